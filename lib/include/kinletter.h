@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* kinletter.h: the umbrella header of libkinletter. Include only this. */
+#ifndef KINLETTER_H
+#define KINLETTER_H
+
+#include "kinletter/common.h"
+
+#endif
