@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* batch/batch_internal.h: private output files and the batch record. */
+#ifndef KL_BATCH_INTERNAL_H
+#define KL_BATCH_INTERNAL_H
+
+#include "core/core.h"
+
+/* ---- private output files ----------------------------------------------- */
+
+/* Open (creating with mode 0700 where missing) the directory base/sub1/sub2...
+ * Components below base are never followed if they are symbolic links.
+ * Returns a directory fd (>= 0) or a negative KL_E code with the error set. */
+int kl_batch__open_dir(kl_context *ctx, const char *base, const char *const *subdirs,
+                       size_t n_subdirs);
+
+/* Write data to dirfd/name atomically: a temporary file in the same
+ * directory (mode 0600), fsync, then rename. Without overwrite, an existing
+ * name is never replaced (KL_EEXISTS). On any failure nothing is left
+ * behind. display is the path used in messages. */
+int kl_batch__write_file(kl_context *ctx, int dirfd, const char *name, const char *display,
+                         const void *data, size_t len, bool overwrite);
+
+/* Does dirfd hold any entry not starting with '.'? (an earlier batch) */
+bool kl_batch__dir_has_files(int dirfd);
+
+/* SHA-256 of data as 64 lowercase hex digits plus NUL. */
+void kl_batch__sha256_hex(const void *data, size_t len, char out[65]);
+
+/* ---- the batch record (CSV) --------------------------------------------- */
+
+/* Append one CSV cell (RFC 4180 quoting). Cells a spreadsheet would read as
+ * a formula (starting with = + - @, tab or carriage return) are neutralised
+ * with a leading apostrophe. first: no separator before it. */
+int kl_batch__csv_cell(kl_buf *b, const char *value, bool first);
+/* Append a whole row of n cells and a CRLF. */
+int kl_batch__csv_row(kl_buf *b, const char *const *cells, size_t n);
+
+#endif
