@@ -1,12 +1,129 @@
 /* SPDX-License-Identifier: MIT */
-/* cli/check.c: `kinletter check`: validate a review file (placeholder until the review module
- * lands). */
+/* cli/check.c: `kinletter check`: validate a review file and summarise the family. */
 #include "cli.h"
+
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fputs("Usage: kinletter check [OPTIONS] [REVIEW]\n"
+          "\n"
+          "Check a review file (and the CSV family list it names) and summarise the\n"
+          "family: who will be contacted, in which language, reading level, print size\n"
+          "and channels. Addresses, phone numbers and email addresses are never shown.\n"
+          "Every problem is printed as kinletter: FILE:LINE:COLUMN: error: ...\n"
+          "\n"
+          "With no REVIEW, the bundled example review is checked.\n"
+          "\n"
+          "Options:\n"
+          "  -q, --quiet    print only problems, not the summary\n"
+          "  -h, --help     show this help\n"
+          "  --version      show the version\n"
+          "\n"
+          "Exit status: 0 no errors, 1 errors in some members' data (the rest of the\n"
+          "family can still be served), 2 the file cannot be read or is invalid, or a\n"
+          "usage error.\n",
+          out);
+}
+
+static void languages(const kl_member *m, char *out, size_t cap)
+{
+    if (!m->locale) {
+        snprintf(out, cap, "-");
+        return;
+    }
+    snprintf(out, cap, "%s%s%s%s%s", m->locale, m->also ? " + " : "", m->also ? m->also : "",
+             m->interpreter ? ", interpreter " : "", m->interpreter ? m->interpreter : "");
+}
+
+static void summarise(const kl_review *rv, const char *path)
+{
+    size_t n = kl_review_member_count(rv), ok = 0;
+    printf("Review %s (%s), %s\n", kl_review_id(rv), kl_review_type_name(kl_review_get_type(rv)),
+           path);
+    printf("%-8s %-12s %-28s %-13s %-18s %s\n", "member", "relationship", "language", "reading",
+           "print", "channels");
+    for (size_t i = 0; i < n; i++) {
+        const kl_member *m = kl_review_member(rv, i);
+        int good = kl_review_member_ok(rv, m);
+        ok += good != 0;
+        char lang[128], print[32], chans[96] = "";
+        languages(m, lang, sizeof lang);
+        snprintf(print, sizeof print, "%s (%g pt)", m->print_profile ? m->print_profile : "-",
+                 m->print_size);
+        if (m->contact_none) {
+            snprintf(chans, sizeof chans, "none");
+        } else {
+            for (size_t k = 0; k < m->n_contacts; k++) {
+                if (k)
+                    strncat(chans, ", ", sizeof chans - strlen(chans) - 1);
+                strncat(chans, kl_channel_name(m->contacts[k].channel),
+                        sizeof chans - strlen(chans) - 1);
+            }
+        }
+        printf("%-8s %-12s %-28s %-13s %-18s %s%s\n", m->id ? m->id : "?",
+               m->relationship ? m->relationship : "?", lang, kl_reading_name(m->reading), print,
+               chans, good ? "" : "  [NOT READY: see errors]");
+        if (m->contact_none)
+            printf("%-8s not contacted: %s\n", "", m->reason ? m->reason : "(no reason given)");
+    }
+    printf("%zu member%s: %zu ready, %zu with errors; %zu warning%s\n", n, n == 1 ? "" : "s", ok,
+           n - ok, kl_review_warning_count(rv), kl_review_warning_count(rv) == 1 ? "" : "s");
+}
 
 int cli_check(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("kinletter: error: check is not written yet\n", stderr);
-    return EXIT_USAGE;
+    bool quiet = false;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            usage(stdout);
+            return EXIT_DONE;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("kinletter %s\n", kl_version());
+            return EXIT_DONE;
+        } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+            quiet = true;
+        } else if (strcmp(argv[i], "--") == 0 && i + 1 < argc && !path && i + 2 == argc) {
+            path = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "kinletter: error: unknown option '%s' (see kinletter check --help)\n",
+                    argv[i]);
+            return EXIT_USAGE;
+        } else if (!path) {
+            path = argv[i];
+        } else {
+            fputs("kinletter: error: check takes one review file (see kinletter check --help)\n",
+                  stderr);
+            return EXIT_USAGE;
+        }
+    }
+    kl_context *ctx = cli_context();
+    if (!ctx)
+        return EXIT_USAGE;
+    char *example = NULL;
+    if (!path) {
+        example = cli_example_review(ctx);
+        if (!example) {
+            cli_print_error(ctx, KL_ENOTFOUND);
+            kl_context_free(ctx);
+            return EXIT_USAGE;
+        }
+        path = example;
+    }
+    kl_review *rv = NULL;
+    int rc = kl_review_load_file(ctx, path, NULL, &rv);
+    int status;
+    if (rc) {
+        cli_print_error(ctx, rc);
+        status = EXIT_USAGE;
+    } else {
+        if (!quiet)
+            summarise(rv, path);
+        status = kl_review_error_count(rv) ? EXIT_SOME_FAILED : EXIT_DONE;
+    }
+    kl_review_free(rv);
+    kl_free(example);
+    kl_context_free(ctx);
+    return status;
 }

@@ -28,5 +28,20 @@ bool cli_is_help(const char *arg);
 char *cli_example_review(kl_context *ctx);
 
 int cli_check(int argc, char **argv);
+int cli_render(int argc, char **argv);
+
+/* Write output for a subcommand: to standard output when path is NULL, else
+ * to path with mode 0600 through a temporary file in the same directory and
+ * a rename, refusing to replace an existing file unless force. Prints any
+ * error; returns an exit code (EXIT_USAGE when the file exists). */
+int cli_write_output(const char *path, const void *data, size_t len, bool force);
+
+/* `kinletter render --format pdf`: the hook for the PDF renderer, to be
+ * defined in cli/render_pdf.c. Render the composed letter as PDF and write
+ * it with cli_write_output(out_path, ..., force). Print problems (the
+ * context's diagnostics are already printed); return an exit code.
+ * cli/render.c holds a weak default that says PDF is not available, so the
+ * command links before render_pdf.c exists; a strong definition replaces it. */
+int cli_render_pdf(kl_context *ctx, const kl_letter *letter, const char *out_path, bool force);
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* batch/outfile.c: private directories and atomic, never-silently-overwritten files. */
+#define _GNU_SOURCE /* renameat2 */
 #include "batch/batch_internal.h"
 
 #include <dirent.h>

@@ -45,6 +45,11 @@ void kl_doc__free(kl_doc *doc)
     kl_free(doc->author);
     kl_free(doc->member_id);
     kl_free(doc->template_name);
+    kl_free(doc->subject);
+    kl_free(doc->sms);
+    for (size_t i = 0; i < doc->n_fallbacks; i++)
+        kl_free(doc->fallbacks[i]);
+    kl_free(doc->fallbacks);
     kl_free(doc);
 }
 
@@ -75,6 +80,38 @@ kl_node *kl_doc__add(kl_node *parent, kl_node_kind kind, const char *text)
         parent->first = n;
     parent->last = n;
     return n;
+}
+
+void kl_doc__drop(kl_node *n)
+{
+    kl_node *parent = n->parent;
+    if (parent) {
+        kl_node **link = &parent->first;
+        kl_node *prev = NULL;
+        while (*link && *link != n) {
+            prev = *link;
+            link = &(*link)->next;
+        }
+        if (*link)
+            *link = n->next;
+        if (parent->last == n)
+            parent->last = prev;
+    }
+    n->next = NULL;
+    free_node(n);
+}
+
+int kl_doc__add_fallback(kl_doc *doc, const char *entry)
+{
+    char *copy = kl_strdup(entry);
+    char **grown = copy ? kl_realloc(doc->fallbacks, (doc->n_fallbacks + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        kl_free(copy);
+        return KL_ENOMEM;
+    }
+    doc->fallbacks = grown;
+    doc->fallbacks[doc->n_fallbacks++] = copy;
+    return 0;
 }
 
 kl_node *kl_doc__next(const kl_node *root, const kl_node *n)

@@ -9,7 +9,8 @@
  * by compose (or by tests), read by layout+pdf and by plain. Pure data. */
 typedef enum kl_node_kind {
     KL_NODE_DOCUMENT = 0, /* root; children in reading order */
-    KL_NODE_LETTERHEAD,   /* partnership name, address lines, phone, email, web (children: LINE) */
+    KL_NODE_LETTERHEAD,   /* partnership: FIGURE (logo, optional), then LINEs: name, address
+                             lines, town, postcode, phone, email, web (LINE href set) */
     KL_NODE_ADDRESS,      /* recipient address block for the window (children: LINE) */
     KL_NODE_LINE,         /* one line of text inside LETTERHEAD/ADDRESS/SIGNATURE */
     KL_NODE_DATE,         /* text: the letter date, formatted in the locale */
@@ -52,6 +53,10 @@ typedef struct kl_doc {
     double body_pt;      /* body size for this member (14, 18, 24 or explicit) */
     int channel;         /* kl_channel */
     int has_address;     /* 1 if an ADDRESS node exists (post only) */
+    char *subject;       /* email subject (template's letter@subject), or NULL */
+    char *sms;           /* SMS channel: the text message (then root has no body), or NULL */
+    char **fallbacks;    /* "pl:msgid" for each message taken from the fallback language */
+    size_t n_fallbacks;
 } kl_doc;
 
 /* Building (every function returns NULL or nonzero on allocation failure). */
@@ -60,6 +65,11 @@ void kl_doc__free(kl_doc *doc);
 /* Append a new child of kind to parent; copies text (may be NULL). */
 kl_node *kl_doc__add(kl_node *parent, kl_node_kind kind, const char *text);
 int kl_doc__set(char **field, const char *value); /* replace a string field with a copy */
+
+/* Unlink n (the last child of its parent) and free it with its subtree. */
+void kl_doc__drop(kl_node *n);
+/* Record a message taken from the fallback language; 0 or KL_ENOMEM. */
+int kl_doc__add_fallback(kl_doc *doc, const char *entry);
 
 /* Depth-first traversal in reading order: returns the next node after n
  * within root (enter children first), or NULL at the end. */

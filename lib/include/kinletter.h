@@ -4,5 +4,8 @@
 #define KINLETTER_H
 
 #include "kinletter/common.h"
+#include "kinletter/review.h"
+#include "kinletter/letter.h"
+#include "kinletter/pdf.h"
 
 #endif

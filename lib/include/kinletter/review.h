@@ -68,18 +68,19 @@ typedef struct kl_member {
     const char *title;           /**< may be NULL */
     const char *given;
     const char *family;      /**< may be NULL */
-    const char *locale;      /**< BCP 47, canonical ("en-GB"); NULL if contact none */
+    const char *locale;      /**< BCP 47, canonical ("en-GB"); may be NULL if contact none */
     const char *also;        /**< second language of a bilingual letter, or NULL */
     const char *interpreter; /**< language an interpreter is needed for, or NULL */
     kl_reading reading;
-    double print_size;         /**< body size in points (14, 18, 24 or explicit) */
+    double print_size;         /**< body size in points: standard 14, large 18, very-large 24,
+                                    or needs@size (12-36) */
     const char *print_profile; /**< "standard", "large", "very-large" or "custom" */
     const kl_contact *contacts;
     size_t n_contacts;
     int contact_none;      /**< 1 for contact="none" */
     const char *reason;    /**< why no contact (contact="none"), or NULL */
     const char *source;    /**< file the member came from (review or CSV) */
-    unsigned line, column; /**< where (CSV: row, 1) */
+    unsigned line, column; /**< where the <member> starts (CSV: row, 1) */
 } kl_member;
 
 /** A loaded, validated review. Opaque; read it with the accessors below. */
@@ -118,8 +119,17 @@ KL_API int kl_review_load_file(kl_context *ctx, const char *path,
                                const kl_review_load_options *opts, kl_review **out);
 
 /**
- * Load a review from memory. name is used in messages; a relative
- * `<family src>` is resolved against base_dir (NULL: the current directory).
+ * Load and validate a review from memory, as kl_review_load_file() does.
+ *
+ * @param ctx the context.
+ * @param data the review's bytes (UTF-8 XML); not kept after the call.
+ * @param len the number of bytes.
+ * @param name the name used in messages (a file name), or NULL for "<buffer>".
+ * @param base_dir the directory a relative `<family src>` and `<logo src>`
+ *        are resolved against; NULL: the current directory.
+ * @param opts options, or NULL for defaults.
+ * @param out receives the review; the caller owns it (kl_review_free).
+ * @return as kl_review_load_file().
  */
 KL_API int kl_review_load_buffer(kl_context *ctx, const char *data, size_t len, const char *name,
                                  const char *base_dir, const kl_review_load_options *opts,
@@ -140,14 +150,18 @@ KL_API const kl_member *kl_review_member(const kl_review *review, size_t i);
 KL_API const kl_member *kl_review_find_member(const kl_review *review, const char *id);
 /** 1 if the member's data had no errors, 0 if it did (nothing is produced for it). */
 KL_API int kl_review_member_ok(const kl_review *review, const kl_member *member);
-/** Number of errors and warnings found in member data while loading. */
+/** Number of errors found in member data while loading (each one makes its member not ok). */
 KL_API size_t kl_review_error_count(const kl_review *review);
+/** Number of warnings reported while loading (nothing fails because of them). */
 KL_API size_t kl_review_warning_count(const kl_review *review);
 
-/** Stable names for enum values ("lcspr", "female", "plain", "via-professional"). */
+/** Stable name of a review type ("lcspr", "scr", "cpr", "sar"). Static string. */
 KL_API const char *kl_review_type_name(kl_review_type t);
+/** Stable name of a gender ("female", "male", "other"). Static string. */
 KL_API const char *kl_gender_name(kl_gender g);
+/** Stable name of a reading level ("standard", "plain", "young-person"). Static string. */
 KL_API const char *kl_reading_name(kl_reading r);
+/** Stable name of a channel ("post", "email", "sms", "via-professional"). Static string. */
 KL_API const char *kl_channel_name(kl_channel c);
 
 #ifdef __cplusplus

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/* catalog/msgformat.cc: ICU's C++ MessageFormat (named arguments) behind a C interface. */
+extern "C" {
+#include "core/core.h"
+}
+#include "catalog/catalog.h"
+
+#include <unicode/locid.h>
+#include <unicode/messagepattern.h>
+#include <unicode/msgfmt.h>
+#include <unicode/ucal.h>
+#include <unicode/unistr.h>
+#include <unicode/uloc.h>
+
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace
+{
+
+void set_error(kl_fmt_error *err, UErrorCode st, const icu::UnicodeString &pattern,
+               const UParseError *pe, const char *what)
+{
+    if (!err)
+        return;
+    err->offset = pe ? pe->offset : -1;
+    snprintf(err->icu, sizeof err->icu, "%s", u_errorName(st));
+    std::string around;
+    if (pe) {
+        icu::UnicodeString(pe->preContext).toUTF8String(around);
+        around += "\xE2\x9F\xA8here\xE2\x9F\xA9"; /* ⟨here⟩ */
+        icu::UnicodeString(pe->postContext).toUTF8String(around);
+    } else {
+        pattern.toUTF8String(around);
+        if (around.size() > 60)
+            around = around.substr(0, 60) + "...";
+    }
+    snprintf(err->detail, sizeof err->detail, "%s: ...%s...", what, around.c_str());
+}
+
+/* ICU wants a Locale; member locales are BCP 47 ("en-GB"). */
+icu::Locale to_locale(const char *locale)
+{
+    char id[ULOC_FULLNAME_CAPACITY];
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t n = uloc_forLanguageTag(locale ? locale : "", id, sizeof id, nullptr, &st);
+    if (U_FAILURE(st) || n <= 0 || n >= (int32_t)sizeof id)
+        return icu::Locale(locale ? locale : "");
+    return icu::Locale(id);
+}
+
+/* Noon UTC of the day: the same calendar day in every time zone in use. */
+UDate to_udate(kl_date d, UErrorCode *st)
+{
+    UCalendar *cal = ucal_open(u"UTC", -1, "en_GB@calendar=gregorian", UCAL_GREGORIAN, st);
+    if (U_FAILURE(*st))
+        return 0;
+    ucal_clear(cal);
+    ucal_setDateTime(cal, d.year, d.month - 1, d.day, 12, 0, 0, st);
+    UDate t = ucal_getMillis(cal, st);
+    ucal_close(cal);
+    return t;
+}
+
+int check_names(const icu::UnicodeString &upattern, const kl_fmt_arg *args, size_t n_args,
+                kl_fmt_error *err)
+{
+    UParseError pe;
+    UErrorCode st = U_ZERO_ERROR;
+    icu::MessagePattern mp(upattern, &pe, st);
+    if (U_FAILURE(st)) {
+        set_error(err, st, upattern, &pe, "ICU message syntax error");
+        return KL_EPARSE;
+    }
+    for (int32_t i = 0; i < mp.countParts(); i++) {
+        const icu::MessagePattern::Part &part = mp.getPart(i);
+        if (part.getType() != UMSGPAT_PART_TYPE_ARG_NAME &&
+            part.getType() != UMSGPAT_PART_TYPE_ARG_NUMBER)
+            continue;
+        icu::UnicodeString name = mp.getSubstring(part);
+        std::string uname;
+        name.toUTF8String(uname);
+        bool known = false;
+        for (size_t a = 0; a < n_args && !known; a++)
+            known = args[a].name && uname == args[a].name;
+        if (!known) {
+            if (err) {
+                err->offset = part.getIndex();
+                snprintf(err->icu, sizeof err->icu, "%s", "unknown argument");
+                snprintf(err->detail, sizeof err->detail,
+                         "the message uses {%s}, which is not an argument compose supplies here "
+                         "(docs/TEMPLATES.md lists them)",
+                         uname.c_str());
+            }
+            return KL_EFORMAT;
+        }
+    }
+    return 0;
+}
+
+int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
+              char **out, kl_fmt_error *err)
+{
+    icu::UnicodeString upattern = icu::UnicodeString::fromUTF8(pattern);
+    UParseError pe;
+    UErrorCode st = U_ZERO_ERROR;
+    icu::MessageFormat mf(upattern, to_locale(locale), pe, st);
+    if (U_FAILURE(st)) {
+        set_error(err, st, upattern, &pe, "ICU message syntax error");
+        return KL_EPARSE;
+    }
+    if (!out)
+        return 0;
+    int rc = check_names(upattern, args, n_args, err);
+    if (rc)
+        return rc;
+
+    std::vector<icu::UnicodeString> names;
+    std::vector<icu::Formattable> values;
+    names.reserve(n_args);
+    values.reserve(n_args);
+    for (size_t i = 0; i < n_args; i++) {
+        names.push_back(icu::UnicodeString::fromUTF8(args[i].name));
+        switch (args[i].type) {
+        case KL_ARG_NUMBER:
+            if (args[i].num == (double)(int32_t)args[i].num)
+                values.emplace_back((int32_t)args[i].num);
+            else
+                values.emplace_back(args[i].num);
+            break;
+        case KL_ARG_DATE: {
+            UErrorCode dst = U_ZERO_ERROR;
+            UDate t = to_udate(args[i].date, &dst);
+            if (U_FAILURE(dst)) {
+                set_error(err, dst, upattern, nullptr, "ICU calendar failed");
+                return KL_EBACKEND;
+            }
+            values.emplace_back(t, icu::Formattable::kIsDate);
+            break;
+        }
+        default:
+            values.emplace_back(icu::UnicodeString::fromUTF8(args[i].s ? args[i].s : ""));
+            break;
+        }
+    }
+    icu::UnicodeString result;
+    icu::FieldPosition fp;
+    st = U_ZERO_ERROR;
+    mf.format(names.data(), values.data(), (int32_t)n_args, result, st);
+    if (U_FAILURE(st)) {
+        set_error(err, st, upattern, nullptr, "ICU could not format the message");
+        return st == U_MEMORY_ALLOCATION_ERROR ? KL_ENOMEM : KL_EBACKEND;
+    }
+    std::string utf8;
+    result.toUTF8String(utf8);
+    char *s = (char *)kl_malloc(utf8.size() + 1);
+    if (!s)
+        return KL_ENOMEM;
+    memcpy(s, utf8.c_str(), utf8.size() + 1);
+    *out = s;
+    return 0;
+}
+
+} // namespace
+
+extern "C" int kl_catalog__format(const char *locale, const char *pattern, const kl_fmt_arg *args,
+                                  size_t n_args, char **out, kl_fmt_error *err)
+{
+    if (err) {
+        err->offset = -1;
+        err->icu[0] = err->detail[0] = '\0';
+    }
+    if (!pattern || !out)
+        return KL_EINVAL;
+    *out = nullptr;
+    try {
+        return do_format(locale, pattern, args, n_args, out, err);
+    } catch (const std::bad_alloc &) {
+        return KL_ENOMEM;
+    } catch (...) {
+        return KL_EBACKEND;
+    }
+}
+
+extern "C" int kl_catalog__check_pattern(const char *locale, const char *pattern, kl_fmt_error *err)
+{
+    if (err) {
+        err->offset = -1;
+        err->icu[0] = err->detail[0] = '\0';
+    }
+    if (!pattern)
+        return KL_EINVAL;
+    try {
+        return do_format(locale, pattern, nullptr, 0, nullptr, err);
+    } catch (const std::bad_alloc &) {
+        return KL_ENOMEM;
+    } catch (...) {
+        return KL_EBACKEND;
+    }
+}

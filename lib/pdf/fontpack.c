@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/* pdf/fontpack.c: a font's embedded data for one glyph set (subset, ToUnicode, widths), cached. */
+#include "pdf/fontpack.h"
+
+#include <hb-subset.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define PACK_BUCKETS   256
+#define PACK_MAX_BYTES (24u << 20)
+
+struct kl_pdf_cache {
+    kl_fontpack *buckets[PACK_BUCKETS];
+    size_t bytes;
+};
+
+int kl_pdf__cache_new(kl_pdf_cache **out)
+{
+    *out = kl_calloc(1, sizeof **out);
+    return *out ? 0 : KL_ENOMEM;
+}
+
+static void pack_free(kl_fontpack *p)
+{
+    if (!p)
+        return;
+    kl_free(p->key);
+    kl_free(p->file);
+    kl_free(p->tounicode);
+    kl_free(p->widths);
+    kl_free(p);
+}
+
+static void cache_clear(kl_pdf_cache *c)
+{
+    for (size_t i = 0; i < PACK_BUCKETS; i++) {
+        kl_fontpack *p = c->buckets[i];
+        while (p) {
+            kl_fontpack *next = p->next;
+            pack_free(p);
+            p = next;
+        }
+        c->buckets[i] = NULL;
+    }
+    c->bytes = 0;
+}
+
+void kl_pdf__cache_free(kl_pdf_cache *c)
+{
+    if (!c)
+        return;
+    cache_clear(c);
+    kl_free(c);
+}
+
+void kl_pdf__cache_trim(kl_pdf_cache *c)
+{
+    if (c && c->bytes > PACK_MAX_BYTES)
+        cache_clear(c);
+}
+
+/* ---- glyph use ------------------------------------------------------------ */
+
+void kl_pdf__use_free(kl_fontuse *u)
+{
+    kl_free(u->m);
+    kl_free(u->seen);
+    memset(u, 0, sizeof *u);
+}
+
+int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text,
+                    unsigned n)
+{
+    if (gid >= f->num_glyphs)
+        return 0;
+    if (!u->seen) {
+        u->seen = kl_calloc((f->num_glyphs + 7) / 8 * 2, 1); /* present bits, mapped bits */
+        if (!u->seen)
+            return KL_ENOMEM;
+        u->font = f;
+    }
+    uint8_t *present = u->seen, *mapped = u->seen + (f->num_glyphs + 7) / 8;
+    uint8_t bit = (uint8_t)(1u << (gid & 7));
+    bool has = n > 0 && n <= KL_GMAP_MAX;
+    if (present[gid >> 3] & bit) {
+        if (!has || (mapped[gid >> 3] & bit))
+            return 0;
+        for (size_t i = 0; i < u->n; i++)
+            if (u->m[i].gid == gid) {
+                memcpy(u->m[i].u, text, n * sizeof *text);
+                u->m[i].n = (uint8_t)n;
+                mapped[gid >> 3] |= bit;
+            }
+        return 0;
+    }
+    if (u->n == u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 128;
+        kl_gmap *grown = kl_realloc(u->m, cap * sizeof *grown);
+        if (!grown)
+            return KL_ENOMEM;
+        u->m = grown;
+        u->cap = cap;
+    }
+    kl_gmap *g = &u->m[u->n++];
+    memset(g, 0, sizeof *g);
+    g->gid = gid;
+    if (has) {
+        memcpy(g->u, text, n * sizeof *text);
+        g->n = (uint8_t)n;
+        mapped[gid >> 3] |= bit;
+    }
+    present[gid >> 3] |= bit;
+    return 0;
+}
+
+static int by_gid(const void *a, const void *b)
+{
+    uint32_t x = ((const kl_gmap *)a)->gid, y = ((const kl_gmap *)b)->gid;
+    return x < y ? -1 : x > y;
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+static int deflate_buf(const void *data, size_t len, unsigned char **out, size_t *outlen)
+{
+    uLongf cap = compressBound((uLong)len);
+    unsigned char *z = kl_malloc(cap ? cap : 1);
+    if (!z)
+        return KL_ENOMEM;
+    if (compress2(z, &cap, data, (uLong)len, 6) != Z_OK) {
+        kl_free(z);
+        return KL_EBACKEND;
+    }
+    *out = z;
+    *outlen = cap;
+    return 0;
+}
+
+static int hb_subset_font(kl_context *ctx, const kl_font *f, const kl_gmap *m, size_t n,
+                          unsigned char **out, size_t *outlen)
+{
+    hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    if (!in)
+        return kl_oom(ctx);
+    hb_set_t *gids = hb_subset_input_glyph_set(in);
+    hb_set_add(gids, 0);
+    for (size_t i = 0; i < n; i++)
+        hb_set_add(gids, m[i].gid);
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_RETAIN_GIDS | HB_SUBSET_FLAGS_NO_HINTING);
+    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    static const hb_tag_t dropped[] = {
+        HB_TAG('G', 'S', 'U', 'B'), HB_TAG('G', 'P', 'O', 'S'), HB_TAG('G', 'D', 'E', 'F'),
+        HB_TAG('B', 'A', 'S', 'E'), HB_TAG('J', 'S', 'T', 'F'), HB_TAG('m', 'o', 'r', 'x'),
+        HB_TAG('k', 'e', 'r', 'x'), HB_TAG('k', 'e', 'r', 'n'), HB_TAG('D', 'S', 'I', 'G'),
+        HB_TAG('M', 'A', 'T', 'H'), HB_TAG('V', 'O', 'R', 'G'), HB_TAG('m', 'e', 't', 'a')};
+    for (size_t i = 0; i < sizeof dropped / sizeof *dropped; i++)
+        hb_set_add(drop, dropped[i]);
+    hb_face_t *sub = hb_subset_or_fail(f->face, in);
+    hb_subset_input_destroy(in);
+    if (!sub)
+        return kl_error(ctx, KL_EBACKEND, KL_AT(f->file, 0, 0), NULL,
+                        "hb-subset failed on the font \"%s\"", f->family);
+    hb_blob_t *blob = hb_face_reference_blob(sub);
+    unsigned len = 0;
+    const char *data = hb_blob_get_data(blob, &len);
+    int rc = len ? deflate_buf(data, len, out, outlen) : KL_EBACKEND;
+    hb_blob_destroy(blob);
+    hb_face_destroy(sub);
+    if (rc == KL_ENOMEM)
+        return kl_oom(ctx);
+    if (rc)
+        return kl_error(ctx, KL_EBACKEND, KL_AT(f->file, 0, 0), NULL,
+                        "cannot embed the font \"%s\" (subset or compression failed)", f->family);
+    return 0;
+}
+
+static void tounicode(kl_buf *b, const kl_gmap *m, size_t n)
+{
+    kl_buf_puts(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+                   "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                   "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+                   "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    size_t mapped = 0;
+    for (size_t i = 0; i < n; i++)
+        mapped += m[i].n > 0;
+    size_t done = 0;
+    for (size_t i = 0; i < n;) {
+        size_t block = mapped - done < 100 ? mapped - done : 100;
+        if (!block)
+            break;
+        kl_buf_printf(b, "%zu beginbfchar\n", block);
+        for (size_t k = 0; k < block && i < n; i++) {
+            if (!m[i].n)
+                continue;
+            kl_buf_printf(b, "<%04X> <", (unsigned)m[i].gid);
+            for (unsigned j = 0; j < m[i].n; j++)
+                kl_buf_printf(b, "%04X", (unsigned)m[i].u[j]);
+            kl_buf_puts(b, ">\n");
+            k++;
+            done++;
+        }
+        kl_buf_puts(b, "endbfchar\n");
+    }
+    kl_buf_puts(b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+}
+
+static void widths(kl_buf *b, const kl_font *f, const kl_gmap *m, size_t n, int *w1000)
+{
+    kl_buf_puts(b, "/W [");
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        kl_buf_printf(b, "%u [", (unsigned)m[i].gid);
+        while (j < n && (j == i || m[j].gid == m[j - 1].gid + 1)) {
+            hb_position_t adv = hb_font_get_glyph_h_advance(f->font, m[j].gid);
+            int w = (int)((adv * 1000.0) / f->upem + (adv >= 0 ? 0.5 : -0.5));
+            if (w1000)
+                w1000[j] = w;
+            kl_buf_printf(b, "%s%d", j == i ? "" : " ", w);
+            j++;
+        }
+        kl_buf_puts(b, "] ");
+        i = j;
+    }
+    kl_buf_puts(b, "]\n");
+}
+
+int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_fontpack **out)
+{
+    *out = NULL;
+    qsort(u->m, u->n, sizeof *u->m, by_gid);
+    size_t keylen = u->n * sizeof *u->m + sizeof u->font->id;
+    uint64_t h = 1469598103934665603ull;
+    const unsigned char *kb = (const unsigned char *)u->m;
+    for (size_t i = 0; i < u->n * sizeof *u->m; i++)
+        h = (h ^ kb[i]) * 1099511628211ull;
+    h ^= u->font->id;
+    kl_fontpack **slot = &c->buckets[h % PACK_BUCKETS];
+    for (kl_fontpack *p = *slot; p; p = p->next)
+        if (p->hash == h && p->font == u->font && p->keylen == keylen &&
+            !memcmp(p->key, u->m, u->n * sizeof *u->m)) {
+            *out = p;
+            return 0;
+        }
+    kl_fontpack *p = kl_calloc(1, sizeof *p);
+    kl_buf tu = KL_BUF_INIT, wb = KL_BUF_INIT;
+    int rc = 0;
+    if (!p || !(p->key = kl_malloc(keylen))) {
+        rc = kl_oom(ctx);
+        goto fail;
+    }
+    memcpy(p->key, u->m, u->n * sizeof *u->m);
+    p->keylen = keylen;
+    p->hash = h;
+    p->font = u->font;
+    /* The subset tag: six capitals derived from the glyph set. */
+    uint64_t t = h;
+    for (int i = 0; i < 6; i++, t /= 26)
+        p->tag[i] = (char)('A' + t % 26);
+    p->tag[6] = '\0';
+    if ((rc = hb_subset_font(ctx, u->font, u->m, u->n, &p->file, &p->filelen)))
+        goto fail;
+    tounicode(&tu, u->m, u->n);
+    widths(&wb, u->font, u->m, u->n, NULL);
+    if (tu.oom || wb.oom) {
+        rc = kl_oom(ctx);
+        goto fail;
+    }
+    if ((rc = deflate_buf(tu.data, tu.len, &p->tounicode, &p->tounicodelen))) {
+        rc = rc == KL_ENOMEM ? kl_oom(ctx)
+                             : kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "zlib failed");
+        goto fail;
+    }
+    p->widths = kl_buf_detach(&wb);
+    kl_buf_free(&tu);
+    c->bytes += p->filelen + p->tounicodelen + p->keylen + strlen(p->widths) + sizeof *p;
+    p->next = *slot;
+    *slot = p;
+    *out = p;
+    return 0;
+fail:
+    kl_buf_free(&tu);
+    kl_buf_free(&wb);
+    pack_free(p);
+    return rc;
+}
+
+int kl_pdf__glyph_width(const kl_font *f, uint32_t gid)
+{
+    hb_position_t adv = hb_font_get_glyph_h_advance(f->font, gid);
+    return (int)((adv * 1000.0) / f->upem + (adv >= 0 ? 0.5 : -0.5));
+}

@@ -1,0 +1,857 @@
+/* SPDX-License-Identifier: MIT */
+/* pdf/pdf.c: laid-out pages into a tagged PDF (PDF/UA-1 by construction) through libharu. */
+#include "layout/layout.h"
+#include "pdf/fontpack.h"
+
+#include <hpdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "kl_config.h"
+
+typedef struct hpdf_err {
+    HPDF_STATUS error_no, detail_no;
+} hpdf_err;
+
+static void HPDF_STDCALL on_hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *ud)
+{
+    hpdf_err *e = ud;
+    if (!e->error_no) {
+        e->error_no = error_no;
+        e->detail_no = detail_no;
+    }
+}
+
+typedef struct imgent {
+    const char *src;
+    HPDF_Image img;
+} imgent;
+
+typedef struct render {
+    kl_context *ctx;
+    const kl_doc *doc;
+    const kl_pdf_opts *o;
+    kl_layout *L;
+    HPDF_Doc pdf;
+    hpdf_err err;
+    kl_fontuse *use; /* per font id */
+    unsigned nfonts;
+    HPDF_Dict *type0; /* per font id, NULL if unused */
+    HPDF_Dict *se;    /* struct element per kl_selem id */
+    HPDF_Array *kids; /* its /K */
+    int *se_page;     /* first page of each element's content, -1 none */
+    double *se_y;
+    HPDF_Page *pages;
+    HPDF_Array *parents; /* ParentTree array per page */
+    HPDF_Array nums;
+    int next_key;
+    imgent *imgs;
+    size_t nimgs;
+    kl_buf cs; /* content of the current page */
+    kl_buf tmp;
+} render;
+
+#define HCHECK(r, expr)                                                                            \
+    do {                                                                                           \
+        if ((expr) != HPDF_OK || (r)->err.error_no)                                                \
+            return hpdf_fail(r, #expr);                                                            \
+    } while (0)
+
+static int hpdf_fail(render *r, const char *what)
+{
+    return kl_error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                    "libharu failed (error 0x%04X, detail %u) in %s", (unsigned)r->err.error_no,
+                    (unsigned)r->err.detail_no, what);
+}
+
+/* ---- strings ------------------------------------------------------------- */
+
+/* UTF-8 to UTF-16BE with a byte order mark (a PDF text string). */
+static void utf16be(kl_buf *b, const char *s)
+{
+    kl_buf_clear(b);
+    kl_buf_append(b, "\xFE\xFF", 2);
+    for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
+        uint32_t cp;
+        if (*p < 0x80)
+            cp = *p++;
+        else if ((*p & 0xE0) == 0xC0 && p[1])
+            cp = (uint32_t)(*p & 0x1F) << 6 | (p[1] & 0x3F), p += 2;
+        else if ((*p & 0xF0) == 0xE0 && p[1] && p[2])
+            cp = (uint32_t)(*p & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F), p += 3;
+        else if (p[1] && p[2] && p[3])
+            cp = (uint32_t)(*p & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
+                 (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F),
+            p += 4;
+        else
+            break;
+        unsigned char u[4];
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            uint16_t hi = (uint16_t)(0xD800 + (cp >> 10)), lo = (uint16_t)(0xDC00 + (cp & 0x3FF));
+            u[0] = (unsigned char)(hi >> 8), u[1] = (unsigned char)hi;
+            u[2] = (unsigned char)(lo >> 8), u[3] = (unsigned char)lo;
+            kl_buf_append(b, u, 4);
+        } else {
+            u[0] = (unsigned char)(cp >> 8), u[1] = (unsigned char)cp;
+            kl_buf_append(b, u, 2);
+        }
+    }
+}
+
+static HPDF_Binary text_string(render *r, const char *utf8)
+{
+    utf16be(&r->tmp, utf8 ? utf8 : "");
+    if (r->tmp.oom)
+        return NULL;
+    return HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)r->tmp.data, (HPDF_UINT)r->tmp.len);
+}
+
+static void put_num(kl_buf *b, double v)
+{
+    char s[32];
+    int n = snprintf(s, sizeof s, "%.2f", fabs(v) < 0.005 ? 0.0 : v);
+    while (n > 0 && s[n - 1] == '0')
+        n--;
+    if (n > 0 && s[n - 1] == '.')
+        n--;
+    kl_buf_append(b, s, (size_t)n);
+}
+
+/* ---- raw dictionary entries ---------------------------------------------- */
+
+/* libharu writes dict->attr verbatim before ">>" (used for /W and for the
+ * /Filter of streams we compressed ourselves). */
+static HPDF_STATUS write_raw(HPDF_Dict d, HPDF_Stream s)
+{
+    return HPDF_Stream_WriteStr(s, (const char *)d->attr);
+}
+
+static HPDF_Dict new_dict(render *r)
+{
+    HPDF_Dict d = HPDF_Dict_New(r->pdf->mmgr);
+    if (d && HPDF_Xref_Add(r->pdf->xref, d) != HPDF_OK)
+        return NULL;
+    return d;
+}
+
+static HPDF_Dict raw_stream(render *r, const void *data, size_t len, bool deflated)
+{
+    HPDF_Dict d = HPDF_DictStream_New(r->pdf->mmgr, r->pdf->xref);
+    if (!d)
+        return NULL;
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    if (deflated) {
+        d->attr = (void *)"/Filter /FlateDecode\n";
+        d->write_fn = write_raw;
+    }
+    if (HPDF_Stream_Write(d->stream, data, (HPDF_UINT)len) != HPDF_OK)
+        return NULL;
+    return d;
+}
+
+/* ---- fonts --------------------------------------------------------------- */
+
+static int collect_glyphs(render *r)
+{
+    for (size_t p = 0; p < r->L->npages; p++) {
+        const kl_page *pg = &r->L->pages[p];
+        for (size_t i = 0; i < pg->n; i++) {
+            const kl_item *it = &pg->items[i];
+            if (it->kind != KL_ITEM_TEXT)
+                continue;
+            for (uint32_t k = 0; k < it->line->nruns; k++) {
+                const kl_trun *t = &it->line->runs[k];
+                kl_fontuse *u = &r->use[t->font->id];
+                for (uint32_t g = 0; g < t->nglyphs; g++) {
+                    const kl_glyph *gl = &t->glyphs[g];
+                    if (kl_pdf__use_add(u, t->font, gl->gid, t->u16 + gl->ustart, gl->ulen))
+                        return kl_oom(r->ctx);
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static int embed_font(render *r, unsigned id)
+{
+    const kl_fontpack *pk;
+    int rc = kl_pdf__pack_get(r->ctx, r->o->cache, &r->use[id], &pk);
+    if (rc)
+        return rc;
+    const kl_font *f = pk->font;
+    char base[80];
+    snprintf(base, sizeof base, "%s+%s", pk->tag, f->psname);
+    double k = 1000.0 / f->upem;
+
+    HPDF_Dict file = raw_stream(r, pk->file, pk->filelen, true);
+    HPDF_Dict tu = raw_stream(r, pk->tounicode, pk->tounicodelen, true);
+    HPDF_Dict desc = new_dict(r), cid = new_dict(r), t0 = new_dict(r);
+    HPDF_Array bbox = HPDF_Array_New(r->pdf->mmgr), desc_arr = HPDF_Array_New(r->pdf->mmgr);
+    HPDF_Dict csi = HPDF_Dict_New(r->pdf->mmgr);
+    if (!file || !tu || !desc || !cid || !t0 || !bbox || !desc_arr || !csi)
+        return hpdf_fail(r, "creating a font");
+    if (f->cff)
+        HCHECK(r, HPDF_Dict_AddName(file, "Subtype", "OpenType"));
+    HCHECK(r, HPDF_Dict_AddName(desc, "Type", "FontDescriptor"));
+    HCHECK(r, HPDF_Dict_AddName(desc, "FontName", base));
+    HCHECK(r, HPDF_Dict_AddNumber(desc, "Flags", 4));
+    for (int i = 0; i < 4; i++)
+        HCHECK(r, HPDF_Array_AddNumber(bbox, (HPDF_INT32)lround(f->bbox[i] * k)));
+    HCHECK(r, HPDF_Dict_Add(desc, "FontBBox", bbox));
+    HCHECK(r, HPDF_Dict_AddNumber(desc, "ItalicAngle", 0));
+    HCHECK(r, HPDF_Dict_AddNumber(desc, "Ascent", (HPDF_INT32)lround(f->ascent * k)));
+    HCHECK(r, HPDF_Dict_AddNumber(desc, "Descent", (HPDF_INT32)lround(f->descent * k)));
+    HCHECK(r, HPDF_Dict_AddNumber(desc, "CapHeight", (HPDF_INT32)lround(f->cap_height * k)));
+    HCHECK(r, HPDF_Dict_AddNumber(desc, "StemV", f->bold ? 140 : 80));
+    HCHECK(r, HPDF_Dict_Add(desc, f->cff ? "FontFile3" : "FontFile2", file));
+
+    HCHECK(r, HPDF_Dict_Add(csi, "Registry", HPDF_String_New(r->pdf->mmgr, "Adobe", NULL)));
+    HCHECK(r, HPDF_Dict_Add(csi, "Ordering", HPDF_String_New(r->pdf->mmgr, "Identity", NULL)));
+    HCHECK(r, HPDF_Dict_AddNumber(csi, "Supplement", 0));
+    HCHECK(r, HPDF_Dict_AddName(cid, "Type", "Font"));
+    HCHECK(r, HPDF_Dict_AddName(cid, "Subtype", f->cff ? "CIDFontType0" : "CIDFontType2"));
+    HCHECK(r, HPDF_Dict_AddName(cid, "BaseFont", base));
+    HCHECK(r, HPDF_Dict_Add(cid, "CIDSystemInfo", csi));
+    HCHECK(r, HPDF_Dict_Add(cid, "FontDescriptor", desc));
+    HCHECK(r, HPDF_Dict_AddNumber(cid, "DW", 1000));
+    if (!f->cff)
+        HCHECK(r, HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity"));
+    cid->attr = pk->widths;
+    cid->write_fn = write_raw;
+
+    HCHECK(r, HPDF_Dict_AddName(t0, "Type", "Font"));
+    HCHECK(r, HPDF_Dict_AddName(t0, "Subtype", "Type0"));
+    HCHECK(r, HPDF_Dict_AddName(t0, "BaseFont", base));
+    HCHECK(r, HPDF_Dict_AddName(t0, "Encoding", "Identity-H"));
+    HCHECK(r, HPDF_Array_Add(desc_arr, cid));
+    HCHECK(r, HPDF_Dict_Add(t0, "DescendantFonts", desc_arr));
+    HCHECK(r, HPDF_Dict_Add(t0, "ToUnicode", tu));
+    r->type0[id] = t0;
+    return 0;
+}
+
+/* ---- structure ----------------------------------------------------------- */
+
+static const char *role_name(const kl_selem *s)
+{
+    static const char *const h[] = {"H1", "H2", "H3", "H4", "H5", "H6"};
+    switch (s->role) {
+    case KL_ROLE_DOCUMENT: return "Document";
+    case KL_ROLE_SECT: return "Sect";
+    case KL_ROLE_H: return h[s->level < 1 ? 0 : s->level > 6 ? 5 : s->level - 1];
+    case KL_ROLE_P: return "P";
+    case KL_ROLE_L: return "L";
+    case KL_ROLE_LI: return "LI";
+    case KL_ROLE_LBL: return "Lbl";
+    case KL_ROLE_LBODY: return "LBody";
+    case KL_ROLE_TABLE: return "Table";
+    case KL_ROLE_TR: return "TR";
+    case KL_ROLE_TH: return "TH";
+    case KL_ROLE_TD: return "TD";
+    case KL_ROLE_FIGURE: return "Figure";
+    case KL_ROLE_LINK: return "Link";
+    }
+    return "Span";
+}
+
+static bool same_lang(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcasecmp(a, b));
+}
+
+static int make_selems(render *r, const kl_selem *s, HPDF_Dict parent)
+{
+    for (; s; s = s->next) {
+        HPDF_Dict d = new_dict(r);
+        HPDF_Array k = HPDF_Array_New(r->pdf->mmgr);
+        if (!d || !k)
+            return hpdf_fail(r, "creating a structure element");
+        r->se[s->id] = d;
+        r->kids[s->id] = k;
+        HCHECK(r, HPDF_Dict_AddName(d, "Type", "StructElem"));
+        HCHECK(r, HPDF_Dict_AddName(d, "S", role_name(s)));
+        HCHECK(r, HPDF_Dict_Add(d, "P", parent));
+        HCHECK(r, HPDF_Dict_Add(d, "K", k));
+        const char *plang = s->parent ? s->parent->lang : r->L->lang;
+        if (s->lang && !same_lang(s->lang, plang))
+            HCHECK(r, HPDF_Dict_Add(d, "Lang", HPDF_String_New(r->pdf->mmgr, s->lang, NULL)));
+        if (s->role == KL_ROLE_FIGURE && s->alt)
+            HCHECK(r, HPDF_Dict_Add(d, "Alt", text_string(r, s->alt)));
+        if (s->role == KL_ROLE_TH) {
+            HPDF_Dict a = HPDF_Dict_New(r->pdf->mmgr);
+            if (!a)
+                return hpdf_fail(r, "TH attributes");
+            HCHECK(r, HPDF_Dict_AddName(a, "O", "Table"));
+            HCHECK(r, HPDF_Dict_AddName(a, "Scope", "Row"));
+            HCHECK(r, HPDF_Dict_Add(d, "A", a));
+        }
+        if (s->parent)
+            HCHECK(r, HPDF_Array_Add(r->kids[s->parent->id], d));
+        int rc = make_selems(r, s->first, d);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Start marked content for element s on page p; returns its MCID. */
+static void actual_text(kl_buf *b, const kl_tline *l);
+
+static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_tline *line)
+{
+    int mcid = (int)HPDF_Array_Items(r->parents[p]);
+    if (r->se_page[s->id] < 0) {
+        /* The element's page: its MCIDs on that page are plain integers. */
+        r->se_page[s->id] = (int)p;
+        r->se_y[s->id] = y;
+        HCHECK(r, HPDF_Dict_Add(r->se[s->id], "Pg", r->pages[p]));
+    }
+    if (r->se_page[s->id] == (int)p) {
+        HCHECK(r, HPDF_Array_AddNumber(r->kids[s->id], mcid));
+    } else {
+        HPDF_Dict mcr = HPDF_Dict_New(r->pdf->mmgr);
+        if (!mcr)
+            return hpdf_fail(r, "MCR");
+        HCHECK(r, HPDF_Dict_AddName(mcr, "Type", "MCR"));
+        HCHECK(r, HPDF_Dict_Add(mcr, "Pg", r->pages[p]));
+        HCHECK(r, HPDF_Dict_AddNumber(mcr, "MCID", mcid));
+        HCHECK(r, HPDF_Array_Add(r->kids[s->id], mcr));
+    }
+    HCHECK(r, HPDF_Array_Add(r->parents[p], r->se[s->id]));
+    kl_buf_printf(&r->cs, "/%s <</MCID %d>> BDC\n", role_name(s), mcid);
+    (void)line;
+    return 0;
+}
+
+/* ---- content ------------------------------------------------------------- */
+
+/* A line whose glyphs are not one character each (conjuncts, ligatures,
+ * Arabic, anything right to left) is wrapped whole in a /Span with its
+ * logical text as /ActualText. Whole, so that the span ends where the
+ * line's marked content ends (readers lose text after a nested EMC). */
+static bool line_plain(const kl_tline *l)
+{
+    bool plain = true;
+    for (uint32_t k = 0; k < l->nruns; k++)
+        plain &= l->runs[k].plain;
+    return plain;
+}
+
+static void actual_text(kl_buf *b, const kl_tline *l)
+{
+    kl_buf_puts(b, "/Span <</ActualText <FEFF");
+    uint32_t done = 0, pos = 0;
+    while (done < l->nruns) {
+        /* The run that starts at pos, in logical order. */
+        const kl_trun *next = NULL;
+        for (uint32_t k = 0; k < l->nruns; k++)
+            if (l->runs[k].start >= pos && (!next || l->runs[k].start < next->start))
+                next = &l->runs[k];
+        if (!next)
+            break;
+        for (uint32_t i = 0; i < next->nu16; i++)
+            kl_buf_printf(b, "%04X", (unsigned)next->u16[i]);
+        pos = next->start + next->nu16;
+        done++;
+    }
+    kl_buf_puts(b, ">>> BDC\n");
+}
+
+static void text_line(render *r, const kl_item *it)
+{
+    kl_buf *b = &r->cs;
+    double pen = it->x;
+    bool plain = line_plain(it->line);
+    if (!plain)
+        actual_text(b, it->line);
+    for (uint32_t k = 0; k < it->line->nruns; k++) {
+        const kl_trun *t = &it->line->runs[k];
+        double size = t->size;
+        kl_buf_printf(b, "BT /F%u ", t->font->id);
+        put_num(b, size);
+        kl_buf_puts(b, " Tf\n");
+        bool in_tj = false, in_hex = false;
+        double cx = 0, cy = 0;
+        for (uint32_t g = 0; g < t->nglyphs; g++) {
+            const kl_glyph *gl = &t->glyphs[g];
+            double gx = pen + gl->dx, gy = it->y + gl->dy;
+            if (!in_tj || fabs(gy - cy) > 0.001) {
+                if (in_hex)
+                    kl_buf_putc(b, '>');
+                if (in_tj)
+                    kl_buf_puts(b, "] TJ\n");
+                kl_buf_puts(b, "1 0 0 1 ");
+                put_num(b, gx);
+                kl_buf_putc(b, ' ');
+                put_num(b, gy);
+                kl_buf_puts(b, " Tm [");
+                in_tj = true;
+                in_hex = false;
+                cx = gx;
+                cy = gy;
+            } else {
+                double adj = (cx - gx) * 1000.0 / size;
+                if (fabs(adj) >= 0.5) {
+                    if (in_hex)
+                        kl_buf_putc(b, '>');
+                    in_hex = false;
+                    put_num(b, adj);
+                    cx = gx;
+                }
+            }
+            if (!in_hex)
+                kl_buf_putc(b, '<');
+            in_hex = true;
+            kl_buf_printf(b, "%04X", (unsigned)gl->gid);
+            cx += kl_pdf__glyph_width(t->font, gl->gid) * size / 1000.0;
+            pen += gl->adv;
+        }
+        if (in_hex)
+            kl_buf_putc(b, '>');
+        if (in_tj)
+            kl_buf_puts(b, "] TJ\n");
+        kl_buf_puts(b, "ET\n");
+    }
+    if (!plain)
+        kl_buf_puts(b, "EMC\n");
+}
+
+static int flush(render *r, size_t p)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)r->pages[p]->attr;
+    if (r->cs.oom)
+        return kl_oom(r->ctx);
+    if (r->cs.len)
+        HCHECK(r, HPDF_Stream_Write(attr->stream, (HPDF_BYTE *)r->cs.data, (HPDF_UINT)r->cs.len));
+    kl_buf_clear(&r->cs);
+    return 0;
+}
+
+static HPDF_Image image(render *r, const char *src)
+{
+    for (size_t i = 0; i < r->nimgs; i++)
+        if (!strcmp(r->imgs[i].src, src))
+            return r->imgs[i].img;
+    imgent *grown = kl_realloc(r->imgs, (r->nimgs + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    r->imgs = grown;
+    HPDF_Image img = HPDF_LoadPngImageFromFile(r->pdf, src);
+    if (img) {
+        /* libharu leaves a PNG's alpha channel (SMask) uncompressed. */
+        HPDF_Dict smask = HPDF_Dict_GetItem(img, "SMask", HPDF_OCLASS_DICT);
+        if (smask)
+            smask->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+        r->err.error_no = 0; /* a missing SMask is not an error */
+        r->imgs[r->nimgs++] = (imgent){src, img};
+    }
+    return img;
+}
+
+static int link_annot(render *r, size_t p, const kl_item *it)
+{
+    const kl_selem *s = it->se;
+    HPDF_Rect rect = {(HPDF_REAL)it->x, (HPDF_REAL)(it->y - it->h * 0.3),
+                      (HPDF_REAL)(it->x + it->w), (HPDF_REAL)(it->y + it->h * 0.95)};
+    HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(r->pages[p], rect, s->href);
+    if (!a)
+        return hpdf_fail(r, "HPDF_Page_CreateURILinkAnnot");
+    HCHECK(r, HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0));
+    HCHECK(r, HPDF_Dict_Add(a, "Contents", text_string(r, s->href)));
+    HCHECK(r, HPDF_Dict_AddNumber(a, "F", 4));
+    HCHECK(r, HPDF_Dict_AddNumber(a, "StructParent", r->next_key));
+    HPDF_Dict objr = HPDF_Dict_New(r->pdf->mmgr);
+    if (!objr)
+        return hpdf_fail(r, "OBJR");
+    HCHECK(r, HPDF_Dict_AddName(objr, "Type", "OBJR"));
+    HCHECK(r, HPDF_Dict_Add(objr, "Obj", a));
+    HCHECK(r, HPDF_Dict_Add(objr, "Pg", r->pages[p]));
+    HCHECK(r, HPDF_Array_Add(r->kids[s->id], objr));
+    HCHECK(r, HPDF_Array_AddNumber(r->nums, r->next_key++));
+    HCHECK(r, HPDF_Array_Add(r->nums, r->se[s->id]));
+    return 0;
+}
+
+static int write_page(render *r, size_t p)
+{
+    const kl_page *pg = &r->L->pages[p];
+    const kl_selem *open = NULL;
+    int rc;
+    for (size_t i = 0; i < pg->n; i++) {
+        const kl_item *it = &pg->items[i];
+        bool continues = false; /* one marked-content sequence per line */
+        if (open && !continues) {
+            kl_buf_puts(&r->cs, "EMC\n");
+            open = NULL;
+        }
+        if (it->kind == KL_ITEM_IMAGE) {
+            HPDF_Image img = image(r, it->src);
+            if (!img)
+                return r->err.error_no ? kl_error(r->ctx, KL_EFORMAT, KL_AT(it->src, 0, 0),
+                                                  "use an 8-bit PNG image",
+                                                  "libharu cannot load the image (error 0x%04X)",
+                                                  (unsigned)r->err.error_no)
+                                       : kl_oom(r->ctx);
+            if (it->se) {
+                if ((rc = begin_mc(r, p, it->se, it->y + it->h, NULL)))
+                    return rc;
+                HPDF_Dict a = HPDF_Dict_New(r->pdf->mmgr);
+                HPDF_Array bb = HPDF_Array_New(r->pdf->mmgr);
+                if (!a || !bb)
+                    return hpdf_fail(r, "Figure attributes");
+                HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)it->x));
+                HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)it->y));
+                HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)(it->x + it->w)));
+                HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)(it->y + it->h)));
+                HCHECK(r, HPDF_Dict_AddName(a, "O", "Layout"));
+                HCHECK(r, HPDF_Dict_Add(a, "BBox", bb));
+                HCHECK(r, HPDF_Dict_Add(r->se[it->se->id], "A", a));
+            } else {
+                kl_buf_puts(&r->cs, "/Artifact <</Type /Layout>> BDC\n");
+            }
+            if ((rc = flush(r, p)))
+                return rc;
+            HCHECK(r, HPDF_Page_DrawImage(r->pages[p], img, (HPDF_REAL)it->x, (HPDF_REAL)it->y,
+                                          (HPDF_REAL)it->w, (HPDF_REAL)it->h));
+            kl_buf_puts(&r->cs, "EMC\n");
+            continue;
+        }
+        if (!it->se) {
+            kl_buf_puts(&r->cs, "/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n");
+            text_line(r, it);
+            kl_buf_puts(&r->cs, "EMC\n");
+            continue;
+        }
+        if (!continues) {
+            if ((rc = begin_mc(r, p, it->se, it->y + it->h, it->line)))
+                return rc;
+            open = it->se;
+        }
+        text_line(r, it);
+        if (it->se->role == KL_ROLE_LINK && it->se->href && (rc = link_annot(r, p, it)))
+            return rc;
+    }
+    if (open)
+        kl_buf_puts(&r->cs, "EMC\n");
+    return flush(r, p);
+}
+
+/* ---- document-level entries ---------------------------------------------- */
+
+static void xml_escape(kl_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': kl_buf_puts(b, "&lt;"); break;
+        case '>': kl_buf_puts(b, "&gt;"); break;
+        case '&': kl_buf_puts(b, "&amp;"); break;
+        case '"': kl_buf_puts(b, "&quot;"); break;
+        default: kl_buf_putc(b, *s);
+        }
+    }
+}
+
+static int metadata(render *r, const struct tm *tm)
+{
+    kl_buf x = KL_BUF_INIT;
+    char date[32];
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", tm);
+    kl_buf_puts(&x, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+                    "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+                    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+                    "<rdf:Description rdf:about=\"\"\n"
+                    " xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
+                    " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
+                    " xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n"
+                    "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">");
+    xml_escape(&x, r->doc->title ? r->doc->title : "Letter");
+    kl_buf_puts(&x, "</rdf:li></rdf:Alt></dc:title>\n<dc:creator><rdf:Seq><rdf:li>");
+    xml_escape(&x, r->doc->author ? r->doc->author : "kinletter");
+    kl_buf_puts(&x, "</rdf:li></rdf:Seq></dc:creator>\n<dc:language><rdf:Bag><rdf:li>");
+    xml_escape(&x, r->L->lang ? r->L->lang : "en-GB");
+    kl_buf_printf(&x,
+                  "</rdf:li></rdf:Bag></dc:language>\n<xmp:CreateDate>%s</xmp:CreateDate>\n"
+                  "<xmp:CreatorTool>kinletter %s</xmp:CreatorTool>\n"
+                  "<pdfuaid:part>1</pdfuaid:part>\n"
+                  "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>\n",
+                  date, KL_VERSION);
+    if (x.oom) {
+        kl_buf_free(&x);
+        return kl_oom(r->ctx);
+    }
+    HPDF_Dict m = raw_stream(r, x.data, x.len, false);
+    kl_buf_free(&x);
+    if (!m)
+        return hpdf_fail(r, "metadata stream");
+    HCHECK(r, HPDF_Dict_AddName(m, "Type", "Metadata"));
+    HCHECK(r, HPDF_Dict_AddName(m, "Subtype", "XML"));
+    HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "Metadata", m));
+    return 0;
+}
+
+static int parse_date(const char *s, struct tm *tm)
+{
+    memset(tm, 0, sizeof *tm);
+    if (!s) {
+        time_t now = time(NULL);
+        return gmtime_r(&now, tm) ? 0 : -1;
+    }
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm->tm_year, &tm->tm_mon, &tm->tm_mday,
+               &tm->tm_hour, &tm->tm_min, &tm->tm_sec) != 6)
+        return -1;
+    tm->tm_year -= 1900;
+    tm->tm_mon -= 1;
+    return 0;
+}
+
+static int doc_entries(render *r)
+{
+    struct tm tm;
+    if (parse_date(r->o->creation_date, &tm))
+        return kl_error(r->ctx, KL_EINVAL, KL_NOWHERE, "write it as 2026-03-01T09:00:00Z",
+                        "bad creation date \"%s\"", r->o->creation_date);
+    HPDF_Date d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                   tm.tm_sec, 'Z', 0, 0};
+    HCHECK(r, HPDF_SetInfoAttr(r->pdf, HPDF_INFO_CREATOR, "kinletter " KL_VERSION));
+    HCHECK(r, HPDF_SetInfoDateAttr(r->pdf, HPDF_INFO_CREATION_DATE, d));
+    HCHECK(r, HPDF_Dict_Add(r->pdf->info, "Title",
+                            text_string(r, r->doc->title ? r->doc->title : "Letter")));
+    if (r->doc->author)
+        HCHECK(r, HPDF_Dict_Add(r->pdf->info, "Author", text_string(r, r->doc->author)));
+    int rc = metadata(r, &tm);
+    if (rc)
+        return rc;
+    HPDF_Dict mark = HPDF_Dict_New(r->pdf->mmgr), vp = HPDF_Dict_New(r->pdf->mmgr);
+    if (!mark || !vp)
+        return hpdf_fail(r, "catalog entries");
+    HCHECK(r, HPDF_Dict_AddBoolean(mark, "Marked", HPDF_TRUE));
+    HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "MarkInfo", mark));
+    HCHECK(r, HPDF_Dict_AddBoolean(vp, "DisplayDocTitle", HPDF_TRUE));
+    HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "ViewerPreferences", vp));
+    HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "Lang",
+                            HPDF_String_New(r->pdf->mmgr, r->L->lang ? r->L->lang : "en-GB",
+                                            NULL)));
+    return 0;
+}
+
+static int outlines(render *r, const kl_selem *s, HPDF_Outline *last_by_level)
+{
+    for (; s; s = s->next) {
+        if (s->role == KL_ROLE_H && s->text && r->se_page[s->id] >= 0) {
+            int lv = s->level < 1 ? 1 : s->level > 6 ? 6 : s->level;
+            HPDF_Outline parent = NULL;
+            for (int l = lv - 1; l >= 1 && !parent; l--)
+                parent = last_by_level[l];
+            HPDF_Outline o = HPDF_CreateOutline(r->pdf, parent, "-", NULL);
+            if (!o)
+                return hpdf_fail(r, "HPDF_CreateOutline");
+            HCHECK(r, HPDF_Dict_Add(o, "Title", text_string(r, s->text)));
+            HPDF_Destination dst = HPDF_Page_CreateDestination(r->pages[r->se_page[s->id]]);
+            if (!dst)
+                return hpdf_fail(r, "HPDF_Page_CreateDestination");
+            HCHECK(r, HPDF_Destination_SetFitH(dst, (HPDF_REAL)r->se_y[s->id]));
+            HCHECK(r, HPDF_Outline_SetDestination(o, dst));
+            last_by_level[lv] = o;
+            for (int l = lv + 1; l <= 6; l++)
+                last_by_level[l] = NULL;
+        }
+        int rc = outlines(r, s->first, last_by_level);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int struct_tree(render *r)
+{
+    HPDF_Dict root = new_dict(r);
+    HPDF_Dict ptree = HPDF_Dict_New(r->pdf->mmgr);
+    if (!root || !ptree)
+        return hpdf_fail(r, "StructTreeRoot");
+    HCHECK(r, HPDF_Dict_AddName(root, "Type", "StructTreeRoot"));
+    HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "StructTreeRoot", root));
+    int rc = make_selems(r, r->L->root, root);
+    if (rc)
+        return rc;
+    HCHECK(r, HPDF_Dict_Add(root, "K", r->se[r->L->root->id]));
+    r->nums = HPDF_Array_New(r->pdf->mmgr);
+    if (!r->nums)
+        return hpdf_fail(r, "ParentTree");
+    HCHECK(r, HPDF_Dict_Add(ptree, "Nums", r->nums));
+    HCHECK(r, HPDF_Dict_Add(root, "ParentTree", ptree));
+    return 0;
+}
+
+static void render_free(render *r)
+{
+    if (r->use)
+        for (unsigned i = 0; i < r->nfonts; i++)
+            kl_pdf__use_free(&r->use[i]);
+    kl_free(r->use);
+    kl_free(r->type0);
+    kl_free(r->se);
+    kl_free(r->kids);
+    kl_free(r->se_page);
+    kl_free(r->se_y);
+    kl_free(r->pages);
+    kl_free(r->parents);
+    kl_free(r->imgs);
+    kl_buf_free(&r->cs);
+    kl_buf_free(&r->tmp);
+    if (r->pdf)
+        HPDF_Free(r->pdf);
+    kl_layout__free(r->L);
+}
+
+static int save(render *r, kl_buf *out)
+{
+    r->pdf->pdf_version = HPDF_VER_17; /* some libharu calls reset it */
+    HCHECK(r, HPDF_SaveToStream(r->pdf));
+    HPDF_UINT32 size = HPDF_GetStreamSize(r->pdf);
+    if (kl_buf_reserve(out, size + 1))
+        return kl_oom(r->ctx);
+    for (;;) {
+        HPDF_UINT32 n = (HPDF_UINT32)(out->cap - out->len - 1);
+        if (!n) {
+            if (kl_buf_reserve(out, 4096))
+                return kl_oom(r->ctx);
+            continue;
+        }
+        HPDF_STATUS st = HPDF_ReadFromStream(r->pdf, (HPDF_BYTE *)out->data + out->len, &n);
+        out->len += n;
+        out->data[out->len] = '\0';
+        if (st == HPDF_STREAM_EOF)
+            break;
+        if (st != HPDF_OK)
+            return hpdf_fail(r, "HPDF_ReadFromStream");
+    }
+    return 0;
+}
+
+int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, kl_buf *out,
+                   unsigned *pages)
+{
+    if (pages)
+        *pages = 0;
+    if (!doc || !opts || !opts->fonts || !opts->text || !opts->cache || !out)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__render: bad arguments");
+    render rr = {.ctx = ctx, .doc = doc, .o = opts}, *r = &rr;
+    kl_text__cache_trim(opts->text);
+    kl_pdf__cache_trim(opts->cache);
+    kl_layout_opts lo = {.fonts = opts->fonts, .cache = opts->text,
+                         .line_spacing = opts->line_spacing, .page_label = opts->page_label};
+    int rc = kl_layout__run(ctx, doc, &lo, &r->L);
+    if (rc)
+        return rc;
+    r->nfonts = kl_text__font_count(opts->fonts);
+    size_t ns = r->L->nselems, np = r->L->npages;
+    r->use = kl_calloc(r->nfonts, sizeof *r->use);
+    r->type0 = kl_calloc(r->nfonts, sizeof *r->type0);
+    r->se = kl_calloc(ns, sizeof *r->se);
+    r->kids = kl_calloc(ns, sizeof *r->kids);
+    r->se_page = kl_malloc(ns * sizeof *r->se_page);
+    r->se_y = kl_calloc(ns, sizeof *r->se_y);
+    r->pages = kl_calloc(np, sizeof *r->pages);
+    r->parents = kl_calloc(np, sizeof *r->parents);
+    if (!r->use || !r->type0 || !r->se || !r->kids || !r->se_page || !r->se_y || !r->pages ||
+        !r->parents) {
+        rc = kl_oom(ctx);
+        goto out;
+    }
+    for (size_t i = 0; i < ns; i++)
+        r->se_page[i] = -1;
+    if ((rc = collect_glyphs(r)))
+        goto out;
+    r->pdf = HPDF_New(on_hpdf_error, &r->err);
+    if (!r->pdf) {
+        rc = kl_oom(ctx);
+        goto out;
+    }
+    if (!opts->no_compress && HPDF_SetCompressionMode(r->pdf, HPDF_COMP_ALL) != HPDF_OK) {
+        rc = hpdf_fail(r, "HPDF_SetCompressionMode");
+        goto out;
+    }
+    for (unsigned i = 0; i < r->nfonts && !rc; i++)
+        if (r->use[i].n)
+            rc = embed_font(r, i);
+    if (rc || (rc = struct_tree(r)))
+        goto out;
+    for (size_t p = 0; p < np && !rc; p++) {
+        HPDF_Page page = HPDF_AddPage(r->pdf);
+        if (!page || HPDF_Page_SetWidth(page, (HPDF_REAL)r->L->width) != HPDF_OK ||
+            HPDF_Page_SetHeight(page, (HPDF_REAL)r->L->height) != HPDF_OK) {
+            rc = hpdf_fail(r, "HPDF_AddPage");
+            break;
+        }
+        r->pages[p] = page;
+        HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
+        if (!attr->fonts) {
+            /* libharu's own font dictionary, so it does not make another. */
+            HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
+            HPDF_Dict fonts = HPDF_Dict_New(r->pdf->mmgr);
+            if (!res || !fonts || HPDF_Dict_Add(res, "Font", fonts) != HPDF_OK) {
+                rc = hpdf_fail(r, "page resources");
+                break;
+            }
+            attr->fonts = fonts;
+        }
+        for (unsigned i = 0; i < r->nfonts && !rc; i++) {
+            char name[16];
+            snprintf(name, sizeof name, "F%u", i);
+            if (r->type0[i] && HPDF_Dict_Add(attr->fonts, name, r->type0[i]) != HPDF_OK)
+                rc = hpdf_fail(r, "font resource");
+        }
+        if (rc || HPDF_Dict_AddName(page, "Tabs", "S") != HPDF_OK ||
+            HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)p) != HPDF_OK ||
+            !(r->parents[p] = HPDF_Array_New(r->pdf->mmgr))) {
+            rc = rc ? rc : hpdf_fail(r, "page entries");
+            break;
+        }
+    }
+    r->next_key = (int)np;
+    for (size_t p = 0; p < np && !rc; p++)
+        rc = write_page(r, p);
+    /* ParentTree: page p's MCIDs, then the link annotations (added as found). */
+    if (!rc) {
+        HPDF_Array nums = HPDF_Array_New(r->pdf->mmgr);
+        if (!nums)
+            rc = hpdf_fail(r, "ParentTree");
+        for (size_t p = 0; p < np && !rc; p++)
+            if (HPDF_Array_AddNumber(nums, (HPDF_INT32)p) != HPDF_OK ||
+                HPDF_Array_Add(nums, r->parents[p]) != HPDF_OK)
+                rc = hpdf_fail(r, "ParentTree");
+        for (HPDF_UINT i = 0; i < HPDF_Array_Items(r->nums) && !rc; i++) {
+            /* Move the annotation entries after the page entries (keys ascend). */
+            void *item = HPDF_List_ItemAt(r->nums->list, i);
+            if (HPDF_List_Add(nums->list, item) != HPDF_OK)
+                rc = hpdf_fail(r, "ParentTree");
+        }
+        if (!rc) {
+            HPDF_List_Clear(r->nums->list);
+            HPDF_Dict root = HPDF_Dict_GetItem(r->pdf->catalog, "StructTreeRoot", HPDF_OCLASS_DICT);
+            HPDF_Dict pt = root ? HPDF_Dict_GetItem(root, "ParentTree", HPDF_OCLASS_DICT) : NULL;
+            if (!pt || HPDF_Dict_Add(pt, "Nums", nums) != HPDF_OK ||
+                HPDF_Dict_AddNumber(root, "ParentTreeNextKey", r->next_key) != HPDF_OK)
+                rc = hpdf_fail(r, "ParentTree");
+        }
+    }
+    if (!rc) {
+        HPDF_Outline last[7] = {0};
+        rc = outlines(r, r->L->root, last);
+        if (!rc && r->pdf->outlines && HPDF_SetPageMode(r->pdf, HPDF_PAGE_MODE_USE_OUTLINE))
+            rc = hpdf_fail(r, "HPDF_SetPageMode");
+    }
+    if (!rc)
+        rc = doc_entries(r);
+    if (!rc)
+        rc = save(r, out);
+    if (!rc && pages)
+        *pages = (unsigned)np;
+out:
+    render_free(r);
+    return rc;
+}

@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: MIT */
+/* text/para.c: one paragraph through bidi, script/font itemisation, shaping and line breaking. */
+#include "text/fontset.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unicode/ubidi.h>
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+
+#define MAX_CANDIDATES 16
+
+bool kl_text__lang_rtl(const char *lang)
+{
+    static const char *const rtl[] = {"ar", "fa", "ur", "he", "yi", "ps", "sd", "ug", "dv", "ckb"};
+    if (!lang)
+        return false;
+    for (size_t i = 0; i < sizeof rtl / sizeof *rtl; i++) {
+        size_t n = strlen(rtl[i]);
+        if (!strncasecmp(lang, rtl[i], n) && (lang[n] == '\0' || lang[n] == '-' || lang[n] == '_'))
+            return true;
+    }
+    return false;
+}
+
+/* ---- the result ---------------------------------------------------------- */
+
+static void tpara_free(kl_tpara *p)
+{
+    if (!p)
+        return;
+    for (uint32_t i = 0; i < p->nlines; i++) {
+        for (uint32_t r = 0; r < p->lines[i].nruns; r++) {
+            kl_free(p->lines[i].runs[r].glyphs);
+            kl_free(p->lines[i].runs[r].u16);
+        }
+        kl_free(p->lines[i].runs);
+    }
+    kl_free(p->lines);
+    kl_free(p);
+}
+
+/* ---- the cache ----------------------------------------------------------- */
+
+#define CACHE_BUCKETS 4096
+#define CACHE_LIMIT   20000
+
+typedef struct centry {
+    struct centry *next;
+    uint64_t hash;
+    char *key;
+    size_t keylen;
+    kl_tpara *para;
+} centry;
+
+struct kl_text_cache {
+    centry *buckets[CACHE_BUCKETS];
+    size_t count;
+};
+
+int kl_text__cache_new(kl_text_cache **out)
+{
+    *out = kl_calloc(1, sizeof **out);
+    return *out ? 0 : KL_ENOMEM;
+}
+
+static void cache_clear(kl_text_cache *c)
+{
+    for (size_t i = 0; i < CACHE_BUCKETS; i++) {
+        centry *e = c->buckets[i];
+        while (e) {
+            centry *next = e->next;
+            tpara_free(e->para);
+            kl_free(e->key);
+            kl_free(e);
+            e = next;
+        }
+        c->buckets[i] = NULL;
+    }
+    c->count = 0;
+}
+
+void kl_text__cache_free(kl_text_cache *c)
+{
+    if (!c)
+        return;
+    cache_clear(c);
+    kl_free(c);
+}
+
+void kl_text__cache_trim(kl_text_cache *c)
+{
+    if (c && c->count > CACHE_LIMIT)
+        cache_clear(c);
+}
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+/* ---- shaping ------------------------------------------------------------- */
+
+typedef struct srun {
+    int32_t start, end; /* UTF-16 range of the paragraph */
+    const kl_font *font;
+    UScriptCode script;
+    bool rtl;
+    hb_glyph_info_t *info;
+    hb_glyph_position_t *pos;
+    unsigned n;
+} srun;
+
+typedef struct work {
+    kl_context *ctx;
+    const kl_fontset *fs;
+    const kl_tstyle *st;
+    const char *utf8;
+    UChar *text; /* as shaped: controls turned into spaces */
+    UChar *orig; /* as given (for the line breaker) */
+    int32_t len;
+    UBiDiLevel *levels;
+    UScriptCode *script;
+    const kl_font **font;
+    float *adv; /* advance per UTF-16 unit (clusters count on their first unit) */
+    double *wsum;
+    srun *runs;
+    size_t nruns;
+    UBiDi *bidi;
+    float scale;
+} work;
+
+static bool is_space(UChar c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000 || c == 0xA0 ||
+           c == 0x2028 || c == 0x2029;
+}
+
+static int missing_char(work *w, UChar32 cp)
+{
+    char excerpt[64];
+    size_t n = strlen(w->utf8);
+    if (n > 40) {
+        n = 40;
+        while (n > 0 && ((unsigned char)w->utf8[n] & 0xC0) == 0x80)
+            n--;
+    }
+    snprintf(excerpt, sizeof excerpt, "%.*s%s", (int)n, w->utf8, strlen(w->utf8) > n ? "..." : "");
+    char chr[5] = {0};
+    int32_t k = 0;
+    UBool err = 0;
+    U8_APPEND((uint8_t *)chr, k, 4, cp, err);
+    (void)err;
+    return kl_error(w->ctx, KL_EDATA, KL_NOWHERE,
+                    "install a font with this character and name it in fonts/fonts.xml",
+                    "no font has the character U+%04X \"%s\" in \"%s\"", (unsigned)cp, chr,
+                    excerpt);
+}
+
+static bool has_glyph(const kl_font *f, UChar32 cp)
+{
+    hb_codepoint_t g;
+    return hb_font_get_nominal_glyph(f->font, (hb_codepoint_t)cp, &g);
+}
+
+/* Script per unit: Common and Inherited characters take the script of the
+ * text around them, so "21 " inside Arabic stays with the Arabic run. */
+static void resolve_scripts(work *w)
+{
+    UScriptCode last = USCRIPT_INVALID_CODE;
+    for (int32_t i = 0; i < w->len;) {
+        UChar32 cp;
+        int32_t j = i;
+        U16_NEXT(w->text, j, w->len, cp);
+        UErrorCode e = U_ZERO_ERROR;
+        UScriptCode sc = uscript_getScript(cp, &e);
+        if (U_FAILURE(e) || sc == USCRIPT_COMMON || sc == USCRIPT_INHERITED)
+            sc = USCRIPT_INVALID_CODE;
+        else
+            last = sc;
+        for (int32_t k = i; k < j; k++)
+            w->script[k] = sc;
+        i = j;
+    }
+    (void)last;
+    /* Common characters join the text before them when at the same bidi
+     * level, else the text after them: "21" between Arabic and "Victoria"
+     * belongs to the Latin run, as the bidi algorithm places it there. */
+    for (int32_t i = 1; i < w->len; i++)
+        if (w->script[i] == USCRIPT_INVALID_CODE && w->levels[i] == w->levels[i - 1])
+            w->script[i] = w->script[i - 1];
+    for (int32_t i = w->len - 1; i-- > 0;)
+        if (w->script[i] == USCRIPT_INVALID_CODE)
+            w->script[i] = w->script[i + 1];
+    for (int32_t i = 0; i < w->len; i++)
+        if (w->script[i] == USCRIPT_INVALID_CODE)
+            w->script[i] = i > 0 ? w->script[i - 1] : USCRIPT_LATIN;
+}
+
+static int choose_fonts(work *w)
+{
+    const kl_font *cand[MAX_CANDIDATES];
+    size_t ncand = 0;
+    UScriptCode cand_sc = USCRIPT_INVALID_CODE;
+    const kl_font *prev = NULL;
+    UScriptCode prev_sc = USCRIPT_INVALID_CODE;
+    for (int32_t i = 0; i < w->len;) {
+        UChar32 cp;
+        int32_t j = i;
+        U16_NEXT(w->text, j, w->len, cp);
+        UErrorCode e = U_ZERO_ERROR;
+        UScriptCode raw = uscript_getScript(cp, &e);
+        const kl_font *f = NULL;
+        bool ignorable = u_hasBinaryProperty(cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
+        if (prev && (raw == USCRIPT_INHERITED || ignorable))
+            f = prev; /* marks and joiners stay with their base */
+        else if (prev && raw == USCRIPT_COMMON && w->script[i] == prev_sc && has_glyph(prev, cp))
+            f = prev;
+        if (!f) {
+            if (w->script[i] != cand_sc) {
+                cand_sc = w->script[i];
+                ncand = kl_text__candidates(w->fs, w->st->lang, uscript_getShortName(cand_sc),
+                                            w->st->bold, cand, MAX_CANDIDATES);
+            }
+            for (size_t k = 0; k < ncand && !f; k++)
+                if (has_glyph(cand[k], cp))
+                    f = cand[k];
+        }
+        if (!f && ignorable)
+            f = ncand ? cand[0] : kl_text__font_at(w->fs, 0);
+        if (!f)
+            return missing_char(w, cp);
+        for (int32_t k = i; k < j; k++)
+            w->font[k] = f;
+        prev = f;
+        prev_sc = w->script[i];
+        i = j;
+    }
+    return 0;
+}
+
+static int shape_runs(work *w)
+{
+    hb_buffer_t *buf = hb_buffer_create();
+    if (!hb_buffer_allocation_successful(buf)) {
+        hb_buffer_destroy(buf);
+        return kl_oom(w->ctx);
+    }
+    hb_language_t lang = hb_language_from_string(w->st->lang ? w->st->lang : "en", -1);
+    int rc = 0;
+    for (int32_t i = 0; i < w->len && !rc;) {
+        int32_t j = i + 1;
+        while (j < w->len && w->levels[j] == w->levels[i] && w->font[j] == w->font[i] &&
+               w->script[j] == w->script[i])
+            j++;
+        srun *grown = kl_realloc(w->runs, (w->nruns + 1) * sizeof *grown);
+        if (!grown) {
+            rc = kl_oom(w->ctx);
+            break;
+        }
+        w->runs = grown;
+        srun *r = &w->runs[w->nruns++];
+        memset(r, 0, sizeof *r);
+        r->start = i;
+        r->end = j;
+        r->font = w->font[i];
+        r->script = w->script[i];
+        r->rtl = w->levels[i] & 1;
+        hb_buffer_clear_contents(buf);
+        hb_buffer_add_utf16(buf, (const uint16_t *)w->text, w->len, (unsigned)i, j - i);
+        hb_buffer_set_direction(buf, r->rtl ? HB_DIRECTION_RTL : HB_DIRECTION_LTR);
+        hb_buffer_set_script(buf, hb_script_from_string(uscript_getShortName(r->script), -1));
+        hb_buffer_set_language(buf, lang);
+        hb_shape(r->font->font, buf, NULL, 0);
+        unsigned n = 0;
+        hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buf, &n);
+        hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buf, NULL);
+        if (!hb_buffer_allocation_successful(buf)) {
+            rc = kl_oom(w->ctx);
+            break;
+        }
+        r->info = kl_malloc((n ? n : 1) * sizeof *info);
+        r->pos = kl_malloc((n ? n : 1) * sizeof *pos);
+        if (!r->info || !r->pos) {
+            rc = kl_oom(w->ctx);
+            break;
+        }
+        memcpy(r->info, info, n * sizeof *info);
+        memcpy(r->pos, pos, n * sizeof *pos);
+        r->n = n;
+        float scale = w->st->size / (float)r->font->upem;
+        for (unsigned g = 0; g < n; g++) {
+            if (info[g].codepoint == 0) {
+                /* .notdef is never drawn: find which character it stands for. */
+                UChar32 cp;
+                U16_GET(w->text, 0, (int32_t)info[g].cluster, w->len, cp);
+                rc = missing_char(w, cp);
+                break;
+            }
+            w->adv[info[g].cluster] += pos[g].x_advance * scale;
+        }
+        i = j;
+    }
+    hb_buffer_destroy(buf);
+    return rc;
+}
+
+/* ---- lines --------------------------------------------------------------- */
+
+static int emit_run(work *w, kl_tline *line, const srun *r, int32_t a, int32_t b)
+{
+    if (a < r->start)
+        a = r->start;
+    if (b > r->end)
+        b = r->end;
+    if (a >= b)
+        return 0;
+    kl_trun *grown = kl_realloc(line->runs, (line->nruns + 1) * sizeof *grown);
+    if (!grown)
+        return kl_oom(w->ctx);
+    line->runs = grown;
+    kl_trun *t = &line->runs[line->nruns++];
+    memset(t, 0, sizeof *t);
+    t->font = r->font;
+    t->size = w->st->size;
+    t->rtl = r->rtl;
+    t->nu16 = (uint32_t)(b - a);
+    t->start = (uint32_t)a;
+    t->u16 = kl_malloc(t->nu16 * sizeof *t->u16);
+    t->glyphs = kl_malloc((r->n ? r->n : 1) * sizeof *t->glyphs);
+    if (!t->u16 || !t->glyphs)
+        return kl_oom(w->ctx);
+    memcpy(t->u16, w->text + a, t->nu16 * sizeof *t->u16);
+    float scale = w->st->size / (float)r->font->upem;
+    bool plain = !r->rtl;
+    int32_t expect = a;
+    for (unsigned g = 0; g < r->n; g++) {
+        int32_t c = (int32_t)r->info[g].cluster;
+        if (c < a || c >= b)
+            continue;
+        /* The cluster ends where the next higher cluster value starts. */
+        int32_t cend = b;
+        unsigned same = 0;
+        for (unsigned k = 0; k < r->n; k++) {
+            int32_t o = (int32_t)r->info[k].cluster;
+            if (o > c && o < cend)
+                cend = o;
+            same += o == c;
+        }
+        kl_glyph *gl = &t->glyphs[t->nglyphs++];
+        gl->gid = r->info[g].codepoint;
+        gl->adv = r->pos[g].x_advance * scale;
+        gl->dx = r->pos[g].x_offset * scale;
+        gl->dy = r->pos[g].y_offset * scale;
+        gl->ustart = (uint16_t)(c - a);
+        gl->ulen = same == 1 ? (uint16_t)(cend - c) : 0;
+        t->width += gl->adv;
+        if (same != 1 || c != expect || U16_LENGTH(w->text[c]) != cend - c ||
+            (cend - c == 1 && U16_IS_SURROGATE(w->text[c])))
+            plain = false;
+        expect = cend;
+    }
+    if (expect != b)
+        plain = false;
+    t->plain = plain;
+    return 0;
+}
+
+static int emit_line(work *w, kl_tpara *p, int32_t start, int32_t end)
+{
+    kl_tline *grown = kl_realloc(p->lines, (p->nlines + 1) * sizeof *grown);
+    if (!grown)
+        return kl_oom(w->ctx);
+    p->lines = grown;
+    kl_tline *line = &p->lines[p->nlines++];
+    memset(line, 0, sizeof *line);
+    int32_t vis = end;
+    while (vis > start && is_space(w->text[vis - 1]))
+        vis--;
+    line->width = (float)(w->wsum[vis] - w->wsum[start]);
+    line->full_width = (float)(w->wsum[end] - w->wsum[start]);
+    if (start >= end)
+        return 0;
+
+    UErrorCode e = U_ZERO_ERROR;
+    UBiDi *lb = ubidi_openSized(end - start, 0, &e);
+    if (U_SUCCESS(e))
+        ubidi_setLine(w->bidi, start, end, lb, &e);
+    int32_t nv = U_SUCCESS(e) ? ubidi_countRuns(lb, &e) : 0;
+    int rc = 0;
+    if (U_FAILURE(e))
+        rc = kl_error(w->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU bidi failed on a line: %s",
+                      u_errorName(e));
+    for (int32_t v = 0; v < nv && !rc; v++) {
+        int32_t ls, ln;
+        UBiDiDirection dir = ubidi_getVisualRun(lb, v, &ls, &ln);
+        int32_t a = start + ls, b = a + ln;
+        if (dir == UBIDI_LTR) {
+            for (size_t r = 0; r < w->nruns && !rc; r++)
+                rc = emit_run(w, line, &w->runs[r], a, b);
+        } else {
+            for (size_t r = w->nruns; r-- > 0 && !rc;)
+                rc = emit_run(w, line, &w->runs[r], a, b);
+        }
+    }
+    ubidi_close(lb);
+    return rc;
+}
+
+/* Break [start, b) between grapheme clusters; returns the break. */
+static int32_t grapheme_fit(work *w, int32_t start, int32_t b, const char *loc)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    UBreakIterator *ci = ubrk_open(UBRK_CHARACTER, loc, w->orig + start, b - start, &e);
+    int32_t best = -1;
+    if (U_SUCCESS(e)) {
+        for (int32_t p = ubrk_next(ci); p != UBRK_DONE; p = ubrk_next(ci)) {
+            if (w->wsum[start + p] - w->wsum[start] > w->st->width && best > 0)
+                break;
+            best = p;
+            if (w->wsum[start + p] - w->wsum[start] > w->st->width)
+                break;
+        }
+        ubrk_close(ci);
+    }
+    return best > 0 ? start + best : b;
+}
+
+static int break_lines(work *w, kl_tpara *p)
+{
+    char loc[32];
+    snprintf(loc, sizeof loc, "%s", w->st->lang ? w->st->lang : "en");
+    for (char *c = loc; *c; c++)
+        if (*c == '-')
+            *c = '_';
+    UErrorCode e = U_ZERO_ERROR;
+    UBreakIterator *bi = ubrk_open(UBRK_LINE, loc, w->orig, w->len, &e);
+    if (U_FAILURE(e))
+        return kl_error(w->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU line breaker failed: %s",
+                        u_errorName(e));
+    int rc = 0;
+    int32_t start = 0, last_ok = -1;
+    bool warned = false;
+    double maxw = w->st->width > 0 ? w->st->width + 0.01 : INFINITY;
+    int32_t b = ubrk_following(bi, 0);
+    while (b != UBRK_DONE && !rc) {
+        int32_t status = ubrk_getRuleStatus(bi);
+        int32_t vis = b;
+        while (vis > start && is_space(w->text[vis - 1]))
+            vis--;
+        double width = w->wsum[vis] - w->wsum[start];
+        if (width <= maxw) {
+            last_ok = b;
+            if (status >= UBRK_LINE_HARD && status < UBRK_LINE_HARD_LIMIT && b < w->len) {
+                rc = emit_line(w, p, start, b);
+                start = b;
+                last_ok = -1;
+            }
+            b = ubrk_next(bi);
+            continue;
+        }
+        if (last_ok > start) {
+            rc = emit_line(w, p, start, last_ok);
+            start = last_ok;
+            last_ok = -1;
+            continue; /* the same break, measured from the new line start */
+        }
+        /* One word wider than the line: split it between characters. */
+        int32_t cut = grapheme_fit(w, start, vis > start ? vis : b, loc);
+        if (!warned) {
+            int32_t n8 = 0;
+            UErrorCode e2 = U_ZERO_ERROR;
+            char word[80];
+            u_strToUTF8(word, sizeof word - 1, &n8, w->orig + start,
+                        (vis - start) < 30 ? vis - start : 30, &e2);
+            word[U_SUCCESS(e2) && n8 < (int32_t)sizeof word ? n8 : 0] = '\0';
+            kl_warn(w->ctx, KL_SEVERITY_WARNING, KL_NOWHERE,
+                    "shorten the word or choose a smaller print size",
+                    "the word \"%s\" is wider than the line; it is broken between characters",
+                    word);
+            warned = true;
+        }
+        if (cut >= b) {
+            last_ok = b;
+            b = ubrk_next(bi);
+            continue;
+        }
+        rc = emit_line(w, p, start, cut);
+        start = cut;
+        last_ok = -1;
+    }
+    if (!rc && (start < w->len || p->nlines == 0))
+        rc = emit_line(w, p, start, w->len);
+    ubrk_close(bi);
+    return rc;
+}
+
+static void work_free(work *w)
+{
+    for (size_t i = 0; i < w->nruns; i++) {
+        kl_free(w->runs[i].info);
+        kl_free(w->runs[i].pos);
+    }
+    kl_free(w->runs);
+    kl_free(w->text);
+    kl_free(w->orig);
+    kl_free(w->levels);
+    kl_free(w->script);
+    kl_free(w->font);
+    kl_free(w->adv);
+    kl_free(w->wsum);
+    if (w->bidi)
+        ubidi_close(w->bidi);
+}
+
+static int shape_para(kl_context *ctx, const kl_fontset *fs, const char *utf8,
+                      const kl_tstyle *st, kl_tpara **out)
+{
+    work w = {.ctx = ctx, .fs = fs, .st = st, .utf8 = utf8};
+    kl_tpara *p = NULL;
+    size_t n8 = strlen(utf8), bad;
+    int rc = 0;
+    if (!kl_utf8_valid(utf8, n8, &bad))
+        return kl_error(ctx, KL_EPARSE, KL_NOWHERE, NULL, "invalid UTF-8 at byte %zu of \"%.20s\"",
+                        bad, utf8);
+    if (n8 > 1000000)
+        return kl_error(ctx, KL_ELIMIT, KL_NOWHERE, NULL, "a paragraph longer than 1 MB");
+    UErrorCode e = U_ZERO_ERROR;
+    int32_t len = 0;
+    u_strFromUTF8(NULL, 0, &len, utf8, (int32_t)n8, &e);
+    if (e == U_BUFFER_OVERFLOW_ERROR || e == U_STRING_NOT_TERMINATED_WARNING)
+        e = U_ZERO_ERROR;
+    if (U_FAILURE(e))
+        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU: %s", u_errorName(e));
+    w.len = len;
+    size_t cap = (size_t)len + 1;
+    w.text = kl_malloc(cap * sizeof *w.text);
+    w.orig = kl_malloc(cap * sizeof *w.orig);
+    w.levels = kl_malloc(cap);
+    w.script = kl_malloc(cap * sizeof *w.script);
+    w.font = kl_calloc(cap, sizeof *w.font);
+    w.adv = kl_calloc(cap, sizeof *w.adv);
+    w.wsum = kl_calloc(cap, sizeof *w.wsum);
+    p = kl_calloc(1, sizeof *p);
+    if (!w.text || !w.orig || !w.levels || !w.script || !w.font || !w.adv || !w.wsum || !p) {
+        rc = kl_oom(ctx);
+        goto out;
+    }
+    u_strFromUTF8(w.orig, (int32_t)cap, NULL, utf8, (int32_t)n8, &e);
+    memcpy(w.text, w.orig, cap * sizeof *w.text);
+    for (int32_t i = 0; i < len; i++)
+        if (w.text[i] < 0x20 || w.text[i] == 0x2028 || w.text[i] == 0x2029)
+            w.text[i] = ' ';
+    p->size = st->size;
+
+    w.bidi = ubidi_openSized(len, 0, &e);
+    UBiDiLevel level = st->dir == KL_TDIR_AUTO ? UBIDI_DEFAULT_LTR : kl_text__lang_rtl(st->lang);
+    if (U_SUCCESS(e))
+        ubidi_setPara(w.bidi, w.text, len, level, NULL, &e);
+    if (U_FAILURE(e)) {
+        rc = kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU bidi failed: %s", u_errorName(e));
+        goto out;
+    }
+    p->rtl = ubidi_getParaLevel(w.bidi) & 1;
+    for (int32_t i = 0; i < len; i++)
+        w.levels[i] = ubidi_getLevelAt(w.bidi, i);
+
+    resolve_scripts(&w);
+    if ((rc = choose_fonts(&w)) || (rc = shape_runs(&w)))
+        goto out;
+    for (int32_t i = 0; i < len; i++)
+        w.wsum[i + 1] = w.wsum[i] + w.adv[i];
+    rc = break_lines(&w, p);
+out:
+    work_free(&w);
+    if (rc) {
+        tpara_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+int kl_text__para(kl_context *ctx, const kl_fontset *fs, kl_text_cache *cache, const char *utf8,
+                  const kl_tstyle *style, const kl_tpara **out)
+{
+    *out = NULL;
+    if (!fs || !cache || !utf8 || !style || style->size <= 0)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_text__para: bad arguments");
+    char head[96];
+    int hn = snprintf(head, sizeof head, "%s|%d|%.3f|%.3f|%d|",
+                      style->lang ? style->lang : "", style->bold, (double)style->size,
+                      (double)style->width, (int)style->dir);
+    size_t tn = strlen(utf8);
+    size_t keylen = (size_t)hn + tn;
+    uint64_t h = fnv1a(head, (size_t)hn);
+    for (size_t i = 0; i < tn; i++)
+        h = (h ^ (unsigned char)utf8[i]) * 1099511628211ull;
+    centry **slot = &cache->buckets[h % CACHE_BUCKETS];
+    for (centry *c = *slot; c; c = c->next)
+        if (c->hash == h && c->keylen == keylen && !memcmp(c->key, head, (size_t)hn) &&
+            !memcmp(c->key + hn, utf8, tn)) {
+            *out = c->para;
+            return 0;
+        }
+    kl_tpara *p = NULL;
+    int rc = shape_para(ctx, fs, utf8, style, &p);
+    if (rc)
+        return rc;
+    centry *c = kl_calloc(1, sizeof *c);
+    char *key = kl_malloc(keylen + 1);
+    if (!c || !key) {
+        kl_free(c);
+        kl_free(key);
+        tpara_free(p);
+        return kl_oom(ctx);
+    }
+    memcpy(key, head, (size_t)hn);
+    memcpy(key + hn, utf8, tn + 1);
+    c->hash = h;
+    c->key = key;
+    c->keylen = keylen;
+    c->para = p;
+    c->next = *slot;
+    *slot = c;
+    cache->count++;
+    *out = p;
+    return 0;
+}

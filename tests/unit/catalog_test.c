@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/catalog_test.c: catalogs, variant and locale fallback, MessageFormat. */
+#include "support.h"
+#include "catalog/catalog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *test_catalogs(void)
+{
+    static char buf[4096];
+    const char *b = getenv("KL_BUILD_ROOT");
+    snprintf(buf, sizeof buf, "%s/tests/data/letters/locales", b ? b : ".");
+    return buf;
+}
+
+static kl_catalog_set *open_set(kl_context *ctx)
+{
+    kl_catalog_set *set = NULL;
+    assert_int_equal(kl_catalog_set_open(ctx, test_catalogs(), &set), 0);
+    return set;
+}
+
+static void test_open_missing_dir(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    kl_catalog_set *set = NULL;
+    assert_int_equal(kl_catalog_set_open(ctx, "/no/such/dir", &set), KL_ENOTFOUND);
+    assert_null(set);
+    assert_string_equal(kl_context_last_error(ctx)->source, "/no/such/dir");
+    kl_context_free(ctx);
+}
+
+static void test_meta_and_locale_chain(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    kl_catalog_set *set = open_set(ctx);
+    kl_catalog_meta m;
+    assert_int_equal(kl_catalog_set_meta(ctx, set, "pl", &m), 0);
+    assert_string_equal(m.locale, "pl");
+    assert_string_equal(m.status, "reviewed");
+    assert_string_equal(m.reviewer, "A. Tester");
+    assert_string_equal(m.reviewed, "2026-01-15");
+    assert_int_equal(kl_catalog_set_meta(ctx, set, "en-GB", &m), 0);
+    assert_string_equal(m.status, "source");
+    assert_string_equal(m.reviewer, "");
+    /* Within a language: pt-BR is served by pt, en by en_GB. */
+    assert_int_equal(kl_catalog_set_meta(ctx, set, "pt-BR", &m), 0);
+    assert_string_equal(m.locale, "pt");
+    assert_int_equal(kl_catalog_set_meta(ctx, set, "en", &m), 0);
+    assert_string_equal(m.locale, "en_GB");
+    /* Never across languages, whatever the process's own locale. */
+    assert_int_equal(kl_catalog_set_meta(ctx, set, "fr", &m), KL_ENOTFOUND);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "'fr'"));
+    kl_catalog_set_free(set);
+    kl_context_free(ctx);
+}
+
+static char *lookup(kl_context *ctx, kl_catalog_set *set, const char *loc, kl_reading v,
+                    const char *id, kl_msg_origin *o)
+{
+    char *p = NULL;
+    int rc = kl_catalog__lookup(ctx, set, loc, v, id, &p, o);
+    return rc == 0 ? p : NULL;
+}
+
+static void test_variant_fallback(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_catalog_set *set = open_set(ctx);
+    kl_msg_origin o;
+    /* young person: young_person, then plain, then standard */
+    char *p = lookup(ctx, set, "en-GB", KL_READING_YOUNG_PERSON, "t.heading", &o);
+    assert_string_equal(p, "About {childName}");
+    assert_int_equal(o.variant, KL_READING_YOUNG_PERSON);
+    kl_free(p);
+    p = lookup(ctx, set, "en-GB", KL_READING_YOUNG_PERSON, "t.hello", &o);
+    assert_string_equal(p, "Hello (plain).");
+    assert_int_equal(o.variant, KL_READING_PLAIN);
+    kl_free(p);
+    p = lookup(ctx, set, "en-GB", KL_READING_YOUNG_PERSON, "t.bye", &o);
+    assert_string_equal(p, "Goodbye (standard).");
+    assert_int_equal(o.variant, KL_READING_STANDARD);
+    kl_free(p);
+    /* plain never sees the young person's text */
+    p = lookup(ctx, set, "en-GB", KL_READING_PLAIN, "t.heading", &o);
+    assert_string_equal(p, "What happened to {childName}");
+    kl_free(p);
+    p = lookup(ctx, set, "en-GB", KL_READING_STANDARD, "t.hello", &o);
+    assert_string_equal(p, "Hello (standard).");
+    kl_free(p);
+    kl_catalog_set_free(set);
+    kl_context_free(ctx);
+}
+
+static void test_missing_never_english(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_catalog_set *set = open_set(ctx);
+    char *p = NULL;
+    kl_msg_origin o;
+    /* pl has no t.only_en: not found, even though en_GB has it. */
+    assert_int_equal(kl_catalog__lookup(ctx, set, "pl", KL_READING_STANDARD, "t.only_en", &p, &o),
+                     KL_ENOTFOUND);
+    assert_null(p);
+    /* pt-BR finds pt's message; a message pt lacks is not found either. */
+    p = lookup(ctx, set, "pt-BR", KL_READING_STANDARD, "t.title", &o);
+    assert_string_equal(p, "Carta sobre {childName}");
+    assert_string_equal(o.icu_locale, "pt");
+    kl_free(p);
+    p = NULL;
+    assert_int_equal(
+        kl_catalog__lookup(ctx, set, "pt-BR", KL_READING_STANDARD, "t.heading", &p, &o),
+        KL_ENOTFOUND);
+    assert_int_equal(kl_catalog__lookup(ctx, set, "fr", KL_READING_STANDARD, "t.title", &p, &o),
+                     KL_ENOTFOUND);
+    kl_catalog_set_free(set);
+    kl_context_free(ctx);
+}
+
+static void test_format_named(void **state)
+{
+    (void)state;
+    kl_fmt_arg args[] = {
+        {"childName", KL_ARG_STRING, "Amelia", 0, {0, 0, 0}},
+        {"childGender", KL_ARG_STRING, "female", 0, {0, 0, 0}},
+        {"n", KL_ARG_NUMBER, NULL, 3, {0, 0, 0}},
+        {"end", KL_ARG_DATE, NULL, 0, {2027, 5, 28}},
+    };
+    char *out = NULL;
+    kl_fmt_error fe;
+    assert_int_equal(kl_catalog__format("en-GB",
+                                        "your {childGender, select, female {daughter} male {son} "
+                                        "other {child}} {childName}",
+                                        args, 4, &out, &fe),
+                     0);
+    assert_string_equal(out, "your daughter Amelia");
+    kl_free(out);
+    assert_int_equal(kl_catalog__format("en-GB", "{n, plural, one {# agency} other {# agencies}}",
+                                        args, 4, &out, &fe),
+                     0);
+    assert_string_equal(out, "3 agencies");
+    kl_free(out);
+    /* Polish plural categories and Polish month names. */
+    assert_int_equal(kl_catalog__format("pl",
+                                        "{n, plural, one {# instytucja} few {# instytucje} many {# "
+                                        "instytucji} other {# instytucji}}",
+                                        args, 4, &out, &fe),
+                     0);
+    assert_string_equal(out, "3 instytucje");
+    kl_free(out);
+    assert_int_equal(kl_catalog__format("pl", "{end, date, long}", args, 4, &out, &fe), 0);
+    assert_string_equal(out, "28 maja 2027");
+    kl_free(out);
+    assert_int_equal(kl_catalog__format("en-GB", "{end, date, long}", args, 4, &out, &fe), 0);
+    assert_string_equal(out, "28 May 2027");
+    kl_free(out);
+    /* A placeholder compose does not supply never reaches a letter. */
+    assert_int_equal(kl_catalog__format("en-GB", "Dear {childNmae}", args, 4, &out, &fe),
+                     KL_EFORMAT);
+    assert_null(out);
+    assert_non_null(strstr(fe.detail, "{childNmae}"));
+    assert_int_equal(fe.offset, 6);
+}
+
+static void test_syntax_error_position(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    kl_catalog_set *set = open_set(ctx);
+    kl_fmt_arg args[] = {{"childName", KL_ARG_STRING, "Amelia", 0, {0, 0, 0}}};
+    char *out = NULL;
+    /* de.txt line 9: "t.heading" { "Was mit {childName geschah" } */
+    assert_int_equal(kl_catalog__message(ctx, set, "de", KL_READING_STANDARD, "t.heading", args, 1,
+                                         "m09", &out, NULL),
+                     KL_EPARSE);
+    assert_null(out);
+    const kl_diagnostic *e = kl_context_last_error(ctx);
+    assert_non_null(e);
+    assert_non_null(strstr(e->source, "de.txt"));
+    assert_int_equal(e->line, 9);
+    /* the message text starts in column 24; ICU stops inside the placeholder */
+    assert_true(e->column > 24 && e->column <= 24 + 26);
+    assert_string_equal(e->member_id, "m09");
+    assert_non_null(strstr(e->message, "'t.heading'"));
+    /* select without other: also a syntax error, on line 10 */
+    assert_int_equal(kl_catalog__message(ctx, set, "de", KL_READING_STANDARD, "t.hello", args, 1,
+                                         NULL, &out, NULL),
+                     KL_EPARSE);
+    assert_int_equal(kl_context_last_error(ctx)->line, 10);
+    kl_catalog_set_free(set);
+    kl_context_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open_missing_dir), cmocka_unit_test(test_meta_and_locale_chain),
+        cmocka_unit_test(test_variant_fallback), cmocka_unit_test(test_missing_never_english),
+        cmocka_unit_test(test_format_named),     cmocka_unit_test(test_syntax_error_position),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/text_test.c: font choice, bidi, shaping and line breaking. */
+#include "support.h"
+#include "text/font.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static kl_fontset *fonts;
+
+static int setup(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    int rc = kl_text__fontset_load(ctx, kl_test_src("fonts/fonts.xml"), &fonts);
+    kl_context_free(ctx);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    kl_text__fontset_free(fonts);
+    return 0;
+}
+
+static const kl_tpara *para(kl_context *ctx, kl_text_cache *c, const char *text, const char *lang,
+                            float size, float width)
+{
+    kl_tstyle st = {.lang = lang, .size = size, .width = width};
+    const kl_tpara *p = NULL;
+    int rc = kl_text__para(ctx, fonts, c, text, &st, &p);
+    if (rc)
+        fail_msg("kl_text__para: %s", kl_context_last_error(ctx)->message);
+    return p;
+}
+
+/* The logical text of a line, rebuilt from its runs in logical order. */
+static void line_text(const kl_tline *l, char *out, size_t cap)
+{
+    char tmp[1024];
+    out[0] = '\0';
+    for (uint32_t i = 0; i < l->nruns; i++) {
+        uint32_t r = l->runs[0].rtl ? l->nruns - 1 - i : i;
+        size_t k = 0;
+        for (uint32_t u = 0; u < l->runs[r].nu16 && k + 4 < sizeof tmp; u++) {
+            unsigned c = l->runs[r].u16[u];
+            if (c < 0x80)
+                tmp[k++] = (char)c;
+            else
+                tmp[k++] = '?';
+        }
+        tmp[k] = '\0';
+        strncat(out, tmp, cap - strlen(out) - 1);
+    }
+}
+
+static void every_script_has_a_font(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *lang, *text, *family;
+    } samples[] = {
+        {"en-GB", "We are sorry for your loss.", "Noto Sans"},
+        {"cy", "Mae’n ddrwg gennym. ŵŷ", "Noto Sans"},
+        {"pl", "Zażółć gęślą jaźń", "Noto Sans"},
+        {"ar", "نأسف لخسارتكم", "Noto Naskh Arabic"},
+        {"fa", "ما برای از دست دادن شما متاسفیم", "Noto Naskh Arabic"},
+        {"ur", "ہمیں آپ کے نقصان پر افسوس ہے", "Noto Nastaliq Urdu"},
+        {"bn", "আপনার ক্ষতির জন্য আমরা দুঃখিত", "Noto Sans Bengali"},
+        {"pa", "ਸਾਨੂੰ ਤੁਹਾਡੇ ਨੁਕਸਾਨ ਦਾ ਅਫ਼ਸੋਸ ਹੈ", "Noto Sans Gurmukhi"},
+        {"gu", "અમને તમારા નુકસાન બદલ દુઃખ છે", "Noto Sans Gujarati"},
+        {"hi", "हमें आपके नुकसान का दुख है", "Noto Sans Devanagari"},
+        {"zh-Hans", "我们对您的损失深表遗憾。", "Noto Sans CJK SC"},
+    };
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
+        const kl_tpara *p = para(ctx, c, samples[i].text, samples[i].lang, 14, 400);
+        assert_int_equal(p->nlines, 1);
+        assert_true(p->lines[0].nruns >= 1);
+        bool found = false;
+        for (uint32_t r = 0; r < p->lines[0].nruns; r++) {
+            const kl_trun *t = &p->lines[0].runs[r];
+            found |= !strcmp(t->font->family, samples[i].family);
+            for (uint32_t g = 0; g < t->nglyphs; g++)
+                assert_int_not_equal(t->glyphs[g].gid, 0);
+        }
+        if (!found)
+            fail_msg("%s: expected %s, got %s", samples[i].lang, samples[i].family,
+                     p->lines[0].runs[0].font->family);
+        assert_int_equal(p->rtl, kl_text__lang_rtl(samples[i].lang));
+    }
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
+static void bold_headings_use_a_bold_face(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    kl_tstyle st = {.lang = "en", .size = 20, .width = 400, .bold = true};
+    const kl_tpara *p;
+    assert_int_equal(kl_text__para(ctx, fonts, c, "What happens next", &st, &p), 0);
+    assert_true(p->lines[0].runs[0].font->bold);
+    assert_non_null(strstr(p->lines[0].runs[0].font->file, "Bold"));
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
+static void lines_break_at_spaces_and_keep_them(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    const char *text = "The review has started and we would like to hear from you about "
+                       "what happened, in your own words and at your own pace.";
+    const kl_tpara *p = para(ctx, c, text, "en-GB", 14, 200);
+    assert_true(p->nlines >= 3);
+    char all[1024] = "", line[512];
+    for (uint32_t i = 0; i < p->nlines; i++) {
+        assert_true(p->lines[i].width <= 200.01f);
+        line_text(&p->lines[i], line, sizeof line);
+        if (i + 1 < p->nlines) /* the space at the break stays in the text */
+            assert_int_equal(line[strlen(line) - 1], ' ');
+        strcat(all, line);
+    }
+    assert_string_equal(all, text);
+    /* Same request: the cached paragraph comes back. */
+    assert_ptr_equal(para(ctx, c, text, "en-GB", 14, 200), p);
+    /* Plain Latin maps glyphs one-to-one. */
+    assert_true(p->lines[0].runs[0].plain);
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
+static void newline_forces_a_break(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    const kl_tpara *p = para(ctx, c, "Northshire\nPartnership", "en", 12, 400);
+    assert_int_equal(p->nlines, 2);
+    for (uint32_t g = 0; g < p->lines[0].runs[0].nglyphs; g++)
+        assert_int_not_equal(p->lines[0].runs[0].glyphs[g].gid, 0);
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
+static void long_word_is_split_with_a_warning(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    const kl_tpara *p =
+        para(ctx, c, "See https://www.northshire-safeguarding-partnership.example/reviews", "en",
+             24, 200);
+    assert_true(p->nlines >= 3);
+    for (uint32_t i = 0; i < p->nlines; i++)
+        assert_true(p->lines[i].width <= 200.01f);
+    assert_true(kl_test_find_diag(&d, "wider than the line") >= 0);
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
+static void rtl_line_keeps_latin_numbers_left_to_right(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    /* Arabic paragraph with an English address inside, isolated (LRI..PDI)
+     * the way compose isolates placeholders: without the isolate the
+     * bidi algorithm rightly gives "Victoria Road 21". */
+    const kl_tpara *p =
+        para(ctx, c, "العنوان: \u206621 Victoria Road\u2069", "ar", 14, 400);
+    assert_true(p->rtl);
+    const kl_tline *l = &p->lines[0];
+    assert_true(l->nruns >= 2);
+    /* Visual order left to right: the Latin run (left to right, whole)
+     * before the Arabic run (right to left, with ActualText). */
+    int latin = -1, arabic = -1;
+    for (uint32_t r = 0; r < l->nruns; r++) {
+        char t[256];
+        size_t k = 0;
+        for (uint32_t u = 0; u < l->runs[r].nu16 && k < 255; u++)
+            t[k++] = (char)l->runs[r].u16[u];
+        t[k] = '\0';
+        if (strstr(t, "21 Victoria Road")) {
+            latin = (int)r;
+            assert_false(l->runs[r].rtl);
+            assert_string_equal(l->runs[r].font->family, "Noto Sans");
+        }
+        if (l->runs[r].nu16 > 3 && l->runs[r].u16[0] == 0x0627) {
+            arabic = (int)r;
+            assert_true(l->runs[r].rtl);
+            assert_false(l->runs[r].plain);
+        }
+    }
+    assert_true(latin >= 0 && arabic >= 0);
+    assert_true(latin < arabic);
+    /* AUTO direction on a Latin line in an Arabic letter: left to right. */
+    kl_tstyle st = {.lang = "ar", .size = 12, .width = 300, .dir = KL_TDIR_AUTO};
+    const kl_tpara *q;
+    assert_int_equal(kl_text__para(ctx, fonts, c, "21 Victoria Road", &st, &q), 0);
+    assert_false(q->rtl);
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
+static void chinese_breaks_between_characters_not_before_punctuation(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    const char *text = "我们对您的损失深表遗憾。我们想听听您的意见，请随时联系我们。";
+    const kl_tpara *p = para(ctx, c, text, "zh-Hans", 14, 100);
+    assert_true(p->nlines >= 3);
+    for (uint32_t i = 1; i < p->nlines; i++) {
+        unsigned first = p->lines[i].runs[0].u16[0];
+        assert_int_not_equal(first, 0x3002); /* 。 */
+        assert_int_not_equal(first, 0xFF0C); /* ， */
+    }
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
+static void character_without_font_is_an_error(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    kl_tstyle st = {.lang = "en", .size = 14, .width = 400};
+    const kl_tpara *p;
+    /* U+1E900 ADLAM CAPITAL LETTER ALIF: no configured font has it. */
+    int rc = kl_text__para(ctx, fonts, c, "Hello \xF0\x9E\xA4\x80 there", &st, &p);
+    assert_int_equal(rc, KL_EDATA);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "U+1E900"));
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "Hello"));
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
+static void bad_fonts_file_names_the_line(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    const char *xml = "<fonts xmlns=\"urn:kinletter:fonts:1\">\n"
+                      "  <script code=\"Latn\"><font family=\"Noto Sans\"/></script>\n"
+                      "  <script code=\"Arabic\"><font family=\"Noto Naskh Arabic\"/></script>\n"
+                      "  <script code=\"Deva\"><font family=\"No Such Family Kinletter\"/></script>\n"
+                      "</fonts>\n";
+    kl_fontset *fs = NULL;
+    int rc = kl_text__fontset_load(ctx, kl_test_tmpfile("f.xml", xml, strlen(xml)), &fs);
+    assert_int_equal(rc, KL_EFORMAT);
+    assert_int_equal(kl_context_last_error(ctx)->line, 3);
+    const char *xml2 = "<fonts xmlns=\"urn:kinletter:fonts:1\">\n"
+                       "  <script code=\"Latn\"><font family=\"Noto Sans\"/></script>\n"
+                       "  <script code=\"Deva\"><font family=\"No Such Family Kinletter\"/></script>\n"
+                       "</fonts>\n";
+    rc = kl_text__fontset_load(ctx, kl_test_tmpfile("g.xml", xml2, strlen(xml2)), &fs);
+    assert_int_equal(rc, 0);
+    int i = kl_test_find_diag(&d, "No Such Family Kinletter");
+    assert_true(i >= 0);
+    assert_int_equal(d.items[i].line, 3);
+    assert_int_equal(kl_text__font_count(fs), 2); /* Noto Sans regular and bold */
+    kl_text__fontset_free(fs);
+    kl_context_free(ctx);
+}
+
+static void allocation_failures_are_reported(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_tstyle st = {.lang = "ar", .size = 14, .width = 120};
+    for (unsigned long n = 1; n < 400; n++) {
+        kl_text_cache *c = NULL;
+        kl_core__alloc_fail_at(n, false);
+        int rc = kl_text__cache_new(&c);
+        const kl_tpara *p = NULL;
+        if (!rc)
+            rc = kl_text__para(ctx, fonts, c, "مرحبا بكم 21 Victoria Road في المراجعة", &st, &p);
+        kl_core__alloc_fail_at(0, false);
+        assert_true(rc == 0 || rc == KL_ENOMEM);
+        kl_text__cache_free(c);
+        if (rc == 0 && n > 50)
+            break;
+    }
+    kl_context_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_script_has_a_font),
+        cmocka_unit_test(bold_headings_use_a_bold_face),
+        cmocka_unit_test(lines_break_at_spaces_and_keep_them),
+        cmocka_unit_test(newline_forces_a_break),
+        cmocka_unit_test(long_word_is_split_with_a_warning),
+        cmocka_unit_test(rtl_line_keeps_latin_numbers_left_to_right),
+        cmocka_unit_test(chinese_breaks_between_characters_not_before_punctuation),
+        cmocka_unit_test(character_without_font_is_an_error),
+        cmocka_unit_test(bad_fonts_file_names_the_line),
+        cmocka_unit_test(allocation_failures_are_reported),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
