@@ -131,6 +131,21 @@ static const char *yes_no(const void *p)
     return p ? "yes" : "no";
 }
 
+/* ICU select keywords cannot contain '-': message arguments use '_' where the
+ * review format uses '-' ("via-professional" -> "via_professional"). XPath
+ * variables keep the review format's spelling. */
+static const char *select_key(const char *value)
+{
+    static const char *const map[][2] = {
+        {"via-professional", "via_professional"},
+        {"young-person", "young_person"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(value, map[i][0]) == 0)
+            return map[i][1];
+    return value;
+}
+
 static void set_language_args(composer *c, const char *locale)
 {
     const kl_review_info *in = c->info;
@@ -159,7 +174,7 @@ static void set_language_args(composer *c, const char *locale)
     add_s(c, "childFullName", c->strbuf[0]);
     add_s(c, "childGender", kl_gender_name(in->subject_gender));
     add_n(c, "childAge", in->subject_age);
-    add_s(c, "outcome", in->subject_died ? "died" : "seriously-harmed");
+    add_s(c, "outcome", in->subject_died ? "died" : "seriously_harmed");
     add_s(c, "reviewType", kl_review_type_name(in->type));
     add_s(c, "reviewId", in->id);
     add_s(c, "relationship", m->relationship);
@@ -195,13 +210,13 @@ static void set_language_args(composer *c, const char *locale)
     add_n(c, "serviceCount", (double)in->n_services);
     add_s(c, "publication",
           in->publication > 0    ? "planned"
-          : in->publication == 0 ? "not-planned"
+          : in->publication == 0 ? "not_planned"
                                  : "undecided");
     add_s(c, "interpreter", yes_no(m->interpreter));
     add_s(c, "interpreterLanguage", c->interpreter_language);
-    add_s(c, "channel", kl_channel_name(c->channel));
+    add_s(c, "channel", select_key(kl_channel_name(c->channel)));
     add_s(c, "professional", c->professional);
-    add_s(c, "variant", kl_reading_name(c->variant));
+    add_s(c, "variant", select_key(kl_reading_name(c->variant)));
 }
 
 /* ---- XPath ------------------------------------------------------------------ */
