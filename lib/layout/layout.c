@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* layout/layout.c: clear-print layout of a letter: postal window, flow, pagination, page numbers. */
+/* layout/layout.c: clear-print layout of a letter: postal window, flow, pagination, page numbers.
+ */
 #include "layout/layout.h"
 
 #include <errno.h>
@@ -113,8 +114,13 @@ static int page_add(lay *y, size_t page, const kl_item *it)
 static int place_line(lay *y, size_t page, kl_selem *se, const kl_tline *l, double x, double top,
                       double size)
 {
-    kl_item it = {.kind = KL_ITEM_TEXT, .se = se, .line = l, .x = x,
-                  .y = y->L->height - (top + baseline(y, size)), .w = l->width, .h = size};
+    kl_item it = {.kind = KL_ITEM_TEXT,
+                  .se = se,
+                  .line = l,
+                  .x = x,
+                  .y = y->L->height - (top + baseline(y, size)),
+                  .w = l->width,
+                  .h = size};
     return page_add(y, page, &it);
 }
 
@@ -161,8 +167,11 @@ static int pc_add(lay *y, const piece *p)
 static int shape(lay *y, const char *text, const kl_node *n, double size, bool bold, double width,
                  kl_tdir dir, const kl_tpara **out)
 {
-    kl_tstyle st = {.lang = kl_doc__lang(n), .bold = bold, .size = (float)size,
-                    .width = (float)width, .dir = dir};
+    kl_tstyle st = {.lang = kl_doc__lang(n),
+                    .bold = bold,
+                    .size = (float)size,
+                    .width = (float)width,
+                    .dir = dir};
     int rc = kl_text__para(y->ctx, y->o->fonts, y->o->cache, text ? text : "", &st, out);
     if (rc && y->doc->member_id) {
         const kl_diagnostic *e = kl_context_last_error(y->ctx);
@@ -177,9 +186,14 @@ static int pieces_for(lay *y, size_t first, kl_selem *se, const kl_tpara *p, dou
 {
     for (uint32_t i = 0; i < p->nlines; i++) {
         const kl_tline *l = &p->lines[i];
-        piece pc = {.fl = first + i, .kind = KL_ITEM_TEXT, .se = se, .line = l,
+        piece pc = {.fl = first + i,
+                    .kind = KL_ITEM_TEXT,
+                    .se = se,
+                    .line = l,
                     .x = p->rtl ? x0 + width - l->full_width : x0,
-                    .base = baseline(y, size), .w = l->width, .h = size};
+                    .base = baseline(y, size),
+                    .w = l->width,
+                    .h = size};
         int rc = pc_add(y, &pc);
         if (rc)
             return rc;
@@ -247,15 +261,20 @@ static int flow_list(lay *y, kl_selem *parent, const kl_node *list)
         if ((rc = shape(y, label, it, size, false, indent, KL_TDIR_LANG, &pl)) ||
             (rc = shape(y, it->text, it, size, false, y->tw - indent, KL_TDIR_LANG, &pb)))
             return rc;
-        long first = fl_add(y, pb->nlines, line_h(y, size),
-                            first_item ? gap(y) : line_h(y, size) * 0.3);
+        long first =
+            fl_add(y, pb->nlines, line_h(y, size), first_item ? gap(y) : line_h(y, size) * 0.3);
         if (first < 0)
             return KL_ENOMEM;
         first_item = false;
         const kl_tline *ll = &pl->lines[0];
-        piece pc = {.fl = (size_t)first, .kind = KL_ITEM_TEXT, .se = lbl, .line = ll,
-                    .x = pb->rtl ? y->right - ll->width : y->left, .base = baseline(y, size),
-                    .w = ll->width, .h = size};
+        piece pc = {.fl = (size_t)first,
+                    .kind = KL_ITEM_TEXT,
+                    .se = lbl,
+                    .line = ll,
+                    .x = pb->rtl ? y->right - ll->width : y->left,
+                    .base = baseline(y, size),
+                    .w = ll->width,
+                    .h = size};
         if ((rc = pc_add(y, &pc)) ||
             (rc = pieces_for(y, (size_t)first, body, pb, pb->rtl ? y->left : y->left + indent,
                              y->tw - indent, size)))
@@ -307,8 +326,8 @@ static int flow_contact(lay *y, kl_selem *parent, const kl_node *table)
             (rc = shape(y, r->text, r, size, false, vw, KL_TDIR_AUTO, &pv)))
             return rc;
         bool rtl = pl->rtl;
-        size_t nl = stacked ? pl->nlines + pv->nlines
-                            : (pl->nlines > pv->nlines ? pl->nlines : pv->nlines);
+        size_t nl =
+            stacked ? pl->nlines + pv->nlines : (pl->nlines > pv->nlines ? pl->nlines : pv->nlines);
         long first = fl_add(y, nl, line_h(y, size), first_row ? gap(y) : line_h(y, size) * 0.3);
         if (first < 0)
             return KL_ENOMEM;
@@ -373,8 +392,14 @@ static int flow_figure(lay *y, kl_selem *parent, const kl_node *n)
     long first = fl_add(y, 1, h, gap(y));
     if (first < 0)
         return KL_ENOMEM;
-    piece pc = {.fl = (size_t)first, .kind = KL_ITEM_IMAGE, .se = fig, .x = y->left, .base = h,
-                .w = w, .h = h, .src = n->src};
+    piece pc = {.fl = (size_t)first,
+                .kind = KL_ITEM_IMAGE,
+                .se = fig,
+                .x = y->left,
+                .base = h,
+                .w = w,
+                .h = h,
+                .src = n->src};
     return pc_add(y, &pc);
 }
 
@@ -498,8 +523,12 @@ static int header(lay *y, kl_selem *root)
                             return KL_ENOMEM;
                         fig->alt = c->alt;
                     }
-                    kl_item it = {.kind = KL_ITEM_IMAGE, .se = fig, .x = y->left,
-                                  .y = y->L->height - 12 * KL_MM - h, .w = w, .h = h,
+                    kl_item it = {.kind = KL_ITEM_IMAGE,
+                                  .se = fig,
+                                  .x = y->left,
+                                  .y = y->L->height - 12 * KL_MM - h,
+                                  .w = w,
+                                  .h = h,
                                   .src = c->src};
                     if ((rc = page_add(y, 0, &it)))
                         return rc;
@@ -626,15 +655,19 @@ static int page_numbers(lay *y)
         if (y->o->page_label_fn)
             y->o->page_label_fn(i + 1, total, label, sizeof label, y->o->page_label_userdata);
         else
-            default_label(y->o->page_label ? y->o->page_label : "Page {n} of {total}", i + 1,
-                          total, label, sizeof label);
+            default_label(y->o->page_label ? y->o->page_label : "Page {n} of {total}", i + 1, total,
+                          label, sizeof label);
         const kl_tpara *p;
         int rc = shape(y, label, y->doc->root, y->body, false, 0, KL_TDIR_LANG, &p);
         if (rc)
             return rc;
         const kl_tline *l = &p->lines[0];
-        kl_item it = {.kind = KL_ITEM_TEXT, .se = NULL, .line = l,
-                      .x = (y->L->width - l->width) / 2, .y = 12 * KL_MM, .w = l->width,
+        kl_item it = {.kind = KL_ITEM_TEXT,
+                      .se = NULL,
+                      .line = l,
+                      .x = (y->L->width - l->width) / 2,
+                      .y = 12 * KL_MM,
+                      .w = l->width,
                       .h = y->body};
         if ((rc = page_add(y, i, &it)))
             return rc;
@@ -699,8 +732,13 @@ int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opt
         for (size_t i = 0; i < y.npc && !rc; i++) {
             const piece *p = &y.pc[i];
             const fline *f = &y.fl[p->fl];
-            kl_item it = {.kind = p->kind, .se = p->se, .line = p->line, .x = p->x,
-                          .y = L->height - (f->top + p->base), .w = p->w, .h = p->h,
+            kl_item it = {.kind = p->kind,
+                          .se = p->se,
+                          .line = p->line,
+                          .x = p->x,
+                          .y = L->height - (f->top + p->base),
+                          .w = p->w,
+                          .h = p->h,
                           .src = p->src};
             rc = page_add(&y, f->page, &it);
         }

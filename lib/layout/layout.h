@@ -43,11 +43,11 @@ typedef enum kl_item_kind { KL_ITEM_TEXT = 0, KL_ITEM_IMAGE } kl_item_kind;
  * the bottom left). Items of a page are in reading order. */
 typedef struct kl_item {
     kl_item_kind kind;
-    kl_selem *se;            /* NULL: an artifact (page number) */
-    double x, y;             /* TEXT: pen at the baseline; IMAGE: bottom left */
-    const kl_tline *line;    /* TEXT: borrowed from the text cache */
-    double w, h;             /* IMAGE: size; TEXT: w = visible width, h = font size */
-    const char *src;         /* IMAGE: PNG path (borrowed) */
+    kl_selem *se;         /* NULL: an artifact (page number) */
+    double x, y;          /* TEXT: pen at the baseline; IMAGE: bottom left */
+    const kl_tline *line; /* TEXT: borrowed from the text cache */
+    double w, h;          /* IMAGE: size; TEXT: w = visible width, h = font size */
+    const char *src;      /* IMAGE: PNG path (borrowed) */
 } kl_item;
 
 typedef struct kl_page {
@@ -67,8 +67,7 @@ typedef struct kl_layout {
 } kl_layout;
 
 /* Writes the page label for page n of total into out (UTF-8, NUL-terminated). */
-typedef void (*kl_page_label_fn)(unsigned n, unsigned total, char *out, size_t cap,
-                                 void *userdata);
+typedef void (*kl_page_label_fn)(unsigned n, unsigned total, char *out, size_t cap, void *userdata);
 
 typedef struct kl_layout_opts {
     const kl_fontset *fonts; /* required */
@@ -84,8 +83,7 @@ typedef struct kl_layout_opts {
 /* Lay out doc. The result points into the cache: keep the cache untrimmed
  * until the layout is freed. Errors come from the text module (KL_EDATA
  * for a character no font has) or KL_ENOMEM. */
-int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opts,
-                   kl_layout **out);
+int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opts, kl_layout **out);
 void kl_layout__free(kl_layout *l);
 
 /* Page geometry, in millimetres (postal window from GOV.UK Notify's spec). */

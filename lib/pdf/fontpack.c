@@ -3,6 +3,7 @@
 #include "pdf/fontpack.h"
 
 #include <hb-subset.h>
+#include <hpdf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 struct kl_pdf_cache {
     kl_fontpack *buckets[PACK_BUCKETS];
+    kl_imgpack *images;
     size_t bytes;
 };
 
@@ -33,8 +35,22 @@ static void pack_free(kl_fontpack *p)
     kl_free(p);
 }
 
+static void images_free(kl_pdf_cache *c)
+{
+    for (kl_imgpack *p = c->images; p;) {
+        kl_imgpack *next = p->next;
+        kl_free(p->src);
+        kl_free(p->data);
+        kl_free(p->mask);
+        kl_free(p);
+        p = next;
+    }
+    c->images = NULL;
+}
+
 static void cache_clear(kl_pdf_cache *c)
 {
+    images_free(c);
     for (size_t i = 0; i < PACK_BUCKETS; i++) {
         kl_fontpack *p = c->buckets[i];
         while (p) {
@@ -70,8 +86,7 @@ void kl_pdf__use_free(kl_fontuse *u)
     memset(u, 0, sizeof *u);
 }
 
-int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text,
-                    unsigned n)
+int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n)
 {
     if (gid >= f->num_glyphs)
         return 0;
@@ -290,4 +305,65 @@ int kl_pdf__glyph_width(const kl_font *f, uint32_t gid)
 {
     hb_position_t adv = hb_font_get_glyph_h_advance(f->font, gid);
     return (int)((adv * 1000.0) / f->upem + (adv >= 0 ? 0.5 : -0.5));
+}
+
+const kl_imgpack *kl_pdf__image_find(kl_pdf_cache *c, const char *src)
+{
+    for (kl_imgpack *p = c->images; p; p = p->next)
+        if (!strcmp(p->src, src))
+            return p;
+    return NULL;
+}
+
+/* Read a libharu memory stream whole and deflate it. */
+static int stream_deflate(HPDF_Stream s, unsigned char **out, size_t *len)
+{
+    HPDF_UINT32 size = HPDF_Stream_Size(s);
+    unsigned char *raw = kl_malloc(size ? size : 1);
+    if (!raw)
+        return KL_ENOMEM;
+    HPDF_UINT n = size;
+    int rc = 0;
+    if (HPDF_Stream_Seek(s, 0, HPDF_SEEK_SET) != HPDF_OK ||
+        (size && HPDF_Stream_Read(s, raw, &n) != HPDF_OK) || n != size)
+        rc = KL_EBACKEND;
+    if (!rc)
+        rc = deflate_buf(raw, size, out, len);
+    kl_free(raw);
+    return rc;
+}
+
+int kl_pdf__image_add(kl_context *ctx, kl_pdf_cache *c, const char *src, unsigned w, unsigned h,
+                      unsigned bpc, const char *cs, void *pixels, void *mask,
+                      const kl_imgpack **out)
+{
+    kl_imgpack *p = kl_calloc(1, sizeof *p);
+    int rc = 0;
+    if (!p || !(p->src = kl_strdup(src)))
+        rc = KL_ENOMEM;
+    if (!rc) {
+        p->w = w;
+        p->h = h;
+        p->bpc = bpc;
+        snprintf(p->cs, sizeof p->cs, "%s", cs);
+        rc = stream_deflate(pixels, &p->data, &p->len);
+        if (!rc && mask)
+            rc = stream_deflate(mask, &p->mask, &p->masklen);
+    }
+    if (rc) {
+        if (p) {
+            kl_free(p->src);
+            kl_free(p->data);
+            kl_free(p->mask);
+            kl_free(p);
+        }
+        return rc == KL_ENOMEM ? kl_oom(ctx)
+                               : kl_error(ctx, KL_EBACKEND, KL_AT(src, 0, 0), NULL,
+                                          "cannot read the decoded image back from libharu");
+    }
+    p->next = c->images;
+    c->images = p;
+    c->bytes += p->len + p->masklen;
+    *out = p;
+    return 0;
 }

@@ -44,6 +44,22 @@ typedef struct kl_fontpack {
 /* The pack for u's glyph set (sorts u), from the cache or built. Borrowed
  * from the cache until kl_pdf__cache_trim/free. */
 int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_fontpack **out);
+/* A PNG decoded once, its pixels (and alpha) deflated. */
+typedef struct kl_imgpack {
+    struct kl_imgpack *next;
+    char *src;
+    unsigned w, h, bpc;
+    char cs[16];
+    unsigned char *data, *mask;
+    size_t len, masklen;
+} kl_imgpack;
+
+const kl_imgpack *kl_pdf__image_find(kl_pdf_cache *c, const char *src);
+/* Keep the pixels of pixels (and mask, may be NULL): libharu streams. */
+int kl_pdf__image_add(kl_context *ctx, kl_pdf_cache *c, const char *src, unsigned w, unsigned h,
+                      unsigned bpc, const char *cs, void *pixels, void *mask,
+                      const kl_imgpack **out);
+
 /* Forget everything when the cache is over its size limit (between letters). */
 void kl_pdf__cache_trim(kl_pdf_cache *c);
 /* A glyph's advance in thousandths of an em, as written in /W. */

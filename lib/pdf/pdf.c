@@ -49,6 +49,7 @@ typedef struct render {
     int next_key;
     imgent *imgs;
     size_t nimgs;
+    unsigned nimg_names;
     kl_buf cs; /* content of the current page */
     kl_buf tmp;
 } render;
@@ -109,15 +110,40 @@ static HPDF_Binary text_string(render *r, const char *utf8)
     return HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)r->tmp.data, (HPDF_UINT)r->tmp.len);
 }
 
+/* A number with at most two decimals (content streams are hot: no printf). */
 static void put_num(kl_buf *b, double v)
 {
     char s[32];
-    int n = snprintf(s, sizeof s, "%.2f", fabs(v) < 0.005 ? 0.0 : v);
-    while (n > 0 && s[n - 1] == '0')
-        n--;
-    if (n > 0 && s[n - 1] == '.')
-        n--;
+    int n = 0;
+    long long c = llround(v * 100);
+    if (c < 0) {
+        s[n++] = '-';
+        c = -c;
+    }
+    long long whole = c / 100, frac = c % 100;
+    char digits[24];
+    int k = 0;
+    do
+        digits[k++] = (char)('0' + whole % 10);
+    while ((whole /= 10) && k < 20);
+    while (k)
+        s[n++] = digits[--k];
+    if (frac) {
+        s[n++] = '.';
+        s[n++] = (char)('0' + frac / 10);
+        if (frac % 10)
+            s[n++] = (char)('0' + frac % 10);
+    }
+    if (n == 2 && s[0] == '-' && s[1] == '0')
+        n = 0, s[n++] = '0';
     kl_buf_append(b, s, (size_t)n);
+}
+
+static void put_hex4(kl_buf *b, unsigned v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char s[4] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15], hex[v & 15]};
+    kl_buf_append(b, s, 4);
 }
 
 /* ---- raw dictionary entries ---------------------------------------------- */
@@ -240,20 +266,34 @@ static const char *role_name(const kl_selem *s)
 {
     static const char *const h[] = {"H1", "H2", "H3", "H4", "H5", "H6"};
     switch (s->role) {
-    case KL_ROLE_DOCUMENT: return "Document";
-    case KL_ROLE_SECT: return "Sect";
-    case KL_ROLE_H: return h[s->level < 1 ? 0 : s->level > 6 ? 5 : s->level - 1];
-    case KL_ROLE_P: return "P";
-    case KL_ROLE_L: return "L";
-    case KL_ROLE_LI: return "LI";
-    case KL_ROLE_LBL: return "Lbl";
-    case KL_ROLE_LBODY: return "LBody";
-    case KL_ROLE_TABLE: return "Table";
-    case KL_ROLE_TR: return "TR";
-    case KL_ROLE_TH: return "TH";
-    case KL_ROLE_TD: return "TD";
-    case KL_ROLE_FIGURE: return "Figure";
-    case KL_ROLE_LINK: return "Link";
+    case KL_ROLE_DOCUMENT:
+        return "Document";
+    case KL_ROLE_SECT:
+        return "Sect";
+    case KL_ROLE_H:
+        return h[s->level < 1 ? 0 : s->level > 6 ? 5 : s->level - 1];
+    case KL_ROLE_P:
+        return "P";
+    case KL_ROLE_L:
+        return "L";
+    case KL_ROLE_LI:
+        return "LI";
+    case KL_ROLE_LBL:
+        return "Lbl";
+    case KL_ROLE_LBODY:
+        return "LBody";
+    case KL_ROLE_TABLE:
+        return "Table";
+    case KL_ROLE_TR:
+        return "TR";
+    case KL_ROLE_TH:
+        return "TH";
+    case KL_ROLE_TD:
+        return "TD";
+    case KL_ROLE_FIGURE:
+        return "Figure";
+    case KL_ROLE_LINK:
+        return "Link";
     }
     return "Span";
 }
@@ -354,7 +394,7 @@ static void actual_text(kl_buf *b, const kl_tline *l)
         if (!next)
             break;
         for (uint32_t i = 0; i < next->nu16; i++)
-            kl_buf_printf(b, "%04X", (unsigned)next->u16[i]);
+            put_hex4(b, next->u16[i]);
         pos = next->start + next->nu16;
         done++;
     }
@@ -371,7 +411,9 @@ static void text_line(render *r, const kl_item *it)
     for (uint32_t k = 0; k < it->line->nruns; k++) {
         const kl_trun *t = &it->line->runs[k];
         double size = t->size;
-        kl_buf_printf(b, "BT /F%u ", t->font->id);
+        char fnt[24];
+        snprintf(fnt, sizeof fnt, "BT /F%u ", t->font->id);
+        kl_buf_puts(b, fnt);
         put_num(b, size);
         kl_buf_puts(b, " Tf\n");
         bool in_tj = false, in_hex = false;
@@ -406,7 +448,7 @@ static void text_line(render *r, const kl_item *it)
             if (!in_hex)
                 kl_buf_putc(b, '<');
             in_hex = true;
-            kl_buf_printf(b, "%04X", (unsigned)gl->gid);
+            put_hex4(b, gl->gid);
             cx += kl_pdf__glyph_width(t->font, gl->gid) * size / 1000.0;
             pen += gl->adv;
         }
@@ -429,6 +471,35 @@ static int flush(render *r, size_t p)
         HCHECK(r, HPDF_Stream_Write(attr->stream, (HPDF_BYTE *)r->cs.data, (HPDF_UINT)r->cs.len));
     kl_buf_clear(&r->cs);
     return 0;
+}
+
+/* Decode a PNG once (through a scratch libharu document) and keep its
+ * pixels deflated, so later letters only copy them. NULL with the error set
+ * when libharu cannot load it; *plain false for palette images, which take
+ * libharu's own path. */
+static int image_pack(render *r, const char *src, const kl_imgpack **out)
+{
+    *out = kl_pdf__image_find(r->o->cache, src);
+    if (*out)
+        return 0;
+    hpdf_err err = {0, 0};
+    HPDF_Doc tmp = HPDF_New(on_hpdf_error, &err);
+    if (!tmp)
+        return kl_oom(r->ctx);
+    HPDF_Image img = HPDF_LoadPngImageFromFile(tmp, src);
+    const char *cs = img ? HPDF_Image_GetColorSpace(img) : NULL;
+    int rc = 0;
+    if (!img)
+        rc = kl_error(r->ctx, KL_EFORMAT, KL_AT(src, 0, 0), "use an 8-bit PNG image",
+                      "libharu cannot load the image (error 0x%04X)", (unsigned)err.error_no);
+    else if (cs && (!strcmp(cs, "DeviceRGB") || !strcmp(cs, "DeviceGray"))) {
+        HPDF_Dict smask = HPDF_Dict_GetItem(img, "SMask", HPDF_OCLASS_DICT);
+        rc = kl_pdf__image_add(r->ctx, r->o->cache, src, HPDF_Image_GetWidth(img),
+                               HPDF_Image_GetHeight(img), HPDF_Image_GetBitsPerComponent(img), cs,
+                               img->stream, smask ? smask->stream : NULL, out);
+    }
+    HPDF_Free(tmp);
+    return rc;
 }
 
 static HPDF_Image image(render *r, const char *src)
@@ -476,6 +547,54 @@ static int link_annot(render *r, size_t p, const kl_item *it)
     return 0;
 }
 
+static HPDF_Dict image_xobject(render *r, const unsigned char *data, size_t len, unsigned w,
+                               unsigned h, unsigned bpc, const char *cs)
+{
+    HPDF_Dict d = raw_stream(r, data, len, true);
+    if (!d || HPDF_Dict_AddName(d, "Type", "XObject") != HPDF_OK ||
+        HPDF_Dict_AddName(d, "Subtype", "Image") != HPDF_OK ||
+        HPDF_Dict_AddNumber(d, "Width", (HPDF_INT32)w) != HPDF_OK ||
+        HPDF_Dict_AddNumber(d, "Height", (HPDF_INT32)h) != HPDF_OK ||
+        HPDF_Dict_AddNumber(d, "BitsPerComponent", (HPDF_INT32)bpc) != HPDF_OK ||
+        HPDF_Dict_AddName(d, "ColorSpace", cs) != HPDF_OK)
+        return NULL;
+    return d;
+}
+
+static int draw_cached_image(render *r, size_t p, const kl_imgpack *ip, const kl_item *it)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)r->pages[p]->attr;
+    if (!attr->xobjects) {
+        HPDF_Dict res = HPDF_Dict_GetItem(r->pages[p], "Resources", HPDF_OCLASS_DICT);
+        HPDF_Dict xo = HPDF_Dict_New(r->pdf->mmgr);
+        if (!res || !xo || HPDF_Dict_Add(res, "XObject", xo) != HPDF_OK)
+            return hpdf_fail(r, "XObject resources");
+        attr->xobjects = xo;
+    }
+    HPDF_Dict img = image_xobject(r, ip->data, ip->len, ip->w, ip->h, ip->bpc, ip->cs);
+    if (!img)
+        return hpdf_fail(r, "image XObject");
+    if (ip->mask) {
+        HPDF_Dict m = image_xobject(r, ip->mask, ip->masklen, ip->w, ip->h, 8, "DeviceGray");
+        if (!m)
+            return hpdf_fail(r, "image SMask");
+        HCHECK(r, HPDF_Dict_Add(img, "SMask", m));
+    }
+    char name[24];
+    snprintf(name, sizeof name, "KlIm%u", r->nimg_names++);
+    HCHECK(r, HPDF_Dict_Add(attr->xobjects, name, img));
+    kl_buf_puts(&r->cs, "q ");
+    put_num(&r->cs, it->w);
+    kl_buf_puts(&r->cs, " 0 0 ");
+    put_num(&r->cs, it->h);
+    kl_buf_putc(&r->cs, ' ');
+    put_num(&r->cs, it->x);
+    kl_buf_putc(&r->cs, ' ');
+    put_num(&r->cs, it->y);
+    kl_buf_printf(&r->cs, " cm /%s Do Q\n", name);
+    return 0;
+}
+
 static int write_page(render *r, size_t p)
 {
     const kl_page *pg = &r->L->pages[p];
@@ -489,8 +608,11 @@ static int write_page(render *r, size_t p)
             open = NULL;
         }
         if (it->kind == KL_ITEM_IMAGE) {
-            HPDF_Image img = image(r, it->src);
-            if (!img)
+            const kl_imgpack *ip = NULL;
+            if ((rc = image_pack(r, it->src, &ip)))
+                return rc;
+            HPDF_Image img = ip ? NULL : image(r, it->src);
+            if (!ip && !img)
                 return r->err.error_no ? kl_error(r->ctx, KL_EFORMAT, KL_AT(it->src, 0, 0),
                                                   "use an 8-bit PNG image",
                                                   "libharu cannot load the image (error 0x%04X)",
@@ -512,6 +634,12 @@ static int write_page(render *r, size_t p)
                 HCHECK(r, HPDF_Dict_Add(r->se[it->se->id], "A", a));
             } else {
                 kl_buf_puts(&r->cs, "/Artifact <</Type /Layout>> BDC\n");
+            }
+            if (ip) {
+                if ((rc = draw_cached_image(r, p, ip, it)))
+                    return rc;
+                kl_buf_puts(&r->cs, "EMC\n");
+                continue;
             }
             if ((rc = flush(r, p)))
                 return rc;
@@ -546,11 +674,20 @@ static void xml_escape(kl_buf *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '<': kl_buf_puts(b, "&lt;"); break;
-        case '>': kl_buf_puts(b, "&gt;"); break;
-        case '&': kl_buf_puts(b, "&amp;"); break;
-        case '"': kl_buf_puts(b, "&quot;"); break;
-        default: kl_buf_putc(b, *s);
+        case '<':
+            kl_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            kl_buf_puts(b, "&gt;");
+            break;
+        case '&':
+            kl_buf_puts(b, "&amp;");
+            break;
+        case '"':
+            kl_buf_puts(b, "&quot;");
+            break;
+        default:
+            kl_buf_putc(b, *s);
         }
     }
 }
@@ -600,8 +737,8 @@ static int parse_date(const char *s, struct tm *tm)
         time_t now = time(NULL);
         return gmtime_r(&now, tm) ? 0 : -1;
     }
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm->tm_year, &tm->tm_mon, &tm->tm_mday,
-               &tm->tm_hour, &tm->tm_min, &tm->tm_sec) != 6)
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm->tm_year, &tm->tm_mon, &tm->tm_mday, &tm->tm_hour,
+               &tm->tm_min, &tm->tm_sec) != 6)
         return -1;
     tm->tm_year -= 1900;
     tm->tm_mon -= 1;
@@ -615,7 +752,7 @@ static int doc_entries(render *r)
         return kl_error(r->ctx, KL_EINVAL, KL_NOWHERE, "write it as 2026-03-01T09:00:00Z",
                         "bad creation date \"%s\"", r->o->creation_date);
     HPDF_Date d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                   tm.tm_sec, 'Z', 0, 0};
+                   tm.tm_sec,         'Z',           0,          0};
     HCHECK(r, HPDF_SetInfoAttr(r->pdf, HPDF_INFO_CREATOR, "kinletter " KL_VERSION));
     HCHECK(r, HPDF_SetInfoDateAttr(r->pdf, HPDF_INFO_CREATION_DATE, d));
     HCHECK(r, HPDF_Dict_Add(r->pdf->info, "Title",
@@ -632,9 +769,9 @@ static int doc_entries(render *r)
     HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "MarkInfo", mark));
     HCHECK(r, HPDF_Dict_AddBoolean(vp, "DisplayDocTitle", HPDF_TRUE));
     HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "ViewerPreferences", vp));
-    HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "Lang",
-                            HPDF_String_New(r->pdf->mmgr, r->L->lang ? r->L->lang : "en-GB",
-                                            NULL)));
+    HCHECK(r,
+           HPDF_Dict_Add(r->pdf->catalog, "Lang",
+                         HPDF_String_New(r->pdf->mmgr, r->L->lang ? r->L->lang : "en-GB", NULL)));
     return 0;
 }
 
@@ -742,8 +879,10 @@ int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, 
     render rr = {.ctx = ctx, .doc = doc, .o = opts}, *r = &rr;
     kl_text__cache_trim(opts->text);
     kl_pdf__cache_trim(opts->cache);
-    kl_layout_opts lo = {.fonts = opts->fonts, .cache = opts->text,
-                         .line_spacing = opts->line_spacing, .page_label = opts->page_label};
+    kl_layout_opts lo = {.fonts = opts->fonts,
+                         .cache = opts->text,
+                         .line_spacing = opts->line_spacing,
+                         .page_label = opts->page_label};
     int rc = kl_layout__run(ctx, doc, &lo, &r->L);
     if (rc)
         return rc;

@@ -339,13 +339,14 @@ int kl_text__fontset_load(kl_context *ctx, const char *path, kl_fontset **out)
         kl_free(found);
         return rc;
     }
-    xmlDoc *x = xmlReadMemory(data, (int)len, path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                                               XML_PARSE_NOWARNING);
+    xmlDoc *x = xmlReadMemory(data, (int)len, path, NULL,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     kl_free(data);
     if (!x) {
         const xmlError *e = xmlGetLastError();
-        rc = kl_error(ctx, KL_EPARSE, KL_AT(path, e ? (unsigned)e->line : 0, e ? (unsigned)e->int2 : 0),
-                      NULL, "not well-formed XML: %s", e && e->message ? e->message : "?");
+        rc = kl_error(ctx, KL_EPARSE,
+                      KL_AT(path, e ? (unsigned)e->line : 0, e ? (unsigned)e->int2 : 0), NULL,
+                      "not well-formed XML: %s", e && e->message ? e->message : "?");
         kl_free(found);
         return rc;
     }
@@ -375,8 +376,8 @@ int kl_text__fontset_load(kl_context *ctx, const char *path, kl_fontset **out)
 static bool lang_matches(const char *rule, const char *lang)
 {
     size_t n = strlen(rule);
-    return lang && !strncasecmp(rule, lang, n) && (lang[n] == '\0' || lang[n] == '-' ||
-                                                    lang[n] == '_');
+    return lang && !strncasecmp(rule, lang, n) &&
+           (lang[n] == '\0' || lang[n] == '-' || lang[n] == '_');
 }
 
 size_t kl_text__candidates(const kl_fontset *fs, const char *lang, const char *script, bool bold,
@@ -387,7 +388,7 @@ size_t kl_text__candidates(const kl_fontset *fs, const char *lang, const char *s
     for (int pass = 0; pass < 3; pass++) {
         for (size_t i = 0; i < fs->nrules; i++) {
             const kl_rule *r = &fs->rules[i];
-            bool take = pass == 0   ? r->lang && r->script[0] && lang_matches(r->lang, lang) &&
+            bool take = pass == 0 ? r->lang && r->script[0] && lang_matches(r->lang, lang) &&
                                         !strcmp(r->script, script)
                         : pass == 1 ? !r->lang && r->script[0] && !strcmp(r->script, script)
                                     : !r->lang && !r->script[0];

@@ -9,8 +9,8 @@
 
 /* One ordered list of fonts for a language+script, a script, or the fallback. */
 typedef struct kl_rule {
-    char *lang;     /* NULL: any language */
-    char script[5]; /* ISO 15924; "" for the fallback list */
+    char *lang;       /* NULL: any language */
+    char script[5];   /* ISO 15924; "" for the fallback list */
     unsigned *ids[2]; /* font ids: [0] regular, [1] bold */
     size_t n;
 } kl_rule;

@@ -520,8 +520,8 @@ static void work_free(work *w)
         ubidi_close(w->bidi);
 }
 
-static int shape_para(kl_context *ctx, const kl_fontset *fs, const char *utf8,
-                      const kl_tstyle *st, kl_tpara **out)
+static int shape_para(kl_context *ctx, const kl_fontset *fs, const char *utf8, const kl_tstyle *st,
+                      kl_tpara **out)
 {
     work w = {.ctx = ctx, .fs = fs, .st = st, .utf8 = utf8};
     kl_tpara *p = NULL;
@@ -595,9 +595,8 @@ int kl_text__para(kl_context *ctx, const kl_fontset *fs, kl_text_cache *cache, c
     if (!fs || !cache || !utf8 || !style || style->size <= 0)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_text__para: bad arguments");
     char head[96];
-    int hn = snprintf(head, sizeof head, "%s|%d|%.3f|%.3f|%d|",
-                      style->lang ? style->lang : "", style->bold, (double)style->size,
-                      (double)style->width, (int)style->dir);
+    int hn = snprintf(head, sizeof head, "%s|%d|%.3f|%.3f|%d|", style->lang ? style->lang : "",
+                      style->bold, (double)style->size, (double)style->width, (int)style->dir);
     size_t tn = strlen(utf8);
     size_t keylen = (size_t)hn + tn;
     uint64_t h = fnv1a(head, (size_t)hn);

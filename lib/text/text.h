@@ -36,7 +36,7 @@ typedef struct kl_trun {
     float size;
     kl_glyph *glyphs;
     uint32_t nglyphs;
-    uint16_t *u16; /* the run's text in logical order (UTF-16) */
+    uint16_t *u16;  /* the run's text in logical order (UTF-16) */
     uint32_t start; /* where u16 starts in the paragraph (orders runs logically) */
     uint32_t nu16;
     float width; /* sum of advances */
@@ -48,8 +48,8 @@ typedef struct kl_trun {
 typedef struct kl_tline {
     kl_trun *runs;
     uint32_t nruns;
-    float width;       /* without trailing white space */
-    float full_width;  /* with it */
+    float width;      /* without trailing white space */
+    float full_width; /* with it */
 } kl_tline;
 
 /* A paragraph broken into lines. */

@@ -53,8 +53,8 @@ static void address_sits_in_the_window_at_postal_size(void **state)
         const kl_item *it = &p->items[i];
         if (it->kind != KL_ITEM_TEXT || !it->se || !it->line->nruns)
             continue;
-        bool in_window = it->x >= wx0 && it->x + it->w <= wx1 && it->y - 3 >= wy0 &&
-                         it->y + it->h <= wy1;
+        bool in_window =
+            it->x >= wx0 && it->x + it->w <= wx1 && it->y - 3 >= wy0 && it->y + it->h <= wy1;
         if (in_window) {
             seen++;
             /* Royal Mail: 10-12 pt, whatever the print size. */

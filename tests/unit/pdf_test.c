@@ -35,8 +35,8 @@ static const char *render_to(kl_context *ctx, const kl_doc *d, const char *name,
     kl_pdf_cache *pc;
     assert_int_equal(kl_text__cache_new(&tc), 0);
     assert_int_equal(kl_pdf__cache_new(&pc), 0);
-    kl_pdf_opts o = {.fonts = fonts, .text = tc, .cache = pc,
-                     .creation_date = "2026-03-01T09:00:00Z"};
+    kl_pdf_opts o = {
+        .fonts = fonts, .text = tc, .cache = pc, .creation_date = "2026-03-01T09:00:00Z"};
     kl_buf out = KL_BUF_INIT;
     int rc = kl_pdf__render(ctx, d, &o, &out, pages);
     if (rc)
@@ -182,8 +182,8 @@ static void structure_tree_and_artifacts(void **state)
     const char *path = render_to(ctx, d, "struct", &pages);
     assert_true(pages >= 2);
     char *tree = strdup(run("pdfinfo -struct-text '%s'", path));
-    const char *want[] = {"Document", "Figure", "H1", "H2", "/Lang", "L", "LI", "Lbl", "LBody",
-                          "Table", "TR", "TH", "TD", "Link", "P"};
+    const char *want[] = {"Document", "Figure", "H1", "H2", "/Lang", "L",    "LI", "Lbl",
+                          "LBody",    "Table",  "TR", "TH", "TD",    "Link", "P"};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         if (!strstr(tree, want[i]) && strcmp(want[i], "/Lang"))
             fail_msg("no %s in the structure tree:\n%.2000s", want[i], tree);
@@ -213,8 +213,7 @@ static void utf16_hex(const char *s, char *out, size_t cap)
         else if ((*p & 0xE0) == 0xC0)
             cp = (unsigned)(*p & 0x1F) << 6 | (p[1] & 0x3F), p += 2;
         else
-            cp = (unsigned)(*p & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F),
-            p += 3;
+            cp = (unsigned)(*p & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F), p += 3;
         k += (size_t)snprintf(out + k, cap - k, "%04x", cp); /* qpdf writes lower case */
     }
     snprintf(out + k, cap - k, ">");
@@ -282,8 +281,8 @@ static void output_is_reproducible_with_a_fixed_date(void **state)
     kl_pdf_cache *pc;
     assert_int_equal(kl_text__cache_new(&tc), 0);
     assert_int_equal(kl_pdf__cache_new(&pc), 0);
-    kl_pdf_opts o = {.fonts = fonts, .text = tc, .cache = pc,
-                     .creation_date = "2026-03-01T09:00:00Z"};
+    kl_pdf_opts o = {
+        .fonts = fonts, .text = tc, .cache = pc, .creation_date = "2026-03-01T09:00:00Z"};
     kl_buf a = KL_BUF_INIT, b = KL_BUF_INIT;
     assert_int_equal(kl_pdf__render(ctx, d, &o, &a, NULL), 0);
     assert_int_equal(kl_pdf__render(ctx, d, &o, &b, NULL), 0); /* from the caches */

@@ -180,8 +180,7 @@ static void rtl_line_keeps_latin_numbers_left_to_right(void **state)
     /* Arabic paragraph with an English address inside, isolated (LRI..PDI)
      * the way compose isolates placeholders: without the isolate the
      * bidi algorithm rightly gives "Victoria Road 21". */
-    const kl_tpara *p =
-        para(ctx, c, "العنوان: \u206621 Victoria Road\u2069", "ar", 14, 400);
+    const kl_tpara *p = para(ctx, c, "العنوان: \u206621 Victoria Road\u2069", "ar", 14, 400);
     assert_true(p->rtl);
     const kl_tline *l = &p->lines[0];
     assert_true(l->nruns >= 2);
@@ -257,19 +256,21 @@ static void bad_fonts_file_names_the_line(void **state)
     (void)state;
     kl_test_diags d;
     kl_context *ctx = kl_test_context(&d);
-    const char *xml = "<fonts xmlns=\"urn:kinletter:fonts:1\">\n"
-                      "  <script code=\"Latn\"><font family=\"Noto Sans\"/></script>\n"
-                      "  <script code=\"Arabic\"><font family=\"Noto Naskh Arabic\"/></script>\n"
-                      "  <script code=\"Deva\"><font family=\"No Such Family Kinletter\"/></script>\n"
-                      "</fonts>\n";
+    const char *xml =
+        "<fonts xmlns=\"urn:kinletter:fonts:1\">\n"
+        "  <script code=\"Latn\"><font family=\"Noto Sans\"/></script>\n"
+        "  <script code=\"Arabic\"><font family=\"Noto Naskh Arabic\"/></script>\n"
+        "  <script code=\"Deva\"><font family=\"No Such Family Kinletter\"/></script>\n"
+        "</fonts>\n";
     kl_fontset *fs = NULL;
     int rc = kl_text__fontset_load(ctx, kl_test_tmpfile("f.xml", xml, strlen(xml)), &fs);
     assert_int_equal(rc, KL_EFORMAT);
     assert_int_equal(kl_context_last_error(ctx)->line, 3);
-    const char *xml2 = "<fonts xmlns=\"urn:kinletter:fonts:1\">\n"
-                       "  <script code=\"Latn\"><font family=\"Noto Sans\"/></script>\n"
-                       "  <script code=\"Deva\"><font family=\"No Such Family Kinletter\"/></script>\n"
-                       "</fonts>\n";
+    const char *xml2 =
+        "<fonts xmlns=\"urn:kinletter:fonts:1\">\n"
+        "  <script code=\"Latn\"><font family=\"Noto Sans\"/></script>\n"
+        "  <script code=\"Deva\"><font family=\"No Such Family Kinletter\"/></script>\n"
+        "</fonts>\n";
     rc = kl_text__fontset_load(ctx, kl_test_tmpfile("g.xml", xml2, strlen(xml2)), &fs);
     assert_int_equal(rc, 0);
     int i = kl_test_find_diag(&d, "No Such Family Kinletter");
