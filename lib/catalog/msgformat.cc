@@ -65,9 +65,14 @@ UDate to_udate(kl_date d, UErrorCode *st)
     return t;
 }
 
+/* Checks every argument the pattern names is supplied, and marks in
+ * plain_only[a] whether argument a is only ever shown as text ({name}),
+ * never chosen on (select, plural): only those may be wrapped in isolates. */
 int check_names(const icu::UnicodeString &upattern, const kl_fmt_arg *args, size_t n_args,
-                kl_fmt_error *err)
+                kl_fmt_error *err, std::vector<char> &plain_only)
 {
+    plain_only.assign(n_args, 1);
+    UMessagePatternArgType arg_type = UMSGPAT_ARG_TYPE_NONE;
     UParseError pe;
     UErrorCode st = U_ZERO_ERROR;
     icu::MessagePattern mp(upattern, &pe, st);
@@ -77,6 +82,8 @@ int check_names(const icu::UnicodeString &upattern, const kl_fmt_arg *args, size
     }
     for (int32_t i = 0; i < mp.countParts(); i++) {
         const icu::MessagePattern::Part &part = mp.getPart(i);
+        if (part.getType() == UMSGPAT_PART_TYPE_ARG_START)
+            arg_type = part.getArgType();
         if (part.getType() != UMSGPAT_PART_TYPE_ARG_NAME &&
             part.getType() != UMSGPAT_PART_TYPE_ARG_NUMBER)
             continue;
@@ -84,8 +91,13 @@ int check_names(const icu::UnicodeString &upattern, const kl_fmt_arg *args, size
         std::string uname;
         name.toUTF8String(uname);
         bool known = false;
-        for (size_t a = 0; a < n_args && !known; a++)
-            known = args[a].name && uname == args[a].name;
+        for (size_t a = 0; a < n_args; a++) {
+            if (args[a].name && uname == args[a].name) {
+                known = true;
+                if (arg_type != UMSGPAT_ARG_TYPE_NONE)
+                    plain_only[a] = 0;
+            }
+        }
         if (!known) {
             if (err) {
                 err->offset = part.getIndex();
@@ -114,9 +126,14 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
     }
     if (!out)
         return 0;
-    int rc = check_names(upattern, args, n_args, err);
+    std::vector<char> plain_only;
+    int rc = check_names(upattern, args, n_args, err, plain_only);
     if (rc)
         return rc;
+    /* In a right-to-left letter, data such as "21 Victoria Road" or a phone
+     * number must keep its own direction: wrap text arguments in
+     * FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE (invisible). */
+    bool rtl = locale && uloc_isRightToLeft(to_locale(locale).getName());
 
     std::vector<icu::UnicodeString> names;
     std::vector<icu::Formattable> values;
@@ -141,9 +158,15 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
             values.emplace_back(t, icu::Formattable::kIsDate);
             break;
         }
-        default:
-            values.emplace_back(icu::UnicodeString::fromUTF8(args[i].s ? args[i].s : ""));
+        default: {
+            icu::UnicodeString v = icu::UnicodeString::fromUTF8(args[i].s ? args[i].s : "");
+            if (rtl && plain_only[i] && !v.isEmpty()) {
+                v.insert(0, (UChar)0x2068);
+                v.append((UChar)0x2069);
+            }
+            values.emplace_back(v);
             break;
+        }
         }
     }
     icu::UnicodeString result;

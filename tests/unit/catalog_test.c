@@ -125,6 +125,30 @@ static void test_missing_never_english(void **state)
     kl_context_free(ctx);
 }
 
+/* In a right-to-left letter, text arguments (addresses, phone numbers, names)
+ * are isolated so "21 Victoria Road" keeps its order; arguments chosen on by
+ * select are not touched, or the choice would fail. */
+static void test_rtl_arguments_are_isolated(void **state)
+{
+    (void)state;
+    kl_fmt_arg args[] = {
+        {"street", KL_ARG_STRING, "21 Victoria Road", 0, {0, 0, 0}},
+        {"childGender", KL_ARG_STRING, "female", 0, {0, 0, 0}},
+    };
+    char *out = NULL;
+    kl_fmt_error fe;
+    const char *pattern = "{childGender, select, female {\u0627\u0628\u0646\u062A\u0643} "
+                          "other {\u0637\u0641\u0644\u0643}} {street}";
+    assert_int_equal(kl_catalog__format("ar", pattern, args, 2, &out, &fe), 0);
+    /* The female branch was chosen, and the street is wrapped in FSI..PDI. */
+    assert_string_equal(out, "\u0627\u0628\u0646\u062A\u0643 \u2068"
+                             "21 Victoria Road\u2069");
+    kl_free(out);
+    assert_int_equal(kl_catalog__format("en-GB", "{street}", args, 2, &out, &fe), 0);
+    assert_string_equal(out, "21 Victoria Road");
+    kl_free(out);
+}
+
 static void test_format_named(void **state)
 {
     (void)state;
@@ -203,9 +227,13 @@ static void test_syntax_error_position(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_open_missing_dir), cmocka_unit_test(test_meta_and_locale_chain),
-        cmocka_unit_test(test_variant_fallback), cmocka_unit_test(test_missing_never_english),
-        cmocka_unit_test(test_format_named),     cmocka_unit_test(test_syntax_error_position),
+        cmocka_unit_test(test_open_missing_dir),
+        cmocka_unit_test(test_meta_and_locale_chain),
+        cmocka_unit_test(test_variant_fallback),
+        cmocka_unit_test(test_missing_never_english),
+        cmocka_unit_test(test_format_named),
+        cmocka_unit_test(test_rtl_arguments_are_isolated),
+        cmocka_unit_test(test_syntax_error_position),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
