@@ -49,7 +49,19 @@ icu::Locale to_locale(const char *locale)
     int32_t n = uloc_forLanguageTag(locale ? locale : "", id, sizeof id, nullptr, &st);
     if (U_FAILURE(st) || n <= 0 || n >= (int32_t)sizeof id)
         return icu::Locale(locale ? locale : "");
-    return icu::Locale(id);
+    icu::Locale loc(id);
+    /* The review's dates are days in the UK's civil (Gregorian) calendar.
+     * ICU would write them in a locale's own calendar (Solar Hijri for fa,
+     * for example), which no family in the UK would recognise from their
+     * letters and appointments. A tag that asks for a calendar
+     * (fa-u-ca-persian) still gets it. */
+    char cal[32];
+    UErrorCode kst = U_ZERO_ERROR;
+    if (loc.getKeywordValue("calendar", cal, sizeof cal, kst) <= 0) {
+        kst = U_ZERO_ERROR;
+        loc.setKeywordValue("calendar", "gregorian", kst);
+    }
+    return loc;
 }
 
 /* Noon UTC of the day: the same calendar day in every time zone in use. */

@@ -186,6 +186,16 @@ static void test_format_named(void **state)
     assert_int_equal(kl_catalog__format("en-GB", "{end, date, long}", args, 4, &out, &fe), 0);
     assert_string_equal(out, "28 May 2027");
     kl_free(out);
+    /* Persian letters give the Gregorian date the family knows (ICU's own
+     * default for fa is the Solar Hijri calendar: 7 Khordad 1406). */
+    assert_int_equal(kl_catalog__format("fa", "{end, date, long}", args, 4, &out, &fe), 0);
+    assert_non_null(strstr(out, "\u06F2\u06F0\u06F2\u06F7")); /* 2027 in Persian digits */
+    assert_null(strstr(out, "\u06F1\u06F4\u06F0\u06F6"));     /* not 1406 */
+    kl_free(out);
+    assert_int_equal(kl_catalog__format("fa-u-ca-persian", "{end, date, long}", args, 4, &out, &fe),
+                     0);
+    assert_non_null(strstr(out, "\u06F1\u06F4\u06F0\u06F6"));
+    kl_free(out);
     /* A placeholder compose does not supply never reaches a letter. */
     assert_int_equal(kl_catalog__format("en-GB", "Dear {childNmae}", args, 4, &out, &fe),
                      KL_EFORMAT);
