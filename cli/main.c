@@ -7,6 +7,7 @@
 static const cli_subcommand subcommands[] = {
     {"check", "check a review file and summarise the family", cli_check},
     {"render", "write one member's letter as text, email, text message or PDF", cli_render},
+    {"generate", "write every member's letters, a batch record and a print pack", cli_generate},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])

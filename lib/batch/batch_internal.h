@@ -4,6 +4,7 @@
 #define KL_BATCH_INTERNAL_H
 
 #include "core/core.h"
+#include "kinletter/review.h"
 
 /* ---- private output files ----------------------------------------------- */
 
@@ -34,5 +35,13 @@ void kl_batch__sha256_hex(const void *data, size_t len, char out[65]);
 int kl_batch__csv_cell(kl_buf *b, const char *value, bool first);
 /* Append a whole row of n cells and a CRLF. */
 int kl_batch__csv_row(kl_buf *b, const char *const *cells, size_t n);
+
+/* ---- the cover note ------------------------------------------------------ */
+
+/* A copy of review in which every member's letter is in English (en-GB),
+ * single-language, standard print and reading, keeping the interpreter
+ * need: the cover note for the professional is composed from it. *out is
+ * owned by the caller. 0, KL_ENOMEM, or the loader's code with the error set. */
+int kl_batch__english_review(kl_context *ctx, const kl_review *review, kl_review **out);
 
 #endif

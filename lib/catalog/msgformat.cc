@@ -9,6 +9,7 @@ extern "C" {
 #include <unicode/messagepattern.h>
 #include <unicode/msgfmt.h>
 #include <unicode/ucal.h>
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/uloc.h>
 
@@ -125,6 +126,25 @@ int check_names(const icu::UnicodeString &upattern, const kl_fmt_arg *args, size
     return 0;
 }
 
+/* Does a value need isolating in a right-to-left sentence? Digits are weak
+ * and take the sentence's direction ("21 Victoria Road" would show as
+ * "Victoria Road 21"), and so does leading or trailing punctuation. A value
+ * of letters alone ("Mr Haddad") forms one run by itself: isolating it would
+ * only split "Mr" from "Haddad" when two values stand side by side. */
+bool needs_isolate(const icu::UnicodeString &v)
+{
+    if (v.isEmpty())
+        return false;
+    for (int32_t i = 0; i < v.length(); i = v.moveIndex32(i, 1))
+        if (u_isdigit(v.char32At(i)))
+            return true;
+    auto strong = [](UChar32 c) {
+        UCharDirection d = u_charDirection(c);
+        return d == U_LEFT_TO_RIGHT || d == U_RIGHT_TO_LEFT || d == U_RIGHT_TO_LEFT_ARABIC;
+    };
+    return !strong(v.char32At(0)) || !strong(v.char32At(v.moveIndex32(v.length(), -1)));
+}
+
 int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
               char **out, kl_fmt_error *err)
 {
@@ -172,7 +192,7 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
         }
         default: {
             icu::UnicodeString v = icu::UnicodeString::fromUTF8(args[i].s ? args[i].s : "");
-            if (rtl && plain_only[i] && !v.isEmpty()) {
+            if (rtl && plain_only[i] && needs_isolate(v)) {
                 v.insert(0, (UChar)0x2068);
                 v.append((UChar)0x2069);
             }

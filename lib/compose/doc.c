@@ -42,6 +42,8 @@ void kl_doc__free(kl_doc *doc)
         return;
     free_node(doc->root);
     kl_free(doc->title);
+    kl_free(doc->page_pattern);
+    kl_free(doc->page_lang);
     kl_free(doc->author);
     kl_free(doc->member_id);
     kl_free(doc->template_name);

@@ -55,6 +55,8 @@ typedef struct kl_doc {
     int has_address;     /* 1 if an ADDRESS node exists (post only) */
     char *subject;       /* email subject (template's letter@subject), or NULL */
     char *sms;           /* SMS channel: the text message (then root has no body), or NULL */
+    char *page_pattern;  /* ICU pattern of "Page {page} of {pages}" (common.page), or NULL */
+    char *page_lang;     /* its language */
     char **fallbacks;    /* "pl:msgid" for each message taken from the fallback language */
     size_t n_fallbacks;
 } kl_doc;

@@ -7,5 +7,6 @@
 #include "kinletter/review.h"
 #include "kinletter/letter.h"
 #include "kinletter/pdf.h"
+#include "kinletter/batch.h"
 
 #endif

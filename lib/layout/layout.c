@@ -483,8 +483,9 @@ static int flow_node(lay *y, kl_selem *parent, const kl_node *n)
 
 /* ---- page 1: letterhead, postal window, date and reference ---------------- */
 
+/* leading: distance between baselines, or 0 for the letter's line spacing. */
 static int head_block(lay *y, kl_selem *se, const kl_node *n, double x, double width, double top,
-                      double size, bool right, double *bottom)
+                      double size, double leading, bool right, double *bottom)
 {
     const kl_tpara *p;
     int rc = shape(y, n->text, n, size, false, width, KL_TDIR_AUTO, &p);
@@ -495,7 +496,7 @@ static int head_block(lay *y, kl_selem *se, const kl_node *n, double x, double w
         double lx = (right || p->rtl) ? x + width - (p->rtl ? l->full_width : l->width) : x;
         if ((rc = place_line(y, 0, se, l, lx, top, size)))
             return rc;
-        top += line_h(y, size);
+        top += leading > 0 ? leading : line_h(y, size);
     }
     *bottom = top;
     return 0;
@@ -535,7 +536,7 @@ static int header(lay *y, kl_selem *root)
                 } else if (c->text) {
                     if (!p && !(p = se_new(y, root, KL_ROLE_P, n)))
                         return KL_ENOMEM;
-                    if ((rc = head_block(y, p, c, col, y->right - col, top, small, true, &top)))
+                    if ((rc = head_block(y, p, c, col, y->right - col, top, small, 0, true, &top)))
                         return rc;
                 }
             }
@@ -546,9 +547,26 @@ static int header(lay *y, kl_selem *root)
             if (!p)
                 return KL_ENOMEM;
             double top = KL_WINDOW_TOP + 2, x = KL_WINDOW_X + 2 * KL_MM;
+            /* Up to 7 lines must fit the 26.8 mm window (GOV.UK Notify):
+             * tighten the leading for long addresses, and the type with it,
+             * but never below Royal Mail's 10 pt. */
+            unsigned lines = 0;
             for (const kl_node *c = n->first; c; c = c->next)
-                if (c->text &&
-                    (rc = head_block(y, p, c, x, KL_WINDOW_W - 4 * KL_MM, top, small, false, &top)))
+                lines += c->text != NULL;
+            double size = small, leading = line_h(y, small);
+            if (lines && leading * lines > KL_WINDOW_H - 4) {
+                leading = (KL_WINDOW_H - 4) / lines;
+                size = leading / 1.08;
+                if (size > small)
+                    size = small;
+                if (size < 10)
+                    size = 10;
+                if (leading < size * 1.05) /* lines must never touch: then it cannot fit */
+                    leading = size * 1.05;
+            }
+            for (const kl_node *c = n->first; c; c = c->next)
+                if (c->text && (rc = head_block(y, p, c, x, KL_WINDOW_W - 4 * KL_MM, top, size,
+                                                leading, false, &top)))
                     return rc;
             if (top > KL_WINDOW_TOP + KL_WINDOW_H)
                 return kl_error(y->ctx, KL_EDATA, KL_NOWHERE,

@@ -108,3 +108,11 @@ int kl_letter_render_pdf(kl_context *ctx, kl_pdf_renderer *r, const kl_letter *l
     *out = (unsigned char *)kl_buf_detach(&b);
     return *out ? 0 : kl_oom(ctx);
 }
+
+void kl_pdf__renderer_opts(kl_pdf_renderer *r, kl_pdf_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->fonts = r->shared;
+    o->text = r->text;
+    o->cache = r->cache;
+}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* pdf/pdf.c: laid-out pages into a tagged PDF (PDF/UA-1 by construction) through libharu. */
+#include "catalog/catalog.h"
 #include "layout/layout.h"
 #include "pdf/fontpack.h"
 
@@ -869,6 +870,26 @@ static int save(render *r, kl_buf *out)
     return 0;
 }
 
+
+/* "Page 1 of 3" in the letter's language: the catalog's common.page message,
+ * formatted by ICU so numbers use the language's digits. */
+static void catalog_page_label(unsigned n, unsigned total, char *out, size_t cap, void *userdata)
+{
+    const kl_doc *doc = userdata;
+    kl_fmt_arg args[] = {{"page", KL_ARG_NUMBER, NULL, (double)n, {0, 0, 0}},
+                         {"pages", KL_ARG_NUMBER, NULL, (double)total, {0, 0, 0}}};
+    char *s = NULL;
+    kl_fmt_error fe;
+    if (kl_catalog__format(doc->page_lang, doc->page_pattern, args, 2, &s, &fe) == 0) {
+        snprintf(out, cap, "%s", s);
+        kl_free(s);
+    } else {
+        snprintf(out, cap, "%u / %u", n, total);
+    }
+}
+
+static int emit(render *r, kl_buf *out, unsigned *pages);
+
 int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, kl_buf *out,
                    unsigned *pages)
 {
@@ -883,9 +904,22 @@ int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, 
                          .cache = opts->text,
                          .line_spacing = opts->line_spacing,
                          .page_label = opts->page_label};
+    if (!opts->page_label && doc->page_pattern) {
+        lo.page_label_fn = catalog_page_label;
+        lo.page_label_userdata = (void *)doc;
+    }
     int rc = kl_layout__run(ctx, doc, &lo, &r->L);
     if (rc)
         return rc;
+    return emit(r, out, pages);
+}
+
+/* Everything after layout (fonts, structure, pages, saving); frees r. */
+static int emit(render *r, kl_buf *out, unsigned *pages)
+{
+    kl_context *ctx = r->ctx;
+    const kl_pdf_opts *opts = r->o;
+    int rc = 0;
     r->nfonts = kl_text__font_count(opts->fonts);
     size_t ns = r->L->nselems, np = r->L->npages;
     r->use = kl_calloc(r->nfonts, sizeof *r->use);
@@ -993,4 +1027,99 @@ int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, 
 out:
     render_free(r);
     return rc;
+}
+
+/* ---- several letters in one PDF (the batch's print pack) ------------------------------- */
+
+/* Move a laid-out letter into the pack: its pages after the pack's, its
+ * structure (renumbered) as a section of the pack's document. */
+static void renumber(kl_selem *s, unsigned offset)
+{
+    for (; s; s = s->next) {
+        s->id += offset;
+        renumber(s->first, offset);
+    }
+}
+
+static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank_before)
+{
+    size_t add = one->npages + (blank_before ? 1 : 0);
+    kl_page *pages = kl_realloc(pack->pages, (pack->npages + add) * sizeof *pages);
+    char **owned = kl_realloc(pack->owned, (pack->nowned + one->nowned + 1) * sizeof *owned);
+    if (pages)
+        pack->pages = pages;
+    if (owned)
+        pack->owned = owned;
+    if (!pages || !owned)
+        return kl_oom(ctx);
+    if (blank_before)
+        memset(&pack->pages[pack->npages++], 0, sizeof *pages);
+    memcpy(pack->pages + pack->npages, one->pages, one->npages * sizeof *pages);
+    pack->npages += one->npages;
+    one->npages = 0;
+    memcpy(pack->owned + pack->nowned, one->owned, one->nowned * sizeof *owned);
+    pack->nowned += one->nowned;
+    one->nowned = 0;
+    kl_selem *root = one->root;
+    one->root = NULL;
+    renumber(root, pack->nselems);
+    pack->nselems += one->nselems;
+    root->role = KL_ROLE_SECT;
+    root->parent = pack->root;
+    if (pack->root->last)
+        pack->root->last->next = root;
+    else
+        pack->root->first = root;
+    pack->root->last = root;
+    if (!pack->lang)
+        pack->lang = one->lang;
+    pack->width = one->width;
+    pack->height = one->height;
+    return 0;
+}
+
+int kl_pdf__render_pack(kl_context *ctx, const kl_doc *const *docs, size_t n, const kl_doc *meta,
+                        const kl_pdf_opts *opts, kl_buf *out, unsigned *pages)
+{
+    if (pages)
+        *pages = 0;
+    if (!docs || !n || !meta || !opts || !opts->fonts || !opts->text || !opts->cache || !out)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__render_pack: bad arguments");
+    render rr = {.ctx = ctx, .doc = meta, .o = opts}, *r = &rr;
+    kl_text__cache_trim(opts->text);
+    kl_pdf__cache_trim(opts->cache);
+    kl_layout *pack = kl_calloc(1, sizeof *pack);
+    if (pack)
+        pack->root = kl_calloc(1, sizeof *pack->root);
+    if (!pack || !pack->root) {
+        kl_layout__free(pack);
+        return kl_oom(ctx);
+    }
+    pack->root->role = KL_ROLE_DOCUMENT;
+    pack->root->id = pack->nselems++;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const kl_doc *doc = docs[i];
+        kl_layout_opts lo = {.fonts = opts->fonts,
+                             .cache = opts->text,
+                             .line_spacing = opts->line_spacing,
+                             .page_label = opts->page_label};
+        if (!opts->page_label && doc->page_pattern) {
+            lo.page_label_fn = catalog_page_label;
+            lo.page_label_userdata = (void *)doc;
+        }
+        kl_layout *one = NULL;
+        rc = kl_layout__run(ctx, doc, &lo, &one);
+        /* Duplex: every letter starts on the front of a new sheet. */
+        if (!rc)
+            rc = pack_add(ctx, pack, one, pack->npages % 2 == 1);
+        kl_layout__free(one);
+    }
+    pack->root->lang = pack->lang;
+    r->L = pack;
+    if (rc) {
+        render_free(r);
+        return rc;
+    }
+    return emit(r, out, pages);
 }

@@ -31,4 +31,16 @@ typedef struct kl_pdf_opts {
 int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, kl_buf *out,
                    unsigned *pages);
 
+/* Render several letters into one PDF for printing (the batch's print
+ * pack): each letter's pages in order, each letter a section of the
+ * structure tree, and a blank page after a letter with an odd page count
+ * so every letter starts on a new sheet when printed on both sides. Title
+ * and author come from meta. Same errors as kl_pdf__render. */
+int kl_pdf__render_pack(kl_context *ctx, const kl_doc *const *docs, size_t n, const kl_doc *meta,
+                        const kl_pdf_opts *opts, kl_buf *out, unsigned *pages);
+
+/* The fonts and caches of a public renderer, as kl_pdf_opts (for batch). */
+typedef struct kl_pdf_renderer kl_pdf_renderer;
+void kl_pdf__renderer_opts(kl_pdf_renderer *r, kl_pdf_opts *o);
+
 #endif

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 #include <unicode/uloc.h>
+#include <unicode/ustring.h>
 
 static bool digits(const char *s, size_t n)
 {
@@ -73,11 +74,22 @@ int kl_review__locale(const char *tag, char *out, size_t cap)
     uloc_forLanguageTag(dashed, id, (int32_t)sizeof id, &parsed, &st);
     if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING || parsed != (int32_t)n)
         return -1;
-    const char *iso3 = uloc_getISO3Language(id);
     char lang[16];
     st = U_ZERO_ERROR;
     uloc_getLanguage(id, lang, (int32_t)sizeof lang, &st);
-    if (U_FAILURE(st) || !iso3 || !*iso3 || !lang[0] || strcmp(lang, "und") == 0)
+    if (U_FAILURE(st) || !lang[0] || strcmp(lang, "und") == 0)
+        return -2;
+    /* Known = ICU can name it (it names Dari, "prs", though it has no ISO 639-2
+     * code for it); a letter has to say the language's name. */
+    UChar name[64];
+    char name8[64];
+    st = U_ZERO_ERROR;
+    int32_t nl = uloc_getDisplayLanguage(id, "en", name, 64, &st);
+    if (U_FAILURE(st) || nl <= 0)
+        return -2;
+    u_austrncpy(name8, name, (int32_t)sizeof name8 - 1);
+    name8[sizeof name8 - 1] = '\0';
+    if (strcmp(name8, lang) == 0)
         return -2;
     st = U_ZERO_ERROR;
     uloc_toLanguageTag(id, out, (int32_t)cap, 1, &st);

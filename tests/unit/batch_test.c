@@ -2,6 +2,8 @@
 /* tests/unit/batch_test.c: private atomic output files and the batch record. */
 #include "support.h"
 #include "batch/batch_internal.h"
+#include "kinletter/batch.h"
+#include "kinletter/letter.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -157,6 +159,249 @@ static void sha256_matches_known_vectors(void **state)
     assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+/* ---- kl_batch_generate ----------------------------------------------------------------- */
+
+typedef struct progress_log {
+    size_t n;
+    size_t done[32], total[32];
+    char ids[32][16];
+} progress_log;
+
+static void log_progress(size_t done, size_t total, const char *id, void *userdata)
+{
+    progress_log *p = userdata;
+    if (p->n < 32) {
+        p->done[p->n] = done;
+        p->total[p->n] = total;
+        snprintf(p->ids[p->n], sizeof p->ids[p->n], "%s", id);
+        p->n++;
+    }
+}
+
+static kl_review *load_family(kl_context *ctx)
+{
+    kl_review *rv = NULL;
+    assert_int_equal(
+        kl_review_load_file(ctx, kl_test_src("tests/data/generate/review.xml"), NULL, &rv), 0);
+    return rv;
+}
+
+static const kl_batch_row *find_row(const kl_batch_result *res, const char *id, const char *file)
+{
+    for (size_t i = 0; i < kl_batch_result_row_count(res); i++) {
+        const kl_batch_row *r = kl_batch_result_row(res, i);
+        if (strcmp(r->member_id, id) == 0 && (!file || strcmp(r->file, file) == 0))
+            return r;
+    }
+    return NULL;
+}
+
+static void read_file_at(const char *dir, const char *name, char *buf, size_t cap)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+static void generate_writes_every_member_in_order(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_review *rv = load_family(ctx);
+    diags.n = 0;
+    char *base = make_tmpdir();
+    progress_log plog = {0};
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = base;
+    o.jobs = 4;
+    o.date = "2026-10-09";
+    o.progress = log_progress;
+    o.progress_userdata = &plog;
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), 0);
+    assert_non_null(res);
+
+    /* Progress: once per member, in member order, whatever the threads did. */
+    static const char *const ids[] = {"g01", "g02", "g03", "g04", "g05", "g06", "g07"};
+    assert_int_equal(plog.n, 7);
+    for (size_t i = 0; i < 7; i++) {
+        assert_int_equal(plog.done[i], i + 1);
+        assert_int_equal(plog.total[i], 7);
+        assert_string_equal(plog.ids[i], ids[i]);
+    }
+    /* Diagnostics arrive in member order too: g05's before g06's. */
+    int d5 = kl_test_find_diag(&diags, "line 6"), d6 = kl_test_find_diag(&diags, "'de'");
+    assert_true(d5 >= 0 && d6 > d5);
+
+    kl_batch_totals t = kl_batch_result_totals(res);
+    assert_int_equal(t.members, 7);
+    assert_int_equal(t.members_written, 4);
+    assert_int_equal(t.members_failed, 2);
+    assert_int_equal(t.not_contacted, 1);
+    assert_int_equal(t.files, 7);
+    const kl_batch_row *r = find_row(res, "g02", "g02-cover.pdf");
+    assert_non_null(r);
+    assert_int_equal(r->status, KL_BATCH_WRITTEN);
+    assert_int_equal(r->pages, 1);
+    assert_string_equal(r->channel, "via-professional");
+    r = find_row(res, "g06", NULL);
+    assert_int_equal(r->status, KL_BATCH_FAILED);
+    assert_string_equal(r->translation_status, "missing");
+    assert_non_null(strstr(r->reason, "no catalog for language 'de'"));
+    r = find_row(res, "g04", NULL);
+    assert_int_equal(r->status, KL_BATCH_NOT_CONTACTED);
+    assert_string_equal(r->reason, "Police advice while an investigation is open");
+    assert_string_equal(kl_batch_status_name(r->status), "not-contacted");
+    /* Rows are in member order. */
+    for (size_t i = 1; i < kl_batch_result_row_count(res); i++)
+        assert_true(strcmp(kl_batch_result_row(res, i - 1)->member_id,
+                           kl_batch_result_row(res, i)->member_id) <= 0);
+    /* The record and the print pack (g01 and g07 by post) are there. */
+    const char *dir = kl_batch_result_dir(res);
+    assert_non_null(strstr(dir, "/GEN-2026-042/notification"));
+    char rec[8192];
+    read_file_at(dir, "record.csv", rec, sizeof rec);
+    assert_non_null(strstr(rec, "\r\ng04,Carl Dobbs,stepfather,,,,,,,,,not-contacted,"));
+    assert_null(strstr(rec, "Hollow Lane"));
+    assert_true(t.print_pack_pages >= 2);
+    struct stat st;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/print-pack.pdf", dir);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+
+    /* A second run without force changes nothing and says so. */
+    kl_batch_result *again = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &again), KL_EEXISTS);
+    assert_null(again);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "already holds files"));
+    char rec2[8192];
+    read_file_at(dir, "record.csv", rec2, sizeof rec2);
+    assert_string_equal(rec, rec2);
+
+    kl_batch_result_free(res);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
+static void unknown_member_stops_before_writing(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_review *rv = load_family(ctx);
+    char *base = make_tmpdir();
+    char out[4200];
+    snprintf(out, sizeof out, "%s/out", base);
+    const char *only[] = {"g01", "nobody"};
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = out;
+    o.members = only;
+    o.n_members = 2;
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), KL_ENOTFOUND);
+    assert_null(res);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "no member 'nobody'"));
+    struct stat st;
+    assert_int_not_equal(stat(out, &st), 0); /* nothing created */
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
+/* A template that prints another member's address: the disclosure check
+ * stops that letter and only that letter. */
+static const char leak_template[] =
+    "<letter xmlns='urn:kinletter:template:1' name='leak' title='notification.title'>"
+    "<letterhead/><address/><heading level='1' msg='notification.title'/>"
+    "<list kind='bullet'><item msg='common.agency'><arg name='agency' "
+    "select=\"string(/r:review/r:family/r:member[@id='g07']/r:contact/r:address/r:line)\"/>"
+    "</item></list></letter>";
+
+static void disclosure_hit_fails_that_member_only(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_review *rv = load_family(ctx);
+    char *base = make_tmpdir();
+    const char *only[] = {"g01", "g07"};
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = base;
+    o.template_name = kl_test_tmpfile("leak.xml", leak_template, sizeof leak_template - 1);
+    o.members = only;
+    o.n_members = 2;
+    o.jobs = 2;
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), 0);
+    const kl_batch_row *r = find_row(res, "g01", NULL);
+    assert_int_equal(r->status, KL_BATCH_FAILED);
+    assert_non_null(strstr(r->reason, "an address of member g07"));
+    assert_null(strstr(r->reason, "Church View")); /* the detail itself is never repeated */
+    int d = kl_test_find_diag(&diags, "an address of member g07");
+    assert_true(d >= 0);
+    assert_non_null(strstr(diags.text[d], "family.csv:2:1"));
+    /* g07's own address in g07's letter is fine. */
+    r = find_row(res, "g07", "g07-post.pdf");
+    assert_non_null(r);
+    assert_int_equal(r->status, KL_BATCH_WRITTEN);
+    /* No file of g01 was written. */
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/g01-post.pdf", kl_batch_result_dir(res));
+    assert_int_not_equal(stat(path, &st), 0);
+    assert_int_equal(kl_batch_result_totals(res).skipped, 5);
+    kl_batch_result_free(res);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
+static void draft_translation_is_named(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_review *rv = NULL;
+    assert_int_equal(
+        kl_review_load_file(ctx, kl_test_src("tests/data/letters/review.xml"), NULL, &rv), 0);
+    char locales[4200];
+    snprintf(locales, sizeof locales, "%s/tests/data/letters/locales",
+             getenv("KL_BUILD_ROOT") ? getenv("KL_BUILD_ROOT") : ".");
+    char tpl[4200];
+    snprintf(tpl, sizeof tpl, "%s", kl_test_src("tests/data/letters/test.xml"));
+    char *base = make_tmpdir();
+    const char *only[] = {"m02", "m04"};
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = base;
+    o.template_name = tpl;
+    o.locales_dir = locales;
+    o.members = only;
+    o.n_members = 2;
+    o.allow_language_fallback = 1;
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), 0);
+    const kl_batch_row *r = find_row(res, "m04", NULL);
+    assert_int_equal(r->status, KL_BATCH_WRITTEN);
+    assert_string_equal(r->languages, "cy+en-GB");
+    assert_string_equal(r->translation_status, "draft+source");
+    assert_int_equal(r->draft, 1);
+    r = find_row(res, "m02", NULL);
+    assert_string_equal(r->translation_status, "source");
+    assert_int_equal(r->draft, 0);
+    assert_int_equal(kl_batch_result_totals(res).draft_members, 1);
+    kl_batch_result_free(res);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +410,10 @@ int main(void)
         cmocka_unit_test(failed_write_leaves_nothing),
         cmocka_unit_test(record_cells_are_quoted_and_neutralised),
         cmocka_unit_test(sha256_matches_known_vectors),
+        cmocka_unit_test(generate_writes_every_member_in_order),
+        cmocka_unit_test(unknown_member_stops_before_writing),
+        cmocka_unit_test(disclosure_hit_fails_that_member_only),
+        cmocka_unit_test(draft_translation_is_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -144,6 +144,14 @@ static void test_rtl_arguments_are_isolated(void **state)
     assert_string_equal(out, "\u0627\u0628\u0646\u062A\u0643 \u2068"
                              "21 Victoria Road\u2069");
     kl_free(out);
+    /* Letters alone stay one run: "Mr Haddad" must not split into two isolates. */
+    kl_fmt_arg names[] = {{"title", KL_ARG_STRING, "Mr", 0, {0, 0, 0}},
+                          {"family", KL_ARG_STRING, "Haddad", 0, {0, 0, 0}}};
+    assert_int_equal(kl_catalog__format("ar", "\u0639\u0632\u064A\u0632\u064A {title} {family}",
+                                        names, 2, &out, &fe),
+                     0);
+    assert_string_equal(out, "\u0639\u0632\u064A\u0632\u064A Mr Haddad");
+    kl_free(out);
     assert_int_equal(kl_catalog__format("en-GB", "{street}", args, 2, &out, &fe), 0);
     assert_string_equal(out, "21 Victoria Road");
     kl_free(out);

@@ -253,6 +253,43 @@ static void structure_follows_the_document(void **state)
     kl_context_free(ctx);
 }
 
+/* GOV.UK Notify accepts up to 7 address lines (the name line included):
+ * all of them must lie inside the window, at 10-12 pt, without touching. */
+static void seven_line_address_fits_the_window(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    kl_doc *d = sample_letter(&samples[0], 24, NULL, 1);
+    for (kl_node *n = d->root->first; n; n = n->next)
+        if (n->kind == KL_NODE_ADDRESS)
+            for (int i = 0; i < 3; i++)
+                add_line(n, "Another line");
+    kl_layout *l = run(ctx, c, d);
+    const kl_page *p = &l->pages[0];
+    double wx0 = KL_WINDOW_X, wx1 = KL_WINDOW_X + KL_WINDOW_W;
+    double wy1 = KL_A4_H - KL_WINDOW_TOP, wy0 = wy1 - KL_WINDOW_H;
+    int seen = 0;
+    double last_y = 1e9;
+    for (size_t i = 0; i < p->n; i++) {
+        const kl_item *it = &p->items[i];
+        if (it->kind != KL_ITEM_TEXT || !it->se || !it->line->nruns)
+            continue;
+        if (it->x >= wx0 && it->x + it->w <= wx1 && it->y >= wy0 && it->y + it->h <= wy1) {
+            seen++;
+            assert_true(it->line->runs[0].size >= 10 && it->line->runs[0].size <= 12);
+            assert_true(last_y - it->y >= it->line->runs[0].size); /* lines do not overlap */
+            last_y = it->y;
+        }
+    }
+    assert_int_equal(seen, 7);
+    kl_layout__free(l);
+    kl_doc__free(d);
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
 static void too_long_address_is_an_error(void **state)
 {
     (void)state;
@@ -277,6 +314,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(address_sits_in_the_window_at_postal_size),
+        cmocka_unit_test(seven_line_address_fits_the_window),
         cmocka_unit_test(print_sizes_reflow_the_body),
         cmocka_unit_test(page_numbers_are_artifacts_with_the_total),
         cmocka_unit_test(headings_keep_with_next_and_signature_stays_together),

@@ -296,6 +296,11 @@ static void locale_is_canonicalised(void **state)
     assert_int_equal(load_edit("locale=\"en-GB\"", "locale=\"en_GB\"", &d, NULL, &rv), 0);
     assert_string_equal(kl_review_find_member(rv, "m03")->locale, "en-GB");
     kl_review_free(rv);
+    /* Dari has no ISO 639-2 code but ICU names it: an interpreter can be asked for. */
+    assert_int_equal(load_edit("interpreter=\"pl\"", "interpreter=\"prs\"", &d, NULL, &rv), 0);
+    assert_string_equal(kl_review_find_member(rv, "m01")->interpreter, "prs");
+    assert_true(kl_review_member_ok(rv, kl_review_find_member(rv, "m01")));
+    kl_review_free(rv);
 }
 
 static void bad_locales_fail_the_member(void **state)
