@@ -71,6 +71,49 @@ static void summarise(const kl_review *rv, const char *path)
            n - ok, kl_review_warning_count(rv), kl_review_warning_count(rv) == 1 ? "" : "s");
 }
 
+/* Each language the family's letters need, and how far its translation has
+ * got: a coordinator must know before sending that a catalog is a draft. */
+static void translations(kl_context *ctx, const kl_review *rv)
+{
+    kl_catalog_set *set = NULL;
+    kl_context_set_diagnostics(ctx, NULL, NULL);
+    int rc = kl_catalog_set_open(ctx, NULL, &set);
+    kl_context_set_diagnostics(ctx, cli_print_diagnostic, NULL);
+    if (rc) {
+        printf("Translations: no catalogs found (%s)\n", kl_strerror(rc));
+        return;
+    }
+    printf("Translations:\n");
+    const char *seen[64];
+    size_t n_seen = 0;
+    for (size_t i = 0; i < kl_review_member_count(rv); i++) {
+        const kl_member *m = kl_review_member(rv, i);
+        const char *langs[2] = {m->locale, m->also};
+        for (size_t l = 0; l < 2; l++) {
+            const char *loc = langs[l];
+            bool dup = !loc;
+            for (size_t k = 0; k < n_seen && !dup; k++)
+                dup = strcmp(seen[k], loc) == 0;
+            if (dup || n_seen == 64)
+                continue;
+            seen[n_seen++] = loc;
+            kl_catalog_meta meta;
+            kl_context_set_diagnostics(ctx, NULL, NULL);
+            rc = kl_catalog_set_meta(ctx, set, loc, &meta);
+            kl_context_set_diagnostics(ctx, cli_print_diagnostic, NULL);
+            if (rc)
+                printf("  %-8s no catalog: letters cannot be written in this language\n", loc);
+            else if (!strcmp(meta.status, "reviewed"))
+                printf("  %-8s reviewed by %s on %s\n", loc, meta.reviewer, meta.reviewed);
+            else if (!strcmp(meta.status, "source"))
+                printf("  %-8s source text\n", loc);
+            else
+                printf("  %-8s DRAFT: not yet reviewed by a professional translator\n", loc);
+        }
+    }
+    kl_catalog_set_free(set);
+}
+
 int cli_check(int argc, char **argv)
 {
     bool quiet = false;
@@ -118,8 +161,10 @@ int cli_check(int argc, char **argv)
         cli_print_error(ctx, rc);
         status = EXIT_USAGE;
     } else {
-        if (!quiet)
+        if (!quiet) {
             summarise(rv, path);
+            translations(ctx, rv);
+        }
         status = kl_review_error_count(rv) ? EXIT_SOME_FAILED : EXIT_DONE;
     }
     kl_review_free(rv);

@@ -47,6 +47,9 @@ expect out "^m01 *mother *pl, interpreter pl *plain *large (18 pt) *post" exampl
 expect out "^m04 *grandmother *cy + en-GB" example
 expect out "not contacted: Police advice" example
 expect out "9 members: 9 ready, 0 with errors" example
+# The coordinator is told which letters would go out in a draft translation.
+expect out "^  cy  *DRAFT: not yet reviewed by a professional translator" example
+expect out "^  en-GB  *source text" example
 no_personal_data example
 
 # The same family from a spreadsheet.
