@@ -754,8 +754,8 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
     /* Page numbers in the letter's (first) language; the PDF formats them. */
     if (!rc && channel != KL_CHANNEL_SMS) {
         kl_msg_origin origin;
-        rc = kl_catalog__lookup(ctx, catalogs, langs[0], c.variant, "common.page", &doc->page_pattern,
-                                &origin);
+        rc = kl_catalog__lookup(ctx, catalogs, langs[0], c.variant, "common.page",
+                                &doc->page_pattern, &origin);
         if (rc == KL_ENOTFOUND && c.allow_fallback)
             rc = kl_catalog__lookup(ctx, catalogs, c.fallback_locale, c.variant, "common.page",
                                     &doc->page_pattern, &origin);
@@ -764,7 +764,8 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
                           (kl_where){member->source, member->line, member->column, member->id},
                           "add common.page (\"Page {page} of {pages}\") to the catalog",
                           "message 'common.page' is missing from the '%s' catalog", langs[0]);
-        if (!rc && kl_doc__set(&doc->page_lang, origin.icu_locale[0] ? origin.icu_locale : langs[0]))
+        if (!rc &&
+            kl_doc__set(&doc->page_lang, origin.icu_locale[0] ? origin.icu_locale : langs[0]))
             rc = kl_oom(ctx);
     }
 

@@ -870,7 +870,6 @@ static int save(render *r, kl_buf *out)
     return 0;
 }
 
-
 /* "Page 1 of 3" in the letter's language: the catalog's common.page message,
  * formatted by ICU so numbers use the language's digits. */
 static void catalog_page_label(unsigned n, unsigned total, char *out, size_t cap, void *userdata)
