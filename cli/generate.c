@@ -128,8 +128,11 @@ static void print_summary(const kl_batch_result *res)
            t.skipped);
     printf("%zu file%s, %zu PDF page%s", t.files, t.files == 1 ? "" : "s", t.pages,
            t.pages == 1 ? "" : "s");
-    if (t.print_pack_pages)
+    if (t.print_packs == 1)
         printf("; print-pack.pdf: %zu pages for duplex printing", t.print_pack_pages);
+    else if (t.print_packs > 1)
+        printf("; %zu print packs (print-pack-001.pdf...): %zu pages for duplex printing",
+               t.print_packs, t.print_pack_pages);
     putchar('\n');
     if (t.draft_members)
         printf("%zu member%s written with a draft translation: have it reviewed before "

@@ -23,6 +23,9 @@
 #define MAX_JOBS      256
 #define MAX_OUT_FILES 8
 #define MAX_TEXTS     16
+/* Letters in one print-pack file: a pack stays printable, and memory stays
+ * bounded however large the family. */
+#define PACK_LETTERS 200
 
 /* ---- per-member work ---------------------------------------------------------------- */
 
@@ -85,9 +88,10 @@ typedef struct batch {
 
     pthread_mutex_t lock; /* guards everything below */
     size_t next_job, next_flush, done_count;
-    bool stop; /* a write failed: nothing more is written */
-    bool pack_written;
-    unsigned pack_pages;
+    bool stop;            /* a write failed: nothing more is written */
+    size_t packs_written; /* print packs written this run */
+    size_t n_packs;
+    size_t pack_pages;
     int stop_rc;
 } batch;
 
@@ -757,6 +761,15 @@ static int load_template(kl_context *ctx, const char *name, kl_template **out)
     return kl_template_load_name(ctx, name, out);
 }
 
+/* print-pack.pdf, or print-pack-001.pdf... when the letters need several. */
+static void pack_name(char *out, size_t cap, size_t i, size_t n)
+{
+    if (n <= 1)
+        snprintf(out, cap, "print-pack.pdf");
+    else
+        snprintf(out, cap, "print-pack-%03zu.pdf", i + 1);
+}
+
 /* Files of an earlier run that this run did not write (--force): removed,
  * so the directory holds exactly what the new record lists. */
 static void remove_stale(batch *b)
@@ -772,10 +785,14 @@ static void remove_stale(batch *b)
     rewinddir(d);
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || strcmp(e->d_name, "record.csv") == 0 ||
-            (b->pack_written && strcmp(e->d_name, "print-pack.pdf") == 0))
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "record.csv") == 0)
             continue;
         bool keep = false;
+        for (size_t i = 0; i < b->packs_written && !keep; i++) {
+            char name[40];
+            pack_name(name, sizeof name, i, b->n_packs);
+            keep = strcmp(name, e->d_name) == 0;
+        }
         for (size_t k = 0; k < b->n_jobs && !keep; k++) {
             const job *j = &b->jobs[k];
             if (j->state != J_WRITTEN)
@@ -955,9 +972,10 @@ static int run_workers(batch *b)
     return rc;
 }
 
-/* Every postal letter written, in member order, in one PDF for a duplex
- * printer. Returns 0 when there is nothing to pack. */
-static int print_pack(batch *b)
+/* Every postal letter written, in member order, in PDFs for a duplex
+ * printer (PACK_LETTERS letters a file). Returns 0 when there is nothing to
+ * pack. */
+static int print_packs(batch *b)
 {
     size_t n = 0;
     for (size_t i = 0; i < b->n_jobs; i++)
@@ -971,37 +989,50 @@ static int print_pack(batch *b)
     for (size_t i = 0; i < b->n_jobs; i++)
         if (b->jobs[i].state == J_WRITTEN && b->jobs[i].post)
             docs[n++] = kl_letter__doc(b->jobs[i].post);
+    b->n_packs = (n + PACK_LETTERS - 1) / PACK_LETTERS;
     const kl_review_info *info = kl_review__info(b->review);
-    kl_doc *meta = kl_doc__new(docs[0]->root->lang ? docs[0]->root->lang : "en-GB");
-    kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT;
-    kl_buf_printf(&title, "Letters to post: %s, %s (%zu letters)", kl_review_id(b->review),
-                  kl_template_name(b->tpl), n);
-    int rc = !meta || title.oom || kl_doc__set(&meta->title, title.data) ||
+    int rc = 0;
+    for (size_t p = 0; p < b->n_packs && !rc; p++) {
+        size_t first = p * PACK_LETTERS,
+               count = n - first < PACK_LETTERS ? n - first : PACK_LETTERS;
+        kl_doc *meta = kl_doc__new(docs[first]->root->lang ? docs[first]->root->lang : "en-GB");
+        kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT;
+        kl_buf_printf(&title, "Letters to post: %s, %s (%zu letters", kl_review_id(b->review),
+                      kl_template_name(b->tpl), count);
+        if (b->n_packs > 1)
+            kl_buf_printf(&title, ", pack %zu of %zu", p + 1, b->n_packs);
+        kl_buf_puts(&title, ")");
+        rc = !meta || title.oom || kl_doc__set(&meta->title, title.data) ||
                      kl_doc__set(&meta->author, info->partnership_name)
                  ? kl_oom(b->ctx)
                  : 0;
-    if (!rc) {
-        kl_pdf_opts o;
-        kl_pdf__renderer_opts(b->renderer, &o);
-        o.line_spacing = b->popts.line_spacing;
-        o.page_label = b->popts.page_label;
-        o.creation_date = b->popts.creation_date;
-        rc = kl_pdf__render_pack(b->ctx, docs, n, meta, &o, &pdf, &b->pack_pages);
+        unsigned pages = 0;
+        if (!rc) {
+            kl_pdf_opts o;
+            kl_pdf__renderer_opts(b->renderer, &o);
+            o.line_spacing = b->popts.line_spacing;
+            o.page_label = b->popts.page_label;
+            o.creation_date = b->popts.creation_date;
+            rc = kl_pdf__render_pack(b->ctx, docs + first, count, meta, &o, &pdf, &pages);
+        }
+        if (!rc) {
+            char name[40];
+            pack_name(name, sizeof name, p, b->n_packs);
+            kl_buf disp = KL_BUF_INIT;
+            kl_buf_printf(&disp, "%s/%s", b->dir, name);
+            rc = disp.oom ? kl_oom(b->ctx)
+                          : kl_batch__write_file(b->ctx, b->dirfd, name, disp.data, pdf.data,
+                                                 pdf.len, b->o.force != 0);
+            kl_buf_free(&disp);
+        }
+        if (!rc) {
+            b->packs_written++;
+            b->pack_pages += pages;
+        }
+        kl_buf_free(&pdf);
+        kl_buf_free(&title);
+        kl_doc__free(meta);
     }
-    if (!rc) {
-        kl_buf disp = KL_BUF_INIT;
-        kl_buf_printf(&disp, "%s/print-pack.pdf", b->dir);
-        rc = disp.oom ? kl_oom(b->ctx)
-                      : kl_batch__write_file(b->ctx, b->dirfd, "print-pack.pdf", disp.data,
-                                             pdf.data, pdf.len, b->o.force != 0);
-        kl_buf_free(&disp);
-        b->pack_written = rc == 0;
-    }
-    if (rc)
-        b->pack_pages = 0;
-    kl_buf_free(&pdf);
-    kl_buf_free(&title);
-    kl_doc__free(meta);
     kl_free(docs);
     return rc;
 }
@@ -1046,19 +1077,26 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     /* The print pack, then the record, last: it lists what is there. */
     int pack_rc = 0, record_rc = 0;
     if (!rc && !b->stop)
-        pack_rc = print_pack(b);
-    if (res)
+        pack_rc = print_packs(b);
+    if (res) {
         res->totals.print_pack_pages = b->pack_pages;
+        res->totals.print_packs = b->packs_written;
+    }
     if (!rc) {
         kl_buf rec = KL_BUF_INIT;
         if (record_text(res, &rec))
             rc = kl_oom(ctx);
         /* Defence in depth: the record as a whole names no one's details. */
         const char *t[] = {rec.data ? rec.data : ""};
-        if (!rc && kl_check__disclosure_run(ctx, b->disclosure, NULL, t, 1) != 0)
+        int hit = rc ? 0 : kl_check__disclosure_run(ctx, b->disclosure, NULL, t, 1);
+        if (hit == KL_ENOMEM)
+            rc = hit;
+        else if (hit)
             rc = kl_error(ctx, KL_EDATA, KL_AT(b->dir, 0, 0), NULL,
                           "the batch record would hold a contact detail: it was not written");
-        if (!rc && b->o.force && !b->stop)
+        /* Even after a failed write: no old letter may stay next to a new
+         * record that says the member was not written. */
+        if (!rc && b->o.force)
             remove_stale(b);
         if (!rc) {
             kl_buf disp = KL_BUF_INIT;

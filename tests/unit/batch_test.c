@@ -402,6 +402,46 @@ static void draft_translation_is_named(void **state)
     free(base);
 }
 
+/* Every allocation that can fail is handled: the batch reports out of
+ * memory (or, if the failure only cost a diagnostic, still succeeds) and
+ * leaks nothing (run under the sanitizers). */
+static void allocation_failures_are_reported(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_review *rv = load_family(ctx);
+    char *base = make_tmpdir();
+    const char *only[] = {"g04", "g05"}; /* no PDF: keeps each round quick */
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = base;
+    o.members = only;
+    o.n_members = 2;
+    o.force = 1;
+    o.jobs = 1;
+    unsigned long n;
+    for (n = 1; n < 200000; n++) {
+        kl_batch_result *res = NULL;
+        kl_core__alloc_fail_at(n, false);
+        int rc = kl_batch_generate(ctx, rv, &o, &res);
+        unsigned long used = kl_core__alloc_count();
+        kl_core__alloc_fail_at(0, false);
+        if (rc == 0) {
+            assert_non_null(res);
+            kl_batch_result_free(res);
+            if (used < n)
+                break; /* ran to the end without reaching allocation n */
+            continue;
+        }
+        if (rc != KL_ENOMEM)
+            fail_msg("allocation %lu: %s", n, kl_strerror(rc));
+        kl_batch_result_free(res);
+    }
+    assert_true(n > 50 && n < 200000);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +454,7 @@ int main(void)
         cmocka_unit_test(unknown_member_stops_before_writing),
         cmocka_unit_test(disclosure_hit_fails_that_member_only),
         cmocka_unit_test(draft_translation_is_named),
+        cmocka_unit_test(allocation_failures_are_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

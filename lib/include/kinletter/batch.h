@@ -104,7 +104,9 @@ typedef struct kl_batch_totals {
     size_t files;            /**< files written, besides the record and print pack */
     size_t pages;            /**< PDF pages written */
     size_t draft_members;    /**< written with a draft translation */
-    size_t print_pack_pages; /**< pages of print-pack.pdf, 0 if none */
+    size_t print_pack_pages; /**< pages of the print packs, 0 if none */
+    size_t print_packs;      /**< print-pack.pdf files: 1, or more for over 200 letters
+                                  (print-pack-001.pdf, ...); 0 if none */
 } kl_batch_totals;
 
 /** The outcome of kl_batch_generate(). Opaque; read it with the accessors. */
@@ -115,8 +117,10 @@ typedef struct kl_batch_result kl_batch_result;
  * PDF for a window envelope; email: the PDF to attach and `<id>-email.txt`
  * (subject and body); sms: `<id>-sms.txt`; via-professional: the PDF with
  * no address and `<id>-cover.pdf`, a one-page note in English for the
- * professional. Then `record.csv` (written last) and, when there are postal
- * letters and the build supports it, `print-pack.pdf`.
+ * professional. Then, when there are postal letters, `print-pack.pdf`:
+ * every postal letter in member order, each starting on a new sheet for
+ * duplex printing (over 200 letters: print-pack-001.pdf, -002... of 200
+ * each); and last `record.csv`, one row per file or per member not written.
  *
  * Files go to DIR/<review id>/<template>/ with mode 0600 (directories
  * 0700), each written to a temporary file and renamed into place, so no
