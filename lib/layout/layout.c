@@ -2,8 +2,10 @@
 /* layout/layout.c: clear-print layout of a letter: postal window, flow, pagination, page numbers.
  */
 #include "layout/layout.h"
+#include "text/font.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +53,35 @@ static double line_h(const lay *y, double size)
 static double baseline(const lay *y, double size)
 {
     return size * (0.8 + (y->ls - 1) / 2);
+}
+
+/* Line height and baseline of a shaped paragraph: the letter's spacing, or
+ * more when a font reaches further above and below the line than that spacing
+ * allows (Noto Nastaliq Urdu spans 2.5 em; Noto Sans 1.36 em). */
+typedef struct vmetrics {
+    double h, base;
+} vmetrics;
+
+static vmetrics para_metrics(const lay *y, const kl_tpara *p, double size)
+{
+    vmetrics m = {line_h(y, size), baseline(y, size)};
+    double asc = 0, desc = 0;
+    for (uint32_t i = 0; i < p->nlines; i++)
+        for (uint32_t r = 0; r < p->lines[i].nruns; r++) {
+            const kl_font *f = p->lines[i].runs[r].font;
+            if (!f || !f->upem)
+                continue;
+            double a = (double)f->ascent / f->upem, d = fabs((double)f->descent) / f->upem;
+            asc = a > asc ? a : asc;
+            desc = d > desc ? d : desc;
+        }
+    /* 0.9: the extremes of a font's box are rarely inked on both lines at once. */
+    double need = size * (asc + desc) * 0.9;
+    if (need > m.h) {
+        m.h = need;
+        m.base = (need - size * (asc + desc)) / 2 + size * asc;
+    }
+    return m;
 }
 
 /* ---- structure ----------------------------------------------------------- */
@@ -191,7 +222,7 @@ static int pieces_for(lay *y, size_t first, kl_selem *se, const kl_tpara *p, dou
                     .se = se,
                     .line = l,
                     .x = p->rtl ? x0 + width - l->full_width : x0,
-                    .base = baseline(y, size),
+                    .base = para_metrics(y, p, size).base,
                     .w = l->width,
                     .h = size};
         int rc = pc_add(y, &pc);
@@ -217,7 +248,7 @@ static int flow_text(lay *y, kl_selem *se, const kl_node *n, const char *text, d
     int rc = shape(y, text, n, size, bold, y->tw, dir, &p);
     if (rc)
         return rc;
-    long first = fl_add(y, p->nlines, line_h(y, size), before);
+    long first = fl_add(y, p->nlines, para_metrics(y, p, size).h, before);
     if (first < 0)
         return KL_ENOMEM;
     if ((rc = pieces_for(y, (size_t)first, se, p, y->left, y->tw, size)))
@@ -261,8 +292,8 @@ static int flow_list(lay *y, kl_selem *parent, const kl_node *list)
         if ((rc = shape(y, label, it, size, false, indent, KL_TDIR_LANG, &pl)) ||
             (rc = shape(y, it->text, it, size, false, y->tw - indent, KL_TDIR_LANG, &pb)))
             return rc;
-        long first =
-            fl_add(y, pb->nlines, line_h(y, size), first_item ? gap(y) : line_h(y, size) * 0.3);
+        vmetrics vm = para_metrics(y, pb, size);
+        long first = fl_add(y, pb->nlines, vm.h, first_item ? gap(y) : line_h(y, size) * 0.3);
         if (first < 0)
             return KL_ENOMEM;
         first_item = false;
@@ -272,7 +303,7 @@ static int flow_list(lay *y, kl_selem *parent, const kl_node *list)
                     .se = lbl,
                     .line = ll,
                     .x = pb->rtl ? y->right - ll->width : y->left,
-                    .base = baseline(y, size),
+                    .base = vm.base,
                     .w = ll->width,
                     .h = size};
         if ((rc = pc_add(y, &pc)) ||
@@ -328,7 +359,9 @@ static int flow_contact(lay *y, kl_selem *parent, const kl_node *table)
         bool rtl = pl->rtl;
         size_t nl =
             stacked ? pl->nlines + pv->nlines : (pl->nlines > pv->nlines ? pl->nlines : pv->nlines);
-        long first = fl_add(y, nl, line_h(y, size), first_row ? gap(y) : line_h(y, size) * 0.3);
+        vmetrics vl = para_metrics(y, pl, size), vv = para_metrics(y, pv, size);
+        long first =
+            fl_add(y, nl, vl.h > vv.h ? vl.h : vv.h, first_row ? gap(y) : line_h(y, size) * 0.3);
         if (first < 0)
             return KL_ENOMEM;
         first_row = false;
