@@ -783,6 +783,8 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
                 if (sms.len)
                     kl_buf_puts(&sms, "\n\n");
                 kl_buf_puts(&sms, text);
+                if (l == 0)
+                    doc->sms_first_len = sms.len;
             }
             kl_free(text);
         }

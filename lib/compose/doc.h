@@ -49,15 +49,16 @@ typedef struct kl_doc {
     char *title;   /* document title (PDF /Title, email subject) */
     char *author;  /* the partnership */
     char *member_id;
-    char *template_name; /* "notification" */
-    double body_pt;      /* body size for this member (14, 18, 24 or explicit) */
-    int channel;         /* kl_channel */
-    int has_address;     /* 1 if an ADDRESS node exists (post only) */
-    char *subject;       /* email subject (template's letter@subject), or NULL */
-    char *sms;           /* SMS channel: the text message (then root has no body), or NULL */
-    char *page_pattern;  /* ICU pattern of "Page {page} of {pages}" (common.page), or NULL */
-    char *page_lang;     /* its language */
-    char **fallbacks;    /* "pl:msgid" for each message taken from the fallback language */
+    char *template_name;  /* "notification" */
+    double body_pt;       /* body size for this member (14, 18, 24 or explicit) */
+    int channel;          /* kl_channel */
+    int has_address;      /* 1 if an ADDRESS node exists (post only) */
+    char *subject;        /* email subject (template's letter@subject), or NULL */
+    char *sms;            /* SMS channel: the text message (then root has no body), or NULL */
+    size_t sms_first_len; /* bilingual SMS: bytes of doc->sms in the first language alone */
+    char *page_pattern;   /* ICU pattern of "Page {page} of {pages}" (common.page), or NULL */
+    char *page_lang;      /* its language */
+    char **fallbacks;     /* "pl:msgid" for each message taken from the fallback language */
     size_t n_fallbacks;
 } kl_doc;
 

@@ -2,6 +2,7 @@
 /* plain/plain.c: the document tree as plain text and email; text message segments. */
 #include "plain/plain.h"
 #include "compose/compose.h"
+#include "text/text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -126,7 +127,7 @@ int kl_plain__wrap(kl_context *ctx, kl_buf *b, const char *text, const char *loc
     int32_t brk = ubrk_following(bi, 0);
     while (brk != UBRK_DONE && !rc) {
         bool hard = ubrk_getRuleStatus(bi) >= UBRK_LINE_HARD && brk < n;
-        if (protected_at(u, n, brk) && !hard) {
+        if ((protected_at(u, n, brk) || kl_text__hyphen_joins(u, n, brk)) && !hard) {
             brk = ubrk_next(bi);
             continue;
         }
@@ -428,7 +429,29 @@ KL_API int kl_letter_render_sms(kl_context *ctx, const kl_letter *letter, char *
     if (!doc->sms)
         return kl_error(ctx, KL_ENOTFOUND, KL_NOWHERE, "compose the letter for the sms channel",
                         "this letter was not composed as a text message");
-    int rc = kl_sms_measure(ctx, doc->sms, info);
+    kl_sms_info whole;
+    int rc = kl_plain__sms(doc->sms, &whole);
+    size_t len = strlen(doc->sms);
+    if (rc == KL_ELIMIT && doc->sms_first_len > 0 && doc->sms_first_len < len) {
+        /* Both languages of a bilingual text would take more than 3 parts:
+         * send the first language (the one the member reads first) alone. */
+        char *first = kl_strndup(doc->sms, doc->sms_first_len);
+        if (!first)
+            return kl_oom(ctx);
+        rc = kl_sms_measure(ctx, first, info);
+        if (rc) {
+            kl_free(first);
+            return rc;
+        }
+        kl_warn(ctx, KL_SEVERITY_WARNING, (kl_where){NULL, 0, 0, doc->member_id},
+                "the letter itself is still in both languages",
+                "the text message in both languages takes %u parts (at most 3): only the %s text "
+                "is sent",
+                whole.segments, kl_doc__lang(doc->root) ? kl_doc__lang(doc->root) : "first");
+        *out = first;
+        return 0;
+    }
+    rc = kl_sms_measure(ctx, doc->sms, info);
     if (rc)
         return rc;
     *out = kl_strdup(doc->sms);

@@ -433,6 +433,21 @@ static int32_t grapheme_fit(work *w, int32_t start, int32_t b, const char *loc)
     return best > 0 ? start + best : b;
 }
 
+bool kl_text__hyphen_joins(const uint16_t *u, int32_t n, int32_t brk)
+{
+    if (brk < 2 || brk >= n)
+        return false;
+    UChar32 h = u[brk - 1];
+    if (h != 0x2D && h != 0x2010)
+        return false;
+    UChar32 before, after;
+    int32_t i = brk - 1;
+    U16_PREV(u, 0, i, before);
+    i = brk;
+    U16_NEXT(u, i, n, after);
+    return u_isalpha(before) && u_isalpha(after);
+}
+
 static int break_lines(work *w, kl_tpara *p)
 {
     char loc[32];
@@ -452,6 +467,10 @@ static int break_lines(work *w, kl_tpara *p)
     int32_t b = ubrk_following(bi, 0);
     while (b != UBRK_DONE && !rc) {
         int32_t status = ubrk_getRuleStatus(bi);
+        if (status < UBRK_LINE_HARD && kl_text__hyphen_joins(w->orig, w->len, b)) {
+            b = ubrk_next(bi);
+            continue;
+        }
         int32_t vis = b;
         while (vis > start && is_space(w->text[vis - 1]))
             vis--;

@@ -92,4 +92,9 @@ int kl_text__para(kl_context *ctx, const kl_fontset *fs, kl_text_cache *cache, c
 /* Is the language written right to left? */
 bool kl_text__lang_rtl(const char *lang);
 
+/* Is the line-break opportunity at brk (UTF-16 offset in u[0..n)) just after a
+ * hyphen joining two letters ("multi-agency", "dib-u-eegis", "diga-nos")?
+ * Clear print splits no word across lines, so such breaks are not taken. */
+bool kl_text__hyphen_joins(const uint16_t *u, int32_t n, int32_t brk);
+
 #endif

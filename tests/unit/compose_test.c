@@ -3,6 +3,7 @@
 #include "support.h"
 #include "compose/compose.h"
 #include "template/template.h"
+#include "plain/plain.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -491,6 +492,59 @@ static void test_example_every_template_variant_member(void **state)
     kl_context_free(ctx);
 }
 
+/* A bilingual text message over 3 parts goes out in the first language
+ * alone (the letter keeps both), with a warning; never a refused SMS. */
+static void test_bilingual_sms_too_long_sends_first_language(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    char *xml = NULL;
+    size_t len = 0;
+    assert_int_equal(
+        kl_read_file(ctx, kl_test_src("templates/example/review.xml"), 1 << 20, &xml, &len), 0);
+    const char *post = "<contact channel=\"post\">\n        <address><line>5 Mill Lane</line>"
+                       "<town>Easton</town><postcode>NT4 1RS</postcode></address>\n      "
+                       "</contact>";
+    char *at = strstr(xml, post);
+    assert_non_null(at);
+    kl_buf b = KL_BUF_INIT;
+    kl_buf_append(&b, xml, (size_t)(at - xml));
+    kl_buf_puts(&b, "<contact channel=\"sms\" phone=\"07700 900789\"/>");
+    kl_buf_puts(&b, at + strlen(post));
+    kl_review *rv = NULL;
+    assert_int_equal(kl_review_load_buffer(ctx, b.data, b.len, "review.xml",
+                                           kl_test_src("templates/example"), NULL, &rv),
+                     0);
+    kl_template *tpl = NULL;
+    kl_catalog_set *set = NULL;
+    assert_int_equal(kl_template_load_name(ctx, "notification", &tpl), 0);
+    assert_int_equal(kl_catalog_set_open(ctx, NULL, &set), 0);
+    kl_letter *letter = NULL;
+    assert_int_equal(kl_letter_compose(ctx, tpl, set, rv, kl_review_find_member(rv, "m09"),
+                                       KL_CHANNEL_SMS, NULL, &letter),
+                     0);
+    const kl_doc *doc = kl_letter__doc(letter);
+    kl_sms_info whole;
+    assert_int_equal(kl_plain__sms(doc->sms, &whole), KL_ELIMIT); /* both: over 3 parts */
+    char *sms = NULL;
+    kl_sms_info info;
+    d.n = 0;
+    assert_int_equal(kl_letter_render_sms(ctx, letter, &sms, &info), 0);
+    assert_true(info.segments <= 3);
+    assert_int_equal(strlen(sms), doc->sms_first_len);
+    assert_null(strstr(sms, "Hello")); /* the English half is not there */
+    assert_true(kl_test_find_diag(&d, "only the pa text is sent") >= 0);
+    kl_free(sms);
+    kl_letter_free(letter);
+    kl_catalog_set_free(set);
+    kl_template_free(tpl);
+    kl_review_free(rv);
+    kl_buf_free(&b);
+    kl_free(xml);
+    kl_context_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,6 +560,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
         cmocka_unit_test(test_shipped_catalog_all_relationships),
         cmocka_unit_test(test_example_every_template_variant_member),
+        cmocka_unit_test(test_bilingual_sms_too_long_sends_first_language),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,6 +81,26 @@ static void test_wrap_72(void **state)
     kl_context_free(ctx);
 }
 
+/* No word is split at its hyphen ("multi-agency", Portuguese "diga-nos"). */
+static void test_wrap_keeps_hyphenated_words(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    for (unsigned width = 20; width <= 72; width++) {
+        kl_buf b = KL_BUF_INIT;
+        assert_int_equal(kl_plain__wrap(ctx, &b,
+                                        "We are writing about a multi-agency review. Por favor, "
+                                        "diga-nos quando puder, passo-a-passo.",
+                                        "pt", width, "", ""),
+                         0);
+        for (const char *p = strchr(b.data, '\n'); p; p = strchr(p + 1, '\n'))
+            if (p > b.data && p[-1] == '-')
+                fail_msg("width %u: a line ends in a hyphen:\n%s", width, b.data);
+        kl_buf_free(&b);
+    }
+    kl_context_free(ctx);
+}
+
 static void test_wrap_url_longer_than_line(void **state)
 {
     (void)state;
@@ -245,6 +265,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrap_72),
+        cmocka_unit_test(test_wrap_keeps_hyphenated_words),
         cmocka_unit_test(test_wrap_url_longer_than_line),
         cmocka_unit_test(test_wrap_indent_and_chinese),
         cmocka_unit_test(test_text_and_email),

@@ -139,6 +139,29 @@ static void lines_break_at_spaces_and_keep_them(void **state)
     kl_context_free(ctx);
 }
 
+/* Clear print splits no word across lines: a hyphen between letters
+ * ("multi-agency") is not a place to break, at any width. */
+static void hyphenated_words_are_not_split(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    const char *text = "This is a multi-agency review of well-known services, step-by-step.";
+    char line[512];
+    for (float w = 60; w <= 400; w += 7) {
+        const kl_tpara *p = para(ctx, c, text, "en-GB", 14, w);
+        for (uint32_t i = 0; i + 1 < p->nlines; i++) {
+            line_text(&p->lines[i], line, sizeof line);
+            size_t n = strlen(line);
+            if (n && line[n - 1] == '-')
+                fail_msg("width %.0f: line %u ends in a hyphen: '%s'", (double)w, i, line);
+        }
+    }
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
 static void newline_forces_a_break(void **state)
 {
     (void)state;
@@ -308,6 +331,7 @@ int main(void)
         cmocka_unit_test(every_script_has_a_font),
         cmocka_unit_test(bold_headings_use_a_bold_face),
         cmocka_unit_test(lines_break_at_spaces_and_keep_them),
+        cmocka_unit_test(hyphenated_words_are_not_split),
         cmocka_unit_test(newline_forces_a_break),
         cmocka_unit_test(long_word_is_split_with_a_warning),
         cmocka_unit_test(rtl_line_keeps_latin_numbers_left_to_right),
