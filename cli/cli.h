@@ -30,6 +30,8 @@ char *cli_example_review(kl_context *ctx);
 int cli_check(int argc, char **argv);
 int cli_render(int argc, char **argv);
 int cli_generate(int argc, char **argv);
+int cli_catalog(int argc, char **argv);
+int cli_readability(int argc, char **argv);
 
 /* Write output for a subcommand: to standard output when path is NULL, else
  * to path with mode 0600 through a temporary file in the same directory and

@@ -24,7 +24,9 @@ static void usage(FILE *out)
           "  -o, --output DIR       the output directory (default: ./letters)\n"
           "  -j, --jobs N           worker threads (default: one per processor)\n"
           "  --force                replace the files of an earlier run\n"
-          "  -l, --locales DIR      a directory of compiled catalogs (*.res)\n"
+          "  -l, --locales DIR      the catalogs: compiled (*.res), or text sources (*.txt)\n"
+          "                         compiled privately for a preview; default\n"
+          "                         $KINLETTER_LOCALES, else the installed catalogs\n"
           "  -d, --date YYYY-MM-DD  the letter date (default: the review's); also fixes\n"
           "                         the PDFs' creation date, for reproducible output\n"
           "  --allow-fallback       use English for messages missing in a member's\n"
@@ -250,7 +252,7 @@ int cli_generate(int argc, char **argv)
     opts.date = date;
     /* Reproducible output for tests and diffs, as `render --format pdf`. */
     opts.creation_date = getenv("KINLETTER_PDF_DATE");
-    opts.locales_dir = locales;
+    opts.locales_dir = locales ? locales : getenv("KINLETTER_LOCALES");
     if (!quiet && isatty(STDERR_FILENO)) {
         opts.progress = progress;
         opts.progress_userdata = &ps;

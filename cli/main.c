@@ -8,6 +8,8 @@ static const cli_subcommand subcommands[] = {
     {"check", "check a review file and summarise the family", cli_check},
     {"render", "write one member's letter as text, email, text message or PDF", cli_render},
     {"generate", "write every member's letters, a batch record and a print pack", cli_generate},
+    {"catalog", "translators: check, status, XLIFF export/import, pseudo-locales", cli_catalog},
+    {"readability", "measure how easy and kind each member's letters are to read", cli_readability},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])

@@ -23,7 +23,9 @@ static void usage(FILE *out)
           "                         (default: notification)\n"
           "  -c, --channel CHANNEL  post, email, sms or via-professional (default: from\n"
           "                         the format and the member's own channels)\n"
-          "  -l, --locales DIR      a directory of compiled catalogs (*.res)\n"
+          "  -l, --locales DIR      the catalogs: compiled (*.res), or text sources (*.txt)\n"
+          "                         compiled privately for a preview; default\n"
+          "                         $KINLETTER_LOCALES, else the installed catalogs\n"
           "  -d, --date YYYY-MM-DD  the letter date (default: the review's)\n"
           "  --allow-fallback       use English for messages missing in the member's\n"
           "                         language (each is reported); without it they are errors\n"
@@ -243,7 +245,7 @@ int cli_render(int argc, char **argv)
              ? kl_template_load_file(ctx, tpl_name, &tpl)
              : kl_template_load_name(ctx, tpl_name, &tpl);
     if (rc == 0)
-        rc = kl_catalog_set_open(ctx, locales, &cats);
+        rc = kl_catalog_set_open(ctx, locales ? locales : getenv("KINLETTER_LOCALES"), &cats);
     if (rc) {
         cli_print_error(ctx, rc);
         goto out;

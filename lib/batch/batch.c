@@ -1110,12 +1110,14 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     }
     if (!rc && b->stop) {
         size_t failed = res->totals.members_failed;
+        bool oom = b->stop_rc == KL_ENOMEM;
         rc = kl_error(ctx, b->stop_rc, KL_AT(b->dir, 0, 0),
-                      "free some space or choose another output directory, then run again "
-                      "with --force",
-                      "writing stopped part-way: %zu member%s not written (no partial file is "
+                      oom ? "close other programs, then run again with --force"
+                          : "free some space or choose another output directory, then run again "
+                            "with --force",
+                      "writing stopped part-way%s: %zu member%s not written (no partial file is "
                       "left)%s",
-                      failed, failed == 1 ? " was" : "s were",
+                      oom ? " (out of memory)" : "", failed, failed == 1 ? " was" : "s were",
                       record_rc ? "; the batch record could not be written either"
                                 : "; record.csv says which");
     } else if (!rc && (pack_rc || record_rc)) {

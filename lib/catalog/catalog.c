@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* catalog/catalog.c: compiled ICU resource bundles: look-up with variant and locale fallback. */
 #include "catalog/catalog.h"
+#include "catalog/source.h"
+#include "kinletter/catalog.h"
 #include "template/template.h"
 
 #include <dirent.h>
@@ -23,7 +25,9 @@ typedef struct meta_entry {
 } meta_entry;
 
 struct kl_catalog_set {
-    char *dir; /* ends with '/' */
+    char *dir;     /* ends with '/' */
+    char *src_dir; /* the .txt sources compiled into dir (a private temporary
+                    * directory, removed when the set is freed), or NULL */
     pthread_mutex_t lock;
     meta_entry *metas;
     size_t n_metas;
@@ -39,6 +43,23 @@ const char *kl_catalog__variant_key(kl_reading r)
     default:
         return "standard";
     }
+}
+
+/* Does dir hold a file ending in ext? */
+static bool has_ext(const char *dir, const char *ext)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    size_t el = strlen(ext);
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        found = len > el && e->d_name[0] != '.' && strcmp(e->d_name + len - el, ext) == 0;
+    }
+    closedir(d);
+    return found;
 }
 
 KL_API int kl_catalog_set_open(kl_context *ctx, const char *dir, kl_catalog_set **out)
@@ -61,19 +82,49 @@ KL_API int kl_catalog_set_open(kl_context *ctx, const char *dir, kl_catalog_set 
         kl_free(found);
         return rc;
     }
+    /* A directory of text sources only (a translator's working copy):
+     * compile them privately, so they can be previewed without installing. */
+    char *compiled = NULL;
+    if (!has_ext(dir, ".res") && has_ext(dir, ".txt")) {
+        int rc = kl_catalog_compile(ctx, dir, &compiled);
+        if (rc) {
+            kl_free(found);
+            return rc;
+        }
+    }
     kl_catalog_set *set = kl_calloc(1, sizeof *set);
     kl_buf b = KL_BUF_INIT;
-    kl_buf_puts(&b, dir);
+    if (compiled) {
+        kl_buf_puts(&b, dir);
+        if (b.len && b.data[b.len - 1] != '/')
+            kl_buf_putc(&b, '/');
+        if (set && !b.oom)
+            set->src_dir = kl_buf_detach(&b);
+        kl_buf_free(&b);
+        kl_buf_puts(&b, compiled);
+        if (set && !set->src_dir)
+            b.oom = true;
+    } else {
+        kl_buf_puts(&b, dir);
+    }
     if (b.len == 0 || b.data[b.len - 1] != '/')
         kl_buf_putc(&b, '/');
     kl_free(found);
     if (!set || b.oom) {
+        if (set)
+            kl_free(set->src_dir);
         kl_free(set);
         kl_buf_free(&b);
+        kl_catalog_remove_compiled(compiled);
+        kl_free(compiled);
         return kl_oom(ctx);
     }
+    kl_free(compiled);
     set->dir = kl_buf_detach(&b);
     if (pthread_mutex_init(&set->lock, NULL) != 0) {
+        if (set->src_dir)
+            kl_catalog_remove_compiled(set->dir);
+        kl_free(set->src_dir);
         kl_free(set->dir);
         kl_free(set);
         return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "could not create a mutex");
@@ -94,6 +145,9 @@ KL_API void kl_catalog_set_free(kl_catalog_set *set)
     }
     kl_free(set->metas);
     pthread_mutex_destroy(&set->lock);
+    if (set->src_dir)
+        kl_catalog_remove_compiled(set->dir);
+    kl_free(set->src_dir);
     kl_free(set->dir);
     kl_free(set);
 }
@@ -220,6 +274,45 @@ static int get_string(UResourceBundle *b, const char *table, const char *key, ch
     return rc;
 }
 
+/* Is the translation out of date? Its catalog's `sources` table records a
+ * fingerprint of the English it was made from (docs/TRANSLATING.md); the
+ * English catalog's current text for the same variant (after variant
+ * fallback in English) must still have that fingerprint. No fingerprint, or
+ * no English catalog in the set: not stale. */
+static int is_stale(const kl_catalog_set *set, UResourceBundle *b, const char *icu, kl_reading v,
+                    const char *msgid)
+{
+    if (strcmp(icu, "en_GB") == 0)
+        return 0;
+    UErrorCode st = U_ZERO_ERROR;
+    UResourceBundle *src = ures_getByKey(b, "sources", NULL, &st);
+    char *fp = NULL;
+    int rc = U_SUCCESS(st) ? get_string(src, kl_catalog__variant_key(v), msgid, &fp) : 0;
+    ures_close(src);
+    if (rc == KL_ENOMEM)
+        return rc;
+    if (!fp)
+        return 0;
+    st = U_ZERO_ERROR;
+    UResourceBundle *en = ures_openDirect(set->dir, "en_GB", &st);
+    int stale = 0;
+    if (U_SUCCESS(st)) {
+        char *text = NULL;
+        for (int k = (int)v; k >= 0 && !text && stale == 0; k--)
+            if (get_string(en, kl_catalog__variant_key((kl_reading)k), msgid, &text) == KL_ENOMEM)
+                stale = KL_ENOMEM;
+        if (text) {
+            char now[17];
+            kl_catalog__fingerprint(text, now);
+            stale = strcmp(now, fp) != 0;
+        }
+        kl_free(text);
+    }
+    ures_close(en);
+    kl_free(fp);
+    return stale;
+}
+
 int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale, kl_reading variant,
                        const char *msgid, char **pattern, kl_msg_origin *origin)
 {
@@ -250,12 +343,32 @@ int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale,
             if (!bundles[i])
                 continue;
             rc = get_string(bundles[i], kl_catalog__variant_key((kl_reading)v), msgid, pattern);
+            int stale = rc == 0 ? is_stale(set, bundles[i], chain[i], (kl_reading)v, msgid) : 0;
+            if (stale == KL_ENOMEM) {
+                kl_free(*pattern);
+                *pattern = NULL;
+                rc = KL_ENOMEM;
+                break;
+            }
+            if (stale) {
+                /* Out of date: the English changed after this was translated.
+                 * Never sent as it is: treated as missing. */
+                kl_warn(ctx, KL_SEVERITY_WARNING, KL_AT(set->dir, 0, 0),
+                        "update the translation, then kinletter catalog stamp",
+                        "message '%s' (%s, %s) is out of date: the English changed since it was "
+                        "translated, so it is not used",
+                        msgid, chain[i], kl_catalog__variant_key((kl_reading)v));
+                kl_free(*pattern);
+                *pattern = NULL;
+                rc = KL_ENOTFOUND;
+                continue;
+            }
             if (rc == KL_EFORMAT) {
                 rc = kl_error(ctx, KL_EFORMAT, KL_AT(set->dir, 0, 0), NULL,
                               "message '%s' in catalog %s (%s) is not a string", msgid, chain[i],
                               kl_catalog__variant_key((kl_reading)v));
             } else if (rc == 0 && origin) {
-                snprintf(origin->icu_locale, sizeof origin->icu_locale, "%s", chain[i]);
+                snprintf(origin->icu_locale, sizeof origin->icu_locale, "%.63s", chain[i]);
                 origin->variant = (kl_reading)v;
             }
         }
@@ -315,7 +428,7 @@ void kl_catalog__source_position(kl_context *ctx, const kl_catalog_set *set,
     *path = NULL;
     *line = *column = 0;
     kl_buf b = KL_BUF_INIT;
-    kl_buf_printf(&b, "%s%s.txt", set->dir, origin->icu_locale);
+    kl_buf_printf(&b, "%s%s.txt", set->src_dir ? set->src_dir : set->dir, origin->icu_locale);
     if (b.oom || access(b.data, R_OK) != 0) {
         kl_buf_free(&b);
         return;

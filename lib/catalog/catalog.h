@@ -42,6 +42,35 @@ int kl_catalog__format(const char *locale, const char *pattern, const kl_fmt_arg
 /* Only check a pattern's syntax (no arguments needed). */
 int kl_catalog__check_pattern(const char *locale, const char *pattern, kl_fmt_error *err);
 
+/* What a message uses, for the translators' checks (msgformat.cc). */
+#define KL_SHAPE_MAX_ARGS 48
+typedef struct kl_msg_shape {
+    size_t n_args;
+    struct {
+        char name[48];
+        unsigned char shown;  /* shown as text: {name}, {n, number}, {d, date} */
+        unsigned char chosen; /* chosen on: select, plural, selectordinal */
+    } args[KL_SHAPE_MAX_ARGS];
+    char no_other[48];       /* an argument whose select/plural lacks `other`, or "" */
+    char plural_arg[48];     /* the first plural argument missing categories, or "" */
+    char plural_missing[64]; /* those categories ("few many") */
+    char plural_need[64];    /* every category the locale's plural rules have */
+    size_t letters;          /* letters in the message's own text (not its syntax) */
+} kl_msg_shape;
+
+/* Analyse a pattern: its arguments and how each is used, select/plural
+ * without `other`, and plural categories the locale needs but the message
+ * lacks (CLDR rules through ICU's PluralRules). Returns 0, KL_EPARSE (err
+ * filled), KL_EBACKEND or KL_ENOMEM. */
+int kl_catalog__analyse(const char *locale, const char *pattern, kl_msg_shape *shape,
+                        kl_fmt_error *err);
+
+/* A pseudo-translation of a pattern (rtl 0: en-XA, accented, about 40%
+ * longer, in [brackets]; rtl 1: ar-XB, each piece of text in right-to-left
+ * override). Placeholders and select/plural keywords are kept. *out is
+ * allocated. Returns 0, KL_EPARSE, KL_ENOMEM or KL_EBACKEND. */
+int kl_catalog__pseudo(const char *pattern, int rtl, char **out);
+
 /* ---- catalogs (catalog.c) ------------------------------------------------ */
 
 /* Variant names in catalogs: "standard", "plain", "young_person". */

@@ -8,6 +8,7 @@ extern "C" {
 #include <unicode/locid.h>
 #include <unicode/messagepattern.h>
 #include <unicode/msgfmt.h>
+#include <unicode/plurrule.h>
 #include <unicode/ucal.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
@@ -250,6 +251,246 @@ extern "C" int kl_catalog__check_pattern(const char *locale, const char *pattern
         return KL_EINVAL;
     try {
         return do_format(locale, pattern, nullptr, 0, nullptr, err);
+    } catch (const std::bad_alloc &) {
+        return KL_ENOMEM;
+    } catch (...) {
+        return KL_EBACKEND;
+    }
+}
+
+namespace
+{
+
+bool is_complex(UMessagePatternArgType t)
+{
+    return t == UMSGPAT_ARG_TYPE_SELECT || t == UMSGPAT_ARG_TYPE_PLURAL ||
+           t == UMSGPAT_ARG_TYPE_SELECTORDINAL || t == UMSGPAT_ARG_TYPE_CHOICE;
+}
+
+bool opens_text(UMessagePatternPartType t)
+{
+    return t == UMSGPAT_PART_TYPE_MSG_START || t == UMSGPAT_PART_TYPE_ARG_LIMIT ||
+           t == UMSGPAT_PART_TYPE_SKIP_SYNTAX || t == UMSGPAT_PART_TYPE_INSERT_CHAR ||
+           t == UMSGPAT_PART_TYPE_REPLACE_NUMBER;
+}
+
+bool closes_text(UMessagePatternPartType t)
+{
+    return t == UMSGPAT_PART_TYPE_MSG_LIMIT || t == UMSGPAT_PART_TYPE_ARG_START ||
+           t == UMSGPAT_PART_TYPE_SKIP_SYNTAX || t == UMSGPAT_PART_TYPE_INSERT_CHAR ||
+           t == UMSGPAT_PART_TYPE_REPLACE_NUMBER;
+}
+
+void add_arg(kl_msg_shape *sh, const std::string &name, bool chosen)
+{
+    for (size_t i = 0; i < sh->n_args; i++) {
+        if (name == sh->args[i].name) {
+            (chosen ? sh->args[i].chosen : sh->args[i].shown) = 1;
+            return;
+        }
+    }
+    if (sh->n_args == KL_SHAPE_MAX_ARGS)
+        return;
+    snprintf(sh->args[sh->n_args].name, sizeof sh->args[0].name, "%s", name.c_str());
+    sh->args[sh->n_args].chosen = chosen;
+    sh->args[sh->n_args].shown = !chosen;
+    sh->n_args++;
+}
+
+int do_analyse(const char *locale, const char *pattern, kl_msg_shape *sh, kl_fmt_error *err)
+{
+    icu::UnicodeString up = icu::UnicodeString::fromUTF8(pattern);
+    UParseError pe;
+    UErrorCode st = U_ZERO_ERROR;
+    icu::MessagePattern mp(up, &pe, st);
+    if (U_FAILURE(st)) {
+        set_error(err, st, up, &pe, "ICU message syntax error");
+        return KL_EPARSE;
+    }
+    icu::Locale loc = to_locale(locale);
+    int32_t prev = 0;
+    UMessagePatternPartType prev_type = UMSGPAT_PART_TYPE_MSG_START;
+    for (int32_t i = 0; i < mp.countParts(); i++) {
+        const icu::MessagePattern::Part &part = mp.getPart(i);
+        if (i > 0 && opens_text(prev_type) && closes_text(part.getType()))
+            for (int32_t k = prev; k < part.getIndex(); k++)
+                sh->letters += u_isalpha(up.charAt(k)) ? 1 : 0;
+        prev = part.getLimit();
+        prev_type = part.getType();
+        if (part.getType() != UMSGPAT_PART_TYPE_ARG_START)
+            continue;
+        UMessagePatternArgType t = part.getArgType();
+        std::string name;
+        mp.getSubstring(mp.getPart(i + 1)).toUTF8String(name);
+        add_arg(sh, name, is_complex(t));
+        if (!is_complex(t))
+            continue;
+        std::vector<std::string> keys;
+        int32_t limit = mp.getLimitPartIndex(i);
+        for (int32_t j = i + 2; j < limit; j++) {
+            const icu::MessagePattern::Part &q = mp.getPart(j);
+            if (q.getType() == UMSGPAT_PART_TYPE_ARG_SELECTOR) {
+                std::string k;
+                mp.getSubstring(q).toUTF8String(k);
+                keys.push_back(k);
+            } else if (q.getType() == UMSGPAT_PART_TYPE_MSG_START) {
+                j = mp.getLimitPartIndex(j);
+            }
+        }
+        bool other = false;
+        for (const std::string &k : keys)
+            other = other || k == "other";
+        if (!other && !sh->no_other[0] && t != UMSGPAT_ARG_TYPE_CHOICE)
+            snprintf(sh->no_other, sizeof sh->no_other, "%s", name.c_str());
+        if ((t == UMSGPAT_ARG_TYPE_PLURAL || t == UMSGPAT_ARG_TYPE_SELECTORDINAL) &&
+            !sh->plural_arg[0]) {
+            UErrorCode pst = U_ZERO_ERROR;
+            icu::PluralRules *rules = icu::PluralRules::forLocale(
+                loc, t == UMSGPAT_ARG_TYPE_PLURAL ? UPLURAL_TYPE_CARDINAL : UPLURAL_TYPE_ORDINAL,
+                pst);
+            icu::StringEnumeration *kw = U_SUCCESS(pst) ? rules->getKeywords(pst) : nullptr;
+            if (U_FAILURE(pst) || !kw) {
+                delete kw;
+                delete rules;
+                set_error(err, pst, up, nullptr, "ICU has no plural rules for the locale");
+                return pst == U_MEMORY_ALLOCATION_ERROR ? KL_ENOMEM : KL_EBACKEND;
+            }
+            std::string need, missing;
+            const char *k;
+            while ((k = kw->next(nullptr, pst)) && U_SUCCESS(pst)) {
+                need += need.empty() ? "" : " ";
+                need += k;
+                bool have = false;
+                for (const std::string &h : keys)
+                    have = have || h == k;
+                if (!have) {
+                    missing += missing.empty() ? "" : " ";
+                    missing += k;
+                }
+            }
+            delete kw;
+            delete rules;
+            if (!missing.empty()) {
+                snprintf(sh->plural_arg, sizeof sh->plural_arg, "%s", name.c_str());
+                snprintf(sh->plural_missing, sizeof sh->plural_missing, "%s", missing.c_str());
+                snprintf(sh->plural_need, sizeof sh->plural_need, "%s", need.c_str());
+            }
+        }
+    }
+    return 0;
+}
+
+/* en-XA: every ASCII letter accented; the rest as it is. */
+const char *const accents_lower[26] = {"á", "ƀ", "ç", "ð", "é", "ƒ", "ĝ", "ĥ", "î",
+                                       "ĵ", "ķ", "ļ", "ɱ", "ñ", "ö", "þ", "ǫ", "ŕ",
+                                       "š", "ţ", "û", "ṽ", "ŵ", "ẋ", "ý", "ž"};
+const char *const accents_upper[26] = {"Å", "Ɓ", "Ç", "Ð", "É", "Ƒ", "Ĝ", "Ĥ", "Î",
+                                       "Ĵ", "Ķ", "Ļ", "Ṁ", "Ñ", "Ö", "Þ", "Ǫ", "Ŕ",
+                                       "Š", "Ţ", "Û", "Ṽ", "Ŵ", "Ẋ", "Ý", "Ž"};
+
+int do_pseudo(const char *pattern, int rtl, char **out)
+{
+    icu::UnicodeString up = icu::UnicodeString::fromUTF8(pattern);
+    UParseError pe;
+    UErrorCode st = U_ZERO_ERROR;
+    icu::MessagePattern mp(up, &pe, st);
+    if (U_FAILURE(st))
+        return KL_EPARSE;
+    /* Work in UTF-16 indices, convert each piece. */
+    std::string res;
+    int32_t prev = 0;
+    UMessagePatternPartType prev_type = UMSGPAT_PART_TYPE_MSG_START;
+    for (int32_t i = 0; i < mp.countParts(); i++) {
+        const icu::MessagePattern::Part &part = mp.getPart(i);
+        int32_t at = part.getIndex();
+        std::string piece;
+        up.tempSubStringBetween(prev, at).toUTF8String(piece);
+        if (i > 0 && opens_text(prev_type) && closes_text(part.getType()) && !piece.empty()) {
+            std::string t;
+            size_t chars = 0;
+            for (unsigned char c : piece) {
+                if (!rtl && c >= 'a' && c <= 'z')
+                    t += accents_lower[c - 'a'];
+                else if (!rtl && c >= 'A' && c <= 'Z')
+                    t += accents_upper[c - 'A'];
+                else
+                    t += (char)c;
+                if (c < 0x80 || c >= 0xC0)
+                    chars++;
+            }
+            if (rtl) {
+                t = "\xE2\x80\xAE" + t + "\xE2\x80\xAC"; /* RLO ... PDF */
+            } else if (chars > 1) {
+                /* About 40% longer, in words a line breaker can wrap, in
+                 * every branch of a choice alike. */
+                size_t pad = (chars * 4 + 9) / 10;
+                std::string words;
+                while (pad > 0) {
+                    size_t w = pad > 6 ? 6 : pad;
+                    words += " " + std::string(w, '~');
+                    pad -= w;
+                }
+                if (t.back() == ' ')
+                    t = t.substr(0, t.size() - 1) + words + " ";
+                else
+                    t += words;
+            }
+            res += t;
+        } else {
+            res += piece;
+        }
+        prev_type = part.getType();
+        /* A part's own syntax (a brace, '#', an apostrophe) is kept as it is. */
+        int32_t lim = part.getLimit();
+        std::string syntax;
+        up.tempSubStringBetween(at, lim).toUTF8String(syntax);
+        res += syntax;
+        prev = lim;
+    }
+    std::string tail;
+    up.tempSubStringBetween(prev).toUTF8String(tail);
+    res += tail;
+    if (!rtl) {
+        res = "[" + res + "]";
+    } else {
+        res = "\xE2\x80\x8F" + res; /* RLM: the paragraph is right-to-left */
+    }
+    char *s = (char *)kl_malloc(res.size() + 1);
+    if (!s)
+        return KL_ENOMEM;
+    memcpy(s, res.c_str(), res.size() + 1);
+    *out = s;
+    return 0;
+}
+
+} // namespace
+
+extern "C" int kl_catalog__analyse(const char *locale, const char *pattern, kl_msg_shape *shape,
+                                   kl_fmt_error *err)
+{
+    if (err) {
+        err->offset = -1;
+        err->icu[0] = err->detail[0] = '\0';
+    }
+    if (!pattern || !shape)
+        return KL_EINVAL;
+    memset(shape, 0, sizeof *shape);
+    try {
+        return do_analyse(locale, pattern, shape, err);
+    } catch (const std::bad_alloc &) {
+        return KL_ENOMEM;
+    } catch (...) {
+        return KL_EBACKEND;
+    }
+}
+
+extern "C" int kl_catalog__pseudo(const char *pattern, int rtl, char **out)
+{
+    if (!pattern || !out)
+        return KL_EINVAL;
+    *out = nullptr;
+    try {
+        return do_pseudo(pattern, rtl, out);
     } catch (const std::bad_alloc &) {
         return KL_ENOMEM;
     } catch (...) {

@@ -5,6 +5,8 @@
 
 #include "core/core.h"
 #include "kinletter/review.h"
+#include "compose/doc.h"
+#include "kinletter/readability.h"
 
 /* The disclosure check, run after composing and before writing anything:
  * none of texts (the letter's text, the email subject and body, the SMS)
@@ -44,5 +46,12 @@ char *kl_check__squash(const char *s);
 /* If s looks like a UK phone number, write its national digits ("07700900123")
  * into out (at least 16 bytes) and return true. */
 bool kl_check__phone_digits(const char *s, char *out);
+
+/* Readability (readability.c; kl_readability_check() is the public entry):
+ * the same measures for a document tree built by hand (tests) or by
+ * compose. catalogs and review may be NULL (no word lists; no masking of
+ * the review's names and no kindness check). */
+int kl_check__readability_doc(kl_context *ctx, const kl_doc *doc, kl_catalog_set *catalogs,
+                              const kl_review *review, kl_reading variant, kl_readability **out);
 
 #endif

@@ -31,6 +31,8 @@ char *kl_strndup(const char *s, size_t n);
 void kl_core__alloc_fail_at(unsigned long n, bool sticky);
 /* Allocations counted since the last kl_core__alloc_fail_at call. */
 unsigned long kl_core__alloc_count(void);
+/* The caller's return address at the allocation the hook last made fail, or NULL. */
+void *kl_core__alloc_failed_site(void);
 
 /* ---- growable buffer ---------------------------------------------------- */
 typedef struct kl_buf {

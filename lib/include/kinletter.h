@@ -6,7 +6,9 @@
 #include "kinletter/common.h"
 #include "kinletter/review.h"
 #include "kinletter/letter.h"
+#include "kinletter/catalog.h"
 #include "kinletter/pdf.h"
 #include "kinletter/batch.h"
+#include "kinletter/readability.h"
 
 #endif

@@ -211,11 +211,303 @@ static int shape(lay *y, const char *text, const kl_node *n, double size, bool b
     return rc;
 }
 
-/* Lines of p as pieces on flow lines first.. (created by the caller). */
-static int pieces_for(lay *y, size_t first, kl_selem *se, const kl_tpara *p, double x0,
-                      double width, double size)
+/* ---- links in running text ----------------------------------------------- */
+
+/* An email or web address found in a paragraph: [a, b) in UTF-16 units of the
+ * paragraph's text, its link target, and its Link element (made on first use). */
+typedef struct urange {
+    uint32_t a, b;
+    char *href;
+    kl_selem *se;
+} urange;
+
+#define MAX_LINKS 32 /* per paragraph; more stay plain text */
+
+/* Memory the layout keeps until it is freed (hrefs, split lines). */
+static void *keep(lay *y, void *mem)
 {
-    for (uint32_t i = 0; i < p->nlines; i++) {
+    if (!mem)
+        return NULL;
+    char **grown = kl_realloc(y->L->owned, (y->L->nowned + 1) * sizeof *grown);
+    if (!grown) {
+        kl_free(mem);
+        return NULL;
+    }
+    y->L->owned = grown;
+    grown[y->L->nowned++] = mem;
+    return mem;
+}
+
+static bool is_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool url_char(unsigned char c)
+{
+    return c > 0x20 && c < 0x7f && !strchr("<>\"'`{}|\\^()[]", c);
+}
+
+static bool host_char(unsigned char c)
+{
+    return is_alnum(c) || c == '.' || c == '-';
+}
+
+static bool local_char(unsigned char c)
+{
+    return is_alnum(c) || (c && strchr("._%+-", c));
+}
+
+static bool starts_with_ci(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++)
+        if ((*s | 0x20) != *prefix)
+            return false;
+    return true;
+}
+
+/* The length of a web address's prefix at s ("https://", "http://", "www."), or 0. */
+static size_t web_prefix(const char *s)
+{
+    static const char *const pre[] = {"https://", "http://", "www."};
+    for (size_t i = 0; i < sizeof pre / sizeof *pre; i++)
+        if (starts_with_ci(s, pre[i]))
+            return strlen(pre[i]);
+    return 0;
+}
+
+/* Email addresses (name@host.tld) and web addresses (http://, https://,
+ * www.) in text, as byte ranges; the trailing punctuation of the sentence
+ * is not part of them. Returns how many (at most cap). */
+static size_t find_addresses(const char *s, size_t *a, size_t *b, size_t cap)
+{
+    size_t n = 0, floor = 0, len = strlen(s);
+    for (size_t i = 0; i < len && n < cap; i++) {
+        size_t start = i, end = i, host; /* host: where the part that needs a dot starts */
+        size_t plen = (i == 0 || !is_alnum((unsigned char)s[i - 1])) ? web_prefix(s + i) : 0;
+        if (plen) {
+            while (url_char((unsigned char)s[end]))
+                end++;
+            host = i + plen;
+        } else if (s[i] == '@') {
+            while (start > floor && local_char((unsigned char)s[start - 1]))
+                start--;
+            end = host = i + 1;
+            while (host_char((unsigned char)s[end]))
+                end++;
+            if (start == i)
+                continue;
+        } else {
+            continue;
+        }
+        while (end > host && strchr(".,;:!?-", s[end - 1]))
+            end--;
+        if (end <= host || !memchr(s + host, '.', end - host))
+            continue;
+        a[n] = start;
+        b[n] = end;
+        n++;
+        floor = end;
+        i = end - 1;
+    }
+    return n;
+}
+
+/* The addresses of text, with UTF-16 offsets and link targets. */
+static int find_links(lay *y, const char *text, urange *r, size_t *nr)
+{
+    size_t a[MAX_LINKS], b[MAX_LINKS];
+    size_t n = text ? find_addresses(text, a, b, MAX_LINKS) : 0;
+    *nr = 0;
+    uint32_t u = 0;
+    size_t pos = 0;
+    for (size_t k = 0; k < n; k++) {
+        for (; pos < b[k]; pos++) {
+            unsigned char c = (unsigned char)text[pos];
+            if (pos == a[k])
+                r[k].a = u;
+            if ((c & 0xC0) != 0x80)
+                u += c >= 0xF0 ? 2 : 1;
+        }
+        r[k].b = u;
+        size_t len = b[k] - a[k];
+        bool mail = memchr(text + a[k], '@', len) && !starts_with_ci(text + a[k], "http");
+        const char *scheme = mail                                  ? "mailto:"
+                             : starts_with_ci(text + a[k], "www.") ? "https://"
+                                                                   : "";
+        char *href = keep(y, kl_malloc(strlen(scheme) + len + 1));
+        if (!href)
+            return kl_oom(y->ctx);
+        memcpy(href, scheme, strlen(scheme));
+        memcpy(href + strlen(scheme), text + a[k], len);
+        href[strlen(scheme) + len] = '\0';
+        r[k].href = href;
+        r[k].se = NULL;
+        (*nr)++;
+    }
+    return 0;
+}
+
+static uint32_t u16_len(const char *s)
+{
+    uint32_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            n += *p >= 0xF0 ? 2 : 1;
+    return n;
+}
+
+/* Which address glyph g of run t belongs to (-1: none), by where its cluster
+ * starts (every glyph of a cluster has the cluster's ustart). */
+static int glyph_link(const kl_trun *t, uint32_t g, const urange *r, size_t nr)
+{
+    uint32_t off = t->start + t->glyphs[g].ustart;
+    for (size_t i = 0; i < nr; i++)
+        if (off >= r[i].a && off < r[i].b)
+            return (int)i;
+    return -1;
+}
+
+typedef struct lseg {
+    int link;
+    uint32_t k, g, n; /* first glyph (run k, glyph g) and glyph count, visual order */
+    uint32_t logical; /* where its text starts, for reading order */
+    double x;
+} lseg;
+
+/* A line that holds (part of) an address is split into pieces: the text
+ * before, the address (tagged Link, under a Link element of se), the text
+ * after, each its own marked content, in reading order. */
+static int link_pieces(lay *y, const piece *base, kl_selem *se, const kl_node *n, urange *r,
+                       size_t nr)
+{
+    const kl_tline *l = base->line;
+    uint32_t total = 0;
+    bool any = false;
+    for (uint32_t k = 0; k < l->nruns; k++) {
+        for (uint32_t g = 0; g < l->runs[k].nglyphs; g++)
+            any |= glyph_link(&l->runs[k], g, r, nr) >= 0;
+        total += l->runs[k].nglyphs;
+    }
+    if (!any)
+        return pc_add(y, base);
+    lseg *seg = kl_malloc((total + 1) * sizeof *seg);
+    if (!seg)
+        return kl_oom(y->ctx);
+    size_t ns = 0;
+    double x = base->x;
+    for (uint32_t k = 0; k < l->nruns; k++) {
+        const kl_trun *t = &l->runs[k];
+        for (uint32_t g = 0; g < t->nglyphs; g++) {
+            int id = glyph_link(t, g, r, nr);
+            uint32_t off = t->start + t->glyphs[g].ustart;
+            if (!ns || seg[ns - 1].link != id) {
+                seg[ns++] = (lseg){.link = id, .k = k, .g = g, .n = 0, .logical = off, .x = x};
+            }
+            lseg *s = &seg[ns - 1];
+            s->n++;
+            if (off < s->logical)
+                s->logical = off;
+            x += t->glyphs[g].adv;
+        }
+    }
+    /* Reading order: by where each piece's text starts. */
+    for (size_t i = 1; i < ns; i++)
+        for (size_t j = i; j > 0 && seg[j].logical < seg[j - 1].logical; j--) {
+            lseg tmp = seg[j];
+            seg[j] = seg[j - 1];
+            seg[j - 1] = tmp;
+        }
+    int rc = 0;
+    for (size_t i = 0; i < ns && !rc; i++) {
+        /* The slices of the runs this piece covers. */
+        uint32_t nsl = 0, left = seg[i].n;
+        for (uint32_t k = seg[i].k, g = seg[i].g; left; k++, g = 0) {
+            uint32_t take = l->runs[k].nglyphs - g < left ? l->runs[k].nglyphs - g : left;
+            left -= take;
+            nsl += take > 0;
+        }
+        kl_tline *sl = keep(y, kl_calloc(1, sizeof *sl + nsl * sizeof *sl->runs));
+        if (!sl) {
+            rc = kl_oom(y->ctx);
+            break;
+        }
+        sl->runs = (kl_trun *)(sl + 1);
+        left = seg[i].n;
+        for (uint32_t k = seg[i].k, g = seg[i].g; left; k++, g = 0) {
+            const kl_trun *t = &l->runs[k];
+            uint32_t take = t->nglyphs - g < left ? t->nglyphs - g : left;
+            if (!take)
+                continue;
+            left -= take;
+            kl_trun *o = &sl->runs[sl->nruns++];
+            *o = *t;
+            o->glyphs = t->glyphs + g;
+            o->nglyphs = take;
+            /* Its text: from its first cluster to the run's next cluster after
+             * its last (a cluster of several glyphs has ulen 0 on each). */
+            uint32_t lo = UINT32_MAX, last = 0, hi = t->nu16;
+            float w = 0;
+            for (uint32_t j = 0; j < take; j++) {
+                const kl_glyph *gl = &o->glyphs[j];
+                w += gl->adv;
+                if (gl->ustart < lo)
+                    lo = gl->ustart;
+                if (gl->ustart > last)
+                    last = gl->ustart;
+            }
+            for (uint32_t j = 0; j < t->nglyphs; j++)
+                if (t->glyphs[j].ustart > last && t->glyphs[j].ustart < hi)
+                    hi = t->glyphs[j].ustart;
+            o->u16 = t->u16 + lo;
+            o->nu16 = hi - lo;
+            o->start = t->start + lo;
+            o->width = w;
+            sl->width += w;
+            /* Glyph ranges are kept relative to the run's text. */
+            if (lo) {
+                kl_glyph *gs = keep(y, kl_malloc(take * sizeof *gs));
+                if (!gs) {
+                    rc = kl_oom(y->ctx);
+                    break;
+                }
+                memcpy(gs, o->glyphs, take * sizeof *gs);
+                for (uint32_t j = 0; j < take; j++)
+                    gs[j].ustart = (uint16_t)(gs[j].ustart - lo);
+                o->glyphs = gs;
+            }
+        }
+        sl->full_width = sl->width;
+        kl_selem *pse = se;
+        if (!rc && seg[i].link >= 0) {
+            urange *u = &r[seg[i].link];
+            if (!u->se && (u->se = se_new(y, se, KL_ROLE_LINK, n)))
+                u->se->href = u->href;
+            if (!(pse = u->se))
+                rc = KL_ENOMEM;
+        }
+        piece pc = *base;
+        pc.se = pse;
+        pc.line = sl;
+        pc.x = seg[i].x;
+        pc.w = sl->width;
+        if (!rc)
+            rc = pc_add(y, &pc);
+    }
+    kl_free(seg);
+    return rc;
+}
+
+/* Lines of p as pieces on flow lines first.. (created by the caller). With
+ * text (the paragraph's own), the email and web addresses in it become Link
+ * elements with their own pieces. */
+static int pieces_for(lay *y, size_t first, kl_selem *se, const kl_tpara *p, double x0,
+                      double width, double size, const kl_node *n, const char *text)
+{
+    urange links[MAX_LINKS];
+    size_t nlinks = 0;
+    int rc = text ? find_links(y, text, links, &nlinks) : 0;
+    for (uint32_t i = 0; i < p->nlines && !rc; i++) {
         const kl_tline *l = &p->lines[i];
         piece pc = {.fl = first + i,
                     .kind = KL_ITEM_TEXT,
@@ -225,11 +517,9 @@ static int pieces_for(lay *y, size_t first, kl_selem *se, const kl_tpara *p, dou
                     .base = para_metrics(y, p, size).base,
                     .w = l->width,
                     .h = size};
-        int rc = pc_add(y, &pc);
-        if (rc)
-            return rc;
+        rc = nlinks ? link_pieces(y, &pc, se, n, links, nlinks) : pc_add(y, &pc);
     }
-    return 0;
+    return rc;
 }
 
 /* No single first or last line of a block alone on a page. */
@@ -251,7 +541,7 @@ static int flow_text(lay *y, kl_selem *se, const kl_node *n, const char *text, d
     long first = fl_add(y, p->nlines, para_metrics(y, p, size).h, before);
     if (first < 0)
         return KL_ENOMEM;
-    if ((rc = pieces_for(y, (size_t)first, se, p, y->left, y->tw, size)))
+    if ((rc = pieces_for(y, (size_t)first, se, p, y->left, y->tw, size, n, text)))
         return rc;
     keep_orphans(y, (size_t)first, p->nlines);
     if (keep_all)
@@ -308,7 +598,7 @@ static int flow_list(lay *y, kl_selem *parent, const kl_node *list)
                     .h = size};
         if ((rc = pc_add(y, &pc)) ||
             (rc = pieces_for(y, (size_t)first, body, pb, pb->rtl ? y->left : y->left + indent,
-                             y->tw - indent, size)))
+                             y->tw - indent, size, it, it->text)))
             return rc;
         keep_orphans(y, (size_t)first, pb->nlines);
     }
@@ -367,8 +657,9 @@ static int flow_contact(lay *y, kl_selem *parent, const kl_node *table)
         first_row = false;
         double lx = rtl ? y->right - col : y->left;
         double vx = stacked ? y->left : (rtl ? y->left : y->left + col);
-        if ((rc = pieces_for(y, (size_t)first, th, pl, lx, col, size)) ||
-            (rc = pieces_for(y, (size_t)first + (stacked ? pl->nlines : 0), val, pv, vx, vw, size)))
+        if ((rc = pieces_for(y, (size_t)first, th, pl, lx, col, size, NULL, NULL)) ||
+            (rc = pieces_for(y, (size_t)first + (stacked ? pl->nlines : 0), val, pv, vx, vw, size,
+                             NULL, NULL)))
             return rc;
         for (size_t i = 0; i + 1 < nl; i++)
             y->fl[(size_t)first + i].keep_next = true;
@@ -438,6 +729,22 @@ static int flow_figure(lay *y, kl_selem *parent, const kl_node *n)
 
 static int flow_node(lay *y, kl_selem *parent, const kl_node *n);
 
+/* The text of one line of a block of lines (letterhead, address, signature):
+ * with a space at its end when another line follows, drawn like the space at
+ * a paragraph's line break, so the tagged text reads "Market Street
+ * Northtown", not "Market StreetNorthtown". b may receive the copy. */
+static const char *line_text(const kl_node *n, kl_buf *b)
+{
+    const kl_node *next = n->next;
+    while (next && !next->text)
+        next = next->next;
+    if (!n->text || !next || n->kind != KL_NODE_LINE)
+        return n->text;
+    kl_buf_puts(b, n->text);
+    kl_buf_putc(b, ' ');
+    return b->oom ? n->text : b->data;
+}
+
 static int flow_children(lay *y, kl_selem *parent, const kl_node *n)
 {
     for (const kl_node *c = n->first; c; c = c->next) {
@@ -488,8 +795,12 @@ static int flow_node(lay *y, kl_selem *parent, const kl_node *n)
             return KL_ENOMEM;
         bool first = true;
         for (const kl_node *c = n->first; c; c = c->next) {
-            int rc = flow_text(y, se, c, c->text, y->body, false, first ? gap(y) : 0, true,
-                               KL_TDIR_LANG);
+            kl_buf b = KL_BUF_INIT;
+            const char *text = line_text(c, &b);
+            int rc = b.oom ? kl_oom(y->ctx)
+                           : flow_text(y, se, c, text, y->body, false, first ? gap(y) : 0, true,
+                                       KL_TDIR_LANG);
+            kl_buf_free(&b);
             if (rc)
                 return rc;
             first = false;
@@ -521,7 +832,11 @@ static int head_block(lay *y, kl_selem *se, const kl_node *n, double x, double w
                       double size, double leading, bool right, double *bottom)
 {
     const kl_tpara *p;
-    int rc = shape(y, n->text, n, size, false, width, KL_TDIR_AUTO, &p);
+    kl_buf b = KL_BUF_INIT;
+    int rc = shape(y, line_text(n, &b), n, size, false, width, KL_TDIR_AUTO, &p);
+    if (!rc && b.oom)
+        rc = kl_oom(y->ctx);
+    kl_buf_free(&b);
     if (rc)
         return rc;
     for (uint32_t i = 0; i < p->nlines; i++) {
@@ -569,7 +884,20 @@ static int header(lay *y, kl_selem *root)
                 } else if (c->text) {
                     if (!p && !(p = se_new(y, root, KL_ROLE_P, n)))
                         return KL_ENOMEM;
-                    if ((rc = head_block(y, p, c, col, y->right - col, top, small, 0, true, &top)))
+                    kl_selem *se = p; /* phone, email, web: a Link inside the P */
+                    const char *href = c->href;
+                    urange u[MAX_LINKS];
+                    size_t nu = 0;
+                    if (!href && (rc = find_links(y, c->text, u, &nu)))
+                        return rc;
+                    if (nu == 1 && u[0].a == 0 && u[0].b == u16_len(c->text))
+                        href = u[0].href; /* a line that is an address, given without href */
+                    if (href) {
+                        if (!(se = se_new(y, p, KL_ROLE_LINK, c)))
+                            return KL_ENOMEM;
+                        se->href = href;
+                    }
+                    if ((rc = head_block(y, se, c, col, y->right - col, top, small, 0, true, &top)))
                         return rc;
                 }
             }
@@ -698,9 +1026,6 @@ static void default_label(const char *fmt, unsigned n, unsigned total, char *out
 static int page_numbers(lay *y)
 {
     unsigned total = (unsigned)y->L->npages;
-    y->L->owned = kl_calloc(total, sizeof *y->L->owned);
-    if (!y->L->owned)
-        return kl_oom(y->ctx);
     for (unsigned i = 0; i < total; i++) {
         char label[256];
         if (y->o->page_label_fn)

@@ -62,7 +62,7 @@ typedef struct kl_layout {
     unsigned nselems;
     double width, height;
     const char *lang; /* the document's language */
-    char **owned;     /* page number texts (freed with the layout) */
+    char **owned;     /* link targets and split lines (freed with the layout) */
     size_t nowned;
 } kl_layout;
 

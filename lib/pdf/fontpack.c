@@ -12,16 +12,41 @@
 #define PACK_BUCKETS   256
 #define PACK_MAX_BYTES (24u << 20)
 
+/* A font's glyph widths as written in /W, filled in as glyphs are used. */
+typedef struct widthtab {
+    const kl_font *font;
+    int32_t *w; /* num_glyphs entries, WIDTH_UNSET until asked */
+} widthtab;
+
+#define WIDTH_UNSET INT32_MIN
+
 struct kl_pdf_cache {
     kl_fontpack *buckets[PACK_BUCKETS];
     kl_imgpack *images;
     size_t bytes;
+    widthtab *widths; /* by font id */
+    size_t nwidths;
+    z_stream z; /* for content streams, reset between them */
+    bool z_ready;
+    kl_buf zout;
+    void *spare[2]; /* libharu pool blocks kept for the next letter */
+    unsigned nspare;
+    bool pool_failed; /* an allocation for libharu failed since kl_pdf__pool_use */
 };
 
 int kl_pdf__cache_new(kl_pdf_cache **out)
 {
     *out = kl_calloc(1, sizeof **out);
     return *out ? 0 : KL_ENOMEM;
+}
+
+static void widths_free(kl_pdf_cache *c)
+{
+    for (size_t i = 0; i < c->nwidths; i++)
+        kl_free(c->widths[i].w);
+    kl_free(c->widths);
+    c->widths = NULL;
+    c->nwidths = 0;
 }
 
 static void pack_free(kl_fontpack *p)
@@ -60,6 +85,7 @@ static void cache_clear(kl_pdf_cache *c)
         }
         c->buckets[i] = NULL;
     }
+    widths_free(c);
     c->bytes = 0;
 }
 
@@ -68,7 +94,68 @@ void kl_pdf__cache_free(kl_pdf_cache *c)
     if (!c)
         return;
     cache_clear(c);
+    if (c->z_ready)
+        deflateEnd(&c->z);
+    kl_buf_free(&c->zout);
+    while (c->nspare)
+        kl_free(c->spare[--c->nspare]);
     kl_free(c);
+}
+
+/* ---- libharu's memory ----------------------------------------------------- */
+
+/* Allocating and freeing libharu's 64 KB pool block for every letter made
+ * malloc hand the top of the heap back to the system and fault it in again
+ * for the next letter (about 15% of the CPU time of a batch). The cache
+ * keeps two blocks. libharu's allocator takes no user data, so the cache is
+ * found through a thread-local pointer, set while its thread renders. */
+static _Thread_local kl_pdf_cache *pool_cache;
+
+#define POOL_HDR      16u                        /* keeps libharu's memory 16-aligned */
+#define POOL_NODE_MAX (KL_PDF_POOL_BLOCK + 256u) /* a block and libharu's node header */
+
+void kl_pdf__pool_use(kl_pdf_cache *c)
+{
+    pool_cache = c;
+    if (c)
+        c->pool_failed = false;
+}
+
+bool kl_pdf__pool_failed(const kl_pdf_cache *c)
+{
+    return c->pool_failed;
+}
+
+void *kl_pdf__pool_alloc(unsigned size)
+{
+    kl_pdf_cache *c = pool_cache;
+    bool node = size >= KL_PDF_POOL_BLOCK && size <= POOL_NODE_MAX;
+    if (node && c && c->nspare)
+        return (unsigned char *)c->spare[--c->nspare] + POOL_HDR;
+    size_t cap = node ? POOL_NODE_MAX : size;
+    unsigned char *p = kl_malloc(POOL_HDR + cap);
+    if (!p) {
+        if (c)
+            c->pool_failed = true;
+        return NULL;
+    }
+    memcpy(p, &cap, sizeof cap);
+    return p + POOL_HDR;
+}
+
+void kl_pdf__pool_free(void *ptr)
+{
+    if (!ptr)
+        return;
+    unsigned char *p = (unsigned char *)ptr - POOL_HDR;
+    size_t cap;
+    memcpy(&cap, p, sizeof cap);
+    kl_pdf_cache *c = pool_cache;
+    if (cap == POOL_NODE_MAX && c && c->nspare < sizeof c->spare / sizeof *c->spare) {
+        c->spare[c->nspare++] = p;
+        return;
+    }
+    kl_free(p);
 }
 
 void kl_pdf__cache_trim(kl_pdf_cache *c)
@@ -172,6 +259,16 @@ static int hb_subset_font(kl_context *ctx, const kl_font *f, const kl_gmap *m, s
         HB_TAG('M', 'A', 'T', 'H'), HB_TAG('V', 'O', 'R', 'G'), HB_TAG('m', 'e', 't', 'a')};
     for (size_t i = 0; i < sizeof dropped / sizeof *dropped; i++)
         hb_set_add(drop, dropped[i]);
+    /* A TrueType program in a CIDFontType2 needs only head, hhea, loca,
+     * maxp, glyf and hmtx (ISO 32000-1, 9.9): the reader maps codes to
+     * glyphs through CIDToGIDMap, never cmap, and takes names, metrics and
+     * text from the PDF. About 450 bytes less per font. OpenType/CFF
+     * programs (FontFile3) are left whole. */
+    static const hb_tag_t not_in_pdf[] = {HB_TAG('n', 'a', 'm', 'e'), HB_TAG('p', 'o', 's', 't'),
+                                          HB_TAG('O', 'S', '/', '2'), HB_TAG('c', 'm', 'a', 'p'),
+                                          HB_TAG('g', 'a', 's', 'p')};
+    for (size_t i = 0; !f->cff && i < sizeof not_in_pdf / sizeof *not_in_pdf; i++)
+        hb_set_add(drop, not_in_pdf[i]);
     hb_face_t *sub = hb_subset_or_fail(f->face, in);
     hb_subset_input_destroy(in);
     if (!sub)
@@ -197,9 +294,11 @@ static void tounicode(kl_buf *b, const kl_gmap *m, size_t n)
                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
                    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
                    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-    size_t mapped = 0;
-    for (size_t i = 0; i < n; i++)
-        mapped += m[i].n > 0;
+    /* Every glyph drawn is mapped (PDF/UA-1 7.21.7). A glyph that only
+     * shares a cluster with others (a reordered vowel sign, an Arabic dot
+     * glyph) never carries text of its own: it maps to U+200D ZERO WIDTH
+     * JOINER, invisible inside a word; its line's /ActualText has the text. */
+    size_t mapped = n;
     size_t done = 0;
     for (size_t i = 0; i < n;) {
         size_t block = mapped - done < 100 ? mapped - done : 100;
@@ -207,9 +306,9 @@ static void tounicode(kl_buf *b, const kl_gmap *m, size_t n)
             break;
         kl_buf_printf(b, "%zu beginbfchar\n", block);
         for (size_t k = 0; k < block && i < n; i++) {
-            if (!m[i].n)
-                continue;
             kl_buf_printf(b, "<%04X> <", (unsigned)m[i].gid);
+            if (!m[i].n)
+                kl_buf_puts(b, "200D");
             for (unsigned j = 0; j < m[i].n; j++)
                 kl_buf_printf(b, "%04X", (unsigned)m[i].u[j]);
             kl_buf_puts(b, ">\n");
@@ -301,10 +400,92 @@ fail:
     return rc;
 }
 
-int kl_pdf__glyph_width(const kl_font *f, uint32_t gid)
+static int glyph_width(const kl_font *f, uint32_t gid)
 {
     hb_position_t adv = hb_font_get_glyph_h_advance(f->font, gid);
     return (int)((adv * 1000.0) / f->upem + (adv >= 0 ? 0.5 : -0.5));
+}
+
+int32_t *kl_pdf__width_table(kl_pdf_cache *c, const kl_font *f)
+{
+    if (f->id >= c->nwidths) {
+        widthtab *grown = kl_realloc(c->widths, (f->id + 1) * sizeof *grown);
+        if (!grown)
+            return NULL;
+        memset(grown + c->nwidths, 0, (f->id + 1 - c->nwidths) * sizeof *grown);
+        c->widths = grown;
+        c->nwidths = f->id + 1;
+    }
+    widthtab *t = &c->widths[f->id];
+    if (t->font != f || !t->w) {
+        int32_t *w = kl_malloc((f->num_glyphs ? f->num_glyphs : 1) * sizeof *w);
+        if (!w)
+            return NULL;
+        for (unsigned i = 0; i < f->num_glyphs; i++)
+            w[i] = WIDTH_UNSET;
+        kl_free(t->w);
+        t->w = w;
+        t->font = f;
+        c->bytes += f->num_glyphs * sizeof *w;
+    }
+    return t->w;
+}
+
+int kl_pdf__glyph_width(int32_t *table, const kl_font *f, uint32_t gid)
+{
+    if (gid >= f->num_glyphs)
+        return glyph_width(f, gid);
+    if (table[gid] == WIDTH_UNSET)
+        table[gid] = glyph_width(f, gid);
+    return table[gid];
+}
+
+/* zlib's allocations through ours (counted, and made to fail in tests). */
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    (void)opaque;
+    return size && items > SIZE_MAX / size ? NULL : kl_malloc((size_t)items * size);
+}
+
+static void z_free(voidpf opaque, voidpf p)
+{
+    (void)opaque;
+    kl_free(p);
+}
+
+int kl_pdf__deflate(kl_pdf_cache *c, const void *data, size_t len, const unsigned char **out,
+                    size_t *outlen)
+{
+    *out = NULL;
+    *outlen = 0;
+    if (!c->z_ready) {
+        memset(&c->z, 0, sizeof c->z);
+        c->z.zalloc = z_alloc;
+        c->z.zfree = z_free;
+        int lv =
+            getenv("KLZ_LEVEL") ? atoi(getenv("KLZ_LEVEL")) : KL_PDF_CONTENT_LEVEL; /* EXPERIMENT */
+        int ml =
+            getenv("KLZ_MEM") ? atoi(getenv("KLZ_MEM")) : KL_PDF_CONTENT_MEMLEVEL; /* EXPERIMENT */
+        int wb = getenv("KLZ_WB") ? atoi(getenv("KLZ_WB")) : 15;                   /* EXPERIMENT */
+        int zrc = deflateInit2(&c->z, lv, Z_DEFLATED, wb, ml, Z_DEFAULT_STRATEGY);
+        if (zrc != Z_OK)
+            return zrc == Z_MEM_ERROR ? KL_ENOMEM : KL_EBACKEND;
+        c->z_ready = true;
+    } else if (deflateReset(&c->z) != Z_OK) {
+        return KL_EBACKEND;
+    }
+    kl_buf_clear(&c->zout);
+    if (kl_buf_reserve(&c->zout, deflateBound(&c->z, (uLong)len)))
+        return KL_ENOMEM;
+    c->z.next_in = (Bytef *)data;
+    c->z.avail_in = (uInt)len;
+    c->z.next_out = (Bytef *)c->zout.data;
+    c->z.avail_out = (uInt)(c->zout.cap - 1);
+    if (deflate(&c->z, Z_FINISH) != Z_STREAM_END)
+        return KL_EBACKEND;
+    *out = (const unsigned char *)c->zout.data;
+    *outlen = c->z.total_out;
+    return 0;
 }
 
 const kl_imgpack *kl_pdf__image_find(kl_pdf_cache *c, const char *src)

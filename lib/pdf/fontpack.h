@@ -62,7 +62,33 @@ int kl_pdf__image_add(kl_context *ctx, kl_pdf_cache *c, const char *src, unsigne
 
 /* Forget everything when the cache is over its size limit (between letters). */
 void kl_pdf__cache_trim(kl_pdf_cache *c);
-/* A glyph's advance in thousandths of an em, as written in /W. */
-int kl_pdf__glyph_width(const kl_font *f, uint32_t gid);
+/* The cache's table of f's glyph widths (for kl_pdf__glyph_width), NULL
+ * when out of memory. Valid until kl_pdf__cache_trim/free. */
+int32_t *kl_pdf__width_table(kl_pdf_cache *c, const kl_font *f);
+/* A glyph's advance in thousandths of an em, as written in /W (looked up in,
+ * or added to, f's table). */
+int kl_pdf__glyph_width(int32_t *table, const kl_font *f, uint32_t gid);
+
+/* libharu's memory: a pool of KL_PDF_POOL_BLOCK blocks (a one-page letter
+ * needs less than one), allocated by kl_pdf__pool_alloc/free, which keep
+ * blocks for the next letter in the cache named by kl_pdf__pool_use (call
+ * with NULL when the thread is done with the document). */
+#define KL_PDF_POOL_BLOCK (64u << 10)
+void kl_pdf__pool_use(kl_pdf_cache *c);
+/* Did an allocation for libharu fail since kl_pdf__pool_use(c)? (libharu
+ * does not always say so: a NULL it was given may be what it reports.) */
+bool kl_pdf__pool_failed(const kl_pdf_cache *c);
+void *kl_pdf__pool_alloc(unsigned size);
+void kl_pdf__pool_free(void *ptr);
+
+/* Content streams: zlib level and memory level (measured in
+ * tests/bench/bench_pdf.c: time and size per letter). */
+#define KL_PDF_CONTENT_LEVEL    6
+#define KL_PDF_CONTENT_MEMLEVEL 8
+/* Deflate data with the cache's reusable zlib stream. *out points into the
+ * cache, valid until the next call. KL_ENOMEM or KL_EBACKEND (not reported:
+ * the caller reports). */
+int kl_pdf__deflate(kl_pdf_cache *c, const void *data, size_t len, const unsigned char **out,
+                    size_t *outlen);
 
 #endif

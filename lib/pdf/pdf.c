@@ -53,6 +53,10 @@ typedef struct render {
     unsigned nimg_names;
     kl_buf cs; /* content of the current page */
     kl_buf tmp;
+    struct rawdata *raws;   /* streams written straight to the output */
+    bool oom;               /* an allocation of ours failed under a libharu call */
+    const kl_font *tf_font; /* the page's current Tf, to set it only when it changes */
+    double tf_size;
 } render;
 
 #define HCHECK(r, expr)                                                                            \
@@ -63,6 +67,12 @@ typedef struct render {
 
 static int hpdf_fail(render *r, const char *what)
 {
+    /* libharu records a failed allocation (ours, through kl_pdf__pool_alloc) on the document
+     * without always calling the error handler. */
+    if (r->oom || r->err.error_no == HPDF_FAILD_TO_ALLOC_MEM ||
+        (r->pdf && HPDF_GetError(r->pdf) == HPDF_FAILD_TO_ALLOC_MEM) ||
+        kl_pdf__pool_failed(r->o->cache))
+        return kl_oom(r->ctx);
     return kl_error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
                     "libharu failed (error 0x%04X, detail %u) in %s", (unsigned)r->err.error_no,
                     (unsigned)r->err.detail_no, what);
@@ -106,15 +116,18 @@ static void utf16be(kl_buf *b, const char *s)
 static HPDF_Binary text_string(render *r, const char *utf8)
 {
     utf16be(&r->tmp, utf8 ? utf8 : "");
-    if (r->tmp.oom)
+    if (r->tmp.oom) {
+        r->oom = true; /* hpdf_fail reports it as out of memory, not as libharu's failure */
         return NULL;
+    }
     return HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)r->tmp.data, (HPDF_UINT)r->tmp.len);
 }
 
-/* A number with at most two decimals (content streams are hot: no printf). */
-static void put_num(kl_buf *b, double v)
+/* A number with at most two decimals at p (at most 24 bytes); returns the
+ * end (content streams are hot: no printf). */
+static char *num(char *p, double v)
 {
-    char s[32];
+    char *s = p;
     int n = 0;
     long long c = llround(v * 100);
     if (c < 0) {
@@ -137,7 +150,54 @@ static void put_num(kl_buf *b, double v)
     }
     if (n == 2 && s[0] == '-' && s[1] == '0')
         n = 0, s[n++] = '0';
-    kl_buf_append(b, s, (size_t)n);
+    return p + n;
+}
+
+static void put_num(kl_buf *b, double v)
+{
+    char s[32];
+    kl_buf_append(b, s, (size_t)(num(s, v) - s));
+}
+
+static char *put_uint(char *p, unsigned v)
+{
+    char d[12];
+    int k = 0;
+    do
+        d[k++] = (char)('0' + v % 10);
+    while ((v /= 10));
+    while (k)
+        *p++ = d[--k];
+    return p;
+}
+
+#define PUT_LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) += sizeof(s) - 1)
+
+/* A glyph id as the two bytes of an Identity-H code, in a literal string. */
+static char *put_gid(char *p, uint32_t gid)
+{
+    unsigned char c[2] = {(unsigned char)(gid >> 8), (unsigned char)gid};
+    for (int i = 0; i < 2; i++) {
+        switch (c[i]) {
+        case '(':
+        case ')':
+        case '\\':
+            *p++ = '\\';
+            *p++ = (char)c[i];
+            break;
+        case '\r':
+            *p++ = '\\';
+            *p++ = 'r';
+            break;
+        case '\n':
+            *p++ = '\\';
+            *p++ = 'n';
+            break;
+        default:
+            *p++ = (char)c[i];
+        }
+    }
+    return p;
 }
 
 static void put_hex4(kl_buf *b, unsigned v)
@@ -164,18 +224,74 @@ static HPDF_Dict new_dict(render *r)
     return d;
 }
 
-static HPDF_Dict raw_stream(render *r, const void *data, size_t len, bool deflated)
+/* A stream whose bytes go from our memory straight into the output when the
+ * document is saved: no copy into a libharu memory stream and back out, and
+ * a direct /Length (no object of its own). libharu writes the dictionary;
+ * its write_fn adds /Filter and its after_write_fn the bytes (libharu gives
+ * after_write_fn no stream: the output is the document's, see save()). */
+typedef struct rawdata {
+    struct rawdata *next;
+    HPDF_Doc pdf;
+    const unsigned char *data;
+    size_t len;
+    bool deflated;
+    unsigned char own[]; /* the bytes, when the stream keeps its own copy */
+} rawdata;
+
+static HPDF_STATUS raw_filter(HPDF_Dict d, HPDF_Stream s)
 {
-    HPDF_Dict d = HPDF_DictStream_New(r->pdf->mmgr, r->pdf->xref);
-    if (!d)
+    const rawdata *rd = d->attr;
+    return rd->deflated ? HPDF_Stream_WriteStr(s, "/Filter /FlateDecode\n") : HPDF_OK;
+}
+
+static HPDF_STATUS raw_data(HPDF_Dict d)
+{
+    const rawdata *rd = d->attr;
+    HPDF_Stream s = rd->pdf->stream;
+    HPDF_STATUS st = HPDF_Stream_WriteStr(s, "\nstream\r\n");
+    if (st == HPDF_OK && rd->len)
+        st = HPDF_Stream_Write(s, rd->data, (HPDF_UINT)rd->len);
+    if (st == HPDF_OK)
+        st = HPDF_Stream_WriteStr(s, "\nendstream");
+    return st;
+}
+
+/* Bytes for a stream: a copy (copy true) or borrowed (cache data, which
+ * outlives the document). NULL when out of memory (r->oom set). */
+static rawdata *raw_data_new(render *r, const void *data, size_t len, bool deflated, bool copy)
+{
+    rawdata *rd = kl_malloc(sizeof *rd + (copy ? len : 0));
+    if (!rd) {
+        r->oom = true;
         return NULL;
-    d->filter = HPDF_STREAM_FILTER_NONE;
-    if (deflated) {
-        d->attr = (void *)"/Filter /FlateDecode\n";
-        d->write_fn = write_raw;
     }
-    if (HPDF_Stream_Write(d->stream, data, (HPDF_UINT)len) != HPDF_OK)
+    rd->next = r->raws;
+    r->raws = rd;
+    rd->pdf = r->pdf;
+    rd->len = len;
+    rd->deflated = deflated;
+    if (copy && len)
+        memcpy(rd->own, data, len);
+    rd->data = copy ? rd->own : data;
+    return rd;
+}
+
+static void raw_attach(HPDF_Dict d, rawdata *rd)
+{
+    d->attr = rd;
+    d->write_fn = raw_filter;
+    d->after_write_fn = raw_data;
+}
+
+static HPDF_Dict raw_stream(render *r, const void *data, size_t len, bool deflated, bool copy)
+{
+    if (len > INT32_MAX)
         return NULL;
+    rawdata *rd = raw_data_new(r, data, len, deflated, copy);
+    HPDF_Dict d = rd ? new_dict(r) : NULL;
+    if (!d || HPDF_Dict_AddNumber(d, "Length", (HPDF_INT32)len) != HPDF_OK)
+        return NULL;
+    raw_attach(d, rd);
     return d;
 }
 
@@ -214,8 +330,8 @@ static int embed_font(render *r, unsigned id)
     snprintf(base, sizeof base, "%s+%s", pk->tag, f->psname);
     double k = 1000.0 / f->upem;
 
-    HPDF_Dict file = raw_stream(r, pk->file, pk->filelen, true);
-    HPDF_Dict tu = raw_stream(r, pk->tounicode, pk->tounicodelen, true);
+    HPDF_Dict file = raw_stream(r, pk->file, pk->filelen, true, false);
+    HPDF_Dict tu = raw_stream(r, pk->tounicode, pk->tounicodelen, true, false);
     HPDF_Dict desc = new_dict(r), cid = new_dict(r), t0 = new_dict(r);
     HPDF_Array bbox = HPDF_Array_New(r->pdf->mmgr), desc_arr = HPDF_Array_New(r->pdf->mmgr);
     HPDF_Dict csi = HPDF_Dict_New(r->pdf->mmgr);
@@ -330,7 +446,9 @@ static int make_selems(render *r, const kl_selem *s, HPDF_Dict parent)
             HCHECK(r, HPDF_Dict_AddName(a, "Scope", "Row"));
             HCHECK(r, HPDF_Dict_Add(d, "A", a));
         }
-        if (s->parent)
+        /* A Link joins its parent's kids with its first content (begin_mc),
+         * so it sits among the parent's own text in reading order. */
+        if (s->parent && s->role != KL_ROLE_LINK)
             HCHECK(r, HPDF_Array_Add(r->kids[s->parent->id], d));
         int rc = make_selems(r, s->first, d);
         if (rc)
@@ -346,6 +464,8 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
 {
     int mcid = (int)HPDF_Array_Items(r->parents[p]);
     if (r->se_page[s->id] < 0) {
+        if (s->role == KL_ROLE_LINK && s->parent)
+            HCHECK(r, HPDF_Array_Add(r->kids[s->parent->id], r->se[s->id]));
         /* The element's page: its MCIDs on that page are plain integers. */
         r->se_page[s->id] = (int)p;
         r->se_y[s->id] = y;
@@ -363,7 +483,16 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
         HCHECK(r, HPDF_Array_Add(r->kids[s->id], mcr));
     }
     HCHECK(r, HPDF_Array_Add(r->parents[p], r->se[s->id]));
-    kl_buf_printf(&r->cs, "/%s <</MCID %d>> BDC\n", role_name(s), mcid);
+    char tag[48], *e = tag;
+    const char *role = role_name(s);
+    size_t rl = strlen(role);
+    *e++ = '/';
+    memcpy(e, role, rl);
+    e += rl;
+    PUT_LIT(e, " <</MCID ");
+    e = put_uint(e, (unsigned)mcid);
+    PUT_LIT(e, ">> BDC\n");
+    kl_buf_append(&r->cs, tag, (size_t)(e - tag));
     (void)line;
     return 0;
 }
@@ -402,7 +531,11 @@ static void actual_text(kl_buf *b, const kl_tline *l)
     kl_buf_puts(b, ">>> BDC\n");
 }
 
-static void text_line(render *r, const kl_item *it)
+/* One line of text: per run, a text object whose first glyph is placed with
+ * Td (a new text object starts at the identity matrix), then the glyphs as
+ * 2-byte codes in literal strings, with TJ adjustments where the shaped
+ * position differs from the advance in /W. Tf only when it changes. */
+static int text_line(render *r, const kl_item *it)
 {
     kl_buf *b = &r->cs;
     double pen = it->x;
@@ -412,55 +545,74 @@ static void text_line(render *r, const kl_item *it)
     for (uint32_t k = 0; k < it->line->nruns; k++) {
         const kl_trun *t = &it->line->runs[k];
         double size = t->size;
-        char fnt[24];
-        snprintf(fnt, sizeof fnt, "BT /F%u ", t->font->id);
-        kl_buf_puts(b, fnt);
-        put_num(b, size);
-        kl_buf_puts(b, " Tf\n");
-        bool in_tj = false, in_hex = false;
+        int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
+        /* Per glyph at most a text matrix, an adjustment and an escaped code. */
+        if (!wt || kl_buf_reserve(b, 96 + (size_t)t->nglyphs * 80))
+            return kl_oom(r->ctx);
+        char *p = b->data + b->len;
+        PUT_LIT(p, "BT");
+        if (t->font != r->tf_font || size != r->tf_size) {
+            PUT_LIT(p, " /F");
+            p = put_uint(p, t->font->id);
+            *p++ = ' ';
+            p = num(p, size);
+            PUT_LIT(p, " Tf");
+            r->tf_font = t->font;
+            r->tf_size = size;
+        }
+        *p++ = '\n';
+        bool in_tj = false, in_str = false, first = true;
         double cx = 0, cy = 0;
         for (uint32_t g = 0; g < t->nglyphs; g++) {
             const kl_glyph *gl = &t->glyphs[g];
             double gx = pen + gl->dx, gy = it->y + gl->dy;
             if (!in_tj || fabs(gy - cy) > 0.001) {
-                if (in_hex)
-                    kl_buf_putc(b, '>');
+                if (in_str)
+                    *p++ = ')';
                 if (in_tj)
-                    kl_buf_puts(b, "] TJ\n");
-                kl_buf_puts(b, "1 0 0 1 ");
-                put_num(b, gx);
-                kl_buf_putc(b, ' ');
-                put_num(b, gy);
-                kl_buf_puts(b, " Tm [");
+                    PUT_LIT(p, "] TJ\n");
+                if (!first)
+                    PUT_LIT(p, "1 0 0 1 ");
+                p = num(p, gx);
+                *p++ = ' ';
+                p = num(p, gy);
+                if (first)
+                    PUT_LIT(p, " Td [");
+                else
+                    PUT_LIT(p, " Tm [");
+                first = false;
                 in_tj = true;
-                in_hex = false;
+                in_str = false;
                 cx = gx;
                 cy = gy;
             } else {
                 double adj = (cx - gx) * 1000.0 / size;
                 if (fabs(adj) >= 0.5) {
-                    if (in_hex)
-                        kl_buf_putc(b, '>');
-                    in_hex = false;
-                    put_num(b, adj);
+                    if (in_str)
+                        *p++ = ')';
+                    in_str = false;
+                    p = num(p, adj);
                     cx = gx;
                 }
             }
-            if (!in_hex)
-                kl_buf_putc(b, '<');
-            in_hex = true;
-            put_hex4(b, gl->gid);
-            cx += kl_pdf__glyph_width(t->font, gl->gid) * size / 1000.0;
+            if (!in_str)
+                *p++ = '(';
+            in_str = true;
+            p = put_gid(p, gl->gid);
+            cx += kl_pdf__glyph_width(wt, t->font, gl->gid) * size / 1000.0;
             pen += gl->adv;
         }
-        if (in_hex)
-            kl_buf_putc(b, '>');
+        if (in_str)
+            *p++ = ')';
         if (in_tj)
-            kl_buf_puts(b, "] TJ\n");
-        kl_buf_puts(b, "ET\n");
+            PUT_LIT(p, "] TJ\n");
+        PUT_LIT(p, "ET\n");
+        b->len = (size_t)(p - b->data);
+        b->data[b->len] = '\0';
     }
     if (!plain)
         kl_buf_puts(b, "EMC\n");
+    return 0;
 }
 
 static int flush(render *r, size_t p)
@@ -470,6 +622,43 @@ static int flush(render *r, size_t p)
         return kl_oom(r->ctx);
     if (r->cs.len)
         HCHECK(r, HPDF_Stream_Write(attr->stream, (HPDF_BYTE *)r->cs.data, (HPDF_UINT)r->cs.len));
+    kl_buf_clear(&r->cs);
+    return 0;
+}
+
+/* The page's content stream: deflated here and written straight to the
+ * output, unless libharu has drawn on the page itself (a palette image),
+ * when the rest goes into libharu's stream and libharu compresses it. */
+static int page_contents(render *r, size_t p)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)r->pages[p]->attr;
+    if (r->cs.oom)
+        return kl_oom(r->ctx);
+    if (HPDF_Stream_Size(attr->stream))
+        return flush(r, p);
+    const unsigned char *z = (const unsigned char *)r->cs.data;
+    size_t zlen = r->cs.len;
+    bool deflated = !r->o->no_compress;
+    if (deflated) {
+        int rc = kl_pdf__deflate(r->o->cache, r->cs.data, r->cs.len, &z, &zlen);
+        if (rc == KL_ENOMEM)
+            return kl_oom(r->ctx);
+        if (rc)
+            return kl_error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                            "zlib failed to compress page %zu", p + 1);
+    }
+    HPDF_Dict c = attr->contents;
+    HPDF_Number length = HPDF_Dict_GetItem(c, "Length", HPDF_OCLASS_NUMBER);
+    if (!length || zlen > INT32_MAX)
+        return hpdf_fail(r, "page contents");
+    rawdata *rd = raw_data_new(r, z ? z : (const unsigned char *)"", zlen, deflated, true);
+    if (!rd)
+        return kl_oom(r->ctx);
+    HPDF_Number_SetValue(length, (HPDF_INT32)zlen);
+    HPDF_Stream_Free(c->stream);
+    c->stream = NULL;
+    attr->stream = NULL;
+    raw_attach(c, rd);
     kl_buf_clear(&r->cs);
     return 0;
 }
@@ -551,7 +740,7 @@ static int link_annot(render *r, size_t p, const kl_item *it)
 static HPDF_Dict image_xobject(render *r, const unsigned char *data, size_t len, unsigned w,
                                unsigned h, unsigned bpc, const char *cs)
 {
-    HPDF_Dict d = raw_stream(r, data, len, true);
+    HPDF_Dict d = raw_stream(r, data, len, true, false);
     if (!d || HPDF_Dict_AddName(d, "Type", "XObject") != HPDF_OK ||
         HPDF_Dict_AddName(d, "Subtype", "Image") != HPDF_OK ||
         HPDF_Dict_AddNumber(d, "Width", (HPDF_INT32)w) != HPDF_OK ||
@@ -601,6 +790,7 @@ static int write_page(render *r, size_t p)
     const kl_page *pg = &r->L->pages[p];
     const kl_selem *open = NULL;
     int rc;
+    r->tf_font = NULL; /* a content stream starts with no font */
     for (size_t i = 0; i < pg->n; i++) {
         const kl_item *it = &pg->items[i];
         bool continues = false; /* one marked-content sequence per line */
@@ -651,7 +841,8 @@ static int write_page(render *r, size_t p)
         }
         if (!it->se) {
             kl_buf_puts(&r->cs, "/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n");
-            text_line(r, it);
+            if ((rc = text_line(r, it)))
+                return rc;
             kl_buf_puts(&r->cs, "EMC\n");
             continue;
         }
@@ -660,13 +851,14 @@ static int write_page(render *r, size_t p)
                 return rc;
             open = it->se;
         }
-        text_line(r, it);
+        if ((rc = text_line(r, it)))
+            return rc;
         if (it->se->role == KL_ROLE_LINK && it->se->href && (rc = link_annot(r, p, it)))
             return rc;
     }
     if (open)
         kl_buf_puts(&r->cs, "EMC\n");
-    return flush(r, p);
+    return page_contents(r, p);
 }
 
 /* ---- document-level entries ---------------------------------------------- */
@@ -721,7 +913,7 @@ static int metadata(render *r, const struct tm *tm)
         kl_buf_free(&x);
         return kl_oom(r->ctx);
     }
-    HPDF_Dict m = raw_stream(r, x.data, x.len, false);
+    HPDF_Dict m = raw_stream(r, x.data, x.len, false, true);
     kl_buf_free(&x);
     if (!m)
         return hpdf_fail(r, "metadata stream");
@@ -842,30 +1034,43 @@ static void render_free(render *r)
     kl_buf_free(&r->tmp);
     if (r->pdf)
         HPDF_Free(r->pdf);
+    for (rawdata *rd = r->raws; rd;) {
+        rawdata *next = rd->next;
+        kl_free(rd);
+        rd = next;
+    }
     kl_layout__free(r->L);
+}
+
+/* libharu writes the document straight into out (no memory stream to copy
+ * it back from). */
+static HPDF_STATUS out_write(HPDF_Stream s, const HPDF_BYTE *data, HPDF_UINT len)
+{
+    kl_buf *out = s->attr;
+    if (out->cap - out->len > len) { /* the usual case: a few bytes, room for them */
+        memcpy(out->data + out->len, data, len);
+        out->len += len;
+        out->data[out->len] = '\0';
+        return HPDF_OK;
+    }
+    return kl_buf_append(out, data, len) ? HPDF_FAILD_TO_ALLOC_MEM : HPDF_OK;
 }
 
 static int save(render *r, kl_buf *out)
 {
     r->pdf->pdf_version = HPDF_VER_17; /* some libharu calls reset it */
-    HCHECK(r, HPDF_SaveToStream(r->pdf));
-    HPDF_UINT32 size = HPDF_GetStreamSize(r->pdf);
-    if (kl_buf_reserve(out, size + 1))
+    if (!r->pdf->stream &&
+        !(r->pdf->stream = HPDF_CallbackWriter_New(r->pdf->mmgr, out_write, out)))
+        return hpdf_fail(r, "HPDF_CallbackWriter_New");
+    size_t start = out->len;
+    if (kl_buf_reserve(out, 24u << 10)) /* a letter is about 20 KB */
         return kl_oom(r->ctx);
-    for (;;) {
-        HPDF_UINT32 n = (HPDF_UINT32)(out->cap - out->len - 1);
-        if (!n) {
-            if (kl_buf_reserve(out, 4096))
-                return kl_oom(r->ctx);
-            continue;
-        }
-        HPDF_STATUS st = HPDF_ReadFromStream(r->pdf, (HPDF_BYTE *)out->data + out->len, &n);
-        out->len += n;
-        out->data[out->len] = '\0';
-        if (st == HPDF_STREAM_EOF)
-            break;
-        if (st != HPDF_OK)
-            return hpdf_fail(r, "HPDF_ReadFromStream");
+    HPDF_STATUS st = HPDF_SaveToStream(r->pdf);
+    if (out->oom)
+        return kl_oom(r->ctx);
+    if (st != HPDF_OK || r->err.error_no) {
+        out->len = start;
+        return hpdf_fail(r, "HPDF_SaveToStream");
     }
     return 0;
 }
@@ -938,7 +1143,11 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
         r->se_page[i] = -1;
     if ((rc = collect_glyphs(r)))
         goto out;
-    r->pdf = HPDF_New(on_hpdf_error, &r->err);
+    /* libharu's own memory pool: its many small objects are carved out of
+     * a few blocks, all given back at once by HPDF_Free. */
+    kl_pdf__pool_use(opts->cache);
+    r->pdf = HPDF_NewEx(on_hpdf_error, kl_pdf__pool_alloc, kl_pdf__pool_free, KL_PDF_POOL_BLOCK,
+                        &r->err);
     if (!r->pdf) {
         rc = kl_oom(ctx);
         goto out;
@@ -972,8 +1181,8 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
             attr->fonts = fonts;
         }
         for (unsigned i = 0; i < r->nfonts && !rc; i++) {
-            char name[16];
-            snprintf(name, sizeof name, "F%u", i);
+            char name[16] = "F";
+            *put_uint(name + 1, i) = '\0';
             if (r->type0[i] && HPDF_Dict_Add(attr->fonts, name, r->type0[i]) != HPDF_OK)
                 rc = hpdf_fail(r, "font resource");
         }
@@ -1025,6 +1234,7 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
         *pages = (unsigned)np;
 out:
     render_free(r);
+    kl_pdf__pool_use(NULL);
     return rc;
 }
 

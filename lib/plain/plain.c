@@ -285,7 +285,8 @@ int kl_plain__text(kl_context *ctx, const kl_doc *doc, unsigned width, char **ou
         rc = kl_plain__wrap(ctx, &r.out, doc->sms, doc->root->lang, r.width, "", "");
     else
         rc = render(&r, doc->root);
-    if (!rc && r.out.oom)
+    /* Helpers return KL_ENOMEM without a message: give the caller one. */
+    if (rc == KL_ENOMEM || (!rc && r.out.oom))
         rc = kl_oom(ctx);
     if (rc) {
         kl_buf_free(&r.out);

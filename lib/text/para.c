@@ -448,6 +448,24 @@ bool kl_text__hyphen_joins(const uint16_t *u, int32_t n, int32_t brk)
     return u_isalpha(before) && u_isalpha(after);
 }
 
+bool kl_text__in_address(const uint16_t *u, int32_t n, int32_t brk)
+{
+    if (brk <= 0 || brk >= n || is_space(u[brk - 1]) || is_space(u[brk]))
+        return false;
+    int32_t s = brk, e = brk;
+    while (s > 0 && !is_space(u[s - 1]))
+        s--;
+    while (e < n && !is_space(u[e]))
+        e++;
+    for (int32_t i = s; i < e; i++) {
+        if (u[i] == '@')
+            return true;
+        if (u[i] == ':' && i + 2 < e && u[i + 1] == '/' && u[i + 2] == '/')
+            return true;
+    }
+    return e - s > 4 && u[s] == 'w' && u[s + 1] == 'w' && u[s + 2] == 'w' && u[s + 3] == '.';
+}
+
 static int break_lines(work *w, kl_tpara *p)
 {
     char loc[32];
@@ -467,7 +485,8 @@ static int break_lines(work *w, kl_tpara *p)
     int32_t b = ubrk_following(bi, 0);
     while (b != UBRK_DONE && !rc) {
         int32_t status = ubrk_getRuleStatus(bi);
-        if (status < UBRK_LINE_HARD && kl_text__hyphen_joins(w->orig, w->len, b)) {
+        if (status < UBRK_LINE_HARD && (kl_text__hyphen_joins(w->orig, w->len, b) ||
+                                        kl_text__in_address(w->orig, w->len, b))) {
             b = ubrk_next(bi);
             continue;
         }
@@ -613,9 +632,18 @@ int kl_text__para(kl_context *ctx, const kl_fontset *fs, kl_text_cache *cache, c
     *out = NULL;
     if (!fs || !cache || !utf8 || !style || style->size <= 0)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_text__para: bad arguments");
+    /* The key: language, then the style in binary (sizes to a thousandth of
+     * a point), then the text. Formatting the floats with snprintf cost
+     * more than the rest of a cache hit. */
     char head[96];
-    int hn = snprintf(head, sizeof head, "%s|%d|%.3f|%.3f|%d|", style->lang ? style->lang : "",
-                      style->bold, (double)style->size, (double)style->width, (int)style->dir);
+    const char *lang = style->lang ? style->lang : "";
+    size_t ln = strnlen(lang, 64);
+    int64_t nums[4] = {style->bold, llround(style->size * 1000.0), llround(style->width * 1000.0),
+                       (int64_t)style->dir};
+    memcpy(head, lang, ln);
+    head[ln] = '|';
+    memcpy(head + ln + 1, nums, sizeof nums);
+    int hn = (int)(ln + 1 + sizeof nums);
     size_t tn = strlen(utf8);
     size_t keylen = (size_t)hn + tn;
     uint64_t h = fnv1a(head, (size_t)hn);

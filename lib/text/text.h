@@ -97,4 +97,9 @@ bool kl_text__lang_rtl(const char *lang);
  * Clear print splits no word across lines, so such breaks are not taken. */
 bool kl_text__hyphen_joins(const uint16_t *u, int32_t n, int32_t brk);
 
+/* Is brk strictly inside a web or email address ("https://advocacy-north.example",
+ * "sam@x.example")? A reader types it as printed, so it is not broken across lines
+ * unless it alone is wider than the line. */
+bool kl_text__in_address(const uint16_t *u, int32_t n, int32_t brk);
+
 #endif

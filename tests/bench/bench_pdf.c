@@ -69,6 +69,7 @@ int main(int argc, char **argv)
     printf("%-8s %-6s %14s %12s %12s %14s\n", "members", "runs", "ms/letter(med)", "letters/s",
            "KB/letter", "peak RSS (MB)");
     const unsigned sizes[] = {200, 1000, 10000};
+    const char *dump = getenv("BENCH_DUMP");
     for (size_t s = 0; s < 3 && sizes[s] <= max; s++) {
         unsigned n = sizes[s], runs = n <= 1000 ? 5 : 1;
         double per[5];
@@ -87,6 +88,13 @@ int main(int argc, char **argv)
                     return 1;
                 }
                 bytes += (double)out.len;
+                if (dump && !s && !run && !i) { /* BENCH_DUMP=file: keep the first letter */
+                    FILE *f = fopen(dump, "wb");
+                    if (f) {
+                        fwrite(out.data, 1, out.len, f);
+                        fclose(f);
+                    }
+                }
                 kl_buf_free(&out);
                 kl_doc__free(d);
             }
@@ -95,7 +103,7 @@ int main(int argc, char **argv)
         qsort(per, runs, sizeof *per, cmp_double);
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
-        printf("%-8u %-6u %14.3f %12.0f %12.1f %14.1f\n", n, runs, per[runs / 2],
+        printf("%-8u %-6u %14.3f %12.0f %12.2f %14.1f\n", n, runs, per[runs / 2],
                1000.0 / per[runs / 2], bytes / n / 1024.0, ru.ru_maxrss / 1024.0);
         fflush(stdout);
     }

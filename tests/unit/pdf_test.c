@@ -249,6 +249,48 @@ static void rtl_structure_carries_the_logical_text(void **state)
     kl_context_free(ctx);
 }
 
+/* An email or web address in running text is a Link element between the
+ * paragraph's own text, in reading order, with a Link annotation that names
+ * it; a trailing full stop is not part of it. */
+static void addresses_in_running_text_are_links(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_doc *d = sample_letter(&samples[0], 14, NULL, 1);
+    kl_doc__add(d->root, KL_NODE_PARAGRAPH,
+                "Write to help@northshire.example or see https://northshire.example/review.");
+    const char *path = render_to(ctx, d, "links", NULL);
+    char *tree = strdup(run("pdfinfo -struct-text '%s'", path));
+    const char *p = strstr(tree, "\"Write to \""), *l1 = p ? strstr(p, "Link") : NULL;
+    const char *mail = l1 ? strstr(l1, "\"help@northshire.example\"") : NULL;
+    const char *mid = mail ? strstr(mail, "\" or see \"") : NULL;
+    const char *l2 = mid ? strstr(mid, "Link") : NULL;
+    /* (At 14 pt the address breaks after its slash: both parts are the Link's.) */
+    const char *web = l2 ? strstr(l2, "\"https://northshire.example/") : NULL;
+    const char *rest = web ? strstr(web, "review\"") : NULL;
+    const char *stop = rest ? strstr(rest, "\".\"") : NULL;
+    if (!stop)
+        fail_msg("the paragraph does not read text, Link, text, Link, \".\":\n%.3000s",
+                 p ? p : tree);
+    /* The letterhead's email is a Link too. */
+    assert_non_null(strstr(tree, "Link (inline)\n      \"safeguarding@northshire.example\""));
+    /* Each annotation's /Contents (UTF-16, as qpdf --qdf writes it) names its address. */
+    char *content = strdup(run("qpdf --qdf --object-streams=disable '%s' -", path));
+    const char *targets[] = {"mailto:help@northshire.example", "https://northshire.example/review",
+                             "mailto:safeguarding@northshire.example"};
+    for (size_t i = 0; i < 3; i++) {
+        char hex[512], want[600];
+        utf16_hex(targets[i], hex, sizeof hex);
+        snprintf(want, sizeof want, "/Contents %s", strstr(hex, "<feff"));
+        if (!strstr(content, want))
+            fail_msg("no Link annotation whose /Contents is %s", targets[i]);
+    }
+    free(content);
+    free(tree);
+    kl_doc__free(d);
+    kl_context_free(ctx);
+}
+
 static void missing_glyph_is_an_error_not_a_box(void **state)
 {
     (void)state;
@@ -310,6 +352,7 @@ int main(void)
         cmocka_unit_test(address_text_is_inside_the_window),
         cmocka_unit_test(structure_tree_and_artifacts),
         cmocka_unit_test(rtl_structure_carries_the_logical_text),
+        cmocka_unit_test(addresses_in_running_text_are_links),
         cmocka_unit_test(missing_glyph_is_an_error_not_a_box),
         cmocka_unit_test(output_is_reproducible_with_a_fixed_date),
     };
