@@ -554,7 +554,10 @@ static char *safe_text(kl_context *quiet, const kl_disclosure_index *idx, const 
                        const char *instead)
 {
     const char *t[] = {s ? s : ""};
-    if (kl_check__disclosure_run(quiet, idx, NULL, t, 1) != 0)
+    int rc = kl_check__disclosure_run(quiet, idx, NULL, t, 1);
+    if (rc == KL_ENOMEM)
+        return NULL; /* the row fails with KL_ENOMEM: not "(not shown...)" for a harmless name */
+    if (rc)
         return kl_strdup(instead);
     return dup_or_empty(s);
 }
@@ -579,6 +582,11 @@ static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure_
                   m->family ? m->family : "");
     if (m->print_profile)
         kl_buf_printf(&print, "%s (%g pt)", m->print_profile, m->print_size);
+    if (name.oom || print.oom) { /* not a row with the name or print size left out */
+        kl_buf_free(&name);
+        kl_buf_free(&print);
+        return KL_ENOMEM;
+    }
     r->member_id = dup_or_empty(m->id);
     r->name = safe_text(quiet, idx, name.data, m->given ? m->given : "");
     r->relationship = dup_or_empty(m->relationship);
@@ -739,7 +747,15 @@ static int describe_languages(batch *b, job *j)
             continue;
         kl_catalog_meta meta;
         const char *st = "missing";
-        if (kl_catalog_set_meta(quiet, b->cats, ls[i], &meta) == 0)
+        int mrc = kl_catalog_set_meta(quiet, b->cats, ls[i], &meta);
+        if (mrc == KL_ENOMEM) {
+            /* Not "missing": a draft translation must never go unflagged. */
+            kl_context_free(quiet);
+            kl_buf_free(&langs);
+            kl_buf_free(&status);
+            return KL_ENOMEM;
+        }
+        if (mrc == 0)
             st = meta.status && *meta.status ? meta.status : "unknown";
         if (strcmp(st, "draft") == 0)
             j->draft = true;

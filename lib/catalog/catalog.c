@@ -62,6 +62,63 @@ static bool has_ext(const char *dir, const char *ext)
     return found;
 }
 
+/* ICU trusts a .res file it maps (a truncated one crashes the reader), so every compiled
+ * catalog is checked first: ICU's data header, "ResB", this machine's byte order, and the
+ * length the bundle's index gives (headerSize + 4 * indexes[URES_INDEX_BUNDLE_TOP]). */
+static int check_res_files(kl_context *ctx, const char *dir /* ends with / */)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0; /* reported where the catalogs are read */
+    int rc = 0;
+    struct dirent *e;
+    while (!rc && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".res") != 0)
+            continue;
+        char path[4096];
+        if (snprintf(path, sizeof path, "%s%s", dir, e->d_name) >= (int)sizeof path)
+            continue;
+        unsigned char h[64] = {0};
+        struct stat st;
+        FILE *f = fopen(path, "rb");
+        size_t got = f ? fread(h, 1, sizeof h, f) : 0;
+        bool readable = f && fstat(fileno(f), &st) == 0;
+        if (f)
+            fclose(f);
+        if (!readable) {
+            rc = kl_error(ctx, KL_EIO, KL_AT(path, 0, 0), "compile the catalogs again (genrb)",
+                          "cannot read the compiled catalog");
+            break;
+        }
+        /* The header is in the file's byte order, which ICU needs to be this machine's. */
+        uint16_t hs, one = 1;
+        memcpy(&hs, h, 2);
+        bool little = *(unsigned char *)&one == 1;
+        uint32_t idx0 = 0, top = 0;
+        bool ok = got >= 32 && h[2] == 0xda && h[3] == 0x27 && h[8] == (little ? 0 : 1) &&
+                  memcmp(h + 12, "ResB", 4) == 0 && h[16] >= 1 && h[16] <= 3 && hs >= 24 &&
+                  (size_t)hs + 20 <= got;
+        if (ok) {
+            memcpy(&idx0, h + hs + 4, 4);
+            memcpy(&top, h + hs + 16, 4);
+            ok = (idx0 & 0xff) > 3;
+        }
+        if (!ok) {
+            rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, 0, 0),
+                          "compile the catalogs again (genrb), or remove the file",
+                          "not a compiled catalog (an ICU resource bundle for this machine)");
+        } else if ((uint64_t)st.st_size < (uint64_t)hs + 4 * (uint64_t)top) {
+            rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, 0, 0), "compile the catalogs again (genrb)",
+                          "the compiled catalog is damaged: %lld bytes of %llu",
+                          (long long)st.st_size,
+                          (unsigned long long)hs + 4 * (unsigned long long)top);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
 KL_API int kl_catalog_set_open(kl_context *ctx, const char *dir, kl_catalog_set **out)
 {
     if (!ctx || !out)
@@ -121,6 +178,15 @@ KL_API int kl_catalog_set_open(kl_context *ctx, const char *dir, kl_catalog_set 
     }
     kl_free(compiled);
     set->dir = kl_buf_detach(&b);
+    int crc = check_res_files(ctx, set->dir);
+    if (crc) {
+        if (set->src_dir)
+            kl_catalog_remove_compiled(set->dir);
+        kl_free(set->src_dir);
+        kl_free(set->dir);
+        kl_free(set);
+        return crc;
+    }
     if (pthread_mutex_init(&set->lock, NULL) != 0) {
         if (set->src_dir)
             kl_catalog_remove_compiled(set->dir);

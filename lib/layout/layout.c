@@ -1028,9 +1028,12 @@ static int page_numbers(lay *y)
     unsigned total = (unsigned)y->L->npages;
     for (unsigned i = 0; i < total; i++) {
         char label[256];
-        if (y->o->page_label_fn)
-            y->o->page_label_fn(i + 1, total, label, sizeof label, y->o->page_label_userdata);
-        else
+        if (y->o->page_label_fn) {
+            int lrc =
+                y->o->page_label_fn(i + 1, total, label, sizeof label, y->o->page_label_userdata);
+            if (lrc)
+                return lrc == KL_ENOMEM ? kl_oom(y->ctx) : lrc;
+        } else
             default_label(y->o->page_label ? y->o->page_label : "Page {n} of {total}", i + 1, total,
                           label, sizeof label);
         const kl_tpara *p;

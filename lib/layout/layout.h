@@ -66,8 +66,9 @@ typedef struct kl_layout {
     size_t nowned;
 } kl_layout;
 
-/* Writes the page label for page n of total into out (UTF-8, NUL-terminated). */
-typedef void (*kl_page_label_fn)(unsigned n, unsigned total, char *out, size_t cap, void *userdata);
+/* Writes the page label for page n of total into out (UTF-8, NUL-terminated); 0, or an error
+ * code (KL_ENOMEM) that stops the layout. */
+typedef int (*kl_page_label_fn)(unsigned n, unsigned total, char *out, size_t cap, void *userdata);
 
 typedef struct kl_layout_opts {
     const kl_fontset *fonts; /* required */

@@ -20,6 +20,11 @@ typedef struct widthtab {
 
 #define WIDTH_UNSET INT32_MIN
 
+/* libharu's objects are carved out of 64 KB blocks (see kl_pdf__pool_alloc). */
+#define ARENA_BLOCK      (64u << 10)
+#define ARENA_MAX_BLOCKS 64u /* 4 MB; beyond that, plain allocations */
+#define ARENA_KEEP       4u  /* blocks kept for the next letter */
+
 struct kl_pdf_cache {
     kl_fontpack *buckets[PACK_BUCKETS];
     kl_imgpack *images;
@@ -29,9 +34,10 @@ struct kl_pdf_cache {
     z_stream z; /* for content streams, reset between them */
     bool z_ready;
     kl_buf zout;
-    void *spare[2]; /* libharu pool blocks kept for the next letter */
-    unsigned nspare;
-    bool pool_failed; /* an allocation for libharu failed since kl_pdf__pool_use */
+    void *blocks[ARENA_MAX_BLOCKS]; /* the arena for libharu's objects, kept between letters */
+    unsigned nblocks, cur;          /* blocks allocated; the one being carved */
+    size_t used;                    /* bytes carved from blocks[cur] */
+    bool pool_failed;               /* an allocation for libharu failed since kl_pdf__pool_use */
 };
 
 int kl_pdf__cache_new(kl_pdf_cache **out)
@@ -97,49 +103,83 @@ void kl_pdf__cache_free(kl_pdf_cache *c)
     if (c->z_ready)
         deflateEnd(&c->z);
     kl_buf_free(&c->zout);
-    while (c->nspare)
-        kl_free(c->spare[--c->nspare]);
+    while (c->nblocks)
+        kl_free(c->blocks[--c->nblocks]);
     kl_free(c);
 }
 
 /* ---- libharu's memory ----------------------------------------------------- */
 
-/* Allocating and freeing libharu's 64 KB pool block for every letter made
- * malloc hand the top of the heap back to the system and fault it in again
- * for the next letter (about 15% of the CPU time of a batch). The cache
- * keeps two blocks. libharu's allocator takes no user data, so the cache is
- * found through a thread-local pointer, set while its thread renders. */
+/* libharu makes thousands of small objects per letter. Its own memory pool
+ * would carve them out of blocks, but only 4-byte aligned (HPDF_ALIGN_SIZ),
+ * which is undefined behaviour for its pointer-holding structures. So the
+ * pool is off (size 0) and libharu's allocator is an arena of our own: 16-byte
+ * aligned pieces of 64 KB blocks, freed all at once when the letter is done
+ * and kept for the next letter (allocating the blocks anew for every letter
+ * made malloc hand memory back to the system and fault it in again).
+ * libharu's allocator takes no user data, so the cache is found through a
+ * thread-local pointer, set while its thread renders. */
 static _Thread_local kl_pdf_cache *pool_cache;
 
-#define POOL_HDR      16u                        /* keeps libharu's memory 16-aligned */
-#define POOL_NODE_MAX (KL_PDF_POOL_BLOCK + 256u) /* a block and libharu's node header */
+#define POOL_HDR 16u /* a tag (arena or heap) that keeps pieces 16-aligned */
+
+static void arena_reset(kl_pdf_cache *c)
+{
+    while (c->nblocks > ARENA_KEEP)
+        kl_free(c->blocks[--c->nblocks]);
+    c->cur = 0;
+    c->used = 0;
+}
 
 void kl_pdf__pool_use(kl_pdf_cache *c)
 {
+    /* Called with c before HPDF_NewEx and with NULL after HPDF_Free: either
+     * way no piece of the arena is in use any more. */
+    if (pool_cache)
+        arena_reset(pool_cache);
     pool_cache = c;
-    if (c)
+    if (c) {
+        arena_reset(c);
         c->pool_failed = false;
-}
-
-bool kl_pdf__pool_failed(const kl_pdf_cache *c)
-{
-    return c->pool_failed;
+    }
 }
 
 void *kl_pdf__pool_alloc(unsigned size)
 {
     kl_pdf_cache *c = pool_cache;
-    bool node = size >= KL_PDF_POOL_BLOCK && size <= POOL_NODE_MAX;
-    if (node && c && c->nspare)
-        return (unsigned char *)c->spare[--c->nspare] + POOL_HDR;
-    size_t cap = node ? POOL_NODE_MAX : size;
-    unsigned char *p = kl_malloc(POOL_HDR + cap);
+    size_t need = POOL_HDR + (((size_t)size + 15u) & ~(size_t)15u);
+    unsigned char *p;
+    size_t tag;
+    if (c && need <= ARENA_BLOCK) {
+        if (c->cur < c->nblocks && c->used + need > ARENA_BLOCK) {
+            c->cur++;
+            c->used = 0;
+        }
+        if (c->cur == c->nblocks && c->nblocks < ARENA_MAX_BLOCKS) {
+            void *b = kl_malloc(ARENA_BLOCK);
+            if (!b) {
+                c->pool_failed = true;
+                return NULL;
+            }
+            c->blocks[c->nblocks++] = b;
+            c->used = 0;
+        }
+        if (c->cur < c->nblocks) {
+            p = (unsigned char *)c->blocks[c->cur] + c->used;
+            c->used += need;
+            tag = 0;
+            memcpy(p, &tag, sizeof tag);
+            return p + POOL_HDR;
+        }
+    }
+    p = kl_malloc(POOL_HDR + (size_t)size);
     if (!p) {
         if (c)
             c->pool_failed = true;
         return NULL;
     }
-    memcpy(p, &cap, sizeof cap);
+    tag = 1;
+    memcpy(p, &tag, sizeof tag);
     return p + POOL_HDR;
 }
 
@@ -148,14 +188,16 @@ void kl_pdf__pool_free(void *ptr)
     if (!ptr)
         return;
     unsigned char *p = (unsigned char *)ptr - POOL_HDR;
-    size_t cap;
-    memcpy(&cap, p, sizeof cap);
-    kl_pdf_cache *c = pool_cache;
-    if (cap == POOL_NODE_MAX && c && c->nspare < sizeof c->spare / sizeof *c->spare) {
-        c->spare[c->nspare++] = p;
-        return;
-    }
-    kl_free(p);
+    size_t tag;
+    memcpy(&tag, p, sizeof tag);
+    if (tag == 1)
+        kl_free(p);
+    /* an arena piece is given back with the whole arena (kl_pdf__pool_use) */
+}
+
+bool kl_pdf__pool_failed(const kl_pdf_cache *c)
+{
+    return c->pool_failed;
 }
 
 void kl_pdf__cache_trim(kl_pdf_cache *c)
@@ -462,12 +504,8 @@ int kl_pdf__deflate(kl_pdf_cache *c, const void *data, size_t len, const unsigne
         memset(&c->z, 0, sizeof c->z);
         c->z.zalloc = z_alloc;
         c->z.zfree = z_free;
-        int lv =
-            getenv("KLZ_LEVEL") ? atoi(getenv("KLZ_LEVEL")) : KL_PDF_CONTENT_LEVEL; /* EXPERIMENT */
-        int ml =
-            getenv("KLZ_MEM") ? atoi(getenv("KLZ_MEM")) : KL_PDF_CONTENT_MEMLEVEL; /* EXPERIMENT */
-        int wb = getenv("KLZ_WB") ? atoi(getenv("KLZ_WB")) : 15;                   /* EXPERIMENT */
-        int zrc = deflateInit2(&c->z, lv, Z_DEFLATED, wb, ml, Z_DEFAULT_STRATEGY);
+        int zrc = deflateInit2(&c->z, KL_PDF_CONTENT_LEVEL, Z_DEFLATED, 15, KL_PDF_CONTENT_MEMLEVEL,
+                               Z_DEFAULT_STRATEGY);
         if (zrc != Z_OK)
             return zrc == Z_MEM_ERROR ? KL_ENOMEM : KL_EBACKEND;
         c->z_ready = true;

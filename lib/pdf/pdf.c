@@ -113,8 +113,17 @@ static void utf16be(kl_buf *b, const char *s)
     }
 }
 
-static HPDF_Binary text_string(render *r, const char *utf8)
+/* A PDF text string: printable ASCII as it is (the same characters in
+ * PDFDocEncoding, a quarter of the size of UTF-16 in hex), anything else as
+ * UTF-16BE with a byte order mark. */
+static void *text_string(render *r, const char *utf8)
 {
+    const unsigned char *a = (const unsigned char *)(utf8 ? utf8 : "");
+    size_t n = 0;
+    while (a[n] >= 0x20 && a[n] < 0x7F)
+        n++;
+    if (!a[n] && n < 32768)
+        return HPDF_String_New(r->pdf->mmgr, (const char *)a, NULL);
     utf16be(&r->tmp, utf8 ? utf8 : "");
     if (r->tmp.oom) {
         r->oom = true; /* hpdf_fail reports it as out of memory, not as libharu's failure */
@@ -1077,19 +1086,23 @@ static int save(render *r, kl_buf *out)
 
 /* "Page 1 of 3" in the letter's language: the catalog's common.page message,
  * formatted by ICU so numbers use the language's digits. */
-static void catalog_page_label(unsigned n, unsigned total, char *out, size_t cap, void *userdata)
+static int catalog_page_label(unsigned n, unsigned total, char *out, size_t cap, void *userdata)
 {
     const kl_doc *doc = userdata;
     kl_fmt_arg args[] = {{"page", KL_ARG_NUMBER, NULL, (double)n, {0, 0, 0}},
                          {"pages", KL_ARG_NUMBER, NULL, (double)total, {0, 0, 0}}};
     char *s = NULL;
     kl_fmt_error fe;
-    if (kl_catalog__format(doc->page_lang, doc->page_pattern, args, 2, &s, &fe) == 0) {
+    int rc = kl_catalog__format(doc->page_lang, doc->page_pattern, args, 2, &s, &fe);
+    if (rc == 0) {
         snprintf(out, cap, "%s", s);
         kl_free(s);
+    } else if (rc == KL_ENOMEM) {
+        return rc; /* not a silent English-free "1 / 3" instead of the letter's own words */
     } else {
         snprintf(out, cap, "%u / %u", n, total);
     }
+    return 0;
 }
 
 static int emit(render *r, kl_buf *out, unsigned *pages);
@@ -1143,11 +1156,10 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
         r->se_page[i] = -1;
     if ((rc = collect_glyphs(r)))
         goto out;
-    /* libharu's own memory pool: its many small objects are carved out of
-     * a few blocks, all given back at once by HPDF_Free. */
+    /* libharu's objects come from our arena (kl_pdf__pool_alloc), not its
+     * own 4-byte-aligned pool. */
     kl_pdf__pool_use(opts->cache);
-    r->pdf = HPDF_NewEx(on_hpdf_error, kl_pdf__pool_alloc, kl_pdf__pool_free, KL_PDF_POOL_BLOCK,
-                        &r->err);
+    r->pdf = HPDF_NewEx(on_hpdf_error, kl_pdf__pool_alloc, kl_pdf__pool_free, 0, &r->err);
     if (!r->pdf) {
         rc = kl_oom(ctx);
         goto out;
@@ -1266,7 +1278,8 @@ static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank
     memcpy(pack->pages + pack->npages, one->pages, one->npages * sizeof *pages);
     pack->npages += one->npages;
     one->npages = 0;
-    memcpy(pack->owned + pack->nowned, one->owned, one->nowned * sizeof *owned);
+    if (one->nowned) /* one->owned may be NULL when the letter owns nothing */
+        memcpy(pack->owned + pack->nowned, one->owned, one->nowned * sizeof *owned);
     pack->nowned += one->nowned;
     one->nowned = 0;
     kl_selem *root = one->root;

@@ -103,6 +103,26 @@ static void font_metrics(kl_font *f)
 }
 
 /* Open (file, index) once; returns the font id or -1. */
+/* A truncated or overwritten font file: a table its directory lists is not in the file
+ * (HarfBuzz gives it no bytes). Without this check such a font only shows up later as
+ * "no font has the character". */
+static bool font_damaged(hb_face_t *face)
+{
+    hb_tag_t tags[64];
+    unsigned n = sizeof tags / sizeof tags[0];
+    unsigned total = hb_face_get_table_tags(face, 0, &n, tags);
+    if (total == 0)
+        return true;
+    for (unsigned i = 0; i < n; i++) {
+        hb_blob_t *t = hb_face_reference_table(face, tags[i]);
+        unsigned len = hb_blob_get_length(t);
+        hb_blob_destroy(t);
+        if (len == 0)
+            return true;
+    }
+    return false;
+}
+
 static int font_open(kl_context *ctx, kl_fontset *fs, const char *family, const char *file,
                      int index, bool bold)
 {
@@ -134,6 +154,12 @@ static int font_open(kl_context *ctx, kl_fontset *fs, const char *family, const 
         font_free(f);
         kl_error(ctx, KL_EBACKEND, KL_AT(file, 0, 0), NULL, "HarfBuzz cannot open the font \"%s\"",
                  family);
+        return -1;
+    }
+    if (font_damaged(f->face)) {
+        font_free(f);
+        kl_error(ctx, KL_EFORMAT, KL_AT(file, 0, 0), "reinstall the font package",
+                 "the font file for \"%s\" is damaged (a table lies outside the file)", family);
         return -1;
     }
     unsigned upem = hb_face_get_upem(f->face);

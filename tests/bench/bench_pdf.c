@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/bench/bench_pdf.c: PDF letters per second, size and peak memory as a batch grows. */
+/* Usage: bench_pdf [MAX] (200, 1000, 10000 members up to MAX). BENCH_NO_LOGO=1: no logo;
+ * BENCH_DUMP=FILE: write the first letter there (to look inside it). */
 #include "pdf/pdf_internal.h"
 
 #include "../data/pdf/sample_doc.h"

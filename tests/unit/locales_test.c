@@ -605,7 +605,7 @@ static void test_every_letter_in_every_language(void **state)
      * clear majority (60%); with that data taken out, what is left is the
      * catalog's own words and must be in the language's script (98%: room
      * for a Latin abbreviation such as "PDF" a translator keeps). */
-    print_message("locale  letters  own-script(all)  own-script(words)  english-words  other words "
+    print_message("locale composed  own-script(all)  own-script(words)  english-words  other words "
                   "(count, first message)\n");
     for (int l = 0; l < N_LOCALES; l++) {
         const lstats *s = &stats[l];
@@ -626,7 +626,7 @@ static void test_every_letter_in_every_language(void **state)
         } else {
             /* Latin-script languages: the script cannot tell Welsh from
              * English. The five commonest English words ("the", "and", "you",
-             * "will", "review") are about 1 word in 10 of the English letters
+             * "will", "review") are about 1 word in 6 of the English letters
              * and are not words of these languages; in a translated letter
              * they can only be English left in. Under 1 in 200 words. */
             if (eng >= 0.005)
