@@ -49,9 +49,17 @@ int main(int argc, char **argv)
         printf("kinletter %s\n", kl_version());
         return EXIT_DONE;
     }
-    for (size_t i = 0; i < N_SUBCOMMANDS; i++)
-        if (strcmp(argv[1], subcommands[i].name) == 0)
-            return subcommands[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; i < N_SUBCOMMANDS; i++) {
+        if (strcmp(argv[1], subcommands[i].name) != 0)
+            continue;
+        /* `kinletter COMMAND --version` works for every command. */
+        for (int a = 2; a < argc && strcmp(argv[a], "--") != 0; a++)
+            if (strcmp(argv[a], "--version") == 0) {
+                printf("kinletter %s\n", kl_version());
+                return EXIT_DONE;
+            }
+        return subcommands[i].run(argc - 1, argv + 1);
+    }
     fprintf(stderr, "kinletter: error: unknown command '%s' (see kinletter --help)\n", argv[1]);
     return EXIT_USAGE;
 }

@@ -83,4 +83,16 @@ run 2 two-files a.xml b.xml
 run 0 help --help
 expect out "^Usage: kinletter check" help
 
+# Every command answers --help and --version.
+for c in check render generate catalog readability; do
+    if ! "$kl" "$c" --help >"$tmp/out" 2>&1 || ! grep -q "^Usage: kinletter $c" "$tmp/out"; then
+        echo "FAIL $c --help"
+        fails=$((fails + 1))
+    fi
+    if ! "$kl" "$c" --version >"$tmp/out" 2>&1 || ! grep -q "^kinletter [0-9]" "$tmp/out"; then
+        echo "FAIL $c --version"
+        fails=$((fails + 1))
+    fi
+done
+
 exit $((fails > 0))
