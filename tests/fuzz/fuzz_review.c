@@ -24,9 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Read back what a letter would use. */
         for (size_t i = 0; i < kl_review_member_count(review); i++) {
             const kl_member *m = kl_review_member(review, i);
-            if (kl_review_find_member(review, m->id) == NULL)
-                __builtin_trap(); /* every member can be found by its id */
-            (void)kl_review_member_ok(review, m);
+            int ok = kl_review_member_ok(review, m);
+            /* A member with an id can be found by it; one without is never ok. */
+            if (m->id ? kl_review_find_member(review, m->id) == NULL : ok)
+                __builtin_trap();
+            if (ok && (!m->relationship || !m->given || m->n_contacts == 0) && !m->contact_none)
+                __builtin_trap(); /* an ok member has what a letter needs */
         }
         kl_review_free(review);
     }

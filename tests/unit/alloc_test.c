@@ -437,7 +437,8 @@ static void test_alloc_report(void **state)
     print_message("all walks: %lu allocations made to fail, %zu distinct call sites (return "
                   "addresses of kl_malloc and friends; buffer growth counts once)\n",
                   all_points, n_all_sites);
-    assert_true(n_all_sites > 100);
+    /* Sampling every 5th allocation still reaches most sites. */
+    assert_true(n_all_sites > (stride() == 1 ? 120 : 60));
 }
 
 int main(void)

@@ -58,7 +58,11 @@ typedef struct kl_contact {
     unsigned line, column;     /**< where it was written (CSV: row, column) */
 } kl_contact;
 
-/** A family member. All strings borrowed from the kl_review. */
+/**
+ * A family member. All strings borrowed from the kl_review. In a member whose
+ * data has errors (kl_review_member_ok() is 0) any string may be NULL, the id
+ * and relationship included: such a member gets no letter.
+ */
 typedef struct kl_member {
     const char *id;           /**< [A-Za-z0-9_-]{1,64}; used in file names */
     const char *relationship; /**< mother, father, ..., other */

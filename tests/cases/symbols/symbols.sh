@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # tests/cases/symbols/symbols.sh: the shared library exports only the public API: every
 # defined dynamic symbol is kl_<name>, none is internal (kl_<module>__<verb>), and every
-# function a public header declares KL_API is exported.
+# function a public header declares KL_API is exported and has a doc comment.
 # Usage: symbols.sh LIBKINLETTER.so SOURCE_ROOT
 set -u
 so=$1
@@ -36,6 +36,17 @@ done
 for s in $syms; do
     echo "$declared" | grep -qx "$s" || fail "exported but in no public header: $s"
 done
+
+# Every public declaration has a doc comment (/** ... */) right above it.
+undocumented=$(awk '
+    FNR == 1 { prev = ""; in_doc = 0; doc_end = 0 }
+    /\/\*\*/ { in_doc = 1 }
+    /\/\*[^*]/ && !/\/\*\*/ { in_doc = 0 }
+    /KL_API/ && !/^#/ { if (!(prev ~ /\*\/[ \t]*$/ && doc_end)) print FILENAME ":" FNR ": " $0 }
+    NF { if ($0 ~ /\*\/[ \t]*$/) doc_end = in_doc; else if ($0 !~ /^[ \t]*\*/) doc_end = 0; prev = $0 }
+' "$src"/lib/include/kinletter.h "$src"/lib/include/kinletter/*.h)
+[ -z "$undocumented" ] || fail "public declarations without a doc comment:
+$undocumented"
 
 n=$(echo "$syms" | wc -l)
 echo "$n symbols exported, $(echo "$declared" | wc -l) declared"
