@@ -642,6 +642,30 @@ static int set_locale_var(composer *c, const char *locale)
     return 0;
 }
 
+/* Format msgid in the current language and add it to *field, after what
+ * earlier languages gave, separated by sep. */
+static int join_text(composer *c, const char *msgid, const char *sep, char **field)
+{
+    if (!msgid)
+        return 0;
+    char *text = NULL;
+    int rc = message(c, NULL, msgid, &text, NULL);
+    if (rc)
+        return rc;
+    if (!*field) {
+        *field = text;
+        return 0;
+    }
+    kl_buf b = KL_BUF_INIT;
+    kl_buf_printf(&b, "%s%s%s", *field, sep, text);
+    kl_free(text);
+    if (b.oom)
+        return kl_oom(c->ctx);
+    kl_free(*field);
+    *field = kl_buf_detach(&b);
+    return 0;
+}
+
 static int join_title(composer *c, const kl_tnode *where, const char *msgid, char **field)
 {
     if (!msgid)
@@ -757,6 +781,8 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
         rc = rc ? rc : join_title(&c, NULL, tpl->title_msg, &doc->title);
         if (channel != KL_CHANNEL_SMS)
             rc = rc ? rc : join_title(&c, NULL, tpl->subject_msg, &doc->subject);
+        if (channel == KL_CHANNEL_EMAIL)
+            rc = rc ? rc : join_text(&c, tpl->email_intro_msg, "\n\n", &doc->email_intro);
     }
 
     /* Page numbers in the letter's (first) language; the PDF formats them. */

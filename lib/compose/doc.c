@@ -42,6 +42,7 @@ void kl_doc__free(kl_doc *doc)
         return;
     free_node(doc->root);
     kl_free(doc->title);
+    kl_free(doc->email_intro);
     kl_free(doc->page_pattern);
     kl_free(doc->page_lang);
     kl_free(doc->author);

@@ -53,6 +53,7 @@ typedef struct kl_doc {
     double body_pt;       /* body size for this member (14, 18, 24 or explicit) */
     int channel;          /* kl_channel */
     int has_address;      /* 1 if an ADDRESS node exists (post only) */
+    char *email_intro;    /* email channel: the body's opening paragraph(s), or NULL */
     char *subject;        /* email subject (template's letter@subject), or NULL */
     char *sms;            /* SMS channel: the text message (then root has no body), or NULL */
     size_t sms_first_len; /* bilingual SMS: bytes of doc->sms in the first language alone */

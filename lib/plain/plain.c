@@ -313,6 +313,33 @@ int kl_plain__email(kl_context *ctx, const kl_doc *doc, char **subject, char **b
         kl_buf_free(&b);
         return rc;
     }
+    if (doc->email_intro) {
+        /* The opening says a letter is attached and how to get help with it;
+         * the letter follows in full for anyone who cannot open the PDF. */
+        kl_buf e = KL_BUF_INIT;
+        const char *paras = doc->email_intro;
+        rc = 0;
+        while (!rc && *paras) {
+            const char *end = strstr(paras, "\n\n");
+            size_t n = end ? (size_t)(end - paras) : strlen(paras);
+            char *one = kl_strndup(paras, n);
+            rc = one ? kl_plain__wrap(ctx, &e, one, kl_doc__lang(doc->root), KL_PLAIN_WIDTH, "", "")
+                     : KL_ENOMEM;
+            kl_free(one);
+            kl_buf_putc(&e, '\n');
+            paras += n + (end ? 2 : 0);
+        }
+        kl_buf_printf(&e, "%s\n\n%s", "----------------------------------------", *body);
+        if (!rc && e.oom)
+            rc = KL_ENOMEM;
+        kl_free(*body);
+        *body = rc ? NULL : kl_buf_detach(&e);
+        kl_buf_free(&e);
+        if (rc) {
+            kl_buf_free(&b);
+            return rc == KL_ENOMEM ? kl_oom(ctx) : rc;
+        }
+    }
     *subject = kl_buf_detach(&b);
     if (!*subject) {
         kl_free(*body);

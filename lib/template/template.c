@@ -588,6 +588,7 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
     tpl->name = get_attr(&ld, root, "name");
     tpl->title_msg = get_attr(&ld, root, "title");
     tpl->subject_msg = get_attr(&ld, root, "subject");
+    tpl->email_intro_msg = get_attr(&ld, root, "email-intro");
     tpl->source = kl_strdup(name);
     if (!tpl->source)
         ld.rc = KL_ENOMEM;
@@ -661,6 +662,7 @@ KL_API void kl_template_free(kl_template *tpl)
     kl_free(tpl->source);
     kl_free(tpl->title_msg);
     kl_free(tpl->subject_msg);
+    kl_free(tpl->email_intro_msg);
     kl_free(tpl);
 }
 
@@ -689,6 +691,8 @@ int kl_template__each_msg(const kl_template *tpl, kl_template_msg_fn fn, void *u
     if (tpl->title_msg && (rc = fn(tpl->title_msg, 1, 1, ud)))
         return rc;
     if (tpl->subject_msg && (rc = fn(tpl->subject_msg, 1, 1, ud)))
+        return rc;
+    if (tpl->email_intro_msg && (rc = fn(tpl->email_intro_msg, 1, 1, ud)))
         return rc;
     if ((rc = each_msg_nodes(tpl->body, fn, ud)))
         return rc;

@@ -60,9 +60,10 @@ struct kl_template {
     char *name;
     char *source; /* the file (or buffer name) it came from */
     char *title_msg;
-    char *subject_msg; /* may be NULL */
-    kl_tnode *body;    /* the letter's elements in order (without <sms>) */
-    kl_tnode *sms;     /* may be NULL */
+    char *subject_msg;     /* may be NULL */
+    char *email_intro_msg; /* the email body's opening (letter@email-intro), may be NULL */
+    kl_tnode *body;        /* the letter's elements in order (without <sms>) */
+    kl_tnode *sms;         /* may be NULL */
 };
 
 /* Call fn on every message id the template uses (msg, label, title,

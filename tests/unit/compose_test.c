@@ -545,6 +545,48 @@ static void test_bilingual_sms_too_long_sends_first_language(void **state)
     kl_context_free(ctx);
 }
 
+/* An email opens by saying a letter is attached (and how to get help with
+ * it), then carries the letter in full for anyone who cannot open the PDF. */
+static void test_email_opens_with_its_intro(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_catalog_set *set = NULL;
+    kl_review *rv = NULL;
+    kl_template *tpl = NULL;
+    assert_int_equal(kl_catalog_set_open(ctx, NULL, &set), 0);
+    assert_int_equal(
+        kl_review_load_file(ctx, kl_test_src("templates/example/review.xml"), NULL, &rv), 0);
+    assert_int_equal(kl_template_load_name(ctx, "notification", &tpl), 0);
+    kl_letter *letter = NULL;
+    assert_int_equal(kl_letter_compose(ctx, tpl, set, rv, kl_review_find_member(rv, "m03"),
+                                       KL_CHANNEL_EMAIL, NULL, &letter),
+                     0);
+    char *subject = NULL, *body = NULL;
+    assert_int_equal(kl_letter_render_email(ctx, letter, &subject, &body), 0);
+    const char *intro = kl_letter__doc(letter)->email_intro;
+    assert_non_null(intro);
+    /* The intro's first words open the body; the letter follows, after it. */
+    assert_int_equal(strncmp(body, intro, 20), 0);
+    const char *dear = strstr(body, "Dear Kacper,");
+    assert_non_null(dear);
+    assert_true(strstr(body, "01632 960456") < dear); /* how to get help comes first */
+    assert_null(strstr(subject, "Amelia"));           /* inbox previews name nobody */
+    kl_free(subject);
+    kl_free(body);
+    /* A post letter has no email opening. */
+    kl_letter_free(letter);
+    assert_int_equal(kl_letter_compose(ctx, tpl, set, rv, kl_review_find_member(rv, "m01"),
+                                       KL_CHANNEL_POST, NULL, &letter),
+                     0);
+    assert_null(kl_letter__doc(letter)->email_intro);
+    kl_letter_free(letter);
+    kl_template_free(tpl);
+    kl_review_free(rv);
+    kl_catalog_set_free(set);
+    kl_context_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -561,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_shipped_catalog_all_relationships),
         cmocka_unit_test(test_example_every_template_variant_member),
         cmocka_unit_test(test_bilingual_sms_too_long_sends_first_language),
+        cmocka_unit_test(test_email_opens_with_its_intro),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
