@@ -22,6 +22,9 @@ kl_context *cli_context(void);
 void cli_print_diagnostic(const kl_diagnostic *d, void *userdata);
 /* Print the context's last error (or a generic message for code). */
 void cli_print_error(kl_context *ctx, int code);
+/* The value after option argv[*i] (advancing *i), or NULL with a usage
+ * message naming the subcommand (argv[0]). */
+const char *cli_need_value(int argc, char **argv, int *i);
 /* True if arg is --help or -h. */
 bool cli_is_help(const char *arg);
 /* The path of the bundled example review (allocated), or NULL with an error printed. */

@@ -60,3 +60,13 @@ char *cli_example_review(kl_context *ctx)
         return NULL;
     return path;
 }
+
+const char *cli_need_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "kinletter: error: %s needs a value (see kinletter %s --help)\n", argv[*i],
+                argv[0]);
+        return NULL;
+    }
+    return argv[++*i];
+}

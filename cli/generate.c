@@ -143,16 +143,6 @@ static void print_summary(const kl_batch_result *res)
     printf("Files in %s (record.csv lists every member)\n", kl_batch_result_dir(res));
 }
 
-static const char *need_value(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "kinletter: error: %s needs a value (see kinletter generate --help)\n",
-                argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 int cli_generate(int argc, char **argv)
 {
     const char *review_path = NULL, *tpl_name = NULL, *out_dir = NULL, *locales = NULL;
@@ -202,7 +192,7 @@ int cli_generate(int argc, char **argv)
             free(members);
             return EXIT_USAGE;
         }
-        if (slot && !(*slot = need_value(argc, argv, &i))) {
+        if (slot && !(*slot = cli_need_value(argc, argv, &i))) {
             free(members);
             return EXIT_USAGE;
         }

@@ -146,16 +146,6 @@ static kl_channel default_channel(const kl_member *m, const char *format)
     return KL_CHANNEL_EMAIL;
 }
 
-static const char *need_value(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "kinletter: error: %s needs a value (see kinletter render --help)\n",
-                argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 int cli_render(int argc, char **argv)
 {
     const char *review_path = NULL, *member_id = NULL, *format = NULL, *tpl_name = "notification";
@@ -195,7 +185,7 @@ int cli_render(int argc, char **argv)
             fprintf(stderr, "kinletter: error: only one REVIEW may be given\n");
             return EXIT_USAGE;
         }
-        if (slot && !(*slot = need_value(argc, argv, &i)))
+        if (slot && !(*slot = cli_need_value(argc, argv, &i)))
             return EXIT_USAGE;
     }
     if (!member_id || !format) {

@@ -44,25 +44,6 @@ static unsigned width_of(const UChar *u, int32_t from, int32_t to)
     return w;
 }
 
-/* Is position p strictly inside a URL or an email address? */
-static bool protected_at(const UChar *u, int32_t n, int32_t p)
-{
-    if (p <= 0 || p >= n || is_space16(u[p - 1]) || is_space16(u[p]))
-        return false;
-    int32_t s = p, e = p;
-    while (s > 0 && !is_space16(u[s - 1]))
-        s--;
-    while (e < n && !is_space16(u[e]))
-        e++;
-    for (int32_t i = s; i < e; i++) {
-        if (u[i] == '@')
-            return true;
-        if (u[i] == ':' && i + 2 < e && u[i + 1] == '/' && u[i + 2] == '/')
-            return true;
-    }
-    return e - s > 4 && u[s] == 'w' && u[s + 1] == 'w' && u[s + 2] == 'w' && u[s + 3] == '.';
-}
-
 static int emit(kl_buf *b, const UChar *u, int32_t from, int32_t to, const char *prefix)
 {
     while (to > from && is_space16(u[to - 1]))
@@ -127,7 +108,7 @@ int kl_plain__wrap(kl_context *ctx, kl_buf *b, const char *text, const char *loc
     int32_t brk = ubrk_following(bi, 0);
     while (brk != UBRK_DONE && !rc) {
         bool hard = ubrk_getRuleStatus(bi) >= UBRK_LINE_HARD && brk < n;
-        if ((protected_at(u, n, brk) || kl_text__hyphen_joins(u, n, brk)) && !hard) {
+        if ((kl_text__in_address(u, n, brk) || kl_text__hyphen_joins(u, n, brk)) && !hard) {
             brk = ubrk_next(bi);
             continue;
         }
