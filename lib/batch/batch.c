@@ -217,12 +217,25 @@ static void keep_text(texts *t, char *s)
         kl_free(s);
 }
 
+#define KL_POSTAL_MAX_PAGES 10
+
 static int render_pdf(worker *w, kl_letter *L, job *j, kl_channel ch, const char *suffix)
 {
     out_file *f = add_file(j, ch, suffix);
     if (!f)
         return kl_error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
-    return kl_letter_render_pdf(w->ctx, w->r, L, &w->b->popts, &f->data, &f->len, &f->pages);
+    int rc = kl_letter_render_pdf(w->ctx, w->r, L, &w->b->popts, &f->data, &f->len, &f->pages);
+    /* GOV.UK Notify's letter service, and many print-and-post services, take
+     * at most 10 pages: say so, but still write the letter (it may be
+     * printed in house). */
+    if (!rc && ch == KL_CHANNEL_POST && f->pages > KL_POSTAL_MAX_PAGES)
+        kl_warn(w->ctx, KL_SEVERITY_WARNING,
+                (kl_where){j->m->source, j->m->line, j->m->column, j->m->id},
+                "print it in house, or choose a smaller print size or plainer reading level",
+                "the postal letter has %u pages; GOV.UK Notify and many print services take at "
+                "most %d",
+                f->pages, KL_POSTAL_MAX_PAGES);
+    return rc;
 }
 
 static int text_file(worker *w, job *j, kl_channel ch, const char *suffix, kl_buf *content)

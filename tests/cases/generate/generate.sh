@@ -183,6 +183,9 @@ expect "$exdir/record.csv" "^m03,Kacper Nowak,brother,en-GB,source,young-person,
 expect "$exdir/record.csv" "^m05,Dean Carter,stepfather,.*not-contacted,Police advice" example-m05
 [ "$(cut -d, -f1 "$exdir/record.csv" | sort -u | grep -c '^m0')" = 9 ] || fail "example: not every member is in the record"
 expect "$tmp/out" "^9 members: " example-summary
+# Siân's Welsh and English letter at 24 pt is longer than Notify's 10 pages: said, still written.
+expect "$tmp/err" "warning: member m04: the postal letter has [0-9]* pages; GOV.UK Notify" example-long-letter
+[ -f "$exdir/m04-post.pdf" ] || fail "example: the long letter was not written"
 # With English for missing messages, more members have postal letters (some of odd length).
 (cd "$tmp" && run_any example-fallback --date 2026-11-27 --allow-fallback -o fb)
 check_pack "$tmp/fb/NSCP-2026-017/notification" example-print-pack
