@@ -9,27 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
-static kl_fontset *fonts;
-
-static int setup(void **state)
-{
-    (void)state;
-    kl_context *ctx = kl_test_context(NULL);
-    int rc = kl_text__fontset_load(ctx, kl_test_src("fonts/fonts.xml"), &fonts);
-    kl_context_free(ctx);
-    return rc;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    kl_text__fontset_free(fonts);
-    return 0;
-}
+/* kl_test_fonts: the project's fonts, loaded once by the group setup (support.c). */
 
 static kl_layout *run(kl_context *ctx, kl_text_cache *c, const kl_doc *d)
 {
-    kl_layout_opts o = {.fonts = fonts, .cache = c};
+    kl_layout_opts o = {.fonts = kl_test_fonts, .cache = c};
     kl_layout *l = NULL;
     int rc = kl_layout__run(ctx, d, &o, &l);
     if (rc)
@@ -116,7 +100,7 @@ static void page_numbers_are_artifacts_with_the_total(void **state)
     kl_text_cache *c;
     assert_int_equal(kl_text__cache_new(&c), 0);
     kl_doc *d = sample_letter(&samples[0], 24, NULL, 5);
-    kl_layout_opts o = {.fonts = fonts, .cache = c, .page_label = "Tudalen {n} o {total}"};
+    kl_layout_opts o = {.fonts = kl_test_fonts, .cache = c, .page_label = "Tudalen {n} o {total}"};
     kl_layout *l = NULL;
     assert_int_equal(kl_layout__run(ctx, d, &o, &l), 0);
     assert_true(l->npages >= 2);
@@ -301,7 +285,7 @@ static void too_long_address_is_an_error(void **state)
         if (n->kind == KL_NODE_ADDRESS)
             for (int i = 0; i < 5; i++)
                 add_line(n, "Another line of address");
-    kl_layout_opts o = {.fonts = fonts, .cache = c};
+    kl_layout_opts o = {.fonts = kl_test_fonts, .cache = c};
     kl_layout *l = NULL;
     assert_int_equal(kl_layout__run(ctx, d, &o, &l), KL_EDATA);
     assert_non_null(strstr(kl_context_last_error(ctx)->message, "window"));
@@ -322,5 +306,5 @@ int main(void)
         cmocka_unit_test(structure_follows_the_document),
         cmocka_unit_test(too_long_address_is_an_error),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, kl_test_fonts_setup, kl_test_fonts_teardown);
 }

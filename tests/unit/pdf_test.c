@@ -9,23 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static kl_fontset *fonts;
-
-static int setup(void **state)
-{
-    (void)state;
-    kl_context *ctx = kl_test_context(NULL);
-    int rc = kl_text__fontset_load(ctx, kl_test_src("fonts/fonts.xml"), &fonts);
-    kl_context_free(ctx);
-    return rc;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    kl_text__fontset_free(fonts);
-    return 0;
-}
+/* kl_test_fonts: the project's fonts, loaded once by the group setup (support.c). */
 
 /* Render d to a file; returns its path (static buffer). */
 static const char *render_to(kl_context *ctx, const kl_doc *d, const char *name, unsigned *pages)
@@ -36,7 +20,7 @@ static const char *render_to(kl_context *ctx, const kl_doc *d, const char *name,
     assert_int_equal(kl_text__cache_new(&tc), 0);
     assert_int_equal(kl_pdf__cache_new(&pc), 0);
     kl_pdf_opts o = {
-        .fonts = fonts, .text = tc, .cache = pc, .creation_date = "2026-03-01T09:00:00Z"};
+        .fonts = kl_test_fonts, .text = tc, .cache = pc, .creation_date = "2026-03-01T09:00:00Z"};
     kl_buf out = KL_BUF_INIT;
     int rc = kl_pdf__render(ctx, d, &o, &out, pages);
     if (rc)
@@ -304,7 +288,7 @@ static void missing_glyph_is_an_error_not_a_box(void **state)
     kl_pdf_cache *pc;
     assert_int_equal(kl_text__cache_new(&tc), 0);
     assert_int_equal(kl_pdf__cache_new(&pc), 0);
-    kl_pdf_opts o = {.fonts = fonts, .text = tc, .cache = pc};
+    kl_pdf_opts o = {.fonts = kl_test_fonts, .text = tc, .cache = pc};
     kl_buf out = KL_BUF_INIT;
     assert_int_equal(kl_pdf__render(ctx, d, &o, &out, NULL), KL_EDATA);
     assert_non_null(strstr(kl_context_last_error(ctx)->message, "U+1E900"));
@@ -326,7 +310,7 @@ static void output_is_reproducible_with_a_fixed_date(void **state)
     assert_int_equal(kl_text__cache_new(&tc), 0);
     assert_int_equal(kl_pdf__cache_new(&pc), 0);
     kl_pdf_opts o = {
-        .fonts = fonts, .text = tc, .cache = pc, .creation_date = "2026-03-01T09:00:00Z"};
+        .fonts = kl_test_fonts, .text = tc, .cache = pc, .creation_date = "2026-03-01T09:00:00Z"};
     kl_buf a = KL_BUF_INIT, b = KL_BUF_INIT;
     assert_int_equal(kl_pdf__render(ctx, d, &o, &a, NULL), 0);
     assert_int_equal(kl_pdf__render(ctx, d, &o, &b, NULL), 0); /* from the caches */
@@ -358,5 +342,5 @@ int main(void)
         cmocka_unit_test(missing_glyph_is_an_error_not_a_box),
         cmocka_unit_test(output_is_reproducible_with_a_fixed_date),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, kl_test_fonts_setup, kl_test_fonts_teardown);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/support.c: helpers shared by the unit tests. */
 #include "support.h"
+#include "text/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,4 +65,23 @@ const char *kl_test_tmpfile(const char *name, const char *text, size_t len)
     assert_int_equal(fwrite(text, 1, len, f), len);
     fclose(f);
     return path;
+}
+
+struct kl_fontset *kl_test_fonts;
+
+int kl_test_fonts_setup(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    int rc = kl_text__fontset_load(ctx, kl_test_src("fonts/fonts.xml"), &kl_test_fonts);
+    kl_context_free(ctx);
+    return rc;
+}
+
+int kl_test_fonts_teardown(void **state)
+{
+    (void)state;
+    kl_text__fontset_free(kl_test_fonts);
+    kl_test_fonts = NULL;
+    return 0;
 }

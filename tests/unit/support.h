@@ -26,4 +26,11 @@ const char *kl_test_src(const char *rel);
 /* Write text to a new temporary file and return its path (static buffer). */
 const char *kl_test_tmpfile(const char *name, const char *text, size_t len);
 
+/* The project's fonts (fonts/fonts.xml), for text, layout and pdf tests:
+ * a cmocka group setup and teardown that load and free kl_test_fonts. */
+struct kl_fontset;
+extern struct kl_fontset *kl_test_fonts;
+int kl_test_fonts_setup(void **state);
+int kl_test_fonts_teardown(void **state);
+
 #endif

@@ -7,30 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static kl_fontset *fonts;
-
-static int setup(void **state)
-{
-    (void)state;
-    kl_context *ctx = kl_test_context(NULL);
-    int rc = kl_text__fontset_load(ctx, kl_test_src("fonts/fonts.xml"), &fonts);
-    kl_context_free(ctx);
-    return rc;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    kl_text__fontset_free(fonts);
-    return 0;
-}
+/* kl_test_fonts: the project's fonts, loaded once by the group setup (support.c). */
 
 static const kl_tpara *para(kl_context *ctx, kl_text_cache *c, const char *text, const char *lang,
                             float size, float width)
 {
     kl_tstyle st = {.lang = lang, .size = size, .width = width};
     const kl_tpara *p = NULL;
-    int rc = kl_text__para(ctx, fonts, c, text, &st, &p);
+    int rc = kl_text__para(ctx, kl_test_fonts, c, text, &st, &p);
     if (rc)
         fail_msg("kl_text__para: %s", kl_context_last_error(ctx)->message);
     return p;
@@ -105,7 +89,7 @@ static void bold_headings_use_a_bold_face(void **state)
     assert_int_equal(kl_text__cache_new(&c), 0);
     kl_tstyle st = {.lang = "en", .size = 20, .width = 400, .bold = true};
     const kl_tpara *p;
-    assert_int_equal(kl_text__para(ctx, fonts, c, "What happens next", &st, &p), 0);
+    assert_int_equal(kl_text__para(ctx, kl_test_fonts, c, "What happens next", &st, &p), 0);
     assert_true(p->lines[0].runs[0].font->bold);
     assert_non_null(strstr(p->lines[0].runs[0].font->file, "Bold"));
     kl_text__cache_free(c);
@@ -232,7 +216,7 @@ static void rtl_line_keeps_latin_numbers_left_to_right(void **state)
     /* AUTO direction on a Latin line in an Arabic letter: left to right. */
     kl_tstyle st = {.lang = "ar", .size = 12, .width = 300, .dir = KL_TDIR_AUTO};
     const kl_tpara *q;
-    assert_int_equal(kl_text__para(ctx, fonts, c, "21 Victoria Road", &st, &q), 0);
+    assert_int_equal(kl_text__para(ctx, kl_test_fonts, c, "21 Victoria Road", &st, &q), 0);
     assert_false(q->rtl);
     kl_text__cache_free(c);
     kl_context_free(ctx);
@@ -266,7 +250,7 @@ static void character_without_font_is_an_error(void **state)
     kl_tstyle st = {.lang = "en", .size = 14, .width = 400};
     const kl_tpara *p;
     /* U+1E900 ADLAM CAPITAL LETTER ALIF: no configured font has it. */
-    int rc = kl_text__para(ctx, fonts, c, "Hello \xF0\x9E\xA4\x80 there", &st, &p);
+    int rc = kl_text__para(ctx, kl_test_fonts, c, "Hello \xF0\x9E\xA4\x80 there", &st, &p);
     assert_int_equal(rc, KL_EDATA);
     assert_non_null(strstr(kl_context_last_error(ctx)->message, "U+1E900"));
     assert_non_null(strstr(kl_context_last_error(ctx)->message, "Hello"));
@@ -315,7 +299,8 @@ static void allocation_failures_are_reported(void **state)
         int rc = kl_text__cache_new(&c);
         const kl_tpara *p = NULL;
         if (!rc)
-            rc = kl_text__para(ctx, fonts, c, "مرحبا بكم 21 Victoria Road في المراجعة", &st, &p);
+            rc = kl_text__para(ctx, kl_test_fonts, c, "مرحبا بكم 21 Victoria Road في المراجعة", &st,
+                               &p);
         kl_core__alloc_fail_at(0, false);
         assert_true(rc == 0 || rc == KL_ENOMEM);
         kl_text__cache_free(c);
@@ -340,5 +325,5 @@ int main(void)
         cmocka_unit_test(bad_fonts_file_names_the_line),
         cmocka_unit_test(allocation_failures_are_reported),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, kl_test_fonts_setup, kl_test_fonts_teardown);
 }
