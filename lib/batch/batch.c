@@ -842,6 +842,25 @@ static int setup(batch *b)
     kl_context *ctx = b->ctx;
     const kl_review *review = b->review;
     size_t n = kl_review_member_count(review);
+    /* Options first: a bad date must not fail every member later on. */
+    int dr = b->o.date ? kl_civil_date(b->o.date, NULL, NULL, NULL) : 0;
+    if (dr == -2)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "give a day that exists in that month",
+                        "letter date '%.10s' is not a calendar date", b->o.date);
+    if (dr)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
+                        "the letter date is not written as YYYY-MM-DD");
+    if (b->o.creation_date) {
+        const char *cd = b->o.creation_date;
+        char day[11];
+        snprintf(day, sizeof day, "%s", cd);
+        int h, mi, sec, used = 0;
+        if (kl_civil_date(day, NULL, NULL, NULL) || strlen(cd) != 20 ||
+            sscanf(cd + 10, "T%2d:%2d:%2dZ%n", &h, &mi, &sec, &used) != 3 || used != 10 || h > 23 ||
+            mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
+            return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "write it as 2026-03-01T09:00:00Z",
+                            "the PDF creation date is not a UTC date and time");
+    }
     for (size_t i = 0; i < b->o.n_members; i++)
         if (!b->o.members[i] || !kl_review_find_member(review, b->o.members[i]))
             return kl_error(ctx, KL_ENOTFOUND, KL_AT(kl_review__info(review)->source, 0, 0),
@@ -886,13 +905,6 @@ static int setup(batch *b)
     if (rc)
         return rc;
 
-    if (b->o.date) {
-        int y, mo, d;
-        char extra;
-        if (sscanf(b->o.date, "%4d-%2d-%2d%c", &y, &mo, &d, &extra) != 3)
-            return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
-                            "letter date '%s' is not a date", b->o.date);
-    }
     if (b->o.creation_date) {
         snprintf(b->creation_date, sizeof b->creation_date, "%s", b->o.creation_date);
     } else if (b->o.date) {

@@ -53,13 +53,13 @@ static kl_where at_node(const composer *c, const kl_tnode *tn)
 
 /* ---- dates ------------------------------------------------------------------ */
 
+/* A real calendar date only: 2027-02-30 is refused, not rolled over. */
 static int parse_date(const char *s, kl_date *d)
 {
     int y, m, day;
-    char extra;
-    if (!s || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &day, &extra) != 3 || m < 1 || m > 12 || day < 1 ||
-        day > 31)
-        return -1;
+    int r = kl_civil_date(s, &y, &m, &day);
+    if (r)
+        return r;
     d->year = y;
     d->month = m;
     d->day = day;
@@ -719,13 +719,24 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
     c.cats = catalogs;
     c.allow_fallback = opts->allow_language_fallback;
     c.fallback_locale = opts->fallback_locale ? opts->fallback_locale : "en-GB";
-    c.variant = opts->variant >= 0 && opts->variant <= KL_READING_YOUNG_PERSON
-                    ? (kl_reading)opts->variant
-                    : member->reading;
+    if ((unsigned)channel > KL_CHANNEL_VIA_PROFESSIONAL)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "pass one of the kl_channel values",
+                        "channel %d is not a kl_channel", (int)channel);
+    if (opts->variant < -1 || opts->variant > KL_READING_YOUNG_PERSON)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE,
+                        "pass -1 (the member's reading need) or a kl_reading value",
+                        "reading variant %d is not a kl_reading", opts->variant);
+    c.variant = opts->variant >= 0 ? (kl_reading)opts->variant : member->reading;
     c.letter_date = c.info->letter;
-    if (opts->date && parse_date(opts->date, &c.letter_date) != 0)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
-                        "letter date '%s' is not a date", opts->date);
+    if (opts->date) {
+        int dr = parse_date(opts->date, &c.letter_date);
+        if (dr == -2)
+            return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "give a day that exists in that month",
+                            "letter date '%.10s' is not a calendar date", opts->date);
+        if (dr)
+            return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
+                            "the letter date is not written as YYYY-MM-DD");
+    }
 
     for (size_t i = 0; i < member->n_contacts; i++) {
         const kl_contact *ct = &member->contacts[i];

@@ -93,5 +93,8 @@ void kl_line_col(const char *s, size_t offset, unsigned *line, unsigned *col);
 char *kl_path_dirname(const char *path);
 /* Join dir and name unless name is absolute (allocated). */
 char *kl_path_join(const char *dir, const char *name);
+/* A civil date "YYYY-MM-DD" (Gregorian, year 1900-9999): 0 and the parts;
+ * -1 when not written that way; -2 when no such day (2027-02-30). */
+int kl_civil_date(const char *s, int *year, int *month, int *day);
 
 #endif

@@ -442,6 +442,64 @@ static void allocation_failures_are_reported(void **state)
     free(base);
 }
 
+/* Options are checked at the edge: an impossible date, an unknown channel or
+ * reading variant is KL_EINVAL with a message, before anything is made. */
+static void impossible_options_are_refused(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_review *rv = load_family(ctx);
+    char *base = make_tmpdir();
+    char out[4200];
+    snprintf(out, sizeof out, "%s/out", base);
+    static const char *const bad_dates[] = {"2027-02-30", "2026-13-01",  "2026-04-31",
+                                            "2026-1-1",   "2026-01-01x", "1899-12-31"};
+    for (size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++) {
+        kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+        o.output_dir = out;
+        o.date = bad_dates[i];
+        kl_batch_result *res = NULL;
+        assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), KL_EINVAL);
+        assert_null(res);
+        assert_non_null(strstr(kl_context_last_error(ctx)->message, "letter date"));
+        struct stat st;
+        assert_int_not_equal(stat(out, &st), 0); /* nothing created */
+    }
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = out;
+    o.creation_date = "2027-02-30T12:00:00Z";
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), KL_EINVAL);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "creation date"));
+
+    kl_template *tpl = NULL;
+    kl_catalog_set *cats = NULL;
+    assert_int_equal(kl_template_load_name(ctx, "notification", &tpl), 0);
+    assert_int_equal(kl_catalog_set_open(ctx, NULL, &cats), 0);
+    const kl_member *m = kl_review_find_member(rv, "g01");
+    kl_letter *L = NULL;
+    kl_letter_options lo = KL_LETTER_OPTIONS_INIT;
+    assert_int_equal(kl_letter_compose(ctx, tpl, cats, rv, m, (kl_channel)99, &lo, &L), KL_EINVAL);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "channel 99"));
+    lo.variant = 42;
+    assert_int_equal(kl_letter_compose(ctx, tpl, cats, rv, m, KL_CHANNEL_POST, &lo, &L), KL_EINVAL);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "variant 42"));
+    lo.variant = -1;
+    lo.date = "2027-02-30";
+    assert_int_equal(kl_letter_compose(ctx, tpl, cats, rv, m, KL_CHANNEL_POST, &lo, &L), KL_EINVAL);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "not a calendar date"));
+    lo.date = "2028-02-29"; /* a leap day is a day */
+    assert_int_equal(kl_letter_compose(ctx, tpl, cats, rv, m, KL_CHANNEL_POST, &lo, &L), 0);
+    kl_letter_free(L);
+    kl_catalog_set_free(cats);
+    kl_template_free(tpl);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    rmdir(base);
+    free(base);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +510,7 @@ int main(void)
         cmocka_unit_test(sha256_matches_known_vectors),
         cmocka_unit_test(generate_writes_every_member_in_order),
         cmocka_unit_test(unknown_member_stops_before_writing),
+        cmocka_unit_test(impossible_options_are_refused),
         cmocka_unit_test(disclosure_hit_fails_that_member_only),
         cmocka_unit_test(draft_translation_is_named),
         cmocka_unit_test(allocation_failures_are_reported),
