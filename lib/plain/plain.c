@@ -241,7 +241,11 @@ static int render(renderer *r, const kl_node *n)
         blank(r);
         for (const kl_node *c = n->first; c && !rc; c = c->next) {
             kl_buf line = KL_BUF_INIT;
-            kl_buf_printf(&line, "%s: %s", c->label ? c->label : "", c->text ? c->text : "");
+            /* Chinese writes a label's colon full width, with no space after it (姓名：). */
+            const char *lang = kl_doc__lang(c);
+            bool cjk = lang && strncmp(lang, "zh", 2) == 0 && (!lang[2] || lang[2] == '-');
+            kl_buf_printf(&line, "%s%s%s", c->label ? c->label : "", cjk ? "\xef\xbc\x9a" : ": ",
+                          c->text ? c->text : "");
             if (line.oom)
                 return KL_ENOMEM;
             rc = kl_plain__wrap(r->ctx, &r->out, line.data, kl_doc__lang(c), r->width, "", "    ");

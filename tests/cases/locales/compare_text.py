@@ -6,7 +6,8 @@
 # "Exactly" means: the same words in the same order, where a word is a run of characters
 # between white space, after taking out what one format draws and the other does not:
 #   - the plain text's heading underlines (lines of only = or -), its list marks ("- " and
-#     "1. " at the start of an item) and its contact rows' "Label: value" colon;
+#     "1. " at the start of an item) and its contact rows' "Label: value" colon (for Chinese,
+#     "姓名：value": every full-width colon is left out on both sides);
 #   - the PDF's page numbers ("Tudalen 1 o 5", "第1页，共6页": the last line of each page, an
 #     artifact; it must hold exactly the numbers n and N, in any script's digits) and its list
 #     marks (bullet, or the item's number);
@@ -129,7 +130,9 @@ def normalise(s, cjk):
     # the plain text carries them for its readers; the PDF draws the line in order.
     s = re.sub("[\u200e\u200f\u061c\u2066-\u2069]", "", s)
     if cjk:
-        return list(re.sub(r"\s+", "", s))
+        # A Chinese contact row is "姓名：value" in plain text (a full-width colon), two cells in
+        # the PDF: full-width colons are left out on both sides.
+        return list(re.sub(r"[\s\uff1a]+", "", s))
     # A contact row is "Label: value" in plain text, two cells in the PDF.
     return [w.rstrip(":") if w.endswith(":") else w for w in s.split()]
 
