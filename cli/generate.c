@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* cli/generate.c: `kinletter generate`: every letter of a review into a private batch directory. */
+#define _POSIX_C_SOURCE 200809L /* sigaction */
 #include "cli.h"
 
 #include <signal.h>
@@ -23,7 +24,8 @@ static void usage(FILE *out)
           "  -m, --member ID        only this member (repeat for more)\n"
           "  -o, --output DIR       the output directory (default: ./letters)\n"
           "  -j, --jobs N           worker threads (default: one per processor)\n"
-          "  --force                replace the files of an earlier run\n"
+          "  --force                replace the files of earlier runs (only files their\n"
+          "                         manifest lists; any other file stops the run)\n"
           "  -l, --locales DIR      the catalogs: compiled (*.res), or text sources (*.txt)\n"
           "                         compiled privately for a preview; default\n"
           "                         $KINLETTER_LOCALES, else the installed catalogs\n"
@@ -34,11 +36,24 @@ static void usage(FILE *out)
           "  -q, --quiet            print problems only, no summary\n"
           "  -h, --help             show this help\n"
           "\n"
+          "One run at a time writes a batch directory (a lock); Ctrl-C or SIGTERM finish\n"
+          "the member under way, complete record.csv and stop.\n"
+          "\n"
           "Exit status: 0 every letter written; 1 some members failed (the summary and\n"
-          "record.csv say why), or writing stopped part-way (disk full: no partial file\n"
-          "is left); 2 usage or input error, or the batch directory already holds files\n"
-          "(use --force).\n",
+          "record.csv say why), writing stopped part-way (disk full: no partial file\n"
+          "is left), or the run was interrupted; 2 usage or input error, another run is\n"
+          "writing the batch directory, or it already holds files (use --force).\n",
           out);
+}
+
+/* SIGINT/SIGTERM: the batch finishes the member under way, writes the
+ * record and stops; a second signal stops at once. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = 1;
+    signal(sig, SIG_DFL);
 }
 
 typedef struct progress_state {
@@ -213,6 +228,12 @@ int cli_generate(int argc, char **argv)
     /* A file-size limit (ulimit -f) should fail a write with a message,
      * not kill the command half-way through. */
     signal(SIGXFSZ, SIG_IGN);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 
     kl_context *ctx = cli_context();
     if (!ctx) {
@@ -240,6 +261,7 @@ int cli_generate(int argc, char **argv)
     opts.force = force;
     opts.allow_language_fallback = fallback;
     opts.date = date;
+    opts.interrupt = (const volatile int *)&interrupted;
     /* Reproducible output for tests and diffs, as `render --format pdf`. */
     opts.creation_date = getenv("KINLETTER_PDF_DATE");
     opts.locales_dir = locales ? locales : getenv("KINLETTER_LOCALES");
@@ -255,9 +277,15 @@ int cli_generate(int argc, char **argv)
         status = kl_batch_result_totals(res).members_failed ? EXIT_SOME_FAILED : EXIT_DONE;
     } else {
         cli_print_error(ctx, rc);
+        if (rc == KL_EEXISTS)
+            fputs("kinletter: hint: run again with --force to replace the files of earlier "
+                  "runs, or choose another output directory (-o DIR)\n",
+                  stderr);
+        else if (rc == KL_EIO && res)
+            fputs("kinletter: hint: when the cause is fixed, run again with --force\n", stderr);
         /* Stopped part-way (the disk filled up): some work was done and is
          * recorded; anything else stopped the batch before it began. */
-        status = res || rc == KL_ENOMEM ? EXIT_SOME_FAILED : EXIT_USAGE;
+        status = res || rc == KL_ENOMEM || rc == KL_EINTR ? EXIT_SOME_FAILED : EXIT_USAGE;
     }
 
 out:

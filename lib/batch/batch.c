@@ -2,7 +2,6 @@
 /* batch/batch.c: every letter of a review: worker threads, the disclosure check, files, record. */
 #define _GNU_SOURCE
 #include "batch/batch_internal.h"
-#include "check/check_internal.h"
 #include "compose/compose.h"
 #include "kinletter/batch.h"
 #include "kinletter/letter.h"
@@ -14,11 +13,35 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The disclosure check (review/disclosure.c) on everything written for a
+ * member: no other member's phone, email, postcode or address line. */
+static int disclosure_run(kl_context *ctx, const kl_review *review, const kl_member *m,
+                          const char *const *texts, size_t n)
+{
+    const kl_disclosure *d = kl_review__disclosure(review);
+    size_t reader = kl_review__member_index(review, m);
+    kl_where w = {m->source, m->line, m->column, m->id};
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (texts[i])
+            rc = kl_disclosure__scan(ctx, d, reader, 0, texts[i], strlen(texts[i]), w,
+                                     "the correspondence for this member");
+    return rc;
+}
+
+/* The same for text no member reads as their own (the record, a reason). */
+static int disclosure_run_idx(kl_context *ctx, const kl_disclosure *d, const char *text)
+{
+    return kl_disclosure__scan(ctx, d, KL_DISCLOSURE_NOBODY, 0, text, strlen(text), KL_NOWHERE,
+                               "the batch record");
+}
 
 #define MAX_JOBS      256
 #define MAX_OUT_FILES 8
@@ -77,7 +100,7 @@ typedef struct batch {
     kl_catalog_set *cats;
     kl_review *english;
     kl_pdf_renderer *renderer;
-    kl_disclosure_index *disclosure;
+    const kl_disclosure *disclosure; /* the review's (borrowed) */
     int dirfd;
     char *dir;
     kl_letter_options lopts;
@@ -93,6 +116,17 @@ typedef struct batch {
     size_t n_packs;
     size_t pack_pages;
     int stop_rc;
+    bool interrupted; /* the caller asked to stop: no member is started */
+
+    /* The directory's lock and manifest, and the record written as members
+     * finish (in member order), so a run that dies leaves an accurate one. */
+    kl_rundir rd;
+    struct kl_batch_result *res;
+    kl_context *quiet;
+    int record_fd;
+    int record_err; /* KL_E code of the first failed record write, 0 if none */
+    size_t rows_recorded;
+    kl_buf record; /* the whole record so far, for the final check */
 } batch;
 
 typedef struct worker {
@@ -339,6 +373,18 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
     return rc;
 }
 
+/* A file of this run: listed in the manifest, then written through a
+ * temporary named after the run, never over an existing file. */
+static int place_file(kl_context *ctx, batch *b, const char *name, const char *display,
+                      const void *data, size_t len)
+{
+    if (kl_batch__manifest_add(&b->rd, name))
+        return kl_error(ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
+                        "cannot add to the manifest of this run: %s", strerror(errno));
+    return kl_batch__write_file_tagged(ctx, b->dirfd, name, display, data, len, false,
+                                       b->rd.run_id);
+}
+
 static bool stopped(batch *b)
 {
     pthread_mutex_lock(&b->lock);
@@ -359,9 +405,8 @@ static void write_member(worker *w, job *j)
         }
         kl_buf disp = KL_BUF_INIT;
         kl_buf_printf(&disp, "%s/%s", b->dir, f->name);
-        int rc = disp.oom ? kl_oom(w->ctx)
-                          : kl_batch__write_file(w->ctx, b->dirfd, f->name, disp.data, f->data,
-                                                 f->len, b->o.force != 0);
+        int rc =
+            disp.oom ? kl_oom(w->ctx) : place_file(w->ctx, b, f->name, disp.data, f->data, f->len);
         kl_buf_free(&disp);
         if (rc) {
             pthread_mutex_lock(&b->lock);
@@ -437,7 +482,7 @@ static void do_member(worker *w, job *j)
             job_fail(j, w->ctx, rc, true, ch, NULL);
     }
     if (!rc) {
-        rc = kl_check__disclosure_run(w->ctx, b->disclosure, m, (const char *const *)t.items, t.n);
+        rc = disclosure_run(w->ctx, b->review, m, (const char *const *)t.items, t.n);
         if (rc)
             job_fail(j, w->ctx, rc, false, KL_CHANNEL_POST, NULL);
     }
@@ -450,6 +495,10 @@ static void do_member(worker *w, job *j)
     write_member(w, j);
 }
 
+struct kl_batch_result;
+static int job_rows(batch *b, struct kl_batch_result *res, job *j);
+static void record_flush(batch *b);
+
 /* Report finished members in member order: their diagnostics, then progress. */
 static void finish(batch *b, job *j)
 {
@@ -459,6 +508,12 @@ static void finish(batch *b, job *j)
         job *f = &b->jobs[b->next_flush++];
         for (size_t i = 0; i < f->n_diags; i++)
             forward(b->ctx, &f->diags[i]);
+        if (b->res && !b->record_err) {
+            if (job_rows(b, b->res, f))
+                b->record_err = KL_ENOMEM;
+            else
+                record_flush(b);
+        }
         if (f->selected) {
             b->done_count++;
             if (b->o.progress)
@@ -474,7 +529,9 @@ static void *worker_main(void *arg)
     batch *b = w->b;
     for (;;) {
         pthread_mutex_lock(&b->lock);
-        size_t i = b->next_job++;
+        if (b->o.interrupt && *b->o.interrupt)
+            b->interrupted = true; /* the member under way is finished; no other starts */
+        size_t i = b->interrupted ? b->n_jobs : b->next_job++;
         pthread_mutex_unlock(&b->lock);
         if (i >= b->n_jobs)
             break;
@@ -563,11 +620,11 @@ KL_API const char *kl_batch_status_name(kl_batch_status status)
 
 /* A reason is free text (the review's, or a message that may quote the
  * letter): it never reaches the record if it holds anyone's contact detail. */
-static char *safe_text(kl_context *quiet, const kl_disclosure_index *idx, const char *s,
+static char *safe_text(kl_context *quiet, const kl_disclosure *idx, const char *s,
                        const char *instead)
 {
     const char *t[] = {s ? s : ""};
-    int rc = kl_check__disclosure_run(quiet, idx, NULL, t, 1);
+    int rc = disclosure_run_idx(quiet, idx, t[0]);
     if (rc == KL_ENOMEM)
         return NULL; /* the row fails with KL_ENOMEM: not "(not shown...)" for a harmless name */
     if (rc)
@@ -575,9 +632,8 @@ static char *safe_text(kl_context *quiet, const kl_disclosure_index *idx, const 
     return dup_or_empty(s);
 }
 
-static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure_index *idx,
-                   const job *j, const char *channel, const out_file *f, kl_batch_status st,
-                   const char *reason)
+static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure *idx, const job *j,
+                   const char *channel, const out_file *f, kl_batch_status st, const char *reason)
 {
     if (res->n_rows == res->cap_rows) {
         size_t cap = res->cap_rows ? res->cap_rows * 2 : 16;
@@ -624,68 +680,65 @@ static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure_
     return 0;
 }
 
-static int build_rows(batch *b, kl_batch_result *res)
+/* The record's rows for one member (and its part of the totals). */
+static int job_rows(batch *b, kl_batch_result *res, job *j)
 {
-    kl_context *quiet = NULL;
-    if (kl_context_new(&quiet))
-        return KL_ENOMEM;
+    kl_context *quiet = b->quiet;
     int rc = 0;
     kl_batch_totals *t = &res->totals;
-    t->members = b->n_jobs;
-    for (size_t k = 0; k < b->n_jobs && !rc; k++) {
-        job *j = &b->jobs[k];
-        const kl_member *m = j->m;
-        switch (j->state) {
-        case J_SKIPPED:
-            t->skipped++;
-            rc = add_row(res, quiet, b->disclosure, j, "", NULL, KL_BATCH_SKIPPED,
-                         "not selected for this run");
-            break;
-        case J_NOT_CONTACTED:
-            t->not_contacted++;
-            rc = add_row(res, quiet, b->disclosure, j, "", NULL, KL_BATCH_NOT_CONTACTED, m->reason);
-            break;
-        case J_WRITTEN: {
-            t->members_written++;
-            t->draft_members += j->draft;
-            char note[96] = "";
-            if (j->n_fallback)
-                snprintf(note, sizeof note, "%zu message%s in English (language fallback)",
-                         j->n_fallback, j->n_fallback == 1 ? "" : "s");
-            for (size_t i = 0; i < j->n_files && !rc; i++) {
-                t->files++;
-                t->pages += j->files[i].pages;
-                rc = add_row(res, quiet, b->disclosure, j, kl_channel_name(j->files[i].channel),
-                             &j->files[i], KL_BATCH_WRITTEN, note);
-            }
-            break;
+    const kl_member *m = j->m;
+    switch (j->state) {
+    case J_SKIPPED:
+        t->skipped++;
+        rc = add_row(res, quiet, b->disclosure, j, "", NULL, KL_BATCH_SKIPPED,
+                     "not selected for this run");
+        break;
+    case J_NOT_CONTACTED:
+        t->not_contacted++;
+        rc = add_row(res, quiet, b->disclosure, j, "", NULL, KL_BATCH_NOT_CONTACTED, m->reason);
+        break;
+    case J_WRITTEN: {
+        t->members_written++;
+        t->draft_members += j->draft;
+        char note[96] = "";
+        if (j->n_fallback)
+            snprintf(note, sizeof note, "%zu message%s in English (language fallback)",
+                     j->n_fallback, j->n_fallback == 1 ? "" : "s");
+        for (size_t i = 0; i < j->n_files && !rc; i++) {
+            t->files++;
+            t->pages += j->files[i].pages;
+            rc = add_row(res, quiet, b->disclosure, j, kl_channel_name(j->files[i].channel),
+                         &j->files[i], KL_BATCH_WRITTEN, note);
         }
-        case J_FAILED:
-        case J_PENDING:
-        default: {
-            t->members_failed++;
-            const char *why = j->reason ? j->reason : "not finished";
-            bool any = false, seen[4] = {false, false, false, false};
-            for (size_t i = 0; i < m->n_contacts && !rc; i++) {
-                kl_channel ch = m->contacts[i].channel;
-                if ((unsigned)ch > KL_CHANNEL_VIA_PROFESSIONAL || seen[ch])
-                    continue;
-                seen[ch] = any = true;
-                char other[160];
-                snprintf(other, sizeof other,
-                         "nothing is written for this member: the %s output failed",
-                         kl_channel_name(j->fail_channel));
-                bool here = !j->fail_has_channel || j->fail_channel == ch;
-                rc = add_row(res, quiet, b->disclosure, j, kl_channel_name(ch), NULL,
-                             KL_BATCH_FAILED, here ? why : other);
-            }
-            if (!any && !rc)
-                rc = add_row(res, quiet, b->disclosure, j, "", NULL, KL_BATCH_FAILED, why);
-            break;
-        }
-        }
+        break;
     }
-    kl_context_free(quiet);
+    case J_FAILED:
+    case J_PENDING:
+    default: {
+        t->members_failed++;
+        const char *why = j->reason                                 ? j->reason
+                          : j->state == J_PENDING && b->interrupted ? "not written: the run was "
+                                                                      "interrupted first"
+                                                                    : "not finished";
+        bool any = false, seen[4] = {false, false, false, false};
+        for (size_t i = 0; i < m->n_contacts && !rc; i++) {
+            kl_channel ch = m->contacts[i].channel;
+            if ((unsigned)ch > KL_CHANNEL_VIA_PROFESSIONAL || seen[ch])
+                continue;
+            seen[ch] = any = true;
+            char other[160];
+            snprintf(other, sizeof other,
+                     "nothing is written for this member: the %s output failed",
+                     kl_channel_name(j->fail_channel));
+            bool here = !j->fail_has_channel || j->fail_channel == ch;
+            rc = add_row(res, quiet, b->disclosure, j, kl_channel_name(ch), NULL, KL_BATCH_FAILED,
+                         here ? why : other);
+        }
+        if (!any && !rc)
+            rc = add_row(res, quiet, b->disclosure, j, "", NULL, KL_BATCH_FAILED, why);
+        break;
+    }
+    }
     return rc;
 }
 
@@ -695,10 +748,12 @@ static const char *const record_header[] = {
     "sha256",        "result",     "reason"};
 #define RECORD_COLS (sizeof record_header / sizeof record_header[0])
 
-static int record_text(const kl_batch_result *res, kl_buf *out)
+/* Rows from..n of the record as CSV, the header first if asked. */
+static int record_text(const kl_batch_result *res, size_t from, bool header, kl_buf *out)
 {
-    kl_batch__csv_row(out, record_header, RECORD_COLS);
-    for (size_t i = 0; i < res->n_rows; i++) {
+    if (header)
+        kl_batch__csv_row(out, record_header, RECORD_COLS);
+    for (size_t i = from; i < res->n_rows; i++) {
         const kl_batch_row *r = &res->rows[i];
         char pages[16] = "";
         if (r->file[0] && strstr(r->file, ".pdf"))
@@ -719,6 +774,49 @@ static int record_text(const kl_batch_result *res, kl_buf *out)
         kl_batch__csv_row(out, cells, RECORD_COLS);
     }
     return out->oom ? KL_ENOMEM : 0;
+}
+
+/* Append the rows not yet in record.csv to it. Called with b->lock held (or
+ * after the workers), in member order. A failed write is remembered; the
+ * rows stay in the result. */
+static void record_flush(batch *b)
+{
+    kl_batch_result *res = b->res;
+    if (!res || b->record_fd < 0 || b->record_err)
+        return;
+    kl_buf chunk = KL_BUF_INIT;
+    if (record_text(res, b->rows_recorded, b->record.len == 0, &chunk)) {
+        b->record_err = KL_ENOMEM;
+        kl_buf_free(&chunk);
+        return;
+    }
+    /* Defence in depth: no row names anyone's contact details. */
+    const char *t[] = {chunk.data ? chunk.data : ""};
+    int hit = disclosure_run_idx(b->quiet, b->disclosure, t[0]);
+    if (hit) {
+        b->record_err = hit == KL_ENOMEM ? KL_ENOMEM : KL_EDATA;
+        kl_buf_free(&chunk);
+        return;
+    }
+    const char *p = chunk.data;
+    size_t len = chunk.len;
+    while (len) {
+        ssize_t n = write(b->record_fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            b->record_err = KL_EIO;
+            errno = errno ? errno : EIO;
+            break;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (!b->record_err) {
+        kl_buf_append(&b->record, chunk.data, chunk.len);
+        b->rows_recorded = res->n_rows;
+    }
+    kl_buf_free(&chunk);
 }
 
 /* ---- setting up ---------------------------------------------------------------------- */
@@ -799,44 +897,6 @@ static void pack_name(char *out, size_t cap, size_t i, size_t n)
         snprintf(out, cap, "print-pack-%03zu.pdf", i + 1);
 }
 
-/* Files of an earlier run that this run did not write (--force): removed,
- * so the directory holds exactly what the new record lists. */
-static void remove_stale(batch *b)
-{
-    int fd = dup(b->dirfd);
-    if (fd < 0)
-        return;
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return;
-    }
-    rewinddir(d);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || strcmp(e->d_name, "record.csv") == 0)
-            continue;
-        bool keep = false;
-        for (size_t i = 0; i < b->packs_written && !keep; i++) {
-            char name[40];
-            pack_name(name, sizeof name, i, b->n_packs);
-            keep = strcmp(name, e->d_name) == 0;
-        }
-        for (size_t k = 0; k < b->n_jobs && !keep; k++) {
-            const job *j = &b->jobs[k];
-            if (j->state != J_WRITTEN)
-                continue;
-            for (size_t i = 0; i < j->n_files && !keep; i++)
-                keep = strcmp(j->files[i].name, e->d_name) == 0;
-        }
-        struct stat st;
-        if (!keep && fstatat(b->dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
-            unlinkat(b->dirfd, e->d_name, 0);
-    }
-    closedir(d);
-}
-
 static int setup(batch *b)
 {
     kl_context *ctx = b->ctx;
@@ -898,7 +958,7 @@ static int setup(batch *b)
     if (!rc && need_cover)
         rc = kl_batch__english_review(ctx, review, &b->english);
     if (!rc)
-        rc = kl_check__disclosure_index_new(ctx, review, &b->disclosure);
+        b->disclosure = kl_review__disclosure(review);
     for (size_t i = 0; i < n && !rc; i++)
         if (b->jobs[i].selected && (rc = describe_languages(b, &b->jobs[i])))
             rc = kl_oom(ctx);
@@ -943,12 +1003,33 @@ static int setup(batch *b)
     kl_free(tname);
     if (b->dirfd < 0)
         return b->dirfd;
-    if (!b->o.force && kl_batch__dir_has_files(b->dirfd))
-        return kl_error(ctx, KL_EEXISTS, KL_AT(b->dir, 0, 0),
-                        "use --force to replace them, or choose another output directory",
-                        "the batch directory already holds files from an earlier run; nothing "
-                        "was changed");
-    return 0;
+    /* One run at a time in a batch directory; then what is there must be
+     * ours (with force: files earlier runs listed in their manifests). */
+    b->rd.dirfd = b->dirfd;
+    b->rd.display = b->dir;
+    rc = kl_batch__lock(ctx, &b->rd);
+    if (!rc)
+        rc = kl_batch__prepare(ctx, &b->rd, b->o.force != 0);
+    if (rc)
+        return rc;
+    /* The record, written as members finish. */
+    kl_buf disp = KL_BUF_INIT;
+    kl_buf_printf(&disp, "%s/record.csv", b->dir);
+    if (disp.oom) {
+        kl_buf_free(&disp);
+        return kl_oom(ctx);
+    }
+    if (kl_batch__manifest_add(&b->rd, "record.csv") == 0)
+        b->record_fd = openat(b->dirfd, "record.csv",
+                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    rc = b->record_fd < 0 ? kl_error(ctx, KL_EIO, KL_AT(disp.data, 0, 0), NULL,
+                                     "cannot create the batch record: %s", strerror(errno))
+                          : 0;
+    if (!rc && fchmod(b->record_fd, 0600) != 0)
+        rc = kl_error(ctx, KL_EIO, KL_AT(disp.data, 0, 0), NULL,
+                      "cannot make the batch record private: %s", strerror(errno));
+    kl_buf_free(&disp);
+    return rc;
 }
 
 static void teardown(batch *b)
@@ -961,7 +1042,11 @@ static void teardown(batch *b)
     kl_catalog_set_free(b->cats);
     kl_review_free(b->english);
     kl_pdf_renderer_free(b->renderer);
-    kl_check__disclosure_index_free(b->disclosure);
+    if (b->record_fd >= 0)
+        close(b->record_fd);
+    kl_batch__rundir_close(&b->rd, NULL);
+    kl_context_free(b->quiet);
+    kl_buf_free(&b->record);
     if (b->dirfd >= 0)
         close(b->dirfd);
     kl_free(b->dir);
@@ -1062,8 +1147,7 @@ static int print_packs(batch *b)
             kl_buf disp = KL_BUF_INIT;
             kl_buf_printf(&disp, "%s/%s", b->dir, name);
             rc = disp.oom ? kl_oom(b->ctx)
-                          : kl_batch__write_file(b->ctx, b->dirfd, name, disp.data, pdf.data,
-                                                 pdf.len, b->o.force != 0);
+                          : place_file(b->ctx, b, name, disp.data, pdf.data, pdf.len);
             kl_buf_free(&disp);
         }
         if (!rc) {
@@ -1086,7 +1170,7 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     *out = NULL;
     if (!review)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_batch_generate: no review");
-    if (opts && opts->version != KL_BATCH_OPTIONS_VERSION)
+    if (opts && opts->version != KL_BATCH_OPTIONS_VERSION && opts->version != 1)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_BATCH_OPTIONS_INIT",
                         "kl_batch_options version %u is not %u", opts->version,
                         KL_BATCH_OPTIONS_VERSION);
@@ -1095,8 +1179,15 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     b->ctx = ctx;
     b->review = review;
     b->dirfd = -1;
+    b->record_fd = -1;
+    b->rd.lockfd = b->rd.manifest_fd = -1;
     kl_batch_options defaults = KL_BATCH_OPTIONS_INIT;
-    b->o = opts ? *opts : defaults;
+    b->o = defaults;
+    if (opts && opts->version == 1) /* before `interrupt` */
+        memcpy(&b->o, opts, offsetof(kl_batch_options, interrupt));
+    else if (opts)
+        b->o = *opts;
+    b->o.version = KL_BATCH_OPTIONS_VERSION;
     if (!b->o.template_name)
         b->o.template_name = "notification";
     if (!b->o.output_dir)
@@ -1106,66 +1197,86 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     if (pthread_mutex_init(&b->lock, NULL) != 0)
         return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot create a mutex");
 
-    kl_batch_result *res = NULL;
-    int rc = setup(b);
-    if (!rc)
-        rc = run_workers(b);
+    kl_batch_result *res = kl_calloc(1, sizeof *res);
+    int rc = !res || kl_context_new(&b->quiet) ? kl_oom(ctx) : setup(b);
+    if (!rc && !(res->dir = kl_strdup(b->dir)))
+        rc = kl_oom(ctx);
     if (!rc) {
-        res = kl_calloc(1, sizeof *res);
-        if (!res || !(res->dir = kl_strdup(b->dir)) || build_rows(b, res))
+        res->totals.members = b->n_jobs;
+        b->res = res; /* rows are added, and recorded, as members finish */
+        rc = run_workers(b);
+    }
+    /* Members not reported yet: those after an interruption, or after the
+     * rows could not be made. */
+    if (!rc) {
+        while (b->next_flush < b->n_jobs && !b->record_err) {
+            job *f = &b->jobs[b->next_flush++];
+            for (size_t i = 0; f->done && i < f->n_diags; i++)
+                forward(ctx, &f->diags[i]);
+            if (job_rows(b, res, f))
+                b->record_err = KL_ENOMEM;
+        }
+        if (b->record_err == KL_ENOMEM)
             rc = kl_oom(ctx);
     }
-    /* The print pack, then the record, last: it lists what is there. */
+    if (!rc)
+        record_flush(b);
+    /* The print packs when every member was dealt with. */
     int pack_rc = 0, record_rc = 0;
-    if (!rc && !b->stop)
+    if (!rc && !b->stop && !b->interrupted)
         pack_rc = print_packs(b);
     if (res) {
         res->totals.print_pack_pages = b->pack_pages;
         res->totals.print_packs = b->packs_written;
     }
-    if (!rc) {
-        kl_buf rec = KL_BUF_INIT;
-        if (record_text(res, &rec))
-            rc = kl_oom(ctx);
+    if (!rc && b->record_fd >= 0) {
         /* Defence in depth: the record as a whole names no one's details. */
-        const char *t[] = {rec.data ? rec.data : ""};
-        int hit = rc ? 0 : kl_check__disclosure_run(ctx, b->disclosure, NULL, t, 1);
-        if (hit == KL_ENOMEM)
-            rc = hit;
-        else if (hit)
+        const char *t[] = {b->record.data ? b->record.data : ""};
+        int hit = b->record_err ? 0 : disclosure_run_idx(ctx, b->disclosure, t[0]);
+        if (hit == KL_ENOMEM || b->record_err == KL_ENOMEM) {
+            rc = kl_oom(ctx);
+        } else if (hit || b->record_err == KL_EDATA) {
+            unlinkat(b->dirfd, "record.csv", 0);
             rc = kl_error(ctx, KL_EDATA, KL_AT(b->dir, 0, 0), NULL,
                           "the batch record would hold a contact detail: it was not written");
-        /* Even after a failed write: no old letter may stay next to a new
-         * record that says the member was not written. */
-        if (!rc && b->o.force)
-            remove_stale(b);
-        if (!rc) {
+        } else if (b->record_err || fdatasync(b->record_fd) != 0) {
             kl_buf disp = KL_BUF_INIT;
             kl_buf_printf(&disp, "%s/record.csv", b->dir);
-            record_rc = disp.oom ? kl_oom(ctx)
-                                 : kl_batch__write_file(ctx, b->dirfd, "record.csv", disp.data,
-                                                        rec.data, rec.len, b->o.force != 0);
+            record_rc = kl_error(ctx, KL_EIO, KL_AT(disp.oom ? b->dir : disp.data, 0, 0),
+                                 errno == ENOSPC ? "free some space on the disk" : NULL,
+                                 "cannot write the batch record: %s", strerror(errno));
             kl_buf_free(&disp);
         }
-        kl_buf_free(&rec);
     }
+    if (b->rd.manifest_fd >= 0)
+        kl_batch__rundir_close(&b->rd, b->interrupted  ? "interrupted"
+                                       : b->stop || rc ? "stopped"
+                                                       : "complete");
     if (!rc && b->stop) {
         size_t failed = res->totals.members_failed;
         bool oom = b->stop_rc == KL_ENOMEM;
         rc = kl_error(ctx, b->stop_rc, KL_AT(b->dir, 0, 0),
-                      oom ? "close other programs, then run again with --force"
-                          : "free some space or choose another output directory, then run again "
-                            "with --force",
+                      oom ? "close other programs, then run again, replacing this run's files"
+                          : "free some space or choose another output directory, then run "
+                            "again, replacing this run's files",
                       "writing stopped part-way%s: %zu member%s not written (no partial file is "
                       "left)%s",
                       oom ? " (out of memory)" : "", failed, failed == 1 ? " was" : "s were",
-                      record_rc ? "; the batch record could not be written either"
+                      record_rc ? "; the batch record could not be completed either"
+                                : "; record.csv says which");
+    } else if (!rc && b->interrupted) {
+        size_t done = res->totals.members_written + res->totals.not_contacted;
+        rc = kl_error(ctx, KL_EINTR, KL_AT(b->dir, 0, 0), NULL,
+                      "interrupted: %zu of %zu members dealt with before the run stopped (no "
+                      "partial file is left)%s",
+                      done, b->n_selected,
+                      record_rc ? "; the batch record could not be completed"
                                 : "; record.csv says which");
     } else if (!rc && (pack_rc || record_rc)) {
         rc = pack_rc ? pack_rc : record_rc; /* already reported */
     }
     /* After a failed write the result still says what was written. */
-    bool partial = res && (b->stop || pack_rc || record_rc);
+    bool partial = b->res && (b->stop || b->interrupted || pack_rc || record_rc);
     if (rc && !partial) {
         kl_batch_result_free(res);
         res = NULL;

@@ -21,6 +21,39 @@ int kl_batch__open_dir(kl_context *ctx, const char *base, const char *const *sub
 int kl_batch__write_file(kl_context *ctx, int dirfd, const char *name, const char *display,
                          const void *data, size_t len, bool overwrite);
 
+/* The same, the temporary named ".<name>.<tag>.tmp" after a run id (tag), so
+ * the temporaries of a run that died can be told apart and removed. tag
+ * NULL: a random one. */
+int kl_batch__write_file_tagged(kl_context *ctx, int dirfd, const char *name, const char *display,
+                                const void *data, size_t len, bool overwrite, const char *tag);
+
+/* ---- the batch directory: lock, manifest, temporaries ------------------- */
+
+typedef struct kl_rundir {
+    int dirfd;                /* the batch directory (borrowed) */
+    const char *display;      /* its path, for messages (borrowed) */
+    int lockfd, manifest_fd;  /* -1 when not open */
+    char run_id[40];          /* "r<hex time>-<pid>" */
+    size_t stale_temporaries; /* temporaries of dead runs removed */
+    size_t removed;           /* files of earlier runs removed (force) */
+} kl_rundir;
+
+/* Take the advisory lock (.kinletter.lock, flock) for the whole run, and
+ * make the run id. KL_EBUSY, naming the holder's process id, when another
+ * run holds it; nothing is changed then. */
+int kl_batch__lock(kl_context *ctx, kl_rundir *rd);
+/* With the lock held: without force, KL_EEXISTS when the directory holds
+ * files; with force, KL_EEXISTS naming the first entry that no earlier
+ * run's manifest lists (nothing changed), else remove the listed files.
+ * Either way remove the temporaries of dead runs (a warning says how many
+ * and which run), then start this run's manifest. */
+int kl_batch__prepare(kl_context *ctx, kl_rundir *rd, bool force);
+/* List name in the manifest before it is put in place (a file listed may
+ * be missing, never the other way round). 0 or KL_EIO. Thread-safe. */
+int kl_batch__manifest_add(kl_rundir *rd, const char *name);
+/* End the manifest ("end <run> <how>", how may be NULL) and release the lock. */
+void kl_batch__rundir_close(kl_rundir *rd, const char *how);
+
 /* Does dirfd hold any entry not starting with '.'? (an earlier batch) */
 bool kl_batch__dir_has_files(int dirfd);
 

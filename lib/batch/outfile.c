@@ -100,6 +100,12 @@ static int write_all(int fd, const char *p, size_t len)
 int kl_batch__write_file(kl_context *ctx, int dirfd, const char *name, const char *display,
                          const void *data, size_t len, bool overwrite)
 {
+    return kl_batch__write_file_tagged(ctx, dirfd, name, display, data, len, overwrite, NULL);
+}
+
+int kl_batch__write_file_tagged(kl_context *ctx, int dirfd, const char *name, const char *display,
+                                const void *data, size_t len, bool overwrite, const char *tag)
+{
     char tmp[300];
     int fd = -1;
     struct timespec ts;
@@ -107,8 +113,10 @@ int kl_batch__write_file(kl_context *ctx, int dirfd, const char *name, const cha
     unsigned long seed = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16);
     for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
         seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-        if (snprintf(tmp, sizeof tmp, ".%s.%06lx.tmp", name, (seed >> 24) & 0xFFFFFF) >=
-            (int)sizeof tmp)
+        int n = tag ? attempt ? snprintf(tmp, sizeof tmp, ".%s.%s-%d.tmp", name, tag, attempt)
+                              : snprintf(tmp, sizeof tmp, ".%s.%s.tmp", name, tag)
+                    : snprintf(tmp, sizeof tmp, ".%s.%06lx.tmp", name, (seed >> 24) & 0xFFFFFF);
+        if (n < 0 || n >= (int)sizeof tmp)
             return kl_error(ctx, KL_EINVAL, KL_AT(display, 0, 0), NULL, "file name too long");
         fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0 && errno != EEXIST)
@@ -144,7 +152,7 @@ int kl_batch__write_file(kl_context *ctx, int dirfd, const char *name, const cha
         unlinkat(dirfd, tmp, 0);
         if (e == EEXIST)
             return kl_error(ctx, KL_EEXISTS, KL_AT(display, 0, 0),
-                            "use --force to replace it, or choose another output directory",
+                            "remove it, or choose another output directory",
                             "already exists; not overwritten");
         return io_error(ctx, "cannot put the file in place", display, e);
     }

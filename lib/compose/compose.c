@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unicode/ucal.h>
 #include <unicode/udat.h>
+#include <unicode/udateintervalformat.h>
+#include <unicode/ulistformatter.h>
 #include <unicode/uloc.h>
 #include <unicode/ustring.h>
 
@@ -40,6 +43,7 @@ typedef struct composer {
     kl_fmt_arg args[MAX_ARGS];
     size_t n_args;
     char strbuf[4][256]; /* storage for formatted numbers etc. */
+    char *terms[4];      /* this language's title, roles and hours (terms.c order) */
 } composer;
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -154,7 +158,243 @@ static const char *select_key(const char *value)
     return value;
 }
 
-static void set_language_args(composer *c, const char *locale)
+/* ---- terms: titles, roles and hours in the letter's language ------------------ */
+
+/* The ICU locale for formatting: Gregorian calendar (the review's dates are
+ * UK civil dates) and Western digits, unless the member's tag asks for
+ * others (fa-u-ca-persian, ar-u-nu-arab). */
+static void format_locale(const char *bcp47, char *out, size_t cap)
+{
+    icu_locale(bcp47, out, cap);
+    UErrorCode st = U_ZERO_ERROR;
+    char kw[32];
+    if (uloc_getKeywordValue(out, "calendar", kw, sizeof kw, &st) <= 0) {
+        st = U_ZERO_ERROR;
+        uloc_setKeywordValue("calendar", "gregorian", out, (int32_t)cap, &st);
+    }
+    st = U_ZERO_ERROR;
+    if (uloc_getKeywordValue(out, "numbers", kw, sizeof kw, &st) <= 0) {
+        st = U_ZERO_ERROR;
+        uloc_setKeywordValue("numbers", "latn", out, (int32_t)cap, &st);
+    }
+}
+
+static int message(composer *c, const kl_tnode *tn, const char *msgid, char **out, char **lang_out);
+
+/* Format msgid with the standard arguments and up to four string arguments of
+ * its own (names[i] = values[i]). */
+static int message_with(composer *c, const char *msgid, const char *const *names,
+                        const char *const *values, size_t n, char **out)
+{
+    size_t saved = c->n_args;
+    for (size_t i = 0; i < n && c->n_args < MAX_ARGS; i++)
+        c->args[c->n_args++] = (kl_fmt_arg){names[i], KL_ARG_STRING, values[i], 0, {0, 0, 0}};
+    int rc = message(c, NULL, msgid, out, NULL);
+    c->n_args = saved;
+    return rc;
+}
+
+static void set_arg(composer *c, const char *name, const char *value)
+{
+    for (size_t i = 0; i < c->n_args; i++)
+        if (strcmp(c->args[i].name, name) == 0 && c->args[i].type == KL_ARG_STRING)
+            c->args[i].s = value ? value : "";
+}
+
+/* The titles every catalog translates (common.title.<key>); "Mr." and "mr"
+ * count too. Any other title prints as given. */
+const char *kl_compose__title_key(const char *title)
+{
+    static const char *const keys[] = {"mr", "mrs", "ms", "miss", "mx", "dr"};
+    if (!title)
+        return NULL;
+    size_t n = strlen(title);
+    if (n && title[n - 1] == '.')
+        n--;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strlen(keys[i]) == n && strncasecmp(title, keys[i], n) == 0)
+            return keys[i];
+    return NULL;
+}
+
+/* The role keywords every catalog translates (common.role.<key>, with '_'
+ * for '-'); NULL for a free-text role. */
+const char *kl_compose__role_msgid(const char *role)
+{
+    static const char *const map[][2] = {
+        {"independent-reviewer", "common.role.independent_reviewer"},
+        {"lead-reviewer", "common.role.lead_reviewer"},
+        {"review-chair", "common.role.review_chair"},
+        {"family-contact", "common.role.family_contact"},
+        {"review-coordinator", "common.role.review_coordinator"},
+        {"business-manager", "common.role.business_manager"},
+        {"family-liaison-officer", "common.role.family_liaison_officer"},
+    };
+    for (size_t i = 0; role && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(role, map[i][0]) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+static int utf16_to_8(composer *c, const UChar *u, int32_t len, kl_buf *out)
+{
+    char tmp[1024];
+    int32_t n = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    u_strToUTF8(tmp, sizeof tmp, &n, u, len, &st);
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                        "ICU could not convert the contact hours: %s", u_errorName(st));
+    kl_buf_puts(out, tmp);
+    return out->oom ? kl_oom(c->ctx) : 0;
+}
+
+/* Join UTF-8 items with ICU's list pattern for the language ("a, b and c"). */
+static int join_list(composer *c, const char *loc, char **items, size_t n, char **out)
+{
+    UChar u[8][256];
+    const UChar *ptrs[8];
+    int32_t lens[8];
+    UErrorCode st = U_ZERO_ERROR;
+    if (n > 8)
+        n = 8;
+    for (size_t i = 0; i < n && U_SUCCESS(st); i++) {
+        u_strFromUTF8(u[i], 256, &lens[i], items[i], -1, &st);
+        ptrs[i] = u[i];
+    }
+    UListFormatter *lf = U_SUCCESS(st) ? ulistfmt_open(loc, &st) : NULL;
+    UChar res[1024];
+    int32_t len = U_SUCCESS(st) ? ulistfmt_format(lf, ptrs, lens, (int32_t)n, res, 1024, &st) : 0;
+    ulistfmt_close(lf);
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                        "ICU could not join the contact hours in locale %s: %s", c->locale,
+                        u_errorName(st));
+    kl_buf b = KL_BUF_INIT;
+    int rc = utf16_to_8(c, res, len, &b);
+    *out = rc ? NULL : kl_buf_detach(&b);
+    kl_buf_free(&b);
+    return rc;
+}
+
+/* The structured contact hours in the current language: day names from
+ * ICU, the catalog's "{firstDay} to {lastDay}" for a range, times by ICU's
+ * interval format in 24-hour form, as the review gives them ("09:00–16:00":
+ * no "AM"/"PM", which ICU leaves in English for some languages), days and
+ * lines joined by ICU's list format, each line by the catalog's
+ * "{days}, {times}". */
+static int format_hours(composer *c, char **out)
+{
+    const kl_review_info *in = c->info;
+    char loc[ULOC_FULLNAME_CAPACITY];
+    format_locale(c->locale, loc, sizeof loc);
+    UErrorCode st = U_ZERO_ERROR;
+    UDateFormat *df = udat_open(UDAT_NONE, UDAT_SHORT, loc, u"UTC", -1, NULL, 0, &st);
+    UDateIntervalFormat *itv =
+        U_SUCCESS(st) ? udtitvfmt_open(loc, u"Hm", -1, u"UTC", -1, &st) : NULL;
+    char days[7][128];
+    for (int d = 0; d < 7 && U_SUCCESS(st); d++) {
+        UChar name[64];
+        /* ICU counts from Sunday = 1; the review from Monday = 0. */
+        int32_t n = udat_getSymbols(df, UDAT_STANDALONE_WEEKDAYS, (d + 1) % 7 + 1, name, 64, &st);
+        if (U_SUCCESS(st))
+            u_strToUTF8(days[d], sizeof days[d], NULL, name, n, &st);
+    }
+    udat_close(df);
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
+        udtitvfmt_close(itv);
+        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                        "ICU has no day names or time format for locale %s: %s", c->locale,
+                        u_errorName(st));
+    }
+    int rc = 0;
+    char *lines[8] = {0};
+    size_t n_lines = 0;
+    for (size_t h = 0; h < in->n_hours && h < 8 && !rc; h++) {
+        const kl_hours *k = &in->hours[h];
+        char *spans[7] = {0};
+        size_t n_spans = 0;
+        for (size_t i = 0; i < k->n_spans && !rc; i++, n_spans++) {
+            int a = k->spans[i].first, b = k->spans[i].last;
+            if (a == b) {
+                spans[i] = kl_strdup(days[a]);
+                rc = spans[i] ? 0 : kl_oom(c->ctx);
+            } else {
+                const char *names[] = {"firstDay", "lastDay"};
+                const char *vals[] = {days[a], days[b]};
+                rc = message_with(c, "common.contact.hours.days", names, vals, 2, &spans[i]);
+            }
+        }
+        char *day_text = NULL, *line = NULL;
+        rc = rc ? rc : join_list(c, loc, spans, n_spans, &day_text);
+        UChar t[128];
+        int32_t tl = 0;
+        if (!rc) {
+            st = U_ZERO_ERROR;
+            tl = udtitvfmt_format(itv, k->from * 60000.0, k->to * 60000.0, t, 128, NULL, &st);
+            if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+                rc = kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                              "ICU could not format the contact hours in locale %s: %s", c->locale,
+                              u_errorName(st));
+        }
+        kl_buf times = KL_BUF_INIT;
+        rc = rc ? rc : utf16_to_8(c, t, tl, &times);
+        if (!rc) {
+            const char *names[] = {"days", "times"};
+            const char *vals[] = {day_text, times.data};
+            rc = message_with(c, "common.contact.hours.entry", names, vals, 2, &line);
+        }
+        kl_buf_free(&times);
+        kl_free(day_text);
+        for (size_t i = 0; i < 7; i++)
+            kl_free(spans[i]);
+        if (!rc)
+            lines[n_lines++] = line;
+    }
+    udtitvfmt_close(itv);
+    rc = rc ? rc : join_list(c, loc, lines, n_lines, out);
+    for (size_t i = 0; i < n_lines; i++)
+        kl_free(lines[i]);
+    return rc;
+}
+
+static void free_terms(composer *c)
+{
+    for (size_t i = 0; i < sizeof c->terms / sizeof c->terms[0]; i++) {
+        kl_free(c->terms[i]);
+        c->terms[i] = NULL;
+    }
+}
+
+/* Replace the review's title, role keywords and structured hours with the
+ * current language's words (terms[0] title, [1] reviewer role, [2] contact
+ * role, [3] hours). */
+static int translate_terms(composer *c)
+{
+    const kl_review_info *in = c->info;
+    free_terms(c);
+    int rc = 0;
+    const char *key = kl_compose__title_key(c->member->title);
+    char msgid[64];
+    set_arg(c, "titleKey", key ? key : c->member->title ? c->member->title : "other");
+    if (key) {
+        snprintf(msgid, sizeof msgid, "common.title.%s", key);
+        rc = message(c, NULL, msgid, &c->terms[0], NULL);
+        if (!rc)
+            set_arg(c, "memberTitle", c->terms[0]);
+    }
+    const char *role = kl_compose__role_msgid(in->reviewer_role);
+    if (!rc && role && !(rc = message(c, NULL, role, &c->terms[1], NULL)))
+        set_arg(c, "reviewerRole", c->terms[1]);
+    role = kl_compose__role_msgid(in->contact_role);
+    if (!rc && role && !(rc = message(c, NULL, role, &c->terms[2], NULL)))
+        set_arg(c, "contactRole", c->terms[2]);
+    if (!rc && in->n_hours && !(rc = format_hours(c, &c->terms[3])))
+        set_arg(c, "contactHours", c->terms[3]);
+    return rc;
+}
+
+static int set_language_args(composer *c, const char *locale)
 {
     const kl_review_info *in = c->info;
     const kl_member *m = c->member;
@@ -190,6 +430,7 @@ static void set_language_args(composer *c, const char *locale)
     add_s(c, "memberGiven", m->given);
     add_s(c, "memberFamily", m->family);
     add_s(c, "memberTitle", m->title);
+    add_s(c, "titleKey", "other");
     add_s(c, "hasTitle", yes_no(m->title));
     add_s(c, "hasFamily", yes_no(m->family));
     add_n(c, "memberAge", m->age);
@@ -208,7 +449,7 @@ static void set_language_args(composer *c, const char *locale)
     add_s(c, "contactEmail", in->contact_email);
     add_s(c, "contactHours", in->contact_hours);
     add_s(c, "hasMobile", yes_no(in->contact_mobile));
-    add_s(c, "hasHours", yes_no(in->contact_hours));
+    add_s(c, "hasHours", in->n_hours ? "yes" : yes_no(in->contact_hours));
     add_d(c, "letterDate", c->letter_date);
     add_d(c, "decidedDate", in->decided);
     add_d(c, "expectedEndDate", in->expected_end);
@@ -225,6 +466,7 @@ static void set_language_args(composer *c, const char *locale)
     add_s(c, "channel", select_key(kl_channel_name(c->channel)));
     add_s(c, "professional", c->professional);
     add_s(c, "variant", select_key(kl_reading_name(c->variant)));
+    return translate_terms(c);
 }
 
 /* ---- XPath ------------------------------------------------------------------ */
@@ -600,7 +842,7 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
         kl_node *line = NULL;
         rc = add_message(c, n, KL_NODE_LINE, tn, tn->msg, &line);
         rc = rc ? rc : add_line(c, n, c->info->contact_name, NULL);
-        rc = rc ? rc : add_line(c, n, c->info->contact_role, NULL);
+        rc = rc ? rc : add_line(c, n, c->terms[2] ? c->terms[2] : c->info->contact_role, NULL);
         return rc;
     }
     case KL_T_FIGURE:
@@ -638,8 +880,7 @@ static int set_locale_var(composer *c, const char *locale)
         xmlXPathFreeObject(v);
         return kl_oom(c->ctx);
     }
-    set_language_args(c, locale);
-    return 0;
+    return set_language_args(c, locale);
 }
 
 /* Format msgid in the current language and add it to *field, after what
@@ -687,6 +928,43 @@ static int join_title(composer *c, const kl_tnode *where, const char *msgid, cha
     kl_free(*field);
     *field = kl_buf_detach(&b);
     return 0;
+}
+
+/* ---- the disclosure check on a composed letter --------------------------------------- */
+
+static void tree_put(kl_buf *b, const char *s)
+{
+    if (s && *s) {
+        kl_buf_puts(b, s);
+        kl_buf_putc(b, '\n');
+    }
+}
+
+/* Every string of the tree a renderer can print or put in a file (text,
+ * labels, links, alt text, title, subject, email intro, text message). */
+int kl_compose__check_doc(kl_context *ctx, const kl_doc *doc, const kl_disclosure *d, size_t reader,
+                          kl_where w)
+{
+    kl_buf b = KL_BUF_INIT;
+    tree_put(&b, doc->title);
+    tree_put(&b, doc->author);
+    tree_put(&b, doc->subject);
+    tree_put(&b, doc->email_intro);
+    tree_put(&b, doc->sms);
+    for (const kl_node *n = doc->root; n; n = kl_doc__next(doc->root, n)) {
+        tree_put(&b, n->text);
+        tree_put(&b, n->label);
+        tree_put(&b, n->href);
+        tree_put(&b, n->alt);
+    }
+    if (b.oom) {
+        kl_buf_free(&b);
+        return kl_oom(ctx);
+    }
+    int rc = kl_disclosure__scan(ctx, d, reader, 0, b.data ? b.data : "", b.len, w,
+                                 "the letter for this member");
+    kl_buf_free(&b);
+    return rc;
 }
 
 int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review *review,
@@ -857,6 +1135,12 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
         }
     }
     xmlXPathFreeContext(c.xp);
+    free_terms(&c);
+    /* Before any layout or line breaking: the whole tree holds no other
+     * member's identifying detail (docs/SECURITY.md). */
+    if (!rc)
+        rc = kl_compose__check_doc(ctx, doc, kl_review__disclosure(review),
+                                   kl_review__member_index(review, member), mw);
     if (rc) {
         kl_doc__free(doc);
         return rc;
@@ -885,6 +1169,9 @@ KL_API int kl_letter_compose(kl_context *ctx, const kl_template *tpl, kl_catalog
         kl_free(l);
         return rc;
     }
+    l->disclosure = kl_disclosure__ref(kl_review__disclosure(review));
+    l->reader = kl_review__member_index(review, member);
+    l->where = (kl_where){NULL, member->line, member->column, NULL};
     *out = l;
     return 0;
 }
@@ -894,7 +1181,20 @@ KL_API void kl_letter_free(kl_letter *letter)
     if (!letter)
         return;
     kl_doc__free(letter->doc);
+    kl_disclosure__unref(letter->disclosure);
     kl_free(letter);
+}
+
+int kl_letter__check(kl_context *ctx, const kl_letter *letter, const char *text, size_t len,
+                     const char *what)
+{
+    kl_where w = letter->where;
+    w.member_id = letter->doc ? letter->doc->member_id : NULL;
+    if (!text)
+        return letter->doc
+                   ? kl_compose__check_doc(ctx, letter->doc, letter->disclosure, letter->reader, w)
+                   : 0;
+    return kl_disclosure__scan(ctx, letter->disclosure, letter->reader, 0, text, len, w, what);
 }
 
 const kl_doc *kl_letter__doc(const kl_letter *letter)

@@ -274,6 +274,10 @@ KL_API const char *kl_strerror(int code)
         return "a family member's data is incomplete for this output";
     case KL_ELIMIT:
         return "input is too large";
+    case KL_EBUSY:
+        return "in use by another run";
+    case KL_EINTR:
+        return "interrupted";
     default:
         return "unknown error";
     }

@@ -84,6 +84,10 @@ int kl_letter_render_pdf(kl_context *ctx, kl_pdf_renderer *r, const kl_letter *l
     const kl_doc *doc = kl_letter__doc(letter);
     if (!doc || !doc->root)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "the letter has no document");
+    /* Again at the door: no other member's detail in anything this PDF prints. */
+    int checked = kl_letter__check(ctx, letter, NULL, 0, "the letter");
+    if (checked)
+        return checked;
     kl_pdf_renderer *tmp = NULL;
     int rc;
     if (!r) {

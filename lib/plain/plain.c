@@ -417,11 +417,24 @@ KL_API int kl_sms_measure(kl_context *ctx, const char *text, kl_sms_info *info)
     return rc;
 }
 
+/* Hand out *out only if it passes the disclosure check; else free it. */
+static int checked(kl_context *ctx, const kl_letter *letter, char **out, const char *what)
+{
+    int rc = kl_letter__check(ctx, letter, *out, strlen(*out), what);
+    if (rc) {
+        kl_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 KL_API int kl_letter_render_text(kl_context *ctx, const kl_letter *letter, char **out)
 {
     if (!ctx || !letter || !out)
         return KL_EINVAL;
-    return kl_plain__text(ctx, kl_letter__doc(letter), KL_PLAIN_WIDTH, out);
+    *out = NULL;
+    int rc = kl_plain__text(ctx, kl_letter__doc(letter), KL_PLAIN_WIDTH, out);
+    return rc ? rc : checked(ctx, letter, out, "the letter's text");
 }
 
 KL_API int kl_letter_render_email(kl_context *ctx, const kl_letter *letter, char **subject,
@@ -429,7 +442,18 @@ KL_API int kl_letter_render_email(kl_context *ctx, const kl_letter *letter, char
 {
     if (!ctx || !letter || !subject || !body)
         return KL_EINVAL;
-    return kl_plain__email(ctx, kl_letter__doc(letter), subject, body);
+    *subject = *body = NULL;
+    int rc = kl_plain__email(ctx, kl_letter__doc(letter), subject, body);
+    if (!rc)
+        rc = checked(ctx, letter, subject, "the email's subject");
+    if (!rc)
+        rc = checked(ctx, letter, body, "the email's body");
+    if (rc) {
+        kl_free(*subject);
+        kl_free(*body);
+        *subject = *body = NULL;
+    }
+    return rc;
 }
 
 KL_API int kl_letter_render_sms(kl_context *ctx, const kl_letter *letter, char **out,
@@ -462,11 +486,11 @@ KL_API int kl_letter_render_sms(kl_context *ctx, const kl_letter *letter, char *
                 "is sent",
                 whole.segments, kl_doc__lang(doc->root) ? kl_doc__lang(doc->root) : "first");
         *out = first;
-        return 0;
+        return checked(ctx, letter, out, "the text message");
     }
     rc = kl_sms_measure(ctx, doc->sms, info);
     if (rc)
         return rc;
     *out = kl_strdup(doc->sms);
-    return *out ? 0 : kl_oom(ctx);
+    return *out ? checked(ctx, letter, out, "the text message") : kl_oom(ctx);
 }

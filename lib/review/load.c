@@ -685,7 +685,7 @@ static int enum_attr(loader *L, xmlNodePtr n, const char *name, const char *cons
         }
         char hint[300];
         snprintf(hint, sizeof hint, "use one of: %s", list);
-        problem(L, n, name, hint, "'%s' is not a %s", v, what);
+        problem(L, n, name, hint, "the value is not a %s", what);
         return dflt;
     }
     return i;
@@ -731,24 +731,8 @@ static const char *locale_attr(loader *L, xmlNodePtr n, const char *name)
     return c;
 }
 
-/* Collected personal strings of the member being built. */
-typedef struct strlist {
-    const char *items[64];
-    size_t n;
-} strlist;
-
-static void keep(strlist *s, const char *v)
-{
-    if (!v || !*v || s->n == 64)
-        return;
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->items[i], v) == 0)
-            return;
-    s->items[s->n++] = v;
-}
-
 static void build_address(loader *L, xmlNodePtr a, kl_address *out, bool for_post,
-                          size_t name_lines, strlist *priv)
+                          size_t name_lines)
 {
     memset(out, 0, sizeof *out);
     size_t n = 0;
@@ -769,8 +753,7 @@ static void build_address(loader *L, xmlNodePtr a, kl_address *out, bool for_pos
         const char *why = for_post ? kl_review__bad_address_line(s) : NULL;
         if (why)
             problem(L, l, NULL, "correct the address, or choose another channel",
-                    "address line '%s' cannot be printed for post: %s", s, why);
-        keep(priv, s);
+                    "address line %zu cannot be printed for post: %s", n + 1, why);
         lines[n++] = s;
     }
     out->lines = lines;
@@ -783,8 +766,7 @@ static void build_address(loader *L, xmlNodePtr a, kl_address *out, bool for_pos
         const char *why = for_post ? kl_review__bad_address_line(out->town) : NULL;
         if (why)
             problem(L, town, NULL, "correct the address, or choose another channel",
-                    "town '%s' cannot be printed for post: %s", out->town, why);
-        keep(priv, out->town);
+                    "the town cannot be printed for post: %s", why);
     }
     const char *raw = pc ? text_of(L, pc) : NULL;
     if (!raw || !*raw) {
@@ -796,15 +778,13 @@ static void build_address(loader *L, xmlNodePtr a, kl_address *out, bool for_pos
             problem(L, pc, NULL,
                     "check the postcode: it looks like NT2 7QP, and its last two letters are never "
                     "C, I, K, M, O or V",
-                    "'%s' is not a UK postcode", raw);
+                    "the postcode is not a UK postcode");
             out->postcode = raw;
         } else {
             out->postcode = kl_review__strdup(L->rv, norm_pc);
             if (!out->postcode)
                 L->oom = true;
         }
-        keep(priv, raw);
-        keep(priv, out->postcode);
     }
     if (for_post) {
         size_t total = name_lines + n + (out->town ? 1 : 0) + 1;
@@ -875,28 +855,26 @@ static void check_children(loader *L, xmlNodePtr n, const char *const *allowed,
 /* Unknown and missing attributes, element by element (NULL-terminated
  * lists: name, allowed..., NULL, required..., NULL). */
 static const char *const attr_table[] = {
-    "review",       "id",          "type",      NULL,
-    "id",           "type",        NULL,        "logo",
-    "src",          "alt",         NULL,        "src",
-    NULL,           "subject",     "given",     "family",
-    "gender",       "age",         "outcome",   NULL,
-    "given",        "gender",      "outcome",   NULL,
-    "dates",        "decided",     "letter",    "expected-end",
-    "period-from",  "period-to",   NULL,        "decided",
-    "expected-end", "period-from", "period-to", NULL,
-    "reviewer",     "name",        "role",      NULL,
-    "name",         NULL,          "service",   "name",
-    "phone",        "web",         NULL,        "name",
-    NULL,           "publication", "planned",   NULL,
-    "planned",      NULL,          "member",    "id",
-    "relationship", "gender",      "age",       "parental-responsibility",
-    "contact",      "reason",      NULL,        "id",
-    "relationship", "gender",      NULL,        "name",
-    "title",        "given",       "family",    NULL,
-    NULL,           "language",    "locale",    "also",
-    "interpreter",  NULL,          "locale",    NULL,
-    "needs",        "print",       "size",      "reading",
-    NULL,           NULL,          NULL};
+    "review",  "id",           "type",         NULL,          "id",
+    "type",    NULL,           "logo",         "src",         "alt",
+    NULL,      "src",          NULL,           "subject",     "given",
+    "family",  "gender",       "age",          "outcome",     NULL,
+    "given",   "gender",       "outcome",      NULL,          "dates",
+    "decided", "letter",       "expected-end", "period-from", "period-to",
+    NULL,      "decided",      "expected-end", "period-from", "period-to",
+    NULL,      "reviewer",     "name",         "role",        NULL,
+    "name",    NULL,           "service",      "name",        "phone",
+    "web",     NULL,           "name",         NULL,          "publication",
+    "planned", NULL,           "planned",      NULL,          "member",
+    "id",      "relationship", "gender",       "age",         "parental-responsibility",
+    "contact", "reason",       NULL,           "id",          "relationship",
+    "gender",  NULL,           "name",         "title",       "given",
+    "family",  NULL,           NULL,           "language",    "locale",
+    "also",    "interpreter",  NULL,           "locale",      NULL,
+    "needs",   "print",        "size",         "reading",     NULL,
+    NULL,      "hours",        "days",         "from",        "to",
+    NULL,      "days",         "from",         "to",          NULL,
+    NULL};
 
 static void check_attrs(loader *L, xmlNodePtr n)
 {
@@ -987,11 +965,82 @@ static void check_date_order(loader *L, xmlNodePtr dn)
                 I->letter.day);
 }
 
+/* <contact><hours days="mon-thu" from="09:00" to="16:00"/>...</contact>. */
+static void read_hours(loader *L, xmlNodePtr c)
+{
+    kl_review_info *I = &L->rv->info;
+    size_t n = 0;
+    for (xmlNodePtr h = child(c, "hours"); h; h = next_el(h, "hours"))
+        n++;
+    if (!n)
+        return;
+    kl_hours *hours = kl_review__alloc(L->rv, n * sizeof *hours);
+    if (!hours) {
+        L->oom = true;
+        return;
+    }
+    memset(hours, 0, n * sizeof *hours);
+    n = 0;
+    unsigned used = 0; /* days already given a time */
+    for (xmlNodePtr h = child(c, "hours"); h; h = next_el(h, "hours")) {
+        kl_hours *k = &hours[n];
+        const char *days = attr(L, h, "days"), *from = attr(L, h, "from"), *to = attr(L, h, "to");
+        bool ok = true;
+        const char *why = days ? kl_review__days(days, k) : NULL;
+        if (why) {
+            problem(L, h, "days",
+                    "write the days as mon..sun, a range such as mon-fri or a list such as "
+                    "mon,wed",
+                    "hours@days '%s': %s", days, why);
+            ok = false;
+        }
+        if (from && !kl_review__time(from, &k->from)) {
+            problem(L, h, "from", "write the time in 24-hour form, such as 09:00",
+                    "hours@from '%s' is not a time", from);
+            ok = false;
+        }
+        if (to && !kl_review__time(to, &k->to)) {
+            problem(L, h, "to",
+                    "write the time in 24-hour form, such as 16:00 (23:59 for the end of the day)",
+                    "hours@to '%s' is not a time", to);
+            ok = false;
+        }
+        if (!days || !from || !to)
+            ok = false; /* reported by the attribute check */
+        if (ok && k->from >= k->to) {
+            problem(L, h, "to", "give the time calls start in from and the time they end in to",
+                    "hours@to '%s' is not after hours@from '%s'", to, from);
+            ok = false;
+        }
+        if (ok) {
+            for (size_t i = 0; i < k->n_spans; i++)
+                for (int d = k->spans[i].first; d <= k->spans[i].last; d++) {
+                    if (used & (1u << d) && ok) {
+                        problem(L, h, "days", "give each day once, in one <hours> element",
+                                "hours@days '%s': a day is already given in an earlier <hours>",
+                                days);
+                        ok = false;
+                    }
+                    used |= 1u << d;
+                }
+        }
+        if (ok)
+            n++;
+    }
+    I->hours = hours;
+    I->n_hours = n;
+    if (n && I->contact_hours)
+        warning(L, c, "hours",
+                "remove contact@hours: the <hours> elements say the same, in "
+                "every language",
+                "contact has both the free-text hours attribute and <hours> elements: letters "
+                "use the <hours> elements");
+}
+
 static void read_info(loader *L, xmlNodePtr root)
 {
     kl_review *rv = L->rv;
     kl_review_info *I = &rv->info;
-    strlist scratch = {{0}, 0};
     I->source = L->source;
     I->id = attr(L, root, "id");
     I->type = (kl_review_type)enum_attr(L, root, "type", types, COUNT(types), 0, "review type");
@@ -999,7 +1048,7 @@ static void read_info(loader *L, xmlNodePtr root)
     xmlNodePtr p = child(root, "partnership");
     I->partnership_name = text_of(L, child(p, "name"));
     xmlNodePtr pa = child(p, "address");
-    build_address(L, pa, &I->partnership_address, false, 0, &scratch);
+    build_address(L, pa, &I->partnership_address, false, 0);
     static const char *const needed[] = {"name", "phone", "email"};
     for (size_t i = 0; i < 3; i++) {
         xmlNodePtr e = child(p, needed[i]);
@@ -1010,7 +1059,7 @@ static void read_info(loader *L, xmlNodePtr root)
     I->partnership_email = text_of(L, child(p, "email"));
     if (!kl_review__email_ok(I->partnership_email))
         problem(L, child(p, "email"), NULL, "give the partnership's email address",
-                "'%s' is not an email address", I->partnership_email);
+                "the partnership's email is not an email address");
     I->partnership_web = text_of(L, child(p, "web"));
     xmlNodePtr logo = child(p, "logo");
     if (logo) {
@@ -1040,7 +1089,7 @@ static void read_info(loader *L, xmlNodePtr root)
     long v;
     if (age && !kl_review__int_in(age, 0, 130, &v))
         problem(L, s, "age", "give the age in whole years (0 for a baby)",
-                "subject@age '%s' is not an age", age);
+                "subject@age is not an age");
     else if (age)
         I->subject_age = (int)v;
 
@@ -1070,14 +1119,14 @@ static void read_info(loader *L, xmlNodePtr root)
     I->contact_mobile = attr(L, c, "mobile");
     I->contact_email = attr(L, c, "email");
     I->contact_hours = attr(L, c, "hours");
+    read_hours(L, c);
     if (!kl_review__email_ok(I->contact_email))
         problem(L, c, "email", "give the family contact's email address",
-                "contact@email '%s' is not an email address",
-                I->contact_email ? I->contact_email : "");
+                "contact@email is not an email address");
     char mob[16];
     if (I->contact_mobile && !kl_review__mobile(I->contact_mobile, mob))
         problem(L, c, "mobile", "give a UK mobile number such as 07700 900123",
-                "contact@mobile '%s' is not a UK mobile number", I->contact_mobile);
+                "contact@mobile is not a UK mobile number");
 
     xmlNodePtr ag = child(root, "agencies");
     size_t n = 0;
@@ -1126,7 +1175,7 @@ static void read_info(loader *L, xmlNodePtr root)
 }
 
 /* ---- one member -------------------------------------------------------------------- */
-static void build_contact(loader *L, xmlNodePtr cn, kl_contact *k, size_t name_lines, strlist *priv)
+static void build_contact(loader *L, xmlNodePtr cn, kl_contact *k, size_t name_lines)
 {
     memset(k, 0, sizeof *k);
     pos p = node_pos(L, cn, NULL);
@@ -1153,7 +1202,7 @@ static void build_contact(loader *L, xmlNodePtr cn, kl_contact *k, size_t name_l
             L->oom = true;
             return;
         }
-        build_address(L, a, addr, true, name_lines, priv);
+        build_address(L, a, addr, true, name_lines);
         k->address = addr;
         break;
     }
@@ -1161,8 +1210,7 @@ static void build_contact(loader *L, xmlNodePtr cn, kl_contact *k, size_t name_l
         k->email = attr(L, cn, "email");
         if (!k->email || !kl_review__email_ok(k->email))
             problem(L, cn, "email", "give an email address such as name@example.org",
-                    "'%s' is not an email address", k->email ? k->email : "");
-        keep(priv, k->email);
+                    "the email address is not an email address");
         break;
     case KL_CHANNEL_SMS: {
         const char *raw = attr(L, cn, "phone");
@@ -1171,15 +1219,13 @@ static void build_contact(loader *L, xmlNodePtr cn, kl_contact *k, size_t name_l
             problem(L, cn, "phone",
                     "text messages go to UK mobile numbers (07... or +447...); use post or "
                     "email otherwise",
-                    "'%s' is not a UK mobile number", raw ? raw : "");
+                    "the phone number is not a UK mobile number");
             k->phone = raw;
         } else {
             k->phone = kl_review__strdup(L->rv, mob);
             if (!k->phone)
                 L->oom = true;
         }
-        keep(priv, raw);
-        keep(priv, k->phone);
         break;
     }
     case KL_CHANNEL_VIA_PROFESSIONAL:
@@ -1195,7 +1241,6 @@ static void build_contact(loader *L, xmlNodePtr cn, kl_contact *k, size_t name_l
 static void build_member(loader *L, xmlNodePtr mn, kl_member *m, kl_member_extra *x,
                          xmlRelaxNGPtr member_schema)
 {
-    strlist priv = {{0}, 0};
     memset(m, 0, sizeof *m);
     x->node = mn;
     L->member_mode = true;
@@ -1234,7 +1279,8 @@ static void build_member(loader *L, xmlNodePtr mn, kl_member *m, kl_member_extra
     const char *age = attr(L, mn, "age");
     long v;
     if (age && !kl_review__int_in(age, 0, 130, &v))
-        problem(L, mn, "age", "give the age in whole years", "age '%s' is not an age", age);
+        problem(L, mn, "age", "give the age in whole years",
+                "the age is not a whole number of years");
     else if (age)
         m->age = (int)v;
     const char *pr = attr(L, mn, "parental-responsibility");
@@ -1305,7 +1351,7 @@ static void build_member(loader *L, xmlNodePtr mn, kl_member *m, kl_member_extra
     nc = 0;
     bool post = false, via = false;
     for (xmlNodePtr c = child(mn, "contact"); c; c = next_el(c, "contact")) {
-        build_contact(L, c, &contacts[nc], name_lines, &priv);
+        build_contact(L, c, &contacts[nc], name_lines);
         post |= contacts[nc].channel == KL_CHANNEL_POST;
         via |= contacts[nc].channel == KL_CHANNEL_VIA_PROFESSIONAL;
         nc++;
@@ -1356,12 +1402,6 @@ static void build_member(loader *L, xmlNodePtr mn, kl_member *m, kl_member_extra
         }
     }
     x->ok = !L->member_failed;
-    x->private_strings = kl_review__alloc(L->rv, (priv.n ? priv.n : 1) * sizeof(char *));
-    if (!x->private_strings)
-        L->oom = true;
-    else
-        memcpy(x->private_strings, priv.items, priv.n * sizeof(char *));
-    x->n_private = priv.n;
     L->member_mode = false;
 }
 
@@ -1626,6 +1666,109 @@ static int build_lines(loader *L)
     return 0;
 }
 
+/* ---- review-wide text against every member's details ---------------------------------
+ * What every letter prints (the partnership, the contact and reviewer, agencies,
+ * services, hours...) and what a member's own letter, cover note or record
+ * prints (names, the professional, the reason) must hold no other member's
+ * phone, email, postcode or address line (docs/SECURITY.md). Each hit is an
+ * error for the member whose detail it is; the letters that would carry it
+ * are refused again when they are written. The detail itself is never quoted. */
+static void scan_value(loader *L, xmlNodePtr el, const char *attr, const char *value, size_t reader)
+{
+    kl_disclosure_hit hit;
+    int r = kl_disclosure__find(L->rv->disclosure, reader, KL_DISCLOSURE_OWN_ALWAYS, value,
+                                strlen(value), &hit);
+    if (r == KL_ENOMEM) {
+        L->oom = true;
+        return;
+    }
+    if (r != KL_EDATA)
+        return;
+    char field[160];
+    bool was = L->member_mode;
+    const char *was_id = L->member_id;
+    L->member_mode = false;
+    pos p = node_pos(L, el, attr);
+    if (p.column_name)
+        snprintf(field, sizeof field, "column '%s'", p.column_name);
+    else if (attr)
+        snprintf(field, sizeof field, "<%s %s=\"...\">", (const char *)el->name, attr);
+    else
+        snprintf(field, sizeof field, "<%s>", (const char *)el->name);
+    kl_where w = {p.source, p.line, p.col,
+                  reader < L->rv->n_members ? L->rv->members[reader].id : hit.member_id};
+    L->rv->n_errors++;
+    kl_report(L->ctx, KL_EDATA, w,
+              "take the detail out of this field (or put it in the member's own contact "
+              "details): letters to other members must never carry it",
+              "%s holds %s of member %s%s, and %s", field, hit.kind, hit.member_id,
+              hit.withheld ? " (whose contact details are withheld)" : "",
+              reader == KL_DISCLOSURE_NOBODY
+                  ? "every letter prints this field: no letter to another member is written"
+                  : "this member's correspondence would carry it: it is not written");
+    if (reader < L->rv->n_members)
+        L->rv->extra[reader].ok = 0;
+    L->member_mode = was;
+    L->member_id = was_id;
+}
+
+static void scan_attrs(loader *L, xmlNodePtr el, size_t reader, const char *const *only)
+{
+    for (xmlAttrPtr a = el->properties; a && !L->oom; a = a->next) {
+        bool wanted = !only;
+        for (size_t i = 0; only && only[i]; i++)
+            if (strcmp((const char *)a->name, only[i]) == 0)
+                wanted = true;
+        if (!wanted)
+            continue;
+        xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+        if (v && *v)
+            scan_value(L, el, (const char *)a->name, (const char *)v, reader);
+        xmlFree(v);
+    }
+}
+
+static void scan_tree(loader *L, xmlNodePtr el)
+{
+    scan_attrs(L, el, KL_DISCLOSURE_NOBODY, NULL);
+    for (xmlNodePtr c = el->children; c && !L->oom; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            if (c->content && *c->content)
+                scan_value(L, el, NULL, (const char *)c->content, KL_DISCLOSURE_NOBODY);
+        } else if (is_el(c, "member")) {
+            static const char *const name_attrs[] = {"title", "given", "family", NULL};
+            static const char *const member_attrs[] = {"reason", NULL};
+            static const char *const contact_attrs[] = {"professional", NULL};
+            size_t reader = KL_DISCLOSURE_NOBODY;
+            for (size_t k = 0; k < L->rv->n_members; k++)
+                if (L->rv->extra[k].node == c)
+                    reader = k;
+            scan_attrs(L, c, reader, member_attrs);
+            for (xmlNodePtr g = c->children; g && !L->oom; g = g->next) {
+                if (is_el(g, "name"))
+                    scan_attrs(L, g, reader, name_attrs);
+                else if (is_el(g, "contact"))
+                    scan_attrs(L, g, reader, contact_attrs);
+            }
+        } else if (c->type == XML_ELEMENT_NODE) {
+            scan_tree(L, c);
+        }
+    }
+}
+
+static int check_disclosure(loader *L)
+{
+    int r = kl_review__disclosure_build(L->rv);
+    if (r)
+        return r == KL_ENOMEM ? kl_oom(L->ctx)
+                              : kl_error(L->ctx, r, KL_NOWHERE, NULL,
+                                         "the members' contact details could not be indexed");
+    xmlNodePtr root = xmlDocGetRootElement(L->rv->doc);
+    if (root)
+        scan_tree(L, root);
+    return L->oom ? kl_oom(L->ctx) : 0;
+}
+
 static int load(loader *L, const kl_review_load_options *opts)
 {
     size_t max_bytes = opts && opts->max_bytes ? opts->max_bytes : DEFAULT_MAX_BYTES;
@@ -1743,7 +1886,7 @@ static int load(loader *L, const kl_review_load_options *opts)
         const kl_diagnostic *e = kl_context_last_error(L->ctx);
         return e && e->code ? e->code : KL_EFORMAT;
     }
-    return 0;
+    return check_disclosure(L);
 }
 
 KL_API int kl_review_load_buffer(kl_context *ctx, const char *data, size_t len, const char *name,

@@ -37,6 +37,7 @@ KL_API void kl_review_free(kl_review *review)
 {
     if (!review)
         return;
+    kl_disclosure__unref(review->disclosure);
     if (review->doc)
         xmlFreeDoc(review->doc);
     kl_arena_block *b = review->arena;
@@ -171,13 +172,4 @@ xmlNodePtr kl_review__member_node(const kl_review *review, const kl_member *memb
 {
     const kl_member_extra *x = extra_of(review, member);
     return x ? x->node : NULL;
-}
-
-const char *const *kl_review__member_private_strings(const kl_review *review,
-                                                     const kl_member *member, size_t *n)
-{
-    const kl_member_extra *x = extra_of(review, member);
-    if (n)
-        *n = x ? x->n_private : 0;
-    return x ? (const char *const *)x->private_strings : NULL;
 }

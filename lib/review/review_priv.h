@@ -15,8 +15,6 @@ typedef struct kl_arena_block kl_arena_block;
 typedef struct kl_member_extra {
     xmlNodePtr node;
     int ok;
-    const char **private_strings;
-    size_t n_private;
 } kl_member_extra;
 
 struct kl_review {
@@ -27,7 +25,11 @@ struct kl_review {
     kl_member_extra *extra;
     size_t n_members;
     size_t n_errors, n_warnings;
+    kl_disclosure *disclosure; /* built at the end of loading */
 };
+
+/* Index every member's identifying details (disclosure.c): 0 or KL_ENOMEM. */
+int kl_review__disclosure_build(kl_review *rv);
 
 /* Arena allocation; NULL on failure (callers check, or check review->oom). */
 void *kl_review__alloc(kl_review *rv, size_t n);
@@ -55,6 +57,11 @@ const char *kl_review__bad_address_line(const char *s);
 bool kl_review__int_in(const char *s, long lo, long hi, long *out);
 /* A number of points in [lo, hi] ("14", "16.5"). */
 bool kl_review__points_in(const char *s, double lo, double hi, double *out);
+/* Contact hours: a days list ("mon-fri", "mon,wed", "mon-thu,sat") into
+ * out->spans; NULL, or what is wrong (for the message). */
+const char *kl_review__days(const char *s, kl_hours *out);
+/* A 24-hour time "00:00" .. "23:59" into minutes after midnight. */
+bool kl_review__time(const char *s, int *minutes);
 /* Member ids: [A-Za-z0-9_-]{1,64}. */
 bool kl_review__id_ok(const char *s);
 

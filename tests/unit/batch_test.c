@@ -69,7 +69,8 @@ static void files_are_private_and_never_silently_replaced(void **state)
 
     int rc = kl_batch__write_file(ctx, dfd, "m01-post.pdf", "out/m01-post.pdf", "second", 6, false);
     assert_int_equal(rc, KL_EEXISTS);
-    assert_non_null(strstr(kl_context_last_error(ctx)->hint, "--force"));
+    /* The library names no command-line flag; the CLI adds its own hint. */
+    assert_null(strstr(kl_context_last_error(ctx)->hint, "--"));
     char buf[64];
     read_back(dfd, "m01-post.pdf", buf, sizeof buf);
     assert_string_equal(buf, "first");
@@ -342,9 +343,9 @@ static void disclosure_hit_fails_that_member_only(void **state)
     assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), 0);
     const kl_batch_row *r = find_row(res, "g01", NULL);
     assert_int_equal(r->status, KL_BATCH_FAILED);
-    assert_non_null(strstr(r->reason, "an address of member g07"));
+    assert_non_null(strstr(r->reason, "of member g07"));
     assert_null(strstr(r->reason, "Church View")); /* the detail itself is never repeated */
-    int d = kl_test_find_diag(&diags, "an address of member g07");
+    int d = kl_test_find_diag(&diags, "of member g07");
     assert_true(d >= 0);
     assert_non_null(strstr(diags.text[d], "family.csv:2:1"));
     /* g07's own address in g07's letter is fine. */

@@ -55,12 +55,18 @@ typedef struct kl_batch_options {
     /** Progress callback, or NULL. */
     kl_batch_progress_fn progress;
     void *progress_userdata;
+    /** (version 2) Polled between members: when *interrupt is nonzero no
+     * further member is started; the members under way are finished, the
+     * record lists what was done, and kl_batch_generate() returns KL_EINTR.
+     * Point it at a `volatile sig_atomic_t` (an int) a signal handler sets.
+     * NULL: never. */
+    const volatile int *interrupt;
 } kl_batch_options;
 
-#define KL_BATCH_OPTIONS_VERSION 1
+#define KL_BATCH_OPTIONS_VERSION 2
 #define KL_BATCH_OPTIONS_INIT                                                                      \
     {                                                                                              \
-        KL_BATCH_OPTIONS_VERSION, NULL, NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL       \
+        KL_BATCH_OPTIONS_VERSION, NULL, NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL \
     }
 
 /** What happened to one output (one row of the batch record). */

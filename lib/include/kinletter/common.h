@@ -31,7 +31,10 @@ typedef enum kl_error_code {
     KL_EBACKEND = -7,  /**< A dependency (ICU, libharu, HarfBuzz...) failed. */
     KL_EEXISTS = -8,   /**< An output already exists and overwriting was not allowed. */
     KL_EDATA = -9,     /**< A member's data is incomplete or unsafe for this output. */
-    KL_ELIMIT = -10    /**< Input exceeds a size, depth or count limit. */
+    KL_ELIMIT = -10,   /**< Input exceeds a size, depth or count limit. */
+    KL_EBUSY = -11,    /**< Another run holds the output (the batch directory's lock). */
+    KL_EINTR = -12     /**< Stopped on request (a signal) before the end; what was done is
+                            recorded. */
 } kl_error_code;
 
 /** Severity of a diagnostic. */

@@ -78,7 +78,9 @@ done
 for m in g04 g05 g06; do
     if ls "$dir" | grep -q "^$m-"; then fail "family: files written for $m"; fi
 done
-[ "$(ls -A "$dir" | wc -l)" = 9 ] || fail "family: unexpected files: $(ls -A "$dir")"
+# Besides the letters: the lock and the manifest of this run (hidden).
+[ "$(ls -A "$dir" | grep -v '^\.kinletter\(\.lock\|-manifest\)$' | wc -l)" = 9 ] ||
+    fail "family: unexpected files: $(ls -A "$dir")"
 expect "$rec" "^member_id,name,relationship,languages,translation_status,reading_level,print_size,channel,file,pages,sha256,result,reason" record-header
 expect "$rec" "^g01,Hannah Marsh,mother,en-GB,source,plain,large (18 pt),post,g01-post.pdf,[1-9][0-9]*,[0-9a-f]\{64\},written," record-g01
 expect "$rec" "^g02,.*,via-professional,g02-cover.pdf,1,[0-9a-f]\{64\},written" record-g02-cover
@@ -150,7 +152,8 @@ head -n 2 "$dir/g03-email.txt" | grep -q "^Subject: ." || fail "g03-email.txt do
 # ---- a second run refuses and changes nothing ----------------------------------------------
 (cd "$dir" && ls -l --time-style=full-iso && sha256sum ./*) >"$tmp/before"
 run 2 no-force "$fam" -o "$out" --date 2026-10-09
-expect "$tmp/err" "GEN-2026-042/notification: error: the batch directory already holds files.*--force" no-force-message
+expect "$tmp/err" "GEN-2026-042/notification: error: the batch directory already holds files" no-force-message
+expect "$tmp/err" "hint: run again with --force" no-force-hint
 (cd "$dir" && ls -l --time-style=full-iso && sha256sum ./*) >"$tmp/after"
 cmp -s "$tmp/before" "$tmp/after" || fail "no-force: the directory changed"
 
@@ -210,7 +213,7 @@ got=$?
 expect "$tmp/err" "cannot write: File too large" disk-full-message
 expect "$tmp/err" "error: writing stopped part-way: .* not written (no partial file is left)" disk-full-summary
 fdir="$full/GEN-2026-042/notification"
-if ls -A "$fdir" | grep -v '^record\.csv$' | grep -q .; then
+if ls -A "$fdir" | grep -v '^record\.csv$\|^\.kinletter\(\.lock\|-manifest\)$' | grep -q .; then
     fail "disk-full: files left: $(ls -A "$fdir")"
 fi
 if [ -f "$fdir/record.csv" ]; then

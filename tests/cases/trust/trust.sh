@@ -4,10 +4,12 @@
 # edge, one writer at a time, --force that touches only kinletter's own files, an accurate
 # record after SIGTERM and SIGKILL, no personal data in any message, src paths kept inside
 # the review's directory.
-# Usage: trust.sh KINLETTER SOURCE_ROOT
+# Usage: trust.sh KINLETTER SOURCE_ROOT [quick|crash]
+#   quick: everything but the 2,000-member runs; crash: only those (lock, --force, signals).
 set -u
 kl=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=$2
+mode=${3:-quick}
 fam="$src/tests/data/generate/review.xml"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -40,6 +42,7 @@ status() { # expected got name
     }
 }
 
+if [ "$mode" = quick ]; then
 # ---- impossible dates: exit 2, nothing written --------------------------------------------
 for d in 2027-02-30 2026-04-31 2026-13-01 27-02-2026; do
     "$kl" render -m g01 -f txt --date "$d" "$fam" >"$tmp/out" 2>"$tmp/err"
@@ -56,6 +59,111 @@ cp "$src/tests/data/generate/family.csv" "$tmp/"
 "$kl" check -q "$tmp/baddate.xml" >"$tmp/out" 2>"$tmp/err"
 status 2 $? "check of a review dated 2027-02-30"
 expect "$tmp/err" "baddate.xml:[0-9]*:[0-9]*: error: dates@letter" "check names file:line:col"
+
+fi # quick
+
+if [ "$mode" = crash ]; then
+# ---- a large family (2,000 members, text messages) ---------------------------------------
+big="$tmp/big"
+mkdir -p "$big"
+sed 's/id="GEN-2026-042"/id="BIG-2026-001"/' "$fam" >"$big/review.xml"
+awk 'BEGIN {
+    print "id,title,given,family,relationship,gender,age,parental_responsibility,locale,also," \
+          "interpreter,print,reading,channels,address,town,postcode,email,phone,professional,contact,reason"
+    for (i = 1; i <= 2000; i++) {
+        p = i % 1000
+        if (p == 123 || p == 456) p++ # the review contact'"'"'s numbers
+        printf "b%04d,,Ann,Test,aunt,female,,,en-GB,,,,,sms,,,,,07700 9%05d,,,\n", i, p
+    }
+}' >"$big/family.csv"
+bdir="$tmp/bo/BIG-2026-001/notification"
+
+# The record and the disk agree: every "written" row's file is there with its checksum, and
+# (exact) every file there is a written row. No temporary is left.
+consistent() { # name exact
+    awk -F, 'NR > 1 && $12 == "written" { print $9 }' "$bdir/record.csv" | sort >"$tmp/rec-files"
+    ls "$bdir" | grep -v '^record\.csv$' | sort >"$tmp/disk-files"
+    (cd "$bdir" && awk -F, 'NR > 1 && $12 == "written" { print $11 "  " $9 }' record.csv |
+        sha256sum -c --quiet >/dev/null 2>&1) || fail "$1: a written row's file is missing or differs"
+    if [ "$2" = exact ]; then
+        cmp -s "$tmp/rec-files" "$tmp/disk-files" ||
+            fail "$1: record lists $(wc -l <"$tmp/rec-files") files, the disk holds $(wc -l <"$tmp/disk-files")"
+        if ls -A "$bdir" | grep -q '\.tmp$'; then fail "$1: temporaries left: $(ls -A "$bdir" | grep '\.tmp$' | head -3)"; fi
+    fi
+}
+
+# Start a run in the background; return once it has written at least $1 record lines.
+start_big() { # min-lines args...
+    min=$1
+    shift
+    rm -f "$bdir/record.csv" # the earlier run's: listed in its manifest, so missing is fine
+    "$kl" generate -q -o "$tmp/bo" --jobs 2 "$@" "$big/review.xml" >"$tmp/bg-out" 2>"$tmp/bg-err" &
+    bg=$!
+    n=0
+    while [ "$n" -lt 3000 ]; do
+        lines=$(grep -c . "$bdir/record.csv" 2>/dev/null || echo 0)
+        [ "$lines" -ge "$min" ] && return 0
+        kill -0 $bg 2>/dev/null || return 0
+        sleep 0.01
+        n=$((n + 1))
+    done
+}
+
+# ---- one writer at a time -----------------------------------------------------------------
+start_big 20
+"$kl" generate -q --force -o "$tmp/bo" "$big/review.xml" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if kill -0 $bg 2>/dev/null; then
+    status 2 $st "a second run while the first is writing"
+    expect "$tmp/err" "BIG-2026-001/notification: error: another kinletter run (process $bg) is writing this batch directory; nothing was changed" lock-message
+else
+    echo "note: the first run ended before the second started; lock not exercised"
+fi
+wait $bg
+st=$?
+[ $st = 0 ] || { fail "first run: exit $st beside a refused second run"; sed 's/^/  err: /' "$tmp/bg-err" | head; }
+[ "$(grep -c . "$bdir/record.csv")" = 2001 ] || fail "first run: record has $(grep -c . "$bdir/record.csv") lines, not 2001"
+consistent lock exact
+
+# ---- --force touches only kinletter's own files -----------------------------------------
+echo "coordinator's notes" >"$bdir/notes.docx"
+echo "readme" >"$bdir/README"
+(cd "$bdir" && ls -A | sort && sha256sum ./*) >"$tmp/before"
+"$kl" generate -q --force -o "$tmp/bo" "$big/review.xml" >"$tmp/out" 2>"$tmp/err"
+status 2 $? "--force beside a foreign file"
+expect "$tmp/err" "error: the batch directory holds 'README', which kinletter did not write; nothing was changed" foreign-message
+(cd "$bdir" && ls -A | sort && sha256sum ./*) >"$tmp/after"
+cmp -s "$tmp/before" "$tmp/after" || fail "foreign: the directory changed"
+rm "$bdir/notes.docx" "$bdir/README"
+
+# ---- SIGTERM: the members under way finish, the record is complete for what was done -------
+start_big 200 --force
+kill -TERM $bg
+wait $bg
+st=$?
+status 1 $st "SIGTERM mid-run"
+cp "$tmp/bg-err" "$tmp/err"
+expect "$tmp/err" "error: interrupted: [0-9]* of 2000 members dealt with" sigterm-message
+written=$(awk -F, 'NR > 1 && $12 == "written"' "$bdir/record.csv" | wc -l)
+[ "$written" -gt 0 ] && [ "$written" -lt 2000 ] || fail "SIGTERM: $written members written (not mid-run?)"
+expect "$bdir/record.csv" "not written: the run was interrupted first" sigterm-rows
+consistent SIGTERM exact
+grep -q "^end r[0-9a-f]*-[0-9]* interrupted$" "$bdir/.kinletter-manifest" || fail "SIGTERM: the manifest does not end 'interrupted'"
+
+# ---- SIGKILL: what the record says is on disk; a clean re-run puts everything right --------
+start_big 300 --force
+kill -KILL $bg
+wait $bg 2>/dev/null
+consistent SIGKILL partial
+printf 'partial' >"$bdir/.b0001-sms.txt.r1234abcd-99999.tmp" # a dead run's temporary
+"$kl" generate -q -o "$tmp/bo" "$big/review.xml" >"$tmp/out" 2>"$tmp/err"
+status 2 $? "re-run without --force after SIGKILL"
+"$kl" generate -q --force -o "$tmp/bo" "$big/review.xml" >"$tmp/out" 2>"$tmp/err"
+status 0 $? "clean re-run after SIGKILL"
+expect "$tmp/err" "warning: removed [0-9]* temporary files\? left by an interrupted run (run .*r1234abcd-99999" dead-temporaries
+[ "$(grep -c . "$bdir/record.csv")" = 2001 ] || fail "re-run: record has $(grep -c . "$bdir/record.csv") lines, not 2001"
+consistent "re-run after SIGKILL" exact
+fi # crash
 
 if [ "$fails" -ne 0 ]; then
     echo "$fails failure(s)"
