@@ -143,25 +143,14 @@ static bool is_space(UChar c)
            c == 0x2028 || c == 0x2029;
 }
 
+/* The character is named by its code point only: the text around it may be
+ * a family member's name or address, which no message repeats. */
 static int missing_char(work *w, UChar32 cp)
 {
-    char excerpt[64];
-    size_t n = strlen(w->utf8);
-    if (n > 40) {
-        n = 40;
-        while (n > 0 && ((unsigned char)w->utf8[n] & 0xC0) == 0x80)
-            n--;
-    }
-    snprintf(excerpt, sizeof excerpt, "%.*s%s", (int)n, w->utf8, strlen(w->utf8) > n ? "..." : "");
-    char chr[5] = {0};
-    int32_t k = 0;
-    UBool err = 0;
-    U8_APPEND((uint8_t *)chr, k, 4, cp, err);
-    (void)err;
     return kl_error(w->ctx, KL_EDATA, KL_NOWHERE,
-                    "install a font with this character and name it in fonts/fonts.xml",
-                    "no font has the character U+%04X \"%s\" in \"%s\"", (unsigned)cp, chr,
-                    excerpt);
+                    "install a font with this character and name it in the font list, or "
+                    "remove the character",
+                    "no font has the character U+%04X", (unsigned)cp);
 }
 
 static bool has_glyph(const kl_font *f, UChar32 cp)
@@ -513,16 +502,10 @@ static int break_lines(work *w, kl_tpara *p)
         /* One word wider than the line: split it between characters. */
         int32_t cut = grapheme_fit(w, start, vis > start ? vis : b, loc);
         if (!warned) {
-            int32_t n8 = 0;
-            UErrorCode e2 = U_ZERO_ERROR;
-            char word[80];
-            u_strToUTF8(word, sizeof word - 1, &n8, w->orig + start,
-                        (vis - start) < 30 ? vis - start : 30, &e2);
-            word[U_SUCCESS(e2) && n8 < (int32_t)sizeof word ? n8 : 0] = '\0';
+            /* The word itself is not quoted: it may be a name or an address. */
             kl_warn(w->ctx, KL_SEVERITY_WARNING, KL_NOWHERE,
                     "shorten the word or choose a smaller print size",
-                    "the word \"%s\" is wider than the line; it is broken between characters",
-                    word);
+                    "a word is wider than the line; it is broken between characters");
             warned = true;
         }
         if (cut >= b) {

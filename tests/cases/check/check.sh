@@ -59,7 +59,7 @@ no_personal_data csv
 
 # One member's mistake: exit 1, the message points at the line, the rest is ready.
 run 1 bad-member "$src/tests/data/review/bad-member.xml"
-expect err "^kinletter: .*bad-member.xml:66:30: error: member m03: '01632 960456' is not a UK mobile number (" bad-member
+expect err "^kinletter: .*bad-member.xml:66:30: error: member m03: the phone number is not a UK mobile number (" bad-member
 expect out "^m03 .*NOT READY" bad-member
 expect out "9 members: 8 ready, 1 with errors" bad-member
 no_personal_data bad-member
