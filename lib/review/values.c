@@ -266,3 +266,69 @@ bool kl_review__id_ok(const char *s)
             return false;
     return true;
 }
+
+/* ---- contact hours ----------------------------------------------------------- */
+
+static int day_index(const char *s, size_t n)
+{
+    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    if (n != 3)
+        return -1;
+    for (int i = 0; i < 7; i++)
+        if (strncmp(s, days[i], 3) == 0)
+            return i;
+    return -1;
+}
+
+const char *kl_review__days(const char *s, kl_hours *out)
+{
+    out->n_spans = 0;
+    unsigned seen = 0;
+    if (!s || !*s)
+        return "no days are given";
+    const char *p = s;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        while (len && *p == ' ')
+            p++, len--;
+        while (len && p[len - 1] == ' ')
+            len--;
+        const char *dash = memchr(p, '-', len);
+        int a = day_index(p, dash ? (size_t)(dash - p) : len);
+        int b = dash ? day_index(dash + 1, len - (size_t)(dash + 1 - p)) : a;
+        if (a < 0 || b < 0)
+            return "days are mon, tue, wed, thu, fri, sat, sun";
+        if (b < a)
+            return "a range of days goes from the earlier day to the later one (mon-fri)";
+        for (int d = a; d <= b; d++) {
+            if (seen & (1u << d))
+                return "a day is named twice";
+            seen |= 1u << d;
+        }
+        if (out->n_spans == 7)
+            return "too many days";
+        out->spans[out->n_spans].first = (signed char)a;
+        out->spans[out->n_spans].last = (signed char)b;
+        out->n_spans++;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return NULL;
+}
+
+bool kl_review__time(const char *s, int *minutes)
+{
+    if (!s || strlen(s) != 5 || s[2] != ':')
+        return false;
+    for (int i = 0; i < 5; i++)
+        if (i != 2 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int h = (s[0] - '0') * 10 + (s[1] - '0');
+    int m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (m > 59 || h > 23)
+        return false;
+    *minutes = h * 60 + m;
+    return true;
+}
