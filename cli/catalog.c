@@ -114,6 +114,9 @@ static void on_finding(const kl_catalog_finding *f, void *ud)
         printf("    English now:  %s\n", f->english ? f->english : "");
         printf("    Translation:  %s\n", f->text ? f->text : "");
     }
+    if (f->kind == KL_FINDING_STALE || f->kind == KL_FINDING_UNCONFIRMED)
+        printf("    when the translation is right: kinletter catalog stamp %s %s\n", f->locale,
+               f->msgid);
 }
 
 static int do_check(kl_context *ctx, kl_catalog_sources *src, const opts *o)

@@ -146,6 +146,22 @@ static kl_channel default_channel(const kl_member *m, const char *format)
     return KL_CHANNEL_EMAIL;
 }
 
+/* Problems met while composing or rendering one member's letter (a
+ * character no font has) point at that member's entry in the review. */
+static void member_diagnostic(const kl_diagnostic *d, void *userdata)
+{
+    const kl_member *m = userdata;
+    kl_diagnostic c = *d;
+    if (!c.source) { /* a problem with a place of its own (a catalog line) keeps it */
+        c.source = m->source;
+        c.line = m->line;
+        c.column = m->column;
+        if (!c.member_id)
+            c.member_id = m->id;
+    }
+    cli_print_diagnostic(&c, NULL);
+}
+
 int cli_render(int argc, char **argv)
 {
     const char *review_path = NULL, *member_id = NULL, *format = NULL, *tpl_name = "notification";
@@ -229,6 +245,7 @@ int cli_render(int argc, char **argv)
                 member_id);
         goto out;
     }
+    kl_context_set_diagnostics(ctx, member_diagnostic, (void *)m);
     if (!channel_name)
         channel = default_channel(m, format);
     rc = strchr(tpl_name, '/') || strstr(tpl_name, ".xml")

@@ -164,10 +164,16 @@ static void capture(const kl_diagnostic *d, void *userdata)
     s->code = d->code;
     s->message = dup_or_empty(d->message);
     s->hint = d->hint ? kl_strdup(d->hint) : NULL;
-    s->source = d->source ? kl_strdup(d->source) : NULL;
-    s->member_id = d->member_id ? kl_strdup(d->member_id) : NULL;
-    s->line = d->line;
-    s->column = d->column;
+    /* A problem met while composing or rendering (a character no font has,
+     * a paragraph too long) names no place: it is about this member, so it
+     * points at the member's entry in the review. */
+    bool placed = d->source != NULL;
+    const char *src = placed ? d->source : j->m->source;
+    s->source = src ? kl_strdup(src) : NULL;
+    s->member_id =
+        d->member_id || !placed ? kl_strdup(d->member_id ? d->member_id : j->m->id) : NULL;
+    s->line = placed ? d->line : j->m->line;
+    s->column = placed ? d->column : j->m->column;
 }
 
 static void forward(kl_context *ctx, const saved_diag *s)

@@ -41,7 +41,7 @@ int kl_batch__open_dir(kl_context *ctx, const char *base, const char *const *sub
         if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
             close(fd);
             return kl_error(ctx, KL_EINVAL, KL_AT(base, 0, 0), NULL,
-                            "unsafe output directory name '%s'", name);
+                            "an output directory would be named '%s', which is not safe", name);
         }
         if (mkdirat(fd, name, 0700) != 0 && errno != EEXIST) {
             int e = errno;

@@ -419,11 +419,13 @@ int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale,
             if (stale) {
                 /* Out of date: the English changed after this was translated.
                  * Never sent as it is: treated as missing. */
-                kl_warn(ctx, KL_SEVERITY_WARNING, KL_AT(set->dir, 0, 0),
-                        "update the translation, then kinletter catalog stamp",
-                        "message '%s' (%s, %s) is out of date: the English changed since it was "
-                        "translated, so it is not used",
-                        msgid, chain[i], kl_catalog__variant_key((kl_reading)v));
+                kl_warn(
+                    ctx, KL_SEVERITY_WARNING, KL_AT(set->dir, 0, 0),
+                    "update the translation, then confirm it (record the English it was translated "
+                    "from)",
+                    "message '%s' (%s, %s) is out of date: the English changed since it was "
+                    "translated, so it is not used",
+                    msgid, chain[i], kl_catalog__variant_key((kl_reading)v));
                 kl_free(*pattern);
                 *pattern = NULL;
                 rc = KL_ENOTFOUND;

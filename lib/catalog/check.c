@@ -219,14 +219,15 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
         emit(c, KL_FINDING_STALE, KL_SEVERITY_ERROR, variant, m->key, NULL, m->line, m->column,
              e->text, old, m->text,
              "'%s' is out of date: the English changed since it was translated, so letters do "
-             "not use it (update it, then `kinletter catalog stamp %s %s`)",
-             m->key, c->f->name, m->key);
+             "not use it (update it, then confirm it: record the English it was translated "
+             "from)",
+             m->key);
     } else if (!rec) {
         emit(c, KL_FINDING_UNCONFIRMED, KL_SEVERITY_WARNING, variant, m->key, NULL, m->line,
              m->column, e->text, NULL, m->text,
-             "'%s' has no record of the English it was translated from (when it matches the "
-             "English, `kinletter catalog stamp %s %s`)",
-             m->key, c->f->name, m->key);
+             "'%s' has no record of the English it was translated from (confirm it when it "
+             "matches the English)",
+             m->key);
     }
     return 0;
 }

@@ -425,7 +425,7 @@ KL_API int kl_catalog_import_xliff(kl_context *ctx, kl_catalog_sources *s, const
         !(src_lang = attr(root, "srcLang")) || strcmp(src_lang, "en-GB") ||
         !(trg = attr(root, "trgLang"))) {
         rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, root ? (unsigned)xmlGetLineNo(root) : 0, 0),
-                      "export one with kinletter catalog export",
+                      "export one from the catalogs (XLIFF export)",
                       "not an XLIFF 2.0 file from English (en-GB) with a trgLang");
         goto done;
     }
@@ -467,7 +467,7 @@ KL_API int kl_catalog_import_xliff(kl_context *ctx, kl_catalog_sources *s, const
             char *id = attr(unit, "id");
             const kl_csrc_str *e = id ? kl_catalog__src_find(en, vn, id) : NULL;
             if (!e || kl_catalog__english_only(id)) {
-                bad(&im, unit, "units come from kinletter catalog export: do not rename them",
+                bad(&im, unit, "units come from the XLIFF export: do not rename them",
                     "unit '%s' is not a %s message of the English catalog", id ? id : "", vn);
                 kl_free(id);
                 continue;

@@ -60,6 +60,37 @@ cp "$src/tests/data/generate/family.csv" "$tmp/"
 status 2 $? "check of a review dated 2027-02-30"
 expect "$tmp/err" "baddate.xml:[0-9]*:[0-9]*: error: dates@letter" "check names file:line:col"
 
+
+# ---- no personal data in any message --------------------------------------------------------
+# Every member of markers.xml has a mistake in a field that holds a marker ("Mkr...", an email,
+# a phone, a postcode, an age, a name with a character no font has): the messages must say
+# which member and field, and never repeat the value.
+mk="$src/tests/data/trust/markers.xml"
+: >"$tmp/all-err"
+"$kl" check "$mk" >"$tmp/out" 2>"$tmp/err"
+status 1 $? "check of the marker review"
+cat "$tmp/err" >>"$tmp/all-err"
+expect "$tmp/err" "markers.csv:3:18: error: member k02: column 'email': the email address is not an email address" marker-email
+expect "$tmp/err" "markers.csv:4:19: error: member k03: column 'phone'" marker-phone
+expect "$tmp/err" "markers.csv:2:15: error: member k01: column 'address': address line 1 " marker-address
+"$kl" generate -o "$tmp/mk" "$mk" >"$tmp/out" 2>"$tmp/err"
+status 1 $? "generate of the marker review"
+cat "$tmp/err" >>"$tmp/all-err"
+expect "$tmp/err" "markers.csv:7:1: error: member k06: no font has the character U+1F600" marker-font
+for m in k01 k02 k03 k04 k05 k06 k07; do
+    for f in txt email sms pdf; do
+        "$kl" render -m $m -f $f -o "$tmp/mk-$m.$f" --force "$mk" >/dev/null 2>>"$tmp/all-err"
+    done
+done
+expect "$tmp/all-err" "member k06: no font has the character U+1F600" marker-render-font
+refuse "$tmp/all-err" "[Mm][Kk][Rr]" "a message repeats a member's value"
+# None of these runs calls for a hint of the command's own; the library names no flag.
+refuse "$tmp/all-err" "--force\|kinletter catalog" "a library message names a command-line flag"
+# The message templates: no library message quotes a contact detail, a name or the text
+# around a missing character (a value quoted as '%s' or "%s" after such a word).
+grep -rnE '\<(address|line|town|postcode|email|phone|mobile|age|name|word|character)\>[^"]* ('"'"'%s'"'"'|\\"%s\\")' \
+    "$src/lib" --include='*.c' --include='*.cc' >"$tmp/templates" || true
+refuse "$tmp/templates" "." "a message template quotes a value"
 fi # quick
 
 if [ "$mode" = crash ]; then
