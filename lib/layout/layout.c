@@ -501,8 +501,11 @@ static int link_pieces(lay *y, const piece *base, kl_selem *se, const kl_node *n
 /* Lines of p as pieces on flow lines first.. (created by the caller). With
  * text (the paragraph's own), the email and web addresses in it become Link
  * elements with their own pieces. */
-static int pieces_for(lay *y, size_t first, kl_selem *se, const kl_tpara *p, double x0,
-                      double width, double size, const kl_node *n, const char *text)
+/* Pieces for p's lines at [x0, x0 + width]: each line at the right edge
+ * when right (a right-to-left paragraph, or a value in a right-to-left
+ * table), else at the left. */
+static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, double x0, double width,
+                     double size, const kl_node *n, const char *text, bool right)
 {
     urange links[MAX_LINKS];
     size_t nlinks = 0;
@@ -513,13 +516,19 @@ static int pieces_for(lay *y, size_t first, kl_selem *se, const kl_tpara *p, dou
                     .kind = KL_ITEM_TEXT,
                     .se = se,
                     .line = l,
-                    .x = p->rtl ? x0 + width - l->full_width : x0,
+                    .x = !right ? x0 : x0 + width - (p->rtl ? l->full_width : l->width),
                     .base = para_metrics(y, p, size).base,
                     .w = l->width,
                     .h = size};
         rc = nlinks ? link_pieces(y, &pc, se, n, links, nlinks) : pc_add(y, &pc);
     }
     return rc;
+}
+
+static int pieces_for(lay *y, size_t first, kl_selem *se, const kl_tpara *p, double x0,
+                      double width, double size, const kl_node *n, const char *text)
+{
+    return pieces_at(y, first, se, p, x0, width, size, n, text, p->rtl);
 }
 
 /* No single first or last line of a block alone on a page. */
@@ -608,7 +617,10 @@ static int flow_list(lay *y, kl_selem *parent, const kl_node *list)
 static int flow_contact(lay *y, kl_selem *parent, const kl_node *table)
 {
     kl_selem *T = se_new(y, parent, KL_ROLE_TABLE, table);
-    if (!T)
+    /* The rows in a TBody: pdf.js announces a TH as a column header unless
+     * its row is in one, whatever its /Scope. */
+    kl_selem *body = T ? se_new(y, T, KL_ROLE_TBODY, table) : NULL;
+    if (!body)
         return KL_ENOMEM;
     double size = y->body;
     int rc;
@@ -630,7 +642,7 @@ static int flow_contact(lay *y, kl_selem *parent, const kl_node *table)
     for (const kl_node *r = table->first; r; r = r->next) {
         if (r->kind != KL_NODE_ROW)
             continue;
-        kl_selem *tr = se_new(y, T, KL_ROLE_TR, r);
+        kl_selem *tr = se_new(y, body, KL_ROLE_TR, r);
         kl_selem *th = tr ? se_new(y, tr, KL_ROLE_TH, r) : NULL;
         kl_selem *td = th ? se_new(y, tr, KL_ROLE_TD, r) : NULL;
         kl_selem *val = td;
@@ -655,11 +667,16 @@ static int flow_contact(lay *y, kl_selem *parent, const kl_node *table)
         if (first < 0)
             return KL_ENOMEM;
         first_row = false;
+        /* The table runs in the letter's direction: right to left, the
+         * labels are the right-hand column and each value sits at the
+         * right of its column, next to its label (a phone number or email
+         * address is left to right itself, but is not sent to the far
+         * margin). */
         double lx = rtl ? y->right - col : y->left;
         double vx = stacked ? y->left : (rtl ? y->left : y->left + col);
         if ((rc = pieces_for(y, (size_t)first, th, pl, lx, col, size, NULL, NULL)) ||
-            (rc = pieces_for(y, (size_t)first + (stacked ? pl->nlines : 0), val, pv, vx, vw, size,
-                             NULL, NULL)))
+            (rc = pieces_at(y, (size_t)first + (stacked ? pl->nlines : 0), val, pv, vx, vw, size,
+                            NULL, NULL, rtl)))
             return rc;
         for (size_t i = 0; i + 1 < nl; i++)
             y->fl[(size_t)first + i].keep_next = true;

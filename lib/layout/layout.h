@@ -21,7 +21,8 @@ typedef enum kl_role {
     KL_ROLE_TH,
     KL_ROLE_TD,
     KL_ROLE_FIGURE,
-    KL_ROLE_LINK
+    KL_ROLE_LINK,
+    KL_ROLE_TBODY
 } kl_role;
 
 /* One structure element. Strings are borrowed from the document. */

@@ -62,6 +62,7 @@ static void pack_free(kl_fontpack *p)
     kl_free(p->key);
     kl_free(p->file);
     kl_free(p->tounicode);
+    kl_free(p->cidtogid);
     kl_free(p->widths);
     kl_free(p);
 }
@@ -211,32 +212,56 @@ void kl_pdf__cache_trim(kl_pdf_cache *c)
 void kl_pdf__use_free(kl_fontuse *u)
 {
     kl_free(u->m);
-    kl_free(u->seen);
+    kl_free(u->slots);
     memset(u, 0, sizeof *u);
 }
 
-int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n)
+static uint32_t gid_hash(uint32_t gid)
 {
+    return gid * 2654435761u;
+}
+
+/* Index entry i (its gid not yet in the index) in slots. */
+static void slot_put(uint32_t *slots, size_t nslots, const kl_gmap *m, uint32_t i)
+{
+    size_t k = gid_hash(m[i].gid) & (nslots - 1);
+    while (slots[k])
+        k = (k + 1) & (nslots - 1);
+    slots[k] = i + 1;
+}
+
+int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n,
+                    int32_t *wp, uint32_t *cid)
+{
+    int32_t w = *wp;
+    *cid = gid;
     if (gid >= f->num_glyphs)
         return 0;
-    if (!u->seen) {
-        u->seen = kl_calloc((f->num_glyphs + 7) / 8 * 2, 1); /* present bits, mapped bits */
-        if (!u->seen)
-            return KL_ENOMEM;
-        u->font = f;
-    }
-    uint8_t *present = u->seen, *mapped = u->seen + (f->num_glyphs + 7) / 8;
-    uint8_t bit = (uint8_t)(1u << (gid & 7));
-    bool has = n > 0 && n <= KL_GMAP_MAX;
-    if (present[gid >> 3] & bit) {
-        if (!has || (mapped[gid >> 3] & bit))
-            return 0;
-        for (size_t i = 0; i < u->n; i++)
-            if (u->m[i].gid == gid) {
-                memcpy(u->m[i].u, text, n * sizeof *text);
-                u->m[i].n = (uint8_t)n;
-                mapped[gid >> 3] |= bit;
+    if (n > KL_GMAP_MAX)
+        n = KL_GMAP_MAX;
+    u->font = f;
+    int32_t head = -1;
+    if (u->nslots) {
+        size_t k = gid_hash(gid) & (u->nslots - 1);
+        for (; u->slots[k]; k = (k + 1) & (u->nslots - 1))
+            if (u->m[u->slots[k] - 1].gid == gid) {
+                head = (int32_t)(u->slots[k] - 1);
+                break;
             }
+    }
+    int32_t last = -1;
+    for (int32_t i = head; i >= 0; i = u->m[i].next) {
+        const kl_gmap *g = &u->m[i];
+        if (g->n == n && g->w == w && !memcmp(g->u, text, n * sizeof *text)) {
+            *cid = g->cid;
+            *wp = g->w;
+            return 0;
+        }
+        last = i;
+    }
+    if (head >= 0 && (f->cff || u->next_cid > 0xFFFF)) {
+        *cid = u->m[head].cid; /* no second CID possible: the first text stays */
+        *wp = u->m[head].w;
         return 0;
     }
     if (u->n == u->cap) {
@@ -247,21 +272,42 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
         u->m = grown;
         u->cap = cap;
     }
-    kl_gmap *g = &u->m[u->n++];
+    if (head < 0 && (u->n + 1) * 2 > u->nslots) {
+        size_t ns = u->nslots ? u->nslots * 2 : 256;
+        uint32_t *slots = kl_calloc(ns, sizeof *slots);
+        if (!slots)
+            return KL_ENOMEM;
+        for (size_t i = 0; i < u->n; i++)
+            if (u->m[i].cid == u->m[i].gid) /* the first entry of each gid */
+                slot_put(slots, ns, u->m, (uint32_t)i);
+        kl_free(u->slots);
+        u->slots = slots;
+        u->nslots = ns;
+    }
+    uint32_t i = (uint32_t)u->n++;
+    kl_gmap *g = &u->m[i];
     memset(g, 0, sizeof *g);
     g->gid = gid;
-    if (has) {
-        memcpy(g->u, text, n * sizeof *text);
-        g->n = (uint8_t)n;
-        mapped[gid >> 3] |= bit;
+    g->next = -1;
+    g->w = w;
+    memcpy(g->u, text, n * sizeof *text);
+    g->n = (uint8_t)n;
+    if (head < 0) {
+        g->cid = gid;
+        slot_put(u->slots, u->nslots, u->m, i);
+    } else {
+        if (u->next_cid < f->num_glyphs)
+            u->next_cid = f->num_glyphs;
+        g->cid = u->next_cid++;
+        u->m[last].next = (int32_t)i;
     }
-    present[gid >> 3] |= bit;
+    *cid = g->cid;
     return 0;
 }
 
-static int by_gid(const void *a, const void *b)
+static int by_cid(const void *a, const void *b)
 {
-    uint32_t x = ((const kl_gmap *)a)->gid, y = ((const kl_gmap *)b)->gid;
+    uint32_t x = ((const kl_gmap *)a)->cid, y = ((const kl_gmap *)b)->cid;
     return x < y ? -1 : x > y;
 }
 
@@ -336,11 +382,13 @@ static void tounicode(kl_buf *b, const kl_gmap *m, size_t n)
                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
                    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
                    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-    /* Every glyph drawn is mapped (PDF/UA-1 7.21.7). A glyph that only
-     * shares a cluster with others (a reordered vowel sign, an Arabic dot
-     * glyph) never carries text of its own: it maps to U+200D ZERO WIDTH
-     * JOINER, invisible inside a word; its line's /ActualText has the text. */
-    size_t mapped = n;
+    /* Every code drawn has its text (PDF/UA-1 7.21.7): the characters the
+     * PDF writer shared out to its glyph from the glyph's cluster (see
+     * glyph_text in pdf.c). Codes with no text of their own are never drawn
+     * as text (pdf.c draws those glyphs as outlines). */
+    size_t mapped = 0;
+    for (size_t i = 0; i < n; i++)
+        mapped += m[i].n > 0;
     size_t done = 0;
     for (size_t i = 0; i < n;) {
         size_t block = mapped - done < 100 ? mapped - done : 100;
@@ -348,9 +396,9 @@ static void tounicode(kl_buf *b, const kl_gmap *m, size_t n)
             break;
         kl_buf_printf(b, "%zu beginbfchar\n", block);
         for (size_t k = 0; k < block && i < n; i++) {
-            kl_buf_printf(b, "<%04X> <", (unsigned)m[i].gid);
             if (!m[i].n)
-                kl_buf_puts(b, "200D");
+                continue;
+            kl_buf_printf(b, "<%04X> <", (unsigned)m[i].cid);
             for (unsigned j = 0; j < m[i].n; j++)
                 kl_buf_printf(b, "%04X", (unsigned)m[i].u[j]);
             kl_buf_puts(b, ">\n");
@@ -367,10 +415,11 @@ static void widths(kl_buf *b, const kl_font *f, const kl_gmap *m, size_t n, int 
     kl_buf_puts(b, "/W [");
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        kl_buf_printf(b, "%u [", (unsigned)m[i].gid);
-        while (j < n && (j == i || m[j].gid == m[j - 1].gid + 1)) {
+        kl_buf_printf(b, "%u [", (unsigned)m[i].cid);
+        while (j < n && (j == i || m[j].cid == m[j - 1].cid + 1)) {
             hb_position_t adv = hb_font_get_glyph_h_advance(f->font, m[j].gid);
-            int w = (int)((adv * 1000.0) / f->upem + (adv >= 0 ? 0.5 : -0.5));
+            int w = m[j].w != INT32_MIN ? m[j].w
+                                        : (int)((adv * 1000.0) / f->upem + (adv >= 0 ? 0.5 : -0.5));
             if (w1000)
                 w1000[j] = w;
             kl_buf_printf(b, "%s%d", j == i ? "" : " ", w);
@@ -382,31 +431,61 @@ static void widths(kl_buf *b, const kl_font *f, const kl_gmap *m, size_t n, int 
     kl_buf_puts(b, "]\n");
 }
 
+/* The CIDToGIDMap of codes m (sorted by CID) when some CID is not its glyph
+ * id: two bytes per CID, big-endian. */
+static int cid_to_gid(const kl_gmap *m, size_t n, unsigned char **out, size_t *outlen)
+{
+    *out = NULL;
+    *outlen = 0;
+    if (!n || m[n - 1].cid == m[n - 1].gid)
+        return 0; /* only first meanings, CID = GID (sorted: the last CID is the largest) */
+    size_t len = ((size_t)m[n - 1].cid + 1) * 2;
+    unsigned char *map = kl_calloc(len, 1);
+    if (!map)
+        return KL_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        map[m[i].cid * 2] = (unsigned char)(m[i].gid >> 8);
+        map[m[i].cid * 2 + 1] = (unsigned char)m[i].gid;
+    }
+    int rc = deflate_buf(map, len, out, outlen);
+    kl_free(map);
+    return rc;
+}
+
 int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_fontpack **out)
 {
     *out = NULL;
-    qsort(u->m, u->n, sizeof *u->m, by_gid);
     size_t keylen = u->n * sizeof *u->m + sizeof u->font->id;
+    /* The key: the codes by CID, without the index links (which depend on
+     * the order they were first used in). */
+    kl_gmap *m = kl_malloc(u->n ? u->n * sizeof *m : 1);
+    if (!m)
+        return kl_oom(ctx);
+    memcpy(m, u->m, u->n * sizeof *m);
+    for (size_t i = 0; i < u->n; i++)
+        m[i].next = 0;
+    qsort(m, u->n, sizeof *m, by_cid);
     uint64_t h = 1469598103934665603ull;
-    const unsigned char *kb = (const unsigned char *)u->m;
-    for (size_t i = 0; i < u->n * sizeof *u->m; i++)
+    const unsigned char *kb = (const unsigned char *)m;
+    for (size_t i = 0; i < u->n * sizeof *m; i++)
         h = (h ^ kb[i]) * 1099511628211ull;
     h ^= u->font->id;
     kl_fontpack **slot = &c->buckets[h % PACK_BUCKETS];
     for (kl_fontpack *p = *slot; p; p = p->next)
         if (p->hash == h && p->font == u->font && p->keylen == keylen &&
-            !memcmp(p->key, u->m, u->n * sizeof *u->m)) {
+            !memcmp(p->key, m, u->n * sizeof *m)) {
+            kl_free(m);
             *out = p;
             return 0;
         }
     kl_fontpack *p = kl_calloc(1, sizeof *p);
     kl_buf tu = KL_BUF_INIT, wb = KL_BUF_INIT;
     int rc = 0;
-    if (!p || !(p->key = kl_malloc(keylen))) {
-        rc = kl_oom(ctx);
-        goto fail;
+    if (!p) {
+        kl_free(m);
+        return kl_oom(ctx);
     }
-    memcpy(p->key, u->m, u->n * sizeof *u->m);
+    p->key = m;
     p->keylen = keylen;
     p->hash = h;
     p->font = u->font;
@@ -415,22 +494,24 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
     for (int i = 0; i < 6; i++, t /= 26)
         p->tag[i] = (char)('A' + t % 26);
     p->tag[6] = '\0';
-    if ((rc = hb_subset_font(ctx, u->font, u->m, u->n, &p->file, &p->filelen)))
+    if ((rc = hb_subset_font(ctx, u->font, m, u->n, &p->file, &p->filelen)))
         goto fail;
-    tounicode(&tu, u->m, u->n);
-    widths(&wb, u->font, u->m, u->n, NULL);
+    tounicode(&tu, m, u->n);
+    widths(&wb, u->font, m, u->n, NULL);
     if (tu.oom || wb.oom) {
         rc = kl_oom(ctx);
         goto fail;
     }
-    if ((rc = deflate_buf(tu.data, tu.len, &p->tounicode, &p->tounicodelen))) {
+    if ((rc = deflate_buf(tu.data, tu.len, &p->tounicode, &p->tounicodelen)) ||
+        (rc = cid_to_gid(m, u->n, &p->cidtogid, &p->cidtogidlen))) {
         rc = rc == KL_ENOMEM ? kl_oom(ctx)
                              : kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "zlib failed");
         goto fail;
     }
     p->widths = kl_buf_detach(&wb);
     kl_buf_free(&tu);
-    c->bytes += p->filelen + p->tounicodelen + p->keylen + strlen(p->widths) + sizeof *p;
+    c->bytes +=
+        p->filelen + p->tounicodelen + p->cidtogidlen + p->keylen + strlen(p->widths) + sizeof *p;
     p->next = *slot;
     *slot = p;
     *out = p;

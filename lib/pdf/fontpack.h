@@ -6,11 +6,16 @@
 #include "pdf/pdf_internal.h"
 #include "text/font.h"
 
-#define KL_GMAP_MAX 7
+#define KL_GMAP_MAX 24
 
-/* One used glyph and the text it stands for (n = 0: none of its own). */
+/* One character code (CID) of a font as used: the glyph it draws and the
+ * text it stands for in the ToUnicode map (n = 0: none, see
+ * kl_pdf__use_add). A glyph used with two different texts gets two CIDs. */
 typedef struct kl_gmap {
+    uint32_t cid;
     uint32_t gid;
+    int32_t next; /* the next entry with the same gid (index, -1: none) */
+    int32_t w;    /* its width in /W, INT32_MIN: the glyph's advance */
     uint16_t u[KL_GMAP_MAX];
     uint8_t n;
 } kl_gmap;
@@ -18,13 +23,22 @@ typedef struct kl_gmap {
 /* The glyphs one letter uses from one font. */
 typedef struct kl_fontuse {
     const kl_font *font;
-    kl_gmap *m;
+    kl_gmap *m; /* in the order first used */
     size_t n, cap;
-    uint8_t *seen;
+    uint32_t *slots; /* open-addressing index by gid: entry index + 1, 0 empty */
+    size_t nslots;
+    uint32_t next_cid; /* the next CID for a glyph used with a second meaning */
 } kl_fontuse;
 
-int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text,
-                    unsigned n);
+/* The CID that draws glyph gid standing for text[0..n): the glyph's own
+ * (CID = GID) when first used, a new CID above the font's glyph ids when the
+ * glyph was already used with another text (TrueType fonts only: a CFF font's
+ * codes are its glyph ids, so there the first text stays). Text longer than
+ * KL_GMAP_MAX is cut. w: the width to write in /W (a mark drawn shifted, see
+ * pdf.c), INT32_MIN for the glyph's advance; a different width is a
+ * different code too (*w: the width the code has). KL_ENOMEM. */
+int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n,
+                    int32_t *w, uint32_t *cid);
 void kl_pdf__use_free(kl_fontuse *u);
 
 typedef struct kl_fontpack {
@@ -38,6 +52,8 @@ typedef struct kl_fontpack {
     size_t filelen;
     unsigned char *tounicode; /* CMap, deflated */
     size_t tounicodelen;
+    unsigned char *cidtogid; /* CIDToGIDMap stream, deflated; NULL: Identity */
+    size_t cidtogidlen;
     char *widths; /* "/W [...]\n" */
 } kl_fontpack;
 

@@ -4,6 +4,7 @@
 #include "layout/layout.h"
 #include "pdf/fontpack.h"
 
+#include <hb.h>
 #include <hpdf.h>
 #include <math.h>
 #include <stdio.h>
@@ -306,6 +307,170 @@ static HPDF_Dict raw_stream(render *r, const void *data, size_t len, bool deflat
 
 /* ---- fonts --------------------------------------------------------------- */
 
+/* A cluster's characters: code points with their UTF-16 offsets. */
+#define CL_MAX 64
+
+/* Append cp's full canonical decomposition to cps (HarfBuzz's Unicode data). */
+static unsigned decompose(hb_unicode_funcs_t *uf, hb_codepoint_t cp, hb_codepoint_t *cps,
+                          unsigned n)
+{
+    hb_codepoint_t a, b;
+    if (n + 1 < CL_MAX && hb_unicode_decompose(uf, cp, &a, &b)) {
+        n = decompose(uf, a, cps, n);
+        return b ? decompose(uf, b, cps, n) : n;
+    }
+    if (n < CL_MAX)
+        cps[n++] = cp;
+    return n;
+}
+
+static unsigned put_u16(uint16_t *out, unsigned n, hb_codepoint_t cp)
+{
+    if (cp > 0xFFFF) {
+        if (n + 2 > KL_GMAP_MAX)
+            return n;
+        out[n++] = (uint16_t)(0xD7C0 + (cp >> 10));
+        out[n++] = (uint16_t)(0xDC00 | (cp & 0x3FF));
+    } else if (n < KL_GMAP_MAX) {
+        out[n++] = (uint16_t)cp;
+    }
+    return n;
+}
+
+/* The text glyph g of run t stands for in its font's ToUnicode map, into
+ * out (KL_GMAP_MAX units); returns its length, 0 for a glyph with no text
+ * of its own (drawn as an outline, see text_line).
+ *
+ * Readers that ignore /ActualText (pdf.js, MuPDF) concatenate the glyphs'
+ * texts in drawing order (right to left text: reversed, then put back in
+ * logical order by their bidi step). So the text of a cluster (the
+ * characters HarfBuzz shaped into one or more glyphs) is shared out over its
+ * glyphs in reading order, so that the glyphs together give back exactly the
+ * cluster's characters: a glyph alone in its cluster has all of them; in a
+ * cluster of several, each glyph starts at the first character not yet given
+ * whose own glyph (the font's cmap) it is (a base consonant, a matra, an
+ * Arabic mark), else at the next character, and the first glyph takes
+ * whatever precedes the second's start. A cluster with more glyphs than
+ * characters (a two-part Bengali vowel sign) is shared out as its canonical
+ * decomposition (the same text to any reader that normalises). A glyph whose
+ * text differs from the same glyph's elsewhere gets a CID of its own
+ * (kl_pdf__use_add). No glyph maps to U+200D unless the text has one. */
+static unsigned glyph_text(const kl_trun *t, uint32_t g, uint16_t *out)
+{
+    const kl_glyph *gl = &t->glyphs[g];
+    unsigned n = 0;
+    if (gl->ulen) {
+        n = gl->ulen < KL_GMAP_MAX ? gl->ulen : KL_GMAP_MAX;
+        memcpy(out, t->u16 + gl->ustart, n * sizeof *out);
+        return n;
+    }
+    uint32_t c0 = gl->ustart, cend = t->nu16;
+    for (uint32_t k = 0; k < t->nglyphs; k++)
+        if (t->glyphs[k].ustart > c0 && t->glyphs[k].ustart < cend)
+            cend = t->glyphs[k].ustart;
+    /* The cluster's glyphs (consecutive), in reading order. */
+    uint32_t first = g, last = g;
+    while (first > 0 && t->glyphs[first - 1].ustart == c0)
+        first--;
+    while (last + 1 < t->nglyphs && t->glyphs[last + 1].ustart == c0)
+        last++;
+    unsigned ng = last - first + 1, me = t->rtl ? last - g : g - first;
+    if (ng > CL_MAX)
+        return me == 0 ? put_u16(out, 0, 0xFFFD) : 0;
+    hb_codepoint_t cps[CL_MAX];
+    unsigned nc = 0;
+    for (uint32_t i = c0; i < cend && nc < CL_MAX;) {
+        hb_codepoint_t cp = t->u16[i++];
+        if ((cp & 0xFC00) == 0xD800 && i < cend && (t->u16[i] & 0xFC00) == 0xDC00)
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (t->u16[i++] - 0xDC00);
+        cps[nc++] = cp;
+    }
+    if (ng > nc) {
+        hb_unicode_funcs_t *uf = hb_unicode_funcs_get_default();
+        hb_codepoint_t d[CL_MAX];
+        unsigned nd = 0;
+        for (unsigned i = 0; i < nc; i++)
+            nd = decompose(uf, cps[i], d, nd);
+        memcpy(cps, d, nd * sizeof *d);
+        nc = nd;
+    }
+    /* Each glyph's first character (-1: none of its own). */
+    int start[CL_MAX];
+    int prev = 0;
+    start[0] = 0;
+    for (unsigned i = 1; i < ng; i++) {
+        uint32_t gid = t->glyphs[t->rtl ? last - i : first + i].gid;
+        start[i] = -1;
+        for (unsigned j = (unsigned)prev + 1; j < nc; j++) {
+            hb_codepoint_t own;
+            if (hb_font_get_nominal_glyph(t->font->font, cps[j], &own) && own == gid) {
+                start[i] = (int)j;
+                prev = (int)j;
+                break;
+            }
+        }
+    }
+    /* Glyphs no character is found for take the next one, if it is free. */
+    prev = 0;
+    for (unsigned i = 1; i < ng; i++) {
+        if (start[i] >= 0) {
+            prev = start[i];
+            continue;
+        }
+        int limit = (int)nc;
+        for (unsigned k = i + 1; k < ng; k++)
+            if (start[k] >= 0) {
+                limit = start[k];
+                break;
+            }
+        if (prev + 1 < limit)
+            start[i] = prev = prev + 1;
+    }
+    if (start[me] < 0)
+        return 0;
+    int end = (int)nc;
+    for (unsigned k = me + 1; k < ng; k++)
+        if (start[k] >= 0) {
+            end = start[k];
+            break;
+        }
+    for (int j = start[me]; j < end; j++)
+        n = put_u16(out, n, cps[j]);
+    return n;
+}
+
+/* The width to write in /W for glyph g of run t: the distance to where the
+ * next glyph is drawn, when that differs from the glyph's advance by more
+ * than 0.04 em (a base followed by a mark drawn over it, a mark shifted left
+ * of its pen position), so that the text position only ever moves forward
+ * along a line. Readers that infer word spaces and text runs from jumps in
+ * the text position (pdf.js: a gap over 0.1 em is a space, a step back of
+ * 0.2 em starts a new run) would otherwise split words at every such mark.
+ * INT32_MIN: the glyph's own advance. */
+static int32_t flow_width(const kl_trun *t, uint32_t g)
+{
+    const kl_glyph *gl = &t->glyphs[g];
+    double size = t->size;
+    if (t->rtl) {
+        /* Right to left (cursive Arabic and Nastaliq, whose glyphs overlap
+         * by design): only a glyph drawn left of its pen position, with the
+         * width that brings the text position back to the pen (measured:
+         * widths to the next glyph split more Urdu words in pdf.js). */
+        if (gl->dx > -0.01 * size)
+            return INT32_MIN;
+        return (int32_t)lround((gl->adv - gl->dx) * 1000.0 / size);
+    }
+    double next = gl->adv; /* from this glyph's pen position */
+    if (g + 1 < t->nglyphs)
+        next += t->glyphs[g + 1].dx;
+    double w = (next - gl->dx) * 1000.0 / size;
+    hb_position_t adv = hb_font_get_glyph_h_advance(t->font->font, gl->gid);
+    double own = adv * 1000.0 / t->font->upem;
+    if (fabs(w - own) <= 40 || w < 0)
+        return INT32_MIN;
+    return (int32_t)lround(w);
+}
+
 static int collect_glyphs(render *r)
 {
     for (size_t p = 0; p < r->L->npages; p++) {
@@ -318,8 +483,11 @@ static int collect_glyphs(render *r)
                 const kl_trun *t = &it->line->runs[k];
                 kl_fontuse *u = &r->use[t->font->id];
                 for (uint32_t g = 0; g < t->nglyphs; g++) {
-                    const kl_glyph *gl = &t->glyphs[g];
-                    if (kl_pdf__use_add(u, t->font, gl->gid, t->u16 + gl->ustart, gl->ulen))
+                    uint16_t text[KL_GMAP_MAX];
+                    unsigned n = glyph_text(t, g, text);
+                    uint32_t cid;
+                    int32_t w = flow_width(t, g);
+                    if (n && kl_pdf__use_add(u, t->font, t->glyphs[g].gid, text, n, &w, &cid))
                         return kl_oom(r->ctx);
                 }
             }
@@ -370,8 +538,16 @@ static int embed_font(render *r, unsigned id)
     HCHECK(r, HPDF_Dict_Add(cid, "CIDSystemInfo", csi));
     HCHECK(r, HPDF_Dict_Add(cid, "FontDescriptor", desc));
     HCHECK(r, HPDF_Dict_AddNumber(cid, "DW", 1000));
-    if (!f->cff)
+    if (!f->cff && pk->cidtogid) {
+        /* Some glyphs stand for different text in different places: they
+         * have a second CID (kl_pdf__use_add). */
+        HPDF_Dict map = raw_stream(r, pk->cidtogid, pk->cidtogidlen, true, false);
+        if (!map)
+            return hpdf_fail(r, "creating a font");
+        HCHECK(r, HPDF_Dict_Add(cid, "CIDToGIDMap", map));
+    } else if (!f->cff) {
         HCHECK(r, HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity"));
+    }
     cid->attr = pk->widths;
     cid->write_fn = write_raw;
 
@@ -410,6 +586,8 @@ static const char *role_name(const kl_selem *s)
         return "LBody";
     case KL_ROLE_TABLE:
         return "Table";
+    case KL_ROLE_TBODY:
+        return "TBody";
     case KL_ROLE_TR:
         return "TR";
     case KL_ROLE_TH:
@@ -540,10 +718,87 @@ static void actual_text(kl_buf *b, const kl_tline *l)
     kl_buf_puts(b, ">>> BDC\n");
 }
 
+/* A glyph's outline as a path, in font units (for glyphs with no text of
+ * their own, see glyph_text). */
+static void draw_move(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, float x, float y,
+                      void *user)
+{
+    (void)df, (void)st, (void)user;
+    kl_buf *b = data;
+    put_num(b, x);
+    kl_buf_puts(b, " ");
+    put_num(b, y);
+    kl_buf_puts(b, " m\n");
+}
+
+static void draw_line(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, float x, float y,
+                      void *user)
+{
+    (void)df, (void)st, (void)user;
+    kl_buf *b = data;
+    put_num(b, x);
+    kl_buf_puts(b, " ");
+    put_num(b, y);
+    kl_buf_puts(b, " l\n");
+}
+
+static void draw_cubic(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, float x1, float y1,
+                       float x2, float y2, float x, float y, void *user)
+{
+    (void)df, (void)st, (void)user;
+    kl_buf *b = data;
+    float v[6] = {x1, y1, x2, y2, x, y};
+    for (int i = 0; i < 6; i++) {
+        put_num(b, v[i]);
+        kl_buf_puts(b, " ");
+    }
+    kl_buf_puts(b, "c\n");
+}
+
+static void draw_quad(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, float cx, float cy,
+                      float x, float y, void *user)
+{
+    float x0 = st->current_x, y0 = st->current_y;
+    draw_cubic(df, data, st, x0 + 2.0f / 3 * (cx - x0), y0 + 2.0f / 3 * (cy - y0),
+               x + 2.0f / 3 * (cx - x), y + 2.0f / 3 * (cy - y), x, y, user);
+}
+
+static void draw_close(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, void *user)
+{
+    (void)df, (void)st, (void)user;
+    kl_buf_puts(data, "h\n");
+}
+
+static int glyph_outline(render *r, const kl_font *f, uint32_t gid, double x, double y, double size)
+{
+    hb_draw_funcs_t *df = hb_draw_funcs_create();
+    if (!hb_draw_funcs_is_immutable(df)) {
+        hb_draw_funcs_set_move_to_func(df, draw_move, NULL, NULL);
+        hb_draw_funcs_set_line_to_func(df, draw_line, NULL, NULL);
+        hb_draw_funcs_set_quadratic_to_func(df, draw_quad, NULL, NULL);
+        hb_draw_funcs_set_cubic_to_func(df, draw_cubic, NULL, NULL);
+        hb_draw_funcs_set_close_path_func(df, draw_close, NULL, NULL);
+    }
+    kl_buf *b = &r->cs;
+    double s = size / f->upem;
+    kl_buf_puts(b, "q 1 0 0 1 ");
+    put_num(b, x);
+    kl_buf_puts(b, " ");
+    put_num(b, y);
+    kl_buf_printf(b, " cm %.6f 0 0 %.6f 0 0 cm\n", s, s);
+    hb_font_get_glyph_shape(f->font, gid, df, b);
+    kl_buf_puts(b, "f Q\n");
+    hb_draw_funcs_destroy(df);
+    return b->oom ? kl_oom(r->ctx) : 0;
+}
+
 /* One line of text: per run, a text object whose first glyph is placed with
  * Td (a new text object starts at the identity matrix), then the glyphs as
  * 2-byte codes in literal strings, with TJ adjustments where the shaped
- * position differs from the advance in /W. Tf only when it changes. */
+ * position differs from the width in /W, and glyphs raised or lowered with
+ * Ts (a text rise keeps them on the line for readers: a new text matrix
+ * with another y is a new line to pdf.js). A glyph with no text of its own
+ * is drawn as an outline between text objects. Tf only when it changes. */
 static int text_line(render *r, const kl_item *it)
 {
     kl_buf *b = &r->cs;
@@ -555,7 +810,8 @@ static int text_line(render *r, const kl_item *it)
         const kl_trun *t = &it->line->runs[k];
         double size = t->size;
         int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
-        /* Per glyph at most a text matrix, an adjustment and an escaped code. */
+        kl_fontuse *u = &r->use[t->font->id];
+        /* Per glyph at most a rise, an adjustment and an escaped code. */
         if (!wt || kl_buf_reserve(b, 96 + (size_t)t->nglyphs * 80))
             return kl_oom(r->ctx);
         char *p = b->data + b->len;
@@ -570,31 +826,57 @@ static int text_line(render *r, const kl_item *it)
             r->tf_size = size;
         }
         *p++ = '\n';
-        bool in_tj = false, in_str = false, first = true;
-        double cx = 0, cy = 0;
+        bool in_tj = false, in_str = false, placed = false;
+        double cx = 0, rise = 0;
         for (uint32_t g = 0; g < t->nglyphs; g++) {
             const kl_glyph *gl = &t->glyphs[g];
-            double gx = pen + gl->dx, gy = it->y + gl->dy;
-            if (!in_tj || fabs(gy - cy) > 0.001) {
+            double gx = pen + gl->dx;
+            uint16_t text[KL_GMAP_MAX];
+            unsigned n = glyph_text(t, g, text);
+            if (!n) {
                 if (in_str)
                     *p++ = ')';
                 if (in_tj)
                     PUT_LIT(p, "] TJ\n");
-                if (!first)
-                    PUT_LIT(p, "1 0 0 1 ");
+                PUT_LIT(p, "ET\n");
+                b->len = (size_t)(p - b->data);
+                int rc = glyph_outline(r, t->font, gl->gid, gx, it->y + gl->dy, size);
+                if (rc)
+                    return rc;
+                if (kl_buf_reserve(b, 96 + (size_t)(t->nglyphs - g) * 80))
+                    return kl_oom(r->ctx);
+                p = b->data + b->len;
+                PUT_LIT(p, "BT\n");
+                in_tj = in_str = placed = false;
+                pen += gl->adv;
+                continue;
+            }
+            int32_t w = flow_width(t, g);
+            uint32_t cid;
+            if (kl_pdf__use_add(u, t->font, gl->gid, text, n, &w, &cid))
+                return kl_oom(r->ctx);
+            if (fabs(gl->dy - rise) > 0.001) {
+                if (in_str)
+                    *p++ = ')';
+                if (in_tj)
+                    PUT_LIT(p, "] TJ ");
+                in_tj = in_str = false;
+                p = num(p, gl->dy);
+                PUT_LIT(p, " Ts\n");
+                rise = gl->dy;
+            }
+            if (!placed) {
                 p = num(p, gx);
                 *p++ = ' ';
-                p = num(p, gy);
-                if (first)
-                    PUT_LIT(p, " Td [");
-                else
-                    PUT_LIT(p, " Tm [");
-                first = false;
-                in_tj = true;
-                in_str = false;
+                p = num(p, it->y);
+                PUT_LIT(p, " Td [");
+                in_tj = placed = true;
                 cx = gx;
-                cy = gy;
             } else {
+                if (!in_tj) {
+                    *p++ = '[';
+                    in_tj = true;
+                }
                 double adj = (cx - gx) * 1000.0 / size;
                 if (fabs(adj) >= 0.5) {
                     if (in_str)
@@ -607,14 +889,16 @@ static int text_line(render *r, const kl_item *it)
             if (!in_str)
                 *p++ = '(';
             in_str = true;
-            p = put_gid(p, gl->gid);
-            cx += kl_pdf__glyph_width(wt, t->font, gl->gid) * size / 1000.0;
+            p = put_gid(p, cid);
+            cx += (w != INT32_MIN ? w : kl_pdf__glyph_width(wt, t->font, gl->gid)) * size / 1000.0;
             pen += gl->adv;
         }
         if (in_str)
             *p++ = ')';
         if (in_tj)
             PUT_LIT(p, "] TJ\n");
+        if (rise != 0)
+            PUT_LIT(p, "0 Ts\n");
         PUT_LIT(p, "ET\n");
         b->len = (size_t)(p - b->data);
         b->data[b->len] = '\0';

@@ -194,6 +194,46 @@ static void rtl_paragraphs_are_right_aligned(void **state)
     kl_context_free(ctx);
 }
 
+/* A right-to-left letter's contact table runs right to left: labels in the
+ * right-hand column, each value next to its label (not at the far margin). */
+static void rtl_table_values_sit_next_to_their_labels(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    kl_doc *d = sample_letter(&samples[3], 14, NULL, 1); /* Arabic */
+    kl_layout *l = run(ctx, c, d);
+    double label_left = KL_A4_W, value_right[8];
+    int rows = 0;
+    for (size_t p = 0; p < l->npages; p++)
+        for (size_t i = 0; i < l->pages[p].n; i++) {
+            const kl_item *it = &l->pages[p].items[i];
+            if (it->kind != KL_ITEM_TEXT || !it->se)
+                continue;
+            if (it->se->role == KL_ROLE_TH) {
+                assert_true(fabs(it->x + it->w - (KL_A4_W - KL_MARGIN)) < 1); /* flush right */
+                if (it->x < label_left)
+                    label_left = it->x;
+            }
+            const kl_selem *cell = it->se->role == KL_ROLE_LINK ? it->se->parent : it->se;
+            if (cell->role == KL_ROLE_TD && rows < 8)
+                value_right[rows++] = it->x + it->w;
+        }
+    assert_int_equal(rows, 3);
+    for (int i = 0; i < rows; i++) {
+        /* Left of the labels, one body size (the column gap) from the widest. */
+        double gap = label_left - value_right[i];
+        assert_true(gap > 0);
+        assert_true(gap < 2 * 14);
+        assert_true(fabs(value_right[i] - value_right[0]) < 0.5); /* one column edge */
+    }
+    kl_layout__free(l);
+    kl_doc__free(d);
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
 static void structure_follows_the_document(void **state)
 {
     (void)state;
@@ -211,7 +251,10 @@ static void structure_follows_the_document(void **state)
         (void)stack;
         if (e->role == KL_ROLE_TABLE) {
             tables++;
-            for (const kl_selem *tr = e->first; tr; tr = tr->next) {
+            /* The rows in a TBody (pdf.js reads a TH outside one as a column header). */
+            assert_int_equal(e->first->role, KL_ROLE_TBODY);
+            assert_null(e->first->next);
+            for (const kl_selem *tr = e->first->first; tr; tr = tr->next) {
                 assert_int_equal(tr->role, KL_ROLE_TR);
                 assert_int_equal(tr->first->role, KL_ROLE_TH);
                 assert_int_equal(tr->last->role, KL_ROLE_TD);
@@ -303,6 +346,7 @@ int main(void)
         cmocka_unit_test(page_numbers_are_artifacts_with_the_total),
         cmocka_unit_test(headings_keep_with_next_and_signature_stays_together),
         cmocka_unit_test(rtl_paragraphs_are_right_aligned),
+        cmocka_unit_test(rtl_table_values_sit_next_to_their_labels),
         cmocka_unit_test(structure_follows_the_document),
         cmocka_unit_test(too_long_address_is_an_error),
     };
