@@ -30,8 +30,12 @@ static int anglicise(const kl_review_info *info, xmlDocPtr doc)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlNodePtr logo = child_el(child_el(root, "partnership"), "logo");
-    /* The logo was resolved against the review's directory: keep that file. */
-    if (logo && info->logo_path && !xmlSetProp(logo, BAD_CAST "src", BAD_CAST info->logo_path))
+    /* The logo was resolved against the review's directory: the copy is
+     * loaded from the logo's directory, by the file's own name (a src must
+     * stay inside the directory it is loaded from). */
+    const char *slash = info->logo_path ? strrchr(info->logo_path, '/') : NULL;
+    const char *name = slash ? slash + 1 : info->logo_path;
+    if (logo && name && !xmlSetProp(logo, BAD_CAST "src", BAD_CAST name))
         return KL_ENOMEM;
     for (xmlNodePtr m = child_el(child_el(root, "family"), "member"); m; m = m->next) {
         if (!is_el(m, "member"))
@@ -78,8 +82,11 @@ int kl_batch__english_review(kl_context *ctx, const kl_review *review, kl_review
         kl_review_load_options o = KL_REVIEW_LOAD_OPTIONS_INIT;
         o.max_bytes = (size_t)len + 1;
         o.max_members = (unsigned)kl_review_member_count(review) + 1;
-        rc = kl_review_load_buffer(quiet, (const char *)text, (size_t)len, info->source, NULL, &o,
-                                   out);
+        char *dir = info->logo_path ? kl_path_dirname(info->logo_path) : NULL;
+        rc = info->logo_path && !dir ? KL_ENOMEM
+                                     : kl_review_load_buffer(quiet, (const char *)text, (size_t)len,
+                                                             info->source, dir, &o, out);
+        kl_free(dir);
         if (rc) {
             const kl_diagnostic *e = kl_context_last_error(quiet);
             rc = kl_error(ctx, rc, KL_AT(info->source, e ? e->line : 0, e ? e->column : 0), NULL,

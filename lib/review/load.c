@@ -11,6 +11,7 @@
 #include <libxml/xmlerror.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -1037,6 +1038,54 @@ static void read_hours(loader *L, xmlNodePtr c)
                 "use the <hours> elements");
 }
 
+/* A `src` (family list, logo) names a file in the review file's directory or
+ * below it: not an absolute path, no ".." step, and no symbolic link that
+ * leads out. Returns the joined path (allocated), or NULL with *why set
+ * (and *why NULL when out of memory). Nothing of the file is ever quoted. */
+static char *inside_base(loader *L, const char *src, const char **why)
+{
+    *why = NULL;
+    if (!src || L->oom) { /* required: only running out of memory loses it (norm gives "") */
+        L->oom = true;
+        return NULL;
+    }
+    if (!*src) {
+        *why = "is empty";
+        return NULL;
+    }
+    if (src[0] == '/') {
+        *why = "is an absolute path";
+        return NULL;
+    }
+    for (const char *p = src; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            *why = "steps out of the review file's directory ('..')";
+            return NULL;
+        }
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    char *path = kl_path_join(L->base_dir, src);
+    if (!path)
+        return NULL;
+    /* A link may still lead elsewhere: compare the real paths. */
+    char *base = realpath(L->base_dir, NULL), *real = realpath(path, NULL);
+    if (base && real) {
+        size_t bl = strlen(base);
+        bool in = strncmp(real, base, bl) == 0 && (real[bl] == '/' || (bl == 1 && base[0] == '/'));
+        if (!in) {
+            *why = "leads out of the review file's directory (a symbolic link)";
+            kl_free(path);
+            path = NULL;
+        }
+    }
+    free(base);
+    free(real);
+    return path;
+}
+
 static void read_info(loader *L, xmlNodePtr root)
 {
     kl_review *rv = L->rv;
@@ -1064,8 +1113,14 @@ static void read_info(loader *L, xmlNodePtr root)
     xmlNodePtr logo = child(p, "logo");
     if (logo) {
         const char *src = attr(L, logo, "src");
-        char *path = kl_path_join(L->base_dir, src);
-        if (!path) {
+        const char *why = NULL;
+        char *path = inside_base(L, src, &why);
+        if (!path && why) {
+            problem(L, logo, "src",
+                    "put the logo in the review file's directory (or below it) and name it "
+                    "relative to the review file",
+                    "logo@src %s", why);
+        } else if (!path) {
             L->oom = true;
         } else if (access(path, R_OK) != 0) {
             warning(L, logo, "src", "put the logo next to the review file, or fix the name",
@@ -1543,7 +1598,15 @@ static void csv_member(loader *L, xmlNodePtr family, const kl_csv_row *row, cons
 static int load_csv(loader *L, xmlNodePtr family, size_t max_bytes, unsigned max_members)
 {
     const char *src = attr(L, family, "src");
-    char *path = kl_path_join(L->base_dir, src);
+    const char *why = NULL;
+    char *path = inside_base(L, src, &why);
+    if (!path && why) {
+        pos p = node_pos(L, family, "src");
+        return kl_error(L->ctx, KL_EFORMAT, KL_AT(p.source ? p.source : L->source, p.line, p.col),
+                        "put the family list in the review file's directory (or below it) and "
+                        "name it relative to the review file",
+                        "family@src %s: the family list is not read", why);
+    }
     if (!path)
         return kl_oom(L->ctx);
     const char *cpath = kl_review__strdup(L->rv, path);
@@ -1581,7 +1644,8 @@ static int load_csv(loader *L, xmlNodePtr family, size_t max_bytes, unsigned max
                           "parental_responsibility, locale, also, interpreter, print, reading, "
                           "channels, address, town, postcode, email, phone, professional, "
                           "contact, reason",
-                          "unknown column '%s'", h->fields[i]);
+                          /* Not quoted: whatever file this is, its text is not repeated. */
+                          "column %zu of the header is not a family-list column", i + 1);
         } else if (cols[c]) {
             rc = kl_error(L->ctx, KL_EFORMAT, KL_AT(cpath, h->row, (unsigned)i + 1),
                           "remove one of the two columns", "column '%s' appears twice",

@@ -91,6 +91,38 @@ refuse "$tmp/all-err" "--force\|kinletter catalog" "a library message names a co
 grep -rnE '\<(address|line|town|postcode|email|phone|mobile|age|name|word|character)\>[^"]* ('"'"'%s'"'"'|\\"%s\\")' \
     "$src/lib" --include='*.c' --include='*.cc' >"$tmp/templates" || true
 refuse "$tmp/templates" "." "a message template quotes a value"
+
+# ---- src paths stay inside the review file's directory; no file's text is ever echoed -------
+rd="$tmp/srcdir"
+mkdir -p "$rd/sub" "$tmp/outside"
+printf 'root:MKRSHADOW1:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n' >"$tmp/outside/shadow"
+cp "$src/tests/data/generate/family.csv" "$rd/sub/family.csv"
+ln -s "$tmp/outside/shadow" "$rd/link.csv"
+for s in "$tmp/outside/shadow" "../outside/shadow" "sub/../../outside/shadow" "link.csv"; do
+    sed "s|src=\"family.csv\"|src=\"$s\"|" "$fam" >"$rd/review.xml"
+    "$kl" check "$rd/review.xml" >"$tmp/out" 2>"$tmp/err"
+    status 2 $? "family src=$s"
+    expect "$tmp/err" "review.xml:[0-9]*:[0-9]*: error: family@src .*: the family list is not read" "family src=$s"
+    refuse "$tmp/err" "MKRSHADOW\|root:" "family src=$s echoes the file"
+done
+sed "s|src=\"family.csv\"|src=\"sub/family.csv\"|" "$fam" >"$rd/review.xml"
+"$kl" check -q "$rd/review.xml" >"$tmp/out" 2>"$tmp/err"
+status 1 $? "family src=sub/family.csv (inside: read)"
+# A file inside that is not a family list: refused, its text not repeated.
+cp "$tmp/outside/shadow" "$rd/notes.csv"
+sed "s|src=\"family.csv\"|src=\"notes.csv\"|" "$fam" >"$rd/review.xml"
+"$kl" check "$rd/review.xml" >"$tmp/out" 2>"$tmp/err"
+status 2 $? "family src=notes.csv (not a family list)"
+refuse "$tmp/err" "MKRSHADOW\|root:" "a file that is not a family list is echoed"
+# logo src: the same rule.
+for s in "$tmp/outside/shadow" "../outside/shadow"; do
+    sed -e "s|src=\"family.csv\"|src=\"sub/family.csv\"|" \
+        -e "s|</partnership>|<logo src=\"$s\" alt=\"x\"/></partnership>|" "$fam" >"$rd/review.xml"
+    "$kl" check "$rd/review.xml" >"$tmp/out" 2>"$tmp/err"
+    status 2 $? "logo src=$s"
+    expect "$tmp/err" "review.xml:[0-9]*:[0-9]*: error: logo@src " "logo src=$s"
+    refuse "$tmp/err" "MKRSHADOW\|root:" "logo src=$s echoes the file"
+done
 fi # quick
 
 if [ "$mode" = crash ]; then
