@@ -69,6 +69,13 @@ static void summarise(const kl_review *rv, const char *path)
     }
     printf("%zu member%s: %zu ready, %zu with errors; %zu warning%s\n", n, n == 1 ? "" : "s", ok,
            n - ok, kl_review_warning_count(rv), kl_review_warning_count(rv) == 1 ? "" : "s");
+    /* Errors that are no one member's (a member's detail in a field every
+     * letter prints) stop other members' letters: say so, or "0 with errors"
+     * would read as all clear. */
+    if (kl_review_error_count(rv) > n - ok)
+        printf("%zu error%s in all: see the messages above; a letter is not written while it "
+               "would carry another member's contact detail\n",
+               kl_review_error_count(rv), kl_review_error_count(rv) == 1 ? "" : "s");
 }
 
 /* Each language the family's letters need, and how far its translation has

@@ -1760,16 +1760,16 @@ static void scan_value(loader *L, xmlNodePtr el, const char *attr, const char *v
     else
         snprintf(field, sizeof field, "<%s>", (const char *)el->name);
     kl_where w = {p.source, p.line, p.col,
-                  reader < L->rv->n_members ? L->rv->members[reader].id : hit.member_id};
+                  reader < L->rv->n_members ? L->rv->members[reader].id : NULL};
     L->rv->n_errors++;
     kl_report(L->ctx, KL_EDATA, w,
-              "take the detail out of this field (or put it in the member's own contact "
-              "details): letters to other members must never carry it",
-              "%s holds %s of member %s%s, and %s", field, hit.kind, hit.member_id,
+              "take it out of this field: a member's contact details belong only in that "
+              "member's own <contact>",
+              "%s holds %s of member %s%s; %s", field, hit.kind, hit.member_id,
               hit.withheld ? " (whose contact details are withheld)" : "",
               reader == KL_DISCLOSURE_NOBODY
-                  ? "every letter prints this field: no letter to another member is written"
-                  : "this member's correspondence would carry it: it is not written");
+                  ? "every letter prints this field, so no other member's letter is written"
+                  : "this member's correspondence would carry it, so it is not written");
     if (reader < L->rv->n_members)
         L->rv->extra[reader].ok = 0;
     L->member_mode = was;
