@@ -1038,6 +1038,9 @@ static void read_hours(loader *L, xmlNodePtr c)
                 "use the <hours> elements");
 }
 
+/* The longest part of a member's name, in bytes of UTF-8 (docs/REVIEW-FORMAT.md). */
+#define KL_REVIEW_MAX_NAME 200
+
 /* A `src` (family list, logo) names a file in the review file's directory or
  * below it: not an absolute path, no ".." step, and no symbolic link that
  * leads out. Returns the joined path (allocated), or NULL with *why set
@@ -1359,6 +1362,15 @@ static void build_member(loader *L, xmlNodePtr mn, kl_member *m, kl_member_extra
     if (!m->given || !*m->given)
         problem(L, nm ? nm : mn, nm ? "given" : NULL, "add <name given=\"...\"/>",
                 "the member has no given name");
+    /* A name is printed in the salutation and the address: a limit keeps a
+     * pasted paragraph from becoming one (the name is not quoted). */
+    const char *const parts[3][2] = {
+        {"title", m->title}, {"given", m->given}, {"family", m->family}};
+    for (int k = 0; k < 3; k++)
+        if (parts[k][1] && strlen(parts[k][1]) > KL_REVIEW_MAX_NAME)
+            problem(L, nm, parts[k][0], "shorten the name",
+                    "the name's %s part has %zu bytes: the limit is %d", parts[k][0],
+                    strlen(parts[k][1]), KL_REVIEW_MAX_NAME);
 
     xmlNodePtr lang = child(mn, "language");
     m->locale = locale_attr(L, lang, "locale");

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unicode/ubidi.h>
 #include <unicode/ubrk.h>
@@ -106,6 +107,10 @@ static uint64_t fnv1a(const char *s, size_t n)
     return h;
 }
 
+/* The longest paragraph laid out, in bytes of UTF-8 (an input error beyond:
+ * every step below is O(n) or O(n log n) in its length; see tests/bench). */
+#define KL_TEXT_MAX_PARA 1000000
+
 /* ---- shaping ------------------------------------------------------------- */
 
 typedef struct srun {
@@ -116,6 +121,12 @@ typedef struct srun {
     hb_glyph_info_t *info;
     hb_glyph_position_t *pos;
     unsigned n;
+    /* Per glyph, from the run's clusters (made once, so a line takes time
+     * in its own length, not the run's): where its cluster ends (the next
+     * higher cluster value, or INT32_MAX) and how many glyphs share it. */
+    int32_t *next;
+    unsigned *same;
+    int order; /* clusters by glyph: 1 ascending, -1 descending, 0 neither */
 } srun;
 
 typedef struct work {
@@ -132,7 +143,8 @@ typedef struct work {
     float *adv; /* advance per UTF-16 unit (clusters count on their first unit) */
     double *wsum;
     srun *runs;
-    size_t nruns;
+    size_t nruns, cap_runs;
+    uint32_t cap_lines;
     UBiDi *bidi;
     float scale;
 } work;
@@ -235,6 +247,108 @@ static int choose_fonts(work *w)
     return 0;
 }
 
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The run's cluster tables (srun.next, .same, .order): O(n log n). */
+static int cluster_tables(work *w, srun *r)
+{
+    unsigned n = r->n;
+    r->next = kl_malloc((n ? n : 1) * sizeof *r->next);
+    r->same = kl_malloc((n ? n : 1) * sizeof *r->same);
+    int32_t *sorted = kl_malloc((n ? n : 1) * sizeof *sorted);
+    if (!r->next || !r->same || !sorted) {
+        kl_free(sorted);
+        return kl_oom(w->ctx);
+    }
+    bool up = true, down = true;
+    for (unsigned g = 0; g < n; g++) {
+        sorted[g] = (int32_t)r->info[g].cluster;
+        if (g) {
+            up = up && r->info[g - 1].cluster <= r->info[g].cluster;
+            down = down && r->info[g - 1].cluster >= r->info[g].cluster;
+        }
+    }
+    r->order = up ? 1 : down ? -1 : 0;
+    if (r->order) {
+        /* Clusters in order (HarfBuzz's default): one pass over the groups
+         * of glyphs sharing a cluster, from the highest cluster down. */
+        int32_t next = INT32_MAX;
+        for (unsigned k = 0; k < n;) {
+            /* From the highest cluster down: from the last glyph when the
+             * clusters ascend, from the first when they descend. */
+            unsigned g = r->order > 0 ? n - 1 - k : k, e = k;
+            int32_t c = (int32_t)r->info[g].cluster;
+            while (e < n && (int32_t)r->info[r->order > 0 ? n - 1 - e : e].cluster == c)
+                e++;
+            for (unsigned q = k; q < e; q++) {
+                unsigned gq = r->order > 0 ? n - 1 - q : q;
+                r->next[gq] = next;
+                r->same[gq] = e - k;
+            }
+            next = c;
+            k = e;
+        }
+        kl_free(sorted);
+        return 0;
+    }
+    qsort(sorted, n, sizeof *sorted, cmp_i32);
+    for (unsigned g = 0; g < n; g++) {
+        int32_t c = (int32_t)r->info[g].cluster;
+        /* The first and one past the last of c in the sorted clusters. */
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (sorted[mid] < c)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t first = lo;
+        hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (sorted[mid] <= c)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        r->same[g] = (unsigned)(lo - first);
+        r->next[g] = lo < n ? sorted[lo] : INT32_MAX;
+    }
+    kl_free(sorted);
+    return 0;
+}
+
+/* The glyphs of r whose cluster lies in [a, b): [*g0, *g1), or the whole run
+ * when its clusters are not in order (the caller skips the others). */
+static void glyph_range(const srun *r, int32_t a, int32_t b, unsigned *g0, unsigned *g1)
+{
+    *g0 = 0;
+    *g1 = r->n;
+    if (!r->order)
+        return;
+    /* The first glyph at or past each bound, in glyph order. */
+    int32_t bounds[2] = {r->order > 0 ? a : b, r->order > 0 ? b : a};
+    unsigned *outs[2] = {g0, g1};
+    for (int k = 0; k < 2; k++) {
+        unsigned lo = 0, hi = r->n;
+        while (lo < hi) {
+            unsigned mid = lo + (hi - lo) / 2;
+            int32_t c = (int32_t)r->info[mid].cluster;
+            bool before = r->order > 0 ? c < bounds[k] : c >= bounds[k];
+            if (before)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        *outs[k] = lo;
+    }
+}
+
 static int shape_runs(work *w)
 {
     hb_buffer_t *buf = hb_buffer_create();
@@ -249,12 +363,16 @@ static int shape_runs(work *w)
         while (j < w->len && w->levels[j] == w->levels[i] && w->font[j] == w->font[i] &&
                w->script[j] == w->script[i])
             j++;
-        srun *grown = kl_realloc(w->runs, (w->nruns + 1) * sizeof *grown);
-        if (!grown) {
-            rc = kl_oom(w->ctx);
-            break;
+        if (w->nruns == w->cap_runs) {
+            size_t cap = w->cap_runs ? w->cap_runs * 2 : 8;
+            srun *grown = kl_realloc(w->runs, cap * sizeof *grown);
+            if (!grown) {
+                rc = kl_oom(w->ctx);
+                break;
+            }
+            w->runs = grown;
+            w->cap_runs = cap;
         }
-        w->runs = grown;
         srun *r = &w->runs[w->nruns++];
         memset(r, 0, sizeof *r);
         r->start = i;
@@ -284,6 +402,8 @@ static int shape_runs(work *w)
         memcpy(r->info, info, n * sizeof *info);
         memcpy(r->pos, pos, n * sizeof *pos);
         r->n = n;
+        if ((rc = cluster_tables(w, r)))
+            break;
         float scale = w->st->size / (float)r->font->upem;
         for (unsigned g = 0; g < n; g++) {
             if (info[g].codepoint == 0) {
@@ -323,26 +443,24 @@ static int emit_run(work *w, kl_tline *line, const srun *r, int32_t a, int32_t b
     t->nu16 = (uint32_t)(b - a);
     t->start = (uint32_t)a;
     t->u16 = kl_malloc(t->nu16 * sizeof *t->u16);
-    t->glyphs = kl_malloc((r->n ? r->n : 1) * sizeof *t->glyphs);
+    unsigned span0, span1;
+    glyph_range(r, a, b, &span0, &span1);
+    t->glyphs = kl_malloc((span1 > span0 ? span1 - span0 : 1) * sizeof *t->glyphs);
     if (!t->u16 || !t->glyphs)
         return kl_oom(w->ctx);
     memcpy(t->u16, w->text + a, t->nu16 * sizeof *t->u16);
     float scale = w->st->size / (float)r->font->upem;
     bool plain = !r->rtl;
     int32_t expect = a;
-    for (unsigned g = 0; g < r->n; g++) {
+    unsigned g0, g1;
+    glyph_range(r, a, b, &g0, &g1);
+    for (unsigned g = g0; g < g1; g++) {
         int32_t c = (int32_t)r->info[g].cluster;
         if (c < a || c >= b)
             continue;
         /* The cluster ends where the next higher cluster value starts. */
-        int32_t cend = b;
-        unsigned same = 0;
-        for (unsigned k = 0; k < r->n; k++) {
-            int32_t o = (int32_t)r->info[k].cluster;
-            if (o > c && o < cend)
-                cend = o;
-            same += o == c;
-        }
+        int32_t cend = r->next[g] < b ? r->next[g] : b;
+        unsigned same = r->same[g];
         kl_glyph *gl = &t->glyphs[t->nglyphs++];
         gl->gid = r->info[g].codepoint;
         gl->adv = r->pos[g].x_advance * scale;
@@ -364,10 +482,14 @@ static int emit_run(work *w, kl_tline *line, const srun *r, int32_t a, int32_t b
 
 static int emit_line(work *w, kl_tpara *p, int32_t start, int32_t end)
 {
-    kl_tline *grown = kl_realloc(p->lines, (p->nlines + 1) * sizeof *grown);
-    if (!grown)
-        return kl_oom(w->ctx);
-    p->lines = grown;
+    if (p->nlines == w->cap_lines) {
+        uint32_t cap = w->cap_lines ? w->cap_lines * 2 : 8;
+        kl_tline *grown = kl_realloc(p->lines, cap * sizeof *grown);
+        if (!grown)
+            return kl_oom(w->ctx);
+        p->lines = grown;
+        w->cap_lines = cap;
+    }
     kl_tline *line = &p->lines[p->nlines++];
     memset(line, 0, sizeof *line);
     int32_t vis = end;
@@ -391,11 +513,23 @@ static int emit_line(work *w, kl_tpara *p, int32_t start, int32_t end)
         int32_t ls, ln;
         UBiDiDirection dir = ubidi_getVisualRun(lb, v, &ls, &ln);
         int32_t a = start + ls, b = a + ln;
+        /* The runs cover the paragraph in order: those overlapping [a, b). */
+        size_t lo = 0, hi = w->nruns;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (w->runs[mid].end <= a)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t r0 = lo, r1 = lo;
+        while (r1 < w->nruns && w->runs[r1].start < b)
+            r1++;
         if (dir == UBIDI_LTR) {
-            for (size_t r = 0; r < w->nruns && !rc; r++)
+            for (size_t r = r0; r < r1 && !rc; r++)
                 rc = emit_run(w, line, &w->runs[r], a, b);
         } else {
-            for (size_t r = w->nruns; r-- > 0 && !rc;)
+            for (size_t r = r1; r-- > r0 && !rc;)
                 rc = emit_run(w, line, &w->runs[r], a, b);
         }
     }
@@ -528,6 +662,8 @@ static void work_free(work *w)
     for (size_t i = 0; i < w->nruns; i++) {
         kl_free(w->runs[i].info);
         kl_free(w->runs[i].pos);
+        kl_free(w->runs[i].next);
+        kl_free(w->runs[i].same);
     }
     kl_free(w->runs);
     kl_free(w->text);
@@ -549,10 +685,11 @@ static int shape_para(kl_context *ctx, const kl_fontset *fs, const char *utf8, c
     size_t n8 = strlen(utf8), bad;
     int rc = 0;
     if (!kl_utf8_valid(utf8, n8, &bad))
-        return kl_error(ctx, KL_EPARSE, KL_NOWHERE, NULL, "invalid UTF-8 at byte %zu of \"%.20s\"",
-                        bad, utf8);
-    if (n8 > 1000000)
-        return kl_error(ctx, KL_ELIMIT, KL_NOWHERE, NULL, "a paragraph longer than 1 MB");
+        return kl_error(ctx, KL_EPARSE, KL_NOWHERE, NULL,
+                        "invalid UTF-8 at byte %zu of a paragraph", bad);
+    if (n8 > KL_TEXT_MAX_PARA)
+        return kl_error(ctx, KL_ELIMIT, KL_NOWHERE, "split the text into shorter paragraphs",
+                        "a paragraph of %zu bytes: the limit is %d bytes", n8, KL_TEXT_MAX_PARA);
     UErrorCode e = U_ZERO_ERROR;
     int32_t len = 0;
     u_strFromUTF8(NULL, 0, &len, utf8, (int32_t)n8, &e);

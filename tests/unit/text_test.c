@@ -240,6 +240,42 @@ static void chinese_breaks_between_characters_not_before_punctuation(void **stat
     kl_context_free(ctx);
 }
 
+/* The 1 MB limit: a paragraph of exactly 1,000,000 bytes is laid out, every
+ * character on some line once; one byte more is an input error (KL_ELIMIT)
+ * naming the limit. (Time: tests/bench/bench_layout.) */
+static void megabyte_paragraph_is_laid_out_and_more_refused(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    size_t n = 1000000;
+    char *t = malloc(n + 2);
+    assert_non_null(t);
+    static const char words[] = "Anna Kacper Nowak Road of the ";
+    for (size_t i = 0; i < n; i++)
+        t[i] = words[i % (sizeof words - 1)];
+    t[n] = '\0';
+    kl_tstyle st = {.lang = "en", .size = 14, .width = 453};
+    const kl_tpara *p = NULL;
+    assert_int_equal(kl_text__para(ctx, kl_test_fonts, c, t, &st, &p), 0);
+    assert_true(p->nlines > 10000);
+    size_t chars = 0;
+    for (uint32_t i = 0; i < p->nlines; i++)
+        for (uint32_t r = 0; r < p->lines[i].nruns; r++)
+            chars += p->lines[i].runs[r].nu16;
+    /* Every character but the spaces that end lines. */
+    assert_true(chars <= n && chars + p->nlines >= n);
+    t[n] = 'x';
+    t[n + 1] = '\0';
+    assert_int_equal(kl_text__para(ctx, kl_test_fonts, c, t, &st, &p), KL_ELIMIT);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "the limit is 1000000 bytes"));
+    free(t);
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
 static void character_without_font_is_an_error(void **state)
 {
     (void)state;
@@ -323,6 +359,7 @@ int main(void)
         cmocka_unit_test(rtl_line_keeps_latin_numbers_left_to_right),
         cmocka_unit_test(chinese_breaks_between_characters_not_before_punctuation),
         cmocka_unit_test(character_without_font_is_an_error),
+        cmocka_unit_test(megabyte_paragraph_is_laid_out_and_more_refused),
         cmocka_unit_test(bad_fonts_file_names_the_line),
         cmocka_unit_test(allocation_failures_are_reported),
     };
