@@ -867,6 +867,39 @@ static int head_block(lay *y, kl_selem *se, const kl_node *n, double x, double w
     return 0;
 }
 
+/* The same words, whatever the spacing and the case of ASCII letters. */
+static bool same_words(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ' || *a == '\n' || *a == '\t')
+            a++;
+        while (*b == ' ' || *b == '\n' || *b == '\t')
+            b++;
+        if (!*a || !*b)
+            return !*a && !*b;
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char z = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != z)
+            return false;
+        bool sa = a[1] == ' ' || a[1] == '\n' || a[1] == '\t';
+        bool sb = b[1] == ' ' || b[1] == '\n' || b[1] == '\t';
+        if (sa != sb && a[1] && b[1])
+            return false; /* a word boundary in one only */
+        a++, b++;
+    }
+}
+
+/* Does the letterhead print the logo's alt text (the partnership's name)?
+ * Then the logo says nothing the text does not: it is an artifact, so that
+ * a screen reader does not read the name twice. */
+static bool alt_repeats_letterhead(const kl_node *lh, const char *alt)
+{
+    for (const kl_node *c = lh->first; c; c = c->next)
+        if (c->kind != KL_NODE_FIGURE && c->text && same_words(c->text, alt))
+            return true;
+    return false;
+}
+
 static int header(lay *y, kl_selem *root)
 {
     const kl_doc *d = y->doc;
@@ -884,7 +917,7 @@ static int header(lay *y, kl_selem *root)
                         return rc;
                     fit(&w, &h, 80 * KL_MM, 24 * KL_MM);
                     kl_selem *fig = NULL;
-                    if (c->alt && *c->alt) {
+                    if (c->alt && *c->alt && !alt_repeats_letterhead(n, c->alt)) {
                         if (!(fig = se_new(y, root, KL_ROLE_FIGURE, c)))
                             return KL_ENOMEM;
                         fig->alt = c->alt;

@@ -644,8 +644,32 @@ static int make_selems(render *r, const kl_selem *s, HPDF_Dict parent)
     return 0;
 }
 
+static void put_u16be(kl_buf *b, uint16_t v)
+{
+    char c[2] = {(char)(v >> 8), (char)(v & 0xFF)};
+    kl_buf_append(b, c, 2);
+}
+
+/* A line's text in logical order, as UTF-16BE, appended to b. */
+static void line_u16be(kl_buf *b, const kl_tline *l)
+{
+    uint32_t pos = 0;
+    for (uint32_t done = 0; done < l->nruns; done++) {
+        const kl_trun *next = NULL;
+        for (uint32_t k = 0; k < l->nruns; k++)
+            if (l->runs[k].start >= pos && (!next || l->runs[k].start < next->start))
+                next = &l->runs[k];
+        if (!next)
+            break;
+        for (uint32_t u = 0; u < next->nu16; u++)
+            put_u16be(b, next->u16[u]);
+        pos = next->start + next->nu16;
+    }
+}
+
 /* Start marked content for element s on page p; returns its MCID. */
 static void actual_text(kl_buf *b, const kl_tline *l);
+static bool line_plain(const kl_tline *l);
 
 static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_tline *line)
 {
@@ -657,6 +681,37 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
         r->se_page[s->id] = (int)p;
         r->se_y[s->id] = y;
         HCHECK(r, HPDF_Dict_Add(r->se[s->id], "Pg", r->pages[p]));
+    }
+    if (line && s->role != KL_ROLE_LINK && !line_plain(line)) {
+        /* A line whose glyphs are not its characters one to one gets a
+         * Span element of its own with the line's logical text as
+         * /ActualText, for readers that walk the structure tree (pdf.js
+         * gives it to the accessibility tree as the element's text); the
+         * marked content has it too (text_line), for those that read the
+         * content (pdftotext). */
+        HPDF_Dict span = new_dict(r);
+        kl_buf at = KL_BUF_INIT;
+        put_u16be(&at, 0xFEFF);
+        line_u16be(&at, line);
+        HPDF_Binary text =
+            at.oom ? NULL : HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)at.data, (HPDF_UINT)at.len);
+        r->oom |= at.oom;
+        kl_buf_free(&at);
+        if (!span || !text)
+            return hpdf_fail(r, "creating a Span element");
+        HCHECK(r, HPDF_Dict_AddName(span, "Type", "StructElem"));
+        HCHECK(r, HPDF_Dict_AddName(span, "S", "Span"));
+        HCHECK(r, HPDF_Dict_Add(span, "P", r->se[s->id]));
+        HCHECK(r, HPDF_Dict_Add(span, "Pg", r->pages[p]));
+        HCHECK(r, HPDF_Dict_AddNumber(span, "K", mcid));
+        HCHECK(r, HPDF_Dict_Add(span, "ActualText", text));
+        HCHECK(r, HPDF_Array_Add(r->kids[s->id], span));
+        HCHECK(r, HPDF_Array_Add(r->parents[p], span));
+        kl_buf_puts(&r->cs, "/Span <</MCID ");
+        char num_[16];
+        kl_buf_append(&r->cs, num_, (size_t)(put_uint(num_, (unsigned)mcid) - num_));
+        kl_buf_puts(&r->cs, ">> BDC\n");
+        return 0;
     }
     if (r->se_page[s->id] == (int)p) {
         HCHECK(r, HPDF_Array_AddNumber(r->kids[s->id], mcid));
@@ -680,7 +735,6 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
     e = put_uint(e, (unsigned)mcid);
     PUT_LIT(e, ">> BDC\n");
     kl_buf_append(&r->cs, tag, (size_t)(e - tag));
-    (void)line;
     return 0;
 }
 
@@ -1006,6 +1060,55 @@ static HPDF_Image image(render *r, const char *src)
     return img;
 }
 
+/* The text element s shows (its lines' runs in logical order, lines joined
+ * by sep, 0 for none), as UTF-16BE, appended to b without trailing space. */
+static void element_text(render *r, const kl_selem *s, uint16_t sep, kl_buf *b)
+{
+    size_t start = b->len;
+    for (size_t p = 0; p < r->L->npages; p++)
+        for (size_t i = 0; i < r->L->pages[p].n; i++) {
+            const kl_item *it = &r->L->pages[p].items[i];
+            if (it->kind != KL_ITEM_TEXT || it->se != s)
+                continue;
+            while (b->len > start && b->data[b->len - 2] == 0 && b->data[b->len - 1] == ' ')
+                b->len -= 2;
+            if (sep && b->len > start)
+                put_u16be(b, sep);
+            line_u16be(b, it->line);
+        }
+    while (b->len > start && b->data[b->len - 2] == 0 && b->data[b->len - 1] == ' ')
+        b->len -= 2;
+}
+
+/* A link annotation's /Contents: what the link shows, read as the letter
+ * reads it ("Phone: 01632 960123" with the contact table's own, translated,
+ * label), not its raw tel: or mailto: target. */
+static void *link_contents(render *r, const kl_selem *s)
+{
+    kl_buf b = KL_BUF_INIT;
+    put_u16be(&b, 0xFEFF);
+    const kl_selem *td = s->parent, *tr = td ? td->parent : NULL;
+    if (td && td->role == KL_ROLE_TD && tr && tr->first && tr->first->role == KL_ROLE_TH) {
+        size_t before = b.len;
+        element_text(r, tr->first, ' ', &b);
+        if (b.len > before) {
+            bool zh = r->L->lang && !strncasecmp(r->L->lang, "zh", 2);
+            put_u16be(&b, zh ? 0xFF1A : ':'); /* as the plain-text letter writes it */
+            if (!zh)
+                put_u16be(&b, ' ');
+        }
+    }
+    size_t before = b.len;
+    element_text(r, s, 0, &b);
+    void *out = NULL;
+    if (b.oom)
+        r->oom = true;
+    else if (b.len > before)
+        out = HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+    kl_buf_free(&b);
+    return out ? out : text_string(r, s->href);
+}
+
 static int link_annot(render *r, size_t p, const kl_item *it)
 {
     const kl_selem *s = it->se;
@@ -1015,7 +1118,7 @@ static int link_annot(render *r, size_t p, const kl_item *it)
     if (!a)
         return hpdf_fail(r, "HPDF_Page_CreateURILinkAnnot");
     HCHECK(r, HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0));
-    HCHECK(r, HPDF_Dict_Add(a, "Contents", text_string(r, s->href)));
+    HCHECK(r, HPDF_Dict_Add(a, "Contents", link_contents(r, s)));
     HCHECK(r, HPDF_Dict_AddNumber(a, "F", 4));
     HCHECK(r, HPDF_Dict_AddNumber(a, "StructParent", r->next_key));
     HPDF_Dict objr = HPDF_Dict_New(r->pdf->mmgr);

@@ -234,6 +234,34 @@ static void rtl_table_values_sit_next_to_their_labels(void **state)
     kl_context_free(ctx);
 }
 
+/* A logo whose alt text is the name printed beside it is an artifact: a screen reader
+ * would otherwise read the partnership's name twice. */
+static void logo_repeating_the_letterhead_is_an_artifact(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    kl_doc *d = sample_letter(&samples[0], 14, kl_test_src("tests/data/pdf/logo.png"), 1);
+    kl_node *fig = d->root->first->first; /* the letterhead's logo */
+    assert_int_equal(fig->kind, KL_NODE_FIGURE);
+    assert_int_equal(kl_doc__set(&fig->alt, "Northshire  safeguarding Children Partnership"), 0);
+    kl_layout *l = run(ctx, c, d);
+    for (const kl_selem *e = l->root->first; e; e = e->next)
+        assert_int_not_equal(e->role, KL_ROLE_FIGURE);
+    bool drawn = false;
+    for (size_t i = 0; i < l->pages[0].n; i++)
+        if (l->pages[0].items[i].kind == KL_ITEM_IMAGE) {
+            assert_null(l->pages[0].items[i].se); /* an artifact */
+            drawn = true;
+        }
+    assert_true(drawn);
+    kl_layout__free(l);
+    kl_doc__free(d);
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
 static void structure_follows_the_document(void **state)
 {
     (void)state;
@@ -347,6 +375,7 @@ int main(void)
         cmocka_unit_test(headings_keep_with_next_and_signature_stays_together),
         cmocka_unit_test(rtl_paragraphs_are_right_aligned),
         cmocka_unit_test(rtl_table_values_sit_next_to_their_labels),
+        cmocka_unit_test(logo_repeating_the_letterhead_is_an_artifact),
         cmocka_unit_test(structure_follows_the_document),
         cmocka_unit_test(too_long_address_is_an_error),
     };

@@ -578,9 +578,22 @@ class Checker:
         """[(role, lang, text)] in tree order: what a reflowing reader gets."""
         self.run()
         out = []
+
+        def line_span(v):
+            """A Span holding one line with its /ActualText: layout, not structure (the
+            lines, and so the Spans, change with the print size)."""
+            return v.role == "Span" and "/ActualText" in v.dic
+
         for e in self.all:
-            t = " ".join("".join(self.mctext.get(v, "") for k, v in e.items if k == "mc").split())
-            out.append((e.role, e.lang, t))
+            if line_span(e):
+                continue
+            own = []
+            for k, v in e.items:
+                if k == "mc":
+                    own.append(self.mctext.get(v, ""))
+                elif k == "elem" and line_span(v):
+                    own.extend(self.mctext.get(x, "") for kk, x in v.items if kk == "mc")
+            out.append((e.role, e.lang, " ".join("".join(own).split())))
         return out
 
 

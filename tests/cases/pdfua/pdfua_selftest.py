@@ -53,7 +53,15 @@ def drop_alt(pdf):
                 return visit(k)
         return False
 
-    assert visit(pdf.Root.StructTreeRoot), "no Figure to break"
+    if visit(pdf.Root.StructTreeRoot):
+        return
+    # A letter whose logo is an artifact (its alt text is the name printed beside it) has
+    # no Figure: make its first paragraph a Figure without /Alt instead.
+    for e in elems(pdf):
+        if str(e.S) == "/P":
+            e.S = Name("/Figure")
+            return
+    raise AssertionError("no Figure or P to break")
 
 
 def skip_heading(pdf):
