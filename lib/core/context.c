@@ -233,6 +233,39 @@ void kl_warn(kl_context *ctx, kl_severity sev, kl_where where, const char *hint,
     va_end(ap);
 }
 
+void kl_context__get_diagnostics(const kl_context *ctx, kl_diagnostic_fn *fn, void **userdata)
+{
+    *fn = ctx ? ctx->diag_fn : NULL;
+    *userdata = ctx ? ctx->diag_userdata : NULL;
+}
+
+void kl_context__set_last(kl_context *ctx, int code, kl_where where, const char *hint,
+                          const char *prefix, const char *message)
+{
+    if (!ctx)
+        return;
+    kl_buf b = KL_BUF_INIT;
+    if (prefix)
+        kl_buf_printf(&b, "%s: ", prefix);
+    kl_buf_puts(&b, message);
+    char *msg = b.oom ? NULL : kl_buf_detach(&b);
+    kl_buf_free(&b);
+    clear_last(ctx);
+    ctx->last_message = msg;
+    ctx->last_hint = kl_strdup(hint);
+    ctx->last_source = kl_strdup(where.source);
+    ctx->last_member = kl_strdup(where.member_id);
+    ctx->last = (kl_diagnostic){KL_SEVERITY_ERROR,
+                                code,
+                                msg ? msg : kl_strerror(code),
+                                ctx->last_hint,
+                                ctx->last_source,
+                                where.line,
+                                where.column,
+                                ctx->last_member};
+    ctx->has_error = true;
+}
+
 int kl_oom(kl_context *ctx)
 {
     /* Avoid allocating while reporting: a static message, no copies. */

@@ -81,6 +81,11 @@ int kl_report(kl_context *ctx, int code, kl_where where, const char *hint, const
 #define KL_AT(src, l, c) ((kl_where){(src), (l), (c), NULL})
 /* Shorthand for out-of-memory. */
 int kl_oom(kl_context *ctx);
+/* The diagnostics callback now installed (to wrap it for a while). */
+void kl_context__get_diagnostics(const kl_context *ctx, kl_diagnostic_fn *fn, void **userdata);
+/* Replace the last error (not reported again): "prefix: message". */
+void kl_context__set_last(kl_context *ctx, int code, kl_where where, const char *hint,
+                          const char *prefix, const char *message);
 
 /* ---- small utilities ---------------------------------------------------- */
 /* Read a whole file (at most max bytes, else KL_ELIMIT). Result NUL-terminated. */

@@ -168,6 +168,65 @@ KL_API const char *kl_reading_name(kl_reading r);
 /** Stable name of a channel ("post", "email", "sms", "via-professional"). Static string. */
 KL_API const char *kl_channel_name(kl_channel c);
 
+/* ---- building a review in code ----------------------------------------------------- */
+
+/** A review being built in code (no XML to write or escape). */
+typedef struct kl_review_builder kl_review_builder;
+/** One element of a review being built: the review itself, a member, a
+ * contact, an address. Owned by its builder. */
+typedef struct kl_review_part kl_review_part;
+
+/** The source name diagnostics of a built review carry (with line and
+ * column 0; the message starts with the field, such as
+ * "family/member[m02]/contact@phone: ..."). */
+#define KL_REVIEW_BUILDER_SOURCE "(built review)"
+
+/**
+ * Start a review in code. Its fields use the names of the review format
+ * (docs/REVIEW-FORMAT.md): elements joined by '/', an attribute after '@'.
+ *
+ * @param id the review's id ("NSCP-2026-017").
+ * @param type "lcspr", "scr", "cpr" or "sar".
+ * @return 0, KL_EINVAL or KL_ENOMEM.
+ */
+KL_API int kl_review_builder_new(kl_context *ctx, const char *id, const char *type,
+                                 kl_review_builder **out);
+/** Free a builder and every part it handed out. NULL is allowed. */
+KL_API void kl_review_builder_free(kl_review_builder *b);
+/** The review element itself, to set or add fields on. Owned by the builder. */
+KL_API kl_review_part *kl_review_builder_root(kl_review_builder *b);
+/**
+ * Set a field below part: "partnership/name" (an element's text),
+ * "subject@given" (an attribute). Missing elements on the way are created;
+ * an existing one is reused. value NULL removes an attribute. Values are
+ * stored as given (any characters; nothing to escape).
+ *
+ * @return 0, KL_EINVAL (not a path), KL_EPARSE (not UTF-8) or KL_ENOMEM.
+ */
+KL_API int kl_review_part_set(kl_review_part *part, const char *path, const char *value);
+/**
+ * Add a new element at the end of path below part, for what repeats:
+ * "family/member", "contact", "address/line" (with text), "agencies/agency",
+ * "support/service", "contact/hours".
+ *
+ * @param text the new element's text, or NULL.
+ * @param out receives the new part (owned by the builder), or NULL.
+ * @return 0, KL_EINVAL, KL_EPARSE or KL_ENOMEM.
+ */
+KL_API int kl_review_part_add(kl_review_part *part, const char *path, const char *text,
+                              kl_review_part **out);
+/** The review as review-format XML (UTF-8); the caller frees it with kl_free(). */
+KL_API int kl_review_builder_xml(kl_review_builder *b, char **out);
+/**
+ * Check the built review exactly as a review file is checked and load it.
+ * Diagnostics name fields instead of lines (KL_REVIEW_BUILDER_SOURCE). The
+ * builder stays usable (correct a field and build again).
+ *
+ * @return as kl_review_load_buffer().
+ */
+KL_API int kl_review_builder_build(kl_review_builder *b, const kl_review_load_options *opts,
+                                   kl_review **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -64,6 +64,22 @@ if [ -x "$tmp/letters" ]; then
     cat "$tmp/out"
 fi
 
+# docs/examples/build_review.c: a review of two members built in code (no XML), one PDF.
+cc -std=c99 -Wall -Wextra -pedantic -Werror -o "$tmp/build_review" \
+    "$src/docs/examples/build_review.c" $flags >"$tmp/cc.log" 2>&1 || {
+    cat "$tmp/cc.log"
+    fail "docs/examples/build_review.c does not build with pkg-config's flags"
+}
+if [ -x "$tmp/build_review" ]; then
+    LD_LIBRARY_PATH="$libdir" KINLETTER_DATADIR="$root/share/kinletter" \
+        "$tmp/build_review" "$tmp/built.pdf" >"$tmp/out" 2>"$tmp/err" ||
+        { cat "$tmp/err"; fail "build_review exited $?"; }
+    if command -v pdftotext >/dev/null && [ -f "$tmp/built.pdf" ]; then
+        pdftotext "$tmp/built.pdf" - | grep -q "12 Elm Road" ||
+            fail "the built review's letter lacks the member's address"
+    fi
+fi
+
 # Static linking: everything the library needs is in Libs.private / Requires.private.
 if [ -f "$libdir/libkinletter.a" ]; then
     sflags=$(pkg-config $pcflags --cflags --libs --static kinletter)
