@@ -2,6 +2,7 @@
 /* cli/check.c: `kinletter check`: validate a review file and summarise the family. */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *out)
@@ -15,14 +16,20 @@ static void usage(FILE *out)
           "\n"
           "With no REVIEW, the bundled example review is checked.\n"
           "\n"
+          "Then every ready member's letters for every bundled template are made in\n"
+          "memory exactly as `generate` makes them (fonts, page and size limits, the\n"
+          "logo, the disclosure check), so what generate would refuse is reported\n"
+          "first, each with FILE:LINE:COLUMN and the member id. Nothing is written.\n"
+          "\n"
           "Options:\n"
           "  -q, --quiet    print only problems, not the summary\n"
+          "  --no-letters   check the file only, do not make the letters\n"
           "  -h, --help     show this help\n"
           "  --version      show the version\n"
           "\n"
-          "Exit status: 0 no errors, 1 errors in some members' data (the rest of the\n"
-          "family can still be served), 2 the file cannot be read or is invalid, or a\n"
-          "usage error.\n",
+          "Exit status: 0 no errors, 1 errors in some members' data or letters (the\n"
+          "rest of the family can still be served), 2 the file cannot be read or is\n"
+          "invalid, or a usage error.\n",
           out);
 }
 
@@ -121,9 +128,100 @@ static void translations(kl_context *ctx, const kl_review *rv)
     kl_catalog_set_free(set);
 }
 
+/* ---- what generate would refuse ------------------------------------------- */
+
+/* Problems repeat across templates (a character no font has is missing from
+ * every letter): each is printed once. */
+typedef struct seen_diags {
+    char **keys;
+    size_t n, cap;
+    size_t errors;
+    const char *template_name;
+} seen_diags;
+
+static void predict_diagnostic(const kl_diagnostic *d, void *userdata)
+{
+    seen_diags *s = userdata;
+    char key[1024];
+    snprintf(key, sizeof key, "%s:%u:%u:%s:%s", d->source ? d->source : "", d->line, d->column,
+             d->member_id ? d->member_id : "", d->message ? d->message : "");
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->keys[i], key) == 0)
+            return;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        char **grown = realloc(s->keys, cap * sizeof *grown);
+        if (!grown)
+            return;
+        s->keys = grown;
+        s->cap = cap;
+    }
+    if (!(s->keys[s->n] = strdup(key)))
+        return;
+    s->n++;
+    s->errors += d->severity == KL_SEVERITY_ERROR;
+    /* Say which template's letter it is about. */
+    char msg[1200];
+    kl_diagnostic c = *d;
+    snprintf(msg, sizeof msg, "%s letter: %s", s->template_name, d->message ? d->message : "");
+    c.message = msg;
+    cli_print_diagnostic(&c, NULL);
+}
+
+/* Every ready member's letters for every bundled template, made and checked
+ * in memory exactly as `generate` makes them (fonts, page limits, logo,
+ * sizes, the disclosure check), nothing written. Returns members that would
+ * fail, summed over the templates; -1 if it could not run. */
+static long predict(kl_context *ctx, const kl_review *rv, bool quiet)
+{
+    static const char *const templates[] = {"notification", "invitation", "outcome", "update"};
+    size_t n = kl_review_member_count(rv), k = 0;
+    const char **ids = calloc(n ? n : 1, sizeof *ids);
+    if (!ids)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const kl_member *m = kl_review_member(rv, i);
+        if (kl_review_member_ok(rv, m) && !m->contact_none)
+            ids[k++] = m->id;
+    }
+    seen_diags seen = {0};
+    long failed = 0;
+    kl_context_set_diagnostics(ctx, predict_diagnostic, &seen);
+    for (size_t t = 0; t < sizeof templates / sizeof *templates && k; t++) {
+        kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+        o.template_name = seen.template_name = templates[t];
+        o.members = ids;
+        o.n_members = k;
+        o.dry_run = 1;
+        o.locales_dir = getenv("KINLETTER_LOCALES");
+        kl_batch_result *res = NULL;
+        int rc = kl_batch_generate(ctx, rv, &o, &res);
+        if (rc) {
+            cli_print_error(ctx, rc);
+            failed = -1;
+        } else {
+            failed += (long)kl_batch_result_totals(res).members_failed;
+        }
+        kl_batch_result_free(res);
+        if (rc)
+            break;
+    }
+    kl_context_set_diagnostics(ctx, cli_print_diagnostic, NULL);
+    if (!quiet && failed >= 0)
+        printf("Letters: %zu member%s x %zu templates made in memory: %s\n", k, k == 1 ? "" : "s",
+               sizeof templates / sizeof *templates,
+               failed ? "generate would fail for some (see the errors)"
+                      : "generate would write them all");
+    for (size_t i = 0; i < seen.n; i++)
+        free(seen.keys[i]);
+    free(seen.keys);
+    free(ids);
+    return failed;
+}
+
 int cli_check(int argc, char **argv)
 {
-    bool quiet = false;
+    bool quiet = false, letters = true;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
@@ -134,6 +232,8 @@ int cli_check(int argc, char **argv)
             return EXIT_DONE;
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             quiet = true;
+        } else if (strcmp(argv[i], "--no-letters") == 0) {
+            letters = false;
         } else if (strcmp(argv[i], "--") == 0 && i + 1 < argc && !path && i + 2 == argc) {
             path = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -173,6 +273,8 @@ int cli_check(int argc, char **argv)
             translations(ctx, rv);
         }
         status = kl_review_error_count(rv) ? EXIT_SOME_FAILED : EXIT_DONE;
+        if (letters && predict(ctx, rv, quiet) != 0)
+            status = EXIT_SOME_FAILED;
     }
     kl_review_free(rv);
     kl_free(example);

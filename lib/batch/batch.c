@@ -170,8 +170,8 @@ static void capture(const kl_diagnostic *d, void *userdata)
     bool placed = d->source != NULL;
     const char *src = placed ? d->source : j->m->source;
     s->source = src ? kl_strdup(src) : NULL;
-    s->member_id =
-        d->member_id || !placed ? kl_strdup(d->member_id ? d->member_id : j->m->id) : NULL;
+    /* Whatever it is about (a catalog line, the logo), it failed this member. */
+    s->member_id = kl_strdup(d->member_id ? d->member_id : j->m->id);
     s->line = placed ? d->line : j->m->line;
     s->column = placed ? d->column : j->m->column;
 }
@@ -403,6 +403,14 @@ static void write_member(worker *w, job *j)
 {
     batch *b = w->b;
     bool halted = false;
+    if (b->o.dry_run) { /* made and checked in memory: nothing is written */
+        for (size_t i = 0; i < j->n_files; i++) {
+            kl_free(j->files[i].data);
+            j->files[i].data = NULL;
+        }
+        j->state = J_WRITTEN;
+        return;
+    }
     for (size_t i = 0; i < j->n_files; i++) {
         out_file *f = &j->files[i];
         if (stopped(b)) {
@@ -1004,6 +1012,11 @@ static int setup(batch *b)
     kl_buf_printf(&dir, "%s/%s/%s", b->o.output_dir, rid, tname);
     b->dir = dir.oom ? NULL : kl_buf_detach(&dir);
     kl_buf_free(&dir);
+    if (b->o.dry_run) { /* everything but the disk */
+        kl_free(rid);
+        kl_free(tname);
+        return b->dir ? 0 : kl_oom(ctx);
+    }
     b->dirfd = b->dir ? kl_batch__open_dir(ctx, b->o.output_dir, subs, 2) : kl_oom(ctx);
     kl_free(rid);
     kl_free(tname);
@@ -1229,7 +1242,7 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
         record_flush(b);
     /* The print packs when every member was dealt with. */
     int pack_rc = 0, record_rc = 0;
-    if (!rc && !b->stop && !b->interrupted)
+    if (!rc && !b->stop && !b->interrupted && !b->o.dry_run)
         pack_rc = print_packs(b);
     if (res) {
         res->totals.print_pack_pages = b->pack_pages;

@@ -61,12 +61,19 @@ typedef struct kl_batch_options {
      * Point it at a `volatile sig_atomic_t` (an int) a signal handler sets.
      * NULL: never. */
     const volatile int *interrupt;
+    /** (version 2) 1: do everything but write: every letter is composed,
+     * rendered and checked in memory, diagnostics and the result are as a
+     * real run's (files listed as if written), and nothing on disk is made
+     * or changed (no directory, lock, record or print pack). What `kinletter
+     * check` runs to say beforehand what `generate` would refuse. */
+    int dry_run;
 } kl_batch_options;
 
 #define KL_BATCH_OPTIONS_VERSION 2
 #define KL_BATCH_OPTIONS_INIT                                                                      \
     {                                                                                              \
-        KL_BATCH_OPTIONS_VERSION, NULL, NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL \
+        KL_BATCH_OPTIONS_VERSION, NULL, NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL,      \
+            NULL, 0                                                                                \
     }
 
 /** What happened to one output (one row of the batch record). */

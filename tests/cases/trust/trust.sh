@@ -123,6 +123,40 @@ for s in "$tmp/outside/shadow" "../outside/shadow"; do
     expect "$tmp/err" "review.xml:[0-9]*:[0-9]*: error: logo@src " "logo src=$s"
     refuse "$tmp/err" "MKRSHADOW\|root:" "logo src=$s echoes the file"
 done
+
+# ---- check predicts generate ----------------------------------------------------------------
+# A corpus: a name with a character no font has, a 1.1 MB paragraph (contact hours), a logo
+# that is not a PNG, and the clean family. check fails exactly where generate would, each
+# problem with file:line:col (and the member where it is one member's).
+pd="$tmp/parity"
+mkdir -p "$pd"
+cp "$src/tests/data/generate/family.csv" "$pd/"
+sed 's/^g07,Mrs,Edith,/g07,Mrs,Edith😀,/' "$pd/family.csv" >"$pd/emoji.csv"
+sed 's/src="family.csv"/src="emoji.csv"/' "$fam" >"$pd/emoji.xml"
+awk 'BEGIN { for (i = 0; i < 220000; i++) printf "open "; print "" }' >"$pd/words"
+awk 'NR == FNR { w = $0; next }
+     { sub(/email="sam.okafor@northshire-scp.example"/, "& hours=\"" w "\""); print }' \
+    "$pd/words" "$fam" >"$pd/bigpara.xml"
+printf 'not a PNG\n' >"$pd/logo.png"
+sed 's|</partnership>|<logo src="logo.png" alt="Northshire"/></partnership>|' "$fam" >"$pd/notpng.xml"
+cp "$fam" "$pd/clean.xml"
+for case in emoji bigpara notpng clean; do
+    "$kl" check -q "$pd/$case.xml" >"$tmp/out" 2>"$tmp/check-err"
+    cst=$?
+    "$kl" generate -q -o "$pd/out-$case" "$pd/$case.xml" >"$tmp/out" 2>"$tmp/gen-err"
+    gst=$?
+    # The members generate fails are those check names in a letter error, and g05 (its data
+    # error, no address, is reported at load).
+    failed_gen=$(awk -F, 'NR > 1 && $12 == "failed" { print $1 }' "$pd/out-$case"/*/*/record.csv | sort -u | tr '\n' ' ')
+    failed_chk=$( (sed -n 's/^kinletter: .*error: member \([a-z0-9]*\): [a-z-]* letter: .*/\1/p' "$tmp/check-err"; echo g05) | sort -u | tr '\n' ' ')
+    [ "$failed_gen" = "$failed_chk" ] || fail "parity $case: generate failed [$failed_gen], check named [$failed_chk]"
+    [ $gst = 1 ] && [ $cst != 1 ] && fail "parity $case: check exit $cst, generate exit $gst"
+    case $case in
+    emoji) expect "$tmp/check-err" "emoji.csv:8:1: error: member g07: notification letter: no font has the character U+1F600" parity-emoji ;;
+    bigpara) expect "$tmp/check-err" "family.csv:2:1: error: member g01: notification letter: .*longer than" parity-bigpara ;;
+    notpng) expect "$tmp/check-err" "logo.png: error: member g01: notification letter: the image is not a PNG" parity-notpng ;;
+    esac
+done
 fi # quick
 
 if [ "$mode" = crash ]; then
