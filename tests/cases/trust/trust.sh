@@ -157,6 +157,16 @@ for case in emoji bigpara notpng clean; do
     notpng) expect "$tmp/check-err" "logo.png: error: member g01: notification letter: the image is not a PNG" parity-notpng ;;
     esac
 done
+
+# ---- limits are input errors, never quoted -------------------------------------------------
+awk 'BEGIN { for (i = 0; i < 60; i++) printf "Mkrname "; print "" }' >"$tmp/longname"
+awk -v n="$(cat "$tmp/longname")" -F, 'BEGIN { OFS = "," } NR == 2 { $3 = n } { print }' \
+    "$src/tests/data/generate/family.csv" >"$pd/long.csv"
+sed 's/src="family.csv"/src="long.csv"/' "$fam" >"$pd/long.xml"
+"$kl" check -q --no-letters "$pd/long.xml" >"$tmp/out" 2>"$tmp/err"
+status 1 $? "check of a 479-byte given name"
+expect "$tmp/err" "long.csv:2:[0-9]*: error: member g01: column 'given': the name's given part has 479 bytes: the limit is 200" name-limit
+refuse "$tmp/err" "Mkrname" "the name-limit message quotes the name"
 fi # quick
 
 if [ "$mode" = crash ]; then
