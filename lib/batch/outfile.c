@@ -21,7 +21,7 @@
 static int io_error(kl_context *ctx, const char *what, const char *path, int err)
 {
     const char *hint = err == ENOSPC   ? "free some space on the disk, then run again"
-                       : err == EACCES ? "choose an output directory you may write to (-o DIR)"
+                       : err == EACCES ? "choose an output directory you may write to"
                        : err == ELOOP  ? "an output directory is a symbolic link: remove it or "
                                          "choose another output directory"
                                        : NULL;
