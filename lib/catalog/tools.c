@@ -223,11 +223,14 @@ const char *kl_catalog__recorded_fp(const kl_csrc *tr, const char *variant, cons
 
 /* ---- genrb ------------------------------------------------------------------ */
 
+#define COMPILED_PREFIX "kinletter-catalogs-"
+#define COMPILED_MARK   ".kinletter-compiled"
+
 int kl_catalog__mkdtemp(kl_context *ctx, char **out)
 {
     const char *tmp = getenv("TMPDIR");
     kl_buf b = KL_BUF_INIT;
-    kl_buf_printf(&b, "%s/kinletter-catalogs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    kl_buf_printf(&b, "%s/" COMPILED_PREFIX "XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (b.oom)
         return kl_oom(ctx);
     if (!mkdtemp(b.data)) {
@@ -236,24 +239,63 @@ int kl_catalog__mkdtemp(kl_context *ctx, char **out)
         return kl_error(ctx, KL_EIO, KL_NOWHERE, NULL, "cannot make a temporary directory: %s",
                         strerror(e));
     }
+    /* The mark kl_catalog_remove_compiled() looks for before removing anything. */
+    int fd = open(b.data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    int mark = fd < 0 ? -1 : openat(fd, COMPILED_MARK, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (mark >= 0)
+        close(mark);
+    if (fd >= 0)
+        close(fd);
+    if (mark < 0) {
+        int e = errno;
+        rmdir(b.data);
+        kl_buf_free(&b);
+        return kl_error(ctx, KL_EIO, KL_NOWHERE, NULL, "cannot write in a temporary directory: %s",
+                        strerror(e));
+    }
     *out = kl_buf_detach(&b);
     return 0;
 }
 
+/* Only a directory kl_catalog_compile() made (its name and its mark), and in
+ * it only compiled catalogs and the mark: a wrong path removes nothing. */
 KL_API void kl_catalog_remove_compiled(const char *dir)
 {
     if (!dir)
         return;
-    DIR *d = opendir(dir);
-    if (d) {
-        int fd = dirfd(d);
-        struct dirent *e;
-        while ((e = readdir(d)))
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-                unlinkat(fd, e->d_name, 0);
-        closedir(d);
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') /* "…/kinletter-catalogs-Ab12Cd/" */
+        n--;
+    const char *base = dir + n;
+    while (base > dir && base[-1] != '/')
+        base--;
+    if ((size_t)(dir + n - base) <= strlen(COMPILED_PREFIX) ||
+        strncmp(base, COMPILED_PREFIX, strlen(COMPILED_PREFIX)) != 0)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (fd < 0)
+        return;
+    struct stat st;
+    if (fstatat(fd, COMPILED_MARK, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return;
     }
-    rmdir(dir);
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        bool res = len > 4 && strcmp(e->d_name + len - 4, ".res") == 0;
+        if (!res || fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        unlinkat(fd, e->d_name, 0);
+    }
+    unlinkat(fd, COMPILED_MARK, 0);
+    closedir(d);
+    rmdir(dir); /* fails, and keeps the directory, if anything else is in it */
 }
 
 int kl_catalog__genrb(kl_context *ctx, const char *txt, const char *outdir, kl_genrb_fn fn,

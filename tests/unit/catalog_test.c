@@ -200,12 +200,32 @@ static void test_format_named(void **state)
     /* Persian letters give the Gregorian date the family knows (ICU's own
      * default for fa is the Solar Hijri calendar: 7 Khordad 1406). */
     assert_int_equal(kl_catalog__format("fa", "{end, date, long}", args, 4, &out, &fe), 0);
-    assert_non_null(strstr(out, "\u06F2\u06F0\u06F2\u06F7")); /* 2027 in Persian digits */
-    assert_null(strstr(out, "\u06F1\u06F4\u06F0\u06F6"));     /* not 1406 */
+    /* One digit style per letter: Western digits, like the phone numbers. */
+    assert_non_null(strstr(out, "2027"));
+    assert_null(strstr(out, "\u06F2\u06F0\u06F2\u06F7")); /* not in Persian digits */
+    assert_null(strstr(out, "1406"));
     kl_free(out);
     assert_int_equal(kl_catalog__format("fa-u-ca-persian", "{end, date, long}", args, 4, &out, &fe),
                      0);
-    assert_non_null(strstr(out, "\u06F1\u06F4\u06F0\u06F6"));
+    assert_non_null(strstr(out, "1406"));
+    kl_free(out);
+    /* A member whose language tag asks for native digits gets them. */
+    assert_int_equal(kl_catalog__format("fa-u-nu-arabext", "{end, date, long}", args, 4, &out, &fe),
+                     0);
+    assert_non_null(strstr(out, "\u06F2\u06F0\u06F2\u06F7"));
+    kl_free(out);
+    /* Right to left: a number in the message's own words keeps its order
+     * (one isolate around "116 123"), a value already isolated is not
+     * isolated again, and marks written by hand are dropped. */
+    kl_fmt_arg ph[] = {{"p", KL_ARG_STRING, "01632 960456", 0, {0, 0, 0}}};
+    assert_int_equal(kl_catalog__format("ar", "\u0627\u062a\u0635\u0644 116 123 \u2068{p}\u2069",
+                                        ph, 1, &out, &fe),
+                     0);
+    assert_string_equal(out,
+                        "\u0627\u062a\u0635\u0644 \u2068116 123\u2069 \u206801632 960456\u2069");
+    kl_free(out);
+    assert_int_equal(kl_catalog__format("en-GB", "Call 116 123 or {p}", ph, 1, &out, &fe), 0);
+    assert_string_equal(out, "Call 116 123 or 01632 960456");
     kl_free(out);
     /* A placeholder compose does not supply never reaches a letter. */
     assert_int_equal(kl_catalog__format("en-GB", "Dear {childNmae}", args, 4, &out, &fe),
@@ -704,6 +724,43 @@ static void test_pseudo_locales(void **state)
     kl_context_free(ctx);
 }
 
+/* kl_catalog_remove_compiled() removes only what kl_catalog_compile() made:
+ * a directory of someone else's files (a wrong path) is left as it was. */
+static void test_remove_compiled_only_its_own(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    char other[] = "/tmp/kinletter-catalogs-notoursXXXXXX";
+    assert_non_null(mkdtemp(other));
+    char path[256];
+    snprintf(path, sizeof path, "%s/notes.res", other);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("a coordinator's file", f);
+    fclose(f);
+    kl_catalog_remove_compiled(other);
+    assert_int_equal(access(path, F_OK), 0); /* no mark: nothing removed */
+    char plain[] = "/tmp/some-dirXXXXXX";
+    assert_non_null(mkdtemp(plain));
+    kl_catalog_remove_compiled(plain);
+    assert_int_equal(access(plain, F_OK), 0);
+    unlink(path);
+    rmdir(other);
+    rmdir(plain);
+    /* Its own directory: removed with its compiled catalogs. */
+    char *dir = NULL;
+    assert_int_equal(kl_catalog__mkdtemp(ctx, &dir), 0);
+    snprintf(path, sizeof path, "%s/pl.res", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    kl_catalog_remove_compiled(dir);
+    assert_int_not_equal(access(dir, F_OK), 0);
+    kl_free(dir);
+    kl_context_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -720,6 +777,7 @@ int main(void)
         cmocka_unit_test(test_xliff_round_trip_every_catalog),
         cmocka_unit_test(test_xliff_import_changes_or_nothing),
         cmocka_unit_test(test_pseudo_locales),
+        cmocka_unit_test(test_remove_compiled_only_its_own),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
