@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const kind_names[] = {"syntax",       "missing", "extra",      "arg-missing",
-                                         "arg-extra",    "plural",  "no-other",   "structure",
-                                         "untranslated", "stale",   "unconfirmed"};
+static const char *const kind_names[] = {"syntax",       "missing", "extra",       "arg-missing",
+                                         "arg-extra",    "plural",  "no-other",    "structure",
+                                         "untranslated", "stale",   "unconfirmed", "isolate"};
 
 typedef struct chk {
     kl_context *ctx;
@@ -211,6 +211,28 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
                  m->key);
     }
     check_structure(c, variant, m, e);
+    /* Isolation marks (LRI RLI FSI PDI, U+2066..U+2069) written by hand:
+     * kinletter isolates every value and number in right-to-left letters
+     * itself, and ignores these. */
+    const char *mark = NULL;
+    for (const char *p = m->text; *p && !mark; p++)
+        if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x81 &&
+            (unsigned char)p[2] >= 0xA6 && (unsigned char)p[2] <= 0xA9)
+            mark = p;
+    if (mark) {
+        int32_t u16 = 0;
+        for (const char *p = m->text; p < mark; p++)
+            if (((unsigned char)*p & 0xC0) != 0x80)
+                u16 += ((unsigned char)*p >= 0xF0) ? 2 : 1;
+        unsigned l, col;
+        kl_catalog__value_pos(c->f->src, m, u16, &l, &col);
+        emit(c, KL_FINDING_ISOLATE, KL_SEVERITY_WARNING, variant, m->key, NULL, l, col, e->text,
+             NULL, m->text,
+             "'%s' has a bidi isolation mark written by hand (U+2066..U+2069): unnecessary, "
+             "kinletter isolates every value and number of a right-to-left letter itself; "
+             "remove it",
+             m->key);
+    }
     char fp[17];
     kl_catalog__fingerprint(e->text, fp);
     const char *rec = kl_catalog__recorded_fp(c->f->src, variant, m->key);

@@ -63,6 +63,14 @@ icu::Locale to_locale(const char *locale)
         kst = U_ZERO_ERROR;
         loc.setKeywordValue("calendar", "gregorian", kst);
     }
+    /* One digit style per letter: Western digits, as every phone number,
+     * postcode and reference in the letter is written, unless the member's
+     * tag asks for others (ar-u-nu-arab: docs/TRANSLATING.md). */
+    kst = U_ZERO_ERROR;
+    if (loc.getKeywordValue("numbers", cal, sizeof cal, kst) <= 0) {
+        kst = U_ZERO_ERROR;
+        loc.setKeywordValue("numbers", "latn", kst);
+    }
     return loc;
 }
 
@@ -146,6 +154,80 @@ bool needs_isolate(const icu::UnicodeString &v)
     return !strong(v.char32At(0)) || !strong(v.char32At(v.moveIndex32(v.length(), -1)));
 }
 
+bool is_isolate(UChar c)
+{
+    return c >= 0x2066 && c <= 0x2069; /* LRI, RLI, FSI, PDI */
+}
+
+/* Already one isolated run: FSI/LRI/RLI ... PDI around the whole value. */
+bool isolated(const icu::UnicodeString &v)
+{
+    if (v.length() < 2 || !is_isolate(v.charAt(0)) || v.charAt(0) == 0x2069 ||
+        v.charAt(v.length() - 1) != 0x2069)
+        return false;
+    int depth = 0;
+    for (int32_t i = 0; i < v.length(); i++) {
+        UChar c = v.charAt(i);
+        if (is_isolate(c))
+            depth += c == 0x2069 ? -1 : 1;
+        if (depth == 0 && i < v.length() - 1)
+            return false;
+    }
+    return depth == 0;
+}
+
+/* In a right-to-left text, every run of digits outside an isolate ("116 123"
+ * in the message's own words, a count, a year) becomes an isolate of its own,
+ * so its parts keep their order: "116 123" would otherwise show as
+ * "123 116". A run is digits joined by a space, no-break space, ':', '.',
+ * '/', '-' or '–' between two digits. */
+icu::UnicodeString isolate_digit_runs(const icu::UnicodeString &in)
+{
+    icu::UnicodeString out;
+    int depth = 0;
+    int32_t i = 0, n = in.length();
+    auto joiner = [](UChar32 c) {
+        return c == ' ' || c == 0x00A0 || c == 0x202F || c == ':' || c == '.' || c == '/' ||
+               c == '-' || c == 0x2013 || c == 0x2060;
+    };
+    while (i < n) {
+        UChar32 c = in.char32At(i);
+        if (is_isolate((UChar)c) && c <= 0xFFFF) {
+            depth += c == 0x2069 ? (depth > 0 ? -1 : 0) : 1;
+            out.append((UChar)c);
+            i++;
+            continue;
+        }
+        if (depth > 0 || !u_isdigit(c)) {
+            out.append(c);
+            i = in.moveIndex32(i, 1);
+            continue;
+        }
+        int32_t end = in.moveIndex32(i, 1);
+        for (;;) {
+            int32_t j = end;
+            while (j < n && u_isdigit(in.char32At(j)))
+                j = in.moveIndex32(j, 1);
+            end = j;
+            if (j < n && joiner(in.char32At(j))) {
+                int32_t k = in.moveIndex32(j, 1);
+                while (k < n && in.char32At(k) == 0x2060)
+                    k = in.moveIndex32(k, 1);
+                if (k < n && u_isdigit(in.char32At(k))) {
+                    end = k;
+                    continue;
+                }
+            }
+            break;
+        }
+        out.append((UChar)0x2068);
+        out.append(in, i, end - i);
+        out.append((UChar)0x2069);
+        i = end;
+    }
+    return out;
+}
+
 int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
               char **out, kl_fmt_error *err)
 {
@@ -163,6 +245,24 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
     int rc = check_names(upattern, args, n_args, err, plain_only);
     if (rc)
         return rc;
+    /* Isolation is the program's job (below): isolation marks a translator
+     * wrote by hand would isolate the same value twice (`catalog check`
+     * flags them). */
+    bool hand_marks = false;
+    for (int32_t i = 0; i < upattern.length(); i++)
+        hand_marks |= is_isolate(upattern.charAt(i));
+    if (hand_marks) {
+        icu::UnicodeString bare;
+        for (int32_t i = 0; i < upattern.length(); i++)
+            if (!is_isolate(upattern.charAt(i)))
+                bare.append(upattern.charAt(i));
+        st = U_ZERO_ERROR;
+        mf.applyPattern(bare, pe, st);
+        if (U_FAILURE(st)) {
+            set_error(err, st, bare, &pe, "ICU message syntax error");
+            return KL_EPARSE;
+        }
+    }
     /* In a right-to-left letter, data such as "21 Victoria Road" or a phone
      * number must keep its own direction: wrap text arguments in
      * FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE (invisible). */
@@ -193,7 +293,7 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
         }
         default: {
             icu::UnicodeString v = icu::UnicodeString::fromUTF8(args[i].s ? args[i].s : "");
-            if (rtl && plain_only[i] && needs_isolate(v)) {
+            if (rtl && plain_only[i] && needs_isolate(v) && !isolated(v)) {
                 v.insert(0, (UChar)0x2068);
                 v.append((UChar)0x2069);
             }
@@ -210,6 +310,8 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
         set_error(err, st, upattern, nullptr, "ICU could not format the message");
         return st == U_MEMORY_ALLOCATION_ERROR ? KL_ENOMEM : KL_EBACKEND;
     }
+    if (rtl)
+        result = isolate_digit_runs(result);
     std::string utf8;
     result.toUTF8String(utf8);
     char *s = (char *)kl_malloc(utf8.size() + 1);

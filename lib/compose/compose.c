@@ -78,20 +78,18 @@ static void icu_locale(const char *bcp47, char *out, size_t cap)
         snprintf(out, cap, "%s", bcp47 ? bcp47 : "");
 }
 
+static void format_locale(const char *bcp47, char *out, size_t cap);
+
 /* The letter date in the locale's long style ("27 November 2026", "27 listopada 2026"). */
 static int format_date(composer *c, kl_date d, char **out)
 {
     char loc[ULOC_FULLNAME_CAPACITY];
-    icu_locale(c->locale, loc, sizeof loc);
+    /* The Gregorian calendar the review's dates are in and Western digits,
+     * as in the text's own dates (msgformat.cc): ICU's default for fa is
+     * Solar Hijri. A tag that asks for others (fa-u-ca-persian,
+     * ar-u-nu-arab) keeps them. */
+    format_locale(c->locale, loc, sizeof loc);
     UErrorCode st = U_ZERO_ERROR;
-    /* The Gregorian calendar the review's dates are in, as in the text's own
-     * dates (msgformat.cc): ICU's default for fa is Solar Hijri. A tag that
-     * asks for a calendar (fa-u-ca-persian) keeps it. */
-    char kw[32];
-    if (uloc_getKeywordValue(loc, "calendar", kw, sizeof kw, &st) <= 0) {
-        st = U_ZERO_ERROR;
-        uloc_setKeywordValue("calendar", "gregorian", loc, sizeof loc, &st);
-    }
     UCalendar *cal = ucal_open(u"UTC", -1, loc, UCAL_GREGORIAN, &st);
     UDate t = 0;
     if (U_SUCCESS(st)) {

@@ -108,7 +108,9 @@ int kl_plain__wrap(kl_context *ctx, kl_buf *b, const char *text, const char *loc
     int32_t brk = ubrk_following(bi, 0);
     while (brk != UBRK_DONE && !rc) {
         bool hard = ubrk_getRuleStatus(bi) >= UBRK_LINE_HARD && brk < n;
-        if ((kl_text__in_address(u, n, brk) || kl_text__hyphen_joins(u, n, brk)) && !hard) {
+        if ((kl_text__in_address(u, n, brk) || kl_text__hyphen_joins(u, n, brk) ||
+             kl_text__in_number(u, n, brk)) &&
+            !hard) {
             brk = ubrk_next(bi);
             continue;
         }

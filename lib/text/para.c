@@ -589,6 +589,37 @@ bool kl_text__in_address(const uint16_t *u, int32_t n, int32_t brk)
     return e - s > 4 && u[s] == 'w' && u[s + 1] == 'w' && u[s + 2] == 'w' && u[s + 3] == '.';
 }
 
+static bool isolate_mark(UChar c)
+{
+    return c >= 0x2066 && c <= 0x2069;
+}
+
+bool kl_text__in_number(const uint16_t *u, int32_t n, int32_t brk)
+{
+    if (brk <= 0 || brk >= n)
+        return false;
+    int32_t a = brk - 1, b = brk;
+    while (b < n && isolate_mark(u[b]))
+        b++;
+    if (b >= n || !u_isdigit(u[b]))
+        return false;
+    while (a >= 0 && isolate_mark(u[a]))
+        a--;
+    if (a >= 0 && u[a] == ' ') {
+        a--;
+        while (a >= 0 && isolate_mark(u[a]))
+            a--;
+        return a >= 0 && u_isdigit(u[a]);
+    }
+    if (a >= 1 && (u[a] == '-' || u[a] == 0x2013 || u[a] == '/')) {
+        a--;
+        while (a >= 0 && (isolate_mark(u[a]) || u[a] == ' ' || u[a] == 0x2009))
+            a--;
+        return a >= 0 && u_isdigit(u[a]);
+    }
+    return false;
+}
+
 static int break_lines(work *w, kl_tpara *p)
 {
     char loc[32];
@@ -608,8 +639,9 @@ static int break_lines(work *w, kl_tpara *p)
     int32_t b = ubrk_following(bi, 0);
     while (b != UBRK_DONE && !rc) {
         int32_t status = ubrk_getRuleStatus(bi);
-        if (status < UBRK_LINE_HARD && (kl_text__hyphen_joins(w->orig, w->len, b) ||
-                                        kl_text__in_address(w->orig, w->len, b))) {
+        if (status < UBRK_LINE_HARD &&
+            (kl_text__hyphen_joins(w->orig, w->len, b) || kl_text__in_address(w->orig, w->len, b) ||
+             kl_text__in_number(w->orig, w->len, b))) {
             b = ubrk_next(bi);
             continue;
         }

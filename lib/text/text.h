@@ -102,4 +102,11 @@ bool kl_text__hyphen_joins(const uint16_t *u, int32_t n, int32_t brk);
  * unless it alone is wider than the line. */
 bool kl_text__in_address(const uint16_t *u, int32_t n, int32_t brk);
 
+/* Is brk inside a number a reader copies as printed: between two digit
+ * groups separated by one space ("116 123", "01632 960456", the "NT2 7QP" of
+ * a postcode), or after a dash or slash between digits ("09:00–16:00")?
+ * Bidi isolation marks around the parts are skipped. Not broken unless the
+ * number alone is wider than the line. */
+bool kl_text__in_number(const uint16_t *u, int32_t n, int32_t brk);
+
 #endif

@@ -52,7 +52,8 @@ typedef enum kl_finding_kind {
     KL_FINDING_STRUCTURE,    /**< a heading or list item changed its shape */
     KL_FINDING_UNTRANSLATED, /**< the same as the English */
     KL_FINDING_STALE,        /**< the English changed since it was translated: not used */
-    KL_FINDING_UNCONFIRMED   /**< no record of the English it was translated from */
+    KL_FINDING_UNCONFIRMED,  /**< no record of the English it was translated from */
+    KL_FINDING_ISOLATE       /**< a bidi isolation mark written by hand (unnecessary) */
 } kl_finding_kind;
 
 /** One problem found by kl_catalog_check(). Strings are borrowed for the call. */
