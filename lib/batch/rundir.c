@@ -3,6 +3,7 @@
  * temporaries of dead runs, and what --force may remove. */
 #define _GNU_SOURCE
 #include "batch/batch_internal.h"
+#include "review/csv.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -191,10 +192,61 @@ static int read_manifest(kl_context *ctx, kl_rundir *rd, names *listed)
     return 0;
 }
 
+/* A batch written before manifests existed: its record.csv names its files;
+ * with the record itself and the print packs, those are kinletter's. A
+ * record that cannot be read lists nothing (every file is then foreign). */
+static int read_legacy_record(kl_context *ctx, kl_rundir *rd, names *listed)
+{
+    int fd = openat(rd->dirfd, "record.csv", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    kl_buf b = KL_BUF_INIT;
+    char chunk[8192];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0 && b.len < (64u << 20))
+        kl_buf_append(&b, chunk, (size_t)n);
+    close(fd);
+    if (b.oom)
+        return kl_oom(ctx);
+    kl_context *quiet = NULL;
+    kl_csv *csv = NULL;
+    int rc = kl_context_new(&quiet) ? KL_ENOMEM : 0;
+    if (!rc && b.len && kl_csv__parse(quiet, "record.csv", b.data, b.len, 1000000, &csv) == 0) {
+        size_t col = SIZE_MAX;
+        for (size_t i = 0; csv->n_rows && i < csv->rows[0].n_fields; i++)
+            if (strcmp(csv->rows[0].fields[i], "file") == 0)
+                col = i;
+        if (col != SIZE_MAX)
+            rc = names_add(listed, "record.csv", 10);
+        for (size_t r = 1; r < csv->n_rows && col != SIZE_MAX && !rc; r++) {
+            const char *f = col < csv->rows[r].n_fields ? csv->rows[r].fields[col] : "";
+            if (*f && !strchr(f, '/') && f[0] != '.')
+                rc = names_add(listed, f, strlen(f));
+        }
+        for (int k = 0; col != SIZE_MAX && k <= 999 && !rc; k++) {
+            char pack[40];
+            if (k == 0)
+                snprintf(pack, sizeof pack, "print-pack.pdf");
+            else
+                snprintf(pack, sizeof pack, "print-pack-%03d.pdf", k);
+            rc = names_add(listed, pack, strlen(pack));
+        }
+    }
+    kl_csv__free(csv);
+    kl_context_free(quiet);
+    kl_buf_free(&b);
+    if (rc)
+        return kl_oom(ctx);
+    qsort(listed->v, listed->n, sizeof *listed->v, cmp_str);
+    return 0;
+}
+
 int kl_batch__prepare(kl_context *ctx, kl_rundir *rd, bool force)
 {
     names listed = {0}, temps = {0}, old = {0};
-    int rc = read_manifest(ctx, rd, &listed);
+    struct stat mst;
+    bool has_manifest = fstatat(rd->dirfd, MANIFEST_NAME, &mst, AT_SYMLINK_NOFOLLOW) == 0;
+    int rc = has_manifest ? read_manifest(ctx, rd, &listed) : read_legacy_record(ctx, rd, &listed);
     const char *foreign = NULL;
     char *foreign_copy = NULL;
     bool has_files = false;

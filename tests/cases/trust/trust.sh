@@ -167,6 +167,19 @@ sed 's/src="family.csv"/src="long.csv"/' "$fam" >"$pd/long.xml"
 status 1 $? "check of a 479-byte given name"
 expect "$tmp/err" "long.csv:2:[0-9]*: error: member g01: column 'given': the name's given part has 479 bytes: the limit is 200" name-limit
 refuse "$tmp/err" "Mkrname" "the name-limit message quotes the name"
+
+# ---- a batch from before manifests: its record.csv says which files are kinletter's ---------
+"$kl" generate -q -o "$tmp/legacy" --date 2026-10-09 "$fam" >/dev/null 2>&1
+ldir="$tmp/legacy/GEN-2026-042/notification"
+rm -f "$ldir/.kinletter-manifest" "$ldir/.kinletter.lock"
+echo "notes" >"$ldir/notes.docx"
+"$kl" generate -q --force -o "$tmp/legacy" --date 2026-10-09 "$fam" >"$tmp/out" 2>"$tmp/err"
+status 2 $? "--force on a manifest-less batch beside a foreign file"
+expect "$tmp/err" "holds 'notes.docx', which kinletter did not write" legacy-foreign
+rm "$ldir/notes.docx"
+"$kl" generate -q --force -o "$tmp/legacy" --date 2026-10-09 "$fam" >"$tmp/out" 2>"$tmp/err"
+status 1 $? "--force on a manifest-less batch (its record lists its files)"
+[ -f "$ldir/.kinletter-manifest" ] || fail "legacy: no manifest after the forced run"
 fi # quick
 
 if [ "$mode" = crash ]; then
