@@ -385,11 +385,24 @@ static void measure_english(lstats *st, const kl_doc *doc)
 
 /* Whole words (case-sensitive) the review's keywords, hours and titles would
  * print in English if compose did not translate them. */
-static const char *const review_english_words[] = {
-    "Monday", "Tuesday",     "Wednesday", "Thursday", "Friday",  "Saturday",
-    "Sunday", "reviewer",  "liaison",  "officer", "family-liaison-officer",
-    "AM",     "PM",          "Mr",        "Mrs",      "Ms",      "Mx",
-    "Miss"};
+static const char *const review_english_words[] = {"Monday",
+                                                   "Tuesday",
+                                                   "Wednesday",
+                                                   "Thursday",
+                                                   "Friday",
+                                                   "Saturday",
+                                                   "Sunday",
+                                                   "reviewer",
+                                                   "liaison",
+                                                   "officer",
+                                                   "family-liaison-officer",
+                                                   "AM",
+                                                   "PM",
+                                                   "Mr",
+                                                   "Mrs",
+                                                   "Ms",
+                                                   "Mx",
+                                                   "Miss"};
 
 static int is_title_word(const char *w)
 {
@@ -459,8 +472,7 @@ static void numbers_whole(kl_context *ctx, const char *where, const kl_doc *doc)
         if (!strstr(a, numbers[i]))
             continue;
         if (!strstr(t, numbers[i]))
-            fail_msg("%s: '%s' is split across lines in the plain text:\n%s", where, numbers[i],
-                     t);
+            fail_msg("%s: '%s' is split across lines in the plain text:\n%s", where, numbers[i], t);
         if (!strstr(e, numbers[i]))
             fail_msg("%s: '%s' is split across lines in the email", where, numbers[i]);
     }
