@@ -320,3 +320,8 @@ KL_API const char *kl_version(void)
 {
     return KL_VERSION;
 }
+
+KL_API unsigned kl_version_num(void)
+{
+    return KL_VERSION_NUM;
+}

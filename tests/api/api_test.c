@@ -37,6 +37,8 @@ static void context_and_errors(void)
     if (!ctx)
         return;
     CHECK(strcmp(kl_version(), "") != 0, "kl_version is not empty");
+    CHECK(strcmp(kl_version(), KL_VERSION_STRING) == 0, "kl_version is the headers' version");
+    CHECK(kl_version_num() == KL_VERSION_NUM, "kl_version_num is KL_VERSION_NUM");
     CHECK(kl_context_last_error(ctx) == NULL, "a fresh context has no error");
     CHECK(kl_context_find_data(ctx, "no/such/file.xml", &path) == KL_ENOTFOUND,
           "finding a missing data file gives KL_ENOTFOUND");

@@ -126,8 +126,21 @@ KL_API size_t kl_context_count(const kl_context *ctx, kl_severity at_least);
 /** A short English name for an error code ("out of memory"). Static string. */
 KL_API const char *kl_strerror(int code);
 
+/** The version of these headers (the meson project's version; the build
+ * checks they agree). Compare KL_VERSION_NUM at compile time, and
+ * kl_version_num() to learn which library was loaded at run time. */
+#define KL_VERSION_MAJOR  0
+#define KL_VERSION_MINOR  1
+#define KL_VERSION_PATCH  0
+#define KL_VERSION_STRING "0.1.0"
+#define KL_VERSION_NUM    (KL_VERSION_MAJOR * 10000 + KL_VERSION_MINOR * 100 + KL_VERSION_PATCH)
+
 /** The library version as "MAJOR.MINOR.PATCH". Static string. */
 KL_API const char *kl_version(void);
+
+/** The library version as MAJOR * 10000 + MINOR * 100 + PATCH (the
+ * KL_VERSION_NUM of the headers it was built with). */
+KL_API unsigned kl_version_num(void);
 
 /** Free memory that the library handed to the caller (strings, buffers). */
 KL_API void kl_free(void *ptr);
