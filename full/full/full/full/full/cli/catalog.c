@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: MIT */
+/* cli/catalog.c: `kinletter catalog`: the translators' workflow (check, status, stamp, XLIFF,
+ * pseudo). */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fputs("Usage: kinletter catalog SUBCOMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "Work on the message catalogs (locales/<locale>.txt): the words of every letter.\n"
+          "\n"
+          "Subcommands:\n"
+          "  check [LOCALE...]      check translations against the English: ICU syntax,\n"
+          "                         placeholders, plural forms, select 'other', headings\n"
+          "                         and list items, untranslated, out-of-date (stale) text\n"
+          "  status                 coverage: catalog x letter x reading variant\n"
+          "  stamp LOCALE [ID...]   record that messages match the current English\n"
+          "                         (no ID: those never recorded; --all: every message)\n"
+          "  export LOCALE -o FILE  write an XLIFF 2.0 file for a translation tool\n"
+          "  import FILE            read an XLIFF 2.0 file back (checks everything first)\n"
+          "  pseudo en-XA|ar-XB     write a pseudo-locale catalog made from the English\n"
+          "  fit LOCALE             letters whose pages grow or lines that cannot fit\n"
+          "\n"
+          "Options:\n"
+          "  -l, --locales DIR      the catalogs' text sources (*.txt) to work on; default\n"
+          "                         $KINLETTER_LOCALES, else the installed catalogs\n"
+          "                         (stamp and import need one of the first two)\n"
+          "  --json                 check, status: one JSON object a line, for programs\n"
+          "  --all                  stamp: every translated message\n"
+          "  -o, --output FILE      export, pseudo: where to write (pseudo: default stdout)\n"
+          "  --force                export, pseudo: replace an existing file\n"
+          "  --dry-run              import: check only, write nothing\n"
+          "  -h, --help             show this help\n"
+          "\n"
+          "Exit status: 0 clean (or done), 1 findings (or some work failed), 2 usage or\n"
+          "input error.\n",
+          out);
+}
+
+typedef struct opts {
+    const char *locales, *output;
+    bool json, all, force, dry_run;
+    const char **args;
+    size_t n_args;
+} opts;
+
+/* JSON string (UTF-8 passes through; controls escaped). */
+static void json_str(FILE *o, const char *s)
+{
+    if (!s) {
+        fputs("null", o);
+        return;
+    }
+    fputc('"', o);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(o, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(o, "\\u%04x", *p);
+        else
+            fputc(*p, o);
+    }
+    fputc('"', o);
+}
+
+typedef struct check_state {
+    bool json;
+    size_t errors, warnings;
+} check_state;
+
+static void on_finding(const kl_catalog_finding *f, void *ud)
+{
+    check_state *st = ud;
+    if (f->severity == KL_SEVERITY_ERROR)
+        st->errors++;
+    else
+        st->warnings++;
+    if (st->json) {
+        printf("{\"kind\":");
+        json_str(stdout, f->kind_name);
+        printf(",\"severity\":\"%s\",\"locale\":",
+               f->severity == KL_SEVERITY_ERROR ? "error" : "warning");
+        json_str(stdout, f->locale);
+        printf(",\"variant\":");
+        json_str(stdout, f->variant);
+        printf(",\"id\":");
+        json_str(stdout, f->msgid);
+        printf(",\"file\":");
+        json_str(stdout, f->file);
+        printf(",\"line\":%u,\"column\":%u,\"message\":", f->line, f->column);
+        json_str(stdout, f->message);
+        printf(",\"english\":");
+        json_str(stdout, f->english);
+        printf(",\"old_english\":");
+        json_str(stdout, f->old_english);
+        printf(",\"text\":");
+        json_str(stdout, f->text);
+        printf("}\n");
+        return;
+    }
+    printf("%s", f->file);
+    if (f->line)
+        printf(":%u", f->line);
+    if (f->column)
+        printf(":%u", f->column);
+    printf(": %s: [%s]%s%s %s\n", f->severity == KL_SEVERITY_ERROR ? "error" : "warning",
+           f->kind_name, f->variant[0] ? " " : "", f->variant, f->message);
+    if (f->kind == KL_FINDING_STALE) {
+        printf("    English then: %s\n",
+               f->old_english ? f->old_english : "(not recorded in source-history.tsv)");
+        printf("    English now:  %s\n", f->english ? f->english : "");
+        printf("    Translation:  %s\n", f->text ? f->text : "");
+    }
+    if (f->kind == KL_FINDING_STALE || f->kind == KL_FINDING_UNCONFIRMED)
+        printf("    when the translation is right: kinletter catalog stamp %s %s\n", f->locale,
+               f->msgid);
+}
+
+static int do_check(kl_context *ctx, kl_catalog_sources *src, const opts *o)
+{
+    check_state st = {o->json, 0, 0};
+    int rc = 0;
+    if (o->n_args == 0) {
+        rc = kl_catalog_check(ctx, src, NULL, on_finding, &st);
+    } else {
+        for (size_t i = 0; i < o->n_args && !rc; i++)
+            rc = kl_catalog_check(ctx, src, o->args[i], on_finding, &st);
+    }
+    if (rc) {
+        cli_print_error(ctx, rc);
+        return rc == KL_ENOTFOUND ? EXIT_USAGE : EXIT_SOME_FAILED;
+    }
+    if (!o->json)
+        printf("kinletter: catalog check: %zu error%s, %zu warning%s\n", st.errors,
+               st.errors == 1 ? "" : "s", st.warnings, st.warnings == 1 ? "" : "s");
+    return st.errors + st.warnings ? EXIT_SOME_FAILED : EXIT_DONE;
+}
+
+static void on_row(const kl_catalog_status_row *r, void *ud)
+{
+    const bool *json = ud;
+    if (*json) {
+        printf("{\"locale\":");
+        json_str(stdout, r->locale);
+        printf(",\"letter\":");
+        json_str(stdout, r->letter);
+        printf(",\"variant\":");
+        json_str(stdout, r->variant);
+        printf(",\"total\":%zu,\"translated\":%zu,\"unconfirmed\":%zu,\"stale\":%zu,"
+               "\"missing\":%zu,\"status\":",
+               r->total, r->translated, r->unconfirmed, r->stale, r->missing);
+        json_str(stdout, r->status);
+        printf(",\"translator\":");
+        json_str(stdout, r->translator);
+        printf(",\"reviewer\":");
+        json_str(stdout, r->reviewer);
+        printf(",\"reviewed\":");
+        json_str(stdout, r->reviewed);
+        printf("}\n");
+        return;
+    }
+    char who[160] = "";
+    if (!strcmp(r->status, "reviewed"))
+        snprintf(who, sizeof who, "%s, %s", r->reviewer, r->reviewed);
+    else if (r->translator[0])
+        snprintf(who, sizeof who, "%s", r->translator);
+    printf("%-7s %-13s %-13s %5zu %5zu %5zu %5zu %5zu  %-8s %s\n", r->locale, r->letter, r->variant,
+           r->total, r->translated, r->unconfirmed, r->stale, r->missing, r->status, who);
+}
+
+static int do_status(kl_context *ctx, kl_catalog_sources *src, const opts *o)
+{
+    bool json = o->json;
+    if (!json)
+        printf("%-7s %-13s %-13s %5s %5s %5s %5s %5s  %-8s %s\n", "locale", "letter", "variant",
+               "total", "done", "unconf", "stale", "miss", "status", "by (and when)");
+    int rc = kl_catalog_status(ctx, src, on_row, &json);
+    if (rc) {
+        cli_print_error(ctx, rc);
+        return EXIT_SOME_FAILED;
+    }
+    return EXIT_DONE;
+}
+
+static int do_stamp(kl_context *ctx, kl_catalog_sources *src, const opts *o)
+{
+    if (o->n_args < 1 || (o->all && o->n_args > 1)) {
+        fputs("kinletter: error: catalog stamp needs LOCALE, then --all or message ids\n", stderr);
+        return EXIT_USAGE;
+    }
+    kl_stamp_mode mode = o->all          ? KL_STAMP_ALL
+                         : o->n_args > 1 ? KL_STAMP_LISTED
+                                         : KL_STAMP_UNCONFIRMED;
+    size_t n = 0;
+    int rc = kl_catalog_stamp(ctx, src, o->args[0], mode, o->args + 1, o->n_args - 1, &n);
+    if (rc) {
+        cli_print_error(ctx, rc);
+        return rc == KL_ENOTFOUND || rc == KL_EINVAL ? EXIT_USAGE : EXIT_SOME_FAILED;
+    }
+    fprintf(stderr, "kinletter: catalog stamp: %zu fingerprint%s recorded in %s\n", n,
+            n == 1 ? "" : "s", o->args[0]);
+    return EXIT_DONE;
+}
+
+static int do_export(kl_context *ctx, kl_catalog_sources *src, const opts *o)
+{
+    if (o->n_args != 1 || !o->output) {
+        fputs("kinletter: error: catalog export needs LOCALE and -o FILE.xlf\n", stderr);
+        return EXIT_USAGE;
+    }
+    char *x = NULL;
+    size_t len = 0;
+    int rc = kl_catalog_export_xliff(ctx, src, o->args[0], &x, &len);
+    if (rc) {
+        cli_print_error(ctx, rc);
+        return rc == KL_ENOTFOUND ? EXIT_USAGE : EXIT_SOME_FAILED;
+    }
+    int status = cli_write_output(strcmp(o->output, "-") ? o->output : NULL, x, len, o->force);
+    kl_free(x);
+    return status;
+}
+
+static int do_import(kl_context *ctx, kl_catalog_sources *src, const opts *o)
+{
+    if (o->n_args != 1) {
+        fputs("kinletter: error: catalog import needs one FILE.xlf\n", stderr);
+        return EXIT_USAGE;
+    }
+    size_t n = 0;
+    int rc = kl_catalog_import_xliff(ctx, src, o->args[0], o->dry_run, &n);
+    if (rc) {
+        cli_print_error(ctx, rc);
+        fputs("kinletter: catalog import: nothing was changed\n", stderr);
+        return rc == KL_ENOMEM || rc == KL_EBACKEND ? EXIT_SOME_FAILED : EXIT_USAGE;
+    }
+    fprintf(stderr, "kinletter: catalog import: %zu change%s%s\n", n, n == 1 ? "" : "s",
+            o->dry_run ? " would be made (dry run)" : "");
+    return EXIT_DONE;
+}
+
+static int do_pseudo(kl_context *ctx, kl_catalog_sources *src, const opts *o)
+{
+    if (o->n_args != 1) {
+        fputs("kinletter: error: catalog pseudo needs en-XA or ar-XB\n", stderr);
+        return EXIT_USAGE;
+    }
+    char *text = NULL;
+    int rc = kl_catalog_pseudo(ctx, src, o->args[0], &text);
+    if (rc) {
+        cli_print_error(ctx, rc);
+        return rc == KL_EINVAL ? EXIT_USAGE : EXIT_SOME_FAILED;
+    }
+    int status = cli_write_output(o->output && strcmp(o->output, "-") ? o->output : NULL, text,
+                                  strlen(text), o->force);
+    kl_free(text);
+    return status;
+}
+
+int cli_catalog_fit(kl_context *ctx, kl_catalog_sources *src, const char *locales_dir,
+                    const char *locale);
+
+int cli_catalog(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (cli_is_help(argv[1])) {
+        usage(stdout);
+        return EXIT_DONE;
+    }
+    const char *sub = argv[1];
+    static const char *const subs[] = {"check",  "status", "stamp", "export",
+                                       "import", "pseudo", "fit"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
+        known = known || !strcmp(sub, subs[i]);
+    if (!known) {
+        fprintf(stderr,
+                "kinletter: error: unknown catalog subcommand '%s' (see kinletter "
+                "catalog --help)\n",
+                sub);
+        return EXIT_USAGE;
+    }
+    opts o = {0};
+    o.args = calloc((size_t)argc, sizeof *o.args);
+    if (!o.args) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        return EXIT_SOME_FAILED;
+    }
+    int status = EXIT_USAGE;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            usage(stdout);
+            free(o.args);
+            return EXIT_DONE;
+        } else if (!strcmp(a, "-l") || !strcmp(a, "--locales") || !strcmp(a, "-o") ||
+                   !strcmp(a, "--output")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "kinletter: error: %s needs a value\n", a);
+                goto out;
+            }
+            if (a[1] == 'l' || a[2] == 'l')
+                o.locales = argv[++i];
+            else
+                o.output = argv[++i];
+        } else if (!strcmp(a, "--json"))
+            o.json = true;
+        else if (!strcmp(a, "--all"))
+            o.all = true;
+        else if (!strcmp(a, "--force"))
+            o.force = true;
+        else if (!strcmp(a, "--dry-run"))
+            o.dry_run = true;
+        else if (a[0] == '-' && a[1]) {
+            fprintf(stderr,
+                    "kinletter: error: unknown option '%s' (see kinletter catalog --help)\n", a);
+            goto out;
+        } else {
+            o.args[o.n_args++] = a;
+        }
+    }
+    if (!o.locales) {
+        const char *env = getenv("KINLETTER_LOCALES");
+        if (env && *env)
+            o.locales = env;
+    }
+    if (!o.locales && (!strcmp(sub, "stamp") || !strcmp(sub, "import"))) {
+        fprintf(stderr,
+                "kinletter: error: catalog %s changes catalogs: say which with --locales "
+                "DIR (or KINLETTER_LOCALES)\n",
+                sub);
+        goto out;
+    }
+    kl_context *ctx = cli_context();
+    if (!ctx) {
+        status = EXIT_SOME_FAILED;
+        goto out;
+    }
+    kl_catalog_sources *src = NULL;
+    int rc = kl_catalog_sources_open(ctx, o.locales, &src);
+    if (rc) {
+        cli_print_error(ctx, rc);
+        status = rc == KL_ENOMEM ? EXIT_SOME_FAILED : EXIT_USAGE;
+    } else if (!strcmp(sub, "check")) {
+        status = do_check(ctx, src, &o);
+    } else if (!strcmp(sub, "status")) {
+        status = do_status(ctx, src, &o);
+    } else if (!strcmp(sub, "stamp")) {
+        status = do_stamp(ctx, src, &o);
+    } else if (!strcmp(sub, "export")) {
+        status = do_export(ctx, src, &o);
+    } else if (!strcmp(sub, "import")) {
+        status = do_import(ctx, src, &o);
+    } else if (!strcmp(sub, "pseudo")) {
+        status = do_pseudo(ctx, src, &o);
+    } else {
+        if (o.n_args != 1) {
+            fputs("kinletter: error: catalog fit needs one LOCALE\n", stderr);
+        } else {
+            status = cli_catalog_fit(ctx, src, o.locales, o.args[0]);
+        }
+    }
+    kl_catalog_sources_free(src);
+    kl_context_free(ctx);
+out:
+    free(o.args);
+    return status;
+}
+
+/* ---- fit: does the translation still fit the page? ---------------------- */
+
+/* The example review with member m01 set to a locale and print profile. */
+static char *fit_review(const char *base, const char *locale, const char *print)
+{
+    const char *lang = "<language locale=\"pl\" interpreter=\"pl\"/>";
+    const char *needs = "<needs print=\"large\" reading=\"plain\"/>";
+    const char *a = strstr(base, lang), *b = strstr(base, needs);
+    if (!a || !b || b < a)
+        return NULL;
+    size_t n = strlen(base) + 256;
+    char *r = malloc(n);
+    if (r)
+        snprintf(r, n, "%.*s<language locale=\"%s\"/>%.*s<needs print=\"%s\"/>%s", (int)(a - base),
+                 base, locale, (int)(b - a - strlen(lang)), a + strlen(lang), print,
+                 b + strlen(needs));
+    return r;
+}
+
+typedef struct fit_run {
+    kl_context *ctx;
+    kl_pdf_renderer *pdf;
+    kl_catalog_set *cats;
+    const char *example, *base_dir;
+    char *base;
+} fit_run;
+
+/* Pages of one letter, and the longest word that cannot wrap. -1: error. */
+static int fit_pages(fit_run *f, const char *letter, const char *locale, const char *print,
+                     char *long_word, size_t cap)
+{
+    char *xml = fit_review(f->base, locale, print);
+    if (!xml) {
+        fprintf(stderr, "kinletter: error: the example review has changed: catalog fit cannot "
+                        "vary member m01\n");
+        return -1;
+    }
+    kl_review *rv = NULL;
+    kl_template *tpl = NULL;
+    kl_letter *l = NULL;
+    int pages = -1;
+    if (kl_review_load_buffer(f->ctx, xml, strlen(xml), f->example, f->base_dir, NULL, &rv) == 0 &&
+        kl_template_load_name(f->ctx, letter, &tpl) == 0) {
+        const kl_member *m = kl_review_find_member(rv, "m01");
+        kl_letter_options lo = KL_LETTER_OPTIONS_INIT;
+        lo.date = "2026-01-15";
+        if (m && kl_letter_compose(f->ctx, tpl, f->cats, rv, m, KL_CHANNEL_POST, &lo, &l) == 0) {
+            unsigned char *pdf = NULL;
+            size_t len = 0;
+            unsigned n = 0;
+            if (kl_letter_render_pdf(f->ctx, f->pdf, l, NULL, &pdf, &len, &n) == 0)
+                pages = (int)n;
+            kl_free(pdf);
+            char *text = NULL;
+            if (long_word && kl_letter_render_text(f->ctx, l, &text) == 0) {
+                /* A line at 24 pt holds about 38 characters of an average
+                 * Latin, Cyrillic, Greek, Arabic or Indic font (A4 less 15 mm
+                 * margins, advance about 0.55 em): a longer word cannot
+                 * wrap. Scripts that break between any characters (CJK,
+                 * Thai...) and web or email addresses are left out. */
+                long_word[0] = '\0';
+                for (char *w = strtok(text, " \n"); w; w = strtok(NULL, " \n")) {
+                    size_t chars = 0;
+                    bool anywhere = false;
+                    for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
+                        if ((*p & 0xC0) != 0x80)
+                            chars++;
+                        if (*p >= 0xE2 && p[1] && (*p > 0xE2 || p[1] >= 0xBA))
+                            anywhere = true; /* U+2E80 and above */
+                        if (*p == 0xE0 && p[1] >= 0xB8 && p[1] <= 0xBD)
+                            anywhere = true; /* Thai, Lao, Tibetan */
+                    }
+                    /* heading underlines of the plain text are not words */
+                    bool rule = strspn(w, "=-") == strlen(w);
+                    if (chars > 38 && !anywhere && !rule && !strstr(w, "://") && !strchr(w, '@') &&
+                        strlen(w) > strlen(long_word))
+                        snprintf(long_word, cap, "%s", w);
+                }
+                kl_free(text);
+            }
+        }
+    }
+    kl_letter_free(l);
+    kl_template_free(tpl);
+    kl_review_free(rv);
+    free(xml);
+    return pages;
+}
+
+int cli_catalog_fit(kl_context *ctx, kl_catalog_sources *src, const char *locales_dir,
+                    const char *locale)
+{
+    (void)src;
+    static const char *const letters[] = {"notification", "invitation", "update", "outcome"};
+    static const char *const prints[] = {"standard", "large", "very-large"};
+    fit_run f = {ctx, NULL, NULL, NULL, NULL, NULL};
+    int status = EXIT_SOME_FAILED;
+    char *example = cli_example_review(ctx);
+    char *dir = NULL;
+    FILE *in = example ? fopen(example, "rb") : NULL;
+    if (!in) {
+        cli_print_error(ctx, KL_ENOTFOUND);
+        free(example);
+        return EXIT_SOME_FAILED;
+    }
+    f.base = calloc(1, 1 << 20);
+    if (f.base)
+        f.base[fread(f.base, 1, (1 << 20) - 1, in)] = '\0';
+    fclose(in);
+    f.example = example;
+    dir = strdup(example);
+    if (dir && strrchr(dir, '/'))
+        *strrchr(dir, '/') = '\0';
+    f.base_dir = dir;
+    int rc = f.base && dir ? kl_catalog_set_open(ctx, locales_dir, &f.cats) : KL_ENOMEM;
+    if (!rc)
+        rc = kl_pdf_renderer_new(ctx, NULL, &f.pdf);
+    if (rc) {
+        cli_print_error(ctx, rc);
+        goto out;
+    }
+    size_t problems = 0, failed = 0;
+    printf("%-13s %-11s %8s %8s\n", "letter", "print", "en-GB", locale);
+    for (size_t li = 0; li < sizeof letters / sizeof *letters; li++) {
+        for (size_t pi = 0; pi < sizeof prints / sizeof *prints; pi++) {
+            char word[256] = "";
+            int en = fit_pages(&f, letters[li], "en-GB", prints[pi], NULL, 0);
+            int tr = fit_pages(&f, letters[li], locale, prints[pi], word, sizeof word);
+            if (en < 0 || tr < 0) {
+                printf("%-13s %-11s %8s %8s  could not be rendered (see above)\n", letters[li],
+                       prints[pi], en < 0 ? "-" : "", tr < 0 ? "-" : "");
+                failed++;
+                continue;
+            }
+            printf("%-13s %-11s %8d %8d", letters[li], prints[pi], en, tr);
+            if (tr > en + 1) {
+                printf("  %d pages more than the English", tr - en);
+                problems++;
+            }
+            if (word[0] && !strcmp(prints[pi], "very-large")) {
+                printf("  a word too long for a line at 24 pt: %s", word);
+                problems++;
+            }
+            putchar('\n');
+        }
+    }
+    status = failed ? EXIT_SOME_FAILED : problems ? EXIT_SOME_FAILED : EXIT_DONE;
+    printf("kinletter: catalog fit %s: %zu problem%s%s\n", locale, problems,
+           problems == 1 ? "" : "s", failed ? ", some letters could not be rendered" : "");
+out:
+    kl_pdf_renderer_free(f.pdf);
+    kl_catalog_set_free(f.cats);
+    free(f.base);
+    free(dir);
+    free(example);
+    return status;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* cli/cli.h: shared helpers for the kinletter command's subcommands. */
+#ifndef KL_CLI_H
+#define KL_CLI_H
+
+#include <kinletter.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes (STYLE.md): done, some work failed (reported), usage or input error. */
+enum { EXIT_DONE = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
+
+typedef struct cli_subcommand {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+} cli_subcommand;
+
+/* Create a context whose diagnostics print as `kinletter: file:line:col: ...`. */
+kl_context *cli_context(void);
+/* Print a diagnostic the way every subcommand does. */
+void cli_print_diagnostic(const kl_diagnostic *d, void *userdata);
+/* Print the context's last error (or a generic message for code). */
+void cli_print_error(kl_context *ctx, int code);
+/* The value after option argv[*i] (advancing *i), or NULL with a usage
+ * message naming the subcommand (argv[0]). */
+const char *cli_need_value(int argc, char **argv, int *i);
+/* True if arg is --help or -h. */
+bool cli_is_help(const char *arg);
+/* The path of the bundled example review (allocated), or NULL with an error printed. */
+char *cli_example_review(kl_context *ctx);
+
+int cli_check(int argc, char **argv);
+int cli_render(int argc, char **argv);
+int cli_generate(int argc, char **argv);
+int cli_catalog(int argc, char **argv);
+int cli_readability(int argc, char **argv);
+
+/* Write output for a subcommand: to standard output when path is NULL, else
+ * to path with mode 0600 through a temporary file in the same directory and
+ * a rename, refusing to replace an existing file unless force. Prints any
+ * error; returns an exit code (EXIT_USAGE when the file exists). */
+int cli_write_output(const char *path, const void *data, size_t len, bool force);
+
+/* `kinletter render --format pdf`: the hook for the PDF renderer, to be
+ * defined in cli/render_pdf.c. Render the composed letter as PDF and write
+ * it with cli_write_output(out_path, ..., force). Print problems (the
+ * context's diagnostics are already printed); return an exit code.
+ * cli/render.c holds a weak default that says PDF is not available, so the
+ * command links before render_pdf.c exists; a strong definition replaces it. */
+int cli_render_pdf(kl_context *ctx, const kl_letter *letter, const char *out_path, bool force);
+
+#endif

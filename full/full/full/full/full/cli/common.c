@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* cli/common.c: diagnostics printing and small helpers for subcommands. */
+#include "cli.h"
+
+#include <string.h>
+#include <unistd.h>
+
+void cli_print_diagnostic(const kl_diagnostic *d, void *userdata)
+{
+    (void)userdata;
+    const char *sev = d->severity == KL_SEVERITY_ERROR     ? "error"
+                      : d->severity == KL_SEVERITY_WARNING ? "warning"
+                                                           : "note";
+    fputs("kinletter: ", stderr);
+    if (d->source) {
+        fputs(d->source, stderr);
+        if (d->line)
+            fprintf(stderr, ":%u", d->line);
+        if (d->column)
+            fprintf(stderr, ":%u", d->column);
+        fputs(": ", stderr);
+    }
+    fprintf(stderr, "%s: ", sev);
+    if (d->member_id)
+        fprintf(stderr, "member %s: ", d->member_id);
+    fputs(d->message ? d->message : kl_strerror(d->code), stderr);
+    if (d->hint)
+        fprintf(stderr, " (%s)", d->hint);
+    fputc('\n', stderr);
+}
+
+kl_context *cli_context(void)
+{
+    kl_context *ctx = NULL;
+    if (kl_context_new(&ctx) != 0) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        return NULL;
+    }
+    kl_context_set_diagnostics(ctx, cli_print_diagnostic, NULL);
+    return ctx;
+}
+
+void cli_print_error(kl_context *ctx, int code)
+{
+    /* The diagnostics callback has already printed errors recorded with a
+     * message; only say something when nothing was reported. */
+    if (!kl_context_last_error(ctx))
+        fprintf(stderr, "kinletter: error: %s\n", kl_strerror(code));
+}
+
+bool cli_is_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+char *cli_example_review(kl_context *ctx)
+{
+    char *path = NULL;
+    if (kl_context_find_data(ctx, "templates/example/review.xml", &path) != 0)
+        return NULL;
+    return path;
+}
+
+const char *cli_need_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "kinletter: error: %s needs a value (see kinletter %s --help)\n", argv[*i],
+                argv[0]);
+        return NULL;
+    }
+    return argv[++*i];
+}

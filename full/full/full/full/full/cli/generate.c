@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/* cli/generate.c: `kinletter generate`: every letter of a review into a private batch directory. */
+#define _POSIX_C_SOURCE 200809L /* sigaction */
+#include "cli.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *out)
+{
+    fputs("Usage: kinletter generate [OPTIONS] [REVIEW]\n"
+          "\n"
+          "Write every family member's letters: a PDF for the post, a PDF and an email\n"
+          "text for email, a text message, or a PDF and a cover note for the professional\n"
+          "who hands it over. Files go to DIR/<review id>/<template>/ (mode 0600), with\n"
+          "record.csv listing every member, what was written and why not. With no\n"
+          "REVIEW, the bundled example review is used.\n"
+          "\n"
+          "Options:\n"
+          "  -t, --template NAME    a bundled template name or a template file\n"
+          "                         (default: notification)\n"
+          "  -m, --member ID        only this member (repeat for more)\n"
+          "  -o, --output DIR       the output directory (default: ./letters)\n"
+          "  -j, --jobs N           worker threads (default: one per processor)\n"
+          "  --force                replace the files of earlier runs (only files their\n"
+          "                         manifest lists; any other file stops the run)\n"
+          "  -l, --locales DIR      the catalogs: compiled (*.res), or text sources (*.txt)\n"
+          "                         compiled privately for a preview; default\n"
+          "                         $KINLETTER_LOCALES, else the installed catalogs\n"
+          "  -d, --date YYYY-MM-DD  the letter date (default: the review's); also fixes\n"
+          "                         the PDFs' creation date, for reproducible output\n"
+          "  --allow-fallback       use English for messages missing in a member's\n"
+          "                         language (each is reported); without it they are errors\n"
+          "  -q, --quiet            print problems only, no summary\n"
+          "  -h, --help             show this help\n"
+          "\n"
+          "One run at a time writes a batch directory (a lock); Ctrl-C or SIGTERM finish\n"
+          "the member under way, complete record.csv and stop.\n"
+          "\n"
+          "Exit status: 0 every letter written; 1 some members failed (the summary and\n"
+          "record.csv say why), writing stopped part-way (disk full: no partial file\n"
+          "is left), or the run was interrupted; 2 usage or input error, another run is\n"
+          "writing the batch directory, or it already holds files (use --force).\n",
+          out);
+}
+
+/* SIGINT/SIGTERM: the batch finishes the member under way, writes the
+ * record and stops; a second signal stops at once. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = 1;
+    signal(sig, SIG_DFL);
+}
+
+typedef struct progress_state {
+    size_t last_width; /* characters of the bar on screen, 0 if none */
+} progress_state;
+
+/* A message while the bar is on screen: clear the bar's line first. */
+static void diagnostic(const kl_diagnostic *d, void *userdata)
+{
+    progress_state *p = userdata;
+    if (p->last_width) {
+        fprintf(stderr, "\r%*s\r", (int)p->last_width, "");
+        p->last_width = 0;
+    }
+    cli_print_diagnostic(d, NULL);
+}
+
+static void progress(size_t done, size_t total, const char *member_id, void *userdata)
+{
+    progress_state *p = userdata;
+    const size_t width = 30;
+    size_t fill = total ? done * width / total : width;
+    char bar[64];
+    for (size_t i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    int n = fprintf(stderr, "\r[%s] %zu/%zu %s", bar, done, total, member_id);
+    /* Clear what a longer member id left behind. */
+    for (size_t i = n > 0 ? (size_t)n : 0; i < p->last_width; i++)
+        fputc(' ', stderr);
+    p->last_width = n > 0 ? (size_t)n : 0;
+    if (done == total) {
+        fputc('\n', stderr);
+        p->last_width = 0;
+    }
+    fflush(stderr);
+}
+
+/* One summary line per member, from its rows (which are in member order). */
+static void print_summary(const kl_batch_result *res)
+{
+    size_t n = kl_batch_result_row_count(res);
+    size_t i = 0;
+    while (i < n) {
+        const kl_batch_row *r = kl_batch_result_row(res, i);
+        size_t k = i;
+        char channels[128] = "";
+        unsigned pages = 0;
+        const char *why = NULL;
+        kl_batch_status st = r->status;
+        for (; k < n && strcmp(kl_batch_result_row(res, k)->member_id, r->member_id) == 0; k++) {
+            const kl_batch_row *x = kl_batch_result_row(res, k);
+            if (x->channel[0] && !strstr(channels, x->channel)) {
+                size_t len = strlen(channels);
+                snprintf(channels + len, sizeof channels - len, "%s%s", len ? "," : "", x->channel);
+            }
+            pages += x->pages;
+            if (x->status == KL_BATCH_FAILED && !why &&
+                strncmp(x->reason, "nothing is written for this member", 34) != 0)
+                why = x->reason;
+        }
+        if (!why)
+            why = r->reason;
+        printf("%-8s %-12s %-24s ", r->member_id, r->relationship, channels[0] ? channels : "-");
+        switch (st) {
+        case KL_BATCH_WRITTEN:
+            printf("written, %u page%s", pages, pages == 1 ? "" : "s");
+            if (r->draft)
+                printf(" (draft translation: %s %s)", r->languages, r->translation_status);
+            if (r->reason[0])
+                printf(" (%s)", r->reason);
+            break;
+        case KL_BATCH_FAILED:
+            printf("FAILED: %s", why);
+            break;
+        case KL_BATCH_NOT_CONTACTED:
+            printf("not contacted: %s", why);
+            break;
+        case KL_BATCH_SKIPPED:
+            printf("skipped");
+            break;
+        }
+        putchar('\n');
+        i = k;
+    }
+    kl_batch_totals t = kl_batch_result_totals(res);
+    printf("\n%zu member%s: %zu written, %zu failed, %zu not contacted, %zu skipped\n", t.members,
+           t.members == 1 ? "" : "s", t.members_written, t.members_failed, t.not_contacted,
+           t.skipped);
+    printf("%zu file%s, %zu PDF page%s", t.files, t.files == 1 ? "" : "s", t.pages,
+           t.pages == 1 ? "" : "s");
+    if (t.print_packs == 1)
+        printf("; print-pack.pdf: %zu pages for duplex printing", t.print_pack_pages);
+    else if (t.print_packs > 1)
+        printf("; %zu print packs (print-pack-001.pdf...): %zu pages for duplex printing",
+               t.print_packs, t.print_pack_pages);
+    putchar('\n');
+    if (t.draft_members)
+        printf("%zu member%s written with a draft translation: have it reviewed before "
+               "sending\n",
+               t.draft_members, t.draft_members == 1 ? "" : "s");
+    printf("Files in %s (record.csv lists every member)\n", kl_batch_result_dir(res));
+}
+
+int cli_generate(int argc, char **argv)
+{
+    const char *review_path = NULL, *tpl_name = NULL, *out_dir = NULL, *locales = NULL;
+    const char *date = NULL, *jobs_s = NULL;
+    bool force = false, fallback = false, quiet = false;
+    const char **members = calloc((size_t)argc, sizeof *members);
+    size_t n_members = 0;
+    if (!members) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        return EXIT_SOME_FAILED;
+    }
+    int status = EXIT_USAGE;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (cli_is_help(a)) {
+            usage(stdout);
+            free(members);
+            return EXIT_DONE;
+        } else if (!strcmp(a, "-t") || !strcmp(a, "--template"))
+            slot = &tpl_name;
+        else if (!strcmp(a, "-m") || !strcmp(a, "--member"))
+            slot = &members[n_members++];
+        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+            slot = &out_dir;
+        else if (!strcmp(a, "-j") || !strcmp(a, "--jobs"))
+            slot = &jobs_s;
+        else if (!strcmp(a, "-l") || !strcmp(a, "--locales"))
+            slot = &locales;
+        else if (!strcmp(a, "-d") || !strcmp(a, "--date"))
+            slot = &date;
+        else if (!strcmp(a, "--force"))
+            force = true;
+        else if (!strcmp(a, "--allow-fallback"))
+            fallback = true;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+            quiet = true;
+        else if (a[0] == '-' && a[1]) {
+            fprintf(stderr,
+                    "kinletter: error: unknown option '%s' (see kinletter generate --help)\n", a);
+            free(members);
+            return EXIT_USAGE;
+        } else if (!review_path)
+            review_path = a;
+        else {
+            fputs("kinletter: error: only one REVIEW may be given\n", stderr);
+            free(members);
+            return EXIT_USAGE;
+        }
+        if (slot && !(*slot = cli_need_value(argc, argv, &i))) {
+            free(members);
+            return EXIT_USAGE;
+        }
+    }
+    unsigned jobs = 0;
+    if (jobs_s) {
+        char *end = NULL;
+        long v = strtol(jobs_s, &end, 10);
+        if (!*jobs_s || *end || v < 1 || v > 256) {
+            fprintf(stderr, "kinletter: error: --jobs wants a number from 1 to 256, not '%s'\n",
+                    jobs_s);
+            free(members);
+            return EXIT_USAGE;
+        }
+        jobs = (unsigned)v;
+    }
+
+    /* A file-size limit (ulimit -f) should fail a write with a message,
+     * not kill the command half-way through. */
+    signal(SIGXFSZ, SIG_IGN);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    kl_context *ctx = cli_context();
+    if (!ctx) {
+        free(members);
+        return EXIT_SOME_FAILED;
+    }
+    char *example = NULL;
+    kl_review *rv = NULL;
+    kl_batch_result *res = NULL;
+    int rc;
+    if (!review_path && !(review_path = example = cli_example_review(ctx)))
+        goto out;
+    if ((rc = kl_review_load_file(ctx, review_path, NULL, &rv)) != 0) {
+        cli_print_error(ctx, rc);
+        goto out;
+    }
+
+    kl_batch_options opts = KL_BATCH_OPTIONS_INIT;
+    progress_state ps = {0};
+    opts.template_name = tpl_name;
+    opts.members = n_members ? members : NULL;
+    opts.n_members = n_members;
+    opts.output_dir = out_dir;
+    opts.jobs = jobs;
+    opts.force = force;
+    opts.allow_language_fallback = fallback;
+    opts.date = date;
+    opts.interrupt = (const volatile int *)&interrupted;
+    /* Reproducible output for tests and diffs, as `render --format pdf`. */
+    opts.creation_date = getenv("KINLETTER_PDF_DATE");
+    opts.locales_dir = locales ? locales : getenv("KINLETTER_LOCALES");
+    if (!quiet && isatty(STDERR_FILENO)) {
+        opts.progress = progress;
+        opts.progress_userdata = &ps;
+        kl_context_set_diagnostics(ctx, diagnostic, &ps);
+    }
+    rc = kl_batch_generate(ctx, rv, &opts, &res);
+    if (res && !quiet)
+        print_summary(res);
+    if (rc == 0) {
+        status = kl_batch_result_totals(res).members_failed ? EXIT_SOME_FAILED : EXIT_DONE;
+    } else {
+        cli_print_error(ctx, rc);
+        if (rc == KL_EEXISTS)
+            fputs("kinletter: hint: run again with --force to replace the files of earlier "
+                  "runs, or choose another output directory (-o DIR)\n",
+                  stderr);
+        else if (rc == KL_EIO && res)
+            fputs("kinletter: hint: when the cause is fixed, run again with --force\n", stderr);
+        /* Stopped part-way (the disk filled up): some work was done and is
+         * recorded; anything else stopped the batch before it began. */
+        status = res || rc == KL_ENOMEM || rc == KL_EINTR ? EXIT_SOME_FAILED : EXIT_USAGE;
+    }
+
+out:
+    kl_batch_result_free(res);
+    kl_review_free(rv);
+    kl_free(example);
+    kl_context_free(ctx);
+    free(members);
+    return status;
+}

@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: MIT */
+/* cli/readability.c: `kinletter readability`: how easy and kind each member's letters are to read.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const default_templates[] = {"notification", "invitation", "update", "outcome"};
+
+static void usage(FILE *out)
+{
+    fputs("Usage: kinletter readability [OPTIONS] [REVIEW]\n"
+          "\n"
+          "Compose each member's letters as the member would get them and measure them:\n"
+          "sentences and words (ICU, in the letter's language), average and longest\n"
+          "sentence, every sentence over the limit (25 words standard, 20 plain, 15\n"
+          "young-person) with its message id, Flesch reading ease and Flesch-Kincaid\n"
+          "grade (English) or LIX (other Latin-script languages), words to avoid from\n"
+          "the catalogs, abbreviations not spelled out, and, when the child died, a\n"
+          "kindness check. See docs/READABILITY.md for the measures and their limits.\n"
+          "\n"
+          "With no REVIEW, the bundled example review is used.\n"
+          "\n"
+          "Options:\n"
+          "  -t, --template NAME  one template (default: notification, invitation,\n"
+          "                       update and outcome)\n"
+          "  -m, --member ID      only this member\n"
+          "  --variant V          standard, plain or young-person, instead of each\n"
+          "                       member's own reading need\n"
+          "  --locale L           only the text in language L (BCP 47, \"en\" or \"en-GB\")\n"
+          "  --locales DIR        a directory of compiled catalogs (*.res)\n"
+          "  --json               write JSON for programs instead of the table\n"
+          "  -h, --help           show this help\n"
+          "  --version            show the version\n"
+          "\n"
+          "Exit status: 0 every letter within every threshold, 1 findings (or a letter\n"
+          "could not be composed), 2 usage or input error.\n",
+          out);
+}
+
+typedef struct opts {
+    const char *review, *template_name, *member, *locale, *locales;
+    int variant; /* -1: the member's own */
+    bool json;
+} opts;
+
+static int parse_variant(const char *s)
+{
+    if (!strcmp(s, "standard"))
+        return KL_READING_STANDARD;
+    if (!strcmp(s, "plain"))
+        return KL_READING_PLAIN;
+    if (!strcmp(s, "young-person"))
+        return KL_READING_YOUNG_PERSON;
+    return -1;
+}
+
+/* "en" matches "en-GB"; "en-GB" matches "en-gb". */
+static bool lang_matches(const char *want, const char *lang)
+{
+    if (!want)
+        return true;
+    size_t n = strlen(want);
+    return lang && strncasecmp(want, lang, n) == 0 && (lang[n] == '\0' || lang[n] == '-');
+}
+
+static void json_str(FILE *out, const char *s)
+{
+    if (!s) {
+        fputs("null", out);
+        return;
+    }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", out);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static const char *kind_key(kl_read_kind k)
+{
+    switch (k) {
+    case KL_READ_LONG_SENTENCE:
+        return "long_sentence";
+    case KL_READ_JARGON:
+        return "jargon";
+    case KL_READ_COLD:
+        return "cold";
+    case KL_READ_ABBREVIATION:
+        return "abbreviation";
+    case KL_READ_KINDNESS:
+        return "kindness";
+    case KL_READ_SCORE:
+        return "score";
+    }
+    return "other";
+}
+
+/* One measured letter, kept for the details after the table. */
+typedef struct result {
+    const kl_member *member;
+    const char *template_name;
+    kl_reading variant;
+    kl_readability *r;
+} result;
+
+typedef struct run_state {
+    const opts *o;
+    result *results;
+    size_t n_results;
+    size_t failed;       /* letters that could not be composed */
+    char notes[32][128]; /* members without letters, and why */
+    size_t n_notes;
+    bool first_json;
+} run_state;
+
+static bool shown_ok(const opts *o, const kl_readability *r)
+{
+    for (size_t i = 0; i < kl_readability_finding_count(r); i++)
+        if (lang_matches(o->locale, kl_readability_finding(r, i)->lang))
+            return false;
+    return true;
+}
+
+static bool has_shown_section(const opts *o, const kl_readability *r)
+{
+    for (size_t i = 0; i < kl_readability_section_count(r); i++)
+        if (lang_matches(o->locale, kl_readability_section(r, i)->lang))
+            return true;
+    return false;
+}
+
+static void print_row(const result *x, const kl_read_stats *st, bool ok)
+{
+    char flesch[16] = "-", grade[16] = "-", lix[16] = "-", avoid[16] = "-";
+    const char *few = st->few_words ? "~" : "";
+    if (st->has_flesch) {
+        snprintf(flesch, sizeof flesch, "%s%.1f", few, st->flesch);
+        snprintf(grade, sizeof grade, "%s%.1f", few, st->fk_grade);
+    } else if (st->has_lix) {
+        snprintf(lix, sizeof lix, "%s%.1f", few, st->lix);
+    }
+    if (st->has_wordlist)
+        snprintf(avoid, sizeof avoid, "%zu", st->avoid_hits);
+    printf("%-8s %-13s %-7s %-13s %5zu %6zu %5.1f %5u %7s %6s %6s %5zu %6s %5zu  %s\n",
+           x->member->id, x->template_name, st->lang, kl_reading_name(st->variant), st->sentences,
+           st->words, st->avg_words, st->longest, flesch, grade, lix, st->over_limit, avoid,
+           st->kindness, ok ? "ok" : "FINDINGS");
+}
+
+static void print_details(const opts *o, const result *x)
+{
+    size_t n = kl_readability_finding_count(x->r);
+    bool header = false;
+    for (size_t i = 0; i < n; i++) {
+        const kl_read_finding *f = kl_readability_finding(x->r, i);
+        if (!lang_matches(o->locale, f->lang))
+            continue;
+        if (!header) {
+            printf("\n%s %s (%s, %s):\n", x->member->id, x->template_name, f->lang,
+                   kl_reading_name(x->variant));
+            header = true;
+        }
+        printf("  %s", kl_read_kind_name(f->kind));
+        if (f->kind == KL_READ_LONG_SENTENCE)
+            printf(", %u words", f->words);
+        if (f->term)
+            printf(" \"%s\"", f->term);
+        printf(" in %s: %s\n", f->msgid ? f->msgid : "(the whole letter)", f->what);
+        if (f->text)
+            printf("    \"%s\"\n", f->text);
+    }
+}
+
+static void print_json(run_state *s, const result *x, const char *channel)
+{
+    const opts *o = s->o;
+    printf("%s\n    {\"member\": ", s->first_json ? "" : ",");
+    s->first_json = false;
+    json_str(stdout, x->member->id);
+    printf(", \"template\": ");
+    json_str(stdout, x->template_name);
+    printf(", \"channel\": ");
+    json_str(stdout, channel);
+    printf(", \"variant\": ");
+    json_str(stdout, kl_reading_name(x->variant));
+    printf(", \"ok\": %s,\n     \"sections\": [", shown_ok(o, x->r) ? "true" : "false");
+    bool first = true;
+    for (size_t i = 0; i < kl_readability_section_count(x->r); i++) {
+        const kl_read_stats *st = kl_readability_section(x->r, i);
+        if (!lang_matches(o->locale, st->lang))
+            continue;
+        printf("%s\n      {\"lang\": ", first ? "" : ",");
+        first = false;
+        json_str(stdout, st->lang);
+        printf(", \"sentences\": %zu, \"words\": %zu, \"syllables\": %zu, \"long_words\": %zu, "
+               "\"avg_words\": %.2f, \"longest\": %u, \"longest_msgid\": ",
+               st->sentences, st->words, st->syllables, st->long_words, st->avg_words, st->longest);
+        json_str(stdout, st->longest_msgid);
+        printf(", \"limit\": %u, \"over_limit\": %zu", st->limit, st->over_limit);
+        if (st->has_flesch)
+            printf(", \"flesch\": %.2f, \"fk_grade\": %.2f, \"min_flesch\": %.0f", st->flesch,
+                   st->fk_grade, st->min_flesch);
+        else
+            printf(", \"flesch\": null, \"fk_grade\": null, \"min_flesch\": null");
+        if (st->has_lix)
+            printf(", \"lix\": %.2f", st->lix);
+        else
+            printf(", \"lix\": null");
+        printf(", \"few_words\": %s, \"word_list\": %s, \"avoid_hits\": %zu, \"kindness\": %zu}",
+               st->few_words ? "true" : "false", st->has_wordlist ? "true" : "false",
+               st->avoid_hits, st->kindness);
+    }
+    printf("],\n     \"findings\": [");
+    first = true;
+    for (size_t i = 0; i < kl_readability_finding_count(x->r); i++) {
+        const kl_read_finding *f = kl_readability_finding(x->r, i);
+        if (!lang_matches(o->locale, f->lang))
+            continue;
+        printf("%s\n      {\"kind\": \"%s\", \"lang\": ", first ? "" : ",", kind_key(f->kind));
+        first = false;
+        json_str(stdout, f->lang);
+        printf(", \"msgid\": ");
+        json_str(stdout, f->msgid);
+        printf(", \"term\": ");
+        json_str(stdout, f->term);
+        printf(", \"words\": %u, \"text\": ", f->words);
+        json_str(stdout, f->text);
+        printf(", \"what\": ");
+        json_str(stdout, f->what);
+        printf("}");
+    }
+    printf("]}");
+}
+
+/* The channel a member's letter goes by: the first that is not a text message. */
+static int letter_channel(const kl_member *m)
+{
+    for (size_t i = 0; i < m->n_contacts; i++)
+        if (m->contacts[i].channel != KL_CHANNEL_SMS)
+            return (int)m->contacts[i].channel;
+    return -1;
+}
+
+static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, const kl_review *rv,
+                          const kl_member *m, kl_template *const *tpls, const char *const *names,
+                          size_t n_tpls)
+{
+    const opts *o = s->o;
+    int ch = letter_channel(m);
+    if (o->locale && !lang_matches(o->locale, m->locale) && !lang_matches(o->locale, m->also))
+        return 0;
+    const char *why = m->contact_none ? "not contacted: no letters"
+                      : !kl_review_member_ok(rv, m)
+                          ? "data has errors: no letters (see kinletter check)"
+                      : ch < 0 ? "text messages only: no letter to measure"
+                               : NULL;
+    if (why) {
+        if (!o->json && s->n_notes < sizeof s->notes / sizeof s->notes[0]) {
+            snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s: %s", m->id, why);
+        }
+        return 0;
+    }
+    kl_reading variant = o->variant >= 0 ? (kl_reading)o->variant : m->reading;
+    for (size_t t = 0; t < n_tpls; t++) {
+        kl_letter_options lo = KL_LETTER_OPTIONS_INIT;
+        lo.variant = (int)variant;
+        kl_letter *letter = NULL;
+        int rc = kl_letter_compose(ctx, tpls[t], set, rv, m, (kl_channel)ch, &lo, &letter);
+        kl_readability *r = NULL;
+        if (!rc)
+            rc = kl_readability_check(ctx, letter, set, rv, variant, &r);
+        kl_letter_free(letter);
+        if (rc == KL_ENOMEM) {
+            fputs("kinletter: error: out of memory\n", stderr);
+            return EXIT_USAGE;
+        }
+        if (rc) {
+            fprintf(stderr, "kinletter: error: member %s: %s letter not measured (%s)\n", m->id,
+                    names[t], kl_strerror(rc));
+            s->failed++;
+            continue;
+        }
+        result *g = realloc(s->results, (s->n_results + 1) * sizeof *g);
+        if (!g) {
+            kl_readability_free(r);
+            fputs("kinletter: error: out of memory\n", stderr);
+            return EXIT_USAGE;
+        }
+        s->results = g;
+        s->results[s->n_results++] = (result){m, names[t], variant, r};
+        if (o->json)
+            print_json(s, &s->results[s->n_results - 1], kl_channel_name((kl_channel)ch));
+    }
+    return 0;
+}
+
+static int report(const opts *o, run_state *s, const kl_review *rv)
+{
+    size_t shown = 0, good = 0;
+    for (size_t i = 0; i < s->n_results; i++) {
+        if (!has_shown_section(o, s->results[i].r))
+            continue;
+        shown++;
+        good += shown_ok(o, s->results[i].r);
+    }
+    bool all_ok = good == shown && s->failed == 0;
+    if (o->json) {
+        printf("\n  ],\n  \"measured\": %zu, \"within_thresholds\": %zu, \"not_composed\": %zu, "
+               "\"ok\": %s\n}\n",
+               shown, good, s->failed, all_ok ? "true" : "false");
+        return all_ok ? EXIT_DONE : EXIT_SOME_FAILED;
+    }
+    printf("Readability of the letters for review %s\n", kl_review_id(rv));
+    printf("Limits: sentences of at most 25 words (standard), 20 (plain), 15 (young-person);\n"
+           "English Flesch reading ease at least 60, 70, 75. \"~\": under 100 words, not "
+           "reliable.\n\n");
+    printf("%-8s %-13s %-7s %-13s %5s %6s %5s %5s %7s %6s %6s %5s %6s %5s  %s\n", "member",
+           "letter", "lang", "variant", "sent", "words", "avg", "max", "Flesch", "grade", "LIX",
+           "over", "avoid", "kind", "result");
+    const char *no_list[64];
+    size_t n_no_list = 0;
+    for (size_t i = 0; i < s->n_results; i++) {
+        const result *x = &s->results[i];
+        for (size_t k = 0; k < kl_readability_section_count(x->r); k++) {
+            const kl_read_stats *st = kl_readability_section(x->r, k);
+            if (!lang_matches(o->locale, st->lang))
+                continue;
+            bool ok = true;
+            for (size_t f = 0; f < kl_readability_finding_count(x->r); f++)
+                ok &= strcmp(kl_readability_finding(x->r, f)->lang, st->lang) != 0;
+            print_row(x, st, ok);
+            if (!st->has_wordlist) {
+                bool seen = false;
+                for (size_t q = 0; q < n_no_list && !seen; q++)
+                    seen = strcmp(no_list[q], st->lang) == 0;
+                if (!seen && n_no_list < 64)
+                    no_list[n_no_list++] = st->lang;
+            }
+        }
+    }
+    for (size_t i = 0; i < s->n_results; i++)
+        print_details(o, &s->results[i]);
+    if (s->n_notes)
+        printf("\n");
+    for (size_t q = 0; q < s->n_notes; q++)
+        printf("%s\n", s->notes[q]);
+    if (n_no_list) {
+        printf("\n");
+        for (size_t q = 0; q < n_no_list; q++)
+            printf("%s: no word list for this language: words to avoid and abbreviations "
+                   "were not checked.\n",
+                   no_list[q]);
+    }
+    printf("\n%zu letter%s measured: %zu within every threshold, %zu with findings", shown,
+           shown == 1 ? "" : "s", good, shown - good);
+    if (s->failed)
+        printf(", %zu not composed (see errors)", s->failed);
+    printf(".\n");
+    return all_ok ? EXIT_DONE : EXIT_SOME_FAILED;
+}
+
+static int parse(int argc, char **argv, opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->variant = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (cli_is_help(a)) {
+            usage(stdout);
+            return EXIT_DONE + 100;
+        } else if (!strcmp(a, "--version")) {
+            printf("kinletter %s\n", kl_version());
+            return EXIT_DONE + 100;
+        } else if (!strcmp(a, "--json")) {
+            o->json = true;
+            continue;
+        } else if (!strcmp(a, "-t") || !strcmp(a, "--template")) {
+            slot = &o->template_name;
+        } else if (!strcmp(a, "-m") || !strcmp(a, "--member")) {
+            slot = &o->member;
+        } else if (!strcmp(a, "--locale")) {
+            slot = &o->locale;
+        } else if (!strcmp(a, "--locales")) {
+            slot = &o->locales;
+        } else if (!strcmp(a, "--variant")) {
+            if (i + 1 >= argc || (o->variant = parse_variant(argv[i + 1])) < 0) {
+                fputs("kinletter: error: --variant needs standard, plain or young-person (see "
+                      "kinletter readability --help)\n",
+                      stderr);
+                return EXIT_USAGE;
+            }
+            i++;
+            continue;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr,
+                    "kinletter: error: unknown option '%s' (see kinletter readability --help)\n",
+                    a);
+            return EXIT_USAGE;
+        } else if (!o->review) {
+            o->review = a;
+            continue;
+        } else {
+            fputs("kinletter: error: readability takes one review file (see kinletter "
+                  "readability --help)\n",
+                  stderr);
+            return EXIT_USAGE;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr,
+                    "kinletter: error: %s needs a value (see kinletter readability --help)\n", a);
+            return EXIT_USAGE;
+        }
+        *slot = argv[++i];
+    }
+    return -1;
+}
+
+int cli_readability(int argc, char **argv)
+{
+    opts o;
+    int pr = parse(argc, argv, &o);
+    if (pr >= 100)
+        return pr - 100;
+    if (pr >= 0)
+        return pr;
+    kl_context *ctx = cli_context();
+    if (!ctx)
+        return EXIT_USAGE;
+    int status = EXIT_USAGE;
+    char *example = NULL;
+    kl_review *rv = NULL;
+    kl_catalog_set *set = NULL;
+    kl_template *tpls[4] = {NULL};
+    const char *names[4];
+    size_t n_tpls = 0;
+    run_state s;
+    memset(&s, 0, sizeof s);
+    s.o = &o;
+    s.first_json = true;
+    const char *path = o.review;
+    if (!path) {
+        example = cli_example_review(ctx);
+        if (!example) {
+            cli_print_error(ctx, KL_ENOTFOUND);
+            goto done;
+        }
+        path = example;
+    }
+    int rc = kl_review_load_file(ctx, path, NULL, &rv);
+    if (!rc)
+        rc = kl_catalog_set_open(ctx, o.locales, &set);
+    if (rc) {
+        cli_print_error(ctx, rc);
+        goto done;
+    }
+    if (o.template_name) {
+        names[0] = o.template_name;
+        n_tpls = 1;
+    } else {
+        for (size_t i = 0; i < 4; i++)
+            names[i] = default_templates[i];
+        n_tpls = 4;
+    }
+    for (size_t i = 0; i < n_tpls; i++) {
+        const char *n = names[i];
+        rc = strchr(n, '/') || strstr(n, ".xml") ? kl_template_load_file(ctx, n, &tpls[i])
+                                                 : kl_template_load_name(ctx, n, &tpls[i]);
+        if (rc) {
+            cli_print_error(ctx, rc);
+            goto done;
+        }
+        names[i] = kl_template_name(tpls[i]); /* "planted", not its path */
+    }
+    const kl_member *only = NULL;
+    if (o.member) {
+        only = kl_review_find_member(rv, o.member);
+        if (!only) {
+            fprintf(stderr, "kinletter: error: no member '%s' in %s\n", o.member, path);
+            goto done;
+        }
+    }
+    if (o.json) {
+        printf("{\n  \"review\": ");
+        json_str(stdout, kl_review_id(rv));
+        printf(",\n  \"letters\": [");
+    }
+    for (size_t i = 0; i < kl_review_member_count(rv); i++) {
+        const kl_member *m = kl_review_member(rv, i);
+        if (only && m != only)
+            continue;
+        int r = measure_member(ctx, &s, set, rv, m, tpls, names, n_tpls);
+        if (r) {
+            status = r;
+            goto done;
+        }
+    }
+    status = report(&o, &s, rv);
+
+done:
+    for (size_t i = 0; i < s.n_results; i++)
+        kl_readability_free(s.results[i].r);
+    free(s.results);
+    for (size_t i = 0; i < 4; i++)
+        kl_template_free(tpls[i]);
+    kl_catalog_set_free(set);
+    kl_review_free(rv);
+    kl_free(example);
+    kl_context_free(ctx);
+    return status;
+}

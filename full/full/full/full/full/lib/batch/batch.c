@@ -1,0 +1,1307 @@
+/* SPDX-License-Identifier: MIT */
+/* batch/batch.c: every letter of a review: worker threads, the disclosure check, files, record. */
+#define _GNU_SOURCE
+#include "batch/batch_internal.h"
+#include "compose/compose.h"
+#include "kinletter/batch.h"
+#include "kinletter/letter.h"
+#include "kinletter/pdf.h"
+#include "pdf/pdf_internal.h"
+#include "review/review_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The disclosure check (review/disclosure.c) on everything written for a
+ * member: no other member's phone, email, postcode or address line. */
+static int disclosure_run(kl_context *ctx, const kl_review *review, const kl_member *m,
+                          const char *const *texts, size_t n)
+{
+    const kl_disclosure *d = kl_review__disclosure(review);
+    size_t reader = kl_review__member_index(review, m);
+    kl_where w = {m->source, m->line, m->column, m->id};
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (texts[i])
+            rc = kl_disclosure__scan(ctx, d, reader, 0, texts[i], strlen(texts[i]), w,
+                                     "the correspondence for this member");
+    return rc;
+}
+
+/* The same for text no member reads as their own (the record, a reason). */
+static int disclosure_run_idx(kl_context *ctx, const kl_disclosure *d, const char *text)
+{
+    return kl_disclosure__scan(ctx, d, KL_DISCLOSURE_NOBODY, 0, text, strlen(text), KL_NOWHERE,
+                               "the batch record");
+}
+
+#define MAX_JOBS      256
+#define MAX_OUT_FILES 8
+#define MAX_TEXTS     16
+/* Letters in one print-pack file: a pack stays printable, and memory stays
+ * bounded however large the family. */
+#define PACK_LETTERS 200
+
+/* ---- per-member work ---------------------------------------------------------------- */
+
+typedef struct out_file {
+    char name[96]; /* "<id>-via-professional.pdf": ids are at most 64 ASCII characters */
+    kl_channel channel;
+    unsigned char *data;
+    size_t len;
+    unsigned pages;
+    bool is_pdf;
+    bool written;
+    char sha[65];
+} out_file;
+
+typedef struct saved_diag {
+    kl_severity severity;
+    int code;
+    char *message, *hint, *source, *member_id;
+    unsigned line, column;
+} saved_diag;
+
+typedef enum job_state { J_PENDING = 0, J_WRITTEN, J_FAILED, J_NOT_CONTACTED, J_SKIPPED } job_state;
+
+typedef struct job {
+    const kl_member *m;
+    bool selected;
+    /* filled by a worker */
+    job_state state;
+    out_file files[MAX_OUT_FILES];
+    size_t n_files;
+    bool fail_has_channel;
+    kl_channel fail_channel;
+    char *reason;
+    size_t n_fallback;
+    kl_letter *post; /* the postal letter, kept for the print pack */
+    saved_diag *diags;
+    size_t n_diags, cap_diags;
+    bool done;
+    /* filled before the workers start */
+    char *languages, *status;
+    bool draft;
+} job;
+
+typedef struct batch {
+    kl_context *ctx;
+    const kl_review *review;
+    kl_batch_options o;
+    kl_template *tpl, *cover_tpl;
+    kl_catalog_set *cats;
+    kl_review *english;
+    kl_pdf_renderer *renderer;
+    const kl_disclosure *disclosure; /* the review's (borrowed) */
+    int dirfd;
+    char *dir;
+    kl_letter_options lopts;
+    kl_pdf_options popts;
+    char creation_date[32];
+    job *jobs;
+    size_t n_jobs, n_selected;
+
+    pthread_mutex_t lock; /* guards everything below */
+    size_t next_job, next_flush, done_count;
+    bool stop;            /* a write failed: nothing more is written */
+    size_t packs_written; /* print packs written this run */
+    size_t n_packs;
+    size_t pack_pages;
+    int stop_rc;
+    bool interrupted; /* the caller asked to stop: no member is started */
+
+    /* The directory's lock and manifest, and the record written as members
+     * finish (in member order), so a run that dies leaves an accurate one. */
+    kl_rundir rd;
+    struct kl_batch_result *res;
+    kl_context *quiet;
+    int record_fd;
+    int record_err; /* KL_E code of the first failed record write, 0 if none */
+    size_t rows_recorded;
+    kl_buf record; /* the whole record so far, for the final check */
+} batch;
+
+typedef struct worker {
+    batch *b;
+    kl_context *ctx;
+    kl_pdf_renderer *r;
+    job *cur;
+    pthread_t thread;
+    bool started;
+} worker;
+
+static char *dup_or_empty(const char *s)
+{
+    return kl_strdup(s ? s : "");
+}
+
+/* Diagnostics of a worker are kept with the member they are about and
+ * reported on the caller's context in member order. */
+static void capture(const kl_diagnostic *d, void *userdata)
+{
+    worker *w = userdata;
+    job *j = w->cur;
+    if (!j)
+        return;
+    if (j->n_diags == j->cap_diags) {
+        size_t cap = j->cap_diags ? j->cap_diags * 2 : 4;
+        saved_diag *grown = kl_realloc(j->diags, cap * sizeof *grown);
+        if (!grown)
+            return; /* the failure itself still lands in the record */
+        j->diags = grown;
+        j->cap_diags = cap;
+    }
+    saved_diag *s = &j->diags[j->n_diags++];
+    s->severity = d->severity;
+    s->code = d->code;
+    s->message = dup_or_empty(d->message);
+    s->hint = d->hint ? kl_strdup(d->hint) : NULL;
+    /* A problem met while composing or rendering (a character no font has,
+     * a paragraph too long) names no place: it is about this member, so it
+     * points at the member's entry in the review. */
+    bool placed = d->source != NULL;
+    const char *src = placed ? d->source : j->m->source;
+    s->source = src ? kl_strdup(src) : NULL;
+    /* Whatever it is about (a catalog line, the logo), it failed this member. */
+    s->member_id = kl_strdup(d->member_id ? d->member_id : j->m->id);
+    s->line = placed ? d->line : j->m->line;
+    s->column = placed ? d->column : j->m->column;
+}
+
+static void forward(kl_context *ctx, const saved_diag *s)
+{
+    kl_where w = {s->source, s->line, s->column, s->member_id};
+    if (s->severity == KL_SEVERITY_ERROR)
+        kl_report(ctx, s->code ? s->code : KL_EDATA, w, s->hint, "%s", s->message);
+    else
+        kl_warn(ctx, s->severity, w, s->hint, "%s", s->message);
+}
+
+static void job_clear_files(job *j)
+{
+    kl_letter_free(j->post);
+    j->post = NULL;
+    for (size_t i = 0; i < j->n_files; i++) {
+        kl_free(j->files[i].data);
+        j->files[i].data = NULL;
+    }
+}
+
+static void job_free(job *j)
+{
+    job_clear_files(j);
+    kl_free(j->reason);
+    for (size_t i = 0; i < j->n_diags; i++) {
+        kl_free(j->diags[i].message);
+        kl_free(j->diags[i].hint);
+        kl_free(j->diags[i].source);
+        kl_free(j->diags[i].member_id);
+    }
+    kl_free(j->diags);
+    kl_free(j->languages);
+    kl_free(j->status);
+}
+
+/* Mark the member failed: nothing is written for it. The reason is the
+ * context's last error (what compose, render or the check said). */
+static void job_fail(job *j, kl_context *ctx, int rc, bool has_channel, kl_channel ch,
+                     const char *fmt_prefix)
+{
+    const kl_diagnostic *e = kl_context_last_error(ctx);
+    const char *msg = e && e->message ? e->message : kl_strerror(rc);
+    kl_buf b = KL_BUF_INIT;
+    if (fmt_prefix)
+        kl_buf_puts(&b, fmt_prefix);
+    kl_buf_puts(&b, msg);
+    kl_free(j->reason);
+    j->reason = kl_buf_detach(&b);
+    if (!j->reason)
+        j->reason = kl_strdup("out of memory");
+    j->state = J_FAILED;
+    j->fail_has_channel = has_channel;
+    j->fail_channel = ch;
+    job_clear_files(j);
+    j->n_files = 0;
+}
+
+static out_file *add_file(job *j, kl_channel ch, const char *suffix)
+{
+    if (j->n_files == MAX_OUT_FILES)
+        return NULL;
+    out_file *f = &j->files[j->n_files++];
+    memset(f, 0, sizeof *f);
+    f->channel = ch;
+    snprintf(f->name, sizeof f->name, "%s-%s", j->m->id, suffix);
+    f->is_pdf = strstr(suffix, ".pdf") != NULL;
+    return f;
+}
+
+typedef struct texts {
+    char *items[MAX_TEXTS];
+    size_t n;
+} texts;
+
+static void keep_text(texts *t, char *s)
+{
+    if (t->n < MAX_TEXTS)
+        t->items[t->n++] = s;
+    else
+        kl_free(s);
+}
+
+#define KL_POSTAL_MAX_PAGES 10
+
+static int render_pdf(worker *w, kl_letter *L, job *j, kl_channel ch, const char *suffix)
+{
+    out_file *f = add_file(j, ch, suffix);
+    if (!f)
+        return kl_error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
+    int rc = kl_letter_render_pdf(w->ctx, w->r, L, &w->b->popts, &f->data, &f->len, &f->pages);
+    /* GOV.UK Notify's letter service, and many print-and-post services, take
+     * at most 10 pages: say so, but still write the letter (it may be
+     * printed in house). */
+    if (!rc && ch == KL_CHANNEL_POST && f->pages > KL_POSTAL_MAX_PAGES)
+        kl_warn(w->ctx, KL_SEVERITY_WARNING,
+                (kl_where){j->m->source, j->m->line, j->m->column, j->m->id},
+                "print it in house, or choose a smaller print size or plainer reading level",
+                "the postal letter has %u pages; GOV.UK Notify and many print services take at "
+                "most %d",
+                f->pages, KL_POSTAL_MAX_PAGES);
+    return rc;
+}
+
+static int text_file(worker *w, job *j, kl_channel ch, const char *suffix, kl_buf *content)
+{
+    if (content->oom)
+        return kl_oom(w->ctx);
+    out_file *f = add_file(j, ch, suffix);
+    if (!f)
+        return kl_error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
+    f->len = content->len;
+    f->data = (unsigned char *)kl_buf_detach(content);
+    return f->data ? 0 : kl_oom(w->ctx);
+}
+
+/* The cover note for the professional: in English, one page. */
+static int cover_note(worker *w, job *j, texts *t)
+{
+    batch *b = w->b;
+    const kl_member *em = kl_review_find_member(b->english, j->m->id);
+    if (!em || !kl_review_member_ok(b->english, em))
+        return kl_error(w->ctx, KL_EDATA,
+                        (kl_where){j->m->source, j->m->line, j->m->column, j->m->id}, NULL,
+                        "the cover note for the professional cannot be written from this "
+                        "member's data");
+    kl_letter_options lo = b->lopts;
+    lo.allow_language_fallback = 0;
+    lo.variant = KL_READING_STANDARD;
+    kl_letter *L = NULL;
+    int rc = kl_letter_compose(w->ctx, b->cover_tpl, b->cats, b->english, em,
+                               KL_CHANNEL_VIA_PROFESSIONAL, &lo, &L);
+    char *text = NULL;
+    if (!rc)
+        rc = kl_letter_render_text(w->ctx, L, &text);
+    if (!rc) {
+        keep_text(t, text);
+        rc = render_pdf(w, L, j, KL_CHANNEL_VIA_PROFESSIONAL, "cover.pdf");
+    }
+    if (!rc && j->files[j->n_files - 1].pages > 1)
+        kl_warn(w->ctx, KL_SEVERITY_WARNING,
+                (kl_where){j->m->source, j->m->line, j->m->column, j->m->id},
+                "shorten the cover.* messages in the English catalog",
+                "the cover note for the professional runs to %u pages",
+                j->files[j->n_files - 1].pages);
+    kl_letter_free(L);
+    return rc;
+}
+
+static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
+{
+    batch *b = w->b;
+    kl_letter *L = NULL;
+    int rc = kl_letter_compose(w->ctx, b->tpl, b->cats, b->review, j->m, ch, &b->lopts, &L);
+    if (rc)
+        return rc;
+    j->n_fallback += kl_letter_fallback_count(L);
+    if (ch == KL_CHANNEL_SMS) {
+        char *sms = NULL;
+        rc = kl_letter_render_sms(w->ctx, L, &sms, NULL);
+        if (!rc) {
+            kl_buf c = KL_BUF_INIT;
+            kl_buf_printf(&c, "%s\n", sms);
+            keep_text(t, sms);
+            rc = text_file(w, j, ch, "sms.txt", &c);
+            kl_buf_free(&c);
+        }
+        kl_letter_free(L);
+        return rc;
+    }
+    char *text = NULL;
+    rc = kl_letter_render_text(w->ctx, L, &text);
+    if (!rc)
+        keep_text(t, text);
+    char suffix[40];
+    snprintf(suffix, sizeof suffix, "%s.pdf", kl_channel_name(ch));
+    if (!rc)
+        rc = render_pdf(w, L, j, ch, suffix);
+    if (!rc && ch == KL_CHANNEL_EMAIL) {
+        char *subject = NULL, *body = NULL;
+        rc = kl_letter_render_email(w->ctx, L, &subject, &body);
+        if (!rc) {
+            kl_buf c = KL_BUF_INIT;
+            size_t blen = strlen(body);
+            kl_buf_printf(&c, "Subject: %s\n\n%s%s", subject, body,
+                          blen && body[blen - 1] == '\n' ? "" : "\n");
+            keep_text(t, subject);
+            keep_text(t, body);
+            subject = body = NULL;
+            rc = text_file(w, j, ch, "email.txt", &c);
+            kl_buf_free(&c);
+        }
+        kl_free(subject);
+        kl_free(body);
+    }
+    if (!rc && ch == KL_CHANNEL_VIA_PROFESSIONAL)
+        rc = cover_note(w, j, t);
+    if (!rc && ch == KL_CHANNEL_POST && !j->post) {
+        j->post = L; /* for the print pack */
+        L = NULL;
+    }
+    kl_letter_free(L);
+    return rc;
+}
+
+/* A file of this run: listed in the manifest, then written through a
+ * temporary named after the run, never over an existing file. */
+static int place_file(kl_context *ctx, batch *b, const char *name, const char *display,
+                      const void *data, size_t len)
+{
+    if (kl_batch__manifest_add(&b->rd, name))
+        return kl_error(ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
+                        "cannot add to the manifest of this run: %s", strerror(errno));
+    return kl_batch__write_file_tagged(ctx, b->dirfd, name, display, data, len, false,
+                                       b->rd.run_id);
+}
+
+static bool stopped(batch *b)
+{
+    pthread_mutex_lock(&b->lock);
+    bool s = b->stop;
+    pthread_mutex_unlock(&b->lock);
+    return s;
+}
+
+static void write_member(worker *w, job *j)
+{
+    batch *b = w->b;
+    bool halted = false;
+    if (b->o.dry_run) { /* made and checked in memory: nothing is written */
+        for (size_t i = 0; i < j->n_files; i++) {
+            kl_free(j->files[i].data);
+            j->files[i].data = NULL;
+        }
+        j->state = J_WRITTEN;
+        return;
+    }
+    for (size_t i = 0; i < j->n_files; i++) {
+        out_file *f = &j->files[i];
+        if (stopped(b)) {
+            halted = true;
+            break;
+        }
+        kl_buf disp = KL_BUF_INIT;
+        kl_buf_printf(&disp, "%s/%s", b->dir, f->name);
+        int rc =
+            disp.oom ? kl_oom(w->ctx) : place_file(w->ctx, b, f->name, disp.data, f->data, f->len);
+        kl_buf_free(&disp);
+        if (rc) {
+            pthread_mutex_lock(&b->lock);
+            if (!b->stop) {
+                b->stop = true;
+                b->stop_rc = rc;
+            }
+            pthread_mutex_unlock(&b->lock);
+            break;
+        }
+        f->written = true;
+    }
+    bool all = true;
+    for (size_t i = 0; i < j->n_files; i++)
+        all = all && j->files[i].written;
+    if (all) {
+        j->state = J_WRITTEN;
+        for (size_t i = 0; i < j->n_files; i++) {
+            kl_free(j->files[i].data);
+            j->files[i].data = NULL;
+        }
+        return;
+    }
+    /* A member's files are all there or none: remove what was written. */
+    for (size_t i = 0; i < j->n_files; i++)
+        if (j->files[i].written)
+            unlinkat(b->dirfd, j->files[i].name, 0);
+    if (halted) {
+        /* Said once for the batch, not once per member. */
+        job_clear_files(j);
+        j->n_files = 0;
+        j->state = J_FAILED;
+        j->fail_has_channel = false;
+        kl_free(j->reason);
+        j->reason = kl_strdup("not written: writing stopped after a file could not be written");
+        return;
+    }
+    job_fail(j, w->ctx, KL_EIO, false, KL_CHANNEL_POST, NULL);
+}
+
+static void do_member(worker *w, job *j)
+{
+    batch *b = w->b;
+    const kl_member *m = j->m;
+    if (!j->selected) {
+        j->state = J_SKIPPED;
+        return;
+    }
+    if (m->contact_none) {
+        j->state = J_NOT_CONTACTED;
+        return;
+    }
+    kl_context_clear_error(w->ctx);
+    if (!kl_review_member_ok(b->review, m)) {
+        kl_error(w->ctx, KL_EDATA, (kl_where){m->source, m->line, m->column, m->id},
+                 "correct the member's data in the review file",
+                 "the member's data has errors (reported when the review was loaded; see %s "
+                 "line %u): no letter is written",
+                 m->source ? m->source : "the review", m->line);
+        job_fail(j, w->ctx, KL_EDATA, false, KL_CHANNEL_POST, NULL);
+        return;
+    }
+    texts t = {{NULL}, 0};
+    int rc = 0;
+    bool seen[4] = {false, false, false, false};
+    for (size_t i = 0; i < m->n_contacts && !rc; i++) {
+        kl_channel ch = m->contacts[i].channel;
+        if ((unsigned)ch > KL_CHANNEL_VIA_PROFESSIONAL || seen[ch])
+            continue; /* one output per channel */
+        seen[ch] = true;
+        rc = produce_channel(w, j, ch, &t);
+        if (rc)
+            job_fail(j, w->ctx, rc, true, ch, NULL);
+    }
+    if (!rc) {
+        rc = disclosure_run(w->ctx, b->review, m, (const char *const *)t.items, t.n);
+        if (rc)
+            job_fail(j, w->ctx, rc, false, KL_CHANNEL_POST, NULL);
+    }
+    for (size_t i = 0; i < t.n; i++)
+        kl_free(t.items[i]);
+    if (rc)
+        return;
+    for (size_t i = 0; i < j->n_files; i++)
+        kl_batch__sha256_hex(j->files[i].data, j->files[i].len, j->files[i].sha);
+    write_member(w, j);
+}
+
+struct kl_batch_result;
+static int job_rows(batch *b, struct kl_batch_result *res, job *j);
+static void record_flush(batch *b);
+
+/* Report finished members in member order: their diagnostics, then progress. */
+static void finish(batch *b, job *j)
+{
+    pthread_mutex_lock(&b->lock);
+    j->done = true;
+    while (b->next_flush < b->n_jobs && b->jobs[b->next_flush].done) {
+        job *f = &b->jobs[b->next_flush++];
+        for (size_t i = 0; i < f->n_diags; i++)
+            forward(b->ctx, &f->diags[i]);
+        if (b->res && !b->record_err) {
+            if (job_rows(b, b->res, f))
+                b->record_err = KL_ENOMEM;
+            else
+                record_flush(b);
+        }
+        if (f->selected) {
+            b->done_count++;
+            if (b->o.progress)
+                b->o.progress(b->done_count, b->n_selected, f->m->id, b->o.progress_userdata);
+        }
+    }
+    pthread_mutex_unlock(&b->lock);
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    batch *b = w->b;
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        if (b->o.interrupt && *b->o.interrupt)
+            b->interrupted = true; /* the member under way is finished; no other starts */
+        size_t i = b->interrupted ? b->n_jobs : b->next_job++;
+        pthread_mutex_unlock(&b->lock);
+        if (i >= b->n_jobs)
+            break;
+        job *j = &b->jobs[i];
+        w->cur = j;
+        do_member(w, j);
+        w->cur = NULL;
+        finish(b, j);
+    }
+    return NULL;
+}
+
+/* ---- the result ---------------------------------------------------------------------- */
+
+struct kl_batch_result {
+    char *dir;
+    kl_batch_row *rows;
+    size_t n_rows, cap_rows;
+    kl_batch_totals totals;
+};
+
+static void row_free(kl_batch_row *r)
+{
+    char *fields[] = {(char *)r->member_id,
+                      (char *)r->name,
+                      (char *)r->relationship,
+                      (char *)r->languages,
+                      (char *)r->translation_status,
+                      (char *)r->reading_level,
+                      (char *)r->print_size,
+                      (char *)r->channel,
+                      (char *)r->file,
+                      (char *)r->sha256,
+                      (char *)r->reason};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        kl_free(fields[i]);
+}
+
+KL_API void kl_batch_result_free(kl_batch_result *result)
+{
+    if (!result)
+        return;
+    for (size_t i = 0; i < result->n_rows; i++)
+        row_free(&result->rows[i]);
+    kl_free(result->rows);
+    kl_free(result->dir);
+    kl_free(result);
+}
+
+KL_API size_t kl_batch_result_row_count(const kl_batch_result *result)
+{
+    return result ? result->n_rows : 0;
+}
+
+KL_API const kl_batch_row *kl_batch_result_row(const kl_batch_result *result, size_t i)
+{
+    return result && i < result->n_rows ? &result->rows[i] : NULL;
+}
+
+KL_API kl_batch_totals kl_batch_result_totals(const kl_batch_result *result)
+{
+    kl_batch_totals none;
+    memset(&none, 0, sizeof none);
+    return result ? result->totals : none;
+}
+
+KL_API const char *kl_batch_result_dir(const kl_batch_result *result)
+{
+    return result ? result->dir : NULL;
+}
+
+KL_API const char *kl_batch_status_name(kl_batch_status status)
+{
+    switch (status) {
+    case KL_BATCH_WRITTEN:
+        return "written";
+    case KL_BATCH_FAILED:
+        return "failed";
+    case KL_BATCH_NOT_CONTACTED:
+        return "not-contacted";
+    case KL_BATCH_SKIPPED:
+        return "skipped";
+    }
+    return "unknown";
+}
+
+/* A reason is free text (the review's, or a message that may quote the
+ * letter): it never reaches the record if it holds anyone's contact detail. */
+static char *safe_text(kl_context *quiet, const kl_disclosure *idx, const char *s,
+                       const char *instead)
+{
+    const char *t[] = {s ? s : ""};
+    int rc = disclosure_run_idx(quiet, idx, t[0]);
+    if (rc == KL_ENOMEM)
+        return NULL; /* the row fails with KL_ENOMEM: not "(not shown...)" for a harmless name */
+    if (rc)
+        return kl_strdup(instead);
+    return dup_or_empty(s);
+}
+
+static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure *idx, const job *j,
+                   const char *channel, const out_file *f, kl_batch_status st, const char *reason)
+{
+    if (res->n_rows == res->cap_rows) {
+        size_t cap = res->cap_rows ? res->cap_rows * 2 : 16;
+        kl_batch_row *grown = kl_realloc(res->rows, cap * sizeof *grown);
+        if (!grown)
+            return KL_ENOMEM;
+        res->rows = grown;
+        res->cap_rows = cap;
+    }
+    const kl_member *m = j->m;
+    kl_batch_row *r = &res->rows[res->n_rows];
+    memset(r, 0, sizeof *r);
+    kl_buf name = KL_BUF_INIT, print = KL_BUF_INIT;
+    kl_buf_printf(&name, "%s%s%s", m->given ? m->given : "", m->family ? " " : "",
+                  m->family ? m->family : "");
+    if (m->print_profile)
+        kl_buf_printf(&print, "%s (%g pt)", m->print_profile, m->print_size);
+    if (name.oom || print.oom) { /* not a row with the name or print size left out */
+        kl_buf_free(&name);
+        kl_buf_free(&print);
+        return KL_ENOMEM;
+    }
+    r->member_id = dup_or_empty(m->id);
+    r->name = safe_text(quiet, idx, name.data, m->given ? m->given : "");
+    r->relationship = dup_or_empty(m->relationship);
+    r->languages = dup_or_empty(j->languages);
+    r->translation_status = dup_or_empty(j->status);
+    r->reading_level = kl_strdup(m->contact_none ? "" : kl_reading_name(m->reading));
+    r->print_size = dup_or_empty(m->contact_none ? "" : print.data);
+    r->channel = dup_or_empty(channel);
+    r->file = dup_or_empty(f ? f->name : "");
+    r->pages = f ? f->pages : 0;
+    r->sha256 = dup_or_empty(f ? f->sha : "");
+    r->status = st;
+    r->reason = safe_text(quiet, idx, reason,
+                          "(not shown: the reason holds contact details; see the messages)");
+    r->draft = j->draft;
+    kl_buf_free(&name);
+    kl_buf_free(&print);
+    res->n_rows++;
+    if (!r->member_id || !r->name || !r->relationship || !r->languages || !r->translation_status ||
+        !r->reading_level || !r->print_size || !r->channel || !r->file || !r->sha256 || !r->reason)
+        return KL_ENOMEM;
+    return 0;
+}
+
+/* The record's rows for one member (and its part of the totals). */
+static int job_rows(batch *b, kl_batch_result *res, job *j)
+{
+    kl_context *quiet = b->quiet;
+    int rc = 0;
+    kl_batch_totals *t = &res->totals;
+    const kl_member *m = j->m;
+    switch (j->state) {
+    case J_SKIPPED:
+        t->skipped++;
+        rc = add_row(res, quiet, b->disclosure, j, "", NULL, KL_BATCH_SKIPPED,
+                     "not selected for this run");
+        break;
+    case J_NOT_CONTACTED:
+        t->not_contacted++;
+        rc = add_row(res, quiet, b->disclosure, j, "", NULL, KL_BATCH_NOT_CONTACTED, m->reason);
+        break;
+    case J_WRITTEN: {
+        t->members_written++;
+        t->draft_members += j->draft;
+        char note[96] = "";
+        if (j->n_fallback)
+            snprintf(note, sizeof note, "%zu message%s in English (language fallback)",
+                     j->n_fallback, j->n_fallback == 1 ? "" : "s");
+        for (size_t i = 0; i < j->n_files && !rc; i++) {
+            t->files++;
+            t->pages += j->files[i].pages;
+            rc = add_row(res, quiet, b->disclosure, j, kl_channel_name(j->files[i].channel),
+                         &j->files[i], KL_BATCH_WRITTEN, note);
+        }
+        break;
+    }
+    case J_FAILED:
+    case J_PENDING:
+    default: {
+        t->members_failed++;
+        const char *why = j->reason                                 ? j->reason
+                          : j->state == J_PENDING && b->interrupted ? "not written: the run was "
+                                                                      "interrupted first"
+                                                                    : "not finished";
+        bool any = false, seen[4] = {false, false, false, false};
+        for (size_t i = 0; i < m->n_contacts && !rc; i++) {
+            kl_channel ch = m->contacts[i].channel;
+            if ((unsigned)ch > KL_CHANNEL_VIA_PROFESSIONAL || seen[ch])
+                continue;
+            seen[ch] = any = true;
+            char other[160];
+            snprintf(other, sizeof other,
+                     "nothing is written for this member: the %s output failed",
+                     kl_channel_name(j->fail_channel));
+            bool here = !j->fail_has_channel || j->fail_channel == ch;
+            rc = add_row(res, quiet, b->disclosure, j, kl_channel_name(ch), NULL, KL_BATCH_FAILED,
+                         here ? why : other);
+        }
+        if (!any && !rc)
+            rc = add_row(res, quiet, b->disclosure, j, "", NULL, KL_BATCH_FAILED, why);
+        break;
+    }
+    }
+    return rc;
+}
+
+static const char *const record_header[] = {
+    "member_id",     "name",       "relationship", "languages", "translation_status",
+    "reading_level", "print_size", "channel",      "file",      "pages",
+    "sha256",        "result",     "reason"};
+#define RECORD_COLS (sizeof record_header / sizeof record_header[0])
+
+/* Rows from..n of the record as CSV, the header first if asked. */
+static int record_text(const kl_batch_result *res, size_t from, bool header, kl_buf *out)
+{
+    if (header)
+        kl_batch__csv_row(out, record_header, RECORD_COLS);
+    for (size_t i = from; i < res->n_rows; i++) {
+        const kl_batch_row *r = &res->rows[i];
+        char pages[16] = "";
+        if (r->file[0] && strstr(r->file, ".pdf"))
+            snprintf(pages, sizeof pages, "%u", r->pages);
+        const char *cells[RECORD_COLS] = {r->member_id,
+                                          r->name,
+                                          r->relationship,
+                                          r->languages,
+                                          r->translation_status,
+                                          r->reading_level,
+                                          r->print_size,
+                                          r->channel,
+                                          r->file,
+                                          pages,
+                                          r->sha256,
+                                          kl_batch_status_name(r->status),
+                                          r->reason};
+        kl_batch__csv_row(out, cells, RECORD_COLS);
+    }
+    return out->oom ? KL_ENOMEM : 0;
+}
+
+/* Append the rows not yet in record.csv to it. Called with b->lock held (or
+ * after the workers), in member order. A failed write is remembered; the
+ * rows stay in the result. */
+static void record_flush(batch *b)
+{
+    kl_batch_result *res = b->res;
+    if (!res || b->record_fd < 0 || b->record_err)
+        return;
+    kl_buf chunk = KL_BUF_INIT;
+    if (record_text(res, b->rows_recorded, b->record.len == 0, &chunk)) {
+        b->record_err = KL_ENOMEM;
+        kl_buf_free(&chunk);
+        return;
+    }
+    /* Defence in depth: no row names anyone's contact details. */
+    const char *t[] = {chunk.data ? chunk.data : ""};
+    int hit = disclosure_run_idx(b->quiet, b->disclosure, t[0]);
+    if (hit) {
+        b->record_err = hit == KL_ENOMEM ? KL_ENOMEM : KL_EDATA;
+        kl_buf_free(&chunk);
+        return;
+    }
+    const char *p = chunk.data;
+    size_t len = chunk.len;
+    while (len) {
+        ssize_t n = write(b->record_fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            b->record_err = KL_EIO;
+            errno = errno ? errno : EIO;
+            break;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (!b->record_err) {
+        kl_buf_append(&b->record, chunk.data, chunk.len);
+        b->rows_recorded = res->n_rows;
+    }
+    kl_buf_free(&chunk);
+}
+
+/* ---- setting up ---------------------------------------------------------------------- */
+
+/* Directory names from ids: ASCII letters, digits, '.', '_' and '-' only. */
+static char *safe_name(const char *s)
+{
+    char *out = kl_strdup(s && *s ? s : "_");
+    if (!out)
+        return NULL;
+    for (char *p = out; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == '_' || *p == '-'))
+            *p = '_';
+    if (out[0] == '.')
+        out[0] = '_';
+    return out;
+}
+
+static bool has_channel(const kl_member *m, kl_channel ch)
+{
+    for (size_t i = 0; i < m->n_contacts; i++)
+        if (m->contacts[i].channel == ch)
+            return true;
+    return false;
+}
+
+/* "pl" / "cy+en-GB" and each catalog's status, before any worker starts. */
+static int describe_languages(batch *b, job *j)
+{
+    const kl_member *m = j->m;
+    kl_buf langs = KL_BUF_INIT, status = KL_BUF_INIT;
+    const char *ls[2] = {m->locale, m->also};
+    kl_context *quiet = NULL;
+    if (kl_context_new(&quiet))
+        return KL_ENOMEM;
+    for (size_t i = 0; i < 2; i++) {
+        if (!ls[i])
+            continue;
+        kl_catalog_meta meta;
+        const char *st = "missing";
+        int mrc = kl_catalog_set_meta(quiet, b->cats, ls[i], &meta);
+        if (mrc == KL_ENOMEM) {
+            /* Not "missing": a draft translation must never go unflagged. */
+            kl_context_free(quiet);
+            kl_buf_free(&langs);
+            kl_buf_free(&status);
+            return KL_ENOMEM;
+        }
+        if (mrc == 0)
+            st = meta.status && *meta.status ? meta.status : "unknown";
+        if (strcmp(st, "draft") == 0)
+            j->draft = true;
+        kl_buf_printf(&langs, "%s%s", langs.len ? "+" : "", ls[i]);
+        kl_buf_printf(&status, "%s%s", status.len ? "+" : "", st);
+    }
+    kl_context_free(quiet);
+    j->languages = kl_buf_detach(&langs);
+    j->status = kl_buf_detach(&status);
+    kl_buf_free(&langs);
+    kl_buf_free(&status);
+    return j->languages && j->status ? 0 : KL_ENOMEM;
+}
+
+static int load_template(kl_context *ctx, const char *name, kl_template **out)
+{
+    if (strchr(name, '/') || strstr(name, ".xml"))
+        return kl_template_load_file(ctx, name, out);
+    return kl_template_load_name(ctx, name, out);
+}
+
+/* print-pack.pdf, or print-pack-001.pdf... when the letters need several. */
+static void pack_name(char *out, size_t cap, size_t i, size_t n)
+{
+    if (n <= 1)
+        snprintf(out, cap, "print-pack.pdf");
+    else
+        snprintf(out, cap, "print-pack-%03zu.pdf", i + 1);
+}
+
+static int setup(batch *b)
+{
+    kl_context *ctx = b->ctx;
+    const kl_review *review = b->review;
+    size_t n = kl_review_member_count(review);
+    /* Options first: a bad date must not fail every member later on. */
+    int dr = b->o.date ? kl_civil_date(b->o.date, NULL, NULL, NULL) : 0;
+    if (dr == -2)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "give a day that exists in that month",
+                        "letter date '%.10s' is not a calendar date", b->o.date);
+    if (dr)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
+                        "the letter date is not written as YYYY-MM-DD");
+    if (b->o.creation_date) {
+        const char *cd = b->o.creation_date;
+        char day[11];
+        snprintf(day, sizeof day, "%s", cd);
+        int h, mi, sec, used = 0;
+        if (kl_civil_date(day, NULL, NULL, NULL) || strlen(cd) != 20 ||
+            sscanf(cd + 10, "T%2d:%2d:%2dZ%n", &h, &mi, &sec, &used) != 3 || used != 10 || h > 23 ||
+            mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
+            return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "write it as 2026-03-01T09:00:00Z",
+                            "the PDF creation date is not a UTC date and time");
+    }
+    for (size_t i = 0; i < b->o.n_members; i++)
+        if (!b->o.members[i] || !kl_review_find_member(review, b->o.members[i]))
+            return kl_error(ctx, KL_ENOTFOUND, KL_AT(kl_review__info(review)->source, 0, 0),
+                            "check the member ids in the review file",
+                            "no member '%s' in the review",
+                            b->o.members[i] ? b->o.members[i] : "(null)");
+    b->jobs = kl_calloc(n ? n : 1, sizeof *b->jobs);
+    if (!b->jobs)
+        return kl_oom(ctx);
+    b->n_jobs = n;
+    bool need_pdf = false, need_cover = false;
+    for (size_t i = 0; i < n; i++) {
+        job *j = &b->jobs[i];
+        j->m = kl_review_member(review, i);
+        j->selected = b->o.n_members == 0;
+        for (size_t k = 0; k < b->o.n_members && !j->selected; k++)
+            j->selected = strcmp(b->o.members[k], j->m->id) == 0;
+        if (!j->selected)
+            continue;
+        b->n_selected++;
+        if (j->m->contact_none || !kl_review_member_ok(review, j->m))
+            continue;
+        need_pdf |= has_channel(j->m, KL_CHANNEL_POST) || has_channel(j->m, KL_CHANNEL_EMAIL) ||
+                    has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL);
+        need_cover |= has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL);
+    }
+
+    int rc = load_template(ctx, b->o.template_name, &b->tpl);
+    if (!rc)
+        rc = kl_catalog_set_open(ctx, b->o.locales_dir, &b->cats);
+    if (!rc && need_pdf)
+        rc = kl_pdf_renderer_new(ctx, NULL, &b->renderer);
+    if (!rc && need_cover)
+        rc = kl_template_load_name(ctx, "cover-note", &b->cover_tpl);
+    if (!rc && need_cover)
+        rc = kl_batch__english_review(ctx, review, &b->english);
+    if (!rc)
+        b->disclosure = kl_review__disclosure(review);
+    for (size_t i = 0; i < n && !rc; i++)
+        if (b->jobs[i].selected && (rc = describe_languages(b, &b->jobs[i])))
+            rc = kl_oom(ctx);
+    if (rc)
+        return rc;
+
+    if (b->o.creation_date) {
+        snprintf(b->creation_date, sizeof b->creation_date, "%s", b->o.creation_date);
+    } else if (b->o.date) {
+        snprintf(b->creation_date, sizeof b->creation_date, "%.10sT12:00:00Z", b->o.date);
+    } else {
+        /* One creation date for the whole batch. */
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(b->creation_date, sizeof b->creation_date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    kl_letter_options lo = KL_LETTER_OPTIONS_INIT;
+    lo.allow_language_fallback = b->o.allow_language_fallback;
+    lo.date = b->o.date;
+    b->lopts = lo;
+    kl_pdf_options po = KL_PDF_OPTIONS_INIT;
+    po.creation_date = b->creation_date;
+    b->popts = po;
+
+    /* The directory last: nothing is created on disk for a batch that
+     * cannot start. */
+    char *rid = safe_name(kl_review_id(review));
+    char *tname = safe_name(kl_template_name(b->tpl));
+    if (!rid || !tname) {
+        kl_free(rid);
+        kl_free(tname);
+        return kl_oom(ctx);
+    }
+    const char *subs[] = {rid, tname};
+    kl_buf dir = KL_BUF_INIT;
+    kl_buf_printf(&dir, "%s/%s/%s", b->o.output_dir, rid, tname);
+    b->dir = dir.oom ? NULL : kl_buf_detach(&dir);
+    kl_buf_free(&dir);
+    if (b->o.dry_run) { /* everything but the disk */
+        kl_free(rid);
+        kl_free(tname);
+        return b->dir ? 0 : kl_oom(ctx);
+    }
+    b->dirfd = b->dir ? kl_batch__open_dir(ctx, b->o.output_dir, subs, 2) : kl_oom(ctx);
+    kl_free(rid);
+    kl_free(tname);
+    if (b->dirfd < 0)
+        return b->dirfd;
+    /* One run at a time in a batch directory; then what is there must be
+     * ours (with force: files earlier runs listed in their manifests). */
+    b->rd.dirfd = b->dirfd;
+    b->rd.display = b->dir;
+    rc = kl_batch__lock(ctx, &b->rd);
+    if (!rc)
+        rc = kl_batch__prepare(ctx, &b->rd, b->o.force != 0);
+    if (rc)
+        return rc;
+    /* The record, written as members finish. */
+    kl_buf disp = KL_BUF_INIT;
+    kl_buf_printf(&disp, "%s/record.csv", b->dir);
+    if (disp.oom) {
+        kl_buf_free(&disp);
+        return kl_oom(ctx);
+    }
+    if (kl_batch__manifest_add(&b->rd, "record.csv") == 0)
+        b->record_fd = openat(b->dirfd, "record.csv",
+                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    rc = b->record_fd < 0 ? kl_error(ctx, KL_EIO, KL_AT(disp.data, 0, 0), NULL,
+                                     "cannot create the batch record: %s", strerror(errno))
+                          : 0;
+    if (!rc && fchmod(b->record_fd, 0600) != 0)
+        rc = kl_error(ctx, KL_EIO, KL_AT(disp.data, 0, 0), NULL,
+                      "cannot make the batch record private: %s", strerror(errno));
+    kl_buf_free(&disp);
+    return rc;
+}
+
+static void teardown(batch *b)
+{
+    for (size_t i = 0; i < b->n_jobs; i++)
+        job_free(&b->jobs[i]);
+    kl_free(b->jobs);
+    kl_template_free(b->tpl);
+    kl_template_free(b->cover_tpl);
+    kl_catalog_set_free(b->cats);
+    kl_review_free(b->english);
+    kl_pdf_renderer_free(b->renderer);
+    if (b->record_fd >= 0)
+        close(b->record_fd);
+    kl_batch__rundir_close(&b->rd, NULL);
+    kl_context_free(b->quiet);
+    kl_buf_free(&b->record);
+    if (b->dirfd >= 0)
+        close(b->dirfd);
+    kl_free(b->dir);
+}
+
+static unsigned worker_count(const batch *b)
+{
+    long n = b->o.jobs ? (long)b->o.jobs : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > MAX_JOBS)
+        n = MAX_JOBS;
+    if ((size_t)n > b->n_jobs)
+        n = b->n_jobs ? (long)b->n_jobs : 1;
+    return (unsigned)n;
+}
+
+static int run_workers(batch *b)
+{
+    unsigned n = worker_count(b);
+    worker *ws = kl_calloc(n, sizeof *ws);
+    if (!ws)
+        return kl_oom(b->ctx);
+    int rc = 0;
+    for (unsigned i = 0; i < n && !rc; i++) {
+        ws[i].b = b;
+        if (kl_context_new(&ws[i].ctx))
+            rc = kl_oom(b->ctx);
+        else
+            kl_context_set_diagnostics(ws[i].ctx, capture, &ws[i]);
+        if (!rc && b->renderer && kl_pdf_renderer_new_sibling(b->renderer, &ws[i].r))
+            rc = kl_oom(b->ctx);
+    }
+    if (!rc) {
+        /* Worker 0 is this thread; if a thread cannot start, the others
+         * simply take its share. */
+        for (unsigned i = 1; i < n; i++)
+            ws[i].started = pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) == 0;
+        worker_main(&ws[0]);
+        for (unsigned i = 1; i < n; i++)
+            if (ws[i].started)
+                pthread_join(ws[i].thread, NULL);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        kl_pdf_renderer_free(ws[i].r);
+        kl_context_free(ws[i].ctx);
+    }
+    kl_free(ws);
+    return rc;
+}
+
+/* Every postal letter written, in member order, in PDFs for a duplex
+ * printer (PACK_LETTERS letters a file). Returns 0 when there is nothing to
+ * pack. */
+static int print_packs(batch *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->n_jobs; i++)
+        n += b->jobs[i].state == J_WRITTEN && b->jobs[i].post;
+    if (!n || !b->renderer)
+        return 0;
+    const kl_doc **docs = kl_calloc(n, sizeof *docs);
+    if (!docs)
+        return kl_oom(b->ctx);
+    n = 0;
+    for (size_t i = 0; i < b->n_jobs; i++)
+        if (b->jobs[i].state == J_WRITTEN && b->jobs[i].post)
+            docs[n++] = kl_letter__doc(b->jobs[i].post);
+    b->n_packs = (n + PACK_LETTERS - 1) / PACK_LETTERS;
+    const kl_review_info *info = kl_review__info(b->review);
+    int rc = 0;
+    for (size_t p = 0; p < b->n_packs && !rc; p++) {
+        size_t first = p * PACK_LETTERS,
+               count = n - first < PACK_LETTERS ? n - first : PACK_LETTERS;
+        kl_doc *meta = kl_doc__new(docs[first]->root->lang ? docs[first]->root->lang : "en-GB");
+        kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT;
+        kl_buf_printf(&title, "Letters to post: %s, %s (%zu letters", kl_review_id(b->review),
+                      kl_template_name(b->tpl), count);
+        if (b->n_packs > 1)
+            kl_buf_printf(&title, ", pack %zu of %zu", p + 1, b->n_packs);
+        kl_buf_puts(&title, ")");
+        rc = !meta || title.oom || kl_doc__set(&meta->title, title.data) ||
+                     kl_doc__set(&meta->author, info->partnership_name)
+                 ? kl_oom(b->ctx)
+                 : 0;
+        unsigned pages = 0;
+        if (!rc) {
+            kl_pdf_opts o;
+            kl_pdf__renderer_opts(b->renderer, &o);
+            o.line_spacing = b->popts.line_spacing;
+            o.page_label = b->popts.page_label;
+            o.creation_date = b->popts.creation_date;
+            rc = kl_pdf__render_pack(b->ctx, docs + first, count, meta, &o, &pdf, &pages);
+        }
+        if (!rc) {
+            char name[40];
+            pack_name(name, sizeof name, p, b->n_packs);
+            kl_buf disp = KL_BUF_INIT;
+            kl_buf_printf(&disp, "%s/%s", b->dir, name);
+            rc = disp.oom ? kl_oom(b->ctx)
+                          : place_file(b->ctx, b, name, disp.data, pdf.data, pdf.len);
+            kl_buf_free(&disp);
+        }
+        if (!rc) {
+            b->packs_written++;
+            b->pack_pages += pages;
+        }
+        kl_buf_free(&pdf);
+        kl_buf_free(&title);
+        kl_doc__free(meta);
+    }
+    kl_free(docs);
+    return rc;
+}
+
+KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_batch_options *opts,
+                             kl_batch_result **out)
+{
+    if (!out)
+        return KL_EINVAL;
+    *out = NULL;
+    if (!review)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_batch_generate: no review");
+    if (opts && opts->version != KL_BATCH_OPTIONS_VERSION && opts->version != 1)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_BATCH_OPTIONS_INIT",
+                        "kl_batch_options version %u is not %u", opts->version,
+                        KL_BATCH_OPTIONS_VERSION);
+    batch bb, *b = &bb;
+    memset(b, 0, sizeof *b);
+    b->ctx = ctx;
+    b->review = review;
+    b->dirfd = -1;
+    b->record_fd = -1;
+    b->rd.lockfd = b->rd.manifest_fd = -1;
+    kl_batch_options defaults = KL_BATCH_OPTIONS_INIT;
+    b->o = defaults;
+    if (opts && opts->version == 1) /* before `interrupt` */
+        memcpy(&b->o, opts, offsetof(kl_batch_options, interrupt));
+    else if (opts)
+        b->o = *opts;
+    b->o.version = KL_BATCH_OPTIONS_VERSION;
+    if (!b->o.template_name)
+        b->o.template_name = "notification";
+    if (!b->o.output_dir)
+        b->o.output_dir = "letters";
+    if (b->o.n_members && !b->o.members)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "n_members without members");
+    if (pthread_mutex_init(&b->lock, NULL) != 0)
+        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot create a mutex");
+
+    kl_batch_result *res = kl_calloc(1, sizeof *res);
+    int rc = !res || kl_context_new(&b->quiet) ? kl_oom(ctx) : setup(b);
+    if (!rc && !(res->dir = kl_strdup(b->dir)))
+        rc = kl_oom(ctx);
+    if (!rc) {
+        res->totals.members = b->n_jobs;
+        b->res = res; /* rows are added, and recorded, as members finish */
+        rc = run_workers(b);
+    }
+    /* Members not reported yet: those after an interruption, or after the
+     * rows could not be made. */
+    if (!rc) {
+        while (b->next_flush < b->n_jobs && !b->record_err) {
+            job *f = &b->jobs[b->next_flush++];
+            for (size_t i = 0; f->done && i < f->n_diags; i++)
+                forward(ctx, &f->diags[i]);
+            if (job_rows(b, res, f))
+                b->record_err = KL_ENOMEM;
+        }
+        if (b->record_err == KL_ENOMEM)
+            rc = kl_oom(ctx);
+    }
+    if (!rc)
+        record_flush(b);
+    /* The print packs when every member was dealt with. */
+    int pack_rc = 0, record_rc = 0;
+    if (!rc && !b->stop && !b->interrupted && !b->o.dry_run)
+        pack_rc = print_packs(b);
+    if (res) {
+        res->totals.print_pack_pages = b->pack_pages;
+        res->totals.print_packs = b->packs_written;
+    }
+    if (!rc && b->record_fd >= 0) {
+        /* Defence in depth: the record as a whole names no one's details. */
+        const char *t[] = {b->record.data ? b->record.data : ""};
+        int hit = b->record_err ? 0 : disclosure_run_idx(ctx, b->disclosure, t[0]);
+        if (hit == KL_ENOMEM || b->record_err == KL_ENOMEM) {
+            rc = kl_oom(ctx);
+        } else if (hit || b->record_err == KL_EDATA) {
+            unlinkat(b->dirfd, "record.csv", 0);
+            rc = kl_error(ctx, KL_EDATA, KL_AT(b->dir, 0, 0), NULL,
+                          "the batch record would hold a contact detail: it was not written");
+        } else if (b->record_err || fdatasync(b->record_fd) != 0) {
+            kl_buf disp = KL_BUF_INIT;
+            kl_buf_printf(&disp, "%s/record.csv", b->dir);
+            record_rc = kl_error(ctx, KL_EIO, KL_AT(disp.oom ? b->dir : disp.data, 0, 0),
+                                 errno == ENOSPC ? "free some space on the disk" : NULL,
+                                 "cannot write the batch record: %s", strerror(errno));
+            kl_buf_free(&disp);
+        }
+    }
+    if (b->rd.manifest_fd >= 0)
+        kl_batch__rundir_close(&b->rd, b->interrupted  ? "interrupted"
+                                       : b->stop || rc ? "stopped"
+                                                       : "complete");
+    if (!rc && b->stop) {
+        size_t failed = res->totals.members_failed;
+        bool oom = b->stop_rc == KL_ENOMEM;
+        rc = kl_error(ctx, b->stop_rc, KL_AT(b->dir, 0, 0),
+                      oom ? "close other programs, then run again, replacing this run's files"
+                          : "free some space or choose another output directory, then run "
+                            "again, replacing this run's files",
+                      "writing stopped part-way%s: %zu member%s not written (no partial file is "
+                      "left)%s",
+                      oom ? " (out of memory)" : "", failed, failed == 1 ? " was" : "s were",
+                      record_rc ? "; the batch record could not be completed either"
+                                : "; record.csv says which");
+    } else if (!rc && b->interrupted) {
+        size_t done = res->totals.members_written + res->totals.not_contacted;
+        rc = kl_error(ctx, KL_EINTR, KL_AT(b->dir, 0, 0), NULL,
+                      "interrupted: %zu of %zu members dealt with before the run stopped (no "
+                      "partial file is left)%s",
+                      done, b->n_selected,
+                      record_rc ? "; the batch record could not be completed"
+                                : "; record.csv says which");
+    } else if (!rc && (pack_rc || record_rc)) {
+        rc = pack_rc ? pack_rc : record_rc; /* already reported */
+    }
+    /* After a failed write the result still says what was written. */
+    bool partial = b->res && (b->stop || b->interrupted || pack_rc || record_rc);
+    if (rc && !partial) {
+        kl_batch_result_free(res);
+        res = NULL;
+    }
+    teardown(b);
+    pthread_mutex_destroy(&b->lock);
+    *out = res;
+    return rc;
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/* batch/outfile.c: private directories and atomic, never-silently-overwritten files. */
+#define _GNU_SOURCE /* renameat2 */
+#include "batch/batch_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nettle/sha2.h>
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+
+static int io_error(kl_context *ctx, const char *what, const char *path, int err)
+{
+    const char *hint = err == ENOSPC   ? "free some space on the disk, then run again"
+                       : err == EACCES ? "choose an output directory you may write to"
+                       : err == ELOOP  ? "an output directory is a symbolic link: remove it or "
+                                         "choose another output directory"
+                                       : NULL;
+    return kl_error(ctx, KL_EIO, KL_AT(path, 0, 0), hint, "%s: %s", what, strerror(err));
+}
+
+int kl_batch__open_dir(kl_context *ctx, const char *base, const char *const *subdirs,
+                       size_t n_subdirs)
+{
+    if (mkdir(base, 0700) != 0 && errno != EEXIST)
+        return io_error(ctx, "cannot create the output directory", base, errno);
+    int fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return io_error(ctx, "cannot open the output directory", base, errno);
+    for (size_t i = 0; i < n_subdirs; i++) {
+        const char *name = subdirs[i];
+        if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+            close(fd);
+            return kl_error(ctx, KL_EINVAL, KL_AT(base, 0, 0), NULL,
+                            "an output directory would be named '%s', which is not safe", name);
+        }
+        if (mkdirat(fd, name, 0700) != 0 && errno != EEXIST) {
+            int e = errno;
+            close(fd);
+            return io_error(ctx, "cannot create an output directory", name, e);
+        }
+        /* O_NOFOLLOW: a symbolic link planted where our directory should be
+         * is refused, so letters never land somewhere else. */
+        int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int e = errno;
+        struct stat st;
+        if (sub < 0 && fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+            e = ELOOP; /* Linux says ENOTDIR for O_DIRECTORY|O_NOFOLLOW on a link */
+        close(fd);
+        if (sub < 0)
+            return io_error(ctx, "cannot open an output directory", name, e);
+        fd = sub;
+    }
+    return fd;
+}
+
+bool kl_batch__dir_has_files(int dirfd)
+{
+    int fd = dup(dirfd);
+    if (fd < 0)
+        return false;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return false;
+    }
+    rewinddir(d);
+    bool any = false;
+    struct dirent *e;
+    while (!any && (e = readdir(d)))
+        any = e->d_name[0] != '.';
+    closedir(d);
+    return any;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int kl_batch__write_file(kl_context *ctx, int dirfd, const char *name, const char *display,
+                         const void *data, size_t len, bool overwrite)
+{
+    return kl_batch__write_file_tagged(ctx, dirfd, name, display, data, len, overwrite, NULL);
+}
+
+int kl_batch__write_file_tagged(kl_context *ctx, int dirfd, const char *name, const char *display,
+                                const void *data, size_t len, bool overwrite, const char *tag)
+{
+    char tmp[300];
+    int fd = -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    unsigned long seed = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16);
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+        int n = tag ? attempt ? snprintf(tmp, sizeof tmp, ".%s.%s-%d.tmp", name, tag, attempt)
+                              : snprintf(tmp, sizeof tmp, ".%s.%s.tmp", name, tag)
+                    : snprintf(tmp, sizeof tmp, ".%s.%06lx.tmp", name, (seed >> 24) & 0xFFFFFF);
+        if (n < 0 || n >= (int)sizeof tmp)
+            return kl_error(ctx, KL_EINVAL, KL_AT(display, 0, 0), NULL, "file name too long");
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            return io_error(ctx, "cannot create a file", display, errno);
+    }
+    if (fd < 0)
+        return io_error(ctx, "cannot create a temporary file", display, EEXIST);
+    int err = fchmod(fd, 0600) ? errno : 0; /* whatever the umask */
+    if (!err)
+        err = write_all(fd, data, len);
+    if (!err && fsync(fd) != 0)
+        err = errno;
+    if (close(fd) != 0 && !err)
+        err = errno;
+    if (err) {
+        unlinkat(dirfd, tmp, 0);
+        return io_error(ctx, "cannot write", display, err);
+    }
+    int rc;
+    if (overwrite) {
+        rc = renameat(dirfd, tmp, dirfd, name);
+    } else {
+        rc = renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE);
+        if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
+            /* Filesystems without RENAME_NOREPLACE: link fails if name exists. */
+            rc = linkat(dirfd, tmp, dirfd, name, 0);
+            if (rc == 0)
+                unlinkat(dirfd, tmp, 0);
+        }
+    }
+    if (rc != 0) {
+        int e = errno;
+        unlinkat(dirfd, tmp, 0);
+        if (e == EEXIST)
+            return kl_error(ctx, KL_EEXISTS, KL_AT(display, 0, 0),
+                            "remove it, or choose another output directory",
+                            "already exists; not overwritten");
+        return io_error(ctx, "cannot put the file in place", display, e);
+    }
+    return 0;
+}
+
+void kl_batch__sha256_hex(const void *data, size_t len, char out[65])
+{
+    struct sha256_ctx s;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_init(&s);
+    sha256_update(&s, len, data);
+    sha256_digest(&s, sizeof digest, digest);
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < sizeof digest; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    out[64] = '\0';
+}

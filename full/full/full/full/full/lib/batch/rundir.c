@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: MIT */
+/* batch/rundir.c: the batch directory's lock, the manifest of what each run wrote, the
+ * temporaries of dead runs, and what --force may remove. */
+#define _GNU_SOURCE
+#include "batch/batch_internal.h"
+#include "review/csv.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOCK_NAME     ".kinletter.lock"
+#define MANIFEST_NAME ".kinletter-manifest"
+#define MANIFEST_HEAD "kinletter-manifest 1\n"
+
+static int io_fail(kl_context *ctx, const char *display, const char *what, int err)
+{
+    return kl_error(ctx, KL_EIO, KL_AT(display, 0, 0), NULL, "%s: %s", what, strerror(err));
+}
+
+static int write_line(int fd, const char *s)
+{
+    size_t len = strlen(s);
+    while (len) {
+        ssize_t n = write(fd, s, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        s += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int kl_batch__lock(kl_context *ctx, kl_rundir *rd)
+{
+    rd->lockfd = -1;
+    rd->manifest_fd = -1;
+    snprintf(rd->run_id, sizeof rd->run_id, "r%lx-%ld", (unsigned long)time(NULL), (long)getpid());
+    int fd = openat(rd->dirfd, LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return io_fail(ctx, rd->display, "cannot open the batch directory's lock file", errno);
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        if (e != EWOULDBLOCK && e != EINTR) {
+            close(fd);
+            return io_fail(ctx, rd->display, "cannot lock the batch directory", e);
+        }
+        char buf[64] = "";
+        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+        buf[n > 0 ? n : 0] = '\0';
+        close(fd);
+        long pid = 0;
+        if (sscanf(buf, "pid %ld", &pid) == 1 && pid > 0)
+            return kl_error(ctx, KL_EBUSY, KL_AT(rd->display, 0, 0),
+                            "wait for that run to finish, or choose another output directory",
+                            "another kinletter run (process %ld) is writing this batch "
+                            "directory; nothing was changed",
+                            pid);
+        return kl_error(ctx, KL_EBUSY, KL_AT(rd->display, 0, 0),
+                        "wait for that run to finish, or choose another output directory",
+                        "another kinletter run is writing this batch directory; nothing was "
+                        "changed");
+    }
+    char who[80];
+    snprintf(who, sizeof who, "pid %ld run %s\n", (long)getpid(), rd->run_id);
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, who, strlen(who), 0) < 0) {
+        int e = errno;
+        close(fd);
+        return io_fail(ctx, rd->display, "cannot write the batch directory's lock file", e);
+    }
+    rd->lockfd = fd;
+    return 0;
+}
+
+/* A temporary file of kinletter: ".<name>.<tag>.tmp", the tag a run id
+ * ("r<hex time>-<pid>", optionally "-<n>") or, from older versions, six hex
+ * digits. Anything else is not ours. */
+static bool is_temporary(const char *name)
+{
+    size_t n = strlen(name);
+    if (name[0] != '.' || n < 8 || strcmp(name + n - 4, ".tmp") != 0)
+        return false;
+    const char *end = name + n - 4, *p = end;
+    while (p > name + 1 && p[-1] != '.')
+        p--;
+    if (p <= name + 1 || p == end)
+        return false;
+    size_t len = (size_t)(end - p);
+    if (len == 6 && strspn(p, "0123456789abcdef") >= 6)
+        return true;
+    if (p[0] != 'r' || len < 4)
+        return false;
+    const char *q = p + 1;
+    size_t hex = strspn(q, "0123456789abcdef");
+    if (!hex || q[hex] != '-')
+        return false;
+    q += hex + 1;
+    size_t rest = strspn(q, "0123456789-");
+    return rest && q + rest == end;
+}
+
+/* The run id in a temporary's name, or "" (older temporaries carry none). */
+static void temporary_run(const char *name, char *out, size_t cap)
+{
+    size_t n = strlen(name);
+    const char *end = name + n - 4, *p = end;
+    while (p > name && p[-1] != '.')
+        p--;
+    size_t len = (size_t)(end - p);
+    if (p[0] != 'r' || len >= cap)
+        len = 0;
+    memcpy(out, p, len);
+    out[len] = '\0';
+}
+
+typedef struct names {
+    char **v;
+    size_t n, cap;
+} names;
+
+static int names_add(names *s, const char *name, size_t len)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        char **grown = kl_realloc(s->v, cap * sizeof *grown);
+        if (!grown)
+            return KL_ENOMEM;
+        s->v = grown;
+        s->cap = cap;
+    }
+    char *c = kl_strndup(name, len);
+    if (!c)
+        return KL_ENOMEM;
+    s->v[s->n++] = c;
+    return 0;
+}
+
+static void names_free(names *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        kl_free(s->v[i]);
+    kl_free(s->v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool names_has(const names *s, const char *name)
+{
+    return bsearch(&name, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
+}
+
+/* The files earlier runs listed ("file NAME" lines). A missing manifest is
+ * an empty one. */
+static int read_manifest(kl_context *ctx, kl_rundir *rd, names *listed)
+{
+    int fd = openat(rd->dirfd, MANIFEST_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : io_fail(ctx, rd->display, "cannot read the manifest", errno);
+    kl_buf b = KL_BUF_INIT;
+    char chunk[8192];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0 && b.len < (64u << 20))
+        kl_buf_append(&b, chunk, (size_t)n);
+    close(fd);
+    if (b.oom)
+        return kl_oom(ctx);
+    int rc = 0;
+    for (size_t i = 0; i < b.len && !rc;) {
+        const char *line = b.data + i, *nl = memchr(line, '\n', b.len - i);
+        size_t len = nl ? (size_t)(nl - line) : b.len - i;
+        if (len > 5 && memcmp(line, "file ", 5) == 0 && !memchr(line + 5, '/', len - 5))
+            rc = names_add(listed, line + 5, len - 5);
+        i += len + 1;
+    }
+    kl_buf_free(&b);
+    if (rc)
+        return kl_oom(ctx);
+    qsort(listed->v, listed->n, sizeof *listed->v, cmp_str);
+    return 0;
+}
+
+/* A batch written before manifests existed: its record.csv names its files;
+ * with the record itself and the print packs, those are kinletter's. A
+ * record that cannot be read lists nothing (every file is then foreign). */
+static int read_legacy_record(kl_context *ctx, kl_rundir *rd, names *listed)
+{
+    int fd = openat(rd->dirfd, "record.csv", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    kl_buf b = KL_BUF_INIT;
+    char chunk[8192];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0 && b.len < (64u << 20))
+        kl_buf_append(&b, chunk, (size_t)n);
+    close(fd);
+    if (b.oom)
+        return kl_oom(ctx);
+    kl_context *quiet = NULL;
+    kl_csv *csv = NULL;
+    int rc = kl_context_new(&quiet) ? KL_ENOMEM : 0;
+    if (!rc && b.len && kl_csv__parse(quiet, "record.csv", b.data, b.len, 1000000, &csv) == 0) {
+        size_t col = SIZE_MAX;
+        for (size_t i = 0; csv->n_rows && i < csv->rows[0].n_fields; i++)
+            if (strcmp(csv->rows[0].fields[i], "file") == 0)
+                col = i;
+        if (col != SIZE_MAX)
+            rc = names_add(listed, "record.csv", 10);
+        for (size_t r = 1; r < csv->n_rows && col != SIZE_MAX && !rc; r++) {
+            const char *f = col < csv->rows[r].n_fields ? csv->rows[r].fields[col] : "";
+            if (*f && !strchr(f, '/') && f[0] != '.')
+                rc = names_add(listed, f, strlen(f));
+        }
+        for (int k = 0; col != SIZE_MAX && k <= 999 && !rc; k++) {
+            char pack[40];
+            if (k == 0)
+                snprintf(pack, sizeof pack, "print-pack.pdf");
+            else
+                snprintf(pack, sizeof pack, "print-pack-%03d.pdf", k);
+            rc = names_add(listed, pack, strlen(pack));
+        }
+    }
+    kl_csv__free(csv);
+    kl_context_free(quiet);
+    kl_buf_free(&b);
+    if (rc)
+        return kl_oom(ctx);
+    qsort(listed->v, listed->n, sizeof *listed->v, cmp_str);
+    return 0;
+}
+
+int kl_batch__prepare(kl_context *ctx, kl_rundir *rd, bool force)
+{
+    names listed = {0}, temps = {0}, old = {0};
+    struct stat mst;
+    bool has_manifest = fstatat(rd->dirfd, MANIFEST_NAME, &mst, AT_SYMLINK_NOFOLLOW) == 0;
+    int rc = has_manifest ? read_manifest(ctx, rd, &listed) : read_legacy_record(ctx, rd, &listed);
+    const char *foreign = NULL;
+    char *foreign_copy = NULL;
+    bool has_files = false;
+    int fd = rc ? -1 : dup(rd->dirfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!rc && !d) {
+        if (fd >= 0)
+            close(fd);
+        rc = io_fail(ctx, rd->display, "cannot read the batch directory", errno);
+    }
+    if (d) {
+        rewinddir(d);
+        struct dirent *e;
+        while (!rc && (e = readdir(d))) {
+            const char *n = e->d_name;
+            if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, LOCK_NAME) ||
+                !strcmp(n, MANIFEST_NAME))
+                continue;
+            struct stat st;
+            bool got = fstatat(rd->dirfd, n, &st, AT_SYMLINK_NOFOLLOW) == 0;
+            bool regular = got && S_ISREG(st.st_mode);
+            /* A link planted under one of our names is removed, never followed. */
+            bool link = got && S_ISLNK(st.st_mode);
+            if (regular && is_temporary(n)) {
+                rc = names_add(&temps, n, strlen(n));
+                continue;
+            }
+            if (n[0] != '.')
+                has_files = true;
+            if ((regular || link) && names_has(&listed, n)) {
+                rc = names_add(&old, n, strlen(n));
+                continue;
+            }
+            /* The first foreign entry in name order, for a stable message. */
+            if (!foreign || strcmp(n, foreign) < 0) {
+                kl_free(foreign_copy);
+                foreign = foreign_copy = kl_strdup(n);
+                if (!foreign_copy)
+                    rc = KL_ENOMEM;
+            }
+        }
+        closedir(d);
+        if (rc == KL_ENOMEM)
+            rc = kl_oom(ctx);
+    }
+    if (!rc && has_files && !force)
+        rc = kl_error(ctx, KL_EEXISTS, KL_AT(rd->display, 0, 0),
+                      "replace them with the force option, or choose another output directory",
+                      "the batch directory already holds files from an earlier run; nothing "
+                      "was changed");
+    else if (!rc && force && foreign)
+        /* A file name is the coordinator's, not a family member's detail. */
+        rc = kl_error(ctx, KL_EEXISTS, KL_AT(rd->display, 0, 0),
+                      "move it out of the batch directory (kinletter removes only the files "
+                      "its own runs listed in the manifest), then run again",
+                      "the batch directory holds '%s', which kinletter did not write; nothing "
+                      "was changed",
+                      foreign);
+    if (!rc) {
+        /* We hold the lock: every temporary here belongs to a run that died. */
+        char runs[128] = "";
+        for (size_t i = 0; i < temps.n; i++) {
+            char r[40];
+            temporary_run(temps.v[i], r, sizeof r);
+            if (*r && !strstr(runs, r) && strlen(runs) + strlen(r) + 3 < sizeof runs)
+                snprintf(runs + strlen(runs), sizeof runs - strlen(runs), "%s%s", *runs ? ", " : "",
+                         r);
+            unlinkat(rd->dirfd, temps.v[i], 0);
+        }
+        rd->stale_temporaries = temps.n;
+        if (temps.n)
+            kl_warn(ctx, KL_SEVERITY_WARNING, KL_AT(rd->display, 0, 0), NULL,
+                    "removed %zu temporary file%s left by an interrupted run%s%s%s", temps.n,
+                    temps.n == 1 ? "" : "s", *runs ? " (run " : "", runs, *runs ? ")" : "");
+        for (size_t i = 0; i < old.n; i++)
+            if (unlinkat(rd->dirfd, old.v[i], 0) != 0 && errno != ENOENT) {
+                rc = io_fail(ctx, rd->display, "cannot remove a file of an earlier run", errno);
+                break;
+            }
+        rd->removed = old.n;
+    }
+    if (!rc) {
+        /* A new manifest, listing this run's files as they are made. */
+        int mfd = openat(rd->dirfd, MANIFEST_NAME,
+                         O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (mfd < 0) {
+            rc = io_fail(ctx, rd->display, "cannot write the manifest", errno);
+        } else {
+            char head[128];
+            snprintf(head, sizeof head, MANIFEST_HEAD "run %s pid %ld\n", rd->run_id,
+                     (long)getpid());
+            int e = fchmod(mfd, 0600) ? errno : write_line(mfd, head);
+            if (e) {
+                close(mfd);
+                rc = io_fail(ctx, rd->display, "cannot write the manifest", e);
+            } else {
+                rd->manifest_fd = mfd;
+            }
+        }
+    }
+    kl_free(foreign_copy);
+    names_free(&listed);
+    names_free(&temps);
+    names_free(&old);
+    return rc;
+}
+
+int kl_batch__manifest_add(kl_rundir *rd, const char *name)
+{
+    if (rd->manifest_fd < 0)
+        return KL_EIO;
+    char line[320];
+    int n = snprintf(line, sizeof line, "file %s\n", name);
+    if (n < 0 || (size_t)n >= sizeof line)
+        return KL_EINVAL;
+    /* One write with O_APPEND: lines from several threads never interleave. */
+    return write_line(rd->manifest_fd, line) ? KL_EIO : 0;
+}
+
+void kl_batch__rundir_close(kl_rundir *rd, const char *how)
+{
+    if (rd->manifest_fd >= 0) {
+        if (how) {
+            char line[96];
+            snprintf(line, sizeof line, "end %s %s\n", rd->run_id, how);
+            write_line(rd->manifest_fd, line);
+        }
+        fdatasync(rd->manifest_fd);
+        close(rd->manifest_fd);
+        rd->manifest_fd = -1;
+    }
+    if (rd->lockfd >= 0) {
+        close(rd->lockfd); /* releases the lock; the file stays, so no run races its removal */
+        rd->lockfd = -1;
+    }
+}

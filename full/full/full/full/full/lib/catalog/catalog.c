@@ -1,0 +1,722 @@
+/* SPDX-License-Identifier: MIT */
+/* catalog/catalog.c: compiled ICU resource bundles: look-up with variant and locale fallback. */
+#include "catalog/catalog.h"
+#include "catalog/source.h"
+#include "kinletter/catalog.h"
+#include "template/template.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unicode/uloc.h>
+#include <unicode/ures.h>
+#include <unicode/ustring.h>
+
+#define MAX_CHAIN  6
+#define MAX_LOCALE 64
+#define MAX_CATSRC (4u << 20)
+
+typedef struct meta_entry {
+    char *icu; /* the catalog's ICU locale name */
+    char *status, *reviewer, *reviewed;
+} meta_entry;
+
+struct kl_catalog_set {
+    char *dir;     /* ends with '/' */
+    char *src_dir; /* the .txt sources compiled into dir (a private temporary
+                    * directory, removed when the set is freed), or NULL */
+    pthread_mutex_t lock;
+    meta_entry *metas;
+    size_t n_metas;
+};
+
+const char *kl_catalog__variant_key(kl_reading r)
+{
+    switch (r) {
+    case KL_READING_YOUNG_PERSON:
+        return "young_person";
+    case KL_READING_PLAIN:
+        return "plain";
+    default:
+        return "standard";
+    }
+}
+
+/* Does dir hold a file ending in ext? */
+static bool has_ext(const char *dir, const char *ext)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    size_t el = strlen(ext);
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        found = len > el && e->d_name[0] != '.' && strcmp(e->d_name + len - el, ext) == 0;
+    }
+    closedir(d);
+    return found;
+}
+
+/* ICU trusts a .res file it maps (a truncated one crashes the reader), so every compiled
+ * catalog is checked first: ICU's data header, "ResB", this machine's byte order, and the
+ * length the bundle's index gives (headerSize + 4 * indexes[URES_INDEX_BUNDLE_TOP]). */
+static int check_res_files(kl_context *ctx, const char *dir /* ends with / */)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0; /* reported where the catalogs are read */
+    int rc = 0;
+    struct dirent *e;
+    while (!rc && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".res") != 0)
+            continue;
+        char path[4096];
+        if (snprintf(path, sizeof path, "%s%s", dir, e->d_name) >= (int)sizeof path)
+            continue;
+        unsigned char h[64] = {0};
+        struct stat st;
+        FILE *f = fopen(path, "rb");
+        size_t got = f ? fread(h, 1, sizeof h, f) : 0;
+        bool readable = f && fstat(fileno(f), &st) == 0;
+        if (f)
+            fclose(f);
+        if (!readable) {
+            rc = kl_error(ctx, KL_EIO, KL_AT(path, 0, 0), "compile the catalogs again (genrb)",
+                          "cannot read the compiled catalog");
+            break;
+        }
+        /* The header is in the file's byte order, which ICU needs to be this machine's. */
+        uint16_t hs, one = 1;
+        memcpy(&hs, h, 2);
+        bool little = *(unsigned char *)&one == 1;
+        uint32_t idx0 = 0, top = 0;
+        bool ok = got >= 32 && h[2] == 0xda && h[3] == 0x27 && h[8] == (little ? 0 : 1) &&
+                  memcmp(h + 12, "ResB", 4) == 0 && h[16] >= 1 && h[16] <= 3 && hs >= 24 &&
+                  (size_t)hs + 20 <= got;
+        if (ok) {
+            memcpy(&idx0, h + hs + 4, 4);
+            memcpy(&top, h + hs + 16, 4);
+            ok = (idx0 & 0xff) > 3;
+        }
+        if (!ok) {
+            rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, 0, 0),
+                          "compile the catalogs again (genrb), or remove the file",
+                          "not a compiled catalog (an ICU resource bundle for this machine)");
+        } else if ((uint64_t)st.st_size < (uint64_t)hs + 4 * (uint64_t)top) {
+            rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, 0, 0), "compile the catalogs again (genrb)",
+                          "the compiled catalog is damaged: %lld bytes of %llu",
+                          (long long)st.st_size,
+                          (unsigned long long)hs + 4 * (unsigned long long)top);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+KL_API int kl_catalog_set_open(kl_context *ctx, const char *dir, kl_catalog_set **out)
+{
+    if (!ctx || !out)
+        return KL_EINVAL;
+    *out = NULL;
+    char *found = NULL;
+    if (!dir) {
+        int rc = kl_context_find_data(ctx, "locales", &found);
+        if (rc)
+            return rc;
+        dir = found;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        int rc = kl_error(ctx, KL_ENOTFOUND, KL_AT(dir, 0, 0),
+                          "give the directory that holds the compiled catalogs (*.res)",
+                          "catalog directory not found");
+        kl_free(found);
+        return rc;
+    }
+    /* A directory of text sources only (a translator's working copy):
+     * compile them privately, so they can be previewed without installing. */
+    char *compiled = NULL;
+    if (!has_ext(dir, ".res") && has_ext(dir, ".txt")) {
+        int rc = kl_catalog_compile(ctx, dir, &compiled);
+        if (rc) {
+            kl_free(found);
+            return rc;
+        }
+    }
+    kl_catalog_set *set = kl_calloc(1, sizeof *set);
+    kl_buf b = KL_BUF_INIT;
+    if (compiled) {
+        kl_buf_puts(&b, dir);
+        if (b.len && b.data[b.len - 1] != '/')
+            kl_buf_putc(&b, '/');
+        if (set && !b.oom)
+            set->src_dir = kl_buf_detach(&b);
+        kl_buf_free(&b);
+        kl_buf_puts(&b, compiled);
+        if (set && !set->src_dir)
+            b.oom = true;
+    } else {
+        kl_buf_puts(&b, dir);
+    }
+    if (b.len == 0 || b.data[b.len - 1] != '/')
+        kl_buf_putc(&b, '/');
+    kl_free(found);
+    if (!set || b.oom) {
+        if (set)
+            kl_free(set->src_dir);
+        kl_free(set);
+        kl_buf_free(&b);
+        kl_catalog_remove_compiled(compiled);
+        kl_free(compiled);
+        return kl_oom(ctx);
+    }
+    kl_free(compiled);
+    set->dir = kl_buf_detach(&b);
+    int crc = check_res_files(ctx, set->dir);
+    if (crc) {
+        if (set->src_dir)
+            kl_catalog_remove_compiled(set->dir);
+        kl_free(set->src_dir);
+        kl_free(set->dir);
+        kl_free(set);
+        return crc;
+    }
+    if (pthread_mutex_init(&set->lock, NULL) != 0) {
+        if (set->src_dir)
+            kl_catalog_remove_compiled(set->dir);
+        kl_free(set->src_dir);
+        kl_free(set->dir);
+        kl_free(set);
+        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "could not create a mutex");
+    }
+    *out = set;
+    return 0;
+}
+
+KL_API void kl_catalog_set_free(kl_catalog_set *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n_metas; i++) {
+        kl_free(set->metas[i].icu);
+        kl_free(set->metas[i].status);
+        kl_free(set->metas[i].reviewer);
+        kl_free(set->metas[i].reviewed);
+    }
+    kl_free(set->metas);
+    pthread_mutex_destroy(&set->lock);
+    if (set->src_dir)
+        kl_catalog_remove_compiled(set->dir);
+    kl_free(set->src_dir);
+    kl_free(set->dir);
+    kl_free(set);
+}
+
+KL_API const char *kl_catalog_set_dir(const kl_catalog_set *set)
+{
+    return set ? set->dir : NULL;
+}
+
+static bool res_exists(const kl_catalog_set *set, const char *icu)
+{
+    /* No allocation here: running out of memory must not look like "not found". */
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s%s.res", set->dir, icu);
+    return n > 0 && (size_t)n < sizeof path && access(path, R_OK) == 0;
+}
+
+/* The catalogs that may serve a locale, best first: the locale, then with
+ * its last subtag dropped ("pt_BR" > "pt"); if none exists, the first other
+ * region of the same language ("en" > "en_GB"). Never another language. */
+static size_t locale_chain(const kl_catalog_set *set, const char *locale,
+                           char chain[MAX_CHAIN][MAX_LOCALE])
+{
+    char id[MAX_LOCALE];
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t n = uloc_forLanguageTag(locale ? locale : "", id, sizeof id, NULL, &st);
+    if (U_FAILURE(st) || n <= 0 || n >= (int32_t)sizeof id || st == U_STRING_NOT_TERMINATED_WARNING)
+        snprintf(id, sizeof id, "%s", locale ? locale : "");
+    for (char *p = id; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    /* Keywords ("@calendar=...") are not part of a catalog's name. */
+    char *at = strchr(id, '@');
+    if (at)
+        *at = '\0';
+    if (!id[0])
+        return 0;
+
+    size_t count = 0;
+    char cur[MAX_LOCALE];
+    snprintf(cur, sizeof cur, "%s", id);
+    for (;;) {
+        if (count < MAX_CHAIN && res_exists(set, cur))
+            snprintf(chain[count++], MAX_LOCALE, "%s", cur);
+        char *us = strrchr(cur, '_');
+        if (!us)
+            break;
+        *us = '\0';
+    }
+    if (count)
+        return count;
+
+    /* cur is now the bare language. */
+    DIR *d = opendir(set->dir);
+    if (!d)
+        return 0;
+    size_t llen = strlen(cur);
+    char best[MAX_LOCALE] = "";
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len > llen + 5 && strncmp(e->d_name, cur, llen) == 0 && e->d_name[llen] == '_' &&
+            strcmp(e->d_name + len - 4, ".res") == 0 && len - 4 < MAX_LOCALE) {
+            char name[MAX_LOCALE];
+            snprintf(name, sizeof name, "%.*s", (int)(len - 4), e->d_name);
+            if (!best[0] || strcmp(name, best) < 0)
+                snprintf(best, sizeof best, "%s", name);
+        }
+    }
+    closedir(d);
+    if (best[0])
+        snprintf(chain[count++], MAX_LOCALE, "%s", best);
+    return count;
+}
+
+int kl_catalog__has_locale(kl_catalog_set *set, const char *locale)
+{
+    char chain[MAX_CHAIN][MAX_LOCALE];
+    return locale_chain(set, locale, chain) > 0;
+}
+
+/* UTF-16 to an allocated UTF-8 string. */
+static char *to_utf8(const UChar *u, int32_t len)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t n = 0;
+    u_strToUTF8(NULL, 0, &n, u, len, &st);
+    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+        return NULL;
+    char *s = kl_malloc((size_t)n + 1);
+    if (!s)
+        return NULL;
+    st = U_ZERO_ERROR;
+    u_strToUTF8(s, n + 1, NULL, u, len, &st);
+    if (U_FAILURE(st)) {
+        kl_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* A string at table/key in a bundle: 0, KL_ENOTFOUND, KL_EFORMAT (not a
+ * string) or KL_ENOMEM. */
+static int get_string(UResourceBundle *b, const char *table, const char *key, char **out)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    UResourceBundle *t = ures_getByKey(b, table, NULL, &st);
+    UResourceBundle *m = U_SUCCESS(st) ? ures_getByKey(t, key, NULL, &st) : NULL;
+    int rc = 0;
+    if (U_FAILURE(st)) {
+        rc = KL_ENOTFOUND;
+    } else if (ures_getType(m) != URES_STRING) {
+        rc = KL_EFORMAT;
+    } else {
+        int32_t len = 0;
+        const UChar *u = ures_getString(m, &len, &st);
+        if (U_FAILURE(st))
+            rc = KL_EFORMAT;
+        else if (!(*out = to_utf8(u, len)))
+            rc = KL_ENOMEM;
+    }
+    ures_close(m);
+    ures_close(t);
+    return rc;
+}
+
+/* Is the translation out of date? Its catalog's `sources` table records a
+ * fingerprint of the English it was made from (docs/TRANSLATING.md); the
+ * English catalog's current text for the same variant (after variant
+ * fallback in English) must still have that fingerprint. No fingerprint, or
+ * no English catalog in the set: not stale. */
+static int is_stale(const kl_catalog_set *set, UResourceBundle *b, const char *icu, kl_reading v,
+                    const char *msgid)
+{
+    if (strcmp(icu, "en_GB") == 0)
+        return 0;
+    UErrorCode st = U_ZERO_ERROR;
+    UResourceBundle *src = ures_getByKey(b, "sources", NULL, &st);
+    char *fp = NULL;
+    int rc = U_SUCCESS(st) ? get_string(src, kl_catalog__variant_key(v), msgid, &fp) : 0;
+    ures_close(src);
+    if (rc == KL_ENOMEM)
+        return rc;
+    if (!fp)
+        return 0;
+    st = U_ZERO_ERROR;
+    UResourceBundle *en = ures_openDirect(set->dir, "en_GB", &st);
+    int stale = 0;
+    if (U_SUCCESS(st)) {
+        char *text = NULL;
+        for (int k = (int)v; k >= 0 && !text && stale == 0; k--)
+            if (get_string(en, kl_catalog__variant_key((kl_reading)k), msgid, &text) == KL_ENOMEM)
+                stale = KL_ENOMEM;
+        if (text) {
+            char now[17];
+            kl_catalog__fingerprint(text, now);
+            stale = strcmp(now, fp) != 0;
+        }
+        kl_free(text);
+    }
+    ures_close(en);
+    kl_free(fp);
+    return stale;
+}
+
+int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale, kl_reading variant,
+                       const char *msgid, char **pattern, kl_msg_origin *origin)
+{
+    *pattern = NULL;
+    char chain[MAX_CHAIN][MAX_LOCALE];
+    size_t n = locale_chain(set, locale, chain);
+    if (n == 0)
+        return KL_ENOTFOUND;
+    UResourceBundle *bundles[MAX_CHAIN] = {0};
+    int rc = KL_ENOTFOUND;
+    for (size_t i = 0; i < n; i++) {
+        UErrorCode st = U_ZERO_ERROR;
+        /* openDirect: no ICU locale fallback, so a missing Polish message
+         * can never be filled in from root or the default locale. */
+        bundles[i] = ures_openDirect(set->dir, chain[i], &st);
+        if (U_FAILURE(st)) {
+            bundles[i] = NULL;
+            if (st != U_MISSING_RESOURCE_ERROR && st != U_FILE_ACCESS_ERROR) {
+                rc = kl_error(ctx, KL_EBACKEND, KL_AT(set->dir, 0, 0),
+                              "rebuild the catalogs with genrb",
+                              "ICU could not open catalog %s: %s", chain[i], u_errorName(st));
+                goto done;
+            }
+        }
+    }
+    for (int v = (int)variant; v >= 0 && rc == KL_ENOTFOUND; v--) {
+        for (size_t i = 0; i < n && rc == KL_ENOTFOUND; i++) {
+            if (!bundles[i])
+                continue;
+            rc = get_string(bundles[i], kl_catalog__variant_key((kl_reading)v), msgid, pattern);
+            int stale = rc == 0 ? is_stale(set, bundles[i], chain[i], (kl_reading)v, msgid) : 0;
+            if (stale == KL_ENOMEM) {
+                kl_free(*pattern);
+                *pattern = NULL;
+                rc = KL_ENOMEM;
+                break;
+            }
+            if (stale) {
+                /* Out of date: the English changed after this was translated.
+                 * Never sent as it is: treated as missing. */
+                kl_warn(
+                    ctx, KL_SEVERITY_WARNING, KL_AT(set->dir, 0, 0),
+                    "update the translation, then confirm it (record the English it was translated "
+                    "from)",
+                    "message '%s' (%s, %s) is out of date: the English changed since it was "
+                    "translated, so it is not used",
+                    msgid, chain[i], kl_catalog__variant_key((kl_reading)v));
+                kl_free(*pattern);
+                *pattern = NULL;
+                rc = KL_ENOTFOUND;
+                continue;
+            }
+            if (rc == KL_EFORMAT) {
+                rc = kl_error(ctx, KL_EFORMAT, KL_AT(set->dir, 0, 0), NULL,
+                              "message '%s' in catalog %s (%s) is not a string", msgid, chain[i],
+                              kl_catalog__variant_key((kl_reading)v));
+            } else if (rc == 0 && origin) {
+                snprintf(origin->icu_locale, sizeof origin->icu_locale, "%.63s", chain[i]);
+                origin->variant = (kl_reading)v;
+            }
+        }
+    }
+    if (rc == KL_ENOMEM)
+        kl_oom(ctx);
+done:
+    for (size_t i = 0; i < n; i++)
+        ures_close(bundles[i]);
+    return rc;
+}
+
+/* Skip the ICU text-format comments and strings while looking for a key. */
+static const char *find_key(const char *s, const char *end, const char *key)
+{
+    size_t klen = strlen(key);
+    for (const char *p = s; p < end; p++) {
+        if (*p == '/' && p + 1 < end && p[1] == '/') {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            if (!nl)
+                return NULL;
+            p = nl;
+            continue;
+        }
+        if (*p == '"') {
+            if ((size_t)(end - p) > klen + 1 && strncmp(p + 1, key, klen) == 0 &&
+                p[1 + klen] == '"') {
+                const char *q = p + 2 + klen;
+                while (q < end && strchr(" \t\r\n", *q))
+                    q++;
+                if (q < end && (*q == '{' || *q == ':'))
+                    return p;
+            }
+            /* skip the string */
+            for (p++; p < end && *p != '"'; p++)
+                if (*p == '\\')
+                    p++;
+            continue;
+        }
+        if ((size_t)(end - p) >= klen && strncmp(p, key, klen) == 0 &&
+            (p == s || strchr(" \t\r\n{}", p[-1]))) {
+            const char *q = p + klen;
+            while (q < end && strchr(" \t\r\n", *q))
+                q++;
+            if (q < end && (*q == '{' || *q == ':'))
+                return p;
+        }
+    }
+    return NULL;
+}
+
+void kl_catalog__source_position(kl_context *ctx, const kl_catalog_set *set,
+                                 const kl_msg_origin *origin, const char *msgid, char **path,
+                                 unsigned *line, unsigned *column)
+{
+    (void)ctx;
+    *path = NULL;
+    *line = *column = 0;
+    kl_buf b = KL_BUF_INIT;
+    kl_buf_printf(&b, "%s%s.txt", set->src_dir ? set->src_dir : set->dir, origin->icu_locale);
+    if (b.oom || access(b.data, R_OK) != 0) {
+        kl_buf_free(&b);
+        return;
+    }
+    /* Read without ctx so a problem here never replaces the real error. */
+    FILE *f = fopen(b.data, "rb");
+    if (!f) {
+        kl_buf_free(&b);
+        return;
+    }
+    kl_buf text = KL_BUF_INIT;
+    char chunk[8192];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len < MAX_CATSRC)
+        kl_buf_append(&text, chunk, got);
+    fclose(f);
+    *path = kl_buf_detach(&b);
+    if (text.oom || !text.data) {
+        kl_buf_free(&text);
+        return;
+    }
+    const char *end = text.data + text.len;
+    const char *table = find_key(text.data, end, kl_catalog__variant_key(origin->variant));
+    const char *k = find_key(table ? table : text.data, end, msgid);
+    if (k) {
+        /* Point at the first character of the message text. */
+        const char *q = strchr(k + 1, '{');
+        const char *quote = q ? strchr(q, '"') : NULL;
+        const char *at = quote ? quote + 1 : k;
+        kl_line_col(text.data, (size_t)(at - text.data), line, column);
+    }
+    kl_buf_free(&text);
+}
+
+int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale,
+                        kl_reading variant, const char *msgid, const kl_fmt_arg *args,
+                        size_t n_args, const char *member_id, char **out, kl_msg_origin *origin)
+{
+    kl_msg_origin local;
+    if (!origin)
+        origin = &local;
+    char *pattern = NULL;
+    int rc = kl_catalog__lookup(ctx, set, locale, variant, msgid, &pattern, origin);
+    if (rc)
+        return rc;
+    kl_fmt_error fe;
+    rc = kl_catalog__format(locale, pattern, args, n_args, out, &fe);
+    if (rc == KL_EPARSE || rc == KL_EFORMAT || rc == KL_EBACKEND) {
+        char *src = NULL;
+        unsigned line = 0, col = 0;
+        kl_catalog__source_position(ctx, set, origin, msgid, &src, &line, &col);
+        if (col && fe.offset >= 0)
+            col += (unsigned)fe.offset;
+        kl_buf where = KL_BUF_INIT;
+        if (!src)
+            kl_buf_printf(&where, "%s%s.res", set->dir, origin->icu_locale);
+        kl_where w = KL_AT(src ? src : where.data, line, col);
+        w.member_id = member_id;
+        rc = kl_error(ctx, rc, w,
+                      rc == KL_EPARSE ? "fix the message: ICU MessageFormat syntax, with "
+                                        "{name} placeholders and select/plural ending in other"
+                                      : NULL,
+                      "message '%s' (%s, %s): %s%s%s", msgid, origin->icu_locale,
+                      kl_catalog__variant_key(origin->variant), fe.detail,
+                      rc == KL_EPARSE ? " " : "", rc == KL_EPARSE ? fe.icu : "");
+        kl_free(src);
+        kl_buf_free(&where);
+    } else if (rc == KL_ENOMEM) {
+        kl_oom(ctx);
+    }
+    kl_free(pattern);
+    return rc;
+}
+
+/* ---- meta ----------------------------------------------------------------- */
+
+KL_API int kl_catalog_set_meta(kl_context *ctx, kl_catalog_set *set, const char *locale,
+                               kl_catalog_meta *out)
+{
+    if (!ctx || !set || !locale || !out)
+        return KL_EINVAL;
+    char chain[MAX_CHAIN][MAX_LOCALE];
+    size_t n = locale_chain(set, locale, chain);
+    if (n == 0)
+        return kl_error(ctx, KL_ENOTFOUND, KL_AT(set->dir, 0, 0),
+                        "add a catalog for the language (locales/<locale>.txt)",
+                        "no catalog for locale '%s'", locale);
+    pthread_mutex_lock(&set->lock);
+    int rc = 0;
+    meta_entry *m = NULL;
+    for (size_t i = 0; i < set->n_metas && !m; i++)
+        if (strcmp(set->metas[i].icu, chain[0]) == 0)
+            m = &set->metas[i];
+    if (!m) {
+        UErrorCode st = U_ZERO_ERROR;
+        UResourceBundle *b = ures_openDirect(set->dir, chain[0], &st);
+        meta_entry e = {0};
+        if (U_FAILURE(st)) {
+            rc = kl_error(ctx, KL_EBACKEND, KL_AT(set->dir, 0, 0), NULL,
+                          "ICU could not open catalog %s: %s", chain[0], u_errorName(st));
+        } else {
+            const char *keys[] = {"status", "reviewer", "reviewed"};
+            char **fields[] = {&e.status, &e.reviewer, &e.reviewed};
+            for (size_t k = 0; k < 3 && !rc; k++) {
+                int r = get_string(b, "meta", keys[k], fields[k]);
+                if (r == KL_ENOTFOUND || r == KL_EFORMAT)
+                    r = (*fields[k] = kl_strdup("")) ? 0 : KL_ENOMEM;
+                rc = r;
+            }
+            e.icu = kl_strdup(chain[0]);
+            meta_entry *grown = NULL;
+            if (!rc && e.icu)
+                grown = kl_realloc(set->metas, (set->n_metas + 1) * sizeof *set->metas);
+            if (!grown) {
+                kl_free(e.icu);
+                kl_free(e.status);
+                kl_free(e.reviewer);
+                kl_free(e.reviewed);
+                rc = kl_oom(ctx);
+            } else {
+                set->metas = grown;
+                set->metas[set->n_metas] = e;
+                m = &set->metas[set->n_metas++];
+            }
+        }
+        ures_close(b);
+    }
+    if (m) {
+        out->locale = m->icu;
+        out->status = m->status;
+        out->reviewer = m->reviewer;
+        out->reviewed = m->reviewed;
+    }
+    pthread_mutex_unlock(&set->lock);
+    return rc;
+}
+
+/* ---- the template against a catalog --------------------------------------- */
+
+typedef struct check_state {
+    kl_context *ctx;
+    const kl_template *tpl;
+    kl_catalog_set *set;
+    const char *locale;
+    int rc;
+} check_state;
+
+static int check_one(const char *msgid, unsigned line, unsigned column, void *ud)
+{
+    check_state *cs = ud;
+    int found_any = 0;
+    for (int v = KL_READING_STANDARD; v <= KL_READING_YOUNG_PERSON; v++) {
+        char *pattern = NULL;
+        kl_msg_origin origin;
+        char chain[MAX_CHAIN][MAX_LOCALE];
+        size_t n = locale_chain(cs->set, cs->locale, chain);
+        int rc = KL_ENOTFOUND;
+        /* Look in this variant's own table only: each is checked once. */
+        for (size_t i = 0; i < n && rc == KL_ENOTFOUND; i++) {
+            UErrorCode st = U_ZERO_ERROR;
+            UResourceBundle *b = ures_openDirect(cs->set->dir, chain[i], &st);
+            if (U_FAILURE(st))
+                continue;
+            rc = get_string(b, kl_catalog__variant_key((kl_reading)v), msgid, &pattern);
+            ures_close(b);
+            snprintf(origin.icu_locale, sizeof origin.icu_locale, "%s", chain[i]);
+            origin.variant = (kl_reading)v;
+        }
+        if (rc == KL_ENOMEM)
+            return kl_oom(cs->ctx);
+        if (rc)
+            continue;
+        if (v == KL_READING_STANDARD)
+            found_any = 1;
+        kl_fmt_error fe;
+        int prc = kl_catalog__check_pattern(cs->locale, pattern, &fe);
+        kl_free(pattern);
+        if (prc == KL_EPARSE) {
+            char *src = NULL;
+            unsigned l = 0, c = 0;
+            kl_catalog__source_position(cs->ctx, cs->set, &origin, msgid, &src, &l, &c);
+            if (c && fe.offset >= 0)
+                c += (unsigned)fe.offset;
+            kl_report(cs->ctx, KL_EPARSE, KL_AT(src ? src : cs->set->dir, l, c),
+                      "ICU MessageFormat syntax: {name}, {n, plural, ...}, {g, select, ... other "
+                      "{...}}",
+                      "message '%s' (%s, %s): %s %s", msgid, origin.icu_locale,
+                      kl_catalog__variant_key(origin.variant), fe.detail, fe.icu);
+            kl_free(src);
+            if (!cs->rc)
+                cs->rc = KL_EPARSE;
+        } else if (prc == KL_ENOMEM) {
+            return kl_oom(cs->ctx);
+        }
+    }
+    if (!found_any) {
+        kl_report(cs->ctx, KL_ENOTFOUND, KL_AT(cs->tpl->source, line, column),
+                  "add the message to the catalog's standard table",
+                  "message '%s' is not in the %s catalog (standard)", msgid, cs->locale);
+        if (!cs->rc)
+            cs->rc = KL_ENOTFOUND;
+    }
+    return 0;
+}
+
+KL_API int kl_template_check_messages(kl_context *ctx, const kl_template *tpl, kl_catalog_set *set,
+                                      const char *locale)
+{
+    if (!ctx || !tpl || !set || !locale)
+        return KL_EINVAL;
+    if (!kl_catalog__has_locale(set, locale))
+        return kl_error(ctx, KL_ENOTFOUND, KL_AT(set->dir, 0, 0), NULL,
+                        "no catalog for locale '%s'", locale);
+    check_state cs = {ctx, tpl, set, locale, 0};
+    int rc = kl_template__each_msg(tpl, check_one, &cs);
+    if (rc)
+        return rc;
+    if (cs.rc)
+        return kl_error(ctx, cs.rc, KL_AT(tpl->source, 0, 0), NULL,
+                        "template '%s' and the %s catalog do not match (see the messages above)",
+                        tpl->name, locale);
+    return 0;
+}

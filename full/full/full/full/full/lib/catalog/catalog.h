@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/* catalog/catalog.h: message look-up with variant fallback, and MessageFormat (internal). */
+#ifndef KL_CATALOG_H
+#define KL_CATALOG_H
+
+#include "core/core.h"
+#include "kinletter/letter.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- formatting (msgformat.cc, the one C++ file) ------------------------ */
+
+typedef enum kl_arg_type { KL_ARG_STRING = 0, KL_ARG_NUMBER, KL_ARG_DATE } kl_arg_type;
+
+/* A named argument. Dates are formatted as that calendar day wherever the
+ * process's time zone is (they are passed as noon UTC). */
+typedef struct kl_fmt_arg {
+    const char *name;
+    kl_arg_type type;
+    const char *s; /* STRING (NULL = "") */
+    double num;    /* NUMBER */
+    kl_date date;  /* DATE */
+} kl_fmt_arg;
+
+/* What went wrong in a pattern. */
+typedef struct kl_fmt_error {
+    int offset;       /* character offset in the pattern (UParseError), -1 if unknown */
+    char icu[48];     /* u_errorName() */
+    char detail[160]; /* an English explanation with the text around the error */
+} kl_fmt_error;
+
+/* Format an ICU MessageFormat pattern (UTF-8) with named arguments in a
+ * locale (ICU or BCP 47 id). A placeholder naming an argument that is not
+ * supplied is an error (KL_EFORMAT), so a typo never reaches a letter.
+ * *out is allocated (kl_free). Returns 0, KL_EPARSE (syntax; err filled),
+ * KL_EFORMAT (unknown argument; err filled), KL_EBACKEND or KL_ENOMEM. */
+int kl_catalog__format(const char *locale, const char *pattern, const kl_fmt_arg *args,
+                       size_t n_args, char **out, kl_fmt_error *err);
+
+/* Only check a pattern's syntax (no arguments needed). */
+int kl_catalog__check_pattern(const char *locale, const char *pattern, kl_fmt_error *err);
+
+/* What a message uses, for the translators' checks (msgformat.cc). */
+#define KL_SHAPE_MAX_ARGS 48
+typedef struct kl_msg_shape {
+    size_t n_args;
+    struct {
+        char name[48];
+        unsigned char shown;  /* shown as text: {name}, {n, number}, {d, date} */
+        unsigned char chosen; /* chosen on: select, plural, selectordinal */
+    } args[KL_SHAPE_MAX_ARGS];
+    char no_other[48];       /* an argument whose select/plural lacks `other`, or "" */
+    char plural_arg[48];     /* the first plural argument missing categories, or "" */
+    char plural_missing[64]; /* those categories ("few many") */
+    char plural_need[64];    /* every category the locale's plural rules have */
+    size_t letters;          /* letters in the message's own text (not its syntax) */
+} kl_msg_shape;
+
+/* Analyse a pattern: its arguments and how each is used, select/plural
+ * without `other`, and plural categories the locale needs but the message
+ * lacks (CLDR rules through ICU's PluralRules). Returns 0, KL_EPARSE (err
+ * filled), KL_EBACKEND or KL_ENOMEM. */
+int kl_catalog__analyse(const char *locale, const char *pattern, kl_msg_shape *shape,
+                        kl_fmt_error *err);
+
+/* A pseudo-translation of a pattern (rtl 0: en-XA, accented, about 40%
+ * longer, in [brackets]; rtl 1: ar-XB, each piece of text in right-to-left
+ * override). Placeholders and select/plural keywords are kept. *out is
+ * allocated. Returns 0, KL_EPARSE, KL_ENOMEM or KL_EBACKEND. */
+int kl_catalog__pseudo(const char *pattern, int rtl, char **out);
+
+/* ---- catalogs (catalog.c) ------------------------------------------------ */
+
+/* Variant names in catalogs: "standard", "plain", "young_person". */
+const char *kl_catalog__variant_key(kl_reading r);
+
+/* Where a message was found. */
+typedef struct kl_msg_origin {
+    char icu_locale[64]; /* the catalog it came from ("pl", "en_GB") */
+    kl_reading variant;  /* the variant table it came from */
+} kl_msg_origin;
+
+/* Find a message's pattern for a locale (BCP 47) and reading variant:
+ * variants young_person > plain > standard, then within each the locale
+ * chain ("pt_BR" > "pt"), never another language. *pattern is allocated.
+ * Returns 0, KL_ENOTFOUND (nothing reported: the caller knows the member),
+ * KL_EBACKEND (reported) or KL_ENOMEM. */
+int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale, kl_reading variant,
+                       const char *msgid, char **pattern, kl_msg_origin *origin);
+
+/* Find the source line of a message in the catalog's .txt (next to the .res
+ * file or as locales/<name>.txt along the data path). *path is allocated,
+ * or NULL when the source is not found; line/column 0 then. */
+void kl_catalog__source_position(kl_context *ctx, const kl_catalog_set *set,
+                                 const kl_msg_origin *origin, const char *msgid, char **path,
+                                 unsigned *line, unsigned *column);
+
+/* Look up and format a message in one step, reporting every failure (with
+ * the catalog source's file:line:col for ICU syntax errors). member_id may
+ * be NULL. Returns as the two steps do. */
+int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale,
+                        kl_reading variant, const char *msgid, const kl_fmt_arg *args,
+                        size_t n_args, const char *member_id, char **out, kl_msg_origin *origin);
+
+/* Does a catalog exist for the locale's language? 1 yes, 0 no. */
+int kl_catalog__has_locale(kl_catalog_set *set, const char *locale);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

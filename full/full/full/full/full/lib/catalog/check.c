@@ -1,0 +1,646 @@
+/* SPDX-License-Identifier: MIT */
+/* catalog/check.c: translators' checks, fingerprints (stamp), coverage (status), pseudo-locales. */
+#include "catalog/tools.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const kind_names[] = {"syntax",       "missing", "extra",       "arg-missing",
+                                         "arg-extra",    "plural",  "no-other",    "structure",
+                                         "untranslated", "stale",   "unconfirmed", "isolate"};
+
+typedef struct chk {
+    kl_context *ctx;
+    kl_catalog_sources *s;
+    kl_cfile *f;
+    kl_catalog_finding_fn fn;
+    void *ud;
+    char bcp[64]; /* the catalog's language tag for ICU ("pt-BR") */
+} chk;
+
+KL_PRINTF(12, 13)
+static void emit(chk *c, kl_finding_kind k, kl_severity sev, const char *variant, const char *msgid,
+                 const char *file, unsigned line, unsigned col, const char *english,
+                 const char *old, const char *text, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    kl_catalog_finding f = {k,
+                            kind_names[k],
+                            sev,
+                            c->f->name,
+                            variant ? variant : "",
+                            msgid ? msgid : "",
+                            file ? file : c->f->path,
+                            line,
+                            col,
+                            msg,
+                            english,
+                            old,
+                            text};
+    c->fn(&f, c->ud);
+}
+
+static void genrb_finding(const char *file, unsigned line, const char *message, void *ud)
+{
+    chk *c = ud;
+    emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, NULL, NULL, file, line, 0, NULL, NULL, NULL,
+         "genrb: %s", message);
+}
+
+static bool uses(const kl_msg_shape *sh, const char *name, bool shown_only)
+{
+    for (size_t i = 0; i < sh->n_args; i++)
+        if (strcmp(sh->args[i].name, name) == 0)
+            return shown_only ? sh->args[i].shown : true;
+    return false;
+}
+
+/* The last character of s, as a string (UTF-8). */
+static const char *last_char(const char *s, size_t *n)
+{
+    size_t len = strlen(s);
+    while (len && (s[len - 1] == ' '))
+        len--;
+    size_t st = len;
+    while (st > 0 && ((unsigned char)s[st - 1] & 0xC0) == 0x80)
+        st--;
+    if (st > 0)
+        st--;
+    *n = len - st;
+    return s + st;
+}
+
+static bool ends_with_full_stop(const char *s)
+{
+    size_t n;
+    const char *l = last_char(s, &n);
+    static const char *const stops[] = {".", "\xE3\x80\x82", "\xE0\xA5\xA4", "\xDB\x94"};
+    for (size_t i = 0; i < sizeof stops / sizeof *stops; i++)
+        if (n == strlen(stops[i]) && strncmp(l, stops[i], n) == 0)
+            return true;
+    return false;
+}
+
+static bool starts_with_bullet(const char *s)
+{
+    while (*s == ' ')
+        s++;
+    if (!strncmp(s, "\xE2\x80\xA2", 3) || !strncmp(s, "- ", 2) || !strncmp(s, "* ", 2))
+        return true;
+    const char *p = s;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return p > s && (*p == '.' || *p == ')') && p[1] == ' ';
+}
+
+static void check_structure(chk *c, const char *variant, const kl_csrc_str *m, const kl_csrc_str *e)
+{
+    const char *role = NULL;
+    for (size_t i = 0; i < c->s->n_usage && !role; i++)
+        if (strcmp(c->s->usage[i].msgid, m->key) == 0 &&
+            (!strcmp(c->s->usage[i].role, "heading") || !strcmp(c->s->usage[i].role, "list item")))
+            role = c->s->usage[i].role;
+    if (role && !strcmp(role, "heading") && ends_with_full_stop(m->text) &&
+        !ends_with_full_stop(e->text))
+        emit(c, KL_FINDING_STRUCTURE, KL_SEVERITY_WARNING, variant, m->key, NULL, m->tline, m->tcol,
+             e->text, NULL, m->text,
+             "'%s' is a heading: it should not end with a full stop (the English does not)",
+             m->key);
+    if (role && !strcmp(role, "list item") && starts_with_bullet(m->text) &&
+        !starts_with_bullet(e->text))
+        emit(c, KL_FINDING_STRUCTURE, KL_SEVERITY_WARNING, variant, m->key, NULL, m->tline, m->tcol,
+             e->text, NULL, m->text,
+             "'%s' is a list item: the letter adds the bullet or number itself", m->key);
+    bool lead_t = m->text[0] == ' ', lead_e = e->text[0] == ' ';
+    size_t lt = strlen(m->text), le = strlen(e->text);
+    bool trail_t = lt && m->text[lt - 1] == ' ', trail_e = le && e->text[le - 1] == ' ';
+    if (lead_t != lead_e || trail_t != trail_e)
+        emit(c, KL_FINDING_STRUCTURE, KL_SEVERITY_WARNING, variant, m->key, NULL, m->tline, m->tcol,
+             e->text, NULL, m->text, "'%s' %s a space at the %s where the English %s", m->key,
+             (lead_t != lead_e ? lead_t : trail_t) ? "has" : "lacks",
+             lead_t != lead_e ? "start" : "end",
+             (lead_t != lead_e ? lead_t : trail_t) ? "has none" : "has one");
+}
+
+static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
+{
+    const kl_csrc *en = c->s->en->src;
+    const kl_csrc_str *e = kl_catalog__src_english(en, variant, m->key);
+    if (!e) {
+        emit(c, KL_FINDING_EXTRA, KL_SEVERITY_WARNING, variant, m->key, NULL, m->line, m->column,
+             NULL, NULL, m->text,
+             "'%s' is not in the English catalog: a mistyped id, or a message the English no "
+             "longer has",
+             m->key);
+        return 0;
+    }
+    kl_msg_shape sh, esh;
+    kl_fmt_error fe;
+    int rc = kl_catalog__analyse(c->bcp, m->text, &sh, &fe);
+    if (rc == KL_ENOMEM)
+        return rc;
+    if (rc) {
+        unsigned l, col;
+        kl_catalog__value_pos(c->f->src, m, fe.offset, &l, &col);
+        if (!strcmp(fe.icu, "U_DEFAULT_KEYWORD_MISSING"))
+            emit(c, KL_FINDING_OTHER, KL_SEVERITY_ERROR, variant, m->key, NULL, l, col, e->text,
+                 NULL, m->text,
+                 "'%s': a select or plural has no 'other' branch (every one needs it): %s", m->key,
+                 fe.detail);
+        else
+            emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, variant, m->key, NULL, l, col, e->text,
+                 NULL, m->text, "'%s': %s %s", m->key, fe.detail, fe.icu);
+        return 0;
+    }
+    if (sh.no_other[0]) {
+        emit(c, KL_FINDING_OTHER, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline, m->tcol,
+             e->text, NULL, m->text,
+             "'%s': the choice on {%s} has no 'other' branch (every select and plural needs one)",
+             m->key, sh.no_other);
+    } else {
+        rc = kl_catalog__check_pattern(c->bcp, m->text, &fe);
+        if (rc == KL_ENOMEM)
+            return rc;
+        if (rc) {
+            unsigned l, col;
+            kl_catalog__value_pos(c->f->src, m, fe.offset, &l, &col);
+            emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, variant, m->key, NULL, l, col, e->text,
+                 NULL, m->text, "'%s': %s %s", m->key, fe.detail, fe.icu);
+            return 0;
+        }
+    }
+    if (sh.plural_arg[0])
+        emit(c, KL_FINDING_PLURAL, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline, m->tcol,
+             e->text, NULL, m->text, "'%s': the plural on {%s} lacks %s (%s needs %s)", m->key,
+             sh.plural_arg, sh.plural_missing, c->bcp, sh.plural_need);
+    rc = kl_catalog__analyse("en-GB", e->text, &esh, &fe);
+    if (rc == KL_ENOMEM)
+        return rc;
+    if (rc == 0) {
+        for (size_t i = 0; i < esh.n_args; i++) {
+            const char *a = esh.args[i].name;
+            if (esh.args[i].shown && !uses(&sh, a, false))
+                emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline,
+                     m->tcol, e->text, NULL, m->text,
+                     "'%s' does not use {%s}, which the English shows", m->key, a);
+            else if (!esh.args[i].shown && !uses(&sh, a, false))
+                emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_WARNING, variant, m->key, NULL,
+                     m->tline, m->tcol, e->text, NULL, m->text,
+                     "'%s' does not choose on {%s} as the English does: check the choice is "
+                     "not needed in this language",
+                     m->key, a);
+        }
+        /* Choosing on an argument the English does not use is grammar
+         * (gender agreement, say) and fine; showing one is not: it would put
+         * something in the letter that the English does not say. */
+        for (size_t i = 0; i < sh.n_args; i++)
+            if (sh.args[i].shown && !uses(&esh, sh.args[i].name, false))
+                emit(c, KL_FINDING_ARG_EXTRA, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline,
+                     m->tcol, e->text, NULL, m->text,
+                     "'%s' shows {%s}, which the English does not use", m->key, sh.args[i].name);
+        if (strcmp(m->text, e->text) == 0 && sh.letters > 0)
+            emit(c, KL_FINDING_UNTRANSLATED, KL_SEVERITY_WARNING, variant, m->key, NULL, m->tline,
+                 m->tcol, e->text, NULL, m->text,
+                 "'%s' is the same as the English: translate it, or confirm it is right as it "
+                 "is",
+                 m->key);
+    }
+    check_structure(c, variant, m, e);
+    /* Isolation marks (LRI RLI FSI PDI, U+2066..U+2069) written by hand:
+     * kinletter isolates every value and number in right-to-left letters
+     * itself, and ignores these. */
+    const char *mark = NULL;
+    for (const char *p = m->text; *p && !mark; p++)
+        if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x81 &&
+            (unsigned char)p[2] >= 0xA6 && (unsigned char)p[2] <= 0xA9)
+            mark = p;
+    if (mark) {
+        int32_t u16 = 0;
+        for (const char *p = m->text; p < mark; p++)
+            if (((unsigned char)*p & 0xC0) != 0x80)
+                u16 += ((unsigned char)*p >= 0xF0) ? 2 : 1;
+        unsigned l, col;
+        kl_catalog__value_pos(c->f->src, m, u16, &l, &col);
+        emit(c, KL_FINDING_ISOLATE, KL_SEVERITY_WARNING, variant, m->key, NULL, l, col, e->text,
+             NULL, m->text,
+             "'%s' has a bidi isolation mark written by hand (U+2066..U+2069): unnecessary, "
+             "kinletter isolates every value and number of a right-to-left letter itself; "
+             "remove it",
+             m->key);
+    }
+    char fp[17];
+    kl_catalog__fingerprint(e->text, fp);
+    const char *rec = kl_catalog__recorded_fp(c->f->src, variant, m->key);
+    if (rec && strcmp(rec, fp) != 0) {
+        const char *old = kl_catalog__history(c->ctx, c->s, rec);
+        emit(c, KL_FINDING_STALE, KL_SEVERITY_ERROR, variant, m->key, NULL, m->line, m->column,
+             e->text, old, m->text,
+             "'%s' is out of date: the English changed since it was translated, so letters do "
+             "not use it (update it, then confirm it: record the English it was translated "
+             "from)",
+             m->key);
+    } else if (!rec) {
+        emit(c, KL_FINDING_UNCONFIRMED, KL_SEVERITY_WARNING, variant, m->key, NULL, m->line,
+             m->column, e->text, NULL, m->text,
+             "'%s' has no record of the English it was translated from (confirm it when it "
+             "matches the English)",
+             m->key);
+    }
+    return 0;
+}
+
+static bool has_any(const kl_csrc *tr, const char *msgid)
+{
+    for (int v = 0; v < KL_VARIANTS; v++)
+        if (kl_catalog__src_find(tr, kl_catalog__variants[v], msgid))
+            return true;
+    return false;
+}
+
+static int check_file(chk *c)
+{
+    kl_cfile *f = c->f;
+    snprintf(c->bcp, sizeof c->bcp, "%s", f->name);
+    for (char *p = c->bcp; *p; p++)
+        if (*p == '_')
+            *p = '-';
+    char *tmp = NULL;
+    int rc = kl_catalog__mkdtemp(c->ctx, &tmp);
+    if (rc)
+        return rc;
+    rc = kl_catalog__genrb(c->ctx, f->path, tmp, genrb_finding, c);
+    kl_catalog_remove_compiled(tmp);
+    kl_free(tmp);
+    if (rc && rc != KL_EPARSE)
+        return rc;
+    if (!f->src) {
+        /* genrb has said what is wrong when it could; our reader's message
+         * adds the column. */
+        emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, NULL, NULL,
+             f->err_source ? f->err_source : f->path, f->err_line, f->err_col, NULL, NULL, NULL,
+             "%s%s%s%s", f->err_message ? f->err_message : "cannot be read",
+             f->err_hint ? " (" : "", f->err_hint ? f->err_hint : "", f->err_hint ? ")" : "");
+        return 0;
+    }
+    if (f == c->s->en) {
+        /* The English itself: its messages must be valid ICU syntax. */
+        for (size_t i = 0; i < f->src->n_strs; i++) {
+            const kl_csrc_str *m = &f->src->strs[i];
+            bool msg = false;
+            for (int v = 0; v < KL_VARIANTS; v++)
+                msg = msg || !strcmp(m->table, kl_catalog__variants[v]);
+            kl_fmt_error fe;
+            int r = msg ? kl_catalog__check_pattern("en-GB", m->text, &fe) : 0;
+            if (r == KL_ENOMEM)
+                return r;
+            if (r) {
+                unsigned l, col;
+                kl_catalog__value_pos(f->src, m, fe.offset, &l, &col);
+                emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, m->table, m->key, NULL, l, col, NULL,
+                     NULL, m->text, "'%s': %s %s", m->key, fe.detail, fe.icu);
+            }
+        }
+        return 0;
+    }
+    if (!c->s->en->src)
+        return 0;
+    const kl_csrc *tr = f->src, *en = c->s->en->src;
+    for (int v = 0; v < KL_VARIANTS; v++) {
+        for (size_t i = 0; i < tr->n_strs; i++) {
+            const kl_csrc_str *m = &tr->strs[i];
+            if (strcmp(m->table, kl_catalog__variants[v]) != 0 || kl_catalog__english_only(m->key))
+                continue;
+            if ((rc = check_message(c, kl_catalog__variants[v], m)))
+                return rc;
+        }
+    }
+    const kl_csrc_table *std = kl_catalog__src_table(tr, "standard");
+    unsigned sl = 0, sc = 0;
+    if (std)
+        kl_line_col(tr->data, std->close, &sl, &sc);
+    for (int v = 0; v < KL_VARIANTS; v++) {
+        for (size_t i = 0; i < en->n_strs; i++) {
+            const kl_csrc_str *e = &en->strs[i];
+            if (strcmp(e->table, kl_catalog__variants[v]) != 0 || kl_catalog__english_only(e->key))
+                continue;
+            if (v == 0 && !has_any(tr, e->key)) {
+                emit(c, KL_FINDING_MISSING, KL_SEVERITY_ERROR, "standard", e->key, NULL, sl, 0,
+                     e->text, NULL, NULL,
+                     "'%s' is not translated (English: %s:%u); a letter that needs it cannot be "
+                     "written in this language",
+                     e->key, c->s->en->path, e->line);
+            } else if (v > 0 && has_any(tr, e->key) &&
+                       !kl_catalog__src_find(tr, kl_catalog__variants[v], e->key)) {
+                const kl_csrc_table *t = kl_catalog__src_table(tr, kl_catalog__variants[v]);
+                unsigned l = 0, col = 0;
+                if (t)
+                    kl_line_col(tr->data, t->close, &l, &col);
+                emit(c, KL_FINDING_MISSING, KL_SEVERITY_WARNING, kl_catalog__variants[v], e->key,
+                     NULL, l ? l : sl, 0, e->text, NULL, NULL,
+                     "'%s' has no %s text, so %s readers get the %s one; the English has its own "
+                     "(%s:%u)",
+                     e->key, kl_catalog__variants[v], kl_catalog__variants[v],
+                     v == 2 && kl_catalog__src_find(tr, "plain", e->key) ? "plain" : "standard",
+                     c->s->en->path, e->line);
+            }
+        }
+    }
+    return 0;
+}
+
+/* Pseudo-locales (en_XA, ar_XB) are made from the English: nothing to check. */
+static bool is_pseudo(const kl_cfile *f)
+{
+    const kl_csrc_str *st = f->src ? kl_catalog__src_find(f->src, "meta", "status") : NULL;
+    return st && !strcmp(st->text, "pseudo");
+}
+
+KL_API int kl_catalog_check(kl_context *ctx, kl_catalog_sources *s, const char *locale,
+                            kl_catalog_finding_fn fn, void *userdata)
+{
+    if (!ctx || !s || !fn)
+        return KL_EINVAL;
+    chk c = {ctx, s, NULL, fn, userdata, ""};
+    if (kl_catalog__usage(ctx, s) == KL_ENOMEM)
+        return KL_ENOMEM;
+    kl_context_clear_error(ctx);
+    if (locale) {
+        c.f = kl_catalog__file(s, locale);
+        if (!c.f)
+            return kl_error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
+                            "the catalog is locales/<locale>.txt, e.g. pl.txt or pt_BR.txt",
+                            "no catalog for '%s'", locale);
+        return check_file(&c);
+    }
+    for (size_t i = 0; i < s->n_files; i++) {
+        if (is_pseudo(&s->files[i]))
+            continue;
+        c.f = &s->files[i];
+        int rc = check_file(&c);
+        if (rc)
+            return rc == KL_ENOMEM ? kl_oom(ctx) : rc;
+    }
+    return 0;
+}
+
+/* ---- stamp ------------------------------------------------------------------ */
+
+static kl_cfile *usable(kl_context *ctx, kl_catalog_sources *s, const char *locale, int *rc)
+{
+    kl_cfile *f = kl_catalog__file(s, locale);
+    *rc = 0;
+    if (!f) {
+        *rc = kl_error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
+                       "the catalog is locales/<locale>.txt, e.g. pl.txt", "no catalog for '%s'",
+                       locale);
+        return NULL;
+    }
+    if (!f->src) {
+        *rc = kl_catalog__file_error(ctx, f);
+        return NULL;
+    }
+    if (!s->en->src) {
+        *rc = kl_catalog__file_error(ctx, s->en);
+        return NULL;
+    }
+    return f;
+}
+
+KL_API int kl_catalog_stamp(kl_context *ctx, kl_catalog_sources *s, const char *locale,
+                            kl_stamp_mode mode, const char *const *ids, size_t n_ids,
+                            size_t *n_stamped)
+{
+    if (!ctx || !s || !locale)
+        return KL_EINVAL;
+    if (n_stamped)
+        *n_stamped = 0;
+    int rc;
+    kl_cfile *f = usable(ctx, s, locale, &rc);
+    if (!f)
+        return rc;
+    if (f == s->en)
+        return kl_error(ctx, KL_EINVAL, KL_AT(f->path, 0, 0), NULL,
+                        "the English catalog is the source: it has no fingerprints");
+    for (size_t k = 0; mode == KL_STAMP_LISTED && k < n_ids; k++)
+        if (!has_any(f->src, ids[k]))
+            return kl_error(ctx, KL_ENOTFOUND, KL_AT(f->path, 0, 0), NULL,
+                            "'%s' is not in the catalog", ids[k]);
+    kl_cwrite w = {0};
+    rc = kl_catalog__fp_load(&w, f->src);
+    size_t changed = 0;
+    for (size_t i = 0; i < f->src->n_strs && !rc; i++) {
+        const kl_csrc_str *m = &f->src->strs[i];
+        int v = -1;
+        for (int k = 0; k < KL_VARIANTS; k++)
+            if (strcmp(m->table, kl_catalog__variants[k]) == 0)
+                v = k;
+        if (v < 0 || kl_catalog__english_only(m->key))
+            continue;
+        const kl_csrc_str *e = kl_catalog__src_english(s->en->src, kl_catalog__variants[v], m->key);
+        if (!e)
+            continue;
+        const char *rec = kl_catalog__recorded_fp(f->src, kl_catalog__variants[v], m->key);
+        bool want = mode == KL_STAMP_ALL || (mode == KL_STAMP_UNCONFIRMED && !rec);
+        for (size_t k = 0; mode == KL_STAMP_LISTED && k < n_ids; k++)
+            want = want || strcmp(ids[k], m->key) == 0;
+        if (!want)
+            continue;
+        char fp[17];
+        kl_catalog__fingerprint(e->text, fp);
+        if (rec && strcmp(rec, fp) == 0)
+            continue;
+        rc = kl_catalog__fp_set(&w, v, m->key, fp, e->text);
+        changed++;
+    }
+    if (rc)
+        rc = kl_oom(ctx);
+    else if (changed)
+        rc = kl_catalog__commit(ctx, s, f, &w, 0);
+    kl_catalog__cwrite_free(&w);
+    if (!rc && n_stamped)
+        *n_stamped = changed;
+    return rc;
+}
+
+/* ---- status ------------------------------------------------------------------ */
+
+static const char *meta(const kl_csrc *tr, const char *key)
+{
+    const kl_csrc_str *m = kl_catalog__src_find(tr, "meta", key);
+    return m ? m->text : "";
+}
+
+KL_API int kl_catalog_status(kl_context *ctx, kl_catalog_sources *s, kl_catalog_status_fn fn,
+                             void *userdata)
+{
+    if (!ctx || !s || !fn)
+        return KL_EINVAL;
+    int rc = kl_catalog__usage(ctx, s);
+    if (rc == KL_ENOMEM)
+        return rc;
+    if (rc || !s->n_letters)
+        return kl_error(ctx, KL_ENOTFOUND, KL_NOWHERE,
+                        "set KINLETTER_DATADIR, or install kinletter",
+                        "no letter templates (templates/*.xml) on the data path");
+    if (!s->en->src)
+        return kl_catalog__file_error(ctx, s->en);
+    const kl_csrc *en = s->en->src;
+    for (size_t fi = 0; fi < s->n_files; fi++) {
+        kl_cfile *f = &s->files[fi];
+        if (is_pseudo(f))
+            continue;
+        if (!f->src) {
+            kl_catalog__file_error(ctx, f);
+            rc = f->err_code ? f->err_code : KL_EPARSE;
+            continue;
+        }
+        const kl_csrc *tr = f->src;
+        for (size_t li = 0; li < s->n_letters; li++) {
+            /* A letter using English-only messages (the cover note) is
+             * written in English only: not part of other catalogs' coverage. */
+            bool english_letter = false;
+            for (size_t ui = 0; ui < s->n_usage && !english_letter; ui++)
+                english_letter = !strcmp(s->usage[ui].letter, s->letters[li]) &&
+                                 kl_catalog__english_only(s->usage[ui].msgid);
+            if (english_letter && f != s->en)
+                continue;
+            for (int v = 0; v < KL_VARIANTS; v++) {
+                kl_catalog_status_row row = {f->name,
+                                             s->letters[li],
+                                             kl_catalog__variants[v],
+                                             0,
+                                             0,
+                                             0,
+                                             0,
+                                             0,
+                                             meta(tr, "status"),
+                                             meta(tr, "translator"),
+                                             meta(tr, "reviewer"),
+                                             meta(tr, "reviewed")};
+                for (size_t ui = 0; ui < s->n_usage; ui++) {
+                    const kl_usage *u = &s->usage[ui];
+                    if (strcmp(u->letter, s->letters[li]) != 0)
+                        continue;
+                    bool dup = false;
+                    for (size_t k = 0; k < ui && !dup; k++)
+                        dup = !strcmp(s->usage[k].letter, u->letter) &&
+                              !strcmp(s->usage[k].msgid, u->msgid);
+                    if (dup || (f != s->en && kl_catalog__english_only(u->msgid)))
+                        continue;
+                    row.total++;
+                    const kl_csrc_str *m = NULL;
+                    int vv = v;
+                    for (; vv >= 0 && !m; vv--)
+                        m = kl_catalog__src_find(tr, kl_catalog__variants[vv], u->msgid);
+                    vv++;
+                    if (!m) {
+                        row.missing++;
+                        continue;
+                    }
+                    if (f == s->en) {
+                        row.translated++;
+                        continue;
+                    }
+                    const kl_csrc_str *e =
+                        kl_catalog__src_english(en, kl_catalog__variants[vv], u->msgid);
+                    const char *rec =
+                        kl_catalog__recorded_fp(tr, kl_catalog__variants[vv], u->msgid);
+                    char fp[17] = "";
+                    if (e)
+                        kl_catalog__fingerprint(e->text, fp);
+                    if (!rec)
+                        row.unconfirmed++;
+                    else if (strcmp(rec, fp) != 0)
+                        row.stale++;
+                    else
+                        row.translated++;
+                }
+                if (row.total)
+                    fn(&row, userdata);
+            }
+        }
+    }
+    return rc;
+}
+
+/* ---- pseudo-locales ------------------------------------------------------- */
+
+KL_API int kl_catalog_pseudo(kl_context *ctx, kl_catalog_sources *s, const char *pseudo, char **out)
+{
+    if (!ctx || !s || !pseudo || !out)
+        return KL_EINVAL;
+    *out = NULL;
+    int rtl;
+    const char *root;
+    if (!strcmp(pseudo, "en-XA") || !strcmp(pseudo, "en_XA")) {
+        rtl = 0;
+        root = "en_XA";
+    } else if (!strcmp(pseudo, "ar-XB") || !strcmp(pseudo, "ar_XB")) {
+        rtl = 1;
+        root = "ar_XB";
+    } else {
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "the pseudo-locales are en-XA and ar-XB",
+                        "'%s' is not a pseudo-locale", pseudo);
+    }
+    if (!s->en->src)
+        return kl_catalog__file_error(ctx, s->en);
+    const kl_csrc *en = s->en->src;
+    kl_buf b = KL_BUF_INIT;
+    kl_buf_printf(&b,
+                  "// SPDX-License-Identifier: MIT\n"
+                  "// %s.txt: machine-generated by `kinletter catalog pseudo %s` from %s.txt at "
+                  "build time: do not edit.\n"
+                  "// A pseudo-locale for testing layout: %s\n"
+                  "%s {\n"
+                  "    meta {\n"
+                  "        status { \"pseudo\" }\n"
+                  "        translator { \"\" }\n"
+                  "        reviewer { \"\" }\n"
+                  "        reviewed { \"\" }\n"
+                  "        note { \"Generated from the English; never for families.\" }\n"
+                  "    }\n",
+                  root, pseudo, KL_SOURCE_CATALOG,
+                  rtl ? "the English text in right-to-left override, laid out as a right-to-left "
+                        "language."
+                      : "the English with accented letters, about 40% longer, in [brackets].",
+                  root);
+    int rc = 0;
+    for (int v = 0; v < KL_VARIANTS && !rc; v++) {
+        if (!kl_catalog__src_table(en, kl_catalog__variants[v]))
+            continue;
+        kl_buf_printf(&b, "    %s {\n", kl_catalog__variants[v]);
+        for (size_t i = 0; i < en->n_strs && !rc; i++) {
+            const kl_csrc_str *m = &en->strs[i];
+            if (strcmp(m->table, kl_catalog__variants[v]) != 0)
+                continue;
+            char *p = NULL;
+            rc = kl_catalog__pseudo(m->text, rtl, &p);
+            if (rc == KL_EPARSE) {
+                rc = kl_error(ctx, KL_EPARSE, KL_AT(s->en->path, m->tline, m->tcol), NULL,
+                              "'%s' is not valid ICU MessageFormat", m->key);
+                break;
+            }
+            if (rc)
+                break;
+            kl_buf_puts(&b, "        ");
+            kl_catalog__quote(&b, m->key);
+            kl_buf_puts(&b, " { ");
+            kl_catalog__quote(&b, p);
+            kl_buf_puts(&b, " }\n");
+            kl_free(p);
+        }
+        kl_buf_puts(&b, "    }\n");
+    }
+    kl_buf_puts(&b, "}\n");
+    if (rc || b.oom) {
+        kl_buf_free(&b);
+        return rc && rc != KL_ENOMEM ? rc : kl_oom(ctx);
+    }
+    *out = kl_buf_detach(&b);
+    return 0;
+}

@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: MIT */
+/* catalog/msgformat.cc: ICU's C++ MessageFormat (named arguments) behind a C interface. */
+extern "C" {
+#include "core/core.h"
+}
+#include "catalog/catalog.h"
+
+#include <unicode/locid.h>
+#include <unicode/messagepattern.h>
+#include <unicode/msgfmt.h>
+#include <unicode/plurrule.h>
+#include <unicode/ucal.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/uloc.h>
+
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace
+{
+
+void set_error(kl_fmt_error *err, UErrorCode st, const icu::UnicodeString &pattern,
+               const UParseError *pe, const char *what)
+{
+    if (!err)
+        return;
+    err->offset = pe ? pe->offset : -1;
+    snprintf(err->icu, sizeof err->icu, "%s", u_errorName(st));
+    std::string around;
+    if (pe) {
+        icu::UnicodeString(pe->preContext).toUTF8String(around);
+        around += "\xE2\x9F\xA8here\xE2\x9F\xA9"; /* ⟨here⟩ */
+        icu::UnicodeString(pe->postContext).toUTF8String(around);
+    } else {
+        pattern.toUTF8String(around);
+        if (around.size() > 60)
+            around = around.substr(0, 60) + "...";
+    }
+    snprintf(err->detail, sizeof err->detail, "%s: ...%s...", what, around.c_str());
+}
+
+/* ICU wants a Locale; member locales are BCP 47 ("en-GB"). */
+icu::Locale to_locale(const char *locale)
+{
+    char id[ULOC_FULLNAME_CAPACITY];
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t n = uloc_forLanguageTag(locale ? locale : "", id, sizeof id, nullptr, &st);
+    if (U_FAILURE(st) || n <= 0 || n >= (int32_t)sizeof id)
+        return icu::Locale(locale ? locale : "");
+    icu::Locale loc(id);
+    /* The review's dates are days in the UK's civil (Gregorian) calendar.
+     * ICU would write them in a locale's own calendar (Solar Hijri for fa,
+     * for example), which no family in the UK would recognise from their
+     * letters and appointments. A tag that asks for a calendar
+     * (fa-u-ca-persian) still gets it. */
+    char cal[32];
+    UErrorCode kst = U_ZERO_ERROR;
+    if (loc.getKeywordValue("calendar", cal, sizeof cal, kst) <= 0) {
+        kst = U_ZERO_ERROR;
+        loc.setKeywordValue("calendar", "gregorian", kst);
+    }
+    /* One digit style per letter: Western digits, as every phone number,
+     * postcode and reference in the letter is written, unless the member's
+     * tag asks for others (ar-u-nu-arab: docs/TRANSLATING.md). */
+    kst = U_ZERO_ERROR;
+    if (loc.getKeywordValue("numbers", cal, sizeof cal, kst) <= 0) {
+        kst = U_ZERO_ERROR;
+        loc.setKeywordValue("numbers", "latn", kst);
+    }
+    return loc;
+}
+
+/* Noon UTC of the day: the same calendar day in every time zone in use. */
+UDate to_udate(kl_date d, UErrorCode *st)
+{
+    UCalendar *cal = ucal_open(u"UTC", -1, "en_GB@calendar=gregorian", UCAL_GREGORIAN, st);
+    if (U_FAILURE(*st))
+        return 0;
+    ucal_clear(cal);
+    ucal_setDateTime(cal, d.year, d.month - 1, d.day, 12, 0, 0, st);
+    UDate t = ucal_getMillis(cal, st);
+    ucal_close(cal);
+    return t;
+}
+
+/* Checks every argument the pattern names is supplied, and marks in
+ * plain_only[a] whether argument a is only ever shown as text ({name}),
+ * never chosen on (select, plural): only those may be wrapped in isolates. */
+int check_names(const icu::UnicodeString &upattern, const kl_fmt_arg *args, size_t n_args,
+                kl_fmt_error *err, std::vector<char> &plain_only)
+{
+    plain_only.assign(n_args, 1);
+    UMessagePatternArgType arg_type = UMSGPAT_ARG_TYPE_NONE;
+    UParseError pe;
+    UErrorCode st = U_ZERO_ERROR;
+    icu::MessagePattern mp(upattern, &pe, st);
+    if (U_FAILURE(st)) {
+        set_error(err, st, upattern, &pe, "ICU message syntax error");
+        return KL_EPARSE;
+    }
+    for (int32_t i = 0; i < mp.countParts(); i++) {
+        const icu::MessagePattern::Part &part = mp.getPart(i);
+        if (part.getType() == UMSGPAT_PART_TYPE_ARG_START)
+            arg_type = part.getArgType();
+        if (part.getType() != UMSGPAT_PART_TYPE_ARG_NAME &&
+            part.getType() != UMSGPAT_PART_TYPE_ARG_NUMBER)
+            continue;
+        icu::UnicodeString name = mp.getSubstring(part);
+        std::string uname;
+        name.toUTF8String(uname);
+        bool known = false;
+        for (size_t a = 0; a < n_args; a++) {
+            if (args[a].name && uname == args[a].name) {
+                known = true;
+                if (arg_type != UMSGPAT_ARG_TYPE_NONE)
+                    plain_only[a] = 0;
+            }
+        }
+        if (!known) {
+            if (err) {
+                err->offset = part.getIndex();
+                snprintf(err->icu, sizeof err->icu, "%s", "unknown argument");
+                snprintf(err->detail, sizeof err->detail,
+                         "the message uses {%s}, which is not an argument compose supplies here "
+                         "(docs/TEMPLATES.md lists them)",
+                         uname.c_str());
+            }
+            return KL_EFORMAT;
+        }
+    }
+    return 0;
+}
+
+/* Does a value need isolating in a right-to-left sentence? Digits are weak
+ * and take the sentence's direction ("21 Victoria Road" would show as
+ * "Victoria Road 21"), and so does leading or trailing punctuation. A value
+ * of letters alone ("Mr Haddad") forms one run by itself: isolating it would
+ * only split "Mr" from "Haddad" when two values stand side by side. */
+bool needs_isolate(const icu::UnicodeString &v)
+{
+    if (v.isEmpty())
+        return false;
+    for (int32_t i = 0; i < v.length(); i = v.moveIndex32(i, 1))
+        if (u_isdigit(v.char32At(i)))
+            return true;
+    auto strong = [](UChar32 c) {
+        UCharDirection d = u_charDirection(c);
+        return d == U_LEFT_TO_RIGHT || d == U_RIGHT_TO_LEFT || d == U_RIGHT_TO_LEFT_ARABIC;
+    };
+    return !strong(v.char32At(0)) || !strong(v.char32At(v.moveIndex32(v.length(), -1)));
+}
+
+bool is_isolate(UChar c)
+{
+    return c >= 0x2066 && c <= 0x2069; /* LRI, RLI, FSI, PDI */
+}
+
+/* Already one isolated run: FSI/LRI/RLI ... PDI around the whole value. */
+bool isolated(const icu::UnicodeString &v)
+{
+    if (v.length() < 2 || !is_isolate(v.charAt(0)) || v.charAt(0) == 0x2069 ||
+        v.charAt(v.length() - 1) != 0x2069)
+        return false;
+    int depth = 0;
+    for (int32_t i = 0; i < v.length(); i++) {
+        UChar c = v.charAt(i);
+        if (is_isolate(c))
+            depth += c == 0x2069 ? -1 : 1;
+        if (depth == 0 && i < v.length() - 1)
+            return false;
+    }
+    return depth == 0;
+}
+
+/* In a right-to-left text, every run of digits outside an isolate ("116 123"
+ * in the message's own words, a count, a year) becomes an isolate of its own,
+ * so its parts keep their order: "116 123" would otherwise show as
+ * "123 116". A run is digits joined by a space, no-break space, ':', '.',
+ * '/', '-' or '–' between two digits. */
+icu::UnicodeString isolate_digit_runs(const icu::UnicodeString &in)
+{
+    icu::UnicodeString out;
+    int depth = 0;
+    int32_t i = 0, n = in.length();
+    auto joiner = [](UChar32 c) {
+        return c == ' ' || c == 0x00A0 || c == 0x202F || c == ':' || c == '.' || c == '/' ||
+               c == '-' || c == 0x2013 || c == 0x2060;
+    };
+    while (i < n) {
+        UChar32 c = in.char32At(i);
+        if (is_isolate((UChar)c) && c <= 0xFFFF) {
+            depth += c == 0x2069 ? (depth > 0 ? -1 : 0) : 1;
+            out.append((UChar)c);
+            i++;
+            continue;
+        }
+        if (depth > 0 || !u_isdigit(c)) {
+            out.append(c);
+            i = in.moveIndex32(i, 1);
+            continue;
+        }
+        int32_t end = in.moveIndex32(i, 1);
+        for (;;) {
+            int32_t j = end;
+            while (j < n && u_isdigit(in.char32At(j)))
+                j = in.moveIndex32(j, 1);
+            end = j;
+            if (j < n && joiner(in.char32At(j))) {
+                int32_t k = in.moveIndex32(j, 1);
+                while (k < n && in.char32At(k) == 0x2060)
+                    k = in.moveIndex32(k, 1);
+                if (k < n && u_isdigit(in.char32At(k))) {
+                    end = k;
+                    continue;
+                }
+            }
+            break;
+        }
+        out.append((UChar)0x2068);
+        out.append(in, i, end - i);
+        out.append((UChar)0x2069);
+        i = end;
+    }
+    return out;
+}
+
+int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
+              char **out, kl_fmt_error *err)
+{
+    icu::UnicodeString upattern = icu::UnicodeString::fromUTF8(pattern);
+    UParseError pe;
+    UErrorCode st = U_ZERO_ERROR;
+    icu::MessageFormat mf(upattern, to_locale(locale), pe, st);
+    if (U_FAILURE(st)) {
+        set_error(err, st, upattern, &pe, "ICU message syntax error");
+        return KL_EPARSE;
+    }
+    if (!out)
+        return 0;
+    std::vector<char> plain_only;
+    int rc = check_names(upattern, args, n_args, err, plain_only);
+    if (rc)
+        return rc;
+    /* Isolation is the program's job (below): isolation marks a translator
+     * wrote by hand would isolate the same value twice (`catalog check`
+     * flags them). */
+    bool hand_marks = false;
+    for (int32_t i = 0; i < upattern.length(); i++)
+        hand_marks |= is_isolate(upattern.charAt(i));
+    if (hand_marks) {
+        icu::UnicodeString bare;
+        for (int32_t i = 0; i < upattern.length(); i++)
+            if (!is_isolate(upattern.charAt(i)))
+                bare.append(upattern.charAt(i));
+        st = U_ZERO_ERROR;
+        mf.applyPattern(bare, pe, st);
+        if (U_FAILURE(st)) {
+            set_error(err, st, bare, &pe, "ICU message syntax error");
+            return KL_EPARSE;
+        }
+    }
+    /* In a right-to-left letter, data such as "21 Victoria Road" or a phone
+     * number must keep its own direction: wrap text arguments in
+     * FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE (invisible). */
+    bool rtl = locale && uloc_isRightToLeft(to_locale(locale).getName());
+
+    std::vector<icu::UnicodeString> names;
+    std::vector<icu::Formattable> values;
+    names.reserve(n_args);
+    values.reserve(n_args);
+    for (size_t i = 0; i < n_args; i++) {
+        names.push_back(icu::UnicodeString::fromUTF8(args[i].name));
+        switch (args[i].type) {
+        case KL_ARG_NUMBER:
+            if (args[i].num == (double)(int32_t)args[i].num)
+                values.emplace_back((int32_t)args[i].num);
+            else
+                values.emplace_back(args[i].num);
+            break;
+        case KL_ARG_DATE: {
+            UErrorCode dst = U_ZERO_ERROR;
+            UDate t = to_udate(args[i].date, &dst);
+            if (U_FAILURE(dst)) {
+                set_error(err, dst, upattern, nullptr, "ICU calendar failed");
+                return KL_EBACKEND;
+            }
+            values.emplace_back(t, icu::Formattable::kIsDate);
+            break;
+        }
+        default: {
+            icu::UnicodeString v = icu::UnicodeString::fromUTF8(args[i].s ? args[i].s : "");
+            if (rtl && plain_only[i] && needs_isolate(v) && !isolated(v)) {
+                v.insert(0, (UChar)0x2068);
+                v.append((UChar)0x2069);
+            }
+            values.emplace_back(v);
+            break;
+        }
+        }
+    }
+    icu::UnicodeString result;
+    icu::FieldPosition fp;
+    st = U_ZERO_ERROR;
+    mf.format(names.data(), values.data(), (int32_t)n_args, result, st);
+    if (U_FAILURE(st)) {
+        set_error(err, st, upattern, nullptr, "ICU could not format the message");
+        return st == U_MEMORY_ALLOCATION_ERROR ? KL_ENOMEM : KL_EBACKEND;
+    }
+    if (rtl)
+        result = isolate_digit_runs(result);
+    std::string utf8;
+    result.toUTF8String(utf8);
+    char *s = (char *)kl_malloc(utf8.size() + 1);
+    if (!s)
+        return KL_ENOMEM;
+    memcpy(s, utf8.c_str(), utf8.size() + 1);
+    *out = s;
+    return 0;
+}
+
+} // namespace
+
+extern "C" int kl_catalog__format(const char *locale, const char *pattern, const kl_fmt_arg *args,
+                                  size_t n_args, char **out, kl_fmt_error *err)
+{
+    if (err) {
+        err->offset = -1;
+        err->icu[0] = err->detail[0] = '\0';
+    }
+    if (!pattern || !out)
+        return KL_EINVAL;
+    *out = nullptr;
+    try {
+        return do_format(locale, pattern, args, n_args, out, err);
+    } catch (const std::bad_alloc &) {
+        return KL_ENOMEM;
+    } catch (...) {
+        return KL_EBACKEND;
+    }
+}
+
+extern "C" int kl_catalog__check_pattern(const char *locale, const char *pattern, kl_fmt_error *err)
+{
+    if (err) {
+        err->offset = -1;
+        err->icu[0] = err->detail[0] = '\0';
+    }
+    if (!pattern)
+        return KL_EINVAL;
+    try {
+        return do_format(locale, pattern, nullptr, 0, nullptr, err);
+    } catch (const std::bad_alloc &) {
+        return KL_ENOMEM;
+    } catch (...) {
+        return KL_EBACKEND;
+    }
+}
+
+namespace
+{
+
+bool is_complex(UMessagePatternArgType t)
+{
+    return t == UMSGPAT_ARG_TYPE_SELECT || t == UMSGPAT_ARG_TYPE_PLURAL ||
+           t == UMSGPAT_ARG_TYPE_SELECTORDINAL || t == UMSGPAT_ARG_TYPE_CHOICE;
+}
+
+bool opens_text(UMessagePatternPartType t)
+{
+    return t == UMSGPAT_PART_TYPE_MSG_START || t == UMSGPAT_PART_TYPE_ARG_LIMIT ||
+           t == UMSGPAT_PART_TYPE_SKIP_SYNTAX || t == UMSGPAT_PART_TYPE_INSERT_CHAR ||
+           t == UMSGPAT_PART_TYPE_REPLACE_NUMBER;
+}
+
+bool closes_text(UMessagePatternPartType t)
+{
+    return t == UMSGPAT_PART_TYPE_MSG_LIMIT || t == UMSGPAT_PART_TYPE_ARG_START ||
+           t == UMSGPAT_PART_TYPE_SKIP_SYNTAX || t == UMSGPAT_PART_TYPE_INSERT_CHAR ||
+           t == UMSGPAT_PART_TYPE_REPLACE_NUMBER;
+}
+
+void add_arg(kl_msg_shape *sh, const std::string &name, bool chosen)
+{
+    for (size_t i = 0; i < sh->n_args; i++) {
+        if (name == sh->args[i].name) {
+            (chosen ? sh->args[i].chosen : sh->args[i].shown) = 1;
+            return;
+        }
+    }
+    if (sh->n_args == KL_SHAPE_MAX_ARGS)
+        return;
+    snprintf(sh->args[sh->n_args].name, sizeof sh->args[0].name, "%s", name.c_str());
+    sh->args[sh->n_args].chosen = chosen;
+    sh->args[sh->n_args].shown = !chosen;
+    sh->n_args++;
+}
+
+int do_analyse(const char *locale, const char *pattern, kl_msg_shape *sh, kl_fmt_error *err)
+{
+    icu::UnicodeString up = icu::UnicodeString::fromUTF8(pattern);
+    UParseError pe;
+    UErrorCode st = U_ZERO_ERROR;
+    icu::MessagePattern mp(up, &pe, st);
+    if (U_FAILURE(st)) {
+        set_error(err, st, up, &pe, "ICU message syntax error");
+        return KL_EPARSE;
+    }
+    icu::Locale loc = to_locale(locale);
+    int32_t prev = 0;
+    UMessagePatternPartType prev_type = UMSGPAT_PART_TYPE_MSG_START;
+    for (int32_t i = 0; i < mp.countParts(); i++) {
+        const icu::MessagePattern::Part &part = mp.getPart(i);
+        if (i > 0 && opens_text(prev_type) && closes_text(part.getType()))
+            for (int32_t k = prev; k < part.getIndex(); k++)
+                sh->letters += u_isalpha(up.charAt(k)) ? 1 : 0;
+        prev = part.getLimit();
+        prev_type = part.getType();
+        if (part.getType() != UMSGPAT_PART_TYPE_ARG_START)
+            continue;
+        UMessagePatternArgType t = part.getArgType();
+        std::string name;
+        mp.getSubstring(mp.getPart(i + 1)).toUTF8String(name);
+        add_arg(sh, name, is_complex(t));
+        if (!is_complex(t))
+            continue;
+        std::vector<std::string> keys;
+        int32_t limit = mp.getLimitPartIndex(i);
+        for (int32_t j = i + 2; j < limit; j++) {
+            const icu::MessagePattern::Part &q = mp.getPart(j);
+            if (q.getType() == UMSGPAT_PART_TYPE_ARG_SELECTOR) {
+                std::string k;
+                mp.getSubstring(q).toUTF8String(k);
+                keys.push_back(k);
+            } else if (q.getType() == UMSGPAT_PART_TYPE_MSG_START) {
+                j = mp.getLimitPartIndex(j);
+            }
+        }
+        bool other = false;
+        for (const std::string &k : keys)
+            other = other || k == "other";
+        if (!other && !sh->no_other[0] && t != UMSGPAT_ARG_TYPE_CHOICE)
+            snprintf(sh->no_other, sizeof sh->no_other, "%s", name.c_str());
+        if ((t == UMSGPAT_ARG_TYPE_PLURAL || t == UMSGPAT_ARG_TYPE_SELECTORDINAL) &&
+            !sh->plural_arg[0]) {
+            UErrorCode pst = U_ZERO_ERROR;
+            icu::PluralRules *rules = icu::PluralRules::forLocale(
+                loc, t == UMSGPAT_ARG_TYPE_PLURAL ? UPLURAL_TYPE_CARDINAL : UPLURAL_TYPE_ORDINAL,
+                pst);
+            icu::StringEnumeration *kw = U_SUCCESS(pst) ? rules->getKeywords(pst) : nullptr;
+            if (U_FAILURE(pst) || !kw) {
+                delete kw;
+                delete rules;
+                set_error(err, pst, up, nullptr, "ICU has no plural rules for the locale");
+                return pst == U_MEMORY_ALLOCATION_ERROR ? KL_ENOMEM : KL_EBACKEND;
+            }
+            std::string need, missing;
+            const char *k;
+            while ((k = kw->next(nullptr, pst)) && U_SUCCESS(pst)) {
+                need += need.empty() ? "" : " ";
+                need += k;
+                bool have = false;
+                for (const std::string &h : keys)
+                    have = have || h == k;
+                if (!have) {
+                    missing += missing.empty() ? "" : " ";
+                    missing += k;
+                }
+            }
+            delete kw;
+            delete rules;
+            if (!missing.empty()) {
+                snprintf(sh->plural_arg, sizeof sh->plural_arg, "%s", name.c_str());
+                snprintf(sh->plural_missing, sizeof sh->plural_missing, "%s", missing.c_str());
+                snprintf(sh->plural_need, sizeof sh->plural_need, "%s", need.c_str());
+            }
+        }
+    }
+    return 0;
+}
+
+/* en-XA: every ASCII letter accented; the rest as it is. */
+const char *const accents_lower[26] = {"á", "ƀ", "ç", "ð", "é", "ƒ", "ĝ", "ĥ", "î",
+                                       "ĵ", "ķ", "ļ", "ɱ", "ñ", "ö", "þ", "ǫ", "ŕ",
+                                       "š", "ţ", "û", "ṽ", "ŵ", "ẋ", "ý", "ž"};
+const char *const accents_upper[26] = {"Å", "Ɓ", "Ç", "Ð", "É", "Ƒ", "Ĝ", "Ĥ", "Î",
+                                       "Ĵ", "Ķ", "Ļ", "Ṁ", "Ñ", "Ö", "Þ", "Ǫ", "Ŕ",
+                                       "Š", "Ţ", "Û", "Ṽ", "Ŵ", "Ẋ", "Ý", "Ž"};
+
+int do_pseudo(const char *pattern, int rtl, char **out)
+{
+    icu::UnicodeString up = icu::UnicodeString::fromUTF8(pattern);
+    UParseError pe;
+    UErrorCode st = U_ZERO_ERROR;
+    icu::MessagePattern mp(up, &pe, st);
+    if (U_FAILURE(st))
+        return KL_EPARSE;
+    /* Work in UTF-16 indices, convert each piece. */
+    std::string res;
+    int32_t prev = 0;
+    UMessagePatternPartType prev_type = UMSGPAT_PART_TYPE_MSG_START;
+    for (int32_t i = 0; i < mp.countParts(); i++) {
+        const icu::MessagePattern::Part &part = mp.getPart(i);
+        int32_t at = part.getIndex();
+        std::string piece;
+        up.tempSubStringBetween(prev, at).toUTF8String(piece);
+        if (i > 0 && opens_text(prev_type) && closes_text(part.getType()) && !piece.empty()) {
+            std::string t;
+            size_t chars = 0;
+            for (unsigned char c : piece) {
+                if (!rtl && c >= 'a' && c <= 'z')
+                    t += accents_lower[c - 'a'];
+                else if (!rtl && c >= 'A' && c <= 'Z')
+                    t += accents_upper[c - 'A'];
+                else
+                    t += (char)c;
+                if (c < 0x80 || c >= 0xC0)
+                    chars++;
+            }
+            if (rtl) {
+                t = "\xE2\x80\xAE" + t + "\xE2\x80\xAC"; /* RLO ... PDF */
+            } else if (chars > 1) {
+                /* About 40% longer, in words a line breaker can wrap, in
+                 * every branch of a choice alike. */
+                size_t pad = (chars * 4 + 9) / 10;
+                std::string words;
+                while (pad > 0) {
+                    size_t w = pad > 6 ? 6 : pad;
+                    words += " " + std::string(w, '~');
+                    pad -= w;
+                }
+                if (t.back() == ' ')
+                    t = t.substr(0, t.size() - 1) + words + " ";
+                else
+                    t += words;
+            }
+            res += t;
+        } else {
+            res += piece;
+        }
+        prev_type = part.getType();
+        /* A part's own syntax (a brace, '#', an apostrophe) is kept as it is. */
+        int32_t lim = part.getLimit();
+        std::string syntax;
+        up.tempSubStringBetween(at, lim).toUTF8String(syntax);
+        res += syntax;
+        prev = lim;
+    }
+    std::string tail;
+    up.tempSubStringBetween(prev).toUTF8String(tail);
+    res += tail;
+    if (!rtl) {
+        res = "[" + res + "]";
+    } else {
+        res = "\xE2\x80\x8F" + res; /* RLM: the paragraph is right-to-left */
+    }
+    char *s = (char *)kl_malloc(res.size() + 1);
+    if (!s)
+        return KL_ENOMEM;
+    memcpy(s, res.c_str(), res.size() + 1);
+    *out = s;
+    return 0;
+}
+
+} // namespace
+
+extern "C" int kl_catalog__analyse(const char *locale, const char *pattern, kl_msg_shape *shape,
+                                   kl_fmt_error *err)
+{
+    if (err) {
+        err->offset = -1;
+        err->icu[0] = err->detail[0] = '\0';
+    }
+    if (!pattern || !shape)
+        return KL_EINVAL;
+    memset(shape, 0, sizeof *shape);
+    try {
+        return do_analyse(locale, pattern, shape, err);
+    } catch (const std::bad_alloc &) {
+        return KL_ENOMEM;
+    } catch (...) {
+        return KL_EBACKEND;
+    }
+}
+
+extern "C" int kl_catalog__pseudo(const char *pattern, int rtl, char **out)
+{
+    if (!pattern || !out)
+        return KL_EINVAL;
+    *out = nullptr;
+    try {
+        return do_pseudo(pattern, rtl, out);
+    } catch (const std::bad_alloc &) {
+        return KL_ENOMEM;
+    } catch (...) {
+        return KL_EBACKEND;
+    }
+}

@@ -1,0 +1,1029 @@
+/* SPDX-License-Identifier: MIT */
+/* catalog/tools.c: a working copy of catalog sources: reading, genrb, atomic rewriting, history. */
+#include "catalog/tools.h"
+#include "batch/batch_internal.h"
+#include "template/template.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unicode/uloc.h>
+#include <unistd.h>
+
+extern char **environ;
+
+const char *const kl_catalog__variants[KL_VARIANTS] = {"standard", "plain", "young_person"};
+
+bool kl_catalog__english_only(const char *msgid)
+{
+    /* cover.*: the note for the professional who hands a letter over is
+     * written in English by design (docs/TEMPLATES.md), so other catalogs
+     * neither need these messages nor are faulted for lacking them. */
+    return strncmp(msgid, "cover.", 6) == 0;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+    return strcmp(((const kl_cfile *)a)->name, ((const kl_cfile *)b)->name);
+}
+
+static void free_file(kl_cfile *f)
+{
+    kl_free(f->name);
+    kl_free(f->path);
+    kl_catalog__src_free(f->src);
+    kl_free(f->err_source);
+    kl_free(f->err_message);
+    kl_free(f->err_hint);
+}
+
+/* Parse a file; a problem is kept on the file, not reported. */
+static int load_file(kl_cfile *f)
+{
+    kl_context *pctx = NULL;
+    if (kl_context_new(&pctx))
+        return KL_ENOMEM;
+    int rc = kl_catalog__src_load(pctx, f->path, &f->src);
+    if (rc == KL_ENOMEM) {
+        kl_context_free(pctx);
+        return rc;
+    }
+    if (rc) {
+        const kl_diagnostic *d = kl_context_last_error(pctx);
+        f->err_code = rc;
+        f->err_source = kl_strdup(d && d->source ? d->source : f->path);
+        f->err_message = kl_strdup(d && d->message ? d->message : kl_strerror(rc));
+        f->err_hint = d && d->hint ? kl_strdup(d->hint) : NULL;
+        f->err_line = d ? d->line : 0;
+        f->err_col = d ? d->column : 0;
+        if (!f->err_source || !f->err_message) {
+            kl_context_free(pctx);
+            return KL_ENOMEM;
+        }
+    }
+    kl_context_free(pctx);
+    return 0;
+}
+
+KL_API int kl_catalog_sources_open(kl_context *ctx, const char *dir, kl_catalog_sources **out)
+{
+    if (!ctx || !out)
+        return KL_EINVAL;
+    *out = NULL;
+    char *found = NULL;
+    if (!dir) {
+        int rc = kl_context_find_data(ctx, "locales/" KL_SOURCE_CATALOG ".txt", &found);
+        if (rc)
+            return rc;
+        char *slash = strrchr(found, '/');
+        *slash = '\0';
+        dir = found;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        int rc = kl_error(ctx, errno == ENOENT ? KL_ENOTFOUND : KL_EIO, KL_AT(dir, 0, 0),
+                          "give the directory that holds the catalogs (en_GB.txt, pl.txt, ...)",
+                          "cannot open the catalog directory: %s", strerror(errno));
+        kl_free(found);
+        return rc;
+    }
+    kl_catalog_sources *s = kl_calloc(1, sizeof *s);
+    kl_buf b = KL_BUF_INIT;
+    kl_buf_puts(&b, dir);
+    if (b.len && b.data[b.len - 1] != '/')
+        kl_buf_putc(&b, '/');
+    kl_free(found);
+    int rc = 0;
+    if (!s || b.oom) {
+        kl_buf_free(&b);
+        rc = KL_ENOMEM;
+        goto fail;
+    }
+    s->dir = kl_buf_detach(&b);
+    struct dirent *e;
+    while ((e = readdir(d)) && !rc) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".txt") != 0)
+            continue;
+        if (s->n_files % 16 == 0) {
+            kl_cfile *g = kl_realloc(s->files, (s->n_files + 16) * sizeof *g);
+            if (!g) {
+                rc = KL_ENOMEM;
+                break;
+            }
+            s->files = g;
+        }
+        kl_cfile *f = &s->files[s->n_files++];
+        memset(f, 0, sizeof *f);
+        f->name = kl_strndup(e->d_name, len - 4);
+        f->path = kl_path_join(s->dir, e->d_name);
+        if (!f->name || !f->path)
+            rc = KL_ENOMEM;
+    }
+    closedir(d);
+    if (rc)
+        goto fail;
+    if (s->n_files)
+        qsort(s->files, s->n_files, sizeof *s->files, cmp_file);
+    for (size_t i = 0; i < s->n_files && !rc; i++)
+        rc = load_file(&s->files[i]);
+    if (rc)
+        goto fail;
+    for (size_t i = 0; i < s->n_files; i++)
+        if (strcmp(s->files[i].name, KL_SOURCE_CATALOG) == 0)
+            s->en = &s->files[i];
+    if (!s->en) {
+        rc = kl_error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
+                      "the directory must hold the English source catalog",
+                      "no %s.txt in the catalog directory", KL_SOURCE_CATALOG);
+        kl_catalog_sources_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+fail:
+    kl_catalog_sources_free(s);
+    return kl_oom(ctx);
+}
+
+KL_API void kl_catalog_sources_free(kl_catalog_sources *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_files; i++)
+        free_file(&s->files[i]);
+    kl_free(s->files);
+    for (size_t i = 0; i < s->n_hist; i++) {
+        kl_free(s->hist_fp[i]);
+        kl_free(s->hist_text[i]);
+    }
+    kl_free(s->hist_fp);
+    kl_free(s->hist_text);
+    for (size_t i = 0; i < s->n_usage; i++) {
+        kl_free(s->usage[i].msgid);
+        kl_free(s->usage[i].letter);
+        kl_free(s->usage[i].section);
+        kl_free(s->usage[i].template_path);
+    }
+    kl_free(s->usage);
+    for (size_t i = 0; i < s->n_letters; i++)
+        kl_free(s->letters[i]);
+    kl_free(s->letters);
+    kl_free(s->dir);
+    kl_free(s);
+}
+
+KL_API size_t kl_catalog_sources_count(const kl_catalog_sources *s)
+{
+    return s ? s->n_files : 0;
+}
+
+KL_API const char *kl_catalog_sources_name(const kl_catalog_sources *s, size_t i)
+{
+    return s && i < s->n_files ? s->files[i].name : NULL;
+}
+
+kl_cfile *kl_catalog__file(kl_catalog_sources *s, const char *locale)
+{
+    char id[64];
+    UErrorCode st = U_ZERO_ERROR;
+    for (size_t i = 0; i < s->n_files; i++)
+        if (strcmp(s->files[i].name, locale) == 0)
+            return &s->files[i];
+    int32_t n = uloc_forLanguageTag(locale, id, sizeof id, NULL, &st);
+    if (U_FAILURE(st) || n <= 0 || n >= (int32_t)sizeof id)
+        return NULL;
+    for (size_t i = 0; i < s->n_files; i++)
+        if (strcmp(s->files[i].name, id) == 0)
+            return &s->files[i];
+    return NULL;
+}
+
+int kl_catalog__file_error(kl_context *ctx, const kl_cfile *f)
+{
+    return kl_error(ctx, f->err_code ? f->err_code : KL_EPARSE,
+                    KL_AT(f->err_source ? f->err_source : f->path, f->err_line, f->err_col),
+                    f->err_hint, "%s", f->err_message ? f->err_message : "cannot be read");
+}
+
+const char *kl_catalog__recorded_fp(const kl_csrc *tr, const char *variant, const char *msgid)
+{
+    char table[40];
+    snprintf(table, sizeof table, "sources/%s", variant);
+    const kl_csrc_str *s = kl_catalog__src_find(tr, table, msgid);
+    return s ? s->text : NULL;
+}
+
+/* ---- genrb ------------------------------------------------------------------ */
+
+#define COMPILED_PREFIX "kinletter-catalogs-"
+#define COMPILED_MARK   ".kinletter-compiled"
+
+int kl_catalog__mkdtemp(kl_context *ctx, char **out)
+{
+    const char *tmp = getenv("TMPDIR");
+    kl_buf b = KL_BUF_INIT;
+    kl_buf_printf(&b, "%s/" COMPILED_PREFIX "XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (b.oom)
+        return kl_oom(ctx);
+    if (!mkdtemp(b.data)) {
+        int e = errno;
+        kl_buf_free(&b);
+        return kl_error(ctx, KL_EIO, KL_NOWHERE, NULL, "cannot make a temporary directory: %s",
+                        strerror(e));
+    }
+    /* The mark kl_catalog_remove_compiled() looks for before removing anything. */
+    int fd = open(b.data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    int mark = fd < 0 ? -1 : openat(fd, COMPILED_MARK, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (mark >= 0)
+        close(mark);
+    if (fd >= 0)
+        close(fd);
+    if (mark < 0) {
+        int e = errno;
+        rmdir(b.data);
+        kl_buf_free(&b);
+        return kl_error(ctx, KL_EIO, KL_NOWHERE, NULL, "cannot write in a temporary directory: %s",
+                        strerror(e));
+    }
+    *out = kl_buf_detach(&b);
+    return 0;
+}
+
+/* Only a directory kl_catalog_compile() made (its name and its mark), and in
+ * it only compiled catalogs and the mark: a wrong path removes nothing. */
+KL_API void kl_catalog_remove_compiled(const char *dir)
+{
+    if (!dir)
+        return;
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') /* "…/kinletter-catalogs-Ab12Cd/" */
+        n--;
+    const char *base = dir + n;
+    while (base > dir && base[-1] != '/')
+        base--;
+    if ((size_t)(dir + n - base) <= strlen(COMPILED_PREFIX) ||
+        strncmp(base, COMPILED_PREFIX, strlen(COMPILED_PREFIX)) != 0)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (fd < 0)
+        return;
+    struct stat st;
+    if (fstatat(fd, COMPILED_MARK, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return;
+    }
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        bool res = len > 4 && strcmp(e->d_name + len - 4, ".res") == 0;
+        if (!res || fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        unlinkat(fd, e->d_name, 0);
+    }
+    unlinkat(fd, COMPILED_MARK, 0);
+    closedir(d);
+    rmdir(dir); /* fails, and keeps the directory, if anything else is in it */
+}
+
+int kl_catalog__genrb(kl_context *ctx, const char *txt, const char *outdir, kl_genrb_fn fn,
+                      void *ud)
+{
+    const char *prog = getenv("KINLETTER_GENRB");
+    if (!prog || !*prog)
+        prog = "genrb";
+    int pipefd[2];
+    if (pipe(pipefd) != 0)
+        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot make a pipe: %s",
+                        strerror(errno));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+    posix_spawn_file_actions_addclose(&fa, pipefd[0]);
+    posix_spawn_file_actions_addclose(&fa, pipefd[1]);
+    char *argv[] = {(char *)prog, "-q", "-e", "UTF-8", "-d", (char *)outdir, (char *)txt, NULL};
+    pid_t pid;
+    int err = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(pipefd[1]);
+    if (err) {
+        close(pipefd[0]);
+        return kl_error(ctx, KL_ENOTFOUND, KL_NOWHERE,
+                        "install ICU's genrb (Debian: icu-devtools) or set KINLETTER_GENRB",
+                        "cannot run %s: %s", prog, strerror(err));
+    }
+    kl_buf o = KL_BUF_INIT;
+    char chunk[4096];
+    ssize_t got;
+    while ((got = read(pipefd[0], chunk, sizeof chunk)) > 0 || (got < 0 && errno == EINTR))
+        if (got > 0 && o.len < (1u << 20))
+            kl_buf_append(&o, chunk, (size_t)got);
+    close(pipefd[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (o.oom) {
+        kl_buf_free(&o);
+        return kl_oom(ctx);
+    }
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    int rc = 0;
+    if (!ok) {
+        rc = KL_EPARSE;
+        /* genrb writes "FILE:LINE: message" and then "couldn't parse the
+         * file FILE. Error:U_..." : report the first kind with its line. */
+        size_t reported = 0;
+        char *save = NULL;
+        for (char *line = o.data ? strtok_r(o.data, "\n", &save) : NULL; line;
+             line = strtok_r(NULL, "\n", &save)) {
+            size_t tl = strlen(txt);
+            const char *base = strrchr(txt, '/');
+            base = base ? base + 1 : txt;
+            const char *rest = NULL;
+            if (strncmp(line, txt, tl) == 0 && line[tl] == ':')
+                rest = line + tl + 1;
+            else if (strncmp(line, base, strlen(base)) == 0 && line[strlen(base)] == ':')
+                rest = line + strlen(base) + 1;
+            if (!rest)
+                continue;
+            char *endp = NULL;
+            unsigned long ln = strtoul(rest, &endp, 10);
+            if (endp == rest || *endp != ':')
+                continue;
+            const char *msg = endp + 1;
+            while (*msg == ' ')
+                msg++;
+            reported++;
+            if (fn)
+                fn(txt, (unsigned)ln, msg, ud);
+            else
+                kl_report(ctx, KL_EPARSE, KL_AT(txt, (unsigned)ln, 0), NULL, "genrb: %s", msg);
+        }
+        if (!reported) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "genrb could not compile the catalog (%s)",
+                     o.data ? o.data : (WIFEXITED(status) ? "no output" : "killed"));
+            char *nl = strchr(msg, '\n');
+            if (nl)
+                *nl = '\0';
+            if (fn)
+                fn(txt, 0, msg, ud);
+            else
+                kl_report(ctx, KL_EPARSE, KL_AT(txt, 0, 0), NULL, "%s", msg);
+        }
+    }
+    kl_buf_free(&o);
+    return rc;
+}
+
+KL_API int kl_catalog_compile(kl_context *ctx, const char *src_dir, char **out)
+{
+    if (!ctx || !src_dir || !out)
+        return KL_EINVAL;
+    *out = NULL;
+    DIR *d = opendir(src_dir);
+    if (!d)
+        return kl_error(ctx, errno == ENOENT ? KL_ENOTFOUND : KL_EIO, KL_AT(src_dir, 0, 0), NULL,
+                        "cannot open the catalog directory: %s", strerror(errno));
+    char *tmp = NULL;
+    int rc = kl_catalog__mkdtemp(ctx, &tmp);
+    size_t n = 0, bad = 0;
+    struct dirent *e;
+    while (!rc && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".txt") != 0)
+            continue;
+        char *path = kl_path_join(src_dir, e->d_name);
+        if (!path) {
+            rc = kl_oom(ctx);
+            break;
+        }
+        int r = kl_catalog__genrb(ctx, path, tmp, NULL, NULL);
+        kl_free(path);
+        n++;
+        if (r == KL_EPARSE)
+            bad++;
+        else if (r)
+            rc = r;
+    }
+    closedir(d);
+    if (!rc && bad)
+        rc = kl_error(ctx, KL_EPARSE, KL_AT(src_dir, 0, 0), "fix the catalogs named above",
+                      "%zu catalog%s could not be compiled", bad, bad == 1 ? "" : "s");
+    else if (!rc && n == 0)
+        rc = kl_error(ctx, KL_ENOTFOUND, KL_AT(src_dir, 0, 0), NULL,
+                      "no catalog text sources (*.txt) in the directory");
+    if (rc) {
+        kl_catalog_remove_compiled(tmp);
+        kl_free(tmp);
+        return rc;
+    }
+    *out = tmp;
+    return 0;
+}
+
+/* ---- where templates use messages --------------------------------------- */
+
+static int add_usage(kl_catalog_sources *s, const char *msgid, const char *letter, const char *role,
+                     const char *section, const char *tpath, unsigned line)
+{
+    if (!msgid)
+        return 0;
+    if (s->n_usage % 64 == 0) {
+        kl_usage *g = kl_realloc(s->usage, (s->n_usage + 64) * sizeof *g);
+        if (!g)
+            return KL_ENOMEM;
+        s->usage = g;
+    }
+    kl_usage *u = &s->usage[s->n_usage++];
+    memset(u, 0, sizeof *u);
+    u->msgid = kl_strdup(msgid);
+    u->letter = kl_strdup(letter);
+    u->role = role;
+    u->section = section ? kl_strdup(section) : NULL;
+    u->template_path = kl_strdup(tpath);
+    u->line = line;
+    return u->msgid && u->letter && u->template_path && (!section || u->section) ? 0 : KL_ENOMEM;
+}
+
+static const char *role_of(kl_tkind k)
+{
+    switch (k) {
+    case KL_T_HEADING:
+        return "heading";
+    case KL_T_ITEM:
+        return "list item";
+    case KL_T_ROW:
+        return "contact detail";
+    case KL_T_SIGNATURE:
+        return "sign-off";
+    case KL_T_REFERENCE:
+        return "reference";
+    case KL_T_SALUTATION:
+        return "greeting";
+    case KL_T_SMS:
+        return "text message";
+    default:
+        return "paragraph";
+    }
+}
+
+static int walk(kl_catalog_sources *s, const kl_template *t, const kl_tnode *n, const char *section)
+{
+    for (; n; n = n->next) {
+        const char *sec = section;
+        if (n->kind == KL_T_SECTION)
+            for (const kl_tnode *c = n->first; c; c = c->next)
+                if (c->kind == KL_T_HEADING && c->msg) {
+                    sec = c->msg;
+                    break;
+                }
+        int rc = add_usage(s, n->msg, t->name, role_of(n->kind), sec, t->source, n->line);
+        if (!rc && n->label)
+            rc = add_usage(s, n->label, t->name, "contact label", sec, t->source, n->line);
+        if (!rc)
+            rc = walk(s, t, n->first, sec);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int kl_catalog__usage_from(kl_context *ctx, kl_catalog_sources *s, const char *dir)
+{
+    if (s->usage_loaded)
+        return 0;
+    kl_context *pctx = NULL;
+    if (kl_context_new(&pctx))
+        return kl_oom(ctx);
+    int rc = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".xml") != 0)
+            continue;
+        char **g = kl_realloc(s->letters, (s->n_letters + 1) * sizeof *g);
+        if (!g || !(g[s->n_letters] = kl_strndup(e->d_name, len - 4))) {
+            if (g)
+                s->letters = g;
+            rc = KL_ENOMEM;
+            break;
+        }
+        s->letters = g;
+        s->n_letters++;
+    }
+    if (d)
+        closedir(d);
+    if (!rc && s->n_letters)
+        qsort(s->letters, s->n_letters, sizeof *s->letters, cmp_str);
+    /* A template that does not load (someone's work in progress) is skipped
+     * rather than stopping the check. */
+    for (size_t i = 0; i < s->n_letters && !rc; i++) {
+        kl_buf b = KL_BUF_INIT;
+        kl_buf_printf(&b, "%s/%s.xml", dir, s->letters[i]);
+        kl_template *t = NULL;
+        if (b.oom) {
+            rc = KL_ENOMEM;
+        } else if (kl_template_load_file(pctx, b.data, &t) == 0) {
+            rc = add_usage(s, t->title_msg, t->name, "title", NULL, t->source, 0);
+            if (!rc)
+                rc = add_usage(s, t->subject_msg, t->name, "email subject", NULL, t->source, 0);
+            if (!rc)
+                rc = walk(s, t, t->body, NULL);
+            if (!rc)
+                rc = walk(s, t, t->sms, NULL);
+        }
+        kl_template_free(t);
+        kl_buf_free(&b);
+    }
+    kl_context_free(pctx);
+    if (rc)
+        return kl_oom(ctx);
+    s->usage_loaded = 1;
+    return 0;
+}
+
+int kl_catalog__usage(kl_context *ctx, kl_catalog_sources *s)
+{
+    if (s->usage_loaded)
+        return 0;
+    kl_context *pctx = NULL;
+    char *dir = NULL;
+    if (kl_context_new(&pctx))
+        return kl_oom(ctx);
+    /* Templates along the data path; not finding them is not an error here. */
+    int rc = kl_context_find_data(pctx, "templates/notification.xml", &dir);
+    kl_context_free(pctx);
+    if (rc)
+        return rc == KL_ENOMEM ? kl_oom(ctx) : rc;
+    *strrchr(dir, '/') = '\0';
+    rc = kl_catalog__usage_from(ctx, s, dir);
+    kl_free(dir);
+    return rc;
+}
+
+/* ---- history of English texts -------------------------------------------- */
+
+static void unescape_tsv(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (*r == '\\' && r[1]) {
+            r++;
+            *w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : *r;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+}
+
+static int load_history(kl_catalog_sources *s)
+{
+    if (s->history_loaded)
+        return 0;
+    s->history_loaded = 1;
+    kl_buf p = KL_BUF_INIT;
+    kl_buf_printf(&p, "%s%s", s->dir, KL_HISTORY_FILE);
+    if (p.oom)
+        return KL_ENOMEM;
+    FILE *f = fopen(p.data, "rb");
+    kl_buf_free(&p);
+    if (!f)
+        return 0;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    while (!rc && (n = getline(&line, &cap, f)) > 0) {
+        if (line[n - 1] == '\n')
+            line[--n] = '\0';
+        char *tab = strchr(line, '\t');
+        if (!tab || tab - line != 16)
+            continue;
+        *tab = '\0';
+        unescape_tsv(tab + 1);
+        char **a = kl_realloc(s->hist_fp, (s->n_hist + 1) * sizeof *a);
+        if (a)
+            s->hist_fp = a;
+        char **b = kl_realloc(s->hist_text, (s->n_hist + 1) * sizeof *b);
+        if (b)
+            s->hist_text = b;
+        if (!a || !b) {
+            rc = KL_ENOMEM;
+            break;
+        }
+        s->hist_fp[s->n_hist] = kl_strdup(line);
+        s->hist_text[s->n_hist] = kl_strdup(tab + 1);
+        s->n_hist++;
+        if (!s->hist_fp[s->n_hist - 1] || !s->hist_text[s->n_hist - 1])
+            rc = KL_ENOMEM;
+    }
+    free(line); /* getline's buffer comes from the C library */
+    fclose(f);
+    return rc;
+}
+
+const char *kl_catalog__history(kl_context *ctx, kl_catalog_sources *s, const char *fp)
+{
+    if (load_history(s)) {
+        kl_oom(ctx);
+        return NULL;
+    }
+    for (size_t i = 0; i < s->n_hist; i++)
+        if (strcmp(s->hist_fp[i], fp) == 0)
+            return s->hist_text[i];
+    return NULL;
+}
+
+/* Add texts to the history file (sorted, one line each), atomically. */
+static int save_history(kl_context *ctx, kl_catalog_sources *s, const kl_cwrite *w)
+{
+    if (load_history(s))
+        return kl_oom(ctx);
+    size_t added = 0;
+    for (size_t i = 0; i < w->n_fps; i++) {
+        if (!w->fps[i].english || kl_catalog__history(ctx, s, w->fps[i].fp))
+            continue;
+        char **a = kl_realloc(s->hist_fp, (s->n_hist + 1) * sizeof *a);
+        if (a)
+            s->hist_fp = a;
+        char **b = kl_realloc(s->hist_text, (s->n_hist + 1) * sizeof *b);
+        if (b)
+            s->hist_text = b;
+        if (!a || !b)
+            return kl_oom(ctx);
+        s->hist_fp[s->n_hist] = kl_strdup(w->fps[i].fp);
+        s->hist_text[s->n_hist] = kl_strdup(w->fps[i].english);
+        s->n_hist++;
+        if (!s->hist_fp[s->n_hist - 1] || !s->hist_text[s->n_hist - 1])
+            return kl_oom(ctx);
+        added++;
+    }
+    if (!added)
+        return 0;
+    /* sort by fingerprint, keeping pairs together */
+    for (size_t i = 1; i < s->n_hist; i++)
+        for (size_t j = i; j > 0 && strcmp(s->hist_fp[j - 1], s->hist_fp[j]) > 0; j--) {
+            char *t = s->hist_fp[j];
+            s->hist_fp[j] = s->hist_fp[j - 1];
+            s->hist_fp[j - 1] = t;
+            t = s->hist_text[j];
+            s->hist_text[j] = s->hist_text[j - 1];
+            s->hist_text[j - 1] = t;
+        }
+    kl_buf b = KL_BUF_INIT;
+    kl_buf_puts(&b, "# English texts that translations were made from, by fingerprint (first 64 "
+                    "bits of SHA-256).\n# Machine-generated by kinletter catalog stamp/import: "
+                    "lets `catalog check` show what changed.\n");
+    for (size_t i = 0; i < s->n_hist; i++) {
+        kl_buf_printf(&b, "%s\t", s->hist_fp[i]);
+        for (const char *p = s->hist_text[i]; *p; p++) {
+            if (*p == '\\' || *p == '\n' || *p == '\t')
+                kl_buf_putc(&b, '\\');
+            kl_buf_putc(&b, *p == '\n' ? 'n' : *p == '\t' ? 't' : *p);
+        }
+        kl_buf_putc(&b, '\n');
+    }
+    if (b.oom) {
+        kl_buf_free(&b);
+        return kl_oom(ctx);
+    }
+    int dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc =
+        dfd < 0
+            ? kl_error(ctx, KL_EIO, KL_AT(s->dir, 0, 0), NULL, "cannot open: %s", strerror(errno))
+            : kl_batch__write_file(ctx, dfd, KL_HISTORY_FILE, KL_HISTORY_FILE, b.data, b.len, true);
+    if (dfd >= 0) {
+        if (!rc)
+            fchmodat(dfd, KL_HISTORY_FILE, 0644, 0);
+        close(dfd);
+    }
+    kl_buf_free(&b);
+    return rc;
+}
+
+/* ---- rewriting a catalog -------------------------------------------------- */
+
+int kl_catalog__edit_add(kl_cwrite *w, size_t start, size_t end, const char *text)
+{
+    kl_cedit *g = kl_realloc(w->edits, (w->n_edits + 1) * sizeof *g);
+    if (!g)
+        return KL_ENOMEM;
+    w->edits = g;
+    g[w->n_edits].start = start;
+    g[w->n_edits].end = end;
+    if (!(g[w->n_edits].text = kl_strdup(text)))
+        return KL_ENOMEM;
+    w->n_edits++;
+    return 0;
+}
+
+int kl_catalog__fp_set(kl_cwrite *w, int variant, const char *msgid, const char *fp,
+                       const char *english)
+{
+    for (size_t i = 0; i < w->n_fps; i++) {
+        if (w->fps[i].variant == variant && strcmp(w->fps[i].msgid, msgid) == 0) {
+            if (strcmp(w->fps[i].fp, fp) != 0) {
+                snprintf(w->fps[i].fp, sizeof w->fps[i].fp, "%s", fp);
+                w->fps[i].english = english;
+                w->fps_changed = true;
+            }
+            return 0;
+        }
+    }
+    struct kl_cfp *g = kl_realloc(w->fps, (w->n_fps + 1) * sizeof *g);
+    if (!g)
+        return KL_ENOMEM;
+    w->fps = g;
+    g[w->n_fps].variant = variant;
+    snprintf(g[w->n_fps].fp, sizeof g[w->n_fps].fp, "%s", fp);
+    g[w->n_fps].english = english;
+    if (!(g[w->n_fps].msgid = kl_strdup(msgid)))
+        return KL_ENOMEM;
+    w->n_fps++;
+    w->fps_changed = true;
+    return 0;
+}
+
+int kl_catalog__fp_load(kl_cwrite *w, const kl_csrc *tr)
+{
+    for (size_t i = 0; i < tr->n_strs; i++) {
+        const kl_csrc_str *s = &tr->strs[i];
+        if (strncmp(s->table, "sources/", 8) != 0)
+            continue;
+        for (int v = 0; v < KL_VARIANTS; v++) {
+            if (strcmp(s->table + 8, kl_catalog__variants[v]) == 0) {
+                if (kl_catalog__fp_set(w, v, s->key, s->text, NULL))
+                    return KL_ENOMEM;
+                w->fps[w->n_fps - 1].english = NULL;
+            }
+        }
+    }
+    w->fps_changed = false;
+    return 0;
+}
+
+void kl_catalog__cwrite_free(kl_cwrite *w)
+{
+    for (size_t i = 0; i < w->n_edits; i++)
+        kl_free(w->edits[i].text);
+    kl_free(w->edits);
+    for (size_t i = 0; i < w->n_fps; i++)
+        kl_free(w->fps[i].msgid);
+    kl_free(w->fps);
+    for (int v = 0; v < KL_VARIANTS; v++)
+        kl_buf_free(&w->pending[v]);
+    memset(w, 0, sizeof *w);
+}
+
+int kl_catalog__insert_msg(kl_cwrite *w, const kl_csrc *tr, const char *variant, const char *msgid,
+                           const char *text)
+{
+    (void)tr;
+    int v = 0;
+    for (int i = 0; i < KL_VARIANTS; i++)
+        if (strcmp(variant, kl_catalog__variants[i]) == 0)
+            v = i;
+    kl_buf *b = &w->pending[v];
+    kl_buf_puts(b, "        ");
+    kl_catalog__quote(b, msgid);
+    kl_buf_puts(b, " { ");
+    kl_catalog__quote(b, text);
+    kl_buf_puts(b, " }\n");
+    return b->oom ? KL_ENOMEM : 0;
+}
+
+/* The start of the line holding offset, if only blanks precede it there. */
+static size_t line_start_if_alone(const char *data, size_t off)
+{
+    size_t p = off;
+    while (p > 0 && (data[p - 1] == ' ' || data[p - 1] == '\t'))
+        p--;
+    return (p == 0 || data[p - 1] == '\n') ? p : off;
+}
+
+static int cmp_fp(const void *a, const void *b)
+{
+    const struct kl_cfp *x = a, *y = b;
+    if (x->variant != y->variant)
+        return x->variant - y->variant;
+    return strcmp(x->msgid, y->msgid);
+}
+
+static int cmp_edit_desc(const void *a, const void *b)
+{
+    const kl_cedit *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? 1 : -1;
+    return 0;
+}
+
+int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_cwrite *w,
+                       int dry_run)
+{
+    const kl_csrc *tr = f->src;
+    kl_buf tail = KL_BUF_INIT; /* inserted before the root's closing brace */
+    int rc = 0;
+    for (int v = 0; v < KL_VARIANTS && !rc; v++) {
+        if (!w->pending[v].len)
+            continue;
+        const kl_csrc_table *t = kl_catalog__src_table(tr, kl_catalog__variants[v]);
+        if (t) {
+            rc = kl_catalog__edit_add(w, line_start_if_alone(tr->data, t->close),
+                                      line_start_if_alone(tr->data, t->close), w->pending[v].data);
+        } else {
+            kl_buf_printf(&tail, "    %s {\n%s    }\n", kl_catalog__variants[v],
+                          w->pending[v].data);
+        }
+    }
+    if (!rc && w->fps_changed) {
+        const kl_csrc_table *old = kl_catalog__src_table(tr, "sources");
+        if (old) {
+            size_t end = old->close + 1;
+            if (end < tr->len && tr->data[end] == '\n')
+                end++;
+            rc = kl_catalog__edit_add(w, old->start, end, "");
+        }
+        if (w->n_fps)
+            qsort(w->fps, w->n_fps, sizeof *w->fps, cmp_fp);
+        kl_buf_puts(&tail, "    sources {\n"
+                           "        // Machine-generated by `kinletter catalog stamp` and `catalog "
+                           "import`: do not edit.\n"
+                           "        // For each translated message, the first 64 bits of the "
+                           "SHA-256 of the English\n"
+                           "        // text it was translated from: when the English changes, "
+                           "the translation is\n"
+                           "        // out of date and is not used in letters "
+                           "(docs/TRANSLATING.md).\n");
+        for (int v = 0; v < KL_VARIANTS; v++) {
+            bool any = false;
+            for (size_t i = 0; i < w->n_fps; i++) {
+                if (w->fps[i].variant != v)
+                    continue;
+                if (!any)
+                    kl_buf_printf(&tail, "        %s {\n", kl_catalog__variants[v]);
+                any = true;
+                kl_buf_puts(&tail, "            ");
+                kl_catalog__quote(&tail, w->fps[i].msgid);
+                kl_buf_printf(&tail, " { \"%s\" }\n", w->fps[i].fp);
+            }
+            if (any)
+                kl_buf_puts(&tail, "        }\n");
+        }
+        kl_buf_puts(&tail, "    }\n");
+    }
+    if (!rc && tail.len) {
+        size_t at = line_start_if_alone(tr->data, tr->root_close);
+        rc = kl_catalog__edit_add(w, at, at, tail.data);
+    }
+    kl_buf_free(&tail);
+    if (rc || tail.oom)
+        return kl_oom(ctx);
+    if (w->n_edits == 0)
+        return 0;
+    /* Apply from the end so earlier offsets stay valid; an insertion and a
+     * removal at the same place keep their order (stable enough: the
+     * insertion sorts first as it was added last and has the same start
+     * only when the sources table ends the root). */
+    qsort(w->edits, w->n_edits, sizeof *w->edits, cmp_edit_desc);
+    kl_buf out = KL_BUF_INIT;
+    kl_buf_append(&out, tr->data, tr->len);
+    for (size_t i = 0; i < w->n_edits && !out.oom; i++) {
+        const kl_cedit *e = &w->edits[i];
+        kl_buf nb = KL_BUF_INIT;
+        kl_buf_append(&nb, out.data, e->start);
+        kl_buf_puts(&nb, e->text);
+        kl_buf_append(&nb, out.data + e->end, out.len - e->end);
+        kl_buf_free(&out);
+        out = nb;
+    }
+    if (out.oom) {
+        kl_buf_free(&out);
+        return kl_oom(ctx);
+    }
+    /* The result must read back, and genrb must accept it, before the file
+     * is touched. */
+    kl_csrc *check = NULL;
+    kl_context *pctx = NULL;
+    if (kl_context_new(&pctx)) {
+        kl_buf_free(&out);
+        return kl_oom(ctx);
+    }
+    rc = kl_catalog__src_parse(pctx, f->path, out.data, out.len, &check);
+    if (rc) {
+        const kl_diagnostic *d = kl_context_last_error(pctx);
+        rc = kl_error(ctx, KL_EBACKEND, KL_AT(f->path, d ? d->line : 0, d ? d->column : 0), NULL,
+                      "the rewritten catalog would not read back (%s); nothing was written",
+                      d && d->message ? d->message : "?");
+    }
+    kl_context_free(pctx);
+    char *tmpdir = NULL;
+    if (!rc)
+        rc = kl_catalog__mkdtemp(ctx, &tmpdir);
+    if (!rc) {
+        kl_buf tp = KL_BUF_INIT;
+        kl_buf_printf(&tp, "%s/%s.txt", tmpdir, f->name);
+        FILE *fp = tp.oom ? NULL : fopen(tp.data, "wb");
+        if (!fp || fwrite(out.data, 1, out.len, fp) != out.len)
+            rc = kl_error(ctx, KL_EIO, KL_AT(tmpdir, 0, 0), NULL, "cannot write a temporary file");
+        if (fp && fclose(fp) != 0 && !rc)
+            rc = kl_error(ctx, KL_EIO, KL_AT(tmpdir, 0, 0), NULL, "cannot write a temporary file");
+        if (!rc) {
+            rc = kl_catalog__genrb(ctx, tp.data, tmpdir, NULL, NULL);
+            if (rc == KL_EPARSE)
+                rc = kl_error(ctx, KL_EPARSE, KL_AT(f->path, 0, 0), NULL,
+                              "genrb would not accept the rewritten catalog; nothing was written");
+        }
+        kl_buf_free(&tp);
+        kl_catalog_remove_compiled(tmpdir);
+        kl_free(tmpdir);
+    }
+    if (!rc && !dry_run) {
+        struct stat st;
+        mode_t mode = stat(f->path, &st) == 0 ? (st.st_mode & 0777) : 0644;
+        char *dir = kl_path_dirname(f->path);
+        const char *base = strrchr(f->path, '/');
+        base = base ? base + 1 : f->path;
+        int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (dfd < 0) {
+            rc = dir ? kl_error(ctx, KL_EIO, KL_AT(dir, 0, 0), NULL, "cannot open: %s",
+                                strerror(errno))
+                     : kl_oom(ctx);
+        } else {
+            rc = kl_batch__write_file(ctx, dfd, base, f->path, out.data, out.len, true);
+            if (!rc)
+                fchmodat(dfd, base, mode, 0);
+            close(dfd);
+        }
+        kl_free(dir);
+        if (!rc)
+            rc = save_history(ctx, s, w);
+    }
+    kl_buf_free(&out);
+    if (!rc && !dry_run) {
+        kl_catalog__src_free(f->src);
+        f->src = check;
+    } else {
+        kl_catalog__src_free(check);
+    }
+    return rc;
+}
+
+void kl_catalog__value_pos(const kl_csrc *src, const kl_csrc_str *str, int offset, unsigned *line,
+                           unsigned *col)
+{
+    *line = str->tline;
+    *col = str->tcol;
+    if (offset < 0)
+        return;
+    const char *d = src->data;
+    size_t p = str->vstart;
+    int units = 0;
+    bool in = false;
+    while (p < str->vend) {
+        if (!in) {
+            if (d[p] == '"')
+                in = true;
+            p++;
+            continue;
+        }
+        if (d[p] == '"') {
+            in = false;
+            p++;
+            continue;
+        }
+        if (units >= offset)
+            break;
+        if (d[p] == '\\' && p + 1 < str->vend) {
+            char e = d[p + 1];
+            p += e == 'u' ? 6 : e == 'U' ? 10 : e == 'x' ? 4 : 2;
+            units++;
+            continue;
+        }
+        unsigned char c = (unsigned char)d[p];
+        size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        units += n == 4 ? 2 : 1;
+        p += n;
+    }
+    kl_line_col(d, p, line, col);
+}

@@ -1,0 +1,1227 @@
+/* SPDX-License-Identifier: MIT */
+/* check/readability.c: sentence length, reading ease, words to avoid and kindness of a letter. */
+#include "check/check_internal.h"
+#include "catalog/catalog.h"
+#include "compose/compose.h"
+#include "review/review_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/uloc.h>
+#include <unicode/uscript.h>
+#include <unicode/ures.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
+/* Below this many words the formulas say little (docs/READABILITY.md). */
+#define FEW_WORDS 100
+
+/* ---- syllables (English) ------------------------------------------------- */
+
+/* Words the rules get wrong that letters are likely to use (counts from a
+ * dictionary's syllable division). */
+static const struct {
+    const char *word;
+    unsigned n;
+} syl_exceptions[] = {
+    {"people", 2},  {"every", 2},    {"maybe", 2},   {"business", 2},
+    {"society", 4}, {"anxiety", 4},  {"element", 3}, {"create", 2},
+    {"created", 3}, {"creating", 3}, {"recipe", 3},  {"poem", 2},
+    {"quiet", 2},   {"wherever", 3}, {"hour", 1},    {"science", 2},
+};
+
+/* First parts of compounds that end in a silent e ("someone", "safeguarding"). */
+static const char *const syl_prefixes[] = {"some",  "safe",  "home",  "care",  "life", "time",
+                                           "whole", "where", "there", "house", "like", "every",
+                                           "side",  "base",  "name",  "love"};
+
+static bool base_vowel(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'A' || c == 'E' ||
+           c == 'I' || c == 'O' || c == 'U';
+}
+
+static bool ends_with(const char *w, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n >= k && memcmp(w + n - k, suffix, k) == 0;
+}
+
+/* w: lower-case ASCII letters; accented vowels as upper-case A E I O U (a vowel
+ * that is never silent). */
+static unsigned syllables_ascii(const char *w, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < sizeof syl_exceptions / sizeof syl_exceptions[0]; i++)
+        if (strlen(syl_exceptions[i].word) == n && memcmp(syl_exceptions[i].word, w, n) == 0)
+            return syl_exceptions[i].n;
+    for (size_t i = 0; i < sizeof syl_prefixes / sizeof syl_prefixes[0]; i++) {
+        size_t k = strlen(syl_prefixes[i]);
+        if (n >= k + 2 && memcmp(w, syl_prefixes[i], k) == 0) {
+            unsigned rest = syllables_ascii(w + k, n - k);
+            bool rest_vowel = false;
+            for (size_t j = k; j < n; j++)
+                rest_vowel |= base_vowel(w[j]) || w[j] == 'y';
+            if (rest_vowel)
+                return syllables_ascii(w, k) + rest;
+        }
+    }
+
+    bool v[64];
+    for (size_t i = 0; i < n; i++) {
+        char c = w[i];
+        if (c == 'y')
+            v[i] = i > 0 && !(i + 1 < n && base_vowel(w[i + 1]));
+        else if (c == 'u' && i > 0 && w[i - 1] == 'q')
+            v[i] = false;
+        else if (c == 'u' && i > 0 && w[i - 1] == 'g' && i + 1 < n && base_vowel(w[i + 1]))
+            v[i] = false;
+        else
+            v[i] = base_vowel(c);
+    }
+    unsigned count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i])
+            continue;
+        if (i == 0 || !v[i - 1]) {
+            count++;
+            continue;
+        }
+        /* Two vowels side by side that are said apart. */
+        char a = w[i - 1], b = w[i];
+        char before = i >= 2 ? w[i - 2] : '\0';
+        char after = i + 1 < n ? w[i + 1] : '\0';
+        bool soft = before && strchr("ctsxg", before);
+        if (a == 'i' && (b == 'a' || b == 'u') && !soft)
+            count++; /* media, stadium */
+        else if (a == 'i' && b == 'o' && !soft && after != 'n')
+            count++; /* period, radio, serious */
+        else if (a == 'e' && b == 'a' && i + 1 == n)
+            count++; /* idea, area */
+        else if (a == 'e' && b == 'o')
+            count++; /* video */
+        else if (a == 'u' && b == 'a' && (after == 'l' || after == 't') && before &&
+                 !base_vowel(before))
+            count++; /* actual, usual, situation */
+        else if (a == 'u' && b == 'e' && (after == 'n' || after == 'l'))
+            count++; /* fluent, cruel */
+        else if (a == 'i' && b == 'e' && !soft &&
+                 (after == 't' || (after == 'n' && i + 2 < n && strchr("ct", w[i + 2]))))
+            count++; /* diet, client, experience */
+    }
+    /* being, doing, going. */
+    if (ends_with(w, n, "ing") && n >= 5 && v[n - 4])
+        count++;
+    if (count <= 1)
+        return count ? count : 1;
+
+    /* Endings whose e is silent. */
+    if (w[n - 1] == 'e' && n >= 3 && !v[n - 2]) {
+        bool cons_le = (w[n - 2] == 'l' || w[n - 2] == 'r') && !v[n - 3] && w[n - 3] != w[n - 2];
+        if (!cons_le)
+            count--; /* care, time; not little, centre */
+    } else if (ends_with(w, n, "es") && n >= 4 && !v[n - 3]) {
+        char c = w[n - 3];
+        bool keep = strchr("sxzcg", c) || ends_with(w, n, "ches") || ends_with(w, n, "shes") ||
+                    (c == 'l' && n >= 5 && !v[n - 4] && w[n - 4] != 'l');
+        if (!keep)
+            count--; /* makes, times; not services, changes, tables */
+    } else if (ends_with(w, n, "ed") && n >= 4 && !v[n - 3] && w[n - 3] != 't' && w[n - 3] != 'd') {
+        bool keep = w[n - 3] == 'l' && n >= 5 && !v[n - 4] && w[n - 4] != 'l';
+        if (!keep)
+            count--; /* worked, happened; not needed, troubled */
+    }
+    /* A silent e before a suffix: completely, statement, hopeful. */
+    static const char *const suffixes[] = {"ly", "ment", "ments", "ful", "less", "ness"};
+    for (size_t s = 0; s < sizeof suffixes / sizeof suffixes[0]; s++) {
+        size_t k = strlen(suffixes[s]);
+        if (n >= k + 3 && w[n - k - 1] == 'e' && ends_with(w, n, suffixes[s])) {
+            size_t p = n - k - 1;
+            /* Not after a consonant and l: "settlement" keeps its e. */
+            if (v[p] && !v[p - 1] && (v[p - 2] || w[p - 1] != 'l') && count > 1)
+                count--;
+            break;
+        }
+    }
+    return count ? count : 1;
+}
+
+KL_API unsigned kl_readability_syllables_en(const char *word, size_t len)
+{
+    char w[64];
+    size_t n = 0;
+    if (!word)
+        return 0;
+    for (size_t i = 0; i < len && n < sizeof w - 1; i++) {
+        unsigned char c = (unsigned char)word[i];
+        if (c >= 'A' && c <= 'Z')
+            w[n++] = (char)(c - 'A' + 'a');
+        else if (c >= 'a' && c <= 'z')
+            w[n++] = (char)c;
+        else if (c == 0xC3 && i + 1 < len) {
+            /* Latin-1 letters: accented vowels are vowels that are always said. */
+            unsigned char d = (unsigned char)word[++i] | 0x20;
+            if (d >= 0xA0 && d <= 0xA6)
+                w[n++] = 'A';
+            else if (d >= 0xA8 && d <= 0xAB)
+                w[n++] = 'E';
+            else if (d >= 0xAC && d <= 0xAF)
+                w[n++] = 'I';
+            else if (d >= 0xB2 && d <= 0xB6)
+                w[n++] = 'O';
+            else if (d >= 0xB9 && d <= 0xBC)
+                w[n++] = 'U';
+            else
+                w[n++] = 'z';
+        }
+    }
+    return syllables_ascii(w, n);
+}
+
+/* ---- the report ---------------------------------------------------------- */
+
+typedef struct word {
+    int32_t s, e;      /* UTF-16 range in the unit */
+    bool letter;       /* letters (not a number) */
+    bool masked;       /* inside a name or contact detail from the review */
+    unsigned sentence; /* index in the unit's sentences */
+} word;
+
+typedef struct span {
+    int32_t s, e;
+} span;
+
+typedef struct unit {
+    const kl_node *node;
+    UChar *u, *low; /* the text and its lower case (same length) */
+    int32_t ulen;
+    int32_t *u8; /* UTF-8 offset of each UTF-16 index (ulen + 1) */
+    unsigned char *mask;
+    unsigned char
+        *hit; /* already reported as a word to avoid ("the deceased", then not "deceased") */
+    word *words;
+    size_t n_words;
+    span *sents;
+    size_t n_sents;
+    bool prose; /* a paragraph or list item that is not only names and contact details */
+} unit;
+
+typedef struct wordlist {
+    UChar **items; /* lower case */
+    int32_t *lens;
+    size_t n;
+} wordlist;
+
+typedef struct section {
+    kl_read_stats st;
+    char *lang;
+    char icu[64];
+    unit *units;
+    size_t n_units;
+    bool english, latin;
+    wordlist jargon, cold, known, unnamed, generic;
+} section;
+
+struct kl_readability {
+    section *secs;
+    size_t n_secs;
+    kl_read_finding *finds;
+    size_t n_finds;
+    int ok;
+};
+
+KL_API const char *kl_read_kind_name(kl_read_kind kind)
+{
+    switch (kind) {
+    case KL_READ_LONG_SENTENCE:
+        return "long sentence";
+    case KL_READ_JARGON:
+        return "jargon";
+    case KL_READ_COLD:
+        return "cold or blaming word";
+    case KL_READ_ABBREVIATION:
+        return "abbreviation";
+    case KL_READ_KINDNESS:
+        return "kindness";
+    case KL_READ_SCORE:
+        return "reading ease";
+    }
+    return "finding";
+}
+
+static void wordlist_free(wordlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        kl_free(l->items[i]);
+    kl_free(l->items);
+    kl_free(l->lens);
+    memset(l, 0, sizeof *l);
+}
+
+static void unit_free(unit *u)
+{
+    kl_free(u->u);
+    kl_free(u->low);
+    kl_free(u->u8);
+    kl_free(u->mask);
+    kl_free(u->hit);
+    kl_free(u->words);
+    kl_free(u->sents);
+}
+
+KL_API void kl_readability_free(kl_readability *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_secs; i++) {
+        section *s = &r->secs[i];
+        for (size_t k = 0; k < s->n_units; k++)
+            unit_free(&s->units[k]);
+        kl_free(s->units);
+        kl_free(s->lang);
+        kl_free((char *)s->st.longest_msgid);
+        wordlist_free(&s->jargon);
+        wordlist_free(&s->cold);
+        wordlist_free(&s->known);
+        wordlist_free(&s->unnamed);
+        wordlist_free(&s->generic);
+    }
+    kl_free(r->secs);
+    for (size_t i = 0; i < r->n_finds; i++) {
+        kl_free((char *)r->finds[i].msgid);
+        kl_free((char *)r->finds[i].term);
+        kl_free((char *)r->finds[i].text);
+        kl_free((char *)r->finds[i].what);
+    }
+    kl_free(r->finds);
+    kl_free(r);
+}
+
+KL_API int kl_readability_ok(const kl_readability *r)
+{
+    return r ? r->ok : 0;
+}
+
+KL_API size_t kl_readability_section_count(const kl_readability *r)
+{
+    return r ? r->n_secs : 0;
+}
+
+KL_API const kl_read_stats *kl_readability_section(const kl_readability *r, size_t i)
+{
+    return r && i < r->n_secs ? &r->secs[i].st : NULL;
+}
+
+KL_API size_t kl_readability_finding_count(const kl_readability *r)
+{
+    return r ? r->n_finds : 0;
+}
+
+KL_API const kl_read_finding *kl_readability_finding(const kl_readability *r, size_t i)
+{
+    return r && i < r->n_finds ? &r->finds[i] : NULL;
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+typedef struct checker {
+    kl_context *ctx;
+    kl_readability *r;
+    const kl_review_info *info;
+    kl_reading variant;
+    int rc; /* first failure (ENOMEM, EBACKEND) */
+} checker;
+
+static char *utf8_of(const unit *u, int32_t s, int32_t e)
+{
+    const char *text = u->node->text;
+    while (s < e && u_isUWhiteSpace(u->u[s]))
+        s++;
+    while (e > s && u_isUWhiteSpace(u->u[e - 1]))
+        e--;
+    return kl_strndup(text + u->u8[s], (size_t)(u->u8[e] - u->u8[s]));
+}
+
+static char *utf8_from_u(const UChar *s, int32_t len)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t need = 0;
+    u_strToUTF8(NULL, 0, &need, s, len, &st);
+    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+        return NULL;
+    char *out = kl_malloc((size_t)need + 1);
+    if (!out)
+        return NULL;
+    st = U_ZERO_ERROR;
+    u_strToUTF8(out, need + 1, NULL, s, len, &st);
+    if (U_FAILURE(st)) {
+        kl_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static UChar *to_u(const char *s, int32_t *len)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t need = 0;
+    u_strFromUTF8(NULL, 0, &need, s, -1, &st);
+    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+        return NULL;
+    UChar *u = kl_malloc(((size_t)need + 1) * sizeof *u);
+    if (!u)
+        return NULL;
+    st = U_ZERO_ERROR;
+    u_strFromUTF8(u, need + 1, NULL, s, -1, &st);
+    if (U_FAILURE(st)) {
+        kl_free(u);
+        return NULL;
+    }
+    *len = need;
+    return u;
+}
+
+/* Lower case code unit by code unit, so offsets stay the same. */
+static void lower_in_place(UChar *u, int32_t len)
+{
+    for (int32_t i = 0; i < len; i++)
+        if (!U16_IS_SURROGATE(u[i]))
+            u[i] = (UChar)u_tolower(u[i]);
+}
+
+static int add_finding(checker *c, kl_read_kind kind, const char *lang, const char *msgid,
+                       const char *term, char *text_owned, unsigned words, const char *fmt, ...)
+    KL_PRINTF(8, 9);
+
+static int add_finding(checker *c, kl_read_kind kind, const char *lang, const char *msgid,
+                       const char *term, char *text_owned, unsigned words, const char *fmt, ...)
+{
+    kl_readability *r = c->r;
+    kl_read_finding *grown = kl_realloc(r->finds, (r->n_finds + 1) * sizeof *grown);
+    kl_buf what = KL_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    kl_buf_vprintf(&what, fmt, ap);
+    va_end(ap);
+    kl_read_finding f = {
+        kind,  lang, msgid ? kl_strdup(msgid) : NULL, term ? kl_strdup(term) : NULL, text_owned,
+        words, NULL};
+    f.what = what.oom ? NULL : kl_buf_detach(&what);
+    if (!grown || !f.what || (msgid && !f.msgid) || (term && !f.term)) {
+        if (grown)
+            r->finds = grown;
+        kl_free((char *)f.msgid);
+        kl_free((char *)f.term);
+        kl_free((char *)f.what);
+        kl_free(text_owned);
+        kl_buf_free(&what);
+        return c->rc = kl_oom(c->ctx);
+    }
+    r->finds = grown;
+    r->finds[r->n_finds++] = f;
+    return 0;
+}
+
+/* ---- word lists from the catalog ---------------------------------------------- */
+
+static int load_list(UResourceBundle *avoid, const char *key, wordlist *out)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    UResourceBundle *a = ures_getByKey(avoid, key, NULL, &st);
+    if (U_FAILURE(st)) {
+        ures_close(a);
+        return 0; /* an absent list is an empty one */
+    }
+    int32_t n = ures_getType(a) == URES_STRING ? 1 : ures_getSize(a);
+    int rc = 0;
+    if (n > 0) {
+        out->items = kl_calloc((size_t)n, sizeof *out->items);
+        out->lens = kl_calloc((size_t)n, sizeof *out->lens);
+        if (!out->items || !out->lens)
+            rc = KL_ENOMEM;
+    }
+    for (int32_t i = 0; i < n && !rc; i++) {
+        int32_t len = 0;
+        st = U_ZERO_ERROR;
+        const UChar *s = ures_getType(a) == URES_STRING ? ures_getString(a, &len, &st)
+                                                        : ures_getStringByIndex(a, i, &len, &st);
+        if (U_FAILURE(st) || len <= 0)
+            continue;
+        UChar *copy = kl_malloc(((size_t)len + 1) * sizeof *copy);
+        if (!copy) {
+            rc = KL_ENOMEM;
+            break;
+        }
+        memcpy(copy, s, (size_t)len * sizeof *copy);
+        copy[len] = 0;
+        out->items[out->n] = copy;
+        out->lens[out->n++] = len;
+    }
+    ures_close(a);
+    return rc;
+}
+
+static int load_lists(checker *c, kl_catalog_set *set, section *s)
+{
+    if (!set || !kl_catalog__has_locale(set, s->lang))
+        return 0;
+    kl_catalog_meta meta;
+    int rc = kl_catalog_set_meta(c->ctx, set, s->lang, &meta);
+    if (rc)
+        return rc == KL_ENOTFOUND ? 0 : rc;
+    UErrorCode st = U_ZERO_ERROR;
+    UResourceBundle *b = ures_openDirect(kl_catalog_set_dir(set), meta.locale, &st);
+    if (U_FAILURE(st)) {
+        ures_close(b);
+        return kl_error(c->ctx, KL_EBACKEND, KL_AT(kl_catalog_set_dir(set), 0, 0), NULL,
+                        "ICU could not open catalog %s: %s", meta.locale, u_errorName(st));
+    }
+    UResourceBundle *avoid = ures_getByKey(b, "avoid", NULL, &st);
+    if (U_SUCCESS(st) && ures_getType(avoid) == URES_TABLE) {
+        s->st.has_wordlist = 1;
+        rc = load_list(avoid, "jargon", &s->jargon);
+        rc = rc ? rc : load_list(avoid, "cold", &s->cold);
+        rc = rc ? rc : load_list(avoid, "known", &s->known);
+        rc = rc ? rc : load_list(avoid, "unnamed", &s->unnamed);
+        rc = rc ? rc : load_list(avoid, "generic", &s->generic);
+        if (!rc) {
+            for (size_t i = 0; i < s->jargon.n; i++)
+                lower_in_place(s->jargon.items[i], s->jargon.lens[i]);
+            for (size_t i = 0; i < s->cold.n; i++)
+                lower_in_place(s->cold.items[i], s->cold.lens[i]);
+            for (size_t i = 0; i < s->unnamed.n; i++)
+                lower_in_place(s->unnamed.items[i], s->unnamed.lens[i]);
+            for (size_t i = 0; i < s->generic.n; i++)
+                lower_in_place(s->generic.items[i], s->generic.lens[i]);
+        }
+    }
+    ures_close(avoid);
+    ures_close(b);
+    return rc == KL_ENOMEM ? kl_oom(c->ctx) : rc;
+}
+
+/* ---- units: one paragraph, item or heading ------------------------------------ */
+
+static bool is_wordchar(UChar32 ch)
+{
+    return u_isalnum(ch) || u_hasBinaryProperty(ch, UCHAR_ALPHABETIC);
+}
+
+/* Does ch, next to edge, make them one word? Only a letter or digit of the
+ * same script does: Arabic writes "لـAmelia" with the name joined on. */
+static bool continues_word(UChar32 ch, UChar32 edge)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    if (!is_wordchar(ch))
+        return false;
+    UScriptCode a = uscript_getScript(ch, &st), b = uscript_getScript(edge, &st);
+    return U_FAILURE(st) || a == b;
+}
+
+/* Is [s, e) in u whole words (not inside a longer word)? */
+static bool at_word_edges(const UChar *u, int32_t len, int32_t s, int32_t e)
+{
+    if (s > 0) {
+        UChar32 ch, first;
+        int32_t i = s, j = s;
+        U16_PREV(u, 0, i, ch);
+        U16_NEXT(u, j, len, first);
+        if (continues_word(ch, first))
+            return false;
+    }
+    if (e < len) {
+        UChar32 ch, last;
+        int32_t i = e, j = e;
+        U16_NEXT(u, i, len, ch);
+        U16_PREV(u, 0, j, last);
+        if (continues_word(ch, last))
+            return false;
+    }
+    return true;
+}
+
+/* Next whole-word occurrence of needle (n units) in hay at or after from, or -1. */
+static int32_t find_word(const UChar *hay, int32_t len, const UChar *needle, int32_t n,
+                         int32_t from)
+{
+    for (int32_t i = from; n > 0 && i + n <= len; i++)
+        if (memcmp(hay + i, needle, (size_t)n * sizeof *hay) == 0 &&
+            at_word_edges(hay, len, i, i + n))
+            return i;
+    return -1;
+}
+
+static int mask_string(unit *u, const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    int32_t n = 0;
+    UChar *needle = to_u(s, &n);
+    if (!needle)
+        return KL_ENOMEM;
+    for (int32_t i = 0; n > 0 && i + n <= u->ulen; i++)
+        if (memcmp(u->u + i, needle, (size_t)n * sizeof *needle) == 0)
+            memset(u->mask + i, 1, (size_t)n);
+    kl_free(needle);
+    return 0;
+}
+
+/* Names and contact details come from the review, not from the catalog's
+ * words: they are read (and counted) but never flagged. */
+static int mask_review(checker *c, unit *u)
+{
+    const kl_review_info *in = c->info;
+    int rc = 0;
+    if (in) {
+        const char *strs[] = {in->partnership_name,
+                              in->partnership_phone,
+                              in->partnership_email,
+                              in->partnership_web,
+                              in->reviewer_name,
+                              in->reviewer_role,
+                              in->contact_name,
+                              in->contact_role,
+                              in->contact_phone,
+                              in->contact_mobile,
+                              in->contact_email,
+                              in->contact_hours,
+                              in->partnership_address.town};
+        for (size_t i = 0; i < sizeof strs / sizeof strs[0] && !rc; i++)
+            rc = mask_string(u, strs[i]);
+        for (size_t i = 0; i < in->n_agencies && !rc; i++)
+            rc = mask_string(u, in->agencies[i]);
+        for (size_t i = 0; i < in->n_services && !rc; i++) {
+            rc = mask_string(u, in->services[i].name);
+            rc = rc ? rc : mask_string(u, in->services[i].phone);
+            rc = rc ? rc : mask_string(u, in->services[i].web);
+        }
+    }
+    if (rc)
+        return c->rc = kl_oom(c->ctx);
+    /* Web and email addresses, whatever their source. */
+    for (int32_t i = 0; i < u->ulen;) {
+        int32_t j = i;
+        while (j < u->ulen && !u_isUWhiteSpace(u->u[j]))
+            j++;
+        bool link = false;
+        for (int32_t k = i; k < j && !link; k++)
+            link = u->u[k] == '@' || (u->u[k] == ':' && k + 2 < j && u->u[k + 1] == '/');
+        if (link)
+            memset(u->mask + i, 1, (size_t)(j - i));
+        i = j + 1;
+    }
+    return 0;
+}
+
+static int icu_fail(checker *c, const char *what, UErrorCode st)
+{
+    return c->rc = kl_error(c->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU %s failed: %s", what,
+                            u_errorName(st));
+}
+
+static int prepare_unit(checker *c, section *s, unit *u)
+{
+    const char *text = u->node->text;
+    u->u = to_u(text, &u->ulen);
+    if (!u->u)
+        return c->rc = kl_oom(c->ctx);
+    u->low = kl_malloc(((size_t)u->ulen + 1) * sizeof *u->low);
+    u->u8 = kl_malloc(((size_t)u->ulen + 1) * sizeof *u->u8);
+    u->mask = kl_calloc((size_t)u->ulen + 1, 1);
+    u->hit = kl_calloc((size_t)u->ulen + 1, 1);
+    if (!u->low || !u->u8 || !u->mask || !u->hit)
+        return c->rc = kl_oom(c->ctx);
+    memcpy(u->low, u->u, ((size_t)u->ulen + 1) * sizeof *u->low);
+    lower_in_place(u->low, u->ulen);
+    /* UTF-16 index to UTF-8 offset. */
+    int32_t off = 0;
+    for (int32_t i = 0; i < u->ulen;) {
+        UChar32 ch;
+        int32_t start = i;
+        U16_NEXT(u->u, i, u->ulen, ch);
+        int32_t bytes = U8_LENGTH(ch);
+        for (int32_t k = start; k < i; k++)
+            u->u8[k] = off;
+        off += bytes > 0 ? bytes : 3;
+    }
+    u->u8[u->ulen] = off;
+    if (mask_review(c, u))
+        return c->rc;
+
+    UErrorCode st = U_ZERO_ERROR;
+    UBreakIterator *sb = ubrk_open(UBRK_SENTENCE, s->icu, u->u, u->ulen, &st);
+    if (U_FAILURE(st)) {
+        ubrk_close(sb);
+        return icu_fail(c, "sentence break iterator", st);
+    }
+    for (int32_t a = ubrk_first(sb), b = ubrk_next(sb); b != UBRK_DONE; a = b, b = ubrk_next(sb)) {
+        span *g = kl_realloc(u->sents, (u->n_sents + 1) * sizeof *g);
+        if (!g) {
+            ubrk_close(sb);
+            return c->rc = kl_oom(c->ctx);
+        }
+        u->sents = g;
+        u->sents[u->n_sents++] = (span){a, b};
+    }
+    ubrk_close(sb);
+
+    st = U_ZERO_ERROR;
+    UBreakIterator *wb = ubrk_open(UBRK_WORD, s->icu, u->u, u->ulen, &st);
+    if (U_FAILURE(st)) {
+        ubrk_close(wb);
+        return icu_fail(c, "word break iterator", st);
+    }
+    unsigned sent = 0;
+    for (int32_t a = ubrk_first(wb), b = ubrk_next(wb); b != UBRK_DONE; a = b, b = ubrk_next(wb)) {
+        int32_t status = ubrk_getRuleStatus(wb);
+        if (status < UBRK_WORD_NONE_LIMIT || status >= UBRK_WORD_IDEO_LIMIT)
+            continue;
+        while (sent + 1 < u->n_sents && a >= u->sents[sent].e)
+            sent++;
+        word *g = kl_realloc(u->words, (u->n_words + 1) * sizeof *g);
+        if (!g) {
+            ubrk_close(wb);
+            return c->rc = kl_oom(c->ctx);
+        }
+        u->words = g;
+        bool masked = true;
+        for (int32_t k = a; k < b && masked; k++)
+            masked = u->mask[k] != 0;
+        u->words[u->n_words++] = (word){a, b, status >= UBRK_WORD_LETTER, masked, sent};
+    }
+    ubrk_close(wb);
+
+    if (u->node->kind == KL_NODE_PARAGRAPH || u->node->kind == KL_NODE_ITEM) {
+        size_t own = 0;
+        bool any_mask = false;
+        for (size_t i = 0; i < u->n_words; i++)
+            own += u->words[i].letter && !u->words[i].masked;
+        for (int32_t i = 0; i < u->ulen && !any_mask; i++)
+            any_mask = u->mask[i] != 0;
+        /* "Northshire Police", "Family Advocacy North, phone 01632 960321":
+         * a name and its contact details, not a sentence anyone wrote. */
+        u->prose = u->n_words > 0 && !(any_mask && own < 3);
+    }
+    return 0;
+}
+
+/* ---- measures ---------------------------------------------------------------- */
+
+static unsigned count_letters(const UChar *u, int32_t s, int32_t e)
+{
+    unsigned n = 0;
+    for (int32_t i = s; i < e;) {
+        UChar32 ch;
+        U16_NEXT(u, i, e, ch);
+        n += u_isalpha(ch) != 0;
+    }
+    return n;
+}
+
+static int measure(checker *c, section *s)
+{
+    kl_read_stats *st = &s->st;
+    for (size_t k = 0; k < s->n_units && !c->rc; k++) {
+        unit *u = &s->units[k];
+        if (!u->prose)
+            continue;
+        unsigned *per = kl_calloc(u->n_sents + 1, sizeof *per);
+        if (!per)
+            return c->rc = kl_oom(c->ctx);
+        for (size_t i = 0; i < u->n_words; i++) {
+            word *w = &u->words[i];
+            per[w->sentence]++;
+            st->words++;
+            if (w->letter && count_letters(u->u, w->s, w->e) > 6)
+                st->long_words++;
+            if (s->english) {
+                if (!w->letter) {
+                    st->syllables += 1; /* a number: see docs/READABILITY.md */
+                } else {
+                    char *utf8 = utf8_from_u(u->u + w->s, w->e - w->s);
+                    if (!utf8) {
+                        kl_free(per);
+                        return c->rc = kl_oom(c->ctx);
+                    }
+                    st->syllables += kl_readability_syllables_en(utf8, strlen(utf8));
+                    kl_free(utf8);
+                }
+            }
+        }
+        for (size_t i = 0; i < u->n_sents && !c->rc; i++) {
+            if (per[i] == 0)
+                continue;
+            st->sentences++;
+            if (per[i] > st->longest) {
+                st->longest = per[i];
+                kl_free((char *)st->longest_msgid);
+                st->longest_msgid = u->node->msgid ? kl_strdup(u->node->msgid) : NULL;
+                if (u->node->msgid && !st->longest_msgid)
+                    c->rc = kl_oom(c->ctx);
+            }
+            if (per[i] > st->limit) {
+                st->over_limit++;
+                char *text = utf8_of(u, u->sents[i].s, u->sents[i].e);
+                if (!text)
+                    c->rc = kl_oom(c->ctx);
+                else
+                    add_finding(c, KL_READ_LONG_SENTENCE, st->lang, u->node->msgid, NULL, text,
+                                per[i], "a sentence of %u words, over the %s limit of %u: split it",
+                                per[i], kl_reading_name(st->variant), st->limit);
+            }
+        }
+        kl_free(per);
+    }
+    if (c->rc)
+        return c->rc;
+    st->few_words = st->words < FEW_WORDS;
+    if (st->sentences && st->words) {
+        double wps = (double)st->words / (double)st->sentences;
+        st->avg_words = wps;
+        if (s->english) {
+            double spw = (double)st->syllables / (double)st->words;
+            st->has_flesch = 1;
+            st->flesch = 206.835 - 1.015 * wps - 84.6 * spw;
+            st->fk_grade = 0.39 * wps + 11.8 * spw - 15.59;
+        }
+        if (s->latin) {
+            st->has_lix = 1;
+            st->lix = wps + 100.0 * (double)st->long_words / (double)st->words;
+        }
+    }
+    return 0;
+}
+
+/* ---- words to avoid ------------------------------------------------------------ */
+
+static bool masked_span(const unit *u, int32_t s, int32_t e)
+{
+    for (int32_t i = s; i < e; i++)
+        if (u->mask[i])
+            return true;
+    return false;
+}
+
+static char *sentence_at(const unit *u, int32_t pos)
+{
+    for (size_t i = 0; i < u->n_sents; i++)
+        if (pos >= u->sents[i].s && pos < u->sents[i].e)
+            return utf8_of(u, u->sents[i].s, u->sents[i].e);
+    return utf8_of(u, 0, u->ulen);
+}
+
+static void list_hits(checker *c, section *s, unit *u, const wordlist *l, kl_read_kind kind)
+{
+    for (size_t i = 0; i < l->n && !c->rc; i++) {
+        for (int32_t at = find_word(u->low, u->ulen, l->items[i], l->lens[i], 0); at >= 0;
+             at = find_word(u->low, u->ulen, l->items[i], l->lens[i], at + 1)) {
+            if (masked_span(u, at, at + l->lens[i]))
+                continue;
+            bool again = false;
+            for (int32_t k = at; k < at + l->lens[i] && !again; k++)
+                again = u->hit[k] != 0;
+            if (again)
+                continue;
+            memset(u->hit + at, 1, (size_t)l->lens[i]);
+            char *term = utf8_from_u(u->u + at, l->lens[i]);
+            char *text = sentence_at(u, at);
+            if (!term || !text) {
+                kl_free(term);
+                kl_free(text);
+                c->rc = kl_oom(c->ctx);
+                return;
+            }
+            s->st.avoid_hits++;
+            if (kind == KL_READ_JARGON)
+                add_finding(c, kind, s->st.lang, u->node->msgid, term, text, 0,
+                            "\"%s\" is jargon: say what it means in everyday words", term);
+            else
+                add_finding(c, kind, s->st.lang, u->node->msgid, term, text, 0,
+                            "\"%s\" is cold or blaming: never use it in a letter to a family",
+                            term);
+            kl_free(term);
+            if (c->rc)
+                return;
+        }
+    }
+}
+
+/* One word of the section, in reading order, for finding spelled-out forms. */
+typedef struct flat {
+    UChar32 initial; /* lower case */
+    bool small;      /* a short lower-case word ("of", "and") that may be skipped */
+    size_t unit, word;
+} flat;
+
+static bool is_abbreviation(const unit *u, const word *w)
+{
+    int32_t letters = 0;
+    for (int32_t i = w->s; i < w->e;) {
+        UChar32 ch;
+        U16_NEXT(u->u, i, w->e, ch);
+        if (!u_isupper(ch))
+            return false;
+        letters++;
+    }
+    return letters >= 2 && letters <= 6;
+}
+
+/* Do words [from, to) hold, one after another, words whose initials spell abbr? */
+static bool spelled_out(const flat *f, size_t from, size_t to, const UChar *abbr, int32_t len)
+{
+    for (size_t p = from; p < to; p++) {
+        int32_t j = 0;
+        size_t q = p;
+        while (j < len && q < to) {
+            UChar32 want;
+            int32_t jj = j;
+            U16_NEXT(abbr, jj, len, want);
+            if (f[q].initial == u_tolower(want)) {
+                j = jj;
+                q++;
+            } else if (j > 0 && f[q].small) {
+                q++;
+            } else {
+                break;
+            }
+        }
+        if (j == len)
+            return true;
+    }
+    return false;
+}
+
+static bool in_list(const wordlist *l, const UChar *s, int32_t n)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->lens[i] == n && memcmp(l->items[i], s, (size_t)n * sizeof *s) == 0)
+            return true;
+    return false;
+}
+
+static void abbreviations(checker *c, section *s)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < s->n_units; k++)
+        total += s->units[k].n_words;
+    if (!total)
+        return;
+    flat *f = kl_calloc(total, sizeof *f);
+    if (!f) {
+        c->rc = kl_oom(c->ctx);
+        return;
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < s->n_units; k++) {
+        const unit *u = &s->units[k];
+        for (size_t i = 0; i < u->n_words; i++) {
+            const word *w = &u->words[i];
+            UChar32 ch;
+            int32_t j = w->s;
+            U16_NEXT(u->u, j, w->e, ch);
+            bool lower = true;
+            for (int32_t m = w->s; m < w->e && lower; m++)
+                lower = !u_isupper(u->u[m]);
+            f[n++] = (flat){u_tolower(ch), lower && w->e - w->s <= 3, k, i};
+        }
+    }
+    /* Abbreviations already seen in this section (only the first use counts). */
+    const UChar **seen = kl_calloc(total, sizeof *seen);
+    int32_t *seen_len = kl_calloc(total, sizeof *seen_len);
+    size_t n_seen = 0;
+    if (!seen || !seen_len) {
+        kl_free(f);
+        kl_free(seen);
+        kl_free(seen_len);
+        c->rc = kl_oom(c->ctx);
+        return;
+    }
+    for (size_t p = 0; p < n && !c->rc; p++) {
+        const unit *u = &s->units[f[p].unit];
+        const word *w = &u->words[f[p].word];
+        if (w->masked || !w->letter || !is_abbreviation(u, w))
+            continue;
+        const UChar *a = u->u + w->s;
+        int32_t len = w->e - w->s;
+        bool dup = false;
+        for (size_t i = 0; i < n_seen && !dup; i++)
+            dup = seen_len[i] == len && memcmp(seen[i], a, (size_t)len * sizeof *a) == 0;
+        if (dup)
+            continue;
+        seen[n_seen] = a;
+        seen_len[n_seen++] = len;
+        if (in_list(&s->known, a, len))
+            continue;
+        /* The spelled-out form may come before it anywhere in the letter, or
+         * after it in the same sentence ("an LCSPR (local child ...)"). */
+        size_t end = p + 1;
+        while (end < n && f[end].unit == f[p].unit && u->words[f[end].word].sentence == w->sentence)
+            end++;
+        if (spelled_out(f, 0, p, a, len) || spelled_out(f, p + 1, end, a, len))
+            continue;
+        char *term = utf8_from_u(a, len);
+        char *text = term ? sentence_at(u, w->s) : NULL;
+        if (!term || !text) {
+            kl_free(term);
+            kl_free(text);
+            c->rc = kl_oom(c->ctx);
+            break;
+        }
+        s->st.avoid_hits++;
+        add_finding(c, KL_READ_ABBREVIATION, s->st.lang, u->node->msgid, term, text, 0,
+                    "\"%s\" is not spelled out where the letter first uses it: write the words "
+                    "in full first, or add it to the catalog's avoid.known list if everyone knows "
+                    "it",
+                    term);
+        kl_free(term);
+    }
+    kl_free(f);
+    kl_free(seen);
+    kl_free(seen_len);
+}
+
+/* ---- kindness (the child died) ---------------------------------------------------- */
+
+static bool has_sub(const char *s, const char *needle)
+{
+    return s && strstr(s, needle) != NULL;
+}
+
+static void kindness(checker *c, section *s)
+{
+    const char *lang = s->st.lang;
+    /* Condolence before the review is explained. */
+    bool condolence = false;
+    const unit *first_section = NULL;
+    for (size_t k = 0; k < s->n_units; k++) {
+        const unit *u = &s->units[k];
+        if (u->node->kind == KL_NODE_HEADING && u->node->level >= 2) {
+            first_section = u;
+            break;
+        }
+        if (has_sub(u->node->msgid, "condolence") || has_sub(u->node->msgid, "thinking"))
+            condolence = true;
+    }
+    if (!condolence) {
+        s->st.kindness++;
+        add_finding(c, KL_READ_KINDNESS, lang, first_section ? first_section->node->msgid : NULL,
+                    NULL, NULL, 0,
+                    "the letter explains the review before it offers condolence: put a "
+                    "condolence message (*.condolence or *.thinking.*) before the first section");
+    }
+    if (c->rc || !c->info || !c->info->subject_given)
+        return;
+
+    /* The child named, by the name the family uses, never by a stand-in. */
+    int32_t glen = 0, flen = 0;
+    UChar *given = to_u(c->info->subject_given, &glen);
+    UChar *full = NULL;
+    if (given && c->info->subject_family) {
+        kl_buf b = KL_BUF_INIT;
+        kl_buf_printf(&b, "%s %s", c->info->subject_given, c->info->subject_family);
+        full = b.oom ? NULL : to_u(b.data, &flen);
+        kl_buf_free(&b);
+        if (!full) {
+            kl_free(given);
+            c->rc = kl_oom(c->ctx);
+            return;
+        }
+    }
+    if (!given) {
+        c->rc = kl_oom(c->ctx);
+        return;
+    }
+    bool named = false;
+    for (size_t k = 0; k < s->n_units && !c->rc; k++) {
+        unit *u = &s->units[k];
+        if (find_word(u->u, u->ulen, given, glen, 0) >= 0)
+            named = true;
+        if (full) {
+            int32_t at = find_word(u->u, u->ulen, full, flen, 0);
+            char *text = at >= 0 ? sentence_at(u, at) : NULL;
+            if (at >= 0 && !text)
+                c->rc = kl_oom(c->ctx);
+            else if (at >= 0) {
+                s->st.kindness++;
+                add_finding(c, KL_READ_KINDNESS, lang, u->node->msgid, c->info->subject_given, text,
+                            0,
+                            "the child is called by their full name here: elsewhere the letter "
+                            "says \"%s\"; name the child the same way throughout",
+                            c->info->subject_given);
+            }
+        }
+        for (size_t i = 0; i < s->unnamed.n && !c->rc; i++) {
+            const UChar *t = s->unnamed.items[i];
+            int32_t tl = s->unnamed.lens[i];
+            for (int32_t at = find_word(u->low, u->ulen, t, tl, 0); at >= 0 && !c->rc;
+                 at = find_word(u->low, u->ulen, t, tl, at + 1)) {
+                /* "your child Amelia" names her; "a child ... the child" is about children in
+                 * general. */
+                int32_t after = at + tl;
+                while (after < u->ulen && u->u[after] == ' ')
+                    after++;
+                if (after + glen <= u->ulen &&
+                    memcmp(u->u + after, given, (size_t)glen * sizeof *given) == 0)
+                    continue;
+                bool generic = false;
+                for (size_t g = 0; g < s->generic.n && !generic; g++) {
+                    int32_t ga =
+                        find_word(u->low, u->ulen, s->generic.items[g], s->generic.lens[g], 0);
+                    generic = ga >= 0 && ga < at;
+                }
+                if (generic)
+                    continue;
+                char *term = utf8_from_u(u->u + at, tl);
+                char *text = term ? sentence_at(u, at) : NULL;
+                if (!text) {
+                    kl_free(term);
+                    c->rc = kl_oom(c->ctx);
+                    break;
+                }
+                s->st.kindness++;
+                add_finding(c, KL_READ_KINDNESS, lang, u->node->msgid, term, text, 0,
+                            "\"%s\" stands in for the child's name in a letter to a bereaved "
+                            "family: say \"%s\"",
+                            term, c->info->subject_given);
+                kl_free(term);
+            }
+        }
+    }
+    if (!named && !c->rc) {
+        s->st.kindness++;
+        add_finding(c, KL_READ_KINDNESS, lang, NULL, c->info->subject_given, NULL, 0,
+                    "the letter never names the child: a bereaved family should read \"%s\"",
+                    c->info->subject_given);
+    }
+    kl_free(given);
+    kl_free(full);
+}
+
+/* ---- the check ------------------------------------------------------------------ */
+
+static section *section_for(checker *c, const char *lang)
+{
+    kl_readability *r = c->r;
+    if (!lang)
+        lang = "und";
+    for (size_t i = 0; i < r->n_secs; i++)
+        if (strcmp(r->secs[i].lang, lang) == 0)
+            return &r->secs[i];
+    section *g = kl_realloc(r->secs, (r->n_secs + 1) * sizeof *g);
+    if (!g) {
+        c->rc = kl_oom(c->ctx);
+        return NULL;
+    }
+    r->secs = g;
+    section *s = &r->secs[r->n_secs];
+    memset(s, 0, sizeof *s);
+    s->lang = kl_strdup(lang);
+    if (!s->lang) {
+        c->rc = kl_oom(c->ctx);
+        return NULL;
+    }
+    r->n_secs++;
+    s->st.lang = s->lang;
+    s->st.variant = c->variant;
+    s->st.limit = c->variant == KL_READING_YOUNG_PERSON ? 15
+                  : c->variant == KL_READING_PLAIN      ? 20
+                                                        : 25;
+    s->st.min_flesch = c->variant == KL_READING_YOUNG_PERSON ? 75
+                       : c->variant == KL_READING_PLAIN      ? 70
+                                                             : 60;
+    UErrorCode st = U_ZERO_ERROR;
+    uloc_forLanguageTag(lang, s->icu, sizeof s->icu, NULL, &st);
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+        snprintf(s->icu, sizeof s->icu, "%s", lang);
+    char language[16] = "", full[96] = "", script[16] = "";
+    st = U_ZERO_ERROR;
+    uloc_getLanguage(s->icu, language, sizeof language, &st);
+    s->english = U_SUCCESS(st) && strcmp(language, "en") == 0;
+    st = U_ZERO_ERROR;
+    uloc_addLikelySubtags(s->icu, full, sizeof full, &st);
+    if (U_SUCCESS(st))
+        uloc_getScript(full, script, sizeof script, &st);
+    s->latin = U_SUCCESS(st) && strcmp(script, "Latn") == 0;
+    return s;
+}
+
+int kl_check__readability_doc(kl_context *ctx, const kl_doc *doc, kl_catalog_set *catalogs,
+                              const kl_review *review, kl_reading variant, kl_readability **out)
+{
+    if (!ctx || !doc || !doc->root || !out)
+        return KL_EINVAL;
+    *out = NULL;
+    checker c = {ctx, NULL, review ? kl_review__info(review) : NULL, variant, 0};
+    c.r = kl_calloc(1, sizeof *c.r);
+    if (!c.r)
+        return kl_oom(ctx);
+
+    const kl_node *root = doc->root;
+    for (const kl_node *n = root; n && !c.rc; n = kl_doc__next(root, n)) {
+        if ((n->kind != KL_NODE_PARAGRAPH && n->kind != KL_NODE_ITEM &&
+             n->kind != KL_NODE_HEADING) ||
+            !n->text)
+            continue;
+        section *s = section_for(&c, kl_doc__lang(n));
+        if (!s)
+            break;
+        unit *g = kl_realloc(s->units, (s->n_units + 1) * sizeof *g);
+        if (!g) {
+            c.rc = kl_oom(ctx);
+            break;
+        }
+        s->units = g;
+        memset(&s->units[s->n_units], 0, sizeof *g);
+        s->units[s->n_units].node = n;
+        s->n_units++;
+        prepare_unit(&c, s, &s->units[s->n_units - 1]);
+    }
+    for (size_t i = 0; i < c.r->n_secs && !c.rc; i++) {
+        section *s = &c.r->secs[i];
+        int rc = load_lists(&c, catalogs, s);
+        if (rc) {
+            c.rc = rc;
+            break;
+        }
+        measure(&c, s);
+        for (size_t k = 0; k < s->n_units && !c.rc && s->st.has_wordlist; k++) {
+            list_hits(&c, s, &s->units[k], &s->jargon, KL_READ_JARGON);
+            list_hits(&c, s, &s->units[k], &s->cold, KL_READ_COLD);
+        }
+        if (!c.rc && s->st.has_wordlist)
+            abbreviations(&c, s);
+        if (!c.rc && c.info && c.info->subject_died)
+            kindness(&c, s);
+        if (!c.rc && s->st.has_flesch && !s->st.few_words && s->st.flesch < s->st.min_flesch)
+            add_finding(&c, KL_READ_SCORE, s->st.lang, NULL, NULL, NULL, 0,
+                        "Flesch reading ease %.1f is below %.0f for %s reading: use shorter "
+                        "sentences and shorter words",
+                        s->st.flesch, s->st.min_flesch, kl_reading_name(variant));
+    }
+    if (c.rc) {
+        kl_readability_free(c.r);
+        return c.rc;
+    }
+    c.r->ok = c.r->n_finds == 0;
+    *out = c.r;
+    return 0;
+}
+
+KL_API int kl_readability_check(kl_context *ctx, const kl_letter *letter, kl_catalog_set *catalogs,
+                                const kl_review *review, kl_reading variant, kl_readability **out)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !letter || !out || variant < KL_READING_STANDARD ||
+        variant > KL_READING_YOUNG_PERSON)
+        return KL_EINVAL;
+    const kl_doc *doc = kl_letter__doc(letter);
+    if (!doc || doc->sms)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "compose the letter for post or email",
+                        "a text message has no letter to measure");
+    return kl_check__readability_doc(ctx, doc, catalogs, review, variant, out);
+}

@@ -1,0 +1,1221 @@
+/* SPDX-License-Identifier: MIT */
+/* compose/compose.c: a template, a review, one member and the catalogs into a document tree. */
+#include "compose/compose.h"
+#include "catalog/catalog.h"
+#include "review/review_internal.h"
+#include "template/template.h"
+
+#include <libxml/xpathInternals.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unicode/ucal.h>
+#include <unicode/udat.h>
+#include <unicode/udateintervalformat.h>
+#include <unicode/ulistformatter.h>
+#include <unicode/uloc.h>
+#include <unicode/ustring.h>
+
+#define MAX_ARGS 64
+
+typedef struct composer {
+    kl_context *ctx;
+    const kl_template *tpl;
+    const kl_review *review;
+    const kl_review_info *info;
+    const kl_member *member;
+    kl_channel channel;
+    kl_catalog_set *cats;
+    const char *fallback_locale;
+    int allow_fallback;
+    kl_reading variant;
+    kl_date letter_date;
+    const kl_address *address; /* the member's own postal address (post) */
+    const char *professional;  /* via-professional */
+    kl_doc *doc;
+    xmlXPathContextPtr xp;
+    xmlNodePtr ctx_node; /* context node for expressions (document, or an each item) */
+
+    /* the current language and its standard arguments */
+    const char *locale;
+    char interpreter_language[128];
+    kl_fmt_arg args[MAX_ARGS];
+    size_t n_args;
+    char strbuf[4][256]; /* storage for formatted numbers etc. */
+    char *terms[4];      /* this language's title, roles and hours (terms.c order) */
+} composer;
+
+/* ---- errors ---------------------------------------------------------------- */
+
+static kl_where at_node(const composer *c, const kl_tnode *tn)
+{
+    kl_where w = KL_AT(c->tpl->source, tn ? tn->line : 0, tn ? tn->column : 0);
+    w.member_id = c->member->id;
+    return w;
+}
+
+/* ---- dates ------------------------------------------------------------------ */
+
+/* A real calendar date only: 2027-02-30 is refused, not rolled over. */
+static int parse_date(const char *s, kl_date *d)
+{
+    int y, m, day;
+    int r = kl_civil_date(s, &y, &m, &day);
+    if (r)
+        return r;
+    d->year = y;
+    d->month = m;
+    d->day = day;
+    return 0;
+}
+
+static void icu_locale(const char *bcp47, char *out, size_t cap)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t n = uloc_forLanguageTag(bcp47 ? bcp47 : "", out, (int32_t)cap, NULL, &st);
+    if (U_FAILURE(st) || n <= 0 || (size_t)n >= cap)
+        snprintf(out, cap, "%s", bcp47 ? bcp47 : "");
+}
+
+static void format_locale(const char *bcp47, char *out, size_t cap);
+
+/* The letter date in the locale's long style ("27 November 2026", "27 listopada 2026"). */
+static int format_date(composer *c, kl_date d, char **out)
+{
+    char loc[ULOC_FULLNAME_CAPACITY];
+    /* The Gregorian calendar the review's dates are in and Western digits,
+     * as in the text's own dates (msgformat.cc): ICU's default for fa is
+     * Solar Hijri. A tag that asks for others (fa-u-ca-persian,
+     * ar-u-nu-arab) keeps them. */
+    format_locale(c->locale, loc, sizeof loc);
+    UErrorCode st = U_ZERO_ERROR;
+    UCalendar *cal = ucal_open(u"UTC", -1, loc, UCAL_GREGORIAN, &st);
+    UDate t = 0;
+    if (U_SUCCESS(st)) {
+        ucal_clear(cal);
+        ucal_setDateTime(cal, d.year, d.month - 1, d.day, 12, 0, 0, &st);
+        t = ucal_getMillis(cal, &st);
+        ucal_close(cal);
+    }
+    UDateFormat *df =
+        U_SUCCESS(st) ? udat_open(UDAT_NONE, UDAT_LONG, loc, u"UTC", -1, NULL, 0, &st) : NULL;
+    UChar buf[128];
+    int32_t len = U_SUCCESS(st) ? udat_format(df, t, buf, 128, NULL, &st) : 0;
+    udat_close(df);
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                        "ICU could not format the date in locale %s: %s", c->locale,
+                        u_errorName(st));
+    char utf8[512];
+    u_strToUTF8(utf8, sizeof utf8, NULL, buf, len, &st);
+    if (U_FAILURE(st))
+        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                        "ICU could not convert the date: %s", u_errorName(st));
+    *out = kl_strdup(utf8);
+    return *out ? 0 : kl_oom(c->ctx);
+}
+
+/* ---- standard arguments ----------------------------------------------------- */
+
+static void add_s(composer *c, const char *name, const char *value)
+{
+    if (c->n_args < MAX_ARGS)
+        c->args[c->n_args++] = (kl_fmt_arg){name, KL_ARG_STRING, value ? value : "", 0, {0, 0, 0}};
+}
+
+static void add_n(composer *c, const char *name, double v)
+{
+    if (c->n_args < MAX_ARGS)
+        c->args[c->n_args++] = (kl_fmt_arg){name, KL_ARG_NUMBER, NULL, v, {0, 0, 0}};
+}
+
+static void add_d(composer *c, const char *name, kl_date d)
+{
+    if (c->n_args < MAX_ARGS)
+        c->args[c->n_args++] = (kl_fmt_arg){name, KL_ARG_DATE, NULL, 0, d};
+}
+
+static const char *yes_no(const void *p)
+{
+    return p ? "yes" : "no";
+}
+
+/* ICU select keywords cannot contain '-': message arguments use '_' where the
+ * review format uses '-' ("via-professional" -> "via_professional"). XPath
+ * variables keep the review format's spelling. */
+static const char *select_key(const char *value)
+{
+    static const char *const map[][2] = {
+        {"via-professional", "via_professional"},
+        {"young-person", "young_person"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(value, map[i][0]) == 0)
+            return map[i][1];
+    return value;
+}
+
+/* ---- terms: titles, roles and hours in the letter's language ------------------ */
+
+/* The ICU locale for formatting: Gregorian calendar (the review's dates are
+ * UK civil dates) and Western digits, unless the member's tag asks for
+ * others (fa-u-ca-persian, ar-u-nu-arab). */
+static void format_locale(const char *bcp47, char *out, size_t cap)
+{
+    icu_locale(bcp47, out, cap);
+    UErrorCode st = U_ZERO_ERROR;
+    char kw[32];
+    if (uloc_getKeywordValue(out, "calendar", kw, sizeof kw, &st) <= 0) {
+        st = U_ZERO_ERROR;
+        uloc_setKeywordValue("calendar", "gregorian", out, (int32_t)cap, &st);
+    }
+    st = U_ZERO_ERROR;
+    if (uloc_getKeywordValue(out, "numbers", kw, sizeof kw, &st) <= 0) {
+        st = U_ZERO_ERROR;
+        uloc_setKeywordValue("numbers", "latn", out, (int32_t)cap, &st);
+    }
+}
+
+static int message(composer *c, const kl_tnode *tn, const char *msgid, char **out, char **lang_out);
+
+/* Format msgid with the standard arguments and up to four string arguments of
+ * its own (names[i] = values[i]). */
+static int message_with(composer *c, const char *msgid, const char *const *names,
+                        const char *const *values, size_t n, char **out)
+{
+    size_t saved = c->n_args;
+    for (size_t i = 0; i < n && c->n_args < MAX_ARGS; i++)
+        c->args[c->n_args++] = (kl_fmt_arg){names[i], KL_ARG_STRING, values[i], 0, {0, 0, 0}};
+    int rc = message(c, NULL, msgid, out, NULL);
+    c->n_args = saved;
+    return rc;
+}
+
+static void set_arg(composer *c, const char *name, const char *value)
+{
+    for (size_t i = 0; i < c->n_args; i++)
+        if (strcmp(c->args[i].name, name) == 0 && c->args[i].type == KL_ARG_STRING)
+            c->args[i].s = value ? value : "";
+}
+
+/* The titles every catalog translates (common.title.<key>); "Mr." and "mr"
+ * count too. Any other title prints as given. */
+const char *kl_compose__title_key(const char *title)
+{
+    static const char *const keys[] = {"mr", "mrs", "ms", "miss", "mx", "dr"};
+    if (!title)
+        return NULL;
+    size_t n = strlen(title);
+    if (n && title[n - 1] == '.')
+        n--;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strlen(keys[i]) == n && strncasecmp(title, keys[i], n) == 0)
+            return keys[i];
+    return NULL;
+}
+
+/* The role keywords every catalog translates (common.role.<key>, with '_'
+ * for '-'); NULL for a free-text role. */
+const char *kl_compose__role_msgid(const char *role)
+{
+    static const char *const map[][2] = {
+        {"independent-reviewer", "common.role.independent_reviewer"},
+        {"lead-reviewer", "common.role.lead_reviewer"},
+        {"review-chair", "common.role.review_chair"},
+        {"family-contact", "common.role.family_contact"},
+        {"review-coordinator", "common.role.review_coordinator"},
+        {"business-manager", "common.role.business_manager"},
+        {"family-liaison-officer", "common.role.family_liaison_officer"},
+    };
+    for (size_t i = 0; role && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(role, map[i][0]) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+static int utf16_to_8(composer *c, const UChar *u, int32_t len, kl_buf *out)
+{
+    char tmp[1024];
+    int32_t n = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    u_strToUTF8(tmp, sizeof tmp, &n, u, len, &st);
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                        "ICU could not convert the contact hours: %s", u_errorName(st));
+    kl_buf_puts(out, tmp);
+    return out->oom ? kl_oom(c->ctx) : 0;
+}
+
+/* Join UTF-8 items with ICU's list pattern for the language ("a, b and c"). */
+static int join_list(composer *c, const char *loc, char **items, size_t n, char **out)
+{
+    UChar u[8][256];
+    const UChar *ptrs[8];
+    int32_t lens[8];
+    UErrorCode st = U_ZERO_ERROR;
+    if (n > 8)
+        n = 8;
+    for (size_t i = 0; i < n && U_SUCCESS(st); i++) {
+        u_strFromUTF8(u[i], 256, &lens[i], items[i], -1, &st);
+        ptrs[i] = u[i];
+    }
+    UListFormatter *lf = U_SUCCESS(st) ? ulistfmt_open(loc, &st) : NULL;
+    UChar res[1024];
+    int32_t len = U_SUCCESS(st) ? ulistfmt_format(lf, ptrs, lens, (int32_t)n, res, 1024, &st) : 0;
+    ulistfmt_close(lf);
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                        "ICU could not join the contact hours in locale %s: %s", c->locale,
+                        u_errorName(st));
+    kl_buf b = KL_BUF_INIT;
+    int rc = utf16_to_8(c, res, len, &b);
+    *out = rc ? NULL : kl_buf_detach(&b);
+    kl_buf_free(&b);
+    return rc;
+}
+
+/* The structured contact hours in the current language: day names from
+ * ICU, the catalog's "{firstDay} to {lastDay}" for a range, times by ICU's
+ * interval format in 24-hour form, as the review gives them ("09:00–16:00":
+ * no "AM"/"PM", which ICU leaves in English for some languages), days and
+ * lines joined by ICU's list format, each line by the catalog's
+ * "{days}, {times}". */
+static int format_hours(composer *c, char **out)
+{
+    const kl_review_info *in = c->info;
+    char loc[ULOC_FULLNAME_CAPACITY];
+    format_locale(c->locale, loc, sizeof loc);
+    UErrorCode st = U_ZERO_ERROR;
+    UDateFormat *df = udat_open(UDAT_NONE, UDAT_SHORT, loc, u"UTC", -1, NULL, 0, &st);
+    UDateIntervalFormat *itv =
+        U_SUCCESS(st) ? udtitvfmt_open(loc, u"Hm", -1, u"UTC", -1, &st) : NULL;
+    char days[7][128];
+    for (int d = 0; d < 7 && U_SUCCESS(st); d++) {
+        UChar name[64];
+        /* ICU counts from Sunday = 1; the review from Monday = 0. */
+        int32_t n = udat_getSymbols(df, UDAT_STANDALONE_WEEKDAYS, (d + 1) % 7 + 1, name, 64, &st);
+        if (U_SUCCESS(st))
+            u_strToUTF8(days[d], sizeof days[d], NULL, name, n, &st);
+    }
+    udat_close(df);
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
+        udtitvfmt_close(itv);
+        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                        "ICU has no day names or time format for locale %s: %s", c->locale,
+                        u_errorName(st));
+    }
+    int rc = 0;
+    char *lines[8] = {0};
+    size_t n_lines = 0;
+    for (size_t h = 0; h < in->n_hours && h < 8 && !rc; h++) {
+        const kl_hours *k = &in->hours[h];
+        char *spans[7] = {0};
+        size_t n_spans = 0;
+        for (size_t i = 0; i < k->n_spans && !rc; i++, n_spans++) {
+            int a = k->spans[i].first, b = k->spans[i].last;
+            if (a == b) {
+                spans[i] = kl_strdup(days[a]);
+                rc = spans[i] ? 0 : kl_oom(c->ctx);
+            } else {
+                const char *names[] = {"firstDay", "lastDay"};
+                const char *vals[] = {days[a], days[b]};
+                rc = message_with(c, "common.contact.hours.days", names, vals, 2, &spans[i]);
+            }
+        }
+        char *day_text = NULL, *line = NULL;
+        rc = rc ? rc : join_list(c, loc, spans, n_spans, &day_text);
+        UChar t[128];
+        int32_t tl = 0;
+        if (!rc) {
+            st = U_ZERO_ERROR;
+            tl = udtitvfmt_format(itv, k->from * 60000.0, k->to * 60000.0, t, 128, NULL, &st);
+            if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+                rc = kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                              "ICU could not format the contact hours in locale %s: %s", c->locale,
+                              u_errorName(st));
+        }
+        kl_buf times = KL_BUF_INIT;
+        rc = rc ? rc : utf16_to_8(c, t, tl, &times);
+        if (!rc) {
+            const char *names[] = {"days", "times"};
+            const char *vals[] = {day_text, times.data};
+            rc = message_with(c, "common.contact.hours.entry", names, vals, 2, &line);
+        }
+        kl_buf_free(&times);
+        kl_free(day_text);
+        for (size_t i = 0; i < 7; i++)
+            kl_free(spans[i]);
+        if (!rc)
+            lines[n_lines++] = line;
+    }
+    udtitvfmt_close(itv);
+    rc = rc ? rc : join_list(c, loc, lines, n_lines, out);
+    for (size_t i = 0; i < n_lines; i++)
+        kl_free(lines[i]);
+    return rc;
+}
+
+static void free_terms(composer *c)
+{
+    for (size_t i = 0; i < sizeof c->terms / sizeof c->terms[0]; i++) {
+        kl_free(c->terms[i]);
+        c->terms[i] = NULL;
+    }
+}
+
+/* Replace the review's title, role keywords and structured hours with the
+ * current language's words (terms[0] title, [1] reviewer role, [2] contact
+ * role, [3] hours). */
+static int translate_terms(composer *c)
+{
+    const kl_review_info *in = c->info;
+    free_terms(c);
+    int rc = 0;
+    const char *key = kl_compose__title_key(c->member->title);
+    char msgid[64];
+    set_arg(c, "titleKey", key ? key : c->member->title ? c->member->title : "other");
+    if (key) {
+        snprintf(msgid, sizeof msgid, "common.title.%s", key);
+        rc = message(c, NULL, msgid, &c->terms[0], NULL);
+        if (!rc)
+            set_arg(c, "memberTitle", c->terms[0]);
+    }
+    const char *role = kl_compose__role_msgid(in->reviewer_role);
+    if (!rc && role && !(rc = message(c, NULL, role, &c->terms[1], NULL)))
+        set_arg(c, "reviewerRole", c->terms[1]);
+    role = kl_compose__role_msgid(in->contact_role);
+    if (!rc && role && !(rc = message(c, NULL, role, &c->terms[2], NULL)))
+        set_arg(c, "contactRole", c->terms[2]);
+    if (!rc && in->n_hours && !(rc = format_hours(c, &c->terms[3])))
+        set_arg(c, "contactHours", c->terms[3]);
+    return rc;
+}
+
+static int set_language_args(composer *c, const char *locale)
+{
+    const kl_review_info *in = c->info;
+    const kl_member *m = c->member;
+    c->locale = locale;
+    c->n_args = 0;
+
+    c->interpreter_language[0] = '\0';
+    if (m->interpreter) {
+        char il[ULOC_FULLNAME_CAPACITY], dl[ULOC_FULLNAME_CAPACITY];
+        icu_locale(m->interpreter, il, sizeof il);
+        icu_locale(locale, dl, sizeof dl);
+        UChar name[64];
+        UErrorCode st = U_ZERO_ERROR;
+        int32_t n = uloc_getDisplayLanguage(il, dl, name, 64, &st);
+        if (U_SUCCESS(st) && st != U_STRING_NOT_TERMINATED_WARNING)
+            u_strToUTF8(c->interpreter_language, sizeof c->interpreter_language, NULL, name, n,
+                        &st);
+        if (U_FAILURE(st))
+            snprintf(c->interpreter_language, sizeof c->interpreter_language, "%s", m->interpreter);
+    }
+
+    snprintf(c->strbuf[0], sizeof c->strbuf[0], "%s%s%s", in->subject_given,
+             in->subject_family ? " " : "", in->subject_family ? in->subject_family : "");
+    add_s(c, "childName", in->subject_given);
+    add_s(c, "childFullName", c->strbuf[0]);
+    add_s(c, "childGender", kl_gender_name(in->subject_gender));
+    add_n(c, "childAge", in->subject_age);
+    add_s(c, "outcome", in->subject_died ? "died" : "seriously_harmed");
+    add_s(c, "reviewType", kl_review_type_name(in->type));
+    add_s(c, "reviewId", in->id);
+    add_s(c, "relationship", m->relationship);
+    add_s(c, "memberGender", kl_gender_name(m->gender));
+    add_s(c, "memberGiven", m->given);
+    add_s(c, "memberFamily", m->family);
+    add_s(c, "memberTitle", m->title);
+    add_s(c, "titleKey", "other");
+    add_s(c, "hasTitle", yes_no(m->title));
+    add_s(c, "hasFamily", yes_no(m->family));
+    add_n(c, "memberAge", m->age);
+    add_s(c, "partnershipName", in->partnership_name);
+    add_s(c, "partnershipPhone", in->partnership_phone);
+    add_s(c, "partnershipEmail", in->partnership_email);
+    add_s(c, "partnershipWeb", in->partnership_web);
+    add_s(c, "hasWeb", yes_no(in->partnership_web));
+    add_s(c, "reviewerName", in->reviewer_name);
+    add_s(c, "reviewerRole", in->reviewer_role);
+    add_s(c, "hasReviewer", yes_no(in->reviewer_name));
+    add_s(c, "contactName", in->contact_name);
+    add_s(c, "contactRole", in->contact_role);
+    add_s(c, "contactPhone", in->contact_phone);
+    add_s(c, "contactMobile", in->contact_mobile);
+    add_s(c, "contactEmail", in->contact_email);
+    add_s(c, "contactHours", in->contact_hours);
+    add_s(c, "hasMobile", yes_no(in->contact_mobile));
+    add_s(c, "hasHours", in->n_hours ? "yes" : yes_no(in->contact_hours));
+    add_d(c, "letterDate", c->letter_date);
+    add_d(c, "decidedDate", in->decided);
+    add_d(c, "expectedEndDate", in->expected_end);
+    add_d(c, "periodFrom", in->period_from);
+    add_d(c, "periodTo", in->period_to);
+    add_n(c, "agencyCount", (double)in->n_agencies);
+    add_n(c, "serviceCount", (double)in->n_services);
+    add_s(c, "publication",
+          in->publication > 0    ? "planned"
+          : in->publication == 0 ? "not_planned"
+                                 : "undecided");
+    add_s(c, "interpreter", yes_no(m->interpreter));
+    add_s(c, "interpreterLanguage", c->interpreter_language);
+    add_s(c, "channel", select_key(kl_channel_name(c->channel)));
+    add_s(c, "professional", c->professional);
+    add_s(c, "variant", select_key(kl_reading_name(c->variant)));
+    return translate_terms(c);
+}
+
+/* ---- XPath ------------------------------------------------------------------ */
+
+static int xpath_eval(composer *c, const kl_tnode *tn, xmlXPathCompExprPtr expr, const char *attr,
+                      const char *src, xmlXPathObjectPtr *out)
+{
+    c->xp->node = c->ctx_node;
+    c->xp->error = NULL;
+    xmlResetError(&c->xp->lastError);
+    xmlXPathObjectPtr r = xmlXPathCompiledEval(expr, c->xp);
+    if (!r)
+        return kl_error(c->ctx, KL_EFORMAT, at_node(c, tn), NULL,
+                        "%s=\"%s\" could not be evaluated: %s", attr, src,
+                        c->xp->lastError.message ? c->xp->lastError.message : "XPath error");
+    *out = r;
+    return 0;
+}
+
+/* 1 keep, 0 drop, <0 error. */
+static int keep(composer *c, const kl_tnode *tn)
+{
+    if (!tn->when_expr)
+        return 1;
+    xmlXPathObjectPtr r = NULL;
+    int rc = xpath_eval(c, tn, tn->when_expr, "when", tn->when, &r);
+    if (rc)
+        return rc;
+    int b = xmlXPathCastToBoolean(r);
+    xmlXPathFreeObject(r);
+    return b ? 1 : 0;
+}
+
+/* ---- messages ----------------------------------------------------------------- */
+
+/* Format msgid with the standard arguments plus the element's own. On a
+ * fallback the node's language is set to the fallback locale. */
+static int message(composer *c, const kl_tnode *tn, const char *msgid, char **out, char **lang_out)
+{
+    *out = NULL;
+    kl_fmt_arg args[MAX_ARGS + 16];
+    size_t n = c->n_args;
+    memcpy(args, c->args, n * sizeof *args);
+    xmlXPathObjectPtr vals[16] = {0};
+    char *strs[16] = {0};
+    size_t n_vals = 0;
+    int rc = 0;
+    for (size_t i = 0; tn && i < tn->n_args && n_vals < 16 && !rc; i++) {
+        const kl_targ *a = &tn->args[i];
+        xmlXPathObjectPtr r = NULL;
+        rc = xpath_eval(c, tn, a->expr, "select", a->select, &r);
+        if (rc)
+            break;
+        size_t v = n_vals++;
+        vals[v] = r;
+        kl_fmt_arg fa = {a->name, KL_ARG_STRING, NULL, 0, {0, 0, 0}};
+        if (r->type == XPATH_NUMBER) {
+            fa.type = KL_ARG_NUMBER;
+            fa.num = r->floatval;
+        } else if (r->type == XPATH_BOOLEAN) {
+            fa.s = r->boolval ? "yes" : "no";
+        } else {
+            xmlChar *s = xmlXPathCastToString(r);
+            if (!s) {
+                rc = kl_oom(c->ctx);
+                break;
+            }
+            strs[v] = kl_strdup((const char *)s);
+            xmlFree(s);
+            if (!strs[v]) {
+                rc = kl_oom(c->ctx);
+                break;
+            }
+            fa.s = strs[v];
+        }
+        /* An element's argument replaces a standard one of the same name. */
+        size_t j = 0;
+        while (j < n && strcmp(args[j].name, fa.name) != 0)
+            j++;
+        args[j] = fa;
+        if (j == n)
+            n++;
+    }
+    if (!rc) {
+        kl_msg_origin origin;
+        rc = kl_catalog__message(c->ctx, c->cats, c->locale, c->variant, msgid, args, n,
+                                 c->member->id, out, &origin);
+        if (rc == KL_ENOTFOUND && c->allow_fallback && strcmp(c->fallback_locale, c->locale) != 0) {
+            rc = kl_catalog__message(c->ctx, c->cats, c->fallback_locale, c->variant, msgid, args,
+                                     n, c->member->id, out, &origin);
+            if (rc == 0) {
+                kl_buf e = KL_BUF_INIT;
+                kl_buf_printf(&e, "%s:%s", c->locale, msgid);
+                if (e.oom || kl_doc__add_fallback(c->doc, e.data) ||
+                    (lang_out && kl_doc__set(lang_out, c->fallback_locale)))
+                    rc = kl_oom(c->ctx);
+                kl_buf_free(&e);
+                if (!rc)
+                    kl_warn(c->ctx, KL_SEVERITY_WARNING, at_node(c, tn),
+                            "translate it so the whole letter is in one language",
+                            "message '%s' is missing from the '%s' catalog: the %s text is "
+                            "used (allow_language_fallback)",
+                            msgid, c->locale, c->fallback_locale);
+            }
+        }
+        if (rc == KL_ENOTFOUND) {
+            if (!kl_catalog__has_locale(c->cats, c->locale))
+                rc = kl_error(c->ctx, KL_ENOTFOUND, at_node(c, tn),
+                              "add a catalog for this language (locales/<locale>.txt), or "
+                              "compose with allow_language_fallback",
+                              "no catalog for locale '%s' in %s: the letter cannot be written "
+                              "in the member's language",
+                              c->locale, kl_catalog_set_dir(c->cats));
+            else
+                rc = kl_error(c->ctx, KL_ENOTFOUND, at_node(c, tn),
+                              "add the message to the catalog, or compose with "
+                              "allow_language_fallback",
+                              "message '%s' is missing from the '%s' catalog (variant %s): "
+                              "a letter is never filled in from another language",
+                              msgid, c->locale, kl_catalog__variant_key(c->variant));
+        }
+    }
+    for (size_t i = 0; i < n_vals; i++) {
+        xmlXPathFreeObject(vals[i]);
+        kl_free(strs[i]);
+    }
+    return rc;
+}
+
+static int add_message(composer *c, kl_node *parent, kl_node_kind kind, const kl_tnode *tn,
+                       const char *msgid, kl_node **out)
+{
+    char *text = NULL, *lang = NULL;
+    int rc = message(c, tn, msgid, &text, &lang);
+    if (rc)
+        return rc;
+    kl_node *n = kl_doc__add(parent, kind, NULL);
+    if (!n || kl_doc__set(&n->msgid, msgid)) {
+        kl_free(text);
+        kl_free(lang);
+        return kl_oom(c->ctx);
+    }
+    n->text = text;
+    n->lang = lang;
+    if (out)
+        *out = n;
+    return 0;
+}
+
+/* ---- blocks ------------------------------------------------------------------- */
+
+static int add_line(composer *c, kl_node *parent, const char *text, const char *href)
+{
+    if (!text || !*text)
+        return 0;
+    kl_node *n = kl_doc__add(parent, KL_NODE_LINE, text);
+    if (!n || (href && kl_doc__set(&n->href, href)))
+        return kl_oom(c->ctx);
+    return 0;
+}
+
+static int add_logo(composer *c, kl_node *parent)
+{
+    if (!c->info->logo_path)
+        return 0;
+    kl_node *f = kl_doc__add(parent, KL_NODE_FIGURE, NULL);
+    if (!f || kl_doc__set(&f->src, c->info->logo_path) ||
+        kl_doc__set(&f->alt, c->info->logo_alt ? c->info->logo_alt : c->info->partnership_name))
+        return kl_oom(c->ctx);
+    return 0;
+}
+
+static int letterhead(composer *c, kl_node *parent)
+{
+    const kl_review_info *in = c->info;
+    kl_node *lh = kl_doc__add(parent, KL_NODE_LETTERHEAD, NULL);
+    if (!lh)
+        return kl_oom(c->ctx);
+    int rc = add_logo(c, lh);
+    rc = rc ? rc : add_line(c, lh, in->partnership_name, NULL);
+    for (size_t i = 0; !rc && i < in->partnership_address.n_lines; i++)
+        rc = add_line(c, lh, in->partnership_address.lines[i], NULL);
+    rc = rc ? rc : add_line(c, lh, in->partnership_address.town, NULL);
+    rc = rc ? rc : add_line(c, lh, in->partnership_address.postcode, NULL);
+    if (rc)
+        return rc;
+    kl_buf tel = KL_BUF_INIT, mail = KL_BUF_INIT;
+    kl_buf_puts(&tel, "tel:");
+    for (const char *p = in->partnership_phone; p && *p; p++)
+        if ((*p >= '0' && *p <= '9') || *p == '+')
+            kl_buf_putc(&tel, *p);
+    kl_buf_printf(&mail, "mailto:%s", in->partnership_email ? in->partnership_email : "");
+    if (tel.oom || mail.oom)
+        rc = kl_oom(c->ctx);
+    rc = rc ? rc : add_line(c, lh, in->partnership_phone, tel.data);
+    rc = rc ? rc : add_line(c, lh, in->partnership_email, mail.data);
+    rc = rc ? rc : add_line(c, lh, in->partnership_web, in->partnership_web);
+    kl_buf_free(&tel);
+    kl_buf_free(&mail);
+    return rc;
+}
+
+static int address_block(composer *c, kl_node *parent)
+{
+    /* Only the member's own address, only for post. */
+    if (c->channel != KL_CHANNEL_POST || !c->address)
+        return 0;
+    const kl_member *m = c->member;
+    kl_node *ad = kl_doc__add(parent, KL_NODE_ADDRESS, NULL);
+    if (!ad)
+        return kl_oom(c->ctx);
+    kl_buf name = KL_BUF_INIT;
+    if (m->title)
+        kl_buf_printf(&name, "%s ", m->title);
+    kl_buf_puts(&name, m->given);
+    if (m->family)
+        kl_buf_printf(&name, " %s", m->family);
+    int rc = name.oom ? kl_oom(c->ctx) : add_line(c, ad, name.data, NULL);
+    kl_buf_free(&name);
+    for (size_t i = 0; !rc && i < c->address->n_lines; i++)
+        rc = add_line(c, ad, c->address->lines[i], NULL);
+    rc = rc ? rc : add_line(c, ad, c->address->town, NULL);
+    rc = rc ? rc : add_line(c, ad, c->address->postcode, NULL);
+    c->doc->has_address = 1;
+    return rc;
+}
+
+static int row_href(composer *c, kl_node *row, const char *kind)
+{
+    if (!kind || !row->text)
+        return 0;
+    kl_buf h = KL_BUF_INIT;
+    if (strcmp(kind, "tel") == 0) {
+        kl_buf_puts(&h, "tel:");
+        for (const char *p = row->text; *p; p++)
+            if ((*p >= '0' && *p <= '9') || *p == '+')
+                kl_buf_putc(&h, *p);
+    } else if (strcmp(kind, "mailto") == 0) {
+        kl_buf_printf(&h, "mailto:%s", row->text);
+    } else {
+        kl_buf_puts(&h, row->text);
+    }
+    int rc = h.oom ? kl_oom(c->ctx) : kl_doc__set(&row->href, h.data);
+    kl_buf_free(&h);
+    return rc ? kl_oom(c->ctx) : 0;
+}
+
+static int compose_nodes(composer *c, const kl_tnode *tn, kl_node *parent);
+
+static int compose_item(composer *c, const kl_tnode *item, kl_node *list)
+{
+    int k = keep(c, item);
+    if (k <= 0)
+        return k;
+    return add_message(c, list, KL_NODE_ITEM, item, item->msg, NULL);
+}
+
+static int compose_list(composer *c, const kl_tnode *tn, kl_node *parent)
+{
+    kl_node *list = kl_doc__add(parent, KL_NODE_LIST, NULL);
+    if (!list)
+        return kl_oom(c->ctx);
+    list->ordered = tn->ordered;
+    int rc = 0;
+    if (tn->each_expr) {
+        xmlXPathObjectPtr r = NULL;
+        rc = xpath_eval(c, tn, tn->each_expr, "each", tn->each, &r);
+        if (rc)
+            return rc;
+        if (r->type != XPATH_NODESET) {
+            xmlXPathFreeObject(r);
+            return kl_error(c->ctx, KL_EFORMAT, at_node(c, tn), "each must select nodes",
+                            "each=\"%s\" is not a node-set", tn->each);
+        }
+        xmlNodePtr saved = c->ctx_node;
+        int size = r->nodesetval ? r->nodesetval->nodeNr : 0;
+        for (int i = 0; i < size && !rc; i++) {
+            c->ctx_node = r->nodesetval->nodeTab[i];
+            c->xp->contextSize = size;
+            c->xp->proximityPosition = i + 1;
+            for (const kl_tnode *it = tn->first; it && !rc; it = it->next)
+                rc = compose_item(c, it, list);
+        }
+        c->ctx_node = saved;
+        c->xp->contextSize = -1;
+        c->xp->proximityPosition = -1;
+        xmlXPathFreeObject(r);
+    } else {
+        for (const kl_tnode *it = tn->first; it && !rc; it = it->next)
+            rc = compose_item(c, it, list);
+    }
+    if (!rc && !list->first)
+        kl_doc__drop(list); /* an empty list says nothing */
+    return rc;
+}
+
+static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
+{
+    int k = keep(c, tn);
+    if (k <= 0)
+        return k;
+    kl_node *n = NULL;
+    int rc = 0;
+    switch (tn->kind) {
+    case KL_T_LETTERHEAD:
+        return letterhead(c, parent);
+    case KL_T_ADDRESS:
+        return address_block(c, parent);
+    case KL_T_DATE: {
+        char *text = NULL;
+        if ((rc = format_date(c, c->letter_date, &text)))
+            return rc;
+        n = kl_doc__add(parent, KL_NODE_DATE, NULL);
+        if (!n) {
+            kl_free(text);
+            return kl_oom(c->ctx);
+        }
+        n->text = text;
+        return 0;
+    }
+    case KL_T_REFERENCE:
+        return add_message(c, parent, KL_NODE_REFERENCE, tn, tn->msg, NULL);
+    case KL_T_SALUTATION:
+        return add_message(c, parent, KL_NODE_SALUTATION, tn, tn->msg, NULL);
+    case KL_T_SECTION:
+        n = kl_doc__add(parent, KL_NODE_SECTION, NULL);
+        if (!n)
+            return kl_oom(c->ctx);
+        rc = compose_nodes(c, tn->first, n);
+        if (!rc && !n->first)
+            kl_doc__drop(n);
+        return rc;
+    case KL_T_HEADING:
+        rc = add_message(c, parent, KL_NODE_HEADING, tn, tn->msg, &n);
+        if (!rc) {
+            n->level = tn->level;
+            n->keep_with_next = 1;
+        }
+        return rc;
+    case KL_T_P:
+        return add_message(c, parent, KL_NODE_PARAGRAPH, tn, tn->msg, NULL);
+    case KL_T_LIST:
+        return compose_list(c, tn, parent);
+    case KL_T_CONTACT:
+        n = kl_doc__add(parent, KL_NODE_CONTACT, NULL);
+        if (!n)
+            return kl_oom(c->ctx);
+        for (const kl_tnode *r = tn->first; r && !rc; r = r->next) {
+            int kr = keep(c, r);
+            if (kr <= 0) {
+                rc = kr;
+                continue;
+            }
+            kl_node *row = NULL;
+            char *label = NULL, *lang = NULL;
+            rc = message(c, r, r->label, &label, &lang);
+            kl_free(lang);
+            rc = rc ? rc : add_message(c, n, KL_NODE_ROW, r, r->msg, &row);
+            if (!rc) {
+                row->label = label;
+                label = NULL;
+                rc = row_href(c, row, r->href);
+            }
+            kl_free(label);
+        }
+        if (!rc && !n->first)
+            kl_doc__drop(n);
+        return rc;
+    case KL_T_SIGNATURE: {
+        n = kl_doc__add(parent, KL_NODE_SIGNATURE, NULL);
+        if (!n)
+            return kl_oom(c->ctx);
+        kl_node *line = NULL;
+        rc = add_message(c, n, KL_NODE_LINE, tn, tn->msg, &line);
+        rc = rc ? rc : add_line(c, n, c->info->contact_name, NULL);
+        rc = rc ? rc : add_line(c, n, c->terms[2] ? c->terms[2] : c->info->contact_role, NULL);
+        return rc;
+    }
+    case KL_T_FIGURE:
+        return add_logo(c, parent);
+    case KL_T_PAGE_BREAK:
+        return kl_doc__add(parent, KL_NODE_PAGE_BREAK, NULL) ? 0 : kl_oom(c->ctx);
+    case KL_T_SMS:
+    case KL_T_ITEM:
+    case KL_T_ROW:
+        return 0;
+    }
+    return 0;
+}
+
+static int compose_nodes(composer *c, const kl_tnode *tn, kl_node *parent)
+{
+    int rc = 0;
+    for (; tn && !rc; tn = tn->next)
+        rc = compose_node(c, tn, parent);
+    return rc;
+}
+
+/* Letterhead, address, date and logo come once, at the top, before the
+ * first language's text. */
+static bool is_top(const kl_tnode *tn)
+{
+    return tn->kind == KL_T_LETTERHEAD || tn->kind == KL_T_ADDRESS || tn->kind == KL_T_DATE ||
+           tn->kind == KL_T_FIGURE;
+}
+
+static int set_locale_var(composer *c, const char *locale)
+{
+    xmlXPathObjectPtr v = xmlXPathNewCString(locale);
+    if (!v || xmlXPathRegisterVariable(c->xp, BAD_CAST "locale", v) != 0) {
+        xmlXPathFreeObject(v);
+        return kl_oom(c->ctx);
+    }
+    return set_language_args(c, locale);
+}
+
+/* Format msgid in the current language and add it to *field, after what
+ * earlier languages gave, separated by sep. */
+static int join_text(composer *c, const char *msgid, const char *sep, char **field)
+{
+    if (!msgid)
+        return 0;
+    char *text = NULL;
+    int rc = message(c, NULL, msgid, &text, NULL);
+    if (rc)
+        return rc;
+    if (!*field) {
+        *field = text;
+        return 0;
+    }
+    kl_buf b = KL_BUF_INIT;
+    kl_buf_printf(&b, "%s%s%s", *field, sep, text);
+    kl_free(text);
+    if (b.oom)
+        return kl_oom(c->ctx);
+    kl_free(*field);
+    *field = kl_buf_detach(&b);
+    return 0;
+}
+
+static int join_title(composer *c, const kl_tnode *where, const char *msgid, char **field)
+{
+    if (!msgid)
+        return 0;
+    char *text = NULL;
+    int rc = message(c, NULL, msgid, &text, NULL);
+    (void)where;
+    if (rc)
+        return rc;
+    if (!*field) {
+        *field = text;
+        return 0;
+    }
+    kl_buf b = KL_BUF_INIT;
+    kl_buf_printf(&b, "%s / %s", *field, text);
+    kl_free(text);
+    if (b.oom)
+        return kl_oom(c->ctx);
+    kl_free(*field);
+    *field = kl_buf_detach(&b);
+    return 0;
+}
+
+/* ---- the disclosure check on a composed letter --------------------------------------- */
+
+static void tree_put(kl_buf *b, const char *s)
+{
+    if (s && *s) {
+        kl_buf_puts(b, s);
+        kl_buf_putc(b, '\n');
+    }
+}
+
+/* Every string of the tree a renderer can print or put in a file (text,
+ * labels, links, alt text, title, subject, email intro, text message). */
+int kl_compose__check_doc(kl_context *ctx, const kl_doc *doc, const kl_disclosure *d, size_t reader,
+                          kl_where w)
+{
+    kl_buf b = KL_BUF_INIT;
+    tree_put(&b, doc->title);
+    tree_put(&b, doc->author);
+    tree_put(&b, doc->subject);
+    tree_put(&b, doc->email_intro);
+    tree_put(&b, doc->sms);
+    for (const kl_node *n = doc->root; n; n = kl_doc__next(doc->root, n)) {
+        tree_put(&b, n->text);
+        tree_put(&b, n->label);
+        tree_put(&b, n->href);
+        tree_put(&b, n->alt);
+    }
+    if (b.oom) {
+        kl_buf_free(&b);
+        return kl_oom(ctx);
+    }
+    int rc = kl_disclosure__scan(ctx, d, reader, 0, b.data ? b.data : "", b.len, w,
+                                 "the letter for this member");
+    kl_buf_free(&b);
+    return rc;
+}
+
+int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review *review,
+                       const kl_member *member, kl_channel channel, kl_catalog_set *catalogs,
+                       const kl_letter_options *opts, kl_doc **out)
+{
+    if (!ctx || !tpl || !review || !member || !catalogs || !out)
+        return KL_EINVAL;
+    *out = NULL;
+    kl_letter_options defaults = KL_LETTER_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults;
+    kl_where mw = KL_AT(member->source, member->line, member->column);
+    mw.member_id = member->id;
+
+    if (member->contact_none || !member->locale)
+        return kl_error(ctx, KL_EDATA, mw, NULL, "not to be contacted: no letter is written");
+    if (!kl_review_member_ok(review, member))
+        return kl_error(ctx, KL_EDATA, mw, "correct the member's data in the review file",
+                        "the member's data has errors: no letter is written");
+
+    composer c;
+    memset(&c, 0, sizeof c);
+    c.ctx = ctx;
+    c.tpl = tpl;
+    c.review = review;
+    c.info = kl_review__info(review);
+    c.member = member;
+    c.channel = channel;
+    c.cats = catalogs;
+    c.allow_fallback = opts->allow_language_fallback;
+    c.fallback_locale = opts->fallback_locale ? opts->fallback_locale : "en-GB";
+    if ((unsigned)channel > KL_CHANNEL_VIA_PROFESSIONAL)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "pass one of the kl_channel values",
+                        "channel %d is not a kl_channel", (int)channel);
+    if (opts->variant < -1 || opts->variant > KL_READING_YOUNG_PERSON)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE,
+                        "pass -1 (the member's reading need) or a kl_reading value",
+                        "reading variant %d is not a kl_reading", opts->variant);
+    c.variant = opts->variant >= 0 ? (kl_reading)opts->variant : member->reading;
+    c.letter_date = c.info->letter;
+    if (opts->date) {
+        int dr = parse_date(opts->date, &c.letter_date);
+        if (dr == -2)
+            return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "give a day that exists in that month",
+                            "letter date '%.10s' is not a calendar date", opts->date);
+        if (dr)
+            return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
+                            "the letter date is not written as YYYY-MM-DD");
+    }
+
+    for (size_t i = 0; i < member->n_contacts; i++) {
+        const kl_contact *ct = &member->contacts[i];
+        if (ct->channel == KL_CHANNEL_POST && ct->address && !c.address)
+            c.address = ct->address;
+        if (ct->channel == KL_CHANNEL_VIA_PROFESSIONAL && ct->professional && !c.professional)
+            c.professional = ct->professional;
+    }
+    if (channel == KL_CHANNEL_POST && !c.address)
+        return kl_error(ctx, KL_EDATA, mw, "add the member's postal address to the review",
+                        "no postal address: no letter for the post");
+    if (channel == KL_CHANNEL_SMS && !tpl->sms)
+        return kl_error(ctx, KL_ENOTFOUND, KL_AT(tpl->source, 0, 0), "add an <sms> element",
+                        "template '%s' has no text message", tpl->name);
+
+    const char *langs[2] = {member->locale, member->also};
+    size_t n_langs = member->also ? 2 : 1;
+    for (size_t l = 0; l < n_langs; l++)
+        if (!opts->allow_language_fallback && !kl_catalog__has_locale(catalogs, langs[l]))
+            return kl_error(ctx, KL_ENOTFOUND, mw,
+                            "add a catalog for the language (locales/<locale>.txt), or compose "
+                            "with allow_language_fallback",
+                            "no catalog for language '%s' in %s: the letter cannot be written "
+                            "in the member's language",
+                            langs[l], kl_catalog_set_dir(catalogs));
+
+    c.doc = kl_doc__new(langs[0]);
+    if (!c.doc)
+        return kl_oom(ctx);
+    kl_doc *doc = c.doc;
+    doc->channel = (int)channel;
+    doc->body_pt = member->print_size > 0 ? member->print_size : 14;
+    int rc = 0;
+    if (kl_doc__set(&doc->author, c.info->partnership_name) ||
+        kl_doc__set(&doc->member_id, member->id) || kl_doc__set(&doc->template_name, tpl->name)) {
+        kl_doc__free(doc);
+        return kl_oom(ctx);
+    }
+
+    xmlDocPtr rdoc = kl_review__doc(review);
+    xmlNodePtr mnode = kl_review__member_node(review, member);
+    c.xp = kl_template__xpath_new(rdoc, mnode, kl_channel_name(channel), kl_reading_name(c.variant),
+                                  langs[0], c.info->subject_died ? "died" : "seriously-harmed",
+                                  kl_review_type_name(c.info->type));
+    if (!c.xp) {
+        kl_doc__free(doc);
+        return kl_oom(ctx);
+    }
+    c.ctx_node = (xmlNodePtr)rdoc;
+
+    for (size_t l = 0; l < n_langs && !rc; l++) {
+        rc = set_locale_var(&c, langs[l]);
+        rc = rc ? rc : join_title(&c, NULL, tpl->title_msg, &doc->title);
+        if (channel != KL_CHANNEL_SMS)
+            rc = rc ? rc : join_title(&c, NULL, tpl->subject_msg, &doc->subject);
+        if (channel == KL_CHANNEL_EMAIL)
+            rc = rc ? rc : join_text(&c, tpl->email_intro_msg, "\n\n", &doc->email_intro);
+    }
+
+    /* Page numbers in the letter's (first) language; the PDF formats them. */
+    if (!rc && channel != KL_CHANNEL_SMS) {
+        kl_msg_origin origin;
+        rc = kl_catalog__lookup(ctx, catalogs, langs[0], c.variant, "common.page",
+                                &doc->page_pattern, &origin);
+        if (rc == KL_ENOTFOUND && c.allow_fallback)
+            rc = kl_catalog__lookup(ctx, catalogs, c.fallback_locale, c.variant, "common.page",
+                                    &doc->page_pattern, &origin);
+        if (rc == KL_ENOTFOUND)
+            rc = kl_error(ctx, KL_ENOTFOUND,
+                          (kl_where){member->source, member->line, member->column, member->id},
+                          "add common.page (\"Page {page} of {pages}\") to the catalog",
+                          "message 'common.page' is missing from the '%s' catalog", langs[0]);
+        if (!rc &&
+            kl_doc__set(&doc->page_lang, origin.icu_locale[0] ? origin.icu_locale : langs[0]))
+            rc = kl_oom(ctx);
+    }
+
+    if (!rc && channel == KL_CHANNEL_SMS) {
+        kl_buf sms = KL_BUF_INIT;
+        for (size_t l = 0; l < n_langs && !rc; l++) {
+            rc = set_locale_var(&c, langs[l]);
+            char *text = NULL;
+            int k = rc ? rc : keep(&c, tpl->sms);
+            if (k < 0)
+                rc = k;
+            else if (k > 0)
+                rc = message(&c, tpl->sms, tpl->sms->msg, &text, NULL);
+            if (!rc && text) {
+                if (sms.len)
+                    kl_buf_puts(&sms, "\n\n");
+                kl_buf_puts(&sms, text);
+                if (l == 0)
+                    doc->sms_first_len = sms.len;
+            }
+            kl_free(text);
+        }
+        if (!rc && sms.oom)
+            rc = kl_oom(ctx);
+        if (!rc)
+            doc->sms = kl_buf_detach(&sms);
+        kl_buf_free(&sms);
+    } else if (!rc) {
+        const kl_tnode *body = tpl->body;
+        rc = set_locale_var(&c, langs[0]);
+        while (!rc && body && is_top(body)) {
+            rc = compose_node(&c, body, doc->root);
+            body = body->next;
+        }
+        for (size_t l = 0; l < n_langs && !rc; l++) {
+            rc = set_locale_var(&c, langs[l]);
+            kl_node *into = doc->root;
+            if (n_langs > 1) {
+                into = kl_doc__add(doc->root, KL_NODE_SECTION, NULL);
+                if (!into || kl_doc__set(&into->lang, langs[l]))
+                    rc = kl_oom(ctx);
+            }
+            rc = rc ? rc : compose_nodes(&c, body, into);
+        }
+    }
+    xmlXPathFreeContext(c.xp);
+    free_terms(&c);
+    /* Before any layout or line breaking: the whole tree holds no other
+     * member's identifying detail (docs/SECURITY.md). */
+    if (!rc)
+        rc = kl_compose__check_doc(ctx, doc, kl_review__disclosure(review),
+                                   kl_review__member_index(review, member), mw);
+    if (rc) {
+        kl_doc__free(doc);
+        return rc;
+    }
+    *out = doc;
+    return 0;
+}
+
+/* ---- the public letter ----------------------------------------------------------- */
+
+KL_API int kl_letter_compose(kl_context *ctx, const kl_template *tpl, kl_catalog_set *catalogs,
+                             const kl_review *review, const kl_member *member, kl_channel channel,
+                             const kl_letter_options *opts, kl_letter **out)
+{
+    if (!out)
+        return KL_EINVAL;
+    *out = NULL;
+    if (opts && opts->version != KL_LETTER_OPTIONS_VERSION)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_LETTER_OPTIONS_INIT",
+                        "letter options version %u is not known", opts->version);
+    kl_letter *l = kl_calloc(1, sizeof *l);
+    if (!l)
+        return ctx ? kl_oom(ctx) : KL_ENOMEM;
+    int rc = kl_compose__letter(ctx, tpl, review, member, channel, catalogs, opts, &l->doc);
+    if (rc) {
+        kl_free(l);
+        return rc;
+    }
+    l->disclosure = kl_disclosure__ref(kl_review__disclosure(review));
+    l->reader = kl_review__member_index(review, member);
+    l->where = (kl_where){NULL, member->line, member->column, NULL};
+    *out = l;
+    return 0;
+}
+
+KL_API void kl_letter_free(kl_letter *letter)
+{
+    if (!letter)
+        return;
+    kl_doc__free(letter->doc);
+    kl_disclosure__unref(letter->disclosure);
+    kl_free(letter);
+}
+
+int kl_letter__check(kl_context *ctx, const kl_letter *letter, const char *text, size_t len,
+                     const char *what)
+{
+    kl_where w = letter->where;
+    w.member_id = letter->doc ? letter->doc->member_id : NULL;
+    if (!text)
+        return letter->doc
+                   ? kl_compose__check_doc(ctx, letter->doc, letter->disclosure, letter->reader, w)
+                   : 0;
+    return kl_disclosure__scan(ctx, letter->disclosure, letter->reader, 0, text, len, w, what);
+}
+
+const kl_doc *kl_letter__doc(const kl_letter *letter)
+{
+    return letter ? letter->doc : NULL;
+}
+
+KL_API const char *kl_letter_title(const kl_letter *letter)
+{
+    return letter && letter->doc ? letter->doc->title : NULL;
+}
+
+KL_API const char *kl_letter_lang(const kl_letter *letter)
+{
+    return letter && letter->doc ? letter->doc->root->lang : NULL;
+}
+
+KL_API size_t kl_letter_fallback_count(const kl_letter *letter)
+{
+    return letter && letter->doc ? letter->doc->n_fallbacks : 0;
+}
+
+KL_API const char *kl_letter_fallback(const kl_letter *letter, size_t i)
+{
+    return letter && letter->doc && i < letter->doc->n_fallbacks ? letter->doc->fallbacks[i] : NULL;
+}

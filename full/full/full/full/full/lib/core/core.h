@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* core/core.h: internal core API shared by every module (never installed). */
+#ifndef KL_CORE_H
+#define KL_CORE_H
+
+#include "kinletter/common.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define KL_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define KL_PRINTF(a, b)
+#endif
+
+/* ---- allocation ---------------------------------------------------------
+ * Every allocation in the library goes through these so tests can make the
+ * n-th one fail (kl_core__alloc_fail_at). They never abort. */
+void *kl_malloc(size_t n);
+void *kl_calloc(size_t count, size_t size);
+void *kl_realloc(void *p, size_t n);
+char *kl_strdup(const char *s);
+char *kl_strndup(const char *s, size_t n);
+/* kl_free is public (common.h). */
+
+/* Test hook: make allocation number n (1-based, counted from now) and every
+ * later one fail when sticky, or only that one otherwise; 0 disables. */
+void kl_core__alloc_fail_at(unsigned long n, bool sticky);
+/* Allocations counted since the last kl_core__alloc_fail_at call. */
+unsigned long kl_core__alloc_count(void);
+/* The caller's return address at the allocation the hook last made fail, or NULL. */
+void *kl_core__alloc_failed_site(void);
+
+/* ---- growable buffer ---------------------------------------------------- */
+typedef struct kl_buf {
+    char *data; /* always NUL-terminated when non-NULL */
+    size_t len;
+    size_t cap;
+    bool oom; /* an append failed; further appends are ignored */
+} kl_buf;
+
+#define KL_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0, false                                                                          \
+    }
+
+int kl_buf_reserve(kl_buf *b, size_t extra);
+int kl_buf_append(kl_buf *b, const void *data, size_t len);
+int kl_buf_puts(kl_buf *b, const char *s);
+int kl_buf_putc(kl_buf *b, char c);
+int kl_buf_printf(kl_buf *b, const char *fmt, ...) KL_PRINTF(2, 3);
+int kl_buf_vprintf(kl_buf *b, const char *fmt, va_list ap);
+void kl_buf_clear(kl_buf *b);
+void kl_buf_free(kl_buf *b);
+/* Hand the contents to the caller (never NULL on success: "" for empty). */
+char *kl_buf_detach(kl_buf *b);
+
+/* ---- errors and diagnostics --------------------------------------------- */
+typedef struct kl_where {
+    const char *source;
+    unsigned line;
+    unsigned column;
+    const char *member_id;
+} kl_where;
+
+/* Record the last error on ctx, report it to the diagnostics callback and
+ * return code (so callers write `return kl_error(...)`). hint may be NULL. */
+int kl_error(kl_context *ctx, int code, kl_where where, const char *hint, const char *fmt, ...)
+    KL_PRINTF(5, 6);
+/* Report a warning or note (does not change the last error). */
+void kl_warn(kl_context *ctx, kl_severity sev, kl_where where, const char *hint, const char *fmt,
+             ...) KL_PRINTF(5, 6);
+/* Report a diagnostic as an error without making it the last error (for
+ * validation that collects many problems); returns code. */
+int kl_report(kl_context *ctx, int code, kl_where where, const char *hint, const char *fmt, ...)
+    KL_PRINTF(5, 6);
+#define KL_NOWHERE       ((kl_where){NULL, 0, 0, NULL})
+#define KL_AT(src, l, c) ((kl_where){(src), (l), (c), NULL})
+/* Shorthand for out-of-memory. */
+int kl_oom(kl_context *ctx);
+/* The diagnostics callback now installed (to wrap it for a while). */
+void kl_context__get_diagnostics(const kl_context *ctx, kl_diagnostic_fn *fn, void **userdata);
+/* Replace the last error (not reported again): "prefix: message". */
+void kl_context__set_last(kl_context *ctx, int code, kl_where where, const char *hint,
+                          const char *prefix, const char *message);
+
+/* ---- small utilities ---------------------------------------------------- */
+/* Read a whole file (at most max bytes, else KL_ELIMIT). Result NUL-terminated. */
+int kl_read_file(kl_context *ctx, const char *path, size_t max, char **out, size_t *len);
+/* Is s valid UTF-8 with no NUL? On failure *bad_offset is the first bad byte. */
+bool kl_utf8_valid(const char *s, size_t len, size_t *bad_offset);
+/* Line and column (1-based, column counted in characters) of a byte offset. */
+void kl_line_col(const char *s, size_t offset, unsigned *line, unsigned *col);
+/* Directory part of a path (allocated), "." if none. */
+char *kl_path_dirname(const char *path);
+/* Join dir and name unless name is absolute (allocated). */
+char *kl_path_join(const char *dir, const char *name);
+/* A civil date "YYYY-MM-DD" (Gregorian, year 1900-9999): 0 and the parts;
+ * -1 when not written that way; -2 when no such day (2027-02-30). */
+int kl_civil_date(const char *s, int *year, int *month, int *day);
+
+#endif

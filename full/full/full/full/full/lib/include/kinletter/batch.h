@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/* kinletter/batch.h: every letter of a review, written privately, with a batch record. */
+#ifndef KINLETTER_BATCH_H
+#define KINLETTER_BATCH_H
+
+#include "common.h"
+#include "review.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Called as each member is finished, in member order, from whichever
+ * thread finished it; never two calls at once.
+ *
+ * @param done members finished so far (1..total).
+ * @param total members to do (after the member filter).
+ * @param member_id the member just finished. Borrowed for the call.
+ * @param userdata kl_batch_options.progress_userdata.
+ */
+typedef void (*kl_batch_progress_fn)(size_t done, size_t total, const char *member_id,
+                                     void *userdata);
+
+/** Options for kl_batch_generate(). Initialise with KL_BATCH_OPTIONS_INIT. */
+typedef struct kl_batch_options {
+    unsigned version; /**< KL_BATCH_OPTIONS_VERSION */
+    /** A bundled template name ("notification") or a template file (a path
+     * with '/' or ending ".xml"); NULL = "notification". */
+    const char *template_name;
+    /** Only these member ids (n_members of them); NULL = every member. The
+     * others are listed in the record as skipped. An unknown id is an error. */
+    const char *const *members;
+    size_t n_members;
+    /** The output directory; the batch goes to DIR/<review id>/<template>/.
+     * NULL = "letters". */
+    const char *output_dir;
+    /** Worker threads; 0 = one per online processor. */
+    unsigned jobs;
+    /** 0: refuse a batch directory that already holds files (KL_EEXISTS,
+     * nothing is changed). 1: replace the files there; files of an earlier
+     * run that this run does not write are removed, so no stale letter is
+     * left next to a new record. */
+    int force;
+    /** As kl_letter_options.allow_language_fallback. */
+    int allow_language_fallback;
+    /** "YYYY-MM-DD": the letter date, overriding the review's; NULL = the
+     * review's date. */
+    const char *date;
+    /** The PDFs' creation date "YYYY-MM-DDTHH:MM:SSZ", for reproducible
+     * output; NULL = noon UTC of `date` when given, else now. */
+    const char *creation_date;
+    /** A directory of compiled catalogs; NULL = `locales/` on the data path. */
+    const char *locales_dir;
+    /** Progress callback, or NULL. */
+    kl_batch_progress_fn progress;
+    void *progress_userdata;
+    /** (version 2) Polled between members: when *interrupt is nonzero no
+     * further member is started; the members under way are finished, the
+     * record lists what was done, and kl_batch_generate() returns KL_EINTR.
+     * Point it at a `volatile sig_atomic_t` (an int) a signal handler sets.
+     * NULL: never. */
+    const volatile int *interrupt;
+    /** (version 2) 1: do everything but write: every letter is composed,
+     * rendered and checked in memory, diagnostics and the result are as a
+     * real run's (files listed as if written), and nothing on disk is made
+     * or changed (no directory, lock, record or print pack). What `kinletter
+     * check` runs to say beforehand what `generate` would refuse. */
+    int dry_run;
+} kl_batch_options;
+
+#define KL_BATCH_OPTIONS_VERSION 2
+#define KL_BATCH_OPTIONS_INIT                                                                      \
+    {                                                                                              \
+        KL_BATCH_OPTIONS_VERSION, NULL, NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL,      \
+            NULL, 0                                                                                \
+    }
+
+/** What happened to one output (one row of the batch record). */
+typedef enum kl_batch_status {
+    KL_BATCH_WRITTEN = 0,       /**< the file was written */
+    KL_BATCH_FAILED = 1,        /**< nothing was written for the member: see reason */
+    KL_BATCH_NOT_CONTACTED = 2, /**< contact="none": reason is the review's */
+    KL_BATCH_SKIPPED = 3        /**< not selected by the member filter */
+} kl_batch_status;
+
+/**
+ * One row of the batch record: one file written, or one member or channel
+ * for which nothing was written. Strings are borrowed from the result; ""
+ * when not applicable. Never holds an address, phone number or email.
+ */
+typedef struct kl_batch_row {
+    const char *member_id;
+    const char *name;               /**< given and family name */
+    const char *relationship;       /**< as in the review */
+    const char *languages;          /**< "pl", or "cy+en-GB" for a bilingual letter */
+    const char *translation_status; /**< per language, "+"-joined: source, draft, reviewed;
+                                         "missing" when no catalog serves it */
+    const char *reading_level;      /**< standard, plain, young-person */
+    const char *print_size;         /**< "large (18 pt)" */
+    const char *channel;            /**< post, email, sms, via-professional; "" for a member */
+    const char *file;               /**< file name in the batch directory, or "" */
+    unsigned pages;                 /**< PDF pages, 0 for text files */
+    const char *sha256;             /**< of the file, 64 hex digits, or "" */
+    kl_batch_status status;
+    const char *reason; /**< why nothing was written, or a note ("3 messages in English") */
+    int draft;          /**< 1 if a draft translation was used */
+} kl_batch_row;
+
+/** Totals over a batch. */
+typedef struct kl_batch_totals {
+    size_t members;          /**< in the review */
+    size_t members_written;  /**< every output written */
+    size_t members_failed;   /**< nothing written: see the rows */
+    size_t not_contacted;    /**< contact="none" */
+    size_t skipped;          /**< not selected */
+    size_t files;            /**< files written, besides the record and print pack */
+    size_t pages;            /**< PDF pages written */
+    size_t draft_members;    /**< written with a draft translation */
+    size_t print_pack_pages; /**< pages of the print packs, 0 if none */
+    size_t print_packs;      /**< print-pack.pdf files: 1, or more for over 200 letters
+                                  (print-pack-001.pdf, ...); 0 if none */
+} kl_batch_totals;
+
+/** The outcome of kl_batch_generate(). Opaque; read it with the accessors. */
+typedef struct kl_batch_result kl_batch_result;
+
+/**
+ * Write every letter of a review: for each member and channel, post: a
+ * PDF for a window envelope; email: the PDF to attach and `<id>-email.txt`
+ * (subject and body); sms: `<id>-sms.txt`; via-professional: the PDF with
+ * no address and `<id>-cover.pdf`, a one-page note in English for the
+ * professional. Then, when there are postal letters, `print-pack.pdf`:
+ * every postal letter in member order, each starting on a new sheet for
+ * duplex printing (over 200 letters: print-pack-001.pdf, -002... of 200
+ * each); and last `record.csv`, one row per file or per member not written.
+ *
+ * Files go to DIR/<review id>/<template>/ with mode 0600 (directories
+ * 0700), each written to a temporary file and renamed into place, so no
+ * partial file is ever left. Before a member's files are written its texts
+ * pass the disclosure check (no other member's or withheld contact detail).
+ * A member whose data, catalog, message, font or disclosure check fails
+ * gets no files, and the record says why; the rest are written.
+ *
+ * @param ctx the context; diagnostics of every member are reported on it,
+ *        in member order.
+ * @param review the review; read only (shared by the worker threads).
+ * @param opts options, or NULL for defaults.
+ * @param out receives the result; the caller owns it (kl_batch_result_free).
+ *        It is also set when writing failed part-way (KL_EIO), to say what
+ *        was written.
+ * @return 0 when the batch ran to the end (members may still have failed:
+ *         see kl_batch_result_totals()); KL_EEXISTS (the batch directory
+ *         holds files and force is 0; nothing changed); KL_ENOTFOUND (no
+ *         such template, catalogs or member id); KL_EPARSE / KL_EFORMAT (a
+ *         bad template); KL_EIO (the output directory cannot be made, *out
+ *         NULL; or a write failed part-way, *out set: the batch stopped, the
+ *         failing member's files were removed); KL_EINVAL; KL_ENOMEM.
+ */
+KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_batch_options *opts,
+                             kl_batch_result **out);
+
+/** Free a result. NULL is allowed. */
+KL_API void kl_batch_result_free(kl_batch_result *result);
+
+/** Number of rows (as in record.csv, in member order). */
+KL_API size_t kl_batch_result_row_count(const kl_batch_result *result);
+
+/** Row i, or NULL. Borrowed from the result. */
+KL_API const kl_batch_row *kl_batch_result_row(const kl_batch_result *result, size_t i);
+
+/** The totals. */
+KL_API kl_batch_totals kl_batch_result_totals(const kl_batch_result *result);
+
+/** The batch directory (DIR/<review id>/<template>). Borrowed. */
+KL_API const char *kl_batch_result_dir(const kl_batch_result *result);
+
+/** Stable name of a status ("written", "failed", "not-contacted", "skipped"). Static. */
+KL_API const char *kl_batch_status_name(kl_batch_status status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/* kinletter/letter.h: templates, message catalogs, composed letters, plain renderers. */
+#ifndef KINLETTER_LETTER_H
+#define KINLETTER_LETTER_H
+
+#include "common.h"
+#include "review.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- templates (docs/TEMPLATES.md) ------------------------------------- */
+
+/** A loaded letter template. Immutable: one may be shared by many threads. */
+typedef struct kl_template kl_template;
+
+/**
+ * Load a template file, check it against the template schema and compile
+ * its XPath expressions. Every problem is reported with file, line and
+ * column.
+ *
+ * @param ctx the context.
+ * @param path the template file.
+ * @param out receives the template; the caller owns it (kl_template_free).
+ * @return 0, KL_EIO, KL_EPARSE (not well-formed XML, bad XPath),
+ *         KL_EFORMAT (breaks the schema), KL_ELIMIT or KL_ENOMEM.
+ */
+KL_API int kl_template_load_file(kl_context *ctx, const char *path, kl_template **out);
+
+/**
+ * Load a template from memory; name is used in messages.
+ * Same results as kl_template_load_file().
+ */
+KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len, const char *name,
+                                   kl_template **out);
+
+/**
+ * Load a bundled template by name ("notification" finds
+ * templates/notification.xml along the data search path).
+ *
+ * @return as kl_template_load_file(), or KL_ENOTFOUND.
+ */
+KL_API int kl_template_load_name(kl_context *ctx, const char *name, kl_template **out);
+
+/** Free a template. NULL is allowed. */
+KL_API void kl_template_free(kl_template *tpl);
+
+/** The template's name (`letter@name`). Borrowed from the template. */
+KL_API const char *kl_template_name(const kl_template *tpl);
+
+/* ---- message catalogs --------------------------------------------------- */
+
+/**
+ * The compiled catalogs (ICU resource bundles, one .res file per locale) in
+ * one directory. Thread-safe: one set may be shared by many threads.
+ */
+typedef struct kl_catalog_set kl_catalog_set;
+
+/**
+ * Open the catalogs in a directory.
+ *
+ * @param ctx the context.
+ * @param dir a directory of compiled catalogs (`en_GB.res`, `pl.res`), or
+ *        NULL for `locales/` along the data search path.
+ * @param out receives the set; the caller owns it (kl_catalog_set_free).
+ * @return 0, KL_ENOTFOUND (no such directory), KL_EINVAL or KL_ENOMEM.
+ */
+KL_API int kl_catalog_set_open(kl_context *ctx, const char *dir, kl_catalog_set **out);
+
+/** Free a catalog set. NULL is allowed. */
+KL_API void kl_catalog_set_free(kl_catalog_set *set);
+
+/** The directory the set reads (ends with '/'). Borrowed. */
+KL_API const char *kl_catalog_set_dir(const kl_catalog_set *set);
+
+/** A catalog's `meta` table: how far its translation has got. */
+typedef struct kl_catalog_meta {
+    const char *locale;   /**< the catalog actually used ("pt" for "pt-BR") */
+    const char *status;   /**< "source", "draft" or "reviewed" ("" if not said) */
+    const char *reviewer; /**< who reviewed it, or "" */
+    const char *reviewed; /**< when (YYYY-MM-DD), or "" */
+} kl_catalog_meta;
+
+/**
+ * The meta table of the catalog that serves a locale (BCP 47, "pt-BR";
+ * "pt-BR" falls back to "pt" but never to another language).
+ *
+ * @param out receives strings borrowed from the set, valid until it is freed.
+ * @return 0, KL_ENOTFOUND (no catalog for that language) or KL_ENOMEM.
+ */
+KL_API int kl_catalog_set_meta(kl_context *ctx, kl_catalog_set *set, const char *locale,
+                               kl_catalog_meta *out);
+
+/**
+ * Check that every message a template uses exists in a locale's catalog
+ * (in the `standard` variant, which every other variant falls back to), and
+ * that each is valid ICU MessageFormat. Each problem is reported with the
+ * template's (or catalog source's) file, line and column.
+ *
+ * @return 0 if all is well, KL_ENOTFOUND (a message is missing),
+ *         KL_EPARSE (ICU syntax error), or KL_ENOMEM.
+ */
+KL_API int kl_template_check_messages(kl_context *ctx, const kl_template *tpl, kl_catalog_set *set,
+                                      const char *locale);
+
+/* ---- composed letters --------------------------------------------------- */
+
+/** One letter for one member and one channel, ready to render. */
+typedef struct kl_letter kl_letter;
+
+/** Options for composing. Initialise with KL_LETTER_OPTIONS_INIT. */
+typedef struct kl_letter_options {
+    unsigned version; /**< KL_LETTER_OPTIONS_VERSION */
+    /** 0 (default): a message missing in the member's language is an error
+     * for that member. 1: take it from fallback_locale and record it (see
+     * kl_letter_fallback_count()); a warning is reported for each. */
+    int allow_language_fallback;
+    /** The source language for allow_language_fallback; NULL = "en-GB". */
+    const char *fallback_locale;
+    /** "YYYY-MM-DD": the letter date, overriding the review's (for
+     * reproducible output), or NULL. */
+    const char *date;
+    /** -1: the member's reading need; else a kl_reading to use instead. */
+    int variant;
+} kl_letter_options;
+
+#define KL_LETTER_OPTIONS_VERSION 1
+#define KL_LETTER_OPTIONS_INIT                                                                     \
+    {                                                                                              \
+        KL_LETTER_OPTIONS_VERSION, 0, NULL, NULL, -1                                               \
+    }
+
+/**
+ * Compose a letter: the template's structure, the member's catalog text and
+ * the review's facts, for one channel. Only the member's own address is
+ * ever used.
+ *
+ * @param ctx the context.
+ * @param tpl the template.
+ * @param catalogs the catalogs.
+ * @param review the review.
+ * @param member a member of that review.
+ * @param channel the channel to write for (the member need not list it).
+ * @param opts options, or NULL for defaults.
+ * @param out receives the letter; the caller owns it (kl_letter_free).
+ * @return 0, KL_ENOTFOUND (a message missing in the member's language: the
+ *         message names the id and locale), KL_EPARSE (ICU syntax error in
+ *         a message), KL_EDATA (the member's data does not allow this
+ *         channel, e.g. post without an address), KL_EBACKEND, KL_EINVAL or
+ *         KL_ENOMEM.
+ */
+KL_API int kl_letter_compose(kl_context *ctx, const kl_template *tpl, kl_catalog_set *catalogs,
+                             const kl_review *review, const kl_member *member, kl_channel channel,
+                             const kl_letter_options *opts, kl_letter **out);
+
+/** Free a letter. NULL is allowed. */
+KL_API void kl_letter_free(kl_letter *letter);
+
+/** The letter's title (the PDF title; the email subject). Borrowed. */
+KL_API const char *kl_letter_title(const kl_letter *letter);
+
+/** The letter's main language (BCP 47). Borrowed. */
+KL_API const char *kl_letter_lang(const kl_letter *letter);
+
+/** Number of messages taken from the fallback language (0 unless allowed). */
+KL_API size_t kl_letter_fallback_count(const kl_letter *letter);
+
+/** Message id of fallback i ("locale:msgid"), or NULL. Borrowed. */
+KL_API const char *kl_letter_fallback(const kl_letter *letter, size_t i);
+
+/**
+ * The letter as plain text (UTF-8), wrapped at 72 columns.
+ *
+ * @param out receives the text; the caller frees it with kl_free().
+ * @return 0, KL_EBACKEND or KL_ENOMEM.
+ */
+KL_API int kl_letter_render_text(kl_context *ctx, const kl_letter *letter, char **out);
+
+/**
+ * The letter as an email: a one-line subject and a plain-text body wrapped
+ * at 72 columns (never inside a URL or an email address).
+ *
+ * @param subject receives the subject; the caller frees it with kl_free().
+ * @param body receives the body; the caller frees it with kl_free().
+ * @return 0, KL_EBACKEND or KL_ENOMEM.
+ */
+KL_API int kl_letter_render_email(kl_context *ctx, const kl_letter *letter, char **subject,
+                                  char **body);
+
+/** How a text message is sent. */
+typedef struct kl_sms_info {
+    unsigned segments; /**< parts the network sends (1 to 3) */
+    unsigned units;    /**< GSM-7 septets, or UCS-2 code units */
+    int ucs2;          /**< 1: UCS-2 (70 a part, 67 when split); 0: GSM-7 (160/153) */
+} kl_sms_info;
+
+/**
+ * The letter's text message (the template's `sms` element).
+ *
+ * @param out receives the text; the caller frees it with kl_free().
+ * @param info receives the encoding and segment count, or NULL.
+ * @return 0, KL_ENOTFOUND (the template has no sms), KL_ELIMIT (more than 3
+ *         segments or 918 characters), or KL_ENOMEM.
+ */
+KL_API int kl_letter_render_sms(kl_context *ctx, const kl_letter *letter, char **out,
+                                kl_sms_info *info);
+
+/**
+ * Count the segments of any text message.
+ *
+ * @return 0, KL_ELIMIT (over 3 segments or 918 characters; info still
+ *         filled), KL_EPARSE (not UTF-8) or KL_EINVAL.
+ */
+KL_API int kl_sms_measure(kl_context *ctx, const char *text, kl_sms_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

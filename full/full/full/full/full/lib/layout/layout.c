@@ -1,0 +1,1185 @@
+/* SPDX-License-Identifier: MIT */
+/* layout/layout.c: clear-print layout of a letter: postal window, flow, pagination, page numbers.
+ */
+#include "layout/layout.h"
+#include "text/font.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A piece of a flow line: a shaped line or an image, placed relative to the
+ * top of its flow line. Pieces are kept in reading order. */
+typedef struct piece {
+    size_t fl; /* flow line */
+    kl_item_kind kind;
+    kl_selem *se;
+    const kl_tline *line;
+    double x, base; /* x from the page's left edge; baseline (or image bottom) below the line top */
+    double w, h;
+    const char *src;
+} piece;
+
+/* A flow line: the unit pagination moves. */
+typedef struct fline {
+    double h;      /* height it takes */
+    double before; /* space above it, dropped at the top of a page */
+    bool keep_next;
+    bool brk_before;
+    size_t page;
+    double top;
+} fline;
+
+typedef struct lay {
+    kl_context *ctx;
+    const kl_doc *doc;
+    const kl_layout_opts *o;
+    kl_layout *L;
+    double body, ls, left, right, tw;
+    piece *pc;
+    size_t npc, cappc;
+    fline *fl;
+    size_t nfl, capfl;
+    bool brk;
+    double header_bottom; /* page 1: where the flow may start */
+} lay;
+
+static double line_h(const lay *y, double size)
+{
+    return size * y->ls;
+}
+
+static double baseline(const lay *y, double size)
+{
+    return size * (0.8 + (y->ls - 1) / 2);
+}
+
+/* Line height and baseline of a shaped paragraph: the letter's spacing, or
+ * more when a font reaches further above and below the line than that spacing
+ * allows (Noto Nastaliq Urdu spans 2.5 em; Noto Sans 1.36 em). */
+typedef struct vmetrics {
+    double h, base;
+} vmetrics;
+
+static vmetrics para_metrics(const lay *y, const kl_tpara *p, double size)
+{
+    vmetrics m = {line_h(y, size), baseline(y, size)};
+    double asc = 0, desc = 0;
+    for (uint32_t i = 0; i < p->nlines; i++)
+        for (uint32_t r = 0; r < p->lines[i].nruns; r++) {
+            const kl_font *f = p->lines[i].runs[r].font;
+            if (!f || !f->upem)
+                continue;
+            double a = (double)f->ascent / f->upem, d = fabs((double)f->descent) / f->upem;
+            asc = a > asc ? a : asc;
+            desc = d > desc ? d : desc;
+        }
+    /* 0.9: the extremes of a font's box are rarely inked on both lines at once. */
+    double need = size * (asc + desc) * 0.9;
+    if (need > m.h) {
+        m.h = need;
+        m.base = (need - size * (asc + desc)) / 2 + size * asc;
+    }
+    return m;
+}
+
+/* ---- structure ----------------------------------------------------------- */
+
+static kl_selem *se_new(lay *y, kl_selem *parent, kl_role role, const kl_node *n)
+{
+    kl_selem *s = kl_calloc(1, sizeof *s);
+    if (!s) {
+        kl_oom(y->ctx);
+        return NULL;
+    }
+    s->id = y->L->nselems++;
+    s->role = role;
+    s->lang = n ? kl_doc__lang(n) : y->L->lang;
+    s->parent = parent;
+    if (parent) {
+        if (parent->last)
+            parent->last->next = s;
+        else
+            parent->first = s;
+        parent->last = s;
+    }
+    return s;
+}
+
+static void se_free(kl_selem *s)
+{
+    while (s) {
+        kl_selem *next = s->next;
+        se_free(s->first);
+        kl_free(s);
+        s = next;
+    }
+}
+
+/* ---- pages --------------------------------------------------------------- */
+
+static int page_add(lay *y, size_t page, const kl_item *it)
+{
+    while (y->L->npages <= page) {
+        kl_page *grown = kl_realloc(y->L->pages, (y->L->npages + 1) * sizeof *grown);
+        if (!grown)
+            return kl_oom(y->ctx);
+        y->L->pages = grown;
+        memset(&grown[y->L->npages++], 0, sizeof *grown);
+    }
+    kl_page *p = &y->L->pages[page];
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 32;
+        kl_item *grown = kl_realloc(p->items, cap * sizeof *grown);
+        if (!grown)
+            return kl_oom(y->ctx);
+        p->items = grown;
+        p->cap = cap;
+    }
+    p->items[p->n++] = *it;
+    return 0;
+}
+
+/* Place a shaped line with its top at top (from the top of page). */
+static int place_line(lay *y, size_t page, kl_selem *se, const kl_tline *l, double x, double top,
+                      double size)
+{
+    kl_item it = {.kind = KL_ITEM_TEXT,
+                  .se = se,
+                  .line = l,
+                  .x = x,
+                  .y = y->L->height - (top + baseline(y, size)),
+                  .w = l->width,
+                  .h = size};
+    return page_add(y, page, &it);
+}
+
+/* ---- flow ---------------------------------------------------------------- */
+
+static long fl_add(lay *y, size_t count, double h, double before)
+{
+    if (y->nfl + count > y->capfl) {
+        size_t cap = (y->capfl + count) * 2;
+        fline *grown = kl_realloc(y->fl, cap * sizeof *grown);
+        if (!grown)
+            return kl_oom(y->ctx), -1;
+        y->fl = grown;
+        y->capfl = cap;
+    }
+    size_t first = y->nfl;
+    for (size_t i = 0; i < count; i++) {
+        fline *f = &y->fl[y->nfl++];
+        memset(f, 0, sizeof *f);
+        f->h = h;
+        f->before = i == 0 ? before : 0;
+    }
+    if (y->brk) {
+        y->fl[first].brk_before = true;
+        y->brk = false;
+    }
+    return (long)first;
+}
+
+static int pc_add(lay *y, const piece *p)
+{
+    if (y->npc == y->cappc) {
+        size_t cap = y->cappc ? y->cappc * 2 : 64;
+        piece *grown = kl_realloc(y->pc, cap * sizeof *grown);
+        if (!grown)
+            return kl_oom(y->ctx);
+        y->pc = grown;
+        y->cappc = cap;
+    }
+    y->pc[y->npc++] = *p;
+    return 0;
+}
+
+static int shape(lay *y, const char *text, const kl_node *n, double size, bool bold, double width,
+                 kl_tdir dir, const kl_tpara **out)
+{
+    kl_tstyle st = {.lang = kl_doc__lang(n),
+                    .bold = bold,
+                    .size = (float)size,
+                    .width = (float)width,
+                    .dir = dir};
+    int rc = kl_text__para(y->ctx, y->o->fonts, y->o->cache, text ? text : "", &st, out);
+    if (rc && y->doc->member_id) {
+        const kl_diagnostic *e = kl_context_last_error(y->ctx);
+        (void)e; /* the text module's message already names the character and text */
+    }
+    return rc;
+}
+
+/* ---- links in running text ----------------------------------------------- */
+
+/* An email or web address found in a paragraph: [a, b) in UTF-16 units of the
+ * paragraph's text, its link target, and its Link element (made on first use). */
+typedef struct urange {
+    uint32_t a, b;
+    char *href;
+    kl_selem *se;
+} urange;
+
+#define MAX_LINKS 32 /* per paragraph; more stay plain text */
+
+/* Memory the layout keeps until it is freed (hrefs, split lines). */
+static void *keep(lay *y, void *mem)
+{
+    if (!mem)
+        return NULL;
+    char **grown = kl_realloc(y->L->owned, (y->L->nowned + 1) * sizeof *grown);
+    if (!grown) {
+        kl_free(mem);
+        return NULL;
+    }
+    y->L->owned = grown;
+    grown[y->L->nowned++] = mem;
+    return mem;
+}
+
+static bool is_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool url_char(unsigned char c)
+{
+    return c > 0x20 && c < 0x7f && !strchr("<>\"'`{}|\\^()[]", c);
+}
+
+static bool host_char(unsigned char c)
+{
+    return is_alnum(c) || c == '.' || c == '-';
+}
+
+static bool local_char(unsigned char c)
+{
+    return is_alnum(c) || (c && strchr("._%+-", c));
+}
+
+static bool starts_with_ci(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++)
+        if ((*s | 0x20) != *prefix)
+            return false;
+    return true;
+}
+
+/* The length of a web address's prefix at s ("https://", "http://", "www."), or 0. */
+static size_t web_prefix(const char *s)
+{
+    static const char *const pre[] = {"https://", "http://", "www."};
+    for (size_t i = 0; i < sizeof pre / sizeof *pre; i++)
+        if (starts_with_ci(s, pre[i]))
+            return strlen(pre[i]);
+    return 0;
+}
+
+/* Email addresses (name@host.tld) and web addresses (http://, https://,
+ * www.) in text, as byte ranges; the trailing punctuation of the sentence
+ * is not part of them. Returns how many (at most cap). */
+static size_t find_addresses(const char *s, size_t *a, size_t *b, size_t cap)
+{
+    size_t n = 0, floor = 0, len = strlen(s);
+    for (size_t i = 0; i < len && n < cap; i++) {
+        size_t start = i, end = i, host; /* host: where the part that needs a dot starts */
+        size_t plen = (i == 0 || !is_alnum((unsigned char)s[i - 1])) ? web_prefix(s + i) : 0;
+        if (plen) {
+            while (url_char((unsigned char)s[end]))
+                end++;
+            host = i + plen;
+        } else if (s[i] == '@') {
+            while (start > floor && local_char((unsigned char)s[start - 1]))
+                start--;
+            end = host = i + 1;
+            while (host_char((unsigned char)s[end]))
+                end++;
+            if (start == i)
+                continue;
+        } else {
+            continue;
+        }
+        while (end > host && strchr(".,;:!?-", s[end - 1]))
+            end--;
+        if (end <= host || !memchr(s + host, '.', end - host))
+            continue;
+        a[n] = start;
+        b[n] = end;
+        n++;
+        floor = end;
+        i = end - 1;
+    }
+    return n;
+}
+
+/* The addresses of text, with UTF-16 offsets and link targets. */
+static int find_links(lay *y, const char *text, urange *r, size_t *nr)
+{
+    size_t a[MAX_LINKS], b[MAX_LINKS];
+    size_t n = text ? find_addresses(text, a, b, MAX_LINKS) : 0;
+    *nr = 0;
+    uint32_t u = 0;
+    size_t pos = 0;
+    for (size_t k = 0; k < n; k++) {
+        for (; pos < b[k]; pos++) {
+            unsigned char c = (unsigned char)text[pos];
+            if (pos == a[k])
+                r[k].a = u;
+            if ((c & 0xC0) != 0x80)
+                u += c >= 0xF0 ? 2 : 1;
+        }
+        r[k].b = u;
+        size_t len = b[k] - a[k];
+        bool mail = memchr(text + a[k], '@', len) && !starts_with_ci(text + a[k], "http");
+        const char *scheme = mail                                  ? "mailto:"
+                             : starts_with_ci(text + a[k], "www.") ? "https://"
+                                                                   : "";
+        char *href = keep(y, kl_malloc(strlen(scheme) + len + 1));
+        if (!href)
+            return kl_oom(y->ctx);
+        memcpy(href, scheme, strlen(scheme));
+        memcpy(href + strlen(scheme), text + a[k], len);
+        href[strlen(scheme) + len] = '\0';
+        r[k].href = href;
+        r[k].se = NULL;
+        (*nr)++;
+    }
+    return 0;
+}
+
+static uint32_t u16_len(const char *s)
+{
+    uint32_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            n += *p >= 0xF0 ? 2 : 1;
+    return n;
+}
+
+/* Which address glyph g of run t belongs to (-1: none), by where its cluster
+ * starts (every glyph of a cluster has the cluster's ustart). */
+static int glyph_link(const kl_trun *t, uint32_t g, const urange *r, size_t nr)
+{
+    uint32_t off = t->start + t->glyphs[g].ustart;
+    for (size_t i = 0; i < nr; i++)
+        if (off >= r[i].a && off < r[i].b)
+            return (int)i;
+    return -1;
+}
+
+typedef struct lseg {
+    int link;
+    uint32_t k, g, n; /* first glyph (run k, glyph g) and glyph count, visual order */
+    uint32_t logical; /* where its text starts, for reading order */
+    double x;
+} lseg;
+
+/* A line that holds (part of) an address is split into pieces: the text
+ * before, the address (tagged Link, under a Link element of se), the text
+ * after, each its own marked content, in reading order. */
+static int link_pieces(lay *y, const piece *base, kl_selem *se, const kl_node *n, urange *r,
+                       size_t nr)
+{
+    const kl_tline *l = base->line;
+    uint32_t total = 0;
+    bool any = false;
+    for (uint32_t k = 0; k < l->nruns; k++) {
+        for (uint32_t g = 0; g < l->runs[k].nglyphs; g++)
+            any |= glyph_link(&l->runs[k], g, r, nr) >= 0;
+        total += l->runs[k].nglyphs;
+    }
+    if (!any)
+        return pc_add(y, base);
+    lseg *seg = kl_malloc((total + 1) * sizeof *seg);
+    if (!seg)
+        return kl_oom(y->ctx);
+    size_t ns = 0;
+    double x = base->x;
+    for (uint32_t k = 0; k < l->nruns; k++) {
+        const kl_trun *t = &l->runs[k];
+        for (uint32_t g = 0; g < t->nglyphs; g++) {
+            int id = glyph_link(t, g, r, nr);
+            uint32_t off = t->start + t->glyphs[g].ustart;
+            if (!ns || seg[ns - 1].link != id) {
+                seg[ns++] = (lseg){.link = id, .k = k, .g = g, .n = 0, .logical = off, .x = x};
+            }
+            lseg *s = &seg[ns - 1];
+            s->n++;
+            if (off < s->logical)
+                s->logical = off;
+            x += t->glyphs[g].adv;
+        }
+    }
+    /* Reading order: by where each piece's text starts. */
+    for (size_t i = 1; i < ns; i++)
+        for (size_t j = i; j > 0 && seg[j].logical < seg[j - 1].logical; j--) {
+            lseg tmp = seg[j];
+            seg[j] = seg[j - 1];
+            seg[j - 1] = tmp;
+        }
+    int rc = 0;
+    for (size_t i = 0; i < ns && !rc; i++) {
+        /* The slices of the runs this piece covers. */
+        uint32_t nsl = 0, left = seg[i].n;
+        for (uint32_t k = seg[i].k, g = seg[i].g; left; k++, g = 0) {
+            uint32_t take = l->runs[k].nglyphs - g < left ? l->runs[k].nglyphs - g : left;
+            left -= take;
+            nsl += take > 0;
+        }
+        kl_tline *sl = keep(y, kl_calloc(1, sizeof *sl + nsl * sizeof *sl->runs));
+        if (!sl) {
+            rc = kl_oom(y->ctx);
+            break;
+        }
+        sl->runs = (kl_trun *)(sl + 1);
+        left = seg[i].n;
+        for (uint32_t k = seg[i].k, g = seg[i].g; left; k++, g = 0) {
+            const kl_trun *t = &l->runs[k];
+            uint32_t take = t->nglyphs - g < left ? t->nglyphs - g : left;
+            if (!take)
+                continue;
+            left -= take;
+            kl_trun *o = &sl->runs[sl->nruns++];
+            *o = *t;
+            o->glyphs = t->glyphs + g;
+            o->nglyphs = take;
+            /* Its text: from its first cluster to the run's next cluster after
+             * its last (a cluster of several glyphs has ulen 0 on each). */
+            uint32_t lo = UINT32_MAX, last = 0, hi = t->nu16;
+            float w = 0;
+            for (uint32_t j = 0; j < take; j++) {
+                const kl_glyph *gl = &o->glyphs[j];
+                w += gl->adv;
+                if (gl->ustart < lo)
+                    lo = gl->ustart;
+                if (gl->ustart > last)
+                    last = gl->ustart;
+            }
+            for (uint32_t j = 0; j < t->nglyphs; j++)
+                if (t->glyphs[j].ustart > last && t->glyphs[j].ustart < hi)
+                    hi = t->glyphs[j].ustart;
+            o->u16 = t->u16 + lo;
+            o->nu16 = hi - lo;
+            o->start = t->start + lo;
+            o->width = w;
+            sl->width += w;
+            /* Glyph ranges are kept relative to the run's text. */
+            if (lo) {
+                kl_glyph *gs = keep(y, kl_malloc(take * sizeof *gs));
+                if (!gs) {
+                    rc = kl_oom(y->ctx);
+                    break;
+                }
+                memcpy(gs, o->glyphs, take * sizeof *gs);
+                for (uint32_t j = 0; j < take; j++)
+                    gs[j].ustart = (uint16_t)(gs[j].ustart - lo);
+                o->glyphs = gs;
+            }
+        }
+        sl->full_width = sl->width;
+        kl_selem *pse = se;
+        if (!rc && seg[i].link >= 0) {
+            urange *u = &r[seg[i].link];
+            if (!u->se && (u->se = se_new(y, se, KL_ROLE_LINK, n)))
+                u->se->href = u->href;
+            if (!(pse = u->se))
+                rc = KL_ENOMEM;
+        }
+        piece pc = *base;
+        pc.se = pse;
+        pc.line = sl;
+        pc.x = seg[i].x;
+        pc.w = sl->width;
+        if (!rc)
+            rc = pc_add(y, &pc);
+    }
+    kl_free(seg);
+    return rc;
+}
+
+/* Lines of p as pieces on flow lines first.. (created by the caller). With
+ * text (the paragraph's own), the email and web addresses in it become Link
+ * elements with their own pieces. */
+/* Pieces for p's lines at [x0, x0 + width]: each line at the right edge
+ * when right (a right-to-left paragraph, or a value in a right-to-left
+ * table), else at the left. */
+static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, double x0, double width,
+                     double size, const kl_node *n, const char *text, bool right)
+{
+    urange links[MAX_LINKS];
+    size_t nlinks = 0;
+    int rc = text ? find_links(y, text, links, &nlinks) : 0;
+    for (uint32_t i = 0; i < p->nlines && !rc; i++) {
+        const kl_tline *l = &p->lines[i];
+        piece pc = {.fl = first + i,
+                    .kind = KL_ITEM_TEXT,
+                    .se = se,
+                    .line = l,
+                    .x = !right ? x0 : x0 + width - (p->rtl ? l->full_width : l->width),
+                    .base = para_metrics(y, p, size).base,
+                    .w = l->width,
+                    .h = size};
+        rc = nlinks ? link_pieces(y, &pc, se, n, links, nlinks) : pc_add(y, &pc);
+    }
+    return rc;
+}
+
+static int pieces_for(lay *y, size_t first, kl_selem *se, const kl_tpara *p, double x0,
+                      double width, double size, const kl_node *n, const char *text)
+{
+    return pieces_at(y, first, se, p, x0, width, size, n, text, p->rtl);
+}
+
+/* No single first or last line of a block alone on a page. */
+static void keep_orphans(lay *y, size_t first, size_t n)
+{
+    if (n >= 2) {
+        y->fl[first].keep_next = true;
+        y->fl[first + n - 2].keep_next = true;
+    }
+}
+
+static int flow_text(lay *y, kl_selem *se, const kl_node *n, const char *text, double size,
+                     bool bold, double before, bool keep_all, kl_tdir dir)
+{
+    const kl_tpara *p;
+    int rc = shape(y, text, n, size, bold, y->tw, dir, &p);
+    if (rc)
+        return rc;
+    long first = fl_add(y, p->nlines, para_metrics(y, p, size).h, before);
+    if (first < 0)
+        return KL_ENOMEM;
+    if ((rc = pieces_for(y, (size_t)first, se, p, y->left, y->tw, size, n, text)))
+        return rc;
+    keep_orphans(y, (size_t)first, p->nlines);
+    if (keep_all)
+        for (uint32_t i = 0; i < p->nlines; i++)
+            y->fl[(size_t)first + i].keep_next = true;
+    if (n->keep_with_next)
+        y->fl[y->nfl - 1].keep_next = true;
+    return 0;
+}
+
+static double gap(const lay *y)
+{
+    return line_h(y, y->body) - y->body * 0.0; /* a blank line between blocks */
+}
+
+static int flow_list(lay *y, kl_selem *parent, const kl_node *list)
+{
+    kl_selem *L = se_new(y, parent, KL_ROLE_L, list);
+    if (!L)
+        return KL_ENOMEM;
+    double size = y->body, indent = size * 1.8;
+    int num = 0, rc;
+    bool first_item = true;
+    for (const kl_node *it = list->first; it; it = it->next) {
+        if (it->kind != KL_NODE_ITEM)
+            continue;
+        char label[32];
+        if (list->ordered)
+            snprintf(label, sizeof label, "%d.", ++num);
+        else
+            snprintf(label, sizeof label, "\u2022");
+        kl_selem *li = se_new(y, L, KL_ROLE_LI, it);
+        kl_selem *lbl = li ? se_new(y, li, KL_ROLE_LBL, it) : NULL;
+        kl_selem *body = lbl ? se_new(y, li, KL_ROLE_LBODY, it) : NULL;
+        if (!body)
+            return KL_ENOMEM;
+        const kl_tpara *pl, *pb;
+        if ((rc = shape(y, label, it, size, false, indent, KL_TDIR_LANG, &pl)) ||
+            (rc = shape(y, it->text, it, size, false, y->tw - indent, KL_TDIR_LANG, &pb)))
+            return rc;
+        vmetrics vm = para_metrics(y, pb, size);
+        long first = fl_add(y, pb->nlines, vm.h, first_item ? gap(y) : line_h(y, size) * 0.3);
+        if (first < 0)
+            return KL_ENOMEM;
+        first_item = false;
+        const kl_tline *ll = &pl->lines[0];
+        piece pc = {.fl = (size_t)first,
+                    .kind = KL_ITEM_TEXT,
+                    .se = lbl,
+                    .line = ll,
+                    .x = pb->rtl ? y->right - ll->width : y->left,
+                    .base = vm.base,
+                    .w = ll->width,
+                    .h = size};
+        if ((rc = pc_add(y, &pc)) ||
+            (rc = pieces_for(y, (size_t)first, body, pb, pb->rtl ? y->left : y->left + indent,
+                             y->tw - indent, size, it, it->text)))
+            return rc;
+        keep_orphans(y, (size_t)first, pb->nlines);
+    }
+    return 0;
+}
+
+static int flow_contact(lay *y, kl_selem *parent, const kl_node *table)
+{
+    kl_selem *T = se_new(y, parent, KL_ROLE_TABLE, table);
+    /* The rows in a TBody: pdf.js announces a TH as a column header unless
+     * its row is in one, whatever its /Scope. */
+    kl_selem *body = T ? se_new(y, T, KL_ROLE_TBODY, table) : NULL;
+    if (!body)
+        return KL_ENOMEM;
+    double size = y->body;
+    int rc;
+    /* Two columns when the labels fit in 40% of the line, else stacked. */
+    double labelw = 0;
+    for (const kl_node *r = table->first; r; r = r->next) {
+        const kl_tpara *p;
+        if (r->kind != KL_NODE_ROW)
+            continue;
+        if ((rc = shape(y, r->label, r, size, true, 0, KL_TDIR_LANG, &p)))
+            return rc;
+        for (uint32_t i = 0; i < p->nlines; i++)
+            if (p->lines[i].width > labelw)
+                labelw = p->lines[i].width;
+    }
+    bool stacked = labelw > y->tw * 0.4;
+    double col = stacked ? y->tw : labelw + size;
+    bool first_row = true;
+    for (const kl_node *r = table->first; r; r = r->next) {
+        if (r->kind != KL_NODE_ROW)
+            continue;
+        kl_selem *tr = se_new(y, body, KL_ROLE_TR, r);
+        kl_selem *th = tr ? se_new(y, tr, KL_ROLE_TH, r) : NULL;
+        kl_selem *td = th ? se_new(y, tr, KL_ROLE_TD, r) : NULL;
+        kl_selem *val = td;
+        if (td && r->href) {
+            val = se_new(y, td, KL_ROLE_LINK, r);
+            if (val)
+                val->href = r->href;
+        }
+        if (!val)
+            return KL_ENOMEM;
+        const kl_tpara *pl, *pv;
+        double vw = stacked ? y->tw : y->tw - col;
+        if ((rc = shape(y, r->label, r, size, true, stacked ? y->tw : col, KL_TDIR_LANG, &pl)) ||
+            (rc = shape(y, r->text, r, size, false, vw, KL_TDIR_AUTO, &pv)))
+            return rc;
+        bool rtl = pl->rtl;
+        size_t nl =
+            stacked ? pl->nlines + pv->nlines : (pl->nlines > pv->nlines ? pl->nlines : pv->nlines);
+        vmetrics vl = para_metrics(y, pl, size), vv = para_metrics(y, pv, size);
+        long first =
+            fl_add(y, nl, vl.h > vv.h ? vl.h : vv.h, first_row ? gap(y) : line_h(y, size) * 0.3);
+        if (first < 0)
+            return KL_ENOMEM;
+        first_row = false;
+        /* The table runs in the letter's direction: right to left, the
+         * labels are the right-hand column and each value sits at the
+         * right of its column, next to its label (a phone number or email
+         * address is left to right itself, but is not sent to the far
+         * margin). */
+        double lx = rtl ? y->right - col : y->left;
+        double vx = stacked ? y->left : (rtl ? y->left : y->left + col);
+        if ((rc = pieces_for(y, (size_t)first, th, pl, lx, col, size, NULL, NULL)) ||
+            (rc = pieces_at(y, (size_t)first + (stacked ? pl->nlines : 0), val, pv, vx, vw, size,
+                            NULL, NULL, rtl)))
+            return rc;
+        for (size_t i = 0; i + 1 < nl; i++)
+            y->fl[(size_t)first + i].keep_next = true;
+    }
+    return 0;
+}
+
+/* Width and height of a PNG from its header; 0 if it is not one. */
+static int png_size(lay *y, const char *path, double *w, double *h)
+{
+    unsigned char hdr[24];
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(hdr, 1, sizeof hdr, f) : 0;
+    if (f)
+        fclose(f);
+    if (!f)
+        return kl_error(y->ctx, KL_EIO, KL_AT(path, 0, 0), "check the logo path in the review",
+                        "cannot open the image: %s", strerror(errno));
+    if (got < 24 || memcmp(hdr, "\x89PNG\r\n\x1a\n", 8) || memcmp(hdr + 12, "IHDR", 4))
+        return kl_error(y->ctx, KL_EFORMAT, KL_AT(path, 0, 0), "use a PNG image",
+                        "the image is not a PNG file");
+    unsigned long pw = (unsigned long)hdr[16] << 24 | hdr[17] << 16 | hdr[18] << 8 | hdr[19];
+    unsigned long ph = (unsigned long)hdr[20] << 24 | hdr[21] << 16 | hdr[22] << 8 | hdr[23];
+    if (!pw || !ph)
+        return kl_error(y->ctx, KL_EFORMAT, KL_AT(path, 0, 0), NULL, "the image has no pixels");
+    *w = pw * 72.0 / 150.0; /* 150 dpi */
+    *h = ph * 72.0 / 150.0;
+    return 0;
+}
+
+static void fit(double *w, double *h, double maxw, double maxh)
+{
+    double s = 1;
+    if (*w > maxw)
+        s = maxw / *w;
+    if (*h * s > maxh)
+        s = maxh / *h;
+    *w *= s;
+    *h *= s;
+}
+
+static int flow_figure(lay *y, kl_selem *parent, const kl_node *n)
+{
+    double w, h;
+    int rc = png_size(y, n->src ? n->src : "", &w, &h);
+    if (rc)
+        return rc;
+    fit(&w, &h, y->tw, y->L->height * 0.4);
+    kl_selem *fig = n->alt && *n->alt ? se_new(y, parent, KL_ROLE_FIGURE, n) : NULL;
+    if (fig)
+        fig->alt = n->alt;
+    else if (n->alt && *n->alt)
+        return KL_ENOMEM;
+    long first = fl_add(y, 1, h, gap(y));
+    if (first < 0)
+        return KL_ENOMEM;
+    piece pc = {.fl = (size_t)first,
+                .kind = KL_ITEM_IMAGE,
+                .se = fig,
+                .x = y->left,
+                .base = h,
+                .w = w,
+                .h = h,
+                .src = n->src};
+    return pc_add(y, &pc);
+}
+
+static int flow_node(lay *y, kl_selem *parent, const kl_node *n);
+
+/* The text of one line of a block of lines (letterhead, address, signature):
+ * with a space at its end when another line follows, drawn like the space at
+ * a paragraph's line break, so the tagged text reads "Market Street
+ * Northtown", not "Market StreetNorthtown". b may receive the copy. */
+static const char *line_text(const kl_node *n, kl_buf *b)
+{
+    const kl_node *next = n->next;
+    while (next && !next->text)
+        next = next->next;
+    if (!n->text || !next || n->kind != KL_NODE_LINE)
+        return n->text;
+    kl_buf_puts(b, n->text);
+    kl_buf_putc(b, ' ');
+    return b->oom ? n->text : b->data;
+}
+
+static int flow_children(lay *y, kl_selem *parent, const kl_node *n)
+{
+    for (const kl_node *c = n->first; c; c = c->next) {
+        int rc = flow_node(y, parent, c);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static double heading_size(const lay *y, int level)
+{
+    return y->body * (level <= 1 ? 1.5 : level == 2 ? 1.25 : 1.1);
+}
+
+static int flow_node(lay *y, kl_selem *parent, const kl_node *n)
+{
+    kl_selem *se;
+    switch (n->kind) {
+    case KL_NODE_SECTION:
+        if (!(se = se_new(y, parent, KL_ROLE_SECT, n)))
+            return KL_ENOMEM;
+        return flow_children(y, se, n);
+    case KL_NODE_HEADING: {
+        if (!(se = se_new(y, parent, KL_ROLE_H, n)))
+            return KL_ENOMEM;
+        se->level = n->level < 1 ? 1 : n->level > 6 ? 6 : n->level;
+        se->text = n->text;
+        size_t first = y->nfl;
+        int rc = flow_text(y, se, n, n->text, heading_size(y, se->level), true, gap(y), true,
+                           KL_TDIR_LANG);
+        (void)first;
+        return rc;
+    }
+    case KL_NODE_PARAGRAPH:
+    case KL_NODE_SALUTATION:
+    case KL_NODE_DATE:
+    case KL_NODE_REFERENCE:
+        if (!(se = se_new(y, parent, KL_ROLE_P, n)))
+            return KL_ENOMEM;
+        return flow_text(y, se, n, n->text, y->body, false, gap(y), false, KL_TDIR_LANG);
+    case KL_NODE_LIST:
+        return flow_list(y, parent, n);
+    case KL_NODE_CONTACT:
+        return flow_contact(y, parent, n);
+    case KL_NODE_SIGNATURE: {
+        if (!(se = se_new(y, parent, KL_ROLE_P, n)))
+            return KL_ENOMEM;
+        bool first = true;
+        for (const kl_node *c = n->first; c; c = c->next) {
+            kl_buf b = KL_BUF_INIT;
+            const char *text = line_text(c, &b);
+            int rc = b.oom ? kl_oom(y->ctx)
+                           : flow_text(y, se, c, text, y->body, false, first ? gap(y) : 0, true,
+                                       KL_TDIR_LANG);
+            kl_buf_free(&b);
+            if (rc)
+                return rc;
+            first = false;
+        }
+        if (n->text && !n->first)
+            return flow_text(y, se, n, n->text, y->body, false, gap(y), true, KL_TDIR_LANG);
+        if (y->nfl)
+            y->fl[y->nfl - 1].keep_next = false;
+        return 0;
+    }
+    case KL_NODE_FIGURE:
+        return flow_figure(y, parent, n);
+    case KL_NODE_PAGE_BREAK:
+        y->brk = true;
+        return 0;
+    case KL_NODE_LINE:
+        if (!(se = se_new(y, parent, KL_ROLE_P, n)))
+            return KL_ENOMEM;
+        return flow_text(y, se, n, n->text, y->body, false, 0, false, KL_TDIR_AUTO);
+    default:
+        return 0;
+    }
+}
+
+/* ---- page 1: letterhead, postal window, date and reference ---------------- */
+
+/* leading: distance between baselines, or 0 for the letter's line spacing. */
+static int head_block(lay *y, kl_selem *se, const kl_node *n, double x, double width, double top,
+                      double size, double leading, bool right, double *bottom)
+{
+    const kl_tpara *p;
+    kl_buf b = KL_BUF_INIT;
+    int rc = shape(y, line_text(n, &b), n, size, false, width, KL_TDIR_AUTO, &p);
+    if (!rc && b.oom)
+        rc = kl_oom(y->ctx);
+    kl_buf_free(&b);
+    if (rc)
+        return rc;
+    for (uint32_t i = 0; i < p->nlines; i++) {
+        const kl_tline *l = &p->lines[i];
+        double lx = (right || p->rtl) ? x + width - (p->rtl ? l->full_width : l->width) : x;
+        if ((rc = place_line(y, 0, se, l, lx, top, size)))
+            return rc;
+        top += leading > 0 ? leading : line_h(y, size);
+    }
+    *bottom = top;
+    return 0;
+}
+
+/* The same words, whatever the spacing and the case of ASCII letters. */
+static bool same_words(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ' || *a == '\n' || *a == '\t')
+            a++;
+        while (*b == ' ' || *b == '\n' || *b == '\t')
+            b++;
+        if (!*a || !*b)
+            return !*a && !*b;
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char z = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != z)
+            return false;
+        bool sa = a[1] == ' ' || a[1] == '\n' || a[1] == '\t';
+        bool sb = b[1] == ' ' || b[1] == '\n' || b[1] == '\t';
+        if (sa != sb && a[1] && b[1])
+            return false; /* a word boundary in one only */
+        a++, b++;
+    }
+}
+
+/* Does the letterhead print the logo's alt text (the partnership's name)?
+ * Then the logo says nothing the text does not: it is an artifact, so that
+ * a screen reader does not read the name twice. */
+static bool alt_repeats_letterhead(const kl_node *lh, const char *alt)
+{
+    for (const kl_node *c = lh->first; c; c = c->next)
+        if (c->kind != KL_NODE_FIGURE && c->text && same_words(c->text, alt))
+            return true;
+    return false;
+}
+
+static int header(lay *y, kl_selem *root)
+{
+    const kl_doc *d = y->doc;
+    double small = y->body < 12 ? y->body : 11; /* Royal Mail: 10-12 pt in the window */
+    double bottom = KL_WINDOW_TOP + KL_WINDOW_H;
+    int rc;
+    for (const kl_node *n = d->root->first; n; n = n->next) {
+        if (n->kind == KL_NODE_LETTERHEAD) {
+            double col = 122 * KL_MM, top = 12 * KL_MM;
+            kl_selem *p = NULL;
+            for (const kl_node *c = n->first; c; c = c->next) {
+                if (c->kind == KL_NODE_FIGURE) {
+                    double w, h;
+                    if ((rc = png_size(y, c->src ? c->src : "", &w, &h)))
+                        return rc;
+                    fit(&w, &h, 80 * KL_MM, 24 * KL_MM);
+                    kl_selem *fig = NULL;
+                    if (c->alt && *c->alt && !alt_repeats_letterhead(n, c->alt)) {
+                        if (!(fig = se_new(y, root, KL_ROLE_FIGURE, c)))
+                            return KL_ENOMEM;
+                        fig->alt = c->alt;
+                    }
+                    kl_item it = {.kind = KL_ITEM_IMAGE,
+                                  .se = fig,
+                                  .x = y->left,
+                                  .y = y->L->height - 12 * KL_MM - h,
+                                  .w = w,
+                                  .h = h,
+                                  .src = c->src};
+                    if ((rc = page_add(y, 0, &it)))
+                        return rc;
+                } else if (c->text) {
+                    if (!p && !(p = se_new(y, root, KL_ROLE_P, n)))
+                        return KL_ENOMEM;
+                    kl_selem *se = p; /* phone, email, web: a Link inside the P */
+                    const char *href = c->href;
+                    urange u[MAX_LINKS];
+                    size_t nu = 0;
+                    if (!href && (rc = find_links(y, c->text, u, &nu)))
+                        return rc;
+                    if (nu == 1 && u[0].a == 0 && u[0].b == u16_len(c->text))
+                        href = u[0].href; /* a line that is an address, given without href */
+                    if (href) {
+                        if (!(se = se_new(y, p, KL_ROLE_LINK, c)))
+                            return KL_ENOMEM;
+                        se->href = href;
+                    }
+                    if ((rc = head_block(y, se, c, col, y->right - col, top, small, 0, true, &top)))
+                        return rc;
+                }
+            }
+            if (top > bottom) /* a long letterhead pushes the date down */
+                bottom = top;
+        } else if (n->kind == KL_NODE_ADDRESS) {
+            kl_selem *p = se_new(y, root, KL_ROLE_P, n);
+            if (!p)
+                return KL_ENOMEM;
+            double top = KL_WINDOW_TOP + 2, x = KL_WINDOW_X + 2 * KL_MM;
+            /* Up to 7 lines must fit the 26.8 mm window (GOV.UK Notify):
+             * tighten the leading for long addresses, and the type with it,
+             * but never below Royal Mail's 10 pt. */
+            unsigned lines = 0;
+            for (const kl_node *c = n->first; c; c = c->next)
+                lines += c->text != NULL;
+            double size = small, leading = line_h(y, small);
+            if (lines && leading * lines > KL_WINDOW_H - 4) {
+                leading = (KL_WINDOW_H - 4) / lines;
+                size = leading / 1.08;
+                if (size > small)
+                    size = small;
+                if (size < 10)
+                    size = 10;
+                if (leading < size * 1.05) /* lines must never touch: then it cannot fit */
+                    leading = size * 1.05;
+            }
+            for (const kl_node *c = n->first; c; c = c->next)
+                if (c->text && (rc = head_block(y, p, c, x, KL_WINDOW_W - 4 * KL_MM, top, size,
+                                                leading, false, &top)))
+                    return rc;
+            if (top > KL_WINDOW_TOP + KL_WINDOW_H)
+                return kl_error(y->ctx, KL_EDATA, KL_NOWHERE,
+                                "shorten the address to at most 7 lines",
+                                "the address does not fit in the envelope window");
+        } else if (n->kind == KL_NODE_DATE || n->kind == KL_NODE_REFERENCE) {
+            kl_selem *p = se_new(y, root, KL_ROLE_P, n);
+            if (!p)
+                return KL_ENOMEM;
+            double top = bottom + (n->kind == KL_NODE_DATE ? 4 * KL_MM : 0);
+            const kl_tpara *tp;
+            if ((rc = shape(y, n->text, n, y->body, false, y->tw, KL_TDIR_LANG, &tp)))
+                return rc;
+            for (uint32_t i = 0; i < tp->nlines; i++) {
+                const kl_tline *l = &tp->lines[i];
+                double x = tp->rtl ? y->right - l->full_width : y->left;
+                if ((rc = place_line(y, 0, p, l, x, top, y->body)))
+                    return rc;
+                top += line_h(y, y->body);
+            }
+            bottom = top;
+        }
+    }
+    y->header_bottom = bottom + gap(y);
+    if (y->header_bottom < KL_BODY_TOP_PAGE1)
+        y->header_bottom = KL_BODY_TOP_PAGE1;
+    return 0;
+}
+
+/* ---- pagination ---------------------------------------------------------- */
+
+static void paginate(lay *y, double page_top, double page_bottom)
+{
+    size_t page = 0;
+    double cur = y->header_bottom;
+    bool at_top = true;
+    for (size_t i = 0; i < y->nfl;) {
+        size_t j = i;
+        double h = y->fl[i].h;
+        while (j + 1 < y->nfl && y->fl[j].keep_next && !y->fl[j + 1].brk_before) {
+            j++;
+            h += y->fl[j].before + y->fl[j].h;
+        }
+        if (y->fl[i].brk_before && !at_top) {
+            page++;
+            cur = page_top;
+            at_top = true;
+        }
+        double before = at_top ? 0 : y->fl[i].before;
+        if (cur + before + h > page_bottom && !at_top) {
+            page++;
+            cur = page_top;
+            at_top = true;
+            before = 0;
+        }
+        /* A chain taller than a page is placed line by line. */
+        bool split = cur + before + h > page_bottom;
+        for (size_t k = i; k <= j; k++) {
+            double b = k == i ? before : y->fl[k].before;
+            if (split && cur + b + y->fl[k].h > page_bottom && !at_top) {
+                page++;
+                cur = page_top;
+                b = 0;
+            }
+            cur += b;
+            y->fl[k].page = page;
+            y->fl[k].top = cur;
+            cur += y->fl[k].h;
+            at_top = false;
+        }
+        i = j + 1;
+    }
+}
+
+static void default_label(const char *fmt, unsigned n, unsigned total, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (const char *p = fmt; *p && k + 1 < cap;) {
+        char num[16] = "";
+        if (!strncmp(p, "{n}", 3)) {
+            snprintf(num, sizeof num, "%u", n);
+            p += 3;
+        } else if (!strncmp(p, "{total}", 7)) {
+            snprintf(num, sizeof num, "%u", total);
+            p += 7;
+        } else {
+            out[k++] = *p++;
+            continue;
+        }
+        for (char *q = num; *q && k + 1 < cap; q++)
+            out[k++] = *q;
+    }
+    out[k] = '\0';
+}
+
+static int page_numbers(lay *y)
+{
+    unsigned total = (unsigned)y->L->npages;
+    for (unsigned i = 0; i < total; i++) {
+        char label[256];
+        if (y->o->page_label_fn) {
+            int lrc =
+                y->o->page_label_fn(i + 1, total, label, sizeof label, y->o->page_label_userdata);
+            if (lrc)
+                return lrc == KL_ENOMEM ? kl_oom(y->ctx) : lrc;
+        } else
+            default_label(y->o->page_label ? y->o->page_label : "Page {n} of {total}", i + 1, total,
+                          label, sizeof label);
+        const kl_tpara *p;
+        int rc = shape(y, label, y->doc->root, y->body, false, 0, KL_TDIR_LANG, &p);
+        if (rc)
+            return rc;
+        const kl_tline *l = &p->lines[0];
+        kl_item it = {.kind = KL_ITEM_TEXT,
+                      .se = NULL,
+                      .line = l,
+                      .x = (y->L->width - l->width) / 2,
+                      .y = 12 * KL_MM,
+                      .w = l->width,
+                      .h = y->body};
+        if ((rc = page_add(y, i, &it)))
+            return rc;
+    }
+    return 0;
+}
+
+void kl_layout__free(kl_layout *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->npages; i++)
+        kl_free(l->pages[i].items);
+    kl_free(l->pages);
+    se_free(l->root);
+    if (l->owned)
+        for (size_t i = 0; i < l->nowned; i++)
+            kl_free(l->owned[i]);
+    kl_free(l->owned);
+    kl_free(l);
+}
+
+int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opts, kl_layout **out)
+{
+    *out = NULL;
+    if (!doc || !doc->root || !opts || !opts->fonts || !opts->cache)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_layout__run: bad arguments");
+    kl_layout *L = kl_calloc(1, sizeof *L);
+    if (!L)
+        return kl_oom(ctx);
+    lay y = {.ctx = ctx, .doc = doc, .o = opts, .L = L};
+    y.body = doc->body_pt >= 8 && doc->body_pt <= 72 ? doc->body_pt : 14;
+    y.ls = opts->line_spacing > 0.9 && opts->line_spacing < 4 ? opts->line_spacing : 1.4;
+    L->width = KL_A4_W;
+    L->height = KL_A4_H;
+    L->lang = kl_doc__lang(doc->root);
+    y.left = KL_MARGIN;
+    y.right = L->width - KL_MARGIN;
+    y.tw = y.right - y.left;
+    int rc = 0;
+    if (!(L->root = se_new(&y, NULL, KL_ROLE_DOCUMENT, doc->root)))
+        rc = KL_ENOMEM;
+    kl_item none;
+    (void)none;
+    if (!rc) {
+        /* Page 1 exists even when empty. */
+        if (!(L->pages = kl_calloc(1, sizeof *L->pages)))
+            rc = kl_oom(ctx);
+        else
+            L->npages = 1;
+    }
+    if (!rc)
+        rc = header(&y, L->root);
+    for (const kl_node *n = doc->root->first; n && !rc; n = n->next)
+        if (n->kind != KL_NODE_LETTERHEAD && n->kind != KL_NODE_ADDRESS &&
+            n->kind != KL_NODE_DATE && n->kind != KL_NODE_REFERENCE)
+            rc = flow_node(&y, L->root, n);
+    if (!rc) {
+        double page_top = 20 * KL_MM;
+        double page_bottom = L->height - 12 * KL_MM - line_h(&y, y.body) * 1.5;
+        paginate(&y, page_top, page_bottom);
+        for (size_t i = 0; i < y.npc && !rc; i++) {
+            const piece *p = &y.pc[i];
+            const fline *f = &y.fl[p->fl];
+            kl_item it = {.kind = p->kind,
+                          .se = p->se,
+                          .line = p->line,
+                          .x = p->x,
+                          .y = L->height - (f->top + p->base),
+                          .w = p->w,
+                          .h = p->h,
+                          .src = p->src};
+            rc = page_add(&y, f->page, &it);
+        }
+    }
+    if (!rc)
+        rc = page_numbers(&y);
+    kl_free(y.pc);
+    kl_free(y.fl);
+    if (rc) {
+        kl_layout__free(L);
+        return rc;
+    }
+    *out = L;
+    return 0;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* layout/layout.h: the document tree into A4 pages of positioned, tagged lines (internal). */
+#ifndef KL_LAYOUT_H
+#define KL_LAYOUT_H
+
+#include "compose/doc.h"
+#include "text/text.h"
+
+/* Structure roles, for the tagged PDF (PDF/UA standard structure types). */
+typedef enum kl_role {
+    KL_ROLE_DOCUMENT = 0,
+    KL_ROLE_SECT,
+    KL_ROLE_H, /* with level 1..6 */
+    KL_ROLE_P,
+    KL_ROLE_L,
+    KL_ROLE_LI,
+    KL_ROLE_LBL,
+    KL_ROLE_LBODY,
+    KL_ROLE_TABLE,
+    KL_ROLE_TR,
+    KL_ROLE_TH,
+    KL_ROLE_TD,
+    KL_ROLE_FIGURE,
+    KL_ROLE_LINK,
+    KL_ROLE_TBODY
+} kl_role;
+
+/* One structure element. Strings are borrowed from the document. */
+typedef struct kl_selem kl_selem;
+struct kl_selem {
+    unsigned id; /* 0.. in creation (reading) order; < kl_layout.nselems */
+    kl_role role;
+    int level;        /* KL_ROLE_H */
+    const char *lang; /* effective language of the content */
+    const char *alt;  /* KL_ROLE_FIGURE */
+    const char *href; /* KL_ROLE_LINK */
+    const char *text; /* KL_ROLE_H: the heading (for bookmarks); else NULL */
+    kl_selem *parent, *first, *last, *next;
+};
+
+typedef enum kl_item_kind { KL_ITEM_TEXT = 0, KL_ITEM_IMAGE } kl_item_kind;
+
+/* One positioned thing on a page, in PDF coordinates (points, origin at
+ * the bottom left). Items of a page are in reading order. */
+typedef struct kl_item {
+    kl_item_kind kind;
+    kl_selem *se;         /* NULL: an artifact (page number) */
+    double x, y;          /* TEXT: pen at the baseline; IMAGE: bottom left */
+    const kl_tline *line; /* TEXT: borrowed from the text cache */
+    double w, h;          /* IMAGE: size; TEXT: w = visible width, h = font size */
+    const char *src;      /* IMAGE: PNG path (borrowed) */
+} kl_item;
+
+typedef struct kl_page {
+    kl_item *items;
+    size_t n, cap;
+} kl_page;
+
+typedef struct kl_layout {
+    kl_page *pages;
+    size_t npages;
+    kl_selem *root; /* KL_ROLE_DOCUMENT */
+    unsigned nselems;
+    double width, height;
+    const char *lang; /* the document's language */
+    char **owned;     /* link targets and split lines (freed with the layout) */
+    size_t nowned;
+} kl_layout;
+
+/* Writes the page label for page n of total into out (UTF-8, NUL-terminated); 0, or an error
+ * code (KL_ENOMEM) that stops the layout. */
+typedef int (*kl_page_label_fn)(unsigned n, unsigned total, char *out, size_t cap, void *userdata);
+
+typedef struct kl_layout_opts {
+    const kl_fontset *fonts; /* required */
+    kl_text_cache *cache;    /* required; holds the shaped lines the layout points to */
+    double line_spacing;     /* 0: 1.4 */
+    /* Page label: page_label_fn if set, else page_label ("Page {n} of {total}"
+     * when NULL), where {n} and {total} are replaced. */
+    const char *page_label;
+    kl_page_label_fn page_label_fn;
+    void *page_label_userdata;
+} kl_layout_opts;
+
+/* Lay out doc. The result points into the cache: keep the cache untrimmed
+ * until the layout is freed. Errors come from the text module (KL_EDATA
+ * for a character no font has) or KL_ENOMEM. */
+int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opts, kl_layout **out);
+void kl_layout__free(kl_layout *l);
+
+/* Page geometry, in millimetres (postal window from GOV.UK Notify's spec). */
+#define KL_MM             (72.0 / 25.4)
+#define KL_A4_W           (210.0 * KL_MM)
+#define KL_A4_H           (297.0 * KL_MM)
+#define KL_WINDOW_X       (24.6 * KL_MM)
+#define KL_WINDOW_TOP     (39.5 * KL_MM)
+#define KL_WINDOW_W       (95.4 * KL_MM)
+#define KL_WINDOW_H       (26.8 * KL_MM)
+#define KL_MARGIN         (20.0 * KL_MM)
+#define KL_BODY_TOP_PAGE1 (95.0 * KL_MM)
+
+#endif

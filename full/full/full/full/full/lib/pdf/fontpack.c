@@ -1,0 +1,669 @@
+/* SPDX-License-Identifier: MIT */
+/* pdf/fontpack.c: a font's embedded data for one glyph set (subset, ToUnicode, widths), cached. */
+#include "pdf/fontpack.h"
+
+#include <hb-subset.h>
+#include <hpdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define PACK_BUCKETS   256
+#define PACK_MAX_BYTES (24u << 20)
+
+/* A font's glyph widths as written in /W, filled in as glyphs are used. */
+typedef struct widthtab {
+    const kl_font *font;
+    int32_t *w; /* num_glyphs entries, WIDTH_UNSET until asked */
+} widthtab;
+
+#define WIDTH_UNSET INT32_MIN
+
+/* libharu's objects are carved out of 64 KB blocks (see kl_pdf__pool_alloc). */
+#define ARENA_BLOCK      (64u << 10)
+#define ARENA_MAX_BLOCKS 64u /* 4 MB; beyond that, plain allocations */
+#define ARENA_KEEP       4u  /* blocks kept for the next letter */
+
+struct kl_pdf_cache {
+    kl_fontpack *buckets[PACK_BUCKETS];
+    kl_imgpack *images;
+    size_t bytes;
+    widthtab *widths; /* by font id */
+    size_t nwidths;
+    z_stream z; /* for content streams, reset between them */
+    bool z_ready;
+    kl_buf zout;
+    void *blocks[ARENA_MAX_BLOCKS]; /* the arena for libharu's objects, kept between letters */
+    unsigned nblocks, cur;          /* blocks allocated; the one being carved */
+    size_t used;                    /* bytes carved from blocks[cur] */
+    bool pool_failed;               /* an allocation for libharu failed since kl_pdf__pool_use */
+};
+
+int kl_pdf__cache_new(kl_pdf_cache **out)
+{
+    *out = kl_calloc(1, sizeof **out);
+    return *out ? 0 : KL_ENOMEM;
+}
+
+static void widths_free(kl_pdf_cache *c)
+{
+    for (size_t i = 0; i < c->nwidths; i++)
+        kl_free(c->widths[i].w);
+    kl_free(c->widths);
+    c->widths = NULL;
+    c->nwidths = 0;
+}
+
+static void pack_free(kl_fontpack *p)
+{
+    if (!p)
+        return;
+    kl_free(p->key);
+    kl_free(p->file);
+    kl_free(p->tounicode);
+    kl_free(p->cidtogid);
+    kl_free(p->widths);
+    kl_free(p);
+}
+
+static void images_free(kl_pdf_cache *c)
+{
+    for (kl_imgpack *p = c->images; p;) {
+        kl_imgpack *next = p->next;
+        kl_free(p->src);
+        kl_free(p->data);
+        kl_free(p->mask);
+        kl_free(p);
+        p = next;
+    }
+    c->images = NULL;
+}
+
+static void cache_clear(kl_pdf_cache *c)
+{
+    images_free(c);
+    for (size_t i = 0; i < PACK_BUCKETS; i++) {
+        kl_fontpack *p = c->buckets[i];
+        while (p) {
+            kl_fontpack *next = p->next;
+            pack_free(p);
+            p = next;
+        }
+        c->buckets[i] = NULL;
+    }
+    widths_free(c);
+    c->bytes = 0;
+}
+
+void kl_pdf__cache_free(kl_pdf_cache *c)
+{
+    if (!c)
+        return;
+    cache_clear(c);
+    if (c->z_ready)
+        deflateEnd(&c->z);
+    kl_buf_free(&c->zout);
+    while (c->nblocks)
+        kl_free(c->blocks[--c->nblocks]);
+    kl_free(c);
+}
+
+/* ---- libharu's memory ----------------------------------------------------- */
+
+/* libharu makes thousands of small objects per letter. Its own memory pool
+ * would carve them out of blocks, but only 4-byte aligned (HPDF_ALIGN_SIZ),
+ * which is undefined behaviour for its pointer-holding structures. So the
+ * pool is off (size 0) and libharu's allocator is an arena of our own: 16-byte
+ * aligned pieces of 64 KB blocks, freed all at once when the letter is done
+ * and kept for the next letter (allocating the blocks anew for every letter
+ * made malloc hand memory back to the system and fault it in again).
+ * libharu's allocator takes no user data, so the cache is found through a
+ * thread-local pointer, set while its thread renders. */
+static _Thread_local kl_pdf_cache *pool_cache;
+
+#define POOL_HDR 16u /* a tag (arena or heap) that keeps pieces 16-aligned */
+
+static void arena_reset(kl_pdf_cache *c)
+{
+    while (c->nblocks > ARENA_KEEP)
+        kl_free(c->blocks[--c->nblocks]);
+    c->cur = 0;
+    c->used = 0;
+}
+
+void kl_pdf__pool_use(kl_pdf_cache *c)
+{
+    /* Called with c before HPDF_NewEx and with NULL after HPDF_Free: either
+     * way no piece of the arena is in use any more. */
+    if (pool_cache)
+        arena_reset(pool_cache);
+    pool_cache = c;
+    if (c) {
+        arena_reset(c);
+        c->pool_failed = false;
+    }
+}
+
+void *kl_pdf__pool_alloc(unsigned size)
+{
+    kl_pdf_cache *c = pool_cache;
+    size_t need = POOL_HDR + (((size_t)size + 15u) & ~(size_t)15u);
+    unsigned char *p;
+    size_t tag;
+    if (c && need <= ARENA_BLOCK) {
+        if (c->cur < c->nblocks && c->used + need > ARENA_BLOCK) {
+            c->cur++;
+            c->used = 0;
+        }
+        if (c->cur == c->nblocks && c->nblocks < ARENA_MAX_BLOCKS) {
+            void *b = kl_malloc(ARENA_BLOCK);
+            if (!b) {
+                c->pool_failed = true;
+                return NULL;
+            }
+            c->blocks[c->nblocks++] = b;
+            c->used = 0;
+        }
+        if (c->cur < c->nblocks) {
+            p = (unsigned char *)c->blocks[c->cur] + c->used;
+            c->used += need;
+            tag = 0;
+            memcpy(p, &tag, sizeof tag);
+            return p + POOL_HDR;
+        }
+    }
+    p = kl_malloc(POOL_HDR + (size_t)size);
+    if (!p) {
+        if (c)
+            c->pool_failed = true;
+        return NULL;
+    }
+    tag = 1;
+    memcpy(p, &tag, sizeof tag);
+    return p + POOL_HDR;
+}
+
+void kl_pdf__pool_free(void *ptr)
+{
+    if (!ptr)
+        return;
+    unsigned char *p = (unsigned char *)ptr - POOL_HDR;
+    size_t tag;
+    memcpy(&tag, p, sizeof tag);
+    if (tag == 1)
+        kl_free(p);
+    /* an arena piece is given back with the whole arena (kl_pdf__pool_use) */
+}
+
+bool kl_pdf__pool_failed(const kl_pdf_cache *c)
+{
+    return c->pool_failed;
+}
+
+void kl_pdf__cache_trim(kl_pdf_cache *c)
+{
+    if (c && c->bytes > PACK_MAX_BYTES)
+        cache_clear(c);
+}
+
+/* ---- glyph use ------------------------------------------------------------ */
+
+void kl_pdf__use_free(kl_fontuse *u)
+{
+    kl_free(u->m);
+    kl_free(u->slots);
+    memset(u, 0, sizeof *u);
+}
+
+static uint32_t gid_hash(uint32_t gid)
+{
+    return gid * 2654435761u;
+}
+
+/* Index entry i (its gid not yet in the index) in slots. */
+static void slot_put(uint32_t *slots, size_t nslots, const kl_gmap *m, uint32_t i)
+{
+    size_t k = gid_hash(m[i].gid) & (nslots - 1);
+    while (slots[k])
+        k = (k + 1) & (nslots - 1);
+    slots[k] = i + 1;
+}
+
+int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n,
+                    int32_t *wp, uint32_t *cid)
+{
+    int32_t w = *wp;
+    *cid = gid;
+    if (gid >= f->num_glyphs)
+        return 0;
+    if (n > KL_GMAP_MAX)
+        n = KL_GMAP_MAX;
+    u->font = f;
+    int32_t head = -1;
+    if (u->nslots) {
+        size_t k = gid_hash(gid) & (u->nslots - 1);
+        for (; u->slots[k]; k = (k + 1) & (u->nslots - 1))
+            if (u->m[u->slots[k] - 1].gid == gid) {
+                head = (int32_t)(u->slots[k] - 1);
+                break;
+            }
+    }
+    int32_t last = -1;
+    for (int32_t i = head; i >= 0; i = u->m[i].next) {
+        const kl_gmap *g = &u->m[i];
+        if (g->n == n && g->w == w && !memcmp(g->u, text, n * sizeof *text)) {
+            *cid = g->cid;
+            *wp = g->w;
+            return 0;
+        }
+        last = i;
+    }
+    if (head >= 0 && (f->cff || u->next_cid > 0xFFFF)) {
+        *cid = u->m[head].cid; /* no second CID possible: the first text stays */
+        *wp = u->m[head].w;
+        return 0;
+    }
+    if (u->n == u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 128;
+        kl_gmap *grown = kl_realloc(u->m, cap * sizeof *grown);
+        if (!grown)
+            return KL_ENOMEM;
+        u->m = grown;
+        u->cap = cap;
+    }
+    if (head < 0 && (u->n + 1) * 2 > u->nslots) {
+        size_t ns = u->nslots ? u->nslots * 2 : 256;
+        uint32_t *slots = kl_calloc(ns, sizeof *slots);
+        if (!slots)
+            return KL_ENOMEM;
+        for (size_t i = 0; i < u->n; i++)
+            if (u->m[i].cid == u->m[i].gid) /* the first entry of each gid */
+                slot_put(slots, ns, u->m, (uint32_t)i);
+        kl_free(u->slots);
+        u->slots = slots;
+        u->nslots = ns;
+    }
+    uint32_t i = (uint32_t)u->n++;
+    kl_gmap *g = &u->m[i];
+    memset(g, 0, sizeof *g);
+    g->gid = gid;
+    g->next = -1;
+    g->w = w;
+    memcpy(g->u, text, n * sizeof *text);
+    g->n = (uint8_t)n;
+    if (head < 0) {
+        g->cid = gid;
+        slot_put(u->slots, u->nslots, u->m, i);
+    } else {
+        if (u->next_cid < f->num_glyphs)
+            u->next_cid = f->num_glyphs;
+        g->cid = u->next_cid++;
+        u->m[last].next = (int32_t)i;
+    }
+    *cid = g->cid;
+    return 0;
+}
+
+static int by_cid(const void *a, const void *b)
+{
+    uint32_t x = ((const kl_gmap *)a)->cid, y = ((const kl_gmap *)b)->cid;
+    return x < y ? -1 : x > y;
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+static int deflate_buf(const void *data, size_t len, unsigned char **out, size_t *outlen)
+{
+    uLongf cap = compressBound((uLong)len);
+    unsigned char *z = kl_malloc(cap ? cap : 1);
+    if (!z)
+        return KL_ENOMEM;
+    if (compress2(z, &cap, data, (uLong)len, 6) != Z_OK) {
+        kl_free(z);
+        return KL_EBACKEND;
+    }
+    *out = z;
+    *outlen = cap;
+    return 0;
+}
+
+static int hb_subset_font(kl_context *ctx, const kl_font *f, const kl_gmap *m, size_t n,
+                          unsigned char **out, size_t *outlen)
+{
+    hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    if (!in)
+        return kl_oom(ctx);
+    hb_set_t *gids = hb_subset_input_glyph_set(in);
+    hb_set_add(gids, 0);
+    for (size_t i = 0; i < n; i++)
+        hb_set_add(gids, m[i].gid);
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_RETAIN_GIDS | HB_SUBSET_FLAGS_NO_HINTING);
+    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    static const hb_tag_t dropped[] = {
+        HB_TAG('G', 'S', 'U', 'B'), HB_TAG('G', 'P', 'O', 'S'), HB_TAG('G', 'D', 'E', 'F'),
+        HB_TAG('B', 'A', 'S', 'E'), HB_TAG('J', 'S', 'T', 'F'), HB_TAG('m', 'o', 'r', 'x'),
+        HB_TAG('k', 'e', 'r', 'x'), HB_TAG('k', 'e', 'r', 'n'), HB_TAG('D', 'S', 'I', 'G'),
+        HB_TAG('M', 'A', 'T', 'H'), HB_TAG('V', 'O', 'R', 'G'), HB_TAG('m', 'e', 't', 'a')};
+    for (size_t i = 0; i < sizeof dropped / sizeof *dropped; i++)
+        hb_set_add(drop, dropped[i]);
+    /* A TrueType program in a CIDFontType2 needs only head, hhea, loca,
+     * maxp, glyf and hmtx (ISO 32000-1, 9.9): the reader maps codes to
+     * glyphs through CIDToGIDMap, never cmap, and takes names, metrics and
+     * text from the PDF. About 450 bytes less per font. OpenType/CFF
+     * programs (FontFile3) are left whole. */
+    static const hb_tag_t not_in_pdf[] = {HB_TAG('n', 'a', 'm', 'e'), HB_TAG('p', 'o', 's', 't'),
+                                          HB_TAG('O', 'S', '/', '2'), HB_TAG('c', 'm', 'a', 'p'),
+                                          HB_TAG('g', 'a', 's', 'p')};
+    for (size_t i = 0; !f->cff && i < sizeof not_in_pdf / sizeof *not_in_pdf; i++)
+        hb_set_add(drop, not_in_pdf[i]);
+    hb_face_t *sub = hb_subset_or_fail(f->face, in);
+    hb_subset_input_destroy(in);
+    if (!sub)
+        return kl_error(ctx, KL_EBACKEND, KL_AT(f->file, 0, 0), NULL,
+                        "hb-subset failed on the font \"%s\"", f->family);
+    hb_blob_t *blob = hb_face_reference_blob(sub);
+    unsigned len = 0;
+    const char *data = hb_blob_get_data(blob, &len);
+    int rc = len ? deflate_buf(data, len, out, outlen) : KL_EBACKEND;
+    hb_blob_destroy(blob);
+    hb_face_destroy(sub);
+    if (rc == KL_ENOMEM)
+        return kl_oom(ctx);
+    if (rc)
+        return kl_error(ctx, KL_EBACKEND, KL_AT(f->file, 0, 0), NULL,
+                        "cannot embed the font \"%s\" (subset or compression failed)", f->family);
+    return 0;
+}
+
+static void tounicode(kl_buf *b, const kl_gmap *m, size_t n)
+{
+    kl_buf_puts(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+                   "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                   "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+                   "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    /* Every code drawn has its text (PDF/UA-1 7.21.7): the characters the
+     * PDF writer shared out to its glyph from the glyph's cluster (see
+     * glyph_text in pdf.c). Codes with no text of their own are never drawn
+     * as text (pdf.c draws those glyphs as outlines). */
+    size_t mapped = 0;
+    for (size_t i = 0; i < n; i++)
+        mapped += m[i].n > 0;
+    size_t done = 0;
+    for (size_t i = 0; i < n;) {
+        size_t block = mapped - done < 100 ? mapped - done : 100;
+        if (!block)
+            break;
+        kl_buf_printf(b, "%zu beginbfchar\n", block);
+        for (size_t k = 0; k < block && i < n; i++) {
+            if (!m[i].n)
+                continue;
+            kl_buf_printf(b, "<%04X> <", (unsigned)m[i].cid);
+            for (unsigned j = 0; j < m[i].n; j++)
+                kl_buf_printf(b, "%04X", (unsigned)m[i].u[j]);
+            kl_buf_puts(b, ">\n");
+            k++;
+            done++;
+        }
+        kl_buf_puts(b, "endbfchar\n");
+    }
+    kl_buf_puts(b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+}
+
+static void widths(kl_buf *b, const kl_font *f, const kl_gmap *m, size_t n, int *w1000)
+{
+    kl_buf_puts(b, "/W [");
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        kl_buf_printf(b, "%u [", (unsigned)m[i].cid);
+        while (j < n && (j == i || m[j].cid == m[j - 1].cid + 1)) {
+            hb_position_t adv = hb_font_get_glyph_h_advance(f->font, m[j].gid);
+            int w = m[j].w != INT32_MIN ? m[j].w
+                                        : (int)((adv * 1000.0) / f->upem + (adv >= 0 ? 0.5 : -0.5));
+            if (w1000)
+                w1000[j] = w;
+            kl_buf_printf(b, "%s%d", j == i ? "" : " ", w);
+            j++;
+        }
+        kl_buf_puts(b, "] ");
+        i = j;
+    }
+    kl_buf_puts(b, "]\n");
+}
+
+/* The CIDToGIDMap of codes m (sorted by CID) when some CID is not its glyph
+ * id: two bytes per CID, big-endian. */
+static int cid_to_gid(const kl_gmap *m, size_t n, unsigned char **out, size_t *outlen)
+{
+    *out = NULL;
+    *outlen = 0;
+    if (!n || m[n - 1].cid == m[n - 1].gid)
+        return 0; /* only first meanings, CID = GID (sorted: the last CID is the largest) */
+    size_t len = ((size_t)m[n - 1].cid + 1) * 2;
+    unsigned char *map = kl_calloc(len, 1);
+    if (!map)
+        return KL_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        map[m[i].cid * 2] = (unsigned char)(m[i].gid >> 8);
+        map[m[i].cid * 2 + 1] = (unsigned char)m[i].gid;
+    }
+    int rc = deflate_buf(map, len, out, outlen);
+    kl_free(map);
+    return rc;
+}
+
+int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_fontpack **out)
+{
+    *out = NULL;
+    size_t keylen = u->n * sizeof *u->m + sizeof u->font->id;
+    /* The key: the codes by CID, without the index links (which depend on
+     * the order they were first used in). */
+    kl_gmap *m = kl_malloc(u->n ? u->n * sizeof *m : 1);
+    if (!m)
+        return kl_oom(ctx);
+    memcpy(m, u->m, u->n * sizeof *m);
+    for (size_t i = 0; i < u->n; i++)
+        m[i].next = 0;
+    qsort(m, u->n, sizeof *m, by_cid);
+    uint64_t h = 1469598103934665603ull;
+    const unsigned char *kb = (const unsigned char *)m;
+    for (size_t i = 0; i < u->n * sizeof *m; i++)
+        h = (h ^ kb[i]) * 1099511628211ull;
+    h ^= u->font->id;
+    kl_fontpack **slot = &c->buckets[h % PACK_BUCKETS];
+    for (kl_fontpack *p = *slot; p; p = p->next)
+        if (p->hash == h && p->font == u->font && p->keylen == keylen &&
+            !memcmp(p->key, m, u->n * sizeof *m)) {
+            kl_free(m);
+            *out = p;
+            return 0;
+        }
+    kl_fontpack *p = kl_calloc(1, sizeof *p);
+    kl_buf tu = KL_BUF_INIT, wb = KL_BUF_INIT;
+    int rc = 0;
+    if (!p) {
+        kl_free(m);
+        return kl_oom(ctx);
+    }
+    p->key = m;
+    p->keylen = keylen;
+    p->hash = h;
+    p->font = u->font;
+    /* The subset tag: six capitals derived from the glyph set. */
+    uint64_t t = h;
+    for (int i = 0; i < 6; i++, t /= 26)
+        p->tag[i] = (char)('A' + t % 26);
+    p->tag[6] = '\0';
+    if ((rc = hb_subset_font(ctx, u->font, m, u->n, &p->file, &p->filelen)))
+        goto fail;
+    tounicode(&tu, m, u->n);
+    widths(&wb, u->font, m, u->n, NULL);
+    if (tu.oom || wb.oom) {
+        rc = kl_oom(ctx);
+        goto fail;
+    }
+    if ((rc = deflate_buf(tu.data, tu.len, &p->tounicode, &p->tounicodelen)) ||
+        (rc = cid_to_gid(m, u->n, &p->cidtogid, &p->cidtogidlen))) {
+        rc = rc == KL_ENOMEM ? kl_oom(ctx)
+                             : kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "zlib failed");
+        goto fail;
+    }
+    p->widths = kl_buf_detach(&wb);
+    kl_buf_free(&tu);
+    c->bytes +=
+        p->filelen + p->tounicodelen + p->cidtogidlen + p->keylen + strlen(p->widths) + sizeof *p;
+    p->next = *slot;
+    *slot = p;
+    *out = p;
+    return 0;
+fail:
+    kl_buf_free(&tu);
+    kl_buf_free(&wb);
+    pack_free(p);
+    return rc;
+}
+
+static int glyph_width(const kl_font *f, uint32_t gid)
+{
+    hb_position_t adv = hb_font_get_glyph_h_advance(f->font, gid);
+    return (int)((adv * 1000.0) / f->upem + (adv >= 0 ? 0.5 : -0.5));
+}
+
+int32_t *kl_pdf__width_table(kl_pdf_cache *c, const kl_font *f)
+{
+    if (f->id >= c->nwidths) {
+        widthtab *grown = kl_realloc(c->widths, (f->id + 1) * sizeof *grown);
+        if (!grown)
+            return NULL;
+        memset(grown + c->nwidths, 0, (f->id + 1 - c->nwidths) * sizeof *grown);
+        c->widths = grown;
+        c->nwidths = f->id + 1;
+    }
+    widthtab *t = &c->widths[f->id];
+    if (t->font != f || !t->w) {
+        int32_t *w = kl_malloc((f->num_glyphs ? f->num_glyphs : 1) * sizeof *w);
+        if (!w)
+            return NULL;
+        for (unsigned i = 0; i < f->num_glyphs; i++)
+            w[i] = WIDTH_UNSET;
+        kl_free(t->w);
+        t->w = w;
+        t->font = f;
+        c->bytes += f->num_glyphs * sizeof *w;
+    }
+    return t->w;
+}
+
+int kl_pdf__glyph_width(int32_t *table, const kl_font *f, uint32_t gid)
+{
+    if (gid >= f->num_glyphs)
+        return glyph_width(f, gid);
+    if (table[gid] == WIDTH_UNSET)
+        table[gid] = glyph_width(f, gid);
+    return table[gid];
+}
+
+/* zlib's allocations through ours (counted, and made to fail in tests). */
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    (void)opaque;
+    return size && items > SIZE_MAX / size ? NULL : kl_malloc((size_t)items * size);
+}
+
+static void z_free(voidpf opaque, voidpf p)
+{
+    (void)opaque;
+    kl_free(p);
+}
+
+int kl_pdf__deflate(kl_pdf_cache *c, const void *data, size_t len, const unsigned char **out,
+                    size_t *outlen)
+{
+    *out = NULL;
+    *outlen = 0;
+    if (!c->z_ready) {
+        memset(&c->z, 0, sizeof c->z);
+        c->z.zalloc = z_alloc;
+        c->z.zfree = z_free;
+        int zrc = deflateInit2(&c->z, KL_PDF_CONTENT_LEVEL, Z_DEFLATED, 15, KL_PDF_CONTENT_MEMLEVEL,
+                               Z_DEFAULT_STRATEGY);
+        if (zrc != Z_OK)
+            return zrc == Z_MEM_ERROR ? KL_ENOMEM : KL_EBACKEND;
+        c->z_ready = true;
+    } else if (deflateReset(&c->z) != Z_OK) {
+        return KL_EBACKEND;
+    }
+    kl_buf_clear(&c->zout);
+    if (kl_buf_reserve(&c->zout, deflateBound(&c->z, (uLong)len)))
+        return KL_ENOMEM;
+    c->z.next_in = (Bytef *)data;
+    c->z.avail_in = (uInt)len;
+    c->z.next_out = (Bytef *)c->zout.data;
+    c->z.avail_out = (uInt)(c->zout.cap - 1);
+    if (deflate(&c->z, Z_FINISH) != Z_STREAM_END)
+        return KL_EBACKEND;
+    *out = (const unsigned char *)c->zout.data;
+    *outlen = c->z.total_out;
+    return 0;
+}
+
+const kl_imgpack *kl_pdf__image_find(kl_pdf_cache *c, const char *src)
+{
+    for (kl_imgpack *p = c->images; p; p = p->next)
+        if (!strcmp(p->src, src))
+            return p;
+    return NULL;
+}
+
+/* Read a libharu memory stream whole and deflate it. */
+static int stream_deflate(HPDF_Stream s, unsigned char **out, size_t *len)
+{
+    HPDF_UINT32 size = HPDF_Stream_Size(s);
+    unsigned char *raw = kl_malloc(size ? size : 1);
+    if (!raw)
+        return KL_ENOMEM;
+    HPDF_UINT n = size;
+    int rc = 0;
+    if (HPDF_Stream_Seek(s, 0, HPDF_SEEK_SET) != HPDF_OK ||
+        (size && HPDF_Stream_Read(s, raw, &n) != HPDF_OK) || n != size)
+        rc = KL_EBACKEND;
+    if (!rc)
+        rc = deflate_buf(raw, size, out, len);
+    kl_free(raw);
+    return rc;
+}
+
+int kl_pdf__image_add(kl_context *ctx, kl_pdf_cache *c, const char *src, unsigned w, unsigned h,
+                      unsigned bpc, const char *cs, void *pixels, void *mask,
+                      const kl_imgpack **out)
+{
+    kl_imgpack *p = kl_calloc(1, sizeof *p);
+    int rc = 0;
+    if (!p || !(p->src = kl_strdup(src)))
+        rc = KL_ENOMEM;
+    if (!rc) {
+        p->w = w;
+        p->h = h;
+        p->bpc = bpc;
+        snprintf(p->cs, sizeof p->cs, "%s", cs);
+        rc = stream_deflate(pixels, &p->data, &p->len);
+        if (!rc && mask)
+            rc = stream_deflate(mask, &p->mask, &p->masklen);
+    }
+    if (rc) {
+        if (p) {
+            kl_free(p->src);
+            kl_free(p->data);
+            kl_free(p->mask);
+            kl_free(p);
+        }
+        return rc == KL_ENOMEM ? kl_oom(ctx)
+                               : kl_error(ctx, KL_EBACKEND, KL_AT(src, 0, 0), NULL,
+                                          "cannot read the decoded image back from libharu");
+    }
+    p->next = c->images;
+    c->images = p;
+    c->bytes += p->len + p->masklen;
+    *out = p;
+    return 0;
+}

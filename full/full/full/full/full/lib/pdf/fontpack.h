@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* pdf/fontpack.h: embedded font data per glyph set, and the cache that keeps it (internal). */
+#ifndef KL_PDF_FONTPACK_H
+#define KL_PDF_FONTPACK_H
+
+#include "pdf/pdf_internal.h"
+#include "text/font.h"
+
+#define KL_GMAP_MAX 24
+
+/* One character code (CID) of a font as used: the glyph it draws and the
+ * text it stands for in the ToUnicode map (n = 0: none, see
+ * kl_pdf__use_add). A glyph used with two different texts gets two CIDs. */
+typedef struct kl_gmap {
+    uint32_t cid;
+    uint32_t gid;
+    int32_t next; /* the next entry with the same gid (index, -1: none) */
+    int32_t w;    /* its width in /W, INT32_MIN: the glyph's advance */
+    uint16_t u[KL_GMAP_MAX];
+    uint8_t n;
+} kl_gmap;
+
+/* The glyphs one letter uses from one font. */
+typedef struct kl_fontuse {
+    const kl_font *font;
+    kl_gmap *m; /* in the order first used */
+    size_t n, cap;
+    uint32_t *slots; /* open-addressing index by gid: entry index + 1, 0 empty */
+    size_t nslots;
+    uint32_t next_cid; /* the next CID for a glyph used with a second meaning */
+} kl_fontuse;
+
+/* The CID that draws glyph gid standing for text[0..n): the glyph's own
+ * (CID = GID) when first used, a new CID above the font's glyph ids when the
+ * glyph was already used with another text (TrueType fonts only: a CFF font's
+ * codes are its glyph ids, so there the first text stays). Text longer than
+ * KL_GMAP_MAX is cut. w: the width to write in /W (a mark drawn shifted, see
+ * pdf.c), INT32_MIN for the glyph's advance; a different width is a
+ * different code too (*w: the width the code has). KL_ENOMEM. */
+int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n,
+                    int32_t *w, uint32_t *cid);
+void kl_pdf__use_free(kl_fontuse *u);
+
+typedef struct kl_fontpack {
+    struct kl_fontpack *next;
+    uint64_t hash;
+    void *key;
+    size_t keylen;
+    const kl_font *font;
+    char tag[7];
+    unsigned char *file; /* hb-subset output, deflated */
+    size_t filelen;
+    unsigned char *tounicode; /* CMap, deflated */
+    size_t tounicodelen;
+    unsigned char *cidtogid; /* CIDToGIDMap stream, deflated; NULL: Identity */
+    size_t cidtogidlen;
+    char *widths; /* "/W [...]\n" */
+} kl_fontpack;
+
+/* The pack for u's glyph set (sorts u), from the cache or built. Borrowed
+ * from the cache until kl_pdf__cache_trim/free. */
+int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_fontpack **out);
+/* A PNG decoded once, its pixels (and alpha) deflated. */
+typedef struct kl_imgpack {
+    struct kl_imgpack *next;
+    char *src;
+    unsigned w, h, bpc;
+    char cs[16];
+    unsigned char *data, *mask;
+    size_t len, masklen;
+} kl_imgpack;
+
+const kl_imgpack *kl_pdf__image_find(kl_pdf_cache *c, const char *src);
+/* Keep the pixels of pixels (and mask, may be NULL): libharu streams. */
+int kl_pdf__image_add(kl_context *ctx, kl_pdf_cache *c, const char *src, unsigned w, unsigned h,
+                      unsigned bpc, const char *cs, void *pixels, void *mask,
+                      const kl_imgpack **out);
+
+/* Forget everything when the cache is over its size limit (between letters). */
+void kl_pdf__cache_trim(kl_pdf_cache *c);
+/* The cache's table of f's glyph widths (for kl_pdf__glyph_width), NULL
+ * when out of memory. Valid until kl_pdf__cache_trim/free. */
+int32_t *kl_pdf__width_table(kl_pdf_cache *c, const kl_font *f);
+/* A glyph's advance in thousandths of an em, as written in /W (looked up in,
+ * or added to, f's table). */
+int kl_pdf__glyph_width(int32_t *table, const kl_font *f, uint32_t gid);
+
+/* libharu's memory: an arena of 16-byte-aligned pieces of blocks kept in the
+ * cache named by kl_pdf__pool_use (call with NULL when the thread is done
+ * with the document), given to HPDF_NewEx as its allocator. */
+void kl_pdf__pool_use(kl_pdf_cache *c);
+/* Did an allocation for libharu fail since kl_pdf__pool_use(c)? (libharu
+ * does not always say so: a NULL it was given may be what it reports.) */
+bool kl_pdf__pool_failed(const kl_pdf_cache *c);
+void *kl_pdf__pool_alloc(unsigned size);
+void kl_pdf__pool_free(void *ptr);
+
+/* Content streams: zlib level and memory level. Level 5 measured against 6
+ * (zlib's default, which libharu used) on the benchmark's letter: 1944
+ * bytes instead of 1927 for its two pages' content, deflated in 58 us
+ * instead of 76; level 4 saves 11 us more for 136 bytes more, levels 1
+ * and 2 save 25 us for 350 to 500 bytes. */
+#define KL_PDF_CONTENT_LEVEL    5
+#define KL_PDF_CONTENT_MEMLEVEL 8
+/* Deflate data with the cache's reusable zlib stream. *out points into the
+ * cache, valid until the next call. KL_ENOMEM or KL_EBACKEND (not reported:
+ * the caller reports). */
+int kl_pdf__deflate(kl_pdf_cache *c, const void *data, size_t len, const unsigned char **out,
+                    size_t *outlen);
+
+#endif

@@ -1,0 +1,1734 @@
+/* SPDX-License-Identifier: MIT */
+/* pdf/pdf.c: laid-out pages into a tagged PDF (PDF/UA-1 by construction) through libharu. */
+#include "catalog/catalog.h"
+#include "layout/layout.h"
+#include "pdf/fontpack.h"
+
+#include <hb.h>
+#include <hpdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "kl_config.h"
+
+typedef struct hpdf_err {
+    HPDF_STATUS error_no, detail_no;
+} hpdf_err;
+
+static void HPDF_STDCALL on_hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *ud)
+{
+    hpdf_err *e = ud;
+    if (!e->error_no) {
+        e->error_no = error_no;
+        e->detail_no = detail_no;
+    }
+}
+
+typedef struct imgent {
+    const char *src;
+    HPDF_Image img;
+} imgent;
+
+typedef struct render {
+    kl_context *ctx;
+    const kl_doc *doc;
+    const kl_pdf_opts *o;
+    kl_layout *L;
+    HPDF_Doc pdf;
+    hpdf_err err;
+    kl_fontuse *use; /* per font id */
+    unsigned nfonts;
+    HPDF_Dict *type0; /* per font id, NULL if unused */
+    HPDF_Dict *se;    /* struct element per kl_selem id */
+    HPDF_Array *kids; /* its /K */
+    int *se_page;     /* first page of each element's content, -1 none */
+    double *se_y;
+    HPDF_Page *pages;
+    HPDF_Array *parents; /* ParentTree array per page */
+    HPDF_Array nums;
+    int next_key;
+    imgent *imgs;
+    size_t nimgs;
+    unsigned nimg_names;
+    kl_buf cs; /* content of the current page */
+    kl_buf tmp;
+    struct rawdata *raws;   /* streams written straight to the output */
+    bool oom;               /* an allocation of ours failed under a libharu call */
+    const kl_font *tf_font; /* the page's current Tf, to set it only when it changes */
+    double tf_size;
+} render;
+
+#define HCHECK(r, expr)                                                                            \
+    do {                                                                                           \
+        if ((expr) != HPDF_OK || (r)->err.error_no)                                                \
+            return hpdf_fail(r, #expr);                                                            \
+    } while (0)
+
+static int hpdf_fail(render *r, const char *what)
+{
+    /* libharu records a failed allocation (ours, through kl_pdf__pool_alloc) on the document
+     * without always calling the error handler. */
+    if (r->oom || r->err.error_no == HPDF_FAILD_TO_ALLOC_MEM ||
+        (r->pdf && HPDF_GetError(r->pdf) == HPDF_FAILD_TO_ALLOC_MEM) ||
+        kl_pdf__pool_failed(r->o->cache))
+        return kl_oom(r->ctx);
+    return kl_error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                    "libharu failed (error 0x%04X, detail %u) in %s", (unsigned)r->err.error_no,
+                    (unsigned)r->err.detail_no, what);
+}
+
+/* ---- strings ------------------------------------------------------------- */
+
+/* UTF-8 to UTF-16BE with a byte order mark (a PDF text string). */
+static void utf16be(kl_buf *b, const char *s)
+{
+    kl_buf_clear(b);
+    kl_buf_append(b, "\xFE\xFF", 2);
+    for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
+        uint32_t cp;
+        if (*p < 0x80)
+            cp = *p++;
+        else if ((*p & 0xE0) == 0xC0 && p[1])
+            cp = (uint32_t)(*p & 0x1F) << 6 | (p[1] & 0x3F), p += 2;
+        else if ((*p & 0xF0) == 0xE0 && p[1] && p[2])
+            cp = (uint32_t)(*p & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F), p += 3;
+        else if (p[1] && p[2] && p[3])
+            cp = (uint32_t)(*p & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
+                 (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F),
+            p += 4;
+        else
+            break;
+        unsigned char u[4];
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            uint16_t hi = (uint16_t)(0xD800 + (cp >> 10)), lo = (uint16_t)(0xDC00 + (cp & 0x3FF));
+            u[0] = (unsigned char)(hi >> 8), u[1] = (unsigned char)hi;
+            u[2] = (unsigned char)(lo >> 8), u[3] = (unsigned char)lo;
+            kl_buf_append(b, u, 4);
+        } else {
+            u[0] = (unsigned char)(cp >> 8), u[1] = (unsigned char)cp;
+            kl_buf_append(b, u, 2);
+        }
+    }
+}
+
+/* A PDF text string: printable ASCII as it is (the same characters in
+ * PDFDocEncoding, a quarter of the size of UTF-16 in hex), anything else as
+ * UTF-16BE with a byte order mark. */
+static void *text_string(render *r, const char *utf8)
+{
+    const unsigned char *a = (const unsigned char *)(utf8 ? utf8 : "");
+    size_t n = 0;
+    while (a[n] >= 0x20 && a[n] < 0x7F)
+        n++;
+    if (!a[n] && n < 32768)
+        return HPDF_String_New(r->pdf->mmgr, (const char *)a, NULL);
+    utf16be(&r->tmp, utf8 ? utf8 : "");
+    if (r->tmp.oom) {
+        r->oom = true; /* hpdf_fail reports it as out of memory, not as libharu's failure */
+        return NULL;
+    }
+    return HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)r->tmp.data, (HPDF_UINT)r->tmp.len);
+}
+
+/* A number with at most two decimals at p (at most 24 bytes); returns the
+ * end (content streams are hot: no printf). */
+static char *num(char *p, double v)
+{
+    char *s = p;
+    int n = 0;
+    long long c = llround(v * 100);
+    if (c < 0) {
+        s[n++] = '-';
+        c = -c;
+    }
+    long long whole = c / 100, frac = c % 100;
+    char digits[24];
+    int k = 0;
+    do
+        digits[k++] = (char)('0' + whole % 10);
+    while ((whole /= 10) && k < 20);
+    while (k)
+        s[n++] = digits[--k];
+    if (frac) {
+        s[n++] = '.';
+        s[n++] = (char)('0' + frac / 10);
+        if (frac % 10)
+            s[n++] = (char)('0' + frac % 10);
+    }
+    if (n == 2 && s[0] == '-' && s[1] == '0')
+        n = 0, s[n++] = '0';
+    return p + n;
+}
+
+static void put_num(kl_buf *b, double v)
+{
+    char s[32];
+    kl_buf_append(b, s, (size_t)(num(s, v) - s));
+}
+
+static char *put_uint(char *p, unsigned v)
+{
+    char d[12];
+    int k = 0;
+    do
+        d[k++] = (char)('0' + v % 10);
+    while ((v /= 10));
+    while (k)
+        *p++ = d[--k];
+    return p;
+}
+
+#define PUT_LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) += sizeof(s) - 1)
+
+/* A glyph id as the two bytes of an Identity-H code, in a literal string. */
+static char *put_gid(char *p, uint32_t gid)
+{
+    unsigned char c[2] = {(unsigned char)(gid >> 8), (unsigned char)gid};
+    for (int i = 0; i < 2; i++) {
+        switch (c[i]) {
+        case '(':
+        case ')':
+        case '\\':
+            *p++ = '\\';
+            *p++ = (char)c[i];
+            break;
+        case '\r':
+            *p++ = '\\';
+            *p++ = 'r';
+            break;
+        case '\n':
+            *p++ = '\\';
+            *p++ = 'n';
+            break;
+        default:
+            *p++ = (char)c[i];
+        }
+    }
+    return p;
+}
+
+static void put_hex4(kl_buf *b, unsigned v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char s[4] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15], hex[v & 15]};
+    kl_buf_append(b, s, 4);
+}
+
+/* ---- raw dictionary entries ---------------------------------------------- */
+
+/* libharu writes dict->attr verbatim before ">>" (used for /W and for the
+ * /Filter of streams we compressed ourselves). */
+static HPDF_STATUS write_raw(HPDF_Dict d, HPDF_Stream s)
+{
+    return HPDF_Stream_WriteStr(s, (const char *)d->attr);
+}
+
+static HPDF_Dict new_dict(render *r)
+{
+    HPDF_Dict d = HPDF_Dict_New(r->pdf->mmgr);
+    if (d && HPDF_Xref_Add(r->pdf->xref, d) != HPDF_OK)
+        return NULL;
+    return d;
+}
+
+/* A stream whose bytes go from our memory straight into the output when the
+ * document is saved: no copy into a libharu memory stream and back out, and
+ * a direct /Length (no object of its own). libharu writes the dictionary;
+ * its write_fn adds /Filter and its after_write_fn the bytes (libharu gives
+ * after_write_fn no stream: the output is the document's, see save()). */
+typedef struct rawdata {
+    struct rawdata *next;
+    HPDF_Doc pdf;
+    const unsigned char *data;
+    size_t len;
+    bool deflated;
+    unsigned char own[]; /* the bytes, when the stream keeps its own copy */
+} rawdata;
+
+static HPDF_STATUS raw_filter(HPDF_Dict d, HPDF_Stream s)
+{
+    const rawdata *rd = d->attr;
+    return rd->deflated ? HPDF_Stream_WriteStr(s, "/Filter /FlateDecode\n") : HPDF_OK;
+}
+
+static HPDF_STATUS raw_data(HPDF_Dict d)
+{
+    const rawdata *rd = d->attr;
+    HPDF_Stream s = rd->pdf->stream;
+    HPDF_STATUS st = HPDF_Stream_WriteStr(s, "\nstream\r\n");
+    if (st == HPDF_OK && rd->len)
+        st = HPDF_Stream_Write(s, rd->data, (HPDF_UINT)rd->len);
+    if (st == HPDF_OK)
+        st = HPDF_Stream_WriteStr(s, "\nendstream");
+    return st;
+}
+
+/* Bytes for a stream: a copy (copy true) or borrowed (cache data, which
+ * outlives the document). NULL when out of memory (r->oom set). */
+static rawdata *raw_data_new(render *r, const void *data, size_t len, bool deflated, bool copy)
+{
+    rawdata *rd = kl_malloc(sizeof *rd + (copy ? len : 0));
+    if (!rd) {
+        r->oom = true;
+        return NULL;
+    }
+    rd->next = r->raws;
+    r->raws = rd;
+    rd->pdf = r->pdf;
+    rd->len = len;
+    rd->deflated = deflated;
+    if (copy && len)
+        memcpy(rd->own, data, len);
+    rd->data = copy ? rd->own : data;
+    return rd;
+}
+
+static void raw_attach(HPDF_Dict d, rawdata *rd)
+{
+    d->attr = rd;
+    d->write_fn = raw_filter;
+    d->after_write_fn = raw_data;
+}
+
+static HPDF_Dict raw_stream(render *r, const void *data, size_t len, bool deflated, bool copy)
+{
+    if (len > INT32_MAX)
+        return NULL;
+    rawdata *rd = raw_data_new(r, data, len, deflated, copy);
+    HPDF_Dict d = rd ? new_dict(r) : NULL;
+    if (!d || HPDF_Dict_AddNumber(d, "Length", (HPDF_INT32)len) != HPDF_OK)
+        return NULL;
+    raw_attach(d, rd);
+    return d;
+}
+
+/* ---- fonts --------------------------------------------------------------- */
+
+/* A cluster's characters: code points with their UTF-16 offsets. */
+#define CL_MAX 64
+
+/* Append cp's full canonical decomposition to cps (HarfBuzz's Unicode data). */
+static unsigned decompose(hb_unicode_funcs_t *uf, hb_codepoint_t cp, hb_codepoint_t *cps,
+                          unsigned n)
+{
+    hb_codepoint_t a, b;
+    if (n + 1 < CL_MAX && hb_unicode_decompose(uf, cp, &a, &b)) {
+        n = decompose(uf, a, cps, n);
+        return b ? decompose(uf, b, cps, n) : n;
+    }
+    if (n < CL_MAX)
+        cps[n++] = cp;
+    return n;
+}
+
+static unsigned put_u16(uint16_t *out, unsigned n, hb_codepoint_t cp)
+{
+    if (cp > 0xFFFF) {
+        if (n + 2 > KL_GMAP_MAX)
+            return n;
+        out[n++] = (uint16_t)(0xD7C0 + (cp >> 10));
+        out[n++] = (uint16_t)(0xDC00 | (cp & 0x3FF));
+    } else if (n < KL_GMAP_MAX) {
+        out[n++] = (uint16_t)cp;
+    }
+    return n;
+}
+
+/* The text glyph g of run t stands for in its font's ToUnicode map, into
+ * out (KL_GMAP_MAX units); returns its length, 0 for a glyph with no text
+ * of its own (drawn as an outline, see text_line).
+ *
+ * Readers that ignore /ActualText (pdf.js, MuPDF) concatenate the glyphs'
+ * texts in drawing order (right to left text: reversed, then put back in
+ * logical order by their bidi step). So the text of a cluster (the
+ * characters HarfBuzz shaped into one or more glyphs) is shared out over its
+ * glyphs in reading order, so that the glyphs together give back exactly the
+ * cluster's characters: a glyph alone in its cluster has all of them; in a
+ * cluster of several, each glyph starts at the first character not yet given
+ * whose own glyph (the font's cmap) it is (a base consonant, a matra, an
+ * Arabic mark), else at the next character, and the first glyph takes
+ * whatever precedes the second's start. A cluster with more glyphs than
+ * characters (a two-part Bengali vowel sign) is shared out as its canonical
+ * decomposition (the same text to any reader that normalises). A glyph whose
+ * text differs from the same glyph's elsewhere gets a CID of its own
+ * (kl_pdf__use_add). No glyph maps to U+200D unless the text has one. */
+static unsigned glyph_text(const kl_trun *t, uint32_t g, uint16_t *out)
+{
+    const kl_glyph *gl = &t->glyphs[g];
+    unsigned n = 0;
+    if (gl->ulen) {
+        n = gl->ulen < KL_GMAP_MAX ? gl->ulen : KL_GMAP_MAX;
+        memcpy(out, t->u16 + gl->ustart, n * sizeof *out);
+        return n;
+    }
+    uint32_t c0 = gl->ustart, cend = t->nu16;
+    for (uint32_t k = 0; k < t->nglyphs; k++)
+        if (t->glyphs[k].ustart > c0 && t->glyphs[k].ustart < cend)
+            cend = t->glyphs[k].ustart;
+    /* The cluster's glyphs (consecutive), in reading order. */
+    uint32_t first = g, last = g;
+    while (first > 0 && t->glyphs[first - 1].ustart == c0)
+        first--;
+    while (last + 1 < t->nglyphs && t->glyphs[last + 1].ustart == c0)
+        last++;
+    unsigned ng = last - first + 1, me = t->rtl ? last - g : g - first;
+    if (ng > CL_MAX)
+        return me == 0 ? put_u16(out, 0, 0xFFFD) : 0;
+    hb_codepoint_t cps[CL_MAX];
+    unsigned nc = 0;
+    for (uint32_t i = c0; i < cend && nc < CL_MAX;) {
+        hb_codepoint_t cp = t->u16[i++];
+        if ((cp & 0xFC00) == 0xD800 && i < cend && (t->u16[i] & 0xFC00) == 0xDC00)
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (t->u16[i++] - 0xDC00);
+        cps[nc++] = cp;
+    }
+    if (ng > nc) {
+        hb_unicode_funcs_t *uf = hb_unicode_funcs_get_default();
+        hb_codepoint_t d[CL_MAX];
+        unsigned nd = 0;
+        for (unsigned i = 0; i < nc; i++)
+            nd = decompose(uf, cps[i], d, nd);
+        memcpy(cps, d, nd * sizeof *d);
+        nc = nd;
+    }
+    /* Each glyph's first character (-1: none of its own). */
+    int start[CL_MAX];
+    int prev = 0;
+    start[0] = 0;
+    for (unsigned i = 1; i < ng; i++) {
+        uint32_t gid = t->glyphs[t->rtl ? last - i : first + i].gid;
+        start[i] = -1;
+        for (unsigned j = (unsigned)prev + 1; j < nc; j++) {
+            hb_codepoint_t own;
+            if (hb_font_get_nominal_glyph(t->font->font, cps[j], &own) && own == gid) {
+                start[i] = (int)j;
+                prev = (int)j;
+                break;
+            }
+        }
+    }
+    /* Glyphs no character is found for take the next one, if it is free. */
+    prev = 0;
+    for (unsigned i = 1; i < ng; i++) {
+        if (start[i] >= 0) {
+            prev = start[i];
+            continue;
+        }
+        int limit = (int)nc;
+        for (unsigned k = i + 1; k < ng; k++)
+            if (start[k] >= 0) {
+                limit = start[k];
+                break;
+            }
+        if (prev + 1 < limit)
+            start[i] = prev = prev + 1;
+    }
+    if (start[me] < 0)
+        return 0;
+    int end = (int)nc;
+    for (unsigned k = me + 1; k < ng; k++)
+        if (start[k] >= 0) {
+            end = start[k];
+            break;
+        }
+    for (int j = start[me]; j < end; j++)
+        n = put_u16(out, n, cps[j]);
+    return n;
+}
+
+/* The width to write in /W for glyph g of run t: the distance to where the
+ * next glyph is drawn, when that differs from the glyph's advance by more
+ * than 0.04 em (a base followed by a mark drawn over it, a mark shifted left
+ * of its pen position), so that the text position only ever moves forward
+ * along a line. Readers that infer word spaces and text runs from jumps in
+ * the text position (pdf.js: a gap over 0.1 em is a space, a step back of
+ * 0.2 em starts a new run) would otherwise split words at every such mark.
+ * INT32_MIN: the glyph's own advance. */
+static int32_t flow_width(const kl_trun *t, uint32_t g)
+{
+    const kl_glyph *gl = &t->glyphs[g];
+    double size = t->size;
+    if (t->rtl) {
+        /* Right to left (cursive Arabic and Nastaliq, whose glyphs overlap
+         * by design): only a glyph drawn left of its pen position, with the
+         * width that brings the text position back to the pen (measured:
+         * widths to the next glyph split more Urdu words in pdf.js). */
+        if (gl->dx > -0.01 * size)
+            return INT32_MIN;
+        return (int32_t)lround((gl->adv - gl->dx) * 1000.0 / size);
+    }
+    double next = gl->adv; /* from this glyph's pen position */
+    if (g + 1 < t->nglyphs)
+        next += t->glyphs[g + 1].dx;
+    double w = (next - gl->dx) * 1000.0 / size;
+    hb_position_t adv = hb_font_get_glyph_h_advance(t->font->font, gl->gid);
+    double own = adv * 1000.0 / t->font->upem;
+    if (fabs(w - own) <= 40 || w < 0)
+        return INT32_MIN;
+    return (int32_t)lround(w);
+}
+
+static int collect_glyphs(render *r)
+{
+    for (size_t p = 0; p < r->L->npages; p++) {
+        const kl_page *pg = &r->L->pages[p];
+        for (size_t i = 0; i < pg->n; i++) {
+            const kl_item *it = &pg->items[i];
+            if (it->kind != KL_ITEM_TEXT)
+                continue;
+            for (uint32_t k = 0; k < it->line->nruns; k++) {
+                const kl_trun *t = &it->line->runs[k];
+                kl_fontuse *u = &r->use[t->font->id];
+                for (uint32_t g = 0; g < t->nglyphs; g++) {
+                    uint16_t text[KL_GMAP_MAX];
+                    unsigned n = glyph_text(t, g, text);
+                    uint32_t cid;
+                    int32_t w = flow_width(t, g);
+                    if (n && kl_pdf__use_add(u, t->font, t->glyphs[g].gid, text, n, &w, &cid))
+                        return kl_oom(r->ctx);
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static int embed_font(render *r, unsigned id)
+{
+    const kl_fontpack *pk;
+    int rc = kl_pdf__pack_get(r->ctx, r->o->cache, &r->use[id], &pk);
+    if (rc)
+        return rc;
+    const kl_font *f = pk->font;
+    char base[80];
+    snprintf(base, sizeof base, "%s+%s", pk->tag, f->psname);
+    double k = 1000.0 / f->upem;
+
+    HPDF_Dict file = raw_stream(r, pk->file, pk->filelen, true, false);
+    HPDF_Dict tu = raw_stream(r, pk->tounicode, pk->tounicodelen, true, false);
+    HPDF_Dict desc = new_dict(r), cid = new_dict(r), t0 = new_dict(r);
+    HPDF_Array bbox = HPDF_Array_New(r->pdf->mmgr), desc_arr = HPDF_Array_New(r->pdf->mmgr);
+    HPDF_Dict csi = HPDF_Dict_New(r->pdf->mmgr);
+    if (!file || !tu || !desc || !cid || !t0 || !bbox || !desc_arr || !csi)
+        return hpdf_fail(r, "creating a font");
+    if (f->cff)
+        HCHECK(r, HPDF_Dict_AddName(file, "Subtype", "OpenType"));
+    HCHECK(r, HPDF_Dict_AddName(desc, "Type", "FontDescriptor"));
+    HCHECK(r, HPDF_Dict_AddName(desc, "FontName", base));
+    HCHECK(r, HPDF_Dict_AddNumber(desc, "Flags", 4));
+    for (int i = 0; i < 4; i++)
+        HCHECK(r, HPDF_Array_AddNumber(bbox, (HPDF_INT32)lround(f->bbox[i] * k)));
+    HCHECK(r, HPDF_Dict_Add(desc, "FontBBox", bbox));
+    HCHECK(r, HPDF_Dict_AddNumber(desc, "ItalicAngle", 0));
+    HCHECK(r, HPDF_Dict_AddNumber(desc, "Ascent", (HPDF_INT32)lround(f->ascent * k)));
+    HCHECK(r, HPDF_Dict_AddNumber(desc, "Descent", (HPDF_INT32)lround(f->descent * k)));
+    HCHECK(r, HPDF_Dict_AddNumber(desc, "CapHeight", (HPDF_INT32)lround(f->cap_height * k)));
+    HCHECK(r, HPDF_Dict_AddNumber(desc, "StemV", f->bold ? 140 : 80));
+    HCHECK(r, HPDF_Dict_Add(desc, f->cff ? "FontFile3" : "FontFile2", file));
+
+    HCHECK(r, HPDF_Dict_Add(csi, "Registry", HPDF_String_New(r->pdf->mmgr, "Adobe", NULL)));
+    HCHECK(r, HPDF_Dict_Add(csi, "Ordering", HPDF_String_New(r->pdf->mmgr, "Identity", NULL)));
+    HCHECK(r, HPDF_Dict_AddNumber(csi, "Supplement", 0));
+    HCHECK(r, HPDF_Dict_AddName(cid, "Type", "Font"));
+    HCHECK(r, HPDF_Dict_AddName(cid, "Subtype", f->cff ? "CIDFontType0" : "CIDFontType2"));
+    HCHECK(r, HPDF_Dict_AddName(cid, "BaseFont", base));
+    HCHECK(r, HPDF_Dict_Add(cid, "CIDSystemInfo", csi));
+    HCHECK(r, HPDF_Dict_Add(cid, "FontDescriptor", desc));
+    HCHECK(r, HPDF_Dict_AddNumber(cid, "DW", 1000));
+    if (!f->cff && pk->cidtogid) {
+        /* Some glyphs stand for different text in different places: they
+         * have a second CID (kl_pdf__use_add). */
+        HPDF_Dict map = raw_stream(r, pk->cidtogid, pk->cidtogidlen, true, false);
+        if (!map)
+            return hpdf_fail(r, "creating a font");
+        HCHECK(r, HPDF_Dict_Add(cid, "CIDToGIDMap", map));
+    } else if (!f->cff) {
+        HCHECK(r, HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity"));
+    }
+    cid->attr = pk->widths;
+    cid->write_fn = write_raw;
+
+    HCHECK(r, HPDF_Dict_AddName(t0, "Type", "Font"));
+    HCHECK(r, HPDF_Dict_AddName(t0, "Subtype", "Type0"));
+    HCHECK(r, HPDF_Dict_AddName(t0, "BaseFont", base));
+    HCHECK(r, HPDF_Dict_AddName(t0, "Encoding", "Identity-H"));
+    HCHECK(r, HPDF_Array_Add(desc_arr, cid));
+    HCHECK(r, HPDF_Dict_Add(t0, "DescendantFonts", desc_arr));
+    HCHECK(r, HPDF_Dict_Add(t0, "ToUnicode", tu));
+    r->type0[id] = t0;
+    return 0;
+}
+
+/* ---- structure ----------------------------------------------------------- */
+
+static const char *role_name(const kl_selem *s)
+{
+    static const char *const h[] = {"H1", "H2", "H3", "H4", "H5", "H6"};
+    switch (s->role) {
+    case KL_ROLE_DOCUMENT:
+        return "Document";
+    case KL_ROLE_SECT:
+        return "Sect";
+    case KL_ROLE_H:
+        return h[s->level < 1 ? 0 : s->level > 6 ? 5 : s->level - 1];
+    case KL_ROLE_P:
+        return "P";
+    case KL_ROLE_L:
+        return "L";
+    case KL_ROLE_LI:
+        return "LI";
+    case KL_ROLE_LBL:
+        return "Lbl";
+    case KL_ROLE_LBODY:
+        return "LBody";
+    case KL_ROLE_TABLE:
+        return "Table";
+    case KL_ROLE_TBODY:
+        return "TBody";
+    case KL_ROLE_TR:
+        return "TR";
+    case KL_ROLE_TH:
+        return "TH";
+    case KL_ROLE_TD:
+        return "TD";
+    case KL_ROLE_FIGURE:
+        return "Figure";
+    case KL_ROLE_LINK:
+        return "Link";
+    }
+    return "Span";
+}
+
+static bool same_lang(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcasecmp(a, b));
+}
+
+static int make_selems(render *r, const kl_selem *s, HPDF_Dict parent)
+{
+    for (; s; s = s->next) {
+        HPDF_Dict d = new_dict(r);
+        HPDF_Array k = HPDF_Array_New(r->pdf->mmgr);
+        if (!d || !k)
+            return hpdf_fail(r, "creating a structure element");
+        r->se[s->id] = d;
+        r->kids[s->id] = k;
+        HCHECK(r, HPDF_Dict_AddName(d, "Type", "StructElem"));
+        HCHECK(r, HPDF_Dict_AddName(d, "S", role_name(s)));
+        HCHECK(r, HPDF_Dict_Add(d, "P", parent));
+        HCHECK(r, HPDF_Dict_Add(d, "K", k));
+        const char *plang = s->parent ? s->parent->lang : r->L->lang;
+        if (s->lang && !same_lang(s->lang, plang))
+            HCHECK(r, HPDF_Dict_Add(d, "Lang", HPDF_String_New(r->pdf->mmgr, s->lang, NULL)));
+        if (s->role == KL_ROLE_FIGURE && s->alt)
+            HCHECK(r, HPDF_Dict_Add(d, "Alt", text_string(r, s->alt)));
+        if (s->role == KL_ROLE_TH) {
+            HPDF_Dict a = HPDF_Dict_New(r->pdf->mmgr);
+            if (!a)
+                return hpdf_fail(r, "TH attributes");
+            HCHECK(r, HPDF_Dict_AddName(a, "O", "Table"));
+            HCHECK(r, HPDF_Dict_AddName(a, "Scope", "Row"));
+            HCHECK(r, HPDF_Dict_Add(d, "A", a));
+        }
+        /* A Link joins its parent's kids with its first content (begin_mc),
+         * so it sits among the parent's own text in reading order. */
+        if (s->parent && s->role != KL_ROLE_LINK)
+            HCHECK(r, HPDF_Array_Add(r->kids[s->parent->id], d));
+        int rc = make_selems(r, s->first, d);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static void put_u16be(kl_buf *b, uint16_t v)
+{
+    char c[2] = {(char)(v >> 8), (char)(v & 0xFF)};
+    kl_buf_append(b, c, 2);
+}
+
+/* A line's text in logical order, as UTF-16BE, appended to b. */
+static void line_u16be(kl_buf *b, const kl_tline *l)
+{
+    uint32_t pos = 0;
+    for (uint32_t done = 0; done < l->nruns; done++) {
+        const kl_trun *next = NULL;
+        for (uint32_t k = 0; k < l->nruns; k++)
+            if (l->runs[k].start >= pos && (!next || l->runs[k].start < next->start))
+                next = &l->runs[k];
+        if (!next)
+            break;
+        for (uint32_t u = 0; u < next->nu16; u++)
+            put_u16be(b, next->u16[u]);
+        pos = next->start + next->nu16;
+    }
+}
+
+/* Start marked content for element s on page p; returns its MCID. */
+static void actual_text(kl_buf *b, const kl_tline *l);
+static bool line_plain(const kl_tline *l);
+
+static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_tline *line)
+{
+    int mcid = (int)HPDF_Array_Items(r->parents[p]);
+    if (r->se_page[s->id] < 0) {
+        if (s->role == KL_ROLE_LINK && s->parent)
+            HCHECK(r, HPDF_Array_Add(r->kids[s->parent->id], r->se[s->id]));
+        /* The element's page: its MCIDs on that page are plain integers. */
+        r->se_page[s->id] = (int)p;
+        r->se_y[s->id] = y;
+        HCHECK(r, HPDF_Dict_Add(r->se[s->id], "Pg", r->pages[p]));
+    }
+    if (line && s->role != KL_ROLE_LINK && !line_plain(line)) {
+        /* A line whose glyphs are not its characters one to one gets a
+         * Span element of its own with the line's logical text as
+         * /ActualText, for readers that walk the structure tree (pdf.js
+         * gives it to the accessibility tree as the element's text); the
+         * marked content has it too (text_line), for those that read the
+         * content (pdftotext). */
+        HPDF_Dict span = new_dict(r);
+        kl_buf at = KL_BUF_INIT;
+        put_u16be(&at, 0xFEFF);
+        line_u16be(&at, line);
+        HPDF_Binary text =
+            at.oom ? NULL : HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)at.data, (HPDF_UINT)at.len);
+        r->oom |= at.oom;
+        kl_buf_free(&at);
+        if (!span || !text)
+            return hpdf_fail(r, "creating a Span element");
+        HCHECK(r, HPDF_Dict_AddName(span, "Type", "StructElem"));
+        HCHECK(r, HPDF_Dict_AddName(span, "S", "Span"));
+        HCHECK(r, HPDF_Dict_Add(span, "P", r->se[s->id]));
+        HCHECK(r, HPDF_Dict_Add(span, "Pg", r->pages[p]));
+        HCHECK(r, HPDF_Dict_AddNumber(span, "K", mcid));
+        HCHECK(r, HPDF_Dict_Add(span, "ActualText", text));
+        HCHECK(r, HPDF_Array_Add(r->kids[s->id], span));
+        HCHECK(r, HPDF_Array_Add(r->parents[p], span));
+        kl_buf_puts(&r->cs, "/Span <</MCID ");
+        char num_[16];
+        kl_buf_append(&r->cs, num_, (size_t)(put_uint(num_, (unsigned)mcid) - num_));
+        kl_buf_puts(&r->cs, ">> BDC\n");
+        return 0;
+    }
+    if (r->se_page[s->id] == (int)p) {
+        HCHECK(r, HPDF_Array_AddNumber(r->kids[s->id], mcid));
+    } else {
+        HPDF_Dict mcr = HPDF_Dict_New(r->pdf->mmgr);
+        if (!mcr)
+            return hpdf_fail(r, "MCR");
+        HCHECK(r, HPDF_Dict_AddName(mcr, "Type", "MCR"));
+        HCHECK(r, HPDF_Dict_Add(mcr, "Pg", r->pages[p]));
+        HCHECK(r, HPDF_Dict_AddNumber(mcr, "MCID", mcid));
+        HCHECK(r, HPDF_Array_Add(r->kids[s->id], mcr));
+    }
+    HCHECK(r, HPDF_Array_Add(r->parents[p], r->se[s->id]));
+    char tag[48], *e = tag;
+    const char *role = role_name(s);
+    size_t rl = strlen(role);
+    *e++ = '/';
+    memcpy(e, role, rl);
+    e += rl;
+    PUT_LIT(e, " <</MCID ");
+    e = put_uint(e, (unsigned)mcid);
+    PUT_LIT(e, ">> BDC\n");
+    kl_buf_append(&r->cs, tag, (size_t)(e - tag));
+    return 0;
+}
+
+/* ---- content ------------------------------------------------------------- */
+
+/* A line whose glyphs are not one character each (conjuncts, ligatures,
+ * Arabic, anything right to left) is wrapped whole in a /Span with its
+ * logical text as /ActualText. Whole, so that the span ends where the
+ * line's marked content ends (readers lose text after a nested EMC). */
+static bool line_plain(const kl_tline *l)
+{
+    bool plain = true;
+    for (uint32_t k = 0; k < l->nruns; k++)
+        plain &= l->runs[k].plain;
+    return plain;
+}
+
+static void actual_text(kl_buf *b, const kl_tline *l)
+{
+    kl_buf_puts(b, "/Span <</ActualText <FEFF");
+    uint32_t done = 0, pos = 0;
+    while (done < l->nruns) {
+        /* The run that starts at pos, in logical order. */
+        const kl_trun *next = NULL;
+        for (uint32_t k = 0; k < l->nruns; k++)
+            if (l->runs[k].start >= pos && (!next || l->runs[k].start < next->start))
+                next = &l->runs[k];
+        if (!next)
+            break;
+        for (uint32_t i = 0; i < next->nu16; i++)
+            put_hex4(b, next->u16[i]);
+        pos = next->start + next->nu16;
+        done++;
+    }
+    kl_buf_puts(b, ">>> BDC\n");
+}
+
+/* A glyph's outline as a path, in font units (for glyphs with no text of
+ * their own, see glyph_text). */
+static void draw_move(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, float x, float y,
+                      void *user)
+{
+    (void)df, (void)st, (void)user;
+    kl_buf *b = data;
+    put_num(b, x);
+    kl_buf_puts(b, " ");
+    put_num(b, y);
+    kl_buf_puts(b, " m\n");
+}
+
+static void draw_line(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, float x, float y,
+                      void *user)
+{
+    (void)df, (void)st, (void)user;
+    kl_buf *b = data;
+    put_num(b, x);
+    kl_buf_puts(b, " ");
+    put_num(b, y);
+    kl_buf_puts(b, " l\n");
+}
+
+static void draw_cubic(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, float x1, float y1,
+                       float x2, float y2, float x, float y, void *user)
+{
+    (void)df, (void)st, (void)user;
+    kl_buf *b = data;
+    float v[6] = {x1, y1, x2, y2, x, y};
+    for (int i = 0; i < 6; i++) {
+        put_num(b, v[i]);
+        kl_buf_puts(b, " ");
+    }
+    kl_buf_puts(b, "c\n");
+}
+
+static void draw_quad(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, float cx, float cy,
+                      float x, float y, void *user)
+{
+    float x0 = st->current_x, y0 = st->current_y;
+    draw_cubic(df, data, st, x0 + 2.0f / 3 * (cx - x0), y0 + 2.0f / 3 * (cy - y0),
+               x + 2.0f / 3 * (cx - x), y + 2.0f / 3 * (cy - y), x, y, user);
+}
+
+static void draw_close(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, void *user)
+{
+    (void)df, (void)st, (void)user;
+    kl_buf_puts(data, "h\n");
+}
+
+static int glyph_outline(render *r, const kl_font *f, uint32_t gid, double x, double y, double size)
+{
+    hb_draw_funcs_t *df = hb_draw_funcs_create();
+    if (!hb_draw_funcs_is_immutable(df)) {
+        hb_draw_funcs_set_move_to_func(df, draw_move, NULL, NULL);
+        hb_draw_funcs_set_line_to_func(df, draw_line, NULL, NULL);
+        hb_draw_funcs_set_quadratic_to_func(df, draw_quad, NULL, NULL);
+        hb_draw_funcs_set_cubic_to_func(df, draw_cubic, NULL, NULL);
+        hb_draw_funcs_set_close_path_func(df, draw_close, NULL, NULL);
+    }
+    kl_buf *b = &r->cs;
+    double s = size / f->upem;
+    kl_buf_puts(b, "q 1 0 0 1 ");
+    put_num(b, x);
+    kl_buf_puts(b, " ");
+    put_num(b, y);
+    kl_buf_printf(b, " cm %.6f 0 0 %.6f 0 0 cm\n", s, s);
+    hb_font_get_glyph_shape(f->font, gid, df, b);
+    kl_buf_puts(b, "f Q\n");
+    hb_draw_funcs_destroy(df);
+    return b->oom ? kl_oom(r->ctx) : 0;
+}
+
+/* One line of text: per run, a text object whose first glyph is placed with
+ * Td (a new text object starts at the identity matrix), then the glyphs as
+ * 2-byte codes in literal strings, with TJ adjustments where the shaped
+ * position differs from the width in /W, and glyphs raised or lowered with
+ * Ts (a text rise keeps them on the line for readers: a new text matrix
+ * with another y is a new line to pdf.js). A glyph with no text of its own
+ * is drawn as an outline between text objects. Tf only when it changes. */
+static int text_line(render *r, const kl_item *it)
+{
+    kl_buf *b = &r->cs;
+    double pen = it->x;
+    bool plain = line_plain(it->line);
+    if (!plain)
+        actual_text(b, it->line);
+    for (uint32_t k = 0; k < it->line->nruns; k++) {
+        const kl_trun *t = &it->line->runs[k];
+        double size = t->size;
+        int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
+        kl_fontuse *u = &r->use[t->font->id];
+        /* Per glyph at most a rise, an adjustment and an escaped code. */
+        if (!wt || kl_buf_reserve(b, 96 + (size_t)t->nglyphs * 80))
+            return kl_oom(r->ctx);
+        char *p = b->data + b->len;
+        PUT_LIT(p, "BT");
+        if (t->font != r->tf_font || size != r->tf_size) {
+            PUT_LIT(p, " /F");
+            p = put_uint(p, t->font->id);
+            *p++ = ' ';
+            p = num(p, size);
+            PUT_LIT(p, " Tf");
+            r->tf_font = t->font;
+            r->tf_size = size;
+        }
+        *p++ = '\n';
+        bool in_tj = false, in_str = false, placed = false;
+        double cx = 0, rise = 0;
+        for (uint32_t g = 0; g < t->nglyphs; g++) {
+            const kl_glyph *gl = &t->glyphs[g];
+            double gx = pen + gl->dx;
+            uint16_t text[KL_GMAP_MAX];
+            unsigned n = glyph_text(t, g, text);
+            if (!n) {
+                if (in_str)
+                    *p++ = ')';
+                if (in_tj)
+                    PUT_LIT(p, "] TJ\n");
+                PUT_LIT(p, "ET\n");
+                b->len = (size_t)(p - b->data);
+                int rc = glyph_outline(r, t->font, gl->gid, gx, it->y + gl->dy, size);
+                if (rc)
+                    return rc;
+                if (kl_buf_reserve(b, 96 + (size_t)(t->nglyphs - g) * 80))
+                    return kl_oom(r->ctx);
+                p = b->data + b->len;
+                PUT_LIT(p, "BT\n");
+                in_tj = in_str = placed = false;
+                pen += gl->adv;
+                continue;
+            }
+            int32_t w = flow_width(t, g);
+            uint32_t cid;
+            if (kl_pdf__use_add(u, t->font, gl->gid, text, n, &w, &cid))
+                return kl_oom(r->ctx);
+            if (fabs(gl->dy - rise) > 0.001) {
+                if (in_str)
+                    *p++ = ')';
+                if (in_tj)
+                    PUT_LIT(p, "] TJ ");
+                in_tj = in_str = false;
+                p = num(p, gl->dy);
+                PUT_LIT(p, " Ts\n");
+                rise = gl->dy;
+            }
+            if (!placed) {
+                p = num(p, gx);
+                *p++ = ' ';
+                p = num(p, it->y);
+                PUT_LIT(p, " Td [");
+                in_tj = placed = true;
+                cx = gx;
+            } else {
+                if (!in_tj) {
+                    *p++ = '[';
+                    in_tj = true;
+                }
+                double adj = (cx - gx) * 1000.0 / size;
+                if (fabs(adj) >= 0.5) {
+                    if (in_str)
+                        *p++ = ')';
+                    in_str = false;
+                    p = num(p, adj);
+                    cx = gx;
+                }
+            }
+            if (!in_str)
+                *p++ = '(';
+            in_str = true;
+            p = put_gid(p, cid);
+            cx += (w != INT32_MIN ? w : kl_pdf__glyph_width(wt, t->font, gl->gid)) * size / 1000.0;
+            pen += gl->adv;
+        }
+        if (in_str)
+            *p++ = ')';
+        if (in_tj)
+            PUT_LIT(p, "] TJ\n");
+        if (rise != 0)
+            PUT_LIT(p, "0 Ts\n");
+        PUT_LIT(p, "ET\n");
+        b->len = (size_t)(p - b->data);
+        b->data[b->len] = '\0';
+    }
+    if (!plain)
+        kl_buf_puts(b, "EMC\n");
+    return 0;
+}
+
+static int flush(render *r, size_t p)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)r->pages[p]->attr;
+    if (r->cs.oom)
+        return kl_oom(r->ctx);
+    if (r->cs.len)
+        HCHECK(r, HPDF_Stream_Write(attr->stream, (HPDF_BYTE *)r->cs.data, (HPDF_UINT)r->cs.len));
+    kl_buf_clear(&r->cs);
+    return 0;
+}
+
+/* The page's content stream: deflated here and written straight to the
+ * output, unless libharu has drawn on the page itself (a palette image),
+ * when the rest goes into libharu's stream and libharu compresses it. */
+static int page_contents(render *r, size_t p)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)r->pages[p]->attr;
+    if (r->cs.oom)
+        return kl_oom(r->ctx);
+    if (HPDF_Stream_Size(attr->stream))
+        return flush(r, p);
+    const unsigned char *z = (const unsigned char *)r->cs.data;
+    size_t zlen = r->cs.len;
+    bool deflated = !r->o->no_compress;
+    if (deflated) {
+        int rc = kl_pdf__deflate(r->o->cache, r->cs.data, r->cs.len, &z, &zlen);
+        if (rc == KL_ENOMEM)
+            return kl_oom(r->ctx);
+        if (rc)
+            return kl_error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                            "zlib failed to compress page %zu", p + 1);
+    }
+    HPDF_Dict c = attr->contents;
+    HPDF_Number length = HPDF_Dict_GetItem(c, "Length", HPDF_OCLASS_NUMBER);
+    if (!length || zlen > INT32_MAX)
+        return hpdf_fail(r, "page contents");
+    rawdata *rd = raw_data_new(r, z ? z : (const unsigned char *)"", zlen, deflated, true);
+    if (!rd)
+        return kl_oom(r->ctx);
+    HPDF_Number_SetValue(length, (HPDF_INT32)zlen);
+    HPDF_Stream_Free(c->stream);
+    c->stream = NULL;
+    attr->stream = NULL;
+    raw_attach(c, rd);
+    kl_buf_clear(&r->cs);
+    return 0;
+}
+
+/* Decode a PNG once (through a scratch libharu document) and keep its
+ * pixels deflated, so later letters only copy them. NULL with the error set
+ * when libharu cannot load it; *plain false for palette images, which take
+ * libharu's own path. */
+static int image_pack(render *r, const char *src, const kl_imgpack **out)
+{
+    *out = kl_pdf__image_find(r->o->cache, src);
+    if (*out)
+        return 0;
+    hpdf_err err = {0, 0};
+    HPDF_Doc tmp = HPDF_New(on_hpdf_error, &err);
+    if (!tmp)
+        return kl_oom(r->ctx);
+    HPDF_Image img = HPDF_LoadPngImageFromFile(tmp, src);
+    const char *cs = img ? HPDF_Image_GetColorSpace(img) : NULL;
+    int rc = 0;
+    if (!img)
+        rc = kl_error(r->ctx, KL_EFORMAT, KL_AT(src, 0, 0), "use an 8-bit PNG image",
+                      "libharu cannot load the image (error 0x%04X)", (unsigned)err.error_no);
+    else if (cs && (!strcmp(cs, "DeviceRGB") || !strcmp(cs, "DeviceGray"))) {
+        HPDF_Dict smask = HPDF_Dict_GetItem(img, "SMask", HPDF_OCLASS_DICT);
+        rc = kl_pdf__image_add(r->ctx, r->o->cache, src, HPDF_Image_GetWidth(img),
+                               HPDF_Image_GetHeight(img), HPDF_Image_GetBitsPerComponent(img), cs,
+                               img->stream, smask ? smask->stream : NULL, out);
+    }
+    HPDF_Free(tmp);
+    return rc;
+}
+
+static HPDF_Image image(render *r, const char *src)
+{
+    for (size_t i = 0; i < r->nimgs; i++)
+        if (!strcmp(r->imgs[i].src, src))
+            return r->imgs[i].img;
+    imgent *grown = kl_realloc(r->imgs, (r->nimgs + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    r->imgs = grown;
+    HPDF_Image img = HPDF_LoadPngImageFromFile(r->pdf, src);
+    if (img) {
+        /* libharu leaves a PNG's alpha channel (SMask) uncompressed. */
+        HPDF_Dict smask = HPDF_Dict_GetItem(img, "SMask", HPDF_OCLASS_DICT);
+        if (smask)
+            smask->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+        r->err.error_no = 0; /* a missing SMask is not an error */
+        r->imgs[r->nimgs++] = (imgent){src, img};
+    }
+    return img;
+}
+
+/* The text element s shows (its lines' runs in logical order, lines joined
+ * by sep, 0 for none), as UTF-16BE, appended to b without trailing space. */
+static void element_text(render *r, const kl_selem *s, uint16_t sep, kl_buf *b)
+{
+    size_t start = b->len;
+    for (size_t p = 0; p < r->L->npages; p++)
+        for (size_t i = 0; i < r->L->pages[p].n; i++) {
+            const kl_item *it = &r->L->pages[p].items[i];
+            if (it->kind != KL_ITEM_TEXT || it->se != s)
+                continue;
+            while (b->len > start && b->data[b->len - 2] == 0 && b->data[b->len - 1] == ' ')
+                b->len -= 2;
+            if (sep && b->len > start)
+                put_u16be(b, sep);
+            line_u16be(b, it->line);
+        }
+    while (b->len > start && b->data[b->len - 2] == 0 && b->data[b->len - 1] == ' ')
+        b->len -= 2;
+}
+
+/* A link annotation's /Contents: what the link shows, read as the letter
+ * reads it ("Phone: 01632 960123" with the contact table's own, translated,
+ * label), not its raw tel: or mailto: target. */
+static void *link_contents(render *r, const kl_selem *s)
+{
+    kl_buf b = KL_BUF_INIT;
+    put_u16be(&b, 0xFEFF);
+    const kl_selem *td = s->parent, *tr = td ? td->parent : NULL;
+    if (td && td->role == KL_ROLE_TD && tr && tr->first && tr->first->role == KL_ROLE_TH) {
+        size_t before = b.len;
+        element_text(r, tr->first, ' ', &b);
+        if (b.len > before) {
+            bool zh = r->L->lang && !strncasecmp(r->L->lang, "zh", 2);
+            put_u16be(&b, zh ? 0xFF1A : ':'); /* as the plain-text letter writes it */
+            if (!zh)
+                put_u16be(&b, ' ');
+        }
+    }
+    size_t before = b.len;
+    element_text(r, s, 0, &b);
+    void *out = NULL;
+    if (b.oom)
+        r->oom = true;
+    else if (b.len > before)
+        out = HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+    kl_buf_free(&b);
+    return out ? out : text_string(r, s->href);
+}
+
+static int link_annot(render *r, size_t p, const kl_item *it)
+{
+    const kl_selem *s = it->se;
+    HPDF_Rect rect = {(HPDF_REAL)it->x, (HPDF_REAL)(it->y - it->h * 0.3),
+                      (HPDF_REAL)(it->x + it->w), (HPDF_REAL)(it->y + it->h * 0.95)};
+    HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(r->pages[p], rect, s->href);
+    if (!a)
+        return hpdf_fail(r, "HPDF_Page_CreateURILinkAnnot");
+    HCHECK(r, HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0));
+    HCHECK(r, HPDF_Dict_Add(a, "Contents", link_contents(r, s)));
+    HCHECK(r, HPDF_Dict_AddNumber(a, "F", 4));
+    HCHECK(r, HPDF_Dict_AddNumber(a, "StructParent", r->next_key));
+    HPDF_Dict objr = HPDF_Dict_New(r->pdf->mmgr);
+    if (!objr)
+        return hpdf_fail(r, "OBJR");
+    HCHECK(r, HPDF_Dict_AddName(objr, "Type", "OBJR"));
+    HCHECK(r, HPDF_Dict_Add(objr, "Obj", a));
+    HCHECK(r, HPDF_Dict_Add(objr, "Pg", r->pages[p]));
+    HCHECK(r, HPDF_Array_Add(r->kids[s->id], objr));
+    HCHECK(r, HPDF_Array_AddNumber(r->nums, r->next_key++));
+    HCHECK(r, HPDF_Array_Add(r->nums, r->se[s->id]));
+    return 0;
+}
+
+static HPDF_Dict image_xobject(render *r, const unsigned char *data, size_t len, unsigned w,
+                               unsigned h, unsigned bpc, const char *cs)
+{
+    HPDF_Dict d = raw_stream(r, data, len, true, false);
+    if (!d || HPDF_Dict_AddName(d, "Type", "XObject") != HPDF_OK ||
+        HPDF_Dict_AddName(d, "Subtype", "Image") != HPDF_OK ||
+        HPDF_Dict_AddNumber(d, "Width", (HPDF_INT32)w) != HPDF_OK ||
+        HPDF_Dict_AddNumber(d, "Height", (HPDF_INT32)h) != HPDF_OK ||
+        HPDF_Dict_AddNumber(d, "BitsPerComponent", (HPDF_INT32)bpc) != HPDF_OK ||
+        HPDF_Dict_AddName(d, "ColorSpace", cs) != HPDF_OK)
+        return NULL;
+    return d;
+}
+
+static int draw_cached_image(render *r, size_t p, const kl_imgpack *ip, const kl_item *it)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)r->pages[p]->attr;
+    if (!attr->xobjects) {
+        HPDF_Dict res = HPDF_Dict_GetItem(r->pages[p], "Resources", HPDF_OCLASS_DICT);
+        HPDF_Dict xo = HPDF_Dict_New(r->pdf->mmgr);
+        if (!res || !xo || HPDF_Dict_Add(res, "XObject", xo) != HPDF_OK)
+            return hpdf_fail(r, "XObject resources");
+        attr->xobjects = xo;
+    }
+    HPDF_Dict img = image_xobject(r, ip->data, ip->len, ip->w, ip->h, ip->bpc, ip->cs);
+    if (!img)
+        return hpdf_fail(r, "image XObject");
+    if (ip->mask) {
+        HPDF_Dict m = image_xobject(r, ip->mask, ip->masklen, ip->w, ip->h, 8, "DeviceGray");
+        if (!m)
+            return hpdf_fail(r, "image SMask");
+        HCHECK(r, HPDF_Dict_Add(img, "SMask", m));
+    }
+    char name[24];
+    snprintf(name, sizeof name, "KlIm%u", r->nimg_names++);
+    HCHECK(r, HPDF_Dict_Add(attr->xobjects, name, img));
+    kl_buf_puts(&r->cs, "q ");
+    put_num(&r->cs, it->w);
+    kl_buf_puts(&r->cs, " 0 0 ");
+    put_num(&r->cs, it->h);
+    kl_buf_putc(&r->cs, ' ');
+    put_num(&r->cs, it->x);
+    kl_buf_putc(&r->cs, ' ');
+    put_num(&r->cs, it->y);
+    kl_buf_printf(&r->cs, " cm /%s Do Q\n", name);
+    return 0;
+}
+
+static int write_page(render *r, size_t p)
+{
+    const kl_page *pg = &r->L->pages[p];
+    const kl_selem *open = NULL;
+    int rc;
+    r->tf_font = NULL; /* a content stream starts with no font */
+    for (size_t i = 0; i < pg->n; i++) {
+        const kl_item *it = &pg->items[i];
+        bool continues = false; /* one marked-content sequence per line */
+        if (open && !continues) {
+            kl_buf_puts(&r->cs, "EMC\n");
+            open = NULL;
+        }
+        if (it->kind == KL_ITEM_IMAGE) {
+            const kl_imgpack *ip = NULL;
+            if ((rc = image_pack(r, it->src, &ip)))
+                return rc;
+            HPDF_Image img = ip ? NULL : image(r, it->src);
+            if (!ip && !img)
+                return r->err.error_no ? kl_error(r->ctx, KL_EFORMAT, KL_AT(it->src, 0, 0),
+                                                  "use an 8-bit PNG image",
+                                                  "libharu cannot load the image (error 0x%04X)",
+                                                  (unsigned)r->err.error_no)
+                                       : kl_oom(r->ctx);
+            if (it->se) {
+                if ((rc = begin_mc(r, p, it->se, it->y + it->h, NULL)))
+                    return rc;
+                HPDF_Dict a = HPDF_Dict_New(r->pdf->mmgr);
+                HPDF_Array bb = HPDF_Array_New(r->pdf->mmgr);
+                if (!a || !bb)
+                    return hpdf_fail(r, "Figure attributes");
+                HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)it->x));
+                HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)it->y));
+                HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)(it->x + it->w)));
+                HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)(it->y + it->h)));
+                HCHECK(r, HPDF_Dict_AddName(a, "O", "Layout"));
+                HCHECK(r, HPDF_Dict_Add(a, "BBox", bb));
+                HCHECK(r, HPDF_Dict_Add(r->se[it->se->id], "A", a));
+            } else {
+                kl_buf_puts(&r->cs, "/Artifact <</Type /Layout>> BDC\n");
+            }
+            if (ip) {
+                if ((rc = draw_cached_image(r, p, ip, it)))
+                    return rc;
+                kl_buf_puts(&r->cs, "EMC\n");
+                continue;
+            }
+            if ((rc = flush(r, p)))
+                return rc;
+            HCHECK(r, HPDF_Page_DrawImage(r->pages[p], img, (HPDF_REAL)it->x, (HPDF_REAL)it->y,
+                                          (HPDF_REAL)it->w, (HPDF_REAL)it->h));
+            kl_buf_puts(&r->cs, "EMC\n");
+            continue;
+        }
+        if (!it->se) {
+            kl_buf_puts(&r->cs, "/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n");
+            if ((rc = text_line(r, it)))
+                return rc;
+            kl_buf_puts(&r->cs, "EMC\n");
+            continue;
+        }
+        if (!continues) {
+            if ((rc = begin_mc(r, p, it->se, it->y + it->h, it->line)))
+                return rc;
+            open = it->se;
+        }
+        if ((rc = text_line(r, it)))
+            return rc;
+        if (it->se->role == KL_ROLE_LINK && it->se->href && (rc = link_annot(r, p, it)))
+            return rc;
+    }
+    if (open)
+        kl_buf_puts(&r->cs, "EMC\n");
+    return page_contents(r, p);
+}
+
+/* ---- document-level entries ---------------------------------------------- */
+
+static void xml_escape(kl_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<':
+            kl_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            kl_buf_puts(b, "&gt;");
+            break;
+        case '&':
+            kl_buf_puts(b, "&amp;");
+            break;
+        case '"':
+            kl_buf_puts(b, "&quot;");
+            break;
+        default:
+            kl_buf_putc(b, *s);
+        }
+    }
+}
+
+static int metadata(render *r, const struct tm *tm)
+{
+    kl_buf x = KL_BUF_INIT;
+    char date[32];
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", tm);
+    kl_buf_puts(&x, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+                    "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+                    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+                    "<rdf:Description rdf:about=\"\"\n"
+                    " xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
+                    " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
+                    " xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n"
+                    "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">");
+    xml_escape(&x, r->doc->title ? r->doc->title : "Letter");
+    kl_buf_puts(&x, "</rdf:li></rdf:Alt></dc:title>\n<dc:creator><rdf:Seq><rdf:li>");
+    xml_escape(&x, r->doc->author ? r->doc->author : "kinletter");
+    kl_buf_puts(&x, "</rdf:li></rdf:Seq></dc:creator>\n<dc:language><rdf:Bag><rdf:li>");
+    xml_escape(&x, r->L->lang ? r->L->lang : "en-GB");
+    kl_buf_printf(&x,
+                  "</rdf:li></rdf:Bag></dc:language>\n<xmp:CreateDate>%s</xmp:CreateDate>\n"
+                  "<xmp:CreatorTool>kinletter %s</xmp:CreatorTool>\n"
+                  "<pdfuaid:part>1</pdfuaid:part>\n"
+                  "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>\n",
+                  date, KL_VERSION);
+    if (x.oom) {
+        kl_buf_free(&x);
+        return kl_oom(r->ctx);
+    }
+    HPDF_Dict m = raw_stream(r, x.data, x.len, false, true);
+    kl_buf_free(&x);
+    if (!m)
+        return hpdf_fail(r, "metadata stream");
+    HCHECK(r, HPDF_Dict_AddName(m, "Type", "Metadata"));
+    HCHECK(r, HPDF_Dict_AddName(m, "Subtype", "XML"));
+    HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "Metadata", m));
+    return 0;
+}
+
+static int parse_date(const char *s, struct tm *tm)
+{
+    memset(tm, 0, sizeof *tm);
+    if (!s) {
+        time_t now = time(NULL);
+        return gmtime_r(&now, tm) ? 0 : -1;
+    }
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm->tm_year, &tm->tm_mon, &tm->tm_mday, &tm->tm_hour,
+               &tm->tm_min, &tm->tm_sec) != 6)
+        return -1;
+    tm->tm_year -= 1900;
+    tm->tm_mon -= 1;
+    return 0;
+}
+
+static int doc_entries(render *r)
+{
+    struct tm tm;
+    if (parse_date(r->o->creation_date, &tm))
+        return kl_error(r->ctx, KL_EINVAL, KL_NOWHERE, "write it as 2026-03-01T09:00:00Z",
+                        "bad creation date \"%s\"", r->o->creation_date);
+    HPDF_Date d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                   tm.tm_sec,         'Z',           0,          0};
+    HCHECK(r, HPDF_SetInfoAttr(r->pdf, HPDF_INFO_CREATOR, "kinletter " KL_VERSION));
+    HCHECK(r, HPDF_SetInfoDateAttr(r->pdf, HPDF_INFO_CREATION_DATE, d));
+    HCHECK(r, HPDF_Dict_Add(r->pdf->info, "Title",
+                            text_string(r, r->doc->title ? r->doc->title : "Letter")));
+    if (r->doc->author)
+        HCHECK(r, HPDF_Dict_Add(r->pdf->info, "Author", text_string(r, r->doc->author)));
+    int rc = metadata(r, &tm);
+    if (rc)
+        return rc;
+    HPDF_Dict mark = HPDF_Dict_New(r->pdf->mmgr), vp = HPDF_Dict_New(r->pdf->mmgr);
+    if (!mark || !vp)
+        return hpdf_fail(r, "catalog entries");
+    HCHECK(r, HPDF_Dict_AddBoolean(mark, "Marked", HPDF_TRUE));
+    HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "MarkInfo", mark));
+    HCHECK(r, HPDF_Dict_AddBoolean(vp, "DisplayDocTitle", HPDF_TRUE));
+    HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "ViewerPreferences", vp));
+    HCHECK(r,
+           HPDF_Dict_Add(r->pdf->catalog, "Lang",
+                         HPDF_String_New(r->pdf->mmgr, r->L->lang ? r->L->lang : "en-GB", NULL)));
+    return 0;
+}
+
+static int outlines(render *r, const kl_selem *s, HPDF_Outline *last_by_level)
+{
+    for (; s; s = s->next) {
+        if (s->role == KL_ROLE_H && s->text && r->se_page[s->id] >= 0) {
+            int lv = s->level < 1 ? 1 : s->level > 6 ? 6 : s->level;
+            HPDF_Outline parent = NULL;
+            for (int l = lv - 1; l >= 1 && !parent; l--)
+                parent = last_by_level[l];
+            HPDF_Outline o = HPDF_CreateOutline(r->pdf, parent, "-", NULL);
+            if (!o)
+                return hpdf_fail(r, "HPDF_CreateOutline");
+            HCHECK(r, HPDF_Dict_Add(o, "Title", text_string(r, s->text)));
+            HPDF_Destination dst = HPDF_Page_CreateDestination(r->pages[r->se_page[s->id]]);
+            if (!dst)
+                return hpdf_fail(r, "HPDF_Page_CreateDestination");
+            HCHECK(r, HPDF_Destination_SetFitH(dst, (HPDF_REAL)r->se_y[s->id]));
+            HCHECK(r, HPDF_Outline_SetDestination(o, dst));
+            last_by_level[lv] = o;
+            for (int l = lv + 1; l <= 6; l++)
+                last_by_level[l] = NULL;
+        }
+        int rc = outlines(r, s->first, last_by_level);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int struct_tree(render *r)
+{
+    HPDF_Dict root = new_dict(r);
+    HPDF_Dict ptree = HPDF_Dict_New(r->pdf->mmgr);
+    if (!root || !ptree)
+        return hpdf_fail(r, "StructTreeRoot");
+    HCHECK(r, HPDF_Dict_AddName(root, "Type", "StructTreeRoot"));
+    HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "StructTreeRoot", root));
+    int rc = make_selems(r, r->L->root, root);
+    if (rc)
+        return rc;
+    HCHECK(r, HPDF_Dict_Add(root, "K", r->se[r->L->root->id]));
+    r->nums = HPDF_Array_New(r->pdf->mmgr);
+    if (!r->nums)
+        return hpdf_fail(r, "ParentTree");
+    HCHECK(r, HPDF_Dict_Add(ptree, "Nums", r->nums));
+    HCHECK(r, HPDF_Dict_Add(root, "ParentTree", ptree));
+    return 0;
+}
+
+static void render_free(render *r)
+{
+    if (r->use)
+        for (unsigned i = 0; i < r->nfonts; i++)
+            kl_pdf__use_free(&r->use[i]);
+    kl_free(r->use);
+    kl_free(r->type0);
+    kl_free(r->se);
+    kl_free(r->kids);
+    kl_free(r->se_page);
+    kl_free(r->se_y);
+    kl_free(r->pages);
+    kl_free(r->parents);
+    kl_free(r->imgs);
+    kl_buf_free(&r->cs);
+    kl_buf_free(&r->tmp);
+    if (r->pdf)
+        HPDF_Free(r->pdf);
+    for (rawdata *rd = r->raws; rd;) {
+        rawdata *next = rd->next;
+        kl_free(rd);
+        rd = next;
+    }
+    kl_layout__free(r->L);
+}
+
+/* libharu writes the document straight into out (no memory stream to copy
+ * it back from). */
+static HPDF_STATUS out_write(HPDF_Stream s, const HPDF_BYTE *data, HPDF_UINT len)
+{
+    kl_buf *out = s->attr;
+    if (out->cap - out->len > len) { /* the usual case: a few bytes, room for them */
+        memcpy(out->data + out->len, data, len);
+        out->len += len;
+        out->data[out->len] = '\0';
+        return HPDF_OK;
+    }
+    return kl_buf_append(out, data, len) ? HPDF_FAILD_TO_ALLOC_MEM : HPDF_OK;
+}
+
+static int save(render *r, kl_buf *out)
+{
+    r->pdf->pdf_version = HPDF_VER_17; /* some libharu calls reset it */
+    if (!r->pdf->stream &&
+        !(r->pdf->stream = HPDF_CallbackWriter_New(r->pdf->mmgr, out_write, out)))
+        return hpdf_fail(r, "HPDF_CallbackWriter_New");
+    size_t start = out->len;
+    if (kl_buf_reserve(out, 24u << 10)) /* a letter is about 20 KB */
+        return kl_oom(r->ctx);
+    HPDF_STATUS st = HPDF_SaveToStream(r->pdf);
+    if (out->oom)
+        return kl_oom(r->ctx);
+    if (st != HPDF_OK || r->err.error_no) {
+        out->len = start;
+        return hpdf_fail(r, "HPDF_SaveToStream");
+    }
+    return 0;
+}
+
+/* "Page 1 of 3" in the letter's language: the catalog's common.page message,
+ * formatted by ICU so numbers use the language's digits. */
+static int catalog_page_label(unsigned n, unsigned total, char *out, size_t cap, void *userdata)
+{
+    const kl_doc *doc = userdata;
+    kl_fmt_arg args[] = {{"page", KL_ARG_NUMBER, NULL, (double)n, {0, 0, 0}},
+                         {"pages", KL_ARG_NUMBER, NULL, (double)total, {0, 0, 0}}};
+    char *s = NULL;
+    kl_fmt_error fe;
+    int rc = kl_catalog__format(doc->page_lang, doc->page_pattern, args, 2, &s, &fe);
+    if (rc == 0) {
+        snprintf(out, cap, "%s", s);
+        kl_free(s);
+    } else if (rc == KL_ENOMEM) {
+        return rc; /* not a silent English-free "1 / 3" instead of the letter's own words */
+    } else {
+        snprintf(out, cap, "%u / %u", n, total);
+    }
+    return 0;
+}
+
+static int emit(render *r, kl_buf *out, unsigned *pages);
+
+int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, kl_buf *out,
+                   unsigned *pages)
+{
+    if (pages)
+        *pages = 0;
+    if (!doc || !opts || !opts->fonts || !opts->text || !opts->cache || !out)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__render: bad arguments");
+    render rr = {.ctx = ctx, .doc = doc, .o = opts}, *r = &rr;
+    kl_text__cache_trim(opts->text);
+    kl_pdf__cache_trim(opts->cache);
+    kl_layout_opts lo = {.fonts = opts->fonts,
+                         .cache = opts->text,
+                         .line_spacing = opts->line_spacing,
+                         .page_label = opts->page_label};
+    if (!opts->page_label && doc->page_pattern) {
+        lo.page_label_fn = catalog_page_label;
+        lo.page_label_userdata = (void *)doc;
+    }
+    int rc = kl_layout__run(ctx, doc, &lo, &r->L);
+    if (rc)
+        return rc;
+    return emit(r, out, pages);
+}
+
+/* Everything after layout (fonts, structure, pages, saving); frees r. */
+static int emit(render *r, kl_buf *out, unsigned *pages)
+{
+    kl_context *ctx = r->ctx;
+    const kl_pdf_opts *opts = r->o;
+    int rc = 0;
+    r->nfonts = kl_text__font_count(opts->fonts);
+    size_t ns = r->L->nselems, np = r->L->npages;
+    r->use = kl_calloc(r->nfonts, sizeof *r->use);
+    r->type0 = kl_calloc(r->nfonts, sizeof *r->type0);
+    r->se = kl_calloc(ns, sizeof *r->se);
+    r->kids = kl_calloc(ns, sizeof *r->kids);
+    r->se_page = kl_malloc(ns * sizeof *r->se_page);
+    r->se_y = kl_calloc(ns, sizeof *r->se_y);
+    r->pages = kl_calloc(np, sizeof *r->pages);
+    r->parents = kl_calloc(np, sizeof *r->parents);
+    if (!r->use || !r->type0 || !r->se || !r->kids || !r->se_page || !r->se_y || !r->pages ||
+        !r->parents) {
+        rc = kl_oom(ctx);
+        goto out;
+    }
+    for (size_t i = 0; i < ns; i++)
+        r->se_page[i] = -1;
+    if ((rc = collect_glyphs(r)))
+        goto out;
+    /* libharu's objects come from our arena (kl_pdf__pool_alloc), not its
+     * own 4-byte-aligned pool. */
+    kl_pdf__pool_use(opts->cache);
+    r->pdf = HPDF_NewEx(on_hpdf_error, kl_pdf__pool_alloc, kl_pdf__pool_free, 0, &r->err);
+    if (!r->pdf) {
+        rc = kl_oom(ctx);
+        goto out;
+    }
+    if (!opts->no_compress && HPDF_SetCompressionMode(r->pdf, HPDF_COMP_ALL) != HPDF_OK) {
+        rc = hpdf_fail(r, "HPDF_SetCompressionMode");
+        goto out;
+    }
+    for (unsigned i = 0; i < r->nfonts && !rc; i++)
+        if (r->use[i].n)
+            rc = embed_font(r, i);
+    if (rc || (rc = struct_tree(r)))
+        goto out;
+    for (size_t p = 0; p < np && !rc; p++) {
+        HPDF_Page page = HPDF_AddPage(r->pdf);
+        if (!page || HPDF_Page_SetWidth(page, (HPDF_REAL)r->L->width) != HPDF_OK ||
+            HPDF_Page_SetHeight(page, (HPDF_REAL)r->L->height) != HPDF_OK) {
+            rc = hpdf_fail(r, "HPDF_AddPage");
+            break;
+        }
+        r->pages[p] = page;
+        HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
+        if (!attr->fonts) {
+            /* libharu's own font dictionary, so it does not make another. */
+            HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
+            HPDF_Dict fonts = HPDF_Dict_New(r->pdf->mmgr);
+            if (!res || !fonts || HPDF_Dict_Add(res, "Font", fonts) != HPDF_OK) {
+                rc = hpdf_fail(r, "page resources");
+                break;
+            }
+            attr->fonts = fonts;
+        }
+        for (unsigned i = 0; i < r->nfonts && !rc; i++) {
+            char name[16] = "F";
+            *put_uint(name + 1, i) = '\0';
+            if (r->type0[i] && HPDF_Dict_Add(attr->fonts, name, r->type0[i]) != HPDF_OK)
+                rc = hpdf_fail(r, "font resource");
+        }
+        if (rc || HPDF_Dict_AddName(page, "Tabs", "S") != HPDF_OK ||
+            HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)p) != HPDF_OK ||
+            !(r->parents[p] = HPDF_Array_New(r->pdf->mmgr))) {
+            rc = rc ? rc : hpdf_fail(r, "page entries");
+            break;
+        }
+    }
+    r->next_key = (int)np;
+    for (size_t p = 0; p < np && !rc; p++)
+        rc = write_page(r, p);
+    /* ParentTree: page p's MCIDs, then the link annotations (added as found). */
+    if (!rc) {
+        HPDF_Array nums = HPDF_Array_New(r->pdf->mmgr);
+        if (!nums)
+            rc = hpdf_fail(r, "ParentTree");
+        for (size_t p = 0; p < np && !rc; p++)
+            if (HPDF_Array_AddNumber(nums, (HPDF_INT32)p) != HPDF_OK ||
+                HPDF_Array_Add(nums, r->parents[p]) != HPDF_OK)
+                rc = hpdf_fail(r, "ParentTree");
+        for (HPDF_UINT i = 0; i < HPDF_Array_Items(r->nums) && !rc; i++) {
+            /* Move the annotation entries after the page entries (keys ascend). */
+            void *item = HPDF_List_ItemAt(r->nums->list, i);
+            if (HPDF_List_Add(nums->list, item) != HPDF_OK)
+                rc = hpdf_fail(r, "ParentTree");
+        }
+        if (!rc) {
+            HPDF_List_Clear(r->nums->list);
+            HPDF_Dict root = HPDF_Dict_GetItem(r->pdf->catalog, "StructTreeRoot", HPDF_OCLASS_DICT);
+            HPDF_Dict pt = root ? HPDF_Dict_GetItem(root, "ParentTree", HPDF_OCLASS_DICT) : NULL;
+            if (!pt || HPDF_Dict_Add(pt, "Nums", nums) != HPDF_OK ||
+                HPDF_Dict_AddNumber(root, "ParentTreeNextKey", r->next_key) != HPDF_OK)
+                rc = hpdf_fail(r, "ParentTree");
+        }
+    }
+    if (!rc) {
+        HPDF_Outline last[7] = {0};
+        rc = outlines(r, r->L->root, last);
+        if (!rc && r->pdf->outlines && HPDF_SetPageMode(r->pdf, HPDF_PAGE_MODE_USE_OUTLINE))
+            rc = hpdf_fail(r, "HPDF_SetPageMode");
+    }
+    if (!rc)
+        rc = doc_entries(r);
+    if (!rc)
+        rc = save(r, out);
+    if (!rc && pages)
+        *pages = (unsigned)np;
+out:
+    render_free(r);
+    kl_pdf__pool_use(NULL);
+    return rc;
+}
+
+/* ---- several letters in one PDF (the batch's print pack) ------------------------------- */
+
+/* Move a laid-out letter into the pack: its pages after the pack's, its
+ * structure (renumbered) as a section of the pack's document. */
+static void renumber(kl_selem *s, unsigned offset)
+{
+    for (; s; s = s->next) {
+        s->id += offset;
+        renumber(s->first, offset);
+    }
+}
+
+static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank_before)
+{
+    size_t add = one->npages + (blank_before ? 1 : 0);
+    kl_page *pages = kl_realloc(pack->pages, (pack->npages + add) * sizeof *pages);
+    char **owned = kl_realloc(pack->owned, (pack->nowned + one->nowned + 1) * sizeof *owned);
+    if (pages)
+        pack->pages = pages;
+    if (owned)
+        pack->owned = owned;
+    if (!pages || !owned)
+        return kl_oom(ctx);
+    if (blank_before)
+        memset(&pack->pages[pack->npages++], 0, sizeof *pages);
+    memcpy(pack->pages + pack->npages, one->pages, one->npages * sizeof *pages);
+    pack->npages += one->npages;
+    one->npages = 0;
+    if (one->nowned) /* one->owned may be NULL when the letter owns nothing */
+        memcpy(pack->owned + pack->nowned, one->owned, one->nowned * sizeof *owned);
+    pack->nowned += one->nowned;
+    one->nowned = 0;
+    kl_selem *root = one->root;
+    one->root = NULL;
+    renumber(root, pack->nselems);
+    pack->nselems += one->nselems;
+    root->role = KL_ROLE_SECT;
+    root->parent = pack->root;
+    if (pack->root->last)
+        pack->root->last->next = root;
+    else
+        pack->root->first = root;
+    pack->root->last = root;
+    if (!pack->lang)
+        pack->lang = one->lang;
+    pack->width = one->width;
+    pack->height = one->height;
+    return 0;
+}
+
+int kl_pdf__render_pack(kl_context *ctx, const kl_doc *const *docs, size_t n, const kl_doc *meta,
+                        const kl_pdf_opts *opts, kl_buf *out, unsigned *pages)
+{
+    if (pages)
+        *pages = 0;
+    if (!docs || !n || !meta || !opts || !opts->fonts || !opts->text || !opts->cache || !out)
+        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__render_pack: bad arguments");
+    render rr = {.ctx = ctx, .doc = meta, .o = opts}, *r = &rr;
+    kl_text__cache_trim(opts->text);
+    kl_pdf__cache_trim(opts->cache);
+    kl_layout *pack = kl_calloc(1, sizeof *pack);
+    if (pack)
+        pack->root = kl_calloc(1, sizeof *pack->root);
+    if (!pack || !pack->root) {
+        kl_layout__free(pack);
+        return kl_oom(ctx);
+    }
+    pack->root->role = KL_ROLE_DOCUMENT;
+    pack->root->id = pack->nselems++;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const kl_doc *doc = docs[i];
+        kl_layout_opts lo = {.fonts = opts->fonts,
+                             .cache = opts->text,
+                             .line_spacing = opts->line_spacing,
+                             .page_label = opts->page_label};
+        if (!opts->page_label && doc->page_pattern) {
+            lo.page_label_fn = catalog_page_label;
+            lo.page_label_userdata = (void *)doc;
+        }
+        kl_layout *one = NULL;
+        rc = kl_layout__run(ctx, doc, &lo, &one);
+        /* Duplex: every letter starts on the front of a new sheet. */
+        if (!rc)
+            rc = pack_add(ctx, pack, one, pack->npages % 2 == 1);
+        kl_layout__free(one);
+    }
+    pack->root->lang = pack->lang;
+    r->L = pack;
+    if (rc) {
+        render_free(r);
+        return rc;
+    }
+    return emit(r, out, pages);
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/* review/csv.c: an RFC 4180 CSV reader that keeps row and column numbers. */
+#include "review/csv.h"
+
+#include <string.h>
+
+#define MAX_FIELDS 256
+
+void kl_csv__free(kl_csv *csv)
+{
+    if (!csv)
+        return;
+    for (size_t i = 0; i < csv->n_rows; i++) {
+        for (size_t j = 0; j < csv->rows[i].n_fields; j++)
+            kl_free(csv->rows[i].fields[j]);
+        kl_free(csv->rows[i].fields);
+    }
+    kl_free(csv->rows);
+    kl_free(csv);
+}
+
+typedef struct parser {
+    kl_context *ctx;
+    const char *source;
+    kl_csv *csv;
+    size_t cap_rows;
+    kl_csv_row cur;
+    size_t cap_fields;
+    size_t max_rows;
+} parser;
+
+static int push_field(parser *p, kl_buf *field)
+{
+    if (field->oom)
+        return kl_oom(p->ctx);
+    if (p->cur.n_fields == MAX_FIELDS)
+        return kl_error(p->ctx, KL_ELIMIT, KL_AT(p->source, p->cur.row, MAX_FIELDS + 1),
+                        "check the file is a family list saved as CSV",
+                        "row has more than %d fields", MAX_FIELDS);
+    size_t bad;
+    const char *text = field->data ? field->data : "";
+    if (!kl_utf8_valid(text, field->len, &bad))
+        return kl_error(p->ctx, KL_EPARSE,
+                        KL_AT(p->source, p->cur.row, (unsigned)p->cur.n_fields + 1),
+                        "save the spreadsheet as \"CSV UTF-8\"",
+                        "field %zu holds a byte that is not UTF-8 (or a NUL) at byte %zu of the "
+                        "field",
+                        p->cur.n_fields + 1, bad + 1);
+    if (p->cur.n_fields == p->cap_fields) {
+        size_t nc = p->cap_fields ? p->cap_fields * 2 : 24;
+        char **nf = kl_realloc(p->cur.fields, nc * sizeof *nf);
+        if (!nf)
+            return kl_oom(p->ctx);
+        p->cur.fields = nf;
+        p->cap_fields = nc;
+    }
+    char *s = kl_buf_detach(field);
+    if (!s)
+        return kl_oom(p->ctx);
+    p->cur.fields[p->cur.n_fields++] = s;
+    return 0;
+}
+
+static void drop_row(kl_csv_row *r)
+{
+    for (size_t j = 0; j < r->n_fields; j++)
+        kl_free(r->fields[j]);
+    kl_free(r->fields);
+    memset(r, 0, sizeof *r);
+}
+
+static int push_row(parser *p)
+{
+    bool empty = true;
+    for (size_t j = 0; j < p->cur.n_fields; j++)
+        if (p->cur.fields[j][0])
+            empty = false;
+    unsigned row = p->cur.row;
+    if (empty) {
+        /* Blank lines (often at the end of an export) are not members. */
+        drop_row(&p->cur);
+    } else {
+        if (p->csv->n_rows == p->max_rows) {
+            drop_row(&p->cur);
+            return kl_error(p->ctx, KL_ELIMIT, KL_AT(p->source, row, 1),
+                            "split the family list into smaller files",
+                            "too many rows (the limit is %zu, counting the header)", p->max_rows);
+        }
+        if (p->csv->n_rows == p->cap_rows) {
+            size_t nc = p->cap_rows ? p->cap_rows * 2 : 16;
+            kl_csv_row *nr = kl_realloc(p->csv->rows, nc * sizeof *nr);
+            if (!nr) {
+                drop_row(&p->cur);
+                return kl_oom(p->ctx);
+            }
+            p->csv->rows = nr;
+            p->cap_rows = nc;
+        }
+        p->csv->rows[p->csv->n_rows++] = p->cur;
+        memset(&p->cur, 0, sizeof p->cur);
+    }
+    p->cap_fields = 0;
+    p->cur.row = row + 1;
+    return 0;
+}
+
+int kl_csv__parse(kl_context *ctx, const char *source, const char *data, size_t len,
+                  size_t max_rows, kl_csv **out)
+{
+    *out = NULL;
+    parser p = {ctx, source, NULL, 0, {1, 0, NULL}, 0, max_rows ? max_rows : (size_t)-1};
+    p.csv = kl_calloc(1, sizeof *p.csv);
+    if (!p.csv)
+        return kl_oom(ctx);
+    size_t i = 0;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    kl_buf field = KL_BUF_INIT;
+    int rc = 0;
+    bool at_field_start = true, quoted = false, after_quote = false;
+    unsigned quote_row = 0, quote_col = 0;
+    while (i < len && !rc) {
+        char c = data[i];
+        if (quoted) {
+            if (c == '"') {
+                if (i + 1 < len && data[i + 1] == '"') {
+                    kl_buf_putc(&field, '"');
+                    i += 2;
+                    continue;
+                }
+                quoted = false;
+                after_quote = true;
+                i++;
+                continue;
+            }
+            kl_buf_putc(&field, c);
+            i++;
+            continue;
+        }
+        if (c == ',') {
+            rc = push_field(&p, &field);
+            at_field_start = true;
+            after_quote = false;
+            i++;
+            continue;
+        }
+        if (c == '\r' || c == '\n') {
+            rc = push_field(&p, &field);
+            if (!rc)
+                rc = push_row(&p);
+            at_field_start = true;
+            after_quote = false;
+            i += (c == '\r' && i + 1 < len && data[i + 1] == '\n') ? 2 : 1;
+            continue;
+        }
+        if (after_quote) {
+            rc = kl_error(ctx, KL_EPARSE, KL_AT(source, p.cur.row, (unsigned)p.cur.n_fields + 1),
+                          "put the whole field in double quotes, and write a quote inside it "
+                          "as two quotes (\"\")",
+                          "text after the closing quote of field %zu", p.cur.n_fields + 1);
+            break;
+        }
+        if (c == '"') {
+            if (!at_field_start) {
+                rc = kl_error(
+                    ctx, KL_EPARSE, KL_AT(source, p.cur.row, (unsigned)p.cur.n_fields + 1),
+                    "put the whole field in double quotes, and write a quote inside it as two "
+                    "quotes (\"\")",
+                    "a double quote in the middle of field %zu", p.cur.n_fields + 1);
+                break;
+            }
+            quoted = true;
+            quote_row = p.cur.row;
+            quote_col = (unsigned)p.cur.n_fields + 1;
+            at_field_start = false;
+            i++;
+            continue;
+        }
+        at_field_start = false;
+        kl_buf_putc(&field, c);
+        i++;
+    }
+    if (!rc && quoted)
+        rc = kl_error(ctx, KL_EPARSE, KL_AT(source, quote_row, quote_col),
+                      "close the quoted field with a double quote",
+                      "a quoted field starts here and is never closed");
+    if (!rc && (p.cur.n_fields > 0 || field.len > 0 || !at_field_start)) {
+        rc = push_field(&p, &field);
+        if (!rc)
+            rc = push_row(&p);
+    }
+    kl_buf_free(&field);
+    drop_row(&p.cur);
+    if (!rc && p.csv->n_rows == 0)
+        rc = kl_error(ctx, KL_EFORMAT, KL_AT(source, 1, 1),
+                      "the first row names the columns: see docs/REVIEW-FORMAT.md",
+                      "the family list is empty");
+    if (rc) {
+        kl_csv__free(p.csv);
+        return rc;
+    }
+    *out = p.csv;
+    return 0;
+}

@@ -1,0 +1,799 @@
+/* SPDX-License-Identifier: MIT */
+/* review/disclosure.c: what identifies a family member, and the check that no
+ * output for one member carries another member's identifying detail.
+ *
+ * The model (docs/SECURITY.md):
+ * - a phone number, compared as its national significant number (no +44,
+ *   0044, (0) or trunk 0), whatever separators and whatever script's digits;
+ * - an email address, ignoring case;
+ * - a postcode, ignoring case and spacing;
+ * - an address line holding a house number together with a street or
+ *   building name ("12 Elm Road", "Flat 14, Ash Court"), or a first line
+ *   naming the house ("Bwthyn y Nant"); a first line that is only a flat or
+ *   house number counts together with the element after it ("Flat 14" +
+ *   "Ash Court"). A town on its own, a bare flat number or a later line
+ *   with no house number (a street, a locality) never counts.
+ *
+ * Text is compared after Unicode NFKC case folding (which also removes
+ * zero-width and bidi format characters), as its letters and digits only,
+ * so "NT2 7QP", "nt27qp" and "NT2\n7QP" are the same; a detail must start
+ * and end on a word boundary ("Flat 14" is not inside "Flat 145"). Digits
+ * are read across any gap that holds no letter, so a phone number split by
+ * spaces, dashes, slashes, a line break or a page's layout is still seen,
+ * even directly after other digits. */
+#include "review/review_priv.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
+/* ---- normalised text ------------------------------------------------------------ */
+
+/* Letters, marks and digits of a text, case folded, digits as ASCII, with
+ * word starts and ends; and the text's digit chains. */
+typedef struct dtext {
+    char *s;
+    unsigned char *flags; /* per byte of s: 1 a word starts here, 2 a word ends here */
+    size_t len;
+    char *digits; /* digit chains, each followed by '|' */
+    size_t n_digits;
+} dtext;
+
+static void dtext_free(dtext *t)
+{
+    kl_free(t->s);
+    kl_free(t->flags);
+    kl_free(t->digits);
+    memset(t, 0, sizeof *t);
+}
+
+static bool word_cp(UChar32 c)
+{
+    return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
+}
+
+/* 0 or KL_ENOMEM (KL_EBACKEND if ICU fails). */
+static int dtext_make(const char *text, size_t len, dtext *out)
+{
+    memset(out, 0, sizeof *out);
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t n16 = 0;
+    if (len > INT32_MAX / 2)
+        return KL_ELIMIT;
+    u_strFromUTF8WithSub(NULL, 0, &n16, text, (int32_t)len, 0xFFFD, NULL, &st);
+    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+        return KL_EBACKEND;
+    UChar *u = kl_malloc(((size_t)n16 + 1) * sizeof *u);
+    if (!u)
+        return KL_ENOMEM;
+    st = U_ZERO_ERROR;
+    u_strFromUTF8WithSub(u, n16 + 1, NULL, text, (int32_t)len, 0xFFFD, NULL, &st);
+    const UNormalizer2 *nf = unorm2_getNFKCCasefoldInstance(&st);
+    if (U_FAILURE(st)) {
+        kl_free(u);
+        return KL_EBACKEND;
+    }
+    int32_t nn = unorm2_normalize(nf, u, n16, NULL, 0, &st);
+    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) {
+        kl_free(u);
+        return KL_EBACKEND;
+    }
+    st = U_ZERO_ERROR;
+    UChar *f = kl_malloc(((size_t)nn + 1) * sizeof *f);
+    if (!f) {
+        kl_free(u);
+        return KL_ENOMEM;
+    }
+    unorm2_normalize(nf, u, n16, f, nn + 1, &st);
+    kl_free(u);
+    if (U_FAILURE(st)) {
+        kl_free(f);
+        return KL_EBACKEND;
+    }
+    /* At most 4 UTF-8 bytes per UTF-16 unit pair, 3 per unit. */
+    size_t cap = (size_t)nn * 3 + 1;
+    out->s = kl_malloc(cap);
+    out->flags = kl_calloc(cap, 1);
+    out->digits = kl_malloc((size_t)nn * 2 + 2);
+    if (!out->s || !out->flags || !out->digits) {
+        kl_free(f);
+        dtext_free(out);
+        return KL_ENOMEM;
+    }
+    size_t k = 0, d = 0;
+    bool in_word = false, in_chain = false;
+    for (int32_t i = 0; i < nn;) {
+        UChar32 c;
+        U16_NEXT(f, i, nn, c);
+        if (!word_cp(c)) {
+            if (in_word)
+                out->flags[k - 1] |= 2;
+            in_word = false;
+            continue;
+        }
+        if (!in_word)
+            out->flags[k] |= 1;
+        in_word = true;
+        if (u_isdigit(c)) {
+            int v = u_charDigitValue(c);
+            char ch = (char)('0' + (v >= 0 && v <= 9 ? v : 0));
+            out->s[k++] = ch;
+            out->digits[d++] = ch;
+            in_chain = true;
+        } else {
+            if (in_chain)
+                out->digits[d++] = '|';
+            in_chain = false;
+            UBool err = false;
+            int32_t w = 0;
+            uint8_t buf[4];
+            U8_APPEND(buf, w, 4, c, err);
+            if (err)
+                continue;
+            memcpy(out->s + k, buf, (size_t)w);
+            k += (size_t)w;
+        }
+    }
+    if (in_word)
+        out->flags[k - 1] |= 2;
+    if (in_chain)
+        out->digits[d++] = '|';
+    out->s[k] = '\0';
+    out->digits[d] = '\0';
+    out->len = k;
+    out->n_digits = d;
+    kl_free(f);
+    return 0;
+}
+
+static bool bounded_at(const dtext *t, size_t at, size_t len)
+{
+    return len && at + len <= t->len && (t->flags[at] & 1) && (t->flags[at + len - 1] & 2);
+}
+
+/* Is key (normalised) in t, starting and ending on word boundaries? */
+static bool dtext_has(const dtext *t, const char *key, size_t len)
+{
+    if (!t->s || !len)
+        return false;
+    for (const char *hit = strstr(t->s, key); hit; hit = strstr(hit + 1, key))
+        if (bounded_at(t, (size_t)(hit - t->s), len))
+            return true;
+    return false;
+}
+
+/* ---- what identifies a member ------------------------------------------------------ */
+
+/* The national significant number of a phone number in any notation, into
+ * out (at least 24 bytes): digits of any script, "+44", "0044", "44 (0)" and
+ * the trunk 0 taken off. False if it holds letters or too few digits. */
+bool kl_review__phone_key(const char *s, char *out, size_t cap)
+{
+    dtext t;
+    if (dtext_make(s, strlen(s), &t))
+        return false;
+    bool ok = true;
+    /* A phone number is digits and separators: no letters at all. */
+    for (size_t i = 0; i < t.len && ok; i++)
+        if (!(t.s[i] >= '0' && t.s[i] <= '9'))
+            ok = false;
+    char d[64];
+    size_t n = 0;
+    for (size_t i = 0; ok && i < t.n_digits; i++)
+        if (t.digits[i] != '|') {
+            if (n + 1 >= sizeof d)
+                ok = false;
+            else
+                d[n++] = t.digits[i];
+        }
+    dtext_free(&t);
+    if (!ok)
+        return false;
+    d[n] = '\0';
+    const char *p = d;
+    if (strncmp(p, "00", 2) == 0)
+        p += 2;
+    if (strncmp(p, "44", 2) == 0 && strlen(p) >= 11)
+        p += 2;
+    if (*p == '0')
+        p++;
+    size_t len = strlen(p);
+    if (len < 7 || len + 1 > cap)
+        return false;
+    memcpy(out, p, len + 1);
+    return true;
+}
+
+static const char *const subpremise_words[] = {
+    "flat",   "apartment", "apt",    "unit",       "room",   "floor",  "suite", "block",
+    "studio", "no",        "number", "maisonette", "bedsit", "annexe", "annex", NULL};
+
+/* What a line of an address holds: LINE_NUMBER a house or flat number, LINE_NAME
+ * a word that names a street, building or house (not "Flat", "Unit"...). */
+#define LINE_NUMBER 1
+#define LINE_NAME   2
+static int line_strength(const char *line)
+{
+    dtext t;
+    if (dtext_make(line, strlen(line), &t))
+        return 1;
+    bool number = false, name = false;
+    for (size_t i = 0; i < t.len;) {
+        size_t e = i;
+        while (e < t.len && !(t.flags[e] & 2))
+            e++;
+        size_t wl = e - i + 1;
+        bool digit = false;
+        size_t letters = 0;
+        for (size_t k = i; k <= e; k++) {
+            if (t.s[k] >= '0' && t.s[k] <= '9')
+                digit = true;
+            else if (!((unsigned char)t.s[k] >= 0x80 && ((unsigned char)t.s[k] & 0xC0) == 0x80))
+                letters++;
+        }
+        if (digit) {
+            number = true;
+        } else if (letters >= 2) {
+            bool sub = false;
+            for (size_t k = 0; subpremise_words[k]; k++)
+                if (strlen(subpremise_words[k]) == wl &&
+                    memcmp(subpremise_words[k], t.s + i, wl) == 0)
+                    sub = true;
+            if (!sub)
+                name = true;
+        }
+        i = e + 1;
+    }
+    dtext_free(&t);
+    return (number ? LINE_NUMBER : 0) | (name ? LINE_NAME : 0);
+}
+
+/* ---- the index -------------------------------------------------------------------- */
+
+typedef enum dkind { D_ADDRESS = 0, D_POSTCODE, D_EMAIL, D_PHONE } dkind;
+
+typedef struct dneedle {
+    char *key; /* normalised text, or the national number of a phone */
+    size_t len;
+    dkind kind;
+    size_t first, n; /* owners: idx->owners[first .. first + n) */
+} dneedle;
+
+typedef struct dpair {
+    char *key;
+    dkind kind;
+    size_t owner;
+} dpair;
+
+struct kl_disclosure {
+    int refs;
+    size_t n_members;
+    char **ids;
+    unsigned char *withheld;
+    dtext *own; /* per member: its own details, normalised */
+    dneedle *items;
+    size_t n_items;
+    size_t *owners;
+    size_t *slots; /* item + 1; 0 empty */
+    size_t mask;
+    size_t *lens, n_lens;   /* text needle lengths, ascending */
+    size_t *plens, n_plens; /* phone key lengths, ascending */
+};
+
+static uint64_t hash_bytes(const char *s, size_t len, int phone)
+{
+    uint64_t h = phone ? 7809847782465536322ULL : 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static const dneedle *lookup(const kl_disclosure *d, const char *key, size_t len, int phone)
+{
+    if (!d->slots)
+        return NULL;
+    for (size_t i = (size_t)hash_bytes(key, len, phone) & d->mask;; i = (i + 1) & d->mask) {
+        size_t s = d->slots[i];
+        if (!s)
+            return NULL;
+        const dneedle *nd = &d->items[s - 1];
+        if (nd->len == len && (nd->kind == D_PHONE) == (phone != 0) &&
+            memcmp(nd->key, key, len) == 0)
+            return nd;
+    }
+}
+
+void kl_disclosure__unref(kl_disclosure *d)
+{
+    if (!d || __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) > 0)
+        return;
+    for (size_t i = 0; i < d->n_members; i++) {
+        kl_free(d->ids ? d->ids[i] : NULL);
+        if (d->own)
+            dtext_free(&d->own[i]);
+    }
+    for (size_t i = 0; i < d->n_items; i++)
+        kl_free(d->items[i].key);
+    kl_free(d->ids);
+    kl_free(d->withheld);
+    kl_free(d->own);
+    kl_free(d->items);
+    kl_free(d->owners);
+    kl_free(d->slots);
+    kl_free(d->lens);
+    kl_free(d->plens);
+    kl_free(d);
+}
+
+kl_disclosure *kl_disclosure__ref(const kl_disclosure *d)
+{
+    kl_disclosure *m = (kl_disclosure *)d;
+    if (m)
+        __atomic_add_fetch(&m->refs, 1, __ATOMIC_ACQ_REL);
+    return m;
+}
+
+typedef struct builder {
+    dpair *pairs;
+    size_t n, cap;
+    kl_buf own; /* the member's own details, one per line */
+    int rc;
+    const char *partnership_pc; /* normalised key of the partnership's postcode, or NULL */
+} builder;
+
+static void add_pair(builder *b, char *key, dkind kind, size_t owner)
+{
+    if (!key) {
+        b->rc = b->rc ? b->rc : KL_ENOMEM;
+        return;
+    }
+    if (b->rc || !*key) {
+        kl_free(key);
+        return;
+    }
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        dpair *g = kl_realloc(b->pairs, cap * sizeof *g);
+        if (!g) {
+            kl_free(key);
+            b->rc = KL_ENOMEM;
+            return;
+        }
+        b->pairs = g;
+        b->cap = cap;
+    }
+    b->pairs[b->n++] = (dpair){key, kind, owner};
+}
+
+/* The normalised key of a text, or NULL on failure (*oom) or when empty. */
+static char *text_key(const char *s, bool *oom)
+{
+    dtext t;
+    *oom = false;
+    int rc = dtext_make(s, strlen(s), &t);
+    if (rc) {
+        *oom = rc == KL_ENOMEM;
+        return NULL;
+    }
+    char *k = t.s;
+    t.s = NULL;
+    dtext_free(&t);
+    return k;
+}
+
+static void add_text(builder *b, const char *s, dkind kind, size_t owner)
+{
+    bool oom;
+    char *k = text_key(s, &oom);
+    if (!k) {
+        if (oom)
+            b->rc = KL_ENOMEM;
+        return;
+    }
+    /* Shorter keys are too likely to occur by chance ("flat1"). */
+    if (strlen(k) < 5 ||
+        (kind == D_POSTCODE && b->partnership_pc && strcmp(k, b->partnership_pc) == 0)) {
+        kl_free(k);
+        return;
+    }
+    add_pair(b, k, kind, owner);
+}
+
+static void add_phone(builder *b, const char *s, size_t owner)
+{
+    char key[24];
+    if (kl_review__phone_key(s, key, sizeof key))
+        add_pair(b, kl_strdup(key), D_PHONE, owner);
+}
+
+static void own_line(builder *b, const char *s)
+{
+    if (s && *s) {
+        kl_buf_puts(&b->own, s);
+        kl_buf_putc(&b->own, '\n');
+    }
+}
+
+static bool is_el(xmlNodePtr n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static char *node_text(xmlNodePtr n)
+{
+    xmlChar *c = xmlNodeGetContent(n);
+    char *s = kl_strdup(c ? (const char *)c : "");
+    xmlFree(c);
+    return s;
+}
+
+/* One <address>: its lines in order, the town, the postcode. */
+static void add_address(builder *b, xmlNodePtr a, size_t owner)
+{
+    char *elems[64 + 2];
+    size_t n = 0;
+    char *postcode = NULL;
+    for (xmlNodePtr c = a->children; c && !b->rc; c = c->next) {
+        if (!(is_el(c, "line") || is_el(c, "town") || is_el(c, "postcode")))
+            continue;
+        char *s = node_text(c);
+        if (!s) {
+            b->rc = KL_ENOMEM;
+            break;
+        }
+        own_line(b, s);
+        if (is_el(c, "postcode")) {
+            kl_free(postcode);
+            postcode = s;
+        } else if (n < sizeof elems / sizeof elems[0]) {
+            elems[n++] = s;
+        } else {
+            /* More than 64 lines: each still counts on its own. */
+            if (line_strength(s) == (LINE_NUMBER | LINE_NAME))
+                add_text(b, s, D_ADDRESS, owner);
+            kl_free(s);
+        }
+    }
+    /* The town (if any) is the last element; it never counts alone. */
+    size_t n_lines = n;
+    if (n && is_el(a, "address")) {
+        for (xmlNodePtr c = a->children; c; c = c->next)
+            if (is_el(c, "town"))
+                n_lines = n - 1;
+    }
+    /* A line with a house number and a name counts alone ("12 Elm Road");
+     * so does a first line that names the house or building ("Bwthyn y
+     * Nant", "Ash Court"). A first line that is only a flat or house number
+     * ("Flat 14", "12") counts together with the next element, and a house
+     * name counts that way too. Later lines without a number (a street
+     * with no house, a locality) and the town never count alone. */
+    for (size_t i = 0; i < n_lines && !b->rc; i++) {
+        int s = line_strength(elems[i]);
+        if (s == (LINE_NUMBER | LINE_NAME) || (i == 0 && s == LINE_NAME))
+            add_text(b, elems[i], D_ADDRESS, owner);
+        if (i == 0 && s != (LINE_NUMBER | LINE_NAME) && s && n > 1 && !b->rc) {
+            kl_buf two = KL_BUF_INIT;
+            kl_buf_printf(&two, "%s %s", elems[0], elems[1]);
+            if (two.oom)
+                b->rc = KL_ENOMEM;
+            else
+                add_text(b, two.data, D_ADDRESS, owner);
+            kl_buf_free(&two);
+        }
+    }
+    if (postcode && !b->rc)
+        add_text(b, postcode, D_POSTCODE, owner);
+    for (size_t i = 0; i < n; i++)
+        kl_free(elems[i]);
+    kl_free(postcode);
+}
+
+/* Every identifying detail in a member's element, read from the XML so that
+ * a member whose data has errors is still protected. */
+static void add_member(builder *b, xmlNodePtr mn, size_t owner)
+{
+    for (xmlNodePtr c = mn->children; c && !b->rc; c = c->next) {
+        if (!is_el(c, "contact"))
+            continue;
+        for (xmlAttrPtr a = c->properties; a && !b->rc; a = a->next) {
+            xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+            const char *s = v ? (const char *)v : "";
+            if (strcmp((const char *)a->name, "email") == 0 && *s) {
+                own_line(b, s);
+                add_text(b, s, D_EMAIL, owner);
+            } else if (strcmp((const char *)a->name, "phone") == 0 && *s) {
+                own_line(b, s);
+                add_phone(b, s, owner);
+            }
+            xmlFree(v);
+        }
+        for (xmlNodePtr a = c->children; a && !b->rc; a = a->next)
+            if (is_el(a, "address"))
+                add_address(b, a, owner);
+    }
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const dpair *a = x, *b = y;
+    if (a->kind == D_PHONE && b->kind != D_PHONE)
+        return 1;
+    if (a->kind != D_PHONE && b->kind == D_PHONE)
+        return -1;
+    int c = strcmp(a->key, b->key);
+    if (c)
+        return c;
+    return a->owner < b->owner ? -1 : a->owner > b->owner;
+}
+
+static int cmp_size(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static int index_pairs(kl_disclosure *d, builder *b)
+{
+    if (!b->n)
+        return 0;
+    qsort(b->pairs, b->n, sizeof *b->pairs, cmp_pair);
+    d->items = kl_calloc(b->n, sizeof *d->items);
+    d->owners = kl_calloc(b->n, sizeof *d->owners);
+    d->lens = kl_calloc(b->n, sizeof *d->lens);
+    d->plens = kl_calloc(b->n, sizeof *d->plens);
+    size_t n_slots = 16;
+    while (n_slots < 2 * b->n)
+        n_slots *= 2;
+    d->slots = kl_calloc(n_slots, sizeof *d->slots);
+    d->mask = n_slots - 1;
+    if (!d->items || !d->owners || !d->slots || !d->lens || !d->plens)
+        return KL_ENOMEM;
+    size_t n_owners = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        dpair *p = &b->pairs[i];
+        dneedle *last = d->n_items ? &d->items[d->n_items - 1] : NULL;
+        if (last && (last->kind == D_PHONE) == (p->kind == D_PHONE) &&
+            strcmp(last->key, p->key) == 0) {
+            /* The same detail of several members (a shared home): one needle. */
+            if (d->owners[n_owners - 1] != p->owner) {
+                d->owners[n_owners++] = p->owner;
+                last->n++;
+            }
+            continue;
+        }
+        dneedle *nd = &d->items[d->n_items++];
+        nd->key = p->key;
+        p->key = NULL;
+        nd->len = strlen(nd->key);
+        nd->kind = p->kind;
+        nd->first = n_owners;
+        nd->n = 1;
+        d->owners[n_owners++] = p->owner;
+        if (nd->kind == D_PHONE)
+            d->plens[d->n_plens++] = nd->len;
+        else
+            d->lens[d->n_lens++] = nd->len;
+    }
+    for (size_t i = 0; i < d->n_items; i++) {
+        const dneedle *nd = &d->items[i];
+        size_t s = (size_t)hash_bytes(nd->key, nd->len, nd->kind == D_PHONE) & d->mask;
+        while (d->slots[s])
+            s = (s + 1) & d->mask;
+        d->slots[s] = i + 1;
+    }
+    /* Distinct lengths, ascending. */
+    size_t *arrs[2] = {d->lens, d->plens};
+    size_t *counts[2] = {&d->n_lens, &d->n_plens};
+    for (int a = 0; a < 2; a++) {
+        qsort(arrs[a], *counts[a], sizeof(size_t), cmp_size);
+        size_t k = 0;
+        for (size_t i = 0; i < *counts[a]; i++)
+            if (!k || arrs[a][k - 1] != arrs[a][i])
+                arrs[a][k++] = arrs[a][i];
+        *counts[a] = k;
+    }
+    return 0;
+}
+
+static bool member_withheld(const kl_member *m)
+{
+    if (m->contact_none)
+        return true;
+    for (size_t i = 0; i < m->n_contacts; i++)
+        if (m->contacts[i].channel == KL_CHANNEL_VIA_PROFESSIONAL)
+            return true;
+    return false;
+}
+
+int kl_review__disclosure_build(kl_review *rv)
+{
+    kl_disclosure *d = kl_calloc(1, sizeof *d);
+    if (!d)
+        return KL_ENOMEM;
+    d->refs = 1;
+    d->n_members = rv->n_members;
+    size_t nm = rv->n_members ? rv->n_members : 1;
+    d->ids = kl_calloc(nm, sizeof *d->ids);
+    d->withheld = kl_calloc(nm, 1);
+    d->own = kl_calloc(nm, sizeof *d->own);
+    builder b = {0};
+    b.own = (kl_buf)KL_BUF_INIT;
+    if (!d->ids || !d->withheld || !d->own)
+        b.rc = KL_ENOMEM;
+    char pc[16];
+    bool oom = false;
+    char *ppc = NULL;
+    if (!b.rc && rv->info.partnership_address.postcode &&
+        kl_review__postcode(rv->info.partnership_address.postcode, pc)) {
+        ppc = text_key(pc, &oom);
+        if (oom)
+            b.rc = KL_ENOMEM;
+    }
+    b.partnership_pc = ppc;
+    for (size_t k = 0; k < rv->n_members && !b.rc; k++) {
+        const kl_member *m = &rv->members[k];
+        d->ids[k] = kl_strdup(m->id && *m->id ? m->id : "(no id)");
+        if (!d->ids[k]) {
+            b.rc = KL_ENOMEM;
+            break;
+        }
+        d->withheld[k] = member_withheld(m);
+        kl_buf_free(&b.own);
+        b.own = (kl_buf)KL_BUF_INIT;
+        if (rv->extra && rv->extra[k].node)
+            add_member(&b, rv->extra[k].node, k);
+        if (b.own.oom)
+            b.rc = KL_ENOMEM;
+        if (!b.rc) {
+            const char *own = b.own.data ? b.own.data : "";
+            int r = dtext_make(own, strlen(own), &d->own[k]);
+            if (r)
+                b.rc = r == KL_ENOMEM ? KL_ENOMEM : r;
+        }
+    }
+    kl_buf_free(&b.own);
+    kl_free(ppc);
+    if (!b.rc)
+        b.rc = index_pairs(d, &b);
+    for (size_t i = 0; i < b.n; i++)
+        kl_free(b.pairs[i].key);
+    kl_free(b.pairs);
+    if (b.rc) {
+        kl_disclosure__unref(d);
+        return b.rc;
+    }
+    rv->disclosure = d;
+    return 0;
+}
+
+const kl_disclosure *kl_review__disclosure(const kl_review *rv)
+{
+    return rv ? rv->disclosure : NULL;
+}
+
+size_t kl_review__member_index(const kl_review *rv, const kl_member *m)
+{
+    if (!rv || !m || !rv->members || m < rv->members || m >= rv->members + rv->n_members)
+        return KL_DISCLOSURE_NOBODY;
+    return (size_t)(m - rv->members);
+}
+
+/* ---- the check ---------------------------------------------------------------------- */
+
+static const char *kind_name(dkind k)
+{
+    switch (k) {
+    case D_PHONE:
+        return "a phone number";
+    case D_EMAIL:
+        return "an email address";
+    case D_POSTCODE:
+        return "a postcode";
+    case D_ADDRESS:
+        break;
+    }
+    return "an address line";
+}
+
+/* 0 if the reader may see this detail, else KL_EDATA with *hit filled. */
+static int judge(const kl_disclosure *d, const dneedle *nd, size_t reader, unsigned flags,
+                 kl_disclosure_hit *hit)
+{
+    bool own = false;
+    size_t other = KL_DISCLOSURE_NOBODY;
+    for (size_t i = 0; i < nd->n; i++) {
+        size_t o = d->owners[nd->first + i];
+        if (o == reader)
+            own = true;
+        else if (other == KL_DISCLOSURE_NOBODY)
+            other = o;
+    }
+    bool reader_sees_own =
+        reader < d->n_members && (!d->withheld[reader] || (flags & KL_DISCLOSURE_OWN_ALWAYS));
+    /* A member's own details are theirs to see, even where another member
+     * shares them (one home); so is a detail inside one of their own ("12
+     * Elm Road" within "Flat 3, 12 Elm Road"): it tells them nothing new. */
+    if (reader_sees_own &&
+        (own || (nd->kind != D_PHONE && dtext_has(&d->own[reader], nd->key, nd->len))))
+        return 0;
+    size_t whose = other < d->n_members ? other : reader;
+    hit->kind = kind_name(nd->kind);
+    hit->member_id = whose < d->n_members ? d->ids[whose] : "(unknown)";
+    hit->withheld = whose < d->n_members ? d->withheld[whose] != 0 : false;
+    hit->own = whose == reader;
+    return KL_EDATA;
+}
+
+int kl_disclosure__report(kl_context *ctx, const kl_disclosure_hit *hit, kl_where w,
+                          const char *what)
+{
+    if (hit->own)
+        return kl_error(ctx, KL_EDATA, w,
+                        "a member whose contact details are withheld has no address or contact "
+                        "detail printed anywhere; remove it from the text",
+                        "%s holds %s of this member, whose contact details are withheld", what,
+                        hit->kind);
+    return kl_error(ctx, KL_EDATA, w,
+                    "one member's address, phone or email never goes into another member's "
+                    "correspondence; remove it from the text or the template",
+                    "%s holds %s of member %s%s", what, hit->kind, hit->member_id,
+                    hit->withheld ? ", whose contact details are withheld" : "");
+}
+
+int kl_disclosure__find(const kl_disclosure *d, size_t reader, unsigned flags, const char *text,
+                        size_t len, kl_disclosure_hit *hit)
+{
+    if (!d || !d->n_items || !text || !len)
+        return 0;
+    dtext t;
+    int rc = dtext_make(text, len, &t);
+    if (rc)
+        return rc;
+    for (size_t p = 0; p < t.len && !rc; p++) {
+        if (!(t.flags[p] & 1))
+            continue;
+        for (size_t l = 0; l < d->n_lens && !rc; l++) {
+            size_t n = d->lens[l];
+            if (p + n > t.len)
+                break;
+            if (!(t.flags[p + n - 1] & 2))
+                continue;
+            const dneedle *nd = lookup(d, t.s + p, n, 0);
+            if (nd)
+                rc = judge(d, nd, reader, flags, hit);
+        }
+    }
+    for (size_t p = 0; p < t.n_digits && !rc; p++) {
+        for (size_t l = 0; l < d->n_plens && !rc; l++) {
+            size_t n = d->plens[l];
+            if (p + n > t.n_digits || memchr(t.digits + p, '|', n))
+                break;
+            const dneedle *nd = lookup(d, t.digits + p, n, 1);
+            if (nd)
+                rc = judge(d, nd, reader, flags, hit);
+        }
+    }
+    dtext_free(&t);
+    return rc;
+}
+
+int kl_disclosure__scan(kl_context *ctx, const kl_disclosure *d, size_t reader, unsigned flags,
+                        const char *text, size_t len, kl_where w, const char *what)
+{
+    kl_disclosure_hit hit;
+    int rc = kl_disclosure__find(d, reader, flags, text, len, &hit);
+    if (rc == KL_EDATA)
+        return kl_disclosure__report(ctx, &hit, w, what);
+    if (rc == KL_ENOMEM)
+        return kl_oom(ctx);
+    if (rc)
+        return kl_error(ctx, rc, w, NULL, "%s could not be checked for contact details", what);
+    return 0;
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/* review/review.c: the loaded review's memory and accessors. */
+#include "review/review_priv.h"
+
+#include <stdalign.h>
+#include <string.h>
+
+struct kl_arena_block {
+    kl_arena_block *next;
+    alignas(max_align_t) unsigned char data[];
+};
+
+void *kl_review__alloc(kl_review *rv, size_t n)
+{
+    if (n > (size_t)-1 / 2)
+        return NULL;
+    kl_arena_block *b = kl_calloc(1, sizeof *b + (n ? n : 1));
+    if (!b)
+        return NULL;
+    b->next = rv->arena;
+    rv->arena = b;
+    return b->data;
+}
+
+char *kl_review__strdup(kl_review *rv, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    char *d = kl_review__alloc(rv, n + 1);
+    if (d)
+        memcpy(d, s, n + 1);
+    return d;
+}
+
+KL_API void kl_review_free(kl_review *review)
+{
+    if (!review)
+        return;
+    kl_disclosure__unref(review->disclosure);
+    if (review->doc)
+        xmlFreeDoc(review->doc);
+    kl_arena_block *b = review->arena;
+    while (b) {
+        kl_arena_block *next = b->next;
+        kl_free(b);
+        b = next;
+    }
+    kl_free(review);
+}
+
+KL_API const char *kl_review_id(const kl_review *review)
+{
+    return review ? review->info.id : NULL;
+}
+
+KL_API kl_review_type kl_review_get_type(const kl_review *review)
+{
+    return review ? review->info.type : KL_REVIEW_LCSPR;
+}
+
+KL_API size_t kl_review_member_count(const kl_review *review)
+{
+    return review ? review->n_members : 0;
+}
+
+KL_API const kl_member *kl_review_member(const kl_review *review, size_t i)
+{
+    return review && i < review->n_members ? &review->members[i] : NULL;
+}
+
+KL_API const kl_member *kl_review_find_member(const kl_review *review, const char *id)
+{
+    if (!review || !id)
+        return NULL;
+    for (size_t i = 0; i < review->n_members; i++)
+        if (review->members[i].id && strcmp(review->members[i].id, id) == 0)
+            return &review->members[i];
+    return NULL;
+}
+
+static const kl_member_extra *extra_of(const kl_review *review, const kl_member *m)
+{
+    if (!review || !m || m < review->members || m >= review->members + review->n_members)
+        return NULL;
+    return &review->extra[m - review->members];
+}
+
+KL_API int kl_review_member_ok(const kl_review *review, const kl_member *member)
+{
+    const kl_member_extra *x = extra_of(review, member);
+    return x ? x->ok : 0;
+}
+
+KL_API size_t kl_review_error_count(const kl_review *review)
+{
+    return review ? review->n_errors : 0;
+}
+
+KL_API size_t kl_review_warning_count(const kl_review *review)
+{
+    return review ? review->n_warnings : 0;
+}
+
+KL_API const char *kl_review_type_name(kl_review_type t)
+{
+    switch (t) {
+    case KL_REVIEW_LCSPR:
+        return "lcspr";
+    case KL_REVIEW_SCR:
+        return "scr";
+    case KL_REVIEW_CPR:
+        return "cpr";
+    case KL_REVIEW_SAR:
+        return "sar";
+    }
+    return "unknown";
+}
+
+KL_API const char *kl_gender_name(kl_gender g)
+{
+    switch (g) {
+    case KL_GENDER_FEMALE:
+        return "female";
+    case KL_GENDER_MALE:
+        return "male";
+    case KL_GENDER_OTHER:
+        return "other";
+    }
+    return "unknown";
+}
+
+KL_API const char *kl_reading_name(kl_reading r)
+{
+    switch (r) {
+    case KL_READING_STANDARD:
+        return "standard";
+    case KL_READING_PLAIN:
+        return "plain";
+    case KL_READING_YOUNG_PERSON:
+        return "young-person";
+    }
+    return "unknown";
+}
+
+KL_API const char *kl_channel_name(kl_channel c)
+{
+    switch (c) {
+    case KL_CHANNEL_POST:
+        return "post";
+    case KL_CHANNEL_EMAIL:
+        return "email";
+    case KL_CHANNEL_SMS:
+        return "sms";
+    case KL_CHANNEL_VIA_PROFESSIONAL:
+        return "via-professional";
+    }
+    return "unknown";
+}
+
+const kl_review_info *kl_review__info(const kl_review *review)
+{
+    return review ? &review->info : NULL;
+}
+
+xmlDocPtr kl_review__doc(const kl_review *review)
+{
+    return review ? review->doc : NULL;
+}
+
+xmlNodePtr kl_review__member_node(const kl_review *review, const kl_member *member)
+{
+    const kl_member_extra *x = extra_of(review, member);
+    return x ? x->node : NULL;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/* review/review_internal.h: what other modules read from a loaded review. */
+#ifndef KL_REVIEW_INTERNAL_H
+#define KL_REVIEW_INTERNAL_H
+
+#include "core/core.h"
+#include "kinletter/review.h"
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+
+typedef struct kl_service {
+    const char *name;
+    const char *phone; /* may be NULL */
+    const char *web;   /* may be NULL */
+} kl_service;
+
+/* One line of structured contact hours (<hours days="mon-thu" from="09:00"
+ * to="16:00"/>): the days as runs in the order written (0 Monday .. 6
+ * Sunday; a single day has first == last), and the times in minutes after
+ * midnight. */
+typedef struct kl_hours {
+    struct {
+        signed char first, last;
+    } spans[7];
+    size_t n_spans;
+    int from, to;
+} kl_hours;
+
+/* Everything about the review that is not a family member. Borrowed strings,
+ * owned by the kl_review. Optional items are NULL (or n_* == 0). */
+typedef struct kl_review_info {
+    const char *id;
+    kl_review_type type;
+    const char *source; /* the review file's path (or buffer name) */
+
+    const char *partnership_name;
+    kl_address partnership_address;
+    const char *partnership_phone;
+    const char *partnership_email;
+    const char *partnership_web; /* may be NULL */
+    const char *logo_path;       /* resolved against the review's directory; may be NULL */
+    const char *logo_alt;        /* may be NULL */
+
+    const char *subject_given;
+    const char *subject_family; /* may be NULL */
+    kl_gender subject_gender;
+    int subject_age;  /* -1 when absent */
+    int subject_died; /* 1 died, 0 seriously harmed */
+
+    kl_date decided, letter, expected_end, period_from, period_to;
+    int letter_date_given; /* 0: dates.letter is today's date, filled at load */
+
+    const char *reviewer_name; /* may be NULL */
+    const char *reviewer_role; /* may be NULL */
+
+    const char *contact_name;
+    const char *contact_role; /* may be NULL */
+    const char *contact_phone;
+    const char *contact_mobile; /* may be NULL */
+    const char *contact_email;
+    const char *contact_hours; /* free text; may be NULL */
+    const kl_hours *hours;     /* structured hours (<contact><hours/>), in order */
+    size_t n_hours;
+
+    const char *const *agencies;
+    size_t n_agencies;
+    const kl_service *services;
+    size_t n_services;
+
+    int publication; /* 1 planned, 0 not planned, -1 not said */
+} kl_review_info;
+
+const kl_review_info *kl_review__info(const kl_review *review);
+
+/* The review as one XML document in the urn:kinletter:review:1 namespace,
+ * with a CSV family list already turned into <member> elements, so template
+ * conditions (XPath) see one shape whatever the source. Borrowed. */
+xmlDocPtr kl_review__doc(const kl_review *review);
+/* The <member> element of a member. Borrowed. */
+xmlNodePtr kl_review__member_node(const kl_review *review, const kl_member *member);
+
+/* ---- disclosure (disclosure.c; the model is in docs/SECURITY.md) --------------
+ * Every member's identifying details (phone numbers, emails, postcodes,
+ * address lines), indexed when the review is loaded, and the check that a
+ * text for one member (the reader) holds none of another member's. The index
+ * is reference-counted so a composed letter can keep it after the review is
+ * freed; it is immutable, so threads share it. */
+typedef struct kl_disclosure kl_disclosure;
+#define KL_DISCLOSURE_NOBODY ((size_t)-1) /* reader of review-wide text, the record */
+/* Flag: the reader's own details pass even if the reader is withheld (the
+ * review file's own fields, not an output). */
+#define KL_DISCLOSURE_OWN_ALWAYS 1u
+
+typedef struct kl_disclosure_hit {
+    const char *kind;      /* "a phone number", "an address line", ... */
+    const char *member_id; /* whose detail it is (borrowed from the index) */
+    bool withheld;         /* that member's contact details are withheld */
+    bool own;              /* the reader's own detail, and the reader is withheld */
+} kl_disclosure_hit;
+
+const kl_disclosure *kl_review__disclosure(const kl_review *review);
+kl_disclosure *kl_disclosure__ref(const kl_disclosure *d);
+void kl_disclosure__unref(kl_disclosure *d);
+/* The member's position in the review (the reader), or KL_DISCLOSURE_NOBODY. */
+size_t kl_review__member_index(const kl_review *review, const kl_member *member);
+/* 0 (nothing found), KL_EDATA (*hit filled), KL_ENOMEM or KL_EBACKEND. */
+int kl_disclosure__find(const kl_disclosure *d, size_t reader, unsigned flags, const char *text,
+                        size_t len, kl_disclosure_hit *hit);
+/* The same, with a hit reported as an error on ctx ("<what> holds a phone
+ * number of member m04") at w: 0, KL_EDATA, KL_ENOMEM or KL_EBACKEND. */
+int kl_disclosure__scan(kl_context *ctx, const kl_disclosure *d, size_t reader, unsigned flags,
+                        const char *text, size_t len, kl_where w, const char *what);
+int kl_disclosure__report(kl_context *ctx, const kl_disclosure_hit *hit, kl_where w,
+                          const char *what);
+/* A phone number's national significant number (no +44, 0044, trunk 0),
+ * whatever its separators and digits; false if it is not a phone number. */
+bool kl_review__phone_key(const char *s, char *out, size_t cap);
+
+#endif

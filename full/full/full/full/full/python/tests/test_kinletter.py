@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: MIT
+"""The Python binding against the real library: load or build a review, a PDF
+as bytes (read back by pdftotext), a batch, errors as exceptions with where."""
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import kinletter
+
+SRC = os.environ.get("KL_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
+EXAMPLE = os.path.join(SRC, "templates", "example", "review.xml")
+
+
+def pdf_text(data):
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(data)
+        f.flush()
+        return subprocess.run(["pdftotext", f.name, "-"], capture_output=True, text=True,
+                              check=True).stdout
+
+
+def two_members(ctx):
+    b = ctx.review_builder("PY-1", "lcspr")
+    for path, value in [("partnership/name", "Northshire & District <Partnership>"),
+                        ("partnership/address/town", "Northtown"),
+                        ("partnership/address/postcode", "NT1 4AB"),
+                        ("partnership/phone", "01632 960123"),
+                        ("partnership/email", "reviews@northshire-scp.example"),
+                        ("subject@given", "Amelia"), ("subject@gender", "female"),
+                        ("subject@outcome", "died"), ("dates@decided", "2026-11-20"),
+                        ("dates@letter", "2026-11-27"), ("dates@expected-end", "2027-05-28"),
+                        ("dates@period-from", "2025-01-01"), ("dates@period-to", "2026-10-31"),
+                        ("contact@name", "Sam Okafor"), ("contact@phone", "01632 960456"),
+                        ("contact@email", "sam.okafor@northshire-scp.example")]:
+        b.set(path, value)
+    b.add("partnership/address/line", "Floor 3, County Hall")
+    m = b.add("family/member")
+    m.set("@id", "m01").set("@relationship", "mother").set("@gender", "female")
+    m.set("name@given", "Zofia").set("name@family", "Nowak").set("language@locale", "en-GB")
+    c = m.add("contact").set("@channel", "post")
+    c.add("address/line", "12 Elm Road")
+    c.set("address/town", "Northtown").set("address/postcode", "NT2 7QP")
+    m = b.add("family/member")
+    m.set("@id", "m02").set("@relationship", "father").set("@gender", "male")
+    m.set("name@given", "Tomasz").set("language@locale", "en-GB")
+    m.add("contact").set("@channel", "sms").set("@phone", "07700 900456")
+    return b
+
+
+class Binding(unittest.TestCase):
+    def setUp(self):
+        self.ctx = kinletter.Context()
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        self.ctx.close()
+        shutil.rmtree(self.tmp)
+
+    def test_example_review_loads(self):
+        review = self.ctx.load_review(EXAMPLE)
+        self.assertEqual(review.id, "NSCP-2026-017")
+        ids = [m for m, ok in review.members]
+        self.assertIn("m01", ids)
+        self.assertTrue(self.ctx.version)
+
+    def test_built_review_renders_a_pdf_as_bytes(self):
+        review = two_members(self.ctx).build()
+        self.assertEqual(review.error_count, 0)
+        pdf = self.ctx.render_pdf(review, "m01")
+        self.assertTrue(pdf.startswith(b"%PDF-"))
+        text = pdf_text(pdf)
+        self.assertIn("12 Elm Road", text)
+        self.assertIn("Northshire & District <Partnership>", text.replace("\n", " "))
+        # m02's text message never carries m01's address.
+        self.assertNotIn("Elm Road", self.ctx.render_text(review, "m01", channel="post")
+                         .replace("12 Elm Road", ""))
+
+    def test_built_review_round_trips_through_xml(self):
+        b = two_members(self.ctx)
+        xml = b.xml()
+        self.assertIn("&amp; District &lt;Partnership&gt;", xml)
+        again = self.ctx.load_review_text(xml, "built.xml")
+        self.assertEqual([m for m, _ in again.members], ["m01", "m02"])
+
+    def test_errors_are_exceptions_with_where(self):
+        bad = os.path.join(self.tmp, "bad.xml")
+        with open(bad, "w") as f:
+            f.write("<review xmlns='urn:kinletter:review:1' id='X' type='lcspr'>\n  <oops/>\n")
+        with self.assertRaises(kinletter.KinletterError) as cm:
+            self.ctx.load_review(bad)
+        e = cm.exception
+        self.assertTrue(e.source.endswith("bad.xml"))
+        self.assertGreater(e.line, 0)
+        self.assertLess(e.code, 0)
+
+    def test_builder_errors_name_the_field(self):
+        b = two_members(self.ctx)
+        b.set("dates@decided", "2026-02-30")
+        with self.assertRaises(kinletter.KinletterError) as cm:
+            b.build()
+        self.assertIn("dates@decided", cm.exception.message)
+        self.assertEqual(cm.exception.source, "(built review)")
+
+    def test_a_leak_is_refused(self):
+        b = two_members(self.ctx)
+        b.set("contact@hours", "weekdays, or 07700 900456 after six")
+        review = b.build()  # loads, with an error for the field
+        self.assertTrue(any("phone number of member m02" in d.message
+                            for d in self.ctx.diagnostics))
+        with self.assertRaises(kinletter.KinletterError) as cm:
+            self.ctx.render_pdf(review, "m01")
+        self.assertIn("member m02", cm.exception.message)
+        self.assertNotIn("900456", cm.exception.message)
+
+    def test_generate_a_batch(self):
+        review = two_members(self.ctx).build()
+        result = self.ctx.generate(review, os.path.join(self.tmp, "letters"))
+        files = {r["file"] for r in result["rows"] if r["status"] == "written"}
+        self.assertIn("m01-post.pdf", files)
+        self.assertIn("m02-sms.txt", files)
+        for f in files:
+            self.assertTrue(os.path.exists(os.path.join(result["dir"], f)))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# tests/cases/check/check.sh: `kinletter check` exit codes, messages, and no personal data.
+# Usage: check.sh KINLETTER SOURCE_ROOT
+set -u
+kl=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+run() { # expected-status name args...
+    want=$1
+    name=$2
+    shift 2
+    "$kl" check "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" != "$want" ]; then
+        echo "FAIL $name: exit $got, expected $want"
+        sed 's/^/  out: /' "$tmp/out"
+        sed 's/^/  err: /' "$tmp/err"
+        fails=$((fails + 1))
+    fi
+}
+
+expect() { # file pattern name
+    if ! grep -q -e "$2" "$tmp/$1"; then
+        echo "FAIL $3: $1 lacks: $2"
+        sed "s/^/  $1: /" "$tmp/$1"
+        fails=$((fails + 1))
+    fi
+}
+
+no_personal_data() { # name
+    for secret in "Elm Road" "NT2 7QP" "Bwthyn" "Victoria Road" "900456" "900789" \
+        "@mail.example" "Mill Lane"; do
+        if grep -q -e "$secret" "$tmp/out" "$tmp/err"; then
+            echo "FAIL $1: output shows personal data '$secret'"
+            fails=$((fails + 1))
+        fi
+    done
+}
+
+# The bundled example (no REVIEW) checks clean and names every member.
+run 0 example
+expect out "^m01 *mother *pl, interpreter pl *plain *large (18 pt) *post" example
+expect out "^m04 *grandmother *cy + en-GB" example
+expect out "not contacted: Police advice" example
+expect out "9 members: 9 ready, 0 with errors" example
+# The coordinator is told which letters would go out in a draft translation.
+expect out "^  cy  *DRAFT: not yet reviewed by a professional translator" example
+expect out "^  en-GB  *source text" example
+no_personal_data example
+
+# The same family from a spreadsheet.
+run 0 csv "$src/templates/example/review-csv.xml"
+expect out "9 members: 9 ready" csv
+no_personal_data csv
+
+# One member's mistake: exit 1, the message points at the line, the rest is ready.
+run 1 bad-member "$src/tests/data/review/bad-member.xml"
+expect err "^kinletter: .*bad-member.xml:66:30: error: member m03: the phone number is not a UK mobile number (" bad-member
+expect out "^m03 .*NOT READY" bad-member
+expect out "9 members: 8 ready, 1 with errors" bad-member
+no_personal_data bad-member
+
+# --quiet prints problems only.
+run 1 quiet --quiet "$src/tests/data/review/bad-member.xml"
+if [ -s "$tmp/out" ]; then
+    echo "FAIL quiet: printed a summary"
+    fails=$((fails + 1))
+fi
+
+# A broken file: exit 2 with file:line:col.
+run 2 not-well-formed "$src/tests/data/review/not-well-formed.xml"
+expect err "^kinletter: .*not-well-formed.xml:6:10: error: not well-formed XML" not-well-formed
+
+# A missing file and usage errors: exit 2.
+run 2 missing "$tmp/nonexistent.xml"
+expect err "nonexistent.xml: error: cannot open" missing
+run 2 unknown-option --colour
+run 2 two-files a.xml b.xml
+run 0 help --help
+expect out "^Usage: kinletter check" help
+
+# Every command answers --help and --version.
+for c in check render generate catalog readability; do
+    if ! "$kl" "$c" --help >"$tmp/out" 2>&1 || ! grep -q "^Usage: kinletter $c" "$tmp/out"; then
+        echo "FAIL $c --help"
+        fails=$((fails + 1))
+    fi
+    if ! "$kl" "$c" --version >"$tmp/out" 2>&1 || ! grep -q "^kinletter [0-9]" "$tmp/out"; then
+        echo "FAIL $c --version"
+        fails=$((fails + 1))
+    fi
+done
+
+exit $((fails > 0))

@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# tests/cases/pdfua/run.sh: every letter of the bundled example review (all four templates,
+# every member: every language, print size and channel) is generated, then each PDF is read
+# back by an independent reader (pikepdf) and checked against the PDF/UA-1 rules in
+# docs/ACCESSIBILITY.md. The checker itself is first shown to catch each broken rule, and
+# the structure is shown not to depend on the print size (pdfua_reflow.py).
+# Usage: run.sh KINLETTER SOURCE_ROOT
+set -u
+kl=$1
+src=$2
+py=/usr/bin/python3 # Debian's python: python3-pikepdf lives there
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+for t in notification invitation update outcome; do
+    if ! "$kl" generate --template "$t" -o "$tmp/out" --quiet >"$tmp/gen-$t.log" 2>&1; then
+        echo "FAIL: generate --template $t did not write every member's letters"
+        cat "$tmp/gen-$t.log"
+        fails=$((fails + 1))
+    fi
+done
+
+find "$tmp/out" -name '*.pdf' | sort >"$tmp/pdfs"
+n=$(wc -l <"$tmp/pdfs")
+# 8 PDF letters per template (post, email, via-professional and its cover note)
+# plus the print pack: anything fewer means letters went missing.
+if [ "$n" -lt 36 ]; then
+    echo "FAIL: only $n PDFs were generated"
+    fails=$((fails + 1))
+fi
+
+review=$src/templates/example/review.xml
+
+# The checker must catch every rule it claims to check. Good letters to break: a
+# one-language letter (m01, pl), a bilingual one in one script (m04, cy + en-GB), a
+# bilingual one in two scripts (m09, pa + en-GB) and a right-to-left one (m06, ar).
+d=$(dirname "$(grep -- '/notification/m01-post.pdf$' "$tmp/pdfs" | head -n 1)")
+mkdir -p "$tmp/self"
+if ! "$py" "$src/tests/cases/pdfua/pdfua_selftest.py" "$review" "$tmp/self" \
+    "$d/m01-post.pdf" "$d/m04-post.pdf" "$d/m09-post.pdf" "$d/m06-post.pdf" >"$tmp/self.log" 2>&1; then
+    echo "FAIL: the PDF/UA checker's self-test"
+    cat "$tmp/self.log"
+    fails=$((fails + 1))
+fi
+tail -n 1 "$tmp/self.log"
+
+# Every PDF of every template; letters in the member's language(s) from the review.
+# shellcheck disable=SC2046
+if ! "$py" "$src/tests/cases/pdfua/pdfua_check.py" --review "$review" $(cat "$tmp/pdfs") >"$tmp/check.log" 2>&1; then
+    echo "FAIL: PDF/UA problems"
+    fails=$((fails + 1))
+fi
+cat "$tmp/check.log"
+
+# Large print: at 14, 18, 20 and 24 pt the structure tree (roles, languages, text) is
+# the same, so a reader that reflows the page keeps the order and the headings.
+if ! "$py" "$src/tests/cases/pdfua/pdfua_reflow.py" "$kl" "$src/templates/example" "$tmp" \
+    m01 m04 m06 m07 m09 >"$tmp/reflow.log" 2>&1; then
+    echo "FAIL: the structure changes with the print size"
+    fails=$((fails + 1))
+fi
+cat "$tmp/reflow.log"
+
+echo "$((8 - fails)) passed, $fails failed"
+[ "$fails" -eq 0 ]

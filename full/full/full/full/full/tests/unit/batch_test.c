@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/batch_test.c: private atomic output files and the batch record. */
+#include "support.h"
+#include "batch/batch_internal.h"
+#include "kinletter/batch.h"
+#include "kinletter/letter.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *make_tmpdir(void)
+{
+    char *d = strdup("/tmp/klbatch-XXXXXX");
+    assert_non_null(mkdtemp(d));
+    return d;
+}
+
+static size_t count_entries(int dirfd)
+{
+    int fd = dup(dirfd);
+    DIR *d = fdopendir(fd);
+    rewinddir(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void read_back(int dirfd, const char *name, char *buf, size_t cap)
+{
+    int fd = openat(dirfd, name, O_RDONLY);
+    assert_true(fd >= 0);
+    ssize_t n = read(fd, buf, cap - 1);
+    assert_true(n >= 0);
+    buf[n] = '\0';
+    close(fd);
+}
+
+static void files_are_private_and_never_silently_replaced(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    char *base = make_tmpdir();
+    const char *sub[] = {"NSCP-2026-017", "notification"};
+    mode_t old = umask(0);
+    int dfd = kl_batch__open_dir(ctx, base, sub, 2);
+    umask(old);
+    assert_true(dfd >= 0);
+    struct stat st;
+    assert_int_equal(fstat(dfd, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+
+    assert_int_equal(
+        kl_batch__write_file(ctx, dfd, "m01-post.pdf", "m01-post.pdf", "first", 5, false), 0);
+    assert_int_equal(fstatat(dfd, "m01-post.pdf", &st, 0), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_true(kl_batch__dir_has_files(dfd));
+
+    int rc = kl_batch__write_file(ctx, dfd, "m01-post.pdf", "out/m01-post.pdf", "second", 6, false);
+    assert_int_equal(rc, KL_EEXISTS);
+    /* The library names no command-line flag; the CLI adds its own hint. */
+    assert_null(strstr(kl_context_last_error(ctx)->hint, "--"));
+    char buf[64];
+    read_back(dfd, "m01-post.pdf", buf, sizeof buf);
+    assert_string_equal(buf, "first");
+    assert_int_equal(count_entries(dfd), 1); /* no temporary file left behind */
+
+    assert_int_equal(
+        kl_batch__write_file(ctx, dfd, "m01-post.pdf", "m01-post.pdf", "second", 6, true), 0);
+    read_back(dfd, "m01-post.pdf", buf, sizeof buf);
+    assert_string_equal(buf, "second");
+    close(dfd);
+    kl_context_free(ctx);
+    free(base);
+}
+
+static void symlinked_output_directory_is_refused(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    char *base = make_tmpdir();
+    char *elsewhere = make_tmpdir();
+    char link[4200];
+    snprintf(link, sizeof link, "%s/NSCP-1", base);
+    assert_int_equal(symlink(elsewhere, link), 0);
+    const char *sub[] = {"NSCP-1", "notification"};
+    int rc = kl_batch__open_dir(ctx, base, sub, 2);
+    assert_int_equal(rc, KL_EIO);
+    assert_non_null(strstr(kl_context_last_error(ctx)->hint, "symbolic link"));
+    /* Nothing was created in the link's target. */
+    int efd = open(elsewhere, O_RDONLY | O_DIRECTORY);
+    assert_int_equal(count_entries(efd), 0);
+    close(efd);
+    const char *bad[] = {".."};
+    assert_int_equal(kl_batch__open_dir(ctx, base, bad, 1), KL_EINVAL);
+    kl_context_free(ctx);
+    free(base);
+    free(elsewhere);
+}
+
+static void failed_write_leaves_nothing(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    char *base = make_tmpdir();
+    int dfd = kl_batch__open_dir(ctx, base, NULL, 0);
+    assert_true(dfd >= 0);
+    /* A file-size limit makes write() fail part-way, as a full disk would. */
+    struct rlimit old, lim = {4096, 4096};
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim.rlim_max = old.rlim_max;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    static char big[100000];
+    memset(big, 'x', sizeof big);
+    int rc = kl_batch__write_file(ctx, dfd, "m02-post.pdf", "m02-post.pdf", big, sizeof big, false);
+    setrlimit(RLIMIT_FSIZE, &old);
+    assert_int_equal(rc, KL_EIO);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "cannot write"));
+    assert_int_equal(count_entries(dfd), 0);
+    close(dfd);
+    kl_context_free(ctx);
+    free(base);
+}
+
+static void record_cells_are_quoted_and_neutralised(void **state)
+{
+    (void)state;
+    kl_buf b = KL_BUF_INIT;
+    const char *row[] = {"m01", "Nowak, Zofia", "say \"hi\"", "=HYPERLINK(\"x\")",
+                         "+44", "@x",           "-1",         "two\nlines",
+                         ""};
+    assert_int_equal(kl_batch__csv_row(&b, row, 9), 0);
+    assert_string_equal(b.data,
+                        "m01,\"Nowak, Zofia\",\"say \"\"hi\"\"\",\"'=HYPERLINK(\"\"x\"\")\","
+                        "\"'+44\",\"'@x\",\"'-1\",\"two\nlines\",\r\n");
+    kl_buf_free(&b);
+}
+
+static void sha256_matches_known_vectors(void **state)
+{
+    (void)state;
+    char hex[65];
+    kl_batch__sha256_hex("abc", 3, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    kl_batch__sha256_hex("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+/* ---- kl_batch_generate ----------------------------------------------------------------- */
+
+typedef struct progress_log {
+    size_t n;
+    size_t done[32], total[32];
+    char ids[32][16];
+} progress_log;
+
+static void log_progress(size_t done, size_t total, const char *id, void *userdata)
+{
+    progress_log *p = userdata;
+    if (p->n < 32) {
+        p->done[p->n] = done;
+        p->total[p->n] = total;
+        snprintf(p->ids[p->n], sizeof p->ids[p->n], "%s", id);
+        p->n++;
+    }
+}
+
+static kl_review *load_family(kl_context *ctx)
+{
+    kl_review *rv = NULL;
+    assert_int_equal(
+        kl_review_load_file(ctx, kl_test_src("tests/data/generate/review.xml"), NULL, &rv), 0);
+    return rv;
+}
+
+static const kl_batch_row *find_row(const kl_batch_result *res, const char *id, const char *file)
+{
+    for (size_t i = 0; i < kl_batch_result_row_count(res); i++) {
+        const kl_batch_row *r = kl_batch_result_row(res, i);
+        if (strcmp(r->member_id, id) == 0 && (!file || strcmp(r->file, file) == 0))
+            return r;
+    }
+    return NULL;
+}
+
+static void read_file_at(const char *dir, const char *name, char *buf, size_t cap)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+static void generate_writes_every_member_in_order(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_review *rv = load_family(ctx);
+    diags.n = 0;
+    char *base = make_tmpdir();
+    progress_log plog = {0};
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = base;
+    o.jobs = 4;
+    o.date = "2026-10-09";
+    o.progress = log_progress;
+    o.progress_userdata = &plog;
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), 0);
+    assert_non_null(res);
+
+    /* Progress: once per member, in member order, whatever the threads did. */
+    static const char *const ids[] = {"g01", "g02", "g03", "g04", "g05", "g06", "g07"};
+    assert_int_equal(plog.n, 7);
+    for (size_t i = 0; i < 7; i++) {
+        assert_int_equal(plog.done[i], i + 1);
+        assert_int_equal(plog.total[i], 7);
+        assert_string_equal(plog.ids[i], ids[i]);
+    }
+    /* Diagnostics arrive in member order too: g05's before g06's. */
+    int d5 = kl_test_find_diag(&diags, "line 6"), d6 = kl_test_find_diag(&diags, "'de'");
+    assert_true(d5 >= 0 && d6 > d5);
+
+    kl_batch_totals t = kl_batch_result_totals(res);
+    assert_int_equal(t.members, 7);
+    assert_int_equal(t.members_written, 4);
+    assert_int_equal(t.members_failed, 2);
+    assert_int_equal(t.not_contacted, 1);
+    assert_int_equal(t.files, 7);
+    const kl_batch_row *r = find_row(res, "g02", "g02-cover.pdf");
+    assert_non_null(r);
+    assert_int_equal(r->status, KL_BATCH_WRITTEN);
+    assert_int_equal(r->pages, 1);
+    assert_string_equal(r->channel, "via-professional");
+    r = find_row(res, "g06", NULL);
+    assert_int_equal(r->status, KL_BATCH_FAILED);
+    assert_string_equal(r->translation_status, "missing");
+    assert_non_null(strstr(r->reason, "no catalog for language 'de'"));
+    r = find_row(res, "g04", NULL);
+    assert_int_equal(r->status, KL_BATCH_NOT_CONTACTED);
+    assert_string_equal(r->reason, "Police advice while an investigation is open");
+    assert_string_equal(kl_batch_status_name(r->status), "not-contacted");
+    /* Rows are in member order. */
+    for (size_t i = 1; i < kl_batch_result_row_count(res); i++)
+        assert_true(strcmp(kl_batch_result_row(res, i - 1)->member_id,
+                           kl_batch_result_row(res, i)->member_id) <= 0);
+    /* The record and the print pack (g01 and g07 by post) are there. */
+    const char *dir = kl_batch_result_dir(res);
+    assert_non_null(strstr(dir, "/GEN-2026-042/notification"));
+    char rec[8192];
+    read_file_at(dir, "record.csv", rec, sizeof rec);
+    assert_non_null(strstr(rec, "\r\ng04,Carl Dobbs,stepfather,,,,,,,,,not-contacted,"));
+    assert_null(strstr(rec, "Hollow Lane"));
+    assert_true(t.print_pack_pages >= 2);
+    struct stat st;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/print-pack.pdf", dir);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+
+    /* A second run without force changes nothing and says so. */
+    kl_batch_result *again = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &again), KL_EEXISTS);
+    assert_null(again);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "already holds files"));
+    char rec2[8192];
+    read_file_at(dir, "record.csv", rec2, sizeof rec2);
+    assert_string_equal(rec, rec2);
+
+    kl_batch_result_free(res);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
+static void unknown_member_stops_before_writing(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_review *rv = load_family(ctx);
+    char *base = make_tmpdir();
+    char out[4200];
+    snprintf(out, sizeof out, "%s/out", base);
+    const char *only[] = {"g01", "nobody"};
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = out;
+    o.members = only;
+    o.n_members = 2;
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), KL_ENOTFOUND);
+    assert_null(res);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "no member 'nobody'"));
+    struct stat st;
+    assert_int_not_equal(stat(out, &st), 0); /* nothing created */
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
+/* A template that prints another member's address: the disclosure check
+ * stops that letter and only that letter. */
+static const char leak_template[] =
+    "<letter xmlns='urn:kinletter:template:1' name='leak' title='notification.title'>"
+    "<letterhead/><address/><heading level='1' msg='notification.title'/>"
+    "<list kind='bullet'><item msg='common.agency'><arg name='agency' "
+    "select=\"string(/r:review/r:family/r:member[@id='g07']/r:contact/r:address/r:line)\"/>"
+    "</item></list></letter>";
+
+static void disclosure_hit_fails_that_member_only(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_review *rv = load_family(ctx);
+    char *base = make_tmpdir();
+    const char *only[] = {"g01", "g07"};
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = base;
+    o.template_name = kl_test_tmpfile("leak.xml", leak_template, sizeof leak_template - 1);
+    o.members = only;
+    o.n_members = 2;
+    o.jobs = 2;
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), 0);
+    const kl_batch_row *r = find_row(res, "g01", NULL);
+    assert_int_equal(r->status, KL_BATCH_FAILED);
+    assert_non_null(strstr(r->reason, "of member g07"));
+    assert_null(strstr(r->reason, "Church View")); /* the detail itself is never repeated */
+    int d = kl_test_find_diag(&diags, "of member g07");
+    assert_true(d >= 0);
+    assert_non_null(strstr(diags.text[d], "family.csv:2:1"));
+    /* g07's own address in g07's letter is fine. */
+    r = find_row(res, "g07", "g07-post.pdf");
+    assert_non_null(r);
+    assert_int_equal(r->status, KL_BATCH_WRITTEN);
+    /* No file of g01 was written. */
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/g01-post.pdf", kl_batch_result_dir(res));
+    assert_int_not_equal(stat(path, &st), 0);
+    assert_int_equal(kl_batch_result_totals(res).skipped, 5);
+    kl_batch_result_free(res);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
+static void draft_translation_is_named(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_review *rv = NULL;
+    assert_int_equal(
+        kl_review_load_file(ctx, kl_test_src("tests/data/letters/review.xml"), NULL, &rv), 0);
+    char locales[4200];
+    snprintf(locales, sizeof locales, "%s/tests/data/letters/locales",
+             getenv("KL_BUILD_ROOT") ? getenv("KL_BUILD_ROOT") : ".");
+    char tpl[4200];
+    snprintf(tpl, sizeof tpl, "%s", kl_test_src("tests/data/letters/test.xml"));
+    char *base = make_tmpdir();
+    const char *only[] = {"m02", "m04"};
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = base;
+    o.template_name = tpl;
+    o.locales_dir = locales;
+    o.members = only;
+    o.n_members = 2;
+    o.allow_language_fallback = 1;
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), 0);
+    const kl_batch_row *r = find_row(res, "m04", NULL);
+    assert_int_equal(r->status, KL_BATCH_WRITTEN);
+    assert_string_equal(r->languages, "cy+en-GB");
+    assert_string_equal(r->translation_status, "draft+source");
+    assert_int_equal(r->draft, 1);
+    r = find_row(res, "m02", NULL);
+    assert_string_equal(r->translation_status, "source");
+    assert_int_equal(r->draft, 0);
+    assert_int_equal(kl_batch_result_totals(res).draft_members, 1);
+    kl_batch_result_free(res);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
+/* Every allocation that can fail is handled: the batch reports out of
+ * memory (or, if the failure only cost a diagnostic, still succeeds) and
+ * leaks nothing (run under the sanitizers). */
+static void allocation_failures_are_reported(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_review *rv = load_family(ctx);
+    char *base = make_tmpdir();
+    const char *only[] = {"g04", "g05"}; /* no PDF: keeps each round quick */
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = base;
+    o.members = only;
+    o.n_members = 2;
+    o.force = 1;
+    o.jobs = 1;
+    unsigned long n;
+    for (n = 1; n < 200000; n++) {
+        kl_batch_result *res = NULL;
+        kl_core__alloc_fail_at(n, false);
+        int rc = kl_batch_generate(ctx, rv, &o, &res);
+        unsigned long used = kl_core__alloc_count();
+        kl_core__alloc_fail_at(0, false);
+        if (rc == 0) {
+            assert_non_null(res);
+            kl_batch_result_free(res);
+            if (used < n)
+                break; /* ran to the end without reaching allocation n */
+            continue;
+        }
+        if (rc != KL_ENOMEM)
+            fail_msg("allocation %lu: %s", n, kl_strerror(rc));
+        kl_batch_result_free(res);
+    }
+    assert_true(n > 50 && n < 200000);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
+/* Options are checked at the edge: an impossible date, an unknown channel or
+ * reading variant is KL_EINVAL with a message, before anything is made. */
+static void impossible_options_are_refused(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_review *rv = load_family(ctx);
+    char *base = make_tmpdir();
+    char out[4200];
+    snprintf(out, sizeof out, "%s/out", base);
+    static const char *const bad_dates[] = {"2027-02-30", "2026-13-01",  "2026-04-31",
+                                            "2026-1-1",   "2026-01-01x", "1899-12-31"};
+    for (size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++) {
+        kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+        o.output_dir = out;
+        o.date = bad_dates[i];
+        kl_batch_result *res = NULL;
+        assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), KL_EINVAL);
+        assert_null(res);
+        assert_non_null(strstr(kl_context_last_error(ctx)->message, "letter date"));
+        struct stat st;
+        assert_int_not_equal(stat(out, &st), 0); /* nothing created */
+    }
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = out;
+    o.creation_date = "2027-02-30T12:00:00Z";
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), KL_EINVAL);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "creation date"));
+
+    kl_template *tpl = NULL;
+    kl_catalog_set *cats = NULL;
+    assert_int_equal(kl_template_load_name(ctx, "notification", &tpl), 0);
+    assert_int_equal(kl_catalog_set_open(ctx, NULL, &cats), 0);
+    const kl_member *m = kl_review_find_member(rv, "g01");
+    kl_letter *L = NULL;
+    kl_letter_options lo = KL_LETTER_OPTIONS_INIT;
+    assert_int_equal(kl_letter_compose(ctx, tpl, cats, rv, m, (kl_channel)99, &lo, &L), KL_EINVAL);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "channel 99"));
+    lo.variant = 42;
+    assert_int_equal(kl_letter_compose(ctx, tpl, cats, rv, m, KL_CHANNEL_POST, &lo, &L), KL_EINVAL);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "variant 42"));
+    lo.variant = -1;
+    lo.date = "2027-02-30";
+    assert_int_equal(kl_letter_compose(ctx, tpl, cats, rv, m, KL_CHANNEL_POST, &lo, &L), KL_EINVAL);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "not a calendar date"));
+    lo.date = "2028-02-29"; /* a leap day is a day */
+    assert_int_equal(kl_letter_compose(ctx, tpl, cats, rv, m, KL_CHANNEL_POST, &lo, &L), 0);
+    kl_letter_free(L);
+    kl_catalog_set_free(cats);
+    kl_template_free(tpl);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    rmdir(base);
+    free(base);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(files_are_private_and_never_silently_replaced),
+        cmocka_unit_test(symlinked_output_directory_is_refused),
+        cmocka_unit_test(failed_write_leaves_nothing),
+        cmocka_unit_test(record_cells_are_quoted_and_neutralised),
+        cmocka_unit_test(sha256_matches_known_vectors),
+        cmocka_unit_test(generate_writes_every_member_in_order),
+        cmocka_unit_test(unknown_member_stops_before_writing),
+        cmocka_unit_test(impossible_options_are_refused),
+        cmocka_unit_test(disclosure_hit_fails_that_member_only),
+        cmocka_unit_test(draft_translation_is_named),
+        cmocka_unit_test(allocation_failures_are_reported),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/pdf_test.c: tagged PDF output, read back with poppler and qpdf. */
+#include "support.h"
+#include "pdf/pdf_internal.h"
+
+#include "../data/pdf/sample_doc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* kl_test_fonts: the project's fonts, loaded once by the group setup (support.c). */
+
+/* Render d to a file; returns its path (static buffer). */
+static const char *render_to(kl_context *ctx, const kl_doc *d, const char *name, unsigned *pages)
+{
+    static char path[512];
+    kl_text_cache *tc;
+    kl_pdf_cache *pc;
+    assert_int_equal(kl_text__cache_new(&tc), 0);
+    assert_int_equal(kl_pdf__cache_new(&pc), 0);
+    kl_pdf_opts o = {
+        .fonts = kl_test_fonts, .text = tc, .cache = pc, .creation_date = "2026-03-01T09:00:00Z"};
+    kl_buf out = KL_BUF_INIT;
+    int rc = kl_pdf__render(ctx, d, &o, &out, pages);
+    if (rc)
+        fail_msg("render %s: %s", name, kl_context_last_error(ctx)->message);
+    const char *dir = getenv("KL_BUILD_ROOT") ? getenv("KL_BUILD_ROOT") : "/tmp";
+    snprintf(path, sizeof path, "%s/pdf-test-%s.pdf", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(out.data, 1, out.len, f), out.len);
+    fclose(f);
+    kl_buf_free(&out);
+    kl_pdf__cache_free(pc);
+    kl_text__cache_free(tc);
+    return path;
+}
+
+/* Run a command and return its standard output (static buffer). */
+static const char *run(const char *fmt, const char *path)
+{
+    static char out[1 << 20];
+    char cmd[1024];
+    /* fmt holds one %s for the quoted path. */
+    const char *at = strstr(fmt, "%s");
+    assert_non_null(at);
+    snprintf(cmd, sizeof cmd, "%.*s%s%s", (int)(at - fmt), fmt, path, at + 2);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    for (size_t i = 0; i < n; i++)
+        if (!out[i])
+            out[i] = '\x01'; /* a font program's bytes: the text after them stays searchable */
+    out[n] = '\0';
+    int st = pclose(p);
+    if (st != 0)
+        fail_msg("`%s` failed (%d):\n%s", cmd, st, out);
+    return out;
+}
+
+static void squash_spaces(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        char c = *r == '\n' || *r == '\f' ? ' ' : *r;
+        if (c == ' ' && w > s && w[-1] == ' ')
+            continue;
+        *w++ = c;
+    }
+    *w = '\0';
+}
+
+static void every_script_embeds_subset_fonts_with_unicode(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    for (size_t i = 0; i < N_SAMPLES; i++) {
+        kl_doc *d = sample_letter(&samples[i], 14, kl_test_src("tests/data/pdf/logo.png"), 1);
+        char name[32];
+        snprintf(name, sizeof name, "script-%s", samples[i].lang);
+        unsigned pages;
+        const char *path = render_to(ctx, d, name, &pages);
+        assert_true(pages >= 1);
+        run("qpdf --check '%s' >/dev/null", path);
+        const char *fontsout = run("pdffonts '%s'", path);
+        /* Every font line: embedded, subset, with a ToUnicode map. */
+        int lines = 0;
+        for (const char *l = strstr(fontsout, "\n---"); l && (l = strchr(l + 1, '\n'));) {
+            if (!l[1])
+                break;
+            lines++;
+            char line[256];
+            const char *e = strchr(l + 1, '\n');
+            size_t n = e ? (size_t)(e - l - 1) : strlen(l + 1);
+            snprintf(line, sizeof line, "%.*s", (int)n, l + 1);
+            if (!strstr(line, "yes yes yes"))
+                fail_msg("%s: font not embedded+subset+unicode: %s", samples[i].lang, line);
+        }
+        assert_true(lines >= 2);
+        kl_doc__free(d);
+    }
+    kl_context_free(ctx);
+}
+
+static void left_to_right_text_comes_back_exactly(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    for (size_t i = 0; i < N_SAMPLES; i++) {
+        if (!strcmp(samples[i].lang, "ar") || !strcmp(samples[i].lang, "fa") ||
+            !strcmp(samples[i].lang, "ur"))
+            continue; /* pdftotext is unreliable for RTL: see the structure test */
+        kl_doc *d = sample_letter(&samples[i], 14, NULL, 1);
+        char name[32];
+        snprintf(name, sizeof name, "text-%s", samples[i].lang);
+        const char *path = render_to(ctx, d, name, NULL);
+        char *text = strdup(run("pdftotext -enc UTF-8 '%s' -", path));
+        squash_spaces(text);
+        if (!strstr(text, samples[i].para))
+            fail_msg("%s: \"%s\" not in:\n%s", samples[i].lang, samples[i].para, text);
+        if (!strstr(text, samples[i].heading))
+            fail_msg("%s: heading \"%s\" not in:\n%s", samples[i].lang, samples[i].heading, text);
+        /* The wrapped English paragraph keeps the spaces at its line breaks. */
+        assert_non_null(strstr(text, long_para));
+        free(text);
+        kl_doc__free(d);
+    }
+    kl_context_free(ctx);
+}
+
+static void address_text_is_inside_the_window(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_doc *d = sample_letter(&samples[0], 24, NULL, 1);
+    const char *path = render_to(ctx, d, "window", NULL);
+    const char *bbox = run("pdftotext -bbox -f 1 -l 1 '%s' -", path);
+    /* pdftotext -bbox: y from the top of the page, in points. */
+    const double mm = 72 / 25.4;
+    const char *words[] = {"Nowak", "Victoria", "NT2", "3BB"};
+    for (size_t w = 0; w < 4; w++) {
+        char needle[64];
+        snprintf(needle, sizeof needle, ">%s</word>", words[w]);
+        const char *hit = strstr(bbox, needle);
+        assert_non_null(hit);
+        const char *open = hit;
+        while (open > bbox && strncmp(open, "<word", 5))
+            open--;
+        double x0, y0, x1, y1;
+        assert_int_equal(sscanf(open, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"",
+                                &x0, &y0, &x1, &y1),
+                         4);
+        assert_true(x0 >= 24.6 * mm && x1 <= (24.6 + 95.4) * mm);
+        assert_true(y0 >= 39.5 * mm && y1 <= (39.5 + 26.8) * mm);
+        /* Royal Mail size, even at 24 pt large print. */
+        assert_true(y1 - y0 <= 12 * 1.4);
+    }
+    kl_doc__free(d);
+    kl_context_free(ctx);
+}
+
+static void structure_tree_and_artifacts(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_doc *d = sample_letter(&samples[0], 24, kl_test_src("tests/data/pdf/logo.png"), 4);
+    unsigned pages;
+    const char *path = render_to(ctx, d, "struct", &pages);
+    assert_true(pages >= 2);
+    char *tree = strdup(run("pdfinfo -struct-text '%s'", path));
+    const char *want[] = {"Document", "Figure", "H1", "H2", "/Lang", "L",    "LI", "Lbl",
+                          "LBody",    "Table",  "TR", "TH", "TD",    "Link", "P"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!strstr(tree, want[i]) && strcmp(want[i], "/Lang"))
+            fail_msg("no %s in the structure tree:\n%.2000s", want[i], tree);
+    /* Text is in the tree, page numbers are not. */
+    assert_non_null(strstr(tree, "We are very sorry for the loss of Amelia."));
+    assert_null(strstr(tree, "Page 1 of"));
+    char *text = strdup(run("pdftotext -enc UTF-8 '%s' -", path));
+    assert_non_null(strstr(text, "Page 1 of"));
+    const char *info = run("pdfinfo '%s'", path);
+    assert_non_null(strstr(info, "Tagged:          yes"));
+    assert_non_null(strstr(info, "PDF version:     1.7"));
+    assert_non_null(strstr(info, "Title:           About the review"));
+    free(text);
+    free(tree);
+    kl_doc__free(d);
+    kl_context_free(ctx);
+}
+
+/* The span that carries UTF-8 text as /ActualText, as qpdf --qdf writes it. */
+static void utf16_hex(const char *s, char *out, size_t cap)
+{
+    size_t k = (size_t)snprintf(out, cap, "/Span <</ActualText <feff");
+    for (const unsigned char *p = (const unsigned char *)s; *p && k + 10 < cap;) {
+        unsigned cp;
+        if (*p < 0x80)
+            cp = *p++;
+        else if ((*p & 0xE0) == 0xC0)
+            cp = (unsigned)(*p & 0x1F) << 6 | (p[1] & 0x3F), p += 2;
+        else
+            cp = (unsigned)(*p & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F), p += 3;
+        k += (size_t)snprintf(out + k, cap - k, "%04x", cp); /* qpdf writes lower case */
+    }
+    snprintf(out + k, cap - k, ">");
+}
+
+static void rtl_structure_carries_the_logical_text(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_doc *d = sample_letter(&samples[3], 14, NULL, 1); /* Arabic */
+    const char *path = render_to(ctx, d, "rtl", NULL);
+    /* pdfinfo -struct-text ignores /ActualText (poppler 22): read the uncompressed file. */
+    char *content = strdup(run("qpdf --qdf --object-streams=disable '%s' -", path));
+    char heading[512], para[512];
+    utf16_hex(samples[3].heading, heading, sizeof heading);
+    utf16_hex(samples[3].para, para, sizeof para);
+    /* Each Arabic line is a Span element with the line's /ActualText (for readers that walk
+     * the tree, pdf.js's accessibility tree among them), and its marked content carries it
+     * too (for those that read the content). The Span elements come first in the file. */
+    char span_heading[600];
+    snprintf(span_heading, sizeof span_heading, "/ActualText %s\n  /K ", strstr(heading, "<feff"));
+    const char *se = strstr(content, span_heading);
+    if (!se)
+        fail_msg("no Span element with the heading's logical text as /ActualText");
+    const char *h = strstr(se + 1, heading), *p = h ? strstr(h, para) : NULL;
+    if (!h || !p)
+        fail_msg("no /ActualText with the logical Arabic text (%s)", h ? "paragraph" : "heading");
+    assert_true(h < p); /* reading order: the heading, then the paragraph */
+    /* The span sits inside the line's marked content (a Span of the H1), right after it opens. */
+    const char *mc = h;
+    while (mc > content && strncmp(mc, "/Span <</MCID", 13))
+        mc--;
+    assert_true(h - mc < 80);
+    /* The address, left to right inside the Arabic letter. */
+    char *tree = strdup(run("pdfinfo -struct-text '%s'", path));
+    assert_non_null(strstr(tree, "21 Victoria Road"));
+    free(tree);
+    free(content);
+    kl_doc__free(d);
+    kl_context_free(ctx);
+}
+
+/* An email or web address in running text is a Link element between the
+ * paragraph's own text, in reading order, with a Link annotation that names
+ * it; a trailing full stop is not part of it. */
+static void addresses_in_running_text_are_links(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_doc *d = sample_letter(&samples[0], 14, NULL, 1);
+    kl_doc__add(d->root, KL_NODE_PARAGRAPH,
+                "Write to help@northshire.example or see https://northshire.example/review.");
+    const char *path = render_to(ctx, d, "links", NULL);
+    char *tree = strdup(run("pdfinfo -struct-text '%s'", path));
+    const char *p = strstr(tree, "\"Write to \""), *l1 = p ? strstr(p, "Link") : NULL;
+    const char *mail = l1 ? strstr(l1, "\"help@northshire.example\"") : NULL;
+    const char *mid = mail ? strstr(mail, "\" or see \"") : NULL;
+    const char *l2 = mid ? strstr(mid, "Link") : NULL;
+    /* (At 14 pt the address breaks after its slash: both parts are the Link's.) */
+    const char *web = l2 ? strstr(l2, "\"https://northshire.example/") : NULL;
+    const char *rest = web ? strstr(web, "review\"") : NULL;
+    const char *stop = rest ? strstr(rest, "\".\"") : NULL;
+    if (!stop)
+        fail_msg("the paragraph does not read text, Link, text, Link, \".\":\n%.3000s",
+                 p ? p : tree);
+    /* The letterhead's email is a Link too. */
+    assert_non_null(strstr(tree, "Link (inline)\n      \"safeguarding@northshire.example\""));
+    /* Each annotation's /Contents reads as the letter does (UTF-16 in hex, as qpdf --qdf writes
+     * it, or an ASCII literal): the address as shown, not a mailto: target; a contact table's
+     * value after its row's label, not a tel: target. */
+    char *content = strdup(run("qpdf --qdf --object-streams=disable '%s' -", path));
+    const char *targets[] = {"help@northshire.example", "https://northshire.example/review",
+                             "safeguarding@northshire.example", "Phone: 01632 960123"};
+    assert_null(strstr(content, "/Contents (mailto:"));
+    assert_null(strstr(content, "/Contents (tel:"));
+    for (size_t i = 0; i < 4; i++) {
+        char hex[512], want[600], literal[600];
+        utf16_hex(targets[i], hex, sizeof hex);
+        snprintf(want, sizeof want, "/Contents %s", strstr(hex, "<feff"));
+        snprintf(literal, sizeof literal, "/Contents (%s)", targets[i]);
+        if (!strstr(content, want) && !strstr(content, literal))
+            fail_msg("no Link annotation whose /Contents is %s", targets[i]);
+    }
+    free(content);
+    free(tree);
+    kl_doc__free(d);
+    kl_context_free(ctx);
+}
+
+static void missing_glyph_is_an_error_not_a_box(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_doc *d = sample_letter(&samples[0], 14, NULL, 1);
+    kl_doc__add(d->root, KL_NODE_PARAGRAPH, "Symbol \xF0\x9E\xA4\x80 here");
+    kl_text_cache *tc;
+    kl_pdf_cache *pc;
+    assert_int_equal(kl_text__cache_new(&tc), 0);
+    assert_int_equal(kl_pdf__cache_new(&pc), 0);
+    kl_pdf_opts o = {.fonts = kl_test_fonts, .text = tc, .cache = pc};
+    kl_buf out = KL_BUF_INIT;
+    assert_int_equal(kl_pdf__render(ctx, d, &o, &out, NULL), KL_EDATA);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "U+1E900"));
+    assert_int_equal(out.len, 0);
+    kl_buf_free(&out);
+    kl_pdf__cache_free(pc);
+    kl_text__cache_free(tc);
+    kl_doc__free(d);
+    kl_context_free(ctx);
+}
+
+static void output_is_reproducible_with_a_fixed_date(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_doc *d = sample_letter(&samples[1], 18, NULL, 2);
+    kl_text_cache *tc;
+    kl_pdf_cache *pc;
+    assert_int_equal(kl_text__cache_new(&tc), 0);
+    assert_int_equal(kl_pdf__cache_new(&pc), 0);
+    kl_pdf_opts o = {
+        .fonts = kl_test_fonts, .text = tc, .cache = pc, .creation_date = "2026-03-01T09:00:00Z"};
+    kl_buf a = KL_BUF_INIT, b = KL_BUF_INIT;
+    assert_int_equal(kl_pdf__render(ctx, d, &o, &a, NULL), 0);
+    assert_int_equal(kl_pdf__render(ctx, d, &o, &b, NULL), 0); /* from the caches */
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    /* XMP is not compressed. */
+    const char *xmp = "<pdfuaid:part>1</pdfuaid:part>";
+    bool found = false;
+    for (size_t i = 0; i + strlen(xmp) <= a.len && !found; i++)
+        found = !memcmp(a.data + i, xmp, strlen(xmp));
+    assert_true(found);
+    kl_buf_free(&a);
+    kl_buf_free(&b);
+    kl_pdf__cache_free(pc);
+    kl_text__cache_free(tc);
+    kl_doc__free(d);
+    kl_context_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_script_embeds_subset_fonts_with_unicode),
+        cmocka_unit_test(left_to_right_text_comes_back_exactly),
+        cmocka_unit_test(address_text_is_inside_the_window),
+        cmocka_unit_test(structure_tree_and_artifacts),
+        cmocka_unit_test(rtl_structure_carries_the_logical_text),
+        cmocka_unit_test(addresses_in_running_text_are_links),
+        cmocka_unit_test(missing_glyph_is_an_error_not_a_box),
+        cmocka_unit_test(output_is_reproducible_with_a_fixed_date),
+    };
+    return cmocka_run_group_tests(tests, kl_test_fonts_setup, kl_test_fonts_teardown);
+}
