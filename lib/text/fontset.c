@@ -193,6 +193,10 @@ static int font_resolve(kl_context *ctx, kl_fontset *fs, const char *family, con
         return kl_oom(ctx), -1;
     FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
     FcPatternAddInteger(pat, FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
+    /* The style name too: fontconfig gives both Debian Noto Nastaliq Urdu
+     * files weight 80 (regular), so by weight alone the bold file could be
+     * chosen for body text. */
+    FcPatternAddString(pat, FC_STYLE, (const FcChar8 *)(bold ? "Bold" : "Regular"));
     FcPatternAddInteger(pat, FC_SLANT, FC_SLANT_ROMAN);
     if (lang)
         FcPatternAddString(pat, FC_LANG, (const FcChar8 *)lang);

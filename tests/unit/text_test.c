@@ -3,6 +3,7 @@
 #include "support.h"
 #include "text/font.h"
 
+#include <hb-ot.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,48 @@ static void bold_headings_use_a_bold_face(void **state)
     assert_int_equal(kl_text__para(ctx, kl_test_fonts, c, "What happens next", &st, &p), 0);
     assert_true(p->lines[0].runs[0].font->bold);
     assert_non_null(strstr(p->lines[0].runs[0].font->file, "Bold"));
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
+/* The style a face's own name table gives ("Regular", "Bold"): the oracle,
+ * independent of what fontconfig says about the file. */
+static void face_style(const kl_font *f, char *out, unsigned cap)
+{
+    unsigned n = cap;
+    out[0] = '\0';
+    hb_ot_name_get_utf8(f->face, HB_OT_NAME_ID_FONT_SUBFAMILY, HB_LANGUAGE_INVALID, &n, out);
+}
+
+/* Body text in every script is set in a regular face, headings in a bold
+ * one (fontconfig calls both Noto Nastaliq Urdu files weight 80). */
+static void every_script_body_regular_headings_bold(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *lang, *text;
+    } samples[] = {
+        {"en-GB", "We are sorry"}, {"ar", "نأسف لخسارتكم"},       {"fa", "ما متاسفیم"},
+        {"ur", "ہمیں افسوس ہے"},   {"bn", "আমরা দুঃখিত"},          {"pa", "ਸਾਨੂੰ ਅਫ਼ਸੋਸ ਹੈ"},
+        {"gu", "અમને દુઃખ છે"},       {"zh-Hans", "我们深表遗憾。"},
+    };
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
+        for (int bold = 0; bold < 2; bold++) {
+            kl_tstyle st = {.lang = samples[i].lang, .size = 14, .width = 400, .bold = bold};
+            const kl_tpara *p;
+            assert_int_equal(kl_text__para(ctx, kl_test_fonts, c, samples[i].text, &st, &p), 0);
+            const kl_font *f = p->lines[0].runs[0].font;
+            char style[64];
+            face_style(f, style, sizeof style);
+            bool is_bold = strstr(style, "Bold") != NULL;
+            if (is_bold != (bold == 1) || f->bold != (bold == 1))
+                fail_msg("%s %s text is set in %s (%s)", samples[i].lang, bold ? "heading" : "body",
+                         f->file, style);
+        }
+    }
     kl_text__cache_free(c);
     kl_context_free(ctx);
 }
@@ -352,6 +395,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_script_has_a_font),
         cmocka_unit_test(bold_headings_use_a_bold_face),
+        cmocka_unit_test(every_script_body_regular_headings_bold),
         cmocka_unit_test(lines_break_at_spaces_and_keep_them),
         cmocka_unit_test(hyphenated_words_are_not_split),
         cmocka_unit_test(newline_forces_a_break),
