@@ -1184,8 +1184,9 @@ static int print_packs(batch *b)
 KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_batch_options *opts,
                              kl_batch_result **out)
 {
+    kl_context_clear_error(ctx);
     if (!out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     if (!review)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_batch_generate: no review");

@@ -121,8 +121,9 @@ static int check_res_files(kl_context *ctx, const char *dir /* ends with / */)
 
 KL_API int kl_catalog_set_open(kl_context *ctx, const char *dir, kl_catalog_set **out)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     char *found = NULL;
     if (!dir) {
@@ -576,8 +577,9 @@ int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale
 KL_API int kl_catalog_set_meta(kl_context *ctx, kl_catalog_set *set, const char *locale,
                                kl_catalog_meta *out)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !set || !locale || !out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     char chain[MAX_CHAIN][MAX_LOCALE];
     size_t n = locale_chain(set, locale, chain);
     if (n == 0)
@@ -705,8 +707,9 @@ static int check_one(const char *msgid, unsigned line, unsigned column, void *ud
 KL_API int kl_template_check_messages(kl_context *ctx, const kl_template *tpl, kl_catalog_set *set,
                                       const char *locale)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !tpl || !set || !locale)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     if (!kl_catalog__has_locale(set, locale))
         return kl_error(ctx, KL_ENOTFOUND, KL_AT(set->dir, 0, 0), NULL,
                         "no catalog for locale '%s'", locale);

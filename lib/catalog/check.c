@@ -363,8 +363,9 @@ static bool is_pseudo(const kl_cfile *f)
 KL_API int kl_catalog_check(kl_context *ctx, kl_catalog_sources *s, const char *locale,
                             kl_catalog_finding_fn fn, void *userdata)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !s || !fn)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     chk c = {ctx, s, NULL, fn, userdata, ""};
     if (kl_catalog__usage(ctx, s) == KL_ENOMEM)
         return KL_ENOMEM;
@@ -415,8 +416,9 @@ KL_API int kl_catalog_stamp(kl_context *ctx, kl_catalog_sources *s, const char *
                             kl_stamp_mode mode, const char *const *ids, size_t n_ids,
                             size_t *n_stamped)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !s || !locale)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     if (n_stamped)
         *n_stamped = 0;
     int rc;
@@ -478,8 +480,9 @@ static const char *meta(const kl_csrc *tr, const char *key)
 KL_API int kl_catalog_status(kl_context *ctx, kl_catalog_sources *s, kl_catalog_status_fn fn,
                              void *userdata)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !s || !fn)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     int rc = kl_catalog__usage(ctx, s);
     if (rc == KL_ENOMEM)
         return rc;
@@ -572,8 +575,9 @@ KL_API int kl_catalog_status(kl_context *ctx, kl_catalog_sources *s, kl_catalog_
 
 KL_API int kl_catalog_pseudo(kl_context *ctx, kl_catalog_sources *s, const char *pseudo, char **out)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !s || !pseudo || !out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     int rtl;
     const char *root;

@@ -74,8 +74,9 @@ static int load_file(kl_cfile *f)
 
 KL_API int kl_catalog_sources_open(kl_context *ctx, const char *dir, kl_catalog_sources **out)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     char *found = NULL;
     if (!dir) {
@@ -391,8 +392,9 @@ int kl_catalog__genrb(kl_context *ctx, const char *txt, const char *outdir, kl_g
 
 KL_API int kl_catalog_compile(kl_context *ctx, const char *src_dir, char **out)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !src_dir || !out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     DIR *d = opendir(src_dir);
     if (!d)

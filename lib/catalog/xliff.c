@@ -144,8 +144,9 @@ static int location_note(kl_catalog_sources *s, const char *msgid, kl_buf *b)
 KL_API int kl_catalog_export_xliff(kl_context *ctx, kl_catalog_sources *s, const char *locale,
                                    char **out, size_t *len)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !s || !locale || !out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     int rc;
     kl_cfile *f = usable(ctx, s, locale, &rc);
@@ -395,8 +396,9 @@ static void validate(imp *im, xmlNodePtr at, const char *bcp, const char *msgid,
 KL_API int kl_catalog_import_xliff(kl_context *ctx, kl_catalog_sources *s, const char *path,
                                    int dry_run, size_t *changed)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !s || !path)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     if (changed)
         *changed = 0;
     /* No network, no entity substitution, no DTD loading. */

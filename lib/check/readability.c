@@ -1214,11 +1214,12 @@ int kl_check__readability_doc(kl_context *ctx, const kl_doc *doc, kl_catalog_set
 KL_API int kl_readability_check(kl_context *ctx, const kl_letter *letter, kl_catalog_set *catalogs,
                                 const kl_review *review, kl_reading variant, kl_readability **out)
 {
+    kl_context_clear_error(ctx);
     if (out)
         *out = NULL;
     if (!ctx || !letter || !out || variant < KL_READING_STANDARD ||
         variant > KL_READING_YOUNG_PERSON)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     const kl_doc *doc = kl_letter__doc(letter);
     if (!doc || doc->sms)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "compose the letter for post or email",

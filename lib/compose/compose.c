@@ -1153,9 +1153,12 @@ KL_API int kl_letter_compose(kl_context *ctx, const kl_template *tpl, kl_catalog
                              const kl_review *review, const kl_member *member, kl_channel channel,
                              const kl_letter_options *opts, kl_letter **out)
 {
+    kl_context_clear_error(ctx);
     if (!out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
+    if (!ctx || !tpl || !catalogs || !review || !member)
+        return kl_einval(ctx, __func__);
     if (opts && opts->version != KL_LETTER_OPTIONS_VERSION)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_LETTER_OPTIONS_INIT",
                         "letter options version %u is not known", opts->version);

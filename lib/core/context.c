@@ -98,8 +98,9 @@ KL_API void kl_context_free(kl_context *ctx)
 
 KL_API int kl_context_add_datadir(kl_context *ctx, const char *dir)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !dir || !*dir)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     int rc = push_datadir(ctx, dir, strlen(dir), true);
     if (rc == KL_ELIMIT)
         return kl_error(ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many data directories (at most %d)",
@@ -109,8 +110,9 @@ KL_API int kl_context_add_datadir(kl_context *ctx, const char *dir)
 
 KL_API int kl_context_find_data(kl_context *ctx, const char *relpath, char **out)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !relpath || !out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     for (size_t i = 0; i < ctx->n_datadirs; i++) {
         char *p = kl_path_join(ctx->datadirs[i], relpath);
@@ -231,6 +233,16 @@ void kl_warn(kl_context *ctx, kl_severity sev, kl_where where, const char *hint,
     va_start(ap, fmt);
     vreport(ctx, sev, 0, where, hint, false, fmt, ap);
     va_end(ap);
+}
+
+int kl_einval(kl_context *ctx, const char *fn)
+{
+    if (!ctx)
+        return KL_EINVAL;
+    return kl_error(ctx, KL_EINVAL, KL_NOWHERE,
+                    "pass the objects the function documents (none may be NULL) and values "
+                    "within their range",
+                    "%s: an argument is missing or out of range", fn);
 }
 
 void kl_context__get_diagnostics(const kl_context *ctx, kl_diagnostic_fn *fn, void **userdata)

@@ -81,6 +81,9 @@ int kl_report(kl_context *ctx, int code, kl_where where, const char *hint, const
 #define KL_AT(src, l, c) ((kl_where){(src), (l), (c), NULL})
 /* Shorthand for out-of-memory. */
 int kl_oom(kl_context *ctx);
+/* A public function's bad argument: KL_EINVAL with a message naming the
+ * function (fn: __func__), or plain KL_EINVAL when ctx itself is NULL. */
+int kl_einval(kl_context *ctx, const char *fn);
 /* The diagnostics callback now installed (to wrap it for a while). */
 void kl_context__get_diagnostics(const kl_context *ctx, kl_diagnostic_fn *fn, void **userdata);
 /* Replace the last error (not reported again): "prefix: message". */

@@ -32,6 +32,7 @@ static int with_caches(kl_pdf_renderer *r)
 
 int kl_pdf_renderer_new(kl_context *ctx, const char *fonts_xml, kl_pdf_renderer **out)
 {
+    kl_context_clear_error(ctx);
     if (!out)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf_renderer_new: out is NULL");
     *out = NULL;
@@ -69,6 +70,7 @@ int kl_letter_render_pdf(kl_context *ctx, kl_pdf_renderer *r, const kl_letter *l
                          const kl_pdf_options *opts, unsigned char **out, size_t *len,
                          unsigned *pages)
 {
+    kl_context_clear_error(ctx);
     if (out)
         *out = NULL;
     if (len)

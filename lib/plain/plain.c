@@ -403,9 +403,10 @@ int kl_plain__sms(const char *text, kl_sms_info *info)
 
 KL_API int kl_sms_measure(kl_context *ctx, const char *text, kl_sms_info *info)
 {
+    kl_context_clear_error(ctx);
     kl_sms_info local;
     if (!text)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     if (!info)
         info = &local;
     int rc = kl_plain__sms(text, info);
@@ -432,8 +433,9 @@ static int checked(kl_context *ctx, const kl_letter *letter, char **out, const c
 
 KL_API int kl_letter_render_text(kl_context *ctx, const kl_letter *letter, char **out)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !letter || !out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     int rc = kl_plain__text(ctx, kl_letter__doc(letter), KL_PLAIN_WIDTH, out);
     return rc ? rc : checked(ctx, letter, out, "the letter's text");
@@ -442,8 +444,9 @@ KL_API int kl_letter_render_text(kl_context *ctx, const kl_letter *letter, char 
 KL_API int kl_letter_render_email(kl_context *ctx, const kl_letter *letter, char **subject,
                                   char **body)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !letter || !subject || !body)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *subject = *body = NULL;
     int rc = kl_plain__email(ctx, kl_letter__doc(letter), subject, body);
     if (!rc)
@@ -461,8 +464,9 @@ KL_API int kl_letter_render_email(kl_context *ctx, const kl_letter *letter, char
 KL_API int kl_letter_render_sms(kl_context *ctx, const kl_letter *letter, char **out,
                                 kl_sms_info *info)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !letter || !out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     const kl_doc *doc = kl_letter__doc(letter);
     if (!doc->sms)

@@ -32,15 +32,16 @@ struct kl_review_builder {
 KL_API int kl_review_builder_new(kl_context *ctx, const char *id, const char *type,
                                  kl_review_builder **out)
 {
+    kl_context_clear_error(ctx);
     if (!out)
         return ctx ? kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "out is NULL") : KL_EINVAL;
     *out = NULL;
     if (!ctx)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     if (!id || !*id || !type || !*type)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE,
                         "give the review's id and type (lcspr, scr, cpr or sar)",
-                        "a review needs an id and a type");
+                        "kl_review_builder_new: a review needs an id and a type");
     kl_review_builder *b = kl_calloc(1, sizeof *b);
     if (!b)
         return kl_oom(ctx);

@@ -1296,6 +1296,69 @@ static void build_contact(loader *L, xmlNodePtr cn, kl_contact *k, size_t name_l
     }
 }
 
+/* Free text from the review that a member's translated letters print as
+ * written, in English: one warning per member, naming the fields and the
+ * languages, and how to give them in every language. */
+static bool role_keyword(const char *role)
+{
+    static const char *const keys[] = {
+        "independent-reviewer", "lead-reviewer",    "review-chair",          "family-contact",
+        "review-coordinator",   "business-manager", "family-liaison-officer"};
+    for (size_t i = 0; role && i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(role, keys[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool title_translated(const char *t)
+{
+    static const char *const keys[] = {"mr", "mrs", "ms", "miss", "mx", "dr"};
+    size_t n = strlen(t);
+    if (n && t[n - 1] == '.')
+        n--;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strlen(keys[i]) == n && strncasecmp(t, keys[i], n) == 0)
+            return true;
+    return false;
+}
+
+static void untranslated_fields(loader *L, xmlNodePtr lang, const kl_member *m)
+{
+    const kl_review_info *I = &L->rv->info;
+    const char *langs[2] = {m->locale, m->also};
+    char which[64] = "";
+    for (int i = 0; i < 2; i++)
+        if (langs[i] && strncmp(langs[i], "en", 2) != 0 &&
+            strlen(which) + strlen(langs[i]) + 6 < sizeof which)
+            snprintf(which + strlen(which), sizeof which - strlen(which), "%s%s",
+                     which[0] ? " and " : "", langs[i]);
+    if (!which[0])
+        return;
+    char fields[160] = "";
+    const char *f[4];
+    size_t n = 0;
+    if (I->reviewer_role && !role_keyword(I->reviewer_role))
+        f[n++] = "reviewer@role";
+    if (I->contact_role && !role_keyword(I->contact_role))
+        f[n++] = "contact@role";
+    if (I->contact_hours && !I->n_hours)
+        f[n++] = "contact@hours";
+    if (m->title && !title_translated(m->title))
+        f[n++] = "name@title";
+    if (!n)
+        return;
+    for (size_t i = 0; i < n; i++)
+        snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s", i ? ", " : "",
+                 f[i]);
+    warning(L, lang, "locale",
+            "give roles as keywords (reviewer: independent-reviewer, lead-reviewer, "
+            "review-chair; contact: family-contact, review-coordinator, business-manager, "
+            "family-liaison-officer), hours as <hours days=\"mon-fri\" from=\"09:00\" "
+            "to=\"17:00\"/>, titles as Mr, Mrs, Ms, Miss, Mx or Dr; these are translated",
+            "free text from the review will be printed in English in the %s letter: %s", which,
+            fields);
+}
+
 static void build_member(loader *L, xmlNodePtr mn, kl_member *m, kl_member_extra *x,
                          xmlRelaxNGPtr member_schema)
 {
@@ -1460,6 +1523,8 @@ static void build_member(loader *L, xmlNodePtr mn, kl_member *m, kl_member_extra
                 "use either post or via-professional: a letter handed over by a professional "
                 "never shows an address",
                 "the member has both a post and a via-professional contact");
+    if (!m->contact_none && lang && m->locale)
+        untranslated_fields(L, lang, m);
 
     if (!L->member_failed && !L->oom) {
         int r = validate_subtree(L, member_schema, mn);
@@ -1969,11 +2034,12 @@ KL_API int kl_review_load_buffer(kl_context *ctx, const char *data, size_t len, 
                                  const char *base_dir, const kl_review_load_options *opts,
                                  kl_review **out)
 {
+    kl_context_clear_error(ctx);
     if (!out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     if (!ctx || (!data && len))
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     if (opts && opts->version != KL_REVIEW_LOAD_OPTIONS_VERSION)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_REVIEW_LOAD_OPTIONS_INIT",
                         "unknown kl_review_load_options version %u", opts->version);
@@ -2000,11 +2066,12 @@ KL_API int kl_review_load_buffer(kl_context *ctx, const char *data, size_t len, 
 KL_API int kl_review_load_file(kl_context *ctx, const char *path,
                                const kl_review_load_options *opts, kl_review **out)
 {
+    kl_context_clear_error(ctx);
     if (!out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     if (!ctx || !path)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     size_t max = opts && opts->max_bytes ? opts->max_bytes : DEFAULT_MAX_BYTES;
     char *data = NULL;
     size_t len = 0;

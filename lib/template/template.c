@@ -494,8 +494,9 @@ static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len, const char *name,
                                    kl_template **out)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !data || !out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     if (!name)
         name = "template";
@@ -614,8 +615,9 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
 
 KL_API int kl_template_load_file(kl_context *ctx, const char *path, kl_template **out)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !path || !out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     char *data = NULL;
     size_t len = 0;
@@ -629,8 +631,9 @@ KL_API int kl_template_load_file(kl_context *ctx, const char *path, kl_template 
 
 KL_API int kl_template_load_name(kl_context *ctx, const char *name, kl_template **out)
 {
+    kl_context_clear_error(ctx);
     if (!ctx || !name || !out)
-        return KL_EINVAL;
+        return kl_einval(ctx, __func__);
     *out = NULL;
     for (const char *p = name; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
