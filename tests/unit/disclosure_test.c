@@ -105,35 +105,34 @@ static void another_members_details_are_caught(void **state)
 static void phone_numbers_in_any_spelling(void **state)
 {
     fixture *f = *state;
-    static const char *const spellings[] =
-        {
-            "07700 900456",
-            "0044 7700 900456",
-            "+44 (0) 7700 900456",
-            "+44\xC2\xA0"
-            "7700\xC2\xA0"
-            "900456", /* no-break spaces */
-            "07700\xE2\x80\x93"
-            "900\xE2\x80\x93"
-            "456", /* en dashes */
-            "07700/900/456",
-            "0770\xE2\x80\x8B"
-            "0 900\xE2\x80\x8C"
-            "456", /* zero-width space, ZWNJ */
-            "\xE2\x80\xAA"
-            "07700 900456\xE2\x80\xAC", /* LRE .. PDF */
-            "\xE2\x81\xA8"
-            "07700\xE2\x81\xA9 \xE2\x81\xA8"
-            "900456\xE2\x81\xA9",       /* FSI .. PDI */
-            "room 12 07700 900456",     /* directly after other digits */
-            "call 07700\n900456 today", /* split by wrapping */
-            "call 07700 900\n\n456",
-            "\xD9\xA0\xD9\xA7\xD9\xA7\xD9\xA0\xD9\xA0 "
-            "\xD9\xA9\xD9\xA0\xD9\xA0\xD9\xA4\xD9\xA5\xD9\xA6", /* Arabic-Indic */
-            "\xEF\xBC\x90\xEF\xBC\x97\xEF\xBC\x97\xEF\xBC\x90\xEF\xBC\x90 900456", /* fullwidth */
-            "\xE0\xA7\xA6\xE0\xA7\xAD\xE0\xA7\xAD\xE0\xA7\xA6\xE0\xA7\xA6 900456", /* Bengali */
-            "tel:00447700900456",
-        };
+    static const char *const spellings[] = {
+        "07700 900456",
+        "0044 7700 900456",
+        "+44 (0) 7700 900456",
+        "+44\xC2\xA0"
+        "7700\xC2\xA0"
+        "900456", /* no-break spaces */
+        "07700\xE2\x80\x93"
+        "900\xE2\x80\x93"
+        "456", /* en dashes */
+        "07700/900/456",
+        "0770\xE2\x80\x8B"
+        "0 900\xE2\x80\x8C"
+        "456", /* zero-width space, ZWNJ */
+        "\xE2\x80\xAA"
+        "07700 900456\xE2\x80\xAC", /* LRE .. PDF */
+        "\xE2\x81\xA8"
+        "07700\xE2\x81\xA9 \xE2\x81\xA8"
+        "900456\xE2\x81\xA9",       /* FSI .. PDI */
+        "room 12 07700 900456",     /* directly after other digits */
+        "call 07700\n900456 today", /* split by wrapping */
+        "call 07700 900\n\n456",
+        "\xD9\xA0\xD9\xA7\xD9\xA7\xD9\xA0\xD9\xA0 "
+        "\xD9\xA9\xD9\xA0\xD9\xA0\xD9\xA4\xD9\xA5\xD9\xA6",                    /* Arabic-Indic */
+        "\xEF\xBC\x90\xEF\xBC\x97\xEF\xBC\x97\xEF\xBC\x90\xEF\xBC\x90 900456", /* fullwidth */
+        "\xE0\xA7\xA6\xE0\xA7\xAD\xE0\xA7\xAD\xE0\xA7\xA6\xE0\xA7\xA6 900456", /* Bengali */
+        "tel:00447700900456",
+    };
     for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++)
         assert_caught(f, "m01", spellings[i], "a phone number of member m03");
     /* The reader's own number in any spelling is theirs. */
