@@ -41,6 +41,9 @@ export PKG_CONFIG_PATH="$(dirname "$pc")"
 pcflags="--define-variable=prefix=$root"
 flags=$(pkg-config $pcflags --cflags --libs kinletter) || fail "pkg-config --cflags --libs kinletter"
 case "$flags" in *"$root"*) ;; *) fail "pkg-config flags do not point into the install: $flags" ;; esac
+# --cflags: kinletter's own include directory and nothing of its dependencies'.
+cflags=$(pkg-config $pcflags --cflags kinletter)
+[ "$(echo $cflags)" = "-I$root/include" ] || fail "pkg-config --cflags leaks more than -I$root/include: $cflags"
 cc -std=c99 -Wall -Wextra -pedantic -Werror -o "$tmp/letters" "$tmp/letters.c" $flags \
     >"$tmp/cc.log" 2>&1 || {
     cat "$tmp/cc.log"
@@ -83,7 +86,8 @@ fi
 # Static linking: everything the library needs is in Libs.private / Requires.private.
 if [ -f "$libdir/libkinletter.a" ]; then
     sflags=$(pkg-config $pcflags --cflags --libs --static kinletter)
-    c++ -o "$tmp/letters-static" -x c "$tmp/letters.c" -x none -static-libstdc++ \
+    # With the C compiler driver: Libs.private carries the C++ runtime itself.
+    cc -o "$tmp/letters-static" "$tmp/letters.c" \
         $(echo "$sflags" | sed "s|-lkinletter|$libdir/libkinletter.a|") >"$tmp/cc.log" 2>&1 || {
         cat "$tmp/cc.log"
         fail "the example does not link statically with pkg-config --static"
