@@ -533,6 +533,16 @@ static void hours_errors(void **state)
                    "contact has both the free-text hours attribute and <hours> elements");
 }
 
+/* Free text a translated letter would print in English: named per member. */
+static void free_text_is_named_per_member(void **state)
+{
+    (void)state;
+    expect_warning(
+        "role=\"independent-reviewer\"", "role=\"independent reviewer\"",
+        "review.xml:51:17: free text from the review will be printed in English in the pl "
+        "letter: reviewer@role");
+}
+
 static void missing_logo_is_a_warning(void **state)
 {
     (void)state;
@@ -863,6 +873,7 @@ int main(void)
         cmocka_unit_test(warnings_do_not_fail_members),
         cmocka_unit_test(review_level_errors_fail_the_load),
         cmocka_unit_test(hours_errors),
+        cmocka_unit_test(free_text_is_named_per_member),
         cmocka_unit_test(missing_logo_is_a_warning),
         cmocka_unit_test(entity_expansion_is_refused),
         cmocka_unit_test(external_entities_are_never_read),
