@@ -58,7 +58,17 @@ typedef struct render {
     bool oom;               /* an allocation of ours failed under a libharu call */
     const kl_font *tf_font; /* the page's current Tf, to set it only when it changes */
     double tf_size;
+    struct glyph_code *codes; /* each glyph's code, in drawing order (collect_glyphs) */
+    size_t ncodes, capcodes, next_code;
 } render;
+
+/* A glyph as drawn: its CID (NO_TEXT: drawn as an outline) and the width in
+ * /W of that CID (INT32_MIN: the glyph's advance). */
+typedef struct glyph_code {
+    uint32_t cid;
+    int32_t w;
+} glyph_code;
+#define NO_TEXT UINT32_MAX
 
 #define HCHECK(r, expr)                                                                            \
     do {                                                                                           \
@@ -447,7 +457,7 @@ static unsigned glyph_text(const kl_trun *t, uint32_t g, uint16_t *out)
  * the text position (pdf.js: a gap over 0.1 em is a space, a step back of
  * 0.2 em starts a new run) would otherwise split words at every such mark.
  * INT32_MIN: the glyph's own advance. */
-static int32_t flow_width(const kl_trun *t, uint32_t g)
+static int32_t flow_width(const kl_trun *t, uint32_t g, int32_t *wt)
 {
     const kl_glyph *gl = &t->glyphs[g];
     double size = t->size;
@@ -464,13 +474,28 @@ static int32_t flow_width(const kl_trun *t, uint32_t g)
     if (g + 1 < t->nglyphs)
         next += t->glyphs[g + 1].dx;
     double w = (next - gl->dx) * 1000.0 / size;
-    hb_position_t adv = hb_font_get_glyph_h_advance(t->font->font, gl->gid);
-    double own = adv * 1000.0 / t->font->upem;
+    double own = kl_pdf__glyph_width(wt, t->font, gl->gid);
     if (fabs(w - own) <= 40 || w < 0)
         return INT32_MIN;
     return (int32_t)lround(w);
 }
 
+static int glyph_codes_reserve(render *r, size_t more)
+{
+    if (r->ncodes + more <= r->capcodes)
+        return 0;
+    size_t cap = r->capcodes ? r->capcodes : 1024;
+    while (cap < r->ncodes + more)
+        cap *= 2;
+    glyph_code *grown = kl_realloc(r->codes, cap * sizeof *grown);
+    if (!grown)
+        return KL_ENOMEM;
+    r->codes = grown;
+    r->capcodes = cap;
+    return 0;
+}
+
+/* Every glyph's code and /W width, in the order text_line draws them. */
 static int collect_glyphs(render *r)
 {
     for (size_t p = 0; p < r->L->npages; p++) {
@@ -482,12 +507,16 @@ static int collect_glyphs(render *r)
             for (uint32_t k = 0; k < it->line->nruns; k++) {
                 const kl_trun *t = &it->line->runs[k];
                 kl_fontuse *u = &r->use[t->font->id];
+                int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
+                if (!wt || glyph_codes_reserve(r, t->nglyphs))
+                    return kl_oom(r->ctx);
                 for (uint32_t g = 0; g < t->nglyphs; g++) {
                     uint16_t text[KL_GMAP_MAX];
                     unsigned n = glyph_text(t, g, text);
-                    uint32_t cid;
-                    int32_t w = flow_width(t, g);
-                    if (n && kl_pdf__use_add(u, t->font, t->glyphs[g].gid, text, n, &w, &cid))
+                    glyph_code *c = &r->codes[r->ncodes++];
+                    c->cid = NO_TEXT;
+                    c->w = flow_width(t, g, wt);
+                    if (n && kl_pdf__use_add(u, t->font, t->glyphs[g].gid, text, n, &c->w, &c->cid))
                         return kl_oom(r->ctx);
                 }
             }
@@ -864,7 +893,6 @@ static int text_line(render *r, const kl_item *it)
         const kl_trun *t = &it->line->runs[k];
         double size = t->size;
         int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
-        kl_fontuse *u = &r->use[t->font->id];
         /* Per glyph at most a rise, an adjustment and an escaped code. */
         if (!wt || kl_buf_reserve(b, 96 + (size_t)t->nglyphs * 80))
             return kl_oom(r->ctx);
@@ -885,9 +913,11 @@ static int text_line(render *r, const kl_item *it)
         for (uint32_t g = 0; g < t->nglyphs; g++) {
             const kl_glyph *gl = &t->glyphs[g];
             double gx = pen + gl->dx;
-            uint16_t text[KL_GMAP_MAX];
-            unsigned n = glyph_text(t, g, text);
-            if (!n) {
+            if (r->next_code >= r->ncodes)
+                return kl_error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                                "internal error: a glyph drawn that was not collected");
+            glyph_code code = r->codes[r->next_code++];
+            if (code.cid == NO_TEXT) {
                 if (in_str)
                     *p++ = ')';
                 if (in_tj)
@@ -905,10 +935,8 @@ static int text_line(render *r, const kl_item *it)
                 pen += gl->adv;
                 continue;
             }
-            int32_t w = flow_width(t, g);
-            uint32_t cid;
-            if (kl_pdf__use_add(u, t->font, gl->gid, text, n, &w, &cid))
-                return kl_oom(r->ctx);
+            int32_t w = code.w;
+            uint32_t cid = code.cid;
             if (fabs(gl->dy - rise) > 0.001) {
                 if (in_str)
                     *p++ = ')';
@@ -1100,13 +1128,16 @@ static void *link_contents(render *r, const kl_selem *s)
     }
     size_t before = b.len;
     element_text(r, s, 0, &b);
-    void *out = NULL;
-    if (b.oom)
-        r->oom = true;
-    else if (b.len > before)
-        out = HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+    if (b.oom) {
+        kl_buf_free(&b);
+        r->oom = true; /* NULL: hpdf_fail reports it as out of memory */
+        return NULL;
+    }
+    void *out = b.len > before
+                    ? HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len)
+                    : text_string(r, s->href);
     kl_buf_free(&b);
-    return out ? out : text_string(r, s->href);
+    return out;
 }
 
 static int link_annot(render *r, size_t p, const kl_item *it)
@@ -1118,7 +1149,10 @@ static int link_annot(render *r, size_t p, const kl_item *it)
     if (!a)
         return hpdf_fail(r, "HPDF_Page_CreateURILinkAnnot");
     HCHECK(r, HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0));
-    HCHECK(r, HPDF_Dict_Add(a, "Contents", link_contents(r, s)));
+    void *contents = link_contents(r, s);
+    if (!contents)
+        return hpdf_fail(r, "a link's /Contents");
+    HCHECK(r, HPDF_Dict_Add(a, "Contents", contents));
     HCHECK(r, HPDF_Dict_AddNumber(a, "F", 4));
     HCHECK(r, HPDF_Dict_AddNumber(a, "StructParent", r->next_key));
     HPDF_Dict objr = HPDF_Dict_New(r->pdf->mmgr);
@@ -1418,6 +1452,7 @@ static void render_free(render *r)
         for (unsigned i = 0; i < r->nfonts; i++)
             kl_pdf__use_free(&r->use[i]);
     kl_free(r->use);
+    kl_free(r->codes);
     kl_free(r->type0);
     kl_free(r->se);
     kl_free(r->kids);
