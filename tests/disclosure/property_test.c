@@ -14,7 +14,7 @@
  * detail of a member outside X's household, in any spelling. Families with
  * nothing planted must have every letter written (no false positives).
  *
- * KL_PROPERTY_FAMILIES sets the number of families (default 1000);
+ * KL_PROPERTY_FAMILIES sets the number of families (default 2000);
  * KL_PROPERTY_SEED the first seed. A failure prints the seed to replay. */
 #include "compose/compose.h"
 #include "kinletter.h"
@@ -559,7 +559,7 @@ int main(void)
 {
     const char *nf = getenv("KL_PROPERTY_FAMILIES");
     const char *sd = getenv("KL_PROPERTY_SEED");
-    unsigned long families = nf ? strtoul(nf, NULL, 10) : 1000;
+    unsigned long families = nf ? strtoul(nf, NULL, 10) : 2000;
     unsigned long seed0 = sd ? strtoul(sd, NULL, 10) : 1;
     kl_context *ctx = NULL;
     kl_catalog_set *cats = NULL;
