@@ -16,11 +16,13 @@ static void usage(FILE *out)
           "  check [LOCALE...]      check translations against the English: ICU syntax,\n"
           "                         placeholders, plural forms, select 'other', headings\n"
           "                         and list items, untranslated, out-of-date (stale) text\n"
-          "  status                 coverage: catalog x letter x reading variant\n"
+          "  status [LOCALE]        coverage: catalog x letter x reading variant\n"
           "  stamp LOCALE [ID...]   record that messages match the current English\n"
           "                         (no ID: those never recorded; --all: every message)\n"
-          "  export LOCALE -o FILE  write an XLIFF 2.0 file for a translation tool\n"
-          "  import FILE            read an XLIFF 2.0 file back (checks everything first)\n"
+          "  export LOCALE -o FILE  write a file for a translation tool (--format)\n"
+          "  import FILE            read an exported file back, in any of its formats\n"
+          "                         (checks everything first; changes all or nothing)\n"
+          "  init LOCALE            start a draft catalog for a new language\n"
           "  pseudo en-XA|ar-XB     write a pseudo-locale catalog made from the English\n"
           "  fit LOCALE             letters whose pages grow or lines that cannot fit\n"
           "\n"
@@ -31,6 +33,8 @@ static void usage(FILE *out)
           "  --json                 check, status: one JSON object a line, for programs\n"
           "  --all                  stamp: every translated message\n"
           "  -o, --output FILE      export, pseudo: where to write (pseudo: default stdout)\n"
+          "  --format FORMAT        export: xliff20 (XLIFF 2.0, the default), xliff12\n"
+          "                         (XLIFF 1.2) or po (gettext PO)\n"
           "  --force                export, pseudo: replace an existing file\n"
           "  --dry-run              import: check only, write nothing\n"
           "  -h, --help             show this help\n"
@@ -41,7 +45,7 @@ static void usage(FILE *out)
 }
 
 typedef struct opts {
-    const char *locales, *output;
+    const char *locales, *output, *format;
     bool json, all, force, dry_run;
     const char **args;
     size_t n_args;
@@ -177,7 +181,11 @@ static int do_status(kl_context *ctx, kl_catalog_sources *src, const opts *o)
     if (!json)
         printf("%-7s %-13s %-13s %5s %5s %5s %5s %5s  %-8s %s\n", "locale", "letter", "variant",
                "total", "done", "unconf", "stale", "miss", "status", "by (and when)");
-    int rc = kl_catalog_status(ctx, src, on_row, &json);
+    if (o->n_args > 1) {
+        fputs("kinletter: error: catalog status takes at most one LOCALE\n", stderr);
+        return EXIT_USAGE;
+    }
+    int rc = kl_catalog_status_of(ctx, src, o->n_args ? o->args[0] : NULL, on_row, &json);
     if (rc) {
         cli_print_error(ctx, rc);
         return EXIT_SOME_FAILED;
@@ -208,12 +216,22 @@ static int do_stamp(kl_context *ctx, kl_catalog_sources *src, const opts *o)
 static int do_export(kl_context *ctx, kl_catalog_sources *src, const opts *o)
 {
     if (o->n_args != 1 || !o->output) {
-        fputs("kinletter: error: catalog export needs LOCALE and -o FILE.xlf\n", stderr);
+        fputs("kinletter: error: catalog export needs LOCALE and -o FILE\n", stderr);
+        return EXIT_USAGE;
+    }
+    kl_exchange_format fmt = KL_EXCHANGE_XLIFF20;
+    const char *f = o->format ? o->format : "xliff20";
+    if (!strcmp(f, "po"))
+        fmt = KL_EXCHANGE_PO;
+    else if (!strcmp(f, "xliff12") || !strcmp(f, "xliff1.2"))
+        fmt = KL_EXCHANGE_XLIFF12;
+    else if (strcmp(f, "xliff20") != 0 && strcmp(f, "xliff2") != 0 && strcmp(f, "xliff") != 0) {
+        fprintf(stderr, "kinletter: error: unknown format '%s': po, xliff12 or xliff20\n", f);
         return EXIT_USAGE;
     }
     char *x = NULL;
     size_t len = 0;
-    int rc = kl_catalog_export_xliff(ctx, src, o->args[0], &x, &len);
+    int rc = kl_catalog_export(ctx, src, o->args[0], fmt, &x, &len);
     if (rc) {
         cli_print_error(ctx, rc);
         return rc == KL_ENOTFOUND ? EXIT_USAGE : EXIT_SOME_FAILED;
@@ -226,11 +244,11 @@ static int do_export(kl_context *ctx, kl_catalog_sources *src, const opts *o)
 static int do_import(kl_context *ctx, kl_catalog_sources *src, const opts *o)
 {
     if (o->n_args != 1) {
-        fputs("kinletter: error: catalog import needs one FILE.xlf\n", stderr);
+        fputs("kinletter: error: catalog import needs one FILE (.po, .xlf)\n", stderr);
         return EXIT_USAGE;
     }
     size_t n = 0;
-    int rc = kl_catalog_import_xliff(ctx, src, o->args[0], o->dry_run, &n);
+    int rc = kl_catalog_import(ctx, src, o->args[0], o->dry_run, &n);
     if (rc) {
         cli_print_error(ctx, rc);
         fputs("kinletter: catalog import: nothing was changed\n", stderr);
@@ -238,6 +256,26 @@ static int do_import(kl_context *ctx, kl_catalog_sources *src, const opts *o)
     }
     fprintf(stderr, "kinletter: catalog import: %zu change%s%s\n", n, n == 1 ? "" : "s",
             o->dry_run ? " would be made (dry run)" : "");
+    return EXIT_DONE;
+}
+
+static int do_init(kl_context *ctx, kl_catalog_sources *src, const opts *o)
+{
+    if (o->n_args != 1) {
+        fputs("kinletter: error: catalog init needs one LOCALE (de, pt-BR)\n", stderr);
+        return EXIT_USAGE;
+    }
+    char *path = NULL;
+    int rc = kl_catalog_init(ctx, src, o->args[0], &path);
+    if (rc) {
+        cli_print_error(ctx, rc);
+        return rc == KL_EIO || rc == KL_ENOMEM ? EXIT_SOME_FAILED : EXIT_USAGE;
+    }
+    fprintf(stderr,
+            "kinletter: catalog init: wrote %s (a draft with no messages yet); next: kinletter "
+            "catalog export %s --format po -o %s.po\n",
+            path, o->args[0], o->args[0]);
+    kl_free(path);
     return EXIT_DONE;
 }
 
@@ -274,7 +312,7 @@ int cli_catalog(int argc, char **argv)
     }
     const char *sub = argv[1];
     static const char *const subs[] = {"check",  "status", "stamp", "export",
-                                       "import", "pseudo", "fit"};
+                                       "import", "pseudo", "fit",   "init"};
     bool known = false;
     for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
         known = known || !strcmp(sub, subs[i]);
@@ -299,12 +337,14 @@ int cli_catalog(int argc, char **argv)
             free(o.args);
             return EXIT_DONE;
         } else if (!strcmp(a, "-l") || !strcmp(a, "--locales") || !strcmp(a, "-o") ||
-                   !strcmp(a, "--output")) {
+                   !strcmp(a, "--output") || !strcmp(a, "--format")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "kinletter: error: %s needs a value\n", a);
                 goto out;
             }
-            if (a[1] == 'l' || a[2] == 'l')
+            if (!strcmp(a, "--format"))
+                o.format = argv[++i];
+            else if (a[1] == 'l' || a[2] == 'l')
                 o.locales = argv[++i];
             else
                 o.output = argv[++i];
@@ -329,7 +369,7 @@ int cli_catalog(int argc, char **argv)
         if (env && *env)
             o.locales = env;
     }
-    if (!o.locales && (!strcmp(sub, "stamp") || !strcmp(sub, "import"))) {
+    if (!o.locales && (!strcmp(sub, "stamp") || !strcmp(sub, "import") || !strcmp(sub, "init"))) {
         fprintf(stderr,
                 "kinletter: error: catalog %s changes catalogs: say which with --locales "
                 "DIR (or KINLETTER_LOCALES)\n",
@@ -358,6 +398,8 @@ int cli_catalog(int argc, char **argv)
         status = do_import(ctx, src, &o);
     } else if (!strcmp(sub, "pseudo")) {
         status = do_pseudo(ctx, src, &o);
+    } else if (!strcmp(sub, "init")) {
+        status = do_init(ctx, src, &o);
     } else {
         if (o.n_args != 1) {
             fputs("kinletter: error: catalog fit needs one LOCALE\n", stderr);

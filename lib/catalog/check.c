@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* catalog/check.c: translators' checks, fingerprints (stamp), coverage (status), pseudo-locales. */
-#include "catalog/tools.h"
+#include "catalog/exchange.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char *const kind_names[] = {"syntax",       "missing", "extra",       "arg-missing",
-                                         "arg-extra",    "plural",  "no-other",    "structure",
-                                         "untranslated", "stale",   "unconfirmed", "isolate"};
+static const char *const kind_names[] = {
+    "syntax",    "missing",      "extra", "arg-missing", "arg-extra", "plural", "no-other",
+    "structure", "untranslated", "stale", "unconfirmed", "isolate",   "length"};
 
 typedef struct chk {
     kl_context *ctx;
@@ -127,6 +127,24 @@ static void check_structure(chk *c, const char *variant, const kl_csrc_str *m, c
              (lead_t != lead_e ? lead_t : trail_t) ? "has none" : "has one");
 }
 
+/* An ICU syntax error said in words, at the brace or apostrophe it is about. */
+static bool syntax_explained(chk *c, const char *variant, const kl_csrc_str *m, const char *english)
+{
+    char what[256];
+    size_t off;
+    if (!kl_catalog__explain_syntax(m->text, what, sizeof what, &off))
+        return false;
+    int32_t u16 = 0;
+    for (size_t i = 0; i < off && m->text[i]; i++)
+        if (((unsigned char)m->text[i] & 0xC0) != 0x80)
+            u16 += ((unsigned char)m->text[i] >= 0xF0) ? 2 : 1;
+    unsigned l, col;
+    kl_catalog__value_pos(c->f->src, m, u16, &l, &col);
+    emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, variant, m->key, NULL, l, col, english, NULL,
+         m->text, "'%s': %s", m->key, what);
+    return true;
+}
+
 static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
 {
     const kl_csrc *en = c->s->en->src;
@@ -152,6 +170,8 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
                  NULL, m->text,
                  "'%s': a select or plural has no 'other' branch (every one needs it): %s", m->key,
                  fe.detail);
+        else if (syntax_explained(c, variant, m, e->text))
+            ;
         else
             emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, variant, m->key, NULL, l, col, e->text,
                  NULL, m->text, "'%s': %s %s", m->key, fe.detail, fe.icu);
@@ -178,6 +198,14 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
         emit(c, KL_FINDING_PLURAL, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline, m->tcol,
              e->text, NULL, m->text, "'%s': the plural on {%s} lacks %s (%s needs %s)", m->key,
              sh.plural_arg, sh.plural_missing, c->bcp, sh.plural_need);
+    char why[256];
+    if (kl_catalog__over_limit(m->key, m->text, why, sizeof why))
+        emit(c, KL_FINDING_LENGTH, KL_SEVERITY_WARNING, variant, m->key, NULL, m->tline, m->tcol,
+             e->text, NULL, m->text, "'%s' %s: shorten it", m->key, why);
+    if (kl_catalog__select_keys_missing(e->text, m->text, why, sizeof why))
+        emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline, m->tcol,
+             e->text, NULL, m->text,
+             "'%s': %s, which the English has (keep every keyword; you may add more)", m->key, why);
     rc = kl_catalog__analyse("en-GB", e->text, &esh, &fe);
     if (rc == KL_ENOMEM)
         return rc;
@@ -187,7 +215,11 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
             if (esh.args[i].shown && !uses(&sh, a, false))
                 emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline,
                      m->tcol, e->text, NULL, m->text,
-                     "'%s' does not use {%s}, which the English shows", m->key, a);
+                     "'%s' does not use {%s}, which the English shows%s", m->key, a,
+                     kl_catalog__quoting_apostrophe(m->text) >= 0
+                         ? " (a straight apostrophe ' before '{' quotes it, making it plain "
+                           "text: write the typographic ’ instead)"
+                         : "");
             else if (!esh.args[i].shown && !uses(&sh, a, false))
                 emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_WARNING, variant, m->key, NULL,
                      m->tline, m->tcol, e->text, NULL, m->text,
@@ -328,12 +360,16 @@ static int check_file(chk *c)
             const kl_csrc_str *e = &en->strs[i];
             if (strcmp(e->table, kl_catalog__variants[v]) != 0 || kl_catalog__english_only(e->key))
                 continue;
-            if (v == 0 && !has_any(tr, e->key)) {
+            if (v == 0 && !kl_catalog__src_find(tr, "standard", e->key)) {
+                /* A plain or young-person text does not stand in for the
+                 * standard one: a standard reader's letter would fail. */
                 emit(c, KL_FINDING_MISSING, KL_SEVERITY_ERROR, "standard", e->key, NULL, sl, 0,
                      e->text, NULL, NULL,
-                     "'%s' is not translated (English: %s:%u); a letter that needs it cannot be "
-                     "written in this language",
-                     e->key, c->s->en->path, e->line);
+                     "'%s' is not translated%s (English: %s:%u); a letter that needs it cannot "
+                     "be written in this language",
+                     e->key,
+                     has_any(tr, e->key) ? " in standard (only plain or young_person is)" : "",
+                     c->s->en->path, e->line);
             } else if (v > 0 && has_any(tr, e->key) &&
                        !kl_catalog__src_find(tr, kl_catalog__variants[v], e->key)) {
                 const kl_csrc_table *t = kl_catalog__src_table(tr, kl_catalog__variants[v]);
@@ -480,9 +516,20 @@ static const char *meta(const kl_csrc *tr, const char *key)
 KL_API int kl_catalog_status(kl_context *ctx, kl_catalog_sources *s, kl_catalog_status_fn fn,
                              void *userdata)
 {
+    return kl_catalog_status_of(ctx, s, NULL, fn, userdata);
+}
+
+KL_API int kl_catalog_status_of(kl_context *ctx, kl_catalog_sources *s, const char *locale,
+                                kl_catalog_status_fn fn, void *userdata)
+{
     kl_context_clear_error(ctx);
     if (!ctx || !s || !fn)
         return kl_einval(ctx, __func__);
+    kl_cfile *only = NULL;
+    if (locale && !(only = kl_catalog__file(s, locale)))
+        return kl_error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
+                        "the catalog is locales/<locale>.txt, e.g. pl.txt", "no catalog for '%s'",
+                        locale);
     int rc = kl_catalog__usage(ctx, s);
     if (rc == KL_ENOMEM)
         return rc;
@@ -495,7 +542,7 @@ KL_API int kl_catalog_status(kl_context *ctx, kl_catalog_sources *s, kl_catalog_
     const kl_csrc *en = s->en->src;
     for (size_t fi = 0; fi < s->n_files; fi++) {
         kl_cfile *f = &s->files[fi];
-        if (is_pseudo(f))
+        if (is_pseudo(f) || (only && f != only))
             continue;
         if (!f->src) {
             kl_catalog__file_error(ctx, f);

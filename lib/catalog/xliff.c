@@ -1,139 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* catalog/xliff.c: XLIFF 2.0 export and all-or-nothing import of a catalog. */
-#include "catalog/tools.h"
+/* catalog/xliff.c: XLIFF 2.0 and 1.2 export and all-or-nothing import of a catalog, with
+ * placeholders and the skeletons of select and plural as inline codes; the format-detecting
+ * import. */
+#include "catalog/exchange.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 #include <string.h>
 
-#define XLIFF_NS "urn:oasis:names:tc:xliff:document:2.0"
+#define XLIFF_NS   "urn:oasis:names:tc:xliff:document:2.0"
+#define XLIFF12_NS "urn:oasis:names:tc:xliff:document:1.2"
 
-/* What each argument compose supplies holds (docs/TEMPLATES.md), for translators. */
-static const struct {
-    const char *name, *what;
-} arg_notes[] = {
-    {"childName", "the child's given name (\"Amelia\")"},
-    {"childFullName", "the child's given and family name"},
-    {"childGender", "the child's gender, to choose words: female, male, other"},
-    {"childAge", "the child's age, a number (-1 when unknown)"},
-    {"outcome", "what happened, to choose words: died, seriously_harmed"},
-    {"reviewType", "the kind of review, to choose words: lcspr, scr, cpr, sar"},
-    {"reviewId", "the review's reference (\"NSCP-2026-017\")"},
-    {"relationship", "the reader's relationship to the child, to choose words (mother, father, "
-                     "sister, ... other)"},
-    {"memberGender", "the reader's gender, to choose words: female, male, other"},
-    {"memberGiven", "the reader's given name"},
-    {"memberFamily", "the reader's family name"},
-    {"memberTitle", "the reader's title (Mrs, Mr, Dr...)"},
-    {"hasTitle", "whether the reader has a title: yes, no"},
-    {"hasFamily", "whether the reader's family name is known: yes, no"},
-    {"memberAge", "the reader's age, a number (-1 when unknown)"},
-    {"partnershipName", "the safeguarding partnership's name"},
-    {"partnershipPhone", "the partnership's phone number"},
-    {"partnershipEmail", "the partnership's email address"},
-    {"partnershipWeb", "the partnership's website"},
-    {"hasWeb", "whether the partnership has a website: yes, no"},
-    {"reviewerName", "the independent reviewer's name"},
-    {"reviewerRole", "the independent reviewer's role"},
-    {"hasReviewer", "whether a reviewer is named: yes, no"},
-    {"contactName", "the family's contact person (the writer)"},
-    {"contactRole", "the contact person's role"},
-    {"contactPhone", "the contact's phone number"},
-    {"contactMobile", "the contact's mobile number"},
-    {"contactEmail", "the contact's email address"},
-    {"contactHours", "when to call the contact"},
-    {"hasMobile", "whether there is a mobile number: yes, no"},
-    {"hasHours", "whether calling hours are given: yes, no"},
-    {"letterDate", "the letter's date; write {letterDate, date, long}"},
-    {"decidedDate", "the date the review was decided; write {decidedDate, date, long}"},
-    {"expectedEndDate", "when the review should end; write {expectedEndDate, date, long}"},
-    {"periodFrom", "the start of the period reviewed (a date)"},
-    {"periodTo", "the end of the period reviewed (a date)"},
-    {"agencyCount", "how many agencies take part, a number (use plural)"},
-    {"serviceCount", "how many support services are listed, a number (use plural)"},
-    {"publication", "whether the report will be published, to choose words: planned, "
-                    "not_planned, undecided"},
-    {"interpreter", "whether the reader has an interpreter: yes, no"},
-    {"interpreterLanguage", "the name of the interpreter's language, in the letter's language"},
-    {"channel", "how the letter is sent: post, email, sms, via_professional"},
-    {"otherChannel", "the other way the reader was contacted: email, post, or other"},
-    {"professional", "who hands the letter over, or empty"},
-    {"variant", "the reading variant: standard, plain, young_person"},
-    {"page", "the page number"},
-    {"pages", "the number of pages"},
-    {"agency", "one agency's name"},
-    {"serviceName", "a support service's name"},
-    {"servicePhone", "a support service's phone number"},
-    {"serviceWeb", "a support service's website"},
-    {"serviceHasPhone", "whether the service has a phone number: yes, no"},
-    {"serviceHasWeb", "whether the service has a website: yes, no"},
-};
-
-static const char *arg_note(const char *name)
-{
-    for (size_t i = 0; i < sizeof arg_notes / sizeof *arg_notes; i++)
-        if (!strcmp(arg_notes[i].name, name))
-            return arg_notes[i].what;
-    return "see docs/TEMPLATES.md";
-}
-
-static const char *const variant_notes[KL_VARIANTS] = {
-    "standard: for adults; sentences of at most 25 words.",
-    "plain: plain language for adults who asked for it; at most 20 words a sentence, common "
-    "words. A message missing here is taken from standard.",
-    "young_person: for a brother or sister aged about 11 to 17; at most 15 words a sentence, "
-    "direct and warm. A message missing here is taken from plain, then standard."};
-
-static kl_cfile *usable(kl_context *ctx, kl_catalog_sources *s, const char *locale, int *rc)
-{
-    kl_cfile *f = kl_catalog__file(s, locale);
-    *rc = 0;
-    if (!f)
-        *rc = kl_error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
-                       "the catalog is locales/<locale>.txt, e.g. pl.txt", "no catalog for '%s'",
-                       locale);
-    else if (!f->src)
-        *rc = kl_catalog__file_error(ctx, f);
-    else if (!s->en->src)
-        *rc = kl_catalog__file_error(ctx, s->en);
-    else if (f == s->en)
-        *rc = kl_error(ctx, KL_EINVAL, KL_AT(f->path, 0, 0), NULL,
-                       "the English catalog is the source, not a translation");
-    return *rc ? NULL : f;
-}
-
-static void bcp_of(const char *name, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s", name);
-    for (char *p = out; *p; p++)
-        if (*p == '_')
-            *p = '-';
-}
-
-/* ---- export ------------------------------------------------------------------ */
-
-static int location_note(kl_catalog_sources *s, const char *msgid, kl_buf *b)
-{
-    const kl_csrc *en = s->en->src;
-    for (size_t i = 0; i < s->n_usage; i++) {
-        const kl_usage *u = &s->usage[i];
-        if (strcmp(u->msgid, msgid) != 0)
-            continue;
-        if (b->len)
-            kl_buf_puts(b, "\n");
-        kl_buf_printf(b, "templates/%s.xml", u->letter);
-        if (u->line)
-            kl_buf_printf(b, ":%u", u->line);
-        kl_buf_printf(b, ": %s", u->role);
-        const kl_csrc_str *h = u->section ? kl_catalog__src_find(en, "standard", u->section) : NULL;
-        if (h && strcmp(u->section, msgid) != 0)
-            kl_buf_printf(b, " in the section \"%s\"", h->text);
-    }
-    if (!b->len)
-        kl_buf_puts(b, "not used by any letter template yet");
-    return b->oom ? KL_ENOMEM : 0;
-}
+static const char syntax_note[] =
+    "Keep every inline code (a {placeholder}, or the frame of a select or plural such as "
+    "{x, select, a {  } other { }}) exactly as it is; translate the text between them. "
+    "Every select and plural needs 'other'. Write ’ for an apostrophe: ' is a quote "
+    "character.";
 
 #define W(call)                                                                                    \
     do {                                                                                           \
@@ -141,133 +24,111 @@ static int location_note(kl_catalog_sources *s, const char *msgid, kl_buf *b)
             goto xml_fail;                                                                         \
     } while (0)
 
-KL_API int kl_catalog_export_xliff(kl_context *ctx, kl_catalog_sources *s, const char *locale,
-                                   char **out, size_t *len)
-{
-    kl_context_clear_error(ctx);
-    if (!ctx || !s || !locale || !out)
-        return kl_einval(ctx, __func__);
-    *out = NULL;
-    int rc;
-    kl_cfile *f = usable(ctx, s, locale, &rc);
-    if (!f)
-        return rc;
-    if ((rc = kl_catalog__usage(ctx, s)) == KL_ENOMEM)
-        return rc;
-    const kl_csrc *en = s->en->src, *tr = f->src;
-    char bcp[64];
-    bcp_of(f->name, bcp, sizeof bcp);
-    const kl_csrc_str *st = kl_catalog__src_find(tr, "meta", "status");
-    bool reviewed = st && !strcmp(st->text, "reviewed");
+/* Codes of the source, so the target's codes take the same ids. */
+typedef struct codes {
+    char **text;
+    size_t n;
+    bool *used;
+} codes;
 
-    xmlBufferPtr buf = xmlBufferCreate();
-    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
-    kl_buf note = KL_BUF_INIT;
-    if (!w)
-        goto xml_fail;
-    W(xmlTextWriterSetIndent(w, 1));
-    W(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
-    W(xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL));
-    W(xmlTextWriterStartElementNS(w, NULL, BAD_CAST "xliff", BAD_CAST XLIFF_NS));
-    W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "2.0"));
-    W(xmlTextWriterWriteAttribute(w, BAD_CAST "srcLang", BAD_CAST "en-GB"));
-    W(xmlTextWriterWriteAttribute(w, BAD_CAST "trgLang", BAD_CAST bcp));
-    for (int v = 0; v < KL_VARIANTS; v++) {
-        const char *vn = kl_catalog__variants[v];
-        W(xmlTextWriterStartElement(w, BAD_CAST "file"));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST vn));
-        W(xmlTextWriterStartElement(w, BAD_CAST "notes"));
-        W(xmlTextWriterStartElement(w, BAD_CAST "note"));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "category", BAD_CAST "reading"));
-        W(xmlTextWriterWriteString(w, BAD_CAST variant_notes[v]));
-        W(xmlTextWriterEndElement(w));
-        W(xmlTextWriterStartElement(w, BAD_CAST "note"));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "category", BAD_CAST "syntax"));
-        W(xmlTextWriterWriteString(
-            w, BAD_CAST "Keep every {placeholder} exactly as it is. In {x, select, a {...} other "
-                        "{...}} translate only the text inside the inner braces; every select "
-                        "and plural needs 'other'. Write ’ for an apostrophe: ' is a quote "
-                        "character."));
-        W(xmlTextWriterEndElement(w));
-        W(xmlTextWriterEndElement(w));
-        for (size_t i = 0; i < en->n_strs; i++) {
-            const kl_csrc_str *e = &en->strs[i];
-            if (strcmp(e->table, vn) != 0 || kl_catalog__english_only(e->key))
-                continue;
-            const kl_csrc_str *m = kl_catalog__src_find(tr, vn, e->key);
-            const char *rec = kl_catalog__recorded_fp(tr, vn, e->key);
-            char fp[17];
-            kl_catalog__fingerprint(e->text, fp);
-            W(xmlTextWriterStartElement(w, BAD_CAST "unit"));
-            W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST e->key));
-            W(xmlTextWriterStartElement(w, BAD_CAST "notes"));
-            kl_buf_clear(&note);
-            if (location_note(s, e->key, &note))
-                goto xml_fail;
-            W(xmlTextWriterStartElement(w, BAD_CAST "note"));
-            W(xmlTextWriterWriteAttribute(w, BAD_CAST "category", BAD_CAST "location"));
-            W(xmlTextWriterWriteString(w, BAD_CAST note.data));
-            W(xmlTextWriterEndElement(w));
-            kl_msg_shape sh;
-            kl_fmt_error fe;
-            if (kl_catalog__analyse("en-GB", e->text, &sh, &fe) == 0 && sh.n_args) {
-                kl_buf_clear(&note);
-                for (size_t a = 0; a < sh.n_args; a++)
-                    kl_buf_printf(&note, "%s{%s}: %s", a ? "\n" : "", sh.args[a].name,
-                                  arg_note(sh.args[a].name));
-                if (note.oom)
-                    goto xml_fail;
-                W(xmlTextWriterStartElement(w, BAD_CAST "note"));
-                W(xmlTextWriterWriteAttribute(w, BAD_CAST "category", BAD_CAST "arguments"));
-                W(xmlTextWriterWriteString(w, BAD_CAST note.data));
-                W(xmlTextWriterEndElement(w));
-            }
-            const char *state = "initial";
-            if (m && rec && !strcmp(rec, fp))
-                state = reviewed ? "reviewed" : "translated";
-            if (m && rec && strcmp(rec, fp) != 0) {
-                const char *old = kl_catalog__history(ctx, s, rec);
-                kl_buf_clear(&note);
-                kl_buf_printf(&note,
-                              "OUT OF DATE: the English changed after this was translated, so "
-                              "letters do not use it. The English was: %s",
-                              old ? old : "(not recorded)");
-                if (note.oom)
-                    goto xml_fail;
-                W(xmlTextWriterStartElement(w, BAD_CAST "note"));
-                W(xmlTextWriterWriteAttribute(w, BAD_CAST "category", BAD_CAST "stale"));
-                W(xmlTextWriterWriteString(w, BAD_CAST note.data));
-                W(xmlTextWriterEndElement(w));
-            } else if (m && !rec) {
-                W(xmlTextWriterStartElement(w, BAD_CAST "note"));
-                W(xmlTextWriterWriteAttribute(w, BAD_CAST "category", BAD_CAST "unconfirmed"));
-                W(xmlTextWriterWriteString(w, BAD_CAST "Not yet confirmed against this English: "
-                                                       "check it, then mark it translated."));
-                W(xmlTextWriterEndElement(w));
-            }
-            W(xmlTextWriterEndElement(w)); /* notes */
-            W(xmlTextWriterStartElement(w, BAD_CAST "segment"));
-            W(xmlTextWriterWriteAttribute(w, BAD_CAST "state", BAD_CAST state));
-            W(xmlTextWriterStartElement(w, BAD_CAST "source"));
-            W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:space", BAD_CAST "preserve"));
-            W(xmlTextWriterWriteString(w, BAD_CAST e->text));
-            W(xmlTextWriterEndElement(w));
-            if (m) {
-                W(xmlTextWriterStartElement(w, BAD_CAST "target"));
-                W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:space", BAD_CAST "preserve"));
-                W(xmlTextWriterWriteString(w, BAD_CAST m->text));
-                W(xmlTextWriterEndElement(w));
-            }
-            W(xmlTextWriterEndElement(w)); /* segment */
-            W(xmlTextWriterEndElement(w)); /* unit */
-        }
-        W(xmlTextWriterEndElement(w)); /* file */
+static void codes_free(codes *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        kl_free(c->text[i]);
+    kl_free(c->text);
+    kl_free(c->used);
+    memset(c, 0, sizeof *c);
+}
+
+/* Write a message as text and <ph> codes. v2: XLIFF 2.0 (equiv, disp) or
+ * 1.2 (the code as the element's content). src: NULL for the source (its
+ * codes recorded into cs), else the source's codes to match ids. */
+static int write_inline(xmlTextWriterPtr w, const char *msg, bool v2, codes *cs, bool is_source)
+{
+    kl_icu_split sp;
+    if (kl_catalog__icu_split(msg, &sp))
+        return -1;
+    int rc = 0;
+    size_t extra = 0;
+    if (is_source) {
+        codes_free(cs);
+        cs->text = kl_calloc(sp.n + 1, sizeof *cs->text);
+        cs->used = kl_calloc(sp.n + 1, sizeof *cs->used);
+        if (!cs->text || !cs->used)
+            rc = -1;
+    } else {
+        for (size_t i = 0; i < cs->n; i++)
+            cs->used[i] = false;
     }
-    W(xmlTextWriterEndElement(w));
-    W(xmlTextWriterEndDocument(w));
-    xmlFreeTextWriter(w);
-    w = NULL;
-    kl_buf_free(&note);
+    for (size_t i = 0; i < sp.n && rc >= 0; i++) {
+        const kl_icu_run *r = &sp.runs[i];
+        char *t = kl_malloc(r->end - r->start + 1);
+        if (!t) {
+            rc = -1;
+            break;
+        }
+        memcpy(t, msg + r->start, r->end - r->start);
+        t[r->end - r->start] = '\0';
+        if (!r->code) {
+            rc = xmlTextWriterWriteString(w, BAD_CAST t);
+            kl_free(t);
+            continue;
+        }
+        char id[32];
+        if (is_source) {
+            snprintf(id, sizeof id, "%zu", cs->n + 1);
+            cs->text[cs->n++] = t;
+            t = NULL;
+        } else {
+            size_t k = 0;
+            while (k < cs->n && (cs->used[k] || strcmp(cs->text[k], t) != 0))
+                k++;
+            if (k < cs->n) {
+                cs->used[k] = true;
+                snprintf(id, sizeof id, "%zu", k + 1);
+            } else {
+                snprintf(id, sizeof id, "t%zu", ++extra);
+            }
+        }
+        const char *code = t ? t : cs->text[cs->n - 1];
+        if ((rc = xmlTextWriterStartElement(w, BAD_CAST "ph")) >= 0)
+            rc = xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST id);
+        if (v2) {
+            if (rc >= 0)
+                rc = xmlTextWriterWriteAttribute(w, BAD_CAST "equiv", BAD_CAST code);
+            if (rc >= 0)
+                rc = xmlTextWriterWriteAttribute(w, BAD_CAST "disp", BAD_CAST code);
+        } else if (rc >= 0) {
+            rc = xmlTextWriterWriteString(w, BAD_CAST code);
+        }
+        if (rc >= 0)
+            rc = xmlTextWriterEndElement(w);
+        kl_free(t);
+    }
+    kl_catalog__icu_split_free(&sp);
+    return rc < 0 ? -1 : 0;
+}
+
+static int note20(xmlTextWriterPtr w, const char *category, const char *text)
+{
+    if (xmlTextWriterStartElement(w, BAD_CAST "note") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "category", BAD_CAST category) < 0 ||
+        xmlTextWriterWriteString(w, BAD_CAST text) < 0 || xmlTextWriterEndElement(w) < 0)
+        return -1;
+    return 0;
+}
+
+static int note12(xmlTextWriterPtr w, const char *from, const char *text)
+{
+    if (xmlTextWriterStartElement(w, BAD_CAST "note") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "from", BAD_CAST from) < 0 ||
+        xmlTextWriterWriteString(w, BAD_CAST text) < 0 || xmlTextWriterEndElement(w) < 0)
+        return -1;
+    return 0;
+}
+
+static int finish(kl_context *ctx, xmlBufferPtr buf, char **out, size_t *len)
+{
     size_t n = (size_t)xmlBufferLength(buf);
     char *res = kl_malloc(n + 1);
     if (!res) {
@@ -281,8 +142,137 @@ KL_API int kl_catalog_export_xliff(kl_context *ctx, kl_catalog_sources *s, const
     if (len)
         *len = n;
     return 0;
+}
+
+static void catalog_note(const kl_xexport *x, kl_buf *b)
+{
+    kl_buf_clear(b);
+    kl_buf_printf(b,
+                  "catalog %s; status %s; reviewer: %s; reviewed: %s; English fingerprint %s. "
+                  "A draft catalog's letters are marked as drafts.",
+                  x->f->name, x->status[0] ? x->status : "draft",
+                  x->reviewer[0] ? x->reviewer : "(none)", x->reviewed[0] ? x->reviewed : "(none)",
+                  x->english_fp);
+}
+
+static void limit_note(const kl_xunit *u, kl_buf *b)
+{
+    kl_buf_clear(b);
+    if (u->max_gsm == u->max_ucs2)
+        kl_buf_printf(b, "max %u characters (%s); each placeholder counts as %d", u->max_gsm,
+                      u->limit_what, KL_PH_CHARS);
+    else
+        kl_buf_printf(b,
+                      "max %u characters, GSM-7; %u if the text needs UCS-2 (%s); each "
+                      "placeholder counts as %d",
+                      u->max_gsm, u->max_ucs2, u->limit_what, KL_PH_CHARS);
+}
+
+static void stale_note(const kl_xunit *u, kl_buf *b)
+{
+    kl_buf_clear(b);
+    kl_buf_printf(b,
+                  "OUT OF DATE: the English changed after this was translated, so letters do "
+                  "not use it. The English was: %s",
+                  u->old_english ? u->old_english : "(not recorded)");
+}
+
+static const char unconfirmed_note[] =
+    "Not yet confirmed against this English: check it, then mark it translated.";
+
+static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out,
+                    size_t *len)
+{
+    kl_xexport x;
+    int rc = kl_catalog__xexport(ctx, s, locale, &x);
+    if (rc)
+        return rc;
+    bool reviewed = !strcmp(x.status, "reviewed");
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    kl_buf note = KL_BUF_INIT;
+    codes cs = {0};
+    if (!w)
+        goto xml_fail;
+    W(xmlTextWriterSetIndent(w, 1));
+    W(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
+    W(xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL));
+    W(xmlTextWriterStartElementNS(w, NULL, BAD_CAST "xliff", BAD_CAST XLIFF_NS));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "2.0"));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "srcLang", BAD_CAST "en-GB"));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "trgLang", BAD_CAST x.bcp));
+    size_t i = 0;
+    for (int v = 0; v < KL_VARIANTS; v++) {
+        const char *vn = kl_catalog__variants[v];
+        W(xmlTextWriterStartElement(w, BAD_CAST "file"));
+        W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST vn));
+        W(xmlTextWriterStartElement(w, BAD_CAST "notes"));
+        W(note20(w, "reading", kl_catalog__variant_note(v)));
+        W(note20(w, "syntax", syntax_note));
+        catalog_note(&x, &note);
+        if (note.oom)
+            goto xml_fail;
+        W(note20(w, "catalog", note.data));
+        W(xmlTextWriterEndElement(w));
+        for (; i < x.n && x.units[i].variant == v; i++) {
+            const kl_xunit *u = &x.units[i];
+            W(xmlTextWriterStartElement(w, BAD_CAST "unit"));
+            W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST u->e->key));
+            W(xmlTextWriterStartElement(w, BAD_CAST "notes"));
+            W(note20(w, "location", u->location));
+            if (u->arguments)
+                W(note20(w, "arguments", u->arguments));
+            if (u->plural)
+                W(note20(w, "plural", u->plural));
+            if (u->max_gsm) {
+                limit_note(u, &note);
+                if (note.oom)
+                    goto xml_fail;
+                W(note20(w, "length", note.data));
+            }
+            if (u->stale) {
+                stale_note(u, &note);
+                if (note.oom)
+                    goto xml_fail;
+                W(note20(w, "stale", note.data));
+            } else if (u->unconfirmed) {
+                W(note20(w, "unconfirmed", unconfirmed_note));
+            }
+            W(xmlTextWriterEndElement(w)); /* notes */
+            W(xmlTextWriterStartElement(w, BAD_CAST "segment"));
+            W(xmlTextWriterWriteAttribute(
+                w, BAD_CAST "state",
+                BAD_CAST(u->current ? (reviewed ? "reviewed" : "translated") : "initial")));
+            W(xmlTextWriterStartElement(w, BAD_CAST "source"));
+            W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:space", BAD_CAST "preserve"));
+            W(xmlTextWriterSetIndent(w, 0));
+            W(write_inline(w, u->e->text, true, &cs, true));
+            W(xmlTextWriterEndElement(w));
+            W(xmlTextWriterSetIndent(w, 1));
+            if (u->m) {
+                W(xmlTextWriterStartElement(w, BAD_CAST "target"));
+                W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:space", BAD_CAST "preserve"));
+                W(xmlTextWriterSetIndent(w, 0));
+                W(write_inline(w, u->m->text, true, &cs, false));
+                W(xmlTextWriterEndElement(w));
+                W(xmlTextWriterSetIndent(w, 1));
+            }
+            W(xmlTextWriterEndElement(w)); /* segment */
+            W(xmlTextWriterEndElement(w)); /* unit */
+        }
+        W(xmlTextWriterEndElement(w)); /* file */
+    }
+    W(xmlTextWriterEndElement(w));
+    W(xmlTextWriterEndDocument(w));
+    xmlFreeTextWriter(w);
+    kl_buf_free(&note);
+    codes_free(&cs);
+    kl_catalog__xexport_free(&x);
+    return finish(ctx, buf, out, len);
 xml_fail:
     kl_buf_free(&note);
+    codes_free(&cs);
+    kl_catalog__xexport_free(&x);
     if (w)
         xmlFreeTextWriter(w);
     if (buf)
@@ -290,37 +280,159 @@ xml_fail:
     return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the XLIFF");
 }
 
+int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const char *locale,
+                               char **out, size_t *len)
+{
+    kl_xexport x;
+    int rc = kl_catalog__xexport(ctx, s, locale, &x);
+    if (rc)
+        return rc;
+    bool reviewed = !strcmp(x.status, "reviewed");
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    kl_buf note = KL_BUF_INIT;
+    codes cs = {0};
+    if (!w)
+        goto xml_fail;
+    W(xmlTextWriterSetIndent(w, 1));
+    W(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
+    W(xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL));
+    W(xmlTextWriterStartElementNS(w, NULL, BAD_CAST "xliff", BAD_CAST XLIFF12_NS));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "1.2"));
+    size_t i = 0;
+    for (int v = 0; v < KL_VARIANTS; v++) {
+        const char *vn = kl_catalog__variants[v];
+        W(xmlTextWriterStartElement(w, BAD_CAST "file"));
+        W(xmlTextWriterWriteAttribute(w, BAD_CAST "original", BAD_CAST vn));
+        W(xmlTextWriterWriteAttribute(w, BAD_CAST "source-language", BAD_CAST "en-GB"));
+        W(xmlTextWriterWriteAttribute(w, BAD_CAST "target-language", BAD_CAST x.bcp));
+        W(xmlTextWriterWriteAttribute(w, BAD_CAST "datatype", BAD_CAST "plaintext"));
+        W(xmlTextWriterStartElement(w, BAD_CAST "header"));
+        W(xmlTextWriterStartElement(w, BAD_CAST "tool"));
+        W(xmlTextWriterWriteAttribute(w, BAD_CAST "tool-id", BAD_CAST "kinletter"));
+        W(xmlTextWriterWriteAttribute(w, BAD_CAST "tool-name", BAD_CAST "kinletter catalog"));
+        W(xmlTextWriterEndElement(w));
+        W(note12(w, "kinletter", kl_catalog__variant_note(v)));
+        W(note12(w, "kinletter", syntax_note));
+        catalog_note(&x, &note);
+        if (note.oom)
+            goto xml_fail;
+        W(note12(w, "kinletter", note.data));
+        W(xmlTextWriterEndElement(w)); /* header */
+        W(xmlTextWriterStartElement(w, BAD_CAST "body"));
+        for (; i < x.n && x.units[i].variant == v; i++) {
+            const kl_xunit *u = &x.units[i];
+            W(xmlTextWriterStartElement(w, BAD_CAST "trans-unit"));
+            W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST u->e->key));
+            W(xmlTextWriterWriteAttribute(w, BAD_CAST "resname", BAD_CAST u->e->key));
+            W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:space", BAD_CAST "preserve"));
+            if (u->current)
+                W(xmlTextWriterWriteAttribute(w, BAD_CAST "approved", BAD_CAST "yes"));
+            if (u->max_gsm) {
+                char mw[16];
+                snprintf(mw, sizeof mw, "%u", u->max_gsm);
+                W(xmlTextWriterWriteAttribute(w, BAD_CAST "maxwidth", BAD_CAST mw));
+                W(xmlTextWriterWriteAttribute(w, BAD_CAST "size-unit", BAD_CAST "char"));
+            }
+            W(xmlTextWriterStartElement(w, BAD_CAST "source"));
+            W(xmlTextWriterSetIndent(w, 0));
+            W(write_inline(w, u->e->text, false, &cs, true));
+            W(xmlTextWriterEndElement(w));
+            W(xmlTextWriterSetIndent(w, 1));
+            if (u->m) {
+                W(xmlTextWriterStartElement(w, BAD_CAST "target"));
+                W(xmlTextWriterWriteAttribute(w, BAD_CAST "state",
+                                              BAD_CAST(u->current
+                                                           ? (reviewed ? "final" : "translated")
+                                                           : "needs-review-translation")));
+                W(xmlTextWriterSetIndent(w, 0));
+                W(write_inline(w, u->m->text, false, &cs, false));
+                W(xmlTextWriterEndElement(w));
+                W(xmlTextWriterSetIndent(w, 1));
+            }
+            W(note12(w, "location", u->location));
+            if (u->arguments)
+                W(note12(w, "arguments", u->arguments));
+            if (u->plural)
+                W(note12(w, "plural", u->plural));
+            if (u->max_gsm) {
+                limit_note(u, &note);
+                if (note.oom)
+                    goto xml_fail;
+                W(note12(w, "length", note.data));
+            }
+            if (u->stale) {
+                stale_note(u, &note);
+                if (note.oom)
+                    goto xml_fail;
+                W(note12(w, "stale", note.data));
+            } else if (u->unconfirmed) {
+                W(note12(w, "unconfirmed", unconfirmed_note));
+            }
+            W(xmlTextWriterEndElement(w)); /* trans-unit */
+        }
+        W(xmlTextWriterEndElement(w)); /* body */
+        W(xmlTextWriterEndElement(w)); /* file */
+    }
+    W(xmlTextWriterEndElement(w));
+    W(xmlTextWriterEndDocument(w));
+    xmlFreeTextWriter(w);
+    kl_buf_free(&note);
+    codes_free(&cs);
+    kl_catalog__xexport_free(&x);
+    return finish(ctx, buf, out, len);
+xml_fail:
+    kl_buf_free(&note);
+    codes_free(&cs);
+    kl_catalog__xexport_free(&x);
+    if (w)
+        xmlFreeTextWriter(w);
+    if (buf)
+        xmlBufferFree(buf);
+    return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the XLIFF");
+}
+
+KL_API int kl_catalog_export_xliff(kl_context *ctx, kl_catalog_sources *s, const char *locale,
+                                   char **out, size_t *len)
+{
+    kl_context_clear_error(ctx);
+    if (!ctx || !s || !locale || !out)
+        return kl_einval(ctx, __func__);
+    *out = NULL;
+    return export20(ctx, s, locale, out, len);
+}
+
+KL_API int kl_catalog_export(kl_context *ctx, kl_catalog_sources *s, const char *locale,
+                             kl_exchange_format format, char **out, size_t *len)
+{
+    kl_context_clear_error(ctx);
+    if (!ctx || !s || !locale || !out || (int)format < 0 || format > KL_EXCHANGE_PO)
+        return kl_einval(ctx, __func__);
+    *out = NULL;
+    if (format == KL_EXCHANGE_PO)
+        return kl_catalog__export_po(ctx, s, locale, out, len);
+    if (format == KL_EXCHANGE_XLIFF12)
+        return kl_catalog__export_xliff12(ctx, s, locale, out, len);
+    return export20(ctx, s, locale, out, len);
+}
+
 /* ---- import ------------------------------------------------------------------ */
 
-typedef struct imp {
-    kl_context *ctx;
-    const char *path;
-    size_t errors;
-} imp;
-
-KL_PRINTF(4, 5)
-static void bad(imp *im, xmlNodePtr n, const char *hint, const char *fmt, ...)
+static bool is_ns(xmlNodePtr n, const char *ns, const char *name)
 {
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    kl_report(im->ctx, KL_EFORMAT, KL_AT(im->path, n ? (unsigned)xmlGetLineNo(n) : 0, 0), hint,
-              "%s", msg);
-    im->errors++;
+    return n && n->type == XML_ELEMENT_NODE && n->ns && !strcmp((const char *)n->ns->href, ns) &&
+           !strcmp((const char *)n->name, name);
 }
 
 static bool is(xmlNodePtr n, const char *name)
 {
-    return n && n->type == XML_ELEMENT_NODE && n->ns &&
-           !strcmp((const char *)n->ns->href, XLIFF_NS) && !strcmp((const char *)n->name, name);
+    return is_ns(n, XLIFF_NS, name);
 }
 
-static xmlNodePtr child(xmlNodePtr n, const char *name)
+static xmlNodePtr child_ns(xmlNodePtr n, const char *ns, const char *name)
 {
     for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
-        if (is(c, name))
+        if (is_ns(c, ns, name))
             return c;
     return NULL;
 }
@@ -335,62 +447,302 @@ static char *attr(xmlNodePtr n, const char *name)
     return r;
 }
 
-/* The text of an element that must hold only text. NULL: it has markup. */
-static char *text_of(xmlNodePtr n, bool *oom)
+static unsigned line_of(xmlNodePtr n)
 {
-    for (xmlNodePtr c = n->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE)
-            return NULL;
-    xmlChar *v = xmlNodeGetContent(n);
-    char *r = kl_strdup(v ? (const char *)v : "");
-    if (v)
-        xmlFree(v);
-    if (!r)
-        *oom = true;
-    return r;
+    return n ? (unsigned)xmlGetLineNo(n) : 0;
 }
 
-/* Check a target as `catalog check` would, reporting errors at the element. */
-static void validate(imp *im, xmlNodePtr at, const char *bcp, const char *msgid,
-                     const char *english, const char *text)
+/* The ICU message of a source or target: its text, each inline code
+ * replaced by the code it stands for (2.0: equiv; 1.2: ph/bpt/ept/it
+ * content, x equiv-text; g and mrk are transparent). false: a code that
+ * says nothing (reported). */
+static bool rebuild(kl_ximport *im, xmlNodePtr n, bool v2, const char *id, kl_buf *b)
 {
-    kl_msg_shape sh, esh;
-    kl_fmt_error fe;
-    if (kl_catalog__analyse(bcp, text, &sh, &fe) != 0) {
-        bad(im, at, "ICU MessageFormat: {name}, {n, plural, ...}, {x, select, ... other {...}}",
-            "unit '%s': %s %s", msgid, fe.detail, fe.icu);
-        return;
+    const char *ns = v2 ? XLIFF_NS : XLIFF12_NS;
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            kl_buf_puts(b, (const char *)c->content);
+            continue;
+        }
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        const char *name = (const char *)c->name;
+        bool ours = c->ns && !strcmp((const char *)c->ns->href, ns);
+        if (ours && v2 && !strcmp(name, "ph")) {
+            char *eq = attr(c, "equiv");
+            if (!eq) {
+                kl_catalog__ximport_bad(
+                    im, line_of(c), kl_catalog__col_of(im, line_of(c), "<ph"),
+                    "copy inline codes from the source: they carry the placeholder in 'equiv'",
+                    "unit '%s': an inline code <ph> without equiv", id);
+                return false;
+            }
+            kl_buf_puts(b, eq);
+            kl_free(eq);
+        } else if (ours && v2 && !strcmp(name, "pc")) {
+            char *s = attr(c, "equivStart"), *e = attr(c, "equivEnd");
+            kl_buf_puts(b, s ? s : "");
+            bool ok = rebuild(im, c, v2, id, b);
+            kl_buf_puts(b, e ? e : "");
+            kl_free(s);
+            kl_free(e);
+            if (!ok)
+                return false;
+        } else if (ours && v2 && !strcmp(name, "mrk")) {
+            if (!rebuild(im, c, v2, id, b))
+                return false;
+        } else if (ours && !v2 &&
+                   (!strcmp(name, "ph") || !strcmp(name, "bpt") || !strcmp(name, "ept") ||
+                    !strcmp(name, "it"))) {
+            xmlChar *t = xmlNodeGetContent(c);
+            kl_buf_puts(b, t ? (const char *)t : "");
+            xmlFree(t);
+        } else if (ours && !v2 && !strcmp(name, "x")) {
+            char *eq = attr(c, "equiv-text");
+            if (!eq) {
+                kl_catalog__ximport_bad(im, line_of(c), kl_catalog__col_of(im, line_of(c), "<x"),
+                                        "copy inline codes from the source",
+                                        "unit '%s': an inline code <x/> without equiv-text", id);
+                return false;
+            }
+            kl_buf_puts(b, eq);
+            kl_free(eq);
+        } else if (ours && !v2 && (!strcmp(name, "g") || !strcmp(name, "mrk"))) {
+            if (!rebuild(im, c, v2, id, b))
+                return false;
+        } else {
+            kl_catalog__ximport_bad(im, line_of(c), kl_catalog__col_of(im, line_of(c), "<"),
+                                    "keep only text and the source's inline codes",
+                                    "unit '%s': unexpected markup <%s> in a translation", id, name);
+            return false;
+        }
     }
-    if (sh.no_other[0]) {
-        bad(im, at, NULL, "unit '%s': the choice on {%s} has no 'other' branch", msgid,
-            sh.no_other);
-        return;
+    return true;
+}
+
+int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
+{
+    xmlDocPtr doc = xmlReadMemory(im->data, (int)im->len, im->path, NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    int rc = 0;
+    char *trg = NULL, *src_lang = NULL, *version = NULL;
+    kl_buf sb = KL_BUF_INIT, tb = KL_BUF_INIT;
+    if (!doc) {
+        const xmlError *xe = xmlGetLastError();
+        rc = kl_error(im->ctx, KL_EPARSE,
+                      KL_AT(im->path, xe ? (unsigned)xe->line : 0, xe ? (unsigned)xe->int2 : 0),
+                      "the file must be well-formed XML (XLIFF)", "%s",
+                      xe && xe->message ? xe->message : "cannot be read as XML");
+        return kl_catalog__ximport_end(im, rc, dry_run, changed);
     }
-    if (kl_catalog__check_pattern(bcp, text, &fe) != 0) {
-        bad(im, at, NULL, "unit '%s': %s %s", msgid, fe.detail, fe.icu);
-        return;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (doc->intSubset) {
+        rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0), NULL,
+                      "a DOCTYPE is not allowed in an XLIFF file for import");
+        goto done;
     }
-    if (sh.plural_arg[0])
-        bad(im, at, NULL, "unit '%s': the plural on {%s} lacks %s (%s needs %s)", msgid,
-            sh.plural_arg, sh.plural_missing, bcp, sh.plural_need);
-    if (kl_catalog__analyse("en-GB", english, &esh, &fe) != 0)
-        return;
-    for (size_t i = 0; i < esh.n_args; i++) {
-        bool used = false;
-        for (size_t k = 0; k < sh.n_args; k++)
-            used = used || !strcmp(sh.args[k].name, esh.args[i].name);
-        if (esh.args[i].shown && !used)
-            bad(im, at, "keep every {placeholder} of the English", "unit '%s' does not use {%s}",
-                msgid, esh.args[i].name);
+    if (!is(root, "xliff") || !(version = attr(root, "version")) || strcmp(version, "2.0") ||
+        !(src_lang = attr(root, "srcLang")) || strcmp(src_lang, "en-GB") ||
+        !(trg = attr(root, "trgLang"))) {
+        rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, line_of(root), 0),
+                      "export one from the catalogs (kinletter catalog export)",
+                      "not an XLIFF 2.0 file from English (en-GB) with a trgLang");
+        goto done;
     }
-    for (size_t k = 0; k < sh.n_args; k++) {
-        bool used = false;
-        for (size_t i = 0; i < esh.n_args; i++)
-            used = used || !strcmp(sh.args[k].name, esh.args[i].name);
-        if (sh.args[k].shown && !used)
-            bad(im, at, "a translation may not show what the English does not",
-                "unit '%s' shows {%s}, which the English does not use", msgid, sh.args[k].name);
+    if ((rc = kl_catalog__ximport_begin(im, trg)))
+        goto done;
+    for (xmlNodePtr file = root->children; file && !im->oom; file = file->next) {
+        if (file->type != XML_ELEMENT_NODE)
+            continue;
+        if (!is(file, "file")) {
+            kl_catalog__ximport_bad(im, line_of(file), 0, NULL, "unexpected element <%s>",
+                                    (const char *)file->name);
+            continue;
+        }
+        char *fid = attr(file, "id");
+        for (xmlNodePtr unit = file->children; unit && !im->oom; unit = unit->next) {
+            if (unit->type != XML_ELEMENT_NODE || is(unit, "notes"))
+                continue;
+            unsigned ul = line_of(unit);
+            if (!is(unit, "unit")) {
+                kl_catalog__ximport_bad(im, ul, 0, NULL, "unexpected element <%s>",
+                                        (const char *)unit->name);
+                continue;
+            }
+            char *id = attr(unit, "id");
+            xmlNodePtr seg = child_ns(unit, XLIFF_NS, "segment");
+            xmlNodePtr src = seg ? child_ns(seg, XLIFF_NS, "source") : NULL;
+            xmlNodePtr tgt = seg ? child_ns(seg, XLIFF_NS, "target") : NULL;
+            char *state = seg ? attr(seg, "state") : NULL;
+            kl_buf_clear(&sb);
+            kl_buf_clear(&tb);
+            if (!seg || !src) {
+                kl_catalog__ximport_bad(im, ul, kl_catalog__col_of(im, ul, "<unit"), NULL,
+                                        "unit '%s' has no segment with a source", id ? id : "");
+            } else if (state && strcmp(state, "initial") && strcmp(state, "translated") &&
+                       strcmp(state, "reviewed") && strcmp(state, "final")) {
+                kl_catalog__ximport_bad(im, line_of(seg),
+                                        kl_catalog__col_of(im, line_of(seg), "state"),
+                                        "states are initial, translated, reviewed, final",
+                                        "unit '%s': unknown state '%s'", id ? id : "", state);
+            } else {
+                unsigned tl = tgt ? line_of(tgt) : ul;
+                unsigned tc = kl_catalog__col_of(im, tl, tgt ? "<target" : "<unit");
+                if (rebuild(im, src, true, id ? id : "", &sb) &&
+                    (!tgt || rebuild(im, tgt, true, id ? id : "", &tb))) {
+                    if (sb.oom || tb.oom)
+                        im->oom = true;
+                    else
+                        kl_catalog__ximport_unit(im, tl, tc, fid, id, sb.data ? sb.data : "",
+                                                 tgt ? (tb.data ? tb.data : "") : NULL,
+                                                 state && strcmp(state, "initial") != 0);
+                }
+            }
+            kl_free(state);
+            kl_free(id);
+        }
+        kl_free(fid);
     }
+done:
+    kl_buf_free(&sb);
+    kl_buf_free(&tb);
+    kl_free(trg);
+    kl_free(src_lang);
+    kl_free(version);
+    xmlFreeDoc(doc);
+    return kl_catalog__ximport_end(im, rc, dry_run, changed);
+}
+
+static void units12(kl_ximport *im, xmlNodePtr parent, const char *vn, kl_buf *sb, kl_buf *tb)
+{
+    for (xmlNodePtr u = parent->children; u && !im->oom; u = u->next) {
+        if (u->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_ns(u, XLIFF12_NS, "group")) {
+            units12(im, u, vn, sb, tb);
+            continue;
+        }
+        if (!is_ns(u, XLIFF12_NS, "trans-unit"))
+            continue;
+        unsigned ul = line_of(u);
+        char *id = attr(u, "resname");
+        if (!id)
+            id = attr(u, "id");
+        char *approved = attr(u, "approved");
+        xmlNodePtr src = child_ns(u, XLIFF12_NS, "source");
+        xmlNodePtr tgt = child_ns(u, XLIFF12_NS, "target");
+        char *state = tgt ? attr(tgt, "state") : NULL;
+        kl_buf_clear(sb);
+        kl_buf_clear(tb);
+        if (!src) {
+            kl_catalog__ximport_bad(im, ul, kl_catalog__col_of(im, ul, "<trans-unit"), NULL,
+                                    "trans-unit '%s' has no source", id ? id : "");
+        } else {
+            unsigned tl = tgt ? line_of(tgt) : ul;
+            unsigned tc = kl_catalog__col_of(im, tl, tgt ? "<target" : "<trans-unit");
+            /* Done: a state that says so, or approved with no state. */
+            bool confirms = state ? (!strcmp(state, "translated") || !strcmp(state, "final") ||
+                                     !strcmp(state, "signed-off"))
+                                  : (approved && !strcmp(approved, "yes"));
+            if (rebuild(im, src, false, id ? id : "", sb) &&
+                (!tgt || rebuild(im, tgt, false, id ? id : "", tb))) {
+                if (sb->oom || tb->oom)
+                    im->oom = true;
+                else
+                    kl_catalog__ximport_unit(im, tl, tc, vn, id, sb->data ? sb->data : "",
+                                             tgt ? (tb->data ? tb->data : "") : NULL, confirms);
+            }
+        }
+        kl_free(state);
+        kl_free(approved);
+        kl_free(id);
+    }
+}
+
+int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
+{
+    xmlDocPtr doc = xmlReadMemory(im->data, (int)im->len, im->path, NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    int rc = 0;
+    char *trg = NULL;
+    kl_buf sb = KL_BUF_INIT, tb = KL_BUF_INIT;
+    if (!doc) {
+        const xmlError *xe = xmlGetLastError();
+        rc = kl_error(im->ctx, KL_EPARSE,
+                      KL_AT(im->path, xe ? (unsigned)xe->line : 0, xe ? (unsigned)xe->int2 : 0),
+                      "the file must be well-formed XML (XLIFF)", "%s",
+                      xe && xe->message ? xe->message : "cannot be read as XML");
+        return kl_catalog__ximport_end(im, rc, dry_run, changed);
+    }
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr first = child_ns(root, XLIFF12_NS, "file");
+    if (doc->intSubset) {
+        rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0), NULL,
+                      "a DOCTYPE is not allowed in an XLIFF file for import");
+        goto done;
+    }
+    if (!is_ns(root, XLIFF12_NS, "xliff") || !first || !(trg = attr(first, "target-language"))) {
+        rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, line_of(root), 0),
+                      "export one from the catalogs (kinletter catalog export --format xliff12)",
+                      "not an XLIFF 1.2 file with a target-language");
+        goto done;
+    }
+    if ((rc = kl_catalog__ximport_begin(im, trg)))
+        goto done;
+    for (xmlNodePtr file = root->children; file && !im->oom; file = file->next) {
+        if (!is_ns(file, XLIFF12_NS, "file"))
+            continue;
+        char *vn = attr(file, "original");
+        char *src_lang = attr(file, "source-language");
+        if (!src_lang || strcmp(src_lang, "en-GB") != 0)
+            kl_catalog__ximport_bad(im, line_of(file), kl_catalog__col_of(im, line_of(file), "<"),
+                                    NULL, "a file whose source-language is not en-GB");
+        xmlNodePtr body = child_ns(file, XLIFF12_NS, "body");
+        if (body)
+            units12(im, body, vn, &sb, &tb);
+        kl_free(vn);
+        kl_free(src_lang);
+    }
+done:
+    kl_buf_free(&sb);
+    kl_buf_free(&tb);
+    kl_free(trg);
+    xmlFreeDoc(doc);
+    return kl_catalog__ximport_end(im, rc, dry_run, changed);
+}
+
+KL_API int kl_catalog_import(kl_context *ctx, kl_catalog_sources *s, const char *path, int dry_run,
+                             size_t *changed)
+{
+    kl_context_clear_error(ctx);
+    if (!ctx || !s || !path)
+        return kl_einval(ctx, __func__);
+    if (changed)
+        *changed = 0;
+    char *data = NULL;
+    size_t len = 0;
+    int rc = kl_read_file(ctx, path, 64u << 20, &data, &len);
+    if (rc)
+        return rc;
+    kl_ximport im = {.ctx = ctx, .s = s, .path = path, .data = data, .len = len};
+    /* XML (after a BOM and blanks) is XLIFF: its version says which. */
+    const char *p = data;
+    if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+        p += 3;
+    while (p < data + len && strchr(" \t\r\n", *p))
+        p++;
+    if (p < data + len && *p == '<') {
+        const char *x = strstr(p, "<xliff");
+        const char *v = x ? strstr(x, "version=") : NULL;
+        if (v && (v[9] == '1'))
+            rc = kl_catalog__import_xliff12(&im, dry_run, changed);
+        else
+            rc = kl_catalog__import_xliff20(&im, dry_run, changed);
+    } else {
+        rc = kl_catalog__import_po(&im, dry_run, changed);
+    }
+    kl_free(data);
+    return rc;
 }
 
 KL_API int kl_catalog_import_xliff(kl_context *ctx, kl_catalog_sources *s, const char *path,
@@ -399,156 +751,5 @@ KL_API int kl_catalog_import_xliff(kl_context *ctx, kl_catalog_sources *s, const
     kl_context_clear_error(ctx);
     if (!ctx || !s || !path)
         return kl_einval(ctx, __func__);
-    if (changed)
-        *changed = 0;
-    /* No network, no entity substitution, no DTD loading. */
-    xmlDocPtr doc =
-        xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc) {
-        const xmlError *xe = xmlGetLastError();
-        return kl_error(ctx, KL_EPARSE,
-                        KL_AT(path, xe ? (unsigned)xe->line : 0, xe ? (unsigned)xe->int2 : 0),
-                        "the file must be well-formed XML (XLIFF 2.0)", "%s",
-                        xe && xe->message ? xe->message : "cannot be read as XML");
-    }
-    imp im = {ctx, path, 0};
-    int rc = 0;
-    kl_cwrite w = {0};
-    size_t n_changes = 0;
-    bool oom = false;
-    char *trg = NULL, *src_lang = NULL, *version = NULL;
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    if (doc->intSubset) {
-        rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, 0, 0), NULL,
-                      "a DOCTYPE is not allowed in an XLIFF file for import");
-        goto done;
-    }
-    if (!is(root, "xliff") || !(version = attr(root, "version")) || strcmp(version, "2.0") ||
-        !(src_lang = attr(root, "srcLang")) || strcmp(src_lang, "en-GB") ||
-        !(trg = attr(root, "trgLang"))) {
-        rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, root ? (unsigned)xmlGetLineNo(root) : 0, 0),
-                      "export one from the catalogs (XLIFF export)",
-                      "not an XLIFF 2.0 file from English (en-GB) with a trgLang");
-        goto done;
-    }
-    kl_cfile *f = usable(ctx, s, trg, &rc);
-    if (!f)
-        goto done;
-    char bcp[64];
-    bcp_of(f->name, bcp, sizeof bcp);
-    const kl_csrc *en = s->en->src, *tr = f->src;
-    if ((rc = kl_catalog__fp_load(&w, tr)))
-        goto done;
-    for (xmlNodePtr file = root->children; file && !oom; file = file->next) {
-        if (file->type != XML_ELEMENT_NODE)
-            continue;
-        if (!is(file, "file")) {
-            bad(&im, file, NULL, "unexpected element <%s>", (const char *)file->name);
-            continue;
-        }
-        char *fid = attr(file, "id");
-        int v = -1;
-        for (int k = 0; fid && k < KL_VARIANTS; k++)
-            if (!strcmp(fid, kl_catalog__variants[k]))
-                v = k;
-        if (v < 0) {
-            bad(&im, file, "file ids are standard, plain and young_person", "unknown file id '%s'",
-                fid ? fid : "");
-            kl_free(fid);
-            continue;
-        }
-        kl_free(fid);
-        const char *vn = kl_catalog__variants[v];
-        for (xmlNodePtr unit = file->children; unit && !oom; unit = unit->next) {
-            if (unit->type != XML_ELEMENT_NODE || is(unit, "notes"))
-                continue;
-            if (!is(unit, "unit")) {
-                bad(&im, unit, NULL, "unexpected element <%s>", (const char *)unit->name);
-                continue;
-            }
-            char *id = attr(unit, "id");
-            const kl_csrc_str *e = id ? kl_catalog__src_find(en, vn, id) : NULL;
-            if (!e || kl_catalog__english_only(id)) {
-                bad(&im, unit, "units come from the XLIFF export: do not rename them",
-                    "unit '%s' is not a %s message of the English catalog", id ? id : "", vn);
-                kl_free(id);
-                continue;
-            }
-            xmlNodePtr seg = child(unit, "segment");
-            xmlNodePtr src = seg ? child(seg, "source") : NULL;
-            xmlNodePtr tgt = seg ? child(seg, "target") : NULL;
-            char *state = seg ? attr(seg, "state") : NULL;
-            if (!seg || !src) {
-                bad(&im, unit, NULL, "unit '%s' has no segment with a source", id);
-            } else if (state && strcmp(state, "initial") && strcmp(state, "translated") &&
-                       strcmp(state, "reviewed") && strcmp(state, "final")) {
-                bad(&im, seg, NULL, "unit '%s': unknown state '%s'", id, state);
-            } else if (tgt) {
-                char *stext = text_of(src, &oom);
-                char *ttext = text_of(tgt, &oom);
-                if (!ttext && !oom) {
-                    bad(&im, tgt, "write placeholders as plain text: {childName}",
-                        "unit '%s': the target holds markup (inline codes are not used)", id);
-                } else if (ttext && stext && ttext[0]) {
-                    validate(&im, tgt, bcp, id, e->text, ttext);
-                    const kl_csrc_str *m = kl_catalog__src_find(tr, vn, id);
-                    if (!m || strcmp(m->text, ttext) != 0) {
-                        n_changes++;
-                        if (!m) {
-                            rc = kl_catalog__insert_msg(&w, tr, vn, id, ttext);
-                        } else {
-                            kl_buf q = KL_BUF_INIT;
-                            kl_catalog__quote(&q, ttext);
-                            rc = q.oom ? KL_ENOMEM
-                                       : kl_catalog__edit_add(&w, m->vstart, m->vend, q.data);
-                            kl_buf_free(&q);
-                        }
-                        oom = oom || rc;
-                    }
-                    bool confirms = state && strcmp(state, "initial") != 0;
-                    if (confirms && strcmp(stext, e->text) != 0) {
-                        kl_warn(ctx, KL_SEVERITY_WARNING,
-                                KL_AT(path, (unsigned)xmlGetLineNo(src), 0), NULL,
-                                "unit '%s': the English changed after this file was exported, "
-                                "so the translation is not confirmed (export again)",
-                                id);
-                    } else if (confirms) {
-                        char fp[17];
-                        kl_catalog__fingerprint(e->text, fp);
-                        const char *rec = kl_catalog__recorded_fp(tr, vn, id);
-                        if (!rec || strcmp(rec, fp) != 0) {
-                            n_changes++;
-                            if (kl_catalog__fp_set(&w, v, id, fp, e->text))
-                                oom = true;
-                        }
-                    }
-                }
-                kl_free(stext);
-                kl_free(ttext);
-            }
-            kl_free(state);
-            kl_free(id);
-        }
-    }
-    if (oom) {
-        rc = kl_oom(ctx);
-        goto done;
-    }
-    if (im.errors) {
-        rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, 0, 0),
-                      "fix the units named above and import again",
-                      "%zu problem%s in the XLIFF file: the catalog was not changed", im.errors,
-                      im.errors == 1 ? "" : "s");
-        goto done;
-    }
-    rc = kl_catalog__commit(ctx, s, f, &w, dry_run);
-    if (!rc && changed)
-        *changed = n_changes;
-done:
-    kl_catalog__cwrite_free(&w);
-    kl_free(trg);
-    kl_free(src_lang);
-    kl_free(version);
-    xmlFreeDoc(doc);
-    return rc;
+    return kl_catalog_import(ctx, s, path, dry_run, changed);
 }

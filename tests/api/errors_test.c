@@ -143,6 +143,10 @@ int main(void)
     einval("kl_catalog_status", kl_catalog_status(ctx, NULL, NULL, NULL));
     einval("kl_catalog_export_xliff", kl_catalog_export_xliff(ctx, NULL, NULL, NULL, NULL));
     einval("kl_catalog_import_xliff", kl_catalog_import_xliff(ctx, NULL, NULL, 0, NULL));
+    einval("kl_catalog_export", kl_catalog_export(ctx, NULL, NULL, KL_EXCHANGE_PO, NULL, NULL));
+    einval("kl_catalog_import", kl_catalog_import(ctx, NULL, NULL, 0, NULL));
+    einval("kl_catalog_init", kl_catalog_init(ctx, NULL, NULL, NULL));
+    einval("kl_catalog_status_of", kl_catalog_status_of(ctx, NULL, NULL, NULL, NULL));
     einval("kl_catalog_pseudo", kl_catalog_pseudo(ctx, NULL, NULL, NULL));
     einval("kl_catalog_compile", kl_catalog_compile(ctx, NULL, (char **)&out));
 

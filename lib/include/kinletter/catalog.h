@@ -53,7 +53,8 @@ typedef enum kl_finding_kind {
     KL_FINDING_UNTRANSLATED, /**< the same as the English */
     KL_FINDING_STALE,        /**< the English changed since it was translated: not used */
     KL_FINDING_UNCONFIRMED,  /**< no record of the English it was translated from */
-    KL_FINDING_ISOLATE       /**< a bidi isolation mark written by hand (unnecessary) */
+    KL_FINDING_ISOLATE,      /**< a bidi isolation mark written by hand (unnecessary) */
+    KL_FINDING_LENGTH        /**< over the length limit of a text message or email subject */
 } kl_finding_kind;
 
 /** One problem found by kl_catalog_check(). Strings are borrowed for the call. */
@@ -171,6 +172,66 @@ KL_API int kl_catalog_export_xliff(kl_context *ctx, kl_catalog_sources *src, con
  */
 KL_API int kl_catalog_import_xliff(kl_context *ctx, kl_catalog_sources *src, const char *path,
                                    int dry_run, size_t *changed);
+
+/** The exchange formats for translators' tools. */
+typedef enum kl_exchange_format {
+    KL_EXCHANGE_XLIFF20 = 0, /**< XLIFF 2.0 (the default) */
+    KL_EXCHANGE_XLIFF12,     /**< XLIFF 1.2, what most CAT tools and translate-toolkit read */
+    KL_EXCHANGE_PO           /**< gettext PO (Poedit, Weblate, Pontoon, Launchpad) */
+} kl_exchange_format;
+
+/**
+ * A catalog in an exchange format: one unit per message of the English
+ * (cover.* excepted) and reading variant, with the English, the
+ * translation, its state (untranslated; stale or unconfirmed: PO fuzzy,
+ * XLIFF 1.2 needs-review-translation, XLIFF 2.0 initial; translated; final or
+ * reviewed in a reviewed catalog), notes on every argument, where the
+ * message appears, the plural forms the language needs and a length limit
+ * for text messages and email subjects. In XLIFF placeholders and the
+ * frames of select and plural are inline codes (<ph>). The catalog's status,
+ * reviewer, date and a fingerprint of the English travel with it (PO
+ * header, XLIFF notes). The same catalog always gives the same bytes.
+ *
+ * @param out receives the document (UTF-8, NUL-terminated; kl_free).
+ * @param len receives its length, or NULL.
+ * @return 0, KL_EINVAL, KL_ENOTFOUND, KL_EPARSE, KL_EBACKEND or KL_ENOMEM.
+ */
+KL_API int kl_catalog_export(kl_context *ctx, kl_catalog_sources *src, const char *locale,
+                             kl_exchange_format format, char **out, size_t *len);
+
+/**
+ * Bring translations back from a file of kl_catalog_export(), in any of its
+ * formats (recognised from the content). Inline codes are turned back into
+ * the ICU message; every unit is checked first (id, syntax, placeholders,
+ * select keywords of the English, plural forms, length limit) and the
+ * catalog is rewritten atomically only when all is well, touching only the
+ * changed messages and fingerprints. A unit marked done (XLIFF translated,
+ * reviewed, final, signed-off; PO not fuzzy) confirms its message against the
+ * current English.
+ *
+ * @return as kl_catalog_import_xliff().
+ */
+KL_API int kl_catalog_import(kl_context *ctx, kl_catalog_sources *src, const char *path,
+                             int dry_run, size_t *changed);
+
+/**
+ * Start a catalog for a new language: `<dir>/<locale>.txt` with a draft
+ * `meta` table and empty `standard`, `plain` and `young_person` tables, so
+ * it can be exported at once. The locale must be one ICU knows, with
+ * plural rules; its script must be one fonts/fonts.xml covers when that
+ * file is on the data path.
+ *
+ * @param locale a catalog name or BCP 47 tag ("de", "pt-BR").
+ * @param path receives the file written (kl_free), or NULL.
+ * @return 0, KL_EINVAL (not a language ICU knows), KL_EEXIST-like KL_EFORMAT
+ *         (the catalog exists), KL_EIO or KL_ENOMEM.
+ */
+KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *src, const char *locale,
+                           char **path);
+
+/** kl_catalog_status() for one catalog (locale NULL: every catalog). */
+KL_API int kl_catalog_status_of(kl_context *ctx, kl_catalog_sources *src, const char *locale,
+                                kl_catalog_status_fn fn, void *userdata);
 
 /**
  * A pseudo-locale catalog made from the English, to test layout: "en-XA"

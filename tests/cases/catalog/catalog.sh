@@ -38,7 +38,7 @@ cp "$src"/tests/data/catalog/*.txt "$src"/tests/data/catalog/*.tsv "$tmp/cat/"
 
 # check: findings with file:line, exit 1; usage errors exit 2.
 run 1 check-findings catalog check --locales "$tmp/cat" pl
-expect out "pl.txt:9:22: error: \[syntax\] standard 't.title'" check-syntax
+expect out "pl.txt:9:24: error: \[syntax\] standard 't.title': the '{' that starts a placeholder is never closed" check-syntax
 expect out "pl.txt:11:21: error: \[arg-missing\] standard 't.body' does not use {address}" check-arg
 expect out "pl.txt:12:22: error: \[plural\]" check-plural
 expect out "pl.txt:13:[0-9]*: error: \[no-other\]" check-other
@@ -93,9 +93,9 @@ if ! cmp -s "$tmp/pl.before" "$tmp/loc/pl.txt"; then
     fails=$((fails + 1))
 fi
 # a corrupted file changes nothing, and says where
-sed 's/{reviewId}<\/target>/<\/target>/' "$tmp/pl.xlf" >"$tmp/bad.xlf"
+sed 's/<ph id="1" equiv="{reviewId}" disp="{reviewId}"\/><\/target>/<\/target>/' "$tmp/pl.xlf" >"$tmp/bad.xlf"
 run 2 import-bad catalog import --locales "$tmp/loc" "$tmp/bad.xlf"
-expect err "bad.xlf:[0-9]*: error: unit 'common.reference' does not use {reviewId}" import-bad-where
+expect err "bad.xlf:[0-9]*:[0-9]*: error: unit 'common.reference' does not use {reviewId}" import-bad-where
 expect err "nothing was changed" import-bad-nothing
 head -c 3000 "$tmp/pl.xlf" >"$tmp/cut.xlf"
 run 2 import-cut catalog import --locales "$tmp/loc" "$tmp/cut.xlf"
