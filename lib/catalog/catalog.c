@@ -532,6 +532,52 @@ void kl_catalog__source_position(kl_context *ctx, const kl_catalog_set *set,
     kl_buf_free(&text);
 }
 
+/* The catalog's own date style: dates { pattern {...} months {...} } in the
+ * first catalog of the locale's chain that has one. */
+static int date_style(kl_catalog_set *set, const char *locale, char **pattern, char **months)
+{
+    *pattern = *months = NULL;
+    char chain[MAX_CHAIN][MAX_LOCALE];
+    size_t n = locale_chain(set, locale, chain);
+    int rc = 0;
+    for (size_t i = 0; i < n && !*pattern && !rc; i++) {
+        UErrorCode st = U_ZERO_ERROR;
+        UResourceBundle *b = ures_openDirect(set->dir, chain[i], &st);
+        if (U_SUCCESS(st)) {
+            rc = get_string(b, "dates", "pattern", pattern);
+            if (rc == KL_ENOTFOUND)
+                rc = 0;
+            if (!rc && *pattern) {
+                rc = get_string(b, "dates", "months", months);
+                if (rc == KL_ENOTFOUND)
+                    rc = 0;
+            }
+        }
+        ures_close(b);
+    }
+    return rc;
+}
+
+int kl_catalog__long_date(kl_context *ctx, kl_catalog_set *set, const char *locale, kl_date d,
+                          char **out)
+{
+    char *pattern = NULL, *months = NULL;
+    int rc = date_style(set, locale, &pattern, &months);
+    kl_fmt_arg a = {"d", KL_ARG_DATE, NULL, 0, d};
+    kl_fmt_error fe;
+    rc = rc ? rc
+            : kl_catalog__format_dated(locale, "{d, date, long}", &a, 1, pattern, months, out, &fe);
+    kl_free(pattern);
+    kl_free(months);
+    if (rc == KL_ENOMEM)
+        return kl_oom(ctx);
+    if (rc)
+        return kl_error(ctx, rc, KL_AT(set->dir, 0, 0), "correct the catalog's dates table",
+                        "the date could not be written in locale %s: %s %s", locale, fe.detail,
+                        fe.icu);
+    return 0;
+}
+
 int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale,
                         kl_reading variant, const char *msgid, const kl_fmt_arg *args,
                         size_t n_args, const char *member_id, char **out, kl_msg_origin *origin)
@@ -544,7 +590,17 @@ int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale
     if (rc)
         return rc;
     kl_fmt_error fe;
-    rc = kl_catalog__format(locale, pattern, args, n_args, out, &fe);
+    char *dpat = NULL, *months = NULL;
+    /* Only a message that formats a date ("{x, date, long}") needs the style. */
+    bool dated = strstr(pattern, "date") != NULL;
+    rc = dated ? date_style(set, locale, &dpat, &months) : 0;
+    if (rc == KL_ENOMEM) {
+        kl_free(pattern);
+        return kl_oom(ctx);
+    }
+    rc = kl_catalog__format_dated(locale, pattern, args, n_args, dpat, months, out, &fe);
+    kl_free(dpat);
+    kl_free(months);
     if (rc == KL_EPARSE || rc == KL_EFORMAT || rc == KL_EBACKEND) {
         char *src = NULL;
         unsigned line = 0, col = 0;

@@ -39,6 +39,13 @@ typedef struct kl_fmt_error {
 int kl_catalog__format(const char *locale, const char *pattern, const kl_fmt_arg *args,
                        size_t n_args, char **out, kl_fmt_error *err);
 
+/* The same, with a catalog's own long date style for every date argument:
+ * date_pattern an ICU date pattern ("d MMMM y"), months the 12 month names
+ * separated by '|' (NULL: ICU's). date_pattern NULL: ICU's style. */
+int kl_catalog__format_dated(const char *locale, const char *pattern, const kl_fmt_arg *args,
+                             size_t n_args, const char *date_pattern, const char *months,
+                             char **out, kl_fmt_error *err);
+
 /* Only check a pattern's syntax (no arguments needed). */
 int kl_catalog__check_pattern(const char *locale, const char *pattern, kl_fmt_error *err);
 
@@ -106,6 +113,13 @@ int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale
 
 /* Does a catalog exist for the locale's language? 1 yes, 0 no. */
 int kl_catalog__has_locale(kl_catalog_set *set, const char *locale);
+
+/* A day in the long style of the locale's catalog: the catalog's `dates`
+ * table (pattern, months) when it has one ("18 Janaayo 2027" for Somali,
+ * whose CLDR data gives "Bisha Koobaad" and the American order), else ICU's.
+ * Gregorian calendar and Western digits unless the tag asks for others. */
+int kl_catalog__long_date(kl_context *ctx, kl_catalog_set *set, const char *locale, kl_date d,
+                          char **out);
 
 #ifdef __cplusplus
 }

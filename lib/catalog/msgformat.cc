@@ -9,6 +9,9 @@ extern "C" {
 #include <unicode/messagepattern.h>
 #include <unicode/msgfmt.h>
 #include <unicode/plurrule.h>
+#include <unicode/dtfmtsym.h>
+#include <unicode/smpdtfmt.h>
+#include <unicode/timezone.h>
 #include <unicode/ucal.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
@@ -16,6 +19,7 @@ extern "C" {
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -229,7 +233,8 @@ icu::UnicodeString isolate_digit_runs(const icu::UnicodeString &in)
 }
 
 int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
-              char **out, kl_fmt_error *err)
+              char **out, kl_fmt_error *err, const char *date_pattern = nullptr,
+              const char *months = nullptr)
 {
     icu::UnicodeString upattern = icu::UnicodeString::fromUTF8(pattern);
     UParseError pe;
@@ -262,6 +267,45 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
             set_error(err, st, bare, &pe, "ICU message syntax error");
             return KL_EPARSE;
         }
+    }
+    /* A catalog's own date style (the `dates` table) for every date argument. */
+    std::unique_ptr<icu::SimpleDateFormat> own_dates;
+    if (date_pattern && *date_pattern) {
+        UErrorCode ds = U_ZERO_ERROR;
+        icu::DateFormatSymbols sym(to_locale(locale), ds);
+        if (months && U_SUCCESS(ds)) {
+            icu::UnicodeString names[12];
+            int count = 0;
+            const char *p = months;
+            while (count < 12) {
+                const char *bar = strchr(p, '|');
+                size_t len = bar ? (size_t)(bar - p) : strlen(p);
+                names[count++] = icu::UnicodeString::fromUTF8(icu::StringPiece(p, (int32_t)len));
+                if (!bar)
+                    break;
+                p = bar + 1;
+            }
+            if (count == 12) {
+                sym.setMonths(names, 12, icu::DateFormatSymbols::FORMAT,
+                              icu::DateFormatSymbols::WIDE);
+                sym.setMonths(names, 12, icu::DateFormatSymbols::STANDALONE,
+                              icu::DateFormatSymbols::WIDE);
+            }
+        }
+        if (U_SUCCESS(ds))
+            own_dates.reset(
+                new icu::SimpleDateFormat(icu::UnicodeString::fromUTF8(date_pattern), sym, ds));
+        if (U_FAILURE(ds) || !own_dates) {
+            set_error(err, ds, icu::UnicodeString::fromUTF8(date_pattern), nullptr,
+                      "the catalog's date pattern");
+            return KL_EPARSE;
+        }
+        own_dates->adoptTimeZone(icu::TimeZone::createTimeZone(u"UTC"));
+        for (size_t i = 0; i < n_args; i++)
+            if (args[i].type == KL_ARG_DATE) {
+                st = U_ZERO_ERROR;
+                mf.setFormat(icu::UnicodeString::fromUTF8(args[i].name), *own_dates, st);
+            }
     }
     /* In a right-to-left letter, data such as "21 Victoria Road" or a phone
      * number must keep its own direction: wrap text arguments in
@@ -336,6 +380,27 @@ extern "C" int kl_catalog__format(const char *locale, const char *pattern, const
     *out = nullptr;
     try {
         return do_format(locale, pattern, args, n_args, out, err);
+    } catch (const std::bad_alloc &) {
+        return KL_ENOMEM;
+    } catch (...) {
+        return KL_EBACKEND;
+    }
+}
+
+extern "C" int kl_catalog__format_dated(const char *locale, const char *pattern,
+                                        const kl_fmt_arg *args, size_t n_args,
+                                        const char *date_pattern, const char *months, char **out,
+                                        kl_fmt_error *err)
+{
+    if (err) {
+        err->offset = -1;
+        err->icu[0] = err->detail[0] = '\0';
+    }
+    if (!pattern || !out)
+        return KL_EINVAL;
+    *out = nullptr;
+    try {
+        return do_format(locale, pattern, args, n_args, out, err, date_pattern, months);
     } catch (const std::bad_alloc &) {
         return KL_ENOMEM;
     } catch (...) {

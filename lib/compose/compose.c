@@ -78,42 +78,11 @@ static void icu_locale(const char *bcp47, char *out, size_t cap)
         snprintf(out, cap, "%s", bcp47 ? bcp47 : "");
 }
 
-static void format_locale(const char *bcp47, char *out, size_t cap);
-
-/* The letter date in the locale's long style ("27 November 2026", "27 listopada 2026"). */
+/* The letter date in the locale's long style ("27 November 2026", "27 listopada 2026"),
+ * or the catalog's own (Somali: "27 Nofembar 2026"). */
 static int format_date(composer *c, kl_date d, char **out)
 {
-    char loc[ULOC_FULLNAME_CAPACITY];
-    /* The Gregorian calendar the review's dates are in and Western digits,
-     * as in the text's own dates (msgformat.cc): ICU's default for fa is
-     * Solar Hijri. A tag that asks for others (fa-u-ca-persian,
-     * ar-u-nu-arab) keeps them. */
-    format_locale(c->locale, loc, sizeof loc);
-    UErrorCode st = U_ZERO_ERROR;
-    UCalendar *cal = ucal_open(u"UTC", -1, loc, UCAL_GREGORIAN, &st);
-    UDate t = 0;
-    if (U_SUCCESS(st)) {
-        ucal_clear(cal);
-        ucal_setDateTime(cal, d.year, d.month - 1, d.day, 12, 0, 0, &st);
-        t = ucal_getMillis(cal, &st);
-        ucal_close(cal);
-    }
-    UDateFormat *df =
-        U_SUCCESS(st) ? udat_open(UDAT_NONE, UDAT_LONG, loc, u"UTC", -1, NULL, 0, &st) : NULL;
-    UChar buf[128];
-    int32_t len = U_SUCCESS(st) ? udat_format(df, t, buf, 128, NULL, &st) : 0;
-    udat_close(df);
-    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
-        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
-                        "ICU could not format the date in locale %s: %s", c->locale,
-                        u_errorName(st));
-    char utf8[512];
-    u_strToUTF8(utf8, sizeof utf8, NULL, buf, len, &st);
-    if (U_FAILURE(st))
-        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
-                        "ICU could not convert the date: %s", u_errorName(st));
-    *out = kl_strdup(utf8);
-    return *out ? 0 : kl_oom(c->ctx);
+    return kl_catalog__long_date(c->ctx, c->cats, c->locale, d, out);
 }
 
 /* ---- standard arguments ----------------------------------------------------- */

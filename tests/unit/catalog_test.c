@@ -209,6 +209,19 @@ static void test_format_named(void **state)
                      0);
     assert_non_null(strstr(out, "1406"));
     kl_free(out);
+    /* A catalog's own date style (Somali: day first, its month names). */
+    assert_int_equal(kl_catalog__format_dated("so", "{end, date, long}", args, 4, "d MMMM y",
+                                              "Janaayo|Febraayo|Maarso|Abriil|May|Juun|Luulyo|"
+                                              "Ogost|Sebtembar|Oktoobar|Nofembar|Desembar",
+                                              &out, &fe),
+                     0);
+    assert_string_equal(out, "28 May 2027");
+    kl_free(out);
+    assert_int_equal(
+        kl_catalog__format_dated("so", "{end, date, long}", args, 4, "d MMMM y", NULL, &out, &fe),
+        0);
+    assert_non_null(strstr(out, "28 "));
+    kl_free(out);
     /* A member whose language tag asks for native digits gets them. */
     assert_int_equal(kl_catalog__format("fa-u-nu-arabext", "{end, date, long}", args, 4, &out, &fe),
                      0);

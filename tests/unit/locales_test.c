@@ -973,6 +973,12 @@ static void test_dates_and_page_numbers(void **state)
         char want[256], from[256], one[16], three[16];
         long_date(locales[l].tag, 2026, 11, 27, want, sizeof want);
         long_date(locales[l].tag, 2025, 1, 1, from, sizeof from);
+        /* Somali: the catalog's own day-first style and month names (CLDR
+         * gives "Bisha Koobaad" and the American order). */
+        if (strcmp(locales[l].tag, "so") == 0) {
+            snprintf(want, sizeof want, "27 Nofembar 2026");
+            snprintf(from, sizeof from, "1 Janaayo 2025");
+        }
         const kl_node *date = NULL, *period = NULL;
         for (const kl_node *n = doc->root; n; n = kl_doc__next(doc->root, n)) {
             if (n->kind == KL_NODE_DATE)
@@ -982,7 +988,10 @@ static void test_dates_and_page_numbers(void **state)
         }
         assert_non_null(date);
         assert_non_null(period);
-        if (strcmp(date->text, want) != 0)
+        char *dated = no_marks(date->text);
+        int same = strcmp(dated, want) == 0;
+        kl_free(dated);
+        if (!same)
             fail_msg("%s: the letter is dated '%s', ICU's Gregorian long date is '%s'",
                      locales[l].tag, date->text, want);
         assert_string_not_equal(date->text, "27 November 2026");
