@@ -1,0 +1,189 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# tests/cases/catalog/exchange.sh: translators' exchange files (issue 19) with real tools as
+# the oracle: gettext's msgfmt accepts every PO export; translate-toolkit reads every unit of
+# the PO and XLIFF 1.2 exports with the right source, target and state; every shipped catalog
+# round-trips through all three formats without a change; three units edited with
+# translate-toolkit (PO for pl, XLIFF 1.2 for ar) change exactly those messages; a damaged
+# inline code is refused with file:line:col and nothing changes; catalog init, status LOCALE,
+# the length limit and a standard message deleted beside its plain version.
+# Usage: exchange.sh KINLETTER SOURCE_ROOT
+set -u
+kl=$1
+src=$2
+py=/usr/bin/python3
+if ! command -v msgfmt >/dev/null || ! "$py" -c 'import translate.storage.factory' 2>/dev/null; then
+    echo "SKIP: needs gettext (msgfmt) and translate-toolkit (.ci/deps)"
+    exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+ext() { # format -> file extension translate-toolkit knows
+    case $1 in po) echo po ;; xliff12) echo xlf ;; *) echo xml ;; esac
+}
+fail() {
+    echo "FAIL $*"
+    fails=$((fails + 1))
+}
+
+cp -r "$src/locales" "$tmp/loc"
+mkdir "$tmp/fonts" && cp "$src/fonts/fonts.xml" "$tmp/fonts/"
+cp -r "$src/locales" "$tmp/orig"
+
+# Every shipped catalog: three formats, each imported back unchanged; msgfmt and the toolkit
+# agree with our XLIFF 2.0 on the units.
+for f in "$tmp"/loc/*.txt; do
+    L=$(basename "$f" .txt)
+    [ "$L" = en_GB ] && continue
+    grep -q 'status { "pseudo" }' "$f" && continue
+    for fmt in po xliff12 xliff20; do
+        if ! "$kl" catalog export --locales "$tmp/loc" "$L" --format $fmt -o "$tmp/$L.$(ext $fmt)" 2>"$tmp/err"; then
+            fail "export $L $fmt: $(head -3 "$tmp/err")"
+            continue
+        fi
+        if ! "$kl" catalog import --locales "$tmp/loc" "$tmp/$L.$(ext $fmt)" >"$tmp/out" 2>"$tmp/err" ||
+            ! grep -q "catalog import: 0 changes" "$tmp/err"; then
+            fail "round trip $L $fmt: $(grep -v 'characters at its longest' "$tmp/err" | head -3)"
+        fi
+    done
+    if ! msgfmt --check-format -c -o /dev/null "$tmp/$L.po" 2>"$tmp/err"; then
+        fail "msgfmt rejects $L.po: $(head -3 "$tmp/err")"
+    fi
+    if ! "$py" - "$tmp/$L.po" "$tmp/$L.xlf" "$tmp/$L.xml" >"$tmp/out" 2>&1 <<'PY'; then
+import sys
+import xml.etree.ElementTree as ET
+from translate.storage import factory
+po, x12, x20 = (open(p, "rb") for p in sys.argv[1:4])
+pof = factory.getobject(po)
+xf = factory.getobject(x12)
+ns = {"x": "urn:oasis:names:tc:xliff:document:2.0"}
+root = ET.parse(x20).getroot()
+ours = {}
+for f in root.findall("x:file", ns):
+    for u in f.findall("x:unit", ns):
+        seg = u.find("x:segment", ns)
+        ours[f.get("id") + ":" + u.get("id")] = seg.get("state")
+pou = [u for u in pof.units if not u.isheader()]
+assert len(pou) == len(ours), ("po units", len(pou), len(ours))
+assert len(xf.units) == len(ours), ("xliff 1.2 units", len(xf.units), len(ours))
+bypo = {u.getcontext(): u for u in pou}
+for u in xf.units:
+    file_id, unit_id = u.getid().split("\x04")
+    key = file_id + ":" + unit_id
+    p = bypo[key]
+    assert u.source == p.source, (key, u.source, p.source)
+    assert (u.target or "") == (p.target or ""), (key, u.target, p.target)
+    done = ours[key] in ("translated", "reviewed")
+    # translated and confirmed: approved in XLIFF 1.2, not fuzzy in PO
+    assert done == (p.istranslated() and not p.isfuzzy()), (key, ours[key])
+    assert done == u.isapproved(), (key, ours[key])
+    if unit_id.endswith(".sms"):
+        assert u.xmlelement.get("maxwidth") and u.xmlelement.get("size-unit") == "char", key
+        assert "GSM-7" in p.getnotes(), key
+PY
+        fail "translate-toolkit on $L: $(tail -3 "$tmp/out")"
+    fi
+done
+if ! diff -r "$tmp/orig" "$tmp/loc" >/dev/null; then
+    fail "importing unchanged exports changed a catalog: $(diff -r "$tmp/orig" "$tmp/loc" | head -5)"
+fi
+
+# Three units edited with translate-toolkit: exactly those messages change (pl: PO, ar: XLIFF 1.2).
+edit() { # file format
+    "$py" - "$1" "$2" <<'PY'
+import sys
+from translate.storage import factory
+path, fmt = sys.argv[1], sys.argv[2]
+store = factory.getobject(path)
+done = 0
+for u in store.units:
+    if u.isheader() or not u.target or "{" in u.source or u.isfuzzy():
+        continue
+    u.target = u.target + " (zmiana %d)" % done
+    done += 1
+    if done == 3:
+        break
+store.save()
+PY
+}
+targets() { # file: context<TAB>target of every unit, by translate-toolkit
+    "$py" - "$1" <<'PY'
+import sys
+from translate.storage import factory
+for u in factory.getobject(sys.argv[1]).units:
+    if not u.isheader():
+        print(u.getid().replace("\x04", ":") + "\t" + (u.target or ""))
+PY
+}
+for pair in pl:po ar:xliff12; do
+    L=${pair%%:*}
+    fmt=${pair#*:}
+    cp "$tmp/loc/$L.txt" "$tmp/$L.before"
+    cp "$tmp/$L.$(ext $fmt)" "$tmp/$L.edited.$(ext $fmt)"
+    edit "$tmp/$L.edited.$(ext $fmt)" "$fmt" || fail "edit $L"
+    if ! "$kl" catalog import --locales "$tmp/loc" "$tmp/$L.edited.$(ext $fmt)" 2>"$tmp/err"; then
+        fail "import edited $L: $(head -3 "$tmp/err")"
+        continue
+    fi
+    "$kl" catalog export --locales "$tmp/loc" "$L" --format $fmt -o "$tmp/$L.after.$(ext $fmt)" 2>/dev/null
+    targets "$tmp/$L.$(ext $fmt)" >"$tmp/t.before"
+    targets "$tmp/$L.after.$(ext $fmt)" >"$tmp/t.after"
+    n=$(diff "$tmp/t.before" "$tmp/t.after" | grep -c '^>')
+    z=$(diff "$tmp/t.before" "$tmp/t.after" | grep '^>' | grep -c '(zmiana [0-2])$')
+    [ "$n" = 3 ] && [ "$z" = 3 ] || fail "$L: $n messages changed ($z edited), expected exactly 3"
+    n=$(diff "$tmp/$L.before" "$tmp/loc/$L.txt" | grep -c '^>')
+    [ "$n" -ge 3 ] || fail "$L: the catalog file shows $n changed lines"
+done
+
+# A damaged inline code in XLIFF 2.0 is refused where it is, and nothing changes.
+cp "$tmp/loc/pl.txt" "$tmp/pl.before"
+sed '0,/<target xml:space="preserve">Nasz znak: <ph id="1" equiv="{reviewId}"/s//<target xml:space="preserve">Nasz znak: <ph id="1" equiv="{reviewID}"/' \
+    "$tmp/pl.xml" >"$tmp/damaged.xlf"
+if "$kl" catalog import --locales "$tmp/loc" "$tmp/damaged.xlf" 2>"$tmp/err"; then
+    fail "a damaged inline code was imported"
+fi
+grep -q "damaged.xlf:[0-9]*:[0-9]*: error: unit 'common.reference' does not use {reviewId}" "$tmp/err" ||
+    fail "damaged code: no file:line:col and unit: $(head -3 "$tmp/err")"
+cmp -s "$tmp/pl.before" "$tmp/loc/pl.txt" || fail "a refused import changed pl.txt"
+
+# catalog init: a new draft catalog that export, import and check accept at once.
+"$kl" catalog init --locales "$tmp/loc" de 2>"$tmp/err" || fail "init de: $(head -3 "$tmp/err")"
+grep -q 'status { "draft" }' "$tmp/loc/de.txt" || fail "init: de.txt is not a draft"
+"$kl" catalog init --locales "$tmp/loc" de 2>/dev/null && fail "init twice succeeded"
+"$kl" catalog init --locales "$tmp/loc" qq 2>/dev/null && fail "init of an unknown language succeeded"
+"$kl" catalog export --locales "$tmp/loc" de --format po -o "$tmp/de.po" 2>"$tmp/err" ||
+    fail "export de: $(head -3 "$tmp/err")"
+msgfmt --check-format -c -o /dev/null "$tmp/de.po" 2>/dev/null || fail "msgfmt rejects de.po"
+grep -q 'X-Kinletter-Status: draft' "$tmp/de.po" || fail "de.po does not carry the draft status"
+"$kl" catalog import --locales "$tmp/loc" "$tmp/de.po" 2>/dev/null || fail "import de.po"
+"$kl" catalog check --locales "$tmp/loc" de >"$tmp/out" 2>&1
+grep -q "\[missing\] standard 'notification.title'" "$tmp/out" || fail "check de: no missing"
+
+# status LOCALE shows that catalog only.
+"$kl" catalog status --locales "$tmp/loc" pl >"$tmp/out" 2>/dev/null
+[ "$(awk 'NR > 1 {print $1}' "$tmp/out" | sort -u)" = pl ] || fail "status pl shows other catalogs"
+
+# A standard message deleted while a plain version exists is an error; an SMS too long a warning.
+cp "$tmp/orig/pl.txt" "$tmp/loc/pl.txt"
+"$py" - "$tmp/loc/pl.txt" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+std = s.index("    standard {")
+i = s.index('"common.interpreter"', std)
+j = s.index("\n", s.index("}", s.index("{", i) + 1))
+s = s[:i] + s[j + 1:]
+i = s.index('"notification.sms"', s.index("    standard {"))
+k = s.index('"', s.index("{", i)) + 1
+s = s[:k] + "Dzień dobry. " * 20 + s[k:]
+open(p, "w", encoding="utf-8").write(s)
+PY
+"$kl" catalog check --locales "$tmp/loc" pl >"$tmp/out" 2>&1
+grep -q "error: \[missing\] standard 'common.interpreter' is not translated in standard" "$tmp/out" ||
+    fail "check: standard message deleted beside plain not reported"
+grep -q "warning: \[length\] standard 'notification.sms' is [0-9]* characters" "$tmp/out" ||
+    fail "check: long text message not reported"
+
+[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
+echo "ok"
