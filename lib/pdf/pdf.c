@@ -60,7 +60,15 @@ typedef struct render {
     double tf_size;
     struct glyph_code *codes; /* each glyph's code, in drawing order (collect_glyphs) */
     size_t ncodes, capcodes, next_code;
+    struct gtext *texts; /* scratch: the texts of one run's glyphs */
+    size_t captexts;
 } render;
+
+/* A glyph's text in the ToUnicode map. */
+typedef struct gtext {
+    uint16_t u[KL_GMAP_MAX];
+    uint8_t n;
+} gtext;
 
 /* A glyph as drawn: its CID (NO_TEXT: drawn as an outline) and the width in
  * /W of that CID (INT32_MIN: the glyph's advance). */
@@ -480,6 +488,43 @@ static int32_t flow_width(const kl_trun *t, uint32_t g, int32_t *wt)
     return (int32_t)lround(w);
 }
 
+static bool is_mn(uint16_t c)
+{
+    return hb_unicode_general_category(hb_unicode_funcs_get_default(), c) ==
+           HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK;
+}
+
+/* pdf.js takes a glyph whose text holds a nonspacing mark anywhere (a
+ * conjunct with its virama, "স্থ"; a letter with its nukta, "ਫ਼") for a zero
+ * width diacritic and does not compare its position with the text before
+ * it: at the start of a word it then puts a second space after it ("স্থ
+ * ানীয়"), at the start of a line a line break ("ਫ਼ੋ" / "ਨ"). So a glyph
+ * that starts a word (first of its run, or after a space) keeps only the
+ * characters before its first nonspacing mark, and the rest goes to the
+ * front of the next glyph's text: read in order, the text is the same. A
+ * glyph so mapped gets a CID of its own (kl_pdf__use_add). Left to right
+ * runs only. */
+static void mark_after_space(gtext *tx, uint32_t n)
+{
+    for (uint32_t g = 0; g + 1 < n; g++) {
+        bool starts = g == 0 || (tx[g - 1].n == 1 && tx[g - 1].u[0] == ' ');
+        if (!starts || !tx[g].n || is_mn(tx[g].u[0]))
+            continue;
+        unsigned k = 1;
+        while (k < tx[g].n && !is_mn(tx[g].u[k]))
+            k++;
+        gtext *next = &tx[g + 1];
+        unsigned move = tx[g].n - k;
+        if (k == tx[g].n || !next->n || (next->n == 1 && next->u[0] == ' ') ||
+            next->n + move > KL_GMAP_MAX)
+            continue;
+        memmove(next->u + move, next->u, next->n * sizeof *next->u);
+        memcpy(next->u, tx[g].u + k, move * sizeof *next->u);
+        next->n = (uint8_t)(next->n + move);
+        tx[g].n = (uint8_t)k;
+    }
+}
+
 static int glyph_codes_reserve(render *r, size_t more)
 {
     if (r->ncodes + more <= r->capcodes)
@@ -510,13 +555,24 @@ static int collect_glyphs(render *r)
                 int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
                 if (!wt || glyph_codes_reserve(r, t->nglyphs))
                     return kl_oom(r->ctx);
+                if (t->nglyphs > r->captexts) {
+                    gtext *grown = kl_realloc(r->texts, t->nglyphs * sizeof *grown);
+                    if (!grown)
+                        return kl_oom(r->ctx);
+                    r->texts = grown;
+                    r->captexts = t->nglyphs;
+                }
+                gtext *tx = r->texts;
+                for (uint32_t g = 0; g < t->nglyphs; g++)
+                    tx[g].n = (uint8_t)glyph_text(t, g, tx[g].u);
+                if (!t->rtl)
+                    mark_after_space(tx, t->nglyphs);
                 for (uint32_t g = 0; g < t->nglyphs; g++) {
-                    uint16_t text[KL_GMAP_MAX];
-                    unsigned n = glyph_text(t, g, text);
                     glyph_code *c = &r->codes[r->ncodes++];
                     c->cid = NO_TEXT;
                     c->w = flow_width(t, g, wt);
-                    if (n && kl_pdf__use_add(u, t->font, t->glyphs[g].gid, text, n, &c->w, &c->cid))
+                    if (tx[g].n && kl_pdf__use_add(u, t->font, t->glyphs[g].gid, tx[g].u, tx[g].n,
+                                                   &c->w, &c->cid))
                         return kl_oom(r->ctx);
                 }
             }
@@ -1453,6 +1509,7 @@ static void render_free(render *r)
             kl_pdf__use_free(&r->use[i]);
     kl_free(r->use);
     kl_free(r->codes);
+    kl_free(r->texts);
     kl_free(r->type0);
     kl_free(r->se);
     kl_free(r->kids);
