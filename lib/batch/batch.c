@@ -126,7 +126,8 @@ typedef struct batch {
     int record_fd;
     int record_err; /* KL_E code of the first failed record write, 0 if none */
     size_t rows_recorded;
-    kl_buf record; /* the whole record so far, for the final check */
+    bool record_started; /* the header is written */
+    kl_buf record;       /* the whole record so far, for the final check */
 } batch;
 
 typedef struct worker {
@@ -799,7 +800,7 @@ static void record_flush(batch *b)
     if (!res || b->record_fd < 0 || b->record_err)
         return;
     kl_buf chunk = KL_BUF_INIT;
-    if (record_text(res, b->rows_recorded, b->record.len == 0, &chunk)) {
+    if (record_text(res, b->rows_recorded, !b->record_started, &chunk)) {
         b->record_err = KL_ENOMEM;
         kl_buf_free(&chunk);
         return;
@@ -827,8 +828,12 @@ static void record_flush(batch *b)
         len -= (size_t)n;
     }
     if (!b->record_err) {
-        kl_buf_append(&b->record, chunk.data, chunk.len);
+        b->record_started = true;
         b->rows_recorded = res->n_rows;
+        /* Kept for the final check of the whole record; without it the run
+         * cannot vouch for the record. */
+        if (kl_buf_append(&b->record, chunk.data, chunk.len))
+            b->record_err = KL_ENOMEM;
     }
     kl_buf_free(&chunk);
 }

@@ -318,7 +318,11 @@ typedef struct batch_path {
 static int stray_files(const char *dir)
 {
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "find '%s' -type f -name '.*' | grep -q .", dir);
+    /* Hidden files but the batch's lock and manifest (which stay). */
+    snprintf(cmd, sizeof cmd,
+             "find '%s' -type f -name '.*' ! -name .kinletter.lock ! -name .kinletter-manifest | "
+             "grep -q .",
+             dir);
     return system(cmd) == 0;
 }
 
