@@ -683,12 +683,34 @@ static int row_href(composer *c, kl_node *row, const char *kind)
 
 static int compose_nodes(composer *c, const kl_tnode *tn, kl_node *parent);
 
+/* In a letter that is not in English, a text that is wholly review data the
+ * catalogs cannot translate (an agency's name, a free-text role or hours) is
+ * marked as English for the PDF (/Lang), so a screen reader reads it in an
+ * English voice. */
+static int mark_data_english(composer *c, kl_node *n)
+{
+    const kl_review_info *in = c->info;
+    if (!n || !n->text || strncmp(c->locale, "en", 2) == 0)
+        return 0;
+    bool data = false;
+    for (size_t i = 0; i < in->n_agencies && !data; i++)
+        data = strcmp(n->text, in->agencies[i]) == 0;
+    data |= in->contact_hours && !in->n_hours && strcmp(n->text, in->contact_hours) == 0;
+    data |= in->contact_role && !c->terms[2] && strcmp(n->text, in->contact_role) == 0;
+    data |= in->reviewer_role && !c->terms[1] && strcmp(n->text, in->reviewer_role) == 0;
+    if (data && kl_doc__set(&n->data_lang, "en-GB"))
+        return kl_oom(c->ctx);
+    return 0;
+}
+
 static int compose_item(composer *c, const kl_tnode *item, kl_node *list)
 {
     int k = keep(c, item);
     if (k <= 0)
         return k;
-    return add_message(c, list, KL_NODE_ITEM, item, item->msg, NULL);
+    kl_node *n = NULL;
+    int rc = add_message(c, list, KL_NODE_ITEM, item, item->msg, &n);
+    return rc ? rc : mark_data_english(c, n);
 }
 
 static int compose_list(composer *c, const kl_tnode *tn, kl_node *parent)
@@ -796,6 +818,7 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
                 row->label = label;
                 label = NULL;
                 rc = row_href(c, row, r->href);
+                rc = rc ? rc : mark_data_english(c, row);
             }
             kl_free(label);
         }
@@ -810,6 +833,7 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
         rc = add_message(c, n, KL_NODE_LINE, tn, tn->msg, &line);
         rc = rc ? rc : add_line(c, n, c->info->contact_name, NULL);
         rc = rc ? rc : add_line(c, n, c->terms[2] ? c->terms[2] : c->info->contact_role, NULL);
+        rc = rc ? rc : mark_data_english(c, n->last);
         return rc;
     }
     case KL_T_FIGURE:

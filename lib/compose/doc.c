@@ -30,6 +30,7 @@ static void free_node(kl_node *n)
         kl_free(n->src);
         kl_free(n->alt);
         kl_free(n->lang);
+        kl_free(n->data_lang);
         kl_free(n->msgid);
         kl_free(n);
         n = next;

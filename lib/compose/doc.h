@@ -38,6 +38,9 @@ struct kl_node {
     char *src;          /* FIGURE: image path */
     char *alt;          /* FIGURE: alternative text */
     char *lang;         /* BCP 47; NULL = inherit from the parent */
+    char *data_lang;    /* the whole text is review data printed as written, in this language
+                           ("en-GB" in a translated letter): the PDF's /Lang, so a screen reader
+                           switches voice; layout and line breaking still use lang. Or NULL */
     char *msgid;        /* the catalog message this text came from (for checks), or NULL */
     int level;          /* HEADING: 1..6 */
     int ordered;        /* LIST: 1 numbered, 0 bulleted */

@@ -95,7 +95,7 @@ static kl_selem *se_new(lay *y, kl_selem *parent, kl_role role, const kl_node *n
     }
     s->id = y->L->nselems++;
     s->role = role;
-    s->lang = n ? kl_doc__lang(n) : y->L->lang;
+    s->lang = n ? (n->data_lang ? n->data_lang : kl_doc__lang(n)) : y->L->lang;
     s->parent = parent;
     if (parent) {
         if (parent->last)

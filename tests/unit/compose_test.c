@@ -587,10 +587,36 @@ static void test_email_opens_with_its_intro(void **state)
     kl_context_free(ctx);
 }
 
+/* A translated letter marks text that is wholly review data in English (an
+ * agency's name, a free-text role) as English for the PDF; an English letter
+ * does not. */
+static void test_review_data_marked_english(void **state)
+{
+    fixture *f = *state;
+    kl_letter_options o = KL_LETTER_OPTIONS_INIT;
+    o.allow_language_fallback = 1; /* the test catalog's Polish is partial */
+    kl_doc *doc = compose(f, "m01", KL_CHANNEL_POST, &o, 0);
+    const kl_node *sig = find(doc, KL_NODE_SIGNATURE, NULL);
+    assert_non_null(sig);
+    const kl_node *role = sig->last;
+    assert_string_equal(role->text, "family contact for the review");
+    assert_non_null(role->data_lang);
+    assert_string_equal(role->data_lang, "en-GB");
+    const kl_node *list = find(doc, KL_NODE_LIST, NULL);
+    assert_string_equal(list->first->text, "Testshire Children's Social Care");
+    assert_string_equal(list->first->data_lang, "en-GB");
+    assert_null(sig->first->data_lang); /* the catalog's own sign-off */
+    kl_doc__free(doc);
+    doc = compose(f, "m02", KL_CHANNEL_POST, NULL, 0);
+    assert_null(find(doc, KL_NODE_SIGNATURE, NULL)->last->data_lang);
+    kl_doc__free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_post_letter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_review_data_marked_english, setup, teardown),
         cmocka_unit_test_setup_teardown(test_young_person_email, setup, teardown),
         cmocka_unit_test_setup_teardown(test_child_gender_selects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_message_is_an_error, setup, teardown),
