@@ -277,7 +277,7 @@ int cli_generate(int argc, char **argv)
         status = kl_batch_result_totals(res).members_failed ? EXIT_SOME_FAILED : EXIT_DONE;
     } else {
         cli_print_error(ctx, rc);
-        if (rc == KL_EEXISTS)
+        if (rc == KL_EEXISTS && !force)
             fputs("kinletter: hint: run again with --force to replace the files of earlier "
                   "runs, or choose another output directory (-o DIR)\n",
                   stderr);

@@ -252,6 +252,7 @@ echo "readme" >"$bdir/README"
 "$kl" generate -q --force -o "$tmp/bo" "$big/review.xml" >"$tmp/out" 2>"$tmp/err"
 status 2 $? "--force beside a foreign file"
 expect "$tmp/err" "error: the batch directory holds 'README', which kinletter did not write; nothing was changed" foreign-message
+refuse "$tmp/err" "hint: run again with --force" foreign-no-force-hint
 (cd "$bdir" && ls -A | sort && sha256sum ./*) >"$tmp/after"
 cmp -s "$tmp/before" "$tmp/after" || fail "foreign: the directory changed"
 rm "$bdir/notes.docx" "$bdir/README"
