@@ -249,6 +249,7 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
             W(write_inline(w, u->e->text, true, &cs, true));
             W(xmlTextWriterEndElement(w));
             W(xmlTextWriterSetIndent(w, 1));
+            W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
             if (u->m) {
                 W(xmlTextWriterStartElement(w, BAD_CAST "target"));
                 W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:space", BAD_CAST "preserve"));
@@ -256,6 +257,7 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
                 W(write_inline(w, u->m->text, true, &cs, false));
                 W(xmlTextWriterEndElement(w));
                 W(xmlTextWriterSetIndent(w, 1));
+                W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
             }
             W(xmlTextWriterEndElement(w)); /* segment */
             W(xmlTextWriterEndElement(w)); /* unit */
@@ -339,6 +341,7 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
             W(write_inline(w, u->e->text, false, &cs, true));
             W(xmlTextWriterEndElement(w));
             W(xmlTextWriterSetIndent(w, 1));
+            W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
             if (u->m) {
                 W(xmlTextWriterStartElement(w, BAD_CAST "target"));
                 W(xmlTextWriterWriteAttribute(w, BAD_CAST "state",
@@ -349,6 +352,7 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
                 W(write_inline(w, u->m->text, false, &cs, false));
                 W(xmlTextWriterEndElement(w));
                 W(xmlTextWriterSetIndent(w, 1));
+                W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
             }
             W(note12(w, "location", u->location));
             if (u->arguments)
