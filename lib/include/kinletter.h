@@ -9,6 +9,7 @@
 #include "kinletter/catalog.h"
 #include "kinletter/pdf.h"
 #include "kinletter/batch.h"
+#include "kinletter/record.h"
 #include "kinletter/readability.h"
 
 #endif

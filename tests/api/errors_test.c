@@ -49,8 +49,8 @@ static void einval(const char *fn, int rc)
 /* Every KL_API function of the public headers that takes a context. */
 static void every_function_is_tested(const char *src)
 {
-    static const char *const headers[] = {"common.h", "review.h",  "letter.h",     "pdf.h",
-                                          "batch.h",  "catalog.h", "readability.h"};
+    static const char *const headers[] = {"common.h", "review.h",  "letter.h",      "pdf.h",
+                                          "batch.h",  "catalog.h", "readability.h", "record.h"};
     /* Functions of the context itself, with their own documented rules. */
     static const char *const own[] = {"kl_context_free",       "kl_context_set_diagnostics",
                                       "kl_context_last_error", "kl_context_clear_error",
@@ -149,6 +149,15 @@ int main(void)
     einval("kl_catalog_status_of", kl_catalog_status_of(ctx, NULL, NULL, NULL, NULL));
     einval("kl_catalog_pseudo", kl_catalog_pseudo(ctx, NULL, NULL, NULL));
     einval("kl_catalog_compile", kl_catalog_compile(ctx, NULL, (char **)&out));
+    einval("kl_record_open", kl_record_open(ctx, NULL, 0, (kl_record **)&out));
+    einval("kl_record_add_events", kl_record_add_events(ctx, NULL, review, NULL, 0, NULL));
+    einval("kl_record_question_add",
+           kl_record_question_add(ctx, NULL, review, "m01", "?", NULL, NULL));
+    einval("kl_record_question_answer", kl_record_question_answer(ctx, NULL, review, 1, "", NULL));
+    einval("kl_record_status_get",
+           kl_record_status_get(ctx, NULL, review, NULL, 0, (kl_record_status **)&out));
+    einval("kl_record_status_format",
+           kl_record_status_format(ctx, NULL, KL_RECORD_TEXT, (char **)&out));
 
     /* A failure with a message, then a success: the old error is gone. */
     kl_template *bad = NULL;
