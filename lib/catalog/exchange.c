@@ -791,8 +791,11 @@ void kl_catalog__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const
                                 id ? id : "", vn);
         return;
     }
+    im->n_seen++;
     if (!target || !target[0])
         return;
+    if (confirms && source && !strcmp(source, e->text))
+        im->n_done++;
     validate(im, line, col, id, e->text, target);
     const kl_csrc_str *m = kl_catalog__src_find(tr, vn, id);
     int rc = 0;
@@ -823,6 +826,73 @@ void kl_catalog__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const
                 im->oom = true;
         }
     }
+}
+
+static int set_meta(kl_ximport *im, const char *key, const char *value)
+{
+    const kl_csrc *tr = im->f->src;
+    const kl_csrc_str *m = kl_catalog__src_find(tr, "meta", key);
+    if (m && !strcmp(m->text, value))
+        return 0;
+    kl_buf q = KL_BUF_INIT;
+    int rc;
+    if (m) {
+        kl_catalog__quote(&q, value);
+        rc = q.oom ? KL_ENOMEM : kl_catalog__edit_add(&im->w, m->vstart, m->vend, q.data);
+    } else {
+        const kl_csrc_table *t = kl_catalog__src_table(tr, "meta");
+        if (!t)
+            return KL_EFORMAT;
+        size_t at = t->close;
+        while (at > 0 && (tr->data[at - 1] == ' ' || tr->data[at - 1] == '\t'))
+            at--;
+        kl_buf_printf(&q, "        %s { ", key);
+        kl_catalog__quote(&q, value);
+        kl_buf_puts(&q, " }\n");
+        rc = q.oom ? KL_ENOMEM : kl_catalog__edit_add(&im->w, at, at, q.data);
+    }
+    kl_buf_free(&q);
+    if (!rc)
+        im->n_changes++;
+    return rc;
+}
+
+void kl_catalog__ximport_reviewed(kl_ximport *im, unsigned line, const char *reviewer,
+                                  const char *date)
+{
+    if (!im->f || im->errors || im->oom)
+        return;
+    size_t total = 0;
+    const kl_csrc *en = im->s->en->src;
+    for (size_t i = 0; i < en->n_strs; i++)
+        for (int v = 0; v < KL_VARIANTS; v++)
+            if (!strcmp(en->strs[i].table, kl_catalog__variants[v]) &&
+                !kl_catalog__english_only(en->strs[i].key))
+                total++;
+    bool dated = strlen(date) == 10 && date[4] == '-' && date[7] == '-';
+    if (im->n_seen != total || im->n_done != total || !reviewer[0] || !dated) {
+        kl_warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, line, 1),
+                "a catalog is marked reviewed only from a file whose every unit is translated "
+                "and marked done, with a reviewer and a date (YYYY-MM-DD)",
+                "the file says the catalog was reviewed, but %zu of its %zu messages are not "
+                "translated and marked done%s: its status stays '%s'",
+                total - (im->n_done < total ? im->n_done : total), total,
+                !reviewer[0] || !dated ? " (or the reviewer or date is missing)" : "",
+                kl_catalog__src_find(im->f->src, "meta", "status")
+                    ? kl_catalog__src_find(im->f->src, "meta", "status")->text
+                    : "draft");
+        return;
+    }
+    int rc = set_meta(im, "status", "reviewed");
+    if (!rc)
+        rc = set_meta(im, "reviewer", reviewer);
+    if (!rc)
+        rc = set_meta(im, "reviewed", date);
+    if (rc == KL_ENOMEM)
+        im->oom = true;
+    else if (rc)
+        kl_catalog__ximport_bad(im, line, 1, NULL,
+                                "the catalog has no meta table to record the review in");
 }
 
 int kl_catalog__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed)
@@ -902,10 +972,13 @@ int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *lo
                   "# `kinletter catalog import FILE`. msgctxt is the reading variant and the\n"
                   "# message id; keep every {placeholder}; see docs/TRANSLATING.md.\n",
                   x.bcp, x.f->name);
-    bool reviewed = !strcmp(x.status, "reviewed");
+    /* PO-Revision-Date only when the catalog has a review date: the export
+     * makes the same bytes every time, and invents no date (a PO tool sets
+     * it when the translator saves). */
+    kl_buf_printf(&h, "Project-Id-Version: kinletter %s\n", x.f->name);
+    if (x.reviewed[0])
+        kl_buf_printf(&h, "PO-Revision-Date: %s 00:00+0000\n", x.reviewed);
     kl_buf_printf(&h,
-                  "Project-Id-Version: kinletter %s\n"
-                  "PO-Revision-Date: %s\n"
                   "Last-Translator: %s\n"
                   "Language-Team: %s\n"
                   "Language: %s\n"
@@ -917,9 +990,8 @@ int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *lo
                   "X-Kinletter-Reviewer: %s\n"
                   "X-Kinletter-Reviewed: %s\n"
                   "X-Kinletter-English: %s\n",
-                  x.f->name, reviewed && x.reviewed[0] ? x.reviewed : "2026-01-01 00:00+0000",
-                  x.translator[0] ? x.translator : "kinletter", x.bcp, x.bcp, x.f->name,
-                  x.status[0] ? x.status : "draft", x.reviewer, x.reviewed, x.english_fp);
+                  x.translator, x.bcp, x.bcp, x.f->name, x.status[0] ? x.status : "draft",
+                  x.reviewer, x.reviewed, x.english_fp);
     kl_buf_puts(&b, "msgid \"\"\n");
     if (h.oom)
         goto oom;
@@ -1122,7 +1194,7 @@ int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
     const char *ls;
     size_t ln;
     int rc = 0;
-    char locale[64] = "";
+    char locale[64] = "", status[32] = "", reviewer[160] = "", reviewed[32] = "";
     bool header_seen = false, began = false;
     po_rd hr = r;
     /* Find the header's msgstr and read Language / X-Kinletter-Catalog. */
@@ -1147,6 +1219,9 @@ int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
                 break;
         }
         char cat[64];
+        header_field(buf_s(&hs), "X-Kinletter-Status", status, sizeof status);
+        header_field(buf_s(&hs), "X-Kinletter-Reviewer", reviewer, sizeof reviewer);
+        header_field(buf_s(&hs), "X-Kinletter-Reviewed", reviewed, sizeof reviewed);
         header_field(buf_s(&hs), "X-Kinletter-Catalog", cat, sizeof cat);
         header_field(buf_s(&hs), "Language", locale, sizeof locale);
         if (cat[0])
@@ -1241,6 +1316,8 @@ int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
         cur = next;
     }
     po_flush(im, &e, &header_seen);
+    if (!strcmp(status, "reviewed"))
+        kl_catalog__ximport_reviewed(im, 1, reviewer, reviewed);
     kl_buf_free(&e.ctxt);
     kl_buf_free(&e.id);
     kl_buf_free(&e.str);

@@ -96,6 +96,8 @@ typedef struct kl_ximport {
     kl_cwrite w;
     size_t errors, n_changes;
     bool oom;
+    /* units of the English seen, and those translated and marked done */
+    size_t n_seen, n_done;
 } kl_ximport;
 
 /* Find the catalog (locale: its name or BCP 47 tag) and prepare. */
@@ -108,6 +110,11 @@ void kl_catalog__ximport_bad(kl_ximport *im, unsigned line, unsigned col, const 
 void kl_catalog__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const char *variant,
                               const char *id, const char *source, const char *target,
                               bool confirms);
+/* The file says the catalog is reviewed (by whom, when): set the catalog's
+ * meta to that when every unit of the English was in the file, translated
+ * and marked done; otherwise warn that it stays as it is. */
+void kl_catalog__ximport_reviewed(kl_ximport *im, unsigned line, const char *reviewer,
+                                  const char *date);
 /* Commit (or, with errors, refuse) and clean up. */
 int kl_catalog__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed);
 /* The column of the first `needle` on a line of the file (1 if not found). */

@@ -185,5 +185,44 @@ grep -q "error: \[missing\] standard 'common.interpreter' is not translated in s
 grep -q "warning: \[length\] standard 'notification.sms' is [0-9]* characters" "$tmp/out" ||
     fail "check: long text message not reported"
 
+# A PO file that says "reviewed" marks the catalog reviewed only when every unit is translated
+# and done; otherwise the catalog stays a draft and the import says so.
+mkdir "$tmp/mini"
+cp "$src/tests/data/catalog/en_GB.txt" "$tmp/mini/"
+"$kl" catalog init --locales "$tmp/mini" de 2>/dev/null || fail "init de (mini)"
+"$kl" catalog export --locales "$tmp/mini" de --format po -o "$tmp/mini.po" 2>/dev/null
+review() { # in out leave-one-empty
+    "$py" - "$1" "$2" "$3" <<'PY'
+import sys
+from translate.storage import factory
+store = factory.getobject(sys.argv[1])
+units = [u for u in store.units if not u.isheader()]
+for i, u in enumerate(units):
+    text = u.source if u.source.startswith("{") else "DE " + u.source
+    if "plural" in u.source:
+        text = "{agencyCount, plural, one {# Stelle} other {# Stellen}} nahmen teil."
+    u.target = "" if (sys.argv[3] == "1" and i == 0) else text
+    u.markfuzzy(False)
+head = store.header()
+hdr = store.parseheader()
+hdr["X-Kinletter-Status"] = "reviewed"
+hdr["X-Kinletter-Reviewer"] = "A. Reviewer"
+hdr["X-Kinletter-Reviewed"] = "2026-12-01"
+store.updateheader(add=True, **{k.replace("-", "_"): v for k, v in hdr.items()})
+store.savefile(sys.argv[2])
+PY
+}
+review "$tmp/mini.po" "$tmp/mini-partial.po" 1 || fail "toolkit could not edit mini.po"
+"$kl" catalog import --locales "$tmp/mini" "$tmp/mini-partial.po" 2>"$tmp/err" || fail "import partial: $(head -3 "$tmp/err")"
+grep -q "the file says the catalog was reviewed, but 1 of its [0-9]* messages" "$tmp/err" ||
+    fail "partial review: no warning: $(head -3 "$tmp/err")"
+grep -q 'status { "draft" }' "$tmp/mini/de.txt" || fail "a partial file made the catalog reviewed"
+review "$tmp/mini.po" "$tmp/mini-full.po" 0
+"$kl" catalog import --locales "$tmp/mini" "$tmp/mini-full.po" 2>"$tmp/err" || fail "import full: $(head -3 "$tmp/err")"
+grep -q 'status { "reviewed" }' "$tmp/mini/de.txt" && grep -q 'reviewer { "A. Reviewer" }' "$tmp/mini/de.txt" &&
+    grep -q 'reviewed { "2026-12-01" }' "$tmp/mini/de.txt" || fail "a complete reviewed file did not mark the catalog reviewed: $(grep -A5 meta "$tmp/mini/de.txt")"
+"$kl" catalog export --locales "$tmp/mini" de --format xliff12 -o "$tmp/mini.xlf" 2>/dev/null
+grep -q 'state="final"' "$tmp/mini.xlf" || fail "a reviewed catalog's XLIFF 1.2 units are not final"
+
 [ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "ok"
