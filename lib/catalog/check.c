@@ -45,11 +45,35 @@ static void emit(chk *c, kl_finding_kind k, kl_severity sev, const char *variant
     c->fn(&f, c->ud);
 }
 
+/* genrb's complaints in our words. When our own reader could not read the
+ * file, it has said where and what (with the column): genrb's follow-on
+ * messages about the same mistake would only confuse, so they are left out. */
 static void genrb_finding(const char *file, unsigned line, const char *message, void *ud)
 {
     chk *c = ud;
+    static const struct {
+        const char *genrb, *ours;
+    } words[] = {
+        {"Stopped parsing resource", NULL}, /* a follow-on of the real error */
+        {"invariant characters required for table keys",
+         "a message name may use only ASCII letters, digits, '.', '_' and '-' (is a closing "
+         "'}' or '\"' missing above?)"},
+        {"Unexpected token after '{'",
+         "a message is \"name\" { \"text\" }: something other than a quoted text follows '{'"},
+        {"Duplicate key", "a message name is used twice in the same set: remove one"},
+        {"Encountered end of file", "the file ends inside a set: a closing '}' is missing"},
+    };
+    if (!c->f->src)
+        return;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strstr(message, words[i].genrb)) {
+            if (words[i].ours)
+                emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, NULL, NULL, file, line, 0, NULL, NULL,
+                     NULL, "%s", words[i].ours);
+            return;
+        }
     emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, NULL, NULL, file, line, 0, NULL, NULL, NULL,
-         "genrb: %s", message);
+         "ICU's compiler (genrb) cannot read this line: %s", message);
 }
 
 static bool uses(const kl_msg_shape *sh, const char *name, bool shown_only)

@@ -390,6 +390,28 @@ int kl_catalog__genrb(kl_context *ctx, const char *txt, const char *outdir, kl_g
     return rc;
 }
 
+static void collect_genrb(const char *file, unsigned line, const char *message, void *ud)
+{
+    (void)file;
+    kl_buf_printf(ud, "%u\t%s\n", line, message);
+}
+
+static void report_genrb(kl_context *ctx, const char *path, const kl_buf *said)
+{
+    for (const char *p = said->data; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        unsigned line = (unsigned)strtoul(p, NULL, 10);
+        const char *msg = strchr(p, '\t');
+        if (!nl || !msg)
+            break;
+        msg++;
+        if (!strstr(msg, "Stopped parsing resource")) /* a follow-on of the first */
+            kl_report(ctx, KL_EPARSE, KL_AT(path, line, 0), NULL,
+                      "ICU's compiler (genrb) cannot read this line: %.*s", (int)(nl - msg), msg);
+        p = nl + 1;
+    }
+}
+
 KL_API int kl_catalog_compile(kl_context *ctx, const char *src_dir, char **out)
 {
     kl_context_clear_error(ctx);
@@ -413,7 +435,20 @@ KL_API int kl_catalog_compile(kl_context *ctx, const char *src_dir, char **out)
             rc = kl_oom(ctx);
             break;
         }
-        int r = kl_catalog__genrb(ctx, path, tmp, NULL, NULL);
+        kl_buf said = KL_BUF_INIT;
+        int r = kl_catalog__genrb(ctx, path, tmp, collect_genrb, &said);
+        if (r == KL_EPARSE) {
+            /* Our reader says where (line and column) and what, in words;
+             * genrb's own messages only when it finds nothing. */
+            kl_csrc *src = NULL;
+            int pr = kl_catalog__src_load(ctx, path, &src);
+            kl_catalog__src_free(src);
+            if (pr == 0)
+                report_genrb(ctx, path, &said);
+            else if (pr == KL_ENOMEM)
+                rc = pr;
+        }
+        kl_buf_free(&said);
         kl_free(path);
         n++;
         if (r == KL_EPARSE)

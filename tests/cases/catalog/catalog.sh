@@ -127,10 +127,10 @@ mv "$tmp/pl.new" "$tmp/loc/pl.txt"
 run 1 fit-long-word catalog fit pl --locales "$tmp/loc"
 expect out "a word too long for a line at 24 pt: Zpoważaniemzpoważaniem" fit-word
 
-# a broken working copy: genrb's error with the file and line
+# a broken working copy: what is wrong, at its line and column (not genrb's words)
 printf 'pl {\n    standard {\n        "x" { "unterminated }\n    }\n}\n' >"$tmp/loc/pl.txt"
 run 2 render-broken render -m m01 -f txt --locales "$tmp/loc"
-expect err "pl.txt:[0-9]*: error: genrb" render-broken-where
+expect err "pl.txt:3:[0-9]*: error: unterminated string" render-broken-where
 
 if [ "$fails" -ne 0 ]; then
     echo "$fails failure(s)"
