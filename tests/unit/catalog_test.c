@@ -602,6 +602,143 @@ static void test_xliff_round_trip_every_catalog(void **state)
     remove_dir(dir);
 }
 
+/* PO, XLIFF 1.2 and 2.0 through the library (pl, and ar written right to left; every
+ * catalog in tests/cases/catalog/exchange.sh): the same bytes twice, imported back
+ * without a change; the XLIFF 2.0 export uses inline codes. */
+static void test_exchange_round_trip_every_format(void **state)
+{
+    (void)state;
+    const char *d0 = copy_dir(kl_test_src("locales"));
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", d0);
+    kl_context *ctx = kl_test_context(NULL);
+    kl_catalog_sources *s = NULL;
+    assert_int_equal(kl_catalog_sources_open(ctx, dir, &s), 0);
+    static const kl_exchange_format fmts[] = {KL_EXCHANGE_PO, KL_EXCHANGE_XLIFF12,
+                                              KL_EXCHANGE_XLIFF20};
+    size_t tested = 0;
+    for (size_t i = 0; i < kl_catalog_sources_count(s); i++) {
+        const char *name = kl_catalog_sources_name(s, i);
+        if (strcmp(name, "pl") != 0 && strcmp(name, "ar") != 0)
+            continue;
+        char cat[2048], file[2048];
+        snprintf(cat, sizeof cat, "%s/%s.txt", dir, name);
+        char *before = slurp(cat);
+        for (size_t k = 0; k < 3; k++) {
+            char *x = NULL, *y = NULL;
+            size_t len = 0, len2 = 0;
+            if (kl_catalog_export(ctx, s, name, fmts[k], &x, &len) != 0 ||
+                kl_catalog_export(ctx, s, name, fmts[k], &y, &len2) != 0)
+                fail_msg("export %s: %s", name, kl_context_last_error(ctx)->message);
+            assert_int_equal(len, len2);
+            assert_memory_equal(x, y, len);
+            if (fmts[k] == KL_EXCHANGE_XLIFF20)
+                assert_non_null(strstr(x, "<ph id=\"1\" equiv=\"{"));
+            write_file(dir, "round.x", x, file, sizeof file);
+            kl_free(x);
+            kl_free(y);
+            size_t changed = 99;
+            if (kl_catalog_import(ctx, s, file, 0, &changed) != 0)
+                fail_msg("import %s: %s", name, kl_context_last_error(ctx)->message);
+            assert_int_equal(changed, 0);
+            char *after = slurp(cat);
+            assert_string_equal(before, after);
+            free(after);
+            unlink(file);
+        }
+        free(before);
+        tested++;
+    }
+    assert_int_equal(tested, 2);
+    kl_catalog_sources_free(s);
+    kl_context_free(ctx);
+    remove_dir(dir);
+}
+
+/* One msgstr changed in a PO file: that message changes; damaged, nothing does. */
+static void test_po_import_one_change(void **state)
+{
+    (void)state;
+    const char *d0 = copy_dir(kl_test_src("locales"));
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", d0);
+    kl_context *ctx = kl_test_context(NULL);
+    kl_catalog_sources *s = NULL;
+    assert_int_equal(kl_catalog_sources_open(ctx, dir, &s), 0);
+    char *po = NULL;
+    assert_int_equal(kl_catalog_export(ctx, s, "pl", KL_EXCHANGE_PO, &po, NULL), 0);
+    const char *at = strstr(po, "msgstr \"Z wyrazami szacunku\"");
+    assert_non_null(at);
+    size_t n = strlen(po);
+    char *ed = malloc(n + 64);
+    assert_non_null(ed);
+    snprintf(ed, n + 64,
+             "%.*smsgstr \"Z powa\xC5\xBC"
+             "aniem\"%s",
+             (int)(at - po), po, at + strlen("msgstr \"Z wyrazami szacunku\""));
+    char cat[2048], file[2048];
+    snprintf(cat, sizeof cat, "%s/pl.txt", dir);
+    write_file(dir, "one.po", ed, file, sizeof file);
+    size_t changed = 0;
+    if (kl_catalog_import(ctx, s, file, 0, &changed) != 0)
+        fail_msg("import: %s", kl_context_last_error(ctx)->message);
+    assert_true(changed >= 1);
+    char *after = slurp(cat);
+    assert_non_null(strstr(after, "Z powa\xC5\xBC"
+                                  "aniem"));
+    assert_null(strstr(after, "Z wyrazami szacunku\""));
+    /* a placeholder damaged: refused at its line, the catalog unchanged */
+    kl_catalog_sources_free(s);
+    assert_int_equal(kl_catalog_sources_open(ctx, dir, &s), 0);
+    char *po2 = NULL;
+    assert_int_equal(kl_catalog_export(ctx, s, "pl", KL_EXCHANGE_PO, &po2, NULL), 0);
+    char *p = strstr(po2, "msgstr \"Nasz znak: {reviewId}\"");
+    assert_non_null(p);
+    memcpy(strstr(p, "{reviewId}"), "{reviewID}", 10);
+    write_file(dir, "bad.po", po2, file, sizeof file);
+    assert_int_equal(kl_catalog_import(ctx, s, file, 0, NULL), KL_EFORMAT);
+    char *after2 = slurp(cat);
+    assert_string_equal(after, after2);
+    free(after);
+    free(after2);
+    free(ed);
+    kl_free(po);
+    kl_free(po2);
+    kl_catalog_sources_free(s);
+    kl_context_free(ctx);
+    remove_dir(dir);
+}
+
+/* init makes a draft catalog that exports at once; an unknown language is refused. */
+static void test_init_new_catalog(void **state)
+{
+    (void)state;
+    const char *d0 = copy_dir(kl_test_src("locales"));
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", d0);
+    kl_context *ctx = kl_test_context(NULL);
+    kl_catalog_sources *s = NULL;
+    assert_int_equal(kl_catalog_sources_open(ctx, dir, &s), 0);
+    assert_int_equal(kl_catalog_init(ctx, s, "qq", NULL), KL_EINVAL);
+    assert_int_not_equal(kl_catalog_init(ctx, s, "pl", NULL), 0);
+    char *path = NULL;
+    assert_int_equal(kl_catalog_init(ctx, s, "de", &path), 0);
+    char *text = slurp(path);
+    assert_non_null(strstr(text, "status { \"draft\" }"));
+    free(text);
+    kl_free(path);
+    kl_catalog_sources_free(s);
+    assert_int_equal(kl_catalog_sources_open(ctx, dir, &s), 0);
+    char *x = NULL;
+    assert_int_equal(kl_catalog_export(ctx, s, "de", KL_EXCHANGE_XLIFF12, &x, NULL), 0);
+    assert_non_null(strstr(x, "target-language=\"de\""));
+    assert_null(strstr(x, "<target"));
+    kl_free(x);
+    kl_catalog_sources_free(s);
+    kl_context_free(ctx);
+    remove_dir(dir);
+}
+
 /* Replace the text of unit id's target in an XLIFF document (malloc'd). */
 static char *set_target(const char *x, const char *id, const char *text)
 {
@@ -789,6 +926,9 @@ int main(void)
         cmocka_unit_test(test_stamp_then_stale),
         cmocka_unit_test(test_xliff_round_trip_every_catalog),
         cmocka_unit_test(test_xliff_import_changes_or_nothing),
+        cmocka_unit_test(test_exchange_round_trip_every_format),
+        cmocka_unit_test(test_po_import_one_change),
+        cmocka_unit_test(test_init_new_catalog),
         cmocka_unit_test(test_pseudo_locales),
         cmocka_unit_test(test_remove_compiled_only_its_own),
     };
