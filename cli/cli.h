@@ -35,6 +35,15 @@ int cli_render(int argc, char **argv);
 int cli_generate(int argc, char **argv);
 int cli_catalog(int argc, char **argv);
 int cli_readability(int argc, char **argv);
+int cli_mark(int argc, char **argv);
+int cli_questions(int argc, char **argv);
+int cli_status(int argc, char **argv);
+
+/* After `generate`: record every member's outcome of the batch (written with file,
+ * SHA-256 and pages; failed or not contacted with the reason) in the correspondence
+ * record, DIR/record.db or `record` (cli/record.c). Prints problems; returns an exit code. */
+int cli_record_batch(kl_context *ctx, const kl_review *rv, const char *out_dir, const char *record,
+                     const char *template_name, const char *date, const kl_batch_result *res);
 
 /* Write output for a subcommand: to standard output when path is NULL, else
  * to path with mode 0600 through a temporary file in the same directory and

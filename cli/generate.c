@@ -33,6 +33,8 @@ static void usage(FILE *out)
           "                         the PDFs' creation date, for reproducible output\n"
           "  --allow-fallback       use English for messages missing in a member's\n"
           "                         language (each is reported); without it they are errors\n"
+          "  --record FILE          the correspondence record (default: DIR/record.db):\n"
+          "                         every member's outcome is added to it\n"
           "  -q, --quiet            print problems only, no summary\n"
           "  -h, --help             show this help\n"
           "\n"
@@ -161,7 +163,7 @@ static void print_summary(const kl_batch_result *res)
 int cli_generate(int argc, char **argv)
 {
     const char *review_path = NULL, *tpl_name = NULL, *out_dir = NULL, *locales = NULL;
-    const char *date = NULL, *jobs_s = NULL;
+    const char *date = NULL, *jobs_s = NULL, *record = NULL;
     bool force = false, fallback = false, quiet = false;
     const char **members = calloc((size_t)argc, sizeof *members);
     size_t n_members = 0;
@@ -189,6 +191,8 @@ int cli_generate(int argc, char **argv)
             slot = &locales;
         else if (!strcmp(a, "-d") || !strcmp(a, "--date"))
             slot = &date;
+        else if (!strcmp(a, "--record"))
+            slot = &record;
         else if (!strcmp(a, "--force"))
             force = true;
         else if (!strcmp(a, "--allow-fallback"))
@@ -273,6 +277,10 @@ int cli_generate(int argc, char **argv)
     rc = kl_batch_generate(ctx, rv, &opts, &res);
     if (res && !quiet)
         print_summary(res);
+    /* The correspondence record: every member's outcome of this batch. */
+    int rec_status = res && !opts.dry_run
+                         ? cli_record_batch(ctx, rv, out_dir, record, tpl_name, date, res)
+                         : EXIT_DONE;
     if (rc == 0) {
         status = kl_batch_result_totals(res).members_failed ? EXIT_SOME_FAILED : EXIT_DONE;
     } else {
@@ -287,6 +295,8 @@ int cli_generate(int argc, char **argv)
          * recorded; anything else stopped the batch before it began. */
         status = res || rc == KL_ENOMEM || rc == KL_EINTR ? EXIT_SOME_FAILED : EXIT_USAGE;
     }
+    if (rec_status != EXIT_DONE && status == EXIT_DONE)
+        status = EXIT_SOME_FAILED;
 
 out:
     kl_batch_result_free(res);

@@ -10,6 +10,10 @@ static const cli_subcommand subcommands[] = {
     {"generate", "write every member's letters, a batch record and a print pack", cli_generate},
     {"catalog", "translators: check, status, XLIFF export/import, pseudo-locales", cli_catalog},
     {"readability", "measure how easy and kind each member's letters are to read", cli_readability},
+    {"mark", "record a letter sent, returned or replied to in the correspondence record", cli_mark},
+    {"questions", "record the family's questions and their answers; list what is open",
+     cli_questions},
+    {"status", "who was told what and when, replies, and the next step due", cli_status},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])

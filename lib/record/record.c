@@ -477,6 +477,16 @@ int kl_record_add_events(kl_context *ctx, kl_record *rec, const kl_review *revie
         }
         if ((rc = check_date(ctx, e->date, "the event's date", m->id, dates[i])) != 0)
             break;
+        if (!e->date && in_list(batch_events, e->event)) {
+            /* A letter is recorded on the day it is dated (dates@letter), unless
+             * that is still to come. */
+            const kl_review_info *info = kl_review__info(review);
+            char tmp[80];
+            snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", info->letter.year, info->letter.month,
+                     info->letter.day);
+            if (kl_civil_date(tmp, NULL, NULL, NULL) == 0 && strcmp(tmp, dates[i]) < 0)
+                memcpy(dates[i], tmp, 11);
+        }
         bool needs_channel =
             in_list((const char *const[]){"sent", "returned", "bounced", NULL}, e->event);
         if (e->channel && *e->channel) {

@@ -799,7 +799,7 @@ static void build_address(loader *L, xmlNodePtr a, kl_address *out, bool for_pos
 /* ---- structure, with clearer messages than the schema gives ------------------- */
 static const char *const review_children[] = {"partnership", "subject",  "dates",   "reviewer",
                                               "contact",     "agencies", "support", "publication",
-                                              "family",      NULL};
+                                              "follow-up",   "family",   NULL};
 static const char *const review_required[] = {"partnership", "subject", "dates",
                                               "contact",     "family",  NULL};
 static const char *const partnership_children[] = {"name", "address", "phone", "email",
@@ -1230,6 +1230,15 @@ static void read_info(loader *L, xmlNodePtr root)
     if (planned)
         enum_attr(L, pub, "planned", tf, 2, 0, "publication@planned value");
     I->publication = !planned ? -1 : strcmp(planned, "true") == 0;
+
+    /* The correspondence record's reply wait (docs/RECORD.md). */
+    xmlNodePtr fu = child(root, "follow-up");
+    const char *wait = attr(L, fu, "reply-wait-days");
+    if (wait && !kl_review__int_in(wait, 1, 365, &v))
+        problem(L, fu, "reply-wait-days", "give a whole number of days from 1 to 365 (default 14)",
+                "follow-up@reply-wait-days is not a number of days");
+    else if (wait)
+        I->reply_wait_days = (int)v;
 }
 
 /* ---- one member -------------------------------------------------------------------- */

@@ -58,7 +58,9 @@ typedef struct kl_record_event {
     const char *event;   /**< one of the names above */
     const char *channel; /**< post, email, sms, via-professional; required for sent,
                               returned, bounced when the member has more than one */
-    const char *date;    /**< the day it happened, YYYY-MM-DD; NULL = today; never after today */
+    const char *date;    /**< the day it happened, YYYY-MM-DD, never after today; NULL =
+                              today (written, failed, not-contacted: the review's
+                              dates@letter when that is not after today) */
     const char *letter;  /**< the template ("notification"); NULL: for written/failed
                               "notification", for sent the member's latest letter written */
     const char *file;    /**< written: the file name in the batch directory */

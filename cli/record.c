@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: MIT */
+/* cli/record.c: the correspondence record (docs/RECORD.md): `kinletter mark`,
+ * `kinletter questions add|answer|list`, `kinletter status`, and what `generate`
+ * records after a batch. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* DIR/record.db unless --record FILE (allocated). */
+static char *record_path(const char *out_dir, const char *record)
+{
+    if (record)
+        return strdup(record);
+    const char *dir = out_dir ? out_dir : "letters";
+    size_t n = strlen(dir) + sizeof "/record.db";
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/record.db", dir);
+    return p;
+}
+
+/* Input errors (a member, date, event, text the record refuses) are the
+ * user's to correct: exit 2; a record that cannot be written: exit 1. */
+static int exit_for(int rc)
+{
+    return rc == KL_EINVAL || rc == KL_ENOTFOUND || rc == KL_EDATA || rc == KL_EFORMAT
+               ? EXIT_USAGE
+               : EXIT_SOME_FAILED;
+}
+
+static int open_record(kl_context *ctx, const char *out_dir, const char *record, bool create,
+                       kl_record **rec)
+{
+    char *path = record_path(out_dir, record);
+    if (!path) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        return EXIT_SOME_FAILED;
+    }
+    if (create && !record) {
+        /* The output directory, private like the batches in it. */
+        const char *dir = out_dir ? out_dir : "letters";
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            fprintf(stderr, "kinletter: %s: error: the directory cannot be made: %s\n", dir,
+                    strerror(errno));
+            free(path);
+            return EXIT_SOME_FAILED;
+        }
+    }
+    int rc = kl_record_open(ctx, path, create ? KL_RECORD_CREATE : 0, rec);
+    if (rc != 0) {
+        cli_print_error(ctx, rc);
+        if (rc == KL_ENOTFOUND)
+            fprintf(stderr, "kinletter: hint: run kinletter generate with the same -o DIR first, "
+                            "or name the record with --record FILE\n");
+        free(path);
+        return rc == KL_ENOTFOUND || rc == KL_EFORMAT ? EXIT_USAGE : EXIT_SOME_FAILED;
+    }
+    free(path);
+    return EXIT_DONE;
+}
+
+static int load_review(kl_context *ctx, const char *review_path, kl_review **rv)
+{
+    char *example = NULL;
+    if (!review_path && !(review_path = example = cli_example_review(ctx)))
+        return EXIT_USAGE;
+    int rc = kl_review_load_file(ctx, review_path, NULL, rv);
+    kl_free(example);
+    if (rc != 0) {
+        cli_print_error(ctx, rc);
+        return EXIT_USAGE;
+    }
+    return EXIT_DONE;
+}
+
+int cli_record_batch(kl_context *ctx, const kl_review *rv, const char *out_dir, const char *record,
+                     const char *template_name, const char *date, const kl_batch_result *res)
+{
+    size_t n = kl_batch_result_row_count(res);
+    kl_record_event *ev = calloc(n ? n : 1, sizeof *ev);
+    if (!ev) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        return EXIT_SOME_FAILED;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const kl_batch_row *r = kl_batch_result_row(res, i);
+        kl_record_event e = KL_RECORD_EVENT_INIT;
+        e.member_id = r->member_id;
+        e.letter = template_name;
+        e.date = date;
+        e.channel = r->channel;
+        switch (r->status) {
+        case KL_BATCH_WRITTEN:
+            e.event = "written";
+            e.file = r->file;
+            e.sha256 = r->sha256;
+            e.pages = r->pages;
+            e.note = r->reason;
+            break;
+        case KL_BATCH_FAILED:
+            e.event = "failed";
+            e.note = r->reason;
+            break;
+        case KL_BATCH_NOT_CONTACTED:
+            e.event = "not-contacted";
+            e.note = r->reason;
+            break;
+        case KL_BATCH_SKIPPED:
+            continue;
+        }
+        ev[k++] = e;
+    }
+    kl_record *rec = NULL;
+    int status = open_record(ctx, out_dir, record, true, &rec);
+    if (status == EXIT_DONE) {
+        int rc = kl_record_add_events(ctx, rec, rv, ev, k, NULL);
+        if (rc != 0) {
+            cli_print_error(ctx, rc);
+            status = EXIT_SOME_FAILED;
+        }
+    }
+    if (status != EXIT_DONE)
+        fputs("kinletter: error: the letters are written but the correspondence record was not "
+              "updated (record.csv in the batch directory lists them)\n",
+              stderr);
+    kl_record_close(rec);
+    free(ev);
+    return status;
+}
+
+/* ---- kinletter mark --------------------------------------------------------------- */
+static void mark_usage(FILE *out)
+{
+    fputs("Usage: kinletter mark [OPTIONS] [REVIEW] --member ID --event EVENT\n"
+          "\n"
+          "Record in the correspondence record what happened with a member's letters:\n"
+          "  sent                the coordinator sent it (say --channel if the member has\n"
+          "                      more than one)\n"
+          "  returned, bounced   the post came back, the email bounced\n"
+          "  replied, wants-to-take-part, declined, met, phoned, withdrew\n"
+          "The record is DIR/record.db (with -o DIR, as for generate). With no REVIEW,\n"
+          "the bundled example review is used.\n"
+          "\n"
+          "Options:\n"
+          "  -m, --member ID        the member (an id from the review)\n"
+          "  -e, --event EVENT      what happened (above)\n"
+          "  -c, --channel C        post, email, sms or via-professional\n"
+          "  -d, --date YYYY-MM-DD  the day it happened (default: today; never after today)\n"
+          "  --letter NAME          the letter (template) it is about (default: the member's\n"
+          "                         latest letter written)\n"
+          "  -n, --note TEXT        a note kept with the event (no other member's details)\n"
+          "  -o, --output DIR       the output directory (default: ./letters)\n"
+          "  --record FILE          the record database (default: DIR/record.db)\n"
+          "  -h, --help             show this help\n"
+          "\n"
+          "Exit status: 0 recorded; 1 the record could not be written; 2 usage or input\n"
+          "error (unknown member or event, an impossible date, a refused note).\n",
+          out);
+}
+
+int cli_mark(int argc, char **argv)
+{
+    const char *review_path = NULL, *out_dir = NULL, *record = NULL;
+    kl_record_event e = KL_RECORD_EVENT_INIT;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (cli_is_help(a)) {
+            mark_usage(stdout);
+            return EXIT_DONE;
+        } else if (!strcmp(a, "-m") || !strcmp(a, "--member"))
+            slot = &e.member_id;
+        else if (!strcmp(a, "-e") || !strcmp(a, "--event"))
+            slot = &e.event;
+        else if (!strcmp(a, "-c") || !strcmp(a, "--channel"))
+            slot = &e.channel;
+        else if (!strcmp(a, "-d") || !strcmp(a, "--date"))
+            slot = &e.date;
+        else if (!strcmp(a, "--letter"))
+            slot = &e.letter;
+        else if (!strcmp(a, "-n") || !strcmp(a, "--note"))
+            slot = &e.note;
+        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+            slot = &out_dir;
+        else if (!strcmp(a, "--record"))
+            slot = &record;
+        else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "kinletter: error: unknown option '%s' (see kinletter mark --help)\n",
+                    a);
+            return EXIT_USAGE;
+        } else if (!review_path)
+            review_path = a;
+        else {
+            fputs("kinletter: error: only one REVIEW may be given\n", stderr);
+            return EXIT_USAGE;
+        }
+        if (slot && !(*slot = cli_need_value(argc, argv, &i)))
+            return EXIT_USAGE;
+    }
+    if (!e.member_id || !e.event) {
+        fputs("kinletter: error: mark needs --member ID and --event EVENT (see kinletter mark "
+              "--help)\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    if (!kl_record_event_known(e.event) || !strcmp(e.event, "written") ||
+        !strcmp(e.event, "failed") || !strcmp(e.event, "not-contacted")) {
+        fprintf(stderr,
+                "kinletter: error: --event: '%s' is not an event to mark (sent, returned, "
+                "bounced, replied, wants-to-take-part, declined, met, phoned, withdrew)\n",
+                e.event);
+        return EXIT_USAGE;
+    }
+    kl_context *ctx = cli_context();
+    if (!ctx)
+        return EXIT_SOME_FAILED;
+    kl_review *rv = NULL;
+    kl_record *rec = NULL;
+    int status = load_review(ctx, review_path, &rv);
+    if (status == EXIT_DONE)
+        status = open_record(ctx, out_dir, record, true, &rec);
+    if (status == EXIT_DONE) {
+        int rc = kl_record_add_events(ctx, rec, rv, &e, 1, NULL);
+        if (rc != 0) {
+            cli_print_error(ctx, rc);
+            status = exit_for(rc);
+        } else {
+            printf("member %s: %s recorded%s%s\n", e.member_id, e.event, e.date ? " on " : "",
+                   e.date ? e.date : "");
+        }
+    }
+    kl_record_close(rec);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    return status;
+}
+
+/* ---- kinletter questions ---------------------------------------------------------- */
+static void questions_usage(FILE *out)
+{
+    fputs("Usage: kinletter questions add [OPTIONS] [REVIEW] --member ID --text TEXT\n"
+          "       kinletter questions answer [OPTIONS] [REVIEW] --id N --text TEXT\n"
+          "       kinletter questions list [OPTIONS] [REVIEW]\n"
+          "\n"
+          "The family's questions in the correspondence record: a question as the member\n"
+          "asked it, with who recorded it and when; the answer given later; the list with\n"
+          "each question's number and what is still unanswered, and for how long. A text\n"
+          "holding another family member's contact details is refused.\n"
+          "\n"
+          "Options:\n"
+          "  -m, --member ID        who asked (add)\n"
+          "  --id N                 the question's number (answer)\n"
+          "  -t, --text TEXT        the question or the answer\n"
+          "  -d, --date YYYY-MM-DD  the day it was asked or answered (default: today)\n"
+          "  --open                 list only the questions not yet answered\n"
+          "  -o, --output DIR       the output directory (default: ./letters)\n"
+          "  --record FILE          the record database (default: DIR/record.db)\n"
+          "  -h, --help             show this help\n"
+          "\n"
+          "Exit status: 0 done; 1 the record could not be written; 2 usage or input error.\n",
+          out);
+}
+
+static int list_questions(kl_context *ctx, kl_record *rec, kl_review *rv, const char *today,
+                          bool open_only)
+{
+    kl_record_status *st = NULL;
+    int rc = kl_record_status_get(ctx, rec, rv, today, 0, &st);
+    if (rc != 0) {
+        cli_print_error(ctx, rc);
+        return exit_for(rc);
+    }
+    size_t n = kl_record_status_question_count(st), open = 0;
+    for (size_t i = 0; i < n; i++) {
+        const kl_record_question *q = kl_record_status_question(st, i);
+        if (q->answered[0] && open_only)
+            continue;
+        printf("#%d  member %s  asked %s (recorded by %s)", q->number, q->member_id, q->asked,
+               q->asked_by);
+        if (q->answered[0])
+            printf("  answered %s, after %d day%s\n", q->answered, q->days_open,
+                   q->days_open == 1 ? "" : "s");
+        else {
+            printf("  UNANSWERED for %d day%s\n", q->days_open, q->days_open == 1 ? "" : "s");
+            open++;
+        }
+        printf("    Q: %s\n", q->text);
+        if (q->answered[0])
+            printf("    A: %s\n", q->answer);
+    }
+    printf("%zu question%s, %zu unanswered\n", n, n == 1 ? "" : "s", open);
+    kl_record_status_free(st);
+    return EXIT_DONE;
+}
+
+int cli_questions(int argc, char **argv)
+{
+    if (argc < 2 || cli_is_help(argv[1])) {
+        questions_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_DONE;
+    }
+    const char *action = argv[1];
+    if (strcmp(action, "add") && strcmp(action, "answer") && strcmp(action, "list")) {
+        fprintf(stderr,
+                "kinletter: error: questions: '%s' is not add, answer or list (see kinletter "
+                "questions --help)\n",
+                action);
+        return EXIT_USAGE;
+    }
+    const char *review_path = NULL, *out_dir = NULL, *record = NULL, *member = NULL;
+    const char *text = NULL, *date = NULL, *id_s = NULL;
+    bool open_only = false;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (cli_is_help(a)) {
+            questions_usage(stdout);
+            return EXIT_DONE;
+        } else if (!strcmp(a, "-m") || !strcmp(a, "--member"))
+            slot = &member;
+        else if (!strcmp(a, "--id"))
+            slot = &id_s;
+        else if (!strcmp(a, "-t") || !strcmp(a, "--text"))
+            slot = &text;
+        else if (!strcmp(a, "-d") || !strcmp(a, "--date"))
+            slot = &date;
+        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+            slot = &out_dir;
+        else if (!strcmp(a, "--record"))
+            slot = &record;
+        else if (!strcmp(a, "--open"))
+            open_only = true;
+        else if (a[0] == '-' && a[1]) {
+            fprintf(stderr,
+                    "kinletter: error: unknown option '%s' (see kinletter questions --help)\n", a);
+            return EXIT_USAGE;
+        } else if (!review_path)
+            review_path = a;
+        else {
+            fputs("kinletter: error: only one REVIEW may be given\n", stderr);
+            return EXIT_USAGE;
+        }
+        if (slot) {
+            if (i + 1 >= argc) {
+                fprintf(stderr,
+                        "kinletter: error: %s needs a value (see kinletter questions --help)\n", a);
+                return EXIT_USAGE;
+            }
+            *slot = argv[++i];
+        }
+    }
+    long id = 0;
+    if (!strcmp(action, "add") && (!member || !text)) {
+        fputs("kinletter: error: questions add needs --member ID and --text TEXT\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(action, "answer")) {
+        char *end = NULL;
+        id = id_s ? strtol(id_s, &end, 10) : 0;
+        if (!id_s || !text || !*id_s || *end || id < 1 || id > 1000000) {
+            fputs("kinletter: error: questions answer needs --id N (a question's number, see "
+                  "questions list) and --text TEXT\n",
+                  stderr);
+            return EXIT_USAGE;
+        }
+    }
+    kl_context *ctx = cli_context();
+    if (!ctx)
+        return EXIT_SOME_FAILED;
+    kl_review *rv = NULL;
+    kl_record *rec = NULL;
+    int status = load_review(ctx, review_path, &rv);
+    if (status == EXIT_DONE)
+        status = open_record(ctx, out_dir, record, strcmp(action, "list") != 0, &rec);
+    if (status == EXIT_DONE) {
+        int rc = 0, number = 0;
+        if (!strcmp(action, "add")) {
+            rc = kl_record_question_add(ctx, rec, rv, member, text, date, &number);
+            if (rc == 0)
+                printf("question %d recorded for member %s\n", number, member);
+        } else if (!strcmp(action, "answer")) {
+            rc = kl_record_question_answer(ctx, rec, rv, (int)id, text, date);
+            if (rc == 0)
+                printf("answer to question %ld recorded\n", id);
+        } else {
+            status = list_questions(ctx, rec, rv, getenv("KINLETTER_TODAY"), open_only);
+        }
+        if (rc != 0) {
+            cli_print_error(ctx, rc);
+            status = exit_for(rc);
+        }
+    }
+    kl_record_close(rec);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    return status;
+}
+
+/* ---- kinletter status ------------------------------------------------------------- */
+static void status_usage(FILE *out)
+{
+    fputs("Usage: kinletter status [OPTIONS] [REVIEW]\n"
+          "\n"
+          "Where the review's correspondence stands, from the record: per member the\n"
+          "letters written and sent, the latest reply, open questions and the next step\n"
+          "due; for the review, the days from the decision to each member's first letter\n"
+          "sent, who has not been informed yet and why, and counts by state.\n"
+          "\n"
+          "Options:\n"
+          "  --json                 one JSON object\n"
+          "  --csv                  one row per member (safe to open in a spreadsheet)\n"
+          "  --today YYYY-MM-DD     the status as on that day (default: today)\n"
+          "  --reply-wait DAYS      days to wait for a reply before a follow-up is due\n"
+          "                         (default: the review's <follow-up reply-wait-days>, else 14)\n"
+          "  -o, --output DIR       the output directory (default: ./letters)\n"
+          "  --record FILE          the record database (default: DIR/record.db)\n"
+          "  -h, --help             show this help\n"
+          "\n"
+          "Exit status: 0 done; 1 the record could not be read; 2 usage or input error.\n",
+          out);
+}
+
+int cli_status(int argc, char **argv)
+{
+    const char *review_path = NULL, *out_dir = NULL, *record = NULL, *today = NULL;
+    const char *wait_s = NULL;
+    kl_record_format fmt = KL_RECORD_TEXT;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (cli_is_help(a)) {
+            status_usage(stdout);
+            return EXIT_DONE;
+        } else if (!strcmp(a, "--json"))
+            fmt = KL_RECORD_JSON;
+        else if (!strcmp(a, "--csv"))
+            fmt = KL_RECORD_CSV;
+        else if (!strcmp(a, "--today"))
+            slot = &today;
+        else if (!strcmp(a, "--reply-wait"))
+            slot = &wait_s;
+        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+            slot = &out_dir;
+        else if (!strcmp(a, "--record"))
+            slot = &record;
+        else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "kinletter: error: unknown option '%s' (see kinletter status --help)\n",
+                    a);
+            return EXIT_USAGE;
+        } else if (!review_path)
+            review_path = a;
+        else {
+            fputs("kinletter: error: only one REVIEW may be given\n", stderr);
+            return EXIT_USAGE;
+        }
+        if (slot && !(*slot = cli_need_value(argc, argv, &i)))
+            return EXIT_USAGE;
+    }
+    int wait = 0;
+    if (wait_s) {
+        char *end = NULL;
+        long v = strtol(wait_s, &end, 10);
+        if (!*wait_s || *end || v < 1 || v > 365) {
+            fprintf(stderr, "kinletter: error: --reply-wait wants days from 1 to 365, not '%s'\n",
+                    wait_s);
+            return EXIT_USAGE;
+        }
+        wait = (int)v;
+    }
+    if (!today)
+        today = getenv("KINLETTER_TODAY");
+    kl_context *ctx = cli_context();
+    if (!ctx)
+        return EXIT_SOME_FAILED;
+    kl_review *rv = NULL;
+    kl_record *rec = NULL;
+    kl_record_status *st = NULL;
+    char *text = NULL;
+    int status = load_review(ctx, review_path, &rv);
+    if (status == EXIT_DONE)
+        status = open_record(ctx, out_dir, record, false, &rec);
+    if (status == EXIT_DONE) {
+        int rc = kl_record_status_get(ctx, rec, rv, today, wait, &st);
+        if (rc == 0)
+            rc = kl_record_status_format(ctx, st, fmt, &text);
+        if (rc != 0) {
+            cli_print_error(ctx, rc);
+            status = exit_for(rc);
+        } else {
+            fputs(text, stdout);
+        }
+    }
+    kl_free(text);
+    kl_record_status_free(st);
+    kl_record_close(rec);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    return status;
+}
