@@ -159,7 +159,7 @@ static int cmp_str(const void *a, const void *b)
 
 static bool names_has(const names *s, const char *name)
 {
-    return bsearch(&name, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
+    return s->n && bsearch(&name, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
 }
 
 /* The files earlier runs listed ("file NAME" lines). A missing manifest is
@@ -188,7 +188,8 @@ static int read_manifest(kl_context *ctx, kl_rundir *rd, names *listed)
     kl_buf_free(&b);
     if (rc)
         return kl_oom(ctx);
-    qsort(listed->v, listed->n, sizeof *listed->v, cmp_str);
+    if (listed->n) /* qsort and bsearch want a real array */
+        qsort(listed->v, listed->n, sizeof *listed->v, cmp_str);
     return 0;
 }
 
@@ -237,7 +238,8 @@ static int read_legacy_record(kl_context *ctx, kl_rundir *rd, names *listed)
     kl_buf_free(&b);
     if (rc)
         return kl_oom(ctx);
-    qsort(listed->v, listed->n, sizeof *listed->v, cmp_str);
+    if (listed->n) /* qsort and bsearch want a real array */
+        qsort(listed->v, listed->n, sizeof *listed->v, cmp_str);
     return 0;
 }
 
