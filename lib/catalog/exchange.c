@@ -129,6 +129,7 @@ static bool add_key(splitter *p, const char *arg, size_t an, const char *kw, siz
 static unsigned long argument(splitter *p, int depth)
 {
     size_t a = p->i;
+    const size_t open = p->i; /* the argument's '{', for errors */
     p->i++;
     ws(p);
     size_t name = p->i;
@@ -184,7 +185,7 @@ static unsigned long argument(splitter *p, int depth)
     for (;;) {
         ws(p);
         if (p->i >= p->n) {
-            fail(p, a,
+            fail(p, open,
                  sel ? "the '{' that starts this select is never closed: add '}'"
                      : "the '{' that starts this plural is never closed: add '}'");
             return best;
@@ -213,12 +214,12 @@ static unsigned long argument(splitter *p, int depth)
         }
         p->i++;
         run(p, a, p->i, true);
-        size_t open = p->i - 1;
+        size_t branch = p->i - 1;
         unsigned long l = message(p, depth + 1, plu);
         if (p->out->error)
             return best;
         if (p->i >= p->n || p->s[p->i] != '}') {
-            fail(p, open, "the '{' that starts this choice's text is never closed: add '}'");
+            fail(p, branch, "the '{' that starts this choice's text is never closed: add '}'");
             return best;
         }
         if (l > best)

@@ -224,5 +224,16 @@ grep -q 'status { "reviewed" }' "$tmp/mini/de.txt" && grep -q 'reviewer { "A. Re
 "$kl" catalog export --locales "$tmp/mini" de --format xliff12 -o "$tmp/mini.xlf" 2>/dev/null
 grep -q 'state="final"' "$tmp/mini.xlf" || fail "a reviewed catalog's XLIFF 1.2 units are not final"
 
+# An unclosed plural is reported at its brace, in words (not U_PATTERN_SYNTAX_ERROR); a
+# straight apostrophe that quotes a placeholder is explained.
+mkdir "$tmp/brace"
+cp "$src/tests/data/catalog/en_GB.txt" "$tmp/brace/"
+printf 'pl {\n    standard {\n        "t.count" { "Razem {agencyCount, plural, one {# x} few {# y} many {# z} other {# w}" }\n        "t.body" { "Napiszemy na adres '"'"'{address}'"'"'." }\n    }\n}\n' >"$tmp/brace/pl.txt"
+"$kl" catalog check --locales "$tmp/brace" pl >"$tmp/out" 2>&1
+grep -q "pl.txt:3:28: error: \[syntax\] standard 't.count': the '{' that starts this plural is never closed: add '}'" "$tmp/out" ||
+    fail "unclosed plural: $(grep t.count "$tmp/out" | head -2)"
+grep -q "t.body' does not use {address}, which the English shows (a straight apostrophe" "$tmp/out" ||
+    fail "quoting apostrophe not explained: $(grep t.body "$tmp/out" | head -2)"
+
 [ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "ok"
