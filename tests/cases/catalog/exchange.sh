@@ -85,6 +85,15 @@ PY
         fail "translate-toolkit on $L: $(tail -3 "$tmp/out")"
     fi
 done
+# translate-toolkit's pocount counts as many messages in the PO and XLIFF 1.2 files as we
+# wrote units, and the same translated, fuzzy and untranslated ones in both.
+for L in pl ar; do
+    units=$(grep -c '<unit id=' "$tmp/$L.xml")
+    pocount --csv "$tmp/$L.po" "$tmp/$L.xlf" 2>/dev/null | awk -F', *' 'NR > 1 {print $2, $5, $7, $9}' >"$tmp/count"
+    [ "$(wc -l <"$tmp/count")" = 2 ] && [ "$(sort -u "$tmp/count" | wc -l)" = 1 ] &&
+        [ "$(awk '{print $4}' "$tmp/count" | sort -u)" = "$units" ] ||
+        fail "pocount $L: $(cat "$tmp/count") (we wrote $units units)"
+done
 if ! diff -r "$tmp/orig" "$tmp/loc" >/dev/null; then
     fail "importing unchanged exports changed a catalog: $(diff -r "$tmp/orig" "$tmp/loc" | head -5)"
 fi
