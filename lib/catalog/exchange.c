@@ -802,6 +802,7 @@ void kl_catalog__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const
     int rc = 0;
     if (!m || strcmp(m->text, target) != 0) {
         im->n_changes++;
+        im->n_texts++;
         if (!m) {
             rc = kl_catalog__insert_msg(&im->w, tr, vn, id, target);
         } else {
@@ -884,6 +885,7 @@ void kl_catalog__ximport_reviewed(kl_ximport *im, unsigned line, const char *rev
                     : "draft");
         return;
     }
+    im->set_reviewed = true;
     int rc = set_meta(im, "status", "reviewed");
     if (!rc)
         rc = set_meta(im, "reviewer", reviewer);
@@ -900,6 +902,21 @@ int kl_catalog__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed
 {
     if (!rc && im->oom)
         rc = kl_oom(im->ctx);
+    /* New words in a reviewed catalog have not been reviewed: it is a
+     * draft again until a reviewer says otherwise. */
+    const kl_csrc_str *st = im->f ? kl_catalog__src_find(im->f->src, "meta", "status") : NULL;
+    if (!rc && !im->errors && im->n_texts && !im->set_reviewed && st &&
+        !strcmp(st->text, "reviewed")) {
+        int r = set_meta(im, "status", "draft");
+        if (r)
+            rc = r == KL_ENOMEM ? kl_oom(im->ctx) : 0;
+        else
+            kl_warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, 0, 0),
+                    "have the changes reviewed, then import a file that says so",
+                    "the catalog was reviewed; %zu changed translation%s make%s it a draft "
+                    "again",
+                    im->n_texts, im->n_texts == 1 ? "" : "s", im->n_texts == 1 ? "s" : "");
+    }
     if (!rc && im->errors)
         rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0),
                       "fix the units named above and import again",

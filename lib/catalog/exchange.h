@@ -98,6 +98,8 @@ typedef struct kl_ximport {
     bool oom;
     /* units of the English seen, and those translated and marked done */
     size_t n_seen, n_done;
+    size_t n_texts;    /* translations changed or added */
+    bool set_reviewed; /* this import marks the catalog reviewed */
 } kl_ximport;
 
 /* Find the catalog (locale: its name or BCP 47 tag) and prepare. */

@@ -232,6 +232,13 @@ grep -q 'status { "reviewed" }' "$tmp/mini/de.txt" && grep -q 'reviewer { "A. Re
     grep -q 'reviewed { "2026-12-01" }' "$tmp/mini/de.txt" || fail "a complete reviewed file did not mark the catalog reviewed: $(grep -A5 meta "$tmp/mini/de.txt")"
 "$kl" catalog export --locales "$tmp/mini" de --format xliff12 -o "$tmp/mini.xlf" 2>/dev/null
 grep -q 'state="final"' "$tmp/mini.xlf" || fail "a reviewed catalog's XLIFF 1.2 units are not final"
+# one translation changed afterwards: the catalog is a draft again, and the import says so
+sed 's|<target state="final">DE Thank you.</target>|<target state="final">DE Danke.</target>|' \
+    "$tmp/mini.xlf" >"$tmp/mini-changed.xlf"
+"$kl" catalog import --locales "$tmp/mini" "$tmp/mini-changed.xlf" 2>"$tmp/err" || fail "import changed: $(head -3 "$tmp/err")"
+grep -q "the catalog was reviewed; 1 changed translation makes it a draft again" "$tmp/err" ||
+    fail "no warning that the reviewed catalog became a draft: $(head -3 "$tmp/err")"
+grep -q 'status { "draft" }' "$tmp/mini/de.txt" || fail "a changed reviewed catalog stayed reviewed"
 
 # An unclosed plural is reported at its brace, in words (not U_PATTERN_SYNTAX_ERROR); a
 # straight apostrophe that quotes a placeholder is explained.
