@@ -68,7 +68,7 @@ typedef struct kl_review_info {
     const kl_service *services;
     size_t n_services;
 
-    int publication; /* 1 planned, 0 not planned, -1 not said */
+    int publication;     /* 1 planned, 0 not planned, -1 not said */
     int reply_wait_days; /* <follow-up reply-wait-days>: days to wait for a reply; 0 = not said */
 } kl_review_info;
 
