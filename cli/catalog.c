@@ -34,7 +34,8 @@ static void usage(FILE *out)
           "  --all                  stamp: every translated message\n"
           "  -o, --output FILE      export, pseudo: where to write (pseudo: default stdout)\n"
           "  --format FORMAT        export: xliff20 (XLIFF 2.0, the default), xliff12\n"
-          "                         (XLIFF 1.2) or po (gettext PO)\n"
+          "                         (XLIFF 1.2), po (gettext PO) or tmx (a translation\n"
+          "                         memory of the confirmed translations)\n"
           "  --force                export, pseudo: replace an existing file\n"
           "  --dry-run              import: check only, write nothing\n"
           "  -h, --help             show this help\n"
@@ -225,8 +226,10 @@ static int do_export(kl_context *ctx, kl_catalog_sources *src, const opts *o)
         fmt = KL_EXCHANGE_PO;
     else if (!strcmp(f, "xliff12") || !strcmp(f, "xliff1.2"))
         fmt = KL_EXCHANGE_XLIFF12;
+    else if (!strcmp(f, "tmx"))
+        fmt = KL_EXCHANGE_TMX;
     else if (strcmp(f, "xliff20") != 0 && strcmp(f, "xliff2") != 0 && strcmp(f, "xliff") != 0) {
-        fprintf(stderr, "kinletter: error: unknown format '%s': po, xliff12 or xliff20\n", f);
+        fprintf(stderr, "kinletter: error: unknown format '%s': po, xliff12, xliff20 or tmx\n", f);
         return EXIT_USAGE;
     }
     char *x = NULL;

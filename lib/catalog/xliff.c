@@ -43,7 +43,8 @@ static void codes_free(codes *c)
 /* Write a message as text and <ph> codes. v2: XLIFF 2.0 (equiv, disp) or
  * 1.2 (the code as the element's content). src: NULL for the source (its
  * codes recorded into cs), else the source's codes to match ids. */
-static int write_inline(xmlTextWriterPtr w, const char *msg, bool v2, codes *cs, bool is_source)
+static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *cs, bool is_source,
+                           bool tmx)
 {
     kl_icu_split sp;
     if (kl_catalog__icu_split(msg, &sp))
@@ -86,13 +87,15 @@ static int write_inline(xmlTextWriterPtr w, const char *msg, bool v2, codes *cs,
             if (k < cs->n) {
                 cs->used[k] = true;
                 snprintf(id, sizeof id, "%zu", k + 1);
+            } else if (tmx) {
+                snprintf(id, sizeof id, "%zu", cs->n + ++extra);
             } else {
                 snprintf(id, sizeof id, "t%zu", ++extra);
             }
         }
         const char *code = t ? t : cs->text[cs->n - 1];
         if ((rc = xmlTextWriterStartElement(w, BAD_CAST "ph")) >= 0)
-            rc = xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST id);
+            rc = xmlTextWriterWriteAttribute(w, BAD_CAST(tmx ? "x" : "id"), BAD_CAST id);
         if (v2) {
             if (rc >= 0)
                 rc = xmlTextWriterWriteAttribute(w, BAD_CAST "equiv", BAD_CAST code);
@@ -107,6 +110,11 @@ static int write_inline(xmlTextWriterPtr w, const char *msg, bool v2, codes *cs,
     }
     kl_catalog__icu_split_free(&sp);
     return rc < 0 ? -1 : 0;
+}
+
+static int write_inline(xmlTextWriterPtr w, const char *msg, bool v2, codes *cs, bool is_source)
+{
+    return write_inline_as(w, msg, v2, cs, is_source, false);
 }
 
 static int note20(xmlTextWriterPtr w, const char *category, const char *text)
@@ -396,6 +404,83 @@ xml_fail:
     return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the XLIFF");
 }
 
+/* TMX 1.4: a translation memory of the translations confirmed against the
+ * current English, each with the catalog's status (a draft's are drafts). */
+static int export_tmx(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out,
+                      size_t *len)
+{
+    kl_xexport x;
+    int rc = kl_catalog__xexport(ctx, s, locale, &x);
+    if (rc)
+        return rc;
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    codes cs = {0};
+    const char *status = x.status[0] ? x.status : "draft";
+    if (!w)
+        goto xml_fail;
+    W(xmlTextWriterSetIndent(w, 1));
+    W(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
+    W(xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL));
+    W(xmlTextWriterStartElement(w, BAD_CAST "tmx"));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "1.4"));
+    W(xmlTextWriterStartElement(w, BAD_CAST "header"));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "creationtool", BAD_CAST "kinletter"));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "creationtoolversion", BAD_CAST KL_VERSION_STRING));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "segtype", BAD_CAST "block"));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "o-tmf", BAD_CAST "kinletter catalog"));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "adminlang", BAD_CAST "en"));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "srclang", BAD_CAST "en-GB"));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "datatype", BAD_CAST "plaintext"));
+    W(xmlTextWriterStartElement(w, BAD_CAST "prop"));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "x-kinletter-status"));
+    W(xmlTextWriterWriteString(w, BAD_CAST status));
+    W(xmlTextWriterEndElement(w));
+    W(xmlTextWriterEndElement(w)); /* header */
+    W(xmlTextWriterStartElement(w, BAD_CAST "body"));
+    for (size_t i = 0; i < x.n; i++) {
+        const kl_xunit *u = &x.units[i];
+        if (!u->current)
+            continue;
+        char tuid[256];
+        snprintf(tuid, sizeof tuid, "%s:%s", kl_catalog__variants[u->variant], u->e->key);
+        W(xmlTextWriterStartElement(w, BAD_CAST "tu"));
+        W(xmlTextWriterWriteAttribute(w, BAD_CAST "tuid", BAD_CAST tuid));
+        W(xmlTextWriterStartElement(w, BAD_CAST "prop"));
+        W(xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "x-kinletter-status"));
+        W(xmlTextWriterWriteString(w, BAD_CAST status));
+        W(xmlTextWriterEndElement(w));
+        for (int side = 0; side < 2; side++) {
+            W(xmlTextWriterStartElement(w, BAD_CAST "tuv"));
+            W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:lang",
+                                          BAD_CAST(side ? x.bcp : "en-GB")));
+            W(xmlTextWriterStartElement(w, BAD_CAST "seg"));
+            W(xmlTextWriterSetIndent(w, 0));
+            W(write_inline_as(w, side ? u->m->text : u->e->text, false, &cs, side == 0, true));
+            W(xmlTextWriterEndElement(w));
+            W(xmlTextWriterSetIndent(w, 1));
+            W(xmlTextWriterWriteRaw(w, BAD_CAST "\n      "));
+            W(xmlTextWriterEndElement(w)); /* tuv */
+        }
+        W(xmlTextWriterEndElement(w)); /* tu */
+    }
+    W(xmlTextWriterEndElement(w)); /* body */
+    W(xmlTextWriterEndElement(w));
+    W(xmlTextWriterEndDocument(w));
+    xmlFreeTextWriter(w);
+    codes_free(&cs);
+    kl_catalog__xexport_free(&x);
+    return finish(ctx, buf, out, len);
+xml_fail:
+    codes_free(&cs);
+    kl_catalog__xexport_free(&x);
+    if (w)
+        xmlFreeTextWriter(w);
+    if (buf)
+        xmlBufferFree(buf);
+    return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the TMX");
+}
+
 KL_API int kl_catalog_export_xliff(kl_context *ctx, kl_catalog_sources *s, const char *locale,
                                    char **out, size_t *len)
 {
@@ -410,13 +495,15 @@ KL_API int kl_catalog_export(kl_context *ctx, kl_catalog_sources *s, const char 
                              kl_exchange_format format, char **out, size_t *len)
 {
     kl_context_clear_error(ctx);
-    if (!ctx || !s || !locale || !out || (int)format < 0 || format > KL_EXCHANGE_PO)
+    if (!ctx || !s || !locale || !out || (int)format < 0 || format > KL_EXCHANGE_TMX)
         return kl_einval(ctx, __func__);
     *out = NULL;
     if (format == KL_EXCHANGE_PO)
         return kl_catalog__export_po(ctx, s, locale, out, len);
     if (format == KL_EXCHANGE_XLIFF12)
         return kl_catalog__export_xliff12(ctx, s, locale, out, len);
+    if (format == KL_EXCHANGE_TMX)
+        return export_tmx(ctx, s, locale, out, len);
     return export20(ctx, s, locale, out, len);
 }
 
@@ -735,7 +822,12 @@ KL_API int kl_catalog_import(kl_context *ctx, kl_catalog_sources *s, const char 
         p += 3;
     while (p < data + len && strchr(" \t\r\n", *p))
         p++;
-    if (p < data + len && *p == '<') {
+    if (p < data + len && *p == '<' && strstr(p, "<tmx") && !strstr(p, "<xliff")) {
+        rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, 1, 1),
+                      "load it into your translation tool's memory; bring translations back as "
+                      "PO or XLIFF",
+                      "a TMX file is a translation memory, not a catalog to import");
+    } else if (p < data + len && *p == '<') {
         const char *x = strstr(p, "<xliff");
         const char *v = x ? strstr(x, "version=") : NULL;
         if (v && (v[9] == '1'))

@@ -177,7 +177,9 @@ KL_API int kl_catalog_import_xliff(kl_context *ctx, kl_catalog_sources *src, con
 typedef enum kl_exchange_format {
     KL_EXCHANGE_XLIFF20 = 0, /**< XLIFF 2.0 (the default) */
     KL_EXCHANGE_XLIFF12,     /**< XLIFF 1.2, what most CAT tools and translate-toolkit read */
-    KL_EXCHANGE_PO           /**< gettext PO (Poedit, Weblate, Pontoon, Launchpad) */
+    KL_EXCHANGE_PO,          /**< gettext PO (Poedit, Weblate, Pontoon, Launchpad) */
+    KL_EXCHANGE_TMX          /**< TMX 1.4: the confirmed translations, for a translation
+                                  memory (export only) */
 } kl_exchange_format;
 
 /**

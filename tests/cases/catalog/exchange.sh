@@ -94,6 +94,22 @@ for L in pl ar; do
         [ "$(awk '{print $4}' "$tmp/count" | sort -u)" = "$units" ] ||
         fail "pocount $L: $(cat "$tmp/count") (we wrote $units units)"
 done
+# TMX: translate-toolkit reads one unit per confirmed translation, with the same English and
+# translation as the XLIFF 1.2 file; import refuses a TMX file (it is a memory, not a catalog).
+for L in pl ar; do
+    "$kl" catalog export --locales "$tmp/loc" "$L" --format tmx -o "$tmp/$L.tmx" 2>/dev/null || fail "export $L tmx"
+    "$py" - "$tmp/$L.tmx" "$tmp/$L.xlf" >"$tmp/out" 2>&1 <<'PY' || fail "TMX $L: $(tail -3 "$tmp/out")"
+import sys
+from translate.storage import factory
+tmx = factory.getobject(sys.argv[1])
+xlf = factory.getobject(sys.argv[2])
+want = sorted((u.source, u.target) for u in xlf.units if u.isapproved())
+got = sorted((u.source, u.target) for u in tmx.units)
+assert want and got == want, (len(got), len(want))
+PY
+done
+"$kl" catalog import --locales "$tmp/loc" "$tmp/pl.tmx" 2>"$tmp/err" && fail "a TMX file was imported"
+grep -q "pl.tmx:1:1: error: a TMX file is a translation memory" "$tmp/err" || fail "TMX import: $(head -2 "$tmp/err")"
 if ! diff -r "$tmp/orig" "$tmp/loc" >/dev/null; then
     fail "importing unchanged exports changed a catalog: $(diff -r "$tmp/orig" "$tmp/loc" | head -5)"
 fi
