@@ -388,8 +388,7 @@ static int place_file(kl_context *ctx, batch *b, const char *name, const char *d
     if (kl_batch__manifest_add(&b->rd, name))
         return kl_error(ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
                         "cannot add to the manifest of this run: %s", strerror(errno));
-    return kl_batch__write_file_tagged(ctx, b->dirfd, name, display, data, len, false,
-                                       b->rd.run_id);
+    return kl_core__write_file_tagged(ctx, b->dirfd, name, display, data, len, false, b->rd.run_id);
 }
 
 static bool stopped(batch *b)
@@ -506,7 +505,7 @@ static void do_member(worker *w, job *j)
     if (rc)
         return;
     for (size_t i = 0; i < j->n_files; i++)
-        kl_batch__sha256_hex(j->files[i].data, j->files[i].len, j->files[i].sha);
+        kl_core__sha256_hex(j->files[i].data, j->files[i].len, j->files[i].sha);
     write_member(w, j);
 }
 
@@ -1022,7 +1021,7 @@ static int setup(batch *b)
         kl_free(tname);
         return b->dir ? 0 : kl_oom(ctx);
     }
-    b->dirfd = b->dir ? kl_batch__open_dir(ctx, b->o.output_dir, subs, 2) : kl_oom(ctx);
+    b->dirfd = b->dir ? kl_core__open_dir(ctx, b->o.output_dir, subs, 2) : kl_oom(ctx);
     kl_free(rid);
     kl_free(tname);
     if (b->dirfd < 0)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* catalog/source.c: read catalogs' text sources with the position of every message. */
 #include "catalog/source.h"
-#include "batch/batch_internal.h"
+#include "core/fileio.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -613,7 +613,7 @@ int kl_catalog__quote(kl_buf *b, const char *text)
 void kl_catalog__fingerprint(const char *text, char out[17])
 {
     char hex[65];
-    kl_batch__sha256_hex(text, strlen(text), hex);
+    kl_core__sha256_hex(text, strlen(text), hex);
     memcpy(out, hex, 16);
     out[16] = '\0';
 }

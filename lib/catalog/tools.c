@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* catalog/tools.c: a working copy of catalog sources: reading, genrb, atomic rewriting, history. */
 #include "catalog/tools.h"
-#include "batch/batch_internal.h"
+#include "core/fileio.h"
 #include "template/template.h"
 
 #include <dirent.h>
@@ -749,7 +749,7 @@ static int save_history(kl_context *ctx, kl_catalog_sources *s, const kl_cwrite 
     int rc =
         dfd < 0
             ? kl_error(ctx, KL_EIO, KL_AT(s->dir, 0, 0), NULL, "cannot open: %s", strerror(errno))
-            : kl_batch__write_file(ctx, dfd, KL_HISTORY_FILE, KL_HISTORY_FILE, b.data, b.len, true);
+            : kl_core__write_file(ctx, dfd, KL_HISTORY_FILE, KL_HISTORY_FILE, b.data, b.len, true);
     if (dfd >= 0) {
         if (!rc)
             fchmodat(dfd, KL_HISTORY_FILE, 0644, 0);
@@ -1007,7 +1007,7 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
                                 strerror(errno))
                      : kl_oom(ctx);
         } else {
-            rc = kl_batch__write_file(ctx, dfd, base, f->path, out.data, out.len, true);
+            rc = kl_core__write_file(ctx, dfd, base, f->path, out.data, out.len, true);
             if (!rc)
                 fchmodat(dfd, base, mode, 0);
             close(dfd);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* batch/outfile.c: private directories and atomic, never-silently-overwritten files. */
+/* core/fileio.c: private directories, atomic never-silently-overwritten files, SHA-256. */
 #define _GNU_SOURCE /* renameat2 */
-#include "batch/batch_internal.h"
+#include "core/fileio.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -28,8 +28,8 @@ static int io_error(kl_context *ctx, const char *what, const char *path, int err
     return kl_error(ctx, KL_EIO, KL_AT(path, 0, 0), hint, "%s: %s", what, strerror(err));
 }
 
-int kl_batch__open_dir(kl_context *ctx, const char *base, const char *const *subdirs,
-                       size_t n_subdirs)
+int kl_core__open_dir(kl_context *ctx, const char *base, const char *const *subdirs,
+                      size_t n_subdirs)
 {
     if (mkdir(base, 0700) != 0 && errno != EEXIST)
         return io_error(ctx, "cannot create the output directory", base, errno);
@@ -63,7 +63,7 @@ int kl_batch__open_dir(kl_context *ctx, const char *base, const char *const *sub
     return fd;
 }
 
-bool kl_batch__dir_has_files(int dirfd)
+bool kl_core__dir_has_files(int dirfd)
 {
     int fd = dup(dirfd);
     if (fd < 0)
@@ -97,14 +97,14 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-int kl_batch__write_file(kl_context *ctx, int dirfd, const char *name, const char *display,
-                         const void *data, size_t len, bool overwrite)
+int kl_core__write_file(kl_context *ctx, int dirfd, const char *name, const char *display,
+                        const void *data, size_t len, bool overwrite)
 {
-    return kl_batch__write_file_tagged(ctx, dirfd, name, display, data, len, overwrite, NULL);
+    return kl_core__write_file_tagged(ctx, dirfd, name, display, data, len, overwrite, NULL);
 }
 
-int kl_batch__write_file_tagged(kl_context *ctx, int dirfd, const char *name, const char *display,
-                                const void *data, size_t len, bool overwrite, const char *tag)
+int kl_core__write_file_tagged(kl_context *ctx, int dirfd, const char *name, const char *display,
+                               const void *data, size_t len, bool overwrite, const char *tag)
 {
     char tmp[300];
     int fd = -1;
@@ -159,7 +159,7 @@ int kl_batch__write_file_tagged(kl_context *ctx, int dirfd, const char *name, co
     return 0;
 }
 
-void kl_batch__sha256_hex(const void *data, size_t len, char out[65])
+void kl_core__sha256_hex(const void *data, size_t len, char out[65])
 {
     struct sha256_ctx s;
     uint8_t digest[SHA256_DIGEST_SIZE];

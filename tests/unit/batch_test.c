@@ -54,7 +54,7 @@ static void files_are_private_and_never_silently_replaced(void **state)
     char *base = make_tmpdir();
     const char *sub[] = {"NSCP-2026-017", "notification"};
     mode_t old = umask(0);
-    int dfd = kl_batch__open_dir(ctx, base, sub, 2);
+    int dfd = kl_core__open_dir(ctx, base, sub, 2);
     umask(old);
     assert_true(dfd >= 0);
     struct stat st;
@@ -62,12 +62,12 @@ static void files_are_private_and_never_silently_replaced(void **state)
     assert_int_equal(st.st_mode & 0777, 0700);
 
     assert_int_equal(
-        kl_batch__write_file(ctx, dfd, "m01-post.pdf", "m01-post.pdf", "first", 5, false), 0);
+        kl_core__write_file(ctx, dfd, "m01-post.pdf", "m01-post.pdf", "first", 5, false), 0);
     assert_int_equal(fstatat(dfd, "m01-post.pdf", &st, 0), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_true(kl_batch__dir_has_files(dfd));
+    assert_true(kl_core__dir_has_files(dfd));
 
-    int rc = kl_batch__write_file(ctx, dfd, "m01-post.pdf", "out/m01-post.pdf", "second", 6, false);
+    int rc = kl_core__write_file(ctx, dfd, "m01-post.pdf", "out/m01-post.pdf", "second", 6, false);
     assert_int_equal(rc, KL_EEXISTS);
     /* The library names no command-line flag; the CLI adds its own hint. */
     assert_null(strstr(kl_context_last_error(ctx)->hint, "--"));
@@ -77,7 +77,7 @@ static void files_are_private_and_never_silently_replaced(void **state)
     assert_int_equal(count_entries(dfd), 1); /* no temporary file left behind */
 
     assert_int_equal(
-        kl_batch__write_file(ctx, dfd, "m01-post.pdf", "m01-post.pdf", "second", 6, true), 0);
+        kl_core__write_file(ctx, dfd, "m01-post.pdf", "m01-post.pdf", "second", 6, true), 0);
     read_back(dfd, "m01-post.pdf", buf, sizeof buf);
     assert_string_equal(buf, "second");
     close(dfd);
@@ -96,7 +96,7 @@ static void symlinked_output_directory_is_refused(void **state)
     snprintf(link, sizeof link, "%s/NSCP-1", base);
     assert_int_equal(symlink(elsewhere, link), 0);
     const char *sub[] = {"NSCP-1", "notification"};
-    int rc = kl_batch__open_dir(ctx, base, sub, 2);
+    int rc = kl_core__open_dir(ctx, base, sub, 2);
     assert_int_equal(rc, KL_EIO);
     assert_non_null(strstr(kl_context_last_error(ctx)->hint, "symbolic link"));
     /* Nothing was created in the link's target. */
@@ -104,7 +104,7 @@ static void symlinked_output_directory_is_refused(void **state)
     assert_int_equal(count_entries(efd), 0);
     close(efd);
     const char *bad[] = {".."};
-    assert_int_equal(kl_batch__open_dir(ctx, base, bad, 1), KL_EINVAL);
+    assert_int_equal(kl_core__open_dir(ctx, base, bad, 1), KL_EINVAL);
     kl_context_free(ctx);
     free(base);
     free(elsewhere);
@@ -116,7 +116,7 @@ static void failed_write_leaves_nothing(void **state)
     kl_test_diags diags;
     kl_context *ctx = kl_test_context(&diags);
     char *base = make_tmpdir();
-    int dfd = kl_batch__open_dir(ctx, base, NULL, 0);
+    int dfd = kl_core__open_dir(ctx, base, NULL, 0);
     assert_true(dfd >= 0);
     /* A file-size limit makes write() fail part-way, as a full disk would. */
     struct rlimit old, lim = {4096, 4096};
@@ -126,7 +126,7 @@ static void failed_write_leaves_nothing(void **state)
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
     static char big[100000];
     memset(big, 'x', sizeof big);
-    int rc = kl_batch__write_file(ctx, dfd, "m02-post.pdf", "m02-post.pdf", big, sizeof big, false);
+    int rc = kl_core__write_file(ctx, dfd, "m02-post.pdf", "m02-post.pdf", big, sizeof big, false);
     setrlimit(RLIMIT_FSIZE, &old);
     assert_int_equal(rc, KL_EIO);
     assert_non_null(strstr(kl_context_last_error(ctx)->message, "cannot write"));
@@ -154,9 +154,9 @@ static void sha256_matches_known_vectors(void **state)
 {
     (void)state;
     char hex[65];
-    kl_batch__sha256_hex("abc", 3, hex);
+    kl_core__sha256_hex("abc", 3, hex);
     assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    kl_batch__sha256_hex("", 0, hex);
+    kl_core__sha256_hex("", 0, hex);
     assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
