@@ -44,6 +44,14 @@ int cli_status(int argc, char **argv);
  * record, DIR/record.db or `record` (cli/record.c). Prints problems; returns an exit code. */
 int cli_record_batch(kl_context *ctx, const kl_review *rv, const char *out_dir, const char *record,
                      const char *template_name, const char *date, const kl_batch_result *res);
+/* Before `generate --template outcome`: a member with a question not yet answered in the
+ * record is held back (named on stderr with the question's number), so no question is
+ * silently lost. *filter (allocated, n_filter ids borrowed from rv) is the member filter to
+ * use when *held > 0; untouched otherwise. Returns an exit code. */
+int cli_record_hold_unanswered(kl_context *ctx, const kl_review *rv, const char *out_dir,
+                               const char *record, const char *template_name,
+                               const char *const *members, size_t n_members, const char ***filter,
+                               size_t *n_filter, size_t *held);
 
 /* Write output for a subcommand: to standard output when path is NULL, else
  * to path with mode 0600 through a temporary file in the same directory and

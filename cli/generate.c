@@ -35,6 +35,9 @@ static void usage(FILE *out)
           "                         language (each is reported); without it they are errors\n"
           "  --record FILE          the correspondence record (default: DIR/record.db):\n"
           "                         every member's outcome is added to it\n"
+          "  --allow-open-questions write the outcome letter for a member whose question\n"
+          "                         has no answer in the record (without it, that member's\n"
+          "                         outcome letter waits: no question is silently lost)\n"
           "  -q, --quiet            print problems only, no summary\n"
           "  -h, --help             show this help\n"
           "\n"
@@ -165,6 +168,7 @@ int cli_generate(int argc, char **argv)
     const char *review_path = NULL, *tpl_name = NULL, *out_dir = NULL, *locales = NULL;
     const char *date = NULL, *jobs_s = NULL, *record = NULL;
     bool force = false, fallback = false, quiet = false;
+    bool allow_open = false; /* --allow-open-questions */
     const char **members = calloc((size_t)argc, sizeof *members);
     size_t n_members = 0;
     if (!members) {
@@ -197,6 +201,8 @@ int cli_generate(int argc, char **argv)
             force = true;
         else if (!strcmp(a, "--allow-fallback"))
             fallback = true;
+        else if (!strcmp(a, "--allow-open-questions"))
+            allow_open = true;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = true;
         else if (a[0] == '-' && a[1]) {
@@ -247,6 +253,8 @@ int cli_generate(int argc, char **argv)
     char *example = NULL;
     kl_review *rv = NULL;
     kl_batch_result *res = NULL;
+    const char **held_filter = NULL; /* members without an open question (outcome letter) */
+    size_t n_held_filter = 0, held = 0;
     int rc;
     if (!review_path && !(review_path = example = cli_example_review(ctx)))
         goto out;
@@ -255,11 +263,30 @@ int cli_generate(int argc, char **argv)
         goto out;
     }
 
+    /* The outcome letter waits until each of the member's questions is answered. */
+    if (!allow_open &&
+        cli_record_hold_unanswered(ctx, rv, out_dir, record, tpl_name, members, n_members,
+                                   &held_filter, &n_held_filter, &held) != EXIT_DONE) {
+        status = EXIT_SOME_FAILED;
+        goto out;
+    }
+    if (held && !n_held_filter) {
+        fputs("kinletter: error: every member selected has a question not yet answered: no "
+              "outcome letter is written\n",
+              stderr);
+        status = EXIT_SOME_FAILED;
+        goto out;
+    }
+
     kl_batch_options opts = KL_BATCH_OPTIONS_INIT;
     progress_state ps = {0};
     opts.template_name = tpl_name;
     opts.members = n_members ? members : NULL;
     opts.n_members = n_members;
+    if (held) {
+        opts.members = held_filter;
+        opts.n_members = n_held_filter;
+    }
     opts.output_dir = out_dir;
     opts.jobs = jobs;
     opts.force = force;
@@ -295,7 +322,7 @@ int cli_generate(int argc, char **argv)
          * recorded; anything else stopped the batch before it began. */
         status = res || rc == KL_ENOMEM || rc == KL_EINTR ? EXIT_SOME_FAILED : EXIT_USAGE;
     }
-    if (rec_status != EXIT_DONE && status == EXIT_DONE)
+    if ((rec_status != EXIT_DONE || held) && status == EXIT_DONE)
         status = EXIT_SOME_FAILED;
 
 out:
@@ -303,6 +330,7 @@ out:
     kl_review_free(rv);
     kl_free(example);
     kl_context_free(ctx);
+    free(held_filter);
     free(members);
     return status;
 }

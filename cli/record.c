@@ -132,6 +132,90 @@ int cli_record_batch(kl_context *ctx, const kl_review *rv, const char *out_dir, 
     return status;
 }
 
+/* A letter that answers the family: the outcome. */
+static bool is_outcome(const char *template_name)
+{
+    if (!template_name)
+        return false;
+    const char *base = strrchr(template_name, '/');
+    base = base ? base + 1 : template_name;
+    return !strcmp(base, "outcome") || !strcmp(base, "outcome.xml");
+}
+
+int cli_record_hold_unanswered(kl_context *ctx, const kl_review *rv, const char *out_dir,
+                               const char *record, const char *template_name,
+                               const char *const *members, size_t n_members, const char ***filter,
+                               size_t *n_filter, size_t *held)
+{
+    *filter = NULL;
+    *n_filter = 0;
+    *held = 0;
+    if (!is_outcome(template_name))
+        return EXIT_DONE;
+    char *path = record_path(out_dir, record);
+    if (!path) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        return EXIT_SOME_FAILED;
+    }
+    struct stat sb;
+    bool exists = stat(path, &sb) == 0;
+    free(path);
+    if (!exists)
+        return EXIT_DONE; /* no record, no question */
+    kl_record *rec = NULL;
+    kl_record_status *st = NULL;
+    int status = open_record(ctx, out_dir, record, false, &rec);
+    if (status != EXIT_DONE)
+        return status;
+    int rc = kl_record_status_get(ctx, rec, rv, NULL, 0, &st);
+    if (rc != 0) {
+        cli_print_error(ctx, rc);
+        kl_record_close(rec);
+        return EXIT_SOME_FAILED;
+    }
+    size_t nm = kl_review_member_count(rv);
+    const char **keep = calloc(nm ? nm : 1, sizeof *keep);
+    if (!keep) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        status = EXIT_SOME_FAILED;
+        goto done;
+    }
+    for (size_t i = 0; i < nm; i++) {
+        const kl_member *m = kl_review_member(rv, i);
+        if (!m->id)
+            continue;
+        bool selected = n_members == 0;
+        for (size_t k = 0; k < n_members && !selected; k++)
+            selected = strcmp(members[k], m->id) == 0;
+        if (!selected)
+            continue;
+        const kl_record_question *open = NULL;
+        for (size_t q = 0; q < kl_record_status_question_count(st) && !open; q++) {
+            const kl_record_question *x = kl_record_status_question(st, q);
+            if (!strcmp(x->member_id, m->id) && !x->answered[0])
+                open = x;
+        }
+        if (!open) {
+            keep[(*n_filter)++] = m->id;
+            continue;
+        }
+        ++*held;
+        fprintf(stderr,
+                "kinletter: error: member %s: question %d (asked %s) has no answer recorded: the "
+                "outcome letter is not written for this member (record the answer with kinletter "
+                "questions answer --id %d, or run with --allow-open-questions)\n",
+                m->id, open->number, open->asked, open->number);
+    }
+    if (*held)
+        *filter = keep;
+    else
+        free(keep);
+done:
+    kl_record_status_free(st);
+    kl_record_close(rec);
+    return status;
+}
+
 /* ---- kinletter mark --------------------------------------------------------------- */
 static void mark_usage(FILE *out)
 {

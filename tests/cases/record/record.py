@@ -5,7 +5,8 @@ command (issue 20): generate records every member's outcome (file, SHA-256 check
 the file, pages; not contacted with the reason); mark sent, a returned letter, a reply;
 impossible dates and unknown members refused (exit 2); two questions and one answer, a
 question holding another member's phone number refused without quoting it; status as text,
-JSON and CSV with the next steps due; the reply wait set in the review file. The database
+JSON and CSV with the next steps due; the reply wait set in the review file; the outcome
+letter held back while the member's question is open. The database
 is read with Python's own sqlite3 module, an independent reader.
 
 Usage: record.py KINLETTER SOURCE_ROOT"""
@@ -200,6 +201,20 @@ with tempfile.TemporaryDirectory() as tmp:
     p = run("status", r2, "-o", out, rc=2, what="a reply wait that is not a number")
     check("reply-wait-days" in p.stderr and "review.xml:" in p.stderr,
           "the bad setting is named at its file:line")
+
+    # The outcome letter waits while a member's question is open (m01's question 1).
+    p = run("generate", review, "-o", out, "-t", "outcome", "-q", rc=1,
+            what="outcome letters with a question open")
+    check("member m01: question 1" in p.stderr and "--allow-open-questions" in p.stderr,
+          "the member held back is named with the question's number\n" + p.stderr)
+    ob = os.path.join(out, "NSCP-2026-017", "outcome")
+    check(not any(f.startswith("m01-") for f in os.listdir(ob)), "no outcome letter for m01")
+    check(os.path.exists(os.path.join(ob, "m04-post.pdf")),
+          "m04, whose question is answered, has the outcome letter")
+    run("generate", review, "-o", out, "-t", "outcome", "-q", "--force", "--allow-open-questions")
+    check(os.path.exists(os.path.join(ob, "m01-post.pdf")), "--allow-open-questions writes it")
+    check(db.execute("SELECT count(*) FROM letters WHERE letter = 'outcome' AND member_id ="
+                     " 'm01'").fetchone()[0] == 1, "the outcome letter is recorded")
     db.close()
 
 print(f"{checks - fails} passed, {fails} failed")
