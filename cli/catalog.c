@@ -189,7 +189,7 @@ static int do_status(kl_context *ctx, kl_catalog_sources *src, const opts *o)
     int rc = kl_catalog_status_of(ctx, src, o->n_args ? o->args[0] : NULL, on_row, &json);
     if (rc) {
         cli_print_error(ctx, rc);
-        return EXIT_SOME_FAILED;
+        return rc == KL_ENOTFOUND && o->n_args ? EXIT_USAGE : EXIT_SOME_FAILED;
     }
     return EXIT_DONE;
 }

@@ -188,6 +188,10 @@ grep -q "\[missing\] standard 'notification.title'" "$tmp/out" || fail "check de
 # status LOCALE shows that catalog only.
 "$kl" catalog status --locales "$tmp/loc" pl >"$tmp/out" 2>/dev/null
 [ "$(awk 'NR > 1 {print $1}' "$tmp/out" | sort -u)" = pl ] || fail "status pl shows other catalogs"
+"$kl" catalog status --locales "$tmp/loc" zh-Hans >"$tmp/out" 2>/dev/null
+[ "$(awk 'NR > 1 {print $1}' "$tmp/out" | sort -u)" = zh_Hans ] || fail "status zh-Hans (a language tag)"
+"$kl" catalog status --locales "$tmp/loc" fr >/dev/null 2>&1
+[ $? = 2 ] || fail "status of a catalog that does not exist: not a usage error"
 
 # A standard message deleted while a plain version exists is an error; an SMS too long a warning.
 cp "$tmp/orig/pl.txt" "$tmp/loc/pl.txt"
