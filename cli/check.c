@@ -98,8 +98,14 @@ static void translations(kl_context *ctx, const kl_review *rv)
         return;
     }
     printf("Translations:\n");
-    const char *seen[64];
+    /* At most two languages a member. */
+    const char **seen = calloc(2 * kl_review_member_count(rv) + 1, sizeof *seen);
     size_t n_seen = 0;
+    if (!seen) {
+        kl_catalog_set_free(set);
+        fputs("kinletter: error: out of memory\n", stderr);
+        return;
+    }
     for (size_t i = 0; i < kl_review_member_count(rv); i++) {
         const kl_member *m = kl_review_member(rv, i);
         const char *langs[2] = {m->locale, m->also};
@@ -108,7 +114,7 @@ static void translations(kl_context *ctx, const kl_review *rv)
             bool dup = !loc;
             for (size_t k = 0; k < n_seen && !dup; k++)
                 dup = strcmp(seen[k], loc) == 0;
-            if (dup || n_seen == 64)
+            if (dup)
                 continue;
             seen[n_seen++] = loc;
             kl_catalog_meta meta;
@@ -125,6 +131,7 @@ static void translations(kl_context *ctx, const kl_review *rv)
                 printf("  %-8s DRAFT: not yet reviewed by a professional translator\n", loc);
         }
     }
+    free(seen);
     kl_catalog_set_free(set);
 }
 

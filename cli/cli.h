@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Exit codes (STYLE.md): done, some work failed (reported), usage or input error. */
+/* Exit codes (docs/STYLE.md): done, some work failed (reported), usage or input error. */
 enum { EXIT_DONE = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
 
 typedef struct cli_subcommand {
@@ -59,12 +59,10 @@ int cli_record_hold_unanswered(kl_context *ctx, const kl_review *rv, const char 
  * error; returns an exit code (EXIT_USAGE when the file exists). */
 int cli_write_output(const char *path, const void *data, size_t len, bool force);
 
-/* `kinletter render --format pdf`: the hook for the PDF renderer, to be
- * defined in cli/render_pdf.c. Render the composed letter as PDF and write
- * it with cli_write_output(out_path, ..., force). Print problems (the
- * context's diagnostics are already printed); return an exit code.
- * cli/render.c holds a weak default that says PDF is not available, so the
- * command links before render_pdf.c exists; a strong definition replaces it. */
+/* `kinletter render --format pdf` (cli/render_pdf.c): render the composed
+ * letter as PDF and write it with cli_write_output(out_path, ..., force).
+ * Print problems (the context's diagnostics are already printed); return an
+ * exit code. */
 int cli_render_pdf(kl_context *ctx, const kl_letter *letter, const char *out_path, bool force);
 
 #endif

@@ -117,9 +117,9 @@ typedef struct run_state {
     const opts *o;
     result *results;
     size_t n_results;
-    size_t failed;       /* letters that could not be composed */
-    char notes[32][128]; /* members without letters, and why */
-    size_t n_notes;
+    size_t failed;      /* letters that could not be composed */
+    char (*notes)[160]; /* members without letters, and why (grows) */
+    size_t n_notes, cap_notes;
     bool first_json;
 } run_state;
 
@@ -265,7 +265,15 @@ static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, co
                       : ch < 0 ? "text messages only: no letter to measure"
                                : NULL;
     if (why) {
-        if (!o->json && s->n_notes < sizeof s->notes / sizeof s->notes[0]) {
+        if (!o->json) {
+            if (s->n_notes == s->cap_notes) {
+                size_t cap = s->cap_notes ? s->cap_notes * 2 : 16;
+                void *grown = realloc(s->notes, cap * sizeof *s->notes);
+                if (!grown)
+                    return KL_ENOMEM;
+                s->notes = grown;
+                s->cap_notes = cap;
+            }
             snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s: %s", m->id, why);
         }
         return 0;
@@ -511,6 +519,7 @@ done:
     for (size_t i = 0; i < s.n_results; i++)
         kl_readability_free(s.results[i].r);
     free(s.results);
+    free(s.notes);
     for (size_t i = 0; i < 4; i++)
         kl_template_free(tpls[i]);
     kl_catalog_set_free(set);

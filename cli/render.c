@@ -106,18 +106,6 @@ int cli_write_output(const char *path, const void *data, size_t len, bool force)
     return EXIT_DONE;
 }
 
-/* Until cli/render_pdf.c provides it, PDF output is not available. */
-__attribute__((weak)) int cli_render_pdf(kl_context *ctx, const kl_letter *letter,
-                                         const char *out_path, bool force)
-{
-    (void)ctx;
-    (void)letter;
-    (void)out_path;
-    (void)force;
-    fputs("kinletter: error: this build cannot write PDF letters yet\n", stderr);
-    return EXIT_USAGE;
-}
-
 static bool parse_channel(const char *s, kl_channel *out)
 {
     static const kl_channel all[] = {KL_CHANNEL_POST, KL_CHANNEL_EMAIL, KL_CHANNEL_SMS,
