@@ -13,6 +13,15 @@ static atomic_bool fail_sticky;
 /* Where the last injected failure was asked for (a return address), for tests that count
  * the distinct allocation sites they made fail. */
 static _Atomic(void *) failed_site;
+/* When set, the call site of allocation n is written to trace[n - 1] (n <= trace_cap). */
+static void **trace;
+static size_t trace_cap;
+
+void kl_core__alloc_trace(void **sites, size_t cap)
+{
+    trace = sites;
+    trace_cap = sites ? cap : 0;
+}
 
 void kl_core__alloc_fail_at(unsigned long n, bool sticky)
 {
@@ -36,6 +45,8 @@ static bool should_fail(void *site)
 {
     unsigned long at = atomic_load(&fail_at);
     unsigned long n = atomic_fetch_add(&alloc_count, 1) + 1;
+    if (trace && n <= trace_cap)
+        trace[n - 1] = site;
     if (at == 0)
         return false;
     bool fail = atomic_load(&fail_sticky) ? n >= at : n == at;

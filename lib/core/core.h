@@ -33,6 +33,9 @@ void kl_core__alloc_fail_at(unsigned long n, bool sticky);
 unsigned long kl_core__alloc_count(void);
 /* The caller's return address at the allocation the hook last made fail, or NULL. */
 void *kl_core__alloc_failed_site(void);
+/* Test hook: record the call site of allocation n (counted as above) in
+ * sites[n - 1] for n <= cap; NULL stops recording. */
+void kl_core__alloc_trace(void **sites, size_t cap);
 
 /* ---- growable buffer ---------------------------------------------------- */
 typedef struct kl_buf {
