@@ -1045,7 +1045,7 @@ int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *lo
                     kl_buf_printf(&b, ":%u", s->usage[k].line);
                 kl_buf_putc(&b, '\n');
             }
-        kl_buf_printf(&b, "#, %sicu-format\n", u->m && !u->current ? "fuzzy, " : "");
+        kl_buf_printf(&b, "#, %sicu-message-format\n", u->m && !u->current ? "fuzzy, " : "");
         if (u->stale && u->old_english)
             po_str(&b, "#| msgid", u->old_english, false);
         char ctxt[256];
