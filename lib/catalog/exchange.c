@@ -24,12 +24,13 @@ typedef struct splitter {
     kl_icu_split *out;
 } splitter;
 
-static void run(splitter *p, size_t a, size_t b, bool code)
+static void run_as(splitter *p, size_t a, size_t b, bool code, bool atom)
 {
     kl_icu_split *o = p->out;
     if (a >= b)
         return;
-    if (o->n && o->runs[o->n - 1].code == code && o->runs[o->n - 1].end == a) {
+    if (!atom && o->n && o->runs[o->n - 1].code == code && !o->runs[o->n - 1].atom &&
+        o->runs[o->n - 1].end == a) {
         o->runs[o->n - 1].end = b;
         return;
     }
@@ -43,7 +44,12 @@ static void run(splitter *p, size_t a, size_t b, bool code)
         o->runs = r;
         o->cap = cap;
     }
-    o->runs[o->n++] = (kl_icu_run){a, b, code};
+    o->runs[o->n++] = (kl_icu_run){a, b, code, atom};
+}
+
+static void run(splitter *p, size_t a, size_t b, bool code)
+{
+    run_as(p, a, b, code, false);
 }
 
 static void fail(splitter *p, size_t at, const char *what)
@@ -143,7 +149,7 @@ static unsigned long argument(splitter *p, int depth)
     }
     if (p->s[p->i] == '}') {
         p->i++;
-        run(p, a, p->i, true);
+        run_as(p, a, p->i, true, true);
         return KL_PH_CHARS;
     }
     if (p->s[p->i] != ',' || name == name_end) {
@@ -173,7 +179,7 @@ static unsigned long argument(splitter *p, int depth)
             fail(p, a, "the '{' that starts a placeholder is never closed: add '}'");
             return 0;
         }
-        run(p, a, p->i, true);
+        run_as(p, a, p->i, true, true);
         return KL_PH_CHARS;
     }
     if (p->i >= p->n || p->s[p->i] != ',') {

@@ -14,6 +14,7 @@
 typedef struct kl_icu_run {
     size_t start, end; /* bytes */
     bool code;
+    bool atom; /* a whole placeholder ({name}, {d, date, long}): never merged */
 } kl_icu_run;
 
 typedef struct kl_icu_split {

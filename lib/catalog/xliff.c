@@ -75,7 +75,7 @@ static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *
             kl_free(t);
             continue;
         }
-        char id[32];
+        char id[32], copy_of[32] = "";
         if (is_source) {
             snprintf(id, sizeof id, "%zu", cs->n + 1);
             cs->text[cs->n++] = t;
@@ -84,11 +84,25 @@ static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *
             size_t k = 0;
             while (k < cs->n && (cs->used[k] || strcmp(cs->text[k], t) != 0))
                 k++;
+            size_t dup = 0;
+            while (k == cs->n && dup < cs->n && strcmp(cs->text[dup], t) != 0)
+                dup++;
             if (k < cs->n) {
                 cs->used[k] = true;
                 snprintf(id, sizeof id, "%zu", k + 1);
+            } else if (v2 && !tmx && dup < cs->n) {
+                /* the same code again: a copy of the source's (XLIFF 2.0 copyOf) */
+                snprintf(id, sizeof id, "c%zu", ++extra);
+                snprintf(copy_of, sizeof copy_of, "%zu", dup + 1);
             } else if (tmx) {
                 snprintf(id, sizeof id, "%zu", cs->n + ++extra);
+            } else if (v2) {
+                /* XLIFF 2.0: a target's code must have one in the source;
+                 * what the English lacks (more plural forms, a choice on
+                 * gender) stays text, checked on import. */
+                rc = xmlTextWriterWriteString(w, BAD_CAST t);
+                kl_free(t);
+                continue;
             } else {
                 snprintf(id, sizeof id, "t%zu", ++extra);
             }
@@ -97,6 +111,8 @@ static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *
         if ((rc = xmlTextWriterStartElement(w, BAD_CAST "ph")) >= 0)
             rc = xmlTextWriterWriteAttribute(w, BAD_CAST(tmx ? "x" : "id"), BAD_CAST id);
         if (v2) {
+            if (rc >= 0 && copy_of[0])
+                rc = xmlTextWriterWriteAttribute(w, BAD_CAST "copyOf", BAD_CAST copy_of);
             if (rc >= 0)
                 rc = xmlTextWriterWriteAttribute(w, BAD_CAST "equiv", BAD_CAST code);
             if (rc >= 0)
