@@ -539,6 +539,47 @@ static void two_writers(void **state)
     kl_context_free(ctx);
 }
 
+/* CSV cells a spreadsheet would run as a formula stay text: the review's id is free text. */
+static void csv_spreadsheet_safe(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    char *xml = NULL;
+    size_t len = 0;
+    assert_int_equal(
+        kl_read_file(ctx, kl_test_src("templates/example/review.xml"), 1 << 20, &xml, &len), 0);
+    char *at = strstr(xml, "id=\"NSCP-2026-017\"");
+    assert_non_null(at);
+    memcpy(at, "id=\"=1+2,&quot;x1\"", 18); /* the same length: =1+2,"x1 */
+    kl_review *rv = NULL;
+    char base[4096];
+    snprintf(base, sizeof base, "%s", kl_test_src("templates/example"));
+    int lrc = kl_review_load_buffer(ctx, xml, len, "review.xml", base, NULL, &rv);
+    for (size_t i = 0; lrc && i < d.n; i++)
+        print_message("%s\n", d.text[i]);
+    assert_int_equal(lrc, 0);
+    kl_free(xml);
+    kl_record *rec = NULL;
+    assert_int_equal(kl_record_open(ctx, db_path("csv.db"), KL_RECORD_CREATE, &rec), 0);
+    kl_record_status *st = NULL;
+    assert_int_equal(kl_record_status_get(ctx, rec, rv, "2026-12-01", 0, &st), 0);
+    char *out = NULL;
+    assert_int_equal(kl_record_status_format(ctx, st, KL_RECORD_CSV, &out), 0);
+    /* Second line: the first cell quoted, an apostrophe before '=', quotes doubled. */
+    const char *row = strstr(out, "\r\n");
+    assert_non_null(row);
+    assert_memory_equal(row + 2, "\"'=1+2,\"\"x1\",m01,", 17);
+    kl_free(out);
+    assert_int_equal(kl_record_status_format(ctx, st, KL_RECORD_JSON, &out), 0);
+    assert_non_null(strstr(out, "\"review\": \"=1+2,\\\"x1\""));
+    kl_free(out);
+    kl_record_status_free(st);
+    kl_record_close(rec);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+}
+
 static void days_between(void **state)
 {
     (void)state;
@@ -562,6 +603,7 @@ int main(void)
         cmocka_unit_test(status_next_steps),
         cmocka_unit_test(killed_mid_transaction),
         cmocka_unit_test(two_writers),
+        cmocka_unit_test(csv_spreadsheet_safe),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
