@@ -53,6 +53,14 @@ def run(*args, env=None, rc=0, what=None):
     return p
 
 
+for c in ("mark", "questions", "status"):
+    p = run(c, "--help", what=c + " --help")
+    check(p.stdout.startswith("Usage: kinletter " + c), c + " --help shows its usage")
+    p = run(c, "--version", what=c + " --version")
+    check(p.stdout.startswith("kinletter "), c + " --version")
+run("questions", "ask", rc=2, what="questions ask")
+run("mark", "--member", "m01", rc=2, what="mark without --event")
+
 with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, "letters")
     # No record yet: status says so.
