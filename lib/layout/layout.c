@@ -2,6 +2,7 @@
 /* layout/layout.c: clear-print layout of a letter: postal window, flow, pagination, page numbers.
  */
 #include "layout/layout.h"
+#include "catalog/catalog.h"
 #include "text/font.h"
 
 #include <errno.h>
@@ -1073,6 +1074,27 @@ static void default_label(const char *fmt, unsigned n, unsigned total, char *out
     out[k] = '\0';
 }
 
+/* "Page 1 of 3" in the letter's language: the catalog's common.page message
+ * (looked up by compose), formatted by ICU so numbers use the language's
+ * digits. */
+static int catalog_page_label(const kl_doc *doc, unsigned n, unsigned total, char *out, size_t cap)
+{
+    kl_fmt_arg args[] = {{"page", KL_ARG_NUMBER, NULL, (double)n, {0, 0, 0}},
+                         {"pages", KL_ARG_NUMBER, NULL, (double)total, {0, 0, 0}}};
+    char *s = NULL;
+    kl_fmt_error fe;
+    int rc = kl_catalog__format(doc->page_lang, doc->page_pattern, args, 2, &s, &fe);
+    if (rc == 0) {
+        snprintf(out, cap, "%s", s);
+        kl_free(s);
+    } else if (rc == KL_ENOMEM) {
+        return rc; /* not a silent "1 / 3" instead of the letter's own words */
+    } else {
+        snprintf(out, cap, "%u / %u", n, total);
+    }
+    return 0;
+}
+
 static int page_numbers(lay *y)
 {
     unsigned total = (unsigned)y->L->npages;
@@ -1081,6 +1103,10 @@ static int page_numbers(lay *y)
         if (y->o->page_label_fn) {
             int lrc =
                 y->o->page_label_fn(i + 1, total, label, sizeof label, y->o->page_label_userdata);
+            if (lrc)
+                return lrc == KL_ENOMEM ? kl_oom(y->ctx) : lrc;
+        } else if (!y->o->page_label && y->doc->page_pattern) {
+            int lrc = catalog_page_label(y->doc, i + 1, total, label, sizeof label);
             if (lrc)
                 return lrc == KL_ENOMEM ? kl_oom(y->ctx) : lrc;
         } else

@@ -75,8 +75,10 @@ typedef struct kl_layout_opts {
     const kl_fontset *fonts; /* required */
     kl_text_cache *cache;    /* required; holds the shaped lines the layout points to */
     double line_spacing;     /* 0: 1.4 */
-    /* Page label: page_label_fn if set, else page_label ("Page {n} of {total}"
-     * when NULL), where {n} and {total} are replaced. */
+    /* Page label: page_label_fn if set; else page_label, where {n} and
+     * {total} are replaced; else the letter's own common.page message (the
+     * document's page_pattern, formatted in its language); else "Page {n} of
+     * {total}". */
     const char *page_label;
     kl_page_label_fn page_label_fn;
     void *page_label_userdata;

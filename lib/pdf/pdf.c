@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* pdf/pdf.c: laid-out pages into a tagged PDF (PDF/UA-1 by construction) through libharu. */
-#include "catalog/catalog.h"
 #include "layout/layout.h"
 #include "pdf/fontpack.h"
 
@@ -1563,27 +1562,6 @@ static int save(render *r, kl_buf *out)
     return 0;
 }
 
-/* "Page 1 of 3" in the letter's language: the catalog's common.page message,
- * formatted by ICU so numbers use the language's digits. */
-static int catalog_page_label(unsigned n, unsigned total, char *out, size_t cap, void *userdata)
-{
-    const kl_doc *doc = userdata;
-    kl_fmt_arg args[] = {{"page", KL_ARG_NUMBER, NULL, (double)n, {0, 0, 0}},
-                         {"pages", KL_ARG_NUMBER, NULL, (double)total, {0, 0, 0}}};
-    char *s = NULL;
-    kl_fmt_error fe;
-    int rc = kl_catalog__format(doc->page_lang, doc->page_pattern, args, 2, &s, &fe);
-    if (rc == 0) {
-        snprintf(out, cap, "%s", s);
-        kl_free(s);
-    } else if (rc == KL_ENOMEM) {
-        return rc; /* not a silent English-free "1 / 3" instead of the letter's own words */
-    } else {
-        snprintf(out, cap, "%u / %u", n, total);
-    }
-    return 0;
-}
-
 static int emit(render *r, kl_buf *out, unsigned *pages);
 
 int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, kl_buf *out,
@@ -1600,10 +1578,6 @@ int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, 
                          .cache = opts->text,
                          .line_spacing = opts->line_spacing,
                          .page_label = opts->page_label};
-    if (!opts->page_label && doc->page_pattern) {
-        lo.page_label_fn = catalog_page_label;
-        lo.page_label_userdata = (void *)doc;
-    }
     int rc = kl_layout__run(ctx, doc, &lo, &r->L);
     if (rc)
         return rc;
@@ -1805,10 +1779,6 @@ int kl_pdf__render_pack(kl_context *ctx, const kl_doc *const *docs, size_t n, co
                              .cache = opts->text,
                              .line_spacing = opts->line_spacing,
                              .page_label = opts->page_label};
-        if (!opts->page_label && doc->page_pattern) {
-            lo.page_label_fn = catalog_page_label;
-            lo.page_label_userdata = (void *)doc;
-        }
         kl_layout *one = NULL;
         rc = kl_layout__run(ctx, doc, &lo, &one);
         /* Duplex: every letter starts on the front of a new sheet. */
