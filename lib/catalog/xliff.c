@@ -563,7 +563,62 @@ static unsigned line_of(xmlNodePtr n)
  * replaced by the code it stands for (2.0: equiv; 1.2: ph/bpt/ept/it
  * content, x equiv-text; g and mrk are transparent). false: a code that
  * says nothing (reported). */
-static bool rebuild(kl_ximport *im, xmlNodePtr n, bool v2, const char *id, kl_buf *b)
+/* The code of the source's <ph> with this id (2.0: equiv; 1.2: content), or NULL. */
+static char *source_code(xmlNodePtr src, const char *ph_id, bool v2)
+{
+    for (xmlNodePtr c = src ? src->children : NULL; c && ph_id; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (!strcmp((const char *)c->name, "ph")) {
+            char *cid = attr(c, "id");
+            bool same = cid && !strcmp(cid, ph_id);
+            kl_free(cid);
+            if (same) {
+                if (v2)
+                    return attr(c, "equiv");
+                xmlChar *t = xmlNodeGetContent(c);
+                char *r = kl_strdup(t ? (const char *)t : "");
+                xmlFree(t);
+                return r;
+            }
+        } else {
+            char *r = source_code(c, ph_id, v2);
+            if (r)
+                return r;
+        }
+    }
+    return NULL;
+}
+
+/* A tool may write a code back without what it stands for (2.0: no equiv;
+ * 1.2: an empty <ph/>): take it from the source's code of the same id (or
+ * the one it is a copy of). */
+static char *code_of(xmlNodePtr c, xmlNodePtr src, bool v2)
+{
+    if (v2) {
+        char *eq = attr(c, "equiv");
+        if (eq)
+            return eq;
+        char *ref = attr(c, "copyOf");
+        if (!ref)
+            ref = attr(c, "id");
+        char *r = source_code(src, ref, true);
+        kl_free(ref);
+        return r;
+    }
+    xmlChar *t = xmlNodeGetContent(c);
+    char *r = t && t[0] ? kl_strdup((const char *)t) : NULL;
+    xmlFree(t);
+    if (!r) {
+        char *cid = attr(c, "id");
+        r = source_code(src, cid, false);
+        kl_free(cid);
+    }
+    return r;
+}
+
+static bool rebuild(kl_ximport *im, xmlNodePtr n, xmlNodePtr src, bool v2, const char *id,
+                    kl_buf *b)
 {
     const char *ns = v2 ? XLIFF_NS : XLIFF12_NS;
     for (xmlNodePtr c = n->children; c; c = c->next) {
@@ -576,7 +631,7 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, bool v2, const char *id, kl_bu
         const char *name = (const char *)c->name;
         bool ours = c->ns && !strcmp((const char *)c->ns->href, ns);
         if (ours && v2 && !strcmp(name, "ph")) {
-            char *eq = attr(c, "equiv");
+            char *eq = code_of(c, src, true);
             if (!eq) {
                 kl_catalog__ximport_bad(
                     im, line_of(c), kl_catalog__col_of(im, line_of(c), "<ph"),
@@ -589,18 +644,21 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, bool v2, const char *id, kl_bu
         } else if (ours && v2 && !strcmp(name, "pc")) {
             char *s = attr(c, "equivStart"), *e = attr(c, "equivEnd");
             kl_buf_puts(b, s ? s : "");
-            bool ok = rebuild(im, c, v2, id, b);
+            bool ok = rebuild(im, c, src, v2, id, b);
             kl_buf_puts(b, e ? e : "");
             kl_free(s);
             kl_free(e);
             if (!ok)
                 return false;
         } else if (ours && v2 && !strcmp(name, "mrk")) {
-            if (!rebuild(im, c, v2, id, b))
+            if (!rebuild(im, c, src, v2, id, b))
                 return false;
+        } else if (ours && !v2 && !strcmp(name, "ph")) {
+            char *code = code_of(c, src, false);
+            kl_buf_puts(b, code ? code : "");
+            kl_free(code);
         } else if (ours && !v2 &&
-                   (!strcmp(name, "ph") || !strcmp(name, "bpt") || !strcmp(name, "ept") ||
-                    !strcmp(name, "it"))) {
+                   (!strcmp(name, "bpt") || !strcmp(name, "ept") || !strcmp(name, "it"))) {
             xmlChar *t = xmlNodeGetContent(c);
             kl_buf_puts(b, t ? (const char *)t : "");
             xmlFree(t);
@@ -615,7 +673,7 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, bool v2, const char *id, kl_bu
             kl_buf_puts(b, eq);
             kl_free(eq);
         } else if (ours && !v2 && (!strcmp(name, "g") || !strcmp(name, "mrk"))) {
-            if (!rebuild(im, c, v2, id, b))
+            if (!rebuild(im, c, src, v2, id, b))
                 return false;
         } else {
             kl_catalog__ximport_bad(im, line_of(c), kl_catalog__col_of(im, line_of(c), "<"),
@@ -695,8 +753,8 @@ int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
             } else {
                 unsigned tl = tgt ? line_of(tgt) : ul;
                 unsigned tc = kl_catalog__col_of(im, tl, tgt ? "<target" : "<unit");
-                if (rebuild(im, src, true, id ? id : "", &sb) &&
-                    (!tgt || rebuild(im, tgt, true, id ? id : "", &tb))) {
+                if (rebuild(im, src, NULL, true, id ? id : "", &sb) &&
+                    (!tgt || rebuild(im, tgt, src, true, id ? id : "", &tb))) {
                     if (sb.oom || tb.oom)
                         im->oom = true;
                     else
@@ -751,8 +809,8 @@ static void units12(kl_ximport *im, xmlNodePtr parent, const char *vn, kl_buf *s
             bool confirms = state ? (!strcmp(state, "translated") || !strcmp(state, "final") ||
                                      !strcmp(state, "signed-off"))
                                   : (approved && !strcmp(approved, "yes"));
-            if (rebuild(im, src, false, id ? id : "", sb) &&
-                (!tgt || rebuild(im, tgt, false, id ? id : "", tb))) {
+            if (rebuild(im, src, NULL, false, id ? id : "", sb) &&
+                (!tgt || rebuild(im, tgt, src, false, id ? id : "", tb))) {
                 if (sb->oom || tb->oom)
                     im->oom = true;
                 else

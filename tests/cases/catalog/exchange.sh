@@ -161,6 +161,19 @@ for pair in pl:po ar:xliff12; do
     [ "$n" -ge 3 ] || fail "$L: the catalog file shows $n changed lines"
 done
 
+# A tool that writes a target's codes back bare (XLIFF 2.0 <ph id="1"/> without equiv; 1.2
+# an empty <ph id="1"/>) loses nothing: the code is taken from the source's of that id.
+"$kl" catalog export --locales "$tmp/loc" pl -o "$tmp/now.xml" 2>/dev/null
+"$kl" catalog export --locales "$tmp/loc" ar --format xliff12 -o "$tmp/now.xlf" 2>/dev/null
+sed '/<target/ s/ equiv="[^"]*" disp="[^"]*"//g' "$tmp/now.xml" >"$tmp/bare.xml"
+sed '/<target/ s/<ph id="\([0-9]*\)">[^<]*<\/ph>/<ph id="\1"\/>/g' "$tmp/now.xlf" >"$tmp/bare.xlf"
+grep -q '<target[^>]*>.*<ph id="1"/>' "$tmp/bare.xlf" || fail "bare.xlf: the codes were not stripped"
+grep -q '<target[^>]*>.*<ph id="1"/>' "$tmp/bare.xml" || fail "bare.xml: the codes were not stripped"
+for f in bare.xml bare.xlf; do
+    "$kl" catalog import --locales "$tmp/loc" "$tmp/$f" 2>"$tmp/err" && grep -q "catalog import: 0 changes" "$tmp/err" ||
+        fail "bare codes in $f: $(head -3 "$tmp/err")"
+done
+
 # A damaged inline code in XLIFF 2.0 is refused where it is, and nothing changes.
 cp "$tmp/loc/pl.txt" "$tmp/pl.before"
 sed '0,/<target xml:space="preserve">Nasz znak: <ph id="1" equiv="{reviewId}"/s//<target xml:space="preserve">Nasz znak: <ph id="1" equiv="{reviewID}"/' \
