@@ -665,8 +665,25 @@ static int break_lines(work *w, kl_tpara *p)
             last_ok = -1;
             continue; /* the same break, measured from the new line start */
         }
-        /* One word wider than the line: split it between characters. */
+        /* One word wider than the line: split it between characters. An
+         * email or web address breaks after the last '.', '@', '/' or '-'
+         * that fits, where a reader expects ("priya.raman@" /
+         * "westvale-sp.example", not "...sp.e" / "xample"); another word is
+         * never split at its hyphen (it would read as a hyphenated word). */
         int32_t cut = grapheme_fit(w, start, vis > start ? vis : b, loc);
+        /* An email or web address holds '@', '/' or a '.' inside it. */
+        int32_t end = vis > start ? vis : b;
+        bool address = false;
+        for (int32_t k = start; k < end && !address; k++)
+            address = w->orig[k] == '@' || w->orig[k] == '/' ||
+                      (w->orig[k] == '.' && k + 1 < end && u_isalnum(w->orig[k + 1]));
+        for (int32_t k = cut - 1; address && k > start; k--) {
+            UChar c = w->orig[k - 1];
+            if (c == '.' || c == '@' || c == '/' || c == '-') {
+                cut = k;
+                break;
+            }
+        }
         if (!warned) {
             /* The word itself is not quoted: it may be a name or an address. */
             kl_warn(w->ctx, KL_SEVERITY_WARNING, KL_NOWHERE,

@@ -221,6 +221,28 @@ static void long_word_is_split_with_a_warning(void **state)
     kl_context_free(ctx);
 }
 
+/* At very large print an email or web address too wide for the line breaks
+ * after a '.', '@', '/' or '-', never in the middle of a name part. */
+static void long_address_breaks_after_punctuation(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    const kl_tpara *p = para(ctx, c, "priya.raman@westvale-sp.example", "en", 36, 300);
+    assert_true(p->nlines >= 2);
+    for (uint32_t i = 0; i + 1 < p->nlines; i++) {
+        char t[512];
+        line_text(&p->lines[i], t, sizeof t);
+        size_t n = strlen(t);
+        if (!n || !strchr(".@/-", t[n - 1]))
+            fail_msg("line %u ends inside a name part: '%s'", i + 1, t);
+    }
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
 static void rtl_line_keeps_latin_numbers_left_to_right(void **state)
 {
     (void)state;
@@ -400,6 +422,7 @@ int main(void)
         cmocka_unit_test(hyphenated_words_are_not_split),
         cmocka_unit_test(newline_forces_a_break),
         cmocka_unit_test(long_word_is_split_with_a_warning),
+        cmocka_unit_test(long_address_breaks_after_punctuation),
         cmocka_unit_test(rtl_line_keeps_latin_numbers_left_to_right),
         cmocka_unit_test(chinese_breaks_between_characters_not_before_punctuation),
         cmocka_unit_test(character_without_font_is_an_error),
