@@ -225,8 +225,8 @@ KL_API int kl_catalog_import(kl_context *ctx, kl_catalog_sources *src, const cha
  *
  * @param locale a catalog name or BCP 47 tag ("de", "pt-BR").
  * @param path receives the file written (kl_free), or NULL.
- * @return 0, KL_EINVAL (not a language ICU knows), KL_EEXIST-like KL_EFORMAT
- *         (the catalog exists), KL_EIO or KL_ENOMEM.
+ * @return 0, KL_EINVAL (not a language ICU knows, or a script without a
+ *         font), KL_EFORMAT (the catalog exists), KL_EIO or KL_ENOMEM.
  */
 KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *src, const char *locale,
                            char **path);
