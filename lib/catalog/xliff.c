@@ -23,6 +23,15 @@ static const char syntax_note[] =
         if ((call) < 0)                                                                            \
             goto xml_fail;                                                                         \
     } while (0)
+/* The same for our own steps: -2 is out of memory. */
+#define WI(call)                                                                                   \
+    do {                                                                                           \
+        int wi_ = (call);                                                                          \
+        if (wi_ == -2)                                                                             \
+            oom = true;                                                                            \
+        if (wi_ < 0)                                                                               \
+            goto xml_fail;                                                                         \
+    } while (0)
 
 /* Codes of the source, so the target's codes take the same ids. */
 typedef struct codes {
@@ -47,8 +56,10 @@ static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *
                            bool tmx)
 {
     kl_icu_split sp;
-    if (kl_catalog__icu_split(msg, &sp))
-        return -1;
+    if (kl_catalog__icu_split(msg, &sp)) {
+        kl_catalog__icu_split_free(&sp);
+        return -2;
+    }
     int rc = 0;
     size_t extra = 0;
     if (is_source) {
@@ -56,7 +67,7 @@ static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *
         cs->text = kl_calloc(sp.n + 1, sizeof *cs->text);
         cs->used = kl_calloc(sp.n + 1, sizeof *cs->used);
         if (!cs->text || !cs->used)
-            rc = -1;
+            rc = -2;
     } else {
         for (size_t i = 0; i < cs->n; i++)
             cs->used[i] = false;
@@ -65,7 +76,7 @@ static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *
         const kl_icu_run *r = &sp.runs[i];
         char *t = kl_malloc(r->end - r->start + 1);
         if (!t) {
-            rc = -1;
+            rc = -2;
             break;
         }
         memcpy(t, msg + r->start, r->end - r->start);
@@ -125,7 +136,7 @@ static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *
         kl_free(t);
     }
     kl_catalog__icu_split_free(&sp);
-    return rc < 0 ? -1 : 0;
+    return rc == -2 ? -2 : rc < 0 ? -1 : 0;
 }
 
 static int write_inline(xmlTextWriterPtr w, const char *msg, bool v2, codes *cs, bool is_source)
@@ -216,6 +227,7 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
     xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
     kl_buf note = KL_BUF_INIT;
     codes cs = {0};
+    bool oom = !buf;
     if (!w)
         goto xml_fail;
     W(xmlTextWriterSetIndent(w, 1));
@@ -234,8 +246,10 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
         W(note20(w, "reading", kl_catalog__variant_note(v)));
         W(note20(w, "syntax", syntax_note));
         catalog_note(&x, &note);
-        if (note.oom)
+        if (note.oom) {
+            oom = true;
             goto xml_fail;
+        }
         W(note20(w, "catalog", note.data));
         W(xmlTextWriterEndElement(w));
         for (; i < x.n && x.units[i].variant == v; i++) {
@@ -250,14 +264,18 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
                 W(note20(w, "plural", u->plural));
             if (u->max_gsm) {
                 limit_note(u, &note);
-                if (note.oom)
+                if (note.oom) {
+                    oom = true;
                     goto xml_fail;
+                }
                 W(note20(w, "length", note.data));
             }
             if (u->stale) {
                 stale_note(u, &note);
-                if (note.oom)
+                if (note.oom) {
+                    oom = true;
                     goto xml_fail;
+                }
                 W(note20(w, "stale", note.data));
             } else if (u->unconfirmed) {
                 W(note20(w, "unconfirmed", unconfirmed_note));
@@ -270,7 +288,7 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
             W(xmlTextWriterStartElement(w, BAD_CAST "source"));
             W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:space", BAD_CAST "preserve"));
             W(xmlTextWriterSetIndent(w, 0));
-            W(write_inline(w, u->e->text, true, &cs, true));
+            WI(write_inline(w, u->e->text, true, &cs, true));
             W(xmlTextWriterEndElement(w));
             W(xmlTextWriterSetIndent(w, 1));
             W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
@@ -278,7 +296,7 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
                 W(xmlTextWriterStartElement(w, BAD_CAST "target"));
                 W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:space", BAD_CAST "preserve"));
                 W(xmlTextWriterSetIndent(w, 0));
-                W(write_inline(w, u->m->text, true, &cs, false));
+                WI(write_inline(w, u->m->text, true, &cs, false));
                 W(xmlTextWriterEndElement(w));
                 W(xmlTextWriterSetIndent(w, 1));
                 W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
@@ -303,6 +321,8 @@ xml_fail:
         xmlFreeTextWriter(w);
     if (buf)
         xmlBufferFree(buf);
+    if (oom)
+        return kl_oom(ctx);
     return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the XLIFF");
 }
 
@@ -318,6 +338,7 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
     xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
     kl_buf note = KL_BUF_INIT;
     codes cs = {0};
+    bool oom = !buf;
     if (!w)
         goto xml_fail;
     W(xmlTextWriterSetIndent(w, 1));
@@ -341,8 +362,10 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
         W(note12(w, "kinletter", kl_catalog__variant_note(v)));
         W(note12(w, "kinletter", syntax_note));
         catalog_note(&x, &note);
-        if (note.oom)
+        if (note.oom) {
+            oom = true;
             goto xml_fail;
+        }
         W(note12(w, "kinletter", note.data));
         W(xmlTextWriterEndElement(w)); /* header */
         W(xmlTextWriterStartElement(w, BAD_CAST "body"));
@@ -362,7 +385,7 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
             }
             W(xmlTextWriterStartElement(w, BAD_CAST "source"));
             W(xmlTextWriterSetIndent(w, 0));
-            W(write_inline(w, u->e->text, false, &cs, true));
+            WI(write_inline(w, u->e->text, false, &cs, true));
             W(xmlTextWriterEndElement(w));
             W(xmlTextWriterSetIndent(w, 1));
             W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
@@ -373,7 +396,7 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
                                                            ? (reviewed ? "final" : "translated")
                                                            : "needs-review-translation")));
                 W(xmlTextWriterSetIndent(w, 0));
-                W(write_inline(w, u->m->text, false, &cs, false));
+                WI(write_inline(w, u->m->text, false, &cs, false));
                 W(xmlTextWriterEndElement(w));
                 W(xmlTextWriterSetIndent(w, 1));
                 W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
@@ -385,14 +408,18 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
                 W(note12(w, "plural", u->plural));
             if (u->max_gsm) {
                 limit_note(u, &note);
-                if (note.oom)
+                if (note.oom) {
+                    oom = true;
                     goto xml_fail;
+                }
                 W(note12(w, "length", note.data));
             }
             if (u->stale) {
                 stale_note(u, &note);
-                if (note.oom)
+                if (note.oom) {
+                    oom = true;
                     goto xml_fail;
+                }
                 W(note12(w, "stale", note.data));
             } else if (u->unconfirmed) {
                 W(note12(w, "unconfirmed", unconfirmed_note));
@@ -417,6 +444,8 @@ xml_fail:
         xmlFreeTextWriter(w);
     if (buf)
         xmlBufferFree(buf);
+    if (oom)
+        return kl_oom(ctx);
     return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the XLIFF");
 }
 
@@ -432,6 +461,7 @@ static int export_tmx(kl_context *ctx, kl_catalog_sources *s, const char *locale
     xmlBufferPtr buf = xmlBufferCreate();
     xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
     codes cs = {0};
+    bool oom = !buf;
     const char *status = x.status[0] ? x.status : "draft";
     if (!w)
         goto xml_fail;
@@ -472,7 +502,7 @@ static int export_tmx(kl_context *ctx, kl_catalog_sources *s, const char *locale
                                           BAD_CAST(side ? x.bcp : "en-GB")));
             W(xmlTextWriterStartElement(w, BAD_CAST "seg"));
             W(xmlTextWriterSetIndent(w, 0));
-            W(write_inline_as(w, side ? u->m->text : u->e->text, false, &cs, side == 0, true));
+            WI(write_inline_as(w, side ? u->m->text : u->e->text, false, &cs, side == 0, true));
             W(xmlTextWriterEndElement(w));
             W(xmlTextWriterSetIndent(w, 1));
             W(xmlTextWriterWriteRaw(w, BAD_CAST "\n      "));
@@ -494,6 +524,8 @@ xml_fail:
         xmlFreeTextWriter(w);
     if (buf)
         xmlBufferFree(buf);
+    if (oom)
+        return kl_oom(ctx);
     return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the TMX");
 }
 

@@ -226,6 +226,74 @@ static void test_alloc_fail_context(void **state)
     fail_msg("kl_context_new made 10 or more allocations");
 }
 
+/* ---- the translators' exchange files ------------------------------------ */
+
+/* Every exchange format exported from the planted test catalogs, and a PO file of them
+ * checked for import (a dry run: nothing written). */
+static int exchange_all(kl_context *ctx, void *arg, const char **msg)
+{
+    (void)msg;
+    const char *dir = arg;
+    kl_catalog_sources *s = NULL;
+    int rc = CALL(kl_catalog_sources_open, ctx, dir, &s);
+    static const kl_exchange_format fmts[] = {KL_EXCHANGE_XLIFF20, KL_EXCHANGE_XLIFF12,
+                                              KL_EXCHANGE_TMX, KL_EXCHANGE_PO};
+    char *out = NULL;
+    for (size_t i = 0; !rc && i < sizeof fmts / sizeof *fmts; i++) {
+        kl_free(out);
+        out = NULL;
+        rc = CALL(kl_catalog_export, ctx, s, "de", fmts[i], &out, NULL);
+    }
+    if (!rc) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/de.po", dir);
+        FILE *f = fopen(path, "wb");
+        if (!f || fputs(out, f) < 0 || fclose(f) != 0)
+            rc = KL_EIO;
+        if (!rc)
+            rc = CALL(kl_catalog_import, ctx, s, path, 1, NULL);
+    }
+    kl_free(out);
+    kl_catalog_sources_free(s);
+    return rc;
+}
+
+static void test_alloc_fail_exchange(void **state)
+{
+    (void)state;
+    static char dir[] = "/tmp/kl-alloc-exchange-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[1200];
+    snprintf(path, sizeof path, "%s", kl_test_src("tests/data/catalog/en_GB.txt"));
+    FILE *in = fopen(path, "rb");
+    snprintf(path, sizeof path, "%s/en_GB.txt", dir);
+    FILE *out = fopen(path, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+    snprintf(path, sizeof path, "%s/de.txt", dir);
+    out = fopen(path, "wb");
+    assert_non_null(out);
+    fputs("de {\n    meta {\n        status { \"draft\" }\n    }\n    standard {\n"
+          "        \"t.title\" { \"Über {childName}\" }\n"
+          "        \"t.choice\" { \"{childGender, select, female {Ihre Tochter} male {Ihr Sohn} "
+          "other {Ihr Kind}}\" }\n    }\n}\n",
+          out);
+    fclose(out);
+    static walk w = {.name = "exchange (PO, XLIFF 1.2 and 2.0, TMX; PO import)"};
+    run_walk(&w, exchange_all, dir);
+    assert_true(walked(&w, 40));
+    assert_int_equal(w.bad, 0);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* ---- one member's letter ------------------------------------------------ */
 
 typedef struct letter_path {
@@ -490,6 +558,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alloc_fail_context),
         cmocka_unit_test(test_alloc_fail_load),
+        cmocka_unit_test(test_alloc_fail_exchange),
         cmocka_unit_test(test_alloc_fail_letter_post_pl),
         cmocka_unit_test(test_alloc_fail_letter_post_ar),
         cmocka_unit_test(test_alloc_fail_letter_email_sms),
