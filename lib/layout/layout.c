@@ -43,7 +43,8 @@ typedef struct lay {
     fline *fl;
     size_t nfl, capfl;
     bool brk;
-    double header_bottom; /* page 1: where the flow may start */
+    double header_bottom;      /* page 1: where the flow may start */
+    const kl_node *header_ref; /* a section's reference placed in the header, not flowed */
 } lay;
 
 static double line_h(const lay *y, double size)
@@ -766,6 +767,8 @@ static const char *line_text(const kl_node *n, kl_buf *b)
 static int flow_children(lay *y, kl_selem *parent, const kl_node *n)
 {
     for (const kl_node *c = n->first; c; c = c->next) {
+        if (c == y->header_ref)
+            continue;
         int rc = flow_node(y, parent, c);
         if (rc)
             return rc;
@@ -901,12 +904,48 @@ static bool alt_repeats_letterhead(const kl_node *lh, const char *alt)
     return false;
 }
 
+/* The date or the reference, under the window: placed at *bottom, which
+ * moves down past it. */
+static int head_para(lay *y, kl_selem *root, const kl_node *n, double *bottom)
+{
+    kl_selem *p = se_new(y, root, KL_ROLE_P, n);
+    if (!p)
+        return KL_ENOMEM;
+    double top = *bottom + (n->kind == KL_NODE_DATE ? 4 * KL_MM : 0);
+    const kl_tpara *tp;
+    int rc = shape(y, n->text, n, y->body, false, y->tw, KL_TDIR_LANG, &tp);
+    if (rc)
+        return rc;
+    for (uint32_t i = 0; i < tp->nlines; i++) {
+        const kl_tline *l = &tp->lines[i];
+        double x = tp->rtl ? y->right - l->full_width : y->left;
+        if ((rc = place_line(y, 0, p, l, x, top, y->body)))
+            return rc;
+        top += line_h(y, y->body);
+    }
+    *bottom = top;
+    return 0;
+}
+
 static int header(lay *y, kl_selem *root)
 {
     const kl_doc *d = y->doc;
     double small = y->body < 12 ? y->body : 11; /* Royal Mail: 10-12 pt in the window */
     double bottom = KL_WINDOW_TOP + KL_WINDOW_H;
     int rc;
+    /* A bilingual letter's reference opens its first language's section: it
+     * goes under the date, as a one-language letter's does, not a blank line
+     * lower in the flow. */
+    bool ref_at_top = false;
+    const kl_node *first_sect = NULL;
+    for (const kl_node *n = d->root->first; n; n = n->next) {
+        ref_at_top |= n->kind == KL_NODE_REFERENCE;
+        if (n->kind == KL_NODE_SECTION && !first_sect)
+            first_sect = n;
+    }
+    if (!ref_at_top && first_sect && first_sect->first &&
+        first_sect->first->kind == KL_NODE_REFERENCE)
+        y->header_ref = first_sect->first;
     for (const kl_node *n = d->root->first; n; n = n->next) {
         if (n->kind == KL_NODE_LETTERHEAD) {
             double col = 122 * KL_MM, top = 12 * KL_MM;
@@ -985,23 +1024,12 @@ static int header(lay *y, kl_selem *root)
                                 "shorten the address to at most 7 lines",
                                 "the address does not fit in the envelope window");
         } else if (n->kind == KL_NODE_DATE || n->kind == KL_NODE_REFERENCE) {
-            kl_selem *p = se_new(y, root, KL_ROLE_P, n);
-            if (!p)
-                return KL_ENOMEM;
-            double top = bottom + (n->kind == KL_NODE_DATE ? 4 * KL_MM : 0);
-            const kl_tpara *tp;
-            if ((rc = shape(y, n->text, n, y->body, false, y->tw, KL_TDIR_LANG, &tp)))
+            if ((rc = head_para(y, root, n, &bottom)))
                 return rc;
-            for (uint32_t i = 0; i < tp->nlines; i++) {
-                const kl_tline *l = &tp->lines[i];
-                double x = tp->rtl ? y->right - l->full_width : y->left;
-                if ((rc = place_line(y, 0, p, l, x, top, y->body)))
-                    return rc;
-                top += line_h(y, y->body);
-            }
-            bottom = top;
         }
     }
+    if (y->header_ref && (rc = head_para(y, root, y->header_ref, &bottom)))
+        return rc;
     y->header_bottom = bottom + gap(y);
     if (y->header_bottom < KL_BODY_TOP_PAGE1)
         y->header_bottom = KL_BODY_TOP_PAGE1;
