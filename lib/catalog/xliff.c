@@ -576,6 +576,10 @@ static xmlNodePtr child_ns(xmlNodePtr n, const char *ns, const char *name)
     return NULL;
 }
 
+/* Set when attr() could not copy a value: the import then fails with KL_ENOMEM
+ * rather than call the attribute missing. Per thread, reset by each import. */
+static _Thread_local bool attr_oom;
+
 static char *attr(xmlNodePtr n, const char *name)
 {
     xmlChar *v = xmlGetProp(n, BAD_CAST name);
@@ -583,6 +587,8 @@ static char *attr(xmlNodePtr n, const char *name)
         return NULL;
     char *r = kl_strdup((const char *)v);
     xmlFree(v);
+    if (!r)
+        attr_oom = true;
     return r;
 }
 
@@ -719,6 +725,7 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, xmlNodePtr src, bool v2, const
 
 int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
 {
+    attr_oom = false;
     xmlDocPtr doc = xmlReadMemory(im->data, (int)im->len, im->path, NULL,
                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     int rc = 0;
@@ -738,9 +745,14 @@ int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
                       "a DOCTYPE is not allowed in an XLIFF file for import");
         goto done;
     }
-    if (!is(root, "xliff") || !(version = attr(root, "version")) || strcmp(version, "2.0") ||
-        !(src_lang = attr(root, "srcLang")) || strcmp(src_lang, "en-GB") ||
-        !(trg = attr(root, "trgLang"))) {
+    bool ok = is(root, "xliff") && (version = attr(root, "version")) && !strcmp(version, "2.0") &&
+              (src_lang = attr(root, "srcLang")) && !strcmp(src_lang, "en-GB") &&
+              (trg = attr(root, "trgLang"));
+    if (attr_oom) {
+        rc = kl_oom(im->ctx);
+        goto done;
+    }
+    if (!ok) {
         rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, line_of(root), 0),
                       "export one from the catalogs (kinletter catalog export)",
                       "not an XLIFF 2.0 file from English (en-GB) with a trgLang");
@@ -801,6 +813,8 @@ int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
         kl_free(fid);
     }
 done:
+    if (attr_oom)
+        im->oom = true;
     kl_buf_free(&sb);
     kl_buf_free(&tb);
     kl_free(trg);
@@ -858,6 +872,7 @@ static void units12(kl_ximport *im, xmlNodePtr parent, const char *vn, kl_buf *s
 
 int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
 {
+    attr_oom = false;
     xmlDocPtr doc = xmlReadMemory(im->data, (int)im->len, im->path, NULL,
                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     int rc = 0;
@@ -878,7 +893,12 @@ int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
                       "a DOCTYPE is not allowed in an XLIFF file for import");
         goto done;
     }
-    if (!is_ns(root, XLIFF12_NS, "xliff") || !first || !(trg = attr(first, "target-language"))) {
+    bool ok = is_ns(root, XLIFF12_NS, "xliff") && first && (trg = attr(first, "target-language"));
+    if (attr_oom) {
+        rc = kl_oom(im->ctx);
+        goto done;
+    }
+    if (!ok) {
         rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, line_of(root), 0),
                       "export one from the catalogs (kinletter catalog export --format xliff12)",
                       "not an XLIFF 1.2 file with a target-language");
@@ -901,6 +921,8 @@ int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
         kl_free(src_lang);
     }
 done:
+    if (attr_oom)
+        im->oom = true;
     kl_buf_free(&sb);
     kl_buf_free(&tb);
     kl_free(trg);

@@ -228,8 +228,8 @@ static void test_alloc_fail_context(void **state)
 
 /* ---- the translators' exchange files ------------------------------------ */
 
-/* Every exchange format exported from the planted test catalogs, and a PO file of them
- * checked for import (a dry run: nothing written). */
+/* Every exchange format exported from a small catalog, and each (TMX aside) checked for
+ * import (a dry run: nothing written). */
 static int exchange_all(kl_context *ctx, void *arg, const char **msg)
 {
     (void)msg;
@@ -237,23 +237,21 @@ static int exchange_all(kl_context *ctx, void *arg, const char **msg)
     kl_catalog_sources *s = NULL;
     int rc = CALL(kl_catalog_sources_open, ctx, dir, &s);
     static const kl_exchange_format fmts[] = {KL_EXCHANGE_XLIFF20, KL_EXCHANGE_XLIFF12,
-                                              KL_EXCHANGE_TMX, KL_EXCHANGE_PO};
-    char *out = NULL;
+                                              KL_EXCHANGE_PO, KL_EXCHANGE_TMX};
     for (size_t i = 0; !rc && i < sizeof fmts / sizeof *fmts; i++) {
-        kl_free(out);
-        out = NULL;
+        char *out = NULL;
         rc = CALL(kl_catalog_export, ctx, s, "de", fmts[i], &out, NULL);
+        if (!rc && fmts[i] != KL_EXCHANGE_TMX) {
+            char path[1024];
+            snprintf(path, sizeof path, "%s/de.exchange", dir);
+            FILE *f = fopen(path, "wb");
+            if (!f || fputs(out, f) < 0 || fclose(f) != 0)
+                rc = KL_EIO;
+            if (!rc)
+                rc = CALL(kl_catalog_import, ctx, s, path, 1, NULL);
+        }
+        kl_free(out);
     }
-    if (!rc) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/de.po", dir);
-        FILE *f = fopen(path, "wb");
-        if (!f || fputs(out, f) < 0 || fclose(f) != 0)
-            rc = KL_EIO;
-        if (!rc)
-            rc = CALL(kl_catalog_import, ctx, s, path, 1, NULL);
-    }
-    kl_free(out);
     kl_catalog_sources_free(s);
     return rc;
 }
@@ -285,7 +283,7 @@ static void test_alloc_fail_exchange(void **state)
           "other {Ihr Kind}}\" }\n    }\n}\n",
           out);
     fclose(out);
-    static walk w = {.name = "exchange (PO, XLIFF 1.2 and 2.0, TMX; PO import)"};
+    static walk w = {.name = "exchange (XLIFF 2.0 and 1.2, PO, TMX; import)"};
     run_walk(&w, exchange_all, dir);
     assert_true(walked(&w, 40));
     assert_int_equal(w.bad, 0);
