@@ -1041,6 +1041,19 @@ static void read_hours(loader *L, xmlNodePtr c)
 /* The longest part of a member's name, in bytes of UTF-8 (docs/REVIEW-FORMAT.md). */
 #define KL_REVIEW_MAX_NAME 200
 
+/* Does the file start with the PNG signature? */
+static bool is_png(const char *path)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    unsigned char head[8];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    return n == sizeof head && memcmp(head, sig, sizeof sig) == 0;
+}
+
 /* A `src` (family list, logo) names a file in the review file's directory or
  * below it: not an absolute path, no ".." step, and no symbolic link that
  * leads out. Returns the joined path (allocated), or NULL with *why set
@@ -1128,6 +1141,10 @@ static void read_info(loader *L, xmlNodePtr root)
         } else if (access(path, R_OK) != 0) {
             warning(L, logo, "src", "put the logo next to the review file, or fix the name",
                     "logo '%s' not found: letters will have no logo", src);
+        } else if (!is_png(path)) {
+            /* Found now, not when every member's letter fails to draw it. */
+            problem(L, logo, "src", "save the logo as a PNG image (the letters embed PNG only)",
+                    "logo '%s' is not a PNG image", src);
         } else {
             I->logo_path = kl_review__strdup(rv, path);
             I->logo_alt = attr(L, logo, "alt");
