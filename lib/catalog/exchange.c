@@ -801,6 +801,13 @@ void kl_catalog__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const
     im->n_seen++;
     if (!target || !target[0])
         return;
+    size_t bad_at;
+    if (!kl_utf8_valid(target, strlen(target), &bad_at)) {
+        kl_catalog__ximport_bad(im, line, col, "save the file as UTF-8",
+                                "unit '%s': the translation is not valid UTF-8 (byte %zu)", id,
+                                bad_at + 1);
+        return;
+    }
     if (confirms && source && !strcmp(source, e->text))
         im->n_done++;
     validate(im, line, col, id, e->text, target);

@@ -662,7 +662,8 @@ static void test_po_import_one_change(void **state)
     const char *d0 = copy_dir(kl_test_src("locales"));
     char dir[1024];
     snprintf(dir, sizeof dir, "%s", d0);
-    kl_context *ctx = kl_test_context(NULL);
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
     kl_catalog_sources *s = NULL;
     assert_int_equal(kl_catalog_sources_open(ctx, dir, &s), 0);
     char *po = NULL;
@@ -698,6 +699,19 @@ static void test_po_import_one_change(void **state)
     write_file(dir, "bad.po", po2, file, sizeof file);
     assert_int_equal(kl_catalog_import(ctx, s, file, 0, NULL), KL_EFORMAT);
     char *after2 = slurp(cat);
+    assert_string_equal(after, after2);
+    free(after2);
+    /* a translation that is not UTF-8 (Latin-1 from an old editor): refused at its line */
+    memcpy(strstr(p, "{reviewID}"), "{reviewId}", 10);
+    char *z = strstr(p, "Nasz znak");
+    z[1] = (char)0xE1; /* not a UTF-8 sequence */
+    write_file(dir, "latin1.po", po2, file, sizeof file);
+    d.n = 0;
+    assert_int_equal(kl_catalog_import(ctx, s, file, 0, NULL), KL_EFORMAT);
+    int k = kl_test_find_diag(&d, "not valid UTF-8");
+    assert_true(k >= 0);
+    assert_true(d.items[k].line > 0);
+    after2 = slurp(cat);
     assert_string_equal(after, after2);
     free(after);
     free(after2);
