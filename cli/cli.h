@@ -53,6 +53,13 @@ int cli_record_hold_unanswered(kl_context *ctx, const kl_review *rv, const char 
                                const char *const *members, size_t n_members, const char ***filter,
                                size_t *n_filter, size_t *held);
 
+/* The review's questions and answers from the record (none when there is no record), for
+ * the letters' <questions> element: *qa (allocated, free()) borrows its strings from *st
+ * (kl_record_status_free after the batch). Returns an exit code. */
+int cli_record_questions(kl_context *ctx, const kl_review *rv, const char *out_dir,
+                         const char *record, kl_record_status **st, kl_letter_qa **qa,
+                         size_t *n_qa);
+
 /* Write output for a subcommand: to standard output when path is NULL, else
  * to path with mode 0600 through a temporary file in the same directory and
  * a rename, refusing to replace an existing file unless force. Prints any

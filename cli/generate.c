@@ -38,6 +38,8 @@ static void usage(FILE *out)
           "  --allow-open-questions write the outcome letter for a member whose question\n"
           "                         has no answer in the record (without it, that member's\n"
           "                         outcome letter waits: no question is silently lost)\n"
+          "  --include-answers      print each member's questions and the answers recorded\n"
+          "                         (the outcome letter always does; for the update letter)\n"
           "  -q, --quiet            print problems only, no summary\n"
           "  -h, --help             show this help\n"
           "\n"
@@ -168,7 +170,8 @@ int cli_generate(int argc, char **argv)
     const char *review_path = NULL, *tpl_name = NULL, *out_dir = NULL, *locales = NULL;
     const char *date = NULL, *jobs_s = NULL, *record = NULL;
     bool force = false, fallback = false, quiet = false;
-    bool allow_open = false; /* --allow-open-questions */
+    bool allow_open = false;   /* --allow-open-questions */
+    bool with_answers = false; /* --include-answers */
     const char **members = calloc((size_t)argc, sizeof *members);
     size_t n_members = 0;
     if (!members) {
@@ -203,6 +206,8 @@ int cli_generate(int argc, char **argv)
             fallback = true;
         else if (!strcmp(a, "--allow-open-questions"))
             allow_open = true;
+        else if (!strcmp(a, "--include-answers"))
+            with_answers = true;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = true;
         else if (a[0] == '-' && a[1]) {
@@ -255,6 +260,9 @@ int cli_generate(int argc, char **argv)
     kl_batch_result *res = NULL;
     const char **held_filter = NULL; /* members without an open question (outcome letter) */
     size_t n_held_filter = 0, held = 0;
+    kl_record_status *qa_status = NULL; /* owns the strings of qa */
+    kl_letter_qa *qa = NULL;
+    size_t n_qa = 0;
     int rc;
     if (!review_path && !(review_path = example = cli_example_review(ctx)))
         goto out;
@@ -278,6 +286,16 @@ int cli_generate(int argc, char **argv)
         goto out;
     }
 
+    /* The family's questions and answers: in the outcome letter, and in the update
+     * letter when asked (--include-answers). */
+    const char *base = tpl_name ? strrchr(tpl_name, '/') : NULL;
+    base = base ? base + 1 : tpl_name ? tpl_name : "";
+    if ((with_answers || !strcmp(base, "outcome") || !strcmp(base, "outcome.xml")) &&
+        cli_record_questions(ctx, rv, out_dir, record, &qa_status, &qa, &n_qa) != EXIT_DONE) {
+        status = EXIT_SOME_FAILED;
+        goto out;
+    }
+
     kl_batch_options opts = KL_BATCH_OPTIONS_INIT;
     progress_state ps = {0};
     opts.template_name = tpl_name;
@@ -292,6 +310,8 @@ int cli_generate(int argc, char **argv)
     opts.force = force;
     opts.allow_language_fallback = fallback;
     opts.date = date;
+    opts.qa = qa;
+    opts.n_qa = n_qa;
     opts.interrupt = (const volatile int *)&interrupted;
     /* Reproducible output for tests and diffs, as `render --format pdf`. */
     opts.creation_date = getenv("KINLETTER_PDF_DATE");
@@ -331,6 +351,8 @@ out:
     kl_free(example);
     kl_context_free(ctx);
     free(held_filter);
+    free(qa);
+    kl_record_status_free(qa_status);
     free(members);
     return status;
 }

@@ -216,6 +216,50 @@ done:
     return status;
 }
 
+int cli_record_questions(kl_context *ctx, const kl_review *rv, const char *out_dir,
+                         const char *record, kl_record_status **st, kl_letter_qa **qa, size_t *n_qa)
+{
+    *st = NULL;
+    *qa = NULL;
+    *n_qa = 0;
+    char *path = record_path(out_dir, record);
+    if (!path) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        return EXIT_SOME_FAILED;
+    }
+    struct stat sb;
+    bool exists = stat(path, &sb) == 0;
+    free(path);
+    if (!exists)
+        return EXIT_DONE; /* no record, no question */
+    kl_record *rec = NULL;
+    int status = open_record(ctx, out_dir, record, false, &rec);
+    if (status != EXIT_DONE)
+        return status;
+    int rc = kl_record_status_get(ctx, rec, rv, NULL, 0, st);
+    kl_record_close(rec);
+    if (rc != 0) {
+        cli_print_error(ctx, rc);
+        return EXIT_SOME_FAILED;
+    }
+    size_t n = kl_record_status_question_count(*st);
+    *qa = calloc(n ? n : 1, sizeof **qa);
+    if (!*qa) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        kl_record_status_free(*st);
+        *st = NULL;
+        return EXIT_SOME_FAILED;
+    }
+    /* In the order they were asked. The record keeps no language for a text:
+     * each is marked as written in en-GB, the review's working language. */
+    for (size_t i = 0; i < n; i++) {
+        const kl_record_question *q = kl_record_status_question(*st, i);
+        (*qa)[i] = (kl_letter_qa){q->member_id, q->text, NULL, q->answer, NULL};
+    }
+    *n_qa = n;
+    return EXIT_DONE;
+}
+
 /* ---- kinletter mark --------------------------------------------------------------- */
 static void mark_usage(FILE *out)
 {

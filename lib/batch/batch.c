@@ -304,6 +304,8 @@ static int cover_note(worker *w, job *j, texts *t)
     kl_letter_options lo = b->lopts;
     lo.allow_language_fallback = 0;
     lo.variant = KL_READING_STANDARD;
+    lo.qa = NULL; /* the professional's note holds no question */
+    lo.n_qa = 0;
     kl_letter *L = NULL;
     int rc = kl_letter_compose(w->ctx, b->cover_tpl, b->cats, b->english, em,
                                KL_CHANNEL_VIA_PROFESSIONAL, &lo, &L);
@@ -997,6 +999,8 @@ static int setup(batch *b)
     kl_letter_options lo = KL_LETTER_OPTIONS_INIT;
     lo.allow_language_fallback = b->o.allow_language_fallback;
     lo.date = b->o.date;
+    lo.qa = b->o.qa; /* compose keeps each member's own */
+    lo.n_qa = b->o.n_qa;
     b->lopts = lo;
     kl_pdf_options po = KL_PDF_OPTIONS_INIT;
     po.creation_date = b->creation_date;
@@ -1194,7 +1198,7 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     *out = NULL;
     if (!review)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_batch_generate: no review");
-    if (opts && opts->version != KL_BATCH_OPTIONS_VERSION && opts->version != 1)
+    if (opts && (opts->version < 1 || opts->version > KL_BATCH_OPTIONS_VERSION))
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_BATCH_OPTIONS_INIT",
                         "kl_batch_options version %u is not %u", opts->version,
                         KL_BATCH_OPTIONS_VERSION);
@@ -1209,6 +1213,8 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     b->o = defaults;
     if (opts && opts->version == 1) /* before `interrupt` */
         memcpy(&b->o, opts, offsetof(kl_batch_options, interrupt));
+    else if (opts && opts->version == 2) /* before `qa` */
+        memcpy(&b->o, opts, offsetof(kl_batch_options, qa));
     else if (opts)
         b->o = *opts;
     b->o.version = KL_BATCH_OPTIONS_VERSION;

@@ -513,6 +513,8 @@ static const char *role_of(kl_tkind k)
         return "greeting";
     case KL_T_SMS:
         return "text message";
+    case KL_T_QUESTIONS:
+        return "heading";
     default:
         return "paragraph";
     }
@@ -531,6 +533,14 @@ static int walk(kl_catalog_sources *s, const kl_template *t, const kl_tnode *n, 
         int rc = add_usage(s, n->msg, t->name, role_of(n->kind), sec, t->source, n->line);
         if (!rc && n->label)
             rc = add_usage(s, n->label, t->name, "contact label", sec, t->source, n->line);
+        if (!rc && n->kind == KL_T_QUESTIONS) {
+            const char *qsec = n->msg ? n->msg : sec;
+            rc = add_usage(s, n->asked, t->name, "question label", qsec, t->source, n->line);
+            rc = rc ? rc
+                    : add_usage(s, n->answer, t->name, "answer label", qsec, t->source, n->line);
+            rc =
+                rc ? rc : add_usage(s, n->open_msg, t->name, "paragraph", qsec, t->source, n->line);
+        }
         if (!rc)
             rc = walk(s, t, n->first, sec);
         if (rc)

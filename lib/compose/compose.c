@@ -6,6 +6,7 @@
 #include "template/template.h"
 
 #include <libxml/xpathInternals.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@ typedef struct composer {
     int allow_fallback;
     kl_reading variant;
     kl_date letter_date;
+    const kl_letter_qa *qa; /* the questions and answers (some may be other members') */
+    size_t n_qa;
     const kl_address *address; /* the member's own postal address (post) */
     const char *professional;  /* via-professional */
     kl_doc *doc;
@@ -752,6 +755,85 @@ static int compose_list(composer *c, const kl_tnode *tn, kl_node *parent)
     return rc;
 }
 
+/* ---- the member's questions and answers ------------------------------------------ */
+
+static bool own_qa(const composer *c, const kl_letter_qa *q)
+{
+    return q->question && (!q->member_id || strcmp(q->member_id, c->member->id) == 0);
+}
+
+/* A text as the member (or the review) wrote it, marked as its language so
+ * the PDF's /Lang and the line breaking follow it, not the letter's. */
+static int add_written(composer *c, kl_node *parent, const char *text, const char *lang)
+{
+    const char *tag = lang && *lang ? lang : "en-GB";
+    char loc[ULOC_FULLNAME_CAPACITY];
+    int32_t parsed = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    uloc_forLanguageTag(tag, loc, sizeof loc, &parsed, &st);
+    if (U_FAILURE(st) || parsed != (int32_t)strlen(tag))
+        return kl_error(c->ctx, KL_EINVAL, at_node(c, NULL),
+                        "give the language of a question or answer as a BCP 47 tag (\"pl\")",
+                        "the language of a question or answer is not a BCP 47 tag");
+    /* In another language than the letter's, the text stands between FSI and
+     * PDI, so a plain-text reader showing a right-to-left letter keeps an
+     * English question's order (and a left-to-right one an Urdu question's). */
+    size_t a = strcspn(tag, "-_"), b = strcspn(c->locale, "-_");
+    bool other = a != b || strncasecmp(tag, c->locale, a) != 0;
+    kl_buf t = KL_BUF_INIT;
+    kl_buf_printf(&t, "%s%s%s", other ? "\xE2\x81\xA8" : "", text, other ? "\xE2\x81\xA9" : "");
+    kl_node *n = t.oom ? NULL : kl_doc__add(parent, KL_NODE_PARAGRAPH, t.data);
+    kl_buf_free(&t);
+    if (!n || kl_doc__set(&n->lang, tag))
+        return kl_oom(c->ctx);
+    return 0;
+}
+
+static int add_label(composer *c, kl_node *parent, const kl_tnode *tn, const char *msgid)
+{
+    kl_node *n = NULL;
+    int rc = add_message(c, parent, KL_NODE_PARAGRAPH, tn, msgid, &n);
+    if (!rc)
+        n->keep_with_next = 1; /* never a label alone at the foot of a page */
+    return rc;
+}
+
+/* <questions>: a section with a heading and, per question of this member in
+ * order, "You asked us:" + the question, then the answer's label + the
+ * answer (or the `open` message while there is none). Nothing when the
+ * member asked nothing. */
+static int compose_questions(composer *c, const kl_tnode *tn, kl_node *parent)
+{
+    size_t mine = 0;
+    for (size_t i = 0; i < c->n_qa; i++)
+        mine += own_qa(c, &c->qa[i]);
+    if (!mine)
+        return 0;
+    kl_node *sec = kl_doc__add(parent, KL_NODE_SECTION, NULL);
+    if (!sec)
+        return kl_oom(c->ctx);
+    kl_node *h = NULL;
+    int rc = add_message(c, sec, KL_NODE_HEADING, tn, tn->msg, &h);
+    if (!rc) {
+        h->level = tn->level;
+        h->keep_with_next = 1;
+    }
+    for (size_t i = 0; i < c->n_qa && !rc; i++) {
+        const kl_letter_qa *q = &c->qa[i];
+        if (!own_qa(c, q))
+            continue;
+        rc = add_label(c, sec, tn, tn->asked);
+        rc = rc ? rc : add_written(c, sec, q->question, q->question_lang);
+        if (q->answer && *q->answer) {
+            rc = rc ? rc : add_label(c, sec, tn, tn->answer);
+            rc = rc ? rc : add_written(c, sec, q->answer, q->answer_lang);
+        } else {
+            rc = rc ? rc : add_message(c, sec, KL_NODE_PARAGRAPH, tn, tn->open_msg, NULL);
+        }
+    }
+    return rc;
+}
+
 static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
 {
     int k = keep(c, tn);
@@ -840,6 +922,8 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
         return add_logo(c, parent);
     case KL_T_PAGE_BREAK:
         return kl_doc__add(parent, KL_NODE_PAGE_BREAK, NULL) ? 0 : kl_oom(c->ctx);
+    case KL_T_QUESTIONS:
+        return compose_questions(c, tn, parent);
     case KL_T_SMS:
     case KL_T_ITEM:
     case KL_T_ROW:
@@ -966,8 +1050,11 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
         return KL_EINVAL;
     *out = NULL;
     kl_letter_options defaults = KL_LETTER_OPTIONS_INIT;
-    if (!opts)
-        opts = &defaults;
+    if (opts && opts->version == 1) /* before `qa` */
+        memcpy(&defaults, opts, offsetof(kl_letter_options, qa));
+    else if (opts)
+        defaults = *opts;
+    opts = &defaults;
     kl_where mw = KL_AT(member->source, member->line, member->column);
     mw.member_id = member->id;
 
@@ -988,6 +1075,8 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
     c.cats = catalogs;
     c.allow_fallback = opts->allow_language_fallback;
     c.fallback_locale = opts->fallback_locale ? opts->fallback_locale : "en-GB";
+    c.qa = opts->qa;
+    c.n_qa = opts->qa ? opts->n_qa : 0;
     if ((unsigned)channel > KL_CHANNEL_VIA_PROFESSIONAL)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "pass one of the kl_channel values",
                         "channel %d is not a kl_channel", (int)channel);
@@ -1152,7 +1241,7 @@ KL_API int kl_letter_compose(kl_context *ctx, const kl_template *tpl, kl_catalog
     *out = NULL;
     if (!ctx || !tpl || !catalogs || !review || !member)
         return kl_einval(ctx, __func__);
-    if (opts && opts->version != KL_LETTER_OPTIONS_VERSION)
+    if (opts && (opts->version < 1 || opts->version > KL_LETTER_OPTIONS_VERSION))
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_LETTER_OPTIONS_INIT",
                         "letter options version %u is not known", opts->version);
     kl_letter *l = kl_calloc(1, sizeof *l);

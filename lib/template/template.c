@@ -302,6 +302,7 @@ static const struct {
     {"figure", KL_T_FIGURE},
     {"page-break", KL_T_PAGE_BREAK},
     {"sms", KL_T_SMS},
+    {"questions", KL_T_QUESTIONS},
 };
 
 static void free_nodes(kl_tnode *n)
@@ -312,6 +313,9 @@ static void free_nodes(kl_tnode *n)
         kl_free(n->msg);
         kl_free(n->label);
         kl_free(n->href);
+        kl_free(n->asked);
+        kl_free(n->answer);
+        kl_free(n->open_msg);
         kl_free(n->when);
         kl_free(n->each);
         if (n->when_expr)
@@ -372,9 +376,14 @@ static kl_tnode *build(loader *ld, xmlNodePtr el)
     n->href = get_attr(ld, el, "href");
     n->when = get_attr(ld, el, "when");
     n->each = get_attr(ld, el, "each");
-    if (n->kind == KL_T_HEADING) {
+    if (n->kind == KL_T_QUESTIONS) {
+        n->asked = get_attr(ld, el, "asked");
+        n->answer = get_attr(ld, el, "answer");
+        n->open_msg = get_attr(ld, el, "open");
+    }
+    if (n->kind == KL_T_HEADING || n->kind == KL_T_QUESTIONS) {
         char *lv = get_attr(ld, el, "level");
-        n->level = lv ? lv[0] - '0' : 1;
+        n->level = lv ? lv[0] - '0' : n->kind == KL_T_QUESTIONS ? 2 : 1;
         kl_free(lv);
         if (n->level > ld->last_heading + 1) {
             ld->n_errors++;
@@ -681,6 +690,12 @@ static int each_msg_nodes(const kl_tnode *n, kl_template_msg_fn fn, void *ud)
         if (n->label && (rc = fn(n->label, n->line, n->column, ud)))
             return rc;
         if (n->msg && (rc = fn(n->msg, n->line, n->column, ud)))
+            return rc;
+        if (n->asked && (rc = fn(n->asked, n->line, n->column, ud)))
+            return rc;
+        if (n->answer && (rc = fn(n->answer, n->line, n->column, ud)))
+            return rc;
+        if (n->open_msg && (rc = fn(n->open_msg, n->line, n->column, ud)))
             return rc;
         if ((rc = each_msg_nodes(n->first, fn, ud)))
             return rc;

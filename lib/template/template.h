@@ -25,7 +25,8 @@ typedef enum kl_tkind {
     KL_T_SIGNATURE,
     KL_T_FIGURE,
     KL_T_PAGE_BREAK,
-    KL_T_SMS
+    KL_T_SMS,
+    KL_T_QUESTIONS /* the member's questions and answers (kl_letter_options.qa) */
 } kl_tkind;
 
 /* An <arg name select>: an extra named argument, a compiled XPath. */
@@ -41,12 +42,15 @@ typedef struct kl_targ {
 typedef struct kl_tnode kl_tnode;
 struct kl_tnode {
     kl_tkind kind;
-    char *msg;   /* message id, or NULL */
-    char *label; /* ROW: label message id */
-    char *href;  /* ROW: "tel", "mailto", "web" or NULL */
-    int level;   /* HEADING */
-    int ordered; /* LIST */
-    char *when;  /* source text of @when, or NULL */
+    char *msg;      /* message id, or NULL */
+    char *label;    /* ROW: label message id */
+    char *href;     /* ROW: "tel", "mailto", "web" or NULL */
+    char *asked;    /* QUESTIONS: "You asked us:" message id (msg is the heading) */
+    char *answer;   /* QUESTIONS: the answer's label message id */
+    char *open_msg; /* QUESTIONS: the message for a question not answered yet */
+    int level;      /* HEADING */
+    int ordered;    /* LIST */
+    char *when;     /* source text of @when, or NULL */
     xmlXPathCompExprPtr when_expr;
     char *each; /* LIST: source text of @each, or NULL */
     xmlXPathCompExprPtr each_expr;

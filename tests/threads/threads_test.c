@@ -49,7 +49,8 @@ typedef struct worker {
     char failure[512];
 } worker;
 
-static const kl_letter_options letter_opts = {KL_LETTER_OPTIONS_VERSION, 0, NULL, "2026-10-09", -1};
+static const kl_letter_options letter_opts = {
+    KL_LETTER_OPTIONS_VERSION, 0, NULL, "2026-10-09", -1, NULL, 0};
 static const kl_pdf_options pdf_opts = {KL_PDF_OPTIONS_VERSION, 0, NULL, "2026-10-09T12:00:00Z"};
 
 /* Compose and render one job; 0 or the failing step's code with the message in *why. */

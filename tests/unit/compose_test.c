@@ -443,6 +443,113 @@ static void test_shipped_catalog_all_relationships(void **state)
 
 /* Every template x reading variant x channel x member of the bundled example
  * composes in the member's own language(s), with every placeholder filled. */
+/* The family's questions and answers (issue 20, item 6): the outcome letter prints the
+ * member's own, in order, each text marked as the language it was written in; another
+ * member's never; nothing at all for a member who asked none. */
+static const kl_node *questions_section(const kl_doc *doc)
+{
+    const kl_node *h = find(doc, KL_NODE_HEADING, "common.questions.heading");
+    return h ? h->parent : NULL;
+}
+
+static void test_questions_and_answers(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_catalog_set *set = NULL;
+    kl_review *rv = NULL;
+    kl_template *outcome = NULL, *update = NULL;
+    assert_int_equal(kl_catalog_set_open(ctx, NULL, &set), 0);
+    assert_int_equal(
+        kl_review_load_file(ctx, kl_test_src("templates/example/review.xml"), NULL, &rv), 0);
+    assert_int_equal(kl_template_load_name(ctx, "outcome", &outcome), 0);
+    assert_int_equal(kl_template_load_name(ctx, "update", &update), 0);
+    const kl_letter_qa qa[] = {
+        {"m01", "Why did nobody act on the school's concerns?", "en-GB",
+         "The school told children's social care twice.", NULL},
+        {"m04", "Will the report name me?", NULL, "No.", NULL},
+        {"m01", "Czy raport poda moje imię?", "pl", NULL, NULL},
+    };
+    kl_letter_options o = KL_LETTER_OPTIONS_INIT;
+    o.qa = qa;
+    o.n_qa = 3;
+    const kl_member *m01 = kl_review_find_member(rv, "m01");
+    kl_doc *doc = NULL;
+    assert_int_equal(kl_compose__letter(ctx, outcome, rv, m01, KL_CHANNEL_POST, set, &o, &doc), 0);
+    const kl_node *sec = questions_section(doc);
+    assert_non_null(sec);
+    /* heading; asked, question, answer label, answer; asked, question, not answered yet */
+    const char *msgids[] = {"common.questions.heading",
+                            "common.questions.asked",
+                            NULL,
+                            "outcome.questions.answer",
+                            NULL,
+                            "common.questions.asked",
+                            NULL,
+                            "common.questions.open"};
+    const char *langs[] = {"pl", "pl", "en-GB", "pl", "en-GB", "pl", "pl", "pl"};
+    const kl_node *n = sec->first;
+    for (size_t i = 0; i < 8; i++, n = n->next) {
+        assert_non_null(n);
+        if (msgids[i])
+            assert_string_equal(n->msgid, msgids[i]);
+        else
+            assert_null(n->msgid);
+        assert_string_equal(kl_doc__lang(n), langs[i]);
+    }
+    assert_null(n);
+    assert_string_equal(sec->first->text, "Pani pytania");
+    assert_string_equal(sec->first->next->text, "Zapytała nas Pani:");
+    /* English in a Polish letter: isolated for plain text; Polish in Polish: as written. */
+    assert_string_equal(sec->first->next->next->text,
+                        "\xE2\x81\xA8Why did nobody act on the school's concerns?\xE2\x81\xA9");
+    assert_string_equal(sec->first->next->next->next->next->text,
+                        "\xE2\x81\xA8The school told children's social care twice.\xE2\x81\xA9");
+    char *all = kl_doc__text(doc->root);
+    assert_non_null(strstr(all, "Czy raport poda moje imię?"));
+    assert_null(strstr(all, "Will the report name me?")); /* another member's */
+    kl_free(all);
+    kl_doc__free(doc);
+
+    /* The update letter labels the answer as an answer so far. */
+    const kl_member *m04 = kl_review_find_member(rv, "m04");
+    assert_int_equal(kl_compose__letter(ctx, update, rv, m04, KL_CHANNEL_POST, set, &o, &doc), 0);
+    assert_non_null(find(doc, KL_NODE_PARAGRAPH, "update.questions.answer"));
+    all = kl_doc__text(doc->root);
+    assert_non_null(strstr(all, "Will the report name me?"));
+    assert_null(strstr(all, "school"));
+    kl_free(all);
+    kl_doc__free(doc);
+
+    /* A member who asked nothing: no section, no heading, not even an empty one. */
+    const kl_member *m03 = kl_review_find_member(rv, "m03");
+    assert_int_equal(kl_compose__letter(ctx, outcome, rv, m03, KL_CHANNEL_EMAIL, set, &o, &doc), 0);
+    assert_null(questions_section(doc));
+    assert_null(find(doc, KL_NODE_PARAGRAPH, "common.questions.asked"));
+    kl_doc__free(doc);
+
+    /* Version 1 options (before qa) still compose, without questions. */
+    kl_letter_options v1 = o;
+    v1.version = 1;
+    assert_int_equal(kl_compose__letter(ctx, outcome, rv, m01, KL_CHANNEL_POST, set, &v1, &doc), 0);
+    assert_null(questions_section(doc));
+    kl_doc__free(doc);
+
+    /* A language that is not a BCP 47 tag is the caller's error. */
+    const kl_letter_qa bad[] = {{"m01", "Why?", "not a tag", NULL, NULL}};
+    o.qa = bad;
+    o.n_qa = 1;
+    assert_int_equal(kl_compose__letter(ctx, outcome, rv, m01, KL_CHANNEL_POST, set, &o, &doc),
+                     KL_EINVAL);
+    assert_null(doc);
+
+    kl_template_free(outcome);
+    kl_template_free(update);
+    kl_review_free(rv);
+    kl_catalog_set_free(set);
+    kl_context_free(ctx);
+}
+
 static void test_example_every_template_variant_member(void **state)
 {
     (void)state;
@@ -628,6 +735,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
         cmocka_unit_test(test_shipped_catalog_all_relationships),
         cmocka_unit_test(test_example_every_template_variant_member),
+        cmocka_unit_test(test_questions_and_answers),
         cmocka_unit_test(test_bilingual_sms_too_long_sends_first_language),
         cmocka_unit_test(test_email_opens_with_its_intro),
     };

@@ -4,6 +4,7 @@
 #define KINLETTER_BATCH_H
 
 #include "common.h"
+#include "letter.h"
 #include "review.h"
 
 #ifdef __cplusplus
@@ -67,13 +68,21 @@ typedef struct kl_batch_options {
      * or changed (no directory, lock, record or print pack). What `kinletter
      * check` runs to say beforehand what `generate` would refuse. */
     int dry_run;
+    /** (version 3) The family's questions and answers for the template's
+     * `<questions>` element (the outcome letter; the update letter when
+     * asked): each entry's member_id says whose letter prints it, so every
+     * member's letter holds only that member's own. NULL: none. Borrowed
+     * for the call. */
+    const kl_letter_qa *qa;
+    size_t n_qa;
 } kl_batch_options;
 
-#define KL_BATCH_OPTIONS_VERSION 2
+/* Versions 1 and 2 (without the later fields) are still accepted. */
+#define KL_BATCH_OPTIONS_VERSION 3
 #define KL_BATCH_OPTIONS_INIT                                                                      \
     {                                                                                              \
         KL_BATCH_OPTIONS_VERSION, NULL, NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL,      \
-            NULL, 0                                                                                \
+            NULL, 0, NULL, 0                                                                       \
     }
 
 /** What happened to one output (one row of the batch record). */

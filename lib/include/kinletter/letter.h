@@ -109,6 +109,24 @@ KL_API int kl_template_check_messages(kl_context *ctx, const kl_template *tpl, k
 /** One letter for one member and one channel, ready to render. */
 typedef struct kl_letter kl_letter;
 
+/**
+ * One question a family member asked and the answer recorded (version 2 of
+ * kl_letter_options; docs/RECORD.md). The texts are printed as written,
+ * marked as the language they were written in.
+ */
+typedef struct kl_letter_qa {
+    /** The member who asked; the letter for any other member leaves the
+     * entry out (so one list may serve a whole batch). NULL = the member
+     * being composed. */
+    const char *member_id;
+    const char *question;      /**< the question as recorded (UTF-8) */
+    const char *question_lang; /**< its language (BCP 47); NULL = "en-GB" */
+    /** The answer as recorded, or NULL (or "") while it is open: the letter
+     * then says it is not answered yet (the template's `open` message). */
+    const char *answer;
+    const char *answer_lang; /**< its language (BCP 47); NULL = "en-GB" */
+} kl_letter_qa;
+
 /** Options for composing. Initialise with KL_LETTER_OPTIONS_INIT. */
 typedef struct kl_letter_options {
     unsigned version; /**< KL_LETTER_OPTIONS_VERSION */
@@ -123,12 +141,18 @@ typedef struct kl_letter_options {
     const char *date;
     /** -1: the member's reading need; else a kl_reading to use instead. */
     int variant;
+    /** (version 2) The member's questions and answers, in the order they
+     * are printed, for a template's `<questions>` element; NULL or none of
+     * this member's: the element prints nothing. Borrowed for the call. */
+    const kl_letter_qa *qa;
+    size_t n_qa;
 } kl_letter_options;
 
-#define KL_LETTER_OPTIONS_VERSION 1
+/* Version 1 (without qa) is still accepted. */
+#define KL_LETTER_OPTIONS_VERSION 2
 #define KL_LETTER_OPTIONS_INIT                                                                     \
     {                                                                                              \
-        KL_LETTER_OPTIONS_VERSION, 0, NULL, NULL, -1                                               \
+        KL_LETTER_OPTIONS_VERSION, 0, NULL, NULL, -1, NULL, 0                                      \
     }
 
 /**

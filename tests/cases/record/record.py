@@ -6,7 +6,8 @@ the file, pages; not contacted with the reason); mark sent, a returned letter, a
 impossible dates and unknown members refused (exit 2); two questions and one answer, a
 question holding another member's phone number refused without quoting it; status as text,
 JSON and CSV with the next steps due; the reply wait set in the review file; the outcome
-letter held back while the member's question is open. The database
+letter held back while the member's question is open, then carrying each member's own
+questions and answers (PDF through pdftotext, and the email's text). The database
 is read with Python's own sqlite3 module, an independent reader.
 
 Usage: record.py KINLETTER SOURCE_ROOT"""
@@ -223,6 +224,51 @@ with tempfile.TemporaryDirectory() as tmp:
     check(os.path.exists(os.path.join(ob, "m01-post.pdf")), "--allow-open-questions writes it")
     check(db.execute("SELECT count(*) FROM letters WHERE letter = 'outcome' AND member_id ="
                      " 'm01'").fetchone()[0] == 1, "the outcome letter is recorded")
+
+    # The outcome letter carries each member's own questions and the answers (item 6), in
+    # the member's letter frame; read back with pdftotext and from the email's text.
+    # Words as a reader sees them: lines joined; the invisible isolation marks (FSI, PDI)
+    # around a text in another language than the letter's left out.
+    def words(text):
+        return " ".join(text.replace("\u2068", "").replace("\u2069", "").split())
+
+    def pdf_text(path):
+        r = subprocess.run(["pdftotext", "-q", path, "-"], capture_output=True, text=True)
+        check(r.returncode == 0, f"pdftotext {path}")
+        return words(r.stdout)
+
+    def flat(path):
+        return words(open(path, encoding="utf-8").read())
+
+    q1 = "Why did nobody act on the school's concerns?"
+    q2, a2 = "Will the report name me?", "No. The report will not name anyone in the family."
+    t = pdf_text(os.path.join(ob, "m04-post.pdf"))  # Welsh and English
+    for s in ("Gofynnoch chi i ni: " + q2, "Yr hyn a ganfu’r adolygiad: " + a2,
+              "You asked us: " + q2, "What the review found: " + a2):
+        check(s in t, f"m04's outcome letter (PDF) has '{s}'")
+    check(q1 not in t, "m04's letter holds no other member's question")
+    t = pdf_text(os.path.join(ob, "m01-post.pdf"))  # Polish, question still open
+    check("Zapytała nas Pani: " + q1 in t and "Nie mogliśmy jeszcze odpowiedzieć" in t,
+          "m01's outcome letter has her open question, said to be not answered yet\n" + t)
+    check(q2 not in t and a2 not in t, "m01's letter holds no other member's question")
+    q3, a3 = "Will I be told before the report is published?", "Yes, a week before."
+    run("questions", "add", review, "-o", out, "-m", "m03", "-t", q3, "-d", "2026-12-04")
+    run("questions", "answer", review, "-o", out, "--id", "3", "-t", a3, "-d", "2026-12-05")
+    run("generate", review, "-o", out, "-t", "outcome", "-q", "--force", "--allow-open-questions")
+    t = flat(os.path.join(ob, "m03-email.txt"))
+    check("Your questions" in t and f"You asked us: {q3} What the review found: {a3}" in t,
+          "m03's outcome email text has the question and the answer\n" + t)
+    t = pdf_text(os.path.join(ob, "m03-email.pdf"))
+    check(f"You asked us: {q3} What the review found: {a3}" in t, "m03's attached PDF too")
+    check(q3 not in flat(os.path.join(ob, "m03-sms.txt")), "the text message holds no question")
+    ub = os.path.join(out, "NSCP-2026-017", "update")
+    run("generate", review, "-o", out, "-t", "update", "-q", "--force")
+    check("You asked us" not in flat(os.path.join(ub, "m03-email.txt")),
+          "the update letter has no questions unless asked")
+    run("generate", review, "-o", out, "-t", "update", "-q", "--force", "--include-answers")
+    t = flat(os.path.join(ub, "m03-email.txt"))
+    check(f"You asked us: {q3} Our answer: {a3}" in t,
+          "update --include-answers: the question and the answer so far\n" + t)
     db.close()
 
 print(f"{checks - fails} passed, {fails} failed")
