@@ -47,6 +47,10 @@ typedef struct composer {
     size_t n_args;
     char strbuf[4][256]; /* storage for formatted numbers etc. */
     char *terms[4];      /* this language's title, roles and hours (terms.c order) */
+    /* the last message's runs of review data printed as written (see mark_runs) */
+    kl_span spans[8];
+    size_t n_spans;
+    bool whole_data; /* the last message's whole text is one such value */
 } composer;
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -470,6 +474,114 @@ static int keep(composer *c, const kl_tnode *tn)
     return b ? 1 : 0;
 }
 
+/* ---- review data inside translated sentences (issue 14, item 4) ---------------- */
+
+/* Invisible sentinels (Unicode noncharacters, never in a review or catalog
+ * text) put around a value before formatting, so that where it lands in the
+ * sentence can be found afterwards (mark_runs); they never leave compose. */
+#define RUN_OPEN  "\xEF\xB7\x90" /* U+FDD0 */
+#define RUN_CLOSE "\xEF\xB7\x91" /* U+FDD1 */
+#define FSI_UTF8  "\xE2\x81\xA8" /* U+2068 FIRST STRONG ISOLATE */
+#define PDI_UTF8  "\xE2\x81\xA9" /* U+2069 POP DIRECTIONAL ISOLATE */
+
+/* Is argument name = v review free text that a letter not in English prints
+ * as written (the fields `kinletter check` warns about, and the agencies'
+ * and services' names)? element: an argument of the template element (the
+ * agency or service of a list item). */
+static bool untranslated_value(const composer *c, const char *name, const char *v, bool element)
+{
+    const kl_review_info *in = c->info;
+    if (!v || !*v || strncmp(c->locale, "en", 2) == 0)
+        return false;
+    if (element) {
+        for (size_t i = 0; i < in->n_agencies; i++)
+            if (strcmp(v, in->agencies[i]) == 0)
+                return true;
+        for (size_t i = 0; i < in->n_services; i++)
+            if (in->services[i].name && strcmp(v, in->services[i].name) == 0)
+                return true;
+        return false;
+    }
+    if (strcmp(name, "reviewerRole") == 0)
+        return in->reviewer_role && !kl_compose__role_msgid(in->reviewer_role) &&
+               strcmp(v, in->reviewer_role) == 0;
+    if (strcmp(name, "contactRole") == 0)
+        return in->contact_role && !kl_compose__role_msgid(in->contact_role) &&
+               strcmp(v, in->contact_role) == 0;
+    if (strcmp(name, "contactHours") == 0)
+        return !in->n_hours && in->contact_hours && strcmp(v, in->contact_hours) == 0;
+    if (strcmp(name, "memberTitle") == 0)
+        return c->member->title && !kl_compose__title_key(c->member->title) &&
+               strcmp(v, c->member->title) == 0;
+    return false;
+}
+
+/* The formatted text with the sentinels taken out. Each value becomes an
+ * isolated run (FSI value PDI; a right-to-left letter's formatter has
+ * isolated it already: not twice) recorded in c->spans as English, except
+ * in a text message (no screen reader; the marks would cost GSM-7) and when
+ * the value is the whole text (then c->whole_data: the node's data_lang). */
+static int mark_runs(composer *c, char **text)
+{
+    c->n_spans = 0;
+    c->whole_data = false;
+    const char *in = *text;
+    if (!in || !strstr(in, RUN_OPEN))
+        return 0;
+    bool sms = c->channel == KL_CHANNEL_SMS;
+    kl_buf b = KL_BUF_INIT;
+    size_t i = 0;
+    while (in[i]) {
+        if (strncmp(in + i, RUN_OPEN, 3) != 0) {
+            if (strncmp(in + i, RUN_CLOSE, 3) == 0)
+                i += 3;
+            else
+                kl_buf_append(&b, in + i++, 1);
+            continue;
+        }
+        const char *end = strstr(in + i + 3, RUN_CLOSE);
+        size_t j = end ? (size_t)(end - in) : strlen(in);
+        size_t after = end ? j + 3 : j;
+        bool iso = b.len >= 3 && memcmp(b.data + b.len - 3, FSI_UTF8, 3) == 0 &&
+                   strncmp(in + after, PDI_UTF8, 3) == 0;
+        bool whole = b.len == (iso ? 3u : 0u) && in[after + (iso ? 3 : 0)] == '\0';
+        bool marks = !iso && !whole && !sms;
+        if (marks)
+            kl_buf_puts(&b, FSI_UTF8);
+        size_t start = b.len;
+        kl_buf_append(&b, in + i + 3, j - i - 3);
+        if (whole)
+            c->whole_data = true;
+        else if (!sms && c->n_spans < sizeof c->spans / sizeof c->spans[0])
+            c->spans[c->n_spans++] = (kl_span){start, j - i - 3, "en-GB"};
+        if (marks)
+            kl_buf_puts(&b, PDI_UTF8);
+        i = after;
+    }
+    char *s = b.oom ? NULL : kl_strdup(b.data ? b.data : "");
+    kl_buf_free(&b);
+    if (!s) {
+        c->n_spans = 0;
+        return kl_oom(c->ctx);
+    }
+    kl_free(*text);
+    *text = s;
+    return 0;
+}
+
+/* "<sentinel>v<sentinel>", allocated, or NULL (out of memory). */
+static char *wrap_value(const char *v)
+{
+    size_t n = strlen(v);
+    char *w = kl_malloc(n + 7);
+    if (w) {
+        memcpy(w, RUN_OPEN, 3);
+        memcpy(w + 3, v, n);
+        memcpy(w + 3 + n, RUN_CLOSE, 4);
+    }
+    return w;
+}
+
 /* ---- messages ----------------------------------------------------------------- */
 
 /* Format msgid with the standard arguments plus the element's own. On a
@@ -520,6 +632,19 @@ static int message(composer *c, const kl_tnode *tn, const char *msgid, char **ou
         if (j == n)
             n++;
     }
+    /* Review free text printed as written: found again after formatting. */
+    char *wrapped[MAX_ARGS + 16] = {0};
+    size_t std_args = c->n_args;
+    for (size_t i = 0; i < n && !rc; i++) {
+        bool element = i >= std_args || (tn && args[i].s != c->args[i].s);
+        if (args[i].type != KL_ARG_STRING ||
+            !untranslated_value(c, args[i].name, args[i].s, element))
+            continue;
+        if (!(wrapped[i] = wrap_value(args[i].s)))
+            rc = kl_oom(c->ctx);
+        else
+            args[i].s = wrapped[i];
+    }
     if (!rc) {
         kl_msg_origin origin;
         rc = kl_catalog__message(c->ctx, c->cats, c->locale, c->variant, msgid, args, n,
@@ -563,6 +688,12 @@ static int message(composer *c, const kl_tnode *tn, const char *msgid, char **ou
         xmlXPathFreeObject(vals[i]);
         kl_free(strs[i]);
     }
+    for (size_t i = 0; i < n; i++)
+        kl_free(wrapped[i]);
+    if (!rc && (rc = mark_runs(c, out)) != 0) {
+        kl_free(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
@@ -581,6 +712,14 @@ static int add_message(composer *c, kl_node *parent, kl_node_kind kind, const kl
     }
     n->text = text;
     n->lang = lang;
+    if (c->n_spans) {
+        if (!(n->spans = kl_malloc(c->n_spans * sizeof *n->spans)))
+            return kl_oom(c->ctx);
+        memcpy(n->spans, c->spans, c->n_spans * sizeof *n->spans);
+        n->n_spans = c->n_spans;
+    }
+    if (c->whole_data && kl_doc__set(&n->data_lang, "en-GB"))
+        return kl_oom(c->ctx);
     if (out)
         *out = n;
     return 0;

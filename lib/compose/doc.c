@@ -31,6 +31,7 @@ static void free_node(kl_node *n)
         kl_free(n->alt);
         kl_free(n->lang);
         kl_free(n->data_lang);
+        kl_free(n->spans);
         kl_free(n->msgid);
         kl_free(n);
         n = next;

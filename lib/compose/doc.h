@@ -28,20 +28,35 @@ typedef enum kl_node_kind {
     KL_NODE_PAGE_BREAK    /* a hint: start a new page here if not already at the top */
 } kl_node_kind;
 
+/* A run of a node's text in another language than the node's: review data
+ * printed as written (a free-text role, free-text hours, an agency's or
+ * service's name) inside a sentence of a translated letter. [start,
+ * start + len) are bytes of the node's text, the value alone: in a letter's
+ * text the run stands between FSI (U+2068) and PDI (U+2069), which are not
+ * part of it (layout's Span takes them in: shaping may join a mark to the
+ * letter next to it). */
+typedef struct kl_span {
+    size_t start, len;
+    char lang[16]; /* BCP 47: "en-GB" */
+} kl_span;
+
 typedef struct kl_node kl_node;
 struct kl_node {
     kl_node_kind kind;
     kl_node *parent, *first, *last, *next;
-    char *text;         /* UTF-8, NFC; NULL for containers */
-    char *label;        /* ROW: the label ("Phone"); NULL otherwise */
-    char *href;         /* ROW/LINE: "mailto:...", "https://...", "tel:..."; or NULL */
-    char *src;          /* FIGURE: image path */
-    char *alt;          /* FIGURE: alternative text */
-    char *lang;         /* BCP 47; NULL = inherit from the parent */
-    char *data_lang;    /* the whole text is review data printed as written, in this language
-                           ("en-GB" in a translated letter): the PDF's /Lang, so a screen reader
-                           switches voice; layout and line breaking still use lang. Or NULL */
-    char *msgid;        /* the catalog message this text came from (for checks), or NULL */
+    char *text;      /* UTF-8, NFC; NULL for containers */
+    char *label;     /* ROW: the label ("Phone"); NULL otherwise */
+    char *href;      /* ROW/LINE: "mailto:...", "https://...", "tel:..."; or NULL */
+    char *src;       /* FIGURE: image path */
+    char *alt;       /* FIGURE: alternative text */
+    char *lang;      /* BCP 47; NULL = inherit from the parent */
+    char *data_lang; /* the whole text is review data printed as written, in this language
+                        ("en-GB" in a translated letter): the PDF's /Lang, so a screen reader
+                        switches voice; layout and line breaking still use lang. Or NULL */
+    char *msgid;     /* the catalog message this text came from (for checks), or NULL */
+    kl_span *spans;  /* runs of text in another language, in text order (PDF: a Span with
+                        /Lang each), or NULL */
+    size_t n_spans;
     int level;          /* HEADING: 1..6 */
     int ordered;        /* LIST: 1 numbered, 0 bulleted */
     int keep_with_next; /* pagination hint */

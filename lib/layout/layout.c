@@ -219,7 +219,8 @@ static int shape(lay *y, const char *text, const kl_node *n, double size, bool b
  * paragraph's text, its link target, and its Link element (made on first use). */
 typedef struct urange {
     uint32_t a, b;
-    char *href;
+    char *href;       /* a link's target; NULL for a run in another language */
+    const char *lang; /* that run's language (a Span element) */
     kl_selem *se;
 } urange;
 
@@ -344,10 +345,42 @@ static int find_links(lay *y, const char *text, urange *r, size_t *nr)
         memcpy(href + strlen(scheme), text + a[k], len);
         href[strlen(scheme) + len] = '\0';
         r[k].href = href;
+        r[k].lang = NULL;
         r[k].se = NULL;
         (*nr)++;
     }
     return 0;
+}
+
+/* The UTF-16 offset of byte pos of text. */
+static uint32_t u16_at(const char *text, size_t pos)
+{
+    uint32_t u = 0;
+    for (size_t i = 0; i < pos && text[i]; i++)
+        if (((unsigned char)text[i] & 0xC0) != 0x80)
+            u += (unsigned char)text[i] >= 0xF0 ? 2 : 1;
+    return u;
+}
+
+/* After the links, n's runs of text in another language (review data printed
+ * as written inside a translated sentence): each becomes a Span with its
+ * /Lang. Links come first, so an address inside such a run stays a Link. */
+static void find_lang_runs(const kl_node *n, urange *r, size_t *nr)
+{
+    for (size_t k = 0; n && k < n->n_spans && *nr < MAX_LINKS; k++) {
+        const kl_span *sp = &n->spans[k];
+        if (!sp->len || sp->start + sp->len > strlen(n->text))
+            continue;
+        /* With the isolation marks around it: shaping may put a mark in the
+         * cluster of the letter next to it, which must not be cut off. */
+        size_t a = sp->start, b = sp->start + sp->len;
+        if (a >= 3 && memcmp(n->text + a - 3, "\xE2\x81\xA8", 3) == 0)
+            a -= 3;
+        if (strncmp(n->text + b, "\xE2\x81\xA9", 3) == 0)
+            b += 3;
+        r[*nr] = (urange){.a = u16_at(n->text, a), .b = u16_at(n->text, b), .lang = sp->lang};
+        (*nr)++;
+    }
 }
 
 static uint32_t u16_len(const char *s)
@@ -483,8 +516,10 @@ static int link_pieces(lay *y, const piece *base, kl_selem *se, const kl_node *n
         kl_selem *pse = se;
         if (!rc && seg[i].link >= 0) {
             urange *u = &r[seg[i].link];
-            if (!u->se && (u->se = se_new(y, se, KL_ROLE_LINK, n)))
+            if (!u->se && u->href && (u->se = se_new(y, se, KL_ROLE_LINK, n)))
                 u->se->href = u->href;
+            if (!u->se && !u->href && (u->se = se_new(y, se, KL_ROLE_SPAN, n)))
+                u->se->lang = u->lang;
             if (!(pse = u->se))
                 rc = KL_ENOMEM;
         }
@@ -512,6 +547,11 @@ static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, doub
     urange links[MAX_LINKS];
     size_t nlinks = 0;
     int rc = text ? find_links(y, text, links, &nlinks) : 0;
+    /* Not in a right-to-left paragraph: there the run's piece and the
+     * Arabic-script pieces around it (each with /ActualText) would read
+     * back with a space between the run and its punctuation (pdftotext). */
+    if (!rc && n && text == n->text && !p->rtl)
+        find_lang_runs(n, links, &nlinks);
     for (uint32_t i = 0; i < p->nlines && !rc; i++) {
         const kl_tline *l = &p->lines[i];
         piece pc = {.fl = first + i,

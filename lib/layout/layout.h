@@ -22,7 +22,8 @@ typedef enum kl_role {
     KL_ROLE_TD,
     KL_ROLE_FIGURE,
     KL_ROLE_LINK,
-    KL_ROLE_TBODY
+    KL_ROLE_TBODY,
+    KL_ROLE_SPAN /* inline text in another language (lang), inside a P, LBody or TD */
 } kl_role;
 
 /* One structure element. Strings are borrowed from the document. */

@@ -682,6 +682,8 @@ static const char *role_name(const kl_selem *s)
         return "Figure";
     case KL_ROLE_LINK:
         return "Link";
+    case KL_ROLE_SPAN:
+        return "Span";
     }
     return "Span";
 }
@@ -717,9 +719,9 @@ static int make_selems(render *r, const kl_selem *s, HPDF_Dict parent)
             HCHECK(r, HPDF_Dict_AddName(a, "Scope", "Row"));
             HCHECK(r, HPDF_Dict_Add(d, "A", a));
         }
-        /* A Link joins its parent's kids with its first content (begin_mc),
-         * so it sits among the parent's own text in reading order. */
-        if (s->parent && s->role != KL_ROLE_LINK)
+        /* A Link or Span joins its parent's kids with its first content
+         * (begin_mc), so it sits among the parent's own text in reading order. */
+        if (s->parent && s->role != KL_ROLE_LINK && s->role != KL_ROLE_SPAN)
             HCHECK(r, HPDF_Array_Add(r->kids[s->parent->id], d));
         int rc = make_selems(r, s->first, d);
         if (rc)
@@ -759,7 +761,7 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
 {
     int mcid = (int)HPDF_Array_Items(r->parents[p]);
     if (r->se_page[s->id] < 0) {
-        if (s->role == KL_ROLE_LINK && s->parent)
+        if ((s->role == KL_ROLE_LINK || s->role == KL_ROLE_SPAN) && s->parent)
             HCHECK(r, HPDF_Array_Add(r->kids[s->parent->id], r->se[s->id]));
         /* The element's page: its MCIDs on that page are plain integers. */
         r->se_page[s->id] = (int)p;

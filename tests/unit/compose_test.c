@@ -719,11 +719,63 @@ static void test_review_data_marked_english(void **state)
     kl_doc__free(doc);
 }
 
+/* A free-text role inside a sentence of a Polish letter is a run marked
+ * English (its bytes, the value alone), and the text outputs isolate it
+ * (FSI..PDI) exactly once; an English letter has no such runs. */
+static void test_review_data_in_sentence(void **state)
+{
+    fixture *f = *state;
+    kl_letter_options o = KL_LETTER_OPTIONS_INIT;
+    o.allow_language_fallback = 1; /* the test catalog's Polish is partial */
+    kl_doc *doc = compose(f, "m01", KL_CHANNEL_POST, &o, 0);
+    const kl_node *p = find(doc, KL_NODE_PARAGRAPH, "t.bye");
+    assert_non_null(p);
+    static const char want[] = "Do widzenia (standard). Przegląd prowadzi Dr Helen Price "
+                               "(\u2068independent reviewer\u2069).";
+    assert_string_equal(p->text, want);
+    assert_int_equal(p->n_spans, 1);
+    assert_string_equal(p->spans[0].lang, "en-GB");
+    assert_int_equal(p->spans[0].len, strlen("independent reviewer"));
+    assert_memory_equal(p->text + p->spans[0].start, "independent reviewer",
+                        strlen("independent reviewer"));
+    assert_null(p->data_lang); /* the sentence itself is Polish */
+    /* A whole line of review data is data_lang, not a run; no other node has runs. */
+    for (const kl_node *n = doc->root; n; n = kl_doc__next(doc->root, n))
+        if (n != p)
+            assert_int_equal(n->n_spans, 0);
+    char *text = NULL;
+    assert_int_equal(kl_plain__text(f->ctx, doc, 200, &text), 0);
+    const char *at = strstr(text, "\u2068independent reviewer\u2069)");
+    assert_non_null(at);
+    assert_null(strstr(at + 1, "\u2068independent reviewer")); /* once */
+    assert_null(strstr(text, "\u2068\u2068"));                 /* not isolated twice */
+    assert_null(strstr(text, "\uFDD0"));                       /* no sentinel leaks */
+    assert_null(strstr(text, "\uFDD1"));
+    kl_free(text);
+    char *subject = NULL, *body = NULL;
+    assert_int_equal(kl_plain__email(f->ctx, doc, &subject, &body), 0);
+    /* (wrapped at 72 columns: the run may break across lines) */
+    const char *open = strstr(body, "(\u2068independent"); /* "(" and FSI: 4 bytes */
+    if (!open || !strstr(open, "reviewer\u2069).") || strstr(open + 4, "\u2068independent"))
+        fail_msg("the role is not one isolated run in the email: %s", body);
+    kl_free(subject);
+    kl_free(body);
+    kl_doc__free(doc);
+    /* English: the same value is not a run of another language, nor isolated. */
+    doc = compose(f, "m02", KL_CHANNEL_POST, NULL, 0);
+    for (const kl_node *n = doc->root; n; n = kl_doc__next(doc->root, n)) {
+        assert_int_equal(n->n_spans, 0);
+        assert_true(!n->text || !strstr(n->text, "\u2068"));
+    }
+    kl_doc__free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_post_letter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_review_data_marked_english, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_review_data_in_sentence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_young_person_email, setup, teardown),
         cmocka_unit_test_setup_teardown(test_child_gender_selects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_message_is_an_error, setup, teardown),

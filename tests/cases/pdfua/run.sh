@@ -63,5 +63,15 @@ if ! "$py" "$src/tests/cases/pdfua/pdfua_reflow.py" "$kl" "$src/templates/exampl
 fi
 cat "$tmp/reflow.log"
 
-echo "$((8 - fails)) passed, $fails failed"
+# Review free text inside a translated sentence (a free-text role in a Polish letter) is a
+# Span with /Lang en-GB in the structure tree; the letters still pass the checks above.
+mkdir -p "$tmp/inline"
+if ! "$py" "$src/tests/cases/pdfua/pdfua_inline_lang.py" "$kl" "$src/templates/example" \
+    "$tmp/inline" >"$tmp/inline.log" 2>&1; then
+    echo "FAIL: free text inside a translated sentence is not marked English"
+    fails=$((fails + 1))
+fi
+cat "$tmp/inline.log"
+
+echo "$((9 - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
