@@ -104,6 +104,7 @@ KL_API int kl_catalog_sources_open(kl_context *ctx, const char *dir, kl_catalog_
     int rc = 0;
     if (!s || b.oom) {
         kl_buf_free(&b);
+        closedir(d);
         rc = KL_ENOMEM;
         goto fail;
     }
