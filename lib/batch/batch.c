@@ -6,6 +6,7 @@
 #include "kinletter/batch.h"
 #include "kinletter/letter.h"
 #include "kinletter/pdf.h"
+#include "mail/mail.h"
 #include "pdf/pdf_internal.h"
 #include "review/review_internal.h"
 
@@ -326,6 +327,89 @@ static int cover_note(worker *w, job *j, texts *t)
     return rc;
 }
 
+/* The email member's draft (mNN-email.eml): the same subject and body as
+ * mNN-email.txt, the PDF at files[pdf_at] attached, To the member, From and
+ * Reply-To the review's contact. Its header block joins the texts the
+ * disclosure check reads (the body is already there). */
+static int email_draft(worker *w, job *j, size_t pdf_at, const char *subject, const char *body,
+                       texts *t)
+{
+    batch *b = w->b;
+    const kl_member *m = j->m;
+    const kl_review_info *ri = kl_review__info(b->review);
+    const char *to = NULL;
+    for (size_t i = 0; i < m->n_contacts && !to; i++)
+        if (m->contacts[i].channel == KL_CHANNEL_EMAIL)
+            to = m->contacts[i].email;
+    if (!to || !ri->contact_email)
+        return kl_error(w->ctx, KL_EDATA, (kl_where){m->source, m->line, m->column, m->id},
+                        "give the member's email and the review's contact email",
+                        "the email draft needs the member's address and the review's contact "
+                        "email");
+    const char *at = strrchr(ri->contact_email, '@');
+    kl_buf name = KL_BUF_INIT, mid = KL_BUF_INIT, title = KL_BUF_INIT;
+    kl_buf_printf(&name, "%s%s%s", m->given ? m->given : "", m->family ? " " : "",
+                  m->family ? m->family : "");
+    /* Named by the letter's bytes, so the same input gives the same draft;
+     * the boundary too ("=-" is found in no quoted-printable or base64 line). */
+    char sha[65], boundary[40];
+    kl_core__sha256_hex(j->files[pdf_at].data, j->files[pdf_at].len, sha);
+    snprintf(boundary, sizeof boundary, "=-kinletter-%.24s", sha);
+    kl_buf_printf(&mid, "%.32s.%s@%s", sha, m->id, at ? at + 1 : "kinletter.invalid");
+    /* The UTF-8 name of the attachment: the subject, with nothing a file
+     * system or mail client reads as a path or a control. */
+    for (const unsigned char *s = (const unsigned char *)subject; *s; s++)
+        kl_buf_printf(&title, "%c",
+                      (*s < 0x20 || *s == 0x7f || strchr("/\\:*?\"<>|", *s)) ? '-' : *s);
+    kl_buf_printf(&title, ".pdf");
+    int rc = 0;
+    if (name.oom || mid.oom || title.oom)
+        rc = kl_oom(w->ctx);
+    out_file *pdf = &j->files[pdf_at];
+    kl_mail_draft d = {ri->contact_name ? ri->contact_name : ri->partnership_name,
+                       ri->contact_email,
+                       name.data,
+                       to,
+                       subject,
+                       body,
+                       pdf->data,
+                       pdf->len,
+                       pdf->name,
+                       title.data,
+                       b->creation_date,
+                       mid.data,
+                       boundary};
+    unsigned char *eml = NULL;
+    size_t len = 0, head = 0;
+    if (!rc)
+        rc = kl_mail__eml(w->ctx, &d, &eml, &len, &head);
+    if (!rc) {
+        char *h = kl_malloc(head + 1);
+        if (!h) {
+            rc = kl_oom(w->ctx);
+        } else {
+            memcpy(h, eml, head);
+            h[head] = 0;
+            keep_text(t, h);
+        }
+    }
+    if (!rc) {
+        out_file *f = add_file(j, KL_CHANNEL_EMAIL, "email.eml");
+        if (!f) {
+            rc = kl_error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
+        } else {
+            f->data = eml;
+            f->len = len;
+            eml = NULL;
+        }
+    }
+    kl_free(eml);
+    kl_buf_free(&name);
+    kl_buf_free(&mid);
+    kl_buf_free(&title);
+    return rc;
+}
+
 static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
 {
     batch *b = w->b;
@@ -353,6 +437,7 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
         keep_text(t, text);
     char suffix[40];
     snprintf(suffix, sizeof suffix, "%s.pdf", kl_channel_name(ch));
+    size_t pdf_at = j->n_files;
     if (!rc)
         rc = render_pdf(w, L, j, ch, suffix);
     if (!rc && ch == KL_CHANNEL_EMAIL) {
@@ -363,11 +448,13 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
             size_t blen = strlen(body);
             kl_buf_printf(&c, "Subject: %s\n\n%s%s", subject, body,
                           blen && body[blen - 1] == '\n' ? "" : "\n");
+            rc = text_file(w, j, ch, "email.txt", &c);
+            kl_buf_free(&c);
+            if (!rc)
+                rc = email_draft(w, j, pdf_at, subject, body, t);
             keep_text(t, subject);
             keep_text(t, body);
             subject = body = NULL;
-            rc = text_file(w, j, ch, "email.txt", &c);
-            kl_buf_free(&c);
         }
         kl_free(subject);
         kl_free(body);

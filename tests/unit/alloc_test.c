@@ -478,7 +478,7 @@ static int run_batch(kl_context *ctx, void *arg, const char **msg)
                 }
             }
             rc = *msg && strstr(*msg, "memory") ? KL_ENOMEM : KL_EDATA;
-        } else if (t.members_written != 1 || t.files != 3) {
+        } else if (t.members_written != 1 || t.files != 4) {
             rc = KL_EFORMAT;
         } else {
             char got[sizeof p->ref] = "";
@@ -520,7 +520,7 @@ static void test_alloc_fail_batch(void **state)
     assert_int_equal(kl_context_new(&ctx), 0);
     assert_int_equal(kl_context_find_data(ctx, "templates/example/review.xml", &path), 0);
     assert_int_equal(kl_review_load_file(ctx, path, NULL, &p.review), 0);
-    /* On tmpfs when there is one: every file is synced, and each run writes three. */
+    /* On tmpfs when there is one: every file is synced, and each run writes four. */
     struct stat st;
     strcpy(p.dir, stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm/kl-alloc-XXXXXX"
                                                                     : "/tmp/kl-alloc-XXXXXX");

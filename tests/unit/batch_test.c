@@ -244,7 +244,7 @@ static void generate_writes_every_member_in_order(void **state)
     assert_int_equal(t.members_written, 4);
     assert_int_equal(t.members_failed, 2);
     assert_int_equal(t.not_contacted, 1);
-    assert_int_equal(t.files, 7);
+    assert_int_equal(t.files, 8); /* g03: email .pdf, .txt and .eml */
     const kl_batch_row *r = find_row(res, "g02", "g02-cover.pdf");
     assert_non_null(r);
     assert_int_equal(r->status, KL_BATCH_WRITTEN);

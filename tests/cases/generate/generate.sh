@@ -71,7 +71,7 @@ rec="$dir/record.csv"
 [ -f "$rec" ] || fail "family: no record.csv"
 perms "$dir" family
 for f in g01-post.pdf g02-via-professional.pdf g02-cover.pdf g03-email.pdf g03-email.txt \
-    g03-sms.txt g07-post.pdf print-pack.pdf record.csv; do
+    g03-email.eml g03-sms.txt g07-post.pdf print-pack.pdf record.csv; do
     [ -f "$dir/$f" ] || fail "family: $f missing"
 done
 # Nothing for the members who failed or are not contacted.
@@ -79,7 +79,7 @@ for m in g04 g05 g06; do
     if ls "$dir" | grep -q "^$m-"; then fail "family: files written for $m"; fi
 done
 # Besides the letters: the lock and the manifest of this run (hidden).
-[ "$(ls -A "$dir" | grep -v '^\.kinletter\(\.lock\|-manifest\)$' | wc -l)" = 9 ] ||
+[ "$(ls -A "$dir" | grep -v '^\.kinletter\(\.lock\|-manifest\)$' | wc -l)" = 10 ] ||
     fail "family: unexpected files: $(ls -A "$dir")"
 expect "$rec" "^member_id,name,relationship,languages,translation_status,reading_level,print_size,channel,file,pages,sha256,result,reason" record-header
 expect "$rec" "^g01,Hannah Marsh,mother,en-GB,source,plain,large (18 pt),post,g01-post.pdf,[1-9][0-9]*,[0-9a-f]\{64\},written," record-g01
@@ -88,7 +88,7 @@ expect "$rec" "^g03,.*,sms,g03-sms.txt,,[0-9a-f]\{64\},written" record-g03-sms
 expect "$rec" "^g04,Carl Dobbs,stepfather,,,,,,,,,not-contacted,Police advice while an investigation is open" record-g04
 expect "$rec" "^g05,.*,post,,,,failed,.*family.csv line 6" record-g05
 expect "$rec" "^g06,Jonas Keller,uncle,de,missing,.*,post,,,,failed,no catalog for language 'de'" record-g06
-[ "$(grep -c . "$rec")" = 11 ] || fail "family: record has $(grep -c . "$rec") lines, expected 11"
+[ "$(grep -c . "$rec")" = 12 ] || fail "family: record has $(grep -c . "$rec") lines, expected 12"
 # The checksums are the files'.
 (cd "$dir" && awk -F, 'NR > 1 && $9 != "" { print $11 "  " $9 }' record.csv | sha256sum -c --quiet) ||
     fail "family: a checksum in record.csv does not match its file"
