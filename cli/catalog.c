@@ -35,8 +35,9 @@ static void usage(FILE *out)
           "  --all                  stamp: every translated message\n"
           "  -o, --output FILE      export, pseudo: where to write (pseudo: default stdout)\n"
           "  --format FORMAT        export: xliff20 (XLIFF 2.0, the default), xliff12\n"
-          "                         (XLIFF 1.2), po (gettext PO) or tmx (a translation\n"
-          "                         memory of the confirmed translations)\n"
+          "                         (XLIFF 1.2), po (gettext PO), tmx (a translation\n"
+          "                         memory of the confirmed translations) or tbx (a\n"
+          "                         glossary of the terms the catalog fixes)\n"
           "  --force                export, pseudo: replace an existing file\n"
           "  --dry-run              import: check only, write nothing\n"
           "  -h, --help             show this help\n"
@@ -229,8 +230,11 @@ static int do_export(kl_context *ctx, kl_catalog_sources *src, const opts *o)
         fmt = KL_EXCHANGE_XLIFF12;
     else if (!strcmp(f, "tmx"))
         fmt = KL_EXCHANGE_TMX;
+    else if (!strcmp(f, "tbx"))
+        fmt = KL_EXCHANGE_TBX;
     else if (strcmp(f, "xliff20") != 0 && strcmp(f, "xliff2") != 0 && strcmp(f, "xliff") != 0) {
-        fprintf(stderr, "kinletter: error: unknown format '%s': po, xliff12, xliff20 or tmx\n", f);
+        fprintf(stderr, "kinletter: error: unknown format '%s': po, xliff12, xliff20, tmx or tbx\n",
+                f);
         return EXIT_USAGE;
     }
     char *x = NULL;

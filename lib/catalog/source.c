@@ -574,6 +574,117 @@ const kl_csrc_table *kl_catalog__src_table(const kl_csrc *src, const char *path)
     return NULL;
 }
 
+/* Skip a value's body up to after its closing '}' (strings and nested tables included). */
+static void skip_body(parser *p)
+{
+    int depth = 1;
+    kl_buf junk = KL_BUF_INIT;
+    while (!p->rc && p->pos < p->len && depth > 0) {
+        skip_ws(p);
+        if (p->pos >= p->len)
+            break;
+        char c = p->s[p->pos];
+        if (c == '"') {
+            quoted(p, &junk);
+            kl_buf_clear(&junk);
+            continue;
+        }
+        if (c == '{')
+            depth++;
+        else if (c == '}')
+            depth--;
+        p->pos++;
+    }
+    kl_buf_free(&junk);
+}
+
+int kl_catalog__src_list(kl_context *ctx, const kl_csrc *src, const char *table, const char *name,
+                         char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    const kl_csrc_table *t = src ? kl_catalog__src_table(src, table) : NULL;
+    if (!t)
+        return 0;
+    size_t line0 = 0;
+    parser p = {.ctx = ctx,
+                .src = (kl_csrc *)src,
+                .s = src->data,
+                .len = t->close,
+                .pos = t->open + 1,
+                .lines = &line0,
+                .n_lines = 1};
+    char **v = NULL;
+    size_t nv = 0;
+    bool oom = false;
+    while (!p.rc && !oom) {
+        skip_ws(&p);
+        if (p.pos >= p.len || p.s[p.pos] == '}')
+            break;
+        char *k = NULL;
+        if (key(&p, &k))
+            break;
+        skip_ws(&p);
+        if (p.pos >= p.len || p.s[p.pos] != '{') {
+            kl_free(k);
+            break;
+        }
+        p.pos++;
+        bool want = !strcmp(k, name);
+        kl_free(k);
+        if (!want) {
+            skip_body(&p);
+            continue;
+        }
+        kl_buf item = KL_BUF_INIT;
+        bool have = false;
+        while (!p.rc && !oom) {
+            skip_ws(&p);
+            if (p.pos >= p.len || p.s[p.pos] == '{') {
+                p.pos = p.len; /* not a list of strings */
+                break;
+            }
+            char c = p.s[p.pos];
+            if (c == '"') {
+                if (quoted(&p, &item))
+                    break;
+                have = true;
+                continue;
+            }
+            if (have) {
+                char *w = item.oom ? NULL : kl_buf_detach(&item);
+                char **nv2 = w ? kl_realloc(v, (nv + 2) * sizeof *v) : NULL;
+                if (!w || !nv2) {
+                    kl_free(w);
+                    oom = true;
+                    break;
+                }
+                v = nv2;
+                v[nv++] = w;
+                v[nv] = NULL;
+                kl_buf_clear(&item);
+                have = false;
+            }
+            p.pos++;
+            if (c == '}')
+                break;
+        }
+        kl_buf_free(&item);
+        break;
+    }
+    if (oom || p.rc == KL_ENOMEM) {
+        for (size_t i = 0; i < nv; i++)
+            kl_free(v[i]);
+        kl_free(v);
+        return kl_oom(ctx);
+    }
+    if (p.rc)
+        kl_context_clear_error(ctx); /* a list it cannot read is no list */
+    *out = v;
+    *n = nv;
+    return 0;
+}
+
 int kl_catalog__quote(kl_buf *b, const char *text)
 {
     kl_buf_putc(b, '"');

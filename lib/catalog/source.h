@@ -51,6 +51,12 @@ const kl_csrc_str *kl_catalog__src_find(const kl_csrc *src, const char *table, c
 /* The table with this path, or NULL. */
 const kl_csrc_table *kl_catalog__src_table(const kl_csrc *src, const char *path);
 
+/* The strings of a list in a table ("avoid", "jargon": word lists for checks,
+ * not messages), NULL-terminated; *out NULL when there is none. The caller
+ * frees each string and the array. Returns 0 or KL_ENOMEM. */
+int kl_catalog__src_list(kl_context *ctx, const kl_csrc *src, const char *table, const char *name,
+                         char ***out, size_t *n);
+
 /* Append text as one quoted resource string (escaping '"', '\\', controls
  * and invisible format characters such as U+2068 as \uXXXX). */
 int kl_catalog__quote(kl_buf *b, const char *text);

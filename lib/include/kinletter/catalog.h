@@ -178,8 +178,11 @@ typedef enum kl_exchange_format {
     KL_EXCHANGE_XLIFF20 = 0, /**< XLIFF 2.0 (the default) */
     KL_EXCHANGE_XLIFF12,     /**< XLIFF 1.2, what most CAT tools and translate-toolkit read */
     KL_EXCHANGE_PO,          /**< gettext PO (Poedit, Weblate, Pontoon, Launchpad) */
-    KL_EXCHANGE_TMX          /**< TMX 1.4: the confirmed translations, for a translation
+    KL_EXCHANGE_TMX,         /**< TMX 1.4: the confirmed translations, for a translation
                                   memory (export only) */
+    KL_EXCHANGE_TBX          /**< TBX-Basic (TBX v2 martif): a glossary of the terms the
+                                  catalog fixes (roles, titles, review types, advocate, words
+                                  to avoid as deprecated), for a CAT tool (export only) */
 } kl_exchange_format;
 
 /**
