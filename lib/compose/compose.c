@@ -7,6 +7,7 @@
 
 #include <libxml/xpathInternals.h>
 #include <stddef.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,30 +225,61 @@ static int utf16_to_8(composer *c, const UChar *u, int32_t len, kl_buf *out)
 }
 
 /* Join UTF-8 items with ICU's list pattern for the language ("a, b and c"). */
+/* Welsh: ICU's list pattern joins with "a(c)", leaving the reader to choose;
+ * the letter chooses, as a Welsh writer would: "ac" before a vowel, "a"
+ * before anything else (day names all begin "Dydd", so almost always "a"). */
+static void welsh_and(kl_buf *b)
+{
+    if (!b->data)
+        return;
+    for (char *p = strstr(b->data, " a(c) "); p; p = strstr(p, " a(c) ")) {
+        char next = p[6];
+        bool vowel = next && strchr("aeiouwyAEIOUWY", next);
+        if (vowel) {
+            memcpy(p, " ac ", 4);
+            memmove(p + 4, p + 6, strlen(p + 6) + 1);
+        } else {
+            memcpy(p, " a ", 3);
+            memmove(p + 3, p + 6, strlen(p + 6) + 1);
+        }
+        b->len = strlen(b->data);
+    }
+}
+
 static int join_list(composer *c, const char *loc, char **items, size_t n, char **out)
 {
-    UChar u[8][256];
-    const UChar *ptrs[8];
-    int32_t lens[8];
+    UChar(*u)[256] = kl_calloc(n ? n : 1, sizeof *u);
+    const UChar **ptrs = kl_calloc(n ? n : 1, sizeof *ptrs);
+    int32_t *lens = kl_calloc(n ? n : 1, sizeof *lens);
+    UChar *res = kl_calloc(1024 * (n ? n : 1), sizeof *res);
+    int rc = 0;
+    if (!u || !ptrs || !lens || !res)
+        rc = kl_oom(c->ctx);
     UErrorCode st = U_ZERO_ERROR;
-    if (n > 8)
-        n = 8;
-    for (size_t i = 0; i < n && U_SUCCESS(st); i++) {
+    for (size_t i = 0; !rc && i < n && U_SUCCESS(st); i++) {
         u_strFromUTF8(u[i], 256, &lens[i], items[i], -1, &st);
         ptrs[i] = u[i];
     }
-    UListFormatter *lf = U_SUCCESS(st) ? ulistfmt_open(loc, &st) : NULL;
-    UChar res[1024];
-    int32_t len = U_SUCCESS(st) ? ulistfmt_format(lf, ptrs, lens, (int32_t)n, res, 1024, &st) : 0;
+    UListFormatter *lf = !rc && U_SUCCESS(st) ? ulistfmt_open(loc, &st) : NULL;
+    int32_t cap = 1024 * (int32_t)(n ? n : 1);
+    int32_t len =
+        !rc && U_SUCCESS(st) ? ulistfmt_format(lf, ptrs, lens, (int32_t)n, res, cap, &st) : 0;
     ulistfmt_close(lf);
-    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
-        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
-                        "ICU could not join the contact hours in locale %s: %s", c->locale,
-                        u_errorName(st));
+    if (!rc && (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING))
+        rc = kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                      "ICU could not join the contact hours in locale %s: %s", c->locale,
+                      u_errorName(st));
     kl_buf b = KL_BUF_INIT;
-    int rc = utf16_to_8(c, res, len, &b);
+    if (!rc)
+        rc = utf16_to_8(c, res, len, &b);
+    if (!rc && strncmp(loc, "cy", 2) == 0 && !isalpha((unsigned char)loc[2]))
+        welsh_and(&b);
     *out = rc ? NULL : kl_buf_detach(&b);
     kl_buf_free(&b);
+    kl_free(u);
+    kl_free(ptrs);
+    kl_free(lens);
+    kl_free(res);
     return rc;
 }
 
