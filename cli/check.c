@@ -35,12 +35,14 @@ static void usage(FILE *out)
 
 static void languages(const kl_member *m, char *out, size_t cap)
 {
-    if (!m->locale) {
+    if (!kl_member_locale(m)) {
         snprintf(out, cap, "-");
         return;
     }
-    snprintf(out, cap, "%s%s%s%s%s", m->locale, m->also ? " + " : "", m->also ? m->also : "",
-             m->interpreter ? ", interpreter " : "", m->interpreter ? m->interpreter : "");
+    snprintf(out, cap, "%s%s%s%s%s", kl_member_locale(m), kl_member_also(m) ? " + " : "",
+             kl_member_also(m) ? kl_member_also(m) : "",
+             kl_member_interpreter(m) ? ", interpreter " : "",
+             kl_member_interpreter(m) ? kl_member_interpreter(m) : "");
 }
 
 static void summarise(const kl_review *rv, const char *path)
@@ -56,23 +58,26 @@ static void summarise(const kl_review *rv, const char *path)
         ok += good != 0;
         char lang[128], print[32], chans[96] = "";
         languages(m, lang, sizeof lang);
-        snprintf(print, sizeof print, "%s (%g pt)", m->print_profile ? m->print_profile : "-",
-                 m->print_size);
-        if (m->contact_none) {
+        snprintf(print, sizeof print, "%s (%g pt)",
+                 kl_member_print_profile(m) ? kl_member_print_profile(m) : "-",
+                 kl_member_print_size(m));
+        if (kl_member_contact_none(m)) {
             snprintf(chans, sizeof chans, "none");
         } else {
-            for (size_t k = 0; k < m->n_contacts; k++) {
+            for (size_t k = 0; k < kl_member_contact_count(m); k++) {
                 if (k)
                     strncat(chans, ", ", sizeof chans - strlen(chans) - 1);
-                strncat(chans, kl_channel_name(m->contacts[k].channel),
+                strncat(chans, kl_channel_name(kl_contact_channel(kl_member_contact_at(m, k))),
                         sizeof chans - strlen(chans) - 1);
             }
         }
-        printf("%-8s %-12s %-28s %-13s %-18s %s%s\n", m->id ? m->id : "?",
-               m->relationship ? m->relationship : "?", lang, kl_reading_name(m->reading), print,
-               chans, good ? "" : "  [NOT READY: see errors]");
-        if (m->contact_none)
-            printf("%-8s not contacted: %s\n", "", m->reason ? m->reason : "(no reason given)");
+        printf("%-8s %-12s %-28s %-13s %-18s %s%s\n", kl_member_id(m) ? kl_member_id(m) : "?",
+               kl_member_relationship(m) ? kl_member_relationship(m) : "?", lang,
+               kl_reading_name(kl_member_reading(m)), print, chans,
+               good ? "" : "  [NOT READY: see errors]");
+        if (kl_member_contact_none(m))
+            printf("%-8s not contacted: %s\n", "",
+                   kl_member_reason(m) ? kl_member_reason(m) : "(no reason given)");
     }
     printf("%zu member%s: %zu ready, %zu with errors; %zu warning%s\n", n, n == 1 ? "" : "s", ok,
            n - ok, kl_review_warning_count(rv), kl_review_warning_count(rv) == 1 ? "" : "s");
@@ -108,7 +113,7 @@ static void translations(kl_context *ctx, const kl_review *rv)
     }
     for (size_t i = 0; i < kl_review_member_count(rv); i++) {
         const kl_member *m = kl_review_member(rv, i);
-        const char *langs[2] = {m->locale, m->also};
+        const char *langs[2] = {kl_member_locale(m), kl_member_also(m)};
         for (size_t l = 0; l < 2; l++) {
             const char *loc = langs[l];
             bool dup = !loc;
@@ -188,8 +193,8 @@ static long predict(kl_context *ctx, const kl_review *rv, bool quiet)
         return -1;
     for (size_t i = 0; i < n; i++) {
         const kl_member *m = kl_review_member(rv, i);
-        if (kl_review_member_ok(rv, m) && !m->contact_none)
-            ids[k++] = m->id;
+        if (kl_review_member_ok(rv, m) && !kl_member_contact_none(m))
+            ids[k++] = kl_member_id(m);
     }
     seen_diags seen = {0};
     long failed = 0;

@@ -152,9 +152,9 @@ static void print_row(const result *x, const kl_read_stats *st, bool ok)
     if (st->has_wordlist)
         snprintf(avoid, sizeof avoid, "%zu", st->avoid_hits);
     printf("%-8s %-13s %-7s %-13s %5zu %6zu %5.1f %5u %7s %6s %6s %5zu %6s %5zu  %s\n",
-           x->member->id, x->template_name, st->lang, kl_reading_name(st->variant), st->sentences,
-           st->words, st->avg_words, st->longest, flesch, grade, lix, st->over_limit, avoid,
-           st->kindness, ok ? "ok" : "FINDINGS");
+           kl_member_id(x->member), x->template_name, st->lang, kl_reading_name(st->variant),
+           st->sentences, st->words, st->avg_words, st->longest, flesch, grade, lix, st->over_limit,
+           avoid, st->kindness, ok ? "ok" : "FINDINGS");
 }
 
 static void print_details(const opts *o, const result *x)
@@ -166,7 +166,7 @@ static void print_details(const opts *o, const result *x)
         if (!lang_matches(o->locale, f->lang))
             continue;
         if (!header) {
-            printf("\n%s %s (%s, %s):\n", x->member->id, x->template_name, f->lang,
+            printf("\n%s %s (%s, %s):\n", kl_member_id(x->member), x->template_name, f->lang,
                    kl_reading_name(x->variant));
             header = true;
         }
@@ -186,7 +186,7 @@ static void print_json(run_state *s, const result *x, const char *channel)
     const opts *o = s->o;
     printf("%s\n    {\"member\": ", s->first_json ? "" : ",");
     s->first_json = false;
-    json_str(stdout, x->member->id);
+    json_str(stdout, kl_member_id(x->member));
     printf(", \"template\": ");
     json_str(stdout, x->template_name);
     printf(", \"channel\": ");
@@ -245,9 +245,9 @@ static void print_json(run_state *s, const result *x, const char *channel)
 /* The channel a member's letter goes by: the first that is not a text message. */
 static int letter_channel(const kl_member *m)
 {
-    for (size_t i = 0; i < m->n_contacts; i++)
-        if (m->contacts[i].channel != KL_CHANNEL_SMS)
-            return (int)m->contacts[i].channel;
+    for (size_t i = 0; i < kl_member_contact_count(m); i++)
+        if (kl_contact_channel(kl_member_contact_at(m, i)) != KL_CHANNEL_SMS)
+            return (int)kl_contact_channel(kl_member_contact_at(m, i));
     return -1;
 }
 
@@ -257,9 +257,10 @@ static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, co
 {
     const opts *o = s->o;
     int ch = letter_channel(m);
-    if (o->locale && !lang_matches(o->locale, m->locale) && !lang_matches(o->locale, m->also))
+    if (o->locale && !lang_matches(o->locale, kl_member_locale(m)) &&
+        !lang_matches(o->locale, kl_member_also(m)))
         return 0;
-    const char *why = m->contact_none ? "not contacted: no letters"
+    const char *why = kl_member_contact_none(m) ? "not contacted: no letters"
                       : !kl_review_member_ok(rv, m)
                           ? "data has errors: no letters (see kinletter check)"
                       : ch < 0 ? "text messages only: no letter to measure"
@@ -274,11 +275,11 @@ static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, co
                 s->notes = grown;
                 s->cap_notes = cap;
             }
-            snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s: %s", m->id, why);
+            snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s: %s", kl_member_id(m), why);
         }
         return 0;
     }
-    kl_reading variant = o->variant >= 0 ? (kl_reading)o->variant : m->reading;
+    kl_reading variant = o->variant >= 0 ? (kl_reading)o->variant : kl_member_reading(m);
     for (size_t t = 0; t < n_tpls; t++) {
         kl_letter_options lo = KL_LETTER_OPTIONS_INIT;
         lo.variant = (int)variant;
@@ -293,8 +294,8 @@ static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, co
             return EXIT_USAGE;
         }
         if (rc) {
-            fprintf(stderr, "kinletter: error: member %s: %s letter not measured (%s)\n", m->id,
-                    names[t], kl_strerror(rc));
+            fprintf(stderr, "kinletter: error: member %s: %s letter not measured (%s)\n",
+                    kl_member_id(m), names[t], kl_strerror(rc));
             s->failed++;
             continue;
         }

@@ -182,21 +182,21 @@ int cli_record_hold_unanswered(kl_context *ctx, const kl_review *rv, const char 
     }
     for (size_t i = 0; i < nm; i++) {
         const kl_member *m = kl_review_member(rv, i);
-        if (!m->id)
+        if (!kl_member_id(m))
             continue;
         bool selected = n_members == 0;
         for (size_t k = 0; k < n_members && !selected; k++)
-            selected = strcmp(members[k], m->id) == 0;
+            selected = strcmp(members[k], kl_member_id(m)) == 0;
         if (!selected)
             continue;
         const kl_record_question *open = NULL;
         for (size_t q = 0; q < kl_record_status_question_count(st) && !open; q++) {
             const kl_record_question *x = kl_record_status_question(st, q);
-            if (!strcmp(x->member_id, m->id) && !x->answered[0])
+            if (!strcmp(x->member_id, kl_member_id(m)) && !x->answered[0])
                 open = x;
         }
         if (!open) {
-            keep[(*n_filter)++] = m->id;
+            keep[(*n_filter)++] = kl_member_id(m);
             continue;
         }
         ++*held;
@@ -204,7 +204,7 @@ int cli_record_hold_unanswered(kl_context *ctx, const kl_review *rv, const char 
                 "kinletter: error: member %s: question %d (asked %s) has no answer recorded: the "
                 "outcome letter is not written for this member (record the answer with kinletter "
                 "questions answer --id %d, or run with --allow-open-questions)\n",
-                m->id, open->number, open->asked, open->number);
+                kl_member_id(m), open->number, open->asked, open->number);
     }
     if (*held)
         *filter = keep;

@@ -127,10 +127,10 @@ static kl_channel default_channel(const kl_member *m, const char *format)
         return KL_CHANNEL_SMS;
     if (strcmp(format, "email") == 0)
         return KL_CHANNEL_EMAIL;
-    for (size_t i = 0; i < m->n_contacts; i++)
-        if (m->contacts[i].channel == KL_CHANNEL_POST ||
-            m->contacts[i].channel == KL_CHANNEL_VIA_PROFESSIONAL)
-            return m->contacts[i].channel;
+    for (size_t i = 0; i < kl_member_contact_count(m); i++)
+        if (kl_contact_channel(kl_member_contact_at(m, i)) == KL_CHANNEL_POST ||
+            kl_contact_channel(kl_member_contact_at(m, i)) == KL_CHANNEL_VIA_PROFESSIONAL)
+            return kl_contact_channel(kl_member_contact_at(m, i));
     return KL_CHANNEL_EMAIL;
 }
 
@@ -141,11 +141,11 @@ static void member_diagnostic(const kl_diagnostic *d, void *userdata)
     const kl_member *m = userdata;
     kl_diagnostic c = *d;
     if (!c.source) { /* a problem with a place of its own (a catalog line) keeps it */
-        c.source = m->source;
-        c.line = m->line;
-        c.column = m->column;
+        c.source = kl_member_source(m);
+        c.line = kl_member_line(m);
+        c.column = kl_member_column(m);
         if (!c.member_id)
-            c.member_id = m->id;
+            c.member_id = kl_member_id(m);
     }
     cli_print_diagnostic(&c, NULL);
 }

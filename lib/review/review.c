@@ -79,6 +79,54 @@ KL_API const kl_member *kl_review_find_member(const kl_review *review, const cha
     return NULL;
 }
 
+/* ---- member, contact and address accessors (the public types are opaque) ---- */
+#define KL_GET(type, name, T, field, dflt)                                                         \
+    KL_API T kl_##type##_##name(const kl_##type *o)                                                \
+    {                                                                                              \
+        return o ? o->field : dflt;                                                                \
+    }
+KL_GET(member, id, const char *, id, NULL)
+KL_GET(member, relationship, const char *, relationship, NULL)
+KL_GET(member, gender, kl_gender, gender, KL_GENDER_OTHER)
+KL_GET(member, age, int, age, -1)
+KL_GET(member, parental_responsibility, int, parental_responsibility, -1)
+KL_GET(member, title, const char *, title, NULL)
+KL_GET(member, given, const char *, given, NULL)
+KL_GET(member, family, const char *, family, NULL)
+KL_GET(member, locale, const char *, locale, NULL)
+KL_GET(member, also, const char *, also, NULL)
+KL_GET(member, interpreter, const char *, interpreter, NULL)
+KL_GET(member, reading, kl_reading, reading, KL_READING_STANDARD)
+KL_GET(member, print_size, double, print_size, 0)
+KL_GET(member, print_profile, const char *, print_profile, NULL)
+KL_GET(member, contact_count, size_t, n_contacts, 0)
+KL_GET(member, contact_none, int, contact_none, 0)
+KL_GET(member, reason, const char *, reason, NULL)
+KL_GET(member, source, const char *, source, NULL)
+KL_GET(member, line, unsigned, line, 0)
+KL_GET(member, column, unsigned, column, 0)
+KL_GET(contact, channel, kl_channel, channel, KL_CHANNEL_POST)
+KL_GET(contact, address, const kl_address *, address, NULL)
+KL_GET(contact, email, const char *, email, NULL)
+KL_GET(contact, phone, const char *, phone, NULL)
+KL_GET(contact, professional, const char *, professional, NULL)
+KL_GET(contact, line, unsigned, line, 0)
+KL_GET(contact, column, unsigned, column, 0)
+KL_GET(address, line_count, size_t, n_lines, 0)
+KL_GET(address, town, const char *, town, NULL)
+KL_GET(address, postcode, const char *, postcode, NULL)
+#undef KL_GET
+
+KL_API const kl_contact *kl_member_contact_at(const kl_member *m, size_t i)
+{
+    return m && i < m->n_contacts ? &m->contacts[i] : NULL;
+}
+
+KL_API const char *kl_address_line(const kl_address *a, size_t i)
+{
+    return a && i < a->n_lines ? a->lines[i] : NULL;
+}
+
 static const kl_member_extra *extra_of(const kl_review *review, const kl_member *m)
 {
     if (!review || !m || m < review->members || m >= review->members + review->n_members)

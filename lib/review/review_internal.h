@@ -9,6 +9,48 @@
 #include <libxml/tree.h>
 #include <stdbool.h>
 
+/* The public opaque types (kinletter/review.h), as the library lays them out.
+ * Only the library sees these fields; programs use the kl_member_*(),
+ * kl_contact_*() and kl_address_*() accessors. */
+struct kl_address {
+    const char *const *lines; /* street lines, n_lines of them */
+    size_t n_lines;
+    const char *town;     /* may be NULL */
+    const char *postcode; /* normalised ("NT2 7QP") */
+};
+
+struct kl_contact {
+    kl_channel channel;
+    const kl_address *address; /* post */
+    const char *email;         /* email */
+    const char *phone;         /* sms: normalised UK mobile ("07700 900456") */
+    const char *professional;  /* via-professional: who hands the letter over */
+    unsigned line, column;     /* where it was written (CSV: row, column) */
+};
+
+struct kl_member {
+    const char *id;
+    const char *relationship;
+    kl_gender gender;
+    int age;                     /* -1 when not given */
+    int parental_responsibility; /* 1, 0, or -1 when not given */
+    const char *title;           /* may be NULL */
+    const char *given;
+    const char *family;      /* may be NULL */
+    const char *locale;      /* BCP 47, canonical; may be NULL if contact none */
+    const char *also;        /* second language of a bilingual letter, or NULL */
+    const char *interpreter; /* language an interpreter is needed for, or NULL */
+    kl_reading reading;
+    double print_size;         /* body size in points */
+    const char *print_profile; /* "standard", "large", "very-large" or "custom" */
+    const kl_contact *contacts;
+    size_t n_contacts;
+    int contact_none;      /* 1 for contact="none" */
+    const char *reason;    /* why no contact (contact="none"), or NULL */
+    const char *source;    /* file the member came from (review or CSV) */
+    unsigned line, column; /* where the <member> starts (CSV: row, 1) */
+};
+
 typedef struct kl_service {
     const char *name;
     const char *phone; /* may be NULL */
@@ -70,6 +112,7 @@ typedef struct kl_review_info {
 
     int publication;     /* 1 planned, 0 not planned, -1 not said */
     int reply_wait_days; /* <follow-up reply-wait-days>: days to wait for a reply; 0 = not said */
+    bool protect_email;  /* review@protect="email": email members' PDFs are encrypted */
 } kl_review_info;
 
 const kl_review_info *kl_review__info(const kl_review *review);

@@ -134,6 +134,20 @@ def load_library(path=None):
         "kl_review_find_member": (p, [p, s]),
         "kl_review_member_ok": (i, [p, p]),
         "kl_review_error_count": (sz, [p]),
+        "kl_member_id": (s, [p]),
+        "kl_member_relationship": (s, [p]),
+        "kl_member_given": (s, [p]),
+        "kl_member_family": (s, [p]),
+        "kl_member_locale": (s, [p]),
+        "kl_member_also": (s, [p]),
+        "kl_member_reading": (i, [p]),
+        "kl_member_print_size": (ctypes.c_double, [p]),
+        "kl_member_contact_count": (sz, [p]),
+        "kl_member_contact_at": (p, [p, sz]),
+        "kl_member_contact_none": (i, [p]),
+        "kl_contact_channel": (i, [p]),
+        "kl_reading_name": (s, [i]),
+        "kl_channel_name": (s, [i]),
         "kl_review_builder_new": (i, [p, s, s, pp]),
         "kl_review_builder_free": (None, [p]),
         "kl_review_builder_root": (p, [p]),
@@ -402,9 +416,25 @@ class Review:
         out = []
         for i in range(lib.kl_review_member_count(self._ptr)):
             m = lib.kl_review_member(self._ptr, i)
-            mid = ctypes.cast(m, ctypes.POINTER(ctypes.c_char_p)).contents.value
-            out.append((_s(mid), bool(lib.kl_review_member_ok(self._ptr, m))))
+            out.append((_s(lib.kl_member_id(m)), bool(lib.kl_review_member_ok(self._ptr, m))))
         return out
+
+    def member(self, member_id):
+        """One member's details as a dict (id, relationship, given, family,
+        locale, also, reading, print_size, channels, contact_none), read with
+        the kl_member_*() accessors; KinletterError if there is no such member."""
+        lib = self._ctx._lib
+        m = lib.kl_review_find_member(self._ptr, _enc(member_id))
+        if not m:
+            raise KinletterError(-4, None, f"no member {member_id!r} in the review")
+        channels = [_s(lib.kl_channel_name(lib.kl_contact_channel(lib.kl_member_contact_at(m, k))))
+                    for k in range(lib.kl_member_contact_count(m))]
+        return {"id": _s(lib.kl_member_id(m)), "relationship": _s(lib.kl_member_relationship(m)),
+                "given": _s(lib.kl_member_given(m)), "family": _s(lib.kl_member_family(m)),
+                "locale": _s(lib.kl_member_locale(m)), "also": _s(lib.kl_member_also(m)),
+                "reading": _s(lib.kl_reading_name(lib.kl_member_reading(m))),
+                "print_size": lib.kl_member_print_size(m), "channels": channels,
+                "contact_none": bool(lib.kl_member_contact_none(m))}
 
 
 class Part:

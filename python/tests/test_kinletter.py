@@ -65,6 +65,19 @@ class Binding(unittest.TestCase):
         self.assertIn("m01", ids)
         self.assertTrue(self.ctx.version)
 
+    def test_member_details_through_accessors(self):
+        review = self.ctx.load_review(EXAMPLE)
+        m03 = review.member("m03")
+        self.assertEqual((m03["given"], m03["locale"], m03["reading"]),
+                         ("Kacper", "en-GB", "young-person"))
+        self.assertEqual(m03["channels"], ["email", "sms"])
+        m01 = review.member("m01")
+        self.assertEqual((m01["print_size"], m01["relationship"]), (18.0, "mother"))
+        self.assertTrue(review.member("m05")["contact_none"])
+        self.assertEqual(review.member("m05")["channels"], [])
+        with self.assertRaises(kinletter.KinletterError):
+            review.member("nobody")
+
     def test_built_review_renders_a_pdf_as_bytes(self):
         review = two_members(self.ctx).build()
         self.assertEqual(review.error_count, 0)

@@ -80,10 +80,68 @@ static void review_errors(void)
 static int has_channel(const kl_member *m, kl_channel ch)
 {
     size_t i;
-    for (i = 0; i < m->n_contacts; i++)
-        if (m->contacts[i].channel == ch)
+    for (i = 0; i < kl_member_contact_count(m); i++)
+        if (kl_contact_channel(kl_member_contact_at(m, i)) == ch)
             return 1;
     return 0;
+}
+
+static int str_is(const char *s, const char *want)
+{
+    return s && strcmp(s, want) == 0;
+}
+
+/* Members, contacts and addresses are opaque: every field through an accessor. */
+static void member_accessors(const kl_review *review)
+{
+    const kl_member *m01 = kl_review_find_member(review, "m01");
+    const kl_member *m02 = kl_review_find_member(review, "m02");
+    const kl_member *m03 = kl_review_find_member(review, "m03");
+    const kl_member *m05 = kl_review_find_member(review, "m05");
+    const kl_member *m06 = kl_review_find_member(review, "m06");
+    const kl_contact *c;
+    const kl_address *a;
+    CHECK(m01 && m02 && m03 && m05 && m06, "the example's members m01, m02, m03, m05, m06");
+    if (!m01 || !m02 || !m03 || !m05 || !m06)
+        return;
+    CHECK(str_is(kl_member_id(m01), "m01") && str_is(kl_member_relationship(m01), "mother") &&
+              kl_member_gender(m01) == KL_GENDER_FEMALE && kl_member_age(m01) == -1 &&
+              kl_member_parental_responsibility(m01) == 1 && str_is(kl_member_title(m01), "Ms") &&
+              str_is(kl_member_given(m01), "Zofia") && str_is(kl_member_family(m01), "Nowak"),
+          "kl_member_id, _relationship, _gender, _age, _parental_responsibility, _title, _given, "
+          "_family");
+    CHECK(str_is(kl_member_locale(m01), "pl") && kl_member_also(m01) == NULL &&
+              str_is(kl_member_interpreter(m01), "pl") &&
+              kl_member_reading(m01) == KL_READING_PLAIN && kl_member_print_size(m01) == 18.0 &&
+              str_is(kl_member_print_profile(m01), "large"),
+          "kl_member_locale, _also, _interpreter, _reading, _print_size, _print_profile");
+    CHECK(kl_member_source(m01) && kl_member_line(m01) > 0 && kl_member_column(m01) > 0,
+          "kl_member_source, _line, _column");
+    c = kl_member_contact_at(m01, 0);
+    a = kl_contact_address(c);
+    CHECK(kl_member_contact_count(m01) == 1 && kl_contact_channel(c) == KL_CHANNEL_POST && a &&
+              kl_contact_email(c) == NULL && kl_contact_line(c) > kl_member_line(m01) &&
+              kl_contact_column(c) > 0,
+          "kl_member_contact_count, _contact_at, kl_contact_channel, _address, _line, _column");
+    CHECK(kl_member_contact_at(m01, 1) == NULL, "a contact past the end is NULL");
+    a = kl_contact_address(kl_member_contact_at(m06, 0));
+    CHECK(kl_address_line_count(a) == 2 && str_is(kl_address_line(a, 1), "27 Victoria Road") &&
+              kl_address_line(a, 2) == NULL && str_is(kl_address_town(a), "Northtown") &&
+              str_is(kl_address_postcode(a), "NT3 9HX"),
+          "kl_address_line_count, _line, _town, _postcode");
+    CHECK(str_is(kl_contact_professional(kl_member_contact_at(m02, 0)), "his probation officer"),
+          "kl_contact_professional");
+    CHECK(str_is(kl_contact_email(kl_member_contact_at(m03, 0)), "kacper@mail.example") &&
+              str_is(kl_contact_phone(kl_member_contact_at(m03, 1)), "07700 900456") &&
+              kl_member_age(m03) == 15,
+          "kl_contact_email, _phone");
+    CHECK(kl_member_contact_none(m05) == 1 && kl_member_contact_count(m05) == 0 &&
+              kl_member_reason(m05) != NULL,
+          "kl_member_contact_none, _reason");
+    CHECK(kl_member_id(NULL) == NULL && kl_member_contact_count(NULL) == 0 &&
+              kl_member_contact_at(NULL, 0) == NULL && kl_contact_address(NULL) == NULL &&
+              kl_address_line_count(NULL) == 0 && kl_address_line(NULL, 0) == NULL,
+          "accessors take NULL");
 }
 
 /* The bundled example: load it, compose and render letters for its members. */
@@ -112,7 +170,8 @@ static void letters(kl_context *ctx, const kl_review *review)
 
     for (i = 0; i < kl_review_member_count(review); i++) {
         const kl_member *m = kl_review_member(review, i);
-        if (!kl_review_member_ok(review, m) || !m->locale || strcmp(m->locale, "en-GB") != 0)
+        if (!kl_review_member_ok(review, m) || !kl_member_locale(m) ||
+            strcmp(kl_member_locale(m), "en-GB") != 0)
             continue;
         if (!post && has_channel(m, KL_CHANNEL_EMAIL))
             post = m;
@@ -144,7 +203,7 @@ static void letters(kl_context *ctx, const kl_review *review)
                   "no fallback without allow_language_fallback");
             CHECK(kl_letter_render_text(ctx, letter, &text) == 0 && strlen(text) > 200,
                   "kl_letter_render_text");
-            CHECK(text && strstr(text, post->given), "the letter names the member");
+            CHECK(text && strstr(text, kl_member_given(post)), "the letter names the member");
             CHECK(kl_letter_render_email(ctx, letter, &subject, &body) == 0 && subject[0] &&
                       !strchr(subject, '\n'),
                   "kl_letter_render_email gives a one-line subject");
@@ -243,7 +302,7 @@ int main(void)
         CHECK(strcmp(kl_review_type_name(kl_review_get_type(review)), "lcspr") == 0,
               "kl_review_get_type");
         CHECK(kl_review_member_count(review) >= 5, "kl_review_member_count");
-        CHECK(m && kl_review_find_member(review, m->id) == m, "kl_review_find_member");
+        CHECK(m && kl_review_find_member(review, kl_member_id(m)) == m, "kl_review_find_member");
         CHECK(kl_review_find_member(review, "nobody") == NULL, "an unknown id is NULL");
         CHECK(kl_review_member(review, kl_review_member_count(review)) == NULL,
               "a member past the end is NULL");
@@ -253,6 +312,7 @@ int main(void)
                   strcmp(kl_channel_name(KL_CHANNEL_VIA_PROFESSIONAL), "via-professional") == 0,
               "stable names");
         (void)kl_review_warning_count(review);
+        member_accessors(review);
         letters(ctx, review);
         batch(ctx, review);
     }

@@ -26,9 +26,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const kl_member *m = kl_review_member(review, i);
             int ok = kl_review_member_ok(review, m);
             /* A member with an id can be found by it; one without is never ok. */
-            if (m->id ? kl_review_find_member(review, m->id) == NULL : ok)
+            if (kl_member_id(m) ? kl_review_find_member(review, kl_member_id(m)) == NULL : ok)
                 __builtin_trap();
-            if (ok && (!m->relationship || !m->given || m->n_contacts == 0) && !m->contact_none)
+            if (ok &&
+                (!kl_member_relationship(m) || !kl_member_given(m) ||
+                 kl_member_contact_count(m) == 0) &&
+                !kl_member_contact_none(m))
                 __builtin_trap(); /* an ok member has what a letter needs */
         }
         kl_review_free(review);

@@ -99,13 +99,13 @@ static void *worker_main(void *arg)
             if (rc) {
                 const kl_diagnostic *d = kl_context_last_error(ctx);
                 snprintf(w->failure, sizeof w->failure, "thread %u: %s for %s: %s", w->index, why,
-                         j->member->id, d ? d->message : kl_strerror(rc));
+                         kl_member_id(j->member), d ? d->message : kl_strerror(rc));
             } else if (strcmp(text, j->text) != 0 || len != j->pdf_len ||
                        memcmp(pdf, j->pdf, len) != 0 || pages != j->pages) {
                 w->mismatches++;
                 snprintf(w->failure, sizeof w->failure,
                          "thread %u: %s's %s letter differs from the one written alone", w->index,
-                         j->member->id, kl_channel_name(j->channel));
+                         kl_member_id(j->member), kl_channel_name(j->channel));
             }
             kl_free(text);
             kl_free(pdf);
@@ -147,14 +147,14 @@ static void test_threads_share_loaded_data(void **state)
     size_t members_used = 0;
     for (size_t i = 0; i < kl_review_member_count(review); i++) {
         const kl_member *m = kl_review_member(review, i);
-        if (!kl_review_member_ok(review, m) || m->n_contacts == 0)
+        if (!kl_review_member_ok(review, m) || kl_member_contact_count(m) == 0)
             continue;
         int used = 0;
         for (size_t t = 0; t < N_TEMPLATES && sh.n_jobs < MAX_JOBS; t++) {
             job *j = &sh.jobs[sh.n_jobs];
             j->tpl = tpls[t];
             j->member = m;
-            j->channel = m->contacts[0].channel;
+            j->channel = kl_contact_channel(kl_member_contact_at(m, 0));
             const char *why = NULL;
             if (write_letter(ctx, base, &sh, j, &j->text, &j->pdf, &j->pdf_len, &j->pages, &why) ==
                 0) {

@@ -40,52 +40,20 @@ typedef struct kl_date {
     int year, month, day;
 } kl_date;
 
-/** A postal address: lines, then town, then postcode. Borrowed strings. */
-typedef struct kl_address {
-    const char *const *lines; /**< Street lines, n_lines of them. */
-    size_t n_lines;
-    const char *town;     /**< May be NULL. */
-    const char *postcode; /**< Normalised ("NT2 7QP"). */
-} kl_address;
+/** A postal address: lines, then town, then postcode. Opaque; borrowed from
+ * its review. Read it with kl_address_line_count() and the accessors below. */
+typedef struct kl_address kl_address;
 
-/** One contact channel of a member. Fields not used by the channel are NULL. */
-typedef struct kl_contact {
-    kl_channel channel;
-    const kl_address *address; /**< post */
-    const char *email;         /**< email */
-    const char *phone;         /**< sms: normalised UK mobile ("07700 900456") */
-    const char *professional;  /**< via-professional: who hands the letter over */
-    unsigned line, column;     /**< where it was written (CSV: row, column) */
-} kl_contact;
+/** One contact channel of a member. Opaque; borrowed from its review. */
+typedef struct kl_contact kl_contact;
 
 /**
- * A family member. All strings borrowed from the kl_review. In a member whose
- * data has errors (kl_review_member_ok() is 0) any string may be NULL, the id
- * and relationship included: such a member gets no letter.
+ * A family member. Opaque; borrowed from its review and read with the
+ * kl_member_*() accessors. In a member whose data has errors
+ * (kl_review_member_ok() is 0) any string may be NULL, the id and
+ * relationship included: such a member gets no letter.
  */
-typedef struct kl_member {
-    const char *id;           /**< [A-Za-z0-9_-]{1,64}; used in file names */
-    const char *relationship; /**< mother, father, ..., other */
-    kl_gender gender;
-    int age;                     /**< -1 when not given */
-    int parental_responsibility; /**< 1, 0, or -1 when not given */
-    const char *title;           /**< may be NULL */
-    const char *given;
-    const char *family;      /**< may be NULL */
-    const char *locale;      /**< BCP 47, canonical ("en-GB"); may be NULL if contact none */
-    const char *also;        /**< second language of a bilingual letter, or NULL */
-    const char *interpreter; /**< language an interpreter is needed for, or NULL */
-    kl_reading reading;
-    double print_size;         /**< body size in points: standard 14, large 18, very-large 24,
-                                    or needs@size (12-36) */
-    const char *print_profile; /**< "standard", "large", "very-large" or "custom" */
-    const kl_contact *contacts;
-    size_t n_contacts;
-    int contact_none;      /**< 1 for contact="none" */
-    const char *reason;    /**< why no contact (contact="none"), or NULL */
-    const char *source;    /**< file the member came from (review or CSV) */
-    unsigned line, column; /**< where the <member> starts (CSV: row, 1) */
-} kl_member;
+typedef struct kl_member kl_member;
 
 /** A loaded, validated review. Opaque; read it with the accessors below. */
 typedef struct kl_review kl_review;
@@ -158,6 +126,79 @@ KL_API int kl_review_member_ok(const kl_review *review, const kl_member *member)
 KL_API size_t kl_review_error_count(const kl_review *review);
 /** Number of warnings reported while loading (nothing fails because of them). */
 KL_API size_t kl_review_warning_count(const kl_review *review);
+
+/** Stable name of a review type ("lcspr", "scr", "cpr", "sar"). Static string. */
+/* ---- members, contacts, addresses --------------------------------------------------
+ * Every accessor takes a pointer borrowed from a review (kl_review_member(),
+ * kl_member_contact_at(), kl_contact_address()) and returns strings borrowed
+ * from the same review. A NULL object gives NULL, 0 or the documented default. */
+
+/** [A-Za-z0-9_-]{1,64}; used in file names. */
+KL_API const char *kl_member_id(const kl_member *m);
+/** mother, father, ..., other. */
+KL_API const char *kl_member_relationship(const kl_member *m);
+/** Gender, for grammar. */
+KL_API kl_gender kl_member_gender(const kl_member *m);
+/** Age in years, or -1 when not given. */
+KL_API int kl_member_age(const kl_member *m);
+/** 1, 0, or -1 when not given. */
+KL_API int kl_member_parental_responsibility(const kl_member *m);
+/** Title ("Ms"), or NULL. */
+KL_API const char *kl_member_title(const kl_member *m);
+/** Given name. */
+KL_API const char *kl_member_given(const kl_member *m);
+/** Family name, or NULL. */
+KL_API const char *kl_member_family(const kl_member *m);
+/** Language, BCP 47 canonical ("en-GB"); NULL only for contact="none". */
+KL_API const char *kl_member_locale(const kl_member *m);
+/** Second language of a bilingual letter, or NULL. */
+KL_API const char *kl_member_also(const kl_member *m);
+/** The language an interpreter is needed for, or NULL. */
+KL_API const char *kl_member_interpreter(const kl_member *m);
+/** Reading level. */
+KL_API kl_reading kl_member_reading(const kl_member *m);
+/** Body size in points: standard 14, large 18, very-large 24, or needs@size (12-36); 0 for NULL. */
+KL_API double kl_member_print_size(const kl_member *m);
+/** "standard", "large", "very-large" or "custom". */
+KL_API const char *kl_member_print_profile(const kl_member *m);
+/** Number of contact channels (0 for contact="none"). */
+KL_API size_t kl_member_contact_count(const kl_member *m);
+/** Contact i (0-based, in the order written), or NULL. Borrowed from the review. */
+KL_API const kl_contact *kl_member_contact_at(const kl_member *m, size_t i);
+/** 1 for contact="none", else 0. */
+KL_API int kl_member_contact_none(const kl_member *m);
+/** Why there is no contact (contact="none"), or NULL. */
+KL_API const char *kl_member_reason(const kl_member *m);
+/** The file the member came from (the review or its CSV). */
+KL_API const char *kl_member_source(const kl_member *m);
+/** Where the member starts: line (CSV: row), 0 if unknown. */
+KL_API unsigned kl_member_line(const kl_member *m);
+/** Where the member starts: column (CSV: 1), 0 if unknown. */
+KL_API unsigned kl_member_column(const kl_member *m);
+
+/** The contact's channel (KL_CHANNEL_POST for NULL). */
+KL_API kl_channel kl_contact_channel(const kl_contact *c);
+/** post: the address; other channels: NULL. */
+KL_API const kl_address *kl_contact_address(const kl_contact *c);
+/** email: the address; other channels: NULL. */
+KL_API const char *kl_contact_email(const kl_contact *c);
+/** sms: the normalised UK mobile ("07700 900456"); other channels: NULL. */
+KL_API const char *kl_contact_phone(const kl_contact *c);
+/** via-professional: who hands the letter over; other channels: NULL. */
+KL_API const char *kl_contact_professional(const kl_contact *c);
+/** Where the contact was written: line (CSV: row), 0 if unknown. */
+KL_API unsigned kl_contact_line(const kl_contact *c);
+/** Where the contact was written: column, 0 if unknown. */
+KL_API unsigned kl_contact_column(const kl_contact *c);
+
+/** Number of street lines (town and postcode not counted). */
+KL_API size_t kl_address_line_count(const kl_address *a);
+/** Street line i, or NULL. */
+KL_API const char *kl_address_line(const kl_address *a, size_t i);
+/** The town, or NULL. */
+KL_API const char *kl_address_town(const kl_address *a);
+/** The postcode, normalised ("NT2 7QP"). */
+KL_API const char *kl_address_postcode(const kl_address *a);
 
 /** Stable name of a review type ("lcspr", "scr", "cpr", "sar"). Static string. */
 KL_API const char *kl_review_type_name(kl_review_type t);
