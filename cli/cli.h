@@ -38,6 +38,7 @@ int cli_readability(int argc, char **argv);
 int cli_mark(int argc, char **argv);
 int cli_questions(int argc, char **argv);
 int cli_status(int argc, char **argv);
+int cli_serve(int argc, char **argv);
 
 /* After `generate`: record every member's outcome of the batch (written with file,
  * SHA-256 and pages; failed or not contacted with the reason) in the correspondence

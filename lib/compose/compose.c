@@ -246,6 +246,18 @@ static void welsh_and(kl_buf *b)
     }
 }
 
+/* Welsh: "i" ("to") causes soft mutation, and a day name in the middle of a
+ * phrase takes a small letter: "Dydd Llun i ddydd Iau", not "i Dydd Iau".
+ * ICU's day names all begin "Dydd"; anything else is copied unchanged. */
+static void welsh_soft_mutation(const char *loc, const char *day, char *out, size_t cap)
+{
+    bool welsh = strncmp(loc, "cy", 2) == 0 && !isalpha((unsigned char)loc[2]);
+    if (welsh && strncmp(day, "Dydd ", 5) == 0)
+        snprintf(out, cap, "ddydd %s", day + 5);
+    else
+        snprintf(out, cap, "%s", day);
+}
+
 static int join_list(composer *c, const char *loc, char **items, size_t n, char **out)
 {
     UChar(*u)[256] = kl_calloc(n ? n : 1, sizeof *u);
@@ -327,7 +339,9 @@ static int format_hours(composer *c, char **out)
                 rc = spans[i] ? 0 : kl_oom(c->ctx);
             } else {
                 const char *names[] = {"firstDay", "lastDay"};
-                const char *vals[] = {days[a], days[b]};
+                char last[132];
+                welsh_soft_mutation(loc, days[b], last, sizeof last);
+                const char *vals[] = {days[a], last};
                 rc = message_with(c, "common.contact.hours.days", names, vals, 2, &spans[i]);
             }
         }

@@ -977,6 +977,9 @@ static void test_dates_and_page_numbers(void **state)
             assert_non_null(all);
             if (strstr(all, "a(c)") || !strstr(all, "16:00 a "))
                 fail_msg("cy: the contact hours are not joined with 'a': %s", all);
+            /* "i" (to) softens the day after it: "Dydd Llun i ddydd Iau". */
+            if (strstr(all, " i Dydd ") || !strstr(all, " i ddydd "))
+                fail_msg("cy: the day after 'i' is not soft-mutated: %s", all);
             kl_free(all);
         }
         char want[256], from[256], one[16], three[16];

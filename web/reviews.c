@@ -1,0 +1,764 @@
+/* SPDX-License-Identifier: MIT */
+/* web/reviews.c: the list of reviews, the review form (every field of the review format,
+ * docs/WEB.md names them) and a review's overview with its family table. */
+#include "web.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const web_templates[] = {"notification", "invitation", "update", "outcome", NULL};
+
+bool web_template_ok(const char *name)
+{
+    for (size_t i = 0; web_templates[i]; i++)
+        if (!strcmp(name, web_templates[i]))
+            return true;
+    return false;
+}
+
+static const char *const types[] = {"lcspr", "Local child safeguarding practice review (England)",
+                                    "scr",   "Serious case review (England, the older name)",
+                                    "cpr",   "Child practice review (Wales)",
+                                    "sar",   "Safeguarding adults review",
+                                    NULL};
+static const char *const genders[] = {"female", "Female", "male", "Male", "other", "Other", NULL};
+static const char *const outcomes[] = {"died", "Died", "seriously-harmed", "Seriously harmed",
+                                       NULL};
+static const char *const planned[] = {
+    "true", "Yes, a report will be published", "false", "No", "", "Not decided yet", NULL};
+
+typedef struct rfield {
+    const char *name, *path, *label, *hint, *kind;
+    const char *const *options;
+    bool required;
+    const char *section; /* a new section starts here */
+} rfield;
+
+static const rfield fields[] = {
+    {"review-id", "@id", "Review reference",
+     "Printed in every letter, for example NSCP-2026-017. "
+     "Letters, digits, '.', '-' and '_' only.",
+     "text", NULL, true, "The review"},
+    {"type", "@type", "Type of review", NULL, "select", types, true, NULL},
+    {"partnership-name", "partnership/name", "Partnership name", NULL, "text", NULL, true,
+     "The partnership"},
+    {"partnership-address", "partnership/address/line", "Address",
+     "One line of the address on each line, without the town and postcode.", "textarea", NULL, true,
+     NULL},
+    {"partnership-town", "partnership/address/town", "Town", NULL, "text", NULL, false, NULL},
+    {"partnership-postcode", "partnership/address/postcode", "Postcode", NULL, "text", NULL, true,
+     NULL},
+    {"partnership-phone", "partnership/phone", "Phone number", NULL, "tel", NULL, true, NULL},
+    {"partnership-email", "partnership/email", "Email address", NULL, "email", NULL, true, NULL},
+    {"partnership-web", "partnership/web", "Website (optional)", NULL, "url", NULL, false, NULL},
+    {"child-given", "subject@given", "Given name", NULL, "text", NULL, true,
+     "The child or adult the review is about"},
+    {"child-family", "subject@family", "Family name (optional)", NULL, "text", NULL, false, NULL},
+    {"child-gender", "subject@gender", "Gender", "Used for grammar only.", "radios", genders, true,
+     NULL},
+    {"child-age", "subject@age", "Age in years (optional)", NULL, "number", NULL, false, NULL},
+    {"child-outcome", "subject@outcome", "What happened", NULL, "radios", outcomes, true, NULL},
+    {"dates-decided", "dates@decided", "Date the review was decided", "For example 2026-11-20.",
+     "date", NULL, true, "Dates"},
+    {"dates-letter", "dates@letter", "Date on the letters (optional)",
+     "Without it, letters carry the day they are made.", "date", NULL, false, NULL},
+    {"dates-expected-end", "dates@expected-end", "Date the review is expected to end", NULL, "date",
+     NULL, true, NULL},
+    {"dates-period-from", "dates@period-from", "Start of the period the review looks at", NULL,
+     "date", NULL, true, NULL},
+    {"dates-period-to", "dates@period-to", "End of the period the review looks at", NULL, "date",
+     NULL, true, NULL},
+    {"reviewer-name", "reviewer@name", "Reviewer's name (optional)",
+     "Without a reviewer, letters say an independent reviewer will lead the review.", "text", NULL,
+     false, "The reviewer"},
+    {"reviewer-role", "reviewer@role", "Reviewer's role (optional)",
+     "independent-reviewer, lead-reviewer or review-chair are translated in every language; "
+     "other words are printed in English.",
+     "text", NULL, false, NULL},
+    {"contact-name", "contact@name", "Name", NULL, "text", NULL, true,
+     "The family's contact person"},
+    {"contact-role", "contact@role", "Role (optional)",
+     "family-contact, review-coordinator, business-manager or family-liaison-officer are "
+     "translated; other words are printed in English.",
+     "text", NULL, false, NULL},
+    {"contact-phone", "contact@phone", "Phone number", NULL, "tel", NULL, true, NULL},
+    {"contact-mobile", "contact@mobile", "Mobile number (optional)", NULL, "tel", NULL, false,
+     NULL},
+    {"contact-email", "contact@email", "Email address", NULL, "email", NULL, true, NULL},
+    {"contact-hours", "contact@hours", "Hours as free text (optional)",
+     "Printed in English in every letter: prefer the hours below.", "text", NULL, false, NULL},
+    {"agencies", "agencies/agency", "Agencies taking part (optional)", "One agency on each line.",
+     "textarea", NULL, false, "Agencies"},
+    {"publication-planned", "publication@planned", "Will a report be published?", NULL, "radios",
+     planned, false, "Publication and follow-up"},
+    {"follow-up-reply-wait-days", "follow-up@reply-wait-days",
+     "Days to wait for a reply before following up (optional)",
+     "A number from 1 to 365; 14 if "
+     "empty.",
+     "number", NULL, false, NULL},
+};
+#define N_FIELDS (sizeof fields / sizeof fields[0])
+
+/* What to say when a required field is empty (GOV.UK: say what to do). */
+static const char *missing_message(const char *name)
+{
+    static const char *const m[] = {
+        "review-id",
+        "Enter the review reference",
+        "type",
+        "Choose the type of review",
+        "partnership-name",
+        "Enter the partnership's name",
+        "partnership-address",
+        "Enter the partnership's address",
+        "partnership-postcode",
+        "Enter the partnership's postcode",
+        "partnership-phone",
+        "Enter the partnership's phone number",
+        "partnership-email",
+        "Enter the partnership's email address",
+        "child-given",
+        "Enter the given name of the child or adult the review is about",
+        "child-gender",
+        "Choose the gender of the child or adult the review is about",
+        "child-outcome",
+        "Choose what happened to the child or adult",
+        "dates-decided",
+        "Enter the date the review was decided",
+        "dates-expected-end",
+        "Enter the date the review is expected to end",
+        "dates-period-from",
+        "Enter the start of the period the review looks at",
+        "dates-period-to",
+        "Enter the end of the period the review looks at",
+        "contact-name",
+        "Enter the family contact's name",
+        "contact-phone",
+        "Enter the family contact's phone number",
+        "contact-email",
+        "Enter the family contact's email address",
+        NULL};
+    for (size_t i = 0; m[i]; i += 2)
+        if (!strcmp(m[i], name))
+            return m[i + 1];
+    return "Enter a value";
+}
+
+/* Field name for a builder path: "subject@given" -> child-given, "contact/hours[2]@days" ->
+ * hours-2-days. Returns a static buffer. */
+const char *review_field_for_path(const char *path)
+{
+    static char out[64];
+    if (!path || !*path)
+        return NULL;
+    /* Strip [N], remembering the first N. */
+    char norm[256];
+    unsigned nth = 1;
+    size_t k = 0;
+    for (const char *p = path; *p && k + 1 < sizeof norm; p++) {
+        if (*p == '[') {
+            nth = (unsigned)strtoul(p + 1, NULL, 10);
+            if (!nth)
+                nth = 1;
+            while (*p && *p != ']')
+                p++;
+            if (!*p)
+                break;
+            continue;
+        }
+        norm[k++] = *p;
+    }
+    norm[k] = '\0';
+    if (!strncmp(norm, "family", 6))
+        return NULL;
+    if (!strncmp(norm, "contact/hours", 13)) {
+        const char *a = strchr(norm, '@');
+        snprintf(out, sizeof out, "hours-%u-%s", nth, a ? a + 1 : "days");
+        return out;
+    }
+    if (!strncmp(norm, "support/service", 15)) {
+        const char *a = strchr(norm, '@');
+        snprintf(out, sizeof out, "service-%u-%s", nth, a ? a + 1 : "name");
+        return out;
+    }
+    for (size_t i = 0; i < N_FIELDS; i++)
+        if (!strcmp(fields[i].path, norm))
+            return fields[i].name;
+    if (!strcmp(norm, "") || !strcmp(norm, "@id"))
+        return "review-id";
+    /* An element: its first field. */
+    size_t n = strlen(norm);
+    for (size_t i = 0; i < N_FIELDS; i++)
+        if (!strncmp(fields[i].path, norm, n) &&
+            (fields[i].path[n] == '/' || fields[i].path[n] == '@'))
+            return fields[i].name;
+    if (!strncmp(norm, "partnership/address", 19))
+        return "partnership-address";
+    return NULL;
+}
+
+static const char *map_review(const char *path, const char *member_id, void *ud)
+{
+    (void)member_id;
+    (void)ud;
+    return review_field_for_path(path);
+}
+
+static bool blocks_review(const char *member_id, void *ud)
+{
+    (void)ud;
+    return member_id == NULL;
+}
+
+/* ---- the list ----------------------------------------------------------------------------------
+ */
+
+void h_reviews(web_request *rq, web_response *rs)
+{
+    (void)rq;
+    web_page *p = page_new("Reviews");
+    char **ids = ws_review_ids();
+    xmlNodePtr para = el(p->main, "p", NULL);
+    xmlNodePtr a = a_link(para, "/reviews/new", "Create a review");
+    attr(a, "class", "button");
+    if (!ids || !ids[0]) {
+        el(p->main, "p",
+           "There are no reviews in this workspace yet. Create one to describe the review, add "
+           "the family and make their letters.");
+    } else {
+        xmlNodePtr table = elc(p->main, "table", "table", NULL);
+        el(table, "caption", "Reviews in this workspace");
+        xmlNodePtr tr = el(el(table, "thead", NULL), "tr", NULL);
+        const char *heads[] = {"Reference", "Partnership", "Family members"};
+        for (size_t i = 0; i < 3; i++)
+            attr(el(tr, "th", heads[i]), "scope", "col");
+        xmlNodePtr tb = el(table, "tbody", NULL);
+        for (size_t i = 0; ids[i]; i++) {
+            tr = el(tb, "tr", NULL);
+            xmlNodePtr td = el(tr, "td", NULL);
+            char *href = fmt("/reviews/%s", ids[i]);
+            a_link(td, href, ids[i]);
+            free(href);
+            xmlDocPtr doc = ws_review_read(ids[i], NULL);
+            char *name = doc ? dom_get(xmlDocGetRootElement(doc), "partnership/name") : NULL;
+            el(tr, "td", name ? name : "");
+            xmlFree(name);
+            size_t members = 0;
+            xmlNodePtr fam = doc ? dom_child(xmlDocGetRootElement(doc), "family") : NULL;
+            for (xmlNodePtr m = fam ? fam->children : NULL; m; m = m->next)
+                members += m->type == XML_ELEMENT_NODE;
+            char *cnt = fmt("%zu", members);
+            el(tr, "td", cnt);
+            free(cnt);
+            xmlFreeDoc(doc);
+        }
+    }
+    ws_ids_free(ids);
+    page_respond(p, rs, 200);
+}
+
+/* ---- the form
+ * ------------------------------------------------------------------------------------ */
+
+static char *trimmed(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    char *t = malloc(n + 1);
+    if (t) {
+        memcpy(t, s, n);
+        t[n] = '\0';
+    }
+    return t;
+}
+
+/* Add one element per non-empty line of value under parent/path. */
+static void add_lines(xmlNodePtr root, const char *path, const char *value)
+{
+    const char *slash = strrchr(path, '/');
+    char parent[128];
+    snprintf(parent, sizeof parent, "%.*s", (int)(slash - path), path);
+    char *copy = strdup(value ? value : "");
+    char *save = NULL;
+    xmlNodePtr pn = NULL;
+    for (char *l = strtok_r(copy, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
+        char *t = trimmed(l);
+        if (t && *t) {
+            if (!pn) {
+                /* dom_set creates the path; a throwaway attribute is removed again. */
+                char *xp = fmt("%s@x", parent);
+                dom_set(root, xp, "x");
+                free(xp);
+                pn = root;
+                for (char *q = parent, *s2 = NULL, *seg = strtok_r(q, "/", &s2); seg;
+                     seg = strtok_r(NULL, "/", &s2))
+                    pn = dom_child(pn, seg);
+                if (pn)
+                    xmlUnsetProp(pn, BAD_CAST "x");
+            }
+            if (pn)
+                dom_add(pn, slash + 1, t);
+        }
+        free(t);
+    }
+    free(copy);
+}
+
+static size_t count_rows(const web_request *rq, const char *prefix)
+{
+    size_t n = 0;
+    for (size_t i = 1; i < 100; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s-%zu-%s", prefix, i,
+                 !strcmp(prefix, "hours") ? "days" : "name");
+        if (web_field_get(rq, name))
+            n = i;
+    }
+    return n;
+}
+
+/* The review tree from the form; old: the review being edited (its family and logo are
+ * kept), or NULL. Required fields left empty are errors. */
+static xmlDocPtr review_from_form(const web_request *rq, xmlDocPtr old, const char *fixed_id,
+                                  web_errors *errs)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "review", NULL);
+    xmlDocSetRootElement(doc, root);
+    xmlSetNs(root, xmlNewNs(root, BAD_CAST KL_REVIEW_NS, NULL));
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        const rfield *f = &fields[i];
+        const char *raw = web_field_str(rq, f->name);
+        if (!strcmp(f->name, "review-id") && fixed_id)
+            raw = fixed_id;
+        char *v = trimmed(raw);
+        if (!v)
+            continue;
+        if (f->required && !*v) {
+            errors_add(errs, f->name, missing_message(f->name));
+        } else if (!strcmp(f->name, "review-id") && !ws_id_ok(v)) {
+            errors_add(errs, f->name,
+                       "The review reference can only hold letters, digits, '.', '-' and '_' "
+                       "(it names the review's folder)");
+        }
+        if (!strcmp(f->kind, "textarea"))
+            add_lines(root, f->path, raw);
+        else
+            dom_set(root, f->path, v);
+        free(v);
+    }
+    size_t hours = count_rows(rq, "hours");
+    for (size_t i = 1; i <= hours; i++) {
+        char n1[32], n2[32], n3[32];
+        snprintf(n1, sizeof n1, "hours-%zu-days", i);
+        snprintf(n2, sizeof n2, "hours-%zu-from", i);
+        snprintf(n3, sizeof n3, "hours-%zu-to", i);
+        char *d = trimmed(web_field_str(rq, n1)), *f = trimmed(web_field_str(rq, n2)),
+             *t = trimmed(web_field_str(rq, n3));
+        if (d && f && t && (*d || *f || *t)) {
+            dom_set(root, "contact@x", "x");
+            xmlNodePtr c = dom_child(root, "contact");
+            xmlUnsetProp(c, BAD_CAST "x");
+            xmlNodePtr h = dom_add(c, "hours", NULL);
+            if (*d)
+                xmlSetProp(h, BAD_CAST "days", BAD_CAST d);
+            if (*f)
+                xmlSetProp(h, BAD_CAST "from", BAD_CAST f);
+            if (*t)
+                xmlSetProp(h, BAD_CAST "to", BAD_CAST t);
+        }
+        free(d);
+        free(f);
+        free(t);
+    }
+    size_t services = count_rows(rq, "service");
+    for (size_t i = 1; i <= services; i++) {
+        char n1[32], n2[32], n3[32];
+        snprintf(n1, sizeof n1, "service-%zu-name", i);
+        snprintf(n2, sizeof n2, "service-%zu-phone", i);
+        snprintf(n3, sizeof n3, "service-%zu-web", i);
+        char *nm = trimmed(web_field_str(rq, n1)), *ph = trimmed(web_field_str(rq, n2)),
+             *w = trimmed(web_field_str(rq, n3));
+        if (nm && ph && w && (*nm || *ph || *w)) {
+            dom_set(root, "support@x", "x");
+            xmlNodePtr s = dom_child(root, "support");
+            xmlUnsetProp(s, BAD_CAST "x");
+            xmlNodePtr e = dom_add(s, "service", NULL);
+            xmlSetProp(e, BAD_CAST "name", BAD_CAST nm);
+            if (*ph)
+                xmlSetProp(e, BAD_CAST "phone", BAD_CAST ph);
+            if (*w)
+                xmlSetProp(e, BAD_CAST "web", BAD_CAST w);
+            if (!*nm)
+                errors_add(errs, n1, "Enter the support service's name");
+        }
+        free(nm);
+        free(ph);
+        free(w);
+    }
+    if (old) {
+        xmlNodePtr oroot = xmlDocGetRootElement(old);
+        xmlNodePtr logo = dom_child(dom_child(oroot, "partnership"), "logo");
+        xmlNodePtr part = dom_child(root, "partnership");
+        if (logo && part)
+            xmlAddChild(part, xmlDocCopyNode(logo, doc, 1));
+        xmlNodePtr fam = dom_child(oroot, "family");
+        if (fam)
+            xmlAddChild(root, xmlDocCopyNode(fam, doc, 1));
+    }
+    return doc;
+}
+
+static void review_form(web_request *rq, web_response *rs, xmlDocPtr doc, const char *id,
+                        const web_errors *errs, const web_errors *warnings, unsigned status)
+{
+    web_page *p = page_new(id ? "Edit the review" : "Create a review");
+    page_errors_from(p, errs);
+    if (warnings && warnings->n) {
+        xmlNodePtr w = elc(p->main, "div", "notice", NULL);
+        el(w, "h2", "Warnings");
+        xmlNodePtr ul = el(w, "ul", NULL);
+        for (size_t i = 0; i < warnings->n; i++)
+            el(ul, "li", warnings->message[i]);
+    }
+    char *action = id ? fmt("/reviews/%s/edit", id) : strdup("/reviews/new");
+    xmlNodePtr form = form_new(p->main, rq, action, false);
+    free(action);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    xmlNodePtr sec = form;
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        const rfield *f = &fields[i];
+        if (f->section) {
+            if (!strcmp(f->section, "Publication and follow-up")) {
+                /* the repeating groups go before this section */
+                xmlNodePtr hs = elc(form, "fieldset", "section", NULL);
+                elc(hs, "legend", "section-title", "Hours when the family can call");
+                el(hs, "p",
+                   "One row for each set of days, in the order to print them. Days: mon, tue, "
+                   "wed, thu, fri, sat, sun, a range such as mon-thu, or a list such as mon,wed. "
+                   "Times as 09:00.");
+                size_t n = 0;
+                xmlNodePtr c = root ? dom_child(root, "contact") : NULL;
+                for (xmlNodePtr h = c ? c->children : NULL; h; h = h->next)
+                    n += h->type == XML_ELEMENT_NODE && xmlStrEqual(h->name, BAD_CAST "hours");
+                size_t rows = n + 1 < 3 ? 3 : n + 1;
+                xmlNodePtr h = c ? c->children : NULL;
+                for (size_t r = 1; r <= rows; r++) {
+                    while (h &&
+                           !(h->type == XML_ELEMENT_NODE && xmlStrEqual(h->name, BAD_CAST "hours")))
+                        h = h->next;
+                    xmlNodePtr row = elc(hs, "div", "row", NULL);
+                    const char *parts[] = {"days", "from", "to"};
+                    const char *labels[] = {"Days", "From", "To"};
+                    for (size_t k = 0; k < 3; k++) {
+                        char *nm = fmt("hours-%zu-%s", r, parts[k]);
+                        char *lb = fmt("%s (row %zu)", labels[k], r);
+                        xmlChar *v = h ? xmlGetProp(h, BAD_CAST parts[k]) : NULL;
+                        field_input(row, "text", nm, lb, NULL, (const char *)v, errs);
+                        xmlFree(v);
+                        free(nm);
+                        free(lb);
+                    }
+                    if (h)
+                        h = h->next;
+                }
+                xmlNodePtr ss = elc(form, "fieldset", "section", NULL);
+                elc(ss, "legend", "section-title", "Support services (optional)");
+                el(ss, "p", "Services listed in the letters, with a phone number or website.");
+                n = 0;
+                xmlNodePtr sp = root ? dom_child(root, "support") : NULL;
+                for (xmlNodePtr s = sp ? sp->children : NULL; s; s = s->next)
+                    n += s->type == XML_ELEMENT_NODE;
+                rows = n + 1 < 3 ? 3 : n + 1;
+                xmlNodePtr s = sp ? sp->children : NULL;
+                for (size_t r = 1; r <= rows; r++) {
+                    while (s && s->type != XML_ELEMENT_NODE)
+                        s = s->next;
+                    xmlNodePtr row = elc(ss, "div", "row", NULL);
+                    const char *parts[] = {"name", "phone", "web"};
+                    const char *labels[] = {"Service name", "Phone", "Website"};
+                    const char *kinds[] = {"text", "tel", "url"};
+                    for (size_t k = 0; k < 3; k++) {
+                        char *nm = fmt("service-%zu-%s", r, parts[k]);
+                        char *lb = fmt("%s (service %zu)", labels[k], r);
+                        xmlChar *v = s ? xmlGetProp(s, BAD_CAST parts[k]) : NULL;
+                        field_input(row, kinds[k], nm, lb, NULL, (const char *)v, errs);
+                        xmlFree(v);
+                        free(nm);
+                        free(lb);
+                    }
+                    if (s)
+                        s = s->next;
+                }
+            }
+            sec = elc(form, "fieldset", "section", NULL);
+            elc(sec, "legend", "section-title", f->section);
+        }
+        char *v = NULL;
+        if (root && !strcmp(f->kind, "textarea")) {
+            /* one line per element */
+            const char *slash = strrchr(f->path, '/');
+            char parent[128];
+            snprintf(parent, sizeof parent, "%.*s", (int)(slash - f->path), f->path);
+            xmlNodePtr pn = root;
+            char *save = NULL;
+            for (char *seg = strtok_r(parent, "/", &save); seg && pn;
+                 seg = strtok_r(NULL, "/", &save))
+                pn = dom_child(pn, seg);
+            size_t len = 0;
+            v = calloc(1, 1);
+            for (xmlNodePtr c = pn ? pn->children : NULL; c && v; c = c->next) {
+                if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST(slash + 1)))
+                    continue;
+                xmlChar *t = xmlNodeGetContent(c);
+                size_t tl = strlen((const char *)t);
+                char *nv = realloc(v, len + tl + 2);
+                if (nv) {
+                    v = nv;
+                    memcpy(v + len, t, tl);
+                    len += tl;
+                    v[len++] = '\n';
+                    v[len] = '\0';
+                }
+                xmlFree(t);
+            }
+        } else if (root) {
+            char *g = dom_get(root, f->path);
+            v = g ? strdup(g) : NULL;
+            xmlFree(g);
+        }
+        if (!strcmp(f->name, "review-id") && id) {
+            /* The reference names the folder: it stays. */
+            xmlNodePtr div = elc(sec, "div", "field", NULL);
+            elc(div, "p", "label", f->label);
+            el(div, "p", id);
+        } else if (!strcmp(f->kind, "select")) {
+            field_select(sec, f->name, f->label, f->hint, f->options, v ? v : "lcspr", errs);
+        } else if (!strcmp(f->kind, "radios")) {
+            field_radios(sec, f->name, f->label, f->hint, f->options, v ? v : "", errs);
+        } else {
+            field_input(sec, f->kind, f->name, f->label, f->hint, v, errs);
+        }
+        free(v);
+    }
+    form_button(form, "Save review", NULL);
+    page_respond(p, rs, status);
+}
+
+static void save_review(web_request *rq, web_response *rs, const char *id)
+{
+    web_errors errs = {0}, warnings = {0};
+    xmlDocPtr old = id ? ws_review_read(id, NULL) : NULL;
+    xmlDocPtr doc = review_from_form(rq, old, id, &errs);
+    char *new_id = (char *)xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "id");
+    if (!id && !errs.n && new_id) {
+        xmlDocPtr exists = ws_review_read(new_id, NULL);
+        if (exists)
+            errors_add(&errs, "review-id",
+                       "A review with this reference exists already: open it from the list");
+        xmlFreeDoc(exists);
+    }
+    if (!errs.n &&
+        ws_review_save(doc, new_id, map_review, NULL, &errs, &warnings, blocks_review) == 0) {
+        ws_audit(rq, id ? "review-edited" : "review-created", new_id, NULL);
+        char *to = fmt("/reviews/%s", new_id);
+        respond_redirect(rs, to);
+        free(to);
+    } else {
+        review_form(rq, rs, doc, id, &errs, &warnings, 400);
+    }
+    xmlFree(new_id);
+    xmlFreeDoc(doc);
+    xmlFreeDoc(old);
+    errors_free(&errs);
+    errors_free(&warnings);
+}
+
+void h_review_new(web_request *rq, web_response *rs)
+{
+    if (rq->post)
+        save_review(rq, rs, NULL);
+    else
+        review_form(rq, rs, NULL, NULL, NULL, NULL, 200);
+}
+
+void h_review_edit(web_request *rq, web_response *rs, const char *id)
+{
+    const char *why = NULL;
+    xmlDocPtr doc = ws_review_read(id, &why);
+    if (!doc) {
+        respond_error(rs, 404, "Review not found", why);
+        return;
+    }
+    if (rq->post)
+        save_review(rq, rs, id);
+    else
+        review_form(rq, rs, doc, id, NULL, NULL, 200);
+    xmlFreeDoc(doc);
+}
+
+/* ---- the overview
+ * --------------------------------------------------------------------------------- */
+
+static char *attr_of(xmlNodePtr n, const char *path)
+{
+    char *v = dom_get(n, path);
+    char *s = strdup(v ? v : "");
+    xmlFree(v);
+    return s;
+}
+
+void h_review(web_request *rq, web_response *rs, const char *id)
+{
+    (void)rq;
+    const char *why = NULL;
+    xmlDocPtr doc = ws_review_read(id, &why);
+    if (!doc) {
+        respond_error(rs, 404, "Review not found", why);
+        return;
+    }
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    char *title = fmt("Review %s", id);
+    web_page *p = page_new(title);
+    free(title);
+    web_errors errs = {0}, warns = {0};
+    xmlNodePtr fam = dom_child(root, "family");
+    bool members = dom_child(fam, "member") != NULL;
+    kl_review *rv = members ? ws_review_load(web_srv->ctx, id, &errs, &warns) : NULL;
+    for (size_t i = 0; i < errs.n; i++)
+        if (!errs.field[i][0] || !rv) {
+            page_error(p, NULL, errs.message[i]);
+        } else {
+            char *anchor = fmt("member-%s", errs.field[i]);
+            page_error(p, anchor, errs.message[i]);
+            free(anchor);
+        }
+
+    xmlNodePtr dl = elc(p->main, "dl", "summary-list", NULL);
+    struct {
+        const char *label, *path;
+    } rows[] = {{"Partnership", "partnership/name"}, {"Type of review", "@type"},
+                {"About", "subject@given"},          {"Decided", "dates@decided"},
+                {"Letters dated", "dates@letter"},   {"Family contact", "contact@name"}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *v = attr_of(root, rows[i].path);
+        el(dl, "dt", rows[i].label);
+        el(dl, "dd", *v ? v : "Not given");
+        free(v);
+    }
+
+    el(p->main, "h2", "What to do");
+    xmlNodePtr ul = elc(p->main, "ul", "actions", NULL);
+    struct {
+        const char *suffix, *label;
+    } acts[] = {{"edit", "Edit the review"},
+                {"members/new", "Add a family member"},
+                {"family/upload", "Upload the family from a spreadsheet (CSV)"},
+                {"family.csv", "Download the family as a spreadsheet (CSV)"},
+                {"generate", "Generate letters"},
+                {"record", "Correspondence record"}};
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+        char *href = fmt("/reviews/%s/%s", id, acts[i].suffix);
+        a_link(el(ul, "li", NULL), href, acts[i].label);
+        free(href);
+    }
+
+    el(p->main, "h2", "The family");
+    if (!members) {
+        el(p->main, "p", "No family members yet: add them one by one or upload a spreadsheet.");
+    } else {
+        xmlNodePtr table = elc(p->main, "table", "table", NULL);
+        el(table, "caption", "Family members and their letters");
+        xmlNodePtr tr = el(el(table, "thead", NULL), "tr", NULL);
+        const char *heads[] = {"Member",  "Name",     "Relationship", "Language",
+                               "Reading", "Channels", "Status",       "Actions"};
+        for (size_t i = 0; i < 8; i++)
+            attr(el(tr, "th", heads[i]), "scope", "col");
+        xmlNodePtr tb = el(table, "tbody", NULL);
+        for (xmlNodePtr m = fam->children; m; m = m->next) {
+            if (m->type != XML_ELEMENT_NODE)
+                continue;
+            char *mid = attr_of(m, "@id");
+            tr = el(tb, "tr", NULL);
+            char *anchor = fmt("member-%s", mid);
+            attr(tr, "id", anchor);
+            free(anchor);
+            attr(el(tr, "th", mid), "scope", "row");
+            char *given = attr_of(m, "name@given"), *family = attr_of(m, "name@family");
+            char *name = fmt("%s%s%s", given, *family ? " " : "", family);
+            el(tr, "td", name);
+            free(name);
+            free(given);
+            free(family);
+            char *rel = attr_of(m, "@relationship");
+            el(tr, "td", rel);
+            free(rel);
+            char *loc = attr_of(m, "language@locale"), *also = attr_of(m, "language@also");
+            char *lang = *also ? fmt("%s and %s", loc, also) : strdup(loc);
+            el(tr, "td", lang);
+            free(lang);
+            free(loc);
+            free(also);
+            char *reading = attr_of(m, "needs@reading");
+            el(tr, "td", *reading ? reading : "standard");
+            free(reading);
+            char *none = attr_of(m, "@contact");
+            char chan[200] = "";
+            for (xmlNodePtr c = m->children; c; c = c->next) {
+                if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "contact"))
+                    continue;
+                xmlChar *ch = xmlGetProp(c, BAD_CAST "channel");
+                size_t l = strlen(chan);
+                snprintf(chan + l, sizeof chan - l, "%s%s", l ? ", " : "",
+                         ch ? (const char *)ch : "");
+                xmlFree(ch);
+            }
+            el(tr, "td", !strcmp(none, "none") ? "no contact" : chan);
+            xmlNodePtr st = el(tr, "td", NULL);
+            const kl_member *km = rv ? kl_review_find_member(rv, mid) : NULL;
+            bool ok = km && kl_review_member_ok(rv, km);
+            if (!strcmp(none, "none"))
+                text(st, "Not contacted");
+            else if (ok)
+                text(st, "Ready");
+            else {
+                xmlNodePtr s = elc(st, "strong", "error-text", "Not ready");
+                (void)s;
+                for (size_t i = 0; i < errs.n; i++)
+                    if (!strcmp(errs.field[i], mid))
+                        elc(st, "p", "field-error", errs.message[i]);
+            }
+            free(none);
+            xmlNodePtr act = el(tr, "td", NULL);
+            char *href = fmt("/reviews/%s/members/%s/edit", id, mid);
+            xmlNodePtr a = a_link(act, href, "Edit");
+            elc(a, "span", "visually-hidden", NULL);
+            text(a->children->next ? a->children->next : a, NULL);
+            char *hid = fmt(" member %s", mid);
+            xmlNodePtr hs = dom_child(a, "span");
+            text(hs, hid);
+            free(hid);
+            free(href);
+            if (ok) {
+                text(act, " ");
+                href = fmt("/reviews/%s/preview/%s/notification", id, mid);
+                a = a_link(act, href, "Preview");
+                hid = fmt(" letters for member %s", mid);
+                text(elc(a, "span", "visually-hidden", NULL), hid);
+                free(hid);
+                free(href);
+            }
+            free(mid);
+        }
+    }
+    kl_review_free(rv);
+    errors_free(&errs);
+    errors_free(&warns);
+    xmlFreeDoc(doc);
+    page_respond(p, rs, 200);
+}
