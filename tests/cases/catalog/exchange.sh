@@ -5,7 +5,8 @@
 # the PO and XLIFF 1.2 exports with the right source, target and state; every shipped catalog
 # round-trips through all three formats without a change; three units edited with
 # translate-toolkit (PO for pl, XLIFF 1.2 for ar) change exactly those messages; a damaged
-# inline code is refused with file:line:col and nothing changes; catalog init, status LOCALE,
+# inline code is refused with file:line:col and nothing changes; pofilter finds no damaged
+# placeholder in any PO export and flags a renamed one; catalog init, status LOCALE,
 # the length limit and a standard message deleted beside its plain version.
 # Usage: exchange.sh KINLETTER SOURCE_ROOT
 set -u
@@ -94,6 +95,41 @@ for L in pl ar; do
         [ "$(awk '{print $4}' "$tmp/count" | sort -u)" = "$units" ] ||
         fail "pocount $L: $(cat "$tmp/count") (we wrote $units units)"
 done
+# translate-toolkit's pofilter, the checks a PO translator runs: on every shipped catalog's PO
+# export, no placeholder, URL, email address, escape or line break differs between the English
+# and the translation. (pofilter reads {x} as a Python brace placeholder: it cannot parse ICU
+# select and plural frames, whose forms legitimately differ, so those messages are left to
+# `kinletter catalog check`.) Then one placeholder renamed in the Polish PO: pofilter flags
+# exactly that message and our import refuses the file.
+checks="-t variables -t pythonbraceformat -t urls -t emails -t escapes -t newlines -t printf -t xmltags"
+for f in "$tmp"/loc/*.txt; do
+    L=$(basename "$f" .txt)
+    [ -f "$tmp/$L.po" ] || continue
+    # shellcheck disable=SC2086
+    pofilter --progress=none $checks "$tmp/$L.po" "$tmp/$L.pofilter.po" 2>/dev/null
+    "$py" - "$tmp/$L.pofilter.po" >"$tmp/out" 2>&1 <<'PY' || fail "pofilter $L: $(tail -3 "$tmp/out")"
+import sys
+from translate.storage import factory
+bad = [u.getcontext() for u in factory.getobject(sys.argv[1]).units if not u.isheader()
+       and not any(k in (u.source or "") + (u.target or "") for k in ("select,", "plural,"))]
+assert not bad, bad[:5]
+PY
+done
+sed 's/Strona {page} z {pages}/Strona {page} z {pagez}/' "$tmp/pl.po" >"$tmp/pl-bad.po"
+cmp -s "$tmp/pl.po" "$tmp/pl-bad.po" && fail "pofilter: the Polish page footer was not found to damage"
+pofilter --progress=none -t pythonbraceformat "$tmp/pl-bad.po" "$tmp/pl-bad.pofilter.po" 2>/dev/null
+"$py" - "$tmp/pl-bad.pofilter.po" >"$tmp/out" 2>&1 <<'PY' || fail "pofilter missed a renamed placeholder: $(tail -3 "$tmp/out")"
+import sys
+from translate.storage import factory
+got = [u.getcontext() for u in factory.getobject(sys.argv[1]).units if not u.isheader()
+       and not any(k in (u.source or "") + (u.target or "") for k in ("select,", "plural,"))]
+assert got == ["standard:common.page"], got
+PY
+cp -r "$tmp/loc" "$tmp/loc-bad"
+"$kl" catalog import --locales "$tmp/loc-bad" "$tmp/pl-bad.po" 2>"$tmp/err" && fail "a PO with a renamed placeholder was imported"
+grep -q "pl-bad.po:[0-9]*:[0-9]*: error: .*pagez" "$tmp/err" || fail "renamed placeholder: $(head -2 "$tmp/err")"
+diff -r "$tmp/loc" "$tmp/loc-bad" >/dev/null || fail "a refused import changed a catalog"
+
 # TMX: translate-toolkit reads one unit per confirmed translation, with the same English and
 # translation as the XLIFF 1.2 file; import refuses a TMX file (it is a memory, not a catalog).
 for L in pl ar; do
