@@ -29,6 +29,8 @@ const char *cli_need_value(int argc, char **argv, int *i);
 bool cli_is_help(const char *arg);
 /* The path of the bundled example review (allocated), or NULL with an error printed. */
 char *cli_example_review(kl_context *ctx);
+/* True if a batch file name is a protected PDF's password (`mNN-password-sms.txt`). */
+bool cli_is_password_file(const char *file);
 
 int cli_check(int argc, char **argv);
 int cli_render(int argc, char **argv);

@@ -70,3 +70,10 @@ const char *cli_need_value(int argc, char **argv, int *i)
     }
     return argv[++*i];
 }
+
+bool cli_is_password_file(const char *file)
+{
+    static const char tail[] = "-password-sms.txt";
+    size_t n = file ? strlen(file) : 0;
+    return n > sizeof tail - 1 && strcmp(file + n - (sizeof tail - 1), tail) == 0;
+}

@@ -40,6 +40,11 @@ static void usage(FILE *out)
           "                         outcome letter waits: no question is silently lost)\n"
           "  --include-answers      print each member's questions and the answers recorded\n"
           "                         (the outcome letter always does; for the update letter)\n"
+          "  --protect              encrypt each email member's PDF (AES-256) with a new\n"
+          "                         password of four words, written to\n"
+          "                         <id>-password-sms.txt: text it to the member or read it\n"
+          "                         out on a call, never in the email (the review's\n"
+          "                         <protect email=\"true\"/> asks for the same)\n"
           "  -q, --quiet            print problems only, no summary\n"
           "  -h, --help             show this help\n"
           "\n"
@@ -158,6 +163,17 @@ static void print_summary(const kl_batch_result *res)
         printf("; %zu print packs (print-pack-001.pdf...): %zu pages for duplex printing",
                t.print_packs, t.print_pack_pages);
     putchar('\n');
+    /* Protected PDFs: the passwords to pass on, by text or by phone, never by email. */
+    size_t n_pw = 0;
+    for (size_t k = 0; k < n; k++) {
+        const kl_batch_row *x = kl_batch_result_row(res, k);
+        if (x->status != KL_BATCH_WRITTEN || !cli_is_password_file(x->file))
+            continue;
+        if (!n_pw++)
+            printf("Protected PDFs: give each member the password in their file, by text "
+                   "message or read out on a phone call (never in the email):\n");
+        printf("  %-8s %-28s %s\n", x->member_id, x->file, x->name);
+    }
     if (t.draft_members)
         printf("%zu member%s written with a draft translation: have it reviewed before "
                "sending\n",
@@ -172,6 +188,7 @@ int cli_generate(int argc, char **argv)
     bool force = false, fallback = false, quiet = false;
     bool allow_open = false;   /* --allow-open-questions */
     bool with_answers = false; /* --include-answers */
+    bool protect = false;      /* --protect */
     const char **members = calloc((size_t)argc, sizeof *members);
     size_t n_members = 0;
     if (!members) {
@@ -208,6 +225,8 @@ int cli_generate(int argc, char **argv)
             allow_open = true;
         else if (!strcmp(a, "--include-answers"))
             with_answers = true;
+        else if (!strcmp(a, "--protect"))
+            protect = true;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = true;
         else if (a[0] == '-' && a[1]) {
@@ -312,6 +331,7 @@ int cli_generate(int argc, char **argv)
     opts.date = date;
     opts.qa = qa;
     opts.n_qa = n_qa;
+    opts.protect = protect;
     opts.interrupt = (const volatile int *)&interrupted;
     /* Reproducible output for tests and diffs, as `render --format pdf`. */
     opts.creation_date = getenv("KINLETTER_PDF_DATE");

@@ -95,7 +95,9 @@ int cli_record_batch(kl_context *ctx, const kl_review *rv, const char *out_dir, 
         e.channel = r->channel;
         switch (r->status) {
         case KL_BATCH_WRITTEN:
-            e.event = "written";
+            /* A protected PDF's password file: that a password was issued, and in
+             * which file; never the password, nor a hash of it. */
+            e.event = cli_is_password_file(r->file) ? "password-issued" : "written";
             e.file = r->file;
             e.sha256 = r->sha256;
             e.pages = r->pages;
@@ -336,7 +338,8 @@ int cli_mark(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (!kl_record_event_known(e.event) || !strcmp(e.event, "written") ||
-        !strcmp(e.event, "failed") || !strcmp(e.event, "not-contacted")) {
+        !strcmp(e.event, "failed") || !strcmp(e.event, "not-contacted") ||
+        !strcmp(e.event, "password-issued")) {
         fprintf(stderr,
                 "kinletter: error: --event: '%s' is not an event to mark (sent, returned, "
                 "bounced, replied, wants-to-take-part, declined, met, phoned, withdrew)\n",

@@ -7,6 +7,7 @@
 #include "kinletter/letter.h"
 #include "kinletter/pdf.h"
 #include "mail/mail.h"
+#include "mail/protect.h"
 #include "pdf/pdf_internal.h"
 #include "review/review_internal.h"
 
@@ -61,6 +62,7 @@ typedef struct out_file {
     unsigned pages;
     bool is_pdf;
     bool written;
+    bool secret; /* a password: no SHA-256 in the record (it would let it be guessed) */
     char sha[65];
 } out_file;
 
@@ -410,6 +412,48 @@ static int email_draft(worker *w, job *j, size_t pdf_at, const char *subject, co
     return rc;
 }
 
+/* generate --protect: the email PDF at files[pdf_at] encrypted in place under a new
+ * password, which goes to mNN-password-sms.txt: a text message for the member (GSM-7
+ * characters only, so it is one plain message), or words to read out on a call. The
+ * password reaches no other file, row, record or message. */
+static int protect_pdf(worker *w, job *j, size_t pdf_at)
+{
+    const kl_review_info *ri = kl_review__info(w->b->review);
+    char pw[KL_MAIL_PASSWORD_MAX];
+    int rc = kl_mail__password(w->ctx, pw, sizeof pw);
+    out_file *pdf = &j->files[pdf_at];
+    unsigned char *enc = NULL;
+    size_t enc_len = 0;
+    if (!rc)
+        rc = kl_mail__protect_pdf(w->ctx, pdf->data, pdf->len, pw, &enc, &enc_len);
+    if (!rc) {
+        kl_free(pdf->data);
+        pdf->data = enc;
+        pdf->len = enc_len;
+    }
+    kl_buf c = KL_BUF_INIT;
+    if (!rc) {
+        /* Who it is from, when the name is plain GSM-7 (else it would make the
+         * message UCS-2 and twice as long to send). */
+        const char *from = ri->partnership_name;
+        bool plain = from && *from;
+        for (const char *s = from; plain && *s; s++)
+            plain = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+                    (*s >= '0' && *s <= '9') || strchr(" &'(),-.", *s);
+        kl_buf_printf(&c,
+                      "%s%s%sThe password to open the letter we have emailed you (a PDF) is:\n"
+                      "%s\n"
+                      "Type it with the dashes, in small letters. Please do not share it.\n",
+                      plain ? "From " : "", plain ? from : "", plain ? ": " : "", pw);
+        rc = text_file(w, j, KL_CHANNEL_EMAIL, "password-sms.txt", &c);
+        if (!rc)
+            j->files[j->n_files - 1].secret = true;
+    }
+    kl_buf_free(&c); /* text_file took the bytes, or they are dropped */
+    memset(pw, 0, sizeof pw);
+    return rc;
+}
+
 static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
 {
     batch *b = w->b;
@@ -440,6 +484,9 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
     size_t pdf_at = j->n_files;
     if (!rc)
         rc = render_pdf(w, L, j, ch, suffix);
+    if (!rc && ch == KL_CHANNEL_EMAIL &&
+        (b->o.protect || kl_review__info(b->review)->protect_email))
+        rc = protect_pdf(w, j, pdf_at);
     if (!rc && ch == KL_CHANNEL_EMAIL) {
         char *subject = NULL, *body = NULL;
         rc = kl_letter_render_email(w->ctx, L, &subject, &body);
@@ -594,7 +641,8 @@ static void do_member(worker *w, job *j)
     if (rc)
         return;
     for (size_t i = 0; i < j->n_files; i++)
-        kl_core__sha256_hex(j->files[i].data, j->files[i].len, j->files[i].sha);
+        if (!j->files[i].secret)
+            kl_core__sha256_hex(j->files[i].data, j->files[i].len, j->files[i].sha);
     write_member(w, j);
 }
 
@@ -1302,6 +1350,8 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
         memcpy(&b->o, opts, offsetof(kl_batch_options, interrupt));
     else if (opts && opts->version == 2) /* before `qa` */
         memcpy(&b->o, opts, offsetof(kl_batch_options, qa));
+    else if (opts && opts->version == 3) /* before `protect` */
+        memcpy(&b->o, opts, offsetof(kl_batch_options, protect));
     else if (opts)
         b->o = *opts;
     b->o.version = KL_BATCH_OPTIONS_VERSION;

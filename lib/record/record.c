@@ -367,7 +367,8 @@ static void actor_name(char *out, size_t cap)
 static const char *const coordinator_events[] = {
     "sent",     "returned", "bounced", "replied",  "wants-to-take-part",
     "declined", "met",      "phoned",  "withdrew", NULL};
-static const char *const batch_events[] = {"written", "failed", "not-contacted", NULL};
+static const char *const batch_events[] = {"written", "failed", "not-contacted", "password-issued",
+                                           NULL};
 
 static bool in_list(const char *const *list, const char *s)
 {

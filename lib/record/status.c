@@ -97,6 +97,8 @@ static void take(member_acc *a, const char *kind, const char *date, const char *
                  const char *note)
 {
 #define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
+    if (!strcmp(kind, "password-issued"))
+        return; /* a fact kept with the letter, not a step with the family */
     COPY(a->state, kind);
     if (!strcmp(kind, "written") || !strcmp(kind, "failed") || !strcmp(kind, "not-contacted")) {
         COPY(a->outcome, kind);

@@ -799,7 +799,7 @@ static void build_address(loader *L, xmlNodePtr a, kl_address *out, bool for_pos
 /* ---- structure, with clearer messages than the schema gives ------------------- */
 static const char *const review_children[] = {"partnership", "subject",  "dates",   "reviewer",
                                               "contact",     "agencies", "support", "publication",
-                                              "follow-up",   "family",   NULL};
+                                              "follow-up",   "protect",  "family",  NULL};
 static const char *const review_required[] = {"partnership", "subject", "dates",
                                               "contact",     "family",  NULL};
 static const char *const partnership_children[] = {"name", "address", "phone", "email",
@@ -1256,6 +1256,13 @@ static void read_info(loader *L, xmlNodePtr root)
                 "follow-up@reply-wait-days is not a number of days");
     else if (wait)
         I->reply_wait_days = (int)v;
+
+    /* <protect email="true"/>: email members' PDFs are encrypted (generate --protect). */
+    xmlNodePtr pr = child(root, "protect");
+    const char *pe = attr(L, pr, "email");
+    if (pe)
+        enum_attr(L, pr, "email", tf, 2, 0, "protect@email value");
+    I->protect_email = pe && strcmp(pe, "true") == 0;
 }
 
 /* ---- one member -------------------------------------------------------------------- */

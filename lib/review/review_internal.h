@@ -112,7 +112,7 @@ typedef struct kl_review_info {
 
     int publication;     /* 1 planned, 0 not planned, -1 not said */
     int reply_wait_days; /* <follow-up reply-wait-days>: days to wait for a reply; 0 = not said */
-    bool protect_email;  /* review@protect="email": email members' PDFs are encrypted */
+    bool protect_email;  /* <protect email="true"/>: email members' PDFs are encrypted */
 } kl_review_info;
 
 const kl_review_info *kl_review__info(const kl_review *review);

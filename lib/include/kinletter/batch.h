@@ -75,14 +75,23 @@ typedef struct kl_batch_options {
      * for the call. */
     const kl_letter_qa *qa;
     size_t n_qa;
+    /** (version 4) 1: every email member's PDF is encrypted with AES-256
+     * (PDF 2.0, R6) under a new random password of four common words;
+     * printing, copying and accessibility extraction stay allowed. The
+     * password is written to `<id>-password-sms.txt` (a text message to send
+     * the member, or read out on a call), whose row has no SHA-256 (a hash
+     * would let the password be guessed offline); the .eml attaches the
+     * protected PDF. The review's `<protect email="true"/>` asks for the same. 0:
+     * only when the review asks. Protected output differs from run to run. */
+    int protect;
 } kl_batch_options;
 
-/* Versions 1 and 2 (without the later fields) are still accepted. */
-#define KL_BATCH_OPTIONS_VERSION 3
+/* Versions 1 to 3 (without the later fields) are still accepted. */
+#define KL_BATCH_OPTIONS_VERSION 4
 #define KL_BATCH_OPTIONS_INIT                                                                      \
     {                                                                                              \
         KL_BATCH_OPTIONS_VERSION, NULL, NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL,      \
-            NULL, 0, NULL, 0                                                                       \
+            NULL, 0, NULL, 0, 0                                                                    \
     }
 
 /** What happened to one output (one row of the batch record). */

@@ -46,7 +46,8 @@ KL_API int kl_record_schema_version(const kl_record *rec);
  * copied; NULL means "not applicable" (stored as "").
  *
  * Event names (`event`): what generate records, "written" (file, sha256,
- * pages), "failed" and "not-contacted" (note: the reason); what a
+ * pages), "failed" and "not-contacted" (note: the reason), "password-issued"
+ * (file: the password's file; never the password; no change of state); what a
  * coordinator records, "sent" (channel), "returned" (post came back),
  * "bounced" (email), "replied", "wants-to-take-part", "declined", "met",
  * "phoned", "withdrew". Questions and answers are recorded with

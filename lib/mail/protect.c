@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/* mail/protect.c: AES-256 protected PDFs (libqpdf's C API) and their passwords. libqpdf
+ * lives here, beside the email draft that attaches the protected PDF, not in lib/pdf (the
+ * libharu writer): it reads and rewrites finished PDF bytes, as a mail client would. */
+#define _GNU_SOURCE
+#include "mail/protect.h"
+#include "core/core.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <qpdf/qpdf-c.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+extern const unsigned char kl_mail_words[];
+extern const size_t kl_mail_words_len;
+
+/* The start of each line of the list, found once. */
+#define WORDS_MAX 4096
+static size_t word_at[WORDS_MAX + 1];
+static size_t n_words;
+static pthread_once_t words_once = PTHREAD_ONCE_INIT;
+
+static void index_words(void)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < kl_mail_words_len && n_words < WORDS_MAX; i++)
+        if (kl_mail_words[i] == '\n') {
+            if (i > start)
+                word_at[n_words++] = start;
+            start = i + 1;
+        }
+    word_at[n_words] = kl_mail_words_len;
+}
+
+size_t kl_mail__word_count(void)
+{
+    pthread_once(&words_once, index_words);
+    return n_words;
+}
+
+const char *kl_mail__word(size_t i, size_t *len)
+{
+    pthread_once(&words_once, index_words);
+    if (i >= n_words)
+        return NULL;
+    const char *w = (const char *)kl_mail_words + word_at[i];
+    const char *nl = memchr(w, '\n', kl_mail_words_len - word_at[i]);
+    *len = nl ? (size_t)(nl - w) : kl_mail_words_len - word_at[i];
+    return w;
+}
+
+static int random_bytes(kl_context *ctx, void *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = getrandom((unsigned char *)buf + got, n - got, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                            "the system gave no random bytes for a password: %s", strerror(errno));
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+int kl_mail__password(kl_context *ctx, char *out, size_t cap)
+{
+    size_t n = kl_mail__word_count();
+    if (n < 2 || (n & (n - 1)) || cap < KL_MAIL_PASSWORD_MAX)
+        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                        "the password word list is not a power of two long");
+    uint16_t r[KL_MAIL_PASSWORD_WORDS];
+    int rc = random_bytes(ctx, r, sizeof r);
+    if (rc)
+        return rc;
+    size_t at = 0;
+    for (size_t k = 0; k < KL_MAIL_PASSWORD_WORDS; k++) {
+        size_t len = 0;
+        /* n is a power of two: masking draws every word equally often. */
+        const char *w = kl_mail__word(r[k] & (n - 1), &len);
+        if (at + len + 2 > cap)
+            return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "a password word is too long");
+        if (k)
+            out[at++] = '-';
+        memcpy(out + at, w, len);
+        at += len;
+    }
+    out[at] = '\0';
+    memset(r, 0, sizeof r);
+    return 0;
+}
+
+/* libqpdf keeps no shared state we know to be unsafe, but one encryption at a
+ * time costs little (milliseconds a letter) and needs no proof. */
+static pthread_mutex_t qpdf_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int kl_mail__protect_pdf(kl_context *ctx, const unsigned char *pdf, size_t len,
+                         const char *user_password, unsigned char **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    unsigned char owner_raw[24];
+    char owner[2 * sizeof owner_raw + 1];
+    int rc = random_bytes(ctx, owner_raw, sizeof owner_raw);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < sizeof owner_raw; i++)
+        snprintf(owner + 2 * i, 3, "%02x", owner_raw[i]);
+    pthread_mutex_lock(&qpdf_lock);
+    qpdf_data q = qpdf_init();
+    qpdf_silence_errors(q);
+    qpdf_set_suppress_warnings(q, QPDF_TRUE);
+    char detail[256] = "";
+    if (qpdf_read_memory(q, "letter.pdf", (const char *)pdf, (unsigned long long)len, NULL) &
+        QPDF_ERRORS)
+        goto fail;
+    if (qpdf_init_write_memory(q) & QPDF_ERRORS)
+        goto fail;
+    /* Accessibility extraction and copying text stay allowed (a screen reader,
+     * a translation tool); printing at full resolution too. */
+    qpdf_set_r6_encryption_parameters2(q, user_password, owner, QPDF_TRUE, QPDF_TRUE, QPDF_FALSE,
+                                       QPDF_FALSE, QPDF_FALSE, QPDF_FALSE, qpdf_r3p_full,
+                                       QPDF_TRUE);
+    if (qpdf_write(q) & QPDF_ERRORS)
+        goto fail;
+    size_t n = qpdf_get_buffer_length(q);
+    const unsigned char *buf = qpdf_get_buffer(q);
+    unsigned char *copy = buf && n ? kl_malloc(n) : NULL;
+    if (!copy) {
+        qpdf_cleanup(&q);
+        pthread_mutex_unlock(&qpdf_lock);
+        memset(owner, 0, sizeof owner);
+        return buf && n
+                   ? kl_oom(ctx)
+                   : kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf wrote no protected PDF");
+    }
+    memcpy(copy, buf, n);
+    qpdf_cleanup(&q);
+    pthread_mutex_unlock(&qpdf_lock);
+    memset(owner, 0, sizeof owner);
+    *out = copy;
+    *out_len = n;
+    return 0;
+
+fail:
+    if (qpdf_has_error(q)) {
+        qpdf_error e = qpdf_get_error(q);
+        /* qpdf's message names the object and offset, never the letter's text. */
+        snprintf(detail, sizeof detail, "%s", qpdf_get_error_message_detail(q, e));
+    }
+    qpdf_cleanup(&q);
+    pthread_mutex_unlock(&qpdf_lock);
+    memset(owner, 0, sizeof owner);
+    return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf could not protect the PDF: %s",
+                    detail[0] ? detail : "unknown error");
+}
