@@ -271,7 +271,9 @@ static enum MHD_Result send_rs(struct MHD_Connection *c, web_response *rs)
     MHD_add_response_header(r, "Content-Security-Policy", csp);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Cache-Control", "no-store");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    /* Not no-referrer: with it a browser sends "Origin: null" on every form POST, which the
+     * Origin check (rightly) refuses. same-origin sends no Referer to other sites. */
+    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
     MHD_add_response_header(r, "X-Frame-Options", "SAMEORIGIN");
     MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
     MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
