@@ -699,7 +699,7 @@ void h_family_csv(web_request *rq, web_response *rs, const char *id)
 }
 
 /* A member element made from a member the library loaded (from the CSV). */
-static xmlNodePtr member_from_loaded(xmlDocPtr doc, xmlNsPtr ns, const kl_member *km)
+xmlNodePtr ws_member_from_loaded(xmlDocPtr doc, xmlNsPtr ns, const kl_member *km)
 {
     xmlNodePtr e = xmlNewDocNode(doc, ns, BAD_CAST "member", NULL);
     set_attr(e, "id", kl_member_id(km));
@@ -979,7 +979,7 @@ void h_family_upload(web_request *rq, web_response *rs, const char *id)
         }
         xmlNodePtr nf = dom_add(r, "family", NULL);
         for (size_t i = 0; i < kl_review_member_count(rv); i++)
-            xmlAddChild(nf, member_from_loaded(doc, r->ns, kl_review_member(rv, i)));
+            xmlAddChild(nf, ws_member_from_loaded(doc, r->ns, kl_review_member(rv, i)));
         web_errors errs = {0};
         if (ws_review_save(doc, id, map_member, NULL, &errs, NULL, blocks_all) == 0) {
             ws_audit(rq, "family-uploaded", id, NULL);

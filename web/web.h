@@ -186,6 +186,8 @@ char *dom_get(xmlNodePtr n, const char *path);
 void dom_set(xmlNodePtr n, const char *path, const char *value);
 /* A new child element at the end. */
 xmlNodePtr dom_add(xmlNodePtr n, const char *name, const char *text);
+/* A <member> element made from a member the library loaded (family.c). */
+xmlNodePtr ws_member_from_loaded(xmlDocPtr doc, xmlNsPtr ns, const kl_member *km);
 /* The member element with this id, or NULL. */
 xmlNodePtr dom_member(xmlDocPtr doc, const char *mid);
 

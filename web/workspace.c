@@ -115,6 +115,23 @@ xmlDocPtr ws_review_read(const char *id, const char **why)
     }
     if (!doc && why)
         *why = "The review file cannot be read: check it with kinletter check.";
+    /* A family kept in a spreadsheet (<family src="family.csv"/>) is read by the library
+     * and shown as members; saving writes them into review.xml. */
+    xmlNodePtr fam = doc ? dom_child(xmlDocGetRootElement(doc), "family") : NULL;
+    if (fam && xmlHasProp(fam, BAD_CAST "src")) {
+        char *p = ws_review_path(id);
+        kl_review *rv = NULL;
+        kl_context_set_diagnostics(web_srv->ctx, NULL, NULL);
+        if (p && kl_review_load_file(web_srv->ctx, p, NULL, &rv) == 0) {
+            xmlNodePtr nf = xmlNewDocNode(doc, fam->ns, BAD_CAST "family", NULL);
+            for (size_t i = 0; i < kl_review_member_count(rv); i++)
+                xmlAddChild(nf, ws_member_from_loaded(doc, fam->ns, kl_review_member(rv, i)));
+            xmlReplaceNode(fam, nf);
+            xmlFreeNode(fam);
+        }
+        kl_review_free(rv);
+        free(p);
+    }
     return doc;
 }
 
