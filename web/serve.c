@@ -255,13 +255,16 @@ static enum MHD_Result send_rs(struct MHD_Connection *c, web_response *rs)
 {
     if (!rs->status)
         rs->status = 500;
-    if (!rs->body) {
+    if (!rs->body && !rs->has_fd) {
         unsigned st = rs->status;
         respond_error(rs, st, "Something went wrong", "The page could not be made.");
     }
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(rs->len, rs->body, MHD_RESPMEM_MUST_FREE);
+        rs->has_fd ? MHD_create_response_from_fd(rs->len, rs->fd)
+                   : MHD_create_response_from_buffer(rs->len, rs->body, MHD_RESPMEM_MUST_FREE);
     if (!r) {
+        if (rs->has_fd)
+            close(rs->fd);
         free(rs->body);
         return MHD_NO;
     }

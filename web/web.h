@@ -44,6 +44,8 @@ typedef struct web_response {
     char *location;    /* 303 redirect target, or NULL */
     char *set_cookie;  /* or NULL */
     char *disposition; /* Content-Disposition, or NULL */
+    bool has_fd;       /* send the file fd (len bytes) instead of body */
+    int fd;
 } web_response;
 
 /* The value of a form field, or NULL. */
