@@ -40,6 +40,7 @@ int cli_readability(int argc, char **argv);
 int cli_mark(int argc, char **argv);
 int cli_questions(int argc, char **argv);
 int cli_status(int argc, char **argv);
+int cli_send(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 
 /* After `generate`: record every member's outcome of the batch (written with file,

@@ -14,8 +14,8 @@ static const cli_subcommand subcommands[] = {
     {"questions", "record the family's questions and their answers; list what is open",
      cli_questions},
     {"status", "who was told what and when, replies, and the next step due", cli_status},
-    {"serve", "the coordinator's web page: reviews, family, previews, letters, record",
-     cli_serve},
+    {"send", "send the prepared email drafts through the partnership's SMTP server", cli_send},
+    {"serve", "the coordinator's web page: reviews, family, previews, letters, record", cli_serve},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])

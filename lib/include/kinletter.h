@@ -10,6 +10,7 @@
 #include "kinletter/pdf.h"
 #include "kinletter/batch.h"
 #include "kinletter/record.h"
+#include "kinletter/send.h"
 #include "kinletter/readability.h"
 
 #endif

@@ -91,3 +91,53 @@ int kl_mail__eml(kl_context *ctx, const kl_mail_draft *d, unsigned char **out, s
     g_date_time_unref(date);
     return rc;
 }
+
+/* The first mailbox's address of a header of msg, copied, or NULL. */
+static char *first_address(GMimeMessage *msg, GMimeAddressType type)
+{
+    InternetAddressList *l = g_mime_message_get_addresses(msg, type);
+    if (!l || internet_address_list_length(l) < 1)
+        return NULL;
+    InternetAddress *a = internet_address_list_get_address(l, 0);
+    if (!INTERNET_ADDRESS_IS_MAILBOX(a))
+        return NULL;
+    const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+    return addr && *addr ? kl_strdup(addr) : NULL;
+}
+
+int kl_mail__addresses(kl_context *ctx, const unsigned char *eml, size_t len, char **from,
+                       char **to, size_t *n_to)
+{
+    *from = *to = NULL;
+    *n_to = 0;
+    pthread_once(&gmime_once, gmime_start);
+    GMimeStream *s = g_mime_stream_mem_new_with_buffer((const char *)eml, len);
+    GMimeParser *p = g_mime_parser_new_with_stream(s);
+    GMimeMessage *msg = g_mime_parser_construct_message(p, NULL);
+    int rc = 0;
+    if (!msg) {
+        rc = kl_error(ctx, KL_EFORMAT, KL_NOWHERE, "generate the letters again",
+                      "the email draft is not a MIME message");
+    } else {
+        *from = first_address(msg, GMIME_ADDRESS_TYPE_FROM);
+        *to = first_address(msg, GMIME_ADDRESS_TYPE_TO);
+        /* Every recipient counts: a draft for one member goes to one address. */
+        static const GMimeAddressType kinds[] = {GMIME_ADDRESS_TYPE_TO, GMIME_ADDRESS_TYPE_CC,
+                                                 GMIME_ADDRESS_TYPE_BCC};
+        for (size_t k = 0; k < 3; k++) {
+            InternetAddressList *l = g_mime_message_get_addresses(msg, kinds[k]);
+            *n_to += l ? (size_t)internet_address_list_length(l) : 0;
+        }
+        if (!*from || !*to) {
+            kl_free(*from);
+            kl_free(*to);
+            *from = *to = NULL;
+            rc = kl_error(ctx, KL_EFORMAT, KL_NOWHERE, "generate the letters again",
+                          "the email draft has no From or no To address");
+        }
+        g_object_unref(msg);
+    }
+    g_object_unref(p);
+    g_object_unref(s);
+    return rc;
+}

@@ -28,4 +28,10 @@ typedef struct kl_mail_draft {
 int kl_mail__eml(kl_context *ctx, const kl_mail_draft *d, unsigned char **out, size_t *len,
                  size_t *head_len);
 
+/* The From address and the first To address of a draft (allocated, kl_free), and how many
+ * recipients it names in To, Cc and Bcc. 0, or KL_EFORMAT (not a message, or no From or To);
+ * errors quote no address. */
+int kl_mail__addresses(kl_context *ctx, const unsigned char *eml, size_t len, char **from,
+                       char **to, size_t *n_to);
+
 #endif
