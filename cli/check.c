@@ -122,7 +122,7 @@ static void translations(kl_context *ctx, const kl_review *rv)
             if (dup)
                 continue;
             seen[n_seen++] = loc;
-            kl_catalog_meta meta;
+            kl_catalog_meta meta = KL_CATALOG_META_INIT;
             kl_context_set_diagnostics(ctx, NULL, NULL);
             rc = kl_catalog_set_meta(ctx, set, loc, &meta);
             kl_context_set_diagnostics(ctx, cli_print_diagnostic, NULL);
@@ -212,7 +212,9 @@ static long predict(kl_context *ctx, const kl_review *rv, bool quiet)
             cli_print_error(ctx, rc);
             failed = -1;
         } else {
-            failed += (long)kl_batch_result_totals(res).members_failed;
+            kl_batch_totals totals = KL_BATCH_TOTALS_INIT;
+            kl_batch_result_totals(res, &totals);
+            failed += (long)totals.members_failed;
         }
         kl_batch_result_free(res);
         if (rc)

@@ -151,7 +151,8 @@ static void print_summary(const kl_batch_result *res)
         putchar('\n');
         i = k;
     }
-    kl_batch_totals t = kl_batch_result_totals(res);
+    kl_batch_totals t = KL_BATCH_TOTALS_INIT;
+    kl_batch_result_totals(res, &t);
     printf("\n%zu member%s: %zu written, %zu failed, %zu not contacted, %zu skipped\n", t.members,
            t.members == 1 ? "" : "s", t.members_written, t.members_failed, t.not_contacted,
            t.skipped);
@@ -349,7 +350,9 @@ int cli_generate(int argc, char **argv)
                          ? cli_record_batch(ctx, rv, out_dir, record, tpl_name, date, res)
                          : EXIT_DONE;
     if (rc == 0) {
-        status = kl_batch_result_totals(res).members_failed ? EXIT_SOME_FAILED : EXIT_DONE;
+        kl_batch_totals t = KL_BATCH_TOTALS_INIT;
+        kl_batch_result_totals(res, &t);
+        status = t.members_failed ? EXIT_SOME_FAILED : EXIT_DONE;
     } else {
         cli_print_error(ctx, rc);
         if (rc == KL_EEXISTS && !force)

@@ -276,7 +276,7 @@ int cli_render(int argc, char **argv)
         kl_free(body);
         data = own;
     } else {
-        kl_sms_info info;
+        kl_sms_info info = KL_SMS_INFO_INIT;
         rc = kl_letter_render_sms(ctx, letter, &text, &info);
         if (rc == 0) {
             size_t n = strlen(text) + 2;

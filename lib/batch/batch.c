@@ -742,11 +742,15 @@ KL_API const kl_batch_row *kl_batch_result_row(const kl_batch_result *result, si
     return result && i < result->n_rows ? &result->rows[i] : NULL;
 }
 
-KL_API kl_batch_totals kl_batch_result_totals(const kl_batch_result *result)
+KL_API int kl_batch_result_totals(const kl_batch_result *result, kl_batch_totals *out)
 {
-    kl_batch_totals none;
-    memset(&none, 0, sizeof none);
-    return result ? result->totals : none;
+    if (!result ||
+        !kl_out_size_ok(out, offsetof(kl_batch_totals, print_packs) + sizeof out->print_packs))
+        return KL_EINVAL;
+    kl_batch_totals full = result->totals;
+    full.size = sizeof full;
+    kl_out_copy(out, &full, sizeof full);
+    return 0;
 }
 
 KL_API const char *kl_batch_result_dir(const kl_batch_result *result)
@@ -1011,7 +1015,7 @@ static int describe_languages(batch *b, job *j)
     for (size_t i = 0; i < 2; i++) {
         if (!ls[i])
             continue;
-        kl_catalog_meta meta;
+        kl_catalog_meta meta = KL_CATALOG_META_INIT;
         const char *st = "missing";
         int mrc = kl_catalog_set_meta(quiet, b->cats, ls[i], &meta);
         if (mrc == KL_ENOMEM) {

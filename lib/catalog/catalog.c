@@ -634,7 +634,8 @@ KL_API int kl_catalog_set_meta(kl_context *ctx, kl_catalog_set *set, const char 
                                kl_catalog_meta *out)
 {
     kl_context_clear_error(ctx);
-    if (!ctx || !set || !locale || !out)
+    if (!ctx || !set || !locale ||
+        !kl_out_size_ok(out, offsetof(kl_catalog_meta, reviewed) + sizeof out->reviewed))
         return kl_einval(ctx, __func__);
     char chain[MAX_CHAIN][MAX_LOCALE];
     size_t n = locale_chain(set, locale, chain);
@@ -683,10 +684,8 @@ KL_API int kl_catalog_set_meta(kl_context *ctx, kl_catalog_set *set, const char 
         ures_close(b);
     }
     if (m) {
-        out->locale = m->icu;
-        out->status = m->status;
-        out->reviewer = m->reviewer;
-        out->reviewed = m->reviewed;
+        kl_catalog_meta full = {sizeof full, m->icu, m->status, m->reviewer, m->reviewed};
+        kl_out_copy(out, &full, sizeof full);
     }
     pthread_mutex_unlock(&set->lock);
     return rc;

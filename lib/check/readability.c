@@ -469,7 +469,7 @@ static int load_lists(checker *c, kl_catalog_set *set, section *s)
 {
     if (!set || !kl_catalog__has_locale(set, s->lang))
         return 0;
-    kl_catalog_meta meta;
+    kl_catalog_meta meta = KL_CATALOG_META_INIT;
     int rc = kl_catalog_set_meta(c->ctx, set, s->lang, &meta);
     if (rc)
         return rc == KL_ENOTFOUND ? 0 : rc;

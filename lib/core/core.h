@@ -93,6 +93,15 @@ void kl_context__get_diagnostics(const kl_context *ctx, kl_diagnostic_fn *fn, vo
 void kl_context__set_last(kl_context *ctx, int code, kl_where where, const char *hint,
                           const char *prefix, const char *message);
 
+/* ---- caller-allocated output structs ------------------------------------
+ * They start with `size_t size`, which the caller sets to sizeof the struct
+ * of the header it was built with (the _INIT macro does). kl_out_size_ok: 1
+ * when *out says at least min bytes (the struct as first released), else 0.
+ * kl_out_copy: copy full (full_size bytes, a filled struct of this library)
+ * into out as far as out's size says, keeping out's size. */
+int kl_out_size_ok(const void *out, size_t min);
+void kl_out_copy(void *out, const void *full, size_t full_size);
+
 /* ---- small utilities ---------------------------------------------------- */
 /* Read a whole file (at most max bytes, else KL_ELIMIT). Result NUL-terminated. */
 int kl_read_file(kl_context *ctx, const char *path, size_t max, char **out, size_t *len);

@@ -167,3 +167,21 @@ int kl_civil_date(const char *s, int *year, int *month, int *day)
         *day = d;
     return 0;
 }
+
+int kl_out_size_ok(const void *out, size_t min)
+{
+    size_t size;
+    if (!out)
+        return 0;
+    memcpy(&size, out, sizeof size);
+    return size >= min;
+}
+
+void kl_out_copy(void *out, const void *full, size_t full_size)
+{
+    size_t size;
+    memcpy(&size, out, sizeof size);
+    size_t n = size < full_size ? size : full_size;
+    if (n > sizeof size)
+        memcpy((char *)out + sizeof size, (const char *)full + sizeof size, n - sizeof size);
+}

@@ -404,12 +404,14 @@ int kl_plain__sms(const char *text, kl_sms_info *info)
 KL_API int kl_sms_measure(kl_context *ctx, const char *text, kl_sms_info *info)
 {
     kl_context_clear_error(ctx);
-    kl_sms_info local;
-    if (!text)
+    if (!text || (info && !kl_out_size_ok(info, offsetof(kl_sms_info, ucs2) + sizeof info->ucs2)))
         return kl_einval(ctx, __func__);
-    if (!info)
-        info = &local;
-    int rc = kl_plain__sms(text, info);
+    kl_sms_info full;
+    int rc = kl_plain__sms(text, &full);
+    full.size = sizeof full;
+    if (info)
+        kl_out_copy(info, &full, sizeof full);
+    info = &full;
     if (rc == KL_EPARSE)
         return ctx ? kl_error(ctx, KL_EPARSE, KL_NOWHERE, NULL, "text message is not UTF-8") : rc;
     if (rc == KL_ELIMIT && ctx)
@@ -465,7 +467,8 @@ KL_API int kl_letter_render_sms(kl_context *ctx, const kl_letter *letter, char *
                                 kl_sms_info *info)
 {
     kl_context_clear_error(ctx);
-    if (!ctx || !letter || !out)
+    if (!ctx || !letter || !out ||
+        (info && !kl_out_size_ok(info, offsetof(kl_sms_info, ucs2) + sizeof info->ucs2)))
         return kl_einval(ctx, __func__);
     *out = NULL;
     const kl_doc *doc = kl_letter__doc(letter);

@@ -150,7 +150,7 @@ static void letters(kl_context *ctx, const kl_review *review)
     kl_template *tpl = NULL;
     kl_catalog_set *cats = NULL;
     kl_pdf_renderer *base = NULL, *sibling = NULL;
-    kl_catalog_meta meta;
+    kl_catalog_meta meta = KL_CATALOG_META_INIT;
     size_t i;
     const kl_member *post = NULL, *sms = NULL;
 
@@ -225,7 +225,7 @@ static void letters(kl_context *ctx, const kl_review *review)
         CHECK(kl_letter_compose(ctx, tpl, cats, review, sms, KL_CHANNEL_SMS, &lo, &letter) == 0,
               "compose for sms");
         if (letter) {
-            kl_sms_info info;
+            kl_sms_info info = KL_SMS_INFO_INIT;
             CHECK(kl_letter_render_sms(ctx, letter, &text, &info) == 0 && info.segments >= 1 &&
                       info.segments <= 3,
                   "kl_letter_render_sms");
@@ -234,10 +234,36 @@ static void letters(kl_context *ctx, const kl_review *review)
         kl_letter_free(letter);
     }
     {
-        kl_sms_info info;
+        kl_sms_info info = KL_SMS_INFO_INIT;
         CHECK(kl_sms_measure(ctx, "Hello", &info) == 0 && info.segments == 1 && !info.ucs2,
               "kl_sms_measure: GSM-7");
         CHECK(kl_sms_measure(ctx, "Cześć", &info) == 0 && info.ucs2, "kl_sms_measure: UCS-2");
+        {
+            /* Caller-allocated structs carry their size: one too small is refused, and
+             * a program built against a later header with more fields keeps them. */
+            struct later {
+                kl_sms_info info;
+                int added;
+            } later;
+            kl_sms_info tiny = KL_SMS_INFO_INIT;
+            kl_batch_totals none = KL_BATCH_TOTALS_INIT;
+            kl_catalog_meta zero = KL_CATALOG_META_INIT;
+            tiny.size = sizeof(size_t);
+            CHECK(kl_sms_measure(ctx, "Hello", &tiny) == KL_EINVAL &&
+                      kl_context_last_error(ctx) != NULL,
+                  "kl_sms_measure: an info whose size is too small is KL_EINVAL");
+            memset(&later, 0x5a, sizeof later);
+            later.info.size = sizeof later;
+            CHECK(kl_sms_measure(ctx, "Hello", &later.info) == 0 && later.info.segments == 1 &&
+                      later.info.size == sizeof later && later.added == 0x5a5a5a5a,
+                  "kl_sms_measure: fields past the library's struct are left alone");
+            CHECK(kl_batch_result_totals(NULL, &none) == KL_EINVAL &&
+                      kl_batch_result_totals(NULL, NULL) == KL_EINVAL,
+                  "kl_batch_result_totals: NULL is KL_EINVAL");
+            zero.size = 0;
+            CHECK(kl_catalog_set_meta(ctx, cats, "en-GB", &zero) == KL_EINVAL,
+                  "kl_catalog_set_meta: size 0 is KL_EINVAL");
+        }
     }
 out:
     kl_pdf_renderer_free(sibling);
@@ -252,7 +278,7 @@ static void batch(kl_context *ctx, const kl_review *review)
     char cmd[64];
     kl_batch_options o = KL_BATCH_OPTIONS_INIT;
     kl_batch_result *res = NULL;
-    kl_batch_totals t;
+    kl_batch_totals t = KL_BATCH_TOTALS_INIT;
     size_t i, written = 0;
     if (!mkdtemp(dir)) {
         CHECK(0, "mkdtemp");
@@ -263,7 +289,7 @@ static void batch(kl_context *ctx, const kl_review *review)
     o.date = "2026-10-09";
     CHECK(kl_batch_generate(ctx, review, &o, &res) == 0 && res, "kl_batch_generate");
     if (res) {
-        t = kl_batch_result_totals(res);
+        CHECK(kl_batch_result_totals(res, &t) == 0, "kl_batch_result_totals");
         CHECK(t.members == kl_review_member_count(review), "every member is in the totals");
         CHECK(t.files > 0 && t.pages > 0, "files and pages were written");
         CHECK(strncmp(kl_batch_result_dir(res), dir, strlen(dir)) == 0, "kl_batch_result_dir");

@@ -101,7 +101,7 @@ static int run(kl_context *ctx, const kl_review *rv, unsigned jobs, const char *
     int rc = kl_batch_generate(ctx, rv, &o, &res);
     *secs = now_s() - t0;
     if (res)
-        *t = kl_batch_result_totals(res);
+        kl_batch_result_totals(res, t);
     kl_batch_result_free(res);
     return rc;
 }
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
             char out[256];
             snprintf(out, sizeof out, "%s/out", base);
             double secs = 0;
-            kl_batch_totals t = {0};
+            kl_batch_totals t = KL_BATCH_TOTALS_INIT;
             int rc = run(ctx, rv, jobs[j], out, &secs, &t);
             if (rc) {
                 const kl_diagnostic *e = kl_context_last_error(ctx);

@@ -230,7 +230,9 @@ static void test_batch_jobs_same_as_serial(void **state)
         o.creation_date = "2026-10-09T12:00:00Z";
         assert_int_equal(kl_batch_generate(ctx, review, &o, &res[k]), 0);
     }
-    kl_batch_totals t1 = kl_batch_result_totals(res[0]), t4 = kl_batch_result_totals(res[1]);
+    kl_batch_totals t1 = KL_BATCH_TOTALS_INIT, t4 = KL_BATCH_TOTALS_INIT;
+    assert_int_equal(kl_batch_result_totals(res[0], &t1), 0);
+    assert_int_equal(kl_batch_result_totals(res[1], &t4), 0);
     assert_true(t1.files >= 4);
     assert_int_equal(t1.files, t4.files);
     assert_int_equal(t1.pages, t4.pages);

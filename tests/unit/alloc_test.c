@@ -466,7 +466,8 @@ static int run_batch(kl_context *ctx, void *arg, const char **msg)
     int rc = CALL(kl_batch_generate, ctx, p->review, &o, &res);
     if (!rc) {
         /* The batch ran: the member is written, or failed with a reason in the record. */
-        kl_batch_totals t = kl_batch_result_totals(res);
+        kl_batch_totals t = KL_BATCH_TOTALS_INIT;
+        kl_batch_result_totals(res, &t);
         if (t.members_failed) {
             /* The record's reason is what the user sees. */
             for (size_t i = 0; i < kl_batch_result_row_count(res); i++) {

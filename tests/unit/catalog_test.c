@@ -43,7 +43,7 @@ static void test_meta_and_locale_chain(void **state)
     kl_test_diags d;
     kl_context *ctx = kl_test_context(&d);
     kl_catalog_set *set = open_set(ctx);
-    kl_catalog_meta m;
+    kl_catalog_meta m = KL_CATALOG_META_INIT;
     assert_int_equal(kl_catalog_set_meta(ctx, set, "pl", &m), 0);
     assert_string_equal(m.locale, "pl");
     assert_string_equal(m.status, "reviewed");

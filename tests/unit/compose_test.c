@@ -635,7 +635,7 @@ static void test_bilingual_sms_too_long_sends_first_language(void **state)
     kl_sms_info whole;
     assert_int_equal(kl_plain__sms(doc->sms, &whole), KL_ELIMIT); /* both: over 3 parts */
     char *sms = NULL;
-    kl_sms_info info;
+    kl_sms_info info = KL_SMS_INFO_INIT;
     d.n = 0;
     assert_int_equal(kl_letter_render_sms(ctx, letter, &sms, &info), 0);
     assert_true(info.segments <= 3);

@@ -1062,7 +1062,7 @@ static void test_translations_are_drafts(void **state)
     kl_context *ctx = kl_test_context(NULL);
     kl_catalog_set *set = NULL;
     assert_int_equal(kl_catalog_set_open(ctx, NULL, &set), 0);
-    kl_catalog_meta meta;
+    kl_catalog_meta meta = KL_CATALOG_META_INIT;
     assert_int_equal(kl_catalog_set_meta(ctx, set, "en-GB", &meta), 0);
     assert_string_equal(meta.status, "source");
     char *doc = NULL;

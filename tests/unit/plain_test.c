@@ -255,6 +255,7 @@ static void test_sms_segments(void **state)
 
     kl_test_diags d;
     kl_context *ctx = kl_test_context(&d);
+    info.size = sizeof info; /* kl_sms_measure writes as far as the caller's size says */
     assert_int_equal(kl_sms_measure(ctx, s, &info), KL_ELIMIT);
     assert_non_null(strstr(kl_context_last_error(ctx)->message, "4 parts"));
     assert_int_equal(kl_sms_measure(ctx, "\xff", &info), KL_EPARSE);

@@ -125,8 +125,10 @@ typedef struct kl_batch_row {
     int draft;          /**< 1 if a draft translation was used */
 } kl_batch_row;
 
-/** Totals over a batch. */
+/** Totals over a batch. The caller allocates it: initialise with
+ * KL_BATCH_TOTALS_INIT (which sets size), then kl_batch_result_totals(). */
 typedef struct kl_batch_totals {
+    size_t size;             /**< set by the caller: sizeof(kl_batch_totals) */
     size_t members;          /**< in the review */
     size_t members_written;  /**< every output written */
     size_t members_failed;   /**< nothing written: see the rows */
@@ -139,6 +141,11 @@ typedef struct kl_batch_totals {
     size_t print_packs;      /**< print-pack.pdf files: 1, or more for over 200 letters
                                   (print-pack-001.pdf, ...); 0 if none */
 } kl_batch_totals;
+
+#define KL_BATCH_TOTALS_INIT                                                                       \
+    {                                                                                              \
+        sizeof(kl_batch_totals), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0                                      \
+    }
 
 /** The outcome of kl_batch_generate(). Opaque; read it with the accessors. */
 typedef struct kl_batch_result kl_batch_result;
@@ -187,8 +194,14 @@ KL_API size_t kl_batch_result_row_count(const kl_batch_result *result);
 /** Row i, or NULL. Borrowed from the result. */
 KL_API const kl_batch_row *kl_batch_result_row(const kl_batch_result *result, size_t i);
 
-/** The totals. */
-KL_API kl_batch_totals kl_batch_result_totals(const kl_batch_result *result);
+/**
+ * The totals.
+ *
+ * @param out initialised with KL_BATCH_TOTALS_INIT; filled as far as its
+ *        size says.
+ * @return 0, or KL_EINVAL (result or out NULL, or out->size too small).
+ */
+KL_API int kl_batch_result_totals(const kl_batch_result *result, kl_batch_totals *out);
 
 /** The batch directory (DIR/<review id>/<template>). Borrowed. */
 KL_API const char *kl_batch_result_dir(const kl_batch_result *result);

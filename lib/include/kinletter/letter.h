@@ -74,20 +74,30 @@ KL_API void kl_catalog_set_free(kl_catalog_set *set);
 /** The directory the set reads (ends with '/'). Borrowed. */
 KL_API const char *kl_catalog_set_dir(const kl_catalog_set *set);
 
-/** A catalog's `meta` table: how far its translation has got. */
+/** A catalog's `meta` table: how far its translation has got. The caller
+ * allocates it: initialise with KL_CATALOG_META_INIT (which sets size), so a
+ * later library that adds fields at the end writes only those the caller has. */
 typedef struct kl_catalog_meta {
+    size_t size;          /**< set by the caller: sizeof(kl_catalog_meta) */
     const char *locale;   /**< the catalog actually used ("pt" for "pt-BR") */
     const char *status;   /**< "source", "draft" or "reviewed" ("" if not said) */
     const char *reviewer; /**< who reviewed it, or "" */
     const char *reviewed; /**< when (YYYY-MM-DD), or "" */
 } kl_catalog_meta;
 
+#define KL_CATALOG_META_INIT                                                                       \
+    {                                                                                              \
+        sizeof(kl_catalog_meta), NULL, NULL, NULL, NULL                                            \
+    }
+
 /**
  * The meta table of the catalog that serves a locale (BCP 47, "pt-BR";
  * "pt-BR" falls back to "pt" but never to another language).
  *
- * @param out receives strings borrowed from the set, valid until it is freed.
- * @return 0, KL_ENOTFOUND (no catalog for that language) or KL_ENOMEM.
+ * @param out initialised with KL_CATALOG_META_INIT; receives strings borrowed
+ *        from the set, valid until it is freed.
+ * @return 0, KL_ENOTFOUND (no catalog for that language), KL_EINVAL (out
+ *         NULL or out->size too small) or KL_ENOMEM.
  */
 KL_API int kl_catalog_set_meta(kl_context *ctx, kl_catalog_set *set, const char *locale,
                                kl_catalog_meta *out);
@@ -212,20 +222,29 @@ KL_API int kl_letter_render_text(kl_context *ctx, const kl_letter *letter, char 
 KL_API int kl_letter_render_email(kl_context *ctx, const kl_letter *letter, char **subject,
                                   char **body);
 
-/** How a text message is sent. */
+/** How a text message is sent. The caller allocates it: initialise with
+ * KL_SMS_INFO_INIT (which sets size). */
 typedef struct kl_sms_info {
+    size_t size;       /**< set by the caller: sizeof(kl_sms_info) */
     unsigned segments; /**< parts the network sends (1 to 3) */
     unsigned units;    /**< GSM-7 septets, or UCS-2 code units */
     int ucs2;          /**< 1: UCS-2 (70 a part, 67 when split); 0: GSM-7 (160/153) */
 } kl_sms_info;
 
+#define KL_SMS_INFO_INIT                                                                           \
+    {                                                                                              \
+        sizeof(kl_sms_info), 0, 0, 0                                                               \
+    }
+
 /**
  * The letter's text message (the template's `sms` element).
  *
  * @param out receives the text; the caller frees it with kl_free().
- * @param info receives the encoding and segment count, or NULL.
+ * @param info initialised with KL_SMS_INFO_INIT: receives the encoding and
+ *        segment count; or NULL.
  * @return 0, KL_ENOTFOUND (the template has no sms), KL_ELIMIT (more than 3
- *         segments or 918 characters), or KL_ENOMEM.
+ *         segments or 918 characters), KL_EINVAL (info->size too small), or
+ *         KL_ENOMEM.
  */
 KL_API int kl_letter_render_sms(kl_context *ctx, const kl_letter *letter, char **out,
                                 kl_sms_info *info);
@@ -233,8 +252,10 @@ KL_API int kl_letter_render_sms(kl_context *ctx, const kl_letter *letter, char *
 /**
  * Count the segments of any text message.
  *
+ * @param info initialised with KL_SMS_INFO_INIT, or NULL.
  * @return 0, KL_ELIMIT (over 3 segments or 918 characters; info still
- *         filled), KL_EPARSE (not UTF-8) or KL_EINVAL.
+ *         filled), KL_EPARSE (not UTF-8) or KL_EINVAL (text NULL, or
+ *         info->size too small).
  */
 KL_API int kl_sms_measure(kl_context *ctx, const char *text, kl_sms_info *info);
 

@@ -127,7 +127,6 @@ KL_API size_t kl_review_error_count(const kl_review *review);
 /** Number of warnings reported while loading (nothing fails because of them). */
 KL_API size_t kl_review_warning_count(const kl_review *review);
 
-/** Stable name of a review type ("lcspr", "scr", "cpr", "sar"). Static string. */
 /* ---- members, contacts, addresses --------------------------------------------------
  * Every accessor takes a pointer borrowed from a review (kl_review_member(),
  * kl_member_contact_at(), kl_contact_address()) and returns strings borrowed
