@@ -1,8 +1,326 @@
 /* SPDX-License-Identifier: MIT */
+/* web/record.c: the correspondence record (docs/RECORD.md) of a review: each member's status
+ * and next step due, forms to mark events (sent, returned, replied...), the family's
+ * questions and their answers. Every change carries the user's name (the record's actor). */
 #include "web.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const events[] = {"sent",
+                                     "Sent",
+                                     "returned",
+                                     "Returned (post came back)",
+                                     "bounced",
+                                     "Bounced (email did not arrive)",
+                                     "replied",
+                                     "Replied",
+                                     "wants-to-take-part",
+                                     "Wants to take part",
+                                     "declined",
+                                     "Declined",
+                                     "met",
+                                     "Met the reviewer",
+                                     "phoned",
+                                     "Phoned",
+                                     "withdrew",
+                                     "Withdrew",
+                                     NULL};
+
+static void member_options(xmlNodePtr sel, const kl_review *rv, const char *chosen)
+{
+    for (size_t i = 0; i < kl_review_member_count(rv); i++) {
+        const kl_member *m = kl_review_member(rv, i);
+        const char *id = kl_member_id(m);
+        if (!id)
+            continue;
+        char *label =
+            fmt("%s (%s)", id, kl_member_relationship(m) ? kl_member_relationship(m) : "");
+        xmlNodePtr o = el(sel, "option", label);
+        attr(o, "value", id);
+        if (chosen && !strcmp(chosen, id))
+            attr(o, "selected", "selected");
+        free(label);
+    }
+}
+
+static xmlNodePtr labelled(xmlNodePtr parent, const char *tag, const char *id, const char *name,
+                           const char *label, bool hidden_label)
+{
+    xmlNodePtr div = elc(parent, "div", "field", NULL);
+    xmlNodePtr l = elc(div, "label", hidden_label ? "visually-hidden" : "label", label);
+    attr(l, "for", id);
+    xmlNodePtr c = el(div, tag, NULL);
+    attr(c, "id", id);
+    attr(c, "name", name);
+    return c;
+}
+
+static void page_body(web_page *p, web_request *rq, const char *id, kl_review *rv,
+                      kl_record_status *st)
+{
+    char *action = fmt("/reviews/%s/record", id);
+    el(p->main, "h2", "Each member");
+    if (!st) {
+        el(p->main, "p",
+           "Nothing is recorded yet: generate letters first, or record an event "
+           "below.");
+    } else {
+        xmlNodePtr t = elc(p->main, "table", "table", NULL);
+        el(t, "caption", "Who was told what, and what to do next");
+        xmlNodePtr tr = el(el(t, "thead", NULL), "tr", NULL);
+        const char *heads[] = {"Member",         "Status",    "Letters sent", "Reply",
+                               "Open questions", "Next step", "Due",          "Mark"};
+        for (size_t i = 0; i < 8; i++)
+            attr(el(tr, "th", heads[i]), "scope", "col");
+        xmlNodePtr tb = el(t, "tbody", NULL);
+        for (size_t i = 0; i < kl_record_status_member_count(st); i++) {
+            const kl_record_member_status *ms = kl_record_status_member(st, i);
+            tr = el(tb, "tr", NULL);
+            char *rid = fmt("member-%s", ms->member_id);
+            attr(tr, "id", rid);
+            free(rid);
+            char *who = fmt("%s (%s)", ms->member_id, ms->relationship);
+            attr(el(tr, "th", who), "scope", "row");
+            free(who);
+            el(tr, "td", ms->state);
+            char n[32];
+            snprintf(n, sizeof n, "%u", ms->letters_sent);
+            el(tr, "td", n);
+            char *reply = ms->latest_reply[0]
+                              ? fmt("%s (%s)", ms->latest_reply, ms->latest_reply_date)
+                              : strdup("");
+            el(tr, "td", reply);
+            free(reply);
+            snprintf(n, sizeof n, "%u", ms->open_questions);
+            el(tr, "td", n);
+            el(tr, "td", ms->next_step[0] ? ms->next_step : ms->not_informed);
+            el(tr, "td", ms->next_due);
+            xmlNodePtr td = el(tr, "td", NULL);
+            const kl_member *m = kl_review_find_member(rv, ms->member_id);
+            if (!m || kl_member_contact_none(m) || !strcmp(ms->state, "not-written") ||
+                !strcmp(ms->state, "failed"))
+                continue;
+            xmlNodePtr f = form_new(td, rq, action, false);
+            form_hidden(f, "action", "event");
+            form_hidden(f, "event", "sent");
+            form_hidden(f, "member", ms->member_id);
+            if (kl_member_contact_count(m) > 1) {
+                char *cid = fmt("sent-channel-%s", ms->member_id);
+                char *cl = fmt("Channel the letter to member %s was sent by", ms->member_id);
+                xmlNodePtr sel = labelled(f, "select", cid, "channel", cl, true);
+                attr(sel, "class", "select");
+                for (size_t k = 0; k < kl_member_contact_count(m); k++) {
+                    const char *c = kl_channel_name(kl_contact_channel(kl_member_contact_at(m, k)));
+                    xmlNodePtr o = el(sel, "option", c);
+                    attr(o, "value", c);
+                }
+                free(cid);
+                free(cl);
+            }
+            xmlNodePtr b = el(f, "button", "Mark as sent");
+            attr(b, "type", "submit");
+            attr(b, "class", "button button-secondary");
+            char *hid = fmt(" (member %s)", ms->member_id);
+            text(elc(b, "span", "visually-hidden", NULL), hid);
+            free(hid);
+        }
+    }
+
+    el(p->main, "h2", "Record an event");
+    xmlNodePtr f = form_new(p->main, rq, action, false);
+    form_hidden(f, "action", "event");
+    xmlNodePtr sel = labelled(f, "select", "event-member", "member", "Member", false);
+    attr(sel, "class", "select");
+    member_options(sel, rv, NULL);
+    field_select(f, "event", "What happened", NULL, events, "replied", NULL);
+    static const char *const chans[] = {"",
+                                        "The member's only channel",
+                                        "post",
+                                        "Post",
+                                        "email",
+                                        "Email",
+                                        "sms",
+                                        "Text message",
+                                        "via-professional",
+                                        "Through a professional",
+                                        NULL};
+    field_select(f, "channel", "Channel (for sent, returned and bounced)", NULL, chans, "", NULL);
+    field_input(f, "date", "date", "Date (optional)", "Today if empty, for example 2026-12-01.", "",
+                NULL);
+    field_input(f, "textarea", "note", "Note (optional)",
+                "Kept in the record. Do not write anyone's contact details here.", "", NULL);
+    form_button(f, "Record event", NULL);
+
+    el(p->main, "h2", "Questions from the family");
+    size_t nq = st ? kl_record_status_question_count(st) : 0;
+    if (!nq)
+        el(p->main, "p", "No questions are recorded.");
+    for (size_t i = 0; i < nq; i++) {
+        const kl_record_question *q = kl_record_status_question(st, i);
+        xmlNodePtr sec = elc(p->main, "div", "question", NULL);
+        char *h = fmt("Question %d, from member %s, asked %s", q->number, q->member_id, q->asked);
+        el(sec, "h3", h);
+        free(h);
+        el(sec, "p", q->text);
+        if (q->answered[0]) {
+            char *a = fmt("Answered %s: %s", q->answered, q->answer);
+            el(sec, "p", a);
+            free(a);
+        } else {
+            char *a = fmt("Open for %d days.", q->days_open);
+            el(sec, "p", a);
+            free(a);
+            xmlNodePtr af = form_new(sec, rq, action, false);
+            form_hidden(af, "action", "answer");
+            char num[16];
+            snprintf(num, sizeof num, "%d", q->number);
+            form_hidden(af, "question", num);
+            char *aid = fmt("answer-%d", q->number);
+            char *al = fmt("Answer to question %d", q->number);
+            xmlNodePtr ta = labelled(af, "textarea", aid, "text", al, false);
+            attr(ta, "class", "textarea");
+            attr(ta, "rows", "3");
+            free(aid);
+            free(al);
+            form_button(af, "Save answer", NULL);
+        }
+    }
+    el(p->main, "h3", "Add a question");
+    xmlNodePtr qf = form_new(p->main, rq, action, false);
+    form_hidden(qf, "action", "question");
+    sel = labelled(qf, "select", "question-member", "member", "Who asked", false);
+    attr(sel, "class", "select");
+    member_options(sel, rv, NULL);
+    xmlNodePtr ta = labelled(qf, "textarea", "question-text", "text", "The question", false);
+    attr(ta, "class", "textarea");
+    attr(ta, "rows", "3");
+    form_button(qf, "Add question", NULL);
+
+    char *back = fmt("/reviews/%s", id);
+    a_link(el(p->main, "p", NULL), back, "Back to the review");
+    free(back);
+    free(action);
+}
+
+static char *opt(const web_request *rq, const char *name)
+{
+    const char *v = web_field_get(rq, name);
+    return v && *v ? strdup(v) : NULL;
+}
+
 void h_record(web_request *rq, web_response *rs, const char *id)
 {
-    (void)rq;
-    (void)id;
-    respond_error(rs, 404, "Not yet", "Not yet.");
+    kl_context *ctx = web_srv->ctx;
+    web_errors errs = {0}, warns = {0};
+    kl_review *rv = ws_review_load(ctx, id, &errs, &warns);
+    if (!rv) {
+        web_page *p = page_new("Correspondence record");
+        for (size_t i = 0; i < errs.n; i++)
+            page_error(p, NULL, errs.message[i]);
+        el(p->main, "p", "The review must have its family before anything can be recorded.");
+        char *back = fmt("/reviews/%s", id);
+        a_link(el(p->main, "p", NULL), back, "Back to the review");
+        free(back);
+        page_respond(p, rs, 200);
+        errors_free(&errs);
+        errors_free(&warns);
+        return;
+    }
+    char *path = fmt("%s/record.db", web_srv->dir);
+    kl_record *rec = NULL;
+    char *problem = NULL;
+    const char *problem_field = NULL;
+    if (rq->post) {
+        const char *action = web_field_str(rq, "action");
+        int rc = kl_record_open(ctx, path, KL_RECORD_CREATE, &rec);
+        char *member = opt(rq, "member"), *text_v = opt(rq, "text"), *date = opt(rq, "date");
+        if (!rc && !strcmp(action, "event")) {
+            kl_record_event e = KL_RECORD_EVENT_INIT;
+            char *ev = opt(rq, "event"), *ch = opt(rq, "channel"), *note = opt(rq, "note");
+            e.member_id = member;
+            e.event = ev;
+            e.channel = ch;
+            e.date = date;
+            e.note = note;
+            e.actor = rq->user;
+            if (!member || !ev || !kl_record_event_known(ev) || !strcmp(ev, "written") ||
+                !strcmp(ev, "failed") || !strcmp(ev, "not-contacted")) {
+                problem = strdup("Choose a member and what happened");
+                problem_field = "event";
+            } else if ((rc = kl_record_add_events(ctx, rec, rv, &e, 1, NULL)) != 0) {
+                const kl_diagnostic *d = kl_context_last_error(ctx);
+                problem = strdup(d && d->message ? d->message : kl_strerror(rc));
+                problem_field = strstr(problem, "channel") ? "channel"
+                                : strstr(problem, "date")  ? "date"
+                                : strstr(problem, "note")  ? "note"
+                                                           : "event-member";
+            } else {
+                ws_audit(rq, ev, id, member);
+            }
+            free(ev);
+            free(ch);
+            free(note);
+        } else if (!rc && !strcmp(action, "question")) {
+            int number = 0;
+            if (!member || !text_v) {
+                problem = strdup("Choose who asked and write the question");
+                problem_field = "question-text";
+            } else if ((rc = kl_record_question_add(ctx, rec, rv, member, text_v, date, &number)) !=
+                       0) {
+                const kl_diagnostic *d = kl_context_last_error(ctx);
+                problem = strdup(d && d->message ? d->message : kl_strerror(rc));
+                problem_field = "question-text";
+            } else {
+                ws_audit(rq, "question-added", id, member);
+            }
+        } else if (!rc && !strcmp(action, "answer")) {
+            int number = atoi(web_field_str(rq, "question"));
+            if (!text_v) {
+                problem = strdup("Write the answer");
+            } else if ((rc = kl_record_question_answer(ctx, rec, rv, number, text_v, date)) != 0) {
+                const kl_diagnostic *d = kl_context_last_error(ctx);
+                problem = strdup(d && d->message ? d->message : kl_strerror(rc));
+            } else {
+                ws_audit(rq, "question-answered", id, NULL);
+            }
+        } else if (rc) {
+            const kl_diagnostic *d = kl_context_last_error(ctx);
+            problem = strdup(d && d->message ? d->message : kl_strerror(rc));
+        } else {
+            problem = strdup("The form could not be read");
+        }
+        free(member);
+        free(text_v);
+        free(date);
+        if (!problem) {
+            kl_record_close(rec);
+            kl_review_free(rv);
+            free(path);
+            errors_free(&errs);
+            errors_free(&warns);
+            char *to = fmt("/reviews/%s/record", id);
+            respond_redirect(rs, to);
+            free(to);
+            return;
+        }
+    } else if (kl_record_open(ctx, path, 0, &rec) != 0) {
+        rec = NULL;
+    }
+    kl_record_status *st = NULL;
+    if (rec && kl_record_status_get(ctx, rec, rv, NULL, 0, &st) != 0)
+        st = NULL;
+    web_page *p = page_new("Correspondence record");
+    if (problem)
+        page_error(p, problem_field, problem);
+    page_body(p, rq, id, rv, st);
+    page_respond(p, rs, problem ? 400 : 200);
+    free(problem);
+    kl_record_status_free(st);
+    kl_record_close(rec);
+    kl_review_free(rv);
+    free(path);
+    errors_free(&errs);
+    errors_free(&warns);
 }
