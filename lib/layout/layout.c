@@ -20,6 +20,8 @@ typedef struct piece {
     double x, base; /* x from the page's left edge; baseline (or image bottom) below the line top */
     double w, h;
     const char *src;
+    const kl_langrun *langs; /* see kl_item */
+    uint32_t nlangs;
 } piece;
 
 /* A flow line: the unit pagination moves. */
@@ -552,6 +554,18 @@ static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, doub
      * back with a space between the run and its punctuation (pdftotext). */
     if (!rc && n && text == n->text && !p->rtl)
         find_lang_runs(n, links, &nlinks);
+    /* In one, each such run is marked in the line's content (kl_item.langs). */
+    kl_langrun *langs = NULL;
+    uint32_t nlangs = 0;
+    if (!rc && n && text == n->text && p->rtl && n->n_spans) {
+        urange lr[MAX_LINKS];
+        size_t nlr = 0;
+        find_lang_runs(n, lr, &nlr);
+        if (nlr && !(langs = keep(y, kl_malloc(nlr * sizeof *langs))))
+            rc = kl_oom(y->ctx);
+        for (size_t k = 0; langs && k < nlr; k++)
+            langs[nlangs++] = (kl_langrun){lr[k].a, lr[k].b, lr[k].lang};
+    }
     for (uint32_t i = 0; i < p->nlines && !rc; i++) {
         const kl_tline *l = &p->lines[i];
         piece pc = {.fl = first + i,
@@ -561,7 +575,9 @@ static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, doub
                     .x = !right ? x0 : x0 + width - (p->rtl ? l->full_width : l->width),
                     .base = para_metrics(y, p, size).base,
                     .w = l->width,
-                    .h = size};
+                    .h = size,
+                    .langs = langs,
+                    .nlangs = nlangs};
         rc = nlinks ? link_pieces(y, &pc, se, n, links, nlinks) : pc_add(y, &pc);
     }
     return rc;
@@ -1262,7 +1278,9 @@ int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opt
                           .y = L->height - (f->top + p->base),
                           .w = p->w,
                           .h = p->h,
-                          .src = p->src};
+                          .src = p->src,
+                          .langs = p->langs,
+                          .nlangs = p->nlangs};
             rc = page_add(&y, f->page, &it);
         }
     }

@@ -41,6 +41,14 @@ struct kl_selem {
 
 typedef enum kl_item_kind { KL_ITEM_TEXT = 0, KL_ITEM_IMAGE } kl_item_kind;
 
+/* A run of text in another language inside a right-to-left line (review
+ * data printed as written): UTF-16 offsets [a, b) in the paragraph, as
+ * kl_trun.start counts them, and its language. */
+typedef struct kl_langrun {
+    uint32_t a, b;
+    const char *lang;
+} kl_langrun;
+
 /* One positioned thing on a page, in PDF coordinates (points, origin at
  * the bottom left). Items of a page are in reading order. */
 typedef struct kl_item {
@@ -50,6 +58,12 @@ typedef struct kl_item {
     const kl_tline *line; /* TEXT: borrowed from the text cache */
     double w, h;          /* IMAGE: size; TEXT: w = visible width, h = font size */
     const char *src;      /* IMAGE: PNG path (borrowed) */
+    /* TEXT in a right-to-left paragraph: its runs in another language, each
+     * drawn inside a marked-content /Span with /Lang (the line stays whole:
+     * split into pieces, pdftotext read a space before the punctuation after
+     * the run); NULL elsewhere, where such a run is a Span element. */
+    const kl_langrun *langs;
+    uint32_t nlangs;
 } kl_item;
 
 typedef struct kl_page {

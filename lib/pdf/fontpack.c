@@ -231,12 +231,17 @@ static void slot_put(uint32_t *slots, size_t nslots, const kl_gmap *m, uint32_t 
 }
 
 int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n,
-                    int32_t *wp, uint32_t *cid)
+                    int32_t *wp, int16_t *risep, uint32_t *cid)
 {
     int32_t w = *wp;
     *cid = gid;
-    if (gid >= f->num_glyphs)
+    if (f->cff || u->next_cid > 0xFFFF)
+        *risep = 0; /* a glyph of its own is possible in TrueType fonts only */
+    int16_t rise = *risep;
+    if (gid >= f->num_glyphs) {
+        *risep = 0;
         return 0;
+    }
     if (n > KL_GMAP_MAX)
         n = KL_GMAP_MAX;
     u->font = f;
@@ -252,7 +257,7 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
     int32_t last = -1;
     for (int32_t i = head; i >= 0; i = u->m[i].next) {
         const kl_gmap *g = &u->m[i];
-        if (g->n == n && g->w == w && !memcmp(g->u, text, n * sizeof *text)) {
+        if (g->n == n && g->w == w && g->rise == rise && !memcmp(g->u, text, n * sizeof *text)) {
             *cid = g->cid;
             *wp = g->w;
             return 0;
@@ -262,6 +267,7 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
     if (head >= 0 && (f->cff || u->next_cid > 0xFFFF)) {
         *cid = u->m[head].cid; /* no second CID possible: the first text stays */
         *wp = u->m[head].w;
+        *risep = u->m[head].rise;
         return 0;
     }
     if (u->n == u->cap) {
@@ -278,7 +284,7 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
         if (!slots)
             return KL_ENOMEM;
         for (size_t i = 0; i < u->n; i++)
-            if (u->m[i].cid == u->m[i].gid) /* the first entry of each gid */
+            if (u->m[i].head) /* the first entry of each gid */
                 slot_put(slots, ns, u->m, (uint32_t)i);
         kl_free(u->slots);
         u->slots = slots;
@@ -290,15 +296,17 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
     g->gid = gid;
     g->next = -1;
     g->w = w;
+    g->rise = rise;
     memcpy(g->u, text, n * sizeof *text);
     g->n = (uint8_t)n;
+    if (u->next_cid < f->num_glyphs)
+        u->next_cid = f->num_glyphs;
+    /* A raised glyph is another glyph: never CID = GID. */
+    g->cid = head < 0 && !rise ? gid : u->next_cid++;
     if (head < 0) {
-        g->cid = gid;
+        g->head = 1;
         slot_put(u->slots, u->nslots, u->m, i);
     } else {
-        if (u->next_cid < f->num_glyphs)
-            u->next_cid = f->num_glyphs;
-        g->cid = u->next_cid++;
         u->m[last].next = (int32_t)i;
     }
     *cid = g->cid;
@@ -328,8 +336,212 @@ static int deflate_buf(const void *data, size_t len, unsigned char **out, size_t
     return 0;
 }
 
+/* RAISED_GLYPHS: a glyph drawn above or below the baseline (Nastaliq's
+ * cascading letters, an Arabic mark over a tall letter) is drawn on the
+ * baseline as a glyph of its own, added to the subset font: a TrueType
+ * composite of the original glyph moved up by its rise (in font units).
+ * With a text rise (Ts) instead, pdf.js (Firefox's viewer, its find, copy
+ * and text layer) starts a new piece of text at every step up or down a
+ * quarter em and puts each piece into logical order on its own, so an
+ * Urdu word came back with its pieces reversed (measured: 43% of Urdu
+ * words intact, 95% with a flat baseline). */
+static uint16_t rd16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void wr16(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 8), p[1] = (unsigned char)v;
+}
+
+static void wr32(unsigned char *p, uint32_t v)
+{
+    wr16(p, v >> 16), wr16(p + 2, v);
+}
+
+static uint32_t table_sum(const unsigned char *p, size_t len)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < len; i += 4) {
+        unsigned char w[4] = {0, 0, 0, 0};
+        memcpy(w, p + i, len - i < 4 ? len - i : 4);
+        sum += rd32(w);
+    }
+    return sum;
+}
+
+#define NTAGS 6
+enum { T_HEAD, T_MAXP, T_HHEA, T_HMTX, T_LOCA, T_GLYF };
+
+/* The subset font (TrueType) with a raised glyph for every code of m that
+ * has a rise, appended after its glyphs, into out; outgid[i]: the glyph
+ * code i draws. out stays empty when no code is raised. KL_ENOMEM,
+ * KL_EBACKEND (a table missing or out of range). */
+static int add_raised(const unsigned char *font, size_t len, const kl_gmap *m, size_t n,
+                      kl_buf *out, uint32_t *outgid)
+{
+    size_t nraised = 0;
+    for (size_t i = 0; i < n; i++) {
+        outgid[i] = m[i].gid;
+        nraised += m[i].rise != 0;
+    }
+    if (!nraised)
+        return 0;
+    static const char tags[NTAGS][5] = {"head", "maxp", "hhea", "hmtx", "loca", "glyf"};
+    if (len < 12)
+        return KL_EBACKEND;
+    unsigned ntables = rd16(font + 4);
+    if (12 + (size_t)ntables * 16 > len)
+        return KL_EBACKEND;
+    const unsigned char *tab[NTAGS] = {0};
+    size_t tlen[NTAGS] = {0};
+    for (unsigned i = 0; i < ntables; i++) {
+        const unsigned char *r = font + 12 + i * 16;
+        uint32_t off = rd32(r + 8), l = rd32(r + 12);
+        if (off > len || l > len - off)
+            return KL_EBACKEND;
+        for (int k = 0; k < NTAGS; k++)
+            if (!memcmp(r, tags[k], 4))
+                tab[k] = font + off, tlen[k] = l;
+    }
+    for (int k = 0; k < NTAGS; k++)
+        if (!tab[k])
+            return KL_EBACKEND;
+    if (tlen[T_HEAD] < 54 || tlen[T_MAXP] < 6 || tlen[T_HHEA] < 36)
+        return KL_EBACKEND;
+    unsigned nglyphs = rd16(tab[T_MAXP] + 4), nhm = rd16(tab[T_HHEA] + 34);
+    bool long_loca = rd16(tab[T_HEAD] + 50) != 0;
+    if (!nhm || nhm > nglyphs || tlen[T_HMTX] < (size_t)nhm * 4 + (size_t)(nglyphs - nhm) * 2 ||
+        tlen[T_LOCA] < ((size_t)nglyphs + 1) * (long_loca ? 4 : 2) || nglyphs + nraised > 0xFFFF)
+        return KL_EBACKEND;
+    unsigned total = nglyphs + (unsigned)nraised;
+    /* The glyph's own data in glyf, from loca. */
+#define LOCA(g)                                                                                    \
+    (long_loca ? rd32(tab[T_LOCA] + (size_t)(g)*4) : 2u * rd16(tab[T_LOCA] + (size_t)(g)*2))
+    for (unsigned g = 0; g <= nglyphs; g++)
+        if (LOCA(g) > tlen[T_GLYF] || (g && LOCA(g) < LOCA(g - 1)))
+            return KL_EBACKEND;
+    size_t glyf_len = ((size_t)LOCA(nglyphs) + 3) & ~(size_t)3;
+    size_t sizes[NTAGS];
+    sizes[T_HEAD] = tlen[T_HEAD];
+    sizes[T_MAXP] = tlen[T_MAXP];
+    sizes[T_HHEA] = tlen[T_HHEA];
+    sizes[T_HMTX] = (size_t)total * 4;
+    sizes[T_LOCA] = ((size_t)total + 1) * 4;
+    sizes[T_GLYF] = glyf_len + nraised * 20;
+    unsigned char *nt[NTAGS] = {0};
+    int rc = 0;
+    for (int k = 0; k < NTAGS && !rc; k++)
+        if (!(nt[k] = kl_calloc(sizes[k] + 4, 1)))
+            rc = KL_ENOMEM;
+    if (rc)
+        goto done;
+    memcpy(nt[T_HEAD], tab[T_HEAD], tlen[T_HEAD]);
+    wr32(nt[T_HEAD] + 8, 0);  /* checkSumAdjustment, set below */
+    wr16(nt[T_HEAD] + 50, 1); /* long loca */
+    memcpy(nt[T_MAXP], tab[T_MAXP], tlen[T_MAXP]);
+    wr16(nt[T_MAXP] + 4, total);
+    if (rd32(tab[T_MAXP]) == 0x00010000 && tlen[T_MAXP] >= 32) {
+        /* maxComponentElements, maxComponentDepth: one more level */
+        if (rd16(nt[T_MAXP] + 28) < 1)
+            wr16(nt[T_MAXP] + 28, 1);
+        wr16(nt[T_MAXP] + 30, rd16(nt[T_MAXP] + 30) + 1u);
+    }
+    memcpy(nt[T_HHEA], tab[T_HHEA], tlen[T_HHEA]);
+    wr16(nt[T_HHEA] + 34, total);
+    /* Every glyph a full metric (advance, left side bearing). */
+    for (unsigned g = 0; g < nglyphs; g++) {
+        const unsigned char *hm = tab[T_HMTX];
+        unsigned adv = rd16(hm + (size_t)(g < nhm ? g : nhm - 1) * 4);
+        unsigned lsb = g < nhm ? rd16(hm + (size_t)g * 4 + 2)
+                               : rd16(hm + (size_t)nhm * 4 + (size_t)(g - nhm) * 2);
+        wr16(nt[T_HMTX] + (size_t)g * 4, adv);
+        wr16(nt[T_HMTX] + (size_t)g * 4 + 2, lsb);
+    }
+    for (unsigned g = 0; g <= nglyphs; g++)
+        wr32(nt[T_LOCA] + (size_t)g * 4, LOCA(g));
+    memcpy(nt[T_GLYF], tab[T_GLYF], LOCA(nglyphs));
+    size_t at = glyf_len;
+    unsigned next = nglyphs;
+    for (size_t i = 0; i < n; i++) {
+        if (!m[i].rise)
+            continue;
+        uint32_t g = m[i].gid;
+        unsigned newg = next++;
+        outgid[i] = newg;
+        memcpy(nt[T_HMTX] + (size_t)newg * 4, nt[T_HMTX] + (size_t)(g < nglyphs ? g : 0) * 4, 4);
+        wr32(nt[T_LOCA] + (size_t)newg * 4, (uint32_t)at);
+        if (g < nglyphs && LOCA(g + 1) - LOCA(g) >= 10) {
+            const unsigned char *src = tab[T_GLYF] + LOCA(g);
+            unsigned char *d = nt[T_GLYF] + at;
+            int32_t rise = m[i].rise;
+            int32_t ymin = (int16_t)rd16(src + 4) + rise, ymax = (int16_t)rd16(src + 8) + rise;
+            ymin = ymin < -32768 ? -32768 : ymin > 32767 ? 32767 : ymin;
+            ymax = ymax < -32768 ? -32768 : ymax > 32767 ? 32767 : ymax;
+            wr16(d, 0xFFFF); /* numberOfContours -1: a composite */
+            memcpy(d + 2, src + 2, 2);
+            wr16(d + 4, (uint32_t)ymin);
+            memcpy(d + 6, src + 6, 2);
+            wr16(d + 8, (uint32_t)ymax);
+            /* ARG_1_AND_2_ARE_WORDS | ARGS_ARE_XY_VALUES | USE_MY_METRICS */
+            wr16(d + 10, 0x0001 | 0x0002 | 0x0200);
+            wr16(d + 12, g);
+            wr16(d + 14, 0);
+            wr16(d + 16, (uint32_t)rise);
+            at += 20;
+        }
+    }
+    wr32(nt[T_LOCA] + (size_t)total * 4, (uint32_t)at);
+    sizes[T_GLYF] = at;
+    /* The font: the same tables in the same order, the six rebuilt. */
+    size_t hdr = 12 + (size_t)ntables * 16;
+    if (kl_buf_reserve(out, len + (sizes[T_GLYF] + sizes[T_LOCA] + sizes[T_HMTX]) + 64)) {
+        rc = KL_ENOMEM;
+        goto done;
+    }
+    kl_buf_append(out, font, hdr);
+    size_t head_at = 0;
+    for (unsigned i = 0; i < ntables; i++) {
+        unsigned char *r = (unsigned char *)out->data + 12 + i * 16;
+        const unsigned char *data = font + rd32(r + 8);
+        size_t l = rd32(r + 12);
+        for (int k = 0; k < NTAGS; k++)
+            if (!memcmp(r, tags[k], 4)) {
+                data = nt[k], l = sizes[k];
+                if (k == T_HEAD)
+                    head_at = out->len;
+            }
+        static const unsigned char pad[4] = {0, 0, 0, 0};
+        r = (unsigned char *)out->data + 12 + i * 16; /* (the buffer may have moved) */
+        wr32(r + 4, table_sum(data, l));
+        wr32(r + 8, (uint32_t)out->len);
+        wr32(r + 12, (uint32_t)l);
+        kl_buf_append(out, data, l);
+        kl_buf_append(out, pad, (4 - l % 4) % 4);
+    }
+    if (out->oom) {
+        rc = KL_ENOMEM;
+        goto done;
+    }
+    wr32((unsigned char *)out->data + head_at + 8,
+         0xB1B0AFBAu - table_sum((const unsigned char *)out->data, out->len));
+#undef LOCA
+done:
+    for (int k = 0; k < NTAGS; k++)
+        kl_free(nt[k]);
+    if (rc)
+        kl_buf_free(out);
+    return rc;
+}
+
 static int hb_subset_font(kl_context *ctx, const kl_font *f, const kl_gmap *m, size_t n,
-                          unsigned char **out, size_t *outlen)
+                          unsigned char **out, size_t *outlen, uint32_t *outgid)
 {
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     if (!in)
@@ -365,7 +577,14 @@ static int hb_subset_font(kl_context *ctx, const kl_font *f, const kl_gmap *m, s
     hb_blob_t *blob = hb_face_reference_blob(sub);
     unsigned len = 0;
     const char *data = hb_blob_get_data(blob, &len);
-    int rc = len ? deflate_buf(data, len, out, outlen) : KL_EBACKEND;
+    kl_buf raised = KL_BUF_INIT;
+    int rc =
+        len ? add_raised((const unsigned char *)data, len, m, n, &raised, outgid) : KL_EBACKEND;
+    if (!rc && raised.len)
+        rc = deflate_buf(raised.data, raised.len, out, outlen);
+    else if (!rc)
+        rc = deflate_buf(data, len, out, outlen);
+    kl_buf_free(&raised);
     hb_blob_destroy(blob);
     hb_face_destroy(sub);
     if (rc == KL_ENOMEM)
@@ -433,7 +652,8 @@ static void widths(kl_buf *b, const kl_font *f, const kl_gmap *m, size_t n, int 
 
 /* The CIDToGIDMap of codes m (sorted by CID) when some CID is not its glyph
  * id: two bytes per CID, big-endian. */
-static int cid_to_gid(const kl_gmap *m, size_t n, unsigned char **out, size_t *outlen)
+static int cid_to_gid(const kl_gmap *m, const uint32_t *gid, size_t n, unsigned char **out,
+                      size_t *outlen)
 {
     *out = NULL;
     *outlen = 0;
@@ -444,8 +664,8 @@ static int cid_to_gid(const kl_gmap *m, size_t n, unsigned char **out, size_t *o
     if (!map)
         return KL_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        map[m[i].cid * 2] = (unsigned char)(m[i].gid >> 8);
-        map[m[i].cid * 2 + 1] = (unsigned char)m[i].gid;
+        map[m[i].cid * 2] = (unsigned char)(gid[i] >> 8);
+        map[m[i].cid * 2 + 1] = (unsigned char)gid[i];
     }
     int rc = deflate_buf(map, len, out, outlen);
     kl_free(map);
@@ -463,7 +683,7 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
         return kl_oom(ctx);
     memcpy(m, u->m, u->n * sizeof *m);
     for (size_t i = 0; i < u->n; i++)
-        m[i].next = 0;
+        m[i].next = 0, m[i].head = 0;
     qsort(m, u->n, sizeof *m, by_cid);
     uint64_t h = 1469598103934665603ull;
     const unsigned char *kb = (const unsigned char *)m;
@@ -480,6 +700,7 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
         }
     kl_fontpack *p = kl_calloc(1, sizeof *p);
     kl_buf tu = KL_BUF_INIT, wb = KL_BUF_INIT;
+    uint32_t *outgid = NULL;
     int rc = 0;
     if (!p) {
         kl_free(m);
@@ -494,7 +715,12 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
     for (int i = 0; i < 6; i++, t /= 26)
         p->tag[i] = (char)('A' + t % 26);
     p->tag[6] = '\0';
-    if ((rc = hb_subset_font(ctx, u->font, m, u->n, &p->file, &p->filelen)))
+    outgid = kl_malloc(u->n ? u->n * sizeof *outgid : 1);
+    if (!outgid) {
+        rc = kl_oom(ctx);
+        goto fail;
+    }
+    if ((rc = hb_subset_font(ctx, u->font, m, u->n, &p->file, &p->filelen, outgid)))
         goto fail;
     tounicode(&tu, m, u->n);
     widths(&wb, u->font, m, u->n, NULL);
@@ -503,13 +729,14 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
         goto fail;
     }
     if ((rc = deflate_buf(tu.data, tu.len, &p->tounicode, &p->tounicodelen)) ||
-        (rc = cid_to_gid(m, u->n, &p->cidtogid, &p->cidtogidlen))) {
+        (rc = cid_to_gid(m, outgid, u->n, &p->cidtogid, &p->cidtogidlen))) {
         rc = rc == KL_ENOMEM ? kl_oom(ctx)
                              : kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "zlib failed");
         goto fail;
     }
     p->widths = kl_buf_detach(&wb);
     kl_buf_free(&tu);
+    kl_free(outgid);
     c->bytes +=
         p->filelen + p->tounicodelen + p->cidtogidlen + p->keylen + strlen(p->widths) + sizeof *p;
     p->next = *slot;
@@ -519,6 +746,7 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
 fail:
     kl_buf_free(&tu);
     kl_buf_free(&wb);
+    kl_free(outgid);
     pack_free(p);
     return rc;
 }

@@ -16,6 +16,11 @@ typedef struct kl_gmap {
     uint32_t gid;
     int32_t next; /* the next entry with the same gid (index, -1: none) */
     int32_t w;    /* its width in /W, INT32_MIN: the glyph's advance */
+    /* Font units the glyph is drawn raised by (lowered if negative) in a
+     * glyph of its own that the subset font gains (RAISED_GLYPHS in
+     * fontpack.c); 0: the glyph itself. */
+    int16_t rise;
+    uint8_t head; /* the first entry of its gid (the one the index finds) */
     uint16_t u[KL_GMAP_MAX];
     uint8_t n;
 } kl_gmap;
@@ -36,9 +41,12 @@ typedef struct kl_fontuse {
  * codes are its glyph ids, so there the first text stays). Text longer than
  * KL_GMAP_MAX is cut. w: the width to write in /W (a mark drawn shifted, see
  * pdf.c), INT32_MIN for the glyph's advance; a different width is a
- * different code too (*w: the width the code has). KL_ENOMEM. */
+ * different code too (*w: the width the code has). *rise: font units to draw
+ * the glyph raised by, in a glyph of the subset font's own (a new CID; TrueType
+ * only); on return the rise the code has (0 when none was possible: draw the
+ * glyph raised with Ts). KL_ENOMEM. */
 int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n,
-                    int32_t *w, uint32_t *cid);
+                    int32_t *w, int16_t *rise, uint32_t *cid);
 void kl_pdf__use_free(kl_fontuse *u);
 
 typedef struct kl_fontpack {

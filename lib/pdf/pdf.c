@@ -69,11 +69,14 @@ typedef struct gtext {
     uint8_t n;
 } gtext;
 
-/* A glyph as drawn: its CID (NO_TEXT: drawn as an outline) and the width in
- * /W of that CID (INT32_MIN: the glyph's advance). */
+/* A glyph as drawn: its CID (NO_TEXT: drawn as an outline), the width in
+ * /W of that CID (INT32_MIN: the glyph's advance) and how far up the CID's
+ * glyph draws it (points; RAISED_GLYPHS in fontpack.c), the rest of its
+ * offset from the baseline being a text rise (Ts). */
 typedef struct glyph_code {
     uint32_t cid;
     int32_t w;
+    float raised;
 } glyph_code;
 #define NO_TEXT UINT32_MAX
 
@@ -539,6 +542,13 @@ static int glyph_codes_reserve(render *r, size_t more)
     return 0;
 }
 
+/* ZERO_WIDTH_LETTER: a right-to-left glyph that stands for a letter but has
+ * no advance (the alef of Noto Naskh's lam-alef, drawn over the lam that
+ * follows it) gets a width of 1/1000 em in /W. pdf.js moves its text
+ * position only past glyphs with a width, so it compared the lam with the
+ * glyph before the alef, found the word space there a second time and read
+ * "ل ا" for "لا". Nonspacing marks keep their zero width (pdf.js places
+ * them without a position check). */
 /* Every glyph's code and /W width, in the order text_line draws them. */
 static int collect_glyphs(render *r)
 {
@@ -569,10 +579,23 @@ static int collect_glyphs(render *r)
                 for (uint32_t g = 0; g < t->nglyphs; g++) {
                     glyph_code *c = &r->codes[r->ncodes++];
                     c->cid = NO_TEXT;
+                    c->raised = 0;
                     c->w = flow_width(t, g, wt);
+                    if (t->rtl && tx[g].n && !is_mn(tx[g].u[0]) &&
+                        (c->w != INT32_MIN
+                             ? c->w
+                             : kl_pdf__glyph_width(wt, t->font, t->glyphs[g].gid)) <= 0)
+                        c->w = 1; /* see ZERO_WIDTH_LETTER */
+                    /* Right to left: a glyph off the baseline is a raised
+                     * glyph of its own (RAISED_GLYPHS in fontpack.c). */
+                    double up = t->glyphs[g].dy * t->font->upem / t->size;
+                    int16_t rise =
+                        t->rtl && fabs(up) >= 0.5 && fabs(up) < 32767 ? (int16_t)lround(up) : 0;
                     if (tx[g].n && kl_pdf__use_add(u, t->font, t->glyphs[g].gid, tx[g].u, tx[g].n,
-                                                   &c->w, &c->cid))
+                                                   &c->w, &rise, &c->cid))
                         return kl_oom(r->ctx);
+                    if (tx[g].n)
+                        c->raised = (float)(rise * (double)t->size / t->font->upem);
                 }
             }
         }
@@ -939,16 +962,50 @@ static int glyph_outline(render *r, const kl_font *f, uint32_t gid, double x, do
  * Ts (a text rise keeps them on the line for readers: a new text matrix
  * with another y is a new line to pdf.js). A glyph with no text of its own
  * is drawn as an outline between text objects. Tf only when it changes. */
+/* The language run t of item it is in, if it is one of the item's runs in
+ * another language (kl_item.langs), else NULL. */
+static const char *run_lang(const kl_item *it, const kl_trun *t)
+{
+    for (uint32_t i = 0; i < it->nlangs; i++)
+        if (t->start >= it->langs[i].a && t->start + t->nu16 <= it->langs[i].b && t->nu16)
+            return it->langs[i].lang;
+    return NULL;
+}
+
+/* A language tag as a PDF literal string (BCP 47: letters, digits, '-'). */
+static void put_lang(kl_buf *b, const char *lang)
+{
+    kl_buf_putc(b, '(');
+    for (const char *c = lang; *c; c++)
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            *c == '-')
+            kl_buf_putc(b, *c);
+    kl_buf_putc(b, ')');
+}
+
 static int text_line(render *r, const kl_item *it)
 {
     kl_buf *b = &r->cs;
     double pen = it->x;
     bool plain = line_plain(it->line);
+    const char *open_lang = NULL; /* the language of the open /Span, if any */
     if (!plain)
         actual_text(b, it->line);
     for (uint32_t k = 0; k < it->line->nruns; k++) {
         const kl_trun *t = &it->line->runs[k];
         double size = t->size;
+        /* Runs in another language inside a right-to-left line (with the
+         * isolation marks around them, runs of their own): marked with
+         * their /Lang where they are drawn, the line's glyphs unchanged. */
+        const char *lang = run_lang(it, t);
+        if (open_lang && (!lang || strcmp(lang, open_lang)))
+            kl_buf_puts(b, "EMC\n");
+        if (lang && (!open_lang || strcmp(lang, open_lang))) {
+            kl_buf_puts(b, "/Span <</Lang ");
+            put_lang(b, lang);
+            kl_buf_puts(b, ">> BDC\n");
+        }
+        open_lang = lang;
         int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
         /* Per glyph at most a rise, an adjustment and an escaped code. */
         if (!wt || kl_buf_reserve(b, 96 + (size_t)t->nglyphs * 80))
@@ -994,15 +1051,16 @@ static int text_line(render *r, const kl_item *it)
             }
             int32_t w = code.w;
             uint32_t cid = code.cid;
-            if (fabs(gl->dy - rise) > 0.001) {
+            double dy = gl->dy - code.raised;
+            if (fabs(dy - rise) > 0.001) {
                 if (in_str)
                     *p++ = ')';
                 if (in_tj)
                     PUT_LIT(p, "] TJ ");
                 in_tj = in_str = false;
-                p = num(p, gl->dy);
+                p = num(p, dy);
                 PUT_LIT(p, " Ts\n");
-                rise = gl->dy;
+                rise = dy;
             }
             if (!placed) {
                 p = num(p, gx);
@@ -1042,6 +1100,8 @@ static int text_line(render *r, const kl_item *it)
         b->len = (size_t)(p - b->data);
         b->data[b->len] = '\0';
     }
+    if (open_lang)
+        kl_buf_puts(b, "EMC\n");
     if (!plain)
         kl_buf_puts(b, "EMC\n");
     return 0;

@@ -7,7 +7,10 @@ review") instead of role keywords: the Polish letter (m02) says "Przegląd popro
 Price (independent social worker)." The structure tree, read back with pikepdf, must hold a
 Span with /Lang en-GB whose text is exactly the role (between its invisible FSI..PDI), inside that Polish paragraph, once; an
 English letter (m03) has no such Span; every letter, the Arabic one (m06) too, still passes the
-PDF/UA checks of pdfua_check.py.
+PDF/UA checks of pdfua_check.py. In the Arabic letter a right-to-left line is not split: each
+English value in it (an agency's or service's name) is drawn inside a marked-content
+/Span <</Lang (en-GB)>> within the line's tagged content, and its glyphs read back (ToUnicode)
+as exactly a value the plain-text letter isolates (FSI..PDI), with no Arabic letter.
 
 Usage: pdfua_inline_lang.py KINLETTER EXAMPLE_DIR TMPDIR
 """
@@ -23,6 +26,45 @@ from pdfua_check import Checker  # noqa: E402
 
 ROLE = "independent social worker"
 ISOLATES = re.compile("[\u2066-\u2069]")
+
+
+def lang_spans(path):
+    """Marked-content sequences with a /Lang in path's pages: (lang, their glyphs' text by
+    the fonts' ToUnicode maps, whether they sit inside MCID content)."""
+    import pikepdf
+    out = []
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            maps = {}
+            for name, f in page.Resources.Font.items():
+                cmap = f.ToUnicode.read_bytes().decode("latin-1")
+                m = maps[str(name)] = {}
+                for blk in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+                    for a, b in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", blk):
+                        m[int(a, 16)] = bytes.fromhex(b).decode("utf-16-be")
+            font, stack, cur = None, [], None
+            for operands, op in pikepdf.parse_content_stream(page):
+                op = str(op)
+                if op in ("BDC", "BMC"):
+                    props = operands[1] if op == "BDC" else None
+                    is_dict = isinstance(props, pikepdf.Dictionary)
+                    stack.append((is_dict and "/MCID" in props,
+                                  str(props.Lang) if is_dict and "/Lang" in props else None))
+                    if stack[-1][1]:
+                        cur = [stack[-1][1], "", any(s[0] for s in stack[:-1])]
+                        out.append(cur)
+                elif op == "EMC" and stack:
+                    if stack.pop()[1]:
+                        cur = None
+                elif op == "Tf":
+                    font = maps.get(str(operands[0]), {})
+                elif op in ("TJ", "Tj") and cur is not None:
+                    for item in operands[0] if op == "TJ" else [operands[0]]:
+                        if isinstance(item, pikepdf.String):
+                            b = bytes(item)
+                            cur[1] += "".join(font.get(b[i] << 8 | b[i + 1], "")
+                                              for i in range(0, len(b) - 1, 2))
+    return out
 
 
 def main(argv):
@@ -85,6 +127,19 @@ def main(argv):
             t = e.text(c.mctext)
             if ISOLATES.sub("", t) != t[1:-1] or not t.startswith("\u2068"):
                 problems.append(f"m02 (pl): an English Span is not one isolated value: {t!r}")
+    if "m06" in checked:
+        spans = lang_spans(pdfs["m06"])
+        r = subprocess.run([kl, "render", review, "-m", "m06", "-f", "txt"],
+                           capture_output=True, text=True)
+        isolated = set(re.findall("\u2068([^\u2068\u2069]*)\u2069", r.stdout))
+        if not spans:
+            problems.append("m06 (ar): no marked-content Span with /Lang in the letter")
+        for lang, text, tagged in spans:
+            value = ISOLATES.sub("", text)
+            if lang != "en-GB" or not tagged or value not in isolated or \
+                    re.search("[\u0600-\u06ff]", value):
+                problems.append(f"m06 (ar): a /Lang Span ({lang}, inside tagged content: "
+                                f"{tagged}) reads {text!r}, not one isolated English value")
     if "m03" in checked:
         c = checked["m03"]
         spans = [e.text(c.mctext) for e in c.all if e.role == "Span" and "/Lang" in e.dic]
