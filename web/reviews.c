@@ -4,6 +4,7 @@
 #include "web.h"
 
 #include <ctype.h>
+#include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,7 +218,6 @@ static bool blocks_review(const char *member_id, void *ud)
 
 void h_reviews(web_request *rq, web_response *rs)
 {
-    (void)rq;
     web_page *p = page_new("Reviews");
     char **ids = ws_review_ids();
     xmlNodePtr para = el(p->main, "p", NULL);
@@ -227,6 +227,12 @@ void h_reviews(web_request *rq, web_response *rs)
         el(p->main, "p",
            "There are no reviews in this workspace yet. Create one to describe the review, add "
            "the family and make their letters.");
+        el(p->main, "h2", "Try the example");
+        el(p->main, "p",
+           "The bundled example is an invented family of nine in seven languages, with every "
+           "channel, reading level and print size.");
+        xmlNodePtr f = form_new(p->main, rq, "/reviews/example", false);
+        form_button(f, "Add the example review", "button button-secondary");
     } else {
         xmlNodePtr table = elc(p->main, "table", "table", NULL);
         el(table, "caption", "Reviews in this workspace");
@@ -761,4 +767,62 @@ void h_review(web_request *rq, web_response *rs, const char *id)
     errors_free(&warns);
     xmlFreeDoc(doc);
     page_respond(p, rs, 200);
+}
+
+/* POST /reviews/example: the bundled example review (templates/example/review.xml and its
+ * logo) copied into the workspace, saved through the builder like any review. */
+void h_review_example(web_request *rq, web_response *rs)
+{
+    char *src = NULL, *logo = NULL;
+    kl_context *ctx = web_srv->ctx;
+    if (kl_context_find_data(ctx, "templates/example/review.xml", &src) != 0) {
+        respond_error(rs, 500, "The example is missing",
+                      "templates/example/review.xml was not found on the data path.");
+        return;
+    }
+    kl_context_find_data(ctx, "templates/example/northshire-logo.png", &logo);
+    xmlDocPtr doc =
+        xmlReadFile(src, "UTF-8",
+                    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    kl_free(src);
+    char *id = doc ? (char *)xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "id") : NULL;
+    xmlDocPtr exists = id ? ws_review_read(id, NULL) : NULL;
+    web_errors errs = {0};
+    if (!doc || !id) {
+        respond_error(rs, 500, "The example is missing", "The example review cannot be read.");
+    } else if (exists) {
+        char *to = fmt("/reviews/%s", id);
+        respond_redirect(rs, to);
+        free(to);
+    } else {
+        /* The logo beside the review, as the example keeps it. */
+        char *dir = fmt("%s/%s", web_srv->dir, id);
+        if (dir && ws_mkdir(dir) == 0 && logo) {
+            FILE *in = fopen(logo, "rb");
+            char *dst = fmt("%s/northshire-logo.png", dir);
+            unsigned char buf[1 << 16];
+            size_t n = in ? fread(buf, 1, sizeof buf, in) : 0;
+            if (n && n < sizeof buf && dst)
+                ws_write_atomic(dst, buf, n);
+            if (in)
+                fclose(in);
+            free(dst);
+        }
+        free(dir);
+        if (ws_review_save(doc, id, NULL, NULL, &errs, NULL, NULL) == 0) {
+            ws_audit(rq, "review-created", id, NULL);
+            char *to = fmt("/reviews/%s", id);
+            respond_redirect(rs, to);
+            free(to);
+        } else {
+            web_page *p = page_new("The example could not be added");
+            page_errors_from(p, &errs);
+            page_respond(p, rs, 500);
+        }
+    }
+    errors_free(&errs);
+    xmlFreeDoc(exists);
+    xmlFree(id);
+    xmlFreeDoc(doc);
+    kl_free(logo);
 }

@@ -395,6 +395,8 @@ static void route(web_request *rq, web_response *rs)
     bool post = rq->post;
     if (n == 1 && !strcmp(seg[0], "reviews") && !post) {
         h_reviews(rq, rs);
+    } else if (n == 2 && post && !strcmp(seg[0], "reviews") && !strcmp(seg[1], "example")) {
+        h_review_example(rq, rs);
     } else if (n == 2 && !strcmp(seg[0], "reviews") && !strcmp(seg[1], "new")) {
         h_review_new(rq, rs);
     } else if (n >= 2 && n <= 8 && !strcmp(seg[0], "reviews") && ws_id_ok(seg[1])) {
@@ -861,7 +863,10 @@ int kl_web_serve(int argc, char **argv)
     }
     for (size_t i = 0; i < n_names; i++)
         snprintf(hosts[n_hosts++], sizeof hosts[0], "%s:%u", names[i], real_port);
-    snprintf(srv.origin, sizeof srv.origin, "%s://%s", srv.tls ? "https" : "http", hosts[0]);
+    /* The address printed: the first --server-name when given (a wildcard address such as
+     * 0.0.0.0 is no address to open). */
+    snprintf(srv.origin, sizeof srv.origin, "%s://%s", srv.tls ? "https" : "http",
+             hosts[n_names ? n_hosts - n_names : 0]);
 
     random_hex(token);
 

@@ -78,8 +78,8 @@ typedef struct web_gen {
 } web_gen;
 
 typedef struct web_server {
-    char *dir;        /* the workspace, absolute */
-    char origin[320]; /* scheme://host:port as printed */
+    char *dir;         /* the workspace, absolute */
+    char origin[1300]; /* scheme://host:port as printed */
     bool tls;
     bool users_mode;
     kl_context *ctx; /* used by the MHD thread only */
@@ -213,6 +213,7 @@ void ws_audit(const web_request *rq, const char *action, const char *review_id,
 
 void h_reviews(web_request *rq, web_response *rs);
 void h_review_new(web_request *rq, web_response *rs);
+void h_review_example(web_request *rq, web_response *rs);
 void h_review_edit(web_request *rq, web_response *rs, const char *id);
 void h_review(web_request *rq, web_response *rs, const char *id);
 void h_member_form(web_request *rq, web_response *rs, const char *id, const char *mid);
