@@ -24,6 +24,9 @@ static void usage(FILE *out)
           "Options:\n"
           "  -q, --quiet    print only problems, not the summary\n"
           "  --no-letters   check the file only, do not make the letters\n"
+          "  --notify       instead: check the postal letters generate wrote against\n"
+          "                 GOV.UK Notify's precompiled-letter rules (see\n"
+          "                 kinletter check --notify --help)\n"
           "  -h, --help     show this help\n"
           "  --version      show the version\n"
           "\n"
@@ -237,6 +240,10 @@ int cli_check(int argc, char **argv)
 {
     bool quiet = false, letters = true;
     const char *path = NULL;
+    /* --notify: the letters already written, against GOV.UK Notify's letter rules. */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--notify") == 0)
+            return cli_check_notify(argc, argv);
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             usage(stdout);

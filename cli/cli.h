@@ -41,6 +41,8 @@ int cli_mark(int argc, char **argv);
 int cli_questions(int argc, char **argv);
 int cli_status(int argc, char **argv);
 int cli_send(int argc, char **argv);
+/* `kinletter check --notify` (cli/notify.c): argv as given to check. */
+int cli_check_notify(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 
 /* After `generate`: record every member's outcome of the batch (written with file,

@@ -45,6 +45,8 @@ static void usage(FILE *out)
           "                         <id>-password-sms.txt: text it to the member or read it\n"
           "                         out on a call, never in the email (the review's\n"
           "                         <protect email=\"true\"/> asks for the same)\n"
+          "  --notify               also write GOV.UK Notify's upload files:\n"
+          "                         notify-email.csv and notify-sms.csv (docs/NOTIFY.md)\n"
           "  -q, --quiet            print problems only, no summary\n"
           "  -h, --help             show this help\n"
           "\n"
@@ -83,13 +85,9 @@ static void diagnostic(const kl_diagnostic *d, void *userdata)
     cli_print_diagnostic(d, NULL);
 }
 
-static int progress(const kl_batch_progress *pr, void *userdata)
+static void progress(size_t done, size_t total, const char *member_id, void *userdata)
 {
     progress_state *p = userdata;
-    if (pr->phase != KL_BATCH_PHASE_MEMBER_DONE)
-        return 0; /* the bar moves as members finish */
-    size_t done = pr->done, total = pr->total;
-    const char *member_id = pr->member_id;
     const size_t width = 30;
     size_t fill = total ? done * width / total : width;
     char bar[64];
@@ -106,7 +104,6 @@ static int progress(const kl_batch_progress *pr, void *userdata)
         p->last_width = 0;
     }
     fflush(stderr);
-    return 0;
 }
 
 /* One summary line per member, from its rows (which are in member order). */
@@ -195,6 +192,7 @@ int cli_generate(int argc, char **argv)
     bool allow_open = false;   /* --allow-open-questions */
     bool with_answers = false; /* --include-answers */
     bool protect = false;      /* --protect */
+    bool notify = false;       /* --notify */
     const char **members = calloc((size_t)argc, sizeof *members);
     size_t n_members = 0;
     if (!members) {
@@ -233,6 +231,8 @@ int cli_generate(int argc, char **argv)
             with_answers = true;
         else if (!strcmp(a, "--protect"))
             protect = true;
+        else if (!strcmp(a, "--notify"))
+            notify = true;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = true;
         else if (a[0] == '-' && a[1]) {
@@ -338,6 +338,7 @@ int cli_generate(int argc, char **argv)
     opts.qa = qa;
     opts.n_qa = n_qa;
     opts.protect = protect;
+    opts.notify = notify;
     opts.interrupt = (const volatile int *)&interrupted;
     /* Reproducible output for tests and diffs, as `render --format pdf`. */
     opts.creation_date = getenv("KINLETTER_PDF_DATE");

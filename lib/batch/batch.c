@@ -454,28 +454,6 @@ static int protect_pdf(worker *w, job *j, size_t pdf_at)
     return rc;
 }
 
-/* Tell the caller's progress callback where the batch is, with b->lock held
- * (so calls never overlap). A nonzero answer stops the batch as `interrupt`
- * does; in the record phase it is too late to stop. */
-static void report_locked(batch *b, kl_batch_phase phase, const char *member_id,
-                          const char *channel)
-{
-    if (!b->o.progress)
-        return;
-    kl_batch_progress p = {sizeof p, phase, b->done_count, b->n_selected, member_id, channel};
-    if (b->o.progress(&p, b->o.progress_userdata) && phase != KL_BATCH_PHASE_RECORD)
-        b->interrupted = true;
-}
-
-static void report(batch *b, kl_batch_phase phase, const char *member_id, const char *channel)
-{
-    if (!b->o.progress)
-        return;
-    pthread_mutex_lock(&b->lock);
-    report_locked(b, phase, member_id, channel);
-    pthread_mutex_unlock(&b->lock);
-}
-
 static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
 {
     batch *b = w->b;
@@ -483,7 +461,6 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
     int rc = kl_letter_compose(w->ctx, b->tpl, b->cats, b->review, j->m, ch, &b->lopts, &L);
     if (rc)
         return rc;
-    report(b, KL_BATCH_PHASE_RENDERING, j->m->id, kl_channel_name(ch));
     j->n_fallback += kl_letter_fallback_count(L);
     if (ch == KL_CHANNEL_SMS) {
         char *sms = NULL;
@@ -642,7 +619,6 @@ static void do_member(worker *w, job *j)
         job_fail(j, w->ctx, KL_EDATA, false, KL_CHANNEL_POST, NULL);
         return;
     }
-    report(b, KL_BATCH_PHASE_COMPOSING, m->id, NULL);
     texts t = {{NULL}, 0};
     int rc = 0;
     bool seen[4] = {false, false, false, false};
@@ -667,8 +643,6 @@ static void do_member(worker *w, job *j)
     for (size_t i = 0; i < j->n_files; i++)
         if (!j->files[i].secret)
             kl_core__sha256_hex(j->files[i].data, j->files[i].len, j->files[i].sha);
-    if (!b->o.dry_run)
-        report(b, KL_BATCH_PHASE_WRITING, m->id, NULL);
     write_member(w, j);
 }
 
@@ -693,7 +667,8 @@ static void finish(batch *b, job *j)
         }
         if (f->selected) {
             b->done_count++;
-            report_locked(b, KL_BATCH_PHASE_MEMBER_DONE, f->m->id, NULL);
+            if (b->o.progress)
+                b->o.progress(b->done_count, b->n_selected, f->m->id, b->o.progress_userdata);
         }
     }
     pthread_mutex_unlock(&b->lock);
@@ -1292,6 +1267,114 @@ static int run_workers(batch *b)
 /* Every postal letter written, in member order, in PDFs for a duplex
  * printer (PACK_LETTERS letters a file). Returns 0 when there is nothing to
  * pack. */
+/* ---- GOV.UK Notify's bulk upload -------------------------------------------------- */
+
+/* One CSV cell, always quoted (RFC 4180): a body holds commas, quotes and line breaks. */
+static void csv_cell(kl_buf *o, const char *s, size_t n, bool last)
+{
+    kl_buf_puts(o, "\"");
+    for (size_t i = 0; i < n; i++)
+        kl_buf_append(o, s[i] == '"' ? "\"\"" : s + i, s[i] == '"' ? 2 : 1);
+    kl_buf_puts(o, last ? "\"\r\n" : "\",");
+}
+
+/* A file of this batch, just written, read back (NUL-terminated). */
+static char *read_back(batch *b, const char *name, size_t *len)
+{
+    int fd = openat(b->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    kl_buf out = KL_BUF_INIT;
+    char tmp[4096];
+    ssize_t r;
+    while ((r = read(fd, tmp, sizeof tmp)) > 0)
+        kl_buf_append(&out, tmp, (size_t)r);
+    close(fd);
+    *len = out.len;
+    return r < 0 ? (kl_buf_free(&out), NULL) : kl_buf_detach(&out);
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), k = strlen(tail);
+    return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+/* notify-email.csv (email address, subject, body) and notify-sms.csv (phone number,
+ * body): GOV.UK Notify's spreadsheet upload for a template whose subject is
+ * ((subject)) and whose message is ((body)); one row per member written, in member
+ * order, from the .txt files this run wrote, so the texts are the ones checked. */
+static int notify_csvs(batch *b)
+{
+    kl_buf em = KL_BUF_INIT, sm = KL_BUF_INIT;
+    size_t n_em = 0, n_sm = 0;
+    int rc = 0;
+    kl_buf_puts(&em, "email address,subject,body\r\n");
+    kl_buf_puts(&sm, "phone number,body\r\n");
+    for (size_t i = 0; i < b->n_jobs && !rc; i++) {
+        const job *j = &b->jobs[i];
+        if (j->state != J_WRITTEN)
+            continue;
+        for (size_t k = 0; k < j->n_files && !rc; k++) {
+            const out_file *f = &j->files[k];
+            bool is_email = f->channel == KL_CHANNEL_EMAIL && ends_with(f->name, "-email.txt");
+            bool is_sms = f->channel == KL_CHANNEL_SMS && ends_with(f->name, "-sms.txt");
+            if (!f->written || (!is_email && !is_sms))
+                continue;
+            const char *to = NULL;
+            for (size_t c = 0; c < j->m->n_contacts && !to; c++)
+                if (j->m->contacts[c].channel == f->channel)
+                    to = is_email ? j->m->contacts[c].email : j->m->contacts[c].phone;
+            size_t len = 0;
+            char *text = to ? read_back(b, f->name, &len) : NULL;
+            if (!text) {
+                rc = kl_error(b->ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
+                              "member %s: the text for GOV.UK Notify's upload file cannot be "
+                              "read back",
+                              j->m->id);
+                break;
+            }
+            while (len && text[len - 1] == '\n')
+                text[--len] = '\0';
+            if (is_email) {
+                /* "Subject: ...\n\n" then the body, as email_text wrote it. */
+                const char *subj = strncmp(text, "Subject: ", 9) == 0 ? text + 9 : "";
+                const char *nl = strstr(subj, "\n\n");
+                const char *body = nl ? nl + 2 : "";
+                csv_cell(&em, to, strlen(to), false);
+                csv_cell(&em, subj, nl ? (size_t)(nl - subj) : strlen(subj), false);
+                csv_cell(&em, body, strlen(body), true);
+                n_em++;
+            } else {
+                csv_cell(&sm, to, strlen(to), false);
+                csv_cell(&sm, text, len, true);
+                n_sm++;
+            }
+            kl_free(text);
+        }
+    }
+    if (!rc && (em.oom || sm.oom))
+        rc = kl_oom(b->ctx);
+    const struct {
+        const char *name;
+        kl_buf *buf;
+        size_t n;
+    } out[] = {{"notify-email.csv", &em, n_em}, {"notify-sms.csv", &sm, n_sm}};
+    for (size_t i = 0; i < 2 && !rc; i++) {
+        if (!out[i].n)
+            continue;
+        kl_buf disp = KL_BUF_INIT;
+        kl_buf_printf(&disp, "%s/%s", b->dir, out[i].name);
+        rc = disp.oom
+                 ? kl_oom(b->ctx)
+                 : place_file(b->ctx, b, out[i].name, disp.data, out[i].buf->data, out[i].buf->len);
+        kl_buf_free(&disp);
+    }
+    kl_buf_free(&em);
+    kl_buf_free(&sm);
+    return rc;
+}
+
 static int print_packs(batch *b)
 {
     size_t n = 0;
@@ -1393,7 +1476,6 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     if (pthread_mutex_init(&b->lock, NULL) != 0)
         return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot create a mutex");
 
-    report(b, KL_BATCH_PHASE_LOADING, NULL, NULL);
     kl_batch_result *res = kl_calloc(1, sizeof *res);
     int rc = !res || kl_context_new(&b->quiet) ? kl_oom(ctx) : setup(b);
     if (!rc && !(res->dir = kl_strdup(b->dir)))
@@ -1421,15 +1503,14 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     /* The print packs when every member was dealt with. */
     int pack_rc = 0, record_rc = 0;
     if (!rc && !b->stop && !b->interrupted && !b->o.dry_run)
-        report(b, KL_BATCH_PHASE_PRINT_PACK, NULL, NULL);
-    if (!rc && !b->stop && !b->interrupted && !b->o.dry_run)
         pack_rc = print_packs(b);
+    /* GOV.UK Notify's upload files, beside the letters. */
+    if (!rc && !pack_rc && b->o.notify && !b->stop && !b->interrupted && !b->o.dry_run)
+        pack_rc = notify_csvs(b);
     if (res) {
         res->totals.print_pack_pages = b->pack_pages;
         res->totals.print_packs = b->packs_written;
     }
-    if (!rc)
-        report(b, KL_BATCH_PHASE_RECORD, NULL, NULL);
     if (!rc && b->record_fd >= 0) {
         /* Defence in depth: the record as a whole names no one's details. */
         const char *t[] = {b->record.data ? b->record.data : ""};

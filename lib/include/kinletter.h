@@ -11,6 +11,7 @@
 #include "kinletter/batch.h"
 #include "kinletter/record.h"
 #include "kinletter/send.h"
+#include "kinletter/notify.h"
 #include "kinletter/readability.h"
 
 #endif
