@@ -85,9 +85,13 @@ static void diagnostic(const kl_diagnostic *d, void *userdata)
     cli_print_diagnostic(d, NULL);
 }
 
-static void progress(size_t done, size_t total, const char *member_id, void *userdata)
+static int progress(const kl_batch_progress *pr, void *userdata)
 {
     progress_state *p = userdata;
+    if (pr->phase != KL_BATCH_PHASE_MEMBER_DONE)
+        return 0; /* the bar moves as members finish */
+    size_t done = pr->done, total = pr->total;
+    const char *member_id = pr->member_id;
     const size_t width = 30;
     size_t fill = total ? done * width / total : width;
     char bar[64];
@@ -104,6 +108,7 @@ static void progress(size_t done, size_t total, const char *member_id, void *use
         p->last_width = 0;
     }
     fflush(stderr);
+    return 0;
 }
 
 /* One summary line per member, from its rows (which are in member order). */

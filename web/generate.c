@@ -22,14 +22,14 @@ typedef struct gen_job {
     bool force;
 } gen_job;
 
-static void progress(size_t done, size_t total, const char *member_id, void *ud)
+static int progress(const kl_batch_progress *p, void *ud)
 {
-    (void)member_id;
     web_gen *g = ud;
     pthread_mutex_lock(&g->lock);
-    g->done = done;
-    g->total = total;
+    g->done = p->done;
+    g->total = p->total;
     pthread_mutex_unlock(&g->lock);
+    return 0;
 }
 
 static char *dup_or_empty(const char *s)

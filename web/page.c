@@ -257,16 +257,10 @@ void page_errors_from(web_page *p, const web_errors *errs)
 /* ---- fields ------------------------------------------------------------------------------------
  */
 
-static xmlNodePtr field_start(xmlNodePtr parent, const char *name, const char *hint,
-                              const web_errors *errs, char **described)
+static xmlNodePtr field_start(xmlNodePtr parent, const char *name, const web_errors *errs)
 {
     const char *err = errors_get(errs, name);
-    xmlNodePtr div = elc(parent, "div", err ? "field field--error" : "field", NULL);
-    *described = NULL;
-    char *ids = NULL;
-    (void)hint;
-    (void)ids;
-    return div;
+    return elc(parent, "div", err ? "field field--error" : "field", NULL);
 }
 
 static void field_hint_error(xmlNodePtr div, const char *name, const char *hint,
@@ -301,8 +295,7 @@ static void field_hint_error(xmlNodePtr div, const char *name, const char *hint,
 xmlNodePtr field_input(xmlNodePtr parent, const char *kind, const char *name, const char *label,
                        const char *hint, const char *value, const web_errors *errs)
 {
-    char *unused = NULL;
-    xmlNodePtr div = field_start(parent, name, hint, errs, &unused);
+    xmlNodePtr div = field_start(parent, name, errs);
     xmlNodePtr l = elc(div, "label", "label", label);
     attr(l, "for", name);
     /* The hint and error come before the control (GOV.UK), the control is made last. */
@@ -346,8 +339,7 @@ xmlNodePtr field_input(xmlNodePtr parent, const char *kind, const char *name, co
 xmlNodePtr field_select(xmlNodePtr parent, const char *name, const char *label, const char *hint,
                         const char *const *options, const char *value, const web_errors *errs)
 {
-    char *unused = NULL;
-    xmlNodePtr div = field_start(parent, name, hint, errs, &unused);
+    xmlNodePtr div = field_start(parent, name, errs);
     xmlNodePtr l = elc(div, "label", "label", label);
     attr(l, "for", name);
     xmlNodePtr tmp = xmlNewDocNode(div->doc, NULL, BAD_CAST "div", NULL);

@@ -743,11 +743,8 @@ void h_review(web_request *rq, web_response *rs, const char *id)
             xmlNodePtr act = el(tr, "td", NULL);
             char *href = fmt("/reviews/%s/members/%s/edit", id, mid);
             xmlNodePtr a = a_link(act, href, "Edit");
-            elc(a, "span", "visually-hidden", NULL);
-            text(a->children->next ? a->children->next : a, NULL);
             char *hid = fmt(" member %s", mid);
-            xmlNodePtr hs = dom_child(a, "span");
-            text(hs, hid);
+            elc(a, "span", "visually-hidden", hid);
             free(hid);
             free(href);
             if (ok) {

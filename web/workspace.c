@@ -353,11 +353,13 @@ static void collect(const kl_diagnostic *d, void *userdata)
     if (c->from_file && d->source) {
         const char *base = strrchr(d->source, '/');
         base = base ? base + 1 : d->source;
+        size_t bl = strlen(base);
+        const char *unit = bl > 4 && !strcmp(base + bl - 4, ".csv") ? "row" : "line";
         if (d->member_id)
-            shown = d->line ? fmt("%s row %u: member %s: %s", base, d->line, d->member_id, t)
-                            : fmt("member %s: %s", d->member_id, t);
+            shown = d->line ? fmt("%s %s %u: member %s: %s", base, unit, d->line, d->member_id, t)
+                            : fmt("Member %s: %s", d->member_id, t);
         else
-            shown = d->line ? fmt("%s line %u: %s", base, d->line, t) : strdup(t);
+            shown = d->line ? fmt("%s %s %u: %s", base, unit, d->line, t) : strdup(t);
     } else if (d->member_id && !(c->blocks && c->blocks(d->member_id, c->userdata))) {
         shown = fmt("Member %s: %s", d->member_id, t);
     } else {

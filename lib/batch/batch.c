@@ -454,6 +454,28 @@ static int protect_pdf(worker *w, job *j, size_t pdf_at)
     return rc;
 }
 
+/* Tell the caller's progress callback where the batch is, with b->lock held
+ * (so calls never overlap). A nonzero answer stops the batch as `interrupt`
+ * does; in the record phase it is too late to stop. */
+static void report_locked(batch *b, kl_batch_phase phase, const char *member_id,
+                          const char *channel)
+{
+    if (!b->o.progress)
+        return;
+    kl_batch_progress p = {sizeof p, phase, b->done_count, b->n_selected, member_id, channel};
+    if (b->o.progress(&p, b->o.progress_userdata) && phase != KL_BATCH_PHASE_RECORD)
+        b->interrupted = true;
+}
+
+static void report(batch *b, kl_batch_phase phase, const char *member_id, const char *channel)
+{
+    if (!b->o.progress)
+        return;
+    pthread_mutex_lock(&b->lock);
+    report_locked(b, phase, member_id, channel);
+    pthread_mutex_unlock(&b->lock);
+}
+
 static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
 {
     batch *b = w->b;
@@ -461,6 +483,7 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
     int rc = kl_letter_compose(w->ctx, b->tpl, b->cats, b->review, j->m, ch, &b->lopts, &L);
     if (rc)
         return rc;
+    report(b, KL_BATCH_PHASE_RENDERING, j->m->id, kl_channel_name(ch));
     j->n_fallback += kl_letter_fallback_count(L);
     if (ch == KL_CHANNEL_SMS) {
         char *sms = NULL;
@@ -619,6 +642,7 @@ static void do_member(worker *w, job *j)
         job_fail(j, w->ctx, KL_EDATA, false, KL_CHANNEL_POST, NULL);
         return;
     }
+    report(b, KL_BATCH_PHASE_COMPOSING, m->id, NULL);
     texts t = {{NULL}, 0};
     int rc = 0;
     bool seen[4] = {false, false, false, false};
@@ -643,6 +667,8 @@ static void do_member(worker *w, job *j)
     for (size_t i = 0; i < j->n_files; i++)
         if (!j->files[i].secret)
             kl_core__sha256_hex(j->files[i].data, j->files[i].len, j->files[i].sha);
+    if (!b->o.dry_run)
+        report(b, KL_BATCH_PHASE_WRITING, m->id, NULL);
     write_member(w, j);
 }
 
@@ -667,8 +693,7 @@ static void finish(batch *b, job *j)
         }
         if (f->selected) {
             b->done_count++;
-            if (b->o.progress)
-                b->o.progress(b->done_count, b->n_selected, f->m->id, b->o.progress_userdata);
+            report_locked(b, KL_BATCH_PHASE_MEMBER_DONE, f->m->id, NULL);
         }
     }
     pthread_mutex_unlock(&b->lock);
@@ -1476,6 +1501,7 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     if (pthread_mutex_init(&b->lock, NULL) != 0)
         return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot create a mutex");
 
+    report(b, KL_BATCH_PHASE_LOADING, NULL, NULL);
     kl_batch_result *res = kl_calloc(1, sizeof *res);
     int rc = !res || kl_context_new(&b->quiet) ? kl_oom(ctx) : setup(b);
     if (!rc && !(res->dir = kl_strdup(b->dir)))
@@ -1503,6 +1529,8 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     /* The print packs when every member was dealt with. */
     int pack_rc = 0, record_rc = 0;
     if (!rc && !b->stop && !b->interrupted && !b->o.dry_run)
+        report(b, KL_BATCH_PHASE_PRINT_PACK, NULL, NULL);
+    if (!rc && !b->stop && !b->interrupted && !b->o.dry_run)
         pack_rc = print_packs(b);
     /* GOV.UK Notify's upload files, beside the letters. */
     if (!rc && !pack_rc && b->o.notify && !b->stop && !b->interrupted && !b->o.dry_run)
@@ -1511,6 +1539,8 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
         res->totals.print_pack_pages = b->pack_pages;
         res->totals.print_packs = b->packs_written;
     }
+    if (!rc)
+        report(b, KL_BATCH_PHASE_RECORD, NULL, NULL);
     if (!rc && b->record_fd >= 0) {
         /* Defence in depth: the record as a whole names no one's details. */
         const char *t[] = {b->record.data ? b->record.data : ""};

@@ -36,8 +36,15 @@ class _Diag(ctypes.Structure):
 
 
 _DIAG_FN = ctypes.CFUNCTYPE(None, ctypes.POINTER(_Diag), ctypes.c_void_p)
-_PROGRESS_FN = ctypes.CFUNCTYPE(None, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_char_p,
-                                ctypes.c_void_p)
+class _Progress(ctypes.Structure):
+    """kl_batch_progress (made by the library; fields may be added at the end)."""
+    _fields_ = [("size", ctypes.c_size_t), ("phase", ctypes.c_int), ("done", ctypes.c_size_t),
+                ("total", ctypes.c_size_t), ("member_id", ctypes.c_char_p),
+                ("channel", ctypes.c_char_p)]
+
+
+PHASES = ["loading", "composing", "rendering", "writing", "member-done", "print-pack", "record"]
+_PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(_Progress), ctypes.c_void_p)
 
 
 class _BatchOptions(ctypes.Structure):
@@ -348,8 +355,13 @@ class Context:
             self._lib.kl_letter_free(letter)
 
     def generate(self, review, output_dir, template="notification", members=None, force=False,
-                 jobs=0, date=None):
+                 jobs=0, date=None, progress=None):
         """Every member's correspondence into output_dir/<review id>/<template>/.
+
+        progress: called as progress(phase, done, total, member_id) with phase
+        one of PHASES, from the batch's threads one call at a time; a true
+        return value stops the batch (KinletterError with code -12, KL_EINTR,
+        the record complete).
 
         Returns a dict: dir (the batch directory) and rows (one dict per member
         and file: member_id, channel, file, pages, status, reason, draft...)."""
@@ -364,6 +376,15 @@ class Context:
             arr = (ctypes.c_char_p * len(members))(*[_enc(m) for m in members])
             o.members = ctypes.cast(arr, ctypes.POINTER(ctypes.c_char_p))
             o.n_members = len(members)
+        if progress is not None:
+            def on_progress(p, _userdata):
+                p = p.contents
+                try:
+                    return 1 if progress(PHASES[p.phase] if p.phase < len(PHASES) else str(p.phase),
+                                         p.done, p.total, _s(p.member_id)) else 0
+                except Exception:
+                    return 1  # an exception in the callback stops the batch
+            o.progress = _PROGRESS_FN(on_progress)  # kept alive by o for the call
         res = ctypes.c_void_p()
         self._lib.kl_context_clear_error(self._ptr)
         rc = self._lib.kl_batch_generate(self._ptr, review._ptr, ctypes.byref(o),

@@ -136,6 +136,28 @@ class Binding(unittest.TestCase):
         for f in files:
             self.assertTrue(os.path.exists(os.path.join(result["dir"], f)))
 
+    def test_progress_reports_phases_and_stops(self):
+        review = two_members(self.ctx).build()
+        seen = []
+        self.ctx.generate(review, os.path.join(self.tmp, "a"), jobs=1,
+                          progress=lambda *a: seen.append(a) and False)
+        phases = [p for p, *_ in seen]
+        self.assertEqual(phases[0], "loading")
+        self.assertEqual(phases[-1], "record")
+        self.assertEqual([a[3] for a in seen if a[0] == "member-done"], ["m01", "m02"])
+        for p in ("composing", "rendering", "writing", "print-pack"):
+            self.assertIn(p, phases)
+        # A true answer stops the batch: KL_EINTR, the second member never started.
+        seen.clear()
+        with self.assertRaises(kinletter.KinletterError) as e:
+            self.ctx.generate(review, os.path.join(self.tmp, "b"), jobs=1,
+                              progress=lambda *a: seen.append(a) or a[0] == "member-done")
+        self.assertEqual(e.exception.code, -12)
+        self.assertNotIn("m02", [a[3] for a in seen if a[0] == "composing"])
+        batch = os.path.join(self.tmp, "b", review.id, "notification")
+        self.assertTrue(os.path.exists(os.path.join(batch, "record.csv")))
+        self.assertFalse(os.path.exists(os.path.join(batch, "m02-sms.txt")))
+
 
 if __name__ == "__main__":
     unittest.main()

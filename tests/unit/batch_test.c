@@ -166,17 +166,39 @@ typedef struct progress_log {
     size_t n;
     size_t done[32], total[32];
     char ids[32][16];
+    size_t phases[KL_BATCH_PHASE_RECORD + 1]; /* calls per phase */
+    int order_ok;                             /* 0 once a phase came out of order */
+    int last_phase;    /* the last one-off phase seen (loading, print pack, record) */
+    int stop_after;    /* > 0: stop when this many members are done */
+    int stop_at_phase; /* >= 0: stop at the first call of this phase */
 } progress_log;
 
-static void log_progress(size_t done, size_t total, const char *id, void *userdata)
+static int log_progress(const kl_batch_progress *pr, void *userdata)
 {
     progress_log *p = userdata;
-    if (p->n < 32) {
-        p->done[p->n] = done;
-        p->total[p->n] = total;
-        snprintf(p->ids[p->n], sizeof p->ids[p->n], "%s", id);
+    assert_true(pr->size >= sizeof *pr);
+    p->phases[pr->phase]++;
+    /* Loading first; members' phases between; print pack then record last. */
+    if (pr->phase == KL_BATCH_PHASE_LOADING || pr->phase == KL_BATCH_PHASE_PRINT_PACK ||
+        pr->phase == KL_BATCH_PHASE_RECORD) {
+        if ((int)pr->phase < p->last_phase)
+            p->order_ok = 0;
+        p->last_phase = (int)pr->phase;
+    } else if (p->last_phase != KL_BATCH_PHASE_LOADING) {
+        p->order_ok = 0;
+    }
+    if (pr->phase == KL_BATCH_PHASE_RENDERING)
+        assert_non_null(pr->channel);
+    if (pr->phase == KL_BATCH_PHASE_MEMBER_DONE && p->n < 32) {
+        p->done[p->n] = pr->done;
+        p->total[p->n] = pr->total;
+        snprintf(p->ids[p->n], sizeof p->ids[p->n], "%s", pr->member_id);
         p->n++;
     }
+    if (p->stop_at_phase >= 0 && (int)pr->phase == p->stop_at_phase)
+        return 1;
+    return p->stop_after > 0 && pr->phase == KL_BATCH_PHASE_MEMBER_DONE &&
+           pr->done >= (size_t)p->stop_after;
 }
 
 static kl_review *load_family(kl_context *ctx)
@@ -217,6 +239,9 @@ static void generate_writes_every_member_in_order(void **state)
     diags.n = 0;
     char *base = make_tmpdir();
     progress_log plog = {0};
+    plog.order_ok = 1;
+    plog.last_phase = -1;
+    plog.stop_at_phase = -1;
     kl_batch_options o = KL_BATCH_OPTIONS_INIT;
     o.output_dir = base;
     o.jobs = 4;
@@ -235,6 +260,17 @@ static void generate_writes_every_member_in_order(void **state)
         assert_int_equal(plog.total[i], 7);
         assert_string_equal(plog.ids[i], ids[i]);
     }
+    /* Phases: loading once first, each member composed, rendered and written
+     * (the 4 whose letters are written), the print pack, then the record. */
+    assert_true(plog.order_ok);
+    assert_int_equal(plog.phases[KL_BATCH_PHASE_LOADING], 1);
+    assert_true(plog.phases[KL_BATCH_PHASE_COMPOSING] >= 4);
+    assert_true(plog.phases[KL_BATCH_PHASE_RENDERING] >= plog.phases[KL_BATCH_PHASE_WRITING]);
+    assert_int_equal(plog.phases[KL_BATCH_PHASE_WRITING], 4);
+    assert_int_equal(plog.phases[KL_BATCH_PHASE_MEMBER_DONE], 7);
+    assert_int_equal(plog.phases[KL_BATCH_PHASE_PRINT_PACK], 1);
+    assert_int_equal(plog.phases[KL_BATCH_PHASE_RECORD], 1);
+    assert_int_equal(plog.last_phase, KL_BATCH_PHASE_RECORD);
     /* Diagnostics arrive in member order too: g05's before g06's. */
     int d5 = kl_test_find_diag(&diags, "line 6"), d6 = kl_test_find_diag(&diags, "'de'");
     assert_true(d5 >= 0 && d6 > d5);
@@ -286,6 +322,66 @@ static void generate_writes_every_member_in_order(void **state)
     read_file_at(dir, "record.csv", rec2, sizeof rec2);
     assert_string_equal(rec, rec2);
 
+    kl_batch_result_free(res);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
+/* The progress callback stops a batch: nothing more is started, the record
+ * is complete, no print pack, KL_EINTR; stopping while loading writes no letter. */
+static void progress_callback_stops_the_batch(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_review *rv = load_family(ctx);
+    char *base = make_tmpdir();
+    progress_log plog = {0};
+    plog.order_ok = 1;
+    plog.last_phase = -1;
+    plog.stop_at_phase = -1;
+    plog.stop_after = 2;
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = base;
+    o.jobs = 1;
+    o.date = "2026-10-09";
+    o.progress = log_progress;
+    o.progress_userdata = &plog;
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), KL_EINTR);
+    assert_non_null(res);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "2 of 7 members"));
+    assert_int_equal(plog.n, 2); /* no member after the stop */
+    assert_int_equal(plog.phases[KL_BATCH_PHASE_PRINT_PACK], 0);
+    assert_int_equal(plog.phases[KL_BATCH_PHASE_RECORD], 1);
+    const char *dir = kl_batch_result_dir(res);
+    char rec[8192], path[4200];
+    read_file_at(dir, "record.csv", rec, sizeof rec);
+    assert_non_null(strstr(rec, "\r\ng07,")); /* every member has its row */
+    assert_non_null(strstr(rec, "interrupted"));
+    struct stat st;
+    snprintf(path, sizeof path, "%s/print-pack.pdf", dir);
+    assert_int_not_equal(stat(path, &st), 0);
+    kl_batch_totals stopped = KL_BATCH_TOTALS_INIT;
+    assert_int_equal(kl_batch_result_totals(res, &stopped), 0);
+    assert_int_equal(stopped.members_written, 2); /* g01 and g02; g03 on were not started */
+    assert_int_equal(stopped.print_packs, 0);
+    kl_batch_result_free(res);
+
+    /* Stopped while loading: no member's letter is made. */
+    memset(&plog, 0, sizeof plog);
+    plog.order_ok = 1;
+    plog.last_phase = -1;
+    plog.stop_at_phase = KL_BATCH_PHASE_LOADING;
+    o.force = 1;
+    res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), KL_EINTR);
+    assert_int_equal(plog.phases[KL_BATCH_PHASE_COMPOSING], 0);
+    assert_int_equal(plog.phases[KL_BATCH_PHASE_MEMBER_DONE], 0);
+    kl_batch_totals t = KL_BATCH_TOTALS_INIT;
+    assert_int_equal(kl_batch_result_totals(res, &t), 0);
+    assert_int_equal(t.files, 0);
     kl_batch_result_free(res);
     kl_review_free(rv);
     kl_context_free(ctx);
@@ -515,6 +611,7 @@ int main(void)
         cmocka_unit_test(record_cells_are_quoted_and_neutralised),
         cmocka_unit_test(sha256_matches_known_vectors),
         cmocka_unit_test(generate_writes_every_member_in_order),
+        cmocka_unit_test(progress_callback_stops_the_batch),
         cmocka_unit_test(unknown_member_stops_before_writing),
         cmocka_unit_test(impossible_options_are_refused),
         cmocka_unit_test(disclosure_hit_fails_that_member_only),

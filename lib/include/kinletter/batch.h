@@ -11,17 +11,46 @@
 extern "C" {
 #endif
 
+/** What a batch is doing when it calls the progress callback. */
+typedef enum kl_batch_phase {
+    KL_BATCH_PHASE_LOADING = 0, /**< loading the template, catalogs and fonts (once, first) */
+    KL_BATCH_PHASE_COMPOSING,   /**< composing a member's letters (member_id set) */
+    KL_BATCH_PHASE_RENDERING,   /**< rendering one of a member's letters (member_id, channel) */
+    KL_BATCH_PHASE_WRITING,     /**< writing a member's files (member_id set; not in a dry run
+                                     or with an output callback) */
+    KL_BATCH_PHASE_MEMBER_DONE, /**< a member is finished: done counts it; in member order */
+    KL_BATCH_PHASE_PRINT_PACK,  /**< before the print packs are made (once; not in a dry run) */
+    KL_BATCH_PHASE_RECORD       /**< completing the batch record (once, last) */
+} kl_batch_phase;
+
+/** Where a batch has got to. Made by the library, borrowed for the call;
+ * fields may be added at the end (size says how many there are). */
+typedef struct kl_batch_progress {
+    size_t size;           /**< sizeof the library's kl_batch_progress */
+    kl_batch_phase phase;  /**< what is being done */
+    size_t done;           /**< members finished so far (0..total) */
+    size_t total;          /**< members to do (after the member filter); 0 while loading */
+    const char *member_id; /**< the member concerned, or NULL (loading, print pack, record) */
+    const char *channel;   /**< KL_BATCH_PHASE_RENDERING: "post", "email", "sms",
+                                "via-professional"; else NULL */
+} kl_batch_progress;
+
 /**
- * Called as each member is finished, in member order, from whichever
- * thread finished it; never two calls at once.
+ * Told where the batch has got to; may stop it. Calls come from the
+ * batch's worker threads (and the calling thread), one at a time, never
+ * two at once; KL_BATCH_PHASE_MEMBER_DONE calls come in member order. Keep
+ * it short (the workers wait while it runs) and do not call the library
+ * with the batch's context from it.
  *
- * @param done members finished so far (1..total).
- * @param total members to do (after the member filter).
- * @param member_id the member just finished. Borrowed for the call.
+ * @param progress where the batch is. Borrowed for the call.
  * @param userdata kl_batch_options.progress_userdata.
+ * @return 0 to go on; nonzero to stop as kl_batch_options.interrupt does:
+ *         no further member is started, the members under way are
+ *         finished, no print pack is made, the record lists what was done
+ *         and kl_batch_generate() returns KL_EINTR. Ignored in
+ *         KL_BATCH_PHASE_RECORD (the record is always completed).
  */
-typedef void (*kl_batch_progress_fn)(size_t done, size_t total, const char *member_id,
-                                     void *userdata);
+typedef int (*kl_batch_progress_fn)(const kl_batch_progress *progress, void *userdata);
 
 /** Options for kl_batch_generate(). Initialise with KL_BATCH_OPTIONS_INIT. */
 typedef struct kl_batch_options {
@@ -53,7 +82,7 @@ typedef struct kl_batch_options {
     const char *creation_date;
     /** A directory of compiled catalogs; NULL = `locales/` on the data path. */
     const char *locales_dir;
-    /** Progress callback, or NULL. */
+    /** Progress callback (which may stop the batch), or NULL. */
     kl_batch_progress_fn progress;
     void *progress_userdata;
     /** (version 2) Polled between members: when *interrupt is nonzero no

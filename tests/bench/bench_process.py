@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# tests/bench/bench_process.py: `kinletter generate` as a whole process (issue 24).
+# Usage: bench_process.py KINLETTER BENCH_PDF MAKE_REVIEW
+# A review of 200 English members by post at 16 pt (six-page letters, make_review.py) is
+# generated with 1 and 2 jobs, 5 runs each: wall and CPU ms per page, KB per page, peak RSS;
+# then peak RSS at 100 and 1,000 members (and 10,000 with KL_BENCH_10000=1: slow); then the
+# PDF engine alone (bench_pdf) for comparison. Figures are medians with their spread
+# (min-max); nothing is asserted: timings on a shared machine are noisy.
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+kl, bench_pdf, make_review = sys.argv[1:4]
+RUNS = int(os.environ.get("KL_BENCH_RUNS", "5"))
+tmp = tempfile.mkdtemp(prefix="klbench-")
+
+
+def review(n):
+    path = os.path.join(tmp, f"r{n}.xml")
+    if not os.path.exists(path):
+        with open(path, "w") as f:
+            subprocess.run([sys.executable, make_review, str(n)], stdout=f, check=True)
+    return path
+
+
+def generate(n, jobs):
+    """One run: (wall s, cpu s, peak RSS KB, pages, letter bytes, pack bytes)."""
+    out = os.path.join(tmp, "out")
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.monotonic()
+    p = subprocess.Popen([kl, "generate", "-j", str(jobs), "-o", out, review(n)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, _, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    so, se = p.stdout.read().decode(), p.stderr.read().decode()
+    p.stdout.close()
+    p.stderr.close()
+    if p.returncode:
+        sys.exit(f"generate failed: {se}")
+    m = re.search(r"(\d+) PDF pages", so)
+    pages = int(m.group(1)) if m else 0
+    letters = pack = 0
+    for root, _, files in os.walk(out):
+        for name in files:
+            size = os.path.getsize(os.path.join(root, name))
+            if name.startswith("print-pack"):
+                pack += size
+            elif name.endswith(".pdf"):
+                letters += size
+    shutil.rmtree(out, ignore_errors=True)
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, pages, letters, pack
+
+
+def spread(xs, fmt="%.3f"):
+    return (fmt + " (" + fmt + "-" + fmt + ")") % (statistics.median(xs), min(xs), max(xs))
+
+
+print(f"kinletter generate, 200 members by post, English, 16 pt; median (min-max) of {RUNS} runs")
+print("%-5s %-24s %-24s %-8s %-8s %-14s" % ("jobs", "wall ms/page", "cpu ms/page", "KB/page",
+                                          "pack KB/p", "peak RSS MB"))
+for jobs in (1, 2):
+    runs = [generate(200, jobs) for _ in range(RUNS)]
+    pages = runs[0][3]
+    if jobs == 1:
+        median_wall_1 = statistics.median([r[0] * 1e3 / pages for r in runs])
+        median_cpu_1 = statistics.median([r[1] * 1e3 / pages for r in runs])
+    print("%-5d %-24s %-24s %-8.2f %-8.2f %-14s" % (
+        jobs, spread([r[0] * 1e3 / pages for r in runs]), spread([r[1] * 1e3 / pages for r in runs]),
+        runs[0][4] / 1024 / pages, runs[0][5] / 1024 / pages,
+        spread([r[2] / 1024 for r in runs], "%.1f")))
+    sys.stdout.flush()
+
+sizes = [100, 1000] + ([10000] if os.environ.get("KL_BENCH_10000") else [])
+print("\npeak RSS against family size (one run each; KL_BENCH_10000=1 adds 10,000 members)")
+print("%-8s %-5s %-10s %-10s" % ("members", "jobs", "seconds", "peak MB"))
+for n in sizes:
+    for jobs in (1, 2):
+        r = generate(n, jobs)
+        print("%-8d %-5d %-10.2f %-10.1f" % (n, jobs, r[0], r[2] / 1024))
+        sys.stdout.flush()
+
+print("\nthe PDF engine alone (bench_pdf, 200 synthetic letters, in-process):")
+sys.stdout.flush()
+dump = os.path.join(tmp, "engine.pdf")
+engine = subprocess.run([bench_pdf, "200"], check=True, stdout=subprocess.PIPE,
+                        env=dict(os.environ, BENCH_DUMP=dump)).stdout.decode()
+print(engine, end="")
+# Its letter's pages (libharu writes every page object uncompressed).
+with open(dump, "rb") as f:
+    engine_pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", f.read()))
+row = re.search(r"^200\s+\d+\s+([0-9.]+)", engine, re.M)
+if row and engine_pages:
+    per_page = float(row.group(1)) / engine_pages
+    print(f"engine: {per_page:.3f} ms/page ({engine_pages} pages a letter); "
+          f"kinletter -j 1 is {median_wall_1 / per_page:.1f}x that in wall time, "
+          f"{median_cpu_1 / per_page:.1f}x in CPU time")
+shutil.rmtree(tmp, ignore_errors=True)
