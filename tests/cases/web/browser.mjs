@@ -14,7 +14,7 @@
 // 2.1 and 2.2, A and AA) with no violation, no Content-Security-Policy violation and no
 // console error, every response carrying the security headers. Exit 0 when all hold.
 import puppeteer from 'puppeteer-core';
-import {spawn} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {createRequire} from 'node:module';
@@ -88,8 +88,8 @@ let shot = 0;
 const axeTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 // A tab that records console errors and CSP violations for the page it shows.
-async function newTab(js) {
-  const context = await browser.createBrowserContext();
+async function newTab(js, context = null) {
+  context = context || await browser.createBrowserContext();
   const page = await context.newPage();
   await page.setViewport({width: 1024, height: 768});
   page.setDefaultTimeout(120000);
@@ -103,6 +103,11 @@ async function newTab(js) {
       page.problems.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => page.problems.push(`script error: ${err.message}`));
+  if (process.env.KL_WEB_DEBUG) {
+    page.on('request', (r) => console.log(`${Date.now() - started} > ${r.method()} ${r.url()}`));
+    page.on('requestfinished', (r) => console.log(`${Date.now() - started} < ${r.url()}`));
+    page.on('requestfailed', (r) => console.log(`${Date.now() - started} ! ${r.url()}`));
+  }
   page.on('response', (res) => {
     const url = res.url();
     if (!url.startsWith(base)) return;
@@ -111,6 +116,9 @@ async function newTab(js) {
     if (res.status() >= 400 && res.request().resourceType() !== 'document' &&
         where !== '/favicon.ico')
       page.problems.push(`${where}: HTTP ${res.status()}`);
+    // Chromium's PDF viewer hands the PDF it already received to its own frame as a second
+    // response without headers: nothing came from the server.
+    if (Object.keys(h).length === 0) return;
     const csp = h['content-security-policy'] || '';
     if (!/frame-ancestors '(self|none)'/.test(csp) || /unsafe-inline|unsafe-eval/.test(csp))
       page.problems.push(`${where}: Content-Security-Policy '${csp}'`);
@@ -129,6 +137,10 @@ async function visited(page, name, response, wantStatus = 200) {
   if (response && !check(response.status() === wantStatus,
       `${tag}: HTTP ${response.status()} at ${page.url()}, expected ${wantStatus}`))
     console.log((await text(page)).slice(0, 600).replace(/^/gm, '  | '));
+  await checkPage(page, name, tag);
+}
+
+async function checkPage(page, name, tag) {
   shot += 1;
   const file = path.join(artifacts,
       `${String(shot).padStart(2, '0')}-${page.js ? '' : 'nojs-'}${name}.png`);
@@ -289,6 +301,154 @@ async function flow(page, rid) {
   if (fs.existsSync(path.join(ws, rid, 'review.xml')))
     check((fs.statSync(path.join(ws, rid, 'review.xml')).mode & 0o777) === 0o600,
         `${rid}/review.xml is not 0600`);
+
+  // The family: the bundled example's spreadsheet, uploaded through the form.
+  res = await act(page, () => page.click(`a[href="/reviews/${rid}/family/upload"]`));
+  await visited(page, 'family-upload', res);
+  const input = await page.$('input[type="file"][name="family"]');
+  if (check(input, 'the upload page has no file input named family')) {
+    await input.uploadFile(path.join(src, 'templates/example/family.csv'));
+    res = await submit(page);
+    check(new URL(page.url()).pathname === `/reviews/${rid}`,
+        `uploading family.csv led to ${page.url()}`);
+    await visited(page, 'review-family', res);
+  }
+  const rows = await page.$$eval('table tbody tr', (trs) => trs.map((tr) =>
+    [...tr.children].map((c) => c.innerText.trim())));
+  const ids = rows.map((r) => r[0]);
+  const csvIds = fs.readFileSync(path.join(src, 'templates/example/family.csv'), 'utf8')
+      .split('\n').slice(1).filter((l) => l.trim()).map((l) => l.split(',')[0]);
+  check(JSON.stringify(ids) === JSON.stringify(csvIds),
+      `the family table lists ${ids}, not the spreadsheet's ${csvIds}`);
+  const status = Object.fromEntries(rows.map((r) => [r[0], r[6]]));
+  check(/Ready/.test(status.m01 || '') && /Ready/.test(status.m06 || ''),
+      `m01 and m06 are not Ready: ${status.m01} / ${status.m06}`);
+  check(/Not contacted/.test(status.m05 || ''), `m05 (contact none) is '${status.m05}'`);
+
+  // One member's form (the Arabic-speaking grandfather), and adding a member with nothing
+  // filled in: the errors page.
+  res = await act(page, () => page.click(`a[href="/reviews/${rid}/members/m06/edit"]`));
+  await visited(page, 'member-edit', res);
+  check(await page.$eval('[name="locale"]', (e) => e.value) === 'ar',
+      `m06's form shows language '${await page.$eval('[name="locale"]', (e) => e.value)}'`);
+  res = await page.goto(`${base}/reviews/${rid}/members/new`, {waitUntil: 'load'});
+  await visited(page, 'member-new', res);
+  res = await submit(page, 'main form');
+  await visited(page, 'member-new-errors', res, 400);
+  check(await page.$('.error-summary[role="alert"]'), 'an empty member form shows no error summary');
+
+  // Preview: a Polish letter (m01) and an Arabic one (m06), reached from the family table.
+  await page.goto(`${base}/reviews/${rid}`, {waitUntil: 'load'});
+  for (const [mid, lang, name] of [['m01', 'pl', 'Polish'], ['m06', 'ar', 'Arabic']]) {
+    const href = `/reviews/${rid}/preview/${mid}/notification`;
+    res = await act(page, () => page.click(`a[href="${href}"]`));
+    await visited(page, `preview-${lang}`, res);
+    const banner = await page.$eval('.banner-draft', (e) => e.innerText).catch(() => null);
+    check(banner && (banner.includes(name) || new RegExp(`\\b${lang}\\b`).test(banner)),
+        `the ${name} preview has no draft banner naming the language: ${banner}`);
+    const frame = await page.$eval('iframe', (e) => e.getAttribute('src')).catch(() => null);
+    check(frame === `${href}.pdf`, `the ${name} preview's iframe shows ${frame}`);
+    const pdf = await page.evaluate(async (u) => {
+      const r = await fetch(u);
+      const b = new Uint8Array(await r.arrayBuffer());
+      return {type: r.headers.get('content-type'), head: String.fromCharCode(...b.slice(0, 5)),
+        len: b.length};
+    }, `${href}.pdf`);
+    check(pdf.type === 'application/pdf' && pdf.head === '%PDF-' && pdf.len > 1000,
+        `the ${name} letter is not a PDF: ${JSON.stringify(pdf)}`);
+    if (page.js) await page.goto(`${base}/reviews/${rid}`, {waitUntil: 'load'});
+    else await page.goBack({waitUntil: 'load'});
+  }
+  // The young person's preview (m03) shows the email and the text message with its segments.
+  res = await page.goto(`${base}/reviews/${rid}/preview/m03/notification`, {waitUntil: 'load'});
+  await visited(page, 'preview-email-sms', res);
+  check(/\d+ segments?/.test(await text(page)), 'the text message preview gives no segment count');
+
+  // Generate: the form, then the progress page until the batch is made. With JavaScript
+  // the page updates itself; without, the coordinator follows "Check progress". No meta
+  // refresh: axe-core's meta-refresh rule (WCAG 2.2.1) would fail it.
+  await page.goto(`${base}/reviews/${rid}`, {waitUntil: 'load'});
+  res = await act(page, () => page.click(`a[href="/reviews/${rid}/generate"]`));
+  await visited(page, 'generate', res);
+  await page.select('select[name="template"]', 'notification');
+  res = await submit(page);
+  let progressSeen = false;
+  for (let i = 0; i < 600; i++) {
+    const state = await page.evaluate(() => ({
+      progress: !!document.getElementById('progress'),
+      done: document.querySelector('p.notice')?.innerText || '',
+    }));
+    if (state.progress && !progressSeen) {
+      progressSeen = true;
+      await visited(page, 'generate-progress', null);
+    }
+    if (!state.progress && state.done) break;
+    if (page.js || !state.progress) {
+      await new Promise((r) => setTimeout(r, 500));
+    } else {
+      await new Promise((r) => setTimeout(r, 1000));
+      res = await act(page, () => page.click('#check-progress'));
+      check(res.status() === 200, `Check progress: HTTP ${res.status()}`);
+    }
+  }
+  const done = await page.$eval('p.notice', (e) => e.innerText).catch(() => '');
+  await visited(page, 'generate-done', null);
+  check(/letters are made/.test(done), `the batch did not finish: '${done}'`);
+  check(!(await page.$('.error-summary')), `the batch has errors: ${
+    await page.$eval('.error-summary', (e) => e.innerText).catch(() => '')}`);
+  const packPages = Number((/\((\d+) pages?\)/.exec(done) || [])[1]);
+
+  // The print pack, downloaded through its link (the session's cookie, as a click would).
+  const packHref = await page.$eval('a[download^="print-pack"]', (a) => a.getAttribute('href'))
+      .catch(() => null);
+  if (check(packHref, 'the generate page offers no print pack to download')) {
+    const pack = await page.evaluate(async (u) => {
+      const r = await fetch(u);
+      const b = new Uint8Array(await r.arrayBuffer());
+      return {type: r.headers.get('content-type'), disposition:
+        r.headers.get('content-disposition'), bytes: Array.from(b)};
+    }, packHref);
+    check(pack.type === 'application/pdf' && /^attachment/.test(pack.disposition || ''),
+        `the print pack is served as ${pack.type}, ${pack.disposition}`);
+    const file = path.join(artifacts, `${page.js ? '' : 'nojs-'}print-pack.pdf`);
+    fs.writeFileSync(file, Buffer.from(pack.bytes));
+    // pdfinfo (poppler) as the oracle: a PDF with the pages the page announced.
+    const info = spawnSync('pdfinfo', [file], {encoding: 'utf8'});
+    const pages = Number((/^Pages:\s+(\d+)/m.exec(info.stdout || '') || [])[1]);
+    check(info.status === 0 && pages > 0 && (!packPages || pages === packPages),
+        `pdfinfo reads the print pack as ${pages} pages (the page said ${packPages}): ${
+          info.stderr}`);
+  }
+  const recorded = fs.existsSync(path.join(ws, rid, 'notification', 'record.csv'));
+  check(recorded, `${rid}/notification/record.csv was not written`);
+
+  // The record: mark m01's letter sent; the page and `kinletter status --json` (the
+  // command reading the same record) agree.
+  res = await act(page, () => page.click(`a[href="/reviews/${rid}/record"]`));
+  await visited(page, 'record', res);
+  const row = async () => page.$$eval('#member-m01 > *', (cells) =>
+    cells.map((c) => c.innerText.trim())).catch(() => []);
+  const before = await row();
+  const mark = await page.$('#member-m01 form button[type="submit"]');
+  if (check(mark, `the record page has no Mark as sent for m01 (row: ${before})`)) {
+    res = await act(page, () => mark.click());
+    await visited(page, 'record-marked', res);
+    const after = await row();
+    check(after[2] === String(Number(before[2]) + 1),
+        `after Mark as sent, m01's letters sent went from ${before[2]} to ${after[2]}`);
+    check(after[1] !== before[1], `after Mark as sent, m01's status stayed '${after[1]}'`);
+    const st = spawnSync(kl, ['status', '--json', '-o', ws, path.join(ws, rid, 'review.xml')],
+        {encoding: 'utf8'});
+    let m01 = null;
+    try {
+      const json = JSON.parse(st.stdout);
+      m01 = (json.members || []).find((x) => x.id === 'm01');
+    } catch (e) {
+      fail(`kinletter status --json: ${e.message}\n${st.stderr}`);
+    }
+    check(m01 && m01.state === 'sent' && m01.letters_sent === 1,
+        `kinletter status does not show m01 as sent: ${JSON.stringify(m01)}`);
+  }
 }
 
 try {

@@ -146,7 +146,7 @@ for p in /reviews /reviews/new "/reviews/$rid" "/reviews/$rid/edit" "/reviews/$r
     *) fail "GET $p: Content-Type '$ct'" ;; esac
 done
 req "GET /reviews/$rid/family.csv" 200 -b "$jar" "$base/reviews/$rid/family.csv" && headers_ok family.csv
-head -n 1 "$tmp/b" | grep -q '^id,' || fail "family.csv does not start with the header row"
+head -n 1 "$tmp/b" | grep -q '^"\?id"\?,"\?title' || fail "family.csv does not start with the header row: $(head -c 80 "$tmp/b")"
 req "GET /reviews/$rid/preview/m01/notification.pdf" 200 -b "$jar" \
     "$base/reviews/$rid/preview/m01/notification.pdf" && headers_ok "the preview PDF"
 head -c 5 "$tmp/b" | grep -q '%PDF-' || fail "the preview PDF is not a PDF"
@@ -171,14 +171,14 @@ req "POST with the csrf but no session" 403 -H "Origin: $base" -F "csrf=$csrf" -
 req "POST urlencoded without csrf to /reviews/new" 403 -b "$jar" -H "Origin: $base" --data "id=X-1" "$base/reviews/new"
 req "POST urlencoded with a foreign Origin to /reviews/$rid/record" 403 -b "$jar" -H "Origin: http://evil.example" \
     --data "csrf=$csrf" "$base/reviews/$rid/record"
-cmp -s "$ws/$rid/family.csv" "$src/templates/example/family.csv" || fail "a refused POST changed family.csv"
+cmp -s "$ws/$rid/review.xml" "$src/templates/example/review-csv.xml" || fail "a refused POST changed review.xml"
 
 # ---- size limits: 413 ----------------------------------------------------------------------
 head -c 3000000 /dev/zero | tr '\0' 'a' >"$tmp/big.csv"
 req "a 3 MB upload" 413 -b "$jar" -H "Origin: $base" -F "csrf=$csrf" -F "family=@$tmp/big.csv;type=text/csv" "$up"
 req "a 3 MB form" 413 -b "$jar" -H "Origin: $base" --data-binary "@$tmp/big.csv" \
     -H "Content-Type: application/x-www-form-urlencoded" "$base/reviews/new"
-cmp -s "$ws/$rid/family.csv" "$src/templates/example/family.csv" || fail "a refused upload changed family.csv"
+cmp -s "$ws/$rid/review.xml" "$src/templates/example/review-csv.xml" || fail "a refused upload changed review.xml"
 
 # ---- hostile uploads: the CSV loader's own message, at the row and column ----------------------
 # hostile NAME EXPECTED-MESSAGE: upload $tmp/hostile.csv; the page says the loader's message
@@ -195,7 +195,7 @@ hostile() {
             sed 's/<[^>]*>/ /g' "$tmp/b" | tr -s ' \n' | grep -i "row\|column\|:[0-9]" | head -5
         }
     fi
-    cmp -s "$ws/$rid/family.csv" "$src/templates/example/family.csv" || fail "upload $1 changed family.csv"
+    cmp -s "$ws/$rid/review.xml" "$src/templates/example/review-csv.xml" || fail "upload $1 changed review.xml"
 }
 printf 'id,given,relationship,gender,channels\nm01,A,mother,female,post\n' >"$tmp/hostile.csv"
 hostile "no locale column" "the header has no 'locale' column"
