@@ -48,7 +48,7 @@ static void draft_banner(web_page *p, kl_catalog_set *set, const char *locale)
 {
     if (!locale)
         return;
-    kl_catalog_meta meta;
+    kl_catalog_meta meta = KL_CATALOG_META_INIT; /* its size field says what to fill */
     if (kl_catalog_set_meta(web_srv->ctx, set, locale, &meta) != 0)
         return;
     if (!strcmp(meta.status, "source") || !strcmp(meta.status, "reviewed"))

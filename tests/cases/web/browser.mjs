@@ -176,17 +176,30 @@ async function act(page, action) {
 }
 const text = (page) => page.evaluate(() => document.body.innerText);
 
+// page.goto, tried a second time when the navigation never finishes: headless chromium
+// has once been seen to stall leaving a page whose iframe holds its PDF viewer (JavaScript
+// off). A server that hangs fails the second try too.
+async function go(page, url) {
+  try {
+    return await page.goto(url, {waitUntil: 'load', timeout: 60000});
+  } catch (e) {
+    if (e.name !== 'TimeoutError') throw e;
+    console.log(`NOTE: loading ${url} did not finish in 60 s; trying again`);
+    return page.goto(url, {waitUntil: 'load'});
+  }
+}
+
 async function run() {
   // ---- with JavaScript ------------------------------------------------------------------
   const page = await newTab(true);
-  let res = await page.goto(loginUrl, {waitUntil: 'load'});
+  let res = await go(page, loginUrl);
   check(new URL(page.url()).pathname === '/reviews', `the token URL led to ${page.url()}`);
   await visited(page, 'reviews-empty', res);
   await flow(page, 'NSCP-2026-017');
 
   // ---- without JavaScript ---------------------------------------------------------------
   const nojs = await newTab(false);
-  res = await nojs.goto(loginUrl, {waitUntil: 'load'});
+  res = await go(nojs, loginUrl);
   await visited(nojs, 'reviews', res);
   await flow(nojs, 'NSCP-2026-018');
 }
@@ -331,14 +344,14 @@ async function flow(page, rid) {
   await visited(page, 'member-edit', res);
   check(await page.$eval('[name="locale"]', (e) => e.value) === 'ar',
       `m06's form shows language '${await page.$eval('[name="locale"]', (e) => e.value)}'`);
-  res = await page.goto(`${base}/reviews/${rid}/members/new`, {waitUntil: 'load'});
+  res = await go(page, `${base}/reviews/${rid}/members/new`);
   await visited(page, 'member-new', res);
   res = await submit(page, 'main form');
   await visited(page, 'member-new-errors', res, 400);
   check(await page.$('.error-summary[role="alert"]'), 'an empty member form shows no error summary');
 
   // Preview: a Polish letter (m01) and an Arabic one (m06), reached from the family table.
-  await page.goto(`${base}/reviews/${rid}`, {waitUntil: 'load'});
+  await go(page, `${base}/reviews/${rid}`);
   for (const [mid, lang, name] of [['m01', 'pl', 'Polish'], ['m06', 'ar', 'Arabic']]) {
     const href = `/reviews/${rid}/preview/${mid}/notification`;
     res = await act(page, () => page.click(`a[href="${href}"]`));
@@ -356,18 +369,18 @@ async function flow(page, rid) {
     }, `${href}.pdf`);
     check(pdf.type === 'application/pdf' && pdf.head === '%PDF-' && pdf.len > 1000,
         `the ${name} letter is not a PDF: ${JSON.stringify(pdf)}`);
-    if (page.js) await page.goto(`${base}/reviews/${rid}`, {waitUntil: 'load'});
+    if (page.js) await go(page, `${base}/reviews/${rid}`);
     else await page.goBack({waitUntil: 'load'});
   }
   // The young person's preview (m03) shows the email and the text message with its segments.
-  res = await page.goto(`${base}/reviews/${rid}/preview/m03/notification`, {waitUntil: 'load'});
+  res = await go(page, `${base}/reviews/${rid}/preview/m03/notification`);
   await visited(page, 'preview-email-sms', res);
   check(/\d+ segments?/.test(await text(page)), 'the text message preview gives no segment count');
 
   // Generate: the form, then the progress page until the batch is made. With JavaScript
   // the page updates itself; without, the coordinator follows "Check progress". No meta
   // refresh: axe-core's meta-refresh rule (WCAG 2.2.1) would fail it.
-  await page.goto(`${base}/reviews/${rid}`, {waitUntil: 'load'});
+  await go(page, `${base}/reviews/${rid}`);
   res = await act(page, () => page.click(`a[href="/reviews/${rid}/generate"]`));
   await visited(page, 'generate', res);
   await page.select('select[name="template"]', 'notification');
