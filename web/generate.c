@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 typedef struct gen_job {
@@ -40,6 +42,11 @@ static char *dup_or_empty(const char *s)
 static void *run(void *arg)
 {
     gen_job *job = arg;
+    /* A lower priority for this thread and the workers it starts, so the pages (and the
+     * coordinator's browser) stay responsive on a small machine. */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0) {
+        /* not fatal */
+    }
     web_gen *g = &web_srv->gen;
     kl_context *ctx = NULL;
     kl_review *rv = NULL;
