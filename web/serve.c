@@ -98,15 +98,18 @@ static web_session *session_find(const char *id)
 
 static web_session *session_new(void)
 {
-    web_session *slot = &sessions[0];
-    for (size_t i = 0; i < WEB_SESSIONS; i++) {
-        if (!sessions[i].id[0]) {
-            slot = &sessions[i];
-            break;
-        }
-        if (sessions[i].last < slot->last)
-            slot = &sessions[i];
+    /* An empty slot; else the oldest session not signed in (so requests for the sign-in
+     * page cannot push out the users' sessions); else the oldest. */
+    web_session *slot = NULL, *oldest = &sessions[0];
+    for (size_t i = 0; i < WEB_SESSIONS && !(slot && !slot->id[0]); i++) {
+        web_session *s = &sessions[i];
+        if (!s->id[0] || (!s->authenticated && (!slot || s->last < slot->last)))
+            slot = s;
+        if (s->last < oldest->last)
+            oldest = s;
     }
+    if (!slot)
+        slot = oldest;
     memset(slot, 0, sizeof *slot);
     random_hex(slot->id);
     random_hex(slot->csrf);
