@@ -63,10 +63,12 @@ typedef struct render {
     size_t captexts;
 } render;
 
-/* A glyph's text in the ToUnicode map. */
+/* A glyph's text in the ToUnicode map, and the width to write for it in /W
+ * when a rule of collect_glyphs sets one (INT32_MIN: none). */
 typedef struct gtext {
     uint16_t u[KL_GMAP_MAX];
     uint8_t n;
+    int32_t w;
 } gtext;
 
 /* A glyph as drawn: its CID (NO_TEXT: drawn as an outline), the width in
@@ -473,9 +475,9 @@ static int32_t flow_width(const kl_trun *t, uint32_t g, int32_t *wt)
     double size = t->size;
     if (t->rtl) {
         /* Right to left (cursive Arabic and Nastaliq, whose glyphs overlap
-         * by design): only a glyph drawn left of its pen position, with the
-         * width that brings the text position back to the pen (measured:
-         * widths to the next glyph split more Urdu words in pdf.js). */
+         * by design): a glyph drawn left of its pen position gets the width
+         * that brings the text position back to the pen; a letter followed
+         * by a letter, the width to it (rtl_flow, RTL_FLOW). */
         if (gl->dx > -0.01 * size)
             return INT32_MIN;
         return (int32_t)lround((gl->adv - gl->dx) * 1000.0 / size);
@@ -549,6 +551,168 @@ static int glyph_codes_reserve(render *r, size_t more)
  * glyph before the alef, found the word space there a second time and read
  * "ل ا" for "لا". Nonspacing marks keep their zero width (pdf.js places
  * them without a position check). */
+/* Is c a character pdf.js takes no position from: a nonspacing mark, a
+ * format character (the isolation marks) or white space? */
+static bool pdfjs_unplaced(uint16_t c)
+{
+    hb_unicode_general_category_t gc =
+        hb_unicode_general_category(hb_unicode_funcs_get_default(), c);
+    return c == ' ' || gc == HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK ||
+           gc == HB_UNICODE_GENERAL_CATEGORY_FORMAT ||
+           gc == HB_UNICODE_GENERAL_CATEGORY_SPACE_SEPARATOR;
+}
+
+/* SCRIPT_GAP: does the run drawn after t (next) start, in drawing order, with
+ * a letter or sign rather than a space, while changing direction? pdf.js
+ * joins two runs drawn edge to edge into one word ("الهاتف:Northshire",
+ * "يمكنكSam"), and in a line that mixes directions it gives them in drawing
+ * (visual) order, so letters of two different words meet there. The last
+ * glyph of t that pdf.js places then gets 0.15 em less in /W: pdf.js sees
+ * the text move forward by that much and puts a space between the runs
+ * (nothing is drawn differently). */
+static bool script_gap(const kl_tline *l, uint32_t k)
+{
+    hb_unicode_funcs_t *uf = hb_unicode_funcs_get_default();
+    const kl_trun *t = &l->runs[k];
+    /* The last character t draws (right to left: its logical first) and the
+     * first one drawn after it (a run of isolation marks alone skipped). */
+    int last = -1, first = -1;
+    for (uint32_t i = 0; i < t->nu16 && last < 0; i++) {
+        uint16_t c = t->u16[t->rtl ? i : t->nu16 - 1 - i];
+        if (hb_unicode_general_category(uf, c) != HB_UNICODE_GENERAL_CATEGORY_FORMAT)
+            last = c;
+    }
+    const kl_trun *next = NULL;
+    for (uint32_t j = k + 1; j < l->nruns && first < 0; j++) {
+        next = &l->runs[j];
+        for (uint32_t i = 0; i < next->nu16 && first < 0; i++) {
+            uint16_t c = next->u16[next->rtl ? next->nu16 - 1 - i : i];
+            if (hb_unicode_general_category(uf, c) != HB_UNICODE_GENERAL_CATEGORY_FORMAT)
+                first = c;
+        }
+    }
+    if (last < 0 || first < 0 || next->rtl == t->rtl)
+        return false;
+    return !pdfjs_unplaced((uint16_t)last) && !pdfjs_unplaced((uint16_t)first);
+}
+
+/* Does pdf.js take glyph text x for a zero-width diacritic (a nonspacing
+ * mark anywhere in it)? */
+static bool pdfjs_diacritic(const gtext *x)
+{
+    for (unsigned i = 0; i < x->n; i++)
+        if (is_mn(x->u[i]))
+            return true;
+    return false;
+}
+
+/* WORD_END_MARK: in a right-to-left run drawn left to right, a word that
+ * ends in a mark ("لطفاً", "دربارهٔ") starts, after the space, with the mark
+ * glyph. pdf.js puts the space it saw before the mark, then compares the
+ * letter under the mark with the last letter before the space, finds the
+ * gap and puts a second space between the mark and its letter ("لطفا ً").
+ * So the letter before the space gets the width in /W that takes the text
+ * position to that letter: pdf.js sees no gap there (nothing is drawn
+ * differently). */
+static void word_end_marks(const kl_trun *t, gtext *tx)
+{
+    double pen = 0, xlast = 0;
+    uint32_t last = UINT32_MAX;
+    bool space = false, pending = false;
+    for (uint32_t g = 0; g < t->nglyphs; g++) {
+        const kl_glyph *gl = &t->glyphs[g];
+        double x = pen + gl->dx;
+        pen += gl->adv;
+        if (!tx[g].n)
+            continue;
+        uint16_t c0 = tx[g].u[0];
+        hb_unicode_general_category_t gc =
+            hb_unicode_general_category(hb_unicode_funcs_get_default(), c0);
+        if (c0 == ' ' || gc == HB_UNICODE_GENERAL_CATEGORY_SPACE_SEPARATOR) {
+            space = last != UINT32_MAX;
+            continue;
+        }
+        if (gc == HB_UNICODE_GENERAL_CATEGORY_FORMAT)
+            continue;
+        if (pdfjs_diacritic(&tx[g])) {
+            pending |= space;
+            space = false;
+            continue;
+        }
+        if (pending && x > xlast)
+            tx[last].w = (int32_t)lround((x - xlast) * 1000.0 / t->size);
+        pending = space = false;
+        last = g;
+        xlast = x;
+    }
+}
+
+/* RTL_FLOW: in a right-to-left run a letter whose next glyph (drawn after
+ * it, left to right) is a letter too gets the width in /W that takes the
+ * text position to that glyph (at least 1/1000 em): Nastaliq places its
+ * letters with offsets, and where the next one starts more than a tenth of
+ * an em past the advance, pdf.js read a word space inside the word ("ر
+ * پورٹ"). Before a space, a mark or the run's end the width stays. */
+static void rtl_flow(const kl_trun *t, gtext *tx)
+{
+    double pen = 0;
+    for (uint32_t g = 0; g + 1 < t->nglyphs; g++) {
+        const kl_glyph *gl = &t->glyphs[g];
+        double x = pen + gl->dx;
+        pen += gl->adv;
+        const gtext *nx = &tx[g + 1];
+        if (!tx[g].n || pdfjs_diacritic(&tx[g]) || !nx->n || pdfjs_diacritic(nx) ||
+            pdfjs_unplaced(tx[g].u[0]) || pdfjs_unplaced(nx->u[0]))
+            continue;
+        double w = (pen + t->glyphs[g + 1].dx - x) * 1000.0 / t->size;
+        tx[g].w = w < 1 ? 1 : (int32_t)lround(w);
+    }
+}
+
+/* WORD_END_MARK across runs: when the run drawn after t (next) starts with
+ * a space and then a mark ("شمارهٔ" after a number in a right-to-left line),
+ * the width in /W from t's last placed glyph (last, at x in t) to the first
+ * letter after the mark in next; INT32_MIN when next does not start so, or
+ * is in another font: pdf.js starts a new piece of text at a font change,
+ * one that holds only the mark has no direction, and pdf.js then keeps the
+ * letter with the mark only if its position is the text position exactly. */
+static int32_t mark_after_run(const kl_trun *t, uint32_t last, double x, const kl_trun *next)
+{
+    double pen = t->width;
+    bool space = false, mark = false;
+    if (!next || next->font != t->font || next->size != t->size)
+        return INT32_MIN;
+    for (uint32_t g = 0; g < next->nglyphs; g++) {
+        const kl_glyph *gl = &next->glyphs[g];
+        double gx = pen + gl->dx;
+        pen += gl->adv;
+        gtext x1;
+        x1.n = (uint8_t)glyph_text(next, g, x1.u);
+        if (!x1.n)
+            continue;
+        hb_unicode_general_category_t gc =
+            hb_unicode_general_category(hb_unicode_funcs_get_default(), x1.u[0]);
+        if (gc == HB_UNICODE_GENERAL_CATEGORY_FORMAT)
+            continue;
+        if (x1.u[0] == ' ' || gc == HB_UNICODE_GENERAL_CATEGORY_SPACE_SEPARATOR) {
+            if (mark)
+                return INT32_MIN;
+            space = true;
+            continue;
+        }
+        if (pdfjs_diacritic(&x1)) {
+            if (!space)
+                return INT32_MIN;
+            mark = true;
+            continue;
+        }
+        if (!mark || gx <= x || last == UINT32_MAX)
+            return INT32_MIN;
+        return (int32_t)lround((gx - x) * 1000.0 / t->size);
+    }
+    return INT32_MIN;
+}
+
 /* Every glyph's code and /W width, in the order text_line draws them. */
 static int collect_glyphs(render *r)
 {
@@ -572,10 +736,37 @@ static int collect_glyphs(render *r)
                     r->captexts = t->nglyphs;
                 }
                 gtext *tx = r->texts;
-                for (uint32_t g = 0; g < t->nglyphs; g++)
+                for (uint32_t g = 0; g < t->nglyphs; g++) {
                     tx[g].n = (uint8_t)glyph_text(t, g, tx[g].u);
+                    tx[g].w = INT32_MIN;
+                }
                 if (!t->rtl)
                     mark_after_space(tx, t->nglyphs);
+                else {
+                    rtl_flow(t, tx);
+                    word_end_marks(t, tx);
+                }
+                /* The last glyph pdf.js places, and where (in the run). */
+                uint32_t lastp = UINT32_MAX;
+                double lastx = 0, pen = 0;
+                for (uint32_t g = 0; g < t->nglyphs; g++) {
+                    if (tx[g].n && !pdfjs_unplaced(tx[g].u[0]) && !pdfjs_diacritic(&tx[g]))
+                        lastp = g, lastx = pen + t->glyphs[g].dx;
+                    pen += t->glyphs[g].adv;
+                }
+                if (lastp != UINT32_MAX && k + 1 < it->line->nruns) {
+                    int32_t w = mark_after_run(t, lastp, lastx, &it->line->runs[k + 1]);
+                    if (w != INT32_MIN)
+                        tx[lastp].w = w;
+                }
+                /* The glyph SCRIPT_GAP narrows, if any. */
+                uint32_t narrow = UINT32_MAX;
+                if (script_gap(it->line, k))
+                    for (uint32_t g = t->nglyphs; g-- > 0;)
+                        if (tx[g].n && !pdfjs_unplaced(tx[g].u[0])) {
+                            narrow = g;
+                            break;
+                        }
                 for (uint32_t g = 0; g < t->nglyphs; g++) {
                     glyph_code *c = &r->codes[r->ncodes++];
                     c->cid = NO_TEXT;
@@ -586,6 +777,15 @@ static int collect_glyphs(render *r)
                              ? c->w
                              : kl_pdf__glyph_width(wt, t->font, t->glyphs[g].gid)) <= 0)
                         c->w = 1; /* see ZERO_WIDTH_LETTER */
+                    if (tx[g].w != INT32_MIN)
+                        c->w = tx[g].w; /* WORD_END_MARK */
+                    if (g == narrow) {
+                        int32_t own = c->w != INT32_MIN
+                                          ? c->w
+                                          : kl_pdf__glyph_width(wt, t->font, t->glyphs[g].gid);
+                        if (own > 150)
+                            c->w = own - 150;
+                    }
                     /* Right to left: a glyph off the baseline is a raised
                      * glyph of its own (RAISED_GLYPHS in fontpack.c). */
                     double up = t->glyphs[g].dy * t->font->upem / t->size;
