@@ -108,6 +108,8 @@ typedef struct batch {
     char *dir;
     kl_letter_options lopts;
     kl_pdf_options popts;
+    kl_batch_output_fn output; /* kl_batch_generate_to(): outputs go here, not to disk */
+    void *output_ud;
     char creation_date[32];
     job *jobs;
     size_t n_jobs, n_selected;
@@ -476,6 +478,39 @@ static void report(batch *b, kl_batch_phase phase, const char *member_id, const 
     pthread_mutex_unlock(&b->lock);
 }
 
+/* What an output is, from its file name ("m01-email.eml" is an email draft). */
+static const char *output_kind(const char *name)
+{
+    size_t n = strlen(name);
+    static const struct {
+        const char *suffix, *kind;
+    } kinds[] = {{"-cover.pdf", "cover"},      {"password-sms.txt", "password"},
+                 {"-email.txt", "email-text"}, {".eml", "email-draft"},
+                 {"-sms.txt", "sms"},          {".brf", "braille"},
+                 {"record.csv", "record"},     {".pdf", "letter"}};
+    if (strncmp(name, "print-pack", 10) == 0)
+        return "print-pack";
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        size_t k = strlen(kinds[i].suffix);
+        if (n >= k && strcmp(name + n - k, kinds[i].suffix) == 0)
+            return kinds[i].kind;
+    }
+    return "file";
+}
+
+/* Hand one output to the caller's output callback, calls never overlapping; a
+ * nonzero answer stops the batch as `interrupt` does. */
+static void deliver(batch *b, const char *name, const char *member_id, const char *channel,
+                    const void *data, size_t len, unsigned pages, const char *sha)
+{
+    kl_batch_output o = {sizeof o, name, member_id, output_kind(name), channel,
+                         data,     len,  pages,     sha ? sha : ""};
+    pthread_mutex_lock(&b->lock);
+    if (b->output(&o, b->output_ud))
+        b->interrupted = true;
+    pthread_mutex_unlock(&b->lock);
+}
+
 static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
 {
     batch *b = w->b;
@@ -544,6 +579,10 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
 static int place_file(kl_context *ctx, batch *b, const char *name, const char *display,
                       const void *data, size_t len)
 {
+    if (b->output) { /* in memory: the print packs */
+        deliver(b, name, NULL, NULL, data, len, 0, NULL);
+        return 0;
+    }
     if (kl_batch__manifest_add(&b->rd, name))
         return kl_error(ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
                         "cannot add to the manifest of this run: %s", strerror(errno));
@@ -564,6 +603,10 @@ static void write_member(worker *w, job *j)
     bool halted = false;
     if (b->o.dry_run) { /* made and checked in memory: nothing is written */
         for (size_t i = 0; i < j->n_files; i++) {
+            const out_file *f = &j->files[i];
+            if (b->output) /* kl_batch_generate_to(): the caller takes the bytes */
+                deliver(b, f->name, j->m->id, kl_channel_name(f->channel), f->data, f->len,
+                        f->pages, f->secret ? "" : f->sha);
             kl_free(j->files[i].data);
             j->files[i].data = NULL;
         }
@@ -1461,8 +1504,33 @@ static int print_packs(batch *b)
     return rc;
 }
 
-KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_batch_options *opts,
-                             kl_batch_result **out)
+/* kl_batch_generate_to(): the whole record, checked as a whole, to the caller. */
+static int deliver_record(batch *b)
+{
+    kl_buf rec = KL_BUF_INIT;
+    if (record_text(b->res, 0, true, &rec) || rec.oom) {
+        kl_buf_free(&rec);
+        return kl_oom(b->ctx);
+    }
+    int hit = disclosure_run_idx(b->ctx, b->disclosure, rec.data ? rec.data : "");
+    if (hit == KL_ENOMEM) {
+        kl_buf_free(&rec);
+        return kl_oom(b->ctx);
+    }
+    if (hit) {
+        kl_buf_free(&rec);
+        return kl_error(b->ctx, KL_EDATA, KL_AT(b->dir, 0, 0), NULL,
+                        "the batch record would hold a contact detail: it was not handed over");
+    }
+    bool stopped_before = b->interrupted;
+    deliver(b, "record.csv", NULL, NULL, rec.data ? rec.data : "", rec.len, 0, NULL);
+    b->interrupted = stopped_before; /* the record is the last output: too late to stop */
+    kl_buf_free(&rec);
+    return 0;
+}
+
+static int generate(kl_context *ctx, const kl_review *review, const kl_batch_options *opts,
+                    kl_batch_output_fn output, void *output_ud, kl_batch_result **out)
 {
     kl_context_clear_error(ctx);
     if (!out)
@@ -1478,6 +1546,8 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     memset(b, 0, sizeof *b);
     b->ctx = ctx;
     b->review = review;
+    b->output = output;
+    b->output_ud = output_ud;
     b->dirfd = -1;
     b->record_fd = -1;
     b->rd.lockfd = b->rd.manifest_fd = -1;
@@ -1492,6 +1562,8 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     else if (opts)
         b->o = *opts;
     b->o.version = KL_BATCH_OPTIONS_VERSION;
+    if (b->output)
+        b->o.dry_run = 1; /* nothing on disk; what would be written goes to the callback */
     if (!b->o.template_name)
         b->o.template_name = "notification";
     if (!b->o.output_dir)
@@ -1528,9 +1600,9 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
         record_flush(b);
     /* The print packs when every member was dealt with. */
     int pack_rc = 0, record_rc = 0;
-    if (!rc && !b->stop && !b->interrupted && !b->o.dry_run)
+    if (!rc && !b->stop && !b->interrupted && (!b->o.dry_run || b->output))
         report(b, KL_BATCH_PHASE_PRINT_PACK, NULL, NULL);
-    if (!rc && !b->stop && !b->interrupted && !b->o.dry_run)
+    if (!rc && !b->stop && !b->interrupted && (!b->o.dry_run || b->output))
         pack_rc = print_packs(b);
     /* GOV.UK Notify's upload files, beside the letters. */
     if (!rc && !pack_rc && b->o.notify && !b->stop && !b->interrupted && !b->o.dry_run)
@@ -1541,6 +1613,8 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     }
     if (!rc)
         report(b, KL_BATCH_PHASE_RECORD, NULL, NULL);
+    if (!rc && b->output)
+        rc = deliver_record(b);
     if (!rc && b->record_fd >= 0) {
         /* Defence in depth: the record as a whole names no one's details. */
         const char *t[] = {b->record.data ? b->record.data : ""};
@@ -1597,4 +1671,23 @@ KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_
     pthread_mutex_destroy(&b->lock);
     *out = res;
     return rc;
+}
+
+KL_API int kl_batch_generate(kl_context *ctx, const kl_review *review, const kl_batch_options *opts,
+                             kl_batch_result **out)
+{
+    return generate(ctx, review, opts, NULL, NULL, out);
+}
+
+KL_API int kl_batch_generate_to(kl_context *ctx, const kl_review *review,
+                                const kl_batch_options *opts, kl_batch_output_fn fn, void *userdata,
+                                kl_batch_result **out)
+{
+    if (!fn) {
+        kl_context_clear_error(ctx);
+        if (out)
+            *out = NULL;
+        return kl_einval(ctx, __func__);
+    }
+    return generate(ctx, review, opts, fn, userdata, out);
 }

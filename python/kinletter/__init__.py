@@ -43,6 +43,15 @@ class _Progress(ctypes.Structure):
                 ("channel", ctypes.c_char_p)]
 
 
+class _Output(ctypes.Structure):
+    """kl_batch_output (made by the library; fields may be added at the end)."""
+    _fields_ = [("size", ctypes.c_size_t), ("name", ctypes.c_char_p),
+                ("member_id", ctypes.c_char_p), ("kind", ctypes.c_char_p),
+                ("channel", ctypes.c_char_p), ("data", ctypes.c_void_p), ("len", ctypes.c_size_t),
+                ("pages", ctypes.c_uint), ("sha256", ctypes.c_char_p)]
+
+
+_OUTPUT_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(_Output), ctypes.c_void_p)
 PHASES = ["loading", "composing", "rendering", "writing", "member-done", "print-pack", "record"]
 _PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(_Progress), ctypes.c_void_p)
 
@@ -176,6 +185,7 @@ def load_library(path=None):
         "kl_pdf_renderer_free": (None, [p]),
         "kl_letter_render_pdf": (i, [p, p, p, p, pp, ctypes.POINTER(sz), ctypes.POINTER(u)]),
         "kl_batch_generate": (i, [p, p, ctypes.POINTER(_BatchOptions), pp]),
+        "kl_batch_generate_to": (i, [p, p, ctypes.POINTER(_BatchOptions), _OUTPUT_FN, p, pp]),
         "kl_batch_result_free": (None, [p]),
         "kl_batch_result_row_count": (sz, [p]),
         "kl_batch_result_row": (ctypes.POINTER(_BatchRow), [p, sz]),
@@ -354,8 +364,16 @@ class Context:
         finally:
             self._lib.kl_letter_free(letter)
 
+    def generate_in_memory(self, review, template="notification", members=None, jobs=0,
+                           date=None, progress=None):
+        """generate() without touching the disk: as generate()'s dict, plus
+        outputs: one dict per file it would have written (name, member_id,
+        kind, channel, data as bytes, pages, sha256), the record last."""
+        return self.generate(review, None, template, members, False, jobs, date, progress,
+                             _in_memory=True)
+
     def generate(self, review, output_dir, template="notification", members=None, force=False,
-                 jobs=0, date=None, progress=None):
+                 jobs=0, date=None, progress=None, _in_memory=False):
         """Every member's correspondence into output_dir/<review id>/<template>/.
 
         progress: called as progress(phase, done, total, member_id) with phase
@@ -387,8 +405,21 @@ class Context:
             o.progress = _PROGRESS_FN(on_progress)  # kept alive by o for the call
         res = ctypes.c_void_p()
         self._lib.kl_context_clear_error(self._ptr)
-        rc = self._lib.kl_batch_generate(self._ptr, review._ptr, ctypes.byref(o),
-                                         ctypes.byref(res))
+        outputs = []
+        if _in_memory:
+            def on_output(out, _userdata):
+                out = out.contents
+                outputs.append({"name": _s(out.name), "member_id": _s(out.member_id),
+                                "kind": _s(out.kind), "channel": _s(out.channel),
+                                "data": ctypes.string_at(out.data, out.len),
+                                "pages": out.pages, "sha256": _s(out.sha256)})
+                return 0
+            fn = _OUTPUT_FN(on_output)
+            rc = self._lib.kl_batch_generate_to(self._ptr, review._ptr, ctypes.byref(o), fn, None,
+                                                ctypes.byref(res))
+        else:
+            rc = self._lib.kl_batch_generate(self._ptr, review._ptr, ctypes.byref(o),
+                                             ctypes.byref(res))
         try:
             self._check(rc, "generate")
             rows = []
@@ -398,7 +429,10 @@ class Context:
                                  or getattr(r, f) is None else getattr(r, f))
                              for f, _ in _BatchRow._fields_})
                 rows[-1]["status"] = _STATUS.get(r.status, str(r.status))
-            return {"dir": _s(self._lib.kl_batch_result_dir(res)), "rows": rows}
+            result = {"dir": _s(self._lib.kl_batch_result_dir(res)), "rows": rows}
+            if _in_memory:
+                result["outputs"] = outputs
+            return result
         finally:
             if res:
                 self._lib.kl_batch_result_free(res)

@@ -136,6 +136,25 @@ class Binding(unittest.TestCase):
         for f in files:
             self.assertTrue(os.path.exists(os.path.join(result["dir"], f)))
 
+    def test_generate_in_memory_writes_nothing(self):
+        review = two_members(self.ctx).build()
+        cwd = os.getcwd()
+        os.chdir(self.tmp)  # the default output directory would be ./letters
+        try:
+            result = self.ctx.generate_in_memory(review)
+        finally:
+            os.chdir(cwd)
+        self.assertEqual(os.listdir(self.tmp), [])
+        by_name = {o["name"]: o for o in result["outputs"]}
+        self.assertEqual(by_name["m01-post.pdf"]["kind"], "letter")
+        self.assertEqual(by_name["m01-post.pdf"]["member_id"], "m01")
+        self.assertTrue(by_name["m01-post.pdf"]["data"].startswith(b"%PDF-"))
+        self.assertEqual(by_name["m02-sms.txt"]["kind"], "sms")
+        self.assertEqual(result["outputs"][-1]["name"], "record.csv")
+        self.assertIn(b"m02-sms.txt", result["outputs"][-1]["data"])
+        written = {r["file"] for r in result["rows"] if r["status"] == "written"}
+        self.assertLessEqual(written, set(by_name))
+
     def test_progress_reports_phases_and_stops(self):
         review = two_members(self.ctx).build()
         seen = []

@@ -388,6 +388,90 @@ static void progress_callback_stops_the_batch(void **state)
     free(base);
 }
 
+/* kl_batch_generate_to(): every file a run writes is handed over in memory
+ * instead, the record last, and nothing is made on disk. */
+typedef struct mem_outputs {
+    size_t n;
+    char names[48][100], kinds[48][16];
+    int pdfs_ok, record_last, member_ids_ok;
+} mem_outputs;
+
+static int take_output(const kl_batch_output *o, void *userdata)
+{
+    mem_outputs *m = userdata;
+    assert_true(o->size >= sizeof *o);
+    m->record_last = strcmp(o->name, "record.csv") == 0;
+    if (strstr(o->name, ".pdf") && (o->len < 5 || memcmp(o->data, "%PDF-", 5) != 0))
+        m->pdfs_ok = 0;
+    /* A member's file starts with its member id; the pack and record have none. */
+    if (o->member_id ? strncmp(o->name, o->member_id, strlen(o->member_id)) != 0
+                     : strcmp(o->kind, "print-pack") != 0 && strcmp(o->kind, "record") != 0)
+        m->member_ids_ok = 0;
+    if (m->n < 48) {
+        snprintf(m->names[m->n], sizeof m->names[0], "%s", o->name);
+        snprintf(m->kinds[m->n], sizeof m->kinds[0], "%s", o->kind);
+        m->n++;
+    }
+    return 0;
+}
+
+static int handed_over(const mem_outputs *m, const char *name, const char *kind)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->names[i], name) == 0)
+            return !kind || strcmp(m->kinds[i], kind) == 0;
+    return 0;
+}
+
+static void generate_to_memory_writes_nothing(void **state)
+{
+    (void)state;
+    kl_test_diags diags;
+    kl_context *ctx = kl_test_context(&diags);
+    kl_review *rv = load_family(ctx);
+    char *base = make_tmpdir();
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = base;
+    o.jobs = 2;
+    o.date = "2026-10-09";
+    mem_outputs m = {0};
+    m.pdfs_ok = m.member_ids_ok = 1;
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate_to(ctx, rv, &o, take_output, &m, &res), 0);
+    assert_non_null(res);
+    /* Every file the result lists was handed over, and nothing else but the
+     * print pack and the record (last). */
+    size_t files = 0;
+    for (size_t i = 0; i < kl_batch_result_row_count(res); i++) {
+        const kl_batch_row *r = kl_batch_result_row(res, i);
+        if (r->status == KL_BATCH_WRITTEN && r->file[0]) {
+            assert_true(handed_over(&m, r->file, NULL));
+            files++;
+        }
+    }
+    assert_int_equal(m.n, files + 2);
+    assert_true(handed_over(&m, "print-pack.pdf", "print-pack"));
+    assert_true(handed_over(&m, "g02-cover.pdf", "cover"));
+    assert_true(m.record_last);
+    assert_true(m.pdfs_ok);
+    assert_true(m.member_ids_ok);
+    /* Nothing on disk: not even the review's directory. */
+    char path[4200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/GEN-2026-042", base);
+    assert_int_not_equal(stat(path, &st), 0);
+    kl_batch_result_free(res);
+    /* No callback: KL_EINVAL with a message. */
+    res = NULL;
+    assert_int_equal(kl_batch_generate_to(ctx, rv, &o, NULL, NULL, &res), KL_EINVAL);
+    assert_null(res);
+    assert_non_null(kl_context_last_error(ctx));
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    rmdir(base);
+    free(base);
+}
+
 static void unknown_member_stops_before_writing(void **state)
 {
     (void)state;
@@ -612,6 +696,7 @@ int main(void)
         cmocka_unit_test(sha256_matches_known_vectors),
         cmocka_unit_test(generate_writes_every_member_in_order),
         cmocka_unit_test(progress_callback_stops_the_batch),
+        cmocka_unit_test(generate_to_memory_writes_nothing),
         cmocka_unit_test(unknown_member_stops_before_writing),
         cmocka_unit_test(impossible_options_are_refused),
         cmocka_unit_test(disclosure_hit_fails_that_member_only),

@@ -242,6 +242,56 @@ KL_API int kl_batch_result_totals(const kl_batch_result *result, kl_batch_totals
 /** The batch directory (DIR/<review id>/<template>). Borrowed. */
 KL_API const char *kl_batch_result_dir(const kl_batch_result *result);
 
+/**
+ * One output of a batch run in memory (kl_batch_generate_to()): what would
+ * have been a file. Made by the library and borrowed for the call; fields
+ * may be added at the end (size says how many there are).
+ */
+typedef struct kl_batch_output {
+    size_t size;               /**< sizeof the library's kl_batch_output */
+    const char *name;          /**< its file name in a batch directory ("m01-post.pdf",
+                                    "print-pack.pdf", "record.csv") */
+    const char *member_id;     /**< whose it is, or NULL (print pack, record) */
+    const char *kind;          /**< "letter" (a PDF letter), "cover", "email-text",
+                                    "email-draft" (.eml), "sms", "braille", "password",
+                                    "print-pack", "record", or "file" */
+    const char *channel;       /**< "post", "email", "sms", "via-professional", or NULL */
+    const unsigned char *data; /**< the bytes; borrowed for the call */
+    size_t len;                /**< their number */
+    unsigned pages;            /**< a member's PDF or BRF: its pages; else 0 */
+    const char *sha256;        /**< 64 hex digits, or "" (a password, the print pack, the
+                                    record) */
+} kl_batch_output;
+
+/**
+ * Receives each output of kl_batch_generate_to(). Calls come from the
+ * batch's worker threads (and the calling thread), one at a time, never
+ * two at once: a member's files when the member is finished (members in
+ * any order), then the print packs, then record.csv last.
+ *
+ * @param output the output. Borrowed for the call: copy what you keep.
+ * @param userdata as given to kl_batch_generate_to().
+ * @return 0 to go on; nonzero to stop the batch as the progress callback
+ *         does (no further member is started; the record still comes last).
+ */
+typedef int (*kl_batch_output_fn)(const kl_batch_output *output, void *userdata);
+
+/**
+ * kl_batch_generate() in memory: every file it would write (the members'
+ * letters, texts and drafts, the print packs, record.csv) is handed to fn
+ * instead, and nothing on disk is made or changed (no directory, lock or
+ * manifest; opts->output_dir, force and dry_run do not apply). Each
+ * member's outputs pass the same disclosure check before fn sees them, and
+ * the record is checked as a whole; the result, diagnostics and progress
+ * are as kl_batch_generate()'s.
+ *
+ * @return as kl_batch_generate(), KL_EINVAL when fn is NULL, or KL_EINTR
+ *         when fn or the progress callback stopped the batch.
+ */
+KL_API int kl_batch_generate_to(kl_context *ctx, const kl_review *review,
+                                const kl_batch_options *opts, kl_batch_output_fn fn, void *userdata,
+                                kl_batch_result **out);
+
 /** Stable name of a status ("written", "failed", "not-contacted", "skipped"). Static. */
 KL_API const char *kl_batch_status_name(kl_batch_status status);
 
