@@ -51,6 +51,11 @@ static int disclosure_run_idx(kl_context *ctx, const kl_disclosure *d, const cha
 /* Letters in one print-pack file: a pack stays printable, and memory stays
  * bounded however large the family. */
 #define PACK_LETTERS 200
+/* Members' files are made durable and put in place together (one syncfs, the
+ * renames, one directory fsync) every COMMIT_MEMBERS members or COMMIT_MS
+ * milliseconds, whichever comes first, and at the end. */
+#define COMMIT_MEMBERS 64
+#define COMMIT_MS      500
 
 /* ---- per-member work ---------------------------------------------------------------- */
 
@@ -63,6 +68,7 @@ typedef struct out_file {
     bool is_pdf;
     bool written;
     bool secret; /* a password: no SHA-256 in the record (it would let it be guessed) */
+    char *tmp;   /* the temporary it is staged in until the batch's next commit, or NULL */
     char sha[65];
 } out_file;
 
@@ -89,7 +95,9 @@ typedef struct job {
     kl_letter *post; /* the postal letter, kept for the print pack */
     saved_diag *diags;
     size_t n_diags, cap_diags;
+    size_t n_forwarded; /* diagnostics already reported on the caller's context */
     bool done;
+    bool staged; /* its files are temporaries, waiting for the next commit */
     /* filled before the workers start */
     char *languages, *status;
     bool draft;
@@ -116,12 +124,16 @@ typedef struct batch {
 
     pthread_mutex_t lock; /* guards everything below */
     size_t next_job, next_flush, done_count;
+    size_t next_report;   /* members before it were reported done, in member order */
     bool stop;            /* a write failed: nothing more is written */
     size_t packs_written; /* print packs written this run */
     size_t n_packs;
     size_t pack_pages;
     int stop_rc;
     bool interrupted; /* the caller asked to stop: no member is started */
+    job **staged;     /* members whose files wait for the next commit (n_jobs slots) */
+    size_t n_staged;
+    struct timespec last_commit;
 
     /* The directory's lock and manifest, and the record written as members
      * finish (in member order), so a run that dies leaves an accurate one. */
@@ -191,14 +203,22 @@ static void forward(kl_context *ctx, const saved_diag *s)
         kl_warn(ctx, s->severity, w, s->hint, "%s", s->message);
 }
 
+/* The files' bytes and temporaries' names (not the files' rows). */
+static void job_free_data(job *j)
+{
+    for (size_t i = 0; i < j->n_files; i++) {
+        kl_free(j->files[i].data);
+        j->files[i].data = NULL;
+        kl_free(j->files[i].tmp);
+        j->files[i].tmp = NULL;
+    }
+}
+
 static void job_clear_files(job *j)
 {
     kl_letter_free(j->post);
     j->post = NULL;
-    for (size_t i = 0; i < j->n_files; i++) {
-        kl_free(j->files[i].data);
-        j->files[i].data = NULL;
-    }
+    job_free_data(j);
 }
 
 static void job_free(job *j)
@@ -597,6 +617,42 @@ static bool stopped(batch *b)
     return s;
 }
 
+/* A member whose files could not all be put in place: remove what was, and
+ * every temporary. halted: because writing had stopped for another file. */
+static void unwrite_member(worker *w, job *j, bool halted, int rc)
+{
+    batch *b = w->b;
+    for (size_t i = 0; i < j->n_files; i++) {
+        if (j->files[i].written)
+            unlinkat(b->dirfd, j->files[i].name, 0);
+        else if (j->files[i].tmp && j->files[i].tmp[0])
+            unlinkat(b->dirfd, j->files[i].tmp, 0);
+        j->files[i].written = false;
+    }
+    j->staged = false;
+    if (halted) {
+        /* Said once for the batch, not once per member. */
+        job_clear_files(j);
+        j->n_files = 0;
+        j->state = J_FAILED;
+        j->fail_has_channel = false;
+        kl_free(j->reason);
+        j->reason = kl_strdup("not written: writing stopped after a file could not be written");
+        return;
+    }
+    job_fail(j, w->ctx, rc, false, KL_CHANNEL_POST, NULL);
+}
+
+static void stop_batch(batch *b, int rc)
+{
+    if (!b->stop) {
+        b->stop = true;
+        b->stop_rc = rc;
+    }
+}
+
+/* Write a member's files as temporaries of this run, without an fsync each:
+ * the next commit makes them durable and puts them in place. */
 static void write_member(worker *w, job *j)
 {
     batch *b = w->b;
@@ -613,7 +669,8 @@ static void write_member(worker *w, job *j)
         j->state = J_WRITTEN;
         return;
     }
-    for (size_t i = 0; i < j->n_files; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < j->n_files && !rc; i++) {
         out_file *f = &j->files[i];
         if (stopped(b)) {
             halted = true;
@@ -621,46 +678,107 @@ static void write_member(worker *w, job *j)
         }
         kl_buf disp = KL_BUF_INIT;
         kl_buf_printf(&disp, "%s/%s", b->dir, f->name);
-        int rc =
-            disp.oom ? kl_oom(w->ctx) : place_file(w->ctx, b, f->name, disp.data, f->data, f->len);
+        char tmp[300];
+        if (disp.oom)
+            rc = kl_oom(w->ctx);
+        else if (kl_batch__manifest_add(&b->rd, f->name))
+            rc = kl_error(w->ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
+                          "cannot add to the manifest of this run: %s", strerror(errno));
+        else
+            rc = kl_core__stage_file(w->ctx, b->dirfd, f->name, disp.data, f->data, f->len,
+                                     b->rd.run_id, tmp);
         kl_buf_free(&disp);
+        if (!rc && !(f->tmp = kl_strdup(tmp))) {
+            unlinkat(b->dirfd, tmp, 0);
+            rc = kl_oom(w->ctx);
+        }
+        if (!rc) {
+            kl_free(f->data);
+            f->data = NULL;
+        }
+    }
+    if (!rc && !halted) {
+        j->staged = true;
+        return;
+    }
+    if (rc) {
+        pthread_mutex_lock(&b->lock);
+        stop_batch(b, rc);
+        pthread_mutex_unlock(&b->lock);
+    }
+    unwrite_member(w, j, halted, KL_EIO);
+}
+
+static double since_commit_ms(const batch *b)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - b->last_commit.tv_sec) * 1e3 +
+           (double)(now.tv_nsec - b->last_commit.tv_nsec) / 1e6;
+}
+
+/* Put every staged member's files in place: one syncfs for all their
+ * temporaries, the renames, one fsync of the directory. A member's files are
+ * all there or none. With b->lock held, on a thread whose worker is w. */
+static void commit_staged(worker *w)
+{
+    /* the caller holds b->lock */
+    batch *b = w->b;
+    if (!b->n_staged)
+        return;
+    job *saved = w->cur;
+    clock_gettime(CLOCK_MONOTONIC, &b->last_commit);
+    /* Members staged before writing stopped elsewhere are whole: they are
+     * still put in place, unless this commit fails. */
+    w->cur = b->staged[0];
+    int src = kl_core__sync_dir(w->ctx, b->dirfd, b->dir, true);
+    bool halt = src != 0;
+    if (src) {
+        stop_batch(b, src);
+        unwrite_member(w, b->staged[0], false, src);
+    }
+    bool placed = false;
+    for (size_t k = 0; k < b->n_staged; k++) {
+        job *j = b->staged[k];
+        if (!j->staged)
+            continue; /* failed above */
+        w->cur = j;
+        if (halt) {
+            unwrite_member(w, j, true, 0);
+            continue;
+        }
+        int rc = 0;
+        for (size_t i = 0; i < j->n_files && !rc; i++) {
+            out_file *f = &j->files[i];
+            kl_buf disp = KL_BUF_INIT;
+            kl_buf_printf(&disp, "%s/%s", b->dir, f->name);
+            rc = disp.oom
+                     ? kl_oom(w->ctx)
+                     : kl_core__place_file(w->ctx, b->dirfd, f->tmp, f->name, disp.data, false);
+            kl_buf_free(&disp);
+            if (!rc)
+                f->written = true;
+            else if (rc != KL_ENOMEM)
+                f->tmp[0] = '\0'; /* removed by place_file */
+        }
         if (rc) {
-            pthread_mutex_lock(&b->lock);
-            if (!b->stop) {
-                b->stop = true;
-                b->stop_rc = rc;
-            }
-            pthread_mutex_unlock(&b->lock);
-            break;
+            stop_batch(b, rc);
+            unwrite_member(w, j, false, rc);
+            halt = true;
+            continue;
         }
-        f->written = true;
-    }
-    bool all = true;
-    for (size_t i = 0; i < j->n_files; i++)
-        all = all && j->files[i].written;
-    if (all) {
+        placed = true;
+        j->staged = false;
         j->state = J_WRITTEN;
-        for (size_t i = 0; i < j->n_files; i++) {
-            kl_free(j->files[i].data);
-            j->files[i].data = NULL;
-        }
-        return;
+        job_free_data(j); /* j->post stays, for the print pack */
     }
-    /* A member's files are all there or none: remove what was written. */
-    for (size_t i = 0; i < j->n_files; i++)
-        if (j->files[i].written)
-            unlinkat(b->dirfd, j->files[i].name, 0);
-    if (halted) {
-        /* Said once for the batch, not once per member. */
-        job_clear_files(j);
-        j->n_files = 0;
-        j->state = J_FAILED;
-        j->fail_has_channel = false;
-        kl_free(j->reason);
-        j->reason = kl_strdup("not written: writing stopped after a file could not be written");
-        return;
-    }
-    job_fail(j, w->ctx, KL_EIO, false, KL_CHANNEL_POST, NULL);
+    /* The renames themselves on the disk. A failure here is reported, but
+     * the files are whole and in place. */
+    w->cur = NULL;
+    if (placed && kl_core__sync_dir(w->ctx, b->dirfd, b->dir, false))
+        stop_batch(b, KL_EIO);
+    b->n_staged = 0;
+    w->cur = saved;
 }
 
 static void do_member(worker *w, job *j)
@@ -719,27 +837,61 @@ struct kl_batch_result;
 static int job_rows(batch *b, struct kl_batch_result *res, job *j);
 static void record_flush(batch *b);
 
-/* Report finished members in member order: their diagnostics, then progress. */
-static void finish(batch *b, job *j)
+/* A member is finished: report it, and commit the staged members when
+ * enough wait. */
+static void report_done(batch *b);
+static void flush_done(batch *b);
+
+static void finish(worker *w, job *j)
 {
+    batch *b = w->b;
     pthread_mutex_lock(&b->lock);
     j->done = true;
-    while (b->next_flush < b->n_jobs && b->jobs[b->next_flush].done) {
+    if (j->staged)
+        b->staged[b->n_staged++] = j;
+    report_done(b);
+    if (b->n_staged >= COMMIT_MEMBERS || (b->n_staged && since_commit_ms(b) >= COMMIT_MS))
+        commit_staged(w);
+    flush_done(b);
+    pthread_mutex_unlock(&b->lock);
+}
+
+static void forward_new(batch *b, job *f)
+{
+    for (; f->n_forwarded < f->n_diags; f->n_forwarded++)
+        forward(b->ctx, &f->diags[f->n_forwarded]);
+}
+
+/* With b->lock held: report the members done since the last call, in member
+ * order, their diagnostics then progress (their files may still wait for
+ * the next commit: a caller that stops the batch here stops it at once). */
+static void report_done(batch *b)
+{
+    while (b->next_report < b->n_jobs && b->jobs[b->next_report].done) {
+        job *f = &b->jobs[b->next_report++];
+        forward_new(b, f);
+        if (f->selected) {
+            b->done_count++;
+            report_locked(b, KL_BATCH_PHASE_MEMBER_DONE, f->m->id, NULL);
+        }
+    }
+}
+
+/* With b->lock held: record the members reported done whose files are in
+ * place, in member order (a member is in the record only once its files
+ * are; a failure to put them in place is reported then). */
+static void flush_done(batch *b)
+{
+    while (b->next_flush < b->next_report && !b->jobs[b->next_flush].staged) {
         job *f = &b->jobs[b->next_flush++];
-        for (size_t i = 0; i < f->n_diags; i++)
-            forward(b->ctx, &f->diags[i]);
+        forward_new(b, f);
         if (b->res && !b->record_err) {
             if (job_rows(b, b->res, f))
                 b->record_err = KL_ENOMEM;
             else
                 record_flush(b);
         }
-        if (f->selected) {
-            b->done_count++;
-            report_locked(b, KL_BATCH_PHASE_MEMBER_DONE, f->m->id, NULL);
-        }
     }
-    pthread_mutex_unlock(&b->lock);
 }
 
 static void *worker_main(void *arg)
@@ -758,7 +910,7 @@ static void *worker_main(void *arg)
         w->cur = j;
         do_member(w, j);
         w->cur = NULL;
-        finish(b, j);
+        finish(w, j);
     }
     return NULL;
 }
@@ -1155,8 +1307,10 @@ static int setup(batch *b)
                             "no member '%s' in the review",
                             b->o.members[i] ? b->o.members[i] : "(null)");
     b->jobs = kl_calloc(n ? n : 1, sizeof *b->jobs);
-    if (!b->jobs)
+    b->staged = kl_calloc(n ? n : 1, sizeof *b->staged);
+    if (!b->jobs || !b->staged)
         return kl_oom(ctx);
+    clock_gettime(CLOCK_MONOTONIC, &b->last_commit);
     b->n_jobs = n;
     bool need_pdf = false, need_cover = false;
     for (size_t i = 0; i < n; i++) {
@@ -1271,6 +1425,7 @@ static void teardown(batch *b)
     for (size_t i = 0; i < b->n_jobs; i++)
         job_free(&b->jobs[i]);
     kl_free(b->jobs);
+    kl_free(b->staged);
     kl_template_free(b->tpl);
     kl_template_free(b->cover_tpl);
     kl_catalog_set_free(b->cats);
@@ -1323,6 +1478,11 @@ static int run_workers(batch *b)
         for (unsigned i = 1; i < n; i++)
             if (ws[i].started)
                 pthread_join(ws[i].thread, NULL);
+        /* The members staged since the last commit. */
+        pthread_mutex_lock(&b->lock);
+        commit_staged(&ws[0]);
+        flush_done(b);
+        pthread_mutex_unlock(&b->lock);
     }
     for (unsigned i = 0; i < n; i++) {
         kl_pdf_renderer_free(ws[i].r);
@@ -1588,8 +1748,8 @@ static int generate(kl_context *ctx, const kl_review *review, const kl_batch_opt
     if (!rc) {
         while (b->next_flush < b->n_jobs && !b->record_err) {
             job *f = &b->jobs[b->next_flush++];
-            for (size_t i = 0; f->done && i < f->n_diags; i++)
-                forward(ctx, &f->diags[i]);
+            for (; f->done && f->n_forwarded < f->n_diags; f->n_forwarded++)
+                forward(ctx, &f->diags[f->n_forwarded]);
             if (job_rows(b, res, f))
                 b->record_err = KL_ENOMEM;
         }

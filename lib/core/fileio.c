@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* core/fileio.c: private directories, atomic never-silently-overwritten files, SHA-256. */
-#define _GNU_SOURCE /* renameat2 */
+#define _GNU_SOURCE /* renameat2, syncfs */
 #include "core/fileio.h"
 
 #include <dirent.h>
@@ -103,20 +103,21 @@ int kl_core__write_file(kl_context *ctx, int dirfd, const char *name, const char
     return kl_core__write_file_tagged(ctx, dirfd, name, display, data, len, overwrite, NULL);
 }
 
-int kl_core__write_file_tagged(kl_context *ctx, int dirfd, const char *name, const char *display,
-                               const void *data, size_t len, bool overwrite, const char *tag)
+/* Create ".<name>.<tag>.tmp" (or a random tag), mode 0600, and write data to
+ * it. The temporary's name is left in tmp. */
+static int stage(kl_context *ctx, int dirfd, const char *name, const char *display,
+                 const void *data, size_t len, const char *tag, bool sync, char tmp[300])
 {
-    char tmp[300];
     int fd = -1;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     unsigned long seed = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16);
     for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
         seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-        int n = tag ? attempt ? snprintf(tmp, sizeof tmp, ".%s.%s-%d.tmp", name, tag, attempt)
-                              : snprintf(tmp, sizeof tmp, ".%s.%s.tmp", name, tag)
-                    : snprintf(tmp, sizeof tmp, ".%s.%06lx.tmp", name, (seed >> 24) & 0xFFFFFF);
-        if (n < 0 || n >= (int)sizeof tmp)
+        int n = tag ? attempt ? snprintf(tmp, 300, ".%s.%s-%d.tmp", name, tag, attempt)
+                              : snprintf(tmp, 300, ".%s.%s.tmp", name, tag)
+                    : snprintf(tmp, 300, ".%s.%06lx.tmp", name, (seed >> 24) & 0xFFFFFF);
+        if (n < 0 || n >= 300)
             return kl_error(ctx, KL_EINVAL, KL_AT(display, 0, 0), NULL, "file name too long");
         fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0 && errno != EEXIST)
@@ -127,7 +128,7 @@ int kl_core__write_file_tagged(kl_context *ctx, int dirfd, const char *name, con
     int err = fchmod(fd, 0600) ? errno : 0; /* whatever the umask */
     if (!err)
         err = write_all(fd, data, len);
-    if (!err && fsync(fd) != 0)
+    if (!err && sync && fsync(fd) != 0)
         err = errno;
     if (close(fd) != 0 && !err)
         err = errno;
@@ -135,6 +136,12 @@ int kl_core__write_file_tagged(kl_context *ctx, int dirfd, const char *name, con
         unlinkat(dirfd, tmp, 0);
         return io_error(ctx, "cannot write", display, err);
     }
+    return 0;
+}
+
+int kl_core__place_file(kl_context *ctx, int dirfd, const char *tmp, const char *name,
+                        const char *display, bool overwrite)
+{
     int rc;
     if (overwrite) {
         rc = renameat(dirfd, tmp, dirfd, name);
@@ -157,6 +164,31 @@ int kl_core__write_file_tagged(kl_context *ctx, int dirfd, const char *name, con
         return io_error(ctx, "cannot put the file in place", display, e);
     }
     return 0;
+}
+
+int kl_core__write_file_tagged(kl_context *ctx, int dirfd, const char *name, const char *display,
+                               const void *data, size_t len, bool overwrite, const char *tag)
+{
+    char tmp[300];
+    int rc = stage(ctx, dirfd, name, display, data, len, tag, true, tmp);
+    return rc ? rc : kl_core__place_file(ctx, dirfd, tmp, name, display, overwrite);
+}
+
+int kl_core__stage_file(kl_context *ctx, int dirfd, const char *name, const char *display,
+                        const void *data, size_t len, const char *tag, char tmp[300])
+{
+    return stage(ctx, dirfd, name, display, data, len, tag, false, tmp);
+}
+
+int kl_core__sync_dir(kl_context *ctx, int dirfd, const char *display, bool whole_fs)
+{
+    /* syncfs writes every file of the filesystem: one call for all the
+     * temporaries, where an fsync each would wait for one journal commit
+     * each. */
+    int rc = whole_fs ? syncfs(dirfd) : fsync(dirfd);
+    if (rc != 0 && whole_fs && (errno == ENOSYS || errno == EINVAL))
+        rc = fsync(dirfd);
+    return rc ? io_error(ctx, "cannot write to the disk", display, errno) : 0;
 }
 
 void kl_core__sha256_hex(const void *data, size_t len, char out[65])

@@ -27,6 +27,21 @@ int kl_core__write_file(kl_context *ctx, int dirfd, const char *name, const char
 int kl_core__write_file_tagged(kl_context *ctx, int dirfd, const char *name, const char *display,
                                const void *data, size_t len, bool overwrite, const char *tag);
 
+/* Durable without an fsync per file, for many files at once: stage each
+ * (write ".<name>.<tag>.tmp", no fsync), kl_core__sync_dir(whole_fs) once
+ * so every temporary is on the disk, place each (rename; nothing is left
+ * behind on failure, the temporary included), then kl_core__sync_dir once
+ * more for the renames. A crash at any point leaves the old file or the
+ * new one, never part of one; temporaries carry the tag so a later run can
+ * remove a dead run's. tmp receives the temporary's name. */
+int kl_core__stage_file(kl_context *ctx, int dirfd, const char *name, const char *display,
+                        const void *data, size_t len, const char *tag, char tmp[300]);
+/* whole_fs: syncfs (every file on dirfd's filesystem), else fsync of the
+ * directory itself (its entries: the renames). */
+int kl_core__sync_dir(kl_context *ctx, int dirfd, const char *display, bool whole_fs);
+int kl_core__place_file(kl_context *ctx, int dirfd, const char *tmp, const char *name,
+                        const char *display, bool overwrite);
+
 /* Does dirfd hold any entry not starting with '.'? (an earlier batch) */
 bool kl_core__dir_has_files(int dirfd);
 
