@@ -64,6 +64,8 @@ static void summarise(const kl_review *rv, const char *path)
         snprintf(print, sizeof print, "%s (%g pt)",
                  kl_member_print_profile(m) ? kl_member_print_profile(m) : "-",
                  kl_member_print_size(m));
+        if (kl_review_member_format(rv, m) == KL_FORMAT_BRAILLE) /* a BRF, not print */
+            snprintf(print, sizeof print, "braille (BRF)");
         if (kl_member_contact_none(m)) {
             snprintf(chans, sizeof chans, "none");
         } else {

@@ -120,7 +120,7 @@ static void print_summary(const kl_batch_result *res)
         const kl_batch_row *r = kl_batch_result_row(res, i);
         size_t k = i;
         char channels[128] = "";
-        unsigned pages = 0;
+        unsigned pages = 0, braille = 0; /* PDF pages; braille pages of a .brf */
         const char *why = NULL;
         kl_batch_status st = r->status;
         for (; k < n && strcmp(kl_batch_result_row(res, k)->member_id, r->member_id) == 0; k++) {
@@ -129,7 +129,10 @@ static void print_summary(const kl_batch_result *res)
                 size_t len = strlen(channels);
                 snprintf(channels + len, sizeof channels - len, "%s%s", len ? "," : "", x->channel);
             }
-            pages += x->pages;
+            if (strstr(x->file, ".brf"))
+                braille += x->pages;
+            else
+                pages += x->pages;
             if (x->status == KL_BATCH_FAILED && !why &&
                 strncmp(x->reason, "nothing is written for this member", 34) != 0)
                 why = x->reason;
@@ -139,7 +142,11 @@ static void print_summary(const kl_batch_result *res)
         printf("%-8s %-12s %-24s ", r->member_id, r->relationship, channels[0] ? channels : "-");
         switch (st) {
         case KL_BATCH_WRITTEN:
-            printf("written, %u page%s", pages, pages == 1 ? "" : "s");
+            if (braille) /* needs format="braille": the format each member got */
+                printf("written in braille, %u braille page%s%s", braille, braille == 1 ? "" : "s",
+                       pages ? ", " : "");
+            if (!braille || pages)
+                printf("%s%u page%s", braille ? "" : "written, ", pages, pages == 1 ? "" : "s");
             if (r->draft)
                 printf(" (draft translation: %s %s)", r->languages, r->translation_status);
             if (r->reason[0])
@@ -181,6 +188,19 @@ static void print_summary(const kl_batch_result *res)
             printf("Protected PDFs: give each member the password in their file, by text "
                    "message or read out on a phone call (never in the email):\n");
         printf("  %-8s %-28s %s\n", x->member_id, x->file, x->name);
+    }
+    /* Braille letters, like a readability report: what each is, and that it is a draft. */
+    size_t n_brf = 0;
+    for (size_t k = 0; k < n; k++) {
+        const kl_batch_row *x = kl_batch_result_row(res, k);
+        if (x->status != KL_BATCH_WRITTEN || !strstr(x->file, ".brf"))
+            continue;
+        if (!n_brf++)
+            printf("Braille letters (BRF, 40 cells by 25 lines) to send to the transcription or "
+                   "embossing service, listed first in the print pack; machine braille is a "
+                   "draft: have a braille transcriber proof it:\n");
+        printf("  %-8s %-28s %u braille page%s (%s)\n", x->member_id, x->file, x->pages,
+               x->pages == 1 ? "" : "s", x->languages);
     }
     if (t.draft_members)
         printf("%zu member%s written with a draft translation: have it reviewed before "

@@ -2,6 +2,7 @@
 /* batch/batch.c: every letter of a review: worker threads, the disclosure check, files, record. */
 #define _GNU_SOURCE
 #include "batch/batch_internal.h"
+#include "braille/braille.h"
 #include "compose/compose.h"
 #include "kinletter/batch.h"
 #include "kinletter/letter.h"
@@ -92,7 +93,10 @@ typedef struct job {
     kl_channel fail_channel;
     char *reason;
     size_t n_fallback;
-    kl_letter *post; /* the postal letter, kept for the print pack */
+    kl_letter *post;  /* the postal letter, kept for the print pack */
+    kl_format format; /* needs@format */
+    int brf_at;       /* files[] index of the braille letter + 1 (needs format="braille"), or 0 */
+    kl_channel brf_channel;
     saved_diag *diags;
     size_t n_diags, cap_diags;
     size_t n_forwarded; /* diagnostics already reported on the caller's context */
@@ -531,6 +535,32 @@ static void deliver(batch *b, const char *name, const char *member_id, const cha
     pthread_mutex_unlock(&b->lock);
 }
 
+/* needs format="braille": mNN-braille.brf instead of the print letter (one
+ * for the member, by post or handed over), for the embossing service, which
+ * addresses the envelope. The letter's text joins the disclosure check. */
+static int braille_letter(worker *w, job *j, kl_letter *L, kl_channel ch, texts *t)
+{
+    if (j->brf_at)
+        return 0;
+    const kl_member *m = j->m;
+    char *text = NULL;
+    int rc = kl_letter_render_text(w->ctx, L, &text);
+    if (!rc)
+        keep_text(t, text);
+    out_file *f = rc ? NULL : add_file(j, ch, "braille.brf");
+    if (!rc && !f)
+        rc = kl_error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
+    if (!rc)
+        rc = kl_braille__brf(w->ctx, kl_letter__doc(L),
+                             (kl_where){m->source, m->line, m->column, m->id}, &f->data, &f->len,
+                             &f->pages);
+    if (!rc) {
+        j->brf_at = (int)j->n_files;
+        j->brf_channel = ch;
+    }
+    return rc;
+}
+
 static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
 {
     batch *b = w->b;
@@ -540,6 +570,14 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
         return rc;
     report(b, KL_BATCH_PHASE_RENDERING, j->m->id, kl_channel_name(ch));
     j->n_fallback += kl_letter_fallback_count(L);
+    if ((ch == KL_CHANNEL_POST || ch == KL_CHANNEL_VIA_PROFESSIONAL) &&
+        j->format == KL_FORMAT_BRAILLE) {
+        rc = braille_letter(w, j, L, ch, t);
+        if (!rc && ch == KL_CHANNEL_VIA_PROFESSIONAL)
+            rc = cover_note(w, j, t);
+        kl_letter_free(L);
+        return rc;
+    }
     if (ch == KL_CHANNEL_SMS) {
         char *sms = NULL;
         rc = kl_letter_render_sms(w->ctx, L, &sms, NULL);
@@ -936,7 +974,8 @@ static void row_free(kl_batch_row *r)
                       (char *)r->channel,
                       (char *)r->file,
                       (char *)r->sha256,
-                      (char *)r->reason};
+                      (char *)r->reason,
+                      (char *)r->format};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         kl_free(fields[i]);
 }
@@ -1046,11 +1085,13 @@ static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure 
     r->reason = safe_text(quiet, idx, reason,
                           "(not shown: the reason holds contact details; see the messages)");
     r->draft = j->draft;
+    r->format = kl_strdup(m->contact_none ? "" : kl_format_name(j->format));
     kl_buf_free(&name);
     kl_buf_free(&print);
     res->n_rows++;
     if (!r->member_id || !r->name || !r->relationship || !r->languages || !r->translation_status ||
-        !r->reading_level || !r->print_size || !r->channel || !r->file || !r->sha256 || !r->reason)
+        !r->reading_level || !r->print_size || !r->channel || !r->file || !r->sha256 ||
+        !r->reason || !r->format)
         return KL_ENOMEM;
     return 0;
 }
@@ -1081,7 +1122,8 @@ static int job_rows(batch *b, kl_batch_result *res, job *j)
                      j->n_fallback, j->n_fallback == 1 ? "" : "s");
         for (size_t i = 0; i < j->n_files && !rc; i++) {
             t->files++;
-            t->pages += j->files[i].pages;
+            if (j->files[i].is_pdf) /* PDF pages; a BRF's braille pages are its row's */
+                t->pages += j->files[i].pages;
             rc = add_row(res, quiet, b->disclosure, j, kl_channel_name(j->files[i].channel),
                          &j->files[i], KL_BATCH_WRITTEN, note);
         }
@@ -1120,7 +1162,7 @@ static int job_rows(batch *b, kl_batch_result *res, job *j)
 static const char *const record_header[] = {
     "member_id",     "name",       "relationship", "languages", "translation_status",
     "reading_level", "print_size", "channel",      "file",      "pages",
-    "sha256",        "result",     "reason"};
+    "sha256",        "result",     "reason",       "format"};
 #define RECORD_COLS (sizeof record_header / sizeof record_header[0])
 
 /* Rows from..n of the record as CSV, the header first if asked. */
@@ -1131,7 +1173,7 @@ static int record_text(const kl_batch_result *res, size_t from, bool header, kl_
     for (size_t i = from; i < res->n_rows; i++) {
         const kl_batch_row *r = &res->rows[i];
         char pages[16] = "";
-        if (r->file[0] && strstr(r->file, ".pdf"))
+        if (r->file[0] && (strstr(r->file, ".pdf") || strstr(r->file, ".brf")))
             snprintf(pages, sizeof pages, "%u", r->pages);
         const char *cells[RECORD_COLS] = {r->member_id,
                                           r->name,
@@ -1145,7 +1187,8 @@ static int record_text(const kl_batch_result *res, size_t from, bool header, kl_
                                           pages,
                                           r->sha256,
                                           kl_batch_status_name(r->status),
-                                          r->reason};
+                                          r->reason,
+                                          r->format};
         kl_batch__csv_row(out, cells, RECORD_COLS);
     }
     return out->oom ? KL_ENOMEM : 0;
@@ -1316,6 +1359,7 @@ static int setup(batch *b)
     for (size_t i = 0; i < n; i++) {
         job *j = &b->jobs[i];
         j->m = kl_review_member(review, i);
+        j->format = kl_review_member_format(review, j->m);
         j->selected = b->o.n_members == 0;
         for (size_t k = 0; k < b->o.n_members && !j->selected; k++)
             j->selected = strcmp(b->o.members[k], j->m->id) == 0;
@@ -1603,30 +1647,104 @@ static int notify_csvs(batch *b)
     return rc;
 }
 
+/* The print pack's first page when braille letters were made: the BRF
+ * files to send to the embossing service (they are not in the pack), in
+ * English for whoever sends the post. Member ids and file names only. *out
+ * is NULL when there is no braille letter. 0 or KL_ENOMEM. */
+static int braille_note(batch *b, kl_doc **out)
+{
+    *out = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < b->n_jobs; i++)
+        n += b->jobs[i].state == J_WRITTEN && b->jobs[i].brf_at;
+    if (!n)
+        return 0;
+    kl_doc *d = kl_doc__new("en-GB");
+    if (!d)
+        return KL_ENOMEM;
+    d->body_pt = 14;
+    d->channel = KL_CHANNEL_VIA_PROFESSIONAL; /* no address block */
+    kl_node *h = kl_doc__add(d->root, KL_NODE_HEADING,
+                             "Braille letters: send to the transcription or embossing service");
+    bool oom = !h || kl_doc__set(&d->title, "Braille letters to send") ||
+               kl_doc__set(&d->member_id, "braille");
+    if (h)
+        h->level = 1;
+    kl_buf p = KL_BUF_INIT;
+    kl_buf_printf(&p,
+                  "%zu member%s need%s a braille letter instead of a printed one. %s not in this "
+                  "pack: send each file below (a BRF file: 40 cells by 25 lines, North American "
+                  "Braille ASCII) to the transcription or embossing service. The service embosses "
+                  "it; give it the member's postal address from the review for the envelope, or "
+                  "the professional who hands the letter over.",
+                  n, n == 1 ? "" : "s", n == 1 ? "s" : "", n == 1 ? "It is" : "They are");
+    oom |= p.oom || !kl_doc__add(d->root, KL_NODE_PARAGRAPH, p.data);
+    oom |= !kl_doc__add(d->root, KL_NODE_PARAGRAPH,
+                        "The braille was made by a machine (liblouis) and is a draft: ask a "
+                        "braille transcriber to proof it before it is sent.");
+    kl_node *list = kl_doc__add(d->root, KL_NODE_LIST, NULL);
+    oom |= !list;
+    for (size_t i = 0; i < b->n_jobs && !oom; i++) {
+        const job *j = &b->jobs[i];
+        if (j->state != J_WRITTEN || !j->brf_at)
+            continue;
+        const out_file *f = &j->files[j->brf_at - 1];
+        kl_buf_clear(&p);
+        kl_buf_printf(&p, "%s: member %s, %s, %u braille page%s, %s", f->name, j->m->id,
+                      j->languages ? j->languages : "", f->pages, f->pages == 1 ? "" : "s",
+                      j->brf_channel == KL_CHANNEL_POST ? "by post"
+                                                        : "handed over by the professional");
+        oom |= p.oom || !kl_doc__add(list, KL_NODE_ITEM, p.data);
+    }
+    kl_buf_free(&p);
+    if (oom) {
+        kl_doc__free(d);
+        return KL_ENOMEM;
+    }
+    *out = d;
+    return 0;
+}
+
 static int print_packs(batch *b)
 {
     size_t n = 0;
     for (size_t i = 0; i < b->n_jobs; i++)
         n += b->jobs[i].state == J_WRITTEN && b->jobs[i].post;
-    if (!n || !b->renderer)
+    kl_doc *note = NULL;
+    if (!b->renderer)
         return 0;
-    const kl_doc **docs = kl_calloc(n, sizeof *docs);
-    if (!docs)
+    if (braille_note(b, &note))
         return kl_oom(b->ctx);
+    if (!n && !note)
+        return 0;
+    /* The note, then the letters. */
+    size_t off = note ? 1 : 0;
+    const kl_doc **docs = kl_calloc(n + off, sizeof *docs);
+    if (!docs) {
+        kl_doc__free(note);
+        return kl_oom(b->ctx);
+    }
+    if (note)
+        docs[0] = note;
     n = 0;
     for (size_t i = 0; i < b->n_jobs; i++)
         if (b->jobs[i].state == J_WRITTEN && b->jobs[i].post)
-            docs[n++] = kl_letter__doc(b->jobs[i].post);
-    b->n_packs = (n + PACK_LETTERS - 1) / PACK_LETTERS;
+            docs[off + n++] = kl_letter__doc(b->jobs[i].post);
+    b->n_packs = n ? (n + PACK_LETTERS - 1) / PACK_LETTERS : 1;
     const kl_review_info *info = kl_review__info(b->review);
     int rc = 0;
     for (size_t p = 0; p < b->n_packs && !rc; p++) {
         size_t first = p * PACK_LETTERS,
                count = n - first < PACK_LETTERS ? n - first : PACK_LETTERS;
-        kl_doc *meta = kl_doc__new(docs[first]->root->lang ? docs[first]->root->lang : "en-GB");
+        /* The first pack starts with the note. */
+        size_t from = p == 0 ? 0 : off + first, docs_n = count + (p == 0 ? off : 0);
+        const kl_doc *lead = n ? docs[off + first] : note;
+        kl_doc *meta = kl_doc__new(lead->root->lang ? lead->root->lang : "en-GB");
         kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT;
         kl_buf_printf(&title, "Letters to post: %s, %s (%zu letters", kl_review_id(b->review),
                       kl_template_name(b->tpl), count);
+        if (p == 0 && note)
+            kl_buf_puts(&title, "; braille letters to send listed first");
         if (b->n_packs > 1)
             kl_buf_printf(&title, ", pack %zu of %zu", p + 1, b->n_packs);
         kl_buf_puts(&title, ")");
@@ -1641,7 +1759,7 @@ static int print_packs(batch *b)
             o.line_spacing = b->popts.line_spacing;
             o.page_label = b->popts.page_label;
             o.creation_date = b->popts.creation_date;
-            rc = kl_pdf__render_pack(b->ctx, docs + first, count, meta, &o, &pdf, &pages);
+            rc = kl_pdf__render_pack(b->ctx, docs + from, docs_n, meta, &o, &pdf, &pages);
         }
         if (!rc) {
             char name[40];
@@ -1661,6 +1779,7 @@ static int print_packs(batch *b)
         kl_doc__free(meta);
     }
     kl_free(docs);
+    kl_doc__free(note);
     return rc;
 }
 

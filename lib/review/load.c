@@ -52,6 +52,7 @@ enum {
     C_PROFESSIONAL,
     C_CONTACT,
     C_REASON,
+    C_FORMAT,
     N_COLS
 };
 static const char *const csv_names[N_COLS] = {
@@ -60,7 +61,7 @@ static const char *const csv_names[N_COLS] = {
     "locale",       "also",     "interpreter", "print",
     "reading",      "channels", "address",     "town",
     "postcode",     "email",    "phone",       "professional",
-    "contact",      "reason"};
+    "contact",      "reason",   "format"};
 static const bool csv_required[N_COLS] = {
     [C_ID] = true,     [C_GIVEN] = true,  [C_RELATIONSHIP] = true,
     [C_GENDER] = true, [C_LOCALE] = true, [C_CHANNELS] = true};
@@ -663,6 +664,7 @@ static const char *const types[] = {"lcspr", "scr", "cpr", "sar"};
 static const char *const readings[] = {"standard", "plain", "young-person"};
 static const char *const prints[] = {"standard", "large", "very-large"};
 static const double print_points[] = {14, 18, 24};
+static const char *const formats[] = {"print", "braille"};
 static const char *const channels[] = {"post", "email", "sms", "via-professional"};
 static const char *const relationships[] = {"mother",     "father",   "parent",      "stepmother",
                                             "stepfather", "carer",    "grandmother", "grandfather",
@@ -855,6 +857,7 @@ static void check_children(loader *L, xmlNodePtr n, const char *const *allowed,
 
 /* Unknown and missing attributes, element by element (NULL-terminated
  * lists: name, allowed..., NULL, required..., NULL). */
+/* clang-format off */
 static const char *const attr_table[] = {
     "review",  "id",           "type",         NULL,          "id",
     "type",    NULL,           "logo",         "src",         "alt",
@@ -872,10 +875,11 @@ static const char *const attr_table[] = {
     "gender",  NULL,           "name",         "title",       "given",
     "family",  NULL,           NULL,           "language",    "locale",
     "also",    "interpreter",  NULL,           "locale",      NULL,
-    "needs",   "print",        "size",         "reading",     NULL,
-    NULL,      "hours",        "days",         "from",        "to",
-    NULL,      "days",         "from",         "to",          NULL,
-    NULL};
+    "needs",   "print",        "size",         "reading",     "format",
+    NULL,      NULL,           "hours",        "days",        "from",
+    "to",      NULL,           "days",         "from",        "to",
+    NULL,      NULL};
+/* clang-format on */
 
 static void check_attrs(loader *L, xmlNodePtr n)
 {
@@ -1484,6 +1488,7 @@ static void build_member(loader *L, xmlNodePtr mn, kl_member *m, kl_member_extra
     xmlNodePtr needs = child(mn, "needs");
     m->reading = (kl_reading)enum_attr(L, needs, "reading", readings, 3, 0, "reading level");
     int pi = enum_attr(L, needs, "print", prints, 3, 0, "print size");
+    x->format = (kl_format)enum_attr(L, needs, "format", formats, COUNT(formats), 0, "format");
     m->print_size = print_points[pi];
     m->print_profile = prints[pi];
     const char *size = attr(L, needs, "size");
@@ -1617,8 +1622,8 @@ static void csv_member(loader *L, xmlNodePtr family, const kl_csv_row *row, cons
         size_t i = cols[c] ? (size_t)cols[c] - 1 : (size_t)-1;
         f[c] = i < row->n_fields ? trim(row->fields[i]) : (char *)"";
     }
-    static const int lowered[] = {C_RELATIONSHIP, C_GENDER,   C_PR,     C_PRINT,
-                                  C_READING,      C_CHANNELS, C_CONTACT};
+    static const int lowered[] = {C_RELATIONSHIP, C_GENDER,   C_PR,      C_PRINT,
+                                  C_READING,      C_CHANNELS, C_CONTACT, C_FORMAT};
     for (size_t i = 0; i < sizeof lowered / sizeof lowered[0]; i++)
         if (f[lowered[i]][0])
             lower(f[lowered[i]]);
@@ -1661,12 +1666,13 @@ static void csv_member(loader *L, xmlNodePtr family, const kl_csv_row *row, cons
             set_attr(L, l, "interpreter", f[C_INTERPRETER]);
         }
     }
-    if (f[C_PRINT][0] || f[C_READING][0]) {
+    if (f[C_PRINT][0] || f[C_READING][0] || f[C_FORMAT][0]) {
         xmlNodePtr nd = new_el(L, m, "needs", NULL, o);
         if (nd) {
             bool num = isdigit((unsigned char)f[C_PRINT][0]);
             set_attr(L, nd, num ? "size" : "print", f[C_PRINT]);
             set_attr(L, nd, "reading", f[C_READING]);
+            set_attr(L, nd, "format", f[C_FORMAT]);
         }
     }
     char *save = NULL;
@@ -1753,7 +1759,7 @@ static int load_csv(loader *L, xmlNodePtr family, size_t max_bytes, unsigned max
                           "the columns are id, title, given, family, relationship, gender, age, "
                           "parental_responsibility, locale, also, interpreter, print, reading, "
                           "channels, address, town, postcode, email, phone, professional, "
-                          "contact, reason",
+                          "contact, reason, format",
                           /* Not quoted: whatever file this is, its text is not repeated. */
                           "column %zu of the header is not a family-list column", i + 1);
         } else if (cols[c]) {

@@ -140,6 +140,23 @@ KL_API int kl_review_member_ok(const kl_review *review, const kl_member *member)
     return x ? x->ok : 0;
 }
 
+KL_API kl_format kl_review_member_format(const kl_review *review, const kl_member *member)
+{
+    const kl_member_extra *x = extra_of(review, member);
+    return x ? x->format : KL_FORMAT_PRINT;
+}
+
+KL_API const char *kl_format_name(kl_format f)
+{
+    switch (f) {
+    case KL_FORMAT_PRINT:
+        return "print";
+    case KL_FORMAT_BRAILLE:
+        return "braille";
+    }
+    return "unknown";
+}
+
 KL_API size_t kl_review_error_count(const kl_review *review)
 {
     return review ? review->n_errors : 0;

@@ -15,6 +15,7 @@ typedef struct kl_arena_block kl_arena_block;
 typedef struct kl_member_extra {
     xmlNodePtr node;
     int ok;
+    kl_format format; /* needs@format */
 } kl_member_extra;
 
 struct kl_review {

@@ -78,7 +78,8 @@ class _BatchRow(ctypes.Structure):
                 ("print_size", ctypes.c_char_p), ("channel", ctypes.c_char_p),
                 ("file", ctypes.c_char_p), ("pages", ctypes.c_uint),
                 ("sha256", ctypes.c_char_p), ("status", ctypes.c_int),
-                ("reason", ctypes.c_char_p), ("draft", ctypes.c_int)]
+                ("reason", ctypes.c_char_p), ("draft", ctypes.c_int),
+                ("format", ctypes.c_char_p)]  # print or braille (needs@format)
 
 
 _STATUS = {0: "written", 1: "failed", 2: "not-contacted", 3: "skipped"}

@@ -133,6 +133,7 @@ class Binding(unittest.TestCase):
         files = {r["file"] for r in result["rows"] if r["status"] == "written"}
         self.assertIn("m01-post.pdf", files)
         self.assertIn("m02-sms.txt", files)
+        self.assertEqual({r["format"] for r in result["rows"]}, {"print"})
         for f in files:
             self.assertTrue(os.path.exists(os.path.join(result["dir"], f)))
 

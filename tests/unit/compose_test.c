@@ -592,8 +592,8 @@ static void test_example_every_template_variant_member(void **state)
         }
         kl_template_free(tpl);
     }
-    /* 8 members with 9 channels in all, 3 variants, 4 letters. */
-    assert_int_equal(composed, 4 * 3 * 9);
+    /* 9 members with 10 channels in all, 3 variants, 4 letters. */
+    assert_int_equal(composed, 4 * 3 * 10);
     kl_review_free(rv);
     kl_catalog_set_free(set);
     kl_context_free(ctx);

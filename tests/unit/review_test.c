@@ -123,9 +123,15 @@ static void example_loads_with_every_field(void **state)
     assert_int_equal(d.n, 0);
     assert_string_equal(kl_review_id(rv), "NSCP-2026-017");
     assert_int_equal(kl_review_get_type(rv), KL_REVIEW_LCSPR);
-    assert_int_equal(kl_review_member_count(rv), 9);
+    assert_int_equal(kl_review_member_count(rv), 10);
     assert_int_equal(kl_review_error_count(rv), 0);
     assert_int_equal(kl_review_warning_count(rv), 0);
+    /* needs@format: print unless braille is asked for (m11, a blind grandparent). */
+    assert_int_equal(kl_review_member_format(rv, kl_review_find_member(rv, "m01")),
+                     KL_FORMAT_PRINT);
+    assert_int_equal(kl_review_member_format(rv, kl_review_find_member(rv, "m11")),
+                     KL_FORMAT_BRAILLE);
+    assert_string_equal(kl_format_name(KL_FORMAT_BRAILLE), "braille");
 
     const kl_review_info *I = kl_review__info(rv);
     assert_string_equal(I->partnership_name, "Northshire Safeguarding Children Partnership");
@@ -222,7 +228,7 @@ static void example_loads_with_every_field(void **state)
     assert_string_equal(m->contacts[0].phone, "07700 900789"); /* from +44 7700 900789 */
 
     assert_null(kl_review_find_member(rv, "m99"));
-    assert_null(kl_review_member(rv, 9));
+    assert_null(kl_review_member(rv, kl_review_member_count(rv)));
 
     /* The XML document templates query. */
     xmlNodePtr node = kl_review__member_node(rv, kl_review_find_member(rv, "m09"));
@@ -260,6 +266,7 @@ static void csv_family_gives_the_same_members(void **state)
         assert_true((a->also == NULL) == (b->also == NULL));
         assert_true(a->print_size == b->print_size);
         assert_int_equal(a->reading, b->reading);
+        assert_int_equal(kl_review_member_format(x, a), kl_review_member_format(c, b));
         assert_int_equal(a->contact_none, b->contact_none);
         assert_int_equal(a->n_contacts, b->n_contacts);
         for (size_t k = 0; k < a->n_contacts; k++) {
@@ -411,6 +418,9 @@ static void needs_and_attributes_are_checked(void **state)
     expect_member_error("<needs reading=\"young-person\"/>",
                         "<needs reading=\"young-person\" colour=\"blue\"/>", "m03",
                         "review.xml:65:37: <needs> has no attribute 'colour'");
+    expect_member_error("<needs reading=\"young-person\"/>",
+                        "<needs reading=\"young-person\" format=\"embossed\"/>", "m03",
+                        "review.xml:65:37: the value is not a format");
     /* What only the schema sees still fails the member, and says where. */
     expect_member_error("<name given=\"Kacper\" family=\"Nowak\"/>",
                         "<name given=\"Kacper\" family=\"Nowak\">text</name>", "m03",
@@ -823,7 +833,7 @@ static void allocation_failures_are_reported(void **state)
             kl_core__alloc_fail_at(0, false);
             if (rc == 0) {
                 assert_non_null(rv);
-                assert_int_equal(kl_review_member_count(rv), 9);
+                assert_int_equal(kl_review_member_count(rv), 10);
                 assert_int_equal(kl_review_error_count(rv), 0);
                 kl_review_free(rv);
                 kl_context_free(ctx);

@@ -154,11 +154,14 @@ typedef struct kl_batch_row {
     const char *print_size;         /**< "large (18 pt)" */
     const char *channel;            /**< post, email, sms, via-professional; "" for a member */
     const char *file;               /**< file name in the batch directory, or "" */
-    unsigned pages;                 /**< PDF pages, 0 for text files */
+    unsigned pages;                 /**< PDF pages; braille pages for a .brf; 0 for text files */
     const char *sha256;             /**< of the file, 64 hex digits, or "" */
     kl_batch_status status;
     const char *reason; /**< why nothing was written, or a note ("3 messages in English") */
     int draft;          /**< 1 if a draft translation was used */
+    const char *format; /**< the member's format: "print" or "braille" (needs@format); "" for
+                             a member not contacted. Added after 0.1.0: rows are the
+                             library's, so a program built before it reads the rest alike */
 } kl_batch_row;
 
 /** Totals over a batch. The caller allocates it: initialise with
@@ -191,10 +194,15 @@ typedef struct kl_batch_result kl_batch_result;
  * PDF for a window envelope; email: the PDF to attach and `<id>-email.txt`
  * (subject and body); sms: `<id>-sms.txt`; via-professional: the PDF with
  * no address and `<id>-cover.pdf`, a one-page note in English for the
- * professional. Then, when there are postal letters, `print-pack.pdf`:
- * every postal letter in member order, each starting on a new sheet for
- * duplex printing (over 200 letters: print-pack-001.pdf, -002... of 200
- * each); and last `record.csv`, one row per file or per member not written.
+ * professional. A member who needs braille (needs@format) gets
+ * `<id>-braille.brf` (North American Braille ASCII, 40 cells by 25 lines,
+ * through liblouis) instead of the print letter, by post or handed over.
+ * Then, when there are postal or braille letters, `print-pack.pdf`: every
+ * postal letter in member order, each starting on a new sheet for duplex
+ * printing (over 200 letters: print-pack-001.pdf, -002... of 200 each),
+ * after a first page that lists the braille letters to send to the
+ * embossing service; and last `record.csv`, one row per file or per member
+ * not written.
  *
  * Files go to DIR/<review id>/<template>/ with mode 0600 (directories
  * 0700), each written to a temporary file and renamed into place, so no

@@ -27,6 +27,12 @@ typedef enum kl_reading {
     KL_READING_YOUNG_PERSON
 } kl_reading;
 
+/** The form a member's letter takes (`needs@format`). */
+typedef enum kl_format {
+    KL_FORMAT_PRINT = 0, /**< a printed letter (the default) */
+    KL_FORMAT_BRAILLE    /**< a BRF file for the embossing service instead of the print letter */
+} kl_format;
+
 /** A way of reaching a member (`contact@channel`). */
 typedef enum kl_channel {
     KL_CHANNEL_POST = 0,
@@ -122,6 +128,11 @@ KL_API const kl_member *kl_review_member(const kl_review *review, size_t i);
 KL_API const kl_member *kl_review_find_member(const kl_review *review, const char *id);
 /** 1 if the member's data had no errors, 0 if it did (nothing is produced for it). */
 KL_API int kl_review_member_ok(const kl_review *review, const kl_member *member);
+/** The member's format (`needs@format`): KL_FORMAT_PRINT unless braille was asked for (and
+ * for a member not of this review). */
+KL_API kl_format kl_review_member_format(const kl_review *review, const kl_member *member);
+/** Stable name of a format ("print", "braille"). Static string. */
+KL_API const char *kl_format_name(kl_format f);
 /** Number of errors found in member data while loading (each one makes its member not ok). */
 KL_API size_t kl_review_error_count(const kl_review *review);
 /** Number of warnings reported while loading (nothing fails because of them). */

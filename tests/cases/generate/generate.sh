@@ -128,7 +128,13 @@ pages() { pdfinfo "$1" | sed -n 's/^Pages: *//p'; }
 check_pack() { # dir name
     at=1
     blanks=0
-    for f in $(awk -F, 'NR > 1 && $8 == "post" && $12 == "written" { print $9 }' "$1/record.csv"); do
+    # Braille letters are not in the pack: its first page lists them for the embossing service.
+    if grep -q -- '-braille\.brf,' "$1/record.csv"; then
+        pdftotext -f 1 -l 1 "$1/print-pack.pdf" - | grep -q "^Braille letters: send to the" ||
+            fail "$2: print-pack does not start with the list of braille letters"
+        at=2
+    fi
+    for f in $(awk -F, 'NR > 1 && $8 == "post" && $12 == "written" && $9 ~ /\.pdf$/ { print $9 }' "$1/record.csv"); do
         if [ $((at % 2)) = 0 ]; then
             [ -z "$(pdftotext -f "$at" -l "$at" "$1/print-pack.pdf" - | tr -d ' \n\f')" ] ||
                 fail "$2: print-pack page $at should be blank"
@@ -185,7 +191,8 @@ perms "$exdir" example
 expect "$exdir/record.csv" "^m03,Kacper Nowak,brother,en-GB,source,young-person,standard (14 pt),email,m03-email.pdf" example-m03
 expect "$exdir/record.csv" "^m05,Dean Carter,stepfather,.*not-contacted,Police advice" example-m05
 [ "$(cut -d, -f1 "$exdir/record.csv" | sort -u | grep -c '^m0')" = 9 ] || fail "example: not every member is in the record"
-expect "$tmp/out" "^9 members: " example-summary
+expect "$tmp/out" "^10 members: " example-summary
+expect "$exdir/record.csv" "^m11,Geoffrey Barnes,grandfather,en-GB,source,standard,standard (14 pt),post,m11-braille.brf,[1-9][0-9]*,[0-9a-f]\{64\},written,,braille" example-m11
 # Siân's Welsh and English letter at 24 pt is longer than Notify's 10 pages: said, still written.
 expect "$tmp/err" "warning: member m04: the postal letter has [0-9]* pages; GOV.UK Notify" example-long-letter
 [ -f "$exdir/m04-post.pdf" ] || fail "example: the long letter was not written"
