@@ -379,12 +379,8 @@ static uint32_t table_sum(const unsigned char *p, size_t len)
 #define NTAGS 6
 enum { T_HEAD, T_MAXP, T_HHEA, T_HMTX, T_LOCA, T_GLYF };
 
-/* The subset font (TrueType) with a raised glyph for every code of m that
- * has a rise, appended after its glyphs, into out; outgid[i]: the glyph
- * code i draws. out stays empty when no code is raised. KL_ENOMEM,
- * KL_EBACKEND (a table missing or out of range). */
-static int add_raised(const unsigned char *font, size_t len, const kl_gmap *m, size_t n,
-                      kl_buf *out, uint32_t *outgid)
+int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, size_t n,
+                       kl_buf *out, uint32_t *outgid)
 {
     size_t nraised = 0;
     for (size_t i = 0; i < n; i++) {
@@ -578,8 +574,8 @@ static int hb_subset_font(kl_context *ctx, const kl_font *f, const kl_gmap *m, s
     unsigned len = 0;
     const char *data = hb_blob_get_data(blob, &len);
     kl_buf raised = KL_BUF_INIT;
-    int rc =
-        len ? add_raised((const unsigned char *)data, len, m, n, &raised, outgid) : KL_EBACKEND;
+    int rc = len ? kl_pdf__add_raised((const unsigned char *)data, len, m, n, &raised, outgid)
+                 : KL_EBACKEND;
     if (!rc && raised.len)
         rc = deflate_buf(raised.data, raised.len, out, outlen);
     else if (!rc)

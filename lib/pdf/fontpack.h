@@ -49,6 +49,13 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
                     int32_t *w, int16_t *rise, uint32_t *cid);
 void kl_pdf__use_free(kl_fontuse *u);
 
+/* A TrueType font program (len bytes) with a raised glyph for every code of
+ * m that has a rise (RAISED_GLYPHS in fontpack.c), appended after its glyphs,
+ * into out; outgid[i]: the glyph code i draws. out stays empty when no code
+ * is raised. KL_ENOMEM, KL_EBACKEND (a table missing or out of range). */
+int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, size_t n,
+                       kl_buf *out, uint32_t *outgid);
+
 typedef struct kl_fontpack {
     struct kl_fontpack *next;
     uint64_t hash;

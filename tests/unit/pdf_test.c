@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/pdf_test.c: tagged PDF output, read back with poppler and qpdf. */
 #include "support.h"
+#include "pdf/fontpack.h"
 #include "pdf/pdf_internal.h"
 
 #include "../data/pdf/sample_doc.h"
@@ -343,6 +344,123 @@ static void output_is_reproducible_with_a_fixed_date(void **state)
     kl_context_free(ctx);
 }
 
+/* A glyph's outline as the list of its points (every on- and off-curve
+ * point HarfBuzz draws it with). */
+typedef struct points {
+    float v[4096];
+    size_t n;
+} points;
+
+static void pt(points *p, float x, float y)
+{
+    if (p->n + 2 <= sizeof p->v / sizeof *p->v) {
+        p->v[p->n++] = x;
+        p->v[p->n++] = y;
+    }
+}
+
+static void pt_move(hb_draw_funcs_t *df, void *d, hb_draw_state_t *st, float x, float y, void *u)
+{
+    (void)df, (void)st, (void)u;
+    pt(d, x, y);
+}
+
+static void pt_quad(hb_draw_funcs_t *df, void *d, hb_draw_state_t *st, float cx, float cy, float x,
+                    float y, void *u)
+{
+    (void)df, (void)st, (void)u;
+    pt(d, cx, cy);
+    pt(d, x, y);
+}
+
+static void pt_cubic(hb_draw_funcs_t *df, void *d, hb_draw_state_t *st, float c1x, float c1y,
+                     float c2x, float c2y, float x, float y, void *u)
+{
+    (void)df, (void)st, (void)u;
+    pt(d, c1x, c1y);
+    pt(d, c2x, c2y);
+    pt(d, x, y);
+}
+
+static void outline(hb_font_t *font, hb_codepoint_t gid, points *p)
+{
+    hb_draw_funcs_t *df = hb_draw_funcs_create();
+    hb_draw_funcs_set_move_to_func(df, pt_move, NULL, NULL);
+    hb_draw_funcs_set_line_to_func(df, pt_move, NULL, NULL);
+    hb_draw_funcs_set_quadratic_to_func(df, pt_quad, NULL, NULL);
+    hb_draw_funcs_set_cubic_to_func(df, pt_cubic, NULL, NULL);
+    p->n = 0;
+    hb_font_get_glyph_shape(font, gid, df, p);
+    hb_draw_funcs_destroy(df);
+}
+
+/* RAISED_GLYPHS (fontpack.c): a glyph that a right-to-left run draws off the
+ * baseline (Nastaliq's cascade) is drawn on it as a glyph of its own that
+ * the embedded font gains. HarfBuzz reads the rebuilt font back: the new
+ * glyphs are the originals moved up (or down) by the rise, with the same
+ * advance and outline box, and the font's own glyphs are unchanged. */
+static void raised_glyphs_are_the_originals_moved(void **state)
+{
+    (void)state;
+    const kl_font *f = NULL;
+    for (unsigned i = 0; i < kl_text__font_count(kl_test_fonts) && !f; i++) {
+        const kl_font *c = kl_text__font_at(kl_test_fonts, i);
+        if (!strcmp(c->family, "Noto Nastaliq Urdu") && !c->bold)
+            f = c;
+    }
+    assert_non_null(f);
+    hb_codepoint_t beh, kaf;
+    assert_true(hb_font_get_nominal_glyph(f->font, 0x628, &beh));
+    assert_true(hb_font_get_nominal_glyph(f->font, 0x6A9, &kaf));
+    kl_gmap m[3] = {{.cid = beh, .gid = beh},
+                    {.cid = f->num_glyphs, .gid = beh, .rise = 310},
+                    {.cid = f->num_glyphs + 1, .gid = kaf, .rise = -145}};
+    unsigned len = 0;
+    const char *data = hb_blob_get_data(f->blob, &len);
+    kl_buf out = KL_BUF_INIT;
+    uint32_t gid[3];
+    assert_int_equal(kl_pdf__add_raised((const unsigned char *)data, len, m, 3, &out, gid), 0);
+    assert_int_equal(gid[0], beh);
+    assert_int_equal(gid[1], f->num_glyphs);
+    assert_int_equal(gid[2], f->num_glyphs + 1);
+    hb_blob_t *b = hb_blob_create(out.data, (unsigned)out.len, HB_MEMORY_MODE_READONLY, NULL, NULL);
+    hb_face_t *face = hb_face_create(b, 0);
+    hb_font_t *font = hb_font_create(face);
+    assert_int_equal(hb_face_get_glyph_count(face), f->num_glyphs + 2);
+    for (int k = 0; k < 3; k++) {
+        hb_glyph_extents_t a, e;
+        assert_true(hb_font_get_glyph_extents(f->font, m[k].gid, &a));
+        assert_true(hb_font_get_glyph_extents(font, gid[k], &e));
+        assert_true(a.height != 0);
+        assert_int_equal(e.x_bearing, a.x_bearing);
+        assert_int_equal(e.width, a.width);
+        assert_int_equal(e.height, a.height);
+        assert_int_equal(e.y_bearing, a.y_bearing + m[k].rise);
+        assert_int_equal(hb_font_get_glyph_h_advance(font, gid[k]),
+                         hb_font_get_glyph_h_advance(f->font, m[k].gid));
+        /* The outline itself, point by point, moved by the rise. */
+        static points po, pn;
+        outline(f->font, m[k].gid, &po);
+        outline(font, gid[k], &pn);
+        assert_true(po.n > 6);
+        assert_int_equal(pn.n, po.n);
+        for (size_t i = 0; i < po.n; i += 2) {
+            assert_float_equal(pn.v[i], po.v[i], 0.01);
+            assert_float_equal(pn.v[i + 1], po.v[i + 1] + m[k].rise, 0.01);
+        }
+    }
+    hb_font_destroy(font);
+    hb_face_destroy(face);
+    hb_blob_destroy(b);
+    /* Nothing raised: no new font. */
+    m[1].rise = m[2].rise = 0;
+    kl_buf none = KL_BUF_INIT;
+    assert_int_equal(kl_pdf__add_raised((const unsigned char *)data, len, m, 3, &none, gid), 0);
+    assert_int_equal(none.len, 0);
+    assert_int_equal(gid[2], kaf);
+    kl_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +472,7 @@ int main(void)
         cmocka_unit_test(addresses_in_running_text_are_links),
         cmocka_unit_test(missing_glyph_is_an_error_not_a_box),
         cmocka_unit_test(output_is_reproducible_with_a_fixed_date),
+        cmocka_unit_test(raised_glyphs_are_the_originals_moved),
     };
     return cmocka_run_group_tests(tests, kl_test_fonts_setup, kl_test_fonts_teardown);
 }
