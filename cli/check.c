@@ -95,6 +95,20 @@ static void summarise(const kl_review *rv, const char *path)
                kl_review_error_count(rv), kl_review_error_count(rv) == 1 ? "" : "s");
 }
 
+/* One language of the review (the library's kl_review_languages()). */
+static void print_language(const kl_review_language *l, void *userdata)
+{
+    (void)userdata;
+    if (!strcmp(l->status, "missing"))
+        printf("  %-8s no catalog: letters cannot be written in this language\n", l->locale);
+    else if (!strcmp(l->status, "reviewed"))
+        printf("  %-8s reviewed by %s on %s\n", l->locale, l->reviewer, l->reviewed);
+    else if (!strcmp(l->status, "source"))
+        printf("  %-8s source text\n", l->locale);
+    else
+        printf("  %-8s DRAFT: not yet reviewed by a professional translator\n", l->locale);
+}
+
 /* Each language the family's letters need, and how far its translation has
  * got: a coordinator must know before sending that a catalog is a draft. */
 static void translations(kl_context *ctx, const kl_review *rv)
@@ -108,40 +122,8 @@ static void translations(kl_context *ctx, const kl_review *rv)
         return;
     }
     printf("Translations:\n");
-    /* At most two languages a member. */
-    const char **seen = calloc(2 * kl_review_member_count(rv) + 1, sizeof *seen);
-    size_t n_seen = 0;
-    if (!seen) {
-        kl_catalog_set_free(set);
-        fputs("kinletter: error: out of memory\n", stderr);
-        return;
-    }
-    for (size_t i = 0; i < kl_review_member_count(rv); i++) {
-        const kl_member *m = kl_review_member(rv, i);
-        const char *langs[2] = {kl_member_locale(m), kl_member_also(m)};
-        for (size_t l = 0; l < 2; l++) {
-            const char *loc = langs[l];
-            bool dup = !loc;
-            for (size_t k = 0; k < n_seen && !dup; k++)
-                dup = strcmp(seen[k], loc) == 0;
-            if (dup)
-                continue;
-            seen[n_seen++] = loc;
-            kl_catalog_meta meta = KL_CATALOG_META_INIT;
-            kl_context_set_diagnostics(ctx, NULL, NULL);
-            rc = kl_catalog_set_meta(ctx, set, loc, &meta);
-            kl_context_set_diagnostics(ctx, cli_print_diagnostic, NULL);
-            if (rc)
-                printf("  %-8s no catalog: letters cannot be written in this language\n", loc);
-            else if (!strcmp(meta.status, "reviewed"))
-                printf("  %-8s reviewed by %s on %s\n", loc, meta.reviewer, meta.reviewed);
-            else if (!strcmp(meta.status, "source"))
-                printf("  %-8s source text\n", loc);
-            else
-                printf("  %-8s DRAFT: not yet reviewed by a professional translator\n", loc);
-        }
-    }
-    free(seen);
+    if (kl_review_languages(ctx, rv, set, print_language, NULL))
+        cli_print_error(ctx, KL_ENOMEM);
     kl_catalog_set_free(set);
 }
 

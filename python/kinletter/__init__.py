@@ -51,6 +51,15 @@ class _Output(ctypes.Structure):
                 ("pages", ctypes.c_uint), ("sha256", ctypes.c_char_p)]
 
 
+class _Language(ctypes.Structure):
+    """kl_review_language (made by the library; fields may be added at the end)."""
+    _fields_ = [("size", ctypes.c_size_t), ("locale", ctypes.c_char_p),
+                ("status", ctypes.c_char_p), ("reviewer", ctypes.c_char_p),
+                ("reviewed", ctypes.c_char_p), ("members", ctypes.c_size_t),
+                ("catalog", ctypes.c_char_p)]
+
+
+_LANGUAGE_FN = ctypes.CFUNCTYPE(None, ctypes.POINTER(_Language), ctypes.c_void_p)
 _OUTPUT_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(_Output), ctypes.c_void_p)
 PHASES = ["loading", "composing", "rendering", "writing", "member-done", "print-pack", "record"]
 _PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(_Progress), ctypes.c_void_p)
@@ -186,6 +195,7 @@ def load_library(path=None):
         "kl_pdf_renderer_free": (None, [p]),
         "kl_letter_render_pdf": (i, [p, p, p, p, pp, ctypes.POINTER(sz), ctypes.POINTER(u)]),
         "kl_batch_generate": (i, [p, p, ctypes.POINTER(_BatchOptions), pp]),
+        "kl_review_languages": (i, [p, p, p, _LANGUAGE_FN, p]),
         "kl_batch_generate_to": (i, [p, p, ctypes.POINTER(_BatchOptions), _OUTPUT_FN, p, pp]),
         "kl_batch_result_free": (None, [p]),
         "kl_batch_result_row_count": (sz, [p]),
@@ -327,6 +337,21 @@ class Context:
                    self._catalogs(), review._ptr, m, CHANNELS[channel], None,
                    ctypes.byref(letter))
         return letter
+
+    def review_languages(self, review):
+        """The languages the review's letters need, each once in member order:
+        [{locale, status ("source", "draft", "reviewed" or "missing"), reviewer,
+        reviewed, members, catalog}] (kl_review_languages)."""
+        out = []
+
+        def each(lang, _userdata):
+            lang = lang.contents
+            out.append({"locale": _s(lang.locale), "status": _s(lang.status),
+                        "reviewer": _s(lang.reviewer), "reviewed": _s(lang.reviewed),
+                        "members": lang.members, "catalog": _s(lang.catalog)})
+        self._call("review_languages", self._lib.kl_review_languages, self._ptr, review._ptr,
+                   self._catalogs(), _LANGUAGE_FN(each), None)
+        return out
 
     def render_pdf(self, review, member_id, template="notification", channel="post"):
         """One member's letter as PDF bytes."""

@@ -78,6 +78,15 @@ class Binding(unittest.TestCase):
         with self.assertRaises(kinletter.KinletterError):
             review.member("nobody")
 
+    def test_review_languages_and_catalog_status(self):
+        langs = self.ctx.review_languages(self.ctx.load_review(EXAMPLE))
+        by = {l["locale"]: l for l in langs}
+        self.assertEqual(len(by), len(langs))  # each once
+        self.assertEqual(by["en-GB"]["status"], "source")
+        self.assertEqual(by["pl"]["members"], 2)
+        self.assertTrue(all(l["status"] in ("source", "draft", "reviewed", "missing")
+                            for l in langs))
+
     def test_built_review_renders_a_pdf_as_bytes(self):
         review = two_members(self.ctx).build()
         self.assertEqual(review.error_count, 0)

@@ -144,6 +144,28 @@ static void member_accessors(const kl_review *review)
           "accessors take NULL");
 }
 
+/* kl_review_languages(): the example's languages, each once, with its catalog's status. */
+typedef struct langs_seen {
+    int n, en_source, pl_members, statuses_ok, cy;
+} langs_seen;
+
+static void count_language(const kl_review_language *l, void *userdata)
+{
+    langs_seen *s = (langs_seen *)userdata;
+    s->n++;
+    if (!strcmp(l->locale, "en-GB"))
+        s->en_source = !strcmp(l->status, "source") && l->catalog != NULL;
+    if (!strcmp(l->locale, "pl"))
+        s->pl_members = (int)l->members;
+    if (!strcmp(l->locale, "cy"))
+        s->cy++;
+    if (strcmp(l->status, "source") && strcmp(l->status, "draft") &&
+        strcmp(l->status, "reviewed") && strcmp(l->status, "missing") && l->status[0])
+        s->statuses_ok = 0;
+    if (l->size < sizeof *l)
+        s->statuses_ok = 0;
+}
+
 /* The bundled example: load it, compose and render letters for its members. */
 static void letters(kl_context *ctx, const kl_review *review)
 {
@@ -167,6 +189,15 @@ static void letters(kl_context *ctx, const kl_review *review)
           "no catalog for a language gives KL_ENOTFOUND");
     CHECK(kl_template_check_messages(ctx, tpl, cats, "en-GB") == 0,
           "every message of the template is in the English catalog");
+    {
+        langs_seen s = {0, 0, 0, 1, 0};
+        CHECK(kl_review_languages(ctx, review, cats, count_language, &s) == 0 && s.n >= 5 &&
+                  s.en_source && s.pl_members == 2 && s.cy == 1 && s.statuses_ok,
+              "kl_review_languages: each language once, English the source, Polish for m01 and "
+              "m02");
+        CHECK(kl_review_languages(ctx, review, cats, NULL, NULL) == KL_EINVAL,
+              "kl_review_languages: no callback is KL_EINVAL");
+    }
 
     for (i = 0; i < kl_review_member_count(review); i++) {
         const kl_member *m = kl_review_member(review, i);

@@ -137,6 +137,7 @@ int main(void)
     einval("kl_readability_check",
            kl_readability_check(ctx, NULL, cats, review, KL_READING_STANDARD, NULL));
     einval("kl_batch_generate", kl_batch_generate(ctx, NULL, NULL, (kl_batch_result **)&out));
+    einval("kl_review_languages", kl_review_languages(ctx, NULL, NULL, NULL, NULL));
     einval("kl_batch_generate_to",
            kl_batch_generate_to(ctx, NULL, NULL, NULL, NULL, (kl_batch_result **)&out));
     einval("kl_catalog_sources_open", kl_catalog_sources_open(ctx, NULL, NULL));

@@ -102,6 +102,37 @@ typedef struct kl_catalog_meta {
 KL_API int kl_catalog_set_meta(kl_context *ctx, kl_catalog_set *set, const char *locale,
                                kl_catalog_meta *out);
 
+/** One language a review's letters need, and how far its catalog has got.
+ * Made by the library, borrowed for the call; fields may be added at the
+ * end (size says how many there are). */
+typedef struct kl_review_language {
+    size_t size;          /**< sizeof the library's kl_review_language */
+    const char *locale;   /**< as the members give it (BCP 47, "pl", "en-GB") */
+    const char *status;   /**< the catalog's: "source", "draft", "reviewed" ("" if not said),
+                               or "missing" when no catalog serves it (no letter can be
+                               written in it) */
+    const char *reviewer; /**< who reviewed the catalog, or "" */
+    const char *reviewed; /**< when (YYYY-MM-DD), or "" */
+    size_t members;       /**< members whose letters use it (first or second language) */
+    const char *catalog;  /**< the catalog that serves it ("pt" for "pt-BR"), or NULL */
+} kl_review_language;
+
+/** Receives each language of kl_review_languages(). */
+typedef void (*kl_review_language_fn)(const kl_review_language *lang, void *userdata);
+
+/**
+ * The languages a review's letters need (every member's language and a
+ * bilingual letter's second, each once, in member order) and the status of
+ * the catalog that serves each: a coordinator must know before sending that
+ * a translation is a draft, or missing. What `kinletter check` prints under
+ * "Translations".
+ *
+ * @return 0 (a language without a catalog is reported as "missing", not
+ *         an error), KL_EINVAL or KL_ENOMEM.
+ */
+KL_API int kl_review_languages(kl_context *ctx, const kl_review *review, kl_catalog_set *set,
+                               kl_review_language_fn fn, void *userdata);
+
 /**
  * Check that every message a template uses exists in a locale's catalog
  * (in the `standard` variant, which every other variant falls back to), and
