@@ -90,6 +90,15 @@ web_page *page_new(const char *title)
     xmlNodePtr home = a_link(header, "/reviews", "kinletter");
     attr(home, "class", "site-name");
     el(header, "span", " reviews and letters to families");
+    if (web_current && web_current->user && web_current->csrf) {
+        /* Signed in with a user name (a shared server): who, and a way out. */
+        xmlNodePtr f = form_new(header, web_current, "/logout", false);
+        attr(f, "class", "signout");
+        char *who = fmt("Signed in as %s", web_current->user);
+        el(f, "span", who);
+        free(who);
+        form_button(f, "Sign out", "button button-secondary");
+    }
     p->main = el(p->body, "main", NULL);
     attr(p->main, "id", "main");
     attr(p->main, "tabindex", "-1");

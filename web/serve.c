@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 web_server *web_srv;
+const web_request *web_current;
 
 /* Request bodies (forms and uploads) larger than this are refused with 413. */
 #define WEB_BODY_LIMIT   (2u * 1024u * 1024u)
@@ -601,7 +602,17 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     if (st->rq.post && !same_secret(web_field_get(&st->rq, "csrf"), st->rq.csrf))
         return send_error(c, 403, "Forbidden",
                           "The form has expired or did not come from this page: open it again.");
+    if (st->rq.post && !strcmp(url, "/logout")) {
+        /* Sign out: the session is forgotten and the cookie expired. */
+        memset(st->rq.session, 0, sizeof *st->rq.session);
+        rs.set_cookie = fmt("kl_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0%s",
+                            web_srv->tls ? "; Secure" : "");
+        respond_redirect(&rs, web_srv->users_mode ? "/login" : "/signed-out");
+        return send_rs(c, &rs);
+    }
+    web_current = &st->rq;
     route(&st->rq, &rs);
+    web_current = NULL;
     return send_rs(c, &rs);
 }
 

@@ -91,6 +91,9 @@ typedef struct web_server {
 
 extern web_server *web_srv;
 
+/* The request being answered (pages are made by the one server thread), or NULL. */
+extern const web_request *web_current;
+
 /* ---- pages (page.c) --------------------------------------------------------------------- */
 
 typedef struct web_page {

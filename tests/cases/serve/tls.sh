@@ -111,6 +111,18 @@ if command -v sqlite3 >/dev/null; then
 fi
 grep -q "Zofia\|Nowak\|12 Elm Road" ws/audit.log serve.err && fail "personal data in audit.log or the server's log"
 
+# Signing out: the page names the user and offers Sign out; after it the session is gone.
+c -b jar -o page.html "$base/reviews"
+grep -q "Signed in as coord1" page.html || fail "the page does not say who is signed in"
+csrf=$(csrf_of page.html)
+old=$(awk '$6 == "kl_session" { print $7 }' jar)
+code=$(c -b jar -c jar -o /dev/null -w '%{http_code}' -H "Origin: $base" --data "csrf=$csrf" "$base/logout")
+[ "$code" = 303 ] || fail "signing out: HTTP $code"
+code=$(c -b jar -o /dev/null -w '%{http_code}' "$base/reviews")
+[ "$code" = 303 ] || fail "/reviews after signing out: HTTP $code, expected 303 to /login"
+code=$(c -H "Cookie: kl_session=$old" -o /dev/null -w '%{http_code}' "$base/reviews")
+[ -n "$old" ] && [ "$code" = 303 ] || fail "the old session cookie still works after signing out (HTTP $code)"
+
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
