@@ -16,10 +16,11 @@ static void usage(FILE *out)
           "Compose each member's letters as the member would get them and measure them:\n"
           "sentences and words (ICU, in the letter's language), average and longest\n"
           "sentence, every sentence over the limit (25 words standard, 20 plain, 15\n"
-          "young-person) with its message id, Flesch reading ease and Flesch-Kincaid\n"
-          "grade (English) or LIX (other Latin-script languages), words to avoid from\n"
-          "the catalogs, abbreviations not spelled out, and, when the child died, a\n"
-          "kindness check. See docs/READABILITY.md for the measures and their limits.\n"
+          "young-person, 12 easy-read) with its message id, Flesch reading ease and\n"
+          "Flesch-Kincaid grade (English) or LIX (other Latin-script languages), words\n"
+          "to avoid from the catalogs, abbreviations not spelled out, and, when the\n"
+          "child died, a kindness check. See docs/READABILITY.md for the measures and\n"
+          "their limits.\n"
           "\n"
           "With no REVIEW, the bundled example review is used.\n"
           "\n"
@@ -27,8 +28,8 @@ static void usage(FILE *out)
           "  -t, --template NAME  one template (default: notification, invitation,\n"
           "                       update and outcome)\n"
           "  -m, --member ID      only this member\n"
-          "  --variant V          standard, plain or young-person, instead of each\n"
-          "                       member's own reading need\n"
+          "  --variant V          standard, plain, young-person or easy-read, instead\n"
+          "                       of each member's own reading need\n"
           "  --locale L           only the text in language L (BCP 47, \"en\" or \"en-GB\")\n"
           "  --locales DIR        a directory of compiled catalogs (*.res)\n"
           "  --json               write JSON for programs instead of the table\n"
@@ -54,6 +55,8 @@ static int parse_variant(const char *s)
         return KL_READING_PLAIN;
     if (!strcmp(s, "young-person"))
         return KL_READING_YOUNG_PERSON;
+    if (!strcmp(s, "easy-read"))
+        return KL_READING_EASY_READ;
     return -1;
 }
 
@@ -242,29 +245,19 @@ static void print_json(run_state *s, const result *x, const char *channel)
     printf("]}");
 }
 
-/* The channel a member's letter goes by: the first that is not a text message. */
-static int letter_channel(const kl_member *m)
-{
-    for (size_t i = 0; i < kl_member_contact_count(m); i++)
-        if (kl_contact_channel(kl_member_contact_at(m, i)) != KL_CHANNEL_SMS)
-            return (int)kl_contact_channel(kl_member_contact_at(m, i));
-    return -1;
-}
-
 static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, const kl_review *rv,
                           const kl_member *m, kl_template *const *tpls, const char *const *names,
                           size_t n_tpls)
 {
     const opts *o = s->o;
-    int ch = letter_channel(m);
     if (o->locale && !lang_matches(o->locale, kl_member_locale(m)) &&
         !lang_matches(o->locale, kl_member_also(m)))
         return 0;
-    const char *why = kl_member_contact_none(m) ? "not contacted: no letters"
-                      : !kl_review_member_ok(rv, m)
-                          ? "data has errors: no letters (see kinletter check)"
-                      : ch < 0 ? "text messages only: no letter to measure"
-                               : NULL;
+    /* Which letter is measured is the library's policy. */
+    kl_channel ch = KL_CHANNEL_POST;
+    kl_reading own = KL_READING_STANDARD;
+    const char *why = NULL;
+    kl_readability_letter_for(rv, m, &ch, &own, &why);
     if (why) {
         if (!o->json) {
             if (s->n_notes == s->cap_notes) {
@@ -275,11 +268,12 @@ static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, co
                 s->notes = grown;
                 s->cap_notes = cap;
             }
-            snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s: %s", kl_member_id(m), why);
+            snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s: %s%s", kl_member_id(m), why,
+                     kl_review_member_ok(rv, m) ? "" : " (see kinletter check)");
         }
         return 0;
     }
-    kl_reading variant = o->variant >= 0 ? (kl_reading)o->variant : kl_member_reading(m);
+    kl_reading variant = o->variant >= 0 ? (kl_reading)o->variant : own;
     for (size_t t = 0; t < n_tpls; t++) {
         kl_letter_options lo = KL_LETTER_OPTIONS_INIT;
         lo.variant = (int)variant;
@@ -330,9 +324,9 @@ static int report(const opts *o, run_state *s, const kl_review *rv)
         return all_ok ? EXIT_DONE : EXIT_SOME_FAILED;
     }
     printf("Readability of the letters for review %s\n", kl_review_id(rv));
-    printf("Limits: sentences of at most 25 words (standard), 20 (plain), 15 (young-person);\n"
-           "English Flesch reading ease at least 60, 70, 75. \"~\": under 100 words, not "
-           "reliable.\n\n");
+    printf("Limits: sentences of at most 25 words (standard), 20 (plain), 15 (young-person),\n"
+           "12 (easy-read); English Flesch reading ease at least 60, 70, 75, 75. \"~\": under 100 "
+           "words, not reliable.\n\n");
     printf("%-8s %-13s %-7s %-13s %5s %6s %5s %5s %7s %6s %6s %5s %6s %5s  %s\n", "member",
            "letter", "lang", "variant", "sent", "words", "avg", "max", "Flesch", "grade", "LIX",
            "over", "avoid", "kind", "result");
@@ -404,8 +398,8 @@ static int parse(int argc, char **argv, opts *o)
             slot = &o->locales;
         } else if (!strcmp(a, "--variant")) {
             if (i + 1 >= argc || (o->variant = parse_variant(argv[i + 1])) < 0) {
-                fputs("kinletter: error: --variant needs standard, plain or young-person (see "
-                      "kinletter readability --help)\n",
+                fputs("kinletter: error: --variant needs standard, plain, young-person or "
+                      "easy-read (see kinletter readability --help)\n",
                       stderr);
                 return EXIT_USAGE;
             }

@@ -451,6 +451,7 @@ static int render(renderer *r, const kl_node *n)
     switch (n->kind) {
     case KL_NODE_DOCUMENT:
     case KL_NODE_SECTION:
+    case KL_NODE_POINT: /* Easy Read: the words of a point (its picture is not brailled) */
         return render_children(r, n);
     case KL_NODE_ADDRESS: /* the embossing service addresses the envelope */
     case KL_NODE_FIGURE:

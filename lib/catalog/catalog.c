@@ -36,6 +36,8 @@ struct kl_catalog_set {
 const char *kl_catalog__variant_key(kl_reading r)
 {
     switch (r) {
+    case KL_READING_EASY_READ:
+        return "easy_read";
     case KL_READING_YOUNG_PERSON:
         return "young_person";
     case KL_READING_PLAIN:
@@ -43,6 +45,14 @@ const char *kl_catalog__variant_key(kl_reading r)
     default:
         return "standard";
     }
+}
+
+/* The variant a message falls back to when a variant table lacks it, or -1:
+ * young_person > plain > standard; easy_read > plain > standard (a text for
+ * an adult who reads Easy Read is never one written for a child). */
+static int next_variant(int v)
+{
+    return v == KL_READING_EASY_READ ? KL_READING_PLAIN : v - 1;
 }
 
 /* Does dir hold a file ending in ext? */
@@ -296,6 +306,24 @@ int kl_catalog__has_locale(kl_catalog_set *set, const char *locale)
     return locale_chain(set, locale, chain) > 0;
 }
 
+int kl_catalog__has_variant(kl_catalog_set *set, const char *locale, kl_reading variant)
+{
+    char chain[MAX_CHAIN][MAX_LOCALE];
+    size_t n = locale_chain(set, locale, chain);
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++) {
+        UErrorCode st = U_ZERO_ERROR;
+        UResourceBundle *b = ures_openDirect(set->dir, chain[i], &st);
+        if (U_FAILURE(st))
+            continue;
+        UResourceBundle *t = ures_getByKey(b, kl_catalog__variant_key(variant), NULL, &st);
+        found = U_SUCCESS(st) && ures_getSize(t) > 0;
+        ures_close(t);
+        ures_close(b);
+    }
+    return found;
+}
+
 /* UTF-16 to an allocated UTF-8 string. */
 static char *to_utf8(const UChar *u, int32_t len)
 {
@@ -365,7 +393,7 @@ static int is_stale(const kl_catalog_set *set, UResourceBundle *b, const char *i
     int stale = 0;
     if (U_SUCCESS(st)) {
         char *text = NULL;
-        for (int k = (int)v; k >= 0 && !text && stale == 0; k--)
+        for (int k = (int)v; k >= 0 && !text && stale == 0; k = next_variant(k))
             if (get_string(en, kl_catalog__variant_key((kl_reading)k), msgid, &text) == KL_ENOMEM)
                 stale = KL_ENOMEM;
         if (text) {
@@ -405,7 +433,7 @@ int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale,
             }
         }
     }
-    for (int v = (int)variant; v >= 0 && rc == KL_ENOTFOUND; v--) {
+    for (int v = (int)variant; v >= 0 && rc == KL_ENOTFOUND; v = next_variant(v)) {
         for (size_t i = 0; i < n && rc == KL_ENOTFOUND; i++) {
             if (!bundles[i])
                 continue;
@@ -699,13 +727,14 @@ typedef struct check_state {
     kl_catalog_set *set;
     const char *locale;
     int rc;
+    int easy; /* the Easy Read letter's messages: easy_read > plain > standard */
 } check_state;
 
 static int check_one(const char *msgid, unsigned line, unsigned column, void *ud)
 {
     check_state *cs = ud;
     int found_any = 0;
-    for (int v = KL_READING_STANDARD; v <= KL_READING_YOUNG_PERSON; v++) {
+    for (int v = KL_READING_STANDARD; v <= KL_READING_EASY_READ; v++) {
         char *pattern = NULL;
         kl_msg_origin origin;
         char chain[MAX_CHAIN][MAX_LOCALE];
@@ -726,7 +755,8 @@ static int check_one(const char *msgid, unsigned line, unsigned column, void *ud
             return kl_oom(cs->ctx);
         if (rc)
             continue;
-        if (v == KL_READING_STANDARD)
+        if (v == KL_READING_STANDARD ||
+            (cs->easy && (v == KL_READING_PLAIN || v == KL_READING_EASY_READ)))
             found_any = 1;
         kl_fmt_error fe;
         int prc = kl_catalog__check_pattern(cs->locale, pattern, &fe);
@@ -751,8 +781,10 @@ static int check_one(const char *msgid, unsigned line, unsigned column, void *ud
     }
     if (!found_any) {
         kl_report(cs->ctx, KL_ENOTFOUND, KL_AT(cs->tpl->source, line, column),
-                  "add the message to the catalog's standard table",
-                  "message '%s' is not in the %s catalog (standard)", msgid, cs->locale);
+                  cs->easy ? "add the message to the catalog's easy_read table"
+                           : "add the message to the catalog's standard table",
+                  "message '%s' is not in the %s catalog (%s)", msgid, cs->locale,
+                  cs->easy ? "easy_read" : "standard");
         if (!cs->rc)
             cs->rc = KL_ENOTFOUND;
     }
@@ -768,9 +800,14 @@ KL_API int kl_template_check_messages(kl_context *ctx, const kl_template *tpl, k
     if (!kl_catalog__has_locale(set, locale))
         return kl_error(ctx, KL_ENOTFOUND, KL_AT(set->dir, 0, 0), NULL,
                         "no catalog for locale '%s'", locale);
-    check_state cs = {ctx, tpl, set, locale, 0};
+    check_state cs = {ctx, tpl, set, locale, 0, 0};
     int rc = kl_template__each_msg(tpl, check_one, &cs);
     if (rc)
+        return rc;
+    /* The Easy Read letter, in a language whose catalog has Easy Read. */
+    cs.easy = 1;
+    if (kl_catalog__has_variant(set, locale, KL_READING_EASY_READ) &&
+        (rc = kl_template__each_easy_msg(tpl, check_one, &cs)))
         return rc;
     if (cs.rc)
         return kl_error(ctx, cs.rc, KL_AT(tpl->source, 0, 0), NULL,

@@ -80,7 +80,7 @@ int kl_catalog__pseudo(const char *pattern, int rtl, char **out);
 
 /* ---- catalogs (catalog.c) ------------------------------------------------ */
 
-/* Variant names in catalogs: "standard", "plain", "young_person". */
+/* Variant names in catalogs: "standard", "plain", "young_person", "easy_read". */
 const char *kl_catalog__variant_key(kl_reading r);
 
 /* Where a message was found. */
@@ -90,7 +90,8 @@ typedef struct kl_msg_origin {
 } kl_msg_origin;
 
 /* Find a message's pattern for a locale (BCP 47) and reading variant:
- * variants young_person > plain > standard, then within each the locale
+ * variants young_person > plain > standard (easy_read > plain > standard),
+ * then within each the locale
  * chain ("pt_BR" > "pt"), never another language. *pattern is allocated.
  * Returns 0, KL_ENOTFOUND (nothing reported: the caller knows the member),
  * KL_EBACKEND (reported) or KL_ENOMEM. */
@@ -113,6 +114,11 @@ int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale
 
 /* Does a catalog exist for the locale's language? 1 yes, 0 no. */
 int kl_catalog__has_locale(kl_catalog_set *set, const char *locale);
+
+/* Does the locale's own catalog (its chain, never another language) have a
+ * non-empty table for the reading variant? 1 yes, 0 no. Easy Read is only
+ * written in a language whose catalog has an easy_read table. */
+int kl_catalog__has_variant(kl_catalog_set *set, const char *locale, kl_reading variant);
 
 /* A day in the long style of the locale's catalog: the catalog's `dates`
  * table (pattern, months) when it has one ("18 Janaayo 2027" for Somali,

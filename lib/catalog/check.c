@@ -394,6 +394,23 @@ static int check_file(chk *c)
                      e->key,
                      has_any(tr, e->key) ? " in standard (only plain or young_person is)" : "",
                      c->s->en->path, e->line);
+            } else if (v == KL_READING_EASY_READ) {
+                /* A language with Easy Read has all of its own messages (an
+                 * Easy Read letter missing one would fail; an English Easy
+                 * Read text of a standard message may fall back to plain); a
+                 * language without it has none, and its Easy Read readers
+                 * fail closed. */
+                const kl_csrc_table *t = kl_catalog__src_table(tr, "easy_read");
+                if (!t || kl_catalog__src_find(tr, "easy_read", e->key) ||
+                    kl_catalog__src_find(en, "standard", e->key))
+                    continue;
+                unsigned l = 0, col = 0;
+                kl_line_col(tr->data, t->close, &l, &col);
+                emit(c, KL_FINDING_MISSING, KL_SEVERITY_ERROR, "easy_read", e->key, NULL, l, 0,
+                     e->text, NULL, NULL,
+                     "'%s' is not translated in easy_read (English: %s:%u); an Easy Read letter "
+                     "that needs it cannot be written in this language",
+                     e->key, c->s->en->path, e->line);
             } else if (v > 0 && has_any(tr, e->key) &&
                        !kl_catalog__src_find(tr, kl_catalog__variants[v], e->key)) {
                 const kl_csrc_table *t = kl_catalog__src_table(tr, kl_catalog__variants[v]);
@@ -405,7 +422,7 @@ static int check_file(chk *c)
                      "'%s' has no %s text, so %s readers get the %s one; the English has its own "
                      "(%s:%u)",
                      e->key, kl_catalog__variants[v], kl_catalog__variants[v],
-                     v == 2 && kl_catalog__src_find(tr, "plain", e->key) ? "plain" : "standard",
+                     v >= 2 && kl_catalog__src_find(tr, "plain", e->key) ? "plain" : "standard",
                      c->s->en->path, e->line);
             }
         }

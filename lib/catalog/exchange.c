@@ -477,7 +477,7 @@ static const struct {
     {"channel", "how the letter is sent: post, email, sms, via_professional"},
     {"otherChannel", "the other way the reader was contacted: email, post, or other"},
     {"professional", "who hands the letter over, or empty"},
-    {"variant", "the reading variant: standard, plain, young_person"},
+    {"variant", "the reading variant: standard, plain, young_person, easy_read"},
     {"page", "the page number"},
     {"pages", "the number of pages"},
     {"agency", "one agency's name"},
@@ -501,7 +501,10 @@ static const char *const variant_notes[KL_VARIANTS] = {
     "plain: plain language for adults who asked for it; at most 20 words a sentence, common "
     "words. A message missing here is taken from standard.",
     "young_person: for a brother or sister aged about 11 to 17; at most 15 words a sentence, "
-    "direct and warm. A message missing here is taken from plain, then standard."};
+    "direct and warm. A message missing here is taken from plain, then standard.",
+    "easy_read: Easy Read for adults with a learning disability; one idea a sentence, at most 12 "
+    "words, everyday words; each point has a picture. A message missing here is taken from "
+    "plain, then standard."};
 
 const char *kl_catalog__variant_note(int v)
 {
@@ -785,9 +788,9 @@ void kl_catalog__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const
         if (!strcmp(vn, kl_catalog__variants[k]))
             v = k;
     if (v < 0) {
-        kl_catalog__ximport_bad(im, line, col,
-                                "the reading variants are standard, plain and young_person",
-                                "unknown reading variant '%s'", vn ? vn : "");
+        kl_catalog__ximport_bad(
+            im, line, col, "the reading variants are standard, plain, young_person and easy_read",
+            "unknown reading variant '%s'", vn ? vn : "");
         return;
     }
     const kl_csrc *en = im->s->en->src, *tr = im->f->src;

@@ -732,12 +732,13 @@ void kl_catalog__fingerprint(const char *text, char out[17])
 const kl_csrc_str *kl_catalog__src_english(const kl_csrc *en, const char *variant,
                                            const char *msgid)
 {
-    static const char *const order[] = {"standard", "plain", "young_person"};
+    static const char *const order[] = {"standard", "plain", "young_person", "easy_read"};
     int v = 0;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (strcmp(variant, order[i]) == 0)
             v = i;
-    for (; v >= 0; v--) {
+    /* easy_read falls back to plain, never to young_person. */
+    for (; v >= 0; v = v == 3 ? 1 : v - 1) {
         const kl_csrc_str *s = kl_catalog__src_find(en, order[v], msgid);
         if (s)
             return s;

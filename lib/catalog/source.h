@@ -66,7 +66,8 @@ void kl_catalog__fingerprint(const char *text, char out[17]);
 
 /* The English text a translated message corresponds to: the source catalog's
  * message for msgid in variant table `variant` or, failing that, the variant
- * it falls back to (young_person > plain > standard). NULL if none. */
+ * it falls back to (young_person > plain > standard; easy_read > plain >
+ * standard). NULL if none. */
 const kl_csrc_str *kl_catalog__src_english(const kl_csrc *en, const char *variant,
                                            const char *msgid);
 

@@ -19,7 +19,8 @@
 
 extern char **environ;
 
-const char *const kl_catalog__variants[KL_VARIANTS] = {"standard", "plain", "young_person"};
+const char *const kl_catalog__variants[KL_VARIANTS] = {"standard", "plain", "young_person",
+                                                       "easy_read"};
 
 bool kl_catalog__english_only(const char *msgid)
 {
@@ -534,6 +535,17 @@ static int walk(kl_catalog_sources *s, const kl_template *t, const kl_tnode *n, 
         int rc = add_usage(s, n->msg, t->name, role_of(n->kind), sec, t->source, n->line);
         if (!rc && n->label)
             rc = add_usage(s, n->label, t->name, "contact label", sec, t->source, n->line);
+        if (!rc && n->kind == KL_T_POINT) {
+            rc = n->term ? add_usage(s, n->term, t->name, "Easy Read hard word", sec, t->source,
+                                     n->line)
+                         : 0;
+            rc = rc ? rc
+                    : add_usage(s, n->alt_msg, t->name, "picture description (alt text)", sec,
+                                t->source, n->line);
+            rc = rc || !n->detail
+                     ? rc
+                     : add_usage(s, n->detail, t->name, "contact detail", sec, t->source, n->line);
+        }
         if (!rc && n->kind == KL_T_QUESTIONS) {
             const char *qsec = n->msg ? n->msg : sec;
             rc = add_usage(s, n->asked, t->name, "question label", qsec, t->source, n->line);
@@ -597,6 +609,8 @@ int kl_catalog__usage_from(kl_context *ctx, kl_catalog_sources *s, const char *d
                 rc = add_usage(s, t->subject_msg, t->name, "email subject", NULL, t->source, 0);
             if (!rc)
                 rc = walk(s, t, t->body, NULL);
+            if (!rc)
+                rc = walk(s, t, t->easy, NULL);
             if (!rc)
                 rc = walk(s, t, t->sms, NULL);
         }

@@ -7,7 +7,7 @@
 #include "catalog/source.h"
 #include "kinletter/catalog.h"
 
-#define KL_VARIANTS 3
+#define KL_VARIANTS 4
 extern const char *const kl_catalog__variants[KL_VARIANTS];
 
 /* The catalog whose text is the source for translators. */

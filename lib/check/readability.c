@@ -1127,12 +1127,14 @@ static section *section_for(checker *c, const char *lang)
     r->n_secs++;
     s->st.lang = s->lang;
     s->st.variant = c->variant;
-    s->st.limit = c->variant == KL_READING_YOUNG_PERSON ? 15
-                  : c->variant == KL_READING_PLAIN      ? 20
-                                                        : 25;
-    s->st.min_flesch = c->variant == KL_READING_YOUNG_PERSON ? 75
-                       : c->variant == KL_READING_PLAIN      ? 70
-                                                             : 60;
+    s->st.limit = c->variant == KL_READING_EASY_READ      ? 12
+                  : c->variant == KL_READING_YOUNG_PERSON ? 15
+                  : c->variant == KL_READING_PLAIN        ? 20
+                                                          : 25;
+    s->st.min_flesch = c->variant == KL_READING_EASY_READ      ? 75
+                       : c->variant == KL_READING_YOUNG_PERSON ? 75
+                       : c->variant == KL_READING_PLAIN        ? 70
+                                                               : 60;
     UErrorCode st = U_ZERO_ERROR;
     uloc_forLanguageTag(lang, s->icu, sizeof s->icu, NULL, &st);
     if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
@@ -1162,9 +1164,10 @@ int kl_check__readability_doc(kl_context *ctx, const kl_doc *doc, kl_catalog_set
 
     const kl_node *root = doc->root;
     for (const kl_node *n = root; n && !c.rc; n = kl_doc__next(root, n)) {
+        /* A small line (the pictures' credit) is not the letter's prose. */
         if ((n->kind != KL_NODE_PARAGRAPH && n->kind != KL_NODE_ITEM &&
              n->kind != KL_NODE_HEADING) ||
-            !n->text)
+            !n->text || n->small)
             continue;
         section *s = section_for(&c, kl_doc__lang(n));
         if (!s)
@@ -1217,8 +1220,7 @@ KL_API int kl_readability_check(kl_context *ctx, const kl_letter *letter, kl_cat
     kl_context_clear_error(ctx);
     if (out)
         *out = NULL;
-    if (!ctx || !letter || !out || variant < KL_READING_STANDARD ||
-        variant > KL_READING_YOUNG_PERSON)
+    if (!ctx || !letter || !out || variant < KL_READING_STANDARD || variant > KL_READING_EASY_READ)
         return kl_einval(ctx, __func__);
     const kl_doc *doc = kl_letter__doc(letter);
     if (!doc || doc->sms)

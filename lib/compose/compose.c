@@ -126,6 +126,7 @@ static const char *select_key(const char *value)
     static const char *const map[][2] = {
         {"via-professional", "via_professional"},
         {"young-person", "young_person"},
+        {"easy-read", "easy_read"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(value, map[i][0]) == 0)
@@ -1019,6 +1020,39 @@ static int compose_questions(composer *c, const kl_tnode *tn, kl_node *parent)
     return rc;
 }
 
+/* An Easy Read point: its picture (alt text from the catalog, in the letter's
+ * language), a hard word in bold if it has one, and the point itself. */
+static int compose_point(composer *c, const kl_tnode *tn, kl_node *parent)
+{
+    if (!tn->picture_path)
+        return kl_error(c->ctx, KL_ENOTFOUND, at_node(c, tn),
+                        "build kinletter (it makes the pictures from templates/pictures/*.svg) "
+                        "or install it",
+                        "picture '%s' is not on the data path (templates/pictures/%s.png)",
+                        tn->picture, tn->picture);
+    char *alt = NULL, *lang = NULL;
+    int rc = message(c, tn, tn->alt_msg, &alt, &lang);
+    if (rc)
+        return rc;
+    kl_node *pt = kl_doc__add(parent, KL_NODE_POINT, NULL);
+    kl_node *f = pt ? kl_doc__add(pt, KL_NODE_FIGURE, NULL) : NULL;
+    if (!f || kl_doc__set(&f->src, tn->picture_path)) {
+        kl_free(alt);
+        kl_free(lang);
+        return kl_oom(c->ctx);
+    }
+    f->alt = alt;
+    f->lang = lang;
+    kl_node *term = NULL;
+    if (tn->term && !(rc = add_message(c, pt, KL_NODE_PARAGRAPH, tn, tn->term, &term)))
+        term->strong = 1;
+    rc = rc ? rc : add_message(c, pt, KL_NODE_PARAGRAPH, tn, tn->msg, NULL);
+    /* A detail (contact hours) is a line of data, not a sentence. */
+    if (!rc && tn->detail && !(rc = add_message(c, pt, KL_NODE_LINE, tn, tn->detail, NULL)))
+        rc = mark_data_english(c, pt->last);
+    return rc;
+}
+
 static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
 {
     int k = keep(c, tn);
@@ -1109,6 +1143,13 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
         return kl_doc__add(parent, KL_NODE_PAGE_BREAK, NULL) ? 0 : kl_oom(c->ctx);
     case KL_T_QUESTIONS:
         return compose_questions(c, tn, parent);
+    case KL_T_POINT:
+        return compose_point(c, tn, parent);
+    case KL_T_CREDIT:
+        rc = add_message(c, parent, KL_NODE_PARAGRAPH, tn, tn->msg, &n);
+        if (!rc)
+            n->small = 1;
+        return rc;
     case KL_T_SMS:
     case KL_T_ITEM:
     case KL_T_ROW:
@@ -1265,7 +1306,7 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
     if ((unsigned)channel > KL_CHANNEL_VIA_PROFESSIONAL)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "pass one of the kl_channel values",
                         "channel %d is not a kl_channel", (int)channel);
-    if (opts->variant < -1 || opts->variant > KL_READING_YOUNG_PERSON)
+    if (opts->variant < -1 || opts->variant > KL_READING_EASY_READ)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE,
                         "pass -1 (the member's reading need) or a kl_reading value",
                         "reading variant %d is not a kl_reading", opts->variant);
@@ -1306,12 +1347,35 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
                             "in the member's language",
                             langs[l], kl_catalog_set_dir(catalogs));
 
+    /* Easy Read fails closed: never standard reading, never another
+     * language's Easy Read (docs/ACCESSIBILITY.md). */
+    if (c.variant == KL_READING_EASY_READ) {
+        if (!tpl->easy)
+            return kl_error(ctx, KL_ENOTFOUND, mw,
+                            "add an <easy-read> version to the template (docs/TEMPLATES.md)",
+                            "the member needs Easy Read, but template '%s' has no Easy Read "
+                            "version: no letter is written",
+                            tpl->name);
+        for (size_t l = 0; l < n_langs; l++)
+            if (!kl_catalog__has_variant(catalogs, langs[l], KL_READING_EASY_READ))
+                return kl_error(ctx, KL_ENOTFOUND, mw,
+                                "add an easy_read table to the language's catalog "
+                                "(docs/TRANSLATING.md), or arrange Easy Read another way",
+                                "the member needs Easy Read, but the catalog for language '%s' "
+                                "has no easy_read table: no letter is written (never standard "
+                                "reading or English instead)",
+                                langs[l]);
+    }
+
     c.doc = kl_doc__new(langs[0]);
     if (!c.doc)
         return kl_oom(ctx);
     kl_doc *doc = c.doc;
     doc->channel = (int)channel;
     doc->body_pt = member->print_size > 0 ? member->print_size : 14;
+    /* Easy Read: at least 16 pt; a larger size the member asked for stays. */
+    if (c.variant == KL_READING_EASY_READ && doc->body_pt < 16)
+        doc->body_pt = 16;
     int rc = 0;
     if (kl_doc__set(&doc->author, c.info->partnership_name) ||
         kl_doc__set(&doc->member_id, member->id) || kl_doc__set(&doc->template_name, tpl->name)) {
@@ -1382,7 +1446,7 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
             doc->sms = kl_buf_detach(&sms);
         kl_buf_free(&sms);
     } else if (!rc) {
-        const kl_tnode *body = tpl->body;
+        const kl_tnode *body = c.variant == KL_READING_EASY_READ ? tpl->easy : tpl->body;
         rc = set_locale_var(&c, langs[0]);
         while (!rc && body && is_top(body)) {
             rc = compose_node(&c, body, doc->root);

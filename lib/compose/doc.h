@@ -25,7 +25,9 @@ typedef enum kl_node_kind {
     KL_NODE_ROW,          /* label + text (+ href for email/web/phone links) */
     KL_NODE_SIGNATURE,    /* closing + name + role (children: LINE) */
     KL_NODE_FIGURE,       /* src (image path) + alt */
-    KL_NODE_PAGE_BREAK    /* a hint: start a new page here if not already at the top */
+    KL_NODE_PAGE_BREAK,   /* a hint: start a new page here if not already at the top */
+    KL_NODE_POINT         /* Easy Read: FIGURE (the picture), then PARAGRAPHs (a hard word
+                             with strong set, and the point), kept together on one page */
 } kl_node_kind;
 
 /* A run of a node's text in another language than the node's: review data
@@ -60,6 +62,8 @@ struct kl_node {
     int level;          /* HEADING: 1..6 */
     int ordered;        /* LIST: 1 numbered, 0 bulleted */
     int keep_with_next; /* pagination hint */
+    int strong;         /* PARAGRAPH: set in bold (an Easy Read hard word) */
+    int small;          /* PARAGRAPH: set small (the pictures' credit) */
 };
 
 typedef struct kl_doc {

@@ -108,6 +108,22 @@ KL_API int kl_context_add_datadir(kl_context *ctx, const char *dir)
     return rc;
 }
 
+int kl_context__find_data_quiet(kl_context *ctx, const char *relpath, char **out)
+{
+    *out = NULL;
+    for (size_t i = 0; i < ctx->n_datadirs; i++) {
+        char *p = kl_path_join(ctx->datadirs[i], relpath);
+        if (!p)
+            return KL_ENOMEM;
+        if (access(p, R_OK) == 0) {
+            *out = p;
+            return 0;
+        }
+        kl_free(p);
+    }
+    return KL_ENOTFOUND;
+}
+
 KL_API int kl_context_find_data(kl_context *ctx, const char *relpath, char **out)
 {
     kl_context_clear_error(ctx);

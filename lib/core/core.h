@@ -89,6 +89,9 @@ int kl_oom(kl_context *ctx);
 int kl_einval(kl_context *ctx, const char *fn);
 /* The diagnostics callback now installed (to wrap it for a while). */
 void kl_context__get_diagnostics(const kl_context *ctx, kl_diagnostic_fn *fn, void **userdata);
+/* kl_context_find_data without a report: 0 (*out allocated), KL_ENOTFOUND
+ * (nothing reported, the last error untouched) or KL_ENOMEM. */
+int kl_context__find_data_quiet(kl_context *ctx, const char *relpath, char **out);
 /* Replace the last error (not reported again): "prefix: message". */
 void kl_context__set_last(kl_context *ctx, int code, kl_where where, const char *hint,
                           const char *prefix, const char *message);

@@ -9,6 +9,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
 
 /* A piece of a flow line: a shaped line or an image, placed relative to the
  * top of its flow line. Pieces are kept in reading order. */
@@ -802,6 +804,153 @@ static int flow_figure(lay *y, kl_selem *parent, const kl_node *n)
     return pc_add(y, &pc);
 }
 
+/* Where each sentence of text starts after the first (byte offsets, ICU's
+ * sentence rules for lang): an Easy Read point sets each sentence on a line
+ * of its own. *out is allocated (NULL when there is one sentence). */
+static int sentence_starts(lay *y, const char *text, const char *lang, size_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    UText *ut = utext_openUTF8(NULL, text, -1, &st);
+    char loc[64];
+    snprintf(loc, sizeof loc, "%s", lang ? lang : "en");
+    UBreakIterator *bi = U_SUCCESS(st) ? ubrk_open(UBRK_SENTENCE, loc, NULL, 0, &st) : NULL;
+    if (U_SUCCESS(st))
+        ubrk_setUText(bi, ut, &st);
+    int rc = 0;
+    size_t len = strlen(text);
+    for (int32_t b = U_SUCCESS(st) ? ubrk_next(bi) : UBRK_DONE; b != UBRK_DONE && !rc;
+         b = ubrk_next(bi)) {
+        if ((size_t)b >= len)
+            break;
+        size_t *g = kl_realloc(*out, (*n + 1) * sizeof *g);
+        if (!g) {
+            rc = kl_oom(y->ctx);
+            break;
+        }
+        *out = g;
+        g[(*n)++] = (size_t)b;
+    }
+    if (!rc && U_FAILURE(st))
+        rc = kl_error(y->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU sentence break: %s",
+                      u_errorName(st));
+    ubrk_close(bi);
+    utext_close(ut);
+    if (rc) {
+        kl_free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* One shaped block of an Easy Read point: a paragraph, or one sentence of it. */
+typedef struct pblock {
+    const kl_node *n;
+    const char *text; /* n->text, or a sentence of it (owned by the layout) */
+    const kl_tpara *p;
+    bool first_of_para;
+} pblock;
+
+/* An Easy Read point: the picture at the start of the line (left; right in a
+ * right-to-left letter), its words in the column beside it, a sentence to a
+ * line, all kept on one page, with a blank line and a half above it. Reading
+ * order: the Figure (with its alt text), then the words. */
+static int flow_point(lay *y, kl_selem *parent, const kl_node *n)
+{
+    const kl_node *fig = NULL;
+    pblock *bl = NULL;
+    size_t nb = 0;
+    double size = y->body, side = size * 3.5, gapx = size * 1.2;
+    double tw = y->tw - side - gapx;
+    int rc = 0;
+    for (const kl_node *c = n->first; c && !rc; c = c->next) {
+        if (c->kind == KL_NODE_FIGURE && !fig)
+            fig = c;
+        if ((c->kind != KL_NODE_PARAGRAPH && c->kind != KL_NODE_LINE) || !c->text)
+            continue;
+        /* Runs in another language keep their tags only in the whole text;
+         * a line of data (hours) is not sentences. */
+        size_t *starts = NULL, ns = 0;
+        if (c->kind == KL_NODE_PARAGRAPH && !c->n_spans &&
+            (rc = sentence_starts(y, c->text, kl_doc__lang(c), &starts, &ns)))
+            break;
+        for (size_t k = 0; k <= ns && !rc; k++) {
+            size_t from = k ? starts[k - 1] : 0, to = k < ns ? starts[k] : strlen(c->text);
+            const char *t = c->text;
+            if (ns && !(t = keep(y, kl_strndup(c->text + from, to - from))))
+                rc = kl_oom(y->ctx);
+            pblock *g = rc ? NULL : kl_realloc(bl, (nb + 1) * sizeof *g);
+            if (!rc && !g)
+                rc = kl_oom(y->ctx);
+            if (rc)
+                break;
+            bl = g;
+            bl[nb] = (pblock){c, t, NULL, k == 0};
+            rc = shape(y, t, c, size, c->strong != 0, tw, KL_TDIR_LANG, &bl[nb].p);
+            nb++;
+        }
+        kl_free(starts);
+    }
+    bool rtl = nb > 0 && bl[0].p->rtl;
+    size_t first = y->nfl;
+    double text_h = 0;
+    if (!rc && fig) {
+        double w, h;
+        if ((rc = png_size(y, fig->src ? fig->src : "", &w, &h)))
+            goto done;
+        double s = side / (w > h ? w : h);
+        w *= s;
+        h *= s;
+        kl_selem *fse = NULL;
+        if (fig->alt && *fig->alt) {
+            if (!(fse = se_new(y, parent, KL_ROLE_FIGURE, fig))) {
+                rc = KL_ENOMEM;
+                goto done;
+            }
+            fse->alt = fig->alt;
+        }
+        piece pc = {.fl = first,
+                    .kind = KL_ITEM_IMAGE,
+                    .se = fse,
+                    .x = rtl ? y->right - side + (side - w) / 2 : y->left + (side - w) / 2,
+                    .base = h,
+                    .w = w,
+                    .h = h,
+                    .src = fig->src};
+        if ((rc = pc_add(y, &pc)))
+            goto done;
+        text_h = -h;
+    }
+    double tx = rtl ? y->left : y->left + side + gapx;
+    kl_selem *se = NULL;
+    for (size_t i = 0; i < nb && !rc; i++) {
+        if (bl[i].first_of_para && !(se = se_new(y, parent, KL_ROLE_P, bl[i].n))) {
+            rc = KL_ENOMEM;
+            break;
+        }
+        vmetrics vm = para_metrics(y, bl[i].p, size);
+        double before = i == 0 ? gap(y) * 1.5 : bl[i].first_of_para ? line_h(y, size) * 0.2 : 0;
+        long fl = fl_add(y, bl[i].p->nlines, vm.h, before);
+        if (fl < 0) {
+            rc = KL_ENOMEM;
+            break;
+        }
+        rc = pieces_at(y, (size_t)fl, se, bl[i].p, tx, tw, size, bl[i].n, bl[i].text, bl[i].p->rtl);
+        text_h += (i ? before : 0) + bl[i].p->nlines * vm.h;
+    }
+    if (!rc && y->nfl == first && fl_add(y, 1, 0, gap(y) * 1.5) < 0) /* a picture alone */
+        rc = KL_ENOMEM;
+    if (!rc && text_h < 0 && fl_add(y, 1, -text_h, 0) < 0) /* the picture reaches lower */
+        rc = KL_ENOMEM;
+    for (size_t i = first; !rc && i + 1 < y->nfl; i++)
+        y->fl[i].keep_next = true;
+done:
+    kl_free(bl);
+    return rc;
+}
+
 static int flow_node(lay *y, kl_selem *parent, const kl_node *n);
 
 /* The text of one line of a block of lines (letterhead, address, signature):
@@ -862,7 +1011,12 @@ static int flow_node(lay *y, kl_selem *parent, const kl_node *n)
     case KL_NODE_REFERENCE:
         if (!(se = se_new(y, parent, KL_ROLE_P, n)))
             return KL_ENOMEM;
-        return flow_text(y, se, n, n->text, y->body, false, gap(y), false, KL_TDIR_LANG);
+        /* A small line (the pictures' credit): 70% of the body, never below 10 pt. */
+        return flow_text(y, se, n, n->text,
+                         n->small ? (y->body * 0.7 > 10 ? y->body * 0.7 : 10) : y->body,
+                         n->strong != 0, gap(y), false, KL_TDIR_LANG);
+    case KL_NODE_POINT:
+        return flow_point(y, parent, n);
     case KL_NODE_LIST:
         return flow_list(y, parent, n);
     case KL_NODE_CONTACT:

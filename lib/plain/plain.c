@@ -207,6 +207,7 @@ static int render(renderer *r, const kl_node *n)
     switch (n->kind) {
     case KL_NODE_DOCUMENT:
     case KL_NODE_SECTION:
+    case KL_NODE_POINT: /* its picture is left out; its words are the point */
         return render_children(r, n);
     case KL_NODE_LETTERHEAD:
     case KL_NODE_ADDRESS:

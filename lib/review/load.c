@@ -661,7 +661,7 @@ static int pick(const char *v, const char *const *names, int n)
 
 static const char *const genders[] = {"female", "male", "other"};
 static const char *const types[] = {"lcspr", "scr", "cpr", "sar"};
-static const char *const readings[] = {"standard", "plain", "young-person"};
+static const char *const readings[] = {"standard", "plain", "young-person", "easy-read"};
 static const char *const prints[] = {"standard", "large", "very-large"};
 static const double print_points[] = {14, 18, 24};
 static const char *const formats[] = {"print", "braille"};
@@ -1486,7 +1486,8 @@ static void build_member(loader *L, xmlNodePtr mn, kl_member *m, kl_member_extra
     }
 
     xmlNodePtr needs = child(mn, "needs");
-    m->reading = (kl_reading)enum_attr(L, needs, "reading", readings, 3, 0, "reading level");
+    m->reading =
+        (kl_reading)enum_attr(L, needs, "reading", readings, COUNT(readings), 0, "reading level");
     int pi = enum_attr(L, needs, "print", prints, 3, 0, "print size");
     x->format = (kl_format)enum_attr(L, needs, "format", formats, COUNT(formats), 0, "format");
     m->print_size = print_points[pi];
@@ -1504,6 +1505,11 @@ static void build_member(loader *L, xmlNodePtr mn, kl_member *m, kl_member_extra
             m->print_size = pts;
             m->print_profile = "custom";
         }
+    }
+    /* Easy Read is at least 16 pt (docs/ACCESSIBILITY.md); a larger size stays. */
+    if (m->reading == KL_READING_EASY_READ && m->print_size < 16) {
+        m->print_size = 16;
+        m->print_profile = "easy-read";
     }
 
     size_t nc = 0;

@@ -204,6 +204,8 @@ KL_API const char *kl_reading_name(kl_reading r)
         return "plain";
     case KL_READING_YOUNG_PERSON:
         return "young-person";
+    case KL_READING_EASY_READ:
+        return "easy-read";
     }
     return "unknown";
 }

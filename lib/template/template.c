@@ -303,6 +303,8 @@ static const struct {
     {"page-break", KL_T_PAGE_BREAK},
     {"sms", KL_T_SMS},
     {"questions", KL_T_QUESTIONS},
+    {"point", KL_T_POINT},
+    {"credit", KL_T_CREDIT},
 };
 
 static void free_nodes(kl_tnode *n)
@@ -316,6 +318,11 @@ static void free_nodes(kl_tnode *n)
         kl_free(n->asked);
         kl_free(n->answer);
         kl_free(n->open_msg);
+        kl_free(n->picture);
+        kl_free(n->picture_path);
+        kl_free(n->alt_msg);
+        kl_free(n->term);
+        kl_free(n->detail);
         kl_free(n->when);
         kl_free(n->each);
         if (n->when_expr)
@@ -347,7 +354,7 @@ static kl_tnode *build_children(loader *ld, xmlNodePtr parent)
     for (xmlNodePtr c = parent->children; c && ld->rc != KL_ENOMEM; c = c->next) {
         if (!is_el(c) || xmlStrEqual(c->name, BAD_CAST "arg") ||
             (parent->parent && parent->parent->type == XML_DOCUMENT_NODE &&
-             xmlStrEqual(c->name, BAD_CAST "sms")))
+             (xmlStrEqual(c->name, BAD_CAST "sms") || xmlStrEqual(c->name, BAD_CAST "easy-read"))))
             continue;
         kl_tnode *n = build(ld, c);
         if (!n)
@@ -356,6 +363,32 @@ static kl_tnode *build_children(loader *ld, xmlNodePtr parent)
         tail = &n->next;
     }
     return first;
+}
+
+/* A point's picture: templates/pictures/<name>.png along the data path (the
+ * build makes the PNGs from the SVGs; docs/ACCESSIBILITY.md), and the
+ * catalog message of its alt text, picture.<name>. */
+static void point_picture(loader *ld, xmlNodePtr el, kl_tnode *n)
+{
+    n->picture = get_attr(ld, el, "picture");
+    n->term = get_attr(ld, el, "term");
+    n->detail = get_attr(ld, el, "detail");
+    if (!n->picture)
+        return;
+    kl_buf rel = KL_BUF_INIT, alt = KL_BUF_INIT;
+    kl_buf_printf(&rel, "templates/pictures/%s.png", n->picture);
+    kl_buf_printf(&alt, "picture.%s", n->picture);
+    if (rel.oom || alt.oom) {
+        ld->rc = KL_ENOMEM;
+    } else {
+        n->alt_msg = kl_buf_detach(&alt);
+        /* Not found: the template still loads (only an Easy Read letter
+         * needs the picture, and compose says which one is missing). */
+        if (kl_context__find_data_quiet(ld->ctx, rel.data, &n->picture_path) == KL_ENOMEM)
+            ld->rc = KL_ENOMEM;
+    }
+    kl_buf_free(&rel);
+    kl_buf_free(&alt);
 }
 
 static kl_tnode *build(loader *ld, xmlNodePtr el)
@@ -381,6 +414,8 @@ static kl_tnode *build(loader *ld, xmlNodePtr el)
         n->answer = get_attr(ld, el, "answer");
         n->open_msg = get_attr(ld, el, "open");
     }
+    if (n->kind == KL_T_POINT)
+        point_picture(ld, el, n);
     if (n->kind == KL_T_HEADING || n->kind == KL_T_QUESTIONS) {
         char *lv = get_attr(ld, el, "level");
         n->level = lv ? lv[0] - '0' : n->kind == KL_T_QUESTIONS ? 2 : 1;
@@ -603,9 +638,15 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
     if (!tpl->source)
         ld.rc = KL_ENOMEM;
     tpl->body = build_children(&ld, root);
-    for (xmlNodePtr c = root->children; c; c = c->next)
+    for (xmlNodePtr c = root->children; c; c = c->next) {
         if (is_el(c) && xmlStrEqual(c->name, BAD_CAST "sms"))
             tpl->sms = build(&ld, c);
+        if (is_el(c) && xmlStrEqual(c->name, BAD_CAST "easy-read")) {
+            /* Its own heading levels, from 1 again. */
+            ld.last_heading = 0;
+            tpl->easy = build_children(&ld, c);
+        }
+    }
     xmlXPathFreeContext(ld.probe);
     xmlFreeDoc(probe_doc);
     xmlFreeDoc(doc);
@@ -669,6 +710,7 @@ KL_API void kl_template_free(kl_template *tpl)
     if (!tpl)
         return;
     free_nodes(tpl->body);
+    free_nodes(tpl->easy);
     free_nodes(tpl->sms);
     kl_free(tpl->name);
     kl_free(tpl->source);
@@ -697,6 +739,12 @@ static int each_msg_nodes(const kl_tnode *n, kl_template_msg_fn fn, void *ud)
             return rc;
         if (n->open_msg && (rc = fn(n->open_msg, n->line, n->column, ud)))
             return rc;
+        if (n->term && (rc = fn(n->term, n->line, n->column, ud)))
+            return rc;
+        if (n->detail && (rc = fn(n->detail, n->line, n->column, ud)))
+            return rc;
+        if (n->alt_msg && (rc = fn(n->alt_msg, n->line, n->column, ud)))
+            return rc;
         if ((rc = each_msg_nodes(n->first, fn, ud)))
             return rc;
     }
@@ -715,4 +763,9 @@ int kl_template__each_msg(const kl_template *tpl, kl_template_msg_fn fn, void *u
     if ((rc = each_msg_nodes(tpl->body, fn, ud)))
         return rc;
     return each_msg_nodes(tpl->sms, fn, ud);
+}
+
+int kl_template__each_easy_msg(const kl_template *tpl, kl_template_msg_fn fn, void *ud)
+{
+    return tpl->easy ? each_msg_nodes(tpl->easy, fn, ud) : 0;
 }

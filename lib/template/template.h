@@ -26,7 +26,9 @@ typedef enum kl_tkind {
     KL_T_FIGURE,
     KL_T_PAGE_BREAK,
     KL_T_SMS,
-    KL_T_QUESTIONS /* the member's questions and answers (kl_letter_options.qa) */
+    KL_T_QUESTIONS, /* the member's questions and answers (kl_letter_options.qa) */
+    KL_T_POINT,     /* Easy Read: a picture beside one point (picture, term, msg) */
+    KL_T_CREDIT     /* a small line at the end (the pictures' credit) */
 } kl_tkind;
 
 /* An <arg name select>: an extra named argument, a compiled XPath. */
@@ -42,15 +44,20 @@ typedef struct kl_targ {
 typedef struct kl_tnode kl_tnode;
 struct kl_tnode {
     kl_tkind kind;
-    char *msg;      /* message id, or NULL */
-    char *label;    /* ROW: label message id */
-    char *href;     /* ROW: "tel", "mailto", "web" or NULL */
-    char *asked;    /* QUESTIONS: "You asked us:" message id (msg is the heading) */
-    char *answer;   /* QUESTIONS: the answer's label message id */
-    char *open_msg; /* QUESTIONS: the message for a question not answered yet */
-    int level;      /* HEADING */
-    int ordered;    /* LIST */
-    char *when;     /* source text of @when, or NULL */
+    char *msg;          /* message id, or NULL */
+    char *label;        /* ROW: label message id */
+    char *href;         /* ROW: "tel", "mailto", "web" or NULL */
+    char *asked;        /* QUESTIONS: "You asked us:" message id (msg is the heading) */
+    char *answer;       /* QUESTIONS: the answer's label message id */
+    char *open_msg;     /* QUESTIONS: the message for a question not answered yet */
+    char *picture;      /* POINT: the picture's name ("meeting") */
+    char *picture_path; /* POINT: templates/pictures/<name>.png on the data path, or NULL */
+    char *alt_msg;      /* POINT: its alt text's message id ("picture.meeting") */
+    char *term;         /* POINT: a hard word's message id (printed in bold above), or NULL */
+    char *detail;       /* POINT: a line under it that is not a sentence (hours), or NULL */
+    int level;          /* HEADING */
+    int ordered;        /* LIST */
+    char *when;         /* source text of @when, or NULL */
     xmlXPathCompExprPtr when_expr;
     char *each; /* LIST: source text of @each, or NULL */
     xmlXPathCompExprPtr each_expr;
@@ -67,6 +74,7 @@ struct kl_template {
     char *subject_msg;     /* may be NULL */
     char *email_intro_msg; /* the email body's opening (letter@email-intro), may be NULL */
     kl_tnode *body;        /* the letter's elements in order (without <sms>) */
+    kl_tnode *easy;        /* the Easy Read letter's elements (<easy-read>), or NULL */
     kl_tnode *sms;         /* may be NULL */
 };
 
@@ -74,6 +82,9 @@ struct kl_template {
  * subject), with where it is; stops at the first nonzero return. */
 typedef int (*kl_template_msg_fn)(const char *msgid, unsigned line, unsigned column, void *ud);
 int kl_template__each_msg(const kl_template *tpl, kl_template_msg_fn fn, void *ud);
+/* The same for the Easy Read letter's elements (with each point's picture
+ * alt text and hard word); nothing when the template has none. */
+int kl_template__each_easy_msg(const kl_template *tpl, kl_template_msg_fn fn, void *ud);
 
 /* A new XPath context over a review document with prefix r: and the
  * template variables ($member is a node-set of member; the others strings).

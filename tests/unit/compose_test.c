@@ -592,8 +592,78 @@ static void test_example_every_template_variant_member(void **state)
         }
         kl_template_free(tpl);
     }
-    /* 9 members with 10 channels in all, 3 variants, 4 letters. */
-    assert_int_equal(composed, 4 * 3 * 10);
+    /* 10 members with 11 channels in all, 3 variants, 4 letters. */
+    assert_int_equal(composed, 4 * 3 * 11);
+    kl_review_free(rv);
+    kl_catalog_set_free(set);
+    kl_context_free(ctx);
+}
+
+/* Easy Read (issue 22): every point has its picture with alt text beside it,
+ * the body is at least 16 pt, the credit is printed small; a member whose
+ * language has no easy_read table gets no letter at all, even with the
+ * language fallback allowed. */
+static void test_easy_read(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_catalog_set *set = NULL;
+    kl_review *rv = NULL;
+    assert_int_equal(kl_catalog_set_open(ctx, NULL, &set), 0);
+    assert_int_equal(
+        kl_review_load_file(ctx, kl_test_src("templates/example/review.xml"), NULL, &rv), 0);
+    const char *names[] = {"notification", "invitation", "update", "outcome"};
+    const kl_member *er = kl_review_find_member(rv, "m10");
+    const kl_member *pl = kl_review_find_member(rv, "m01");
+    assert_non_null(er);
+    assert_int_equal(er->reading, KL_READING_EASY_READ);
+    assert_true(er->print_size >= 16);
+    for (size_t t = 0; t < 4; t++) {
+        kl_template *tpl = NULL;
+        assert_int_equal(kl_template_load_name(ctx, names[t], &tpl), 0);
+        kl_doc *doc = NULL;
+        if (kl_compose__letter(ctx, tpl, rv, er, KL_CHANNEL_POST, set, NULL, &doc))
+            fail_msg("%s: %s", names[t], kl_context_last_error(ctx)->message);
+        assert_true(doc->body_pt >= 16);
+        size_t points = 0, credits = 0;
+        for (const kl_node *n = doc->root; n; n = kl_doc__next(doc->root, n)) {
+            if (n->kind == KL_NODE_PARAGRAPH && n->small) {
+                assert_non_null(strstr(n->text, "OpenMoji"));
+                credits++;
+            }
+            if (n->kind != KL_NODE_POINT)
+                continue;
+            points++;
+            const kl_node *f = n->first;
+            assert_non_null(f);
+            assert_int_equal(f->kind, KL_NODE_FIGURE);
+            assert_non_null(f->src);
+            assert_non_null(strstr(f->src, "templates/pictures/"));
+            assert_non_null(f->alt);
+            assert_true(strlen(f->alt) > 3);
+            assert_non_null(f->next);
+            assert_int_equal(f->next->kind, KL_NODE_PARAGRAPH);
+        }
+        assert_true(points >= 10);
+        assert_int_equal(credits, 1);
+        kl_doc__free(doc);
+
+        /* Polish has no Easy Read: fails closed, naming the member and the language. */
+        for (int fallback = 0; fallback <= 1; fallback++) {
+            kl_letter_options o = KL_LETTER_OPTIONS_INIT;
+            o.variant = KL_READING_EASY_READ;
+            o.allow_language_fallback = fallback;
+            doc = NULL;
+            assert_int_equal(kl_compose__letter(ctx, tpl, rv, pl, KL_CHANNEL_POST, set, &o, &doc),
+                             KL_ENOTFOUND);
+            assert_null(doc);
+            const kl_diagnostic *e = kl_context_last_error(ctx);
+            assert_string_equal(e->member_id, "m01");
+            assert_non_null(strstr(e->message, "'pl'"));
+            assert_non_null(strstr(e->message, "easy_read"));
+        }
+        kl_template_free(tpl);
+    }
     kl_review_free(rv);
     kl_catalog_set_free(set);
     kl_context_free(ctx);
@@ -788,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_shipped_catalog_all_relationships),
         cmocka_unit_test(test_example_every_template_variant_member),
         cmocka_unit_test(test_questions_and_answers),
+        cmocka_unit_test(test_easy_read),
         cmocka_unit_test(test_bilingual_sms_too_long_sends_first_language),
         cmocka_unit_test(test_email_opens_with_its_intro),
     };

@@ -123,7 +123,7 @@ static void example_loads_with_every_field(void **state)
     assert_int_equal(d.n, 0);
     assert_string_equal(kl_review_id(rv), "NSCP-2026-017");
     assert_int_equal(kl_review_get_type(rv), KL_REVIEW_LCSPR);
-    assert_int_equal(kl_review_member_count(rv), 10);
+    assert_int_equal(kl_review_member_count(rv), 11);
     assert_int_equal(kl_review_error_count(rv), 0);
     assert_int_equal(kl_review_warning_count(rv), 0);
     /* needs@format: print unless braille is asked for (m11, a blind grandparent). */
@@ -212,6 +212,13 @@ static void example_loads_with_every_field(void **state)
     assert_string_equal(m->family, "Llŷr");
     assert_true(m->print_size == 24.0);
     assert_string_equal(m->contacts[0].address->postcode, "LL1 2DE");
+
+    /* Easy Read: at least 16 pt, shown as the easy-read print profile. */
+    m = kl_review_find_member(rv, "m10");
+    assert_int_equal(m->reading, KL_READING_EASY_READ);
+    assert_true(m->print_size == 16.0);
+    assert_string_equal(m->print_profile, "easy-read");
+    assert_string_equal(kl_reading_name(m->reading), "easy-read");
 
     m = kl_review_find_member(rv, "m05");
     assert_int_equal(m->contact_none, 1);
@@ -833,7 +840,7 @@ static void allocation_failures_are_reported(void **state)
             kl_core__alloc_fail_at(0, false);
             if (rc == 0) {
                 assert_non_null(rv);
-                assert_int_equal(kl_review_member_count(rv), 10);
+                assert_int_equal(kl_review_member_count(rv), 11);
                 assert_int_equal(kl_review_error_count(rv), 0);
                 kl_review_free(rv);
                 kl_context_free(ctx);

@@ -24,7 +24,8 @@ typedef enum kl_gender { KL_GENDER_FEMALE = 0, KL_GENDER_MALE, KL_GENDER_OTHER }
 typedef enum kl_reading {
     KL_READING_STANDARD = 0,
     KL_READING_PLAIN,
-    KL_READING_YOUNG_PERSON
+    KL_READING_YOUNG_PERSON,
+    KL_READING_EASY_READ /**< Easy Read: pictures beside short sentences, 16 pt or more */
 } kl_reading;
 
 /** The form a member's letter takes (`needs@format`). */
@@ -214,7 +215,8 @@ KL_API const char *kl_address_postcode(const kl_address *a);
 KL_API const char *kl_review_type_name(kl_review_type t);
 /** Stable name of a gender ("female", "male", "other"). Static string. */
 KL_API const char *kl_gender_name(kl_gender g);
-/** Stable name of a reading level ("standard", "plain", "young-person"). Static string. */
+/** Stable name of a reading level ("standard", "plain", "young-person", "easy-read"). Static
+ * string. */
 KL_API const char *kl_reading_name(kl_reading r);
 /** Stable name of a channel ("post", "email", "sms", "via-professional"). Static string. */
 KL_API const char *kl_channel_name(kl_channel c);

@@ -47,7 +47,8 @@ expect out "^m01 *mother *pl, interpreter pl *plain *large (18 pt) *post" exampl
 expect out "^m04 *grandmother *cy + en-GB" example
 expect out "not contacted: Police advice" example
 expect out "^m11 *grandfather *en-GB *standard *braille (BRF) *post" example
-expect out "10 members: 10 ready, 0 with errors" example
+expect out "^m10 *stepmother *en-GB *easy-read *easy-read (16 pt) *post" example
+expect out "11 members: 11 ready, 0 with errors" example
 # The coordinator is told which letters would go out in a draft translation.
 expect out "^  cy  *DRAFT: not yet reviewed by a professional translator" example
 expect out "^  en-GB  *source text" example
@@ -56,7 +57,8 @@ no_personal_data example
 # The same family from a spreadsheet.
 run 0 csv "$src/templates/example/review-csv.xml"
 expect out "^m11 *grandfather *en-GB *standard *braille (BRF) *post" csv
-expect out "10 members: 10 ready" csv
+expect out "^m10 *stepmother *en-GB *easy-read *easy-read (16 pt) *post" csv
+expect out "11 members: 11 ready" csv
 no_personal_data csv
 
 # One member's mistake: exit 1, the message points at the line, the rest is ready.

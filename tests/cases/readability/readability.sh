@@ -40,20 +40,22 @@ expect out "^m03 *notification *en-GB *young-person .* ok$" english
 expect out "^m04 *outcome *en-GB *standard .* ok$" english
 expect out "^m09 *update *en-GB *plain .* ok$" english
 expect out "^m11 *notification *en-GB *standard .* ok$" english
-expect out "letters measured: 16 within every threshold, 0 with findings" english
+expect out "^m10 *notification *en-GB *easy-read .* ok$" english
+expect out "letters measured: 20 within every threshold, 0 with findings" english
 if grep -q "^m01 " "$tmp/out"; then
     echo "FAIL english: --locale en-GB shows the Polish letters"
     fails=$((fails + 1))
 fi
 
 # Every variant of every English letter for one member, as JSON a program can read.
-for v in standard plain young-person; do
+for v in standard plain young-person easy-read; do
     run 0 "json-$v" --locale en --member m03 --variant "$v" --json
     if ! python3 - "$tmp/out" "$v" <<'PY'; then
 import json, sys
 doc = json.load(open(sys.argv[1]))
 assert doc["ok"] is True and doc["measured"] == 4, doc
-limits = {"standard": (25, 60), "plain": (20, 70), "young-person": (15, 75)}[sys.argv[2]]
+limits = {"standard": (25, 60), "plain": (20, 70), "young-person": (15, 75),
+          "easy-read": (12, 75)}[sys.argv[2]]
 for letter in doc["letters"]:
     assert letter["variant"] == sys.argv[2], letter
     for s in letter["sections"]:
@@ -100,7 +102,7 @@ fi
 
 # Usage and input errors.
 run 2 bad-variant --variant easy
-expect err "kinletter: error: --variant needs standard, plain or young-person" bad-variant
+expect err "kinletter: error: --variant needs standard, plain, young-person or easy-read" bad-variant
 run 2 bad-option --frobnicate
 run 2 no-member --member nobody
 expect err "no member 'nobody'" no-member
