@@ -40,6 +40,7 @@ const server = spawn(kl, ['serve', '-o', ws, '--port', '0'], {
   stdio: ['ignore', 'pipe', 'pipe'],
   env: {...process.env, KINLETTER_PDF_DATE: '2026-11-27T12:00:00Z'},
 });
+process.on('exit', () => server.kill('SIGKILL')); // never left behind
 let serverErr = '';
 server.stderr.on('data', (d) => {
   serverErr += d;
@@ -481,9 +482,16 @@ try {
   fail(`the test stopped: ${e.stack}`);
 } finally {
   await browser.close();
-  server.kill('SIGTERM');
   fs.rmSync(profile, {recursive: true, force: true});
 }
+// The server stops on SIGTERM; under ASan/UBSan any report it wrote is a failure here.
+if (server.exitCode === null && server.signalCode === null) {
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 60000).unref())]);
+}
+if (/Sanitizer|runtime error:/.test(serverErr))
+  fail(`the server's sanitizer report:\n${serverErr.slice(0, 6000)}`);
 console.log(`${shot} pages, ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${
   artifacts}`);
 if (failures.length) {
