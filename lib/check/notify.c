@@ -416,7 +416,8 @@ int kl_notify_check_pdf(kl_context *ctx, const void *pdf, size_t len, kl_notify_
         kl_free(o.y);
     }
     /* Distinct baselines (0.5 mm apart or more) in the address area. */
-    qsort(lines, n_lines, sizeof *lines, cmp_double);
+    if (n_lines) /* qsort's array may not be NULL, even for 0 elements */
+        qsort(lines, n_lines, sizeof *lines, cmp_double);
     unsigned distinct = 0;
     for (size_t k = 0; k < n_lines; k++)
         if (!k || lines[k] - lines[k - 1] > 0.5)
