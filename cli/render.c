@@ -18,7 +18,9 @@ static void usage(FILE *out)
           "\n"
           "Options:\n"
           "  -m, --member ID        the member to write to (required)\n"
-          "  -f, --format FORMAT    txt, email, sms or pdf (required)\n"
+          "  -f, --format FORMAT    txt, email, sms, pdf or brf (required; brf: the braille\n"
+          "                         letter for an embossing service, as generate writes\n"
+          "                         it for a member who needs braille)\n"
           "  -t, --template NAME    a bundled template name or a template file\n"
           "                         (default: notification)\n"
           "  -c, --channel CHANNEL  post, email, sms or via-professional (default: from\n"
@@ -198,8 +200,9 @@ int cli_render(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (strcmp(format, "txt") && strcmp(format, "email") && strcmp(format, "sms") &&
-        strcmp(format, "pdf")) {
-        fprintf(stderr, "kinletter: error: unknown format '%s' (txt, email, sms or pdf)\n", format);
+        strcmp(format, "pdf") && strcmp(format, "brf")) {
+        fprintf(stderr, "kinletter: error: unknown format '%s' (txt, email, sms, pdf or brf)\n",
+                format);
         return EXIT_USAGE;
     }
     kl_channel channel = KL_CHANNEL_POST;
@@ -263,6 +266,16 @@ int cli_render(int argc, char **argv)
     if (strcmp(format, "txt") == 0) {
         rc = kl_letter_render_text(ctx, letter, &text);
         data = text;
+    } else if (strcmp(format, "brf") == 0) {
+        size_t len = 0;
+        unsigned pages = 0;
+        rc = kl_letter_render_brf(ctx, letter, &text, &len, &pages);
+        data = text;
+        if (rc == 0)
+            fprintf(stderr,
+                    "kinletter: note: braille letter of %u page%s (40 cells by 25 lines); "
+                    "machine braille is a draft: have a transcriber proof it\n",
+                    pages, pages == 1 ? "" : "s");
     } else if (strcmp(format, "email") == 0) {
         char *body = NULL;
         rc = kl_letter_render_email(ctx, letter, &subject, &body);

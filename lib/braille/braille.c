@@ -5,6 +5,8 @@
  * state that not every version guards, so every call into it holds one
  * mutex (lou_lock): a batch's worker threads translate one at a time. */
 #include "braille/braille.h"
+#include "compose/compose.h"
+#include "kinletter/letter.h"
 
 #include <liblouis/liblouis.h>
 #include <pthread.h>
@@ -525,4 +527,37 @@ int kl_braille__brf(kl_context *ctx, const kl_doc *doc, kl_where where, unsigned
     *len = r.p.out.len;
     *out = (unsigned char *)kl_buf_detach(&r.p.out);
     return *out ? 0 : kl_oom(ctx);
+}
+
+KL_API int kl_letter_render_brf(kl_context *ctx, const kl_letter *letter, char **out, size_t *len,
+                                unsigned *pages)
+{
+    kl_context_clear_error(ctx);
+    if (!ctx || !letter || !out)
+        return kl_einval(ctx, __func__);
+    *out = NULL;
+    if (len)
+        *len = 0;
+    if (pages)
+        *pages = 0;
+    /* The braille is made from the letter's words: they pass the disclosure
+     * check as the text letter does (braille ASCII itself cannot be searched). */
+    char *text = NULL;
+    int rc = kl_letter_render_text(ctx, letter, &text);
+    kl_free(text);
+    if (rc)
+        return rc;
+    const kl_doc *doc = kl_letter__doc(letter);
+    unsigned char *brf = NULL;
+    size_t n = 0;
+    unsigned p = 0;
+    rc = kl_braille__brf(ctx, doc, (kl_where){NULL, 0, 0, doc->member_id}, &brf, &n, &p);
+    if (rc)
+        return rc;
+    *out = (char *)brf;
+    if (len)
+        *len = n;
+    if (pages)
+        *pages = p;
+    return 0;
 }

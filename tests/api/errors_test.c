@@ -129,6 +129,7 @@ int main(void)
     einval("kl_letter_compose", kl_letter_compose(ctx, NULL, cats, review, m, KL_CHANNEL_POST, NULL,
                                                   (kl_letter **)&out));
     einval("kl_letter_render_text", kl_letter_render_text(ctx, NULL, (char **)&out));
+    einval("kl_letter_render_brf", kl_letter_render_brf(ctx, NULL, (char **)&out, NULL, NULL));
     einval("kl_letter_render_email", kl_letter_render_email(ctx, NULL, NULL, NULL));
     einval("kl_letter_render_sms", kl_letter_render_sms(ctx, NULL, NULL, NULL));
     einval("kl_sms_measure", kl_sms_measure(ctx, NULL, NULL));

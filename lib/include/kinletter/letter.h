@@ -243,6 +243,26 @@ KL_API const char *kl_letter_fallback(const kl_letter *letter, size_t i);
 KL_API int kl_letter_render_text(kl_context *ctx, const kl_letter *letter, char **out);
 
 /**
+ * The letter as a BRF file for an embossing service (what a member with
+ * `needs format="braille"` gets): North American Braille ASCII, 40 cells
+ * by 25 lines, lines ending CR LF, a form feed between pages, the braille
+ * page number at the top right; the address block and pictures left out.
+ * Translated by liblouis with the table of each part's language (UEB
+ * grade 2 for English; docs/ACCESSIBILITY.md, braille). The letter's text
+ * passes the disclosure check first, as kl_letter_render_text()'s does.
+ *
+ * @param out receives the bytes, NUL-terminated; the caller frees it with kl_free().
+ * @param len receives the number of bytes, or NULL.
+ * @param pages receives the number of braille pages, or NULL.
+ * @return 0, KL_EDATA (liblouis has no braille table for the language, or the
+ *         table no braille for a character: the message names the member and
+ *         the language or code point), KL_EBACKEND (liblouis cannot load the
+ *         table) or KL_ENOMEM.
+ */
+KL_API int kl_letter_render_brf(kl_context *ctx, const kl_letter *letter, char **out, size_t *len,
+                                unsigned *pages);
+
+/**
  * The letter as an email: a one-line subject and a plain-text body wrapped
  * at 72 columns (never inside a URL or an email address).
  *

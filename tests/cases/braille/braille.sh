@@ -52,6 +52,11 @@ grep -q 'Braille letters: send to the transcription or' "$tmp/pack1.txt" &&
 $py "$src/tests/cases/braille/brf_check.py" "$back" en-ueb-g2.ctb "$dir/m11-braille.brf" "$tmp/m11.txt" 97 \
     3 Orchard Way NT3 4PL || status=1
 if grep -q 'ORC/>D' "$dir/m11-braille.brf"; then fail "m11-braille.brf holds the address"; fi
+# `render --format brf` (kl_letter_render_brf) gives the same bytes as generate.
+"$kl" render review.xml -m m11 -f brf --date 2026-11-27 -o "$tmp/m11.brf" 2>"$tmp/render.err" ||
+    fail "render -f brf: $(cat "$tmp/render.err")"
+cmp -s "$tmp/m11.brf" "$dir/m11-braille.brf" || fail "render -f brf differs from generate's m11-braille.brf"
+grep -q 'note: braille letter of [1-9][0-9]* pages' "$tmp/render.err" || fail "render -f brf: no page count"
 
 # check shows the format before anything is generated.
 "$kl" check review.xml >"$tmp/check0.log" 2>&1
