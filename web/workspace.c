@@ -107,14 +107,34 @@ xmlDocPtr ws_review_read(const char *id, const char **why)
     xmlDocPtr doc =
         xmlReadFile(path, "UTF-8",
                     XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    free(path);
     if (doc && (doc->intSubset || !xmlDocGetRootElement(doc) ||
                 !xmlStrEqual(xmlDocGetRootElement(doc)->name, BAD_CAST "review"))) {
         xmlFreeDoc(doc);
         doc = NULL;
     }
-    if (!doc && why)
-        *why = "The review file cannot be read: check it with kinletter check.";
+    if (!doc && why) {
+        /* The library's loader says why, at its line and column (its messages never quote
+         * the family), as `kinletter check` would. One MHD thread: a static buffer. */
+        static char reason[600];
+        kl_review *rv = NULL;
+        kl_context_set_diagnostics(web_srv->ctx, NULL, NULL);
+        int rc = kl_review_load_file(web_srv->ctx, path, NULL, &rv);
+        const kl_diagnostic *e = rc ? kl_context_last_error(web_srv->ctx) : NULL;
+        kl_review_free(rv);
+        if (e && e->message && e->line)
+            snprintf(reason, sizeof reason,
+                     "review.xml:%u:%u: %s. Correct the file, or check it with kinletter check.",
+                     (unsigned)e->line, (unsigned)e->column, e->message);
+        else if (e && e->message)
+            snprintf(reason, sizeof reason,
+                     "review.xml: %s. Correct the file, or check it with kinletter check.",
+                     e->message);
+        else
+            snprintf(reason, sizeof reason,
+                     "The review file cannot be read: check it with kinletter check.");
+        *why = reason;
+    }
+    free(path);
     /* A family kept in a spreadsheet (<family src="family.csv"/>) is read by the library
      * and shown as members; saving writes them into review.xml. */
     xmlNodePtr fam = doc ? dom_child(xmlDocGetRootElement(doc), "family") : NULL;
