@@ -342,17 +342,18 @@ static void serve_asset(web_response *rs, const char *path, const char *type)
 /* ---- sign in (users mode) ---------------------------------------------------------------------
  */
 
-static void login_page(web_request *rq, web_response *rs, web_session *s, bool failed)
+static void login_page(web_request *rq, web_response *rs, web_session *s, const char *error)
 {
+    bool failed = error != NULL;
     web_page *p = page_new("Sign in");
     if (failed)
-        page_error(p, "username", "The user name or password is not right");
+        page_error(p, "username", error);
     web_request tmp = *rq;
     tmp.csrf = s->csrf;
     xmlNodePtr f = form_new(p->main, &tmp, "/login", false);
     web_errors e = {0};
     if (failed)
-        errors_add(&e, "username", "The user name or password is not right");
+        errors_add(&e, "username", error);
     xmlNodePtr u = field_input(f, "text", "username", "User name", NULL, "", &e);
     (void)u;
     xmlNodePtr pw = field_input(f, "password", "password", "Password", NULL, "", NULL);
@@ -360,6 +361,50 @@ static void login_page(web_request *rq, web_response *rs, web_session *s, bool f
     form_button(f, "Sign in", NULL);
     errors_free(&e);
     page_respond(p, rs, failed ? 403 : 200);
+}
+
+/* Password guessing: after 5 wrong passwords for a name, that name may not sign in for a
+ * minute (other users are not held up; the server is not slowed). */
+#define LOGIN_TRIES 5
+#define LOGIN_PAUSE 60
+static struct {
+    char name[65];
+    unsigned fails;
+    time_t last;
+} login_fails[32];
+
+static bool login_paused(const char *name)
+{
+    time_t now = time(NULL);
+    for (size_t i = 0; i < sizeof login_fails / sizeof login_fails[0]; i++)
+        if (!strcmp(login_fails[i].name, name))
+            return login_fails[i].fails >= LOGIN_TRIES && now - login_fails[i].last < LOGIN_PAUSE;
+    return false;
+}
+
+static void login_result(const char *name, bool ok)
+{
+    size_t n = sizeof login_fails / sizeof login_fails[0], slot = n, oldest = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(login_fails[i].name, name))
+            slot = i;
+        if (login_fails[i].last < login_fails[oldest].last)
+            oldest = i;
+    }
+    if (ok) {
+        if (slot < n)
+            memset(&login_fails[slot], 0, sizeof login_fails[slot]);
+        return;
+    }
+    if (slot == n) {
+        slot = oldest;
+        memset(&login_fails[slot], 0, sizeof login_fails[slot]);
+        snprintf(login_fails[slot].name, sizeof login_fails[slot].name, "%s", name);
+    }
+    if (time(NULL) - login_fails[slot].last >= LOGIN_PAUSE)
+        login_fails[slot].fails = 0;
+    login_fails[slot].fails++;
+    login_fails[slot].last = time(NULL);
 }
 
 static char *cookie_header(const web_session *s)
@@ -563,14 +608,19 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             if (!s)
                 s = session_new();
             rs.set_cookie = cookie_header(s);
-            login_page(&st->rq, &rs, s, false);
+            login_page(&st->rq, &rs, s, NULL);
             return send_rs(c, &rs);
         }
         if (!s || !same_secret(web_field_get(&st->rq, "csrf"), s->csrf))
             return send_error(c, 403, "Forbidden", "The form has expired: open it again.");
         const char *u = web_field_str(&st->rq, "username");
         const char *pw = web_field_str(&st->rq, "password");
-        if (strlen(u) < sizeof s->user && users_check(web_srv->users_file, u, pw) == 0) {
+        bool paused = strlen(u) < sizeof s->user && login_paused(u);
+        bool ok =
+            !paused && strlen(u) < sizeof s->user && users_check(web_srv->users_file, u, pw) == 0;
+        if (!paused && strlen(u) < sizeof s->user)
+            login_result(u, ok);
+        if (ok) {
             /* A new session id on sign-in (no fixation). */
             web_session *ns = session_new();
             snprintf(ns->user, sizeof ns->user, "%s", u);
@@ -581,7 +631,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             return send_rs(c, &rs);
         }
         rs.set_cookie = cookie_header(s);
-        login_page(&st->rq, &rs, s, true);
+        login_page(&st->rq, &rs, s,
+                   paused ? "Too many wrong passwords for this user name: wait a minute and "
+                            "try again"
+                          : "The user name or password is not right");
         return send_rs(c, &rs);
     }
     if (!strcmp(url, "/")) {

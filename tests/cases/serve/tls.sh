@@ -111,6 +111,20 @@ if command -v sqlite3 >/dev/null; then
 fi
 grep -q "Zofia\|Nowak\|12 Elm Road" ws/audit.log serve.err && fail "personal data in audit.log or the server's log"
 
+# Password guessing: after 5 wrong passwords the name is paused, even for the right one.
+for i in 1 2 3 4 5; do
+    c -b jar2 -c jar2 -o login2.html "$base/login"
+    csrf=$(csrf_of login2.html)
+    c -b jar2 -c jar2 -o /dev/null --data "csrf=$csrf" --data username=coord1 \
+        --data password="guess$i" "$base/login"
+done
+c -b jar2 -c jar2 -o login2.html "$base/login"
+csrf=$(csrf_of login2.html)
+code=$(c -b jar2 -c jar2 -o page.html -w '%{http_code}' --data "csrf=$csrf" --data username=coord1 \
+    --data-urlencode "password=correct horse battery staple" "$base/login")
+[ "$code" = 403 ] || fail "after 5 wrong passwords the right one still signed in (HTTP $code)"
+grep -q "Too many wrong passwords" page.html || fail "the paused sign-in does not say why"
+
 # Signing out: the page names the user and offers Sign out; after it the session is gone.
 c -b jar -o page.html "$base/reviews"
 grep -q "Signed in as coord1" page.html || fail "the page does not say who is signed in"
