@@ -80,7 +80,7 @@ const browser = await puppeteer.launch({
   args: [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--lang=en-GB',
+    '--lang=en-GB', '--disable-dev-shm-usage', // a container's /dev/shm is often 64 MB
   ],
   protocolTimeout: 180000,
 });
@@ -197,6 +197,21 @@ async function run() {
   check(new URL(page.url()).pathname === '/reviews', `the token URL led to ${page.url()}`);
   await visited(page, 'reviews-empty', res);
   await flow(page, 'NSCP-2026-017');
+
+  // The pages the flow does not pass through: editing the review (its values back in the
+  // form), a page that does not exist (404) and the page a stranger sees (403).
+  res = await go(page, `${base}/reviews/NSCP-2026-017/edit`);
+  await visited(page, 'review-edit', res);
+  check(await page.$eval('[name="hours-2-to"]', (e) => e.value).catch(() => null) === '12:30',
+      'the edit form does not show the second row of hours as saved');
+  res = await go(page, `${base}/reviews/NSCP-2026-017/no-such-page`);
+  await visited(page, 'not-found', res, 404);
+  const stranger = await newTab(true);
+  res = await go(stranger, `${base}/reviews`);
+  await visited(stranger, 'forbidden', res, 403);
+  check(!/Nowak|Zofia|NSCP-2026-017/.test(await text(stranger)),
+      'the 403 page shows something of the reviews');
+  await stranger.browserContext().close();
 
   // ---- without JavaScript ---------------------------------------------------------------
   const nojs = await newTab(false);
