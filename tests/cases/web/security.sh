@@ -226,6 +226,16 @@ grep -qF "review.xml:2:1: a DOCTYPE or entity declaration is not allowed" "$tmp/
 grep -q "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "$tmp/b" && fail "the billion laughs were expanded"
 req "GET /reviews after the hostile review" 200 -b "$jar" "$base/reviews"
 
+# ---- a spreadsheet formula in a name: accepted as text, and exported so Excel shows it as text ----
+printf 'id,given,relationship,gender,locale,channels,address,postcode\nm01,"=HYPERLINK(""http://evil.example"")",mother,female,en-GB,post,1 High Street,NT1 1AA\n' >"$tmp/formula.csv"
+req "GET the upload form (a formula)" 200 -b "$jar" "$base/reviews/$rid/family/upload"
+csrf=$(csrf_of)
+req "upload a name that is a formula" 303 -b "$jar" -H "Origin: $base" -F "csrf=$csrf" \
+    -F "family=@$tmp/formula.csv;type=text/csv;filename=family.csv" "$up"
+req "GET family.csv after the formula" 200 -b "$jar" "$base/reviews/$rid/family.csv"
+grep -q "^\"\?m01\"\?,[^,]*,\"'=HYPERLINK" "$tmp/b" ||
+    fail "family.csv exports the formula so a spreadsheet would run it: $(sed -n 2p "$tmp/b")"
+
 kill -0 "$pid" 2>/dev/null || fail "the server died during the test"
 # SIGTERM: the server stops; under ASan/LSan any leak or memory error is reported here.
 kill -TERM "$pid" 2>/dev/null
