@@ -17,7 +17,8 @@
 
 /* Functions that hand out bytes made from a letter: each is exercised below. */
 static const char *const renderers[] = {"kl_letter_render_text", "kl_letter_render_email",
-                                        "kl_letter_render_sms", "kl_letter_render_pdf", NULL};
+                                        "kl_letter_render_sms",  "kl_letter_render_pdf",
+                                        "kl_letter_render_brf",  NULL};
 /* Functions that make or read a letter: composing runs the check on the tree;
  * the accessors return strings of that checked tree (title, language,
  * fallback message ids, readability findings that quote its sentences) or
@@ -141,6 +142,12 @@ static void every_renderer_refuses_a_leak(void **state)
     assert_non_null(strstr(kl_context_last_error(f->ctx)->message, "member m03"));
     assert_null(strstr(kl_context_last_error(f->ctx)->message, "900456"));
 
+    /* The braille letter is made from the same words: refused the same way. */
+    out = (char *)1;
+    assert_int_equal(kl_letter_render_brf(f->ctx, l, &out, NULL, NULL), KL_EDATA);
+    assert_null(out);
+    assert_non_null(strstr(kl_context_last_error(f->ctx)->message, "member m03"));
+
     unsigned char *pdf = (unsigned char *)1;
     size_t len = 7;
     kl_pdf_renderer *r = NULL;
@@ -177,6 +184,11 @@ static void untouched_letters_render(void **state)
         kl_letter_compose(f->ctx, f->tpl, f->cats, f->review, m01, KL_CHANNEL_POST, NULL, &l), 0);
     assert_int_equal(kl_letter_render_text(f->ctx, l, &out), 0);
     assert_non_null(strstr(out, "12 Elm Road"));
+    kl_free(out);
+    size_t brf_len = 0;
+    unsigned brf_pages = 0;
+    assert_int_equal(kl_letter_render_brf(f->ctx, l, &out, &brf_len, &brf_pages), 0);
+    assert_true(brf_len > 0 && brf_pages > 0);
     kl_free(out);
     kl_letter_free(l);
     assert_int_equal(
