@@ -245,29 +245,19 @@ static void print_json(run_state *s, const result *x, const char *channel)
     printf("]}");
 }
 
-/* The channel a member's letter goes by: the first that is not a text message. */
-static int letter_channel(const kl_member *m)
-{
-    for (size_t i = 0; i < kl_member_contact_count(m); i++)
-        if (kl_contact_channel(kl_member_contact_at(m, i)) != KL_CHANNEL_SMS)
-            return (int)kl_contact_channel(kl_member_contact_at(m, i));
-    return -1;
-}
-
 static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, const kl_review *rv,
                           const kl_member *m, kl_template *const *tpls, const char *const *names,
                           size_t n_tpls)
 {
     const opts *o = s->o;
-    int ch = letter_channel(m);
     if (o->locale && !lang_matches(o->locale, kl_member_locale(m)) &&
         !lang_matches(o->locale, kl_member_also(m)))
         return 0;
-    const char *why = kl_member_contact_none(m) ? "not contacted: no letters"
-                      : !kl_review_member_ok(rv, m)
-                          ? "data has errors: no letters (see kinletter check)"
-                      : ch < 0 ? "text messages only: no letter to measure"
-                               : NULL;
+    /* Which letter is measured is the library's policy. */
+    kl_channel ch = KL_CHANNEL_POST;
+    kl_reading own = KL_READING_STANDARD;
+    const char *why = NULL;
+    kl_readability_letter_for(rv, m, &ch, &own, &why);
     if (why) {
         if (!o->json) {
             if (s->n_notes == s->cap_notes) {
@@ -278,11 +268,12 @@ static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, co
                 s->notes = grown;
                 s->cap_notes = cap;
             }
-            snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s: %s", kl_member_id(m), why);
+            snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s: %s%s", kl_member_id(m), why,
+                     strncmp(why, "data has errors", 15) ? "" : " (see kinletter check)");
         }
         return 0;
     }
-    kl_reading variant = o->variant >= 0 ? (kl_reading)o->variant : kl_member_reading(m);
+    kl_reading variant = o->variant >= 0 ? (kl_reading)o->variant : own;
     for (size_t t = 0; t < n_tpls; t++) {
         kl_letter_options lo = KL_LETTER_OPTIONS_INIT;
         lo.variant = (int)variant;

@@ -196,6 +196,9 @@ def load_library(path=None):
         "kl_letter_render_pdf": (i, [p, p, p, p, pp, ctypes.POINTER(sz), ctypes.POINTER(u)]),
         "kl_batch_generate": (i, [p, p, ctypes.POINTER(_BatchOptions), pp]),
         "kl_review_languages": (i, [p, p, p, _LANGUAGE_FN, p]),
+        "kl_readability_letter_for": (i, [p, p, ctypes.POINTER(ctypes.c_int),
+                                          ctypes.POINTER(ctypes.c_int),
+                                          ctypes.POINTER(ctypes.c_char_p)]),
         "kl_batch_generate_to": (i, [p, p, ctypes.POINTER(_BatchOptions), _OUTPUT_FN, p, pp]),
         "kl_batch_result_free": (None, [p]),
         "kl_batch_result_row_count": (sz, [p]),
@@ -499,6 +502,21 @@ class Review:
             m = lib.kl_review_member(self._ptr, i)
             out.append((_s(lib.kl_member_id(m)), bool(lib.kl_review_member_ok(self._ptr, m))))
         return out
+
+    def readability_letter(self, member_id):
+        """(channel, reading variant, None) of the letter readability is measured
+        on for a member, or (None, None, why) when there is none
+        (kl_readability_letter_for)."""
+        lib = self._ctx._lib
+        m = lib.kl_review_find_member(self._ptr, _enc(member_id))
+        if not m:
+            raise KinletterError(-4, None, f"no member {member_id!r} in the review")
+        ch, v, why = ctypes.c_int(), ctypes.c_int(), ctypes.c_char_p()
+        lib.kl_readability_letter_for(self._ptr, m, ctypes.byref(ch), ctypes.byref(v),
+                                      ctypes.byref(why))
+        if why.value:
+            return None, None, _s(why.value)
+        return _s(lib.kl_channel_name(ch.value)), _s(lib.kl_reading_name(v.value)), None
 
     def member(self, member_id):
         """One member's details as a dict (id, relationship, given, family,

@@ -78,6 +78,13 @@ class Binding(unittest.TestCase):
         with self.assertRaises(kinletter.KinletterError):
             review.member("nobody")
 
+    def test_readability_letter_policy(self):
+        review = self.ctx.load_review(EXAMPLE)
+        self.assertEqual(review.readability_letter("m03"), ("email", "young-person", None))
+        channel, variant, why = review.readability_letter("m05")
+        self.assertIsNone(channel)
+        self.assertIn("not contacted", why)
+
     def test_review_languages_and_catalog_status(self):
         langs = self.ctx.review_languages(self.ctx.load_review(EXAMPLE))
         by = {l["locale"]: l for l in langs}

@@ -138,6 +138,23 @@ static void member_accessors(const kl_review *review)
     CHECK(kl_member_contact_none(m05) == 1 && kl_member_contact_count(m05) == 0 &&
               kl_member_reason(m05) != NULL,
           "kl_member_contact_none, _reason");
+    {
+        /* Which letter readability measures: the library's policy. */
+        kl_channel ch;
+        kl_reading v;
+        const char *why = "unset";
+        CHECK(kl_readability_letter_for(review, m03, &ch, &v, &why) == 0 && why == NULL &&
+                  ch == KL_CHANNEL_EMAIL && v == KL_READING_YOUNG_PERSON,
+              "kl_readability_letter_for: the first channel that is not a text, own variant");
+        CHECK(kl_readability_letter_for(review, m02, &ch, &v, &why) == 0 && why == NULL &&
+                  ch == KL_CHANNEL_VIA_PROFESSIONAL,
+              "kl_readability_letter_for: via a professional");
+        CHECK(kl_readability_letter_for(review, m05, &ch, &v, &why) == 0 && why != NULL &&
+                  strstr(why, "not contacted") != NULL,
+              "kl_readability_letter_for: a member not contacted has no letter");
+        CHECK(kl_readability_letter_for(review, m05, NULL, &v, &why) == KL_EINVAL,
+              "kl_readability_letter_for: NULL is KL_EINVAL");
+    }
     CHECK(kl_member_id(NULL) == NULL && kl_member_contact_count(NULL) == 0 &&
               kl_member_contact_at(NULL, 0) == NULL && kl_contact_address(NULL) == NULL &&
               kl_address_line_count(NULL) == 0 && kl_address_line(NULL, 0) == NULL,

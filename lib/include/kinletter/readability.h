@@ -115,6 +115,23 @@ KL_API const kl_read_finding *kl_readability_finding(const kl_readability *r, si
 KL_API const char *kl_read_kind_name(kl_read_kind kind);
 
 /**
+ * Which of a member's letters readability is measured on, as `kinletter
+ * readability` chooses it: the member's first channel that is not a text
+ * message (a text only invites contact), in the member's reading variant;
+ * none for a member not contacted, with data errors, or reached by text
+ * message only. Compose that letter and pass it to kl_readability_check().
+ *
+ * @param channel receives the channel to compose for.
+ * @param variant receives the member's reading variant.
+ * @param why receives NULL when there is a letter to measure, else why
+ *        not, in English ("not contacted: no letters", "data has errors: no
+ *        letters", "text messages only: no letter to measure"; static).
+ * @return 0, or KL_EINVAL (an argument NULL).
+ */
+KL_API int kl_readability_letter_for(const kl_review *review, const kl_member *member,
+                                     kl_channel *channel, kl_reading *variant, const char **why);
+
+/**
  * Syllables in one English word, by rule (vowel groups, silent -e, -le,
  * -ed, -es and a few exceptions). Good enough for reading-ease formulas,
  * not for hyphenation.
