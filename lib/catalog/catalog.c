@@ -24,6 +24,15 @@ typedef struct meta_entry {
     char *status, *reviewer, *reviewed;
 } meta_entry;
 
+/* A locale's catalogs, found once per set: every message of every letter
+ * asks for them, and looking costs an access() call a catalog. */
+typedef struct chain_entry {
+    char locale[MAX_LOCALE];
+    size_t n;
+    char chain[MAX_CHAIN][MAX_LOCALE];
+} chain_entry;
+#define MAX_CHAINS 32
+
 struct kl_catalog_set {
     char *dir;     /* ends with '/' */
     char *src_dir; /* the .txt sources compiled into dir (a private temporary
@@ -31,6 +40,8 @@ struct kl_catalog_set {
     pthread_mutex_t lock;
     meta_entry *metas;
     size_t n_metas;
+    chain_entry chains[MAX_CHAINS]; /* guarded by lock */
+    size_t n_chains;
 };
 
 const char *kl_catalog__variant_key(kl_reading r)
@@ -245,8 +256,40 @@ static bool res_exists(const kl_catalog_set *set, const char *icu)
 /* The catalogs that may serve a locale, best first: the locale, then with
  * its last subtag dropped ("pt_BR" > "pt"); if none exists, the first other
  * region of the same language ("en" > "en_GB"). Never another language. */
-static size_t locale_chain(const kl_catalog_set *set, const char *locale,
+static size_t find_chain(const kl_catalog_set *set, const char *locale,
+                         char chain[MAX_CHAIN][MAX_LOCALE]);
+
+static size_t locale_chain(const kl_catalog_set *cset, const char *locale,
                            char chain[MAX_CHAIN][MAX_LOCALE])
+{
+    /* The set is shared by threads and read-only to them but for this cache. */
+    kl_catalog_set *set = (kl_catalog_set *)cset;
+    const char *key = locale ? locale : "";
+    if (strlen(key) >= MAX_LOCALE)
+        return find_chain(set, locale, chain);
+    pthread_mutex_lock(&set->lock);
+    for (size_t i = 0; i < set->n_chains; i++)
+        if (strcmp(set->chains[i].locale, key) == 0) {
+            size_t n = set->chains[i].n;
+            memcpy(chain, set->chains[i].chain, n * sizeof chain[0]);
+            pthread_mutex_unlock(&set->lock);
+            return n;
+        }
+    pthread_mutex_unlock(&set->lock);
+    size_t n = find_chain(set, locale, chain);
+    pthread_mutex_lock(&set->lock);
+    if (set->n_chains < MAX_CHAINS) {
+        chain_entry *e = &set->chains[set->n_chains++];
+        snprintf(e->locale, sizeof e->locale, "%s", key);
+        e->n = n;
+        memcpy(e->chain, chain, n * sizeof chain[0]);
+    }
+    pthread_mutex_unlock(&set->lock);
+    return n;
+}
+
+static size_t find_chain(const kl_catalog_set *set, const char *locale,
+                         char chain[MAX_CHAIN][MAX_LOCALE])
 {
     char id[MAX_LOCALE];
     UErrorCode st = U_ZERO_ERROR;

@@ -81,6 +81,21 @@ icu::Locale to_locale(const char *locale)
 /* Noon UTC of the day: the same calendar day in every time zone in use. */
 UDate to_udate(kl_date d, UErrorCode *st)
 {
+    if (d.year >= 1583 && d.month >= 1 && d.month <= 12 && d.day >= 1 && d.day <= 31) {
+        /* Gregorian days since 1970-01-01 (H. Hinnant's days_from_civil): the
+         * same value ICU's calendar gives, without opening one for each
+         * message (an ICU calendar and time zone cost more than the rest of
+         * formatting the message). ICU switches to the Julian calendar before
+         * October 1582, hence the bound. */
+        long long y = d.month <= 2 ? d.year - 1 : d.year;
+        long long era = (y >= 0 ? y : y - 399) / 400;
+        long long yoe = y - era * 400;
+        long long mp = (d.month + 9) % 12;
+        long long doy = (153 * mp + 2) / 5 + d.day - 1;
+        long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        long long days = era * 146097 + doe - 719468;
+        return (UDate)(days * 86400000LL + 12LL * 3600000LL);
+    }
     UCalendar *cal = ucal_open(u"UTC", -1, "en_GB@calendar=gregorian", UCAL_GREGORIAN, st);
     if (U_FAILURE(*st))
         return 0;
@@ -95,9 +110,10 @@ UDate to_udate(kl_date d, UErrorCode *st)
  * plain_only[a] whether argument a is only ever shown as text ({name}),
  * never chosen on (select, plural): only those may be wrapped in isolates. */
 int check_names(const icu::UnicodeString &upattern, const kl_fmt_arg *args, size_t n_args,
-                kl_fmt_error *err, std::vector<char> &plain_only)
+                kl_fmt_error *err, std::vector<char> &plain_only, std::vector<char> &used)
 {
     plain_only.assign(n_args, 1);
+    used.assign(n_args, 0);
     UMessagePatternArgType arg_type = UMSGPAT_ARG_TYPE_NONE;
     UParseError pe;
     UErrorCode st = U_ZERO_ERROR;
@@ -120,6 +136,7 @@ int check_names(const icu::UnicodeString &upattern, const kl_fmt_arg *args, size
         for (size_t a = 0; a < n_args; a++) {
             if (args[a].name && uname == args[a].name) {
                 known = true;
+                used[a] = 1;
                 if (arg_type != UMSGPAT_ARG_TYPE_NONE)
                     plain_only[a] = 0;
             }
@@ -239,15 +256,16 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
     icu::UnicodeString upattern = icu::UnicodeString::fromUTF8(pattern);
     UParseError pe;
     UErrorCode st = U_ZERO_ERROR;
-    icu::MessageFormat mf(upattern, to_locale(locale), pe, st);
+    const icu::Locale loc = to_locale(locale);
+    icu::MessageFormat mf(upattern, loc, pe, st);
     if (U_FAILURE(st)) {
         set_error(err, st, upattern, &pe, "ICU message syntax error");
         return KL_EPARSE;
     }
     if (!out)
         return 0;
-    std::vector<char> plain_only;
-    int rc = check_names(upattern, args, n_args, err, plain_only);
+    std::vector<char> plain_only, used;
+    int rc = check_names(upattern, args, n_args, err, plain_only, used);
     if (rc)
         return rc;
     /* Isolation is the program's job (below): isolation marks a translator
@@ -272,7 +290,7 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
     std::unique_ptr<icu::SimpleDateFormat> own_dates;
     if (date_pattern && *date_pattern) {
         UErrorCode ds = U_ZERO_ERROR;
-        icu::DateFormatSymbols sym(to_locale(locale), ds);
+        icu::DateFormatSymbols sym(loc, ds);
         if (months && U_SUCCESS(ds)) {
             icu::UnicodeString names[12];
             int count = 0;
@@ -310,13 +328,17 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
     /* In a right-to-left letter, data such as "21 Victoria Road" or a phone
      * number must keep its own direction: wrap text arguments in
      * FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE (invisible). */
-    bool rtl = locale && uloc_isRightToLeft(to_locale(locale).getName());
+    bool rtl = locale && uloc_isRightToLeft(loc.getName());
 
     std::vector<icu::UnicodeString> names;
     std::vector<icu::Formattable> values;
     names.reserve(n_args);
     values.reserve(n_args);
+    /* Only the arguments the message names are converted to ICU's strings
+     * (compose passes every argument of the letter to every message). */
     for (size_t i = 0; i < n_args; i++) {
+        if (!used[i])
+            continue;
         names.push_back(icu::UnicodeString::fromUTF8(args[i].name));
         switch (args[i].type) {
         case KL_ARG_NUMBER:
@@ -349,7 +371,7 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
     icu::UnicodeString result;
     icu::FieldPosition fp;
     st = U_ZERO_ERROR;
-    mf.format(names.data(), values.data(), (int32_t)n_args, result, st);
+    mf.format(names.data(), values.data(), (int32_t)names.size(), result, st);
     if (U_FAILURE(st)) {
         set_error(err, st, upattern, nullptr, "ICU could not format the message");
         return st == U_MEMORY_ALLOCATION_ERROR ? KL_ENOMEM : KL_EBACKEND;

@@ -61,7 +61,17 @@ typedef struct render {
     size_t ncodes, capcodes, next_code;
     struct gtext *texts; /* scratch: the texts of one run's glyphs */
     size_t captexts;
+    /* Each structure element's text items in reading order (built on first
+     * use by element_text): a pack's thousands of pages are not scanned
+     * again for every link. */
+    int32_t *se_head;         /* per kl_selem id: first entry in se_items, -1 none */
+    struct se_item *se_items; /* NULL: not built (or no memory: scan instead) */
 } render;
+
+typedef struct se_item {
+    uint32_t page, i;
+    int32_t next; /* the element's next item, -1 none */
+} se_item;
 
 /* A glyph's text in the ToUnicode map, and the width to write for it in /W
  * when a rule of collect_glyphs sets one (INT32_MIN: none). */
@@ -1407,20 +1417,67 @@ static HPDF_Image image(render *r, const char *src)
 
 /* The text element s shows (its lines' runs in logical order, lines joined
  * by sep, 0 for none), as UTF-16BE, appended to b without trailing space. */
-static void element_text(render *r, const kl_selem *s, uint16_t sep, kl_buf *b)
+/* The per-element lists of text items (render.se_head, se_items). false
+ * when out of memory (element_text then scans the pages). */
+static bool index_items(render *r)
 {
-    size_t start = b->len;
+    size_t n = 0, ns = r->L->nselems;
+    for (size_t p = 0; p < r->L->npages; p++)
+        for (size_t i = 0; i < r->L->pages[p].n; i++)
+            n += r->L->pages[p].items[i].kind == KL_ITEM_TEXT && r->L->pages[p].items[i].se;
+    if (n > INT32_MAX)
+        return false;
+    r->se_head = kl_malloc((ns ? ns : 1) * 2 * sizeof *r->se_head);
+    r->se_items = kl_malloc((n ? n : 1) * sizeof *r->se_items);
+    if (!r->se_head || !r->se_items) {
+        kl_free(r->se_head);
+        kl_free(r->se_items);
+        r->se_head = NULL;
+        r->se_items = NULL;
+        return false;
+    }
+    int32_t *tail = r->se_head + ns;
+    for (size_t k = 0; k < ns; k++)
+        r->se_head[k] = tail[k] = -1;
+    int32_t at = 0;
     for (size_t p = 0; p < r->L->npages; p++)
         for (size_t i = 0; i < r->L->pages[p].n; i++) {
             const kl_item *it = &r->L->pages[p].items[i];
-            if (it->kind != KL_ITEM_TEXT || it->se != s)
+            if (it->kind != KL_ITEM_TEXT || !it->se || it->se->id >= ns)
                 continue;
-            while (b->len > start && b->data[b->len - 2] == 0 && b->data[b->len - 1] == ' ')
-                b->len -= 2;
-            if (sep && b->len > start)
-                put_u16be(b, sep);
-            line_u16be(b, it->line);
+            r->se_items[at] = (se_item){(uint32_t)p, (uint32_t)i, -1};
+            if (tail[it->se->id] < 0)
+                r->se_head[it->se->id] = at;
+            else
+                r->se_items[tail[it->se->id]].next = at;
+            tail[it->se->id] = at++;
         }
+    return true;
+}
+
+static void put_item_text(kl_buf *b, size_t start, uint16_t sep, const kl_item *it)
+{
+    while (b->len > start && b->data[b->len - 2] == 0 && b->data[b->len - 1] == ' ')
+        b->len -= 2;
+    if (sep && b->len > start)
+        put_u16be(b, sep);
+    line_u16be(b, it->line);
+}
+
+static void element_text(render *r, const kl_selem *s, uint16_t sep, kl_buf *b)
+{
+    size_t start = b->len;
+    if (s && s->id < r->L->nselems && (r->se_items || index_items(r))) {
+        for (int32_t k = r->se_head[s->id]; k >= 0; k = r->se_items[k].next)
+            put_item_text(b, start, sep, &r->L->pages[r->se_items[k].page].items[r->se_items[k].i]);
+    } else {
+        for (size_t p = 0; p < r->L->npages; p++)
+            for (size_t i = 0; i < r->L->pages[p].n; i++) {
+                const kl_item *it = &r->L->pages[p].items[i];
+                if (it->kind == KL_ITEM_TEXT && it->se == s)
+                    put_item_text(b, start, sep, it);
+            }
+    }
     while (b->len > start && b->data[b->len - 2] == 0 && b->data[b->len - 1] == ' ')
         b->len -= 2;
 }
@@ -1771,6 +1828,8 @@ static void render_free(render *r)
     kl_free(r->use);
     kl_free(r->codes);
     kl_free(r->texts);
+    kl_free(r->se_head);
+    kl_free(r->se_items);
     kl_free(r->type0);
     kl_free(r->se);
     kl_free(r->kids);

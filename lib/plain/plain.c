@@ -70,8 +70,15 @@ static int emit(kl_buf *b, const UChar *u, int32_t from, int32_t to, const char 
     return b->oom ? KL_ENOMEM : 0;
 }
 
-int kl_plain__wrap(kl_context *ctx, kl_buf *b, const char *text, const char *locale, unsigned width,
-                   const char *first, const char *indent)
+/* A line breaker kept across the paragraphs of one text: opening one costs
+ * more than wrapping a paragraph with it. */
+typedef struct breaker {
+    char loc[ULOC_FULLNAME_CAPACITY];
+    UBreakIterator *bi;
+} breaker;
+
+static int wrap_with(kl_context *ctx, kl_buf *b, const char *text, const char *locale,
+                     unsigned width, const char *first, const char *indent, breaker *br)
 {
     size_t len = strlen(text);
     if (len > MAX_PARAGRAPH)
@@ -92,7 +99,19 @@ int kl_plain__wrap(kl_context *ctx, kl_buf *b, const char *text, const char *loc
     int32_t ln = uloc_forLanguageTag(locale ? locale : "en", loc, sizeof loc, NULL, &lst);
     if (U_FAILURE(lst) || ln <= 0 || ln >= (int32_t)sizeof loc)
         snprintf(loc, sizeof loc, "en");
-    UBreakIterator *bi = U_SUCCESS(st) ? ubrk_open(UBRK_LINE, loc, u, n, &st) : NULL;
+    UBreakIterator *bi = NULL;
+    if (U_SUCCESS(st) && br->bi && strcmp(br->loc, loc) == 0) {
+        bi = br->bi;
+        ubrk_setText(bi, u, n, &st);
+    } else if (U_SUCCESS(st)) {
+        ubrk_close(br->bi);
+        br->bi = bi = ubrk_open(UBRK_LINE, loc, u, n, &st);
+        snprintf(br->loc, sizeof br->loc, "%s", loc);
+        if (U_FAILURE(st)) {
+            ubrk_close(bi);
+            br->bi = NULL;
+        }
+    }
     if (U_FAILURE(st)) {
         kl_free(u);
         return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU line breaker failed: %s",
@@ -143,7 +162,6 @@ int kl_plain__wrap(kl_context *ctx, kl_buf *b, const char *text, const char *loc
     }
     if (!rc && (start < n || first_line))
         rc = emit(b, u, start, n, first_line ? first : indent);
-    ubrk_close(bi);
     kl_free(u);
     if (rc == KL_ENOMEM)
         return kl_oom(ctx);
@@ -152,12 +170,22 @@ int kl_plain__wrap(kl_context *ctx, kl_buf *b, const char *text, const char *loc
     return 0;
 }
 
+int kl_plain__wrap(kl_context *ctx, kl_buf *b, const char *text, const char *locale, unsigned width,
+                   const char *first, const char *indent)
+{
+    breaker br = {"", NULL};
+    int rc = wrap_with(ctx, b, text, locale, width, first, indent, &br);
+    ubrk_close(br.bi);
+    return rc;
+}
+
 /* ---- text and email ---------------------------------------------------------- */
 
 typedef struct renderer {
     kl_context *ctx;
     kl_buf out;
     unsigned width;
+    breaker br;
 } renderer;
 
 static void blank(renderer *r)
@@ -169,8 +197,8 @@ static void blank(renderer *r)
 
 static int para(renderer *r, const kl_node *n, const char *first, const char *indent)
 {
-    return kl_plain__wrap(r->ctx, &r->out, n->text ? n->text : "", kl_doc__lang(n), r->width, first,
-                          indent);
+    return wrap_with(r->ctx, &r->out, n->text ? n->text : "", kl_doc__lang(n), r->width, first,
+                     indent, &r->br);
 }
 
 static int underline(renderer *r, const char *text, char ch)
@@ -251,7 +279,8 @@ static int render(renderer *r, const kl_node *n)
                           c->text ? c->text : "");
             if (line.oom)
                 return KL_ENOMEM;
-            rc = kl_plain__wrap(r->ctx, &r->out, line.data, kl_doc__lang(c), r->width, "", "    ");
+            rc = wrap_with(r->ctx, &r->out, line.data, kl_doc__lang(c), r->width, "", "    ",
+                           &r->br);
             kl_buf_free(&line);
         }
         return rc;
@@ -267,12 +296,13 @@ static int render(renderer *r, const kl_node *n)
 int kl_plain__text(kl_context *ctx, const kl_doc *doc, unsigned width, char **out)
 {
     *out = NULL;
-    renderer r = {ctx, KL_BUF_INIT, width ? width : KL_PLAIN_WIDTH};
+    renderer r = {ctx, KL_BUF_INIT, width ? width : KL_PLAIN_WIDTH, {"", NULL}};
     int rc = 0;
     if (doc->sms)
-        rc = kl_plain__wrap(ctx, &r.out, doc->sms, doc->root->lang, r.width, "", "");
+        rc = wrap_with(ctx, &r.out, doc->sms, doc->root->lang, r.width, "", "", &r.br);
     else
         rc = render(&r, doc->root);
+    ubrk_close(r.br.bi);
     /* Helpers return KL_ENOMEM without a message: give the caller one. */
     if (rc == KL_ENOMEM || (!rc && r.out.oom))
         rc = kl_oom(ctx);
