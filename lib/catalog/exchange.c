@@ -992,6 +992,30 @@ static void po_comment(kl_buf *b, const char *mark, const char *text)
     }
 }
 
+void kl_catalog__po_header(const kl_xexport *x, kl_buf *h)
+{
+    /* PO-Revision-Date only when the catalog has a review date: the export
+     * makes the same bytes every time, and invents no date (a PO tool sets
+     * it when the translator saves). */
+    kl_buf_printf(h, "Project-Id-Version: kinletter %s\n", x->f->name);
+    if (x->reviewed[0])
+        kl_buf_printf(h, "PO-Revision-Date: %s 00:00+0000\n", x->reviewed);
+    kl_buf_printf(h,
+                  "Last-Translator: %s\n"
+                  "Language-Team: %s\n"
+                  "Language: %s\n"
+                  "MIME-Version: 1.0\n"
+                  "Content-Type: text/plain; charset=UTF-8\n"
+                  "Content-Transfer-Encoding: 8bit\n"
+                  "X-Kinletter-Catalog: %s\n"
+                  "X-Kinletter-Status: %s\n"
+                  "X-Kinletter-Reviewer: %s\n"
+                  "X-Kinletter-Reviewed: %s\n"
+                  "X-Kinletter-English: %s\n",
+                  x->translator, x->bcp, x->bcp, x->f->name, x->status[0] ? x->status : "draft",
+                  x->reviewer, x->reviewed, x->english_fp);
+}
+
 int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out,
                           size_t *len)
 {
@@ -1006,26 +1030,7 @@ int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *lo
                   "# `kinletter catalog import FILE`. msgctxt is the reading variant and the\n"
                   "# message id; keep every {placeholder}; see docs/TRANSLATING.md.\n",
                   x.bcp, x.f->name);
-    /* PO-Revision-Date only when the catalog has a review date: the export
-     * makes the same bytes every time, and invents no date (a PO tool sets
-     * it when the translator saves). */
-    kl_buf_printf(&h, "Project-Id-Version: kinletter %s\n", x.f->name);
-    if (x.reviewed[0])
-        kl_buf_printf(&h, "PO-Revision-Date: %s 00:00+0000\n", x.reviewed);
-    kl_buf_printf(&h,
-                  "Last-Translator: %s\n"
-                  "Language-Team: %s\n"
-                  "Language: %s\n"
-                  "MIME-Version: 1.0\n"
-                  "Content-Type: text/plain; charset=UTF-8\n"
-                  "Content-Transfer-Encoding: 8bit\n"
-                  "X-Kinletter-Catalog: %s\n"
-                  "X-Kinletter-Status: %s\n"
-                  "X-Kinletter-Reviewer: %s\n"
-                  "X-Kinletter-Reviewed: %s\n"
-                  "X-Kinletter-English: %s\n",
-                  x.translator, x.bcp, x.bcp, x.f->name, x.status[0] ? x.status : "draft",
-                  x.reviewer, x.reviewed, x.english_fp);
+    kl_catalog__po_header(&x, &h);
     kl_buf_puts(&b, "msgid \"\"\n");
     if (h.oom)
         goto oom;
@@ -1151,7 +1156,44 @@ typedef struct po_entry {
     kl_buf ctxt, id, str;
     bool has_ctxt, has_id, has_str, fuzzy, obsolete, plural;
     unsigned line, col; /* of msgstr */
+    char ref[192];      /* a "#: variant:message.id" reference (xliff2po's), or "" */
 } po_entry;
+
+bool kl_catalog__unit_ref(const char *ref, size_t n, char *vn, size_t cap, const char **msgid)
+{
+    const char *colon = memchr(ref, ':', n);
+    if (!colon || colon + 1 >= ref + n)
+        return false;
+    for (int v = 0; v < KL_VARIANTS; v++) {
+        const char *name = kl_catalog__variants[v];
+        size_t k = strlen(name);
+        if ((size_t)(colon - ref) == k && !strncmp(ref, name, k) && k < cap) {
+            snprintf(vn, cap, "%s", name);
+            *msgid = colon + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "#: a b c": keep the first reference that names a unit (variant:message.id); the export's
+ * own references are to templates (templates/x.xml:9) and never do. */
+static void po_refs(po_entry *e, const char *t, size_t n)
+{
+    char vn[32];
+    const char *id;
+    for (size_t i = 0; i < n && !e->ref[0];) {
+        while (i < n && (t[i] == ' ' || t[i] == '\t'))
+            i++;
+        size_t j = i;
+        while (j < n && t[j] != ' ' && t[j] != '\t')
+            j++;
+        if (j > i && j - i < sizeof e->ref &&
+            kl_catalog__unit_ref(t + i, j - i, vn, sizeof vn, &id))
+            snprintf(e->ref, sizeof e->ref, "%.*s", (int)(j - i), t + i);
+        i = j;
+    }
+}
 
 static void po_entry_reset(po_entry *e)
 {
@@ -1160,6 +1202,7 @@ static void po_entry_reset(po_entry *e)
     kl_buf_clear(&e->str);
     e->has_ctxt = e->has_id = e->has_str = e->fuzzy = e->obsolete = e->plural = false;
     e->line = e->col = 0;
+    e->ref[0] = '\0';
 }
 
 static const char *buf_s(const kl_buf *b)
@@ -1167,8 +1210,7 @@ static const char *buf_s(const kl_buf *b)
     return b->data ? b->data : "";
 }
 
-/* The value of a header field ("Language"), or "" (into out). */
-static void header_field(const char *h, const char *name, char *out, size_t cap)
+void kl_catalog__header_field(const char *h, const char *name, char *out, size_t cap)
 {
     out[0] = '\0';
     size_t n = strlen(name);
@@ -1203,9 +1245,13 @@ static void po_flush(kl_ximport *im, po_entry *e, bool *header_seen)
                                 "msgid_plural is not used by these catalogs");
         return;
     }
-    const char *ctxt = buf_s(&e->ctxt);
+    /* The unit: a "#: variant:message.id" reference, else msgctxt (our export's). translate-
+     * toolkit's xliff2po writes the XLIFF 1.2 export's po-reference as that reference, and
+     * adds a msgctxt only for an English text several units share: the reference repeated,
+     * once for each further unit, so the reference is the one to believe. */
+    const char *ctxt = e->ref[0] ? e->ref : e->has_ctxt ? buf_s(&e->ctxt) : "";
     const char *colon = strchr(ctxt, ':');
-    if (!e->has_ctxt || !colon) {
+    if (!colon) {
         kl_catalog__ximport_bad(im, e->line, e->col,
                                 "msgctxt is the reading variant and message id, "
                                 "\"standard:notification.title\": do not change it",
@@ -1223,7 +1269,7 @@ int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
     po_rd r = {im, im->data, im->data + im->len, 0};
     /* The header first: which catalog. */
     po_entry e = {KL_BUF_INIT, KL_BUF_INIT, KL_BUF_INIT, false, false, false,
-                  false,       false,       false,       0,     0};
+                  false,       false,       false,       0,     0,     ""};
     kl_buf *cur = NULL;
     const char *ls;
     size_t ln;
@@ -1253,11 +1299,11 @@ int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
                 break;
         }
         char cat[64];
-        header_field(buf_s(&hs), "X-Kinletter-Status", status, sizeof status);
-        header_field(buf_s(&hs), "X-Kinletter-Reviewer", reviewer, sizeof reviewer);
-        header_field(buf_s(&hs), "X-Kinletter-Reviewed", reviewed, sizeof reviewed);
-        header_field(buf_s(&hs), "X-Kinletter-Catalog", cat, sizeof cat);
-        header_field(buf_s(&hs), "Language", locale, sizeof locale);
+        kl_catalog__header_field(buf_s(&hs), "X-Kinletter-Status", status, sizeof status);
+        kl_catalog__header_field(buf_s(&hs), "X-Kinletter-Reviewer", reviewer, sizeof reviewer);
+        kl_catalog__header_field(buf_s(&hs), "X-Kinletter-Reviewed", reviewed, sizeof reviewed);
+        kl_catalog__header_field(buf_s(&hs), "X-Kinletter-Catalog", cat, sizeof cat);
+        kl_catalog__header_field(buf_s(&hs), "Language", locale, sizeof locale);
         if (cat[0])
             snprintf(locale, sizeof locale, "%s", cat);
         kl_buf_free(&hs);
@@ -1307,6 +1353,8 @@ int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
                 po_entry_reset(&e);
                 cur = NULL;
             }
+            if (tn > 1 && t[1] == ':')
+                po_refs(&e, t + 2, tn - 2);
             continue;
         }
         const char *q = memchr(t, '"', tn);

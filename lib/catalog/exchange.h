@@ -123,6 +123,15 @@ int kl_catalog__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed
 /* The column of the first `needle` on a line of the file (1 if not found). */
 unsigned kl_catalog__col_of(const kl_ximport *im, unsigned line, const char *needle);
 
+/* The PO header's fields (Language, X-Kinletter-Catalog, -Status, ...), one "Name: value\n"
+ * a line: the PO export's header and the XLIFF 1.2 export's gettext header unit. */
+void kl_catalog__po_header(const kl_xexport *x, kl_buf *h);
+/* The value of a header field ("Language") in such text, or "" (into out). */
+void kl_catalog__header_field(const char *h, const char *name, char *out, size_t cap);
+/* A unit named "variant:message.id" (a PO msgctxt or reference, an XLIFF 1.2 po-reference):
+ * true when the part before the colon is a reading variant, with the variant (into vn). */
+bool kl_catalog__unit_ref(const char *ref, size_t n, char *vn, size_t cap, const char **msgid);
+
 int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed);
 int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed);
 int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed);

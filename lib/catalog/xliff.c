@@ -11,6 +11,8 @@
 
 #define XLIFF_NS   "urn:oasis:names:tc:xliff:document:2.0"
 #define XLIFF12_NS "urn:oasis:names:tc:xliff:document:1.2"
+/* translate-toolkit's po2xliff writes XLIFF 1.1, which has every element 1.2 import reads. */
+#define XLIFF11_NS "urn:oasis:names:tc:xliff:document:1.1"
 
 static const char syntax_note[] =
     "Keep every inline code (a {placeholder}, or the frame of a select or plural such as "
@@ -158,6 +160,53 @@ static int note12(xmlTextWriterPtr w, const char *from, const char *text)
     if (xmlTextWriterStartElement(w, BAD_CAST "note") < 0 ||
         xmlTextWriterWriteAttribute(w, BAD_CAST "from", BAD_CAST from) < 0 ||
         xmlTextWriterWriteString(w, BAD_CAST text) < 0 || xmlTextWriterEndElement(w) < 0)
+        return -1;
+    return 0;
+}
+
+/* The unit as gettext tools name it: translate-toolkit's xliff2po makes this context group
+ * a "#: standard:notification.title" reference (and po2xliff writes it back), so the unit
+ * survives a trip through PO, where the file (the reading variant) is lost. */
+static int po_reference12(xmlTextWriterPtr w, const char *variant, const char *msgid)
+{
+    if (xmlTextWriterStartElement(w, BAD_CAST "context-group") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "po-reference") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "purpose", BAD_CAST "location") < 0 ||
+        xmlTextWriterStartElement(w, BAD_CAST "context") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "context-type", BAD_CAST "sourcefile") < 0 ||
+        xmlTextWriterWriteString(w, BAD_CAST variant) < 0 || xmlTextWriterEndElement(w) < 0 ||
+        xmlTextWriterStartElement(w, BAD_CAST "context") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "context-type", BAD_CAST "linenumber") < 0 ||
+        xmlTextWriterWriteString(w, BAD_CAST msgid) < 0 || xmlTextWriterEndElement(w) < 0 ||
+        xmlTextWriterEndElement(w) < 0)
+        return -1;
+    return 0;
+}
+
+/* The gettext header as the first unit (translate-toolkit's convention, restype
+ * x-gettext-domain-header, not to be translated): xliff2po makes it the PO header, so the PO
+ * says which catalog (Language, X-Kinletter-Catalog) and its status, as our PO export does. */
+static int gettext_header12(xmlTextWriterPtr w, const char *header)
+{
+    if (xmlTextWriterStartElement(w, BAD_CAST "trans-unit") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "kinletter-po-header") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "restype", BAD_CAST "x-gettext-domain-header") <
+            0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "translate", BAD_CAST "no") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "approved", BAD_CAST "yes") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "xml:space", BAD_CAST "preserve") < 0)
+        return -1;
+    for (int k = 0; k < 2; k++) {
+        if (xmlTextWriterStartElement(w, BAD_CAST(k ? "target" : "source")) < 0 ||
+            xmlTextWriterSetIndent(w, 0) < 0 || xmlTextWriterWriteString(w, BAD_CAST header) < 0 ||
+            xmlTextWriterEndElement(w) < 0 || xmlTextWriterSetIndent(w, 1) < 0 ||
+            xmlTextWriterWriteRaw(w, BAD_CAST "\n") < 0)
+            return -1;
+    }
+    if (note12(w, "kinletter",
+               "The gettext header of this catalog (which language, its status) for tools that "
+               "convert to PO: not for translation.") < 0 ||
+        xmlTextWriterEndElement(w) < 0)
         return -1;
     return 0;
 }
@@ -369,6 +418,15 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
         W(note12(w, "kinletter", note.data));
         W(xmlTextWriterEndElement(w)); /* header */
         W(xmlTextWriterStartElement(w, BAD_CAST "body"));
+        if (v == 0) {
+            kl_buf_clear(&note);
+            kl_catalog__po_header(&x, &note);
+            if (note.oom) {
+                oom = true;
+                goto xml_fail;
+            }
+            WI(gettext_header12(w, note.data));
+        }
         for (; i < x.n && x.units[i].variant == v; i++) {
             const kl_xunit *u = &x.units[i];
             W(xmlTextWriterStartElement(w, BAD_CAST "trans-unit"));
@@ -401,6 +459,7 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
                 W(xmlTextWriterSetIndent(w, 1));
                 W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
             }
+            W(po_reference12(w, vn, u->e->key));
             W(note12(w, "location", u->location));
             if (u->arguments)
                 W(note12(w, "arguments", u->arguments));
@@ -933,9 +992,15 @@ KL_API int kl_catalog_export(kl_context *ctx, kl_catalog_sources *s, const char 
 
 /* ---- import ------------------------------------------------------------------ */
 
+static bool ns_is(xmlNsPtr n, const char *ns)
+{
+    return n && (!strcmp((const char *)n->href, ns) ||
+                 (!strcmp(ns, XLIFF12_NS) && !strcmp((const char *)n->href, XLIFF11_NS)));
+}
+
 static bool is_ns(xmlNodePtr n, const char *ns, const char *name)
 {
-    return n && n->type == XML_ELEMENT_NODE && n->ns && !strcmp((const char *)n->ns->href, ns) &&
+    return n && n->type == XML_ELEMENT_NODE && ns_is(n->ns, ns) &&
            !strcmp((const char *)n->name, name);
 }
 
@@ -1043,7 +1108,7 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, xmlNodePtr src, bool v2, const
         if (c->type != XML_ELEMENT_NODE)
             continue;
         const char *name = (const char *)c->name;
-        bool ours = c->ns && !strcmp((const char *)c->ns->href, ns);
+        bool ours = ns_is(c->ns, ns);
         if (ours && v2 && !strcmp(name, "ph")) {
             char *eq = code_of(c, src, true);
             if (!eq) {
@@ -1200,6 +1265,78 @@ done:
     return kl_catalog__ximport_end(im, rc, dry_run, changed);
 }
 
+/* translate-toolkit's gettext header unit (our export's first; po2xliff's from a PO header). */
+static bool is_header12(xmlNodePtr u)
+{
+    char *rt = attr(u, "restype");
+    bool h = rt && strstr(rt, "gettext-domain-header");
+    kl_free(rt);
+    return h;
+}
+
+/* The unit a <context-group name="po-reference"> names ("standard" + "notification.title", or
+ * "standard:notification.title" in one context): the message id (to free), the variant into
+ * vn; NULL when there is none or it names no variant (a real source file). */
+static char *po_reference_of(xmlNodePtr u, char *vn, size_t cap)
+{
+    for (xmlNodePtr g = u->children; g; g = g->next) {
+        if (!is_ns(g, XLIFF12_NS, "context-group"))
+            continue;
+        char *name = attr(g, "name");
+        bool ref = name && !strcmp(name, "po-reference");
+        kl_free(name);
+        if (!ref)
+            continue;
+        kl_buf r = KL_BUF_INIT;
+        for (int want = 0; want < 2; want++)
+            for (xmlNodePtr c = g->children; c; c = c->next) {
+                char *type = is_ns(c, XLIFF12_NS, "context") ? attr(c, "context-type") : NULL;
+                if (type && !strcmp(type, want ? "linenumber" : "sourcefile")) {
+                    xmlChar *t = xmlNodeGetContent(c);
+                    if (want)
+                        kl_buf_putc(&r, ':');
+                    kl_buf_puts(&r, t ? (const char *)t : "");
+                    xmlFree(t);
+                }
+                kl_free(type);
+            }
+        const char *msgid;
+        char *id = NULL;
+        if (r.oom)
+            attr_oom = true;
+        else if (r.data && kl_catalog__unit_ref(r.data, r.len, vn, cap, &msgid) &&
+                 !(id = kl_strdup(msgid)))
+            attr_oom = true;
+        kl_buf_free(&r);
+        if (id)
+            return id;
+    }
+    return NULL;
+}
+
+/* A file converted from PO by translate-toolkit says which catalog only in its gettext header
+ * unit (Language, X-Kinletter-Catalog): that, or NULL. */
+static char *header_locale12(xmlNodePtr root)
+{
+    xmlNodePtr file = child_ns(root, XLIFF12_NS, "file");
+    xmlNodePtr body = child_ns(file, XLIFF12_NS, "body");
+    for (xmlNodePtr u = body ? body->children : NULL; u; u = u->next) {
+        if (!is_ns(u, XLIFF12_NS, "trans-unit") || !is_header12(u))
+            continue;
+        xmlNodePtr t = child_ns(u, XLIFF12_NS, "target");
+        xmlChar *h = xmlNodeGetContent(t ? t : child_ns(u, XLIFF12_NS, "source"));
+        char cat[64], lang[64];
+        kl_catalog__header_field(h ? (const char *)h : "", "X-Kinletter-Catalog", cat, sizeof cat);
+        kl_catalog__header_field(h ? (const char *)h : "", "Language", lang, sizeof lang);
+        xmlFree(h);
+        char *r = cat[0] ? kl_strdup(cat) : lang[0] ? kl_strdup(lang) : NULL;
+        if ((cat[0] || lang[0]) && !r)
+            attr_oom = true;
+        return r;
+    }
+    return NULL;
+}
+
 static void units12(kl_ximport *im, xmlNodePtr parent, const char *vn, kl_buf *sb, kl_buf *tb)
 {
     for (xmlNodePtr u = parent->children; u && !im->oom; u = u->next) {
@@ -1209,10 +1346,16 @@ static void units12(kl_ximport *im, xmlNodePtr parent, const char *vn, kl_buf *s
             units12(im, u, vn, sb, tb);
             continue;
         }
-        if (!is_ns(u, XLIFF12_NS, "trans-unit"))
+        if (!is_ns(u, XLIFF12_NS, "trans-unit") || is_header12(u))
             continue;
         unsigned ul = line_of(u);
-        char *id = attr(u, "resname");
+        char uvn[32];
+        const char *unit_vn = vn;
+        char *id = po_reference_of(u, uvn, sizeof uvn);
+        if (id)
+            unit_vn = uvn;
+        if (!id)
+            id = attr(u, "resname");
         if (!id)
             id = attr(u, "id");
         char *approved = attr(u, "approved");
@@ -1236,7 +1379,7 @@ static void units12(kl_ximport *im, xmlNodePtr parent, const char *vn, kl_buf *s
                 if (sb->oom || tb->oom)
                     im->oom = true;
                 else
-                    kl_catalog__ximport_unit(im, tl, tc, vn, id, sb->data ? sb->data : "",
+                    kl_catalog__ximport_unit(im, tl, tc, unit_vn, id, sb->data ? sb->data : "",
                                              tgt ? (tb->data ? tb->data : "") : NULL, confirms);
             }
         }
@@ -1269,7 +1412,8 @@ int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
                       "a DOCTYPE is not allowed in an XLIFF file for import");
         goto done;
     }
-    bool ok = is_ns(root, XLIFF12_NS, "xliff") && first && (trg = attr(first, "target-language"));
+    bool ok = is_ns(root, XLIFF12_NS, "xliff") && first &&
+              ((trg = attr(first, "target-language")) || (trg = header_locale12(root)));
     if (attr_oom) {
         rc = kl_oom(im->ctx);
         goto done;
@@ -1287,10 +1431,15 @@ int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
             continue;
         char *vn = attr(file, "original");
         char *src_lang = attr(file, "source-language");
-        if (!src_lang || strcmp(src_lang, "en-GB") != 0)
+        xmlNodePtr body = child_ns(file, XLIFF12_NS, "body");
+        /* A file translate-toolkit's po2xliff made from a PO (it has the gettext header) says
+         * en-US: a PO has no source language. Each unit's English is compared with ours. */
+        bool from_po = false;
+        for (xmlNodePtr u = body ? body->children : NULL; u && !from_po; u = u->next)
+            from_po = is_ns(u, XLIFF12_NS, "trans-unit") && is_header12(u);
+        if (!from_po && (!src_lang || strcmp(src_lang, "en-GB") != 0))
             kl_catalog__ximport_bad(im, line_of(file), kl_catalog__col_of(im, line_of(file), "<"),
                                     NULL, "a file whose source-language is not en-GB");
-        xmlNodePtr body = child_ns(file, XLIFF12_NS, "body");
         if (body)
             units12(im, body, vn, &sb, &tb);
         kl_free(vn);

@@ -66,10 +66,11 @@ for f in root.findall("x:file", ns):
         seg = u.find("x:segment", ns)
         ours[f.get("id") + ":" + u.get("id")] = seg.get("state")
 pou = [u for u in pof.units if not u.isheader()]
+xu = [u for u in xf.units if not u.isheader()]
 assert len(pou) == len(ours), ("po units", len(pou), len(ours))
-assert len(xf.units) == len(ours), ("xliff 1.2 units", len(xf.units), len(ours))
+assert len(xu) == len(ours), ("xliff 1.2 units", len(xu), len(ours))
 bypo = {u.getcontext(): u for u in pou}
-for u in xf.units:
+for u in xu:
     file_id, unit_id = u.getid().split("\x04")
     key = file_id + ":" + unit_id
     p = bypo[key]
@@ -139,7 +140,7 @@ import sys
 from translate.storage import factory
 tmx = factory.getobject(sys.argv[1])
 xlf = factory.getobject(sys.argv[2])
-want = sorted((u.source, u.target) for u in xlf.units if u.isapproved())
+want = sorted((u.source, u.target) for u in xlf.units if u.isapproved() and not u.isheader())
 got = sorted((u.source, u.target) for u in tmx.units)
 assert want and got == want, (len(got), len(want))
 PY
@@ -195,6 +196,44 @@ for pair in pl:po ar:xliff12; do
     [ "$n" = 3 ] && [ "$z" = 3 ] || fail "$L: $n messages changed ($z edited), expected exactly 3"
     n=$(diff "$tmp/$L.before" "$tmp/loc/$L.txt" | grep -c '^>')
     [ "$n" -ge 3 ] || fail "$L: the catalog file shows $n changed lines"
+done
+
+# translate-toolkit's own conversions: the XLIFF 1.2 export through xliff2po, and that PO
+# through po2xliff, each come back through import with zero changes (the unit is the
+# po-reference "#: standard:notification.title", the catalog the gettext header's Language);
+# then one unit edited in each (pl: in the PO, ar: in po2xliff's XLIFF 1.1) changes exactly
+# that message.
+for L in pl ar zh_Hans; do
+    "$kl" catalog export --locales "$tmp/loc" "$L" --format xliff12 -o "$tmp/$L.tt.xlf" 2>/dev/null
+    xliff2po --progress=none "$tmp/$L.tt.xlf" "$tmp/$L.tt.po" 2>/dev/null || fail "xliff2po $L"
+    po2xliff --progress=none "$tmp/$L.tt.po" "$tmp/$L.tt2.xlf" 2>/dev/null || fail "po2xliff $L"
+    grep -q '^"Language: ' "$tmp/$L.tt.po" || fail "xliff2po $L: no Language in the PO header"
+    for f in "$L.tt.po" "$L.tt2.xlf"; do
+        "$kl" catalog import --locales "$tmp/loc" "$tmp/$f" 2>"$tmp/err" && grep -q "catalog import: 0 changes" "$tmp/err" ||
+            fail "translate-toolkit round trip $f: $(head -3 "$tmp/err")"
+    done
+done
+for pair in pl:tt.po ar:tt2.xlf; do
+    L=${pair%%:*}
+    f=$L.${pair#*:}
+    "$kl" catalog export --locales "$tmp/loc" "$L" --format xliff12 -o "$tmp/$L.pre.xlf" 2>/dev/null
+    "$py" - "$tmp/$f" <<'PY' || fail "edit $f"
+import sys
+from translate.storage import factory
+store = factory.getobject(sys.argv[1])
+for u in store.units:
+    if not u.isheader() and u.target and "{" not in u.source and not u.isfuzzy():
+        u.target = u.target + " (zmiana tt)"
+        break
+store.save()
+PY
+    "$kl" catalog import --locales "$tmp/loc" "$tmp/$f" 2>"$tmp/err" || fail "import edited $f: $(head -3 "$tmp/err")"
+    "$kl" catalog export --locales "$tmp/loc" "$L" --format xliff12 -o "$tmp/$L.post.xlf" 2>/dev/null
+    targets "$tmp/$L.pre.xlf" >"$tmp/t.before"
+    targets "$tmp/$L.post.xlf" >"$tmp/t.after"
+    n=$(diff "$tmp/t.before" "$tmp/t.after" | grep -c '^>')
+    z=$(diff "$tmp/t.before" "$tmp/t.after" | grep '^>' | grep -c '(zmiana tt)$')
+    [ "$n" = 1 ] && [ "$z" = 1 ] || fail "$f: $n messages changed ($z edited), expected exactly 1"
 done
 
 # A tool that writes a target's codes back bare (XLIFF 2.0 <ph id="1"/> without equiv; 1.2
