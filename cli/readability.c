@@ -282,6 +282,33 @@ static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, co
         kl_readability *r = NULL;
         if (!rc)
             rc = kl_readability_check(ctx, letter, set, rv, variant, &r);
+        /* A member who needs braille: the letter's length in braille pages too. */
+        if (!rc && !o->json && kl_review_member_format(rv, m) == KL_FORMAT_BRAILLE) {
+            char *brf = NULL;
+            unsigned pages = 0;
+            int brc = kl_letter_render_brf(ctx, letter, &brf, NULL, &pages);
+            kl_free(brf);
+            if (s->n_notes == s->cap_notes) {
+                size_t cap = s->cap_notes ? s->cap_notes * 2 : 16;
+                void *grown = realloc(s->notes, cap * sizeof *s->notes);
+                if (!grown) {
+                    kl_readability_free(r);
+                    kl_letter_free(letter);
+                    return KL_ENOMEM;
+                }
+                s->notes = grown;
+                s->cap_notes = cap;
+            }
+            if (brc == 0)
+                snprintf(s->notes[s->n_notes++], sizeof s->notes[0],
+                         "%s: %s letter in braille (BRF): %u braille page%s of 40 cells by 25 "
+                         "lines",
+                         kl_member_id(m), names[t], pages, pages == 1 ? "" : "s");
+            else
+                snprintf(s->notes[s->n_notes++], sizeof s->notes[0],
+                         "%s: %s letter: no braille letter can be made (see the error above)",
+                         kl_member_id(m), names[t]);
+        }
         kl_letter_free(letter);
         if (rc == KL_ENOMEM) {
             fputs("kinletter: error: out of memory\n", stderr);

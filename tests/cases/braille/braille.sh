@@ -58,6 +58,11 @@ if grep -q 'ORC/>D' "$dir/m11-braille.brf"; then fail "m11-braille.brf holds the
 cmp -s "$tmp/m11.brf" "$dir/m11-braille.brf" || fail "render -f brf differs from generate's m11-braille.brf"
 grep -q 'note: braille letter of [1-9][0-9]* pages' "$tmp/render.err" || fail "render -f brf: no page count"
 
+# readability gives each braille letter's length in braille pages.
+"$kl" readability review.xml >"$tmp/read.log" 2>&1
+grep -q '^m11: notification letter in braille (BRF): [1-9][0-9]* braille pages of 40 cells by 25 lines' \
+    "$tmp/read.log" || fail "readability: no braille page count for m11"
+
 # check shows the format before anything is generated.
 "$kl" check review.xml >"$tmp/check0.log" 2>&1
 grep -q '^m11 .*braille (BRF) ' "$tmp/check0.log" || fail "check does not show m11's braille"
