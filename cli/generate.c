@@ -147,6 +147,9 @@ static void print_summary(const kl_batch_result *res)
                        pages ? ", " : "");
             if (!braille || pages)
                 printf("%s%u page%s", braille ? "" : "written, ", pages, pages == 1 ? "" : "s");
+            /* The reading level each member got (Easy Read, plain...), when not standard. */
+            if (r->reading_level && r->reading_level[0] && strcmp(r->reading_level, "standard"))
+                printf(" (reading: %s)", r->reading_level);
             if (r->draft)
                 printf(" (draft translation: %s %s)", r->languages, r->translation_status);
             if (r->reason[0])

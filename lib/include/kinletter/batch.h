@@ -150,7 +150,7 @@ typedef struct kl_batch_row {
     const char *languages;          /**< "pl", or "cy+en-GB" for a bilingual letter */
     const char *translation_status; /**< per language, "+"-joined: source, draft, reviewed;
                                          "missing" when no catalog serves it */
-    const char *reading_level;      /**< standard, plain, young-person */
+    const char *reading_level;      /**< standard, plain, young-person, easy-read */
     const char *print_size;         /**< "large (18 pt)" */
     const char *channel;            /**< post, email, sms, via-professional; "" for a member */
     const char *file;               /**< file name in the batch directory, or "" */

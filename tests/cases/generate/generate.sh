@@ -193,6 +193,7 @@ expect "$exdir/record.csv" "^m05,Dean Carter,stepfather,.*not-contacted,Police a
 [ "$(cut -d, -f1 "$exdir/record.csv" | sort -u | grep -c '^m0')" = 9 ] || fail "example: not every member is in the record"
 expect "$tmp/out" "^11 members: " example-summary
 expect "$exdir/record.csv" "^m10,Kerry Walsh,stepmother,en-GB,source,easy-read,easy-read (16 pt),post,m10-post.pdf" example-m10
+expect "$tmp/out" "^m10 .* written, [0-9]* pages (reading: easy-read)$" example-m10-summary
 expect "$exdir/record.csv" "^m11,Geoffrey Barnes,grandfather,en-GB,source,standard,standard (14 pt),post,m11-braille.brf,[1-9][0-9]*,[0-9a-f]\{64\},written,,braille" example-m11
 # Siân's Welsh and English letter at 24 pt is longer than Notify's 10 pages: said, still written.
 expect "$tmp/err" "warning: member m04: the postal letter has [0-9]* pages; GOV.UK Notify" example-long-letter
