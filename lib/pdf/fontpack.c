@@ -376,18 +376,34 @@ static uint32_t table_sum(const unsigned char *p, size_t len)
     return sum;
 }
 
+/* WIDTH_GLYPHS: PDF/UA-1 (ISO 14289-1 7.21.5, as PDF/A-2 6.2.11.5) wants the
+ * width of every glyph in /W to be the advance the embedded font program
+ * gives it (veraPDF allows a difference of 1/1000 em). pdf.c declares
+ * widths other than the advance where readers infer spaces from the text
+ * position (RTL_FLOW, SCRIPT_GAP, WORD_END_MARK, ZERO_WIDTH_LETTER, a mark's
+ * flow_width): such a code draws a glyph whose advance in hmtx is that
+ * width. When every code that draws the glyph itself declares the same
+ * width, the glyph's own advance is set to it; otherwise the code gets a
+ * glyph of its own, a composite of the same outline (as a raised glyph,
+ * with no offset) with that advance. Nothing on the page moves: a reader
+ * places glyphs by /W and the content's adjustments, and the outline is the
+ * same. */
 #define NTAGS 6
 enum { T_HEAD, T_MAXP, T_HHEA, T_HMTX, T_LOCA, T_GLYF };
+
+/* Font units of a width in thousandths of an em (0 to 65535). */
+static unsigned width_units(int32_t w, unsigned upem)
+{
+    double u = w * (double)upem / 1000.0;
+    return u <= 0 ? 0 : u >= 65535 ? 65535u : (unsigned)(u + 0.5);
+}
 
 int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, size_t n,
                        kl_buf *out, uint32_t *outgid)
 {
-    size_t nraised = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         outgid[i] = m[i].gid;
-        nraised += m[i].rise != 0;
-    }
-    if (!nraised)
+    if (!n)
         return 0;
     static const char tags[NTAGS][5] = {"head", "maxp", "hhea", "hmtx", "loca", "glyf"};
     if (len < 12)
@@ -406,72 +422,147 @@ int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, 
             if (!memcmp(r, tags[k], 4))
                 tab[k] = font + off, tlen[k] = l;
     }
-    for (int k = 0; k < NTAGS; k++)
+    for (int k = T_HEAD; k <= T_HMTX; k++)
         if (!tab[k])
             return KL_EBACKEND;
     if (tlen[T_HEAD] < 54 || tlen[T_MAXP] < 6 || tlen[T_HHEA] < 36)
         return KL_EBACKEND;
     unsigned nglyphs = rd16(tab[T_MAXP] + 4), nhm = rd16(tab[T_HHEA] + 34);
-    bool long_loca = rd16(tab[T_HEAD] + 50) != 0;
-    if (!nhm || nhm > nglyphs || tlen[T_HMTX] < (size_t)nhm * 4 + (size_t)(nglyphs - nhm) * 2 ||
-        tlen[T_LOCA] < ((size_t)nglyphs + 1) * (long_loca ? 4 : 2) || nglyphs + nraised > 0xFFFF)
+    unsigned upem = rd16(tab[T_HEAD] + 18);
+    if (!nhm || nhm > nglyphs || upem < 16 ||
+        tlen[T_HMTX] < (size_t)nhm * 4 + (size_t)(nglyphs - nhm) * 2)
         return KL_EBACKEND;
-    unsigned total = nglyphs + (unsigned)nraised;
+#define ADV(g) rd16(tab[T_HMTX] + (size_t)((g) < nhm ? (g) : nhm - 1) * 4)
+    /* The advance each code needs; the glyphs whose own advance changes; the
+     * codes that need a glyph of their own (copy[i]: the code whose new glyph
+     * code i draws, -1: none). */
+    unsigned *want = kl_malloc(n * sizeof *want);
+    int32_t *copy = kl_malloc(n * sizeof *copy);
+    uint32_t *newadv = kl_malloc(n * sizeof *newadv); /* per code: its glyph's advance */
+    unsigned char *nt[NTAGS] = {0};
+    int rc = 0;
+    if (!want || !copy || !newadv) {
+        rc = KL_ENOMEM;
+        goto done;
+    }
+    bool changed = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned own = m[i].gid < nglyphs ? ADV(m[i].gid) : 0;
+        want[i] = m[i].w == INT32_MIN ? own : width_units(m[i].w, upem);
+        newadv[i] = own;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].rise || m[i].gid >= nglyphs || want[i] == newadv[i])
+            continue;
+        bool same = true; /* every code drawing the glyph itself wants this advance */
+        for (size_t j = 0; j < n && same; j++)
+            same = m[j].gid != m[i].gid || m[j].rise || want[j] == want[i];
+        if (same) {
+            for (size_t j = 0; j < n; j++)
+                if (m[j].gid == m[i].gid)
+                    newadv[j] = want[i];
+            changed = true;
+        }
+    }
+    size_t ncopies = 0;
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = -1;
+        if (!m[i].rise && (want[i] == newadv[i] || m[i].gid >= nglyphs))
+            continue;
+        copy[i] = (int32_t)i;
+        for (size_t j = 0; j < i; j++)
+            if (copy[j] == (int32_t)j && m[j].gid == m[i].gid && m[j].rise == m[i].rise &&
+                want[j] == want[i]) {
+                copy[i] = (int32_t)j;
+                break;
+            }
+        ncopies += copy[i] == (int32_t)i;
+    }
+    if (!ncopies && !changed)
+        goto done; /* the font as it is */
+    if (ncopies && (!tab[T_LOCA] || !tab[T_GLYF])) {
+        rc = KL_EBACKEND; /* new glyphs only in TrueType outlines */
+        goto done;
+    }
+    bool long_loca = rd16(tab[T_HEAD] + 50) != 0;
+    if (ncopies && (tlen[T_LOCA] < ((size_t)nglyphs + 1) * (long_loca ? 4 : 2) ||
+                    nglyphs + ncopies > 0xFFFF)) {
+        rc = KL_EBACKEND;
+        goto done;
+    }
+    unsigned total = nglyphs + (unsigned)ncopies;
     /* The glyph's own data in glyf, from loca. */
 #define LOCA(g)                                                                                    \
     (long_loca ? rd32(tab[T_LOCA] + (size_t)(g)*4) : 2u * rd16(tab[T_LOCA] + (size_t)(g)*2))
-    for (unsigned g = 0; g <= nglyphs; g++)
-        if (LOCA(g) > tlen[T_GLYF] || (g && LOCA(g) < LOCA(g - 1)))
-            return KL_EBACKEND;
-    size_t glyf_len = ((size_t)LOCA(nglyphs) + 3) & ~(size_t)3;
-    size_t sizes[NTAGS];
+    size_t glyf_len = 0;
+    if (ncopies) {
+        for (unsigned g = 0; g <= nglyphs; g++)
+            if (LOCA(g) > tlen[T_GLYF] || (g && LOCA(g) < LOCA(g - 1))) {
+                rc = KL_EBACKEND;
+                goto done;
+            }
+        glyf_len = ((size_t)LOCA(nglyphs) + 3) & ~(size_t)3;
+    }
+    size_t sizes[NTAGS] = {0};
     sizes[T_HEAD] = tlen[T_HEAD];
     sizes[T_MAXP] = tlen[T_MAXP];
     sizes[T_HHEA] = tlen[T_HHEA];
     sizes[T_HMTX] = (size_t)total * 4;
-    sizes[T_LOCA] = ((size_t)total + 1) * 4;
-    sizes[T_GLYF] = glyf_len + nraised * 20;
-    unsigned char *nt[NTAGS] = {0};
-    int rc = 0;
-    for (int k = 0; k < NTAGS && !rc; k++)
+    if (ncopies) {
+        sizes[T_LOCA] = ((size_t)total + 1) * 4;
+        sizes[T_GLYF] = glyf_len + ncopies * 20;
+    }
+    int rebuilt = ncopies ? NTAGS : T_LOCA; /* tables rebuilt: up to hmtx, or all six */
+    for (int k = 0; k < rebuilt && !rc; k++)
         if (!(nt[k] = kl_calloc(sizes[k] + 4, 1)))
             rc = KL_ENOMEM;
     if (rc)
         goto done;
     memcpy(nt[T_HEAD], tab[T_HEAD], tlen[T_HEAD]);
-    wr32(nt[T_HEAD] + 8, 0);  /* checkSumAdjustment, set below */
-    wr16(nt[T_HEAD] + 50, 1); /* long loca */
+    wr32(nt[T_HEAD] + 8, 0); /* checkSumAdjustment, set below */
     memcpy(nt[T_MAXP], tab[T_MAXP], tlen[T_MAXP]);
-    wr16(nt[T_MAXP] + 4, total);
-    if (rd32(tab[T_MAXP]) == 0x00010000 && tlen[T_MAXP] >= 32) {
-        /* maxComponentElements, maxComponentDepth: one more level */
-        if (rd16(nt[T_MAXP] + 28) < 1)
-            wr16(nt[T_MAXP] + 28, 1);
-        wr16(nt[T_MAXP] + 30, rd16(nt[T_MAXP] + 30) + 1u);
-    }
     memcpy(nt[T_HHEA], tab[T_HHEA], tlen[T_HHEA]);
     wr16(nt[T_HHEA] + 34, total);
+    if (ncopies) {
+        wr16(nt[T_HEAD] + 50, 1); /* long loca */
+        wr16(nt[T_MAXP] + 4, total);
+        if (rd32(tab[T_MAXP]) == 0x00010000 && tlen[T_MAXP] >= 32) {
+            /* maxComponentElements, maxComponentDepth: one more level */
+            if (rd16(nt[T_MAXP] + 28) < 1)
+                wr16(nt[T_MAXP] + 28, 1);
+            wr16(nt[T_MAXP] + 30, rd16(nt[T_MAXP] + 30) + 1u);
+        }
+    }
     /* Every glyph a full metric (advance, left side bearing). */
     for (unsigned g = 0; g < nglyphs; g++) {
         const unsigned char *hm = tab[T_HMTX];
-        unsigned adv = rd16(hm + (size_t)(g < nhm ? g : nhm - 1) * 4);
         unsigned lsb = g < nhm ? rd16(hm + (size_t)g * 4 + 2)
                                : rd16(hm + (size_t)nhm * 4 + (size_t)(g - nhm) * 2);
-        wr16(nt[T_HMTX] + (size_t)g * 4, adv);
+        wr16(nt[T_HMTX] + (size_t)g * 4, ADV(g));
         wr16(nt[T_HMTX] + (size_t)g * 4 + 2, lsb);
     }
-    for (unsigned g = 0; g <= nglyphs; g++)
-        wr32(nt[T_LOCA] + (size_t)g * 4, LOCA(g));
-    memcpy(nt[T_GLYF], tab[T_GLYF], LOCA(nglyphs));
+    for (size_t i = 0; i < n; i++)
+        if (!m[i].rise && m[i].gid < nglyphs && newadv[i] != ADV(m[i].gid))
+            wr16(nt[T_HMTX] + (size_t)m[i].gid * 4, newadv[i]); /* WIDTH_GLYPHS, in place */
     size_t at = glyf_len;
+    if (ncopies) {
+        for (unsigned g = 0; g <= nglyphs; g++)
+            wr32(nt[T_LOCA] + (size_t)g * 4, LOCA(g));
+        memcpy(nt[T_GLYF], tab[T_GLYF], LOCA(nglyphs));
+    }
     unsigned next = nglyphs;
     for (size_t i = 0; i < n; i++) {
-        if (!m[i].rise)
+        if (copy[i] < 0)
             continue;
+        if (copy[i] != (int32_t)i) {
+            outgid[i] = outgid[copy[i]];
+            continue;
+        }
         uint32_t g = m[i].gid;
         unsigned newg = next++;
         outgid[i] = newg;
         memcpy(nt[T_HMTX] + (size_t)newg * 4, nt[T_HMTX] + (size_t)(g < nglyphs ? g : 0) * 4, 4);
+        wr16(nt[T_HMTX] + (size_t)newg * 4, want[i]);
         wr32(nt[T_LOCA] + (size_t)newg * 4, (uint32_t)at);
         if (g < nglyphs && LOCA(g + 1) - LOCA(g) >= 10) {
             const unsigned char *src = tab[T_GLYF] + LOCA(g);
@@ -485,17 +576,28 @@ int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, 
             wr16(d + 4, (uint32_t)ymin);
             memcpy(d + 6, src + 6, 2);
             wr16(d + 8, (uint32_t)ymax);
-            /* ARG_1_AND_2_ARE_WORDS | ARGS_ARE_XY_VALUES | USE_MY_METRICS */
-            wr16(d + 10, 0x0001 | 0x0002 | 0x0200);
+            /* ARG_1_AND_2_ARE_WORDS | ARGS_ARE_XY_VALUES, and USE_MY_METRICS
+             * when the advance is the original's (a rasterizer would give
+             * the composite the original's advance over its own hmtx). */
+            unsigned own = nt[T_HMTX][(size_t)g * 4] << 8 | nt[T_HMTX][(size_t)g * 4 + 1];
+            wr16(d + 10, 0x0001 | 0x0002 | (want[i] == own ? 0x0200 : 0));
             wr16(d + 12, g);
             wr16(d + 14, 0);
             wr16(d + 16, (uint32_t)rise);
             at += 20;
         }
     }
-    wr32(nt[T_LOCA] + (size_t)total * 4, (uint32_t)at);
-    sizes[T_GLYF] = at;
-    /* The font: the same tables in the same order, the six rebuilt. */
+    unsigned maxadv = 0;
+    for (unsigned g = 0; g < total; g++) {
+        unsigned a = rd16(nt[T_HMTX] + (size_t)g * 4);
+        maxadv = a > maxadv ? a : maxadv;
+    }
+    wr16(nt[T_HHEA] + 10, maxadv); /* advanceWidthMax */
+    if (ncopies) {
+        wr32(nt[T_LOCA] + (size_t)total * 4, (uint32_t)at);
+        sizes[T_GLYF] = at;
+    }
+    /* The font: the same tables in the same order, those rebuilt replaced. */
     size_t hdr = 12 + (size_t)ntables * 16;
     if (kl_buf_reserve(out, len + (sizes[T_GLYF] + sizes[T_LOCA] + sizes[T_HMTX]) + 64)) {
         rc = KL_ENOMEM;
@@ -507,7 +609,7 @@ int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, 
         unsigned char *r = (unsigned char *)out->data + 12 + i * 16;
         const unsigned char *data = font + rd32(r + 8);
         size_t l = rd32(r + 12);
-        for (int k = 0; k < NTAGS; k++)
+        for (int k = 0; k < rebuilt; k++)
             if (!memcmp(r, tags[k], 4)) {
                 data = nt[k], l = sizes[k];
                 if (k == T_HEAD)
@@ -528,11 +630,18 @@ int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, 
     wr32((unsigned char *)out->data + head_at + 8,
          0xB1B0AFBAu - table_sum((const unsigned char *)out->data, out->len));
 #undef LOCA
+#undef ADV
 done:
     for (int k = 0; k < NTAGS; k++)
         kl_free(nt[k]);
-    if (rc)
+    kl_free(want);
+    kl_free(copy);
+    kl_free(newadv);
+    if (rc) {
         kl_buf_free(out);
+        for (size_t i = 0; i < n; i++)
+            outgid[i] = m[i].gid;
+    }
     return rc;
 }
 
@@ -653,8 +762,11 @@ static int cid_to_gid(const kl_gmap *m, const uint32_t *gid, size_t n, unsigned 
 {
     *out = NULL;
     *outlen = 0;
-    if (!n || m[n - 1].cid == m[n - 1].gid)
-        return 0; /* only first meanings, CID = GID (sorted: the last CID is the largest) */
+    bool identity = true; /* only first meanings drawing their own glyphs: CID = GID */
+    for (size_t i = 0; i < n && identity; i++)
+        identity = m[i].cid == gid[i];
+    if (!n || identity)
+        return 0;
     size_t len = ((size_t)m[n - 1].cid + 1) * 2;
     unsigned char *map = kl_calloc(len, 1);
     if (!map)

@@ -49,10 +49,13 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
                     int32_t *w, int16_t *rise, uint32_t *cid);
 void kl_pdf__use_free(kl_fontuse *u);
 
-/* A TrueType font program (len bytes) with a raised glyph for every code of
- * m that has a rise (RAISED_GLYPHS in fontpack.c), appended after its glyphs,
- * into out; outgid[i]: the glyph code i draws. out stays empty when no code
- * is raised. KL_ENOMEM, KL_EBACKEND (a table missing or out of range). */
+/* A font program (len bytes) with a raised glyph for every code of m that
+ * has a rise (RAISED_GLYPHS in fontpack.c), and every code's glyph advance
+ * equal to its width in /W (m[i].w; WIDTH_GLYPHS: the glyph's own advance
+ * set, or a copy of the glyph with that advance), new glyphs appended after
+ * its glyphs (TrueType only), into out; outgid[i]: the glyph code i draws.
+ * out stays empty when nothing changes. KL_ENOMEM, KL_EBACKEND (a table
+ * missing or out of range). */
 int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, size_t n,
                        kl_buf *out, uint32_t *outgid);
 

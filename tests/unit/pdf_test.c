@@ -6,6 +6,7 @@
 
 #include "../data/pdf/sample_doc.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,9 +413,9 @@ static void raised_glyphs_are_the_originals_moved(void **state)
     hb_codepoint_t beh, kaf;
     assert_true(hb_font_get_nominal_glyph(f->font, 0x628, &beh));
     assert_true(hb_font_get_nominal_glyph(f->font, 0x6A9, &kaf));
-    kl_gmap m[3] = {{.cid = beh, .gid = beh},
-                    {.cid = f->num_glyphs, .gid = beh, .rise = 310},
-                    {.cid = f->num_glyphs + 1, .gid = kaf, .rise = -145}};
+    kl_gmap m[3] = {{.cid = beh, .gid = beh, .w = INT32_MIN},
+                    {.cid = f->num_glyphs, .gid = beh, .w = INT32_MIN, .rise = 310},
+                    {.cid = f->num_glyphs + 1, .gid = kaf, .w = INT32_MIN, .rise = -145}};
     unsigned len = 0;
     const char *data = hb_blob_get_data(f->blob, &len);
     kl_buf out = KL_BUF_INIT;
@@ -461,6 +462,66 @@ static void raised_glyphs_are_the_originals_moved(void **state)
     kl_buf_free(&out);
 }
 
+/* WIDTH_GLYPHS (fontpack.c): a code whose /W width is not its glyph's
+ * advance draws a glyph whose advance in the font program is that width
+ * (PDF/UA-1 7.21.5): the glyph itself when every code drawing it declares
+ * the same width, else a copy with the same outline. HarfBuzz reads the
+ * rebuilt font back. */
+static void declared_widths_are_the_font_programs(void **state)
+{
+    (void)state;
+    const kl_font *f = NULL;
+    for (unsigned i = 0; i < kl_text__font_count(kl_test_fonts) && !f; i++) {
+        const kl_font *c = kl_text__font_at(kl_test_fonts, i);
+        if (!strcmp(c->family, "Noto Nastaliq Urdu") && !c->bold)
+            f = c;
+    }
+    assert_non_null(f);
+    hb_codepoint_t beh, kaf, alef;
+    assert_true(hb_font_get_nominal_glyph(f->font, 0x628, &beh));
+    assert_true(hb_font_get_nominal_glyph(f->font, 0x6A9, &kaf));
+    assert_true(hb_font_get_nominal_glyph(f->font, 0x627, &alef));
+    /* beh: once at its advance, once narrower (a copy); kaf: always 321/1000
+     * em (its own advance changes); alef raised and 1/1000 em wide (one
+     * copy for both codes that draw it so). */
+    kl_gmap m[5] = {{.cid = beh, .gid = beh, .w = INT32_MIN},
+                    {.cid = f->num_glyphs, .gid = beh, .w = 123},
+                    {.cid = kaf, .gid = kaf, .w = 321},
+                    {.cid = f->num_glyphs + 1, .gid = alef, .w = 1, .rise = 200},
+                    {.cid = f->num_glyphs + 2, .gid = alef, .w = 1, .rise = 200}};
+    unsigned len = 0;
+    const char *data = hb_blob_get_data(f->blob, &len);
+    kl_buf out = KL_BUF_INIT;
+    uint32_t gid[5];
+    assert_int_equal(kl_pdf__add_raised((const unsigned char *)data, len, m, 5, &out, gid), 0);
+    assert_int_equal(gid[0], beh);
+    assert_int_equal(gid[1], f->num_glyphs);
+    assert_int_equal(gid[2], kaf);
+    assert_int_equal(gid[3], f->num_glyphs + 1);
+    assert_int_equal(gid[4], gid[3]);
+    hb_blob_t *b = hb_blob_create(out.data, (unsigned)out.len, HB_MEMORY_MODE_READONLY, NULL, NULL);
+    hb_face_t *face = hb_face_create(b, 0);
+    hb_font_t *font = hb_font_create(face);
+    assert_int_equal(hb_face_get_glyph_count(face), f->num_glyphs + 2);
+    for (int k = 0; k < 5; k++) {
+        int adv = hb_font_get_glyph_h_advance(font, gid[k]);
+        double want = m[k].w == INT32_MIN
+                          ? hb_font_get_glyph_h_advance(f->font, m[k].gid) * 1000.0 / f->upem
+                          : m[k].w;
+        assert_true(fabs(adv * 1000.0 / f->upem - want) <= 1.0);
+        hb_glyph_extents_t a, e;
+        assert_true(hb_font_get_glyph_extents(f->font, m[k].gid, &a));
+        assert_true(hb_font_get_glyph_extents(font, gid[k], &e));
+        assert_int_equal(e.x_bearing, a.x_bearing);
+        assert_int_equal(e.width, a.width);
+        assert_int_equal(e.y_bearing, a.y_bearing + m[k].rise);
+    }
+    hb_font_destroy(font);
+    hb_face_destroy(face);
+    hb_blob_destroy(b);
+    kl_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -473,6 +534,7 @@ int main(void)
         cmocka_unit_test(missing_glyph_is_an_error_not_a_box),
         cmocka_unit_test(output_is_reproducible_with_a_fixed_date),
         cmocka_unit_test(raised_glyphs_are_the_originals_moved),
+        cmocka_unit_test(declared_widths_are_the_font_programs),
     };
     return cmocka_run_group_tests(tests, kl_test_fonts_setup, kl_test_fonts_teardown);
 }

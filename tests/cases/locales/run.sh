@@ -55,6 +55,13 @@ while read -r f; do
         END { exit bad }' || fails=$((fails + 1))
 done <"$tmp/pdfs"
 
+# Every glyph width in /W is the advance of the glyph in the embedded font program
+# (PDF/UA-1 7.21.5), in every language and the print packs (pdfua_widths.py, fontTools).
+# shellcheck disable=SC2046
+"$py" "$src/tests/cases/pdfua/pdfua_widths.py" $(cat "$tmp/pdfs") >"$tmp/widths.log" 2>&1 ||
+    fail "glyph widths in /W differ from the embedded font programs"
+tail -n 40 "$tmp/widths.log"
+
 # Scripts whose glyphs are not characters one to one carry /ActualText.
 for l in ar fa ur pa bn gu; do
     f=$tmp/out/NSCP-2026-017/notification/$l-post.pdf

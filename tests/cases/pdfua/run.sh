@@ -54,6 +54,15 @@ if ! "$py" "$src/tests/cases/pdfua/pdfua_check.py" --review "$review" $(cat "$tm
 fi
 cat "$tmp/check.log"
 
+# Glyph widths consistent with the font programs (PDF/UA-1 7.21.5): every code's /W width
+# is the advance of the glyph it draws in the embedded font (read with fontTools).
+# shellcheck disable=SC2046
+if ! "$py" "$src/tests/cases/pdfua/pdfua_widths.py" $(cat "$tmp/pdfs") >"$tmp/widths.log" 2>&1; then
+    echo "FAIL: glyph widths in /W differ from the embedded font programs"
+    fails=$((fails + 1))
+fi
+tail -n 40 "$tmp/widths.log"
+
 # Large print: at 14, 18, 20 and 24 pt the structure tree (roles, languages, text) is
 # the same, so a reader that reflows the page keeps the order and the headings.
 if ! "$py" "$src/tests/cases/pdfua/pdfua_reflow.py" "$kl" "$src/templates/example" "$tmp" \
@@ -73,5 +82,5 @@ if ! "$py" "$src/tests/cases/pdfua/pdfua_inline_lang.py" "$kl" "$src/templates/e
 fi
 cat "$tmp/inline.log"
 
-echo "$((9 - fails)) passed, $fails failed"
+echo "$((10 - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
