@@ -24,8 +24,17 @@ static const char *const prints[] = {
     "standard",   "Standard (14 point)",   "large",  "Large (18 point)",
     "very-large", "Very large (24 point)", "custom", "Another size (give it below)",
     NULL};
-static const char *const readings[] = {
-    "standard", "Standard", "plain", "Plain English", "young-person", "For a young person", NULL};
+const char *const member_readings[] = {"standard",
+                                       "Standard",
+                                       "plain",
+                                       "Plain English",
+                                       "young-person",
+                                       "For a young person",
+                                       "easy-read",
+                                       "Easy Read (pictures beside short sentences)",
+                                       NULL};
+const char *const member_formats[] = {"print", "Print", "braille",
+                                      "Braille (a BRF file for the embossing service)", NULL};
 static const char *const channels[] = {"post",
                                        "By post",
                                        "email",
@@ -75,6 +84,8 @@ const char *member_field_for_path(const char *path)
                                     "size",
                                     "needs@reading",
                                     "reading",
+                                    "needs@format",
+                                    "format",
                                     "needs",
                                     "print",
                                     "contact@email",
@@ -180,28 +191,12 @@ typedef struct mvals {
     char *v[32];
 } mvals;
 
-static const char *const mnames[] = {"member-id",
-                                     "relationship",
-                                     "gender",
-                                     "age",
-                                     "parental-responsibility",
-                                     "title",
-                                     "given",
-                                     "family",
-                                     "locale",
-                                     "also",
-                                     "interpreter",
-                                     "print",
-                                     "size",
-                                     "reading",
-                                     "address",
-                                     "town",
-                                     "postcode",
-                                     "email",
-                                     "phone",
-                                     "professional",
-                                     "reason",
-                                     NULL};
+static const char *const mnames[] = {
+    "member-id",   "relationship", "gender", "age",     "parental-responsibility",
+    "title",       "given",        "family", "locale",  "also",
+    "interpreter", "print",        "size",   "reading", "address",
+    "town",        "postcode",     "email",  "phone",   "professional",
+    "reason",      "format",       NULL};
 
 static const char *mv(const mvals *m, const char *name)
 {
@@ -245,6 +240,7 @@ static void mvals_from_dom(mvals *m, bool ch[4], bool *none, xmlNodePtr e)
                {"print", "needs@print"},
                {"size", "needs@size"},
                {"reading", "needs@reading"},
+               {"format", "needs@format"},
                {"reason", "@reason"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         char *v = dom_get(e, map[i].path);
@@ -359,7 +355,7 @@ static xmlNodePtr member_from_values(xmlDocPtr doc, xmlNsPtr ns, const mvals *m,
     }
     const char *print = mv(m, "print");
     bool custom = !strcmp(print, "custom");
-    if ((*print && strcmp(print, "standard")) || *mv(m, "reading") || custom) {
+    if ((*print && strcmp(print, "standard")) || *mv(m, "reading") || *mv(m, "format") || custom) {
         xmlNodePtr n = dom_add(e, "needs", NULL);
         if (custom) {
             set_attr(n, "size", mv(m, "size"));
@@ -370,6 +366,8 @@ static xmlNodePtr member_from_values(xmlDocPtr doc, xmlNsPtr ns, const mvals *m,
         }
         if (*mv(m, "reading") && strcmp(mv(m, "reading"), "standard"))
             set_attr(n, "reading", mv(m, "reading"));
+        if (*mv(m, "format") && strcmp(mv(m, "format"), "print"))
+            set_attr(n, "format", mv(m, "format"));
         if (!n->properties) {
             xmlUnlinkNode(n);
             xmlFreeNode(n);
@@ -460,15 +458,30 @@ static void member_page(web_request *rq, web_response *rs, const char *id, const
 
     s = elc(f, "fieldset", "section", NULL);
     elc(s, "legend", "section-title", "Language and reading");
-    field_input(s, "text", "locale", "Language of the letter",
-                "A language tag: en-GB, pl, ar, ur, cy, pa...", mv(m, "locale"), errs);
-    field_input(s, "text", "also", "Second language (optional)",
-                "For a letter in two languages, for example en-GB.", mv(m, "also"), errs);
+    static const char *const tag_hint =
+        "A language tag, for example en-GB (English), pl (Polish), ar (Arabic), ur (Urdu), "
+        "cy (Welsh), pa (Punjabi).";
+    char *now = NULL, *lname = *mv(m, "locale") ? language_name(mv(m, "locale")) : NULL;
+    now = lname ? fmt("%s Now: %s (%s).", tag_hint, lname, mv(m, "locale")) : strdup(tag_hint);
+    field_input(s, "text", "locale", "Language of the letter", now, mv(m, "locale"), errs);
+    free(now);
+    free(lname);
+    lname = *mv(m, "also") ? language_name(mv(m, "also")) : NULL;
+    now = lname ? fmt("For a letter in two languages, for example en-GB (English). Now: %s (%s).",
+                      lname, mv(m, "also"))
+                : strdup("For a letter in two languages, for example en-GB (English).");
+    field_input(s, "text", "also", "Second language (optional)", now, mv(m, "also"), errs);
+    free(now);
+    free(lname);
     field_input(s, "text", "interpreter", "Interpreter's language (optional)",
                 "Letters then say an interpreter will be provided, free.", mv(m, "interpreter"),
                 errs);
-    field_select(s, "reading", "Reading level", NULL, readings,
+    field_select(s, "reading", "Reading level", NULL, member_readings,
                  *mv(m, "reading") ? mv(m, "reading") : "standard", errs);
+    field_radios(s, "format", "Format",
+                 "Braille: the letter comes as a braille file (BRF) to send to the embossing "
+                 "service, instead of the print letter.",
+                 member_formats, *mv(m, "format") ? mv(m, "format") : "print", errs);
     field_select(s, "print", "Print size", NULL, prints,
                  *mv(m, "print") ? mv(m, "print") : "standard", errs);
     field_input(s, "number", "size", "Print size in points (for another size)",
@@ -607,7 +620,7 @@ static const char *const csv_columns[] = {
     "locale",       "also",     "interpreter", "print",
     "reading",      "channels", "address",     "town",
     "postcode",     "email",    "phone",       "professional",
-    "contact",      "reason",   NULL};
+    "contact",      "reason",   "format",      NULL};
 
 typedef struct sbuf {
     char *s;
@@ -686,7 +699,8 @@ void h_family_csv(web_request *rq, web_response *rs, const char *id)
                                addr ? addr : "",       mv(&m, "town"),
                                mv(&m, "postcode"),     mv(&m, "email"),
                                mv(&m, "phone"),        mv(&m, "professional"),
-                               none ? "none" : "",     mv(&m, "reason")};
+                               none ? "none" : "",     mv(&m, "reason"),
+                               mv(&m, "format")};
         for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++)
             sb_cell(&b, cells[i], i == 0);
         sb_put(&b, "\r\n", 2);
@@ -699,7 +713,8 @@ void h_family_csv(web_request *rq, web_response *rs, const char *id)
 }
 
 /* A member element made from a member the library loaded (from the CSV). */
-xmlNodePtr ws_member_from_loaded(xmlDocPtr doc, xmlNsPtr ns, const kl_member *km)
+xmlNodePtr ws_member_from_loaded(xmlDocPtr doc, xmlNsPtr ns, const kl_review *rv,
+                                 const kl_member *km)
 {
     xmlNodePtr e = xmlNewDocNode(doc, ns, BAD_CAST "member", NULL);
     set_attr(e, "id", kl_member_id(km));
@@ -738,6 +753,8 @@ xmlNodePtr ws_member_from_loaded(xmlDocPtr doc, xmlNsPtr ns, const kl_member *km
     }
     if (kl_member_reading(km) != KL_READING_STANDARD)
         set_attr(needs, "reading", kl_reading_name(kl_member_reading(km)));
+    if (kl_review_member_format(rv, km) != KL_FORMAT_PRINT)
+        set_attr(needs, "format", kl_format_name(kl_review_member_format(rv, km)));
     if (!needs->properties) {
         xmlUnlinkNode(needs);
         xmlFreeNode(needs);
@@ -979,7 +996,7 @@ void h_family_upload(web_request *rq, web_response *rs, const char *id)
         }
         xmlNodePtr nf = dom_add(r, "family", NULL);
         for (size_t i = 0; i < kl_review_member_count(rv); i++)
-            xmlAddChild(nf, ws_member_from_loaded(doc, r->ns, kl_review_member(rv, i)));
+            xmlAddChild(nf, ws_member_from_loaded(doc, r->ns, rv, kl_review_member(rv, i)));
         web_errors errs = {0};
         if (ws_review_save(doc, id, map_member, NULL, &errs, NULL, blocks_all) == 0) {
             ws_audit(rq, "family-uploaded", id, NULL);

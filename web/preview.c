@@ -55,11 +55,13 @@ static void draft_banner(web_page *p, kl_catalog_set *set, const char *locale)
         return;
     xmlNodePtr b = elc(p->main, "div", "banner-draft", NULL);
     attr(b, "role", "status");
+    char *name = language_name(locale);
     char *t = fmt("Draft translation: the text in %s comes from a translation no qualified "
                   "translator has reviewed yet. Have it checked before the letter is sent.",
-                  locale);
+                  name);
     el(b, "p", t);
     free(t);
+    free(name);
 }
 
 void h_preview(web_request *rq, web_response *rs, const char *id, const char *mid, const char *tpl,
@@ -166,17 +168,48 @@ void h_preview(web_request *rq, web_response *rs, const char *id, const char *mi
         free(lbl);
     }
 
-    if (letter) {
+    if (letter && kl_review_member_format(rv, m) == KL_FORMAT_BRAILLE) {
+        /* A braille member gets the BRF file generate writes, not the print letter. */
+        char *brf = NULL;
+        unsigned bpages = 0;
+        int r = kl_letter_render_brf(ctx, letter, &brf, NULL, &bpages);
+        char *h = fmt("The letter in braille (%u %s)", bpages, bpages == 1 ? "page" : "pages");
+        el(p->main, "h2", h);
+        free(h);
+        if (r) {
+            page_error(p, NULL, last_message(r));
+        } else {
+            el(p->main, "p",
+               "This member needs braille: generate writes this file (North American Braille "
+               "ASCII, 40 cells by 25 lines) to send to the embossing service, instead of the "
+               "print letter.");
+            xmlNodePtr pre = elc(p->main, "pre", "message braille", brf);
+            attr(pre, "tabindex", "0");
+            char *al = fmt("The %s letter for member %s in braille (BRF)", tpl, mid);
+            attr(pre, "aria-label", al);
+            free(al);
+        }
+        kl_free(brf);
+    } else if (letter) {
         char *h = fmt("The letter (%s)", kl_channel_name(ch));
         el(p->main, "h2", h);
         free(h);
         char *src = fmt("/reviews/%s/preview/%s/%s.pdf", id, mid, tpl);
-        xmlNodePtr frame = el(p->main, "iframe", NULL);
-        attr(frame, "src", src);
+        /* An <object>: where the browser has no PDF viewer (headless, some locked-down
+         * machines) it shows its fallback content, a link to the PDF. */
+        xmlNodePtr frame = el(p->main, "object", NULL);
+        attr(frame, "data", src);
+        attr(frame, "type", "application/pdf");
         char *ft = fmt("The %s letter for member %s (PDF)", tpl, mid);
         attr(frame, "title", ft);
         free(ft);
         attr(frame, "class", "preview-frame");
+        xmlNodePtr fb = el(frame, "p", "This browser cannot show the letter here: ");
+        xmlNodePtr down = a_link(fb, src, "download the letter as a PDF");
+        char *fn = fmt("%s-%s-preview.pdf", mid, tpl);
+        attr(down, "download", fn);
+        free(fn);
+        text(fb, ".");
         a_link(el(p->main, "p", NULL), src, "Open the letter as a PDF");
         free(src);
 
@@ -249,7 +282,9 @@ void h_preview(web_request *rq, web_response *rs, const char *id, const char *mi
             for (size_t i = 0; i < kl_readability_section_count(r); i++) {
                 const kl_read_stats *st = kl_readability_section(r, i);
                 tr = el(tb, "tr", NULL);
-                attr(el(tr, "th", st->lang), "scope", "row");
+                char *ln = language_name(st->lang);
+                attr(el(tr, "th", ln), "scope", "row");
+                free(ln);
                 char buf[128];
                 snprintf(buf, sizeof buf, "%zu", st->sentences);
                 el(tr, "td", buf);

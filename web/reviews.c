@@ -237,8 +237,8 @@ void h_reviews(web_request *rq, web_response *rs)
         xmlNodePtr table = elc(p->main, "table", "table", NULL);
         el(table, "caption", "Reviews in this workspace");
         xmlNodePtr tr = el(el(table, "thead", NULL), "tr", NULL);
-        const char *heads[] = {"Reference", "Partnership", "Family members"};
-        for (size_t i = 0; i < 3; i++)
+        const char *heads[] = {"Reference", "Partnership", "Type of review", "Family members"};
+        for (size_t i = 0; i < 4; i++)
             attr(el(tr, "th", heads[i]), "scope", "col");
         xmlNodePtr tb = el(table, "tbody", NULL);
         for (size_t i = 0; ids[i]; i++) {
@@ -251,6 +251,9 @@ void h_reviews(web_request *rq, web_response *rs)
             char *name = doc ? dom_get(xmlDocGetRootElement(doc), "partnership/name") : NULL;
             el(tr, "td", name ? name : "");
             xmlFree(name);
+            char *type = doc ? dom_get(xmlDocGetRootElement(doc), "@type") : NULL;
+            el(tr, "td", type ? review_type_label(type) : "");
+            xmlFree(type);
             size_t members = 0;
             xmlNodePtr fam = doc ? dom_child(xmlDocGetRootElement(doc), "family") : NULL;
             for (xmlNodePtr m = fam ? fam->children : NULL; m; m = m->next)
@@ -611,6 +614,15 @@ void h_review_edit(web_request *rq, web_response *rs, const char *id)
 /* ---- the overview
  * --------------------------------------------------------------------------------- */
 
+/* The label of a value in (value, label) pairs: the value itself when not one of them. */
+static const char *option_label(const char *const *options, const char *value)
+{
+    for (size_t i = 0; options[i]; i += 2)
+        if (!strcmp(options[i], value))
+            return options[i + 1];
+    return value;
+}
+
 static char *attr_of(xmlNodePtr n, const char *path)
 {
     char *v = dom_get(n, path);
@@ -654,7 +666,7 @@ void h_review(web_request *rq, web_response *rs, const char *id)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char *v = attr_of(root, rows[i].path);
         el(dl, "dt", rows[i].label);
-        el(dl, "dd", *v ? v : "Not given");
+        el(dl, "dd", !*v ? "Not given" : i == 1 ? review_type_label(v) : v);
         free(v);
     }
 
@@ -681,9 +693,9 @@ void h_review(web_request *rq, web_response *rs, const char *id)
         xmlNodePtr table = elc(p->main, "table", "table", NULL);
         el(table, "caption", "Family members and their letters");
         xmlNodePtr tr = el(el(table, "thead", NULL), "tr", NULL);
-        const char *heads[] = {"Member",  "Name",     "Relationship", "Language",
-                               "Reading", "Channels", "Status",       "Actions"};
-        for (size_t i = 0; i < 8; i++)
+        const char *heads[] = {"Member", "Name",     "Relationship", "Language", "Reading",
+                               "Format", "Channels", "Status",       "Actions"};
+        for (size_t i = 0; i < 9; i++)
             attr(el(tr, "th", heads[i]), "scope", "col");
         xmlNodePtr tb = el(table, "tbody", NULL);
         for (xmlNodePtr m = fam->children; m; m = m->next) {
@@ -705,14 +717,20 @@ void h_review(web_request *rq, web_response *rs, const char *id)
             el(tr, "td", rel);
             free(rel);
             char *loc = attr_of(m, "language@locale"), *also = attr_of(m, "language@also");
-            char *lang = *also ? fmt("%s and %s", loc, also) : strdup(loc);
+            char *ln = language_name(loc), *an = language_name(also);
+            char *lang = *also ? fmt("%s and %s", ln, an) : strdup(ln);
             el(tr, "td", lang);
             free(lang);
+            free(ln);
+            free(an);
             free(loc);
             free(also);
             char *reading = attr_of(m, "needs@reading");
-            el(tr, "td", *reading ? reading : "standard");
+            el(tr, "td", option_label(member_readings, *reading ? reading : "standard"));
             free(reading);
+            char *format = attr_of(m, "needs@format");
+            el(tr, "td", !strcmp(format, "braille") ? "Braille" : *format ? format : "Print");
+            free(format);
             char *none = attr_of(m, "@contact");
             char chan[200] = "";
             for (xmlNodePtr c = m->children; c; c = c->next) {

@@ -161,6 +161,14 @@ void respond_error(web_response *rs, unsigned status, const char *title, const c
 void respond_redirect(web_response *rs, const char *location);
 void respond_bytes(web_response *rs, const char *content_type, void *data, size_t len);
 
+/* ---- names a coordinator reads (names.c) ------------------------------------------------ */
+
+/* A language tag's name in English ("ar" -> "Arabic", "en-GB" -> "English"); the tag itself
+ * when ICU does not know it (allocated). */
+char *language_name(const char *tag);
+/* A review type's plain name ("lcspr" -> "Local child safeguarding practice review"). */
+const char *review_type_label(const char *keyword);
+
 /* ---- the workspace (workspace.c) --------------------------------------------------------- */
 
 /* A review id usable as a directory name: [A-Za-z0-9._-]{1,64}, not starting with '.'. */
@@ -192,7 +200,11 @@ void dom_set(xmlNodePtr n, const char *path, const char *value);
 /* A new child element at the end. */
 xmlNodePtr dom_add(xmlNodePtr n, const char *name, const char *text);
 /* A <member> element made from a member the library loaded (family.c). */
-xmlNodePtr ws_member_from_loaded(xmlDocPtr doc, xmlNsPtr ns, const kl_member *km);
+xmlNodePtr ws_member_from_loaded(xmlDocPtr doc, xmlNsPtr ns, const kl_review *rv,
+                                 const kl_member *km);
+/* The member form's reading levels and formats (value, label pairs; family.c). */
+extern const char *const member_readings[];
+extern const char *const member_formats[];
 /* The member element with this id, or NULL. */
 xmlNodePtr dom_member(xmlDocPtr doc, const char *mid);
 

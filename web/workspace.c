@@ -145,7 +145,7 @@ xmlDocPtr ws_review_read(const char *id, const char **why)
         if (p && kl_review_load_file(web_srv->ctx, p, NULL, &rv) == 0) {
             xmlNodePtr nf = xmlNewDocNode(doc, fam->ns, BAD_CAST "family", NULL);
             for (size_t i = 0; i < kl_review_member_count(rv); i++)
-                xmlAddChild(nf, ws_member_from_loaded(doc, fam->ns, kl_review_member(rv, i)));
+                xmlAddChild(nf, ws_member_from_loaded(doc, fam->ns, rv, kl_review_member(rv, i)));
             xmlReplaceNode(fam, nf);
             xmlFreeNode(fam);
         }

@@ -179,7 +179,7 @@ const text = (page) => page.evaluate(() => document.body.innerText);
 
 // Headless chromium with JavaScript off sometimes never finishes leaving a page whose
 // iframe holds its PDF viewer: the iframe is taken out first (it has been checked).
-const leavePreview = (page) => page.$$eval('iframe', (fs) => fs.forEach((f) => f.remove()));
+const leavePreview = (page) => page.$$eval('iframe, object', (fs) => fs.forEach((f) => f.remove()));
 
 // page.goto, tried a second time when the navigation never finishes: headless chromium
 // has once been seen to stall leaving a page whose iframe holds its PDF viewer (JavaScript
@@ -364,10 +364,21 @@ async function flow(page, rid) {
       .split('\n').slice(1).filter((l) => l.trim()).map((l) => l.split(',')[0]);
   check(JSON.stringify(ids) === JSON.stringify(csvIds),
       `the family table lists ${ids}, not the spreadsheet's ${csvIds}`);
-  const status = Object.fromEntries(rows.map((r) => [r[0], r[6]]));
+  const heads = await page.$$eval('table thead th', (ths) => ths.map((th) => th.innerText.trim()));
+  const column = (rs, head) => Object.fromEntries(rs.map((r) => [r[0], r[heads.indexOf(head)]]));
+  const status = column(rows, 'Status');
   check(/Ready/.test(status.m01 || '') && /Ready/.test(status.m06 || ''),
       `m01 and m06 are not Ready: ${status.m01} / ${status.m06}`);
   check(/Not contacted/.test(status.m05 || ''), `m05 (contact none) is '${status.m05}'`);
+  // Names a coordinator reads, not keywords: the type of review, each language, the format.
+  check((await text(page)).includes('Local child safeguarding practice review'),
+      'the review page does not name the type of review (lcspr)');
+  const lang = column(rows, 'Language');
+  check(lang.m06 === 'Arabic' && lang.m04 === 'Welsh and English',
+      `the family table shows the languages '${lang.m06}' (ar) and '${lang.m04}' (cy and en-GB)`);
+  const format = column(rows, 'Format');
+  check(format.m11 === 'Braille' && format.m01 === 'Print',
+      `the family table shows the formats '${format.m11}' (m11, braille) and '${format.m01}'`);
 
   // One member's form (the Arabic-speaking grandfather), and adding a member with nothing
   // filled in: the errors page.
@@ -375,6 +386,17 @@ async function flow(page, rid) {
   await visited(page, 'member-edit', res);
   check(await page.$eval('[name="locale"]', (e) => e.value) === 'ar',
       `m06's form shows language '${await page.$eval('[name="locale"]', (e) => e.value)}'`);
+  check(/Arabic/.test(await text(page)), 'm06\'s form does not name the language (Arabic)');
+  // Braille chosen in a member's form (m02) shows in the family table.
+  res = await go(page, `${base}/reviews/${rid}/members/m02/edit`);
+  await fill(page, {format: 'braille'});
+  res = await submit(page, 'main form');
+  check(new URL(page.url()).pathname === `/reviews/${rid}`,
+      `saving m02 in braille led to ${page.url()}`);
+  const rows2 = await page.$$eval('table tbody tr', (trs) => trs.map((tr) =>
+    [...tr.children].map((c) => c.innerText.trim())));
+  check(column(rows2, 'Format').m02 === 'Braille',
+      `m02 set to braille shows '${column(rows2, 'Format').m02}' in the family table`);
   res = await go(page, `${base}/reviews/${rid}/members/new`);
   await visited(page, 'member-new', res);
   res = await submit(page, 'main form');
@@ -390,8 +412,11 @@ async function flow(page, rid) {
     const banner = await page.$eval('.banner-draft', (e) => e.innerText).catch(() => null);
     check(banner && (banner.includes(name) || new RegExp(`\\b${lang}\\b`).test(banner)),
         `the ${name} preview has no draft banner naming the language: ${banner}`);
-    const frame = await page.$eval('iframe', (e) => e.getAttribute('src')).catch(() => null);
-    check(frame === `${href}.pdf`, `the ${name} preview's iframe shows ${frame}`);
+    const frame = await page.$eval('iframe, object', (e) => e.getAttribute('src') ||
+        e.getAttribute('data')).catch(() => null);
+    check(frame === `${href}.pdf`, `the ${name} preview's iframe or object shows ${frame}`);
+    check(await page.$(`object a[href="${href}.pdf"]`),
+        `the ${name} preview's object has no link to the PDF for a browser without a viewer`);
     const pdf = await page.evaluate(async (u) => {
       const r = await fetch(u);
       const b = new Uint8Array(await r.arrayBuffer());
@@ -407,6 +432,13 @@ async function flow(page, rid) {
   res = await go(page, `${base}/reviews/${rid}/preview/m03/notification`);
   await visited(page, 'preview-email-sms', res);
   check(/\d+ segments?/.test(await text(page)), 'the text message preview gives no segment count');
+  // A braille member's preview (m11) is the BRF text with its page count, not a PDF.
+  await leavePreview(page);
+  res = await go(page, `${base}/reviews/${rid}/preview/m11/notification`);
+  await visited(page, 'preview-braille', res);
+  check(/in braille \(\d+ pages?\)/.test(await text(page)) &&
+      /,NOR\?%IRE/.test(await page.$eval('pre.braille', (e) => e.innerText).catch(() => '')),
+      'the braille preview shows no BRF text (,NOR?%IRE for Northshire) with its page count');
   await leavePreview(page);
 
   // Generate: the form, then the progress page until the batch is made. With JavaScript
