@@ -228,6 +228,36 @@ static int finish(kl_context *ctx, xmlBufferPtr buf, char **out, size_t *len)
     return 0;
 }
 
+/* A writer into a new buffer, indenting by two spaces, after the XML declaration. -2: out of
+ * memory (buf NULL); -1: libxml2 failed. buf and w are for writer_end in any case. */
+static int writer_begin(xmlBufferPtr *buf, xmlTextWriterPtr *w)
+{
+    *buf = xmlBufferCreate();
+    *w = *buf ? xmlNewTextWriterMemory(*buf, 0) : NULL;
+    if (!*buf)
+        return -2;
+    if (!*w || xmlTextWriterSetIndent(*w, 1) < 0 ||
+        xmlTextWriterSetIndentString(*w, BAD_CAST "  ") < 0 ||
+        xmlTextWriterStartDocument(*w, "1.0", "UTF-8", NULL) < 0)
+        return -1;
+    return 0;
+}
+
+/* The end of a writer, written or not (ok): the text into out, or the error (what: "XLIFF"). */
+static int writer_end(kl_context *ctx, xmlBufferPtr buf, xmlTextWriterPtr w, bool ok, bool oom,
+                      const char *what, char **out, size_t *len)
+{
+    if (w)
+        xmlFreeTextWriter(w);
+    if (ok)
+        return finish(ctx, buf, out, len);
+    if (buf)
+        xmlBufferFree(buf);
+    if (oom)
+        return kl_oom(ctx);
+    return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the %s", what);
+}
+
 static void catalog_note(const kl_xexport *x, kl_buf *b)
 {
     kl_buf_clear(b);
@@ -264,6 +294,71 @@ static void stale_note(const kl_xunit *u, kl_buf *b)
 static const char unconfirmed_note[] =
     "Not yet confirmed against this English: check it, then mark it translated.";
 
+/* What XLIFF 2.0 and 1.2 say alike, each in its own note (2.0: category; 1.2: from). The
+ * helpers return -1 when libxml2 fails, -2 when out of memory (for WI). */
+static int note_v(xmlTextWriterPtr w, bool v2, const char *kind, const char *text)
+{
+    return v2 ? note20(w, kind, text) : note12(w, kind, text);
+}
+
+/* A file's notes: the reading variant, the syntax, the catalog (1.2: all from kinletter). */
+static int file_notes(xmlTextWriterPtr w, bool v2, const kl_xexport *x, int v, kl_buf *note)
+{
+    if (note_v(w, v2, v2 ? "reading" : "kinletter", kl_catalog__variant_note(v)) < 0 ||
+        note_v(w, v2, v2 ? "syntax" : "kinletter", syntax_note) < 0)
+        return -1;
+    catalog_note(x, note);
+    if (note->oom)
+        return -2;
+    return note_v(w, v2, v2 ? "catalog" : "kinletter", note->data);
+}
+
+/* A unit's notes: where it appears, its arguments and plural forms, its length limit, and
+ * whether its translation is out of date or not yet confirmed. */
+static int unit_notes(xmlTextWriterPtr w, bool v2, const kl_xunit *u, kl_buf *note)
+{
+    if (note_v(w, v2, "location", u->location) < 0 ||
+        (u->arguments && note_v(w, v2, "arguments", u->arguments) < 0) ||
+        (u->plural && note_v(w, v2, "plural", u->plural) < 0))
+        return -1;
+    if (u->max_gsm) {
+        limit_note(u, note);
+        if (note->oom)
+            return -2;
+        if (note_v(w, v2, "length", note->data) < 0)
+            return -1;
+    }
+    if (u->stale) {
+        stale_note(u, note);
+        if (note->oom)
+            return -2;
+        return note_v(w, v2, "stale", note->data);
+    }
+    if (u->unconfirmed)
+        return note_v(w, v2, "unconfirmed", unconfirmed_note);
+    return 0;
+}
+
+/* A source or target: on one line of its own (no indenting inside, where spaces are text),
+ * with one attribute (or none), the message as text and inline codes. */
+static int inline_element(xmlTextWriterPtr w, const char *elem, const char *attr_name,
+                          const char *attr_value, const char *msg, bool v2, codes *cs,
+                          bool is_source)
+{
+    if (xmlTextWriterStartElement(w, BAD_CAST elem) < 0 ||
+        (attr_name &&
+         xmlTextWriterWriteAttribute(w, BAD_CAST attr_name, BAD_CAST attr_value) < 0) ||
+        xmlTextWriterSetIndent(w, 0) < 0)
+        return -1;
+    int rc = write_inline(w, msg, v2, cs, is_source);
+    if (rc < 0)
+        return rc;
+    if (xmlTextWriterEndElement(w) < 0 || xmlTextWriterSetIndent(w, 1) < 0 ||
+        xmlTextWriterWriteRaw(w, BAD_CAST "\n") < 0)
+        return -1;
+    return 0;
+}
+
 static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out,
                     size_t *len)
 {
@@ -272,16 +367,12 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
     if (rc)
         return rc;
     bool reviewed = !strcmp(x.status, "reviewed");
-    xmlBufferPtr buf = xmlBufferCreate();
-    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    xmlBufferPtr buf;
+    xmlTextWriterPtr w;
     kl_buf note = KL_BUF_INIT;
     codes cs = {0};
-    bool oom = !buf;
-    if (!w)
-        goto xml_fail;
-    W(xmlTextWriterSetIndent(w, 1));
-    W(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
-    W(xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL));
+    bool oom = false, ok = false;
+    WI(writer_begin(&buf, &w));
     W(xmlTextWriterStartElementNS(w, NULL, BAD_CAST "xliff", BAD_CAST XLIFF_NS));
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "2.0"));
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "srcLang", BAD_CAST "en-GB"));
@@ -292,64 +383,23 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
         W(xmlTextWriterStartElement(w, BAD_CAST "file"));
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST vn));
         W(xmlTextWriterStartElement(w, BAD_CAST "notes"));
-        W(note20(w, "reading", kl_catalog__variant_note(v)));
-        W(note20(w, "syntax", syntax_note));
-        catalog_note(&x, &note);
-        if (note.oom) {
-            oom = true;
-            goto xml_fail;
-        }
-        W(note20(w, "catalog", note.data));
+        WI(file_notes(w, true, &x, v, &note));
         W(xmlTextWriterEndElement(w));
         for (; i < x.n && x.units[i].variant == v; i++) {
             const kl_xunit *u = &x.units[i];
             W(xmlTextWriterStartElement(w, BAD_CAST "unit"));
             W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST u->e->key));
             W(xmlTextWriterStartElement(w, BAD_CAST "notes"));
-            W(note20(w, "location", u->location));
-            if (u->arguments)
-                W(note20(w, "arguments", u->arguments));
-            if (u->plural)
-                W(note20(w, "plural", u->plural));
-            if (u->max_gsm) {
-                limit_note(u, &note);
-                if (note.oom) {
-                    oom = true;
-                    goto xml_fail;
-                }
-                W(note20(w, "length", note.data));
-            }
-            if (u->stale) {
-                stale_note(u, &note);
-                if (note.oom) {
-                    oom = true;
-                    goto xml_fail;
-                }
-                W(note20(w, "stale", note.data));
-            } else if (u->unconfirmed) {
-                W(note20(w, "unconfirmed", unconfirmed_note));
-            }
+            WI(unit_notes(w, true, u, &note));
             W(xmlTextWriterEndElement(w)); /* notes */
             W(xmlTextWriterStartElement(w, BAD_CAST "segment"));
             W(xmlTextWriterWriteAttribute(
                 w, BAD_CAST "state",
                 BAD_CAST(u->current ? (reviewed ? "reviewed" : "translated") : "initial")));
-            W(xmlTextWriterStartElement(w, BAD_CAST "source"));
-            W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:space", BAD_CAST "preserve"));
-            W(xmlTextWriterSetIndent(w, 0));
-            WI(write_inline(w, u->e->text, true, &cs, true));
-            W(xmlTextWriterEndElement(w));
-            W(xmlTextWriterSetIndent(w, 1));
-            W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
-            if (u->m) {
-                W(xmlTextWriterStartElement(w, BAD_CAST "target"));
-                W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:space", BAD_CAST "preserve"));
-                W(xmlTextWriterSetIndent(w, 0));
-                WI(write_inline(w, u->m->text, true, &cs, false));
-                W(xmlTextWriterEndElement(w));
-                W(xmlTextWriterSetIndent(w, 1));
-                W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
-            }
+            WI(inline_element(w, "source", "xml:space", "preserve", u->e->text, true, &cs, true));
+            if (u->m)
+                WI(inline_element(w, "target", "xml:space", "preserve", u->m->text, true, &cs,
+                                  false));
             W(xmlTextWriterEndElement(w)); /* segment */
             W(xmlTextWriterEndElement(w)); /* unit */
         }
@@ -357,22 +407,12 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
     }
     W(xmlTextWriterEndElement(w));
     W(xmlTextWriterEndDocument(w));
-    xmlFreeTextWriter(w);
-    kl_buf_free(&note);
-    codes_free(&cs);
-    kl_catalog__xexport_free(&x);
-    return finish(ctx, buf, out, len);
+    ok = true;
 xml_fail:
     kl_buf_free(&note);
     codes_free(&cs);
     kl_catalog__xexport_free(&x);
-    if (w)
-        xmlFreeTextWriter(w);
-    if (buf)
-        xmlBufferFree(buf);
-    if (oom)
-        return kl_oom(ctx);
-    return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the XLIFF");
+    return writer_end(ctx, buf, w, ok, oom, "XLIFF", out, len);
 }
 
 int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const char *locale,
@@ -383,16 +423,12 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
     if (rc)
         return rc;
     bool reviewed = !strcmp(x.status, "reviewed");
-    xmlBufferPtr buf = xmlBufferCreate();
-    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    xmlBufferPtr buf;
+    xmlTextWriterPtr w;
     kl_buf note = KL_BUF_INIT;
     codes cs = {0};
-    bool oom = !buf;
-    if (!w)
-        goto xml_fail;
-    W(xmlTextWriterSetIndent(w, 1));
-    W(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
-    W(xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL));
+    bool oom = false, ok = false;
+    WI(writer_begin(&buf, &w));
     W(xmlTextWriterStartElementNS(w, NULL, BAD_CAST "xliff", BAD_CAST XLIFF12_NS));
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "1.2"));
     size_t i = 0;
@@ -408,14 +444,7 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "tool-id", BAD_CAST "kinletter"));
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "tool-name", BAD_CAST "kinletter catalog"));
         W(xmlTextWriterEndElement(w));
-        W(note12(w, "kinletter", kl_catalog__variant_note(v)));
-        W(note12(w, "kinletter", syntax_note));
-        catalog_note(&x, &note);
-        if (note.oom) {
-            oom = true;
-            goto xml_fail;
-        }
-        W(note12(w, "kinletter", note.data));
+        WI(file_notes(w, false, &x, v, &note));
         W(xmlTextWriterEndElement(w)); /* header */
         W(xmlTextWriterStartElement(w, BAD_CAST "body"));
         if (v == 0) {
@@ -441,48 +470,14 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
                 W(xmlTextWriterWriteAttribute(w, BAD_CAST "maxwidth", BAD_CAST mw));
                 W(xmlTextWriterWriteAttribute(w, BAD_CAST "size-unit", BAD_CAST "char"));
             }
-            W(xmlTextWriterStartElement(w, BAD_CAST "source"));
-            W(xmlTextWriterSetIndent(w, 0));
-            WI(write_inline(w, u->e->text, false, &cs, true));
-            W(xmlTextWriterEndElement(w));
-            W(xmlTextWriterSetIndent(w, 1));
-            W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
-            if (u->m) {
-                W(xmlTextWriterStartElement(w, BAD_CAST "target"));
-                W(xmlTextWriterWriteAttribute(w, BAD_CAST "state",
-                                              BAD_CAST(u->current
-                                                           ? (reviewed ? "final" : "translated")
-                                                           : "needs-review-translation")));
-                W(xmlTextWriterSetIndent(w, 0));
-                WI(write_inline(w, u->m->text, false, &cs, false));
-                W(xmlTextWriterEndElement(w));
-                W(xmlTextWriterSetIndent(w, 1));
-                W(xmlTextWriterWriteRaw(w, BAD_CAST "\n"));
-            }
+            WI(inline_element(w, "source", NULL, NULL, u->e->text, false, &cs, true));
+            if (u->m)
+                WI(inline_element(w, "target", "state",
+                                  u->current ? (reviewed ? "final" : "translated")
+                                             : "needs-review-translation",
+                                  u->m->text, false, &cs, false));
             W(po_reference12(w, vn, u->e->key));
-            W(note12(w, "location", u->location));
-            if (u->arguments)
-                W(note12(w, "arguments", u->arguments));
-            if (u->plural)
-                W(note12(w, "plural", u->plural));
-            if (u->max_gsm) {
-                limit_note(u, &note);
-                if (note.oom) {
-                    oom = true;
-                    goto xml_fail;
-                }
-                W(note12(w, "length", note.data));
-            }
-            if (u->stale) {
-                stale_note(u, &note);
-                if (note.oom) {
-                    oom = true;
-                    goto xml_fail;
-                }
-                W(note12(w, "stale", note.data));
-            } else if (u->unconfirmed) {
-                W(note12(w, "unconfirmed", unconfirmed_note));
-            }
+            WI(unit_notes(w, false, u, &note));
             W(xmlTextWriterEndElement(w)); /* trans-unit */
         }
         W(xmlTextWriterEndElement(w)); /* body */
@@ -490,22 +485,12 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
     }
     W(xmlTextWriterEndElement(w));
     W(xmlTextWriterEndDocument(w));
-    xmlFreeTextWriter(w);
-    kl_buf_free(&note);
-    codes_free(&cs);
-    kl_catalog__xexport_free(&x);
-    return finish(ctx, buf, out, len);
+    ok = true;
 xml_fail:
     kl_buf_free(&note);
     codes_free(&cs);
     kl_catalog__xexport_free(&x);
-    if (w)
-        xmlFreeTextWriter(w);
-    if (buf)
-        xmlBufferFree(buf);
-    if (oom)
-        return kl_oom(ctx);
-    return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the XLIFF");
+    return writer_end(ctx, buf, w, ok, oom, "XLIFF", out, len);
 }
 
 /* TMX 1.4: a translation memory of the translations confirmed against the
@@ -517,16 +502,12 @@ static int export_tmx(kl_context *ctx, kl_catalog_sources *s, const char *locale
     int rc = kl_catalog__xexport(ctx, s, locale, &x);
     if (rc)
         return rc;
-    xmlBufferPtr buf = xmlBufferCreate();
-    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    xmlBufferPtr buf;
+    xmlTextWriterPtr w;
     codes cs = {0};
-    bool oom = !buf;
+    bool oom = false, ok = false;
     const char *status = x.status[0] ? x.status : "draft";
-    if (!w)
-        goto xml_fail;
-    W(xmlTextWriterSetIndent(w, 1));
-    W(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
-    W(xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL));
+    WI(writer_begin(&buf, &w));
     W(xmlTextWriterStartElement(w, BAD_CAST "tmx"));
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "1.4"));
     W(xmlTextWriterStartElement(w, BAD_CAST "header"));
@@ -572,20 +553,11 @@ static int export_tmx(kl_context *ctx, kl_catalog_sources *s, const char *locale
     W(xmlTextWriterEndElement(w)); /* body */
     W(xmlTextWriterEndElement(w));
     W(xmlTextWriterEndDocument(w));
-    xmlFreeTextWriter(w);
-    codes_free(&cs);
-    kl_catalog__xexport_free(&x);
-    return finish(ctx, buf, out, len);
+    ok = true;
 xml_fail:
     codes_free(&cs);
     kl_catalog__xexport_free(&x);
-    if (w)
-        xmlFreeTextWriter(w);
-    if (buf)
-        xmlBufferFree(buf);
-    if (oom)
-        return kl_oom(ctx);
-    return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the TMX");
+    return writer_end(ctx, buf, w, ok, oom, "TMX", out, len);
 }
 
 /* ---- TBX glossary ------------------------------------------------------------ */
