@@ -914,10 +914,59 @@ void kl_catalog__ximport_reviewed(kl_ximport *im, unsigned line, const char *rev
                                 "the catalog has no meta table to record the review in");
 }
 
+/* What `catalog check` calls [missing] (an error there) and a letter fails on: a standard
+ * message of the English that the catalog will still not have after this import (neither
+ * in it nor added by the file). Said the same way, at the catalog's standard table; the
+ * first 10 named, the rest counted. */
+static void warn_missing(kl_ximport *im)
+{
+    const kl_csrc *tr = im->f->src, *en = im->s->en ? im->s->en->src : NULL;
+    if (!tr || !en)
+        return;
+    const kl_csrc_table *std = kl_catalog__src_table(tr, "standard");
+    unsigned sl = 0, sc = 0;
+    if (std)
+        kl_line_col(tr->data, std->close, &sl, &sc);
+    const char *added = im->w.pending[0].data ? im->w.pending[0].data : "";
+    size_t n = 0;
+    kl_buf q = KL_BUF_INIT;
+    for (size_t i = 0; i < en->n_strs; i++) {
+        const kl_csrc_str *e = &en->strs[i];
+        if (strcmp(e->table, "standard") != 0 || kl_catalog__english_only(e->key) ||
+            kl_catalog__src_find(tr, "standard", e->key))
+            continue;
+        kl_buf_clear(&q);
+        kl_catalog__quote(&q, e->key);
+        kl_buf_puts(&q, " { ");
+        if (q.oom) {
+            im->oom = true;
+            break;
+        }
+        if (strstr(added, q.data))
+            continue;
+        if (++n <= 10)
+            kl_warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->f->path, sl, 0),
+                    "translate it in the file and import again",
+                    "[missing] standard '%s' is not translated (English: %s:%u); a letter that "
+                    "needs it cannot be written in this language",
+                    e->key, im->s->en->path, e->line);
+    }
+    kl_buf_free(&q);
+    if (n > 10)
+        kl_warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->f->path, sl, 0),
+                "`kinletter catalog check` lists every one",
+                "[missing] %zu more standard messages are not translated", n - 10);
+}
+
 int kl_catalog__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed)
 {
     if (!rc && im->oom)
         rc = kl_oom(im->ctx);
+    if (!rc && !im->errors && im->f) {
+        warn_missing(im);
+        if (im->oom)
+            rc = kl_oom(im->ctx);
+    }
     /* New words in a reviewed catalog have not been reviewed: it is a
      * draft again until a reviewer says otherwise. */
     const kl_csrc_str *st = im->f ? kl_catalog__src_find(im->f->src, "meta", "status") : NULL;

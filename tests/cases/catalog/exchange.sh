@@ -302,6 +302,24 @@ grep -q "error: \[missing\] standard 'common.interpreter' is not translated in s
 grep -q "warning: \[length\] standard 'notification.sms' is [0-9]* characters" "$tmp/out" ||
     fail "check: long text message not reported"
 
+# check, import and render agree on what is missing: common.signoff deleted from every
+# variant of pl is the same [missing] line from check (an error) and import (a warning, at
+# the same place of the catalog), and the message render fails on.
+mkdir "$tmp/gone"
+cp "$tmp/orig"/*.txt "$tmp/orig"/*.tsv "$tmp/gone/" 2>/dev/null
+grep -v '"common.signoff"' "$tmp/orig/pl.txt" >"$tmp/gone/pl.txt"
+"$kl" catalog check --locales "$tmp/gone" pl >"$tmp/out" 2>&1
+grep "\[missing\]" "$tmp/out" | sed 's/: error: /: /' >"$tmp/check.missing"
+"$kl" catalog export --locales "$tmp/gone" pl --format po -o "$tmp/gone.po" 2>/dev/null
+"$kl" catalog import --locales "$tmp/gone" "$tmp/gone.po" 2>"$tmp/err" || fail "import gone.po: $(head -3 "$tmp/err")"
+grep "\[missing\]" "$tmp/err" | sed 's/^kinletter: //; s/: warning: /: /; s/ (translate it in the file and import again)$//' >"$tmp/import.missing"
+[ "$(grep -c "standard 'common.signoff' is not translated" "$tmp/check.missing")" = 1 ] &&
+    cmp -s "$tmp/check.missing" "$tmp/import.missing" ||
+    fail "check and import disagree on what is missing: $(cat "$tmp/check.missing" "$tmp/import.missing")"
+"$kl" render -m m01 -f txt --locales "$tmp/gone" >/dev/null 2>"$tmp/err" && fail "render without common.signoff succeeded"
+grep -q "message 'common.signoff' is missing from the 'pl' catalog" "$tmp/err" ||
+    fail "render does not name the missing message: $(head -3 "$tmp/err")"
+
 # A PO file that says "reviewed" marks the catalog reviewed only when every unit is translated
 # and done; otherwise the catalog stays a draft and the import says so.
 mkdir "$tmp/mini"
