@@ -8,7 +8,9 @@ scaled to 1000/unitsPerEm, must equal the /W width within 1 unit (veraPDF's
 tolerance). Simple fonts: /Widths against the same hmtx through FirstChar.
 
 Usage: pdfua_widths.py PDF...   (prints one line per PDF with a problem and a
-summary; exit 1 when any width disagrees, 2 when a font cannot be read)."""
+summary; exit 1 when any width disagrees, 2 when a font cannot be read).
+       pdfua_widths.py --self-test PDF   (PDF passes; with one /W width 2/1000 em
+       off it fails, naming that code)."""
 import io
 import sys
 
@@ -149,7 +151,35 @@ def check_pdf(path):
     return glyphs, problems
 
 
+def self_test(path):
+    """The check must see a width 2/1000 em off: a good letter passes, the same
+    letter with one /W width changed fails, naming that code."""
+    import tempfile
+    n, problems = check_pdf(path)
+    if not n or problems:
+        print(f"FAIL: self-test: {path} should pass ({n} codes, {len(problems)} problems)")
+        return 1
+    with pikepdf.open(path) as pdf, tempfile.TemporaryDirectory() as tmp:
+        for _, font in fonts_of(pdf):
+            if font.get("/Subtype") != "/Type0":
+                continue
+            warr = font["/DescendantFonts"][0]["/W"]
+            cid = int(warr[0])
+            warr[1][0] = float(warr[1][0]) + 2
+            break
+        bad = tmp + "/bad.pdf"
+        pdf.save(bad)
+        n, problems = check_pdf(bad)
+    if not any(f"CID {cid} " in p for p in problems):
+        print(f"FAIL: self-test: a /W width 2/1000 em off (CID {cid}) was not found")
+        return 1
+    print(f"self-test: a /W width 2/1000 em off is found (CID {cid})")
+    return 0
+
+
 def main(paths):
+    if paths[:1] == ["--self-test"]:
+        return self_test(paths[1])
     bad = 0
     total = 0
     for p in paths:
