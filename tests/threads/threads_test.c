@@ -30,6 +30,8 @@ typedef struct job {
     unsigned char *pdf;
     size_t pdf_len;
     unsigned pages;
+    char *brf; /* the braille letter (liblouis), or NULL where its language has no table */
+    size_t brf_len;
 } job;
 
 typedef struct shared {
@@ -55,8 +57,8 @@ static const kl_pdf_options pdf_opts = {KL_PDF_OPTIONS_VERSION, 0, NULL, "2026-1
 
 /* Compose and render one job; 0 or the failing step's code with the message in *why. */
 static int write_letter(kl_context *ctx, kl_pdf_renderer *r, const shared *sh, const job *j,
-                        char **text, unsigned char **pdf, size_t *len, unsigned *pages,
-                        const char **why)
+                        char **text, unsigned char **pdf, size_t *len, unsigned *pages, char **brf,
+                        size_t *brf_len, const char **why)
 {
     kl_letter *letter = NULL;
     int rc = kl_letter_compose(ctx, j->tpl, sh->cats, sh->review, j->member, j->channel,
@@ -69,6 +71,17 @@ static int write_letter(kl_context *ctx, kl_pdf_renderer *r, const shared *sh, c
     if (!rc) {
         *why = "pdf";
         rc = kl_letter_render_pdf(ctx, r, letter, &pdf_opts, pdf, len, pages);
+    }
+    /* Braille too, so that liblouis (one process-wide state, behind the library's mutex) is
+     * used by every thread at once; a language without a table gives none, every time. */
+    if (!rc) {
+        *why = "braille";
+        rc = kl_letter_render_brf(ctx, letter, brf, brf_len, NULL);
+        if (rc == KL_EDATA) {
+            *brf = NULL;
+            *brf_len = 0;
+            rc = 0;
+        }
     }
     kl_letter_free(letter);
     return rc;
@@ -94,14 +107,17 @@ static void *worker_main(void *arg)
             unsigned char *pdf = NULL;
             size_t len = 0;
             unsigned pages = 0;
+            char *brf = NULL;
+            size_t brf_len = 0;
             const char *why = NULL;
-            int rc = write_letter(ctx, r, sh, j, &text, &pdf, &len, &pages, &why);
+            int rc = write_letter(ctx, r, sh, j, &text, &pdf, &len, &pages, &brf, &brf_len, &why);
             if (rc) {
                 const kl_diagnostic *d = kl_context_last_error(ctx);
                 snprintf(w->failure, sizeof w->failure, "thread %u: %s for %s: %s", w->index, why,
                          kl_member_id(j->member), d ? d->message : kl_strerror(rc));
             } else if (strcmp(text, j->text) != 0 || len != j->pdf_len ||
-                       memcmp(pdf, j->pdf, len) != 0 || pages != j->pages) {
+                       memcmp(pdf, j->pdf, len) != 0 || pages != j->pages ||
+                       brf_len != j->brf_len || (brf && memcmp(brf, j->brf, brf_len) != 0)) {
                 w->mismatches++;
                 snprintf(w->failure, sizeof w->failure,
                          "thread %u: %s's %s letter differs from the one written alone", w->index,
@@ -109,6 +125,7 @@ static void *worker_main(void *arg)
             }
             kl_free(text);
             kl_free(pdf);
+            kl_free(brf);
             if (rc)
                 goto out;
             w->done++;
@@ -156,13 +173,14 @@ static void test_threads_share_loaded_data(void **state)
             j->member = m;
             j->channel = kl_contact_channel(kl_member_contact_at(m, 0));
             const char *why = NULL;
-            if (write_letter(ctx, base, &sh, j, &j->text, &j->pdf, &j->pdf_len, &j->pages, &why) ==
-                0) {
+            if (write_letter(ctx, base, &sh, j, &j->text, &j->pdf, &j->pdf_len, &j->pages, &j->brf,
+                             &j->brf_len, &why) == 0) {
                 sh.n_jobs++;
                 used = 1;
             } else {
                 kl_free(j->text);
                 kl_free(j->pdf);
+                kl_free(j->brf);
                 memset(j, 0, sizeof *j);
             }
         }
@@ -172,6 +190,11 @@ static void test_threads_share_loaded_data(void **state)
      * test would prove little. */
     assert_true(members_used >= 4);
     assert_true(sh.n_jobs >= 8);
+    /* Braille in several tables (UEB for m11, and each language liblouis has one for). */
+    size_t brailled = 0;
+    for (size_t k = 0; k < sh.n_jobs; k++)
+        brailled += sh.jobs[k].brf != NULL;
+    assert_true(brailled >= 6);
 
     worker ws[N_THREADS];
     memset(ws, 0, sizeof ws);
@@ -195,6 +218,7 @@ static void test_threads_share_loaded_data(void **state)
     for (size_t k = 0; k < sh.n_jobs; k++) {
         kl_free(sh.jobs[k].text);
         kl_free(sh.jobs[k].pdf);
+        kl_free(sh.jobs[k].brf);
     }
     kl_pdf_renderer_free(base);
     kl_catalog_set_free(sh.cats);
