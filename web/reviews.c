@@ -197,6 +197,8 @@ const char *review_field_for_path(const char *path)
             return fields[i].name;
     if (!strncmp(norm, "partnership/address", 19))
         return "partnership-address";
+    if (!strncmp(norm, "partnership/logo", 16))
+        return "logo";
     return NULL;
 }
 
@@ -436,7 +438,7 @@ static void review_form(web_request *rq, web_response *rs, xmlDocPtr doc, const 
             el(ul, "li", warnings->message[i]);
     }
     char *action = id ? fmt("/reviews/%s/edit", id) : strdup("/reviews/new");
-    xmlNodePtr form = form_new(p->main, rq, action, false);
+    xmlNodePtr form = form_new(p->main, rq, action, true);
     free(action);
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
     xmlNodePtr sec = form;
@@ -554,9 +556,61 @@ static void review_form(web_request *rq, web_response *rs, xmlDocPtr doc, const 
             field_input(sec, f->kind, f->name, f->label, f->hint, v, errs);
         }
         free(v);
+        if (!strcmp(f->name, "partnership-web")) {
+            char *src = root ? dom_get(root, "partnership/logo@src") : NULL;
+            char *hint = src ? fmt("A PNG image, at most 512 kB, printed at the top of every "
+                                   "letter. Now: %s; choose another file to replace it.",
+                                   src)
+                             : strdup("A PNG image, at most 512 kB, printed at the top of every "
+                                      "letter.");
+            xmlFree(src);
+            xmlNodePtr lf = field_input(sec, "file", "logo", "Logo (optional)", hint, NULL, errs);
+            free(hint);
+            if (lf)
+                attr(lf, "accept", "image/png");
+        }
     }
     form_button(form, "Save review", NULL);
     page_respond(p, rs, status);
+}
+
+/* The partnership's logo from the form's file input: at most 512 kB, a PNG (its signature
+ * and an IHDR with a size of at most 4000 pixels a side), written beside review.xml as
+ * logo.png (0600) and named by partnership/logo@src. The library's loader checks it again
+ * (a PNG, inside the review's directory) each time the review is loaded, as `kinletter
+ * check` does; nothing uploaded keeps the logo there was. */
+#define LOGO_MAX (512u * 1024u)
+static void logo_from_form(web_request *rq, xmlDocPtr doc, const char *id, web_errors *errs,
+                           bool write)
+{
+    const web_field *f = web_field_find(rq, "logo");
+    if (!f || !f->filename || !f->len)
+        return;
+    const unsigned char *b = (const unsigned char *)f->value;
+    if (f->len > LOGO_MAX) {
+        errors_add(errs, "logo",
+                   "The logo is larger than 512 kB: save it smaller and upload it "
+                   "again");
+        return;
+    }
+    const char *why = png_check(b, f->len, 4000);
+    if (why) {
+        errors_add(errs, "logo", why);
+        return;
+    }
+    if (!write)
+        return;
+    char *dir = fmt("%s/%s", web_srv->dir, id), *path = fmt("%s/logo.png", dir);
+    int rc = dir && path && ws_mkdir(dir) == 0 ? ws_write_atomic(path, f->value, f->len) : -1;
+    free(dir);
+    free(path);
+    if (rc) {
+        errors_add(errs, "logo",
+                   "The logo could not be saved: check the workspace "
+                   "directory's permissions and free space");
+        return;
+    }
+    dom_set(xmlDocGetRootElement(doc), "partnership/logo@src", "logo.png");
 }
 
 static void save_review(web_request *rq, web_response *rs, const char *id)
@@ -572,6 +626,10 @@ static void save_review(web_request *rq, web_response *rs, const char *id)
                        "A review with this reference exists already: open it from the list");
         xmlFreeDoc(exists);
     }
+    /* The logo is checked whatever else is wrong, and kept only with a review to save. */
+    logo_from_form(rq, doc, NULL, &errs, false);
+    if (!errs.n && new_id)
+        logo_from_form(rq, doc, (const char *)new_id, &errs, true);
     if (!errs.n &&
         ws_review_save(doc, new_id, map_review, NULL, &errs, &warnings, blocks_review) == 0) {
         ws_audit(rq, id ? "review-edited" : "review-created", new_id, NULL);

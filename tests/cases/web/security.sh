@@ -236,6 +236,22 @@ req "GET family.csv after the formula" 200 -b "$jar" "$base/reviews/$rid/family.
 grep -q "^\"\?m01\"\?,[^,]*,\"'=HYPERLINK" "$tmp/b" ||
     fail "family.csv exports the formula so a spreadsheet would run it: $(sed -n 2p "$tmp/b")"
 
+# ---- a damaged PNG as the logo: refused on the form, nothing kept (libpng would abort) -----------
+/usr/bin/python3 - "$tmp/damaged.png" <<'PY'
+import struct, sys, zlib
+def chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+open(sys.argv[1], 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 50, 10, 8, 2, 0, 0, 0))
+                              + chunk(b'IDAT', b'not deflate data') + chunk(b'IEND', b''))
+PY
+cp "$ws/$rid/review.xml" "$tmp/before-logo.xml"
+req "GET the review form (a damaged logo)" 200 -b "$jar" "$base/reviews/$rid/edit"
+csrf=$(csrf_of)
+req "a damaged PNG as the logo" 400 -b "$jar" -H "Origin: $base" -F "csrf=$csrf" \
+    -F "logo=@$tmp/damaged.png;type=image/png;filename=logo.png" "$base/reviews/$rid/edit" &&
+    { grep -q "not a complete PNG image" "$tmp/b" || fail "the damaged logo is not refused beside its field"; }
+[ -e "$ws/$rid/logo.png" ] && fail "the damaged logo was written to the workspace"
+cmp -s "$ws/$rid/review.xml" "$tmp/before-logo.xml" || fail "the damaged logo changed review.xml"
+
 kill -0 "$pid" 2>/dev/null || fail "the server died during the test"
 # SIGTERM: the server stops; under ASan/LSan any leak or memory error is reported here.
 kill -TERM "$pid" 2>/dev/null
