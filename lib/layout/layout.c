@@ -1011,7 +1011,10 @@ static int flow_node(lay *y, kl_selem *parent, const kl_node *n)
     case KL_NODE_REFERENCE:
         if (!(se = se_new(y, parent, KL_ROLE_P, n)))
             return KL_ENOMEM;
-        /* A small line (the pictures' credit): 70% of the body, never below 10 pt. */
+        /* A small line (the pictures' credit): 70% of the body, never below 10 pt, on
+         * the page of what comes before it (never a page of its own). */
+        if (n->small && y->nfl)
+            y->fl[y->nfl - 1].keep_next = true;
         return flow_text(y, se, n, n->text,
                          n->small ? (y->body * 0.7 > 10 ? y->body * 0.7 : 10) : y->body,
                          n->strong != 0, gap(y), false, KL_TDIR_LANG);

@@ -158,6 +158,9 @@ try:
                 big += size >= 15.9
         if big < 20:
             fail(f"{t}: only {big} lines at 16 pt or more")
+        last = [l[0] for l in lines.get(max(lines), []) if not re.match(r"^Page \d+ of \d+$", l[0])]
+        if last == ["Pictures: OpenMoji, CC BY-SA 4.0"]:
+            fail(f"{t}: the pictures' credit is alone on the last page")
         # Each picture has words to its right, beside it (left to right letter).
         for i, boxes in images.items():
             for (ix0, iy0, ix1, iy1) in boxes:
