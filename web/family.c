@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const relationships[] = {
+const char *const member_relationships[] = {
     "mother",      "Mother",      "father",     "Father",  "parent",  "Parent",      "stepmother",
     "Stepmother",  "stepfather",  "Stepfather", "carer",   "Carer",   "grandmother", "Grandmother",
     "grandfather", "Grandfather", "sister",     "Sister",  "brother", "Brother",     "aunt",
@@ -444,8 +444,8 @@ static void member_page(web_request *rq, web_response *rs, const char *id, const
     field_input(s, "text", "member-id", "Member id",
                 "Used in file names, for example m01. Letters, digits, '-' and '_'.",
                 mv(m, "member-id"), errs);
-    field_select(s, "relationship", "Relationship to the child or adult", NULL, relationships,
-                 mv(m, "relationship"), errs);
+    field_select(s, "relationship", "Relationship to the child or adult", NULL,
+                 member_relationships, mv(m, "relationship"), errs);
     field_radios(s, "gender", "Gender", "Used for grammar only.", genders, mv(m, "gender"), errs);
     field_input(s, "number", "age", "Age in years (optional)", NULL, mv(m, "age"), errs);
     field_radios(s, "parental-responsibility", "Parental responsibility", NULL, pr,

@@ -772,7 +772,7 @@ void h_review(web_request *rq, web_response *rs, const char *id)
             free(given);
             free(family);
             char *rel = attr_of(m, "@relationship");
-            el(tr, "td", rel);
+            el(tr, "td", option_label(member_relationships, rel));
             free(rel);
             char *loc = attr_of(m, "language@locale"), *also = attr_of(m, "language@also");
             char *ln = language_name(loc), *an = language_name(also);
@@ -794,13 +794,22 @@ void h_review(web_request *rq, web_response *rs, const char *id)
             for (xmlNodePtr c = m->children; c; c = c->next) {
                 if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "contact"))
                     continue;
+                static const char *const channel_names[] = {"post",
+                                                            "Post",
+                                                            "email",
+                                                            "Email",
+                                                            "sms",
+                                                            "Text message",
+                                                            "via-professional",
+                                                            "Handed over by a professional",
+                                                            NULL};
                 xmlChar *ch = xmlGetProp(c, BAD_CAST "channel");
                 size_t l = strlen(chan);
                 snprintf(chan + l, sizeof chan - l, "%s%s", l ? ", " : "",
-                         ch ? (const char *)ch : "");
+                         option_label(channel_names, ch ? (const char *)ch : ""));
                 xmlFree(ch);
             }
-            el(tr, "td", !strcmp(none, "none") ? "no contact" : chan);
+            el(tr, "td", !strcmp(none, "none") ? "None" : chan);
             xmlNodePtr st = el(tr, "td", NULL);
             const kl_member *km = rv ? kl_review_find_member(rv, mid) : NULL;
             bool ok = km && kl_review_member_ok(rv, km);

@@ -208,6 +208,7 @@ xmlNodePtr dom_add(xmlNodePtr n, const char *name, const char *text);
 xmlNodePtr ws_member_from_loaded(xmlDocPtr doc, xmlNsPtr ns, const kl_review *rv,
                                  const kl_member *km);
 /* The member form's reading levels and formats (value, label pairs; family.c). */
+extern const char *const member_relationships[];
 extern const char *const member_readings[];
 extern const char *const member_formats[];
 /* The member element with this id, or NULL. */
