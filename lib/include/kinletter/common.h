@@ -129,10 +129,10 @@ KL_API const char *kl_strerror(int code);
 /** The version of these headers (the meson project's version; the build
  * checks they agree). Compare KL_VERSION_NUM at compile time, and
  * kl_version_num() to learn which library was loaded at run time. */
-#define KL_VERSION_MAJOR  0
-#define KL_VERSION_MINOR  1
+#define KL_VERSION_MAJOR  1
+#define KL_VERSION_MINOR  0
 #define KL_VERSION_PATCH  0
-#define KL_VERSION_STRING "0.1.0"
+#define KL_VERSION_STRING "1.0.0"
 #define KL_VERSION_NUM    (KL_VERSION_MAJOR * 10000 + KL_VERSION_MINOR * 100 + KL_VERSION_PATCH)
 
 /** The library version as "MAJOR.MINOR.PATCH". Static string. */

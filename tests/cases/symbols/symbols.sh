@@ -14,7 +14,11 @@ fail() {
 }
 command -v nm >/dev/null || { echo "nm not found (binutils)"; exit 77; }
 
-syms=$(nm -D --defined-only "$so" | awk 'NF >= 3 { print $3 }' | sed 's/@.*//' | sort -u)
+# (Version nodes such as KINLETTER_1.0 are absolute symbols, type A: not functions.)
+syms=$(nm -D --defined-only "$so" | awk 'NF >= 3 && $2 != "A" { print $3 }' | sed 's/@.*//' | sort -u)
+# Every exported function carries the version node of lib/kinletter.map.
+unversioned=$(nm -D --defined-only "$so" | awk 'NF >= 3 && $2 != "A" && $3 !~ /@@KINLETTER_1\./ { print $3 }')
+[ -z "$unversioned" ] || fail "symbols without the KINLETTER_1.x version node: $unversioned"
 [ -n "$syms" ] || fail "no dynamic symbols in $so"
 
 for s in $syms; do
