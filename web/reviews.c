@@ -593,9 +593,12 @@ static void logo_from_form(web_request *rq, xmlDocPtr doc, const char *id, web_e
                    "again");
         return;
     }
-    const char *why = png_check(b, f->len, 4000);
+    const char *why = kl_png_problem(b, f->len);
     if (why) {
-        errors_add(errs, "logo", why);
+        char msg[256];
+        snprintf(msg, sizeof msg, "The logo %s: save it again as a PNG image and upload it again",
+                 why);
+        errors_add(errs, "logo", msg);
         return;
     }
     if (!write)

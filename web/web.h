@@ -169,11 +169,6 @@ char *language_name(const char *tag);
 /* A review type's plain name ("lcspr" -> "Local child safeguarding practice review"). */
 const char *review_type_label(const char *keyword);
 
-/* NULL when the n bytes are a PNG libharu can decode without harm (png.c): every chunk's
- * CRC, IHDR (not interlaced, at most max_side pixels a side), the image data inflating to
- * exactly its rows; else what to tell the coordinator. */
-const char *png_check(const unsigned char *b, size_t n, unsigned max_side);
-
 /* ---- the workspace (workspace.c) --------------------------------------------------------- */
 
 /* A review id usable as a directory name: [A-Za-z0-9._-]{1,64}, not starting with '.'. */

@@ -1045,17 +1045,23 @@ static void read_hours(loader *L, xmlNodePtr c)
 /* The longest part of a member's name, in bytes of UTF-8 (docs/REVIEW-FORMAT.md). */
 #define KL_REVIEW_MAX_NAME 200
 
-/* Does the file start with the PNG signature? */
-static bool is_png(const char *path)
+/* Why the letters could not embed the logo file, or NULL (lib/review/png.c). */
+#define KL_LOGO_MAX_BYTES (8u << 20)
+static const char *png_file_problem(const char *path)
 {
-    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    unsigned char head[8];
     FILE *f = fopen(path, "rb");
     if (!f)
-        return false;
-    size_t n = fread(head, 1, sizeof head, f);
+        return "cannot be read";
+    unsigned char *b = kl_malloc(KL_LOGO_MAX_BYTES + 1);
+    size_t n = b ? fread(b, 1, KL_LOGO_MAX_BYTES + 1, f) : 0;
+    bool err = ferror(f);
     fclose(f);
-    return n == sizeof head && memcmp(head, sig, sizeof sig) == 0;
+    const char *why = !b                      ? "could not be checked (out of memory)"
+                      : err                   ? "cannot be read"
+                      : n > KL_LOGO_MAX_BYTES ? "is larger than 8 MB (save it smaller)"
+                                              : kl_png_problem(b, n);
+    kl_free(b);
+    return why;
 }
 
 /* A `src` (family list, logo) names a file in the review file's directory or
@@ -1133,7 +1139,7 @@ static void read_info(loader *L, xmlNodePtr root)
     xmlNodePtr logo = child(p, "logo");
     if (logo) {
         const char *src = attr(L, logo, "src");
-        const char *why = NULL;
+        const char *why = NULL, *bad = NULL;
         char *path = inside_base(L, src, &why);
         if (!path && why) {
             problem(L, logo, "src",
@@ -1145,10 +1151,12 @@ static void read_info(loader *L, xmlNodePtr root)
         } else if (access(path, R_OK) != 0) {
             warning(L, logo, "src", "put the logo next to the review file, or fix the name",
                     "logo '%s' not found: letters will have no logo", src);
-        } else if (!is_png(path)) {
-            /* Found now, not when every member's letter fails to draw it. */
-            problem(L, logo, "src", "save the logo as a PNG image (the letters embed PNG only)",
-                    "logo '%s' is not a PNG image", src);
+        } else if ((bad = png_file_problem(path)) != NULL) {
+            /* Found now, not when every member's letter fails to draw it (or libpng
+             * stops the process on a damaged image). */
+            problem(L, logo, "src",
+                    "save the logo again as a PNG image (the letters embed PNG only)",
+                    "logo '%s' %s", src, bad);
         } else {
             I->logo_path = kl_review__strdup(rv, path);
             I->logo_alt = attr(L, logo, "alt");

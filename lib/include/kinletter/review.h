@@ -117,6 +117,26 @@ KL_API int kl_review_load_buffer(kl_context *ctx, const char *data, size_t len, 
 /** Free a review. NULL is allowed. */
 KL_API void kl_review_free(kl_review *review);
 
+/** The largest logo side, in pixels, that kl_png_problem accepts. */
+#define KL_PNG_MAX_SIDE 4000
+
+/**
+ * Can the letters embed this PNG image (a partnership logo)? Every chunk's
+ * checksum, the header's values and the image data (inflated to exactly its
+ * rows) are checked, because the PNG decoder under the PDF writer stops the
+ * whole process on a damaged image. The review loader checks every logo this
+ * way; a program that takes a logo from a user (kinletter serve) can check it
+ * before keeping it.
+ *
+ * @param data the file's bytes.
+ * @param size the number of bytes.
+ * @return NULL when the image is sound, otherwise a short English phrase
+ *         completing "the logo ..." ("is not a PNG image", "is not a complete
+ *         PNG image (it may be damaged)", "is an interlaced PNG (...)", "is
+ *         more than 4000 pixels wide or high (...)"); static, never freed.
+ */
+KL_API const char *kl_png_problem(const void *data, size_t size);
+
 /** Review id (`review@id`). Borrowed. */
 KL_API const char *kl_review_id(const kl_review *review);
 /** Review type. */

@@ -148,6 +148,18 @@ expect "$tmp/check-err" "notpng.xml:[0-9]*:[0-9]*: error: logo 'logo.png' is not
 "$kl" generate -q -o "$pd/out-notpng" "$pd/notpng.xml" >"$tmp/out" 2>"$tmp/gen-err"
 status 2 $? "generate of a review whose logo is not a PNG"
 [ -e "$pd/out-notpng" ] && [ -n "$(find "$pd/out-notpng" -type f)" ] && fail "generate wrote files for a review whose logo is not a PNG"
+# A logo with a PNG header but damaged image data (libpng under libharu would stop the whole
+# process with SIGABRT): refused the same way, at its line and column, never a crash.
+head -c 200 "$src/templates/example/northshire-logo.png" >"$pd/damaged.png"
+head -c 4000 /dev/zero | tr '\0' 'x' >>"$pd/damaged.png"
+sed 's|</partnership>|<logo src="damaged.png" alt="Northshire"/></partnership>|' "$fam" >"$pd/damaged.xml"
+for cmd in "check -q" "generate -q -o $pd/out-damaged"; do
+    # shellcheck disable=SC2086
+    "$kl" $cmd "$pd/damaged.xml" >"$tmp/out" 2>"$tmp/err"
+    status 2 $? "${cmd%% *} of a review whose logo is a damaged PNG"
+    expect "$tmp/err" "damaged.xml:[0-9]*:[0-9]*: error: logo 'damaged.png' is not a complete PNG image" "parity-damaged-${cmd%% *}"
+done
+[ -e "$pd/out-damaged" ] && [ -n "$(find "$pd/out-damaged" -type f)" ] && fail "generate wrote files for a review whose logo is a damaged PNG"
 for case in emoji bigpara clean; do
     "$kl" check -q "$pd/$case.xml" >"$tmp/out" 2>"$tmp/check-err"
     cst=$?

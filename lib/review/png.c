@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* web/png.c: an uploaded logo is decoded here before it is kept. libpng (through libharu)
- * aborts the whole process on a corrupt image, so a PNG reaches the letters only when its
- * structure is sound: every chunk's CRC, IHDR's values, only the critical chunks libharu
- * reads, and the image data inflating to exactly its rows with a valid filter byte each. */
-#include "web.h"
+/* lib/review/png.c: a logo is decoded here before any letter embeds it. libpng (through
+ * libharu) aborts the whole process on a corrupt image, so a PNG reaches the letters only
+ * when its structure is sound: every chunk's CRC, IHDR's values, only the critical chunks
+ * libharu reads, and the image data inflating to exactly its rows with a valid filter byte
+ * each. The review loader checks every logo this way; `kinletter serve` checks an upload
+ * with the same function (kl_png_problem). */
+#include "kinletter/review.h"
+
+#include <stdbool.h>
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,12 +19,15 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-const char *png_check(const unsigned char *b, size_t n, unsigned max_side)
+const char *kl_png_problem(const void *png, size_t n)
 {
+    const unsigned char *b = png;
+    const uint32_t max_side = KL_PNG_MAX_SIDE;
+    if (!b)
+        return "is not a PNG image";
     if (n < 8 || memcmp(b, "\x89PNG\r\n\x1a\n", 8))
-        return "The logo must be a PNG image: save it as PNG and upload it again";
-    const char *broken = "The logo is not a complete PNG image (it may be damaged): save it "
-                         "again as PNG and upload it again";
+        return "is not a PNG image";
+    const char *broken = "is not a complete PNG image (it may be damaged)";
     size_t at = 8;
     uint32_t w = 0, h = 0;
     unsigned depth = 0, ctype = 0, channels = 0;
@@ -72,11 +79,9 @@ const char *png_check(const unsigned char *b, size_t n, unsigned max_side)
             if (!channels || !depth_ok || data[10] || data[11] || data[12] > 1)
                 why = broken;
             else if (data[12])
-                why = "The logo is an interlaced PNG: save it without interlacing and upload "
-                      "it again";
+                why = "is an interlaced PNG (save it without interlacing)";
             else if (!w || !h || w > max_side || h > max_side)
-                why = "The logo must be at most 4000 pixels wide and high: save it smaller "
-                      "and upload it again";
+                why = "is more than 4000 pixels wide or high (save it smaller)";
             rowbytes = ((uint64_t)w * channels * depth + 7) / 8;
             expect = (uint64_t)h * (1 + rowbytes);
         } else if (!memcmp(type, "PLTE", 4)) {
