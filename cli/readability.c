@@ -114,6 +114,7 @@ typedef struct result {
     const char *template_name;
     kl_reading variant;
     kl_readability *r;
+    int braille_pages; /* -1: the member does not need braille; -2: none could be made */
 } result;
 
 typedef struct run_state {
@@ -196,7 +197,13 @@ static void print_json(run_state *s, const result *x, const char *channel)
     json_str(stdout, channel);
     printf(", \"variant\": ");
     json_str(stdout, kl_reading_name(x->variant));
-    printf(", \"ok\": %s,\n     \"sections\": [", shown_ok(o, x->r) ? "true" : "false");
+    printf(", \"ok\": %s", shown_ok(o, x->r) ? "true" : "false");
+    /* A braille member's letter: its length in braille pages (null when none can be made). */
+    if (x->braille_pages >= 0)
+        printf(", \"braille_pages\": %d", x->braille_pages);
+    else if (x->braille_pages == -2)
+        printf(", \"braille_pages\": null");
+    printf(",\n     \"sections\": [");
     bool first = true;
     for (size_t i = 0; i < kl_readability_section_count(x->r); i++) {
         const kl_read_stats *st = kl_readability_section(x->r, i);
@@ -283,11 +290,17 @@ static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, co
         if (!rc)
             rc = kl_readability_check(ctx, letter, set, rv, variant, &r);
         /* A member who needs braille: the letter's length in braille pages too. */
-        if (!rc && !o->json && kl_review_member_format(rv, m) == KL_FORMAT_BRAILLE) {
+        int braille_pages = -1;
+        if (!rc && kl_review_member_format(rv, m) == KL_FORMAT_BRAILLE) {
             char *brf = NULL;
             unsigned pages = 0;
             int brc = kl_letter_render_brf(ctx, letter, &brf, NULL, &pages);
             kl_free(brf);
+            braille_pages = brc == 0 ? (int)pages : -2;
+        }
+        if (braille_pages != -1 && !o->json) {
+            int brc = braille_pages >= 0 ? 0 : 1;
+            unsigned pages = braille_pages >= 0 ? (unsigned)braille_pages : 0;
             if (s->n_notes == s->cap_notes) {
                 size_t cap = s->cap_notes ? s->cap_notes * 2 : 16;
                 void *grown = realloc(s->notes, cap * sizeof *s->notes);
@@ -327,7 +340,7 @@ static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, co
             return EXIT_USAGE;
         }
         s->results = g;
-        s->results[s->n_results++] = (result){m, names[t], variant, r};
+        s->results[s->n_results++] = (result){m, names[t], variant, r, braille_pages};
         if (o->json)
             print_json(s, &s->results[s->n_results - 1], kl_channel_name((kl_channel)ch));
     }

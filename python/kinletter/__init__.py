@@ -190,6 +190,7 @@ def load_library(path=None):
         "kl_letter_free": (None, [p]),
         "kl_letter_render_text": (i, [p, p, pp]),
         "kl_letter_render_email": (i, [p, p, pp, pp]),
+        "kl_letter_render_brf": (i, [p, p, pp, ctypes.POINTER(sz), ctypes.POINTER(u)]),
         "kl_letter_render_sms": (i, [p, p, pp, p]),
         "kl_pdf_renderer_new": (i, [p, s, pp]),
         "kl_pdf_renderer_free": (None, [p]),
@@ -379,6 +380,24 @@ class Context:
             self._call("render_text", self._lib.kl_letter_render_text, self._ptr, letter,
                        ctypes.byref(out))
             return _take_string(self._lib, out)
+        finally:
+            self._lib.kl_letter_free(letter)
+
+    def render_brf(self, review, member_id, template="notification", channel="post"):
+        """One member's letter as a BRF file for an embossing service
+        (kl_letter_render_brf): (bytes, braille pages). North American Braille
+        ASCII, 40 cells by 25 lines, CR LF, a form feed between pages."""
+        letter = self._compose(review, member_id, template, channel)
+        try:
+            out = ctypes.c_void_p()
+            n = ctypes.c_size_t()
+            pages = ctypes.c_uint()
+            self._call("render_brf", self._lib.kl_letter_render_brf, self._ptr, letter,
+                       ctypes.byref(out), ctypes.byref(n), ctypes.byref(pages))
+            try:
+                return ctypes.string_at(out, n.value), pages.value
+            finally:
+                self._lib.kl_free(out)
         finally:
             self._lib.kl_letter_free(letter)
 

@@ -106,6 +106,26 @@ class Binding(unittest.TestCase):
         self.assertNotIn("Elm Road", self.ctx.render_text(review, "m01", channel="post")
                          .replace("12 Elm Road", ""))
 
+    def test_braille_member_renders_a_brf(self):
+        review = self.ctx.load_review(EXAMPLE)
+        brf, pages = self.ctx.render_brf(review, "m11")
+        # North American Braille ASCII, CR LF lines, a form feed between pages.
+        self.assertTrue(all(0x20 <= b <= 0x5F or b in (0x0A, 0x0C, 0x0D) for b in brf))
+        self.assertGreaterEqual(pages, 1)
+        self.assertEqual(brf.count(b"\f") + 1, pages)
+        for page in brf.split(b"\f"):
+            lines = page.split(b"\r\n")
+            self.assertLessEqual(len([l for l in lines if l]), 25)
+            self.assertTrue(all(len(l) <= 40 for l in lines))
+        # liblouis reads the braille back as the letter's words; the address block is left out.
+        body = b"\n".join(l for p in brf.split(b"\f") for l in p.split(b"\r\n")[1:] if l)
+        back = subprocess.run(["lou_translate", "--backward", "en-us-brf.dis,en-ueb-g2.ctb"],
+                              input=body.decode("ascii"), capture_output=True, text=True,
+                              check=True).stdout.casefold()
+        self.assertIn("dear mr barnes", back)
+        self.assertIn("amelia", back)
+        self.assertNotIn("orchard", back)
+
     def test_built_review_round_trips_through_xml(self):
         b = two_members(self.ctx)
         xml = b.xml()

@@ -69,6 +69,30 @@ PY
     fi
 done
 
+# A braille member's letters carry their length in braille pages in the JSON too, the same
+# figures as the text output's notes; a print member's letters carry none.
+run 0 braille-text --member m11
+cp "$tmp/out" "$tmp/braille-text"
+run 0 braille-json --member m11 --json
+if ! python3 - "$tmp/out" "$tmp/braille-text" <<'PY'; then
+import json, re, sys
+doc = json.load(open(sys.argv[1]))
+text = dict(re.findall(r"^m11: (\w+) letter in braille \(BRF\): (\d+) braille pages?",
+                       open(sys.argv[2]).read(), re.M))
+got = {l["template"]: l["braille_pages"] for l in doc["letters"]}
+assert len(got) == 4 and all(isinstance(n, int) and n >= 1 for n in got.values()), got
+assert got == {k: int(v) for k, v in text.items()}, (got, text)
+PY
+    echo "FAIL braille-json: no braille page count per letter, or not the text output's"
+    sed 's/^/  out: /' "$tmp/out"
+    fails=$((fails + 1))
+fi
+run 0 print-json --member m03 --json
+if grep -q braille_pages "$tmp/out"; then
+    echo "FAIL print-json: a print member's letter has a braille page count"
+    fails=$((fails + 1))
+fi
+
 # A member with only text messages, and one not contacted, are named, not skipped silently.
 run 1 notes
 expect out "^m08: text messages only: no letter to measure" notes
