@@ -530,7 +530,7 @@ void h_member_form(web_request *rq, web_response *rs, const char *id, const char
     const char *why = NULL;
     xmlDocPtr doc = ws_review_read(id, &why);
     if (!doc) {
-        respond_error(rs, 404, "Review not found", why);
+        respond_review_unread(rs, why);
         return;
     }
     xmlNodePtr old = mid ? dom_member(doc, mid) : NULL;
@@ -585,7 +585,7 @@ void h_member_delete(web_request *rq, web_response *rs, const char *id, const ch
     const char *why = NULL;
     xmlDocPtr doc = ws_review_read(id, &why);
     if (!doc) {
-        respond_error(rs, 404, "Review not found", why);
+        respond_review_unread(rs, why);
         return;
     }
     xmlNodePtr old = dom_member(doc, mid);
@@ -664,7 +664,7 @@ void h_family_csv(web_request *rq, web_response *rs, const char *id)
     const char *why = NULL;
     xmlDocPtr doc = ws_review_read(id, &why);
     if (!doc) {
-        respond_error(rs, 404, "Review not found", why);
+        respond_review_unread(rs, why);
         return;
     }
     sbuf b = {0};
@@ -909,7 +909,7 @@ void h_family_upload(web_request *rq, web_response *rs, const char *id)
     const char *why = NULL;
     xmlDocPtr doc = ws_review_read(id, &why);
     if (!doc) {
-        respond_error(rs, 404, "Review not found", why);
+        respond_review_unread(rs, why);
         return;
     }
     if (!rq->post) {

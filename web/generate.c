@@ -278,7 +278,7 @@ void h_generate(web_request *rq, web_response *rs, const char *id)
     const char *why = NULL;
     xmlDocPtr doc = ws_review_read(id, &why);
     if (!doc) {
-        respond_error(rs, 404, "Review not found", why);
+        respond_review_unread(rs, why);
         return;
     }
     xmlFreeDoc(doc);

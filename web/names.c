@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* web/names.c: what a coordinator reads instead of a keyword: a language's name in English
- * (ICU's display names, from a language tag such as "ar" or "en-GB") and a review type's
- * plain name. */
+ * (ICU's display names, from a language tag such as "ar" or "en-GB"), a review type's
+ * plain name and a contact channel's. */
 #include "web.h"
 
 #include <stdlib.h>
@@ -49,4 +49,21 @@ const char *review_type_label(const char *keyword)
         if (!strcmp(t[i], keyword))
             return t[i + 1];
     return keyword ? keyword : "";
+}
+
+const char *channel_label(const char *channel)
+{
+    static const char *const names[] = {"post",
+                                        "Post",
+                                        "email",
+                                        "Email",
+                                        "sms",
+                                        "Text message",
+                                        "via-professional",
+                                        "Handed over by a professional",
+                                        NULL};
+    for (size_t i = 0; channel && names[i]; i += 2)
+        if (!strcmp(names[i], channel))
+            return names[i + 1];
+    return channel ? channel : "";
 }

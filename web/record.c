@@ -113,7 +113,7 @@ static void page_body(web_page *p, web_request *rq, const char *id, kl_review *r
                 attr(sel, "class", "select");
                 for (size_t k = 0; k < kl_member_contact_count(m); k++) {
                     const char *c = kl_channel_name(kl_contact_channel(kl_member_contact_at(m, k)));
-                    xmlNodePtr o = el(sel, "option", c);
+                    xmlNodePtr o = el(sel, "option", channel_label(c));
                     attr(o, "value", c);
                 }
                 free(cid);
@@ -144,11 +144,10 @@ static void page_body(web_page *p, web_request *rq, const char *id, kl_review *r
                                         "sms",
                                         "Text message",
                                         "via-professional",
-                                        "Through a professional",
+                                        "Handed over by a professional",
                                         NULL};
     field_select(f, "channel", "Channel (for sent, returned and bounced)", NULL, chans, "", NULL);
-    field_input(f, "date", "date", "Date (optional)", "Today if empty, for example 2026-12-01.", "",
-                NULL);
+    field_input(f, "date", "date", "Date (optional)", "Today if empty.", "", NULL);
     field_input(f, "textarea", "note", "Note (optional)",
                 "Kept in the record. Do not write anyone's contact details here.", "", NULL);
     form_button(f, "Record event", NULL);

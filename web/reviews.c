@@ -61,8 +61,8 @@ static const rfield fields[] = {
      NULL},
     {"child-age", "subject@age", "Age in years (optional)", NULL, "number", NULL, false, NULL},
     {"child-outcome", "subject@outcome", "What happened", NULL, "radios", outcomes, true, NULL},
-    {"dates-decided", "dates@decided", "Date the review was decided", "For example 2026-11-20.",
-     "date", NULL, true, "Dates"},
+    {"dates-decided", "dates@decided", "Date the review was decided", NULL, "date", NULL, true,
+     "Dates"},
     {"dates-letter", "dates@letter", "Date on the letters (optional)",
      "Without it, letters carry the day they are made.", "date", NULL, false, NULL},
     {"dates-expected-end", "dates@expected-end", "Date the review is expected to end", NULL, "date",
@@ -662,7 +662,7 @@ void h_review_edit(web_request *rq, web_response *rs, const char *id)
     const char *why = NULL;
     xmlDocPtr doc = ws_review_read(id, &why);
     if (!doc) {
-        respond_error(rs, 404, "Review not found", why);
+        respond_review_unread(rs, why);
         return;
     }
     if (rq->post)
@@ -698,7 +698,7 @@ void h_review(web_request *rq, web_response *rs, const char *id)
     const char *why = NULL;
     xmlDocPtr doc = ws_review_read(id, &why);
     if (!doc) {
-        respond_error(rs, 404, "Review not found", why);
+        respond_review_unread(rs, why);
         return;
     }
     xmlNodePtr root = xmlDocGetRootElement(doc);
@@ -797,19 +797,10 @@ void h_review(web_request *rq, web_response *rs, const char *id)
             for (xmlNodePtr c = m->children; c; c = c->next) {
                 if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "contact"))
                     continue;
-                static const char *const channel_names[] = {"post",
-                                                            "Post",
-                                                            "email",
-                                                            "Email",
-                                                            "sms",
-                                                            "Text message",
-                                                            "via-professional",
-                                                            "Handed over by a professional",
-                                                            NULL};
                 xmlChar *ch = xmlGetProp(c, BAD_CAST "channel");
                 size_t l = strlen(chan);
                 snprintf(chan + l, sizeof chan - l, "%s%s", l ? ", " : "",
-                         option_label(channel_names, ch ? (const char *)ch : ""));
+                         channel_label(ch ? (const char *)ch : ""));
                 xmlFree(ch);
             }
             el(tr, "td", !strcmp(none, "none") ? "None" : chan);

@@ -166,6 +166,8 @@ void respond_bytes(web_response *rs, const char *content_type, void *data, size_
 /* A language tag's name in English ("ar" -> "Arabic", "en-GB" -> "English"); the tag itself
  * when ICU does not know it (allocated). */
 char *language_name(const char *tag);
+/* A contact channel's plain name ("sms" -> "Text message"); the keyword when unknown. */
+const char *channel_label(const char *channel);
 /* A review type's plain name ("lcspr" -> "Local child safeguarding practice review"). */
 const char *review_type_label(const char *keyword);
 
@@ -179,6 +181,10 @@ bool ws_member_id_ok(const char *id);
 char *ws_review_path(const char *id);
 /* Read DIR/<id>/review.xml into a libxml2 tree (NULL when missing or unreadable: *why says). */
 xmlDocPtr ws_review_read(const char *id, const char **why);
+/* The error page for a review ws_review_read() returned NULL for: 404 "Review not found"
+ * when there is none with the id, else "This review could not be read" with why (the
+ * loader's review.xml:line:col message, never the family's data). */
+void respond_review_unread(web_response *rs, const char *why);
 /* The ids of the reviews in DIR, sorted (NULL-terminated; free with ws_ids_free). */
 char **ws_review_ids(void);
 void ws_ids_free(char **ids);

@@ -87,13 +87,23 @@ int ws_write_atomic(const char *path, const void *data, size_t len)
 
 /* ---- the review tree ------------------------------------------------------------------------ */
 
+static const char no_review[] = "There is no review with this reference.";
+
+void respond_review_unread(web_response *rs, const char *why)
+{
+    if (!why || why == no_review)
+        respond_error(rs, 404, "Review not found", no_review);
+    else
+        respond_error(rs, 404, "This review could not be read", why);
+}
+
 xmlDocPtr ws_review_read(const char *id, const char **why)
 {
     char *path = ws_review_path(id);
     struct stat sb;
     if (!path || lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         if (why)
-            *why = "There is no review with this reference.";
+            *why = no_review;
         free(path);
         return NULL;
     }

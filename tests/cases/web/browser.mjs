@@ -506,6 +506,18 @@ async function flow(page, rid) {
   // command reading the same record) agree.
   res = await act(page, () => page.click(`a[href="/reviews/${rid}/record"]`));
   await visited(page, 'record', res);
+  // Channels are named as in the family table, never by their keywords: m03 has an email
+  // address and a mobile, m02's letter is handed over by a professional.
+  const m03Channels = await page.$$eval('#member-m03 select option', (os) =>
+    os.map((o) => o.textContent.trim())).catch(() => []);
+  check(JSON.stringify(m03Channels) === JSON.stringify(['Email', 'Text message']),
+      `the record page names m03's channels ${JSON.stringify(m03Channels)}, not Email and ` +
+      'Text message');
+  const recordText = await page.evaluate(() => document.body.innerText);
+  check(recordText.includes('Handed over by a professional') &&
+      !/\b(via-professional|sms)\b/.test(recordText),
+      'the record page shows a channel keyword (via-professional, sms) or lacks ' +
+      '"Handed over by a professional"');
   const row = async () => page.$$eval('#member-m01 > *', (cells) =>
     cells.map((c) => c.innerText.trim())).catch(() => []);
   const before = await row();

@@ -224,6 +224,13 @@ headers_ok "/reviews/HOSTILE-1"
 grep -qF "review.xml:2:1: a DOCTYPE or entity declaration is not allowed" "$tmp/b" ||
     fail "the billion-laughs review is not refused with the loader's message (review.xml:2:1: a DOCTYPE ...)"
 grep -q "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "$tmp/b" && fail "the billion laughs were expanded"
+# A review that is there but cannot be read is not "not found": the page says so, with the
+# loader's message; a review that is not there is.
+grep -q "<h1[^>]*>This review could not be read</h1>" "$tmp/b" ||
+    fail "the unreadable review's page is not titled 'This review could not be read'"
+grep -q "Review not found" "$tmp/b" && fail "the unreadable review's page says 'Review not found'"
+req "GET a review that does not exist" 404 -b "$jar" "$base/reviews/NO-SUCH-1" &&
+    { grep -q "<h1[^>]*>Review not found</h1>" "$tmp/b" || fail "a missing review is not 'Review not found'"; }
 req "GET /reviews after the hostile review" 200 -b "$jar" "$base/reviews"
 
 # ---- a spreadsheet formula in a name: accepted as text, and exported so Excel shows it as text ----
@@ -245,6 +252,9 @@ open(sys.argv[1], 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack(
 PY
 cp "$ws/$rid/review.xml" "$tmp/before-logo.xml"
 req "GET the review form (a damaged logo)" 200 -b "$jar" "$base/reviews/$rid/edit"
+# The date inputs are type=date (the browser's own format): no hint in another format.
+grep -q 'type="date"' "$tmp/b" || fail "the review form has no date input"
+grep -q "For example 2026-" "$tmp/b" && fail "the review form hints a date as 2026-MM-DD beside a date input"
 csrf=$(csrf_of)
 req "a damaged PNG as the logo" 400 -b "$jar" -H "Origin: $base" -F "csrf=$csrf" \
     -F "logo=@$tmp/damaged.png;type=image/png;filename=logo.png" "$base/reviews/$rid/edit" &&
