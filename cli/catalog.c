@@ -424,158 +424,45 @@ out:
 
 /* ---- fit: does the translation still fit the page? ---------------------- */
 
-/* The example review with member m01 set to a locale and print profile. */
-static char *fit_review(const char *base, const char *locale, const char *print)
+/* The policy (sample member, thresholds) is kl_catalog_fit(); this prints it. */
+static void fit_row(const char *letter, const char *print, int en, int tr, const char *long_word,
+                    int problem, void *userdata)
 {
-    const char *lang = "<language locale=\"pl\" interpreter=\"pl\"/>";
-    const char *needs = "<needs print=\"large\" reading=\"plain\"/>";
-    const char *a = strstr(base, lang), *b = strstr(base, needs);
-    if (!a || !b || b < a)
-        return NULL;
-    size_t n = strlen(base) + 256;
-    char *r = malloc(n);
-    if (r)
-        snprintf(r, n, "%.*s<language locale=\"%s\"/>%.*s<needs print=\"%s\"/>%s", (int)(a - base),
-                 base, locale, (int)(b - a - strlen(lang)), a + strlen(lang), print,
-                 b + strlen(needs));
-    return r;
-}
-
-typedef struct fit_run {
-    kl_context *ctx;
-    kl_pdf_renderer *pdf;
-    kl_catalog_set *cats;
-    const char *example, *base_dir;
-    char *base;
-} fit_run;
-
-/* Pages of one letter, and the longest word that cannot wrap. -1: error. */
-static int fit_pages(fit_run *f, const char *letter, const char *locale, const char *print,
-                     char *long_word, size_t cap)
-{
-    char *xml = fit_review(f->base, locale, print);
-    if (!xml) {
-        fprintf(stderr, "kinletter: error: the example review has changed: catalog fit cannot "
-                        "vary member m01\n");
-        return -1;
+    size_t *failed = userdata;
+    if (en < 0 || tr < 0) {
+        printf("%-13s %-11s %8s %8s  could not be rendered (see above)\n", letter, print,
+               en < 0 ? "-" : "", tr < 0 ? "-" : "");
+        (*failed)++;
+        return;
     }
-    kl_review *rv = NULL;
-    kl_template *tpl = NULL;
-    kl_letter *l = NULL;
-    int pages = -1;
-    if (kl_review_load_buffer(f->ctx, xml, strlen(xml), f->example, f->base_dir, NULL, &rv) == 0 &&
-        kl_template_load_name(f->ctx, letter, &tpl) == 0) {
-        const kl_member *m = kl_review_find_member(rv, "m01");
-        kl_letter_options lo = KL_LETTER_OPTIONS_INIT;
-        lo.date = "2026-01-15";
-        if (m && kl_letter_compose(f->ctx, tpl, f->cats, rv, m, KL_CHANNEL_POST, &lo, &l) == 0) {
-            unsigned char *pdf = NULL;
-            size_t len = 0;
-            unsigned n = 0;
-            if (kl_letter_render_pdf(f->ctx, f->pdf, l, NULL, &pdf, &len, &n) == 0)
-                pages = (int)n;
-            kl_free(pdf);
-            char *text = NULL;
-            if (long_word && kl_letter_render_text(f->ctx, l, &text) == 0) {
-                /* A line at 24 pt holds about 38 characters of an average
-                 * Latin, Cyrillic, Greek, Arabic or Indic font (A4 less 15 mm
-                 * margins, advance about 0.55 em): a longer word cannot
-                 * wrap. Scripts that break between any characters (CJK,
-                 * Thai...) and web or email addresses are left out. */
-                long_word[0] = '\0';
-                for (char *w = strtok(text, " \n"); w; w = strtok(NULL, " \n")) {
-                    size_t chars = 0;
-                    bool anywhere = false;
-                    for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
-                        if ((*p & 0xC0) != 0x80)
-                            chars++;
-                        if (*p >= 0xE2 && p[1] && (*p > 0xE2 || p[1] >= 0xBA))
-                            anywhere = true; /* U+2E80 and above */
-                        if (*p == 0xE0 && p[1] >= 0xB8 && p[1] <= 0xBD)
-                            anywhere = true; /* Thai, Lao, Tibetan */
-                    }
-                    /* heading underlines of the plain text are not words */
-                    bool rule = strspn(w, "=-") == strlen(w);
-                    if (chars > 38 && !anywhere && !rule && !strstr(w, "://") && !strchr(w, '@') &&
-                        strlen(w) > strlen(long_word))
-                        snprintf(long_word, cap, "%s", w);
-                }
-                kl_free(text);
-            }
-        }
-    }
-    kl_letter_free(l);
-    kl_template_free(tpl);
-    kl_review_free(rv);
-    free(xml);
-    return pages;
+    printf("%-13s %-11s %8d %8d", letter, print, en, tr);
+    if (problem && tr > en + 1)
+        printf("  %d pages more than the English", tr - en);
+    if (long_word)
+        printf("  a word too long for a line at 24 pt: %s", long_word);
+    putchar('\n');
 }
 
 int cli_catalog_fit(kl_context *ctx, kl_catalog_sources *src, const char *locales_dir,
                     const char *locale)
 {
     (void)src;
-    static const char *const letters[] = {"notification", "invitation", "update", "outcome"};
-    static const char *const prints[] = {"standard", "large", "very-large"};
-    fit_run f = {ctx, NULL, NULL, NULL, NULL, NULL};
-    int status = EXIT_SOME_FAILED;
-    char *example = cli_example_review(ctx);
-    char *dir = NULL;
-    FILE *in = example ? fopen(example, "rb") : NULL;
-    if (!in) {
-        cli_print_error(ctx, KL_ENOTFOUND);
-        free(example);
-        return EXIT_SOME_FAILED;
-    }
-    f.base = calloc(1, 1 << 20);
-    if (f.base)
-        f.base[fread(f.base, 1, (1 << 20) - 1, in)] = '\0';
-    fclose(in);
-    f.example = example;
-    dir = strdup(example);
-    if (dir && strrchr(dir, '/'))
-        *strrchr(dir, '/') = '\0';
-    f.base_dir = dir;
-    int rc = f.base && dir ? kl_catalog_set_open(ctx, locales_dir, &f.cats) : KL_ENOMEM;
-    if (!rc)
-        rc = kl_pdf_renderer_new(ctx, NULL, &f.pdf);
+    kl_catalog_set *cats = NULL;
+    int rc = kl_catalog_set_open(ctx, locales_dir, &cats);
     if (rc) {
         cli_print_error(ctx, rc);
-        goto out;
+        return EXIT_SOME_FAILED;
     }
     size_t problems = 0, failed = 0;
     printf("%-13s %-11s %8s %8s\n", "letter", "print", "en-GB", locale);
-    for (size_t li = 0; li < sizeof letters / sizeof *letters; li++) {
-        for (size_t pi = 0; pi < sizeof prints / sizeof *prints; pi++) {
-            char word[256] = "";
-            int en = fit_pages(&f, letters[li], "en-GB", prints[pi], NULL, 0);
-            int tr = fit_pages(&f, letters[li], locale, prints[pi], word, sizeof word);
-            if (en < 0 || tr < 0) {
-                printf("%-13s %-11s %8s %8s  could not be rendered (see above)\n", letters[li],
-                       prints[pi], en < 0 ? "-" : "", tr < 0 ? "-" : "");
-                failed++;
-                continue;
-            }
-            printf("%-13s %-11s %8d %8d", letters[li], prints[pi], en, tr);
-            if (tr > en + 1) {
-                printf("  %d pages more than the English", tr - en);
-                problems++;
-            }
-            if (word[0] && !strcmp(prints[pi], "very-large")) {
-                printf("  a word too long for a line at 24 pt: %s", word);
-                problems++;
-            }
-            putchar('\n');
-        }
+    rc = kl_catalog_fit(ctx, cats, locale, fit_row, &failed, &problems);
+    kl_catalog_set_free(cats);
+    if (rc) {
+        cli_print_error(ctx, rc);
+        return EXIT_SOME_FAILED;
     }
-    status = failed ? EXIT_SOME_FAILED : problems ? EXIT_SOME_FAILED : EXIT_DONE;
+    problems -= failed; /* a row that could not be rendered is reported as such */
     printf("kinletter: catalog fit %s: %zu problem%s%s\n", locale, problems,
            problems == 1 ? "" : "s", failed ? ", some letters could not be rendered" : "");
-out:
-    kl_pdf_renderer_free(f.pdf);
-    kl_catalog_set_free(f.cats);
-    free(f.base);
-    free(dir);
-    free(example);
-    return status;
+    return failed || problems ? EXIT_SOME_FAILED : EXIT_DONE;
 }

@@ -63,6 +63,8 @@ _LANGUAGE_FN = ctypes.CFUNCTYPE(None, ctypes.POINTER(_Language), ctypes.c_void_p
 _OUTPUT_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(_Output), ctypes.c_void_p)
 PHASES = ["loading", "composing", "rendering", "writing", "member-done", "print-pack", "record"]
 _PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(_Progress), ctypes.c_void_p)
+_FIT_FN = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int,
+                           ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p)
 
 
 class _BatchOptions(ctypes.Structure):
@@ -197,6 +199,7 @@ def load_library(path=None):
         "kl_letter_render_pdf": (i, [p, p, p, p, pp, ctypes.POINTER(sz), ctypes.POINTER(u)]),
         "kl_batch_generate": (i, [p, p, ctypes.POINTER(_BatchOptions), pp]),
         "kl_review_languages": (i, [p, p, p, _LANGUAGE_FN, p]),
+        "kl_catalog_fit": (i, [p, p, s, _FIT_FN, p, ctypes.POINTER(sz)]),
         "kl_readability_letter_for": (i, [p, p, ctypes.POINTER(ctypes.c_int),
                                           ctypes.POINTER(ctypes.c_int),
                                           ctypes.POINTER(ctypes.c_char_p)]),
@@ -356,6 +359,20 @@ class Context:
         self._call("review_languages", self._lib.kl_review_languages, self._ptr, review._ptr,
                    self._catalogs(), _LANGUAGE_FN(each), None)
         return out
+
+    def catalog_fit(self, locale):
+        """Does a catalog's text fit the page (kl_catalog_fit)? One row per
+        template and print profile: [{letter, print, en_pages, pages,
+        long_word, problem}]; pages -1 when a letter could not be rendered."""
+        rows = []
+
+        def each(letter, print_, en, tr, word, problem, _userdata):
+            rows.append({"letter": _s(letter), "print": _s(print_), "en_pages": en,
+                         "pages": tr, "long_word": _s(word), "problem": bool(problem)})
+        problems = ctypes.c_size_t(0)
+        self._call("catalog_fit", self._lib.kl_catalog_fit, self._ptr, self._catalogs(),
+                   _enc(locale), _FIT_FN(each), None, ctypes.byref(problems))
+        return rows
 
     def render_pdf(self, review, member_id, template="notification", channel="post"):
         """One member's letter as PDF bytes."""

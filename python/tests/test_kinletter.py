@@ -94,6 +94,14 @@ class Binding(unittest.TestCase):
         self.assertTrue(all(l["status"] in ("source", "draft", "reviewed", "missing")
                             for l in langs))
 
+    def test_catalog_fit(self):
+        rows = self.ctx.catalog_fit("pl")
+        self.assertEqual(len(rows), 12)  # 4 templates x 3 print profiles
+        self.assertFalse(any(r["problem"] for r in rows))
+        self.assertTrue(all(r["pages"] >= 1 and r["en_pages"] >= 1 for r in rows))
+        longer = [r for r in self.ctx.catalog_fit("en-XA") if r["pages"] > r["en_pages"] + 1]
+        self.assertTrue(longer and all(r["problem"] for r in longer))
+
     def test_built_review_renders_a_pdf_as_bytes(self):
         review = two_members(self.ctx).build()
         self.assertEqual(review.error_count, 0)

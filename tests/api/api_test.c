@@ -358,6 +358,39 @@ static void batch(kl_context *ctx, const kl_review *review)
     CHECK(system(cmd) == 0, "clean up");
 }
 
+/* kl_catalog_fit: a row per template and print profile; the pseudo-locale (40%
+ * longer) runs pages longer than the English, the Polish catalog does not. */
+typedef struct fit_seen {
+    int rows, longer, very_large_rows;
+} fit_seen;
+
+static void fit_row(const char *letter, const char *print, int en, int tr, const char *word,
+                    int problem, void *userdata)
+{
+    fit_seen *s = (fit_seen *)userdata;
+    s->rows++;
+    s->longer += en >= 1 && tr > en + 1;
+    s->very_large_rows += strcmp(print, "very-large") == 0;
+    CHECK(letter && *letter && en >= 1 && tr >= 1, "a fit row names its letter and pages");
+    CHECK(problem == (tr > en + 1 || word != NULL), "a fit row is a problem by its own figures");
+}
+
+static void catalog_fit(kl_context *ctx)
+{
+    kl_catalog_set *cats = NULL;
+    fit_seen pl = {0, 0, 0}, xa = {0, 0, 0};
+    size_t problems_pl = 99, problems_xa = 0;
+    CHECK(kl_catalog_set_open(ctx, NULL, &cats) == 0, "kl_catalog_set_open (fit)");
+    CHECK(kl_catalog_fit(ctx, cats, "pl", fit_row, &pl, &problems_pl) == 0, "kl_catalog_fit pl");
+    CHECK(pl.rows == 12 && pl.very_large_rows == 4, "fit: 4 templates x 3 print profiles");
+    CHECK(problems_pl == 0 && pl.longer == 0, "fit: the Polish letters fit");
+    CHECK(kl_catalog_fit(ctx, cats, "en-XA", fit_row, &xa, &problems_xa) == 0,
+          "kl_catalog_fit en-XA");
+    CHECK(xa.longer > 0 && problems_xa >= (size_t)xa.longer,
+          "fit: the pseudo-locale's longer letters are problems");
+    kl_catalog_set_free(cats);
+}
+
 int main(void)
 {
     kl_context *ctx = NULL;
@@ -389,6 +422,7 @@ int main(void)
         member_accessors(review);
         letters(ctx, review);
         batch(ctx, review);
+        catalog_fit(ctx);
     }
     kl_review_free(review);
     kl_free(path);

@@ -153,6 +153,7 @@ int main(void)
     einval("kl_catalog_status_of", kl_catalog_status_of(ctx, NULL, NULL, NULL, NULL));
     einval("kl_catalog_pseudo", kl_catalog_pseudo(ctx, NULL, NULL, NULL));
     einval("kl_catalog_compile", kl_catalog_compile(ctx, NULL, (char **)&out));
+    einval("kl_catalog_fit", kl_catalog_fit(ctx, NULL, "pl", NULL, NULL, NULL));
     einval("kl_record_open", kl_record_open(ctx, NULL, 0, (kl_record **)&out));
     einval("kl_record_add_events", kl_record_add_events(ctx, NULL, review, NULL, 0, NULL));
     einval("kl_record_question_add",

@@ -5,6 +5,7 @@
 #define KINLETTER_CATALOG_H
 
 #include "common.h"
+#include "letter.h" /* kl_catalog_set, for kl_catalog_fit() */
 
 #ifdef __cplusplus
 extern "C" {
@@ -261,6 +262,42 @@ KL_API int kl_catalog_compile(kl_context *ctx, const char *src_dir, char **out);
 
 /** Remove a directory made by kl_catalog_compile() and everything in it. */
 KL_API void kl_catalog_remove_compiled(const char *dir);
+
+/* ---- does a translation fit the page? --------------------------------------------------- */
+
+/**
+ * One row of kl_catalog_fit(): a template at a print profile.
+ *
+ * @param letter template name ("notification", "invitation", "update", "outcome").
+ * @param print print profile ("standard", "large", "very-large").
+ * @param en_pages pages of the letter in en-GB; -1 if it could not be rendered
+ *        (the context's last error says why).
+ * @param pages pages of the letter in the locale; -1 if it could not be rendered.
+ * @param long_word at "very-large" only: the longest word of the translated
+ *        letter too long for a line at 24 pt (it cannot wrap), else NULL.
+ *        Valid during the call only.
+ * @param problem 1 if the row is a problem: more than one page more than
+ *        the English, a long word, or a letter that could not be rendered.
+ */
+typedef void (*kl_catalog_fit_fn)(const char *letter, const char *print, int en_pages, int pages,
+                                  const char *long_word, int problem, void *userdata);
+/**
+ * Does a catalog's text still fit the page? Composes every template at every
+ * print profile for a sample member (a built review, the same for every
+ * language) in en-GB and in locale, renders each to PDF and text, and reports
+ * each row to fn. A translation is a problem when its letter runs more than
+ * one page longer than the English, or holds a word longer than a 24 pt line
+ * (about 38 characters; scripts that break anywhere, web and email addresses
+ * are left out).
+ *
+ * @param fn called once per row, in order; may be NULL.
+ * @param problems receives the number of problem rows; may be NULL.
+ * @return 0 (even with problems; a row that could not be rendered counts as
+ *         one), KL_EINVAL, or what building the sample review or opening a
+ *         PDF renderer returned.
+ */
+KL_API int kl_catalog_fit(kl_context *ctx, kl_catalog_set *catalogs, const char *locale,
+                          kl_catalog_fit_fn fn, void *userdata, size_t *problems);
 
 #ifdef __cplusplus
 }
