@@ -124,6 +124,8 @@ int kl_mail__protect_pdf(kl_context *ctx, const unsigned char *pdf, size_t len,
     qpdf_set_r6_encryption_parameters2(q, user_password, owner, QPDF_TRUE, QPDF_TRUE, QPDF_FALSE,
                                        QPDF_FALSE, QPDF_FALSE, QPDF_FALSE, qpdf_r3p_full,
                                        QPDF_TRUE);
+    /* Object streams as lib/pdf/compact.c wrote them (qpdf keeps them, encrypted). */
+    qpdf_set_object_stream_mode(q, qpdf_o_generate);
     if (qpdf_write(q) & QPDF_ERRORS)
         goto fail;
     size_t n = qpdf_get_buffer_length(q);

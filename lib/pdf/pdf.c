@@ -1880,7 +1880,11 @@ static int save(render *r, kl_buf *out)
         out->len = start;
         return hpdf_fail(r, "HPDF_SaveToStream");
     }
-    return 0;
+    /* Object streams and a cross-reference stream (compact.c): about half the bytes. */
+    int rc = kl_pdf__compact(r->ctx, out, start);
+    if (rc)
+        out->len = start;
+    return rc;
 }
 
 static int emit(render *r, kl_buf *out, unsigned *pages);

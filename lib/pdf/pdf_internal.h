@@ -43,4 +43,8 @@ int kl_pdf__render_pack(kl_context *ctx, const kl_doc *const *docs, size_t n, co
 typedef struct kl_pdf_renderer kl_pdf_renderer;
 void kl_pdf__renderer_opts(kl_pdf_renderer *r, kl_pdf_opts *o);
 
+/* Rewrite the PDF in out from byte start on with object streams and a cross-reference
+ * stream (libqpdf), deterministically (compact.c). */
+int kl_pdf__compact(kl_context *ctx, kl_buf *out, size_t start);
+
 #endif

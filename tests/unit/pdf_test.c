@@ -345,6 +345,37 @@ static void output_is_reproducible_with_a_fixed_date(void **state)
     kl_context_free(ctx);
 }
 
+/* Every object that can be is in a compressed object stream, found through a
+ * cross-reference stream (libqpdf, compact.c), and qpdf finds the file sound. */
+static void dictionaries_are_in_object_streams(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_doc *d = sample_letter(&samples[0], 12, NULL, 2);
+    const char *path = render_to(ctx, d, "objstm", NULL);
+    assert_non_null(
+        strstr(run("qpdf --check %s 2>&1", path), "No syntax or stream encoding errors"));
+    const char *xref = run("qpdf --show-xref %s", path);
+    size_t packed = 0, plain = 0;
+    for (const char *l = xref; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        const char *c = strchr(l, ':');
+        const char *nl = strchr(l, '\n');
+        if (c && (!nl || c < nl)) {
+            if (!strncmp(c, ": compressed", 12))
+                packed++;
+            else if (!strncmp(c, ": uncompressed", 14))
+                plain++;
+        }
+    }
+    /* The structure tree's elements (most objects) are packed; streams cannot be. */
+    assert_true(packed > 2 * plain);
+    const char *info = run("pdfinfo %s", path);
+    assert_non_null(strstr(info, "Tagged:          yes"));
+    assert_non_null(strstr(info, "PDF version:     1.7"));
+    kl_doc__free(d);
+    kl_context_free(ctx);
+}
+
 /* A glyph's outline as the list of its points (every on- and off-curve
  * point HarfBuzz draws it with). */
 typedef struct points {
@@ -533,6 +564,7 @@ int main(void)
         cmocka_unit_test(addresses_in_running_text_are_links),
         cmocka_unit_test(missing_glyph_is_an_error_not_a_box),
         cmocka_unit_test(output_is_reproducible_with_a_fixed_date),
+        cmocka_unit_test(dictionaries_are_in_object_streams),
         cmocka_unit_test(raised_glyphs_are_the_originals_moved),
         cmocka_unit_test(declared_widths_are_the_font_programs),
     };

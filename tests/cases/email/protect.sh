@@ -58,6 +58,9 @@ for m in m03 m07; do
         fail "$m-email.pdf does not open with the password of $m-password-sms.txt"
     qpdf --show-encryption "$tmp/plain/$m-email.pdf" | grep -q "not encrypted" ||
         fail "$m: the decrypted copy is still encrypted"
+    # Object streams kept through the encryption (the same size as an unprotected letter).
+    qpdf --password="$pw" --show-xref "$pdf" | grep -q ": compressed; stream = " ||
+        fail "$m-email.pdf has no object streams"
     # The password is in no other file of the batch, nor in the record.
     others=$(grep -rlF -- "$pw" "$tmp/out" | grep -v -- "/$m-password-sms.txt$")
     [ -z "$others" ] || fail "$m's password is also in: $others"
