@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define NS                  "urn:kinletter:review:1"
@@ -1045,21 +1046,34 @@ static void read_hours(loader *L, xmlNodePtr c)
 /* The longest part of a member's name, in bytes of UTF-8 (docs/REVIEW-FORMAT.md). */
 #define KL_REVIEW_MAX_NAME 200
 
-/* Why the letters could not embed the logo file, or NULL (lib/review/png.c). */
-#define KL_LOGO_MAX_BYTES (8u << 20)
-static const char *png_file_problem(const char *path)
+/* Why the letters could not embed the logo file, or NULL (lib/review/png.c);
+ * NULL with *oom set when the check could not allocate. */
+#define KL_LOGO_MAX_BYTES (8L << 20)
+static const char *png_file_problem(const char *path, bool *oom)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return "cannot be read";
-    unsigned char *b = kl_malloc(KL_LOGO_MAX_BYTES + 1);
-    size_t n = b ? fread(b, 1, KL_LOGO_MAX_BYTES + 1, f) : 0;
-    bool err = ferror(f);
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return "cannot be read";
+    }
+    if (st.st_size > KL_LOGO_MAX_BYTES) {
+        fclose(f);
+        return "is larger than 8 MB (save it smaller)";
+    }
+    size_t size = (size_t)st.st_size;
+    unsigned char *b = kl_malloc(size ? size : 1);
+    if (!b) {
+        fclose(f);
+        *oom = true;
+        return NULL;
+    }
+    size_t n = fread(b, 1, size, f);
+    bool err = ferror(f) || n != size;
     fclose(f);
-    const char *why = !b                      ? "could not be checked (out of memory)"
-                      : err                   ? "cannot be read"
-                      : n > KL_LOGO_MAX_BYTES ? "is larger than 8 MB (save it smaller)"
-                                              : kl_png_problem(b, n);
+    const char *why = err ? "cannot be read" : kl_png_problem(b, n);
     kl_free(b);
     return why;
 }
@@ -1151,13 +1165,13 @@ static void read_info(loader *L, xmlNodePtr root)
         } else if (access(path, R_OK) != 0) {
             warning(L, logo, "src", "put the logo next to the review file, or fix the name",
                     "logo '%s' not found: letters will have no logo", src);
-        } else if ((bad = png_file_problem(path)) != NULL) {
+        } else if ((bad = png_file_problem(path, &L->oom)) != NULL) {
             /* Found now, not when every member's letter fails to draw it (or libpng
              * stops the process on a damaged image). */
             problem(L, logo, "src",
                     "save the logo again as a PNG image (the letters embed PNG only)",
                     "logo '%s' %s", src, bad);
-        } else {
+        } else if (!L->oom) {
             I->logo_path = kl_review__strdup(rv, path);
             I->logo_alt = attr(L, logo, "alt");
             if (!I->logo_path)
