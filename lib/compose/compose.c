@@ -49,8 +49,8 @@ typedef struct composer {
     char strbuf[4][256]; /* storage for formatted numbers etc. */
     char *terms[4];      /* this language's title, roles and hours (terms.c order) */
     /* the last message's runs of review data printed as written (see mark_runs) */
-    kl_span spans[8];
-    size_t n_spans;
+    kl_span *spans; /* grown as needed: a message may hold any number */
+    size_t n_spans, cap_spans;
     bool whole_data; /* the last message's whole text is one such value */
 } composer;
 
@@ -599,8 +599,20 @@ static int mark_runs(composer *c, char **text)
         kl_buf_append(&b, in + i + 3, j - i - 3);
         if (whole)
             c->whole_data = true;
-        else if (!sms && c->n_spans < sizeof c->spans / sizeof c->spans[0])
+        else if (!sms) {
+            if (c->n_spans == c->cap_spans) {
+                size_t cap = c->cap_spans ? 2 * c->cap_spans : 8;
+                kl_span *grown = kl_realloc(c->spans, cap * sizeof *grown);
+                if (!grown) {
+                    kl_buf_free(&b);
+                    c->n_spans = 0;
+                    return kl_oom(c->ctx);
+                }
+                c->spans = grown;
+                c->cap_spans = cap;
+            }
             c->spans[c->n_spans++] = (kl_span){start, j - i - 3, "en-GB"};
+        }
         if (marks)
             kl_buf_puts(&b, PDI_UTF8);
         i = after;
@@ -1465,6 +1477,7 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
     }
     xmlXPathFreeContext(c.xp);
     free_terms(&c);
+    kl_free(c.spans);
     /* Before any layout or line breaking: the whole tree holds no other
      * member's identifying detail (docs/SECURITY.md). */
     if (!rc)

@@ -228,8 +228,6 @@ typedef struct urange {
     kl_selem *se;
 } urange;
 
-#define MAX_LINKS 32 /* per paragraph; more stay plain text */
-
 /* Memory the layout keeps until it is freed (hrefs, split lines). */
 static void *keep(lay *y, void *mem)
 {
@@ -285,7 +283,8 @@ static size_t web_prefix(const char *s)
 
 /* Email addresses (name@host.tld) and web addresses (http://, https://,
  * www.) in text, as byte ranges; the trailing punctuation of the sentence
- * is not part of them. Returns how many (at most cap). */
+ * is not part of them. Returns how many (at most cap; a and b NULL: only
+ * counts them). */
 static size_t find_addresses(const char *s, size_t *a, size_t *b, size_t cap)
 {
     size_t n = 0, floor = 0, len = strlen(s);
@@ -311,8 +310,10 @@ static size_t find_addresses(const char *s, size_t *a, size_t *b, size_t cap)
             end--;
         if (end <= host || !memchr(s + host, '.', end - host))
             continue;
-        a[n] = start;
-        b[n] = end;
+        if (a) {
+            a[n] = start;
+            b[n] = end;
+        }
         n++;
         floor = end;
         i = end - 1;
@@ -320,12 +321,26 @@ static size_t find_addresses(const char *s, size_t *a, size_t *b, size_t cap)
     return n;
 }
 
-/* The addresses of text, with UTF-16 offsets and link targets. */
-static int find_links(lay *y, const char *text, urange *r, size_t *nr)
+/* The addresses of text, with UTF-16 offsets and link targets, in *out
+ * (kl_free; room for extra more ranges after them, NULL when there are none
+ * of either): however many a paragraph holds, every one is a Link. */
+static int find_links(lay *y, const char *text, size_t extra, urange **out, size_t *nr)
 {
-    size_t a[MAX_LINKS], b[MAX_LINKS];
-    size_t n = text ? find_addresses(text, a, b, MAX_LINKS) : 0;
+    *out = NULL;
     *nr = 0;
+    size_t n = text ? find_addresses(text, NULL, NULL, SIZE_MAX) : 0;
+    if (!n && !extra)
+        return 0;
+    size_t *a = kl_malloc((n ? n : 1) * 2 * sizeof *a), *b = a ? a + (n ? n : 1) : NULL;
+    urange *r = kl_calloc(n + extra, sizeof *r);
+    if (!a || !r) {
+        kl_free(a);
+        kl_free(r);
+        return kl_oom(y->ctx);
+    }
+    *out = r;
+    if (n)
+        n = find_addresses(text, a, b, n);
     uint32_t u = 0;
     size_t pos = 0;
     for (size_t k = 0; k < n; k++) {
@@ -343,8 +358,10 @@ static int find_links(lay *y, const char *text, urange *r, size_t *nr)
                              : starts_with_ci(text + a[k], "www.") ? "https://"
                                                                    : "";
         char *href = keep(y, kl_malloc(strlen(scheme) + len + 1));
-        if (!href)
+        if (!href) {
+            kl_free(a);
             return kl_oom(y->ctx);
+        }
         memcpy(href, scheme, strlen(scheme));
         memcpy(href + strlen(scheme), text + a[k], len);
         href[strlen(scheme) + len] = '\0';
@@ -353,6 +370,7 @@ static int find_links(lay *y, const char *text, urange *r, size_t *nr)
         r[k].se = NULL;
         (*nr)++;
     }
+    kl_free(a);
     return 0;
 }
 
@@ -371,7 +389,7 @@ static uint32_t u16_at(const char *text, size_t pos)
  * /Lang. Links come first, so an address inside such a run stays a Link. */
 static void find_lang_runs(const kl_node *n, urange *r, size_t *nr)
 {
-    for (size_t k = 0; n && k < n->n_spans && *nr < MAX_LINKS; k++) {
+    for (size_t k = 0; n && k < n->n_spans; k++) { /* r has room for all */
         const kl_span *sp = &n->spans[k];
         if (!sp->len || sp->start + sp->len > strlen(n->text))
             continue;
@@ -548,25 +566,28 @@ static int link_pieces(lay *y, const piece *base, kl_selem *se, const kl_node *n
 static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, double x0, double width,
                      double size, const kl_node *n, const char *text, bool right)
 {
-    urange links[MAX_LINKS];
+    urange *links = NULL;
     size_t nlinks = 0;
-    int rc = text ? find_links(y, text, links, &nlinks) : 0;
+    bool own_runs = n && text == n->text;
+    int rc = text ? find_links(y, text, own_runs && !p->rtl ? n->n_spans : 0, &links, &nlinks) : 0;
     /* Not in a right-to-left paragraph: there the run's piece and the
      * Arabic-script pieces around it (each with /ActualText) would read
      * back with a space between the run and its punctuation (pdftotext). */
-    if (!rc && n && text == n->text && !p->rtl)
+    if (!rc && own_runs && !p->rtl && links)
         find_lang_runs(n, links, &nlinks);
     /* In one, each such run is marked in the line's content (kl_item.langs). */
     kl_langrun *langs = NULL;
     uint32_t nlangs = 0;
-    if (!rc && n && text == n->text && p->rtl && n->n_spans) {
-        urange lr[MAX_LINKS];
+    if (!rc && own_runs && p->rtl && n->n_spans) {
+        urange *lr = kl_calloc(n->n_spans, sizeof *lr);
         size_t nlr = 0;
-        find_lang_runs(n, lr, &nlr);
-        if (nlr && !(langs = keep(y, kl_malloc(nlr * sizeof *langs))))
+        if (lr)
+            find_lang_runs(n, lr, &nlr);
+        if (!lr || (nlr && !(langs = keep(y, kl_malloc(nlr * sizeof *langs)))))
             rc = kl_oom(y->ctx);
         for (size_t k = 0; langs && k < nlr; k++)
             langs[nlangs++] = (kl_langrun){lr[k].a, lr[k].b, lr[k].lang};
+        kl_free(lr);
     }
     for (uint32_t i = 0; i < p->nlines && !rc; i++) {
         const kl_tline *l = &p->lines[i];
@@ -582,6 +603,7 @@ static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, doub
                     .nlangs = nlangs};
         rc = nlinks ? link_pieces(y, &pc, se, n, links, nlinks) : pc_add(y, &pc);
     }
+    kl_free(links);
     return rc;
 }
 
@@ -1189,12 +1211,15 @@ static int header(lay *y, kl_selem *root)
                         return KL_ENOMEM;
                     kl_selem *se = p; /* phone, email, web: a Link inside the P */
                     const char *href = c->href;
-                    urange u[MAX_LINKS];
+                    urange *u = NULL;
                     size_t nu = 0;
-                    if (!href && (rc = find_links(y, c->text, u, &nu)))
+                    if (!href && (rc = find_links(y, c->text, 0, &u, &nu))) {
+                        kl_free(u);
                         return rc;
+                    }
                     if (nu == 1 && u[0].a == 0 && u[0].b == u16_len(c->text))
                         href = u[0].href; /* a line that is an address, given without href */
+                    kl_free(u);
                     if (href) {
                         if (!(se = se_new(y, p, KL_ROLE_LINK, c)))
                             return KL_ENOMEM;

@@ -840,12 +840,44 @@ static void test_review_data_in_sentence(void **state)
     kl_doc__free(doc);
 }
 
+/* A message holding more runs of review data than there once was room for
+ * (8): every run is still marked English, in order. */
+static void test_many_runs_in_one_message(void **state)
+{
+    fixture *f = *state;
+    static const char tpl_xml[] =
+        "<letter xmlns=\"urn:kinletter:template:1\" name=\"many\" title=\"t.title\" "
+        "subject=\"t.subject\"><p msg=\"t.many\"/></letter>";
+    kl_template *tpl = NULL;
+    assert_int_equal(kl_template_load_buffer(f->ctx, tpl_xml, strlen(tpl_xml), "many.xml", &tpl),
+                     0);
+    const kl_member *m = kl_review_find_member(f->review, "m01");
+    kl_letter_options o = KL_LETTER_OPTIONS_INIT;
+    o.allow_language_fallback = 1;
+    kl_doc *doc = NULL;
+    assert_int_equal(
+        kl_compose__letter(f->ctx, tpl, f->review, m, KL_CHANNEL_POST, f->set, &o, &doc), 0);
+    const kl_node *p = find(doc, KL_NODE_PARAGRAPH, "t.many");
+    assert_non_null(p);
+    assert_int_equal(p->n_spans, 10);
+    size_t prev = 0;
+    for (size_t i = 0; i < p->n_spans; i++) {
+        assert_memory_equal(p->text + p->spans[i].start, "independent reviewer",
+                            strlen("independent reviewer"));
+        assert_true(i == 0 || p->spans[i].start > prev);
+        prev = p->spans[i].start;
+    }
+    kl_doc__free(doc);
+    kl_template_free(tpl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_post_letter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_review_data_marked_english, setup, teardown),
         cmocka_unit_test_setup_teardown(test_review_data_in_sentence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_runs_in_one_message, setup, teardown),
         cmocka_unit_test_setup_teardown(test_young_person_email, setup, teardown),
         cmocka_unit_test_setup_teardown(test_child_gender_selects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_message_is_an_error, setup, teardown),

@@ -365,6 +365,56 @@ static void too_long_address_is_an_error(void **state)
     kl_context_free(ctx);
 }
 
+static size_t count_role(const kl_selem *e, kl_role role, const char *lang)
+{
+    size_t n = 0;
+    for (; e; e = e->next)
+        n += (e->role == role && (!lang || (e->lang && strcmp(e->lang, lang) == 0))) +
+             count_role(e->first, role, lang);
+    return n;
+}
+
+/* A paragraph with more addresses and runs in another language than there
+ * once was room for (32 together): every address is a Link, every run a
+ * Span, none left as plain text. */
+static void every_link_and_run_of_a_long_paragraph_is_tagged(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    kl_doc *d = sample_letter(&samples[0], 12, NULL, 1);
+    char text[4096] = "";
+    size_t len = 0;
+    kl_span spans[12];
+    for (int k = 0; k < 40; k++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "a%d@x.example, ", k);
+    for (int k = 0; k < 12; k++) {
+        spans[k] = (kl_span){len, 6, "en-GB"};
+        len += (size_t)snprintf(text + len, sizeof text - len, "Review %s", k < 11 ? "" : ".");
+    }
+    kl_node *p = kl_doc__add(d->root, KL_NODE_PARAGRAPH, text);
+    assert_non_null(p);
+    p->spans = kl_malloc(sizeof spans);
+    memcpy(p->spans, spans, sizeof spans);
+    p->n_spans = 12;
+    kl_layout *l = run(ctx, c, d);
+    size_t before = 0; /* links the sample letter has anyway */
+    kl_doc *plain = sample_letter(&samples[0], 12, NULL, 1);
+    kl_layout *l0 = run(ctx, c, plain);
+    before = count_role(l0->root, KL_ROLE_LINK, NULL);
+    assert_int_equal(count_role(l->root, KL_ROLE_LINK, NULL) - before, 40);
+    assert_int_equal(count_role(l->root, KL_ROLE_SPAN, "en-GB") -
+                         count_role(l0->root, KL_ROLE_SPAN, "en-GB"),
+                     12);
+    kl_layout__free(l0);
+    kl_doc__free(plain);
+    kl_layout__free(l);
+    kl_doc__free(d);
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +428,7 @@ int main(void)
         cmocka_unit_test(logo_repeating_the_letterhead_is_an_artifact),
         cmocka_unit_test(structure_follows_the_document),
         cmocka_unit_test(too_long_address_is_an_error),
+        cmocka_unit_test(every_link_and_run_of_a_long_paragraph_is_tagged),
     };
     return cmocka_run_group_tests(tests, kl_test_fonts_setup, kl_test_fonts_teardown);
 }
