@@ -231,7 +231,7 @@ void h_reviews(web_request *rq, web_response *rs)
            "the family and make their letters.");
         el(p->main, "h2", "Try the example");
         el(p->main, "p",
-           "The bundled example is an invented family of nine in seven languages, with every "
+           "The bundled example is an invented family of eleven in seven languages, with every "
            "channel, reading level and print size.");
         xmlNodePtr f = form_new(p->main, rq, "/reviews/example", false);
         form_button(f, "Add the example review", "button button-secondary");
