@@ -5,6 +5,7 @@
  * state: q Q cm BT ET Tm Td TD T* TL Ts Tj TJ ' "). */
 #include "core/core.h"
 #include "kinletter/notify.h"
+#include "pdf/pdf_internal.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -333,11 +334,22 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static int check_pdf_locked(kl_context *ctx, const void *pdf, size_t len, kl_notify_report **out);
+
+/* libqpdf is used under the library's one qpdf lock (lib/pdf/compact.c says why). */
 int kl_notify_check_pdf(kl_context *ctx, const void *pdf, size_t len, kl_notify_report **out)
+{
+    kl_pdf__qpdf_lock();
+    int rc = check_pdf_locked(ctx, pdf, len, out);
+    kl_pdf__qpdf_unlock();
+    return rc;
+}
+
+static int check_pdf_locked(kl_context *ctx, const void *pdf, size_t len, kl_notify_report **out)
 {
     kl_context_clear_error(ctx);
     if (!ctx || !pdf || !out)
-        return kl_einval(ctx, __func__);
+        return kl_einval(ctx, "kl_notify_check_pdf");
     *out = NULL;
     kl_notify_report *r = kl_calloc(1, sizeof *r);
     if (!r)

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "mail/protect.h"
 #include "core/core.h"
+#include "pdf/pdf_internal.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -93,9 +94,7 @@ int kl_mail__password(kl_context *ctx, char *out, size_t cap)
     return 0;
 }
 
-/* libqpdf keeps no shared state we know to be unsafe, but one encryption at a
- * time costs little (milliseconds a letter) and needs no proof. */
-static pthread_mutex_t qpdf_lock = PTHREAD_MUTEX_INITIALIZER;
+/* libqpdf is used under the library's one qpdf lock (lib/pdf/compact.c says why). */
 
 int kl_mail__protect_pdf(kl_context *ctx, const unsigned char *pdf, size_t len,
                          const char *user_password, unsigned char **out, size_t *out_len)
@@ -109,7 +108,7 @@ int kl_mail__protect_pdf(kl_context *ctx, const unsigned char *pdf, size_t len,
         return rc;
     for (size_t i = 0; i < sizeof owner_raw; i++)
         snprintf(owner + 2 * i, 3, "%02x", owner_raw[i]);
-    pthread_mutex_lock(&qpdf_lock);
+    kl_pdf__qpdf_lock();
     qpdf_data q = qpdf_init();
     qpdf_silence_errors(q);
     qpdf_set_suppress_warnings(q, QPDF_TRUE);
@@ -133,7 +132,7 @@ int kl_mail__protect_pdf(kl_context *ctx, const unsigned char *pdf, size_t len,
     unsigned char *copy = buf && n ? kl_malloc(n) : NULL;
     if (!copy) {
         qpdf_cleanup(&q);
-        pthread_mutex_unlock(&qpdf_lock);
+        kl_pdf__qpdf_unlock();
         memset(owner, 0, sizeof owner);
         return buf && n
                    ? kl_oom(ctx)
@@ -141,7 +140,7 @@ int kl_mail__protect_pdf(kl_context *ctx, const unsigned char *pdf, size_t len,
     }
     memcpy(copy, buf, n);
     qpdf_cleanup(&q);
-    pthread_mutex_unlock(&qpdf_lock);
+    kl_pdf__qpdf_unlock();
     memset(owner, 0, sizeof owner);
     *out = copy;
     *out_len = n;
@@ -154,7 +153,7 @@ fail:
         snprintf(detail, sizeof detail, "%s", qpdf_get_error_message_detail(q, e));
     }
     qpdf_cleanup(&q);
-    pthread_mutex_unlock(&qpdf_lock);
+    kl_pdf__qpdf_unlock();
     memset(owner, 0, sizeof owner);
     return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf could not protect the PDF: %s",
                     detail[0] ? detail : "unknown error");

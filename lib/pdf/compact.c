@@ -9,16 +9,40 @@
 #include "core/core.h"
 #include "pdf/pdf_internal.h"
 
+#include <pthread.h>
 #include <qpdf/qpdf-c.h>
 #include <stdio.h>
 #include <string.h>
+
+/* libqpdf 11.3 writes shared state while writing (ThreadSanitizer saw two threads' writers
+ * race in a std::string inside libqpdf), so every use of libqpdf in the library (this
+ * rewrite, protect.c's encryption, check's Notify reader) holds this one lock. */
+static pthread_mutex_t qpdf_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void kl_pdf__qpdf_lock(void)
+{
+    pthread_mutex_lock(&qpdf_mutex);
+}
+
+void kl_pdf__qpdf_unlock(void)
+{
+    pthread_mutex_unlock(&qpdf_mutex);
+}
+
+static int compact_locked(kl_context *ctx, kl_buf *out, size_t start);
 
 int kl_pdf__compact(kl_context *ctx, kl_buf *out, size_t start)
 {
     if (!out || start > out->len)
         return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__compact: bad arguments");
-    /* One qpdf object per call, used by this thread only: the qpdf manual allows
-     * threads working on different instances at once (no lock, unlike protect.c). */
+    kl_pdf__qpdf_lock();
+    int rc = compact_locked(ctx, out, start);
+    kl_pdf__qpdf_unlock();
+    return rc;
+}
+
+static int compact_locked(kl_context *ctx, kl_buf *out, size_t start)
+{
     qpdf_data q = qpdf_init();
     qpdf_silence_errors(q);
     qpdf_set_suppress_warnings(q, QPDF_TRUE);

@@ -46,5 +46,8 @@ void kl_pdf__renderer_opts(kl_pdf_renderer *r, kl_pdf_opts *o);
 /* Rewrite the PDF in out from byte start on with object streams and a cross-reference
  * stream (libqpdf), deterministically (compact.c). */
 int kl_pdf__compact(kl_context *ctx, kl_buf *out, size_t start);
+/* The one lock every use of libqpdf in the library holds (compact.c says why). */
+void kl_pdf__qpdf_lock(void);
+void kl_pdf__qpdf_unlock(void);
 
 #endif
