@@ -25,6 +25,10 @@ void cli_print_error(kl_context *ctx, int code);
 /* The value after option argv[*i] (advancing *i), or NULL with a usage
  * message naming the subcommand (argv[0]). */
 const char *cli_need_value(int argc, char **argv, int *i);
+/* An argument no option took: an unknown option is a usage error pointing at
+ * `kinletter COMMAND --help`; otherwise it is the one REVIEW (a second is an
+ * error). Returns 0, or EXIT_USAGE after printing why. */
+int cli_review_arg(const char *arg, const char *command, const char **review_path);
 /* True if arg is --help or -h. */
 bool cli_is_help(const char *arg);
 /* The path of the bundled example review (allocated), or NULL with an error printed. */

@@ -71,6 +71,21 @@ const char *cli_need_value(int argc, char **argv, int *i)
     return argv[++*i];
 }
 
+int cli_review_arg(const char *arg, const char *command, const char **review_path)
+{
+    if (arg[0] == '-' && arg[1]) {
+        fprintf(stderr, "kinletter: error: unknown option '%s' (see kinletter %s --help)\n", arg,
+                command);
+        return EXIT_USAGE;
+    }
+    if (*review_path) {
+        fputs("kinletter: error: only one REVIEW may be given\n", stderr);
+        return EXIT_USAGE;
+    }
+    *review_path = arg;
+    return 0;
+}
+
 bool cli_is_password_file(const char *file)
 {
     static const char tail[] = "-password-sms.txt";

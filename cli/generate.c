@@ -263,15 +263,7 @@ int cli_generate(int argc, char **argv)
             notify = true;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
             quiet = true;
-        else if (a[0] == '-' && a[1]) {
-            fprintf(stderr,
-                    "kinletter: error: unknown option '%s' (see kinletter generate --help)\n", a);
-            free(members);
-            return EXIT_USAGE;
-        } else if (!review_path)
-            review_path = a;
-        else {
-            fputs("kinletter: error: only one REVIEW may be given\n", stderr);
+        else if (cli_review_arg(a, "generate", &review_path)) {
             free(members);
             return EXIT_USAGE;
         }

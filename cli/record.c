@@ -318,16 +318,8 @@ int cli_mark(int argc, char **argv)
             slot = &out_dir;
         else if (!strcmp(a, "--record"))
             slot = &record;
-        else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "kinletter: error: unknown option '%s' (see kinletter mark --help)\n",
-                    a);
+        else if (cli_review_arg(a, "mark", &review_path))
             return EXIT_USAGE;
-        } else if (!review_path)
-            review_path = a;
-        else {
-            fputs("kinletter: error: only one REVIEW may be given\n", stderr);
-            return EXIT_USAGE;
-        }
         if (slot && !(*slot = cli_need_value(argc, argv, &i)))
             return EXIT_USAGE;
     }
@@ -465,16 +457,8 @@ int cli_questions(int argc, char **argv)
             slot = &record;
         else if (!strcmp(a, "--open"))
             open_only = true;
-        else if (a[0] == '-' && a[1]) {
-            fprintf(stderr,
-                    "kinletter: error: unknown option '%s' (see kinletter questions --help)\n", a);
+        else if (cli_review_arg(a, "questions", &review_path))
             return EXIT_USAGE;
-        } else if (!review_path)
-            review_path = a;
-        else {
-            fputs("kinletter: error: only one REVIEW may be given\n", stderr);
-            return EXIT_USAGE;
-        }
         if (slot) {
             if (i + 1 >= argc) {
                 fprintf(stderr,
@@ -578,16 +562,8 @@ int cli_status(int argc, char **argv)
             slot = &out_dir;
         else if (!strcmp(a, "--record"))
             slot = &record;
-        else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "kinletter: error: unknown option '%s' (see kinletter status --help)\n",
-                    a);
+        else if (cli_review_arg(a, "status", &review_path))
             return EXIT_USAGE;
-        } else if (!review_path)
-            review_path = a;
-        else {
-            fputs("kinletter: error: only one REVIEW may be given\n", stderr);
-            return EXIT_USAGE;
-        }
         if (slot && !(*slot = cli_need_value(argc, argv, &i)))
             return EXIT_USAGE;
     }

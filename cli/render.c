@@ -181,16 +181,8 @@ int cli_render(int argc, char **argv)
             force = true;
         else if (!strcmp(a, "--allow-fallback"))
             fallback = true;
-        else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "kinletter: error: unknown option '%s' (see kinletter render --help)\n",
-                    a);
+        else if (cli_review_arg(a, "render", &review_path))
             return EXIT_USAGE;
-        } else if (!review_path)
-            review_path = a;
-        else {
-            fprintf(stderr, "kinletter: error: only one REVIEW may be given\n");
-            return EXIT_USAGE;
-        }
         if (slot && !(*slot = cli_need_value(argc, argv, &i)))
             return EXIT_USAGE;
     }

@@ -157,16 +157,8 @@ int cli_send(int argc, char **argv)
                     "can see it); use --credentials FILE\n",
                     a);
             return EXIT_USAGE;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "kinletter: error: unknown option '%s' (see kinletter send --help)\n",
-                    a);
+        } else if (cli_review_arg(a, "send", &review_path))
             return EXIT_USAGE;
-        } else if (!review_path)
-            review_path = a;
-        else {
-            fputs("kinletter: error: only one REVIEW may be given\n", stderr);
-            return EXIT_USAGE;
-        }
         if (slot && !(*slot = cli_need_value(argc, argv, &i)))
             return EXIT_USAGE;
     }
