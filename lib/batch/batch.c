@@ -162,7 +162,7 @@ typedef struct worker {
 
 static char *dup_or_empty(const char *s)
 {
-    return kl_strdup(s ? s : "");
+    return kl_core__strdup(s ? s : "");
 }
 
 /* Diagnostics of a worker are kept with the member they are about and
@@ -175,7 +175,7 @@ static void capture(const kl_diagnostic *d, void *userdata)
         return;
     if (j->n_diags == j->cap_diags) {
         size_t cap = j->cap_diags ? j->cap_diags * 2 : 4;
-        saved_diag *grown = kl_realloc(j->diags, cap * sizeof *grown);
+        saved_diag *grown = kl_core__realloc(j->diags, cap * sizeof *grown);
         if (!grown)
             return; /* the failure itself still lands in the record */
         j->diags = grown;
@@ -185,15 +185,15 @@ static void capture(const kl_diagnostic *d, void *userdata)
     s->severity = d->severity;
     s->code = d->code;
     s->message = dup_or_empty(d->message);
-    s->hint = d->hint ? kl_strdup(d->hint) : NULL;
+    s->hint = d->hint ? kl_core__strdup(d->hint) : NULL;
     /* A problem met while composing or rendering (a character no font has,
      * a paragraph too long) names no place: it is about this member, so it
      * points at the member's entry in the review. */
     bool placed = d->source != NULL;
     const char *src = placed ? d->source : j->m->source;
-    s->source = src ? kl_strdup(src) : NULL;
+    s->source = src ? kl_core__strdup(src) : NULL;
     /* Whatever it is about (a catalog line, the logo), it failed this member. */
-    s->member_id = kl_strdup(d->member_id ? d->member_id : j->m->id);
+    s->member_id = kl_core__strdup(d->member_id ? d->member_id : j->m->id);
     s->line = placed ? d->line : j->m->line;
     s->column = placed ? d->column : j->m->column;
 }
@@ -202,9 +202,9 @@ static void forward(kl_context *ctx, const saved_diag *s)
 {
     kl_where w = {s->source, s->line, s->column, s->member_id};
     if (s->severity == KL_SEVERITY_ERROR)
-        kl_report(ctx, s->code ? s->code : KL_EDATA, w, s->hint, "%s", s->message);
+        kl_core__report(ctx, s->code ? s->code : KL_EDATA, w, s->hint, "%s", s->message);
     else
-        kl_warn(ctx, s->severity, w, s->hint, "%s", s->message);
+        kl_core__warn(ctx, s->severity, w, s->hint, "%s", s->message);
 }
 
 /* The files' bytes and temporaries' names (not the files' rows). */
@@ -249,12 +249,12 @@ static void job_fail(job *j, kl_context *ctx, int rc, bool has_channel, kl_chann
     const char *msg = e && e->message ? e->message : kl_strerror(rc);
     kl_buf b = KL_BUF_INIT;
     if (fmt_prefix)
-        kl_buf_puts(&b, fmt_prefix);
-    kl_buf_puts(&b, msg);
+        kl_core__buf_puts(&b, fmt_prefix);
+    kl_core__buf_puts(&b, msg);
     kl_free(j->reason);
-    j->reason = kl_buf_detach(&b);
+    j->reason = kl_core__buf_detach(&b);
     if (!j->reason)
-        j->reason = kl_strdup("out of memory");
+        j->reason = kl_core__strdup("out of memory");
     j->state = J_FAILED;
     j->fail_has_channel = has_channel;
     j->fail_channel = ch;
@@ -293,31 +293,32 @@ static int render_pdf(worker *w, kl_letter *L, job *j, kl_channel ch, const char
 {
     out_file *f = add_file(j, ch, suffix);
     if (!f)
-        return kl_error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
+        return kl_core__error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
     int rc = kl_letter_render_pdf(w->ctx, w->r, L, &w->b->popts, &f->data, &f->len, &f->pages);
     /* GOV.UK Notify's letter service, and many print-and-post services, take
      * at most 10 pages: say so, but still write the letter (it may be
      * printed in house). */
     if (!rc && ch == KL_CHANNEL_POST && f->pages > KL_POSTAL_MAX_PAGES)
-        kl_warn(w->ctx, KL_SEVERITY_WARNING,
-                (kl_where){j->m->source, j->m->line, j->m->column, j->m->id},
-                "print it in house, or choose a smaller print size or plainer reading level",
-                "the postal letter has %u pages; GOV.UK Notify and many print services take at "
-                "most %d",
-                f->pages, KL_POSTAL_MAX_PAGES);
+        kl_core__warn(
+            w->ctx, KL_SEVERITY_WARNING,
+            (kl_where){j->m->source, j->m->line, j->m->column, j->m->id},
+            "print it in house, or choose a smaller print size or plainer reading level",
+            "the postal letter has %u pages; GOV.UK Notify and many print services take at "
+            "most %d",
+            f->pages, KL_POSTAL_MAX_PAGES);
     return rc;
 }
 
 static int text_file(worker *w, job *j, kl_channel ch, const char *suffix, kl_buf *content)
 {
     if (content->oom)
-        return kl_oom(w->ctx);
+        return kl_core__oom(w->ctx);
     out_file *f = add_file(j, ch, suffix);
     if (!f)
-        return kl_error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
+        return kl_core__error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
     f->len = content->len;
-    f->data = (unsigned char *)kl_buf_detach(content);
-    return f->data ? 0 : kl_oom(w->ctx);
+    f->data = (unsigned char *)kl_core__buf_detach(content);
+    return f->data ? 0 : kl_core__oom(w->ctx);
 }
 
 /* The cover note for the professional: in English, one page. */
@@ -326,10 +327,10 @@ static int cover_note(worker *w, job *j, texts *t)
     batch *b = w->b;
     const kl_member *em = kl_review_find_member(b->english, j->m->id);
     if (!em || !kl_review_member_ok(b->english, em))
-        return kl_error(w->ctx, KL_EDATA,
-                        (kl_where){j->m->source, j->m->line, j->m->column, j->m->id}, NULL,
-                        "the cover note for the professional cannot be written from this "
-                        "member's data");
+        return kl_core__error(w->ctx, KL_EDATA,
+                              (kl_where){j->m->source, j->m->line, j->m->column, j->m->id}, NULL,
+                              "the cover note for the professional cannot be written from this "
+                              "member's data");
     kl_letter_options lo = b->lopts;
     lo.allow_language_fallback = 0;
     lo.variant = KL_READING_STANDARD;
@@ -346,11 +347,11 @@ static int cover_note(worker *w, job *j, texts *t)
         rc = render_pdf(w, L, j, KL_CHANNEL_VIA_PROFESSIONAL, "cover.pdf");
     }
     if (!rc && j->files[j->n_files - 1].pages > 1)
-        kl_warn(w->ctx, KL_SEVERITY_WARNING,
-                (kl_where){j->m->source, j->m->line, j->m->column, j->m->id},
-                "shorten the cover.* messages in the English catalog",
-                "the cover note for the professional runs to %u pages",
-                j->files[j->n_files - 1].pages);
+        kl_core__warn(w->ctx, KL_SEVERITY_WARNING,
+                      (kl_where){j->m->source, j->m->line, j->m->column, j->m->id},
+                      "shorten the cover.* messages in the English catalog",
+                      "the cover note for the professional runs to %u pages",
+                      j->files[j->n_files - 1].pages);
     kl_letter_free(L);
     return rc;
 }
@@ -370,29 +371,29 @@ static int email_draft(worker *w, job *j, size_t pdf_at, const char *subject, co
         if (m->contacts[i].channel == KL_CHANNEL_EMAIL)
             to = m->contacts[i].email;
     if (!to || !ri->contact_email)
-        return kl_error(w->ctx, KL_EDATA, (kl_where){m->source, m->line, m->column, m->id},
-                        "give the member's email and the review's contact email",
-                        "the email draft needs the member's address and the review's contact "
-                        "email");
+        return kl_core__error(w->ctx, KL_EDATA, (kl_where){m->source, m->line, m->column, m->id},
+                              "give the member's email and the review's contact email",
+                              "the email draft needs the member's address and the review's contact "
+                              "email");
     const char *at = strrchr(ri->contact_email, '@');
     kl_buf name = KL_BUF_INIT, mid = KL_BUF_INIT, title = KL_BUF_INIT;
-    kl_buf_printf(&name, "%s%s%s", m->given ? m->given : "", m->family ? " " : "",
-                  m->family ? m->family : "");
+    kl_core__buf_printf(&name, "%s%s%s", m->given ? m->given : "", m->family ? " " : "",
+                        m->family ? m->family : "");
     /* Named by the letter's bytes, so the same input gives the same draft;
      * the boundary too ("=-" is found in no quoted-printable or base64 line). */
     char sha[65], boundary[40];
     kl_core__sha256_hex(j->files[pdf_at].data, j->files[pdf_at].len, sha);
     snprintf(boundary, sizeof boundary, "=-kinletter-%.24s", sha);
-    kl_buf_printf(&mid, "%.32s.%s@%s", sha, m->id, at ? at + 1 : "kinletter.invalid");
+    kl_core__buf_printf(&mid, "%.32s.%s@%s", sha, m->id, at ? at + 1 : "kinletter.invalid");
     /* The UTF-8 name of the attachment: the subject, with nothing a file
      * system or mail client reads as a path or a control. */
     for (const unsigned char *s = (const unsigned char *)subject; *s; s++)
-        kl_buf_printf(&title, "%c",
-                      (*s < 0x20 || *s == 0x7f || strchr("/\\:*?\"<>|", *s)) ? '-' : *s);
-    kl_buf_printf(&title, ".pdf");
+        kl_core__buf_printf(&title, "%c",
+                            (*s < 0x20 || *s == 0x7f || strchr("/\\:*?\"<>|", *s)) ? '-' : *s);
+    kl_core__buf_printf(&title, ".pdf");
     int rc = 0;
     if (name.oom || mid.oom || title.oom)
-        rc = kl_oom(w->ctx);
+        rc = kl_core__oom(w->ctx);
     out_file *pdf = &j->files[pdf_at];
     kl_mail_draft d = {ri->contact_name ? ri->contact_name : ri->partnership_name,
                        ri->contact_email,
@@ -412,9 +413,9 @@ static int email_draft(worker *w, job *j, size_t pdf_at, const char *subject, co
     if (!rc)
         rc = kl_mail__eml(w->ctx, &d, &eml, &len, &head);
     if (!rc) {
-        char *h = kl_malloc(head + 1);
+        char *h = kl_core__malloc(head + 1);
         if (!h) {
-            rc = kl_oom(w->ctx);
+            rc = kl_core__oom(w->ctx);
         } else {
             memcpy(h, eml, head);
             h[head] = 0;
@@ -424,7 +425,8 @@ static int email_draft(worker *w, job *j, size_t pdf_at, const char *subject, co
     if (!rc) {
         out_file *f = add_file(j, KL_CHANNEL_EMAIL, "email.eml");
         if (!f) {
-            rc = kl_error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
+            rc = kl_core__error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL,
+                                "too many files for one member");
         } else {
             f->data = eml;
             f->len = len;
@@ -432,9 +434,9 @@ static int email_draft(worker *w, job *j, size_t pdf_at, const char *subject, co
         }
     }
     kl_free(eml);
-    kl_buf_free(&name);
-    kl_buf_free(&mid);
-    kl_buf_free(&title);
+    kl_core__buf_free(&name);
+    kl_core__buf_free(&mid);
+    kl_core__buf_free(&title);
     return rc;
 }
 
@@ -466,16 +468,17 @@ static int protect_pdf(worker *w, job *j, size_t pdf_at)
         for (const char *s = from; plain && *s; s++)
             plain = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
                     (*s >= '0' && *s <= '9') || strchr(" &'(),-.", *s);
-        kl_buf_printf(&c,
-                      "%s%s%sThe password to open the letter we have emailed you (a PDF) is:\n"
-                      "%s\n"
-                      "Type it with the dashes, in small letters. Please do not share it.\n",
-                      plain ? "From " : "", plain ? from : "", plain ? ": " : "", pw);
+        kl_core__buf_printf(
+            &c,
+            "%s%s%sThe password to open the letter we have emailed you (a PDF) is:\n"
+            "%s\n"
+            "Type it with the dashes, in small letters. Please do not share it.\n",
+            plain ? "From " : "", plain ? from : "", plain ? ": " : "", pw);
         rc = text_file(w, j, KL_CHANNEL_EMAIL, "password-sms.txt", &c);
         if (!rc)
             j->files[j->n_files - 1].secret = true;
     }
-    kl_buf_free(&c); /* text_file took the bytes, or they are dropped */
+    kl_core__buf_free(&c); /* text_file took the bytes, or they are dropped */
     memset(pw, 0, sizeof pw);
     return rc;
 }
@@ -549,7 +552,7 @@ static int braille_letter(worker *w, job *j, kl_letter *L, kl_channel ch, texts 
         keep_text(t, text);
     out_file *f = rc ? NULL : add_file(j, ch, "braille.brf");
     if (!rc && !f)
-        rc = kl_error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
+        rc = kl_core__error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
     if (!rc)
         rc = kl_braille__brf(w->ctx, kl_letter__doc(L),
                              (kl_where){m->source, m->line, m->column, m->id}, &f->data, &f->len,
@@ -583,10 +586,10 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
         rc = kl_letter_render_sms(w->ctx, L, &sms, NULL);
         if (!rc) {
             kl_buf c = KL_BUF_INIT;
-            kl_buf_printf(&c, "%s\n", sms);
+            kl_core__buf_printf(&c, "%s\n", sms);
             keep_text(t, sms);
             rc = text_file(w, j, ch, "sms.txt", &c);
-            kl_buf_free(&c);
+            kl_core__buf_free(&c);
         }
         kl_letter_free(L);
         return rc;
@@ -609,10 +612,10 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
         if (!rc) {
             kl_buf c = KL_BUF_INIT;
             size_t blen = strlen(body);
-            kl_buf_printf(&c, "Subject: %s\n\n%s%s", subject, body,
-                          blen && body[blen - 1] == '\n' ? "" : "\n");
+            kl_core__buf_printf(&c, "Subject: %s\n\n%s%s", subject, body,
+                                blen && body[blen - 1] == '\n' ? "" : "\n");
             rc = text_file(w, j, ch, "email.txt", &c);
-            kl_buf_free(&c);
+            kl_core__buf_free(&c);
             if (!rc)
                 rc = email_draft(w, j, pdf_at, subject, body, t);
             keep_text(t, subject);
@@ -642,8 +645,8 @@ static int place_file(kl_context *ctx, batch *b, const char *name, const char *d
         return 0;
     }
     if (kl_batch__manifest_add(&b->rd, name))
-        return kl_error(ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
-                        "cannot add to the manifest of this run: %s", strerror(errno));
+        return kl_core__error(ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
+                              "cannot add to the manifest of this run: %s", strerror(errno));
     return kl_core__write_file_tagged(ctx, b->dirfd, name, display, data, len, false, b->rd.run_id);
 }
 
@@ -675,7 +678,8 @@ static void unwrite_member(worker *w, job *j, bool halted, int rc)
         j->state = J_FAILED;
         j->fail_has_channel = false;
         kl_free(j->reason);
-        j->reason = kl_strdup("not written: writing stopped after a file could not be written");
+        j->reason =
+            kl_core__strdup("not written: writing stopped after a file could not be written");
         return;
     }
     job_fail(j, w->ctx, rc, false, KL_CHANNEL_POST, NULL);
@@ -715,20 +719,20 @@ static void write_member(worker *w, job *j)
             break;
         }
         kl_buf disp = KL_BUF_INIT;
-        kl_buf_printf(&disp, "%s/%s", b->dir, f->name);
+        kl_core__buf_printf(&disp, "%s/%s", b->dir, f->name);
         char tmp[300];
         if (disp.oom)
-            rc = kl_oom(w->ctx);
+            rc = kl_core__oom(w->ctx);
         else if (kl_batch__manifest_add(&b->rd, f->name))
-            rc = kl_error(w->ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
-                          "cannot add to the manifest of this run: %s", strerror(errno));
+            rc = kl_core__error(w->ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
+                                "cannot add to the manifest of this run: %s", strerror(errno));
         else
             rc = kl_core__stage_file(w->ctx, b->dirfd, f->name, disp.data, f->data, f->len,
                                      b->rd.run_id, tmp);
-        kl_buf_free(&disp);
-        if (!rc && !(f->tmp = kl_strdup(tmp))) {
+        kl_core__buf_free(&disp);
+        if (!rc && !(f->tmp = kl_core__strdup(tmp))) {
             unlinkat(b->dirfd, tmp, 0);
-            rc = kl_oom(w->ctx);
+            rc = kl_core__oom(w->ctx);
         }
         if (!rc) {
             kl_free(f->data);
@@ -789,11 +793,11 @@ static void commit_staged(worker *w)
         for (size_t i = 0; i < j->n_files && !rc; i++) {
             out_file *f = &j->files[i];
             kl_buf disp = KL_BUF_INIT;
-            kl_buf_printf(&disp, "%s/%s", b->dir, f->name);
+            kl_core__buf_printf(&disp, "%s/%s", b->dir, f->name);
             rc = disp.oom
-                     ? kl_oom(w->ctx)
+                     ? kl_core__oom(w->ctx)
                      : kl_core__place_file(w->ctx, b->dirfd, f->tmp, f->name, disp.data, false);
-            kl_buf_free(&disp);
+            kl_core__buf_free(&disp);
             if (!rc)
                 f->written = true;
             else if (rc != KL_ENOMEM)
@@ -833,11 +837,11 @@ static void do_member(worker *w, job *j)
     }
     kl_context_clear_error(w->ctx);
     if (!kl_review_member_ok(b->review, m)) {
-        kl_error(w->ctx, KL_EDATA, (kl_where){m->source, m->line, m->column, m->id},
-                 "correct the member's data in the review file",
-                 "the member's data has errors (reported when the review was loaded; see %s "
-                 "line %u): no letter is written",
-                 m->source ? m->source : "the review", m->line);
+        kl_core__error(w->ctx, KL_EDATA, (kl_where){m->source, m->line, m->column, m->id},
+                       "correct the member's data in the review file",
+                       "the member's data has errors (reported when the review was loaded; see %s "
+                       "line %u): no letter is written",
+                       m->source ? m->source : "the review", m->line);
         job_fail(j, w->ctx, KL_EDATA, false, KL_CHANNEL_POST, NULL);
         return;
     }
@@ -1003,12 +1007,12 @@ KL_API const kl_batch_row *kl_batch_result_row(const kl_batch_result *result, si
 
 KL_API int kl_batch_result_totals(const kl_batch_result *result, kl_batch_totals *out)
 {
-    if (!result ||
-        !kl_out_size_ok(out, offsetof(kl_batch_totals, print_packs) + sizeof out->print_packs))
+    if (!result || !kl_core__out_size_ok(out, offsetof(kl_batch_totals, print_packs) +
+                                                  sizeof out->print_packs))
         return KL_EINVAL;
     kl_batch_totals full = result->totals;
     full.size = sizeof full;
-    kl_out_copy(out, &full, sizeof full);
+    kl_core__out_copy(out, &full, sizeof full);
     return 0;
 }
 
@@ -1042,7 +1046,7 @@ static char *safe_text(kl_context *quiet, const kl_disclosure *idx, const char *
     if (rc == KL_ENOMEM)
         return NULL; /* the row fails with KL_ENOMEM: not "(not shown...)" for a harmless name */
     if (rc)
-        return kl_strdup(instead);
+        return kl_core__strdup(instead);
     return dup_or_empty(s);
 }
 
@@ -1051,7 +1055,7 @@ static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure 
 {
     if (res->n_rows == res->cap_rows) {
         size_t cap = res->cap_rows ? res->cap_rows * 2 : 16;
-        kl_batch_row *grown = kl_realloc(res->rows, cap * sizeof *grown);
+        kl_batch_row *grown = kl_core__realloc(res->rows, cap * sizeof *grown);
         if (!grown)
             return KL_ENOMEM;
         res->rows = grown;
@@ -1061,13 +1065,13 @@ static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure 
     kl_batch_row *r = &res->rows[res->n_rows];
     memset(r, 0, sizeof *r);
     kl_buf name = KL_BUF_INIT, print = KL_BUF_INIT;
-    kl_buf_printf(&name, "%s%s%s", m->given ? m->given : "", m->family ? " " : "",
-                  m->family ? m->family : "");
+    kl_core__buf_printf(&name, "%s%s%s", m->given ? m->given : "", m->family ? " " : "",
+                        m->family ? m->family : "");
     if (m->print_profile)
-        kl_buf_printf(&print, "%s (%g pt)", m->print_profile, m->print_size);
+        kl_core__buf_printf(&print, "%s (%g pt)", m->print_profile, m->print_size);
     if (name.oom || print.oom) { /* not a row with the name or print size left out */
-        kl_buf_free(&name);
-        kl_buf_free(&print);
+        kl_core__buf_free(&name);
+        kl_core__buf_free(&print);
         return KL_ENOMEM;
     }
     r->member_id = dup_or_empty(m->id);
@@ -1075,7 +1079,7 @@ static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure 
     r->relationship = dup_or_empty(m->relationship);
     r->languages = dup_or_empty(j->languages);
     r->translation_status = dup_or_empty(j->status);
-    r->reading_level = kl_strdup(m->contact_none ? "" : kl_reading_name(m->reading));
+    r->reading_level = kl_core__strdup(m->contact_none ? "" : kl_reading_name(m->reading));
     r->print_size = dup_or_empty(m->contact_none ? "" : print.data);
     r->channel = dup_or_empty(channel);
     r->file = dup_or_empty(f ? f->name : "");
@@ -1085,9 +1089,9 @@ static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure 
     r->reason = safe_text(quiet, idx, reason,
                           "(not shown: the reason holds contact details; see the messages)");
     r->draft = j->draft;
-    r->format = kl_strdup(m->contact_none ? "" : kl_format_name(j->format));
-    kl_buf_free(&name);
-    kl_buf_free(&print);
+    r->format = kl_core__strdup(m->contact_none ? "" : kl_format_name(j->format));
+    kl_core__buf_free(&name);
+    kl_core__buf_free(&print);
     res->n_rows++;
     if (!r->member_id || !r->name || !r->relationship || !r->languages || !r->translation_status ||
         !r->reading_level || !r->print_size || !r->channel || !r->file || !r->sha256 ||
@@ -1205,7 +1209,7 @@ static void record_flush(batch *b)
     kl_buf chunk = KL_BUF_INIT;
     if (record_text(res, b->rows_recorded, !b->record_started, &chunk)) {
         b->record_err = KL_ENOMEM;
-        kl_buf_free(&chunk);
+        kl_core__buf_free(&chunk);
         return;
     }
     /* Defence in depth: no row names anyone's contact details. */
@@ -1213,7 +1217,7 @@ static void record_flush(batch *b)
     int hit = disclosure_run_idx(b->quiet, b->disclosure, t[0]);
     if (hit) {
         b->record_err = hit == KL_ENOMEM ? KL_ENOMEM : KL_EDATA;
-        kl_buf_free(&chunk);
+        kl_core__buf_free(&chunk);
         return;
     }
     const char *p = chunk.data;
@@ -1235,10 +1239,10 @@ static void record_flush(batch *b)
         b->rows_recorded = res->n_rows;
         /* Kept for the final check of the whole record; without it the run
          * cannot vouch for the record. */
-        if (kl_buf_append(&b->record, chunk.data, chunk.len))
+        if (kl_core__buf_append(&b->record, chunk.data, chunk.len))
             b->record_err = KL_ENOMEM;
     }
-    kl_buf_free(&chunk);
+    kl_core__buf_free(&chunk);
 }
 
 /* ---- setting up ---------------------------------------------------------------------- */
@@ -1246,7 +1250,7 @@ static void record_flush(batch *b)
 /* Directory names from ids: ASCII letters, digits, '.', '_' and '-' only. */
 static char *safe_name(const char *s)
 {
-    char *out = kl_strdup(s && *s ? s : "_");
+    char *out = kl_core__strdup(s && *s ? s : "_");
     if (!out)
         return NULL;
     for (char *p = out; *p; p++)
@@ -1284,22 +1288,22 @@ static int describe_languages(batch *b, job *j)
         if (mrc == KL_ENOMEM) {
             /* Not "missing": a draft translation must never go unflagged. */
             kl_context_free(quiet);
-            kl_buf_free(&langs);
-            kl_buf_free(&status);
+            kl_core__buf_free(&langs);
+            kl_core__buf_free(&status);
             return KL_ENOMEM;
         }
         if (mrc == 0)
             st = meta.status && *meta.status ? meta.status : "unknown";
         if (strcmp(st, "draft") == 0)
             j->draft = true;
-        kl_buf_printf(&langs, "%s%s", langs.len ? "+" : "", ls[i]);
-        kl_buf_printf(&status, "%s%s", status.len ? "+" : "", st);
+        kl_core__buf_printf(&langs, "%s%s", langs.len ? "+" : "", ls[i]);
+        kl_core__buf_printf(&status, "%s%s", status.len ? "+" : "", st);
     }
     kl_context_free(quiet);
-    j->languages = kl_buf_detach(&langs);
-    j->status = kl_buf_detach(&status);
-    kl_buf_free(&langs);
-    kl_buf_free(&status);
+    j->languages = kl_core__buf_detach(&langs);
+    j->status = kl_core__buf_detach(&status);
+    kl_core__buf_free(&langs);
+    kl_core__buf_free(&status);
     return j->languages && j->status ? 0 : KL_ENOMEM;
 }
 
@@ -1325,34 +1329,34 @@ static int setup(batch *b)
     const kl_review *review = b->review;
     size_t n = kl_review_member_count(review);
     /* Options first: a bad date must not fail every member later on. */
-    int dr = b->o.date ? kl_civil_date(b->o.date, NULL, NULL, NULL) : 0;
+    int dr = b->o.date ? kl_core__civil_date(b->o.date, NULL, NULL, NULL) : 0;
     if (dr == -2)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "give a day that exists in that month",
-                        "letter date '%.10s' is not a calendar date", b->o.date);
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "give a day that exists in that month",
+                              "letter date '%.10s' is not a calendar date", b->o.date);
     if (dr)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
-                        "the letter date is not written as YYYY-MM-DD");
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
+                              "the letter date is not written as YYYY-MM-DD");
     if (b->o.creation_date) {
         const char *cd = b->o.creation_date;
         char day[11];
         snprintf(day, sizeof day, "%s", cd);
         int h, mi, sec, used = 0;
-        if (kl_civil_date(day, NULL, NULL, NULL) || strlen(cd) != 20 ||
+        if (kl_core__civil_date(day, NULL, NULL, NULL) || strlen(cd) != 20 ||
             sscanf(cd + 10, "T%2d:%2d:%2dZ%n", &h, &mi, &sec, &used) != 3 || used != 10 || h > 23 ||
             mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
-            return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "write it as 2026-03-01T09:00:00Z",
-                            "the PDF creation date is not a UTC date and time");
+            return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "write it as 2026-03-01T09:00:00Z",
+                                  "the PDF creation date is not a UTC date and time");
     }
     for (size_t i = 0; i < b->o.n_members; i++)
         if (!b->o.members[i] || !kl_review_find_member(review, b->o.members[i]))
-            return kl_error(ctx, KL_ENOTFOUND, KL_AT(kl_review__info(review)->source, 0, 0),
-                            "check the member ids in the review file",
-                            "no member '%s' in the review",
-                            b->o.members[i] ? b->o.members[i] : "(null)");
-    b->jobs = kl_calloc(n ? n : 1, sizeof *b->jobs);
-    b->staged = kl_calloc(n ? n : 1, sizeof *b->staged);
+            return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(kl_review__info(review)->source, 0, 0),
+                                  "check the member ids in the review file",
+                                  "no member '%s' in the review",
+                                  b->o.members[i] ? b->o.members[i] : "(null)");
+    b->jobs = kl_core__calloc(n ? n : 1, sizeof *b->jobs);
+    b->staged = kl_core__calloc(n ? n : 1, sizeof *b->staged);
     if (!b->jobs || !b->staged)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     clock_gettime(CLOCK_MONOTONIC, &b->last_commit);
     b->n_jobs = n;
     bool need_pdf = false, need_cover = false;
@@ -1386,7 +1390,7 @@ static int setup(batch *b)
         b->disclosure = kl_review__disclosure(review);
     for (size_t i = 0; i < n && !rc; i++)
         if (b->jobs[i].selected && (rc = describe_languages(b, &b->jobs[i])))
-            rc = kl_oom(ctx);
+            rc = kl_core__oom(ctx);
     if (rc)
         return rc;
 
@@ -1418,19 +1422,19 @@ static int setup(batch *b)
     if (!rid || !tname) {
         kl_free(rid);
         kl_free(tname);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     const char *subs[] = {rid, tname};
     kl_buf dir = KL_BUF_INIT;
-    kl_buf_printf(&dir, "%s/%s/%s", b->o.output_dir, rid, tname);
-    b->dir = dir.oom ? NULL : kl_buf_detach(&dir);
-    kl_buf_free(&dir);
+    kl_core__buf_printf(&dir, "%s/%s/%s", b->o.output_dir, rid, tname);
+    b->dir = dir.oom ? NULL : kl_core__buf_detach(&dir);
+    kl_core__buf_free(&dir);
     if (b->o.dry_run) { /* everything but the disk */
         kl_free(rid);
         kl_free(tname);
-        return b->dir ? 0 : kl_oom(ctx);
+        return b->dir ? 0 : kl_core__oom(ctx);
     }
-    b->dirfd = b->dir ? kl_core__open_dir(ctx, b->o.output_dir, subs, 2) : kl_oom(ctx);
+    b->dirfd = b->dir ? kl_core__open_dir(ctx, b->o.output_dir, subs, 2) : kl_core__oom(ctx);
     kl_free(rid);
     kl_free(tname);
     if (b->dirfd < 0)
@@ -1446,21 +1450,21 @@ static int setup(batch *b)
         return rc;
     /* The record, written as members finish. */
     kl_buf disp = KL_BUF_INIT;
-    kl_buf_printf(&disp, "%s/record.csv", b->dir);
+    kl_core__buf_printf(&disp, "%s/record.csv", b->dir);
     if (disp.oom) {
-        kl_buf_free(&disp);
-        return kl_oom(ctx);
+        kl_core__buf_free(&disp);
+        return kl_core__oom(ctx);
     }
     if (kl_batch__manifest_add(&b->rd, "record.csv") == 0)
         b->record_fd = openat(b->dirfd, "record.csv",
                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    rc = b->record_fd < 0 ? kl_error(ctx, KL_EIO, KL_AT(disp.data, 0, 0), NULL,
-                                     "cannot create the batch record: %s", strerror(errno))
+    rc = b->record_fd < 0 ? kl_core__error(ctx, KL_EIO, KL_AT(disp.data, 0, 0), NULL,
+                                           "cannot create the batch record: %s", strerror(errno))
                           : 0;
     if (!rc && fchmod(b->record_fd, 0600) != 0)
-        rc = kl_error(ctx, KL_EIO, KL_AT(disp.data, 0, 0), NULL,
-                      "cannot make the batch record private: %s", strerror(errno));
-    kl_buf_free(&disp);
+        rc = kl_core__error(ctx, KL_EIO, KL_AT(disp.data, 0, 0), NULL,
+                            "cannot make the batch record private: %s", strerror(errno));
+    kl_core__buf_free(&disp);
     return rc;
 }
 
@@ -1479,7 +1483,7 @@ static void teardown(batch *b)
         close(b->record_fd);
     kl_batch__rundir_close(&b->rd, NULL);
     kl_context_free(b->quiet);
-    kl_buf_free(&b->record);
+    kl_core__buf_free(&b->record);
     if (b->dirfd >= 0)
         close(b->dirfd);
     kl_free(b->dir);
@@ -1500,18 +1504,18 @@ static unsigned worker_count(const batch *b)
 static int run_workers(batch *b)
 {
     unsigned n = worker_count(b);
-    worker *ws = kl_calloc(n, sizeof *ws);
+    worker *ws = kl_core__calloc(n, sizeof *ws);
     if (!ws)
-        return kl_oom(b->ctx);
+        return kl_core__oom(b->ctx);
     int rc = 0;
     for (unsigned i = 0; i < n && !rc; i++) {
         ws[i].b = b;
         if (kl_context_new(&ws[i].ctx))
-            rc = kl_oom(b->ctx);
+            rc = kl_core__oom(b->ctx);
         else
             kl_context_set_diagnostics(ws[i].ctx, capture, &ws[i]);
         if (!rc && b->renderer && kl_pdf_renderer_new_sibling(b->renderer, &ws[i].r))
-            rc = kl_oom(b->ctx);
+            rc = kl_core__oom(b->ctx);
     }
     if (!rc) {
         /* Worker 0 is this thread; if a thread cannot start, the others
@@ -1544,10 +1548,10 @@ static int run_workers(batch *b)
 /* One CSV cell, always quoted (RFC 4180): a body holds commas, quotes and line breaks. */
 static void csv_cell(kl_buf *o, const char *s, size_t n, bool last)
 {
-    kl_buf_puts(o, "\"");
+    kl_core__buf_puts(o, "\"");
     for (size_t i = 0; i < n; i++)
-        kl_buf_append(o, s[i] == '"' ? "\"\"" : s + i, s[i] == '"' ? 2 : 1);
-    kl_buf_puts(o, last ? "\"\r\n" : "\",");
+        kl_core__buf_append(o, s[i] == '"' ? "\"\"" : s + i, s[i] == '"' ? 2 : 1);
+    kl_core__buf_puts(o, last ? "\"\r\n" : "\",");
 }
 
 /* A file of this batch, just written, read back (NUL-terminated). */
@@ -1560,10 +1564,10 @@ static char *read_back(batch *b, const char *name, size_t *len)
     char tmp[4096];
     ssize_t r;
     while ((r = read(fd, tmp, sizeof tmp)) > 0)
-        kl_buf_append(&out, tmp, (size_t)r);
+        kl_core__buf_append(&out, tmp, (size_t)r);
     close(fd);
     *len = out.len;
-    return r < 0 ? (kl_buf_free(&out), NULL) : kl_buf_detach(&out);
+    return r < 0 ? (kl_core__buf_free(&out), NULL) : kl_core__buf_detach(&out);
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -1581,8 +1585,8 @@ static int notify_csvs(batch *b)
     kl_buf em = KL_BUF_INIT, sm = KL_BUF_INIT;
     size_t n_em = 0, n_sm = 0;
     int rc = 0;
-    kl_buf_puts(&em, "email address,subject,body\r\n");
-    kl_buf_puts(&sm, "phone number,body\r\n");
+    kl_core__buf_puts(&em, "email address,subject,body\r\n");
+    kl_core__buf_puts(&sm, "phone number,body\r\n");
     for (size_t i = 0; i < b->n_jobs && !rc; i++) {
         const job *j = &b->jobs[i];
         if (j->state != J_WRITTEN)
@@ -1600,10 +1604,10 @@ static int notify_csvs(batch *b)
             size_t len = 0;
             char *text = to ? read_back(b, f->name, &len) : NULL;
             if (!text) {
-                rc = kl_error(b->ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
-                              "member %s: the text for GOV.UK Notify's upload file cannot be "
-                              "read back",
-                              j->m->id);
+                rc = kl_core__error(b->ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
+                                    "member %s: the text for GOV.UK Notify's upload file cannot be "
+                                    "read back",
+                                    j->m->id);
                 break;
             }
             while (len && text[len - 1] == '\n')
@@ -1626,7 +1630,7 @@ static int notify_csvs(batch *b)
         }
     }
     if (!rc && (em.oom || sm.oom))
-        rc = kl_oom(b->ctx);
+        rc = kl_core__oom(b->ctx);
     const struct {
         const char *name;
         kl_buf *buf;
@@ -1636,14 +1640,14 @@ static int notify_csvs(batch *b)
         if (!out[i].n)
             continue;
         kl_buf disp = KL_BUF_INIT;
-        kl_buf_printf(&disp, "%s/%s", b->dir, out[i].name);
+        kl_core__buf_printf(&disp, "%s/%s", b->dir, out[i].name);
         rc = disp.oom
-                 ? kl_oom(b->ctx)
+                 ? kl_core__oom(b->ctx)
                  : place_file(b->ctx, b, out[i].name, disp.data, out[i].buf->data, out[i].buf->len);
-        kl_buf_free(&disp);
+        kl_core__buf_free(&disp);
     }
-    kl_buf_free(&em);
-    kl_buf_free(&sm);
+    kl_core__buf_free(&em);
+    kl_core__buf_free(&sm);
     return rc;
 }
 
@@ -1671,13 +1675,14 @@ static int braille_note(batch *b, kl_doc **out)
     if (h)
         h->level = 1;
     kl_buf p = KL_BUF_INIT;
-    kl_buf_printf(&p,
-                  "%zu member%s need%s a braille letter instead of a printed one. %s not in this "
-                  "pack: send each file below (a BRF file: 40 cells by 25 lines, North American "
-                  "Braille ASCII) to the transcription or embossing service. The service embosses "
-                  "it; give it the member's postal address from the review for the envelope, or "
-                  "the professional who hands the letter over.",
-                  n, n == 1 ? "" : "s", n == 1 ? "s" : "", n == 1 ? "It is" : "They are");
+    kl_core__buf_printf(
+        &p,
+        "%zu member%s need%s a braille letter instead of a printed one. %s not in this "
+        "pack: send each file below (a BRF file: 40 cells by 25 lines, North American "
+        "Braille ASCII) to the transcription or embossing service. The service embosses "
+        "it; give it the member's postal address from the review for the envelope, or "
+        "the professional who hands the letter over.",
+        n, n == 1 ? "" : "s", n == 1 ? "s" : "", n == 1 ? "It is" : "They are");
     oom |= p.oom || !kl_doc__add(d->root, KL_NODE_PARAGRAPH, p.data);
     oom |= !kl_doc__add(d->root, KL_NODE_PARAGRAPH,
                         "The braille was made by a machine (liblouis) and is a draft: ask a "
@@ -1689,14 +1694,14 @@ static int braille_note(batch *b, kl_doc **out)
         if (j->state != J_WRITTEN || !j->brf_at)
             continue;
         const out_file *f = &j->files[j->brf_at - 1];
-        kl_buf_clear(&p);
-        kl_buf_printf(&p, "%s: member %s, %s, %u braille page%s, %s", f->name, j->m->id,
-                      j->languages ? j->languages : "", f->pages, f->pages == 1 ? "" : "s",
-                      j->brf_channel == KL_CHANNEL_POST ? "by post"
-                                                        : "handed over by the professional");
+        kl_core__buf_clear(&p);
+        kl_core__buf_printf(&p, "%s: member %s, %s, %u braille page%s, %s", f->name, j->m->id,
+                            j->languages ? j->languages : "", f->pages, f->pages == 1 ? "" : "s",
+                            j->brf_channel == KL_CHANNEL_POST ? "by post"
+                                                              : "handed over by the professional");
         oom |= p.oom || !kl_doc__add(list, KL_NODE_ITEM, p.data);
     }
-    kl_buf_free(&p);
+    kl_core__buf_free(&p);
     if (oom) {
         kl_doc__free(d);
         return KL_ENOMEM;
@@ -1714,15 +1719,15 @@ static int print_packs(batch *b)
     if (!b->renderer)
         return 0;
     if (braille_note(b, &note))
-        return kl_oom(b->ctx);
+        return kl_core__oom(b->ctx);
     if (!n && !note)
         return 0;
     /* The note, then the letters. */
     size_t off = note ? 1 : 0;
-    const kl_doc **docs = kl_calloc(n + off, sizeof *docs);
+    const kl_doc **docs = kl_core__calloc(n + off, sizeof *docs);
     if (!docs) {
         kl_doc__free(note);
-        return kl_oom(b->ctx);
+        return kl_core__oom(b->ctx);
     }
     if (note)
         docs[0] = note;
@@ -1741,16 +1746,16 @@ static int print_packs(batch *b)
         const kl_doc *lead = n ? docs[off + first] : note;
         kl_doc *meta = kl_doc__new(lead->root->lang ? lead->root->lang : "en-GB");
         kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT;
-        kl_buf_printf(&title, "Letters to post: %s, %s (%zu letters", kl_review_id(b->review),
-                      kl_template_name(b->tpl), count);
+        kl_core__buf_printf(&title, "Letters to post: %s, %s (%zu letters", kl_review_id(b->review),
+                            kl_template_name(b->tpl), count);
         if (p == 0 && note)
-            kl_buf_puts(&title, "; braille letters to send listed first");
+            kl_core__buf_puts(&title, "; braille letters to send listed first");
         if (b->n_packs > 1)
-            kl_buf_printf(&title, ", pack %zu of %zu", p + 1, b->n_packs);
-        kl_buf_puts(&title, ")");
+            kl_core__buf_printf(&title, ", pack %zu of %zu", p + 1, b->n_packs);
+        kl_core__buf_puts(&title, ")");
         rc = !meta || title.oom || kl_doc__set(&meta->title, title.data) ||
                      kl_doc__set(&meta->author, info->partnership_name)
-                 ? kl_oom(b->ctx)
+                 ? kl_core__oom(b->ctx)
                  : 0;
         unsigned pages = 0;
         if (!rc) {
@@ -1765,17 +1770,17 @@ static int print_packs(batch *b)
             char name[40];
             pack_name(name, sizeof name, p, b->n_packs);
             kl_buf disp = KL_BUF_INIT;
-            kl_buf_printf(&disp, "%s/%s", b->dir, name);
-            rc = disp.oom ? kl_oom(b->ctx)
+            kl_core__buf_printf(&disp, "%s/%s", b->dir, name);
+            rc = disp.oom ? kl_core__oom(b->ctx)
                           : place_file(b->ctx, b, name, disp.data, pdf.data, pdf.len);
-            kl_buf_free(&disp);
+            kl_core__buf_free(&disp);
         }
         if (!rc) {
             b->packs_written++;
             b->pack_pages += pages;
         }
-        kl_buf_free(&pdf);
-        kl_buf_free(&title);
+        kl_core__buf_free(&pdf);
+        kl_core__buf_free(&title);
         kl_doc__free(meta);
     }
     kl_free(docs);
@@ -1788,23 +1793,24 @@ static int deliver_record(batch *b)
 {
     kl_buf rec = KL_BUF_INIT;
     if (record_text(b->res, 0, true, &rec) || rec.oom) {
-        kl_buf_free(&rec);
-        return kl_oom(b->ctx);
+        kl_core__buf_free(&rec);
+        return kl_core__oom(b->ctx);
     }
     int hit = disclosure_run_idx(b->ctx, b->disclosure, rec.data ? rec.data : "");
     if (hit == KL_ENOMEM) {
-        kl_buf_free(&rec);
-        return kl_oom(b->ctx);
+        kl_core__buf_free(&rec);
+        return kl_core__oom(b->ctx);
     }
     if (hit) {
-        kl_buf_free(&rec);
-        return kl_error(b->ctx, KL_EDATA, KL_AT(b->dir, 0, 0), NULL,
-                        "the batch record would hold a contact detail: it was not handed over");
+        kl_core__buf_free(&rec);
+        return kl_core__error(
+            b->ctx, KL_EDATA, KL_AT(b->dir, 0, 0), NULL,
+            "the batch record would hold a contact detail: it was not handed over");
     }
     bool stopped_before = b->interrupted;
     deliver(b, "record.csv", NULL, NULL, rec.data ? rec.data : "", rec.len, 0, NULL);
     b->interrupted = stopped_before; /* the record is the last output: too late to stop */
-    kl_buf_free(&rec);
+    kl_core__buf_free(&rec);
     return 0;
 }
 
@@ -1813,14 +1819,14 @@ static int generate(kl_context *ctx, const kl_review *review, const kl_batch_opt
 {
     kl_context_clear_error(ctx);
     if (!out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     if (!review)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_batch_generate: no review");
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_batch_generate: no review");
     if (opts && (opts->version < 1 || opts->version > KL_BATCH_OPTIONS_VERSION))
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_BATCH_OPTIONS_INIT",
-                        "kl_batch_options version %u is not %u", opts->version,
-                        KL_BATCH_OPTIONS_VERSION);
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_BATCH_OPTIONS_INIT",
+                              "kl_batch_options version %u is not %u", opts->version,
+                              KL_BATCH_OPTIONS_VERSION);
     batch bb, *b = &bb;
     memset(b, 0, sizeof *b);
     b->ctx = ctx;
@@ -1848,15 +1854,15 @@ static int generate(kl_context *ctx, const kl_review *review, const kl_batch_opt
     if (!b->o.output_dir)
         b->o.output_dir = "letters";
     if (b->o.n_members && !b->o.members)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "n_members without members");
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "n_members without members");
     if (pthread_mutex_init(&b->lock, NULL) != 0)
-        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot create a mutex");
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot create a mutex");
 
     report(b, KL_BATCH_PHASE_LOADING, NULL, NULL);
-    kl_batch_result *res = kl_calloc(1, sizeof *res);
-    int rc = !res || kl_context_new(&b->quiet) ? kl_oom(ctx) : setup(b);
-    if (!rc && !(res->dir = kl_strdup(b->dir)))
-        rc = kl_oom(ctx);
+    kl_batch_result *res = kl_core__calloc(1, sizeof *res);
+    int rc = !res || kl_context_new(&b->quiet) ? kl_core__oom(ctx) : setup(b);
+    if (!rc && !(res->dir = kl_core__strdup(b->dir)))
+        rc = kl_core__oom(ctx);
     if (!rc) {
         res->totals.members = b->n_jobs;
         b->res = res; /* rows are added, and recorded, as members finish */
@@ -1873,7 +1879,7 @@ static int generate(kl_context *ctx, const kl_review *review, const kl_batch_opt
                 b->record_err = KL_ENOMEM;
         }
         if (b->record_err == KL_ENOMEM)
-            rc = kl_oom(ctx);
+            rc = kl_core__oom(ctx);
     }
     if (!rc)
         record_flush(b);
@@ -1899,18 +1905,18 @@ static int generate(kl_context *ctx, const kl_review *review, const kl_batch_opt
         const char *t[] = {b->record.data ? b->record.data : ""};
         int hit = b->record_err ? 0 : disclosure_run_idx(ctx, b->disclosure, t[0]);
         if (hit == KL_ENOMEM || b->record_err == KL_ENOMEM) {
-            rc = kl_oom(ctx);
+            rc = kl_core__oom(ctx);
         } else if (hit || b->record_err == KL_EDATA) {
             unlinkat(b->dirfd, "record.csv", 0);
-            rc = kl_error(ctx, KL_EDATA, KL_AT(b->dir, 0, 0), NULL,
-                          "the batch record would hold a contact detail: it was not written");
+            rc = kl_core__error(ctx, KL_EDATA, KL_AT(b->dir, 0, 0), NULL,
+                                "the batch record would hold a contact detail: it was not written");
         } else if (b->record_err || fdatasync(b->record_fd) != 0) {
             kl_buf disp = KL_BUF_INIT;
-            kl_buf_printf(&disp, "%s/record.csv", b->dir);
-            record_rc = kl_error(ctx, KL_EIO, KL_AT(disp.oom ? b->dir : disp.data, 0, 0),
-                                 errno == ENOSPC ? "free some space on the disk" : NULL,
-                                 "cannot write the batch record: %s", strerror(errno));
-            kl_buf_free(&disp);
+            kl_core__buf_printf(&disp, "%s/record.csv", b->dir);
+            record_rc = kl_core__error(ctx, KL_EIO, KL_AT(disp.oom ? b->dir : disp.data, 0, 0),
+                                       errno == ENOSPC ? "free some space on the disk" : NULL,
+                                       "cannot write the batch record: %s", strerror(errno));
+            kl_core__buf_free(&disp);
         }
     }
     if (b->rd.manifest_fd >= 0)
@@ -1920,23 +1926,24 @@ static int generate(kl_context *ctx, const kl_review *review, const kl_batch_opt
     if (!rc && b->stop) {
         size_t failed = res->totals.members_failed;
         bool oom = b->stop_rc == KL_ENOMEM;
-        rc = kl_error(ctx, b->stop_rc, KL_AT(b->dir, 0, 0),
-                      oom ? "close other programs, then run again, replacing this run's files"
-                          : "free some space or choose another output directory, then run "
-                            "again, replacing this run's files",
-                      "writing stopped part-way%s: %zu member%s not written (no partial file is "
-                      "left)%s",
-                      oom ? " (out of memory)" : "", failed, failed == 1 ? " was" : "s were",
-                      record_rc ? "; the batch record could not be completed either"
-                                : "; record.csv says which");
+        rc = kl_core__error(
+            ctx, b->stop_rc, KL_AT(b->dir, 0, 0),
+            oom ? "close other programs, then run again, replacing this run's files"
+                : "free some space or choose another output directory, then run "
+                  "again, replacing this run's files",
+            "writing stopped part-way%s: %zu member%s not written (no partial file is "
+            "left)%s",
+            oom ? " (out of memory)" : "", failed, failed == 1 ? " was" : "s were",
+            record_rc ? "; the batch record could not be completed either"
+                      : "; record.csv says which");
     } else if (!rc && b->interrupted) {
         size_t done = res->totals.members_written + res->totals.not_contacted;
-        rc = kl_error(ctx, KL_EINTR, KL_AT(b->dir, 0, 0), NULL,
-                      "interrupted: %zu of %zu members dealt with before the run stopped (no "
-                      "partial file is left)%s",
-                      done, b->n_selected,
-                      record_rc ? "; the batch record could not be completed"
-                                : "; record.csv says which");
+        rc = kl_core__error(ctx, KL_EINTR, KL_AT(b->dir, 0, 0), NULL,
+                            "interrupted: %zu of %zu members dealt with before the run stopped (no "
+                            "partial file is left)%s",
+                            done, b->n_selected,
+                            record_rc ? "; the batch record could not be completed"
+                                      : "; record.csv says which");
     } else if (!rc && (pack_rc || record_rc)) {
         rc = pack_rc ? pack_rc : record_rc; /* already reported */
     }
@@ -1966,7 +1973,7 @@ KL_API int kl_batch_generate_to(kl_context *ctx, const kl_review *review,
         kl_context_clear_error(ctx);
         if (out)
             *out = NULL;
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     }
     return generate(ctx, review, opts, fn, userdata, out);
 }

@@ -63,7 +63,7 @@ int kl_batch__english_review(kl_context *ctx, const kl_review *review, kl_review
     const kl_review_info *info = kl_review__info(review);
     xmlDocPtr copy = xmlCopyDoc(kl_review__doc(review), 1);
     if (!copy)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     xmlChar *text = NULL;
     int len = 0;
     int rc = anglicise(info, copy);
@@ -74,7 +74,7 @@ int kl_batch__english_review(kl_context *ctx, const kl_review *review, kl_review
     }
     xmlFreeDoc(copy);
     if (rc)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     /* Its own context: the review's problems were reported when it loaded. */
     kl_context *quiet = NULL;
     rc = kl_context_new(&quiet);
@@ -82,19 +82,19 @@ int kl_batch__english_review(kl_context *ctx, const kl_review *review, kl_review
         kl_review_load_options o = KL_REVIEW_LOAD_OPTIONS_INIT;
         o.max_bytes = (size_t)len + 1;
         o.max_members = (unsigned)kl_review_member_count(review) + 1;
-        char *dir = info->logo_path ? kl_path_dirname(info->logo_path) : NULL;
+        char *dir = info->logo_path ? kl_core__path_dirname(info->logo_path) : NULL;
         rc = info->logo_path && !dir ? KL_ENOMEM
                                      : kl_review_load_buffer(quiet, (const char *)text, (size_t)len,
                                                              info->source, dir, &o, out);
         kl_free(dir);
         if (rc) {
             const kl_diagnostic *e = kl_context_last_error(quiet);
-            rc = kl_error(ctx, rc, KL_AT(info->source, e ? e->line : 0, e ? e->column : 0), NULL,
-                          "cannot prepare the cover notes: %s",
-                          e && e->message ? e->message : kl_strerror(rc));
+            rc = kl_core__error(ctx, rc, KL_AT(info->source, e ? e->line : 0, e ? e->column : 0),
+                                NULL, "cannot prepare the cover notes: %s",
+                                e && e->message ? e->message : kl_strerror(rc));
         }
     } else {
-        rc = kl_oom(ctx);
+        rc = kl_core__oom(ctx);
     }
     kl_context_free(quiet);
     xmlFree(text);

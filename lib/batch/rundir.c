@@ -22,7 +22,7 @@
 
 static int io_fail(kl_context *ctx, const char *display, const char *what, int err)
 {
-    return kl_error(ctx, KL_EIO, KL_AT(display, 0, 0), NULL, "%s: %s", what, strerror(err));
+    return kl_core__error(ctx, KL_EIO, KL_AT(display, 0, 0), NULL, "%s: %s", what, strerror(err));
 }
 
 static int write_line(int fd, const char *s)
@@ -61,15 +61,15 @@ int kl_batch__lock(kl_context *ctx, kl_rundir *rd)
         close(fd);
         long pid = 0;
         if (sscanf(buf, "pid %ld", &pid) == 1 && pid > 0)
-            return kl_error(ctx, KL_EBUSY, KL_AT(rd->display, 0, 0),
-                            "wait for that run to finish, or choose another output directory",
-                            "another kinletter run (process %ld) is writing this batch "
-                            "directory; nothing was changed",
-                            pid);
-        return kl_error(ctx, KL_EBUSY, KL_AT(rd->display, 0, 0),
-                        "wait for that run to finish, or choose another output directory",
-                        "another kinletter run is writing this batch directory; nothing was "
-                        "changed");
+            return kl_core__error(ctx, KL_EBUSY, KL_AT(rd->display, 0, 0),
+                                  "wait for that run to finish, or choose another output directory",
+                                  "another kinletter run (process %ld) is writing this batch "
+                                  "directory; nothing was changed",
+                                  pid);
+        return kl_core__error(ctx, KL_EBUSY, KL_AT(rd->display, 0, 0),
+                              "wait for that run to finish, or choose another output directory",
+                              "another kinletter run is writing this batch directory; nothing was "
+                              "changed");
     }
     char who[80];
     snprintf(who, sizeof who, "pid %ld run %s\n", (long)getpid(), rd->run_id);
@@ -132,13 +132,13 @@ static int names_add(names *s, const char *name, size_t len)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
-        char **grown = kl_realloc(s->v, cap * sizeof *grown);
+        char **grown = kl_core__realloc(s->v, cap * sizeof *grown);
         if (!grown)
             return KL_ENOMEM;
         s->v = grown;
         s->cap = cap;
     }
-    char *c = kl_strndup(name, len);
+    char *c = kl_core__strndup(name, len);
     if (!c)
         return KL_ENOMEM;
     s->v[s->n++] = c;
@@ -173,10 +173,10 @@ static int read_manifest(kl_context *ctx, kl_rundir *rd, names *listed)
     char chunk[8192];
     ssize_t n;
     while ((n = read(fd, chunk, sizeof chunk)) > 0 && b.len < (64u << 20))
-        kl_buf_append(&b, chunk, (size_t)n);
+        kl_core__buf_append(&b, chunk, (size_t)n);
     close(fd);
     if (b.oom)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     int rc = 0;
     for (size_t i = 0; i < b.len && !rc;) {
         const char *line = b.data + i, *nl = memchr(line, '\n', b.len - i);
@@ -185,9 +185,9 @@ static int read_manifest(kl_context *ctx, kl_rundir *rd, names *listed)
             rc = names_add(listed, line + 5, len - 5);
         i += len + 1;
     }
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
     if (rc)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     if (listed->n) /* qsort and bsearch want a real array */
         qsort(listed->v, listed->n, sizeof *listed->v, cmp_str);
     return 0;
@@ -205,10 +205,10 @@ static int read_legacy_record(kl_context *ctx, kl_rundir *rd, names *listed)
     char chunk[8192];
     ssize_t n;
     while ((n = read(fd, chunk, sizeof chunk)) > 0 && b.len < (64u << 20))
-        kl_buf_append(&b, chunk, (size_t)n);
+        kl_core__buf_append(&b, chunk, (size_t)n);
     close(fd);
     if (b.oom)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     kl_context *quiet = NULL;
     kl_csv *csv = NULL;
     int rc = kl_context_new(&quiet) ? KL_ENOMEM : 0;
@@ -235,9 +235,9 @@ static int read_legacy_record(kl_context *ctx, kl_rundir *rd, names *listed)
     }
     kl_csv__free(csv);
     kl_context_free(quiet);
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
     if (rc)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     if (listed->n) /* qsort and bsearch want a real array */
         qsort(listed->v, listed->n, sizeof *listed->v, cmp_str);
     return 0;
@@ -285,28 +285,30 @@ int kl_batch__prepare(kl_context *ctx, kl_rundir *rd, bool force)
             /* The first foreign entry in name order, for a stable message. */
             if (!foreign || strcmp(n, foreign) < 0) {
                 kl_free(foreign_copy);
-                foreign = foreign_copy = kl_strdup(n);
+                foreign = foreign_copy = kl_core__strdup(n);
                 if (!foreign_copy)
                     rc = KL_ENOMEM;
             }
         }
         closedir(d);
         if (rc == KL_ENOMEM)
-            rc = kl_oom(ctx);
+            rc = kl_core__oom(ctx);
     }
     if (!rc && has_files && !force)
-        rc = kl_error(ctx, KL_EEXISTS, KL_AT(rd->display, 0, 0),
-                      "replace them with the force option, or choose another output directory",
-                      "the batch directory already holds files from an earlier run; nothing "
-                      "was changed");
+        rc =
+            kl_core__error(ctx, KL_EEXISTS, KL_AT(rd->display, 0, 0),
+                           "replace them with the force option, or choose another output directory",
+                           "the batch directory already holds files from an earlier run; nothing "
+                           "was changed");
     else if (!rc && force && foreign)
         /* A file name is the coordinator's, not a family member's detail. */
-        rc = kl_error(ctx, KL_EEXISTS, KL_AT(rd->display, 0, 0),
-                      "move it out of the batch directory (kinletter removes only the files "
-                      "its own runs listed in the manifest), then run again",
-                      "the batch directory holds '%s', which kinletter did not write; nothing "
-                      "was changed",
-                      foreign);
+        rc =
+            kl_core__error(ctx, KL_EEXISTS, KL_AT(rd->display, 0, 0),
+                           "move it out of the batch directory (kinletter removes only the files "
+                           "its own runs listed in the manifest), then run again",
+                           "the batch directory holds '%s', which kinletter did not write; nothing "
+                           "was changed",
+                           foreign);
     if (!rc) {
         /* We hold the lock: every temporary here belongs to a run that died. */
         char runs[128] = "";
@@ -320,9 +322,9 @@ int kl_batch__prepare(kl_context *ctx, kl_rundir *rd, bool force)
         }
         rd->stale_temporaries = temps.n;
         if (temps.n)
-            kl_warn(ctx, KL_SEVERITY_WARNING, KL_AT(rd->display, 0, 0), NULL,
-                    "removed %zu temporary file%s left by an interrupted run%s%s%s", temps.n,
-                    temps.n == 1 ? "" : "s", *runs ? " (run " : "", runs, *runs ? ")" : "");
+            kl_core__warn(ctx, KL_SEVERITY_WARNING, KL_AT(rd->display, 0, 0), NULL,
+                          "removed %zu temporary file%s left by an interrupted run%s%s%s", temps.n,
+                          temps.n == 1 ? "" : "s", *runs ? " (run " : "", runs, *runs ? ")" : "");
         for (size_t i = 0; i < old.n; i++)
             if (unlinkat(rd->dirfd, old.v[i], 0) != 0 && errno != ENOENT) {
                 rc = io_fail(ctx, rd->display, "cannot remove a file of an earlier run", errno);

@@ -83,7 +83,7 @@ void kl_braille__brf_init(kl_brf *p)
 
 void kl_braille__brf_free(kl_brf *p)
 {
-    kl_buf_free(&p->out);
+    kl_core__buf_free(&p->out);
 }
 
 void kl_braille__brf_blank(kl_brf *p)
@@ -107,14 +107,14 @@ static size_t page_number(unsigned page, char *out)
 static void new_page(kl_brf *p)
 {
     if (p->page)
-        kl_buf_putc(&p->out, '\f');
+        kl_core__buf_putc(&p->out, '\f');
     p->page++;
     char num[16];
     size_t n = page_number(p->page, num);
     for (size_t i = n; i < p->width; i++)
-        kl_buf_putc(&p->out, ' ');
-    kl_buf_append(&p->out, num, n);
-    kl_buf_puts(&p->out, "\r\n");
+        kl_core__buf_putc(&p->out, ' ');
+    kl_core__buf_append(&p->out, num, n);
+    kl_core__buf_puts(&p->out, "\r\n");
     p->line = 1;
     p->want_blank = false; /* never a blank line at the top of a page */
 }
@@ -126,9 +126,9 @@ static void put_line(kl_brf *p, const char *cells, size_t n, unsigned indent)
     while (n && cells[n - 1] == ' ')
         n--;
     for (unsigned i = 0; i < indent && n; i++)
-        kl_buf_putc(&p->out, ' ');
-    kl_buf_append(&p->out, cells, n);
-    kl_buf_puts(&p->out, "\r\n");
+        kl_core__buf_putc(&p->out, ' ');
+    kl_core__buf_append(&p->out, cells, n);
+    kl_core__buf_puts(&p->out, "\r\n");
     p->line++;
 }
 
@@ -183,7 +183,7 @@ int kl_braille__brf_block(kl_brf *p, const char *cells, size_t n, unsigned first
     size_t count = split_lines(p, cells, n, first, rest, centre, NULL, 0);
     if (!count)
         return p->out.oom ? KL_ENOMEM : 0;
-    piece small[16], *pcs = count <= 16 ? small : kl_malloc(count * sizeof *pcs);
+    piece small[16], *pcs = count <= 16 ? small : kl_core__malloc(count * sizeof *pcs);
     if (!pcs)
         return KL_ENOMEM;
     split_lines(p, cells, n, first, rest, centre, pcs, count);
@@ -247,8 +247,8 @@ static int louis(const char *table, const widechar *in, int n, widechar **out, i
 {
     int cap = n * 4 + 64;
     for (int tries = 0; tries < 4; tries++, cap *= 4) {
-        widechar *o = kl_malloc((size_t)cap * sizeof *o);
-        int *ip = kl_malloc((size_t)cap * sizeof *ip);
+        widechar *o = kl_core__malloc((size_t)cap * sizeof *o);
+        int *ip = kl_core__malloc((size_t)cap * sizeof *ip);
         if (!o || !ip) {
             kl_free(o);
             kl_free(ip);
@@ -279,7 +279,7 @@ static int tr(const char *table, const char *text, kl_buf *cells, widechar *bad,
     size_t len = strlen(text);
     if (len > (1u << 20))
         return KL_ELIMIT;
-    widechar *in = kl_malloc((len + 1) * sizeof *in);
+    widechar *in = kl_core__malloc((len + 1) * sizeof *in);
     if (!in)
         return KL_ENOMEM;
     int n = (int)prepare(text, in);
@@ -320,7 +320,7 @@ static int tr(const char *table, const char *text, kl_buf *cells, widechar *bad,
             *bad = in[pos[i] >= 0 && pos[i] < n ? pos[i] : 0];
             *why = "needs dots 7 or 8 (BRF has six) for";
         } else {
-            kl_buf_putc(cells, nabcc[d]);
+            kl_core__buf_putc(cells, nabcc[d]);
         }
     }
     if (!rc && cells->oom)
@@ -343,17 +343,19 @@ int kl_braille__translate(kl_context *ctx, kl_where where, const char *table, co
     case 0:
         return 0;
     case KL_EDATA:
-        return kl_error(
+        return kl_core__error(
             ctx, KL_EDATA, where, "have the letter transcribed by hand, or send it in print",
             "the braille table %s %s U+%04X: no braille letter is made", table, why, (unsigned)bad);
     case KL_EBACKEND:
-        return kl_error(ctx, KL_EBACKEND, where,
-                        "install liblouis-data, or set LOUIS_TABLEPATH to its tables directory",
-                        "liblouis cannot load or use the braille table %s", table);
+        return kl_core__error(
+            ctx, KL_EBACKEND, where,
+            "install liblouis-data, or set LOUIS_TABLEPATH to its tables directory",
+            "liblouis cannot load or use the braille table %s", table);
     case KL_ENOMEM:
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     default:
-        return kl_error(ctx, rc, where, NULL, "a paragraph is too long for braille translation");
+        return kl_core__error(ctx, rc, where, NULL,
+                              "a paragraph is too long for braille translation");
     }
 }
 
@@ -373,12 +375,12 @@ static int table_of(renderer *r, const kl_node *n, const char **table)
     *table = kl_braille__table(lang);
     if (*table)
         return 0;
-    return kl_error(r->ctx, KL_EDATA, r->where,
-                    "send this member a print letter (needs format=\"print\"), or have the "
-                    "letter transcribed by hand",
-                    "liblouis has no 6-dot braille table for the language '%s': no braille "
-                    "letter is made",
-                    lang ? lang : "(none)");
+    return kl_core__error(r->ctx, KL_EDATA, r->where,
+                          "send this member a print letter (needs format=\"print\"), or have the "
+                          "letter transcribed by hand",
+                          "liblouis has no 6-dot braille table for the language '%s': no braille "
+                          "letter is made",
+                          lang ? lang : "(none)");
 }
 
 /* One block: the label (a bullet, a number, a contact row's label) and the
@@ -392,19 +394,19 @@ static int block(renderer *r, const kl_node *n, const char *label, const char *t
     int rc = table_of(r, n, &table);
     if (rc)
         return rc;
-    kl_buf_clear(&r->cells);
+    kl_core__buf_clear(&r->cells);
     if (label) {
         widechar bad;
         const char *why;
         rc = tr(table, label, &r->cells, &bad, &why);
         if (rc == KL_EDATA) {
-            kl_buf_clear(&r->cells);
+            kl_core__buf_clear(&r->cells);
             rc = 0;
         }
         if (rc)
             return kl_braille__translate(r->ctx, r->where, table, label, &r->cells);
         if (r->cells.len && r->cells.data[r->cells.len - 1] != ' ')
-            kl_buf_putc(&r->cells, ' ');
+            kl_core__buf_putc(&r->cells, ' ');
     }
     /* A line break in the text starts a new braille line (at the runover margin). */
     const char *s = text ? text : "";
@@ -412,19 +414,19 @@ static int block(renderer *r, const kl_node *n, const char *label, const char *t
     while (!rc) {
         const char *nl = strchr(s, '\n');
         size_t len = nl ? (size_t)(nl - s) : strlen(s);
-        char *one = kl_strndup(s, len);
+        char *one = kl_core__strndup(s, len);
         if (!one) {
-            rc = kl_oom(r->ctx);
+            rc = kl_core__oom(r->ctx);
             break;
         }
         if (!first_piece)
-            kl_buf_clear(&r->cells);
+            kl_core__buf_clear(&r->cells);
         rc = kl_braille__translate(r->ctx, r->where, table, one, &r->cells);
         kl_free(one);
         if (!rc && r->cells.len &&
             kl_braille__brf_block(&r->p, r->cells.data, r->cells.len, first_piece ? first : rest,
                                   rest, centre, keep))
-            rc = kl_oom(r->ctx);
+            rc = kl_core__oom(r->ctx);
         first_piece = false;
         if (!nl)
             break;
@@ -496,9 +498,9 @@ static int render(renderer *r, const kl_node *n)
     case KL_NODE_CONTACT:
         for (const kl_node *c = n->first; c && !rc; c = c->next) {
             kl_buf line = KL_BUF_INIT;
-            kl_buf_printf(&line, "%s: ", c->label ? c->label : "");
-            rc = line.oom ? kl_oom(r->ctx) : block(r, c, line.data, c->text, 0, 2, false, 0);
-            kl_buf_free(&line);
+            kl_core__buf_printf(&line, "%s: ", c->label ? c->label : "");
+            rc = line.oom ? kl_core__oom(r->ctx) : block(r, c, line.data, c->text, 0, 2, false, 0);
+            kl_core__buf_free(&line);
         }
         return rc;
     default: /* a container of blocks (an Easy Read point: its picture and paragraphs) */
@@ -518,15 +520,15 @@ int kl_braille__brf(kl_context *ctx, const kl_doc *doc, kl_where where, unsigned
     if (!rc)
         rc = render(&r, doc->root);
     if (!rc && kl_braille__brf_finish(&r.p, pages))
-        rc = kl_oom(ctx);
-    kl_buf_free(&r.cells);
+        rc = kl_core__oom(ctx);
+    kl_core__buf_free(&r.cells);
     if (rc) {
         kl_braille__brf_free(&r.p);
         return rc;
     }
     *len = r.p.out.len;
-    *out = (unsigned char *)kl_buf_detach(&r.p.out);
-    return *out ? 0 : kl_oom(ctx);
+    *out = (unsigned char *)kl_core__buf_detach(&r.p.out);
+    return *out ? 0 : kl_core__oom(ctx);
 }
 
 KL_API int kl_letter_render_brf(kl_context *ctx, const kl_letter *letter, char **out, size_t *len,
@@ -534,7 +536,7 @@ KL_API int kl_letter_render_brf(kl_context *ctx, const kl_letter *letter, char *
 {
     kl_context_clear_error(ctx);
     if (!ctx || !letter || !out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     if (len)
         *len = 0;

@@ -108,8 +108,9 @@ static int check_res_files(kl_context *ctx, const char *dir /* ends with / */)
         if (f)
             fclose(f);
         if (!readable) {
-            rc = kl_error(ctx, KL_EIO, KL_AT(path, 0, 0), "compile the catalogs again (genrb)",
-                          "cannot read the compiled catalog");
+            rc =
+                kl_core__error(ctx, KL_EIO, KL_AT(path, 0, 0), "compile the catalogs again (genrb)",
+                               "cannot read the compiled catalog");
             break;
         }
         /* The header is in the file's byte order, which ICU needs to be this machine's. */
@@ -126,14 +127,14 @@ static int check_res_files(kl_context *ctx, const char *dir /* ends with / */)
             ok = (idx0 & 0xff) > 3;
         }
         if (!ok) {
-            rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, 0, 0),
-                          "compile the catalogs again (genrb), or remove the file",
-                          "not a compiled catalog (an ICU resource bundle for this machine)");
+            rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(path, 0, 0),
+                                "compile the catalogs again (genrb), or remove the file",
+                                "not a compiled catalog (an ICU resource bundle for this machine)");
         } else if ((uint64_t)st.st_size < (uint64_t)hs + 4 * (uint64_t)top) {
-            rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, 0, 0), "compile the catalogs again (genrb)",
-                          "the compiled catalog is damaged: %lld bytes of %llu",
-                          (long long)st.st_size,
-                          (unsigned long long)hs + 4 * (unsigned long long)top);
+            rc = kl_core__error(
+                ctx, KL_EFORMAT, KL_AT(path, 0, 0), "compile the catalogs again (genrb)",
+                "the compiled catalog is damaged: %lld bytes of %llu", (long long)st.st_size,
+                (unsigned long long)hs + 4 * (unsigned long long)top);
         }
     }
     closedir(d);
@@ -144,7 +145,7 @@ KL_API int kl_catalog_set_open(kl_context *ctx, const char *dir, kl_catalog_set 
 {
     kl_context_clear_error(ctx);
     if (!ctx || !out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     char *found = NULL;
     if (!dir) {
@@ -155,9 +156,9 @@ KL_API int kl_catalog_set_open(kl_context *ctx, const char *dir, kl_catalog_set 
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        int rc = kl_error(ctx, KL_ENOTFOUND, KL_AT(dir, 0, 0),
-                          "give the directory that holds the compiled catalogs (*.res)",
-                          "catalog directory not found");
+        int rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(dir, 0, 0),
+                                "give the directory that holds the compiled catalogs (*.res)",
+                                "catalog directory not found");
         kl_free(found);
         return rc;
     }
@@ -171,35 +172,35 @@ KL_API int kl_catalog_set_open(kl_context *ctx, const char *dir, kl_catalog_set 
             return rc;
         }
     }
-    kl_catalog_set *set = kl_calloc(1, sizeof *set);
+    kl_catalog_set *set = kl_core__calloc(1, sizeof *set);
     kl_buf b = KL_BUF_INIT;
     if (compiled) {
-        kl_buf_puts(&b, dir);
+        kl_core__buf_puts(&b, dir);
         if (b.len && b.data[b.len - 1] != '/')
-            kl_buf_putc(&b, '/');
+            kl_core__buf_putc(&b, '/');
         if (set && !b.oom)
-            set->src_dir = kl_buf_detach(&b);
-        kl_buf_free(&b);
-        kl_buf_puts(&b, compiled);
+            set->src_dir = kl_core__buf_detach(&b);
+        kl_core__buf_free(&b);
+        kl_core__buf_puts(&b, compiled);
         if (set && !set->src_dir)
             b.oom = true;
     } else {
-        kl_buf_puts(&b, dir);
+        kl_core__buf_puts(&b, dir);
     }
     if (b.len == 0 || b.data[b.len - 1] != '/')
-        kl_buf_putc(&b, '/');
+        kl_core__buf_putc(&b, '/');
     kl_free(found);
     if (!set || b.oom) {
         if (set)
             kl_free(set->src_dir);
         kl_free(set);
-        kl_buf_free(&b);
+        kl_core__buf_free(&b);
         kl_catalog_remove_compiled(compiled);
         kl_free(compiled);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     kl_free(compiled);
-    set->dir = kl_buf_detach(&b);
+    set->dir = kl_core__buf_detach(&b);
     int crc = check_res_files(ctx, set->dir);
     if (crc) {
         if (set->src_dir)
@@ -215,7 +216,7 @@ KL_API int kl_catalog_set_open(kl_context *ctx, const char *dir, kl_catalog_set 
         kl_free(set->src_dir);
         kl_free(set->dir);
         kl_free(set);
-        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "could not create a mutex");
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "could not create a mutex");
     }
     *out = set;
     return 0;
@@ -375,7 +376,7 @@ static char *to_utf8(const UChar *u, int32_t len)
     u_strToUTF8(NULL, 0, &n, u, len, &st);
     if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
         return NULL;
-    char *s = kl_malloc((size_t)n + 1);
+    char *s = kl_core__malloc((size_t)n + 1);
     if (!s)
         return NULL;
     st = U_ZERO_ERROR;
@@ -469,9 +470,9 @@ int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale,
         if (U_FAILURE(st)) {
             bundles[i] = NULL;
             if (st != U_MISSING_RESOURCE_ERROR && st != U_FILE_ACCESS_ERROR) {
-                rc = kl_error(ctx, KL_EBACKEND, KL_AT(set->dir, 0, 0),
-                              "rebuild the catalogs with genrb",
-                              "ICU could not open catalog %s: %s", chain[i], u_errorName(st));
+                rc = kl_core__error(ctx, KL_EBACKEND, KL_AT(set->dir, 0, 0),
+                                    "rebuild the catalogs with genrb",
+                                    "ICU could not open catalog %s: %s", chain[i], u_errorName(st));
                 goto done;
             }
         }
@@ -491,7 +492,7 @@ int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale,
             if (stale) {
                 /* Out of date: the English changed after this was translated.
                  * Never sent as it is: treated as missing. */
-                kl_warn(
+                kl_core__warn(
                     ctx, KL_SEVERITY_WARNING, KL_AT(set->dir, 0, 0),
                     "update the translation, then confirm it (record the English it was translated "
                     "from)",
@@ -504,9 +505,9 @@ int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale,
                 continue;
             }
             if (rc == KL_EFORMAT) {
-                rc = kl_error(ctx, KL_EFORMAT, KL_AT(set->dir, 0, 0), NULL,
-                              "message '%s' in catalog %s (%s) is not a string", msgid, chain[i],
-                              kl_catalog__variant_key((kl_reading)v));
+                rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(set->dir, 0, 0), NULL,
+                                    "message '%s' in catalog %s (%s) is not a string", msgid,
+                                    chain[i], kl_catalog__variant_key((kl_reading)v));
             } else if (rc == 0 && origin) {
                 snprintf(origin->icu_locale, sizeof origin->icu_locale, "%.63s", chain[i]);
                 origin->variant = (kl_reading)v;
@@ -514,7 +515,7 @@ int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale,
         }
     }
     if (rc == KL_ENOMEM)
-        kl_oom(ctx);
+        kl_core__oom(ctx);
 done:
     for (size_t i = 0; i < n; i++)
         ures_close(bundles[i]);
@@ -568,26 +569,26 @@ void kl_catalog__source_position(kl_context *ctx, const kl_catalog_set *set,
     *path = NULL;
     *line = *column = 0;
     kl_buf b = KL_BUF_INIT;
-    kl_buf_printf(&b, "%s%s.txt", set->src_dir ? set->src_dir : set->dir, origin->icu_locale);
+    kl_core__buf_printf(&b, "%s%s.txt", set->src_dir ? set->src_dir : set->dir, origin->icu_locale);
     if (b.oom || access(b.data, R_OK) != 0) {
-        kl_buf_free(&b);
+        kl_core__buf_free(&b);
         return;
     }
     /* Read without ctx so a problem here never replaces the real error. */
     FILE *f = fopen(b.data, "rb");
     if (!f) {
-        kl_buf_free(&b);
+        kl_core__buf_free(&b);
         return;
     }
     kl_buf text = KL_BUF_INIT;
     char chunk[8192];
     size_t got;
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len < MAX_CATSRC)
-        kl_buf_append(&text, chunk, got);
+        kl_core__buf_append(&text, chunk, got);
     fclose(f);
-    *path = kl_buf_detach(&b);
+    *path = kl_core__buf_detach(&b);
     if (text.oom || !text.data) {
-        kl_buf_free(&text);
+        kl_core__buf_free(&text);
         return;
     }
     const char *end = text.data + text.len;
@@ -598,9 +599,9 @@ void kl_catalog__source_position(kl_context *ctx, const kl_catalog_set *set,
         const char *q = strchr(k + 1, '{');
         const char *quote = q ? strchr(q, '"') : NULL;
         const char *at = quote ? quote + 1 : k;
-        kl_line_col(text.data, (size_t)(at - text.data), line, column);
+        kl_core__line_col(text.data, (size_t)(at - text.data), line, column);
     }
-    kl_buf_free(&text);
+    kl_core__buf_free(&text);
 }
 
 /* The catalog's own date style: dates { pattern {...} months {...} } in the
@@ -641,11 +642,11 @@ int kl_catalog__long_date(kl_context *ctx, kl_catalog_set *set, const char *loca
     kl_free(pattern);
     kl_free(months);
     if (rc == KL_ENOMEM)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     if (rc)
-        return kl_error(ctx, rc, KL_AT(set->dir, 0, 0), "correct the catalog's dates table",
-                        "the date could not be written in locale %s: %s %s", locale, fe.detail,
-                        fe.icu);
+        return kl_core__error(ctx, rc, KL_AT(set->dir, 0, 0), "correct the catalog's dates table",
+                              "the date could not be written in locale %s: %s %s", locale,
+                              fe.detail, fe.icu);
     return 0;
 }
 
@@ -667,7 +668,7 @@ int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale
     rc = dated ? date_style(set, locale, &dpat, &months) : 0;
     if (rc == KL_ENOMEM) {
         kl_free(pattern);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     rc = kl_catalog__format_dated(locale, pattern, args, n_args, dpat, months, out, &fe);
     kl_free(dpat);
@@ -680,20 +681,21 @@ int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale
             col += (unsigned)fe.offset;
         kl_buf where = KL_BUF_INIT;
         if (!src)
-            kl_buf_printf(&where, "%s%s.res", set->dir, origin->icu_locale);
+            kl_core__buf_printf(&where, "%s%s.res", set->dir, origin->icu_locale);
         kl_where w = KL_AT(src ? src : where.data, line, col);
         w.member_id = member_id;
-        rc = kl_error(ctx, rc, w,
-                      rc == KL_EPARSE ? "fix the message: ICU MessageFormat syntax, with "
-                                        "{name} placeholders and select/plural ending in other"
-                                      : NULL,
-                      "message '%s' (%s, %s): %s%s%s", msgid, origin->icu_locale,
-                      kl_catalog__variant_key(origin->variant), fe.detail,
-                      rc == KL_EPARSE ? " " : "", rc == KL_EPARSE ? fe.icu : "");
+        rc =
+            kl_core__error(ctx, rc, w,
+                           rc == KL_EPARSE ? "fix the message: ICU MessageFormat syntax, with "
+                                             "{name} placeholders and select/plural ending in other"
+                                           : NULL,
+                           "message '%s' (%s, %s): %s%s%s", msgid, origin->icu_locale,
+                           kl_catalog__variant_key(origin->variant), fe.detail,
+                           rc == KL_EPARSE ? " " : "", rc == KL_EPARSE ? fe.icu : "");
         kl_free(src);
-        kl_buf_free(&where);
+        kl_core__buf_free(&where);
     } else if (rc == KL_ENOMEM) {
-        kl_oom(ctx);
+        kl_core__oom(ctx);
     }
     kl_free(pattern);
     return rc;
@@ -706,14 +708,14 @@ KL_API int kl_catalog_set_meta(kl_context *ctx, kl_catalog_set *set, const char 
 {
     kl_context_clear_error(ctx);
     if (!ctx || !set || !locale ||
-        !kl_out_size_ok(out, offsetof(kl_catalog_meta, reviewed) + sizeof out->reviewed))
-        return kl_einval(ctx, __func__);
+        !kl_core__out_size_ok(out, offsetof(kl_catalog_meta, reviewed) + sizeof out->reviewed))
+        return kl_core__einval(ctx, __func__);
     char chain[MAX_CHAIN][MAX_LOCALE];
     size_t n = locale_chain(set, locale, chain);
     if (n == 0)
-        return kl_error(ctx, KL_ENOTFOUND, KL_AT(set->dir, 0, 0),
-                        "add a catalog for the language (locales/<locale>.txt)",
-                        "no catalog for locale '%s'", locale);
+        return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(set->dir, 0, 0),
+                              "add a catalog for the language (locales/<locale>.txt)",
+                              "no catalog for locale '%s'", locale);
     pthread_mutex_lock(&set->lock);
     int rc = 0;
     meta_entry *m = NULL;
@@ -725,27 +727,27 @@ KL_API int kl_catalog_set_meta(kl_context *ctx, kl_catalog_set *set, const char 
         UResourceBundle *b = ures_openDirect(set->dir, chain[0], &st);
         meta_entry e = {0};
         if (U_FAILURE(st)) {
-            rc = kl_error(ctx, KL_EBACKEND, KL_AT(set->dir, 0, 0), NULL,
-                          "ICU could not open catalog %s: %s", chain[0], u_errorName(st));
+            rc = kl_core__error(ctx, KL_EBACKEND, KL_AT(set->dir, 0, 0), NULL,
+                                "ICU could not open catalog %s: %s", chain[0], u_errorName(st));
         } else {
             const char *keys[] = {"status", "reviewer", "reviewed"};
             char **fields[] = {&e.status, &e.reviewer, &e.reviewed};
             for (size_t k = 0; k < 3 && !rc; k++) {
                 int r = get_string(b, "meta", keys[k], fields[k]);
                 if (r == KL_ENOTFOUND || r == KL_EFORMAT)
-                    r = (*fields[k] = kl_strdup("")) ? 0 : KL_ENOMEM;
+                    r = (*fields[k] = kl_core__strdup("")) ? 0 : KL_ENOMEM;
                 rc = r;
             }
-            e.icu = kl_strdup(chain[0]);
+            e.icu = kl_core__strdup(chain[0]);
             meta_entry *grown = NULL;
             if (!rc && e.icu)
-                grown = kl_realloc(set->metas, (set->n_metas + 1) * sizeof *set->metas);
+                grown = kl_core__realloc(set->metas, (set->n_metas + 1) * sizeof *set->metas);
             if (!grown) {
                 kl_free(e.icu);
                 kl_free(e.status);
                 kl_free(e.reviewer);
                 kl_free(e.reviewed);
-                rc = kl_oom(ctx);
+                rc = kl_core__oom(ctx);
             } else {
                 set->metas = grown;
                 set->metas[set->n_metas] = e;
@@ -756,7 +758,7 @@ KL_API int kl_catalog_set_meta(kl_context *ctx, kl_catalog_set *set, const char 
     }
     if (m) {
         kl_catalog_meta full = {sizeof full, m->icu, m->status, m->reviewer, m->reviewed};
-        kl_out_copy(out, &full, sizeof full);
+        kl_core__out_copy(out, &full, sizeof full);
     }
     pthread_mutex_unlock(&set->lock);
     return rc;
@@ -795,7 +797,7 @@ static int check_one(const char *msgid, unsigned line, unsigned column, void *ud
             origin.variant = (kl_reading)v;
         }
         if (rc == KL_ENOMEM)
-            return kl_oom(cs->ctx);
+            return kl_core__oom(cs->ctx);
         if (rc)
             continue;
         if (v == KL_READING_STANDARD ||
@@ -810,24 +812,25 @@ static int check_one(const char *msgid, unsigned line, unsigned column, void *ud
             kl_catalog__source_position(cs->ctx, cs->set, &origin, msgid, &src, &l, &c);
             if (c && fe.offset >= 0)
                 c += (unsigned)fe.offset;
-            kl_report(cs->ctx, KL_EPARSE, KL_AT(src ? src : cs->set->dir, l, c),
-                      "ICU MessageFormat syntax: {name}, {n, plural, ...}, {g, select, ... other "
-                      "{...}}",
-                      "message '%s' (%s, %s): %s %s", msgid, origin.icu_locale,
-                      kl_catalog__variant_key(origin.variant), fe.detail, fe.icu);
+            kl_core__report(
+                cs->ctx, KL_EPARSE, KL_AT(src ? src : cs->set->dir, l, c),
+                "ICU MessageFormat syntax: {name}, {n, plural, ...}, {g, select, ... other "
+                "{...}}",
+                "message '%s' (%s, %s): %s %s", msgid, origin.icu_locale,
+                kl_catalog__variant_key(origin.variant), fe.detail, fe.icu);
             kl_free(src);
             if (!cs->rc)
                 cs->rc = KL_EPARSE;
         } else if (prc == KL_ENOMEM) {
-            return kl_oom(cs->ctx);
+            return kl_core__oom(cs->ctx);
         }
     }
     if (!found_any) {
-        kl_report(cs->ctx, KL_ENOTFOUND, KL_AT(cs->tpl->source, line, column),
-                  cs->easy ? "add the message to the catalog's easy_read table"
-                           : "add the message to the catalog's standard table",
-                  "message '%s' is not in the %s catalog (%s)", msgid, cs->locale,
-                  cs->easy ? "easy_read" : "standard");
+        kl_core__report(cs->ctx, KL_ENOTFOUND, KL_AT(cs->tpl->source, line, column),
+                        cs->easy ? "add the message to the catalog's easy_read table"
+                                 : "add the message to the catalog's standard table",
+                        "message '%s' is not in the %s catalog (%s)", msgid, cs->locale,
+                        cs->easy ? "easy_read" : "standard");
         if (!cs->rc)
             cs->rc = KL_ENOTFOUND;
     }
@@ -839,10 +842,10 @@ KL_API int kl_template_check_messages(kl_context *ctx, const kl_template *tpl, k
 {
     kl_context_clear_error(ctx);
     if (!ctx || !tpl || !set || !locale)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     if (!kl_catalog__has_locale(set, locale))
-        return kl_error(ctx, KL_ENOTFOUND, KL_AT(set->dir, 0, 0), NULL,
-                        "no catalog for locale '%s'", locale);
+        return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(set->dir, 0, 0), NULL,
+                              "no catalog for locale '%s'", locale);
     check_state cs = {ctx, tpl, set, locale, 0, 0};
     int rc = kl_template__each_msg(tpl, check_one, &cs);
     if (rc)
@@ -853,8 +856,9 @@ KL_API int kl_template_check_messages(kl_context *ctx, const kl_template *tpl, k
         (rc = kl_template__each_easy_msg(tpl, check_one, &cs)))
         return rc;
     if (cs.rc)
-        return kl_error(ctx, cs.rc, KL_AT(tpl->source, 0, 0), NULL,
-                        "template '%s' and the %s catalog do not match (see the messages above)",
-                        tpl->name, locale);
+        return kl_core__error(
+            ctx, cs.rc, KL_AT(tpl->source, 0, 0), NULL,
+            "template '%s' and the %s catalog do not match (see the messages above)", tpl->name,
+            locale);
     return 0;
 }

@@ -378,7 +378,7 @@ static int check_file(chk *c)
     const kl_csrc_table *std = kl_catalog__src_table(tr, "standard");
     unsigned sl = 0, sc = 0;
     if (std)
-        kl_line_col(tr->data, std->close, &sl, &sc);
+        kl_core__line_col(tr->data, std->close, &sl, &sc);
     for (int v = 0; v < KL_VARIANTS; v++) {
         for (size_t i = 0; i < en->n_strs; i++) {
             const kl_csrc_str *e = &en->strs[i];
@@ -405,7 +405,7 @@ static int check_file(chk *c)
                     kl_catalog__src_find(en, "standard", e->key))
                     continue;
                 unsigned l = 0, col = 0;
-                kl_line_col(tr->data, t->close, &l, &col);
+                kl_core__line_col(tr->data, t->close, &l, &col);
                 emit(c, KL_FINDING_MISSING, KL_SEVERITY_ERROR, "easy_read", e->key, NULL, l, 0,
                      e->text, NULL, NULL,
                      "'%s' is not translated in easy_read (English: %s:%u); an Easy Read letter "
@@ -416,7 +416,7 @@ static int check_file(chk *c)
                 const kl_csrc_table *t = kl_catalog__src_table(tr, kl_catalog__variants[v]);
                 unsigned l = 0, col = 0;
                 if (t)
-                    kl_line_col(tr->data, t->close, &l, &col);
+                    kl_core__line_col(tr->data, t->close, &l, &col);
                 emit(c, KL_FINDING_MISSING, KL_SEVERITY_WARNING, kl_catalog__variants[v], e->key,
                      NULL, l ? l : sl, 0, e->text, NULL, NULL,
                      "'%s' has no %s text, so %s readers get the %s one; the English has its own "
@@ -442,7 +442,7 @@ KL_API int kl_catalog_check(kl_context *ctx, kl_catalog_sources *s, const char *
 {
     kl_context_clear_error(ctx);
     if (!ctx || !s || !fn)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     chk c = {ctx, s, NULL, fn, userdata, ""};
     if (kl_catalog__usage(ctx, s) == KL_ENOMEM)
         return KL_ENOMEM;
@@ -450,9 +450,9 @@ KL_API int kl_catalog_check(kl_context *ctx, kl_catalog_sources *s, const char *
     if (locale) {
         c.f = kl_catalog__file(s, locale);
         if (!c.f)
-            return kl_error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
-                            "the catalog is locales/<locale>.txt, e.g. pl.txt or pt_BR.txt",
-                            "no catalog for '%s'", locale);
+            return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
+                                  "the catalog is locales/<locale>.txt, e.g. pl.txt or pt_BR.txt",
+                                  "no catalog for '%s'", locale);
         return check_file(&c);
     }
     for (size_t i = 0; i < s->n_files; i++) {
@@ -461,7 +461,7 @@ KL_API int kl_catalog_check(kl_context *ctx, kl_catalog_sources *s, const char *
         c.f = &s->files[i];
         int rc = check_file(&c);
         if (rc)
-            return rc == KL_ENOMEM ? kl_oom(ctx) : rc;
+            return rc == KL_ENOMEM ? kl_core__oom(ctx) : rc;
     }
     return 0;
 }
@@ -473,9 +473,9 @@ static kl_cfile *usable(kl_context *ctx, kl_catalog_sources *s, const char *loca
     kl_cfile *f = kl_catalog__file(s, locale);
     *rc = 0;
     if (!f) {
-        *rc = kl_error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
-                       "the catalog is locales/<locale>.txt, e.g. pl.txt", "no catalog for '%s'",
-                       locale);
+        *rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
+                             "the catalog is locales/<locale>.txt, e.g. pl.txt",
+                             "no catalog for '%s'", locale);
         return NULL;
     }
     if (!f->src) {
@@ -495,7 +495,7 @@ KL_API int kl_catalog_stamp(kl_context *ctx, kl_catalog_sources *s, const char *
 {
     kl_context_clear_error(ctx);
     if (!ctx || !s || !locale)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     if (n_stamped)
         *n_stamped = 0;
     int rc;
@@ -503,12 +503,12 @@ KL_API int kl_catalog_stamp(kl_context *ctx, kl_catalog_sources *s, const char *
     if (!f)
         return rc;
     if (f == s->en)
-        return kl_error(ctx, KL_EINVAL, KL_AT(f->path, 0, 0), NULL,
-                        "the English catalog is the source: it has no fingerprints");
+        return kl_core__error(ctx, KL_EINVAL, KL_AT(f->path, 0, 0), NULL,
+                              "the English catalog is the source: it has no fingerprints");
     for (size_t k = 0; mode == KL_STAMP_LISTED && k < n_ids; k++)
         if (!has_any(f->src, ids[k]))
-            return kl_error(ctx, KL_ENOTFOUND, KL_AT(f->path, 0, 0), NULL,
-                            "'%s' is not in the catalog", ids[k]);
+            return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(f->path, 0, 0), NULL,
+                                  "'%s' is not in the catalog", ids[k]);
     kl_cwrite w = {0};
     rc = kl_catalog__fp_load(&w, f->src);
     size_t changed = 0;
@@ -537,7 +537,7 @@ KL_API int kl_catalog_stamp(kl_context *ctx, kl_catalog_sources *s, const char *
         changed++;
     }
     if (rc)
-        rc = kl_oom(ctx);
+        rc = kl_core__oom(ctx);
     else if (changed)
         rc = kl_catalog__commit(ctx, s, f, &w, 0);
     kl_catalog__cwrite_free(&w);
@@ -565,19 +565,19 @@ KL_API int kl_catalog_status_of(kl_context *ctx, kl_catalog_sources *s, const ch
 {
     kl_context_clear_error(ctx);
     if (!ctx || !s || !fn)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     kl_cfile *only = NULL;
     if (locale && !(only = kl_catalog__file(s, locale)))
-        return kl_error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
-                        "the catalog is locales/<locale>.txt, e.g. pl.txt", "no catalog for '%s'",
-                        locale);
+        return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
+                              "the catalog is locales/<locale>.txt, e.g. pl.txt",
+                              "no catalog for '%s'", locale);
     int rc = kl_catalog__usage(ctx, s);
     if (rc == KL_ENOMEM)
         return rc;
     if (rc || !s->n_letters)
-        return kl_error(ctx, KL_ENOTFOUND, KL_NOWHERE,
-                        "set KINLETTER_DATADIR, or install kinletter",
-                        "no letter templates (templates/*.xml) on the data path");
+        return kl_core__error(ctx, KL_ENOTFOUND, KL_NOWHERE,
+                              "set KINLETTER_DATADIR, or install kinletter",
+                              "no letter templates (templates/*.xml) on the data path");
     if (!s->en->src)
         return kl_catalog__file_error(ctx, s->en);
     const kl_csrc *en = s->en->src;
@@ -665,7 +665,7 @@ KL_API int kl_catalog_pseudo(kl_context *ctx, kl_catalog_sources *s, const char 
 {
     kl_context_clear_error(ctx);
     if (!ctx || !s || !pseudo || !out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     int rtl;
     const char *root;
@@ -676,36 +676,37 @@ KL_API int kl_catalog_pseudo(kl_context *ctx, kl_catalog_sources *s, const char 
         rtl = 1;
         root = "ar_XB";
     } else {
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "the pseudo-locales are en-XA and ar-XB",
-                        "'%s' is not a pseudo-locale", pseudo);
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "the pseudo-locales are en-XA and ar-XB",
+                              "'%s' is not a pseudo-locale", pseudo);
     }
     if (!s->en->src)
         return kl_catalog__file_error(ctx, s->en);
     const kl_csrc *en = s->en->src;
     kl_buf b = KL_BUF_INIT;
-    kl_buf_printf(&b,
-                  "// SPDX-License-Identifier: MIT\n"
-                  "// %s.txt: machine-generated by `kinletter catalog pseudo %s` from %s.txt at "
-                  "build time: do not edit.\n"
-                  "// A pseudo-locale for testing layout: %s\n"
-                  "%s {\n"
-                  "    meta {\n"
-                  "        status { \"pseudo\" }\n"
-                  "        translator { \"\" }\n"
-                  "        reviewer { \"\" }\n"
-                  "        reviewed { \"\" }\n"
-                  "        note { \"Generated from the English; never for families.\" }\n"
-                  "    }\n",
-                  root, pseudo, KL_SOURCE_CATALOG,
-                  rtl ? "the English text in right-to-left override, laid out as a right-to-left "
-                        "language."
-                      : "the English with accented letters, about 40% longer, in [brackets].",
-                  root);
+    kl_core__buf_printf(
+        &b,
+        "// SPDX-License-Identifier: MIT\n"
+        "// %s.txt: machine-generated by `kinletter catalog pseudo %s` from %s.txt at "
+        "build time: do not edit.\n"
+        "// A pseudo-locale for testing layout: %s\n"
+        "%s {\n"
+        "    meta {\n"
+        "        status { \"pseudo\" }\n"
+        "        translator { \"\" }\n"
+        "        reviewer { \"\" }\n"
+        "        reviewed { \"\" }\n"
+        "        note { \"Generated from the English; never for families.\" }\n"
+        "    }\n",
+        root, pseudo, KL_SOURCE_CATALOG,
+        rtl ? "the English text in right-to-left override, laid out as a right-to-left "
+              "language."
+            : "the English with accented letters, about 40% longer, in [brackets].",
+        root);
     int rc = 0;
     for (int v = 0; v < KL_VARIANTS && !rc; v++) {
         if (!kl_catalog__src_table(en, kl_catalog__variants[v]))
             continue;
-        kl_buf_printf(&b, "    %s {\n", kl_catalog__variants[v]);
+        kl_core__buf_printf(&b, "    %s {\n", kl_catalog__variants[v]);
         for (size_t i = 0; i < en->n_strs && !rc; i++) {
             const kl_csrc_str *m = &en->strs[i];
             if (strcmp(m->table, kl_catalog__variants[v]) != 0)
@@ -713,26 +714,26 @@ KL_API int kl_catalog_pseudo(kl_context *ctx, kl_catalog_sources *s, const char 
             char *p = NULL;
             rc = kl_catalog__pseudo(m->text, rtl, &p);
             if (rc == KL_EPARSE) {
-                rc = kl_error(ctx, KL_EPARSE, KL_AT(s->en->path, m->tline, m->tcol), NULL,
-                              "'%s' is not valid ICU MessageFormat", m->key);
+                rc = kl_core__error(ctx, KL_EPARSE, KL_AT(s->en->path, m->tline, m->tcol), NULL,
+                                    "'%s' is not valid ICU MessageFormat", m->key);
                 break;
             }
             if (rc)
                 break;
-            kl_buf_puts(&b, "        ");
+            kl_core__buf_puts(&b, "        ");
             kl_catalog__quote(&b, m->key);
-            kl_buf_puts(&b, " { ");
+            kl_core__buf_puts(&b, " { ");
             kl_catalog__quote(&b, p);
-            kl_buf_puts(&b, " }\n");
+            kl_core__buf_puts(&b, " }\n");
             kl_free(p);
         }
-        kl_buf_puts(&b, "    }\n");
+        kl_core__buf_puts(&b, "    }\n");
     }
-    kl_buf_puts(&b, "}\n");
+    kl_core__buf_puts(&b, "}\n");
     if (rc || b.oom) {
-        kl_buf_free(&b);
-        return rc && rc != KL_ENOMEM ? rc : kl_oom(ctx);
+        kl_core__buf_free(&b);
+        return rc && rc != KL_ENOMEM ? rc : kl_core__oom(ctx);
     }
-    *out = kl_buf_detach(&b);
+    *out = kl_core__buf_detach(&b);
     return 0;
 }

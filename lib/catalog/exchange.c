@@ -519,21 +519,21 @@ static int location_note(kl_catalog_sources *s, const char *msgid, kl_buf *b)
         if (strcmp(u->msgid, msgid) != 0)
             continue;
         if (b->len)
-            kl_buf_puts(b, "\n");
-        kl_buf_printf(b, "templates/%s.xml", u->letter);
+            kl_core__buf_puts(b, "\n");
+        kl_core__buf_printf(b, "templates/%s.xml", u->letter);
         if (u->line)
-            kl_buf_printf(b, ":%u", u->line);
-        kl_buf_printf(b, ": %s", u->role);
+            kl_core__buf_printf(b, ":%u", u->line);
+        kl_core__buf_printf(b, ": %s", u->role);
         const kl_csrc_str *h = u->section ? kl_catalog__src_find(en, "standard", u->section) : NULL;
         if (h && strcmp(u->section, msgid) != 0)
-            kl_buf_printf(b, " in the section \"%s\"", h->text);
+            kl_core__buf_printf(b, " in the section \"%s\"", h->text);
     }
     if (!b->len) {
         /* Messages the compose step uses by name, not through a template. */
         if (!strcmp(msgid, "common.page"))
-            kl_buf_puts(b, "the page number at the foot of every page of every letter");
+            kl_core__buf_puts(b, "the page number at the foot of every page of every letter");
         else
-            kl_buf_puts(b, "not used by any letter template yet");
+            kl_core__buf_puts(b, "not used by any letter template yet");
     }
     return b->oom ? KL_ENOMEM : 0;
 }
@@ -557,17 +557,18 @@ static kl_cfile *usable(kl_context *ctx, kl_catalog_sources *s, const char *loca
     kl_cfile *f = kl_catalog__file(s, locale);
     *rc = 0;
     if (!f)
-        *rc = kl_error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
-                       "the catalog is locales/<locale>.txt, e.g. pl.txt; start a new one with "
-                       "`kinletter catalog init LOCALE`",
-                       "no catalog for '%s'", locale);
+        *rc =
+            kl_core__error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
+                           "the catalog is locales/<locale>.txt, e.g. pl.txt; start a new one with "
+                           "`kinletter catalog init LOCALE`",
+                           "no catalog for '%s'", locale);
     else if (!f->src)
         *rc = kl_catalog__file_error(ctx, f);
     else if (!s->en->src)
         *rc = kl_catalog__file_error(ctx, s->en);
     else if (f == s->en)
-        *rc = kl_error(ctx, KL_EINVAL, KL_AT(f->path, 0, 0), NULL,
-                       "the English catalog is the source, not a translation");
+        *rc = kl_core__error(ctx, KL_EINVAL, KL_AT(f->path, 0, 0), NULL,
+                             "the English catalog is the source, not a translation");
     return *rc ? NULL : f;
 }
 
@@ -598,17 +599,17 @@ int kl_catalog__xexport(kl_context *ctx, kl_catalog_sources *s, const char *loca
     x->reviewer = meta_of(tr, "reviewer");
     x->reviewed = meta_of(tr, "reviewed");
     x->translator = meta_of(tr, "translator");
-    x->units = kl_calloc(en->n_strs ? en->n_strs : 1, sizeof *x->units);
+    x->units = kl_core__calloc(en->n_strs ? en->n_strs : 1, sizeof *x->units);
     kl_buf all = KL_BUF_INIT, b = KL_BUF_INIT;
     if (!x->units)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     for (int v = 0; v < KL_VARIANTS; v++) {
         const char *vn = kl_catalog__variants[v];
         for (size_t i = 0; i < en->n_strs; i++) {
             const kl_csrc_str *e = &en->strs[i];
             if (strcmp(e->table, vn) != 0 || kl_catalog__english_only(e->key))
                 continue;
-            kl_buf_printf(&all, "%s:%s\n%s\n", vn, e->key, e->text);
+            kl_core__buf_printf(&all, "%s:%s\n%s\n", vn, e->key, e->text);
             kl_xunit *u = &x->units[x->n++];
             u->variant = v;
             u->e = e;
@@ -621,26 +622,27 @@ int kl_catalog__xexport(kl_context *ctx, kl_catalog_sources *s, const char *loca
             u->unconfirmed = u->m && !rec;
             if (u->stale)
                 u->old_english = kl_catalog__history(ctx, s, rec);
-            kl_buf_clear(&b);
-            if (location_note(s, e->key, &b) || !(u->location = kl_strdup(b.data)))
+            kl_core__buf_clear(&b);
+            if (location_note(s, e->key, &b) || !(u->location = kl_core__strdup(b.data)))
                 goto oom;
             kl_msg_shape sh;
             kl_fmt_error fe;
             if (kl_catalog__analyse("en-GB", e->text, &sh, &fe) == 0 && sh.n_args) {
-                kl_buf_clear(&b);
+                kl_core__buf_clear(&b);
                 for (size_t a = 0; a < sh.n_args; a++)
-                    kl_buf_printf(&b, "%s{%s}: %s", a ? "\n" : "", sh.args[a].name,
-                                  arg_note(sh.args[a].name));
-                if (b.oom || !(u->arguments = kl_strdup(b.data)))
+                    kl_core__buf_printf(&b, "%s{%s}: %s", a ? "\n" : "", sh.args[a].name,
+                                        arg_note(sh.args[a].name));
+                if (b.oom || !(u->arguments = kl_core__strdup(b.data)))
                     goto oom;
             }
             if (kl_catalog__analyse(x->bcp, e->text, &sh, &fe) == 0 && sh.plural_arg[0]) {
-                kl_buf_clear(&b);
-                kl_buf_printf(&b,
-                              "The plural on {%s} needs these forms in %s: %s (the English has "
-                              "fewer).",
-                              sh.plural_arg, x->bcp, sh.plural_need);
-                if (b.oom || !(u->plural = kl_strdup(b.data)))
+                kl_core__buf_clear(&b);
+                kl_core__buf_printf(
+                    &b,
+                    "The plural on {%s} needs these forms in %s: %s (the English has "
+                    "fewer).",
+                    sh.plural_arg, x->bcp, sh.plural_need);
+                if (b.oom || !(u->plural = kl_core__strdup(b.data)))
                     goto oom;
             }
             u->max_gsm = kl_catalog__limit(e->key, &u->max_ucs2, &u->limit_what);
@@ -649,14 +651,14 @@ int kl_catalog__xexport(kl_context *ctx, kl_catalog_sources *s, const char *loca
     if (all.oom)
         goto oom;
     kl_catalog__fingerprint(all.data ? all.data : "", x->english_fp);
-    kl_buf_free(&all);
-    kl_buf_free(&b);
+    kl_core__buf_free(&all);
+    kl_core__buf_free(&b);
     return 0;
 oom:
-    kl_buf_free(&all);
-    kl_buf_free(&b);
+    kl_core__buf_free(&all);
+    kl_core__buf_free(&b);
     kl_catalog__xexport_free(x);
-    return kl_oom(ctx);
+    return kl_core__oom(ctx);
 }
 
 /* ---- import ------------------------------------------------------------------------- */
@@ -679,7 +681,7 @@ void kl_catalog__ximport_bad(kl_ximport *im, unsigned line, unsigned col, const 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    kl_report(im->ctx, KL_EFORMAT, KL_AT(im->path, line, col), hint, "%s", msg);
+    kl_core__report(im->ctx, KL_EFORMAT, KL_AT(im->path, line, col), hint, "%s", msg);
     im->errors++;
 }
 
@@ -751,8 +753,8 @@ static void validate(kl_ximport *im, unsigned line, unsigned col, const char *ms
                                 "keep every select keyword of the English; you may add more",
                                 "unit '%s': %s, which the English has", msgid, what);
     if (kl_catalog__over_limit(msgid, text, what, sizeof what))
-        kl_warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, line, col), "shorten the translation",
-                "unit '%s' %s", msgid, what);
+        kl_core__warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, line, col),
+                      "shorten the translation", "unit '%s' %s", msgid, what);
     if (kl_catalog__analyse("en-GB", english, &esh, &fe) != 0)
         return;
     long ap = kl_catalog__quoting_apostrophe(text);
@@ -805,7 +807,7 @@ void kl_catalog__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const
     if (!target || !target[0])
         return;
     size_t bad_at;
-    if (!kl_utf8_valid(target, strlen(target), &bad_at)) {
+    if (!kl_core__utf8_valid(target, strlen(target), &bad_at)) {
         kl_catalog__ximport_bad(im, line, col, "save the file as UTF-8",
                                 "unit '%s': the translation is not valid UTF-8 (byte %zu)", id,
                                 bad_at + 1);
@@ -825,15 +827,15 @@ void kl_catalog__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const
             kl_buf q = KL_BUF_INIT;
             kl_catalog__quote(&q, target);
             rc = q.oom ? KL_ENOMEM : kl_catalog__edit_add(&im->w, m->vstart, m->vend, q.data);
-            kl_buf_free(&q);
+            kl_core__buf_free(&q);
         }
         im->oom = im->oom || rc;
     }
     if (confirms && source && strcmp(source, e->text) != 0) {
-        kl_warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, line, col), NULL,
-                "unit '%s': the English changed after this file was exported, so the "
-                "translation is not confirmed (export again)",
-                id);
+        kl_core__warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, line, col), NULL,
+                      "unit '%s': the English changed after this file was exported, so the "
+                      "translation is not confirmed (export again)",
+                      id);
     } else if (confirms) {
         char fp[17];
         kl_catalog__fingerprint(e->text, fp);
@@ -864,12 +866,12 @@ static int set_meta(kl_ximport *im, const char *key, const char *value)
         size_t at = t->close;
         while (at > 0 && (tr->data[at - 1] == ' ' || tr->data[at - 1] == '\t'))
             at--;
-        kl_buf_printf(&q, "        %s { ", key);
+        kl_core__buf_printf(&q, "        %s { ", key);
         kl_catalog__quote(&q, value);
-        kl_buf_puts(&q, " }\n");
+        kl_core__buf_puts(&q, " }\n");
         rc = q.oom ? KL_ENOMEM : kl_catalog__edit_add(&im->w, at, at, q.data);
     }
-    kl_buf_free(&q);
+    kl_core__buf_free(&q);
     if (!rc)
         im->n_changes++;
     return rc;
@@ -889,16 +891,17 @@ void kl_catalog__ximport_reviewed(kl_ximport *im, unsigned line, const char *rev
                 total++;
     bool dated = strlen(date) == 10 && date[4] == '-' && date[7] == '-';
     if (im->n_seen != total || im->n_done != total || !reviewer[0] || !dated) {
-        kl_warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, line, 1),
-                "a catalog is marked reviewed only from a file whose every unit is translated "
-                "and marked done, with a reviewer and a date (YYYY-MM-DD)",
-                "the file says the catalog was reviewed, but %zu of its %zu messages are not "
-                "translated and marked done%s: its status stays '%s'",
-                total - (im->n_done < total ? im->n_done : total), total,
-                !reviewer[0] || !dated ? " (or the reviewer or date is missing)" : "",
-                kl_catalog__src_find(im->f->src, "meta", "status")
-                    ? kl_catalog__src_find(im->f->src, "meta", "status")->text
-                    : "draft");
+        kl_core__warn(
+            im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, line, 1),
+            "a catalog is marked reviewed only from a file whose every unit is translated "
+            "and marked done, with a reviewer and a date (YYYY-MM-DD)",
+            "the file says the catalog was reviewed, but %zu of its %zu messages are not "
+            "translated and marked done%s: its status stays '%s'",
+            total - (im->n_done < total ? im->n_done : total), total,
+            !reviewer[0] || !dated ? " (or the reviewer or date is missing)" : "",
+            kl_catalog__src_find(im->f->src, "meta", "status")
+                ? kl_catalog__src_find(im->f->src, "meta", "status")->text
+                : "draft");
         return;
     }
     im->set_reviewed = true;
@@ -926,7 +929,7 @@ static void warn_missing(kl_ximport *im)
     const kl_csrc_table *std = kl_catalog__src_table(tr, "standard");
     unsigned sl = 0, sc = 0;
     if (std)
-        kl_line_col(tr->data, std->close, &sl, &sc);
+        kl_core__line_col(tr->data, std->close, &sl, &sc);
     const char *added = im->w.pending[0].data ? im->w.pending[0].data : "";
     size_t n = 0;
     kl_buf q = KL_BUF_INIT;
@@ -935,9 +938,9 @@ static void warn_missing(kl_ximport *im)
         if (strcmp(e->table, "standard") != 0 || kl_catalog__english_only(e->key) ||
             kl_catalog__src_find(tr, "standard", e->key))
             continue;
-        kl_buf_clear(&q);
+        kl_core__buf_clear(&q);
         kl_catalog__quote(&q, e->key);
-        kl_buf_puts(&q, " { ");
+        kl_core__buf_puts(&q, " { ");
         if (q.oom) {
             im->oom = true;
             break;
@@ -945,27 +948,28 @@ static void warn_missing(kl_ximport *im)
         if (strstr(added, q.data))
             continue;
         if (++n <= 10)
-            kl_warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->f->path, sl, 0),
-                    "translate it in the file and import again",
-                    "[missing] standard '%s' is not translated (English: %s:%u); a letter that "
-                    "needs it cannot be written in this language",
-                    e->key, im->s->en->path, e->line);
+            kl_core__warn(
+                im->ctx, KL_SEVERITY_WARNING, KL_AT(im->f->path, sl, 0),
+                "translate it in the file and import again",
+                "[missing] standard '%s' is not translated (English: %s:%u); a letter that "
+                "needs it cannot be written in this language",
+                e->key, im->s->en->path, e->line);
     }
-    kl_buf_free(&q);
+    kl_core__buf_free(&q);
     if (n > 10)
-        kl_warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->f->path, sl, 0),
-                "`kinletter catalog check` lists every one",
-                "[missing] %zu more standard messages are not translated", n - 10);
+        kl_core__warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->f->path, sl, 0),
+                      "`kinletter catalog check` lists every one",
+                      "[missing] %zu more standard messages are not translated", n - 10);
 }
 
 int kl_catalog__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed)
 {
     if (!rc && im->oom)
-        rc = kl_oom(im->ctx);
+        rc = kl_core__oom(im->ctx);
     if (!rc && !im->errors && im->f) {
         warn_missing(im);
         if (im->oom)
-            rc = kl_oom(im->ctx);
+            rc = kl_core__oom(im->ctx);
     }
     /* New words in a reviewed catalog have not been reviewed: it is a
      * draft again until a reviewer says otherwise. */
@@ -974,19 +978,19 @@ int kl_catalog__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed
         !strcmp(st->text, "reviewed")) {
         int r = set_meta(im, "status", "draft");
         if (r)
-            rc = r == KL_ENOMEM ? kl_oom(im->ctx) : 0;
+            rc = r == KL_ENOMEM ? kl_core__oom(im->ctx) : 0;
         else
-            kl_warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, 0, 0),
-                    "have the changes reviewed, then import a file that says so",
-                    "the catalog was reviewed; %zu changed translation%s make%s it a draft "
-                    "again",
-                    im->n_texts, im->n_texts == 1 ? "" : "s", im->n_texts == 1 ? "s" : "");
+            kl_core__warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, 0, 0),
+                          "have the changes reviewed, then import a file that says so",
+                          "the catalog was reviewed; %zu changed translation%s make%s it a draft "
+                          "again",
+                          im->n_texts, im->n_texts == 1 ? "" : "s", im->n_texts == 1 ? "s" : "");
     }
     if (!rc && im->errors)
-        rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0),
-                      "fix the units named above and import again",
-                      "%zu problem%s in the file: the catalog was not changed", im->errors,
-                      im->errors == 1 ? "" : "s");
+        rc = kl_core__error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0),
+                            "fix the units named above and import again",
+                            "%zu problem%s in the file: the catalog was not changed", im->errors,
+                            im->errors == 1 ? "" : "s");
     if (!rc)
         rc = kl_catalog__commit(im->ctx, im->s, im->f, &im->w, dry_run);
     if (!rc && changed)
@@ -999,35 +1003,35 @@ int kl_catalog__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed
 
 static void po_str(kl_buf *b, const char *kw, const char *s, bool split)
 {
-    kl_buf_printf(b, "%s ", kw);
+    kl_core__buf_printf(b, "%s ", kw);
     /* Multi-line strings: an empty first line, then one per \n. */
     if (split && strchr(s, '\n') && strchr(s, '\n')[1])
-        kl_buf_puts(b, "\"\"\n");
-    kl_buf_putc(b, '"');
+        kl_core__buf_puts(b, "\"\"\n");
+    kl_core__buf_putc(b, '"');
     for (const char *p = s; *p; p++) {
         switch (*p) {
         case '"':
-            kl_buf_puts(b, "\\\"");
+            kl_core__buf_puts(b, "\\\"");
             break;
         case '\\':
-            kl_buf_puts(b, "\\\\");
+            kl_core__buf_puts(b, "\\\\");
             break;
         case '\t':
-            kl_buf_puts(b, "\\t");
+            kl_core__buf_puts(b, "\\t");
             break;
         case '\r':
-            kl_buf_puts(b, "\\r");
+            kl_core__buf_puts(b, "\\r");
             break;
         case '\n':
-            kl_buf_puts(b, "\\n");
+            kl_core__buf_puts(b, "\\n");
             if (p[1] && split)
-                kl_buf_puts(b, "\"\n\"");
+                kl_core__buf_puts(b, "\"\n\"");
             break;
         default:
-            kl_buf_putc(b, *p);
+            kl_core__buf_putc(b, *p);
         }
     }
-    kl_buf_puts(b, "\"\n");
+    kl_core__buf_puts(b, "\"\n");
 }
 
 static void po_comment(kl_buf *b, const char *mark, const char *text)
@@ -1036,7 +1040,7 @@ static void po_comment(kl_buf *b, const char *mark, const char *text)
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        kl_buf_printf(b, "%s %.*s\n", mark, (int)n, p);
+        kl_core__buf_printf(b, "%s %.*s\n", mark, (int)n, p);
         p += n + (nl ? 1 : 0);
     }
 }
@@ -1046,23 +1050,24 @@ void kl_catalog__po_header(const kl_xexport *x, kl_buf *h)
     /* PO-Revision-Date only when the catalog has a review date: the export
      * makes the same bytes every time, and invents no date (a PO tool sets
      * it when the translator saves). */
-    kl_buf_printf(h, "Project-Id-Version: kinletter %s\n", x->f->name);
+    kl_core__buf_printf(h, "Project-Id-Version: kinletter %s\n", x->f->name);
     if (x->reviewed[0])
-        kl_buf_printf(h, "PO-Revision-Date: %s 00:00+0000\n", x->reviewed);
-    kl_buf_printf(h,
-                  "Last-Translator: %s\n"
-                  "Language-Team: %s\n"
-                  "Language: %s\n"
-                  "MIME-Version: 1.0\n"
-                  "Content-Type: text/plain; charset=UTF-8\n"
-                  "Content-Transfer-Encoding: 8bit\n"
-                  "X-Kinletter-Catalog: %s\n"
-                  "X-Kinletter-Status: %s\n"
-                  "X-Kinletter-Reviewer: %s\n"
-                  "X-Kinletter-Reviewed: %s\n"
-                  "X-Kinletter-English: %s\n",
-                  x->translator, x->bcp, x->bcp, x->f->name, x->status[0] ? x->status : "draft",
-                  x->reviewer, x->reviewed, x->english_fp);
+        kl_core__buf_printf(h, "PO-Revision-Date: %s 00:00+0000\n", x->reviewed);
+    kl_core__buf_printf(h,
+                        "Last-Translator: %s\n"
+                        "Language-Team: %s\n"
+                        "Language: %s\n"
+                        "MIME-Version: 1.0\n"
+                        "Content-Type: text/plain; charset=UTF-8\n"
+                        "Content-Transfer-Encoding: 8bit\n"
+                        "X-Kinletter-Catalog: %s\n"
+                        "X-Kinletter-Status: %s\n"
+                        "X-Kinletter-Reviewer: %s\n"
+                        "X-Kinletter-Reviewed: %s\n"
+                        "X-Kinletter-English: %s\n",
+                        x->translator, x->bcp, x->bcp, x->f->name,
+                        x->status[0] ? x->status : "draft", x->reviewer, x->reviewed,
+                        x->english_fp);
 }
 
 int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out,
@@ -1073,20 +1078,21 @@ int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *lo
     if (rc)
         return rc;
     kl_buf b = KL_BUF_INIT, h = KL_BUF_INIT;
-    kl_buf_printf(&b,
-                  "# The words of kinletter's letters in %s, from the English (en-GB).\n"
-                  "# Exported by `kinletter catalog export %s --format po`; bring it back with\n"
-                  "# `kinletter catalog import FILE`. msgctxt is the reading variant and the\n"
-                  "# message id; keep every {placeholder}; see docs/TRANSLATING.md.\n",
-                  x.bcp, x.f->name);
+    kl_core__buf_printf(
+        &b,
+        "# The words of kinletter's letters in %s, from the English (en-GB).\n"
+        "# Exported by `kinletter catalog export %s --format po`; bring it back with\n"
+        "# `kinletter catalog import FILE`. msgctxt is the reading variant and the\n"
+        "# message id; keep every {placeholder}; see docs/TRANSLATING.md.\n",
+        x.bcp, x.f->name);
     kl_catalog__po_header(&x, &h);
-    kl_buf_puts(&b, "msgid \"\"\n");
+    kl_core__buf_puts(&b, "msgid \"\"\n");
     if (h.oom)
         goto oom;
     po_str(&b, "msgstr", h.data, true);
     for (size_t i = 0; i < x.n; i++) {
         const kl_xunit *u = &x.units[i];
-        kl_buf_putc(&b, '\n');
+        kl_core__buf_putc(&b, '\n');
         po_comment(&b, "#.", kl_catalog__variant_note(u->variant));
         po_comment(&b, "#.", u->location);
         if (u->arguments)
@@ -1095,27 +1101,29 @@ int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *lo
             po_comment(&b, "#.", u->plural);
         if (u->max_gsm) {
             if (u->max_gsm == u->max_ucs2)
-                kl_buf_printf(&b, "#. max %u characters (%s)\n", u->max_gsm, u->limit_what);
+                kl_core__buf_printf(&b, "#. max %u characters (%s)\n", u->max_gsm, u->limit_what);
             else
-                kl_buf_printf(&b,
-                              "#. max %u characters, GSM-7; %u if the text needs UCS-2 (%s); "
-                              "each placeholder counts as %d\n",
-                              u->max_gsm, u->max_ucs2, u->limit_what, KL_PH_CHARS);
+                kl_core__buf_printf(&b,
+                                    "#. max %u characters, GSM-7; %u if the text needs UCS-2 (%s); "
+                                    "each placeholder counts as %d\n",
+                                    u->max_gsm, u->max_ucs2, u->limit_what, KL_PH_CHARS);
         }
         if (u->stale)
-            kl_buf_puts(&b, "#. OUT OF DATE: the English changed after this was translated, so "
-                            "letters do not use it.\n");
+            kl_core__buf_puts(&b,
+                              "#. OUT OF DATE: the English changed after this was translated, so "
+                              "letters do not use it.\n");
         else if (u->unconfirmed)
-            kl_buf_puts(&b, "#. Not yet confirmed against this English: check it, then unmark "
-                            "fuzzy.\n");
+            kl_core__buf_puts(&b,
+                              "#. Not yet confirmed against this English: check it, then unmark "
+                              "fuzzy.\n");
         for (size_t k = 0; k < s->n_usage; k++)
             if (!strcmp(s->usage[k].msgid, u->e->key)) {
-                kl_buf_printf(&b, "#: templates/%s.xml", s->usage[k].letter);
+                kl_core__buf_printf(&b, "#: templates/%s.xml", s->usage[k].letter);
                 if (s->usage[k].line)
-                    kl_buf_printf(&b, ":%u", s->usage[k].line);
-                kl_buf_putc(&b, '\n');
+                    kl_core__buf_printf(&b, ":%u", s->usage[k].line);
+                kl_core__buf_putc(&b, '\n');
             }
-        kl_buf_printf(&b, "#, %sicu-message-format\n", u->m && !u->current ? "fuzzy, " : "");
+        kl_core__buf_printf(&b, "#, %sicu-message-format\n", u->m && !u->current ? "fuzzy, " : "");
         if (u->stale && u->old_english)
             po_str(&b, "#| msgid", u->old_english, false);
         char ctxt[256];
@@ -1126,17 +1134,17 @@ int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *lo
     }
     if (b.oom)
         goto oom;
-    kl_buf_free(&h);
+    kl_core__buf_free(&h);
     kl_catalog__xexport_free(&x);
     if (len)
         *len = b.len;
-    *out = kl_buf_detach(&b);
+    *out = kl_core__buf_detach(&b);
     return 0;
 oom:
-    kl_buf_free(&b);
-    kl_buf_free(&h);
+    kl_core__buf_free(&b);
+    kl_core__buf_free(&h);
     kl_catalog__xexport_free(&x);
-    return kl_oom(ctx);
+    return kl_core__oom(ctx);
 }
 
 /* One PO string literal at *pp (after the keyword), continued on following lines. */
@@ -1174,7 +1182,7 @@ static bool po_unquote(const char *s, size_t n, kl_buf *b)
         if (c == '"')
             return false;
         if (c != '\\') {
-            kl_buf_putc(b, c);
+            kl_core__buf_putc(b, c);
             continue;
         }
         if (i + 2 >= n)
@@ -1182,17 +1190,17 @@ static bool po_unquote(const char *s, size_t n, kl_buf *b)
         c = s[++i];
         switch (c) {
         case 'n':
-            kl_buf_putc(b, '\n');
+            kl_core__buf_putc(b, '\n');
             break;
         case 't':
-            kl_buf_putc(b, '\t');
+            kl_core__buf_putc(b, '\t');
             break;
         case 'r':
-            kl_buf_putc(b, '\r');
+            kl_core__buf_putc(b, '\r');
             break;
         case '"':
         case '\\':
-            kl_buf_putc(b, c);
+            kl_core__buf_putc(b, c);
             break;
         default:
             return false;
@@ -1246,9 +1254,9 @@ static void po_refs(po_entry *e, const char *t, size_t n)
 
 static void po_entry_reset(po_entry *e)
 {
-    kl_buf_clear(&e->ctxt);
-    kl_buf_clear(&e->id);
-    kl_buf_clear(&e->str);
+    kl_core__buf_clear(&e->ctxt);
+    kl_core__buf_clear(&e->id);
+    kl_core__buf_clear(&e->str);
     e->has_ctxt = e->has_id = e->has_str = e->fuzzy = e->obsolete = e->plural = false;
     e->line = e->col = 0;
     e->ref[0] = '\0';
@@ -1355,12 +1363,13 @@ int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
         kl_catalog__header_field(buf_s(&hs), "Language", locale, sizeof locale);
         if (cat[0])
             snprintf(locale, sizeof locale, "%s", cat);
-        kl_buf_free(&hs);
+        kl_core__buf_free(&hs);
     }
     if (!locale[0]) {
-        rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, 1, 1),
-                      "export one with `kinletter catalog export LOCALE --format po`",
-                      "no header with a Language: this PO file does not say which catalog it is");
+        rc = kl_core__error(
+            im->ctx, KL_EFORMAT, KL_AT(im->path, 1, 1),
+            "export one with `kinletter catalog export LOCALE --format po`",
+            "no header with a Language: this PO file does not say which catalog it is");
         return kl_catalog__ximport_end(im, rc, dry_run, changed);
     }
     if ((rc = kl_catalog__ximport_begin(im, locale)))
@@ -1449,9 +1458,9 @@ int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
     po_flush(im, &e, &header_seen);
     if (!strcmp(status, "reviewed"))
         kl_catalog__ximport_reviewed(im, 1, reviewer, reviewed);
-    kl_buf_free(&e.ctxt);
-    kl_buf_free(&e.id);
-    kl_buf_free(&e.str);
+    kl_core__buf_free(&e.ctxt);
+    kl_core__buf_free(&e.id);
+    kl_core__buf_free(&e.str);
     return kl_catalog__ximport_end(im, 0, dry_run, changed);
 }
 
@@ -1461,13 +1470,13 @@ KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *s, const char *l
 {
     kl_context_clear_error(ctx);
     if (!ctx || !s || !locale || !locale[0])
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     if (out)
         *out = NULL;
     char name[64], bcp[64], lang[16] = "", script[16] = "", full[96], disp[128] = "";
     if (strlen(locale) >= sizeof name)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "give a language tag such as de or pt-BR",
-                        "'%.64s...' is too long for a language tag", locale);
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "give a language tag such as de or pt-BR",
+                              "'%.64s...' is too long for a language tag", locale);
     snprintf(name, sizeof name, "%s", locale);
     snprintf(bcp, sizeof bcp, "%s", locale);
     for (char *p = name; *p; p++) {
@@ -1475,26 +1484,28 @@ KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *s, const char *l
             *p = '_';
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
               *p == '_'))
-            return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "give a language tag such as de or pt-BR",
-                            "'%s' is not a language tag", locale);
+            return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE,
+                                  "give a language tag such as de or pt-BR",
+                                  "'%s' is not a language tag", locale);
     }
     for (char *p = bcp; *p; p++)
         if (*p == '_')
             *p = '-';
     if (kl_catalog__file(s, locale))
-        return kl_error(ctx, KL_EFORMAT, KL_AT(s->dir, 0, 0),
-                        "work on the catalog that is there (catalog export)",
-                        "there is already a catalog for '%s'", locale);
+        return kl_core__error(ctx, KL_EFORMAT, KL_AT(s->dir, 0, 0),
+                              "work on the catalog that is there (catalog export)",
+                              "there is already a catalog for '%s'", locale);
     UErrorCode st = U_ZERO_ERROR;
     uloc_getLanguage(name, lang, sizeof lang, &st);
     bool known = false;
     for (const char *const *l = uloc_getISOLanguages(); *l && !known; l++)
         known = !strcmp(*l, lang);
     if (U_FAILURE(st) || !known)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE,
-                        "give an ISO 639 language code, with a region or script if needed (pt-BR, "
-                        "zh-Hant)",
-                        "'%s' is not a language ICU knows", locale);
+        return kl_core__error(
+            ctx, KL_EINVAL, KL_NOWHERE,
+            "give an ISO 639 language code, with a region or script if needed (pt-BR, "
+            "zh-Hant)",
+            "'%s' is not a language ICU knows", locale);
     st = U_ZERO_ERROR;
     uloc_addLikelySubtags(name, full, sizeof full, &st);
     st = U_ZERO_ERROR;
@@ -1506,21 +1517,21 @@ KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *s, const char *l
         u_strToUTF8(disp, sizeof disp, NULL, ud, dn, &st);
     /* The script must be one the letters have a font for. */
     kl_buf path = KL_BUF_INIT, text = KL_BUF_INIT;
-    kl_buf_printf(&path, "%s../fonts/fonts.xml", s->dir);
+    kl_core__buf_printf(&path, "%s../fonts/fonts.xml", s->dir);
     char *fonts = NULL;
     size_t flen = 0;
     if (!path.oom && script[0] && access(path.data, R_OK) == 0 &&
-        kl_read_file(ctx, path.data, 1u << 20, &fonts, &flen) == 0) {
+        kl_core__read_file(ctx, path.data, 1u << 20, &fonts, &flen) == 0) {
         char needle[32];
         snprintf(needle, sizeof needle, "code=\"%s\"", script);
         bool ok = strstr(fonts, needle) != NULL;
         kl_free(fonts);
         if (!ok) {
-            int rc = kl_error(ctx, KL_EINVAL, KL_AT(path.data, 0, 0),
-                              "add a <script> with a font for it to fonts/fonts.xml first",
-                              "%s is written in the %s script, which no font in fonts.xml covers",
-                              bcp, script);
-            kl_buf_free(&path);
+            int rc = kl_core__error(
+                ctx, KL_EINVAL, KL_AT(path.data, 0, 0),
+                "add a <script> with a font for it to fonts/fonts.xml first",
+                "%s is written in the %s script, which no font in fonts.xml covers", bcp, script);
+            kl_core__buf_free(&path);
             return rc;
         }
     }
@@ -1538,9 +1549,9 @@ KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *s, const char *l
         uenum_close(kw);
     if (pr)
         uplrules_close(pr);
-    kl_buf_clear(&path);
-    kl_buf_printf(&path, "%s%s.txt", s->dir, name);
-    kl_buf_printf(
+    kl_core__buf_clear(&path);
+    kl_core__buf_printf(&path, "%s%s.txt", s->dir, name);
+    kl_core__buf_printf(
         &text,
         "// SPDX-License-Identifier: MIT\n"
         "// locales/%s.txt: %s words of every letter. DRAFT: started with `kinletter "
@@ -1566,26 +1577,26 @@ KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *s, const char *l
         uloc_isRightToLeft(name) ? "right to left" : "left to right", forms[0] ? forms : "other",
         name, name);
     if (path.oom || text.oom) {
-        kl_buf_free(&path);
-        kl_buf_free(&text);
-        return kl_oom(ctx);
+        kl_core__buf_free(&path);
+        kl_core__buf_free(&text);
+        return kl_core__oom(ctx);
     }
     int fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL, 0644);
     int rc = 0;
     if (fd < 0) {
-        rc = kl_error(ctx, KL_EIO, KL_AT(path.data, 0, 0), NULL, "cannot create the catalog: %s",
-                      strerror(errno));
+        rc = kl_core__error(ctx, KL_EIO, KL_AT(path.data, 0, 0), NULL,
+                            "cannot create the catalog: %s", strerror(errno));
     } else {
         ssize_t wr = write(fd, text.data, text.len);
         if (wr < 0 || (size_t)wr != text.len || close(fd) != 0) {
-            rc = kl_error(ctx, KL_EIO, KL_AT(path.data, 0, 0), NULL, "cannot write the catalog: %s",
-                          strerror(errno));
+            rc = kl_core__error(ctx, KL_EIO, KL_AT(path.data, 0, 0), NULL,
+                                "cannot write the catalog: %s", strerror(errno));
             unlink(path.data);
         }
     }
-    kl_buf_free(&text);
+    kl_core__buf_free(&text);
     if (!rc && out)
-        *out = kl_buf_detach(&path);
-    kl_buf_free(&path);
+        *out = kl_core__buf_detach(&path);
+    kl_core__buf_free(&path);
     return rc;
 }

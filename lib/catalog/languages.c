@@ -12,15 +12,15 @@ KL_API int kl_review_languages(kl_context *ctx, const kl_review *review, kl_cata
 {
     kl_context_clear_error(ctx);
     if (!ctx || !review || !set || !fn)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     size_t n = kl_review_member_count(review);
     /* At most two languages a member: the first, and a bilingual letter's second. */
-    const char **seen = kl_calloc(2 * n + 1, sizeof *seen);
-    size_t *counts = kl_calloc(2 * n + 1, sizeof *counts);
+    const char **seen = kl_core__calloc(2 * n + 1, sizeof *seen);
+    size_t *counts = kl_core__calloc(2 * n + 1, sizeof *counts);
     if (!seen || !counts) {
         kl_free(seen);
         kl_free(counts);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     size_t n_seen = 0;
     for (size_t i = 0; i < n; i++) {
@@ -39,12 +39,12 @@ KL_API int kl_review_languages(kl_context *ctx, const kl_review *review, kl_cata
     }
     /* A quiet context: a language without a catalog is an answer ("missing"), not an error. */
     kl_context *quiet = NULL;
-    int rc = kl_context_new(&quiet) ? kl_oom(ctx) : 0;
+    int rc = kl_context_new(&quiet) ? kl_core__oom(ctx) : 0;
     for (size_t k = 0; k < n_seen && !rc; k++) {
         kl_catalog_meta meta = KL_CATALOG_META_INIT;
         int mrc = kl_catalog_set_meta(quiet, set, seen[k], &meta);
         if (mrc == KL_ENOMEM) {
-            rc = kl_oom(ctx);
+            rc = kl_core__oom(ctx);
             break;
         }
         kl_review_language lang = {sizeof lang,

@@ -380,7 +380,7 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
         result = isolate_digit_runs(result);
     std::string utf8;
     result.toUTF8String(utf8);
-    char *s = (char *)kl_malloc(utf8.size() + 1);
+    char *s = (char *)kl_core__malloc(utf8.size() + 1);
     if (!s)
         return KL_ENOMEM;
     memcpy(s, utf8.c_str(), utf8.size() + 1);
@@ -644,7 +644,7 @@ int do_pseudo(const char *pattern, int rtl, char **out)
     } else {
         res = "\xE2\x80\x8F" + res; /* RLM: the paragraph is right-to-left */
     }
-    char *s = (char *)kl_malloc(res.size() + 1);
+    char *s = (char *)kl_core__malloc(res.size() + 1);
     if (!s)
         return KL_ENOMEM;
     memcpy(s, res.c_str(), res.size() + 1);

@@ -43,7 +43,7 @@ static int fail(parser *p, size_t off, const char *hint, const char *what)
     unsigned l, c;
     where(p, off, &l, &c);
     if (!p->rc)
-        p->rc = kl_error(p->ctx, KL_EPARSE, KL_AT(p->src->path, l, c), hint, "%s", what);
+        p->rc = kl_core__error(p->ctx, KL_EPARSE, KL_AT(p->src->path, l, c), hint, "%s", what);
     return p->rc;
 }
 
@@ -89,24 +89,24 @@ static void put_cp(kl_buf *b, unsigned long cp)
 {
     char u[4];
     if (cp < 0x80) {
-        kl_buf_putc(b, (char)cp);
+        kl_core__buf_putc(b, (char)cp);
         return;
     }
     if (cp < 0x800) {
         u[0] = (char)(0xC0 | (cp >> 6));
         u[1] = (char)(0x80 | (cp & 0x3F));
-        kl_buf_append(b, u, 2);
+        kl_core__buf_append(b, u, 2);
     } else if (cp < 0x10000) {
         u[0] = (char)(0xE0 | (cp >> 12));
         u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
         u[2] = (char)(0x80 | (cp & 0x3F));
-        kl_buf_append(b, u, 3);
+        kl_core__buf_append(b, u, 3);
     } else {
         u[0] = (char)(0xF0 | (cp >> 18));
         u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
         u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
         u[3] = (char)(0x80 | (cp & 0x3F));
-        kl_buf_append(b, u, 4);
+        kl_core__buf_append(b, u, 4);
     }
 }
 
@@ -122,7 +122,7 @@ static int quoted(parser *p, kl_buf *b)
                 put_cp(b, 0xFFFD);
                 pending_high = 0;
             }
-            kl_buf_putc(b, c);
+            kl_core__buf_putc(b, c);
             p->pos++;
             continue;
         }
@@ -177,7 +177,7 @@ static int quoted(parser *p, kl_buf *b)
                 size_t n = 1;
                 while (p->pos + n < p->len && ((unsigned char)p->s[p->pos + n] & 0xC0) == 0x80)
                     n++;
-                kl_buf_append(b, p->s + p->pos, n);
+                kl_core__buf_append(b, p->s + p->pos, n);
                 p->pos += n;
                 continue;
             }
@@ -242,7 +242,7 @@ static int key(parser *p, char **out)
     kl_buf b = KL_BUF_INIT;
     if (p->s[p->pos] == '"') {
         if (quoted(p, &b)) {
-            kl_buf_free(&b);
+            kl_core__buf_free(&b);
             return p->rc;
         }
     } else {
@@ -251,11 +251,11 @@ static int key(parser *p, char **out)
             p->pos++;
         if (p->pos == st)
             return fail(p, st, "a key is a name, or a quoted \"message.id\"", "expected a key");
-        kl_buf_append(&b, p->s + st, p->pos - st);
+        kl_core__buf_append(&b, p->s + st, p->pos - st);
     }
-    if (b.oom || !(*out = kl_buf_detach(&b))) {
-        kl_buf_free(&b);
-        return p->rc = kl_oom(p->ctx);
+    if (b.oom || !(*out = kl_core__buf_detach(&b))) {
+        kl_core__buf_free(&b);
+        return p->rc = kl_core__oom(p->ctx);
     }
     return 0;
 }
@@ -270,28 +270,28 @@ static int add_str(parser *p, const char *table, char *k, kl_buf *text, size_t k
             snprintf(msg, sizeof msg, "'%s' appears twice in table %s (first on line %u)", k, table,
                      s->strs[i].line);
             kl_free(k);
-            kl_buf_free(text);
+            kl_core__buf_free(text);
             return fail(p, kpos, "keep one of them", msg);
         }
     }
     if (s->n_strs % 64 == 0) {
-        kl_csrc_str *g = kl_realloc(s->strs, (s->n_strs + 64) * sizeof *g);
+        kl_csrc_str *g = kl_core__realloc(s->strs, (s->n_strs + 64) * sizeof *g);
         if (!g) {
             kl_free(k);
-            kl_buf_free(text);
-            return p->rc = kl_oom(p->ctx);
+            kl_core__buf_free(text);
+            return p->rc = kl_core__oom(p->ctx);
         }
         s->strs = g;
     }
     kl_csrc_str *e = &s->strs[s->n_strs];
     memset(e, 0, sizeof *e);
     e->key = k;
-    e->table = kl_strdup(table);
-    e->text = text->oom ? NULL : kl_buf_detach(text);
+    e->table = kl_core__strdup(table);
+    e->text = text->oom ? NULL : kl_core__buf_detach(text);
     s->n_strs++;
     if (!e->table || !e->text) {
-        kl_buf_free(text);
-        return p->rc = kl_oom(p->ctx);
+        kl_core__buf_free(text);
+        return p->rc = kl_core__oom(p->ctx);
     }
     e->vstart = vstart;
     e->vend = vend;
@@ -304,14 +304,14 @@ static int add_table(parser *p, const char *path, size_t start, size_t open, siz
 {
     kl_csrc *s = p->src;
     if (s->n_tables % 16 == 0) {
-        kl_csrc_table *g = kl_realloc(s->tables, (s->n_tables + 16) * sizeof *g);
+        kl_csrc_table *g = kl_core__realloc(s->tables, (s->n_tables + 16) * sizeof *g);
         if (!g)
-            return p->rc = kl_oom(p->ctx);
+            return p->rc = kl_core__oom(p->ctx);
         s->tables = g;
     }
     kl_csrc_table *t = &s->tables[s->n_tables];
-    if (!(t->path = kl_strdup(path)))
-        return p->rc = kl_oom(p->ctx);
+    if (!(t->path = kl_core__strdup(path)))
+        return p->rc = kl_core__oom(p->ctx);
     /* Removing a table takes its whole line when the key starts one. */
     size_t ls = start;
     while (ls > 0 && (p->s[ls - 1] == ' ' || p->s[ls - 1] == '\t'))
@@ -339,11 +339,11 @@ static int value(parser *p, const char *parent, char *k, size_t kpos, size_t ope
         size_t save = p->pos;
         kl_buf scratch = KL_BUF_INIT;
         if (quoted(p, &scratch)) {
-            kl_buf_free(&scratch);
+            kl_core__buf_free(&scratch);
             kl_free(k);
             return p->rc;
         }
-        kl_buf_free(&scratch);
+        kl_core__buf_free(&scratch);
         skip_ws(p);
         is_string = !(p->pos < p->len && (p->s[p->pos] == '{' || p->s[p->pos] == ':'));
         p->pos = save;
@@ -353,7 +353,7 @@ static int value(parser *p, const char *parent, char *k, size_t kpos, size_t ope
         size_t vstart = p->pos, vend = p->pos;
         while (p->pos < p->len && p->s[p->pos] == '"') {
             if (quoted(p, &text)) {
-                kl_buf_free(&text);
+                kl_core__buf_free(&text);
                 kl_free(k);
                 return p->rc;
             }
@@ -372,7 +372,7 @@ static int value(parser *p, const char *parent, char *k, size_t kpos, size_t ope
                     skip_ws(p);
                 }
             }
-            kl_buf_free(&text);
+            kl_core__buf_free(&text);
             kl_free(k);
             if (p->rc)
                 return p->rc;
@@ -383,7 +383,7 @@ static int value(parser *p, const char *parent, char *k, size_t kpos, size_t ope
             return 0;
         }
         if (p->pos >= p->len || p->s[p->pos] != '}') {
-            kl_buf_free(&text);
+            kl_core__buf_free(&text);
             kl_free(k);
             return fail(p, p->pos >= p->len ? open : p->pos,
                         "end the message with } after its closing quote",
@@ -391,18 +391,18 @@ static int value(parser *p, const char *parent, char *k, size_t kpos, size_t ope
         }
         p->pos++;
         if (!text.data && !text.oom)
-            kl_buf_puts(&text, "");
+            kl_core__buf_puts(&text, "");
         return add_str(p, parent, k, &text, kpos, vstart, vend);
     }
     kl_buf path = KL_BUF_INIT;
-    kl_buf_printf(&path, "%s%s%s", parent, parent[0] ? "/" : "", k);
+    kl_core__buf_printf(&path, "%s%s%s", parent, parent[0] ? "/" : "", k);
     kl_free(k);
     if (path.oom) {
-        kl_buf_free(&path);
-        return p->rc = kl_oom(p->ctx);
+        kl_core__buf_free(&path);
+        return p->rc = kl_core__oom(p->ctx);
     }
     int rc = table_body(p, path.data, kpos, open, depth + 1);
-    kl_buf_free(&path);
+    kl_core__buf_free(&path);
     return rc;
 }
 
@@ -477,38 +477,38 @@ int kl_catalog__src_parse(kl_context *ctx, const char *path, const char *data, s
                           kl_csrc **out)
 {
     *out = NULL;
-    kl_csrc *src = kl_calloc(1, sizeof *src);
+    kl_csrc *src = kl_core__calloc(1, sizeof *src);
     if (!src)
-        return kl_oom(ctx);
-    src->path = kl_strdup(path);
+        return kl_core__oom(ctx);
+    src->path = kl_core__strdup(path);
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     size_t bl = strlen(base);
-    src->name = kl_strndup(base, bl > 4 && !strcmp(base + bl - 4, ".txt") ? bl - 4 : bl);
-    src->data = kl_malloc(len + 1);
+    src->name = kl_core__strndup(base, bl > 4 && !strcmp(base + bl - 4, ".txt") ? bl - 4 : bl);
+    src->data = kl_core__malloc(len + 1);
     if (!src->path || !src->name || !src->data) {
         kl_catalog__src_free(src);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     memcpy(src->data, data, len);
     src->data[len] = '\0';
     src->len = len;
     size_t bad = 0;
-    if (!kl_utf8_valid(data, len, &bad)) {
+    if (!kl_core__utf8_valid(data, len, &bad)) {
         unsigned l, c;
-        kl_line_col(data, bad, &l, &c);
+        kl_core__line_col(data, bad, &l, &c);
         kl_catalog__src_free(src);
-        return kl_error(ctx, KL_EPARSE, KL_AT(path, l, c), "save the file as UTF-8",
-                        "not valid UTF-8");
+        return kl_core__error(ctx, KL_EPARSE, KL_AT(path, l, c), "save the file as UTF-8",
+                              "not valid UTF-8");
     }
     parser p = {ctx, src, src->data, len, 0, NULL, 0, 0};
     size_t n = 1;
     for (size_t i = 0; i < len; i++)
         n += data[i] == '\n';
-    p.lines = kl_malloc(n * sizeof *p.lines);
+    p.lines = kl_core__malloc(n * sizeof *p.lines);
     if (!p.lines) {
         kl_catalog__src_free(src);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     p.lines[p.n_lines++] = 0;
     for (size_t i = 0; i < len; i++)
@@ -548,7 +548,7 @@ int kl_catalog__src_load(kl_context *ctx, const char *path, kl_csrc **out)
     char *data = NULL;
     size_t len = 0;
     *out = NULL;
-    int rc = kl_read_file(ctx, path, MAX_SRC, &data, &len);
+    int rc = kl_core__read_file(ctx, path, MAX_SRC, &data, &len);
     if (rc)
         return rc;
     rc = kl_catalog__src_parse(ctx, path, data, len, out);
@@ -586,7 +586,7 @@ static void skip_body(parser *p)
         char c = p->s[p->pos];
         if (c == '"') {
             quoted(p, &junk);
-            kl_buf_clear(&junk);
+            kl_core__buf_clear(&junk);
             continue;
         }
         if (c == '{')
@@ -595,7 +595,7 @@ static void skip_body(parser *p)
             depth--;
         p->pos++;
     }
-    kl_buf_free(&junk);
+    kl_core__buf_free(&junk);
 }
 
 int kl_catalog__src_list(kl_context *ctx, const kl_csrc *src, const char *table, const char *name,
@@ -652,8 +652,8 @@ int kl_catalog__src_list(kl_context *ctx, const kl_csrc *src, const char *table,
                 continue;
             }
             if (have) {
-                char *w = item.oom ? NULL : kl_buf_detach(&item);
-                char **nv2 = w ? kl_realloc(v, (nv + 2) * sizeof *v) : NULL;
+                char *w = item.oom ? NULL : kl_core__buf_detach(&item);
+                char **nv2 = w ? kl_core__realloc(v, (nv + 2) * sizeof *v) : NULL;
                 if (!w || !nv2) {
                     kl_free(w);
                     oom = true;
@@ -662,21 +662,21 @@ int kl_catalog__src_list(kl_context *ctx, const kl_csrc *src, const char *table,
                 v = nv2;
                 v[nv++] = w;
                 v[nv] = NULL;
-                kl_buf_clear(&item);
+                kl_core__buf_clear(&item);
                 have = false;
             }
             p.pos++;
             if (c == '}')
                 break;
         }
-        kl_buf_free(&item);
+        kl_core__buf_free(&item);
         break;
     }
     if (oom || p.rc == KL_ENOMEM) {
         for (size_t i = 0; i < nv; i++)
             kl_free(v[i]);
         kl_free(v);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     if (p.rc)
         kl_context_clear_error(ctx); /* a list it cannot read is no list */
@@ -687,7 +687,7 @@ int kl_catalog__src_list(kl_context *ctx, const kl_csrc *src, const char *table,
 
 int kl_catalog__quote(kl_buf *b, const char *text)
 {
-    kl_buf_putc(b, '"');
+    kl_core__buf_putc(b, '"');
     const unsigned char *s = (const unsigned char *)text;
     while (*s) {
         unsigned long cp = *s;
@@ -708,16 +708,16 @@ int kl_catalog__quote(kl_buf *b, const char *text)
                          (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) ||
                          cp == 0xFEFF || cp == 0x00AD;
         if (cp == '"' || cp == '\\') {
-            kl_buf_putc(b, '\\');
-            kl_buf_putc(b, (char)cp);
+            kl_core__buf_putc(b, '\\');
+            kl_core__buf_putc(b, (char)cp);
         } else if (invisible) {
-            kl_buf_printf(b, "\\u%04lX", cp);
+            kl_core__buf_printf(b, "\\u%04lX", cp);
         } else {
-            kl_buf_append(b, s, n);
+            kl_core__buf_append(b, s, n);
         }
         s += n;
     }
-    kl_buf_putc(b, '"');
+    kl_core__buf_putc(b, '"');
     return b->oom ? KL_ENOMEM : 0;
 }
 

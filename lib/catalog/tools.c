@@ -59,9 +59,9 @@ static int load_file(kl_cfile *f)
     if (rc) {
         const kl_diagnostic *d = kl_context_last_error(pctx);
         f->err_code = rc;
-        f->err_source = kl_strdup(d && d->source ? d->source : f->path);
-        f->err_message = kl_strdup(d && d->message ? d->message : kl_strerror(rc));
-        f->err_hint = d && d->hint ? kl_strdup(d->hint) : NULL;
+        f->err_source = kl_core__strdup(d && d->source ? d->source : f->path);
+        f->err_message = kl_core__strdup(d && d->message ? d->message : kl_strerror(rc));
+        f->err_hint = d && d->hint ? kl_core__strdup(d->hint) : NULL;
         f->err_line = d ? d->line : 0;
         f->err_col = d ? d->column : 0;
         if (!f->err_source || !f->err_message) {
@@ -77,7 +77,7 @@ KL_API int kl_catalog_sources_open(kl_context *ctx, const char *dir, kl_catalog_
 {
     kl_context_clear_error(ctx);
     if (!ctx || !out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     char *found = NULL;
     if (!dir) {
@@ -90,33 +90,34 @@ KL_API int kl_catalog_sources_open(kl_context *ctx, const char *dir, kl_catalog_
     }
     DIR *d = opendir(dir);
     if (!d) {
-        int rc = kl_error(ctx, errno == ENOENT ? KL_ENOTFOUND : KL_EIO, KL_AT(dir, 0, 0),
-                          "give the directory that holds the catalogs (en_GB.txt, pl.txt, ...)",
-                          "cannot open the catalog directory: %s", strerror(errno));
+        int rc =
+            kl_core__error(ctx, errno == ENOENT ? KL_ENOTFOUND : KL_EIO, KL_AT(dir, 0, 0),
+                           "give the directory that holds the catalogs (en_GB.txt, pl.txt, ...)",
+                           "cannot open the catalog directory: %s", strerror(errno));
         kl_free(found);
         return rc;
     }
-    kl_catalog_sources *s = kl_calloc(1, sizeof *s);
+    kl_catalog_sources *s = kl_core__calloc(1, sizeof *s);
     kl_buf b = KL_BUF_INIT;
-    kl_buf_puts(&b, dir);
+    kl_core__buf_puts(&b, dir);
     if (b.len && b.data[b.len - 1] != '/')
-        kl_buf_putc(&b, '/');
+        kl_core__buf_putc(&b, '/');
     kl_free(found);
     int rc = 0;
     if (!s || b.oom) {
-        kl_buf_free(&b);
+        kl_core__buf_free(&b);
         closedir(d);
         rc = KL_ENOMEM;
         goto fail;
     }
-    s->dir = kl_buf_detach(&b);
+    s->dir = kl_core__buf_detach(&b);
     struct dirent *e;
     while ((e = readdir(d)) && !rc) {
         size_t len = strlen(e->d_name);
         if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".txt") != 0)
             continue;
         if (s->n_files % 16 == 0) {
-            kl_cfile *g = kl_realloc(s->files, (s->n_files + 16) * sizeof *g);
+            kl_cfile *g = kl_core__realloc(s->files, (s->n_files + 16) * sizeof *g);
             if (!g) {
                 rc = KL_ENOMEM;
                 break;
@@ -125,8 +126,8 @@ KL_API int kl_catalog_sources_open(kl_context *ctx, const char *dir, kl_catalog_
         }
         kl_cfile *f = &s->files[s->n_files++];
         memset(f, 0, sizeof *f);
-        f->name = kl_strndup(e->d_name, len - 4);
-        f->path = kl_path_join(s->dir, e->d_name);
+        f->name = kl_core__strndup(e->d_name, len - 4);
+        f->path = kl_core__path_join(s->dir, e->d_name);
         if (!f->name || !f->path)
             rc = KL_ENOMEM;
     }
@@ -143,9 +144,9 @@ KL_API int kl_catalog_sources_open(kl_context *ctx, const char *dir, kl_catalog_
         if (strcmp(s->files[i].name, KL_SOURCE_CATALOG) == 0)
             s->en = &s->files[i];
     if (!s->en) {
-        rc = kl_error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
-                      "the directory must hold the English source catalog",
-                      "no %s.txt in the catalog directory", KL_SOURCE_CATALOG);
+        rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
+                            "the directory must hold the English source catalog",
+                            "no %s.txt in the catalog directory", KL_SOURCE_CATALOG);
         kl_catalog_sources_free(s);
         return rc;
     }
@@ -153,7 +154,7 @@ KL_API int kl_catalog_sources_open(kl_context *ctx, const char *dir, kl_catalog_
     return 0;
 fail:
     kl_catalog_sources_free(s);
-    return kl_oom(ctx);
+    return kl_core__oom(ctx);
 }
 
 KL_API void kl_catalog_sources_free(kl_catalog_sources *s)
@@ -211,9 +212,9 @@ kl_cfile *kl_catalog__file(kl_catalog_sources *s, const char *locale)
 
 int kl_catalog__file_error(kl_context *ctx, const kl_cfile *f)
 {
-    return kl_error(ctx, f->err_code ? f->err_code : KL_EPARSE,
-                    KL_AT(f->err_source ? f->err_source : f->path, f->err_line, f->err_col),
-                    f->err_hint, "%s", f->err_message ? f->err_message : "cannot be read");
+    return kl_core__error(ctx, f->err_code ? f->err_code : KL_EPARSE,
+                          KL_AT(f->err_source ? f->err_source : f->path, f->err_line, f->err_col),
+                          f->err_hint, "%s", f->err_message ? f->err_message : "cannot be read");
 }
 
 const char *kl_catalog__recorded_fp(const kl_csrc *tr, const char *variant, const char *msgid)
@@ -233,14 +234,14 @@ int kl_catalog__mkdtemp(kl_context *ctx, char **out)
 {
     const char *tmp = getenv("TMPDIR");
     kl_buf b = KL_BUF_INIT;
-    kl_buf_printf(&b, "%s/" COMPILED_PREFIX "XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    kl_core__buf_printf(&b, "%s/" COMPILED_PREFIX "XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (b.oom)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     if (!mkdtemp(b.data)) {
         int e = errno;
-        kl_buf_free(&b);
-        return kl_error(ctx, KL_EIO, KL_NOWHERE, NULL, "cannot make a temporary directory: %s",
-                        strerror(e));
+        kl_core__buf_free(&b);
+        return kl_core__error(ctx, KL_EIO, KL_NOWHERE, NULL,
+                              "cannot make a temporary directory: %s", strerror(e));
     }
     /* The mark kl_catalog_remove_compiled() looks for before removing anything. */
     int fd = open(b.data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
@@ -252,11 +253,11 @@ int kl_catalog__mkdtemp(kl_context *ctx, char **out)
     if (mark < 0) {
         int e = errno;
         rmdir(b.data);
-        kl_buf_free(&b);
-        return kl_error(ctx, KL_EIO, KL_NOWHERE, NULL, "cannot write in a temporary directory: %s",
-                        strerror(e));
+        kl_core__buf_free(&b);
+        return kl_core__error(ctx, KL_EIO, KL_NOWHERE, NULL,
+                              "cannot write in a temporary directory: %s", strerror(e));
     }
-    *out = kl_buf_detach(&b);
+    *out = kl_core__buf_detach(&b);
     return 0;
 }
 
@@ -309,8 +310,8 @@ int kl_catalog__genrb(kl_context *ctx, const char *txt, const char *outdir, kl_g
         prog = "genrb";
     int pipefd[2];
     if (pipe(pipefd) != 0)
-        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot make a pipe: %s",
-                        strerror(errno));
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot make a pipe: %s",
+                              strerror(errno));
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
@@ -324,23 +325,23 @@ int kl_catalog__genrb(kl_context *ctx, const char *txt, const char *outdir, kl_g
     close(pipefd[1]);
     if (err) {
         close(pipefd[0]);
-        return kl_error(ctx, KL_ENOTFOUND, KL_NOWHERE,
-                        "install ICU's genrb (Debian: icu-devtools) or set KINLETTER_GENRB",
-                        "cannot run %s: %s", prog, strerror(err));
+        return kl_core__error(ctx, KL_ENOTFOUND, KL_NOWHERE,
+                              "install ICU's genrb (Debian: icu-devtools) or set KINLETTER_GENRB",
+                              "cannot run %s: %s", prog, strerror(err));
     }
     kl_buf o = KL_BUF_INIT;
     char chunk[4096];
     ssize_t got;
     while ((got = read(pipefd[0], chunk, sizeof chunk)) > 0 || (got < 0 && errno == EINTR))
         if (got > 0 && o.len < (1u << 20))
-            kl_buf_append(&o, chunk, (size_t)got);
+            kl_core__buf_append(&o, chunk, (size_t)got);
     close(pipefd[0]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (o.oom) {
-        kl_buf_free(&o);
-        return kl_oom(ctx);
+        kl_core__buf_free(&o);
+        return kl_core__oom(ctx);
     }
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     int rc = 0;
@@ -373,7 +374,8 @@ int kl_catalog__genrb(kl_context *ctx, const char *txt, const char *outdir, kl_g
             if (fn)
                 fn(txt, (unsigned)ln, msg, ud);
             else
-                kl_report(ctx, KL_EPARSE, KL_AT(txt, (unsigned)ln, 0), NULL, "genrb: %s", msg);
+                kl_core__report(ctx, KL_EPARSE, KL_AT(txt, (unsigned)ln, 0), NULL, "genrb: %s",
+                                msg);
         }
         if (!reported) {
             char msg[300];
@@ -385,17 +387,17 @@ int kl_catalog__genrb(kl_context *ctx, const char *txt, const char *outdir, kl_g
             if (fn)
                 fn(txt, 0, msg, ud);
             else
-                kl_report(ctx, KL_EPARSE, KL_AT(txt, 0, 0), NULL, "%s", msg);
+                kl_core__report(ctx, KL_EPARSE, KL_AT(txt, 0, 0), NULL, "%s", msg);
         }
     }
-    kl_buf_free(&o);
+    kl_core__buf_free(&o);
     return rc;
 }
 
 static void collect_genrb(const char *file, unsigned line, const char *message, void *ud)
 {
     (void)file;
-    kl_buf_printf(ud, "%u\t%s\n", line, message);
+    kl_core__buf_printf(ud, "%u\t%s\n", line, message);
 }
 
 static void report_genrb(kl_context *ctx, const char *path, const kl_buf *said)
@@ -408,8 +410,9 @@ static void report_genrb(kl_context *ctx, const char *path, const kl_buf *said)
             break;
         msg++;
         if (!strstr(msg, "Stopped parsing resource")) /* a follow-on of the first */
-            kl_report(ctx, KL_EPARSE, KL_AT(path, line, 0), NULL,
-                      "ICU's compiler (genrb) cannot read this line: %.*s", (int)(nl - msg), msg);
+            kl_core__report(ctx, KL_EPARSE, KL_AT(path, line, 0), NULL,
+                            "ICU's compiler (genrb) cannot read this line: %.*s", (int)(nl - msg),
+                            msg);
         p = nl + 1;
     }
 }
@@ -418,12 +421,12 @@ KL_API int kl_catalog_compile(kl_context *ctx, const char *src_dir, char **out)
 {
     kl_context_clear_error(ctx);
     if (!ctx || !src_dir || !out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     DIR *d = opendir(src_dir);
     if (!d)
-        return kl_error(ctx, errno == ENOENT ? KL_ENOTFOUND : KL_EIO, KL_AT(src_dir, 0, 0), NULL,
-                        "cannot open the catalog directory: %s", strerror(errno));
+        return kl_core__error(ctx, errno == ENOENT ? KL_ENOTFOUND : KL_EIO, KL_AT(src_dir, 0, 0),
+                              NULL, "cannot open the catalog directory: %s", strerror(errno));
     char *tmp = NULL;
     int rc = kl_catalog__mkdtemp(ctx, &tmp);
     size_t n = 0, bad = 0;
@@ -432,9 +435,9 @@ KL_API int kl_catalog_compile(kl_context *ctx, const char *src_dir, char **out)
         size_t len = strlen(e->d_name);
         if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".txt") != 0)
             continue;
-        char *path = kl_path_join(src_dir, e->d_name);
+        char *path = kl_core__path_join(src_dir, e->d_name);
         if (!path) {
-            rc = kl_oom(ctx);
+            rc = kl_core__oom(ctx);
             break;
         }
         kl_buf said = KL_BUF_INIT;
@@ -450,7 +453,7 @@ KL_API int kl_catalog_compile(kl_context *ctx, const char *src_dir, char **out)
             else if (pr == KL_ENOMEM)
                 rc = pr;
         }
-        kl_buf_free(&said);
+        kl_core__buf_free(&said);
         kl_free(path);
         n++;
         if (r == KL_EPARSE)
@@ -460,11 +463,11 @@ KL_API int kl_catalog_compile(kl_context *ctx, const char *src_dir, char **out)
     }
     closedir(d);
     if (!rc && bad)
-        rc = kl_error(ctx, KL_EPARSE, KL_AT(src_dir, 0, 0), "fix the catalogs named above",
-                      "%zu catalog%s could not be compiled", bad, bad == 1 ? "" : "s");
+        rc = kl_core__error(ctx, KL_EPARSE, KL_AT(src_dir, 0, 0), "fix the catalogs named above",
+                            "%zu catalog%s could not be compiled", bad, bad == 1 ? "" : "s");
     else if (!rc && n == 0)
-        rc = kl_error(ctx, KL_ENOTFOUND, KL_AT(src_dir, 0, 0), NULL,
-                      "no catalog text sources (*.txt) in the directory");
+        rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(src_dir, 0, 0), NULL,
+                            "no catalog text sources (*.txt) in the directory");
     if (rc) {
         kl_catalog_remove_compiled(tmp);
         kl_free(tmp);
@@ -482,18 +485,18 @@ static int add_usage(kl_catalog_sources *s, const char *msgid, const char *lette
     if (!msgid)
         return 0;
     if (s->n_usage % 64 == 0) {
-        kl_usage *g = kl_realloc(s->usage, (s->n_usage + 64) * sizeof *g);
+        kl_usage *g = kl_core__realloc(s->usage, (s->n_usage + 64) * sizeof *g);
         if (!g)
             return KL_ENOMEM;
         s->usage = g;
     }
     kl_usage *u = &s->usage[s->n_usage++];
     memset(u, 0, sizeof *u);
-    u->msgid = kl_strdup(msgid);
-    u->letter = kl_strdup(letter);
+    u->msgid = kl_core__strdup(msgid);
+    u->letter = kl_core__strdup(letter);
     u->role = role;
-    u->section = section ? kl_strdup(section) : NULL;
-    u->template_path = kl_strdup(tpath);
+    u->section = section ? kl_core__strdup(section) : NULL;
+    u->template_path = kl_core__strdup(tpath);
     u->line = line;
     return u->msgid && u->letter && u->template_path && (!section || u->section) ? 0 : KL_ENOMEM;
 }
@@ -573,7 +576,7 @@ int kl_catalog__usage_from(kl_context *ctx, kl_catalog_sources *s, const char *d
         return 0;
     kl_context *pctx = NULL;
     if (kl_context_new(&pctx))
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     int rc = 0;
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -581,8 +584,8 @@ int kl_catalog__usage_from(kl_context *ctx, kl_catalog_sources *s, const char *d
         size_t len = strlen(e->d_name);
         if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".xml") != 0)
             continue;
-        char **g = kl_realloc(s->letters, (s->n_letters + 1) * sizeof *g);
-        if (!g || !(g[s->n_letters] = kl_strndup(e->d_name, len - 4))) {
+        char **g = kl_core__realloc(s->letters, (s->n_letters + 1) * sizeof *g);
+        if (!g || !(g[s->n_letters] = kl_core__strndup(e->d_name, len - 4))) {
             if (g)
                 s->letters = g;
             rc = KL_ENOMEM;
@@ -599,7 +602,7 @@ int kl_catalog__usage_from(kl_context *ctx, kl_catalog_sources *s, const char *d
      * rather than stopping the check. */
     for (size_t i = 0; i < s->n_letters && !rc; i++) {
         kl_buf b = KL_BUF_INIT;
-        kl_buf_printf(&b, "%s/%s.xml", dir, s->letters[i]);
+        kl_core__buf_printf(&b, "%s/%s.xml", dir, s->letters[i]);
         kl_template *t = NULL;
         if (b.oom) {
             rc = KL_ENOMEM;
@@ -615,11 +618,11 @@ int kl_catalog__usage_from(kl_context *ctx, kl_catalog_sources *s, const char *d
                 rc = walk(s, t, t->sms, NULL);
         }
         kl_template_free(t);
-        kl_buf_free(&b);
+        kl_core__buf_free(&b);
     }
     kl_context_free(pctx);
     if (rc)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     s->usage_loaded = 1;
     return 0;
 }
@@ -631,12 +634,12 @@ int kl_catalog__usage(kl_context *ctx, kl_catalog_sources *s)
     kl_context *pctx = NULL;
     char *dir = NULL;
     if (kl_context_new(&pctx))
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     /* Templates along the data path; not finding them is not an error here. */
     int rc = kl_context_find_data(pctx, "templates/notification.xml", &dir);
     kl_context_free(pctx);
     if (rc)
-        return rc == KL_ENOMEM ? kl_oom(ctx) : rc;
+        return rc == KL_ENOMEM ? kl_core__oom(ctx) : rc;
     *strrchr(dir, '/') = '\0';
     rc = kl_catalog__usage_from(ctx, s, dir);
     kl_free(dir);
@@ -665,11 +668,11 @@ static int load_history(kl_catalog_sources *s)
         return 0;
     s->history_loaded = 1;
     kl_buf p = KL_BUF_INIT;
-    kl_buf_printf(&p, "%s%s", s->dir, KL_HISTORY_FILE);
+    kl_core__buf_printf(&p, "%s%s", s->dir, KL_HISTORY_FILE);
     if (p.oom)
         return KL_ENOMEM;
     FILE *f = fopen(p.data, "rb");
-    kl_buf_free(&p);
+    kl_core__buf_free(&p);
     if (!f)
         return 0;
     char *line = NULL;
@@ -684,18 +687,18 @@ static int load_history(kl_catalog_sources *s)
             continue;
         *tab = '\0';
         unescape_tsv(tab + 1);
-        char **a = kl_realloc(s->hist_fp, (s->n_hist + 1) * sizeof *a);
+        char **a = kl_core__realloc(s->hist_fp, (s->n_hist + 1) * sizeof *a);
         if (a)
             s->hist_fp = a;
-        char **b = kl_realloc(s->hist_text, (s->n_hist + 1) * sizeof *b);
+        char **b = kl_core__realloc(s->hist_text, (s->n_hist + 1) * sizeof *b);
         if (b)
             s->hist_text = b;
         if (!a || !b) {
             rc = KL_ENOMEM;
             break;
         }
-        s->hist_fp[s->n_hist] = kl_strdup(line);
-        s->hist_text[s->n_hist] = kl_strdup(tab + 1);
+        s->hist_fp[s->n_hist] = kl_core__strdup(line);
+        s->hist_text[s->n_hist] = kl_core__strdup(tab + 1);
         s->n_hist++;
         if (!s->hist_fp[s->n_hist - 1] || !s->hist_text[s->n_hist - 1])
             rc = KL_ENOMEM;
@@ -708,7 +711,7 @@ static int load_history(kl_catalog_sources *s)
 const char *kl_catalog__history(kl_context *ctx, kl_catalog_sources *s, const char *fp)
 {
     if (load_history(s)) {
-        kl_oom(ctx);
+        kl_core__oom(ctx);
         return NULL;
     }
     for (size_t i = 0; i < s->n_hist; i++)
@@ -721,24 +724,24 @@ const char *kl_catalog__history(kl_context *ctx, kl_catalog_sources *s, const ch
 static int save_history(kl_context *ctx, kl_catalog_sources *s, const kl_cwrite *w)
 {
     if (load_history(s))
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     size_t added = 0;
     for (size_t i = 0; i < w->n_fps; i++) {
         if (!w->fps[i].english || kl_catalog__history(ctx, s, w->fps[i].fp))
             continue;
-        char **a = kl_realloc(s->hist_fp, (s->n_hist + 1) * sizeof *a);
+        char **a = kl_core__realloc(s->hist_fp, (s->n_hist + 1) * sizeof *a);
         if (a)
             s->hist_fp = a;
-        char **b = kl_realloc(s->hist_text, (s->n_hist + 1) * sizeof *b);
+        char **b = kl_core__realloc(s->hist_text, (s->n_hist + 1) * sizeof *b);
         if (b)
             s->hist_text = b;
         if (!a || !b)
-            return kl_oom(ctx);
-        s->hist_fp[s->n_hist] = kl_strdup(w->fps[i].fp);
-        s->hist_text[s->n_hist] = kl_strdup(w->fps[i].english);
+            return kl_core__oom(ctx);
+        s->hist_fp[s->n_hist] = kl_core__strdup(w->fps[i].fp);
+        s->hist_text[s->n_hist] = kl_core__strdup(w->fps[i].english);
         s->n_hist++;
         if (!s->hist_fp[s->n_hist - 1] || !s->hist_text[s->n_hist - 1])
-            return kl_oom(ctx);
+            return kl_core__oom(ctx);
         added++;
     }
     if (!added)
@@ -754,33 +757,34 @@ static int save_history(kl_context *ctx, kl_catalog_sources *s, const kl_cwrite 
             s->hist_text[j - 1] = t;
         }
     kl_buf b = KL_BUF_INIT;
-    kl_buf_puts(&b, "# English texts that translations were made from, by fingerprint (first 64 "
-                    "bits of SHA-256).\n# Machine-generated by kinletter catalog stamp/import: "
-                    "lets `catalog check` show what changed.\n");
+    kl_core__buf_puts(&b,
+                      "# English texts that translations were made from, by fingerprint (first 64 "
+                      "bits of SHA-256).\n# Machine-generated by kinletter catalog stamp/import: "
+                      "lets `catalog check` show what changed.\n");
     for (size_t i = 0; i < s->n_hist; i++) {
-        kl_buf_printf(&b, "%s\t", s->hist_fp[i]);
+        kl_core__buf_printf(&b, "%s\t", s->hist_fp[i]);
         for (const char *p = s->hist_text[i]; *p; p++) {
             if (*p == '\\' || *p == '\n' || *p == '\t')
-                kl_buf_putc(&b, '\\');
-            kl_buf_putc(&b, *p == '\n' ? 'n' : *p == '\t' ? 't' : *p);
+                kl_core__buf_putc(&b, '\\');
+            kl_core__buf_putc(&b, *p == '\n' ? 'n' : *p == '\t' ? 't' : *p);
         }
-        kl_buf_putc(&b, '\n');
+        kl_core__buf_putc(&b, '\n');
     }
     if (b.oom) {
-        kl_buf_free(&b);
-        return kl_oom(ctx);
+        kl_core__buf_free(&b);
+        return kl_core__oom(ctx);
     }
     int dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc =
-        dfd < 0
-            ? kl_error(ctx, KL_EIO, KL_AT(s->dir, 0, 0), NULL, "cannot open: %s", strerror(errno))
-            : kl_core__write_file(ctx, dfd, KL_HISTORY_FILE, KL_HISTORY_FILE, b.data, b.len, true);
+    int rc = dfd < 0 ? kl_core__error(ctx, KL_EIO, KL_AT(s->dir, 0, 0), NULL, "cannot open: %s",
+                                      strerror(errno))
+                     : kl_core__write_file(ctx, dfd, KL_HISTORY_FILE, KL_HISTORY_FILE, b.data,
+                                           b.len, true);
     if (dfd >= 0) {
         if (!rc)
             fchmodat(dfd, KL_HISTORY_FILE, 0644, 0);
         close(dfd);
     }
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
     return rc;
 }
 
@@ -788,13 +792,13 @@ static int save_history(kl_context *ctx, kl_catalog_sources *s, const kl_cwrite 
 
 int kl_catalog__edit_add(kl_cwrite *w, size_t start, size_t end, const char *text)
 {
-    kl_cedit *g = kl_realloc(w->edits, (w->n_edits + 1) * sizeof *g);
+    kl_cedit *g = kl_core__realloc(w->edits, (w->n_edits + 1) * sizeof *g);
     if (!g)
         return KL_ENOMEM;
     w->edits = g;
     g[w->n_edits].start = start;
     g[w->n_edits].end = end;
-    if (!(g[w->n_edits].text = kl_strdup(text)))
+    if (!(g[w->n_edits].text = kl_core__strdup(text)))
         return KL_ENOMEM;
     w->n_edits++;
     return 0;
@@ -813,14 +817,14 @@ int kl_catalog__fp_set(kl_cwrite *w, int variant, const char *msgid, const char 
             return 0;
         }
     }
-    struct kl_cfp *g = kl_realloc(w->fps, (w->n_fps + 1) * sizeof *g);
+    struct kl_cfp *g = kl_core__realloc(w->fps, (w->n_fps + 1) * sizeof *g);
     if (!g)
         return KL_ENOMEM;
     w->fps = g;
     g[w->n_fps].variant = variant;
     snprintf(g[w->n_fps].fp, sizeof g[w->n_fps].fp, "%s", fp);
     g[w->n_fps].english = english;
-    if (!(g[w->n_fps].msgid = kl_strdup(msgid)))
+    if (!(g[w->n_fps].msgid = kl_core__strdup(msgid)))
         return KL_ENOMEM;
     w->n_fps++;
     w->fps_changed = true;
@@ -854,7 +858,7 @@ void kl_catalog__cwrite_free(kl_cwrite *w)
         kl_free(w->fps[i].msgid);
     kl_free(w->fps);
     for (int v = 0; v < KL_VARIANTS; v++)
-        kl_buf_free(&w->pending[v]);
+        kl_core__buf_free(&w->pending[v]);
     memset(w, 0, sizeof *w);
 }
 
@@ -867,11 +871,11 @@ int kl_catalog__insert_msg(kl_cwrite *w, const kl_csrc *tr, const char *variant,
         if (strcmp(variant, kl_catalog__variants[i]) == 0)
             v = i;
     kl_buf *b = &w->pending[v];
-    kl_buf_puts(b, "        ");
+    kl_core__buf_puts(b, "        ");
     kl_catalog__quote(b, msgid);
-    kl_buf_puts(b, " { ");
+    kl_core__buf_puts(b, " { ");
     kl_catalog__quote(b, text);
-    kl_buf_puts(b, " }\n");
+    kl_core__buf_puts(b, " }\n");
     return b->oom ? KL_ENOMEM : 0;
 }
 
@@ -914,8 +918,8 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
             rc = kl_catalog__edit_add(w, line_start_if_alone(tr->data, t->close),
                                       line_start_if_alone(tr->data, t->close), w->pending[v].data);
         } else {
-            kl_buf_printf(&tail, "    %s {\n%s    }\n", kl_catalog__variants[v],
-                          w->pending[v].data);
+            kl_core__buf_printf(&tail, "    %s {\n%s    }\n", kl_catalog__variants[v],
+                                w->pending[v].data);
         }
     }
     if (!rc && w->fps_changed) {
@@ -928,39 +932,40 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
         }
         if (w->n_fps)
             qsort(w->fps, w->n_fps, sizeof *w->fps, cmp_fp);
-        kl_buf_puts(&tail, "    sources {\n"
-                           "        // Machine-generated by `kinletter catalog stamp` and `catalog "
-                           "import`: do not edit.\n"
-                           "        // For each translated message, the first 64 bits of the "
-                           "SHA-256 of the English\n"
-                           "        // text it was translated from: when the English changes, "
-                           "the translation is\n"
-                           "        // out of date and is not used in letters "
-                           "(docs/TRANSLATING.md).\n");
+        kl_core__buf_puts(&tail,
+                          "    sources {\n"
+                          "        // Machine-generated by `kinletter catalog stamp` and `catalog "
+                          "import`: do not edit.\n"
+                          "        // For each translated message, the first 64 bits of the "
+                          "SHA-256 of the English\n"
+                          "        // text it was translated from: when the English changes, "
+                          "the translation is\n"
+                          "        // out of date and is not used in letters "
+                          "(docs/TRANSLATING.md).\n");
         for (int v = 0; v < KL_VARIANTS; v++) {
             bool any = false;
             for (size_t i = 0; i < w->n_fps; i++) {
                 if (w->fps[i].variant != v)
                     continue;
                 if (!any)
-                    kl_buf_printf(&tail, "        %s {\n", kl_catalog__variants[v]);
+                    kl_core__buf_printf(&tail, "        %s {\n", kl_catalog__variants[v]);
                 any = true;
-                kl_buf_puts(&tail, "            ");
+                kl_core__buf_puts(&tail, "            ");
                 kl_catalog__quote(&tail, w->fps[i].msgid);
-                kl_buf_printf(&tail, " { \"%s\" }\n", w->fps[i].fp);
+                kl_core__buf_printf(&tail, " { \"%s\" }\n", w->fps[i].fp);
             }
             if (any)
-                kl_buf_puts(&tail, "        }\n");
+                kl_core__buf_puts(&tail, "        }\n");
         }
-        kl_buf_puts(&tail, "    }\n");
+        kl_core__buf_puts(&tail, "    }\n");
     }
     if (!rc && tail.len) {
         size_t at = line_start_if_alone(tr->data, tr->root_close);
         rc = kl_catalog__edit_add(w, at, at, tail.data);
     }
-    kl_buf_free(&tail);
+    kl_core__buf_free(&tail);
     if (rc || tail.oom)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     if (w->n_edits == 0)
         return 0;
     /* Apply from the end so earlier offsets stay valid; an insertion and a
@@ -969,34 +974,35 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
      * only when the sources table ends the root). */
     qsort(w->edits, w->n_edits, sizeof *w->edits, cmp_edit_desc);
     kl_buf out = KL_BUF_INIT;
-    kl_buf_append(&out, tr->data, tr->len);
+    kl_core__buf_append(&out, tr->data, tr->len);
     for (size_t i = 0; i < w->n_edits && !out.oom; i++) {
         const kl_cedit *e = &w->edits[i];
         kl_buf nb = KL_BUF_INIT;
-        kl_buf_append(&nb, out.data, e->start);
-        kl_buf_puts(&nb, e->text);
-        kl_buf_append(&nb, out.data + e->end, out.len - e->end);
-        kl_buf_free(&out);
+        kl_core__buf_append(&nb, out.data, e->start);
+        kl_core__buf_puts(&nb, e->text);
+        kl_core__buf_append(&nb, out.data + e->end, out.len - e->end);
+        kl_core__buf_free(&out);
         out = nb;
     }
     if (out.oom) {
-        kl_buf_free(&out);
-        return kl_oom(ctx);
+        kl_core__buf_free(&out);
+        return kl_core__oom(ctx);
     }
     /* The result must read back, and genrb must accept it, before the file
      * is touched. */
     kl_csrc *check = NULL;
     kl_context *pctx = NULL;
     if (kl_context_new(&pctx)) {
-        kl_buf_free(&out);
-        return kl_oom(ctx);
+        kl_core__buf_free(&out);
+        return kl_core__oom(ctx);
     }
     rc = kl_catalog__src_parse(pctx, f->path, out.data, out.len, &check);
     if (rc) {
         const kl_diagnostic *d = kl_context_last_error(pctx);
-        rc = kl_error(ctx, KL_EBACKEND, KL_AT(f->path, d ? d->line : 0, d ? d->column : 0), NULL,
-                      "the rewritten catalog would not read back (%s); nothing was written",
-                      d && d->message ? d->message : "?");
+        rc = kl_core__error(ctx, KL_EBACKEND, KL_AT(f->path, d ? d->line : 0, d ? d->column : 0),
+                            NULL,
+                            "the rewritten catalog would not read back (%s); nothing was written",
+                            d && d->message ? d->message : "?");
     }
     kl_context_free(pctx);
     char *tmpdir = NULL;
@@ -1004,33 +1010,36 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
         rc = kl_catalog__mkdtemp(ctx, &tmpdir);
     if (!rc) {
         kl_buf tp = KL_BUF_INIT;
-        kl_buf_printf(&tp, "%s/%s.txt", tmpdir, f->name);
+        kl_core__buf_printf(&tp, "%s/%s.txt", tmpdir, f->name);
         FILE *fp = tp.oom ? NULL : fopen(tp.data, "wb");
         if (!fp || fwrite(out.data, 1, out.len, fp) != out.len)
-            rc = kl_error(ctx, KL_EIO, KL_AT(tmpdir, 0, 0), NULL, "cannot write a temporary file");
+            rc = kl_core__error(ctx, KL_EIO, KL_AT(tmpdir, 0, 0), NULL,
+                                "cannot write a temporary file");
         if (fp && fclose(fp) != 0 && !rc)
-            rc = kl_error(ctx, KL_EIO, KL_AT(tmpdir, 0, 0), NULL, "cannot write a temporary file");
+            rc = kl_core__error(ctx, KL_EIO, KL_AT(tmpdir, 0, 0), NULL,
+                                "cannot write a temporary file");
         if (!rc) {
             rc = kl_catalog__genrb(ctx, tp.data, tmpdir, NULL, NULL);
             if (rc == KL_EPARSE)
-                rc = kl_error(ctx, KL_EPARSE, KL_AT(f->path, 0, 0), NULL,
-                              "genrb would not accept the rewritten catalog; nothing was written");
+                rc = kl_core__error(
+                    ctx, KL_EPARSE, KL_AT(f->path, 0, 0), NULL,
+                    "genrb would not accept the rewritten catalog; nothing was written");
         }
-        kl_buf_free(&tp);
+        kl_core__buf_free(&tp);
         kl_catalog_remove_compiled(tmpdir);
         kl_free(tmpdir);
     }
     if (!rc && !dry_run) {
         struct stat st;
         mode_t mode = stat(f->path, &st) == 0 ? (st.st_mode & 0777) : 0644;
-        char *dir = kl_path_dirname(f->path);
+        char *dir = kl_core__path_dirname(f->path);
         const char *base = strrchr(f->path, '/');
         base = base ? base + 1 : f->path;
         int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
         if (dfd < 0) {
-            rc = dir ? kl_error(ctx, KL_EIO, KL_AT(dir, 0, 0), NULL, "cannot open: %s",
-                                strerror(errno))
-                     : kl_oom(ctx);
+            rc = dir ? kl_core__error(ctx, KL_EIO, KL_AT(dir, 0, 0), NULL, "cannot open: %s",
+                                      strerror(errno))
+                     : kl_core__oom(ctx);
         } else {
             rc = kl_core__write_file(ctx, dfd, base, f->path, out.data, out.len, true);
             if (!rc)
@@ -1041,7 +1050,7 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
         if (!rc)
             rc = save_history(ctx, s, w);
     }
-    kl_buf_free(&out);
+    kl_core__buf_free(&out);
     if (!rc && !dry_run) {
         kl_catalog__src_free(f->src);
         f->src = check;
@@ -1087,5 +1096,5 @@ void kl_catalog__value_pos(const kl_csrc *src, const kl_csrc_str *str, int offse
         units += n == 4 ? 2 : 1;
         p += n;
     }
-    kl_line_col(d, p, line, col);
+    kl_core__line_col(d, p, line, col);
 }

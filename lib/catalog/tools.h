@@ -55,7 +55,7 @@ struct kl_catalog_sources {
 
 /* The file for a catalog name or BCP 47 tag, or NULL. */
 kl_cfile *kl_catalog__file(kl_catalog_sources *s, const char *locale);
-/* Report (kl_error) the problem that keeps a file from being used. */
+/* Report (kl_core__error) the problem that keeps a file from being used. */
 int kl_catalog__file_error(kl_context *ctx, const kl_cfile *f);
 /* Load template usage (silently skipping templates that do not load). */
 int kl_catalog__usage(kl_context *ctx, kl_catalog_sources *s);

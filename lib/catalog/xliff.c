@@ -66,8 +66,8 @@ static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *
     size_t extra = 0;
     if (is_source) {
         codes_free(cs);
-        cs->text = kl_calloc(sp.n + 1, sizeof *cs->text);
-        cs->used = kl_calloc(sp.n + 1, sizeof *cs->used);
+        cs->text = kl_core__calloc(sp.n + 1, sizeof *cs->text);
+        cs->used = kl_core__calloc(sp.n + 1, sizeof *cs->used);
         if (!cs->text || !cs->used)
             rc = -2;
     } else {
@@ -76,7 +76,7 @@ static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *
     }
     for (size_t i = 0; i < sp.n && rc >= 0; i++) {
         const kl_icu_run *r = &sp.runs[i];
-        char *t = kl_malloc(r->end - r->start + 1);
+        char *t = kl_core__malloc(r->end - r->start + 1);
         if (!t) {
             rc = -2;
             break;
@@ -214,10 +214,10 @@ static int gettext_header12(xmlTextWriterPtr w, const char *header)
 static int finish(kl_context *ctx, xmlBufferPtr buf, char **out, size_t *len)
 {
     size_t n = (size_t)xmlBufferLength(buf);
-    char *res = kl_malloc(n + 1);
+    char *res = kl_core__malloc(n + 1);
     if (!res) {
         xmlBufferFree(buf);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     memcpy(res, xmlBufferContent(buf), n);
     res[n] = '\0';
@@ -254,41 +254,42 @@ static int writer_end(kl_context *ctx, xmlBufferPtr buf, xmlTextWriterPtr w, boo
     if (buf)
         xmlBufferFree(buf);
     if (oom)
-        return kl_oom(ctx);
-    return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the %s", what);
+        return kl_core__oom(ctx);
+    return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the %s",
+                          what);
 }
 
 static void catalog_note(const kl_xexport *x, kl_buf *b)
 {
-    kl_buf_clear(b);
-    kl_buf_printf(b,
-                  "catalog %s; status %s; reviewer: %s; reviewed: %s; English fingerprint %s. "
-                  "A draft catalog's letters are marked as drafts.",
-                  x->f->name, x->status[0] ? x->status : "draft",
-                  x->reviewer[0] ? x->reviewer : "(none)", x->reviewed[0] ? x->reviewed : "(none)",
-                  x->english_fp);
+    kl_core__buf_clear(b);
+    kl_core__buf_printf(
+        b,
+        "catalog %s; status %s; reviewer: %s; reviewed: %s; English fingerprint %s. "
+        "A draft catalog's letters are marked as drafts.",
+        x->f->name, x->status[0] ? x->status : "draft", x->reviewer[0] ? x->reviewer : "(none)",
+        x->reviewed[0] ? x->reviewed : "(none)", x->english_fp);
 }
 
 static void limit_note(const kl_xunit *u, kl_buf *b)
 {
-    kl_buf_clear(b);
+    kl_core__buf_clear(b);
     if (u->max_gsm == u->max_ucs2)
-        kl_buf_printf(b, "max %u characters (%s); each placeholder counts as %d", u->max_gsm,
-                      u->limit_what, KL_PH_CHARS);
+        kl_core__buf_printf(b, "max %u characters (%s); each placeholder counts as %d", u->max_gsm,
+                            u->limit_what, KL_PH_CHARS);
     else
-        kl_buf_printf(b,
-                      "max %u characters, GSM-7; %u if the text needs UCS-2 (%s); each "
-                      "placeholder counts as %d",
-                      u->max_gsm, u->max_ucs2, u->limit_what, KL_PH_CHARS);
+        kl_core__buf_printf(b,
+                            "max %u characters, GSM-7; %u if the text needs UCS-2 (%s); each "
+                            "placeholder counts as %d",
+                            u->max_gsm, u->max_ucs2, u->limit_what, KL_PH_CHARS);
 }
 
 static void stale_note(const kl_xunit *u, kl_buf *b)
 {
-    kl_buf_clear(b);
-    kl_buf_printf(b,
-                  "OUT OF DATE: the English changed after this was translated, so letters do "
-                  "not use it. The English was: %s",
-                  u->old_english ? u->old_english : "(not recorded)");
+    kl_core__buf_clear(b);
+    kl_core__buf_printf(b,
+                        "OUT OF DATE: the English changed after this was translated, so letters do "
+                        "not use it. The English was: %s",
+                        u->old_english ? u->old_english : "(not recorded)");
 }
 
 static const char unconfirmed_note[] =
@@ -409,7 +410,7 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
     W(xmlTextWriterEndDocument(w));
     ok = true;
 xml_fail:
-    kl_buf_free(&note);
+    kl_core__buf_free(&note);
     codes_free(&cs);
     kl_catalog__xexport_free(&x);
     return writer_end(ctx, buf, w, ok, oom, "XLIFF", out, len);
@@ -448,7 +449,7 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
         W(xmlTextWriterEndElement(w)); /* header */
         W(xmlTextWriterStartElement(w, BAD_CAST "body"));
         if (v == 0) {
-            kl_buf_clear(&note);
+            kl_core__buf_clear(&note);
             kl_catalog__po_header(&x, &note);
             if (note.oom) {
                 oom = true;
@@ -487,7 +488,7 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
     W(xmlTextWriterEndDocument(w));
     ok = true;
 xml_fail:
-    kl_buf_free(&note);
+    kl_core__buf_free(&note);
     codes_free(&cs);
     kl_catalog__xexport_free(&x);
     return writer_end(ctx, buf, w, ok, oom, "XLIFF", out, len);
@@ -575,7 +576,7 @@ static bool term_forms(const char *msg, tbx_form *forms, size_t cap, size_t *n, 
 {
     *n = 0;
     if (!strchr(msg, '{') && !strchr(msg, '}')) {
-        if (!(forms[0].text = kl_strdup(msg)))
+        if (!(forms[0].text = kl_core__strdup(msg)))
             return !(*oom = true);
         forms[0].key[0] = '\0';
         *n = 1;
@@ -611,7 +612,7 @@ static bool term_forms(const char *msg, tbx_form *forms, size_t cap, size_t *n, 
             goto bad;
         memcpy(forms[*n].key, k, kl);
         forms[*n].key[kl] = '\0';
-        forms[*n].text = kl_malloc((size_t)(p - t) + 1);
+        forms[*n].text = kl_core__malloc((size_t)(p - t) + 1);
         if (!forms[*n].text) {
             *oom = true;
             goto bad;
@@ -681,7 +682,7 @@ static const struct {
  * "a, b, c" in buf; empty when none. */
 static void tbx_where(const kl_xexport *x, bool translated, const char *needle, kl_buf *b)
 {
-    kl_buf_clear(b);
+    kl_core__buf_clear(b);
     for (size_t i = 0; i < x->n; i++) {
         const kl_xunit *u = &x->units[i];
         const char *t = translated ? (u->m ? u->m->text : NULL) : u->e->text;
@@ -695,7 +696,7 @@ static void tbx_where(const kl_xexport *x, bool translated, const char *needle, 
         }
         if (seen)
             continue;
-        kl_buf_printf(b, "%s%s", b->len ? ", " : "", u->e->key);
+        kl_core__buf_printf(b, "%s%s", b->len ? ", " : "", u->e->key);
     }
 }
 
@@ -720,9 +721,9 @@ static int export_tbx(kl_context *ctx, kl_catalog_sources *s, const char *locale
     size_t nf = 0;
     char **words = NULL;
     size_t nw = 0;
-    kl_buf_printf(&note, "Catalog %s (%s): %s.", x.f->name, x.bcp,
-                  reviewed ? "reviewed by a professional translator"
-                           : "draft, not yet reviewed by a professional translator");
+    kl_core__buf_printf(&note, "Catalog %s (%s): %s.", x.f->name, x.bcp,
+                        reviewed ? "reviewed by a professional translator"
+                                 : "draft, not yet reviewed by a professional translator");
     if (note.oom)
         oom = true;
     if (!w || oom)
@@ -769,9 +770,9 @@ static int export_tbx(kl_context *ctx, kl_catalog_sources *s, const char *locale
         if (oom)
             goto xml_fail;
         if (u->m && !is_term) {
-            kl_buf_clear(&where);
-            kl_buf_printf(&where, "The catalog's text for %s is more than a term; see the message.",
-                          k);
+            kl_core__buf_clear(&where);
+            kl_core__buf_printf(
+                &where, "The catalog's text for %s is more than a term; see the message.", k);
             W(tbx_note(w, "note", NULL, where.oom ? "" : (const char *)where.data));
         } else if (!u->m) {
             W(tbx_note(w, "note", NULL, "Not translated in this catalog yet."));
@@ -820,18 +821,20 @@ static int export_tbx(kl_context *ctx, kl_catalog_sources *s, const char *locale
         {
             kl_buf t = KL_BUF_INIT;
             if (where.len)
-                kl_buf_printf(&t,
-                              "This catalog names it inside sentences (reviewType %s), not as a "
-                              "term of its own: see %s.",
-                              tbx_review_types[i].type, (const char *)where.data);
+                kl_core__buf_printf(
+                    &t,
+                    "This catalog names it inside sentences (reviewType %s), not as a "
+                    "term of its own: see %s.",
+                    tbx_review_types[i].type, (const char *)where.data);
             else
-                kl_buf_printf(&t, "This catalog does not name it in a translated message yet.");
+                kl_core__buf_printf(&t,
+                                    "This catalog does not name it in a translated message yet.");
             if (t.oom) {
-                kl_buf_free(&t);
+                kl_core__buf_free(&t);
                 goto oom_fail;
             }
             int r = tbx_note(w, "note", NULL, (const char *)t.data);
-            kl_buf_free(&t);
+            kl_core__buf_free(&t);
             W(r);
         }
         W(xmlTextWriterStartElement(w, BAD_CAST "langSet"));
@@ -853,16 +856,17 @@ static int export_tbx(kl_context *ctx, kl_catalog_sources *s, const char *locale
         goto oom_fail;
     {
         kl_buf t = KL_BUF_INIT;
-        kl_buf_printf(&t,
-                      "No message is the term alone; use this catalog's word for it consistently "
-                      "in %s.",
-                      where.len ? (const char *)where.data : "every message that mentions it");
+        kl_core__buf_printf(
+            &t,
+            "No message is the term alone; use this catalog's word for it consistently "
+            "in %s.",
+            where.len ? (const char *)where.data : "every message that mentions it");
         if (t.oom) {
-            kl_buf_free(&t);
+            kl_core__buf_free(&t);
             goto oom_fail;
         }
         int r = tbx_note(w, "note", NULL, (const char *)t.data);
-        kl_buf_free(&t);
+        kl_core__buf_free(&t);
         W(r);
     }
     W(xmlTextWriterStartElement(w, BAD_CAST "langSet"));
@@ -910,8 +914,8 @@ static int export_tbx(kl_context *ctx, kl_catalog_sources *s, const char *locale
     W(xmlTextWriterEndElement(w)); /* martif */
     W(xmlTextWriterEndDocument(w));
     xmlFreeTextWriter(w);
-    kl_buf_free(&note);
-    kl_buf_free(&where);
+    kl_core__buf_free(&note);
+    kl_core__buf_free(&where);
     kl_catalog__xexport_free(&x);
     return finish(ctx, buf, out, len);
 oom_fail:
@@ -922,16 +926,16 @@ xml_fail:
     for (size_t i = 0; i < nw; i++)
         kl_free(words[i]);
     kl_free(words);
-    kl_buf_free(&note);
-    kl_buf_free(&where);
+    kl_core__buf_free(&note);
+    kl_core__buf_free(&where);
     kl_catalog__xexport_free(&x);
     if (w)
         xmlFreeTextWriter(w);
     if (buf)
         xmlBufferFree(buf);
     if (oom)
-        return kl_oom(ctx);
-    return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the TBX");
+        return kl_core__oom(ctx);
+    return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the TBX");
 }
 
 KL_API int kl_catalog_export_xliff(kl_context *ctx, kl_catalog_sources *s, const char *locale,
@@ -939,7 +943,7 @@ KL_API int kl_catalog_export_xliff(kl_context *ctx, kl_catalog_sources *s, const
 {
     kl_context_clear_error(ctx);
     if (!ctx || !s || !locale || !out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     return export20(ctx, s, locale, out, len);
 }
@@ -949,7 +953,7 @@ KL_API int kl_catalog_export(kl_context *ctx, kl_catalog_sources *s, const char 
 {
     kl_context_clear_error(ctx);
     if (!ctx || !s || !locale || !out || (int)format < 0 || format > KL_EXCHANGE_TBX)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     if (format == KL_EXCHANGE_PO)
         return kl_catalog__export_po(ctx, s, locale, out, len);
@@ -998,7 +1002,7 @@ static char *attr(xmlNodePtr n, const char *name)
     xmlChar *v = xmlGetProp(n, BAD_CAST name);
     if (!v)
         return NULL;
-    char *r = kl_strdup((const char *)v);
+    char *r = kl_core__strdup((const char *)v);
     xmlFree(v);
     if (!r)
         attr_oom = true;
@@ -1028,7 +1032,7 @@ static char *source_code(xmlNodePtr src, const char *ph_id, bool v2)
                 if (v2)
                     return attr(c, "equiv");
                 xmlChar *t = xmlNodeGetContent(c);
-                char *r = kl_strdup(t ? (const char *)t : "");
+                char *r = kl_core__strdup(t ? (const char *)t : "");
                 xmlFree(t);
                 return r;
             }
@@ -1058,7 +1062,7 @@ static char *code_of(xmlNodePtr c, xmlNodePtr src, bool v2)
         return r;
     }
     xmlChar *t = xmlNodeGetContent(c);
-    char *r = t && t[0] ? kl_strdup((const char *)t) : NULL;
+    char *r = t && t[0] ? kl_core__strdup((const char *)t) : NULL;
     xmlFree(t);
     if (!r) {
         char *cid = attr(c, "id");
@@ -1074,7 +1078,7 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, xmlNodePtr src, bool v2, const
     const char *ns = v2 ? XLIFF_NS : XLIFF12_NS;
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            kl_buf_puts(b, (const char *)c->content);
+            kl_core__buf_puts(b, (const char *)c->content);
             continue;
         }
         if (c->type != XML_ELEMENT_NODE)
@@ -1090,13 +1094,13 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, xmlNodePtr src, bool v2, const
                     "unit '%s': an inline code <ph> without equiv", id);
                 return false;
             }
-            kl_buf_puts(b, eq);
+            kl_core__buf_puts(b, eq);
             kl_free(eq);
         } else if (ours && v2 && !strcmp(name, "pc")) {
             char *s = attr(c, "equivStart"), *e = attr(c, "equivEnd");
-            kl_buf_puts(b, s ? s : "");
+            kl_core__buf_puts(b, s ? s : "");
             bool ok = rebuild(im, c, src, v2, id, b);
-            kl_buf_puts(b, e ? e : "");
+            kl_core__buf_puts(b, e ? e : "");
             kl_free(s);
             kl_free(e);
             if (!ok)
@@ -1106,12 +1110,12 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, xmlNodePtr src, bool v2, const
                 return false;
         } else if (ours && !v2 && !strcmp(name, "ph")) {
             char *code = code_of(c, src, false);
-            kl_buf_puts(b, code ? code : "");
+            kl_core__buf_puts(b, code ? code : "");
             kl_free(code);
         } else if (ours && !v2 &&
                    (!strcmp(name, "bpt") || !strcmp(name, "ept") || !strcmp(name, "it"))) {
             xmlChar *t = xmlNodeGetContent(c);
-            kl_buf_puts(b, t ? (const char *)t : "");
+            kl_core__buf_puts(b, t ? (const char *)t : "");
             xmlFree(t);
         } else if (ours && !v2 && !strcmp(name, "x")) {
             char *eq = attr(c, "equiv-text");
@@ -1121,7 +1125,7 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, xmlNodePtr src, bool v2, const
                                         "unit '%s': an inline code <x/> without equiv-text", id);
                 return false;
             }
-            kl_buf_puts(b, eq);
+            kl_core__buf_puts(b, eq);
             kl_free(eq);
         } else if (ours && !v2 && (!strcmp(name, "g") || !strcmp(name, "mrk"))) {
             if (!rebuild(im, c, src, v2, id, b))
@@ -1146,29 +1150,30 @@ int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
     kl_buf sb = KL_BUF_INIT, tb = KL_BUF_INIT;
     if (!doc) {
         const xmlError *xe = xmlGetLastError();
-        rc = kl_error(im->ctx, KL_EPARSE,
-                      KL_AT(im->path, xe ? (unsigned)xe->line : 0, xe ? (unsigned)xe->int2 : 0),
-                      "the file must be well-formed XML (XLIFF)", "%s",
-                      xe && xe->message ? xe->message : "cannot be read as XML");
+        rc = kl_core__error(
+            im->ctx, KL_EPARSE,
+            KL_AT(im->path, xe ? (unsigned)xe->line : 0, xe ? (unsigned)xe->int2 : 0),
+            "the file must be well-formed XML (XLIFF)", "%s",
+            xe && xe->message ? xe->message : "cannot be read as XML");
         return kl_catalog__ximport_end(im, rc, dry_run, changed);
     }
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (doc->intSubset) {
-        rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0), NULL,
-                      "a DOCTYPE is not allowed in an XLIFF file for import");
+        rc = kl_core__error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0), NULL,
+                            "a DOCTYPE is not allowed in an XLIFF file for import");
         goto done;
     }
     bool ok = is(root, "xliff") && (version = attr(root, "version")) && !strcmp(version, "2.0") &&
               (src_lang = attr(root, "srcLang")) && !strcmp(src_lang, "en-GB") &&
               (trg = attr(root, "trgLang"));
     if (attr_oom) {
-        rc = kl_oom(im->ctx);
+        rc = kl_core__oom(im->ctx);
         goto done;
     }
     if (!ok) {
-        rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, line_of(root), 0),
-                      "export one from the catalogs (kinletter catalog export)",
-                      "not an XLIFF 2.0 file from English (en-GB) with a trgLang");
+        rc = kl_core__error(im->ctx, KL_EFORMAT, KL_AT(im->path, line_of(root), 0),
+                            "export one from the catalogs (kinletter catalog export)",
+                            "not an XLIFF 2.0 file from English (en-GB) with a trgLang");
         goto done;
     }
     if ((rc = kl_catalog__ximport_begin(im, trg)))
@@ -1196,8 +1201,8 @@ int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
             xmlNodePtr src = seg ? child_ns(seg, XLIFF_NS, "source") : NULL;
             xmlNodePtr tgt = seg ? child_ns(seg, XLIFF_NS, "target") : NULL;
             char *state = seg ? attr(seg, "state") : NULL;
-            kl_buf_clear(&sb);
-            kl_buf_clear(&tb);
+            kl_core__buf_clear(&sb);
+            kl_core__buf_clear(&tb);
             if (!seg || !src) {
                 kl_catalog__ximport_bad(im, ul, kl_catalog__col_of(im, ul, "<unit"), NULL,
                                         "unit '%s' has no segment with a source", id ? id : "");
@@ -1228,8 +1233,8 @@ int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
 done:
     if (attr_oom)
         im->oom = true;
-    kl_buf_free(&sb);
-    kl_buf_free(&tb);
+    kl_core__buf_free(&sb);
+    kl_core__buf_free(&tb);
     kl_free(trg);
     kl_free(src_lang);
     kl_free(version);
@@ -1266,8 +1271,8 @@ static char *po_reference_of(xmlNodePtr u, char *vn, size_t cap)
                 if (type && !strcmp(type, want ? "linenumber" : "sourcefile")) {
                     xmlChar *t = xmlNodeGetContent(c);
                     if (want)
-                        kl_buf_putc(&r, ':');
-                    kl_buf_puts(&r, t ? (const char *)t : "");
+                        kl_core__buf_putc(&r, ':');
+                    kl_core__buf_puts(&r, t ? (const char *)t : "");
                     xmlFree(t);
                 }
                 kl_free(type);
@@ -1277,9 +1282,9 @@ static char *po_reference_of(xmlNodePtr u, char *vn, size_t cap)
         if (r.oom)
             attr_oom = true;
         else if (r.data && kl_catalog__unit_ref(r.data, r.len, vn, cap, &msgid) &&
-                 !(id = kl_strdup(msgid)))
+                 !(id = kl_core__strdup(msgid)))
             attr_oom = true;
-        kl_buf_free(&r);
+        kl_core__buf_free(&r);
         if (id)
             return id;
     }
@@ -1301,7 +1306,7 @@ static char *header_locale12(xmlNodePtr root)
         kl_catalog__header_field(h ? (const char *)h : "", "X-Kinletter-Catalog", cat, sizeof cat);
         kl_catalog__header_field(h ? (const char *)h : "", "Language", lang, sizeof lang);
         xmlFree(h);
-        char *r = cat[0] ? kl_strdup(cat) : lang[0] ? kl_strdup(lang) : NULL;
+        char *r = cat[0] ? kl_core__strdup(cat) : lang[0] ? kl_core__strdup(lang) : NULL;
         if ((cat[0] || lang[0]) && !r)
             attr_oom = true;
         return r;
@@ -1334,8 +1339,8 @@ static void units12(kl_ximport *im, xmlNodePtr parent, const char *vn, kl_buf *s
         xmlNodePtr src = child_ns(u, XLIFF12_NS, "source");
         xmlNodePtr tgt = child_ns(u, XLIFF12_NS, "target");
         char *state = tgt ? attr(tgt, "state") : NULL;
-        kl_buf_clear(sb);
-        kl_buf_clear(tb);
+        kl_core__buf_clear(sb);
+        kl_core__buf_clear(tb);
         if (!src) {
             kl_catalog__ximport_bad(im, ul, kl_catalog__col_of(im, ul, "<trans-unit"), NULL,
                                     "trans-unit '%s' has no source", id ? id : "");
@@ -1371,29 +1376,31 @@ int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
     kl_buf sb = KL_BUF_INIT, tb = KL_BUF_INIT;
     if (!doc) {
         const xmlError *xe = xmlGetLastError();
-        rc = kl_error(im->ctx, KL_EPARSE,
-                      KL_AT(im->path, xe ? (unsigned)xe->line : 0, xe ? (unsigned)xe->int2 : 0),
-                      "the file must be well-formed XML (XLIFF)", "%s",
-                      xe && xe->message ? xe->message : "cannot be read as XML");
+        rc = kl_core__error(
+            im->ctx, KL_EPARSE,
+            KL_AT(im->path, xe ? (unsigned)xe->line : 0, xe ? (unsigned)xe->int2 : 0),
+            "the file must be well-formed XML (XLIFF)", "%s",
+            xe && xe->message ? xe->message : "cannot be read as XML");
         return kl_catalog__ximport_end(im, rc, dry_run, changed);
     }
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlNodePtr first = child_ns(root, XLIFF12_NS, "file");
     if (doc->intSubset) {
-        rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0), NULL,
-                      "a DOCTYPE is not allowed in an XLIFF file for import");
+        rc = kl_core__error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0), NULL,
+                            "a DOCTYPE is not allowed in an XLIFF file for import");
         goto done;
     }
     bool ok = is_ns(root, XLIFF12_NS, "xliff") && first &&
               ((trg = attr(first, "target-language")) || (trg = header_locale12(root)));
     if (attr_oom) {
-        rc = kl_oom(im->ctx);
+        rc = kl_core__oom(im->ctx);
         goto done;
     }
     if (!ok) {
-        rc = kl_error(im->ctx, KL_EFORMAT, KL_AT(im->path, line_of(root), 0),
-                      "export one from the catalogs (kinletter catalog export --format xliff12)",
-                      "not an XLIFF 1.2 file with a target-language");
+        rc = kl_core__error(
+            im->ctx, KL_EFORMAT, KL_AT(im->path, line_of(root), 0),
+            "export one from the catalogs (kinletter catalog export --format xliff12)",
+            "not an XLIFF 1.2 file with a target-language");
         goto done;
     }
     if ((rc = kl_catalog__ximport_begin(im, trg)))
@@ -1420,8 +1427,8 @@ int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
 done:
     if (attr_oom)
         im->oom = true;
-    kl_buf_free(&sb);
-    kl_buf_free(&tb);
+    kl_core__buf_free(&sb);
+    kl_core__buf_free(&tb);
     kl_free(trg);
     xmlFreeDoc(doc);
     return kl_catalog__ximport_end(im, rc, dry_run, changed);
@@ -1432,12 +1439,12 @@ KL_API int kl_catalog_import(kl_context *ctx, kl_catalog_sources *s, const char 
 {
     kl_context_clear_error(ctx);
     if (!ctx || !s || !path)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     if (changed)
         *changed = 0;
     char *data = NULL;
     size_t len = 0;
-    int rc = kl_read_file(ctx, path, 64u << 20, &data, &len);
+    int rc = kl_core__read_file(ctx, path, 64u << 20, &data, &len);
     if (rc)
         return rc;
     kl_ximport im = {.ctx = ctx, .s = s, .path = path, .data = data, .len = len};
@@ -1448,16 +1455,17 @@ KL_API int kl_catalog_import(kl_context *ctx, kl_catalog_sources *s, const char 
     while (p < data + len && strchr(" \t\r\n", *p))
         p++;
     if (p < data + len && *p == '<' && strstr(p, "<tmx") && !strstr(p, "<xliff")) {
-        rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, 1, 1),
-                      "load it into your translation tool's memory; bring translations back as "
-                      "PO or XLIFF",
-                      "a TMX file is a translation memory, not a catalog to import");
+        rc = kl_core__error(
+            ctx, KL_EFORMAT, KL_AT(path, 1, 1),
+            "load it into your translation tool's memory; bring translations back as "
+            "PO or XLIFF",
+            "a TMX file is a translation memory, not a catalog to import");
     } else if (p < data + len && *p == '<' && (strstr(p, "<martif") || strstr(p, "<tbx")) &&
                !strstr(p, "<xliff")) {
-        rc = kl_error(ctx, KL_EFORMAT, KL_AT(path, 1, 1),
-                      "load it into your translation tool's glossary (termbase); bring "
-                      "translations back as PO or XLIFF",
-                      "a TBX file is a glossary of terms, not a catalog to import");
+        rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(path, 1, 1),
+                            "load it into your translation tool's glossary (termbase); bring "
+                            "translations back as PO or XLIFF",
+                            "a TBX file is a glossary of terms, not a catalog to import");
     } else if (p < data + len && *p == '<') {
         const char *x = strstr(p, "<xliff");
         const char *v = x ? strstr(x, "version=") : NULL;
@@ -1477,6 +1485,6 @@ KL_API int kl_catalog_import_xliff(kl_context *ctx, kl_catalog_sources *s, const
 {
     kl_context_clear_error(ctx);
     if (!ctx || !s || !path)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     return kl_catalog_import(ctx, s, path, dry_run, changed);
 }

@@ -181,8 +181,8 @@ KL_API int kl_catalog_fit(kl_context *ctx, kl_catalog_set *catalogs, const char 
     if (!ctx)
         return KL_EINVAL;
     if (!catalogs || !locale || !*locale)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "give the catalogs and a locale (\"pl\")",
-                        "kl_catalog_fit: %s is missing", !catalogs ? "catalogs" : "locale");
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "give the catalogs and a locale (\"pl\")",
+                              "kl_catalog_fit: %s is missing", !catalogs ? "catalogs" : "locale");
     kl_pdf_renderer *pdf = NULL;
     int rc = kl_pdf_renderer_new(ctx, NULL, &pdf);
     if (rc)

@@ -36,7 +36,7 @@ static void add(kl_notify_report *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    char *s = kl_strdup(buf);
+    char *s = kl_core__strdup(buf);
     if (s)
         r->problems[r->n++] = s;
 }
@@ -132,7 +132,7 @@ static void check_fonts(qpdf_data q, qpdf_oh res, unsigned page, kl_notify_repor
 {
     if (!qpdf_oh_is_dictionary(q, res) || depth > 8)
         return;
-    char(*keys)[128] = kl_malloc(256 * 128);
+    char(*keys)[128] = kl_core__malloc(256 * 128);
     if (!keys)
         return;
     qpdf_oh fonts = qpdf_oh_get_key(q, res, "/Font");
@@ -155,7 +155,7 @@ static void check_fonts(qpdf_data q, qpdf_oh res, unsigned page, kl_notify_repor
     }
     kl_free(keys);
     qpdf_oh xo = qpdf_oh_get_key(q, res, "/XObject");
-    char(*xkeys)[128] = kl_malloc(256 * 128);
+    char(*xkeys)[128] = kl_core__malloc(256 * 128);
     if (!xkeys)
         return;
     size_t nx = dict_keys(q, xo, xkeys, 256);
@@ -191,11 +191,11 @@ static void push_origin(origins *o, double x, double y)
 {
     if (o->n == o->cap) {
         size_t cap = o->cap ? o->cap * 2 : 64;
-        double *nx = kl_realloc(o->x, cap * sizeof *nx);
+        double *nx = kl_core__realloc(o->x, cap * sizeof *nx);
         if (!nx)
             return;
         o->x = nx;
-        double *ny = kl_realloc(o->y, cap * sizeof *ny);
+        double *ny = kl_core__realloc(o->y, cap * sizeof *ny);
         if (!ny)
             return;
         o->y = ny;
@@ -349,19 +349,19 @@ static int check_pdf_locked(kl_context *ctx, const void *pdf, size_t len, kl_not
 {
     kl_context_clear_error(ctx);
     if (!ctx || !pdf || !out)
-        return kl_einval(ctx, "kl_notify_check_pdf");
+        return kl_core__einval(ctx, "kl_notify_check_pdf");
     *out = NULL;
-    kl_notify_report *r = kl_calloc(1, sizeof *r);
+    kl_notify_report *r = kl_core__calloc(1, sizeof *r);
     if (!r)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     qpdf_data q = qpdf_init();
     qpdf_silence_errors(q);
     qpdf_set_suppress_warnings(q, QPDF_TRUE);
     if (qpdf_read_memory(q, "letter.pdf", pdf, (unsigned long long)len, "") & QPDF_ERRORS) {
         qpdf_cleanup(&q);
         kl_free(r);
-        return kl_error(ctx, KL_EFORMAT, KL_NOWHERE, "give the letter's PDF, not protected",
-                        "the file cannot be read as a PDF");
+        return kl_core__error(ctx, KL_EFORMAT, KL_NOWHERE, "give the letter's PDF, not protected",
+                              "the file cannot be read as a PDF");
     }
     int n = qpdf_get_num_pages(q);
     r->pages = n > 0 ? (unsigned)n : 0;
@@ -417,7 +417,7 @@ static int check_pdf_locked(kl_context *ctx, const void *pdf, size_t len, kl_not
                 straddle_said = true;
             }
             if (in_y && in_x) {
-                double *grown = kl_realloc(lines, (n_lines + 1) * sizeof *grown);
+                double *grown = kl_core__realloc(lines, (n_lines + 1) * sizeof *grown);
                 if (grown) {
                     lines = grown;
                     lines[n_lines++] = y;
@@ -445,7 +445,7 @@ static int check_pdf_locked(kl_context *ctx, const void *pdf, size_t len, kl_not
     for (size_t k = 0; k < r->n; k++)
         if (!r->problems[k]) {
             kl_notify_report_free(r);
-            return kl_oom(ctx);
+            return kl_core__oom(ctx);
         }
     *out = r;
     return 0;

@@ -343,7 +343,7 @@ static char *utf8_of(const unit *u, int32_t s, int32_t e)
         s++;
     while (e > s && u_isUWhiteSpace(u->u[e - 1]))
         e--;
-    return kl_strndup(text + u->u8[s], (size_t)(u->u8[e] - u->u8[s]));
+    return kl_core__strndup(text + u->u8[s], (size_t)(u->u8[e] - u->u8[s]));
 }
 
 static char *utf8_from_u(const UChar *s, int32_t len)
@@ -353,7 +353,7 @@ static char *utf8_from_u(const UChar *s, int32_t len)
     u_strToUTF8(NULL, 0, &need, s, len, &st);
     if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
         return NULL;
-    char *out = kl_malloc((size_t)need + 1);
+    char *out = kl_core__malloc((size_t)need + 1);
     if (!out)
         return NULL;
     st = U_ZERO_ERROR;
@@ -372,7 +372,7 @@ static UChar *to_u(const char *s, int32_t *len)
     u_strFromUTF8(NULL, 0, &need, s, -1, &st);
     if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
         return NULL;
-    UChar *u = kl_malloc(((size_t)need + 1) * sizeof *u);
+    UChar *u = kl_core__malloc(((size_t)need + 1) * sizeof *u);
     if (!u)
         return NULL;
     st = U_ZERO_ERROR;
@@ -401,16 +401,20 @@ static int add_finding(checker *c, kl_read_kind kind, const char *lang, const ch
                        const char *term, char *text_owned, unsigned words, const char *fmt, ...)
 {
     kl_readability *r = c->r;
-    kl_read_finding *grown = kl_realloc(r->finds, (r->n_finds + 1) * sizeof *grown);
+    kl_read_finding *grown = kl_core__realloc(r->finds, (r->n_finds + 1) * sizeof *grown);
     kl_buf what = KL_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
-    kl_buf_vprintf(&what, fmt, ap);
+    kl_core__buf_vprintf(&what, fmt, ap);
     va_end(ap);
-    kl_read_finding f = {
-        kind,  lang, msgid ? kl_strdup(msgid) : NULL, term ? kl_strdup(term) : NULL, text_owned,
-        words, NULL};
-    f.what = what.oom ? NULL : kl_buf_detach(&what);
+    kl_read_finding f = {kind,
+                         lang,
+                         msgid ? kl_core__strdup(msgid) : NULL,
+                         term ? kl_core__strdup(term) : NULL,
+                         text_owned,
+                         words,
+                         NULL};
+    f.what = what.oom ? NULL : kl_core__buf_detach(&what);
     if (!grown || !f.what || (msgid && !f.msgid) || (term && !f.term)) {
         if (grown)
             r->finds = grown;
@@ -418,8 +422,8 @@ static int add_finding(checker *c, kl_read_kind kind, const char *lang, const ch
         kl_free((char *)f.term);
         kl_free((char *)f.what);
         kl_free(text_owned);
-        kl_buf_free(&what);
-        return c->rc = kl_oom(c->ctx);
+        kl_core__buf_free(&what);
+        return c->rc = kl_core__oom(c->ctx);
     }
     r->finds = grown;
     r->finds[r->n_finds++] = f;
@@ -439,8 +443,8 @@ static int load_list(UResourceBundle *avoid, const char *key, wordlist *out)
     int32_t n = ures_getType(a) == URES_STRING ? 1 : ures_getSize(a);
     int rc = 0;
     if (n > 0) {
-        out->items = kl_calloc((size_t)n, sizeof *out->items);
-        out->lens = kl_calloc((size_t)n, sizeof *out->lens);
+        out->items = kl_core__calloc((size_t)n, sizeof *out->items);
+        out->lens = kl_core__calloc((size_t)n, sizeof *out->lens);
         if (!out->items || !out->lens)
             rc = KL_ENOMEM;
     }
@@ -451,7 +455,7 @@ static int load_list(UResourceBundle *avoid, const char *key, wordlist *out)
                                                         : ures_getStringByIndex(a, i, &len, &st);
         if (U_FAILURE(st) || len <= 0)
             continue;
-        UChar *copy = kl_malloc(((size_t)len + 1) * sizeof *copy);
+        UChar *copy = kl_core__malloc(((size_t)len + 1) * sizeof *copy);
         if (!copy) {
             rc = KL_ENOMEM;
             break;
@@ -477,8 +481,8 @@ static int load_lists(checker *c, kl_catalog_set *set, section *s)
     UResourceBundle *b = ures_openDirect(kl_catalog_set_dir(set), meta.locale, &st);
     if (U_FAILURE(st)) {
         ures_close(b);
-        return kl_error(c->ctx, KL_EBACKEND, KL_AT(kl_catalog_set_dir(set), 0, 0), NULL,
-                        "ICU could not open catalog %s: %s", meta.locale, u_errorName(st));
+        return kl_core__error(c->ctx, KL_EBACKEND, KL_AT(kl_catalog_set_dir(set), 0, 0), NULL,
+                              "ICU could not open catalog %s: %s", meta.locale, u_errorName(st));
     }
     UResourceBundle *avoid = ures_getByKey(b, "avoid", NULL, &st);
     if (U_SUCCESS(st) && ures_getType(avoid) == URES_TABLE) {
@@ -501,7 +505,7 @@ static int load_lists(checker *c, kl_catalog_set *set, section *s)
     }
     ures_close(avoid);
     ures_close(b);
-    return rc == KL_ENOMEM ? kl_oom(c->ctx) : rc;
+    return rc == KL_ENOMEM ? kl_core__oom(c->ctx) : rc;
 }
 
 /* ---- units: one paragraph, item or heading ------------------------------------ */
@@ -601,7 +605,7 @@ static int mask_review(checker *c, unit *u)
         }
     }
     if (rc)
-        return c->rc = kl_oom(c->ctx);
+        return c->rc = kl_core__oom(c->ctx);
     /* Web and email addresses, whatever their source. */
     for (int32_t i = 0; i < u->ulen;) {
         int32_t j = i;
@@ -619,8 +623,8 @@ static int mask_review(checker *c, unit *u)
 
 static int icu_fail(checker *c, const char *what, UErrorCode st)
 {
-    return c->rc = kl_error(c->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU %s failed: %s", what,
-                            u_errorName(st));
+    return c->rc = kl_core__error(c->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU %s failed: %s", what,
+                                  u_errorName(st));
 }
 
 static int prepare_unit(checker *c, section *s, unit *u)
@@ -628,13 +632,13 @@ static int prepare_unit(checker *c, section *s, unit *u)
     const char *text = u->node->text;
     u->u = to_u(text, &u->ulen);
     if (!u->u)
-        return c->rc = kl_oom(c->ctx);
-    u->low = kl_malloc(((size_t)u->ulen + 1) * sizeof *u->low);
-    u->u8 = kl_malloc(((size_t)u->ulen + 1) * sizeof *u->u8);
-    u->mask = kl_calloc((size_t)u->ulen + 1, 1);
-    u->hit = kl_calloc((size_t)u->ulen + 1, 1);
+        return c->rc = kl_core__oom(c->ctx);
+    u->low = kl_core__malloc(((size_t)u->ulen + 1) * sizeof *u->low);
+    u->u8 = kl_core__malloc(((size_t)u->ulen + 1) * sizeof *u->u8);
+    u->mask = kl_core__calloc((size_t)u->ulen + 1, 1);
+    u->hit = kl_core__calloc((size_t)u->ulen + 1, 1);
     if (!u->low || !u->u8 || !u->mask || !u->hit)
-        return c->rc = kl_oom(c->ctx);
+        return c->rc = kl_core__oom(c->ctx);
     memcpy(u->low, u->u, ((size_t)u->ulen + 1) * sizeof *u->low);
     lower_in_place(u->low, u->ulen);
     /* UTF-16 index to UTF-8 offset. */
@@ -659,10 +663,10 @@ static int prepare_unit(checker *c, section *s, unit *u)
         return icu_fail(c, "sentence break iterator", st);
     }
     for (int32_t a = ubrk_first(sb), b = ubrk_next(sb); b != UBRK_DONE; a = b, b = ubrk_next(sb)) {
-        span *g = kl_realloc(u->sents, (u->n_sents + 1) * sizeof *g);
+        span *g = kl_core__realloc(u->sents, (u->n_sents + 1) * sizeof *g);
         if (!g) {
             ubrk_close(sb);
-            return c->rc = kl_oom(c->ctx);
+            return c->rc = kl_core__oom(c->ctx);
         }
         u->sents = g;
         u->sents[u->n_sents++] = (span){a, b};
@@ -682,10 +686,10 @@ static int prepare_unit(checker *c, section *s, unit *u)
             continue;
         while (sent + 1 < u->n_sents && a >= u->sents[sent].e)
             sent++;
-        word *g = kl_realloc(u->words, (u->n_words + 1) * sizeof *g);
+        word *g = kl_core__realloc(u->words, (u->n_words + 1) * sizeof *g);
         if (!g) {
             ubrk_close(wb);
-            return c->rc = kl_oom(c->ctx);
+            return c->rc = kl_core__oom(c->ctx);
         }
         u->words = g;
         bool masked = true;
@@ -729,9 +733,9 @@ static int measure(checker *c, section *s)
         unit *u = &s->units[k];
         if (!u->prose)
             continue;
-        unsigned *per = kl_calloc(u->n_sents + 1, sizeof *per);
+        unsigned *per = kl_core__calloc(u->n_sents + 1, sizeof *per);
         if (!per)
-            return c->rc = kl_oom(c->ctx);
+            return c->rc = kl_core__oom(c->ctx);
         for (size_t i = 0; i < u->n_words; i++) {
             word *w = &u->words[i];
             per[w->sentence]++;
@@ -745,7 +749,7 @@ static int measure(checker *c, section *s)
                     char *utf8 = utf8_from_u(u->u + w->s, w->e - w->s);
                     if (!utf8) {
                         kl_free(per);
-                        return c->rc = kl_oom(c->ctx);
+                        return c->rc = kl_core__oom(c->ctx);
                     }
                     st->syllables += kl_readability_syllables_en(utf8, strlen(utf8));
                     kl_free(utf8);
@@ -759,15 +763,15 @@ static int measure(checker *c, section *s)
             if (per[i] > st->longest) {
                 st->longest = per[i];
                 kl_free((char *)st->longest_msgid);
-                st->longest_msgid = u->node->msgid ? kl_strdup(u->node->msgid) : NULL;
+                st->longest_msgid = u->node->msgid ? kl_core__strdup(u->node->msgid) : NULL;
                 if (u->node->msgid && !st->longest_msgid)
-                    c->rc = kl_oom(c->ctx);
+                    c->rc = kl_core__oom(c->ctx);
             }
             if (per[i] > st->limit) {
                 st->over_limit++;
                 char *text = utf8_of(u, u->sents[i].s, u->sents[i].e);
                 if (!text)
-                    c->rc = kl_oom(c->ctx);
+                    c->rc = kl_core__oom(c->ctx);
                 else
                     add_finding(c, KL_READ_LONG_SENTENCE, st->lang, u->node->msgid, NULL, text,
                                 per[i], "a sentence of %u words, over the %s limit of %u: split it",
@@ -832,7 +836,7 @@ static void list_hits(checker *c, section *s, unit *u, const wordlist *l, kl_rea
             if (!term || !text) {
                 kl_free(term);
                 kl_free(text);
-                c->rc = kl_oom(c->ctx);
+                c->rc = kl_core__oom(c->ctx);
                 return;
             }
             s->st.avoid_hits++;
@@ -910,9 +914,9 @@ static void abbreviations(checker *c, section *s)
         total += s->units[k].n_words;
     if (!total)
         return;
-    flat *f = kl_calloc(total, sizeof *f);
+    flat *f = kl_core__calloc(total, sizeof *f);
     if (!f) {
-        c->rc = kl_oom(c->ctx);
+        c->rc = kl_core__oom(c->ctx);
         return;
     }
     size_t n = 0;
@@ -930,14 +934,14 @@ static void abbreviations(checker *c, section *s)
         }
     }
     /* Abbreviations already seen in this section (only the first use counts). */
-    const UChar **seen = kl_calloc(total, sizeof *seen);
-    int32_t *seen_len = kl_calloc(total, sizeof *seen_len);
+    const UChar **seen = kl_core__calloc(total, sizeof *seen);
+    int32_t *seen_len = kl_core__calloc(total, sizeof *seen_len);
     size_t n_seen = 0;
     if (!seen || !seen_len) {
         kl_free(f);
         kl_free(seen);
         kl_free(seen_len);
-        c->rc = kl_oom(c->ctx);
+        c->rc = kl_core__oom(c->ctx);
         return;
     }
     for (size_t p = 0; p < n && !c->rc; p++) {
@@ -968,7 +972,7 @@ static void abbreviations(checker *c, section *s)
         if (!term || !text) {
             kl_free(term);
             kl_free(text);
-            c->rc = kl_oom(c->ctx);
+            c->rc = kl_core__oom(c->ctx);
             break;
         }
         s->st.avoid_hits++;
@@ -1022,17 +1026,17 @@ static void kindness(checker *c, section *s)
     UChar *full = NULL;
     if (given && c->info->subject_family) {
         kl_buf b = KL_BUF_INIT;
-        kl_buf_printf(&b, "%s %s", c->info->subject_given, c->info->subject_family);
+        kl_core__buf_printf(&b, "%s %s", c->info->subject_given, c->info->subject_family);
         full = b.oom ? NULL : to_u(b.data, &flen);
-        kl_buf_free(&b);
+        kl_core__buf_free(&b);
         if (!full) {
             kl_free(given);
-            c->rc = kl_oom(c->ctx);
+            c->rc = kl_core__oom(c->ctx);
             return;
         }
     }
     if (!given) {
-        c->rc = kl_oom(c->ctx);
+        c->rc = kl_core__oom(c->ctx);
         return;
     }
     bool named = false;
@@ -1044,7 +1048,7 @@ static void kindness(checker *c, section *s)
             int32_t at = find_word(u->u, u->ulen, full, flen, 0);
             char *text = at >= 0 ? sentence_at(u, at) : NULL;
             if (at >= 0 && !text)
-                c->rc = kl_oom(c->ctx);
+                c->rc = kl_core__oom(c->ctx);
             else if (at >= 0) {
                 s->st.kindness++;
                 add_finding(c, KL_READ_KINDNESS, lang, u->node->msgid, c->info->subject_given, text,
@@ -1079,7 +1083,7 @@ static void kindness(checker *c, section *s)
                 char *text = term ? sentence_at(u, at) : NULL;
                 if (!text) {
                     kl_free(term);
-                    c->rc = kl_oom(c->ctx);
+                    c->rc = kl_core__oom(c->ctx);
                     break;
                 }
                 s->st.kindness++;
@@ -1111,17 +1115,17 @@ static section *section_for(checker *c, const char *lang)
     for (size_t i = 0; i < r->n_secs; i++)
         if (strcmp(r->secs[i].lang, lang) == 0)
             return &r->secs[i];
-    section *g = kl_realloc(r->secs, (r->n_secs + 1) * sizeof *g);
+    section *g = kl_core__realloc(r->secs, (r->n_secs + 1) * sizeof *g);
     if (!g) {
-        c->rc = kl_oom(c->ctx);
+        c->rc = kl_core__oom(c->ctx);
         return NULL;
     }
     r->secs = g;
     section *s = &r->secs[r->n_secs];
     memset(s, 0, sizeof *s);
-    s->lang = kl_strdup(lang);
+    s->lang = kl_core__strdup(lang);
     if (!s->lang) {
-        c->rc = kl_oom(c->ctx);
+        c->rc = kl_core__oom(c->ctx);
         return NULL;
     }
     r->n_secs++;
@@ -1158,9 +1162,9 @@ int kl_check__readability_doc(kl_context *ctx, const kl_doc *doc, kl_catalog_set
         return KL_EINVAL;
     *out = NULL;
     checker c = {ctx, NULL, review ? kl_review__info(review) : NULL, variant, 0};
-    c.r = kl_calloc(1, sizeof *c.r);
+    c.r = kl_core__calloc(1, sizeof *c.r);
     if (!c.r)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
 
     const kl_node *root = doc->root;
     for (const kl_node *n = root; n && !c.rc; n = kl_doc__next(root, n)) {
@@ -1172,9 +1176,9 @@ int kl_check__readability_doc(kl_context *ctx, const kl_doc *doc, kl_catalog_set
         section *s = section_for(&c, kl_doc__lang(n));
         if (!s)
             break;
-        unit *g = kl_realloc(s->units, (s->n_units + 1) * sizeof *g);
+        unit *g = kl_core__realloc(s->units, (s->n_units + 1) * sizeof *g);
         if (!g) {
-            c.rc = kl_oom(ctx);
+            c.rc = kl_core__oom(ctx);
             break;
         }
         s->units = g;
@@ -1221,10 +1225,10 @@ KL_API int kl_readability_check(kl_context *ctx, const kl_letter *letter, kl_cat
     if (out)
         *out = NULL;
     if (!ctx || !letter || !out || variant < KL_READING_STANDARD || variant > KL_READING_EASY_READ)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     const kl_doc *doc = kl_letter__doc(letter);
     if (!doc || doc->sms)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "compose the letter for post or email",
-                        "a text message has no letter to measure");
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "compose the letter for post or email",
+                              "a text message has no letter to measure");
     return kl_check__readability_doc(ctx, doc, catalogs, review, variant, out);
 }

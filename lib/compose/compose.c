@@ -69,7 +69,7 @@ static kl_where at_node(const composer *c, const kl_tnode *tn)
 static int parse_date(const char *s, kl_date *d)
 {
     int y, m, day;
-    int r = kl_civil_date(s, &y, &m, &day);
+    int r = kl_core__civil_date(s, &y, &m, &day);
     if (r)
         return r;
     d->year = y;
@@ -219,10 +219,10 @@ static int utf16_to_8(composer *c, const UChar *u, int32_t len, kl_buf *out)
     UErrorCode st = U_ZERO_ERROR;
     u_strToUTF8(tmp, sizeof tmp, &n, u, len, &st);
     if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
-        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
-                        "ICU could not convert the contact hours: %s", u_errorName(st));
-    kl_buf_puts(out, tmp);
-    return out->oom ? kl_oom(c->ctx) : 0;
+        return kl_core__error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                              "ICU could not convert the contact hours: %s", u_errorName(st));
+    kl_core__buf_puts(out, tmp);
+    return out->oom ? kl_core__oom(c->ctx) : 0;
 }
 
 /* Join UTF-8 items with ICU's list pattern for the language ("a, b and c"). */
@@ -261,13 +261,13 @@ static void welsh_soft_mutation(const char *loc, const char *day, char *out, siz
 
 static int join_list(composer *c, const char *loc, char **items, size_t n, char **out)
 {
-    UChar(*u)[256] = kl_calloc(n ? n : 1, sizeof *u);
-    const UChar **ptrs = kl_calloc(n ? n : 1, sizeof *ptrs);
-    int32_t *lens = kl_calloc(n ? n : 1, sizeof *lens);
-    UChar *res = kl_calloc(1024 * (n ? n : 1), sizeof *res);
+    UChar(*u)[256] = kl_core__calloc(n ? n : 1, sizeof *u);
+    const UChar **ptrs = kl_core__calloc(n ? n : 1, sizeof *ptrs);
+    int32_t *lens = kl_core__calloc(n ? n : 1, sizeof *lens);
+    UChar *res = kl_core__calloc(1024 * (n ? n : 1), sizeof *res);
     int rc = 0;
     if (!u || !ptrs || !lens || !res)
-        rc = kl_oom(c->ctx);
+        rc = kl_core__oom(c->ctx);
     UErrorCode st = U_ZERO_ERROR;
     for (size_t i = 0; !rc && i < n && U_SUCCESS(st); i++) {
         u_strFromUTF8(u[i], 256, &lens[i], items[i], -1, &st);
@@ -279,16 +279,16 @@ static int join_list(composer *c, const char *loc, char **items, size_t n, char 
         !rc && U_SUCCESS(st) ? ulistfmt_format(lf, ptrs, lens, (int32_t)n, res, cap, &st) : 0;
     ulistfmt_close(lf);
     if (!rc && (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING))
-        rc = kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
-                      "ICU could not join the contact hours in locale %s: %s", c->locale,
-                      u_errorName(st));
+        rc = kl_core__error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                            "ICU could not join the contact hours in locale %s: %s", c->locale,
+                            u_errorName(st));
     kl_buf b = KL_BUF_INIT;
     if (!rc)
         rc = utf16_to_8(c, res, len, &b);
     if (!rc && strncmp(loc, "cy", 2) == 0 && !isalpha((unsigned char)loc[2]))
         welsh_and(&b);
-    *out = rc ? NULL : kl_buf_detach(&b);
-    kl_buf_free(&b);
+    *out = rc ? NULL : kl_core__buf_detach(&b);
+    kl_core__buf_free(&b);
     kl_free(u);
     kl_free(ptrs);
     kl_free(lens);
@@ -322,9 +322,9 @@ static int format_hours(composer *c, char **out)
     udat_close(df);
     if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
         udtitvfmt_close(itv);
-        return kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
-                        "ICU has no day names or time format for locale %s: %s", c->locale,
-                        u_errorName(st));
+        return kl_core__error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                              "ICU has no day names or time format for locale %s: %s", c->locale,
+                              u_errorName(st));
     }
     int rc = 0;
     char *lines[8] = {0};
@@ -336,8 +336,8 @@ static int format_hours(composer *c, char **out)
         for (size_t i = 0; i < k->n_spans && !rc; i++, n_spans++) {
             int a = k->spans[i].first, b = k->spans[i].last;
             if (a == b) {
-                spans[i] = kl_strdup(days[a]);
-                rc = spans[i] ? 0 : kl_oom(c->ctx);
+                spans[i] = kl_core__strdup(days[a]);
+                rc = spans[i] ? 0 : kl_core__oom(c->ctx);
             } else {
                 const char *names[] = {"firstDay", "lastDay"};
                 char last[132];
@@ -354,9 +354,9 @@ static int format_hours(composer *c, char **out)
             st = U_ZERO_ERROR;
             tl = udtitvfmt_format(itv, k->from * 60000.0, k->to * 60000.0, t, 128, NULL, &st);
             if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
-                rc = kl_error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
-                              "ICU could not format the contact hours in locale %s: %s", c->locale,
-                              u_errorName(st));
+                rc = kl_core__error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                                    "ICU could not format the contact hours in locale %s: %s",
+                                    c->locale, u_errorName(st));
         }
         kl_buf times = KL_BUF_INIT;
         rc = rc ? rc : utf16_to_8(c, t, tl, &times);
@@ -365,7 +365,7 @@ static int format_hours(composer *c, char **out)
             const char *vals[] = {day_text, times.data};
             rc = message_with(c, "common.contact.hours.entry", names, vals, 2, &line);
         }
-        kl_buf_free(&times);
+        kl_core__buf_free(&times);
         kl_free(day_text);
         for (size_t i = 0; i < 7; i++)
             kl_free(spans[i]);
@@ -500,9 +500,9 @@ static int xpath_eval(composer *c, const kl_tnode *tn, xmlXPathCompExprPtr expr,
     xmlResetError(&c->xp->lastError);
     xmlXPathObjectPtr r = xmlXPathCompiledEval(expr, c->xp);
     if (!r)
-        return kl_error(c->ctx, KL_EFORMAT, at_node(c, tn), NULL,
-                        "%s=\"%s\" could not be evaluated: %s", attr, src,
-                        c->xp->lastError.message ? c->xp->lastError.message : "XPath error");
+        return kl_core__error(c->ctx, KL_EFORMAT, at_node(c, tn), NULL,
+                              "%s=\"%s\" could not be evaluated: %s", attr, src,
+                              c->xp->lastError.message ? c->xp->lastError.message : "XPath error");
     *out = r;
     return 0;
 }
@@ -583,7 +583,7 @@ static int mark_runs(composer *c, char **text)
             if (strncmp(in + i, RUN_CLOSE, 3) == 0)
                 i += 3;
             else
-                kl_buf_append(&b, in + i++, 1);
+                kl_core__buf_append(&b, in + i++, 1);
             continue;
         }
         const char *end = strstr(in + i + 3, RUN_CLOSE);
@@ -594,19 +594,19 @@ static int mark_runs(composer *c, char **text)
         bool whole = b.len == (iso ? 3u : 0u) && in[after + (iso ? 3 : 0)] == '\0';
         bool marks = !iso && !whole && !sms;
         if (marks)
-            kl_buf_puts(&b, FSI_UTF8);
+            kl_core__buf_puts(&b, FSI_UTF8);
         size_t start = b.len;
-        kl_buf_append(&b, in + i + 3, j - i - 3);
+        kl_core__buf_append(&b, in + i + 3, j - i - 3);
         if (whole)
             c->whole_data = true;
         else if (!sms) {
             if (c->n_spans == c->cap_spans) {
                 size_t cap = c->cap_spans ? 2 * c->cap_spans : 8;
-                kl_span *grown = kl_realloc(c->spans, cap * sizeof *grown);
+                kl_span *grown = kl_core__realloc(c->spans, cap * sizeof *grown);
                 if (!grown) {
-                    kl_buf_free(&b);
+                    kl_core__buf_free(&b);
                     c->n_spans = 0;
-                    return kl_oom(c->ctx);
+                    return kl_core__oom(c->ctx);
                 }
                 c->spans = grown;
                 c->cap_spans = cap;
@@ -614,14 +614,14 @@ static int mark_runs(composer *c, char **text)
             c->spans[c->n_spans++] = (kl_span){start, j - i - 3, "en-GB"};
         }
         if (marks)
-            kl_buf_puts(&b, PDI_UTF8);
+            kl_core__buf_puts(&b, PDI_UTF8);
         i = after;
     }
-    char *s = b.oom ? NULL : kl_strdup(b.data ? b.data : "");
-    kl_buf_free(&b);
+    char *s = b.oom ? NULL : kl_core__strdup(b.data ? b.data : "");
+    kl_core__buf_free(&b);
     if (!s) {
         c->n_spans = 0;
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     }
     kl_free(*text);
     *text = s;
@@ -632,7 +632,7 @@ static int mark_runs(composer *c, char **text)
 static char *wrap_value(const char *v)
 {
     size_t n = strlen(v);
-    char *w = kl_malloc(n + 7);
+    char *w = kl_core__malloc(n + 7);
     if (w) {
         memcpy(w, RUN_OPEN, 3);
         memcpy(w + 3, v, n);
@@ -672,13 +672,13 @@ static int message(composer *c, const kl_tnode *tn, const char *msgid, char **ou
         } else {
             xmlChar *s = xmlXPathCastToString(r);
             if (!s) {
-                rc = kl_oom(c->ctx);
+                rc = kl_core__oom(c->ctx);
                 break;
             }
-            strs[v] = kl_strdup((const char *)s);
+            strs[v] = kl_core__strdup((const char *)s);
             xmlFree(s);
             if (!strs[v]) {
-                rc = kl_oom(c->ctx);
+                rc = kl_core__oom(c->ctx);
                 break;
             }
             fa.s = strs[v];
@@ -700,7 +700,7 @@ static int message(composer *c, const kl_tnode *tn, const char *msgid, char **ou
             !untranslated_value(c, args[i].name, args[i].s, element))
             continue;
         if (!(wrapped[i] = wrap_value(args[i].s)))
-            rc = kl_oom(c->ctx);
+            rc = kl_core__oom(c->ctx);
         else
             args[i].s = wrapped[i];
     }
@@ -713,34 +713,35 @@ static int message(composer *c, const kl_tnode *tn, const char *msgid, char **ou
                                      n, c->member->id, out, &origin);
             if (rc == 0) {
                 kl_buf e = KL_BUF_INIT;
-                kl_buf_printf(&e, "%s:%s", c->locale, msgid);
+                kl_core__buf_printf(&e, "%s:%s", c->locale, msgid);
                 if (e.oom || kl_doc__add_fallback(c->doc, e.data) ||
                     (lang_out && kl_doc__set(lang_out, c->fallback_locale)))
-                    rc = kl_oom(c->ctx);
-                kl_buf_free(&e);
+                    rc = kl_core__oom(c->ctx);
+                kl_core__buf_free(&e);
                 if (!rc)
-                    kl_warn(c->ctx, KL_SEVERITY_WARNING, at_node(c, tn),
-                            "translate it so the whole letter is in one language",
-                            "message '%s' is missing from the '%s' catalog: the %s text is "
-                            "used (allow_language_fallback)",
-                            msgid, c->locale, c->fallback_locale);
+                    kl_core__warn(c->ctx, KL_SEVERITY_WARNING, at_node(c, tn),
+                                  "translate it so the whole letter is in one language",
+                                  "message '%s' is missing from the '%s' catalog: the %s text is "
+                                  "used (allow_language_fallback)",
+                                  msgid, c->locale, c->fallback_locale);
             }
         }
         if (rc == KL_ENOTFOUND) {
             if (!kl_catalog__has_locale(c->cats, c->locale))
-                rc = kl_error(c->ctx, KL_ENOTFOUND, at_node(c, tn),
-                              "add a catalog for this language (locales/<locale>.txt), or "
-                              "compose with allow_language_fallback",
-                              "no catalog for locale '%s' in %s: the letter cannot be written "
-                              "in the member's language",
-                              c->locale, kl_catalog_set_dir(c->cats));
+                rc =
+                    kl_core__error(c->ctx, KL_ENOTFOUND, at_node(c, tn),
+                                   "add a catalog for this language (locales/<locale>.txt), or "
+                                   "compose with allow_language_fallback",
+                                   "no catalog for locale '%s' in %s: the letter cannot be written "
+                                   "in the member's language",
+                                   c->locale, kl_catalog_set_dir(c->cats));
             else
-                rc = kl_error(c->ctx, KL_ENOTFOUND, at_node(c, tn),
-                              "add the message to the catalog, or compose with "
-                              "allow_language_fallback",
-                              "message '%s' is missing from the '%s' catalog (variant %s): "
-                              "a letter is never filled in from another language",
-                              msgid, c->locale, kl_catalog__variant_key(c->variant));
+                rc = kl_core__error(c->ctx, KL_ENOTFOUND, at_node(c, tn),
+                                    "add the message to the catalog, or compose with "
+                                    "allow_language_fallback",
+                                    "message '%s' is missing from the '%s' catalog (variant %s): "
+                                    "a letter is never filled in from another language",
+                                    msgid, c->locale, kl_catalog__variant_key(c->variant));
         }
     }
     for (size_t i = 0; i < n_vals; i++) {
@@ -767,18 +768,18 @@ static int add_message(composer *c, kl_node *parent, kl_node_kind kind, const kl
     if (!n || kl_doc__set(&n->msgid, msgid)) {
         kl_free(text);
         kl_free(lang);
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     }
     n->text = text;
     n->lang = lang;
     if (c->n_spans) {
-        if (!(n->spans = kl_malloc(c->n_spans * sizeof *n->spans)))
-            return kl_oom(c->ctx);
+        if (!(n->spans = kl_core__malloc(c->n_spans * sizeof *n->spans)))
+            return kl_core__oom(c->ctx);
         memcpy(n->spans, c->spans, c->n_spans * sizeof *n->spans);
         n->n_spans = c->n_spans;
     }
     if (c->whole_data && kl_doc__set(&n->data_lang, "en-GB"))
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     if (out)
         *out = n;
     return 0;
@@ -792,7 +793,7 @@ static int add_line(composer *c, kl_node *parent, const char *text, const char *
         return 0;
     kl_node *n = kl_doc__add(parent, KL_NODE_LINE, text);
     if (!n || (href && kl_doc__set(&n->href, href)))
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     return 0;
 }
 
@@ -803,7 +804,7 @@ static int add_logo(composer *c, kl_node *parent)
     kl_node *f = kl_doc__add(parent, KL_NODE_FIGURE, NULL);
     if (!f || kl_doc__set(&f->src, c->info->logo_path) ||
         kl_doc__set(&f->alt, c->info->logo_alt ? c->info->logo_alt : c->info->partnership_name))
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     return 0;
 }
 
@@ -812,7 +813,7 @@ static int letterhead(composer *c, kl_node *parent)
     const kl_review_info *in = c->info;
     kl_node *lh = kl_doc__add(parent, KL_NODE_LETTERHEAD, NULL);
     if (!lh)
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     int rc = add_logo(c, lh);
     rc = rc ? rc : add_line(c, lh, in->partnership_name, NULL);
     for (size_t i = 0; !rc && i < in->partnership_address.n_lines; i++)
@@ -822,18 +823,18 @@ static int letterhead(composer *c, kl_node *parent)
     if (rc)
         return rc;
     kl_buf tel = KL_BUF_INIT, mail = KL_BUF_INIT;
-    kl_buf_puts(&tel, "tel:");
+    kl_core__buf_puts(&tel, "tel:");
     for (const char *p = in->partnership_phone; p && *p; p++)
         if ((*p >= '0' && *p <= '9') || *p == '+')
-            kl_buf_putc(&tel, *p);
-    kl_buf_printf(&mail, "mailto:%s", in->partnership_email ? in->partnership_email : "");
+            kl_core__buf_putc(&tel, *p);
+    kl_core__buf_printf(&mail, "mailto:%s", in->partnership_email ? in->partnership_email : "");
     if (tel.oom || mail.oom)
-        rc = kl_oom(c->ctx);
+        rc = kl_core__oom(c->ctx);
     rc = rc ? rc : add_line(c, lh, in->partnership_phone, tel.data);
     rc = rc ? rc : add_line(c, lh, in->partnership_email, mail.data);
     rc = rc ? rc : add_line(c, lh, in->partnership_web, in->partnership_web);
-    kl_buf_free(&tel);
-    kl_buf_free(&mail);
+    kl_core__buf_free(&tel);
+    kl_core__buf_free(&mail);
     return rc;
 }
 
@@ -845,15 +846,15 @@ static int address_block(composer *c, kl_node *parent)
     const kl_member *m = c->member;
     kl_node *ad = kl_doc__add(parent, KL_NODE_ADDRESS, NULL);
     if (!ad)
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     kl_buf name = KL_BUF_INIT;
     if (m->title)
-        kl_buf_printf(&name, "%s ", m->title);
-    kl_buf_puts(&name, m->given);
+        kl_core__buf_printf(&name, "%s ", m->title);
+    kl_core__buf_puts(&name, m->given);
     if (m->family)
-        kl_buf_printf(&name, " %s", m->family);
-    int rc = name.oom ? kl_oom(c->ctx) : add_line(c, ad, name.data, NULL);
-    kl_buf_free(&name);
+        kl_core__buf_printf(&name, " %s", m->family);
+    int rc = name.oom ? kl_core__oom(c->ctx) : add_line(c, ad, name.data, NULL);
+    kl_core__buf_free(&name);
     for (size_t i = 0; !rc && i < c->address->n_lines; i++)
         rc = add_line(c, ad, c->address->lines[i], NULL);
     rc = rc ? rc : add_line(c, ad, c->address->town, NULL);
@@ -868,18 +869,18 @@ static int row_href(composer *c, kl_node *row, const char *kind)
         return 0;
     kl_buf h = KL_BUF_INIT;
     if (strcmp(kind, "tel") == 0) {
-        kl_buf_puts(&h, "tel:");
+        kl_core__buf_puts(&h, "tel:");
         for (const char *p = row->text; *p; p++)
             if ((*p >= '0' && *p <= '9') || *p == '+')
-                kl_buf_putc(&h, *p);
+                kl_core__buf_putc(&h, *p);
     } else if (strcmp(kind, "mailto") == 0) {
-        kl_buf_printf(&h, "mailto:%s", row->text);
+        kl_core__buf_printf(&h, "mailto:%s", row->text);
     } else {
-        kl_buf_puts(&h, row->text);
+        kl_core__buf_puts(&h, row->text);
     }
-    int rc = h.oom ? kl_oom(c->ctx) : kl_doc__set(&row->href, h.data);
-    kl_buf_free(&h);
-    return rc ? kl_oom(c->ctx) : 0;
+    int rc = h.oom ? kl_core__oom(c->ctx) : kl_doc__set(&row->href, h.data);
+    kl_core__buf_free(&h);
+    return rc ? kl_core__oom(c->ctx) : 0;
 }
 
 static int compose_nodes(composer *c, const kl_tnode *tn, kl_node *parent);
@@ -900,7 +901,7 @@ static int mark_data_english(composer *c, kl_node *n)
     data |= in->contact_role && !c->terms[2] && strcmp(n->text, in->contact_role) == 0;
     data |= in->reviewer_role && !c->terms[1] && strcmp(n->text, in->reviewer_role) == 0;
     if (data && kl_doc__set(&n->data_lang, "en-GB"))
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     return 0;
 }
 
@@ -918,7 +919,7 @@ static int compose_list(composer *c, const kl_tnode *tn, kl_node *parent)
 {
     kl_node *list = kl_doc__add(parent, KL_NODE_LIST, NULL);
     if (!list)
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     list->ordered = tn->ordered;
     int rc = 0;
     if (tn->each_expr) {
@@ -928,8 +929,8 @@ static int compose_list(composer *c, const kl_tnode *tn, kl_node *parent)
             return rc;
         if (r->type != XPATH_NODESET) {
             xmlXPathFreeObject(r);
-            return kl_error(c->ctx, KL_EFORMAT, at_node(c, tn), "each must select nodes",
-                            "each=\"%s\" is not a node-set", tn->each);
+            return kl_core__error(c->ctx, KL_EFORMAT, at_node(c, tn), "each must select nodes",
+                                  "each=\"%s\" is not a node-set", tn->each);
         }
         xmlNodePtr saved = c->ctx_node;
         int size = r->nodesetval ? r->nodesetval->nodeNr : 0;
@@ -970,20 +971,21 @@ static int add_written(composer *c, kl_node *parent, const char *text, const cha
     UErrorCode st = U_ZERO_ERROR;
     uloc_forLanguageTag(tag, loc, sizeof loc, &parsed, &st);
     if (U_FAILURE(st) || parsed != (int32_t)strlen(tag))
-        return kl_error(c->ctx, KL_EINVAL, at_node(c, NULL),
-                        "give the language of a question or answer as a BCP 47 tag (\"pl\")",
-                        "the language of a question or answer is not a BCP 47 tag");
+        return kl_core__error(c->ctx, KL_EINVAL, at_node(c, NULL),
+                              "give the language of a question or answer as a BCP 47 tag (\"pl\")",
+                              "the language of a question or answer is not a BCP 47 tag");
     /* In another language than the letter's, the text stands between FSI and
      * PDI, so a plain-text reader showing a right-to-left letter keeps an
      * English question's order (and a left-to-right one an Urdu question's). */
     size_t a = strcspn(tag, "-_"), b = strcspn(c->locale, "-_");
     bool other = a != b || strncasecmp(tag, c->locale, a) != 0;
     kl_buf t = KL_BUF_INIT;
-    kl_buf_printf(&t, "%s%s%s", other ? "\xE2\x81\xA8" : "", text, other ? "\xE2\x81\xA9" : "");
+    kl_core__buf_printf(&t, "%s%s%s", other ? "\xE2\x81\xA8" : "", text,
+                        other ? "\xE2\x81\xA9" : "");
     kl_node *n = t.oom ? NULL : kl_doc__add(parent, KL_NODE_PARAGRAPH, t.data);
-    kl_buf_free(&t);
+    kl_core__buf_free(&t);
     if (!n || kl_doc__set(&n->lang, tag))
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     return 0;
 }
 
@@ -1009,7 +1011,7 @@ static int compose_questions(composer *c, const kl_tnode *tn, kl_node *parent)
         return 0;
     kl_node *sec = kl_doc__add(parent, KL_NODE_SECTION, NULL);
     if (!sec)
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     kl_node *h = NULL;
     int rc = add_message(c, sec, KL_NODE_HEADING, tn, tn->msg, &h);
     if (!rc) {
@@ -1037,11 +1039,12 @@ static int compose_questions(composer *c, const kl_tnode *tn, kl_node *parent)
 static int compose_point(composer *c, const kl_tnode *tn, kl_node *parent)
 {
     if (!tn->picture_path)
-        return kl_error(c->ctx, KL_ENOTFOUND, at_node(c, tn),
-                        "build kinletter (it makes the pictures from templates/pictures/*.svg) "
-                        "or install it",
-                        "picture '%s' is not on the data path (templates/pictures/%s.png)",
-                        tn->picture, tn->picture);
+        return kl_core__error(
+            c->ctx, KL_ENOTFOUND, at_node(c, tn),
+            "build kinletter (it makes the pictures from templates/pictures/*.svg) "
+            "or install it",
+            "picture '%s' is not on the data path (templates/pictures/%s.png)", tn->picture,
+            tn->picture);
     char *alt = NULL, *lang = NULL;
     int rc = message(c, tn, tn->alt_msg, &alt, &lang);
     if (rc)
@@ -1051,7 +1054,7 @@ static int compose_point(composer *c, const kl_tnode *tn, kl_node *parent)
     if (!f || kl_doc__set(&f->src, tn->picture_path)) {
         kl_free(alt);
         kl_free(lang);
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     }
     f->alt = alt;
     f->lang = lang;
@@ -1084,7 +1087,7 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
         n = kl_doc__add(parent, KL_NODE_DATE, NULL);
         if (!n) {
             kl_free(text);
-            return kl_oom(c->ctx);
+            return kl_core__oom(c->ctx);
         }
         n->text = text;
         return 0;
@@ -1096,7 +1099,7 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
     case KL_T_SECTION:
         n = kl_doc__add(parent, KL_NODE_SECTION, NULL);
         if (!n)
-            return kl_oom(c->ctx);
+            return kl_core__oom(c->ctx);
         rc = compose_nodes(c, tn->first, n);
         if (!rc && !n->first)
             kl_doc__drop(n);
@@ -1115,7 +1118,7 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
     case KL_T_CONTACT:
         n = kl_doc__add(parent, KL_NODE_CONTACT, NULL);
         if (!n)
-            return kl_oom(c->ctx);
+            return kl_core__oom(c->ctx);
         for (const kl_tnode *r = tn->first; r && !rc; r = r->next) {
             int kr = keep(c, r);
             if (kr <= 0) {
@@ -1141,7 +1144,7 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
     case KL_T_SIGNATURE: {
         n = kl_doc__add(parent, KL_NODE_SIGNATURE, NULL);
         if (!n)
-            return kl_oom(c->ctx);
+            return kl_core__oom(c->ctx);
         kl_node *line = NULL;
         rc = add_message(c, n, KL_NODE_LINE, tn, tn->msg, &line);
         rc = rc ? rc : add_line(c, n, c->info->contact_name, NULL);
@@ -1152,7 +1155,7 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
     case KL_T_FIGURE:
         return add_logo(c, parent);
     case KL_T_PAGE_BREAK:
-        return kl_doc__add(parent, KL_NODE_PAGE_BREAK, NULL) ? 0 : kl_oom(c->ctx);
+        return kl_doc__add(parent, KL_NODE_PAGE_BREAK, NULL) ? 0 : kl_core__oom(c->ctx);
     case KL_T_QUESTIONS:
         return compose_questions(c, tn, parent);
     case KL_T_POINT:
@@ -1191,7 +1194,7 @@ static int set_locale_var(composer *c, const char *locale)
     xmlXPathObjectPtr v = xmlXPathNewCString(locale);
     if (!v || xmlXPathRegisterVariable(c->xp, BAD_CAST "locale", v) != 0) {
         xmlXPathFreeObject(v);
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     }
     return set_language_args(c, locale);
 }
@@ -1211,12 +1214,12 @@ static int join_text(composer *c, const char *msgid, const char *sep, char **fie
         return 0;
     }
     kl_buf b = KL_BUF_INIT;
-    kl_buf_printf(&b, "%s%s%s", *field, sep, text);
+    kl_core__buf_printf(&b, "%s%s%s", *field, sep, text);
     kl_free(text);
     if (b.oom)
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     kl_free(*field);
-    *field = kl_buf_detach(&b);
+    *field = kl_core__buf_detach(&b);
     return 0;
 }
 
@@ -1234,12 +1237,12 @@ static int join_title(composer *c, const kl_tnode *where, const char *msgid, cha
         return 0;
     }
     kl_buf b = KL_BUF_INIT;
-    kl_buf_printf(&b, "%s / %s", *field, text);
+    kl_core__buf_printf(&b, "%s / %s", *field, text);
     kl_free(text);
     if (b.oom)
-        return kl_oom(c->ctx);
+        return kl_core__oom(c->ctx);
     kl_free(*field);
-    *field = kl_buf_detach(&b);
+    *field = kl_core__buf_detach(&b);
     return 0;
 }
 
@@ -1248,8 +1251,8 @@ static int join_title(composer *c, const kl_tnode *where, const char *msgid, cha
 static void tree_put(kl_buf *b, const char *s)
 {
     if (s && *s) {
-        kl_buf_puts(b, s);
-        kl_buf_putc(b, '\n');
+        kl_core__buf_puts(b, s);
+        kl_core__buf_putc(b, '\n');
     }
 }
 
@@ -1271,12 +1274,12 @@ int kl_compose__check_doc(kl_context *ctx, const kl_doc *doc, const kl_disclosur
         tree_put(&b, n->alt);
     }
     if (b.oom) {
-        kl_buf_free(&b);
-        return kl_oom(ctx);
+        kl_core__buf_free(&b);
+        return kl_core__oom(ctx);
     }
     int rc = kl_disclosure__scan(ctx, d, reader, 0, b.data ? b.data : "", b.len, w,
                                  "the letter for this member");
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
     return rc;
 }
 
@@ -1297,10 +1300,10 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
     mw.member_id = member->id;
 
     if (member->contact_none || !member->locale)
-        return kl_error(ctx, KL_EDATA, mw, NULL, "not to be contacted: no letter is written");
+        return kl_core__error(ctx, KL_EDATA, mw, NULL, "not to be contacted: no letter is written");
     if (!kl_review_member_ok(review, member))
-        return kl_error(ctx, KL_EDATA, mw, "correct the member's data in the review file",
-                        "the member's data has errors: no letter is written");
+        return kl_core__error(ctx, KL_EDATA, mw, "correct the member's data in the review file",
+                              "the member's data has errors: no letter is written");
 
     composer c;
     memset(&c, 0, sizeof c);
@@ -1316,22 +1319,23 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
     c.qa = opts->qa;
     c.n_qa = opts->qa ? opts->n_qa : 0;
     if ((unsigned)channel > KL_CHANNEL_VIA_PROFESSIONAL)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "pass one of the kl_channel values",
-                        "channel %d is not a kl_channel", (int)channel);
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "pass one of the kl_channel values",
+                              "channel %d is not a kl_channel", (int)channel);
     if (opts->variant < -1 || opts->variant > KL_READING_EASY_READ)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE,
-                        "pass -1 (the member's reading need) or a kl_reading value",
-                        "reading variant %d is not a kl_reading", opts->variant);
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE,
+                              "pass -1 (the member's reading need) or a kl_reading value",
+                              "reading variant %d is not a kl_reading", opts->variant);
     c.variant = opts->variant >= 0 ? (kl_reading)opts->variant : member->reading;
     c.letter_date = c.info->letter;
     if (opts->date) {
         int dr = parse_date(opts->date, &c.letter_date);
         if (dr == -2)
-            return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "give a day that exists in that month",
-                            "letter date '%.10s' is not a calendar date", opts->date);
+            return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE,
+                                  "give a day that exists in that month",
+                                  "letter date '%.10s' is not a calendar date", opts->date);
         if (dr)
-            return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
-                            "the letter date is not written as YYYY-MM-DD");
+            return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
+                                  "the letter date is not written as YYYY-MM-DD");
     }
 
     for (size_t i = 0; i < member->n_contacts; i++) {
@@ -1342,46 +1346,48 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
             c.professional = ct->professional;
     }
     if (channel == KL_CHANNEL_POST && !c.address)
-        return kl_error(ctx, KL_EDATA, mw, "add the member's postal address to the review",
-                        "no postal address: no letter for the post");
+        return kl_core__error(ctx, KL_EDATA, mw, "add the member's postal address to the review",
+                              "no postal address: no letter for the post");
     if (channel == KL_CHANNEL_SMS && !tpl->sms)
-        return kl_error(ctx, KL_ENOTFOUND, KL_AT(tpl->source, 0, 0), "add an <sms> element",
-                        "template '%s' has no text message", tpl->name);
+        return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(tpl->source, 0, 0), "add an <sms> element",
+                              "template '%s' has no text message", tpl->name);
 
     const char *langs[2] = {member->locale, member->also};
     size_t n_langs = member->also ? 2 : 1;
     for (size_t l = 0; l < n_langs; l++)
         if (!opts->allow_language_fallback && !kl_catalog__has_locale(catalogs, langs[l]))
-            return kl_error(ctx, KL_ENOTFOUND, mw,
-                            "add a catalog for the language (locales/<locale>.txt), or compose "
-                            "with allow_language_fallback",
-                            "no catalog for language '%s' in %s: the letter cannot be written "
-                            "in the member's language",
-                            langs[l], kl_catalog_set_dir(catalogs));
+            return kl_core__error(
+                ctx, KL_ENOTFOUND, mw,
+                "add a catalog for the language (locales/<locale>.txt), or compose "
+                "with allow_language_fallback",
+                "no catalog for language '%s' in %s: the letter cannot be written "
+                "in the member's language",
+                langs[l], kl_catalog_set_dir(catalogs));
 
     /* Easy Read fails closed: never standard reading, never another
      * language's Easy Read (docs/ACCESSIBILITY.md). */
     if (c.variant == KL_READING_EASY_READ) {
         if (!tpl->easy)
-            return kl_error(ctx, KL_ENOTFOUND, mw,
-                            "add an <easy-read> version to the template (docs/TEMPLATES.md)",
-                            "the member needs Easy Read, but template '%s' has no Easy Read "
-                            "version: no letter is written",
-                            tpl->name);
+            return kl_core__error(ctx, KL_ENOTFOUND, mw,
+                                  "add an <easy-read> version to the template (docs/TEMPLATES.md)",
+                                  "the member needs Easy Read, but template '%s' has no Easy Read "
+                                  "version: no letter is written",
+                                  tpl->name);
         for (size_t l = 0; l < n_langs; l++)
             if (!kl_catalog__has_variant(catalogs, langs[l], KL_READING_EASY_READ))
-                return kl_error(ctx, KL_ENOTFOUND, mw,
-                                "add an easy_read table to the language's catalog "
-                                "(docs/TRANSLATING.md), or arrange Easy Read another way",
-                                "the member needs Easy Read, but the catalog for language '%s' "
-                                "has no easy_read table: no letter is written (never standard "
-                                "reading or English instead)",
-                                langs[l]);
+                return kl_core__error(
+                    ctx, KL_ENOTFOUND, mw,
+                    "add an easy_read table to the language's catalog "
+                    "(docs/TRANSLATING.md), or arrange Easy Read another way",
+                    "the member needs Easy Read, but the catalog for language '%s' "
+                    "has no easy_read table: no letter is written (never standard "
+                    "reading or English instead)",
+                    langs[l]);
     }
 
     c.doc = kl_doc__new(langs[0]);
     if (!c.doc)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     kl_doc *doc = c.doc;
     doc->channel = (int)channel;
     doc->body_pt = member->print_size > 0 ? member->print_size : 14;
@@ -1392,7 +1398,7 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
     if (kl_doc__set(&doc->author, c.info->partnership_name) ||
         kl_doc__set(&doc->member_id, member->id) || kl_doc__set(&doc->template_name, tpl->name)) {
         kl_doc__free(doc);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
 
     xmlDocPtr rdoc = kl_review__doc(review);
@@ -1402,7 +1408,7 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
                                   kl_review_type_name(c.info->type));
     if (!c.xp) {
         kl_doc__free(doc);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     c.ctx_node = (xmlNodePtr)rdoc;
 
@@ -1424,13 +1430,14 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
             rc = kl_catalog__lookup(ctx, catalogs, c.fallback_locale, c.variant, "common.page",
                                     &doc->page_pattern, &origin);
         if (rc == KL_ENOTFOUND)
-            rc = kl_error(ctx, KL_ENOTFOUND,
-                          (kl_where){member->source, member->line, member->column, member->id},
-                          "add common.page (\"Page {page} of {pages}\") to the catalog",
-                          "message 'common.page' is missing from the '%s' catalog", langs[0]);
+            rc =
+                kl_core__error(ctx, KL_ENOTFOUND,
+                               (kl_where){member->source, member->line, member->column, member->id},
+                               "add common.page (\"Page {page} of {pages}\") to the catalog",
+                               "message 'common.page' is missing from the '%s' catalog", langs[0]);
         if (!rc &&
             kl_doc__set(&doc->page_lang, origin.icu_locale[0] ? origin.icu_locale : langs[0]))
-            rc = kl_oom(ctx);
+            rc = kl_core__oom(ctx);
     }
 
     if (!rc && channel == KL_CHANNEL_SMS) {
@@ -1445,18 +1452,18 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
                 rc = message(&c, tpl->sms, tpl->sms->msg, &text, NULL);
             if (!rc && text) {
                 if (sms.len)
-                    kl_buf_puts(&sms, "\n\n");
-                kl_buf_puts(&sms, text);
+                    kl_core__buf_puts(&sms, "\n\n");
+                kl_core__buf_puts(&sms, text);
                 if (l == 0)
                     doc->sms_first_len = sms.len;
             }
             kl_free(text);
         }
         if (!rc && sms.oom)
-            rc = kl_oom(ctx);
+            rc = kl_core__oom(ctx);
         if (!rc)
-            doc->sms = kl_buf_detach(&sms);
-        kl_buf_free(&sms);
+            doc->sms = kl_core__buf_detach(&sms);
+        kl_core__buf_free(&sms);
     } else if (!rc) {
         const kl_tnode *body = c.variant == KL_READING_EASY_READ ? tpl->easy : tpl->body;
         rc = set_locale_var(&c, langs[0]);
@@ -1470,7 +1477,7 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
             if (n_langs > 1) {
                 into = kl_doc__add(doc->root, KL_NODE_SECTION, NULL);
                 if (!into || kl_doc__set(&into->lang, langs[l]))
-                    rc = kl_oom(ctx);
+                    rc = kl_core__oom(ctx);
             }
             rc = rc ? rc : compose_nodes(&c, body, into);
         }
@@ -1499,16 +1506,16 @@ KL_API int kl_letter_compose(kl_context *ctx, const kl_template *tpl, kl_catalog
 {
     kl_context_clear_error(ctx);
     if (!out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     if (!ctx || !tpl || !catalogs || !review || !member)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     if (opts && (opts->version < 1 || opts->version > KL_LETTER_OPTIONS_VERSION))
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_LETTER_OPTIONS_INIT",
-                        "letter options version %u is not known", opts->version);
-    kl_letter *l = kl_calloc(1, sizeof *l);
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_LETTER_OPTIONS_INIT",
+                              "letter options version %u is not known", opts->version);
+    kl_letter *l = kl_core__calloc(1, sizeof *l);
     if (!l)
-        return ctx ? kl_oom(ctx) : KL_ENOMEM;
+        return ctx ? kl_core__oom(ctx) : KL_ENOMEM;
     int rc = kl_compose__letter(ctx, tpl, review, member, channel, catalogs, opts, &l->doc);
     if (rc) {
         kl_free(l);

@@ -6,10 +6,10 @@
 
 kl_doc *kl_doc__new(const char *lang)
 {
-    kl_doc *doc = kl_calloc(1, sizeof *doc);
+    kl_doc *doc = kl_core__calloc(1, sizeof *doc);
     if (!doc)
         return NULL;
-    doc->root = kl_calloc(1, sizeof *doc->root);
+    doc->root = kl_core__calloc(1, sizeof *doc->root);
     if (!doc->root || (lang && kl_doc__set(&doc->root->lang, lang))) {
         kl_doc__free(doc);
         return NULL;
@@ -61,7 +61,7 @@ void kl_doc__free(kl_doc *doc)
 int kl_doc__set(char **field, const char *value)
 {
     char *copy = NULL;
-    if (value && !(copy = kl_strdup(value)))
+    if (value && !(copy = kl_core__strdup(value)))
         return KL_ENOMEM;
     kl_free(*field);
     *field = copy;
@@ -70,7 +70,7 @@ int kl_doc__set(char **field, const char *value)
 
 kl_node *kl_doc__add(kl_node *parent, kl_node_kind kind, const char *text)
 {
-    kl_node *n = kl_calloc(1, sizeof *n);
+    kl_node *n = kl_core__calloc(1, sizeof *n);
     if (!n)
         return NULL;
     n->kind = kind;
@@ -108,8 +108,9 @@ void kl_doc__drop(kl_node *n)
 
 int kl_doc__add_fallback(kl_doc *doc, const char *entry)
 {
-    char *copy = kl_strdup(entry);
-    char **grown = copy ? kl_realloc(doc->fallbacks, (doc->n_fallbacks + 1) * sizeof *grown) : NULL;
+    char *copy = kl_core__strdup(entry);
+    char **grown =
+        copy ? kl_core__realloc(doc->fallbacks, (doc->n_fallbacks + 1) * sizeof *grown) : NULL;
     if (!grown) {
         kl_free(copy);
         return KL_ENOMEM;
@@ -144,13 +145,13 @@ char *kl_doc__text(const kl_node *root)
     kl_buf b = KL_BUF_INIT;
     for (const kl_node *n = root; n; n = kl_doc__next(root, n)) {
         if (n->label) {
-            kl_buf_puts(&b, n->label);
-            kl_buf_puts(&b, ": ");
+            kl_core__buf_puts(&b, n->label);
+            kl_core__buf_puts(&b, ": ");
         }
         if (n->text) {
-            kl_buf_puts(&b, n->text);
-            kl_buf_putc(&b, '\n');
+            kl_core__buf_puts(&b, n->text);
+            kl_core__buf_putc(&b, '\n');
         }
     }
-    return kl_buf_detach(&b);
+    return kl_core__buf_detach(&b);
 }

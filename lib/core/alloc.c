@@ -3,6 +3,7 @@
 #include "core/core.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,23 +63,49 @@ static void *malloc_from(size_t n, void *site)
     return malloc(n ? n : 1);
 }
 
-void *kl_malloc(size_t n)
+void *kl_core__malloc(size_t n)
 {
     return malloc_from(n, __builtin_return_address(0));
 }
 
-void *kl_calloc(size_t count, size_t size)
+void *kl_core__calloc(size_t count, size_t size)
 {
     if (should_fail(__builtin_return_address(0)))
         return NULL;
     return calloc(count ? count : 1, size ? size : 1);
 }
 
-void *kl_realloc(void *p, size_t n)
+void *kl_core__realloc(void *p, size_t n)
 {
     if (should_fail(__builtin_return_address(0)))
         return NULL;
     return realloc(p, n ? n : 1);
+}
+
+int kl_core__grow(void *arrp, size_t *cap, size_t need, size_t item_size)
+{
+    /* Counted at the caller's site (the macro's), so the allocation-failure walk
+     * still tells one array's growth from another's. */
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 8;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            return KL_ENOMEM;
+        n *= 2;
+    }
+    if (item_size && n > SIZE_MAX / item_size)
+        return KL_ENOMEM;
+    if (should_fail(__builtin_return_address(0)))
+        return KL_ENOMEM;
+    void *old;
+    memcpy(&old, arrp, sizeof old); /* arrp is the address of a typed pointer */
+    void *p = realloc(old, item_size ? n * item_size : 1);
+    if (!p)
+        return KL_ENOMEM;
+    memcpy(arrp, &p, sizeof p);
+    *cap = n;
+    return 0;
 }
 
 static char *strndup_from(const char *s, size_t n, void *site)
@@ -94,12 +121,12 @@ static char *strndup_from(const char *s, size_t n, void *site)
     return d;
 }
 
-char *kl_strdup(const char *s)
+char *kl_core__strdup(const char *s)
 {
     return s ? strndup_from(s, strlen(s), __builtin_return_address(0)) : NULL;
 }
 
-char *kl_strndup(const char *s, size_t n)
+char *kl_core__strndup(const char *s, size_t n)
 {
     return strndup_from(s, n, __builtin_return_address(0));
 }

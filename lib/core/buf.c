@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int kl_buf_reserve(kl_buf *b, size_t extra)
+int kl_core__buf_reserve(kl_buf *b, size_t extra)
 {
     if (b->oom)
         return KL_ENOMEM;
@@ -19,7 +19,7 @@ int kl_buf_reserve(kl_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    char *d = kl_realloc(b->data, cap);
+    char *d = kl_core__realloc(b->data, cap);
     if (!d) {
         b->oom = true;
         return KL_ENOMEM;
@@ -29,9 +29,9 @@ int kl_buf_reserve(kl_buf *b, size_t extra)
     return 0;
 }
 
-int kl_buf_append(kl_buf *b, const void *data, size_t len)
+int kl_core__buf_append(kl_buf *b, const void *data, size_t len)
 {
-    if (kl_buf_reserve(b, len))
+    if (kl_core__buf_reserve(b, len))
         return KL_ENOMEM;
     if (len)
         memcpy(b->data + b->len, data, len);
@@ -40,17 +40,17 @@ int kl_buf_append(kl_buf *b, const void *data, size_t len)
     return 0;
 }
 
-int kl_buf_puts(kl_buf *b, const char *s)
+int kl_core__buf_puts(kl_buf *b, const char *s)
 {
-    return kl_buf_append(b, s, strlen(s));
+    return kl_core__buf_append(b, s, strlen(s));
 }
 
-int kl_buf_putc(kl_buf *b, char c)
+int kl_core__buf_putc(kl_buf *b, char c)
 {
-    return kl_buf_append(b, &c, 1);
+    return kl_core__buf_append(b, &c, 1);
 }
 
-int kl_buf_vprintf(kl_buf *b, const char *fmt, va_list ap)
+int kl_core__buf_vprintf(kl_buf *b, const char *fmt, va_list ap)
 {
     va_list ap2;
     va_copy(ap2, ap);
@@ -58,42 +58,42 @@ int kl_buf_vprintf(kl_buf *b, const char *fmt, va_list ap)
     va_end(ap2);
     if (n < 0)
         return KL_EINVAL;
-    if (kl_buf_reserve(b, (size_t)n))
+    if (kl_core__buf_reserve(b, (size_t)n))
         return KL_ENOMEM;
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;
     return 0;
 }
 
-int kl_buf_printf(kl_buf *b, const char *fmt, ...)
+int kl_core__buf_printf(kl_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int rc = kl_buf_vprintf(b, fmt, ap);
+    int rc = kl_core__buf_vprintf(b, fmt, ap);
     va_end(ap);
     return rc;
 }
 
-void kl_buf_clear(kl_buf *b)
+void kl_core__buf_clear(kl_buf *b)
 {
     b->len = 0;
     if (b->data)
         b->data[0] = '\0';
 }
 
-void kl_buf_free(kl_buf *b)
+void kl_core__buf_free(kl_buf *b)
 {
     kl_free(b->data);
     *b = (kl_buf)KL_BUF_INIT;
 }
 
-char *kl_buf_detach(kl_buf *b)
+char *kl_core__buf_detach(kl_buf *b)
 {
     if (b->oom) {
-        kl_buf_free(b);
+        kl_core__buf_free(b);
         return NULL;
     }
-    if (!b->data && kl_buf_reserve(b, 0))
+    if (!b->data && kl_core__buf_reserve(b, 0))
         return NULL;
     char *d = b->data;
     d[b->len] = '\0';

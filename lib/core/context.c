@@ -33,7 +33,7 @@ static int push_datadir(kl_context *ctx, const char *dir, size_t len, bool front
         return 0;
     if (ctx->n_datadirs == MAX_DATADIRS)
         return KL_ELIMIT;
-    char *d = kl_strndup(dir, len);
+    char *d = kl_core__strndup(dir, len);
     if (!d)
         return KL_ENOMEM;
     if (front) {
@@ -51,7 +51,7 @@ KL_API int kl_context_new(kl_context **out)
     if (!out)
         return KL_EINVAL;
     *out = NULL;
-    kl_context *ctx = kl_calloc(1, sizeof *ctx);
+    kl_context *ctx = kl_core__calloc(1, sizeof *ctx);
     if (!ctx)
         return KL_ENOMEM;
     const char *env = getenv("KINLETTER_DATADIR");
@@ -100,11 +100,11 @@ KL_API int kl_context_add_datadir(kl_context *ctx, const char *dir)
 {
     kl_context_clear_error(ctx);
     if (!ctx || !dir || !*dir)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     int rc = push_datadir(ctx, dir, strlen(dir), true);
     if (rc == KL_ELIMIT)
-        return kl_error(ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many data directories (at most %d)",
-                        MAX_DATADIRS);
+        return kl_core__error(ctx, KL_ELIMIT, KL_NOWHERE, NULL,
+                              "too many data directories (at most %d)", MAX_DATADIRS);
     return rc;
 }
 
@@ -112,7 +112,7 @@ int kl_context__find_data_quiet(kl_context *ctx, const char *relpath, char **out
 {
     *out = NULL;
     for (size_t i = 0; i < ctx->n_datadirs; i++) {
-        char *p = kl_path_join(ctx->datadirs[i], relpath);
+        char *p = kl_core__path_join(ctx->datadirs[i], relpath);
         if (!p)
             return KL_ENOMEM;
         if (access(p, R_OK) == 0) {
@@ -128,23 +128,23 @@ KL_API int kl_context_find_data(kl_context *ctx, const char *relpath, char **out
 {
     kl_context_clear_error(ctx);
     if (!ctx || !relpath || !out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     for (size_t i = 0; i < ctx->n_datadirs; i++) {
-        char *p = kl_path_join(ctx->datadirs[i], relpath);
+        char *p = kl_core__path_join(ctx->datadirs[i], relpath);
         if (!p)
-            return kl_oom(ctx);
+            return kl_core__oom(ctx);
         if (access(p, R_OK) == 0) {
             *out = p;
             return 0;
         }
         kl_free(p);
     }
-    return kl_error(ctx, KL_ENOTFOUND, KL_NOWHERE,
-                    "install kinletter (meson install), or set KINLETTER_DATADIR to the "
-                    "directories that hold its data",
-                    "data file '%s' not found in the data search path (%zu directories)", relpath,
-                    ctx->n_datadirs);
+    return kl_core__error(ctx, KL_ENOTFOUND, KL_NOWHERE,
+                          "install kinletter (meson install), or set KINLETTER_DATADIR to the "
+                          "directories that hold its data",
+                          "data file '%s' not found in the data search path (%zu directories)",
+                          relpath, ctx->n_datadirs);
 }
 
 KL_API void kl_context_set_diagnostics(kl_context *ctx, kl_diagnostic_fn fn, void *userdata)
@@ -188,10 +188,10 @@ static void emit(kl_context *ctx, kl_severity sev, int code, kl_where where, con
     if (set_last) {
         clear_last(ctx);
         /* If a copy fails we keep what we could: the code still reaches the caller. */
-        ctx->last_message = kl_strdup(message);
-        ctx->last_hint = kl_strdup(hint);
-        ctx->last_source = kl_strdup(where.source);
-        ctx->last_member = kl_strdup(where.member_id);
+        ctx->last_message = kl_core__strdup(message);
+        ctx->last_hint = kl_core__strdup(hint);
+        ctx->last_source = kl_core__strdup(where.source);
+        ctx->last_member = kl_core__strdup(where.member_id);
         ctx->last = d;
         ctx->last.message = ctx->last_message ? ctx->last_message : kl_strerror(code);
         ctx->last.hint = ctx->last_hint;
@@ -212,7 +212,7 @@ static int vreport(kl_context *ctx, kl_severity sev, int code, kl_where where, c
     int n = vsnprintf(small, sizeof small, fmt, ap2);
     va_end(ap2);
     if (n >= (int)sizeof small) {
-        char *big = kl_malloc((size_t)n + 1);
+        char *big = kl_core__malloc((size_t)n + 1);
         if (big) {
             vsnprintf(big, (size_t)n + 1, fmt, ap);
             emit(ctx, sev, code, where, hint, big, set_last);
@@ -224,7 +224,8 @@ static int vreport(kl_context *ctx, kl_severity sev, int code, kl_where where, c
     return code;
 }
 
-int kl_error(kl_context *ctx, int code, kl_where where, const char *hint, const char *fmt, ...)
+int kl_core__error(kl_context *ctx, int code, kl_where where, const char *hint, const char *fmt,
+                   ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -233,7 +234,8 @@ int kl_error(kl_context *ctx, int code, kl_where where, const char *hint, const 
     return code;
 }
 
-int kl_report(kl_context *ctx, int code, kl_where where, const char *hint, const char *fmt, ...)
+int kl_core__report(kl_context *ctx, int code, kl_where where, const char *hint, const char *fmt,
+                    ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -242,8 +244,8 @@ int kl_report(kl_context *ctx, int code, kl_where where, const char *hint, const
     return code;
 }
 
-void kl_warn(kl_context *ctx, kl_severity sev, kl_where where, const char *hint, const char *fmt,
-             ...)
+void kl_core__warn(kl_context *ctx, kl_severity sev, kl_where where, const char *hint,
+                   const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -251,14 +253,14 @@ void kl_warn(kl_context *ctx, kl_severity sev, kl_where where, const char *hint,
     va_end(ap);
 }
 
-int kl_einval(kl_context *ctx, const char *fn)
+int kl_core__einval(kl_context *ctx, const char *fn)
 {
     if (!ctx)
         return KL_EINVAL;
-    return kl_error(ctx, KL_EINVAL, KL_NOWHERE,
-                    "pass the objects the function documents (none may be NULL) and values "
-                    "within their range",
-                    "%s: an argument is missing or out of range", fn);
+    return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE,
+                          "pass the objects the function documents (none may be NULL) and values "
+                          "within their range",
+                          "%s: an argument is missing or out of range", fn);
 }
 
 void kl_context__get_diagnostics(const kl_context *ctx, kl_diagnostic_fn *fn, void **userdata)
@@ -274,15 +276,15 @@ void kl_context__set_last(kl_context *ctx, int code, kl_where where, const char 
         return;
     kl_buf b = KL_BUF_INIT;
     if (prefix)
-        kl_buf_printf(&b, "%s: ", prefix);
-    kl_buf_puts(&b, message);
-    char *msg = b.oom ? NULL : kl_buf_detach(&b);
-    kl_buf_free(&b);
+        kl_core__buf_printf(&b, "%s: ", prefix);
+    kl_core__buf_puts(&b, message);
+    char *msg = b.oom ? NULL : kl_core__buf_detach(&b);
+    kl_core__buf_free(&b);
     clear_last(ctx);
     ctx->last_message = msg;
-    ctx->last_hint = kl_strdup(hint);
-    ctx->last_source = kl_strdup(where.source);
-    ctx->last_member = kl_strdup(where.member_id);
+    ctx->last_hint = kl_core__strdup(hint);
+    ctx->last_source = kl_core__strdup(where.source);
+    ctx->last_member = kl_core__strdup(where.member_id);
     ctx->last = (kl_diagnostic){KL_SEVERITY_ERROR,
                                 code,
                                 msg ? msg : kl_strerror(code),
@@ -294,7 +296,7 @@ void kl_context__set_last(kl_context *ctx, int code, kl_where where, const char 
     ctx->has_error = true;
 }
 
-int kl_oom(kl_context *ctx)
+int kl_core__oom(kl_context *ctx)
 {
     /* Avoid allocating while reporting: a static message, no copies. */
     if (ctx) {

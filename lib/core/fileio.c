@@ -25,7 +25,7 @@ static int io_error(kl_context *ctx, const char *what, const char *path, int err
                        : err == ELOOP  ? "an output directory is a symbolic link: remove it or "
                                          "choose another output directory"
                                        : NULL;
-    return kl_error(ctx, KL_EIO, KL_AT(path, 0, 0), hint, "%s: %s", what, strerror(err));
+    return kl_core__error(ctx, KL_EIO, KL_AT(path, 0, 0), hint, "%s: %s", what, strerror(err));
 }
 
 int kl_core__open_dir(kl_context *ctx, const char *base, const char *const *subdirs,
@@ -40,8 +40,9 @@ int kl_core__open_dir(kl_context *ctx, const char *base, const char *const *subd
         const char *name = subdirs[i];
         if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
             close(fd);
-            return kl_error(ctx, KL_EINVAL, KL_AT(base, 0, 0), NULL,
-                            "an output directory would be named '%s', which is not safe", name);
+            return kl_core__error(ctx, KL_EINVAL, KL_AT(base, 0, 0), NULL,
+                                  "an output directory would be named '%s', which is not safe",
+                                  name);
         }
         if (mkdirat(fd, name, 0700) != 0 && errno != EEXIST) {
             int e = errno;
@@ -118,7 +119,7 @@ static int stage(kl_context *ctx, int dirfd, const char *name, const char *displ
                               : snprintf(tmp, 300, ".%s.%s.tmp", name, tag)
                     : snprintf(tmp, 300, ".%s.%06lx.tmp", name, (seed >> 24) & 0xFFFFFF);
         if (n < 0 || n >= 300)
-            return kl_error(ctx, KL_EINVAL, KL_AT(display, 0, 0), NULL, "file name too long");
+            return kl_core__error(ctx, KL_EINVAL, KL_AT(display, 0, 0), NULL, "file name too long");
         fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0 && errno != EEXIST)
             return io_error(ctx, "cannot create a file", display, errno);
@@ -158,9 +159,9 @@ int kl_core__place_file(kl_context *ctx, int dirfd, const char *tmp, const char 
         int e = errno;
         unlinkat(dirfd, tmp, 0);
         if (e == EEXIST)
-            return kl_error(ctx, KL_EEXISTS, KL_AT(display, 0, 0),
-                            "remove it, or choose another output directory",
-                            "already exists; not overwritten");
+            return kl_core__error(ctx, KL_EEXISTS, KL_AT(display, 0, 0),
+                                  "remove it, or choose another output directory",
+                                  "already exists; not overwritten");
         return io_error(ctx, "cannot put the file in place", display, e);
     }
     return 0;

@@ -8,25 +8,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int kl_read_file(kl_context *ctx, const char *path, size_t max, char **out, size_t *len)
+int kl_core__read_file(kl_context *ctx, const char *path, size_t max, char **out, size_t *len)
 {
     *out = NULL;
     if (len)
         *len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return kl_error(ctx, errno == ENOENT ? KL_ENOTFOUND : KL_EIO, KL_AT(path, 0, 0),
-                        "check the file name and that you may read it", "cannot open: %s",
-                        strerror(errno));
+        return kl_core__error(ctx, errno == ENOENT ? KL_ENOTFOUND : KL_EIO, KL_AT(path, 0, 0),
+                              "check the file name and that you may read it", "cannot open: %s",
+                              strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return kl_error(ctx, KL_EIO, KL_AT(path, 0, 0), "give the path of a regular file",
-                        "not a regular file");
+        return kl_core__error(ctx, KL_EIO, KL_AT(path, 0, 0), "give the path of a regular file",
+                              "not a regular file");
     }
     if ((unsigned long long)st.st_size > max) {
         close(fd);
-        return kl_error(
+        return kl_core__error(
             ctx, KL_ELIMIT, KL_AT(path, 0, 0), "split the file or check it is the right one",
             "file is too large (%lld bytes; the limit is %zu)", (long long)st.st_size, max);
     }
@@ -39,35 +39,36 @@ int kl_read_file(kl_context *ctx, const char *path, size_t max, char **out, size
                 continue;
             int e = errno;
             close(fd);
-            kl_buf_free(&b);
-            return kl_error(ctx, KL_EIO, KL_AT(path, 0, 0), NULL, "read failed: %s", strerror(e));
+            kl_core__buf_free(&b);
+            return kl_core__error(ctx, KL_EIO, KL_AT(path, 0, 0), NULL, "read failed: %s",
+                                  strerror(e));
         }
         if (n == 0)
             break;
         if (b.len + (size_t)n > max) {
             close(fd);
-            kl_buf_free(&b);
-            return kl_error(ctx, KL_ELIMIT, KL_AT(path, 0, 0), NULL,
-                            "file is too large (the limit is %zu bytes)", max);
+            kl_core__buf_free(&b);
+            return kl_core__error(ctx, KL_ELIMIT, KL_AT(path, 0, 0), NULL,
+                                  "file is too large (the limit is %zu bytes)", max);
         }
-        if (kl_buf_append(&b, chunk, (size_t)n)) {
+        if (kl_core__buf_append(&b, chunk, (size_t)n)) {
             close(fd);
-            kl_buf_free(&b);
-            return kl_oom(ctx);
+            kl_core__buf_free(&b);
+            return kl_core__oom(ctx);
         }
     }
     close(fd);
     size_t l = b.len;
-    char *d = kl_buf_detach(&b);
+    char *d = kl_core__buf_detach(&b);
     if (!d)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     *out = d;
     if (len)
         *len = l;
     return 0;
 }
 
-bool kl_utf8_valid(const char *s, size_t len, size_t *bad_offset)
+bool kl_core__utf8_valid(const char *s, size_t len, size_t *bad_offset)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
@@ -107,7 +108,7 @@ bad:
     return false;
 }
 
-void kl_line_col(const char *s, size_t offset, unsigned *line, unsigned *col)
+void kl_core__line_col(const char *s, size_t offset, unsigned *line, unsigned *col)
 {
     unsigned l = 1, c = 1;
     for (size_t i = 0; i < offset && s[i]; i++) {
@@ -122,29 +123,29 @@ void kl_line_col(const char *s, size_t offset, unsigned *line, unsigned *col)
     *col = c;
 }
 
-char *kl_path_dirname(const char *path)
+char *kl_core__path_dirname(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (!slash)
-        return kl_strdup(".");
+        return kl_core__strdup(".");
     if (slash == path)
-        return kl_strdup("/");
-    return kl_strndup(path, (size_t)(slash - path));
+        return kl_core__strdup("/");
+    return kl_core__strndup(path, (size_t)(slash - path));
 }
 
-char *kl_path_join(const char *dir, const char *name)
+char *kl_core__path_join(const char *dir, const char *name)
 {
     if (name[0] == '/' || !dir || !*dir)
-        return kl_strdup(name);
+        return kl_core__strdup(name);
     kl_buf b = KL_BUF_INIT;
-    kl_buf_puts(&b, dir);
+    kl_core__buf_puts(&b, dir);
     if (b.len && b.data[b.len - 1] != '/')
-        kl_buf_putc(&b, '/');
-    kl_buf_puts(&b, name);
-    return kl_buf_detach(&b);
+        kl_core__buf_putc(&b, '/');
+    kl_core__buf_puts(&b, name);
+    return kl_core__buf_detach(&b);
 }
 
-int kl_civil_date(const char *s, int *year, int *month, int *day)
+int kl_core__civil_date(const char *s, int *year, int *month, int *day)
 {
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return -1;
@@ -168,7 +169,7 @@ int kl_civil_date(const char *s, int *year, int *month, int *day)
     return 0;
 }
 
-int kl_out_size_ok(const void *out, size_t min)
+int kl_core__out_size_ok(const void *out, size_t min)
 {
     size_t size;
     if (!out)
@@ -177,7 +178,7 @@ int kl_out_size_ok(const void *out, size_t min)
     return size >= min;
 }
 
-void kl_out_copy(void *out, const void *full, size_t full_size)
+void kl_core__out_copy(void *out, const void *full, size_t full_size)
 {
     size_t size;
     memcpy(&size, out, sizeof size);

@@ -94,9 +94,9 @@ static vmetrics para_metrics(const lay *y, const kl_tpara *p, double size)
 
 static kl_selem *se_new(lay *y, kl_selem *parent, kl_role role, const kl_node *n)
 {
-    kl_selem *s = kl_calloc(1, sizeof *s);
+    kl_selem *s = kl_core__calloc(1, sizeof *s);
     if (!s) {
-        kl_oom(y->ctx);
+        kl_core__oom(y->ctx);
         return NULL;
     }
     s->id = y->L->nselems++;
@@ -128,18 +128,18 @@ static void se_free(kl_selem *s)
 static int page_add(lay *y, size_t page, const kl_item *it)
 {
     while (y->L->npages <= page) {
-        kl_page *grown = kl_realloc(y->L->pages, (y->L->npages + 1) * sizeof *grown);
+        kl_page *grown = kl_core__realloc(y->L->pages, (y->L->npages + 1) * sizeof *grown);
         if (!grown)
-            return kl_oom(y->ctx);
+            return kl_core__oom(y->ctx);
         y->L->pages = grown;
         memset(&grown[y->L->npages++], 0, sizeof *grown);
     }
     kl_page *p = &y->L->pages[page];
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 32;
-        kl_item *grown = kl_realloc(p->items, cap * sizeof *grown);
+        kl_item *grown = kl_core__realloc(p->items, cap * sizeof *grown);
         if (!grown)
-            return kl_oom(y->ctx);
+            return kl_core__oom(y->ctx);
         p->items = grown;
         p->cap = cap;
     }
@@ -167,9 +167,9 @@ static long fl_add(lay *y, size_t count, double h, double before)
 {
     if (y->nfl + count > y->capfl) {
         size_t cap = (y->capfl + count) * 2;
-        fline *grown = kl_realloc(y->fl, cap * sizeof *grown);
+        fline *grown = kl_core__realloc(y->fl, cap * sizeof *grown);
         if (!grown)
-            return kl_oom(y->ctx), -1;
+            return kl_core__oom(y->ctx), -1;
         y->fl = grown;
         y->capfl = cap;
     }
@@ -191,9 +191,9 @@ static int pc_add(lay *y, const piece *p)
 {
     if (y->npc == y->cappc) {
         size_t cap = y->cappc ? y->cappc * 2 : 64;
-        piece *grown = kl_realloc(y->pc, cap * sizeof *grown);
+        piece *grown = kl_core__realloc(y->pc, cap * sizeof *grown);
         if (!grown)
-            return kl_oom(y->ctx);
+            return kl_core__oom(y->ctx);
         y->pc = grown;
         y->cappc = cap;
     }
@@ -233,7 +233,7 @@ static void *keep(lay *y, void *mem)
 {
     if (!mem)
         return NULL;
-    char **grown = kl_realloc(y->L->owned, (y->L->nowned + 1) * sizeof *grown);
+    char **grown = kl_core__realloc(y->L->owned, (y->L->nowned + 1) * sizeof *grown);
     if (!grown) {
         kl_free(mem);
         return NULL;
@@ -331,12 +331,12 @@ static int find_links(lay *y, const char *text, size_t extra, urange **out, size
     size_t n = text ? find_addresses(text, NULL, NULL, SIZE_MAX) : 0;
     if (!n && !extra)
         return 0;
-    size_t *a = kl_malloc((n ? n : 1) * 2 * sizeof *a), *b = a ? a + (n ? n : 1) : NULL;
-    urange *r = kl_calloc(n + extra, sizeof *r);
+    size_t *a = kl_core__malloc((n ? n : 1) * 2 * sizeof *a), *b = a ? a + (n ? n : 1) : NULL;
+    urange *r = kl_core__calloc(n + extra, sizeof *r);
     if (!a || !r) {
         kl_free(a);
         kl_free(r);
-        return kl_oom(y->ctx);
+        return kl_core__oom(y->ctx);
     }
     *out = r;
     if (n)
@@ -357,10 +357,10 @@ static int find_links(lay *y, const char *text, size_t extra, urange **out, size
         const char *scheme = mail                                  ? "mailto:"
                              : starts_with_ci(text + a[k], "www.") ? "https://"
                                                                    : "";
-        char *href = keep(y, kl_malloc(strlen(scheme) + len + 1));
+        char *href = keep(y, kl_core__malloc(strlen(scheme) + len + 1));
         if (!href) {
             kl_free(a);
-            return kl_oom(y->ctx);
+            return kl_core__oom(y->ctx);
         }
         memcpy(href, scheme, strlen(scheme));
         memcpy(href + strlen(scheme), text + a[k], len);
@@ -448,9 +448,9 @@ static int link_pieces(lay *y, const piece *base, kl_selem *se, const kl_node *n
     }
     if (!any)
         return pc_add(y, base);
-    lseg *seg = kl_malloc((total + 1) * sizeof *seg);
+    lseg *seg = kl_core__malloc((total + 1) * sizeof *seg);
     if (!seg)
-        return kl_oom(y->ctx);
+        return kl_core__oom(y->ctx);
     size_t ns = 0;
     double x = base->x;
     for (uint32_t k = 0; k < l->nruns; k++) {
@@ -484,9 +484,9 @@ static int link_pieces(lay *y, const piece *base, kl_selem *se, const kl_node *n
             left -= take;
             nsl += take > 0;
         }
-        kl_tline *sl = keep(y, kl_calloc(1, sizeof *sl + nsl * sizeof *sl->runs));
+        kl_tline *sl = keep(y, kl_core__calloc(1, sizeof *sl + nsl * sizeof *sl->runs));
         if (!sl) {
-            rc = kl_oom(y->ctx);
+            rc = kl_core__oom(y->ctx);
             break;
         }
         sl->runs = (kl_trun *)(sl + 1);
@@ -523,9 +523,9 @@ static int link_pieces(lay *y, const piece *base, kl_selem *se, const kl_node *n
             sl->width += w;
             /* Glyph ranges are kept relative to the run's text. */
             if (lo) {
-                kl_glyph *gs = keep(y, kl_malloc(take * sizeof *gs));
+                kl_glyph *gs = keep(y, kl_core__malloc(take * sizeof *gs));
                 if (!gs) {
-                    rc = kl_oom(y->ctx);
+                    rc = kl_core__oom(y->ctx);
                     break;
                 }
                 memcpy(gs, o->glyphs, take * sizeof *gs);
@@ -579,12 +579,12 @@ static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, doub
     kl_langrun *langs = NULL;
     uint32_t nlangs = 0;
     if (!rc && own_runs && p->rtl && n->n_spans) {
-        urange *lr = kl_calloc(n->n_spans, sizeof *lr);
+        urange *lr = kl_core__calloc(n->n_spans, sizeof *lr);
         size_t nlr = 0;
         if (lr)
             find_lang_runs(n, lr, &nlr);
-        if (!lr || (nlr && !(langs = keep(y, kl_malloc(nlr * sizeof *langs)))))
-            rc = kl_oom(y->ctx);
+        if (!lr || (nlr && !(langs = keep(y, kl_core__malloc(nlr * sizeof *langs)))))
+            rc = kl_core__oom(y->ctx);
         for (size_t k = 0; langs && k < nlr; k++)
             langs[nlangs++] = (kl_langrun){lr[k].a, lr[k].b, lr[k].lang};
         kl_free(lr);
@@ -775,15 +775,17 @@ static int png_size(lay *y, const char *path, double *w, double *h)
     if (f)
         fclose(f);
     if (!f)
-        return kl_error(y->ctx, KL_EIO, KL_AT(path, 0, 0), "check the logo path in the review",
-                        "cannot open the image: %s", strerror(errno));
+        return kl_core__error(y->ctx, KL_EIO, KL_AT(path, 0, 0),
+                              "check the logo path in the review", "cannot open the image: %s",
+                              strerror(errno));
     if (got < 24 || memcmp(hdr, "\x89PNG\r\n\x1a\n", 8) || memcmp(hdr + 12, "IHDR", 4))
-        return kl_error(y->ctx, KL_EFORMAT, KL_AT(path, 0, 0), "use a PNG image",
-                        "the image is not a PNG file");
+        return kl_core__error(y->ctx, KL_EFORMAT, KL_AT(path, 0, 0), "use a PNG image",
+                              "the image is not a PNG file");
     unsigned long pw = (unsigned long)hdr[16] << 24 | hdr[17] << 16 | hdr[18] << 8 | hdr[19];
     unsigned long ph = (unsigned long)hdr[20] << 24 | hdr[21] << 16 | hdr[22] << 8 | hdr[23];
     if (!pw || !ph)
-        return kl_error(y->ctx, KL_EFORMAT, KL_AT(path, 0, 0), NULL, "the image has no pixels");
+        return kl_core__error(y->ctx, KL_EFORMAT, KL_AT(path, 0, 0), NULL,
+                              "the image has no pixels");
     *w = pw * 72.0 / 150.0; /* 150 dpi */
     *h = ph * 72.0 / 150.0;
     return 0;
@@ -846,17 +848,17 @@ static int sentence_starts(lay *y, const char *text, const char *lang, size_t **
          b = ubrk_next(bi)) {
         if ((size_t)b >= len)
             break;
-        size_t *g = kl_realloc(*out, (*n + 1) * sizeof *g);
+        size_t *g = kl_core__realloc(*out, (*n + 1) * sizeof *g);
         if (!g) {
-            rc = kl_oom(y->ctx);
+            rc = kl_core__oom(y->ctx);
             break;
         }
         *out = g;
         g[(*n)++] = (size_t)b;
     }
     if (!rc && U_FAILURE(st))
-        rc = kl_error(y->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU sentence break: %s",
-                      u_errorName(st));
+        rc = kl_core__error(y->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU sentence break: %s",
+                            u_errorName(st));
     ubrk_close(bi);
     utext_close(ut);
     if (rc) {
@@ -901,11 +903,11 @@ static int flow_point(lay *y, kl_selem *parent, const kl_node *n)
         for (size_t k = 0; k <= ns && !rc; k++) {
             size_t from = k ? starts[k - 1] : 0, to = k < ns ? starts[k] : strlen(c->text);
             const char *t = c->text;
-            if (ns && !(t = keep(y, kl_strndup(c->text + from, to - from))))
-                rc = kl_oom(y->ctx);
-            pblock *g = rc ? NULL : kl_realloc(bl, (nb + 1) * sizeof *g);
+            if (ns && !(t = keep(y, kl_core__strndup(c->text + from, to - from))))
+                rc = kl_core__oom(y->ctx);
+            pblock *g = rc ? NULL : kl_core__realloc(bl, (nb + 1) * sizeof *g);
             if (!rc && !g)
-                rc = kl_oom(y->ctx);
+                rc = kl_core__oom(y->ctx);
             if (rc)
                 break;
             bl = g;
@@ -986,8 +988,8 @@ static const char *line_text(const kl_node *n, kl_buf *b)
         next = next->next;
     if (!n->text || !next || n->kind != KL_NODE_LINE)
         return n->text;
-    kl_buf_puts(b, n->text);
-    kl_buf_putc(b, ' ');
+    kl_core__buf_puts(b, n->text);
+    kl_core__buf_putc(b, ' ');
     return b->oom ? n->text : b->data;
 }
 
@@ -1053,10 +1055,10 @@ static int flow_node(lay *y, kl_selem *parent, const kl_node *n)
         for (const kl_node *c = n->first; c; c = c->next) {
             kl_buf b = KL_BUF_INIT;
             const char *text = line_text(c, &b);
-            int rc = b.oom ? kl_oom(y->ctx)
+            int rc = b.oom ? kl_core__oom(y->ctx)
                            : flow_text(y, se, c, text, y->body, false, first ? gap(y) : 0, true,
                                        KL_TDIR_LANG);
-            kl_buf_free(&b);
+            kl_core__buf_free(&b);
             if (rc)
                 return rc;
             first = false;
@@ -1091,8 +1093,8 @@ static int head_block(lay *y, kl_selem *se, const kl_node *n, double x, double w
     kl_buf b = KL_BUF_INIT;
     int rc = shape(y, line_text(n, &b), n, size, false, width, KL_TDIR_AUTO, &p);
     if (!rc && b.oom)
-        rc = kl_oom(y->ctx);
-    kl_buf_free(&b);
+        rc = kl_core__oom(y->ctx);
+    kl_core__buf_free(&b);
     if (rc)
         return rc;
     for (uint32_t i = 0; i < p->nlines; i++) {
@@ -1258,9 +1260,9 @@ static int header(lay *y, kl_selem *root)
                                                 leading, false, &top)))
                     return rc;
             if (top > KL_WINDOW_TOP + KL_WINDOW_H)
-                return kl_error(y->ctx, KL_EDATA, KL_NOWHERE,
-                                "shorten the address to at most 7 lines",
-                                "the address does not fit in the envelope window");
+                return kl_core__error(y->ctx, KL_EDATA, KL_NOWHERE,
+                                      "shorten the address to at most 7 lines",
+                                      "the address does not fit in the envelope window");
         } else if (n->kind == KL_NODE_DATE || n->kind == KL_NODE_REFERENCE) {
             if ((rc = head_para(y, root, n, &bottom)))
                 return rc;
@@ -1370,11 +1372,11 @@ static int page_numbers(lay *y)
             int lrc =
                 y->o->page_label_fn(i + 1, total, label, sizeof label, y->o->page_label_userdata);
             if (lrc)
-                return lrc == KL_ENOMEM ? kl_oom(y->ctx) : lrc;
+                return lrc == KL_ENOMEM ? kl_core__oom(y->ctx) : lrc;
         } else if (!y->o->page_label && y->doc->page_pattern) {
             int lrc = catalog_page_label(y->doc, i + 1, total, label, sizeof label);
             if (lrc)
-                return lrc == KL_ENOMEM ? kl_oom(y->ctx) : lrc;
+                return lrc == KL_ENOMEM ? kl_core__oom(y->ctx) : lrc;
         } else
             default_label(y->o->page_label ? y->o->page_label : "Page {n} of {total}", i + 1, total,
                           label, sizeof label);
@@ -1415,10 +1417,10 @@ int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opt
 {
     *out = NULL;
     if (!doc || !doc->root || !opts || !opts->fonts || !opts->cache)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_layout__run: bad arguments");
-    kl_layout *L = kl_calloc(1, sizeof *L);
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_layout__run: bad arguments");
+    kl_layout *L = kl_core__calloc(1, sizeof *L);
     if (!L)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     lay y = {.ctx = ctx, .doc = doc, .o = opts, .L = L};
     y.body = doc->body_pt >= 8 && doc->body_pt <= 72 ? doc->body_pt : 14;
     y.ls = opts->line_spacing > 0.9 && opts->line_spacing < 4 ? opts->line_spacing : 1.4;
@@ -1435,8 +1437,8 @@ int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opt
     (void)none;
     if (!rc) {
         /* Page 1 exists even when empty. */
-        if (!(L->pages = kl_calloc(1, sizeof *L->pages)))
-            rc = kl_oom(ctx);
+        if (!(L->pages = kl_core__calloc(1, sizeof *L->pages)))
+            rc = kl_core__oom(ctx);
         else
             L->npages = 1;
     }

@@ -23,8 +23,8 @@ int kl_mail__eml(kl_context *ctx, const kl_mail_draft *d, unsigned char **out, s
     int rc = 0;
     GDateTime *date = g_date_time_new_from_iso8601(d->date, NULL);
     if (!date)
-        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                        "the email draft's date is not an ISO 8601 date and time");
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                              "the email draft's date is not an ISO 8601 date and time");
 
     GMimeMessage *msg = g_mime_message_new(TRUE);
     GMimeObject *mo = GMIME_OBJECT(msg);
@@ -64,12 +64,13 @@ int kl_mail__eml(kl_context *ctx, const kl_mail_draft *d, unsigned char **out, s
     g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
     GMimeStream *os = g_mime_stream_mem_new();
     if (g_mime_object_write_to_stream(mo, fo, os) < 0) {
-        rc = kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "GMime could not write the email draft");
+        rc = kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                            "GMime could not write the email draft");
     } else {
         GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(os));
-        unsigned char *p = kl_malloc(ba->len ? ba->len : 1);
+        unsigned char *p = kl_core__malloc(ba->len ? ba->len : 1);
         if (!p) {
-            rc = kl_oom(ctx);
+            rc = kl_core__oom(ctx);
         } else {
             memcpy(p, ba->data, ba->len);
             *out = p;
@@ -102,7 +103,7 @@ static char *first_address(GMimeMessage *msg, GMimeAddressType type)
     if (!INTERNET_ADDRESS_IS_MAILBOX(a))
         return NULL;
     const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
-    return addr && *addr ? kl_strdup(addr) : NULL;
+    return addr && *addr ? kl_core__strdup(addr) : NULL;
 }
 
 int kl_mail__addresses(kl_context *ctx, const unsigned char *eml, size_t len, char **from,
@@ -116,8 +117,8 @@ int kl_mail__addresses(kl_context *ctx, const unsigned char *eml, size_t len, ch
     GMimeMessage *msg = g_mime_parser_construct_message(p, NULL);
     int rc = 0;
     if (!msg) {
-        rc = kl_error(ctx, KL_EFORMAT, KL_NOWHERE, "generate the letters again",
-                      "the email draft is not a MIME message");
+        rc = kl_core__error(ctx, KL_EFORMAT, KL_NOWHERE, "generate the letters again",
+                            "the email draft is not a MIME message");
     } else {
         *from = first_address(msg, GMIME_ADDRESS_TYPE_FROM);
         *to = first_address(msg, GMIME_ADDRESS_TYPE_TO);
@@ -132,8 +133,8 @@ int kl_mail__addresses(kl_context *ctx, const unsigned char *eml, size_t len, ch
             kl_free(*from);
             kl_free(*to);
             *from = *to = NULL;
-            rc = kl_error(ctx, KL_EFORMAT, KL_NOWHERE, "generate the letters again",
-                          "the email draft has no From or no To address");
+            rc = kl_core__error(ctx, KL_EFORMAT, KL_NOWHERE, "generate the letters again",
+                                "the email draft has no From or no To address");
         }
         g_object_unref(msg);
     }

@@ -60,8 +60,9 @@ static int random_bytes(kl_context *ctx, void *buf, size_t n)
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
-            return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                            "the system gave no random bytes for a password: %s", strerror(errno));
+            return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                                  "the system gave no random bytes for a password: %s",
+                                  strerror(errno));
         got += (size_t)r;
     }
     return 0;
@@ -71,8 +72,8 @@ int kl_mail__password(kl_context *ctx, char *out, size_t cap)
 {
     size_t n = kl_mail__word_count();
     if (n < 2 || (n & (n - 1)) || cap < KL_MAIL_PASSWORD_MAX)
-        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                        "the password word list is not a power of two long");
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                              "the password word list is not a power of two long");
     uint16_t r[KL_MAIL_PASSWORD_WORDS];
     int rc = random_bytes(ctx, r, sizeof r);
     if (rc)
@@ -83,7 +84,8 @@ int kl_mail__password(kl_context *ctx, char *out, size_t cap)
         /* n is a power of two: masking draws every word equally often. */
         const char *w = kl_mail__word(r[k] & (n - 1), &len);
         if (at + len + 2 > cap)
-            return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "a password word is too long");
+            return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                                  "a password word is too long");
         if (k)
             out[at++] = '-';
         memcpy(out + at, w, len);
@@ -129,14 +131,14 @@ int kl_mail__protect_pdf(kl_context *ctx, const unsigned char *pdf, size_t len,
         goto fail;
     size_t n = qpdf_get_buffer_length(q);
     const unsigned char *buf = qpdf_get_buffer(q);
-    unsigned char *copy = buf && n ? kl_malloc(n) : NULL;
+    unsigned char *copy = buf && n ? kl_core__malloc(n) : NULL;
     if (!copy) {
         qpdf_cleanup(&q);
         kl_pdf__qpdf_unlock();
         memset(owner, 0, sizeof owner);
-        return buf && n
-                   ? kl_oom(ctx)
-                   : kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf wrote no protected PDF");
+        return buf && n ? kl_core__oom(ctx)
+                        : kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                                         "qpdf wrote no protected PDF");
     }
     memcpy(copy, buf, n);
     qpdf_cleanup(&q);
@@ -155,6 +157,6 @@ fail:
     qpdf_cleanup(&q);
     kl_pdf__qpdf_unlock();
     memset(owner, 0, sizeof owner);
-    return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf could not protect the PDF: %s",
-                    detail[0] ? detail : "unknown error");
+    return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf could not protect the PDF: %s",
+                          detail[0] ? detail : "unknown error");
 }

@@ -34,12 +34,12 @@ int kl_pdf_renderer_new(kl_context *ctx, const char *fonts_xml, kl_pdf_renderer 
 {
     kl_context_clear_error(ctx);
     if (!out)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf_renderer_new: out is NULL");
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf_renderer_new: out is NULL");
     *out = NULL;
-    kl_pdf_renderer *r = kl_calloc(1, sizeof *r);
+    kl_pdf_renderer *r = kl_core__calloc(1, sizeof *r);
     if (!r || with_caches(r)) {
         kl_pdf_renderer_free(r);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     int rc = kl_text__fontset_load(ctx, fonts_xml, &r->fonts);
     if (rc) {
@@ -56,7 +56,7 @@ int kl_pdf_renderer_new_sibling(const kl_pdf_renderer *base, kl_pdf_renderer **o
     if (!out || !base)
         return KL_EINVAL;
     *out = NULL;
-    kl_pdf_renderer *r = kl_calloc(1, sizeof *r);
+    kl_pdf_renderer *r = kl_core__calloc(1, sizeof *r);
     if (!r || with_caches(r)) {
         kl_pdf_renderer_free(r);
         return KL_ENOMEM;
@@ -78,14 +78,15 @@ int kl_letter_render_pdf(kl_context *ctx, kl_pdf_renderer *r, const kl_letter *l
     if (pages)
         *pages = 0;
     if (!letter || !out || !len)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_letter_render_pdf: bad arguments");
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL,
+                              "kl_letter_render_pdf: bad arguments");
     if (opts && opts->version != KL_PDF_OPTIONS_VERSION)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_PDF_OPTIONS_INIT",
-                        "kl_pdf_options version %u is not %u", opts->version,
-                        KL_PDF_OPTIONS_VERSION);
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_PDF_OPTIONS_INIT",
+                              "kl_pdf_options version %u is not %u", opts->version,
+                              KL_PDF_OPTIONS_VERSION);
     const kl_doc *doc = kl_letter__doc(letter);
     if (!doc || !doc->root)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "the letter has no document");
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "the letter has no document");
     /* Again at the door: no other member's detail in anything this PDF prints. */
     int checked = kl_letter__check(ctx, letter, NULL, 0, "the letter");
     if (checked)
@@ -107,12 +108,12 @@ int kl_letter_render_pdf(kl_context *ctx, kl_pdf_renderer *r, const kl_letter *l
     rc = kl_pdf__render(ctx, doc, &o, &b, pages);
     kl_pdf_renderer_free(tmp);
     if (rc) {
-        kl_buf_free(&b);
+        kl_core__buf_free(&b);
         return rc;
     }
     *len = b.len;
-    *out = (unsigned char *)kl_buf_detach(&b);
-    return *out ? 0 : kl_oom(ctx);
+    *out = (unsigned char *)kl_core__buf_detach(&b);
+    return *out ? 0 : kl_core__oom(ctx);
 }
 
 void kl_pdf__renderer_opts(kl_pdf_renderer *r, kl_pdf_opts *o)

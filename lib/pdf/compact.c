@@ -34,7 +34,7 @@ static int compact_locked(kl_context *ctx, kl_buf *out, size_t start);
 int kl_pdf__compact(kl_context *ctx, kl_buf *out, size_t start)
 {
     if (!out || start > out->len)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__compact: bad arguments");
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__compact: bad arguments");
     kl_pdf__qpdf_lock();
     int rc = compact_locked(ctx, out, start);
     kl_pdf__qpdf_unlock();
@@ -65,13 +65,13 @@ static int compact_locked(kl_context *ctx, kl_buf *out, size_t start)
     const unsigned char *buf = qpdf_get_buffer(q);
     if (!buf || !n) {
         qpdf_cleanup(&q);
-        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf wrote no PDF");
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf wrote no PDF");
     }
     /* The input is not read again once written: the output replaces it in place. */
     out->len = start;
-    int rc = kl_buf_append(out, buf, n);
+    int rc = kl_core__buf_append(out, buf, n);
     qpdf_cleanup(&q);
-    return rc ? kl_oom(ctx) : 0;
+    return rc ? kl_core__oom(ctx) : 0;
 
 fail:
     if (qpdf_has_error(q)) {
@@ -80,6 +80,6 @@ fail:
         snprintf(detail, sizeof detail, "%s", qpdf_get_error_message_detail(q, e));
     }
     qpdf_cleanup(&q);
-    return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf could not compact the PDF: %s",
-                    detail[0] ? detail : "unknown error");
+    return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf could not compact the PDF: %s",
+                          detail[0] ? detail : "unknown error");
 }

@@ -42,7 +42,7 @@ struct kl_pdf_cache {
 
 int kl_pdf__cache_new(kl_pdf_cache **out)
 {
-    *out = kl_calloc(1, sizeof **out);
+    *out = kl_core__calloc(1, sizeof **out);
     return *out ? 0 : KL_ENOMEM;
 }
 
@@ -103,7 +103,7 @@ void kl_pdf__cache_free(kl_pdf_cache *c)
     cache_clear(c);
     if (c->z_ready)
         deflateEnd(&c->z);
-    kl_buf_free(&c->zout);
+    kl_core__buf_free(&c->zout);
     while (c->nblocks)
         kl_free(c->blocks[--c->nblocks]);
     kl_free(c);
@@ -157,7 +157,7 @@ void *kl_pdf__pool_alloc(unsigned size)
             c->used = 0;
         }
         if (c->cur == c->nblocks && c->nblocks < ARENA_MAX_BLOCKS) {
-            void *b = kl_malloc(ARENA_BLOCK);
+            void *b = kl_core__malloc(ARENA_BLOCK);
             if (!b) {
                 c->pool_failed = true;
                 return NULL;
@@ -173,7 +173,7 @@ void *kl_pdf__pool_alloc(unsigned size)
             return p + POOL_HDR;
         }
     }
-    p = kl_malloc(POOL_HDR + (size_t)size);
+    p = kl_core__malloc(POOL_HDR + (size_t)size);
     if (!p) {
         if (c)
             c->pool_failed = true;
@@ -272,7 +272,7 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
     }
     if (u->n == u->cap) {
         size_t cap = u->cap ? u->cap * 2 : 128;
-        kl_gmap *grown = kl_realloc(u->m, cap * sizeof *grown);
+        kl_gmap *grown = kl_core__realloc(u->m, cap * sizeof *grown);
         if (!grown)
             return KL_ENOMEM;
         u->m = grown;
@@ -280,7 +280,7 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
     }
     if (head < 0 && (u->n + 1) * 2 > u->nslots) {
         size_t ns = u->nslots ? u->nslots * 2 : 256;
-        uint32_t *slots = kl_calloc(ns, sizeof *slots);
+        uint32_t *slots = kl_core__calloc(ns, sizeof *slots);
         if (!slots)
             return KL_ENOMEM;
         for (size_t i = 0; i < u->n; i++)
@@ -324,7 +324,7 @@ static int by_cid(const void *a, const void *b)
 static int deflate_buf(const void *data, size_t len, unsigned char **out, size_t *outlen)
 {
     uLongf cap = compressBound((uLong)len);
-    unsigned char *z = kl_malloc(cap ? cap : 1);
+    unsigned char *z = kl_core__malloc(cap ? cap : 1);
     if (!z)
         return KL_ENOMEM;
     if (compress2(z, &cap, data, (uLong)len, 6) != Z_OK) {
@@ -436,9 +436,9 @@ int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, 
     /* The advance each code needs; the glyphs whose own advance changes; the
      * codes that need a glyph of their own (copy[i]: the code whose new glyph
      * code i draws, -1: none). */
-    unsigned *want = kl_malloc(n * sizeof *want);
-    int32_t *copy = kl_malloc(n * sizeof *copy);
-    uint32_t *newadv = kl_malloc(n * sizeof *newadv); /* per code: its glyph's advance */
+    unsigned *want = kl_core__malloc(n * sizeof *want);
+    int32_t *copy = kl_core__malloc(n * sizeof *copy);
+    uint32_t *newadv = kl_core__malloc(n * sizeof *newadv); /* per code: its glyph's advance */
     unsigned char *nt[NTAGS] = {0};
     int rc = 0;
     if (!want || !copy || !newadv) {
@@ -514,7 +514,7 @@ int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, 
     }
     int rebuilt = ncopies ? NTAGS : T_LOCA; /* tables rebuilt: up to hmtx, or all six */
     for (int k = 0; k < rebuilt && !rc; k++)
-        if (!(nt[k] = kl_calloc(sizes[k] + 4, 1)))
+        if (!(nt[k] = kl_core__calloc(sizes[k] + 4, 1)))
             rc = KL_ENOMEM;
     if (rc)
         goto done;
@@ -599,11 +599,11 @@ int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, 
     }
     /* The font: the same tables in the same order, those rebuilt replaced. */
     size_t hdr = 12 + (size_t)ntables * 16;
-    if (kl_buf_reserve(out, len + (sizes[T_GLYF] + sizes[T_LOCA] + sizes[T_HMTX]) + 64)) {
+    if (kl_core__buf_reserve(out, len + (sizes[T_GLYF] + sizes[T_LOCA] + sizes[T_HMTX]) + 64)) {
         rc = KL_ENOMEM;
         goto done;
     }
-    kl_buf_append(out, font, hdr);
+    kl_core__buf_append(out, font, hdr);
     size_t head_at = 0;
     for (unsigned i = 0; i < ntables; i++) {
         unsigned char *r = (unsigned char *)out->data + 12 + i * 16;
@@ -620,8 +620,8 @@ int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, 
         wr32(r + 4, table_sum(data, l));
         wr32(r + 8, (uint32_t)out->len);
         wr32(r + 12, (uint32_t)l);
-        kl_buf_append(out, data, l);
-        kl_buf_append(out, pad, (4 - l % 4) % 4);
+        kl_core__buf_append(out, data, l);
+        kl_core__buf_append(out, pad, (4 - l % 4) % 4);
     }
     if (out->oom) {
         rc = KL_ENOMEM;
@@ -638,7 +638,7 @@ done:
     kl_free(copy);
     kl_free(newadv);
     if (rc) {
-        kl_buf_free(out);
+        kl_core__buf_free(out);
         for (size_t i = 0; i < n; i++)
             outgid[i] = m[i].gid;
     }
@@ -650,7 +650,7 @@ static int hb_subset_font(kl_context *ctx, const kl_font *f, const kl_gmap *m, s
 {
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     if (!in)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     hb_set_t *gids = hb_subset_input_glyph_set(in);
     hb_set_add(gids, 0);
     for (size_t i = 0; i < n; i++)
@@ -677,8 +677,8 @@ static int hb_subset_font(kl_context *ctx, const kl_font *f, const kl_gmap *m, s
     hb_face_t *sub = hb_subset_or_fail(f->face, in);
     hb_subset_input_destroy(in);
     if (!sub)
-        return kl_error(ctx, KL_EBACKEND, KL_AT(f->file, 0, 0), NULL,
-                        "hb-subset failed on the font \"%s\"", f->family);
+        return kl_core__error(ctx, KL_EBACKEND, KL_AT(f->file, 0, 0), NULL,
+                              "hb-subset failed on the font \"%s\"", f->family);
     hb_blob_t *blob = hb_face_reference_blob(sub);
     unsigned len = 0;
     const char *data = hb_blob_get_data(blob, &len);
@@ -689,23 +689,25 @@ static int hb_subset_font(kl_context *ctx, const kl_font *f, const kl_gmap *m, s
         rc = deflate_buf(raised.data, raised.len, out, outlen);
     else if (!rc)
         rc = deflate_buf(data, len, out, outlen);
-    kl_buf_free(&raised);
+    kl_core__buf_free(&raised);
     hb_blob_destroy(blob);
     hb_face_destroy(sub);
     if (rc == KL_ENOMEM)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     if (rc)
-        return kl_error(ctx, KL_EBACKEND, KL_AT(f->file, 0, 0), NULL,
-                        "cannot embed the font \"%s\" (subset or compression failed)", f->family);
+        return kl_core__error(ctx, KL_EBACKEND, KL_AT(f->file, 0, 0), NULL,
+                              "cannot embed the font \"%s\" (subset or compression failed)",
+                              f->family);
     return 0;
 }
 
 static void tounicode(kl_buf *b, const kl_gmap *m, size_t n)
 {
-    kl_buf_puts(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-                   "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-                   "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-                   "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    kl_core__buf_puts(b,
+                      "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+                      "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                      "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+                      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
     /* Every code drawn has its text (PDF/UA-1 7.21.7): the characters the
      * PDF writer shared out to its glyph from the glyph's cluster (see
      * glyph_text in pdf.c). Codes with no text of their own are never drawn
@@ -718,41 +720,41 @@ static void tounicode(kl_buf *b, const kl_gmap *m, size_t n)
         size_t block = mapped - done < 100 ? mapped - done : 100;
         if (!block)
             break;
-        kl_buf_printf(b, "%zu beginbfchar\n", block);
+        kl_core__buf_printf(b, "%zu beginbfchar\n", block);
         for (size_t k = 0; k < block && i < n; i++) {
             if (!m[i].n)
                 continue;
-            kl_buf_printf(b, "<%04X> <", (unsigned)m[i].cid);
+            kl_core__buf_printf(b, "<%04X> <", (unsigned)m[i].cid);
             for (unsigned j = 0; j < m[i].n; j++)
-                kl_buf_printf(b, "%04X", (unsigned)m[i].u[j]);
-            kl_buf_puts(b, ">\n");
+                kl_core__buf_printf(b, "%04X", (unsigned)m[i].u[j]);
+            kl_core__buf_puts(b, ">\n");
             k++;
             done++;
         }
-        kl_buf_puts(b, "endbfchar\n");
+        kl_core__buf_puts(b, "endbfchar\n");
     }
-    kl_buf_puts(b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    kl_core__buf_puts(b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
 }
 
 static void widths(kl_buf *b, const kl_font *f, const kl_gmap *m, size_t n, int *w1000)
 {
-    kl_buf_puts(b, "/W [");
+    kl_core__buf_puts(b, "/W [");
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        kl_buf_printf(b, "%u [", (unsigned)m[i].cid);
+        kl_core__buf_printf(b, "%u [", (unsigned)m[i].cid);
         while (j < n && (j == i || m[j].cid == m[j - 1].cid + 1)) {
             hb_position_t adv = hb_font_get_glyph_h_advance(f->font, m[j].gid);
             int w = m[j].w != INT32_MIN ? m[j].w
                                         : (int)((adv * 1000.0) / f->upem + (adv >= 0 ? 0.5 : -0.5));
             if (w1000)
                 w1000[j] = w;
-            kl_buf_printf(b, "%s%d", j == i ? "" : " ", w);
+            kl_core__buf_printf(b, "%s%d", j == i ? "" : " ", w);
             j++;
         }
-        kl_buf_puts(b, "] ");
+        kl_core__buf_puts(b, "] ");
         i = j;
     }
-    kl_buf_puts(b, "]\n");
+    kl_core__buf_puts(b, "]\n");
 }
 
 /* The CIDToGIDMap of codes m (sorted by CID) when some CID is not its glyph
@@ -768,7 +770,7 @@ static int cid_to_gid(const kl_gmap *m, const uint32_t *gid, size_t n, unsigned 
     if (!n || identity)
         return 0;
     size_t len = ((size_t)m[n - 1].cid + 1) * 2;
-    unsigned char *map = kl_calloc(len, 1);
+    unsigned char *map = kl_core__calloc(len, 1);
     if (!map)
         return KL_ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -786,9 +788,9 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
     size_t keylen = u->n * sizeof *u->m + sizeof u->font->id;
     /* The key: the codes by CID, without the index links (which depend on
      * the order they were first used in). */
-    kl_gmap *m = kl_malloc(u->n ? u->n * sizeof *m : 1);
+    kl_gmap *m = kl_core__malloc(u->n ? u->n * sizeof *m : 1);
     if (!m)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     memcpy(m, u->m, u->n * sizeof *m);
     for (size_t i = 0; i < u->n; i++)
         m[i].next = 0, m[i].head = 0;
@@ -806,13 +808,13 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
             *out = p;
             return 0;
         }
-    kl_fontpack *p = kl_calloc(1, sizeof *p);
+    kl_fontpack *p = kl_core__calloc(1, sizeof *p);
     kl_buf tu = KL_BUF_INIT, wb = KL_BUF_INIT;
     uint32_t *outgid = NULL;
     int rc = 0;
     if (!p) {
         kl_free(m);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     p->key = m;
     p->keylen = keylen;
@@ -823,9 +825,9 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
     for (int i = 0; i < 6; i++, t /= 26)
         p->tag[i] = (char)('A' + t % 26);
     p->tag[6] = '\0';
-    outgid = kl_malloc(u->n ? u->n * sizeof *outgid : 1);
+    outgid = kl_core__malloc(u->n ? u->n * sizeof *outgid : 1);
     if (!outgid) {
-        rc = kl_oom(ctx);
+        rc = kl_core__oom(ctx);
         goto fail;
     }
     if ((rc = hb_subset_font(ctx, u->font, m, u->n, &p->file, &p->filelen, outgid)))
@@ -833,17 +835,17 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
     tounicode(&tu, m, u->n);
     widths(&wb, u->font, m, u->n, NULL);
     if (tu.oom || wb.oom) {
-        rc = kl_oom(ctx);
+        rc = kl_core__oom(ctx);
         goto fail;
     }
     if ((rc = deflate_buf(tu.data, tu.len, &p->tounicode, &p->tounicodelen)) ||
         (rc = cid_to_gid(m, outgid, u->n, &p->cidtogid, &p->cidtogidlen))) {
-        rc = rc == KL_ENOMEM ? kl_oom(ctx)
-                             : kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "zlib failed");
+        rc = rc == KL_ENOMEM ? kl_core__oom(ctx)
+                             : kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "zlib failed");
         goto fail;
     }
-    p->widths = kl_buf_detach(&wb);
-    kl_buf_free(&tu);
+    p->widths = kl_core__buf_detach(&wb);
+    kl_core__buf_free(&tu);
     kl_free(outgid);
     c->bytes +=
         p->filelen + p->tounicodelen + p->cidtogidlen + p->keylen + strlen(p->widths) + sizeof *p;
@@ -852,8 +854,8 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
     *out = p;
     return 0;
 fail:
-    kl_buf_free(&tu);
-    kl_buf_free(&wb);
+    kl_core__buf_free(&tu);
+    kl_core__buf_free(&wb);
     kl_free(outgid);
     pack_free(p);
     return rc;
@@ -868,7 +870,7 @@ static int glyph_width(const kl_font *f, uint32_t gid)
 int32_t *kl_pdf__width_table(kl_pdf_cache *c, const kl_font *f)
 {
     if (f->id >= c->nwidths) {
-        widthtab *grown = kl_realloc(c->widths, (f->id + 1) * sizeof *grown);
+        widthtab *grown = kl_core__realloc(c->widths, (f->id + 1) * sizeof *grown);
         if (!grown)
             return NULL;
         memset(grown + c->nwidths, 0, (f->id + 1 - c->nwidths) * sizeof *grown);
@@ -877,7 +879,7 @@ int32_t *kl_pdf__width_table(kl_pdf_cache *c, const kl_font *f)
     }
     widthtab *t = &c->widths[f->id];
     if (t->font != f || !t->w) {
-        int32_t *w = kl_malloc((f->num_glyphs ? f->num_glyphs : 1) * sizeof *w);
+        int32_t *w = kl_core__malloc((f->num_glyphs ? f->num_glyphs : 1) * sizeof *w);
         if (!w)
             return NULL;
         for (unsigned i = 0; i < f->num_glyphs; i++)
@@ -903,7 +905,7 @@ int kl_pdf__glyph_width(int32_t *table, const kl_font *f, uint32_t gid)
 static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
 {
     (void)opaque;
-    return size && items > SIZE_MAX / size ? NULL : kl_malloc((size_t)items * size);
+    return size && items > SIZE_MAX / size ? NULL : kl_core__malloc((size_t)items * size);
 }
 
 static void z_free(voidpf opaque, voidpf p)
@@ -929,8 +931,8 @@ int kl_pdf__deflate(kl_pdf_cache *c, const void *data, size_t len, const unsigne
     } else if (deflateReset(&c->z) != Z_OK) {
         return KL_EBACKEND;
     }
-    kl_buf_clear(&c->zout);
-    if (kl_buf_reserve(&c->zout, deflateBound(&c->z, (uLong)len)))
+    kl_core__buf_clear(&c->zout);
+    if (kl_core__buf_reserve(&c->zout, deflateBound(&c->z, (uLong)len)))
         return KL_ENOMEM;
     c->z.next_in = (Bytef *)data;
     c->z.avail_in = (uInt)len;
@@ -955,7 +957,7 @@ const kl_imgpack *kl_pdf__image_find(kl_pdf_cache *c, const char *src)
 static int stream_deflate(HPDF_Stream s, unsigned char **out, size_t *len)
 {
     HPDF_UINT32 size = HPDF_Stream_Size(s);
-    unsigned char *raw = kl_malloc(size ? size : 1);
+    unsigned char *raw = kl_core__malloc(size ? size : 1);
     if (!raw)
         return KL_ENOMEM;
     HPDF_UINT n = size;
@@ -973,9 +975,9 @@ int kl_pdf__image_add(kl_context *ctx, kl_pdf_cache *c, const char *src, unsigne
                       unsigned bpc, const char *cs, void *pixels, void *mask,
                       const kl_imgpack **out)
 {
-    kl_imgpack *p = kl_calloc(1, sizeof *p);
+    kl_imgpack *p = kl_core__calloc(1, sizeof *p);
     int rc = 0;
-    if (!p || !(p->src = kl_strdup(src)))
+    if (!p || !(p->src = kl_core__strdup(src)))
         rc = KL_ENOMEM;
     if (!rc) {
         p->w = w;
@@ -993,9 +995,9 @@ int kl_pdf__image_add(kl_context *ctx, kl_pdf_cache *c, const char *src, unsigne
             kl_free(p->mask);
             kl_free(p);
         }
-        return rc == KL_ENOMEM ? kl_oom(ctx)
-                               : kl_error(ctx, KL_EBACKEND, KL_AT(src, 0, 0), NULL,
-                                          "cannot read the decoded image back from libharu");
+        return rc == KL_ENOMEM ? kl_core__oom(ctx)
+                               : kl_core__error(ctx, KL_EBACKEND, KL_AT(src, 0, 0), NULL,
+                                                "cannot read the decoded image back from libharu");
     }
     p->next = c->images;
     c->images = p;

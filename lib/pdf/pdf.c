@@ -105,10 +105,10 @@ static int hpdf_fail(render *r, const char *what)
     if (r->oom || r->err.error_no == HPDF_FAILD_TO_ALLOC_MEM ||
         (r->pdf && HPDF_GetError(r->pdf) == HPDF_FAILD_TO_ALLOC_MEM) ||
         kl_pdf__pool_failed(r->o->cache))
-        return kl_oom(r->ctx);
-    return kl_error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                    "libharu failed (error 0x%04X, detail %u) in %s", (unsigned)r->err.error_no,
-                    (unsigned)r->err.detail_no, what);
+        return kl_core__oom(r->ctx);
+    return kl_core__error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                          "libharu failed (error 0x%04X, detail %u) in %s",
+                          (unsigned)r->err.error_no, (unsigned)r->err.detail_no, what);
 }
 
 /* ---- strings ------------------------------------------------------------- */
@@ -116,8 +116,8 @@ static int hpdf_fail(render *r, const char *what)
 /* UTF-8 to UTF-16BE with a byte order mark (a PDF text string). */
 static void utf16be(kl_buf *b, const char *s)
 {
-    kl_buf_clear(b);
-    kl_buf_append(b, "\xFE\xFF", 2);
+    kl_core__buf_clear(b);
+    kl_core__buf_append(b, "\xFE\xFF", 2);
     for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
         uint32_t cp;
         if (*p < 0x80)
@@ -138,10 +138,10 @@ static void utf16be(kl_buf *b, const char *s)
             uint16_t hi = (uint16_t)(0xD800 + (cp >> 10)), lo = (uint16_t)(0xDC00 + (cp & 0x3FF));
             u[0] = (unsigned char)(hi >> 8), u[1] = (unsigned char)hi;
             u[2] = (unsigned char)(lo >> 8), u[3] = (unsigned char)lo;
-            kl_buf_append(b, u, 4);
+            kl_core__buf_append(b, u, 4);
         } else {
             u[0] = (unsigned char)(cp >> 8), u[1] = (unsigned char)cp;
-            kl_buf_append(b, u, 2);
+            kl_core__buf_append(b, u, 2);
         }
     }
 }
@@ -198,7 +198,7 @@ static char *num(char *p, double v)
 static void put_num(kl_buf *b, double v)
 {
     char s[32];
-    kl_buf_append(b, s, (size_t)(num(s, v) - s));
+    kl_core__buf_append(b, s, (size_t)(num(s, v) - s));
 }
 
 static char *put_uint(char *p, unsigned v)
@@ -246,7 +246,7 @@ static void put_hex4(kl_buf *b, unsigned v)
 {
     static const char hex[] = "0123456789ABCDEF";
     char s[4] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15], hex[v & 15]};
-    kl_buf_append(b, s, 4);
+    kl_core__buf_append(b, s, 4);
 }
 
 /* ---- raw dictionary entries ---------------------------------------------- */
@@ -302,7 +302,7 @@ static HPDF_STATUS raw_data(HPDF_Dict d)
  * outlives the document). NULL when out of memory (r->oom set). */
 static rawdata *raw_data_new(render *r, const void *data, size_t len, bool deflated, bool copy)
 {
-    rawdata *rd = kl_malloc(sizeof *rd + (copy ? len : 0));
+    rawdata *rd = kl_core__malloc(sizeof *rd + (copy ? len : 0));
     if (!rd) {
         r->oom = true;
         return NULL;
@@ -546,7 +546,7 @@ static int glyph_codes_reserve(render *r, size_t more)
     size_t cap = r->capcodes ? r->capcodes : 1024;
     while (cap < r->ncodes + more)
         cap *= 2;
-    glyph_code *grown = kl_realloc(r->codes, cap * sizeof *grown);
+    glyph_code *grown = kl_core__realloc(r->codes, cap * sizeof *grown);
     if (!grown)
         return KL_ENOMEM;
     r->codes = grown;
@@ -737,11 +737,11 @@ static int collect_glyphs(render *r)
                 kl_fontuse *u = &r->use[t->font->id];
                 int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
                 if (!wt || glyph_codes_reserve(r, t->nglyphs))
-                    return kl_oom(r->ctx);
+                    return kl_core__oom(r->ctx);
                 if (t->nglyphs > r->captexts) {
-                    gtext *grown = kl_realloc(r->texts, t->nglyphs * sizeof *grown);
+                    gtext *grown = kl_core__realloc(r->texts, t->nglyphs * sizeof *grown);
                     if (!grown)
-                        return kl_oom(r->ctx);
+                        return kl_core__oom(r->ctx);
                     r->texts = grown;
                     r->captexts = t->nglyphs;
                 }
@@ -803,7 +803,7 @@ static int collect_glyphs(render *r)
                         t->rtl && fabs(up) >= 0.5 && fabs(up) < 32767 ? (int16_t)lround(up) : 0;
                     if (tx[g].n && kl_pdf__use_add(u, t->font, t->glyphs[g].gid, tx[g].u, tx[g].n,
                                                    &c->w, &rise, &c->cid))
-                        return kl_oom(r->ctx);
+                        return kl_core__oom(r->ctx);
                     if (tx[g].n)
                         c->raised = (float)(rise * (double)t->size / t->font->upem);
                 }
@@ -966,7 +966,7 @@ static int make_selems(render *r, const kl_selem *s, HPDF_Dict parent)
 static void put_u16be(kl_buf *b, uint16_t v)
 {
     char c[2] = {(char)(v >> 8), (char)(v & 0xFF)};
-    kl_buf_append(b, c, 2);
+    kl_core__buf_append(b, c, 2);
 }
 
 /* A line's text in logical order, as UTF-16BE, appended to b. */
@@ -1015,7 +1015,7 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
         HPDF_Binary text =
             at.oom ? NULL : HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)at.data, (HPDF_UINT)at.len);
         r->oom |= at.oom;
-        kl_buf_free(&at);
+        kl_core__buf_free(&at);
         if (!span || !text)
             return hpdf_fail(r, "creating a Span element");
         HCHECK(r, HPDF_Dict_AddName(span, "Type", "StructElem"));
@@ -1026,10 +1026,10 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
         HCHECK(r, HPDF_Dict_Add(span, "ActualText", text));
         HCHECK(r, HPDF_Array_Add(r->kids[s->id], span));
         HCHECK(r, HPDF_Array_Add(r->parents[p], span));
-        kl_buf_puts(&r->cs, "/Span <</MCID ");
+        kl_core__buf_puts(&r->cs, "/Span <</MCID ");
         char num_[16];
-        kl_buf_append(&r->cs, num_, (size_t)(put_uint(num_, (unsigned)mcid) - num_));
-        kl_buf_puts(&r->cs, ">> BDC\n");
+        kl_core__buf_append(&r->cs, num_, (size_t)(put_uint(num_, (unsigned)mcid) - num_));
+        kl_core__buf_puts(&r->cs, ">> BDC\n");
         return 0;
     }
     if (r->se_page[s->id] == (int)p) {
@@ -1053,7 +1053,7 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
     PUT_LIT(e, " <</MCID ");
     e = put_uint(e, (unsigned)mcid);
     PUT_LIT(e, ">> BDC\n");
-    kl_buf_append(&r->cs, tag, (size_t)(e - tag));
+    kl_core__buf_append(&r->cs, tag, (size_t)(e - tag));
     return 0;
 }
 
@@ -1073,7 +1073,7 @@ static bool line_plain(const kl_tline *l)
 
 static void actual_text(kl_buf *b, const kl_tline *l)
 {
-    kl_buf_puts(b, "/Span <</ActualText <FEFF");
+    kl_core__buf_puts(b, "/Span <</ActualText <FEFF");
     uint32_t done = 0, pos = 0;
     while (done < l->nruns) {
         /* The run that starts at pos, in logical order. */
@@ -1088,7 +1088,7 @@ static void actual_text(kl_buf *b, const kl_tline *l)
         pos = next->start + next->nu16;
         done++;
     }
-    kl_buf_puts(b, ">>> BDC\n");
+    kl_core__buf_puts(b, ">>> BDC\n");
 }
 
 /* A glyph's outline as a path, in font units (for glyphs with no text of
@@ -1099,9 +1099,9 @@ static void draw_move(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, floa
     (void)df, (void)st, (void)user;
     kl_buf *b = data;
     put_num(b, x);
-    kl_buf_puts(b, " ");
+    kl_core__buf_puts(b, " ");
     put_num(b, y);
-    kl_buf_puts(b, " m\n");
+    kl_core__buf_puts(b, " m\n");
 }
 
 static void draw_line(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, float x, float y,
@@ -1110,9 +1110,9 @@ static void draw_line(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, floa
     (void)df, (void)st, (void)user;
     kl_buf *b = data;
     put_num(b, x);
-    kl_buf_puts(b, " ");
+    kl_core__buf_puts(b, " ");
     put_num(b, y);
-    kl_buf_puts(b, " l\n");
+    kl_core__buf_puts(b, " l\n");
 }
 
 static void draw_cubic(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, float x1, float y1,
@@ -1123,9 +1123,9 @@ static void draw_cubic(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, flo
     float v[6] = {x1, y1, x2, y2, x, y};
     for (int i = 0; i < 6; i++) {
         put_num(b, v[i]);
-        kl_buf_puts(b, " ");
+        kl_core__buf_puts(b, " ");
     }
-    kl_buf_puts(b, "c\n");
+    kl_core__buf_puts(b, "c\n");
 }
 
 static void draw_quad(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, float cx, float cy,
@@ -1139,7 +1139,7 @@ static void draw_quad(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, floa
 static void draw_close(hb_draw_funcs_t *df, void *data, hb_draw_state_t *st, void *user)
 {
     (void)df, (void)st, (void)user;
-    kl_buf_puts(data, "h\n");
+    kl_core__buf_puts(data, "h\n");
 }
 
 static int glyph_outline(render *r, const kl_font *f, uint32_t gid, double x, double y, double size)
@@ -1154,15 +1154,15 @@ static int glyph_outline(render *r, const kl_font *f, uint32_t gid, double x, do
     }
     kl_buf *b = &r->cs;
     double s = size / f->upem;
-    kl_buf_puts(b, "q 1 0 0 1 ");
+    kl_core__buf_puts(b, "q 1 0 0 1 ");
     put_num(b, x);
-    kl_buf_puts(b, " ");
+    kl_core__buf_puts(b, " ");
     put_num(b, y);
-    kl_buf_printf(b, " cm %.6f 0 0 %.6f 0 0 cm\n", s, s);
+    kl_core__buf_printf(b, " cm %.6f 0 0 %.6f 0 0 cm\n", s, s);
     hb_font_get_glyph_shape(f->font, gid, df, b);
-    kl_buf_puts(b, "f Q\n");
+    kl_core__buf_puts(b, "f Q\n");
     hb_draw_funcs_destroy(df);
-    return b->oom ? kl_oom(r->ctx) : 0;
+    return b->oom ? kl_core__oom(r->ctx) : 0;
 }
 
 /* One line of text: per run, a text object whose first glyph is placed with
@@ -1185,12 +1185,12 @@ static const char *run_lang(const kl_item *it, const kl_trun *t)
 /* A language tag as a PDF literal string (BCP 47: letters, digits, '-'). */
 static void put_lang(kl_buf *b, const char *lang)
 {
-    kl_buf_putc(b, '(');
+    kl_core__buf_putc(b, '(');
     for (const char *c = lang; *c; c++)
         if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
             *c == '-')
-            kl_buf_putc(b, *c);
-    kl_buf_putc(b, ')');
+            kl_core__buf_putc(b, *c);
+    kl_core__buf_putc(b, ')');
 }
 
 static int text_line(render *r, const kl_item *it)
@@ -1209,17 +1209,17 @@ static int text_line(render *r, const kl_item *it)
          * their /Lang where they are drawn, the line's glyphs unchanged. */
         const char *lang = run_lang(it, t);
         if (open_lang && (!lang || strcmp(lang, open_lang)))
-            kl_buf_puts(b, "EMC\n");
+            kl_core__buf_puts(b, "EMC\n");
         if (lang && (!open_lang || strcmp(lang, open_lang))) {
-            kl_buf_puts(b, "/Span <</Lang ");
+            kl_core__buf_puts(b, "/Span <</Lang ");
             put_lang(b, lang);
-            kl_buf_puts(b, ">> BDC\n");
+            kl_core__buf_puts(b, ">> BDC\n");
         }
         open_lang = lang;
         int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
         /* Per glyph at most a rise, an adjustment and an escaped code. */
-        if (!wt || kl_buf_reserve(b, 96 + (size_t)t->nglyphs * 80))
-            return kl_oom(r->ctx);
+        if (!wt || kl_core__buf_reserve(b, 96 + (size_t)t->nglyphs * 80))
+            return kl_core__oom(r->ctx);
         char *p = b->data + b->len;
         PUT_LIT(p, "BT");
         if (t->font != r->tf_font || size != r->tf_size) {
@@ -1238,8 +1238,8 @@ static int text_line(render *r, const kl_item *it)
             const kl_glyph *gl = &t->glyphs[g];
             double gx = pen + gl->dx;
             if (r->next_code >= r->ncodes)
-                return kl_error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                                "internal error: a glyph drawn that was not collected");
+                return kl_core__error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                                      "internal error: a glyph drawn that was not collected");
             glyph_code code = r->codes[r->next_code++];
             if (code.cid == NO_TEXT) {
                 if (in_str)
@@ -1251,8 +1251,8 @@ static int text_line(render *r, const kl_item *it)
                 int rc = glyph_outline(r, t->font, gl->gid, gx, it->y + gl->dy, size);
                 if (rc)
                     return rc;
-                if (kl_buf_reserve(b, 96 + (size_t)(t->nglyphs - g) * 80))
-                    return kl_oom(r->ctx);
+                if (kl_core__buf_reserve(b, 96 + (size_t)(t->nglyphs - g) * 80))
+                    return kl_core__oom(r->ctx);
                 p = b->data + b->len;
                 PUT_LIT(p, "BT\n");
                 in_tj = in_str = placed = false;
@@ -1311,9 +1311,9 @@ static int text_line(render *r, const kl_item *it)
         b->data[b->len] = '\0';
     }
     if (open_lang)
-        kl_buf_puts(b, "EMC\n");
+        kl_core__buf_puts(b, "EMC\n");
     if (!plain)
-        kl_buf_puts(b, "EMC\n");
+        kl_core__buf_puts(b, "EMC\n");
     return 0;
 }
 
@@ -1321,10 +1321,10 @@ static int flush(render *r, size_t p)
 {
     HPDF_PageAttr attr = (HPDF_PageAttr)r->pages[p]->attr;
     if (r->cs.oom)
-        return kl_oom(r->ctx);
+        return kl_core__oom(r->ctx);
     if (r->cs.len)
         HCHECK(r, HPDF_Stream_Write(attr->stream, (HPDF_BYTE *)r->cs.data, (HPDF_UINT)r->cs.len));
-    kl_buf_clear(&r->cs);
+    kl_core__buf_clear(&r->cs);
     return 0;
 }
 
@@ -1335,7 +1335,7 @@ static int page_contents(render *r, size_t p)
 {
     HPDF_PageAttr attr = (HPDF_PageAttr)r->pages[p]->attr;
     if (r->cs.oom)
-        return kl_oom(r->ctx);
+        return kl_core__oom(r->ctx);
     if (HPDF_Stream_Size(attr->stream))
         return flush(r, p);
     const unsigned char *z = (const unsigned char *)r->cs.data;
@@ -1344,10 +1344,10 @@ static int page_contents(render *r, size_t p)
     if (deflated) {
         int rc = kl_pdf__deflate(r->o->cache, r->cs.data, r->cs.len, &z, &zlen);
         if (rc == KL_ENOMEM)
-            return kl_oom(r->ctx);
+            return kl_core__oom(r->ctx);
         if (rc)
-            return kl_error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                            "zlib failed to compress page %zu", p + 1);
+            return kl_core__error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                                  "zlib failed to compress page %zu", p + 1);
     }
     HPDF_Dict c = attr->contents;
     HPDF_Number length = HPDF_Dict_GetItem(c, "Length", HPDF_OCLASS_NUMBER);
@@ -1355,13 +1355,13 @@ static int page_contents(render *r, size_t p)
         return hpdf_fail(r, "page contents");
     rawdata *rd = raw_data_new(r, z ? z : (const unsigned char *)"", zlen, deflated, true);
     if (!rd)
-        return kl_oom(r->ctx);
+        return kl_core__oom(r->ctx);
     HPDF_Number_SetValue(length, (HPDF_INT32)zlen);
     HPDF_Stream_Free(c->stream);
     c->stream = NULL;
     attr->stream = NULL;
     raw_attach(c, rd);
-    kl_buf_clear(&r->cs);
+    kl_core__buf_clear(&r->cs);
     return 0;
 }
 
@@ -1377,13 +1377,13 @@ static int image_pack(render *r, const char *src, const kl_imgpack **out)
     hpdf_err err = {0, 0};
     HPDF_Doc tmp = HPDF_New(on_hpdf_error, &err);
     if (!tmp)
-        return kl_oom(r->ctx);
+        return kl_core__oom(r->ctx);
     HPDF_Image img = HPDF_LoadPngImageFromFile(tmp, src);
     const char *cs = img ? HPDF_Image_GetColorSpace(img) : NULL;
     int rc = 0;
     if (!img)
-        rc = kl_error(r->ctx, KL_EFORMAT, KL_AT(src, 0, 0), "use an 8-bit PNG image",
-                      "libharu cannot load the image (error 0x%04X)", (unsigned)err.error_no);
+        rc = kl_core__error(r->ctx, KL_EFORMAT, KL_AT(src, 0, 0), "use an 8-bit PNG image",
+                            "libharu cannot load the image (error 0x%04X)", (unsigned)err.error_no);
     else if (cs && (!strcmp(cs, "DeviceRGB") || !strcmp(cs, "DeviceGray"))) {
         HPDF_Dict smask = HPDF_Dict_GetItem(img, "SMask", HPDF_OCLASS_DICT);
         rc = kl_pdf__image_add(r->ctx, r->o->cache, src, HPDF_Image_GetWidth(img),
@@ -1399,7 +1399,7 @@ static HPDF_Image image(render *r, const char *src)
     for (size_t i = 0; i < r->nimgs; i++)
         if (!strcmp(r->imgs[i].src, src))
             return r->imgs[i].img;
-    imgent *grown = kl_realloc(r->imgs, (r->nimgs + 1) * sizeof *grown);
+    imgent *grown = kl_core__realloc(r->imgs, (r->nimgs + 1) * sizeof *grown);
     if (!grown)
         return NULL;
     r->imgs = grown;
@@ -1427,8 +1427,8 @@ static bool index_items(render *r)
             n += r->L->pages[p].items[i].kind == KL_ITEM_TEXT && r->L->pages[p].items[i].se;
     if (n > INT32_MAX)
         return false;
-    r->se_head = kl_malloc((ns ? ns : 1) * 2 * sizeof *r->se_head);
-    r->se_items = kl_malloc((n ? n : 1) * sizeof *r->se_items);
+    r->se_head = kl_core__malloc((ns ? ns : 1) * 2 * sizeof *r->se_head);
+    r->se_items = kl_core__malloc((n ? n : 1) * sizeof *r->se_items);
     if (!r->se_head || !r->se_items) {
         kl_free(r->se_head);
         kl_free(r->se_items);
@@ -1503,14 +1503,14 @@ static void *link_contents(render *r, const kl_selem *s)
     size_t before = b.len;
     element_text(r, s, 0, &b);
     if (b.oom) {
-        kl_buf_free(&b);
+        kl_core__buf_free(&b);
         r->oom = true; /* NULL: hpdf_fail reports it as out of memory */
         return NULL;
     }
     void *out = b.len > before
                     ? HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len)
                     : text_string(r, s->href);
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
     return out;
 }
 
@@ -1577,15 +1577,15 @@ static int draw_cached_image(render *r, size_t p, const kl_imgpack *ip, const kl
     char name[24];
     snprintf(name, sizeof name, "KlIm%u", r->nimg_names++);
     HCHECK(r, HPDF_Dict_Add(attr->xobjects, name, img));
-    kl_buf_puts(&r->cs, "q ");
+    kl_core__buf_puts(&r->cs, "q ");
     put_num(&r->cs, it->w);
-    kl_buf_puts(&r->cs, " 0 0 ");
+    kl_core__buf_puts(&r->cs, " 0 0 ");
     put_num(&r->cs, it->h);
-    kl_buf_putc(&r->cs, ' ');
+    kl_core__buf_putc(&r->cs, ' ');
     put_num(&r->cs, it->x);
-    kl_buf_putc(&r->cs, ' ');
+    kl_core__buf_putc(&r->cs, ' ');
     put_num(&r->cs, it->y);
-    kl_buf_printf(&r->cs, " cm /%s Do Q\n", name);
+    kl_core__buf_printf(&r->cs, " cm /%s Do Q\n", name);
     return 0;
 }
 
@@ -1599,7 +1599,7 @@ static int write_page(render *r, size_t p)
         const kl_item *it = &pg->items[i];
         bool continues = false; /* one marked-content sequence per line */
         if (open && !continues) {
-            kl_buf_puts(&r->cs, "EMC\n");
+            kl_core__buf_puts(&r->cs, "EMC\n");
             open = NULL;
         }
         if (it->kind == KL_ITEM_IMAGE) {
@@ -1608,11 +1608,12 @@ static int write_page(render *r, size_t p)
                 return rc;
             HPDF_Image img = ip ? NULL : image(r, it->src);
             if (!ip && !img)
-                return r->err.error_no ? kl_error(r->ctx, KL_EFORMAT, KL_AT(it->src, 0, 0),
-                                                  "use an 8-bit PNG image",
-                                                  "libharu cannot load the image (error 0x%04X)",
-                                                  (unsigned)r->err.error_no)
-                                       : kl_oom(r->ctx);
+                return r->err.error_no
+                           ? kl_core__error(r->ctx, KL_EFORMAT, KL_AT(it->src, 0, 0),
+                                            "use an 8-bit PNG image",
+                                            "libharu cannot load the image (error 0x%04X)",
+                                            (unsigned)r->err.error_no)
+                           : kl_core__oom(r->ctx);
             if (it->se) {
                 if ((rc = begin_mc(r, p, it->se, it->y + it->h, NULL)))
                     return rc;
@@ -1628,26 +1629,26 @@ static int write_page(render *r, size_t p)
                 HCHECK(r, HPDF_Dict_Add(a, "BBox", bb));
                 HCHECK(r, HPDF_Dict_Add(r->se[it->se->id], "A", a));
             } else {
-                kl_buf_puts(&r->cs, "/Artifact <</Type /Layout>> BDC\n");
+                kl_core__buf_puts(&r->cs, "/Artifact <</Type /Layout>> BDC\n");
             }
             if (ip) {
                 if ((rc = draw_cached_image(r, p, ip, it)))
                     return rc;
-                kl_buf_puts(&r->cs, "EMC\n");
+                kl_core__buf_puts(&r->cs, "EMC\n");
                 continue;
             }
             if ((rc = flush(r, p)))
                 return rc;
             HCHECK(r, HPDF_Page_DrawImage(r->pages[p], img, (HPDF_REAL)it->x, (HPDF_REAL)it->y,
                                           (HPDF_REAL)it->w, (HPDF_REAL)it->h));
-            kl_buf_puts(&r->cs, "EMC\n");
+            kl_core__buf_puts(&r->cs, "EMC\n");
             continue;
         }
         if (!it->se) {
-            kl_buf_puts(&r->cs, "/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n");
+            kl_core__buf_puts(&r->cs, "/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n");
             if ((rc = text_line(r, it)))
                 return rc;
-            kl_buf_puts(&r->cs, "EMC\n");
+            kl_core__buf_puts(&r->cs, "EMC\n");
             continue;
         }
         if (!continues) {
@@ -1661,7 +1662,7 @@ static int write_page(render *r, size_t p)
             return rc;
     }
     if (open)
-        kl_buf_puts(&r->cs, "EMC\n");
+        kl_core__buf_puts(&r->cs, "EMC\n");
     return page_contents(r, p);
 }
 
@@ -1672,19 +1673,19 @@ static void xml_escape(kl_buf *b, const char *s)
     for (; s && *s; s++) {
         switch (*s) {
         case '<':
-            kl_buf_puts(b, "&lt;");
+            kl_core__buf_puts(b, "&lt;");
             break;
         case '>':
-            kl_buf_puts(b, "&gt;");
+            kl_core__buf_puts(b, "&gt;");
             break;
         case '&':
-            kl_buf_puts(b, "&amp;");
+            kl_core__buf_puts(b, "&amp;");
             break;
         case '"':
-            kl_buf_puts(b, "&quot;");
+            kl_core__buf_puts(b, "&quot;");
             break;
         default:
-            kl_buf_putc(b, *s);
+            kl_core__buf_putc(b, *s);
         }
     }
 }
@@ -1694,31 +1695,31 @@ static int metadata(render *r, const struct tm *tm)
     kl_buf x = KL_BUF_INIT;
     char date[32];
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", tm);
-    kl_buf_puts(&x, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
-                    "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
-                    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
-                    "<rdf:Description rdf:about=\"\"\n"
-                    " xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
-                    " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
-                    " xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n"
-                    "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">");
+    kl_core__buf_puts(&x, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+                          "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+                          "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+                          "<rdf:Description rdf:about=\"\"\n"
+                          " xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
+                          " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
+                          " xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n"
+                          "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">");
     xml_escape(&x, r->doc->title ? r->doc->title : "Letter");
-    kl_buf_puts(&x, "</rdf:li></rdf:Alt></dc:title>\n<dc:creator><rdf:Seq><rdf:li>");
+    kl_core__buf_puts(&x, "</rdf:li></rdf:Alt></dc:title>\n<dc:creator><rdf:Seq><rdf:li>");
     xml_escape(&x, r->doc->author ? r->doc->author : "kinletter");
-    kl_buf_puts(&x, "</rdf:li></rdf:Seq></dc:creator>\n<dc:language><rdf:Bag><rdf:li>");
+    kl_core__buf_puts(&x, "</rdf:li></rdf:Seq></dc:creator>\n<dc:language><rdf:Bag><rdf:li>");
     xml_escape(&x, r->L->lang ? r->L->lang : "en-GB");
-    kl_buf_printf(&x,
-                  "</rdf:li></rdf:Bag></dc:language>\n<xmp:CreateDate>%s</xmp:CreateDate>\n"
-                  "<xmp:CreatorTool>kinletter %s</xmp:CreatorTool>\n"
-                  "<pdfuaid:part>1</pdfuaid:part>\n"
-                  "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>\n",
-                  date, KL_VERSION);
+    kl_core__buf_printf(&x,
+                        "</rdf:li></rdf:Bag></dc:language>\n<xmp:CreateDate>%s</xmp:CreateDate>\n"
+                        "<xmp:CreatorTool>kinletter %s</xmp:CreatorTool>\n"
+                        "<pdfuaid:part>1</pdfuaid:part>\n"
+                        "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>\n",
+                        date, KL_VERSION);
     if (x.oom) {
-        kl_buf_free(&x);
-        return kl_oom(r->ctx);
+        kl_core__buf_free(&x);
+        return kl_core__oom(r->ctx);
     }
     HPDF_Dict m = raw_stream(r, x.data, x.len, false, true);
-    kl_buf_free(&x);
+    kl_core__buf_free(&x);
     if (!m)
         return hpdf_fail(r, "metadata stream");
     HCHECK(r, HPDF_Dict_AddName(m, "Type", "Metadata"));
@@ -1746,8 +1747,8 @@ static int doc_entries(render *r)
 {
     struct tm tm;
     if (parse_date(r->o->creation_date, &tm))
-        return kl_error(r->ctx, KL_EINVAL, KL_NOWHERE, "write it as 2026-03-01T09:00:00Z",
-                        "bad creation date \"%s\"", r->o->creation_date);
+        return kl_core__error(r->ctx, KL_EINVAL, KL_NOWHERE, "write it as 2026-03-01T09:00:00Z",
+                              "bad creation date \"%s\"", r->o->creation_date);
     HPDF_Date d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
                    tm.tm_sec,         'Z',           0,          0};
     HCHECK(r, HPDF_SetInfoAttr(r->pdf, HPDF_INFO_CREATOR, "kinletter " KL_VERSION));
@@ -1838,8 +1839,8 @@ static void render_free(render *r)
     kl_free(r->pages);
     kl_free(r->parents);
     kl_free(r->imgs);
-    kl_buf_free(&r->cs);
-    kl_buf_free(&r->tmp);
+    kl_core__buf_free(&r->cs);
+    kl_core__buf_free(&r->tmp);
     if (r->pdf)
         HPDF_Free(r->pdf);
     for (rawdata *rd = r->raws; rd;) {
@@ -1861,7 +1862,7 @@ static HPDF_STATUS out_write(HPDF_Stream s, const HPDF_BYTE *data, HPDF_UINT len
         out->data[out->len] = '\0';
         return HPDF_OK;
     }
-    return kl_buf_append(out, data, len) ? HPDF_FAILD_TO_ALLOC_MEM : HPDF_OK;
+    return kl_core__buf_append(out, data, len) ? HPDF_FAILD_TO_ALLOC_MEM : HPDF_OK;
 }
 
 static int save(render *r, kl_buf *out)
@@ -1871,11 +1872,11 @@ static int save(render *r, kl_buf *out)
         !(r->pdf->stream = HPDF_CallbackWriter_New(r->pdf->mmgr, out_write, out)))
         return hpdf_fail(r, "HPDF_CallbackWriter_New");
     size_t start = out->len;
-    if (kl_buf_reserve(out, 24u << 10)) /* a letter is about 20 KB */
-        return kl_oom(r->ctx);
+    if (kl_core__buf_reserve(out, 24u << 10)) /* a letter is about 20 KB */
+        return kl_core__oom(r->ctx);
     HPDF_STATUS st = HPDF_SaveToStream(r->pdf);
     if (out->oom)
-        return kl_oom(r->ctx);
+        return kl_core__oom(r->ctx);
     if (st != HPDF_OK || r->err.error_no) {
         out->len = start;
         return hpdf_fail(r, "HPDF_SaveToStream");
@@ -1895,7 +1896,7 @@ int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, 
     if (pages)
         *pages = 0;
     if (!doc || !opts || !opts->fonts || !opts->text || !opts->cache || !out)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__render: bad arguments");
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__render: bad arguments");
     render rr = {.ctx = ctx, .doc = doc, .o = opts}, *r = &rr;
     kl_text__cache_trim(opts->text);
     kl_pdf__cache_trim(opts->cache);
@@ -1917,17 +1918,17 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
     int rc = 0;
     r->nfonts = kl_text__font_count(opts->fonts);
     size_t ns = r->L->nselems, np = r->L->npages;
-    r->use = kl_calloc(r->nfonts, sizeof *r->use);
-    r->type0 = kl_calloc(r->nfonts, sizeof *r->type0);
-    r->se = kl_calloc(ns, sizeof *r->se);
-    r->kids = kl_calloc(ns, sizeof *r->kids);
-    r->se_page = kl_malloc(ns * sizeof *r->se_page);
-    r->se_y = kl_calloc(ns, sizeof *r->se_y);
-    r->pages = kl_calloc(np, sizeof *r->pages);
-    r->parents = kl_calloc(np, sizeof *r->parents);
+    r->use = kl_core__calloc(r->nfonts, sizeof *r->use);
+    r->type0 = kl_core__calloc(r->nfonts, sizeof *r->type0);
+    r->se = kl_core__calloc(ns, sizeof *r->se);
+    r->kids = kl_core__calloc(ns, sizeof *r->kids);
+    r->se_page = kl_core__malloc(ns * sizeof *r->se_page);
+    r->se_y = kl_core__calloc(ns, sizeof *r->se_y);
+    r->pages = kl_core__calloc(np, sizeof *r->pages);
+    r->parents = kl_core__calloc(np, sizeof *r->parents);
     if (!r->use || !r->type0 || !r->se || !r->kids || !r->se_page || !r->se_y || !r->pages ||
         !r->parents) {
-        rc = kl_oom(ctx);
+        rc = kl_core__oom(ctx);
         goto out;
     }
     for (size_t i = 0; i < ns; i++)
@@ -1939,7 +1940,7 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
     kl_pdf__pool_use(opts->cache);
     r->pdf = HPDF_NewEx(on_hpdf_error, kl_pdf__pool_alloc, kl_pdf__pool_free, 0, &r->err);
     if (!r->pdf) {
-        rc = kl_oom(ctx);
+        rc = kl_core__oom(ctx);
         goto out;
     }
     if (!opts->no_compress && HPDF_SetCompressionMode(r->pdf, HPDF_COMP_ALL) != HPDF_OK) {
@@ -2043,14 +2044,14 @@ static void renumber(kl_selem *s, unsigned offset)
 static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank_before)
 {
     size_t add = one->npages + (blank_before ? 1 : 0);
-    kl_page *pages = kl_realloc(pack->pages, (pack->npages + add) * sizeof *pages);
-    char **owned = kl_realloc(pack->owned, (pack->nowned + one->nowned + 1) * sizeof *owned);
+    kl_page *pages = kl_core__realloc(pack->pages, (pack->npages + add) * sizeof *pages);
+    char **owned = kl_core__realloc(pack->owned, (pack->nowned + one->nowned + 1) * sizeof *owned);
     if (pages)
         pack->pages = pages;
     if (owned)
         pack->owned = owned;
     if (!pages || !owned)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     if (blank_before)
         memset(&pack->pages[pack->npages++], 0, sizeof *pages);
     memcpy(pack->pages + pack->npages, one->pages, one->npages * sizeof *pages);
@@ -2084,16 +2085,17 @@ int kl_pdf__render_pack(kl_context *ctx, const kl_doc *const *docs, size_t n, co
     if (pages)
         *pages = 0;
     if (!docs || !n || !meta || !opts || !opts->fonts || !opts->text || !opts->cache || !out)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__render_pack: bad arguments");
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL,
+                              "kl_pdf__render_pack: bad arguments");
     render rr = {.ctx = ctx, .doc = meta, .o = opts}, *r = &rr;
     kl_text__cache_trim(opts->text);
     kl_pdf__cache_trim(opts->cache);
-    kl_layout *pack = kl_calloc(1, sizeof *pack);
+    kl_layout *pack = kl_core__calloc(1, sizeof *pack);
     if (pack)
-        pack->root = kl_calloc(1, sizeof *pack->root);
+        pack->root = kl_core__calloc(1, sizeof *pack->root);
     if (!pack || !pack->root) {
         kl_layout__free(pack);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     pack->root->role = KL_ROLE_DOCUMENT;
     pack->root->id = pack->nselems++;

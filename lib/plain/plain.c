@@ -48,12 +48,12 @@ static int emit(kl_buf *b, const UChar *u, int32_t from, int32_t to, const char 
 {
     while (to > from && is_space16(u[to - 1]))
         to--;
-    kl_buf_puts(b, prefix);
+    kl_core__buf_puts(b, prefix);
     if (to > from) {
         UErrorCode st = U_ZERO_ERROR;
         int32_t need = 0;
         u_strToUTF8(NULL, 0, &need, u + from, to - from, &st);
-        if (kl_buf_reserve(b, (size_t)need + 1))
+        if (kl_core__buf_reserve(b, (size_t)need + 1))
             return KL_ENOMEM;
         st = U_ZERO_ERROR;
         u_strToUTF8(b->data + b->len, need + 1, NULL, u + from, to - from, &st);
@@ -66,7 +66,7 @@ static int emit(kl_buf *b, const UChar *u, int32_t from, int32_t to, const char 
         while (b->len && b->data[b->len - 1] == ' ')
             b->data[--b->len] = '\0';
     }
-    kl_buf_putc(b, '\n');
+    kl_core__buf_putc(b, '\n');
     return b->oom ? KL_ENOMEM : 0;
 }
 
@@ -82,16 +82,17 @@ static int wrap_with(kl_context *ctx, kl_buf *b, const char *text, const char *l
 {
     size_t len = strlen(text);
     if (len > MAX_PARAGRAPH)
-        return kl_error(ctx, KL_ELIMIT, KL_NOWHERE, NULL, "paragraph longer than %d bytes",
-                        MAX_PARAGRAPH);
+        return kl_core__error(ctx, KL_ELIMIT, KL_NOWHERE, NULL, "paragraph longer than %d bytes",
+                              MAX_PARAGRAPH);
     UErrorCode st = U_ZERO_ERROR;
     int32_t n = 0;
     u_strFromUTF8(NULL, 0, &n, text, (int32_t)len, &st);
     if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
-        return kl_error(ctx, KL_EPARSE, KL_NOWHERE, NULL, "text is not UTF-8: %s", u_errorName(st));
-    UChar *u = kl_malloc(((size_t)n + 1) * sizeof *u);
+        return kl_core__error(ctx, KL_EPARSE, KL_NOWHERE, NULL, "text is not UTF-8: %s",
+                              u_errorName(st));
+    UChar *u = kl_core__malloc(((size_t)n + 1) * sizeof *u);
     if (!u)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     st = U_ZERO_ERROR;
     u_strFromUTF8(u, n + 1, NULL, text, (int32_t)len, &st);
     char loc[ULOC_FULLNAME_CAPACITY];
@@ -114,8 +115,8 @@ static int wrap_with(kl_context *ctx, kl_buf *b, const char *text, const char *l
     }
     if (U_FAILURE(st)) {
         kl_free(u);
-        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU line breaker failed: %s",
-                        u_errorName(st));
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU line breaker failed: %s",
+                              u_errorName(st));
     }
 
     size_t flen = strlen(first), ilen = strlen(indent);
@@ -164,9 +165,9 @@ static int wrap_with(kl_context *ctx, kl_buf *b, const char *text, const char *l
         rc = emit(b, u, start, n, first_line ? first : indent);
     kl_free(u);
     if (rc == KL_ENOMEM)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     if (rc)
-        return kl_error(ctx, rc, KL_NOWHERE, NULL, "could not convert wrapped text");
+        return kl_core__error(ctx, rc, KL_NOWHERE, NULL, "could not convert wrapped text");
     return 0;
 }
 
@@ -192,7 +193,7 @@ static void blank(renderer *r)
 {
     if (r->out.len && !(r->out.len >= 2 && r->out.data[r->out.len - 1] == '\n' &&
                         r->out.data[r->out.len - 2] == '\n'))
-        kl_buf_putc(&r->out, '\n');
+        kl_core__buf_putc(&r->out, '\n');
 }
 
 static int para(renderer *r, const kl_node *n, const char *first, const char *indent)
@@ -214,8 +215,8 @@ static int underline(renderer *r, const char *text, char ch)
     if (w > r->width || w == 0)
         w = r->width < 40 ? r->width : 40;
     for (unsigned i = 0; i < w; i++)
-        kl_buf_putc(&r->out, ch);
-    kl_buf_putc(&r->out, '\n');
+        kl_core__buf_putc(&r->out, ch);
+    kl_core__buf_putc(&r->out, '\n');
     return r->out.oom ? KL_ENOMEM : 0;
 }
 
@@ -275,13 +276,13 @@ static int render(renderer *r, const kl_node *n)
             /* Chinese writes a label's colon full width, with no space after it (姓名：). */
             const char *lang = kl_doc__lang(c);
             bool cjk = lang && strncmp(lang, "zh", 2) == 0 && (!lang[2] || lang[2] == '-');
-            kl_buf_printf(&line, "%s%s%s", c->label ? c->label : "", cjk ? "\xef\xbc\x9a" : ": ",
-                          c->text ? c->text : "");
+            kl_core__buf_printf(&line, "%s%s%s", c->label ? c->label : "",
+                                cjk ? "\xef\xbc\x9a" : ": ", c->text ? c->text : "");
             if (line.oom)
                 return KL_ENOMEM;
             rc = wrap_with(r->ctx, &r->out, line.data, kl_doc__lang(c), r->width, "", "    ",
                            &r->br);
-            kl_buf_free(&line);
+            kl_core__buf_free(&line);
         }
         return rc;
     case KL_NODE_ITEM:
@@ -305,15 +306,15 @@ int kl_plain__text(kl_context *ctx, const kl_doc *doc, unsigned width, char **ou
     ubrk_close(r.br.bi);
     /* Helpers return KL_ENOMEM without a message: give the caller one. */
     if (rc == KL_ENOMEM || (!rc && r.out.oom))
-        rc = kl_oom(ctx);
+        rc = kl_core__oom(ctx);
     if (rc) {
-        kl_buf_free(&r.out);
+        kl_core__buf_free(&r.out);
         return rc;
     }
     while (r.out.len > 1 && r.out.data[r.out.len - 1] == '\n' && r.out.data[r.out.len - 2] == '\n')
         r.out.data[--r.out.len] = '\0';
-    *out = kl_buf_detach(&r.out);
-    return *out ? 0 : kl_oom(ctx);
+    *out = kl_core__buf_detach(&r.out);
+    return *out ? 0 : kl_core__oom(ctx);
 }
 
 int kl_plain__email(kl_context *ctx, const kl_doc *doc, char **subject, char **body)
@@ -323,12 +324,12 @@ int kl_plain__email(kl_context *ctx, const kl_doc *doc, char **subject, char **b
     kl_buf b = KL_BUF_INIT;
     /* A subject is one line: fold any line break or tab into a space. */
     for (const char *p = s; *p; p++)
-        kl_buf_putc(&b, (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p);
+        kl_core__buf_putc(&b, (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p);
     if (b.oom)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     int rc = kl_plain__text(ctx, doc, KL_PLAIN_WIDTH, body);
     if (rc) {
-        kl_buf_free(&b);
+        kl_core__buf_free(&b);
         return rc;
     }
     if (doc->email_intro) {
@@ -340,29 +341,29 @@ int kl_plain__email(kl_context *ctx, const kl_doc *doc, char **subject, char **b
         while (!rc && *paras) {
             const char *end = strstr(paras, "\n\n");
             size_t n = end ? (size_t)(end - paras) : strlen(paras);
-            char *one = kl_strndup(paras, n);
+            char *one = kl_core__strndup(paras, n);
             rc = one ? kl_plain__wrap(ctx, &e, one, kl_doc__lang(doc->root), KL_PLAIN_WIDTH, "", "")
                      : KL_ENOMEM;
             kl_free(one);
-            kl_buf_putc(&e, '\n');
+            kl_core__buf_putc(&e, '\n');
             paras += n + (end ? 2 : 0);
         }
-        kl_buf_printf(&e, "%s\n\n%s", "----------------------------------------", *body);
+        kl_core__buf_printf(&e, "%s\n\n%s", "----------------------------------------", *body);
         if (!rc && e.oom)
             rc = KL_ENOMEM;
         kl_free(*body);
-        *body = rc ? NULL : kl_buf_detach(&e);
-        kl_buf_free(&e);
+        *body = rc ? NULL : kl_core__buf_detach(&e);
+        kl_core__buf_free(&e);
         if (rc) {
-            kl_buf_free(&b);
-            return rc == KL_ENOMEM ? kl_oom(ctx) : rc;
+            kl_core__buf_free(&b);
+            return rc == KL_ENOMEM ? kl_core__oom(ctx) : rc;
         }
     }
-    *subject = kl_buf_detach(&b);
+    *subject = kl_core__buf_detach(&b);
     if (!*subject) {
         kl_free(*body);
         *body = NULL;
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     return 0;
 }
@@ -403,7 +404,7 @@ int kl_plain__sms(const char *text, kl_sms_info *info)
     memset(info, 0, sizeof *info);
     size_t len = strlen(text);
     size_t bad;
-    if (!kl_utf8_valid(text, len, &bad))
+    if (!kl_core__utf8_valid(text, len, &bad))
         return KL_EPARSE;
     unsigned septets = 0, utf16 = 0, chars = 0;
     bool gsm = true;
@@ -435,21 +436,23 @@ int kl_plain__sms(const char *text, kl_sms_info *info)
 KL_API int kl_sms_measure(kl_context *ctx, const char *text, kl_sms_info *info)
 {
     kl_context_clear_error(ctx);
-    if (!text || (info && !kl_out_size_ok(info, offsetof(kl_sms_info, ucs2) + sizeof info->ucs2)))
-        return kl_einval(ctx, __func__);
+    if (!text ||
+        (info && !kl_core__out_size_ok(info, offsetof(kl_sms_info, ucs2) + sizeof info->ucs2)))
+        return kl_core__einval(ctx, __func__);
     kl_sms_info full;
     int rc = kl_plain__sms(text, &full);
     full.size = sizeof full;
     if (info)
-        kl_out_copy(info, &full, sizeof full);
+        kl_core__out_copy(info, &full, sizeof full);
     info = &full;
     if (rc == KL_EPARSE)
-        return ctx ? kl_error(ctx, KL_EPARSE, KL_NOWHERE, NULL, "text message is not UTF-8") : rc;
+        return ctx ? kl_core__error(ctx, KL_EPARSE, KL_NOWHERE, NULL, "text message is not UTF-8")
+                   : rc;
     if (rc == KL_ELIMIT && ctx)
-        return kl_error(ctx, KL_ELIMIT, KL_NOWHERE,
-                        "shorten the message: a text invites contact, nothing more",
-                        "text message needs %u parts (%u %s): at most 3 are sent", info->segments,
-                        info->units, info->ucs2 ? "UCS-2 characters" : "GSM-7 characters");
+        return kl_core__error(
+            ctx, KL_ELIMIT, KL_NOWHERE, "shorten the message: a text invites contact, nothing more",
+            "text message needs %u parts (%u %s): at most 3 are sent", info->segments, info->units,
+            info->ucs2 ? "UCS-2 characters" : "GSM-7 characters");
     return rc;
 }
 
@@ -468,7 +471,7 @@ KL_API int kl_letter_render_text(kl_context *ctx, const kl_letter *letter, char 
 {
     kl_context_clear_error(ctx);
     if (!ctx || !letter || !out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     int rc = kl_plain__text(ctx, kl_letter__doc(letter), KL_PLAIN_WIDTH, out);
     return rc ? rc : checked(ctx, letter, out, "the letter's text");
@@ -479,7 +482,7 @@ KL_API int kl_letter_render_email(kl_context *ctx, const kl_letter *letter, char
 {
     kl_context_clear_error(ctx);
     if (!ctx || !letter || !subject || !body)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *subject = *body = NULL;
     int rc = kl_plain__email(ctx, kl_letter__doc(letter), subject, body);
     if (!rc)
@@ -499,38 +502,40 @@ KL_API int kl_letter_render_sms(kl_context *ctx, const kl_letter *letter, char *
 {
     kl_context_clear_error(ctx);
     if (!ctx || !letter || !out ||
-        (info && !kl_out_size_ok(info, offsetof(kl_sms_info, ucs2) + sizeof info->ucs2)))
-        return kl_einval(ctx, __func__);
+        (info && !kl_core__out_size_ok(info, offsetof(kl_sms_info, ucs2) + sizeof info->ucs2)))
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     const kl_doc *doc = kl_letter__doc(letter);
     if (!doc->sms)
-        return kl_error(ctx, KL_ENOTFOUND, KL_NOWHERE, "compose the letter for the sms channel",
-                        "this letter was not composed as a text message");
+        return kl_core__error(ctx, KL_ENOTFOUND, KL_NOWHERE,
+                              "compose the letter for the sms channel",
+                              "this letter was not composed as a text message");
     kl_sms_info whole;
     int rc = kl_plain__sms(doc->sms, &whole);
     size_t len = strlen(doc->sms);
     if (rc == KL_ELIMIT && doc->sms_first_len > 0 && doc->sms_first_len < len) {
         /* Both languages of a bilingual text would take more than 3 parts:
          * send the first language (the one the member reads first) alone. */
-        char *first = kl_strndup(doc->sms, doc->sms_first_len);
+        char *first = kl_core__strndup(doc->sms, doc->sms_first_len);
         if (!first)
-            return kl_oom(ctx);
+            return kl_core__oom(ctx);
         rc = kl_sms_measure(ctx, first, info);
         if (rc) {
             kl_free(first);
             return rc;
         }
-        kl_warn(ctx, KL_SEVERITY_WARNING, (kl_where){NULL, 0, 0, doc->member_id},
-                "the letter itself is still in both languages",
-                "the text message in both languages takes %u parts (at most 3): only the %s text "
-                "is sent",
-                whole.segments, kl_doc__lang(doc->root) ? kl_doc__lang(doc->root) : "first");
+        kl_core__warn(
+            ctx, KL_SEVERITY_WARNING, (kl_where){NULL, 0, 0, doc->member_id},
+            "the letter itself is still in both languages",
+            "the text message in both languages takes %u parts (at most 3): only the %s text "
+            "is sent",
+            whole.segments, kl_doc__lang(doc->root) ? kl_doc__lang(doc->root) : "first");
         *out = first;
         return checked(ctx, letter, out, "the text message");
     }
     rc = kl_sms_measure(ctx, doc->sms, info);
     if (rc)
         return rc;
-    *out = kl_strdup(doc->sms);
-    return *out ? checked(ctx, letter, out, "the text message") : kl_oom(ctx);
+    *out = kl_core__strdup(doc->sms);
+    return *out ? checked(ctx, letter, out, "the text message") : kl_core__oom(ctx);
 }

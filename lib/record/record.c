@@ -109,9 +109,9 @@ static int sql_error(kl_context *ctx, kl_record *rec, int rc, const char *doing)
                        : code == KL_EIO     ? "check the disk has room and the file can be written"
                        : code == KL_EFORMAT ? "the file is not a kinletter record, or is damaged"
                                             : NULL;
-    return kl_error(ctx, code, KL_AT(rec ? rec->path : NULL, 0, 0), hint,
-                    "the record could not be %s: %s", doing,
-                    rec && rec->db ? sqlite3_errmsg(rec->db) : sqlite3_errstr(rc));
+    return kl_core__error(ctx, code, KL_AT(rec ? rec->path : NULL, 0, 0), hint,
+                          "the record could not be %s: %s", doing,
+                          rec && rec->db ? sqlite3_errmsg(rec->db) : sqlite3_errstr(rc));
 }
 
 static int exec(kl_context *ctx, kl_record *rec, const char *sql, const char *doing)
@@ -149,15 +149,16 @@ static int migrate(kl_context *ctx, kl_record *rec)
         goto fail;
     }
     if ((version == 0 && tables > 0) || (version > 0 && app != KL_RECORD_APP_ID)) {
-        rc = kl_error(ctx, KL_EFORMAT, KL_AT(rec->path, 0, 0), "choose another file for the record",
-                      "the file is a database but not a kinletter record");
+        rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(rec->path, 0, 0),
+                            "choose another file for the record",
+                            "the file is a database but not a kinletter record");
         goto fail;
     }
     if (version > KL_RECORD_SCHEMA_VERSION) {
-        rc = kl_error(ctx, KL_EFORMAT, KL_AT(rec->path, 0, 0),
-                      "use the kinletter that wrote it, or a newer one",
-                      "the record has schema version %d; this kinletter knows up to %d", version,
-                      KL_RECORD_SCHEMA_VERSION);
+        rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(rec->path, 0, 0),
+                            "use the kinletter that wrote it, or a newer one",
+                            "the record has schema version %d; this kinletter knows up to %d",
+                            version, KL_RECORD_SCHEMA_VERSION);
         goto fail;
     }
     if (version < KL_RECORD_SCHEMA_VERSION) {
@@ -184,34 +185,34 @@ int kl_record_open(kl_context *ctx, const char *path, unsigned flags, kl_record 
 {
     kl_context_clear_error(ctx);
     if (!ctx || !path || !*path || !out || (flags & ~KL_RECORD_CREATE))
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     struct stat sb;
     if (stat(path, &sb) != 0) {
         if (errno != ENOENT)
-            return kl_error(ctx, KL_EIO, KL_AT(path, 0, 0), NULL, "the record cannot be read: %s",
-                            strerror(errno));
+            return kl_core__error(ctx, KL_EIO, KL_AT(path, 0, 0), NULL,
+                                  "the record cannot be read: %s", strerror(errno));
         if (!(flags & KL_RECORD_CREATE))
-            return kl_error(ctx, KL_ENOTFOUND, KL_AT(path, 0, 0),
-                            "letters generated for the review start the record",
-                            "there is no record here yet");
+            return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(path, 0, 0),
+                                  "letters generated for the review start the record",
+                                  "there is no record here yet");
         /* Private from the start: the record names the family. */
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0 && errno != EEXIST)
-            return kl_error(ctx, KL_EIO, KL_AT(path, 0, 0),
-                            "check the directory exists and can be written",
-                            "the record cannot be made: %s", strerror(errno));
+            return kl_core__error(ctx, KL_EIO, KL_AT(path, 0, 0),
+                                  "check the directory exists and can be written",
+                                  "the record cannot be made: %s", strerror(errno));
         if (fd >= 0) {
             fchmod(fd, 0600);
             close(fd);
         }
     } else if (!S_ISREG(sb.st_mode)) {
-        return kl_error(ctx, KL_EIO, KL_AT(path, 0, 0), NULL, "the record is not a file");
+        return kl_core__error(ctx, KL_EIO, KL_AT(path, 0, 0), NULL, "the record is not a file");
     }
-    kl_record *rec = kl_calloc(1, sizeof *rec);
-    if (!rec || !(rec->path = kl_strdup(path))) {
+    kl_record *rec = kl_core__calloc(1, sizeof *rec);
+    if (!rec || !(rec->path = kl_core__strdup(path))) {
         kl_free(rec);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     int rc = sqlite3_open_v2(path, &rec->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {
@@ -282,7 +283,7 @@ static void civil_from_days(long z, char out[11])
 static int day_number(const char *s, long *out)
 {
     int y, m, d;
-    if (kl_civil_date(s, &y, &m, &d) != 0)
+    if (kl_core__civil_date(s, &y, &m, &d) != 0)
         return -1;
     *out = days_from_civil(y, m, d);
     return 0;
@@ -338,16 +339,16 @@ static int check_date(kl_context *ctx, const char *date, const char *field, cons
         return 0;
     }
     kl_where w = {NULL, 0, 0, member_id};
-    int r = kl_civil_date(date, NULL, NULL, NULL);
+    int r = kl_core__civil_date(date, NULL, NULL, NULL);
     if (r == -1)
-        return kl_error(ctx, KL_EINVAL, w, "write the date as YYYY-MM-DD",
-                        "%s is not a date in the form YYYY-MM-DD", field);
+        return kl_core__error(ctx, KL_EINVAL, w, "write the date as YYYY-MM-DD",
+                              "%s is not a date in the form YYYY-MM-DD", field);
     if (r != 0)
-        return kl_error(ctx, KL_EINVAL, w, "check the day and the month",
-                        "%s is not a day of the calendar", field);
+        return kl_core__error(ctx, KL_EINVAL, w, "check the day and the month",
+                              "%s is not a day of the calendar", field);
     if (strcmp(date, today) > 0)
-        return kl_error(ctx, KL_EINVAL, w, "record what has happened, on the day it happened",
-                        "%s is after today", field);
+        return kl_core__error(ctx, KL_EINVAL, w, "record what has happened, on the day it happened",
+                              "%s is after today", field);
     memcpy(out, date, 11);
     return 0;
 }
@@ -396,9 +397,9 @@ static int check_text(kl_context *ctx, const kl_review *review, const kl_member 
 {
     if (!text || !*text)
         return 0;
-    if (!kl_utf8_valid(text, strlen(text), NULL))
-        return kl_error(ctx, KL_EINVAL, (kl_where){NULL, 0, 0, m->id}, "write it in UTF-8",
-                        "%s is not UTF-8 text", what);
+    if (!kl_core__utf8_valid(text, strlen(text), NULL))
+        return kl_core__error(ctx, KL_EINVAL, (kl_where){NULL, 0, 0, m->id}, "write it in UTF-8",
+                              "%s is not UTF-8 text", what);
     const kl_disclosure *d = kl_review__disclosure(review);
     if (!d)
         return 0;
@@ -412,8 +413,8 @@ static const kl_member *find_member(kl_context *ctx, const kl_review *review, co
 {
     const kl_member *m = id ? kl_review_find_member(review, id) : NULL;
     if (!m)
-        kl_error(ctx, KL_ENOTFOUND, KL_NOWHERE, "use a member id from the review's family",
-                 "the review has no member with this id");
+        kl_core__error(ctx, KL_ENOTFOUND, KL_NOWHERE, "use a member id from the review's family",
+                       "the review has no member with this id");
     return m;
 }
 
@@ -434,7 +435,7 @@ static char *latest_letter(kl_record *rec, const char *review_id, const char *me
         bind_text(st, 1, review_id);
         bind_text(st, 2, member_id);
         if (sqlite3_step(st) == SQLITE_ROW)
-            out = kl_strdup((const char *)sqlite3_column_text(st, 0));
+            out = kl_core__strdup((const char *)sqlite3_column_text(st, 0));
     }
     sqlite3_finalize(st);
     return out;
@@ -450,11 +451,11 @@ int kl_record_add_events(kl_context *ctx, kl_record *rec, const kl_review *revie
 {
     kl_context_clear_error(ctx);
     if (!ctx || !rec || !review || (!events && n))
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     /* Everything is checked before anything is written. */
-    char(*dates)[11] = kl_calloc(n ? n : 1, sizeof *dates);
+    char(*dates)[11] = kl_core__calloc(n ? n : 1, sizeof *dates);
     if (!dates)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const kl_record_event *e = &events[i];
@@ -465,15 +466,15 @@ int kl_record_add_events(kl_context *ctx, kl_record *rec, const kl_review *revie
         }
         kl_where w = {NULL, 0, 0, m->id};
         if (e->version < 1 || e->version > KL_RECORD_EVENT_VERSION) {
-            rc = kl_einval(ctx, __func__);
+            rc = kl_core__einval(ctx, __func__);
             break;
         }
         if (!kl_record_event_known(e->event)) {
-            rc = kl_error(ctx, KL_EINVAL, w,
-                          "events: sent, returned, bounced, replied, wants-to-take-part, "
-                          "declined, met, phoned, withdrew (written, failed, not-contacted "
-                          "from generate)",
-                          "the event is not one the record knows");
+            rc = kl_core__error(ctx, KL_EINVAL, w,
+                                "events: sent, returned, bounced, replied, wants-to-take-part, "
+                                "declined, met, phoned, withdrew (written, failed, not-contacted "
+                                "from generate)",
+                                "the event is not one the record knows");
             break;
         }
         if ((rc = check_date(ctx, e->date, "the event's date", m->id, dates[i])) != 0)
@@ -485,29 +486,29 @@ int kl_record_add_events(kl_context *ctx, kl_record *rec, const kl_review *revie
             char tmp[80];
             snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", info->letter.year, info->letter.month,
                      info->letter.day);
-            if (kl_civil_date(tmp, NULL, NULL, NULL) == 0 && strcmp(tmp, dates[i]) < 0)
+            if (kl_core__civil_date(tmp, NULL, NULL, NULL) == 0 && strcmp(tmp, dates[i]) < 0)
                 memcpy(dates[i], tmp, 11);
         }
         bool needs_channel =
             in_list((const char *const[]){"sent", "returned", "bounced", NULL}, e->event);
         if (e->channel && *e->channel) {
             if (!member_has_channel(m, e->channel)) {
-                rc = kl_error(ctx, KL_EINVAL, w,
-                              "add the channel to the member's contacts in the review first",
-                              "the member has no contact by this channel in the review");
+                rc = kl_core__error(ctx, KL_EINVAL, w,
+                                    "add the channel to the member's contacts in the review first",
+                                    "the member has no contact by this channel in the review");
                 break;
             }
         } else if (needs_channel && m->n_contacts != 1) {
-            rc = kl_error(ctx, KL_EINVAL, w,
-                          "say which channel: post, email, sms or "
-                          "via-professional",
-                          m->n_contacts ? "the member has more than one channel: which one?"
-                                        : "the member has no channel in the review");
+            rc = kl_core__error(ctx, KL_EINVAL, w,
+                                "say which channel: post, email, sms or "
+                                "via-professional",
+                                m->n_contacts ? "the member has more than one channel: which one?"
+                                              : "the member has no channel in the review");
             break;
         }
         if (e->sha256 && *e->sha256 && strspn(e->sha256, "0123456789abcdef") != 64) {
-            rc = kl_error(ctx, KL_EINVAL, w, "give the file's SHA-256 as 64 hex digits",
-                          "the event's sha256 is not a SHA-256");
+            rc = kl_core__error(ctx, KL_EINVAL, w, "give the file's SHA-256 as 64 hex digits",
+                                "the event's sha256 is not a SHA-256");
             break;
         }
         rc = check_text(ctx, review, m, e->note, "the note");
@@ -655,13 +656,13 @@ int kl_record_question_add(kl_context *ctx, kl_record *rec, const kl_review *rev
 {
     kl_context_clear_error(ctx);
     if (!ctx || !rec || !review || !member_id || !text)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     const kl_member *m = find_member(ctx, review, member_id);
     if (!m)
         return KL_ENOTFOUND;
     if (!*text)
-        return kl_error(ctx, KL_EINVAL, (kl_where){NULL, 0, 0, m->id},
-                        "write the question as the member asked it", "the question is empty");
+        return kl_core__error(ctx, KL_EINVAL, (kl_where){NULL, 0, 0, m->id},
+                              "write the question as the member asked it", "the question is empty");
     char day[11];
     int rc;
     if ((rc = check_date(ctx, date, "the question's date", m->id, day)) != 0 ||
@@ -675,7 +676,7 @@ int kl_record_question_answer(kl_context *ctx, kl_record *rec, const kl_review *
 {
     kl_context_clear_error(ctx);
     if (!ctx || !rec || !review || number < 1 || !text)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     /* The question: its member is the answer's reader. */
     sqlite3_stmt *st = NULL;
     char member_id[80] = "", asked[11] = "";
@@ -697,24 +698,25 @@ int kl_record_question_answer(kl_context *ctx, kl_record *rec, const kl_review *
     }
     sqlite3_finalize(st);
     if (src == SQLITE_NOTFOUND)
-        return kl_error(ctx, KL_ENOTFOUND, KL_NOWHERE, "list the questions to see their numbers",
-                        "the review has no question %d", number);
+        return kl_core__error(ctx, KL_ENOTFOUND, KL_NOWHERE,
+                              "list the questions to see their numbers",
+                              "the review has no question %d", number);
     if (src != SQLITE_OK)
         return sql_error(ctx, rec, src, "read");
     const kl_member *m = find_member(ctx, review, member_id);
     if (!m)
         return KL_ENOTFOUND;
     if (!*text)
-        return kl_error(ctx, KL_EINVAL, (kl_where){NULL, 0, 0, m->id},
-                        "write the answer the member is given", "the answer is empty");
+        return kl_core__error(ctx, KL_EINVAL, (kl_where){NULL, 0, 0, m->id},
+                              "write the answer the member is given", "the answer is empty");
     char day[11];
     int rc;
     if ((rc = check_date(ctx, date, "the answer's date", m->id, day)) != 0)
         return rc;
     if (strcmp(day, asked) < 0)
-        return kl_error(ctx, KL_EINVAL, (kl_where){NULL, 0, 0, m->id},
-                        "give the day the answer was given",
-                        "the answer's date is before question %d was asked", number);
+        return kl_core__error(ctx, KL_EINVAL, (kl_where){NULL, 0, 0, m->id},
+                              "give the day the answer was given",
+                              "the answer's date is before question %d was asked", number);
     if ((rc = check_text(ctx, review, m, text, "the answer")) != 0)
         return rc;
     return insert_qa(ctx, rec, review, m, "answer", number, day, text, NULL);

@@ -37,7 +37,7 @@ static const char *keep(kl_record_status *st, const char *s)
     if (!s)
         return "";
     size_t n = strlen(s);
-    strnode *node = kl_malloc(sizeof *node + n + 1);
+    strnode *node = kl_core__malloc(sizeof *node + n + 1);
     if (!node) {
         st->oom = true;
         return "";
@@ -202,14 +202,14 @@ int kl_record_status_get(kl_context *ctx, kl_record *rec, const kl_review *revie
 {
     kl_context_clear_error(ctx);
     if (!ctx || !rec || !review || !out || reply_wait_days < 0 || reply_wait_days > 365)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
-    if (today && kl_civil_date(today, NULL, NULL, NULL) != 0)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
-                        "the status date is not a day of the calendar");
-    kl_record_status *st = kl_calloc(1, sizeof *st);
+    if (today && kl_core__civil_date(today, NULL, NULL, NULL) != 0)
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
+                              "the status date is not a day of the calendar");
+    kl_record_status *st = kl_core__calloc(1, sizeof *st);
     if (!st)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     const kl_review_info *info = kl_review__info(review);
     snprintf(st->review_id, sizeof st->review_id, "%s", kl_review_id(review));
     char dec[48];
@@ -231,12 +231,12 @@ int kl_record_status_get(kl_context *ctx, kl_record *rec, const kl_review *revie
                                              : DEFAULT_REPLY_WAIT;
     size_t n = kl_review_member_count(review);
     st->n_members = n;
-    st->members = kl_calloc(n ? n : 1, sizeof *st->members);
-    member_acc *acc = kl_calloc(n ? n : 1, sizeof *acc);
+    st->members = kl_core__calloc(n ? n : 1, sizeof *st->members);
+    member_acc *acc = kl_core__calloc(n ? n : 1, sizeof *acc);
     if (!st->members || !acc) {
         kl_free(acc);
         kl_record_status_free(st);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     int rc = 0;
     sqlite3 *db = kl_record__db(rec);
@@ -276,7 +276,7 @@ int kl_record_status_get(kl_context *ctx, kl_record *rec, const kl_review *revie
         while ((src = sqlite3_step(q)) == SQLITE_ROW) {
             if (st->n_questions == cap) {
                 size_t nc = cap ? cap * 2 : 8;
-                kl_record_question *nq = kl_realloc(st->questions, nc * sizeof *nq);
+                kl_record_question *nq = kl_core__realloc(st->questions, nc * sizeof *nq);
                 if (!nq) {
                     st->oom = true;
                     break;
@@ -299,8 +299,8 @@ int kl_record_status_get(kl_context *ctx, kl_record *rec, const kl_review *revie
     }
     sqlite3_finalize(q);
     if (src != SQLITE_OK && src != SQLITE_ROW) {
-        rc = kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "the record could not be read: %s",
-                      sqlite3_errmsg(db));
+        rc = kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "the record could not be read: %s",
+                            sqlite3_errmsg(db));
         goto done;
     }
     if (st->questions)
@@ -334,7 +334,7 @@ int kl_record_status_get(kl_context *ctx, kl_record *rec, const kl_review *revie
         next_step(st, ms, a, oldest);
     }
     if (st->oom)
-        rc = kl_oom(ctx);
+        rc = kl_core__oom(ctx);
 done:
     kl_free(acc);
     if (rc) {
@@ -382,16 +382,16 @@ const kl_record_question *kl_record_status_question(const kl_record_status *st, 
 /* ---- formats ----------------------------------------------------------------------- */
 static void json_str(kl_buf *b, const char *s)
 {
-    kl_buf_putc(b, '"');
+    kl_core__buf_putc(b, '"');
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
         if (*p == '"' || *p == '\\')
-            kl_buf_printf(b, "\\%c", *p);
+            kl_core__buf_printf(b, "\\%c", *p);
         else if (*p < 0x20)
-            kl_buf_printf(b, "\\u%04x", *p);
+            kl_core__buf_printf(b, "\\u%04x", *p);
         else
-            kl_buf_putc(b, (char)*p);
+            kl_core__buf_putc(b, (char)*p);
     }
-    kl_buf_putc(b, '"');
+    kl_core__buf_putc(b, '"');
 }
 
 /* A CSV cell safe in a spreadsheet (as record.csv): a leading = + - @ tab or CR
@@ -401,20 +401,20 @@ static void csv_cell(kl_buf *b, const char *v, bool first)
     if (!v)
         v = "";
     if (!first)
-        kl_buf_putc(b, ',');
+        kl_core__buf_putc(b, ',');
     bool neutralise = v[0] && strchr("=+-@\t\r", v[0]);
     bool quote = neutralise || strpbrk(v, ",\"\r\n");
     if (quote)
-        kl_buf_putc(b, '"');
+        kl_core__buf_putc(b, '"');
     if (neutralise)
-        kl_buf_putc(b, '\'');
+        kl_core__buf_putc(b, '\'');
     for (const char *p = v; *p; p++) {
         if (*p == '"')
-            kl_buf_putc(b, '"');
-        kl_buf_putc(b, *p);
+            kl_core__buf_putc(b, '"');
+        kl_core__buf_putc(b, *p);
     }
     if (quote)
-        kl_buf_putc(b, '"');
+        kl_core__buf_putc(b, '"');
 }
 
 static const char *const states[] = {
@@ -438,7 +438,7 @@ static void compute(const kl_record_status *st, figures *f)
 {
     memset(f, 0, sizeof *f);
     f->min_days = f->max_days = f->median_days = -1;
-    int *d = kl_calloc(st->n_members ? st->n_members : 1, sizeof *d);
+    int *d = kl_core__calloc(st->n_members ? st->n_members : 1, sizeof *d);
     size_t nd = 0;
     for (size_t i = 0; i < st->n_members; i++) {
         const kl_record_member_status *m = &st->members[i];
@@ -471,11 +471,11 @@ static void compute(const kl_record_status *st, figures *f)
 
 static void format_text(kl_buf *b, const kl_record_status *st, const figures *f)
 {
-    kl_buf_printf(b, "Review %s: status on %s (decided %s; reply wait %d days)\n\n", st->review_id,
-                  st->today, st->decided, st->reply_wait);
-    kl_buf_printf(b, "%-8s %-12s %-19s %-7s %-4s %-10s %-24s %-9s %s\n", "member", "relationship",
-                  "state", "written", "sent", "first sent", "latest reply", "questions",
-                  "next step");
+    kl_core__buf_printf(b, "Review %s: status on %s (decided %s; reply wait %d days)\n\n",
+                        st->review_id, st->today, st->decided, st->reply_wait);
+    kl_core__buf_printf(b, "%-8s %-12s %-19s %-7s %-4s %-10s %-24s %-9s %s\n", "member",
+                        "relationship", "state", "written", "sent", "first sent", "latest reply",
+                        "questions", "next step");
     for (size_t i = 0; i < st->n_members; i++) {
         const kl_record_member_status *m = &st->members[i];
         char reply[64] = "-", qs[24] = "-", first[24] = "-";
@@ -485,133 +485,134 @@ static void format_text(kl_buf *b, const kl_record_status *st, const figures *f)
             snprintf(qs, sizeof qs, "%u open", m->open_questions);
         if (m->first_sent[0])
             snprintf(first, sizeof first, "%s", m->first_sent);
-        kl_buf_printf(b, "%-8s %-12s %-19s %-7u %-4u %-10s %-24s %-9s %s", m->member_id,
-                      m->relationship, m->state, m->letters_written, m->letters_sent, first, reply,
-                      qs, m->next_step[0] ? m->next_step : "-");
+        kl_core__buf_printf(b, "%-8s %-12s %-19s %-7u %-4u %-10s %-24s %-9s %s", m->member_id,
+                            m->relationship, m->state, m->letters_written, m->letters_sent, first,
+                            reply, qs, m->next_step[0] ? m->next_step : "-");
         if (m->next_due[0])
-            kl_buf_printf(b, " (due %s)", m->next_due);
-        kl_buf_putc(b, '\n');
+            kl_core__buf_printf(b, " (due %s)", m->next_due);
+        kl_core__buf_putc(b, '\n');
     }
-    kl_buf_printf(b, "\nInformed: %zu of %zu members have been sent a letter", f->informed,
-                  st->n_members);
+    kl_core__buf_printf(b, "\nInformed: %zu of %zu members have been sent a letter", f->informed,
+                        st->n_members);
     if (f->median_days >= 0)
-        kl_buf_printf(b,
-                      "; days from the decision to the first letter sent: median %d, "
-                      "shortest %d, longest %d",
-                      f->median_days, f->min_days, f->max_days);
-    kl_buf_puts(b, ".\n");
+        kl_core__buf_printf(b,
+                            "; days from the decision to the first letter sent: median %d, "
+                            "shortest %d, longest %d",
+                            f->median_days, f->min_days, f->max_days);
+    kl_core__buf_puts(b, ".\n");
     for (size_t i = 0; i < st->n_members; i++) {
         const kl_record_member_status *m = &st->members[i];
         if (m->days_to_first_sent >= 0)
-            kl_buf_printf(b, "  %s: first letter sent %s, %d days after the decision\n",
-                          m->member_id, m->first_sent, m->days_to_first_sent);
+            kl_core__buf_printf(b, "  %s: first letter sent %s, %d days after the decision\n",
+                                m->member_id, m->first_sent, m->days_to_first_sent);
     }
     if (f->not_informed) {
-        kl_buf_puts(b, "Not informed yet:\n");
+        kl_core__buf_puts(b, "Not informed yet:\n");
         for (size_t i = 0; i < st->n_members; i++) {
             const kl_record_member_status *m = &st->members[i];
             if (!m->first_sent[0])
-                kl_buf_printf(b, "  %s: %s\n", m->member_id,
-                              m->not_informed[0] ? m->not_informed : m->state);
+                kl_core__buf_printf(b, "  %s: %s\n", m->member_id,
+                                    m->not_informed[0] ? m->not_informed : m->state);
         }
     }
-    kl_buf_puts(b, "By state:");
+    kl_core__buf_puts(b, "By state:");
     bool any = false;
     for (size_t k = 0; states[k]; k++)
         if (f->counts[k]) {
-            kl_buf_printf(b, "%s %s %zu", any ? "," : "", states[k], f->counts[k]);
+            kl_core__buf_printf(b, "%s %s %zu", any ? "," : "", states[k], f->counts[k]);
             any = true;
         }
-    kl_buf_printf(b, "\nQuestions: %zu open, %zu answered\n", f->open_questions, f->answered);
+    kl_core__buf_printf(b, "\nQuestions: %zu open, %zu answered\n", f->open_questions, f->answered);
 }
 
 static void format_json(kl_buf *b, const kl_record_status *st, const figures *f)
 {
-    kl_buf_puts(b, "{\n  \"review\": ");
+    kl_core__buf_puts(b, "{\n  \"review\": ");
     json_str(b, st->review_id);
-    kl_buf_puts(b, ",\n  \"date\": ");
+    kl_core__buf_puts(b, ",\n  \"date\": ");
     json_str(b, st->today);
-    kl_buf_puts(b, ",\n  \"decided\": ");
+    kl_core__buf_puts(b, ",\n  \"decided\": ");
     json_str(b, st->decided);
-    kl_buf_printf(b, ",\n  \"reply_wait_days\": %d,\n  \"members\": [", st->reply_wait);
+    kl_core__buf_printf(b, ",\n  \"reply_wait_days\": %d,\n  \"members\": [", st->reply_wait);
     for (size_t i = 0; i < st->n_members; i++) {
         const kl_record_member_status *m = &st->members[i];
-        kl_buf_puts(b, i ? ",\n    {" : "\n    {");
-        kl_buf_puts(b, "\"id\": ");
+        kl_core__buf_puts(b, i ? ",\n    {" : "\n    {");
+        kl_core__buf_puts(b, "\"id\": ");
         json_str(b, m->member_id);
-        kl_buf_puts(b, ", \"relationship\": ");
+        kl_core__buf_puts(b, ", \"relationship\": ");
         json_str(b, m->relationship);
-        kl_buf_puts(b, ", \"state\": ");
+        kl_core__buf_puts(b, ", \"state\": ");
         json_str(b, m->state);
-        kl_buf_printf(b, ", \"letters_written\": %u, \"letters_sent\": %u, \"first_sent\": ",
-                      m->letters_written, m->letters_sent);
+        kl_core__buf_printf(b, ", \"letters_written\": %u, \"letters_sent\": %u, \"first_sent\": ",
+                            m->letters_written, m->letters_sent);
         if (m->first_sent[0])
             json_str(b, m->first_sent);
         else
-            kl_buf_puts(b, "null");
-        kl_buf_puts(b, ", \"days_to_first_sent\": ");
+            kl_core__buf_puts(b, "null");
+        kl_core__buf_puts(b, ", \"days_to_first_sent\": ");
         if (m->days_to_first_sent >= 0)
-            kl_buf_printf(b, "%d", m->days_to_first_sent);
+            kl_core__buf_printf(b, "%d", m->days_to_first_sent);
         else
-            kl_buf_puts(b, "null");
-        kl_buf_puts(b, ", \"latest_reply\": ");
+            kl_core__buf_puts(b, "null");
+        kl_core__buf_puts(b, ", \"latest_reply\": ");
         if (m->latest_reply[0]) {
-            kl_buf_puts(b, "{\"event\": ");
+            kl_core__buf_puts(b, "{\"event\": ");
             json_str(b, m->latest_reply);
-            kl_buf_puts(b, ", \"date\": ");
+            kl_core__buf_puts(b, ", \"date\": ");
             json_str(b, m->latest_reply_date);
-            kl_buf_puts(b, "}");
+            kl_core__buf_puts(b, "}");
         } else {
-            kl_buf_puts(b, "null");
+            kl_core__buf_puts(b, "null");
         }
-        kl_buf_printf(b, ", \"open_questions\": %u, \"next_step\": ", m->open_questions);
+        kl_core__buf_printf(b, ", \"open_questions\": %u, \"next_step\": ", m->open_questions);
         json_str(b, m->next_step);
-        kl_buf_puts(b, ", \"next_due\": ");
+        kl_core__buf_puts(b, ", \"next_due\": ");
         if (m->next_due[0])
             json_str(b, m->next_due);
         else
-            kl_buf_puts(b, "null");
-        kl_buf_puts(b, ", \"not_informed\": ");
+            kl_core__buf_puts(b, "null");
+        kl_core__buf_puts(b, ", \"not_informed\": ");
         if (m->not_informed[0])
             json_str(b, m->not_informed);
         else
-            kl_buf_puts(b, "null");
-        kl_buf_putc(b, '}');
+            kl_core__buf_puts(b, "null");
+        kl_core__buf_putc(b, '}');
     }
-    kl_buf_puts(b, "\n  ],\n  \"questions\": [");
+    kl_core__buf_puts(b, "\n  ],\n  \"questions\": [");
     for (size_t i = 0; i < st->n_questions; i++) {
         const kl_record_question *q = &st->questions[i];
-        kl_buf_printf(b, "%s{\"number\": %d, \"member\": ", i ? ",\n    " : "\n    ", q->number);
+        kl_core__buf_printf(b, "%s{\"number\": %d, \"member\": ", i ? ",\n    " : "\n    ",
+                            q->number);
         json_str(b, q->member_id);
-        kl_buf_puts(b, ", \"asked\": ");
+        kl_core__buf_puts(b, ", \"asked\": ");
         json_str(b, q->asked);
-        kl_buf_puts(b, ", \"recorded_by\": ");
+        kl_core__buf_puts(b, ", \"recorded_by\": ");
         json_str(b, q->asked_by);
-        kl_buf_puts(b, ", \"answered\": ");
+        kl_core__buf_puts(b, ", \"answered\": ");
         if (q->answered[0])
             json_str(b, q->answered);
         else
-            kl_buf_puts(b, "null");
-        kl_buf_printf(b, ", \"days_open\": %d}", q->days_open);
+            kl_core__buf_puts(b, "null");
+        kl_core__buf_printf(b, ", \"days_open\": %d}", q->days_open);
     }
-    kl_buf_printf(b,
-                  "\n  ],\n  \"figures\": {\"members\": %zu, \"informed\": %zu, "
-                  "\"not_informed\": %zu, \"days_to_first_letter\": ",
-                  st->n_members, f->informed, f->not_informed);
+    kl_core__buf_printf(b,
+                        "\n  ],\n  \"figures\": {\"members\": %zu, \"informed\": %zu, "
+                        "\"not_informed\": %zu, \"days_to_first_letter\": ",
+                        st->n_members, f->informed, f->not_informed);
     if (f->median_days >= 0)
-        kl_buf_printf(b, "{\"median\": %d, \"min\": %d, \"max\": %d}", f->median_days, f->min_days,
-                      f->max_days);
+        kl_core__buf_printf(b, "{\"median\": %d, \"min\": %d, \"max\": %d}", f->median_days,
+                            f->min_days, f->max_days);
     else
-        kl_buf_puts(b, "null");
-    kl_buf_puts(b, ", \"by_state\": {");
+        kl_core__buf_puts(b, "null");
+    kl_core__buf_puts(b, ", \"by_state\": {");
     bool any = false;
     for (size_t k = 0; states[k]; k++)
         if (f->counts[k]) {
-            kl_buf_printf(b, "%s\"%s\": %zu", any ? ", " : "", states[k], f->counts[k]);
+            kl_core__buf_printf(b, "%s\"%s\": %zu", any ? ", " : "", states[k], f->counts[k]);
             any = true;
         }
-    kl_buf_printf(b, "}, \"open_questions\": %zu, \"answered_questions\": %zu}\n}\n",
-                  f->open_questions, f->answered);
+    kl_core__buf_printf(b, "}, \"open_questions\": %zu, \"answered_questions\": %zu}\n}\n",
+                        f->open_questions, f->answered);
 }
 
 static void format_csv(kl_buf *b, const kl_record_status *st)
@@ -622,7 +623,7 @@ static void format_csv(kl_buf *b, const kl_record_status *st)
         "open_questions", "next_step",  "next_due",           "not_informed"};
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         csv_cell(b, head[i], i == 0);
-    kl_buf_puts(b, "\r\n");
+    kl_core__buf_puts(b, "\r\n");
     for (size_t i = 0; i < st->n_members; i++) {
         const kl_record_member_status *m = &st->members[i];
         char w[16], s[16], d[16], q[16];
@@ -646,7 +647,7 @@ static void format_csv(kl_buf *b, const kl_record_status *st)
                                m->not_informed};
         for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++)
             csv_cell(b, cells[k], k == 0);
-        kl_buf_puts(b, "\r\n");
+        kl_core__buf_puts(b, "\r\n");
     }
 }
 
@@ -655,7 +656,7 @@ int kl_record_status_format(kl_context *ctx, const kl_record_status *st, kl_reco
 {
     kl_context_clear_error(ctx);
     if (!ctx || !st || !out || (unsigned)format > KL_RECORD_CSV)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     figures f;
     compute(st, &f);
@@ -667,9 +668,9 @@ int kl_record_status_format(kl_context *ctx, const kl_record_status *st, kl_reco
     else
         format_csv(&b, st);
     if (b.oom) {
-        kl_buf_free(&b);
-        return kl_oom(ctx);
+        kl_core__buf_free(&b);
+        return kl_core__oom(ctx);
     }
-    *out = kl_buf_detach(&b);
-    return *out ? 0 : kl_oom(ctx);
+    *out = kl_core__buf_detach(&b);
+    return *out ? 0 : kl_core__oom(ctx);
 }

@@ -34,17 +34,17 @@ KL_API int kl_review_builder_new(kl_context *ctx, const char *id, const char *ty
 {
     kl_context_clear_error(ctx);
     if (!out)
-        return ctx ? kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "out is NULL") : KL_EINVAL;
+        return ctx ? kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "out is NULL") : KL_EINVAL;
     *out = NULL;
     if (!ctx)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     if (!id || !*id || !type || !*type)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE,
-                        "give the review's id and type (lcspr, scr, cpr or sar)",
-                        "kl_review_builder_new: a review needs an id and a type");
-    kl_review_builder *b = kl_calloc(1, sizeof *b);
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE,
+                              "give the review's id and type (lcspr, scr, cpr or sar)",
+                              "kl_review_builder_new: a review needs an id and a type");
+    kl_review_builder *b = kl_core__calloc(1, sizeof *b);
     if (!b)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     b->ctx = ctx;
     b->doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNodePtr root = b->doc ? xmlNewNode(NULL, BAD_CAST "review") : NULL;
@@ -56,7 +56,7 @@ KL_API int kl_review_builder_new(kl_context *ctx, const char *id, const char *ty
     if (!root || !b->ns || !xmlSetProp(root, BAD_CAST "id", BAD_CAST id) ||
         !xmlSetProp(root, BAD_CAST "type", BAD_CAST type)) {
         kl_review_builder_free(b);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     b->root.b = b;
     b->root.node = root;
@@ -148,16 +148,16 @@ static int walk(kl_review_builder *b, xmlNodePtr n, const char *path, bool keep_
     if (at) {
         *attr = at + 1;
         if (!name_ok(*attr, strlen(*attr)))
-            return kl_error(b->ctx, KL_EINVAL, KL_NOWHERE, "see docs/REVIEW-FORMAT.md",
-                            "'%s' does not name an attribute of the review format", path);
+            return kl_core__error(b->ctx, KL_EINVAL, KL_NOWHERE, "see docs/REVIEW-FORMAT.md",
+                                  "'%s' does not name an attribute of the review format", path);
     }
     while (p < end) {
         const char *slash = memchr(p, '/', (size_t)(end - p));
         size_t len = slash ? (size_t)(slash - p) : (size_t)(end - p);
         if (!name_ok(p, len))
-            return kl_error(b->ctx, KL_EINVAL, KL_NOWHERE,
-                            "write a path such as \"partnership/name\" or \"subject@given\"",
-                            "'%s' is not a path of the review format", path);
+            return kl_core__error(b->ctx, KL_EINVAL, KL_NOWHERE,
+                                  "write a path such as \"partnership/name\" or \"subject@given\"",
+                                  "'%s' is not a path of the review format", path);
         bool is_last = !slash;
         if (is_last && keep_last) {
             *last = p;
@@ -168,12 +168,13 @@ static int walk(kl_review_builder *b, xmlNodePtr n, const char *path, bool keep_
         if (!c) {
             char name[64];
             if (len >= sizeof name)
-                return kl_error(b->ctx, KL_EINVAL, KL_NOWHERE, NULL, "'%s' is too long", path);
+                return kl_core__error(b->ctx, KL_EINVAL, KL_NOWHERE, NULL, "'%s' is too long",
+                                      path);
             memcpy(name, p, len);
             name[len] = '\0';
             c = new_child(b, n, name, NULL);
             if (!c)
-                return kl_oom(b->ctx);
+                return kl_core__oom(b->ctx);
         }
         n = c;
         p = slash ? slash + 1 : end;
@@ -185,9 +186,9 @@ static int walk(kl_review_builder *b, xmlNodePtr n, const char *path, bool keep_
 static bool text_ok(kl_review_builder *b, const char *value, const char *path, int *rc)
 {
     size_t bad;
-    if (value && !kl_utf8_valid(value, strlen(value), &bad)) {
-        *rc = kl_error(b->ctx, KL_EPARSE, KL_NOWHERE, "give text as UTF-8",
-                       "the value for '%s' is not valid UTF-8 (byte %zu)", path, bad);
+    if (value && !kl_core__utf8_valid(value, strlen(value), &bad)) {
+        *rc = kl_core__error(b->ctx, KL_EPARSE, KL_NOWHERE, "give text as UTF-8",
+                             "the value for '%s' is not valid UTF-8 (byte %zu)", path, bad);
         return false;
     }
     return true;
@@ -196,7 +197,7 @@ static bool text_ok(kl_review_builder *b, const char *value, const char *path, i
 KL_API int kl_review_part_set(kl_review_part *part, const char *path, const char *value)
 {
     if (!part || !path)
-        return part ? kl_error(part->b->ctx, KL_EINVAL, KL_NOWHERE, NULL, "path is NULL")
+        return part ? kl_core__error(part->b->ctx, KL_EINVAL, KL_NOWHERE, NULL, "path is NULL")
                     : KL_EINVAL;
     kl_review_builder *b = part->b;
     int rc = 0;
@@ -212,11 +213,11 @@ KL_API int kl_review_part_set(kl_review_part *part, const char *path, const char
             xmlUnsetProp(n, BAD_CAST attr);
             return 0;
         }
-        return xmlSetProp(n, BAD_CAST attr, BAD_CAST value) ? 0 : kl_oom(b->ctx);
+        return xmlSetProp(n, BAD_CAST attr, BAD_CAST value) ? 0 : kl_core__oom(b->ctx);
     }
     xmlChar *enc = xmlEncodeSpecialChars(b->doc, BAD_CAST(value ? value : ""));
     if (!enc)
-        return kl_oom(b->ctx);
+        return kl_core__oom(b->ctx);
     xmlNodeSetContent(n, enc);
     xmlFree(enc);
     return 0;
@@ -228,7 +229,7 @@ KL_API int kl_review_part_add(kl_review_part *part, const char *path, const char
     if (out)
         *out = NULL;
     if (!part || !path)
-        return part ? kl_error(part->b->ctx, KL_EINVAL, KL_NOWHERE, NULL, "path is NULL")
+        return part ? kl_core__error(part->b->ctx, KL_EINVAL, KL_NOWHERE, NULL, "path is NULL")
                     : KL_EINVAL;
     kl_review_builder *b = part->b;
     int rc = 0;
@@ -240,21 +241,21 @@ KL_API int kl_review_part_add(kl_review_part *part, const char *path, const char
     if ((rc = walk(b, part->node, path, true, &n, &last, &last_len, &attr)))
         return rc;
     if (attr || !last)
-        return kl_error(b->ctx, KL_EINVAL, KL_NOWHERE,
-                        "add an element (\"family/member\"), then set its attributes",
-                        "'%s' does not end in an element", path);
+        return kl_core__error(b->ctx, KL_EINVAL, KL_NOWHERE,
+                              "add an element (\"family/member\"), then set its attributes",
+                              "'%s' does not end in an element", path);
     char name[64];
     if (last_len >= sizeof name)
-        return kl_error(b->ctx, KL_EINVAL, KL_NOWHERE, NULL, "'%s' is too long", path);
+        return kl_core__error(b->ctx, KL_EINVAL, KL_NOWHERE, NULL, "'%s' is too long", path);
     memcpy(name, last, last_len);
     name[last_len] = '\0';
-    kl_review_part *np = out ? kl_calloc(1, sizeof *np) : NULL;
+    kl_review_part *np = out ? kl_core__calloc(1, sizeof *np) : NULL;
     if (out && !np)
-        return kl_oom(b->ctx);
+        return kl_core__oom(b->ctx);
     xmlNodePtr c = new_child(b, n, name, text);
     if (!c) {
         kl_free(np);
-        return kl_oom(b->ctx);
+        return kl_core__oom(b->ctx);
     }
     if (np) {
         np->b = b;
@@ -269,16 +270,16 @@ KL_API int kl_review_part_add(kl_review_part *part, const char *path, const char
 KL_API int kl_review_builder_xml(kl_review_builder *b, char **out)
 {
     if (!b || !out)
-        return b ? kl_error(b->ctx, KL_EINVAL, KL_NOWHERE, NULL, "out is NULL") : KL_EINVAL;
+        return b ? kl_core__error(b->ctx, KL_EINVAL, KL_NOWHERE, NULL, "out is NULL") : KL_EINVAL;
     *out = NULL;
     xmlChar *mem = NULL;
     int size = 0;
     xmlDocDumpFormatMemoryEnc(b->doc, &mem, &size, "UTF-8", 1);
     if (!mem)
-        return kl_oom(b->ctx);
-    *out = kl_strndup((const char *)mem, (size_t)size);
+        return kl_core__oom(b->ctx);
+    *out = kl_core__strndup((const char *)mem, (size_t)size);
     xmlFree(mem);
-    return *out ? 0 : kl_oom(b->ctx);
+    return *out ? 0 : kl_core__oom(b->ctx);
 }
 
 /* ---- diagnostics that name fields ------------------------------------------------------ */
@@ -387,7 +388,7 @@ KL_API int kl_review_builder_build(kl_review_builder *b, const kl_review_load_op
     if (out)
         *out = NULL;
     if (!b || !out)
-        return b ? kl_error(b->ctx, KL_EINVAL, KL_NOWHERE, NULL, "out is NULL") : KL_EINVAL;
+        return b ? kl_core__error(b->ctx, KL_EINVAL, KL_NOWHERE, NULL, "out is NULL") : KL_EINVAL;
     char *text = NULL;
     int rc = kl_review_builder_xml(b, &text);
     if (rc)
@@ -405,8 +406,8 @@ KL_API int kl_review_builder_build(kl_review_builder *b, const kl_review_load_op
     if (rc && e && e->source && strcmp(e->source, KL_REVIEW_BUILDER_SOURCE) == 0 && r.parsed) {
         char field[256] = "";
         field_of(xmlDocGetRootElement(r.parsed), text, e->line, e->column, field, sizeof field);
-        char *msg = kl_strdup(e->message);
-        char *hint = e->hint ? kl_strdup(e->hint) : NULL;
+        char *msg = kl_core__strdup(e->message);
+        char *hint = e->hint ? kl_core__strdup(e->hint) : NULL;
         int code = e->code;
         if (msg) {
             kl_context__set_last(b->ctx, code, KL_AT(KL_REVIEW_BUILDER_SOURCE, 0, 0), hint,

@@ -32,31 +32,31 @@ typedef struct parser {
 static int push_field(parser *p, kl_buf *field)
 {
     if (field->oom)
-        return kl_oom(p->ctx);
+        return kl_core__oom(p->ctx);
     if (p->cur.n_fields == MAX_FIELDS)
-        return kl_error(p->ctx, KL_ELIMIT, KL_AT(p->source, p->cur.row, MAX_FIELDS + 1),
-                        "check the file is a family list saved as CSV",
-                        "row has more than %d fields", MAX_FIELDS);
+        return kl_core__error(p->ctx, KL_ELIMIT, KL_AT(p->source, p->cur.row, MAX_FIELDS + 1),
+                              "check the file is a family list saved as CSV",
+                              "row has more than %d fields", MAX_FIELDS);
     size_t bad;
     const char *text = field->data ? field->data : "";
-    if (!kl_utf8_valid(text, field->len, &bad))
-        return kl_error(p->ctx, KL_EPARSE,
-                        KL_AT(p->source, p->cur.row, (unsigned)p->cur.n_fields + 1),
-                        "save the spreadsheet as \"CSV UTF-8\"",
-                        "field %zu holds a byte that is not UTF-8 (or a NUL) at byte %zu of the "
-                        "field",
-                        p->cur.n_fields + 1, bad + 1);
+    if (!kl_core__utf8_valid(text, field->len, &bad))
+        return kl_core__error(
+            p->ctx, KL_EPARSE, KL_AT(p->source, p->cur.row, (unsigned)p->cur.n_fields + 1),
+            "save the spreadsheet as \"CSV UTF-8\"",
+            "field %zu holds a byte that is not UTF-8 (or a NUL) at byte %zu of the "
+            "field",
+            p->cur.n_fields + 1, bad + 1);
     if (p->cur.n_fields == p->cap_fields) {
         size_t nc = p->cap_fields ? p->cap_fields * 2 : 24;
-        char **nf = kl_realloc(p->cur.fields, nc * sizeof *nf);
+        char **nf = kl_core__realloc(p->cur.fields, nc * sizeof *nf);
         if (!nf)
-            return kl_oom(p->ctx);
+            return kl_core__oom(p->ctx);
         p->cur.fields = nf;
         p->cap_fields = nc;
     }
-    char *s = kl_buf_detach(field);
+    char *s = kl_core__buf_detach(field);
     if (!s)
-        return kl_oom(p->ctx);
+        return kl_core__oom(p->ctx);
     p->cur.fields[p->cur.n_fields++] = s;
     return 0;
 }
@@ -82,16 +82,17 @@ static int push_row(parser *p)
     } else {
         if (p->csv->n_rows == p->max_rows) {
             drop_row(&p->cur);
-            return kl_error(p->ctx, KL_ELIMIT, KL_AT(p->source, row, 1),
-                            "split the family list into smaller files",
-                            "too many rows (the limit is %zu, counting the header)", p->max_rows);
+            return kl_core__error(p->ctx, KL_ELIMIT, KL_AT(p->source, row, 1),
+                                  "split the family list into smaller files",
+                                  "too many rows (the limit is %zu, counting the header)",
+                                  p->max_rows);
         }
         if (p->csv->n_rows == p->cap_rows) {
             size_t nc = p->cap_rows ? p->cap_rows * 2 : 16;
-            kl_csv_row *nr = kl_realloc(p->csv->rows, nc * sizeof *nr);
+            kl_csv_row *nr = kl_core__realloc(p->csv->rows, nc * sizeof *nr);
             if (!nr) {
                 drop_row(&p->cur);
-                return kl_oom(p->ctx);
+                return kl_core__oom(p->ctx);
             }
             p->csv->rows = nr;
             p->cap_rows = nc;
@@ -109,9 +110,9 @@ int kl_csv__parse(kl_context *ctx, const char *source, const char *data, size_t 
 {
     *out = NULL;
     parser p = {ctx, source, NULL, 0, {1, 0, NULL}, 0, max_rows ? max_rows : (size_t)-1};
-    p.csv = kl_calloc(1, sizeof *p.csv);
+    p.csv = kl_core__calloc(1, sizeof *p.csv);
     if (!p.csv)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     size_t i = 0;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
@@ -124,7 +125,7 @@ int kl_csv__parse(kl_context *ctx, const char *source, const char *data, size_t 
         if (quoted) {
             if (c == '"') {
                 if (i + 1 < len && data[i + 1] == '"') {
-                    kl_buf_putc(&field, '"');
+                    kl_core__buf_putc(&field, '"');
                     i += 2;
                     continue;
                 }
@@ -133,7 +134,7 @@ int kl_csv__parse(kl_context *ctx, const char *source, const char *data, size_t 
                 i++;
                 continue;
             }
-            kl_buf_putc(&field, c);
+            kl_core__buf_putc(&field, c);
             i++;
             continue;
         }
@@ -154,15 +155,16 @@ int kl_csv__parse(kl_context *ctx, const char *source, const char *data, size_t 
             continue;
         }
         if (after_quote) {
-            rc = kl_error(ctx, KL_EPARSE, KL_AT(source, p.cur.row, (unsigned)p.cur.n_fields + 1),
-                          "put the whole field in double quotes, and write a quote inside it "
-                          "as two quotes (\"\")",
-                          "text after the closing quote of field %zu", p.cur.n_fields + 1);
+            rc = kl_core__error(ctx, KL_EPARSE,
+                                KL_AT(source, p.cur.row, (unsigned)p.cur.n_fields + 1),
+                                "put the whole field in double quotes, and write a quote inside it "
+                                "as two quotes (\"\")",
+                                "text after the closing quote of field %zu", p.cur.n_fields + 1);
             break;
         }
         if (c == '"') {
             if (!at_field_start) {
-                rc = kl_error(
+                rc = kl_core__error(
                     ctx, KL_EPARSE, KL_AT(source, p.cur.row, (unsigned)p.cur.n_fields + 1),
                     "put the whole field in double quotes, and write a quote inside it as two "
                     "quotes (\"\")",
@@ -177,24 +179,24 @@ int kl_csv__parse(kl_context *ctx, const char *source, const char *data, size_t 
             continue;
         }
         at_field_start = false;
-        kl_buf_putc(&field, c);
+        kl_core__buf_putc(&field, c);
         i++;
     }
     if (!rc && quoted)
-        rc = kl_error(ctx, KL_EPARSE, KL_AT(source, quote_row, quote_col),
-                      "close the quoted field with a double quote",
-                      "a quoted field starts here and is never closed");
+        rc = kl_core__error(ctx, KL_EPARSE, KL_AT(source, quote_row, quote_col),
+                            "close the quoted field with a double quote",
+                            "a quoted field starts here and is never closed");
     if (!rc && (p.cur.n_fields > 0 || field.len > 0 || !at_field_start)) {
         rc = push_field(&p, &field);
         if (!rc)
             rc = push_row(&p);
     }
-    kl_buf_free(&field);
+    kl_core__buf_free(&field);
     drop_row(&p.cur);
     if (!rc && p.csv->n_rows == 0)
-        rc = kl_error(ctx, KL_EFORMAT, KL_AT(source, 1, 1),
-                      "the first row names the columns: see docs/REVIEW-FORMAT.md",
-                      "the family list is empty");
+        rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(source, 1, 1),
+                            "the first row names the columns: see docs/REVIEW-FORMAT.md",
+                            "the family list is empty");
     if (rc) {
         kl_csv__free(p.csv);
         return rc;

@@ -68,7 +68,7 @@ static int dtext_make(const char *text, size_t len, dtext *out)
     u_strFromUTF8WithSub(NULL, 0, &n16, text, (int32_t)len, 0xFFFD, NULL, &st);
     if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
         return KL_EBACKEND;
-    UChar *u = kl_malloc(((size_t)n16 + 1) * sizeof *u);
+    UChar *u = kl_core__malloc(((size_t)n16 + 1) * sizeof *u);
     if (!u)
         return KL_ENOMEM;
     st = U_ZERO_ERROR;
@@ -84,7 +84,7 @@ static int dtext_make(const char *text, size_t len, dtext *out)
         return KL_EBACKEND;
     }
     st = U_ZERO_ERROR;
-    UChar *f = kl_malloc(((size_t)nn + 1) * sizeof *f);
+    UChar *f = kl_core__malloc(((size_t)nn + 1) * sizeof *f);
     if (!f) {
         kl_free(u);
         return KL_ENOMEM;
@@ -97,9 +97,9 @@ static int dtext_make(const char *text, size_t len, dtext *out)
     }
     /* At most 4 UTF-8 bytes per UTF-16 unit pair, 3 per unit. */
     size_t cap = (size_t)nn * 3 + 1;
-    out->s = kl_malloc(cap);
-    out->flags = kl_calloc(cap, 1);
-    out->digits = kl_malloc((size_t)nn * 2 + 2);
+    out->s = kl_core__malloc(cap);
+    out->flags = kl_core__calloc(cap, 1);
+    out->digits = kl_core__malloc((size_t)nn * 2 + 2);
     if (!out->s || !out->flags || !out->digits) {
         kl_free(f);
         dtext_free(out);
@@ -360,7 +360,7 @@ static void add_pair(builder *b, char *key, dkind kind, size_t owner)
     }
     if (b->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 64;
-        dpair *g = kl_realloc(b->pairs, cap * sizeof *g);
+        dpair *g = kl_core__realloc(b->pairs, cap * sizeof *g);
         if (!g) {
             kl_free(key);
             b->rc = KL_ENOMEM;
@@ -410,14 +410,14 @@ static void add_phone(builder *b, const char *s, size_t owner)
 {
     char key[24];
     if (kl_review__phone_key(s, key, sizeof key))
-        add_pair(b, kl_strdup(key), D_PHONE, owner);
+        add_pair(b, kl_core__strdup(key), D_PHONE, owner);
 }
 
 static void own_line(builder *b, const char *s)
 {
     if (s && *s) {
-        kl_buf_puts(&b->own, s);
-        kl_buf_putc(&b->own, '\n');
+        kl_core__buf_puts(&b->own, s);
+        kl_core__buf_putc(&b->own, '\n');
     }
 }
 
@@ -429,7 +429,7 @@ static bool is_el(xmlNodePtr n, const char *name)
 static char *node_text(xmlNodePtr n)
 {
     xmlChar *c = xmlNodeGetContent(n);
-    char *s = kl_strdup(c ? (const char *)c : "");
+    char *s = kl_core__strdup(c ? (const char *)c : "");
     xmlFree(c);
     return s;
 }
@@ -480,12 +480,12 @@ static void add_address(builder *b, xmlNodePtr a, size_t owner)
             add_text(b, elems[i], D_ADDRESS, owner);
         if (i == 0 && s != (LINE_NUMBER | LINE_NAME) && s && n > 1 && !b->rc) {
             kl_buf two = KL_BUF_INIT;
-            kl_buf_printf(&two, "%s %s", elems[0], elems[1]);
+            kl_core__buf_printf(&two, "%s %s", elems[0], elems[1]);
             if (two.oom)
                 b->rc = KL_ENOMEM;
             else
                 add_text(b, two.data, D_ADDRESS, owner);
-            kl_buf_free(&two);
+            kl_core__buf_free(&two);
         }
     }
     if (postcode && !b->rc)
@@ -544,14 +544,14 @@ static int index_pairs(kl_disclosure *d, builder *b)
     if (!b->n)
         return 0;
     qsort(b->pairs, b->n, sizeof *b->pairs, cmp_pair);
-    d->items = kl_calloc(b->n, sizeof *d->items);
-    d->owners = kl_calloc(b->n, sizeof *d->owners);
-    d->lens = kl_calloc(b->n, sizeof *d->lens);
-    d->plens = kl_calloc(b->n, sizeof *d->plens);
+    d->items = kl_core__calloc(b->n, sizeof *d->items);
+    d->owners = kl_core__calloc(b->n, sizeof *d->owners);
+    d->lens = kl_core__calloc(b->n, sizeof *d->lens);
+    d->plens = kl_core__calloc(b->n, sizeof *d->plens);
     size_t n_slots = 16;
     while (n_slots < 2 * b->n)
         n_slots *= 2;
-    d->slots = kl_calloc(n_slots, sizeof *d->slots);
+    d->slots = kl_core__calloc(n_slots, sizeof *d->slots);
     d->mask = n_slots - 1;
     if (!d->items || !d->owners || !d->slots || !d->lens || !d->plens)
         return KL_ENOMEM;
@@ -614,15 +614,15 @@ static bool member_withheld(const kl_member *m)
 
 int kl_review__disclosure_build(kl_review *rv)
 {
-    kl_disclosure *d = kl_calloc(1, sizeof *d);
+    kl_disclosure *d = kl_core__calloc(1, sizeof *d);
     if (!d)
         return KL_ENOMEM;
     d->refs = 1;
     d->n_members = rv->n_members;
     size_t nm = rv->n_members ? rv->n_members : 1;
-    d->ids = kl_calloc(nm, sizeof *d->ids);
-    d->withheld = kl_calloc(nm, 1);
-    d->own = kl_calloc(nm, sizeof *d->own);
+    d->ids = kl_core__calloc(nm, sizeof *d->ids);
+    d->withheld = kl_core__calloc(nm, 1);
+    d->own = kl_core__calloc(nm, sizeof *d->own);
     builder b = {0};
     b.own = (kl_buf)KL_BUF_INIT;
     if (!d->ids || !d->withheld || !d->own)
@@ -639,13 +639,13 @@ int kl_review__disclosure_build(kl_review *rv)
     b.partnership_pc = ppc;
     for (size_t k = 0; k < rv->n_members && !b.rc; k++) {
         const kl_member *m = &rv->members[k];
-        d->ids[k] = kl_strdup(m->id && *m->id ? m->id : "(no id)");
+        d->ids[k] = kl_core__strdup(m->id && *m->id ? m->id : "(no id)");
         if (!d->ids[k]) {
             b.rc = KL_ENOMEM;
             break;
         }
         d->withheld[k] = member_withheld(m);
-        kl_buf_free(&b.own);
+        kl_core__buf_free(&b.own);
         b.own = (kl_buf)KL_BUF_INIT;
         if (rv->extra && rv->extra[k].node)
             add_member(&b, rv->extra[k].node, k);
@@ -658,7 +658,7 @@ int kl_review__disclosure_build(kl_review *rv)
                 b.rc = r == KL_ENOMEM ? KL_ENOMEM : r;
         }
     }
-    kl_buf_free(&b.own);
+    kl_core__buf_free(&b.own);
     kl_free(ppc);
     if (!b.rc)
         b.rc = index_pairs(d, &b);
@@ -735,16 +735,16 @@ int kl_disclosure__report(kl_context *ctx, const kl_disclosure_hit *hit, kl_wher
                           const char *what)
 {
     if (hit->own)
-        return kl_error(ctx, KL_EDATA, w,
-                        "a member whose contact details are withheld has no address or contact "
-                        "detail printed anywhere; remove it from the text",
-                        "%s holds %s of this member, whose contact details are withheld", what,
-                        hit->kind);
-    return kl_error(ctx, KL_EDATA, w,
-                    "one member's address, phone or email never goes into another member's "
-                    "correspondence; remove it from the text or the template",
-                    "%s holds %s of member %s%s", what, hit->kind, hit->member_id,
-                    hit->withheld ? ", whose contact details are withheld" : "");
+        return kl_core__error(
+            ctx, KL_EDATA, w,
+            "a member whose contact details are withheld has no address or contact "
+            "detail printed anywhere; remove it from the text",
+            "%s holds %s of this member, whose contact details are withheld", what, hit->kind);
+    return kl_core__error(ctx, KL_EDATA, w,
+                          "one member's address, phone or email never goes into another member's "
+                          "correspondence; remove it from the text or the template",
+                          "%s holds %s of member %s%s", what, hit->kind, hit->member_id,
+                          hit->withheld ? ", whose contact details are withheld" : "");
 }
 
 int kl_disclosure__find(const kl_disclosure *d, size_t reader, unsigned flags, const char *text,
@@ -792,8 +792,9 @@ int kl_disclosure__scan(kl_context *ctx, const kl_disclosure *d, size_t reader, 
     if (rc == KL_EDATA)
         return kl_disclosure__report(ctx, &hit, w, what);
     if (rc == KL_ENOMEM)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     if (rc)
-        return kl_error(ctx, rc, w, NULL, "%s could not be checked for contact details", what);
+        return kl_core__error(ctx, rc, w, NULL, "%s could not be checked for contact details",
+                              what);
     return 0;
 }

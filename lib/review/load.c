@@ -108,7 +108,7 @@ typedef struct loader {
 static void offset_pos(loader *L, size_t off, unsigned *line, unsigned *col)
 {
     if (!L->lines) {
-        kl_line_col(L->text, off, line, col);
+        kl_core__line_col(L->text, off, line, col);
         return;
     }
     size_t lo = 0, hi = L->n_lines;
@@ -231,14 +231,14 @@ static void vproblem(loader *L, kl_severity sev, xmlNodePtr node, const char *at
     kl_where w = {p.source, p.line, p.col, L->member_mode ? L->member_id : NULL};
     if (sev != KL_SEVERITY_ERROR) {
         L->rv->n_warnings++;
-        kl_warn(L->ctx, sev, w, hint, "%s", msg);
+        kl_core__warn(L->ctx, sev, w, hint, "%s", msg);
     } else if (L->member_mode) {
         L->member_failed = true;
         L->rv->n_errors++;
-        kl_report(L->ctx, KL_EDATA, w, hint, "%s", msg);
+        kl_core__report(L->ctx, KL_EDATA, w, hint, "%s", msg);
     } else {
         L->file_failed = true;
-        kl_error(L->ctx, KL_EFORMAT, w, hint, "%s", msg);
+        kl_core__error(L->ctx, KL_EFORMAT, w, hint, "%s", msg);
     }
 }
 
@@ -267,8 +267,8 @@ static void warning(loader *L, xmlNodePtr node, const char *attr, const char *hi
 static int offset_error(loader *L, int code, size_t off, const char *hint, const char *msg)
 {
     unsigned line, col;
-    kl_line_col(L->text, off, &line, &col);
-    return kl_error(L->ctx, code, KL_AT(L->source, line, col), hint, "%s", msg);
+    kl_core__line_col(L->text, off, &line, &col);
+    return kl_core__error(L->ctx, code, KL_AT(L->source, line, col), hint, "%s", msg);
 }
 
 static const char *find(const char *hay, size_t from, size_t len, const char *needle)
@@ -354,7 +354,7 @@ static void stop_with(xmlParserCtxtPtr c, loader *L, int code, const char *hint,
 {
     if (!L->parse_rc) {
         unsigned line = (unsigned)c->input->line, col = (unsigned)c->input->col;
-        L->parse_rc = kl_error(L->ctx, code, KL_AT(L->source, line, col), hint, "%s", msg);
+        L->parse_rc = kl_core__error(L->ctx, code, KL_AT(L->source, line, col), hint, "%s", msg);
     }
     xmlStopParser(c);
 }
@@ -410,21 +410,21 @@ static void on_xml_error(void *data, xmlErrorPtr err)
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
-    L->parse_rc =
-        kl_error(L->ctx, KL_EPARSE, KL_AT(L->source, (unsigned)err->line, (unsigned)err->int2),
-                 "fix the XML at this point (a missing closing tag, quote or "
-                 "'&amp;' for '&'?)",
-                 "not well-formed XML: %s", msg);
+    L->parse_rc = kl_core__error(L->ctx, KL_EPARSE,
+                                 KL_AT(L->source, (unsigned)err->line, (unsigned)err->int2),
+                                 "fix the XML at this point (a missing closing tag, quote or "
+                                 "'&amp;' for '&'?)",
+                                 "not well-formed XML: %s", msg);
 }
 
 static int parse_xml(loader *L, xmlDocPtr *out)
 {
     *out = NULL;
     if (L->len > INT_MAX)
-        return kl_error(L->ctx, KL_ELIMIT, KL_AT(L->source, 0, 0), NULL, "file is too large");
+        return kl_core__error(L->ctx, KL_ELIMIT, KL_AT(L->source, 0, 0), NULL, "file is too large");
     xmlParserCtxtPtr c = xmlCreateMemoryParserCtxt(L->text, (int)L->len);
     if (!c)
-        return kl_oom(L->ctx);
+        return kl_core__oom(L->ctx);
     c->_private = L;
     c->sax->startElementNs = on_start;
     c->sax->internalSubset = on_dtd;
@@ -442,8 +442,9 @@ static int parse_xml(loader *L, xmlDocPtr *out)
     c->myDoc = NULL;
     int rc = L->parse_rc;
     if (!rc && (!c->wellFormed || !doc)) {
-        rc = doc ? kl_error(L->ctx, KL_EPARSE, KL_AT(L->source, 0, 0), NULL, "not well-formed XML")
-                 : kl_oom(L->ctx);
+        rc = doc ? kl_core__error(L->ctx, KL_EPARSE, KL_AT(L->source, 0, 0), NULL,
+                                  "not well-formed XML")
+                 : kl_core__oom(L->ctx);
     }
     xmlFreeParserCtxt(c);
     if (rc) {
@@ -1064,7 +1065,7 @@ static const char *png_file_problem(const char *path, bool *oom)
         return "is larger than 8 MB (save it smaller)";
     }
     size_t size = (size_t)st.st_size;
-    unsigned char *b = kl_malloc(size ? size : 1);
+    unsigned char *b = kl_core__malloc(size ? size : 1);
     if (!b) {
         fclose(f);
         *oom = true;
@@ -1107,7 +1108,7 @@ static char *inside_base(loader *L, const char *src, const char **why)
         while (*p == '/')
             p++;
     }
-    char *path = kl_path_join(L->base_dir, src);
+    char *path = kl_core__path_join(L->base_dir, src);
     if (!path)
         return NULL;
     /* A link may still lead elsewhere: compare the real paths. */
@@ -1665,10 +1666,10 @@ static void csv_member(loader *L, xmlNodePtr family, const kl_csv_row *row, cons
         w.member_id = f[C_ID][0] ? f[C_ID] : NULL;
         L->rv->n_errors++;
         o->broken = true;
-        kl_report(L->ctx, KL_EDATA, w,
-                  "every row needs the same columns as the header; check for a stray comma "
-                  "or quote",
-                  "row has %zu fields but the header has %zu", row->n_fields, n_header);
+        kl_core__report(L->ctx, KL_EDATA, w,
+                        "every row needs the same columns as the header; check for a stray comma "
+                        "or quote",
+                        "row has %zu fields but the header has %zu", row->n_fields, n_header);
     }
     xmlNodePtr m = new_el(L, family, "member", NULL, o);
     if (!m)
@@ -1746,20 +1747,21 @@ static int load_csv(loader *L, xmlNodePtr family, size_t max_bytes, unsigned max
     char *path = inside_base(L, src, &why);
     if (!path && why) {
         pos p = node_pos(L, family, "src");
-        return kl_error(L->ctx, KL_EFORMAT, KL_AT(p.source ? p.source : L->source, p.line, p.col),
-                        "put the family list in the review file's directory (or below it) and "
-                        "name it relative to the review file",
-                        "family@src %s: the family list is not read", why);
+        return kl_core__error(
+            L->ctx, KL_EFORMAT, KL_AT(p.source ? p.source : L->source, p.line, p.col),
+            "put the family list in the review file's directory (or below it) and "
+            "name it relative to the review file",
+            "family@src %s: the family list is not read", why);
     }
     if (!path)
-        return kl_oom(L->ctx);
+        return kl_core__oom(L->ctx);
     const char *cpath = kl_review__strdup(L->rv, path);
     kl_free(path);
     if (!cpath)
-        return kl_oom(L->ctx);
+        return kl_core__oom(L->ctx);
     char *data = NULL;
     size_t len = 0;
-    int rc = kl_read_file(L->ctx, cpath, max_bytes, &data, &len);
+    int rc = kl_core__read_file(L->ctx, cpath, max_bytes, &data, &len);
     if (rc)
         return rc;
     kl_csv *csv = NULL;
@@ -1770,7 +1772,7 @@ static int load_csv(loader *L, xmlNodePtr family, size_t max_bytes, unsigned max
     int *cols = kl_review__alloc(L->rv, N_COLS * sizeof *cols);
     if (!cols) {
         kl_csv__free(csv);
-        return kl_oom(L->ctx);
+        return kl_core__oom(L->ctx);
     }
     const kl_csv_row *h = &csv->rows[0];
     for (size_t i = 0; i < h->n_fields; i++) {
@@ -1783,29 +1785,30 @@ static int load_csv(loader *L, xmlNodePtr family, size_t max_bytes, unsigned max
             if (strcmp(name, csv_names[c]) == 0)
                 break;
         if (c == N_COLS) {
-            rc = kl_error(L->ctx, KL_EFORMAT, KL_AT(cpath, h->row, (unsigned)i + 1),
-                          "the columns are id, title, given, family, relationship, gender, age, "
-                          "parental_responsibility, locale, also, interpreter, print, reading, "
-                          "channels, address, town, postcode, email, phone, professional, "
-                          "contact, reason, format",
-                          /* Not quoted: whatever file this is, its text is not repeated. */
-                          "column %zu of the header is not a family-list column", i + 1);
+            rc = kl_core__error(
+                L->ctx, KL_EFORMAT, KL_AT(cpath, h->row, (unsigned)i + 1),
+                "the columns are id, title, given, family, relationship, gender, age, "
+                "parental_responsibility, locale, also, interpreter, print, reading, "
+                "channels, address, town, postcode, email, phone, professional, "
+                "contact, reason, format",
+                /* Not quoted: whatever file this is, its text is not repeated. */
+                "column %zu of the header is not a family-list column", i + 1);
         } else if (cols[c]) {
-            rc = kl_error(L->ctx, KL_EFORMAT, KL_AT(cpath, h->row, (unsigned)i + 1),
-                          "remove one of the two columns", "column '%s' appears twice",
-                          csv_names[c]);
+            rc = kl_core__error(L->ctx, KL_EFORMAT, KL_AT(cpath, h->row, (unsigned)i + 1),
+                                "remove one of the two columns", "column '%s' appears twice",
+                                csv_names[c]);
         } else {
             cols[c] = (int)i + 1;
         }
     }
     for (int c = 0; c < N_COLS; c++)
         if (csv_required[c] && !cols[c])
-            rc = kl_error(L->ctx, KL_EFORMAT, KL_AT(cpath, h->row, 0),
-                          "add the column to the header row (the first row)",
-                          "the header has no '%s' column", csv_names[c]);
+            rc = kl_core__error(L->ctx, KL_EFORMAT, KL_AT(cpath, h->row, 0),
+                                "add the column to the header row (the first row)",
+                                "the header has no '%s' column", csv_names[c]);
     if (!rc && csv->n_rows < 2)
-        rc = kl_error(L->ctx, KL_EFORMAT, KL_AT(cpath, h->row, 1), "add one row per family member",
-                      "the family list has no members");
+        rc = kl_core__error(L->ctx, KL_EFORMAT, KL_AT(cpath, h->row, 1),
+                            "add one row per family member", "the family list has no members");
     if (!rc) {
         xmlUnsetProp(family, BAD_CAST "src");
         for (size_t r = 1; r < csv->n_rows && !L->oom; r++) {
@@ -1820,7 +1823,7 @@ static int load_csv(loader *L, xmlNodePtr family, size_t max_bytes, unsigned max
             csv_member(L, family, &csv->rows[r], cols, h->n_fields, o);
         }
         if (L->oom)
-            rc = kl_oom(L->ctx);
+            rc = kl_core__oom(L->ctx);
     }
     kl_csv__free(csv);
     return rc;
@@ -1862,7 +1865,7 @@ static int build_lines(loader *L)
     size_t n = 1;
     for (const char *p = L->text; (p = memchr(p, '\n', (size_t)(L->text + L->len - p))); p++)
         n++;
-    L->lines = kl_malloc(n * sizeof *L->lines);
+    L->lines = kl_core__malloc(n * sizeof *L->lines);
     if (!L->lines)
         return KL_ENOMEM;
     L->lines[0] = 0;
@@ -1906,14 +1909,14 @@ static void scan_value(loader *L, xmlNodePtr el, const char *attr, const char *v
     kl_where w = {p.source, p.line, p.col,
                   reader < L->rv->n_members ? L->rv->members[reader].id : NULL};
     L->rv->n_errors++;
-    kl_report(L->ctx, KL_EDATA, w,
-              "take it out of this field: a member's contact details belong only in that "
-              "member's own <contact>",
-              "%s holds %s of member %s%s; %s", field, hit.kind, hit.member_id,
-              hit.withheld ? " (whose contact details are withheld)" : "",
-              reader == KL_DISCLOSURE_NOBODY
-                  ? "every letter prints this field, so no other member's letter is written"
-                  : "this member's correspondence would carry it, so it is not written");
+    kl_core__report(L->ctx, KL_EDATA, w,
+                    "take it out of this field: a member's contact details belong only in that "
+                    "member's own <contact>",
+                    "%s holds %s of member %s%s; %s", field, hit.kind, hit.member_id,
+                    hit.withheld ? " (whose contact details are withheld)" : "",
+                    reader == KL_DISCLOSURE_NOBODY
+                        ? "every letter prints this field, so no other member's letter is written"
+                        : "this member's correspondence would carry it, so it is not written");
     if (reader < L->rv->n_members)
         L->rv->extra[reader].ok = 0;
     L->member_mode = was;
@@ -1968,13 +1971,13 @@ static int check_disclosure(loader *L)
 {
     int r = kl_review__disclosure_build(L->rv);
     if (r)
-        return r == KL_ENOMEM ? kl_oom(L->ctx)
-                              : kl_error(L->ctx, r, KL_NOWHERE, NULL,
-                                         "the members' contact details could not be indexed");
+        return r == KL_ENOMEM ? kl_core__oom(L->ctx)
+                              : kl_core__error(L->ctx, r, KL_NOWHERE, NULL,
+                                               "the members' contact details could not be indexed");
     xmlNodePtr root = xmlDocGetRootElement(L->rv->doc);
     if (root)
         scan_tree(L, root);
-    return L->oom ? kl_oom(L->ctx) : 0;
+    return L->oom ? kl_core__oom(L->ctx) : 0;
 }
 
 static int load(loader *L, const kl_review_load_options *opts)
@@ -1982,48 +1985,49 @@ static int load(loader *L, const kl_review_load_options *opts)
     size_t max_bytes = opts && opts->max_bytes ? opts->max_bytes : DEFAULT_MAX_BYTES;
     unsigned max_members = opts && opts->max_members ? opts->max_members : DEFAULT_MAX_MEMBERS;
     if (L->len > max_bytes)
-        return kl_error(L->ctx, KL_ELIMIT, KL_AT(L->source, 0, 0),
-                        "split the review, or check it is the right file",
-                        "file is too large (%zu bytes; the limit is %zu)", L->len, max_bytes);
+        return kl_core__error(L->ctx, KL_ELIMIT, KL_AT(L->source, 0, 0),
+                              "split the review, or check it is the right file",
+                              "file is too large (%zu bytes; the limit is %zu)", L->len, max_bytes);
     size_t bad;
-    if (!kl_utf8_valid(L->text, L->len, &bad)) {
+    if (!kl_core__utf8_valid(L->text, L->len, &bad)) {
         unsigned line, col;
-        kl_line_col(L->text, bad, &line, &col);
-        return kl_error(L->ctx, KL_EPARSE, KL_AT(L->source, line, col),
-                        "save the file as UTF-8 (and remove any NUL bytes)",
-                        L->text[bad] ? "byte 0x%02X is not valid UTF-8"
-                                     : "a NUL byte (0x%02X) is not allowed",
-                        (unsigned char)L->text[bad]);
+        kl_core__line_col(L->text, bad, &line, &col);
+        return kl_core__error(L->ctx, KL_EPARSE, KL_AT(L->source, line, col),
+                              "save the file as UTF-8 (and remove any NUL bytes)",
+                              L->text[bad] ? "byte 0x%02X is not valid UTF-8"
+                                           : "a NUL byte (0x%02X) is not allowed",
+                              (unsigned char)L->text[bad]);
     }
     size_t first = 0;
     while (first < L->len && isspace((unsigned char)L->text[first]))
         first++;
     if (first == L->len)
-        return kl_error(L->ctx, KL_EPARSE, KL_AT(L->source, 1, 1),
-                        "give the review file: see " FORMAT_DOC, "the file is empty");
+        return kl_core__error(L->ctx, KL_EPARSE, KL_AT(L->source, 1, 1),
+                              "give the review file: see " FORMAT_DOC, "the file is empty");
     int rc = prescan(L);
     if (rc)
         return rc;
     if (build_lines(L))
-        return kl_oom(L->ctx);
+        return kl_core__oom(L->ctx);
     kl_review *rv = L->rv;
     rc = parse_xml(L, &rv->doc);
     if (rc)
         return rc;
     xmlNodePtr root = xmlDocGetRootElement(rv->doc);
     if (!is_el(root, "review"))
-        return kl_error(L->ctx, KL_EFORMAT, KL_AT(L->source, 0, 0),
-                        "a review file starts <review xmlns=\"urn:kinletter:review:1\" ...>",
-                        "this is not a kinletter review file (the root element is not <review> "
-                        "in namespace " NS ")");
+        return kl_core__error(
+            L->ctx, KL_EFORMAT, KL_AT(L->source, 0, 0),
+            "a review file starts <review xmlns=\"urn:kinletter:review:1\" ...>",
+            "this is not a kinletter review file (the root element is not <review> "
+            "in namespace " NS ")");
     L->ns = root->ns;
 
     xmlRelaxNGPtr review_schema = compile_schema(L, NULL, true);
     xmlRelaxNGPtr member_schema = review_schema ? compile_schema(L, "member", false) : NULL;
     if (!member_schema) {
         xmlRelaxNGFree(review_schema);
-        return kl_error(L->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                        "libxml2 could not compile the review schema (out of memory?)");
+        return kl_core__error(L->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                              "libxml2 could not compile the review schema (out of memory?)");
     }
     check_children(L, root, review_children, review_required, NULL);
     check_attrs(L, root);
@@ -2051,9 +2055,9 @@ static int load(loader *L, const kl_review_load_options *opts)
         for (xmlNodePtr m = child(family, "member"); m; m = next_el(m, "member"))
             n++;
         if (!rc && n > max_members)
-            rc = kl_error(L->ctx, KL_ELIMIT, KL_AT(L->source, 0, 0),
-                          "split the family into several reviews",
-                          "too many family members (%zu; the limit is %u)", n, max_members);
+            rc = kl_core__error(L->ctx, KL_ELIMIT, KL_AT(L->source, 0, 0),
+                                "split the family into several reviews",
+                                "too many family members (%zu; the limit is %u)", n, max_members);
         if (!rc) {
             rv->members = kl_review__alloc(rv, (n ? n : 1) * sizeof *rv->members);
             rv->extra = kl_review__alloc(rv, (n ? n : 1) * sizeof *rv->extra);
@@ -2085,11 +2089,11 @@ static int load(loader *L, const kl_review_load_options *opts)
     xmlRelaxNGFree(review_schema);
     xmlRelaxNGFree(member_schema);
     if (rc < 0)
-        return rc == KL_EBACKEND ? kl_error(L->ctx, rc, KL_NOWHERE, NULL,
-                                            "libxml2 failed while validating the review")
+        return rc == KL_EBACKEND ? kl_core__error(L->ctx, rc, KL_NOWHERE, NULL,
+                                                  "libxml2 failed while validating the review")
                                  : rc;
     if (L->oom)
-        return kl_oom(L->ctx);
+        return kl_core__oom(L->ctx);
     if (L->file_failed || rc > 0) {
         const kl_diagnostic *e = kl_context_last_error(L->ctx);
         return e && e->code ? e->code : KL_EFORMAT;
@@ -2103,16 +2107,17 @@ KL_API int kl_review_load_buffer(kl_context *ctx, const char *data, size_t len, 
 {
     kl_context_clear_error(ctx);
     if (!out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     if (!ctx || (!data && len))
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     if (opts && opts->version != KL_REVIEW_LOAD_OPTIONS_VERSION)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_REVIEW_LOAD_OPTIONS_INIT",
-                        "unknown kl_review_load_options version %u", opts->version);
-    kl_review *rv = kl_calloc(1, sizeof *rv);
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE,
+                              "initialise with KL_REVIEW_LOAD_OPTIONS_INIT",
+                              "unknown kl_review_load_options version %u", opts->version);
+    kl_review *rv = kl_core__calloc(1, sizeof *rv);
     if (!rv)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     loader L = {0};
     L.ctx = ctx;
     L.rv = rv;
@@ -2120,7 +2125,7 @@ KL_API int kl_review_load_buffer(kl_context *ctx, const char *data, size_t len, 
     L.len = len;
     L.source = kl_review__strdup(rv, name ? name : "<buffer>");
     L.base_dir = base_dir ? kl_review__strdup(rv, base_dir) : ".";
-    int rc = !L.source || !L.base_dir ? kl_oom(ctx) : load(&L, opts);
+    int rc = !L.source || !L.base_dir ? kl_core__oom(ctx) : load(&L, opts);
     kl_free(L.lines);
     if (rc) {
         kl_review_free(rv);
@@ -2135,20 +2140,20 @@ KL_API int kl_review_load_file(kl_context *ctx, const char *path,
 {
     kl_context_clear_error(ctx);
     if (!out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     if (!ctx || !path)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     size_t max = opts && opts->max_bytes ? opts->max_bytes : DEFAULT_MAX_BYTES;
     char *data = NULL;
     size_t len = 0;
-    int rc = kl_read_file(ctx, path, max, &data, &len);
+    int rc = kl_core__read_file(ctx, path, max, &data, &len);
     if (rc)
         return rc;
-    char *dir = kl_path_dirname(path);
+    char *dir = kl_core__path_dirname(path);
     if (!dir) {
         kl_free(data);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     rc = kl_review_load_buffer(ctx, data, len, path, dir, opts, out);
     kl_free(dir);

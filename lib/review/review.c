@@ -14,7 +14,7 @@ void *kl_review__alloc(kl_review *rv, size_t n)
 {
     if (n > (size_t)-1 / 2)
         return NULL;
-    kl_arena_block *b = kl_calloc(1, sizeof *b + (n ? n : 1));
+    kl_arena_block *b = kl_core__calloc(1, sizeof *b + (n ? n : 1));
     if (!b)
         return NULL;
     b->next = rv->arena;

@@ -91,20 +91,20 @@ static char *clean_reply(const char *s)
     const char *p = s ? s : "";
     while (*p && b.len < 200) {
         if (*p == ' ') {
-            kl_buf_puts(&b, " ");
+            kl_core__buf_puts(&b, " ");
             p++;
             continue;
         }
         size_t n = strcspn(p, " ");
         if (memchr(p, '@', n)) {
-            kl_buf_puts(&b, "<address>");
+            kl_core__buf_puts(&b, "<address>");
         } else {
             for (size_t i = 0; i < n; i++)
-                kl_buf_printf(&b, "%c", (p[i] >= 0x20 && p[i] < 0x7f) ? p[i] : '?');
+                kl_core__buf_printf(&b, "%c", (p[i] >= 0x20 && p[i] < 0x7f) ? p[i] : '?');
         }
         p += n;
     }
-    return kl_buf_detach(&b);
+    return kl_core__buf_detach(&b);
 }
 
 static int set_reply(item *it, const char *text)
@@ -151,20 +151,22 @@ static int parse_url(kl_context *ctx, const char *url, server *sv)
 {
     CURLU *u = curl_url();
     if (!u)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL, *pw = NULL, *path = NULL,
          *query = NULL;
     int rc = 0;
     if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host || !*host) {
-        rc = kl_error(ctx, KL_EINVAL, KL_NOWHERE, "give smtp://HOST:PORT or smtps://HOST:PORT",
-                      "the SMTP server's URL cannot be read");
+        rc =
+            kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "give smtp://HOST:PORT or smtps://HOST:PORT",
+                           "the SMTP server's URL cannot be read");
         goto out;
     }
     if (strcasecmp(scheme, "smtp") != 0 && strcasecmp(scheme, "smtps") != 0) {
-        rc = kl_error(ctx, KL_EINVAL, KL_NOWHERE, "give smtp://HOST:PORT or smtps://HOST:PORT",
-                      "the server's URL is not smtp:// or smtps://");
+        rc =
+            kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "give smtp://HOST:PORT or smtps://HOST:PORT",
+                           "the server's URL is not smtp:// or smtps://");
         goto out;
     }
     curl_url_get(u, CURLUPART_USER, &user, 0);
@@ -172,14 +174,15 @@ static int parse_url(kl_context *ctx, const char *url, server *sv)
     curl_url_get(u, CURLUPART_PATH, &path, 0);
     curl_url_get(u, CURLUPART_QUERY, &query, 0);
     if (user || pw) {
-        rc = kl_error(ctx, KL_EINVAL, KL_NOWHERE,
-                      "give the user name and password in a credentials file",
-                      "the server's URL holds a user name or password");
+        rc = kl_core__error(ctx, KL_EINVAL, KL_NOWHERE,
+                            "give the user name and password in a credentials file",
+                            "the server's URL holds a user name or password");
         goto out;
     }
     if ((path && strcmp(path, "/") != 0 && *path) || query) {
-        rc = kl_error(ctx, KL_EINVAL, KL_NOWHERE, "give smtp://HOST:PORT or smtps://HOST:PORT",
-                      "the server's URL has a path or query");
+        rc =
+            kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "give smtp://HOST:PORT or smtps://HOST:PORT",
+                           "the server's URL has a path or query");
         goto out;
     }
     sv->implicit_tls = strcasecmp(scheme, "smtps") == 0;
@@ -297,7 +300,7 @@ static const char *member_email(const kl_member *m)
 
 static char *safe_name(const char *s)
 {
-    char *out = kl_strdup(s && *s ? s : "_");
+    char *out = kl_core__strdup(s && *s ? s : "_");
     if (!out)
         return NULL;
     for (char *p = out; *p; p++)
@@ -331,7 +334,7 @@ static int send_one(sender *s, item *it, const unsigned char *eml, size_t len, c
     snprintf(rcpt, sizeof rcpt, "<%s>", it->to);
     struct curl_slist *rcpts = curl_slist_append(NULL, rcpt);
     if (!rcpts)
-        return kl_oom(s->ctx);
+        return kl_core__oom(s->ctx);
     curl_easy_setopt(h, CURLOPT_URL, s->sv.url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     curl_easy_setopt(h, CURLOPT_USE_SSL,
@@ -415,7 +418,7 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
     kl_context_clear_error(ctx);
     if (!ctx || !review || !opts || !out || !opts->url || opts->version < 1 ||
         opts->version > KL_SEND_OPTIONS_VERSION)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     sender s = {ctx, review, *opts, {"", false, false}, NULL, NULL, NULL};
     int rc = parse_url(ctx, opts->url, &s.sv);
@@ -423,31 +426,31 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
         return rc;
     pthread_once(&curl_once, curl_start);
     if (curl_init_rc != CURLE_OK)
-        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libcurl could not start");
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libcurl could not start");
     s.letter = opts->template_name ? opts->template_name : "notification";
     char *rid = safe_name(kl_review_id(review)), *tname = safe_name(s.letter);
     kl_buf dir = KL_BUF_INIT;
-    kl_buf_printf(&dir, "%s/%s/%s", opts->output_dir ? opts->output_dir : "letters", rid ? rid : "",
-                  tname ? tname : "");
+    kl_core__buf_printf(&dir, "%s/%s/%s", opts->output_dir ? opts->output_dir : "letters",
+                        rid ? rid : "", tname ? tname : "");
     kl_free(rid);
     kl_free(tname);
     if (dir.oom)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     s.dir = dir.data;
     if (access(s.dir, F_OK) != 0) {
-        rc = kl_error(ctx, KL_ENOTFOUND, KL_AT(s.dir, 0, 0),
-                      "run generate first, with the same output directory and template",
-                      "there is no batch directory for this review and template");
-        kl_buf_free(&dir);
+        rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(s.dir, 0, 0),
+                            "run generate first, with the same output directory and template",
+                            "there is no batch directory for this review and template");
+        kl_core__buf_free(&dir);
         return rc;
     }
 
-    kl_send_result *res = kl_calloc(1, sizeof *res);
+    kl_send_result *res = kl_core__calloc(1, sizeof *res);
     size_t n = kl_review_member_count(review);
-    if (!res || !(res->items = kl_calloc(n ? n : 1, sizeof *res->items))) {
+    if (!res || !(res->items = kl_core__calloc(n ? n : 1, sizeof *res->items))) {
         kl_free(res);
-        kl_buf_free(&dir);
-        return kl_oom(ctx);
+        kl_core__buf_free(&dir);
+        return kl_core__oom(ctx);
     }
     bool lost = false;
     size_t lost_at = 0; /* the item in flight when the connection went */
@@ -459,17 +462,17 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
             continue;
         item *it = &res->items[res->n++];
         kl_buf file = KL_BUF_INIT, path = KL_BUF_INIT;
-        kl_buf_printf(&file, "%s-email.eml", m->id);
-        kl_buf_printf(&path, "%s/%s-email.eml", s.dir, m->id);
-        it->member_id = kl_strdup(m->id);
-        it->to = kl_strdup(to);
-        it->file = file.oom ? NULL : kl_buf_detach(&file);
-        it->sha256 = kl_strdup("");
+        kl_core__buf_printf(&file, "%s-email.eml", m->id);
+        kl_core__buf_printf(&path, "%s/%s-email.eml", s.dir, m->id);
+        it->member_id = kl_core__strdup(m->id);
+        it->to = kl_core__strdup(to);
+        it->file = file.oom ? NULL : kl_core__buf_detach(&file);
+        it->sha256 = kl_core__strdup("");
         it->pub.status = KL_SEND_NOT_SENT;
         char *eml = NULL, *from = NULL, *eml_to = NULL;
         size_t len = 0, n_to = 0;
         if (!it->member_id || !it->to || !it->file || !it->sha256 || path.oom) {
-            rc = kl_oom(ctx);
+            rc = kl_core__oom(ctx);
         } else if (lost || stop_rc) {
             rc = set_reply(it, stop_rc ? "not sent: the batch stopped (see the message above)"
                                        : "not sent: the connection to the server was lost first");
@@ -478,13 +481,14 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
                                "written one)");
         } else {
             kl_context *quiet = NULL;
-            int r = kl_context_new(&quiet) ? KL_ENOMEM
-                                           : kl_read_file(quiet, path.data, MAX_DRAFT, &eml, &len);
+            int r = kl_context_new(&quiet)
+                        ? KL_ENOMEM
+                        : kl_core__read_file(quiet, path.data, MAX_DRAFT, &eml, &len);
             if (!r)
                 r = kl_mail__addresses(quiet, (unsigned char *)eml, len, &from, &eml_to, &n_to);
             kl_context_free(quiet);
             if (r == KL_ENOMEM) {
-                rc = kl_oom(ctx);
+                rc = kl_core__oom(ctx);
             } else if (r) {
                 rc = set_reply(it, "not sent: the draft cannot be read as an email; generate "
                                    "the letters again");
@@ -497,10 +501,10 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
                 char sha[65], when[11];
                 kl_core__sha256_hex(eml, len, sha);
                 kl_free(it->sha256);
-                it->sha256 = kl_strdup(sha);
+                it->sha256 = kl_core__strdup(sha);
                 sent_before(opts->record, review, m->id, sha, when);
                 if (!it->sha256) {
-                    rc = kl_oom(ctx);
+                    rc = kl_core__oom(ctx);
                 } else if (when[0]) {
                     char why[64];
                     snprintf(why, sizeof why, "sent on %s (the record says)", when);
@@ -511,8 +515,8 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
                     rc = set_reply(it, "");
                 } else {
                     if (!s.h && !(s.h = curl_easy_init()))
-                        rc = kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                                      "libcurl could not start a transfer");
+                        rc = kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                                            "libcurl could not start a transfer");
                     if (!rc)
                         rc = send_one(&s, it, (unsigned char *)eml, len, from, &lost);
                     lost_at = res->n - 1;
@@ -530,8 +534,8 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
         kl_free(eml);
         kl_free(from);
         kl_free(eml_to);
-        kl_buf_free(&file);
-        kl_buf_free(&path);
+        kl_core__buf_free(&file);
+        kl_core__buf_free(&path);
         if (!rc && !it->reply)
             rc = set_reply(it, "");
     }
@@ -543,10 +547,10 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
             it->member_id ? it->member_id : "", it->to ? it->to : "", it->file ? it->file : "",
             it->sha256 ? it->sha256 : "",       it->pub.status,       it->reply ? it->reply : ""};
     }
-    kl_buf_free(&dir);
+    kl_core__buf_free(&dir);
     if (rc) {
         kl_send_result_free(res);
-        return rc == KL_ENOMEM ? kl_oom(ctx) : rc;
+        return rc == KL_ENOMEM ? kl_core__oom(ctx) : rc;
     }
     *out = res;
     if (stop_rc)
@@ -554,10 +558,10 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
     if (lost) {
         const kl_send_item *x = &res->items[lost_at].pub;
         const char *why = strncmp(x->reply, "not sent: ", 10) == 0 ? x->reply + 10 : x->reply;
-        return kl_error(ctx, KL_EIO, (kl_where){NULL, 0, 0, x->member_id},
-                        "the members not sent can be sent later: run send again (what was "
-                        "sent is recorded and is not sent twice)",
-                        "sending stopped: %s", why);
+        return kl_core__error(ctx, KL_EIO, (kl_where){NULL, 0, 0, x->member_id},
+                              "the members not sent can be sent later: run send again (what was "
+                              "sent is recorded and is not sent twice)",
+                              "sending stopped: %s", why);
     }
     return 0;
 }

@@ -172,8 +172,8 @@ static void schema_error(void *ud, xmlErrorPtr err)
         line = (unsigned)xmlGetLineNo(node);
         col = element_column(ld->buf, ld->len, line, (const char *)node->name);
     }
-    kl_report(ld->ctx, KL_EFORMAT, KL_AT(ld->name, line, col),
-              "see docs/TEMPLATES.md for the elements a template may use", "%s", msg);
+    kl_core__report(ld->ctx, KL_EFORMAT, KL_AT(ld->name, line, col),
+                    "see docs/TEMPLATES.md for the elements a template may use", "%s", msg);
 }
 
 static const char *xpath_message(int code)
@@ -235,10 +235,10 @@ static int report_xpath(loader *ld, xmlNodePtr el, const char *attr, const char 
         col += col_of(expr, expr + xe->offset) - 1;
     ld->n_errors++;
     ld->rc = KL_EPARSE;
-    return kl_report(ld->ctx, KL_EPARSE, KL_AT(ld->name, line, col),
-                     "XPath 1.0 over the review, with prefix r: (docs/TEMPLATES.md)",
-                     "<%s %s=\"%s\">: %s", (const char *)el->name, attr, expr,
-                     xpath_message(xe->code));
+    return kl_core__report(ld->ctx, KL_EPARSE, KL_AT(ld->name, line, col),
+                           "XPath 1.0 over the review, with prefix r: (docs/TEMPLATES.md)",
+                           "<%s %s=\"%s\">: %s", (const char *)el->name, attr, expr,
+                           xpath_message(xe->code));
 }
 
 /* Compile an expression, then try it once against an empty review so
@@ -275,7 +275,7 @@ static char *get_attr(loader *ld, xmlNodePtr el, const char *name)
     xmlChar *v = xmlGetNoNsProp(el, BAD_CAST name);
     if (!v)
         return NULL;
-    char *copy = kl_strdup((const char *)v);
+    char *copy = kl_core__strdup((const char *)v);
     xmlFree(v);
     if (!copy)
         ld->rc = KL_ENOMEM;
@@ -376,24 +376,24 @@ static void point_picture(loader *ld, xmlNodePtr el, kl_tnode *n)
     if (!n->picture)
         return;
     kl_buf rel = KL_BUF_INIT, alt = KL_BUF_INIT;
-    kl_buf_printf(&rel, "templates/pictures/%s.png", n->picture);
-    kl_buf_printf(&alt, "picture.%s", n->picture);
+    kl_core__buf_printf(&rel, "templates/pictures/%s.png", n->picture);
+    kl_core__buf_printf(&alt, "picture.%s", n->picture);
     if (rel.oom || alt.oom) {
         ld->rc = KL_ENOMEM;
     } else {
-        n->alt_msg = kl_buf_detach(&alt);
+        n->alt_msg = kl_core__buf_detach(&alt);
         /* Not found: the template still loads (only an Easy Read letter
          * needs the picture, and compose says which one is missing). */
         if (kl_context__find_data_quiet(ld->ctx, rel.data, &n->picture_path) == KL_ENOMEM)
             ld->rc = KL_ENOMEM;
     }
-    kl_buf_free(&rel);
-    kl_buf_free(&alt);
+    kl_core__buf_free(&rel);
+    kl_core__buf_free(&alt);
 }
 
 static kl_tnode *build(loader *ld, xmlNodePtr el)
 {
-    kl_tnode *n = kl_calloc(1, sizeof *n);
+    kl_tnode *n = kl_core__calloc(1, sizeof *n);
     if (!n) {
         ld->rc = KL_ENOMEM;
         return NULL;
@@ -423,10 +423,10 @@ static kl_tnode *build(loader *ld, xmlNodePtr el)
         if (n->level > ld->last_heading + 1) {
             ld->n_errors++;
             ld->rc = KL_EFORMAT;
-            kl_report(ld->ctx, KL_EFORMAT, KL_AT(ld->name, n->line, n->column),
-                      "headings start at level 1 and go down one level at a time",
-                      "heading level %d follows level %d: a level is skipped", n->level,
-                      ld->last_heading);
+            kl_core__report(ld->ctx, KL_EFORMAT, KL_AT(ld->name, n->line, n->column),
+                            "headings start at level 1 and go down one level at a time",
+                            "heading level %d follows level %d: a level is skipped", n->level,
+                            ld->last_heading);
         }
         ld->last_heading = n->level;
     }
@@ -445,7 +445,7 @@ static kl_tnode *build(loader *ld, xmlNodePtr el)
         if (is_el(c) && xmlStrEqual(c->name, BAD_CAST "arg"))
             n_args++;
     if (n_args) {
-        n->args = kl_calloc(n_args, sizeof *n->args);
+        n->args = kl_core__calloc(n_args, sizeof *n->args);
         if (!n->args) {
             ld->rc = KL_ENOMEM;
             return n;
@@ -540,20 +540,20 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
 {
     kl_context_clear_error(ctx);
     if (!ctx || !data || !out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     if (!name)
         name = "template";
     pthread_once(&xml_once, kl_xml_init);
     if (len > MAX_TEMPLATE)
-        return kl_error(ctx, KL_ELIMIT, KL_AT(name, 0, 0), NULL, "template is larger than %u bytes",
-                        MAX_TEMPLATE);
+        return kl_core__error(ctx, KL_ELIMIT, KL_AT(name, 0, 0), NULL,
+                              "template is larger than %u bytes", MAX_TEMPLATE);
     size_t bad = 0;
-    if (!kl_utf8_valid(data, len, &bad)) {
+    if (!kl_core__utf8_valid(data, len, &bad)) {
         unsigned l, c;
-        kl_line_col(data, bad, &l, &c);
-        return kl_error(ctx, KL_EPARSE, KL_AT(name, l, c), "save the template as UTF-8",
-                        "template is not valid UTF-8");
+        kl_core__line_col(data, bad, &l, &c);
+        return kl_core__error(ctx, KL_EPARSE, KL_AT(name, l, c), "save the template as UTF-8",
+                              "template is not valid UTF-8");
     }
 
     /* Parse with the network, DTD loading and entity expansion off. The
@@ -570,11 +570,11 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
     }
     xmlFreeParserCtxt(pctx);
     if (!pctx)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     if (!doc)
-        return kl_error(ctx, KL_EPARSE, KL_AT(name, fe.line, fe.column),
-                        "the template must be well-formed XML", "%s",
-                        fe.set ? fe.message : "not well-formed XML");
+        return kl_core__error(ctx, KL_EPARSE, KL_AT(name, fe.line, fe.column),
+                              "the template must be well-formed XML", "%s",
+                              fe.set ? fe.message : "not well-formed XML");
     if (doc->intSubset || doc->extSubset) {
         unsigned line = 1, col = 1;
         const char *dt = NULL;
@@ -582,11 +582,11 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
             if (memcmp(p, "<!DOCTYPE", 9) == 0)
                 dt = p;
         if (dt)
-            kl_line_col(data, (size_t)(dt - data), &line, &col);
+            kl_core__line_col(data, (size_t)(dt - data), &line, &col);
         xmlFreeDoc(doc);
-        return kl_error(ctx, KL_EFORMAT, KL_AT(name, line, col),
-                        "remove the <!DOCTYPE> declaration",
-                        "a template may not have a DOCTYPE (no DTDs or entities)");
+        return kl_core__error(ctx, KL_EFORMAT, KL_AT(name, line, col),
+                              "remove the <!DOCTYPE> declaration",
+                              "a template may not have a DOCTYPE (no DTDs or entities)");
     }
 
     loader ld = {ctx, name, data, len, 0, 0, 0, NULL, NULL};
@@ -594,13 +594,13 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
     pthread_once(&schema_once, load_schema);
     if (!schema) {
         xmlFreeDoc(doc);
-        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                        "the built-in template schema could not be loaded");
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                              "the built-in template schema could not be loaded");
     }
     xmlRelaxNGValidCtxtPtr vctx = xmlRelaxNGNewValidCtxt(schema);
     if (!vctx) {
         xmlFreeDoc(doc);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     xmlRelaxNGSetValidStructuredErrors(vctx, schema_error, &ld);
     int valid = xmlRelaxNGValidateDoc(vctx, doc);
@@ -608,17 +608,17 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
     if (valid != 0) {
         unsigned n = ld.n_errors;
         xmlFreeDoc(doc);
-        return kl_error(ctx, KL_EFORMAT, KL_AT(name, 0, 0),
-                        "see docs/TEMPLATES.md for the elements a template may use",
-                        "template does not follow the template schema (%u problem%s)", n,
-                        n == 1 ? "" : "s");
+        return kl_core__error(ctx, KL_EFORMAT, KL_AT(name, 0, 0),
+                              "see docs/TEMPLATES.md for the elements a template may use",
+                              "template does not follow the template schema (%u problem%s)", n,
+                              n == 1 ? "" : "s");
     }
 
     xmlDocPtr probe_doc = NULL;
     kl_xml_quiet quiet;
     kl_template__quiet(&quiet);
     ld.probe = new_probe(&probe_doc);
-    kl_template *tpl = kl_calloc(1, sizeof *tpl);
+    kl_template *tpl = kl_core__calloc(1, sizeof *tpl);
     if (!ld.probe || !tpl) {
         kl_template__unquiet(&quiet);
         kl_free(tpl);
@@ -626,7 +626,7 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
             xmlXPathFreeContext(ld.probe);
         xmlFreeDoc(probe_doc);
         xmlFreeDoc(doc);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     ld.tpl = tpl;
     xmlNodePtr root = xmlDocGetRootElement(doc);
@@ -634,7 +634,7 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
     tpl->title_msg = get_attr(&ld, root, "title");
     tpl->subject_msg = get_attr(&ld, root, "subject");
     tpl->email_intro_msg = get_attr(&ld, root, "email-intro");
-    tpl->source = kl_strdup(name);
+    tpl->source = kl_core__strdup(name);
     if (!tpl->source)
         ld.rc = KL_ENOMEM;
     tpl->body = build_children(&ld, root);
@@ -655,9 +655,9 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
     if (ld.rc) {
         kl_template_free(tpl);
         if (ld.rc == KL_ENOMEM)
-            return kl_oom(ctx);
-        return kl_error(ctx, ld.rc, KL_AT(name, 0, 0), NULL, "template has %u error%s", ld.n_errors,
-                        ld.n_errors == 1 ? "" : "s");
+            return kl_core__oom(ctx);
+        return kl_core__error(ctx, ld.rc, KL_AT(name, 0, 0), NULL, "template has %u error%s",
+                              ld.n_errors, ld.n_errors == 1 ? "" : "s");
     }
     *out = tpl;
     return 0;
@@ -667,11 +667,11 @@ KL_API int kl_template_load_file(kl_context *ctx, const char *path, kl_template 
 {
     kl_context_clear_error(ctx);
     if (!ctx || !path || !out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     char *data = NULL;
     size_t len = 0;
-    int rc = kl_read_file(ctx, path, MAX_TEMPLATE, &data, &len);
+    int rc = kl_core__read_file(ctx, path, MAX_TEMPLATE, &data, &len);
     if (rc)
         return rc;
     rc = kl_template_load_buffer(ctx, data, len, path, out);
@@ -683,21 +683,21 @@ KL_API int kl_template_load_name(kl_context *ctx, const char *name, kl_template 
 {
     kl_context_clear_error(ctx);
     if (!ctx || !name || !out)
-        return kl_einval(ctx, __func__);
+        return kl_core__einval(ctx, __func__);
     *out = NULL;
     for (const char *p = name; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
               *p == '-' || *p == '_'))
-            return kl_error(ctx, KL_EINVAL, KL_NOWHERE,
-                            "a template name is letters, digits, - and _",
-                            "'%s' is not a template name", name);
+            return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE,
+                                  "a template name is letters, digits, - and _",
+                                  "'%s' is not a template name", name);
     kl_buf rel = KL_BUF_INIT;
-    kl_buf_printf(&rel, "templates/%s.xml", name);
+    kl_core__buf_printf(&rel, "templates/%s.xml", name);
     if (rel.oom)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     char *path = NULL;
     int rc = kl_context_find_data(ctx, rel.data, &path);
-    kl_buf_free(&rel);
+    kl_core__buf_free(&rel);
     if (rc)
         return rc;
     rc = kl_template_load_file(ctx, path, out);

@@ -129,14 +129,14 @@ static int font_open(kl_context *ctx, kl_fontset *fs, const char *family, const 
     for (unsigned i = 0; i < fs->nfonts; i++)
         if (fs->fonts[i]->index == index && !strcmp(fs->fonts[i]->file, file))
             return (int)i;
-    kl_font **grown = kl_realloc(fs->fonts, (fs->nfonts + 1) * sizeof *grown);
+    kl_font **grown = kl_core__realloc(fs->fonts, (fs->nfonts + 1) * sizeof *grown);
     if (!grown)
-        return kl_oom(ctx), -1;
+        return kl_core__oom(ctx), -1;
     fs->fonts = grown;
-    kl_font *f = kl_calloc(1, sizeof *f);
-    if (!f || !(f->family = kl_strdup(family)) || !(f->file = kl_strdup(file))) {
+    kl_font *f = kl_core__calloc(1, sizeof *f);
+    if (!f || !(f->family = kl_core__strdup(family)) || !(f->file = kl_core__strdup(file))) {
         font_free(f);
-        return kl_oom(ctx), -1;
+        return kl_core__oom(ctx), -1;
     }
     f->id = fs->nfonts;
     f->index = index;
@@ -144,22 +144,23 @@ static int font_open(kl_context *ctx, kl_fontset *fs, const char *family, const 
     f->blob = hb_blob_create_from_file(file);
     if (!hb_blob_get_length(f->blob)) {
         font_free(f);
-        kl_error(ctx, KL_EIO, KL_AT(file, 0, 0), "reinstall the font package",
-                 "cannot read the font file for \"%s\"", family);
+        kl_core__error(ctx, KL_EIO, KL_AT(file, 0, 0), "reinstall the font package",
+                       "cannot read the font file for \"%s\"", family);
         return -1;
     }
     f->face = hb_face_create(f->blob, (unsigned)index);
     f->font = hb_font_create(f->face);
     if (!f->face || !f->font || hb_face_get_glyph_count(f->face) == 0) {
         font_free(f);
-        kl_error(ctx, KL_EBACKEND, KL_AT(file, 0, 0), NULL, "HarfBuzz cannot open the font \"%s\"",
-                 family);
+        kl_core__error(ctx, KL_EBACKEND, KL_AT(file, 0, 0), NULL,
+                       "HarfBuzz cannot open the font \"%s\"", family);
         return -1;
     }
     if (font_damaged(f->face)) {
         font_free(f);
-        kl_error(ctx, KL_EFORMAT, KL_AT(file, 0, 0), "reinstall the font package",
-                 "the font file for \"%s\" is damaged (a table lies outside the file)", family);
+        kl_core__error(ctx, KL_EFORMAT, KL_AT(file, 0, 0), "reinstall the font package",
+                       "the font file for \"%s\" is damaged (a table lies outside the file)",
+                       family);
         return -1;
     }
     unsigned upem = hb_face_get_upem(f->face);
@@ -190,7 +191,7 @@ static int font_resolve(kl_context *ctx, kl_fontset *fs, const char *family, con
     *missing = false;
     FcPattern *pat = FcPatternCreate();
     if (!pat)
-        return kl_oom(ctx), -1;
+        return kl_core__oom(ctx), -1;
     FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
     FcPatternAddInteger(pat, FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
     /* The style name too: fontconfig gives both Debian Noto Nastaliq Urdu
@@ -231,8 +232,8 @@ static int add_font_to_rule(kl_context *ctx, kl_fontset *fs, kl_rule *r, xmlNode
     xmlChar *lang = xmlGetProp(fnode, (const xmlChar *)"lang");
     int rc = 0;
     if (!family || !*family) {
-        rc = kl_error(ctx, KL_EFORMAT, KL_AT(src, (unsigned)xmlGetLineNo(fnode), 0), NULL,
-                      "<font> needs a family attribute");
+        rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(src, (unsigned)xmlGetLineNo(fnode), 0), NULL,
+                            "<font> needs a family attribute");
         goto out;
     }
     int ids[2];
@@ -244,18 +245,18 @@ static int add_font_to_rule(kl_context *ctx, kl_fontset *fs, kl_rule *r, xmlNode
             goto out;
         }
         if (ids[b] < 0 && b == 0) {
-            kl_warn(ctx, KL_SEVERITY_WARNING, KL_AT(src, (unsigned)xmlGetLineNo(fnode), 0),
-                    "install the font (see .ci/deps)",
-                    "font family \"%s\" is not installed; skipped", (const char *)family);
+            kl_core__warn(ctx, KL_SEVERITY_WARNING, KL_AT(src, (unsigned)xmlGetLineNo(fnode), 0),
+                          "install the font (see .ci/deps)",
+                          "font family \"%s\" is not installed; skipped", (const char *)family);
             goto out;
         }
     }
     if (ids[1] < 0)
         ids[1] = ids[0]; /* no bold face: the regular one */
     for (int b = 0; b < 2; b++) {
-        unsigned *grown = kl_realloc(r->ids[b], (r->n + 1) * sizeof *grown);
+        unsigned *grown = kl_core__realloc(r->ids[b], (r->n + 1) * sizeof *grown);
         if (!grown) {
-            rc = kl_oom(ctx);
+            rc = kl_core__oom(ctx);
             goto out;
         }
         r->ids[b] = grown;
@@ -277,22 +278,22 @@ static bool is_elem(xmlNode *n, const char *name)
 static int add_rule(kl_context *ctx, kl_fontset *fs, xmlNode *node, const char *lang,
                     const char *script, const char *src)
 {
-    kl_rule *grown = kl_realloc(fs->rules, (fs->nrules + 1) * sizeof *grown);
+    kl_rule *grown = kl_core__realloc(fs->rules, (fs->nrules + 1) * sizeof *grown);
     if (!grown)
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     fs->rules = grown;
     kl_rule *r = &fs->rules[fs->nrules++];
     memset(r, 0, sizeof *r);
-    if (lang && !(r->lang = kl_strdup(lang)))
-        return kl_oom(ctx);
+    if (lang && !(r->lang = kl_core__strdup(lang)))
+        return kl_core__oom(ctx);
     if (script)
         snprintf(r->script, sizeof r->script, "%s", script);
     for (xmlNode *f = node->children; f; f = f->next) {
         if (f->type != XML_ELEMENT_NODE)
             continue;
         if (!is_elem(f, "font"))
-            return kl_error(ctx, KL_EFORMAT, KL_AT(src, (unsigned)xmlGetLineNo(f), 0), NULL,
-                            "unexpected <%s>: expected <font>", (const char *)f->name);
+            return kl_core__error(ctx, KL_EFORMAT, KL_AT(src, (unsigned)xmlGetLineNo(f), 0), NULL,
+                                  "unexpected <%s>: expected <font>", (const char *)f->name);
         int rc = add_font_to_rule(ctx, fs, r, f, src);
         if (rc)
             return rc;
@@ -306,9 +307,9 @@ static int parse_script(kl_context *ctx, kl_fontset *fs, xmlNode *n, const char 
     xmlChar *code = xmlGetProp(n, (const xmlChar *)"code");
     int rc;
     if (!code || strlen((const char *)code) != 4)
-        rc = kl_error(ctx, KL_EFORMAT, KL_AT(src, (unsigned)xmlGetLineNo(n), 0),
-                      "use an ISO 15924 code such as Latn or Arab",
-                      "<script> needs a four-letter code");
+        rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(src, (unsigned)xmlGetLineNo(n), 0),
+                            "use an ISO 15924 code such as Latn or Arab",
+                            "<script> needs a four-letter code");
     else
         rc = add_rule(ctx, fs, n, lang, (const char *)code, src);
     xmlFree(code);
@@ -318,8 +319,9 @@ static int parse_script(kl_context *ctx, kl_fontset *fs, xmlNode *n, const char 
 static int parse_fonts(kl_context *ctx, kl_fontset *fs, xmlNode *root, const char *src)
 {
     if (!root || !is_elem(root, "fonts"))
-        return kl_error(ctx, KL_EFORMAT, KL_AT(src, root ? (unsigned)xmlGetLineNo(root) : 1, 0),
-                        NULL, "the root element must be <fonts xmlns=\"%s\">", FONTS_NS);
+        return kl_core__error(ctx, KL_EFORMAT,
+                              KL_AT(src, root ? (unsigned)xmlGetLineNo(root) : 1, 0), NULL,
+                              "the root element must be <fonts xmlns=\"%s\">", FONTS_NS);
     for (xmlNode *n = root->children; n; n = n->next) {
         int rc = 0;
         if (n->type != XML_ELEMENT_NODE)
@@ -331,21 +333,21 @@ static int parse_fonts(kl_context *ctx, kl_fontset *fs, xmlNode *root, const cha
         } else if (is_elem(n, "lang")) {
             xmlChar *code = xmlGetProp(n, (const xmlChar *)"code");
             if (!code || !*code)
-                rc = kl_error(ctx, KL_EFORMAT, KL_AT(src, (unsigned)xmlGetLineNo(n), 0), NULL,
-                              "<lang> needs a code");
+                rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(src, (unsigned)xmlGetLineNo(n), 0), NULL,
+                                    "<lang> needs a code");
             for (xmlNode *s = n->children; !rc && s; s = s->next) {
                 if (s->type != XML_ELEMENT_NODE)
                     continue;
                 if (!is_elem(s, "script"))
-                    rc = kl_error(ctx, KL_EFORMAT, KL_AT(src, (unsigned)xmlGetLineNo(s), 0), NULL,
-                                  "unexpected <%s> in <lang>", (const char *)s->name);
+                    rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(src, (unsigned)xmlGetLineNo(s), 0),
+                                        NULL, "unexpected <%s> in <lang>", (const char *)s->name);
                 else
                     rc = parse_script(ctx, fs, s, (const char *)code, src);
             }
             xmlFree(code);
         } else {
-            rc = kl_error(ctx, KL_EFORMAT, KL_AT(src, (unsigned)xmlGetLineNo(n), 0), NULL,
-                          "unexpected <%s> in <fonts>", (const char *)n->name);
+            rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(src, (unsigned)xmlGetLineNo(n), 0), NULL,
+                                "unexpected <%s> in <fonts>", (const char *)n->name);
         }
         if (rc)
             return rc;
@@ -365,7 +367,7 @@ int kl_text__fontset_load(kl_context *ctx, const char *path, kl_fontset **out)
     }
     char *data = NULL;
     size_t len = 0;
-    if ((rc = kl_read_file(ctx, path, 1 << 20, &data, &len))) {
+    if ((rc = kl_core__read_file(ctx, path, 1 << 20, &data, &len))) {
         kl_free(found);
         return rc;
     }
@@ -374,25 +376,26 @@ int kl_text__fontset_load(kl_context *ctx, const char *path, kl_fontset **out)
     kl_free(data);
     if (!x) {
         const xmlError *e = xmlGetLastError();
-        rc = kl_error(ctx, KL_EPARSE,
-                      KL_AT(path, e ? (unsigned)e->line : 0, e ? (unsigned)e->int2 : 0), NULL,
-                      "not well-formed XML: %s", e && e->message ? e->message : "?");
+        rc = kl_core__error(ctx, KL_EPARSE,
+                            KL_AT(path, e ? (unsigned)e->line : 0, e ? (unsigned)e->int2 : 0), NULL,
+                            "not well-formed XML: %s", e && e->message ? e->message : "?");
         kl_free(found);
         return rc;
     }
     if (!FcInit()) {
         xmlFreeDoc(x);
         kl_free(found);
-        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "fontconfig failed to initialise");
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                              "fontconfig failed to initialise");
     }
-    kl_fontset *fs = kl_calloc(1, sizeof *fs);
+    kl_fontset *fs = kl_core__calloc(1, sizeof *fs);
     if (!fs)
-        rc = kl_oom(ctx);
+        rc = kl_core__oom(ctx);
     else
         rc = parse_fonts(ctx, fs, xmlDocGetRootElement(x), path);
     if (!rc && fs->nfonts == 0)
-        rc = kl_error(ctx, KL_ENOTFOUND, KL_AT(path, 0, 0), "install fonts-noto-core",
-                      "none of the fonts named here is installed");
+        rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(path, 0, 0), "install fonts-noto-core",
+                            "none of the fonts named here is installed");
     xmlFreeDoc(x);
     kl_free(found);
     if (rc) {

@@ -65,7 +65,7 @@ struct kl_text_cache {
 
 int kl_text__cache_new(kl_text_cache **out)
 {
-    *out = kl_calloc(1, sizeof **out);
+    *out = kl_core__calloc(1, sizeof **out);
     return *out ? 0 : KL_ENOMEM;
 }
 
@@ -159,10 +159,10 @@ static bool is_space(UChar c)
  * a family member's name or address, which no message repeats. */
 static int missing_char(work *w, UChar32 cp)
 {
-    return kl_error(w->ctx, KL_EDATA, KL_NOWHERE,
-                    "install a font with this character and name it in the font list, or "
-                    "remove the character",
-                    "no font has the character U+%04X", (unsigned)cp);
+    return kl_core__error(w->ctx, KL_EDATA, KL_NOWHERE,
+                          "install a font with this character and name it in the font list, or "
+                          "remove the character",
+                          "no font has the character U+%04X", (unsigned)cp);
 }
 
 static bool has_glyph(const kl_font *f, UChar32 cp)
@@ -257,12 +257,12 @@ static int cmp_i32(const void *a, const void *b)
 static int cluster_tables(work *w, srun *r)
 {
     unsigned n = r->n;
-    r->next = kl_malloc((n ? n : 1) * sizeof *r->next);
-    r->same = kl_malloc((n ? n : 1) * sizeof *r->same);
-    int32_t *sorted = kl_malloc((n ? n : 1) * sizeof *sorted);
+    r->next = kl_core__malloc((n ? n : 1) * sizeof *r->next);
+    r->same = kl_core__malloc((n ? n : 1) * sizeof *r->same);
+    int32_t *sorted = kl_core__malloc((n ? n : 1) * sizeof *sorted);
     if (!r->next || !r->same || !sorted) {
         kl_free(sorted);
-        return kl_oom(w->ctx);
+        return kl_core__oom(w->ctx);
     }
     bool up = true, down = true;
     for (unsigned g = 0; g < n; g++) {
@@ -354,7 +354,7 @@ static int shape_runs(work *w)
     hb_buffer_t *buf = hb_buffer_create();
     if (!hb_buffer_allocation_successful(buf)) {
         hb_buffer_destroy(buf);
-        return kl_oom(w->ctx);
+        return kl_core__oom(w->ctx);
     }
     hb_language_t lang = hb_language_from_string(w->st->lang ? w->st->lang : "en", -1);
     int rc = 0;
@@ -365,9 +365,9 @@ static int shape_runs(work *w)
             j++;
         if (w->nruns == w->cap_runs) {
             size_t cap = w->cap_runs ? w->cap_runs * 2 : 8;
-            srun *grown = kl_realloc(w->runs, cap * sizeof *grown);
+            srun *grown = kl_core__realloc(w->runs, cap * sizeof *grown);
             if (!grown) {
-                rc = kl_oom(w->ctx);
+                rc = kl_core__oom(w->ctx);
                 break;
             }
             w->runs = grown;
@@ -390,13 +390,13 @@ static int shape_runs(work *w)
         hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buf, &n);
         hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buf, NULL);
         if (!hb_buffer_allocation_successful(buf)) {
-            rc = kl_oom(w->ctx);
+            rc = kl_core__oom(w->ctx);
             break;
         }
-        r->info = kl_malloc((n ? n : 1) * sizeof *info);
-        r->pos = kl_malloc((n ? n : 1) * sizeof *pos);
+        r->info = kl_core__malloc((n ? n : 1) * sizeof *info);
+        r->pos = kl_core__malloc((n ? n : 1) * sizeof *pos);
         if (!r->info || !r->pos) {
-            rc = kl_oom(w->ctx);
+            rc = kl_core__oom(w->ctx);
             break;
         }
         memcpy(r->info, info, n * sizeof *info);
@@ -431,9 +431,9 @@ static int emit_run(work *w, kl_tline *line, const srun *r, int32_t a, int32_t b
         b = r->end;
     if (a >= b)
         return 0;
-    kl_trun *grown = kl_realloc(line->runs, (line->nruns + 1) * sizeof *grown);
+    kl_trun *grown = kl_core__realloc(line->runs, (line->nruns + 1) * sizeof *grown);
     if (!grown)
-        return kl_oom(w->ctx);
+        return kl_core__oom(w->ctx);
     line->runs = grown;
     kl_trun *t = &line->runs[line->nruns++];
     memset(t, 0, sizeof *t);
@@ -442,12 +442,12 @@ static int emit_run(work *w, kl_tline *line, const srun *r, int32_t a, int32_t b
     t->rtl = r->rtl;
     t->nu16 = (uint32_t)(b - a);
     t->start = (uint32_t)a;
-    t->u16 = kl_malloc(t->nu16 * sizeof *t->u16);
+    t->u16 = kl_core__malloc(t->nu16 * sizeof *t->u16);
     unsigned span0, span1;
     glyph_range(r, a, b, &span0, &span1);
-    t->glyphs = kl_malloc((span1 > span0 ? span1 - span0 : 1) * sizeof *t->glyphs);
+    t->glyphs = kl_core__malloc((span1 > span0 ? span1 - span0 : 1) * sizeof *t->glyphs);
     if (!t->u16 || !t->glyphs)
-        return kl_oom(w->ctx);
+        return kl_core__oom(w->ctx);
     memcpy(t->u16, w->text + a, t->nu16 * sizeof *t->u16);
     float scale = w->st->size / (float)r->font->upem;
     bool plain = !r->rtl;
@@ -484,9 +484,9 @@ static int emit_line(work *w, kl_tpara *p, int32_t start, int32_t end)
 {
     if (p->nlines == w->cap_lines) {
         uint32_t cap = w->cap_lines ? w->cap_lines * 2 : 8;
-        kl_tline *grown = kl_realloc(p->lines, cap * sizeof *grown);
+        kl_tline *grown = kl_core__realloc(p->lines, cap * sizeof *grown);
         if (!grown)
-            return kl_oom(w->ctx);
+            return kl_core__oom(w->ctx);
         p->lines = grown;
         w->cap_lines = cap;
     }
@@ -507,8 +507,8 @@ static int emit_line(work *w, kl_tpara *p, int32_t start, int32_t end)
     int32_t nv = U_SUCCESS(e) ? ubidi_countRuns(lb, &e) : 0;
     int rc = 0;
     if (U_FAILURE(e))
-        rc = kl_error(w->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU bidi failed on a line: %s",
-                      u_errorName(e));
+        rc = kl_core__error(w->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU bidi failed on a line: %s",
+                            u_errorName(e));
     for (int32_t v = 0; v < nv && !rc; v++) {
         int32_t ls, ln;
         UBiDiDirection dir = ubidi_getVisualRun(lb, v, &ls, &ln);
@@ -630,8 +630,8 @@ static int break_lines(work *w, kl_tpara *p)
     UErrorCode e = U_ZERO_ERROR;
     UBreakIterator *bi = ubrk_open(UBRK_LINE, loc, w->orig, w->len, &e);
     if (U_FAILURE(e))
-        return kl_error(w->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU line breaker failed: %s",
-                        u_errorName(e));
+        return kl_core__error(w->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU line breaker failed: %s",
+                              u_errorName(e));
     int rc = 0;
     int32_t start = 0, last_ok = -1;
     bool warned = false;
@@ -686,9 +686,9 @@ static int break_lines(work *w, kl_tpara *p)
         }
         if (!warned) {
             /* The word itself is not quoted: it may be a name or an address. */
-            kl_warn(w->ctx, KL_SEVERITY_WARNING, KL_NOWHERE,
-                    "shorten the word or choose a smaller print size",
-                    "a word is wider than the line; it is broken between characters");
+            kl_core__warn(w->ctx, KL_SEVERITY_WARNING, KL_NOWHERE,
+                          "shorten the word or choose a smaller print size",
+                          "a word is wider than the line; it is broken between characters");
             warned = true;
         }
         if (cut >= b) {
@@ -733,31 +733,32 @@ static int shape_para(kl_context *ctx, const kl_fontset *fs, const char *utf8, c
     kl_tpara *p = NULL;
     size_t n8 = strlen(utf8), bad;
     int rc = 0;
-    if (!kl_utf8_valid(utf8, n8, &bad))
-        return kl_error(ctx, KL_EPARSE, KL_NOWHERE, NULL,
-                        "invalid UTF-8 at byte %zu of a paragraph", bad);
+    if (!kl_core__utf8_valid(utf8, n8, &bad))
+        return kl_core__error(ctx, KL_EPARSE, KL_NOWHERE, NULL,
+                              "invalid UTF-8 at byte %zu of a paragraph", bad);
     if (n8 > KL_TEXT_MAX_PARA)
-        return kl_error(ctx, KL_ELIMIT, KL_NOWHERE, "split the text into shorter paragraphs",
-                        "a paragraph of %zu bytes: the limit is %d bytes", n8, KL_TEXT_MAX_PARA);
+        return kl_core__error(ctx, KL_ELIMIT, KL_NOWHERE, "split the text into shorter paragraphs",
+                              "a paragraph of %zu bytes: the limit is %d bytes", n8,
+                              KL_TEXT_MAX_PARA);
     UErrorCode e = U_ZERO_ERROR;
     int32_t len = 0;
     u_strFromUTF8(NULL, 0, &len, utf8, (int32_t)n8, &e);
     if (e == U_BUFFER_OVERFLOW_ERROR || e == U_STRING_NOT_TERMINATED_WARNING)
         e = U_ZERO_ERROR;
     if (U_FAILURE(e))
-        return kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU: %s", u_errorName(e));
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU: %s", u_errorName(e));
     w.len = len;
     size_t cap = (size_t)len + 1;
-    w.text = kl_malloc(cap * sizeof *w.text);
-    w.orig = kl_malloc(cap * sizeof *w.orig);
-    w.levels = kl_malloc(cap);
-    w.script = kl_malloc(cap * sizeof *w.script);
-    w.font = kl_calloc(cap, sizeof *w.font);
-    w.adv = kl_calloc(cap, sizeof *w.adv);
-    w.wsum = kl_calloc(cap, sizeof *w.wsum);
-    p = kl_calloc(1, sizeof *p);
+    w.text = kl_core__malloc(cap * sizeof *w.text);
+    w.orig = kl_core__malloc(cap * sizeof *w.orig);
+    w.levels = kl_core__malloc(cap);
+    w.script = kl_core__malloc(cap * sizeof *w.script);
+    w.font = kl_core__calloc(cap, sizeof *w.font);
+    w.adv = kl_core__calloc(cap, sizeof *w.adv);
+    w.wsum = kl_core__calloc(cap, sizeof *w.wsum);
+    p = kl_core__calloc(1, sizeof *p);
     if (!w.text || !w.orig || !w.levels || !w.script || !w.font || !w.adv || !w.wsum || !p) {
-        rc = kl_oom(ctx);
+        rc = kl_core__oom(ctx);
         goto out;
     }
     u_strFromUTF8(w.orig, (int32_t)cap, NULL, utf8, (int32_t)n8, &e);
@@ -772,7 +773,8 @@ static int shape_para(kl_context *ctx, const kl_fontset *fs, const char *utf8, c
     if (U_SUCCESS(e))
         ubidi_setPara(w.bidi, w.text, len, level, NULL, &e);
     if (U_FAILURE(e)) {
-        rc = kl_error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU bidi failed: %s", u_errorName(e));
+        rc = kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU bidi failed: %s",
+                            u_errorName(e));
         goto out;
     }
     p->rtl = ubidi_getParaLevel(w.bidi) & 1;
@@ -800,7 +802,7 @@ int kl_text__para(kl_context *ctx, const kl_fontset *fs, kl_text_cache *cache, c
 {
     *out = NULL;
     if (!fs || !cache || !utf8 || !style || style->size <= 0)
-        return kl_error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_text__para: bad arguments");
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_text__para: bad arguments");
     /* The key: language, then the style in binary (sizes to a thousandth of
      * a point), then the text. Formatting the floats with snprintf cost
      * more than the rest of a cache hit. */
@@ -829,13 +831,13 @@ int kl_text__para(kl_context *ctx, const kl_fontset *fs, kl_text_cache *cache, c
     int rc = shape_para(ctx, fs, utf8, style, &p);
     if (rc)
         return rc;
-    centry *c = kl_calloc(1, sizeof *c);
-    char *key = kl_malloc(keylen + 1);
+    centry *c = kl_core__calloc(1, sizeof *c);
+    char *key = kl_core__malloc(keylen + 1);
     if (!c || !key) {
         kl_free(c);
         kl_free(key);
         tpara_free(p);
-        return kl_oom(ctx);
+        return kl_core__oom(ctx);
     }
     memcpy(key, head, (size_t)hn);
     memcpy(key + hn, utf8, tn + 1);

@@ -97,7 +97,7 @@ int main(int argc, char **argv)
                         fclose(f);
                     }
                 }
-                kl_buf_free(&out);
+                kl_core__buf_free(&out);
                 kl_doc__free(d);
             }
             per[run] = total / n;

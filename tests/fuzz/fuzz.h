@@ -24,7 +24,7 @@ static inline kl_context *fuzz_context(void)
 /* The input as a NUL-terminated string (the caller frees it with kl_free). */
 static inline char *fuzz_string(const uint8_t *data, size_t size)
 {
-    return kl_strndup((const char *)data, size);
+    return kl_core__strndup((const char *)data, size);
 }
 
 #endif

@@ -29,8 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *body = (const char *)data + 2;
     size_t blen = size - 2;
     const char *nul = memchr(body, 0, blen);
-    char *rest = kl_strndup(body, nul ? (size_t)(nul - body) : blen);
-    char *value = nul ? kl_strndup(nul + 1, blen - (size_t)(nul - body) - 1) : kl_strdup("Zofia");
+    char *rest = kl_core__strndup(body, nul ? (size_t)(nul - body) : blen);
+    char *value =
+        nul ? kl_core__strndup(nul + 1, blen - (size_t)(nul - body) - 1) : kl_core__strdup("Zofia");
     if (!rest || !value) {
         kl_free(rest);
         kl_free(value);
@@ -49,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *out = NULL;
     kl_fmt_error err;
     if (kl_catalog__format(locale, rest, args, 6, &out, &err) == 0) {
-        if (!kl_utf8_valid(out, strlen(out), NULL))
+        if (!kl_core__utf8_valid(out, strlen(out), NULL))
             __builtin_trap(); /* a letter's text is always valid UTF-8 */
         kl_free(out);
     }

@@ -375,7 +375,7 @@ static void walk_member(const char *id, kl_channel channel, const char *name, un
     kl_pdf_renderer *base = NULL;
     assert_int_equal(kl_pdf_renderer_new(ctx, NULL, &base), 0);
     p.base = base;
-    walk *w = kl_calloc(1, sizeof *w);
+    walk *w = kl_core__calloc(1, sizeof *w);
     assert_non_null(w);
     w->name = name;
     run_walk(w, write_letter, &p);
@@ -526,7 +526,7 @@ static void test_alloc_fail_batch(void **state)
     strcpy(p.dir, stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm/kl-alloc-XXXXXX"
                                                                     : "/tmp/kl-alloc-XXXXXX");
     assert_non_null(mkdtemp(p.dir));
-    walk *w = kl_calloc(1, sizeof *w);
+    walk *w = kl_core__calloc(1, sizeof *w);
     assert_non_null(w);
     w->name = "batch (one member: email and sms, record)";
     run_walk(w, run_batch, &p);
@@ -546,7 +546,7 @@ static void test_alloc_report(void **state)
 {
     (void)state;
     print_message("all walks: %lu allocations made to fail, %zu distinct call sites (return "
-                  "addresses of kl_malloc and friends; buffer growth counts once)\n",
+                  "addresses of kl_core__malloc and friends; buffer growth counts once)\n",
                   all_points, n_all_sites);
     /* A full walk sampling every 5th allocation still reaches most sites. */
     assert_true(n_all_sites > (stride() == 1 ? 120 : 60));

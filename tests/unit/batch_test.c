@@ -147,7 +147,7 @@ static void record_cells_are_quoted_and_neutralised(void **state)
     assert_string_equal(b.data,
                         "m01,\"Nowak, Zofia\",\"say \"\"hi\"\"\",\"'=HYPERLINK(\"\"x\"\")\","
                         "\"'+44\",\"'@x\",\"'-1\",\"two\nlines\",\r\n");
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
 }
 
 static void sha256_matches_known_vectors(void **state)

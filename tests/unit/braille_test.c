@@ -138,7 +138,7 @@ static void translates_ueb_grade_2(void **state)
                      0);
     assert_string_equal(cells.data, ",DE> ,MS ,N[AK1 ! REVIEW & Y");
     /* Bidi isolates and joiners are not written. */
-    kl_buf_clear(&cells);
+    kl_core__buf_clear(&cells);
     assert_int_equal(kl_braille__translate(ctx, KL_NOWHERE, "en-ueb-g2.ctb",
                                            "\xe2\x81\xa8"
                                            "07700 900123"
@@ -147,7 +147,7 @@ static void translates_ueb_grade_2(void **state)
                      0);
     /* UEB joins the groups of a number with the numeric space (dot 5): one braille word. */
     assert_string_equal(cells.data, "#JGGJJ\"IJJABC");
-    kl_buf_free(&cells);
+    kl_core__buf_free(&cells);
     kl_context_free(ctx);
 }
 
@@ -166,7 +166,7 @@ static void a_character_without_braille_fails_closed(void **state)
     /* A table liblouis cannot find. */
     rc = kl_braille__translate(ctx, w, "no-such-table.ctb", "a", &cells);
     assert_int_equal(rc, KL_EBACKEND);
-    kl_buf_free(&cells);
+    kl_core__buf_free(&cells);
     kl_context_free(ctx);
 }
 

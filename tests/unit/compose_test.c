@@ -172,9 +172,9 @@ static void test_child_gender_selects(void **state)
     fixture *f = *state;
     char *text = NULL;
     size_t len = 0;
-    assert_int_equal(
-        kl_read_file(f->ctx, kl_test_src("tests/data/letters/review.xml"), 1 << 20, &text, &len),
-        0);
+    assert_int_equal(kl_core__read_file(f->ctx, kl_test_src("tests/data/letters/review.xml"),
+                                        1 << 20, &text, &len),
+                     0);
     const char *genders[] = {"male", "other"};
     const char *expect_father[] = {"your son Amelia", "your child Amelia"};
     const char *expect_brother[] = {"your brother Amelia", "your sibling Amelia"};
@@ -182,9 +182,9 @@ static void test_child_gender_selects(void **state)
         kl_buf b = KL_BUF_INIT;
         const char *at = strstr(text, "gender=\"female\" age=\"4\"");
         assert_non_null(at);
-        kl_buf_append(&b, text, (size_t)(at - text));
-        kl_buf_printf(&b, "gender=\"%s\" age=\"4\"", genders[g]);
-        kl_buf_puts(&b, at + strlen("gender=\"female\" age=\"4\""));
+        kl_core__buf_append(&b, text, (size_t)(at - text));
+        kl_core__buf_printf(&b, "gender=\"%s\" age=\"4\"", genders[g]);
+        kl_core__buf_puts(&b, at + strlen("gender=\"female\" age=\"4\""));
         kl_review *rv = NULL;
         assert_int_equal(kl_review_load_buffer(f->ctx, b.data, b.len, "g.xml",
                                                kl_test_src("tests/data/letters"), NULL, &rv),
@@ -202,7 +202,7 @@ static void test_child_gender_selects(void **state)
             strstr(find(doc, KL_NODE_PARAGRAPH, "t.relation")->text, expect_brother[g]));
         kl_doc__free(doc);
         kl_review_free(rv);
-        kl_buf_free(&b);
+        kl_core__buf_free(&b);
     }
     kl_free(text);
 }
@@ -358,7 +358,7 @@ static char *condolence(kl_context *ctx, const kl_template *tpl, kl_catalog_set 
                  kl_context_last_error(ctx)->message);
     const kl_node *n = find(doc, KL_NODE_PARAGRAPH, "notification.condolence");
     assert_non_null(n);
-    char *text = kl_strdup(n->text);
+    char *text = kl_core__strdup(n->text);
     kl_doc__free(doc);
     return text;
 }
@@ -401,26 +401,27 @@ static void test_shipped_catalog_all_relationships(void **state)
     };
     for (int cg = 0; cg < 3; cg++) {
         kl_buf b = KL_BUF_INIT;
-        kl_buf_printf(&b,
-                      "<review xmlns='urn:kinletter:review:1' id='R-1' type='lcspr'><partnership>"
-                      "<name>P</name><address><line>1 Road</line><town>T</town>"
-                      "<postcode>NT1 4AB</postcode></address><phone>01632 960123</phone>"
-                      "<email>p@p.example</email></partnership>"
-                      "<subject given='Amelia' gender='%s' outcome='died'/>"
-                      "<dates decided='2026-11-20' letter='2026-11-27' expected-end='2027-05-28' "
-                      "period-from='2025-01-01' period-to='2026-10-31'/>"
-                      "<contact name='Sam' phone='01632 960456' email='s@p.example'/><family>",
-                      gen[cg]);
+        kl_core__buf_printf(
+            &b,
+            "<review xmlns='urn:kinletter:review:1' id='R-1' type='lcspr'><partnership>"
+            "<name>P</name><address><line>1 Road</line><town>T</town>"
+            "<postcode>NT1 4AB</postcode></address><phone>01632 960123</phone>"
+            "<email>p@p.example</email></partnership>"
+            "<subject given='Amelia' gender='%s' outcome='died'/>"
+            "<dates decided='2026-11-20' letter='2026-11-27' expected-end='2027-05-28' "
+            "period-from='2025-01-01' period-to='2026-10-31'/>"
+            "<contact name='Sam' phone='01632 960456' email='s@p.example'/><family>",
+            gen[cg]);
         for (int r = 0; r < 16; r++)
             for (int g = 0; g < 3; g++)
-                kl_buf_printf(&b,
-                              "<member id='m%d_%d' relationship='%s' gender='%s'>"
-                              "<name given='X'/><language locale='en-GB'/>"
-                              "<contact channel='post'><address><line>2 Road</line>"
-                              "<town>T</town><postcode>NT1 4AB</postcode></address></contact>"
-                              "</member>",
-                              r, g, rel[r], gen[g]);
-        kl_buf_puts(&b, "</family></review>");
+                kl_core__buf_printf(&b,
+                                    "<member id='m%d_%d' relationship='%s' gender='%s'>"
+                                    "<name given='X'/><language locale='en-GB'/>"
+                                    "<contact channel='post'><address><line>2 Road</line>"
+                                    "<town>T</town><postcode>NT1 4AB</postcode></address></contact>"
+                                    "</member>",
+                                    r, g, rel[r], gen[g]);
+        kl_core__buf_puts(&b, "</family></review>");
         kl_review *rv = NULL;
         assert_int_equal(kl_review_load_buffer(ctx, b.data, b.len, "all.xml", NULL, NULL, &rv), 0);
         for (size_t i = 0; i < kl_review_member_count(rv); i++) {
@@ -434,7 +435,7 @@ static void test_shipped_catalog_all_relationships(void **state)
             kl_free(text);
         }
         kl_review_free(rv);
-        kl_buf_free(&b);
+        kl_core__buf_free(&b);
     }
     kl_template_free(tpl);
     kl_catalog_set_free(set);
@@ -679,16 +680,17 @@ static void test_bilingual_sms_too_long_sends_first_language(void **state)
     char *xml = NULL;
     size_t len = 0;
     assert_int_equal(
-        kl_read_file(ctx, kl_test_src("templates/example/review.xml"), 1 << 20, &xml, &len), 0);
+        kl_core__read_file(ctx, kl_test_src("templates/example/review.xml"), 1 << 20, &xml, &len),
+        0);
     const char *post = "<contact channel=\"post\">\n        <address><line>5 Mill Lane</line>"
                        "<town>Easton</town><postcode>NT4 1RS</postcode></address>\n      "
                        "</contact>";
     char *at = strstr(xml, post);
     assert_non_null(at);
     kl_buf b = KL_BUF_INIT;
-    kl_buf_append(&b, xml, (size_t)(at - xml));
-    kl_buf_puts(&b, "<contact channel=\"sms\" phone=\"07700 900789\"/>");
-    kl_buf_puts(&b, at + strlen(post));
+    kl_core__buf_append(&b, xml, (size_t)(at - xml));
+    kl_core__buf_puts(&b, "<contact channel=\"sms\" phone=\"07700 900789\"/>");
+    kl_core__buf_puts(&b, at + strlen(post));
     kl_review *rv = NULL;
     assert_int_equal(kl_review_load_buffer(ctx, b.data, b.len, "review.xml",
                                            kl_test_src("templates/example"), NULL, &rv),
@@ -717,7 +719,7 @@ static void test_bilingual_sms_too_long_sends_first_language(void **state)
     kl_catalog_set_free(set);
     kl_template_free(tpl);
     kl_review_free(rv);
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
     kl_free(xml);
     kl_context_free(ctx);
 }

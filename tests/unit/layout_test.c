@@ -395,7 +395,7 @@ static void every_link_and_run_of_a_long_paragraph_is_tagged(void **state)
     }
     kl_node *p = kl_doc__add(d->root, KL_NODE_PARAGRAPH, text);
     assert_non_null(p);
-    p->spans = kl_malloc(sizeof spans);
+    p->spans = kl_core__malloc(sizeof spans);
     memcpy(p->spans, spans, sizeof spans);
     p->n_spans = 12;
     kl_layout *l = run(ctx, c, d);

@@ -113,40 +113,42 @@ static const char *const data_values[] = {
  * optional parts of the review from one review to the next. */
 static void build_review(kl_buf *b, const char *outcome, const char *child_gender, int k)
 {
-    kl_buf_printf(b,
-                  "<review xmlns='urn:kinletter:review:1' id='NSCP-2026-017' type='%s'>"
-                  "<partnership><name>Northshire Safeguarding Children Partnership</name>"
-                  "<address><line>Floor 3, County Hall</line><line>Market Street</line>"
-                  "<town>Northtown</town><postcode>NT1 4AB</postcode></address>"
-                  "<phone>01632 960123</phone><email>reviews@northshire-scp.example</email>"
-                  "%s</partnership>"
-                  "<subject given='Amelia' family='Nowak' gender='%s' age='4' outcome='%s'/>"
-                  "<dates decided='2026-11-20' letter='2026-11-27' expected-end='2027-05-28' "
-                  "period-from='2025-01-01' period-to='2026-10-31'/>",
-                  k % 2 ? "cpr" : "lcspr", k % 2 ? "" : "<web>https://northshire-scp.example</web>",
-                  child_gender, outcome);
+    kl_core__buf_printf(b,
+                        "<review xmlns='urn:kinletter:review:1' id='NSCP-2026-017' type='%s'>"
+                        "<partnership><name>Northshire Safeguarding Children Partnership</name>"
+                        "<address><line>Floor 3, County Hall</line><line>Market Street</line>"
+                        "<town>Northtown</town><postcode>NT1 4AB</postcode></address>"
+                        "<phone>01632 960123</phone><email>reviews@northshire-scp.example</email>"
+                        "%s</partnership>"
+                        "<subject given='Amelia' family='Nowak' gender='%s' age='4' outcome='%s'/>"
+                        "<dates decided='2026-11-20' letter='2026-11-27' expected-end='2027-05-28' "
+                        "period-from='2025-01-01' period-to='2026-10-31'/>",
+                        k % 2 ? "cpr" : "lcspr",
+                        k % 2 ? "" : "<web>https://northshire-scp.example</web>", child_gender,
+                        outcome);
     if (k % 2 == 0)
-        kl_buf_printf(b, "<reviewer name='Dr Helen Price'%s/>",
-                      k % 4 == 0 ? " role='independent-reviewer'" : "");
+        kl_core__buf_printf(b, "<reviewer name='Dr Helen Price'%s/>",
+                            k % 4 == 0 ? " role='independent-reviewer'" : "");
     /* Roles as keywords and hours as <hours>: every word of them is the
      * catalog's (review_english_words checks none is left in English). */
-    kl_buf_printf(b,
-                  "<contact name='Sam Okafor' phone='01632 960456' "
-                  "email='sam.okafor@northshire-scp.example'%s>%s</contact>",
-                  k % 2 ? "" : " role='family-liaison-officer' mobile='07700 900123'",
-                  k % 2 ? ""
-                        : "<hours days='mon-thu' from='09:00' to='16:00'/>"
-                          "<hours days='fri,sat' from='09:00' to='12:30'/>");
+    kl_core__buf_printf(b,
+                        "<contact name='Sam Okafor' phone='01632 960456' "
+                        "email='sam.okafor@northshire-scp.example'%s>%s</contact>",
+                        k % 2 ? "" : " role='family-liaison-officer' mobile='07700 900123'",
+                        k % 2 ? ""
+                              : "<hours days='mon-thu' from='09:00' to='16:00'/>"
+                                "<hours days='fri,sat' from='09:00' to='12:30'/>");
     if (k % 2 == 0)
-        kl_buf_puts(b, "<agencies><agency>Northshire Children's Social Care</agency>"
-                       "<agency>Northtown Hospital</agency><agency>Northshire Police</agency>"
-                       "<agency>Northtown Primary Care Network</agency></agencies>"
-                       "<support><service name='Northshire Bereavement Service' "
-                       "phone='01632 960789'/><service name='Family Advocacy North' "
-                       "phone='01632 960321' web='https://advocacy-north.example'/></support>");
+        kl_core__buf_puts(b,
+                          "<agencies><agency>Northshire Children's Social Care</agency>"
+                          "<agency>Northtown Hospital</agency><agency>Northshire Police</agency>"
+                          "<agency>Northtown Primary Care Network</agency></agencies>"
+                          "<support><service name='Northshire Bereavement Service' "
+                          "phone='01632 960789'/><service name='Family Advocacy North' "
+                          "phone='01632 960321' web='https://advocacy-north.example'/></support>");
     if (k % 3 != 2)
-        kl_buf_printf(b, "<publication planned='%s'/>", k % 3 == 0 ? "true" : "false");
-    kl_buf_puts(b, "<family>");
+        kl_core__buf_printf(b, "<publication planned='%s'/>", k % 3 == 0 ? "true" : "false");
+    kl_core__buf_puts(b, "<family>");
     for (int l = -1; l < N_LOCALES; l++) {
         const char *tag = l < 0 ? "en-GB" : locales[l].tag;
         for (int r = 0; r < N_REL; r++) {
@@ -158,27 +160,27 @@ static void build_review(kl_buf *b, const char *outcome, const char *child_gende
                 snprintf(title, sizeof title, " title='%s'", titles[r % 3][g]);
             int young =
                 strcmp(relationships[r], "sister") == 0 || strcmp(relationships[r], "brother") == 0;
-            kl_buf_printf(b,
-                          "<member id='%s-%d' relationship='%s' gender='%s'%s>"
-                          "<name%s given='Alex'%s/><language locale='%s'",
-                          tag, r, relationships[r], genders[g], young ? " age='15'" : "", title,
-                          r % 3 == 2 ? "" : " family='Morgan'", tag);
+            kl_core__buf_printf(b,
+                                "<member id='%s-%d' relationship='%s' gender='%s'%s>"
+                                "<name%s given='Alex'%s/><language locale='%s'",
+                                tag, r, relationships[r], genders[g], young ? " age='15'" : "",
+                                title, r % 3 == 2 ? "" : " family='Morgan'", tag);
             /* The English twin needs an interpreter too (for Polish). */
             if (r % 2 == 0)
-                kl_buf_printf(b, " interpreter='%s'", l < 0 ? "pl" : tag);
-            kl_buf_puts(b, "/>");
+                kl_core__buf_printf(b, " interpreter='%s'", l < 0 ? "pl" : tag);
+            kl_core__buf_puts(b, "/>");
             if (r % 2 == 0)
-                kl_buf_puts(b, "<contact channel='post'><address><line>12 Elm Road</line>"
-                               "<town>Northtown</town><postcode>NT2 7QP</postcode></address>"
-                               "</contact>");
+                kl_core__buf_puts(b, "<contact channel='post'><address><line>12 Elm Road</line>"
+                                     "<town>Northtown</town><postcode>NT2 7QP</postcode></address>"
+                                     "</contact>");
             else
-                kl_buf_puts(b, "<contact channel='via-professional' "
-                               "professional='Jo Hill, school nurse'/>");
-            kl_buf_puts(b, "<contact channel='email' email='alex@mail.example'/>"
-                           "<contact channel='sms' phone='07700 900456'/></member>");
+                kl_core__buf_puts(b, "<contact channel='via-professional' "
+                                     "professional='Jo Hill, school nurse'/>");
+            kl_core__buf_puts(b, "<contact channel='email' email='alex@mail.example'/>"
+                                 "<contact channel='sms' phone='07700 900456'/></member>");
         }
     }
-    kl_buf_puts(b, "</family></review>");
+    kl_core__buf_puts(b, "</family></review>");
 }
 
 /* ---- measuring a letter's own words --------------------------------------- */
@@ -238,7 +240,7 @@ static void strip_glosses(char *s)
  * bracketed English gloss blanked. */
 static char *strip_data(const char *text)
 {
-    char *s = kl_strdup(text);
+    char *s = kl_core__strdup(text);
     assert_non_null(s);
     strip_glosses(s);
     for (size_t i = 0; i < sizeof data_values / sizeof data_values[0]; i++) {
@@ -421,7 +423,7 @@ static void no_review_english(const char *where, const kl_doc *doc, const char *
         if (!n->text || n->kind == KL_NODE_DATE ||
             (up && (up->kind == KL_NODE_LETTERHEAD || up->kind == KL_NODE_ADDRESS)))
             continue;
-        char *t = kl_strdup(n->text);
+        char *t = kl_core__strdup(n->text);
         assert_non_null(t);
         strip_glosses(t);
         for (size_t i = 0; i < sizeof review_english_words / sizeof *review_english_words; i++) {
@@ -441,7 +443,7 @@ static void no_review_english(const char *where, const kl_doc *doc, const char *
 /* A copy of s without bidi isolation marks (U+2066..U+2069). */
 static char *no_marks(const char *s)
 {
-    char *o = kl_strdup(s), *q = o;
+    char *o = kl_core__strdup(s), *q = o;
     assert_non_null(o);
     for (const char *p = s; *p;) {
         if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x81 &&
@@ -698,7 +700,7 @@ static void test_every_letter_in_every_language(void **state)
                 }
             }
             kl_review_free(rv);
-            kl_buf_free(&b);
+            kl_core__buf_free(&b);
         }
     }
     /* 2 outcomes x 3 genders of child x 16 relationships x 4 letters x 3
@@ -1046,7 +1048,7 @@ static void test_dates_and_page_numbers(void **state)
         kl_doc__free(doc);
     }
     kl_review_free(rv);
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
     kl_template_free(tpl);
     kl_catalog_set_free(set);
     kl_context_free(ctx);
@@ -1067,7 +1069,7 @@ static void test_translations_are_drafts(void **state)
     assert_string_equal(meta.status, "source");
     char *doc = NULL;
     size_t len = 0;
-    if (kl_read_file(ctx, kl_test_src("docs/TRANSLATIONS-STATUS.md"), 1 << 20, &doc, &len))
+    if (kl_core__read_file(ctx, kl_test_src("docs/TRANSLATIONS-STATUS.md"), 1 << 20, &doc, &len))
         fail_msg("docs/TRANSLATIONS-STATUS.md: %s", kl_context_last_error(ctx)->message);
     for (int l = 0; l < N_LOCALES; l++) {
         assert_int_equal(kl_catalog_set_meta(ctx, set, locales[l].tag, &meta), 0);

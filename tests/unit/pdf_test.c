@@ -33,7 +33,7 @@ static const char *render_to(kl_context *ctx, const kl_doc *d, const char *name,
     assert_non_null(f);
     assert_int_equal(fwrite(out.data, 1, out.len, f), out.len);
     fclose(f);
-    kl_buf_free(&out);
+    kl_core__buf_free(&out);
     kl_pdf__cache_free(pc);
     kl_text__cache_free(tc);
     return path;
@@ -308,7 +308,7 @@ static void missing_glyph_is_an_error_not_a_box(void **state)
     assert_int_equal(kl_pdf__render(ctx, d, &o, &out, NULL), KL_EDATA);
     assert_non_null(strstr(kl_context_last_error(ctx)->message, "U+1E900"));
     assert_int_equal(out.len, 0);
-    kl_buf_free(&out);
+    kl_core__buf_free(&out);
     kl_pdf__cache_free(pc);
     kl_text__cache_free(tc);
     kl_doc__free(d);
@@ -337,8 +337,8 @@ static void output_is_reproducible_with_a_fixed_date(void **state)
     for (size_t i = 0; i + strlen(xmp) <= a.len && !found; i++)
         found = !memcmp(a.data + i, xmp, strlen(xmp));
     assert_true(found);
-    kl_buf_free(&a);
-    kl_buf_free(&b);
+    kl_core__buf_free(&a);
+    kl_core__buf_free(&b);
     kl_pdf__cache_free(pc);
     kl_text__cache_free(tc);
     kl_doc__free(d);
@@ -490,7 +490,7 @@ static void raised_glyphs_are_the_originals_moved(void **state)
     assert_int_equal(kl_pdf__add_raised((const unsigned char *)data, len, m, 3, &none, gid), 0);
     assert_int_equal(none.len, 0);
     assert_int_equal(gid[2], kaf);
-    kl_buf_free(&out);
+    kl_core__buf_free(&out);
 }
 
 /* WIDTH_GLYPHS (fontpack.c): a code whose /W width is not its glyph's
@@ -550,7 +550,7 @@ static void declared_widths_are_the_font_programs(void **state)
     hb_font_destroy(font);
     hb_face_destroy(face);
     hb_blob_destroy(b);
-    kl_buf_free(&out);
+    kl_core__buf_free(&out);
 }
 
 int main(void)

@@ -77,7 +77,7 @@ static void test_wrap_72(void **state)
                                    "information-for-families"));
     assert_non_null(strstr(b.data, "sam.okafor@testshire-scp.example"));
     assert_true(strchr(b.data, '\n') - b.data > 60); /* greedy: lines are filled */
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
     kl_context_free(ctx);
 }
 
@@ -96,7 +96,7 @@ static void test_wrap_keeps_hyphenated_words(void **state)
         for (const char *p = strchr(b.data, '\n'); p; p = strchr(p + 1, '\n'))
             if (p > b.data && p[-1] == '-')
                 fail_msg("width %u: a line ends in a hyphen:\n%s", width, b.data);
-        kl_buf_free(&b);
+        kl_core__buf_free(&b);
     }
     kl_context_free(ctx);
 }
@@ -115,7 +115,7 @@ static void test_wrap_url_longer_than_line(void **state)
     char expect[512];
     snprintf(expect, sizeof expect, "See\n%s\ntoday.\n", url);
     assert_string_equal(b.data, expect);
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
     kl_context_free(ctx);
 }
 
@@ -132,7 +132,7 @@ static void test_wrap_indent_and_chinese(void **state)
     assert_lines_fit(b.data, 40);
     assert_memory_equal(b.data, "  - We", 6);
     assert_memory_equal(strchr(b.data, '\n') + 1, "    ", 4);
-    kl_buf_clear(&b);
+    kl_core__buf_clear(&b);
     /* CJK: two columns a character, and no line starts with a closing mark. */
     const char *zh = "我们写信告诉您，儿童保护伙伴关系已决定对发生在阿米莉亚身上的事情进行审查。"
                      "您可以随时与我们联系，我们会尽可能诚实地回答您的每一个问题。";
@@ -141,7 +141,7 @@ static void test_wrap_indent_and_chinese(void **state)
     for (const char *p = b.data; (p = strchr(p, '\n')) && p[1]; p++)
         assert_true(strncmp(p + 1, "，", strlen("，")) != 0 &&
                     strncmp(p + 1, "。", strlen("。")) != 0);
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
     kl_context_free(ctx);
 }
 

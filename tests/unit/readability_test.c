@@ -367,8 +367,9 @@ static void names_from_the_review_are_not_words_to_avoid(void **state)
     /* A review whose reviewer has a jargon title: the review's words, not the catalog's. */
     char *xml = NULL;
     size_t len = 0;
-    assert_int_equal(
-        kl_read_file(f->ctx, kl_test_src("templates/example/review.xml"), 1 << 20, &xml, &len), 0);
+    assert_int_equal(kl_core__read_file(f->ctx, kl_test_src("templates/example/review.xml"),
+                                        1 << 20, &xml, &len),
+                     0);
     char *changed = replace(xml, "role=\"independent-reviewer\"", "role=\"statutory reviewer\"");
     kl_free(xml);
     kl_review_free(f->rv);
@@ -499,7 +500,8 @@ static void shipped_english_letters_meet_the_thresholds(void **state)
     char *xml = NULL;
     size_t len = 0;
     assert_int_equal(
-        kl_read_file(ctx, kl_test_src("templates/example/review.xml"), 1 << 20, &xml, &len), 0);
+        kl_core__read_file(ctx, kl_test_src("templates/example/review.xml"), 1 << 20, &xml, &len),
+        0);
     /* The mother (m01) reads English here, so the letters to a parent are measured as well as
      * those to a brother (m03). */
     char *en = replace(xml, "<language locale=\"pl\" interpreter=\"pl\"/>",

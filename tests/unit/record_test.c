@@ -548,7 +548,8 @@ static void csv_spreadsheet_safe(void **state)
     char *xml = NULL;
     size_t len = 0;
     assert_int_equal(
-        kl_read_file(ctx, kl_test_src("templates/example/review.xml"), 1 << 20, &xml, &len), 0);
+        kl_core__read_file(ctx, kl_test_src("templates/example/review.xml"), 1 << 20, &xml, &len),
+        0);
     char *at = strstr(xml, "id=\"NSCP-2026-017\"");
     assert_non_null(at);
     memcpy(at, "id=\"=1+2,&quot;x1\"", 18); /* the same length: =1+2,"x1 */

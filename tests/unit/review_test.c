@@ -15,7 +15,7 @@ static char *example_text(const char *name, size_t *len)
     snprintf(rel, sizeof rel, "templates/example/%s", name);
     char *data = NULL;
     kl_context *ctx = kl_test_context(NULL);
-    assert_int_equal(kl_read_file(ctx, kl_test_src(rel), 1 << 20, &data, len), 0);
+    assert_int_equal(kl_core__read_file(ctx, kl_test_src(rel), 1 << 20, &data, len), 0);
     kl_context_free(ctx);
     return data;
 }
@@ -32,17 +32,17 @@ static int load_edit(const char *from, const char *to, kl_test_diags *d, kl_cont
     if (from && !at)
         fail_msg("'%s' is not in the example", from);
     if (at) {
-        kl_buf_append(&b, text, (size_t)(at - text));
-        kl_buf_puts(&b, to);
-        kl_buf_puts(&b, at + strlen(from));
+        kl_core__buf_append(&b, text, (size_t)(at - text));
+        kl_core__buf_puts(&b, to);
+        kl_core__buf_puts(&b, at + strlen(from));
     } else {
-        kl_buf_puts(&b, text);
+        kl_core__buf_puts(&b, text);
     }
     kl_free(text);
     kl_context *ctx = kl_test_context(d);
     int rc = kl_review_load_buffer(ctx, b.data, b.len, "review.xml",
                                    kl_test_src("templates/example"), NULL, out);
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
     if (ctxp)
         *ctxp = ctx;
     else
@@ -634,15 +634,15 @@ static void deep_nesting_is_refused(void **state)
 {
     (void)state;
     kl_buf b = KL_BUF_INIT;
-    kl_buf_puts(&b, "<review xmlns=\"urn:kinletter:review:1\">\n");
+    kl_core__buf_puts(&b, "<review xmlns=\"urn:kinletter:review:1\">\n");
     for (int i = 0; i < 10000; i++)
-        kl_buf_puts(&b, "<a>");
+        kl_core__buf_puts(&b, "<a>");
     for (int i = 0; i < 10000; i++)
-        kl_buf_puts(&b, "</a>");
-    kl_buf_puts(&b, "</review>\n");
+        kl_core__buf_puts(&b, "</a>");
+    kl_core__buf_puts(&b, "</review>\n");
     expect_rejected(b.data, b.len, KL_ELIMIT,
                     "hostile.xml:2:192: elements are nested more than 64");
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
 }
 
 static void bad_bytes_are_located(void **state)
@@ -680,22 +680,22 @@ static void huge_inputs_are_refused_quickly(void **state)
     kl_context_free(ctx);
     /* Nearly 8 MiB of attributes on one element. */
     kl_buf b = KL_BUF_INIT;
-    kl_buf_puts(&b, "<review xmlns=\"urn:kinletter:review:1\"");
+    kl_core__buf_puts(&b, "<review xmlns=\"urn:kinletter:review:1\"");
     for (int i = 0; b.len < (8u << 20) - 64; i++)
-        kl_buf_printf(&b, " a%d=\"x\"", i);
-    kl_buf_puts(&b, "/>");
+        kl_core__buf_printf(&b, " a%d=\"x\"", i);
+    kl_core__buf_puts(&b, "/>");
     expect_rejected(b.data, b.len, KL_ELIMIT,
                     "hostile.xml:1:1: an element has too many attributes");
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
     /* One 7 MiB attribute value: parsed, then refused by the schema, quickly. */
     memset(data, 'x', big);
     int n = snprintf(data, 64, "<review xmlns=\"urn:kinletter:review:1\" id=\"");
     data[n + (7u << 20)] = '\0';
     kl_buf c = KL_BUF_INIT;
-    kl_buf_puts(&c, data);
-    kl_buf_puts(&c, "\"/>");
+    kl_core__buf_puts(&c, data);
+    kl_core__buf_puts(&c, "\"/>");
     expect_rejected(c.data, c.len, KL_EFORMAT, "hostile.xml:1:1: <review> has no <partnership>");
-    kl_buf_free(&c);
+    kl_core__buf_free(&c);
     free(data);
 }
 
@@ -729,13 +729,14 @@ static void csv_errors_name_row_and_column(void **state)
     kl_test_diags d;
     kl_review *rv = NULL;
     kl_buf b = KL_BUF_INIT;
-    kl_buf_puts(&b, csv_header);
-    kl_buf_puts(&b, "m01,,Zofia,Nowak,mother,female,,yes,pl,,,,,post,\"12 Elm Road, Upper Flat\","
-                    "Northtown,NT2 7QP,,,,,\n");
-    kl_buf_puts(&b, "m02,,\"Tomasz \"\"Tom\"\"\",Nowak,father,male,,,pl,,,,,email,,,,"
-                    "\"tom@mail.example\",,,,\n");
-    kl_buf_puts(&b, "m03,,Kacper,Nowak,brother,male,15,,xx,,,,,sms,,,,,07700 900456,,,\n");
-    kl_buf_puts(&b, "m04,,Ola,Nowak,sister,female,9,,pl,,,,young-person,email,,,,ola@,,,,\n");
+    kl_core__buf_puts(&b, csv_header);
+    kl_core__buf_puts(&b,
+                      "m01,,Zofia,Nowak,mother,female,,yes,pl,,,,,post,\"12 Elm Road, Upper Flat\","
+                      "Northtown,NT2 7QP,,,,,\n");
+    kl_core__buf_puts(&b, "m02,,\"Tomasz \"\"Tom\"\"\",Nowak,father,male,,,pl,,,,,email,,,,"
+                          "\"tom@mail.example\",,,,\n");
+    kl_core__buf_puts(&b, "m03,,Kacper,Nowak,brother,male,15,,xx,,,,,sms,,,,,07700 900456,,,\n");
+    kl_core__buf_puts(&b, "m04,,Ola,Nowak,sister,female,9,,pl,,,,young-person,email,,,,ola@,,,,\n");
     assert_int_equal(load_csv_review(b.data, &d, &rv), 0);
     ASSERT_DIAG(&d, "fam-t1.csv:4:9: column 'locale': language@locale 'xx' names no known");
     ASSERT_DIAG(&d, "fam-t1.csv:5:18: column 'email': the email address is not an email address");
@@ -751,7 +752,7 @@ static void csv_errors_name_row_and_column(void **state)
     assert_int_equal(kl_review_member_ok(rv, kl_review_find_member(rv, "m03")), 0);
     assert_int_equal(kl_review_member_ok(rv, kl_review_find_member(rv, "m04")), 0);
     kl_review_free(rv);
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
 }
 
 static void csv_rows_after_embedded_newlines_keep_their_numbers(void **state)
@@ -760,13 +761,13 @@ static void csv_rows_after_embedded_newlines_keep_their_numbers(void **state)
     kl_test_diags d;
     kl_review *rv = NULL;
     kl_buf b = KL_BUF_INIT;
-    kl_buf_puts(&b, "\xEF\xBB\xBF");
-    kl_buf_puts(&b, csv_header);
+    kl_core__buf_puts(&b, "\xEF\xBB\xBF");
+    kl_core__buf_puts(&b, csv_header);
     b.len -= 1; /* CRLF line ends */
-    kl_buf_puts(&b, "\r\n");
-    kl_buf_puts(&b, "m01,,Zofia,Nowak,mother,female,,,pl,,,,,post,\"Flat 2\r\n12 Elm Road\","
-                    "Northtown,NT2 7QP,,,,,\r\n");
-    kl_buf_puts(&b, "m02,,Tomasz,Nowak,father,male,,,pl,,,,,sms,,,,,07700 90045,,,\r\n");
+    kl_core__buf_puts(&b, "\r\n");
+    kl_core__buf_puts(&b, "m01,,Zofia,Nowak,mother,female,,,pl,,,,,post,\"Flat 2\r\n12 Elm Road\","
+                          "Northtown,NT2 7QP,,,,,\r\n");
+    kl_core__buf_puts(&b, "m02,,Tomasz,Nowak,father,male,,,pl,,,,,sms,,,,,07700 90045,,,\r\n");
     assert_int_equal(load_csv_review(b.data, &d, &rv), 0);
     ASSERT_DIAG(&d, "fam-t1.csv:3:19: column 'phone': the phone number is not a UK mobile number");
     const kl_member *m = kl_review_find_member(rv, "m01");
@@ -774,7 +775,7 @@ static void csv_rows_after_embedded_newlines_keep_their_numbers(void **state)
     assert_string_equal(m->contacts[0].address->lines[0], "Flat 2 12 Elm Road");
     assert_int_equal(m->line, 2);
     kl_review_free(rv);
-    kl_buf_free(&b);
+    kl_core__buf_free(&b);
 }
 
 static void csv_header_problems_fail_the_load(void **state)

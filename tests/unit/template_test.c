@@ -229,7 +229,8 @@ static void test_alloc_failures(void **state)
     size_t len = 0;
     kl_context *ctx = kl_test_context(NULL);
     assert_int_equal(
-        kl_read_file(ctx, kl_test_src("tests/data/letters/test.xml"), 1 << 20, &text, &len), 0);
+        kl_core__read_file(ctx, kl_test_src("tests/data/letters/test.xml"), 1 << 20, &text, &len),
+        0);
     /* Fail each allocation in turn: never a crash or a leak, always ENOMEM. */
     bool loaded = false;
     for (unsigned long n = 1; n < 2000 && !loaded; n++) {
