@@ -2,6 +2,7 @@
 /* cli/check.c: `kinletter check`: validate a review file and summarise the family. */
 #include "cli.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,16 +37,42 @@ static void usage(FILE *out)
           out);
 }
 
-static void languages(const kl_member *m, char *out, size_t cap)
+/* Print a column of the summary's table: what fmt makes, then spaces up to width (as
+ * printf's "%-Ns", but with no buffer, so a long value is printed whole, never cut). */
+static void column(int width, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void column(int width, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vprintf(fmt, ap);
+    va_end(ap);
+    printf("%*s", n < width ? width - n : 0, "");
+}
+
+/* The member's languages (any number of characters: locale tags and the interpreter's
+ * language are the review's own text). */
+static void languages(const kl_member *m)
 {
     if (!kl_member_locale(m)) {
-        snprintf(out, cap, "-");
+        column(28, "-");
         return;
     }
-    snprintf(out, cap, "%s%s%s%s%s", kl_member_locale(m), kl_member_also(m) ? " + " : "",
-             kl_member_also(m) ? kl_member_also(m) : "",
-             kl_member_interpreter(m) ? ", interpreter " : "",
-             kl_member_interpreter(m) ? kl_member_interpreter(m) : "");
+    column(28, "%s%s%s%s%s", kl_member_locale(m), kl_member_also(m) ? " + " : "",
+           kl_member_also(m) ? kl_member_also(m) : "",
+           kl_member_interpreter(m) ? ", interpreter " : "",
+           kl_member_interpreter(m) ? kl_member_interpreter(m) : "");
+}
+
+/* Every channel the member is contacted by (a member may have any number of contacts). */
+static void channels(const kl_member *m)
+{
+    if (kl_member_contact_none(m)) {
+        fputs("none", stdout);
+        return;
+    }
+    for (size_t k = 0; k < kl_member_contact_count(m); k++)
+        printf("%s%s", k ? ", " : "",
+               kl_channel_name(kl_contact_channel(kl_member_contact_at(m, k))));
 }
 
 static void summarise(const kl_review *rv, const char *path)
@@ -59,27 +86,18 @@ static void summarise(const kl_review *rv, const char *path)
         const kl_member *m = kl_review_member(rv, i);
         int good = kl_review_member_ok(rv, m);
         ok += good != 0;
-        char lang[128], print[32], chans[96] = "";
-        languages(m, lang, sizeof lang);
-        snprintf(print, sizeof print, "%s (%g pt)",
-                 kl_member_print_profile(m) ? kl_member_print_profile(m) : "-",
-                 kl_member_print_size(m));
+        printf("%-8s %-12s ", kl_member_id(m) ? kl_member_id(m) : "?",
+               kl_member_relationship(m) ? kl_member_relationship(m) : "?");
+        languages(m);
+        printf(" %-13s ", kl_reading_name(kl_member_reading(m)));
         if (kl_review_member_format(rv, m) == KL_FORMAT_BRAILLE) /* a BRF, not print */
-            snprintf(print, sizeof print, "braille (BRF)");
-        if (kl_member_contact_none(m)) {
-            snprintf(chans, sizeof chans, "none");
-        } else {
-            for (size_t k = 0; k < kl_member_contact_count(m); k++) {
-                if (k)
-                    strncat(chans, ", ", sizeof chans - strlen(chans) - 1);
-                strncat(chans, kl_channel_name(kl_contact_channel(kl_member_contact_at(m, k))),
-                        sizeof chans - strlen(chans) - 1);
-            }
-        }
-        printf("%-8s %-12s %-28s %-13s %-18s %s%s\n", kl_member_id(m) ? kl_member_id(m) : "?",
-               kl_member_relationship(m) ? kl_member_relationship(m) : "?", lang,
-               kl_reading_name(kl_member_reading(m)), print, chans,
-               good ? "" : "  [NOT READY: see errors]");
+            column(18, "braille (BRF)");
+        else
+            column(18, "%s (%g pt)", kl_member_print_profile(m) ? kl_member_print_profile(m) : "-",
+                   kl_member_print_size(m));
+        putchar(' ');
+        channels(m);
+        printf("%s\n", good ? "" : "  [NOT READY: see errors]");
         if (kl_member_contact_none(m))
             printf("%-8s not contacted: %s\n", "",
                    kl_member_reason(m) ? kl_member_reason(m) : "(no reason given)");
@@ -141,30 +159,32 @@ typedef struct seen_diags {
 static void predict_diagnostic(const kl_diagnostic *d, void *userdata)
 {
     seen_diags *s = userdata;
-    char key[1024];
-    snprintf(key, sizeof key, "%s:%u:%u:%s:%s", d->source ? d->source : "", d->line, d->column,
-             d->member_id ? d->member_id : "", d->message ? d->message : "");
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->keys[i], key) == 0)
-            return;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        char **grown = realloc(s->keys, cap * sizeof *grown);
-        if (!grown)
-            return;
-        s->keys = grown;
-        s->cap = cap;
-    }
-    if (!(s->keys[s->n] = strdup(key)))
+    /* Keys and messages are as long as they come (a cut key could hide another problem). */
+    char *key = cli_format("%s:%u:%u:%s:%s", d->source ? d->source : "", d->line, d->column,
+                           d->member_id ? d->member_id : "", d->message ? d->message : "");
+    char *msg = cli_format("%s letter: %s", s->template_name, d->message ? d->message : "");
+    if (!key || !msg) { /* out of memory: print it as it is, perhaps more than once */
+        free(key);
+        free(msg);
+        cli_print_diagnostic(d, NULL);
         return;
-    s->n++;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->keys[i], key) == 0) {
+            free(key);
+            free(msg);
+            return;
+        }
+    if (cli_grow((void **)&s->keys, &s->cap, s->n + 1, sizeof *s->keys) == 0)
+        s->keys[s->n++] = key;
+    else
+        free(key);
     s->errors += d->severity == KL_SEVERITY_ERROR;
     /* Say which template's letter it is about. */
-    char msg[1200];
     kl_diagnostic c = *d;
-    snprintf(msg, sizeof msg, "%s letter: %s", s->template_name, d->message ? d->message : "");
     c.message = msg;
     cli_print_diagnostic(&c, NULL);
+    free(msg);
 }
 
 /* Every ready member's letters for every bundled template, made and checked

@@ -33,6 +33,12 @@ int cli_review_arg(const char *arg, const char *command, const char **review_pat
 bool cli_is_help(const char *arg);
 /* The path of the bundled example review (allocated), or NULL with an error printed. */
 char *cli_example_review(kl_context *ctx);
+/* A string made as printf makes it, of any length (allocated, free()), or NULL when out of
+ * memory: the command keeps no fixed buffers that cut what does not fit. */
+char *cli_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Make *arr (of *cap items of size bytes) hold at least need items: the capacity doubles
+ * from 8, as the library's KL_GROW. Returns 0, or -1 out of memory (*arr untouched). */
+int cli_grow(void **arr, size_t *cap, size_t need, size_t size);
 /* True if a batch file name is a protected PDF's password (`mNN-password-sms.txt`). */
 bool cli_is_password_file(const char *file);
 

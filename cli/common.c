@@ -2,6 +2,9 @@
 /* cli/common.c: diagnostics printing and small helpers for subcommands. */
 #include "cli.h"
 
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -91,4 +94,39 @@ bool cli_is_password_file(const char *file)
     static const char tail[] = "-password-sms.txt";
     size_t n = file ? strlen(file) : 0;
     return n > sizeof tail - 1 && strcmp(file + n - (sizeof tail - 1), tail) == 0;
+}
+
+char *cli_format(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+int cli_grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 8;
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            return -1;
+        c *= 2;
+    }
+    if (c > SIZE_MAX / size)
+        return -1;
+    void *grown = realloc(*arr, c * size);
+    if (!grown)
+        return -1;
+    *arr = grown;
+    *cap = c;
+    return 0;
 }

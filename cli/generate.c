@@ -92,9 +92,9 @@ static int progress(const kl_batch_progress *pr, void *userdata)
         return 0; /* the bar moves as members finish */
     size_t done = pr->done, total = pr->total;
     const char *member_id = pr->member_id;
-    const size_t width = 30;
+    enum { width = 30 };
     size_t fill = total ? done * width / total : width;
-    char bar[64];
+    char bar[width + 1]; /* the bar's width is fixed: it always fits */
     for (size_t i = 0; i < width; i++)
         bar[i] = i < fill ? '#' : '.';
     bar[width] = '\0';
@@ -111,6 +111,24 @@ static int progress(const kl_batch_progress *pr, void *userdata)
     return 0;
 }
 
+/* The channels of a member's rows [from, to), each once, as "post,email", in a column of
+ * 24 (printed whole however many there are), or "-" for none. */
+static void print_channels(const kl_batch_result *res, size_t from, size_t to)
+{
+    int width = 0;
+    for (size_t k = from; k < to; k++) {
+        const char *c = kl_batch_result_row(res, k)->channel;
+        bool again = !c[0];
+        for (size_t j = from; j < k && !again; j++)
+            again = !strcmp(kl_batch_result_row(res, j)->channel, c);
+        if (!again)
+            width += printf("%s%s", width ? "," : "", c);
+    }
+    if (!width)
+        width = printf("-");
+    printf("%*s ", width < 24 ? 24 - width : 0, "");
+}
+
 /* One summary line per member, from its rows (which are in member order). */
 static void print_summary(const kl_batch_result *res)
 {
@@ -119,16 +137,11 @@ static void print_summary(const kl_batch_result *res)
     while (i < n) {
         const kl_batch_row *r = kl_batch_result_row(res, i);
         size_t k = i;
-        char channels[128] = "";
         unsigned pages = 0, braille = 0; /* PDF pages; braille pages of a .brf */
         const char *why = NULL;
         kl_batch_status st = r->status;
         for (; k < n && strcmp(kl_batch_result_row(res, k)->member_id, r->member_id) == 0; k++) {
             const kl_batch_row *x = kl_batch_result_row(res, k);
-            if (x->channel[0] && !strstr(channels, x->channel)) {
-                size_t len = strlen(channels);
-                snprintf(channels + len, sizeof channels - len, "%s%s", len ? "," : "", x->channel);
-            }
             if (strstr(x->file, ".brf"))
                 braille += x->pages;
             else
@@ -139,7 +152,8 @@ static void print_summary(const kl_batch_result *res)
         }
         if (!why)
             why = r->reason;
-        printf("%-8s %-12s %-24s ", r->member_id, r->relationship, channels[0] ? channels : "-");
+        printf("%-8s %-12s ", r->member_id, r->relationship);
+        print_channels(res, i, k);
         switch (st) {
         case KL_BATCH_WRITTEN:
             if (braille) /* needs format="braille": the format each member got */

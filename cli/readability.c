@@ -121,8 +121,8 @@ typedef struct run_state {
     const opts *o;
     result *results;
     size_t n_results;
-    size_t failed;      /* letters that could not be composed */
-    char (*notes)[160]; /* members without letters, and why (grows) */
+    size_t failed; /* letters that could not be composed */
+    char **notes;  /* members without letters, and why (grows; each allocated) */
     size_t n_notes, cap_notes;
     bool first_json;
 } run_state;
@@ -252,6 +252,18 @@ static void print_json(run_state *s, const result *x, const char *channel)
     printf("]}");
 }
 
+/* Keep a note (allocated, or NULL when making it ran out of memory) for after the table.
+ * Returns 0, or KL_ENOMEM (the note is freed). */
+static int add_note(run_state *s, char *note)
+{
+    if (!note || cli_grow((void **)&s->notes, &s->cap_notes, s->n_notes + 1, sizeof *s->notes)) {
+        free(note);
+        return KL_ENOMEM;
+    }
+    s->notes[s->n_notes++] = note;
+    return 0;
+}
+
 static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, const kl_review *rv,
                           const kl_member *m, kl_template *const *tpls, const char *const *names,
                           size_t n_tpls)
@@ -266,18 +278,11 @@ static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, co
     const char *why = NULL;
     kl_readability_letter_for(rv, m, &ch, &own, &why);
     if (why) {
-        if (!o->json) {
-            if (s->n_notes == s->cap_notes) {
-                size_t cap = s->cap_notes ? s->cap_notes * 2 : 16;
-                void *grown = realloc(s->notes, cap * sizeof *s->notes);
-                if (!grown)
-                    return KL_ENOMEM;
-                s->notes = grown;
-                s->cap_notes = cap;
-            }
-            snprintf(s->notes[s->n_notes++], sizeof s->notes[0], "%s: %s%s", kl_member_id(m), why,
-                     strncmp(why, "data has errors", 15) ? "" : " (see kinletter check)");
-        }
+        if (!o->json &&
+            add_note(
+                s, cli_format("%s: %s%s", kl_member_id(m), why,
+                              strncmp(why, "data has errors", 15) ? "" : " (see kinletter check)")))
+            return KL_ENOMEM;
         return 0;
     }
     kl_reading variant = o->variant >= 0 ? (kl_reading)o->variant : own;
@@ -299,28 +304,20 @@ static int measure_member(kl_context *ctx, run_state *s, kl_catalog_set *set, co
             braille_pages = brc == 0 ? (int)pages : -2;
         }
         if (braille_pages != -1 && !o->json) {
-            int brc = braille_pages >= 0 ? 0 : 1;
             unsigned pages = braille_pages >= 0 ? (unsigned)braille_pages : 0;
-            if (s->n_notes == s->cap_notes) {
-                size_t cap = s->cap_notes ? s->cap_notes * 2 : 16;
-                void *grown = realloc(s->notes, cap * sizeof *s->notes);
-                if (!grown) {
-                    kl_readability_free(r);
-                    kl_letter_free(letter);
-                    return KL_ENOMEM;
-                }
-                s->notes = grown;
-                s->cap_notes = cap;
+            char *note =
+                braille_pages >= 0
+                    ? cli_format("%s: %s letter in braille (BRF): %u braille page%s of 40 cells "
+                                 "by 25 lines",
+                                 kl_member_id(m), names[t], pages, pages == 1 ? "" : "s")
+                    : cli_format("%s: %s letter: no braille letter can be made (see the error "
+                                 "above)",
+                                 kl_member_id(m), names[t]);
+            if (add_note(s, note)) {
+                kl_readability_free(r);
+                kl_letter_free(letter);
+                return KL_ENOMEM;
             }
-            if (brc == 0)
-                snprintf(s->notes[s->n_notes++], sizeof s->notes[0],
-                         "%s: %s letter in braille (BRF): %u braille page%s of 40 cells by 25 "
-                         "lines",
-                         kl_member_id(m), names[t], pages, pages == 1 ? "" : "s");
-            else
-                snprintf(s->notes[s->n_notes++], sizeof s->notes[0],
-                         "%s: %s letter: no braille letter can be made (see the error above)",
-                         kl_member_id(m), names[t]);
         }
         kl_letter_free(letter);
         if (rc == KL_ENOMEM) {
@@ -370,8 +367,8 @@ static int report(const opts *o, run_state *s, const kl_review *rv)
     printf("%-8s %-13s %-7s %-13s %5s %6s %5s %5s %7s %6s %6s %5s %6s %5s  %s\n", "member",
            "letter", "lang", "variant", "sent", "words", "avg", "max", "Flesch", "grade", "LIX",
            "over", "avoid", "kind", "result");
-    const char *no_list[64];
-    size_t n_no_list = 0;
+    const char **no_list = NULL; /* languages without a word list, each once */
+    size_t n_no_list = 0, cap_no_list = 0;
     for (size_t i = 0; i < s->n_results; i++) {
         const result *x = &s->results[i];
         for (size_t k = 0; k < kl_readability_section_count(x->r); k++) {
@@ -386,7 +383,13 @@ static int report(const opts *o, run_state *s, const kl_review *rv)
                 bool seen = false;
                 for (size_t q = 0; q < n_no_list && !seen; q++)
                     seen = strcmp(no_list[q], st->lang) == 0;
-                if (!seen && n_no_list < 64)
+                if (!seen && cli_grow((void **)&no_list, &cap_no_list, n_no_list + 1,
+                                      sizeof *no_list) != 0) {
+                    free(no_list);
+                    fputs("kinletter: error: out of memory\n", stderr);
+                    return EXIT_USAGE;
+                }
+                if (!seen)
                     no_list[n_no_list++] = st->lang;
             }
         }
@@ -404,6 +407,7 @@ static int report(const opts *o, run_state *s, const kl_review *rv)
                    "were not checked.\n",
                    no_list[q]);
     }
+    free(no_list);
     printf("\n%zu letter%s measured: %zu within every threshold, %zu with findings", shown,
            shown == 1 ? "" : "s", good, shown - good);
     if (s->failed)
@@ -554,6 +558,8 @@ done:
     for (size_t i = 0; i < s.n_results; i++)
         kl_readability_free(s.results[i].r);
     free(s.results);
+    for (size_t q = 0; q < s.n_notes; q++)
+        free(s.notes[q]);
     free(s.notes);
     for (size_t i = 0; i < 4; i++)
         kl_template_free(tpls[i]);

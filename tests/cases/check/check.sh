@@ -61,6 +61,15 @@ expect out "^m10 *stepmother *en-GB *easy-read *easy-read (16 pt) *post" csv
 expect out "11 members: 11 ready" csv
 no_personal_data csv
 
+# A member with many contacts: the summary names every channel, however long the list (it
+# was cut at 95 characters).
+mkdir "$tmp/many"
+awk '{ print } /phone="07700 900456"/ { for (i = 0; i < 14; i++)
+    printf "      <contact channel=\"email\" email=\"k%d@mail.example\"/>\n", i }' \
+    "$src/templates/example/review.xml" >"$tmp/many/review.xml"
+run 0 many-contacts --no-letters "$tmp/many/review.xml"
+expect out "^m03 .* email, sms\(, email\)\{14\}$" many-contacts
+
 # One member's mistake: exit 1, the message points at the line, the rest is ready.
 run 1 bad-member "$src/tests/data/review/bad-member.xml"
 expect err "^kinletter: .*bad-member.xml:66:30: error: member m03: the phone number is not a UK mobile number (" bad-member
