@@ -121,6 +121,8 @@ const char *member_field_for_path(const char *path)
         if (*p == '/')
             p++;
     }
+    /* The path without its [N]s. The table's paths are short: a longer one, cut here, matches
+     * none of them, as it would whole. */
     char norm[128];
     size_t k = 0;
     for (; *p && k + 1 < sizeof norm; p++) {
@@ -164,21 +166,6 @@ static bool blocks_all(const char *member_id, void *ud)
     return true;
 }
 
-static char *trim(const char *s)
-{
-    while (*s && isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        n--;
-    char *t = malloc(n + 1);
-    if (t) {
-        memcpy(t, s, n);
-        t[n] = '\0';
-    }
-    return t;
-}
-
 static void set_attr(xmlNodePtr n, const char *name, const char *v)
 {
     if (v && *v)
@@ -187,16 +174,17 @@ static void set_attr(xmlNodePtr n, const char *name, const char *v)
 
 /* ---- the member form ------------------------------------------------------------------------ */
 
-typedef struct mvals {
-    char *v[32];
-} mvals;
-
 static const char *const mnames[] = {
     "member-id",   "relationship", "gender", "age",     "parental-responsibility",
     "title",       "given",        "family", "locale",  "also",
     "interpreter", "print",        "size",   "reading", "address",
     "town",        "postcode",     "email",  "phone",   "professional",
     "reason",      "format",       NULL};
+
+/* A value for each field of mnames (a slot for every name, so none is dropped). */
+typedef struct mvals {
+    char *v[sizeof mnames / sizeof mnames[0]];
+} mvals;
 
 static const char *mv(const mvals *m, const char *name)
 {
@@ -217,7 +205,7 @@ static void mv_set(mvals *m, const char *name, const char *value)
 
 static void mvals_free(mvals *m)
 {
-    for (size_t i = 0; i < 32; i++)
+    for (size_t i = 0; i < sizeof m->v / sizeof m->v[0]; i++)
         free(m->v[i]);
 }
 
@@ -260,24 +248,7 @@ static void mvals_from_dom(mvals *m, bool ch[4], bool *none, xmlNodePtr e)
             if (!strcmp(chn, channels[2 * i]))
                 ch[i] = true;
         if (chn && !strcmp(chn, "post")) {
-            xmlNodePtr a = dom_child(k, "address");
-            size_t len = 0;
-            char *lines = calloc(1, 1);
-            for (xmlNodePtr l = a ? a->children : NULL; l && lines; l = l->next) {
-                if (l->type != XML_ELEMENT_NODE || !xmlStrEqual(l->name, BAD_CAST "line"))
-                    continue;
-                xmlChar *t = xmlNodeGetContent(l);
-                size_t tl = strlen((const char *)t);
-                char *nl = realloc(lines, len + tl + 2);
-                if (nl) {
-                    lines = nl;
-                    memcpy(lines + len, t, tl);
-                    len += tl;
-                    lines[len++] = '\n';
-                    lines[len] = '\0';
-                }
-                xmlFree(t);
-            }
+            char *lines = dom_lines(k, "address/line");
             mv_set(m, "address", lines);
             free(lines);
             char *t = dom_get(k, "address/town"), *pc = dom_get(k, "address/postcode");
@@ -302,7 +273,7 @@ static void mvals_from_dom(mvals *m, bool ch[4], bool *none, xmlNodePtr e)
 static void mvals_from_form(mvals *m, bool ch[4], bool *none, const web_request *rq)
 {
     for (size_t i = 0; mnames[i]; i++) {
-        char *t = trim(web_field_str(rq, mnames[i]));
+        char *t = trimmed(web_field_str(rq, mnames[i]));
         mv_set(m, mnames[i], t);
         free(t);
     }
@@ -395,7 +366,7 @@ static xmlNodePtr member_from_values(xmlDocPtr doc, xmlNsPtr ns, const mvals *m,
             char *copy = strdup(mv(m, "address")), *save = NULL;
             size_t lines = 0;
             for (char *l = strtok_r(copy, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
-                char *t = trim(l);
+                char *t = trimmed(l);
                 if (t && *t) {
                     dom_add(a, "line", t);
                     lines++;

@@ -4,6 +4,7 @@
  * error summary at the top linking to each field). */
 #include "web.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,21 @@ void attr(xmlNodePtr n, const char *name, const char *value)
 {
     if (n)
         xmlSetProp(n, BAD_CAST name, BAD_CAST(value ? value : ""));
+}
+
+char *trimmed(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    char *t = malloc(n + 1);
+    if (t) {
+        memcpy(t, s, n);
+        t[n] = '\0';
+    }
+    return t;
 }
 
 void text(xmlNodePtr n, const char *t)

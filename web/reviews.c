@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <libxml/parser.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,10 +152,11 @@ static const char *missing_message(const char *name)
  * hours-2-days. Returns a static buffer. */
 const char *review_field_for_path(const char *path)
 {
-    static char out[64];
+    static char out[64]; /* "hours-N-" or "service-N-" and an attribute of the schema */
     if (!path || !*path)
         return NULL;
-    /* Strip [N], remembering the first N. */
+    /* Strip [N], remembering the first N. The builder's paths follow the schema and are
+     * short: a longer one, cut here, matches no field, as it would whole. */
     char norm[256];
     unsigned nth = 1;
     size_t k = 0;
@@ -273,64 +275,153 @@ void h_reviews(web_request *rq, web_response *rs)
 /* ---- the form
  * ------------------------------------------------------------------------------------ */
 
-static char *trimmed(const char *s)
-{
-    while (*s && isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        n--;
-    char *t = malloc(n + 1);
-    if (t) {
-        memcpy(t, s, n);
-        t[n] = '\0';
-    }
-    return t;
-}
-
 /* Add one element per non-empty line of value under parent/path. */
 static void add_lines(xmlNodePtr root, const char *path, const char *value)
 {
     const char *slash = strrchr(path, '/');
-    char parent[128];
-    snprintf(parent, sizeof parent, "%.*s", (int)(slash - path), path);
     char *copy = strdup(value ? value : "");
     char *save = NULL;
     xmlNodePtr pn = NULL;
     for (char *l = strtok_r(copy, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
         char *t = trimmed(l);
-        if (t && *t) {
-            if (!pn) {
-                /* dom_set creates the path; a throwaway attribute is removed again. */
-                char *xp = fmt("%s@x", parent);
-                dom_set(root, xp, "x");
-                free(xp);
-                pn = root;
-                for (char *q = parent, *s2 = NULL, *seg = strtok_r(q, "/", &s2); seg;
-                     seg = strtok_r(NULL, "/", &s2))
-                    pn = dom_child(pn, seg);
-                if (pn)
-                    xmlUnsetProp(pn, BAD_CAST "x");
-            }
-            if (pn)
-                dom_add(pn, slash + 1, t);
-        }
+        if (t && *t && (pn || (pn = dom_walk(root, path, (size_t)(slash - path), true))))
+            dom_add(pn, slash + 1, t);
         free(t);
     }
     free(copy);
 }
 
-static size_t count_rows(const web_request *rq, const char *prefix)
+/* The groups of rows the review form repeats (contact hours, support services): row N's
+ * fields are PREFIX-N-ATTR, and each row is an <ELEMENT ATTR="..."/> under PARENT. The form
+ * shows one empty row more than the review has, so a coordinator may add any number. */
+typedef struct row_group {
+    const char *prefix, *parent, *element;
+    const char *legend, *intro, *row_word;
+    const char *attrs[3], *labels[3], *kinds[3];
+    const char *missing; /* the message when attrs[0] is empty, or NULL when it may be */
+} row_group;
+
+static const row_group row_groups[] = {
+    {"hours",
+     "contact",
+     "hours",
+     "Hours when the family can call",
+     "One row for each set of days, in the order to print them. Days: mon, tue, wed, thu, fri, "
+     "sat, sun, a range such as mon-thu, or a list such as mon,wed. Times as 09:00.",
+     "row",
+     {"days", "from", "to"},
+     {"Days", "From", "To"},
+     {"text", "text", "text"},
+     NULL},
+    {"service",
+     "support",
+     "service",
+     "Support services (optional)",
+     "Services listed in the letters, with a phone number or website.",
+     "service",
+     {"name", "phone", "web"},
+     {"Service name", "Phone", "Website"},
+     {"text", "tel", "url"},
+     "Enter the support service's name"},
+};
+
+/* The numbers N of the form's PREFIX-N-... fields, ascending and each once (allocated, *n of
+ * them; NULL when there are none or memory ran out). Only the rows the form carries are read,
+ * however high their numbers. */
+static size_t *row_numbers(const web_request *rq, const char *prefix, size_t *n)
 {
-    size_t n = 0;
-    for (size_t i = 1; i < 100; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "%s-%zu-%s", prefix, i,
-                 !strcmp(prefix, "hours") ? "days" : "name");
-        if (web_field_get(rq, name))
-            n = i;
+    size_t *nums = NULL, cap = 0, plen = strlen(prefix);
+    *n = 0;
+    for (size_t i = 0; i < rq->n_fields; i++) {
+        const char *name = rq->fields[i].name;
+        if (strncmp(name, prefix, plen) || name[plen] != '-' ||
+            !isdigit((unsigned char)name[plen + 1]))
+            continue;
+        char *end = NULL;
+        unsigned long long v = strtoull(name + plen + 1, &end, 10);
+        if (*end != '-' || v == 0 || v > SIZE_MAX)
+            continue;
+        size_t at = 0;
+        while (at < *n && nums[at] < v)
+            at++;
+        if (at < *n && nums[at] == v)
+            continue;
+        if (*n == cap) {
+            size_t *grown = realloc(nums, (cap = cap ? 2 * cap : 8) * sizeof *grown);
+            if (!grown) {
+                free(nums);
+                *n = 0;
+                return NULL;
+            }
+            nums = grown;
+        }
+        memmove(nums + at + 1, nums + at, (*n - at) * sizeof *nums);
+        nums[at] = (size_t)v;
+        (*n)++;
     }
-    return n;
+    return nums;
+}
+
+/* The group's rows from the form into root, in their numbers' order; a row left empty is
+ * none. */
+static void rows_from_form(const web_request *rq, xmlNodePtr root, const row_group *g,
+                           web_errors *errs)
+{
+    size_t n = 0, *nums = row_numbers(rq, g->prefix, &n);
+    for (size_t r = 0; r < n; r++) {
+        char *names[3], *v[3];
+        bool any = false, ok = true;
+        for (size_t k = 0; k < 3; k++) {
+            names[k] = fmt("%s-%zu-%s", g->prefix, nums[r], g->attrs[k]);
+            v[k] = names[k] ? trimmed(web_field_str(rq, names[k])) : NULL;
+            ok &= v[k] != NULL;
+            any |= v[k] && *v[k];
+        }
+        if (ok && any) {
+            xmlNodePtr parent = dom_walk(root, g->parent, strlen(g->parent), true);
+            xmlNodePtr e = dom_add(parent, g->element, NULL);
+            for (size_t k = 0; k < 3; k++)
+                if (*v[k] || (k == 0 && g->missing))
+                    xmlSetProp(e, BAD_CAST g->attrs[k], BAD_CAST v[k]);
+            if (g->missing && !*v[0])
+                errors_add(errs, names[0], g->missing);
+        }
+        for (size_t k = 0; k < 3; k++) {
+            free(names[k]);
+            free(v[k]);
+        }
+    }
+    free(nums);
+}
+
+/* The group's rows on the form: the review's, then one empty (three at least). */
+static void rows_form(xmlNodePtr form, xmlNodePtr root, const row_group *g, const web_errors *errs)
+{
+    xmlNodePtr fs = elc(form, "fieldset", "section", NULL);
+    elc(fs, "legend", "section-title", g->legend);
+    el(fs, "p", g->intro);
+    xmlNodePtr parent = root ? dom_child(root, g->parent) : NULL;
+    size_t n = 0;
+    for (xmlNodePtr e = parent ? parent->children : NULL; e; e = e->next)
+        n += e->type == XML_ELEMENT_NODE && xmlStrEqual(e->name, BAD_CAST g->element);
+    size_t rows = n + 1 < 3 ? 3 : n + 1;
+    xmlNodePtr e = parent ? parent->children : NULL;
+    for (size_t r = 1; r <= rows; r++) {
+        while (e && !(e->type == XML_ELEMENT_NODE && xmlStrEqual(e->name, BAD_CAST g->element)))
+            e = e->next;
+        xmlNodePtr row = elc(fs, "div", "row", NULL);
+        for (size_t k = 0; k < 3; k++) {
+            char *nm = fmt("%s-%zu-%s", g->prefix, r, g->attrs[k]);
+            char *lb = fmt("%s (%s %zu)", g->labels[k], g->row_word, r);
+            xmlChar *v = e ? xmlGetProp(e, BAD_CAST g->attrs[k]) : NULL;
+            field_input(row, g->kinds[k], nm, lb, NULL, (const char *)v, errs);
+            xmlFree(v);
+            free(nm);
+            free(lb);
+        }
+        if (e)
+            e = e->next;
+    }
 }
 
 /* The review tree from the form; old: the review being edited (its family and logo are
@@ -363,55 +454,8 @@ static xmlDocPtr review_from_form(const web_request *rq, xmlDocPtr old, const ch
             dom_set(root, f->path, v);
         free(v);
     }
-    size_t hours = count_rows(rq, "hours");
-    for (size_t i = 1; i <= hours; i++) {
-        char n1[32], n2[32], n3[32];
-        snprintf(n1, sizeof n1, "hours-%zu-days", i);
-        snprintf(n2, sizeof n2, "hours-%zu-from", i);
-        snprintf(n3, sizeof n3, "hours-%zu-to", i);
-        char *d = trimmed(web_field_str(rq, n1)), *f = trimmed(web_field_str(rq, n2)),
-             *t = trimmed(web_field_str(rq, n3));
-        if (d && f && t && (*d || *f || *t)) {
-            dom_set(root, "contact@x", "x");
-            xmlNodePtr c = dom_child(root, "contact");
-            xmlUnsetProp(c, BAD_CAST "x");
-            xmlNodePtr h = dom_add(c, "hours", NULL);
-            if (*d)
-                xmlSetProp(h, BAD_CAST "days", BAD_CAST d);
-            if (*f)
-                xmlSetProp(h, BAD_CAST "from", BAD_CAST f);
-            if (*t)
-                xmlSetProp(h, BAD_CAST "to", BAD_CAST t);
-        }
-        free(d);
-        free(f);
-        free(t);
-    }
-    size_t services = count_rows(rq, "service");
-    for (size_t i = 1; i <= services; i++) {
-        char n1[32], n2[32], n3[32];
-        snprintf(n1, sizeof n1, "service-%zu-name", i);
-        snprintf(n2, sizeof n2, "service-%zu-phone", i);
-        snprintf(n3, sizeof n3, "service-%zu-web", i);
-        char *nm = trimmed(web_field_str(rq, n1)), *ph = trimmed(web_field_str(rq, n2)),
-             *w = trimmed(web_field_str(rq, n3));
-        if (nm && ph && w && (*nm || *ph || *w)) {
-            dom_set(root, "support@x", "x");
-            xmlNodePtr s = dom_child(root, "support");
-            xmlUnsetProp(s, BAD_CAST "x");
-            xmlNodePtr e = dom_add(s, "service", NULL);
-            xmlSetProp(e, BAD_CAST "name", BAD_CAST nm);
-            if (*ph)
-                xmlSetProp(e, BAD_CAST "phone", BAD_CAST ph);
-            if (*w)
-                xmlSetProp(e, BAD_CAST "web", BAD_CAST w);
-            if (!*nm)
-                errors_add(errs, n1, "Enter the support service's name");
-        }
-        free(nm);
-        free(ph);
-        free(w);
-    }
+    for (size_t g = 0; g < sizeof row_groups / sizeof row_groups[0]; g++)
+        rows_from_form(rq, root, &row_groups[g], errs);
     if (old) {
         xmlNodePtr oroot = xmlDocGetRootElement(old);
         xmlNodePtr logo = dom_child(dom_child(oroot, "partnership"), "logo");
@@ -447,97 +491,15 @@ static void review_form(web_request *rq, web_response *rs, xmlDocPtr doc, const 
         if (f->section) {
             if (!strcmp(f->section, "Publication and follow-up")) {
                 /* the repeating groups go before this section */
-                xmlNodePtr hs = elc(form, "fieldset", "section", NULL);
-                elc(hs, "legend", "section-title", "Hours when the family can call");
-                el(hs, "p",
-                   "One row for each set of days, in the order to print them. Days: mon, tue, "
-                   "wed, thu, fri, sat, sun, a range such as mon-thu, or a list such as mon,wed. "
-                   "Times as 09:00.");
-                size_t n = 0;
-                xmlNodePtr c = root ? dom_child(root, "contact") : NULL;
-                for (xmlNodePtr h = c ? c->children : NULL; h; h = h->next)
-                    n += h->type == XML_ELEMENT_NODE && xmlStrEqual(h->name, BAD_CAST "hours");
-                size_t rows = n + 1 < 3 ? 3 : n + 1;
-                xmlNodePtr h = c ? c->children : NULL;
-                for (size_t r = 1; r <= rows; r++) {
-                    while (h &&
-                           !(h->type == XML_ELEMENT_NODE && xmlStrEqual(h->name, BAD_CAST "hours")))
-                        h = h->next;
-                    xmlNodePtr row = elc(hs, "div", "row", NULL);
-                    const char *parts[] = {"days", "from", "to"};
-                    const char *labels[] = {"Days", "From", "To"};
-                    for (size_t k = 0; k < 3; k++) {
-                        char *nm = fmt("hours-%zu-%s", r, parts[k]);
-                        char *lb = fmt("%s (row %zu)", labels[k], r);
-                        xmlChar *v = h ? xmlGetProp(h, BAD_CAST parts[k]) : NULL;
-                        field_input(row, "text", nm, lb, NULL, (const char *)v, errs);
-                        xmlFree(v);
-                        free(nm);
-                        free(lb);
-                    }
-                    if (h)
-                        h = h->next;
-                }
-                xmlNodePtr ss = elc(form, "fieldset", "section", NULL);
-                elc(ss, "legend", "section-title", "Support services (optional)");
-                el(ss, "p", "Services listed in the letters, with a phone number or website.");
-                n = 0;
-                xmlNodePtr sp = root ? dom_child(root, "support") : NULL;
-                for (xmlNodePtr s = sp ? sp->children : NULL; s; s = s->next)
-                    n += s->type == XML_ELEMENT_NODE;
-                rows = n + 1 < 3 ? 3 : n + 1;
-                xmlNodePtr s = sp ? sp->children : NULL;
-                for (size_t r = 1; r <= rows; r++) {
-                    while (s && s->type != XML_ELEMENT_NODE)
-                        s = s->next;
-                    xmlNodePtr row = elc(ss, "div", "row", NULL);
-                    const char *parts[] = {"name", "phone", "web"};
-                    const char *labels[] = {"Service name", "Phone", "Website"};
-                    const char *kinds[] = {"text", "tel", "url"};
-                    for (size_t k = 0; k < 3; k++) {
-                        char *nm = fmt("service-%zu-%s", r, parts[k]);
-                        char *lb = fmt("%s (service %zu)", labels[k], r);
-                        xmlChar *v = s ? xmlGetProp(s, BAD_CAST parts[k]) : NULL;
-                        field_input(row, kinds[k], nm, lb, NULL, (const char *)v, errs);
-                        xmlFree(v);
-                        free(nm);
-                        free(lb);
-                    }
-                    if (s)
-                        s = s->next;
-                }
+                for (size_t g = 0; g < sizeof row_groups / sizeof row_groups[0]; g++)
+                    rows_form(form, root, &row_groups[g], errs);
             }
             sec = elc(form, "fieldset", "section", NULL);
             elc(sec, "legend", "section-title", f->section);
         }
         char *v = NULL;
         if (root && !strcmp(f->kind, "textarea")) {
-            /* one line per element */
-            const char *slash = strrchr(f->path, '/');
-            char parent[128];
-            snprintf(parent, sizeof parent, "%.*s", (int)(slash - f->path), f->path);
-            xmlNodePtr pn = root;
-            char *save = NULL;
-            for (char *seg = strtok_r(parent, "/", &save); seg && pn;
-                 seg = strtok_r(NULL, "/", &save))
-                pn = dom_child(pn, seg);
-            size_t len = 0;
-            v = calloc(1, 1);
-            for (xmlNodePtr c = pn ? pn->children : NULL; c && v; c = c->next) {
-                if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST(slash + 1)))
-                    continue;
-                xmlChar *t = xmlNodeGetContent(c);
-                size_t tl = strlen((const char *)t);
-                char *nv = realloc(v, len + tl + 2);
-                if (nv) {
-                    v = nv;
-                    memcpy(v + len, t, tl);
-                    len += tl;
-                    v[len++] = '\n';
-                    v[len] = '\0';
-                }
-                xmlFree(t);
-            }
+            v = dom_lines(root, f->path); /* one line per element */
         } else if (root) {
             char *g = dom_get(root, f->path);
             v = g ? strdup(g) : NULL;

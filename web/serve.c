@@ -315,6 +315,8 @@ static void serve_asset(web_response *rs, const char *path, const char *type)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
+    /* kinletter.css and kinletter.js are the project's own few kilobytes: a file over 1 MiB
+     * at their place on the data path is not one of them. */
     if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > 1 << 20) {
         if (fd >= 0)
             close(fd);
@@ -364,47 +366,61 @@ static void login_page(web_request *rq, web_response *rs, web_session *s, const 
 }
 
 /* Password guessing: after 5 wrong passwords for a name, that name may not sign in for a
- * minute (other users are not held up; the server is not slowed). */
+ * minute (other users are not held up; the server is not slowed). Only names the users file
+ * has are counted, so the list grows to the number of users at most, and no guesser can push
+ * a user's count out of it by trying many other names (a fixed table of 32 could). */
 #define LOGIN_TRIES 5
 #define LOGIN_PAUSE 60
-static struct {
-    char name[65];
+static struct login_fail {
+    char name[65]; /* users.c's names are 64 characters at most */
     unsigned fails;
     time_t last;
-} login_fails[32];
+} * login_fails;
+static size_t n_login_fails, cap_login_fails;
+
+static struct login_fail *login_find(const char *name)
+{
+    for (size_t i = 0; i < n_login_fails; i++)
+        if (!strcmp(login_fails[i].name, name))
+            return &login_fails[i];
+    return NULL;
+}
 
 static bool login_paused(const char *name)
 {
-    time_t now = time(NULL);
-    for (size_t i = 0; i < sizeof login_fails / sizeof login_fails[0]; i++)
-        if (!strcmp(login_fails[i].name, name))
-            return login_fails[i].fails >= LOGIN_TRIES && now - login_fails[i].last < LOGIN_PAUSE;
-    return false;
+    const struct login_fail *f = login_find(name);
+    return f && f->fails >= LOGIN_TRIES && time(NULL) - f->last < LOGIN_PAUSE;
 }
 
 static void login_result(const char *name, bool ok)
 {
-    size_t n = sizeof login_fails / sizeof login_fails[0], slot = n, oldest = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!strcmp(login_fails[i].name, name))
-            slot = i;
-        if (login_fails[i].last < login_fails[oldest].last)
-            oldest = i;
-    }
+    struct login_fail *f = login_find(name);
     if (ok) {
-        if (slot < n)
-            memset(&login_fails[slot], 0, sizeof login_fails[slot]);
+        if (f)
+            f->fails = 0;
         return;
     }
-    if (slot == n) {
-        slot = oldest;
-        memset(&login_fails[slot], 0, sizeof login_fails[slot]);
-        snprintf(login_fails[slot].name, sizeof login_fails[slot].name, "%s", name);
+    if (!f) {
+        if (strlen(name) >= sizeof f->name || !users_known(web_srv->users_file, name))
+            return; /* no such user: nothing to guess */
+        if (n_login_fails == cap_login_fails) {
+            size_t cap = cap_login_fails ? 2 * cap_login_fails : 8;
+            struct login_fail *grown = realloc(login_fails, cap * sizeof *grown);
+            if (!grown) {
+                fputs("kinletter: error: out of memory counting wrong passwords\n", stderr);
+                return;
+            }
+            login_fails = grown;
+            cap_login_fails = cap;
+        }
+        f = &login_fails[n_login_fails++];
+        memset(f, 0, sizeof *f);
+        snprintf(f->name, sizeof f->name, "%s", name);
     }
-    if (time(NULL) - login_fails[slot].last >= LOGIN_PAUSE)
-        login_fails[slot].fails = 0;
-    login_fails[slot].fails++;
-    login_fails[slot].last = time(NULL);
+    if (time(NULL) - f->last >= LOGIN_PAUSE)
+        f->fails = 0;
+    f->fails++;
+    f->last = time(NULL);
 }
 
 static char *cookie_header(const web_session *s)
@@ -712,6 +728,9 @@ static bool is_loopback(const struct sockaddr *sa)
     return false;
 }
 
+/* A PEM certificate chain or key is a few kilobytes: a larger file is refused, by name. */
+#define PEM_LIMIT (1u << 20)
+
 static char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -722,9 +741,10 @@ static char *read_file(const char *path, size_t *len)
     for (;;) {
         if (n + 4096 + 1 > cap) {
             cap = cap ? 2 * cap : 8192;
-            if (cap > (1u << 20)) {
+            if (cap > PEM_LIMIT) {
                 free(buf);
                 fclose(f);
+                errno = EFBIG; /* the caller names the limit */
                 return NULL;
             }
             char *nb = realloc(buf, cap);
@@ -819,6 +839,12 @@ int kl_web_serve(int argc, char **argv)
         }
         *slot = argv[++i];
     }
+    for (size_t i = 0; i < n_names; i++)
+        if (strlen(names[i]) > 253) { /* DNS's limit; hosts[] holds it with a port */
+            fputs("kinletter: error: --server-name: a host name is at most 253 characters\n",
+                  stderr);
+            return 2;
+        }
     if (!!cert != !!key) {
         fputs("kinletter: error: --tls-cert and --tls-key go together\n", stderr);
         return 2;
@@ -864,10 +890,16 @@ int kl_web_serve(int argc, char **argv)
     char *cert_pem = NULL, *key_pem = NULL;
     if (cert) {
         cert_pem = read_file(cert, NULL);
-        key_pem = read_file(key, NULL);
+        key_pem = cert_pem ? read_file(key, NULL) : NULL;
         if (!cert_pem || !key_pem) {
-            fprintf(stderr, "kinletter: %s: error: cannot be read: %s\n", cert_pem ? key : cert,
-                    strerror(errno));
+            if (errno == EFBIG)
+                fprintf(stderr,
+                        "kinletter: %s: error: the file is larger than 1 MiB, the limit for a "
+                        "PEM certificate or key (give the PEM file itself)\n",
+                        cert_pem ? key : cert);
+            else
+                fprintf(stderr, "kinletter: %s: error: cannot be read: %s\n", cert_pem ? key : cert,
+                        strerror(errno));
             free(cert_pem);
             free(key_pem);
             freeaddrinfo(ai);

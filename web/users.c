@@ -37,6 +37,12 @@ static int each_user(const char *file, int (*fn)(const char *name, const char *h
     while (fgets(line, sizeof line, f)) {
         n++;
         size_t l = strcspn(line, "\r\n");
+        if (!line[l] && !feof(f)) { /* no end of line within the buffer: never cut a hash */
+            if (why)
+                snprintf(why, cap, "line %d is longer than %zu characters", n, sizeof line - 2);
+            rc = n;
+            break;
+        }
         line[l] = '\0';
         if (!line[0] || line[0] == '#')
             continue;
@@ -115,6 +121,18 @@ int users_check(const char *file, const char *name, const char *password)
     return c.ok ? 0 : -1;
 }
 
+static int is_name(const char *name, const char *hash, void *ud)
+{
+    (void)hash;
+    return !strcmp(name, (const char *)ud);
+}
+
+bool users_known(const char *file, const char *name)
+{
+    return file && name_ok(name, strlen(name)) &&
+           each_user(file, is_name, (void *)name, NULL, 0) == 1;
+}
+
 int users_hash_password(void)
 {
     char pw[512];
@@ -122,7 +140,14 @@ int users_hash_password(void)
         fputs("kinletter: error: give the password on standard input\n", stderr);
         return 2;
     }
-    pw[strcspn(pw, "\r\n")] = '\0';
+    size_t len = strcspn(pw, "\r\n");
+    if (!pw[len] && !feof(stdin)) { /* a hash of the first part only would never sign in */
+        memset(pw, 0, sizeof pw);
+        fprintf(stderr, "kinletter: error: use a password of at most %zu characters\n",
+                sizeof pw - 2);
+        return 2;
+    }
+    pw[len] = '\0';
     if (strlen(pw) < 12) {
         fputs("kinletter: error: use a password of at least 12 characters\n", stderr);
         return 2;

@@ -48,6 +48,8 @@ typedef struct web_response {
     int fd;
 } web_response;
 
+/* A copy of s without white space at either end (allocated, free(); NULL out of memory). */
+char *trimmed(const char *s);
 /* The value of a form field, or NULL. */
 const char *web_field_get(const web_request *rq, const char *name);
 /* The value, or "" when absent. */
@@ -203,6 +205,12 @@ xmlNodePtr dom_child(xmlNodePtr n, const char *name);
 char *dom_get(xmlNodePtr n, const char *path);
 /* Set a value ("" or NULL removes the attribute or element). */
 void dom_set(xmlNodePtr n, const char *path, const char *value);
+/* The element at "a/b" below n (no '@'; len bytes of path), made when missing if create;
+ * or NULL. */
+xmlNodePtr dom_walk(xmlNodePtr n, const char *path, size_t len, bool create);
+/* The text of every "a/b/line" element below n, one a line, each ending in '\n' ("" for
+ * none; allocated, free(); NULL out of memory). */
+char *dom_lines(xmlNodePtr n, const char *path);
 /* A new child element at the end. */
 xmlNodePtr dom_add(xmlNodePtr n, const char *name, const char *text);
 /* A <member> element made from a member the library loaded (family.c). */
@@ -255,6 +263,8 @@ bool web_template_ok(const char *name);
 /* The users file (users.c). */
 int users_check(const char *file, const char *name, const char *password);
 int users_validate_file(const char *file, char *why, size_t cap);
+/* True if the users file names this user. */
+bool users_known(const char *file, const char *name);
 int users_hash_password(void);
 
 #endif

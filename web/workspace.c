@@ -220,14 +220,13 @@ xmlNodePtr dom_child(xmlNodePtr n, const char *name)
     return NULL;
 }
 
-/* Walk "a/b" (no '@'); create what is missing when create. */
-static xmlNodePtr dom_walk(xmlNodePtr n, const char *path, size_t len, bool create)
+xmlNodePtr dom_walk(xmlNodePtr n, const char *path, size_t len, bool create)
 {
     const char *p = path, *end = path + len;
     while (n && p < end) {
         const char *slash = memchr(p, '/', (size_t)(end - p));
         size_t l = slash ? (size_t)(slash - p) : (size_t)(end - p);
-        char name[64];
+        char name[64]; /* the paths are web/'s own, after the schema's short names */
         if (l == 0 || l >= sizeof name)
             return NULL;
         memcpy(name, p, l);
@@ -250,6 +249,34 @@ char *dom_get(xmlNodePtr n, const char *path)
     if (at)
         return (char *)xmlGetProp(e, BAD_CAST(at + 1));
     return (char *)xmlNodeGetContent(e);
+}
+
+char *dom_lines(xmlNodePtr n, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    xmlNodePtr parent = slash ? dom_walk(n, path, (size_t)(slash - path), false) : n;
+    size_t len = 0;
+    char *lines = calloc(1, 1);
+    for (xmlNodePtr c = parent ? parent->children : NULL; c && lines; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST name))
+            continue;
+        xmlChar *t = xmlNodeGetContent(c);
+        size_t tl = t ? strlen((const char *)t) : 0;
+        char *grown = realloc(lines, len + tl + 2);
+        if (!grown) {
+            free(lines);
+            lines = NULL;
+        } else {
+            lines = grown;
+            memcpy(lines + len, t, tl);
+            len += tl;
+            lines[len++] = '\n';
+            lines[len] = '\0';
+        }
+        xmlFree(t);
+    }
+    return lines;
 }
 
 /* The order the schema (or sense) wants children of an address and a member in. */

@@ -38,6 +38,11 @@ echo "short" | "$kl" serve --hash-password >hash 2>err
 printf 'correct horse battery staple\n' | "$kl" serve --hash-password >hash 2>err ||
     fail "--hash-password failed: $(cat err)"
 grep -q '^\$y\$' hash || fail "--hash-password did not print a yescrypt hash: $(cat hash)"
+# A password longer than --hash-password reads is refused, never hashed in part.
+head -c 600 /dev/zero | tr '\0' x | "$kl" serve --hash-password >long-hash 2>err
+[ $? = 2 ] || fail "--hash-password took a 600-character password (exit not 2)"
+grep -q "at most 510 characters" err || fail "a too long password: the message names no limit: $(cat err)"
+[ -s long-hash ] && fail "--hash-password printed a hash of part of a 600-character password"
 printf '# the review team\ncoord1:%s\n' "$(cat hash)" >users
 chmod 600 users
 
@@ -51,6 +56,16 @@ printf 'coord1:not-a-hash\n' >bad-users
     --users bad-users >out 2>err </dev/null
 [ $? = 2 ] || fail "a users file without hashes was accepted"
 grep -q "line 1" err || fail "a bad users file's message names no line: $(cat err)"
+# A line longer than the users file's reader takes is refused by number, not cut.
+{ printf 'coord1:%s\n' "$(cat hash)"; printf 'coord2:$y$%s\n' "$(head -c 1100 /dev/zero | tr '\0' j)"; } >long-users
+"$kl" serve -o ws --port 0 --listen 0.0.0.0 --tls-cert cert.pem --tls-key key.pem \
+    --users long-users >out 2>err </dev/null
+[ $? = 2 ] || fail "a users file with a 1,100-character line was accepted"
+grep -q "line 2 is longer than 1022 characters" err || fail "a too long users line: $(cat err)"
+# A --server-name longer than a host name can be is refused (it was cut to fit).
+"$kl" serve -o ws --port 0 --server-name "$(head -c 300 /dev/zero | tr '\0' h)" >out 2>err </dev/null
+[ $? = 2 ] || fail "a 300-character --server-name was accepted"
+grep -q "at most 253 characters" err || fail "a too long --server-name: $(cat err)"
 
 "$kl" serve -o ws --port 0 --listen 127.0.0.1 --tls-cert cert.pem --tls-key key.pem \
     --users users >serve.out 2>serve.err </dev/null &
@@ -118,11 +133,18 @@ for i in 1 2 3 4 5; do
     c -b jar2 -c jar2 -o /dev/null --data "csrf=$csrf" --data username=coord1 \
         --data password="guess$i" "$base/login"
 done
+# Wrong passwords for 40 other names do not push coord1's count out (a table of 32 did).
+c -b jar2 -c jar2 -o login2.html "$base/login"
+csrf=$(csrf_of login2.html)
+for i in $(seq 1 40); do
+    c -b jar2 -c jar2 -o /dev/null --data "csrf=$csrf" --data username="other$i" \
+        --data password=guess "$base/login"
+done
 c -b jar2 -c jar2 -o login2.html "$base/login"
 csrf=$(csrf_of login2.html)
 code=$(c -b jar2 -c jar2 -o page.html -w '%{http_code}' --data "csrf=$csrf" --data username=coord1 \
     --data-urlencode "password=correct horse battery staple" "$base/login")
-[ "$code" = 403 ] || fail "after 5 wrong passwords the right one still signed in (HTTP $code)"
+[ "$code" = 403 ] || fail "after 5 wrong passwords (and 40 for other names) the right one signed in (HTTP $code)"
 grep -q "Too many wrong passwords" page.html || fail "the paused sign-in does not say why"
 
 # Signing out: the page names the user and offers Sign out; after it the session is gone.

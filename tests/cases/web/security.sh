@@ -262,6 +262,42 @@ req "a damaged PNG as the logo" 400 -b "$jar" -H "Origin: $base" -F "csrf=$csrf"
 [ -e "$ws/$rid/logo.png" ] && fail "the damaged logo was written to the workspace"
 cmp -s "$ws/$rid/review.xml" "$tmp/before-logo.xml" || fail "the damaged logo changed review.xml"
 
+# ---- a support service on row 150: any number of rows is read (rows after 99 were dropped) ----
+req "GET the review form (row 150)" 200 -b "$jar" "$base/reviews/$rid/edit"
+# The form's fields as a browser sends them, and a service on row 150, as curl --form-string.
+/usr/bin/python3 - "$tmp/b" >"$tmp/form.curl" <<'PY'
+import html.parser, sys
+class Form(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.fields = []; self.select = self.area = None
+    def handle_starttag(self, tag, a):
+        a = dict(a)
+        if tag == 'input' and a.get('name') and a.get('type') not in ('file', 'submit'):
+            if a.get('type') not in ('radio', 'checkbox') or 'checked' in a:
+                self.fields.append([a['name'], a.get('value') or ''])
+        elif tag == 'select':
+            self.select = a.get('name')
+        elif tag == 'option' and self.select and 'selected' in a:
+            self.fields.append([self.select, a.get('value') or ''])
+        elif tag == 'textarea':
+            self.area = [a.get('name'), '']; self.fields.append(self.area)
+    def handle_endtag(self, tag):
+        if tag == 'select': self.select = None
+        if tag == 'textarea': self.area = None
+    def handle_data(self, d):
+        if self.area: self.area[1] += d
+f = Form(); f.feed(open(sys.argv[1], encoding='utf-8').read())
+for name, value in f.fields + [['service-150-name', 'Row One Fifty Helpline'], ['service-150-phone', '0800 150 150']]:
+    q = lambda s: s.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
+    print('form-string = "%s=%s"' % (q(name), q(value)))
+PY
+req "a support service on row 150" 303 -b "$jar" -H "Origin: $base" -K "$tmp/form.curl" \
+    "$base/reviews/$rid/edit"
+grep -q '<service name="Row One Fifty Helpline" phone="0800 150 150"/>' "$ws/$rid/review.xml" ||
+    fail "the service on row 150 was not saved: $(grep -o '<support>.*</support>' "$ws/$rid/review.xml")"
+req "GET the review form after row 150" 200 -b "$jar" "$base/reviews/$rid/edit"
+grep -q 'value="Row One Fifty Helpline"' "$tmp/b" || fail "the review form does not show the service of row 150"
+
 kill -0 "$pid" 2>/dev/null || fail "the server died during the test"
 # SIGTERM: the server stops; under ASan/LSan any leak or memory error is reported here.
 kill -TERM "$pid" 2>/dev/null
