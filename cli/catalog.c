@@ -169,13 +169,14 @@ static void on_row(const kl_catalog_status_row *r, void *ud)
         printf("}\n");
         return;
     }
-    char who[160] = "";
+    printf("%-7s %-13s %-13s %5zu %5zu %5zu %5zu %5zu  %-8s ", r->locale, r->letter, r->variant,
+           r->total, r->translated, r->unconfirmed, r->stale, r->missing, r->status);
+    /* Who reviewed or translated it, whole (the catalog's own text: any length). */
     if (!strcmp(r->status, "reviewed"))
-        snprintf(who, sizeof who, "%s, %s", r->reviewer, r->reviewed);
+        printf("%s, %s", r->reviewer, r->reviewed);
     else if (r->translator[0])
-        snprintf(who, sizeof who, "%s", r->translator);
-    printf("%-7s %-13s %-13s %5zu %5zu %5zu %5zu %5zu  %-8s %s\n", r->locale, r->letter, r->variant,
-           r->total, r->translated, r->unconfirmed, r->stale, r->missing, r->status, who);
+        fputs(r->translator, stdout);
+    putchar('\n');
 }
 
 static int do_status(kl_context *ctx, kl_catalog_sources *src, const opts *o)

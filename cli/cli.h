@@ -29,6 +29,10 @@ const char *cli_need_value(int argc, char **argv, int *i);
  * `kinletter COMMAND --help`; otherwise it is the one REVIEW (a second is an
  * error). Returns 0, or EXIT_USAGE after printing why. */
 int cli_review_arg(const char *arg, const char *command, const char **review_path);
+/* The same for a mode of a command chosen by an option (mode "--notify" of command
+ * "check --notify"): an unknown option is "unknown option 'X' with --notify". */
+int cli_mode_review_arg(const char *arg, const char *command, const char *mode,
+                        const char **review_path);
 /* True if arg is --help or -h. */
 bool cli_is_help(const char *arg);
 /* The path of the bundled example review (allocated), or NULL with an error printed. */

@@ -74,11 +74,12 @@ const char *cli_need_value(int argc, char **argv, int *i)
     return argv[++*i];
 }
 
-int cli_review_arg(const char *arg, const char *command, const char **review_path)
+int cli_mode_review_arg(const char *arg, const char *command, const char *mode,
+                        const char **review_path)
 {
     if (arg[0] == '-' && arg[1]) {
-        fprintf(stderr, "kinletter: error: unknown option '%s' (see kinletter %s --help)\n", arg,
-                command);
+        fprintf(stderr, "kinletter: error: unknown option '%s'%s%s (see kinletter %s --help)\n",
+                arg, mode ? " with " : "", mode ? mode : "", command);
         return EXIT_USAGE;
     }
     if (*review_path) {
@@ -87,6 +88,11 @@ int cli_review_arg(const char *arg, const char *command, const char **review_pat
     }
     *review_path = arg;
     return 0;
+}
+
+int cli_review_arg(const char *arg, const char *command, const char **review_path)
+{
+    return cli_mode_review_arg(arg, command, NULL, review_path);
 }
 
 bool cli_is_password_file(const char *file)

@@ -66,6 +66,53 @@ static bool has_post(const kl_member *m)
     return false;
 }
 
+/* One member's postal letter, checked and printed as one line (or a line and its
+ * problems). Returns 0, or -1 out of memory (printed). */
+static int check_letter(kl_context *ctx, const char *out_dir, const kl_review *rv, const char *tpl,
+                        const char *id, size_t *checked, size_t *failed, size_t *missing)
+{
+    char *file = cli_format("%s-post.pdf", id);
+    char *path = file ? cli_format("%s/%s/%s/%s", out_dir, kl_review_id(rv), tpl, file) : NULL;
+    if (!path) {
+        free(file);
+        fputs("kinletter: error: out of memory\n", stderr);
+        return -1;
+    }
+    size_t len = 0;
+    char *pdf = read_all(path, &len);
+    free(path);
+    if (!pdf) {
+        (*missing)++;
+        printf("%-8s %-16s not written (a braille letter, or the member failed: see "
+               "record.csv)\n",
+               id, file);
+        free(file);
+        return 0;
+    }
+    kl_notify_report *rep = NULL;
+    int rc = kl_notify_check_pdf(ctx, pdf, len, &rep);
+    free(pdf);
+    (*checked)++;
+    size_t k = rc ? 0 : kl_notify_report_count(rep);
+    if (rc) {
+        (*failed)++;
+        printf("%-8s %-16s FAIL: %s\n", id, file,
+               kl_context_last_error(ctx) ? kl_context_last_error(ctx)->message : kl_strerror(rc));
+    } else if (!k) {
+        printf("%-8s %-16s ok: %u page%s, %u address lines\n", id, file,
+               kl_notify_report_pages(rep), kl_notify_report_pages(rep) == 1 ? "" : "s",
+               kl_notify_report_address_lines(rep));
+    } else {
+        (*failed)++;
+        printf("%-8s %-16s FAIL (%zu problem%s)\n", id, file, k, k == 1 ? "" : "s");
+        for (size_t j = 0; j < k; j++)
+            printf("           - %s\n", kl_notify_report_problem(rep, j));
+    }
+    kl_notify_report_free(rep);
+    free(file);
+    return 0;
+}
+
 int cli_check_notify(int argc, char **argv)
 {
     const char *review_path = NULL, *out_dir = "letters", *tpl = "notification";
@@ -81,18 +128,8 @@ int cli_check_notify(int argc, char **argv)
             slot = &out_dir;
         else if (!strcmp(a, "-t") || !strcmp(a, "--template"))
             slot = &tpl;
-        else if (a[0] == '-' && a[1]) {
-            fprintf(stderr,
-                    "kinletter: error: unknown option '%s' with --notify (see kinletter check "
-                    "--notify --help)\n",
-                    a);
+        else if (cli_mode_review_arg(a, "check --notify", "--notify", &review_path))
             return EXIT_USAGE;
-        } else if (!review_path)
-            review_path = a;
-        else {
-            fputs("kinletter: error: only one REVIEW may be given\n", stderr);
-            return EXIT_USAGE;
-        }
         if (slot && !(*slot = cli_need_value(argc, argv, &i)))
             return EXIT_USAGE;
     }
@@ -113,44 +150,11 @@ int cli_check_notify(int argc, char **argv)
     printf("GOV.UK Notify precompiled-letter check: %s/%s/%s\n\n", out_dir, kl_review_id(rv), tpl);
     for (size_t i = 0; i < n; i++) {
         const kl_member *m = kl_review_member(rv, i);
-        if (!has_post(m))
-            continue;
-        const char *id = kl_member_id(m);
-        char path[4096], file[160];
-        snprintf(file, sizeof file, "%s-post.pdf", id);
-        snprintf(path, sizeof path, "%s/%s/%s/%s", out_dir, kl_review_id(rv), tpl, file);
-        size_t len = 0;
-        char *pdf = read_all(path, &len);
-        if (!pdf) {
-            missing++;
-            printf("%-8s %-16s not written (a braille letter, or the member failed: see "
-                   "record.csv)\n",
-                   id, file);
-            continue;
+        if (has_post(m) &&
+            check_letter(ctx, out_dir, rv, tpl, kl_member_id(m), &checked, &failed, &missing)) {
+            status = EXIT_SOME_FAILED;
+            goto out;
         }
-        kl_notify_report *rep = NULL;
-        rc = kl_notify_check_pdf(ctx, pdf, len, &rep);
-        free(pdf);
-        checked++;
-        if (rc) {
-            failed++;
-            printf("%-8s %-16s FAIL: %s\n", id, file,
-                   kl_context_last_error(ctx) ? kl_context_last_error(ctx)->message
-                                              : kl_strerror(rc));
-            continue;
-        }
-        size_t k = kl_notify_report_count(rep);
-        if (!k) {
-            printf("%-8s %-16s ok: %u page%s, %u address lines\n", id, file,
-                   kl_notify_report_pages(rep), kl_notify_report_pages(rep) == 1 ? "" : "s",
-                   kl_notify_report_address_lines(rep));
-        } else {
-            failed++;
-            printf("%-8s %-16s FAIL (%zu problem%s)\n", id, file, k, k == 1 ? "" : "s");
-            for (size_t j = 0; j < k; j++)
-                printf("           - %s\n", kl_notify_report_problem(rep, j));
-        }
-        kl_notify_report_free(rep);
     }
     printf("\n%zu postal letter%s checked: %zu meet%s Notify's rules, %zu do%s not; %zu not "
            "written\n",

@@ -71,12 +71,20 @@ static int read_credentials(const char *path, char **user, char **password)
         close(fd);
         return EXIT_USAGE;
     }
+    /* Two short lines: a file that does not fit is refused, never read in part. */
     char buf[8192];
     size_t len = 0;
     ssize_t r;
-    while (len < sizeof buf - 1 && (r = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+    while (len < sizeof buf && (r = read(fd, buf + len, sizeof buf - len)) > 0)
         len += (size_t)r;
     close(fd);
+    if (len == sizeof buf) {
+        fprintf(stderr,
+                "kinletter: %s: error: the credentials file is larger than %zu bytes (it holds "
+                "two lines: user=... and password=...)\n",
+                path, sizeof buf - 1);
+        return EXIT_USAGE;
+    }
     buf[len] = '\0';
     unsigned line = 0;
     int status = EXIT_DONE;

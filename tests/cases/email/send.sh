@@ -98,6 +98,14 @@ grep -q "chmod 600" "$tmp/o1" || fail "a 0644 credentials file: no hint to chmod
 grep -q "correct horse" "$tmp/o1" && fail "the password was printed"
 "$kl" send review.xml -o "$tmp/out" --smtp "smtp://127.0.0.1:$port" --password x >/dev/null 2>&1
 [ $? = 2 ] || fail "--password on the command line was accepted"
+# A credentials file too large to be two lines is refused by its size, never read in part.
+{ cat "$tmp/creds"; head -c 9000 /dev/zero | tr '\0' '#'; } >"$tmp/creds-big"
+chmod 600 "$tmp/creds-big"
+"$kl" send review.xml -o "$tmp/out" --smtp "smtp://127.0.0.1:$port" --credentials "$tmp/creds-big" \
+    --cacert "$tmp/cert.pem" --yes >"$tmp/o1" 2>&1
+rc=$?
+[ "$rc" = 2 ] || fail "a 9 KB credentials file: exit $rc, not 2"
+grep -q "larger than 8191 bytes" "$tmp/o1" || fail "a 9 KB credentials file: the limit is not named: $(cat "$tmp/o1")"
 
 # 2. The dry run: lists each member, address, file and SHA-256; sends nothing.
 "$kl" send review.xml -o "$tmp/out" --smtp "smtp://127.0.0.1:$port" --credentials "$tmp/creds" \
