@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 typedef struct gen_job {
-    char id[80];
-    char tpl[32];
-    char user[72];
+    char id[80];   /* ws_id_ok: 64 characters at most */
+    char tpl[32];  /* web_template_ok: a bundled template's name */
+    char user[72]; /* users.c: a name of 64 characters at most */
     bool force;
 } gen_job;
 

@@ -17,7 +17,7 @@ char *language_name(const char *tag)
     UErrorCode st = U_ZERO_ERROR;
     int32_t parsed = 0;
     uloc_forLanguageTag(tag, id, (int32_t)sizeof id, &parsed, &st);
-    UChar u[128];
+    UChar u[128]; /* a language's English name; a longer one fails, and the tag is shown */
     int32_t n = 0;
     if (U_SUCCESS(st) && parsed == (int32_t)strlen(tag)) {
         st = U_ZERO_ERROR;
@@ -29,7 +29,7 @@ char *language_name(const char *tag)
         st = U_ZERO_ERROR;
         u_strToUTF8(out, (int32_t)sizeof out, &len, u, n, &st);
     }
-    char lang[16];
+    char lang[16]; /* BCP 47: a language subtag is 8 letters at most */
     size_t k = strcspn(tag, "-_");
     snprintf(lang, sizeof lang, "%.*s", (int)k, tag);
     /* ICU gives the code back for a language it does not know: show the tag as typed. */

@@ -43,7 +43,9 @@ struct web_session {
 
 static web_session sessions[WEB_SESSIONS];
 static char token[65];
-static char hosts[4][300]; /* Host header values accepted */
+/* Host header values accepted: two for the address, and --server-name twice at most; each
+ * a numeric address or a host name of 253 characters at most, with ":PORT". */
+static char hosts[4][300];
 static size_t n_hosts;
 static char datadir_css[PATH_MAX], datadir_js[PATH_MAX];
 

@@ -67,8 +67,8 @@ typedef struct web_gen_row {
 typedef struct web_gen {
     pthread_mutex_t lock;
     bool running, finished;
-    char review_id[80];
-    char template_name[32];
+    char review_id[80];     /* ws_id_ok: 64 characters at most */
+    char template_name[32]; /* web_template_ok: a bundled template's name */
     size_t done, total;
     int rc;
     char *error; /* the run's error message, or NULL */

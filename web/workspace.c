@@ -124,25 +124,25 @@ xmlDocPtr ws_review_read(const char *id, const char **why)
     }
     if (!doc && why) {
         /* The library's loader says why, at its line and column (its messages never quote
-         * the family), as `kinletter check` would. One MHD thread: a static buffer. */
-        static char reason[600];
+         * the family), as `kinletter check` would, whole. One MHD thread: the last reason
+         * is kept until the next. */
+        static char *reason;
+        free(reason);
         kl_review *rv = NULL;
         kl_context_set_diagnostics(web_srv->ctx, NULL, NULL);
         int rc = kl_review_load_file(web_srv->ctx, path, NULL, &rv);
         const kl_diagnostic *e = rc ? kl_context_last_error(web_srv->ctx) : NULL;
         kl_review_free(rv);
         if (e && e->message && e->line)
-            snprintf(reason, sizeof reason,
-                     "review.xml:%u:%u: %s. Correct the file, or check it with kinletter check.",
-                     (unsigned)e->line, (unsigned)e->column, e->message);
+            reason =
+                fmt("review.xml:%u:%u: %s. Correct the file, or check it with kinletter check.",
+                    (unsigned)e->line, (unsigned)e->column, e->message);
         else if (e && e->message)
-            snprintf(reason, sizeof reason,
-                     "review.xml: %s. Correct the file, or check it with kinletter check.",
-                     e->message);
+            reason = fmt("review.xml: %s. Correct the file, or check it with kinletter check.",
+                         e->message);
         else
-            snprintf(reason, sizeof reason,
-                     "The review file cannot be read: check it with kinletter check.");
-        *why = reason;
+            reason = NULL;
+        *why = reason ? reason : "The review file cannot be read: check it with kinletter check.";
     }
     free(path);
     /* A family kept in a spreadsheet (<family src="family.csv"/>) is read by the library
@@ -394,18 +394,16 @@ static void collect(const kl_diagnostic *d, void *userdata)
     char *t = diag_text(d, &path, &plen);
     if (!t)
         return;
-    char pbuf[256] = "";
-    if (path && plen < sizeof pbuf) {
-        memcpy(pbuf, path, plen);
-        pbuf[plen] = '\0';
-    }
-    if (strstr(pbuf, PLACEHOLDER_ID)) {
+    char *pbuf = path ? strndup(path, plen) : strdup(""); /* the path whole, however long */
+    if (!pbuf || strstr(pbuf, PLACEHOLDER_ID)) {
+        free(pbuf);
         free(t);
         return;
     }
     const char *field = c->map         ? c->map(pbuf, d->member_id, c->userdata)
                         : c->from_file ? d->member_id
                                        : NULL;
+    free(pbuf); /* field is the map's own string, or the member's id */
     char *shown = NULL;
     if (c->from_file && d->source) {
         const char *base = strrchr(d->source, '/');
@@ -547,13 +545,10 @@ int ws_review_save(xmlDocPtr doc, const char *id, ws_field_map map, void *userda
         const char *path = NULL;
         size_t plen = 0;
         char *t = d ? diag_text(d, &path, &plen) : NULL;
-        char pbuf[256] = "";
-        if (path && plen < sizeof pbuf) {
-            memcpy(pbuf, path, plen);
-            pbuf[plen] = '\0';
-        }
-        const char *field = map ? map(pbuf, d ? d->member_id : NULL, userdata) : NULL;
+        char *pbuf = path ? strndup(path, plen) : NULL; /* the path whole, however long */
+        const char *field = map ? map(pbuf ? pbuf : "", d ? d->member_id : NULL, userdata) : NULL;
         errors_add(errs, field ? field : "", t ? t : kl_strerror(rc));
+        free(pbuf);
         free(t);
         c.blocking++;
     }
