@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* catalog/catalog.c: compiled ICU resource bundles: look-up with variant and locale fallback. */
-#include "catalog/catalog.h"
-#include "catalog/source.h"
+#include "catalog/catalog_internal.h"
+#include "core/fileio.h"
 #include "kinletter/catalog.h"
 #include "template/template.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,23 +67,6 @@ static int next_variant(int v)
     return v == KL_READING_EASY_READ ? KL_READING_PLAIN : v - 1;
 }
 
-/* Does dir hold a file ending in ext? */
-static bool has_ext(const char *dir, const char *ext)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return false;
-    size_t el = strlen(ext);
-    bool found = false;
-    struct dirent *e;
-    while (!found && (e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        found = len > el && e->d_name[0] != '.' && strcmp(e->d_name + len - el, ext) == 0;
-    }
-    closedir(d);
-    return found;
-}
-
 /* ICU trusts a .res file it maps (a truncated one crashes the reader), so every compiled
  * catalog is checked first: ICU's data header, "ResB", this machine's byte order, and the
  * length the bundle's index gives (headerSize + 4 * indexes[URES_INDEX_BUNDLE_TOP]). */
@@ -141,85 +125,46 @@ static int check_res_files(kl_context *ctx, const char *dir /* ends with / */)
     return rc;
 }
 
-KL_API int kl_catalog_set_open(kl_context *ctx, const char *dir, kl_catalog_set **out)
+/* dir with a '/' at the end (allocated), or NULL. */
+static char *with_slash(const char *dir)
 {
-    kl_context_clear_error(ctx);
-    if (!ctx || !out)
-        return kl_core__einval(ctx, __func__);
-    *out = NULL;
-    char *found = NULL;
-    if (!dir) {
-        int rc = kl_context_find_data(ctx, "locales", &found);
-        if (rc)
-            return rc;
-        dir = found;
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        int rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(dir, 0, 0),
-                                "give the directory that holds the compiled catalogs (*.res)",
-                                "catalog directory not found");
-        kl_free(found);
-        return rc;
-    }
-    /* A directory of text sources only (a translator's working copy):
-     * compile them privately, so they can be previewed without installing. */
-    char *compiled = NULL;
-    if (!has_ext(dir, ".res") && has_ext(dir, ".txt")) {
-        int rc = kl_catalog_compile(ctx, dir, &compiled);
-        if (rc) {
-            kl_free(found);
-            return rc;
-        }
-    }
-    kl_catalog_set *set = kl_core__calloc(1, sizeof *set);
     kl_buf b = KL_BUF_INIT;
-    if (compiled) {
-        kl_core__buf_puts(&b, dir);
-        if (b.len && b.data[b.len - 1] != '/')
-            kl_core__buf_putc(&b, '/');
-        if (set && !b.oom)
-            set->src_dir = kl_core__buf_detach(&b);
-        kl_core__buf_free(&b);
-        kl_core__buf_puts(&b, compiled);
-        if (set && !set->src_dir)
-            b.oom = true;
-    } else {
-        kl_core__buf_puts(&b, dir);
-    }
+    kl_core__buf_puts(&b, dir);
     if (b.len == 0 || b.data[b.len - 1] != '/')
         kl_core__buf_putc(&b, '/');
-    kl_free(found);
-    if (!set || b.oom) {
-        if (set)
-            kl_free(set->src_dir);
-        kl_free(set);
+    if (b.oom) {
         kl_core__buf_free(&b);
-        kl_catalog_remove_compiled(compiled);
-        kl_free(compiled);
-        return kl_core__oom(ctx);
+        return NULL;
     }
-    kl_free(compiled);
-    set->dir = kl_core__buf_detach(&b);
-    int crc = check_res_files(ctx, set->dir);
-    if (crc) {
-        if (set->src_dir)
-            kl_catalog_remove_compiled(set->dir);
-        kl_free(set->src_dir);
-        kl_free(set->dir);
-        kl_free(set);
-        return crc;
+    return kl_core__buf_detach(&b);
+}
+
+int kl_catalog__set_new(kl_context *ctx, const char *dir, const char *src_dir, kl_catalog_set **out)
+{
+    int rc = 0;
+    kl_catalog_set *set = kl_core__calloc(1, sizeof *set);
+    if (!set || !(set->dir = with_slash(dir)) ||
+        (src_dir && !(set->src_dir = with_slash(src_dir)))) {
+        rc = kl_core__oom(ctx);
+        goto done;
     }
+    if ((rc = check_res_files(ctx, set->dir)) < 0)
+        goto done;
     if (pthread_mutex_init(&set->lock, NULL) != 0) {
-        if (set->src_dir)
-            kl_catalog_remove_compiled(set->dir);
-        kl_free(set->src_dir);
-        kl_free(set->dir);
-        kl_free(set);
-        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "could not create a mutex");
+        rc = kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "could not create a mutex");
+        goto done;
     }
     *out = set;
-    return 0;
+    set = NULL;
+done:
+    if (set) {
+        kl_free(set->src_dir);
+        kl_free(set->dir);
+        kl_free(set);
+    }
+    if (rc && src_dir)
+        kl_catalog_remove_compiled(dir);
+    return rc;
 }
 
 KL_API void kl_catalog_set_free(kl_catalog_set *set)
@@ -244,6 +189,55 @@ KL_API void kl_catalog_set_free(kl_catalog_set *set)
 KL_API const char *kl_catalog_set_dir(const kl_catalog_set *set)
 {
     return set ? set->dir : NULL;
+}
+
+/* Only a directory kl_catalog_compile() made (its name and its mark), and in
+ * it only compiled catalogs and the mark: a wrong path removes nothing. */
+KL_API void kl_catalog_remove_compiled(const char *dir)
+{
+    if (!dir)
+        return;
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') /* "…/kinletter-catalogs-Ab12Cd/" */
+        n--;
+    const char *base = dir + n;
+    while (base > dir && base[-1] != '/')
+        base--;
+    if ((size_t)(dir + n - base) <= strlen(KL_COMPILED_PREFIX) ||
+        strncmp(base, KL_COMPILED_PREFIX, strlen(KL_COMPILED_PREFIX)) != 0)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (fd < 0)
+        return;
+    struct stat st;
+    if (fstatat(fd, KL_COMPILED_MARK, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return;
+    }
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        bool res = len > 4 && strcmp(e->d_name + len - 4, ".res") == 0;
+        if (!res || fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        unlinkat(fd, e->d_name, 0);
+    }
+    unlinkat(fd, KL_COMPILED_MARK, 0);
+    closedir(d);
+    rmdir(dir); /* fails, and keeps the directory, if anything else is in it */
+}
+
+void kl_catalog__fingerprint(const char *text, char out[17])
+{
+    char hex[65];
+    kl_core__sha256_hex(text, strlen(text), hex);
+    memcpy(out, hex, 16);
+    out[16] = '\0';
 }
 
 static bool res_exists(const kl_catalog_set *set, const char *icu)

@@ -3,7 +3,7 @@
 extern "C" {
 #include "core/core.h"
 }
-#include "catalog/catalog.h"
+#include "catalog/catalog_internal.h"
 
 #include <unicode/locid.h>
 #include <unicode/messagepattern.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* check/readability.c: sentence length, reading ease, words to avoid and kindness of a letter. */
 #include "check/check_internal.h"
-#include "catalog/catalog.h"
+#include "catalog/catalog_internal.h"
 #include "compose/compose.h"
 #include "review/review_internal.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* compose/compose.c: a template, a review, one member and the catalogs into a document tree. */
 #include "compose/compose.h"
-#include "catalog/catalog.h"
+#include "catalog/catalog_internal.h"
 #include "review/review_internal.h"
 #include "template/template.h"
 

@@ -2,7 +2,7 @@
 /* layout/layout.c: clear-print layout of a letter: postal window, flow, pagination, page numbers.
  */
 #include "layout/layout.h"
-#include "catalog/catalog.h"
+#include "catalog/catalog_internal.h"
 #include "text/font.h"
 
 #include <errno.h>

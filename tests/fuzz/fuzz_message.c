@@ -4,7 +4,7 @@
  * Input: byte 0 picks the locale, byte 1 the argument values' kinds, then the pattern, then
  * after a NUL byte the text given to string arguments. */
 #include "fuzz.h"
-#include "catalog/catalog.h"
+#include "catalog/catalog_internal.h"
 
 #include <string.h>
 

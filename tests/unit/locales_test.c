@@ -3,8 +3,8 @@
  * script, grammatical forms, dates and page numbers. */
 #include "support.h"
 #include "compose/compose.h"
-#include "catalog/catalog.h"
-#include "catalog/source.h"
+#include "catalog/catalog_internal.h"
+#include "l10n/l10n_priv.h"
 #include "plain/plain.h"
 #include "template/template.h"
 
@@ -761,7 +761,7 @@ static kl_csrc *load_source(kl_context *ctx, const char *file)
     char rel[64];
     snprintf(rel, sizeof rel, "locales/%s.txt", file);
     kl_csrc *src = NULL;
-    if (kl_catalog__src_load(ctx, kl_test_src(rel), &src))
+    if (kl_l10n__src_load(ctx, kl_test_src(rel), &src))
         fail_msg("%s: %s", rel, kl_context_last_error(ctx)->message);
     return src;
 }
@@ -883,7 +883,7 @@ static void test_plural_and_select_forms(void **state)
             for (size_t a = 0; a < sh.n_args; a++)
                 choices += sh.args[a].chosen;
             plurals += strstr(m->text, "plural") != NULL;
-            const kl_csrc_str *e = kl_catalog__src_english(en, m->table, m->key);
+            const kl_csrc_str *e = kl_l10n__src_english(en, m->table, m->key);
             if (!e)
                 fail_msg("locales/%s.txt:%u: '%s' is not in the English catalog", locales[l].file,
                          m->line, m->key);
@@ -901,9 +901,9 @@ static void test_plural_and_select_forms(void **state)
                       locales[l].tag, messages, choices, plurals, by_relationship);
         assert_true(messages > 200);
         assert_true(by_relationship >= 3);
-        kl_catalog__src_free(src);
+        kl_l10n__src_free(src);
     }
-    kl_catalog__src_free(en);
+    kl_l10n__src_free(en);
     kl_context_free(ctx);
 }
 
@@ -1077,7 +1077,7 @@ static void test_translations_are_drafts(void **state)
             fail_msg("%s: status '%s'", locales[l].tag, meta.status);
         assert_string_equal(meta.reviewer, "");
         kl_csrc *src = load_source(ctx, locales[l].file);
-        const kl_csrc_str *note = kl_catalog__src_find(src, "meta", "note");
+        const kl_csrc_str *note = kl_l10n__src_find(src, "meta", "note");
         if (!note || strlen(note->text) < 40)
             fail_msg("locales/%s.txt: no meta note telling the reviewer what to check first",
                      locales[l].file);
@@ -1093,7 +1093,7 @@ static void test_translations_are_drafts(void **state)
             fail_msg("docs/TRANSLATIONS-STATUS.md does not have %s's note as the catalog gives "
                      "it:\n%s",
                      locales[l].tag, note->text);
-        kl_catalog__src_free(src);
+        kl_l10n__src_free(src);
     }
     kl_free(doc);
     kl_catalog_set_free(set);

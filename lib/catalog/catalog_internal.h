@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* catalog/catalog.h: message look-up with variant fallback, and MessageFormat (internal). */
-#ifndef KL_CATALOG_H
-#define KL_CATALOG_H
+/* catalog/catalog_internal.h: what later modules use of the catalogs (internal): message look-up
+ * with variant fallback, and MessageFormat. */
+#ifndef KL_CATALOG_INTERNAL_H
+#define KL_CATALOG_INTERNAL_H
 
 #include "core/core.h"
 #include "kinletter/letter.h"
@@ -79,6 +80,27 @@ int kl_catalog__analyse(const char *locale, const char *pattern, kl_msg_shape *s
 int kl_catalog__pseudo(const char *pattern, int rtl, char **out);
 
 /* ---- catalogs (catalog.c) ------------------------------------------------ */
+
+/* Make a set over a directory of compiled catalogs (*.res; dir need not end
+ * with '/'), each checked before ICU maps it. src_dir, when not NULL, is the
+ * directory of .txt sources that were compiled into dir: dir is then a
+ * private directory kl_catalog_remove_compiled() accepts, which the set owns
+ * from here on (removed when the set is freed, or now on failure). Returns 0,
+ * KL_EFORMAT or KL_EIO (a damaged catalog), KL_EBACKEND or KL_ENOMEM, each
+ * reported. kl_catalog_set_open() (lib/l10n, which compiles a working copy
+ * of sources first) is the public way in. */
+int kl_catalog__set_new(kl_context *ctx, const char *dir, const char *src_dir,
+                        kl_catalog_set **out);
+
+/* A private directory of compiled catalogs is named KL_COMPILED_PREFIX
+ * followed by mkdtemp's letters and holds the file KL_COMPILED_MARK, so
+ * kl_catalog_remove_compiled() removes nothing it did not make. */
+#define KL_COMPILED_PREFIX "kinletter-catalogs-"
+#define KL_COMPILED_MARK   ".kinletter-compiled"
+
+/* First 64 bits of the SHA-256 of text, as 16 lowercase hex digits: the
+ * fingerprint a translation records of the English it was made from. */
+void kl_catalog__fingerprint(const char *text, char out[17]);
 
 /* Variant names in catalogs: "standard", "plain", "young_person", "easy_read". */
 const char *kl_catalog__variant_key(kl_reading r);

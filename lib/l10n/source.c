@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* catalog/source.c: read catalogs' text sources with the position of every message. */
-#include "catalog/source.h"
-#include "core/fileio.h"
+/* l10n/source.c: read catalogs' text sources with the position of every message. */
+#include "l10n/l10n_priv.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -453,7 +452,7 @@ static int table_body(parser *p, const char *path, size_t kstart, size_t open, i
     }
 }
 
-void kl_catalog__src_free(kl_csrc *src)
+void kl_l10n__src_free(kl_csrc *src)
 {
     if (!src)
         return;
@@ -473,8 +472,8 @@ void kl_catalog__src_free(kl_csrc *src)
     kl_free(src);
 }
 
-int kl_catalog__src_parse(kl_context *ctx, const char *path, const char *data, size_t len,
-                          kl_csrc **out)
+int kl_l10n__src_parse(kl_context *ctx, const char *path, const char *data, size_t len,
+                       kl_csrc **out)
 {
     *out = NULL;
     kl_csrc *src = kl_core__calloc(1, sizeof *src);
@@ -487,7 +486,7 @@ int kl_catalog__src_parse(kl_context *ctx, const char *path, const char *data, s
     src->name = kl_core__strndup(base, bl > 4 && !strcmp(base + bl - 4, ".txt") ? bl - 4 : bl);
     src->data = kl_core__malloc(len + 1);
     if (!src->path || !src->name || !src->data) {
-        kl_catalog__src_free(src);
+        kl_l10n__src_free(src);
         return kl_core__oom(ctx);
     }
     memcpy(src->data, data, len);
@@ -497,7 +496,7 @@ int kl_catalog__src_parse(kl_context *ctx, const char *path, const char *data, s
     if (!kl_core__utf8_valid(data, len, &bad)) {
         unsigned l, c;
         kl_core__line_col(data, bad, &l, &c);
-        kl_catalog__src_free(src);
+        kl_l10n__src_free(src);
         return kl_core__error(ctx, KL_EPARSE, KL_AT(path, l, c), "save the file as UTF-8",
                               "not valid UTF-8");
     }
@@ -507,7 +506,7 @@ int kl_catalog__src_parse(kl_context *ctx, const char *path, const char *data, s
         n += data[i] == '\n';
     p.lines = kl_core__malloc(n * sizeof *p.lines);
     if (!p.lines) {
-        kl_catalog__src_free(src);
+        kl_l10n__src_free(src);
         return kl_core__oom(ctx);
     }
     p.lines[p.n_lines++] = 0;
@@ -536,14 +535,14 @@ int kl_catalog__src_parse(kl_context *ctx, const char *path, const char *data, s
     }
     kl_free(p.lines);
     if (p.rc) {
-        kl_catalog__src_free(src);
+        kl_l10n__src_free(src);
         return p.rc;
     }
     *out = src;
     return 0;
 }
 
-int kl_catalog__src_load(kl_context *ctx, const char *path, kl_csrc **out)
+int kl_l10n__src_load(kl_context *ctx, const char *path, kl_csrc **out)
 {
     char *data = NULL;
     size_t len = 0;
@@ -551,12 +550,12 @@ int kl_catalog__src_load(kl_context *ctx, const char *path, kl_csrc **out)
     int rc = kl_core__read_file(ctx, path, MAX_SRC, &data, &len);
     if (rc)
         return rc;
-    rc = kl_catalog__src_parse(ctx, path, data, len, out);
+    rc = kl_l10n__src_parse(ctx, path, data, len, out);
     kl_free(data);
     return rc;
 }
 
-const kl_csrc_str *kl_catalog__src_find(const kl_csrc *src, const char *table, const char *key)
+const kl_csrc_str *kl_l10n__src_find(const kl_csrc *src, const char *table, const char *key)
 {
     if (!src)
         return NULL;
@@ -566,7 +565,7 @@ const kl_csrc_str *kl_catalog__src_find(const kl_csrc *src, const char *table, c
     return NULL;
 }
 
-const kl_csrc_table *kl_catalog__src_table(const kl_csrc *src, const char *path)
+const kl_csrc_table *kl_l10n__src_table(const kl_csrc *src, const char *path)
 {
     for (size_t i = 0; src && i < src->n_tables; i++)
         if (strcmp(src->tables[i].path, path) == 0)
@@ -598,12 +597,12 @@ static void skip_body(parser *p)
     kl_core__buf_free(&junk);
 }
 
-int kl_catalog__src_list(kl_context *ctx, const kl_csrc *src, const char *table, const char *name,
-                         char ***out, size_t *n)
+int kl_l10n__src_list(kl_context *ctx, const kl_csrc *src, const char *table, const char *name,
+                      char ***out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    const kl_csrc_table *t = src ? kl_catalog__src_table(src, table) : NULL;
+    const kl_csrc_table *t = src ? kl_l10n__src_table(src, table) : NULL;
     if (!t)
         return 0;
     size_t line0 = 0;
@@ -685,7 +684,7 @@ int kl_catalog__src_list(kl_context *ctx, const kl_csrc *src, const char *table,
     return 0;
 }
 
-int kl_catalog__quote(kl_buf *b, const char *text)
+int kl_l10n__quote(kl_buf *b, const char *text)
 {
     kl_core__buf_putc(b, '"');
     const unsigned char *s = (const unsigned char *)text;
@@ -721,16 +720,7 @@ int kl_catalog__quote(kl_buf *b, const char *text)
     return b->oom ? KL_ENOMEM : 0;
 }
 
-void kl_catalog__fingerprint(const char *text, char out[17])
-{
-    char hex[65];
-    kl_core__sha256_hex(text, strlen(text), hex);
-    memcpy(out, hex, 16);
-    out[16] = '\0';
-}
-
-const kl_csrc_str *kl_catalog__src_english(const kl_csrc *en, const char *variant,
-                                           const char *msgid)
+const kl_csrc_str *kl_l10n__src_english(const kl_csrc *en, const char *variant, const char *msgid)
 {
     static const char *const order[] = {"standard", "plain", "young_person", "easy_read"};
     int v = 0;
@@ -739,7 +729,7 @@ const kl_csrc_str *kl_catalog__src_english(const kl_csrc *en, const char *varian
             v = i;
     /* easy_read falls back to plain, never to young_person. */
     for (; v >= 0; v = v == 3 ? 1 : v - 1) {
-        const kl_csrc_str *s = kl_catalog__src_find(en, order[v], msgid);
+        const kl_csrc_str *s = kl_l10n__src_find(en, order[v], msgid);
         if (s)
             return s;
     }

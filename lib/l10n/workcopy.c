@@ -1,28 +1,24 @@
 /* SPDX-License-Identifier: MIT */
-/* catalog/tools.c: a working copy of catalog sources: reading, genrb, atomic rewriting, history. */
-#include "catalog/tools.h"
+/* l10n/workcopy.c: a working copy of catalog sources: reading, template usage, atomic rewriting,
+ * history. */
+#include "l10n/l10n_priv.h"
 #include "core/fileio.h"
 #include "template/template.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unicode/uloc.h>
 #include <unistd.h>
 
-extern char **environ;
+const char *const kl_l10n__variants[KL_VARIANTS] = {"standard", "plain", "young_person",
+                                                    "easy_read"};
 
-const char *const kl_catalog__variants[KL_VARIANTS] = {"standard", "plain", "young_person",
-                                                       "easy_read"};
-
-bool kl_catalog__english_only(const char *msgid)
+bool kl_l10n__english_only(const char *msgid)
 {
     /* cover.*: the note for the professional who hands a letter over is
      * written in English by design (docs/TEMPLATES.md), so other catalogs
@@ -39,7 +35,7 @@ static void free_file(kl_cfile *f)
 {
     kl_free(f->name);
     kl_free(f->path);
-    kl_catalog__src_free(f->src);
+    kl_l10n__src_free(f->src);
     kl_free(f->err_source);
     kl_free(f->err_message);
     kl_free(f->err_hint);
@@ -51,7 +47,7 @@ static int load_file(kl_cfile *f)
     kl_context *pctx = NULL;
     if (kl_context_new(&pctx))
         return KL_ENOMEM;
-    int rc = kl_catalog__src_load(pctx, f->path, &f->src);
+    int rc = kl_l10n__src_load(pctx, f->path, &f->src);
     if (rc == KL_ENOMEM) {
         kl_context_free(pctx);
         return rc;
@@ -194,7 +190,7 @@ KL_API const char *kl_catalog_sources_name(const kl_catalog_sources *s, size_t i
     return s && i < s->n_files ? s->files[i].name : NULL;
 }
 
-kl_cfile *kl_catalog__file(kl_catalog_sources *s, const char *locale)
+kl_cfile *kl_l10n__file(kl_catalog_sources *s, const char *locale)
 {
     char id[64];
     UErrorCode st = U_ZERO_ERROR;
@@ -210,271 +206,19 @@ kl_cfile *kl_catalog__file(kl_catalog_sources *s, const char *locale)
     return NULL;
 }
 
-int kl_catalog__file_error(kl_context *ctx, const kl_cfile *f)
+int kl_l10n__file_error(kl_context *ctx, const kl_cfile *f)
 {
     return kl_core__error(ctx, f->err_code ? f->err_code : KL_EPARSE,
                           KL_AT(f->err_source ? f->err_source : f->path, f->err_line, f->err_col),
                           f->err_hint, "%s", f->err_message ? f->err_message : "cannot be read");
 }
 
-const char *kl_catalog__recorded_fp(const kl_csrc *tr, const char *variant, const char *msgid)
+const char *kl_l10n__recorded_fp(const kl_csrc *tr, const char *variant, const char *msgid)
 {
     char table[40];
     snprintf(table, sizeof table, "sources/%s", variant);
-    const kl_csrc_str *s = kl_catalog__src_find(tr, table, msgid);
+    const kl_csrc_str *s = kl_l10n__src_find(tr, table, msgid);
     return s ? s->text : NULL;
-}
-
-/* ---- genrb ------------------------------------------------------------------ */
-
-#define COMPILED_PREFIX "kinletter-catalogs-"
-#define COMPILED_MARK   ".kinletter-compiled"
-
-int kl_catalog__mkdtemp(kl_context *ctx, char **out)
-{
-    const char *tmp = getenv("TMPDIR");
-    kl_buf b = KL_BUF_INIT;
-    kl_core__buf_printf(&b, "%s/" COMPILED_PREFIX "XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (b.oom)
-        return kl_core__oom(ctx);
-    if (!mkdtemp(b.data)) {
-        int e = errno;
-        kl_core__buf_free(&b);
-        return kl_core__error(ctx, KL_EIO, KL_NOWHERE, NULL,
-                              "cannot make a temporary directory: %s", strerror(e));
-    }
-    /* The mark kl_catalog_remove_compiled() looks for before removing anything. */
-    int fd = open(b.data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    int mark = fd < 0 ? -1 : openat(fd, COMPILED_MARK, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (mark >= 0)
-        close(mark);
-    if (fd >= 0)
-        close(fd);
-    if (mark < 0) {
-        int e = errno;
-        rmdir(b.data);
-        kl_core__buf_free(&b);
-        return kl_core__error(ctx, KL_EIO, KL_NOWHERE, NULL,
-                              "cannot write in a temporary directory: %s", strerror(e));
-    }
-    *out = kl_core__buf_detach(&b);
-    return 0;
-}
-
-/* Only a directory kl_catalog_compile() made (its name and its mark), and in
- * it only compiled catalogs and the mark: a wrong path removes nothing. */
-KL_API void kl_catalog_remove_compiled(const char *dir)
-{
-    if (!dir)
-        return;
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/') /* "…/kinletter-catalogs-Ab12Cd/" */
-        n--;
-    const char *base = dir + n;
-    while (base > dir && base[-1] != '/')
-        base--;
-    if ((size_t)(dir + n - base) <= strlen(COMPILED_PREFIX) ||
-        strncmp(base, COMPILED_PREFIX, strlen(COMPILED_PREFIX)) != 0)
-        return;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    if (fd < 0)
-        return;
-    struct stat st;
-    if (fstatat(fd, COMPILED_MARK, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return;
-    }
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return;
-    }
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        bool res = len > 4 && strcmp(e->d_name + len - 4, ".res") == 0;
-        if (!res || fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        unlinkat(fd, e->d_name, 0);
-    }
-    unlinkat(fd, COMPILED_MARK, 0);
-    closedir(d);
-    rmdir(dir); /* fails, and keeps the directory, if anything else is in it */
-}
-
-int kl_catalog__genrb(kl_context *ctx, const char *txt, const char *outdir, kl_genrb_fn fn,
-                      void *ud)
-{
-    const char *prog = getenv("KINLETTER_GENRB");
-    if (!prog || !*prog)
-        prog = "genrb";
-    int pipefd[2];
-    if (pipe(pipefd) != 0)
-        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot make a pipe: %s",
-                              strerror(errno));
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-    posix_spawn_file_actions_addclose(&fa, pipefd[0]);
-    posix_spawn_file_actions_addclose(&fa, pipefd[1]);
-    char *argv[] = {(char *)prog, "-q", "-e", "UTF-8", "-d", (char *)outdir, (char *)txt, NULL};
-    pid_t pid;
-    int err = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(pipefd[1]);
-    if (err) {
-        close(pipefd[0]);
-        return kl_core__error(ctx, KL_ENOTFOUND, KL_NOWHERE,
-                              "install ICU's genrb (Debian: icu-devtools) or set KINLETTER_GENRB",
-                              "cannot run %s: %s", prog, strerror(err));
-    }
-    kl_buf o = KL_BUF_INIT;
-    char chunk[4096];
-    ssize_t got;
-    while ((got = read(pipefd[0], chunk, sizeof chunk)) > 0 || (got < 0 && errno == EINTR))
-        if (got > 0 && o.len < (1u << 20))
-            kl_core__buf_append(&o, chunk, (size_t)got);
-    close(pipefd[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (o.oom) {
-        kl_core__buf_free(&o);
-        return kl_core__oom(ctx);
-    }
-    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    int rc = 0;
-    if (!ok) {
-        rc = KL_EPARSE;
-        /* genrb writes "FILE:LINE: message" and then "couldn't parse the
-         * file FILE. Error:U_..." : report the first kind with its line. */
-        size_t reported = 0;
-        char *save = NULL;
-        for (char *line = o.data ? strtok_r(o.data, "\n", &save) : NULL; line;
-             line = strtok_r(NULL, "\n", &save)) {
-            size_t tl = strlen(txt);
-            const char *base = strrchr(txt, '/');
-            base = base ? base + 1 : txt;
-            const char *rest = NULL;
-            if (strncmp(line, txt, tl) == 0 && line[tl] == ':')
-                rest = line + tl + 1;
-            else if (strncmp(line, base, strlen(base)) == 0 && line[strlen(base)] == ':')
-                rest = line + strlen(base) + 1;
-            if (!rest)
-                continue;
-            char *endp = NULL;
-            unsigned long ln = strtoul(rest, &endp, 10);
-            if (endp == rest || *endp != ':')
-                continue;
-            const char *msg = endp + 1;
-            while (*msg == ' ')
-                msg++;
-            reported++;
-            if (fn)
-                fn(txt, (unsigned)ln, msg, ud);
-            else
-                kl_core__report(ctx, KL_EPARSE, KL_AT(txt, (unsigned)ln, 0), NULL, "genrb: %s",
-                                msg);
-        }
-        if (!reported) {
-            char msg[300];
-            snprintf(msg, sizeof msg, "genrb could not compile the catalog (%s)",
-                     o.data ? o.data : (WIFEXITED(status) ? "no output" : "killed"));
-            char *nl = strchr(msg, '\n');
-            if (nl)
-                *nl = '\0';
-            if (fn)
-                fn(txt, 0, msg, ud);
-            else
-                kl_core__report(ctx, KL_EPARSE, KL_AT(txt, 0, 0), NULL, "%s", msg);
-        }
-    }
-    kl_core__buf_free(&o);
-    return rc;
-}
-
-static void collect_genrb(const char *file, unsigned line, const char *message, void *ud)
-{
-    (void)file;
-    kl_core__buf_printf(ud, "%u\t%s\n", line, message);
-}
-
-static void report_genrb(kl_context *ctx, const char *path, const kl_buf *said)
-{
-    for (const char *p = said->data; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        unsigned line = (unsigned)strtoul(p, NULL, 10);
-        const char *msg = strchr(p, '\t');
-        if (!nl || !msg)
-            break;
-        msg++;
-        if (!strstr(msg, "Stopped parsing resource")) /* a follow-on of the first */
-            kl_core__report(ctx, KL_EPARSE, KL_AT(path, line, 0), NULL,
-                            "ICU's compiler (genrb) cannot read this line: %.*s", (int)(nl - msg),
-                            msg);
-        p = nl + 1;
-    }
-}
-
-KL_API int kl_catalog_compile(kl_context *ctx, const char *src_dir, char **out)
-{
-    kl_context_clear_error(ctx);
-    if (!ctx || !src_dir || !out)
-        return kl_core__einval(ctx, __func__);
-    *out = NULL;
-    DIR *d = opendir(src_dir);
-    if (!d)
-        return kl_core__error(ctx, errno == ENOENT ? KL_ENOTFOUND : KL_EIO, KL_AT(src_dir, 0, 0),
-                              NULL, "cannot open the catalog directory: %s", strerror(errno));
-    char *tmp = NULL;
-    int rc = kl_catalog__mkdtemp(ctx, &tmp);
-    size_t n = 0, bad = 0;
-    struct dirent *e;
-    while (!rc && (e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".txt") != 0)
-            continue;
-        char *path = kl_core__path_join(src_dir, e->d_name);
-        if (!path) {
-            rc = kl_core__oom(ctx);
-            break;
-        }
-        kl_buf said = KL_BUF_INIT;
-        int r = kl_catalog__genrb(ctx, path, tmp, collect_genrb, &said);
-        if (r == KL_EPARSE) {
-            /* Our reader says where (line and column) and what, in words;
-             * genrb's own messages only when it finds nothing. */
-            kl_csrc *src = NULL;
-            int pr = kl_catalog__src_load(ctx, path, &src);
-            kl_catalog__src_free(src);
-            if (pr == 0)
-                report_genrb(ctx, path, &said);
-            else if (pr == KL_ENOMEM)
-                rc = pr;
-        }
-        kl_core__buf_free(&said);
-        kl_free(path);
-        n++;
-        if (r == KL_EPARSE)
-            bad++;
-        else if (r)
-            rc = r;
-    }
-    closedir(d);
-    if (!rc && bad)
-        rc = kl_core__error(ctx, KL_EPARSE, KL_AT(src_dir, 0, 0), "fix the catalogs named above",
-                            "%zu catalog%s could not be compiled", bad, bad == 1 ? "" : "s");
-    else if (!rc && n == 0)
-        rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(src_dir, 0, 0), NULL,
-                            "no catalog text sources (*.txt) in the directory");
-    if (rc) {
-        kl_catalog_remove_compiled(tmp);
-        kl_free(tmp);
-        return rc;
-    }
-    *out = tmp;
-    return 0;
 }
 
 /* ---- where templates use messages --------------------------------------- */
@@ -570,7 +314,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int kl_catalog__usage_from(kl_context *ctx, kl_catalog_sources *s, const char *dir)
+int kl_l10n__usage_from(kl_context *ctx, kl_catalog_sources *s, const char *dir)
 {
     if (s->usage_loaded)
         return 0;
@@ -627,7 +371,7 @@ int kl_catalog__usage_from(kl_context *ctx, kl_catalog_sources *s, const char *d
     return 0;
 }
 
-int kl_catalog__usage(kl_context *ctx, kl_catalog_sources *s)
+int kl_l10n__usage(kl_context *ctx, kl_catalog_sources *s)
 {
     if (s->usage_loaded)
         return 0;
@@ -641,7 +385,7 @@ int kl_catalog__usage(kl_context *ctx, kl_catalog_sources *s)
     if (rc)
         return rc == KL_ENOMEM ? kl_core__oom(ctx) : rc;
     *strrchr(dir, '/') = '\0';
-    rc = kl_catalog__usage_from(ctx, s, dir);
+    rc = kl_l10n__usage_from(ctx, s, dir);
     kl_free(dir);
     return rc;
 }
@@ -708,7 +452,7 @@ static int load_history(kl_catalog_sources *s)
     return rc;
 }
 
-const char *kl_catalog__history(kl_context *ctx, kl_catalog_sources *s, const char *fp)
+const char *kl_l10n__history(kl_context *ctx, kl_catalog_sources *s, const char *fp)
 {
     if (load_history(s)) {
         kl_core__oom(ctx);
@@ -727,7 +471,7 @@ static int save_history(kl_context *ctx, kl_catalog_sources *s, const kl_cwrite 
         return kl_core__oom(ctx);
     size_t added = 0;
     for (size_t i = 0; i < w->n_fps; i++) {
-        if (!w->fps[i].english || kl_catalog__history(ctx, s, w->fps[i].fp))
+        if (!w->fps[i].english || kl_l10n__history(ctx, s, w->fps[i].fp))
             continue;
         char **a = kl_core__realloc(s->hist_fp, (s->n_hist + 1) * sizeof *a);
         if (a)
@@ -790,7 +534,7 @@ static int save_history(kl_context *ctx, kl_catalog_sources *s, const kl_cwrite 
 
 /* ---- rewriting a catalog -------------------------------------------------- */
 
-int kl_catalog__edit_add(kl_cwrite *w, size_t start, size_t end, const char *text)
+int kl_l10n__edit_add(kl_cwrite *w, size_t start, size_t end, const char *text)
 {
     kl_cedit *g = kl_core__realloc(w->edits, (w->n_edits + 1) * sizeof *g);
     if (!g)
@@ -804,8 +548,8 @@ int kl_catalog__edit_add(kl_cwrite *w, size_t start, size_t end, const char *tex
     return 0;
 }
 
-int kl_catalog__fp_set(kl_cwrite *w, int variant, const char *msgid, const char *fp,
-                       const char *english)
+int kl_l10n__fp_set(kl_cwrite *w, int variant, const char *msgid, const char *fp,
+                    const char *english)
 {
     for (size_t i = 0; i < w->n_fps; i++) {
         if (w->fps[i].variant == variant && strcmp(w->fps[i].msgid, msgid) == 0) {
@@ -831,15 +575,15 @@ int kl_catalog__fp_set(kl_cwrite *w, int variant, const char *msgid, const char 
     return 0;
 }
 
-int kl_catalog__fp_load(kl_cwrite *w, const kl_csrc *tr)
+int kl_l10n__fp_load(kl_cwrite *w, const kl_csrc *tr)
 {
     for (size_t i = 0; i < tr->n_strs; i++) {
         const kl_csrc_str *s = &tr->strs[i];
         if (strncmp(s->table, "sources/", 8) != 0)
             continue;
         for (int v = 0; v < KL_VARIANTS; v++) {
-            if (strcmp(s->table + 8, kl_catalog__variants[v]) == 0) {
-                if (kl_catalog__fp_set(w, v, s->key, s->text, NULL))
+            if (strcmp(s->table + 8, kl_l10n__variants[v]) == 0) {
+                if (kl_l10n__fp_set(w, v, s->key, s->text, NULL))
                     return KL_ENOMEM;
                 w->fps[w->n_fps - 1].english = NULL;
             }
@@ -849,7 +593,7 @@ int kl_catalog__fp_load(kl_cwrite *w, const kl_csrc *tr)
     return 0;
 }
 
-void kl_catalog__cwrite_free(kl_cwrite *w)
+void kl_l10n__cwrite_free(kl_cwrite *w)
 {
     for (size_t i = 0; i < w->n_edits; i++)
         kl_free(w->edits[i].text);
@@ -862,19 +606,19 @@ void kl_catalog__cwrite_free(kl_cwrite *w)
     memset(w, 0, sizeof *w);
 }
 
-int kl_catalog__insert_msg(kl_cwrite *w, const kl_csrc *tr, const char *variant, const char *msgid,
-                           const char *text)
+int kl_l10n__insert_msg(kl_cwrite *w, const kl_csrc *tr, const char *variant, const char *msgid,
+                        const char *text)
 {
     (void)tr;
     int v = 0;
     for (int i = 0; i < KL_VARIANTS; i++)
-        if (strcmp(variant, kl_catalog__variants[i]) == 0)
+        if (strcmp(variant, kl_l10n__variants[i]) == 0)
             v = i;
     kl_buf *b = &w->pending[v];
     kl_core__buf_puts(b, "        ");
-    kl_catalog__quote(b, msgid);
+    kl_l10n__quote(b, msgid);
     kl_core__buf_puts(b, " { ");
-    kl_catalog__quote(b, text);
+    kl_l10n__quote(b, text);
     kl_core__buf_puts(b, " }\n");
     return b->oom ? KL_ENOMEM : 0;
 }
@@ -904,8 +648,7 @@ static int cmp_edit_desc(const void *a, const void *b)
     return 0;
 }
 
-int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_cwrite *w,
-                       int dry_run)
+int kl_l10n__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_cwrite *w, int dry_run)
 {
     const kl_csrc *tr = f->src;
     kl_buf tail = KL_BUF_INIT; /* inserted before the root's closing brace */
@@ -913,22 +656,22 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
     for (int v = 0; v < KL_VARIANTS && !rc; v++) {
         if (!w->pending[v].len)
             continue;
-        const kl_csrc_table *t = kl_catalog__src_table(tr, kl_catalog__variants[v]);
+        const kl_csrc_table *t = kl_l10n__src_table(tr, kl_l10n__variants[v]);
         if (t) {
-            rc = kl_catalog__edit_add(w, line_start_if_alone(tr->data, t->close),
-                                      line_start_if_alone(tr->data, t->close), w->pending[v].data);
+            rc = kl_l10n__edit_add(w, line_start_if_alone(tr->data, t->close),
+                                   line_start_if_alone(tr->data, t->close), w->pending[v].data);
         } else {
-            kl_core__buf_printf(&tail, "    %s {\n%s    }\n", kl_catalog__variants[v],
+            kl_core__buf_printf(&tail, "    %s {\n%s    }\n", kl_l10n__variants[v],
                                 w->pending[v].data);
         }
     }
     if (!rc && w->fps_changed) {
-        const kl_csrc_table *old = kl_catalog__src_table(tr, "sources");
+        const kl_csrc_table *old = kl_l10n__src_table(tr, "sources");
         if (old) {
             size_t end = old->close + 1;
             if (end < tr->len && tr->data[end] == '\n')
                 end++;
-            rc = kl_catalog__edit_add(w, old->start, end, "");
+            rc = kl_l10n__edit_add(w, old->start, end, "");
         }
         if (w->n_fps)
             qsort(w->fps, w->n_fps, sizeof *w->fps, cmp_fp);
@@ -948,10 +691,10 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
                 if (w->fps[i].variant != v)
                     continue;
                 if (!any)
-                    kl_core__buf_printf(&tail, "        %s {\n", kl_catalog__variants[v]);
+                    kl_core__buf_printf(&tail, "        %s {\n", kl_l10n__variants[v]);
                 any = true;
                 kl_core__buf_puts(&tail, "            ");
-                kl_catalog__quote(&tail, w->fps[i].msgid);
+                kl_l10n__quote(&tail, w->fps[i].msgid);
                 kl_core__buf_printf(&tail, " { \"%s\" }\n", w->fps[i].fp);
             }
             if (any)
@@ -961,7 +704,7 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
     }
     if (!rc && tail.len) {
         size_t at = line_start_if_alone(tr->data, tr->root_close);
-        rc = kl_catalog__edit_add(w, at, at, tail.data);
+        rc = kl_l10n__edit_add(w, at, at, tail.data);
     }
     kl_core__buf_free(&tail);
     if (rc || tail.oom)
@@ -996,7 +739,7 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
         kl_core__buf_free(&out);
         return kl_core__oom(ctx);
     }
-    rc = kl_catalog__src_parse(pctx, f->path, out.data, out.len, &check);
+    rc = kl_l10n__src_parse(pctx, f->path, out.data, out.len, &check);
     if (rc) {
         const kl_diagnostic *d = kl_context_last_error(pctx);
         rc = kl_core__error(ctx, KL_EBACKEND, KL_AT(f->path, d ? d->line : 0, d ? d->column : 0),
@@ -1007,7 +750,7 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
     kl_context_free(pctx);
     char *tmpdir = NULL;
     if (!rc)
-        rc = kl_catalog__mkdtemp(ctx, &tmpdir);
+        rc = kl_l10n__mkdtemp(ctx, &tmpdir);
     if (!rc) {
         kl_buf tp = KL_BUF_INIT;
         kl_core__buf_printf(&tp, "%s/%s.txt", tmpdir, f->name);
@@ -1019,7 +762,7 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
             rc = kl_core__error(ctx, KL_EIO, KL_AT(tmpdir, 0, 0), NULL,
                                 "cannot write a temporary file");
         if (!rc) {
-            rc = kl_catalog__genrb(ctx, tp.data, tmpdir, NULL, NULL);
+            rc = kl_l10n__genrb(ctx, tp.data, tmpdir, NULL, NULL);
             if (rc == KL_EPARSE)
                 rc = kl_core__error(
                     ctx, KL_EPARSE, KL_AT(f->path, 0, 0), NULL,
@@ -1052,16 +795,16 @@ int kl_catalog__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_c
     }
     kl_core__buf_free(&out);
     if (!rc && !dry_run) {
-        kl_catalog__src_free(f->src);
+        kl_l10n__src_free(f->src);
         f->src = check;
     } else {
-        kl_catalog__src_free(check);
+        kl_l10n__src_free(check);
     }
     return rc;
 }
 
-void kl_catalog__value_pos(const kl_csrc *src, const kl_csrc_str *str, int offset, unsigned *line,
-                           unsigned *col)
+void kl_l10n__value_pos(const kl_csrc *src, const kl_csrc_str *str, int offset, unsigned *line,
+                        unsigned *col)
 {
     *line = str->tline;
     *col = str->tcol;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* catalog/xliff.c: XLIFF 2.0 and 1.2 export and all-or-nothing import of a catalog, with
+/* l10n/xliff.c: XLIFF 2.0 and 1.2 export and all-or-nothing import of a catalog, with
  * placeholders and the skeletons of select and plural as inline codes; the format-detecting
  * import. */
-#include "catalog/exchange.h"
+#include "l10n/l10n_priv.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -58,8 +58,8 @@ static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *
                            bool tmx)
 {
     kl_icu_split sp;
-    if (kl_catalog__icu_split(msg, &sp)) {
-        kl_catalog__icu_split_free(&sp);
+    if (kl_l10n__icu_split(msg, &sp)) {
+        kl_l10n__icu_split_free(&sp);
         return -2;
     }
     int rc = 0;
@@ -137,7 +137,7 @@ static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *
             rc = xmlTextWriterEndElement(w);
         kl_free(t);
     }
-    kl_catalog__icu_split_free(&sp);
+    kl_l10n__icu_split_free(&sp);
     return rc == -2 ? -2 : rc < 0 ? -1 : 0;
 }
 
@@ -305,7 +305,7 @@ static int note_v(xmlTextWriterPtr w, bool v2, const char *kind, const char *tex
 /* A file's notes: the reading variant, the syntax, the catalog (1.2: all from kinletter). */
 static int file_notes(xmlTextWriterPtr w, bool v2, const kl_xexport *x, int v, kl_buf *note)
 {
-    if (note_v(w, v2, v2 ? "reading" : "kinletter", kl_catalog__variant_note(v)) < 0 ||
+    if (note_v(w, v2, v2 ? "reading" : "kinletter", kl_l10n__variant_note(v)) < 0 ||
         note_v(w, v2, v2 ? "syntax" : "kinletter", syntax_note) < 0)
         return -1;
     catalog_note(x, note);
@@ -364,7 +364,7 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
                     size_t *len)
 {
     kl_xexport x;
-    int rc = kl_catalog__xexport(ctx, s, locale, &x);
+    int rc = kl_l10n__xexport(ctx, s, locale, &x);
     if (rc)
         return rc;
     bool reviewed = !strcmp(x.status, "reviewed");
@@ -380,7 +380,7 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "trgLang", BAD_CAST x.bcp));
     size_t i = 0;
     for (int v = 0; v < KL_VARIANTS; v++) {
-        const char *vn = kl_catalog__variants[v];
+        const char *vn = kl_l10n__variants[v];
         W(xmlTextWriterStartElement(w, BAD_CAST "file"));
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST vn));
         W(xmlTextWriterStartElement(w, BAD_CAST "notes"));
@@ -412,15 +412,15 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
 xml_fail:
     kl_core__buf_free(&note);
     codes_free(&cs);
-    kl_catalog__xexport_free(&x);
+    kl_l10n__xexport_free(&x);
     return writer_end(ctx, buf, w, ok, oom, "XLIFF", out, len);
 }
 
-int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const char *locale,
-                               char **out, size_t *len)
+int kl_l10n__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out,
+                            size_t *len)
 {
     kl_xexport x;
-    int rc = kl_catalog__xexport(ctx, s, locale, &x);
+    int rc = kl_l10n__xexport(ctx, s, locale, &x);
     if (rc)
         return rc;
     bool reviewed = !strcmp(x.status, "reviewed");
@@ -434,7 +434,7 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "1.2"));
     size_t i = 0;
     for (int v = 0; v < KL_VARIANTS; v++) {
-        const char *vn = kl_catalog__variants[v];
+        const char *vn = kl_l10n__variants[v];
         W(xmlTextWriterStartElement(w, BAD_CAST "file"));
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "original", BAD_CAST vn));
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "source-language", BAD_CAST "en-GB"));
@@ -450,7 +450,7 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
         W(xmlTextWriterStartElement(w, BAD_CAST "body"));
         if (v == 0) {
             kl_core__buf_clear(&note);
-            kl_catalog__po_header(&x, &note);
+            kl_l10n__po_header(&x, &note);
             if (note.oom) {
                 oom = true;
                 goto xml_fail;
@@ -490,7 +490,7 @@ int kl_catalog__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const cha
 xml_fail:
     kl_core__buf_free(&note);
     codes_free(&cs);
-    kl_catalog__xexport_free(&x);
+    kl_l10n__xexport_free(&x);
     return writer_end(ctx, buf, w, ok, oom, "XLIFF", out, len);
 }
 
@@ -500,7 +500,7 @@ static int export_tmx(kl_context *ctx, kl_catalog_sources *s, const char *locale
                       size_t *len)
 {
     kl_xexport x;
-    int rc = kl_catalog__xexport(ctx, s, locale, &x);
+    int rc = kl_l10n__xexport(ctx, s, locale, &x);
     if (rc)
         return rc;
     xmlBufferPtr buf;
@@ -530,7 +530,7 @@ static int export_tmx(kl_context *ctx, kl_catalog_sources *s, const char *locale
         if (!u->current)
             continue;
         char tuid[256];
-        snprintf(tuid, sizeof tuid, "%s:%s", kl_catalog__variants[u->variant], u->e->key);
+        snprintf(tuid, sizeof tuid, "%s:%s", kl_l10n__variants[u->variant], u->e->key);
         W(xmlTextWriterStartElement(w, BAD_CAST "tu"));
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "tuid", BAD_CAST tuid));
         W(xmlTextWriterStartElement(w, BAD_CAST "prop"));
@@ -557,7 +557,7 @@ static int export_tmx(kl_context *ctx, kl_catalog_sources *s, const char *locale
     ok = true;
 xml_fail:
     codes_free(&cs);
-    kl_catalog__xexport_free(&x);
+    kl_l10n__xexport_free(&x);
     return writer_end(ctx, buf, w, ok, oom, "TMX", out, len);
 }
 
@@ -707,7 +707,7 @@ static int export_tbx(kl_context *ctx, kl_catalog_sources *s, const char *locale
                       size_t *len)
 {
     kl_xexport x;
-    int rc = kl_catalog__xexport(ctx, s, locale, &x);
+    int rc = kl_l10n__xexport(ctx, s, locale, &x);
     if (rc)
         return rc;
     xmlBufferPtr buf = xmlBufferCreate();
@@ -885,7 +885,7 @@ static int export_tbx(kl_context *ctx, kl_catalog_sources *s, const char *locale
         if (!cf || !cf->src || (side && cf == s->en))
             continue;
         for (size_t l = 0; l < sizeof tbx_avoid / sizeof tbx_avoid[0]; l++) {
-            if (kl_catalog__src_list(ctx, cf->src, "avoid", tbx_avoid[l].list, &words, &nw))
+            if (kl_l10n__src_list(ctx, cf->src, "avoid", tbx_avoid[l].list, &words, &nw))
                 goto oom_fail;
             for (size_t i = 0; i < nw; i++) {
                 char id[160];
@@ -916,7 +916,7 @@ static int export_tbx(kl_context *ctx, kl_catalog_sources *s, const char *locale
     xmlFreeTextWriter(w);
     kl_core__buf_free(&note);
     kl_core__buf_free(&where);
-    kl_catalog__xexport_free(&x);
+    kl_l10n__xexport_free(&x);
     return finish(ctx, buf, out, len);
 oom_fail:
     oom = true;
@@ -928,7 +928,7 @@ xml_fail:
     kl_free(words);
     kl_core__buf_free(&note);
     kl_core__buf_free(&where);
-    kl_catalog__xexport_free(&x);
+    kl_l10n__xexport_free(&x);
     if (w)
         xmlFreeTextWriter(w);
     if (buf)
@@ -956,9 +956,9 @@ KL_API int kl_catalog_export(kl_context *ctx, kl_catalog_sources *s, const char 
         return kl_core__einval(ctx, __func__);
     *out = NULL;
     if (format == KL_EXCHANGE_PO)
-        return kl_catalog__export_po(ctx, s, locale, out, len);
+        return kl_l10n__export_po(ctx, s, locale, out, len);
     if (format == KL_EXCHANGE_XLIFF12)
-        return kl_catalog__export_xliff12(ctx, s, locale, out, len);
+        return kl_l10n__export_xliff12(ctx, s, locale, out, len);
     if (format == KL_EXCHANGE_TMX)
         return export_tmx(ctx, s, locale, out, len);
     if (format == KL_EXCHANGE_TBX)
@@ -1088,8 +1088,8 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, xmlNodePtr src, bool v2, const
         if (ours && v2 && !strcmp(name, "ph")) {
             char *eq = code_of(c, src, true);
             if (!eq) {
-                kl_catalog__ximport_bad(
-                    im, line_of(c), kl_catalog__col_of(im, line_of(c), "<ph"),
+                kl_l10n__ximport_bad(
+                    im, line_of(c), kl_l10n__col_of(im, line_of(c), "<ph"),
                     "copy inline codes from the source: they carry the placeholder in 'equiv'",
                     "unit '%s': an inline code <ph> without equiv", id);
                 return false;
@@ -1120,9 +1120,9 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, xmlNodePtr src, bool v2, const
         } else if (ours && !v2 && !strcmp(name, "x")) {
             char *eq = attr(c, "equiv-text");
             if (!eq) {
-                kl_catalog__ximport_bad(im, line_of(c), kl_catalog__col_of(im, line_of(c), "<x"),
-                                        "copy inline codes from the source",
-                                        "unit '%s': an inline code <x/> without equiv-text", id);
+                kl_l10n__ximport_bad(im, line_of(c), kl_l10n__col_of(im, line_of(c), "<x"),
+                                     "copy inline codes from the source",
+                                     "unit '%s': an inline code <x/> without equiv-text", id);
                 return false;
             }
             kl_core__buf_puts(b, eq);
@@ -1131,16 +1131,16 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, xmlNodePtr src, bool v2, const
             if (!rebuild(im, c, src, v2, id, b))
                 return false;
         } else {
-            kl_catalog__ximport_bad(im, line_of(c), kl_catalog__col_of(im, line_of(c), "<"),
-                                    "keep only text and the source's inline codes",
-                                    "unit '%s': unexpected markup <%s> in a translation", id, name);
+            kl_l10n__ximport_bad(im, line_of(c), kl_l10n__col_of(im, line_of(c), "<"),
+                                 "keep only text and the source's inline codes",
+                                 "unit '%s': unexpected markup <%s> in a translation", id, name);
             return false;
         }
     }
     return true;
 }
 
-int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
+int kl_l10n__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
 {
     attr_oom = false;
     xmlDocPtr doc = xmlReadMemory(im->data, (int)im->len, im->path, NULL,
@@ -1155,7 +1155,7 @@ int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
             KL_AT(im->path, xe ? (unsigned)xe->line : 0, xe ? (unsigned)xe->int2 : 0),
             "the file must be well-formed XML (XLIFF)", "%s",
             xe && xe->message ? xe->message : "cannot be read as XML");
-        return kl_catalog__ximport_end(im, rc, dry_run, changed);
+        return kl_l10n__ximport_end(im, rc, dry_run, changed);
     }
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (doc->intSubset) {
@@ -1176,14 +1176,14 @@ int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
                             "not an XLIFF 2.0 file from English (en-GB) with a trgLang");
         goto done;
     }
-    if ((rc = kl_catalog__ximport_begin(im, trg)))
+    if ((rc = kl_l10n__ximport_begin(im, trg)))
         goto done;
     for (xmlNodePtr file = root->children; file && !im->oom; file = file->next) {
         if (file->type != XML_ELEMENT_NODE)
             continue;
         if (!is(file, "file")) {
-            kl_catalog__ximport_bad(im, line_of(file), 0, NULL, "unexpected element <%s>",
-                                    (const char *)file->name);
+            kl_l10n__ximport_bad(im, line_of(file), 0, NULL, "unexpected element <%s>",
+                                 (const char *)file->name);
             continue;
         }
         char *fid = attr(file, "id");
@@ -1192,8 +1192,8 @@ int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
                 continue;
             unsigned ul = line_of(unit);
             if (!is(unit, "unit")) {
-                kl_catalog__ximport_bad(im, ul, 0, NULL, "unexpected element <%s>",
-                                        (const char *)unit->name);
+                kl_l10n__ximport_bad(im, ul, 0, NULL, "unexpected element <%s>",
+                                     (const char *)unit->name);
                 continue;
             }
             char *id = attr(unit, "id");
@@ -1204,25 +1204,24 @@ int kl_catalog__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
             kl_core__buf_clear(&sb);
             kl_core__buf_clear(&tb);
             if (!seg || !src) {
-                kl_catalog__ximport_bad(im, ul, kl_catalog__col_of(im, ul, "<unit"), NULL,
-                                        "unit '%s' has no segment with a source", id ? id : "");
+                kl_l10n__ximport_bad(im, ul, kl_l10n__col_of(im, ul, "<unit"), NULL,
+                                     "unit '%s' has no segment with a source", id ? id : "");
             } else if (state && strcmp(state, "initial") && strcmp(state, "translated") &&
                        strcmp(state, "reviewed") && strcmp(state, "final")) {
-                kl_catalog__ximport_bad(im, line_of(seg),
-                                        kl_catalog__col_of(im, line_of(seg), "state"),
-                                        "states are initial, translated, reviewed, final",
-                                        "unit '%s': unknown state '%s'", id ? id : "", state);
+                kl_l10n__ximport_bad(im, line_of(seg), kl_l10n__col_of(im, line_of(seg), "state"),
+                                     "states are initial, translated, reviewed, final",
+                                     "unit '%s': unknown state '%s'", id ? id : "", state);
             } else {
                 unsigned tl = tgt ? line_of(tgt) : ul;
-                unsigned tc = kl_catalog__col_of(im, tl, tgt ? "<target" : "<unit");
+                unsigned tc = kl_l10n__col_of(im, tl, tgt ? "<target" : "<unit");
                 if (rebuild(im, src, NULL, true, id ? id : "", &sb) &&
                     (!tgt || rebuild(im, tgt, src, true, id ? id : "", &tb))) {
                     if (sb.oom || tb.oom)
                         im->oom = true;
                     else
-                        kl_catalog__ximport_unit(im, tl, tc, fid, id, sb.data ? sb.data : "",
-                                                 tgt ? (tb.data ? tb.data : "") : NULL,
-                                                 state && strcmp(state, "initial") != 0);
+                        kl_l10n__ximport_unit(im, tl, tc, fid, id, sb.data ? sb.data : "",
+                                              tgt ? (tb.data ? tb.data : "") : NULL,
+                                              state && strcmp(state, "initial") != 0);
                 }
             }
             kl_free(state);
@@ -1239,7 +1238,7 @@ done:
     kl_free(src_lang);
     kl_free(version);
     xmlFreeDoc(doc);
-    return kl_catalog__ximport_end(im, rc, dry_run, changed);
+    return kl_l10n__ximport_end(im, rc, dry_run, changed);
 }
 
 /* translate-toolkit's gettext header unit (our export's first; po2xliff's from a PO header). */
@@ -1281,7 +1280,7 @@ static char *po_reference_of(xmlNodePtr u, char *vn, size_t cap)
         char *id = NULL;
         if (r.oom)
             attr_oom = true;
-        else if (r.data && kl_catalog__unit_ref(r.data, r.len, vn, cap, &msgid) &&
+        else if (r.data && kl_l10n__unit_ref(r.data, r.len, vn, cap, &msgid) &&
                  !(id = kl_core__strdup(msgid)))
             attr_oom = true;
         kl_core__buf_free(&r);
@@ -1303,8 +1302,8 @@ static char *header_locale12(xmlNodePtr root)
         xmlNodePtr t = child_ns(u, XLIFF12_NS, "target");
         xmlChar *h = xmlNodeGetContent(t ? t : child_ns(u, XLIFF12_NS, "source"));
         char cat[64], lang[64];
-        kl_catalog__header_field(h ? (const char *)h : "", "X-Kinletter-Catalog", cat, sizeof cat);
-        kl_catalog__header_field(h ? (const char *)h : "", "Language", lang, sizeof lang);
+        kl_l10n__header_field(h ? (const char *)h : "", "X-Kinletter-Catalog", cat, sizeof cat);
+        kl_l10n__header_field(h ? (const char *)h : "", "Language", lang, sizeof lang);
         xmlFree(h);
         char *r = cat[0] ? kl_core__strdup(cat) : lang[0] ? kl_core__strdup(lang) : NULL;
         if ((cat[0] || lang[0]) && !r)
@@ -1342,11 +1341,11 @@ static void units12(kl_ximport *im, xmlNodePtr parent, const char *vn, kl_buf *s
         kl_core__buf_clear(sb);
         kl_core__buf_clear(tb);
         if (!src) {
-            kl_catalog__ximport_bad(im, ul, kl_catalog__col_of(im, ul, "<trans-unit"), NULL,
-                                    "trans-unit '%s' has no source", id ? id : "");
+            kl_l10n__ximport_bad(im, ul, kl_l10n__col_of(im, ul, "<trans-unit"), NULL,
+                                 "trans-unit '%s' has no source", id ? id : "");
         } else {
             unsigned tl = tgt ? line_of(tgt) : ul;
-            unsigned tc = kl_catalog__col_of(im, tl, tgt ? "<target" : "<trans-unit");
+            unsigned tc = kl_l10n__col_of(im, tl, tgt ? "<target" : "<trans-unit");
             /* Done: a state that says so, or approved with no state. */
             bool confirms = state ? (!strcmp(state, "translated") || !strcmp(state, "final") ||
                                      !strcmp(state, "signed-off"))
@@ -1356,8 +1355,8 @@ static void units12(kl_ximport *im, xmlNodePtr parent, const char *vn, kl_buf *s
                 if (sb->oom || tb->oom)
                     im->oom = true;
                 else
-                    kl_catalog__ximport_unit(im, tl, tc, unit_vn, id, sb->data ? sb->data : "",
-                                             tgt ? (tb->data ? tb->data : "") : NULL, confirms);
+                    kl_l10n__ximport_unit(im, tl, tc, unit_vn, id, sb->data ? sb->data : "",
+                                          tgt ? (tb->data ? tb->data : "") : NULL, confirms);
             }
         }
         kl_free(state);
@@ -1366,7 +1365,7 @@ static void units12(kl_ximport *im, xmlNodePtr parent, const char *vn, kl_buf *s
     }
 }
 
-int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
+int kl_l10n__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
 {
     attr_oom = false;
     xmlDocPtr doc = xmlReadMemory(im->data, (int)im->len, im->path, NULL,
@@ -1381,7 +1380,7 @@ int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
             KL_AT(im->path, xe ? (unsigned)xe->line : 0, xe ? (unsigned)xe->int2 : 0),
             "the file must be well-formed XML (XLIFF)", "%s",
             xe && xe->message ? xe->message : "cannot be read as XML");
-        return kl_catalog__ximport_end(im, rc, dry_run, changed);
+        return kl_l10n__ximport_end(im, rc, dry_run, changed);
     }
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlNodePtr first = child_ns(root, XLIFF12_NS, "file");
@@ -1403,7 +1402,7 @@ int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
             "not an XLIFF 1.2 file with a target-language");
         goto done;
     }
-    if ((rc = kl_catalog__ximport_begin(im, trg)))
+    if ((rc = kl_l10n__ximport_begin(im, trg)))
         goto done;
     for (xmlNodePtr file = root->children; file && !im->oom; file = file->next) {
         if (!is_ns(file, XLIFF12_NS, "file"))
@@ -1417,8 +1416,8 @@ int kl_catalog__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
         for (xmlNodePtr u = body ? body->children : NULL; u && !from_po; u = u->next)
             from_po = is_ns(u, XLIFF12_NS, "trans-unit") && is_header12(u);
         if (!from_po && (!src_lang || strcmp(src_lang, "en-GB") != 0))
-            kl_catalog__ximport_bad(im, line_of(file), kl_catalog__col_of(im, line_of(file), "<"),
-                                    NULL, "a file whose source-language is not en-GB");
+            kl_l10n__ximport_bad(im, line_of(file), kl_l10n__col_of(im, line_of(file), "<"), NULL,
+                                 "a file whose source-language is not en-GB");
         if (body)
             units12(im, body, vn, &sb, &tb);
         kl_free(vn);
@@ -1431,7 +1430,7 @@ done:
     kl_core__buf_free(&tb);
     kl_free(trg);
     xmlFreeDoc(doc);
-    return kl_catalog__ximport_end(im, rc, dry_run, changed);
+    return kl_l10n__ximport_end(im, rc, dry_run, changed);
 }
 
 KL_API int kl_catalog_import(kl_context *ctx, kl_catalog_sources *s, const char *path, int dry_run,
@@ -1470,11 +1469,11 @@ KL_API int kl_catalog_import(kl_context *ctx, kl_catalog_sources *s, const char 
         const char *x = strstr(p, "<xliff");
         const char *v = x ? strstr(x, "version=") : NULL;
         if (v && (v[9] == '1'))
-            rc = kl_catalog__import_xliff12(&im, dry_run, changed);
+            rc = kl_l10n__import_xliff12(&im, dry_run, changed);
         else
-            rc = kl_catalog__import_xliff20(&im, dry_run, changed);
+            rc = kl_l10n__import_xliff20(&im, dry_run, changed);
     } else {
-        rc = kl_catalog__import_po(&im, dry_run, changed);
+        rc = kl_l10n__import_po(&im, dry_run, changed);
     }
     kl_free(data);
     return rc;

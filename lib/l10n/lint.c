@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* catalog/check.c: translators' checks, fingerprints (stamp), coverage (status), pseudo-locales. */
-#include "catalog/exchange.h"
+/* l10n/lint.c: translators' checks (kinletter catalog check), fingerprints (stamp), coverage
+ * (status), pseudo-locales. */
+#include "l10n/l10n_priv.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -156,14 +157,14 @@ static bool syntax_explained(chk *c, const char *variant, const kl_csrc_str *m, 
 {
     char what[256];
     size_t off;
-    if (!kl_catalog__explain_syntax(m->text, what, sizeof what, &off))
+    if (!kl_l10n__explain_syntax(m->text, what, sizeof what, &off))
         return false;
     int32_t u16 = 0;
     for (size_t i = 0; i < off && m->text[i]; i++)
         if (((unsigned char)m->text[i] & 0xC0) != 0x80)
             u16 += ((unsigned char)m->text[i] >= 0xF0) ? 2 : 1;
     unsigned l, col;
-    kl_catalog__value_pos(c->f->src, m, u16, &l, &col);
+    kl_l10n__value_pos(c->f->src, m, u16, &l, &col);
     emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, variant, m->key, NULL, l, col, english, NULL,
          m->text, "'%s': %s", m->key, what);
     return true;
@@ -172,7 +173,7 @@ static bool syntax_explained(chk *c, const char *variant, const kl_csrc_str *m, 
 static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
 {
     const kl_csrc *en = c->s->en->src;
-    const kl_csrc_str *e = kl_catalog__src_english(en, variant, m->key);
+    const kl_csrc_str *e = kl_l10n__src_english(en, variant, m->key);
     if (!e) {
         emit(c, KL_FINDING_EXTRA, KL_SEVERITY_WARNING, variant, m->key, NULL, m->line, m->column,
              NULL, NULL, m->text,
@@ -188,7 +189,7 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
         return rc;
     if (rc) {
         unsigned l, col;
-        kl_catalog__value_pos(c->f->src, m, fe.offset, &l, &col);
+        kl_l10n__value_pos(c->f->src, m, fe.offset, &l, &col);
         if (!strcmp(fe.icu, "U_DEFAULT_KEYWORD_MISSING"))
             emit(c, KL_FINDING_OTHER, KL_SEVERITY_ERROR, variant, m->key, NULL, l, col, e->text,
                  NULL, m->text,
@@ -212,7 +213,7 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
             return rc;
         if (rc) {
             unsigned l, col;
-            kl_catalog__value_pos(c->f->src, m, fe.offset, &l, &col);
+            kl_l10n__value_pos(c->f->src, m, fe.offset, &l, &col);
             emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, variant, m->key, NULL, l, col, e->text,
                  NULL, m->text, "'%s': %s %s", m->key, fe.detail, fe.icu);
             return 0;
@@ -223,10 +224,10 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
              e->text, NULL, m->text, "'%s': the plural on {%s} lacks %s (%s needs %s)", m->key,
              sh.plural_arg, sh.plural_missing, c->bcp, sh.plural_need);
     char why[256];
-    if (kl_catalog__over_limit(m->key, m->text, why, sizeof why))
+    if (kl_l10n__over_limit(m->key, m->text, why, sizeof why))
         emit(c, KL_FINDING_LENGTH, KL_SEVERITY_WARNING, variant, m->key, NULL, m->tline, m->tcol,
              e->text, NULL, m->text, "'%s' %s: shorten it", m->key, why);
-    if (kl_catalog__select_keys_missing(e->text, m->text, why, sizeof why))
+    if (kl_l10n__select_keys_missing(e->text, m->text, why, sizeof why))
         emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline, m->tcol,
              e->text, NULL, m->text,
              "'%s': %s, which the English has (keep every keyword; you may add more)", m->key, why);
@@ -240,7 +241,7 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
                 emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline,
                      m->tcol, e->text, NULL, m->text,
                      "'%s' does not use {%s}, which the English shows%s", m->key, a,
-                     kl_catalog__quoting_apostrophe(m->text) >= 0
+                     kl_l10n__quoting_apostrophe(m->text) >= 0
                          ? " (a straight apostrophe ' before '{' quotes it, making it plain "
                            "text: write the typographic ’ instead)"
                          : "");
@@ -281,7 +282,7 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
             if (((unsigned char)*p & 0xC0) != 0x80)
                 u16 += ((unsigned char)*p >= 0xF0) ? 2 : 1;
         unsigned l, col;
-        kl_catalog__value_pos(c->f->src, m, u16, &l, &col);
+        kl_l10n__value_pos(c->f->src, m, u16, &l, &col);
         emit(c, KL_FINDING_ISOLATE, KL_SEVERITY_WARNING, variant, m->key, NULL, l, col, e->text,
              NULL, m->text,
              "'%s' has a bidi isolation mark written by hand (U+2066..U+2069): unnecessary, "
@@ -291,9 +292,9 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
     }
     char fp[17];
     kl_catalog__fingerprint(e->text, fp);
-    const char *rec = kl_catalog__recorded_fp(c->f->src, variant, m->key);
+    const char *rec = kl_l10n__recorded_fp(c->f->src, variant, m->key);
     if (rec && strcmp(rec, fp) != 0) {
-        const char *old = kl_catalog__history(c->ctx, c->s, rec);
+        const char *old = kl_l10n__history(c->ctx, c->s, rec);
         emit(c, KL_FINDING_STALE, KL_SEVERITY_ERROR, variant, m->key, NULL, m->line, m->column,
              e->text, old, m->text,
              "'%s' is out of date: the English changed since it was translated, so letters do "
@@ -313,7 +314,7 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
 static bool has_any(const kl_csrc *tr, const char *msgid)
 {
     for (int v = 0; v < KL_VARIANTS; v++)
-        if (kl_catalog__src_find(tr, kl_catalog__variants[v], msgid))
+        if (kl_l10n__src_find(tr, kl_l10n__variants[v], msgid))
             return true;
     return false;
 }
@@ -326,10 +327,10 @@ static int check_file(chk *c)
         if (*p == '_')
             *p = '-';
     char *tmp = NULL;
-    int rc = kl_catalog__mkdtemp(c->ctx, &tmp);
+    int rc = kl_l10n__mkdtemp(c->ctx, &tmp);
     if (rc)
         return rc;
-    rc = kl_catalog__genrb(c->ctx, f->path, tmp, genrb_finding, c);
+    rc = kl_l10n__genrb(c->ctx, f->path, tmp, genrb_finding, c);
     kl_catalog_remove_compiled(tmp);
     kl_free(tmp);
     if (rc && rc != KL_EPARSE)
@@ -349,14 +350,14 @@ static int check_file(chk *c)
             const kl_csrc_str *m = &f->src->strs[i];
             bool msg = false;
             for (int v = 0; v < KL_VARIANTS; v++)
-                msg = msg || !strcmp(m->table, kl_catalog__variants[v]);
+                msg = msg || !strcmp(m->table, kl_l10n__variants[v]);
             kl_fmt_error fe;
             int r = msg ? kl_catalog__check_pattern("en-GB", m->text, &fe) : 0;
             if (r == KL_ENOMEM)
                 return r;
             if (r) {
                 unsigned l, col;
-                kl_catalog__value_pos(f->src, m, fe.offset, &l, &col);
+                kl_l10n__value_pos(f->src, m, fe.offset, &l, &col);
                 emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, m->table, m->key, NULL, l, col, NULL,
                      NULL, m->text, "'%s': %s %s", m->key, fe.detail, fe.icu);
             }
@@ -369,22 +370,22 @@ static int check_file(chk *c)
     for (int v = 0; v < KL_VARIANTS; v++) {
         for (size_t i = 0; i < tr->n_strs; i++) {
             const kl_csrc_str *m = &tr->strs[i];
-            if (strcmp(m->table, kl_catalog__variants[v]) != 0 || kl_catalog__english_only(m->key))
+            if (strcmp(m->table, kl_l10n__variants[v]) != 0 || kl_l10n__english_only(m->key))
                 continue;
-            if ((rc = check_message(c, kl_catalog__variants[v], m)))
+            if ((rc = check_message(c, kl_l10n__variants[v], m)))
                 return rc;
         }
     }
-    const kl_csrc_table *std = kl_catalog__src_table(tr, "standard");
+    const kl_csrc_table *std = kl_l10n__src_table(tr, "standard");
     unsigned sl = 0, sc = 0;
     if (std)
         kl_core__line_col(tr->data, std->close, &sl, &sc);
     for (int v = 0; v < KL_VARIANTS; v++) {
         for (size_t i = 0; i < en->n_strs; i++) {
             const kl_csrc_str *e = &en->strs[i];
-            if (strcmp(e->table, kl_catalog__variants[v]) != 0 || kl_catalog__english_only(e->key))
+            if (strcmp(e->table, kl_l10n__variants[v]) != 0 || kl_l10n__english_only(e->key))
                 continue;
-            if (v == 0 && !kl_catalog__src_find(tr, "standard", e->key)) {
+            if (v == 0 && !kl_l10n__src_find(tr, "standard", e->key)) {
                 /* A plain or young-person text does not stand in for the
                  * standard one: a standard reader's letter would fail. */
                 emit(c, KL_FINDING_MISSING, KL_SEVERITY_ERROR, "standard", e->key, NULL, sl, 0,
@@ -400,9 +401,9 @@ static int check_file(chk *c)
                  * Read text of a standard message may fall back to plain); a
                  * language without it has none, and its Easy Read readers
                  * fail closed. */
-                const kl_csrc_table *t = kl_catalog__src_table(tr, "easy_read");
-                if (!t || kl_catalog__src_find(tr, "easy_read", e->key) ||
-                    kl_catalog__src_find(en, "standard", e->key))
+                const kl_csrc_table *t = kl_l10n__src_table(tr, "easy_read");
+                if (!t || kl_l10n__src_find(tr, "easy_read", e->key) ||
+                    kl_l10n__src_find(en, "standard", e->key))
                     continue;
                 unsigned l = 0, col = 0;
                 kl_core__line_col(tr->data, t->close, &l, &col);
@@ -412,17 +413,17 @@ static int check_file(chk *c)
                      "that needs it cannot be written in this language",
                      e->key, c->s->en->path, e->line);
             } else if (v > 0 && has_any(tr, e->key) &&
-                       !kl_catalog__src_find(tr, kl_catalog__variants[v], e->key)) {
-                const kl_csrc_table *t = kl_catalog__src_table(tr, kl_catalog__variants[v]);
+                       !kl_l10n__src_find(tr, kl_l10n__variants[v], e->key)) {
+                const kl_csrc_table *t = kl_l10n__src_table(tr, kl_l10n__variants[v]);
                 unsigned l = 0, col = 0;
                 if (t)
                     kl_core__line_col(tr->data, t->close, &l, &col);
-                emit(c, KL_FINDING_MISSING, KL_SEVERITY_WARNING, kl_catalog__variants[v], e->key,
-                     NULL, l ? l : sl, 0, e->text, NULL, NULL,
+                emit(c, KL_FINDING_MISSING, KL_SEVERITY_WARNING, kl_l10n__variants[v], e->key, NULL,
+                     l ? l : sl, 0, e->text, NULL, NULL,
                      "'%s' has no %s text, so %s readers get the %s one; the English has its own "
                      "(%s:%u)",
-                     e->key, kl_catalog__variants[v], kl_catalog__variants[v],
-                     v >= 2 && kl_catalog__src_find(tr, "plain", e->key) ? "plain" : "standard",
+                     e->key, kl_l10n__variants[v], kl_l10n__variants[v],
+                     v >= 2 && kl_l10n__src_find(tr, "plain", e->key) ? "plain" : "standard",
                      c->s->en->path, e->line);
             }
         }
@@ -433,7 +434,7 @@ static int check_file(chk *c)
 /* Pseudo-locales (en_XA, ar_XB) are made from the English: nothing to check. */
 static bool is_pseudo(const kl_cfile *f)
 {
-    const kl_csrc_str *st = f->src ? kl_catalog__src_find(f->src, "meta", "status") : NULL;
+    const kl_csrc_str *st = f->src ? kl_l10n__src_find(f->src, "meta", "status") : NULL;
     return st && !strcmp(st->text, "pseudo");
 }
 
@@ -444,11 +445,11 @@ KL_API int kl_catalog_check(kl_context *ctx, kl_catalog_sources *s, const char *
     if (!ctx || !s || !fn)
         return kl_core__einval(ctx, __func__);
     chk c = {ctx, s, NULL, fn, userdata, ""};
-    if (kl_catalog__usage(ctx, s) == KL_ENOMEM)
+    if (kl_l10n__usage(ctx, s) == KL_ENOMEM)
         return KL_ENOMEM;
     kl_context_clear_error(ctx);
     if (locale) {
-        c.f = kl_catalog__file(s, locale);
+        c.f = kl_l10n__file(s, locale);
         if (!c.f)
             return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
                                   "the catalog is locales/<locale>.txt, e.g. pl.txt or pt_BR.txt",
@@ -470,7 +471,7 @@ KL_API int kl_catalog_check(kl_context *ctx, kl_catalog_sources *s, const char *
 
 static kl_cfile *usable(kl_context *ctx, kl_catalog_sources *s, const char *locale, int *rc)
 {
-    kl_cfile *f = kl_catalog__file(s, locale);
+    kl_cfile *f = kl_l10n__file(s, locale);
     *rc = 0;
     if (!f) {
         *rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
@@ -479,11 +480,11 @@ static kl_cfile *usable(kl_context *ctx, kl_catalog_sources *s, const char *loca
         return NULL;
     }
     if (!f->src) {
-        *rc = kl_catalog__file_error(ctx, f);
+        *rc = kl_l10n__file_error(ctx, f);
         return NULL;
     }
     if (!s->en->src) {
-        *rc = kl_catalog__file_error(ctx, s->en);
+        *rc = kl_l10n__file_error(ctx, s->en);
         return NULL;
     }
     return f;
@@ -510,20 +511,20 @@ KL_API int kl_catalog_stamp(kl_context *ctx, kl_catalog_sources *s, const char *
             return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(f->path, 0, 0), NULL,
                                   "'%s' is not in the catalog", ids[k]);
     kl_cwrite w = {0};
-    rc = kl_catalog__fp_load(&w, f->src);
+    rc = kl_l10n__fp_load(&w, f->src);
     size_t changed = 0;
     for (size_t i = 0; i < f->src->n_strs && !rc; i++) {
         const kl_csrc_str *m = &f->src->strs[i];
         int v = -1;
         for (int k = 0; k < KL_VARIANTS; k++)
-            if (strcmp(m->table, kl_catalog__variants[k]) == 0)
+            if (strcmp(m->table, kl_l10n__variants[k]) == 0)
                 v = k;
-        if (v < 0 || kl_catalog__english_only(m->key))
+        if (v < 0 || kl_l10n__english_only(m->key))
             continue;
-        const kl_csrc_str *e = kl_catalog__src_english(s->en->src, kl_catalog__variants[v], m->key);
+        const kl_csrc_str *e = kl_l10n__src_english(s->en->src, kl_l10n__variants[v], m->key);
         if (!e)
             continue;
-        const char *rec = kl_catalog__recorded_fp(f->src, kl_catalog__variants[v], m->key);
+        const char *rec = kl_l10n__recorded_fp(f->src, kl_l10n__variants[v], m->key);
         bool want = mode == KL_STAMP_ALL || (mode == KL_STAMP_UNCONFIRMED && !rec);
         for (size_t k = 0; mode == KL_STAMP_LISTED && k < n_ids; k++)
             want = want || strcmp(ids[k], m->key) == 0;
@@ -533,14 +534,14 @@ KL_API int kl_catalog_stamp(kl_context *ctx, kl_catalog_sources *s, const char *
         kl_catalog__fingerprint(e->text, fp);
         if (rec && strcmp(rec, fp) == 0)
             continue;
-        rc = kl_catalog__fp_set(&w, v, m->key, fp, e->text);
+        rc = kl_l10n__fp_set(&w, v, m->key, fp, e->text);
         changed++;
     }
     if (rc)
         rc = kl_core__oom(ctx);
     else if (changed)
-        rc = kl_catalog__commit(ctx, s, f, &w, 0);
-    kl_catalog__cwrite_free(&w);
+        rc = kl_l10n__commit(ctx, s, f, &w, 0);
+    kl_l10n__cwrite_free(&w);
     if (!rc && n_stamped)
         *n_stamped = changed;
     return rc;
@@ -550,7 +551,7 @@ KL_API int kl_catalog_stamp(kl_context *ctx, kl_catalog_sources *s, const char *
 
 static const char *meta(const kl_csrc *tr, const char *key)
 {
-    const kl_csrc_str *m = kl_catalog__src_find(tr, "meta", key);
+    const kl_csrc_str *m = kl_l10n__src_find(tr, "meta", key);
     return m ? m->text : "";
 }
 
@@ -567,11 +568,11 @@ KL_API int kl_catalog_status_of(kl_context *ctx, kl_catalog_sources *s, const ch
     if (!ctx || !s || !fn)
         return kl_core__einval(ctx, __func__);
     kl_cfile *only = NULL;
-    if (locale && !(only = kl_catalog__file(s, locale)))
+    if (locale && !(only = kl_l10n__file(s, locale)))
         return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(s->dir, 0, 0),
                               "the catalog is locales/<locale>.txt, e.g. pl.txt",
                               "no catalog for '%s'", locale);
-    int rc = kl_catalog__usage(ctx, s);
+    int rc = kl_l10n__usage(ctx, s);
     if (rc == KL_ENOMEM)
         return rc;
     if (rc || !s->n_letters)
@@ -579,14 +580,14 @@ KL_API int kl_catalog_status_of(kl_context *ctx, kl_catalog_sources *s, const ch
                               "set KINLETTER_DATADIR, or install kinletter",
                               "no letter templates (templates/*.xml) on the data path");
     if (!s->en->src)
-        return kl_catalog__file_error(ctx, s->en);
+        return kl_l10n__file_error(ctx, s->en);
     const kl_csrc *en = s->en->src;
     for (size_t fi = 0; fi < s->n_files; fi++) {
         kl_cfile *f = &s->files[fi];
         if (is_pseudo(f) || (only && f != only))
             continue;
         if (!f->src) {
-            kl_catalog__file_error(ctx, f);
+            kl_l10n__file_error(ctx, f);
             rc = f->err_code ? f->err_code : KL_EPARSE;
             continue;
         }
@@ -597,13 +598,13 @@ KL_API int kl_catalog_status_of(kl_context *ctx, kl_catalog_sources *s, const ch
             bool english_letter = false;
             for (size_t ui = 0; ui < s->n_usage && !english_letter; ui++)
                 english_letter = !strcmp(s->usage[ui].letter, s->letters[li]) &&
-                                 kl_catalog__english_only(s->usage[ui].msgid);
+                                 kl_l10n__english_only(s->usage[ui].msgid);
             if (english_letter && f != s->en)
                 continue;
             for (int v = 0; v < KL_VARIANTS; v++) {
                 kl_catalog_status_row row = {f->name,
                                              s->letters[li],
-                                             kl_catalog__variants[v],
+                                             kl_l10n__variants[v],
                                              0,
                                              0,
                                              0,
@@ -621,13 +622,13 @@ KL_API int kl_catalog_status_of(kl_context *ctx, kl_catalog_sources *s, const ch
                     for (size_t k = 0; k < ui && !dup; k++)
                         dup = !strcmp(s->usage[k].letter, u->letter) &&
                               !strcmp(s->usage[k].msgid, u->msgid);
-                    if (dup || (f != s->en && kl_catalog__english_only(u->msgid)))
+                    if (dup || (f != s->en && kl_l10n__english_only(u->msgid)))
                         continue;
                     row.total++;
                     const kl_csrc_str *m = NULL;
                     int vv = v;
                     for (; vv >= 0 && !m; vv--)
-                        m = kl_catalog__src_find(tr, kl_catalog__variants[vv], u->msgid);
+                        m = kl_l10n__src_find(tr, kl_l10n__variants[vv], u->msgid);
                     vv++;
                     if (!m) {
                         row.missing++;
@@ -638,9 +639,8 @@ KL_API int kl_catalog_status_of(kl_context *ctx, kl_catalog_sources *s, const ch
                         continue;
                     }
                     const kl_csrc_str *e =
-                        kl_catalog__src_english(en, kl_catalog__variants[vv], u->msgid);
-                    const char *rec =
-                        kl_catalog__recorded_fp(tr, kl_catalog__variants[vv], u->msgid);
+                        kl_l10n__src_english(en, kl_l10n__variants[vv], u->msgid);
+                    const char *rec = kl_l10n__recorded_fp(tr, kl_l10n__variants[vv], u->msgid);
                     char fp[17] = "";
                     if (e)
                         kl_catalog__fingerprint(e->text, fp);
@@ -680,7 +680,7 @@ KL_API int kl_catalog_pseudo(kl_context *ctx, kl_catalog_sources *s, const char 
                               "'%s' is not a pseudo-locale", pseudo);
     }
     if (!s->en->src)
-        return kl_catalog__file_error(ctx, s->en);
+        return kl_l10n__file_error(ctx, s->en);
     const kl_csrc *en = s->en->src;
     kl_buf b = KL_BUF_INIT;
     kl_core__buf_printf(
@@ -704,12 +704,12 @@ KL_API int kl_catalog_pseudo(kl_context *ctx, kl_catalog_sources *s, const char 
         root);
     int rc = 0;
     for (int v = 0; v < KL_VARIANTS && !rc; v++) {
-        if (!kl_catalog__src_table(en, kl_catalog__variants[v]))
+        if (!kl_l10n__src_table(en, kl_l10n__variants[v]))
             continue;
-        kl_core__buf_printf(&b, "    %s {\n", kl_catalog__variants[v]);
+        kl_core__buf_printf(&b, "    %s {\n", kl_l10n__variants[v]);
         for (size_t i = 0; i < en->n_strs && !rc; i++) {
             const kl_csrc_str *m = &en->strs[i];
-            if (strcmp(m->table, kl_catalog__variants[v]) != 0)
+            if (strcmp(m->table, kl_l10n__variants[v]) != 0)
                 continue;
             char *p = NULL;
             rc = kl_catalog__pseudo(m->text, rtl, &p);
@@ -721,9 +721,9 @@ KL_API int kl_catalog_pseudo(kl_context *ctx, kl_catalog_sources *s, const char 
             if (rc)
                 break;
             kl_core__buf_puts(&b, "        ");
-            kl_catalog__quote(&b, m->key);
+            kl_l10n__quote(&b, m->key);
             kl_core__buf_puts(&b, " { ");
-            kl_catalog__quote(&b, p);
+            kl_l10n__quote(&b, p);
             kl_core__buf_puts(&b, " }\n");
             kl_free(p);
         }

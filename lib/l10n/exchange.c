@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* catalog/exchange.c: what XLIFF 2.0, XLIFF 1.2 and gettext PO share: ICU messages split into
+/* l10n/exchange.c: what XLIFF 2.0, XLIFF 1.2 and gettext PO share: ICU messages split into
  * text and inline codes, length limits, the units of an export, and the all-or-nothing
  * import. */
-#include "catalog/exchange.h"
+#include "l10n/l10n_priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -291,7 +291,7 @@ static unsigned long message(splitter *p, int depth, bool plural)
     return len;
 }
 
-int kl_catalog__icu_split(const char *msg, kl_icu_split *out)
+int kl_l10n__icu_split(const char *msg, kl_icu_split *out)
 {
     memset(out, 0, sizeof *out);
     splitter p = {msg, 0, strlen(msg), out};
@@ -306,7 +306,7 @@ int kl_catalog__icu_split(const char *msg, kl_icu_split *out)
     return out->oom ? KL_ENOMEM : 0;
 }
 
-void kl_catalog__icu_split_free(kl_icu_split *sp)
+void kl_l10n__icu_split_free(kl_icu_split *sp)
 {
     free(sp->runs);
     for (size_t i = 0; i < sp->n_keys; i++)
@@ -323,7 +323,7 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && !strcmp(s + a - b, suffix);
 }
 
-unsigned kl_catalog__limit(const char *msgid, unsigned *ucs2, const char **what)
+unsigned kl_l10n__limit(const char *msgid, unsigned *ucs2, const char **what)
 {
     /* A text message is sent in at most 3 parts (lib/plain): 3 x 153
      * GSM-7 characters, or 3 x 67 UTF-16 units. An email subject is kept
@@ -344,16 +344,16 @@ unsigned kl_catalog__limit(const char *msgid, unsigned *ucs2, const char **what)
     return 0;
 }
 
-bool kl_catalog__over_limit(const char *msgid, const char *text, char *why, size_t cap)
+bool kl_l10n__over_limit(const char *msgid, const char *text, char *why, size_t cap)
 {
     unsigned ucs2;
     const char *what;
-    unsigned gsm = kl_catalog__limit(msgid, &ucs2, &what);
+    unsigned gsm = kl_l10n__limit(msgid, &ucs2, &what);
     if (!gsm)
         return false;
     kl_icu_split sp;
-    if (kl_catalog__icu_split(text, &sp) != 0 || sp.error) {
-        kl_catalog__icu_split_free(&sp);
+    if (kl_l10n__icu_split(text, &sp) != 0 || sp.error) {
+        kl_l10n__icu_split_free(&sp);
         return false;
     }
     unsigned max = sp.ucs2 ? ucs2 : gsm;
@@ -364,16 +364,16 @@ bool kl_catalog__over_limit(const char *msgid, const char *text, char *why, size
                  "%u allowed for %s%s",
                  sp.max_chars, KL_PH_CHARS, max, what,
                  sp.ucs2 && ucs2 != gsm ? " in UCS-2 (its text has characters outside GSM-7)" : "");
-    kl_catalog__icu_split_free(&sp);
+    kl_l10n__icu_split_free(&sp);
     return over;
 }
 
-bool kl_catalog__select_keys_missing(const char *english, const char *text, char *which, size_t cap)
+bool kl_l10n__select_keys_missing(const char *english, const char *text, char *which, size_t cap)
 {
     kl_icu_split a, b;
     bool missing = false;
-    if (kl_catalog__icu_split(english, &a) == 0 && kl_catalog__icu_split(text, &b) == 0 &&
-        !a.error && !b.error) {
+    if (kl_l10n__icu_split(english, &a) == 0 && kl_l10n__icu_split(text, &b) == 0 && !a.error &&
+        !b.error) {
         for (size_t i = 0; i < a.n_keys && !missing; i++) {
             size_t an = strchr(a.keys[i], '\x1f') - a.keys[i];
             bool arg_chosen = false, found = false;
@@ -387,13 +387,13 @@ bool kl_catalog__select_keys_missing(const char *english, const char *text, char
                          a.keys[i] + an + 1);
             }
         }
-        kl_catalog__icu_split_free(&b);
+        kl_l10n__icu_split_free(&b);
     }
-    kl_catalog__icu_split_free(&a);
+    kl_l10n__icu_split_free(&a);
     return missing;
 }
 
-long kl_catalog__quoting_apostrophe(const char *text)
+long kl_l10n__quoting_apostrophe(const char *text)
 {
     const char *q = strstr(text, "'{");
     while (q && q > text && q[-1] == '\'')
@@ -401,12 +401,12 @@ long kl_catalog__quoting_apostrophe(const char *text)
     return q ? (long)(q - text) : -1;
 }
 
-bool kl_catalog__explain_syntax(const char *text, char *what, size_t cap, size_t *offset)
+bool kl_l10n__explain_syntax(const char *text, char *what, size_t cap, size_t *offset)
 {
-    long ap = kl_catalog__quoting_apostrophe(text);
+    long ap = kl_l10n__quoting_apostrophe(text);
     kl_icu_split sp;
-    if (kl_catalog__icu_split(text, &sp) != 0) {
-        kl_catalog__icu_split_free(&sp);
+    if (kl_l10n__icu_split(text, &sp) != 0) {
+        kl_l10n__icu_split_free(&sp);
         return false;
     }
     bool ok = false;
@@ -421,7 +421,7 @@ bool kl_catalog__explain_syntax(const char *text, char *what, size_t cap, size_t
         *offset = (size_t)ap;
         ok = true;
     }
-    kl_catalog__icu_split_free(&sp);
+    kl_l10n__icu_split_free(&sp);
     return ok;
 }
 
@@ -506,7 +506,7 @@ static const char *const variant_notes[KL_VARIANTS] = {
     "words, everyday words; each point has a picture. A message missing here is taken from "
     "plain, then standard."};
 
-const char *kl_catalog__variant_note(int v)
+const char *kl_l10n__variant_note(int v)
 {
     return variant_notes[v];
 }
@@ -524,7 +524,7 @@ static int location_note(kl_catalog_sources *s, const char *msgid, kl_buf *b)
         if (u->line)
             kl_core__buf_printf(b, ":%u", u->line);
         kl_core__buf_printf(b, ": %s", u->role);
-        const kl_csrc_str *h = u->section ? kl_catalog__src_find(en, "standard", u->section) : NULL;
+        const kl_csrc_str *h = u->section ? kl_l10n__src_find(en, "standard", u->section) : NULL;
         if (h && strcmp(u->section, msgid) != 0)
             kl_core__buf_printf(b, " in the section \"%s\"", h->text);
     }
@@ -548,13 +548,13 @@ static void bcp_of(const char *name, char *out, size_t cap)
 
 static const char *meta_of(const kl_csrc *tr, const char *key)
 {
-    const kl_csrc_str *m = kl_catalog__src_find(tr, "meta", key);
+    const kl_csrc_str *m = kl_l10n__src_find(tr, "meta", key);
     return m ? m->text : "";
 }
 
 static kl_cfile *usable(kl_context *ctx, kl_catalog_sources *s, const char *locale, int *rc)
 {
-    kl_cfile *f = kl_catalog__file(s, locale);
+    kl_cfile *f = kl_l10n__file(s, locale);
     *rc = 0;
     if (!f)
         *rc =
@@ -563,16 +563,16 @@ static kl_cfile *usable(kl_context *ctx, kl_catalog_sources *s, const char *loca
                            "`kinletter catalog init LOCALE`",
                            "no catalog for '%s'", locale);
     else if (!f->src)
-        *rc = kl_catalog__file_error(ctx, f);
+        *rc = kl_l10n__file_error(ctx, f);
     else if (!s->en->src)
-        *rc = kl_catalog__file_error(ctx, s->en);
+        *rc = kl_l10n__file_error(ctx, s->en);
     else if (f == s->en)
         *rc = kl_core__error(ctx, KL_EINVAL, KL_AT(f->path, 0, 0), NULL,
                              "the English catalog is the source, not a translation");
     return *rc ? NULL : f;
 }
 
-void kl_catalog__xexport_free(kl_xexport *x)
+void kl_l10n__xexport_free(kl_xexport *x)
 {
     for (size_t i = 0; i < x->n; i++) {
         kl_free(x->units[i].location);
@@ -583,14 +583,14 @@ void kl_catalog__xexport_free(kl_xexport *x)
     memset(x, 0, sizeof *x);
 }
 
-int kl_catalog__xexport(kl_context *ctx, kl_catalog_sources *s, const char *locale, kl_xexport *x)
+int kl_l10n__xexport(kl_context *ctx, kl_catalog_sources *s, const char *locale, kl_xexport *x)
 {
     memset(x, 0, sizeof *x);
     int rc;
     kl_cfile *f = usable(ctx, s, locale, &rc);
     if (!f)
         return rc;
-    if ((rc = kl_catalog__usage(ctx, s)) == KL_ENOMEM)
+    if ((rc = kl_l10n__usage(ctx, s)) == KL_ENOMEM)
         return rc;
     const kl_csrc *en = s->en->src, *tr = f->src;
     x->f = f;
@@ -604,24 +604,24 @@ int kl_catalog__xexport(kl_context *ctx, kl_catalog_sources *s, const char *loca
     if (!x->units)
         return kl_core__oom(ctx);
     for (int v = 0; v < KL_VARIANTS; v++) {
-        const char *vn = kl_catalog__variants[v];
+        const char *vn = kl_l10n__variants[v];
         for (size_t i = 0; i < en->n_strs; i++) {
             const kl_csrc_str *e = &en->strs[i];
-            if (strcmp(e->table, vn) != 0 || kl_catalog__english_only(e->key))
+            if (strcmp(e->table, vn) != 0 || kl_l10n__english_only(e->key))
                 continue;
             kl_core__buf_printf(&all, "%s:%s\n%s\n", vn, e->key, e->text);
             kl_xunit *u = &x->units[x->n++];
             u->variant = v;
             u->e = e;
-            u->m = kl_catalog__src_find(tr, vn, e->key);
-            const char *rec = kl_catalog__recorded_fp(tr, vn, e->key);
+            u->m = kl_l10n__src_find(tr, vn, e->key);
+            const char *rec = kl_l10n__recorded_fp(tr, vn, e->key);
             char fp[17];
             kl_catalog__fingerprint(e->text, fp);
             u->current = u->m && rec && !strcmp(rec, fp);
             u->stale = u->m && rec && strcmp(rec, fp) != 0;
             u->unconfirmed = u->m && !rec;
             if (u->stale)
-                u->old_english = kl_catalog__history(ctx, s, rec);
+                u->old_english = kl_l10n__history(ctx, s, rec);
             kl_core__buf_clear(&b);
             if (location_note(s, e->key, &b) || !(u->location = kl_core__strdup(b.data)))
                 goto oom;
@@ -645,7 +645,7 @@ int kl_catalog__xexport(kl_context *ctx, kl_catalog_sources *s, const char *loca
                 if (b.oom || !(u->plural = kl_core__strdup(b.data)))
                     goto oom;
             }
-            u->max_gsm = kl_catalog__limit(e->key, &u->max_ucs2, &u->limit_what);
+            u->max_gsm = kl_l10n__limit(e->key, &u->max_ucs2, &u->limit_what);
         }
     }
     if (all.oom)
@@ -657,24 +657,24 @@ int kl_catalog__xexport(kl_context *ctx, kl_catalog_sources *s, const char *loca
 oom:
     kl_core__buf_free(&all);
     kl_core__buf_free(&b);
-    kl_catalog__xexport_free(x);
+    kl_l10n__xexport_free(x);
     return kl_core__oom(ctx);
 }
 
 /* ---- import ------------------------------------------------------------------------- */
 
-int kl_catalog__ximport_begin(kl_ximport *im, const char *locale)
+int kl_l10n__ximport_begin(kl_ximport *im, const char *locale)
 {
     int rc;
     im->f = usable(im->ctx, im->s, locale, &rc);
     if (!im->f)
         return rc;
     bcp_of(im->f->name, im->bcp, sizeof im->bcp);
-    return kl_catalog__fp_load(&im->w, im->f->src);
+    return kl_l10n__fp_load(&im->w, im->f->src);
 }
 
-void kl_catalog__ximport_bad(kl_ximport *im, unsigned line, unsigned col, const char *hint,
-                             const char *fmt, ...)
+void kl_l10n__ximport_bad(kl_ximport *im, unsigned line, unsigned col, const char *hint,
+                          const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -685,7 +685,7 @@ void kl_catalog__ximport_bad(kl_ximport *im, unsigned line, unsigned col, const 
     im->errors++;
 }
 
-unsigned kl_catalog__col_of(const kl_ximport *im, unsigned line, const char *needle)
+unsigned kl_l10n__col_of(const kl_ximport *im, unsigned line, const char *needle)
 {
     const char *p = im->data, *end = im->data + im->len;
     for (unsigned l = 1; p && p < end && l < line; l++) {
@@ -720,50 +720,49 @@ static void validate(kl_ximport *im, unsigned line, unsigned col, const char *ms
     char what[256];
     size_t off;
     if (kl_catalog__analyse(bcp, text, &sh, &fe) != 0) {
-        if (kl_catalog__explain_syntax(text, what, sizeof what, &off))
-            kl_catalog__ximport_bad(
-                im, line, col,
-                "ICU MessageFormat: {name}, {n, plural, ...}, {x, select, "
-                "... other {...}}",
-                "unit '%s': at character %zu of the translation (\"%.24s\"): %s", msgid, off + 1,
-                text + off, what);
+        if (kl_l10n__explain_syntax(text, what, sizeof what, &off))
+            kl_l10n__ximport_bad(im, line, col,
+                                 "ICU MessageFormat: {name}, {n, plural, ...}, {x, select, "
+                                 "... other {...}}",
+                                 "unit '%s': at character %zu of the translation (\"%.24s\"): %s",
+                                 msgid, off + 1, text + off, what);
         else
-            kl_catalog__ximport_bad(
+            kl_l10n__ximport_bad(
                 im, line, col,
                 "ICU MessageFormat: {name}, {n, plural, ...}, {x, select, ... other {...}}",
                 "unit '%s': %s %s", msgid, fe.detail, fe.icu);
         return;
     }
     if (sh.no_other[0]) {
-        kl_catalog__ximport_bad(im, line, col, NULL,
-                                "unit '%s': the choice on {%s} has no 'other' branch", msgid,
-                                sh.no_other);
+        kl_l10n__ximport_bad(im, line, col, NULL,
+                             "unit '%s': the choice on {%s} has no 'other' branch", msgid,
+                             sh.no_other);
         return;
     }
     if (kl_catalog__check_pattern(bcp, text, &fe) != 0) {
-        kl_catalog__ximport_bad(im, line, col, NULL, "unit '%s': %s %s", msgid, fe.detail, fe.icu);
+        kl_l10n__ximport_bad(im, line, col, NULL, "unit '%s': %s %s", msgid, fe.detail, fe.icu);
         return;
     }
     if (sh.plural_arg[0])
-        kl_catalog__ximport_bad(im, line, col, NULL,
-                                "unit '%s': the plural on {%s} lacks %s (%s needs %s)", msgid,
-                                sh.plural_arg, sh.plural_missing, bcp, sh.plural_need);
-    if (kl_catalog__select_keys_missing(english, text, what, sizeof what))
-        kl_catalog__ximport_bad(im, line, col,
-                                "keep every select keyword of the English; you may add more",
-                                "unit '%s': %s, which the English has", msgid, what);
-    if (kl_catalog__over_limit(msgid, text, what, sizeof what))
+        kl_l10n__ximport_bad(im, line, col, NULL,
+                             "unit '%s': the plural on {%s} lacks %s (%s needs %s)", msgid,
+                             sh.plural_arg, sh.plural_missing, bcp, sh.plural_need);
+    if (kl_l10n__select_keys_missing(english, text, what, sizeof what))
+        kl_l10n__ximport_bad(im, line, col,
+                             "keep every select keyword of the English; you may add more",
+                             "unit '%s': %s, which the English has", msgid, what);
+    if (kl_l10n__over_limit(msgid, text, what, sizeof what))
         kl_core__warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, line, col),
                       "shorten the translation", "unit '%s' %s", msgid, what);
     if (kl_catalog__analyse("en-GB", english, &esh, &fe) != 0)
         return;
-    long ap = kl_catalog__quoting_apostrophe(text);
+    long ap = kl_l10n__quoting_apostrophe(text);
     for (size_t i = 0; i < esh.n_args; i++) {
         bool used = false;
         for (size_t k = 0; k < sh.n_args; k++)
             used = used || !strcmp(sh.args[k].name, esh.args[i].name);
         if (esh.args[i].shown && !used)
-            kl_catalog__ximport_bad(
+            kl_l10n__ximport_bad(
                 im, line, col,
                 ap >= 0 ? "a straight apostrophe ' before '{' makes the placeholder plain text: "
                           "write ’ instead"
@@ -776,31 +775,31 @@ static void validate(kl_ximport *im, unsigned line, unsigned col, const char *ms
         for (size_t i = 0; i < esh.n_args; i++)
             used = used || !strcmp(sh.args[k].name, esh.args[i].name);
         if (sh.args[k].shown && !used)
-            kl_catalog__ximport_bad(
+            kl_l10n__ximport_bad(
                 im, line, col, "a translation may not show what the English does not",
                 "unit '%s' shows {%s}, which the English does not use", msgid, sh.args[k].name);
     }
 }
 
-void kl_catalog__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const char *vn,
-                              const char *id, const char *source, const char *target, bool confirms)
+void kl_l10n__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const char *vn,
+                           const char *id, const char *source, const char *target, bool confirms)
 {
     int v = -1;
     for (int k = 0; vn && k < KL_VARIANTS; k++)
-        if (!strcmp(vn, kl_catalog__variants[k]))
+        if (!strcmp(vn, kl_l10n__variants[k]))
             v = k;
     if (v < 0) {
-        kl_catalog__ximport_bad(
-            im, line, col, "the reading variants are standard, plain, young_person and easy_read",
-            "unknown reading variant '%s'", vn ? vn : "");
+        kl_l10n__ximport_bad(im, line, col,
+                             "the reading variants are standard, plain, young_person and easy_read",
+                             "unknown reading variant '%s'", vn ? vn : "");
         return;
     }
     const kl_csrc *en = im->s->en->src, *tr = im->f->src;
-    const kl_csrc_str *e = id ? kl_catalog__src_find(en, vn, id) : NULL;
-    if (!e || kl_catalog__english_only(id)) {
-        kl_catalog__ximport_bad(im, line, col, "units come from the export: do not rename them",
-                                "unit '%s' is not a %s message of the English catalog",
-                                id ? id : "", vn);
+    const kl_csrc_str *e = id ? kl_l10n__src_find(en, vn, id) : NULL;
+    if (!e || kl_l10n__english_only(id)) {
+        kl_l10n__ximport_bad(im, line, col, "units come from the export: do not rename them",
+                             "unit '%s' is not a %s message of the English catalog", id ? id : "",
+                             vn);
         return;
     }
     im->n_seen++;
@@ -808,25 +807,25 @@ void kl_catalog__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const
         return;
     size_t bad_at;
     if (!kl_core__utf8_valid(target, strlen(target), &bad_at)) {
-        kl_catalog__ximport_bad(im, line, col, "save the file as UTF-8",
-                                "unit '%s': the translation is not valid UTF-8 (byte %zu)", id,
-                                bad_at + 1);
+        kl_l10n__ximport_bad(im, line, col, "save the file as UTF-8",
+                             "unit '%s': the translation is not valid UTF-8 (byte %zu)", id,
+                             bad_at + 1);
         return;
     }
     if (confirms && source && !strcmp(source, e->text))
         im->n_done++;
     validate(im, line, col, id, e->text, target);
-    const kl_csrc_str *m = kl_catalog__src_find(tr, vn, id);
+    const kl_csrc_str *m = kl_l10n__src_find(tr, vn, id);
     int rc = 0;
     if (!m || strcmp(m->text, target) != 0) {
         im->n_changes++;
         im->n_texts++;
         if (!m) {
-            rc = kl_catalog__insert_msg(&im->w, tr, vn, id, target);
+            rc = kl_l10n__insert_msg(&im->w, tr, vn, id, target);
         } else {
             kl_buf q = KL_BUF_INIT;
-            kl_catalog__quote(&q, target);
-            rc = q.oom ? KL_ENOMEM : kl_catalog__edit_add(&im->w, m->vstart, m->vend, q.data);
+            kl_l10n__quote(&q, target);
+            rc = q.oom ? KL_ENOMEM : kl_l10n__edit_add(&im->w, m->vstart, m->vend, q.data);
             kl_core__buf_free(&q);
         }
         im->oom = im->oom || rc;
@@ -839,10 +838,10 @@ void kl_catalog__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const
     } else if (confirms) {
         char fp[17];
         kl_catalog__fingerprint(e->text, fp);
-        const char *rec = kl_catalog__recorded_fp(tr, vn, id);
+        const char *rec = kl_l10n__recorded_fp(tr, vn, id);
         if (!rec || strcmp(rec, fp) != 0) {
             im->n_changes++;
-            if (kl_catalog__fp_set(&im->w, v, id, fp, e->text))
+            if (kl_l10n__fp_set(&im->w, v, id, fp, e->text))
                 im->oom = true;
         }
     }
@@ -851,25 +850,25 @@ void kl_catalog__ximport_unit(kl_ximport *im, unsigned line, unsigned col, const
 static int set_meta(kl_ximport *im, const char *key, const char *value)
 {
     const kl_csrc *tr = im->f->src;
-    const kl_csrc_str *m = kl_catalog__src_find(tr, "meta", key);
+    const kl_csrc_str *m = kl_l10n__src_find(tr, "meta", key);
     if (m && !strcmp(m->text, value))
         return 0;
     kl_buf q = KL_BUF_INIT;
     int rc;
     if (m) {
-        kl_catalog__quote(&q, value);
-        rc = q.oom ? KL_ENOMEM : kl_catalog__edit_add(&im->w, m->vstart, m->vend, q.data);
+        kl_l10n__quote(&q, value);
+        rc = q.oom ? KL_ENOMEM : kl_l10n__edit_add(&im->w, m->vstart, m->vend, q.data);
     } else {
-        const kl_csrc_table *t = kl_catalog__src_table(tr, "meta");
+        const kl_csrc_table *t = kl_l10n__src_table(tr, "meta");
         if (!t)
             return KL_EFORMAT;
         size_t at = t->close;
         while (at > 0 && (tr->data[at - 1] == ' ' || tr->data[at - 1] == '\t'))
             at--;
         kl_core__buf_printf(&q, "        %s { ", key);
-        kl_catalog__quote(&q, value);
+        kl_l10n__quote(&q, value);
         kl_core__buf_puts(&q, " }\n");
-        rc = q.oom ? KL_ENOMEM : kl_catalog__edit_add(&im->w, at, at, q.data);
+        rc = q.oom ? KL_ENOMEM : kl_l10n__edit_add(&im->w, at, at, q.data);
     }
     kl_core__buf_free(&q);
     if (!rc)
@@ -877,8 +876,8 @@ static int set_meta(kl_ximport *im, const char *key, const char *value)
     return rc;
 }
 
-void kl_catalog__ximport_reviewed(kl_ximport *im, unsigned line, const char *reviewer,
-                                  const char *date)
+void kl_l10n__ximport_reviewed(kl_ximport *im, unsigned line, const char *reviewer,
+                               const char *date)
 {
     if (!im->f || im->errors || im->oom)
         return;
@@ -886,8 +885,8 @@ void kl_catalog__ximport_reviewed(kl_ximport *im, unsigned line, const char *rev
     const kl_csrc *en = im->s->en->src;
     for (size_t i = 0; i < en->n_strs; i++)
         for (int v = 0; v < KL_VARIANTS; v++)
-            if (!strcmp(en->strs[i].table, kl_catalog__variants[v]) &&
-                !kl_catalog__english_only(en->strs[i].key))
+            if (!strcmp(en->strs[i].table, kl_l10n__variants[v]) &&
+                !kl_l10n__english_only(en->strs[i].key))
                 total++;
     bool dated = strlen(date) == 10 && date[4] == '-' && date[7] == '-';
     if (im->n_seen != total || im->n_done != total || !reviewer[0] || !dated) {
@@ -899,8 +898,8 @@ void kl_catalog__ximport_reviewed(kl_ximport *im, unsigned line, const char *rev
             "translated and marked done%s: its status stays '%s'",
             total - (im->n_done < total ? im->n_done : total), total,
             !reviewer[0] || !dated ? " (or the reviewer or date is missing)" : "",
-            kl_catalog__src_find(im->f->src, "meta", "status")
-                ? kl_catalog__src_find(im->f->src, "meta", "status")->text
+            kl_l10n__src_find(im->f->src, "meta", "status")
+                ? kl_l10n__src_find(im->f->src, "meta", "status")->text
                 : "draft");
         return;
     }
@@ -913,8 +912,8 @@ void kl_catalog__ximport_reviewed(kl_ximport *im, unsigned line, const char *rev
     if (rc == KL_ENOMEM)
         im->oom = true;
     else if (rc)
-        kl_catalog__ximport_bad(im, line, 1, NULL,
-                                "the catalog has no meta table to record the review in");
+        kl_l10n__ximport_bad(im, line, 1, NULL,
+                             "the catalog has no meta table to record the review in");
 }
 
 /* What `catalog check` calls [missing] (an error there) and a letter fails on: a standard
@@ -926,7 +925,7 @@ static void warn_missing(kl_ximport *im)
     const kl_csrc *tr = im->f->src, *en = im->s->en ? im->s->en->src : NULL;
     if (!tr || !en)
         return;
-    const kl_csrc_table *std = kl_catalog__src_table(tr, "standard");
+    const kl_csrc_table *std = kl_l10n__src_table(tr, "standard");
     unsigned sl = 0, sc = 0;
     if (std)
         kl_core__line_col(tr->data, std->close, &sl, &sc);
@@ -935,11 +934,11 @@ static void warn_missing(kl_ximport *im)
     kl_buf q = KL_BUF_INIT;
     for (size_t i = 0; i < en->n_strs; i++) {
         const kl_csrc_str *e = &en->strs[i];
-        if (strcmp(e->table, "standard") != 0 || kl_catalog__english_only(e->key) ||
-            kl_catalog__src_find(tr, "standard", e->key))
+        if (strcmp(e->table, "standard") != 0 || kl_l10n__english_only(e->key) ||
+            kl_l10n__src_find(tr, "standard", e->key))
             continue;
         kl_core__buf_clear(&q);
-        kl_catalog__quote(&q, e->key);
+        kl_l10n__quote(&q, e->key);
         kl_core__buf_puts(&q, " { ");
         if (q.oom) {
             im->oom = true;
@@ -962,7 +961,7 @@ static void warn_missing(kl_ximport *im)
                       "[missing] %zu more standard messages are not translated", n - 10);
 }
 
-int kl_catalog__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed)
+int kl_l10n__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed)
 {
     if (!rc && im->oom)
         rc = kl_core__oom(im->ctx);
@@ -973,7 +972,7 @@ int kl_catalog__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed
     }
     /* New words in a reviewed catalog have not been reviewed: it is a
      * draft again until a reviewer says otherwise. */
-    const kl_csrc_str *st = im->f ? kl_catalog__src_find(im->f->src, "meta", "status") : NULL;
+    const kl_csrc_str *st = im->f ? kl_l10n__src_find(im->f->src, "meta", "status") : NULL;
     if (!rc && !im->errors && im->n_texts && !im->set_reviewed && st &&
         !strcmp(st->text, "reviewed")) {
         int r = set_meta(im, "status", "draft");
@@ -992,10 +991,10 @@ int kl_catalog__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed
                             "%zu problem%s in the file: the catalog was not changed", im->errors,
                             im->errors == 1 ? "" : "s");
     if (!rc)
-        rc = kl_catalog__commit(im->ctx, im->s, im->f, &im->w, dry_run);
+        rc = kl_l10n__commit(im->ctx, im->s, im->f, &im->w, dry_run);
     if (!rc && changed)
         *changed = im->n_changes;
-    kl_catalog__cwrite_free(&im->w);
+    kl_l10n__cwrite_free(&im->w);
     return rc;
 }
 
@@ -1045,7 +1044,7 @@ static void po_comment(kl_buf *b, const char *mark, const char *text)
     }
 }
 
-void kl_catalog__po_header(const kl_xexport *x, kl_buf *h)
+void kl_l10n__po_header(const kl_xexport *x, kl_buf *h)
 {
     /* PO-Revision-Date only when the catalog has a review date: the export
      * makes the same bytes every time, and invents no date (a PO tool sets
@@ -1070,11 +1069,11 @@ void kl_catalog__po_header(const kl_xexport *x, kl_buf *h)
                         x->english_fp);
 }
 
-int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out,
-                          size_t *len)
+int kl_l10n__export_po(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out,
+                       size_t *len)
 {
     kl_xexport x;
-    int rc = kl_catalog__xexport(ctx, s, locale, &x);
+    int rc = kl_l10n__xexport(ctx, s, locale, &x);
     if (rc)
         return rc;
     kl_buf b = KL_BUF_INIT, h = KL_BUF_INIT;
@@ -1085,7 +1084,7 @@ int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *lo
         "# `kinletter catalog import FILE`. msgctxt is the reading variant and the\n"
         "# message id; keep every {placeholder}; see docs/TRANSLATING.md.\n",
         x.bcp, x.f->name);
-    kl_catalog__po_header(&x, &h);
+    kl_l10n__po_header(&x, &h);
     kl_core__buf_puts(&b, "msgid \"\"\n");
     if (h.oom)
         goto oom;
@@ -1093,7 +1092,7 @@ int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *lo
     for (size_t i = 0; i < x.n; i++) {
         const kl_xunit *u = &x.units[i];
         kl_core__buf_putc(&b, '\n');
-        po_comment(&b, "#.", kl_catalog__variant_note(u->variant));
+        po_comment(&b, "#.", kl_l10n__variant_note(u->variant));
         po_comment(&b, "#.", u->location);
         if (u->arguments)
             po_comment(&b, "#.", u->arguments);
@@ -1127,7 +1126,7 @@ int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *lo
         if (u->stale && u->old_english)
             po_str(&b, "#| msgid", u->old_english, false);
         char ctxt[256];
-        snprintf(ctxt, sizeof ctxt, "%s:%s", kl_catalog__variants[u->variant], u->e->key);
+        snprintf(ctxt, sizeof ctxt, "%s:%s", kl_l10n__variants[u->variant], u->e->key);
         po_str(&b, "msgctxt", ctxt, true);
         po_str(&b, "msgid", u->e->text, true);
         po_str(&b, "msgstr", u->m ? u->m->text : "", true);
@@ -1135,7 +1134,7 @@ int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *lo
     if (b.oom)
         goto oom;
     kl_core__buf_free(&h);
-    kl_catalog__xexport_free(&x);
+    kl_l10n__xexport_free(&x);
     if (len)
         *len = b.len;
     *out = kl_core__buf_detach(&b);
@@ -1143,7 +1142,7 @@ int kl_catalog__export_po(kl_context *ctx, kl_catalog_sources *s, const char *lo
 oom:
     kl_core__buf_free(&b);
     kl_core__buf_free(&h);
-    kl_catalog__xexport_free(&x);
+    kl_l10n__xexport_free(&x);
     return kl_core__oom(ctx);
 }
 
@@ -1216,13 +1215,13 @@ typedef struct po_entry {
     char ref[192];      /* a "#: variant:message.id" reference (xliff2po's), or "" */
 } po_entry;
 
-bool kl_catalog__unit_ref(const char *ref, size_t n, char *vn, size_t cap, const char **msgid)
+bool kl_l10n__unit_ref(const char *ref, size_t n, char *vn, size_t cap, const char **msgid)
 {
     const char *colon = memchr(ref, ':', n);
     if (!colon || colon + 1 >= ref + n)
         return false;
     for (int v = 0; v < KL_VARIANTS; v++) {
-        const char *name = kl_catalog__variants[v];
+        const char *name = kl_l10n__variants[v];
         size_t k = strlen(name);
         if ((size_t)(colon - ref) == k && !strncmp(ref, name, k) && k < cap) {
             snprintf(vn, cap, "%s", name);
@@ -1245,8 +1244,7 @@ static void po_refs(po_entry *e, const char *t, size_t n)
         size_t j = i;
         while (j < n && t[j] != ' ' && t[j] != '\t')
             j++;
-        if (j > i && j - i < sizeof e->ref &&
-            kl_catalog__unit_ref(t + i, j - i, vn, sizeof vn, &id))
+        if (j > i && j - i < sizeof e->ref && kl_l10n__unit_ref(t + i, j - i, vn, sizeof vn, &id))
             snprintf(e->ref, sizeof e->ref, "%.*s", (int)(j - i), t + i);
         i = j;
     }
@@ -1267,7 +1265,7 @@ static const char *buf_s(const kl_buf *b)
     return b->data ? b->data : "";
 }
 
-void kl_catalog__header_field(const char *h, const char *name, char *out, size_t cap)
+void kl_l10n__header_field(const char *h, const char *name, char *out, size_t cap)
 {
     out[0] = '\0';
     size_t n = strlen(name);
@@ -1297,9 +1295,9 @@ static void po_flush(kl_ximport *im, po_entry *e, bool *header_seen)
         return;
     }
     if (e->plural) {
-        kl_catalog__ximport_bad(im, e->line, e->col,
-                                "plurals are written inside the message: {n, plural, ...}",
-                                "msgid_plural is not used by these catalogs");
+        kl_l10n__ximport_bad(im, e->line, e->col,
+                             "plurals are written inside the message: {n, plural, ...}",
+                             "msgid_plural is not used by these catalogs");
         return;
     }
     /* The unit: a "#: variant:message.id" reference, else msgctxt (our export's). translate-
@@ -1309,19 +1307,19 @@ static void po_flush(kl_ximport *im, po_entry *e, bool *header_seen)
     const char *ctxt = e->ref[0] ? e->ref : e->has_ctxt ? buf_s(&e->ctxt) : "";
     const char *colon = strchr(ctxt, ':');
     if (!colon) {
-        kl_catalog__ximport_bad(im, e->line, e->col,
-                                "msgctxt is the reading variant and message id, "
-                                "\"standard:notification.title\": do not change it",
-                                "an entry without a msgctxt from the export");
+        kl_l10n__ximport_bad(im, e->line, e->col,
+                             "msgctxt is the reading variant and message id, "
+                             "\"standard:notification.title\": do not change it",
+                             "an entry without a msgctxt from the export");
         return;
     }
     char vn[32];
     snprintf(vn, sizeof vn, "%.*s", (int)(colon - ctxt), ctxt);
-    kl_catalog__ximport_unit(im, e->line, e->col, vn, colon + 1, buf_s(&e->id), buf_s(&e->str),
-                             !e->fuzzy);
+    kl_l10n__ximport_unit(im, e->line, e->col, vn, colon + 1, buf_s(&e->id), buf_s(&e->str),
+                          !e->fuzzy);
 }
 
-int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
+int kl_l10n__import_po(kl_ximport *im, int dry_run, size_t *changed)
 {
     po_rd r = {im, im->data, im->data + im->len, 0};
     /* The header first: which catalog. */
@@ -1356,11 +1354,11 @@ int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
                 break;
         }
         char cat[64];
-        kl_catalog__header_field(buf_s(&hs), "X-Kinletter-Status", status, sizeof status);
-        kl_catalog__header_field(buf_s(&hs), "X-Kinletter-Reviewer", reviewer, sizeof reviewer);
-        kl_catalog__header_field(buf_s(&hs), "X-Kinletter-Reviewed", reviewed, sizeof reviewed);
-        kl_catalog__header_field(buf_s(&hs), "X-Kinletter-Catalog", cat, sizeof cat);
-        kl_catalog__header_field(buf_s(&hs), "Language", locale, sizeof locale);
+        kl_l10n__header_field(buf_s(&hs), "X-Kinletter-Status", status, sizeof status);
+        kl_l10n__header_field(buf_s(&hs), "X-Kinletter-Reviewer", reviewer, sizeof reviewer);
+        kl_l10n__header_field(buf_s(&hs), "X-Kinletter-Reviewed", reviewed, sizeof reviewed);
+        kl_l10n__header_field(buf_s(&hs), "X-Kinletter-Catalog", cat, sizeof cat);
+        kl_l10n__header_field(buf_s(&hs), "Language", locale, sizeof locale);
         if (cat[0])
             snprintf(locale, sizeof locale, "%s", cat);
         kl_core__buf_free(&hs);
@@ -1370,10 +1368,10 @@ int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
             im->ctx, KL_EFORMAT, KL_AT(im->path, 1, 1),
             "export one with `kinletter catalog export LOCALE --format po`",
             "no header with a Language: this PO file does not say which catalog it is");
-        return kl_catalog__ximport_end(im, rc, dry_run, changed);
+        return kl_l10n__ximport_end(im, rc, dry_run, changed);
     }
-    if ((rc = kl_catalog__ximport_begin(im, locale)))
-        return kl_catalog__ximport_end(im, rc, dry_run, changed);
+    if ((rc = kl_l10n__ximport_begin(im, locale)))
+        return kl_l10n__ximport_end(im, rc, dry_run, changed);
     began = true;
     (void)began;
     while (po_line(&r, &ls, &ln)) {
@@ -1446,10 +1444,10 @@ int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
             next = &e.str;
         }
         if (!next || !q || !po_unquote(q, tn - (size_t)(q - t), next)) {
-            kl_catalog__ximport_bad(im, r.line, (unsigned)(i + 1),
-                                    "a PO entry is msgctxt, msgid and msgstr, each a \"quoted\" "
-                                    "string",
-                                    "cannot read this line of the PO file");
+            kl_l10n__ximport_bad(im, r.line, (unsigned)(i + 1),
+                                 "a PO entry is msgctxt, msgid and msgstr, each a \"quoted\" "
+                                 "string",
+                                 "cannot read this line of the PO file");
             cur = NULL;
             continue;
         }
@@ -1457,11 +1455,11 @@ int kl_catalog__import_po(kl_ximport *im, int dry_run, size_t *changed)
     }
     po_flush(im, &e, &header_seen);
     if (!strcmp(status, "reviewed"))
-        kl_catalog__ximport_reviewed(im, 1, reviewer, reviewed);
+        kl_l10n__ximport_reviewed(im, 1, reviewer, reviewed);
     kl_core__buf_free(&e.ctxt);
     kl_core__buf_free(&e.id);
     kl_core__buf_free(&e.str);
-    return kl_catalog__ximport_end(im, 0, dry_run, changed);
+    return kl_l10n__ximport_end(im, 0, dry_run, changed);
 }
 
 /* ---- a new catalog ------------------------------------------------------------------- */
@@ -1491,7 +1489,7 @@ KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *s, const char *l
     for (char *p = bcp; *p; p++)
         if (*p == '_')
             *p = '-';
-    if (kl_catalog__file(s, locale))
+    if (kl_l10n__file(s, locale))
         return kl_core__error(ctx, KL_EFORMAT, KL_AT(s->dir, 0, 0),
                               "work on the catalog that is there (catalog export)",
                               "there is already a catalog for '%s'", locale);
