@@ -19,6 +19,10 @@ meson = open(os.path.join(src, "lib", "meson.build"), encoding="utf-8").read()
 order = re.findall(r"^subdir\('([a-z0-9_]+)'\)", meson, re.M)
 rank = {m: i for i, m in enumerate(order)}
 failures = []
+# Every module directory is in the order (one left out would go unchecked).
+for d in sorted(os.listdir(os.path.join(src, "lib"))):
+    if d != "include" and os.path.isdir(os.path.join(src, "lib", d)) and d not in rank:
+        failures.append(f"lib/{d}/: a module missing from lib/meson.build's subdir() order")
 edges = 0
 for mod in order:
     d = os.path.join(src, "lib", mod)
