@@ -16,13 +16,7 @@ kl=$(realpath "$1")
 src=$2
 back=$(realpath "$3")
 py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-status=0
-fail() {
-    echo "FAIL $*"
-    status=1
-}
+. "$(dirname "$0")/../lib.sh"
 cp -r "$src/templates/example" "$tmp/example"
 cd "$tmp/example" || exit 1
 
@@ -50,7 +44,7 @@ grep -q 'Braille letters: send to the transcription or' "$tmp/pack1.txt" &&
 "$kl" render review.xml -m m11 -f txt --date 2026-11-27 >"$tmp/m11.txt" 2>/dev/null || fail "render m11 txt"
 # The address block is not in the braille (the service addresses the envelope).
 $py "$src/tests/cases/braille/brf_check.py" "$back" en-ueb-g2.ctb "$dir/m11-braille.brf" "$tmp/m11.txt" 97 \
-    3 Orchard Way NT3 4PL || status=1
+    3 Orchard Way NT3 4PL || fails=$((fails + 1))
 if grep -q 'ORC/>D' "$dir/m11-braille.brf"; then fail "m11-braille.brf holds the address"; fi
 # `render --format brf` (kl_letter_render_brf) gives the same bytes as generate.
 "$kl" render review.xml -m m11 -f brf --date 2026-11-27 -o "$tmp/m11.brf" 2>"$tmp/render.err" ||
@@ -90,11 +84,10 @@ if grep -q 'Jas\|Sandhu\|Mill Lane\|NT4 1RS' "$tmp/log2" "$tmp/check.log"; then
 fi
 "$kl" render braille.xml -m m01 -f txt --date 2026-11-27 >"$tmp/m01.txt" 2>/dev/null || fail "render m01 txt"
 $py "$src/tests/cases/braille/brf_check.py" "$back" pl.tbl "$dir2/m01-braille.brf" "$tmp/m01.txt" 97 \
-    12 Elm Road NT2 7QP || status=1
+    12 Elm Road NT2 7QP || fails=$((fails + 1))
 "$kl" render braille.xml -m m04 -f txt --date 2026-11-27 >"$tmp/m04.txt" 2>/dev/null || fail "render m04 txt"
 # liblouis reads Welsh grade 2 back less well than it writes it (a full stop after a word,
 # "ae", some contractions): the share is lower, and printed.
 $py "$src/tests/cases/braille/brf_check.py" "$back" cy-cy-g2.ctb "$dir2/m04-braille.brf" "$tmp/m04.txt" 75 \
-    Bwthyn y Nant LL1 2DE || status=1
-[ $status = 0 ] && echo "braille: all checks passed"
-exit $status
+    Bwthyn y Nant LL1 2DE || fails=$((fails + 1))
+finish "braille: all checks passed"

@@ -6,31 +6,7 @@
 set -u
 kl=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-run() { # expected-status name args...
-    want=$1
-    name=$2
-    shift 2
-    "$kl" "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" != "$want" ]; then
-        echo "FAIL $name: exit $got, expected $want"
-        sed 's/^/  out: /' "$tmp/out" | head -20
-        sed 's/^/  err: /' "$tmp/err" | head -20
-        fails=$((fails + 1))
-    fi
-}
-
-expect() { # file pattern name
-    if ! grep -q -e "$2" "$tmp/$1"; then
-        echo "FAIL $3: $1 lacks: $2"
-        sed "s/^/  $1: /" "$tmp/$1" | head -20
-        fails=$((fails + 1))
-    fi
-}
+. "$(dirname "$0")/../lib.sh"
 
 # A working copy of the planted-problem catalogs.
 mkdir "$tmp/cat"
@@ -59,8 +35,7 @@ stale = [r for r in rows if r["kind"] == "stale"]
 assert stale and stale[0]["line"] == 16 and stale[0]["old_english"] == "Please ring {contactName}.", stale
 assert all(r["file"].endswith("pl.txt") for r in rows)
 ' "$tmp/out"; then
-    echo "FAIL check-json: not the JSON expected"
-    fails=$((fails + 1))
+    fail "check-json: not the JSON expected"
 fi
 
 # stamp changes catalogs: needs --locales (or KINLETTER_LOCALES)
@@ -68,8 +43,7 @@ run 2 stamp-needs-dir env -u KINLETTER_LOCALES "$kl" catalog stamp pl
 run 0 stamp catalog stamp --locales "$tmp/cat" pl t.changed
 KINLETTER_LOCALES="$tmp/cat" run 1 check-after-stamp catalog check pl
 if grep -q "\[stale\]" "$tmp/out"; then
-    echo "FAIL stamp: t.changed is still stale"
-    fails=$((fails + 1))
+    fail "stamp: t.changed is still stale"
 fi
 
 # status: a row per catalog, letter and variant
@@ -100,8 +74,7 @@ expect err "nothing was changed" import-bad-nothing
 head -c 3000 "$tmp/pl.xlf" >"$tmp/cut.xlf"
 run 2 import-cut catalog import --locales "$tmp/loc" "$tmp/cut.xlf"
 if ! cmp -s "$tmp/pl.before" "$tmp/loc/pl.txt"; then
-    echo "FAIL import-bad: pl.txt changed"
-    fails=$((fails + 1))
+    fail "import-bad: pl.txt changed"
 fi
 
 # pseudo-locales
@@ -132,8 +105,4 @@ printf 'pl {\n    standard {\n        "x" { "unterminated }\n    }\n}\n' >"$tmp/
 run 2 render-broken render -m m01 -f txt --locales "$tmp/loc"
 expect err "pl.txt:3:[0-9]*: error: unterminated string" render-broken-where
 
-if [ "$fails" -ne 0 ]; then
-    echo "$fails failure(s)"
-    exit 1
-fi
-echo "all catalog cases passed"
+finish "all catalog cases passed"

@@ -17,15 +17,9 @@ if ! command -v msgfmt >/dev/null || ! "$py" -c 'import translate.storage.factor
     echo "SKIP: needs gettext (msgfmt) and translate-toolkit (.ci/deps)"
     exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
+. "$(dirname "$0")/../lib.sh"
 ext() { # format -> file extension translate-toolkit knows
     case $1 in po) echo po ;; xliff12) echo xlf ;; *) echo xml ;; esac
-}
-fail() {
-    echo "FAIL $*"
-    fails=$((fails + 1))
 }
 
 cp -r "$src/locales" "$tmp/loc"
@@ -377,5 +371,4 @@ grep -q "pl.txt:3:28: error: \[syntax\] standard 't.count': the '{' that starts 
 grep -q "t.body' does not use {address}, which the English shows (a straight apostrophe" "$tmp/out" ||
     fail "quoting apostrophe not explained: $(grep t.body "$tmp/out" | head -2)"
 
-[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
-echo "ok"
+finish "ok"

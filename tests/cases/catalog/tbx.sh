@@ -16,13 +16,7 @@ if ! command -v xmllint >/dev/null || ! "$py" -c 'import translate.storage.tbx, 
     echo "SKIP: needs xmllint and translate-toolkit (.ci/deps)"
     exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() {
-    echo "FAIL $*"
-    fails=$((fails + 1))
-}
+. "$(dirname "$0")/../lib.sh"
 
 cp -r "$src/locales" "$tmp/loc"
 # The Polish catalog gets its own list of words to avoid (after its meta table).
@@ -127,5 +121,4 @@ diff -r "$tmp/orig" "$tmp/loc" >/dev/null || fail "a refused import changed a ca
 "$kl" catalog export --locales "$tmp/loc" pl --format tbz -o "$tmp/x" 2>"$tmp/err" && fail "format tbz accepted"
 grep -q "unknown format 'tbz': po, xliff12, xliff20, tmx or tbx" "$tmp/err" || fail "unknown format: $(cat "$tmp/err")"
 
-[ "$fails" -eq 0 ] && echo "PASS catalog tbx"
-[ "$fails" -eq 0 ]
+finish "PASS catalog tbx"

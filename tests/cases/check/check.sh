@@ -5,38 +5,14 @@
 set -u
 kl=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-run() { # expected-status name args...
-    want=$1
-    name=$2
-    shift 2
-    "$kl" check "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" != "$want" ]; then
-        echo "FAIL $name: exit $got, expected $want"
-        sed 's/^/  out: /' "$tmp/out"
-        sed 's/^/  err: /' "$tmp/err"
-        fails=$((fails + 1))
-    fi
-}
-
-expect() { # file pattern name
-    if ! grep -q -e "$2" "$tmp/$1"; then
-        echo "FAIL $3: $1 lacks: $2"
-        sed "s/^/  $1: /" "$tmp/$1"
-        fails=$((fails + 1))
-    fi
-}
+. "$(dirname "$0")/../lib.sh"
+kl_command=check
 
 no_personal_data() { # name
     for secret in "Elm Road" "NT2 7QP" "Bwthyn" "Victoria Road" "900456" "900789" \
         "@mail.example" "Mill Lane"; do
         if grep -q -e "$secret" "$tmp/out" "$tmp/err"; then
-            echo "FAIL $1: output shows personal data '$secret'"
-            fails=$((fails + 1))
+            fail "$1: output shows personal data '$secret'"
         fi
     done
 }
@@ -80,8 +56,7 @@ no_personal_data bad-member
 # --quiet prints problems only.
 run 1 quiet --quiet "$src/tests/data/review/bad-member.xml"
 if [ -s "$tmp/out" ]; then
-    echo "FAIL quiet: printed a summary"
-    fails=$((fails + 1))
+    fail "quiet: printed a summary"
 fi
 
 # A broken file: exit 2 with file:line:col.
@@ -99,13 +74,11 @@ expect out "^Usage: kinletter check" help
 # Every command answers --help and --version.
 for c in check render generate catalog readability; do
     if ! "$kl" "$c" --help >"$tmp/out" 2>&1 || ! grep -q "^Usage: kinletter $c" "$tmp/out"; then
-        echo "FAIL $c --help"
-        fails=$((fails + 1))
+        fail "$c --help"
     fi
     if ! "$kl" "$c" --version >"$tmp/out" 2>&1 || ! grep -q "^kinletter [0-9]" "$tmp/out"; then
-        echo "FAIL $c --version"
-        fails=$((fails + 1))
+        fail "$c --version"
     fi
 done
 
-exit $((fails > 0))
+finish

@@ -5,8 +5,7 @@
 set -u
 kl=$(realpath "$1")
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib.sh"
 command -v ripmime >/dev/null || {
     echo "ripmime is missing: install it (.ci/deps)"
     exit 1
@@ -20,30 +19,24 @@ rc=$?
     exit 1
 }
 dir="$tmp/out/NSCP-2026-017/notification"
-status=0
 for m in m03 m07; do
     [ -f "$dir/$m-email.eml" ] || {
-        echo "FAIL $m-email.eml was not written"
-        status=1
+        fail "$m-email.eml was not written"
         continue
     }
     [ "$(stat -c %a "$dir/$m-email.eml")" = 600 ] || {
-        echo "FAIL $m-email.eml is not 0600"
-        status=1
+        fail "$m-email.eml is not 0600"
     }
     grep -q "^$m,.*,email,$m-email.eml,,[0-9a-f]\{64\},written," "$dir/record.csv" || {
-        echo "FAIL record.csv does not list $m-email.eml"
-        status=1
+        fail "record.csv does not list $m-email.eml"
     }
     grep -qx "file $m-email.eml" "$dir/.kinletter-manifest" || {
-        echo "FAIL the manifest does not list $m-email.eml"
-        status=1
+        fail "the manifest does not list $m-email.eml"
     }
     mkdir -p "$tmp/mp/$m"
     ripmime -i "$dir/$m-email.eml" -d "$tmp/mp/$m" >"$tmp/ripmime.log" 2>&1 || {
-        echo "FAIL ripmime could not read $m-email.eml"
-        status=1
+        fail "ripmime could not read $m-email.eml"
     }
 done
-python3 "$src/tests/cases/email/eml_check.py" "$dir" "$tmp/mp" m03 m07 || status=1
-exit $status
+python3 "$src/tests/cases/email/eml_check.py" "$dir" "$tmp/mp" m03 m07 || fails=$((fails + 1))
+finish

@@ -10,13 +10,7 @@ set -u
 kl=$(realpath "$1")
 src=$2
 py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-status=0
-fail() {
-    echo "FAIL $*"
-    status=1
-}
+. "$(dirname "$0")/../lib.sh"
 cp -r "$src/templates/example" "$tmp/example"
 cd "$tmp/example" || exit 1
 "$kl" generate review.xml --notify --date 2026-11-27 -o "$tmp/out" >"$tmp/gen.log" 2>&1
@@ -37,7 +31,7 @@ done
 "$kl" generate review.xml --date 2026-11-27 -o "$tmp/plain" >/dev/null 2>&1
 ls "$tmp/plain/NSCP-2026-017/notification" | grep -q notify && fail "notify files written without --notify"
 
-"$py" - "$dir" <<'PY' || status=1
+"$py" - "$dir" <<'PY' || fails=$((fails + 1))
 import csv, email, email.policy, glob, os, re, sys
 d = sys.argv[1]
 bad = 0
@@ -111,5 +105,4 @@ for want in "not A4 portrait" "font Helvetica (first on page 1) is not embedded"
 done
 # Both pages: size and margin; once: the font and the address.
 grep -qE "^m01 +m01-post.pdf +FAIL \(6 problems\)" "$tmp/m01" || fail "m01 is not reported with 6 problems"
-[ $status = 0 ] && echo "ok: Notify CSVs read by Python's csv; check --notify passes m01, fails m04 and a broken PDF"
-exit $status
+finish "ok: Notify CSVs read by Python's csv; check --notify passes m01, fails m04 and a broken PDF"

@@ -9,13 +9,7 @@ set -u
 kl=$(realpath "$1")
 src=$2
 py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-status=0
-fail() {
-    echo "FAIL $*"
-    status=1
-}
+. "$(dirname "$0")/../lib.sh"
 cp -r "$src/templates/example" "$tmp/example"
 (cd "$tmp/example" && "$kl" generate review.xml --protect --date 2026-11-27 -o "$tmp/out" >"$tmp/log" 2>&1)
 rc=$?
@@ -68,7 +62,7 @@ for m in m03 m07; do
         fail "record.csv lists $m-password-sms.txt with a SHA-256 (or not at all)"
 done
 # The draft attaches the protected PDF, byte for byte.
-"$py" - "$dir" m03 m07 <<'PY' || status=1
+"$py" - "$dir" m03 m07 <<'PY' || fails=$((fails + 1))
 import email, email.policy, sys
 d = sys.argv[1]
 bad = 0
@@ -88,7 +82,7 @@ sys.exit(bad)
 PY
 # The record: one password-issued event per protected member, with no hash; the
 # member's state is still "written".
-"$py" - "$tmp/out/record.db" <<'PY' || status=1
+"$py" - "$tmp/out/record.db" <<'PY' || fails=$((fails + 1))
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 rows = db.execute("SELECT member_id, file, sha256, note FROM event WHERE kind = 'password-issued'"
@@ -124,7 +118,7 @@ qpdf --requires-password "$tmp/out3/NSCP-2026-017/notification/m03-email.pdf" &&
     fail "a password file was written without --protect"
 # The word list: 2048 distinct words of 3 to 7 small letters (a power of two, so each
 # word is drawn equally often), and two runs give different passwords.
-"$py" - "$src/lib/mail/words.txt" <<'PY' || status=1
+"$py" - "$src/lib/mail/words.txt" <<'PY' || fails=$((fails + 1))
 import re, sys
 words = open(sys.argv[1], encoding="ascii").read().split("\n")[:-1]
 if len(words) != 2048 or len(set(words)) != 2048 or not all(re.fullmatch(r"[a-z]{3,7}", w) for w in words):
@@ -135,5 +129,4 @@ PY
 cmp -s "$tmp/out2/NSCP-2026-017/notification/m03-password-sms.txt" \
     "$tmp/out4/NSCP-2026-017/notification/m03-password-sms.txt" &&
     fail "two runs gave the same password"
-[ $status = 0 ] && echo "ok: m03 and m07 protected (AES-256 R6), decrypted and PDF/UA-checked"
-exit $status
+finish "ok: m03 and m07 protected (AES-256 R6), decrypted and PDF/UA-checked"

@@ -12,7 +12,7 @@ set -u
 kl=$(realpath "$1")
 src=$2
 py=/usr/bin/python3
-tmp=$(mktemp -d)
+. "$(dirname "$0")/../lib.sh"
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -20,11 +20,6 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-status=0
-fail() {
-    echo "FAIL $*"
-    status=1
-}
 for tool in openssl sha256sum; do
     command -v $tool >/dev/null || {
         echo "FAIL $tool is missing"
@@ -134,7 +129,7 @@ grep -qE "^$first +sent .*250 2.0.0 Ok" "$tmp/o3" || fail "$first is not reporte
 check_arrived() {
     local box=$1
     shift
-    "$py" - "$box" "$dir" "$@" <<'PY' || status=1
+    "$py" - "$box" "$dir" "$@" <<'PY' || fails=$((fails + 1))
 import email, email.policy, glob, json, os, sys
 box, d, members = sys.argv[1], sys.argv[2], sys.argv[3:]
 got = {}
@@ -169,7 +164,7 @@ PY
 others=()
 for m in "${members[@]}"; do [ "$m" != "$second" ] && others+=("$m"); done
 check_arrived "$tmp/main" "${others[@]}"
-"$py" - "$tmp/out/record.db" "$second" "${others[@]}" <<'PY' || status=1
+"$py" - "$tmp/out/record.db" "$second" "${others[@]}" <<'PY' || fails=$((fails + 1))
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 refused, sent = sys.argv[2], sys.argv[3:]
@@ -255,5 +250,4 @@ fi
 "$kl" send review.xml -o "$tmp/out6" --smtp "http://127.0.0.1:$port" >/dev/null 2>&1
 [ $? = 2 ] || fail "an http:// URL was not refused as a usage error"
 
-[ $status = 0 ] && echo "ok: send (dry run, STARTTLS+AUTH, 550, resend, drop, refusals) for ${members[*]}"
-exit $status
+finish "ok: send (dry run, STARTTLS+AUTH, 550, resend, drop, refusals) for ${members[*]}"

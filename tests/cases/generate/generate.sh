@@ -8,41 +8,9 @@ set -u
 kl=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # absolute: some cases cd
 src=$2
 fam="$src/tests/data/generate/review.xml"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
+. "$(dirname "$0")/../lib.sh"
+kl_command=generate
 export KINLETTER_PDF_DATE=2026-10-09T12:00:00Z
-
-fail() {
-    echo "FAIL $*"
-    fails=$((fails + 1))
-}
-
-run() { # expected-status name args...
-    want=$1
-    name=$2
-    shift 2
-    "$kl" generate "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" != "$want" ]; then
-        fail "$name: exit $got, expected $want"
-        sed 's/^/  out: /' "$tmp/out"
-        sed 's/^/  err: /' "$tmp/err"
-    fi
-}
-
-expect() { # file pattern name
-    if ! grep -q -e "$2" "$1"; then
-        fail "$3: $1 lacks: $2"
-        sed "s/^/  | /" "$1" | head -40
-    fi
-}
-
-refuse() { # file pattern name
-    if grep -q -e "$2" "$1"; then
-        fail "$3: $1 has: $2"
-    fi
-}
 
 # Every text a batch directory holds: text files, the record, the PDFs' text.
 all_text() { # dir
@@ -230,5 +198,4 @@ if [ -f "$fdir/record.csv" ]; then
     expect "$fdir/record.csv" "^g01,.*,failed," disk-full-record-g01
 fi
 
-[ "$fails" = 0 ] && echo "all generate cases passed"
-exit "$fails"
+finish "all generate cases passed"

@@ -7,17 +7,7 @@
 # Usage: iofaults.sh KINLETTER SOURCE_ROOT
 #        iofaults.sh --full-disk KINLETTER MOUNTPOINT (internal: run inside a mount namespace)
 set -u
-fails=0
-fail() {
-    echo "FAIL $*"
-    fails=$((fails + 1))
-}
-expect() { # file pattern name
-    grep -q -e "$2" "$1" || {
-        fail "$3: message lacks: $2"
-        sed 's/^/  | /' "$1" | head -20
-    }
-}
+. "$(dirname "$0")/../lib.sh"
 crashed() { # status name: a signal is never a clean error
     [ "$1" -lt 128 ] || fail "$2: killed by signal $(($1 - 128))"
 }
@@ -55,8 +45,6 @@ record_matches_files() { # batch-dir name
 if [ "${1:-}" = "--full-disk" ]; then
     kl=$2
     mnt=$3
-    tmp=$(mktemp -d)
-    trap 'rm -rf "$tmp"' EXIT
     mount -t tmpfs -o size=256k,mode=0755 kltest "$mnt" || exit 77
     "$kl" generate -o "$mnt/out" --date 2026-10-09 --jobs 2 >"$tmp/out" 2>"$tmp/err"
     st=$?
@@ -82,14 +70,12 @@ if [ "${1:-}" = "--full-disk" ]; then
     ls -A "$mnt" | grep -v -e '^fill$' -e '^out$' | grep -q . &&
         fail "full-disk-render: left behind: $(ls -A "$mnt")"
     umount "$mnt"
-    exit $((fails > 0))
+    finish
 fi
 
 kl=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=$2
-tmp=$(mktemp -d)
 chmod 755 "$tmp" # the unprivileged runs below must reach it
-trap 'rm -rf "$tmp"' EXIT
 res="$src/templates/example/review.xml"
 
 # ---- a full filesystem -------------------------------------------------------------------
@@ -240,8 +226,4 @@ for c in empty garbage trunc; do
     fi
 done
 
-[ $fails = 0 ] || {
-    echo "$fails failures"
-    exit 1
-}
-echo "iofaults: ok"
+finish "iofaults: ok"

@@ -13,13 +13,7 @@ kl=$1
 src=$2
 py=/usr/bin/python3 # Debian's python: python3-pikepdf lives there
 review=$src/tests/data/locales/review.xml
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+. "$(dirname "$0")/../lib.sh"
 
 locales="cy pl ro pt es lt so ar fa ur pa bn gu zh-Hans"
 templates="notification invitation update outcome"
@@ -104,8 +98,4 @@ done
 echo "$ok PDF letters give back the plain-text letter's words"
 [ "$ok" -eq 112 ] || fail "$ok of 112 letters compared"
 
-if [ "$fails" -ne 0 ]; then
-    echo "$fails failures"
-    exit 1
-fi
-echo "locales: all PDF checks passed"
+finish "locales: all PDF checks passed"

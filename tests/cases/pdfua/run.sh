@@ -10,9 +10,7 @@ set -u
 kl=$1
 src=$2
 py=/usr/bin/python3 # Debian's python: python3-pikepdf lives there
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
+. "$(dirname "$0")/../lib.sh"
 
 for t in notification invitation update outcome; do
     if ! "$kl" generate --template "$t" -o "$tmp/out" --quiet >"$tmp/gen-$t.log" 2>&1; then
@@ -27,8 +25,7 @@ n=$(wc -l <"$tmp/pdfs")
 # 8 PDF letters per template (post, email, via-professional and its cover note)
 # plus the print pack: anything fewer means letters went missing.
 if [ "$n" -lt 36 ]; then
-    echo "FAIL: only $n PDFs were generated"
-    fails=$((fails + 1))
+    fail "only $n PDFs were generated"
 fi
 
 review=$src/templates/example/review.xml
@@ -49,8 +46,7 @@ tail -n 1 "$tmp/self.log"
 # Every PDF of every template; letters in the member's language(s) from the review.
 # shellcheck disable=SC2046
 if ! "$py" "$src/tests/cases/pdfua/pdfua_check.py" --review "$review" $(cat "$tmp/pdfs") >"$tmp/check.log" 2>&1; then
-    echo "FAIL: PDF/UA problems"
-    fails=$((fails + 1))
+    fail "PDF/UA problems"
 fi
 cat "$tmp/check.log"
 
@@ -59,8 +55,7 @@ cat "$tmp/check.log"
 # shellcheck disable=SC2046
 if ! "$py" "$src/tests/cases/pdfua/pdfua_widths.py" --self-test "$d/m06-post.pdf" >"$tmp/widths.log" 2>&1 ||
     ! "$py" "$src/tests/cases/pdfua/pdfua_widths.py" $(cat "$tmp/pdfs") >>"$tmp/widths.log" 2>&1; then
-    echo "FAIL: glyph widths in /W differ from the embedded font programs"
-    fails=$((fails + 1))
+    fail "glyph widths in /W differ from the embedded font programs"
 fi
 tail -n 40 "$tmp/widths.log"
 
@@ -68,8 +63,7 @@ tail -n 40 "$tmp/widths.log"
 # the same, so a reader that reflows the page keeps the order and the headings.
 if ! "$py" "$src/tests/cases/pdfua/pdfua_reflow.py" "$kl" "$src/templates/example" "$tmp" \
     m01 m04 m06 m07 m09 >"$tmp/reflow.log" 2>&1; then
-    echo "FAIL: the structure changes with the print size"
-    fails=$((fails + 1))
+    fail "the structure changes with the print size"
 fi
 cat "$tmp/reflow.log"
 
@@ -78,8 +72,7 @@ cat "$tmp/reflow.log"
 mkdir -p "$tmp/inline"
 if ! "$py" "$src/tests/cases/pdfua/pdfua_inline_lang.py" "$kl" "$src/templates/example" \
     "$tmp/inline" >"$tmp/inline.log" 2>&1; then
-    echo "FAIL: free text inside a translated sentence is not marked English"
-    fails=$((fails + 1))
+    fail "free text inside a translated sentence is not marked English"
 fi
 cat "$tmp/inline.log"
 

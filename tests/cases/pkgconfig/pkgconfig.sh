@@ -11,13 +11,7 @@ prefix=$3
 for tool in cc pkg-config meson; do
     command -v $tool >/dev/null || { echo "SKIP: $tool not found"; exit 77; }
 done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() {
-    echo "FAIL $*"
-    fails=$((fails + 1))
-}
+. "$(dirname "$0")/../lib.sh"
 
 dest="$tmp/dest"
 meson install -C "$build" --no-rebuild --quiet --destdir "$dest" >"$tmp/install.log" 2>&1 || {
@@ -94,5 +88,4 @@ if [ -f "$libdir/libkinletter.a" ]; then
     }
 fi
 
-[ $fails = 0 ] || { echo "$fails failures"; exit 1; }
-echo "pkgconfig: ok"
+finish "pkgconfig: ok"

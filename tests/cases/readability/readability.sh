@@ -7,31 +7,8 @@ kl=$1
 src=$2
 planted_locales=$3
 here=$src/tests/cases/readability
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-run() { # expected-status name args...
-    want=$1
-    name=$2
-    shift 2
-    "$kl" readability "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" != "$want" ]; then
-        echo "FAIL $name: exit $got, expected $want"
-        sed 's/^/  out: /' "$tmp/out"
-        sed 's/^/  err: /' "$tmp/err"
-        fails=$((fails + 1))
-    fi
-}
-
-expect() { # file pattern name
-    if ! grep -q -e "$2" "$tmp/$1"; then
-        echo "FAIL $3: $1 lacks: $2"
-        sed "s/^/  $1: /" "$tmp/$1"
-        fails=$((fails + 1))
-    fi
-}
+. "$(dirname "$0")/../lib.sh"
+kl_command=readability
 
 # The example's English letters are all within the thresholds: one row a letter.
 run 0 english --locale en-GB
@@ -43,8 +20,7 @@ expect out "^m11 *notification *en-GB *standard .* ok$" english
 expect out "^m10 *notification *en-GB *easy-read .* ok$" english
 expect out "letters measured: 20 within every threshold, 0 with findings" english
 if grep -q "^m01 " "$tmp/out"; then
-    echo "FAIL english: --locale en-GB shows the Polish letters"
-    fails=$((fails + 1))
+    fail "english: --locale en-GB shows the Polish letters"
 fi
 
 # Every variant of every English letter for one member, as JSON a program can read.
@@ -89,8 +65,7 @@ PY
 fi
 run 0 print-json --member m03 --json
 if grep -q braille_pages "$tmp/out"; then
-    echo "FAIL print-json: a print member's letter has a braille page count"
-    fails=$((fails + 1))
+    fail "print-json: a print member's letter has a braille page count"
 fi
 
 # A member with only text messages, and one not contacted, are named, not skipped silently.
@@ -107,8 +82,7 @@ expect out "long sentence, 30 words in planted.long: .*plain limit of 20" plante
 expect out "abbreviation \"MASH\" in planted.abbr" planted
 expect out "kindness in planted.heading: the letter explains the review before it offers condolence" planted
 if grep -q "planted.fine\|\"GP\"" "$tmp/out"; then
-    echo "FAIL planted: a sound message or a known abbreviation is reported"
-    fails=$((fails + 1))
+    fail "planted: a sound message or a known abbreviation is reported"
 fi
 run 1 planted-json --template "$here/planted.xml" --locales "$planted_locales" --member m03 --variant plain --json
 if ! python3 - "$tmp/out" <<'PY'; then
@@ -134,8 +108,4 @@ run 2 no-review "$tmp/missing.xml"
 run 0 help --help
 expect out "Usage: kinletter readability" help
 
-if [ "$fails" -gt 0 ]; then
-    echo "$fails failure(s)"
-    exit 1
-fi
-echo "all readability CLI cases passed"
+finish "all readability CLI cases passed"

@@ -11,18 +11,13 @@ command -v curl >/dev/null && command -v openssl >/dev/null || {
     echo "curl or openssl is missing (bash .ci/deps installs them)"
     exit 77
 }
-tmp=$(mktemp -d)
+. "$(dirname "$0")/../lib.sh"
 pid=
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-fails=0
-fail() {
-    echo "FAIL $*"
-    fails=$((fails + 1))
-}
 cd "$tmp" || exit 1
 openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
     -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1 ||
@@ -168,5 +163,4 @@ grep -q "Sanitizer\|runtime error:" serve.err && {
     fail "the server's sanitizer report:"
     head -40 serve.err
 }
-[ "$fails" = 0 ] && echo "ok: kinletter serve with TLS and named users"
-exit $((fails > 0))
+finish "ok: kinletter serve with TLS and named users"

@@ -7,11 +7,7 @@
 set -u
 so=$1
 src=$2
-fails=0
-fail() {
-    echo "FAIL $*"
-    fails=$((fails + 1))
-}
+. "$(dirname "$0")/../lib.sh"
 command -v nm >/dev/null || { echo "nm not found (binutils)"; exit 77; }
 
 # (Version nodes such as KINLETTER_1.0 are absolute symbols, type A: not functions.)
@@ -54,5 +50,4 @@ $undocumented"
 
 n=$(echo "$syms" | wc -l)
 echo "$n symbols exported, $(echo "$declared" | wc -l) declared"
-[ "$fails" -eq 0 ] || { echo "$fails failures"; exit 1; }
-echo "symbols: ok"
+finish "symbols: ok"

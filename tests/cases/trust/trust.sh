@@ -11,29 +11,8 @@ kl=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=$2
 mode=${3:-quick}
 fam="$src/tests/data/generate/review.xml"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
+. "$(dirname "$0")/../lib.sh"
 export KINLETTER_PDF_DATE=2026-10-09T12:00:00Z
-
-fail() {
-    echo "FAIL $*"
-    fails=$((fails + 1))
-}
-
-expect() { # file pattern name
-    if ! grep -q -e "$2" "$1"; then
-        fail "$3: $1 lacks: $2"
-        sed "s/^/  | /" "$1" | head -20
-    fi
-}
-
-refuse() { # file pattern name
-    if grep -q -e "$2" "$1"; then
-        fail "$3: $1 has: $2"
-        grep -e "$2" "$1" | head -5 | sed "s/^/  | /"
-    fi
-}
 
 status() { # expected got name
     [ "$1" = "$2" ] || {
@@ -305,8 +284,4 @@ expect "$tmp/err" "warning: removed [0-9]* temporary files\? left by an interrup
 consistent "re-run after SIGKILL" exact
 fi # crash
 
-if [ "$fails" -ne 0 ]; then
-    echo "$fails failure(s)"
-    exit 1
-fi
-echo "all trust cases passed"
+finish "all trust cases passed"

@@ -8,8 +8,7 @@ set -u
 kl=$1
 src=$2
 command -v valgrind >/dev/null || { echo "valgrind not installed (see .ci/deps)"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib.sh"
 
 # 97: valgrind found an error or a leak; kinletter itself exits 0, 1 (a member failed) or 2.
 valgrind --suppressions="$src/tests/cases/valgrind/valgrind.supp" \
@@ -18,21 +17,18 @@ valgrind --suppressions="$src/tests/cases/valgrind/valgrind.supp" \
     --log-file="$tmp/valgrind.log" \
     "$kl" generate -o "$tmp/out" --date 2026-10-09 --jobs 2 >"$tmp/stdout" 2>"$tmp/stderr"
 rc=$?
-fails=0
 if [ "$rc" = 97 ]; then
-    echo "FAIL: valgrind found errors or leaks"
+    fail "valgrind found errors or leaks"
     cat "$tmp/valgrind.log"
-    fails=1
 elif [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
-    echo "FAIL: kinletter generate exited $rc"
+    fail "kinletter generate exited $rc"
     cat "$tmp/stdout" "$tmp/stderr"
-    fails=1
 fi
 rec=$(find "$tmp/out" -name record.csv)
-[ -n "$rec" ] || { echo "FAIL: no record.csv written"; fails=1; }
+[ -n "$rec" ] || fail "no record.csv written"
 pdfs=$(find "$tmp/out" -name '*.pdf' | wc -l)
-[ "$pdfs" -ge 2 ] || { echo "FAIL: only $pdfs PDFs written"; fails=1; }
+[ "$pdfs" -ge 2 ] || fail "only $pdfs PDFs written"
 grep -E "ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|total heap usage" \
     "$tmp/valgrind.log" | sed 's/^==[0-9]*== */valgrind: /'
 echo "kinletter exit $rc, $pdfs PDFs"
-exit $fails
+finish

@@ -9,8 +9,7 @@
 set -u
 kl=$(realpath "$1")
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib.sh"
 chromium=${KL_CHROMIUM:-/usr/bin/chromium}
 # Skipped (77) where the browser or node is missing, unless KL_REQUIRE_BROWSER=1 (.ci/run).
 missing() {

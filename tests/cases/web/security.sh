@@ -15,18 +15,13 @@ command -v curl >/dev/null || {
     [ "${KL_REQUIRE_BROWSER:-0}" = 1 ] && exit 1
     exit 77
 }
-tmp=$(mktemp -d)
+. "$(dirname "$0")/../lib.sh"
 pid=
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-fails=0
-fail() {
-    echo "FAIL $*"
-    fails=$((fails + 1))
-}
 
 # A workspace holding the bundled example (the CSV variant) as DIR/<review-id>/review.xml,
 # and a review whose file is a billion-laughs document (the loader must refuse it at 2:1).
@@ -311,5 +306,4 @@ grep -q "Sanitizer\|runtime error:" "$tmp/serve.err" && {
 }
 grep -q "Zofia\|Nowak\|07700\|NT2 7QP\|12 Elm Road" "$tmp/serve.err" &&
     fail "the server's log quotes the family: $(grep -m 3 "Zofia\|Nowak\|07700" "$tmp/serve.err")"
-[ "$fails" = 0 ] && echo "ok: kinletter serve security"
-exit $((fails > 0))
+finish "ok: kinletter serve security"
