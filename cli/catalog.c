@@ -309,6 +309,63 @@ static int do_pseudo(kl_context *ctx, kl_catalog_sources *src, const opts *o)
 int cli_catalog_fit(kl_context *ctx, kl_catalog_sources *src, const char *locales_dir,
                     const char *locale);
 
+static int do_fit(kl_context *ctx, kl_catalog_sources *src, const opts *o)
+{
+    if (o->n_args != 1) {
+        fputs("kinletter: error: catalog fit needs one LOCALE\n", stderr);
+        return EXIT_USAGE;
+    }
+    return cli_catalog_fit(ctx, src, o->locales, o->args[0]);
+}
+
+static const struct {
+    const char *name;
+    int (*run)(kl_context *ctx, kl_catalog_sources *src, const opts *o);
+} subcommands[] = {
+    {"check", do_check},   {"status", do_status}, {"stamp", do_stamp}, {"export", do_export},
+    {"import", do_import}, {"pseudo", do_pseudo}, {"fit", do_fit},     {"init", do_init},
+};
+
+/* The options after the subcommand into o (o->args has room for argc). Returns -1 when the
+ * command goes on, else its exit code (the reason printed). */
+static int parse_options(int argc, char **argv, opts *o)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            usage(stdout);
+            return EXIT_DONE;
+        } else if (!strcmp(a, "-l") || !strcmp(a, "--locales") || !strcmp(a, "-o") ||
+                   !strcmp(a, "--output") || !strcmp(a, "--format")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "kinletter: error: %s needs a value\n", a);
+                return EXIT_USAGE;
+            }
+            if (!strcmp(a, "--format"))
+                o->format = argv[++i];
+            else if (a[1] == 'l' || a[2] == 'l')
+                o->locales = argv[++i];
+            else
+                o->output = argv[++i];
+        } else if (!strcmp(a, "--json"))
+            o->json = true;
+        else if (!strcmp(a, "--all"))
+            o->all = true;
+        else if (!strcmp(a, "--force"))
+            o->force = true;
+        else if (!strcmp(a, "--dry-run"))
+            o->dry_run = true;
+        else if (a[0] == '-' && a[1]) {
+            fprintf(stderr,
+                    "kinletter: error: unknown option '%s' (see kinletter catalog --help)\n", a);
+            return EXIT_USAGE;
+        } else {
+            o->args[o->n_args++] = a;
+        }
+    }
+    return -1;
+}
+
 int cli_catalog(int argc, char **argv)
 {
     if (argc < 2) {
@@ -320,12 +377,10 @@ int cli_catalog(int argc, char **argv)
         return EXIT_DONE;
     }
     const char *sub = argv[1];
-    static const char *const subs[] = {"check",  "status", "stamp", "export",
-                                       "import", "pseudo", "fit",   "init"};
-    bool known = false;
-    for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
-        known = known || !strcmp(sub, subs[i]);
-    if (!known) {
+    size_t which = 0, n_subs = sizeof subcommands / sizeof subcommands[0];
+    while (which < n_subs && strcmp(sub, subcommands[which].name))
+        which++;
+    if (which == n_subs) {
         fprintf(stderr,
                 "kinletter: error: unknown catalog subcommand '%s' (see kinletter "
                 "catalog --help)\n",
@@ -338,41 +393,10 @@ int cli_catalog(int argc, char **argv)
         fputs("kinletter: error: out of memory\n", stderr);
         return EXIT_SOME_FAILED;
     }
-    int status = EXIT_USAGE;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            usage(stdout);
-            free(o.args);
-            return EXIT_DONE;
-        } else if (!strcmp(a, "-l") || !strcmp(a, "--locales") || !strcmp(a, "-o") ||
-                   !strcmp(a, "--output") || !strcmp(a, "--format")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "kinletter: error: %s needs a value\n", a);
-                goto out;
-            }
-            if (!strcmp(a, "--format"))
-                o.format = argv[++i];
-            else if (a[1] == 'l' || a[2] == 'l')
-                o.locales = argv[++i];
-            else
-                o.output = argv[++i];
-        } else if (!strcmp(a, "--json"))
-            o.json = true;
-        else if (!strcmp(a, "--all"))
-            o.all = true;
-        else if (!strcmp(a, "--force"))
-            o.force = true;
-        else if (!strcmp(a, "--dry-run"))
-            o.dry_run = true;
-        else if (a[0] == '-' && a[1]) {
-            fprintf(stderr,
-                    "kinletter: error: unknown option '%s' (see kinletter catalog --help)\n", a);
-            goto out;
-        } else {
-            o.args[o.n_args++] = a;
-        }
-    }
+    int status = parse_options(argc, argv, &o);
+    if (status >= 0)
+        goto out;
+    status = EXIT_USAGE;
     if (!o.locales) {
         const char *env = getenv("KINLETTER_LOCALES");
         if (env && *env)
@@ -395,26 +419,8 @@ int cli_catalog(int argc, char **argv)
     if (rc) {
         cli_print_error(ctx, rc);
         status = rc == KL_ENOMEM ? EXIT_SOME_FAILED : EXIT_USAGE;
-    } else if (!strcmp(sub, "check")) {
-        status = do_check(ctx, src, &o);
-    } else if (!strcmp(sub, "status")) {
-        status = do_status(ctx, src, &o);
-    } else if (!strcmp(sub, "stamp")) {
-        status = do_stamp(ctx, src, &o);
-    } else if (!strcmp(sub, "export")) {
-        status = do_export(ctx, src, &o);
-    } else if (!strcmp(sub, "import")) {
-        status = do_import(ctx, src, &o);
-    } else if (!strcmp(sub, "pseudo")) {
-        status = do_pseudo(ctx, src, &o);
-    } else if (!strcmp(sub, "init")) {
-        status = do_init(ctx, src, &o);
     } else {
-        if (o.n_args != 1) {
-            fputs("kinletter: error: catalog fit needs one LOCALE\n", stderr);
-        } else {
-            status = cli_catalog_fit(ctx, src, o.locales, o.args[0]);
-        }
+        status = subcommands[which].run(ctx, src, &o);
     }
     kl_catalog_sources_free(src);
     kl_context_free(ctx);

@@ -33,6 +33,38 @@ int cli_review_arg(const char *arg, const char *command, const char **review_pat
  * "check --notify"): an unknown option is "unknown option 'X' with --notify". */
 int cli_mode_review_arg(const char *arg, const char *command, const char *mode,
                         const char **review_path);
+/* One option of a command (cli_options): a value option stores its value in *value, or
+ * appends it to list (which has room for argc values), counting *n; a flag sets *flag;
+ * refusal: the option is refused with this reason. */
+typedef struct cli_option {
+    const char *name, *alias; /* "--template" and "-t" (alias may be NULL) */
+    const char **value;
+    bool *flag;
+    const char **list;
+    size_t *n;
+    const char *refusal;
+} cli_option;
+#define CLI_VALUE(name, alias, value)                                                              \
+    {                                                                                              \
+        name, alias, value, NULL, NULL, NULL, NULL                                                 \
+    }
+#define CLI_FLAG(name, alias, flag)                                                                \
+    {                                                                                              \
+        name, alias, NULL, flag, NULL, NULL, NULL                                                  \
+    }
+#define CLI_LIST(name, alias, list, n)                                                             \
+    {                                                                                              \
+        name, alias, NULL, NULL, list, n, NULL                                                     \
+    }
+#define CLI_REFUSED(name, refusal)                                                                 \
+    {                                                                                              \
+        name, NULL, NULL, NULL, NULL, NULL, refusal                                                \
+    }
+/* Parse argv[first..argc) against opts (n of them): --help or -h prints usage to stdout, any
+ * other argument goes to cli_review_arg(command). Returns -1 when the command goes on, else
+ * its exit code (EXIT_DONE after --help; EXIT_USAGE after printing why). */
+int cli_options(int argc, char **argv, int first, const char *command, const cli_option *opts,
+                size_t n, void (*usage)(FILE *), const char **review_path);
 /* True if arg is --help or -h. */
 bool cli_is_help(const char *arg);
 /* The path of the bundled example review (allocated), or NULL with an error printed. */

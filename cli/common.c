@@ -95,6 +95,40 @@ int cli_review_arg(const char *arg, const char *command, const char **review_pat
     return cli_mode_review_arg(arg, command, NULL, review_path);
 }
 
+int cli_options(int argc, char **argv, int first, const char *command, const cli_option *opts,
+                size_t n, void (*usage)(FILE *), const char **review_path)
+{
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        const cli_option *o = NULL;
+        if (cli_is_help(a)) {
+            usage(stdout);
+            return EXIT_DONE;
+        }
+        for (size_t k = 0; k < n && !o; k++)
+            if (!strcmp(a, opts[k].name) || (opts[k].alias && !strcmp(a, opts[k].alias)))
+                o = &opts[k];
+        if (!o) {
+            if (cli_review_arg(a, command, review_path))
+                return EXIT_USAGE;
+        } else if (o->refusal) {
+            fprintf(stderr, "kinletter: error: %s: %s\n", a, o->refusal);
+            return EXIT_USAGE;
+        } else if (o->flag) {
+            *o->flag = true;
+        } else {
+            const char *v = cli_need_value(argc, argv, &i);
+            if (!v)
+                return EXIT_USAGE;
+            if (o->list)
+                o->list[(*o->n)++] = v;
+            else
+                *o->value = v;
+        }
+    }
+    return -1;
+}
+
 bool cli_is_password_file(const char *file)
 {
     static const char tail[] = "-password-sms.txt";

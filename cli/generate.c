@@ -129,58 +129,91 @@ static void print_channels(const kl_batch_result *res, size_t from, size_t to)
     printf("%*s ", width < 24 ? 24 - width : 0, "");
 }
 
-/* One summary line per member, from its rows (which are in member order). */
+/* One member's summary line, from its rows [from, to). */
+static void print_member(const kl_batch_result *res, size_t from, size_t to)
+{
+    const kl_batch_row *r = kl_batch_result_row(res, from);
+    unsigned pages = 0, braille = 0; /* PDF pages; braille pages of a .brf */
+    const char *why = NULL;
+    for (size_t k = from; k < to; k++) {
+        const kl_batch_row *x = kl_batch_result_row(res, k);
+        if (strstr(x->file, ".brf"))
+            braille += x->pages;
+        else
+            pages += x->pages;
+        if (x->status == KL_BATCH_FAILED && !why &&
+            strncmp(x->reason, "nothing is written for this member", 34) != 0)
+            why = x->reason;
+    }
+    if (!why)
+        why = r->reason;
+    printf("%-8s %-12s ", r->member_id, r->relationship);
+    print_channels(res, from, to);
+    switch (r->status) {
+    case KL_BATCH_WRITTEN:
+        if (braille) /* needs format="braille": the format each member got */
+            printf("written in braille, %u braille page%s%s", braille, braille == 1 ? "" : "s",
+                   pages ? ", " : "");
+        if (!braille || pages)
+            printf("%s%u page%s", braille ? "" : "written, ", pages, pages == 1 ? "" : "s");
+        /* The reading level each member got (Easy Read, plain...), when not standard. */
+        if (r->reading_level && r->reading_level[0] && strcmp(r->reading_level, "standard"))
+            printf(" (reading: %s)", r->reading_level);
+        if (r->draft)
+            printf(" (draft translation: %s %s)", r->languages, r->translation_status);
+        if (r->reason[0])
+            printf(" (%s)", r->reason);
+        break;
+    case KL_BATCH_FAILED:
+        printf("FAILED: %s", why);
+        break;
+    case KL_BATCH_NOT_CONTACTED:
+        printf("not contacted: %s", why);
+        break;
+    case KL_BATCH_SKIPPED:
+        printf("skipped");
+        break;
+    }
+    putchar('\n');
+}
+
+/* The files to pass on by hand: protected PDFs' passwords (by text or by phone, never by
+ * email) and braille letters (like a readability report: what each is, and that it is a
+ * draft). */
+static void print_hand_over(const kl_batch_result *res)
+{
+    size_t n = kl_batch_result_row_count(res), n_pw = 0, n_brf = 0;
+    for (size_t k = 0; k < n; k++) {
+        const kl_batch_row *x = kl_batch_result_row(res, k);
+        if (x->status != KL_BATCH_WRITTEN || !cli_is_password_file(x->file))
+            continue;
+        if (!n_pw++)
+            printf("Protected PDFs: give each member the password in their file, by text "
+                   "message or read out on a phone call (never in the email):\n");
+        printf("  %-8s %-28s %s\n", x->member_id, x->file, x->name);
+    }
+    for (size_t k = 0; k < n; k++) {
+        const kl_batch_row *x = kl_batch_result_row(res, k);
+        if (x->status != KL_BATCH_WRITTEN || !strstr(x->file, ".brf"))
+            continue;
+        if (!n_brf++)
+            printf("Braille letters (BRF, 40 cells by 25 lines) to send to the transcription or "
+                   "embossing service, listed first in the print pack; machine braille is a "
+                   "draft: have a braille transcriber proof it:\n");
+        printf("  %-8s %-28s %u braille page%s (%s)\n", x->member_id, x->file, x->pages,
+               x->pages == 1 ? "" : "s", x->languages);
+    }
+}
+
+/* One summary line per member, from its rows (which are in member order), then the totals. */
 static void print_summary(const kl_batch_result *res)
 {
     size_t n = kl_batch_result_row_count(res);
-    size_t i = 0;
-    while (i < n) {
-        const kl_batch_row *r = kl_batch_result_row(res, i);
-        size_t k = i;
-        unsigned pages = 0, braille = 0; /* PDF pages; braille pages of a .brf */
-        const char *why = NULL;
-        kl_batch_status st = r->status;
-        for (; k < n && strcmp(kl_batch_result_row(res, k)->member_id, r->member_id) == 0; k++) {
-            const kl_batch_row *x = kl_batch_result_row(res, k);
-            if (strstr(x->file, ".brf"))
-                braille += x->pages;
-            else
-                pages += x->pages;
-            if (x->status == KL_BATCH_FAILED && !why &&
-                strncmp(x->reason, "nothing is written for this member", 34) != 0)
-                why = x->reason;
-        }
-        if (!why)
-            why = r->reason;
-        printf("%-8s %-12s ", r->member_id, r->relationship);
-        print_channels(res, i, k);
-        switch (st) {
-        case KL_BATCH_WRITTEN:
-            if (braille) /* needs format="braille": the format each member got */
-                printf("written in braille, %u braille page%s%s", braille, braille == 1 ? "" : "s",
-                       pages ? ", " : "");
-            if (!braille || pages)
-                printf("%s%u page%s", braille ? "" : "written, ", pages, pages == 1 ? "" : "s");
-            /* The reading level each member got (Easy Read, plain...), when not standard. */
-            if (r->reading_level && r->reading_level[0] && strcmp(r->reading_level, "standard"))
-                printf(" (reading: %s)", r->reading_level);
-            if (r->draft)
-                printf(" (draft translation: %s %s)", r->languages, r->translation_status);
-            if (r->reason[0])
-                printf(" (%s)", r->reason);
-            break;
-        case KL_BATCH_FAILED:
-            printf("FAILED: %s", why);
-            break;
-        case KL_BATCH_NOT_CONTACTED:
-            printf("not contacted: %s", why);
-            break;
-        case KL_BATCH_SKIPPED:
-            printf("skipped");
-            break;
-        }
-        putchar('\n');
-        i = k;
+    for (size_t i = 0, k; i < n; i = k) {
+        const char *id = kl_batch_result_row(res, i)->member_id;
+        for (k = i; k < n && strcmp(kl_batch_result_row(res, k)->member_id, id) == 0; k++)
+            ;
+        print_member(res, i, k);
     }
     kl_batch_totals t = KL_BATCH_TOTALS_INIT;
     kl_batch_result_totals(res, &t);
@@ -195,30 +228,7 @@ static void print_summary(const kl_batch_result *res)
         printf("; %zu print packs (print-pack-001.pdf...): %zu pages for duplex printing",
                t.print_packs, t.print_pack_pages);
     putchar('\n');
-    /* Protected PDFs: the passwords to pass on, by text or by phone, never by email. */
-    size_t n_pw = 0;
-    for (size_t k = 0; k < n; k++) {
-        const kl_batch_row *x = kl_batch_result_row(res, k);
-        if (x->status != KL_BATCH_WRITTEN || !cli_is_password_file(x->file))
-            continue;
-        if (!n_pw++)
-            printf("Protected PDFs: give each member the password in their file, by text "
-                   "message or read out on a phone call (never in the email):\n");
-        printf("  %-8s %-28s %s\n", x->member_id, x->file, x->name);
-    }
-    /* Braille letters, like a readability report: what each is, and that it is a draft. */
-    size_t n_brf = 0;
-    for (size_t k = 0; k < n; k++) {
-        const kl_batch_row *x = kl_batch_result_row(res, k);
-        if (x->status != KL_BATCH_WRITTEN || !strstr(x->file, ".brf"))
-            continue;
-        if (!n_brf++)
-            printf("Braille letters (BRF, 40 cells by 25 lines) to send to the transcription or "
-                   "embossing service, listed first in the print pack; machine braille is a "
-                   "draft: have a braille transcriber proof it:\n");
-        printf("  %-8s %-28s %u braille page%s (%s)\n", x->member_id, x->file, x->pages,
-               x->pages == 1 ? "" : "s", x->languages);
-    }
+    print_hand_over(res);
     if (t.draft_members)
         printf("%zu member%s written with a draft translation: have it reviewed before "
                "sending\n",
@@ -226,81 +236,60 @@ static void print_summary(const kl_batch_result *res)
     printf("Files in %s (record.csv lists every member)\n", kl_batch_result_dir(res));
 }
 
-int cli_generate(int argc, char **argv)
+/* The command's arguments. */
+typedef struct gen_args {
+    const char *review_path, *tpl_name, *out_dir, *locales, *date, *record;
+    const char **members; /* room for argc (allocated) */
+    size_t n_members;
+    unsigned jobs;
+    bool force, fallback, quiet;
+    bool allow_open;   /* --allow-open-questions */
+    bool with_answers; /* --include-answers */
+    bool protect;      /* --protect */
+    bool notify;       /* --notify */
+} gen_args;
+
+/* Returns -1 when the command goes on, else its exit code (the reason printed). */
+static int parse_args(int argc, char **argv, gen_args *a)
 {
-    const char *review_path = NULL, *tpl_name = NULL, *out_dir = NULL, *locales = NULL;
-    const char *date = NULL, *jobs_s = NULL, *record = NULL;
-    bool force = false, fallback = false, quiet = false;
-    bool allow_open = false;   /* --allow-open-questions */
-    bool with_answers = false; /* --include-answers */
-    bool protect = false;      /* --protect */
-    bool notify = false;       /* --notify */
-    const char **members = calloc((size_t)argc, sizeof *members);
-    size_t n_members = 0;
-    if (!members) {
-        fputs("kinletter: error: out of memory\n", stderr);
-        return EXIT_SOME_FAILED;
-    }
-    int status = EXIT_USAGE;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (cli_is_help(a)) {
-            usage(stdout);
-            free(members);
-            return EXIT_DONE;
-        } else if (!strcmp(a, "-t") || !strcmp(a, "--template"))
-            slot = &tpl_name;
-        else if (!strcmp(a, "-m") || !strcmp(a, "--member"))
-            slot = &members[n_members++];
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-            slot = &out_dir;
-        else if (!strcmp(a, "-j") || !strcmp(a, "--jobs"))
-            slot = &jobs_s;
-        else if (!strcmp(a, "-l") || !strcmp(a, "--locales"))
-            slot = &locales;
-        else if (!strcmp(a, "-d") || !strcmp(a, "--date"))
-            slot = &date;
-        else if (!strcmp(a, "--record"))
-            slot = &record;
-        else if (!strcmp(a, "--force"))
-            force = true;
-        else if (!strcmp(a, "--allow-fallback"))
-            fallback = true;
-        else if (!strcmp(a, "--allow-open-questions"))
-            allow_open = true;
-        else if (!strcmp(a, "--include-answers"))
-            with_answers = true;
-        else if (!strcmp(a, "--protect"))
-            protect = true;
-        else if (!strcmp(a, "--notify"))
-            notify = true;
-        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-            quiet = true;
-        else if (cli_review_arg(a, "generate", &review_path)) {
-            free(members);
-            return EXIT_USAGE;
-        }
-        if (slot && !(*slot = cli_need_value(argc, argv, &i))) {
-            free(members);
-            return EXIT_USAGE;
-        }
-    }
-    unsigned jobs = 0;
+    const char *jobs_s = NULL;
+    const cli_option options[] = {
+        CLI_VALUE("--template", "-t", &a->tpl_name),
+        CLI_LIST("--member", "-m", a->members, &a->n_members),
+        CLI_VALUE("--output", "-o", &a->out_dir),
+        CLI_VALUE("--jobs", "-j", &jobs_s),
+        CLI_VALUE("--locales", "-l", &a->locales),
+        CLI_VALUE("--date", "-d", &a->date),
+        CLI_VALUE("--record", NULL, &a->record),
+        CLI_FLAG("--force", NULL, &a->force),
+        CLI_FLAG("--allow-fallback", NULL, &a->fallback),
+        CLI_FLAG("--allow-open-questions", NULL, &a->allow_open),
+        CLI_FLAG("--include-answers", NULL, &a->with_answers),
+        CLI_FLAG("--protect", NULL, &a->protect),
+        CLI_FLAG("--notify", NULL, &a->notify),
+        CLI_FLAG("--quiet", "-q", &a->quiet),
+    };
+    int status = cli_options(argc, argv, 1, "generate", options, sizeof options / sizeof options[0],
+                             usage, &a->review_path);
+    if (status >= 0)
+        return status;
     if (jobs_s) {
         char *end = NULL;
         long v = strtol(jobs_s, &end, 10);
         if (!*jobs_s || *end || v < 1 || v > 256) {
             fprintf(stderr, "kinletter: error: --jobs wants a number from 1 to 256, not '%s'\n",
                     jobs_s);
-            free(members);
             return EXIT_USAGE;
         }
-        jobs = (unsigned)v;
+        a->jobs = (unsigned)v;
     }
+    return -1;
+}
 
-    /* A file-size limit (ulimit -f) should fail a write with a message,
-     * not kill the command half-way through. */
+/* A file-size limit (ulimit -f) should fail a write with a message, not kill the command
+ * half-way through; SIGINT and SIGTERM finish the member under way. */
+static void catch_signals(void)
+{
     signal(SIGXFSZ, SIG_IGN);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -308,114 +297,151 @@ int cli_generate(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
 
-    kl_context *ctx = cli_context();
-    if (!ctx) {
-        free(members);
-        return EXIT_SOME_FAILED;
-    }
-    char *example = NULL;
-    kl_review *rv = NULL;
-    kl_batch_result *res = NULL;
-    const char **held_filter = NULL; /* members without an open question (outcome letter) */
-    size_t n_held_filter = 0, held = 0;
-    kl_record_status *qa_status = NULL; /* owns the strings of qa */
-    kl_letter_qa *qa = NULL;
-    size_t n_qa = 0;
-    int rc;
-    if (!review_path && !(review_path = example = cli_example_review(ctx)))
-        goto out;
-    if ((rc = kl_review_load_file(ctx, review_path, NULL, &rv)) != 0) {
-        cli_print_error(ctx, rc);
-        goto out;
-    }
+/* What the record adds to a batch: the members whose outcome letter waits for an answer,
+ * and the family's questions and answers. */
+typedef struct record_input {
+    const char **held_filter; /* members without an open question (outcome letter) */
+    size_t n_held_filter, held;
+    kl_record_status *qa_status; /* owns the strings of qa */
+    kl_letter_qa *qa;
+    size_t n_qa;
+} record_input;
 
+static void record_input_free(record_input *r)
+{
+    free(r->held_filter);
+    free(r->qa);
+    kl_record_status_free(r->qa_status);
+}
+
+/* Read what the batch needs from the record. Returns an exit code (problems printed). */
+static int read_record(kl_context *ctx, const kl_review *rv, const gen_args *a, record_input *r)
+{
     /* The outcome letter waits until each of the member's questions is answered. */
-    if (!allow_open &&
-        cli_record_hold_unanswered(ctx, rv, out_dir, record, tpl_name, members, n_members,
-                                   &held_filter, &n_held_filter, &held) != EXIT_DONE) {
-        status = EXIT_SOME_FAILED;
-        goto out;
-    }
-    if (held && !n_held_filter) {
+    if (!a->allow_open && cli_record_hold_unanswered(ctx, rv, a->out_dir, a->record, a->tpl_name,
+                                                     a->members, a->n_members, &r->held_filter,
+                                                     &r->n_held_filter, &r->held) != EXIT_DONE)
+        return EXIT_SOME_FAILED;
+    if (r->held && !r->n_held_filter) {
         fputs("kinletter: error: every member selected has a question not yet answered: no "
               "outcome letter is written\n",
               stderr);
-        status = EXIT_SOME_FAILED;
-        goto out;
+        return EXIT_SOME_FAILED;
     }
-
     /* The family's questions and answers: in the outcome letter, and in the update
      * letter when asked (--include-answers). */
-    const char *base = tpl_name ? strrchr(tpl_name, '/') : NULL;
-    base = base ? base + 1 : tpl_name ? tpl_name : "";
-    if ((with_answers || !strcmp(base, "outcome") || !strcmp(base, "outcome.xml")) &&
-        cli_record_questions(ctx, rv, out_dir, record, &qa_status, &qa, &n_qa) != EXIT_DONE) {
-        status = EXIT_SOME_FAILED;
-        goto out;
-    }
+    const char *base = a->tpl_name ? strrchr(a->tpl_name, '/') : NULL;
+    base = base ? base + 1 : a->tpl_name ? a->tpl_name : "";
+    if ((a->with_answers || !strcmp(base, "outcome") || !strcmp(base, "outcome.xml")) &&
+        cli_record_questions(ctx, rv, a->out_dir, a->record, &r->qa_status, &r->qa, &r->n_qa) !=
+            EXIT_DONE)
+        return EXIT_SOME_FAILED;
+    return EXIT_DONE;
+}
 
+/* The exit code of a batch that returned rc (with res when it began), with a hint. */
+static int batch_status(kl_context *ctx, int rc, const kl_batch_result *res, bool force)
+{
+    if (rc == 0) {
+        kl_batch_totals t = KL_BATCH_TOTALS_INIT;
+        kl_batch_result_totals(res, &t);
+        return t.members_failed ? EXIT_SOME_FAILED : EXIT_DONE;
+    }
+    cli_print_error(ctx, rc);
+    if (rc == KL_EEXISTS && !force)
+        fputs("kinletter: hint: run again with --force to replace the files of earlier "
+              "runs, or choose another output directory (-o DIR)\n",
+              stderr);
+    else if (rc == KL_EIO && res)
+        fputs("kinletter: hint: when the cause is fixed, run again with --force\n", stderr);
+    /* Stopped part-way (the disk filled up): some work was done and is
+     * recorded; anything else stopped the batch before it began. */
+    return res || rc == KL_ENOMEM || rc == KL_EINTR ? EXIT_SOME_FAILED : EXIT_USAGE;
+}
+
+/* Run the batch and record it; returns the exit code. */
+static int run_batch(kl_context *ctx, const kl_review *rv, const gen_args *a, const record_input *r)
+{
     kl_batch_options opts = KL_BATCH_OPTIONS_INIT;
     progress_state ps = {0};
-    opts.template_name = tpl_name;
-    opts.members = n_members ? members : NULL;
-    opts.n_members = n_members;
-    if (held) {
-        opts.members = held_filter;
-        opts.n_members = n_held_filter;
+    opts.template_name = a->tpl_name;
+    opts.members = a->n_members ? a->members : NULL;
+    opts.n_members = a->n_members;
+    if (r->held) {
+        opts.members = r->held_filter;
+        opts.n_members = r->n_held_filter;
     }
-    opts.output_dir = out_dir;
-    opts.jobs = jobs;
-    opts.force = force;
-    opts.allow_language_fallback = fallback;
-    opts.date = date;
-    opts.qa = qa;
-    opts.n_qa = n_qa;
-    opts.protect = protect;
-    opts.notify = notify;
+    opts.output_dir = a->out_dir;
+    opts.jobs = a->jobs;
+    opts.force = a->force;
+    opts.allow_language_fallback = a->fallback;
+    opts.date = a->date;
+    opts.qa = r->qa;
+    opts.n_qa = r->n_qa;
+    opts.protect = a->protect;
+    opts.notify = a->notify;
     opts.interrupt = (const volatile int *)&interrupted;
     /* Reproducible output for tests and diffs, as `render --format pdf`. */
     opts.creation_date = getenv("KINLETTER_PDF_DATE");
-    opts.locales_dir = locales ? locales : getenv("KINLETTER_LOCALES");
-    if (!quiet && isatty(STDERR_FILENO)) {
+    opts.locales_dir = a->locales ? a->locales : getenv("KINLETTER_LOCALES");
+    if (!a->quiet && isatty(STDERR_FILENO)) {
         opts.progress = progress;
         opts.progress_userdata = &ps;
         kl_context_set_diagnostics(ctx, diagnostic, &ps);
     }
-    rc = kl_batch_generate(ctx, rv, &opts, &res);
-    if (res && !quiet)
+    kl_batch_result *res = NULL;
+    int rc = kl_batch_generate(ctx, rv, &opts, &res);
+    if (res && !a->quiet)
         print_summary(res);
     /* The correspondence record: every member's outcome of this batch. */
-    int rec_status = res && !opts.dry_run
-                         ? cli_record_batch(ctx, rv, out_dir, record, tpl_name, date, res)
-                         : EXIT_DONE;
-    if (rc == 0) {
-        kl_batch_totals t = KL_BATCH_TOTALS_INIT;
-        kl_batch_result_totals(res, &t);
-        status = t.members_failed ? EXIT_SOME_FAILED : EXIT_DONE;
-    } else {
-        cli_print_error(ctx, rc);
-        if (rc == KL_EEXISTS && !force)
-            fputs("kinletter: hint: run again with --force to replace the files of earlier "
-                  "runs, or choose another output directory (-o DIR)\n",
-                  stderr);
-        else if (rc == KL_EIO && res)
-            fputs("kinletter: hint: when the cause is fixed, run again with --force\n", stderr);
-        /* Stopped part-way (the disk filled up): some work was done and is
-         * recorded; anything else stopped the batch before it began. */
-        status = res || rc == KL_ENOMEM || rc == KL_EINTR ? EXIT_SOME_FAILED : EXIT_USAGE;
-    }
-    if ((rec_status != EXIT_DONE || held) && status == EXIT_DONE)
+    int rec_status = res && !opts.dry_run ? cli_record_batch(ctx, rv, a->out_dir, a->record,
+                                                             a->tpl_name, a->date, res)
+                                          : EXIT_DONE;
+    int status = batch_status(ctx, rc, res, a->force);
+    if ((rec_status != EXIT_DONE || r->held) && status == EXIT_DONE)
         status = EXIT_SOME_FAILED;
-
-out:
     kl_batch_result_free(res);
+    return status;
+}
+
+int cli_generate(int argc, char **argv)
+{
+    gen_args a = {0};
+    if (!(a.members = calloc((size_t)argc, sizeof *a.members))) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        return EXIT_SOME_FAILED;
+    }
+    int status = parse_args(argc, argv, &a);
+    if (status >= 0) {
+        free(a.members);
+        return status;
+    }
+    catch_signals();
+    kl_context *ctx = cli_context();
+    if (!ctx) {
+        free(a.members);
+        return EXIT_SOME_FAILED;
+    }
+    char *example = NULL;
+    kl_review *rv = NULL;
+    record_input r = {0};
+    int rc;
+    status = EXIT_USAGE;
+    if (!a.review_path && !(a.review_path = example = cli_example_review(ctx)))
+        goto out;
+    if ((rc = kl_review_load_file(ctx, a.review_path, NULL, &rv)) != 0) {
+        cli_print_error(ctx, rc);
+        goto out;
+    }
+    if ((status = read_record(ctx, rv, &a, &r)) == EXIT_DONE)
+        status = run_batch(ctx, rv, &a, &r);
+out:
     kl_review_free(rv);
     kl_free(example);
     kl_context_free(ctx);
-    free(held_filter);
-    free(qa);
-    kl_record_status_free(qa_status);
-    free(members);
+    record_input_free(&r);
+    free(a.members);
     return status;
 }

@@ -473,6 +473,30 @@ static int parse(int argc, char **argv, opts *o)
     return -1;
 }
 
+/* The one template asked for, or the four bundled ones, into tpls (4 slots) and their names
+ * ("planted", not a file's path) into names. Returns 0 or the library's error code. */
+static int load_templates(kl_context *ctx, const char *one, kl_template **tpls, const char **names,
+                          size_t *n_tpls)
+{
+    if (one) {
+        names[0] = one;
+        *n_tpls = 1;
+    } else {
+        for (size_t i = 0; i < 4; i++)
+            names[i] = default_templates[i];
+        *n_tpls = 4;
+    }
+    for (size_t i = 0; i < *n_tpls; i++) {
+        const char *n = names[i];
+        int rc = strchr(n, '/') || strstr(n, ".xml") ? kl_template_load_file(ctx, n, &tpls[i])
+                                                     : kl_template_load_name(ctx, n, &tpls[i]);
+        if (rc)
+            return rc;
+        names[i] = kl_template_name(tpls[i]);
+    }
+    return 0;
+}
+
 int cli_readability(int argc, char **argv)
 {
     opts o;
@@ -511,23 +535,9 @@ int cli_readability(int argc, char **argv)
         cli_print_error(ctx, rc);
         goto done;
     }
-    if (o.template_name) {
-        names[0] = o.template_name;
-        n_tpls = 1;
-    } else {
-        for (size_t i = 0; i < 4; i++)
-            names[i] = default_templates[i];
-        n_tpls = 4;
-    }
-    for (size_t i = 0; i < n_tpls; i++) {
-        const char *n = names[i];
-        rc = strchr(n, '/') || strstr(n, ".xml") ? kl_template_load_file(ctx, n, &tpls[i])
-                                                 : kl_template_load_name(ctx, n, &tpls[i]);
-        if (rc) {
-            cli_print_error(ctx, rc);
-            goto done;
-        }
-        names[i] = kl_template_name(tpls[i]); /* "planted", not its path */
+    if ((rc = load_templates(ctx, o.template_name, tpls, names, &n_tpls))) {
+        cli_print_error(ctx, rc);
+        goto done;
     }
     const kl_member *only = NULL;
     if (o.member) {

@@ -296,33 +296,16 @@ int cli_mark(int argc, char **argv)
 {
     const char *review_path = NULL, *out_dir = NULL, *record = NULL;
     kl_record_event e = KL_RECORD_EVENT_INIT;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (cli_is_help(a)) {
-            mark_usage(stdout);
-            return EXIT_DONE;
-        } else if (!strcmp(a, "-m") || !strcmp(a, "--member"))
-            slot = &e.member_id;
-        else if (!strcmp(a, "-e") || !strcmp(a, "--event"))
-            slot = &e.event;
-        else if (!strcmp(a, "-c") || !strcmp(a, "--channel"))
-            slot = &e.channel;
-        else if (!strcmp(a, "-d") || !strcmp(a, "--date"))
-            slot = &e.date;
-        else if (!strcmp(a, "--letter"))
-            slot = &e.letter;
-        else if (!strcmp(a, "-n") || !strcmp(a, "--note"))
-            slot = &e.note;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-            slot = &out_dir;
-        else if (!strcmp(a, "--record"))
-            slot = &record;
-        else if (cli_review_arg(a, "mark", &review_path))
-            return EXIT_USAGE;
-        if (slot && !(*slot = cli_need_value(argc, argv, &i)))
-            return EXIT_USAGE;
-    }
+    const cli_option options[] = {
+        CLI_VALUE("--member", "-m", &e.member_id), CLI_VALUE("--event", "-e", &e.event),
+        CLI_VALUE("--channel", "-c", &e.channel),  CLI_VALUE("--date", "-d", &e.date),
+        CLI_VALUE("--letter", NULL, &e.letter),    CLI_VALUE("--note", "-n", &e.note),
+        CLI_VALUE("--output", "-o", &out_dir),     CLI_VALUE("--record", NULL, &record),
+    };
+    int parsed = cli_options(argc, argv, 1, "mark", options, sizeof options / sizeof options[0],
+                             mark_usage, &review_path);
+    if (parsed >= 0)
+        return parsed;
     if (!e.member_id || !e.event) {
         fputs("kinletter: error: mark needs --member ID and --event EVENT (see kinletter mark "
               "--help)\n",
@@ -437,37 +420,16 @@ int cli_questions(int argc, char **argv)
     const char *review_path = NULL, *out_dir = NULL, *record = NULL, *member = NULL;
     const char *text = NULL, *date = NULL, *id_s = NULL;
     bool open_only = false;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (cli_is_help(a)) {
-            questions_usage(stdout);
-            return EXIT_DONE;
-        } else if (!strcmp(a, "-m") || !strcmp(a, "--member"))
-            slot = &member;
-        else if (!strcmp(a, "--id"))
-            slot = &id_s;
-        else if (!strcmp(a, "-t") || !strcmp(a, "--text"))
-            slot = &text;
-        else if (!strcmp(a, "-d") || !strcmp(a, "--date"))
-            slot = &date;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-            slot = &out_dir;
-        else if (!strcmp(a, "--record"))
-            slot = &record;
-        else if (!strcmp(a, "--open"))
-            open_only = true;
-        else if (cli_review_arg(a, "questions", &review_path))
-            return EXIT_USAGE;
-        if (slot) {
-            if (i + 1 >= argc) {
-                fprintf(stderr,
-                        "kinletter: error: %s needs a value (see kinletter questions --help)\n", a);
-                return EXIT_USAGE;
-            }
-            *slot = argv[++i];
-        }
-    }
+    const cli_option options[] = {
+        CLI_VALUE("--member", "-m", &member),  CLI_VALUE("--id", NULL, &id_s),
+        CLI_VALUE("--text", "-t", &text),      CLI_VALUE("--date", "-d", &date),
+        CLI_VALUE("--output", "-o", &out_dir), CLI_VALUE("--record", NULL, &record),
+        CLI_FLAG("--open", NULL, &open_only),
+    };
+    int parsed = cli_options(argc, argv, 2, "questions", options,
+                             sizeof options / sizeof options[0], questions_usage, &review_path);
+    if (parsed >= 0)
+        return parsed;
     long id = 0;
     if (!strcmp(action, "add") && (!member || !text)) {
         fputs("kinletter: error: questions add needs --member ID and --text TEXT\n", stderr);

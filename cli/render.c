@@ -152,170 +152,185 @@ static void member_diagnostic(const kl_diagnostic *d, void *userdata)
     cli_print_diagnostic(&c, NULL);
 }
 
-int cli_render(int argc, char **argv)
+/* The command's arguments. */
+typedef struct render_args {
+    const char *review_path, *member_id, *format, *tpl_name, *channel_name, *locales, *date;
+    const char *out_path;
+    bool force, fallback;
+    kl_channel channel;
+} render_args;
+
+/* Returns -1 when the command goes on, else its exit code (the reason printed). */
+static int parse_args(int argc, char **argv, render_args *a)
 {
-    const char *review_path = NULL, *member_id = NULL, *format = NULL, *tpl_name = "notification";
-    const char *channel_name = NULL, *locales = NULL, *date = NULL, *out_path = NULL;
-    bool force = false, fallback = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (cli_is_help(a)) {
-            usage(stdout);
-            return EXIT_DONE;
-        } else if (!strcmp(a, "-m") || !strcmp(a, "--member"))
-            slot = &member_id;
-        else if (!strcmp(a, "-f") || !strcmp(a, "--format"))
-            slot = &format;
-        else if (!strcmp(a, "-t") || !strcmp(a, "--template"))
-            slot = &tpl_name;
-        else if (!strcmp(a, "-c") || !strcmp(a, "--channel"))
-            slot = &channel_name;
-        else if (!strcmp(a, "-l") || !strcmp(a, "--locales"))
-            slot = &locales;
-        else if (!strcmp(a, "-d") || !strcmp(a, "--date"))
-            slot = &date;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-            slot = &out_path;
-        else if (!strcmp(a, "--force"))
-            force = true;
-        else if (!strcmp(a, "--allow-fallback"))
-            fallback = true;
-        else if (cli_review_arg(a, "render", &review_path))
-            return EXIT_USAGE;
-        if (slot && !(*slot = cli_need_value(argc, argv, &i)))
-            return EXIT_USAGE;
-    }
-    if (!member_id || !format) {
+    *a = (render_args){.tpl_name = "notification", .channel = KL_CHANNEL_POST};
+    const cli_option options[] = {
+        CLI_VALUE("--member", "-m", &a->member_id),
+        CLI_VALUE("--format", "-f", &a->format),
+        CLI_VALUE("--template", "-t", &a->tpl_name),
+        CLI_VALUE("--channel", "-c", &a->channel_name),
+        CLI_VALUE("--locales", "-l", &a->locales),
+        CLI_VALUE("--date", "-d", &a->date),
+        CLI_VALUE("--output", "-o", &a->out_path),
+        CLI_FLAG("--force", NULL, &a->force),
+        CLI_FLAG("--allow-fallback", NULL, &a->fallback),
+    };
+    int parsed = cli_options(argc, argv, 1, "render", options, sizeof options / sizeof options[0],
+                             usage, &a->review_path);
+    if (parsed >= 0)
+        return parsed;
+    if (!a->member_id || !a->format) {
         fprintf(stderr, "kinletter: error: render needs --member and --format "
                         "(see kinletter render --help)\n");
         return EXIT_USAGE;
     }
-    if (strcmp(format, "txt") && strcmp(format, "email") && strcmp(format, "sms") &&
-        strcmp(format, "pdf") && strcmp(format, "brf")) {
+    if (strcmp(a->format, "txt") && strcmp(a->format, "email") && strcmp(a->format, "sms") &&
+        strcmp(a->format, "pdf") && strcmp(a->format, "brf")) {
         fprintf(stderr, "kinletter: error: unknown format '%s' (txt, email, sms, pdf or brf)\n",
-                format);
+                a->format);
         return EXIT_USAGE;
     }
-    kl_channel channel = KL_CHANNEL_POST;
-    if (channel_name && !parse_channel(channel_name, &channel)) {
+    if (a->channel_name && !parse_channel(a->channel_name, &a->channel)) {
         fprintf(stderr,
                 "kinletter: error: unknown channel '%s' (post, email, sms or via-professional)\n",
-                channel_name);
+                a->channel_name);
         return EXIT_USAGE;
     }
+    return -1;
+}
 
-    kl_context *ctx = cli_context();
-    if (!ctx)
-        return EXIT_SOME_FAILED;
-    int status = EXIT_USAGE;
-    char *example = NULL, *text = NULL, *subject = NULL, *own = NULL;
-    kl_review *rv = NULL;
-    kl_template *tpl = NULL;
-    kl_catalog_set *cats = NULL;
-    kl_letter *letter = NULL;
+/* What one letter is made from, and the letter (each freed by parts_free). */
+typedef struct letter_parts {
+    char *example;
+    kl_review *rv;
+    kl_template *tpl;
+    kl_catalog_set *cats;
+    kl_letter *letter;
+} letter_parts;
+
+static void parts_free(letter_parts *p)
+{
+    kl_letter_free(p->letter);
+    kl_catalog_set_free(p->cats);
+    kl_template_free(p->tpl);
+    kl_review_free(p->rv);
+    kl_free(p->example);
+}
+
+/* Load the review, the template and the catalogs and compose the member's letter into
+ * p->letter. Returns an exit code (the problem printed). */
+static int compose(kl_context *ctx, render_args *a, letter_parts *p)
+{
     int rc;
-
-    if (!review_path && !(review_path = example = cli_example_review(ctx)))
-        goto out;
-    if ((rc = kl_review_load_file(ctx, review_path, NULL, &rv)) != 0) {
+    if (!a->review_path && !(a->review_path = p->example = cli_example_review(ctx)))
+        return EXIT_USAGE;
+    if ((rc = kl_review_load_file(ctx, a->review_path, NULL, &p->rv)) != 0) {
         cli_print_error(ctx, rc);
-        goto out;
+        return EXIT_USAGE;
     }
-    const kl_member *m = kl_review_find_member(rv, member_id);
+    const kl_member *m = kl_review_find_member(p->rv, a->member_id);
     if (!m) {
-        fprintf(stderr, "kinletter: %s: error: no member '%s' in the review\n", review_path,
-                member_id);
-        goto out;
+        fprintf(stderr, "kinletter: %s: error: no member '%s' in the review\n", a->review_path,
+                a->member_id);
+        return EXIT_USAGE;
     }
     kl_context_set_diagnostics(ctx, member_diagnostic, (void *)m);
-    if (!channel_name)
-        channel = default_channel(m, format);
-    rc = strchr(tpl_name, '/') || strstr(tpl_name, ".xml")
-             ? kl_template_load_file(ctx, tpl_name, &tpl)
-             : kl_template_load_name(ctx, tpl_name, &tpl);
+    if (!a->channel_name)
+        a->channel = default_channel(m, a->format);
+    rc = strchr(a->tpl_name, '/') || strstr(a->tpl_name, ".xml")
+             ? kl_template_load_file(ctx, a->tpl_name, &p->tpl)
+             : kl_template_load_name(ctx, a->tpl_name, &p->tpl);
     if (rc == 0)
-        rc = kl_catalog_set_open(ctx, locales ? locales : getenv("KINLETTER_LOCALES"), &cats);
+        rc = kl_catalog_set_open(ctx, a->locales ? a->locales : getenv("KINLETTER_LOCALES"),
+                                 &p->cats);
     if (rc) {
         cli_print_error(ctx, rc);
-        goto out;
+        return EXIT_USAGE;
     }
     kl_letter_options opts = KL_LETTER_OPTIONS_INIT;
-    opts.allow_language_fallback = fallback;
-    opts.date = date;
-    if ((rc = kl_letter_compose(ctx, tpl, cats, rv, m, channel, &opts, &letter)) != 0) {
+    opts.allow_language_fallback = a->fallback;
+    opts.date = a->date;
+    if ((rc = kl_letter_compose(ctx, p->tpl, p->cats, p->rv, m, a->channel, &opts, &p->letter))) {
         cli_print_error(ctx, rc);
-        status = rc == KL_EINVAL ? EXIT_USAGE : EXIT_SOME_FAILED;
-        goto out;
+        return rc == KL_EINVAL ? EXIT_USAGE : EXIT_SOME_FAILED;
     }
+    return EXIT_DONE;
+}
 
-    status = EXIT_SOME_FAILED;
-    if (strcmp(format, "pdf") == 0) {
-        status = cli_render_pdf(ctx, letter, out_path, force);
-        goto out;
-    }
-    char *data = NULL;
+/* The letter in a text format (txt, brf, email, sms) as the bytes to write (allocated,
+ * free()); the notes about a braille letter or a text message printed. Returns 0 or the
+ * library's error code. */
+static int render_text(kl_context *ctx, const kl_letter *letter, const char *format, char **out)
+{
+    char *text = NULL, *subject = NULL;
+    int rc;
+    *out = NULL;
     if (strcmp(format, "txt") == 0) {
         rc = kl_letter_render_text(ctx, letter, &text);
-        data = text;
     } else if (strcmp(format, "brf") == 0) {
         size_t len = 0;
         unsigned pages = 0;
         rc = kl_letter_render_brf(ctx, letter, &text, &len, &pages);
-        data = text;
         if (rc == 0)
             fprintf(stderr,
                     "kinletter: note: braille letter of %u page%s (40 cells by 25 lines); "
                     "machine braille is a draft: have a transcriber proof it\n",
                     pages, pages == 1 ? "" : "s");
     } else if (strcmp(format, "email") == 0) {
-        char *body = NULL;
-        rc = kl_letter_render_email(ctx, letter, &subject, &body);
-        if (rc == 0) {
-            size_t n = strlen(subject) + strlen(body) + 16;
-            if ((own = malloc(n)))
-                snprintf(own, n, "Subject: %s\n\n%s", subject, body);
-            else
-                rc = KL_ENOMEM;
-        }
-        kl_free(body);
-        data = own;
+        rc = kl_letter_render_email(ctx, letter, &subject, &text);
     } else {
         kl_sms_info info = KL_SMS_INFO_INIT;
         rc = kl_letter_render_sms(ctx, letter, &text, &info);
-        if (rc == 0) {
-            size_t n = strlen(text) + 2;
-            if ((own = malloc(n)))
-                snprintf(own, n, "%s\n", text);
-            else
-                rc = KL_ENOMEM;
+        if (rc == 0)
             fprintf(stderr, "kinletter: note: text message of %u part%s (%s, %u characters)\n",
                     info.segments, info.segments == 1 ? "" : "s", info.ucs2 ? "UCS-2" : "GSM-7",
                     info.units);
-        }
-        data = own;
     }
-    if (rc) {
-        cli_print_error(ctx, rc);
-        goto out;
+    if (rc == 0) {
+        *out = subject                      ? cli_format("Subject: %s\n\n%s", subject, text)
+               : strcmp(format, "sms") == 0 ? cli_format("%s\n", text)
+                                            : cli_format("%s", text);
+        if (!*out)
+            rc = KL_ENOMEM;
     }
-    status = cli_write_output(out_path, data, strlen(data), force);
-    if (kl_letter_fallback_count(letter))
-        fprintf(stderr,
-                "kinletter: note: member %s: %zu message%s taken from English "
-                "(--allow-fallback)\n",
-                member_id, kl_letter_fallback_count(letter),
-                kl_letter_fallback_count(letter) == 1 ? "" : "s");
-
-out:
     kl_free(text);
-    free(own);
     kl_free(subject);
-    kl_letter_free(letter);
-    kl_catalog_set_free(cats);
-    kl_template_free(tpl);
-    kl_review_free(rv);
-    kl_free(example);
+    return rc;
+}
+
+int cli_render(int argc, char **argv)
+{
+    render_args a;
+    int status = parse_args(argc, argv, &a);
+    if (status >= 0)
+        return status;
+    kl_context *ctx = cli_context();
+    if (!ctx)
+        return EXIT_SOME_FAILED;
+    letter_parts p = {0};
+    char *data = NULL;
+    status = compose(ctx, &a, &p);
+    if (status != EXIT_DONE) {
+        /* the problem is printed */
+    } else if (strcmp(a.format, "pdf") == 0) {
+        status = cli_render_pdf(ctx, p.letter, a.out_path, a.force);
+    } else {
+        int rc = render_text(ctx, p.letter, a.format, &data);
+        if (rc) {
+            cli_print_error(ctx, rc);
+            status = EXIT_SOME_FAILED;
+        } else {
+            status = cli_write_output(a.out_path, data, strlen(data), a.force);
+            size_t n = kl_letter_fallback_count(p.letter);
+            if (n)
+                fprintf(stderr,
+                        "kinletter: note: member %s: %zu message%s taken from English "
+                        "(--allow-fallback)\n",
+                        a.member_id, n, n == 1 ? "" : "s");
+        }
+    }
+    free(data);
+    parts_free(&p);
     kl_context_free(ctx);
     return status;
 }

@@ -134,112 +134,10 @@ static int read_credentials(const char *path, char **user, char **password)
     return status;
 }
 
-int cli_send(int argc, char **argv)
+/* One line per message (sent, refused, or on a dry run what would be sent), then the
+ * totals. Returns true if some message was refused or could not be sent. */
+static bool print_result(const kl_send_result *res, const char *url, bool yes)
 {
-    const char *review_path = NULL, *tpl = NULL, *out_dir = NULL, *url = NULL, *creds = NULL;
-    const char *cacert = NULL, *record = NULL;
-    bool yes = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (cli_is_help(a)) {
-            usage(stdout);
-            return EXIT_DONE;
-        } else if (!strcmp(a, "--smtp"))
-            slot = &url;
-        else if (!strcmp(a, "--credentials"))
-            slot = &creds;
-        else if (!strcmp(a, "--cacert"))
-            slot = &cacert;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-            slot = &out_dir;
-        else if (!strcmp(a, "-t") || !strcmp(a, "--template"))
-            slot = &tpl;
-        else if (!strcmp(a, "--record"))
-            slot = &record;
-        else if (!strcmp(a, "--yes"))
-            yes = true;
-        else if (!strcmp(a, "--password") || !strcmp(a, "--user")) {
-            fprintf(stderr,
-                    "kinletter: error: %s: a password is never given on the command line (others "
-                    "can see it); use --credentials FILE\n",
-                    a);
-            return EXIT_USAGE;
-        } else if (cli_review_arg(a, "send", &review_path))
-            return EXIT_USAGE;
-        if (slot && !(*slot = cli_need_value(argc, argv, &i)))
-            return EXIT_USAGE;
-    }
-    if (!url) {
-        fputs("kinletter: error: send needs --smtp smtp://HOST:PORT or smtps://HOST:PORT\n",
-              stderr);
-        return EXIT_USAGE;
-    }
-    if (tpl && strchr(tpl, '/')) {
-        fputs("kinletter: error: --template: give the letter's name (as in the batch directory's "
-              "name), not a file\n",
-              stderr);
-        return EXIT_USAGE;
-    }
-    char *user = NULL, *password = NULL;
-    if (creds) {
-        int st = read_credentials(creds, &user, &password);
-        if (st != EXIT_DONE)
-            return st;
-    }
-    int status = EXIT_USAGE;
-    kl_context *ctx = cli_context();
-    char *example = NULL, *rec_path = NULL;
-    kl_review *rv = NULL;
-    kl_record *rec = NULL;
-    kl_send_result *res = NULL;
-    if (!ctx) {
-        status = EXIT_SOME_FAILED;
-        goto out;
-    }
-    int rc;
-    if (!review_path && !(review_path = example = cli_example_review(ctx)))
-        goto out;
-    if ((rc = kl_review_load_file(ctx, review_path, NULL, &rv)) != 0) {
-        cli_print_error(ctx, rc);
-        goto out;
-    }
-    /* The record: written when sending; read (if there is one) on a dry run. */
-    const char *dir = out_dir ? out_dir : "letters";
-    if (record) {
-        rec_path = strdup(record);
-    } else if ((rec_path = malloc(strlen(dir) + sizeof "/record.db")) != NULL) {
-        strcpy(rec_path, dir);
-        strcat(rec_path, "/record.db");
-    }
-    if (!rec_path) {
-        fputs("kinletter: error: out of memory\n", stderr);
-        status = EXIT_SOME_FAILED;
-        goto out;
-    }
-    if (yes || access(rec_path, F_OK) == 0) {
-        rc = kl_record_open(ctx, rec_path, yes ? KL_RECORD_CREATE : 0, &rec);
-        if (rc) {
-            cli_print_error(ctx, rc);
-            status = rc == KL_EFORMAT ? EXIT_USAGE : EXIT_SOME_FAILED;
-            goto out;
-        }
-    }
-    kl_send_options o = KL_SEND_OPTIONS_INIT;
-    o.url = url;
-    o.username = user;
-    o.password = password;
-    o.ca_file = cacert;
-    o.output_dir = out_dir;
-    o.template_name = tpl;
-    o.dry_run = !yes;
-    o.record = rec;
-    rc = kl_send_batch(ctx, rv, &o, &res);
-    if (!res) {
-        cli_print_error(ctx, rc);
-        status = rc == KL_EINVAL || rc == KL_ENOTFOUND ? EXIT_USAGE : EXIT_SOME_FAILED;
-        goto out;
-    }
     size_t n = kl_send_result_count(res), sent = 0, would = 0, before = 0, refused = 0, not = 0;
     if (!yes)
         printf("Dry run: nothing is sent. Through %s, kinletter send --yes would send:\n\n", url);
@@ -277,16 +175,111 @@ int cli_send(int argc, char **argv)
     else
         printf("\n%zu sent, %zu sent before, %zu refused, %zu not sent\n", sent, before, refused,
                not );
+    return refused || not ;
+}
+
+/* The record: written when sending (made when missing); read, if there is one, on a dry
+ * run (*rec stays NULL when there is none). Returns an exit code (the problem printed). */
+static int open_record(kl_context *ctx, const char *out_dir, const char *record, bool yes,
+                       kl_record **rec)
+{
+    char *path = record ? cli_format("%s", record)
+                        : cli_format("%s/record.db", out_dir ? out_dir : "letters");
+    if (!path) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        return EXIT_SOME_FAILED;
+    }
+    int status = EXIT_DONE;
+    if (yes || access(path, F_OK) == 0) {
+        int rc = kl_record_open(ctx, path, yes ? KL_RECORD_CREATE : 0, rec);
+        if (rc) {
+            cli_print_error(ctx, rc);
+            status = rc == KL_EFORMAT ? EXIT_USAGE : EXIT_SOME_FAILED;
+        }
+    }
+    free(path);
+    return status;
+}
+
+int cli_send(int argc, char **argv)
+{
+    const char *review_path = NULL, *tpl = NULL, *out_dir = NULL, *url = NULL, *creds = NULL;
+    const char *cacert = NULL, *record = NULL;
+    bool yes = false;
+    static const char never[] = "a password is never given on the command line (others can see "
+                                "it); use --credentials FILE";
+    const cli_option options[] = {
+        CLI_VALUE("--smtp", NULL, &url),      CLI_VALUE("--credentials", NULL, &creds),
+        CLI_VALUE("--cacert", NULL, &cacert), CLI_VALUE("--output", "-o", &out_dir),
+        CLI_VALUE("--template", "-t", &tpl),  CLI_VALUE("--record", NULL, &record),
+        CLI_FLAG("--yes", NULL, &yes),        CLI_REFUSED("--password", never),
+        CLI_REFUSED("--user", never),
+    };
+    int parsed = cli_options(argc, argv, 1, "send", options, sizeof options / sizeof options[0],
+                             usage, &review_path);
+    if (parsed >= 0)
+        return parsed;
+    if (!url) {
+        fputs("kinletter: error: send needs --smtp smtp://HOST:PORT or smtps://HOST:PORT\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    if (tpl && strchr(tpl, '/')) {
+        fputs("kinletter: error: --template: give the letter's name (as in the batch directory's "
+              "name), not a file\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    char *user = NULL, *password = NULL;
+    if (creds) {
+        int st = read_credentials(creds, &user, &password);
+        if (st != EXIT_DONE)
+            return st;
+    }
+    int status = EXIT_USAGE;
+    kl_context *ctx = cli_context();
+    char *example = NULL;
+    kl_review *rv = NULL;
+    kl_record *rec = NULL;
+    kl_send_result *res = NULL;
+    if (!ctx) {
+        status = EXIT_SOME_FAILED;
+        goto out;
+    }
+    int rc;
+    if (!review_path && !(review_path = example = cli_example_review(ctx)))
+        goto out;
+    if ((rc = kl_review_load_file(ctx, review_path, NULL, &rv)) != 0) {
+        cli_print_error(ctx, rc);
+        goto out;
+    }
+    if ((status = open_record(ctx, out_dir, record, yes, &rec)) != EXIT_DONE)
+        goto out;
+    kl_send_options o = KL_SEND_OPTIONS_INIT;
+    o.url = url;
+    o.username = user;
+    o.password = password;
+    o.ca_file = cacert;
+    o.output_dir = out_dir;
+    o.template_name = tpl;
+    o.dry_run = !yes;
+    o.record = rec;
+    rc = kl_send_batch(ctx, rv, &o, &res);
+    if (!res) {
+        cli_print_error(ctx, rc);
+        status = rc == KL_EINVAL || rc == KL_ENOTFOUND ? EXIT_USAGE : EXIT_SOME_FAILED;
+        goto out;
+    }
+    bool failures = print_result(res, url, yes);
     if (rc)
         cli_print_error(ctx, rc);
-    status = rc || refused || not ? EXIT_SOME_FAILED : EXIT_DONE;
+    status = rc || failures ? EXIT_SOME_FAILED : EXIT_DONE;
 
 out:
     if (password)
         explicit_bzero(password, strlen(password));
     free(user);
     free(password);
-    free(rec_path);
     kl_send_result_free(res);
     kl_record_close(rec);
     kl_review_free(rv);
