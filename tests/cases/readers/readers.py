@@ -28,17 +28,26 @@ MIN_SHARE = 0.98
 # docs/ACCESSIBILITY.md): the floor that language must still reach, so that a change for the
 # worse fails. pdf.js puts each run of text in logical order on its own, so a line mixing
 # right-to-left and left-to-right text comes back with its pieces in visual order (the PDF
-# makes it put a space where the direction changes, SCRIPT_GAP in pdf.c, but cannot where
-# one piece of the line is drawn after another further left: a contact table's label and
-# value, "نامSam"), and a word at a line's end that ends in a mark ("دربارهٔ") has the mark
-# go with the line before, since pdf.js places a mark with no position check (Persian).
+# makes it put a space where the direction changes, SCRIPT_GAP in pdf.c), and it adds no
+# space, whatever the PDF draws, where the text moves back (leftwards) on the same line: it
+# drops a pending space on any backward move (compareWithLastPosition in pdf.js's
+# evaluator) and a drawn U+0020 never moves its position. A right-to-left contact table's
+# label is drawn before its value (structure order = content order) and to its right, on
+# the same baseline, so the two come back as one word ("نامSam"): 8 of the 8 words the
+# lowest Persian letter misses. Only a new line (the value's baseline at least half the
+# label's size away) or the value drawn first separates them; a space glyph at the end of
+# the label, in the gap or at the start of the value changes nothing (measured, see
+# docs/ACCESSIBILITY.md). The example's and the test family's Arabic letters are large print,
+# where the table is stacked, and Urdu's values sit above the Nastaliq labels' baseline, so
+# neither glues here. A word at a line's end that ends in a mark ("دربارهٔ") has the mark go
+# with the line before, since pdf.js places a mark with no position check (Persian).
 # (Nastaliq's glyphs that step up and down the line are drawn on the baseline, as glyphs of
 # their own: a text rise made pdf.js cut Urdu words into pieces.) MuPDF 1.21 (Debian
-# 12) keeps right-to-left lines in visual order, each word reversed: it neither reorders by
-# bidi nor reads /ActualText (later MuPDF releases read it), and drawing the glyphs in
+# 12) keeps right-to-left lines in drawing order, each word reversed: it neither reorders by
+# bidi nor reads /ActualText (MuPDF 1.24 reads it), and drawing the glyphs in
 # logical order instead would cost pdf.js every word space (see docs/ACCESSIBILITY.md).
-KNOWN_LIMITS = {  # a few points under the figures measured (translations still change)
-    ("pdf.js", "fa"): 0.96,
+KNOWN_LIMITS = {  # just under the figures measured (translations still change)
+    ("pdf.js", "fa"): 0.97,  # lowest 97.96% (r1 update), mean 98.4%
     ("MuPDF", "ar"): 0.08, ("MuPDF", "fa"): 0.08, ("MuPDF", "ur"): 0.06,
 }
 TEMPLATES = ("notification", "invitation", "update", "outcome")
