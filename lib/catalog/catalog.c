@@ -40,7 +40,7 @@ struct kl_catalog_set {
                     * directory, removed when the set is freed), or NULL */
     pthread_mutex_t lock;
     meta_entry *metas;
-    size_t n_metas;
+    size_t n_metas, cap_metas;
     chain_entry chains[MAX_CHAINS]; /* guarded by lock */
     size_t n_chains;
 };
@@ -628,11 +628,13 @@ int kl_catalog__long_date(kl_context *ctx, kl_catalog_set *set, const char *loca
                           char **out)
 {
     char *pattern = NULL, *months = NULL;
-    int rc = date_style(set, locale, &pattern, &months);
     kl_fmt_arg a = {"d", KL_ARG_DATE, NULL, 0, d};
-    kl_fmt_error fe;
-    rc = rc ? rc
-            : kl_catalog__format_dated(locale, "{d, date, long}", &a, 1, pattern, months, out, &fe);
+    kl_fmt_error fe = {.offset = -1}; /* empty when the date style itself failed */
+    int rc;
+    if ((rc = date_style(set, locale, &pattern, &months)) < 0)
+        goto done;
+    rc = kl_catalog__format_dated(locale, "{d, date, long}", &a, 1, pattern, months, out, &fe);
+done:
     kl_free(pattern);
     kl_free(months);
     if (rc == KL_ENOMEM)
@@ -733,17 +735,13 @@ KL_API int kl_catalog_set_meta(kl_context *ctx, kl_catalog_set *set, const char 
                 rc = r;
             }
             e.icu = kl_core__strdup(chain[0]);
-            meta_entry *grown = NULL;
-            if (!rc && e.icu)
-                grown = kl_core__realloc(set->metas, (set->n_metas + 1) * sizeof *set->metas);
-            if (!grown) {
+            if (rc || !e.icu || KL_GROW(set->metas, set->cap_metas, set->n_metas + 1) < 0) {
                 kl_free(e.icu);
                 kl_free(e.status);
                 kl_free(e.reviewer);
                 kl_free(e.reviewed);
                 rc = kl_core__oom(ctx);
             } else {
-                set->metas = grown;
                 set->metas[set->n_metas] = e;
                 m = &set->metas[set->n_metas++];
             }

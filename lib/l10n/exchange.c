@@ -34,15 +34,9 @@ static void run_as(splitter *p, size_t a, size_t b, bool code, bool atom)
         o->runs[o->n - 1].end = b;
         return;
     }
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 16;
-        kl_icu_run *r = realloc(o->runs, cap * sizeof *r);
-        if (!r) {
-            o->oom = true;
-            return;
-        }
-        o->runs = r;
-        o->cap = cap;
+    if (KL_GROW(o->runs, o->cap, o->n + 1) < 0) {
+        o->oom = true;
+        return;
     }
     o->runs[o->n++] = (kl_icu_run){a, b, code, atom};
 }
@@ -116,11 +110,9 @@ static unsigned long message(splitter *p, int depth, bool plural);
 static bool add_key(splitter *p, const char *arg, size_t an, const char *kw, size_t kn)
 {
     kl_icu_split *o = p->out;
-    char **k = realloc(o->keys, (o->n_keys + 1) * sizeof *k);
-    if (!k)
+    if (KL_GROW(o->keys, o->cap_keys, o->n_keys + 1) < 0)
         return false;
-    o->keys = k;
-    char *v = malloc(an + kn + 2);
+    char *v = kl_core__malloc(an + kn + 2);
     if (!v)
         return false;
     memcpy(v, arg, an);
@@ -308,10 +300,10 @@ int kl_l10n__icu_split(const char *msg, kl_icu_split *out)
 
 void kl_l10n__icu_split_free(kl_icu_split *sp)
 {
-    free(sp->runs);
+    kl_free(sp->runs);
     for (size_t i = 0; i < sp->n_keys; i++)
-        free(sp->keys[i]);
-    free(sp->keys);
+        kl_free(sp->keys[i]);
+    kl_free(sp->keys);
     memset(sp, 0, sizeof *sp);
 }
 
@@ -904,16 +896,16 @@ void kl_l10n__ximport_reviewed(kl_ximport *im, unsigned line, const char *review
         return;
     }
     im->set_reviewed = true;
-    int rc = set_meta(im, "status", "reviewed");
-    if (!rc)
-        rc = set_meta(im, "reviewer", reviewer);
-    if (!rc)
-        rc = set_meta(im, "reviewed", date);
-    if (rc == KL_ENOMEM)
-        im->oom = true;
-    else if (rc)
-        kl_l10n__ximport_bad(im, line, 1, NULL,
-                             "the catalog has no meta table to record the review in");
+    int rc;
+    if ((rc = set_meta(im, "status", "reviewed")) < 0 ||
+        (rc = set_meta(im, "reviewer", reviewer)) < 0 ||
+        (rc = set_meta(im, "reviewed", date)) < 0) {
+        if (rc == KL_ENOMEM)
+            im->oom = true;
+        else
+            kl_l10n__ximport_bad(im, line, 1, NULL,
+                                 "the catalog has no meta table to record the review in");
+    }
 }
 
 /* What `catalog check` calls [missing] (an error there) and a letter fails on: a standard
@@ -961,39 +953,47 @@ static void warn_missing(kl_ximport *im)
                       "[missing] %zu more standard messages are not translated", n - 10);
 }
 
+/* New words in a reviewed catalog have not been reviewed: it is a draft
+ * again until a reviewer says otherwise. Returns 0 or KL_ENOMEM (reported). */
+static int redraft(kl_ximport *im)
+{
+    const kl_csrc_str *st = im->f ? kl_l10n__src_find(im->f->src, "meta", "status") : NULL;
+    if (im->errors || !im->n_texts || im->set_reviewed || !st || strcmp(st->text, "reviewed"))
+        return 0;
+    int r = set_meta(im, "status", "draft");
+    if (r)
+        return r == KL_ENOMEM ? kl_core__oom(im->ctx) : 0;
+    kl_core__warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, 0, 0),
+                  "have the changes reviewed, then import a file that says so",
+                  "the catalog was reviewed; %zu changed translation%s make%s it a draft again",
+                  im->n_texts, im->n_texts == 1 ? "" : "s", im->n_texts == 1 ? "s" : "");
+    return 0;
+}
+
 int kl_l10n__ximport_end(kl_ximport *im, int rc, int dry_run, size_t *changed)
 {
-    if (!rc && im->oom)
-        rc = kl_core__oom(im->ctx);
-    if (!rc && !im->errors && im->f) {
+    if (rc < 0)
+        goto done;
+    if (!im->oom && !im->errors && im->f)
         warn_missing(im);
-        if (im->oom)
-            rc = kl_core__oom(im->ctx);
+    if (im->oom) {
+        rc = kl_core__oom(im->ctx);
+        goto done;
     }
-    /* New words in a reviewed catalog have not been reviewed: it is a
-     * draft again until a reviewer says otherwise. */
-    const kl_csrc_str *st = im->f ? kl_l10n__src_find(im->f->src, "meta", "status") : NULL;
-    if (!rc && !im->errors && im->n_texts && !im->set_reviewed && st &&
-        !strcmp(st->text, "reviewed")) {
-        int r = set_meta(im, "status", "draft");
-        if (r)
-            rc = r == KL_ENOMEM ? kl_core__oom(im->ctx) : 0;
-        else
-            kl_core__warn(im->ctx, KL_SEVERITY_WARNING, KL_AT(im->path, 0, 0),
-                          "have the changes reviewed, then import a file that says so",
-                          "the catalog was reviewed; %zu changed translation%s make%s it a draft "
-                          "again",
-                          im->n_texts, im->n_texts == 1 ? "" : "s", im->n_texts == 1 ? "s" : "");
-    }
-    if (!rc && im->errors)
+    if ((rc = redraft(im)) < 0)
+        goto done;
+    if (im->errors) {
         rc = kl_core__error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0),
                             "fix the units named above and import again",
                             "%zu problem%s in the file: the catalog was not changed", im->errors,
                             im->errors == 1 ? "" : "s");
-    if (!rc)
-        rc = kl_l10n__commit(im->ctx, im->s, im->f, &im->w, dry_run);
-    if (!rc && changed)
+        goto done;
+    }
+    if ((rc = kl_l10n__commit(im->ctx, im->s, im->f, &im->w, dry_run)) < 0)
+        goto done;
+    if (changed)
         *changed = im->n_changes;
+done:
     kl_l10n__cwrite_free(&im->w);
     return rc;
 }

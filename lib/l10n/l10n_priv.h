@@ -37,9 +37,9 @@ typedef struct kl_csrc {
     char *data; /* the whole file (NUL-terminated) */
     size_t len;
     kl_csrc_str *strs;
-    size_t n_strs;
+    size_t n_strs, cap_strs;
     kl_csrc_table *tables;
-    size_t n_tables;
+    size_t n_tables, cap_tables;
     size_t root_close; /* offset of the root table's '}' */
 } kl_csrc;
 
@@ -107,18 +107,20 @@ typedef struct kl_usage {
 struct kl_catalog_sources {
     char *dir; /* ends with '/' */
     kl_cfile *files;
-    size_t n_files;
+    size_t n_files, cap_files;
     kl_cfile *en;
     /* fingerprint -> English text, from KL_HISTORY_FILE */
     int history_loaded;
-    char **hist_fp, **hist_text;
-    size_t n_hist;
+    struct kl_hist {
+        char *fp, *text;
+    } * hist;
+    size_t n_hist, cap_hist;
     /* template usage, loaded on first need */
     int usage_loaded;
     kl_usage *usage;
-    size_t n_usage;
+    size_t n_usage, cap_usage;
     char **letters; /* template names */
-    size_t n_letters;
+    size_t n_letters, cap_letters;
 };
 
 /* The file for a catalog name or BCP 47 tag, or NULL. */
@@ -145,7 +147,7 @@ typedef struct kl_cedit {
 } kl_cedit;
 typedef struct kl_cwrite {
     kl_cedit *edits;
-    size_t n_edits;
+    size_t n_edits, cap_edits;
     /* new sources table contents: variant index, msgid, fingerprint */
     struct kl_cfp {
         int variant;
@@ -153,7 +155,7 @@ typedef struct kl_cwrite {
         char fp[17];
         const char *english; /* borrowed: recorded in the history when new */
     } * fps;
-    size_t n_fps;
+    size_t n_fps, cap_fps;
     bool fps_changed;
     kl_buf pending[KL_VARIANTS]; /* new messages for each variant table */
 } kl_cwrite;
@@ -202,7 +204,7 @@ typedef struct kl_icu_split {
     bool ucs2;               /* its own text has a character outside GSM-7 */
     /* select keywords: "arg\x1fkeyword" */
     char **keys;
-    size_t n_keys;
+    size_t n_keys, cap_keys;
     bool oom;
     int error;          /* 0, or the message cannot be split (then one text run) */
     size_t err_offset;  /* bytes: the '{' never closed, or where it broke */

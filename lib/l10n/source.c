@@ -273,14 +273,10 @@ static int add_str(parser *p, const char *table, char *k, kl_buf *text, size_t k
             return fail(p, kpos, "keep one of them", msg);
         }
     }
-    if (s->n_strs % 64 == 0) {
-        kl_csrc_str *g = kl_core__realloc(s->strs, (s->n_strs + 64) * sizeof *g);
-        if (!g) {
-            kl_free(k);
-            kl_core__buf_free(text);
-            return p->rc = kl_core__oom(p->ctx);
-        }
-        s->strs = g;
+    if (KL_GROW(s->strs, s->cap_strs, s->n_strs + 1) < 0) {
+        kl_free(k);
+        kl_core__buf_free(text);
+        return p->rc = kl_core__oom(p->ctx);
     }
     kl_csrc_str *e = &s->strs[s->n_strs];
     memset(e, 0, sizeof *e);
@@ -302,12 +298,8 @@ static int add_str(parser *p, const char *table, char *k, kl_buf *text, size_t k
 static int add_table(parser *p, const char *path, size_t start, size_t open, size_t close)
 {
     kl_csrc *s = p->src;
-    if (s->n_tables % 16 == 0) {
-        kl_csrc_table *g = kl_core__realloc(s->tables, (s->n_tables + 16) * sizeof *g);
-        if (!g)
-            return p->rc = kl_core__oom(p->ctx);
-        s->tables = g;
-    }
+    if (KL_GROW(s->tables, s->cap_tables, s->n_tables + 1) < 0)
+        return p->rc = kl_core__oom(p->ctx);
     kl_csrc_table *t = &s->tables[s->n_tables];
     if (!(t->path = kl_core__strdup(path)))
         return p->rc = kl_core__oom(p->ctx);
@@ -597,6 +589,46 @@ static void skip_body(parser *p)
     kl_core__buf_free(&junk);
 }
 
+/* The quoted strings of a list's body (p->pos just after its '{'), appended
+ * to *v (kept NULL-terminated). Returns 0 or KL_ENOMEM. */
+static int list_items(parser *p, char ***v, size_t *nv, size_t *cap)
+{
+    kl_buf item = KL_BUF_INIT;
+    bool have = false;
+    int rc = 0;
+    while (!p->rc && !rc) {
+        skip_ws(p);
+        if (p->pos >= p->len || p->s[p->pos] == '{') {
+            p->pos = p->len; /* not a list of strings */
+            break;
+        }
+        char c = p->s[p->pos];
+        if (c == '"') {
+            if (quoted(p, &item))
+                break;
+            have = true;
+            continue;
+        }
+        if (have) {
+            char *w = item.oom ? NULL : kl_core__buf_detach(&item);
+            if (!w || KL_GROW(*v, *cap, *nv + 2) < 0) {
+                kl_free(w);
+                rc = KL_ENOMEM;
+                break;
+            }
+            (*v)[(*nv)++] = w;
+            (*v)[*nv] = NULL;
+            kl_core__buf_clear(&item);
+            have = false;
+        }
+        p->pos++;
+        if (c == '}')
+            break;
+    }
+    kl_core__buf_free(&item);
+    return rc;
+}
+
 int kl_l10n__src_list(kl_context *ctx, const kl_csrc *src, const char *table, const char *name,
                       char ***out, size_t *n)
 {
@@ -614,9 +646,9 @@ int kl_l10n__src_list(kl_context *ctx, const kl_csrc *src, const char *table, co
                 .lines = &line0,
                 .n_lines = 1};
     char **v = NULL;
-    size_t nv = 0;
-    bool oom = false;
-    while (!p.rc && !oom) {
+    size_t nv = 0, cap = 0;
+    int rc = 0;
+    while (!p.rc && !rc) {
         skip_ws(&p);
         if (p.pos >= p.len || p.s[p.pos] == '}')
             break;
@@ -635,43 +667,10 @@ int kl_l10n__src_list(kl_context *ctx, const kl_csrc *src, const char *table, co
             skip_body(&p);
             continue;
         }
-        kl_buf item = KL_BUF_INIT;
-        bool have = false;
-        while (!p.rc && !oom) {
-            skip_ws(&p);
-            if (p.pos >= p.len || p.s[p.pos] == '{') {
-                p.pos = p.len; /* not a list of strings */
-                break;
-            }
-            char c = p.s[p.pos];
-            if (c == '"') {
-                if (quoted(&p, &item))
-                    break;
-                have = true;
-                continue;
-            }
-            if (have) {
-                char *w = item.oom ? NULL : kl_core__buf_detach(&item);
-                char **nv2 = w ? kl_core__realloc(v, (nv + 2) * sizeof *v) : NULL;
-                if (!w || !nv2) {
-                    kl_free(w);
-                    oom = true;
-                    break;
-                }
-                v = nv2;
-                v[nv++] = w;
-                v[nv] = NULL;
-                kl_core__buf_clear(&item);
-                have = false;
-            }
-            p.pos++;
-            if (c == '}')
-                break;
-        }
-        kl_core__buf_free(&item);
+        rc = list_items(&p, &v, &nv, &cap);
         break;
     }
-    if (oom || p.rc == KL_ENOMEM) {
+    if (rc || p.rc == KL_ENOMEM) {
         for (size_t i = 0; i < nv; i++)
             kl_free(v[i]);
         kl_free(v);

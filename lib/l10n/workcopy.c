@@ -112,14 +112,8 @@ KL_API int kl_catalog_sources_open(kl_context *ctx, const char *dir, kl_catalog_
         size_t len = strlen(e->d_name);
         if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".txt") != 0)
             continue;
-        if (s->n_files % 16 == 0) {
-            kl_cfile *g = kl_core__realloc(s->files, (s->n_files + 16) * sizeof *g);
-            if (!g) {
-                rc = KL_ENOMEM;
-                break;
-            }
-            s->files = g;
-        }
+        if ((rc = KL_GROW(s->files, s->cap_files, s->n_files + 1)) < 0)
+            break;
         kl_cfile *f = &s->files[s->n_files++];
         memset(f, 0, sizeof *f);
         f->name = kl_core__strndup(e->d_name, len - 4);
@@ -161,11 +155,10 @@ KL_API void kl_catalog_sources_free(kl_catalog_sources *s)
         free_file(&s->files[i]);
     kl_free(s->files);
     for (size_t i = 0; i < s->n_hist; i++) {
-        kl_free(s->hist_fp[i]);
-        kl_free(s->hist_text[i]);
+        kl_free(s->hist[i].fp);
+        kl_free(s->hist[i].text);
     }
-    kl_free(s->hist_fp);
-    kl_free(s->hist_text);
+    kl_free(s->hist);
     for (size_t i = 0; i < s->n_usage; i++) {
         kl_free(s->usage[i].msgid);
         kl_free(s->usage[i].letter);
@@ -228,12 +221,8 @@ static int add_usage(kl_catalog_sources *s, const char *msgid, const char *lette
 {
     if (!msgid)
         return 0;
-    if (s->n_usage % 64 == 0) {
-        kl_usage *g = kl_core__realloc(s->usage, (s->n_usage + 64) * sizeof *g);
-        if (!g)
-            return KL_ENOMEM;
-        s->usage = g;
-    }
+    if (KL_GROW(s->usage, s->cap_usage, s->n_usage + 1) < 0)
+        return KL_ENOMEM;
     kl_usage *u = &s->usage[s->n_usage++];
     memset(u, 0, sizeof *u);
     u->msgid = kl_core__strdup(msgid);
@@ -269,6 +258,36 @@ static const char *role_of(kl_tkind k)
     }
 }
 
+/* One use of a message by a template node (nothing when msgid is NULL). */
+static int use(kl_catalog_sources *s, const kl_template *t, const kl_tnode *n, const char *msgid,
+               const char *role, const char *section)
+{
+    return add_usage(s, msgid, t->name, role, section, t->source, n->line);
+}
+
+/* The messages a node uses itself (not its children's). */
+static int node_usage(kl_catalog_sources *s, const kl_template *t, const kl_tnode *n,
+                      const char *sec)
+{
+    int rc;
+    if ((rc = use(s, t, n, n->msg, role_of(n->kind), sec)) < 0 ||
+        (rc = use(s, t, n, n->label, "contact label", sec)) < 0)
+        return rc;
+    if (n->kind == KL_T_POINT &&
+        ((rc = use(s, t, n, n->term, "Easy Read hard word", sec)) < 0 ||
+         (rc = use(s, t, n, n->alt_msg, "picture description (alt text)", sec)) < 0 ||
+         (rc = use(s, t, n, n->detail, "contact detail", sec)) < 0))
+        return rc;
+    if (n->kind == KL_T_QUESTIONS) {
+        const char *qsec = n->msg ? n->msg : sec;
+        if ((rc = use(s, t, n, n->asked, "question label", qsec)) < 0 ||
+            (rc = use(s, t, n, n->answer, "answer label", qsec)) < 0 ||
+            (rc = use(s, t, n, n->open_msg, "paragraph", qsec)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int walk(kl_catalog_sources *s, const kl_template *t, const kl_tnode *n, const char *section)
 {
     for (; n; n = n->next) {
@@ -279,34 +298,22 @@ static int walk(kl_catalog_sources *s, const kl_template *t, const kl_tnode *n, 
                     sec = c->msg;
                     break;
                 }
-        int rc = add_usage(s, n->msg, t->name, role_of(n->kind), sec, t->source, n->line);
-        if (!rc && n->label)
-            rc = add_usage(s, n->label, t->name, "contact label", sec, t->source, n->line);
-        if (!rc && n->kind == KL_T_POINT) {
-            rc = n->term ? add_usage(s, n->term, t->name, "Easy Read hard word", sec, t->source,
-                                     n->line)
-                         : 0;
-            rc = rc ? rc
-                    : add_usage(s, n->alt_msg, t->name, "picture description (alt text)", sec,
-                                t->source, n->line);
-            rc = rc || !n->detail
-                     ? rc
-                     : add_usage(s, n->detail, t->name, "contact detail", sec, t->source, n->line);
-        }
-        if (!rc && n->kind == KL_T_QUESTIONS) {
-            const char *qsec = n->msg ? n->msg : sec;
-            rc = add_usage(s, n->asked, t->name, "question label", qsec, t->source, n->line);
-            rc = rc ? rc
-                    : add_usage(s, n->answer, t->name, "answer label", qsec, t->source, n->line);
-            rc =
-                rc ? rc : add_usage(s, n->open_msg, t->name, "paragraph", qsec, t->source, n->line);
-        }
-        if (!rc)
-            rc = walk(s, t, n->first, sec);
-        if (rc)
+        int rc;
+        if ((rc = node_usage(s, t, n, sec)) < 0 || (rc = walk(s, t, n->first, sec)) < 0)
             return rc;
     }
     return 0;
+}
+
+/* Every message a template uses, in the order a reader meets them. */
+static int template_usage(kl_catalog_sources *s, const kl_template *t)
+{
+    int rc;
+    if ((rc = add_usage(s, t->title_msg, t->name, "title", NULL, t->source, 0)) < 0 ||
+        (rc = add_usage(s, t->subject_msg, t->name, "email subject", NULL, t->source, 0)) < 0 ||
+        (rc = walk(s, t, t->body, NULL)) < 0 || (rc = walk(s, t, t->easy, NULL)) < 0)
+        return rc;
+    return walk(s, t, t->sms, NULL);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -328,14 +335,11 @@ int kl_l10n__usage_from(kl_context *ctx, kl_catalog_sources *s, const char *dir)
         size_t len = strlen(e->d_name);
         if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".xml") != 0)
             continue;
-        char **g = kl_core__realloc(s->letters, (s->n_letters + 1) * sizeof *g);
-        if (!g || !(g[s->n_letters] = kl_core__strndup(e->d_name, len - 4))) {
-            if (g)
-                s->letters = g;
+        if (KL_GROW(s->letters, s->cap_letters, s->n_letters + 1) < 0 ||
+            !(s->letters[s->n_letters] = kl_core__strndup(e->d_name, len - 4))) {
             rc = KL_ENOMEM;
             break;
         }
-        s->letters = g;
         s->n_letters++;
     }
     if (d)
@@ -351,15 +355,7 @@ int kl_l10n__usage_from(kl_context *ctx, kl_catalog_sources *s, const char *dir)
         if (b.oom) {
             rc = KL_ENOMEM;
         } else if (kl_template_load_file(pctx, b.data, &t) == 0) {
-            rc = add_usage(s, t->title_msg, t->name, "title", NULL, t->source, 0);
-            if (!rc)
-                rc = add_usage(s, t->subject_msg, t->name, "email subject", NULL, t->source, 0);
-            if (!rc)
-                rc = walk(s, t, t->body, NULL);
-            if (!rc)
-                rc = walk(s, t, t->easy, NULL);
-            if (!rc)
-                rc = walk(s, t, t->sms, NULL);
+            rc = template_usage(s, t);
         }
         kl_template_free(t);
         kl_core__buf_free(&b);
@@ -406,6 +402,23 @@ static void unescape_tsv(char *s)
     *w = '\0';
 }
 
+/* Append a fingerprint and its English to the history in memory. */
+static int hist_add(kl_catalog_sources *s, const char *fp, const char *text)
+{
+    if (KL_GROW(s->hist, s->cap_hist, s->n_hist + 1) < 0)
+        return KL_ENOMEM;
+    struct kl_hist *h = &s->hist[s->n_hist];
+    h->fp = kl_core__strdup(fp);
+    h->text = kl_core__strdup(text);
+    if (!h->fp || !h->text) {
+        kl_free(h->fp);
+        kl_free(h->text);
+        return KL_ENOMEM;
+    }
+    s->n_hist++;
+    return 0;
+}
+
 static int load_history(kl_catalog_sources *s)
 {
     if (s->history_loaded)
@@ -431,21 +444,7 @@ static int load_history(kl_catalog_sources *s)
             continue;
         *tab = '\0';
         unescape_tsv(tab + 1);
-        char **a = kl_core__realloc(s->hist_fp, (s->n_hist + 1) * sizeof *a);
-        if (a)
-            s->hist_fp = a;
-        char **b = kl_core__realloc(s->hist_text, (s->n_hist + 1) * sizeof *b);
-        if (b)
-            s->hist_text = b;
-        if (!a || !b) {
-            rc = KL_ENOMEM;
-            break;
-        }
-        s->hist_fp[s->n_hist] = kl_core__strdup(line);
-        s->hist_text[s->n_hist] = kl_core__strdup(tab + 1);
-        s->n_hist++;
-        if (!s->hist_fp[s->n_hist - 1] || !s->hist_text[s->n_hist - 1])
-            rc = KL_ENOMEM;
+        rc = hist_add(s, line, tab + 1);
     }
     free(line); /* getline's buffer comes from the C library */
     fclose(f);
@@ -459,8 +458,8 @@ const char *kl_l10n__history(kl_context *ctx, kl_catalog_sources *s, const char 
         return NULL;
     }
     for (size_t i = 0; i < s->n_hist; i++)
-        if (strcmp(s->hist_fp[i], fp) == 0)
-            return s->hist_text[i];
+        if (strcmp(s->hist[i].fp, fp) == 0)
+            return s->hist[i].text;
     return NULL;
 }
 
@@ -473,18 +472,7 @@ static int save_history(kl_context *ctx, kl_catalog_sources *s, const kl_cwrite 
     for (size_t i = 0; i < w->n_fps; i++) {
         if (!w->fps[i].english || kl_l10n__history(ctx, s, w->fps[i].fp))
             continue;
-        char **a = kl_core__realloc(s->hist_fp, (s->n_hist + 1) * sizeof *a);
-        if (a)
-            s->hist_fp = a;
-        char **b = kl_core__realloc(s->hist_text, (s->n_hist + 1) * sizeof *b);
-        if (b)
-            s->hist_text = b;
-        if (!a || !b)
-            return kl_core__oom(ctx);
-        s->hist_fp[s->n_hist] = kl_core__strdup(w->fps[i].fp);
-        s->hist_text[s->n_hist] = kl_core__strdup(w->fps[i].english);
-        s->n_hist++;
-        if (!s->hist_fp[s->n_hist - 1] || !s->hist_text[s->n_hist - 1])
+        if (hist_add(s, w->fps[i].fp, w->fps[i].english) < 0)
             return kl_core__oom(ctx);
         added++;
     }
@@ -492,13 +480,10 @@ static int save_history(kl_context *ctx, kl_catalog_sources *s, const kl_cwrite 
         return 0;
     /* sort by fingerprint, keeping pairs together */
     for (size_t i = 1; i < s->n_hist; i++)
-        for (size_t j = i; j > 0 && strcmp(s->hist_fp[j - 1], s->hist_fp[j]) > 0; j--) {
-            char *t = s->hist_fp[j];
-            s->hist_fp[j] = s->hist_fp[j - 1];
-            s->hist_fp[j - 1] = t;
-            t = s->hist_text[j];
-            s->hist_text[j] = s->hist_text[j - 1];
-            s->hist_text[j - 1] = t;
+        for (size_t j = i; j > 0 && strcmp(s->hist[j - 1].fp, s->hist[j].fp) > 0; j--) {
+            struct kl_hist t = s->hist[j];
+            s->hist[j] = s->hist[j - 1];
+            s->hist[j - 1] = t;
         }
     kl_buf b = KL_BUF_INIT;
     kl_core__buf_puts(&b,
@@ -506,8 +491,8 @@ static int save_history(kl_context *ctx, kl_catalog_sources *s, const kl_cwrite 
                       "bits of SHA-256).\n# Machine-generated by kinletter catalog stamp/import: "
                       "lets `catalog check` show what changed.\n");
     for (size_t i = 0; i < s->n_hist; i++) {
-        kl_core__buf_printf(&b, "%s\t", s->hist_fp[i]);
-        for (const char *p = s->hist_text[i]; *p; p++) {
+        kl_core__buf_printf(&b, "%s\t", s->hist[i].fp);
+        for (const char *p = s->hist[i].text; *p; p++) {
             if (*p == '\\' || *p == '\n' || *p == '\t')
                 kl_core__buf_putc(&b, '\\');
             kl_core__buf_putc(&b, *p == '\n' ? 'n' : *p == '\t' ? 't' : *p);
@@ -536,10 +521,9 @@ static int save_history(kl_context *ctx, kl_catalog_sources *s, const kl_cwrite 
 
 int kl_l10n__edit_add(kl_cwrite *w, size_t start, size_t end, const char *text)
 {
-    kl_cedit *g = kl_core__realloc(w->edits, (w->n_edits + 1) * sizeof *g);
-    if (!g)
+    if (KL_GROW(w->edits, w->cap_edits, w->n_edits + 1) < 0)
         return KL_ENOMEM;
-    w->edits = g;
+    kl_cedit *g = w->edits;
     g[w->n_edits].start = start;
     g[w->n_edits].end = end;
     if (!(g[w->n_edits].text = kl_core__strdup(text)))
@@ -561,10 +545,9 @@ int kl_l10n__fp_set(kl_cwrite *w, int variant, const char *msgid, const char *fp
             return 0;
         }
     }
-    struct kl_cfp *g = kl_core__realloc(w->fps, (w->n_fps + 1) * sizeof *g);
-    if (!g)
+    if (KL_GROW(w->fps, w->cap_fps, w->n_fps + 1) < 0)
         return KL_ENOMEM;
-    w->fps = g;
+    struct kl_cfp *g = w->fps;
     g[w->n_fps].variant = variant;
     snprintf(g[w->n_fps].fp, sizeof g[w->n_fps].fp, "%s", fp);
     g[w->n_fps].english = english;
@@ -648,98 +631,109 @@ static int cmp_edit_desc(const void *a, const void *b)
     return 0;
 }
 
-int kl_l10n__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_cwrite *w, int dry_run)
+/* The sources table as it will be written: every fingerprint of w, by variant. */
+static void sources_table(const kl_cwrite *w, kl_buf *tail)
 {
-    const kl_csrc *tr = f->src;
+    kl_core__buf_puts(tail,
+                      "    sources {\n"
+                      "        // Machine-generated by `kinletter catalog stamp` and `catalog "
+                      "import`: do not edit.\n"
+                      "        // For each translated message, the first 64 bits of the "
+                      "SHA-256 of the English\n"
+                      "        // text it was translated from: when the English changes, "
+                      "the translation is\n"
+                      "        // out of date and is not used in letters "
+                      "(docs/TRANSLATING.md).\n");
+    for (int v = 0; v < KL_VARIANTS; v++) {
+        bool any = false;
+        for (size_t i = 0; i < w->n_fps; i++) {
+            if (w->fps[i].variant != v)
+                continue;
+            if (!any)
+                kl_core__buf_printf(tail, "        %s {\n", kl_l10n__variants[v]);
+            any = true;
+            kl_core__buf_puts(tail, "            ");
+            kl_l10n__quote(tail, w->fps[i].msgid);
+            kl_core__buf_printf(tail, " { \"%s\" }\n", w->fps[i].fp);
+        }
+        if (any)
+            kl_core__buf_puts(tail, "        }\n");
+    }
+    kl_core__buf_puts(tail, "    }\n");
+}
+
+/* Turn w's new messages and fingerprints into edits of tr: messages go at the
+ * end of their variant's table (a new table at the end of the root), the
+ * sources table is replaced as a whole. Returns 0 or KL_ENOMEM. */
+static int plan_edits(const kl_csrc *tr, kl_cwrite *w)
+{
     kl_buf tail = KL_BUF_INIT; /* inserted before the root's closing brace */
     int rc = 0;
-    for (int v = 0; v < KL_VARIANTS && !rc; v++) {
+    for (int v = 0; v < KL_VARIANTS; v++) {
         if (!w->pending[v].len)
             continue;
         const kl_csrc_table *t = kl_l10n__src_table(tr, kl_l10n__variants[v]);
-        if (t) {
-            rc = kl_l10n__edit_add(w, line_start_if_alone(tr->data, t->close),
-                                   line_start_if_alone(tr->data, t->close), w->pending[v].data);
-        } else {
+        size_t at = t ? line_start_if_alone(tr->data, t->close) : 0;
+        if (!t)
             kl_core__buf_printf(&tail, "    %s {\n%s    }\n", kl_l10n__variants[v],
                                 w->pending[v].data);
-        }
+        else if ((rc = kl_l10n__edit_add(w, at, at, w->pending[v].data)) < 0)
+            goto done;
     }
-    if (!rc && w->fps_changed) {
+    if (w->fps_changed) {
         const kl_csrc_table *old = kl_l10n__src_table(tr, "sources");
         if (old) {
             size_t end = old->close + 1;
             if (end < tr->len && tr->data[end] == '\n')
                 end++;
-            rc = kl_l10n__edit_add(w, old->start, end, "");
+            if ((rc = kl_l10n__edit_add(w, old->start, end, "")) < 0)
+                goto done;
         }
         if (w->n_fps)
             qsort(w->fps, w->n_fps, sizeof *w->fps, cmp_fp);
-        kl_core__buf_puts(&tail,
-                          "    sources {\n"
-                          "        // Machine-generated by `kinletter catalog stamp` and `catalog "
-                          "import`: do not edit.\n"
-                          "        // For each translated message, the first 64 bits of the "
-                          "SHA-256 of the English\n"
-                          "        // text it was translated from: when the English changes, "
-                          "the translation is\n"
-                          "        // out of date and is not used in letters "
-                          "(docs/TRANSLATING.md).\n");
-        for (int v = 0; v < KL_VARIANTS; v++) {
-            bool any = false;
-            for (size_t i = 0; i < w->n_fps; i++) {
-                if (w->fps[i].variant != v)
-                    continue;
-                if (!any)
-                    kl_core__buf_printf(&tail, "        %s {\n", kl_l10n__variants[v]);
-                any = true;
-                kl_core__buf_puts(&tail, "            ");
-                kl_l10n__quote(&tail, w->fps[i].msgid);
-                kl_core__buf_printf(&tail, " { \"%s\" }\n", w->fps[i].fp);
-            }
-            if (any)
-                kl_core__buf_puts(&tail, "        }\n");
-        }
-        kl_core__buf_puts(&tail, "    }\n");
+        sources_table(w, &tail);
     }
-    if (!rc && tail.len) {
+    if (tail.oom) {
+        rc = KL_ENOMEM;
+        goto done;
+    }
+    if (tail.len) {
         size_t at = line_start_if_alone(tr->data, tr->root_close);
         rc = kl_l10n__edit_add(w, at, at, tail.data);
     }
+done:
     kl_core__buf_free(&tail);
-    if (rc || tail.oom)
-        return kl_core__oom(ctx);
-    if (w->n_edits == 0)
-        return 0;
+    return rc;
+}
+
+/* The catalog's text with w's edits applied, into out. Returns 0 or KL_ENOMEM. */
+static int apply_edits(const kl_csrc *tr, kl_cwrite *w, kl_buf *out)
+{
     /* Apply from the end so earlier offsets stay valid; an insertion and a
      * removal at the same place keep their order (stable enough: the
      * insertion sorts first as it was added last and has the same start
      * only when the sources table ends the root). */
     qsort(w->edits, w->n_edits, sizeof *w->edits, cmp_edit_desc);
-    kl_buf out = KL_BUF_INIT;
-    kl_core__buf_append(&out, tr->data, tr->len);
-    for (size_t i = 0; i < w->n_edits && !out.oom; i++) {
+    kl_core__buf_append(out, tr->data, tr->len);
+    for (size_t i = 0; i < w->n_edits && !out->oom; i++) {
         const kl_cedit *e = &w->edits[i];
         kl_buf nb = KL_BUF_INIT;
-        kl_core__buf_append(&nb, out.data, e->start);
+        kl_core__buf_append(&nb, out->data, e->start);
         kl_core__buf_puts(&nb, e->text);
-        kl_core__buf_append(&nb, out.data + e->end, out.len - e->end);
-        kl_core__buf_free(&out);
-        out = nb;
+        kl_core__buf_append(&nb, out->data + e->end, out->len - e->end);
+        kl_core__buf_free(out);
+        *out = nb;
     }
-    if (out.oom) {
-        kl_core__buf_free(&out);
-        return kl_core__oom(ctx);
-    }
-    /* The result must read back, and genrb must accept it, before the file
-     * is touched. */
-    kl_csrc *check = NULL;
+    return out->oom ? KL_ENOMEM : 0;
+}
+
+/* The rewritten text must read back (*check: the parsed result). */
+static int read_back(kl_context *ctx, const kl_cfile *f, const kl_buf *out, kl_csrc **check)
+{
     kl_context *pctx = NULL;
-    if (kl_context_new(&pctx)) {
-        kl_core__buf_free(&out);
+    if (kl_context_new(&pctx))
         return kl_core__oom(ctx);
-    }
-    rc = kl_l10n__src_parse(pctx, f->path, out.data, out.len, &check);
+    int rc = kl_l10n__src_parse(pctx, f->path, out->data, out->len, check);
     if (rc) {
         const kl_diagnostic *d = kl_context_last_error(pctx);
         rc = kl_core__error(ctx, KL_EBACKEND, KL_AT(f->path, d ? d->line : 0, d ? d->column : 0),
@@ -748,58 +742,94 @@ int kl_l10n__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_cwri
                             d && d->message ? d->message : "?");
     }
     kl_context_free(pctx);
+    return rc;
+}
+
+/* genrb must accept the rewritten text (compiled in a private directory). */
+static int genrb_accepts(kl_context *ctx, const kl_cfile *f, const kl_buf *out)
+{
     char *tmpdir = NULL;
+    int rc = kl_l10n__mkdtemp(ctx, &tmpdir);
+    if (rc < 0)
+        return rc;
+    kl_buf tp = KL_BUF_INIT;
+    kl_core__buf_printf(&tp, "%s/%s.txt", tmpdir, f->name);
+    FILE *fp = tp.oom ? NULL : fopen(tp.data, "wb");
+    if (!fp || fwrite(out->data, 1, out->len, fp) != out->len)
+        rc =
+            kl_core__error(ctx, KL_EIO, KL_AT(tmpdir, 0, 0), NULL, "cannot write a temporary file");
+    if (fp && fclose(fp) != 0 && !rc)
+        rc =
+            kl_core__error(ctx, KL_EIO, KL_AT(tmpdir, 0, 0), NULL, "cannot write a temporary file");
+    if (rc < 0)
+        goto done;
+    rc = kl_l10n__genrb(ctx, tp.data, tmpdir, NULL, NULL);
+    if (rc == KL_EPARSE)
+        rc = kl_core__error(ctx, KL_EPARSE, KL_AT(f->path, 0, 0), NULL,
+                            "genrb would not accept the rewritten catalog; nothing was written");
+done:
+    kl_core__buf_free(&tp);
+    kl_catalog_remove_compiled(tmpdir);
+    kl_free(tmpdir);
+    return rc;
+}
+
+/* Replace the catalog file atomically (keeping its mode), then record the
+ * English of new fingerprints in the history. */
+static int write_back(kl_context *ctx, kl_catalog_sources *s, const kl_cfile *f, const kl_cwrite *w,
+                      const kl_buf *out)
+{
+    struct stat st;
+    mode_t mode = stat(f->path, &st) == 0 ? (st.st_mode & 0777) : 0644;
+    char *dir = kl_core__path_dirname(f->path);
+    const char *base = strrchr(f->path, '/');
+    base = base ? base + 1 : f->path;
+    int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    int rc = 0;
+    if (dfd < 0) {
+        rc = dir ? kl_core__error(ctx, KL_EIO, KL_AT(dir, 0, 0), NULL, "cannot open: %s",
+                                  strerror(errno))
+                 : kl_core__oom(ctx);
+        goto done;
+    }
+    rc = kl_core__write_file(ctx, dfd, base, f->path, out->data, out->len, true);
     if (!rc)
-        rc = kl_l10n__mkdtemp(ctx, &tmpdir);
-    if (!rc) {
-        kl_buf tp = KL_BUF_INIT;
-        kl_core__buf_printf(&tp, "%s/%s.txt", tmpdir, f->name);
-        FILE *fp = tp.oom ? NULL : fopen(tp.data, "wb");
-        if (!fp || fwrite(out.data, 1, out.len, fp) != out.len)
-            rc = kl_core__error(ctx, KL_EIO, KL_AT(tmpdir, 0, 0), NULL,
-                                "cannot write a temporary file");
-        if (fp && fclose(fp) != 0 && !rc)
-            rc = kl_core__error(ctx, KL_EIO, KL_AT(tmpdir, 0, 0), NULL,
-                                "cannot write a temporary file");
-        if (!rc) {
-            rc = kl_l10n__genrb(ctx, tp.data, tmpdir, NULL, NULL);
-            if (rc == KL_EPARSE)
-                rc = kl_core__error(
-                    ctx, KL_EPARSE, KL_AT(f->path, 0, 0), NULL,
-                    "genrb would not accept the rewritten catalog; nothing was written");
-        }
-        kl_core__buf_free(&tp);
-        kl_catalog_remove_compiled(tmpdir);
-        kl_free(tmpdir);
+        fchmodat(dfd, base, mode, 0);
+    close(dfd);
+    if (rc < 0)
+        goto done;
+    rc = save_history(ctx, s, w);
+done:
+    kl_free(dir);
+    return rc;
+}
+
+int kl_l10n__commit(kl_context *ctx, kl_catalog_sources *s, kl_cfile *f, kl_cwrite *w, int dry_run)
+{
+    kl_buf out = KL_BUF_INIT;
+    kl_csrc *check = NULL;
+    int rc;
+    if ((rc = plan_edits(f->src, w)) < 0 ||
+        (w->n_edits && (rc = apply_edits(f->src, w, &out)) < 0)) {
+        rc = kl_core__oom(ctx);
+        goto done;
     }
-    if (!rc && !dry_run) {
-        struct stat st;
-        mode_t mode = stat(f->path, &st) == 0 ? (st.st_mode & 0777) : 0644;
-        char *dir = kl_core__path_dirname(f->path);
-        const char *base = strrchr(f->path, '/');
-        base = base ? base + 1 : f->path;
-        int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-        if (dfd < 0) {
-            rc = dir ? kl_core__error(ctx, KL_EIO, KL_AT(dir, 0, 0), NULL, "cannot open: %s",
-                                      strerror(errno))
-                     : kl_core__oom(ctx);
-        } else {
-            rc = kl_core__write_file(ctx, dfd, base, f->path, out.data, out.len, true);
-            if (!rc)
-                fchmodat(dfd, base, mode, 0);
-            close(dfd);
-        }
-        kl_free(dir);
-        if (!rc)
-            rc = save_history(ctx, s, w);
-    }
+    if (w->n_edits == 0)
+        goto done;
+    /* The result must read back, and genrb must accept it, before the file
+     * is touched. */
+    if ((rc = read_back(ctx, f, &out, &check)) < 0 || (rc = genrb_accepts(ctx, f, &out)) < 0)
+        goto done;
+    if (dry_run)
+        goto done;
+    if ((rc = write_back(ctx, s, f, w, &out)) < 0)
+        goto done;
+    kl_l10n__src_free(f->src);
+    f->src = check;
+    check = NULL;
+done:
+    kl_l10n__src_free(check);
     kl_core__buf_free(&out);
-    if (!rc && !dry_run) {
-        kl_l10n__src_free(f->src);
-        f->src = check;
-    } else {
-        kl_l10n__src_free(check);
-    }
     return rc;
 }
 
