@@ -44,6 +44,22 @@ static unsigned width_of(const UChar *u, int32_t from, int32_t to)
     return w;
 }
 
+/* Display width of UTF-8 text without trailing white space; 0 if it is not UTF-8. */
+static unsigned width_of_utf8(const char *s)
+{
+    unsigned w = 0, upto = 0;
+    for (int32_t i = 0; s[i];) {
+        UChar32 c;
+        U8_NEXT(s, i, -1, c);
+        if (c < 0)
+            return 0;
+        w += char_width(c);
+        if (c > 0xFFFF || !is_space16((UChar)c))
+            upto = w;
+    }
+    return upto;
+}
+
 static int emit(kl_buf *b, const UChar *u, int32_t from, int32_t to, const char *prefix)
 {
     while (to > from && is_space16(u[to - 1]))
@@ -77,6 +93,29 @@ typedef struct breaker {
     UBreakIterator *bi;
 } breaker;
 
+/* Point br's line breaker at u[0, n) in `locale`, reusing it when the locale is
+ * the same; on failure br holds no breaker. */
+static UErrorCode breaker_set(breaker *br, const UChar *u, int32_t n, const char *locale)
+{
+    char loc[ULOC_FULLNAME_CAPACITY];
+    UErrorCode lst = U_ZERO_ERROR, st = U_ZERO_ERROR;
+    int32_t ln = uloc_forLanguageTag(locale ? locale : "en", loc, sizeof loc, NULL, &lst);
+    if (U_FAILURE(lst) || ln <= 0 || ln >= (int32_t)sizeof loc)
+        snprintf(loc, sizeof loc, "en");
+    if (br->bi && strcmp(br->loc, loc) == 0) {
+        ubrk_setText(br->bi, u, n, &st);
+        return st;
+    }
+    ubrk_close(br->bi);
+    br->bi = ubrk_open(UBRK_LINE, loc, u, n, &st);
+    snprintf(br->loc, sizeof br->loc, "%s", loc);
+    if (U_FAILURE(st)) {
+        ubrk_close(br->bi);
+        br->bi = NULL;
+    }
+    return st;
+}
+
 static int wrap_with(kl_context *ctx, kl_buf *b, const char *text, const char *locale,
                      unsigned width, const char *first, const char *indent, breaker *br)
 {
@@ -95,29 +134,14 @@ static int wrap_with(kl_context *ctx, kl_buf *b, const char *text, const char *l
         return kl_core__oom(ctx);
     st = U_ZERO_ERROR;
     u_strFromUTF8(u, n + 1, NULL, text, (int32_t)len, &st);
-    char loc[ULOC_FULLNAME_CAPACITY];
-    UErrorCode lst = U_ZERO_ERROR;
-    int32_t ln = uloc_forLanguageTag(locale ? locale : "en", loc, sizeof loc, NULL, &lst);
-    if (U_FAILURE(lst) || ln <= 0 || ln >= (int32_t)sizeof loc)
-        snprintf(loc, sizeof loc, "en");
-    UBreakIterator *bi = NULL;
-    if (U_SUCCESS(st) && br->bi && strcmp(br->loc, loc) == 0) {
-        bi = br->bi;
-        ubrk_setText(bi, u, n, &st);
-    } else if (U_SUCCESS(st)) {
-        ubrk_close(br->bi);
-        br->bi = bi = ubrk_open(UBRK_LINE, loc, u, n, &st);
-        snprintf(br->loc, sizeof br->loc, "%s", loc);
-        if (U_FAILURE(st)) {
-            ubrk_close(bi);
-            br->bi = NULL;
-        }
-    }
+    if (U_SUCCESS(st))
+        st = breaker_set(br, u, n, locale);
     if (U_FAILURE(st)) {
         kl_free(u);
         return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU line breaker failed: %s",
                               u_errorName(st));
     }
+    UBreakIterator *bi = br->bi;
 
     size_t flen = strlen(first), ilen = strlen(indent);
     unsigned avail_first = width > flen + 10 ? width - (unsigned)flen : 10;
@@ -205,13 +229,7 @@ static int para(renderer *r, const kl_node *n, const char *first, const char *in
 static int underline(renderer *r, const char *text, char ch)
 {
     /* As wide as the heading's longest line, at most the line width. */
-    unsigned w = 0;
-    UErrorCode st = U_ZERO_ERROR;
-    UChar u[512];
-    int32_t n = 0;
-    u_strFromUTF8(u, 512, &n, text, -1, &st);
-    if (U_SUCCESS(st) && n <= 512)
-        w = width_of(u, 0, n);
+    unsigned w = width_of_utf8(text);
     if (w > r->width || w == 0)
         w = r->width < 40 ? r->width : 40;
     for (unsigned i = 0; i < w; i++)
@@ -248,10 +266,9 @@ static int render(renderer *r, const kl_node *n)
         return rc;
     case KL_NODE_HEADING:
         blank(r);
-        rc = para(r, n, "", "");
-        if (!rc)
-            rc = underline(r, n->text ? n->text : "", n->level <= 1 ? '=' : '-');
-        return rc;
+        if ((rc = para(r, n, "", "")) < 0)
+            return rc;
+        return underline(r, n->text ? n->text : "", n->level <= 1 ? '=' : '-');
     case KL_NODE_DATE:
     case KL_NODE_REFERENCE:
     case KL_NODE_SALUTATION:
@@ -484,11 +501,13 @@ KL_API int kl_letter_render_email(kl_context *ctx, const kl_letter *letter, char
     if (!ctx || !letter || !subject || !body)
         return kl_core__einval(ctx, __func__);
     *subject = *body = NULL;
-    int rc = kl_plain__email(ctx, kl_letter__doc(letter), subject, body);
-    if (!rc)
-        rc = checked(ctx, letter, subject, "the email's subject");
-    if (!rc)
-        rc = checked(ctx, letter, body, "the email's body");
+    int rc;
+    if ((rc = kl_plain__email(ctx, kl_letter__doc(letter), subject, body)) < 0)
+        goto done;
+    if ((rc = checked(ctx, letter, subject, "the email's subject")) < 0)
+        goto done;
+    rc = checked(ctx, letter, body, "the email's body");
+done:
     if (rc) {
         kl_free(*subject);
         kl_free(*body);
