@@ -8,6 +8,7 @@
 #include "compose/compose.h"
 #include "kinletter/letter.h"
 
+#include <assert.h>
 #include <liblouis/liblouis.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -164,15 +165,17 @@ static size_t split_lines(const kl_brf *p, const char *c, size_t n, unsigned fir
         }
         if (fit == start) /* one braille word longer than the line: cut at the margin */
             fit = start + (avail < n - start ? avail : n - start);
-        if (out && count < cap)
+        if (out) {
+            assert(count < cap); /* the caller counted the lines first */
             out[count] = (piece){start, fit - start, indent};
+        }
         count++;
         i = fit;
         while (i < n && c[i] == ' ')
             i++;
     }
     if (centre && out)
-        for (size_t k = 0; k < count && k < cap; k++)
+        for (size_t k = 0; k < count; k++)
             out[k].indent = (unsigned)((p->width - out[k].len) / 2);
     return count;
 }
@@ -272,6 +275,37 @@ static int louis(const char *table, const widechar *in, int n, widechar **out, i
     return KL_ELIMIT;
 }
 
+/* Both translations of in[0, n) (lou_lock held): *out with undefined
+ * characters as their hex codes, *strict in noUndefined mode. They differ
+ * when a character has no braille: then KL_EDATA with *bad that character
+ * (U+FFFD if no one character alone shows it) and *why. The caller frees the
+ * four arrays whatever this returns. */
+static int translate_both(const char *table, const widechar *in, int n, widechar **out, int **pos,
+                          int *outn, widechar **strict, int **spos, widechar *bad, const char **why)
+{
+    int rc, strictn = 0;
+    if (!lou_getTable(table))
+        return KL_EBACKEND;
+    if ((rc = louis(table, in, n, out, pos, outn, dotsIO)) < 0)
+        return rc;
+    if ((rc = louis(table, in, n, strict, spos, &strictn, dotsIO | noUndefined)) < 0)
+        return rc;
+    if (strictn == *outn && memcmp(*strict, *out, (size_t)*outn * sizeof **out) == 0)
+        return 0;
+    *bad = 0xFFFD;
+    *why = "has no braille for the character";
+    for (int i = 0; i < n && *bad == 0xFFFD; i++) {
+        widechar *o1 = NULL;
+        int *p1 = NULL, n1 = 0;
+        if (in[i] != ' ' && louis(table, &in[i], 1, &o1, &p1, &n1, dotsIO | noUndefined) == 0 &&
+            n1 == 0)
+            *bad = in[i];
+        kl_free(o1);
+        kl_free(p1);
+    }
+    return KL_EDATA;
+}
+
 /* The translation itself: 0, KL_EDATA (*bad and *why say which character
  * and what is wrong), KL_EBACKEND, KL_ELIMIT or KL_ENOMEM. Reports nothing. */
 static int tr(const char *table, const char *text, kl_buf *cells, widechar *bad, const char **why)
@@ -288,30 +322,10 @@ static int tr(const char *table, const char *text, kl_buf *cells, widechar *bad,
         return 0;
     }
     widechar *out = NULL, *strict = NULL;
-    int *pos = NULL, *spos = NULL, outn = 0, strictn = 0;
+    int *pos = NULL, *spos = NULL, outn = 0;
     pthread_mutex_lock(&lou_lock);
     quiet_louis();
-    int rc = lou_getTable(table) ? 0 : KL_EBACKEND;
-    if (!rc)
-        rc = louis(table, in, n, &out, &pos, &outn, dotsIO);
-    /* An undefined character comes out as its code in hex; without it, in
-     * noUndefined mode, the two translations differ. */
-    if (!rc)
-        rc = louis(table, in, n, &strict, &spos, &strictn, dotsIO | noUndefined);
-    if (!rc && (strictn != outn || memcmp(strict, out, (size_t)outn * sizeof *out) != 0)) {
-        rc = KL_EDATA;
-        *bad = 0xFFFD;
-        *why = "has no braille for the character";
-        for (int i = 0; i < n && *bad == 0xFFFD; i++) {
-            widechar *o1 = NULL;
-            int *p1 = NULL, n1 = 0;
-            if (in[i] != ' ' && louis(table, &in[i], 1, &o1, &p1, &n1, dotsIO | noUndefined) == 0 &&
-                n1 == 0)
-                *bad = in[i];
-            kl_free(o1);
-            kl_free(p1);
-        }
-    }
+    int rc = translate_both(table, in, n, &out, &pos, &outn, &strict, &spos, bad, why);
     pthread_mutex_unlock(&lou_lock);
     for (int i = 0; i < outn && !rc; i++) {
         unsigned d = (unsigned)out[i] & 0xFF;
@@ -516,11 +530,14 @@ int kl_braille__brf(kl_context *ctx, const kl_doc *doc, kl_where where, unsigned
     *pages = 0;
     renderer r = {ctx, where, {KL_BUF_INIT, 0, 0, 0, 0, false}, KL_BUF_INIT};
     kl_braille__brf_init(&r.p);
-    int rc = table_of(&r, doc->root, &(const char *){NULL});
-    if (!rc)
-        rc = render(&r, doc->root);
-    if (!rc && kl_braille__brf_finish(&r.p, pages))
+    int rc;
+    if ((rc = table_of(&r, doc->root, &(const char *){NULL})) < 0)
+        goto done;
+    if ((rc = render(&r, doc->root)) < 0)
+        goto done;
+    if (kl_braille__brf_finish(&r.p, pages))
         rc = kl_core__oom(ctx);
+done:
     kl_core__buf_free(&r.cells);
     if (rc) {
         kl_braille__brf_free(&r.p);
