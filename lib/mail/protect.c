@@ -98,6 +98,17 @@ int kl_mail__password(kl_context *ctx, char *out, size_t cap)
 
 /* libqpdf is used under the library's one qpdf lock (lib/pdf/compact.c says why). */
 
+/* The error for a failed qpdf call, with qpdf's detail (it names the object
+ * and offset, never the letter's text). */
+static int qpdf_failed(kl_context *ctx, qpdf_data q)
+{
+    const char *detail = NULL;
+    if (qpdf_has_error(q))
+        detail = qpdf_get_error_message_detail(q, qpdf_get_error(q));
+    return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf could not protect the PDF: %s",
+                          detail && detail[0] ? detail : "unknown error");
+}
+
 int kl_mail__protect_pdf(kl_context *ctx, const unsigned char *pdf, size_t len,
                          const char *user_password, unsigned char **out, size_t *out_len)
 {
@@ -114,12 +125,12 @@ int kl_mail__protect_pdf(kl_context *ctx, const unsigned char *pdf, size_t len,
     qpdf_data q = qpdf_init();
     qpdf_silence_errors(q);
     qpdf_set_suppress_warnings(q, QPDF_TRUE);
-    char detail[256] = "";
-    if (qpdf_read_memory(q, "letter.pdf", (const char *)pdf, (unsigned long long)len, NULL) &
-        QPDF_ERRORS)
-        goto fail;
-    if (qpdf_init_write_memory(q) & QPDF_ERRORS)
-        goto fail;
+    if ((qpdf_read_memory(q, "letter.pdf", (const char *)pdf, (unsigned long long)len, NULL) &
+         QPDF_ERRORS) ||
+        (qpdf_init_write_memory(q) & QPDF_ERRORS)) {
+        rc = qpdf_failed(ctx, q);
+        goto done;
+    }
     /* Accessibility extraction and copying text stay allowed (a screen reader,
      * a translation tool); printing at full resolution too. */
     qpdf_set_r6_encryption_parameters2(q, user_password, owner, QPDF_TRUE, QPDF_TRUE, QPDF_FALSE,
@@ -127,36 +138,27 @@ int kl_mail__protect_pdf(kl_context *ctx, const unsigned char *pdf, size_t len,
                                        QPDF_TRUE);
     /* Object streams as lib/pdf/compact.c wrote them (qpdf keeps them, encrypted). */
     qpdf_set_object_stream_mode(q, qpdf_o_generate);
-    if (qpdf_write(q) & QPDF_ERRORS)
-        goto fail;
+    if (qpdf_write(q) & QPDF_ERRORS) {
+        rc = qpdf_failed(ctx, q);
+        goto done;
+    }
     size_t n = qpdf_get_buffer_length(q);
     const unsigned char *buf = qpdf_get_buffer(q);
-    unsigned char *copy = buf && n ? kl_core__malloc(n) : NULL;
+    if (!buf || !n) {
+        rc = kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf wrote no protected PDF");
+        goto done;
+    }
+    unsigned char *copy = kl_core__malloc(n);
     if (!copy) {
-        qpdf_cleanup(&q);
-        kl_pdf__qpdf_unlock();
-        memset(owner, 0, sizeof owner);
-        return buf && n ? kl_core__oom(ctx)
-                        : kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                                         "qpdf wrote no protected PDF");
+        rc = kl_core__oom(ctx);
+        goto done;
     }
     memcpy(copy, buf, n);
-    qpdf_cleanup(&q);
-    kl_pdf__qpdf_unlock();
-    memset(owner, 0, sizeof owner);
     *out = copy;
     *out_len = n;
-    return 0;
-
-fail:
-    if (qpdf_has_error(q)) {
-        qpdf_error e = qpdf_get_error(q);
-        /* qpdf's message names the object and offset, never the letter's text. */
-        snprintf(detail, sizeof detail, "%s", qpdf_get_error_message_detail(q, e));
-    }
+done:
     qpdf_cleanup(&q);
     kl_pdf__qpdf_unlock();
     memset(owner, 0, sizeof owner);
-    return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf could not protect the PDF: %s",
-                          detail[0] ? detail : "unknown error");
+    return rc;
 }
