@@ -161,13 +161,13 @@ static int parse_url(kl_context *ctx, const char *url, server *sv)
         rc =
             kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "give smtp://HOST:PORT or smtps://HOST:PORT",
                            "the SMTP server's URL cannot be read");
-        goto out;
+        goto done;
     }
     if (strcasecmp(scheme, "smtp") != 0 && strcasecmp(scheme, "smtps") != 0) {
         rc =
             kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "give smtp://HOST:PORT or smtps://HOST:PORT",
                            "the server's URL is not smtp:// or smtps://");
-        goto out;
+        goto done;
     }
     curl_url_get(u, CURLUPART_USER, &user, 0);
     curl_url_get(u, CURLUPART_PASSWORD, &pw, 0);
@@ -177,27 +177,31 @@ static int parse_url(kl_context *ctx, const char *url, server *sv)
         rc = kl_core__error(ctx, KL_EINVAL, KL_NOWHERE,
                             "give the user name and password in a credentials file",
                             "the server's URL holds a user name or password");
-        goto out;
+        goto done;
     }
     if ((path && strcmp(path, "/") != 0 && *path) || query) {
         rc =
             kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "give smtp://HOST:PORT or smtps://HOST:PORT",
                            "the server's URL has a path or query");
-        goto out;
+        goto done;
     }
     sv->implicit_tls = strcasecmp(scheme, "smtps") == 0;
     sv->loopback = is_loopback(host);
     curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
-    snprintf(sv->url, sizeof sv->url, "%s://%s:%s", sv->implicit_tls ? "smtps" : "smtp", host,
-             port ? port : (sv->implicit_tls ? "465" : "587"));
+    int w = snprintf(sv->url, sizeof sv->url, "%s://%s:%s", sv->implicit_tls ? "smtps" : "smtp",
+                     host, port ? port : (sv->implicit_tls ? "465" : "587"));
     /* curl's default for smtp:// is 25; the submission port is 587. */
     if (!sv->implicit_tls) {
         char *given = NULL;
         if (curl_url_get(u, CURLUPART_PORT, &given, 0) != CURLUE_OK || !given)
-            snprintf(sv->url, sizeof sv->url, "smtp://%s:587", host);
+            w = snprintf(sv->url, sizeof sv->url, "smtp://%s:587", host);
         curl_free(given);
     }
-out:
+    if (w < 0 || (size_t)w >= sizeof sv->url)
+        rc = kl_core__error(ctx, KL_ELIMIT, KL_NOWHERE, "give the server by a shorter name",
+                            "the SMTP server's URL is longer than %zu characters",
+                            sizeof sv->url - 1);
+done:
     curl_free(scheme);
     curl_free(host);
     curl_free(port);
@@ -226,7 +230,9 @@ static size_t read_cb(char *buf, size_t size, size_t n, void *userdata)
     return k;
 }
 
-/* The server's replies, never our commands (AUTH carries the password): the last line. */
+/* The server's replies, never our commands (AUTH carries the password): the last line.
+ * A reply line is at most 512 octets with its CRLF (RFC 5321, 4.5.3.1.5), so `last`
+ * holds any a conforming server sends; a longer one is cut at 511. */
 typedef struct replies {
     char last[512];
 } replies;
@@ -320,6 +326,9 @@ typedef struct sender {
     CURL *h;
     char *dir;
     const char *letter;
+    bool lost;      /* the connection went: nothing more is sent */
+    size_t lost_at; /* the item in flight when it went */
+    int stop_rc;    /* a message was sent but not recorded: nothing more is sent */
 } sender;
 
 static int send_one(sender *s, item *it, const unsigned char *eml, size_t len, const char *from,
@@ -329,12 +338,16 @@ static int send_one(sender *s, item *it, const unsigned char *eml, size_t len, c
     CURL *h = s->h;
     upload up = {eml, len, 0};
     replies rep = {""};
-    char mfrom[320], rcpt[320];
-    snprintf(mfrom, sizeof mfrom, "<%s>", from);
-    snprintf(rcpt, sizeof rcpt, "<%s>", it->to);
-    struct curl_slist *rcpts = curl_slist_append(NULL, rcpt);
-    if (!rcpts)
+    kl_buf mfrom = KL_BUF_INIT, rcpt = KL_BUF_INIT;
+    kl_core__buf_printf(&mfrom, "<%s>", from);
+    kl_core__buf_printf(&rcpt, "<%s>", it->to);
+    struct curl_slist *rcpts = rcpt.oom ? NULL : curl_slist_append(NULL, rcpt.data);
+    kl_core__buf_free(&rcpt);
+    if (!rcpts || mfrom.oom) {
+        curl_slist_free_all(rcpts);
+        kl_core__buf_free(&mfrom);
         return kl_core__oom(s->ctx);
+    }
     curl_easy_setopt(h, CURLOPT_URL, s->sv.url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     curl_easy_setopt(h, CURLOPT_USE_SSL,
@@ -348,7 +361,7 @@ static int send_one(sender *s, item *it, const unsigned char *eml, size_t len, c
         curl_easy_setopt(h, CURLOPT_USERNAME, s->o.username);
         curl_easy_setopt(h, CURLOPT_PASSWORD, s->o.password ? s->o.password : "");
     }
-    curl_easy_setopt(h, CURLOPT_MAIL_FROM, mfrom);
+    curl_easy_setopt(h, CURLOPT_MAIL_FROM, mfrom.data);
     curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpts);
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
@@ -371,6 +384,7 @@ static int send_one(sender *s, item *it, const unsigned char *eml, size_t len, c
         code = strtol(rep.last, NULL, 10);
     curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
     curl_slist_free_all(rcpts);
+    kl_core__buf_free(&mfrom);
     int rc = 0;
     if (c == CURLE_OK) {
         it->pub.status = KL_SEND_SENT;
@@ -399,8 +413,10 @@ static int record_sent(sender *s, item *it)
 {
     if (!s->o.record)
         return 0;
-    char note[300];
-    snprintf(note, sizeof note, "SMTP: %s", it->reply ? it->reply : "");
+    kl_buf note = KL_BUF_INIT;
+    kl_core__buf_printf(&note, "SMTP: %s", it->reply ? it->reply : "");
+    if (note.oom)
+        return kl_core__oom(s->ctx);
     kl_record_event e = KL_RECORD_EVENT_INIT;
     e.member_id = it->member_id;
     e.event = "sent";
@@ -408,8 +424,135 @@ static int record_sent(sender *s, item *it)
     e.letter = s->letter;
     e.file = it->file;
     e.sha256 = it->sha256;
-    e.note = note;
-    return kl_record_add_events(s->ctx, s->o.record, s->rv, &e, 1, NULL);
+    e.note = note.data;
+    int rc = kl_record_add_events(s->ctx, s->o.record, s->rv, &e, 1, NULL);
+    kl_core__buf_free(&note);
+    return rc;
+}
+
+/* DIR/<review id>/<template>: the batch directory generate wrote, or an error. */
+static int batch_dir(sender *s, const char *output_dir, kl_buf *dir)
+{
+    char *rid = safe_name(kl_review_id(s->rv)), *tname = safe_name(s->letter);
+    kl_core__buf_printf(dir, "%s/%s/%s", output_dir ? output_dir : "letters", rid ? rid : "",
+                        tname ? tname : "");
+    bool oom = !rid || !tname || dir->oom;
+    kl_free(rid);
+    kl_free(tname);
+    if (oom)
+        return kl_core__oom(s->ctx);
+    if (access(dir->data, F_OK) != 0)
+        return kl_core__error(s->ctx, KL_ENOTFOUND, KL_AT(dir->data, 0, 0),
+                              "run generate first, with the same output directory and template",
+                              "there is no batch directory for this review and template");
+    return 0;
+}
+
+/* The draft at path with its sender and recipients, read under a context of its
+ * own: a draft that cannot be read is one member's outcome, not the batch's error. */
+static int read_draft(const char *path, char **eml, size_t *len, char **from, char **to,
+                      size_t *n_to)
+{
+    kl_context *quiet = NULL;
+    int rc;
+    if (kl_context_new(&quiet))
+        return KL_ENOMEM;
+    if ((rc = kl_core__read_file(quiet, path, MAX_DRAFT, eml, len)) < 0)
+        goto done;
+    rc = kl_mail__addresses(quiet, (unsigned char *)*eml, *len, from, to, n_to);
+done:
+    kl_context_free(quiet);
+    return rc;
+}
+
+/* A draft that is the member's: sent unless the record says it was, or this is a dry run. */
+static int send_checked(sender *s, item *it, size_t at, const char *member_id, char *eml,
+                        size_t len, const char *from)
+{
+    char sha[65], when[11];
+    kl_core__sha256_hex(eml, len, sha);
+    kl_free(it->sha256);
+    it->sha256 = kl_core__strdup(sha);
+    sent_before(s->o.record, s->rv, member_id, sha, when);
+    if (!it->sha256)
+        return kl_core__oom(s->ctx);
+    if (when[0]) {
+        char why[64];
+        snprintf(why, sizeof why, "sent on %s (the record says)", when);
+        it->pub.status = KL_SEND_ALREADY_SENT;
+        return set_reply(it, why);
+    }
+    if (s->o.dry_run) {
+        it->pub.status = KL_SEND_WOULD_SEND;
+        return set_reply(it, "");
+    }
+    s->lost_at = at;
+    if (!s->h && !(s->h = curl_easy_init()))
+        return kl_core__error(s->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                              "libcurl could not start a transfer");
+    int rc;
+    if ((rc = send_one(s, it, (unsigned char *)eml, len, from, &s->lost)) < 0)
+        return rc;
+    /* Sent, but the record could not say so: stop, so that no unrecorded
+     * message is followed by more. */
+    if (it->pub.status == KL_SEND_SENT && (rc = record_sent(s, it)) != 0)
+        s->stop_rc = rc;
+    return 0;
+}
+
+/* The draft at path, read and checked against the review before it is sent. */
+static int send_draft(sender *s, item *it, size_t at, const kl_member *m, const char *to,
+                      const char *path)
+{
+    char *eml = NULL, *from = NULL, *eml_to = NULL;
+    size_t len = 0, n_to = 0;
+    int rc, r = read_draft(path, &eml, &len, &from, &eml_to, &n_to);
+    if (r == KL_ENOMEM)
+        rc = kl_core__oom(s->ctx);
+    else if (r)
+        rc = set_reply(it, "not sent: the draft cannot be read as an email; generate "
+                           "the letters again");
+    else if (n_to != 1 || strcasecmp(eml_to, to) != 0)
+        /* The review changed since the draft was made, or the file was
+         * edited: never send a letter to an address the review does not give. */
+        rc = set_reply(it, "not sent: the draft's recipient is not the member's email "
+                           "address in the review; generate the letters again");
+    else
+        rc = send_checked(s, it, at, m->id, eml, len, from);
+    kl_free(eml);
+    kl_free(from);
+    kl_free(eml_to);
+    return rc;
+}
+
+/* One email member: a new item in res saying what happened to its draft. */
+static int send_member(sender *s, kl_send_result *res, const kl_member *m, const char *to)
+{
+    item *it = &res->items[res->n++];
+    kl_buf file = KL_BUF_INIT, path = KL_BUF_INIT;
+    kl_core__buf_printf(&file, "%s-email.eml", m->id);
+    kl_core__buf_printf(&path, "%s/%s-email.eml", s->dir, m->id);
+    it->member_id = kl_core__strdup(m->id);
+    it->to = kl_core__strdup(to);
+    it->file = file.oom ? NULL : kl_core__buf_detach(&file);
+    it->sha256 = kl_core__strdup("");
+    it->pub.status = KL_SEND_NOT_SENT;
+    int rc;
+    if (!it->member_id || !it->to || !it->file || !it->sha256 || path.oom)
+        rc = kl_core__oom(s->ctx);
+    else if (s->lost || s->stop_rc)
+        rc = set_reply(it, s->stop_rc ? "not sent: the batch stopped (see the message above)"
+                                      : "not sent: the connection to the server was lost first");
+    else if (access(path.data, F_OK) != 0)
+        rc = set_reply(it, "not sent: there is no draft for this member (generate has not "
+                           "written one)");
+    else
+        rc = send_draft(s, it, res->n - 1, m, to, path.data);
+    kl_core__buf_free(&file);
+    kl_core__buf_free(&path);
+    if (!rc && !it->reply)
+        rc = set_reply(it, "");
+    return rc;
 }
 
 int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_options *opts,
@@ -420,7 +563,7 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
         opts->version > KL_SEND_OPTIONS_VERSION)
         return kl_core__einval(ctx, __func__);
     *out = NULL;
-    sender s = {ctx, review, *opts, {"", false, false}, NULL, NULL, NULL};
+    sender s = {ctx, review, *opts, {"", false, false}, NULL, NULL, NULL, false, 0, 0};
     int rc = parse_url(ctx, opts->url, &s.sv);
     if (rc)
         return rc;
@@ -428,120 +571,27 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
     if (curl_init_rc != CURLE_OK)
         return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libcurl could not start");
     s.letter = opts->template_name ? opts->template_name : "notification";
-    char *rid = safe_name(kl_review_id(review)), *tname = safe_name(s.letter);
     kl_buf dir = KL_BUF_INIT;
-    kl_core__buf_printf(&dir, "%s/%s/%s", opts->output_dir ? opts->output_dir : "letters",
-                        rid ? rid : "", tname ? tname : "");
-    kl_free(rid);
-    kl_free(tname);
-    if (dir.oom)
-        return kl_core__oom(ctx);
+    kl_send_result *res = NULL;
+    if ((rc = batch_dir(&s, opts->output_dir, &dir)) < 0)
+        goto done;
     s.dir = dir.data;
-    if (access(s.dir, F_OK) != 0) {
-        rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(s.dir, 0, 0),
-                            "run generate first, with the same output directory and template",
-                            "there is no batch directory for this review and template");
-        kl_core__buf_free(&dir);
-        return rc;
-    }
-
-    kl_send_result *res = kl_core__calloc(1, sizeof *res);
     size_t n = kl_review_member_count(review);
-    if (!res || !(res->items = kl_core__calloc(n ? n : 1, sizeof *res->items))) {
-        kl_free(res);
-        kl_core__buf_free(&dir);
-        return kl_core__oom(ctx);
+    if (!(res = kl_core__calloc(1, sizeof *res)) ||
+        !(res->items = kl_core__calloc(n ? n : 1, sizeof *res->items))) {
+        rc = kl_core__oom(ctx);
+        goto done;
     }
-    bool lost = false;
-    size_t lost_at = 0; /* the item in flight when the connection went */
-    int stop_rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
+    for (size_t i = 0; i < n; i++) {
         const kl_member *m = kl_review_member(review, i);
         const char *to = member_email(m);
-        if (!to)
-            continue;
-        item *it = &res->items[res->n++];
-        kl_buf file = KL_BUF_INIT, path = KL_BUF_INIT;
-        kl_core__buf_printf(&file, "%s-email.eml", m->id);
-        kl_core__buf_printf(&path, "%s/%s-email.eml", s.dir, m->id);
-        it->member_id = kl_core__strdup(m->id);
-        it->to = kl_core__strdup(to);
-        it->file = file.oom ? NULL : kl_core__buf_detach(&file);
-        it->sha256 = kl_core__strdup("");
-        it->pub.status = KL_SEND_NOT_SENT;
-        char *eml = NULL, *from = NULL, *eml_to = NULL;
-        size_t len = 0, n_to = 0;
-        if (!it->member_id || !it->to || !it->file || !it->sha256 || path.oom) {
-            rc = kl_core__oom(ctx);
-        } else if (lost || stop_rc) {
-            rc = set_reply(it, stop_rc ? "not sent: the batch stopped (see the message above)"
-                                       : "not sent: the connection to the server was lost first");
-        } else if (access(path.data, F_OK) != 0) {
-            rc = set_reply(it, "not sent: there is no draft for this member (generate has not "
-                               "written one)");
-        } else {
-            kl_context *quiet = NULL;
-            int r = kl_context_new(&quiet)
-                        ? KL_ENOMEM
-                        : kl_core__read_file(quiet, path.data, MAX_DRAFT, &eml, &len);
-            if (!r)
-                r = kl_mail__addresses(quiet, (unsigned char *)eml, len, &from, &eml_to, &n_to);
-            kl_context_free(quiet);
-            if (r == KL_ENOMEM) {
-                rc = kl_core__oom(ctx);
-            } else if (r) {
-                rc = set_reply(it, "not sent: the draft cannot be read as an email; generate "
-                                   "the letters again");
-            } else if (n_to != 1 || strcasecmp(eml_to, to) != 0) {
-                /* The review changed since the draft was made, or the file was
-                 * edited: never send a letter to an address the review does not give. */
-                rc = set_reply(it, "not sent: the draft's recipient is not the member's email "
-                                   "address in the review; generate the letters again");
-            } else {
-                char sha[65], when[11];
-                kl_core__sha256_hex(eml, len, sha);
-                kl_free(it->sha256);
-                it->sha256 = kl_core__strdup(sha);
-                sent_before(opts->record, review, m->id, sha, when);
-                if (!it->sha256) {
-                    rc = kl_core__oom(ctx);
-                } else if (when[0]) {
-                    char why[64];
-                    snprintf(why, sizeof why, "sent on %s (the record says)", when);
-                    it->pub.status = KL_SEND_ALREADY_SENT;
-                    rc = set_reply(it, why);
-                } else if (opts->dry_run) {
-                    it->pub.status = KL_SEND_WOULD_SEND;
-                    rc = set_reply(it, "");
-                } else {
-                    if (!s.h && !(s.h = curl_easy_init()))
-                        rc = kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                                            "libcurl could not start a transfer");
-                    if (!rc)
-                        rc = send_one(&s, it, (unsigned char *)eml, len, from, &lost);
-                    lost_at = res->n - 1;
-                    if (!rc && it->pub.status == KL_SEND_SENT) {
-                        int r2 = record_sent(&s, it);
-                        if (r2) {
-                            /* Sent, but the record could not say so: stop, so that no
-                             * unrecorded message is followed by more. */
-                            stop_rc = r2;
-                        }
-                    }
-                }
-            }
-        }
-        kl_free(eml);
-        kl_free(from);
-        kl_free(eml_to);
-        kl_core__buf_free(&file);
-        kl_core__buf_free(&path);
-        if (!rc && !it->reply)
-            rc = set_reply(it, "");
+        if (to && (rc = send_member(&s, res, m, to)) < 0)
+            goto done;
     }
+done:
     if (s.h)
         curl_easy_cleanup(s.h); /* QUIT */
-    for (size_t i = 0; i < res->n; i++) {
+    for (size_t i = 0; res && i < res->n; i++) {
         item *it = &res->items[i];
         it->pub = (kl_send_item){
             it->member_id ? it->member_id : "", it->to ? it->to : "", it->file ? it->file : "",
@@ -553,10 +603,10 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
         return rc == KL_ENOMEM ? kl_core__oom(ctx) : rc;
     }
     *out = res;
-    if (stop_rc)
-        return stop_rc; /* the record's error is the context's */
-    if (lost) {
-        const kl_send_item *x = &res->items[lost_at].pub;
+    if (s.stop_rc)
+        return s.stop_rc; /* the record's error is the context's */
+    if (s.lost) {
+        const kl_send_item *x = &res->items[s.lost_at].pub;
         const char *why = strncmp(x->reply, "not sent: ", 10) == 0 ? x->reply + 10 : x->reply;
         return kl_core__error(ctx, KL_EIO, (kl_where){NULL, 0, 0, x->member_id},
                               "the members not sent can be sent later: run send again (what was "
