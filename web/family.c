@@ -540,9 +540,7 @@ void h_member_form(web_request *rq, web_response *rs, const char *id, const char
     member_ctx mc = {new_id};
     if (!errs.n && ws_review_save(doc, id, map_member, &mc, &errs, NULL, blocks_member) == 0) {
         ws_audit(rq, mid ? "member-edited" : "member-added", id, new_id);
-        char *to = fmt("/reviews/%s", id);
-        respond_redirect(rs, to);
-        free(to);
+        redirect_review(rs, id, NULL);
     } else {
         member_page(rq, rs, id, mid, &m, ch, none, &errs, 400);
     }
@@ -571,9 +569,7 @@ void h_member_delete(web_request *rq, web_response *rs, const char *id, const ch
     member_ctx mc = {NULL};
     if (ws_review_save(doc, id, map_member, &mc, &errs, NULL, blocks_member) == 0) {
         ws_audit(rq, "member-removed", id, mid);
-        char *to = fmt("/reviews/%s", id);
-        respond_redirect(rs, to);
-        free(to);
+        redirect_review(rs, id, NULL);
     } else {
         web_page *p = page_new("The member could not be removed");
         page_errors_from(p, &errs);
@@ -971,9 +967,7 @@ void h_family_upload(web_request *rq, web_response *rs, const char *id)
         web_errors errs = {0};
         if (ws_review_save(doc, id, map_member, NULL, &errs, NULL, blocks_all) == 0) {
             ws_audit(rq, "family-uploaded", id, NULL);
-            char *to = fmt("/reviews/%s", id);
-            respond_redirect(rs, to);
-            free(to);
+            redirect_review(rs, id, NULL);
         } else {
             upload_page(rq, rs, id, NULL, errs.n ? errs.message[0] : "The family was not saved",
                         400);

@@ -329,9 +329,7 @@ void h_generate(web_request *rq, web_response *rs, const char *id)
         }
         g->thread_started = true;
         ws_audit(rq, "generate", id, NULL);
-        char *to = fmt("/reviews/%s/generate", id);
-        respond_redirect(rs, to);
-        free(to);
+        redirect_review(rs, id, "generate");
         return;
     }
 

@@ -299,9 +299,7 @@ void h_record(web_request *rq, web_response *rs, const char *id)
             free(path);
             errors_free(&errs);
             errors_free(&warns);
-            char *to = fmt("/reviews/%s/record", id);
-            respond_redirect(rs, to);
-            free(to);
+            redirect_review(rs, id, "record");
             return;
         }
     } else if (kl_record_open(ctx, path, 0, &rec) != 0) {

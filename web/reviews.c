@@ -598,9 +598,7 @@ static void save_review(web_request *rq, web_response *rs, const char *id)
     if (!errs.n &&
         ws_review_save(doc, new_id, map_review, NULL, &errs, &warnings, blocks_review) == 0) {
         ws_audit(rq, id ? "review-edited" : "review-created", new_id, NULL);
-        char *to = fmt("/reviews/%s", new_id);
-        respond_redirect(rs, to);
-        free(to);
+        redirect_review(rs, new_id, NULL);
     } else {
         review_form(rq, rs, doc, id, &errs, &warnings, 400);
     }
@@ -829,9 +827,7 @@ void h_review_example(web_request *rq, web_response *rs)
     if (!doc || !id) {
         respond_error(rs, 500, "The example is missing", "The example review cannot be read.");
     } else if (exists) {
-        char *to = fmt("/reviews/%s", id);
-        respond_redirect(rs, to);
-        free(to);
+        redirect_review(rs, id, NULL);
     } else {
         /* The logo beside the review, as the example keeps it. */
         char *dir = fmt("%s/%s", web_srv->dir, id);
@@ -849,9 +845,7 @@ void h_review_example(web_request *rq, web_response *rs)
         free(dir);
         if (ws_review_save(doc, id, NULL, NULL, &errs, NULL, NULL) == 0) {
             ws_audit(rq, "review-created", id, NULL);
-            char *to = fmt("/reviews/%s", id);
-            respond_redirect(rs, to);
-            free(to);
+            redirect_review(rs, id, NULL);
         } else {
             web_page *p = page_new("The example could not be added");
             page_errors_from(p, &errs);

@@ -250,6 +250,13 @@ void respond_redirect(web_response *rs, const char *location)
     page_respond(p, rs, 303);
 }
 
+void redirect_review(web_response *rs, const char *id, const char *page)
+{
+    char *to = page ? fmt("/reviews/%s/%s", id, page) : fmt("/reviews/%s", id);
+    respond_redirect(rs, to);
+    free(to);
+}
+
 void respond_error(web_response *rs, unsigned status, const char *title, const char *message)
 {
     web_page *p = page_new(title);
@@ -531,6 +538,117 @@ static bool origin_ok(struct MHD_Connection *c)
     return !strncmp(o, scheme, sl) && !strcmp(o + sl, h);
 }
 
+/* A request's headers, before its body: the Host, Origin, size and session checks. Returns
+ * MHD_YES to read on, or what sending a refusal returned. */
+static enum MHD_Result begin(struct MHD_Connection *c, conn_state *st, const char *url,
+                             const char *method)
+{
+    st->rq.path = st->path;
+    st->rq.method = method;
+    bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+    st->rq.post = !strcmp(method, "POST");
+    if (!host_ok(c))
+        return send_error(c, 403, "Forbidden",
+                          "This address is not the one kinletter serve printed.");
+    if (!get && !st->rq.post)
+        return send_error(c, 405, "Method not allowed", "Only pages and forms are served.");
+    /* Assets hold no personal data: served without a session (the 403 page uses them). */
+    if (get && !strncmp(url, "/static/", 8))
+        return MHD_YES;
+    const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kl_session");
+    web_session *s = session_find(cookie);
+    if (st->rq.post) {
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > WEB_BODY_LIMIT)
+            return send_error(c, 413, "The file is too large",
+                              "Forms and uploads may be at most 2 MB.");
+        if (!origin_ok(c))
+            return send_error(c, 403, "Forbidden", "The form came from another site.");
+    }
+    bool login = !strcmp(url, "/login");
+    if (login && web_srv->users_mode)
+        ; /* the sign-in form: checked when the body is read */
+    else if (!s || !s->authenticated) {
+        if (get && !strcmp(url, "/") && !web_srv->users_mode)
+            return MHD_YES; /* the token link: checked below */
+        if (web_srv->users_mode && get) {
+            web_response rs = {0};
+            respond_redirect(&rs, "/login");
+            return send_rs(c, &rs);
+        }
+        return send_error(c, 403, "Forbidden",
+                          "Open the address kinletter serve printed (with its token).");
+    }
+    st->rq.session = s;
+    if (s) {
+        st->rq.csrf = s->csrf;
+        st->rq.user = s->user[0] ? s->user : NULL;
+    }
+    if (st->rq.post) {
+        st->pp = MHD_create_post_processor(c, 16 * 1024, post_iter, st);
+        if (!st->pp)
+            return send_error(c, 400, "Bad request", "The form could not be read.");
+    }
+    return MHD_YES;
+}
+
+/* The sign-in page, and its form (users mode). */
+static enum MHD_Result sign_in(struct MHD_Connection *c, conn_state *st)
+{
+    web_response rs = {0};
+    web_session *s = st->rq.session;
+    if (!st->rq.post) {
+        if (!s)
+            s = session_new();
+        rs.set_cookie = cookie_header(s);
+        login_page(&st->rq, &rs, s, NULL);
+        return send_rs(c, &rs);
+    }
+    if (!s || !same_secret(web_field_get(&st->rq, "csrf"), s->csrf))
+        return send_error(c, 403, "Forbidden", "The form has expired: open it again.");
+    const char *u = web_field_str(&st->rq, "username");
+    const char *pw = web_field_str(&st->rq, "password");
+    bool paused = strlen(u) < sizeof s->user && login_paused(u);
+    bool ok = !paused && strlen(u) < sizeof s->user && users_check(web_srv->users_file, u, pw) == 0;
+    if (!paused && strlen(u) < sizeof s->user)
+        login_result(u, ok);
+    if (ok) {
+        /* A new session id on sign-in (no fixation). */
+        web_session *ns = session_new();
+        snprintf(ns->user, sizeof ns->user, "%s", u);
+        ns->authenticated = true;
+        memset(s, 0, sizeof *s);
+        rs.set_cookie = cookie_header(ns);
+        respond_redirect(&rs, "/reviews");
+        return send_rs(c, &rs);
+    }
+    rs.set_cookie = cookie_header(s);
+    login_page(&st->rq, &rs, s,
+               paused ? "Too many wrong passwords for this user name: wait a minute and "
+                        "try again"
+                      : "The user name or password is not right");
+    return send_rs(c, &rs);
+}
+
+/* "/": the token link makes a session (token mode); a session goes to the reviews. */
+static enum MHD_Result token_link(struct MHD_Connection *c, conn_state *st)
+{
+    web_response rs = {0};
+    if (st->rq.session && st->rq.session->authenticated) {
+        respond_redirect(&rs, "/reviews");
+        return send_rs(c, &rs);
+    }
+    const char *t = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+    if (web_srv->users_mode || !same_secret(t, token))
+        return send_error(c, 403, "Forbidden",
+                          "Open the address kinletter serve printed (with its token).");
+    web_session *s = session_new();
+    s->authenticated = true;
+    rs.set_cookie = cookie_header(s);
+    respond_redirect(&rs, "/reviews");
+    return send_rs(c, &rs);
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
                                const char *method, const char *version, const char *upload_data,
                                size_t *upload_data_size, void **con_cls)
@@ -546,53 +664,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         st->path = strdup(url);
         if (!st->path)
             return MHD_NO;
-        st->rq.path = st->path;
-        st->rq.method = method;
-        bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-        st->rq.post = !strcmp(method, "POST");
-        if (!host_ok(c))
-            return send_error(c, 403, "Forbidden",
-                              "This address is not the one kinletter serve printed.");
-        if (!get && !st->rq.post)
-            return send_error(c, 405, "Method not allowed", "Only pages and forms are served.");
-        /* Assets hold no personal data: served without a session (the 403 page uses them). */
-        if (get && !strncmp(url, "/static/", 8))
-            return MHD_YES;
-        const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "kl_session");
-        web_session *s = session_find(cookie);
-        if (st->rq.post) {
-            const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-            if (cl && strtoull(cl, NULL, 10) > WEB_BODY_LIMIT)
-                return send_error(c, 413, "The file is too large",
-                                  "Forms and uploads may be at most 2 MB.");
-            if (!origin_ok(c))
-                return send_error(c, 403, "Forbidden", "The form came from another site.");
-        }
-        bool login = !strcmp(url, "/login");
-        if (login && web_srv->users_mode)
-            ; /* the sign-in form: checked when the body is read */
-        else if (!s || !s->authenticated) {
-            if (get && !strcmp(url, "/") && !web_srv->users_mode)
-                return MHD_YES; /* the token link: checked below */
-            if (web_srv->users_mode && get) {
-                web_response rs = {0};
-                respond_redirect(&rs, "/login");
-                return send_rs(c, &rs);
-            }
-            return send_error(c, 403, "Forbidden",
-                              "Open the address kinletter serve printed (with its token).");
-        }
-        st->rq.session = s;
-        if (s) {
-            st->rq.csrf = s->csrf;
-            st->rq.user = s->user[0] ? s->user : NULL;
-        }
-        if (st->rq.post) {
-            st->pp = MHD_create_post_processor(c, 16 * 1024, post_iter, st);
-            if (!st->pp)
-                return send_error(c, 400, "Bad request", "The form could not be read.");
-        }
-        return MHD_YES;
+        return begin(c, st, url, method);
     }
     if (*upload_data_size) {
         st->bytes += *upload_data_size;
@@ -620,56 +692,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             respond_error(&rs, 404, "Page not found", "There is no such file.");
         return send_rs(c, &rs);
     }
-    if (!strcmp(url, "/login") && web_srv->users_mode) {
-        web_session *s = st->rq.session;
-        if (!st->rq.post) {
-            if (!s)
-                s = session_new();
-            rs.set_cookie = cookie_header(s);
-            login_page(&st->rq, &rs, s, NULL);
-            return send_rs(c, &rs);
-        }
-        if (!s || !same_secret(web_field_get(&st->rq, "csrf"), s->csrf))
-            return send_error(c, 403, "Forbidden", "The form has expired: open it again.");
-        const char *u = web_field_str(&st->rq, "username");
-        const char *pw = web_field_str(&st->rq, "password");
-        bool paused = strlen(u) < sizeof s->user && login_paused(u);
-        bool ok =
-            !paused && strlen(u) < sizeof s->user && users_check(web_srv->users_file, u, pw) == 0;
-        if (!paused && strlen(u) < sizeof s->user)
-            login_result(u, ok);
-        if (ok) {
-            /* A new session id on sign-in (no fixation). */
-            web_session *ns = session_new();
-            snprintf(ns->user, sizeof ns->user, "%s", u);
-            ns->authenticated = true;
-            memset(s, 0, sizeof *s);
-            rs.set_cookie = cookie_header(ns);
-            respond_redirect(&rs, "/reviews");
-            return send_rs(c, &rs);
-        }
-        rs.set_cookie = cookie_header(s);
-        login_page(&st->rq, &rs, s,
-                   paused ? "Too many wrong passwords for this user name: wait a minute and "
-                            "try again"
-                          : "The user name or password is not right");
-        return send_rs(c, &rs);
-    }
-    if (!strcmp(url, "/")) {
-        if (st->rq.session && st->rq.session->authenticated) {
-            respond_redirect(&rs, "/reviews");
-            return send_rs(c, &rs);
-        }
-        const char *t = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
-        if (web_srv->users_mode || !same_secret(t, token))
-            return send_error(c, 403, "Forbidden",
-                              "Open the address kinletter serve printed (with its token).");
-        web_session *s = session_new();
-        s->authenticated = true;
-        rs.set_cookie = cookie_header(s);
-        respond_redirect(&rs, "/reviews");
-        return send_rs(c, &rs);
-    }
+    if (!strcmp(url, "/login") && web_srv->users_mode)
+        return sign_in(c, st);
+    if (!strcmp(url, "/"))
+        return token_link(c, st);
     if (st->rq.post && !same_secret(web_field_get(&st->rq, "csrf"), st->rq.csrf))
         return send_error(c, 403, "Forbidden",
                           "The form has expired or did not come from this page: open it again.");
@@ -784,39 +810,44 @@ static int find_asset(kl_context *ctx, const char *rel, char *out)
     return 0;
 }
 
-int kl_web_serve(int argc, char **argv)
+/* The command's arguments. */
+typedef struct serve_args {
+    const char *dir, *listen_addr, *users, *cert, *key;
+    const char *names[2]; /* --server-name, twice at most */
+    size_t n_names;
+    long port;
+} serve_args;
+
+/* Returns -1 when the command goes on, else its exit code (the reason printed). */
+static int parse_args(int argc, char **argv, serve_args *a)
 {
-    const char *dir = "letters", *listen_addr = "127.0.0.1", *users = NULL, *cert = NULL,
-               *key = NULL;
-    const char *names[2] = {NULL, NULL};
-    size_t n_names = 0;
-    long port = 8470;
+    *a = (serve_args){.dir = "letters", .listen_addr = "127.0.0.1", .port = 8470};
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+        const char *o = argv[i];
         const char **slot = NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
             usage(stdout);
             return 0;
         }
-        if (!strcmp(a, "--hash-password"))
+        if (!strcmp(o, "--hash-password"))
             return users_hash_password();
-        if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-            slot = &dir;
-        else if (!strcmp(a, "--listen"))
-            slot = &listen_addr;
-        else if (!strcmp(a, "--users"))
-            slot = &users;
-        else if (!strcmp(a, "--tls-cert"))
-            slot = &cert;
-        else if (!strcmp(a, "--tls-key"))
-            slot = &key;
-        else if (!strcmp(a, "--server-name")) {
-            if (n_names == 2) {
+        if (!strcmp(o, "-o") || !strcmp(o, "--output"))
+            slot = &a->dir;
+        else if (!strcmp(o, "--listen"))
+            slot = &a->listen_addr;
+        else if (!strcmp(o, "--users"))
+            slot = &a->users;
+        else if (!strcmp(o, "--tls-cert"))
+            slot = &a->cert;
+        else if (!strcmp(o, "--tls-key"))
+            slot = &a->key;
+        else if (!strcmp(o, "--server-name")) {
+            if (a->n_names == 2) {
                 fputs("kinletter: error: --server-name may be given twice at most\n", stderr);
                 return 2;
             }
-            slot = &names[n_names++];
-        } else if (!strcmp(a, "--port")) {
+            slot = &a->names[a->n_names++];
+        } else if (!strcmp(o, "--port")) {
             if (i + 1 >= argc) {
                 fputs("kinletter: error: --port needs a value (see kinletter serve --help)\n",
                       stderr);
@@ -824,122 +855,189 @@ int kl_web_serve(int argc, char **argv)
             }
             char *end = NULL;
             errno = 0;
-            port = strtol(argv[++i], &end, 10);
-            if (errno || !*argv[i] || *end || port < 0 || port > 65535) {
+            a->port = strtol(argv[++i], &end, 10);
+            if (errno || !*argv[i] || *end || a->port < 0 || a->port > 65535) {
                 fputs("kinletter: error: --port: give a number from 0 to 65535\n", stderr);
                 return 2;
             }
             continue;
         } else {
             fprintf(stderr, "kinletter: error: unknown option '%s' (see kinletter serve --help)\n",
-                    a);
+                    o);
             return 2;
         }
         if (i + 1 >= argc) {
-            fprintf(stderr, "kinletter: error: %s needs a value (see kinletter serve --help)\n", a);
+            fprintf(stderr, "kinletter: error: %s needs a value (see kinletter serve --help)\n", o);
             return 2;
         }
         *slot = argv[++i];
     }
-    for (size_t i = 0; i < n_names; i++)
-        if (strlen(names[i]) > 253) { /* DNS's limit; hosts[] holds it with a port */
+    for (size_t i = 0; i < a->n_names; i++)
+        if (strlen(a->names[i]) > 253) { /* DNS's limit; hosts[] holds it with a port */
             fputs("kinletter: error: --server-name: a host name is at most 253 characters\n",
                   stderr);
             return 2;
         }
-    if (!!cert != !!key) {
+    if (!!a->cert != !!a->key) {
         fputs("kinletter: error: --tls-cert and --tls-key go together\n", stderr);
         return 2;
     }
+    return -1;
+}
 
-    /* The address: loopback, or TLS with named users. */
-    struct addrinfo hints = {0}, *ai = NULL;
+/* The address: loopback, or TLS with named users (*ai: freeaddrinfo). Returns 0, or the exit
+ * code (the reason printed). */
+static int check_address(const serve_args *a, struct addrinfo **ai, bool *loopback)
+{
+    struct addrinfo hints = {0};
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
     char portstr[16];
-    snprintf(portstr, sizeof portstr, "%ld", port);
-    const char *lookup = !strcmp(listen_addr, "localhost") ? "127.0.0.1" : listen_addr;
-    if (getaddrinfo(lookup, portstr, &hints, &ai) != 0 || !ai) {
+    snprintf(portstr, sizeof portstr, "%ld", a->port);
+    const char *lookup = !strcmp(a->listen_addr, "localhost") ? "127.0.0.1" : a->listen_addr;
+    if (getaddrinfo(lookup, portstr, &hints, ai) != 0 || !*ai) {
         fprintf(stderr,
                 "kinletter: error: --listen: '%s' is not an IP address (give one such as "
                 "127.0.0.1 or 192.0.2.10)\n",
-                listen_addr);
+                a->listen_addr);
         return 2;
     }
-    bool loopback = is_loopback(ai->ai_addr);
-    if (!loopback && (!cert || !users)) {
+    *loopback = is_loopback((*ai)->ai_addr);
+    if (!*loopback && (!a->cert || !a->users)) {
         fprintf(stderr,
                 "kinletter: error: --listen %s: serving beyond this machine needs HTTPS and named "
                 "users: give --tls-cert FILE --tls-key FILE and --users FILE (docs/WEB.md, "
                 "\"Running on a shared server\")\n",
-                listen_addr);
-        freeaddrinfo(ai);
+                a->listen_addr);
         return 2;
     }
-    if (cert && !MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+    if (a->cert && !MHD_is_feature_supported(MHD_FEATURE_TLS)) {
         fputs("kinletter: error: this libmicrohttpd was built without TLS (GnuTLS)\n", stderr);
-        freeaddrinfo(ai);
         return 2;
     }
-    if (users) {
-        char why[256];
-        if (users_validate_file(users, why, sizeof why) != 0) {
-            fprintf(stderr, "kinletter: %s: error: %s\n", users, why);
-            freeaddrinfo(ai);
+    if (a->users) {
+        char why[256]; /* users.c's reasons: a line number and a short sentence */
+        if (users_validate_file(a->users, why, sizeof why) != 0) {
+            fprintf(stderr, "kinletter: %s: error: %s\n", a->users, why);
             return 2;
         }
     }
+    return 0;
+}
+
+/* The certificate and key (allocated; NULL without TLS). Returns 0 or the exit code. */
+static int read_pem(const serve_args *a, char **cert_pem, char **key_pem)
+{
+    if (!a->cert)
+        return 0;
+    *cert_pem = read_file(a->cert, NULL);
+    *key_pem = *cert_pem ? read_file(a->key, NULL) : NULL;
+    if (*cert_pem && *key_pem)
+        return 0;
+    const char *bad = *cert_pem ? a->key : a->cert;
+    if (errno == EFBIG)
+        fprintf(stderr,
+                "kinletter: %s: error: the file is larger than 1 MiB, the limit for a "
+                "PEM certificate or key (give the PEM file itself)\n",
+                bad);
+    else
+        fprintf(stderr, "kinletter: %s: error: cannot be read: %s\n", bad, strerror(errno));
+    return 2;
+}
+
+/* The server's state: the workspace, the library context and the page's assets. Returns 0
+ * or the exit code. */
+static int set_up(web_server *srv, const serve_args *a)
+{
+    pthread_mutex_init(&srv->gen.lock, NULL);
+    srv->tls = a->cert != NULL;
+    srv->users_mode = a->users != NULL;
+    srv->users_file = a->users ? realpath(a->users, NULL) : NULL;
+    if (kl_context_new(&srv->ctx) != 0) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        return 1;
+    }
+    if (find_asset(srv->ctx, "web/kinletter.css", datadir_css) ||
+        find_asset(srv->ctx, "web/kinletter.js", datadir_js))
+        return 2;
+    if (mkdir(a->dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "kinletter: %s: error: the directory cannot be made: %s\n", a->dir,
+                strerror(errno));
+        return 2;
+    }
+    srv->dir = realpath(a->dir, NULL);
+    if (!srv->dir) {
+        fprintf(stderr, "kinletter: %s: error: %s\n", a->dir, strerror(errno));
+        return 2;
+    }
+    return 0;
+}
+
+/* The Host header values accepted (DNS rebinding): the address printed, localhost for
+ * loopback, and the --server-name names; and the address printed: the first --server-name
+ * when given (a wildcard address such as 0.0.0.0 is no address to open). */
+static void accept_hosts(web_server *srv, const serve_args *a, bool loopback, bool v6,
+                         unsigned port)
+{
+    if (loopback && !v6) {
+        snprintf(hosts[n_hosts++], sizeof hosts[0], "127.0.0.1:%u", port);
+        snprintf(hosts[n_hosts++], sizeof hosts[0], "localhost:%u", port);
+    } else {
+        snprintf(hosts[n_hosts++], sizeof hosts[0], v6 ? "[%s]:%u" : "%s:%u", a->listen_addr, port);
+        if (loopback)
+            snprintf(hosts[n_hosts++], sizeof hosts[0], "localhost:%u", port);
+    }
+    for (size_t i = 0; i < a->n_names; i++)
+        snprintf(hosts[n_hosts++], sizeof hosts[0], "%s:%u", a->names[i], port);
+    snprintf(srv->origin, sizeof srv->origin, "%s://%s", srv->tls ? "https" : "http",
+             hosts[a->n_names ? n_hosts - a->n_names : 0]);
+}
+
+static struct MHD_Daemon *start_daemon(int fd, bool tls, const char *cert_pem, const char *key_pem)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    if (tls)
+        return MHD_start_daemon(
+            flags | MHD_USE_TLS, 0, NULL, NULL, handler, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
+            MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_HTTPS_MEM_CERT,
+            cert_pem, MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_END);
+    return MHD_start_daemon(flags, 0, NULL, NULL, handler, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
+                            MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_END);
+}
+
+int kl_web_serve(int argc, char **argv)
+{
+    serve_args a;
+    int status = parse_args(argc, argv, &a);
+    if (status >= 0)
+        return status;
+    struct addrinfo *ai = NULL;
+    bool loopback = false;
     char *cert_pem = NULL, *key_pem = NULL;
-    if (cert) {
-        cert_pem = read_file(cert, NULL);
-        key_pem = cert_pem ? read_file(key, NULL) : NULL;
-        if (!cert_pem || !key_pem) {
-            if (errno == EFBIG)
-                fprintf(stderr,
-                        "kinletter: %s: error: the file is larger than 1 MiB, the limit for a "
-                        "PEM certificate or key (give the PEM file itself)\n",
-                        cert_pem ? key : cert);
-            else
-                fprintf(stderr, "kinletter: %s: error: cannot be read: %s\n", cert_pem ? key : cert,
-                        strerror(errno));
-            free(cert_pem);
-            free(key_pem);
+    if ((status = check_address(&a, &ai, &loopback)) != 0 ||
+        (status = read_pem(&a, &cert_pem, &key_pem)) != 0) {
+        free(cert_pem);
+        free(key_pem);
+        if (ai)
             freeaddrinfo(ai);
-            return 2;
-        }
+        return status;
     }
 
     static web_server srv;
     web_srv = &srv;
-    pthread_mutex_init(&srv.gen.lock, NULL);
-    srv.tls = cert != NULL;
-    srv.users_mode = users != NULL;
-    srv.users_file = users ? realpath(users, NULL) : NULL;
-    if (kl_context_new(&srv.ctx) != 0) {
-        fputs("kinletter: error: out of memory\n", stderr);
-        return 1;
-    }
-    if (find_asset(srv.ctx, "web/kinletter.css", datadir_css) ||
-        find_asset(srv.ctx, "web/kinletter.js", datadir_js))
-        return 2;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        fprintf(stderr, "kinletter: %s: error: the directory cannot be made: %s\n", dir,
-                strerror(errno));
-        return 2;
-    }
-    srv.dir = realpath(dir, NULL);
-    if (!srv.dir) {
-        fprintf(stderr, "kinletter: %s: error: %s\n", dir, strerror(errno));
-        return 2;
-    }
+    if ((status = set_up(&srv, &a)) != 0)
+        return status;
 
     int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     if (fd >= 0)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 32) != 0) {
-        fprintf(stderr, "kinletter: error: cannot listen on %s port %ld: %s\n", listen_addr, port,
-                strerror(errno));
+        fprintf(stderr, "kinletter: error: cannot listen on %s port %ld: %s\n", a.listen_addr,
+                a.port, strerror(errno));
         freeaddrinfo(ai);
         return 2;
     }
@@ -950,25 +1048,7 @@ int kl_web_serve(int argc, char **argv)
                                                   : ntohs(((struct sockaddr_in *)&ss)->sin_port);
     bool v6 = ai->ai_family == AF_INET6;
     freeaddrinfo(ai);
-
-    /* The Host header values accepted (DNS rebinding): the address printed, localhost for
-     * loopback, and the --server-name names. */
-    if (loopback && !v6) {
-        snprintf(hosts[n_hosts++], sizeof hosts[0], "127.0.0.1:%u", real_port);
-        snprintf(hosts[n_hosts++], sizeof hosts[0], "localhost:%u", real_port);
-    } else {
-        snprintf(hosts[n_hosts++], sizeof hosts[0], v6 ? "[%s]:%u" : "%s:%u", listen_addr,
-                 real_port);
-        if (loopback)
-            snprintf(hosts[n_hosts++], sizeof hosts[0], "localhost:%u", real_port);
-    }
-    for (size_t i = 0; i < n_names; i++)
-        snprintf(hosts[n_hosts++], sizeof hosts[0], "%s:%u", names[i], real_port);
-    /* The address printed: the first --server-name when given (a wildcard address such as
-     * 0.0.0.0 is no address to open). */
-    snprintf(srv.origin, sizeof srv.origin, "%s://%s", srv.tls ? "https" : "http",
-             hosts[n_names ? n_hosts - n_names : 0]);
-
+    accept_hosts(&srv, &a, loopback, v6, real_port);
     random_hex(token);
 
     /* Signals go to this thread (sigwait), not to the server's. */
@@ -980,21 +1060,7 @@ int kl_web_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-    if (srv.tls)
-        flags |= MHD_USE_TLS;
-    struct MHD_Daemon *d;
-    if (srv.tls)
-        d = MHD_start_daemon(flags, 0, NULL, NULL, handler, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
-                             MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_HTTPS_MEM_CERT,
-                             cert_pem, MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_END);
-    else
-        d = MHD_start_daemon(flags, 0, NULL, NULL, handler, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
-                             MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_END);
+    struct MHD_Daemon *d = start_daemon(fd, srv.tls, cert_pem, key_pem);
     if (!d) {
         fprintf(stderr, "kinletter: error: the web server could not start%s\n",
                 srv.tls ? " (is the certificate and key a matching PEM pair?)" : "");
@@ -1002,9 +1068,9 @@ int kl_web_serve(int argc, char **argv)
         return 2;
     }
     if (srv.users_mode)
-        printf("kinletter: serving %s at %s/login\n", dir, srv.origin);
+        printf("kinletter: serving %s at %s/login\n", a.dir, srv.origin);
     else
-        printf("kinletter: serving %s at %s/?token=%s\n", dir, srv.origin, token);
+        printf("kinletter: serving %s at %s/?token=%s\n", a.dir, srv.origin, token);
     fflush(stdout);
 
     int sig = 0;

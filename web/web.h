@@ -161,6 +161,8 @@ void page_errors_from(web_page *p, const web_errors *errs);
 /* A 403/404/... page. */
 void respond_error(web_response *rs, unsigned status, const char *title, const char *message);
 void respond_redirect(web_response *rs, const char *location);
+/* 303 to /reviews/ID, or to /reviews/ID/PAGE when page is not NULL. */
+void redirect_review(web_response *rs, const char *id, const char *page);
 void respond_bytes(web_response *rs, const char *content_type, void *data, size_t len);
 
 /* ---- names a coordinator reads (names.c) ------------------------------------------------ */
