@@ -1319,146 +1319,168 @@ static void po_flush(kl_ximport *im, po_entry *e, bool *header_seen)
                           !e->fuzzy);
 }
 
+/* What the header entry (msgid "") says: which catalog (X-Kinletter-Catalog, else Language)
+ * and its review. */
+typedef struct po_head {
+    char locale[64], status[32], reviewer[160], reviewed[32];
+} po_head;
+
+static void po_header_of(po_rd hr, po_head *h)
+{
+    const char *ls;
+    size_t ln;
+    bool in_header = false, in_str = false;
+    kl_buf hs = KL_BUF_INIT;
+    while (po_line(&hr, &ls, &ln)) {
+        if (ln >= 8 && !strncmp(ls, "msgid \"\"", 8) && !in_header) {
+            in_header = true;
+            continue;
+        }
+        if (in_header && ln >= 6 && !strncmp(ls, "msgstr", 6)) {
+            in_str = true;
+            po_unquote(ls + 6, ln - 6, &hs);
+            continue;
+        }
+        if (in_str && ln && ls[0] == '"') {
+            po_unquote(ls, ln, &hs);
+            continue;
+        }
+        if (in_str)
+            break;
+    }
+    char cat[64];
+    kl_l10n__header_field(buf_s(&hs), "X-Kinletter-Status", h->status, sizeof h->status);
+    kl_l10n__header_field(buf_s(&hs), "X-Kinletter-Reviewer", h->reviewer, sizeof h->reviewer);
+    kl_l10n__header_field(buf_s(&hs), "X-Kinletter-Reviewed", h->reviewed, sizeof h->reviewed);
+    kl_l10n__header_field(buf_s(&hs), "X-Kinletter-Catalog", cat, sizeof cat);
+    kl_l10n__header_field(buf_s(&hs), "Language", h->locale, sizeof h->locale);
+    if (cat[0])
+        snprintf(h->locale, sizeof h->locale, "%s", cat);
+    kl_core__buf_free(&hs);
+}
+
+/* The reader between lines: the entry being read and what a continuation line adds to. */
+typedef struct po_state {
+    kl_ximport *im;
+    po_entry e;
+    kl_buf *cur;
+    bool header_seen;
+} po_state;
+
+/* The entry read so far is complete: import it and start the next. */
+static void po_next(po_state *st)
+{
+    po_flush(st->im, &st->e, &st->header_seen);
+    po_entry_reset(&st->e);
+}
+
+/* A comment line (t: from its '#'): obsolete (#~), flags (#,), references (#:). */
+static void po_comment_line(po_state *st, const char *t, size_t tn)
+{
+    po_entry *e = &st->e;
+    if (tn > 1 && t[1] == '~') {
+        e->obsolete = true;
+        return;
+    }
+    if (tn > 1 && t[1] == ',') {
+        /* flags: "fuzzy" as a whole word */
+        const char *f = t + 2, *fe = t + tn;
+        while (f < fe) {
+            while (f < fe && (*f == ' ' || *f == ','))
+                f++;
+            const char *w = f;
+            while (f < fe && *f != ',' && *f != ' ')
+                f++;
+            if (f - w == 5 && !strncmp(w, "fuzzy", 5))
+                e->fuzzy = true;
+        }
+    }
+    if (e->has_id && e->has_str && !(tn > 1 && t[1] == '|')) {
+        po_next(st);
+        st->cur = NULL;
+    }
+    if (tn > 1 && t[1] == ':')
+        po_refs(e, t + 2, tn - 2);
+}
+
+/* A keyword line (msgctxt, msgid, msgid_plural, msgstr) or a continuation ("..."); t starts
+ * at column i + 1 of the file's line `line`. */
+static void po_keyword_line(po_state *st, unsigned line, size_t i, const char *t, size_t tn)
+{
+    po_entry *e = &st->e;
+    const char *q = memchr(t, '"', tn);
+    size_t kw = q ? (size_t)(q - t) : tn;
+    while (kw && (t[kw - 1] == ' ' || t[kw - 1] == '\t'))
+        kw--;
+    kl_buf *next = NULL;
+    if (kw == 0 && q) {
+        next = st->cur;
+    } else if (kw == 7 && !strncmp(t, "msgctxt", 7)) {
+        if (e->has_id)
+            po_next(st);
+        e->has_ctxt = true;
+        next = &e->ctxt;
+    } else if (kw == 5 && !strncmp(t, "msgid", 5)) {
+        if (e->has_id)
+            po_next(st);
+        e->has_id = true;
+        next = &e->id;
+    } else if (kw == 12 && !strncmp(t, "msgid_plural", 12)) {
+        e->plural = true;
+        next = &e->id;
+    } else if (kw >= 6 && !strncmp(t, "msgstr", 6)) {
+        e->has_str = true;
+        e->line = line;
+        e->col = (unsigned)(i + kw + 2);
+        next = &e->str;
+    }
+    if (!next || !q || !po_unquote(q, tn - (size_t)(q - t), next)) {
+        kl_l10n__ximport_bad(st->im, line, (unsigned)(i + 1),
+                             "a PO entry is msgctxt, msgid and msgstr, each a \"quoted\" string",
+                             "cannot read this line of the PO file");
+        st->cur = NULL;
+        return;
+    }
+    st->cur = next;
+}
+
 int kl_l10n__import_po(kl_ximport *im, int dry_run, size_t *changed)
 {
     po_rd r = {im, im->data, im->data + im->len, 0};
-    /* The header first: which catalog. */
-    po_entry e = {KL_BUF_INIT, KL_BUF_INIT, KL_BUF_INIT, false, false, false,
-                  false,       false,       false,       0,     0,     ""};
-    kl_buf *cur = NULL;
-    const char *ls;
-    size_t ln;
-    int rc = 0;
-    char locale[64] = "", status[32] = "", reviewer[160] = "", reviewed[32] = "";
-    bool header_seen = false, began = false;
-    po_rd hr = r;
-    /* Find the header's msgstr and read Language / X-Kinletter-Catalog. */
-    {
-        bool in_header = false, in_str = false;
-        kl_buf hs = KL_BUF_INIT;
-        while (po_line(&hr, &ls, &ln)) {
-            if (ln >= 8 && !strncmp(ls, "msgid \"\"", 8) && !in_header) {
-                in_header = true;
-                continue;
-            }
-            if (in_header && ln >= 6 && !strncmp(ls, "msgstr", 6)) {
-                in_str = true;
-                po_unquote(ls + 6, ln - 6, &hs);
-                continue;
-            }
-            if (in_str && ln && ls[0] == '"') {
-                po_unquote(ls, ln, &hs);
-                continue;
-            }
-            if (in_str)
-                break;
-        }
-        char cat[64];
-        kl_l10n__header_field(buf_s(&hs), "X-Kinletter-Status", status, sizeof status);
-        kl_l10n__header_field(buf_s(&hs), "X-Kinletter-Reviewer", reviewer, sizeof reviewer);
-        kl_l10n__header_field(buf_s(&hs), "X-Kinletter-Reviewed", reviewed, sizeof reviewed);
-        kl_l10n__header_field(buf_s(&hs), "X-Kinletter-Catalog", cat, sizeof cat);
-        kl_l10n__header_field(buf_s(&hs), "Language", locale, sizeof locale);
-        if (cat[0])
-            snprintf(locale, sizeof locale, "%s", cat);
-        kl_core__buf_free(&hs);
-    }
-    if (!locale[0]) {
+    po_head h;
+    po_header_of(r, &h); /* the header first: which catalog */
+    int rc;
+    if (!h.locale[0]) {
         rc = kl_core__error(
             im->ctx, KL_EFORMAT, KL_AT(im->path, 1, 1),
             "export one with `kinletter catalog export LOCALE --format po`",
             "no header with a Language: this PO file does not say which catalog it is");
         return kl_l10n__ximport_end(im, rc, dry_run, changed);
     }
-    if ((rc = kl_l10n__ximport_begin(im, locale)))
+    if ((rc = kl_l10n__ximport_begin(im, h.locale)) < 0)
         return kl_l10n__ximport_end(im, rc, dry_run, changed);
-    began = true;
-    (void)began;
+    po_state st = {.im = im};
+    const char *ls;
+    size_t ln;
     while (po_line(&r, &ls, &ln)) {
         size_t i = 0;
         while (i < ln && (ls[i] == ' ' || ls[i] == '\t'))
             i++;
         if (i == ln) {
-            po_flush(im, &e, &header_seen);
-            po_entry_reset(&e);
-            cur = NULL;
-            continue;
+            po_next(&st);
+            st.cur = NULL;
+        } else if (ls[i] == '#') {
+            po_comment_line(&st, ls + i, ln - i);
+        } else {
+            po_keyword_line(&st, r.line, i, ls + i, ln - i);
         }
-        const char *t = ls + i;
-        size_t tn = ln - i;
-        if (t[0] == '#') {
-            if (tn > 1 && t[1] == '~') {
-                e.obsolete = true;
-                continue;
-            }
-            if (tn > 1 && t[1] == ',') {
-                /* flags: "fuzzy" as a whole word */
-                const char *f = t + 2, *fe = t + tn;
-                while (f < fe) {
-                    while (f < fe && (*f == ' ' || *f == ','))
-                        f++;
-                    const char *w = f;
-                    while (f < fe && *f != ',' && *f != ' ')
-                        f++;
-                    if (f - w == 5 && !strncmp(w, "fuzzy", 5))
-                        e.fuzzy = true;
-                }
-            }
-            if (e.has_id && e.has_str && !(tn > 1 && t[1] == '|')) {
-                po_flush(im, &e, &header_seen);
-                po_entry_reset(&e);
-                cur = NULL;
-            }
-            if (tn > 1 && t[1] == ':')
-                po_refs(&e, t + 2, tn - 2);
-            continue;
-        }
-        const char *q = memchr(t, '"', tn);
-        size_t kw = q ? (size_t)(q - t) : tn;
-        while (kw && (t[kw - 1] == ' ' || t[kw - 1] == '\t'))
-            kw--;
-        kl_buf *next = NULL;
-        if (kw == 0 && q) {
-            next = cur;
-        } else if (kw == 7 && !strncmp(t, "msgctxt", 7)) {
-            if (e.has_id) {
-                po_flush(im, &e, &header_seen);
-                po_entry_reset(&e);
-            }
-            e.has_ctxt = true;
-            next = &e.ctxt;
-        } else if (kw == 5 && !strncmp(t, "msgid", 5)) {
-            if (e.has_id) {
-                po_flush(im, &e, &header_seen);
-                po_entry_reset(&e);
-            }
-            e.has_id = true;
-            next = &e.id;
-        } else if (kw == 12 && !strncmp(t, "msgid_plural", 12)) {
-            e.plural = true;
-            next = &e.id;
-        } else if (kw >= 6 && !strncmp(t, "msgstr", 6)) {
-            e.has_str = true;
-            e.line = r.line;
-            e.col = (unsigned)(i + kw + 2);
-            next = &e.str;
-        }
-        if (!next || !q || !po_unquote(q, tn - (size_t)(q - t), next)) {
-            kl_l10n__ximport_bad(im, r.line, (unsigned)(i + 1),
-                                 "a PO entry is msgctxt, msgid and msgstr, each a \"quoted\" "
-                                 "string",
-                                 "cannot read this line of the PO file");
-            cur = NULL;
-            continue;
-        }
-        cur = next;
     }
-    po_flush(im, &e, &header_seen);
-    if (!strcmp(status, "reviewed"))
-        kl_l10n__ximport_reviewed(im, 1, reviewer, reviewed);
-    kl_core__buf_free(&e.ctxt);
-    kl_core__buf_free(&e.id);
-    kl_core__buf_free(&e.str);
+    po_flush(im, &st.e, &st.header_seen);
+    if (!strcmp(h.status, "reviewed"))
+        kl_l10n__ximport_reviewed(im, 1, h.reviewer, h.reviewed);
+    kl_core__buf_free(&st.e.ctxt);
+    kl_core__buf_free(&st.e.id);
+    kl_core__buf_free(&st.e.str);
     return kl_l10n__ximport_end(im, 0, dry_run, changed);
 }
 

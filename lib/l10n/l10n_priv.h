@@ -318,4 +318,19 @@ int kl_l10n__export_po(kl_context *ctx, kl_catalog_sources *s, const char *local
 int kl_l10n__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out,
                             size_t *len);
 
+/* The glossary (tbx.c). */
+int kl_l10n__export_tbx(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out,
+                        size_t *len);
+
+struct _xmlBuffer;     /* libxml2's xmlBuffer */
+struct _xmlTextWriter; /* libxml2's xmlTextWriter */
+/* An XML writer into a new buffer, indenting by two spaces, after the XML declaration
+ * (xliff.c). Returns 0, -1 (libxml2 failed) or -2 (out of memory); buf and w go to
+ * kl_l10n__writer_end in any case. */
+int kl_l10n__writer_begin(struct _xmlBuffer **buf, struct _xmlTextWriter **w);
+/* The end of a writer, written or not (ok): the text into out (and its length into len when
+ * not NULL), or the error (out of memory, or "libxml2 could not write the <what>"). */
+int kl_l10n__writer_end(kl_context *ctx, struct _xmlBuffer *buf, struct _xmlTextWriter *w, bool ok,
+                        bool oom, const char *what, char **out, size_t *len);
+
 #endif

@@ -228,9 +228,8 @@ static int finish(kl_context *ctx, xmlBufferPtr buf, char **out, size_t *len)
     return 0;
 }
 
-/* A writer into a new buffer, indenting by two spaces, after the XML declaration. -2: out of
- * memory (buf NULL); -1: libxml2 failed. buf and w are for writer_end in any case. */
-static int writer_begin(xmlBufferPtr *buf, xmlTextWriterPtr *w)
+/* Declared in l10n_priv.h (tbx.c writes with them too). */
+int kl_l10n__writer_begin(xmlBufferPtr *buf, xmlTextWriterPtr *w)
 {
     *buf = xmlBufferCreate();
     *w = *buf ? xmlNewTextWriterMemory(*buf, 0) : NULL;
@@ -243,9 +242,8 @@ static int writer_begin(xmlBufferPtr *buf, xmlTextWriterPtr *w)
     return 0;
 }
 
-/* The end of a writer, written or not (ok): the text into out, or the error (what: "XLIFF"). */
-static int writer_end(kl_context *ctx, xmlBufferPtr buf, xmlTextWriterPtr w, bool ok, bool oom,
-                      const char *what, char **out, size_t *len)
+int kl_l10n__writer_end(kl_context *ctx, xmlBufferPtr buf, xmlTextWriterPtr w, bool ok, bool oom,
+                        const char *what, char **out, size_t *len)
 {
     if (w)
         xmlFreeTextWriter(w);
@@ -373,7 +371,7 @@ static int export20(kl_context *ctx, kl_catalog_sources *s, const char *locale, 
     kl_buf note = KL_BUF_INIT;
     codes cs = {0};
     bool oom = false, ok = false;
-    WI(writer_begin(&buf, &w));
+    WI(kl_l10n__writer_begin(&buf, &w));
     W(xmlTextWriterStartElementNS(w, NULL, BAD_CAST "xliff", BAD_CAST XLIFF_NS));
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "2.0"));
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "srcLang", BAD_CAST "en-GB"));
@@ -413,7 +411,7 @@ xml_fail:
     kl_core__buf_free(&note);
     codes_free(&cs);
     kl_l10n__xexport_free(&x);
-    return writer_end(ctx, buf, w, ok, oom, "XLIFF", out, len);
+    return kl_l10n__writer_end(ctx, buf, w, ok, oom, "XLIFF", out, len);
 }
 
 int kl_l10n__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out,
@@ -429,7 +427,7 @@ int kl_l10n__export_xliff12(kl_context *ctx, kl_catalog_sources *s, const char *
     kl_buf note = KL_BUF_INIT;
     codes cs = {0};
     bool oom = false, ok = false;
-    WI(writer_begin(&buf, &w));
+    WI(kl_l10n__writer_begin(&buf, &w));
     W(xmlTextWriterStartElementNS(w, NULL, BAD_CAST "xliff", BAD_CAST XLIFF12_NS));
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "1.2"));
     size_t i = 0;
@@ -491,7 +489,7 @@ xml_fail:
     kl_core__buf_free(&note);
     codes_free(&cs);
     kl_l10n__xexport_free(&x);
-    return writer_end(ctx, buf, w, ok, oom, "XLIFF", out, len);
+    return kl_l10n__writer_end(ctx, buf, w, ok, oom, "XLIFF", out, len);
 }
 
 /* TMX 1.4: a translation memory of the translations confirmed against the
@@ -508,7 +506,7 @@ static int export_tmx(kl_context *ctx, kl_catalog_sources *s, const char *locale
     codes cs = {0};
     bool oom = false, ok = false;
     const char *status = x.status[0] ? x.status : "draft";
-    WI(writer_begin(&buf, &w));
+    WI(kl_l10n__writer_begin(&buf, &w));
     W(xmlTextWriterStartElement(w, BAD_CAST "tmx"));
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "1.4"));
     W(xmlTextWriterStartElement(w, BAD_CAST "header"));
@@ -558,384 +556,7 @@ static int export_tmx(kl_context *ctx, kl_catalog_sources *s, const char *locale
 xml_fail:
     codes_free(&cs);
     kl_l10n__xexport_free(&x);
-    return writer_end(ctx, buf, w, ok, oom, "TMX", out, len);
-}
-
-/* ---- TBX glossary ------------------------------------------------------------ */
-
-/* A message that is a term: plain text, or one select whose branches are
- * plain text ("{memberGender, select, female {…} male {…} other {…}}").
- * Writes each branch (key, text) through cb; false when it is a sentence
- * with placeholders, which no glossary can hold. */
-typedef struct tbx_form {
-    char key[32];
-    char *text;
-} tbx_form;
-
-static bool term_forms(const char *msg, tbx_form *forms, size_t cap, size_t *n, bool *oom)
-{
-    *n = 0;
-    if (!strchr(msg, '{') && !strchr(msg, '}')) {
-        if (!(forms[0].text = kl_core__strdup(msg)))
-            return !(*oom = true);
-        forms[0].key[0] = '\0';
-        *n = 1;
-        return true;
-    }
-    const char *p = msg;
-    if (*p++ != '{')
-        return false;
-    while (*p == ' ')
-        p++;
-    while (*p && *p != ',' && *p != '}' && *p != '{')
-        p++;
-    if (strncmp(p, ", select,", 9) != 0)
-        return false;
-    p += 9;
-    for (;;) {
-        while (*p == ' ')
-            p++;
-        if (*p == '}')
-            return p[1] == '\0' && *n > 0;
-        const char *k = p;
-        while (*p && *p != ' ' && *p != '{' && *p != '}')
-            p++;
-        size_t kl = (size_t)(p - k);
-        while (*p == ' ')
-            p++;
-        if (*p != '{' || kl == 0 || kl >= sizeof forms[0].key || *n >= cap)
-            goto bad;
-        const char *t = ++p;
-        while (*p && *p != '{' && *p != '}')
-            p++;
-        if (*p != '}')
-            goto bad;
-        memcpy(forms[*n].key, k, kl);
-        forms[*n].key[kl] = '\0';
-        forms[*n].text = kl_core__malloc((size_t)(p - t) + 1);
-        if (!forms[*n].text) {
-            *oom = true;
-            goto bad;
-        }
-        memcpy(forms[*n].text, t, (size_t)(p - t));
-        forms[*n].text[p - t] = '\0';
-        (*n)++;
-        p++;
-    }
-bad:
-    for (size_t i = 0; i < *n; i++)
-        kl_free(forms[i].text);
-    *n = 0;
-    return false;
-}
-
-static int tbx_note(xmlTextWriterPtr w, const char *elem, const char *type, const char *text)
-{
-    if (xmlTextWriterStartElement(w, BAD_CAST elem) < 0)
-        return -1;
-    if (type && xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST type) < 0)
-        return -1;
-    if (xmlTextWriterWriteString(w, BAD_CAST text) < 0)
-        return -1;
-    return xmlTextWriterEndElement(w);
-}
-
-/* One term: <tig><term/><termNote…/></tig>. gender: "female"/"male" of a
- * select's branch, else NULL; type: a termType ("acronym") or NULL. */
-static int tbx_tig(xmlTextWriterPtr w, const char *term, const char *admin, const char *type,
-                   const char *gender)
-{
-    if (xmlTextWriterStartElement(w, BAD_CAST "tig") < 0 || tbx_note(w, "term", NULL, term) < 0 ||
-        (type && tbx_note(w, "termNote", "termType", type) < 0) ||
-        (gender && tbx_note(w, "termNote", "grammaticalGender", gender) < 0) ||
-        tbx_note(w, "termNote", "administrativeStatus", admin) < 0)
-        return -1;
-    return xmlTextWriterEndElement(w);
-}
-
-static const struct {
-    const char *type, *name, *acronym, *definition;
-} tbx_review_types[] = {
-    {"lcspr", "local child safeguarding practice review", "LCSPR",
-     "a review, in England, of how services worked together when a child died or was seriously "
-     "harmed and abuse or neglect is known or suspected"},
-    {"scr", "serious case review", "SCR",
-     "the name of a local child safeguarding practice review in England before 2019"},
-    {"cpr", "child practice review", "CPR",
-     "the review in Wales of how services worked together to protect a child"},
-    {"sar", "safeguarding adults review", "SAR",
-     "a review of how services worked together when an adult with care and support needs died "
-     "or was seriously harmed and abuse or neglect is known or suspected"},
-};
-
-static const struct {
-    const char *list, *why;
-} tbx_avoid[] = {
-    {"jargon", "Words to avoid (jargon): professional words a family should not have to decode. "
-               "Write what it means instead."},
-    {"cold", "Words to avoid (cold or blaming): never in a letter to a family."},
-    {"unnamed", "Words to avoid in a letter to a bereaved family: they stand in for the child's "
-                "name. Name the child."},
-};
-
-/* The message ids (any variant) of the catalog whose text contains needle, as
- * "a, b, c" in buf; empty when none. */
-static void tbx_where(const kl_xexport *x, bool translated, const char *needle, kl_buf *b)
-{
-    kl_core__buf_clear(b);
-    for (size_t i = 0; i < x->n; i++) {
-        const kl_xunit *u = &x->units[i];
-        const char *t = translated ? (u->m ? u->m->text : NULL) : u->e->text;
-        if (!t || !strstr(t, needle))
-            continue;
-        bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++) {
-            const kl_xunit *v = &x->units[j];
-            const char *vt = translated ? (v->m ? v->m->text : NULL) : v->e->text;
-            seen = vt && strstr(vt, needle) && !strcmp(v->e->key, u->e->key);
-        }
-        if (seen)
-            continue;
-        kl_core__buf_printf(b, "%s%s", b->len ? ", " : "", u->e->key);
-    }
-}
-
-/* TBX-Basic (TBX v2, <martif type="TBX-Basic">, what translate-toolkit and
- * CAT tools read as a glossary): the terms the catalog fixes, English and
- * the catalog's, each entry with the catalog's status. */
-static int export_tbx(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out,
-                      size_t *len)
-{
-    kl_xexport x;
-    int rc = kl_l10n__xexport(ctx, s, locale, &x);
-    if (rc)
-        return rc;
-    xmlBufferPtr buf = xmlBufferCreate();
-    xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
-    bool oom = !buf;
-    bool reviewed = x.status && !strcmp(x.status, "reviewed");
-    const char *status = x.status && x.status[0] ? x.status : "draft";
-    const char *tadmin = reviewed ? "preferredTerm-admn-sts" : "admittedTerm-admn-sts";
-    kl_buf note = KL_BUF_INIT, where = KL_BUF_INIT;
-    tbx_form forms[8];
-    size_t nf = 0;
-    char **words = NULL;
-    size_t nw = 0;
-    kl_core__buf_printf(&note, "Catalog %s (%s): %s.", x.f->name, x.bcp,
-                        reviewed ? "reviewed by a professional translator"
-                                 : "draft, not yet reviewed by a professional translator");
-    if (note.oom)
-        oom = true;
-    if (!w || oom)
-        goto xml_fail;
-    W(xmlTextWriterSetIndent(w, 1));
-    W(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
-    W(xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL));
-    W(xmlTextWriterStartElement(w, BAD_CAST "martif"));
-    W(xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "TBX-Basic"));
-    W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:lang", BAD_CAST "en-GB"));
-    W(xmlTextWriterStartElement(w, BAD_CAST "martifHeader"));
-    W(xmlTextWriterStartElement(w, BAD_CAST "fileDesc"));
-    W(xmlTextWriterStartElement(w, BAD_CAST "titleStmt"));
-    W(xmlTextWriterWriteFormatElement(w, BAD_CAST "title", "kinletter glossary, en-GB to %s (%s)",
-                                      x.bcp, status));
-    W(xmlTextWriterEndElement(w));
-    W(xmlTextWriterStartElement(w, BAD_CAST "sourceDesc"));
-    W(xmlTextWriterWriteFormatElement(w, BAD_CAST "p", "kinletter %s, catalog %s. %s",
-                                      KL_VERSION_STRING, x.f->name, (const char *)note.data));
-    W(xmlTextWriterEndElement(w));
-    W(xmlTextWriterEndElement(w)); /* fileDesc */
-    W(xmlTextWriterStartElement(w, BAD_CAST "encodingDesc"));
-    W(xmlTextWriterStartElement(w, BAD_CAST "p"));
-    W(xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "XCSURI"));
-    W(xmlTextWriterWriteString(w, BAD_CAST "TBXBasicXCSV02.xcs"));
-    W(xmlTextWriterEndElement(w));
-    W(xmlTextWriterEndElement(w)); /* encodingDesc */
-    W(xmlTextWriterEndElement(w)); /* martifHeader */
-    W(xmlTextWriterStartElement(w, BAD_CAST "text"));
-    W(xmlTextWriterStartElement(w, BAD_CAST "body"));
-
-    /* Roles and titles: the catalog's own messages. */
-    for (size_t i = 0; i < x.n; i++) {
-        const kl_xunit *u = &x.units[i];
-        const char *k = u->e->key;
-        if (u->variant != 0 || (strncmp(k, "common.role.", 12) && strncmp(k, "common.title.", 13)))
-            continue;
-        W(xmlTextWriterStartElement(w, BAD_CAST "termEntry"));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST k));
-        W(tbx_note(w, "descrip", "subjectField",
-                   k[7] == 'r' ? "role in a safeguarding review" : "title (form of address)"));
-        W(tbx_note(w, "note", NULL, (const char *)note.data));
-        bool is_term = u->m && term_forms(u->m->text, forms, 8, &nf, &oom);
-        if (oom)
-            goto xml_fail;
-        if (u->m && !is_term) {
-            kl_core__buf_clear(&where);
-            kl_core__buf_printf(
-                &where, "The catalog's text for %s is more than a term; see the message.", k);
-            W(tbx_note(w, "note", NULL, where.oom ? "" : (const char *)where.data));
-        } else if (!u->m) {
-            W(tbx_note(w, "note", NULL, "Not translated in this catalog yet."));
-        } else if (!u->current) {
-            W(tbx_note(w, "note", NULL,
-                       "The English changed since this translation was confirmed: check it."));
-        }
-        W(xmlTextWriterStartElement(w, BAD_CAST "langSet"));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:lang", BAD_CAST "en-GB"));
-        W(tbx_tig(w, u->e->text, "preferredTerm-admn-sts", NULL, NULL));
-        W(xmlTextWriterEndElement(w));
-        if (is_term) {
-            W(xmlTextWriterStartElement(w, BAD_CAST "langSet"));
-            W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:lang", BAD_CAST x.bcp));
-            for (size_t f = 0; f < nf; f++) {
-                bool dup = false;
-                for (size_t g = 0; g < f; g++)
-                    dup = dup || !strcmp(forms[g].text, forms[f].text);
-                const char *gender = !strcmp(forms[f].key, "female") ? "feminine"
-                                     : !strcmp(forms[f].key, "male") ? "masculine"
-                                                                     : NULL;
-                if (!dup && forms[f].text[0])
-                    W(tbx_tig(w, forms[f].text, tadmin, NULL, gender));
-            }
-            W(xmlTextWriterEndElement(w));
-            for (size_t f = 0; f < nf; f++)
-                kl_free(forms[f].text);
-            nf = 0;
-        }
-        W(xmlTextWriterEndElement(w)); /* termEntry */
-    }
-
-    /* The review types: named inside sentences, so the English term and
-     * where the catalog says it. */
-    for (size_t i = 0; i < sizeof tbx_review_types / sizeof tbx_review_types[0]; i++) {
-        char id[64], needle[16];
-        snprintf(id, sizeof id, "reviewType.%s", tbx_review_types[i].type);
-        snprintf(needle, sizeof needle, " %s {", tbx_review_types[i].type);
-        W(xmlTextWriterStartElement(w, BAD_CAST "termEntry"));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST id));
-        W(tbx_note(w, "descrip", "subjectField", "type of safeguarding review"));
-        W(tbx_note(w, "note", NULL, (const char *)note.data));
-        tbx_where(&x, true, needle, &where);
-        if (where.oom)
-            goto oom_fail;
-        {
-            kl_buf t = KL_BUF_INIT;
-            if (where.len)
-                kl_core__buf_printf(
-                    &t,
-                    "This catalog names it inside sentences (reviewType %s), not as a "
-                    "term of its own: see %s.",
-                    tbx_review_types[i].type, (const char *)where.data);
-            else
-                kl_core__buf_printf(&t,
-                                    "This catalog does not name it in a translated message yet.");
-            if (t.oom) {
-                kl_core__buf_free(&t);
-                goto oom_fail;
-            }
-            int r = tbx_note(w, "note", NULL, (const char *)t.data);
-            kl_core__buf_free(&t);
-            W(r);
-        }
-        W(xmlTextWriterStartElement(w, BAD_CAST "langSet"));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:lang", BAD_CAST "en-GB"));
-        W(tbx_note(w, "descrip", "definition", tbx_review_types[i].definition));
-        W(tbx_tig(w, tbx_review_types[i].name, "preferredTerm-admn-sts", "fullForm", NULL));
-        W(tbx_tig(w, tbx_review_types[i].acronym, "admittedTerm-admn-sts", "acronym", NULL));
-        W(xmlTextWriterEndElement(w));
-        W(xmlTextWriterEndElement(w)); /* termEntry */
-    }
-
-    /* Advocate: only ever inside sentences. */
-    W(xmlTextWriterStartElement(w, BAD_CAST "termEntry"));
-    W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "advocate"));
-    W(tbx_note(w, "descrip", "subjectField", "support for a family in a safeguarding review"));
-    W(tbx_note(w, "note", NULL, (const char *)note.data));
-    tbx_where(&x, false, "advocate", &where);
-    if (where.oom)
-        goto oom_fail;
-    {
-        kl_buf t = KL_BUF_INIT;
-        kl_core__buf_printf(
-            &t,
-            "No message is the term alone; use this catalog's word for it consistently "
-            "in %s.",
-            where.len ? (const char *)where.data : "every message that mentions it");
-        if (t.oom) {
-            kl_core__buf_free(&t);
-            goto oom_fail;
-        }
-        int r = tbx_note(w, "note", NULL, (const char *)t.data);
-        kl_core__buf_free(&t);
-        W(r);
-    }
-    W(xmlTextWriterStartElement(w, BAD_CAST "langSet"));
-    W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:lang", BAD_CAST "en-GB"));
-    W(tbx_note(w, "descrip", "definition",
-               "someone whose job is to help a family member have their say (an independent "
-               "advocate, not a lawyer)"));
-    W(tbx_tig(w, "advocate", "preferredTerm-admn-sts", NULL, NULL));
-    W(xmlTextWriterEndElement(w));
-    W(xmlTextWriterEndElement(w)); /* termEntry */
-
-    /* Words to avoid: the English catalog's lists and the catalog's own. */
-    for (int side = 0; side < 2; side++) {
-        const kl_cfile *cf = side ? x.f : s->en;
-        const char *lang = side ? x.bcp : "en-GB";
-        if (!cf || !cf->src || (side && cf == s->en))
-            continue;
-        for (size_t l = 0; l < sizeof tbx_avoid / sizeof tbx_avoid[0]; l++) {
-            if (kl_l10n__src_list(ctx, cf->src, "avoid", tbx_avoid[l].list, &words, &nw))
-                goto oom_fail;
-            for (size_t i = 0; i < nw; i++) {
-                char id[160];
-                snprintf(id, sizeof id, "avoid.%s.%s.%zu", side ? x.f->name : "en_GB",
-                         tbx_avoid[l].list, i + 1);
-                W(xmlTextWriterStartElement(w, BAD_CAST "termEntry"));
-                W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST id));
-                W(tbx_note(w, "note", NULL, (const char *)note.data));
-                W(xmlTextWriterStartElement(w, BAD_CAST "langSet"));
-                W(xmlTextWriterWriteAttribute(w, BAD_CAST "xml:lang", BAD_CAST lang));
-                W(tbx_note(w, "note", NULL, tbx_avoid[l].why));
-                W(tbx_tig(w, words[i], "deprecatedTerm-admn-sts", NULL, NULL));
-                W(xmlTextWriterEndElement(w));
-                W(xmlTextWriterEndElement(w)); /* termEntry */
-            }
-            for (size_t i = 0; i < nw; i++)
-                kl_free(words[i]);
-            kl_free(words);
-            words = NULL;
-            nw = 0;
-        }
-    }
-
-    W(xmlTextWriterEndElement(w)); /* body */
-    W(xmlTextWriterEndElement(w)); /* text */
-    W(xmlTextWriterEndElement(w)); /* martif */
-    W(xmlTextWriterEndDocument(w));
-    xmlFreeTextWriter(w);
-    kl_core__buf_free(&note);
-    kl_core__buf_free(&where);
-    kl_l10n__xexport_free(&x);
-    return finish(ctx, buf, out, len);
-oom_fail:
-    oom = true;
-xml_fail:
-    for (size_t f = 0; f < nf; f++)
-        kl_free(forms[f].text);
-    for (size_t i = 0; i < nw; i++)
-        kl_free(words[i]);
-    kl_free(words);
-    kl_core__buf_free(&note);
-    kl_core__buf_free(&where);
-    kl_l10n__xexport_free(&x);
-    if (w)
-        xmlFreeTextWriter(w);
-    if (buf)
-        xmlBufferFree(buf);
-    if (oom)
-        return kl_core__oom(ctx);
-    return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libxml2 could not write the TBX");
+    return kl_l10n__writer_end(ctx, buf, w, ok, oom, "TMX", out, len);
 }
 
 KL_API int kl_catalog_export_xliff(kl_context *ctx, kl_catalog_sources *s, const char *locale,
@@ -962,7 +583,7 @@ KL_API int kl_catalog_export(kl_context *ctx, kl_catalog_sources *s, const char 
     if (format == KL_EXCHANGE_TMX)
         return export_tmx(ctx, s, locale, out, len);
     if (format == KL_EXCHANGE_TBX)
-        return export_tbx(ctx, s, locale, out, len);
+        return kl_l10n__export_tbx(ctx, s, locale, out, len);
     return export20(ctx, s, locale, out, len);
 }
 
@@ -1140,29 +761,76 @@ static bool rebuild(kl_ximport *im, xmlNodePtr n, xmlNodePtr src, bool v2, const
     return true;
 }
 
-int kl_l10n__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
+/* Parse an XLIFF file as XML (no network, no DOCTYPE). *doc is for xmlFreeDoc in any case. */
+static int read_xliff(kl_ximport *im, xmlDocPtr *doc)
 {
     attr_oom = false;
-    xmlDocPtr doc = xmlReadMemory(im->data, (int)im->len, im->path, NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    int rc = 0;
-    char *trg = NULL, *src_lang = NULL, *version = NULL;
-    kl_buf sb = KL_BUF_INIT, tb = KL_BUF_INIT;
-    if (!doc) {
+    *doc = xmlReadMemory(im->data, (int)im->len, im->path, NULL,
+                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!*doc) {
         const xmlError *xe = xmlGetLastError();
-        rc = kl_core__error(
+        return kl_core__error(
             im->ctx, KL_EPARSE,
             KL_AT(im->path, xe ? (unsigned)xe->line : 0, xe ? (unsigned)xe->int2 : 0),
             "the file must be well-formed XML (XLIFF)", "%s",
             xe && xe->message ? xe->message : "cannot be read as XML");
-        return kl_l10n__ximport_end(im, rc, dry_run, changed);
     }
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    if (doc->intSubset) {
-        rc = kl_core__error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0), NULL,
-                            "a DOCTYPE is not allowed in an XLIFF file for import");
+    if ((*doc)->intSubset)
+        return kl_core__error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0), NULL,
+                              "a DOCTYPE is not allowed in an XLIFF file for import");
+    return 0;
+}
+
+/* One element of an XLIFF 2.0 <file> whose id (fid) is the reading variant: a <unit> with a
+ * segment, its source, its target if translated and its state. */
+static void unit20(kl_ximport *im, const char *fid, xmlNodePtr unit, kl_buf *sb, kl_buf *tb)
+{
+    unsigned ul = line_of(unit);
+    if (!is(unit, "unit")) {
+        kl_l10n__ximport_bad(im, ul, 0, NULL, "unexpected element <%s>", (const char *)unit->name);
+        return;
+    }
+    char *id = attr(unit, "id");
+    xmlNodePtr seg = child_ns(unit, XLIFF_NS, "segment");
+    xmlNodePtr src = seg ? child_ns(seg, XLIFF_NS, "source") : NULL;
+    xmlNodePtr tgt = seg ? child_ns(seg, XLIFF_NS, "target") : NULL;
+    char *state = seg ? attr(seg, "state") : NULL;
+    kl_core__buf_clear(sb);
+    kl_core__buf_clear(tb);
+    if (!seg || !src) {
+        kl_l10n__ximport_bad(im, ul, kl_l10n__col_of(im, ul, "<unit"), NULL,
+                             "unit '%s' has no segment with a source", id ? id : "");
+    } else if (state && strcmp(state, "initial") && strcmp(state, "translated") &&
+               strcmp(state, "reviewed") && strcmp(state, "final")) {
+        kl_l10n__ximport_bad(im, line_of(seg), kl_l10n__col_of(im, line_of(seg), "state"),
+                             "states are initial, translated, reviewed, final",
+                             "unit '%s': unknown state '%s'", id ? id : "", state);
+    } else {
+        unsigned tl = tgt ? line_of(tgt) : ul;
+        unsigned tc = kl_l10n__col_of(im, tl, tgt ? "<target" : "<unit");
+        if (rebuild(im, src, NULL, true, id ? id : "", sb) &&
+            (!tgt || rebuild(im, tgt, src, true, id ? id : "", tb))) {
+            if (sb->oom || tb->oom)
+                im->oom = true;
+            else
+                kl_l10n__ximport_unit(im, tl, tc, fid, id, sb->data ? sb->data : "",
+                                      tgt ? (tb->data ? tb->data : "") : NULL,
+                                      state && strcmp(state, "initial") != 0);
+        }
+    }
+    kl_free(state);
+    kl_free(id);
+}
+
+int kl_l10n__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
+{
+    xmlDocPtr doc = NULL;
+    char *trg = NULL, *src_lang = NULL, *version = NULL;
+    kl_buf sb = KL_BUF_INIT, tb = KL_BUF_INIT;
+    int rc;
+    if ((rc = read_xliff(im, &doc)) < 0)
         goto done;
-    }
+    xmlNodePtr root = xmlDocGetRootElement(doc);
     bool ok = is(root, "xliff") && (version = attr(root, "version")) && !strcmp(version, "2.0") &&
               (src_lang = attr(root, "srcLang")) && !strcmp(src_lang, "en-GB") &&
               (trg = attr(root, "trgLang"));
@@ -1176,7 +844,7 @@ int kl_l10n__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
                             "not an XLIFF 2.0 file from English (en-GB) with a trgLang");
         goto done;
     }
-    if ((rc = kl_l10n__ximport_begin(im, trg)))
+    if ((rc = kl_l10n__ximport_begin(im, trg)) < 0)
         goto done;
     for (xmlNodePtr file = root->children; file && !im->oom; file = file->next) {
         if (file->type != XML_ELEMENT_NODE)
@@ -1187,46 +855,9 @@ int kl_l10n__import_xliff20(kl_ximport *im, int dry_run, size_t *changed)
             continue;
         }
         char *fid = attr(file, "id");
-        for (xmlNodePtr unit = file->children; unit && !im->oom; unit = unit->next) {
-            if (unit->type != XML_ELEMENT_NODE || is(unit, "notes"))
-                continue;
-            unsigned ul = line_of(unit);
-            if (!is(unit, "unit")) {
-                kl_l10n__ximport_bad(im, ul, 0, NULL, "unexpected element <%s>",
-                                     (const char *)unit->name);
-                continue;
-            }
-            char *id = attr(unit, "id");
-            xmlNodePtr seg = child_ns(unit, XLIFF_NS, "segment");
-            xmlNodePtr src = seg ? child_ns(seg, XLIFF_NS, "source") : NULL;
-            xmlNodePtr tgt = seg ? child_ns(seg, XLIFF_NS, "target") : NULL;
-            char *state = seg ? attr(seg, "state") : NULL;
-            kl_core__buf_clear(&sb);
-            kl_core__buf_clear(&tb);
-            if (!seg || !src) {
-                kl_l10n__ximport_bad(im, ul, kl_l10n__col_of(im, ul, "<unit"), NULL,
-                                     "unit '%s' has no segment with a source", id ? id : "");
-            } else if (state && strcmp(state, "initial") && strcmp(state, "translated") &&
-                       strcmp(state, "reviewed") && strcmp(state, "final")) {
-                kl_l10n__ximport_bad(im, line_of(seg), kl_l10n__col_of(im, line_of(seg), "state"),
-                                     "states are initial, translated, reviewed, final",
-                                     "unit '%s': unknown state '%s'", id ? id : "", state);
-            } else {
-                unsigned tl = tgt ? line_of(tgt) : ul;
-                unsigned tc = kl_l10n__col_of(im, tl, tgt ? "<target" : "<unit");
-                if (rebuild(im, src, NULL, true, id ? id : "", &sb) &&
-                    (!tgt || rebuild(im, tgt, src, true, id ? id : "", &tb))) {
-                    if (sb.oom || tb.oom)
-                        im->oom = true;
-                    else
-                        kl_l10n__ximport_unit(im, tl, tc, fid, id, sb.data ? sb.data : "",
-                                              tgt ? (tb.data ? tb.data : "") : NULL,
-                                              state && strcmp(state, "initial") != 0);
-                }
-            }
-            kl_free(state);
-            kl_free(id);
-        }
+        for (xmlNodePtr unit = file->children; unit && !im->oom; unit = unit->next)
+            if (unit->type == XML_ELEMENT_NODE && !is(unit, "notes"))
+                unit20(im, fid, unit, &sb, &tb);
         kl_free(fid);
     }
 done:
@@ -1367,28 +998,14 @@ static void units12(kl_ximport *im, xmlNodePtr parent, const char *vn, kl_buf *s
 
 int kl_l10n__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
 {
-    attr_oom = false;
-    xmlDocPtr doc = xmlReadMemory(im->data, (int)im->len, im->path, NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    int rc = 0;
+    xmlDocPtr doc = NULL;
     char *trg = NULL;
     kl_buf sb = KL_BUF_INIT, tb = KL_BUF_INIT;
-    if (!doc) {
-        const xmlError *xe = xmlGetLastError();
-        rc = kl_core__error(
-            im->ctx, KL_EPARSE,
-            KL_AT(im->path, xe ? (unsigned)xe->line : 0, xe ? (unsigned)xe->int2 : 0),
-            "the file must be well-formed XML (XLIFF)", "%s",
-            xe && xe->message ? xe->message : "cannot be read as XML");
-        return kl_l10n__ximport_end(im, rc, dry_run, changed);
-    }
+    int rc;
+    if ((rc = read_xliff(im, &doc)) < 0)
+        goto done;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlNodePtr first = child_ns(root, XLIFF12_NS, "file");
-    if (doc->intSubset) {
-        rc = kl_core__error(im->ctx, KL_EFORMAT, KL_AT(im->path, 0, 0), NULL,
-                            "a DOCTYPE is not allowed in an XLIFF file for import");
-        goto done;
-    }
     bool ok = is_ns(root, XLIFF12_NS, "xliff") && first &&
               ((trg = attr(first, "target-language")) || (trg = header_locale12(root)));
     if (attr_oom) {
@@ -1402,7 +1019,7 @@ int kl_l10n__import_xliff12(kl_ximport *im, int dry_run, size_t *changed)
             "not an XLIFF 1.2 file with a target-language");
         goto done;
     }
-    if ((rc = kl_l10n__ximport_begin(im, trg)))
+    if ((rc = kl_l10n__ximport_begin(im, trg)) < 0)
         goto done;
     for (xmlNodePtr file = root->children; file && !im->oom; file = file->next) {
         if (!is_ns(file, XLIFF12_NS, "file"))
