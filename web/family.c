@@ -45,68 +45,70 @@ static const char *const channels[] = {"post",
                                        "Handed over by a professional",
                                        NULL};
 
+/* Paths inside a member and the member form's field for each (pairs). */
+static const char *const member_fields[] = {"@id",
+                                            "member-id",
+                                            "@relationship",
+                                            "relationship",
+                                            "@gender",
+                                            "gender",
+                                            "@age",
+                                            "age",
+                                            "@parental-responsibility",
+                                            "parental-responsibility",
+                                            "@contact",
+                                            "contact-none",
+                                            "@reason",
+                                            "reason",
+                                            "name@title",
+                                            "title",
+                                            "name@given",
+                                            "given",
+                                            "name@family",
+                                            "family",
+                                            "name",
+                                            "given",
+                                            "language@locale",
+                                            "locale",
+                                            "language@also",
+                                            "also",
+                                            "language@interpreter",
+                                            "interpreter",
+                                            "language",
+                                            "locale",
+                                            "needs@print",
+                                            "print",
+                                            "needs@size",
+                                            "size",
+                                            "needs@reading",
+                                            "reading",
+                                            "needs@format",
+                                            "format",
+                                            "needs",
+                                            "print",
+                                            "contact@email",
+                                            "email",
+                                            "contact@phone",
+                                            "phone",
+                                            "contact@professional",
+                                            "professional",
+                                            "contact/address/postcode",
+                                            "postcode",
+                                            "contact/address/town",
+                                            "town",
+                                            "contact/address/line",
+                                            "address",
+                                            "contact/address",
+                                            "address",
+                                            "contact@channel",
+                                            "channel-post",
+                                            "contact",
+                                            "channel-post",
+                                            NULL};
+
 /* The member form's field for a path inside a member ("name@given" -> given). */
 const char *member_field_for_path(const char *path)
 {
-    static const char *const m[] = {"@id",
-                                    "member-id",
-                                    "@relationship",
-                                    "relationship",
-                                    "@gender",
-                                    "gender",
-                                    "@age",
-                                    "age",
-                                    "@parental-responsibility",
-                                    "parental-responsibility",
-                                    "@contact",
-                                    "contact-none",
-                                    "@reason",
-                                    "reason",
-                                    "name@title",
-                                    "title",
-                                    "name@given",
-                                    "given",
-                                    "name@family",
-                                    "family",
-                                    "name",
-                                    "given",
-                                    "language@locale",
-                                    "locale",
-                                    "language@also",
-                                    "also",
-                                    "language@interpreter",
-                                    "interpreter",
-                                    "language",
-                                    "locale",
-                                    "needs@print",
-                                    "print",
-                                    "needs@size",
-                                    "size",
-                                    "needs@reading",
-                                    "reading",
-                                    "needs@format",
-                                    "format",
-                                    "needs",
-                                    "print",
-                                    "contact@email",
-                                    "email",
-                                    "contact@phone",
-                                    "phone",
-                                    "contact@professional",
-                                    "professional",
-                                    "contact/address/postcode",
-                                    "postcode",
-                                    "contact/address/town",
-                                    "town",
-                                    "contact/address/line",
-                                    "address",
-                                    "contact/address",
-                                    "address",
-                                    "contact@channel",
-                                    "channel-post",
-                                    "contact",
-                                    "channel-post",
-                                    NULL};
     if (!path)
         return NULL;
     const char *p = path;
@@ -136,9 +138,9 @@ const char *member_field_for_path(const char *path)
         norm[k++] = *p;
     }
     norm[k] = '\0';
-    for (size_t i = 0; m[i]; i += 2)
-        if (!strcmp(m[i], norm))
-            return m[i + 1];
+    for (size_t i = 0; member_fields[i]; i += 2)
+        if (!strcmp(member_fields[i], norm))
+            return member_fields[i + 1];
     return NULL;
 }
 
@@ -285,6 +287,83 @@ static void mvals_from_form(mvals *m, bool ch[4], bool *none, const web_request 
     *none = web_field_get(rq, "contact-none") != NULL;
 }
 
+/* The member's needs (print size, reading level, format), when not the standard ones. */
+static void needs_from_values(xmlNodePtr e, const mvals *m, web_errors *errs)
+{
+    const char *print = mv(m, "print");
+    bool custom = !strcmp(print, "custom");
+    if ((*print && strcmp(print, "standard")) || *mv(m, "reading") || *mv(m, "format") || custom) {
+        xmlNodePtr n = dom_add(e, "needs", NULL);
+        if (custom) {
+            set_attr(n, "size", mv(m, "size"));
+            if (!*mv(m, "size"))
+                errors_add(errs, "size", "Enter the print size in points, from 12 to 36");
+        } else if (*print && strcmp(print, "standard")) {
+            set_attr(n, "print", print);
+        }
+        if (*mv(m, "reading") && strcmp(mv(m, "reading"), "standard"))
+            set_attr(n, "reading", mv(m, "reading"));
+        if (*mv(m, "format") && strcmp(mv(m, "format"), "print"))
+            set_attr(n, "format", mv(m, "format"));
+        if (!n->properties) {
+            xmlUnlinkNode(n);
+            xmlFreeNode(n);
+        }
+    }
+}
+
+/* A post contact's address from the form's lines, town and postcode. */
+static void address_from_values(xmlNodePtr c, const mvals *m, web_errors *errs)
+{
+    xmlNodePtr a = dom_add(c, "address", NULL);
+    char *copy = strdup(mv(m, "address")), *save = NULL;
+    size_t lines = 0;
+    for (char *l = strtok_r(copy, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
+        char *t = trimmed(l);
+        if (t && *t) {
+            dom_add(a, "line", t);
+            lines++;
+        }
+        free(t);
+    }
+    free(copy);
+    if (*mv(m, "town"))
+        dom_add(a, "town", mv(m, "town"));
+    dom_add(a, "postcode", mv(m, "postcode"));
+    if (!lines)
+        errors_add(errs, "address", "Enter the member's address for letters by post");
+    if (!*mv(m, "postcode"))
+        errors_add(errs, "postcode", "Enter the postcode for letters by post");
+}
+
+/* A contact element for each channel ticked (at least one is needed). */
+static void contacts_from_values(xmlNodePtr e, const mvals *m, const bool ch[4], web_errors *errs)
+{
+    bool any = false;
+    for (size_t i = 0; i < 4; i++) {
+        if (!ch[i])
+            continue;
+        any = true;
+        xmlNodePtr c = dom_add(e, "contact", NULL);
+        xmlSetProp(c, BAD_CAST "channel", BAD_CAST channels[2 * i]);
+        if (i == 0) {
+            address_from_values(c, m, errs);
+        } else {
+            const char *field = i == 1 ? "email" : i == 2 ? "phone" : "professional";
+            set_attr(c, field, mv(m, field));
+            if (!*mv(m, field))
+                errors_add(errs, field,
+                           i == 1   ? "Enter the member's email address"
+                           : i == 2 ? "Enter the member's mobile number for text messages"
+                                    : "Enter who hands the letter over, for example \"his "
+                                      "probation officer\"");
+        }
+    }
+    if (!any)
+        errors_add(errs, "channel-post",
+                   "Choose at least one way to reach the member, or tick \"Do not contact\"");
+}
+
 /* A <member> element from the values; errors for what is missing. */
 static xmlNodePtr member_from_values(xmlDocPtr doc, xmlNsPtr ns, const mvals *m, const bool ch[4],
                                      bool none, web_errors *errs)
@@ -324,26 +403,7 @@ static xmlNodePtr member_from_values(xmlDocPtr doc, xmlNsPtr ns, const mvals *m,
     } else if (!none) {
         errors_add(errs, "locale", "Enter the member's language, for example pl or en-GB");
     }
-    const char *print = mv(m, "print");
-    bool custom = !strcmp(print, "custom");
-    if ((*print && strcmp(print, "standard")) || *mv(m, "reading") || *mv(m, "format") || custom) {
-        xmlNodePtr n = dom_add(e, "needs", NULL);
-        if (custom) {
-            set_attr(n, "size", mv(m, "size"));
-            if (!*mv(m, "size"))
-                errors_add(errs, "size", "Enter the print size in points, from 12 to 36");
-        } else if (*print && strcmp(print, "standard")) {
-            set_attr(n, "print", print);
-        }
-        if (*mv(m, "reading") && strcmp(mv(m, "reading"), "standard"))
-            set_attr(n, "reading", mv(m, "reading"));
-        if (*mv(m, "format") && strcmp(mv(m, "format"), "print"))
-            set_attr(n, "format", mv(m, "format"));
-        if (!n->properties) {
-            xmlUnlinkNode(n);
-            xmlFreeNode(n);
-        }
-    }
+    needs_from_values(e, m, errs);
     if (none) {
         for (size_t i = 0; i < 4; i++)
             if (ch[i]) {
@@ -354,62 +414,12 @@ static xmlNodePtr member_from_values(xmlDocPtr doc, xmlNsPtr ns, const mvals *m,
             }
         return e;
     }
-    bool any = false;
-    for (size_t i = 0; i < 4; i++) {
-        if (!ch[i])
-            continue;
-        any = true;
-        xmlNodePtr c = dom_add(e, "contact", NULL);
-        xmlSetProp(c, BAD_CAST "channel", BAD_CAST channels[2 * i]);
-        if (i == 0) {
-            xmlNodePtr a = dom_add(c, "address", NULL);
-            char *copy = strdup(mv(m, "address")), *save = NULL;
-            size_t lines = 0;
-            for (char *l = strtok_r(copy, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save)) {
-                char *t = trimmed(l);
-                if (t && *t) {
-                    dom_add(a, "line", t);
-                    lines++;
-                }
-                free(t);
-            }
-            free(copy);
-            if (*mv(m, "town"))
-                dom_add(a, "town", mv(m, "town"));
-            dom_add(a, "postcode", mv(m, "postcode"));
-            if (!lines)
-                errors_add(errs, "address", "Enter the member's address for letters by post");
-            if (!*mv(m, "postcode"))
-                errors_add(errs, "postcode", "Enter the postcode for letters by post");
-        } else {
-            const char *field = i == 1 ? "email" : i == 2 ? "phone" : "professional";
-            set_attr(c, field, mv(m, field));
-            if (!*mv(m, field))
-                errors_add(errs, field,
-                           i == 1   ? "Enter the member's email address"
-                           : i == 2 ? "Enter the member's mobile number for text messages"
-                                    : "Enter who hands the letter over, for example \"his "
-                                      "probation officer\"");
-        }
-    }
-    if (!any)
-        errors_add(errs, "channel-post",
-                   "Choose at least one way to reach the member, or tick \"Do not contact\"");
+    contacts_from_values(e, m, ch, errs);
     return e;
 }
 
-static void member_page(web_request *rq, web_response *rs, const char *id, const char *mid,
-                        const mvals *m, const bool ch[4], bool none, const web_errors *errs,
-                        unsigned status)
+static void who_fields(xmlNodePtr f, const mvals *m, const web_errors *errs)
 {
-    char *title = mid ? fmt("Edit member %s", mid) : strdup("Add a family member");
-    web_page *p = page_new(title);
-    free(title);
-    page_errors_from(p, errs);
-    char *action =
-        mid ? fmt("/reviews/%s/members/%s/edit", id, mid) : fmt("/reviews/%s/members/new", id);
-    xmlNodePtr f = form_new(p->main, rq, action, false);
-    free(action);
     xmlNodePtr s = elc(f, "fieldset", "section", NULL);
     elc(s, "legend", "section-title", "Who they are");
     field_input(s, "text", "member-id", "Member id",
@@ -426,8 +436,11 @@ static void member_page(web_request *rq, web_response *rs, const char *id, const
                 mv(m, "title"), errs);
     field_input(s, "text", "given", "Given name", NULL, mv(m, "given"), errs);
     field_input(s, "text", "family", "Family name (optional)", NULL, mv(m, "family"), errs);
+}
 
-    s = elc(f, "fieldset", "section", NULL);
+static void language_fields(xmlNodePtr f, const mvals *m, const web_errors *errs)
+{
+    xmlNodePtr s = elc(f, "fieldset", "section", NULL);
     elc(s, "legend", "section-title", "Language and reading");
     static const char *const tag_hint =
         "A language tag, for example en-GB (English), pl (Polish), ar (Arabic), ur (Urdu), "
@@ -457,8 +470,13 @@ static void member_page(web_request *rq, web_response *rs, const char *id, const
                  *mv(m, "print") ? mv(m, "print") : "standard", errs);
     field_input(s, "number", "size", "Print size in points (for another size)",
                 "From 12 to 36, for example 20.", mv(m, "size"), errs);
+}
 
-    s = elc(f, "fieldset", "section", NULL);
+/* The channels, their details, and "Do not contact". */
+static void reach_fields(xmlNodePtr f, const mvals *m, const bool ch[4], bool none,
+                         const web_errors *errs)
+{
+    xmlNodePtr s = elc(f, "fieldset", "section", NULL);
     elc(s, "legend", "section-title", "How to reach them");
     el(s, "p", "Tick each way the member should get their letter.");
     for (size_t i = 0; i < 4; i++) {
@@ -482,6 +500,23 @@ static void member_page(web_request *rq, web_response *rs, const char *id, const
                    errs);
     field_input(s, "text", "reason", "Why the member is not contacted",
                 "Kept in the batch record, for example police advice.", mv(m, "reason"), errs);
+}
+
+static void member_page(web_request *rq, web_response *rs, const char *id, const char *mid,
+                        const mvals *m, const bool ch[4], bool none, const web_errors *errs,
+                        unsigned status)
+{
+    char *title = mid ? fmt("Edit member %s", mid) : strdup("Add a family member");
+    web_page *p = page_new(title);
+    free(title);
+    page_errors_from(p, errs);
+    char *action =
+        mid ? fmt("/reviews/%s/members/%s/edit", id, mid) : fmt("/reviews/%s/members/new", id);
+    xmlNodePtr f = form_new(p->main, rq, action, false);
+    free(action);
+    who_fields(f, m, errs);
+    language_fields(f, m, errs);
+    reach_fields(f, m, ch, none, errs);
     form_button(f, "Save member", NULL);
 
     if (mid) {
@@ -871,6 +906,66 @@ static void rm_tree(const char *dir)
     rmdir(dir);
 }
 
+/* The review (without its family and logo) naming family.csv, as XML (xmlFree); NULL when
+ * out of memory. */
+static xmlChar *review_with_csv(xmlDocPtr doc, int *size)
+{
+    xmlDocPtr copy = xmlCopyDoc(doc, 1);
+    xmlNodePtr root = xmlDocGetRootElement(copy);
+    xmlNodePtr fam = dom_child(root, "family");
+    if (fam) {
+        xmlUnlinkNode(fam);
+        xmlFreeNode(fam);
+    }
+    /* the logo (if any) is not needed to read the family */
+    xmlNodePtr logo = dom_child(dom_child(root, "partnership"), "logo");
+    if (logo) {
+        xmlUnlinkNode(logo);
+        xmlFreeNode(logo);
+    }
+    fam = dom_add(root, "family", NULL);
+    xmlSetProp(fam, BAD_CAST "src", BAD_CAST "family.csv");
+    xmlChar *mem = NULL;
+    xmlDocDumpMemoryEnc(copy, &mem, size, "UTF-8");
+    xmlFreeDoc(copy);
+    return mem;
+}
+
+/* Read the uploaded CSV with the library, from dir (the review and family.csv written there):
+ * the loaded review into *rv, every problem into d. Returns 0 or the library's error code. */
+static int read_upload(const char *dir, xmlDocPtr doc, const web_field *f, kl_review **rv,
+                       csv_diags *d)
+{
+    int size = 0;
+    xmlChar *mem = review_with_csv(doc, &size);
+    char *csv_path = fmt("%s/family.csv", dir), *rv_path = fmt("%s/review.xml", dir);
+    int w = mem && csv_path && rv_path ? ws_write_atomic(csv_path, f->value, f->len) : -1;
+    if (!w)
+        w = ws_write_atomic(rv_path, mem, (size_t)size);
+    xmlFree(mem);
+    int rc = KL_EIO;
+    if (!w) {
+        kl_context_set_diagnostics(web_srv->ctx, csv_collect, d);
+        rc = kl_review_load_file(web_srv->ctx, rv_path, NULL, rv);
+        kl_context_set_diagnostics(web_srv->ctx, NULL, NULL);
+        if (rc && !d->errors) {
+            const kl_diagnostic *e = kl_context_last_error(web_srv->ctx);
+            kl_diagnostic copy_d = {KL_SEVERITY_ERROR,
+                                    rc,
+                                    e ? e->message : kl_strerror(rc),
+                                    e ? e->hint : NULL,
+                                    e ? e->source : NULL,
+                                    e ? e->line : 0,
+                                    e ? e->column : 0,
+                                    NULL};
+            csv_collect(&copy_d, d);
+        }
+    }
+    free(csv_path);
+    free(rv_path);
+    return rc;
+}
+
 void h_family_upload(web_request *rq, web_response *rs, const char *id)
 {
     const char *why = NULL;
@@ -900,54 +995,11 @@ void h_family_upload(web_request *rq, web_response *rs, const char *id)
         respond_error(rs, 500, "Something went wrong", "The upload could not be stored.");
         return;
     }
-    xmlDocPtr copy = xmlCopyDoc(doc, 1);
-    xmlNodePtr root = xmlDocGetRootElement(copy);
-    xmlNodePtr fam = dom_child(root, "family");
-    if (fam) {
-        xmlUnlinkNode(fam);
-        xmlFreeNode(fam);
-    }
-    /* the logo (if any) is not needed to read the family */
-    xmlNodePtr logo = dom_child(dom_child(root, "partnership"), "logo");
-    if (logo) {
-        xmlUnlinkNode(logo);
-        xmlFreeNode(logo);
-    }
-    fam = dom_add(root, "family", NULL);
-    xmlSetProp(fam, BAD_CAST "src", BAD_CAST "family.csv");
-    xmlChar *mem = NULL;
-    int size = 0;
-    xmlDocDumpMemoryEnc(copy, &mem, &size, "UTF-8");
-    xmlFreeDoc(copy);
-    char *csv_path = fmt("%s/family.csv", dir), *rv_path = fmt("%s/review.xml", dir);
-    int w = mem && csv_path && rv_path ? ws_write_atomic(csv_path, f->value, f->len) : -1;
-    if (!w)
-        w = ws_write_atomic(rv_path, mem, (size_t)size);
-    xmlFree(mem);
     csv_diags d = {0};
     kl_review *rv = NULL;
-    int rc = KL_EIO;
-    if (!w) {
-        kl_context_set_diagnostics(web_srv->ctx, csv_collect, &d);
-        rc = kl_review_load_file(web_srv->ctx, rv_path, NULL, &rv);
-        kl_context_set_diagnostics(web_srv->ctx, NULL, NULL);
-        if (rc && !d.errors) {
-            const kl_diagnostic *e = kl_context_last_error(web_srv->ctx);
-            kl_diagnostic copy_d = {KL_SEVERITY_ERROR,
-                                    rc,
-                                    e ? e->message : kl_strerror(rc),
-                                    e ? e->hint : NULL,
-                                    e ? e->source : NULL,
-                                    e ? e->line : 0,
-                                    e ? e->column : 0,
-                                    NULL};
-            csv_collect(&copy_d, &d);
-        }
-    }
+    int rc = read_upload(dir, doc, f, &rv, &d);
     rm_tree(dir);
     free(tmpl);
-    free(csv_path);
-    free(rv_path);
     if (rc || d.errors || !rv) {
         upload_page(rq, rs, id, &d,
                     rc ? NULL

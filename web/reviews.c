@@ -652,6 +652,150 @@ static char *attr_of(xmlNodePtr n, const char *path)
     return s;
 }
 
+/* The review at a glance. */
+static void review_summary(web_page *p, xmlNodePtr root)
+{
+    xmlNodePtr dl = elc(p->main, "dl", "summary-list", NULL);
+    struct {
+        const char *label, *path;
+    } rows[] = {{"Partnership", "partnership/name"}, {"Type of review", "@type"},
+                {"About", "subject@given"},          {"Decided", "dates@decided"},
+                {"Letters dated", "dates@letter"},   {"Family contact", "contact@name"}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *v = attr_of(root, rows[i].path);
+        el(dl, "dt", rows[i].label);
+        el(dl, "dd", !*v ? "Not given" : i == 1 ? review_type_label(v) : v);
+        free(v);
+    }
+}
+
+static void review_actions(web_page *p, const char *id)
+{
+    el(p->main, "h2", "What to do");
+    xmlNodePtr ul = elc(p->main, "ul", "actions", NULL);
+    struct {
+        const char *suffix, *label;
+    } acts[] = {{"edit", "Edit the review"},
+                {"members/new", "Add a family member"},
+                {"family/upload", "Upload the family from a spreadsheet (CSV)"},
+                {"family.csv", "Download the family as a spreadsheet (CSV)"},
+                {"generate", "Generate letters"},
+                {"record", "Correspondence record"}};
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+        char *href = fmt("/reviews/%s/%s", id, acts[i].suffix);
+        a_link(el(ul, "li", NULL), href, acts[i].label);
+        free(href);
+    }
+}
+
+/* A member's name, relationship, languages, reading level and format, as cells. */
+static void member_cells(xmlNodePtr tr, xmlNodePtr m)
+{
+    char *given = attr_of(m, "name@given"), *family = attr_of(m, "name@family");
+    char *name = fmt("%s%s%s", given, *family ? " " : "", family);
+    el(tr, "td", name);
+    free(name);
+    free(given);
+    free(family);
+    char *rel = attr_of(m, "@relationship");
+    el(tr, "td", option_label(member_relationships, rel));
+    free(rel);
+    char *loc = attr_of(m, "language@locale"), *also = attr_of(m, "language@also");
+    char *ln = language_name(loc), *an = language_name(also);
+    char *lang = *also ? fmt("%s and %s", ln, an) : strdup(ln);
+    el(tr, "td", lang);
+    free(lang);
+    free(ln);
+    free(an);
+    free(loc);
+    free(also);
+    char *reading = attr_of(m, "needs@reading");
+    el(tr, "td", option_label(member_readings, *reading ? reading : "standard"));
+    free(reading);
+    char *format = attr_of(m, "needs@format");
+    el(tr, "td", !strcmp(format, "braille") ? "Braille" : *format ? format : "Print");
+    free(format);
+}
+
+/* Every channel the member is contacted by, however many ("None" when not contacted). */
+static void channels_cell(xmlNodePtr tr, xmlNodePtr m, bool none)
+{
+    xmlNodePtr td = el(tr, "td", none ? "None" : NULL);
+    bool first = true;
+    for (xmlNodePtr c = m->children; c && !none; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "contact"))
+            continue;
+        xmlChar *ch = xmlGetProp(c, BAD_CAST "channel");
+        if (!first)
+            text(td, ", ");
+        text(td, channel_label(ch ? (const char *)ch : ""));
+        first = false;
+        xmlFree(ch);
+    }
+}
+
+/* One member's row of the family table: cells, status and actions. */
+static void member_row(xmlNodePtr tb, xmlNodePtr m, const kl_review *rv, const web_errors *errs,
+                       const char *id)
+{
+    char *mid = attr_of(m, "@id");
+    xmlNodePtr tr = el(tb, "tr", NULL);
+    char *anchor = fmt("member-%s", mid);
+    attr(tr, "id", anchor);
+    free(anchor);
+    attr(el(tr, "th", mid), "scope", "row");
+    member_cells(tr, m);
+    char *none = attr_of(m, "@contact");
+    channels_cell(tr, m, !strcmp(none, "none"));
+    xmlNodePtr st = el(tr, "td", NULL);
+    const kl_member *km = rv ? kl_review_find_member(rv, mid) : NULL;
+    bool ok = km && kl_review_member_ok(rv, km);
+    if (!strcmp(none, "none"))
+        text(st, "Not contacted");
+    else if (ok)
+        text(st, "Ready");
+    else {
+        elc(st, "strong", "error-text", "Not ready");
+        for (size_t i = 0; i < errs->n; i++)
+            if (!strcmp(errs->field[i], mid))
+                elc(st, "p", "field-error", errs->message[i]);
+    }
+    free(none);
+    xmlNodePtr act = el(tr, "td", NULL);
+    char *href = fmt("/reviews/%s/members/%s/edit", id, mid);
+    xmlNodePtr a = a_link(act, href, "Edit");
+    char *hid = fmt(" member %s", mid);
+    elc(a, "span", "visually-hidden", hid);
+    free(hid);
+    free(href);
+    if (ok) {
+        text(act, " ");
+        href = fmt("/reviews/%s/preview/%s/notification", id, mid);
+        a = a_link(act, href, "Preview");
+        hid = fmt(" letters for member %s", mid);
+        text(elc(a, "span", "visually-hidden", NULL), hid);
+        free(hid);
+        free(href);
+    }
+    free(mid);
+}
+
+static void family_table(web_page *p, xmlNodePtr fam, const kl_review *rv, const web_errors *errs,
+                         const char *id)
+{
+    xmlNodePtr table = elc(p->main, "table", "table", NULL);
+    el(table, "caption", "Family members and their letters");
+    xmlNodePtr tr = el(el(table, "thead", NULL), "tr", NULL);
+    const char *heads[] = {"Member", "Name",     "Relationship", "Language", "Reading",
+                           "Format", "Channels", "Status",       "Actions"};
+    for (size_t i = 0; i < 9; i++)
+        attr(el(tr, "th", heads[i]), "scope", "col");
+    xmlNodePtr tb = el(table, "tbody", NULL);
+    for (xmlNodePtr m = fam->children; m; m = m->next)
+        if (m->type == XML_ELEMENT_NODE)
+            member_row(tb, m, rv, errs, id);
+}
+
 void h_review(web_request *rq, web_response *rs, const char *id)
 {
     (void)rq;
@@ -677,127 +821,13 @@ void h_review(web_request *rq, web_response *rs, const char *id)
             page_error(p, anchor, errs.message[i]);
             free(anchor);
         }
-
-    xmlNodePtr dl = elc(p->main, "dl", "summary-list", NULL);
-    struct {
-        const char *label, *path;
-    } rows[] = {{"Partnership", "partnership/name"}, {"Type of review", "@type"},
-                {"About", "subject@given"},          {"Decided", "dates@decided"},
-                {"Letters dated", "dates@letter"},   {"Family contact", "contact@name"}};
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        char *v = attr_of(root, rows[i].path);
-        el(dl, "dt", rows[i].label);
-        el(dl, "dd", !*v ? "Not given" : i == 1 ? review_type_label(v) : v);
-        free(v);
-    }
-
-    el(p->main, "h2", "What to do");
-    xmlNodePtr ul = elc(p->main, "ul", "actions", NULL);
-    struct {
-        const char *suffix, *label;
-    } acts[] = {{"edit", "Edit the review"},
-                {"members/new", "Add a family member"},
-                {"family/upload", "Upload the family from a spreadsheet (CSV)"},
-                {"family.csv", "Download the family as a spreadsheet (CSV)"},
-                {"generate", "Generate letters"},
-                {"record", "Correspondence record"}};
-    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
-        char *href = fmt("/reviews/%s/%s", id, acts[i].suffix);
-        a_link(el(ul, "li", NULL), href, acts[i].label);
-        free(href);
-    }
-
+    review_summary(p, root);
+    review_actions(p, id);
     el(p->main, "h2", "The family");
-    if (!members) {
+    if (!members)
         el(p->main, "p", "No family members yet: add them one by one or upload a spreadsheet.");
-    } else {
-        xmlNodePtr table = elc(p->main, "table", "table", NULL);
-        el(table, "caption", "Family members and their letters");
-        xmlNodePtr tr = el(el(table, "thead", NULL), "tr", NULL);
-        const char *heads[] = {"Member", "Name",     "Relationship", "Language", "Reading",
-                               "Format", "Channels", "Status",       "Actions"};
-        for (size_t i = 0; i < 9; i++)
-            attr(el(tr, "th", heads[i]), "scope", "col");
-        xmlNodePtr tb = el(table, "tbody", NULL);
-        for (xmlNodePtr m = fam->children; m; m = m->next) {
-            if (m->type != XML_ELEMENT_NODE)
-                continue;
-            char *mid = attr_of(m, "@id");
-            tr = el(tb, "tr", NULL);
-            char *anchor = fmt("member-%s", mid);
-            attr(tr, "id", anchor);
-            free(anchor);
-            attr(el(tr, "th", mid), "scope", "row");
-            char *given = attr_of(m, "name@given"), *family = attr_of(m, "name@family");
-            char *name = fmt("%s%s%s", given, *family ? " " : "", family);
-            el(tr, "td", name);
-            free(name);
-            free(given);
-            free(family);
-            char *rel = attr_of(m, "@relationship");
-            el(tr, "td", option_label(member_relationships, rel));
-            free(rel);
-            char *loc = attr_of(m, "language@locale"), *also = attr_of(m, "language@also");
-            char *ln = language_name(loc), *an = language_name(also);
-            char *lang = *also ? fmt("%s and %s", ln, an) : strdup(ln);
-            el(tr, "td", lang);
-            free(lang);
-            free(ln);
-            free(an);
-            free(loc);
-            free(also);
-            char *reading = attr_of(m, "needs@reading");
-            el(tr, "td", option_label(member_readings, *reading ? reading : "standard"));
-            free(reading);
-            char *format = attr_of(m, "needs@format");
-            el(tr, "td", !strcmp(format, "braille") ? "Braille" : *format ? format : "Print");
-            free(format);
-            char *none = attr_of(m, "@contact");
-            char chan[200] = "";
-            for (xmlNodePtr c = m->children; c; c = c->next) {
-                if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "contact"))
-                    continue;
-                xmlChar *ch = xmlGetProp(c, BAD_CAST "channel");
-                size_t l = strlen(chan);
-                snprintf(chan + l, sizeof chan - l, "%s%s", l ? ", " : "",
-                         channel_label(ch ? (const char *)ch : ""));
-                xmlFree(ch);
-            }
-            el(tr, "td", !strcmp(none, "none") ? "None" : chan);
-            xmlNodePtr st = el(tr, "td", NULL);
-            const kl_member *km = rv ? kl_review_find_member(rv, mid) : NULL;
-            bool ok = km && kl_review_member_ok(rv, km);
-            if (!strcmp(none, "none"))
-                text(st, "Not contacted");
-            else if (ok)
-                text(st, "Ready");
-            else {
-                xmlNodePtr s = elc(st, "strong", "error-text", "Not ready");
-                (void)s;
-                for (size_t i = 0; i < errs.n; i++)
-                    if (!strcmp(errs.field[i], mid))
-                        elc(st, "p", "field-error", errs.message[i]);
-            }
-            free(none);
-            xmlNodePtr act = el(tr, "td", NULL);
-            char *href = fmt("/reviews/%s/members/%s/edit", id, mid);
-            xmlNodePtr a = a_link(act, href, "Edit");
-            char *hid = fmt(" member %s", mid);
-            elc(a, "span", "visually-hidden", hid);
-            free(hid);
-            free(href);
-            if (ok) {
-                text(act, " ");
-                href = fmt("/reviews/%s/preview/%s/notification", id, mid);
-                a = a_link(act, href, "Preview");
-                hid = fmt(" letters for member %s", mid);
-                text(elc(a, "span", "visually-hidden", NULL), hid);
-                free(hid);
-                free(href);
-            }
-            free(mid);
-        }
-    }
+    else
+        family_table(p, fam, rv, &errs, id);
     kl_review_free(rv);
     errors_free(&errs);
     errors_free(&warns);

@@ -40,6 +40,13 @@ cat >"$ws/HOSTILE-1/review.xml" <<'EOF'
 ]>
 <review xmlns="urn:kinletter:review:1">&d;&d;&d;&d;</review>
 EOF
+# A member with 31 contacts: the family table names every channel (it was cut at 199 bytes).
+mkdir -p "$ws/MANY-1"
+awk '{ sub(/id="NSCP-2026-017"/, "id=\"MANY-1\""); print }
+    /phone="07700 900456"/ { for (i = 0; i < 30; i++)
+    printf "      <contact channel=\"email\" email=\"k%d@mail.example\"/>\n", i }' \
+    "$src/templates/example/review.xml" >"$ws/MANY-1/review.xml"
+cp "$src/templates/example/northshire-logo.png" "$ws/MANY-1/"
 chmod 700 "$ws" "$ws"/*
 
 # ---- a second address without TLS: refused before listening, exit 2 -----------------------
@@ -126,6 +133,18 @@ echo "$cookie" | grep -q "$token" && fail "the session cookie is the URL's token
 req "GET /reviews with the session" 200 -b "$jar" "$base/reviews" || exit 1
 headers_ok "/reviews"
 grep -q "$rid" "$tmp/b" || fail "/reviews does not list $rid"
+
+req "GET /reviews/MANY-1 (31 contacts)" 200 -b "$jar" "$base/reviews/MANY-1" &&
+    { /usr/bin/python3 - "$tmp/b" <<'PY' || fail "the family table does not name m03's 31 channels"
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+row = page[page.index('id="member-m03"'):]
+row = row[:row.index("</tr>")]
+cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+want = ", ".join(["Email", "Text message"] + ["Email"] * 30)
+sys.exit(0 if want in cells else 1)
+PY
+}
 
 # ---- the Host header (DNS rebinding) ------------------------------------------------------
 req "GET /reviews with Host: evil.example" 403 -b "$jar" -H "Host: evil.example:$port" "$base/reviews"
