@@ -5,6 +5,7 @@
 #include "record/record_internal.h"
 #include "review/review_internal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -146,38 +147,38 @@ static int migrate(kl_context *ctx, kl_record *rec)
         (rc = pragma_int(rec->db, "PRAGMA application_id", &app)) != SQLITE_OK ||
         (rc = pragma_int(rec->db, "SELECT count(*) FROM sqlite_master", &tables)) != SQLITE_OK) {
         rc = sql_error(ctx, rec, rc, "read");
-        goto fail;
+        goto done;
     }
     if ((version == 0 && tables > 0) || (version > 0 && app != KL_RECORD_APP_ID)) {
         rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(rec->path, 0, 0),
                             "choose another file for the record",
                             "the file is a database but not a kinletter record");
-        goto fail;
+        goto done;
     }
     if (version > KL_RECORD_SCHEMA_VERSION) {
         rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(rec->path, 0, 0),
                             "use the kinletter that wrote it, or a newer one",
                             "the record has schema version %d; this kinletter knows up to %d",
                             version, KL_RECORD_SCHEMA_VERSION);
-        goto fail;
+        goto done;
     }
     if (version < KL_RECORD_SCHEMA_VERSION) {
         for (int v = version; v < N_MIGRATIONS; v++)
             if ((rc = exec(ctx, rec, migrations[v], "migrated")) != 0)
-                goto fail;
+                goto done;
         char sql[96];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d",
                  KL_RECORD_SCHEMA_VERSION, KL_RECORD_APP_ID);
         if ((rc = exec(ctx, rec, views, "migrated")) != 0 ||
             (rc = exec(ctx, rec, sql, "migrated")) != 0)
-            goto fail;
+            goto done;
     }
     if ((rc = exec(ctx, rec, "COMMIT", "migrated")) != 0)
-        goto fail;
+        goto done;
     rec->version = KL_RECORD_SCHEMA_VERSION;
-    return 0;
-fail:
-    sqlite3_exec(rec->db, "ROLLBACK", NULL, NULL, NULL);
+done:
+    if (rc)
+        sqlite3_exec(rec->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }
 
@@ -446,102 +447,92 @@ static const char insert_sql[] =
     " file, sha256, pages, note, question, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
     " ?10, ?11, ?12, ?13, ?14)";
 
-int kl_record_add_events(kl_context *ctx, kl_record *rec, const kl_review *review,
-                         const kl_record_event *events, size_t n, long long *first_id)
+/* One event checked before anything is written; its date (given, or the day
+ * it is recorded) into date. */
+static int check_event(kl_context *ctx, const kl_review *review, const kl_record_event *e,
+                       char date[11])
 {
-    kl_context_clear_error(ctx);
-    if (!ctx || !rec || !review || (!events && n))
-        return kl_core__einval(ctx, __func__);
-    /* Everything is checked before anything is written. */
-    char(*dates)[11] = kl_core__calloc(n ? n : 1, sizeof *dates);
-    if (!dates)
-        return kl_core__oom(ctx);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const kl_record_event *e = &events[i];
-        const kl_member *m = find_member(ctx, review, e->member_id);
-        if (!m) {
-            rc = KL_ENOTFOUND;
-            break;
-        }
-        kl_where w = {NULL, 0, 0, m->id};
-        if (e->version < 1 || e->version > KL_RECORD_EVENT_VERSION) {
-            rc = kl_core__einval(ctx, __func__);
-            break;
-        }
-        if (!kl_record_event_known(e->event)) {
-            rc = kl_core__error(ctx, KL_EINVAL, w,
-                                "events: sent, returned, bounced, replied, wants-to-take-part, "
-                                "declined, met, phoned, withdrew (written, failed, not-contacted "
-                                "from generate)",
-                                "the event is not one the record knows");
-            break;
-        }
-        if ((rc = check_date(ctx, e->date, "the event's date", m->id, dates[i])) != 0)
-            break;
-        if (!e->date && in_list(batch_events, e->event)) {
-            /* A letter is recorded on the day it is dated (dates@letter), unless
-             * that is still to come. */
-            const kl_review_info *info = kl_review__info(review);
-            char tmp[80];
-            snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", info->letter.year, info->letter.month,
-                     info->letter.day);
-            if (kl_core__civil_date(tmp, NULL, NULL, NULL) == 0 && strcmp(tmp, dates[i]) < 0)
-                memcpy(dates[i], tmp, 11);
-        }
-        bool needs_channel =
-            in_list((const char *const[]){"sent", "returned", "bounced", NULL}, e->event);
-        if (e->channel && *e->channel) {
-            if (!member_has_channel(m, e->channel)) {
-                rc = kl_core__error(ctx, KL_EINVAL, w,
-                                    "add the channel to the member's contacts in the review first",
-                                    "the member has no contact by this channel in the review");
-                break;
-            }
-        } else if (needs_channel && m->n_contacts != 1) {
-            rc = kl_core__error(ctx, KL_EINVAL, w,
-                                "say which channel: post, email, sms or "
-                                "via-professional",
-                                m->n_contacts ? "the member has more than one channel: which one?"
-                                              : "the member has no channel in the review");
-            break;
-        }
-        if (e->sha256 && *e->sha256 && strspn(e->sha256, "0123456789abcdef") != 64) {
-            rc = kl_core__error(ctx, KL_EINVAL, w, "give the file's SHA-256 as 64 hex digits",
-                                "the event's sha256 is not a SHA-256");
-            break;
-        }
-        rc = check_text(ctx, review, m, e->note, "the note");
-    }
-    if (rc != 0) {
-        kl_free(dates);
+    const kl_member *m = find_member(ctx, review, e->member_id);
+    if (!m)
+        return KL_ENOTFOUND;
+    kl_where w = {NULL, 0, 0, m->id};
+    if (e->version < 1 || e->version > KL_RECORD_EVENT_VERSION)
+        return kl_core__einval(ctx, "kl_record_add_events");
+    if (!kl_record_event_known(e->event))
+        return kl_core__error(ctx, KL_EINVAL, w,
+                              "events: sent, returned, bounced, replied, wants-to-take-part, "
+                              "declined, met, phoned, withdrew (written, failed, not-contacted "
+                              "from generate)",
+                              "the event is not one the record knows");
+    int rc;
+    if ((rc = check_date(ctx, e->date, "the event's date", m->id, date)) != 0)
         return rc;
+    if (!e->date && in_list(batch_events, e->event)) {
+        /* A letter is recorded on the day it is dated (dates@letter), unless
+         * that is still to come. */
+        const kl_review_info *info = kl_review__info(review);
+        char tmp[80];
+        snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", info->letter.year, info->letter.month,
+                 info->letter.day);
+        if (kl_core__civil_date(tmp, NULL, NULL, NULL) == 0 && strcmp(tmp, date) < 0)
+            memcpy(date, tmp, 11);
     }
+    bool needs_channel =
+        in_list((const char *const[]){"sent", "returned", "bounced", NULL}, e->event);
+    if (e->channel && *e->channel) {
+        if (!member_has_channel(m, e->channel))
+            return kl_core__error(ctx, KL_EINVAL, w,
+                                  "add the channel to the member's contacts in the review first",
+                                  "the member has no contact by this channel in the review");
+    } else if (needs_channel && m->n_contacts != 1) {
+        return kl_core__error(ctx, KL_EINVAL, w,
+                              "say which channel: post, email, sms or "
+                              "via-professional",
+                              m->n_contacts ? "the member has more than one channel: which one?"
+                                            : "the member has no channel in the review");
+    }
+    if (e->sha256 && *e->sha256 && strspn(e->sha256, "0123456789abcdef") != 64)
+        return kl_core__error(ctx, KL_EINVAL, w, "give the file's SHA-256 as 64 hex digits",
+                              "the event's sha256 is not a SHA-256");
+    return check_text(ctx, review, m, e->note, "the note");
+}
 
+/* The letter an event is about when none is given: for sent, returned and
+ * bounced the member's latest written (*owned, for the caller to free), else
+ * "notification" for a batch event or a sent one; NULL if none. */
+static const char *event_letter(kl_record *rec, const char *review_id, const kl_member *m,
+                                const kl_record_event *e, char **owned)
+{
+    *owned = NULL;
+    if (e->letter && *e->letter)
+        return e->letter;
+    const char *lt = NULL;
+    if (strcmp(e->event, "sent") == 0 || strcmp(e->event, "returned") == 0 ||
+        strcmp(e->event, "bounced") == 0)
+        lt = *owned = latest_letter(rec, review_id, m->id);
+    if (!lt && in_list(batch_events, e->event))
+        lt = "notification";
+    if (!lt && strcmp(e->event, "sent") == 0)
+        lt = "notification";
+    return lt;
+}
+
+/* The checked events inserted (inside the caller's transaction): an SQLite code. */
+static int insert_events(kl_record *rec, const kl_review *review, const kl_record_event *events,
+                         size_t n, char (*dates)[11], long long *first_id)
+{
     char actor[256], now[21];
     actor_name(actor, sizeof actor);
     now_utc(now);
     const char *review_id = kl_review_id(review);
     sqlite3_stmt *st = NULL;
-    if ((rc = exec(ctx, rec, "BEGIN IMMEDIATE", "locked for writing")) != 0) {
-        kl_free(dates);
-        return rc;
-    }
     int src = sqlite3_prepare_v2(rec->db, insert_sql, -1, &st, NULL);
     for (size_t i = 0; i < n && src == SQLITE_OK; i++) {
         const kl_record_event *e = &events[i];
         const kl_member *m = kl_review_find_member(review, e->member_id);
+        assert(m); /* check_event found it */
         char *letter = NULL;
-        const char *lt = e->letter;
-        if (!lt || !*lt) {
-            if (strcmp(e->event, "sent") == 0 || strcmp(e->event, "returned") == 0 ||
-                strcmp(e->event, "bounced") == 0)
-                lt = letter = latest_letter(rec, review_id, m->id);
-            if (!lt && in_list(batch_events, e->event))
-                lt = "notification";
-            if (!lt && strcmp(e->event, "sent") == 0)
-                lt = "notification";
-        }
+        const char *lt = event_letter(rec, review_id, m, e, &letter);
         const char *channel =
             e->channel && *e->channel ? e->channel
             : m->n_contacts == 1 &&
@@ -574,14 +565,34 @@ int kl_record_add_events(kl_context *ctx, kl_record *rec, const kl_review *revie
         }
     }
     sqlite3_finalize(st);
-    kl_free(dates);
+    return src;
+}
+
+int kl_record_add_events(kl_context *ctx, kl_record *rec, const kl_review *review,
+                         const kl_record_event *events, size_t n, long long *first_id)
+{
+    kl_context_clear_error(ctx);
+    if (!ctx || !rec || !review || (!events && n))
+        return kl_core__einval(ctx, __func__);
+    /* Everything is checked before anything is written. */
+    char(*dates)[11] = kl_core__calloc(n ? n : 1, sizeof *dates);
+    if (!dates)
+        return kl_core__oom(ctx);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((rc = check_event(ctx, review, &events[i], dates[i])) < 0)
+            goto done;
+    if ((rc = exec(ctx, rec, "BEGIN IMMEDIATE", "locked for writing")) < 0)
+        goto done;
+    int src = insert_events(rec, review, events, n, dates, first_id);
     if (src != SQLITE_OK) {
         rc = sql_error(ctx, rec, src, "written");
         sqlite3_exec(rec->db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
-    }
-    if ((rc = exec(ctx, rec, "COMMIT", "written")) != 0)
+    } else if ((rc = exec(ctx, rec, "COMMIT", "written")) != 0) {
         sqlite3_exec(rec->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+done:
+    kl_free(dates);
     return rc;
 }
 

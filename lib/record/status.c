@@ -20,7 +20,7 @@ typedef struct strnode {
 } strnode;
 
 struct kl_record_status {
-    char review_id[128];
+    const char *review_id;
     char decided[11];
     char today[11];
     int reply_wait;
@@ -51,12 +51,18 @@ static const char *keep(kl_record_status *st, const char *s)
 static const char *keepf(kl_record_status *st, const char *fmt, ...) KL_PRINTF(2, 3);
 static const char *keepf(kl_record_status *st, const char *fmt, ...)
 {
-    char buf[512];
+    kl_buf b = KL_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    kl_core__buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    return keep(st, buf);
+    if (b.oom) {
+        st->oom = true;
+        return "";
+    }
+    const char *kept = keep(st, b.data ? b.data : "");
+    kl_core__buf_free(&b);
+    return kept;
 }
 
 #define add_days kl_record__add_days
@@ -67,16 +73,19 @@ static int days(const char *a, const char *b)
     return kl_record__days_between(a, b, &n) == 0 ? n : 0;
 }
 
-/* What the log says about one member, gathered in date order. */
+/* What the log says about one member, gathered in date order. The fixed fields
+ * hold the record's own words (event kinds, at most 18 bytes) and dates
+ * (YYYY-MM-DD, checked when recorded); the free text is kept whole. */
 typedef struct member_acc {
     char state[24];
     char outcome[16]; /* latest of written, failed, not-contacted */
     char outcome_date[11];
-    char outcome_reason[256];
-    char letters[8][64]; /* distinct letters written */
-    unsigned n_letters;
+    const char *outcome_reason; /* kept in the status's strings */
+    const char **letters;       /* distinct letters written, kept likewise */
+    size_t n_letters, cap_letters;
     unsigned sent;
-    char first_sent[11], last_sent[11], last_sent_letter[64];
+    char first_sent[11], last_sent[11];
+    const char *last_sent_letter;
     char problem[16], problem_date[11]; /* returned/bounced after the last sent */
     char reply[24], reply_date[11];
     char phoned[11];
@@ -93,8 +102,8 @@ static bool is_reply(const char *k)
     return false;
 }
 
-static void take(member_acc *a, const char *kind, const char *date, const char *letter,
-                 const char *note)
+static void take(kl_record_status *st, member_acc *a, const char *kind, const char *date,
+                 const char *letter, const char *note)
 {
 #define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
     if (!strcmp(kind, "password-issued"))
@@ -103,20 +112,22 @@ static void take(member_acc *a, const char *kind, const char *date, const char *
     if (!strcmp(kind, "written") || !strcmp(kind, "failed") || !strcmp(kind, "not-contacted")) {
         COPY(a->outcome, kind);
         COPY(a->outcome_date, date);
-        COPY(a->outcome_reason, note);
+        a->outcome_reason = keep(st, note);
         if (!strcmp(kind, "written")) {
             bool seen = false;
-            for (unsigned i = 0; i < a->n_letters; i++)
-                seen |= strcmp(a->letters[i], letter) == 0;
-            if (!seen && a->n_letters < 8)
-                COPY(a->letters[a->n_letters++], letter);
+            for (size_t i = 0; i < a->n_letters; i++)
+                seen |= strcmp(a->letters[i], letter ? letter : "") == 0;
+            if (!seen && KL_GROW(a->letters, a->cap_letters, a->n_letters + 1) < 0)
+                st->oom = true;
+            else if (!seen)
+                a->letters[a->n_letters++] = keep(st, letter);
         }
     } else if (!strcmp(kind, "sent")) {
         a->sent++;
         if (!a->first_sent[0])
             COPY(a->first_sent, date);
         COPY(a->last_sent, date);
-        COPY(a->last_sent_letter, letter);
+        a->last_sent_letter = keep(st, letter);
         a->problem[0] = '\0';
     } else if (!strcmp(kind, "returned") || !strcmp(kind, "bounced")) {
         COPY(a->problem, kind);
@@ -140,7 +151,7 @@ static void next_step(kl_record_status *st, kl_record_member_status *ms, const m
     if (!strcmp(a->reply, "withdrew")) {
         step = "none: the member withdrew from the review";
     } else if (!a->sent && !strcmp(a->outcome, "not-contacted")) {
-        why = keepf(st, "not contacted: %s", a->outcome_reason);
+        why = keepf(st, "not contacted: %s", a->outcome_reason ? a->outcome_reason : "");
     } else if (!a->sent && !strcmp(a->outcome, "failed")) {
         why = "the letter could not be written";
         step = "correct what stopped the letter and generate it again";
@@ -175,7 +186,9 @@ static void next_step(kl_record_status *st, kl_record_member_status *ms, const m
             step = keepf(st,
                          "no reply %d days after the %s was sent: phone, or send the "
                          "invitation",
-                         waited, a->last_sent_letter[0] ? a->last_sent_letter : "letter");
+                         waited,
+                         a->last_sent_letter && a->last_sent_letter[0] ? a->last_sent_letter
+                                                                       : "letter");
     } else if (!strcmp(a->reply, "replied") || !strcmp(a->reply, "wants-to-take-part")) {
         step = !strcmp(a->reply, "replied") ? "reply received: call back and ask whether they "
                                               "want to take part"
@@ -197,21 +210,104 @@ static int qcmp(const void *x, const void *y)
     return (a->number > b->number) - (a->number < b->number);
 }
 
-int kl_record_status_get(kl_context *ctx, kl_record *rec, const kl_review *review,
-                         const char *today, int reply_wait_days, kl_record_status **out)
+/* The events of the review, member by member, in date order. */
+static int read_events(kl_record_status *st, sqlite3 *db, const kl_review *review, member_acc *acc)
 {
-    kl_context_clear_error(ctx);
-    if (!ctx || !rec || !review || !out || reply_wait_days < 0 || reply_wait_days > 365)
-        return kl_core__einval(ctx, __func__);
-    *out = NULL;
-    if (today && kl_core__civil_date(today, NULL, NULL, NULL) != 0)
-        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
-                              "the status date is not a day of the calendar");
-    kl_record_status *st = kl_core__calloc(1, sizeof *st);
-    if (!st)
-        return kl_core__oom(ctx);
+    sqlite3_stmt *q = NULL;
+    int src = sqlite3_prepare_v2(db,
+                                 "SELECT member_id, kind, date, letter, note FROM event WHERE"
+                                 " review_id = ?1 AND kind NOT IN ('question', 'answer')"
+                                 " ORDER BY date, id",
+                                 -1, &q, NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, st->review_id, -1, SQLITE_STATIC);
+        while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+            const kl_member *m =
+                kl_review_find_member(review, (const char *)sqlite3_column_text(q, 0));
+            if (!m)
+                continue; /* a member since removed from the review */
+            size_t i = (size_t)(m - kl_review_member(review, 0));
+            take(st, &acc[i], (const char *)sqlite3_column_text(q, 1),
+                 (const char *)sqlite3_column_text(q, 2), (const char *)sqlite3_column_text(q, 3),
+                 (const char *)sqlite3_column_text(q, 4));
+        }
+        if (src == SQLITE_DONE)
+            src = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+    return src;
+}
+
+/* The review's questions with their latest answers, by number. */
+static int read_questions(kl_record_status *st, sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    size_t cap = 0;
+    int src = sqlite3_prepare_v2(db,
+                                 "SELECT number, member_id, asked, recorded_by, question,"
+                                 " coalesce(answered, ''), coalesce(answer, '') FROM questions"
+                                 " WHERE review_id = ?1 ORDER BY number",
+                                 -1, &q, NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, st->review_id, -1, SQLITE_STATIC);
+        while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+            if (KL_GROW(st->questions, cap, st->n_questions + 1) < 0) {
+                st->oom = true;
+                break;
+            }
+            kl_record_question *x = &st->questions[st->n_questions++];
+            x->number = sqlite3_column_int(q, 0);
+            x->member_id = keep(st, (const char *)sqlite3_column_text(q, 1));
+            x->asked = keep(st, (const char *)sqlite3_column_text(q, 2));
+            x->asked_by = keep(st, (const char *)sqlite3_column_text(q, 3));
+            x->text = keep(st, (const char *)sqlite3_column_text(q, 4));
+            x->answered = keep(st, (const char *)sqlite3_column_text(q, 5));
+            x->answer = keep(st, (const char *)sqlite3_column_text(q, 6));
+            x->days_open = days(x->asked, x->answered[0] ? x->answered : st->today);
+        }
+        if (src == SQLITE_DONE)
+            src = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+    if (st->questions)
+        qsort(st->questions, st->n_questions, sizeof *st->questions, qcmp);
+    return src;
+}
+
+/* Member i's status from what the log said about it and the open questions. */
+static void member_status(kl_record_status *st, const kl_member *m, kl_record_member_status *ms,
+                          const member_acc *a)
+{
+    ms->member_id = keep(st, m->id ? m->id : "");
+    ms->relationship = keep(st, m->relationship ? m->relationship : "");
+    ms->state = keep(st, a->state[0] ? a->state : "not-written");
+    ms->letters_written = (unsigned)a->n_letters;
+    ms->letters_sent = a->sent;
+    ms->first_sent = keep(st, a->first_sent);
+    ms->days_to_first_sent = a->first_sent[0] ? days(st->decided, a->first_sent) : -1;
+    ms->latest_reply = keep(st, a->reply);
+    ms->latest_reply_date = keep(st, a->reply_date);
+    ms->oldest_open_days = -1;
+    const kl_record_question *oldest = NULL;
+    for (size_t k = 0; k < st->n_questions; k++) {
+        const kl_record_question *x = &st->questions[k];
+        if (strcmp(x->member_id, ms->member_id) || x->answered[0])
+            continue;
+        ms->open_questions++;
+        if (!oldest || strcmp(x->asked, oldest->asked) < 0)
+            oldest = x;
+    }
+    if (oldest)
+        ms->oldest_open_days = oldest->days_open;
+    next_step(st, ms, a, oldest);
+}
+
+/* The status's review, dates and reply wait (today: the given day or the local one). */
+static void status_head(kl_record_status *st, const kl_review *review, const char *today,
+                        int reply_wait_days)
+{
     const kl_review_info *info = kl_review__info(review);
-    snprintf(st->review_id, sizeof st->review_id, "%s", kl_review_id(review));
+    st->review_id = keep(st, kl_review_id(review));
     char dec[48];
     snprintf(dec, sizeof dec, "%04d-%02d-%02d", info->decided.year, info->decided.month,
              info->decided.day);
@@ -229,113 +325,47 @@ int kl_record_status_get(kl_context *ctx, kl_record *rec, const kl_review *revie
     st->reply_wait = reply_wait_days         ? reply_wait_days
                      : info->reply_wait_days ? info->reply_wait_days
                                              : DEFAULT_REPLY_WAIT;
+}
+
+int kl_record_status_get(kl_context *ctx, kl_record *rec, const kl_review *review,
+                         const char *today, int reply_wait_days, kl_record_status **out)
+{
+    kl_context_clear_error(ctx);
+    if (!ctx || !rec || !review || !out || reply_wait_days < 0 || reply_wait_days > 365)
+        return kl_core__einval(ctx, __func__);
+    *out = NULL;
+    if (today && kl_core__civil_date(today, NULL, NULL, NULL) != 0)
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "write the date as YYYY-MM-DD",
+                              "the status date is not a day of the calendar");
+    kl_record_status *st = kl_core__calloc(1, sizeof *st);
+    if (!st)
+        return kl_core__oom(ctx);
+    status_head(st, review, today, reply_wait_days);
     size_t n = kl_review_member_count(review);
     st->n_members = n;
     st->members = kl_core__calloc(n ? n : 1, sizeof *st->members);
     member_acc *acc = kl_core__calloc(n ? n : 1, sizeof *acc);
-    if (!st->members || !acc) {
-        kl_free(acc);
-        kl_record_status_free(st);
-        return kl_core__oom(ctx);
-    }
     int rc = 0;
+    if (!st->members || !acc) {
+        rc = kl_core__oom(ctx);
+        goto done;
+    }
     sqlite3 *db = kl_record__db(rec);
-    sqlite3_stmt *q = NULL;
-    int src = sqlite3_prepare_v2(db,
-                                 "SELECT member_id, kind, date, letter, note FROM event WHERE"
-                                 " review_id = ?1 AND kind NOT IN ('question', 'answer')"
-                                 " ORDER BY date, id",
-                                 -1, &q, NULL);
-    if (src == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, st->review_id, -1, SQLITE_STATIC);
-        while ((src = sqlite3_step(q)) == SQLITE_ROW) {
-            const kl_member *m =
-                kl_review_find_member(review, (const char *)sqlite3_column_text(q, 0));
-            if (!m)
-                continue; /* a member since removed from the review */
-            size_t i = (size_t)(m - kl_review_member(review, 0));
-            take(&acc[i], (const char *)sqlite3_column_text(q, 1),
-                 (const char *)sqlite3_column_text(q, 2), (const char *)sqlite3_column_text(q, 3),
-                 (const char *)sqlite3_column_text(q, 4));
-        }
-        if (src == SQLITE_DONE)
-            src = SQLITE_OK;
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    /* Questions with their latest answers. */
-    size_t cap = 0;
+    int src = read_events(st, db, review, acc);
     if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(db,
-                                 "SELECT number, member_id, asked, recorded_by, question,"
-                                 " coalesce(answered, ''), coalesce(answer, '') FROM questions"
-                                 " WHERE review_id = ?1 ORDER BY number",
-                                 -1, &q, NULL);
-    if (src == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, st->review_id, -1, SQLITE_STATIC);
-        while ((src = sqlite3_step(q)) == SQLITE_ROW) {
-            if (st->n_questions == cap) {
-                size_t nc = cap ? cap * 2 : 8;
-                kl_record_question *nq = kl_core__realloc(st->questions, nc * sizeof *nq);
-                if (!nq) {
-                    st->oom = true;
-                    break;
-                }
-                st->questions = nq;
-                cap = nc;
-            }
-            kl_record_question *x = &st->questions[st->n_questions++];
-            x->number = sqlite3_column_int(q, 0);
-            x->member_id = keep(st, (const char *)sqlite3_column_text(q, 1));
-            x->asked = keep(st, (const char *)sqlite3_column_text(q, 2));
-            x->asked_by = keep(st, (const char *)sqlite3_column_text(q, 3));
-            x->text = keep(st, (const char *)sqlite3_column_text(q, 4));
-            x->answered = keep(st, (const char *)sqlite3_column_text(q, 5));
-            x->answer = keep(st, (const char *)sqlite3_column_text(q, 6));
-            x->days_open = days(x->asked, x->answered[0] ? x->answered : st->today);
-        }
-        if (src == SQLITE_DONE)
-            src = SQLITE_OK;
-    }
-    sqlite3_finalize(q);
+        src = read_questions(st, db);
     if (src != SQLITE_OK && src != SQLITE_ROW) {
         rc = kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "the record could not be read: %s",
                             sqlite3_errmsg(db));
         goto done;
     }
-    if (st->questions)
-        qsort(st->questions, st->n_questions, sizeof *st->questions, qcmp);
-
-    for (size_t i = 0; i < n; i++) {
-        const kl_member *m = kl_review_member(review, i);
-        kl_record_member_status *ms = &st->members[i];
-        member_acc *a = &acc[i];
-        ms->member_id = keep(st, m->id ? m->id : "");
-        ms->relationship = keep(st, m->relationship ? m->relationship : "");
-        ms->state = keep(st, a->state[0] ? a->state : "not-written");
-        ms->letters_written = a->n_letters;
-        ms->letters_sent = a->sent;
-        ms->first_sent = keep(st, a->first_sent);
-        ms->days_to_first_sent = a->first_sent[0] ? days(st->decided, a->first_sent) : -1;
-        ms->latest_reply = keep(st, a->reply);
-        ms->latest_reply_date = keep(st, a->reply_date);
-        ms->oldest_open_days = -1;
-        const kl_record_question *oldest = NULL;
-        for (size_t k = 0; k < st->n_questions; k++) {
-            const kl_record_question *x = &st->questions[k];
-            if (strcmp(x->member_id, ms->member_id) || x->answered[0])
-                continue;
-            ms->open_questions++;
-            if (!oldest || strcmp(x->asked, oldest->asked) < 0)
-                oldest = x;
-        }
-        if (oldest)
-            ms->oldest_open_days = oldest->days_open;
-        next_step(st, ms, a, oldest);
-    }
+    for (size_t i = 0; i < n; i++)
+        member_status(st, kl_review_member(review, i), &st->members[i], &acc[i]);
     if (st->oom)
         rc = kl_core__oom(ctx);
 done:
+    for (size_t i = 0; acc && i < n; i++)
+        kl_free(acc[i].letters);
     kl_free(acc);
     if (rc) {
         kl_record_status_free(st);
@@ -424,7 +454,7 @@ static const char *const states[] = {
 typedef struct figures {
     size_t informed, not_informed;
     int min_days, max_days, median_days;
-    size_t counts[16];
+    size_t counts[sizeof states / sizeof *states - 1];
     size_t open_questions, answered;
 } figures;
 
@@ -434,15 +464,17 @@ static int icmp(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-static void compute(const kl_record_status *st, figures *f)
+static int compute(const kl_record_status *st, figures *f)
 {
     memset(f, 0, sizeof *f);
     f->min_days = f->max_days = f->median_days = -1;
     int *d = kl_core__calloc(st->n_members ? st->n_members : 1, sizeof *d);
+    if (!d)
+        return KL_ENOMEM; /* the figures would leave out the days without saying so */
     size_t nd = 0;
     for (size_t i = 0; i < st->n_members; i++) {
         const kl_record_member_status *m = &st->members[i];
-        if (m->days_to_first_sent >= 0 && d)
+        if (m->days_to_first_sent >= 0)
             d[nd++] = m->days_to_first_sent;
         if (m->first_sent[0])
             f->informed++;
@@ -467,6 +499,7 @@ static void compute(const kl_record_status *st, figures *f)
         else
             f->open_questions++;
     }
+    return 0;
 }
 
 static void format_text(kl_buf *b, const kl_record_status *st, const figures *f)
@@ -525,6 +558,50 @@ static void format_text(kl_buf *b, const kl_record_status *st, const figures *f)
     kl_core__buf_printf(b, "\nQuestions: %zu open, %zu answered\n", f->open_questions, f->answered);
 }
 
+/* A member's status as the members of the JSON status (its fields, without the braces). */
+static void json_member(kl_buf *b, const kl_record_member_status *m)
+{
+    kl_core__buf_puts(b, "\"id\": ");
+    json_str(b, m->member_id);
+    kl_core__buf_puts(b, ", \"relationship\": ");
+    json_str(b, m->relationship);
+    kl_core__buf_puts(b, ", \"state\": ");
+    json_str(b, m->state);
+    kl_core__buf_printf(b, ", \"letters_written\": %u, \"letters_sent\": %u, \"first_sent\": ",
+                        m->letters_written, m->letters_sent);
+    if (m->first_sent[0])
+        json_str(b, m->first_sent);
+    else
+        kl_core__buf_puts(b, "null");
+    kl_core__buf_puts(b, ", \"days_to_first_sent\": ");
+    if (m->days_to_first_sent >= 0)
+        kl_core__buf_printf(b, "%d", m->days_to_first_sent);
+    else
+        kl_core__buf_puts(b, "null");
+    kl_core__buf_puts(b, ", \"latest_reply\": ");
+    if (m->latest_reply[0]) {
+        kl_core__buf_puts(b, "{\"event\": ");
+        json_str(b, m->latest_reply);
+        kl_core__buf_puts(b, ", \"date\": ");
+        json_str(b, m->latest_reply_date);
+        kl_core__buf_puts(b, "}");
+    } else {
+        kl_core__buf_puts(b, "null");
+    }
+    kl_core__buf_printf(b, ", \"open_questions\": %u, \"next_step\": ", m->open_questions);
+    json_str(b, m->next_step);
+    kl_core__buf_puts(b, ", \"next_due\": ");
+    if (m->next_due[0])
+        json_str(b, m->next_due);
+    else
+        kl_core__buf_puts(b, "null");
+    kl_core__buf_puts(b, ", \"not_informed\": ");
+    if (m->not_informed[0])
+        json_str(b, m->not_informed);
+    else
+        kl_core__buf_puts(b, "null");
+}
+
 static void format_json(kl_buf *b, const kl_record_status *st, const figures *f)
 {
     kl_core__buf_puts(b, "{\n  \"review\": ");
@@ -535,47 +612,8 @@ static void format_json(kl_buf *b, const kl_record_status *st, const figures *f)
     json_str(b, st->decided);
     kl_core__buf_printf(b, ",\n  \"reply_wait_days\": %d,\n  \"members\": [", st->reply_wait);
     for (size_t i = 0; i < st->n_members; i++) {
-        const kl_record_member_status *m = &st->members[i];
         kl_core__buf_puts(b, i ? ",\n    {" : "\n    {");
-        kl_core__buf_puts(b, "\"id\": ");
-        json_str(b, m->member_id);
-        kl_core__buf_puts(b, ", \"relationship\": ");
-        json_str(b, m->relationship);
-        kl_core__buf_puts(b, ", \"state\": ");
-        json_str(b, m->state);
-        kl_core__buf_printf(b, ", \"letters_written\": %u, \"letters_sent\": %u, \"first_sent\": ",
-                            m->letters_written, m->letters_sent);
-        if (m->first_sent[0])
-            json_str(b, m->first_sent);
-        else
-            kl_core__buf_puts(b, "null");
-        kl_core__buf_puts(b, ", \"days_to_first_sent\": ");
-        if (m->days_to_first_sent >= 0)
-            kl_core__buf_printf(b, "%d", m->days_to_first_sent);
-        else
-            kl_core__buf_puts(b, "null");
-        kl_core__buf_puts(b, ", \"latest_reply\": ");
-        if (m->latest_reply[0]) {
-            kl_core__buf_puts(b, "{\"event\": ");
-            json_str(b, m->latest_reply);
-            kl_core__buf_puts(b, ", \"date\": ");
-            json_str(b, m->latest_reply_date);
-            kl_core__buf_puts(b, "}");
-        } else {
-            kl_core__buf_puts(b, "null");
-        }
-        kl_core__buf_printf(b, ", \"open_questions\": %u, \"next_step\": ", m->open_questions);
-        json_str(b, m->next_step);
-        kl_core__buf_puts(b, ", \"next_due\": ");
-        if (m->next_due[0])
-            json_str(b, m->next_due);
-        else
-            kl_core__buf_puts(b, "null");
-        kl_core__buf_puts(b, ", \"not_informed\": ");
-        if (m->not_informed[0])
-            json_str(b, m->not_informed);
-        else
-            kl_core__buf_puts(b, "null");
+        json_member(b, &st->members[i]);
         kl_core__buf_putc(b, '}');
     }
     kl_core__buf_puts(b, "\n  ],\n  \"questions\": [");
@@ -659,7 +697,8 @@ int kl_record_status_format(kl_context *ctx, const kl_record_status *st, kl_reco
         return kl_core__einval(ctx, __func__);
     *out = NULL;
     figures f;
-    compute(st, &f);
+    if (compute(st, &f) < 0)
+        return kl_core__oom(ctx);
     kl_buf b = KL_BUF_INIT;
     if (format == KL_RECORD_TEXT)
         format_text(&b, st, &f);
