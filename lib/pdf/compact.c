@@ -1,22 +1,33 @@
 /* SPDX-License-Identifier: MIT */
-/* pdf/compact.c: libharu's finished PDF rewritten by libqpdf with object streams and a
- * cross-reference stream (PDF 1.5+). libharu writes every dictionary (most of a letter: the
- * structure tree) uncompressed and a classic xref table; qpdf packs the dictionaries into
- * compressed object streams, keeping every object and stream as it was (no stream is
- * decoded or recompressed, so page contents, fonts, ToUnicode and XMP metadata are the
- * same bytes). The /ID is derived from the content (qpdf's deterministic ID), so the same
- * letter gives the same bytes. */
+/* pdf/compact.c: the document saved from libharu's own object table with object streams and a
+ * cross-reference stream (PDF 1.5+), instead of libharu's uncompressed objects and classic
+ * xref table. The objects are visited in libharu's order and written by libharu's object
+ * writer, as HPDF_SaveToStream would: a stream object (page contents, fonts, ToUnicode, images,
+ * the XMP metadata) straight into the output as it was (so the metadata stays a plain,
+ * uncompressed stream); every other object (dictionaries, arrays, numbers: the structure tree,
+ * pages, the catalog) into a memory buffer that becomes a deflated object stream of at most
+ * OBJSTM_MAX objects. The object streams follow the last of libharu's objects, then the
+ * cross-reference stream (PNG-up predicted, deflated) with /Root, /Info and an /ID derived
+ * from the bytes before it, so the same letter gives the same bytes. Nothing is parsed: the
+ * cost over libharu's own save is one deflate of the dictionaries.
+ *
+ * Not in an object stream, as the PDF specification requires: stream objects, objects whose
+ * generation is not 0, and the encryption dictionary (a document libharu encrypts, which
+ * kinletter never asks for, is saved by HPDF_SaveToStream the classic way). libqpdf is still
+ * the library's encryption (mail/protect.c) and Notify reader (check/notify.c): the lock they
+ * share lives here. */
 #include "core/core.h"
-#include "pdf/pdf_internal.h"
+#include "core/fileio.h"
+#include "pdf/fontpack.h"
 
+#include <hpdf.h>
 #include <pthread.h>
-#include <qpdf/qpdf-c.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 /* libqpdf 11.3 writes shared state while writing (ThreadSanitizer saw two threads' writers
- * race in a std::string inside libqpdf), so every use of libqpdf in the library (this
- * rewrite, protect.c's encryption, check's Notify reader) holds this one lock. */
+ * race in a std::string inside libqpdf), so every use of libqpdf in the library (protect.c's
+ * encryption, check's Notify reader) holds this one lock. */
 static pthread_mutex_t qpdf_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 void kl_pdf__qpdf_lock(void)
@@ -29,57 +40,251 @@ void kl_pdf__qpdf_unlock(void)
     pthread_mutex_unlock(&qpdf_mutex);
 }
 
-static int compact_locked(kl_context *ctx, kl_buf *out, size_t start);
+/* Objects in one object stream. A reader inflates a whole stream to reach one of its
+ * objects. qpdf's default is 100; measured on the benchmark batch (docs/PERFORMANCE.md), a
+ * six-page letter has 191 objects to pack, so one stream holds a letter, and a print pack
+ * of 1,200 pages is 1.0% smaller with streams of 400 objects than of 200 (0.5% larger than of
+ * 1,000). */
+#define OBJSTM_MAX 400
 
-int kl_pdf__compact(kl_context *ctx, kl_buf *out, size_t start)
+/* One cross-reference entry: type 0 (free), 1 (offset f2) or 2 (f3-th object of the object
+ * stream f2; f2 counts this document's object streams until their numbers are known). */
+typedef struct xent {
+    uint32_t f2;
+    uint16_t f3;
+    uint8_t type;
+} xent;
+
+/* A finished object stream waiting for its number: n objects, the first at byte first of the
+ * inflated data, zlen deflated bytes at off in pend. */
+typedef struct objstm {
+    size_t off, zlen;
+    unsigned n, first;
+} objstm;
+
+typedef struct writer {
+    kl_pdf_cache *cache;
+    kl_buf *out;
+    size_t start;
+    kl_buf body; /* the current object stream's objects */
+    kl_buf head; /* and its "number offset" pairs */
+    unsigned nin;
+    kl_buf pend; /* finished object streams, deflated */
+    objstm *stms;
+    size_t nstms, capstms;
+    xent *x;
+    size_t nx, capx;
+} writer;
+
+static HPDF_STATUS body_write(HPDF_Stream s, const HPDF_BYTE *data, HPDF_UINT len)
 {
-    if (!out || start > out->len)
-        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__compact: bad arguments");
-    kl_pdf__qpdf_lock();
-    int rc = compact_locked(ctx, out, start);
-    kl_pdf__qpdf_unlock();
-    return rc;
+    return kl_core__buf_append(s->attr, data, len) ? HPDF_FAILD_TO_ALLOC_MEM : HPDF_OK;
 }
 
-static int compact_locked(kl_context *ctx, kl_buf *out, size_t start)
+static char *put_u(char *p, uint64_t v)
 {
-    qpdf_data q = qpdf_init();
-    qpdf_silence_errors(q);
-    qpdf_set_suppress_warnings(q, QPDF_TRUE);
-    char detail[256] = "";
-    if (qpdf_read_memory(q, "letter.pdf", (const char *)out->data + start,
-                         (unsigned long long)(out->len - start), NULL) &
-        QPDF_ERRORS)
-        goto fail;
-    if (qpdf_init_write_memory(q) & QPDF_ERRORS)
-        goto fail;
-    qpdf_set_object_stream_mode(q, qpdf_o_generate);
-    /* Streams pass through as libharu and kinletter deflated them. */
-    qpdf_set_decode_level(q, qpdf_dl_none);
-    qpdf_set_compress_streams(q, QPDF_FALSE);
-    qpdf_set_deterministic_ID(q, QPDF_TRUE);
-    qpdf_set_minimum_pdf_version(q, "1.7");
-    if (qpdf_write(q) & QPDF_ERRORS)
-        goto fail;
-    size_t n = qpdf_get_buffer_length(q);
-    const unsigned char *buf = qpdf_get_buffer(q);
-    if (!buf || !n) {
-        qpdf_cleanup(&q);
-        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf wrote no PDF");
-    }
-    /* The input is not read again once written: the output replaces it in place. */
-    out->len = start;
-    int rc = kl_core__buf_append(out, buf, n);
-    qpdf_cleanup(&q);
-    return rc ? kl_core__oom(ctx) : 0;
+    char tmp[24];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10));
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
 
-fail:
-    if (qpdf_has_error(q)) {
-        qpdf_error e = qpdf_get_error(q);
-        /* qpdf's message names the object and offset, never the letter's text. */
-        snprintf(detail, sizeof detail, "%s", qpdf_get_error_message_detail(q, e));
+/* Deflate the current object stream (header, then objects) into pend. */
+static int flush_stm(writer *w)
+{
+    if (!w->nin)
+        return 0;
+    int rc = KL_GROW(w->stms, w->capstms, w->nstms + 1);
+    if (rc < 0)
+        return KL_ENOMEM;
+    objstm *o = &w->stms[w->nstms];
+    o->n = w->nin;
+    o->first = (unsigned)w->head.len;
+    if (kl_core__buf_append(&w->head, w->body.data, w->body.len))
+        return KL_ENOMEM;
+    const unsigned char *z;
+    size_t zlen;
+    if ((rc = kl_pdf__deflate(w->cache, w->head.data, w->head.len, &z, &zlen)))
+        return rc;
+    o->off = w->pend.len;
+    o->zlen = zlen;
+    if (kl_core__buf_append(&w->pend, z, zlen))
+        return KL_ENOMEM;
+    w->nstms++;
+    w->nin = 0;
+    kl_core__buf_clear(&w->head);
+    kl_core__buf_clear(&w->body);
+    return 0;
+}
+
+static bool is_stream(void *obj)
+{
+    const HPDF_Obj_Header *h = obj;
+    if ((h->obj_class & HPDF_OCLASS_ANY) != HPDF_OCLASS_DICT)
+        return false;
+    const HPDF_Dict_Rec *d = obj;
+    /* libharu's streams have a memory stream; kinletter's (pdf.c's raw streams) write their
+     * bytes from after_write_fn. The encryption dictionary never goes in an object stream. */
+    return d->stream || d->after_write_fn ||
+           h->obj_class == (HPDF_OCLASS_DICT | HPDF_OSUBCLASS_ENCRYPT);
+}
+
+/* Every object of libharu's table, in its order (a before_write_fn may add objects: the
+ * count is read again each time, as libharu's own writer does). */
+static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem)
+{
+    HPDF_Stream os = pdf->stream;
+    HPDF_Xref xref = pdf->xref;
+    char buf[48];
+    int rc;
+    for (HPDF_UINT i = 1; i < xref->entries->count; i++) {
+        HPDF_XrefEntry e = HPDF_List_ItemAt(xref->entries, i);
+        if ((rc = KL_GROW(w->x, w->capx, (size_t)i + 1)) < 0)
+            return KL_ENOMEM;
+        w->nx = (size_t)i + 1;
+        if (e->gen_no || is_stream(e->obj)) {
+            w->x[i] = (xent){.type = 1, .f2 = (uint32_t)(w->out->len - w->start), .f3 = e->gen_no};
+            char *p = put_u(buf, i);
+            *p++ = ' ';
+            p = put_u(p, e->gen_no);
+            memcpy(p, " obj\n", 6);
+            if (HPDF_Stream_WriteStr(os, buf) != HPDF_OK ||
+                HPDF_Obj_WriteValue(e->obj, os, NULL) != HPDF_OK ||
+                HPDF_Stream_WriteStr(os, "\nendobj\n") != HPDF_OK)
+                return w->out->oom ? KL_ENOMEM : KL_EBACKEND;
+            continue;
+        }
+        w->x[i] = (xent){.type = 2, .f2 = (uint32_t)w->nstms, .f3 = (uint16_t)w->nin};
+        char *p = put_u(buf, i);
+        *p++ = ' ';
+        p = put_u(p, w->body.len);
+        *p++ = ' ';
+        if (kl_core__buf_append(&w->head, buf, (size_t)(p - buf)))
+            return KL_ENOMEM;
+        if (HPDF_Obj_WriteValue(e->obj, mem, NULL) != HPDF_OK || kl_core__buf_putc(&w->body, '\n'))
+            return w->body.oom ? KL_ENOMEM : KL_EBACKEND;
+        if (++w->nin == OBJSTM_MAX && (rc = flush_stm(w)))
+            return rc;
     }
-    qpdf_cleanup(&q);
-    return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "qpdf could not compact the PDF: %s",
-                          detail[0] ? detail : "unknown error");
+    return flush_stm(w);
+}
+
+static unsigned bytes_for(uint64_t v)
+{
+    unsigned n = 1;
+    while (v >>= 8)
+        n++;
+    return n;
+}
+
+/* The object streams (numbered after libharu's objects), then the cross-reference stream. */
+static int write_tail(writer *w, HPDF_Doc pdf)
+{
+    kl_buf *out = w->out;
+    uint32_t base = (uint32_t)w->nx;
+    for (size_t s = 0; s < w->nstms; s++) {
+        const objstm *o = &w->stms[s];
+        if (KL_GROW(w->x, w->capx, w->nx + 1) < 0)
+            return KL_ENOMEM;
+        w->x[w->nx++] = (xent){.type = 1, .f2 = (uint32_t)(out->len - w->start)};
+        kl_core__buf_printf(out,
+                            "%zu 0 obj\n<</Type /ObjStm /N %u /First %u /Filter /FlateDecode "
+                            "/Length %zu>>\nstream\n",
+                            (size_t)(base + s), o->n, o->first, o->zlen);
+        kl_core__buf_append(out, w->pend.data + o->off, o->zlen);
+        kl_core__buf_puts(out, "\nendstream\nendobj\n");
+    }
+    for (size_t i = 1; i < base; i++)
+        if (w->x[i].type == 2)
+            w->x[i].f2 += base;
+    /* The cross-reference stream is the last object. */
+    size_t xref_id = w->nx, size = w->nx + 1;
+    size_t xref_at = out->len - w->start;
+    if (xref_at > UINT32_MAX)
+        return KL_EBACKEND;
+    if (KL_GROW(w->x, w->capx, size) < 0)
+        return KL_ENOMEM;
+    w->x[w->nx++] = (xent){.type = 1, .f2 = (uint32_t)xref_at};
+    w->x[0] = (xent){.type = 0}; /* the head of the free list, generation 0 (as qpdf writes) */
+    uint16_t f3max = 0;
+    for (size_t i = 0; i < size; i++)
+        f3max = w->x[i].f3 > f3max ? w->x[i].f3 : f3max;
+    unsigned w3 = bytes_for(f3max), w2 = bytes_for(xref_at > size ? xref_at : size);
+    unsigned cols = 1 + w2 + w3;
+    /* Rows with the PNG Up predictor (each byte less the one above it), as qpdf writes them:
+     * offsets that grow slowly deflate to little. */
+    kl_buf rows = KL_BUF_INIT;
+    if (kl_core__buf_reserve(&rows, size * (cols + 1)))
+        return KL_ENOMEM;
+    unsigned char prev[1 + 8 + 2] = {0}, row[1 + 8 + 2];
+    for (size_t i = 0; i < size; i++) {
+        const xent *e = &w->x[i];
+        row[0] = e->type;
+        for (unsigned b = 0; b < w2; b++)
+            row[1 + b] = (unsigned char)(e->f2 >> (8 * (w2 - 1 - b)));
+        for (unsigned b = 0; b < w3; b++)
+            row[1 + w2 + b] = (unsigned char)(e->f3 >> (8 * (w3 - 1 - b)));
+        unsigned char *d = (unsigned char *)rows.data + rows.len;
+        d[0] = 2;
+        for (unsigned b = 0; b < cols; b++)
+            d[1 + b] = (unsigned char)(row[b] - prev[b]);
+        rows.len += cols + 1;
+        memcpy(prev, row, cols);
+    }
+    const unsigned char *z;
+    size_t zlen;
+    int rc = kl_pdf__deflate(w->cache, rows.data, rows.len, &z, &zlen);
+    kl_core__buf_free(&rows);
+    if (rc)
+        return rc;
+    /* A deterministic /ID: the start of a SHA-256 of every byte before the xref stream. */
+    char id[65];
+    kl_core__sha256_hex(out->data + w->start, xref_at, id);
+    id[32] = '\0';
+    kl_core__buf_printf(out,
+                        "%zu 0 obj\n<</Type /XRef /Size %zu /Index [0 %zu] /W [1 %u %u] "
+                        "/Root %u 0 R",
+                        xref_id, size, size, w2, w3,
+                        (unsigned)(pdf->catalog->header.obj_id & 0x00FFFFFFu));
+    if (pdf->info)
+        kl_core__buf_printf(out, " /Info %u 0 R",
+                            (unsigned)(pdf->info->header.obj_id & 0x00FFFFFFu));
+    kl_core__buf_printf(out,
+                        " /ID [<%s><%s>] /Filter /FlateDecode /DecodeParms <</Columns %u "
+                        "/Predictor 12>> /Length %zu>>\nstream\n",
+                        id, id, cols, zlen);
+    kl_core__buf_append(out, z, zlen);
+    kl_core__buf_printf(out, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xref_at);
+    return out->oom ? KL_ENOMEM : 0;
+}
+
+int kl_pdf__save_compact(HPDF_Doc pdf, kl_pdf_cache *cache, kl_buf *out)
+{
+    if (pdf->encrypt_on)
+        return HPDF_SaveToStream(pdf) == HPDF_OK ? 0 : KL_EBACKEND;
+    if (!pdf->catalog || !pdf->xref || !pdf->stream || pdf->xref->prev || pdf->xref->start_offset)
+        return KL_EBACKEND;
+    writer w = {.cache = cache, .out = out, .start = out->len};
+    HPDF_Stream mem = HPDF_CallbackWriter_New(pdf->mmgr, body_write, &w.body);
+    if (!mem)
+        return KL_ENOMEM;
+    /* libharu's header for PDF 1.7 (a comment of bytes above 127: a binary file). */
+    int rc = 0;
+    if (HPDF_Stream_WriteStr(pdf->stream, "%PDF-1.7\n%\267\276\255\252\n") != HPDF_OK)
+        rc = out->oom ? KL_ENOMEM : KL_EBACKEND;
+    if (!rc)
+        rc = write_objects(&w, pdf, mem);
+    if (!rc)
+        rc = write_tail(&w, pdf);
+    HPDF_Stream_Free(mem);
+    kl_core__buf_free(&w.body);
+    kl_core__buf_free(&w.head);
+    kl_core__buf_free(&w.pend);
+    kl_free(w.stms);
+    kl_free(w.x);
+    return rc;
 }

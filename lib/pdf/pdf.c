@@ -1874,18 +1874,18 @@ static int save(render *r, kl_buf *out)
     size_t start = out->len;
     if (kl_core__buf_reserve(out, 24u << 10)) /* a letter is about 20 KB */
         return kl_core__oom(r->ctx);
-    HPDF_STATUS st = HPDF_SaveToStream(r->pdf);
-    if (out->oom)
+    /* libharu's objects written by libharu, but the dictionaries into object streams and a
+     * cross-reference stream (compact.c): about half the bytes of HPDF_SaveToStream's. */
+    int rc = r->err.error_no ? KL_EBACKEND : kl_pdf__save_compact(r->pdf, r->o->cache, out);
+    if (out->oom || rc == KL_ENOMEM) {
+        out->len = start;
         return kl_core__oom(r->ctx);
-    if (st != HPDF_OK || r->err.error_no) {
-        out->len = start;
-        return hpdf_fail(r, "HPDF_SaveToStream");
     }
-    /* Object streams and a cross-reference stream (compact.c): about half the bytes. */
-    int rc = kl_pdf__compact(r->ctx, out, start);
-    if (rc)
+    if (rc || r->err.error_no) {
         out->len = start;
-    return rc;
+        return hpdf_fail(r, "saving the document");
+    }
+    return 0;
 }
 
 static int emit(render *r, kl_buf *out, unsigned *pages);

@@ -43,9 +43,11 @@ int kl_pdf__render_pack(kl_context *ctx, const kl_doc *const *docs, size_t n, co
 typedef struct kl_pdf_renderer kl_pdf_renderer;
 void kl_pdf__renderer_opts(kl_pdf_renderer *r, kl_pdf_opts *o);
 
-/* Rewrite the PDF in out from byte start on with object streams and a cross-reference
- * stream (libqpdf), deterministically (compact.c). */
-int kl_pdf__compact(kl_context *ctx, kl_buf *out, size_t start);
+/* Save libharu's document pdf (its stream writing to out) into out: every object that can be
+ * in deflated object streams, a cross-reference stream, a deterministic /ID (compact.c).
+ * 0, KL_ENOMEM, or KL_EBACKEND (libharu's error is on pdf). */
+struct _HPDF_Doc_Rec;
+int kl_pdf__save_compact(struct _HPDF_Doc_Rec *pdf, kl_pdf_cache *cache, kl_buf *out);
 /* The one lock every use of libqpdf in the library holds (compact.c says why). */
 void kl_pdf__qpdf_lock(void);
 void kl_pdf__qpdf_unlock(void);
