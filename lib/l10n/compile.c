@@ -50,7 +50,9 @@ int kl_l10n__mkdtemp(kl_context *ctx, char **out)
     return 0;
 }
 
-int kl_l10n__genrb(kl_context *ctx, const char *txt, const char *outdir, kl_genrb_fn fn, void *ud)
+/* Run genrb (KINLETTER_GENRB, else genrb on PATH) on txt into outdir; its output (stdout and
+ * stderr, the first MiB) into o and its wait status into *status. */
+static int run_genrb(kl_context *ctx, const char *txt, const char *outdir, kl_buf *o, int *status)
 {
     const char *prog = getenv("KINLETTER_GENRB");
     if (!prog || !*prog)
@@ -76,66 +78,73 @@ int kl_l10n__genrb(kl_context *ctx, const char *txt, const char *outdir, kl_genr
                               "install ICU's genrb (Debian: icu-devtools) or set KINLETTER_GENRB",
                               "cannot run %s: %s", prog, strerror(err));
     }
-    kl_buf o = KL_BUF_INIT;
     char chunk[4096];
     ssize_t got;
     while ((got = read(pipefd[0], chunk, sizeof chunk)) > 0 || (got < 0 && errno == EINTR))
-        if (got > 0 && o.len < (1u << 20))
-            kl_core__buf_append(&o, chunk, (size_t)got);
+        if (got > 0 && o->len < (1u << 20))
+            kl_core__buf_append(o, chunk, (size_t)got);
     close(pipefd[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    *status = 0;
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
         ;
-    if (o.oom) {
-        kl_core__buf_free(&o);
-        return kl_core__oom(ctx);
+    return o->oom ? kl_core__oom(ctx) : 0;
+}
+
+/* genrb failed: pass each "FILE:LINE: message" it wrote about txt to fn (or report it on
+ * ctx), or one message when it wrote none. It then writes "couldn't parse the file FILE.
+ * Error:U_...", which says nothing more. */
+static void genrb_failed(kl_context *ctx, const char *txt, kl_buf *o, int status, kl_genrb_fn fn,
+                         void *ud)
+{
+    size_t reported = 0;
+    size_t tl = strlen(txt);
+    const char *base = strrchr(txt, '/');
+    base = base ? base + 1 : txt;
+    char *save = NULL;
+    for (char *line = o->data ? strtok_r(o->data, "\n", &save) : NULL; line;
+         line = strtok_r(NULL, "\n", &save)) {
+        const char *rest = NULL;
+        if (strncmp(line, txt, tl) == 0 && line[tl] == ':')
+            rest = line + tl + 1;
+        else if (strncmp(line, base, strlen(base)) == 0 && line[strlen(base)] == ':')
+            rest = line + strlen(base) + 1;
+        if (!rest)
+            continue;
+        char *endp = NULL;
+        unsigned long ln = strtoul(rest, &endp, 10);
+        if (endp == rest || *endp != ':')
+            continue;
+        const char *msg = endp + 1;
+        while (*msg == ' ')
+            msg++;
+        reported++;
+        if (fn)
+            fn(txt, (unsigned)ln, msg, ud);
+        else
+            kl_core__report(ctx, KL_EPARSE, KL_AT(txt, (unsigned)ln, 0), NULL, "genrb: %s", msg);
     }
-    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    int rc = 0;
-    if (!ok) {
+    if (reported)
+        return;
+    char msg[300];
+    snprintf(msg, sizeof msg, "genrb could not compile the catalog (%s)",
+             o->data ? o->data : (WIFEXITED(status) ? "no output" : "killed"));
+    char *nl = strchr(msg, '\n');
+    if (nl)
+        *nl = '\0';
+    if (fn)
+        fn(txt, 0, msg, ud);
+    else
+        kl_core__report(ctx, KL_EPARSE, KL_AT(txt, 0, 0), NULL, "%s", msg);
+}
+
+int kl_l10n__genrb(kl_context *ctx, const char *txt, const char *outdir, kl_genrb_fn fn, void *ud)
+{
+    kl_buf o = KL_BUF_INIT;
+    int status = 0;
+    int rc = run_genrb(ctx, txt, outdir, &o, &status);
+    if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+        genrb_failed(ctx, txt, &o, status, fn, ud);
         rc = KL_EPARSE;
-        /* genrb writes "FILE:LINE: message" and then "couldn't parse the
-         * file FILE. Error:U_..." : report the first kind with its line. */
-        size_t reported = 0;
-        char *save = NULL;
-        for (char *line = o.data ? strtok_r(o.data, "\n", &save) : NULL; line;
-             line = strtok_r(NULL, "\n", &save)) {
-            size_t tl = strlen(txt);
-            const char *base = strrchr(txt, '/');
-            base = base ? base + 1 : txt;
-            const char *rest = NULL;
-            if (strncmp(line, txt, tl) == 0 && line[tl] == ':')
-                rest = line + tl + 1;
-            else if (strncmp(line, base, strlen(base)) == 0 && line[strlen(base)] == ':')
-                rest = line + strlen(base) + 1;
-            if (!rest)
-                continue;
-            char *endp = NULL;
-            unsigned long ln = strtoul(rest, &endp, 10);
-            if (endp == rest || *endp != ':')
-                continue;
-            const char *msg = endp + 1;
-            while (*msg == ' ')
-                msg++;
-            reported++;
-            if (fn)
-                fn(txt, (unsigned)ln, msg, ud);
-            else
-                kl_core__report(ctx, KL_EPARSE, KL_AT(txt, (unsigned)ln, 0), NULL, "genrb: %s",
-                                msg);
-        }
-        if (!reported) {
-            char msg[300];
-            snprintf(msg, sizeof msg, "genrb could not compile the catalog (%s)",
-                     o.data ? o.data : (WIFEXITED(status) ? "no output" : "killed"));
-            char *nl = strchr(msg, '\n');
-            if (nl)
-                *nl = '\0';
-            if (fn)
-                fn(txt, 0, msg, ud);
-            else
-                kl_core__report(ctx, KL_EPARSE, KL_AT(txt, 0, 0), NULL, "%s", msg);
-        }
     }
     kl_core__buf_free(&o);
     return rc;

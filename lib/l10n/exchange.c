@@ -1486,20 +1486,24 @@ int kl_l10n__import_po(kl_ximport *im, int dry_run, size_t *changed)
 
 /* ---- a new catalog ------------------------------------------------------------------- */
 
-KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out)
+/* What a new catalog's first lines say about its language. */
+typedef struct lang_facts {
+    char name[64];   /* the catalog's name: "pt_BR" */
+    char bcp[64];    /* "pt-BR" */
+    char script[16]; /* "Latn", or "" */
+    char disp[128];  /* "Portuguese (Brazil)", or "" */
+    char forms[96];  /* plural categories: "one other" */
+} lang_facts;
+
+/* The catalog name and BCP 47 tag of a language tag (letters, digits, '-' or '_'). */
+static int init_names(kl_context *ctx, const char *locale, lang_facts *lf)
 {
-    kl_context_clear_error(ctx);
-    if (!ctx || !s || !locale || !locale[0])
-        return kl_core__einval(ctx, __func__);
-    if (out)
-        *out = NULL;
-    char name[64], bcp[64], lang[16] = "", script[16] = "", full[96], disp[128] = "";
-    if (strlen(locale) >= sizeof name)
+    if (strlen(locale) >= sizeof lf->name)
         return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "give a language tag such as de or pt-BR",
                               "'%.64s...' is too long for a language tag", locale);
-    snprintf(name, sizeof name, "%s", locale);
-    snprintf(bcp, sizeof bcp, "%s", locale);
-    for (char *p = name; *p; p++) {
+    snprintf(lf->name, sizeof lf->name, "%s", locale);
+    snprintf(lf->bcp, sizeof lf->bcp, "%s", locale);
+    for (char *p = lf->name; *p; p++) {
         if (*p == '-')
             *p = '_';
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
@@ -1508,15 +1512,19 @@ KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *s, const char *l
                                   "give a language tag such as de or pt-BR",
                                   "'%s' is not a language tag", locale);
     }
-    for (char *p = bcp; *p; p++)
+    for (char *p = lf->bcp; *p; p++)
         if (*p == '_')
             *p = '-';
-    if (kl_l10n__file(s, locale))
-        return kl_core__error(ctx, KL_EFORMAT, KL_AT(s->dir, 0, 0),
-                              "work on the catalog that is there (catalog export)",
-                              "there is already a catalog for '%s'", locale);
+    return 0;
+}
+
+/* ICU's facts: the language must be an ISO 639 one ICU knows; its likely script, English
+ * name and plural categories. */
+static int init_facts(kl_context *ctx, const char *locale, lang_facts *lf)
+{
+    char lang[16] = "", full[96];
     UErrorCode st = U_ZERO_ERROR;
-    uloc_getLanguage(name, lang, sizeof lang, &st);
+    uloc_getLanguage(lf->name, lang, sizeof lang, &st);
     bool known = false;
     for (const char *const *l = uloc_getISOLanguages(); *l && !known; l++)
         known = !strcmp(*l, lang);
@@ -1527,52 +1535,58 @@ KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *s, const char *l
             "zh-Hant)",
             "'%s' is not a language ICU knows", locale);
     st = U_ZERO_ERROR;
-    uloc_addLikelySubtags(name, full, sizeof full, &st);
+    uloc_addLikelySubtags(lf->name, full, sizeof full, &st);
     st = U_ZERO_ERROR;
-    uloc_getScript(full, script, sizeof script, &st);
+    uloc_getScript(full, lf->script, sizeof lf->script, &st);
     UChar ud[128];
     st = U_ZERO_ERROR;
-    int32_t dn = uloc_getDisplayName(name, "en", ud, 127, &st);
+    int32_t dn = uloc_getDisplayName(lf->name, "en", ud, 127, &st);
     if (U_SUCCESS(st))
-        u_strToUTF8(disp, sizeof disp, NULL, ud, dn, &st);
-    /* The script must be one the letters have a font for. */
-    kl_buf path = KL_BUF_INIT, text = KL_BUF_INIT;
-    kl_core__buf_printf(&path, "%s../fonts/fonts.xml", s->dir);
-    char *fonts = NULL;
-    size_t flen = 0;
-    if (!path.oom && script[0] && access(path.data, R_OK) == 0 &&
-        kl_core__read_file(ctx, path.data, 1u << 20, &fonts, &flen) == 0) {
-        char needle[32];
-        snprintf(needle, sizeof needle, "code=\"%s\"", script);
-        bool ok = strstr(fonts, needle) != NULL;
-        kl_free(fonts);
-        if (!ok) {
-            int rc = kl_core__error(
-                ctx, KL_EINVAL, KL_AT(path.data, 0, 0),
-                "add a <script> with a font for it to fonts/fonts.xml first",
-                "%s is written in the %s script, which no font in fonts.xml covers", bcp, script);
-            kl_core__buf_free(&path);
-            return rc;
-        }
-    }
-    kl_context_clear_error(ctx);
+        u_strToUTF8(lf->disp, sizeof lf->disp, NULL, ud, dn, &st);
     /* Plural forms, for the translator's first look. */
-    char forms[96] = "";
     st = U_ZERO_ERROR;
-    UPluralRules *pr = uplrules_open(name, &st);
+    UPluralRules *pr = uplrules_open(lf->name, &st);
     UEnumeration *kw = U_SUCCESS(st) ? uplrules_getKeywords(pr, &st) : NULL;
     for (const char *k; kw && (k = uenum_next(kw, NULL, &st)) && U_SUCCESS(st);) {
-        size_t n = strlen(forms);
-        snprintf(forms + n, sizeof forms - n, "%s%s", n ? " " : "", k);
+        size_t n = strlen(lf->forms);
+        snprintf(lf->forms + n, sizeof lf->forms - n, "%s%s", n ? " " : "", k);
     }
     if (kw)
         uenum_close(kw);
     if (pr)
         uplrules_close(pr);
-    kl_core__buf_clear(&path);
-    kl_core__buf_printf(&path, "%s%s.txt", s->dir, name);
+    return 0;
+}
+
+/* The script must be one the letters have a font for (when fonts/fonts.xml is beside the
+ * catalogs and can be read). */
+static int init_font(kl_context *ctx, const kl_catalog_sources *s, const lang_facts *lf)
+{
+    kl_buf path = KL_BUF_INIT;
+    kl_core__buf_printf(&path, "%s../fonts/fonts.xml", s->dir);
+    char *fonts = NULL;
+    size_t flen = 0;
+    int rc = 0;
+    if (!path.oom && lf->script[0] && access(path.data, R_OK) == 0 &&
+        kl_core__read_file(ctx, path.data, 1u << 20, &fonts, &flen) == 0) {
+        char needle[32];
+        snprintf(needle, sizeof needle, "code=\"%s\"", lf->script);
+        if (!strstr(fonts, needle))
+            rc = kl_core__error(ctx, KL_EINVAL, KL_AT(path.data, 0, 0),
+                                "add a <script> with a font for it to fonts/fonts.xml first",
+                                "%s is written in the %s script, which no font in fonts.xml covers",
+                                lf->bcp, lf->script);
+        kl_free(fonts);
+    }
+    kl_core__buf_free(&path);
+    return rc;
+}
+
+/* The new catalog's text: a draft with empty tables. */
+static void init_text(const lang_facts *lf, kl_buf *text)
+{
     kl_core__buf_printf(
-        &text,
+        text,
         "// SPDX-License-Identifier: MIT\n"
         "// locales/%s.txt: %s words of every letter. DRAFT: started with `kinletter "
         "catalog init`;\n"
@@ -1593,30 +1607,63 @@ KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *s, const char *l
         "    young_person {\n"
         "    }\n"
         "}\n",
-        name, disp[0] ? disp : bcp, script[0] ? script : "(unknown)",
-        uloc_isRightToLeft(name) ? "right to left" : "left to right", forms[0] ? forms : "other",
-        name, name);
+        lf->name, lf->disp[0] ? lf->disp : lf->bcp, lf->script[0] ? lf->script : "(unknown)",
+        uloc_isRightToLeft(lf->name) ? "right to left" : "left to right",
+        lf->forms[0] ? lf->forms : "other", lf->name, lf->name);
+}
+
+/* Write a file that must not exist yet; nothing is left behind on failure. */
+static int write_new(kl_context *ctx, const char *path, const kl_buf *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0)
+        return kl_core__error(ctx, KL_EIO, KL_AT(path, 0, 0), NULL, "cannot create the catalog: %s",
+                              strerror(errno));
+    ssize_t wr = write(fd, text->data, text->len);
+    int e = errno;
+    bool ok = wr >= 0 && (size_t)wr == text->len;
+    if (close(fd) != 0 && ok) {
+        e = errno;
+        ok = false;
+    }
+    if (ok)
+        return 0;
+    unlink(path);
+    return kl_core__error(ctx, KL_EIO, KL_AT(path, 0, 0), NULL, "cannot write the catalog: %s",
+                          strerror(e));
+}
+
+KL_API int kl_catalog_init(kl_context *ctx, kl_catalog_sources *s, const char *locale, char **out)
+{
+    kl_context_clear_error(ctx);
+    if (!ctx || !s || !locale || !locale[0])
+        return kl_core__einval(ctx, __func__);
+    if (out)
+        *out = NULL;
+    lang_facts lf = {0};
+    kl_buf path = KL_BUF_INIT, text = KL_BUF_INIT;
+    int rc;
+    if ((rc = init_names(ctx, locale, &lf)) < 0)
+        return rc;
+    if (kl_l10n__file(s, locale))
+        return kl_core__error(ctx, KL_EFORMAT, KL_AT(s->dir, 0, 0),
+                              "work on the catalog that is there (catalog export)",
+                              "there is already a catalog for '%s'", locale);
+    if ((rc = init_facts(ctx, locale, &lf)) < 0 || (rc = init_font(ctx, s, &lf)) < 0)
+        return rc;
+    kl_context_clear_error(ctx); /* a fonts.xml that could not be read is no objection */
+    kl_core__buf_printf(&path, "%s%s.txt", s->dir, lf.name);
+    init_text(&lf, &text);
     if (path.oom || text.oom) {
-        kl_core__buf_free(&path);
-        kl_core__buf_free(&text);
-        return kl_core__oom(ctx);
+        rc = kl_core__oom(ctx);
+        goto done;
     }
-    int fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL, 0644);
-    int rc = 0;
-    if (fd < 0) {
-        rc = kl_core__error(ctx, KL_EIO, KL_AT(path.data, 0, 0), NULL,
-                            "cannot create the catalog: %s", strerror(errno));
-    } else {
-        ssize_t wr = write(fd, text.data, text.len);
-        if (wr < 0 || (size_t)wr != text.len || close(fd) != 0) {
-            rc = kl_core__error(ctx, KL_EIO, KL_AT(path.data, 0, 0), NULL,
-                                "cannot write the catalog: %s", strerror(errno));
-            unlink(path.data);
-        }
-    }
-    kl_core__buf_free(&text);
-    if (!rc && out)
+    if ((rc = write_new(ctx, path.data, &text)) < 0)
+        goto done;
+    if (out)
         *out = kl_core__buf_detach(&path);
+done:
+    kl_core__buf_free(&text);
     kl_core__buf_free(&path);
     return rc;
 }

@@ -170,21 +170,14 @@ static bool syntax_explained(chk *c, const char *variant, const kl_csrc_str *m, 
     return true;
 }
 
-static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
+/* ICU syntax, and 'other' in every choice (sh: what the message uses). *stop when a problem
+ * was reported that makes the other checks meaningless. Returns 0 or KL_ENOMEM. */
+static int check_syntax(chk *c, const char *variant, const kl_csrc_str *m, const kl_csrc_str *e,
+                        kl_msg_shape *sh, bool *stop)
 {
-    const kl_csrc *en = c->s->en->src;
-    const kl_csrc_str *e = kl_l10n__src_english(en, variant, m->key);
-    if (!e) {
-        emit(c, KL_FINDING_EXTRA, KL_SEVERITY_WARNING, variant, m->key, NULL, m->line, m->column,
-             NULL, NULL, m->text,
-             "'%s' is not in the English catalog: a mistyped id, or a message the English no "
-             "longer has",
-             m->key);
-        return 0;
-    }
-    kl_msg_shape sh, esh;
     kl_fmt_error fe;
-    int rc = kl_catalog__analyse(c->bcp, m->text, &sh, &fe);
+    *stop = true;
+    int rc = kl_catalog__analyse(c->bcp, m->text, sh, &fe);
     if (rc == KL_ENOMEM)
         return rc;
     if (rc) {
@@ -202,11 +195,11 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
                  NULL, m->text, "'%s': %s %s", m->key, fe.detail, fe.icu);
         return 0;
     }
-    if (sh.no_other[0]) {
+    if (sh->no_other[0]) {
         emit(c, KL_FINDING_OTHER, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline, m->tcol,
              e->text, NULL, m->text,
              "'%s': the choice on {%s} has no 'other' branch (every select and plural needs one)",
-             m->key, sh.no_other);
+             m->key, sh->no_other);
     } else {
         rc = kl_catalog__check_pattern(c->bcp, m->text, &fe);
         if (rc == KL_ENOMEM)
@@ -219,58 +212,61 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
             return 0;
         }
     }
-    if (sh.plural_arg[0])
-        emit(c, KL_FINDING_PLURAL, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline, m->tcol,
-             e->text, NULL, m->text, "'%s': the plural on {%s} lacks %s (%s needs %s)", m->key,
-             sh.plural_arg, sh.plural_missing, c->bcp, sh.plural_need);
-    char why[256];
-    if (kl_l10n__over_limit(m->key, m->text, why, sizeof why))
-        emit(c, KL_FINDING_LENGTH, KL_SEVERITY_WARNING, variant, m->key, NULL, m->tline, m->tcol,
-             e->text, NULL, m->text, "'%s' %s: shorten it", m->key, why);
-    if (kl_l10n__select_keys_missing(e->text, m->text, why, sizeof why))
-        emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline, m->tcol,
-             e->text, NULL, m->text,
-             "'%s': %s, which the English has (keep every keyword; you may add more)", m->key, why);
-    rc = kl_catalog__analyse("en-GB", e->text, &esh, &fe);
+    *stop = false;
+    return 0;
+}
+
+/* The placeholders against the English's (sh: the translation's shape), and a text left as
+ * the English. Returns 0 or KL_ENOMEM. */
+static int check_arguments(chk *c, const char *variant, const kl_csrc_str *m, const kl_csrc_str *e,
+                           const kl_msg_shape *sh)
+{
+    kl_msg_shape esh;
+    kl_fmt_error fe;
+    int rc = kl_catalog__analyse("en-GB", e->text, &esh, &fe);
     if (rc == KL_ENOMEM)
         return rc;
-    if (rc == 0) {
-        for (size_t i = 0; i < esh.n_args; i++) {
-            const char *a = esh.args[i].name;
-            if (esh.args[i].shown && !uses(&sh, a, false))
-                emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline,
-                     m->tcol, e->text, NULL, m->text,
-                     "'%s' does not use {%s}, which the English shows%s", m->key, a,
-                     kl_l10n__quoting_apostrophe(m->text) >= 0
-                         ? " (a straight apostrophe ' before '{' quotes it, making it plain "
-                           "text: write the typographic ’ instead)"
-                         : "");
-            else if (!esh.args[i].shown && !uses(&sh, a, false))
-                emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_WARNING, variant, m->key, NULL,
-                     m->tline, m->tcol, e->text, NULL, m->text,
-                     "'%s' does not choose on {%s} as the English does: check the choice is "
-                     "not needed in this language",
-                     m->key, a);
-        }
-        /* Choosing on an argument the English does not use is grammar
-         * (gender agreement, say) and fine; showing one is not: it would put
-         * something in the letter that the English does not say. */
-        for (size_t i = 0; i < sh.n_args; i++)
-            if (sh.args[i].shown && !uses(&esh, sh.args[i].name, false))
-                emit(c, KL_FINDING_ARG_EXTRA, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline,
-                     m->tcol, e->text, NULL, m->text,
-                     "'%s' shows {%s}, which the English does not use", m->key, sh.args[i].name);
-        if (strcmp(m->text, e->text) == 0 && sh.letters > 0)
-            emit(c, KL_FINDING_UNTRANSLATED, KL_SEVERITY_WARNING, variant, m->key, NULL, m->tline,
+    if (rc)
+        return 0;
+    for (size_t i = 0; i < esh.n_args; i++) {
+        const char *a = esh.args[i].name;
+        if (esh.args[i].shown && !uses(sh, a, false))
+            emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline,
                  m->tcol, e->text, NULL, m->text,
-                 "'%s' is the same as the English: translate it, or confirm it is right as it "
-                 "is",
-                 m->key);
+                 "'%s' does not use {%s}, which the English shows%s", m->key, a,
+                 kl_l10n__quoting_apostrophe(m->text) >= 0
+                     ? " (a straight apostrophe ' before '{' quotes it, making it plain "
+                       "text: write the typographic ’ instead)"
+                     : "");
+        else if (!esh.args[i].shown && !uses(sh, a, false))
+            emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_WARNING, variant, m->key, NULL, m->tline,
+                 m->tcol, e->text, NULL, m->text,
+                 "'%s' does not choose on {%s} as the English does: check the choice is "
+                 "not needed in this language",
+                 m->key, a);
     }
-    check_structure(c, variant, m, e);
-    /* Isolation marks (LRI RLI FSI PDI, U+2066..U+2069) written by hand:
-     * kinletter isolates every value and number in right-to-left letters
-     * itself, and ignores these. */
+    /* Choosing on an argument the English does not use is grammar
+     * (gender agreement, say) and fine; showing one is not: it would put
+     * something in the letter that the English does not say. */
+    for (size_t i = 0; i < sh->n_args; i++)
+        if (sh->args[i].shown && !uses(&esh, sh->args[i].name, false))
+            emit(c, KL_FINDING_ARG_EXTRA, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline,
+                 m->tcol, e->text, NULL, m->text, "'%s' shows {%s}, which the English does not use",
+                 m->key, sh->args[i].name);
+    if (strcmp(m->text, e->text) == 0 && sh->letters > 0)
+        emit(c, KL_FINDING_UNTRANSLATED, KL_SEVERITY_WARNING, variant, m->key, NULL, m->tline,
+             m->tcol, e->text, NULL, m->text,
+             "'%s' is the same as the English: translate it, or confirm it is right as it "
+             "is",
+             m->key);
+    return 0;
+}
+
+/* Isolation marks (LRI RLI FSI PDI, U+2066..U+2069) written by hand:
+ * kinletter isolates every value and number in right-to-left letters
+ * itself, and ignores these. */
+static void check_isolates(chk *c, const char *variant, const kl_csrc_str *m, const kl_csrc_str *e)
+{
     const char *mark = NULL;
     for (const char *p = m->text; *p && !mark; p++)
         if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x81 &&
@@ -290,6 +286,11 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
              "remove it",
              m->key);
     }
+}
+
+/* Stale (the English changed since the recorded fingerprint) or never confirmed. */
+static void check_stale(chk *c, const char *variant, const kl_csrc_str *m, const kl_csrc_str *e)
+{
     char fp[17];
     kl_catalog__fingerprint(e->text, fp);
     const char *rec = kl_l10n__recorded_fp(c->f->src, variant, m->key);
@@ -308,6 +309,42 @@ static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
              "matches the English)",
              m->key);
     }
+}
+
+static int check_message(chk *c, const char *variant, const kl_csrc_str *m)
+{
+    const kl_csrc *en = c->s->en->src;
+    const kl_csrc_str *e = kl_l10n__src_english(en, variant, m->key);
+    if (!e) {
+        emit(c, KL_FINDING_EXTRA, KL_SEVERITY_WARNING, variant, m->key, NULL, m->line, m->column,
+             NULL, NULL, m->text,
+             "'%s' is not in the English catalog: a mistyped id, or a message the English no "
+             "longer has",
+             m->key);
+        return 0;
+    }
+    kl_msg_shape sh;
+    bool stop;
+    int rc;
+    if ((rc = check_syntax(c, variant, m, e, &sh, &stop)) < 0 || stop)
+        return rc;
+    if (sh.plural_arg[0])
+        emit(c, KL_FINDING_PLURAL, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline, m->tcol,
+             e->text, NULL, m->text, "'%s': the plural on {%s} lacks %s (%s needs %s)", m->key,
+             sh.plural_arg, sh.plural_missing, c->bcp, sh.plural_need);
+    char why[256];
+    if (kl_l10n__over_limit(m->key, m->text, why, sizeof why))
+        emit(c, KL_FINDING_LENGTH, KL_SEVERITY_WARNING, variant, m->key, NULL, m->tline, m->tcol,
+             e->text, NULL, m->text, "'%s' %s: shorten it", m->key, why);
+    if (kl_l10n__select_keys_missing(e->text, m->text, why, sizeof why))
+        emit(c, KL_FINDING_ARG_MISSING, KL_SEVERITY_ERROR, variant, m->key, NULL, m->tline, m->tcol,
+             e->text, NULL, m->text,
+             "'%s': %s, which the English has (keep every keyword; you may add more)", m->key, why);
+    if ((rc = check_arguments(c, variant, m, e, &sh)) < 0)
+        return rc;
+    check_structure(c, variant, m, e);
+    check_isolates(c, variant, m, e);
+    check_stale(c, variant, m, e);
     return 0;
 }
 
@@ -317,6 +354,77 @@ static bool has_any(const kl_csrc *tr, const char *msgid)
         if (kl_l10n__src_find(tr, kl_l10n__variants[v], msgid))
             return true;
     return false;
+}
+
+/* The English itself: its messages must be valid ICU syntax. */
+static int check_english(chk *c)
+{
+    const kl_cfile *f = c->f;
+    for (size_t i = 0; i < f->src->n_strs; i++) {
+        const kl_csrc_str *m = &f->src->strs[i];
+        bool msg = false;
+        for (int v = 0; v < KL_VARIANTS; v++)
+            msg = msg || !strcmp(m->table, kl_l10n__variants[v]);
+        kl_fmt_error fe;
+        int r = msg ? kl_catalog__check_pattern("en-GB", m->text, &fe) : 0;
+        if (r == KL_ENOMEM)
+            return r;
+        if (r) {
+            unsigned l, col;
+            kl_l10n__value_pos(f->src, m, fe.offset, &l, &col);
+            emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, m->table, m->key, NULL, l, col, NULL,
+                 NULL, m->text, "'%s': %s %s", m->key, fe.detail, fe.icu);
+        }
+    }
+    return 0;
+}
+
+/* An English message (variant v) the translation lacks: an error for standard and for a
+ * language with Easy Read, a warning when another variant falls back. sl: the line of the
+ * standard table's end. */
+static void check_missing(chk *c, int v, const kl_csrc_str *e, unsigned sl)
+{
+    const kl_csrc *tr = c->f->src, *en = c->s->en->src;
+    if (v == 0 && !kl_l10n__src_find(tr, "standard", e->key)) {
+        /* A plain or young-person text does not stand in for the
+         * standard one: a standard reader's letter would fail. */
+        emit(c, KL_FINDING_MISSING, KL_SEVERITY_ERROR, "standard", e->key, NULL, sl, 0, e->text,
+             NULL, NULL,
+             "'%s' is not translated%s (English: %s:%u); a letter that needs it cannot "
+             "be written in this language",
+             e->key, has_any(tr, e->key) ? " in standard (only plain or young_person is)" : "",
+             c->s->en->path, e->line);
+    } else if (v == KL_READING_EASY_READ) {
+        /* A language with Easy Read has all of its own messages (an
+         * Easy Read letter missing one would fail; an English Easy
+         * Read text of a standard message may fall back to plain); a
+         * language without it has none, and its Easy Read readers
+         * fail closed. */
+        const kl_csrc_table *t = kl_l10n__src_table(tr, "easy_read");
+        if (!t || kl_l10n__src_find(tr, "easy_read", e->key) ||
+            kl_l10n__src_find(en, "standard", e->key))
+            return;
+        unsigned l = 0, col = 0;
+        kl_core__line_col(tr->data, t->close, &l, &col);
+        emit(c, KL_FINDING_MISSING, KL_SEVERITY_ERROR, "easy_read", e->key, NULL, l, 0, e->text,
+             NULL, NULL,
+             "'%s' is not translated in easy_read (English: %s:%u); an Easy Read letter "
+             "that needs it cannot be written in this language",
+             e->key, c->s->en->path, e->line);
+    } else if (v > 0 && has_any(tr, e->key) &&
+               !kl_l10n__src_find(tr, kl_l10n__variants[v], e->key)) {
+        const kl_csrc_table *t = kl_l10n__src_table(tr, kl_l10n__variants[v]);
+        unsigned l = 0, col = 0;
+        if (t)
+            kl_core__line_col(tr->data, t->close, &l, &col);
+        emit(c, KL_FINDING_MISSING, KL_SEVERITY_WARNING, kl_l10n__variants[v], e->key, NULL,
+             l ? l : sl, 0, e->text, NULL, NULL,
+             "'%s' has no %s text, so %s readers get the %s one; the English has its own "
+             "(%s:%u)",
+             e->key, kl_l10n__variants[v], kl_l10n__variants[v],
+             v >= 2 && kl_l10n__src_find(tr, "plain", e->key) ? "plain" : "standard",
+             c->s->en->path, e->line);
+    }
 }
 
 static int check_file(chk *c)
@@ -344,26 +452,8 @@ static int check_file(chk *c)
              f->err_hint ? " (" : "", f->err_hint ? f->err_hint : "", f->err_hint ? ")" : "");
         return 0;
     }
-    if (f == c->s->en) {
-        /* The English itself: its messages must be valid ICU syntax. */
-        for (size_t i = 0; i < f->src->n_strs; i++) {
-            const kl_csrc_str *m = &f->src->strs[i];
-            bool msg = false;
-            for (int v = 0; v < KL_VARIANTS; v++)
-                msg = msg || !strcmp(m->table, kl_l10n__variants[v]);
-            kl_fmt_error fe;
-            int r = msg ? kl_catalog__check_pattern("en-GB", m->text, &fe) : 0;
-            if (r == KL_ENOMEM)
-                return r;
-            if (r) {
-                unsigned l, col;
-                kl_l10n__value_pos(f->src, m, fe.offset, &l, &col);
-                emit(c, KL_FINDING_SYNTAX, KL_SEVERITY_ERROR, m->table, m->key, NULL, l, col, NULL,
-                     NULL, m->text, "'%s': %s %s", m->key, fe.detail, fe.icu);
-            }
-        }
-        return 0;
-    }
+    if (f == c->s->en)
+        return check_english(c);
     if (!c->s->en->src)
         return 0;
     const kl_csrc *tr = f->src, *en = c->s->en->src;
@@ -372,7 +462,7 @@ static int check_file(chk *c)
             const kl_csrc_str *m = &tr->strs[i];
             if (strcmp(m->table, kl_l10n__variants[v]) != 0 || kl_l10n__english_only(m->key))
                 continue;
-            if ((rc = check_message(c, kl_l10n__variants[v], m)))
+            if ((rc = check_message(c, kl_l10n__variants[v], m)) < 0)
                 return rc;
         }
     }
@@ -380,54 +470,11 @@ static int check_file(chk *c)
     unsigned sl = 0, sc = 0;
     if (std)
         kl_core__line_col(tr->data, std->close, &sl, &sc);
-    for (int v = 0; v < KL_VARIANTS; v++) {
-        for (size_t i = 0; i < en->n_strs; i++) {
-            const kl_csrc_str *e = &en->strs[i];
-            if (strcmp(e->table, kl_l10n__variants[v]) != 0 || kl_l10n__english_only(e->key))
-                continue;
-            if (v == 0 && !kl_l10n__src_find(tr, "standard", e->key)) {
-                /* A plain or young-person text does not stand in for the
-                 * standard one: a standard reader's letter would fail. */
-                emit(c, KL_FINDING_MISSING, KL_SEVERITY_ERROR, "standard", e->key, NULL, sl, 0,
-                     e->text, NULL, NULL,
-                     "'%s' is not translated%s (English: %s:%u); a letter that needs it cannot "
-                     "be written in this language",
-                     e->key,
-                     has_any(tr, e->key) ? " in standard (only plain or young_person is)" : "",
-                     c->s->en->path, e->line);
-            } else if (v == KL_READING_EASY_READ) {
-                /* A language with Easy Read has all of its own messages (an
-                 * Easy Read letter missing one would fail; an English Easy
-                 * Read text of a standard message may fall back to plain); a
-                 * language without it has none, and its Easy Read readers
-                 * fail closed. */
-                const kl_csrc_table *t = kl_l10n__src_table(tr, "easy_read");
-                if (!t || kl_l10n__src_find(tr, "easy_read", e->key) ||
-                    kl_l10n__src_find(en, "standard", e->key))
-                    continue;
-                unsigned l = 0, col = 0;
-                kl_core__line_col(tr->data, t->close, &l, &col);
-                emit(c, KL_FINDING_MISSING, KL_SEVERITY_ERROR, "easy_read", e->key, NULL, l, 0,
-                     e->text, NULL, NULL,
-                     "'%s' is not translated in easy_read (English: %s:%u); an Easy Read letter "
-                     "that needs it cannot be written in this language",
-                     e->key, c->s->en->path, e->line);
-            } else if (v > 0 && has_any(tr, e->key) &&
-                       !kl_l10n__src_find(tr, kl_l10n__variants[v], e->key)) {
-                const kl_csrc_table *t = kl_l10n__src_table(tr, kl_l10n__variants[v]);
-                unsigned l = 0, col = 0;
-                if (t)
-                    kl_core__line_col(tr->data, t->close, &l, &col);
-                emit(c, KL_FINDING_MISSING, KL_SEVERITY_WARNING, kl_l10n__variants[v], e->key, NULL,
-                     l ? l : sl, 0, e->text, NULL, NULL,
-                     "'%s' has no %s text, so %s readers get the %s one; the English has its own "
-                     "(%s:%u)",
-                     e->key, kl_l10n__variants[v], kl_l10n__variants[v],
-                     v >= 2 && kl_l10n__src_find(tr, "plain", e->key) ? "plain" : "standard",
-                     c->s->en->path, e->line);
-            }
-        }
-    }
+    for (int v = 0; v < KL_VARIANTS; v++)
+        for (size_t i = 0; i < en->n_strs; i++)
+            if (!strcmp(en->strs[i].table, kl_l10n__variants[v]) &&
+                !kl_l10n__english_only(en->strs[i].key))
+                check_missing(c, v, &en->strs[i], sl);
     return 0;
 }
 
@@ -561,6 +608,59 @@ KL_API int kl_catalog_status(kl_context *ctx, kl_catalog_sources *s, kl_catalog_
     return kl_catalog_status_of(ctx, s, NULL, fn, userdata);
 }
 
+/* Is letter li written in English only? A letter using English-only
+ * messages (the cover note) is: not part of other catalogs' coverage. */
+static bool english_letter(const kl_catalog_sources *s, size_t li)
+{
+    bool english = false;
+    for (size_t ui = 0; ui < s->n_usage && !english; ui++)
+        english = !strcmp(s->usage[ui].letter, s->letters[li]) &&
+                  kl_l10n__english_only(s->usage[ui].msgid);
+    return english;
+}
+
+/* Count letter li's messages in variant v of catalog f (with variant fallback) into row. */
+static void count_row(const kl_catalog_sources *s, const kl_cfile *f, size_t li, int v,
+                      kl_catalog_status_row *row)
+{
+    const kl_csrc *tr = f->src, *en = s->en->src;
+    for (size_t ui = 0; ui < s->n_usage; ui++) {
+        const kl_usage *u = &s->usage[ui];
+        if (strcmp(u->letter, s->letters[li]) != 0)
+            continue;
+        bool dup = false;
+        for (size_t k = 0; k < ui && !dup; k++)
+            dup = !strcmp(s->usage[k].letter, u->letter) && !strcmp(s->usage[k].msgid, u->msgid);
+        if (dup || (f != s->en && kl_l10n__english_only(u->msgid)))
+            continue;
+        row->total++;
+        const kl_csrc_str *m = NULL;
+        int vv = v;
+        for (; vv >= 0 && !m; vv--)
+            m = kl_l10n__src_find(tr, kl_l10n__variants[vv], u->msgid);
+        vv++;
+        if (!m) {
+            row->missing++;
+            continue;
+        }
+        if (f == s->en) {
+            row->translated++;
+            continue;
+        }
+        const kl_csrc_str *e = kl_l10n__src_english(en, kl_l10n__variants[vv], u->msgid);
+        const char *rec = kl_l10n__recorded_fp(tr, kl_l10n__variants[vv], u->msgid);
+        char fp[17] = "";
+        if (e)
+            kl_catalog__fingerprint(e->text, fp);
+        if (!rec)
+            row->unconfirmed++;
+        else if (strcmp(rec, fp) != 0)
+            row->stale++;
+        else
+            row->translated++;
+    }
+}
+
 KL_API int kl_catalog_status_of(kl_context *ctx, kl_catalog_sources *s, const char *locale,
                                 kl_catalog_status_fn fn, void *userdata)
 {
@@ -581,7 +681,6 @@ KL_API int kl_catalog_status_of(kl_context *ctx, kl_catalog_sources *s, const ch
                               "no letter templates (templates/*.xml) on the data path");
     if (!s->en->src)
         return kl_l10n__file_error(ctx, s->en);
-    const kl_csrc *en = s->en->src;
     for (size_t fi = 0; fi < s->n_files; fi++) {
         kl_cfile *f = &s->files[fi];
         if (is_pseudo(f) || (only && f != only))
@@ -593,13 +692,7 @@ KL_API int kl_catalog_status_of(kl_context *ctx, kl_catalog_sources *s, const ch
         }
         const kl_csrc *tr = f->src;
         for (size_t li = 0; li < s->n_letters; li++) {
-            /* A letter using English-only messages (the cover note) is
-             * written in English only: not part of other catalogs' coverage. */
-            bool english_letter = false;
-            for (size_t ui = 0; ui < s->n_usage && !english_letter; ui++)
-                english_letter = !strcmp(s->usage[ui].letter, s->letters[li]) &&
-                                 kl_l10n__english_only(s->usage[ui].msgid);
-            if (english_letter && f != s->en)
+            if (english_letter(s, li) && f != s->en)
                 continue;
             for (int v = 0; v < KL_VARIANTS; v++) {
                 kl_catalog_status_row row = {f->name,
@@ -614,43 +707,7 @@ KL_API int kl_catalog_status_of(kl_context *ctx, kl_catalog_sources *s, const ch
                                              meta(tr, "translator"),
                                              meta(tr, "reviewer"),
                                              meta(tr, "reviewed")};
-                for (size_t ui = 0; ui < s->n_usage; ui++) {
-                    const kl_usage *u = &s->usage[ui];
-                    if (strcmp(u->letter, s->letters[li]) != 0)
-                        continue;
-                    bool dup = false;
-                    for (size_t k = 0; k < ui && !dup; k++)
-                        dup = !strcmp(s->usage[k].letter, u->letter) &&
-                              !strcmp(s->usage[k].msgid, u->msgid);
-                    if (dup || (f != s->en && kl_l10n__english_only(u->msgid)))
-                        continue;
-                    row.total++;
-                    const kl_csrc_str *m = NULL;
-                    int vv = v;
-                    for (; vv >= 0 && !m; vv--)
-                        m = kl_l10n__src_find(tr, kl_l10n__variants[vv], u->msgid);
-                    vv++;
-                    if (!m) {
-                        row.missing++;
-                        continue;
-                    }
-                    if (f == s->en) {
-                        row.translated++;
-                        continue;
-                    }
-                    const kl_csrc_str *e =
-                        kl_l10n__src_english(en, kl_l10n__variants[vv], u->msgid);
-                    const char *rec = kl_l10n__recorded_fp(tr, kl_l10n__variants[vv], u->msgid);
-                    char fp[17] = "";
-                    if (e)
-                        kl_catalog__fingerprint(e->text, fp);
-                    if (!rec)
-                        row.unconfirmed++;
-                    else if (strcmp(rec, fp) != 0)
-                        row.stale++;
-                    else
-                        row.translated++;
-                }
+                count_row(s, f, li, v, &row);
                 if (row.total)
                     fn(&row, userdata);
             }

@@ -110,6 +110,94 @@ static void put_cp(kl_buf *b, unsigned long cp)
 }
 
 /* A quoted string at p->pos (a '"'): decoded into b. */
+/* One escape (p->pos just after its backslash at esc): *cp the code point it stands for.
+ * Returns 0, 1 when it is a character standing for itself (a quote, a backslash), already
+ * appended to b, or the failure (reported). */
+static int escape(parser *p, size_t esc, kl_buf *b, unsigned long *cp)
+{
+    char c = p->s[p->pos++];
+    int digits = 0, maxd = 0, base = 16;
+    *cp = 0;
+    switch (c) {
+    case 'u':
+        maxd = 4;
+        break;
+    case 'U':
+        maxd = 8;
+        break;
+    case 'x':
+        maxd = 2;
+        break;
+    case 'a':
+        *cp = 7;
+        break;
+    case 'b':
+        *cp = 8;
+        break;
+    case 't':
+        *cp = 9;
+        break;
+    case 'n':
+        *cp = 10;
+        break;
+    case 'v':
+        *cp = 11;
+        break;
+    case 'f':
+        *cp = 12;
+        break;
+    case 'r':
+        *cp = 13;
+        break;
+    case 'e':
+        *cp = 27;
+        break;
+    default:
+        if (c >= '0' && c <= '7') {
+            base = 8;
+            maxd = 3;
+            p->pos--;
+        } else {
+            /* any other character stands for itself (\" \\ \') */
+            p->pos--;
+            size_t n = 1;
+            while (p->pos + n < p->len && ((unsigned char)p->s[p->pos + n] & 0xC0) == 0x80)
+                n++;
+            kl_core__buf_append(b, p->s + p->pos, n);
+            p->pos += n;
+            return 1;
+        }
+    }
+    if (!maxd)
+        return 0;
+    if (c == 'x' && p->pos < p->len && p->s[p->pos] == '{') {
+        p->pos++;
+        while (p->pos < p->len && hexval(p->s[p->pos]) >= 0 && digits < 8) {
+            *cp = *cp * 16 + (unsigned long)hexval(p->s[p->pos++]);
+            digits++;
+        }
+        if (p->pos >= p->len || p->s[p->pos] != '}' || !digits)
+            return fail(p, esc, "write \\x{hex}", "illegal escape sequence");
+        p->pos++;
+        return 0;
+    }
+    while (digits < maxd && p->pos < p->len) {
+        int v = base == 8 ? (p->s[p->pos] >= '0' && p->s[p->pos] <= '7' ? p->s[p->pos] - '0' : -1)
+                          : hexval(p->s[p->pos]);
+        if (v < 0)
+            break;
+        *cp = *cp * (unsigned long)base + (unsigned long)v;
+        p->pos++;
+        digits++;
+    }
+    if (base == 16 && digits != maxd && c != 'x')
+        return fail(p, esc, "write \\u followed by exactly 4 hex digits",
+                    "illegal escape sequence");
+    if (!digits)
+        return fail(p, esc, "write \\xHH", "illegal escape sequence");
+    return 0;
+}
+
 static int quoted(parser *p, kl_buf *b)
 {
     size_t open = p->pos++;
@@ -128,88 +216,12 @@ static int quoted(parser *p, kl_buf *b)
         size_t esc = p->pos++;
         if (p->pos >= p->len)
             break;
-        c = p->s[p->pos++];
-        unsigned long cp = 0;
-        int digits = 0, maxd = 0, base = 16;
-        switch (c) {
-        case 'u':
-            maxd = 4;
-            break;
-        case 'U':
-            maxd = 8;
-            break;
-        case 'x':
-            maxd = 2;
-            break;
-        case 'a':
-            cp = 7;
-            break;
-        case 'b':
-            cp = 8;
-            break;
-        case 't':
-            cp = 9;
-            break;
-        case 'n':
-            cp = 10;
-            break;
-        case 'v':
-            cp = 11;
-            break;
-        case 'f':
-            cp = 12;
-            break;
-        case 'r':
-            cp = 13;
-            break;
-        case 'e':
-            cp = 27;
-            break;
-        default:
-            if (c >= '0' && c <= '7') {
-                base = 8;
-                maxd = 3;
-                p->pos--;
-            } else {
-                /* any other character stands for itself (\" \\ \') */
-                p->pos--;
-                size_t n = 1;
-                while (p->pos + n < p->len && ((unsigned char)p->s[p->pos + n] & 0xC0) == 0x80)
-                    n++;
-                kl_core__buf_append(b, p->s + p->pos, n);
-                p->pos += n;
-                continue;
-            }
-        }
-        if (maxd) {
-            if (c == 'x' && p->pos < p->len && p->s[p->pos] == '{') {
-                p->pos++;
-                while (p->pos < p->len && hexval(p->s[p->pos]) >= 0 && digits < 8) {
-                    cp = cp * 16 + (unsigned long)hexval(p->s[p->pos++]);
-                    digits++;
-                }
-                if (p->pos >= p->len || p->s[p->pos] != '}' || !digits)
-                    return fail(p, esc, "write \\x{hex}", "illegal escape sequence");
-                p->pos++;
-            } else {
-                while (digits < maxd && p->pos < p->len) {
-                    int v =
-                        base == 8
-                            ? (p->s[p->pos] >= '0' && p->s[p->pos] <= '7' ? p->s[p->pos] - '0' : -1)
-                            : hexval(p->s[p->pos]);
-                    if (v < 0)
-                        break;
-                    cp = cp * (unsigned long)base + (unsigned long)v;
-                    p->pos++;
-                    digits++;
-                }
-                if (base == 16 && digits != maxd && c != 'x')
-                    return fail(p, esc, "write \\u followed by exactly 4 hex digits",
-                                "illegal escape sequence");
-                if (!digits)
-                    return fail(p, esc, "write \\xHH", "illegal escape sequence");
-            }
-        }
+        unsigned long cp;
+        int r = escape(p, esc, b, &cp);
+        if (r < 0)
+            return r;
+        if (r == 1)
+            continue;
         /* A surrogate pair written as two \u escapes is one character. */
         if (cp >= 0xD800 && cp <= 0xDBFF) {
             pending_high = cp;
