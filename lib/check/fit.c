@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The sample review, one member (m01) by post, locale and print set per row. */
-static int sample(kl_context *ctx, const char *locale, const char *print, kl_review **out)
+/* The partnership, the child, the dates, the contact, the agencies and the support services. */
+static int add_review(kl_review_part *r)
 {
     static const char *const fields[][2] = {
         {"partnership/name", "Northshire Safeguarding Children Partnership"},
@@ -44,68 +44,77 @@ static int sample(kl_context *ctx, const char *locale, const char *print, kl_rev
         {"contact@email", "sam.okafor@northshire-scp.example"},
         {"publication@planned", "true"},
     };
+    static const char *const hours[][2] = {
+        {"@days", "mon-thu"}, {"@from", "09:00"}, {"@to", "16:00"}};
     static const char *const agencies[] = {"Northshire Children's Social Care",
                                            "Northtown Hospital", "Northshire Police",
                                            "Northtown Primary Care Network"};
+    static const char *const services[][2] = {{"Northshire Bereavement Service", "01632 960789"},
+                                              {"Family Advocacy North", "01632 960321"}};
+    kl_review_part *p = NULL;
+    int rc;
+    if ((rc = kl_review_part_add(r, "partnership/address/line", "Floor 3, County Hall", NULL)) <
+            0 ||
+        (rc = kl_review_part_add(r, "partnership/address/line", "Market Street", NULL)) < 0)
+        return rc;
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if ((rc = kl_review_part_set(r, fields[i][0], fields[i][1])) < 0)
+            return rc;
+    if ((rc = kl_review_part_add(r, "contact/hours", NULL, &p)) < 0)
+        return rc;
+    for (size_t i = 0; i < sizeof hours / sizeof *hours; i++)
+        if ((rc = kl_review_part_set(p, hours[i][0], hours[i][1])) < 0)
+            return rc;
+    for (size_t i = 0; i < sizeof agencies / sizeof *agencies; i++)
+        if ((rc = kl_review_part_add(r, "agencies/agency", agencies[i], NULL)) < 0)
+            return rc;
+    for (size_t i = 0; i < sizeof services / sizeof *services; i++)
+        if ((rc = kl_review_part_add(r, "support/service", NULL, &p)) < 0 ||
+            (rc = kl_review_part_set(p, "@name", services[i][0])) < 0 ||
+            (rc = kl_review_part_set(p, "@phone", services[i][1])) < 0)
+            return rc;
+    return 0;
+}
+
+/* The one member, m01, by post, in this locale and print size. */
+static int add_member(kl_review_part *r, const char *locale, const char *print)
+{
     static const char *const member[][2] = {
         {"@id", "m01"},           {"@relationship", "mother"},
         {"@gender", "female"},    {"@parental-responsibility", "true"},
         {"name@title", "Ms"},     {"name@given", "Zofia"},
         {"name@family", "Nowak"},
     };
+    kl_review_part *p = NULL, *c = NULL;
+    int rc;
+    if ((rc = kl_review_part_add(r, "family/member", NULL, &p)) < 0)
+        return rc;
+    for (size_t i = 0; i < sizeof member / sizeof *member; i++)
+        if ((rc = kl_review_part_set(p, member[i][0], member[i][1])) < 0)
+            return rc;
+    if ((rc = kl_review_part_set(p, "language@locale", locale)) < 0 ||
+        (rc = kl_review_part_set(p, "needs@print", print)) < 0 ||
+        (rc = kl_review_part_add(p, "contact", NULL, &c)) < 0 ||
+        (rc = kl_review_part_set(c, "@channel", "post")) < 0 ||
+        (rc = kl_review_part_add(c, "address/line", "12 Elm Road", NULL)) < 0 ||
+        (rc = kl_review_part_set(c, "address/town", "Northtown")) < 0 ||
+        (rc = kl_review_part_set(c, "address/postcode", "NT2 7QP")) < 0)
+        return rc;
+    return 0;
+}
+
+/* The sample review, one member (m01) by post, locale and print set per row. */
+static int sample(kl_context *ctx, const char *locale, const char *print, kl_review **out)
+{
     kl_review_builder *b = NULL;
-    kl_review_part *r, *p = NULL;
-    int rc = kl_review_builder_new(ctx, "NSCP-2026-017", "lcspr", &b);
-    r = kl_review_builder_root(b);
-    if (!rc)
-        rc = kl_review_part_add(r, "partnership/address/line", "Floor 3, County Hall", NULL);
-    if (!rc)
-        rc = kl_review_part_add(r, "partnership/address/line", "Market Street", NULL);
-    for (size_t i = 0; !rc && i < sizeof fields / sizeof *fields; i++)
-        rc = kl_review_part_set(r, fields[i][0], fields[i][1]);
-    if (!rc)
-        rc = kl_review_part_add(r, "contact/hours", NULL, &p);
-    if (!rc)
-        rc = kl_review_part_set(p, "@days", "mon-thu");
-    if (!rc)
-        rc = kl_review_part_set(p, "@from", "09:00");
-    if (!rc)
-        rc = kl_review_part_set(p, "@to", "16:00");
-    for (size_t i = 0; !rc && i < sizeof agencies / sizeof *agencies; i++)
-        rc = kl_review_part_add(r, "agencies/agency", agencies[i], NULL);
-    if (!rc)
-        rc = kl_review_part_add(r, "support/service", NULL, &p);
-    if (!rc)
-        rc = kl_review_part_set(p, "@name", "Northshire Bereavement Service");
-    if (!rc)
-        rc = kl_review_part_set(p, "@phone", "01632 960789");
-    if (!rc)
-        rc = kl_review_part_add(r, "support/service", NULL, &p);
-    if (!rc)
-        rc = kl_review_part_set(p, "@name", "Family Advocacy North");
-    if (!rc)
-        rc = kl_review_part_set(p, "@phone", "01632 960321");
-    if (!rc)
-        rc = kl_review_part_add(r, "family/member", NULL, &p);
-    for (size_t i = 0; !rc && i < sizeof member / sizeof *member; i++)
-        rc = kl_review_part_set(p, member[i][0], member[i][1]);
-    if (!rc)
-        rc = kl_review_part_set(p, "language@locale", locale);
-    if (!rc)
-        rc = kl_review_part_set(p, "needs@print", print);
-    kl_review_part *c = NULL;
-    if (!rc)
-        rc = kl_review_part_add(p, "contact", NULL, &c);
-    if (!rc)
-        rc = kl_review_part_set(c, "@channel", "post");
-    if (!rc)
-        rc = kl_review_part_add(c, "address/line", "12 Elm Road", NULL);
-    if (!rc)
-        rc = kl_review_part_set(c, "address/town", "Northtown");
-    if (!rc)
-        rc = kl_review_part_set(c, "address/postcode", "NT2 7QP");
-    if (!rc)
-        rc = kl_review_builder_build(b, NULL, out);
+    int rc;
+    if ((rc = kl_review_builder_new(ctx, "NSCP-2026-017", "lcspr", &b)) < 0)
+        goto done;
+    kl_review_part *r = kl_review_builder_root(b);
+    if ((rc = add_review(r)) < 0 || (rc = add_member(r, locale, print)) < 0)
+        goto done;
+    rc = kl_review_builder_build(b, NULL, out);
+done:
     kl_review_builder_free(b);
     return rc;
 }
@@ -115,9 +124,9 @@ static int sample(kl_context *ctx, const char *locale, const char *print, kl_rev
  * Greek, Arabic or Indic font (A4 less 15 mm margins, advance about
  * 0.55 em). Scripts that break between any characters (CJK, Thai...) and
  * web or email addresses are left out. */
-static void long_word_of(char *text, char *word, size_t cap)
+static const char *long_word_of(char *text)
 {
-    word[0] = '\0';
+    const char *word = "";
     char *save = NULL;
     for (char *w = strtok_r(text, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
         size_t chars = 0;
@@ -133,20 +142,21 @@ static void long_word_of(char *text, char *word, size_t cap)
         bool rule = strspn(w, "=-") == strlen(w); /* plain-text heading underlines */
         if (chars > 38 && !anywhere && !rule && !strstr(w, "://") && !strchr(w, '@') &&
             strlen(w) > strlen(word))
-            snprintf(word, cap, "%s", w);
+            word = w;
     }
+    return word;
 }
 
 /* Pages of one letter (-1: could not be rendered), and its long word. */
 static int pages_of(kl_context *ctx, kl_pdf_renderer *pdf, kl_catalog_set *cats, const char *letter,
-                    const char *locale, const char *print, char *word, size_t cap)
+                    const char *locale, const char *print, char **word)
 {
     kl_review *rv = NULL;
     kl_template *tpl = NULL;
     kl_letter *l = NULL;
     int pages = -1;
     if (word)
-        word[0] = '\0';
+        *word = NULL;
     if (sample(ctx, locale, print, &rv) == 0 && kl_template_load_name(ctx, letter, &tpl) == 0) {
         const kl_member *m = kl_review_find_member(rv, "m01");
         kl_letter_options lo = KL_LETTER_OPTIONS_INIT;
@@ -159,8 +169,9 @@ static int pages_of(kl_context *ctx, kl_pdf_renderer *pdf, kl_catalog_set *cats,
                 pages = (int)n;
             kl_free(bytes);
             char *text = NULL;
-            if (word && pages >= 0 && kl_letter_render_text(ctx, l, &text) == 0)
-                long_word_of(text, word, cap);
+            if (word && pages >= 0 && kl_letter_render_text(ctx, l, &text) == 0 &&
+                !(*word = kl_core__strdup(long_word_of(text))))
+                pages = -1; /* out of memory: the row is a problem, not a silent pass */
             kl_free(text);
         }
     }
@@ -194,16 +205,16 @@ KL_API int kl_catalog_fit(kl_context *ctx, kl_catalog_set *catalogs, const char 
     size_t n = 0;
     for (size_t li = 0; !rc && li < sizeof letters / sizeof *letters; li++) {
         for (size_t pi = 0; pi < sizeof prints / sizeof *prints; pi++) {
-            char word[256] = "";
-            int en = pages_of(ctx, pdf, catalogs, letters[li], "en-GB", prints[pi], NULL, 0);
-            int tr =
-                pages_of(ctx, pdf, catalogs, letters[li], locale, prints[pi], word, sizeof word);
+            char *word = NULL;
+            int en = pages_of(ctx, pdf, catalogs, letters[li], "en-GB", prints[pi], NULL);
+            int tr = pages_of(ctx, pdf, catalogs, letters[li], locale, prints[pi], &word);
             bool very_large = strcmp(prints[pi], "very-large") == 0;
-            bool problem = en < 0 || tr < 0 || tr > en + 1 || (word[0] && very_large);
+            bool long_word = word && word[0] && very_large;
+            bool problem = en < 0 || tr < 0 || tr > en + 1 || long_word;
             n += problem;
             if (fn)
-                fn(letters[li], prints[pi], en, tr, word[0] && very_large ? word : NULL, problem,
-                   userdata);
+                fn(letters[li], prints[pi], en, tr, long_word ? word : NULL, problem, userdata);
+            kl_free(word);
         }
     }
     kl_pdf_renderer_free(pdf);
