@@ -14,31 +14,64 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MM(x)       ((x)*72.0 / 25.4)
-#define MAX_PAGES   10
-#define A4_W        595.28
-#define A4_H        841.89
-#define MAX_FINDING 40
-
+#define MM(x)     ((x)*72.0 / 25.4)
+#define MAX_PAGES 10
+#define A4_W      595.28
+#define A4_H      841.89
 struct kl_notify_report {
-    char *problems[MAX_FINDING];
-    size_t n;
+    char **problems;
+    size_t n, cap;
     unsigned pages, address_lines;
+    bool oom; /* a problem or a list could not be kept: the check fails */
 };
 
 static void add(kl_notify_report *r, const char *fmt, ...) KL_PRINTF(2, 3);
 static void add(kl_notify_report *r, const char *fmt, ...)
 {
-    if (r->n == MAX_FINDING)
-        return;
-    char buf[300];
+    kl_buf b = KL_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    kl_core__buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    char *s = kl_core__strdup(buf);
-    if (s)
-        r->problems[r->n++] = s;
+    if (b.oom || KL_GROW(r->problems, r->cap, r->n + 1) < 0) {
+        kl_core__buf_free(&b);
+        r->oom = true;
+        return;
+    }
+    r->problems[r->n++] = kl_core__buf_detach(&b);
+}
+
+/* Names copied out of qpdf (its iteration and name buffers are one at a time). */
+typedef struct names {
+    char **v;
+    size_t n, cap;
+} names;
+
+static int names_add(names *ns, const char *s)
+{
+    char *d = kl_core__strdup(s);
+    if (!d || KL_GROW(ns->v, ns->cap, ns->n + 1) < 0) {
+        kl_free(d);
+        return KL_ENOMEM;
+    }
+    ns->v[ns->n++] = d;
+    return 0;
+}
+
+static bool names_has(const names *ns, const char *s)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        if (strcmp(ns->v[i], s) == 0)
+            return true;
+    return false;
+}
+
+static void names_free(names *ns)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        kl_free(ns->v[i]);
+    kl_free(ns->v);
+    *ns = (names){NULL, 0, 0};
 }
 
 void kl_notify_report_free(kl_notify_report *r)
@@ -47,6 +80,7 @@ void kl_notify_report_free(kl_notify_report *r)
         return;
     for (size_t i = 0; i < r->n; i++)
         kl_free(r->problems[i]);
+    kl_free(r->problems);
     kl_free(r);
 }
 
@@ -98,15 +132,15 @@ static bool box(qpdf_data q, qpdf_oh a, double v[4])
 }
 
 /* Keys of a dictionary, copied (qpdf's iteration is one at a time per qpdf_data). */
-static size_t dict_keys(qpdf_data q, qpdf_oh d, char keys[][128], size_t cap)
+static int dict_keys(qpdf_data q, qpdf_oh d, names *keys)
 {
-    size_t n = 0;
     if (!qpdf_oh_is_dictionary(q, d))
         return 0;
     qpdf_oh_begin_dict_key_iter(q, d);
-    while (qpdf_oh_dict_more_keys(q) && n < cap)
-        snprintf(keys[n++], 128, "%s", qpdf_oh_dict_next_key(q));
-    return n;
+    while (qpdf_oh_dict_more_keys(q))
+        if (names_add(keys, qpdf_oh_dict_next_key(q)) < 0)
+            return KL_ENOMEM;
+    return 0;
 }
 
 static bool font_embedded(qpdf_data q, qpdf_oh font)
@@ -126,46 +160,42 @@ static bool font_embedded(qpdf_data q, qpdf_oh font)
             qpdf_oh_has_key(q, fd, "/FontFile3"));
 }
 
-/* Every font of a resource dictionary and of the forms it draws. */
-static void check_fonts(qpdf_data q, qpdf_oh res, unsigned page, kl_notify_report *r,
-                        char seen[][128], size_t *n_seen, int depth)
+/* Every font of a resource dictionary and of the forms it draws; each font not
+ * embedded is reported once (seen), on the first page it is used. */
+static void check_fonts(qpdf_data q, qpdf_oh res, unsigned page, kl_notify_report *r, names *seen,
+                        int depth)
 {
     if (!qpdf_oh_is_dictionary(q, res) || depth > 8)
         return;
-    char(*keys)[128] = kl_core__malloc(256 * 128);
-    if (!keys)
-        return;
+    names keys = {NULL, 0, 0};
     qpdf_oh fonts = qpdf_oh_get_key(q, res, "/Font");
-    size_t n = dict_keys(q, fonts, keys, 256);
-    for (size_t i = 0; i < n; i++) {
-        qpdf_oh f = qpdf_oh_get_key(q, fonts, keys[i]);
+    if (dict_keys(q, fonts, &keys) < 0)
+        r->oom = true;
+    for (size_t i = 0; i < keys.n; i++) {
+        qpdf_oh f = qpdf_oh_get_key(q, fonts, keys.v[i]);
         if (font_embedded(q, f))
             continue;
         qpdf_oh bf = qpdf_oh_get_key(q, f, "/BaseFont");
-        char name[128];
-        snprintf(name, sizeof name, "%s",
-                 qpdf_oh_is_name(q, bf) ? qpdf_oh_get_name(q, bf) + 1 : keys[i] + 1);
-        bool again = false;
-        for (size_t k = 0; k < *n_seen && !again; k++)
-            again = strcmp(seen[k], name) == 0;
-        if (again || *n_seen == 64)
+        const char *name = qpdf_oh_is_name(q, bf) ? qpdf_oh_get_name(q, bf) + 1 : keys.v[i] + 1;
+        if (names_has(seen, name))
             continue;
-        snprintf(seen[(*n_seen)++], 128, "%s", name);
-        add(r, "the font %s (first on page %u) is not embedded", name, page);
+        if (names_add(seen, name) < 0) {
+            r->oom = true;
+            break;
+        }
+        add(r, "the font %s (first on page %u) is not embedded", seen->v[seen->n - 1], page);
     }
-    kl_free(keys);
+    names_free(&keys);
     qpdf_oh xo = qpdf_oh_get_key(q, res, "/XObject");
-    char(*xkeys)[128] = kl_core__malloc(256 * 128);
-    if (!xkeys)
-        return;
-    size_t nx = dict_keys(q, xo, xkeys, 256);
-    for (size_t i = 0; i < nx; i++) {
-        qpdf_oh x = qpdf_oh_get_key(q, xo, xkeys[i]);
+    if (dict_keys(q, xo, &keys) < 0)
+        r->oom = true;
+    for (size_t i = 0; i < keys.n; i++) {
+        qpdf_oh x = qpdf_oh_get_key(q, xo, keys.v[i]);
         qpdf_oh d = qpdf_oh_get_dict(q, x);
         if (qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, d, "/Subtype"), "/Form"))
-            check_fonts(q, qpdf_oh_get_key(q, d, "/Resources"), page, r, seen, n_seen, depth + 1);
+            check_fonts(q, qpdf_oh_get_key(q, d, "/Resources"), page, r, seen, depth + 1);
     }
-    kl_free(xkeys);
+    names_free(&keys);
 }
 
 /* ---- where text begins ---------------------------------------------------------------- */
@@ -184,22 +214,15 @@ static const mat IDENTITY = {1, 0, 0, 1, 0, 0};
 
 typedef struct origins {
     double *x, *y;
-    size_t n, cap;
+    size_t n, cap_x, cap_y;
+    bool oom; /* an origin could not be kept: the page's check is not whole */
 } origins;
 
 static void push_origin(origins *o, double x, double y)
 {
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 64;
-        double *nx = kl_core__realloc(o->x, cap * sizeof *nx);
-        if (!nx)
-            return;
-        o->x = nx;
-        double *ny = kl_core__realloc(o->y, cap * sizeof *ny);
-        if (!ny)
-            return;
-        o->y = ny;
-        o->cap = cap;
+    if (KL_GROW(o->x, o->cap_x, o->n + 1) < 0 || KL_GROW(o->y, o->cap_y, o->n + 1) < 0) {
+        o->oom = true;
+        return;
     }
     o->x[o->n] = x;
     o->y[o->n++] = y;
@@ -215,14 +238,98 @@ static bool is_space(unsigned char c)
     return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
 }
 
+/* The text and graphics state of a content stream as far as text origins need it. */
+typedef struct reader {
+    double num[8]; /* the last operands (no operator here takes more than 6) */
+    size_t nn;
+    mat ctm, tm, tlm;
+    mat *stack; /* q saves the CTM, Q restores it */
+    size_t depth, cap;
+    double leading, rise;
+    origins *out;
+} reader;
+
+/* The end of the string starting at s[i] == '(' (nesting and escapes respected). */
+static size_t skip_string(const unsigned char *s, size_t len, size_t i)
+{
+    int lvl = 0;
+    for (; i < len; i++) {
+        if (s[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (s[i] == '(')
+            lvl++;
+        else if (s[i] == ')' && --lvl == 0)
+            return i + 1;
+    }
+    return i;
+}
+
+/* A number operand from s[*i]. */
+static void read_number(reader *r, const unsigned char *s, size_t len, size_t *i)
+{
+    size_t start = *i;
+    while (*i < len && !is_space(s[*i]) && !is_delim(s[*i]))
+        (*i)++;
+    size_t k = *i - start;
+    char small[64], *tmp = k < sizeof small ? small : kl_core__malloc(k + 1);
+    double v = 0;
+    if (tmp) {
+        memcpy(tmp, s + start, k);
+        tmp[k] = '\0';
+        v = strtod(tmp, NULL);
+    } else {
+        r->out->oom = true;
+    }
+    if (tmp != small)
+        kl_free(tmp);
+    if (r->nn == 8)
+        memmove(r->num, r->num + 1, 7 * sizeof *r->num), r->nn = 7;
+    r->num[r->nn++] = v;
+}
+
+/* An operator's effect on the state; a text-showing one adds its origin. */
+static void apply_op(reader *r, const char *op)
+{
+#define ARG(n) (r->nn >= (n) ? r->num[r->nn - (n)] : 0)
+    if (!strcmp(op, "q")) {
+        if (KL_GROW(r->stack, r->cap, r->depth + 1) < 0)
+            r->out->oom = true;
+        else
+            r->stack[r->depth++] = r->ctm;
+    } else if (!strcmp(op, "Q")) {
+        if (r->depth)
+            r->ctm = r->stack[--r->depth];
+    } else if (!strcmp(op, "cm") && r->nn >= 6) {
+        r->ctm = mul((mat){ARG(6), ARG(5), ARG(4), ARG(3), ARG(2), ARG(1)}, r->ctm);
+    } else if (!strcmp(op, "BT")) {
+        r->tm = r->tlm = IDENTITY;
+    } else if (!strcmp(op, "Tm") && r->nn >= 6) {
+        r->tm = r->tlm = (mat){ARG(6), ARG(5), ARG(4), ARG(3), ARG(2), ARG(1)};
+    } else if ((!strcmp(op, "Td") || !strcmp(op, "TD")) && r->nn >= 2) {
+        if (op[1] == 'D')
+            r->leading = -ARG(1);
+        r->tm = r->tlm = mul((mat){1, 0, 0, 1, ARG(2), ARG(1)}, r->tlm);
+    } else if (!strcmp(op, "TL")) {
+        r->leading = ARG(1);
+    } else if (!strcmp(op, "Ts")) {
+        r->rise = ARG(1);
+    } else if (!strcmp(op, "T*") || !strcmp(op, "'") || !strcmp(op, "\"")) {
+        r->tm = r->tlm = mul((mat){1, 0, 0, 1, 0, -r->leading}, r->tlm);
+    }
+    if (!strcmp(op, "Tj") || !strcmp(op, "TJ") || !strcmp(op, "'") || !strcmp(op, "\"")) {
+        mat m = mul(mul((mat){1, 0, 0, 1, 0, r->rise}, r->tm), r->ctm);
+        push_origin(r->out, m.e, m.f);
+    }
+#undef ARG
+    r->nn = 0;
+}
+
 /* Origins of every text-showing operator of a content stream, in default user space. */
 static void text_origins(const unsigned char *s, size_t len, origins *out)
 {
-    double num[8];
-    size_t nn = 0;
-    mat ctm = IDENTITY, stack[64], tm = IDENTITY, tlm = IDENTITY;
-    size_t depth = 0;
-    double leading = 0, rise = 0;
+    reader r = {{0}, 0, IDENTITY, IDENTITY, IDENTITY, NULL, 0, 0, 0, 0, out};
     size_t i = 0;
     while (i < len) {
         unsigned char c = s[i];
@@ -231,50 +338,32 @@ static void text_origins(const unsigned char *s, size_t len, origins *out)
         } else if (c == '%') {
             while (i < len && s[i] != '\n' && s[i] != '\r')
                 i++;
-        } else if (c == '(') { /* a string: skipped, nesting and escapes respected */
-            int lvl = 0;
-            for (; i < len; i++) {
-                if (s[i] == '\\') {
-                    i++;
-                    continue;
-                }
-                if (s[i] == '(')
-                    lvl++;
-                else if (s[i] == ')' && --lvl == 0) {
-                    i++;
-                    break;
-                }
-            }
-            nn = 0;
+        } else if (c == '(') { /* a string: skipped */
+            i = skip_string(s, len, i);
+            r.nn = 0;
         } else if (c == '<' && i + 1 < len && s[i + 1] == '<') {
             i += 2;
-            nn = 0;
+            r.nn = 0;
         } else if (c == '>' && i + 1 < len && s[i + 1] == '>') {
             i += 2;
         } else if (c == '<') {
             while (i < len && s[i] != '>')
                 i++;
             i++;
-            nn = 0;
+            r.nn = 0;
         } else if (c == '[' || c == ']') {
             i++;
             if (c == '[')
-                nn = 0;
+                r.nn = 0;
         } else if (c == '/') {
             i++;
             while (i < len && !is_space(s[i]) && !is_delim(s[i]))
                 i++;
-            nn = 0;
+            r.nn = 0;
         } else if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
-            char tmp[64];
-            size_t k = 0;
-            while (i < len && k < sizeof tmp - 1 && !is_space(s[i]) && !is_delim(s[i]))
-                tmp[k++] = (char)s[i++];
-            tmp[k] = '\0';
-            if (nn == 8)
-                memmove(num, num + 1, 7 * sizeof *num), nn = 7;
-            num[nn++] = strtod(tmp, NULL);
+            read_number(&r, s, len, &i);
         } else {
+            /* Operators are at most 2 characters: a longer word, cut to 7, is none of them. */
             char op[8];
             size_t k = 0;
             while (i < len && !is_space(s[i]) && !is_delim(s[i])) {
@@ -287,43 +376,18 @@ static void text_origins(const unsigned char *s, size_t len, origins *out)
                 i++;
                 continue;
             }
-#define ARG(n) (nn >= (n) ? num[nn - (n)] : 0)
             if (!strcmp(op, "BI")) { /* an inline image: skip to EI */
                 while (i + 2 < len && !(is_space(s[i]) && s[i + 1] == 'E' && s[i + 2] == 'I' &&
                                         (i + 3 >= len || is_space(s[i + 3]))))
                     i++;
                 i += 3;
-            } else if (!strcmp(op, "q")) {
-                if (depth < 64)
-                    stack[depth++] = ctm;
-            } else if (!strcmp(op, "Q")) {
-                if (depth)
-                    ctm = stack[--depth];
-            } else if (!strcmp(op, "cm") && nn >= 6) {
-                ctm = mul((mat){ARG(6), ARG(5), ARG(4), ARG(3), ARG(2), ARG(1)}, ctm);
-            } else if (!strcmp(op, "BT")) {
-                tm = tlm = IDENTITY;
-            } else if (!strcmp(op, "Tm") && nn >= 6) {
-                tm = tlm = (mat){ARG(6), ARG(5), ARG(4), ARG(3), ARG(2), ARG(1)};
-            } else if ((!strcmp(op, "Td") || !strcmp(op, "TD")) && nn >= 2) {
-                if (op[1] == 'D')
-                    leading = -ARG(1);
-                tm = tlm = mul((mat){1, 0, 0, 1, ARG(2), ARG(1)}, tlm);
-            } else if (!strcmp(op, "TL")) {
-                leading = ARG(1);
-            } else if (!strcmp(op, "Ts")) {
-                rise = ARG(1);
-            } else if (!strcmp(op, "T*") || !strcmp(op, "'") || !strcmp(op, "\"")) {
-                tm = tlm = mul((mat){1, 0, 0, 1, 0, -leading}, tlm);
+                r.nn = 0;
+                continue;
             }
-            if (!strcmp(op, "Tj") || !strcmp(op, "TJ") || !strcmp(op, "'") || !strcmp(op, "\"")) {
-                mat m = mul(mul((mat){1, 0, 0, 1, 0, rise}, tm), ctm);
-                push_origin(out, m.e, m.f);
-            }
-#undef ARG
-            nn = 0;
+            apply_op(&r, op);
         }
     }
+    kl_free(r.stack);
 }
 
 /* ---- the check ---------------------------------------------------------------------- */
@@ -343,6 +407,78 @@ int kl_notify_check_pdf(kl_context *ctx, const void *pdf, size_t len, kl_notify_
     int rc = check_pdf_locked(ctx, pdf, len, out);
     kl_pdf__qpdf_unlock();
     return rc;
+}
+
+/* The baselines of page 1 in Notify's address area, kept growing in a list. */
+typedef struct baselines {
+    double *y;
+    size_t n, cap;
+} baselines;
+
+/* Where a page's text begins: inside the printable area and, on page 1, not
+ * straddling the address area; page 1's address lines into lines. */
+static void check_origins(kl_notify_report *r, int p, const double mb[4], const origins *o,
+                          baselines *lines)
+{
+    /* In page space from the top-left corner, in millimetres. */
+    bool margin_said = false, straddle_said = false;
+    for (size_t k = 0; k < o->n; k++) {
+        double x = (o->x[k] - mb[0]) * 25.4 / 72, y = (mb[3] - o->y[k]) * 25.4 / 72;
+        if (!margin_said && (x < 15 - 0.5 || x > 210 - 15 + 0.5 || y < 5 || y > 297 - 5)) {
+            add(r,
+                "page %d: text begins %.1f mm from the left and %.1f mm from the top, "
+                "outside the printable area (15 mm left and right, 5 mm top and bottom)",
+                p + 1, x, y);
+            margin_said = true;
+        }
+        if (p != 0)
+            continue;
+        /* Page 1: a line whose start is in the address area's column and whose
+         * baseline is within the area's height is an address line; one that begins
+         * left of it or runs over its top or bottom edge straddles it. */
+        bool in_y = y > 39.5 && y <= 39.5 + 26.8;
+        bool in_x = x >= 24.6 - 0.5 && x < 24.6 + 95.4;
+        if (in_y && x >= 15 - 0.5 && x < 24.6 - 0.5 && !straddle_said) {
+            add(r, "page 1: text begins left of Notify's address area, within its height");
+            straddle_said = true;
+        }
+        if (in_y && in_x) {
+            if (KL_GROW(lines->y, lines->cap, lines->n + 1) < 0)
+                r->oom = true;
+            else
+                lines->y[lines->n++] = y;
+        }
+    }
+}
+
+/* One page: A4 portrait, its fonts embedded, where its text begins. */
+static void check_page(qpdf_data q, int p, kl_notify_report *r, names *seen, baselines *lines)
+{
+    qpdf_oh page = qpdf_get_page_n(q, (size_t)p);
+    double mb[4] = {0, 0, 0, 0};
+    bool ok = box(q, inherited(q, page, "/MediaBox"), mb);
+    double w = fabs(mb[2] - mb[0]), h = fabs(mb[3] - mb[1]);
+    qpdf_oh rot = inherited(q, page, "/Rotate");
+    long rotate = qpdf_oh_is_integer(q, rot) ? (long)qpdf_oh_get_int_value(q, rot) : 0;
+    if (!ok || fabs(w - A4_W) > 1 || fabs(h - A4_H) > 1 || rotate % 180)
+        add(r, "page %d is %.0f x %.0f pt%s, not A4 portrait (595 x 842 pt)", p + 1, w, h,
+            rotate % 180 ? " turned sideways" : "");
+    check_fonts(q, inherited(q, page, "/Resources"), (unsigned)p + 1, r, seen, 0);
+
+    unsigned char *content = NULL;
+    size_t clen = 0;
+    if (qpdf_oh_get_page_content_data(q, page, &content, &clen) & QPDF_ERRORS) {
+        add(r, "page %d: its content cannot be read", p + 1);
+        return;
+    }
+    origins o = {NULL, NULL, 0, 0, 0, false};
+    text_origins(content, clen, &o);
+    free(content);
+    if (o.oom)
+        r->oom = true;
+    check_origins(r, p, mb, &o, lines);
+    kl_free(o.x);
+    kl_free(o.y);
 }
 
 static int check_pdf_locked(kl_context *ctx, const void *pdf, size_t len, kl_notify_report **out)
@@ -369,72 +505,19 @@ static int check_pdf_locked(kl_context *ctx, const void *pdf, size_t len, kl_not
         add(r, "the PDF has no pages");
     if (n > MAX_PAGES)
         add(r, "%d pages: Notify takes letters of at most %d pages", n, MAX_PAGES);
-    char seen[64][128];
-    size_t n_seen = 0;
-    double *lines = NULL;
-    size_t n_lines = 0;
-    for (int p = 0; p < n; p++) {
-        qpdf_oh page = qpdf_get_page_n(q, (size_t)p);
-        double mb[4] = {0, 0, 0, 0};
-        bool ok = box(q, inherited(q, page, "/MediaBox"), mb);
-        double w = fabs(mb[2] - mb[0]), h = fabs(mb[3] - mb[1]);
-        qpdf_oh rot = inherited(q, page, "/Rotate");
-        long rotate = qpdf_oh_is_integer(q, rot) ? (long)qpdf_oh_get_int_value(q, rot) : 0;
-        if (!ok || fabs(w - A4_W) > 1 || fabs(h - A4_H) > 1 || rotate % 180)
-            add(r, "page %d is %.0f x %.0f pt%s, not A4 portrait (595 x 842 pt)", p + 1, w, h,
-                rotate % 180 ? " turned sideways" : "");
-        check_fonts(q, inherited(q, page, "/Resources"), (unsigned)p + 1, r, seen, &n_seen, 0);
-
-        unsigned char *content = NULL;
-        size_t clen = 0;
-        if (qpdf_oh_get_page_content_data(q, page, &content, &clen) & QPDF_ERRORS) {
-            add(r, "page %d: its content cannot be read", p + 1);
-            continue;
-        }
-        origins o = {NULL, NULL, 0, 0};
-        text_origins(content, clen, &o);
-        free(content);
-        /* In page space from the top-left corner, in millimetres. */
-        bool margin_said = false, straddle_said = false;
-        for (size_t k = 0; k < o.n; k++) {
-            double x = (o.x[k] - mb[0]) * 25.4 / 72, y = (mb[3] - o.y[k]) * 25.4 / 72;
-            if (!margin_said && (x < 15 - 0.5 || x > 210 - 15 + 0.5 || y < 5 || y > 297 - 5)) {
-                add(r,
-                    "page %d: text begins %.1f mm from the left and %.1f mm from the top, "
-                    "outside the printable area (15 mm left and right, 5 mm top and bottom)",
-                    p + 1, x, y);
-                margin_said = true;
-            }
-            if (p != 0)
-                continue;
-            /* Page 1: a line whose start is in the address area's column and whose
-             * baseline is within the area's height is an address line; one that begins
-             * left of it or runs over its top or bottom edge straddles it. */
-            bool in_y = y > 39.5 && y <= 39.5 + 26.8;
-            bool in_x = x >= 24.6 - 0.5 && x < 24.6 + 95.4;
-            if (in_y && x >= 15 - 0.5 && x < 24.6 - 0.5 && !straddle_said) {
-                add(r, "page 1: text begins left of Notify's address area, within its height");
-                straddle_said = true;
-            }
-            if (in_y && in_x) {
-                double *grown = kl_core__realloc(lines, (n_lines + 1) * sizeof *grown);
-                if (grown) {
-                    lines = grown;
-                    lines[n_lines++] = y;
-                }
-            }
-        }
-        kl_free(o.x);
-        kl_free(o.y);
-    }
+    names seen = {NULL, 0, 0};
+    baselines lines = {NULL, 0, 0};
+    for (int p = 0; p < n; p++)
+        check_page(q, p, r, &seen, &lines);
+    names_free(&seen);
     /* Distinct baselines (0.5 mm apart or more) in the address area. */
-    if (n_lines) /* qsort's array may not be NULL, even for 0 elements */
-        qsort(lines, n_lines, sizeof *lines, cmp_double);
+    if (lines.n) /* qsort's array may not be NULL, even for 0 elements */
+        qsort(lines.y, lines.n, sizeof *lines.y, cmp_double);
     unsigned distinct = 0;
-    for (size_t k = 0; k < n_lines; k++)
-        if (!k || lines[k] - lines[k - 1] > 0.5)
+    for (size_t k = 0; k < lines.n; k++)
+        if (!k || lines.y[k] - lines.y[k - 1] > 0.5)
             distinct++;
-    kl_free(lines);
+    kl_free(lines.y);
     r->address_lines = distinct;
     if (n >= 1 && (distinct < 3 || distinct > 7))
         add(r,
@@ -442,11 +525,10 @@ static int check_pdf_locked(kl_context *ctx, const void *pdf, size_t len, kl_not
             "39.5 mm from the top, 95.4 x 26.8 mm), not 3 to 7",
             distinct, distinct == 1 ? "" : "s");
     qpdf_cleanup(&q);
-    for (size_t k = 0; k < r->n; k++)
-        if (!r->problems[k]) {
-            kl_notify_report_free(r);
-            return kl_core__oom(ctx);
-        }
+    if (r->oom) {
+        kl_notify_report_free(r);
+        return kl_core__oom(ctx);
+    }
     *out = r;
     return 0;
 }
