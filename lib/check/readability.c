@@ -50,44 +50,29 @@ static bool ends_with(const char *w, size_t n, const char *suffix)
     return n >= k && memcmp(w + n - k, suffix, k) == 0;
 }
 
-/* w: lower-case ASCII letters; accented vowels as upper-case A E I O U (a vowel
- * that is never silent). */
-static unsigned syllables_ascii(const char *w, size_t n)
+/* Is w[i] a vowel sound's letter: y between consonants, not the u of qu or
+ * of gu before a vowel. */
+static bool vowel_at(const char *w, size_t n, size_t i)
 {
-    if (n == 0)
-        return 0;
-    for (size_t i = 0; i < sizeof syl_exceptions / sizeof syl_exceptions[0]; i++)
-        if (strlen(syl_exceptions[i].word) == n && memcmp(syl_exceptions[i].word, w, n) == 0)
-            return syl_exceptions[i].n;
-    for (size_t i = 0; i < sizeof syl_prefixes / sizeof syl_prefixes[0]; i++) {
-        size_t k = strlen(syl_prefixes[i]);
-        if (n >= k + 2 && memcmp(w, syl_prefixes[i], k) == 0) {
-            unsigned rest = syllables_ascii(w + k, n - k);
-            bool rest_vowel = false;
-            for (size_t j = k; j < n; j++)
-                rest_vowel |= base_vowel(w[j]) || w[j] == 'y';
-            if (rest_vowel)
-                return syllables_ascii(w, k) + rest;
-        }
-    }
+    char c = w[i];
+    if (c == 'y')
+        return i > 0 && !(i + 1 < n && base_vowel(w[i + 1]));
+    if (c == 'u' && i > 0 && w[i - 1] == 'q')
+        return false;
+    if (c == 'u' && i > 0 && w[i - 1] == 'g' && i + 1 < n && base_vowel(w[i + 1]))
+        return false;
+    return base_vowel(c);
+}
 
-    bool v[64];
-    for (size_t i = 0; i < n; i++) {
-        char c = w[i];
-        if (c == 'y')
-            v[i] = i > 0 && !(i + 1 < n && base_vowel(w[i + 1]));
-        else if (c == 'u' && i > 0 && w[i - 1] == 'q')
-            v[i] = false;
-        else if (c == 'u' && i > 0 && w[i - 1] == 'g' && i + 1 < n && base_vowel(w[i + 1]))
-            v[i] = false;
-        else
-            v[i] = base_vowel(c);
-    }
+/* Syllables of w[0, n) as its groups of vowels, with the pairs said apart
+ * counted twice. */
+static unsigned vowel_groups(const char *w, size_t n)
+{
     unsigned count = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!v[i])
+        if (!vowel_at(w, n, i))
             continue;
-        if (i == 0 || !v[i - 1]) {
+        if (i == 0 || !vowel_at(w, n, i - 1)) {
             count++;
             continue;
         }
@@ -113,25 +98,52 @@ static unsigned syllables_ascii(const char *w, size_t n)
                  (after == 't' || (after == 'n' && i + 2 < n && strchr("ct", w[i + 2]))))
             count++; /* diet, client, experience */
     }
+    return count;
+}
+
+/* w: lower-case ASCII letters; accented vowels as upper-case A E I O U (a vowel
+ * that is never silent). */
+static unsigned syllables_ascii(const char *w, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < sizeof syl_exceptions / sizeof syl_exceptions[0]; i++)
+        if (strlen(syl_exceptions[i].word) == n && memcmp(syl_exceptions[i].word, w, n) == 0)
+            return syl_exceptions[i].n;
+    for (size_t i = 0; i < sizeof syl_prefixes / sizeof syl_prefixes[0]; i++) {
+        size_t k = strlen(syl_prefixes[i]);
+        if (n >= k + 2 && memcmp(w, syl_prefixes[i], k) == 0) {
+            unsigned rest = syllables_ascii(w + k, n - k);
+            bool rest_vowel = false;
+            for (size_t j = k; j < n; j++)
+                rest_vowel |= base_vowel(w[j]) || w[j] == 'y';
+            if (rest_vowel)
+                return syllables_ascii(w, k) + rest;
+        }
+    }
+
+    unsigned count = vowel_groups(w, n);
     /* being, doing, going. */
-    if (ends_with(w, n, "ing") && n >= 5 && v[n - 4])
+    if (ends_with(w, n, "ing") && n >= 5 && vowel_at(w, n, n - 4))
         count++;
     if (count <= 1)
         return count ? count : 1;
 
     /* Endings whose e is silent. */
-    if (w[n - 1] == 'e' && n >= 3 && !v[n - 2]) {
-        bool cons_le = (w[n - 2] == 'l' || w[n - 2] == 'r') && !v[n - 3] && w[n - 3] != w[n - 2];
+    if (w[n - 1] == 'e' && n >= 3 && !vowel_at(w, n, n - 2)) {
+        bool cons_le =
+            (w[n - 2] == 'l' || w[n - 2] == 'r') && !vowel_at(w, n, n - 3) && w[n - 3] != w[n - 2];
         if (!cons_le)
             count--; /* care, time; not little, centre */
-    } else if (ends_with(w, n, "es") && n >= 4 && !v[n - 3]) {
+    } else if (ends_with(w, n, "es") && n >= 4 && !vowel_at(w, n, n - 3)) {
         char c = w[n - 3];
         bool keep = strchr("sxzcg", c) || ends_with(w, n, "ches") || ends_with(w, n, "shes") ||
-                    (c == 'l' && n >= 5 && !v[n - 4] && w[n - 4] != 'l');
+                    (c == 'l' && n >= 5 && !vowel_at(w, n, n - 4) && w[n - 4] != 'l');
         if (!keep)
             count--; /* makes, times; not services, changes, tables */
-    } else if (ends_with(w, n, "ed") && n >= 4 && !v[n - 3] && w[n - 3] != 't' && w[n - 3] != 'd') {
-        bool keep = w[n - 3] == 'l' && n >= 5 && !v[n - 4] && w[n - 4] != 'l';
+    } else if (ends_with(w, n, "ed") && n >= 4 && !vowel_at(w, n, n - 3) && w[n - 3] != 't' &&
+               w[n - 3] != 'd') {
+        bool keep = w[n - 3] == 'l' && n >= 5 && !vowel_at(w, n, n - 4) && w[n - 4] != 'l';
         if (!keep)
             count--; /* worked, happened; not needed, troubled */
     }
@@ -142,7 +154,8 @@ static unsigned syllables_ascii(const char *w, size_t n)
         if (n >= k + 3 && w[n - k - 1] == 'e' && ends_with(w, n, suffixes[s])) {
             size_t p = n - k - 1;
             /* Not after a consonant and l: "settlement" keeps its e. */
-            if (v[p] && !v[p - 1] && (v[p - 2] || w[p - 1] != 'l') && count > 1)
+            if (vowel_at(w, n, p) && !vowel_at(w, n, p - 1) &&
+                (vowel_at(w, n, p - 2) || w[p - 1] != 'l') && count > 1)
                 count--;
             break;
         }
@@ -152,11 +165,14 @@ static unsigned syllables_ascii(const char *w, size_t n)
 
 KL_API unsigned kl_readability_syllables_en(const char *word, size_t len)
 {
-    char w[64];
-    size_t n = 0;
     if (!word)
         return 0;
-    for (size_t i = 0; i < len && n < sizeof w - 1; i++) {
+    /* Words fit the small buffer; a longer string is measured whole. */
+    char small[64] = "", *w = len < sizeof small ? small : kl_core__malloc(len);
+    if (!w)
+        return 0; /* out of memory: no syllables rather than a wrong count */
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)word[i];
         if (c >= 'A' && c <= 'Z')
             w[n++] = (char)(c - 'A' + 'a');
@@ -179,7 +195,10 @@ KL_API unsigned kl_readability_syllables_en(const char *word, size_t len)
                 w[n++] = 'z';
         }
     }
-    return syllables_ascii(w, n);
+    unsigned count = syllables_ascii(w, n);
+    if (w != small)
+        kl_free(w);
+    return count;
 }
 
 /* ---- the report ---------------------------------------------------------- */
@@ -204,9 +223,9 @@ typedef struct unit {
     unsigned char
         *hit; /* already reported as a word to avoid ("the deceased", then not "deceased") */
     word *words;
-    size_t n_words;
+    size_t n_words, cap_words;
     span *sents;
-    size_t n_sents;
+    size_t n_sents, cap_sents;
     bool prose; /* a paragraph or list item that is not only names and contact details */
 } unit;
 
@@ -219,18 +238,18 @@ typedef struct wordlist {
 typedef struct section {
     kl_read_stats st;
     char *lang;
-    char icu[64];
+    char icu[ULOC_FULLNAME_CAPACITY];
     unit *units;
-    size_t n_units;
+    size_t n_units, cap_units;
     bool english, latin;
     wordlist jargon, cold, known, unnamed, generic;
 } section;
 
 struct kl_readability {
     section *secs;
-    size_t n_secs;
+    size_t n_secs, cap_secs;
     kl_read_finding *finds;
-    size_t n_finds;
+    size_t n_finds, cap_finds;
     int ok;
 };
 
@@ -401,7 +420,7 @@ static int add_finding(checker *c, kl_read_kind kind, const char *lang, const ch
                        const char *term, char *text_owned, unsigned words, const char *fmt, ...)
 {
     kl_readability *r = c->r;
-    kl_read_finding *grown = kl_core__realloc(r->finds, (r->n_finds + 1) * sizeof *grown);
+    int grown = KL_GROW(r->finds, r->cap_finds, r->n_finds + 1);
     kl_buf what = KL_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
@@ -415,9 +434,7 @@ static int add_finding(checker *c, kl_read_kind kind, const char *lang, const ch
                          words,
                          NULL};
     f.what = what.oom ? NULL : kl_core__buf_detach(&what);
-    if (!grown || !f.what || (msgid && !f.msgid) || (term && !f.term)) {
-        if (grown)
-            r->finds = grown;
+    if (grown < 0 || !f.what || (msgid && !f.msgid) || (term && !f.term)) {
         kl_free((char *)f.msgid);
         kl_free((char *)f.term);
         kl_free((char *)f.what);
@@ -425,7 +442,6 @@ static int add_finding(checker *c, kl_read_kind kind, const char *lang, const ch
         kl_core__buf_free(&what);
         return c->rc = kl_core__oom(c->ctx);
     }
-    r->finds = grown;
     r->finds[r->n_finds++] = f;
     return 0;
 }
@@ -487,22 +503,19 @@ static int load_lists(checker *c, kl_catalog_set *set, section *s)
     UResourceBundle *avoid = ures_getByKey(b, "avoid", NULL, &st);
     if (U_SUCCESS(st) && ures_getType(avoid) == URES_TABLE) {
         s->st.has_wordlist = 1;
-        rc = load_list(avoid, "jargon", &s->jargon);
-        rc = rc ? rc : load_list(avoid, "cold", &s->cold);
-        rc = rc ? rc : load_list(avoid, "known", &s->known);
-        rc = rc ? rc : load_list(avoid, "unnamed", &s->unnamed);
-        rc = rc ? rc : load_list(avoid, "generic", &s->generic);
-        if (!rc) {
-            for (size_t i = 0; i < s->jargon.n; i++)
-                lower_in_place(s->jargon.items[i], s->jargon.lens[i]);
-            for (size_t i = 0; i < s->cold.n; i++)
-                lower_in_place(s->cold.items[i], s->cold.lens[i]);
-            for (size_t i = 0; i < s->unnamed.n; i++)
-                lower_in_place(s->unnamed.items[i], s->unnamed.lens[i]);
-            for (size_t i = 0; i < s->generic.n; i++)
-                lower_in_place(s->generic.items[i], s->generic.lens[i]);
-        }
+        if ((rc = load_list(avoid, "jargon", &s->jargon)) < 0 ||
+            (rc = load_list(avoid, "cold", &s->cold)) < 0 ||
+            (rc = load_list(avoid, "known", &s->known)) < 0 ||
+            (rc = load_list(avoid, "unnamed", &s->unnamed)) < 0 ||
+            (rc = load_list(avoid, "generic", &s->generic)) < 0)
+            goto done;
+        /* "known" is matched as written (abbreviations); the others in lower case. */
+        wordlist *lower[] = {&s->jargon, &s->cold, &s->unnamed, &s->generic};
+        for (size_t l = 0; l < sizeof lower / sizeof *lower; l++)
+            for (size_t i = 0; i < lower[l]->n; i++)
+                lower_in_place(lower[l]->items[i], lower[l]->lens[i]);
     }
+done:
     ures_close(avoid);
     ures_close(b);
     return rc == KL_ENOMEM ? kl_core__oom(c->ctx) : rc;
@@ -594,16 +607,19 @@ static int mask_review(checker *c, unit *u)
                               in->contact_email,
                               in->contact_hours,
                               in->partnership_address.town};
-        for (size_t i = 0; i < sizeof strs / sizeof strs[0] && !rc; i++)
-            rc = mask_string(u, strs[i]);
-        for (size_t i = 0; i < in->n_agencies && !rc; i++)
-            rc = mask_string(u, in->agencies[i]);
-        for (size_t i = 0; i < in->n_services && !rc; i++) {
-            rc = mask_string(u, in->services[i].name);
-            rc = rc ? rc : mask_string(u, in->services[i].phone);
-            rc = rc ? rc : mask_string(u, in->services[i].web);
-        }
+        for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+            if ((rc = mask_string(u, strs[i])) < 0)
+                goto done;
+        for (size_t i = 0; i < in->n_agencies; i++)
+            if ((rc = mask_string(u, in->agencies[i])) < 0)
+                goto done;
+        for (size_t i = 0; i < in->n_services; i++)
+            if ((rc = mask_string(u, in->services[i].name)) < 0 ||
+                (rc = mask_string(u, in->services[i].phone)) < 0 ||
+                (rc = mask_string(u, in->services[i].web)) < 0)
+                goto done;
     }
+done:
     if (rc)
         return c->rc = kl_core__oom(c->ctx);
     /* Web and email addresses, whatever their source. */
@@ -627,7 +643,9 @@ static int icu_fail(checker *c, const char *what, UErrorCode st)
                                   u_errorName(st));
 }
 
-static int prepare_unit(checker *c, section *s, unit *u)
+/* The unit's text, its lower case, the UTF-8 offset of each UTF-16 index and
+ * the mask of the review's names and contact details. */
+static int unit_text(checker *c, unit *u)
 {
     const char *text = u->node->text;
     u->u = to_u(text, &u->ulen);
@@ -653,9 +671,12 @@ static int prepare_unit(checker *c, section *s, unit *u)
         off += bytes > 0 ? bytes : 3;
     }
     u->u8[u->ulen] = off;
-    if (mask_review(c, u))
-        return c->rc;
+    return mask_review(c, u);
+}
 
+/* The unit's sentences and words (ICU, in the section's language). */
+static int unit_breaks(checker *c, section *s, unit *u)
+{
     UErrorCode st = U_ZERO_ERROR;
     UBreakIterator *sb = ubrk_open(UBRK_SENTENCE, s->icu, u->u, u->ulen, &st);
     if (U_FAILURE(st)) {
@@ -663,12 +684,10 @@ static int prepare_unit(checker *c, section *s, unit *u)
         return icu_fail(c, "sentence break iterator", st);
     }
     for (int32_t a = ubrk_first(sb), b = ubrk_next(sb); b != UBRK_DONE; a = b, b = ubrk_next(sb)) {
-        span *g = kl_core__realloc(u->sents, (u->n_sents + 1) * sizeof *g);
-        if (!g) {
+        if (KL_GROW(u->sents, u->cap_sents, u->n_sents + 1) < 0) {
             ubrk_close(sb);
             return c->rc = kl_core__oom(c->ctx);
         }
-        u->sents = g;
         u->sents[u->n_sents++] = (span){a, b};
     }
     ubrk_close(sb);
@@ -686,19 +705,24 @@ static int prepare_unit(checker *c, section *s, unit *u)
             continue;
         while (sent + 1 < u->n_sents && a >= u->sents[sent].e)
             sent++;
-        word *g = kl_core__realloc(u->words, (u->n_words + 1) * sizeof *g);
-        if (!g) {
+        if (KL_GROW(u->words, u->cap_words, u->n_words + 1) < 0) {
             ubrk_close(wb);
             return c->rc = kl_core__oom(c->ctx);
         }
-        u->words = g;
         bool masked = true;
         for (int32_t k = a; k < b && masked; k++)
             masked = u->mask[k] != 0;
         u->words[u->n_words++] = (word){a, b, status >= UBRK_WORD_LETTER, masked, sent};
     }
     ubrk_close(wb);
+    return 0;
+}
 
+static int prepare_unit(checker *c, section *s, unit *u)
+{
+    int rc;
+    if ((rc = unit_text(c, u)) < 0 || (rc = unit_breaks(c, s, u)) < 0)
+        return rc;
     if (u->node->kind == KL_NODE_PARAGRAPH || u->node->kind == KL_NODE_ITEM) {
         size_t own = 0;
         bool any_mask = false;
@@ -995,10 +1019,9 @@ static bool has_sub(const char *s, const char *needle)
     return s && strstr(s, needle) != NULL;
 }
 
-static void kindness(checker *c, section *s)
+/* Condolence before the review is explained. */
+static void condolence_first(checker *c, section *s)
 {
-    const char *lang = s->st.lang;
-    /* Condolence before the review is explained. */
     bool condolence = false;
     const unit *first_section = NULL;
     for (size_t k = 0; k < s->n_units; k++) {
@@ -1010,13 +1033,78 @@ static void kindness(checker *c, section *s)
         if (has_sub(u->node->msgid, "condolence") || has_sub(u->node->msgid, "thinking"))
             condolence = true;
     }
-    if (!condolence) {
-        s->st.kindness++;
-        add_finding(c, KL_READ_KINDNESS, lang, first_section ? first_section->node->msgid : NULL,
-                    NULL, NULL, 0,
-                    "the letter explains the review before it offers condolence: put a "
-                    "condolence message (*.condolence or *.thinking.*) before the first section");
+    if (condolence)
+        return;
+    s->st.kindness++;
+    add_finding(c, KL_READ_KINDNESS, s->st.lang, first_section ? first_section->node->msgid : NULL,
+                NULL, NULL, 0,
+                "the letter explains the review before it offers condolence: put a "
+                "condolence message (*.condolence or *.thinking.*) before the first section");
+}
+
+/* The child called by their full name in this unit (full: "Amelia Nowak"). */
+static void full_name(checker *c, section *s, unit *u, const UChar *full, int32_t flen)
+{
+    int32_t at = find_word(u->u, u->ulen, full, flen, 0);
+    if (at < 0)
+        return;
+    char *text = sentence_at(u, at);
+    if (!text) {
+        c->rc = kl_core__oom(c->ctx);
+        return;
     }
+    s->st.kindness++;
+    add_finding(c, KL_READ_KINDNESS, s->st.lang, u->node->msgid, c->info->subject_given, text, 0,
+                "the child is called by their full name here: elsewhere the letter "
+                "says \"%s\"; name the child the same way throughout",
+                c->info->subject_given);
+}
+
+/* Words that stand in for the child's name in this unit ("the child"), unless
+ * the name follows ("your child Amelia") or the letter speaks of children in
+ * general before. */
+static void stand_ins(checker *c, section *s, unit *u, const UChar *given, int32_t glen)
+{
+    for (size_t i = 0; i < s->unnamed.n && !c->rc; i++) {
+        const UChar *t = s->unnamed.items[i];
+        int32_t tl = s->unnamed.lens[i];
+        for (int32_t at = find_word(u->low, u->ulen, t, tl, 0); at >= 0 && !c->rc;
+             at = find_word(u->low, u->ulen, t, tl, at + 1)) {
+            /* "your child Amelia" names her; "a child ... the child" is about children in
+             * general. */
+            int32_t after = at + tl;
+            while (after < u->ulen && u->u[after] == ' ')
+                after++;
+            if (after + glen <= u->ulen &&
+                memcmp(u->u + after, given, (size_t)glen * sizeof *given) == 0)
+                continue;
+            bool generic = false;
+            for (size_t g = 0; g < s->generic.n && !generic; g++) {
+                int32_t ga = find_word(u->low, u->ulen, s->generic.items[g], s->generic.lens[g], 0);
+                generic = ga >= 0 && ga < at;
+            }
+            if (generic)
+                continue;
+            char *term = utf8_from_u(u->u + at, tl);
+            char *text = term ? sentence_at(u, at) : NULL;
+            if (!text) {
+                kl_free(term);
+                c->rc = kl_core__oom(c->ctx);
+                break;
+            }
+            s->st.kindness++;
+            add_finding(c, KL_READ_KINDNESS, s->st.lang, u->node->msgid, term, text, 0,
+                        "\"%s\" stands in for the child's name in a letter to a bereaved "
+                        "family: say \"%s\"",
+                        term, c->info->subject_given);
+            kl_free(term);
+        }
+    }
+}
+
+static void kindness(checker *c, section *s)
+{
+    condolence_first(c, s);
     if (c->rc || !c->info || !c->info->subject_given)
         return;
 
@@ -1044,60 +1132,14 @@ static void kindness(checker *c, section *s)
         unit *u = &s->units[k];
         if (find_word(u->u, u->ulen, given, glen, 0) >= 0)
             named = true;
-        if (full) {
-            int32_t at = find_word(u->u, u->ulen, full, flen, 0);
-            char *text = at >= 0 ? sentence_at(u, at) : NULL;
-            if (at >= 0 && !text)
-                c->rc = kl_core__oom(c->ctx);
-            else if (at >= 0) {
-                s->st.kindness++;
-                add_finding(c, KL_READ_KINDNESS, lang, u->node->msgid, c->info->subject_given, text,
-                            0,
-                            "the child is called by their full name here: elsewhere the letter "
-                            "says \"%s\"; name the child the same way throughout",
-                            c->info->subject_given);
-            }
-        }
-        for (size_t i = 0; i < s->unnamed.n && !c->rc; i++) {
-            const UChar *t = s->unnamed.items[i];
-            int32_t tl = s->unnamed.lens[i];
-            for (int32_t at = find_word(u->low, u->ulen, t, tl, 0); at >= 0 && !c->rc;
-                 at = find_word(u->low, u->ulen, t, tl, at + 1)) {
-                /* "your child Amelia" names her; "a child ... the child" is about children in
-                 * general. */
-                int32_t after = at + tl;
-                while (after < u->ulen && u->u[after] == ' ')
-                    after++;
-                if (after + glen <= u->ulen &&
-                    memcmp(u->u + after, given, (size_t)glen * sizeof *given) == 0)
-                    continue;
-                bool generic = false;
-                for (size_t g = 0; g < s->generic.n && !generic; g++) {
-                    int32_t ga =
-                        find_word(u->low, u->ulen, s->generic.items[g], s->generic.lens[g], 0);
-                    generic = ga >= 0 && ga < at;
-                }
-                if (generic)
-                    continue;
-                char *term = utf8_from_u(u->u + at, tl);
-                char *text = term ? sentence_at(u, at) : NULL;
-                if (!text) {
-                    kl_free(term);
-                    c->rc = kl_core__oom(c->ctx);
-                    break;
-                }
-                s->st.kindness++;
-                add_finding(c, KL_READ_KINDNESS, lang, u->node->msgid, term, text, 0,
-                            "\"%s\" stands in for the child's name in a letter to a bereaved "
-                            "family: say \"%s\"",
-                            term, c->info->subject_given);
-                kl_free(term);
-            }
-        }
+        if (full)
+            full_name(c, s, u, full, flen);
+        if (!c->rc)
+            stand_ins(c, s, u, given, glen);
     }
     if (!named && !c->rc) {
         s->st.kindness++;
-        add_finding(c, KL_READ_KINDNESS, lang, NULL, c->info->subject_given, NULL, 0,
+        add_finding(c, KL_READ_KINDNESS, s->st.lang, NULL, c->info->subject_given, NULL, 0,
                     "the letter never names the child: a bereaved family should read \"%s\"",
                     c->info->subject_given);
     }
@@ -1115,12 +1157,10 @@ static section *section_for(checker *c, const char *lang)
     for (size_t i = 0; i < r->n_secs; i++)
         if (strcmp(r->secs[i].lang, lang) == 0)
             return &r->secs[i];
-    section *g = kl_core__realloc(r->secs, (r->n_secs + 1) * sizeof *g);
-    if (!g) {
+    if (KL_GROW(r->secs, r->cap_secs, r->n_secs + 1) < 0) {
         c->rc = kl_core__oom(c->ctx);
         return NULL;
     }
-    r->secs = g;
     section *s = &r->secs[r->n_secs];
     memset(s, 0, sizeof *s);
     s->lang = kl_core__strdup(lang);
@@ -1143,7 +1183,8 @@ static section *section_for(checker *c, const char *lang)
     uloc_forLanguageTag(lang, s->icu, sizeof s->icu, NULL, &st);
     if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
         snprintf(s->icu, sizeof s->icu, "%s", lang);
-    char language[16] = "", full[96] = "", script[16] = "";
+    char language[ULOC_LANG_CAPACITY] = "", full[ULOC_FULLNAME_CAPACITY] = "",
+         script[ULOC_SCRIPT_CAPACITY] = "";
     st = U_ZERO_ERROR;
     uloc_getLanguage(s->icu, language, sizeof language, &st);
     s->english = U_SUCCESS(st) && strcmp(language, "en") == 0;
@@ -1176,13 +1217,11 @@ int kl_check__readability_doc(kl_context *ctx, const kl_doc *doc, kl_catalog_set
         section *s = section_for(&c, kl_doc__lang(n));
         if (!s)
             break;
-        unit *g = kl_core__realloc(s->units, (s->n_units + 1) * sizeof *g);
-        if (!g) {
+        if (KL_GROW(s->units, s->cap_units, s->n_units + 1) < 0) {
             c.rc = kl_core__oom(ctx);
             break;
         }
-        s->units = g;
-        memset(&s->units[s->n_units], 0, sizeof *g);
+        memset(&s->units[s->n_units], 0, sizeof *s->units);
         s->units[s->n_units].node = n;
         s->n_units++;
         prepare_unit(&c, s, &s->units[s->n_units - 1]);
