@@ -10,6 +10,7 @@
 #   expect FILE PATTERN NAME   fail NAME unless FILE (a path, or a name in $tmp) has a line
 #                              matching the grep pattern
 #   refuse FILE PATTERN NAME   fail NAME if it has one
+#   status WANT GOT NAME       fail NAME unless the exit status GOT is WANT (showing $tmp/err)
 #   finish [MESSAGE]           exit 0 (printing MESSAGE) when nothing failed, else 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -48,6 +49,13 @@ refuse() { # file pattern name
     if grep -q -e "$2" "$(lib_file "$1")"; then
         fail "$3: $1 has: $2"
     fi
+}
+
+status() { # expected got name
+    [ "$1" = "$2" ] || {
+        fail "$3: exit $2, expected $1"
+        sed 's/^/  err: /' "$tmp/err" | head -20
+    }
 }
 
 finish() { # [message when all passed]

@@ -14,13 +14,6 @@ fam="$src/tests/data/generate/review.xml"
 . "$(dirname "$0")/../lib.sh"
 export KINLETTER_PDF_DATE=2026-10-09T12:00:00Z
 
-status() { # expected got name
-    [ "$1" = "$2" ] || {
-        fail "$3: exit $2, expected $1"
-        sed 's/^/  err: /' "$tmp/err" | head -20
-    }
-}
-
 if [ "$mode" = quick ]; then
 # ---- impossible dates: exit 2, nothing written --------------------------------------------
 for d in 2027-02-30 2026-04-31 2026-13-01 27-02-2026; do
