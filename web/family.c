@@ -123,25 +123,13 @@ const char *member_field_for_path(const char *path)
         if (*p == '/')
             p++;
     }
-    /* The path without its [N]s. The table's paths are short: a longer one, cut here, matches
-     * none of them, as it would whole. */
-    char norm[128];
-    size_t k = 0;
-    for (; *p && k + 1 < sizeof norm; p++) {
-        if (*p == '[') {
-            while (*p && *p != ']')
-                p++;
-            if (!*p)
-                break;
-            continue;
-        }
-        norm[k++] = *p;
-    }
-    norm[k] = '\0';
-    for (size_t i = 0; member_fields[i]; i += 2)
+    char *norm = path_without_index(p, NULL);
+    const char *field = NULL;
+    for (size_t i = 0; norm && member_fields[i] && !field; i += 2)
         if (!strcmp(member_fields[i], norm))
-            return member_fields[i + 1];
-    return NULL;
+            field = member_fields[i + 1];
+    free(norm);
+    return field;
 }
 
 typedef struct member_ctx {

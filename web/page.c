@@ -288,20 +288,19 @@ static xmlNodePtr field_start(xmlNodePtr parent, const char *name, const web_err
     return elc(parent, "div", err ? "field field--error" : "field", NULL);
 }
 
-static void field_hint_error(xmlNodePtr div, const char *name, const char *hint,
-                             const web_errors *errs, xmlNodePtr control)
+/* The hint and the error message of a field under parent; returns the ids that describe
+ * the field ("NAME-hint NAME-error", allocated), or NULL for none. */
+static char *hint_error(xmlNodePtr parent, const char *name, const char *hint, const char *err)
 {
-    const char *err = errors_get(errs, name);
     char *desc = NULL;
     if (hint) {
-        char *id = fmt("%s-hint", name);
-        xmlNodePtr h = elc(div, "div", "hint", hint);
-        attr(h, "id", id);
-        desc = id;
+        desc = fmt("%s-hint", name);
+        xmlNodePtr h = elc(parent, "div", "hint", hint);
+        attr(h, "id", desc);
     }
     if (err) {
         char *id = fmt("%s-error", name);
-        xmlNodePtr pe = elc(div, "p", "field-error", NULL);
+        xmlNodePtr pe = elc(parent, "p", "field-error", NULL);
         attr(pe, "id", id);
         elc(pe, "span", "visually-hidden", "Error: ");
         text(pe, err);
@@ -309,9 +308,17 @@ static void field_hint_error(xmlNodePtr div, const char *name, const char *hint,
         free(desc);
         free(id);
         desc = both;
-        if (control)
-            attr(control, "aria-invalid", "true");
     }
+    return desc;
+}
+
+static void field_hint_error(xmlNodePtr div, const char *name, const char *hint,
+                             const web_errors *errs, xmlNodePtr control)
+{
+    const char *err = errors_get(errs, name);
+    char *desc = hint_error(div, name, hint, err);
+    if (err && control)
+        attr(control, "aria-invalid", "true");
     if (desc && control)
         attr(control, "aria-describedby", desc);
     free(desc);
@@ -396,23 +403,7 @@ xmlNodePtr field_radios(xmlNodePtr parent, const char *name, const char *legend,
     xmlNodePtr div = elc(parent, "div", err ? "field field--error" : "field", NULL);
     xmlNodePtr fs = elc(div, "fieldset", "fieldset", NULL);
     elc(fs, "legend", "legend", legend);
-    char *desc = NULL;
-    if (hint) {
-        desc = fmt("%s-hint", name);
-        xmlNodePtr h = elc(fs, "div", "hint", hint);
-        attr(h, "id", desc);
-    }
-    if (err) {
-        char *id = fmt("%s-error", name);
-        xmlNodePtr pe = elc(fs, "p", "field-error", NULL);
-        attr(pe, "id", id);
-        elc(pe, "span", "visually-hidden", "Error: ");
-        text(pe, err);
-        char *both = desc ? fmt("%s %s", desc, id) : strdup(id);
-        free(desc);
-        free(id);
-        desc = both;
-    }
+    char *desc = hint_error(fs, name, hint, err);
     if (desc)
         attr(fs, "aria-describedby", desc);
     free(desc);

@@ -148,32 +148,10 @@ static const char *missing_message(const char *name)
     return "Enter a value";
 }
 
-/* Field name for a builder path: "subject@given" -> child-given, "contact/hours[2]@days" ->
- * hours-2-days. Returns a static buffer. */
-const char *review_field_for_path(const char *path)
+/* The field for a path without its [N]s (nth: its row, the path's last N). */
+static const char *field_for_norm(const char *norm, unsigned nth)
 {
     static char out[64]; /* "hours-N-" or "service-N-" and an attribute of the schema */
-    if (!path || !*path)
-        return NULL;
-    /* Strip [N], remembering the first N. The builder's paths follow the schema and are
-     * short: a longer one, cut here, matches no field, as it would whole. */
-    char norm[256];
-    unsigned nth = 1;
-    size_t k = 0;
-    for (const char *p = path; *p && k + 1 < sizeof norm; p++) {
-        if (*p == '[') {
-            nth = (unsigned)strtoul(p + 1, NULL, 10);
-            if (!nth)
-                nth = 1;
-            while (*p && *p != ']')
-                p++;
-            if (!*p)
-                break;
-            continue;
-        }
-        norm[k++] = *p;
-    }
-    norm[k] = '\0';
     if (!strncmp(norm, "family", 6))
         return NULL;
     if (!strncmp(norm, "contact/hours", 13)) {
@@ -202,6 +180,19 @@ const char *review_field_for_path(const char *path)
     if (!strncmp(norm, "partnership/logo", 16))
         return "logo";
     return NULL;
+}
+
+/* Field name for a builder path: "subject@given" -> child-given, "contact/hours[2]@days" ->
+ * hours-2-days. Returns a static buffer. */
+const char *review_field_for_path(const char *path)
+{
+    if (!path || !*path)
+        return NULL;
+    unsigned nth = 1;
+    char *norm = path_without_index(path, &nth);
+    const char *field = norm ? field_for_norm(norm, nth) : NULL;
+    free(norm);
+    return field;
 }
 
 static const char *map_review(const char *path, const char *member_id, void *ud)

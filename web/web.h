@@ -210,6 +210,10 @@ void dom_set(xmlNodePtr n, const char *path, const char *value);
 /* The element at "a/b" below n (no '@'; len bytes of path), made when missing if create;
  * or NULL. */
 xmlNodePtr dom_walk(xmlNodePtr n, const char *path, size_t len, bool create);
+/* A builder's path without its [N]s ("contact/hours[2]@days" -> "contact/hours@days";
+ * allocated, NULL out of memory); *last (when not NULL) gets the last N (1 for [0]),
+ * untouched when there is none. */
+char *path_without_index(const char *path, unsigned *last);
 /* The text of every "a/b/line" element below n, one a line, each ending in '\n' ("" for
  * none; allocated, free(); NULL out of memory). */
 char *dom_lines(xmlNodePtr n, const char *path);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libxml/parser.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +250,29 @@ char *dom_get(xmlNodePtr n, const char *path)
     if (at)
         return (char *)xmlGetProp(e, BAD_CAST(at + 1));
     return (char *)xmlNodeGetContent(e);
+}
+
+char *path_without_index(const char *path, unsigned *last)
+{
+    char *norm = malloc(strlen(path) + 1);
+    size_t k = 0;
+    for (const char *p = path; norm && *p; p++) {
+        if (*p == '[') {
+            if (last) {
+                unsigned long n = strtoul(p + 1, NULL, 10);
+                *last = n && n <= UINT_MAX ? (unsigned)n : 1;
+            }
+            while (*p && *p != ']')
+                p++;
+            if (!*p)
+                break;
+            continue;
+        }
+        norm[k++] = *p;
+    }
+    if (norm)
+        norm[k] = '\0';
+    return norm;
 }
 
 char *dom_lines(xmlNodePtr n, const char *path)
