@@ -249,93 +249,89 @@ icu::UnicodeString isolate_digit_runs(const icu::UnicodeString &in)
     return out;
 }
 
-int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
-              char **out, kl_fmt_error *err, const char *date_pattern = nullptr,
-              const char *months = nullptr)
+/* Isolation is the program's job (convert_args, isolate_digit_runs): isolation marks a
+ * translator wrote by hand would isolate the same value twice (`catalog check` flags them),
+ * so the pattern is applied again without them. */
+int drop_hand_marks(icu::MessageFormat &mf, const icu::UnicodeString &upattern, kl_fmt_error *err)
 {
-    icu::UnicodeString upattern = icu::UnicodeString::fromUTF8(pattern);
-    UParseError pe;
-    UErrorCode st = U_ZERO_ERROR;
-    const icu::Locale loc = to_locale(locale);
-    icu::MessageFormat mf(upattern, loc, pe, st);
-    if (U_FAILURE(st)) {
-        set_error(err, st, upattern, &pe, "ICU message syntax error");
-        return KL_EPARSE;
-    }
-    if (!out)
-        return 0;
-    std::vector<char> plain_only, used;
-    int rc = check_names(upattern, args, n_args, err, plain_only, used);
-    if (rc)
-        return rc;
-    /* Isolation is the program's job (below): isolation marks a translator
-     * wrote by hand would isolate the same value twice (`catalog check`
-     * flags them). */
     bool hand_marks = false;
     for (int32_t i = 0; i < upattern.length(); i++)
         hand_marks |= is_isolate(upattern.charAt(i));
-    if (hand_marks) {
-        icu::UnicodeString bare;
-        for (int32_t i = 0; i < upattern.length(); i++)
-            if (!is_isolate(upattern.charAt(i)))
-                bare.append(upattern.charAt(i));
-        st = U_ZERO_ERROR;
-        mf.applyPattern(bare, pe, st);
-        if (U_FAILURE(st)) {
-            set_error(err, st, bare, &pe, "ICU message syntax error");
-            return KL_EPARSE;
-        }
+    if (!hand_marks)
+        return 0;
+    icu::UnicodeString bare;
+    for (int32_t i = 0; i < upattern.length(); i++)
+        if (!is_isolate(upattern.charAt(i)))
+            bare.append(upattern.charAt(i));
+    UParseError pe;
+    UErrorCode st = U_ZERO_ERROR;
+    mf.applyPattern(bare, pe, st);
+    if (U_FAILURE(st)) {
+        set_error(err, st, bare, &pe, "ICU message syntax error");
+        return KL_EPARSE;
     }
-    /* A catalog's own date style (the `dates` table) for every date argument. */
-    std::unique_ptr<icu::SimpleDateFormat> own_dates;
-    if (date_pattern && *date_pattern) {
-        UErrorCode ds = U_ZERO_ERROR;
-        icu::DateFormatSymbols sym(loc, ds);
-        if (months && U_SUCCESS(ds)) {
-            icu::UnicodeString names[12];
-            int count = 0;
-            const char *p = months;
-            while (count < 12) {
-                const char *bar = strchr(p, '|');
-                size_t len = bar ? (size_t)(bar - p) : strlen(p);
-                names[count++] = icu::UnicodeString::fromUTF8(icu::StringPiece(p, (int32_t)len));
-                if (!bar)
-                    break;
-                p = bar + 1;
-            }
-            if (count == 12) {
-                sym.setMonths(names, 12, icu::DateFormatSymbols::FORMAT,
-                              icu::DateFormatSymbols::WIDE);
-                sym.setMonths(names, 12, icu::DateFormatSymbols::STANDALONE,
-                              icu::DateFormatSymbols::WIDE);
-            }
-        }
-        if (U_SUCCESS(ds))
-            own_dates.reset(
-                new icu::SimpleDateFormat(icu::UnicodeString::fromUTF8(date_pattern), sym, ds));
-        if (U_FAILURE(ds) || !own_dates) {
-            set_error(err, ds, icu::UnicodeString::fromUTF8(date_pattern), nullptr,
-                      "the catalog's date pattern");
-            return KL_EPARSE;
-        }
-        own_dates->adoptTimeZone(icu::TimeZone::createTimeZone(u"UTC"));
-        for (size_t i = 0; i < n_args; i++)
-            if (args[i].type == KL_ARG_DATE) {
-                st = U_ZERO_ERROR;
-                mf.setFormat(icu::UnicodeString::fromUTF8(args[i].name), *own_dates, st);
-            }
-    }
-    /* In a right-to-left letter, data such as "21 Victoria Road" or a phone
-     * number must keep its own direction: wrap text arguments in
-     * FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE (invisible). */
-    bool rtl = locale && uloc_isRightToLeft(loc.getName());
+    return 0;
+}
 
-    std::vector<icu::UnicodeString> names;
-    std::vector<icu::Formattable> values;
+/* The catalog's 12 month names ("Janaayo|Febraayo|..."), when it gives all 12. */
+void set_months(icu::DateFormatSymbols &sym, const char *months)
+{
+    icu::UnicodeString names[12];
+    int count = 0;
+    const char *p = months;
+    while (count < 12) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        names[count++] = icu::UnicodeString::fromUTF8(icu::StringPiece(p, (int32_t)len));
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    if (count == 12) {
+        sym.setMonths(names, 12, icu::DateFormatSymbols::FORMAT, icu::DateFormatSymbols::WIDE);
+        sym.setMonths(names, 12, icu::DateFormatSymbols::STANDALONE, icu::DateFormatSymbols::WIDE);
+    }
+}
+
+/* A catalog's own date style (the `dates` table) for every date argument; own_dates keeps
+ * the format alive while mf uses it. */
+int use_own_dates(icu::MessageFormat &mf, const icu::Locale &loc, const char *date_pattern,
+                  const char *months, const kl_fmt_arg *args, size_t n_args,
+                  std::unique_ptr<icu::SimpleDateFormat> &own_dates, kl_fmt_error *err)
+{
+    UErrorCode ds = U_ZERO_ERROR;
+    icu::DateFormatSymbols sym(loc, ds);
+    if (months && U_SUCCESS(ds))
+        set_months(sym, months);
+    if (U_SUCCESS(ds))
+        own_dates.reset(
+            new icu::SimpleDateFormat(icu::UnicodeString::fromUTF8(date_pattern), sym, ds));
+    if (U_FAILURE(ds) || !own_dates) {
+        set_error(err, ds, icu::UnicodeString::fromUTF8(date_pattern), nullptr,
+                  "the catalog's date pattern");
+        return KL_EPARSE;
+    }
+    own_dates->adoptTimeZone(icu::TimeZone::createTimeZone(u"UTC"));
+    for (size_t i = 0; i < n_args; i++)
+        if (args[i].type == KL_ARG_DATE) {
+            UErrorCode st = U_ZERO_ERROR;
+            mf.setFormat(icu::UnicodeString::fromUTF8(args[i].name), *own_dates, st);
+        }
+    return 0;
+}
+
+/* The arguments the message names (used), as ICU's names and values. Only those are
+ * converted: compose passes every argument of the letter to every message. In a
+ * right-to-left letter, data such as "21 Victoria Road" or a phone number must keep its own
+ * direction: text arguments shown as they are (plain_only) are wrapped in FIRST STRONG
+ * ISOLATE ... POP DIRECTIONAL ISOLATE (invisible). */
+int convert_args(const kl_fmt_arg *args, size_t n_args, const std::vector<char> &used,
+                 const std::vector<char> &plain_only, bool rtl, const icu::UnicodeString &upattern,
+                 std::vector<icu::UnicodeString> &names, std::vector<icu::Formattable> &values,
+                 kl_fmt_error *err)
+{
     names.reserve(n_args);
     values.reserve(n_args);
-    /* Only the arguments the message names are converted to ICU's strings
-     * (compose passes every argument of the letter to every message). */
     for (size_t i = 0; i < n_args; i++) {
         if (!used[i])
             continue;
@@ -368,8 +364,37 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
         }
         }
     }
+    return 0;
+}
+
+int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
+              char **out, kl_fmt_error *err, const char *date_pattern = nullptr,
+              const char *months = nullptr)
+{
+    icu::UnicodeString upattern = icu::UnicodeString::fromUTF8(pattern);
+    UParseError pe;
+    UErrorCode st = U_ZERO_ERROR;
+    const icu::Locale loc = to_locale(locale);
+    icu::MessageFormat mf(upattern, loc, pe, st);
+    if (U_FAILURE(st)) {
+        set_error(err, st, upattern, &pe, "ICU message syntax error");
+        return KL_EPARSE;
+    }
+    if (!out)
+        return 0;
+    std::vector<char> plain_only, used;
+    std::unique_ptr<icu::SimpleDateFormat> own_dates;
+    std::vector<icu::UnicodeString> names;
+    std::vector<icu::Formattable> values;
+    bool rtl = locale && uloc_isRightToLeft(loc.getName());
+    int rc;
+    if ((rc = check_names(upattern, args, n_args, err, plain_only, used)) != 0 ||
+        (rc = drop_hand_marks(mf, upattern, err)) != 0 ||
+        (date_pattern && *date_pattern &&
+         (rc = use_own_dates(mf, loc, date_pattern, months, args, n_args, own_dates, err)) != 0) ||
+        (rc = convert_args(args, n_args, used, plain_only, rtl, upattern, names, values, err)) != 0)
+        return rc;
     icu::UnicodeString result;
-    icu::FieldPosition fp;
     st = U_ZERO_ERROR;
     mf.format(names.data(), values.data(), (int32_t)names.size(), result, st);
     if (U_FAILURE(st)) {

@@ -124,6 +124,81 @@ static bool add_key(splitter *p, const char *arg, size_t an, const char *kw, siz
 }
 
 /* An argument at p->i ('{'): the code and its branches. Returns its longest length. */
+/* A placeholder with a format ({d, date, long}, p->i after its type) to its closing '}': one
+ * code run from a. */
+static unsigned long formatted(splitter *p, size_t a)
+{
+    int d = 1;
+    while (p->i < p->n && d) {
+        if (p->s[p->i] == '{')
+            d++;
+        else if (p->s[p->i] == '}')
+            d--;
+        p->i++;
+    }
+    if (d) {
+        fail(p, a, "the '{' that starts a placeholder is never closed: add '}'");
+        return 0;
+    }
+    run_as(p, a, p->i, true, true);
+    return KL_PH_CHARS;
+}
+
+/* The choices of a select or plural (p->i after the ',' that follows its type) up to its
+ * closing '}'; a: where the code before the first choice starts, open: the argument's '{',
+ * name: the argument's name (select keywords are recorded with it). Returns the length of
+ * the longest choice. */
+static unsigned long choices(splitter *p, int depth, size_t a, size_t open, bool sel, bool plu,
+                             const char *name, size_t name_len)
+{
+    unsigned long best = 0;
+    for (;;) {
+        ws(p);
+        if (p->i >= p->n) {
+            fail(p, open,
+                 sel ? "the '{' that starts this select is never closed: add '}'"
+                     : "the '{' that starts this plural is never closed: add '}'");
+            return best;
+        }
+        if (p->s[p->i] == '}') {
+            p->i++;
+            run(p, a, p->i, true);
+            return best;
+        }
+        size_t kw = p->i;
+        while (p->i < p->n && !strchr(" \t\r\n{}", p->s[p->i]))
+            p->i++;
+        size_t kn = p->i - kw;
+        if (kn > 7 && !strncmp(p->s + kw, "offset:", 7))
+            continue;
+        if (!kn) {
+            fail(p, p->i, "each choice is a keyword then its text in braces: female {...}");
+            return best;
+        }
+        if (sel && !add_key(p, name, name_len, p->s + kw, kn))
+            p->out->oom = true;
+        ws(p);
+        if (p->i >= p->n || p->s[p->i] != '{') {
+            fail(p, p->i, "each choice is a keyword then its text in braces: female {...}");
+            return best;
+        }
+        p->i++;
+        run(p, a, p->i, true);
+        size_t branch = p->i - 1;
+        unsigned long l = message(p, depth + 1, plu);
+        if (p->out->error)
+            return best;
+        if (p->i >= p->n || p->s[p->i] != '}') {
+            fail(p, branch, "the '{' that starts this choice's text is never closed: add '}'");
+            return best;
+        }
+        if (l > best)
+            best = l;
+        a = p->i;
+        p->i++;
+    }
+}
+
 static unsigned long argument(splitter *p, int depth)
 {
     size_t a = p->i;
@@ -158,73 +233,14 @@ static unsigned long argument(splitter *p, int depth)
     bool sel = tn == 6 && !strncmp(p->s + type, "select", 6);
     bool plu = (tn == 6 && !strncmp(p->s + type, "plural", 6)) ||
                (tn == 13 && !strncmp(p->s + type, "selectordinal", 13));
-    if (!sel && !plu) {
-        int d = 1;
-        while (p->i < p->n && d) {
-            if (p->s[p->i] == '{')
-                d++;
-            else if (p->s[p->i] == '}')
-                d--;
-            p->i++;
-        }
-        if (d) {
-            fail(p, a, "the '{' that starts a placeholder is never closed: add '}'");
-            return 0;
-        }
-        run_as(p, a, p->i, true, true);
-        return KL_PH_CHARS;
-    }
+    if (!sel && !plu)
+        return formatted(p, a);
     if (p->i >= p->n || p->s[p->i] != ',') {
         fail(p, p->i, "a select or plural is {name, select, keyword {text} other {text}}");
         return 0;
     }
     p->i++;
-    unsigned long best = 0;
-    for (;;) {
-        ws(p);
-        if (p->i >= p->n) {
-            fail(p, open,
-                 sel ? "the '{' that starts this select is never closed: add '}'"
-                     : "the '{' that starts this plural is never closed: add '}'");
-            return best;
-        }
-        if (p->s[p->i] == '}') {
-            p->i++;
-            run(p, a, p->i, true);
-            return best;
-        }
-        size_t kw = p->i;
-        while (p->i < p->n && !strchr(" \t\r\n{}", p->s[p->i]))
-            p->i++;
-        size_t kn = p->i - kw;
-        if (kn > 7 && !strncmp(p->s + kw, "offset:", 7))
-            continue;
-        if (!kn) {
-            fail(p, p->i, "each choice is a keyword then its text in braces: female {...}");
-            return best;
-        }
-        if (sel && !add_key(p, p->s + name, name_end - name, p->s + kw, kn))
-            p->out->oom = true;
-        ws(p);
-        if (p->i >= p->n || p->s[p->i] != '{') {
-            fail(p, p->i, "each choice is a keyword then its text in braces: female {...}");
-            return best;
-        }
-        p->i++;
-        run(p, a, p->i, true);
-        size_t branch = p->i - 1;
-        unsigned long l = message(p, depth + 1, plu);
-        if (p->out->error)
-            return best;
-        if (p->i >= p->n || p->s[p->i] != '}') {
-            fail(p, branch, "the '{' that starts this choice's text is never closed: add '}'");
-            return best;
-        }
-        if (l > best)
-            best = l;
-        a = p->i;
-        p->i++;
-    }
+    return choices(p, depth, a, open, sel, plu, p->s + name, name_end - name);
 }
 
 static unsigned long message(splitter *p, int depth, bool plural)

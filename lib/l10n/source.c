@@ -118,55 +118,27 @@ static int escape(parser *p, size_t esc, kl_buf *b, unsigned long *cp)
     char c = p->s[p->pos++];
     int digits = 0, maxd = 0, base = 16;
     *cp = 0;
-    switch (c) {
-    case 'u':
-        maxd = 4;
-        break;
-    case 'U':
-        maxd = 8;
-        break;
-    case 'x':
-        maxd = 2;
-        break;
-    case 'a':
-        *cp = 7;
-        break;
-    case 'b':
-        *cp = 8;
-        break;
-    case 't':
-        *cp = 9;
-        break;
-    case 'n':
-        *cp = 10;
-        break;
-    case 'v':
-        *cp = 11;
-        break;
-    case 'f':
-        *cp = 12;
-        break;
-    case 'r':
-        *cp = 13;
-        break;
-    case 'e':
-        *cp = 27;
-        break;
-    default:
-        if (c >= '0' && c <= '7') {
-            base = 8;
-            maxd = 3;
-            p->pos--;
-        } else {
-            /* any other character stands for itself (\" \\ \') */
-            p->pos--;
-            size_t n = 1;
-            while (p->pos + n < p->len && ((unsigned char)p->s[p->pos + n] & 0xC0) == 0x80)
-                n++;
-            kl_core__buf_append(b, p->s + p->pos, n);
-            p->pos += n;
-            return 1;
-        }
+    /* \a \b \t \n \v \f \r as in C, and \e for ESC */
+    static const char named[] = "abtnvfre";
+    static const unsigned char named_cp[] = {7, 8, 9, 10, 11, 12, 13, 27};
+    const char *nm = c ? strchr(named, c) : NULL;
+    if (c == 'u' || c == 'U' || c == 'x') {
+        maxd = c == 'u' ? 4 : c == 'U' ? 8 : 2;
+    } else if (nm) {
+        *cp = named_cp[nm - named];
+    } else if (c >= '0' && c <= '7') {
+        base = 8;
+        maxd = 3;
+        p->pos--;
+    } else {
+        /* any other character stands for itself (\" \\ \') */
+        p->pos--;
+        size_t n = 1;
+        while (p->pos + n < p->len && ((unsigned char)p->s[p->pos + n] & 0xC0) == 0x80)
+            n++;
+        kl_core__buf_append(b, p->s + p->pos, n);
+        p->pos += n;
+        return 1;
     }
     if (!maxd)
         return 0;

@@ -54,6 +54,57 @@ static void codes_free(codes *c)
 /* Write a message as text and <ph> codes. v2: XLIFF 2.0 (equiv, disp) or
  * 1.2 (the code as the element's content). src: NULL for the source (its
  * codes recorded into cs), else the source's codes to match ids. */
+/* The id of a target's code t: the equal source code not used yet, else (XLIFF 2.0) a copy of
+ * an equal one (copy_of set), else a new id (TMX: numbered after the source's; XLIFF 1.2:
+ * "t1", "t2"...; extra counts them). False when XLIFF 2.0 has no source code for it: it
+ * stays text (what the English lacks, more plural forms or a choice on gender, is checked
+ * on import). */
+static bool target_code_id(codes *cs, const char *t, bool v2, bool tmx, size_t *extra, char id[32],
+                           char copy_of[32])
+{
+    size_t k = 0;
+    while (k < cs->n && (cs->used[k] || strcmp(cs->text[k], t) != 0))
+        k++;
+    size_t dup = 0;
+    while (k == cs->n && dup < cs->n && strcmp(cs->text[dup], t) != 0)
+        dup++;
+    if (k < cs->n) {
+        cs->used[k] = true;
+        snprintf(id, 32, "%zu", k + 1);
+    } else if (v2 && !tmx && dup < cs->n) {
+        /* the same code again: a copy of the source's (XLIFF 2.0 copyOf) */
+        snprintf(id, 32, "c%zu", ++*extra);
+        snprintf(copy_of, 32, "%zu", dup + 1);
+    } else if (tmx) {
+        snprintf(id, 32, "%zu", cs->n + ++*extra);
+    } else if (v2) {
+        return false;
+    } else {
+        snprintf(id, 32, "t%zu", ++*extra);
+    }
+    return true;
+}
+
+/* One inline code: <ph id=.../> (XLIFF 2.0: copyOf, equiv, disp), or the code as <ph>'s
+ * content (XLIFF 1.2; TMX with x=...). */
+static int write_ph(xmlTextWriterPtr w, bool v2, bool tmx, const char *id, const char *copy_of,
+                    const char *code)
+{
+    if (xmlTextWriterStartElement(w, BAD_CAST "ph") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST(tmx ? "x" : "id"), BAD_CAST id) < 0)
+        return -1;
+    if (v2) {
+        if ((copy_of[0] &&
+             xmlTextWriterWriteAttribute(w, BAD_CAST "copyOf", BAD_CAST copy_of) < 0) ||
+            xmlTextWriterWriteAttribute(w, BAD_CAST "equiv", BAD_CAST code) < 0 ||
+            xmlTextWriterWriteAttribute(w, BAD_CAST "disp", BAD_CAST code) < 0)
+            return -1;
+    } else if (xmlTextWriterWriteString(w, BAD_CAST code) < 0) {
+        return -1;
+    }
+    return xmlTextWriterEndElement(w);
+}
+
 static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *cs, bool is_source,
                            bool tmx)
 {
@@ -83,58 +134,18 @@ static int write_inline_as(xmlTextWriterPtr w, const char *msg, bool v2, codes *
         }
         memcpy(t, msg + r->start, r->end - r->start);
         t[r->end - r->start] = '\0';
-        if (!r->code) {
+        char id[32], copy_of[32] = "";
+        if (!r->code || (!is_source && !target_code_id(cs, t, v2, tmx, &extra, id, copy_of))) {
             rc = xmlTextWriterWriteString(w, BAD_CAST t);
             kl_free(t);
             continue;
         }
-        char id[32], copy_of[32] = "";
         if (is_source) {
             snprintf(id, sizeof id, "%zu", cs->n + 1);
-            cs->text[cs->n++] = t;
+            cs->text[cs->n++] = t; /* the codes own it */
             t = NULL;
-        } else {
-            size_t k = 0;
-            while (k < cs->n && (cs->used[k] || strcmp(cs->text[k], t) != 0))
-                k++;
-            size_t dup = 0;
-            while (k == cs->n && dup < cs->n && strcmp(cs->text[dup], t) != 0)
-                dup++;
-            if (k < cs->n) {
-                cs->used[k] = true;
-                snprintf(id, sizeof id, "%zu", k + 1);
-            } else if (v2 && !tmx && dup < cs->n) {
-                /* the same code again: a copy of the source's (XLIFF 2.0 copyOf) */
-                snprintf(id, sizeof id, "c%zu", ++extra);
-                snprintf(copy_of, sizeof copy_of, "%zu", dup + 1);
-            } else if (tmx) {
-                snprintf(id, sizeof id, "%zu", cs->n + ++extra);
-            } else if (v2) {
-                /* XLIFF 2.0: a target's code must have one in the source;
-                 * what the English lacks (more plural forms, a choice on
-                 * gender) stays text, checked on import. */
-                rc = xmlTextWriterWriteString(w, BAD_CAST t);
-                kl_free(t);
-                continue;
-            } else {
-                snprintf(id, sizeof id, "t%zu", ++extra);
-            }
         }
-        const char *code = t ? t : cs->text[cs->n - 1];
-        if ((rc = xmlTextWriterStartElement(w, BAD_CAST "ph")) >= 0)
-            rc = xmlTextWriterWriteAttribute(w, BAD_CAST(tmx ? "x" : "id"), BAD_CAST id);
-        if (v2) {
-            if (rc >= 0 && copy_of[0])
-                rc = xmlTextWriterWriteAttribute(w, BAD_CAST "copyOf", BAD_CAST copy_of);
-            if (rc >= 0)
-                rc = xmlTextWriterWriteAttribute(w, BAD_CAST "equiv", BAD_CAST code);
-            if (rc >= 0)
-                rc = xmlTextWriterWriteAttribute(w, BAD_CAST "disp", BAD_CAST code);
-        } else if (rc >= 0) {
-            rc = xmlTextWriterWriteString(w, BAD_CAST code);
-        }
-        if (rc >= 0)
-            rc = xmlTextWriterEndElement(w);
+        rc = write_ph(w, v2, tmx, id, copy_of, t ? t : cs->text[cs->n - 1]);
         kl_free(t);
     }
     kl_l10n__icu_split_free(&sp);

@@ -658,6 +658,38 @@ static void test_remove_compiled_only_its_own(void **state)
     kl_context_free(ctx);
 }
 
+/* The source reader decodes every escape ICU's genrb accepts, as genrb does: a translator's
+ * \n or \u2068 means the same to our checks as to the compiled catalog. */
+static void test_source_escapes(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    const char *text =
+        "x {\n    standard {\n"
+        "        k { \"a\\tb\\nc\\x41\\x{1F600}\\u00e9\\U0001F600\\101\\e\\\"q\\\\\" }\n"
+        "        pair { \"\\uD83D\\uDE00\" \"!\" }\n"
+        "        bad { \"\\u12\" }\n    }\n}\n";
+    kl_csrc *src = NULL;
+    /* \u with fewer than 4 hex digits is refused, with its position */
+    assert_int_equal(kl_l10n__src_parse(ctx, "x.txt", text, strlen(text), &src), KL_EPARSE);
+    assert_int_equal(kl_context_last_error(ctx)->line, 5);
+    assert_int_equal(kl_context_last_error(ctx)->column, 16);
+    kl_l10n__src_free(src);
+    src = NULL;
+    char good[512];
+    snprintf(good, sizeof good, "%.*s    }\n}\n", (int)(strstr(text, "        bad") - text), text);
+    assert_int_equal(kl_l10n__src_parse(ctx, "x.txt", good, strlen(good), &src), 0);
+    const kl_csrc_str *k = kl_l10n__src_find(src, "standard", "k");
+    assert_non_null(k);
+    assert_string_equal(k->text, "a\tb\ncA\xF0\x9F\x98\x80\xC3\xA9\xF0\x9F\x98\x80"
+                                 "A\x1b\"q\\");
+    const kl_csrc_str *pair = kl_l10n__src_find(src, "standard", "pair");
+    assert_non_null(pair);
+    assert_string_equal(pair->text, "\xF0\x9F\x98\x80!"); /* one character; strings joined */
+    kl_l10n__src_free(src);
+    kl_context_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -671,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_init_new_catalog),
         cmocka_unit_test(test_pseudo_locales),
         cmocka_unit_test(test_remove_compiled_only_its_own),
+        cmocka_unit_test(test_source_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
