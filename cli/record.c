@@ -22,6 +22,20 @@ static char *record_path(const char *out_dir, const char *record)
     return p;
 }
 
+/* Whether the record is there yet. Returns an exit code (out of memory printed). */
+static int record_exists(const char *out_dir, const char *record, bool *exists)
+{
+    char *path = record_path(out_dir, record);
+    if (!path) {
+        fputs("kinletter: error: out of memory\n", stderr);
+        return EXIT_SOME_FAILED;
+    }
+    struct stat sb;
+    *exists = stat(path, &sb) == 0;
+    free(path);
+    return EXIT_DONE;
+}
+
 /* Input errors (a member, date, event, text the record refuses) are the
  * user's to correct: exit 2; a record that cannot be written: exit 1. */
 static int exit_for(int rc)
@@ -154,14 +168,9 @@ int cli_record_hold_unanswered(kl_context *ctx, const kl_review *rv, const char 
     *held = 0;
     if (!is_outcome(template_name))
         return EXIT_DONE;
-    char *path = record_path(out_dir, record);
-    if (!path) {
-        fputs("kinletter: error: out of memory\n", stderr);
+    bool exists = false;
+    if (record_exists(out_dir, record, &exists) != EXIT_DONE)
         return EXIT_SOME_FAILED;
-    }
-    struct stat sb;
-    bool exists = stat(path, &sb) == 0;
-    free(path);
     if (!exists)
         return EXIT_DONE; /* no record, no question */
     kl_record *rec = NULL;
@@ -224,14 +233,9 @@ int cli_record_questions(kl_context *ctx, const kl_review *rv, const char *out_d
     *st = NULL;
     *qa = NULL;
     *n_qa = 0;
-    char *path = record_path(out_dir, record);
-    if (!path) {
-        fputs("kinletter: error: out of memory\n", stderr);
+    bool exists = false;
+    if (record_exists(out_dir, record, &exists) != EXIT_DONE)
         return EXIT_SOME_FAILED;
-    }
-    struct stat sb;
-    bool exists = stat(path, &sb) == 0;
-    free(path);
     if (!exists)
         return EXIT_DONE; /* no record, no question */
     kl_record *rec = NULL;
