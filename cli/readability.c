@@ -145,6 +145,7 @@ static bool has_shown_section(const opts *o, const kl_readability *r)
 
 static void print_row(const result *x, const kl_read_stats *st, bool ok)
 {
+    /* Scores of a letter (two or three digits and one decimal) and a count: 16 bytes hold any. */
     char flesch[16] = "-", grade[16] = "-", lix[16] = "-", avoid[16] = "-";
     const char *few = st->few_words ? "~" : "";
     if (st->has_flesch) {

@@ -268,7 +268,7 @@ static void mvals_from_form(mvals *m, bool ch[4], bool *none, const web_request 
         free(t);
     }
     for (size_t i = 0; i < 4; i++) {
-        char name[40];
+        char name[40]; /* "channel-" and one of the four channels' keywords */
         snprintf(name, sizeof name, "channel-%s", channels[2 * i]);
         ch[i] = web_field_get(rq, name) != NULL;
     }
@@ -668,7 +668,7 @@ void h_family_csv(web_request *rq, web_response *rs, const char *id)
         mvals m = {0};
         bool ch[4] = {false, false, false, false}, none = false;
         mvals_from_dom(&m, ch, &none, e);
-        char chans[80] = "";
+        char chans[80] = ""; /* the four channels' keywords, each once: 31 bytes at most */
         for (size_t i = 0; i < 4; i++)
             if (ch[i]) {
                 size_t l = strlen(chans);
@@ -711,7 +711,7 @@ xmlNodePtr ws_member_from_loaded(xmlDocPtr doc, xmlNsPtr ns, const kl_review *rv
     set_attr(e, "relationship", kl_member_relationship(km));
     set_attr(e, "gender", kl_gender_name(kl_member_gender(km)));
     if (kl_member_age(km) >= 0) {
-        char a[16];
+        char a[16]; /* an int's digits */
         snprintf(a, sizeof a, "%d", kl_member_age(km));
         set_attr(e, "age", a);
     }
@@ -735,7 +735,7 @@ xmlNodePtr ws_member_from_loaded(xmlDocPtr doc, xmlNsPtr ns, const kl_review *rv
     xmlNodePtr needs = dom_add(e, "needs", NULL);
     const char *profile = kl_member_print_profile(km);
     if (profile && !strcmp(profile, "custom")) {
-        char sz[32];
+        char sz[32]; /* a print size, %g of a few points */
         snprintf(sz, sizeof sz, "%g", kl_member_print_size(km));
         set_attr(needs, "size", sz);
     } else if (profile && (!strcmp(profile, "large") || !strcmp(profile, "very-large"))) {

@@ -548,10 +548,9 @@ static void logo_from_form(web_request *rq, xmlDocPtr doc, const char *id, web_e
     }
     const char *why = kl_png_problem(b, f->len);
     if (why) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "The logo %s: save it again as a PNG image and upload it again",
-                 why);
-        errors_add(errs, "logo", msg);
+        char *msg = fmt("The logo %s: save it again as a PNG image and upload it again", why);
+        errors_add(errs, "logo", msg ? msg : "The logo is not a PNG image");
+        free(msg);
         return;
     }
     if (!write)
