@@ -173,6 +173,31 @@ static void report_genrb(kl_context *ctx, const char *path, const kl_buf *said)
     }
 }
 
+/* Compile one source (name in src_dir) into tmp; a catalog genrb refuses is counted in *bad
+ * and reported (where our reader finds the problem, its line, column and words; genrb's own
+ * messages only when it finds nothing). Returns 0 or the failure that stops compiling. */
+static int compile_one(kl_context *ctx, const char *src_dir, const char *name, const char *tmp,
+                       size_t *bad)
+{
+    char *path = kl_core__path_join(src_dir, name);
+    if (!path)
+        return kl_core__oom(ctx);
+    kl_buf said = KL_BUF_INIT;
+    int rc = kl_l10n__genrb(ctx, path, tmp, collect_genrb, &said);
+    if (rc == KL_EPARSE) {
+        (*bad)++;
+        kl_csrc *src = NULL;
+        rc = kl_l10n__src_load(ctx, path, &src);
+        kl_l10n__src_free(src);
+        if (rc == 0)
+            report_genrb(ctx, path, &said);
+        rc = rc == KL_ENOMEM ? rc : 0;
+    }
+    kl_core__buf_free(&said);
+    kl_free(path);
+    return rc;
+}
+
 KL_API int kl_catalog_compile(kl_context *ctx, const char *src_dir, char **out)
 {
     kl_context_clear_error(ctx);
@@ -184,53 +209,36 @@ KL_API int kl_catalog_compile(kl_context *ctx, const char *src_dir, char **out)
         return kl_core__error(ctx, errno == ENOENT ? KL_ENOTFOUND : KL_EIO, KL_AT(src_dir, 0, 0),
                               NULL, "cannot open the catalog directory: %s", strerror(errno));
     char *tmp = NULL;
-    int rc = kl_l10n__mkdtemp(ctx, &tmp);
     size_t n = 0, bad = 0;
+    int rc;
+    if ((rc = kl_l10n__mkdtemp(ctx, &tmp)) < 0)
+        goto done;
     struct dirent *e;
-    while (!rc && (e = readdir(d))) {
+    while ((e = readdir(d))) {
         size_t len = strlen(e->d_name);
         if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".txt") != 0)
             continue;
-        char *path = kl_core__path_join(src_dir, e->d_name);
-        if (!path) {
-            rc = kl_core__oom(ctx);
-            break;
-        }
-        kl_buf said = KL_BUF_INIT;
-        int r = kl_l10n__genrb(ctx, path, tmp, collect_genrb, &said);
-        if (r == KL_EPARSE) {
-            /* Our reader says where (line and column) and what, in words;
-             * genrb's own messages only when it finds nothing. */
-            kl_csrc *src = NULL;
-            int pr = kl_l10n__src_load(ctx, path, &src);
-            kl_l10n__src_free(src);
-            if (pr == 0)
-                report_genrb(ctx, path, &said);
-            else if (pr == KL_ENOMEM)
-                rc = pr;
-        }
-        kl_core__buf_free(&said);
-        kl_free(path);
+        if ((rc = compile_one(ctx, src_dir, e->d_name, tmp, &bad)) < 0)
+            goto done;
         n++;
-        if (r == KL_EPARSE)
-            bad++;
-        else if (r)
-            rc = r;
     }
-    closedir(d);
-    if (!rc && bad)
+    if (bad) {
         rc = kl_core__error(ctx, KL_EPARSE, KL_AT(src_dir, 0, 0), "fix the catalogs named above",
                             "%zu catalog%s could not be compiled", bad, bad == 1 ? "" : "s");
-    else if (!rc && n == 0)
+        goto done;
+    }
+    if (n == 0) {
         rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(src_dir, 0, 0), NULL,
                             "no catalog text sources (*.txt) in the directory");
-    if (rc) {
-        kl_catalog_remove_compiled(tmp);
-        kl_free(tmp);
-        return rc;
+        goto done;
     }
     *out = tmp;
-    return 0;
+    tmp = NULL;
+done:
+    closedir(d);
+    kl_catalog_remove_compiled(tmp);
+    kl_free(tmp);
+    return rc;
 }
 
 /* ---- opening a set ----------------------------------------------------------- */
