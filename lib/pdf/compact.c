@@ -7,9 +7,9 @@
  * uncompressed stream); every other object (dictionaries, arrays, numbers: the structure tree,
  * pages, the catalog) into a memory buffer that becomes a deflated object stream of at most
  * OBJSTM_MAX objects. The object streams follow the last of libharu's objects, then the
- * cross-reference stream (PNG-up predicted, deflated) with /Root, /Info and an /ID derived
- * from the bytes before it, so the same letter gives the same bytes. Nothing is parsed: the
- * cost over libharu's own save is one deflate of the dictionaries.
+ * cross-reference stream (PNG-up predicted, deflated) with /Root, /Info and an /ID that is
+ * the MD5 of the bytes before it, so the same letter gives the same bytes. Nothing is parsed:
+ * the cost over libharu's own save is one deflate of the dictionaries.
  *
  * Not in an object stream, as the PDF specification requires: stream objects, objects whose
  * generation is not 0, and the encryption dictionary (a document libharu encrypts, which
@@ -17,10 +17,10 @@
  * the library's encryption (mail/protect.c) and Notify reader (check/notify.c): the lock they
  * share lives here. */
 #include "core/core.h"
-#include "core/fileio.h"
 #include "pdf/fontpack.h"
 
 #include <hpdf.h>
+#include <nettle/md5.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -241,10 +241,20 @@ static int write_tail(writer *w, HPDF_Doc pdf)
     kl_core__buf_free(&rows);
     if (rc)
         return rc;
-    /* A deterministic /ID: the start of a SHA-256 of every byte before the xref stream. */
-    char id[65];
-    kl_core__sha256_hex(out->data + w->start, xref_at, id);
-    id[32] = '\0';
+    /* A deterministic /ID: the MD5 of every byte before the xref stream, as qpdf's
+     * deterministic ID is (an identifier, not a security check: SHA-256 of the file cost 1.5 M
+     * instructions a letter, MD5 a sixth of that). */
+    struct md5_ctx md5;
+    uint8_t digest[MD5_DIGEST_SIZE];
+    md5_init(&md5);
+    md5_update(&md5, xref_at, (const uint8_t *)out->data + w->start);
+    md5_digest(&md5, sizeof digest, digest);
+    char id[2 * MD5_DIGEST_SIZE + 1];
+    for (size_t i = 0; i < sizeof digest; i++) {
+        id[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+        id[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+    }
+    id[2 * MD5_DIGEST_SIZE] = '\0';
     kl_core__buf_printf(out,
                         "%zu 0 obj\n<</Type /XRef /Size %zu /Index [0 %zu] /W [1 %u %u] "
                         "/Root %u 0 R",
