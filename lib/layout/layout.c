@@ -127,22 +127,13 @@ static void se_free(kl_selem *s)
 
 static int page_add(lay *y, size_t page, const kl_item *it)
 {
-    while (y->L->npages <= page) {
-        kl_page *grown = kl_core__realloc(y->L->pages, (y->L->npages + 1) * sizeof *grown);
-        if (!grown)
-            return kl_core__oom(y->ctx);
-        y->L->pages = grown;
-        memset(&grown[y->L->npages++], 0, sizeof *grown);
-    }
+    if (KL_GROW(y->L->pages, y->L->cap_pages, page + 1) < 0)
+        return kl_core__oom(y->ctx);
+    while (y->L->npages <= page)
+        memset(&y->L->pages[y->L->npages++], 0, sizeof *y->L->pages);
     kl_page *p = &y->L->pages[page];
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 32;
-        kl_item *grown = kl_core__realloc(p->items, cap * sizeof *grown);
-        if (!grown)
-            return kl_core__oom(y->ctx);
-        p->items = grown;
-        p->cap = cap;
-    }
+    if (KL_GROW(p->items, p->cap, p->n + 1) < 0)
+        return kl_core__oom(y->ctx);
     p->items[p->n++] = *it;
     return 0;
 }
@@ -165,14 +156,8 @@ static int place_line(lay *y, size_t page, kl_selem *se, const kl_tline *l, doub
 
 static long fl_add(lay *y, size_t count, double h, double before)
 {
-    if (y->nfl + count > y->capfl) {
-        size_t cap = (y->capfl + count) * 2;
-        fline *grown = kl_core__realloc(y->fl, cap * sizeof *grown);
-        if (!grown)
-            return kl_core__oom(y->ctx), -1;
-        y->fl = grown;
-        y->capfl = cap;
-    }
+    if (KL_GROW(y->fl, y->capfl, y->nfl + count) < 0)
+        return kl_core__oom(y->ctx), -1;
     size_t first = y->nfl;
     for (size_t i = 0; i < count; i++) {
         fline *f = &y->fl[y->nfl++];
@@ -189,14 +174,8 @@ static long fl_add(lay *y, size_t count, double h, double before)
 
 static int pc_add(lay *y, const piece *p)
 {
-    if (y->npc == y->cappc) {
-        size_t cap = y->cappc ? y->cappc * 2 : 64;
-        piece *grown = kl_core__realloc(y->pc, cap * sizeof *grown);
-        if (!grown)
-            return kl_core__oom(y->ctx);
-        y->pc = grown;
-        y->cappc = cap;
-    }
+    if (KL_GROW(y->pc, y->cappc, y->npc + 1) < 0)
+        return kl_core__oom(y->ctx);
     y->pc[y->npc++] = *p;
     return 0;
 }
@@ -209,12 +188,8 @@ static int shape(lay *y, const char *text, const kl_node *n, double size, bool b
                     .size = (float)size,
                     .width = (float)width,
                     .dir = dir};
-    int rc = kl_text__para(y->ctx, y->o->fonts, y->o->cache, text ? text : "", &st, out);
-    if (rc && y->doc->member_id) {
-        const kl_diagnostic *e = kl_context_last_error(y->ctx);
-        (void)e; /* the text module's message already names the character and text */
-    }
-    return rc;
+    /* On failure the text module's message already names the character and text. */
+    return kl_text__para(y->ctx, y->o->fonts, y->o->cache, text ? text : "", &st, out);
 }
 
 /* ---- links in running text ----------------------------------------------- */
@@ -233,13 +208,11 @@ static void *keep(lay *y, void *mem)
 {
     if (!mem)
         return NULL;
-    char **grown = kl_core__realloc(y->L->owned, (y->L->nowned + 1) * sizeof *grown);
-    if (!grown) {
+    if (KL_GROW(y->L->owned, y->L->cap_owned, y->L->nowned + 1) < 0) {
         kl_free(mem);
         return NULL;
     }
-    y->L->owned = grown;
-    grown[y->L->nowned++] = mem;
+    y->L->owned[y->L->nowned++] = mem;
     return mem;
 }
 
@@ -432,6 +405,105 @@ typedef struct lseg {
     double x;
 } lseg;
 
+/* The segments of line l (starting at x): runs of glyphs in the same
+ * address or outside any, in visual order, then sorted into reading order
+ * (by where each one's text starts). seg has room for every glyph. */
+static size_t line_segments(const kl_tline *l, double x, const urange *r, size_t nr, lseg *seg)
+{
+    size_t ns = 0;
+    for (uint32_t k = 0; k < l->nruns; k++) {
+        const kl_trun *t = &l->runs[k];
+        for (uint32_t g = 0; g < t->nglyphs; g++) {
+            int id = glyph_link(t, g, r, nr);
+            uint32_t off = t->start + t->glyphs[g].ustart;
+            if (!ns || seg[ns - 1].link != id) {
+                seg[ns++] = (lseg){.link = id, .k = k, .g = g, .n = 0, .logical = off, .x = x};
+            }
+            lseg *s = &seg[ns - 1];
+            s->n++;
+            if (off < s->logical)
+                s->logical = off;
+            x += t->glyphs[g].adv;
+        }
+    }
+    for (size_t i = 1; i < ns; i++)
+        for (size_t j = i; j > 0 && seg[j].logical < seg[j - 1].logical; j--) {
+            lseg tmp = seg[j];
+            seg[j] = seg[j - 1];
+            seg[j - 1] = tmp;
+        }
+    return ns;
+}
+
+/* The glyphs of one run that a segment takes, as a run of their own: its
+ * text from its first cluster to the run's next cluster after its last (a
+ * cluster of several glyphs has ulen 0 on each), its glyph ranges relative
+ * to that text. */
+static int slice_run(lay *y, const kl_trun *t, uint32_t g, uint32_t take, kl_trun *o)
+{
+    *o = *t;
+    o->glyphs = t->glyphs + g;
+    o->nglyphs = take;
+    uint32_t lo = UINT32_MAX, last = 0, hi = t->nu16;
+    float w = 0;
+    for (uint32_t j = 0; j < take; j++) {
+        const kl_glyph *gl = &o->glyphs[j];
+        w += gl->adv;
+        if (gl->ustart < lo)
+            lo = gl->ustart;
+        if (gl->ustart > last)
+            last = gl->ustart;
+    }
+    for (uint32_t j = 0; j < t->nglyphs; j++)
+        if (t->glyphs[j].ustart > last && t->glyphs[j].ustart < hi)
+            hi = t->glyphs[j].ustart;
+    o->u16 = t->u16 + lo;
+    o->nu16 = hi - lo;
+    o->start = t->start + lo;
+    o->width = w;
+    if (lo) {
+        kl_glyph *gs = keep(y, kl_core__malloc(take * sizeof *gs));
+        if (!gs)
+            return kl_core__oom(y->ctx);
+        memcpy(gs, o->glyphs, take * sizeof *gs);
+        for (uint32_t j = 0; j < take; j++)
+            gs[j].ustart = (uint16_t)(gs[j].ustart - lo);
+        o->glyphs = gs;
+    }
+    return 0;
+}
+
+/* The line of one segment: the slices of the runs it covers (kept by the layout). */
+static int segment_line(lay *y, const kl_tline *l, const lseg *sg, kl_tline **out)
+{
+    uint32_t nsl = 0, left = sg->n;
+    for (uint32_t k = sg->k, g = sg->g; left; k++, g = 0) {
+        uint32_t take = l->runs[k].nglyphs - g < left ? l->runs[k].nglyphs - g : left;
+        left -= take;
+        nsl += take > 0;
+    }
+    kl_tline *sl = keep(y, kl_core__calloc(1, sizeof *sl + nsl * sizeof *sl->runs));
+    if (!sl)
+        return kl_core__oom(y->ctx);
+    sl->runs = (kl_trun *)(sl + 1);
+    left = sg->n;
+    int rc = 0;
+    for (uint32_t k = sg->k, g = sg->g; left; k++, g = 0) {
+        const kl_trun *t = &l->runs[k];
+        uint32_t take = t->nglyphs - g < left ? t->nglyphs - g : left;
+        if (!take)
+            continue;
+        left -= take;
+        kl_trun *o = &sl->runs[sl->nruns++];
+        if ((rc = slice_run(y, t, g, take, o)) < 0)
+            break;
+        sl->width += o->width;
+    }
+    sl->full_width = sl->width;
+    *out = sl;
+    return rc;
+}
+
 /* A line that holds (part of) an address is split into pieces: the text
  * before, the address (tagged Link, under a Link element of se), the text
  * after, each its own marked content, in reading order. */
@@ -451,134 +523,61 @@ static int link_pieces(lay *y, const piece *base, kl_selem *se, const kl_node *n
     lseg *seg = kl_core__malloc((total + 1) * sizeof *seg);
     if (!seg)
         return kl_core__oom(y->ctx);
-    size_t ns = 0;
-    double x = base->x;
-    for (uint32_t k = 0; k < l->nruns; k++) {
-        const kl_trun *t = &l->runs[k];
-        for (uint32_t g = 0; g < t->nglyphs; g++) {
-            int id = glyph_link(t, g, r, nr);
-            uint32_t off = t->start + t->glyphs[g].ustart;
-            if (!ns || seg[ns - 1].link != id) {
-                seg[ns++] = (lseg){.link = id, .k = k, .g = g, .n = 0, .logical = off, .x = x};
-            }
-            lseg *s = &seg[ns - 1];
-            s->n++;
-            if (off < s->logical)
-                s->logical = off;
-            x += t->glyphs[g].adv;
-        }
-    }
-    /* Reading order: by where each piece's text starts. */
-    for (size_t i = 1; i < ns; i++)
-        for (size_t j = i; j > 0 && seg[j].logical < seg[j - 1].logical; j--) {
-            lseg tmp = seg[j];
-            seg[j] = seg[j - 1];
-            seg[j - 1] = tmp;
-        }
+    size_t ns = line_segments(l, base->x, r, nr, seg);
     int rc = 0;
-    for (size_t i = 0; i < ns && !rc; i++) {
-        /* The slices of the runs this piece covers. */
-        uint32_t nsl = 0, left = seg[i].n;
-        for (uint32_t k = seg[i].k, g = seg[i].g; left; k++, g = 0) {
-            uint32_t take = l->runs[k].nglyphs - g < left ? l->runs[k].nglyphs - g : left;
-            left -= take;
-            nsl += take > 0;
-        }
-        kl_tline *sl = keep(y, kl_core__calloc(1, sizeof *sl + nsl * sizeof *sl->runs));
-        if (!sl) {
-            rc = kl_core__oom(y->ctx);
-            break;
-        }
-        sl->runs = (kl_trun *)(sl + 1);
-        left = seg[i].n;
-        for (uint32_t k = seg[i].k, g = seg[i].g; left; k++, g = 0) {
-            const kl_trun *t = &l->runs[k];
-            uint32_t take = t->nglyphs - g < left ? t->nglyphs - g : left;
-            if (!take)
-                continue;
-            left -= take;
-            kl_trun *o = &sl->runs[sl->nruns++];
-            *o = *t;
-            o->glyphs = t->glyphs + g;
-            o->nglyphs = take;
-            /* Its text: from its first cluster to the run's next cluster after
-             * its last (a cluster of several glyphs has ulen 0 on each). */
-            uint32_t lo = UINT32_MAX, last = 0, hi = t->nu16;
-            float w = 0;
-            for (uint32_t j = 0; j < take; j++) {
-                const kl_glyph *gl = &o->glyphs[j];
-                w += gl->adv;
-                if (gl->ustart < lo)
-                    lo = gl->ustart;
-                if (gl->ustart > last)
-                    last = gl->ustart;
-            }
-            for (uint32_t j = 0; j < t->nglyphs; j++)
-                if (t->glyphs[j].ustart > last && t->glyphs[j].ustart < hi)
-                    hi = t->glyphs[j].ustart;
-            o->u16 = t->u16 + lo;
-            o->nu16 = hi - lo;
-            o->start = t->start + lo;
-            o->width = w;
-            sl->width += w;
-            /* Glyph ranges are kept relative to the run's text. */
-            if (lo) {
-                kl_glyph *gs = keep(y, kl_core__malloc(take * sizeof *gs));
-                if (!gs) {
-                    rc = kl_core__oom(y->ctx);
-                    break;
-                }
-                memcpy(gs, o->glyphs, take * sizeof *gs);
-                for (uint32_t j = 0; j < take; j++)
-                    gs[j].ustart = (uint16_t)(gs[j].ustart - lo);
-                o->glyphs = gs;
-            }
-        }
-        sl->full_width = sl->width;
+    for (size_t i = 0; i < ns; i++) {
+        kl_tline *sl = NULL;
+        if ((rc = segment_line(y, l, &seg[i], &sl)) < 0)
+            goto done;
         kl_selem *pse = se;
-        if (!rc && seg[i].link >= 0) {
+        if (seg[i].link >= 0) {
             urange *u = &r[seg[i].link];
             if (!u->se && u->href && (u->se = se_new(y, se, KL_ROLE_LINK, n)))
                 u->se->href = u->href;
             if (!u->se && !u->href && (u->se = se_new(y, se, KL_ROLE_SPAN, n)))
                 u->se->lang = u->lang;
-            if (!(pse = u->se))
+            if (!(pse = u->se)) {
                 rc = KL_ENOMEM;
+                goto done;
+            }
         }
         piece pc = *base;
         pc.se = pse;
         pc.line = sl;
         pc.x = seg[i].x;
         pc.w = sl->width;
-        if (!rc)
-            rc = pc_add(y, &pc);
+        if ((rc = pc_add(y, &pc)) < 0)
+            goto done;
     }
+done:
     kl_free(seg);
     return rc;
 }
 
-/* Lines of p as pieces on flow lines first.. (created by the caller). With
+/* Pieces for p's lines, on flow lines first.. (made by the caller), at
+ * [x0, x0 + width]: each line at the right edge when right (a right-to-left
+ * paragraph, or a value in a right-to-left table), else at the left. With
  * text (the paragraph's own), the email and web addresses in it become Link
  * elements with their own pieces. */
-/* Pieces for p's lines at [x0, x0 + width]: each line at the right edge
- * when right (a right-to-left paragraph, or a value in a right-to-left
- * table), else at the left. */
 static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, double x0, double width,
                      double size, const kl_node *n, const char *text, bool right)
 {
     urange *links = NULL;
     size_t nlinks = 0;
     bool own_runs = n && text == n->text;
-    int rc = text ? find_links(y, text, own_runs && !p->rtl ? n->n_spans : 0, &links, &nlinks) : 0;
+    kl_langrun *langs = NULL;
+    uint32_t nlangs = 0;
+    int rc = 0;
+    if (text &&
+        (rc = find_links(y, text, own_runs && !p->rtl ? n->n_spans : 0, &links, &nlinks)) < 0)
+        goto done;
     /* Not in a right-to-left paragraph: there the run's piece and the
      * Arabic-script pieces around it (each with /ActualText) would read
      * back with a space between the run and its punctuation (pdftotext). */
-    if (!rc && own_runs && !p->rtl && links)
+    if (own_runs && !p->rtl && links)
         find_lang_runs(n, links, &nlinks);
     /* In one, each such run is marked in the line's content (kl_item.langs). */
-    kl_langrun *langs = NULL;
-    uint32_t nlangs = 0;
-    if (!rc && own_runs && p->rtl && n->n_spans) {
+    if (own_runs && p->rtl && n->n_spans) {
         urange *lr = kl_core__calloc(n->n_spans, sizeof *lr);
         size_t nlr = 0;
         if (lr)
@@ -588,8 +587,10 @@ static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, doub
         for (size_t k = 0; langs && k < nlr; k++)
             langs[nlangs++] = (kl_langrun){lr[k].a, lr[k].b, lr[k].lang};
         kl_free(lr);
+        if (rc < 0)
+            goto done;
     }
-    for (uint32_t i = 0; i < p->nlines && !rc; i++) {
+    for (uint32_t i = 0; i < p->nlines; i++) {
         const kl_tline *l = &p->lines[i];
         piece pc = {.fl = first + i,
                     .kind = KL_ITEM_TEXT,
@@ -601,8 +602,10 @@ static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, doub
                     .h = size,
                     .langs = langs,
                     .nlangs = nlangs};
-        rc = nlinks ? link_pieces(y, &pc, se, n, links, nlinks) : pc_add(y, &pc);
+        if ((rc = nlinks ? link_pieces(y, &pc, se, n, links, nlinks) : pc_add(y, &pc)) < 0)
+            goto done;
     }
+done:
     kl_free(links);
     return rc;
 }
@@ -837,24 +840,21 @@ static int sentence_starts(lay *y, const char *text, const char *lang, size_t **
     *n = 0;
     UErrorCode st = U_ZERO_ERROR;
     UText *ut = utext_openUTF8(NULL, text, -1, &st);
-    char loc[64];
-    snprintf(loc, sizeof loc, "%s", lang ? lang : "en");
-    UBreakIterator *bi = U_SUCCESS(st) ? ubrk_open(UBRK_SENTENCE, loc, NULL, 0, &st) : NULL;
+    UBreakIterator *bi =
+        U_SUCCESS(st) ? ubrk_open(UBRK_SENTENCE, lang ? lang : "en", NULL, 0, &st) : NULL;
     if (U_SUCCESS(st))
         ubrk_setUText(bi, ut, &st);
     int rc = 0;
-    size_t len = strlen(text);
+    size_t len = strlen(text), cap = 0;
     for (int32_t b = U_SUCCESS(st) ? ubrk_next(bi) : UBRK_DONE; b != UBRK_DONE && !rc;
          b = ubrk_next(bi)) {
         if ((size_t)b >= len)
             break;
-        size_t *g = kl_core__realloc(*out, (*n + 1) * sizeof *g);
-        if (!g) {
+        if (KL_GROW(*out, cap, *n + 1) < 0) {
             rc = kl_core__oom(y->ctx);
             break;
         }
-        *out = g;
-        g[(*n)++] = (size_t)b;
+        (*out)[(*n)++] = (size_t)b;
     }
     if (!rc && U_FAILURE(st))
         rc = kl_core__error(y->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU sentence break: %s",
@@ -881,6 +881,99 @@ typedef struct pblock {
  * right-to-left letter), its words in the column beside it, a sentence to a
  * line, all kept on one page, with a blank line and a half above it. Reading
  * order: the Figure (with its alt text), then the words. */
+/* A point's paragraphs and lines shaped as blocks for the column beside the
+ * picture (a paragraph sentence by sentence), and its first picture. */
+static int point_blocks(lay *y, const kl_node *n, double size, double tw, pblock **bl, size_t *nb,
+                        const kl_node **fig)
+{
+    size_t cap = 0;
+    int rc = 0;
+    for (const kl_node *c = n->first; c; c = c->next) {
+        if (c->kind == KL_NODE_FIGURE && !*fig)
+            *fig = c;
+        if ((c->kind != KL_NODE_PARAGRAPH && c->kind != KL_NODE_LINE) || !c->text)
+            continue;
+        /* Runs in another language keep their tags only in the whole text;
+         * a line of data (hours) is not sentences. */
+        size_t *starts = NULL, ns = 0;
+        if (c->kind == KL_NODE_PARAGRAPH && !c->n_spans &&
+            (rc = sentence_starts(y, c->text, kl_doc__lang(c), &starts, &ns)) < 0)
+            return rc;
+        for (size_t k = 0; k <= ns; k++) {
+            size_t from = k ? starts[k - 1] : 0, to = k < ns ? starts[k] : strlen(c->text);
+            const char *t = c->text;
+            if ((ns && !(t = keep(y, kl_core__strndup(c->text + from, to - from)))) ||
+                KL_GROW(*bl, cap, *nb + 1) < 0) {
+                rc = kl_core__oom(y->ctx);
+                break;
+            }
+            pblock *b = &(*bl)[(*nb)++];
+            *b = (pblock){c, t, NULL, k == 0};
+            if ((rc = shape(y, t, c, size, c->strong != 0, tw, KL_TDIR_LANG, &b->p)) < 0)
+                break;
+        }
+        kl_free(starts);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The picture, side wide, centred in its column at x on flow line first; *text_h
+ * becomes minus its height (the text beside it adds its own). */
+static int point_picture(lay *y, kl_selem *parent, const kl_node *fig, size_t first, double x,
+                         double side, double *text_h)
+{
+    double w, h;
+    int rc;
+    if ((rc = png_size(y, fig->src ? fig->src : "", &w, &h)) < 0)
+        return rc;
+    double s = side / (w > h ? w : h);
+    w *= s;
+    h *= s;
+    kl_selem *fse = NULL;
+    if (fig->alt && *fig->alt) {
+        if (!(fse = se_new(y, parent, KL_ROLE_FIGURE, fig)))
+            return KL_ENOMEM;
+        fse->alt = fig->alt;
+    }
+    piece pc = {.fl = first,
+                .kind = KL_ITEM_IMAGE,
+                .se = fse,
+                .x = x + (side - w) / 2,
+                .base = h,
+                .w = w,
+                .h = h,
+                .src = fig->src};
+    if ((rc = pc_add(y, &pc)) < 0)
+        return rc;
+    *text_h = -h;
+    return 0;
+}
+
+/* The blocks in the column at x, tw wide, each paragraph a P element; their
+ * height is added to *text_h. */
+static int point_text(lay *y, kl_selem *parent, const pblock *bl, size_t nb, double x, double tw,
+                      double size, double *text_h)
+{
+    kl_selem *se = NULL;
+    int rc;
+    for (size_t i = 0; i < nb; i++) {
+        if (bl[i].first_of_para && !(se = se_new(y, parent, KL_ROLE_P, bl[i].n)))
+            return KL_ENOMEM;
+        vmetrics vm = para_metrics(y, bl[i].p, size);
+        double before = i == 0 ? gap(y) * 1.5 : bl[i].first_of_para ? line_h(y, size) * 0.2 : 0;
+        long fl = fl_add(y, bl[i].p->nlines, vm.h, before);
+        if (fl < 0)
+            return KL_ENOMEM;
+        if ((rc = pieces_at(y, (size_t)fl, se, bl[i].p, x, tw, size, bl[i].n, bl[i].text,
+                            bl[i].p->rtl)) < 0)
+            return rc;
+        *text_h += (i ? before : 0) + bl[i].p->nlines * vm.h;
+    }
+    return 0;
+}
+
 static int flow_point(lay *y, kl_selem *parent, const kl_node *n)
 {
     const kl_node *fig = NULL;
@@ -888,87 +981,24 @@ static int flow_point(lay *y, kl_selem *parent, const kl_node *n)
     size_t nb = 0;
     double size = y->body, side = size * 3.5, gapx = size * 1.2;
     double tw = y->tw - side - gapx;
-    int rc = 0;
-    for (const kl_node *c = n->first; c && !rc; c = c->next) {
-        if (c->kind == KL_NODE_FIGURE && !fig)
-            fig = c;
-        if ((c->kind != KL_NODE_PARAGRAPH && c->kind != KL_NODE_LINE) || !c->text)
-            continue;
-        /* Runs in another language keep their tags only in the whole text;
-         * a line of data (hours) is not sentences. */
-        size_t *starts = NULL, ns = 0;
-        if (c->kind == KL_NODE_PARAGRAPH && !c->n_spans &&
-            (rc = sentence_starts(y, c->text, kl_doc__lang(c), &starts, &ns)))
-            break;
-        for (size_t k = 0; k <= ns && !rc; k++) {
-            size_t from = k ? starts[k - 1] : 0, to = k < ns ? starts[k] : strlen(c->text);
-            const char *t = c->text;
-            if (ns && !(t = keep(y, kl_core__strndup(c->text + from, to - from))))
-                rc = kl_core__oom(y->ctx);
-            pblock *g = rc ? NULL : kl_core__realloc(bl, (nb + 1) * sizeof *g);
-            if (!rc && !g)
-                rc = kl_core__oom(y->ctx);
-            if (rc)
-                break;
-            bl = g;
-            bl[nb] = (pblock){c, t, NULL, k == 0};
-            rc = shape(y, t, c, size, c->strong != 0, tw, KL_TDIR_LANG, &bl[nb].p);
-            nb++;
-        }
-        kl_free(starts);
-    }
+    int rc;
+    if ((rc = point_blocks(y, n, size, tw, &bl, &nb, &fig)) < 0)
+        goto done;
     bool rtl = nb > 0 && bl[0].p->rtl;
     size_t first = y->nfl;
     double text_h = 0;
-    if (!rc && fig) {
-        double w, h;
-        if ((rc = png_size(y, fig->src ? fig->src : "", &w, &h)))
-            goto done;
-        double s = side / (w > h ? w : h);
-        w *= s;
-        h *= s;
-        kl_selem *fse = NULL;
-        if (fig->alt && *fig->alt) {
-            if (!(fse = se_new(y, parent, KL_ROLE_FIGURE, fig))) {
-                rc = KL_ENOMEM;
-                goto done;
-            }
-            fse->alt = fig->alt;
-        }
-        piece pc = {.fl = first,
-                    .kind = KL_ITEM_IMAGE,
-                    .se = fse,
-                    .x = rtl ? y->right - side + (side - w) / 2 : y->left + (side - w) / 2,
-                    .base = h,
-                    .w = w,
-                    .h = h,
-                    .src = fig->src};
-        if ((rc = pc_add(y, &pc)))
-            goto done;
-        text_h = -h;
-    }
-    double tx = rtl ? y->left : y->left + side + gapx;
-    kl_selem *se = NULL;
-    for (size_t i = 0; i < nb && !rc; i++) {
-        if (bl[i].first_of_para && !(se = se_new(y, parent, KL_ROLE_P, bl[i].n))) {
-            rc = KL_ENOMEM;
-            break;
-        }
-        vmetrics vm = para_metrics(y, bl[i].p, size);
-        double before = i == 0 ? gap(y) * 1.5 : bl[i].first_of_para ? line_h(y, size) * 0.2 : 0;
-        long fl = fl_add(y, bl[i].p->nlines, vm.h, before);
-        if (fl < 0) {
-            rc = KL_ENOMEM;
-            break;
-        }
-        rc = pieces_at(y, (size_t)fl, se, bl[i].p, tx, tw, size, bl[i].n, bl[i].text, bl[i].p->rtl);
-        text_h += (i ? before : 0) + bl[i].p->nlines * vm.h;
-    }
-    if (!rc && y->nfl == first && fl_add(y, 1, 0, gap(y) * 1.5) < 0) /* a picture alone */
+    if (fig && (rc = point_picture(y, parent, fig, first, rtl ? y->right - side : y->left, side,
+                                   &text_h)) < 0)
+        goto done;
+    if ((rc = point_text(y, parent, bl, nb, rtl ? y->left : y->left + side + gapx, tw, size,
+                         &text_h)) < 0)
+        goto done;
+    if ((y->nfl == first && fl_add(y, 1, 0, gap(y) * 1.5) < 0) || /* a picture alone */
+        (text_h < 0 && fl_add(y, 1, -text_h, 0) < 0)) {           /* the picture reaches lower */
         rc = KL_ENOMEM;
-    if (!rc && text_h < 0 && fl_add(y, 1, -text_h, 0) < 0) /* the picture reaches lower */
-        rc = KL_ENOMEM;
-    for (size_t i = first; !rc && i + 1 < y->nfl; i++)
+        goto done;
+    }
+    for (size_t i = first; i + 1 < y->nfl; i++)
         y->fl[i].keep_next = true;
 done:
     kl_free(bl);
@@ -1164,6 +1194,113 @@ static int head_para(lay *y, kl_selem *root, const kl_node *n, double *bottom)
     return 0;
 }
 
+/* The letterhead's logo, at the top left. */
+static int letterhead_logo(lay *y, kl_selem *root, const kl_node *lh, const kl_node *c)
+{
+    double w, h;
+    int rc;
+    if ((rc = png_size(y, c->src ? c->src : "", &w, &h)) < 0)
+        return rc;
+    fit(&w, &h, 80 * KL_MM, 24 * KL_MM);
+    kl_selem *fig = NULL;
+    if (c->alt && *c->alt && !alt_repeats_letterhead(lh, c->alt)) {
+        if (!(fig = se_new(y, root, KL_ROLE_FIGURE, c)))
+            return KL_ENOMEM;
+        fig->alt = c->alt;
+    }
+    kl_item it = {.kind = KL_ITEM_IMAGE,
+                  .se = fig,
+                  .x = y->left,
+                  .y = y->L->height - 12 * KL_MM - h,
+                  .w = w,
+                  .h = h,
+                  .src = c->src};
+    return page_add(y, 0, &it);
+}
+
+/* One line of the letterhead in the right-hand column at col, from *top, in
+ * the letterhead's P element (*p, made on first use); a phone, email or web
+ * line is a Link inside it. */
+static int letterhead_line(lay *y, kl_selem *root, const kl_node *lh, const kl_node *c,
+                           kl_selem **p, double col, double size, double *top)
+{
+    int rc;
+    if (!*p && !(*p = se_new(y, root, KL_ROLE_P, lh)))
+        return KL_ENOMEM;
+    kl_selem *se = *p;
+    const char *href = c->href;
+    urange *u = NULL;
+    size_t nu = 0;
+    if (!href && (rc = find_links(y, c->text, 0, &u, &nu)) < 0) {
+        kl_free(u);
+        return rc;
+    }
+    if (nu == 1 && u[0].a == 0 && u[0].b == u16_len(c->text))
+        href = u[0].href; /* a line that is an address, given without href */
+    kl_free(u);
+    if (href) {
+        if (!(se = se_new(y, *p, KL_ROLE_LINK, c)))
+            return KL_ENOMEM;
+        se->href = href;
+    }
+    return head_block(y, se, c, col, y->right - col, *top, size, 0, true, top);
+}
+
+/* The letterhead: the logo at the left, the lines at the right; *bottom moves
+ * down when the lines reach lower. */
+static int letterhead(lay *y, kl_selem *root, const kl_node *n, double size, double *bottom)
+{
+    double col = 122 * KL_MM, top = 12 * KL_MM;
+    kl_selem *p = NULL;
+    int rc;
+    for (const kl_node *c = n->first; c; c = c->next) {
+        if (c->kind == KL_NODE_FIGURE && (rc = letterhead_logo(y, root, n, c)) < 0)
+            return rc;
+        if (c->kind != KL_NODE_FIGURE && c->text &&
+            (rc = letterhead_line(y, root, n, c, &p, col, size, &top)) < 0)
+            return rc;
+    }
+    if (top > *bottom) /* a long letterhead pushes the date down */
+        *bottom = top;
+    return 0;
+}
+
+/* The address in the envelope window. */
+static int address_window(lay *y, kl_selem *root, const kl_node *n, double small)
+{
+    kl_selem *p = se_new(y, root, KL_ROLE_P, n);
+    if (!p)
+        return KL_ENOMEM;
+    double top = KL_WINDOW_TOP + 2, x = KL_WINDOW_X + 2 * KL_MM;
+    /* Up to 7 lines must fit the 26.8 mm window (GOV.UK Notify):
+     * tighten the leading for long addresses, and the type with it,
+     * but never below Royal Mail's 10 pt. */
+    unsigned lines = 0;
+    for (const kl_node *c = n->first; c; c = c->next)
+        lines += c->text != NULL;
+    double size = small, leading = line_h(y, small);
+    if (lines && leading * lines > KL_WINDOW_H - 4) {
+        leading = (KL_WINDOW_H - 4) / lines;
+        size = leading / 1.08;
+        if (size > small)
+            size = small;
+        if (size < 10)
+            size = 10;
+        if (leading < size * 1.05) /* lines must never touch: then it cannot fit */
+            leading = size * 1.05;
+    }
+    int rc;
+    for (const kl_node *c = n->first; c; c = c->next)
+        if (c->text && (rc = head_block(y, p, c, x, KL_WINDOW_W - 4 * KL_MM, top, size, leading,
+                                        false, &top)) < 0)
+            return rc;
+    if (top > KL_WINDOW_TOP + KL_WINDOW_H)
+        return kl_core__error(y->ctx, KL_EDATA, KL_NOWHERE,
+                              "shorten the address to at most 7 lines",
+                              "the address does not fit in the envelope window");
+    return 0;
+}
+
 static int header(lay *y, kl_selem *root)
 {
     const kl_doc *d = y->doc;
@@ -1184,91 +1321,18 @@ static int header(lay *y, kl_selem *root)
         first_sect->first->kind == KL_NODE_REFERENCE)
         y->header_ref = first_sect->first;
     for (const kl_node *n = d->root->first; n; n = n->next) {
-        if (n->kind == KL_NODE_LETTERHEAD) {
-            double col = 122 * KL_MM, top = 12 * KL_MM;
-            kl_selem *p = NULL;
-            for (const kl_node *c = n->first; c; c = c->next) {
-                if (c->kind == KL_NODE_FIGURE) {
-                    double w, h;
-                    if ((rc = png_size(y, c->src ? c->src : "", &w, &h)))
-                        return rc;
-                    fit(&w, &h, 80 * KL_MM, 24 * KL_MM);
-                    kl_selem *fig = NULL;
-                    if (c->alt && *c->alt && !alt_repeats_letterhead(n, c->alt)) {
-                        if (!(fig = se_new(y, root, KL_ROLE_FIGURE, c)))
-                            return KL_ENOMEM;
-                        fig->alt = c->alt;
-                    }
-                    kl_item it = {.kind = KL_ITEM_IMAGE,
-                                  .se = fig,
-                                  .x = y->left,
-                                  .y = y->L->height - 12 * KL_MM - h,
-                                  .w = w,
-                                  .h = h,
-                                  .src = c->src};
-                    if ((rc = page_add(y, 0, &it)))
-                        return rc;
-                } else if (c->text) {
-                    if (!p && !(p = se_new(y, root, KL_ROLE_P, n)))
-                        return KL_ENOMEM;
-                    kl_selem *se = p; /* phone, email, web: a Link inside the P */
-                    const char *href = c->href;
-                    urange *u = NULL;
-                    size_t nu = 0;
-                    if (!href && (rc = find_links(y, c->text, 0, &u, &nu))) {
-                        kl_free(u);
-                        return rc;
-                    }
-                    if (nu == 1 && u[0].a == 0 && u[0].b == u16_len(c->text))
-                        href = u[0].href; /* a line that is an address, given without href */
-                    kl_free(u);
-                    if (href) {
-                        if (!(se = se_new(y, p, KL_ROLE_LINK, c)))
-                            return KL_ENOMEM;
-                        se->href = href;
-                    }
-                    if ((rc = head_block(y, se, c, col, y->right - col, top, small, 0, true, &top)))
-                        return rc;
-                }
-            }
-            if (top > bottom) /* a long letterhead pushes the date down */
-                bottom = top;
-        } else if (n->kind == KL_NODE_ADDRESS) {
-            kl_selem *p = se_new(y, root, KL_ROLE_P, n);
-            if (!p)
-                return KL_ENOMEM;
-            double top = KL_WINDOW_TOP + 2, x = KL_WINDOW_X + 2 * KL_MM;
-            /* Up to 7 lines must fit the 26.8 mm window (GOV.UK Notify):
-             * tighten the leading for long addresses, and the type with it,
-             * but never below Royal Mail's 10 pt. */
-            unsigned lines = 0;
-            for (const kl_node *c = n->first; c; c = c->next)
-                lines += c->text != NULL;
-            double size = small, leading = line_h(y, small);
-            if (lines && leading * lines > KL_WINDOW_H - 4) {
-                leading = (KL_WINDOW_H - 4) / lines;
-                size = leading / 1.08;
-                if (size > small)
-                    size = small;
-                if (size < 10)
-                    size = 10;
-                if (leading < size * 1.05) /* lines must never touch: then it cannot fit */
-                    leading = size * 1.05;
-            }
-            for (const kl_node *c = n->first; c; c = c->next)
-                if (c->text && (rc = head_block(y, p, c, x, KL_WINDOW_W - 4 * KL_MM, top, size,
-                                                leading, false, &top)))
-                    return rc;
-            if (top > KL_WINDOW_TOP + KL_WINDOW_H)
-                return kl_core__error(y->ctx, KL_EDATA, KL_NOWHERE,
-                                      "shorten the address to at most 7 lines",
-                                      "the address does not fit in the envelope window");
-        } else if (n->kind == KL_NODE_DATE || n->kind == KL_NODE_REFERENCE) {
-            if ((rc = head_para(y, root, n, &bottom)))
-                return rc;
-        }
+        if (n->kind == KL_NODE_LETTERHEAD)
+            rc = letterhead(y, root, n, small, &bottom);
+        else if (n->kind == KL_NODE_ADDRESS)
+            rc = address_window(y, root, n, small);
+        else if (n->kind == KL_NODE_DATE || n->kind == KL_NODE_REFERENCE)
+            rc = head_para(y, root, n, &bottom);
+        else
+            rc = 0;
+        if (rc < 0)
+            return rc;
     }
-    if (y->header_ref && (rc = head_para(y, root, y->header_ref, &bottom)))
+    if (y->header_ref && (rc = head_para(y, root, y->header_ref, &bottom)) < 0)
         return rc;
     y->header_bottom = bottom + gap(y);
     if (y->header_bottom < KL_BODY_TOP_PAGE1)
@@ -1321,31 +1385,25 @@ static void paginate(lay *y, double page_top, double page_bottom)
     }
 }
 
-static void default_label(const char *fmt, unsigned n, unsigned total, char *out, size_t cap)
+static void default_label(const char *fmt, unsigned n, unsigned total, kl_buf *b)
 {
-    size_t k = 0;
-    for (const char *p = fmt; *p && k + 1 < cap;) {
-        char num[16] = "";
+    for (const char *p = fmt; *p;) {
         if (!strncmp(p, "{n}", 3)) {
-            snprintf(num, sizeof num, "%u", n);
+            kl_core__buf_printf(b, "%u", n);
             p += 3;
         } else if (!strncmp(p, "{total}", 7)) {
-            snprintf(num, sizeof num, "%u", total);
+            kl_core__buf_printf(b, "%u", total);
             p += 7;
         } else {
-            out[k++] = *p++;
-            continue;
+            kl_core__buf_putc(b, *p++);
         }
-        for (char *q = num; *q && k + 1 < cap; q++)
-            out[k++] = *q;
     }
-    out[k] = '\0';
 }
 
 /* "Page 1 of 3" in the letter's language: the catalog's common.page message
  * (looked up by compose), formatted by ICU so numbers use the language's
  * digits. */
-static int catalog_page_label(const kl_doc *doc, unsigned n, unsigned total, char *out, size_t cap)
+static int catalog_page_label(const kl_doc *doc, unsigned n, unsigned total, kl_buf *b)
 {
     kl_fmt_arg args[] = {{"page", KL_ARG_NUMBER, NULL, (double)n, {0, 0, 0}},
                          {"pages", KL_ARG_NUMBER, NULL, (double)total, {0, 0, 0}}};
@@ -1353,37 +1411,50 @@ static int catalog_page_label(const kl_doc *doc, unsigned n, unsigned total, cha
     kl_fmt_error fe;
     int rc = kl_catalog__format(doc->page_lang, doc->page_pattern, args, 2, &s, &fe);
     if (rc == 0) {
-        snprintf(out, cap, "%s", s);
+        kl_core__buf_puts(b, s);
         kl_free(s);
     } else if (rc == KL_ENOMEM) {
         return rc; /* not a silent "1 / 3" instead of the letter's own words */
     } else {
-        snprintf(out, cap, "%u / %u", n, total);
+        kl_core__buf_printf(b, "%u / %u", n, total);
     }
     return 0;
+}
+
+/* The label of page n of total: the caller's function's, the letter's
+ * catalog pattern, or the default ("Page {n} of {total}"). */
+static int page_label(lay *y, unsigned n, unsigned total, kl_buf *b)
+{
+    int rc = 0;
+    if (y->o->page_label_fn) {
+        char label[256]; /* the function's contract: it writes at most sizeof label bytes */
+        if ((rc = y->o->page_label_fn(n, total, label, sizeof label, y->o->page_label_userdata)) ==
+            0)
+            kl_core__buf_puts(b, label);
+    } else if (!y->o->page_label && y->doc->page_pattern) {
+        rc = catalog_page_label(y->doc, n, total, b);
+    } else {
+        default_label(y->o->page_label ? y->o->page_label : "Page {n} of {total}", n, total, b);
+    }
+    if (rc == KL_ENOMEM || (!rc && b->oom))
+        return kl_core__oom(y->ctx);
+    return rc;
 }
 
 static int page_numbers(lay *y)
 {
     unsigned total = (unsigned)y->L->npages;
+    int rc = 0;
     for (unsigned i = 0; i < total; i++) {
-        char label[256];
-        if (y->o->page_label_fn) {
-            int lrc =
-                y->o->page_label_fn(i + 1, total, label, sizeof label, y->o->page_label_userdata);
-            if (lrc)
-                return lrc == KL_ENOMEM ? kl_core__oom(y->ctx) : lrc;
-        } else if (!y->o->page_label && y->doc->page_pattern) {
-            int lrc = catalog_page_label(y->doc, i + 1, total, label, sizeof label);
-            if (lrc)
-                return lrc == KL_ENOMEM ? kl_core__oom(y->ctx) : lrc;
-        } else
-            default_label(y->o->page_label ? y->o->page_label : "Page {n} of {total}", i + 1, total,
-                          label, sizeof label);
+        kl_buf label = KL_BUF_INIT;
         const kl_tpara *p;
-        int rc = shape(y, label, y->doc->root, y->body, false, 0, KL_TDIR_LANG, &p);
-        if (rc)
+        if ((rc = page_label(y, i + 1, total, &label)) < 0 ||
+            (rc = shape(y, label.data ? label.data : "", y->doc->root, y->body, false, 0,
+                        KL_TDIR_LANG, &p)) < 0) {
+            kl_core__buf_free(&label);
             return rc;
+        }
+        kl_core__buf_free(&label);
         const kl_tline *l = &p->lines[0];
         kl_item it = {.kind = KL_ITEM_TEXT,
                       .se = NULL,
@@ -1392,7 +1463,7 @@ static int page_numbers(lay *y)
                       .y = 12 * KL_MM,
                       .w = l->width,
                       .h = y->body};
-        if ((rc = page_add(y, i, &it)))
+        if ((rc = page_add(y, i, &it)) < 0)
             return rc;
     }
     return 0;
@@ -1431,45 +1502,45 @@ int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opt
     y.right = L->width - KL_MARGIN;
     y.tw = y.right - y.left;
     int rc = 0;
-    if (!(L->root = se_new(&y, NULL, KL_ROLE_DOCUMENT, doc->root)))
+    if (!(L->root = se_new(&y, NULL, KL_ROLE_DOCUMENT, doc->root))) {
         rc = KL_ENOMEM;
-    kl_item none;
-    (void)none;
-    if (!rc) {
-        /* Page 1 exists even when empty. */
-        if (!(L->pages = kl_core__calloc(1, sizeof *L->pages)))
-            rc = kl_core__oom(ctx);
-        else
-            L->npages = 1;
+        goto done;
     }
-    if (!rc)
-        rc = header(&y, L->root);
-    for (const kl_node *n = doc->root->first; n && !rc; n = n->next)
+    /* Page 1 exists even when empty. */
+    if (KL_GROW(L->pages, L->cap_pages, 1) < 0) {
+        rc = kl_core__oom(ctx);
+        goto done;
+    }
+    memset(&L->pages[0], 0, sizeof *L->pages);
+    L->npages = 1;
+    if ((rc = header(&y, L->root)) < 0)
+        goto done;
+    for (const kl_node *n = doc->root->first; n; n = n->next)
         if (n->kind != KL_NODE_LETTERHEAD && n->kind != KL_NODE_ADDRESS &&
-            n->kind != KL_NODE_DATE && n->kind != KL_NODE_REFERENCE)
-            rc = flow_node(&y, L->root, n);
-    if (!rc) {
-        double page_top = 20 * KL_MM;
-        double page_bottom = L->height - 12 * KL_MM - line_h(&y, y.body) * 1.5;
-        paginate(&y, page_top, page_bottom);
-        for (size_t i = 0; i < y.npc && !rc; i++) {
-            const piece *p = &y.pc[i];
-            const fline *f = &y.fl[p->fl];
-            kl_item it = {.kind = p->kind,
-                          .se = p->se,
-                          .line = p->line,
-                          .x = p->x,
-                          .y = L->height - (f->top + p->base),
-                          .w = p->w,
-                          .h = p->h,
-                          .src = p->src,
-                          .langs = p->langs,
-                          .nlangs = p->nlangs};
-            rc = page_add(&y, f->page, &it);
-        }
+            n->kind != KL_NODE_DATE && n->kind != KL_NODE_REFERENCE &&
+            (rc = flow_node(&y, L->root, n)) < 0)
+            goto done;
+    double page_top = 20 * KL_MM;
+    double page_bottom = L->height - 12 * KL_MM - line_h(&y, y.body) * 1.5;
+    paginate(&y, page_top, page_bottom);
+    for (size_t i = 0; i < y.npc; i++) {
+        const piece *p = &y.pc[i];
+        const fline *f = &y.fl[p->fl];
+        kl_item it = {.kind = p->kind,
+                      .se = p->se,
+                      .line = p->line,
+                      .x = p->x,
+                      .y = L->height - (f->top + p->base),
+                      .w = p->w,
+                      .h = p->h,
+                      .src = p->src,
+                      .langs = p->langs,
+                      .nlangs = p->nlangs};
+        if ((rc = page_add(&y, f->page, &it)) < 0)
+            goto done;
     }
-    if (!rc)
-        rc = page_numbers(&y);
+    rc = page_numbers(&y);
+done:
     kl_free(y.pc);
     kl_free(y.fl);
     if (rc) {

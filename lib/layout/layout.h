@@ -73,13 +73,13 @@ typedef struct kl_page {
 
 typedef struct kl_layout {
     kl_page *pages;
-    size_t npages;
+    size_t npages, cap_pages;
     kl_selem *root; /* KL_ROLE_DOCUMENT */
     unsigned nselems;
     double width, height;
     const char *lang; /* the document's language */
     char **owned;     /* link targets and split lines (freed with the layout) */
-    size_t nowned;
+    size_t nowned, cap_owned;
 } kl_layout;
 
 /* Writes the page label for page n of total into out (UTF-8, NUL-terminated); 0, or an error
