@@ -57,6 +57,12 @@ grep -q "line 1" err || fail "a bad users file's message names no line: $(cat er
     --users long-users >out 2>err </dev/null
 [ $? = 2 ] || fail "a users file with a 1,100-character line was accepted"
 grep -q "line 2 is longer than 1022 characters" err || fail "a too long users line: $(cat err)"
+# A PEM file over 1 MiB is refused naming the limit (it was "cannot be read" with no reason).
+{ cat cert.pem; head -c 1100000 /dev/zero | tr '\0' '#'; } >big-cert.pem
+"$kl" serve -o ws --port 0 --listen 127.0.0.1 --tls-cert big-cert.pem --tls-key key.pem \
+    --users users >out 2>err </dev/null
+[ $? = 2 ] || fail "a 1.1 MB certificate file was accepted"
+grep -q "larger than 1 MiB" err || fail "a too large PEM file: the limit is not named: $(cat err)"
 # A --server-name longer than a host name can be is refused (it was cut to fit).
 "$kl" serve -o ws --port 0 --server-name "$(head -c 300 /dev/zero | tr '\0' h)" >out 2>err </dev/null
 [ $? = 2 ] || fail "a 300-character --server-name was accepted"
