@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* check/readability.c: sentence length, reading ease, words to avoid and kindness of a letter. */
-#include "check/check_internal.h"
+/* check/readability.c: sentence length, reading ease, words to avoid and kindness of a letter:
+ * the letter's units and their measures here, the word lists in readability_words.c. */
+#include "check/readability_priv.h"
 #include "catalog/catalog_internal.h"
 #include "compose/compose.h"
 #include "review/review_internal.h"
@@ -19,239 +20,7 @@
 /* Below this many words the formulas say little (docs/READABILITY.md). */
 #define FEW_WORDS 100
 
-/* ---- syllables (English) ------------------------------------------------- */
-
-/* Words the rules get wrong that letters are likely to use (counts from a
- * dictionary's syllable division). */
-static const struct {
-    const char *word;
-    unsigned n;
-} syl_exceptions[] = {
-    {"people", 2},  {"every", 2},    {"maybe", 2},   {"business", 2},
-    {"society", 4}, {"anxiety", 4},  {"element", 3}, {"create", 2},
-    {"created", 3}, {"creating", 3}, {"recipe", 3},  {"poem", 2},
-    {"quiet", 2},   {"wherever", 3}, {"hour", 1},    {"science", 2},
-};
-
-/* First parts of compounds that end in a silent e ("someone", "safeguarding"). */
-static const char *const syl_prefixes[] = {"some",  "safe",  "home",  "care",  "life", "time",
-                                           "whole", "where", "there", "house", "like", "every",
-                                           "side",  "base",  "name",  "love"};
-
-static bool base_vowel(char c)
-{
-    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'A' || c == 'E' ||
-           c == 'I' || c == 'O' || c == 'U';
-}
-
-static bool ends_with(const char *w, size_t n, const char *suffix)
-{
-    size_t k = strlen(suffix);
-    return n >= k && memcmp(w + n - k, suffix, k) == 0;
-}
-
-/* Is w[i] a vowel sound's letter: y between consonants, not the u of qu or
- * of gu before a vowel. */
-static bool vowel_at(const char *w, size_t n, size_t i)
-{
-    char c = w[i];
-    if (c == 'y')
-        return i > 0 && !(i + 1 < n && base_vowel(w[i + 1]));
-    if (c == 'u' && i > 0 && w[i - 1] == 'q')
-        return false;
-    if (c == 'u' && i > 0 && w[i - 1] == 'g' && i + 1 < n && base_vowel(w[i + 1]))
-        return false;
-    return base_vowel(c);
-}
-
-/* Syllables of w[0, n) as its groups of vowels, with the pairs said apart
- * counted twice. */
-static unsigned vowel_groups(const char *w, size_t n)
-{
-    unsigned count = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!vowel_at(w, n, i))
-            continue;
-        if (i == 0 || !vowel_at(w, n, i - 1)) {
-            count++;
-            continue;
-        }
-        /* Two vowels side by side that are said apart. */
-        char a = w[i - 1], b = w[i];
-        char before = i >= 2 ? w[i - 2] : '\0';
-        char after = i + 1 < n ? w[i + 1] : '\0';
-        bool soft = before && strchr("ctsxg", before);
-        if (a == 'i' && (b == 'a' || b == 'u') && !soft)
-            count++; /* media, stadium */
-        else if (a == 'i' && b == 'o' && !soft && after != 'n')
-            count++; /* period, radio, serious */
-        else if (a == 'e' && b == 'a' && i + 1 == n)
-            count++; /* idea, area */
-        else if (a == 'e' && b == 'o')
-            count++; /* video */
-        else if (a == 'u' && b == 'a' && (after == 'l' || after == 't') && before &&
-                 !base_vowel(before))
-            count++; /* actual, usual, situation */
-        else if (a == 'u' && b == 'e' && (after == 'n' || after == 'l'))
-            count++; /* fluent, cruel */
-        else if (a == 'i' && b == 'e' && !soft &&
-                 (after == 't' || (after == 'n' && i + 2 < n && strchr("ct", w[i + 2]))))
-            count++; /* diet, client, experience */
-    }
-    return count;
-}
-
-/* w: lower-case ASCII letters; accented vowels as upper-case A E I O U (a vowel
- * that is never silent). */
-static unsigned syllables_ascii(const char *w, size_t n)
-{
-    if (n == 0)
-        return 0;
-    for (size_t i = 0; i < sizeof syl_exceptions / sizeof syl_exceptions[0]; i++)
-        if (strlen(syl_exceptions[i].word) == n && memcmp(syl_exceptions[i].word, w, n) == 0)
-            return syl_exceptions[i].n;
-    for (size_t i = 0; i < sizeof syl_prefixes / sizeof syl_prefixes[0]; i++) {
-        size_t k = strlen(syl_prefixes[i]);
-        if (n >= k + 2 && memcmp(w, syl_prefixes[i], k) == 0) {
-            unsigned rest = syllables_ascii(w + k, n - k);
-            bool rest_vowel = false;
-            for (size_t j = k; j < n; j++)
-                rest_vowel |= base_vowel(w[j]) || w[j] == 'y';
-            if (rest_vowel)
-                return syllables_ascii(w, k) + rest;
-        }
-    }
-
-    unsigned count = vowel_groups(w, n);
-    /* being, doing, going. */
-    if (ends_with(w, n, "ing") && n >= 5 && vowel_at(w, n, n - 4))
-        count++;
-    if (count <= 1)
-        return count ? count : 1;
-
-    /* Endings whose e is silent. */
-    if (w[n - 1] == 'e' && n >= 3 && !vowel_at(w, n, n - 2)) {
-        bool cons_le =
-            (w[n - 2] == 'l' || w[n - 2] == 'r') && !vowel_at(w, n, n - 3) && w[n - 3] != w[n - 2];
-        if (!cons_le)
-            count--; /* care, time; not little, centre */
-    } else if (ends_with(w, n, "es") && n >= 4 && !vowel_at(w, n, n - 3)) {
-        char c = w[n - 3];
-        bool keep = strchr("sxzcg", c) || ends_with(w, n, "ches") || ends_with(w, n, "shes") ||
-                    (c == 'l' && n >= 5 && !vowel_at(w, n, n - 4) && w[n - 4] != 'l');
-        if (!keep)
-            count--; /* makes, times; not services, changes, tables */
-    } else if (ends_with(w, n, "ed") && n >= 4 && !vowel_at(w, n, n - 3) && w[n - 3] != 't' &&
-               w[n - 3] != 'd') {
-        bool keep = w[n - 3] == 'l' && n >= 5 && !vowel_at(w, n, n - 4) && w[n - 4] != 'l';
-        if (!keep)
-            count--; /* worked, happened; not needed, troubled */
-    }
-    /* A silent e before a suffix: completely, statement, hopeful. */
-    static const char *const suffixes[] = {"ly", "ment", "ments", "ful", "less", "ness"};
-    for (size_t s = 0; s < sizeof suffixes / sizeof suffixes[0]; s++) {
-        size_t k = strlen(suffixes[s]);
-        if (n >= k + 3 && w[n - k - 1] == 'e' && ends_with(w, n, suffixes[s])) {
-            size_t p = n - k - 1;
-            /* Not after a consonant and l: "settlement" keeps its e. */
-            if (vowel_at(w, n, p) && !vowel_at(w, n, p - 1) &&
-                (vowel_at(w, n, p - 2) || w[p - 1] != 'l') && count > 1)
-                count--;
-            break;
-        }
-    }
-    return count ? count : 1;
-}
-
-KL_API unsigned kl_readability_syllables_en(const char *word, size_t len)
-{
-    if (!word)
-        return 0;
-    /* Words fit the small buffer; a longer string is measured whole. */
-    char small[64] = "", *w = len < sizeof small ? small : kl_core__malloc(len);
-    if (!w)
-        return 0; /* out of memory: no syllables rather than a wrong count */
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)word[i];
-        if (c >= 'A' && c <= 'Z')
-            w[n++] = (char)(c - 'A' + 'a');
-        else if (c >= 'a' && c <= 'z')
-            w[n++] = (char)c;
-        else if (c == 0xC3 && i + 1 < len) {
-            /* Latin-1 letters: accented vowels are vowels that are always said. */
-            unsigned char d = (unsigned char)word[++i] | 0x20;
-            if (d >= 0xA0 && d <= 0xA6)
-                w[n++] = 'A';
-            else if (d >= 0xA8 && d <= 0xAB)
-                w[n++] = 'E';
-            else if (d >= 0xAC && d <= 0xAF)
-                w[n++] = 'I';
-            else if (d >= 0xB2 && d <= 0xB6)
-                w[n++] = 'O';
-            else if (d >= 0xB9 && d <= 0xBC)
-                w[n++] = 'U';
-            else
-                w[n++] = 'z';
-        }
-    }
-    unsigned count = syllables_ascii(w, n);
-    if (w != small)
-        kl_free(w);
-    return count;
-}
-
 /* ---- the report ---------------------------------------------------------- */
-
-typedef struct word {
-    int32_t s, e;      /* UTF-16 range in the unit */
-    bool letter;       /* letters (not a number) */
-    bool masked;       /* inside a name or contact detail from the review */
-    unsigned sentence; /* index in the unit's sentences */
-} word;
-
-typedef struct span {
-    int32_t s, e;
-} span;
-
-typedef struct unit {
-    const kl_node *node;
-    UChar *u, *low; /* the text and its lower case (same length) */
-    int32_t ulen;
-    int32_t *u8; /* UTF-8 offset of each UTF-16 index (ulen + 1) */
-    unsigned char *mask;
-    unsigned char
-        *hit; /* already reported as a word to avoid ("the deceased", then not "deceased") */
-    word *words;
-    size_t n_words, cap_words;
-    span *sents;
-    size_t n_sents, cap_sents;
-    bool prose; /* a paragraph or list item that is not only names and contact details */
-} unit;
-
-typedef struct wordlist {
-    UChar **items; /* lower case */
-    int32_t *lens;
-    size_t n;
-} wordlist;
-
-typedef struct section {
-    kl_read_stats st;
-    char *lang;
-    char icu[ULOC_FULLNAME_CAPACITY];
-    unit *units;
-    size_t n_units, cap_units;
-    bool english, latin;
-    wordlist jargon, cold, known, unnamed, generic;
-} section;
-
-struct kl_readability {
-    section *secs;
-    size_t n_secs, cap_secs;
-    kl_read_finding *finds;
-    size_t n_finds, cap_finds;
-    int ok;
-};
 
 KL_API const char *kl_read_kind_name(kl_read_kind kind)
 {
@@ -347,15 +116,7 @@ KL_API const kl_read_finding *kl_readability_finding(const kl_readability *r, si
 
 /* ---- helpers --------------------------------------------------------------- */
 
-typedef struct checker {
-    kl_context *ctx;
-    kl_readability *r;
-    const kl_review_info *info;
-    kl_reading variant;
-    int rc; /* first failure (ENOMEM, EBACKEND) */
-} checker;
-
-static char *utf8_of(const unit *u, int32_t s, int32_t e)
+char *kl_check__utf8_of(const unit *u, int32_t s, int32_t e)
 {
     const char *text = u->node->text;
     while (s < e && u_isUWhiteSpace(u->u[s]))
@@ -365,7 +126,7 @@ static char *utf8_of(const unit *u, int32_t s, int32_t e)
     return kl_core__strndup(text + u->u8[s], (size_t)(u->u8[e] - u->u8[s]));
 }
 
-static char *utf8_from_u(const UChar *s, int32_t len)
+char *kl_check__utf8_from_u(const UChar *s, int32_t len)
 {
     UErrorCode st = U_ZERO_ERROR;
     int32_t need = 0;
@@ -384,7 +145,7 @@ static char *utf8_from_u(const UChar *s, int32_t len)
     return out;
 }
 
-static UChar *to_u(const char *s, int32_t *len)
+UChar *kl_check__to_u(const char *s, int32_t *len)
 {
     UErrorCode st = U_ZERO_ERROR;
     int32_t need = 0;
@@ -412,12 +173,8 @@ static void lower_in_place(UChar *u, int32_t len)
             u[i] = (UChar)u_tolower(u[i]);
 }
 
-static int add_finding(checker *c, kl_read_kind kind, const char *lang, const char *msgid,
-                       const char *term, char *text_owned, unsigned words, const char *fmt, ...)
-    KL_PRINTF(8, 9);
-
-static int add_finding(checker *c, kl_read_kind kind, const char *lang, const char *msgid,
-                       const char *term, char *text_owned, unsigned words, const char *fmt, ...)
+int kl_check__add_finding(checker *c, kl_read_kind kind, const char *lang, const char *msgid,
+                          const char *term, char *text_owned, unsigned words, const char *fmt, ...)
 {
     kl_readability *r = c->r;
     int grown = KL_GROW(r->finds, r->cap_finds, r->n_finds + 1);
@@ -562,8 +319,8 @@ static bool at_word_edges(const UChar *u, int32_t len, int32_t s, int32_t e)
 }
 
 /* Next whole-word occurrence of needle (n units) in hay at or after from, or -1. */
-static int32_t find_word(const UChar *hay, int32_t len, const UChar *needle, int32_t n,
-                         int32_t from)
+int32_t kl_check__find_word(const UChar *hay, int32_t len, const UChar *needle, int32_t n,
+                            int32_t from)
 {
     for (int32_t i = from; n > 0 && i + n <= len; i++)
         if (memcmp(hay + i, needle, (size_t)n * sizeof *hay) == 0 &&
@@ -577,7 +334,7 @@ static int mask_string(unit *u, const char *s)
     if (!s || !*s)
         return 0;
     int32_t n = 0;
-    UChar *needle = to_u(s, &n);
+    UChar *needle = kl_check__to_u(s, &n);
     if (!needle)
         return KL_ENOMEM;
     for (int32_t i = 0; n > 0 && i + n <= u->ulen; i++)
@@ -648,7 +405,7 @@ static int icu_fail(checker *c, const char *what, UErrorCode st)
 static int unit_text(checker *c, unit *u)
 {
     const char *text = u->node->text;
-    u->u = to_u(text, &u->ulen);
+    u->u = kl_check__to_u(text, &u->ulen);
     if (!u->u)
         return c->rc = kl_core__oom(c->ctx);
     u->low = kl_core__malloc(((size_t)u->ulen + 1) * sizeof *u->low);
@@ -770,7 +527,7 @@ static int measure(checker *c, section *s)
                 if (!w->letter) {
                     st->syllables += 1; /* a number: see docs/READABILITY.md */
                 } else {
-                    char *utf8 = utf8_from_u(u->u + w->s, w->e - w->s);
+                    char *utf8 = kl_check__utf8_from_u(u->u + w->s, w->e - w->s);
                     if (!utf8) {
                         kl_free(per);
                         return c->rc = kl_core__oom(c->ctx);
@@ -793,13 +550,14 @@ static int measure(checker *c, section *s)
             }
             if (per[i] > st->limit) {
                 st->over_limit++;
-                char *text = utf8_of(u, u->sents[i].s, u->sents[i].e);
+                char *text = kl_check__utf8_of(u, u->sents[i].s, u->sents[i].e);
                 if (!text)
                     c->rc = kl_core__oom(c->ctx);
                 else
-                    add_finding(c, KL_READ_LONG_SENTENCE, st->lang, u->node->msgid, NULL, text,
-                                per[i], "a sentence of %u words, over the %s limit of %u: split it",
-                                per[i], kl_reading_name(st->variant), st->limit);
+                    kl_check__add_finding(
+                        c, KL_READ_LONG_SENTENCE, st->lang, u->node->msgid, NULL, text, per[i],
+                        "a sentence of %u words, over the %s limit of %u: split it", per[i],
+                        kl_reading_name(st->variant), st->limit);
             }
         }
         kl_free(per);
@@ -822,329 +580,6 @@ static int measure(checker *c, section *s)
         }
     }
     return 0;
-}
-
-/* ---- words to avoid ------------------------------------------------------------ */
-
-static bool masked_span(const unit *u, int32_t s, int32_t e)
-{
-    for (int32_t i = s; i < e; i++)
-        if (u->mask[i])
-            return true;
-    return false;
-}
-
-static char *sentence_at(const unit *u, int32_t pos)
-{
-    for (size_t i = 0; i < u->n_sents; i++)
-        if (pos >= u->sents[i].s && pos < u->sents[i].e)
-            return utf8_of(u, u->sents[i].s, u->sents[i].e);
-    return utf8_of(u, 0, u->ulen);
-}
-
-static void list_hits(checker *c, section *s, unit *u, const wordlist *l, kl_read_kind kind)
-{
-    for (size_t i = 0; i < l->n && !c->rc; i++) {
-        for (int32_t at = find_word(u->low, u->ulen, l->items[i], l->lens[i], 0); at >= 0;
-             at = find_word(u->low, u->ulen, l->items[i], l->lens[i], at + 1)) {
-            if (masked_span(u, at, at + l->lens[i]))
-                continue;
-            bool again = false;
-            for (int32_t k = at; k < at + l->lens[i] && !again; k++)
-                again = u->hit[k] != 0;
-            if (again)
-                continue;
-            memset(u->hit + at, 1, (size_t)l->lens[i]);
-            char *term = utf8_from_u(u->u + at, l->lens[i]);
-            char *text = sentence_at(u, at);
-            if (!term || !text) {
-                kl_free(term);
-                kl_free(text);
-                c->rc = kl_core__oom(c->ctx);
-                return;
-            }
-            s->st.avoid_hits++;
-            if (kind == KL_READ_JARGON)
-                add_finding(c, kind, s->st.lang, u->node->msgid, term, text, 0,
-                            "\"%s\" is jargon: say what it means in everyday words", term);
-            else
-                add_finding(c, kind, s->st.lang, u->node->msgid, term, text, 0,
-                            "\"%s\" is cold or blaming: never use it in a letter to a family",
-                            term);
-            kl_free(term);
-            if (c->rc)
-                return;
-        }
-    }
-}
-
-/* One word of the section, in reading order, for finding spelled-out forms. */
-typedef struct flat {
-    UChar32 initial; /* lower case */
-    bool small;      /* a short lower-case word ("of", "and") that may be skipped */
-    size_t unit, word;
-} flat;
-
-static bool is_abbreviation(const unit *u, const word *w)
-{
-    int32_t letters = 0;
-    for (int32_t i = w->s; i < w->e;) {
-        UChar32 ch;
-        U16_NEXT(u->u, i, w->e, ch);
-        if (!u_isupper(ch))
-            return false;
-        letters++;
-    }
-    return letters >= 2 && letters <= 6;
-}
-
-/* Do words [from, to) hold, one after another, words whose initials spell abbr? */
-static bool spelled_out(const flat *f, size_t from, size_t to, const UChar *abbr, int32_t len)
-{
-    for (size_t p = from; p < to; p++) {
-        int32_t j = 0;
-        size_t q = p;
-        while (j < len && q < to) {
-            UChar32 want;
-            int32_t jj = j;
-            U16_NEXT(abbr, jj, len, want);
-            if (f[q].initial == u_tolower(want)) {
-                j = jj;
-                q++;
-            } else if (j > 0 && f[q].small) {
-                q++;
-            } else {
-                break;
-            }
-        }
-        if (j == len)
-            return true;
-    }
-    return false;
-}
-
-static bool in_list(const wordlist *l, const UChar *s, int32_t n)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (l->lens[i] == n && memcmp(l->items[i], s, (size_t)n * sizeof *s) == 0)
-            return true;
-    return false;
-}
-
-static void abbreviations(checker *c, section *s)
-{
-    size_t total = 0;
-    for (size_t k = 0; k < s->n_units; k++)
-        total += s->units[k].n_words;
-    if (!total)
-        return;
-    flat *f = kl_core__calloc(total, sizeof *f);
-    if (!f) {
-        c->rc = kl_core__oom(c->ctx);
-        return;
-    }
-    size_t n = 0;
-    for (size_t k = 0; k < s->n_units; k++) {
-        const unit *u = &s->units[k];
-        for (size_t i = 0; i < u->n_words; i++) {
-            const word *w = &u->words[i];
-            UChar32 ch;
-            int32_t j = w->s;
-            U16_NEXT(u->u, j, w->e, ch);
-            bool lower = true;
-            for (int32_t m = w->s; m < w->e && lower; m++)
-                lower = !u_isupper(u->u[m]);
-            f[n++] = (flat){u_tolower(ch), lower && w->e - w->s <= 3, k, i};
-        }
-    }
-    /* Abbreviations already seen in this section (only the first use counts). */
-    const UChar **seen = kl_core__calloc(total, sizeof *seen);
-    int32_t *seen_len = kl_core__calloc(total, sizeof *seen_len);
-    size_t n_seen = 0;
-    if (!seen || !seen_len) {
-        kl_free(f);
-        kl_free(seen);
-        kl_free(seen_len);
-        c->rc = kl_core__oom(c->ctx);
-        return;
-    }
-    for (size_t p = 0; p < n && !c->rc; p++) {
-        const unit *u = &s->units[f[p].unit];
-        const word *w = &u->words[f[p].word];
-        if (w->masked || !w->letter || !is_abbreviation(u, w))
-            continue;
-        const UChar *a = u->u + w->s;
-        int32_t len = w->e - w->s;
-        bool dup = false;
-        for (size_t i = 0; i < n_seen && !dup; i++)
-            dup = seen_len[i] == len && memcmp(seen[i], a, (size_t)len * sizeof *a) == 0;
-        if (dup)
-            continue;
-        seen[n_seen] = a;
-        seen_len[n_seen++] = len;
-        if (in_list(&s->known, a, len))
-            continue;
-        /* The spelled-out form may come before it anywhere in the letter, or
-         * after it in the same sentence ("an LCSPR (local child ...)"). */
-        size_t end = p + 1;
-        while (end < n && f[end].unit == f[p].unit && u->words[f[end].word].sentence == w->sentence)
-            end++;
-        if (spelled_out(f, 0, p, a, len) || spelled_out(f, p + 1, end, a, len))
-            continue;
-        char *term = utf8_from_u(a, len);
-        char *text = term ? sentence_at(u, w->s) : NULL;
-        if (!term || !text) {
-            kl_free(term);
-            kl_free(text);
-            c->rc = kl_core__oom(c->ctx);
-            break;
-        }
-        s->st.avoid_hits++;
-        add_finding(c, KL_READ_ABBREVIATION, s->st.lang, u->node->msgid, term, text, 0,
-                    "\"%s\" is not spelled out where the letter first uses it: write the words "
-                    "in full first, or add it to the catalog's avoid.known list if everyone knows "
-                    "it",
-                    term);
-        kl_free(term);
-    }
-    kl_free(f);
-    kl_free(seen);
-    kl_free(seen_len);
-}
-
-/* ---- kindness (the child died) ---------------------------------------------------- */
-
-static bool has_sub(const char *s, const char *needle)
-{
-    return s && strstr(s, needle) != NULL;
-}
-
-/* Condolence before the review is explained. */
-static void condolence_first(checker *c, section *s)
-{
-    bool condolence = false;
-    const unit *first_section = NULL;
-    for (size_t k = 0; k < s->n_units; k++) {
-        const unit *u = &s->units[k];
-        if (u->node->kind == KL_NODE_HEADING && u->node->level >= 2) {
-            first_section = u;
-            break;
-        }
-        if (has_sub(u->node->msgid, "condolence") || has_sub(u->node->msgid, "thinking"))
-            condolence = true;
-    }
-    if (condolence)
-        return;
-    s->st.kindness++;
-    add_finding(c, KL_READ_KINDNESS, s->st.lang, first_section ? first_section->node->msgid : NULL,
-                NULL, NULL, 0,
-                "the letter explains the review before it offers condolence: put a "
-                "condolence message (*.condolence or *.thinking.*) before the first section");
-}
-
-/* The child called by their full name in this unit (full: "Amelia Nowak"). */
-static void full_name(checker *c, section *s, unit *u, const UChar *full, int32_t flen)
-{
-    int32_t at = find_word(u->u, u->ulen, full, flen, 0);
-    if (at < 0)
-        return;
-    char *text = sentence_at(u, at);
-    if (!text) {
-        c->rc = kl_core__oom(c->ctx);
-        return;
-    }
-    s->st.kindness++;
-    add_finding(c, KL_READ_KINDNESS, s->st.lang, u->node->msgid, c->info->subject_given, text, 0,
-                "the child is called by their full name here: elsewhere the letter "
-                "says \"%s\"; name the child the same way throughout",
-                c->info->subject_given);
-}
-
-/* Words that stand in for the child's name in this unit ("the child"), unless
- * the name follows ("your child Amelia") or the letter speaks of children in
- * general before. */
-static void stand_ins(checker *c, section *s, unit *u, const UChar *given, int32_t glen)
-{
-    for (size_t i = 0; i < s->unnamed.n && !c->rc; i++) {
-        const UChar *t = s->unnamed.items[i];
-        int32_t tl = s->unnamed.lens[i];
-        for (int32_t at = find_word(u->low, u->ulen, t, tl, 0); at >= 0 && !c->rc;
-             at = find_word(u->low, u->ulen, t, tl, at + 1)) {
-            /* "your child Amelia" names her; "a child ... the child" is about children in
-             * general. */
-            int32_t after = at + tl;
-            while (after < u->ulen && u->u[after] == ' ')
-                after++;
-            if (after + glen <= u->ulen &&
-                memcmp(u->u + after, given, (size_t)glen * sizeof *given) == 0)
-                continue;
-            bool generic = false;
-            for (size_t g = 0; g < s->generic.n && !generic; g++) {
-                int32_t ga = find_word(u->low, u->ulen, s->generic.items[g], s->generic.lens[g], 0);
-                generic = ga >= 0 && ga < at;
-            }
-            if (generic)
-                continue;
-            char *term = utf8_from_u(u->u + at, tl);
-            char *text = term ? sentence_at(u, at) : NULL;
-            if (!text) {
-                kl_free(term);
-                c->rc = kl_core__oom(c->ctx);
-                break;
-            }
-            s->st.kindness++;
-            add_finding(c, KL_READ_KINDNESS, s->st.lang, u->node->msgid, term, text, 0,
-                        "\"%s\" stands in for the child's name in a letter to a bereaved "
-                        "family: say \"%s\"",
-                        term, c->info->subject_given);
-            kl_free(term);
-        }
-    }
-}
-
-static void kindness(checker *c, section *s)
-{
-    condolence_first(c, s);
-    if (c->rc || !c->info || !c->info->subject_given)
-        return;
-
-    /* The child named, by the name the family uses, never by a stand-in. */
-    int32_t glen = 0, flen = 0;
-    UChar *given = to_u(c->info->subject_given, &glen);
-    UChar *full = NULL;
-    if (given && c->info->subject_family) {
-        kl_buf b = KL_BUF_INIT;
-        kl_core__buf_printf(&b, "%s %s", c->info->subject_given, c->info->subject_family);
-        full = b.oom ? NULL : to_u(b.data, &flen);
-        kl_core__buf_free(&b);
-        if (!full) {
-            kl_free(given);
-            c->rc = kl_core__oom(c->ctx);
-            return;
-        }
-    }
-    if (!given) {
-        c->rc = kl_core__oom(c->ctx);
-        return;
-    }
-    bool named = false;
-    for (size_t k = 0; k < s->n_units && !c->rc; k++) {
-        unit *u = &s->units[k];
-        if (find_word(u->u, u->ulen, given, glen, 0) >= 0)
-            named = true;
-        if (full)
-            full_name(c, s, u, full, flen);
-        if (!c->rc)
-            stand_ins(c, s, u, given, glen);
-    }
-    if (!named && !c->rc) {
-        s->st.kindness++;
-        add_finding(c, KL_READ_KINDNESS, s->st.lang, NULL, c->info->subject_given, NULL, 0,
-                    "the letter never names the child: a bereaved family should read \"%s\"",
-                    c->info->subject_given);
-    }
-    kl_free(given);
-    kl_free(full);
 }
 
 /* ---- the check ------------------------------------------------------------------ */
@@ -1235,18 +670,19 @@ int kl_check__readability_doc(kl_context *ctx, const kl_doc *doc, kl_catalog_set
         }
         measure(&c, s);
         for (size_t k = 0; k < s->n_units && !c.rc && s->st.has_wordlist; k++) {
-            list_hits(&c, s, &s->units[k], &s->jargon, KL_READ_JARGON);
-            list_hits(&c, s, &s->units[k], &s->cold, KL_READ_COLD);
+            kl_check__list_hits(&c, s, &s->units[k], &s->jargon, KL_READ_JARGON);
+            kl_check__list_hits(&c, s, &s->units[k], &s->cold, KL_READ_COLD);
         }
         if (!c.rc && s->st.has_wordlist)
-            abbreviations(&c, s);
+            kl_check__abbreviations(&c, s);
         if (!c.rc && c.info && c.info->subject_died)
-            kindness(&c, s);
+            kl_check__kindness(&c, s);
         if (!c.rc && s->st.has_flesch && !s->st.few_words && s->st.flesch < s->st.min_flesch)
-            add_finding(&c, KL_READ_SCORE, s->st.lang, NULL, NULL, NULL, 0,
-                        "Flesch reading ease %.1f is below %.0f for %s reading: use shorter "
-                        "sentences and shorter words",
-                        s->st.flesch, s->st.min_flesch, kl_reading_name(variant));
+            kl_check__add_finding(
+                &c, KL_READ_SCORE, s->st.lang, NULL, NULL, NULL, 0,
+                "Flesch reading ease %.1f is below %.0f for %s reading: use shorter "
+                "sentences and shorter words",
+                s->st.flesch, s->st.min_flesch, kl_reading_name(variant));
     }
     if (c.rc) {
         kl_readability_free(c.r);
