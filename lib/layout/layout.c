@@ -13,7 +13,9 @@
 #include <unicode/utext.h>
 
 /* A piece of a flow line: a shaped line or an image, placed relative to the
- * top of its flow line. Pieces are kept in reading order. */
+ * top of its flow line. Pieces are kept in content order: reading order,
+ * but for a right-to-left table row's cells side by side, which are in
+ * visual order (flow_contact). */
 typedef struct piece {
     size_t fl; /* flow line */
     kl_item_kind kind;
@@ -747,6 +749,11 @@ static int flow_contact(lay *y, kl_selem *parent, const kl_node *table)
         size_t nl =
             stacked ? pl->nlines + pv->nlines : (pl->nlines > pv->nlines ? pl->nlines : pv->nlines);
         vmetrics vl = para_metrics(y, pl, size), vv = para_metrics(y, pv, size);
+        /* Side by side, label and value share their lines' baselines, the
+         * lower of the two (an Urdu label's Nastaliq sits 10.9 pt lower in
+         * its line than a Latin value would in its own); the row keeps the
+         * taller cell's line height, which holds the other's glyphs. */
+        double base = vl.base > vv.base ? vl.base : vv.base;
         long first =
             fl_add(y, nl, vl.h > vv.h ? vl.h : vv.h, first_row ? gap(y) : line_h(y, size) * 0.3);
         if (first < 0)
@@ -756,13 +763,19 @@ static int flow_contact(lay *y, kl_selem *parent, const kl_node *table)
          * labels are the right-hand column and each value sits at the
          * right of its column, next to its label (a phone number or email
          * address is left to right itself, but is not sent to the far
-         * margin). */
+         * margin). Such a row is drawn in visual order, left to right: the
+         * value, then the label (as the glyphs of a right-to-left line
+         * are); the structure tree keeps the label first (TH, then TD). */
         double lx = rtl ? y->right - col : y->left;
         double vx = stacked ? y->left : (rtl ? y->left : y->left + col);
-        if ((rc = pieces_for(y, (size_t)first, th, pl, lx, col, size, NULL, NULL)) ||
-            (rc = pieces_at(y, (size_t)first + (stacked ? pl->nlines : 0), val, pv, vx, vw, size,
-                            NULL, NULL, rtl)))
+        size_t lfl = (size_t)first, vfl = lfl + (stacked ? pl->nlines : 0), p0 = y->npc;
+        bool value_first = rtl && !stacked;
+        if ((value_first && (rc = pieces_at(y, vfl, val, pv, vx, vw, size, NULL, NULL, rtl))) ||
+            (rc = pieces_for(y, lfl, th, pl, lx, col, size, NULL, NULL)) ||
+            (!value_first && (rc = pieces_at(y, vfl, val, pv, vx, vw, size, NULL, NULL, rtl))))
             return rc;
+        for (size_t i = p0; !stacked && i < y->npc; i++)
+            y->pc[i].base = base;
         for (size_t i = 0; i + 1 < nl; i++)
             y->fl[(size_t)first + i].keep_next = true;
     }

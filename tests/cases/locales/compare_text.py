@@ -55,9 +55,10 @@ def pdf_pages(path, rtl):
     Left to right: pdftotext's text output (it follows /ActualText, so Indic conjuncts
     come back as their characters). Right to left: pdftotext reorders lines that
     /ActualText already gives in logical order, and loses some, so read the tagged
-    content with pikepdf instead: in drawing order, each marked-content sequence's
-    /ActualText, or its glyphs through the font's ToUnicode map; the page number is the
-    /Pagination artifact."""
+    content with pikepdf instead: each marked-content sequence's /ActualText, or its
+    glyphs through the font's ToUnicode map, in the structure tree's order (what a screen
+    reader follows; a right-to-left table row is drawn in visual order, value first); the
+    page number is the /Pagination artifact."""
     if not rtl:
         text = subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], check=True,
                               capture_output=True, text=True).stdout
@@ -67,12 +68,15 @@ def pdf_pages(path, rtl):
         return pages
     import pikepdf
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pdfua"))
-    from pdfua_check import Font
+    from pdfua_check import Checker, Font
+    tree = Checker(path)
+    tree.walk_struct()
     pages = []
     with pikepdf.open(path) as pdf:
         for page in pdf.pages:
             fonts, font = {}, None
             lines, footer, stack = [""], "", []
+            of_mcid = {}  # MCID -> index in lines
             for operands, op in pikepdf.parse_content_stream(page):
                 op = str(op)
                 if op in ("BDC", "BMC"):
@@ -84,6 +88,7 @@ def pdf_pages(path, rtl):
                     pagination = kind == "art" and str(d.get("/Type", "")) == "/Pagination"
                     if kind == "mc":
                         lines.append("")  # a new marked-content sequence: a new line
+                        of_mcid[int(d["/MCID"])] = len(lines) - 1
                     stack.append((kind, actual, pagination))
                     if actual is not None and not any(k[0] == "art" for k in stack):
                         lines[-1] += actual
@@ -100,7 +105,10 @@ def pdf_pages(path, rtl):
                         footer += text
                     elif not any(k[0] == "art" or k[1] is not None for k in stack):
                         lines[-1] += text
-            pages.append(lines + [footer])
+            og = page.obj.objgen
+            order = [of_mcid[m] for g, m in tree.tree_order if g == og and m in of_mcid]
+            order += [i for i in range(len(lines)) if i not in set(order)]
+            pages.append([lines[i] for i in order] + [footer])
     return pages
 
 

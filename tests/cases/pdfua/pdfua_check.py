@@ -10,6 +10,7 @@
 #   must be in member mNN's language, and a bilingual member's second language must be
 #   tagged with /Lang where it is used.
 # Prints one line per problem; exit 1 if any.
+import math
 import os
 import re
 import sys
@@ -38,11 +39,19 @@ ADDRESS = re.compile(
 # these is a missing /Lang.
 NON_LATIN_LANGS = {"ar", "fa", "ur", "ps", "he", "yi", "bn", "pa", "gu", "hi", "ta",
                    "te", "zh", "ja", "ko", "ru", "uk", "el", "th", "am", "ti", "ne"}
+# Languages written right to left (primary subtag), and right-to-left script subtags.
+RTL_LANGS = {"ar", "fa", "ur", "ps", "sd", "ug", "ckb", "he", "yi", "dv", "syr", "nqo"}
+RTL_SCRIPTS = {"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"}
 LETTER_NAME = re.compile(r"^(m[0-9A-Za-z_-]*?)-(post|email|via-professional)\.pdf$")
 
 
 def primary(lang):
     return (lang or "").split("-")[0].lower()
+
+
+def rtl_lang(lang):
+    parts = (lang or "").lower().split("-")
+    return parts[0] in RTL_LANGS or any(p in RTL_SCRIPTS for p in parts[1:])
 
 
 def clean_address(a):
@@ -53,6 +62,13 @@ def digits(s):
     """ASCII form of every decimal digit in s (Arabic-Indic, Bengali... included)."""
     return "".join(str(unicodedata.digit(c)) if unicodedata.digit(c, None) is not None
                    else c for c in s)
+
+
+def mat_mul(a, b):
+    """The PDF matrix product a x b of [a b c d e f] matrices."""
+    return (a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
+            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
 
 
 def parse_tounicode(data):
@@ -319,6 +335,10 @@ class Checker:
         seen = set()
         self.content_order = getattr(self, "content_order", {})
         order = self.content_order.setdefault(page.obj.objgen, [])
+        # Where each MCID's first text is drawn: (x, baseline y, font size) on the page,
+        # from the text and graphics matrices (for the reading-order rule of table rows).
+        self.mc_pos = getattr(self, "mc_pos", {})
+        ctm, saved, line, size = (1, 0, 0, 1, 0, 0), [], (1, 0, 0, 1, 0, 0), 0.0
         font = None
         missing_reported = False
         labels = []
@@ -373,7 +393,25 @@ class Checker:
                         labels.append(top[4])
             elif op == "Tf":
                 font = self.font(page.obj, operands[0])
-            elif op in TEXT_OPS:
+                size = float(operands[1])
+            elif op == "q":
+                saved.append(ctm)
+            elif op == "Q":
+                ctm = saved.pop() if saved else ctm
+            elif op == "cm":
+                ctm = mat_mul([float(x) for x in operands], ctm)
+            elif op == "BT":
+                line = (1, 0, 0, 1, 0, 0)
+            elif op in ("Td", "TD"):
+                line = mat_mul((1, 0, 0, 1, float(operands[0]), float(operands[1])), line)
+            elif op == "Tm":
+                line = tuple(float(x) for x in operands)
+            if op in TEXT_OPS:
+                m = mat_mul(line, ctm)
+                mc = next((k[1] for k in reversed(stack) if k[0] == "mc"), None)
+                if mc is not None:
+                    self.mc_pos.setdefault((page.obj.objgen, mc),
+                                           (m[4], m[5], size * math.hypot(m[2], m[3])))
                 self.text_ops += 1
                 if not any(k[0] in ("art", "mc") for k in stack):
                     self.fail(f"page {n}: text shown outside tagged content and artifacts")
@@ -433,16 +471,64 @@ class Checker:
 
     # ---- reading order ----------------------------------------------------
     def check_reading_order(self):
-        """On each page, the marked content comes in the order the tree reads it."""
+        """On each page, the marked content comes in the order the tree reads it, except
+        in a right-to-left table row whose cells share a line: there the cells come in
+        visual order, left to right (the tree's TH, TD reversed), as the glyphs of every
+        right-to-left line are drawn. Any other order fails."""
+        expected, rows = [], {}
+        if self.top is not None:
+            self.content_sequence(self.top, expected, rows)
         for n, page in enumerate(self.pdf.pages, 1):
             og = page.obj.objgen
-            tree = [m for (g, m) in self.tree_order if g == og]
+            tree = [m for (g, m) in expected if g == og]
             content = [m for m in self.content_order.get(og, []) if (og, m) in self.mcid_owner]
             if tree != content:
                 i = next((i for i, (a, b) in enumerate(zip(tree, content)) if a != b),
                          min(len(tree), len(content)))
+                where = rows.get((og, tree[i])) if i < len(tree) else None
                 self.fail(f"page {n}: structure order differs from content order at "
-                          f"position {i} (tree MCIDs {tree[i:i + 3]}, content {content[i:i + 3]})")
+                          f"position {i} (expected MCIDs {tree[i:i + 3]}, "
+                          f"content {content[i:i + 3]})" + (f" in {where}" if where else ""))
+
+    def content_sequence(self, e, out, rows):
+        """The MCIDs under e in the order the content must draw them (see
+        check_reading_order); rows: MCID -> which kind of table row it is in."""
+        items = e.items
+        if e.role == "TR":
+            cells = [v for k, v in items if k == "elem"]
+            visual = self.visual_cells(e, cells)
+            what = ("a right-to-left table row (cells expected left to right)"
+                    if visual is not cells else "a table row")
+            items = [("elem", c) for c in visual] + [(k, v) for k, v in items if k != "elem"]
+            for c in cells:
+                for key in self.keys_under(c):
+                    rows[key] = what
+        for kind, v in items:
+            if kind == "mc":
+                out.append(v)
+            elif kind == "elem":
+                self.content_sequence(v, out, rows)
+
+    def keys_under(self, e):
+        for kind, v in e.items:
+            if kind == "mc":
+                yield v
+            elif kind == "elem":
+                yield from self.keys_under(v)
+
+    def visual_cells(self, tr, cells):
+        """A right-to-left row's cells that share a line (first baselines less than half
+        the type size apart, as pdf.js judges a line), sorted left to right; else cells."""
+        if len(cells) < 2 or not rtl_lang(tr.lang):
+            return cells
+        pos = [self.mc_pos.get(next(self.keys_under(c), None)) for c in cells]
+        if None in pos:
+            return cells
+        ys = [p[1] for p in pos]
+        if max(ys) - min(ys) >= 0.5 * min(p[2] for p in pos):
+            return cells  # stacked: each cell on lines of its own, top to bottom
+        order = sorted(range(len(cells)), key=lambda i: pos[i][0])
+        return [cells[i] for i in order]
 
     # ---- page numbers ------------------------------------------------------
     def check_page_numbers(self):

@@ -5,8 +5,11 @@
 # asserts the checker reports exactly that kind of problem.
 #
 # Usage: pdfua_selftest.py REVIEW.xml WORKDIR PLAIN.pdf BILINGUAL.pdf BILINGUAL_SCRIPT.pdf RTL.pdf
+#                          RTL_TABLE.pdf
 #   PLAIN: a one-language letter; BILINGUAL: two languages in one script (cy + en-GB);
-#   BILINGUAL_SCRIPT: two scripts (pa + en-GB); RTL: a right-to-left letter (ar, ur).
+#   BILINGUAL_SCRIPT: two scripts (pa + en-GB); RTL: a right-to-left letter (ar, ur);
+#   RTL_TABLE: a right-to-left letter whose contact table has label and value side by side
+#   (standard print).
 #   Letters are named mNN-<channel>.pdf, as `kinletter generate` writes them.
 import os
 import sys
@@ -185,6 +188,66 @@ def swap_blocks(pdf):
     k[i], k[i + 1] = b, a
 
 
+def cell_mcids(e, pg=None):
+    """[(page, mcid)] of a structure element's marked content, in tree order."""
+    pg = e.get("/Pg", pg)
+    k = e.get("/K")
+    out = []
+    for x in (k if isinstance(k, pikepdf.Array) else [] if k is None else [k]):
+        if isinstance(x, pikepdf.Dictionary):
+            if str(x.get("/Type")) == "/MCR":
+                out.append((x.get("/Pg", pg), int(x.MCID)))
+            elif str(x.get("/Type")) != "/OBJR":
+                out += cell_mcids(x, pg)
+        else:
+            out.append((pg, int(x)))
+    return out
+
+
+def mc_span(ops, mcid):
+    """(first, last) index of the marked-content sequence with this MCID, BDC to EMC."""
+    i = next(i for i, (o, op) in enumerate(ops) if str(op) == "BDC"
+             and isinstance(o[1], pikepdf.Dictionary) and int(o[1].get("/MCID", -1)) == mcid)
+    depth, j = 1, i + 1
+    while depth:
+        o = str(ops[j][1])
+        depth += o in ("BDC", "BMC")
+        depth -= o == "EMC"
+        j += 1
+    return i, j - 1
+
+
+def first_baseline(ops, span):
+    return next(float(o[1]) for o, op in ops[span[0]:span[1] + 1] if str(op) == "Td")
+
+
+def swap_row_cells(pdf):
+    """Draw the two cells of the first table row whose cells share a line the other way
+    round, the structure tree untouched: a right-to-left row (drawn value first, left to
+    right) then comes label first, in the tree's order, as it was before issue 15; a
+    left-to-right row comes value first."""
+    pages = {p.obj.objgen: p for p in pdf.pages}
+    rows = [e for e in elems(pdf) if str(e.get("/S")) == "/TR"]
+    for tr in rows:
+        cells = [c for c in tr.K if str(c.get("/S")) in ("/TH", "/TD")]
+        keys = [cell_mcids(c) for c in cells]
+        if len(cells) != 2 or not all(keys) or len({pg.objgen for k in keys for pg, _ in k}) != 1:
+            continue
+        page = pages[keys[0][0][0].objgen]
+        ops = list(pikepdf.parse_content_stream(page))
+        spans = []
+        for k in keys:
+            ss = [mc_span(ops, m) for _, m in k]
+            spans.append((min(a for a, _ in ss), max(b for _, b in ss)))
+        a, b = sorted(spans)
+        if a[1] + 1 != b[0] or abs(first_baseline(ops, a) - first_baseline(ops, b)) > 1:
+            continue  # not drawn one after the other, or not on one line (stacked)
+        out = ops[:a[0]] + ops[b[0]:b[1] + 1] + ops[a[0]:a[1] + 1] + ops[b[1] + 1:]
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(out))
+        return
+    raise AssertionError("no table row with its cells on one line")
+
+
 def unmap_glyphs(pdf):
     """Empty every font's ToUnicode map."""
     empty = (b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
@@ -218,6 +281,11 @@ BREAKS = {
     "page number missing": ("plain", page_number_tagged, "page 1: no page number artifact"),
     "no ActualText": ("rtl", drop_actual_text, "without /ActualText"),
     "reading order": ("plain", swap_blocks, "structure order differs from content order"),
+    # A table row's cells: in a left-to-right row the tree's order (TH, TD); in a
+    # right-to-left row whose cells share a line, visual order, left to right (TD, TH).
+    "table row shuffled": ("script", swap_row_cells, "in a table row"),
+    "right-to-left row in tree order": ("rtl-table", swap_row_cells,
+                                        "in a right-to-left table row (cells expected left"),
     "unmapped glyphs": ("plain", unmap_glyphs, "no Unicode mapping"),
 }
 
@@ -254,9 +322,9 @@ def main(review, workdir, files):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 7:
-        print(__doc__ or "usage: pdfua_selftest.py REVIEW WORKDIR PLAIN BILINGUAL SCRIPT RTL",
-              file=sys.stderr)
+    if len(sys.argv) != 8:
+        print(__doc__ or "usage: pdfua_selftest.py REVIEW WORKDIR PLAIN BILINGUAL SCRIPT RTL "
+              "RTL_TABLE", file=sys.stderr)
         sys.exit(2)
     sys.exit(main(sys.argv[1], sys.argv[2], dict(zip(
-        ("plain", "bilingual", "script", "rtl"), sys.argv[3:7]))))
+        ("plain", "bilingual", "script", "rtl", "rtl-table"), sys.argv[3:8]))))

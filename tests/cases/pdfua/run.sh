@@ -32,11 +32,13 @@ review=$src/templates/example/review.xml
 
 # The checker must catch every rule it claims to check. Good letters to break: a
 # one-language letter (m01, pl), a bilingual one in one script (m04, cy + en-GB), a
-# bilingual one in two scripts (m09, pa + en-GB) and a right-to-left one (m06, ar).
+# bilingual one in two scripts (m09, pa + en-GB), a right-to-left one (m06, ar) and a
+# right-to-left one whose contact table is side by side (m07, ur, standard print).
 d=$(dirname "$(grep -- '/notification/m01-post.pdf$' "$tmp/pdfs" | head -n 1)")
 mkdir -p "$tmp/self"
 if ! "$py" "$src/tests/cases/pdfua/pdfua_selftest.py" "$review" "$tmp/self" \
-    "$d/m01-post.pdf" "$d/m04-post.pdf" "$d/m09-post.pdf" "$d/m06-post.pdf" >"$tmp/self.log" 2>&1; then
+    "$d/m01-post.pdf" "$d/m04-post.pdf" "$d/m09-post.pdf" "$d/m06-post.pdf" "$d/m07-email.pdf" \
+    >"$tmp/self.log" 2>&1; then
     echo "FAIL: the PDF/UA checker's self-test"
     cat "$tmp/self.log"
     fails=$((fails + 1))
