@@ -234,6 +234,68 @@ static void rtl_table_values_sit_next_to_their_labels(void **state)
     kl_context_free(ctx);
 }
 
+/* The contact table's rows with labels in the letter's own language. */
+static void label_rows(kl_node *n, const char *label)
+{
+    for (; n; n = n->next) {
+        if (n->kind == KL_NODE_ROW)
+            assert_int_equal(kl_doc__set(&n->label, label), 0);
+        label_rows(n->first, label);
+    }
+}
+
+/* A contact row whose cells sit side by side: label and value on one baseline (an Urdu
+ * label's Nastaliq sits lower in its line than a Latin value: the values were 10.9 pt
+ * above), drawn left to right in a right-to-left letter (the value, then the label: pdf.js
+ * read the two as one word when the label came first), label first in a left-to-right one. */
+static void table_row_cells_share_a_baseline_in_visual_order(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_text_cache *c;
+    assert_int_equal(kl_text__cache_new(&c), 0);
+    static const struct {
+        int sample;
+        const char *label;
+        bool rtl;
+    } cases[] = {{5, "\u0646\u0627\u0645", true},             /* ur: "نام" */
+                 {4, "\u0646\u0627\u0645", true},             /* fa */
+                 {3, "\u0627\u0644\u0627\u0633\u0645", true}, /* ar: "الاسم" */
+                 {0, "Name", false}};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        kl_doc *d = sample_letter(&samples[cases[k].sample], 14, NULL, 1);
+        label_rows(d->root, cases[k].label);
+        kl_layout *l = run(ctx, c, d);
+        int rows = 0;
+        for (size_t p = 0; p < l->npages; p++)
+            for (size_t i = 0; i < l->pages[p].n; i++) {
+                const kl_item *th = &l->pages[p].items[i];
+                if (th->kind != KL_ITEM_TEXT || !th->se || th->se->role != KL_ROLE_TH)
+                    continue;
+                /* The value's first line: the item of the row's TD (or its Link). */
+                const kl_selem *td = th->se->next;
+                size_t v = 0;
+                while (v < l->pages[p].n &&
+                       !(l->pages[p].items[v].se &&
+                         (l->pages[p].items[v].se == td || l->pages[p].items[v].se->parent == td)))
+                    v++;
+                assert_true(v < l->pages[p].n);
+                const kl_item *val = &l->pages[p].items[v];
+                if (fabs(val->y - th->y) > 0.01)
+                    fail_msg("%s row %d: label baseline %.2f, value %.2f",
+                             samples[cases[k].sample].lang, rows, th->y, val->y);
+                assert_true(cases[k].rtl ? v + 1 == i : i + 1 == v); /* drawn next to each other */
+                assert_true(cases[k].rtl ? val->x < th->x : val->x > th->x);
+                rows++;
+            }
+        assert_int_equal(rows, 3);
+        kl_layout__free(l);
+        kl_doc__free(d);
+    }
+    kl_text__cache_free(c);
+    kl_context_free(ctx);
+}
+
 /* A logo whose alt text is the name printed beside it is an artifact: a screen reader
  * would otherwise read the partnership's name twice. */
 static void logo_repeating_the_letterhead_is_an_artifact(void **state)
@@ -425,6 +487,7 @@ int main(void)
         cmocka_unit_test(headings_keep_with_next_and_signature_stays_together),
         cmocka_unit_test(rtl_paragraphs_are_right_aligned),
         cmocka_unit_test(rtl_table_values_sit_next_to_their_labels),
+        cmocka_unit_test(table_row_cells_share_a_baseline_in_visual_order),
         cmocka_unit_test(logo_repeating_the_letterhead_is_an_artifact),
         cmocka_unit_test(structure_follows_the_document),
         cmocka_unit_test(too_long_address_is_an_error),
