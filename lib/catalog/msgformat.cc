@@ -511,6 +511,63 @@ void add_arg(kl_msg_shape *sh, const std::string &name, bool chosen)
     sh->n_args++;
 }
 
+/* The keywords of the select or plural whose ARG_START is part i. */
+std::vector<std::string> selector_keys(const icu::MessagePattern &mp, int32_t i)
+{
+    std::vector<std::string> keys;
+    int32_t limit = mp.getLimitPartIndex(i);
+    for (int32_t j = i + 2; j < limit; j++) {
+        const icu::MessagePattern::Part &q = mp.getPart(j);
+        if (q.getType() == UMSGPAT_PART_TYPE_ARG_SELECTOR) {
+            std::string k;
+            mp.getSubstring(q).toUTF8String(k);
+            keys.push_back(k);
+        } else if (q.getType() == UMSGPAT_PART_TYPE_MSG_START) {
+            j = mp.getLimitPartIndex(j);
+        }
+    }
+    return keys;
+}
+
+/* The plural categories the locale's rules have that a plural (or selectordinal) on name
+ * lacks, into sh (the first such argument only). */
+int plural_categories(const icu::Locale &loc, UMessagePatternArgType t, const std::string &name,
+                      const std::vector<std::string> &keys, const icu::UnicodeString &up,
+                      kl_msg_shape *sh, kl_fmt_error *err)
+{
+    UErrorCode pst = U_ZERO_ERROR;
+    icu::PluralRules *rules = icu::PluralRules::forLocale(
+        loc, t == UMSGPAT_ARG_TYPE_PLURAL ? UPLURAL_TYPE_CARDINAL : UPLURAL_TYPE_ORDINAL, pst);
+    icu::StringEnumeration *kw = U_SUCCESS(pst) ? rules->getKeywords(pst) : nullptr;
+    if (U_FAILURE(pst) || !kw) {
+        delete kw;
+        delete rules;
+        set_error(err, pst, up, nullptr, "ICU has no plural rules for the locale");
+        return pst == U_MEMORY_ALLOCATION_ERROR ? KL_ENOMEM : KL_EBACKEND;
+    }
+    std::string need, missing;
+    const char *k;
+    while ((k = kw->next(nullptr, pst)) && U_SUCCESS(pst)) {
+        need += need.empty() ? "" : " ";
+        need += k;
+        bool have = false;
+        for (const std::string &h : keys)
+            have = have || h == k;
+        if (!have) {
+            missing += missing.empty() ? "" : " ";
+            missing += k;
+        }
+    }
+    delete kw;
+    delete rules;
+    if (!missing.empty()) {
+        snprintf(sh->plural_arg, sizeof sh->plural_arg, "%s", name.c_str());
+        snprintf(sh->plural_missing, sizeof sh->plural_missing, "%s", missing.c_str());
+        snprintf(sh->plural_need, sizeof sh->plural_need, "%s", need.c_str());
+    }
+    return 0;
+}
+
 int do_analyse(const char *locale, const char *pattern, kl_msg_shape *sh, kl_fmt_error *err)
 {
     icu::UnicodeString up = icu::UnicodeString::fromUTF8(pattern);
@@ -539,18 +596,7 @@ int do_analyse(const char *locale, const char *pattern, kl_msg_shape *sh, kl_fmt
         add_arg(sh, name, is_complex(t));
         if (!is_complex(t))
             continue;
-        std::vector<std::string> keys;
-        int32_t limit = mp.getLimitPartIndex(i);
-        for (int32_t j = i + 2; j < limit; j++) {
-            const icu::MessagePattern::Part &q = mp.getPart(j);
-            if (q.getType() == UMSGPAT_PART_TYPE_ARG_SELECTOR) {
-                std::string k;
-                mp.getSubstring(q).toUTF8String(k);
-                keys.push_back(k);
-            } else if (q.getType() == UMSGPAT_PART_TYPE_MSG_START) {
-                j = mp.getLimitPartIndex(j);
-            }
-        }
+        std::vector<std::string> keys = selector_keys(mp, i);
         bool other = false;
         for (const std::string &k : keys)
             other = other || k == "other";
@@ -558,37 +604,9 @@ int do_analyse(const char *locale, const char *pattern, kl_msg_shape *sh, kl_fmt
             snprintf(sh->no_other, sizeof sh->no_other, "%s", name.c_str());
         if ((t == UMSGPAT_ARG_TYPE_PLURAL || t == UMSGPAT_ARG_TYPE_SELECTORDINAL) &&
             !sh->plural_arg[0]) {
-            UErrorCode pst = U_ZERO_ERROR;
-            icu::PluralRules *rules = icu::PluralRules::forLocale(
-                loc, t == UMSGPAT_ARG_TYPE_PLURAL ? UPLURAL_TYPE_CARDINAL : UPLURAL_TYPE_ORDINAL,
-                pst);
-            icu::StringEnumeration *kw = U_SUCCESS(pst) ? rules->getKeywords(pst) : nullptr;
-            if (U_FAILURE(pst) || !kw) {
-                delete kw;
-                delete rules;
-                set_error(err, pst, up, nullptr, "ICU has no plural rules for the locale");
-                return pst == U_MEMORY_ALLOCATION_ERROR ? KL_ENOMEM : KL_EBACKEND;
-            }
-            std::string need, missing;
-            const char *k;
-            while ((k = kw->next(nullptr, pst)) && U_SUCCESS(pst)) {
-                need += need.empty() ? "" : " ";
-                need += k;
-                bool have = false;
-                for (const std::string &h : keys)
-                    have = have || h == k;
-                if (!have) {
-                    missing += missing.empty() ? "" : " ";
-                    missing += k;
-                }
-            }
-            delete kw;
-            delete rules;
-            if (!missing.empty()) {
-                snprintf(sh->plural_arg, sizeof sh->plural_arg, "%s", name.c_str());
-                snprintf(sh->plural_missing, sizeof sh->plural_missing, "%s", missing.c_str());
-                snprintf(sh->plural_need, sizeof sh->plural_need, "%s", need.c_str());
-            }
+            int rc = plural_categories(loc, t, name, keys, up, sh, err);
+            if (rc)
+                return rc;
         }
     }
     return 0;
