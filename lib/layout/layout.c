@@ -17,7 +17,7 @@
  * but for a right-to-left table row's cells side by side, which are in
  * visual order (flow_contact). */
 typedef struct piece {
-    size_t fl; /* flow line */
+    size_t fline; /* its flow line */
     kl_item_kind kind;
     kl_selem *se;
     const kl_tline *line;
@@ -38,29 +38,29 @@ typedef struct fline {
     double top;
 } fline;
 
-typedef struct lay {
+typedef struct layout_state {
     kl_context *ctx;
     const kl_doc *doc;
-    const kl_layout_opts *o;
-    kl_layout *L;
-    double body, ls, left, right, tw;
-    piece *pc;
-    size_t npc, cappc;
-    fline *fl;
-    size_t nfl, capfl;
+    const kl_layout_opts *opts;
+    kl_layout *out;                            /* what is made */
+    double body, spacing, left, right, text_w; /* size, line spacing, margins, width */
+    piece *pieces;
+    size_t npieces, cap_pieces;
+    fline *flines;
+    size_t nflines, cap_flines;
     bool brk;
     double header_bottom;      /* page 1: where the flow may start */
     const kl_node *header_ref; /* a section's reference placed in the header, not flowed */
-} lay;
+} layout_state;
 
-static double line_h(const lay *y, double size)
+static double line_h(const layout_state *lay, double size)
 {
-    return size * y->ls;
+    return size * lay->spacing;
 }
 
-static double baseline(const lay *y, double size)
+static double baseline(const layout_state *lay, double size)
 {
-    return size * (0.8 + (y->ls - 1) / 2);
+    return size * (0.8 + (lay->spacing - 1) / 2);
 }
 
 /* Line height and baseline of a shaped paragraph: the letter's spacing, or
@@ -70,9 +70,9 @@ typedef struct vmetrics {
     double h, base;
 } vmetrics;
 
-static vmetrics para_metrics(const lay *y, const kl_tpara *p, double size)
+static vmetrics para_metrics(const layout_state *lay, const kl_tpara *p, double size)
 {
-    vmetrics m = {line_h(y, size), baseline(y, size)};
+    vmetrics m = {line_h(lay, size), baseline(lay, size)};
     double asc = 0, desc = 0;
     for (uint32_t i = 0; i < p->nlines; i++)
         for (uint32_t r = 0; r < p->lines[i].nruns; r++) {
@@ -94,16 +94,16 @@ static vmetrics para_metrics(const lay *y, const kl_tpara *p, double size)
 
 /* ---- structure ----------------------------------------------------------- */
 
-static kl_selem *se_new(lay *y, kl_selem *parent, kl_role role, const kl_node *n)
+static kl_selem *selem_new(layout_state *lay, kl_selem *parent, kl_role role, const kl_node *n)
 {
     kl_selem *s = kl_core__calloc(1, sizeof *s);
     if (!s) {
-        kl_core__oom(y->ctx);
+        kl_core__oom(lay->ctx);
         return NULL;
     }
-    s->id = y->L->nselems++;
+    s->id = lay->out->nselems++;
     s->role = role;
-    s->lang = n ? (n->data_lang ? n->data_lang : kl_doc__lang(n)) : y->L->lang;
+    s->lang = n ? (n->data_lang ? n->data_lang : kl_doc__lang(n)) : lay->out->lang;
     s->parent = parent;
     if (parent) {
         if (parent->last)
@@ -115,11 +115,11 @@ static kl_selem *se_new(lay *y, kl_selem *parent, kl_role role, const kl_node *n
     return s;
 }
 
-static void se_free(kl_selem *s)
+static void selem_free(kl_selem *s)
 {
     while (s) {
         kl_selem *next = s->next;
-        se_free(s->first);
+        selem_free(s->first);
         kl_free(s);
         s = next;
     }
@@ -127,63 +127,63 @@ static void se_free(kl_selem *s)
 
 /* ---- pages --------------------------------------------------------------- */
 
-static int page_add(lay *y, size_t page, const kl_item *it)
+static int page_add(layout_state *lay, size_t page, const kl_item *it)
 {
-    if (KL_GROW(y->L->pages, y->L->cap_pages, page + 1) < 0)
-        return kl_core__oom(y->ctx);
-    while (y->L->npages <= page)
-        memset(&y->L->pages[y->L->npages++], 0, sizeof *y->L->pages);
-    kl_page *p = &y->L->pages[page];
+    if (KL_GROW(lay->out->pages, lay->out->cap_pages, page + 1) < 0)
+        return kl_core__oom(lay->ctx);
+    while (lay->out->npages <= page)
+        memset(&lay->out->pages[lay->out->npages++], 0, sizeof *lay->out->pages);
+    kl_page *p = &lay->out->pages[page];
     if (KL_GROW(p->items, p->cap, p->n + 1) < 0)
-        return kl_core__oom(y->ctx);
+        return kl_core__oom(lay->ctx);
     p->items[p->n++] = *it;
     return 0;
 }
 
 /* Place a shaped line with its top at top (from the top of page). */
-static int place_line(lay *y, size_t page, kl_selem *se, const kl_tline *l, double x, double top,
-                      double size)
+static int place_line(layout_state *lay, size_t page, kl_selem *se, const kl_tline *l, double x,
+                      double top, double size)
 {
     kl_item it = {.kind = KL_ITEM_TEXT,
                   .se = se,
                   .line = l,
                   .x = x,
-                  .y = y->L->height - (top + baseline(y, size)),
+                  .y = lay->out->height - (top + baseline(lay, size)),
                   .w = l->width,
                   .h = size};
-    return page_add(y, page, &it);
+    return page_add(lay, page, &it);
 }
 
 /* ---- flow ---------------------------------------------------------------- */
 
-static long fl_add(lay *y, size_t count, double h, double before)
+static long fline_add(layout_state *lay, size_t count, double h, double before)
 {
-    if (KL_GROW(y->fl, y->capfl, y->nfl + count) < 0)
-        return kl_core__oom(y->ctx), -1;
-    size_t first = y->nfl;
+    if (KL_GROW(lay->flines, lay->cap_flines, lay->nflines + count) < 0)
+        return kl_core__oom(lay->ctx), -1;
+    size_t first = lay->nflines;
     for (size_t i = 0; i < count; i++) {
-        fline *f = &y->fl[y->nfl++];
+        fline *f = &lay->flines[lay->nflines++];
         memset(f, 0, sizeof *f);
         f->h = h;
         f->before = i == 0 ? before : 0;
     }
-    if (y->brk) {
-        y->fl[first].brk_before = true;
-        y->brk = false;
+    if (lay->brk) {
+        lay->flines[first].brk_before = true;
+        lay->brk = false;
     }
     return (long)first;
 }
 
-static int pc_add(lay *y, const piece *p)
+static int piece_add(layout_state *lay, const piece *p)
 {
-    if (KL_GROW(y->pc, y->cappc, y->npc + 1) < 0)
-        return kl_core__oom(y->ctx);
-    y->pc[y->npc++] = *p;
+    if (KL_GROW(lay->pieces, lay->cap_pieces, lay->npieces + 1) < 0)
+        return kl_core__oom(lay->ctx);
+    lay->pieces[lay->npieces++] = *p;
     return 0;
 }
 
-static int shape(lay *y, const char *text, const kl_node *n, double size, bool bold, double width,
-                 kl_tdir dir, const kl_tpara **out)
+static int shape(layout_state *lay, const char *text, const kl_node *n, double size, bool bold,
+                 double width, kl_tdir dir, const kl_tpara **out)
 {
     kl_tstyle st = {.lang = kl_doc__lang(n),
                     .bold = bold,
@@ -191,7 +191,7 @@ static int shape(lay *y, const char *text, const kl_node *n, double size, bool b
                     .width = (float)width,
                     .dir = dir};
     /* On failure the text module's message already names the character and text. */
-    return kl_text__para(y->ctx, y->o->fonts, y->o->cache, text ? text : "", &st, out);
+    return kl_text__para(lay->ctx, lay->opts->fonts, lay->opts->cache, text ? text : "", &st, out);
 }
 
 /* ---- links in running text ----------------------------------------------- */
@@ -206,15 +206,15 @@ typedef struct urange {
 } urange;
 
 /* Memory the layout keeps until it is freed (hrefs, split lines). */
-static void *keep(lay *y, void *mem)
+static void *keep(layout_state *lay, void *mem)
 {
     if (!mem)
         return NULL;
-    if (KL_GROW(y->L->owned, y->L->cap_owned, y->L->nowned + 1) < 0) {
+    if (KL_GROW(lay->out->owned, lay->out->cap_owned, lay->out->nowned + 1) < 0) {
         kl_free(mem);
         return NULL;
     }
-    y->L->owned[y->L->nowned++] = mem;
+    lay->out->owned[lay->out->nowned++] = mem;
     return mem;
 }
 
@@ -299,7 +299,7 @@ static size_t find_addresses(const char *s, size_t *a, size_t *b, size_t cap)
 /* The addresses of text, with UTF-16 offsets and link targets, in *out
  * (kl_free; room for extra more ranges after them, NULL when there are none
  * of either): however many a paragraph holds, every one is a Link. */
-static int find_links(lay *y, const char *text, size_t extra, urange **out, size_t *nr)
+static int find_links(layout_state *lay, const char *text, size_t extra, urange **out, size_t *nr)
 {
     *out = NULL;
     *nr = 0;
@@ -311,7 +311,7 @@ static int find_links(lay *y, const char *text, size_t extra, urange **out, size
     if (!a || !r) {
         kl_free(a);
         kl_free(r);
-        return kl_core__oom(y->ctx);
+        return kl_core__oom(lay->ctx);
     }
     *out = r;
     if (n)
@@ -332,10 +332,10 @@ static int find_links(lay *y, const char *text, size_t extra, urange **out, size
         const char *scheme = mail                                  ? "mailto:"
                              : starts_with_ci(text + a[k], "www.") ? "https://"
                                                                    : "";
-        char *href = keep(y, kl_core__malloc(strlen(scheme) + len + 1));
+        char *href = keep(lay, kl_core__malloc(strlen(scheme) + len + 1));
         if (!href) {
             kl_free(a);
-            return kl_core__oom(y->ctx);
+            return kl_core__oom(lay->ctx);
         }
         memcpy(href, scheme, strlen(scheme));
         memcpy(href + strlen(scheme), text + a[k], len);
@@ -441,15 +441,15 @@ static size_t line_segments(const kl_tline *l, double x, const urange *r, size_t
  * text from its first cluster to the run's next cluster after its last (a
  * cluster of several glyphs has ulen 0 on each), its glyph ranges relative
  * to that text. */
-static int slice_run(lay *y, const kl_trun *t, uint32_t g, uint32_t take, kl_trun *o)
+static int slice_run(layout_state *lay, const kl_trun *t, uint32_t g, uint32_t take, kl_trun *slice)
 {
-    *o = *t;
-    o->glyphs = t->glyphs + g;
-    o->nglyphs = take;
+    *slice = *t;
+    slice->glyphs = t->glyphs + g;
+    slice->nglyphs = take;
     uint32_t lo = UINT32_MAX, last = 0, hi = t->nu16;
     float w = 0;
     for (uint32_t j = 0; j < take; j++) {
-        const kl_glyph *gl = &o->glyphs[j];
+        const kl_glyph *gl = &slice->glyphs[j];
         w += gl->adv;
         if (gl->ustart < lo)
             lo = gl->ustart;
@@ -459,24 +459,24 @@ static int slice_run(lay *y, const kl_trun *t, uint32_t g, uint32_t take, kl_tru
     for (uint32_t j = 0; j < t->nglyphs; j++)
         if (t->glyphs[j].ustart > last && t->glyphs[j].ustart < hi)
             hi = t->glyphs[j].ustart;
-    o->u16 = t->u16 + lo;
-    o->nu16 = hi - lo;
-    o->start = t->start + lo;
-    o->width = w;
+    slice->u16 = t->u16 + lo;
+    slice->nu16 = hi - lo;
+    slice->start = t->start + lo;
+    slice->width = w;
     if (lo) {
-        kl_glyph *gs = keep(y, kl_core__malloc(take * sizeof *gs));
+        kl_glyph *gs = keep(lay, kl_core__malloc(take * sizeof *gs));
         if (!gs)
-            return kl_core__oom(y->ctx);
-        memcpy(gs, o->glyphs, take * sizeof *gs);
+            return kl_core__oom(lay->ctx);
+        memcpy(gs, slice->glyphs, take * sizeof *gs);
         for (uint32_t j = 0; j < take; j++)
             gs[j].ustart = (uint16_t)(gs[j].ustart - lo);
-        o->glyphs = gs;
+        slice->glyphs = gs;
     }
     return 0;
 }
 
 /* The line of one segment: the slices of the runs it covers (kept by the layout). */
-static int segment_line(lay *y, const kl_tline *l, const lseg *sg, kl_tline **out)
+static int segment_line(layout_state *lay, const kl_tline *l, const lseg *sg, kl_tline **out)
 {
     uint32_t nsl = 0, left = sg->n;
     for (uint32_t k = sg->k, g = sg->g; left; k++, g = 0) {
@@ -484,10 +484,10 @@ static int segment_line(lay *y, const kl_tline *l, const lseg *sg, kl_tline **ou
         left -= take;
         nsl += take > 0;
     }
-    kl_tline *sl = keep(y, kl_core__calloc(1, sizeof *sl + nsl * sizeof *sl->runs));
-    if (!sl)
-        return kl_core__oom(y->ctx);
-    sl->runs = (kl_trun *)(sl + 1);
+    kl_tline *line = keep(lay, kl_core__calloc(1, sizeof *line + nsl * sizeof *line->runs));
+    if (!line)
+        return kl_core__oom(lay->ctx);
+    line->runs = (kl_trun *)(line + 1);
     left = sg->n;
     int rc = 0;
     for (uint32_t k = sg->k, g = sg->g; left; k++, g = 0) {
@@ -496,21 +496,21 @@ static int segment_line(lay *y, const kl_tline *l, const lseg *sg, kl_tline **ou
         if (!take)
             continue;
         left -= take;
-        kl_trun *o = &sl->runs[sl->nruns++];
-        if ((rc = slice_run(y, t, g, take, o)) < 0)
+        kl_trun *run = &line->runs[line->nruns++];
+        if ((rc = slice_run(lay, t, g, take, run)) < 0)
             break;
-        sl->width += o->width;
+        line->width += run->width;
     }
-    sl->full_width = sl->width;
-    *out = sl;
+    line->full_width = line->width;
+    *out = line;
     return rc;
 }
 
 /* A line that holds (part of) an address is split into pieces: the text
  * before, the address (tagged Link, under a Link element of se), the text
  * after, each its own marked content, in reading order. */
-static int link_pieces(lay *y, const piece *base, kl_selem *se, const kl_node *n, urange *r,
-                       size_t nr)
+static int link_pieces(layout_state *lay, const piece *base, kl_selem *se, const kl_node *n,
+                       urange *r, size_t nr)
 {
     const kl_tline *l = base->line;
     uint32_t total = 0;
@@ -521,22 +521,22 @@ static int link_pieces(lay *y, const piece *base, kl_selem *se, const kl_node *n
         total += l->runs[k].nglyphs;
     }
     if (!any)
-        return pc_add(y, base);
+        return piece_add(lay, base);
     lseg *seg = kl_core__malloc((total + 1) * sizeof *seg);
     if (!seg)
-        return kl_core__oom(y->ctx);
+        return kl_core__oom(lay->ctx);
     size_t ns = line_segments(l, base->x, r, nr, seg);
     int rc = 0;
     for (size_t i = 0; i < ns; i++) {
         kl_tline *sl = NULL;
-        if ((rc = segment_line(y, l, &seg[i], &sl)) < 0)
+        if ((rc = segment_line(lay, l, &seg[i], &sl)) < 0)
             goto done;
         kl_selem *pse = se;
         if (seg[i].link >= 0) {
             urange *u = &r[seg[i].link];
-            if (!u->se && u->href && (u->se = se_new(y, se, KL_ROLE_LINK, n)))
+            if (!u->se && u->href && (u->se = selem_new(lay, se, KL_ROLE_LINK, n)))
                 u->se->href = u->href;
-            if (!u->se && !u->href && (u->se = se_new(y, se, KL_ROLE_SPAN, n)))
+            if (!u->se && !u->href && (u->se = selem_new(lay, se, KL_ROLE_SPAN, n)))
                 u->se->lang = u->lang;
             if (!(pse = u->se)) {
                 rc = KL_ENOMEM;
@@ -548,7 +548,7 @@ static int link_pieces(lay *y, const piece *base, kl_selem *se, const kl_node *n
         pc.line = sl;
         pc.x = seg[i].x;
         pc.w = sl->width;
-        if ((rc = pc_add(y, &pc)) < 0)
+        if ((rc = piece_add(lay, &pc)) < 0)
             goto done;
     }
 done:
@@ -561,8 +561,8 @@ done:
  * paragraph, or a value in a right-to-left table), else at the left. With
  * text (the paragraph's own), the email and web addresses in it become Link
  * elements with their own pieces. */
-static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, double x0, double width,
-                     double size, const kl_node *n, const char *text, bool right)
+static int pieces_at(layout_state *lay, size_t first, kl_selem *se, const kl_tpara *p, double x0,
+                     double width, double size, const kl_node *n, const char *text, bool right)
 {
     urange *links = NULL;
     size_t nlinks = 0;
@@ -571,7 +571,7 @@ static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, doub
     uint32_t nlangs = 0;
     int rc = 0;
     if (text &&
-        (rc = find_links(y, text, own_runs && !p->rtl ? n->n_spans : 0, &links, &nlinks)) < 0)
+        (rc = find_links(lay, text, own_runs && !p->rtl ? n->n_spans : 0, &links, &nlinks)) < 0)
         goto done;
     /* Not in a right-to-left paragraph: there the run's piece and the
      * Arabic-script pieces around it (each with /ActualText) would read
@@ -584,8 +584,8 @@ static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, doub
         size_t nlr = 0;
         if (lr)
             find_lang_runs(n, lr, &nlr);
-        if (!lr || (nlr && !(langs = keep(y, kl_core__malloc(nlr * sizeof *langs)))))
-            rc = kl_core__oom(y->ctx);
+        if (!lr || (nlr && !(langs = keep(lay, kl_core__malloc(nlr * sizeof *langs)))))
+            rc = kl_core__oom(lay->ctx);
         for (size_t k = 0; langs && k < nlr; k++)
             langs[nlangs++] = (kl_langrun){lr[k].a, lr[k].b, lr[k].lang};
         kl_free(lr);
@@ -594,17 +594,17 @@ static int pieces_at(lay *y, size_t first, kl_selem *se, const kl_tpara *p, doub
     }
     for (uint32_t i = 0; i < p->nlines; i++) {
         const kl_tline *l = &p->lines[i];
-        piece pc = {.fl = first + i,
+        piece pc = {.fline = first + i,
                     .kind = KL_ITEM_TEXT,
                     .se = se,
                     .line = l,
                     .x = !right ? x0 : x0 + width - (p->rtl ? l->full_width : l->width),
-                    .base = para_metrics(y, p, size).base,
+                    .base = para_metrics(lay, p, size).base,
                     .w = l->width,
                     .h = size,
                     .langs = langs,
                     .nlangs = nlangs};
-        if ((rc = nlinks ? link_pieces(y, &pc, se, n, links, nlinks) : pc_add(y, &pc)) < 0)
+        if ((rc = nlinks ? link_pieces(lay, &pc, se, n, links, nlinks) : piece_add(lay, &pc)) < 0)
             goto done;
     }
 done:
@@ -612,53 +612,53 @@ done:
     return rc;
 }
 
-static int pieces_for(lay *y, size_t first, kl_selem *se, const kl_tpara *p, double x0,
+static int pieces_for(layout_state *lay, size_t first, kl_selem *se, const kl_tpara *p, double x0,
                       double width, double size, const kl_node *n, const char *text)
 {
-    return pieces_at(y, first, se, p, x0, width, size, n, text, p->rtl);
+    return pieces_at(lay, first, se, p, x0, width, size, n, text, p->rtl);
 }
 
 /* No single first or last line of a block alone on a page. */
-static void keep_orphans(lay *y, size_t first, size_t n)
+static void keep_orphans(layout_state *lay, size_t first, size_t n)
 {
     if (n >= 2) {
-        y->fl[first].keep_next = true;
-        y->fl[first + n - 2].keep_next = true;
+        lay->flines[first].keep_next = true;
+        lay->flines[first + n - 2].keep_next = true;
     }
 }
 
-static int flow_text(lay *y, kl_selem *se, const kl_node *n, const char *text, double size,
-                     bool bold, double before, bool keep_all, kl_tdir dir)
+static int flow_text(layout_state *lay, kl_selem *se, const kl_node *n, const char *text,
+                     double size, bool bold, double before, bool keep_all, kl_tdir dir)
 {
     const kl_tpara *p;
-    int rc = shape(y, text, n, size, bold, y->tw, dir, &p);
+    int rc = shape(lay, text, n, size, bold, lay->text_w, dir, &p);
     if (rc)
         return rc;
-    long first = fl_add(y, p->nlines, para_metrics(y, p, size).h, before);
+    long first = fline_add(lay, p->nlines, para_metrics(lay, p, size).h, before);
     if (first < 0)
         return KL_ENOMEM;
-    if ((rc = pieces_for(y, (size_t)first, se, p, y->left, y->tw, size, n, text)))
+    if ((rc = pieces_for(lay, (size_t)first, se, p, lay->left, lay->text_w, size, n, text)))
         return rc;
-    keep_orphans(y, (size_t)first, p->nlines);
+    keep_orphans(lay, (size_t)first, p->nlines);
     if (keep_all)
         for (uint32_t i = 0; i < p->nlines; i++)
-            y->fl[(size_t)first + i].keep_next = true;
+            lay->flines[(size_t)first + i].keep_next = true;
     if (n->keep_with_next)
-        y->fl[y->nfl - 1].keep_next = true;
+        lay->flines[lay->nflines - 1].keep_next = true;
     return 0;
 }
 
-static double gap(const lay *y)
+static double gap(const layout_state *lay)
 {
-    return line_h(y, y->body) - y->body * 0.0; /* a blank line between blocks */
+    return line_h(lay, lay->body) - lay->body * 0.0; /* a blank line between blocks */
 }
 
-static int flow_list(lay *y, kl_selem *parent, const kl_node *list)
+static int flow_list(layout_state *lay, kl_selem *parent, const kl_node *list)
 {
-    kl_selem *L = se_new(y, parent, KL_ROLE_L, list);
-    if (!L)
+    kl_selem *layout = selem_new(lay, parent, KL_ROLE_L, list);
+    if (!layout)
         return KL_ENOMEM;
-    double size = y->body, indent = size * 1.8;
+    double size = lay->body, indent = size * 1.8;
     int num = 0, rc;
     bool first_item = true;
     for (const kl_node *it = list->first; it; it = it->next) {
@@ -669,47 +669,48 @@ static int flow_list(lay *y, kl_selem *parent, const kl_node *list)
             snprintf(label, sizeof label, "%d.", ++num);
         else
             snprintf(label, sizeof label, "\u2022");
-        kl_selem *li = se_new(y, L, KL_ROLE_LI, it);
-        kl_selem *lbl = li ? se_new(y, li, KL_ROLE_LBL, it) : NULL;
-        kl_selem *body = lbl ? se_new(y, li, KL_ROLE_LBODY, it) : NULL;
+        kl_selem *li = selem_new(lay, layout, KL_ROLE_LI, it);
+        kl_selem *lbl = li ? selem_new(lay, li, KL_ROLE_LBL, it) : NULL;
+        kl_selem *body = lbl ? selem_new(lay, li, KL_ROLE_LBODY, it) : NULL;
         if (!body)
             return KL_ENOMEM;
         const kl_tpara *pl, *pb;
-        if ((rc = shape(y, label, it, size, false, indent, KL_TDIR_LANG, &pl)) ||
-            (rc = shape(y, it->text, it, size, false, y->tw - indent, KL_TDIR_LANG, &pb)))
+        if ((rc = shape(lay, label, it, size, false, indent, KL_TDIR_LANG, &pl)) ||
+            (rc = shape(lay, it->text, it, size, false, lay->text_w - indent, KL_TDIR_LANG, &pb)))
             return rc;
-        vmetrics vm = para_metrics(y, pb, size);
-        long first = fl_add(y, pb->nlines, vm.h, first_item ? gap(y) : line_h(y, size) * 0.3);
+        vmetrics vm = para_metrics(lay, pb, size);
+        long first =
+            fline_add(lay, pb->nlines, vm.h, first_item ? gap(lay) : line_h(lay, size) * 0.3);
         if (first < 0)
             return KL_ENOMEM;
         first_item = false;
         const kl_tline *ll = &pl->lines[0];
-        piece pc = {.fl = (size_t)first,
+        piece pc = {.fline = (size_t)first,
                     .kind = KL_ITEM_TEXT,
                     .se = lbl,
                     .line = ll,
-                    .x = pb->rtl ? y->right - ll->width : y->left,
+                    .x = pb->rtl ? lay->right - ll->width : lay->left,
                     .base = vm.base,
                     .w = ll->width,
                     .h = size};
-        if ((rc = pc_add(y, &pc)) ||
-            (rc = pieces_for(y, (size_t)first, body, pb, pb->rtl ? y->left : y->left + indent,
-                             y->tw - indent, size, it, it->text)))
+        if ((rc = piece_add(lay, &pc)) ||
+            (rc = pieces_for(lay, (size_t)first, body, pb, pb->rtl ? lay->left : lay->left + indent,
+                             lay->text_w - indent, size, it, it->text)))
             return rc;
-        keep_orphans(y, (size_t)first, pb->nlines);
+        keep_orphans(lay, (size_t)first, pb->nlines);
     }
     return 0;
 }
 
-static int flow_contact(lay *y, kl_selem *parent, const kl_node *table)
+static int flow_contact(layout_state *lay, kl_selem *parent, const kl_node *table)
 {
-    kl_selem *T = se_new(y, parent, KL_ROLE_TABLE, table);
+    kl_selem *T = selem_new(lay, parent, KL_ROLE_TABLE, table);
     /* The rows in a TBody: pdf.js announces a TH as a column header unless
      * its row is in one, whatever its /Scope. */
-    kl_selem *body = T ? se_new(y, T, KL_ROLE_TBODY, table) : NULL;
+    kl_selem *body = T ? selem_new(lay, T, KL_ROLE_TBODY, table) : NULL;
     if (!body)
         return KL_ENOMEM;
-    double size = y->body;
+    double size = lay->body;
     int rc;
     /* Two columns when the labels fit in 40% of the line, else stacked. */
     double labelw = 0;
@@ -717,45 +718,46 @@ static int flow_contact(lay *y, kl_selem *parent, const kl_node *table)
         const kl_tpara *p;
         if (r->kind != KL_NODE_ROW)
             continue;
-        if ((rc = shape(y, r->label, r, size, true, 0, KL_TDIR_LANG, &p)))
+        if ((rc = shape(lay, r->label, r, size, true, 0, KL_TDIR_LANG, &p)))
             return rc;
         for (uint32_t i = 0; i < p->nlines; i++)
             if (p->lines[i].width > labelw)
                 labelw = p->lines[i].width;
     }
-    bool stacked = labelw > y->tw * 0.4;
-    double col = stacked ? y->tw : labelw + size;
+    bool stacked = labelw > lay->text_w * 0.4;
+    double col = stacked ? lay->text_w : labelw + size;
     bool first_row = true;
     for (const kl_node *r = table->first; r; r = r->next) {
         if (r->kind != KL_NODE_ROW)
             continue;
-        kl_selem *tr = se_new(y, body, KL_ROLE_TR, r);
-        kl_selem *th = tr ? se_new(y, tr, KL_ROLE_TH, r) : NULL;
-        kl_selem *td = th ? se_new(y, tr, KL_ROLE_TD, r) : NULL;
+        kl_selem *tr = selem_new(lay, body, KL_ROLE_TR, r);
+        kl_selem *th = tr ? selem_new(lay, tr, KL_ROLE_TH, r) : NULL;
+        kl_selem *td = th ? selem_new(lay, tr, KL_ROLE_TD, r) : NULL;
         kl_selem *val = td;
         if (td && r->href) {
-            val = se_new(y, td, KL_ROLE_LINK, r);
+            val = selem_new(lay, td, KL_ROLE_LINK, r);
             if (val)
                 val->href = r->href;
         }
         if (!val)
             return KL_ENOMEM;
         const kl_tpara *pl, *pv;
-        double vw = stacked ? y->tw : y->tw - col;
-        if ((rc = shape(y, r->label, r, size, true, stacked ? y->tw : col, KL_TDIR_LANG, &pl)) ||
-            (rc = shape(y, r->text, r, size, false, vw, KL_TDIR_AUTO, &pv)))
+        double vw = stacked ? lay->text_w : lay->text_w - col;
+        if ((rc = shape(lay, r->label, r, size, true, stacked ? lay->text_w : col, KL_TDIR_LANG,
+                        &pl)) ||
+            (rc = shape(lay, r->text, r, size, false, vw, KL_TDIR_AUTO, &pv)))
             return rc;
         bool rtl = pl->rtl;
         size_t nl =
             stacked ? pl->nlines + pv->nlines : (pl->nlines > pv->nlines ? pl->nlines : pv->nlines);
-        vmetrics vl = para_metrics(y, pl, size), vv = para_metrics(y, pv, size);
+        vmetrics vl = para_metrics(lay, pl, size), vv = para_metrics(lay, pv, size);
         /* Side by side, label and value share their lines' baselines, the
          * lower of the two (an Urdu label's Nastaliq sits 10.9 pt lower in
          * its line than a Latin value would in its own); the row keeps the
          * taller cell's line height, which holds the other's glyphs. */
         double base = vl.base > vv.base ? vl.base : vv.base;
-        long first =
-            fl_add(y, nl, vl.h > vv.h ? vl.h : vv.h, first_row ? gap(y) : line_h(y, size) * 0.3);
+        long first = fline_add(lay, nl, vl.h > vv.h ? vl.h : vv.h,
+                               first_row ? gap(lay) : line_h(lay, size) * 0.3);
         if (first < 0)
             return KL_ENOMEM;
         first_row = false;
@@ -766,24 +768,24 @@ static int flow_contact(lay *y, kl_selem *parent, const kl_node *table)
          * margin). Such a row is drawn in visual order, left to right: the
          * value, then the label (as the glyphs of a right-to-left line
          * are); the structure tree keeps the label first (TH, then TD). */
-        double lx = rtl ? y->right - col : y->left;
-        double vx = stacked ? y->left : (rtl ? y->left : y->left + col);
-        size_t lfl = (size_t)first, vfl = lfl + (stacked ? pl->nlines : 0), p0 = y->npc;
+        double lx = rtl ? lay->right - col : lay->left;
+        double vx = stacked ? lay->left : (rtl ? lay->left : lay->left + col);
+        size_t lfl = (size_t)first, vfl = lfl + (stacked ? pl->nlines : 0), p0 = lay->npieces;
         bool value_first = rtl && !stacked;
-        if ((value_first && (rc = pieces_at(y, vfl, val, pv, vx, vw, size, NULL, NULL, rtl))) ||
-            (rc = pieces_for(y, lfl, th, pl, lx, col, size, NULL, NULL)) ||
-            (!value_first && (rc = pieces_at(y, vfl, val, pv, vx, vw, size, NULL, NULL, rtl))))
+        if ((value_first && (rc = pieces_at(lay, vfl, val, pv, vx, vw, size, NULL, NULL, rtl))) ||
+            (rc = pieces_for(lay, lfl, th, pl, lx, col, size, NULL, NULL)) ||
+            (!value_first && (rc = pieces_at(lay, vfl, val, pv, vx, vw, size, NULL, NULL, rtl))))
             return rc;
-        for (size_t i = p0; !stacked && i < y->npc; i++)
-            y->pc[i].base = base;
+        for (size_t i = p0; !stacked && i < lay->npieces; i++)
+            lay->pieces[i].base = base;
         for (size_t i = 0; i + 1 < nl; i++)
-            y->fl[(size_t)first + i].keep_next = true;
+            lay->flines[(size_t)first + i].keep_next = true;
     }
     return 0;
 }
 
 /* Width and height of a PNG from its header; 0 if it is not one. */
-static int png_size(lay *y, const char *path, double *w, double *h)
+static int png_size(layout_state *lay, const char *path, double *w, double *h)
 {
     unsigned char hdr[24];
     FILE *f = fopen(path, "rb");
@@ -791,16 +793,16 @@ static int png_size(lay *y, const char *path, double *w, double *h)
     if (f)
         fclose(f);
     if (!f)
-        return kl_core__error(y->ctx, KL_EIO, KL_AT(path, 0, 0),
+        return kl_core__error(lay->ctx, KL_EIO, KL_AT(path, 0, 0),
                               "check the logo path in the review", "cannot open the image: %s",
                               strerror(errno));
     if (got < 24 || memcmp(hdr, "\x89PNG\r\n\x1a\n", 8) || memcmp(hdr + 12, "IHDR", 4))
-        return kl_core__error(y->ctx, KL_EFORMAT, KL_AT(path, 0, 0), "use a PNG image",
+        return kl_core__error(lay->ctx, KL_EFORMAT, KL_AT(path, 0, 0), "use a PNG image",
                               "the image is not a PNG file");
     unsigned long pw = (unsigned long)hdr[16] << 24 | hdr[17] << 16 | hdr[18] << 8 | hdr[19];
     unsigned long ph = (unsigned long)hdr[20] << 24 | hdr[21] << 16 | hdr[22] << 8 | hdr[23];
     if (!pw || !ph)
-        return kl_core__error(y->ctx, KL_EFORMAT, KL_AT(path, 0, 0), NULL,
+        return kl_core__error(lay->ctx, KL_EFORMAT, KL_AT(path, 0, 0), NULL,
                               "the image has no pixels");
     *w = pw * 72.0 / 150.0; /* 150 dpi */
     *h = ph * 72.0 / 150.0;
@@ -818,36 +820,37 @@ static void fit(double *w, double *h, double maxw, double maxh)
     *h *= s;
 }
 
-static int flow_figure(lay *y, kl_selem *parent, const kl_node *n)
+static int flow_figure(layout_state *lay, kl_selem *parent, const kl_node *n)
 {
     double w, h;
-    int rc = png_size(y, n->src ? n->src : "", &w, &h);
+    int rc = png_size(lay, n->src ? n->src : "", &w, &h);
     if (rc)
         return rc;
-    fit(&w, &h, y->tw, y->L->height * 0.4);
-    kl_selem *fig = n->alt && *n->alt ? se_new(y, parent, KL_ROLE_FIGURE, n) : NULL;
+    fit(&w, &h, lay->text_w, lay->out->height * 0.4);
+    kl_selem *fig = n->alt && *n->alt ? selem_new(lay, parent, KL_ROLE_FIGURE, n) : NULL;
     if (fig)
         fig->alt = n->alt;
     else if (n->alt && *n->alt)
         return KL_ENOMEM;
-    long first = fl_add(y, 1, h, gap(y));
+    long first = fline_add(lay, 1, h, gap(lay));
     if (first < 0)
         return KL_ENOMEM;
-    piece pc = {.fl = (size_t)first,
+    piece pc = {.fline = (size_t)first,
                 .kind = KL_ITEM_IMAGE,
                 .se = fig,
-                .x = y->left,
+                .x = lay->left,
                 .base = h,
                 .w = w,
                 .h = h,
                 .src = n->src};
-    return pc_add(y, &pc);
+    return piece_add(lay, &pc);
 }
 
 /* Where each sentence of text starts after the first (byte offsets, ICU's
  * sentence rules for lang): an Easy Read point sets each sentence on a line
  * of its own. *out is allocated (NULL when there is one sentence). */
-static int sentence_starts(lay *y, const char *text, const char *lang, size_t **out, size_t *n)
+static int sentence_starts(layout_state *lay, const char *text, const char *lang, size_t **out,
+                           size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -864,13 +867,13 @@ static int sentence_starts(lay *y, const char *text, const char *lang, size_t **
         if ((size_t)b >= len)
             break;
         if (KL_GROW(*out, cap, *n + 1) < 0) {
-            rc = kl_core__oom(y->ctx);
+            rc = kl_core__oom(lay->ctx);
             break;
         }
         (*out)[(*n)++] = (size_t)b;
     }
     if (!rc && U_FAILURE(st))
-        rc = kl_core__error(y->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU sentence break: %s",
+        rc = kl_core__error(lay->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU sentence break: %s",
                             u_errorName(st));
     ubrk_close(bi);
     utext_close(ut);
@@ -896,8 +899,8 @@ typedef struct pblock {
  * order: the Figure (with its alt text), then the words. */
 /* A point's paragraphs and lines shaped as blocks for the column beside the
  * picture (a paragraph sentence by sentence), and its first picture. */
-static int point_blocks(lay *y, const kl_node *n, double size, double tw, pblock **bl, size_t *nb,
-                        const kl_node **fig)
+static int point_blocks(layout_state *lay, const kl_node *n, double size, double tw, pblock **bl,
+                        size_t *nb, const kl_node **fig)
 {
     size_t cap = 0;
     int rc = 0;
@@ -910,19 +913,19 @@ static int point_blocks(lay *y, const kl_node *n, double size, double tw, pblock
          * a line of data (hours) is not sentences. */
         size_t *starts = NULL, ns = 0;
         if (c->kind == KL_NODE_PARAGRAPH && !c->n_spans &&
-            (rc = sentence_starts(y, c->text, kl_doc__lang(c), &starts, &ns)) < 0)
+            (rc = sentence_starts(lay, c->text, kl_doc__lang(c), &starts, &ns)) < 0)
             return rc;
         for (size_t k = 0; k <= ns; k++) {
             size_t from = k ? starts[k - 1] : 0, to = k < ns ? starts[k] : strlen(c->text);
             const char *t = c->text;
-            if ((ns && !(t = keep(y, kl_core__strndup(c->text + from, to - from)))) ||
+            if ((ns && !(t = keep(lay, kl_core__strndup(c->text + from, to - from)))) ||
                 KL_GROW(*bl, cap, *nb + 1) < 0) {
-                rc = kl_core__oom(y->ctx);
+                rc = kl_core__oom(lay->ctx);
                 break;
             }
             pblock *b = &(*bl)[(*nb)++];
             *b = (pblock){c, t, NULL, k == 0};
-            if ((rc = shape(y, t, c, size, c->strong != 0, tw, KL_TDIR_LANG, &b->p)) < 0)
+            if ((rc = shape(lay, t, c, size, c->strong != 0, tw, KL_TDIR_LANG, &b->p)) < 0)
                 break;
         }
         kl_free(starts);
@@ -934,23 +937,23 @@ static int point_blocks(lay *y, const kl_node *n, double size, double tw, pblock
 
 /* The picture, side wide, centred in its column at x on flow line first; *text_h
  * becomes minus its height (the text beside it adds its own). */
-static int point_picture(lay *y, kl_selem *parent, const kl_node *fig, size_t first, double x,
-                         double side, double *text_h)
+static int point_picture(layout_state *lay, kl_selem *parent, const kl_node *fig, size_t first,
+                         double x, double side, double *text_h)
 {
     double w, h;
     int rc;
-    if ((rc = png_size(y, fig->src ? fig->src : "", &w, &h)) < 0)
+    if ((rc = png_size(lay, fig->src ? fig->src : "", &w, &h)) < 0)
         return rc;
     double s = side / (w > h ? w : h);
     w *= s;
     h *= s;
     kl_selem *fse = NULL;
     if (fig->alt && *fig->alt) {
-        if (!(fse = se_new(y, parent, KL_ROLE_FIGURE, fig)))
+        if (!(fse = selem_new(lay, parent, KL_ROLE_FIGURE, fig)))
             return KL_ENOMEM;
         fse->alt = fig->alt;
     }
-    piece pc = {.fl = first,
+    piece pc = {.fline = first,
                 .kind = KL_ITEM_IMAGE,
                 .se = fse,
                 .x = x + (side - w) / 2,
@@ -958,7 +961,7 @@ static int point_picture(lay *y, kl_selem *parent, const kl_node *fig, size_t fi
                 .w = w,
                 .h = h,
                 .src = fig->src};
-    if ((rc = pc_add(y, &pc)) < 0)
+    if ((rc = piece_add(lay, &pc)) < 0)
         return rc;
     *text_h = -h;
     return 0;
@@ -966,20 +969,20 @@ static int point_picture(lay *y, kl_selem *parent, const kl_node *fig, size_t fi
 
 /* The blocks in the column at x, tw wide, each paragraph a P element; their
  * height is added to *text_h. */
-static int point_text(lay *y, kl_selem *parent, const pblock *bl, size_t nb, double x, double tw,
-                      double size, double *text_h)
+static int point_text(layout_state *lay, kl_selem *parent, const pblock *bl, size_t nb, double x,
+                      double tw, double size, double *text_h)
 {
     kl_selem *se = NULL;
     int rc;
     for (size_t i = 0; i < nb; i++) {
-        if (bl[i].first_of_para && !(se = se_new(y, parent, KL_ROLE_P, bl[i].n)))
+        if (bl[i].first_of_para && !(se = selem_new(lay, parent, KL_ROLE_P, bl[i].n)))
             return KL_ENOMEM;
-        vmetrics vm = para_metrics(y, bl[i].p, size);
-        double before = i == 0 ? gap(y) * 1.5 : bl[i].first_of_para ? line_h(y, size) * 0.2 : 0;
-        long fl = fl_add(y, bl[i].p->nlines, vm.h, before);
+        vmetrics vm = para_metrics(lay, bl[i].p, size);
+        double before = i == 0 ? gap(lay) * 1.5 : bl[i].first_of_para ? line_h(lay, size) * 0.2 : 0;
+        long fl = fline_add(lay, bl[i].p->nlines, vm.h, before);
         if (fl < 0)
             return KL_ENOMEM;
-        if ((rc = pieces_at(y, (size_t)fl, se, bl[i].p, x, tw, size, bl[i].n, bl[i].text,
+        if ((rc = pieces_at(lay, (size_t)fl, se, bl[i].p, x, tw, size, bl[i].n, bl[i].text,
                             bl[i].p->rtl)) < 0)
             return rc;
         *text_h += (i ? before : 0) + bl[i].p->nlines * vm.h;
@@ -987,38 +990,38 @@ static int point_text(lay *y, kl_selem *parent, const pblock *bl, size_t nb, dou
     return 0;
 }
 
-static int flow_point(lay *y, kl_selem *parent, const kl_node *n)
+static int flow_point(layout_state *lay, kl_selem *parent, const kl_node *n)
 {
     const kl_node *fig = NULL;
     pblock *bl = NULL;
     size_t nb = 0;
-    double size = y->body, side = size * 3.5, gapx = size * 1.2;
-    double tw = y->tw - side - gapx;
+    double size = lay->body, side = size * 3.5, gapx = size * 1.2;
+    double tw = lay->text_w - side - gapx;
     int rc;
-    if ((rc = point_blocks(y, n, size, tw, &bl, &nb, &fig)) < 0)
+    if ((rc = point_blocks(lay, n, size, tw, &bl, &nb, &fig)) < 0)
         goto done;
     bool rtl = nb > 0 && bl[0].p->rtl;
-    size_t first = y->nfl;
+    size_t first = lay->nflines;
     double text_h = 0;
-    if (fig && (rc = point_picture(y, parent, fig, first, rtl ? y->right - side : y->left, side,
-                                   &text_h)) < 0)
+    if (fig && (rc = point_picture(lay, parent, fig, first, rtl ? lay->right - side : lay->left,
+                                   side, &text_h)) < 0)
         goto done;
-    if ((rc = point_text(y, parent, bl, nb, rtl ? y->left : y->left + side + gapx, tw, size,
+    if ((rc = point_text(lay, parent, bl, nb, rtl ? lay->left : lay->left + side + gapx, tw, size,
                          &text_h)) < 0)
         goto done;
-    if ((y->nfl == first && fl_add(y, 1, 0, gap(y) * 1.5) < 0) || /* a picture alone */
-        (text_h < 0 && fl_add(y, 1, -text_h, 0) < 0)) {           /* the picture reaches lower */
+    if ((lay->nflines == first && fline_add(lay, 1, 0, gap(lay) * 1.5) < 0) || /* a picture alone */
+        (text_h < 0 && fline_add(lay, 1, -text_h, 0) < 0)) { /* the picture reaches lower */
         rc = KL_ENOMEM;
         goto done;
     }
-    for (size_t i = first; i + 1 < y->nfl; i++)
-        y->fl[i].keep_next = true;
+    for (size_t i = first; i + 1 < lay->nflines; i++)
+        lay->flines[i].keep_next = true;
 done:
     kl_free(bl);
     return rc;
 }
 
-static int flow_node(lay *y, kl_selem *parent, const kl_node *n);
+static int flow_node(layout_state *lay, kl_selem *parent, const kl_node *n);
 
 /* The text of one line of a block of lines (letterhead, address, signature):
  * with a space at its end when another line follows, drawn like the space at
@@ -1036,38 +1039,38 @@ static const char *line_text(const kl_node *n, kl_buf *b)
     return b->oom ? n->text : b->data;
 }
 
-static int flow_children(lay *y, kl_selem *parent, const kl_node *n)
+static int flow_children(layout_state *lay, kl_selem *parent, const kl_node *n)
 {
     for (const kl_node *c = n->first; c; c = c->next) {
-        if (c == y->header_ref)
+        if (c == lay->header_ref)
             continue;
-        int rc = flow_node(y, parent, c);
+        int rc = flow_node(lay, parent, c);
         if (rc)
             return rc;
     }
     return 0;
 }
 
-static double heading_size(const lay *y, int level)
+static double heading_size(const layout_state *lay, int level)
 {
-    return y->body * (level <= 1 ? 1.5 : level == 2 ? 1.25 : 1.1);
+    return lay->body * (level <= 1 ? 1.5 : level == 2 ? 1.25 : 1.1);
 }
 
-static int flow_node(lay *y, kl_selem *parent, const kl_node *n)
+static int flow_node(layout_state *lay, kl_selem *parent, const kl_node *n)
 {
     kl_selem *se;
     switch (n->kind) {
     case KL_NODE_SECTION:
-        if (!(se = se_new(y, parent, KL_ROLE_SECT, n)))
+        if (!(se = selem_new(lay, parent, KL_ROLE_SECT, n)))
             return KL_ENOMEM;
-        return flow_children(y, se, n);
+        return flow_children(lay, se, n);
     case KL_NODE_HEADING: {
-        if (!(se = se_new(y, parent, KL_ROLE_H, n)))
+        if (!(se = selem_new(lay, parent, KL_ROLE_H, n)))
             return KL_ENOMEM;
         se->level = n->level < 1 ? 1 : n->level > 6 ? 6 : n->level;
         se->text = n->text;
-        size_t first = y->nfl;
-        int rc = flow_text(y, se, n, n->text, heading_size(y, se->level), true, gap(y), true,
+        size_t first = lay->nflines;
+        int rc = flow_text(lay, se, n, n->text, heading_size(lay, se->level), true, gap(lay), true,
                            KL_TDIR_LANG);
         (void)first;
         return rc;
@@ -1076,51 +1079,51 @@ static int flow_node(lay *y, kl_selem *parent, const kl_node *n)
     case KL_NODE_SALUTATION:
     case KL_NODE_DATE:
     case KL_NODE_REFERENCE:
-        if (!(se = se_new(y, parent, KL_ROLE_P, n)))
+        if (!(se = selem_new(lay, parent, KL_ROLE_P, n)))
             return KL_ENOMEM;
         /* A small line (the pictures' credit): 70% of the body, never below 10 pt, on
          * the page of what comes before it (never a page of its own). */
-        if (n->small && y->nfl)
-            y->fl[y->nfl - 1].keep_next = true;
-        return flow_text(y, se, n, n->text,
-                         n->small ? (y->body * 0.7 > 10 ? y->body * 0.7 : 10) : y->body,
-                         n->strong != 0, gap(y), false, KL_TDIR_LANG);
+        if (n->small && lay->nflines)
+            lay->flines[lay->nflines - 1].keep_next = true;
+        return flow_text(lay, se, n, n->text,
+                         n->small ? (lay->body * 0.7 > 10 ? lay->body * 0.7 : 10) : lay->body,
+                         n->strong != 0, gap(lay), false, KL_TDIR_LANG);
     case KL_NODE_POINT:
-        return flow_point(y, parent, n);
+        return flow_point(lay, parent, n);
     case KL_NODE_LIST:
-        return flow_list(y, parent, n);
+        return flow_list(lay, parent, n);
     case KL_NODE_CONTACT:
-        return flow_contact(y, parent, n);
+        return flow_contact(lay, parent, n);
     case KL_NODE_SIGNATURE: {
-        if (!(se = se_new(y, parent, KL_ROLE_P, n)))
+        if (!(se = selem_new(lay, parent, KL_ROLE_P, n)))
             return KL_ENOMEM;
         bool first = true;
         for (const kl_node *c = n->first; c; c = c->next) {
             kl_buf b = KL_BUF_INIT;
             const char *text = line_text(c, &b);
-            int rc = b.oom ? kl_core__oom(y->ctx)
-                           : flow_text(y, se, c, text, y->body, false, first ? gap(y) : 0, true,
-                                       KL_TDIR_LANG);
+            int rc = b.oom ? kl_core__oom(lay->ctx)
+                           : flow_text(lay, se, c, text, lay->body, false, first ? gap(lay) : 0,
+                                       true, KL_TDIR_LANG);
             kl_core__buf_free(&b);
             if (rc)
                 return rc;
             first = false;
         }
         if (n->text && !n->first)
-            return flow_text(y, se, n, n->text, y->body, false, gap(y), true, KL_TDIR_LANG);
-        if (y->nfl)
-            y->fl[y->nfl - 1].keep_next = false;
+            return flow_text(lay, se, n, n->text, lay->body, false, gap(lay), true, KL_TDIR_LANG);
+        if (lay->nflines)
+            lay->flines[lay->nflines - 1].keep_next = false;
         return 0;
     }
     case KL_NODE_FIGURE:
-        return flow_figure(y, parent, n);
+        return flow_figure(lay, parent, n);
     case KL_NODE_PAGE_BREAK:
-        y->brk = true;
+        lay->brk = true;
         return 0;
     case KL_NODE_LINE:
-        if (!(se = se_new(y, parent, KL_ROLE_P, n)))
+        if (!(se = selem_new(lay, parent, KL_ROLE_P, n)))
             return KL_ENOMEM;
-        return flow_text(y, se, n, n->text, y->body, false, 0, false, KL_TDIR_AUTO);
+        return flow_text(lay, se, n, n->text, lay->body, false, 0, false, KL_TDIR_AUTO);
     default:
         return 0;
     }
@@ -1129,23 +1132,23 @@ static int flow_node(lay *y, kl_selem *parent, const kl_node *n)
 /* ---- page 1: letterhead, postal window, date and reference ---------------- */
 
 /* leading: distance between baselines, or 0 for the letter's line spacing. */
-static int head_block(lay *y, kl_selem *se, const kl_node *n, double x, double width, double top,
-                      double size, double leading, bool right, double *bottom)
+static int head_block(layout_state *lay, kl_selem *se, const kl_node *n, double x, double width,
+                      double top, double size, double leading, bool right, double *bottom)
 {
     const kl_tpara *p;
     kl_buf b = KL_BUF_INIT;
-    int rc = shape(y, line_text(n, &b), n, size, false, width, KL_TDIR_AUTO, &p);
+    int rc = shape(lay, line_text(n, &b), n, size, false, width, KL_TDIR_AUTO, &p);
     if (!rc && b.oom)
-        rc = kl_core__oom(y->ctx);
+        rc = kl_core__oom(lay->ctx);
     kl_core__buf_free(&b);
     if (rc)
         return rc;
     for (uint32_t i = 0; i < p->nlines; i++) {
         const kl_tline *l = &p->lines[i];
         double lx = (right || p->rtl) ? x + width - (p->rtl ? l->full_width : l->width) : x;
-        if ((rc = place_line(y, 0, se, l, lx, top, size)))
+        if ((rc = place_line(lay, 0, se, l, lx, top, size)))
             return rc;
-        top += leading > 0 ? leading : line_h(y, size);
+        top += leading > 0 ? leading : line_h(lay, size);
     }
     *bottom = top;
     return 0;
@@ -1186,65 +1189,65 @@ static bool alt_repeats_letterhead(const kl_node *lh, const char *alt)
 
 /* The date or the reference, under the window: placed at *bottom, which
  * moves down past it. */
-static int head_para(lay *y, kl_selem *root, const kl_node *n, double *bottom)
+static int head_para(layout_state *lay, kl_selem *root, const kl_node *n, double *bottom)
 {
-    kl_selem *p = se_new(y, root, KL_ROLE_P, n);
+    kl_selem *p = selem_new(lay, root, KL_ROLE_P, n);
     if (!p)
         return KL_ENOMEM;
     double top = *bottom + (n->kind == KL_NODE_DATE ? 4 * KL_MM : 0);
     const kl_tpara *tp;
-    int rc = shape(y, n->text, n, y->body, false, y->tw, KL_TDIR_LANG, &tp);
+    int rc = shape(lay, n->text, n, lay->body, false, lay->text_w, KL_TDIR_LANG, &tp);
     if (rc)
         return rc;
     for (uint32_t i = 0; i < tp->nlines; i++) {
         const kl_tline *l = &tp->lines[i];
-        double x = tp->rtl ? y->right - l->full_width : y->left;
-        if ((rc = place_line(y, 0, p, l, x, top, y->body)))
+        double x = tp->rtl ? lay->right - l->full_width : lay->left;
+        if ((rc = place_line(lay, 0, p, l, x, top, lay->body)))
             return rc;
-        top += line_h(y, y->body);
+        top += line_h(lay, lay->body);
     }
     *bottom = top;
     return 0;
 }
 
 /* The letterhead's logo, at the top left. */
-static int letterhead_logo(lay *y, kl_selem *root, const kl_node *lh, const kl_node *c)
+static int letterhead_logo(layout_state *lay, kl_selem *root, const kl_node *lh, const kl_node *c)
 {
     double w, h;
     int rc;
-    if ((rc = png_size(y, c->src ? c->src : "", &w, &h)) < 0)
+    if ((rc = png_size(lay, c->src ? c->src : "", &w, &h)) < 0)
         return rc;
     fit(&w, &h, 80 * KL_MM, 24 * KL_MM);
     kl_selem *fig = NULL;
     if (c->alt && *c->alt && !alt_repeats_letterhead(lh, c->alt)) {
-        if (!(fig = se_new(y, root, KL_ROLE_FIGURE, c)))
+        if (!(fig = selem_new(lay, root, KL_ROLE_FIGURE, c)))
             return KL_ENOMEM;
         fig->alt = c->alt;
     }
     kl_item it = {.kind = KL_ITEM_IMAGE,
                   .se = fig,
-                  .x = y->left,
-                  .y = y->L->height - 12 * KL_MM - h,
+                  .x = lay->left,
+                  .y = lay->out->height - 12 * KL_MM - h,
                   .w = w,
                   .h = h,
                   .src = c->src};
-    return page_add(y, 0, &it);
+    return page_add(lay, 0, &it);
 }
 
 /* One line of the letterhead in the right-hand column at col, from *top, in
  * the letterhead's P element (*p, made on first use); a phone, email or web
  * line is a Link inside it. */
-static int letterhead_line(lay *y, kl_selem *root, const kl_node *lh, const kl_node *c,
+static int letterhead_line(layout_state *lay, kl_selem *root, const kl_node *lh, const kl_node *c,
                            kl_selem **p, double col, double size, double *top)
 {
     int rc;
-    if (!*p && !(*p = se_new(y, root, KL_ROLE_P, lh)))
+    if (!*p && !(*p = selem_new(lay, root, KL_ROLE_P, lh)))
         return KL_ENOMEM;
     kl_selem *se = *p;
     const char *href = c->href;
     urange *u = NULL;
     size_t nu = 0;
-    if (!href && (rc = find_links(y, c->text, 0, &u, &nu)) < 0) {
+    if (!href && (rc = find_links(lay, c->text, 0, &u, &nu)) < 0) {
         kl_free(u);
         return rc;
     }
@@ -1252,25 +1255,26 @@ static int letterhead_line(lay *y, kl_selem *root, const kl_node *lh, const kl_n
         href = u[0].href; /* a line that is an address, given without href */
     kl_free(u);
     if (href) {
-        if (!(se = se_new(y, *p, KL_ROLE_LINK, c)))
+        if (!(se = selem_new(lay, *p, KL_ROLE_LINK, c)))
             return KL_ENOMEM;
         se->href = href;
     }
-    return head_block(y, se, c, col, y->right - col, *top, size, 0, true, top);
+    return head_block(lay, se, c, col, lay->right - col, *top, size, 0, true, top);
 }
 
 /* The letterhead: the logo at the left, the lines at the right; *bottom moves
  * down when the lines reach lower. */
-static int letterhead(lay *y, kl_selem *root, const kl_node *n, double size, double *bottom)
+static int letterhead(layout_state *lay, kl_selem *root, const kl_node *n, double size,
+                      double *bottom)
 {
     double col = 122 * KL_MM, top = 12 * KL_MM;
     kl_selem *p = NULL;
     int rc;
     for (const kl_node *c = n->first; c; c = c->next) {
-        if (c->kind == KL_NODE_FIGURE && (rc = letterhead_logo(y, root, n, c)) < 0)
+        if (c->kind == KL_NODE_FIGURE && (rc = letterhead_logo(lay, root, n, c)) < 0)
             return rc;
         if (c->kind != KL_NODE_FIGURE && c->text &&
-            (rc = letterhead_line(y, root, n, c, &p, col, size, &top)) < 0)
+            (rc = letterhead_line(lay, root, n, c, &p, col, size, &top)) < 0)
             return rc;
     }
     if (top > *bottom) /* a long letterhead pushes the date down */
@@ -1279,9 +1283,9 @@ static int letterhead(lay *y, kl_selem *root, const kl_node *n, double size, dou
 }
 
 /* The address in the envelope window. */
-static int address_window(lay *y, kl_selem *root, const kl_node *n, double small)
+static int address_window(layout_state *lay, kl_selem *root, const kl_node *n, double small)
 {
-    kl_selem *p = se_new(y, root, KL_ROLE_P, n);
+    kl_selem *p = selem_new(lay, root, KL_ROLE_P, n);
     if (!p)
         return KL_ENOMEM;
     double top = KL_WINDOW_TOP + 2, x = KL_WINDOW_X + 2 * KL_MM;
@@ -1291,7 +1295,7 @@ static int address_window(lay *y, kl_selem *root, const kl_node *n, double small
     unsigned lines = 0;
     for (const kl_node *c = n->first; c; c = c->next)
         lines += c->text != NULL;
-    double size = small, leading = line_h(y, small);
+    double size = small, leading = line_h(lay, small);
     if (lines && leading * lines > KL_WINDOW_H - 4) {
         leading = (KL_WINDOW_H - 4) / lines;
         size = leading / 1.08;
@@ -1304,20 +1308,20 @@ static int address_window(lay *y, kl_selem *root, const kl_node *n, double small
     }
     int rc;
     for (const kl_node *c = n->first; c; c = c->next)
-        if (c->text && (rc = head_block(y, p, c, x, KL_WINDOW_W - 4 * KL_MM, top, size, leading,
+        if (c->text && (rc = head_block(lay, p, c, x, KL_WINDOW_W - 4 * KL_MM, top, size, leading,
                                         false, &top)) < 0)
             return rc;
     if (top > KL_WINDOW_TOP + KL_WINDOW_H)
-        return kl_core__error(y->ctx, KL_EDATA, KL_NOWHERE,
+        return kl_core__error(lay->ctx, KL_EDATA, KL_NOWHERE,
                               "shorten the address to at most 7 lines",
                               "the address does not fit in the envelope window");
     return 0;
 }
 
-static int header(lay *y, kl_selem *root)
+static int header(layout_state *lay, kl_selem *root)
 {
-    const kl_doc *d = y->doc;
-    double small = y->body < 12 ? y->body : 11; /* Royal Mail: 10-12 pt in the window */
+    const kl_doc *d = lay->doc;
+    double small = lay->body < 12 ? lay->body : 11; /* Royal Mail: 10-12 pt in the window */
     double bottom = KL_WINDOW_TOP + KL_WINDOW_H;
     int rc;
     /* A bilingual letter's reference opens its first language's section: it
@@ -1332,47 +1336,47 @@ static int header(lay *y, kl_selem *root)
     }
     if (!ref_at_top && first_sect && first_sect->first &&
         first_sect->first->kind == KL_NODE_REFERENCE)
-        y->header_ref = first_sect->first;
+        lay->header_ref = first_sect->first;
     for (const kl_node *n = d->root->first; n; n = n->next) {
         if (n->kind == KL_NODE_LETTERHEAD)
-            rc = letterhead(y, root, n, small, &bottom);
+            rc = letterhead(lay, root, n, small, &bottom);
         else if (n->kind == KL_NODE_ADDRESS)
-            rc = address_window(y, root, n, small);
+            rc = address_window(lay, root, n, small);
         else if (n->kind == KL_NODE_DATE || n->kind == KL_NODE_REFERENCE)
-            rc = head_para(y, root, n, &bottom);
+            rc = head_para(lay, root, n, &bottom);
         else
             rc = 0;
         if (rc < 0)
             return rc;
     }
-    if (y->header_ref && (rc = head_para(y, root, y->header_ref, &bottom)) < 0)
+    if (lay->header_ref && (rc = head_para(lay, root, lay->header_ref, &bottom)) < 0)
         return rc;
-    y->header_bottom = bottom + gap(y);
-    if (y->header_bottom < KL_BODY_TOP_PAGE1)
-        y->header_bottom = KL_BODY_TOP_PAGE1;
+    lay->header_bottom = bottom + gap(lay);
+    if (lay->header_bottom < KL_BODY_TOP_PAGE1)
+        lay->header_bottom = KL_BODY_TOP_PAGE1;
     return 0;
 }
 
 /* ---- pagination ---------------------------------------------------------- */
 
-static void paginate(lay *y, double page_top, double page_bottom)
+static void paginate(layout_state *lay, double page_top, double page_bottom)
 {
     size_t page = 0;
-    double cur = y->header_bottom;
+    double cur = lay->header_bottom;
     bool at_top = true;
-    for (size_t i = 0; i < y->nfl;) {
+    for (size_t i = 0; i < lay->nflines;) {
         size_t j = i;
-        double h = y->fl[i].h;
-        while (j + 1 < y->nfl && y->fl[j].keep_next && !y->fl[j + 1].brk_before) {
+        double h = lay->flines[i].h;
+        while (j + 1 < lay->nflines && lay->flines[j].keep_next && !lay->flines[j + 1].brk_before) {
             j++;
-            h += y->fl[j].before + y->fl[j].h;
+            h += lay->flines[j].before + lay->flines[j].h;
         }
-        if (y->fl[i].brk_before && !at_top) {
+        if (lay->flines[i].brk_before && !at_top) {
             page++;
             cur = page_top;
             at_top = true;
         }
-        double before = at_top ? 0 : y->fl[i].before;
+        double before = at_top ? 0 : lay->flines[i].before;
         if (cur + before + h > page_bottom && !at_top) {
             page++;
             cur = page_top;
@@ -1382,16 +1386,16 @@ static void paginate(lay *y, double page_top, double page_bottom)
         /* A chain taller than a page is placed line by line. */
         bool split = cur + before + h > page_bottom;
         for (size_t k = i; k <= j; k++) {
-            double b = k == i ? before : y->fl[k].before;
-            if (split && cur + b + y->fl[k].h > page_bottom && !at_top) {
+            double b = k == i ? before : lay->flines[k].before;
+            if (split && cur + b + lay->flines[k].h > page_bottom && !at_top) {
                 page++;
                 cur = page_top;
                 b = 0;
             }
             cur += b;
-            y->fl[k].page = page;
-            y->fl[k].top = cur;
-            cur += y->fl[k].h;
+            lay->flines[k].page = page;
+            lay->flines[k].top = cur;
+            cur += lay->flines[k].h;
             at_top = false;
         }
         i = j + 1;
@@ -1436,33 +1440,34 @@ static int catalog_page_label(const kl_doc *doc, unsigned n, unsigned total, kl_
 
 /* The label of page n of total: the caller's function's, the letter's
  * catalog pattern, or the default ("Page {n} of {total}"). */
-static int page_label(lay *y, unsigned n, unsigned total, kl_buf *b)
+static int page_label(layout_state *lay, unsigned n, unsigned total, kl_buf *b)
 {
     int rc = 0;
-    if (y->o->page_label_fn) {
+    if (lay->opts->page_label_fn) {
         char label[256]; /* the function's contract: it writes at most sizeof label bytes */
-        if ((rc = y->o->page_label_fn(n, total, label, sizeof label, y->o->page_label_userdata)) ==
-            0)
+        if ((rc = lay->opts->page_label_fn(n, total, label, sizeof label,
+                                           lay->opts->page_label_userdata)) == 0)
             kl_core__buf_puts(b, label);
-    } else if (!y->o->page_label && y->doc->page_pattern) {
-        rc = catalog_page_label(y->doc, n, total, b);
+    } else if (!lay->opts->page_label && lay->doc->page_pattern) {
+        rc = catalog_page_label(lay->doc, n, total, b);
     } else {
-        default_label(y->o->page_label ? y->o->page_label : "Page {n} of {total}", n, total, b);
+        default_label(lay->opts->page_label ? lay->opts->page_label : "Page {n} of {total}", n,
+                      total, b);
     }
     if (rc == KL_ENOMEM || (!rc && b->oom))
-        return kl_core__oom(y->ctx);
+        return kl_core__oom(lay->ctx);
     return rc;
 }
 
-static int page_numbers(lay *y)
+static int page_numbers(layout_state *lay)
 {
-    unsigned total = (unsigned)y->L->npages;
+    unsigned total = (unsigned)lay->out->npages;
     int rc = 0;
     for (unsigned i = 0; i < total; i++) {
         kl_buf label = KL_BUF_INIT;
         const kl_tpara *p;
-        if ((rc = page_label(y, i + 1, total, &label)) < 0 ||
-            (rc = shape(y, label.data ? label.data : "", y->doc->root, y->body, false, 0,
+        if ((rc = page_label(lay, i + 1, total, &label)) < 0 ||
+            (rc = shape(lay, label.data ? label.data : "", lay->doc->root, lay->body, false, 0,
                         KL_TDIR_LANG, &p)) < 0) {
             kl_core__buf_free(&label);
             return rc;
@@ -1472,11 +1477,11 @@ static int page_numbers(lay *y)
         kl_item it = {.kind = KL_ITEM_TEXT,
                       .se = NULL,
                       .line = l,
-                      .x = (y->L->width - l->width) / 2,
+                      .x = (lay->out->width - l->width) / 2,
                       .y = 12 * KL_MM,
                       .w = l->width,
-                      .h = y->body};
-        if ((rc = page_add(y, i, &it)) < 0)
+                      .h = lay->body};
+        if ((rc = page_add(lay, i, &it)) < 0)
             return rc;
     }
     return 0;
@@ -1489,7 +1494,7 @@ void kl_layout__free(kl_layout *l)
     for (size_t i = 0; i < l->npages; i++)
         kl_free(l->pages[i].items);
     kl_free(l->pages);
-    se_free(l->root);
+    selem_free(l->root);
     if (l->owned)
         for (size_t i = 0; i < l->nowned; i++)
             kl_free(l->owned[i]);
@@ -1502,64 +1507,64 @@ int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opt
     *out = NULL;
     if (!doc || !doc->root || !opts || !opts->fonts || !opts->cache)
         return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_layout__run: bad arguments");
-    kl_layout *L = kl_core__calloc(1, sizeof *L);
-    if (!L)
+    kl_layout *layout = kl_core__calloc(1, sizeof *layout);
+    if (!layout)
         return kl_core__oom(ctx);
-    lay y = {.ctx = ctx, .doc = doc, .o = opts, .L = L};
-    y.body = doc->body_pt >= 8 && doc->body_pt <= 72 ? doc->body_pt : 14;
-    y.ls = opts->line_spacing > 0.9 && opts->line_spacing < 4 ? opts->line_spacing : 1.4;
-    L->width = KL_A4_W;
-    L->height = KL_A4_H;
-    L->lang = kl_doc__lang(doc->root);
-    y.left = KL_MARGIN;
-    y.right = L->width - KL_MARGIN;
-    y.tw = y.right - y.left;
+    layout_state lay = {.ctx = ctx, .doc = doc, .opts = opts, .out = layout};
+    lay.body = doc->body_pt >= 8 && doc->body_pt <= 72 ? doc->body_pt : 14;
+    lay.spacing = opts->line_spacing > 0.9 && opts->line_spacing < 4 ? opts->line_spacing : 1.4;
+    layout->width = KL_A4_W;
+    layout->height = KL_A4_H;
+    layout->lang = kl_doc__lang(doc->root);
+    lay.left = KL_MARGIN;
+    lay.right = layout->width - KL_MARGIN;
+    lay.text_w = lay.right - lay.left;
     int rc = 0;
-    if (!(L->root = se_new(&y, NULL, KL_ROLE_DOCUMENT, doc->root))) {
+    if (!(layout->root = selem_new(&lay, NULL, KL_ROLE_DOCUMENT, doc->root))) {
         rc = KL_ENOMEM;
         goto done;
     }
     /* Page 1 exists even when empty. */
-    if (KL_GROW(L->pages, L->cap_pages, 1) < 0) {
+    if (KL_GROW(layout->pages, layout->cap_pages, 1) < 0) {
         rc = kl_core__oom(ctx);
         goto done;
     }
-    memset(&L->pages[0], 0, sizeof *L->pages);
-    L->npages = 1;
-    if ((rc = header(&y, L->root)) < 0)
+    memset(&layout->pages[0], 0, sizeof *layout->pages);
+    layout->npages = 1;
+    if ((rc = header(&lay, layout->root)) < 0)
         goto done;
     for (const kl_node *n = doc->root->first; n; n = n->next)
         if (n->kind != KL_NODE_LETTERHEAD && n->kind != KL_NODE_ADDRESS &&
             n->kind != KL_NODE_DATE && n->kind != KL_NODE_REFERENCE &&
-            (rc = flow_node(&y, L->root, n)) < 0)
+            (rc = flow_node(&lay, layout->root, n)) < 0)
             goto done;
     double page_top = 20 * KL_MM;
-    double page_bottom = L->height - 12 * KL_MM - line_h(&y, y.body) * 1.5;
-    paginate(&y, page_top, page_bottom);
-    for (size_t i = 0; i < y.npc; i++) {
-        const piece *p = &y.pc[i];
-        const fline *f = &y.fl[p->fl];
+    double page_bottom = layout->height - 12 * KL_MM - line_h(&lay, lay.body) * 1.5;
+    paginate(&lay, page_top, page_bottom);
+    for (size_t i = 0; i < lay.npieces; i++) {
+        const piece *p = &lay.pieces[i];
+        const fline *f = &lay.flines[p->fline];
         kl_item it = {.kind = p->kind,
                       .se = p->se,
                       .line = p->line,
                       .x = p->x,
-                      .y = L->height - (f->top + p->base),
+                      .y = layout->height - (f->top + p->base),
                       .w = p->w,
                       .h = p->h,
                       .src = p->src,
                       .langs = p->langs,
                       .nlangs = p->nlangs};
-        if ((rc = page_add(&y, f->page, &it)) < 0)
+        if ((rc = page_add(&lay, f->page, &it)) < 0)
             goto done;
     }
-    rc = page_numbers(&y);
+    rc = page_numbers(&lay);
 done:
-    kl_free(y.pc);
-    kl_free(y.fl);
+    kl_free(lay.pieces);
+    kl_free(lay.flines);
     if (rc) {
-        kl_layout__free(L);
+        kl_layout__free(layout);
         return rc;
     }
-    *out = L;
+    *out = layout;
     return 0;
 }
