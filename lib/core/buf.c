@@ -14,18 +14,11 @@ int kl_core__buf_reserve(kl_buf *b, size_t extra)
         return KL_ENOMEM;
     }
     size_t need = b->len + extra + 1;
-    if (need <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < need)
-        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    char *d = kl_core__realloc(b->data, cap);
-    if (!d) {
+    /* At least 64 bytes: KL_GROW's doubling from 8 then starts at 64. */
+    if (KL_GROW(b->data, b->cap, need < 64 ? 64 : need) < 0) {
         b->oom = true;
         return KL_ENOMEM;
     }
-    b->data = d;
-    b->cap = cap;
     return 0;
 }
 

@@ -109,17 +109,23 @@ static void font_metrics(kl_font *f)
 static bool font_damaged(hb_face_t *face)
 {
     hb_tag_t tags[64];
-    unsigned n = sizeof tags / sizeof tags[0];
-    unsigned total = hb_face_get_table_tags(face, 0, &n, tags);
-    if (total == 0)
-        return true;
-    for (unsigned i = 0; i < n; i++) {
-        hb_blob_t *t = hb_face_reference_table(face, tags[i]);
-        unsigned len = hb_blob_get_length(t);
-        hb_blob_destroy(t);
-        if (len == 0)
+    unsigned start = 0, total;
+    do { /* every table, 64 tags at a time */
+        unsigned n = sizeof tags / sizeof tags[0];
+        total = hb_face_get_table_tags(face, start, &n, tags);
+        if (total == 0)
             return true;
-    }
+        for (unsigned i = 0; i < n; i++) {
+            hb_blob_t *t = hb_face_reference_table(face, tags[i]);
+            unsigned len = hb_blob_get_length(t);
+            hb_blob_destroy(t);
+            if (len == 0)
+                return true;
+        }
+        if (n == 0)
+            break;
+        start += n;
+    } while (start < total);
     return false;
 }
 
@@ -129,10 +135,8 @@ static int font_open(kl_context *ctx, kl_fontset *fs, const char *family, const 
     for (unsigned i = 0; i < fs->nfonts; i++)
         if (fs->fonts[i]->index == index && !strcmp(fs->fonts[i]->file, file))
             return (int)i;
-    kl_font **grown = kl_core__realloc(fs->fonts, (fs->nfonts + 1) * sizeof *grown);
-    if (!grown)
+    if (KL_GROW(fs->fonts, fs->cap_fonts, (size_t)fs->nfonts + 1) < 0)
         return kl_core__oom(ctx), -1;
-    fs->fonts = grown;
     kl_font *f = kl_core__calloc(1, sizeof *f);
     if (!f || !(f->family = kl_core__strdup(family)) || !(f->file = kl_core__strdup(file))) {
         font_free(f);
@@ -254,12 +258,10 @@ static int add_font_to_rule(kl_context *ctx, kl_fontset *fs, kl_rule *r, xmlNode
     if (ids[1] < 0)
         ids[1] = ids[0]; /* no bold face: the regular one */
     for (int b = 0; b < 2; b++) {
-        unsigned *grown = kl_core__realloc(r->ids[b], (r->n + 1) * sizeof *grown);
-        if (!grown) {
+        if (KL_GROW(r->ids[b], r->cap[b], r->n + 1) < 0) {
             rc = kl_core__oom(ctx);
             goto out;
         }
-        r->ids[b] = grown;
         r->ids[b][r->n] = (unsigned)ids[b];
     }
     r->n++;
@@ -278,10 +280,8 @@ static bool is_elem(xmlNode *n, const char *name)
 static int add_rule(kl_context *ctx, kl_fontset *fs, xmlNode *node, const char *lang,
                     const char *script, const char *src)
 {
-    kl_rule *grown = kl_core__realloc(fs->rules, (fs->nrules + 1) * sizeof *grown);
-    if (!grown)
+    if (KL_GROW(fs->rules, fs->cap_rules, fs->nrules + 1) < 0)
         return kl_core__oom(ctx);
-    fs->rules = grown;
     kl_rule *r = &fs->rules[fs->nrules++];
     memset(r, 0, sizeof *r);
     if (lang && !(r->lang = kl_core__strdup(lang)))
@@ -358,44 +358,42 @@ static int parse_fonts(kl_context *ctx, kl_fontset *fs, xmlNode *root, const cha
 int kl_text__fontset_load(kl_context *ctx, const char *path, kl_fontset **out)
 {
     *out = NULL;
-    char *found = NULL;
+    char *found = NULL, *data = NULL;
+    size_t len = 0;
+    xmlDoc *x = NULL;
+    kl_fontset *fs = NULL;
     int rc;
     if (!path) {
-        if ((rc = kl_context_find_data(ctx, "fonts/fonts.xml", &found)))
-            return rc;
+        if ((rc = kl_context_find_data(ctx, "fonts/fonts.xml", &found)) < 0)
+            goto done;
         path = found;
     }
-    char *data = NULL;
-    size_t len = 0;
-    if ((rc = kl_core__read_file(ctx, path, 1 << 20, &data, &len))) {
-        kl_free(found);
-        return rc;
-    }
-    xmlDoc *x = xmlReadMemory(data, (int)len, path, NULL,
-                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if ((rc = kl_core__read_file(ctx, path, 1 << 20, &data, &len)) < 0)
+        goto done;
+    x = xmlReadMemory(data, (int)len, path, NULL,
+                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     kl_free(data);
     if (!x) {
         const xmlError *e = xmlGetLastError();
         rc = kl_core__error(ctx, KL_EPARSE,
                             KL_AT(path, e ? (unsigned)e->line : 0, e ? (unsigned)e->int2 : 0), NULL,
                             "not well-formed XML: %s", e && e->message ? e->message : "?");
-        kl_free(found);
-        return rc;
+        goto done;
     }
     if (!FcInit()) {
-        xmlFreeDoc(x);
-        kl_free(found);
-        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                              "fontconfig failed to initialise");
+        rc = kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "fontconfig failed to initialise");
+        goto done;
     }
-    kl_fontset *fs = kl_core__calloc(1, sizeof *fs);
-    if (!fs)
+    if (!(fs = kl_core__calloc(1, sizeof *fs))) {
         rc = kl_core__oom(ctx);
-    else
-        rc = parse_fonts(ctx, fs, xmlDocGetRootElement(x), path);
-    if (!rc && fs->nfonts == 0)
+        goto done;
+    }
+    if ((rc = parse_fonts(ctx, fs, xmlDocGetRootElement(x), path)) < 0)
+        goto done;
+    if (fs->nfonts == 0)
         rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(path, 0, 0), "install fonts-noto-core",
                             "none of the fonts named here is installed");
+done:
     xmlFreeDoc(x);
     kl_free(found);
     if (rc) {

@@ -12,14 +12,15 @@ typedef struct kl_rule {
     char *lang;       /* NULL: any language */
     char script[5];   /* ISO 15924; "" for the fallback list */
     unsigned *ids[2]; /* font ids: [0] regular, [1] bold */
-    size_t n;
+    size_t n, cap[2];
 } kl_rule;
 
 struct kl_fontset {
     kl_font **fonts;
     unsigned nfonts;
+    size_t cap_fonts;
     kl_rule *rules;
-    size_t nrules;
+    size_t nrules, cap_rules;
 };
 
 /* The fonts to try, in order, for text in lang and script (ISO 15924). */

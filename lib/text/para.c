@@ -2,6 +2,7 @@
 /* text/para.c: one paragraph through bidi, script/font itemisation, shaping and line breaking. */
 #include "text/fontset.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,7 +145,9 @@ typedef struct work {
     double *wsum;
     srun *runs;
     size_t nruns, cap_runs;
-    uint32_t cap_lines;
+    size_t cap_lines;
+    const kl_tline *line; /* the line emit_line is filling */
+    size_t cap_line_runs; /* the capacity of its runs */
     UBiDi *bidi;
     float scale;
 } work;
@@ -363,15 +366,9 @@ static int shape_runs(work *w)
         while (j < w->len && w->levels[j] == w->levels[i] && w->font[j] == w->font[i] &&
                w->script[j] == w->script[i])
             j++;
-        if (w->nruns == w->cap_runs) {
-            size_t cap = w->cap_runs ? w->cap_runs * 2 : 8;
-            srun *grown = kl_core__realloc(w->runs, cap * sizeof *grown);
-            if (!grown) {
-                rc = kl_core__oom(w->ctx);
-                break;
-            }
-            w->runs = grown;
-            w->cap_runs = cap;
+        if (KL_GROW(w->runs, w->cap_runs, w->nruns + 1) < 0) {
+            rc = kl_core__oom(w->ctx);
+            break;
         }
         srun *r = &w->runs[w->nruns++];
         memset(r, 0, sizeof *r);
@@ -431,10 +428,10 @@ static int emit_run(work *w, kl_tline *line, const srun *r, int32_t a, int32_t b
         b = r->end;
     if (a >= b)
         return 0;
-    kl_trun *grown = kl_core__realloc(line->runs, (line->nruns + 1) * sizeof *grown);
-    if (!grown)
+    /* Runs are only ever added to the line emit_line started last. */
+    assert(line == w->line);
+    if (KL_GROW(line->runs, w->cap_line_runs, (size_t)line->nruns + 1) < 0)
         return kl_core__oom(w->ctx);
-    line->runs = grown;
     kl_trun *t = &line->runs[line->nruns++];
     memset(t, 0, sizeof *t);
     t->font = r->font;
@@ -482,16 +479,12 @@ static int emit_run(work *w, kl_tline *line, const srun *r, int32_t a, int32_t b
 
 static int emit_line(work *w, kl_tpara *p, int32_t start, int32_t end)
 {
-    if (p->nlines == w->cap_lines) {
-        uint32_t cap = w->cap_lines ? w->cap_lines * 2 : 8;
-        kl_tline *grown = kl_core__realloc(p->lines, cap * sizeof *grown);
-        if (!grown)
-            return kl_core__oom(w->ctx);
-        p->lines = grown;
-        w->cap_lines = cap;
-    }
+    if (KL_GROW(p->lines, w->cap_lines, (size_t)p->nlines + 1) < 0)
+        return kl_core__oom(w->ctx);
     kl_tline *line = &p->lines[p->nlines++];
     memset(line, 0, sizeof *line);
+    w->line = line;
+    w->cap_line_runs = 0;
     int32_t vis = end;
     while (vis > start && is_space(w->text[vis - 1]))
         vis--;
@@ -620,18 +613,45 @@ bool kl_text__in_number(const uint16_t *u, int32_t n, int32_t brk)
     return false;
 }
 
+/* One word wider than the line [start, end): where to split it between
+ * characters. An email or web address breaks after the last '.', '@', '/'
+ * or '-' that fits, where a reader expects ("priya.raman@" /
+ * "westvale-sp.example", not "...sp.e" / "xample"); another word is never
+ * split at its hyphen (it would read as a hyphenated word). */
+static int32_t word_cut(work *w, int32_t start, int32_t end, const char *loc)
+{
+    int32_t cut = grapheme_fit(w, start, end, loc);
+    /* An email or web address holds '@', '/' or a '.' inside it. */
+    bool address = false;
+    for (int32_t k = start; k < end && !address; k++)
+        address = w->orig[k] == '@' || w->orig[k] == '/' ||
+                  (w->orig[k] == '.' && k + 1 < end && u_isalnum(w->orig[k + 1]));
+    for (int32_t k = cut - 1; address && k > start; k--) {
+        UChar c = w->orig[k - 1];
+        if (c == '.' || c == '@' || c == '/' || c == '-')
+            return k;
+    }
+    return cut;
+}
+
 static int break_lines(work *w, kl_tpara *p)
 {
-    char loc[32];
-    snprintf(loc, sizeof loc, "%s", w->st->lang ? w->st->lang : "en");
-    for (char *c = loc; *c; c++)
+    /* ICU's locale spelling of the language tag, whole (no fixed buffer). */
+    kl_buf lb = KL_BUF_INIT;
+    kl_core__buf_puts(&lb, w->st->lang ? w->st->lang : "en");
+    if (lb.oom)
+        return kl_core__oom(w->ctx);
+    for (char *c = lb.data; *c; c++)
         if (*c == '-')
             *c = '_';
+    const char *loc = lb.data;
     UErrorCode e = U_ZERO_ERROR;
     UBreakIterator *bi = ubrk_open(UBRK_LINE, loc, w->orig, w->len, &e);
-    if (U_FAILURE(e))
+    if (U_FAILURE(e)) {
+        kl_core__buf_free(&lb);
         return kl_core__error(w->ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU line breaker failed: %s",
                               u_errorName(e));
+    }
     int rc = 0;
     int32_t start = 0, last_ok = -1;
     bool warned = false;
@@ -665,25 +685,8 @@ static int break_lines(work *w, kl_tpara *p)
             last_ok = -1;
             continue; /* the same break, measured from the new line start */
         }
-        /* One word wider than the line: split it between characters. An
-         * email or web address breaks after the last '.', '@', '/' or '-'
-         * that fits, where a reader expects ("priya.raman@" /
-         * "westvale-sp.example", not "...sp.e" / "xample"); another word is
-         * never split at its hyphen (it would read as a hyphenated word). */
-        int32_t cut = grapheme_fit(w, start, vis > start ? vis : b, loc);
-        /* An email or web address holds '@', '/' or a '.' inside it. */
-        int32_t end = vis > start ? vis : b;
-        bool address = false;
-        for (int32_t k = start; k < end && !address; k++)
-            address = w->orig[k] == '@' || w->orig[k] == '/' ||
-                      (w->orig[k] == '.' && k + 1 < end && u_isalnum(w->orig[k + 1]));
-        for (int32_t k = cut - 1; address && k > start; k--) {
-            UChar c = w->orig[k - 1];
-            if (c == '.' || c == '@' || c == '/' || c == '-') {
-                cut = k;
-                break;
-            }
-        }
+        /* One word wider than the line: split it between characters. */
+        int32_t cut = word_cut(w, start, vis > start ? vis : b, loc);
         if (!warned) {
             /* The word itself is not quoted: it may be a name or an address. */
             kl_core__warn(w->ctx, KL_SEVERITY_WARNING, KL_NOWHERE,
@@ -703,6 +706,7 @@ static int break_lines(work *w, kl_tpara *p)
     if (!rc && (start < w->len || p->nlines == 0))
         rc = emit_line(w, p, start, w->len);
     ubrk_close(bi);
+    kl_core__buf_free(&lb);
     return rc;
 }
 
