@@ -27,6 +27,10 @@ typedef struct parser {
     kl_csv_row cur;
     size_t cap_fields;
     size_t max_rows;
+    /* the scanner's state */
+    kl_buf field;
+    bool at_field_start, quoted, after_quote;
+    unsigned quote_row, quote_col; /* where the open quoted field starts */
 } parser;
 
 static int push_field(parser *p, kl_buf *field)
@@ -46,14 +50,8 @@ static int push_field(parser *p, kl_buf *field)
             "field %zu holds a byte that is not UTF-8 (or a NUL) at byte %zu of the "
             "field",
             p->cur.n_fields + 1, bad + 1);
-    if (p->cur.n_fields == p->cap_fields) {
-        size_t nc = p->cap_fields ? p->cap_fields * 2 : 24;
-        char **nf = kl_core__realloc(p->cur.fields, nc * sizeof *nf);
-        if (!nf)
-            return kl_core__oom(p->ctx);
-        p->cur.fields = nf;
-        p->cap_fields = nc;
-    }
+    if (KL_GROW(p->cur.fields, p->cap_fields, p->cur.n_fields + 1) < 0)
+        return kl_core__oom(p->ctx);
     char *s = kl_core__buf_detach(field);
     if (!s)
         return kl_core__oom(p->ctx);
@@ -87,15 +85,9 @@ static int push_row(parser *p)
                                   "too many rows (the limit is %zu, counting the header)",
                                   p->max_rows);
         }
-        if (p->csv->n_rows == p->cap_rows) {
-            size_t nc = p->cap_rows ? p->cap_rows * 2 : 16;
-            kl_csv_row *nr = kl_core__realloc(p->csv->rows, nc * sizeof *nr);
-            if (!nr) {
-                drop_row(&p->cur);
-                return kl_core__oom(p->ctx);
-            }
-            p->csv->rows = nr;
-            p->cap_rows = nc;
+        if (KL_GROW(p->csv->rows, p->cap_rows, p->csv->n_rows + 1) < 0) {
+            drop_row(&p->cur);
+            return kl_core__oom(p->ctx);
         }
         p->csv->rows[p->csv->n_rows++] = p->cur;
         memset(&p->cur, 0, sizeof p->cur);
@@ -105,98 +97,108 @@ static int push_row(parser *p)
     return 0;
 }
 
-int kl_csv__parse(kl_context *ctx, const char *source, const char *data, size_t len,
-                  size_t max_rows, kl_csv **out)
+/* The fields and rows of data, up to a quoted field left open. */
+static int scan(parser *p, const char *data, size_t len)
 {
-    *out = NULL;
-    parser p = {ctx, source, NULL, 0, {1, 0, NULL}, 0, max_rows ? max_rows : (size_t)-1};
-    p.csv = kl_core__calloc(1, sizeof *p.csv);
-    if (!p.csv)
-        return kl_core__oom(ctx);
     size_t i = 0;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
-    kl_buf field = KL_BUF_INIT;
-    int rc = 0;
-    bool at_field_start = true, quoted = false, after_quote = false;
-    unsigned quote_row = 0, quote_col = 0;
-    while (i < len && !rc) {
+    int rc;
+    while (i < len) {
         char c = data[i];
-        if (quoted) {
+        if (p->quoted) {
             if (c == '"') {
                 if (i + 1 < len && data[i + 1] == '"') {
-                    kl_core__buf_putc(&field, '"');
+                    kl_core__buf_putc(&p->field, '"');
                     i += 2;
                     continue;
                 }
-                quoted = false;
-                after_quote = true;
+                p->quoted = false;
+                p->after_quote = true;
                 i++;
                 continue;
             }
-            kl_core__buf_putc(&field, c);
+            kl_core__buf_putc(&p->field, c);
             i++;
             continue;
         }
         if (c == ',') {
-            rc = push_field(&p, &field);
-            at_field_start = true;
-            after_quote = false;
+            if ((rc = push_field(p, &p->field)) < 0)
+                return rc;
+            p->at_field_start = true;
+            p->after_quote = false;
             i++;
             continue;
         }
         if (c == '\r' || c == '\n') {
-            rc = push_field(&p, &field);
-            if (!rc)
-                rc = push_row(&p);
-            at_field_start = true;
-            after_quote = false;
+            if ((rc = push_field(p, &p->field)) < 0 || (rc = push_row(p)) < 0)
+                return rc;
+            p->at_field_start = true;
+            p->after_quote = false;
             i += (c == '\r' && i + 1 < len && data[i + 1] == '\n') ? 2 : 1;
             continue;
         }
-        if (after_quote) {
-            rc = kl_core__error(ctx, KL_EPARSE,
-                                KL_AT(source, p.cur.row, (unsigned)p.cur.n_fields + 1),
-                                "put the whole field in double quotes, and write a quote inside it "
-                                "as two quotes (\"\")",
-                                "text after the closing quote of field %zu", p.cur.n_fields + 1);
-            break;
-        }
+        if (p->after_quote)
+            return kl_core__error(p->ctx, KL_EPARSE,
+                                  KL_AT(p->source, p->cur.row, (unsigned)p->cur.n_fields + 1),
+                                  "put the whole field in double quotes, and write a quote "
+                                  "inside it as two quotes (\"\")",
+                                  "text after the closing quote of field %zu", p->cur.n_fields + 1);
         if (c == '"') {
-            if (!at_field_start) {
-                rc = kl_core__error(
-                    ctx, KL_EPARSE, KL_AT(source, p.cur.row, (unsigned)p.cur.n_fields + 1),
+            if (!p->at_field_start)
+                return kl_core__error(
+                    p->ctx, KL_EPARSE, KL_AT(p->source, p->cur.row, (unsigned)p->cur.n_fields + 1),
                     "put the whole field in double quotes, and write a quote inside it as two "
                     "quotes (\"\")",
-                    "a double quote in the middle of field %zu", p.cur.n_fields + 1);
-                break;
-            }
-            quoted = true;
-            quote_row = p.cur.row;
-            quote_col = (unsigned)p.cur.n_fields + 1;
-            at_field_start = false;
+                    "a double quote in the middle of field %zu", p->cur.n_fields + 1);
+            p->quoted = true;
+            p->quote_row = p->cur.row;
+            p->quote_col = (unsigned)p->cur.n_fields + 1;
+            p->at_field_start = false;
             i++;
             continue;
         }
-        at_field_start = false;
-        kl_core__buf_putc(&field, c);
+        p->at_field_start = false;
+        kl_core__buf_putc(&p->field, c);
         i++;
     }
-    if (!rc && quoted)
-        rc = kl_core__error(ctx, KL_EPARSE, KL_AT(source, quote_row, quote_col),
+    return 0;
+}
+
+int kl_csv__parse(kl_context *ctx, const char *source, const char *data, size_t len,
+                  size_t max_rows, kl_csv **out)
+{
+    *out = NULL;
+    parser p = {.ctx = ctx,
+                .source = source,
+                .cur = {1, 0, NULL},
+                .max_rows = max_rows ? max_rows : (size_t)-1,
+                .field = KL_BUF_INIT,
+                .at_field_start = true};
+    p.csv = kl_core__calloc(1, sizeof *p.csv);
+    if (!p.csv)
+        return kl_core__oom(ctx);
+    int rc;
+    if ((rc = scan(&p, data, len)) < 0)
+        goto done;
+    if (p.quoted) {
+        rc = kl_core__error(ctx, KL_EPARSE, KL_AT(source, p.quote_row, p.quote_col),
                             "close the quoted field with a double quote",
                             "a quoted field starts here and is never closed");
-    if (!rc && (p.cur.n_fields > 0 || field.len > 0 || !at_field_start)) {
-        rc = push_field(&p, &field);
-        if (!rc)
-            rc = push_row(&p);
+        goto done;
     }
-    kl_core__buf_free(&field);
-    drop_row(&p.cur);
-    if (!rc && p.csv->n_rows == 0)
+    /* The last row, when the data does not end with a line break. */
+    if (p.cur.n_fields > 0 || p.field.len > 0 || !p.at_field_start) {
+        if ((rc = push_field(&p, &p.field)) < 0 || (rc = push_row(&p)) < 0)
+            goto done;
+    }
+    if (p.csv->n_rows == 0)
         rc = kl_core__error(ctx, KL_EFORMAT, KL_AT(source, 1, 1),
                             "the first row names the columns: see docs/REVIEW-FORMAT.md",
                             "the family list is empty");
+done:
+    kl_core__buf_free(&p.field);
+    drop_row(&p.cur);
     if (rc) {
         kl_csv__free(p.csv);
         return rc;

@@ -23,6 +23,7 @@
  * even directly after other digits. */
 #include "review/review_priv.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,10 +58,10 @@ static bool word_cp(UChar32 c)
     return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
 }
 
-/* 0 or KL_ENOMEM (KL_EBACKEND if ICU fails). */
-static int dtext_make(const char *text, size_t len, dtext *out)
+/* text (UTF-8, bad bytes as U+FFFD) in NFKC with case folding, as UTF-16
+ * in *out (allocated) of *n units: 0, KL_ENOMEM or KL_EBACKEND. */
+static int fold(const char *text, size_t len, UChar **out, int32_t *n)
 {
-    memset(out, 0, sizeof *out);
     UErrorCode st = U_ZERO_ERROR;
     int32_t n16 = 0;
     if (len > INT32_MAX / 2)
@@ -95,16 +96,16 @@ static int dtext_make(const char *text, size_t len, dtext *out)
         kl_free(f);
         return KL_EBACKEND;
     }
-    /* At most 4 UTF-8 bytes per UTF-16 unit pair, 3 per unit. */
-    size_t cap = (size_t)nn * 3 + 1;
-    out->s = kl_core__malloc(cap);
-    out->flags = kl_core__calloc(cap, 1);
-    out->digits = kl_core__malloc((size_t)nn * 2 + 2);
-    if (!out->s || !out->flags || !out->digits) {
-        kl_free(f);
-        dtext_free(out);
-        return KL_ENOMEM;
-    }
+    *out = f;
+    *n = nn;
+    return 0;
+}
+
+/* The folded text's words into out: letters and marks as UTF-8 with word
+ * boundaries flagged (1 starts a word, 2 ends one), digits as ASCII, and
+ * each run of digits again in out->digits, runs separated by '|'. */
+static void index_words(const UChar *f, int32_t nn, dtext *out)
+{
     size_t k = 0, d = 0;
     bool in_word = false, in_chain = false;
     for (int32_t i = 0; i < nn;) {
@@ -133,8 +134,9 @@ static int dtext_make(const char *text, size_t len, dtext *out)
             int32_t w = 0;
             uint8_t buf[4];
             U8_APPEND(buf, w, 4, c, err);
-            if (err)
-                continue;
+            /* A word character is never a lone surrogate: it always encodes
+             * (else the word just started would have no byte to end on). */
+            assert(!err);
             memcpy(out->s + k, buf, (size_t)w);
             k += (size_t)w;
         }
@@ -147,6 +149,28 @@ static int dtext_make(const char *text, size_t len, dtext *out)
     out->digits[d] = '\0';
     out->len = k;
     out->n_digits = d;
+}
+
+/* 0 or KL_ENOMEM (KL_EBACKEND if ICU fails). */
+static int dtext_make(const char *text, size_t len, dtext *out)
+{
+    memset(out, 0, sizeof *out);
+    UChar *f = NULL;
+    int32_t nn = 0;
+    int rc = fold(text, len, &f, &nn);
+    if (rc)
+        return rc;
+    /* At most 4 UTF-8 bytes per UTF-16 unit pair, 3 per unit. */
+    size_t cap = (size_t)nn * 3 + 1;
+    out->s = kl_core__malloc(cap);
+    out->flags = kl_core__calloc(cap, 1);
+    out->digits = kl_core__malloc((size_t)nn * 2 + 2);
+    if (!out->s || !out->flags || !out->digits) {
+        kl_free(f);
+        dtext_free(out);
+        return KL_ENOMEM;
+    }
+    index_words(f, nn, out);
     kl_free(f);
     return 0;
 }
@@ -358,16 +382,10 @@ static void add_pair(builder *b, char *key, dkind kind, size_t owner)
         kl_free(key);
         return;
     }
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        dpair *g = kl_core__realloc(b->pairs, cap * sizeof *g);
-        if (!g) {
-            kl_free(key);
-            b->rc = KL_ENOMEM;
-            return;
-        }
-        b->pairs = g;
-        b->cap = cap;
+    if (KL_GROW(b->pairs, b->cap, b->n + 1) < 0) {
+        kl_free(key);
+        b->rc = KL_ENOMEM;
+        return;
     }
     b->pairs[b->n++] = (dpair){key, kind, owner};
 }

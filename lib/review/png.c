@@ -19,104 +19,126 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+#define BROKEN "is not a complete PNG image (it may be damaged)"
+
+/* What the chunks so far said, and the image data's inflater. */
+typedef struct png_check {
+    uint32_t w, h;
+    unsigned depth, ctype, channels;
+    bool ihdr, plte, iend, idat_done, idat_seen, zend;
+    z_stream z;
+    uint64_t total, expect, rowbytes; /* bytes inflated, and the rows' size */
+    unsigned char out[65536];
+} png_check;
+
+/* IHDR: the size, bit depth and colour type libharu can draw. */
+static const char *check_ihdr(png_check *p, const unsigned char *data, uint32_t len)
+{
+    if (p->ihdr || len != 13)
+        return BROKEN;
+    p->ihdr = true;
+    p->w = be32(data);
+    p->h = be32(data + 4);
+    p->depth = data[8];
+    p->ctype = data[9];
+    static const unsigned ch[7] = {1, 0, 3, 1, 2, 0, 4};
+    p->channels = p->ctype < 7 ? ch[p->ctype] : 0;
+    unsigned depth = p->depth, ctype = p->ctype;
+    bool depth_ok = ctype == 0
+                        ? (depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16)
+                    : ctype == 3 ? (depth == 1 || depth == 2 || depth == 4 || depth == 8)
+                                 : (depth == 8 || depth == 16);
+    const char *why = NULL;
+    if (!p->channels || !depth_ok || data[10] || data[11] || data[12] > 1)
+        why = BROKEN;
+    else if (data[12])
+        why = "is an interlaced PNG (save it without interlacing)";
+    else if (!p->w || !p->h || p->w > KL_PNG_MAX_SIDE || p->h > KL_PNG_MAX_SIDE)
+        why = "is more than 4000 pixels wide or high (save it smaller)";
+    p->rowbytes = ((uint64_t)p->w * p->channels * depth + 7) / 8;
+    p->expect = (uint64_t)p->h * (1 + p->rowbytes);
+    return why;
+}
+
+/* IDAT: the image data inflates to whole rows, each starting with a filter
+ * byte libpng knows (0 to 4), and no more. */
+static const char *inflate_idat(png_check *p, const unsigned char *data, uint32_t len)
+{
+    if (p->idat_done || (p->ctype == 3 && !p->plte))
+        return BROKEN;
+    p->idat_seen = true;
+    p->z.next_in = (unsigned char *)data;
+    p->z.avail_in = len;
+    while (p->z.avail_in && !p->zend) {
+        p->z.next_out = p->out;
+        p->z.avail_out = sizeof p->out;
+        int zr = inflate(&p->z, Z_NO_FLUSH);
+        if (zr != Z_OK && zr != Z_STREAM_END)
+            return BROKEN;
+        p->zend = zr == Z_STREAM_END;
+        size_t got = sizeof p->out - p->z.avail_out;
+        for (size_t i = 0; i < got; i++, p->total++)
+            if (p->total >= p->expect || (p->total % (1 + p->rowbytes) == 0 && p->out[i] > 4))
+                return BROKEN;
+    }
+    return NULL;
+}
+
+/* One chunk (its CRC already checked): NULL, or what is wrong. */
+static const char *check_chunk(png_check *p, const unsigned char *type, const unsigned char *data,
+                               uint32_t len)
+{
+    bool is_idat = !memcmp(type, "IDAT", 4);
+    if (p->idat_seen && !is_idat)
+        p->idat_done = true;
+    if (!p->ihdr && memcmp(type, "IHDR", 4))
+        return BROKEN;
+    if (!memcmp(type, "IHDR", 4))
+        return check_ihdr(p, data, len);
+    if (!memcmp(type, "PLTE", 4)) {
+        p->plte = true;
+        return NULL;
+    }
+    if (is_idat)
+        return inflate_idat(p, data, len);
+    if (!memcmp(type, "IEND", 4)) {
+        p->iend = true;
+        return NULL;
+    }
+    if (!(type[0] & 0x20))
+        return BROKEN; /* a critical chunk libharu does not read */
+    return NULL;
+}
+
 const char *kl_png_problem(const void *png, size_t n)
 {
     const unsigned char *b = png;
-    const uint32_t max_side = KL_PNG_MAX_SIDE;
     if (!b)
         return "is not a PNG image";
     if (n < 8 || memcmp(b, "\x89PNG\r\n\x1a\n", 8))
         return "is not a PNG image";
-    const char *broken = "is not a complete PNG image (it may be damaged)";
-    size_t at = 8;
-    uint32_t w = 0, h = 0;
-    unsigned depth = 0, ctype = 0, channels = 0;
-    bool ihdr = false, plte = false, iend = false, idat_done = false, idat_seen = false;
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit(&z) != Z_OK)
-        return broken;
-    unsigned char out[65536];
-    uint64_t total = 0, expect = 0, rowbytes = 0;
+    png_check st = {0}, *p = &st;
+    if (inflateInit(&p->z) != Z_OK)
+        return BROKEN;
     const char *why = NULL;
-    bool zend = false;
-    while (!why && !iend) {
+    size_t at = 8;
+    while (!why && !p->iend) {
         if (n - at < 12) {
-            why = broken;
+            why = BROKEN;
             break;
         }
         uint32_t len = be32(b + at);
         const unsigned char *type = b + at + 4, *data = b + at + 8;
-        if (len > n - at - 12) {
-            why = broken;
+        if (len > n - at - 12 ||
+            (uint32_t)crc32(crc32(0L, Z_NULL, 0), type, len + 4) != be32(data + len)) {
+            why = BROKEN;
             break;
         }
-        if ((uint32_t)crc32(crc32(0L, Z_NULL, 0), type, len + 4) != be32(data + len)) {
-            why = broken;
-            break;
-        }
-        bool is_idat = !memcmp(type, "IDAT", 4);
-        if (idat_seen && !is_idat)
-            idat_done = true;
-        if (!ihdr && memcmp(type, "IHDR", 4)) {
-            why = broken;
-        } else if (!memcmp(type, "IHDR", 4)) {
-            if (ihdr || len != 13) {
-                why = broken;
-                break;
-            }
-            ihdr = true;
-            w = be32(data);
-            h = be32(data + 4);
-            depth = data[8];
-            ctype = data[9];
-            static const unsigned ch[7] = {1, 0, 3, 1, 2, 0, 4};
-            channels = ctype < 7 ? ch[ctype] : 0;
-            bool depth_ok =
-                ctype == 0   ? (depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16)
-                : ctype == 3 ? (depth == 1 || depth == 2 || depth == 4 || depth == 8)
-                             : (depth == 8 || depth == 16);
-            if (!channels || !depth_ok || data[10] || data[11] || data[12] > 1)
-                why = broken;
-            else if (data[12])
-                why = "is an interlaced PNG (save it without interlacing)";
-            else if (!w || !h || w > max_side || h > max_side)
-                why = "is more than 4000 pixels wide or high (save it smaller)";
-            rowbytes = ((uint64_t)w * channels * depth + 7) / 8;
-            expect = (uint64_t)h * (1 + rowbytes);
-        } else if (!memcmp(type, "PLTE", 4)) {
-            plte = true;
-        } else if (is_idat) {
-            if (idat_done || (ctype == 3 && !plte)) {
-                why = broken;
-                break;
-            }
-            idat_seen = true;
-            z.next_in = (unsigned char *)data;
-            z.avail_in = len;
-            while (!why && z.avail_in && !zend) {
-                z.next_out = out;
-                z.avail_out = sizeof out;
-                int zr = inflate(&z, Z_NO_FLUSH);
-                if (zr != Z_OK && zr != Z_STREAM_END) {
-                    why = broken;
-                    break;
-                }
-                zend = zr == Z_STREAM_END;
-                size_t got = sizeof out - z.avail_out;
-                for (size_t i = 0; i < got && !why; i++, total++)
-                    if (total >= expect || (total % (1 + rowbytes) == 0 && out[i] > 4))
-                        why = broken;
-            }
-        } else if (!memcmp(type, "IEND", 4)) {
-            iend = true;
-        } else if (!(type[0] & 0x20)) {
-            why = broken; /* a critical chunk libharu does not read */
-        }
+        why = check_chunk(p, type, data, len);
         at += 12 + (size_t)len;
     }
-    inflateEnd(&z);
-    if (!why && (!iend || !zend || total != expect))
-        why = broken;
+    inflateEnd(&p->z);
+    if (!why && (!p->iend || !p->zend || p->total != p->expect))
+        why = BROKEN;
     return why;
 }

@@ -5,7 +5,9 @@
 
 #include "review/review_internal.h"
 
+#include <libxml/relaxng.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* ---- the loaded review (review.c) ----------------------------------------
  * Every string and array a kl_review hands out lives in its arena: a list of
@@ -65,5 +67,122 @@ const char *kl_review__days(const char *s, kl_hours *out);
 bool kl_review__time(const char *s, int *minutes);
 /* Member ids: [A-Za-z0-9_-]{1,64}. */
 bool kl_review__id_ok(const char *s);
+
+/* ---- loading a review ------------------------------------------------------
+ * load.c runs the steps, each in its own file: parse.c (the XML, with what
+ * libxml2 must never see refused first), structure.c (unknown, repeated and
+ * missing elements and attributes), info.c (the review-wide details),
+ * schema.c (the embedded RELAX NG), family_csv.c (a CSV family list into
+ * <member> elements), member.c (one member), crosscheck.c (review-wide text
+ * against the members' details); tree.c reads elements and attributes and
+ * diag.c says where a node came from and reports. */
+#define KL_REVIEW_NS         "urn:kinletter:review:1"
+#define KL_REVIEW_FORMAT_DOC "see docs/REVIEW-FORMAT.md"
+#define KL_COUNT(a)          ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* Where a CSV-born element came from (its _private). */
+typedef struct kl_csv_origin {
+    const char *source;
+    unsigned row;
+    const int *cols; /* 1-based column number of each CSV column, 0 if absent */
+    bool broken;     /* the row itself was malformed (already reported) */
+} kl_csv_origin;
+
+/* XML-born elements keep the byte offset of their start tag in _private,
+ * tagged with the low bit so it cannot be mistaken for a kl_csv_origin. */
+#define KL_REVIEW_TAG_OFFSET(off) ((void *)(((uintptr_t)(off) << 1) | 1u))
+#define KL_REVIEW_IS_OFFSET(p)    (((uintptr_t)(p)&1u) != 0)
+#define KL_REVIEW_OFFSET_OF(p)    ((size_t)((uintptr_t)(p) >> 1))
+
+typedef struct kl_loader {
+    kl_context *ctx;
+    kl_review *rv;
+    const char *source;
+    const char *base_dir;
+    const char *text;
+    size_t len;
+    size_t *lines;
+    size_t n_lines;
+    bool oom;
+    int parse_rc;
+    unsigned n_elements;
+    /* diagnostics state */
+    bool member_mode;
+    const char *member_id;
+    bool member_failed;
+    bool file_failed;
+    unsigned n_valid_errors, n_valid_reported;
+    bool quiet;             /* count schema errors without reporting them */
+    unsigned fallback_line; /* for schema errors that name no node */
+    xmlNsPtr ns;
+} kl_loader;
+
+typedef struct kl_loader_pos {
+    const char *source;
+    unsigned line, col;
+    const char *column_name; /* CSV only */
+} kl_loader_pos;
+
+/* diag.c: where a node (or its attribute attr) is: file:line:col, or CSV
+ * row and column. */
+kl_loader_pos kl_review__node_pos(kl_loader *L, xmlNodePtr node, const char *attr);
+/* An error: for the current member when checking members, else for the file. */
+KL_PRINTF(5, 6)
+void kl_review__problem(kl_loader *L, xmlNodePtr node, const char *attr, const char *hint,
+                        const char *fmt, ...);
+KL_PRINTF(5, 6)
+void kl_review__warning(kl_loader *L, xmlNodePtr node, const char *attr, const char *hint,
+                        const char *fmt, ...);
+
+/* parse.c: 0, or the error (reported). */
+int kl_review__prescan(kl_loader *L);
+int kl_review__parse_xml(kl_loader *L, xmlDocPtr *out);
+
+/* schema.c: the embedded schema from define `start` (NULL: <review>), any
+ * member content allowed when any_members; NULL on failure. */
+xmlRelaxNGPtr kl_review__compile_schema(kl_loader *L, const char *start, bool any_members);
+/* 0 valid, 1 invalid (reported), <0 failure of libxml2 itself. */
+int kl_review__validate_subtree(kl_loader *L, xmlRelaxNGPtr schema, xmlNodePtr m);
+int kl_review__validate_review(kl_loader *L, xmlRelaxNGPtr schema, xmlNodePtr root);
+
+/* tree.c: elements of the review namespace, normalised text (NULL when
+ * absent; "" with L->oom set when out of memory), checked values (reported
+ * when wrong). */
+extern const char *const kl_review__genders[3];
+bool kl_review__is_el(xmlNodePtr n, const char *name);
+xmlNodePtr kl_review__child(xmlNodePtr n, const char *name);
+xmlNodePtr kl_review__next_el(xmlNodePtr n, const char *name);
+const char *kl_review__attr(kl_loader *L, xmlNodePtr n, const char *name);
+const char *kl_review__text_of(kl_loader *L, xmlNodePtr n);
+int kl_review__pick(const char *v, const char *const *names, int n);
+int kl_review__enum_attr(kl_loader *L, xmlNodePtr n, const char *name, const char *const *names,
+                         int count, int dflt, const char *what);
+kl_date kl_review__date_attr(kl_loader *L, xmlNodePtr n, const char *name, bool *given);
+const char *kl_review__locale_attr(kl_loader *L, xmlNodePtr n, const char *name);
+void kl_review__build_address(kl_loader *L, xmlNodePtr a, kl_address *out, bool for_post,
+                              size_t name_lines);
+
+/* structure.c */
+void kl_review__check_review_structure(kl_loader *L, xmlNodePtr root);
+void kl_review__check_member_structure(kl_loader *L, xmlNodePtr mn);
+
+/* info.c: the review-wide details into L->rv->info. */
+void kl_review__read_info(kl_loader *L, xmlNodePtr root);
+/* A `src` inside the review file's directory: the joined path (allocated),
+ * or NULL with *why set (NULL when out of memory). */
+char *kl_review__inside_base(kl_loader *L, const char *src, const char **why);
+
+/* member.c: one member into m and x (problems reported, x->ok set). */
+void kl_review__build_member(kl_loader *L, xmlNodePtr mn, kl_member *m, kl_member_extra *x,
+                             xmlRelaxNGPtr member_schema);
+
+/* family_csv.c: the CSV columns, and family@src read into <member> elements. */
+extern const char *const kl_review__csv_names[];
+int kl_review__csv_col_for(const char *elem, const char *attr);
+int kl_review__load_csv(kl_loader *L, xmlNodePtr family, size_t max_bytes, unsigned max_members);
+
+/* crosscheck.c: review-wide text against every member's details: 0, or the
+ * error (each hit reported for its member). */
+int kl_review__check_disclosure(kl_loader *L);
 
 #endif
