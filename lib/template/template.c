@@ -444,6 +444,15 @@ static kl_tnode *build(loader *ld, xmlNodePtr el)
     for (xmlNodePtr c = el->children; c; c = c->next)
         if (is_el(c) && xmlStrEqual(c->name, BAD_CAST "arg"))
             n_args++;
+    if (n_args > KL_TEMPLATE_MAX_ARGS) {
+        ld->rc = KL_ELIMIT;
+        ld->n_errors++;
+        kl_core__report(ld->ctx, KL_ELIMIT, KL_AT(ld->name, n->line, n->column),
+                        "give the message fewer arguments (an XPath expression can join values)",
+                        "<%s> has %zu <arg> elements: the limit is %d", (const char *)el->name,
+                        n_args, KL_TEMPLATE_MAX_ARGS);
+        return n;
+    }
     if (n_args) {
         n->args = kl_core__calloc(n_args, sizeof *n->args);
         if (!n->args) {
@@ -535,19 +544,11 @@ static void kl_xml_init(void)
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
-KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len, const char *name,
-                                   kl_template **out)
+/* The template as a libxml2 tree: UTF-8, well-formed, no DOCTYPE. Parsed
+ * with the network, DTD loading and entity expansion off. */
+static int parse_template(kl_context *ctx, const char *data, size_t len, const char *name,
+                          xmlDocPtr *out)
 {
-    kl_context_clear_error(ctx);
-    if (!ctx || !data || !out)
-        return kl_core__einval(ctx, __func__);
-    *out = NULL;
-    if (!name)
-        name = "template";
-    pthread_once(&xml_once, kl_xml_init);
-    if (len > MAX_TEMPLATE)
-        return kl_core__error(ctx, KL_ELIMIT, KL_AT(name, 0, 0), NULL,
-                              "template is larger than %u bytes", MAX_TEMPLATE);
     size_t bad = 0;
     if (!kl_core__utf8_valid(data, len, &bad)) {
         unsigned l, c;
@@ -555,9 +556,7 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
         return kl_core__error(ctx, KL_EPARSE, KL_AT(name, l, c), "save the template as UTF-8",
                               "template is not valid UTF-8");
     }
-
-    /* Parse with the network, DTD loading and entity expansion off. The
-     * structured handler is per thread in libxml2, so this is thread-safe. */
+    /* The structured handler is per thread in libxml2, so this is thread-safe. */
     first_error fe = {0};
     xmlSetStructuredErrorFunc(&fe, keep_first);
     xmlParserCtxtPtr pctx = xmlNewParserCtxt();
@@ -588,78 +587,103 @@ KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len
                               "remove the <!DOCTYPE> declaration",
                               "a template may not have a DOCTYPE (no DTDs or entities)");
     }
+    *out = doc;
+    return 0;
+}
 
-    loader ld = {ctx, name, data, len, 0, 0, 0, NULL, NULL};
-
+/* The document against the built-in template schema (each problem reported). */
+static int validate_template(loader *ld, xmlDocPtr doc)
+{
     pthread_once(&schema_once, load_schema);
-    if (!schema) {
-        xmlFreeDoc(doc);
-        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+    if (!schema)
+        return kl_core__error(ld->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
                               "the built-in template schema could not be loaded");
-    }
     xmlRelaxNGValidCtxtPtr vctx = xmlRelaxNGNewValidCtxt(schema);
-    if (!vctx) {
-        xmlFreeDoc(doc);
-        return kl_core__oom(ctx);
-    }
-    xmlRelaxNGSetValidStructuredErrors(vctx, schema_error, &ld);
+    if (!vctx)
+        return kl_core__oom(ld->ctx);
+    xmlRelaxNGSetValidStructuredErrors(vctx, schema_error, ld);
     int valid = xmlRelaxNGValidateDoc(vctx, doc);
     xmlRelaxNGFreeValidCtxt(vctx);
     if (valid != 0) {
-        unsigned n = ld.n_errors;
-        xmlFreeDoc(doc);
-        return kl_core__error(ctx, KL_EFORMAT, KL_AT(name, 0, 0),
+        unsigned n = ld->n_errors;
+        return kl_core__error(ld->ctx, KL_EFORMAT, KL_AT(ld->name, 0, 0),
                               "see docs/TEMPLATES.md for the elements a template may use",
                               "template does not follow the template schema (%u problem%s)", n,
                               n == 1 ? "" : "s");
     }
+    return 0;
+}
 
-    xmlDocPtr probe_doc = NULL;
-    kl_xml_quiet quiet;
-    kl_template__quiet(&quiet);
-    ld.probe = new_probe(&probe_doc);
-    kl_template *tpl = kl_core__calloc(1, sizeof *tpl);
-    if (!ld.probe || !tpl) {
-        kl_template__unquiet(&quiet);
-        kl_free(tpl);
-        if (ld.probe)
-            xmlXPathFreeContext(ld.probe);
-        xmlFreeDoc(probe_doc);
-        xmlFreeDoc(doc);
-        return kl_core__oom(ctx);
-    }
-    ld.tpl = tpl;
+/* The letter's parts from the document into ld->tpl (problems counted in ld). */
+static void build_template(loader *ld, xmlDocPtr doc)
+{
+    kl_template *tpl = ld->tpl;
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    tpl->name = get_attr(&ld, root, "name");
-    tpl->title_msg = get_attr(&ld, root, "title");
-    tpl->subject_msg = get_attr(&ld, root, "subject");
-    tpl->email_intro_msg = get_attr(&ld, root, "email-intro");
-    tpl->source = kl_core__strdup(name);
+    tpl->name = get_attr(ld, root, "name");
+    tpl->title_msg = get_attr(ld, root, "title");
+    tpl->subject_msg = get_attr(ld, root, "subject");
+    tpl->email_intro_msg = get_attr(ld, root, "email-intro");
+    tpl->source = kl_core__strdup(ld->name);
     if (!tpl->source)
-        ld.rc = KL_ENOMEM;
-    tpl->body = build_children(&ld, root);
+        ld->rc = KL_ENOMEM;
+    tpl->body = build_children(ld, root);
     for (xmlNodePtr c = root->children; c; c = c->next) {
         if (is_el(c) && xmlStrEqual(c->name, BAD_CAST "sms"))
-            tpl->sms = build(&ld, c);
+            tpl->sms = build(ld, c);
         if (is_el(c) && xmlStrEqual(c->name, BAD_CAST "easy-read")) {
             /* Its own heading levels, from 1 again. */
-            ld.last_heading = 0;
-            tpl->easy = build_children(&ld, c);
+            ld->last_heading = 0;
+            tpl->easy = build_children(ld, c);
         }
     }
-    xmlXPathFreeContext(ld.probe);
+}
+
+KL_API int kl_template_load_buffer(kl_context *ctx, const char *data, size_t len, const char *name,
+                                   kl_template **out)
+{
+    kl_context_clear_error(ctx);
+    if (!ctx || !data || !out)
+        return kl_core__einval(ctx, __func__);
+    *out = NULL;
+    if (!name)
+        name = "template";
+    pthread_once(&xml_once, kl_xml_init);
+    if (len > MAX_TEMPLATE)
+        return kl_core__error(ctx, KL_ELIMIT, KL_AT(name, 0, 0), NULL,
+                              "template is larger than %u bytes", MAX_TEMPLATE);
+    loader ld = {ctx, name, data, len, 0, 0, 0, NULL, NULL};
+    xmlDocPtr doc = NULL, probe_doc = NULL;
+    kl_xml_quiet quiet;
+    bool quieted = false;
+    int rc;
+    if ((rc = parse_template(ctx, data, len, name, &doc)) < 0 ||
+        (rc = validate_template(&ld, doc)) < 0)
+        goto done;
+    kl_template__quiet(&quiet);
+    quieted = true;
+    ld.probe = new_probe(&probe_doc);
+    ld.tpl = kl_core__calloc(1, sizeof *ld.tpl);
+    if (!ld.probe || !ld.tpl)
+        ld.rc = KL_ENOMEM;
+    else
+        build_template(&ld, doc);
+done:
+    if (ld.probe)
+        xmlXPathFreeContext(ld.probe);
     xmlFreeDoc(probe_doc);
     xmlFreeDoc(doc);
-    kl_template__unquiet(&quiet);
-
-    if (ld.rc) {
-        kl_template_free(tpl);
-        if (ld.rc == KL_ENOMEM)
-            return kl_core__oom(ctx);
-        return kl_core__error(ctx, ld.rc, KL_AT(name, 0, 0), NULL, "template has %u error%s",
-                              ld.n_errors, ld.n_errors == 1 ? "" : "s");
+    if (quieted)
+        kl_template__unquiet(&quiet);
+    if (!rc && ld.rc)
+        rc = ld.rc == KL_ENOMEM
+                 ? kl_core__oom(ctx)
+                 : kl_core__error(ctx, ld.rc, KL_AT(name, 0, 0), NULL, "template has %u error%s",
+                                  ld.n_errors, ld.n_errors == 1 ? "" : "s");
+    if (rc) {
+        kl_template_free(ld.tpl);
+        return rc;
     }
-    *out = tpl;
+    *out = ld.tpl;
     return 0;
 }
 

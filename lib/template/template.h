@@ -32,6 +32,9 @@ typedef enum kl_tkind {
 } kl_tkind;
 
 /* An <arg name select>: an extra named argument, a compiled XPath. */
+/* The most <arg> elements one template element may have. */
+#define KL_TEMPLATE_MAX_ARGS 16
+
 typedef struct kl_targ {
     char *name;
     char *select; /* the source text, for messages */
@@ -62,7 +65,7 @@ struct kl_tnode {
     char *each; /* LIST: source text of @each, or NULL */
     xmlXPathCompExprPtr each_expr;
     kl_targ *args;
-    size_t n_args;
+    size_t n_args;          /* at most KL_TEMPLATE_MAX_ARGS (the loader refuses more) */
     kl_tnode *first, *next; /* children (SECTION, LIST, CONTACT) */
     unsigned line, column;  /* where the element starts in the template file */
 };

@@ -176,6 +176,28 @@ static void test_heading_skip(void **state)
     kl_context_free(ctx);
 }
 
+/* More <arg> elements than a message may take are refused, naming the limit
+ * (they were dropped without a word). */
+static void test_too_many_args(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    char text[4096];
+    int n = snprintf(text, sizeof text, "%s  <p msg=\"t.a\">\n", HEAD);
+    for (int i = 0; i < KL_TEMPLATE_MAX_ARGS + 1; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n, "    <arg name=\"a%d\" select=\"'x'\"/>\n",
+                      i);
+    snprintf(text + n, sizeof text - (size_t)n, "  </p>\n</letter>\n");
+    kl_template *tpl = NULL;
+    assert_int_equal(load(ctx, text, &tpl), KL_ELIMIT);
+    assert_null(tpl);
+    int i = kl_test_find_diag(&d, "the limit is 16");
+    assert_true(i >= 0);
+    assert_non_null(strstr(d.text[i], "t.xml:2:3:"));
+    kl_context_free(ctx);
+}
+
 static void test_load_name_not_found(void **state)
 {
     (void)state;
@@ -254,17 +276,12 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_load_file),
-        cmocka_unit_test(test_not_well_formed),
-        cmocka_unit_test(test_bad_xpath),
-        cmocka_unit_test(test_unknown_variable_and_prefix),
-        cmocka_unit_test(test_unknown_element),
-        cmocka_unit_test(test_bad_attribute_value),
-        cmocka_unit_test(test_doctype_refused),
-        cmocka_unit_test(test_heading_skip),
-        cmocka_unit_test(test_load_name_not_found),
-        cmocka_unit_test(test_check_messages),
-        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_load_file),       cmocka_unit_test(test_not_well_formed),
+        cmocka_unit_test(test_bad_xpath),       cmocka_unit_test(test_unknown_variable_and_prefix),
+        cmocka_unit_test(test_unknown_element), cmocka_unit_test(test_bad_attribute_value),
+        cmocka_unit_test(test_doctype_refused), cmocka_unit_test(test_heading_skip),
+        cmocka_unit_test(test_too_many_args),   cmocka_unit_test(test_load_name_not_found),
+        cmocka_unit_test(test_check_messages),  cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
