@@ -5,6 +5,7 @@
 #include "review/review_internal.h"
 #include "template/template.h"
 
+#include <assert.h>
 #include <libxml/xpathInternals.h>
 #include <stddef.h>
 #include <ctype.h>
@@ -95,22 +96,24 @@ static int format_date(composer *c, kl_date d, char **out)
 
 /* ---- standard arguments ----------------------------------------------------- */
 
+/* The standard arguments are a fixed list (set_language_args), well under
+ * MAX_ARGS with the two message_with adds. */
 static void add_s(composer *c, const char *name, const char *value)
 {
-    if (c->n_args < MAX_ARGS)
-        c->args[c->n_args++] = (kl_fmt_arg){name, KL_ARG_STRING, value ? value : "", 0, {0, 0, 0}};
+    assert(c->n_args < MAX_ARGS);
+    c->args[c->n_args++] = (kl_fmt_arg){name, KL_ARG_STRING, value ? value : "", 0, {0, 0, 0}};
 }
 
 static void add_n(composer *c, const char *name, double v)
 {
-    if (c->n_args < MAX_ARGS)
-        c->args[c->n_args++] = (kl_fmt_arg){name, KL_ARG_NUMBER, NULL, v, {0, 0, 0}};
+    assert(c->n_args < MAX_ARGS);
+    c->args[c->n_args++] = (kl_fmt_arg){name, KL_ARG_NUMBER, NULL, v, {0, 0, 0}};
 }
 
 static void add_d(composer *c, const char *name, kl_date d)
 {
-    if (c->n_args < MAX_ARGS)
-        c->args[c->n_args++] = (kl_fmt_arg){name, KL_ARG_DATE, NULL, 0, d};
+    assert(c->n_args < MAX_ARGS);
+    c->args[c->n_args++] = (kl_fmt_arg){name, KL_ARG_DATE, NULL, 0, d};
 }
 
 static const char *yes_no(const void *p)
@@ -163,7 +166,8 @@ static int message_with(composer *c, const char *msgid, const char *const *names
                         const char *const *values, size_t n, char **out)
 {
     size_t saved = c->n_args;
-    for (size_t i = 0; i < n && c->n_args < MAX_ARGS; i++)
+    assert(c->n_args + n <= MAX_ARGS);
+    for (size_t i = 0; i < n; i++)
         c->args[c->n_args++] = (kl_fmt_arg){names[i], KL_ARG_STRING, values[i], 0, {0, 0, 0}};
     int rc = message(c, NULL, msgid, out, NULL);
     c->n_args = saved;
@@ -214,15 +218,24 @@ const char *kl_compose__role_msgid(const char *role)
 
 static int utf16_to_8(composer *c, const UChar *u, int32_t len, kl_buf *out)
 {
-    char tmp[1024];
     int32_t n = 0;
     UErrorCode st = U_ZERO_ERROR;
-    u_strToUTF8(tmp, sizeof tmp, &n, u, len, &st);
-    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+    u_strToUTF8(NULL, 0, &n, u, len, &st); /* the length first */
+    if (st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING)
+        st = U_ZERO_ERROR;
+    if (U_SUCCESS(st)) {
+        if (kl_core__buf_reserve(out, (size_t)n) < 0)
+            return kl_core__oom(c->ctx);
+        if (n > 0)
+            u_strToUTF8(out->data + out->len, n + 1, NULL, u, len, &st);
+        if (U_SUCCESS(st))
+            out->len += (size_t)n;
+        out->data[out->len] = '\0';
+    }
+    if (U_FAILURE(st))
         return kl_core__error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
                               "ICU could not convert the contact hours: %s", u_errorName(st));
-    kl_core__buf_puts(out, tmp);
-    return out->oom ? kl_core__oom(c->ctx) : 0;
+    return 0;
 }
 
 /* Join UTF-8 items with ICU's list pattern for the language ("a, b and c"). */
@@ -261,33 +274,39 @@ static void welsh_soft_mutation(const char *loc, const char *day, char *out, siz
 
 static int join_list(composer *c, const char *loc, char **items, size_t n, char **out)
 {
+    *out = NULL;
     UChar(*u)[256] = kl_core__calloc(n ? n : 1, sizeof *u);
     const UChar **ptrs = kl_core__calloc(n ? n : 1, sizeof *ptrs);
     int32_t *lens = kl_core__calloc(n ? n : 1, sizeof *lens);
     UChar *res = kl_core__calloc(1024 * (n ? n : 1), sizeof *res);
+    UListFormatter *lf = NULL;
+    kl_buf b = KL_BUF_INIT;
     int rc = 0;
-    if (!u || !ptrs || !lens || !res)
+    if (!u || !ptrs || !lens || !res) {
         rc = kl_core__oom(c->ctx);
+        goto done;
+    }
     UErrorCode st = U_ZERO_ERROR;
-    for (size_t i = 0; !rc && i < n && U_SUCCESS(st); i++) {
+    for (size_t i = 0; i < n && U_SUCCESS(st); i++) {
         u_strFromUTF8(u[i], 256, &lens[i], items[i], -1, &st);
         ptrs[i] = u[i];
     }
-    UListFormatter *lf = !rc && U_SUCCESS(st) ? ulistfmt_open(loc, &st) : NULL;
+    lf = U_SUCCESS(st) ? ulistfmt_open(loc, &st) : NULL;
     int32_t cap = 1024 * (int32_t)(n ? n : 1);
-    int32_t len =
-        !rc && U_SUCCESS(st) ? ulistfmt_format(lf, ptrs, lens, (int32_t)n, res, cap, &st) : 0;
-    ulistfmt_close(lf);
-    if (!rc && (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING))
+    int32_t len = U_SUCCESS(st) ? ulistfmt_format(lf, ptrs, lens, (int32_t)n, res, cap, &st) : 0;
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
         rc = kl_core__error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
                             "ICU could not join the contact hours in locale %s: %s", c->locale,
                             u_errorName(st));
-    kl_buf b = KL_BUF_INIT;
-    if (!rc)
-        rc = utf16_to_8(c, res, len, &b);
-    if (!rc && strncmp(loc, "cy", 2) == 0 && !isalpha((unsigned char)loc[2]))
+        goto done;
+    }
+    if ((rc = utf16_to_8(c, res, len, &b)) < 0)
+        goto done;
+    if (strncmp(loc, "cy", 2) == 0 && !isalpha((unsigned char)loc[2]))
         welsh_and(&b);
-    *out = rc ? NULL : kl_core__buf_detach(&b);
+    *out = kl_core__buf_detach(&b);
+done:
+    ulistfmt_close(lf);
     kl_core__buf_free(&b);
     kl_free(u);
     kl_free(ptrs);
@@ -302,6 +321,57 @@ static int join_list(composer *c, const char *loc, char **items, size_t n, char 
  * no "AM"/"PM", which ICU leaves in English for some languages), days and
  * lines joined by ICU's list format, each line by the catalog's
  * "{days}, {times}". */
+/* One <hours> entry in the current language: its days ("Monday to
+ * Thursday, Saturday") and times, by the catalog's "{days}, {times}". */
+static int hours_line(composer *c, const char *loc, char days[7][128], UDateIntervalFormat *itv,
+                      const kl_hours *k, char **line)
+{
+    char *spans[7] = {0};
+    char *day_text = NULL;
+    kl_buf times = KL_BUF_INIT;
+    UChar t[128];
+    int32_t tl = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    int rc = 0;
+    assert(k->n_spans <= 7); /* kl_review__days: a day is named once */
+    for (size_t i = 0; i < k->n_spans; i++) {
+        int a = k->spans[i].first, b = k->spans[i].last;
+        if (a == b) {
+            if (!(spans[i] = kl_core__strdup(days[a]))) {
+                rc = kl_core__oom(c->ctx);
+                goto done;
+            }
+        } else {
+            const char *names[] = {"firstDay", "lastDay"};
+            char last[132];
+            welsh_soft_mutation(loc, days[b], last, sizeof last);
+            const char *vals[] = {days[a], last};
+            if ((rc = message_with(c, "common.contact.hours.days", names, vals, 2, &spans[i])) < 0)
+                goto done;
+        }
+    }
+    if ((rc = join_list(c, loc, spans, k->n_spans, &day_text)) < 0)
+        goto done;
+    tl = udtitvfmt_format(itv, k->from * 60000.0, k->to * 60000.0, t, 128, NULL, &st);
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
+        rc = kl_core__error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                            "ICU could not format the contact hours in locale %s: %s", c->locale,
+                            u_errorName(st));
+        goto done;
+    }
+    if ((rc = utf16_to_8(c, t, tl, &times)) < 0)
+        goto done;
+    const char *names[] = {"days", "times"};
+    const char *vals[] = {day_text, times.data};
+    rc = message_with(c, "common.contact.hours.entry", names, vals, 2, line);
+done:
+    kl_core__buf_free(&times);
+    kl_free(day_text);
+    for (size_t i = 0; i < 7; i++)
+        kl_free(spans[i]);
+    return rc;
+}
+
 static int format_hours(composer *c, char **out)
 {
     const kl_review_info *in = c->info;
@@ -326,55 +396,20 @@ static int format_hours(composer *c, char **out)
                               "ICU has no day names or time format for locale %s: %s", c->locale,
                               u_errorName(st));
     }
-    int rc = 0;
-    char *lines[8] = {0};
+    char *lines[7] = {0};
     size_t n_lines = 0;
-    for (size_t h = 0; h < in->n_hours && h < 8 && !rc; h++) {
-        const kl_hours *k = &in->hours[h];
-        char *spans[7] = {0};
-        size_t n_spans = 0;
-        for (size_t i = 0; i < k->n_spans && !rc; i++, n_spans++) {
-            int a = k->spans[i].first, b = k->spans[i].last;
-            if (a == b) {
-                spans[i] = kl_core__strdup(days[a]);
-                rc = spans[i] ? 0 : kl_core__oom(c->ctx);
-            } else {
-                const char *names[] = {"firstDay", "lastDay"};
-                char last[132];
-                welsh_soft_mutation(loc, days[b], last, sizeof last);
-                const char *vals[] = {days[a], last};
-                rc = message_with(c, "common.contact.hours.days", names, vals, 2, &spans[i]);
-            }
-        }
-        char *day_text = NULL, *line = NULL;
-        rc = rc ? rc : join_list(c, loc, spans, n_spans, &day_text);
-        UChar t[128];
-        int32_t tl = 0;
-        if (!rc) {
-            st = U_ZERO_ERROR;
-            tl = udtitvfmt_format(itv, k->from * 60000.0, k->to * 60000.0, t, 128, NULL, &st);
-            if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
-                rc = kl_core__error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
-                                    "ICU could not format the contact hours in locale %s: %s",
-                                    c->locale, u_errorName(st));
-        }
-        kl_buf times = KL_BUF_INIT;
-        rc = rc ? rc : utf16_to_8(c, t, tl, &times);
-        if (!rc) {
-            const char *names[] = {"days", "times"};
-            const char *vals[] = {day_text, times.data};
-            rc = message_with(c, "common.contact.hours.entry", names, vals, 2, &line);
-        }
-        kl_core__buf_free(&times);
-        kl_free(day_text);
-        for (size_t i = 0; i < 7; i++)
-            kl_free(spans[i]);
-        if (!rc)
-            lines[n_lines++] = line;
+    int rc = 0;
+    /* Each <hours> entry the review keeps names a day no earlier one did. */
+    assert(in->n_hours <= 7);
+    for (size_t h = 0; h < in->n_hours; h++) {
+        if ((rc = hours_line(c, loc, days, itv, &in->hours[h], &lines[n_lines])) < 0)
+            goto done;
+        n_lines++;
     }
+    rc = join_list(c, loc, lines, n_lines, out);
+done:
     udtitvfmt_close(itv);
-    rc = rc ? rc : join_list(c, loc, lines, n_lines, out);
-    for (size_t i = 0; i < n_lines; i++)
+    for (size_t i = 0; i < 7; i++)
         kl_free(lines[i]);
     return rc;
 }
@@ -394,25 +429,34 @@ static int translate_terms(composer *c)
 {
     const kl_review_info *in = c->info;
     free_terms(c);
-    int rc = 0;
+    int rc;
     const char *key = kl_compose__title_key(c->member->title);
     char msgid[64];
     set_arg(c, "titleKey", key ? key : c->member->title ? c->member->title : "other");
     if (key) {
         snprintf(msgid, sizeof msgid, "common.title.%s", key);
-        rc = message(c, NULL, msgid, &c->terms[0], NULL);
-        if (!rc)
-            set_arg(c, "memberTitle", c->terms[0]);
+        if ((rc = message(c, NULL, msgid, &c->terms[0], NULL)) < 0)
+            return rc;
+        set_arg(c, "memberTitle", c->terms[0]);
     }
     const char *role = kl_compose__role_msgid(in->reviewer_role);
-    if (!rc && role && !(rc = message(c, NULL, role, &c->terms[1], NULL)))
+    if (role) {
+        if ((rc = message(c, NULL, role, &c->terms[1], NULL)) < 0)
+            return rc;
         set_arg(c, "reviewerRole", c->terms[1]);
+    }
     role = kl_compose__role_msgid(in->contact_role);
-    if (!rc && role && !(rc = message(c, NULL, role, &c->terms[2], NULL)))
+    if (role) {
+        if ((rc = message(c, NULL, role, &c->terms[2], NULL)) < 0)
+            return rc;
         set_arg(c, "contactRole", c->terms[2]);
-    if (!rc && in->n_hours && !(rc = format_hours(c, &c->terms[3])))
+    }
+    if (in->n_hours) {
+        if ((rc = format_hours(c, &c->terms[3])) < 0)
+            return rc;
         set_arg(c, "contactHours", c->terms[3]);
-    return rc;
+    }
+    return 0;
 }
 
 static int set_language_args(composer *c, const char *locale)
@@ -600,16 +644,10 @@ static int mark_runs(composer *c, char **text)
         if (whole)
             c->whole_data = true;
         else if (!sms) {
-            if (c->n_spans == c->cap_spans) {
-                size_t cap = c->cap_spans ? 2 * c->cap_spans : 8;
-                kl_span *grown = kl_core__realloc(c->spans, cap * sizeof *grown);
-                if (!grown) {
-                    kl_core__buf_free(&b);
-                    c->n_spans = 0;
-                    return kl_core__oom(c->ctx);
-                }
-                c->spans = grown;
-                c->cap_spans = cap;
+            if (KL_GROW(c->spans, c->cap_spans, c->n_spans + 1) < 0) {
+                kl_core__buf_free(&b);
+                c->n_spans = 0;
+                return kl_core__oom(c->ctx);
             }
             c->spans[c->n_spans++] = (kl_span){start, j - i - 3, "en-GB"};
         }
@@ -643,24 +681,20 @@ static char *wrap_value(const char *v)
 
 /* ---- messages ----------------------------------------------------------------- */
 
-/* Format msgid with the standard arguments plus the element's own. On a
- * fallback the node's language is set to the fallback locale. */
-static int message(composer *c, const kl_tnode *tn, const char *msgid, char **out, char **lang_out)
+/* The element's own arguments (its <arg> elements, by XPath) into args
+ * after the n standard ones; an element's argument replaces a standard one
+ * of the same name. vals and strs keep what the arguments point into. */
+static int element_args(composer *c, const kl_tnode *tn, kl_fmt_arg *args, size_t *n,
+                        xmlXPathObjectPtr *vals, char **strs)
 {
-    *out = NULL;
-    kl_fmt_arg args[MAX_ARGS + 16];
-    size_t n = c->n_args;
-    memcpy(args, c->args, n * sizeof *args);
-    xmlXPathObjectPtr vals[16] = {0};
-    char *strs[16] = {0};
+    assert(!tn || tn->n_args <= KL_TEMPLATE_MAX_ARGS); /* the template loader refuses more */
     size_t n_vals = 0;
-    int rc = 0;
-    for (size_t i = 0; tn && i < tn->n_args && n_vals < 16 && !rc; i++) {
+    for (size_t i = 0; tn && i < tn->n_args; i++) {
         const kl_targ *a = &tn->args[i];
         xmlXPathObjectPtr r = NULL;
-        rc = xpath_eval(c, tn, a->expr, "select", a->select, &r);
+        int rc = xpath_eval(c, tn, a->expr, "select", a->select, &r);
         if (rc)
-            break;
+            return rc;
         size_t v = n_vals++;
         vals[v] = r;
         kl_fmt_arg fa = {a->name, KL_ARG_STRING, NULL, 0, {0, 0, 0}};
@@ -671,86 +705,114 @@ static int message(composer *c, const kl_tnode *tn, const char *msgid, char **ou
             fa.s = r->boolval ? "yes" : "no";
         } else {
             xmlChar *s = xmlXPathCastToString(r);
-            if (!s) {
-                rc = kl_core__oom(c->ctx);
-                break;
-            }
+            if (!s)
+                return kl_core__oom(c->ctx);
             strs[v] = kl_core__strdup((const char *)s);
             xmlFree(s);
-            if (!strs[v]) {
-                rc = kl_core__oom(c->ctx);
-                break;
-            }
+            if (!strs[v])
+                return kl_core__oom(c->ctx);
             fa.s = strs[v];
         }
-        /* An element's argument replaces a standard one of the same name. */
         size_t j = 0;
-        while (j < n && strcmp(args[j].name, fa.name) != 0)
+        while (j < *n && strcmp(args[j].name, fa.name) != 0)
             j++;
         args[j] = fa;
-        if (j == n)
-            n++;
+        if (j == *n)
+            (*n)++;
     }
-    /* Review free text printed as written: found again after formatting. */
-    char *wrapped[MAX_ARGS + 16] = {0};
+    return 0;
+}
+
+/* Review free text printed as written, wrapped in sentinels to be found
+ * again after formatting (mark_runs); wrapped[i] keeps each copy. */
+static int wrap_untranslated(composer *c, const kl_tnode *tn, kl_fmt_arg *args, size_t n,
+                             char **wrapped)
+{
     size_t std_args = c->n_args;
-    for (size_t i = 0; i < n && !rc; i++) {
+    for (size_t i = 0; i < n; i++) {
         bool element = i >= std_args || (tn && args[i].s != c->args[i].s);
         if (args[i].type != KL_ARG_STRING ||
             !untranslated_value(c, args[i].name, args[i].s, element))
             continue;
         if (!(wrapped[i] = wrap_value(args[i].s)))
-            rc = kl_core__oom(c->ctx);
-        else
-            args[i].s = wrapped[i];
+            return kl_core__oom(c->ctx);
+        args[i].s = wrapped[i];
     }
-    if (!rc) {
-        kl_msg_origin origin;
-        rc = kl_catalog__message(c->ctx, c->cats, c->locale, c->variant, msgid, args, n,
+    return 0;
+}
+
+/* msgid from the current language's catalog, or the fallback language's when
+ * allowed (noted on the document, and warned about). */
+static int lookup(composer *c, const kl_tnode *tn, const char *msgid, const kl_fmt_arg *args,
+                  size_t n, char **out, char **lang_out)
+{
+    int rc;
+    kl_msg_origin origin;
+    rc = kl_catalog__message(c->ctx, c->cats, c->locale, c->variant, msgid, args, n, c->member->id,
+                             out, &origin);
+    if (rc == KL_ENOTFOUND && c->allow_fallback && strcmp(c->fallback_locale, c->locale) != 0) {
+        rc = kl_catalog__message(c->ctx, c->cats, c->fallback_locale, c->variant, msgid, args, n,
                                  c->member->id, out, &origin);
-        if (rc == KL_ENOTFOUND && c->allow_fallback && strcmp(c->fallback_locale, c->locale) != 0) {
-            rc = kl_catalog__message(c->ctx, c->cats, c->fallback_locale, c->variant, msgid, args,
-                                     n, c->member->id, out, &origin);
-            if (rc == 0) {
-                kl_buf e = KL_BUF_INIT;
-                kl_core__buf_printf(&e, "%s:%s", c->locale, msgid);
-                if (e.oom || kl_doc__add_fallback(c->doc, e.data) ||
-                    (lang_out && kl_doc__set(lang_out, c->fallback_locale)))
-                    rc = kl_core__oom(c->ctx);
-                kl_core__buf_free(&e);
-                if (!rc)
-                    kl_core__warn(c->ctx, KL_SEVERITY_WARNING, at_node(c, tn),
-                                  "translate it so the whole letter is in one language",
-                                  "message '%s' is missing from the '%s' catalog: the %s text is "
-                                  "used (allow_language_fallback)",
-                                  msgid, c->locale, c->fallback_locale);
-            }
-        }
-        if (rc == KL_ENOTFOUND) {
-            if (!kl_catalog__has_locale(c->cats, c->locale))
-                rc =
-                    kl_core__error(c->ctx, KL_ENOTFOUND, at_node(c, tn),
-                                   "add a catalog for this language (locales/<locale>.txt), or "
-                                   "compose with allow_language_fallback",
-                                   "no catalog for locale '%s' in %s: the letter cannot be written "
-                                   "in the member's language",
-                                   c->locale, kl_catalog_set_dir(c->cats));
-            else
-                rc = kl_core__error(c->ctx, KL_ENOTFOUND, at_node(c, tn),
-                                    "add the message to the catalog, or compose with "
-                                    "allow_language_fallback",
-                                    "message '%s' is missing from the '%s' catalog (variant %s): "
-                                    "a letter is never filled in from another language",
-                                    msgid, c->locale, kl_catalog__variant_key(c->variant));
+        if (rc == 0) {
+            kl_buf e = KL_BUF_INIT;
+            kl_core__buf_printf(&e, "%s:%s", c->locale, msgid);
+            if (e.oom || kl_doc__add_fallback(c->doc, e.data) ||
+                (lang_out && kl_doc__set(lang_out, c->fallback_locale)))
+                rc = kl_core__oom(c->ctx);
+            kl_core__buf_free(&e);
+            if (!rc)
+                kl_core__warn(c->ctx, KL_SEVERITY_WARNING, at_node(c, tn),
+                              "translate it so the whole letter is in one language",
+                              "message '%s' is missing from the '%s' catalog: the %s text is "
+                              "used (allow_language_fallback)",
+                              msgid, c->locale, c->fallback_locale);
         }
     }
-    for (size_t i = 0; i < n_vals; i++) {
+    if (rc == KL_ENOTFOUND) {
+        if (!kl_catalog__has_locale(c->cats, c->locale))
+            rc = kl_core__error(c->ctx, KL_ENOTFOUND, at_node(c, tn),
+                                "add a catalog for this language (locales/<locale>.txt), or "
+                                "compose with allow_language_fallback",
+                                "no catalog for locale '%s' in %s: the letter cannot be written "
+                                "in the member's language",
+                                c->locale, kl_catalog_set_dir(c->cats));
+        else
+            rc = kl_core__error(c->ctx, KL_ENOTFOUND, at_node(c, tn),
+                                "add the message to the catalog, or compose with "
+                                "allow_language_fallback",
+                                "message '%s' is missing from the '%s' catalog (variant %s): "
+                                "a letter is never filled in from another language",
+                                msgid, c->locale, kl_catalog__variant_key(c->variant));
+    }
+    return rc;
+}
+
+/* Format msgid with the standard arguments plus the element's own. On a
+ * fallback the node's language is set to the fallback locale. */
+static int message(composer *c, const kl_tnode *tn, const char *msgid, char **out, char **lang_out)
+{
+    *out = NULL;
+    kl_fmt_arg args[MAX_ARGS + KL_TEMPLATE_MAX_ARGS];
+    xmlXPathObjectPtr vals[KL_TEMPLATE_MAX_ARGS] = {0};
+    char *strs[KL_TEMPLATE_MAX_ARGS] = {0};
+    char *wrapped[MAX_ARGS + KL_TEMPLATE_MAX_ARGS] = {0};
+    size_t n = c->n_args;
+    memcpy(args, c->args, n * sizeof *args);
+    int rc;
+    if ((rc = element_args(c, tn, args, &n, vals, strs)) < 0 ||
+        (rc = wrap_untranslated(c, tn, args, n, wrapped)) < 0 ||
+        (rc = lookup(c, tn, msgid, args, n, out, lang_out)) < 0)
+        goto done;
+done:
+    for (size_t i = 0; i < KL_TEMPLATE_MAX_ARGS; i++) {
         xmlXPathFreeObject(vals[i]);
         kl_free(strs[i]);
     }
     for (size_t i = 0; i < n; i++)
         kl_free(wrapped[i]);
-    if (!rc && (rc = mark_runs(c, out)) != 0) {
+    if (!rc)
+        rc = mark_runs(c, out);
+    if (rc) {
         kl_free(*out);
         *out = NULL;
     }
@@ -814,13 +876,14 @@ static int letterhead(composer *c, kl_node *parent)
     kl_node *lh = kl_doc__add(parent, KL_NODE_LETTERHEAD, NULL);
     if (!lh)
         return kl_core__oom(c->ctx);
-    int rc = add_logo(c, lh);
-    rc = rc ? rc : add_line(c, lh, in->partnership_name, NULL);
-    for (size_t i = 0; !rc && i < in->partnership_address.n_lines; i++)
-        rc = add_line(c, lh, in->partnership_address.lines[i], NULL);
-    rc = rc ? rc : add_line(c, lh, in->partnership_address.town, NULL);
-    rc = rc ? rc : add_line(c, lh, in->partnership_address.postcode, NULL);
-    if (rc)
+    int rc;
+    if ((rc = add_logo(c, lh)) < 0 || (rc = add_line(c, lh, in->partnership_name, NULL)) < 0)
+        return rc;
+    for (size_t i = 0; i < in->partnership_address.n_lines; i++)
+        if ((rc = add_line(c, lh, in->partnership_address.lines[i], NULL)) < 0)
+            return rc;
+    if ((rc = add_line(c, lh, in->partnership_address.town, NULL)) < 0 ||
+        (rc = add_line(c, lh, in->partnership_address.postcode, NULL)) < 0)
         return rc;
     kl_buf tel = KL_BUF_INIT, mail = KL_BUF_INIT;
     kl_core__buf_puts(&tel, "tel:");
@@ -828,11 +891,15 @@ static int letterhead(composer *c, kl_node *parent)
         if ((*p >= '0' && *p <= '9') || *p == '+')
             kl_core__buf_putc(&tel, *p);
     kl_core__buf_printf(&mail, "mailto:%s", in->partnership_email ? in->partnership_email : "");
-    if (tel.oom || mail.oom)
+    if (tel.oom || mail.oom) {
         rc = kl_core__oom(c->ctx);
-    rc = rc ? rc : add_line(c, lh, in->partnership_phone, tel.data);
-    rc = rc ? rc : add_line(c, lh, in->partnership_email, mail.data);
-    rc = rc ? rc : add_line(c, lh, in->partnership_web, in->partnership_web);
+        goto done;
+    }
+    if ((rc = add_line(c, lh, in->partnership_phone, tel.data)) < 0 ||
+        (rc = add_line(c, lh, in->partnership_email, mail.data)) < 0 ||
+        (rc = add_line(c, lh, in->partnership_web, in->partnership_web)) < 0)
+        goto done;
+done:
     kl_core__buf_free(&tel);
     kl_core__buf_free(&mail);
     return rc;
@@ -855,12 +922,16 @@ static int address_block(composer *c, kl_node *parent)
         kl_core__buf_printf(&name, " %s", m->family);
     int rc = name.oom ? kl_core__oom(c->ctx) : add_line(c, ad, name.data, NULL);
     kl_core__buf_free(&name);
-    for (size_t i = 0; !rc && i < c->address->n_lines; i++)
-        rc = add_line(c, ad, c->address->lines[i], NULL);
-    rc = rc ? rc : add_line(c, ad, c->address->town, NULL);
-    rc = rc ? rc : add_line(c, ad, c->address->postcode, NULL);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < c->address->n_lines; i++)
+        if ((rc = add_line(c, ad, c->address->lines[i], NULL)) < 0)
+            return rc;
+    if ((rc = add_line(c, ad, c->address->town, NULL)) < 0 ||
+        (rc = add_line(c, ad, c->address->postcode, NULL)) < 0)
+        return rc;
     c->doc->has_address = 1;
-    return rc;
+    return 0;
 }
 
 static int row_href(composer *c, kl_node *row, const char *kind)
@@ -911,8 +982,10 @@ static int compose_item(composer *c, const kl_tnode *item, kl_node *list)
     if (k <= 0)
         return k;
     kl_node *n = NULL;
-    int rc = add_message(c, list, KL_NODE_ITEM, item, item->msg, &n);
-    return rc ? rc : mark_data_english(c, n);
+    int rc;
+    if ((rc = add_message(c, list, KL_NODE_ITEM, item, item->msg, &n)) < 0)
+        return rc;
+    return mark_data_english(c, n);
 }
 
 static int compose_list(composer *c, const kl_tnode *tn, kl_node *parent)
@@ -1013,25 +1086,27 @@ static int compose_questions(composer *c, const kl_tnode *tn, kl_node *parent)
     if (!sec)
         return kl_core__oom(c->ctx);
     kl_node *h = NULL;
-    int rc = add_message(c, sec, KL_NODE_HEADING, tn, tn->msg, &h);
-    if (!rc) {
-        h->level = tn->level;
-        h->keep_with_next = 1;
-    }
-    for (size_t i = 0; i < c->n_qa && !rc; i++) {
+    int rc;
+    if ((rc = add_message(c, sec, KL_NODE_HEADING, tn, tn->msg, &h)) < 0)
+        return rc;
+    h->level = tn->level;
+    h->keep_with_next = 1;
+    for (size_t i = 0; i < c->n_qa; i++) {
         const kl_letter_qa *q = &c->qa[i];
         if (!own_qa(c, q))
             continue;
-        rc = add_label(c, sec, tn, tn->asked);
-        rc = rc ? rc : add_written(c, sec, q->question, q->question_lang);
+        if ((rc = add_label(c, sec, tn, tn->asked)) < 0 ||
+            (rc = add_written(c, sec, q->question, q->question_lang)) < 0)
+            return rc;
         if (q->answer && *q->answer) {
-            rc = rc ? rc : add_label(c, sec, tn, tn->answer);
-            rc = rc ? rc : add_written(c, sec, q->answer, q->answer_lang);
-        } else {
-            rc = rc ? rc : add_message(c, sec, KL_NODE_PARAGRAPH, tn, tn->open_msg, NULL);
+            if ((rc = add_label(c, sec, tn, tn->answer)) < 0 ||
+                (rc = add_written(c, sec, q->answer, q->answer_lang)) < 0)
+                return rc;
+        } else if ((rc = add_message(c, sec, KL_NODE_PARAGRAPH, tn, tn->open_msg, NULL)) < 0) {
+            return rc;
         }
     }
-    return rc;
+    return 0;
 }
 
 /* An Easy Read point: its picture (alt text from the catalog, in the letter's
@@ -1059,13 +1134,81 @@ static int compose_point(composer *c, const kl_tnode *tn, kl_node *parent)
     f->alt = alt;
     f->lang = lang;
     kl_node *term = NULL;
-    if (tn->term && !(rc = add_message(c, pt, KL_NODE_PARAGRAPH, tn, tn->term, &term)))
+    if (tn->term) {
+        if ((rc = add_message(c, pt, KL_NODE_PARAGRAPH, tn, tn->term, &term)) < 0)
+            return rc;
         term->strong = 1;
-    rc = rc ? rc : add_message(c, pt, KL_NODE_PARAGRAPH, tn, tn->msg, NULL);
+    }
+    if ((rc = add_message(c, pt, KL_NODE_PARAGRAPH, tn, tn->msg, NULL)) < 0)
+        return rc;
     /* A detail (contact hours) is a line of data, not a sentence. */
-    if (!rc && tn->detail && !(rc = add_message(c, pt, KL_NODE_LINE, tn, tn->detail, NULL)))
-        rc = mark_data_english(c, pt->last);
+    if (!tn->detail)
+        return 0;
+    if ((rc = add_message(c, pt, KL_NODE_LINE, tn, tn->detail, NULL)) < 0)
+        return rc;
+    return mark_data_english(c, pt->last);
+}
+
+/* The letter date in the letter's language. */
+static int compose_date(composer *c, kl_node *parent)
+{
+    char *text = NULL;
+    int rc;
+    if ((rc = format_date(c, c->letter_date, &text)) < 0)
+        return rc;
+    kl_node *n = kl_doc__add(parent, KL_NODE_DATE, NULL);
+    if (!n) {
+        kl_free(text);
+        return kl_core__oom(c->ctx);
+    }
+    n->text = text;
+    return 0;
+}
+
+/* <contact>: a row (label, value, link) per row kept; nothing when none is. */
+static int compose_contact(composer *c, const kl_tnode *tn, kl_node *parent)
+{
+    kl_node *n = kl_doc__add(parent, KL_NODE_CONTACT, NULL);
+    if (!n)
+        return kl_core__oom(c->ctx);
+    char *label = NULL;
+    int rc = 0;
+    for (const kl_tnode *r = tn->first; r; r = r->next) {
+        if ((rc = keep(c, r)) < 0)
+            goto done;
+        if (rc == 0)
+            continue;
+        kl_node *row = NULL;
+        char *lang = NULL;
+        rc = message(c, r, r->label, &label, &lang);
+        kl_free(lang);
+        if (rc < 0 || (rc = add_message(c, n, KL_NODE_ROW, r, r->msg, &row)) < 0)
+            goto done;
+        row->label = label;
+        label = NULL;
+        if ((rc = row_href(c, row, r->href)) < 0 || (rc = mark_data_english(c, row)) < 0)
+            goto done;
+    }
+    if (!n->first)
+        kl_doc__drop(n);
+done:
+    kl_free(label);
     return rc;
+}
+
+/* <signature>: the closing line, the family contact's name and role. */
+static int compose_signature(composer *c, const kl_tnode *tn, kl_node *parent)
+{
+    kl_node *n = kl_doc__add(parent, KL_NODE_SIGNATURE, NULL);
+    if (!n)
+        return kl_core__oom(c->ctx);
+    kl_node *line = NULL;
+    int rc;
+    if ((rc = add_message(c, n, KL_NODE_LINE, tn, tn->msg, &line)) < 0 ||
+        (rc = add_line(c, n, c->info->contact_name, NULL)) < 0 ||
+        (rc = add_line(c, n, c->terms[2] ? c->terms[2] : c->info->contact_role, NULL)) < 0)
+        return rc;
+    return mark_data_english(c, n->last);
 }
 
 static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
@@ -1080,18 +1223,8 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
         return letterhead(c, parent);
     case KL_T_ADDRESS:
         return address_block(c, parent);
-    case KL_T_DATE: {
-        char *text = NULL;
-        if ((rc = format_date(c, c->letter_date, &text)))
-            return rc;
-        n = kl_doc__add(parent, KL_NODE_DATE, NULL);
-        if (!n) {
-            kl_free(text);
-            return kl_core__oom(c->ctx);
-        }
-        n->text = text;
-        return 0;
-    }
+    case KL_T_DATE:
+        return compose_date(c, parent);
     case KL_T_REFERENCE:
         return add_message(c, parent, KL_NODE_REFERENCE, tn, tn->msg, NULL);
     case KL_T_SALUTATION:
@@ -1100,10 +1233,11 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
         n = kl_doc__add(parent, KL_NODE_SECTION, NULL);
         if (!n)
             return kl_core__oom(c->ctx);
-        rc = compose_nodes(c, tn->first, n);
-        if (!rc && !n->first)
-            kl_doc__drop(n);
-        return rc;
+        if ((rc = compose_nodes(c, tn->first, n)) < 0)
+            return rc;
+        if (!n->first)
+            kl_doc__drop(n); /* an empty section says nothing */
+        return 0;
     case KL_T_HEADING:
         rc = add_message(c, parent, KL_NODE_HEADING, tn, tn->msg, &n);
         if (!rc) {
@@ -1116,42 +1250,9 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
     case KL_T_LIST:
         return compose_list(c, tn, parent);
     case KL_T_CONTACT:
-        n = kl_doc__add(parent, KL_NODE_CONTACT, NULL);
-        if (!n)
-            return kl_core__oom(c->ctx);
-        for (const kl_tnode *r = tn->first; r && !rc; r = r->next) {
-            int kr = keep(c, r);
-            if (kr <= 0) {
-                rc = kr;
-                continue;
-            }
-            kl_node *row = NULL;
-            char *label = NULL, *lang = NULL;
-            rc = message(c, r, r->label, &label, &lang);
-            kl_free(lang);
-            rc = rc ? rc : add_message(c, n, KL_NODE_ROW, r, r->msg, &row);
-            if (!rc) {
-                row->label = label;
-                label = NULL;
-                rc = row_href(c, row, r->href);
-                rc = rc ? rc : mark_data_english(c, row);
-            }
-            kl_free(label);
-        }
-        if (!rc && !n->first)
-            kl_doc__drop(n);
-        return rc;
-    case KL_T_SIGNATURE: {
-        n = kl_doc__add(parent, KL_NODE_SIGNATURE, NULL);
-        if (!n)
-            return kl_core__oom(c->ctx);
-        kl_node *line = NULL;
-        rc = add_message(c, n, KL_NODE_LINE, tn, tn->msg, &line);
-        rc = rc ? rc : add_line(c, n, c->info->contact_name, NULL);
-        rc = rc ? rc : add_line(c, n, c->terms[2] ? c->terms[2] : c->info->contact_role, NULL);
-        rc = rc ? rc : mark_data_english(c, n->last);
-        return rc;
-    }
+        return compose_contact(c, tn, parent);
+    case KL_T_SIGNATURE:
+        return compose_signature(c, tn, parent);
     case KL_T_FIGURE:
         return add_logo(c, parent);
     case KL_T_PAGE_BREAK:
@@ -1283,41 +1384,36 @@ int kl_compose__check_doc(kl_context *ctx, const kl_doc *doc, const kl_disclosur
     return rc;
 }
 
-int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review *review,
-                       const kl_member *member, kl_channel channel, kl_catalog_set *catalogs,
-                       const kl_letter_options *opts, kl_doc **out)
+/* The caller's options: a version 1 caller's fields (before `qa`), defaults
+ * for the rest. */
+static kl_letter_options letter_options(const kl_letter_options *opts)
 {
-    if (!ctx || !tpl || !review || !member || !catalogs || !out)
-        return KL_EINVAL;
-    *out = NULL;
-    kl_letter_options defaults = KL_LETTER_OPTIONS_INIT;
+    kl_letter_options o = KL_LETTER_OPTIONS_INIT;
     if (opts && opts->version == 1) /* before `qa` */
-        memcpy(&defaults, opts, offsetof(kl_letter_options, qa));
+        memcpy(&o, opts, offsetof(kl_letter_options, qa));
     else if (opts)
-        defaults = *opts;
-    opts = &defaults;
-    kl_where mw = KL_AT(member->source, member->line, member->column);
-    mw.member_id = member->id;
+        o = *opts;
+    return o;
+}
 
-    if (member->contact_none || !member->locale)
-        return kl_core__error(ctx, KL_EDATA, mw, NULL, "not to be contacted: no letter is written");
-    if (!kl_review_member_ok(review, member))
-        return kl_core__error(ctx, KL_EDATA, mw, "correct the member's data in the review file",
-                              "the member's data has errors: no letter is written");
-
-    composer c;
-    memset(&c, 0, sizeof c);
-    c.ctx = ctx;
-    c.tpl = tpl;
-    c.review = review;
-    c.info = kl_review__info(review);
-    c.member = member;
-    c.channel = channel;
-    c.cats = catalogs;
-    c.allow_fallback = opts->allow_language_fallback;
-    c.fallback_locale = opts->fallback_locale ? opts->fallback_locale : "en-GB";
-    c.qa = opts->qa;
-    c.n_qa = opts->qa ? opts->n_qa : 0;
+/* The composer for one letter: the reading variant, the date, the member's
+ * postal address and professional. 0, or the error (nothing to free). */
+static int start_letter(composer *c, kl_context *ctx, const kl_template *tpl,
+                        const kl_review *review, const kl_member *member, kl_channel channel,
+                        kl_catalog_set *catalogs, const kl_letter_options *opts, kl_where mw)
+{
+    memset(c, 0, sizeof *c);
+    c->ctx = ctx;
+    c->tpl = tpl;
+    c->review = review;
+    c->info = kl_review__info(review);
+    c->member = member;
+    c->channel = channel;
+    c->cats = catalogs;
+    c->allow_fallback = opts->allow_language_fallback;
+    c->fallback_locale = opts->fallback_locale ? opts->fallback_locale : "en-GB";
+    c->qa = opts->qa;
+    c->n_qa = opts->qa ? opts->n_qa : 0;
     if ((unsigned)channel > KL_CHANNEL_VIA_PROFESSIONAL)
         return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "pass one of the kl_channel values",
                               "channel %d is not a kl_channel", (int)channel);
@@ -1325,10 +1421,10 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
         return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE,
                               "pass -1 (the member's reading need) or a kl_reading value",
                               "reading variant %d is not a kl_reading", opts->variant);
-    c.variant = opts->variant >= 0 ? (kl_reading)opts->variant : member->reading;
-    c.letter_date = c.info->letter;
+    c->variant = opts->variant >= 0 ? (kl_reading)opts->variant : member->reading;
+    c->letter_date = c->info->letter;
     if (opts->date) {
-        int dr = parse_date(opts->date, &c.letter_date);
+        int dr = parse_date(opts->date, &c->letter_date);
         if (dr == -2)
             return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE,
                                   "give a day that exists in that month",
@@ -1340,161 +1436,237 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
 
     for (size_t i = 0; i < member->n_contacts; i++) {
         const kl_contact *ct = &member->contacts[i];
-        if (ct->channel == KL_CHANNEL_POST && ct->address && !c.address)
-            c.address = ct->address;
-        if (ct->channel == KL_CHANNEL_VIA_PROFESSIONAL && ct->professional && !c.professional)
-            c.professional = ct->professional;
+        if (ct->channel == KL_CHANNEL_POST && ct->address && !c->address)
+            c->address = ct->address;
+        if (ct->channel == KL_CHANNEL_VIA_PROFESSIONAL && ct->professional && !c->professional)
+            c->professional = ct->professional;
     }
-    if (channel == KL_CHANNEL_POST && !c.address)
+    if (channel == KL_CHANNEL_POST && !c->address)
         return kl_core__error(ctx, KL_EDATA, mw, "add the member's postal address to the review",
                               "no postal address: no letter for the post");
     if (channel == KL_CHANNEL_SMS && !tpl->sms)
         return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(tpl->source, 0, 0), "add an <sms> element",
                               "template '%s' has no text message", tpl->name);
+    return 0;
+}
 
-    const char *langs[2] = {member->locale, member->also};
-    size_t n_langs = member->also ? 2 : 1;
+/* A catalog for each of the member's languages (unless falling back is
+ * allowed), and Easy Read where the member needs it. */
+static int check_languages(composer *c, const char *const *langs, size_t n_langs, kl_where mw)
+{
     for (size_t l = 0; l < n_langs; l++)
-        if (!opts->allow_language_fallback && !kl_catalog__has_locale(catalogs, langs[l]))
+        if (!c->allow_fallback && !kl_catalog__has_locale(c->cats, langs[l]))
             return kl_core__error(
-                ctx, KL_ENOTFOUND, mw,
+                c->ctx, KL_ENOTFOUND, mw,
                 "add a catalog for the language (locales/<locale>.txt), or compose "
                 "with allow_language_fallback",
                 "no catalog for language '%s' in %s: the letter cannot be written "
                 "in the member's language",
-                langs[l], kl_catalog_set_dir(catalogs));
+                langs[l], kl_catalog_set_dir(c->cats));
 
     /* Easy Read fails closed: never standard reading, never another
      * language's Easy Read (docs/ACCESSIBILITY.md). */
-    if (c.variant == KL_READING_EASY_READ) {
-        if (!tpl->easy)
-            return kl_core__error(ctx, KL_ENOTFOUND, mw,
-                                  "add an <easy-read> version to the template (docs/TEMPLATES.md)",
-                                  "the member needs Easy Read, but template '%s' has no Easy Read "
-                                  "version: no letter is written",
-                                  tpl->name);
-        for (size_t l = 0; l < n_langs; l++)
-            if (!kl_catalog__has_variant(catalogs, langs[l], KL_READING_EASY_READ))
-                return kl_core__error(
-                    ctx, KL_ENOTFOUND, mw,
-                    "add an easy_read table to the language's catalog "
-                    "(docs/TRANSLATING.md), or arrange Easy Read another way",
-                    "the member needs Easy Read, but the catalog for language '%s' "
-                    "has no easy_read table: no letter is written (never standard "
-                    "reading or English instead)",
-                    langs[l]);
-    }
+    if (c->variant != KL_READING_EASY_READ)
+        return 0;
+    if (!c->tpl->easy)
+        return kl_core__error(c->ctx, KL_ENOTFOUND, mw,
+                              "add an <easy-read> version to the template (docs/TEMPLATES.md)",
+                              "the member needs Easy Read, but template '%s' has no Easy Read "
+                              "version: no letter is written",
+                              c->tpl->name);
+    for (size_t l = 0; l < n_langs; l++)
+        if (!kl_catalog__has_variant(c->cats, langs[l], KL_READING_EASY_READ))
+            return kl_core__error(c->ctx, KL_ENOTFOUND, mw,
+                                  "add an easy_read table to the language's catalog "
+                                  "(docs/TRANSLATING.md), or arrange Easy Read another way",
+                                  "the member needs Easy Read, but the catalog for language '%s' "
+                                  "has no easy_read table: no letter is written (never standard "
+                                  "reading or English instead)",
+                                  langs[l]);
+    return 0;
+}
 
-    c.doc = kl_doc__new(langs[0]);
-    if (!c.doc)
-        return kl_core__oom(ctx);
-    kl_doc *doc = c.doc;
-    doc->channel = (int)channel;
+/* The document and its metadata, and the XPath context the template's
+ * conditions see (the review, the member, channel, variant, language...). */
+static int start_doc(composer *c, const char *lang)
+{
+    const kl_member *member = c->member;
+    c->doc = kl_doc__new(lang);
+    if (!c->doc)
+        return kl_core__oom(c->ctx);
+    kl_doc *doc = c->doc;
+    doc->channel = (int)c->channel;
     doc->body_pt = member->print_size > 0 ? member->print_size : 14;
     /* Easy Read: at least 16 pt; a larger size the member asked for stays. */
-    if (c.variant == KL_READING_EASY_READ && doc->body_pt < 16)
+    if (c->variant == KL_READING_EASY_READ && doc->body_pt < 16)
         doc->body_pt = 16;
-    int rc = 0;
-    if (kl_doc__set(&doc->author, c.info->partnership_name) ||
-        kl_doc__set(&doc->member_id, member->id) || kl_doc__set(&doc->template_name, tpl->name)) {
-        kl_doc__free(doc);
-        return kl_core__oom(ctx);
-    }
+    if (kl_doc__set(&doc->author, c->info->partnership_name) ||
+        kl_doc__set(&doc->member_id, member->id) || kl_doc__set(&doc->template_name, c->tpl->name))
+        return kl_core__oom(c->ctx);
 
-    xmlDocPtr rdoc = kl_review__doc(review);
-    xmlNodePtr mnode = kl_review__member_node(review, member);
-    c.xp = kl_template__xpath_new(rdoc, mnode, kl_channel_name(channel), kl_reading_name(c.variant),
-                                  langs[0], c.info->subject_died ? "died" : "seriously-harmed",
-                                  kl_review_type_name(c.info->type));
-    if (!c.xp) {
-        kl_doc__free(doc);
-        return kl_core__oom(ctx);
-    }
-    c.ctx_node = (xmlNodePtr)rdoc;
+    xmlDocPtr rdoc = kl_review__doc(c->review);
+    xmlNodePtr mnode = kl_review__member_node(c->review, member);
+    c->xp = kl_template__xpath_new(
+        rdoc, mnode, kl_channel_name(c->channel), kl_reading_name(c->variant), lang,
+        c->info->subject_died ? "died" : "seriously-harmed", kl_review_type_name(c->info->type));
+    if (!c->xp)
+        return kl_core__oom(c->ctx);
+    c->ctx_node = (xmlNodePtr)rdoc;
+    return 0;
+}
 
-    for (size_t l = 0; l < n_langs && !rc; l++) {
-        rc = set_locale_var(&c, langs[l]);
-        rc = rc ? rc : join_title(&c, NULL, tpl->title_msg, &doc->title);
-        if (channel != KL_CHANNEL_SMS)
-            rc = rc ? rc : join_title(&c, NULL, tpl->subject_msg, &doc->subject);
-        if (channel == KL_CHANNEL_EMAIL)
-            rc = rc ? rc : join_text(&c, tpl->email_intro_msg, "\n\n", &doc->email_intro);
+/* The title, subject and email introduction, each language's in turn. */
+static int compose_titles(composer *c, const char *const *langs, size_t n_langs)
+{
+    kl_doc *doc = c->doc;
+    const kl_template *tpl = c->tpl;
+    int rc;
+    for (size_t l = 0; l < n_langs; l++) {
+        if ((rc = set_locale_var(c, langs[l])) < 0 ||
+            (rc = join_title(c, NULL, tpl->title_msg, &doc->title)) < 0)
+            return rc;
+        if (c->channel != KL_CHANNEL_SMS &&
+            (rc = join_title(c, NULL, tpl->subject_msg, &doc->subject)) < 0)
+            return rc;
+        if (c->channel == KL_CHANNEL_EMAIL &&
+            (rc = join_text(c, tpl->email_intro_msg, "\n\n", &doc->email_intro)) < 0)
+            return rc;
     }
+    return 0;
+}
 
-    /* Page numbers in the letter's (first) language; the PDF formats them. */
-    if (!rc && channel != KL_CHANNEL_SMS) {
-        kl_msg_origin origin;
-        rc = kl_catalog__lookup(ctx, catalogs, langs[0], c.variant, "common.page",
+/* Page numbers in the letter's (first) language; the PDF formats them. */
+static int page_pattern(composer *c, const char *lang)
+{
+    const kl_member *member = c->member;
+    kl_doc *doc = c->doc;
+    kl_msg_origin origin;
+    int rc = kl_catalog__lookup(c->ctx, c->cats, lang, c->variant, "common.page",
                                 &doc->page_pattern, &origin);
-        if (rc == KL_ENOTFOUND && c.allow_fallback)
-            rc = kl_catalog__lookup(ctx, catalogs, c.fallback_locale, c.variant, "common.page",
-                                    &doc->page_pattern, &origin);
-        if (rc == KL_ENOTFOUND)
-            rc =
-                kl_core__error(ctx, KL_ENOTFOUND,
-                               (kl_where){member->source, member->line, member->column, member->id},
-                               "add common.page (\"Page {page} of {pages}\") to the catalog",
-                               "message 'common.page' is missing from the '%s' catalog", langs[0]);
-        if (!rc &&
-            kl_doc__set(&doc->page_lang, origin.icu_locale[0] ? origin.icu_locale : langs[0]))
-            rc = kl_core__oom(ctx);
-    }
+    if (rc == KL_ENOTFOUND && c->allow_fallback)
+        rc = kl_catalog__lookup(c->ctx, c->cats, c->fallback_locale, c->variant, "common.page",
+                                &doc->page_pattern, &origin);
+    if (rc == KL_ENOTFOUND)
+        return kl_core__error(c->ctx, KL_ENOTFOUND,
+                              (kl_where){member->source, member->line, member->column, member->id},
+                              "add common.page (\"Page {page} of {pages}\") to the catalog",
+                              "message 'common.page' is missing from the '%s' catalog", lang);
+    if (rc)
+        return rc;
+    if (kl_doc__set(&doc->page_lang, origin.icu_locale[0] ? origin.icu_locale : lang))
+        return kl_core__oom(c->ctx);
+    return 0;
+}
 
-    if (!rc && channel == KL_CHANNEL_SMS) {
-        kl_buf sms = KL_BUF_INIT;
-        for (size_t l = 0; l < n_langs && !rc; l++) {
-            rc = set_locale_var(&c, langs[l]);
-            char *text = NULL;
-            int k = rc ? rc : keep(&c, tpl->sms);
-            if (k < 0)
-                rc = k;
-            else if (k > 0)
-                rc = message(&c, tpl->sms, tpl->sms->msg, &text, NULL);
-            if (!rc && text) {
-                if (sms.len)
-                    kl_core__buf_puts(&sms, "\n\n");
-                kl_core__buf_puts(&sms, text);
-                if (l == 0)
-                    doc->sms_first_len = sms.len;
-            }
-            kl_free(text);
+/* The text message: each language's in turn (the first one's length kept). */
+static int compose_sms(composer *c, const char *const *langs, size_t n_langs)
+{
+    const kl_tnode *sms_node = c->tpl->sms;
+    kl_buf sms = KL_BUF_INIT;
+    char *text = NULL;
+    int rc = 0;
+    for (size_t l = 0; l < n_langs; l++) {
+        if ((rc = set_locale_var(c, langs[l])) < 0 || (rc = keep(c, sms_node)) < 0)
+            goto done;
+        if (rc == 0)
+            continue; /* not in this language */
+        if ((rc = message(c, sms_node, sms_node->msg, &text, NULL)) < 0)
+            goto done;
+        if (text) {
+            if (sms.len)
+                kl_core__buf_puts(&sms, "\n\n");
+            kl_core__buf_puts(&sms, text);
+            if (l == 0)
+                c->doc->sms_first_len = sms.len;
         }
-        if (!rc && sms.oom)
-            rc = kl_core__oom(ctx);
-        if (!rc)
-            doc->sms = kl_core__buf_detach(&sms);
-        kl_core__buf_free(&sms);
-    } else if (!rc) {
-        const kl_tnode *body = c.variant == KL_READING_EASY_READ ? tpl->easy : tpl->body;
-        rc = set_locale_var(&c, langs[0]);
-        while (!rc && body && is_top(body)) {
-            rc = compose_node(&c, body, doc->root);
-            body = body->next;
-        }
-        for (size_t l = 0; l < n_langs && !rc; l++) {
-            rc = set_locale_var(&c, langs[l]);
-            kl_node *into = doc->root;
-            if (n_langs > 1) {
-                into = kl_doc__add(doc->root, KL_NODE_SECTION, NULL);
-                if (!into || kl_doc__set(&into->lang, langs[l]))
-                    rc = kl_core__oom(ctx);
-            }
-            rc = rc ? rc : compose_nodes(&c, body, into);
-        }
+        kl_free(text);
+        text = NULL;
     }
+    if (sms.oom) {
+        rc = kl_core__oom(c->ctx);
+        goto done;
+    }
+    c->doc->sms = kl_core__buf_detach(&sms);
+done:
+    kl_free(text);
+    kl_core__buf_free(&sms);
+    return rc;
+}
+
+/* The body: letterhead, address, date and logo once, then the rest in each
+ * language (a section of its own in a bilingual letter). */
+static int compose_body(composer *c, const char *const *langs, size_t n_langs)
+{
+    kl_doc *doc = c->doc;
+    const kl_tnode *body = c->variant == KL_READING_EASY_READ ? c->tpl->easy : c->tpl->body;
+    int rc;
+    if ((rc = set_locale_var(c, langs[0])) < 0)
+        return rc;
+    for (; body && is_top(body); body = body->next)
+        if ((rc = compose_node(c, body, doc->root)) < 0)
+            return rc;
+    for (size_t l = 0; l < n_langs; l++) {
+        if ((rc = set_locale_var(c, langs[l])) < 0)
+            return rc;
+        kl_node *into = doc->root;
+        if (n_langs > 1) {
+            into = kl_doc__add(doc->root, KL_NODE_SECTION, NULL);
+            if (!into || kl_doc__set(&into->lang, langs[l]))
+                return kl_core__oom(c->ctx);
+        }
+        if ((rc = compose_nodes(c, body, into)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review *review,
+                       const kl_member *member, kl_channel channel, kl_catalog_set *catalogs,
+                       const kl_letter_options *opts, kl_doc **out)
+{
+    if (!ctx || !tpl || !review || !member || !catalogs || !out)
+        return KL_EINVAL;
+    *out = NULL;
+    kl_letter_options o = letter_options(opts);
+    kl_where mw = KL_AT(member->source, member->line, member->column);
+    mw.member_id = member->id;
+
+    if (member->contact_none || !member->locale)
+        return kl_core__error(ctx, KL_EDATA, mw, NULL, "not to be contacted: no letter is written");
+    if (!kl_review_member_ok(review, member))
+        return kl_core__error(ctx, KL_EDATA, mw, "correct the member's data in the review file",
+                              "the member's data has errors: no letter is written");
+    composer c;
+    int rc;
+    if ((rc = start_letter(&c, ctx, tpl, review, member, channel, catalogs, &o, mw)) < 0)
+        return rc;
+    const char *const langs[2] = {member->locale, member->also};
+    size_t n_langs = member->also ? 2 : 1;
+    if ((rc = check_languages(&c, langs, n_langs, mw)) < 0)
+        return rc;
+
+    if ((rc = start_doc(&c, langs[0])) < 0 || (rc = compose_titles(&c, langs, n_langs)) < 0)
+        goto done;
+    if (channel == KL_CHANNEL_SMS) {
+        if ((rc = compose_sms(&c, langs, n_langs)) < 0)
+            goto done;
+    } else if ((rc = page_pattern(&c, langs[0])) < 0 ||
+               (rc = compose_body(&c, langs, n_langs)) < 0) {
+        goto done;
+    }
+    /* Before any layout or line breaking: the whole tree holds no other
+     * member's identifying detail (docs/SECURITY.md). */
+    rc = kl_compose__check_doc(ctx, c.doc, kl_review__disclosure(review),
+                               kl_review__member_index(review, member), mw);
+done:
     xmlXPathFreeContext(c.xp);
     free_terms(&c);
     kl_free(c.spans);
-    /* Before any layout or line breaking: the whole tree holds no other
-     * member's identifying detail (docs/SECURITY.md). */
-    if (!rc)
-        rc = kl_compose__check_doc(ctx, doc, kl_review__disclosure(review),
-                                   kl_review__member_index(review, member), mw);
     if (rc) {
-        kl_doc__free(doc);
+        kl_doc__free(c.doc);
         return rc;
     }
-    *out = doc;
+    *out = c.doc;
     return 0;
 }
 

@@ -109,13 +109,10 @@ void kl_doc__drop(kl_node *n)
 int kl_doc__add_fallback(kl_doc *doc, const char *entry)
 {
     char *copy = kl_core__strdup(entry);
-    char **grown =
-        copy ? kl_core__realloc(doc->fallbacks, (doc->n_fallbacks + 1) * sizeof *grown) : NULL;
-    if (!grown) {
+    if (!copy || KL_GROW(doc->fallbacks, doc->cap_fallbacks, doc->n_fallbacks + 1) < 0) {
         kl_free(copy);
         return KL_ENOMEM;
     }
-    doc->fallbacks = grown;
     doc->fallbacks[doc->n_fallbacks++] = copy;
     return 0;
 }

@@ -82,7 +82,7 @@ typedef struct kl_doc {
     char *page_pattern;   /* ICU pattern of "Page {page} of {pages}" (common.page), or NULL */
     char *page_lang;      /* its language */
     char **fallbacks;     /* "pl:msgid" for each message taken from the fallback language */
-    size_t n_fallbacks;
+    size_t n_fallbacks, cap_fallbacks;
 } kl_doc;
 
 /* Building (every function returns NULL or nonzero on allocation failure). */
