@@ -5,6 +5,7 @@
 #include "record/record_internal.h"
 #include "review/review_internal.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,6 +228,7 @@ static int read_events(kl_record_status *st, sqlite3 *db, const kl_review *revie
             if (!m)
                 continue; /* a member since removed from the review */
             size_t i = (size_t)(m - kl_review_member(review, 0));
+            assert(i < kl_review_member_count(review)); /* m points into the review's members */
             take(st, &acc[i], (const char *)sqlite3_column_text(q, 1),
                  (const char *)sqlite3_column_text(q, 2), (const char *)sqlite3_column_text(q, 3),
                  (const char *)sqlite3_column_text(q, 4));

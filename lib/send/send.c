@@ -11,6 +11,7 @@
 #include "review/review_internal.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <curl/curl.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -528,6 +529,7 @@ static int send_draft(sender *s, item *it, size_t at, const kl_member *m, const 
 /* One email member: a new item in res saying what happened to its draft. */
 static int send_member(sender *s, kl_send_result *res, const kl_member *m, const char *to)
 {
+    assert(res->n < kl_review_member_count(s->rv)); /* one item per member at most */
     item *it = &res->items[res->n++];
     kl_buf file = KL_BUF_INIT, path = KL_BUF_INIT;
     kl_core__buf_printf(&file, "%s-email.eml", m->id);
@@ -606,6 +608,7 @@ done:
     if (s.stop_rc)
         return s.stop_rc; /* the record's error is the context's */
     if (s.lost) {
+        assert(s.lost_at < res->n); /* send_checked set it before sending */
         const kl_send_item *x = &res->items[s.lost_at].pub;
         const char *why = strncmp(x->reply, "not sent: ", 10) == 0 ? x->reply + 10 : x->reply;
         return kl_core__error(ctx, KL_EIO, (kl_where){NULL, 0, 0, x->member_id},
