@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,7 +51,8 @@ static int disclosure_run_idx(kl_context *ctx, const kl_disclosure *d, const cha
 #define MAX_OUT_FILES 8
 #define MAX_TEXTS     16
 /* Letters in one print-pack file: a pack stays printable, and memory stays
- * bounded however large the family. */
+ * bounded however large the family (each pack is made as soon as its
+ * members' files are in place, and their letters are freed then). */
 #define PACK_LETTERS 200
 /* Members' files are made durable and put in place together (one syncfs, the
  * renames, one directory fsync) every COMMIT_MEMBERS members or COMMIT_MS
@@ -87,7 +89,7 @@ typedef struct job {
     bool selected;
     /* filled by a worker */
     job_state state;
-    out_file files[MAX_OUT_FILES];
+    out_file *files; /* MAX_OUT_FILES while it is made; n_files once it is recorded */
     size_t n_files;
     bool fail_has_channel;
     kl_channel fail_channel;
@@ -126,6 +128,16 @@ typedef struct batch {
     job *jobs;
     size_t n_jobs, n_selected;
 
+    /* Print packs, cut at the start by the postal letters expected (PACK_LETTERS
+     * a pack, member order), so their number and names are known before any
+     * member is written; each is made once its members are in place. */
+    bool packs_on;        /* packs are made (not a dry run, or one handed over) */
+    size_t *pack_end;     /* n_packs: job index after each pack's last expected letter */
+    size_t braille_end;   /* job index after the last expected braille letter, or 0 */
+    kl_context *pack_ctx; /* one pack at a time: its diagnostics, kept for the end */
+    saved_diag *pack_diags;
+    size_t n_pack_diags, cap_pack_diags;
+
     pthread_mutex_t lock; /* guards everything below */
     size_t next_job, next_flush, done_count;
     size_t next_report;   /* members before it were reported done, in member order */
@@ -133,6 +145,9 @@ typedef struct batch {
     size_t packs_written; /* print packs written this run */
     size_t n_packs;
     size_t pack_pages;
+    size_t next_pack; /* the next print pack to make */
+    bool pack_busy;   /* a thread is making one (one at a time: they share b->renderer) */
+    int pack_rc;      /* the first pack that failed: no other is made */
     int stop_rc;
     bool interrupted; /* the caller asked to stop: no member is started */
     job **staged;     /* members whose files wait for the next commit (n_jobs slots) */
@@ -158,11 +173,56 @@ typedef struct worker {
     job *cur;
     pthread_t thread;
     bool started;
+    /* Makes the print packs (worker 0, the caller's thread): every pack's
+     * memory then comes from one malloc arena, reused pack after pack (made on
+     * whichever thread was free, each thread's arena kept a pack's worth). */
+    bool packs;
 } worker;
 
 static char *dup_or_empty(const char *s)
 {
     return kl_core__strdup(s ? s : "");
+}
+
+/* Keep a diagnostic for later (m: the member it is about, or NULL). */
+static void save_diag(saved_diag **arr, size_t *n, size_t *cap, const kl_diagnostic *d,
+                      const kl_member *m)
+{
+    if (*n == *cap) {
+        size_t grown_cap = *cap ? *cap * 2 : 4;
+        saved_diag *grown = kl_core__realloc(*arr, grown_cap * sizeof *grown);
+        if (!grown)
+            return; /* the failure itself still lands in the record */
+        *arr = grown;
+        *cap = grown_cap;
+    }
+    saved_diag *s = &(*arr)[(*n)++];
+    s->severity = d->severity;
+    s->code = d->code;
+    s->message = dup_or_empty(d->message);
+    s->hint = d->hint ? kl_core__strdup(d->hint) : NULL;
+    /* A problem met while composing or rendering (a character no font has,
+     * a paragraph too long) names no place: it is about this member, so it
+     * points at the member's entry in the review. */
+    bool placed = d->source != NULL || !m;
+    const char *src = placed ? d->source : m->source;
+    s->source = src ? kl_core__strdup(src) : NULL;
+    /* Whatever it is about (a catalog line, the logo), it failed this member. */
+    const char *id = d->member_id ? d->member_id : m ? m->id : NULL;
+    s->member_id = id ? kl_core__strdup(id) : NULL;
+    s->line = placed ? d->line : m->line;
+    s->column = placed ? d->column : m->column;
+}
+
+static void free_diags(saved_diag *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        kl_free(d[i].message);
+        kl_free(d[i].hint);
+        kl_free(d[i].source);
+        kl_free(d[i].member_id);
+    }
+    kl_free(d);
 }
 
 /* Diagnostics of a worker are kept with the member they are about and
@@ -171,31 +231,15 @@ static void capture(const kl_diagnostic *d, void *userdata)
 {
     worker *w = userdata;
     job *j = w->cur;
-    if (!j)
-        return;
-    if (j->n_diags == j->cap_diags) {
-        size_t cap = j->cap_diags ? j->cap_diags * 2 : 4;
-        saved_diag *grown = kl_core__realloc(j->diags, cap * sizeof *grown);
-        if (!grown)
-            return; /* the failure itself still lands in the record */
-        j->diags = grown;
-        j->cap_diags = cap;
-    }
-    saved_diag *s = &j->diags[j->n_diags++];
-    s->severity = d->severity;
-    s->code = d->code;
-    s->message = dup_or_empty(d->message);
-    s->hint = d->hint ? kl_core__strdup(d->hint) : NULL;
-    /* A problem met while composing or rendering (a character no font has,
-     * a paragraph too long) names no place: it is about this member, so it
-     * points at the member's entry in the review. */
-    bool placed = d->source != NULL;
-    const char *src = placed ? d->source : j->m->source;
-    s->source = src ? kl_core__strdup(src) : NULL;
-    /* Whatever it is about (a catalog line, the logo), it failed this member. */
-    s->member_id = kl_core__strdup(d->member_id ? d->member_id : j->m->id);
-    s->line = placed ? d->line : j->m->line;
-    s->column = placed ? d->column : j->m->column;
+    if (j)
+        save_diag(&j->diags, &j->n_diags, &j->cap_diags, d, j->m);
+}
+
+/* A print pack's, reported after the members' (as when packs were made last). */
+static void capture_pack(const kl_diagnostic *d, void *userdata)
+{
+    batch *b = userdata;
+    save_diag(&b->pack_diags, &b->n_pack_diags, &b->cap_pack_diags, d, NULL);
 }
 
 static void forward(kl_context *ctx, const saved_diag *s)
@@ -228,14 +272,9 @@ static void job_clear_files(job *j)
 static void job_free(job *j)
 {
     job_clear_files(j);
+    kl_free(j->files);
     kl_free(j->reason);
-    for (size_t i = 0; i < j->n_diags; i++) {
-        kl_free(j->diags[i].message);
-        kl_free(j->diags[i].hint);
-        kl_free(j->diags[i].source);
-        kl_free(j->diags[i].member_id);
-    }
-    kl_free(j->diags);
+    free_diags(j->diags, j->n_diags);
     kl_free(j->languages);
     kl_free(j->status);
 }
@@ -262,16 +301,30 @@ static void job_fail(job *j, kl_context *ctx, int rc, bool has_channel, kl_chann
     j->n_files = 0;
 }
 
-static out_file *add_file(job *j, kl_channel ch, const char *suffix)
+/* A new file of the member, or NULL with the error reported on ctx. */
+static out_file *add_file(kl_context *ctx, job *j, kl_channel ch, const char *suffix)
 {
-    if (j->n_files == MAX_OUT_FILES)
+    if (!j->files && !(j->files = kl_core__calloc(MAX_OUT_FILES, sizeof *j->files))) {
+        kl_core__oom(ctx);
         return NULL;
+    }
+    if (j->n_files == MAX_OUT_FILES) {
+        kl_core__error(ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
+        return NULL;
+    }
     out_file *f = &j->files[j->n_files++];
     memset(f, 0, sizeof *f);
     f->channel = ch;
     snprintf(f->name, sizeof f->name, "%s-%s", j->m->id, suffix);
     f->is_pdf = strstr(suffix, ".pdf") != NULL;
     return f;
+}
+
+/* The error add_file() reported. */
+static int add_file_error(kl_context *ctx)
+{
+    const kl_diagnostic *e = kl_context_last_error(ctx);
+    return e && e->code ? e->code : KL_ENOMEM;
 }
 
 typedef struct texts {
@@ -291,9 +344,9 @@ static void keep_text(texts *t, char *s)
 
 static int render_pdf(worker *w, kl_letter *L, job *j, kl_channel ch, const char *suffix)
 {
-    out_file *f = add_file(j, ch, suffix);
+    out_file *f = add_file(w->ctx, j, ch, suffix);
     if (!f)
-        return kl_core__error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
+        return add_file_error(w->ctx);
     int rc = kl_letter_render_pdf(w->ctx, w->r, L, &w->b->popts, &f->data, &f->len, &f->pages);
     /* GOV.UK Notify's letter service, and many print-and-post services, take
      * at most 10 pages: say so, but still write the letter (it may be
@@ -313,9 +366,9 @@ static int text_file(worker *w, job *j, kl_channel ch, const char *suffix, kl_bu
 {
     if (content->oom)
         return kl_core__oom(w->ctx);
-    out_file *f = add_file(j, ch, suffix);
+    out_file *f = add_file(w->ctx, j, ch, suffix);
     if (!f)
-        return kl_core__error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
+        return add_file_error(w->ctx);
     f->len = content->len;
     f->data = (unsigned char *)kl_core__buf_detach(content);
     return f->data ? 0 : kl_core__oom(w->ctx);
@@ -423,10 +476,9 @@ static int email_draft(worker *w, job *j, size_t pdf_at, const char *subject, co
         }
     }
     if (!rc) {
-        out_file *f = add_file(j, KL_CHANNEL_EMAIL, "email.eml");
+        out_file *f = add_file(w->ctx, j, KL_CHANNEL_EMAIL, "email.eml");
         if (!f) {
-            rc = kl_core__error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL,
-                                "too many files for one member");
+            rc = add_file_error(w->ctx);
         } else {
             f->data = eml;
             f->len = len;
@@ -550,9 +602,9 @@ static int braille_letter(worker *w, job *j, kl_letter *L, kl_channel ch, texts 
     int rc = kl_letter_render_text(w->ctx, L, &text);
     if (!rc)
         keep_text(t, text);
-    out_file *f = rc ? NULL : add_file(j, ch, "braille.brf");
+    out_file *f = rc ? NULL : add_file(w->ctx, j, ch, "braille.brf");
     if (!rc && !f)
-        rc = kl_core__error(w->ctx, KL_ELIMIT, KL_NOWHERE, NULL, "too many files for one member");
+        rc = add_file_error(w->ctx);
     if (!rc)
         rc = kl_braille__brf(w->ctx, kl_letter__doc(L),
                              (kl_where){m->source, m->line, m->column, m->id}, &f->data, &f->len,
@@ -627,8 +679,8 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
     }
     if (!rc && ch == KL_CHANNEL_VIA_PROFESSIONAL)
         rc = cover_note(w, j, t);
-    if (!rc && ch == KL_CHANNEL_POST && !j->post) {
-        j->post = L; /* for the print pack */
+    if (!rc && ch == KL_CHANNEL_POST && !j->post && b->packs_on) {
+        j->post = L; /* for the print pack, freed once that is made */
         L = NULL;
     }
     kl_letter_free(L);
@@ -919,6 +971,21 @@ static void report_done(batch *b)
     }
 }
 
+/* A member in the record: its file rows shrink to the ones it has (the rest
+ * of the run reads only their names, channels and pages), so a large family
+ * costs a few hundred bytes a member rather than MAX_OUT_FILES rows. */
+static void job_settle(job *j)
+{
+    if (j->files && !j->n_files) {
+        kl_free(j->files);
+        j->files = NULL;
+    } else if (j->files) {
+        out_file *fit = kl_core__realloc(j->files, j->n_files * sizeof *fit);
+        if (fit)
+            j->files = fit;
+    }
+}
+
 /* With b->lock held: record the members reported done whose files are in
  * place, in member order (a member is in the record only once its files
  * are; a failure to put them in place is reported then). */
@@ -933,8 +1000,12 @@ static void flush_done(batch *b)
             else
                 record_flush(b);
         }
+        job_settle(f);
     }
 }
+
+static size_t take_pack_locked(batch *b);
+static void run_pack(batch *b, size_t p);
 
 static void *worker_main(void *arg)
 {
@@ -944,8 +1015,15 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&b->lock);
         if (b->o.interrupt && *b->o.interrupt)
             b->interrupted = true; /* the member under way is finished; no other starts */
-        size_t i = b->interrupted ? b->n_jobs : b->next_job++;
+        /* A print pack whose members are in place comes first: its letters
+         * are freed once it is made. */
+        size_t p = w->packs ? take_pack_locked(b) : SIZE_MAX;
+        size_t i = p != SIZE_MAX || b->interrupted ? b->n_jobs : b->next_job++;
         pthread_mutex_unlock(&b->lock);
+        if (p != SIZE_MAX) {
+            run_pack(b, p);
+            continue;
+        }
         if (i >= b->n_jobs)
             break;
         job *j = &b->jobs[i];
@@ -1323,6 +1401,47 @@ static void pack_name(char *out, size_t cap, size_t i, size_t n)
         snprintf(out, cap, "print-pack-%03zu.pdf", i + 1);
 }
 
+/* The print packs, cut before any member is written: PACK_LETTERS postal
+ * letters expected a pack, in member order, so every pack's name and title
+ * are known at the start and each is made once its members are in place.
+ * A member whose letter then fails leaves its pack a letter short; the
+ * packs are the same as cutting the letters written when none fails. */
+static int cut_packs(batch *b)
+{
+    b->packs_on = !b->o.dry_run || b->output;
+    if (!b->packs_on)
+        return 0;
+    size_t expected = 0;
+    for (size_t i = 0; i < b->n_jobs; i++) {
+        const job *j = &b->jobs[i];
+        if (!j->selected || j->m->contact_none || !kl_review_member_ok(b->review, j->m))
+            continue;
+        if (j->format == KL_FORMAT_BRAILLE) {
+            if (has_channel(j->m, KL_CHANNEL_POST) ||
+                has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL))
+                b->braille_end = i + 1;
+        } else if (has_channel(j->m, KL_CHANNEL_POST)) {
+            expected++;
+        }
+    }
+    /* One pack for the braille note alone when no letter is printed. */
+    b->n_packs = expected ? (expected + PACK_LETTERS - 1) / PACK_LETTERS : b->braille_end ? 1 : 0;
+    if (!b->n_packs)
+        return 0;
+    if (!(b->pack_end = kl_core__calloc(b->n_packs, sizeof *b->pack_end)) ||
+        kl_context_new(&b->pack_ctx))
+        return kl_core__oom(b->ctx);
+    kl_context_set_diagnostics(b->pack_ctx, capture_pack, b);
+    size_t k = 0;
+    for (size_t i = 0; i < b->n_jobs; i++) {
+        const job *j = &b->jobs[i];
+        if (j->selected && !j->m->contact_none && kl_review_member_ok(b->review, j->m) &&
+            j->format != KL_FORMAT_BRAILLE && has_channel(j->m, KL_CHANNEL_POST))
+            b->pack_end[k++ / PACK_LETTERS] = i + 1;
+    }
+    return 0;
+}
+
 static int setup(batch *b)
 {
     kl_context *ctx = b->ctx;
@@ -1376,8 +1495,11 @@ static int setup(batch *b)
                     has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL);
         need_cover |= has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL);
     }
+    int rc = cut_packs(b);
+    if (rc)
+        return rc;
 
-    int rc = load_template(ctx, b->o.template_name, &b->tpl);
+    rc = load_template(ctx, b->o.template_name, &b->tpl);
     if (!rc)
         rc = kl_catalog_set_open(ctx, b->o.locales_dir, &b->cats);
     if (!rc && need_pdf)
@@ -1474,6 +1596,9 @@ static void teardown(batch *b)
         job_free(&b->jobs[i]);
     kl_free(b->jobs);
     kl_free(b->staged);
+    kl_free(b->pack_end);
+    kl_context_free(b->pack_ctx);
+    free_diags(b->pack_diags, b->n_pack_diags);
     kl_template_free(b->tpl);
     kl_template_free(b->cover_tpl);
     kl_catalog_set_free(b->cats);
@@ -1520,6 +1645,7 @@ static int run_workers(batch *b)
     if (!rc) {
         /* Worker 0 is this thread; if a thread cannot start, the others
          * simply take its share. */
+        ws[0].packs = true;
         for (unsigned i = 1; i < n; i++)
             ws[i].started = pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) == 0;
         worker_main(&ws[0]);
@@ -1540,9 +1666,6 @@ static int run_workers(batch *b)
     return rc;
 }
 
-/* Every postal letter written, in member order, in PDFs for a duplex
- * printer (PACK_LETTERS letters a file). Returns 0 when there is nothing to
- * pack. */
 /* ---- GOV.UK Notify's bulk upload -------------------------------------------------- */
 
 /* One CSV cell, always quoted (RFC 4180): a body holds commas, quotes and line breaks. */
@@ -1659,7 +1782,8 @@ static int braille_note(batch *b, kl_doc **out)
 {
     *out = NULL;
     size_t n = 0;
-    for (size_t i = 0; i < b->n_jobs; i++)
+    /* Members after the last braille letter may still be under way: not read. */
+    for (size_t i = 0; i < b->braille_end; i++)
         n += b->jobs[i].state == J_WRITTEN && b->jobs[i].brf_at;
     if (!n)
         return 0;
@@ -1689,7 +1813,7 @@ static int braille_note(batch *b, kl_doc **out)
                         "braille transcriber to proof it before it is sent.");
     kl_node *list = kl_doc__add(d->root, KL_NODE_LIST, NULL);
     oom |= !list;
-    for (size_t i = 0; i < b->n_jobs && !oom; i++) {
+    for (size_t i = 0; i < b->braille_end && !oom; i++) {
         const job *j = &b->jobs[i];
         if (j->state != J_WRITTEN || !j->brf_at)
             continue;
@@ -1710,82 +1834,120 @@ static int braille_note(batch *b, kl_doc **out)
     return 0;
 }
 
-static int print_packs(batch *b)
+/* With b->lock held: the next print pack if every member it waits for is
+ * in place (and recorded), marked as being made; SIZE_MAX if none is. The
+ * first pack also waits for the last braille letter (its note lists them). */
+static size_t take_pack_locked(batch *b)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < b->n_jobs; i++)
-        n += b->jobs[i].state == J_WRITTEN && b->jobs[i].post;
-    kl_doc *note = NULL;
-    if (!b->renderer)
-        return 0;
-    if (braille_note(b, &note))
-        return kl_core__oom(b->ctx);
-    if (!n && !note)
-        return 0;
-    /* The note, then the letters. */
+    if (!b->packs_on || !b->renderer || b->pack_busy || b->pack_rc || b->stop || b->interrupted ||
+        b->next_pack >= b->n_packs)
+        return SIZE_MAX;
+    size_t ready = b->pack_end[b->next_pack];
+    if (b->next_pack == 0 && b->braille_end > ready)
+        ready = b->braille_end;
+    if (b->next_flush < ready)
+        return SIZE_MAX;
+    b->pack_busy = true;
+    return b->next_pack++;
+}
+
+/* Print pack p: the postal letters written among its members, in member
+ * order, in one PDF for a duplex printer (the first pack starts with the
+ * braille note); then those letters are freed. No file when it would hold
+ * nothing. Called without b->lock; one pack at a time. */
+static int make_pack(batch *b, size_t p, unsigned *pages, bool *written)
+{
+    kl_context *ctx = b->pack_ctx;
+    size_t from = p ? b->pack_end[p - 1] : 0, to = b->pack_end[p], count = 0;
+    for (size_t i = from; i < to; i++)
+        count += b->jobs[i].state == J_WRITTEN && b->jobs[i].post;
+    kl_doc *note = NULL, *meta = NULL;
+    const kl_doc **docs = NULL;
+    kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT;
+    int rc = p == 0 && braille_note(b, &note) ? kl_core__oom(ctx) : 0;
     size_t off = note ? 1 : 0;
-    const kl_doc **docs = kl_core__calloc(n + off, sizeof *docs);
-    if (!docs) {
-        kl_doc__free(note);
-        return kl_core__oom(b->ctx);
+    if (rc || count + off == 0)
+        goto done;
+    /* The note, then the letters. */
+    if (!(docs = kl_core__calloc(count + off, sizeof *docs))) {
+        rc = kl_core__oom(ctx);
+        goto done;
     }
     if (note)
         docs[0] = note;
-    n = 0;
-    for (size_t i = 0; i < b->n_jobs; i++)
+    for (size_t i = from, k = off; i < to; i++)
         if (b->jobs[i].state == J_WRITTEN && b->jobs[i].post)
-            docs[off + n++] = kl_letter__doc(b->jobs[i].post);
-    b->n_packs = n ? (n + PACK_LETTERS - 1) / PACK_LETTERS : 1;
+            docs[k++] = kl_letter__doc(b->jobs[i].post);
+    const kl_doc *lead = docs[count ? off : 0];
     const kl_review_info *info = kl_review__info(b->review);
-    int rc = 0;
-    for (size_t p = 0; p < b->n_packs && !rc; p++) {
-        size_t first = p * PACK_LETTERS,
-               count = n - first < PACK_LETTERS ? n - first : PACK_LETTERS;
-        /* The first pack starts with the note. */
-        size_t from = p == 0 ? 0 : off + first, docs_n = count + (p == 0 ? off : 0);
-        const kl_doc *lead = n ? docs[off + first] : note;
-        kl_doc *meta = kl_doc__new(lead->root->lang ? lead->root->lang : "en-GB");
-        kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT;
-        kl_core__buf_printf(&title, "Letters to post: %s, %s (%zu letters", kl_review_id(b->review),
-                            kl_template_name(b->tpl), count);
-        if (p == 0 && note)
-            kl_core__buf_puts(&title, "; braille letters to send listed first");
-        if (b->n_packs > 1)
-            kl_core__buf_printf(&title, ", pack %zu of %zu", p + 1, b->n_packs);
-        kl_core__buf_puts(&title, ")");
-        rc = !meta || title.oom || kl_doc__set(&meta->title, title.data) ||
-                     kl_doc__set(&meta->author, info->partnership_name)
-                 ? kl_core__oom(b->ctx)
-                 : 0;
-        unsigned pages = 0;
-        if (!rc) {
-            kl_pdf_opts o;
-            kl_pdf__renderer_opts(b->renderer, &o);
-            o.line_spacing = b->popts.line_spacing;
-            o.page_label = b->popts.page_label;
-            o.creation_date = b->popts.creation_date;
-            rc = kl_pdf__render_pack(b->ctx, docs + from, docs_n, meta, &o, &pdf, &pages);
-        }
-        if (!rc) {
-            char name[40];
-            pack_name(name, sizeof name, p, b->n_packs);
-            kl_buf disp = KL_BUF_INIT;
-            kl_core__buf_printf(&disp, "%s/%s", b->dir, name);
-            rc = disp.oom ? kl_core__oom(b->ctx)
-                          : place_file(b->ctx, b, name, disp.data, pdf.data, pdf.len);
-            kl_core__buf_free(&disp);
-        }
-        if (!rc) {
-            b->packs_written++;
-            b->pack_pages += pages;
-        }
-        kl_core__buf_free(&pdf);
-        kl_core__buf_free(&title);
-        kl_doc__free(meta);
+    meta = kl_doc__new(lead->root->lang ? lead->root->lang : "en-GB");
+    kl_core__buf_printf(&title, "Letters to post: %s, %s (%zu letters", kl_review_id(b->review),
+                        kl_template_name(b->tpl), count);
+    if (note)
+        kl_core__buf_puts(&title, "; braille letters to send listed first");
+    if (b->n_packs > 1)
+        kl_core__buf_printf(&title, ", pack %zu of %zu", p + 1, b->n_packs);
+    kl_core__buf_puts(&title, ")");
+    if (!meta || title.oom || kl_doc__set(&meta->title, title.data) ||
+        kl_doc__set(&meta->author, info->partnership_name)) {
+        rc = kl_core__oom(ctx);
+        goto done;
     }
+    kl_pdf_opts o;
+    kl_pdf__renderer_opts(b->renderer, &o);
+    o.line_spacing = b->popts.line_spacing;
+    o.page_label = b->popts.page_label;
+    o.creation_date = b->popts.creation_date;
+    if ((rc = kl_pdf__render_pack(ctx, docs, count + off, meta, &o, &pdf, pages)) < 0)
+        goto done;
+    char name[40];
+    pack_name(name, sizeof name, p, b->n_packs);
+    kl_buf disp = KL_BUF_INIT;
+    kl_core__buf_printf(&disp, "%s/%s", b->dir, name);
+    rc = disp.oom ? kl_core__oom(ctx) : place_file(ctx, b, name, disp.data, pdf.data, pdf.len);
+    kl_core__buf_free(&disp);
+    *written = rc == 0;
+done:
+    for (size_t i = from; i < to; i++) {
+        kl_letter_free(b->jobs[i].post);
+        b->jobs[i].post = NULL;
+    }
+    kl_core__buf_free(&pdf);
+    kl_core__buf_free(&title);
+    kl_doc__free(meta);
     kl_free(docs);
     kl_doc__free(note);
     return rc;
+}
+
+/* Make print pack p (taken with take_pack_locked) and count it. */
+static void run_pack(batch *b, size_t p)
+{
+    unsigned pages = 0;
+    bool written = false;
+    int rc = make_pack(b, p, &pages, &written);
+    pthread_mutex_lock(&b->lock);
+    b->pack_busy = false;
+    if (rc && !b->pack_rc)
+        b->pack_rc = rc;
+    if (written) {
+        b->packs_written++;
+        b->pack_pages += pages;
+    }
+    pthread_mutex_unlock(&b->lock);
+}
+
+/* The packs not made while members were written (the last ones). */
+static void finish_packs(batch *b)
+{
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        size_t p = take_pack_locked(b);
+        pthread_mutex_unlock(&b->lock);
+        if (p == SIZE_MAX)
+            return;
+        run_pack(b, p);
+    }
 }
 
 /* kl_batch_generate_to(): the whole record, checked as a whole, to the caller. */
@@ -1883,12 +2045,15 @@ static int generate(kl_context *ctx, const kl_review *review, const kl_batch_opt
     }
     if (!rc)
         record_flush(b);
-    /* The print packs when every member was dealt with. */
+    /* The print packs not made yet (whose members were put in place last). */
     int pack_rc = 0, record_rc = 0;
-    if (!rc && !b->stop && !b->interrupted && (!b->o.dry_run || b->output))
+    if (!rc && !b->stop && !b->interrupted && b->packs_on)
         report(b, KL_BATCH_PHASE_PRINT_PACK, NULL, NULL);
-    if (!rc && !b->stop && !b->interrupted && (!b->o.dry_run || b->output))
-        pack_rc = print_packs(b);
+    if (!rc)
+        finish_packs(b);
+    for (size_t i = 0; i < b->n_pack_diags; i++)
+        forward(ctx, &b->pack_diags[i]);
+    pack_rc = b->pack_rc;
     /* GOV.UK Notify's upload files, beside the letters. */
     if (!rc && !pack_rc && b->o.notify && !b->stop && !b->interrupted && !b->o.dry_run)
         pack_rc = notify_csvs(b);

@@ -4,7 +4,8 @@
 # Usage: bench_process.py KINLETTER BENCH_PDF MAKE_REVIEW
 # A review of 200 English members by post at 16 pt (six-page letters, make_review.py) is
 # generated with 1 and 2 jobs, 5 runs each: wall and CPU ms per page, KB per page, peak RSS;
-# then peak RSS at 100 and 1,000 members (and 10,000 with KL_BENCH_10000=1: slow); then the
+# then peak RSS at 100 and 1,000 members (and 10,000 with KL_BENCH_10000=1: slow), the median
+# of KL_BENCH_RSS_RUNS runs (3) and its ratio to 100 members' (issue 24: at most 1.5); then the
 # PDF engine alone (bench_pdf) for comparison. Figures are medians with their spread
 # (min-max); nothing is asserted: timings on a shared machine are noisy.
 import os
@@ -64,7 +65,8 @@ def spread(xs, fmt="%.3f"):
 print(f"kinletter generate, 200 members by post, English, 16 pt; median (min-max) of {RUNS} runs")
 print("%-5s %-24s %-24s %-8s %-8s %-14s" % ("jobs", "wall ms/page", "cpu ms/page", "KB/page",
                                           "pack KB/p", "peak RSS MB"))
-for jobs in (1, 2):
+median_wall_1 = median_cpu_1 = None
+for jobs in (1, 2) if RUNS else ():  # KL_BENCH_RUNS=0: the peak RSS table only
     runs = [generate(200, jobs) for _ in range(RUNS)]
     pages = runs[0][3]
     if jobs == 1:
@@ -77,12 +79,19 @@ for jobs in (1, 2):
     sys.stdout.flush()
 
 sizes = [100, 1000] + ([10000] if os.environ.get("KL_BENCH_10000") else [])
-print("\npeak RSS against family size (one run each; KL_BENCH_10000=1 adds 10,000 members)")
-print("%-8s %-5s %-10s %-10s" % ("members", "jobs", "seconds", "peak MB"))
+RSS_RUNS = int(os.environ.get("KL_BENCH_RSS_RUNS", "3"))
+print(f"\npeak RSS against family size (median (min-max) of {RSS_RUNS} runs, KL_BENCH_RSS_RUNS; "
+      "KL_BENCH_10000=1 adds 10,000 members)")
+print("%-8s %-5s %-12s %-22s %-10s" % ("members", "jobs", "seconds", "peak MB", "x 100's"))
+first = {}
 for n in sizes:
     for jobs in (1, 2):
-        r = generate(n, jobs)
-        print("%-8d %-5d %-10.2f %-10.1f" % (n, jobs, r[0], r[2] / 1024))
+        runs = [generate(n, jobs) for _ in range(RSS_RUNS)]
+        peak = statistics.median([r[2] / 1024 for r in runs])
+        first.setdefault(jobs, peak)
+        print("%-8d %-5d %-12.2f %-22s %-10.2f" % (
+            n, jobs, statistics.median([r[0] for r in runs]),
+            spread([r[2] / 1024 for r in runs], "%.1f"), peak / first[jobs]))
         sys.stdout.flush()
 
 print("\nthe PDF engine alone (bench_pdf, 200 synthetic letters, in-process):")
@@ -95,7 +104,7 @@ print(engine, end="")
 with open(dump, "rb") as f:
     engine_pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", f.read()))
 row = re.search(r"^200\s+\d+\s+([0-9.]+)", engine, re.M)
-if row and engine_pages:
+if row and engine_pages and median_wall_1:
     per_page = float(row.group(1)) / engine_pages
     print(f"engine: {per_page:.3f} ms/page ({engine_pages} pages a letter); "
           f"kinletter -j 1 is {median_wall_1 / per_page:.1f}x that in wall time, "
