@@ -243,7 +243,7 @@ static int write_tail(writer *w, HPDF_Doc pdf)
         return rc;
     /* A deterministic /ID: the MD5 of every byte before the xref stream, as qpdf's
      * deterministic ID is (an identifier, not a security check: SHA-256 of the file cost 1.5 M
-     * instructions a letter, MD5 a sixth of that). */
+     * instructions a letter, MD5 0.3 M). */
     struct md5_ctx md5;
     uint8_t digest[MD5_DIGEST_SIZE];
     md5_init(&md5);
