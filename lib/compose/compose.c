@@ -44,11 +44,11 @@ typedef struct composer {
 
     /* the current language and its standard arguments */
     const char *locale;
-    char interpreter_language[128];
+    char *interpreter_language; /* its name in this language, or "" */
+    char *child_full_name;
     kl_fmt_arg args[MAX_ARGS];
     size_t n_args;
-    char strbuf[4][256]; /* storage for formatted numbers etc. */
-    char *terms[4];      /* this language's title, roles and hours (terms.c order) */
+    char *terms[4]; /* this language's title, roles and hours (terms.c order) */
     /* the last message's runs of review data printed as written (see mark_runs) */
     kl_span *spans; /* grown as needed: a message may hold any number */
     size_t n_spans, cap_spans;
@@ -459,14 +459,14 @@ static int translate_terms(composer *c)
     return 0;
 }
 
-static int set_language_args(composer *c, const char *locale)
+/* The interpreter's language named in the letter's language ("Polish",
+ * "polski"); the tag itself when ICU cannot name it. */
+static int name_interpreter_language(composer *c, const char *locale)
 {
-    const kl_review_info *in = c->info;
     const kl_member *m = c->member;
-    c->locale = locale;
-    c->n_args = 0;
-
-    c->interpreter_language[0] = '\0';
+    kl_free(c->interpreter_language);
+    c->interpreter_language = NULL;
+    kl_buf b = KL_BUF_INIT;
     if (m->interpreter) {
         char il[ULOC_FULLNAME_CAPACITY], dl[ULOC_FULLNAME_CAPACITY];
         icu_locale(m->interpreter, il, sizeof il);
@@ -474,17 +474,40 @@ static int set_language_args(composer *c, const char *locale)
         UChar name[64];
         UErrorCode st = U_ZERO_ERROR;
         int32_t n = uloc_getDisplayLanguage(il, dl, name, 64, &st);
-        if (U_SUCCESS(st) && st != U_STRING_NOT_TERMINATED_WARNING)
-            u_strToUTF8(c->interpreter_language, sizeof c->interpreter_language, NULL, name, n,
-                        &st);
-        if (U_FAILURE(st))
-            snprintf(c->interpreter_language, sizeof c->interpreter_language, "%s", m->interpreter);
+        if (U_SUCCESS(st) && st != U_STRING_NOT_TERMINATED_WARNING) {
+            int rc = utf16_to_8(c, name, n, &b);
+            if (rc < 0) {
+                kl_core__buf_free(&b);
+                return rc;
+            }
+        } else {
+            /* ICU cannot name it (no language names are near 64 units): the tag. */
+            kl_core__buf_puts(&b, m->interpreter);
+        }
     }
+    if (!(c->interpreter_language = kl_core__buf_detach(&b)))
+        return kl_core__oom(c->ctx);
+    return 0;
+}
 
-    snprintf(c->strbuf[0], sizeof c->strbuf[0], "%s%s%s", in->subject_given,
-             in->subject_family ? " " : "", in->subject_family ? in->subject_family : "");
+static int set_language_args(composer *c, const char *locale)
+{
+    const kl_review_info *in = c->info;
+    const kl_member *m = c->member;
+    c->locale = locale;
+    c->n_args = 0;
+
+    int rc;
+    if ((rc = name_interpreter_language(c, locale)) < 0)
+        return rc;
+    kl_free(c->child_full_name);
+    kl_buf fn = KL_BUF_INIT;
+    kl_core__buf_printf(&fn, "%s%s%s", in->subject_given, in->subject_family ? " " : "",
+                        in->subject_family ? in->subject_family : "");
+    if (!(c->child_full_name = kl_core__buf_detach(&fn)))
+        return kl_core__oom(c->ctx);
     add_s(c, "childName", in->subject_given);
-    add_s(c, "childFullName", c->strbuf[0]);
+    add_s(c, "childFullName", c->child_full_name);
     add_s(c, "childGender", kl_gender_name(in->subject_gender));
     add_n(c, "childAge", in->subject_age);
     add_s(c, "outcome", in->subject_died ? "died" : "seriously_harmed");
@@ -1065,10 +1088,11 @@ static int add_written(composer *c, kl_node *parent, const char *text, const cha
 static int add_label(composer *c, kl_node *parent, const kl_tnode *tn, const char *msgid)
 {
     kl_node *n = NULL;
-    int rc = add_message(c, parent, KL_NODE_PARAGRAPH, tn, msgid, &n);
-    if (!rc)
-        n->keep_with_next = 1; /* never a label alone at the foot of a page */
-    return rc;
+    int rc;
+    if ((rc = add_message(c, parent, KL_NODE_PARAGRAPH, tn, msgid, &n)) < 0)
+        return rc;
+    n->keep_with_next = 1; /* never a label alone at the foot of a page */
+    return 0;
 }
 
 /* <questions>: a section with a heading and, per question of this member in
@@ -1239,12 +1263,11 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
             kl_doc__drop(n); /* an empty section says nothing */
         return 0;
     case KL_T_HEADING:
-        rc = add_message(c, parent, KL_NODE_HEADING, tn, tn->msg, &n);
-        if (!rc) {
-            n->level = tn->level;
-            n->keep_with_next = 1;
-        }
-        return rc;
+        if ((rc = add_message(c, parent, KL_NODE_HEADING, tn, tn->msg, &n)) < 0)
+            return rc;
+        n->level = tn->level;
+        n->keep_with_next = 1;
+        return 0;
     case KL_T_P:
         return add_message(c, parent, KL_NODE_PARAGRAPH, tn, tn->msg, NULL);
     case KL_T_LIST:
@@ -1262,10 +1285,10 @@ static int compose_node(composer *c, const kl_tnode *tn, kl_node *parent)
     case KL_T_POINT:
         return compose_point(c, tn, parent);
     case KL_T_CREDIT:
-        rc = add_message(c, parent, KL_NODE_PARAGRAPH, tn, tn->msg, &n);
-        if (!rc)
-            n->small = 1;
-        return rc;
+        if ((rc = add_message(c, parent, KL_NODE_PARAGRAPH, tn, tn->msg, &n)) < 0)
+            return rc;
+        n->small = 1;
+        return 0;
     case KL_T_SMS:
     case KL_T_ITEM:
     case KL_T_ROW:
@@ -1661,6 +1684,8 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
 done:
     xmlXPathFreeContext(c.xp);
     free_terms(&c);
+    kl_free(c.interpreter_language);
+    kl_free(c.child_full_name);
     kl_free(c.spans);
     if (rc) {
         kl_doc__free(c.doc);

@@ -172,7 +172,9 @@ int kl_core__write_file_tagged(kl_context *ctx, int dirfd, const char *name, con
 {
     char tmp[300];
     int rc = stage(ctx, dirfd, name, display, data, len, tag, true, tmp);
-    return rc ? rc : kl_core__place_file(ctx, dirfd, tmp, name, display, overwrite);
+    if (rc)
+        return rc;
+    return kl_core__place_file(ctx, dirfd, tmp, name, display, overwrite);
 }
 
 int kl_core__stage_file(kl_context *ctx, int dirfd, const char *name, const char *display,

@@ -95,12 +95,14 @@ kl_loader_pos kl_review__node_pos(kl_loader *L, xmlNodePtr node, const char *att
 static void vproblem(kl_loader *L, kl_severity sev, xmlNodePtr node, const char *attr,
                      const char *hint, const char *fmt, va_list ap)
 {
-    char msg[1024];
     kl_loader_pos p = kl_review__node_pos(L, node, attr);
-    int off = 0;
+    kl_buf b = KL_BUF_INIT; /* whole: a value quoted in the message is never cut */
     if (p.column_name)
-        off = snprintf(msg, sizeof msg, "column '%s': ", p.column_name);
-    vsnprintf(msg + off, sizeof msg - (size_t)off, fmt, ap);
+        kl_core__buf_printf(&b, "column '%s': ", p.column_name);
+    kl_core__buf_vprintf(&b, fmt, ap);
+    if (b.oom)
+        L->oom = true; /* the load fails out of memory; the problem still counts */
+    const char *msg = !b.oom && b.data ? b.data : "";
     kl_where w = {p.source, p.line, p.col, L->member_mode ? L->member_id : NULL};
     if (sev != KL_SEVERITY_ERROR) {
         L->rv->n_warnings++;
@@ -113,6 +115,7 @@ static void vproblem(kl_loader *L, kl_severity sev, xmlNodePtr node, const char 
         L->file_failed = true;
         kl_core__error(L->ctx, KL_EFORMAT, w, hint, "%s", msg);
     }
+    kl_core__buf_free(&b);
 }
 
 /* An error: for the current member when checking members, else for the file. */

@@ -115,16 +115,12 @@ static bool title_translated(const char *t)
 static void untranslated_fields(kl_loader *L, xmlNodePtr lang, const kl_member *m)
 {
     const kl_review_info *I = &L->rv->info;
-    const char *langs[2] = {m->locale, m->also};
-    char which[64] = "";
-    for (int i = 0; i < 2; i++)
-        if (langs[i] && strncmp(langs[i], "en", 2) != 0 &&
-            strlen(which) + strlen(langs[i]) + 6 < sizeof which)
-            snprintf(which + strlen(which), sizeof which - strlen(which), "%s%s",
-                     which[0] ? " and " : "", langs[i]);
-    if (!which[0])
+    /* The languages not English, named whole ("pl", "pl and cy"). */
+    const char *l0 = m->locale && strncmp(m->locale, "en", 2) != 0 ? m->locale : NULL;
+    const char *l1 = m->also && strncmp(m->also, "en", 2) != 0 ? m->also : NULL;
+    if (!l0 && !l1)
         return;
-    char fields[160] = "";
+    char fields[160] = ""; /* at most the four names below, 56 bytes with commas */
     const char *f[4];
     size_t n = 0;
     if (I->reviewer_role && !role_keyword(I->reviewer_role))
@@ -146,7 +142,8 @@ static void untranslated_fields(kl_loader *L, xmlNodePtr lang, const kl_member *
         "review-chair; contact: family-contact, review-coordinator, business-manager, "
         "family-liaison-officer), hours as <hours days=\"mon-fri\" from=\"09:00\" "
         "to=\"17:00\"/>, titles as Mr, Mrs, Ms, Miss, Mx or Dr; these are translated",
-        "free text from the review will be printed in English in the %s letter: %s", which, fields);
+        "free text from the review will be printed in English in the %s%s%s letter: %s",
+        l0 ? l0 : "", l0 && l1 ? " and " : "", l1 ? l1 : "", fields);
 }
 
 /* The member's id and where it is; a malformed CSV row is already reported. */

@@ -159,16 +159,16 @@ static void on_xml_error(void *data, xmlErrorPtr err)
     kl_loader *L = c ? c->_private : NULL;
     if (!L || !err || err->level < XML_ERR_ERROR || L->parse_rc)
         return;
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s", err->message ? err->message : "XML error");
+    /* libxml2's message whole, without its trailing line break. */
+    const char *msg = err->message ? err->message : "XML error";
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
+        n--;
     L->parse_rc = kl_core__error(L->ctx, KL_EPARSE,
                                  KL_AT(L->source, (unsigned)err->line, (unsigned)err->int2),
                                  "fix the XML at this point (a missing closing tag, quote or "
                                  "'&amp;' for '&'?)",
-                                 "not well-formed XML: %s", msg);
+                                 "not well-formed XML: %.*s", (int)n, msg);
 }
 
 int kl_review__parse_xml(kl_loader *L, xmlDocPtr *out)

@@ -19,19 +19,19 @@ static void on_schema_error(void *data, xmlErrorPtr err)
     if (!err || err->level < XML_ERR_ERROR || L->n_valid_errors++ >= MAX_VALID_ERRORS || L->quiet)
         return;
     L->n_valid_reported++;
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s", err->message ? err->message : "does not match the format");
+    /* libxml2's message whole, without its trailing line break. */
+    const char *msg = err->message ? err->message : "does not match the format";
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
+        n--;
     /* Once a precise message is out, the same mistake seen from the parent
      * elements adds nothing. */
     if (L->n_valid_reported > 1 &&
         (strstr(msg, "in interleave") || strstr(msg, "failed to validate content")))
         return;
     L->fallback_line = err->line > 0 ? (unsigned)err->line : 0;
-    kl_review__problem(L, err->node, NULL, KL_REVIEW_FORMAT_DOC " for what is allowed here", "%s",
-                       msg);
+    kl_review__problem(L, err->node, NULL, KL_REVIEW_FORMAT_DOC " for what is allowed here", "%.*s",
+                       (int)n, msg);
     L->fallback_line = 0;
 }
 
