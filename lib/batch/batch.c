@@ -1485,7 +1485,7 @@ static int setup(batch *b)
         j->format = kl_review_member_format(review, j->m);
         j->selected = b->o.n_members == 0;
         for (size_t k = 0; k < b->o.n_members && !j->selected; k++)
-            j->selected = strcmp(b->o.members[k], j->m->id) == 0;
+            j->selected = j->m->id && strcmp(b->o.members[k], j->m->id) == 0;
         if (!j->selected)
             continue;
         b->n_selected++;

@@ -53,6 +53,15 @@ expect out "^m03 .*NOT READY" bad-member
 expect out "9 members: 8 ready, 1 with errors" bad-member
 no_personal_data bad-member
 
+# A member with no id (a mistake a coordinator can make in Word): reported at its line, the
+# others' letters still checked; it crashed check when the letters were made.
+mkdir "$tmp/noid"
+sed 's/<member id="m02" /<member /' "$src/templates/example/review.xml" >"$tmp/noid/review.xml"
+cp "$src/templates/example/"*.png "$src/templates/example/"*.csv "$tmp/noid/" 2>/dev/null
+run 1 no-id "$tmp/noid/review.xml"
+expect err "review.xml:[0-9]*:[0-9]*: error: member (no id): <member> needs the attribute 'id'" no-id
+expect out "ready, 1 with errors" no-id
+
 # --quiet prints problems only.
 run 1 quiet --quiet "$src/tests/data/review/bad-member.xml"
 if [ -s "$tmp/out" ]; then
