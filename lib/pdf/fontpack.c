@@ -30,7 +30,7 @@ struct kl_pdf_cache {
     kl_imgpack *images;
     size_t bytes;
     widthtab *widths; /* by font id */
-    size_t nwidths;
+    size_t nwidths, widthscap;
     z_stream z; /* for content streams, reset between them */
     bool z_ready;
     kl_buf zout;
@@ -52,7 +52,7 @@ static void widths_free(kl_pdf_cache *c)
         kl_free(c->widths[i].w);
     kl_free(c->widths);
     c->widths = NULL;
-    c->nwidths = 0;
+    c->nwidths = c->widthscap = 0;
 }
 
 static void pack_free(kl_fontpack *p)
@@ -230,6 +230,40 @@ static void slot_put(uint32_t *slots, size_t nslots, const kl_gmap *m, uint32_t 
     slots[k] = i + 1;
 }
 
+/* The first entry of glyph gid in u (index), -1: none. */
+static int32_t use_find(const kl_fontuse *u, uint32_t gid)
+{
+    if (!u->nslots)
+        return -1;
+    size_t k = gid_hash(gid) & (u->nslots - 1);
+    for (; u->slots[k]; k = (k + 1) & (u->nslots - 1))
+        if (u->m[u->slots[k] - 1].gid == gid)
+            return (int32_t)(u->slots[k] - 1);
+    return -1;
+}
+
+/* Room for one more entry, and for one more gid in the index when new_gid
+ * (the index is kept at most half full). */
+static int use_reserve(kl_fontuse *u, bool new_gid)
+{
+    int rc;
+    if ((rc = KL_GROW(u->m, u->cap, u->n + 1)) < 0)
+        return rc;
+    if (!new_gid || (u->n + 1) * 2 <= u->nslots)
+        return 0;
+    size_t ns = u->nslots ? u->nslots * 2 : 256;
+    uint32_t *slots = kl_core__calloc(ns, sizeof *slots);
+    if (!slots)
+        return KL_ENOMEM;
+    for (size_t i = 0; i < u->n; i++)
+        if (u->m[i].head) /* the first entry of each gid */
+            slot_put(slots, ns, u->m, (uint32_t)i);
+    kl_free(u->slots);
+    u->slots = slots;
+    u->nslots = ns;
+    return 0;
+}
+
 int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n,
                     int32_t *wp, int16_t *risep, uint32_t *cid)
 {
@@ -245,15 +279,7 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
     if (n > KL_GMAP_MAX)
         n = KL_GMAP_MAX;
     u->font = f;
-    int32_t head = -1;
-    if (u->nslots) {
-        size_t k = gid_hash(gid) & (u->nslots - 1);
-        for (; u->slots[k]; k = (k + 1) & (u->nslots - 1))
-            if (u->m[u->slots[k] - 1].gid == gid) {
-                head = (int32_t)(u->slots[k] - 1);
-                break;
-            }
-    }
+    int32_t head = use_find(u, gid);
     int32_t last = -1;
     for (int32_t i = head; i >= 0; i = u->m[i].next) {
         const kl_gmap *g = &u->m[i];
@@ -270,26 +296,9 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
         *risep = u->m[head].rise;
         return 0;
     }
-    if (u->n == u->cap) {
-        size_t cap = u->cap ? u->cap * 2 : 128;
-        kl_gmap *grown = kl_core__realloc(u->m, cap * sizeof *grown);
-        if (!grown)
-            return KL_ENOMEM;
-        u->m = grown;
-        u->cap = cap;
-    }
-    if (head < 0 && (u->n + 1) * 2 > u->nslots) {
-        size_t ns = u->nslots ? u->nslots * 2 : 256;
-        uint32_t *slots = kl_core__calloc(ns, sizeof *slots);
-        if (!slots)
-            return KL_ENOMEM;
-        for (size_t i = 0; i < u->n; i++)
-            if (u->m[i].head) /* the first entry of each gid */
-                slot_put(slots, ns, u->m, (uint32_t)i);
-        kl_free(u->slots);
-        u->slots = slots;
-        u->nslots = ns;
-    }
+    int rc;
+    if ((rc = use_reserve(u, head < 0)) < 0)
+        return rc;
     uint32_t i = (uint32_t)u->n++;
     kl_gmap *g = &u->m[i];
     memset(g, 0, sizeof *g);
@@ -398,135 +407,161 @@ static unsigned width_units(int32_t w, unsigned upem)
     return u <= 0 ? 0 : u >= 65535 ? 65535u : (unsigned)(u + 0.5);
 }
 
-int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, size_t n,
-                       kl_buf *out, uint32_t *outgid)
+static const char sfnt_tags[NTAGS][5] = {"head", "maxp", "hhea", "hmtx", "loca", "glyf"};
+
+/* The tables of a TrueType font program that kl_pdf__add_raised reads. */
+typedef struct sfnt {
+    const unsigned char *font;
+    size_t len;
+    unsigned ntables;
+    const unsigned char *tab[NTAGS];
+    size_t tlen[NTAGS];
+    unsigned nglyphs, nhm, upem;
+    bool long_loca;
+} sfnt;
+
+/* The tables, checked to be in the font and long enough (not loca, glyf). */
+static int sfnt_read(const unsigned char *font, size_t len, sfnt *s)
 {
-    for (size_t i = 0; i < n; i++)
-        outgid[i] = m[i].gid;
-    if (!n)
-        return 0;
-    static const char tags[NTAGS][5] = {"head", "maxp", "hhea", "hmtx", "loca", "glyf"};
+    memset(s, 0, sizeof *s);
+    s->font = font;
+    s->len = len;
     if (len < 12)
         return KL_EBACKEND;
-    unsigned ntables = rd16(font + 4);
-    if (12 + (size_t)ntables * 16 > len)
+    s->ntables = rd16(font + 4);
+    if (12 + (size_t)s->ntables * 16 > len)
         return KL_EBACKEND;
-    const unsigned char *tab[NTAGS] = {0};
-    size_t tlen[NTAGS] = {0};
-    for (unsigned i = 0; i < ntables; i++) {
+    for (unsigned i = 0; i < s->ntables; i++) {
         const unsigned char *r = font + 12 + i * 16;
         uint32_t off = rd32(r + 8), l = rd32(r + 12);
         if (off > len || l > len - off)
             return KL_EBACKEND;
         for (int k = 0; k < NTAGS; k++)
-            if (!memcmp(r, tags[k], 4))
-                tab[k] = font + off, tlen[k] = l;
+            if (!memcmp(r, sfnt_tags[k], 4))
+                s->tab[k] = font + off, s->tlen[k] = l;
     }
     for (int k = T_HEAD; k <= T_HMTX; k++)
-        if (!tab[k])
+        if (!s->tab[k])
             return KL_EBACKEND;
-    if (tlen[T_HEAD] < 54 || tlen[T_MAXP] < 6 || tlen[T_HHEA] < 36)
+    if (s->tlen[T_HEAD] < 54 || s->tlen[T_MAXP] < 6 || s->tlen[T_HHEA] < 36)
         return KL_EBACKEND;
-    unsigned nglyphs = rd16(tab[T_MAXP] + 4), nhm = rd16(tab[T_HHEA] + 34);
-    unsigned upem = rd16(tab[T_HEAD] + 18);
-    if (!nhm || nhm > nglyphs || upem < 16 ||
-        tlen[T_HMTX] < (size_t)nhm * 4 + (size_t)(nglyphs - nhm) * 2)
+    s->nglyphs = rd16(s->tab[T_MAXP] + 4);
+    s->nhm = rd16(s->tab[T_HHEA] + 34);
+    s->upem = rd16(s->tab[T_HEAD] + 18);
+    s->long_loca = rd16(s->tab[T_HEAD] + 50) != 0;
+    if (!s->nhm || s->nhm > s->nglyphs || s->upem < 16 ||
+        s->tlen[T_HMTX] < (size_t)s->nhm * 4 + (size_t)(s->nglyphs - s->nhm) * 2)
         return KL_EBACKEND;
-#define ADV(g) rd16(tab[T_HMTX] + (size_t)((g) < nhm ? (g) : nhm - 1) * 4)
-    /* The advance each code needs; the glyphs whose own advance changes; the
-     * codes that need a glyph of their own (copy[i]: the code whose new glyph
-     * code i draws, -1: none). */
-    unsigned *want = kl_core__malloc(n * sizeof *want);
-    int32_t *copy = kl_core__malloc(n * sizeof *copy);
-    uint32_t *newadv = kl_core__malloc(n * sizeof *newadv); /* per code: its glyph's advance */
-    unsigned char *nt[NTAGS] = {0};
-    int rc = 0;
-    if (!want || !copy || !newadv) {
-        rc = KL_ENOMEM;
-        goto done;
-    }
-    bool changed = false;
+    return 0;
+}
+
+/* Glyph g's advance in hmtx. */
+static unsigned sfnt_adv(const sfnt *s, unsigned g)
+{
+    return rd16(s->tab[T_HMTX] + (size_t)(g < s->nhm ? g : s->nhm - 1) * 4);
+}
+
+/* Where glyph g's own data starts in glyf, from loca. */
+static uint32_t sfnt_loca(const sfnt *s, unsigned g)
+{
+    return s->long_loca ? rd32(s->tab[T_LOCA] + (size_t)g * 4)
+                        : 2u * rd16(s->tab[T_LOCA] + (size_t)g * 2);
+}
+
+/* What kl_pdf__add_raised changes: the advance each code needs; the glyphs
+ * whose own advance changes; the codes that need a glyph of their own
+ * (copy[i]: the code whose new glyph code i draws, -1: none). */
+typedef struct raise_plan {
+    unsigned *want; /* per code: the advance it needs */
+    uint32_t *adv;  /* per code: its glyph's advance (changed in place or not) */
+    int32_t *copy;  /* per code: see above */
+    size_t ncopies; /* new glyphs */
+    bool changed;   /* some glyph's own advance changes */
+} raise_plan;
+
+static void plan_free(raise_plan *p)
+{
+    kl_free(p->want);
+    kl_free(p->copy);
+    kl_free(p->adv);
+}
+
+static int plan_make(const sfnt *s, const kl_gmap *m, size_t n, raise_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->want = kl_core__malloc(n * sizeof *p->want);
+    p->copy = kl_core__malloc(n * sizeof *p->copy);
+    p->adv = kl_core__malloc(n * sizeof *p->adv);
+    if (!p->want || !p->copy || !p->adv)
+        return KL_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        unsigned own = m[i].gid < nglyphs ? ADV(m[i].gid) : 0;
-        want[i] = m[i].w == INT32_MIN ? own : width_units(m[i].w, upem);
-        newadv[i] = own;
+        unsigned own = m[i].gid < s->nglyphs ? sfnt_adv(s, m[i].gid) : 0;
+        p->want[i] = m[i].w == INT32_MIN ? own : width_units(m[i].w, s->upem);
+        p->adv[i] = own;
     }
     for (size_t i = 0; i < n; i++) {
-        if (m[i].rise || m[i].gid >= nglyphs || want[i] == newadv[i])
+        if (m[i].rise || m[i].gid >= s->nglyphs || p->want[i] == p->adv[i])
             continue;
         bool same = true; /* every code drawing the glyph itself wants this advance */
         for (size_t j = 0; j < n && same; j++)
-            same = m[j].gid != m[i].gid || m[j].rise || want[j] == want[i];
+            same = m[j].gid != m[i].gid || m[j].rise || p->want[j] == p->want[i];
         if (same) {
             for (size_t j = 0; j < n; j++)
                 if (m[j].gid == m[i].gid)
-                    newadv[j] = want[i];
-            changed = true;
+                    p->adv[j] = p->want[i];
+            p->changed = true;
         }
     }
-    size_t ncopies = 0;
     for (size_t i = 0; i < n; i++) {
-        copy[i] = -1;
-        if (!m[i].rise && (want[i] == newadv[i] || m[i].gid >= nglyphs))
+        p->copy[i] = -1;
+        if (!m[i].rise && (p->want[i] == p->adv[i] || m[i].gid >= s->nglyphs))
             continue;
-        copy[i] = (int32_t)i;
+        p->copy[i] = (int32_t)i;
         for (size_t j = 0; j < i; j++)
-            if (copy[j] == (int32_t)j && m[j].gid == m[i].gid && m[j].rise == m[i].rise &&
-                want[j] == want[i]) {
-                copy[i] = (int32_t)j;
+            if (p->copy[j] == (int32_t)j && m[j].gid == m[i].gid && m[j].rise == m[i].rise &&
+                p->want[j] == p->want[i]) {
+                p->copy[i] = (int32_t)j;
                 break;
             }
-        ncopies += copy[i] == (int32_t)i;
+        p->ncopies += p->copy[i] == (int32_t)i;
     }
-    if (!ncopies && !changed)
-        goto done; /* the font as it is */
-    if (ncopies && (!tab[T_LOCA] || !tab[T_GLYF])) {
-        rc = KL_EBACKEND; /* new glyphs only in TrueType outlines */
-        goto done;
-    }
-    bool long_loca = rd16(tab[T_HEAD] + 50) != 0;
-    if (ncopies && (tlen[T_LOCA] < ((size_t)nglyphs + 1) * (long_loca ? 4 : 2) ||
-                    nglyphs + ncopies > 0xFFFF)) {
-        rc = KL_EBACKEND;
-        goto done;
-    }
-    unsigned total = nglyphs + (unsigned)ncopies;
-    /* The glyph's own data in glyf, from loca. */
-#define LOCA(g)                                                                                    \
-    (long_loca ? rd32(tab[T_LOCA] + (size_t)(g)*4) : 2u * rd16(tab[T_LOCA] + (size_t)(g)*2))
-    size_t glyf_len = 0;
-    if (ncopies) {
-        for (unsigned g = 0; g <= nglyphs; g++)
-            if (LOCA(g) > tlen[T_GLYF] || (g && LOCA(g) < LOCA(g - 1))) {
-                rc = KL_EBACKEND;
-                goto done;
-            }
-        glyf_len = ((size_t)LOCA(nglyphs) + 3) & ~(size_t)3;
-    }
-    size_t sizes[NTAGS] = {0};
-    sizes[T_HEAD] = tlen[T_HEAD];
-    sizes[T_MAXP] = tlen[T_MAXP];
-    sizes[T_HHEA] = tlen[T_HHEA];
-    sizes[T_HMTX] = (size_t)total * 4;
-    if (ncopies) {
-        sizes[T_LOCA] = ((size_t)total + 1) * 4;
-        sizes[T_GLYF] = glyf_len + ncopies * 20;
-    }
-    int rebuilt = ncopies ? NTAGS : T_LOCA; /* tables rebuilt: up to hmtx, or all six */
-    for (int k = 0; k < rebuilt && !rc; k++)
-        if (!(nt[k] = kl_core__calloc(sizes[k] + 4, 1)))
-            rc = KL_ENOMEM;
-    if (rc)
-        goto done;
-    memcpy(nt[T_HEAD], tab[T_HEAD], tlen[T_HEAD]);
-    wr32(nt[T_HEAD] + 8, 0); /* checkSumAdjustment, set below */
-    memcpy(nt[T_MAXP], tab[T_MAXP], tlen[T_MAXP]);
-    memcpy(nt[T_HHEA], tab[T_HHEA], tlen[T_HHEA]);
+    return 0;
+}
+
+/* New glyphs need TrueType outlines with a loca in order; *glyf_len: the
+ * glyf data kept, padded to 4 bytes. */
+static int check_outlines(const sfnt *s, size_t ncopies, size_t *glyf_len)
+{
+    *glyf_len = 0;
+    if (!ncopies)
+        return 0;
+    if (!s->tab[T_LOCA] || !s->tab[T_GLYF])
+        return KL_EBACKEND; /* new glyphs only in TrueType outlines */
+    if (s->tlen[T_LOCA] < ((size_t)s->nglyphs + 1) * (s->long_loca ? 4 : 2) ||
+        s->nglyphs + ncopies > 0xFFFF)
+        return KL_EBACKEND;
+    for (unsigned g = 0; g <= s->nglyphs; g++)
+        if (sfnt_loca(s, g) > s->tlen[T_GLYF] || (g && sfnt_loca(s, g) < sfnt_loca(s, g - 1)))
+            return KL_EBACKEND;
+    *glyf_len = ((size_t)sfnt_loca(s, s->nglyphs) + 3) & ~(size_t)3;
+    return 0;
+}
+
+/* The rebuilt head, maxp, hhea and hmtx (every glyph a full metric, the
+ * advances changed in place), and loca and glyf with the old glyphs when
+ * there are new ones. */
+static void tables_copy(const sfnt *s, const kl_gmap *m, size_t n, const raise_plan *p,
+                        unsigned total, unsigned char **nt)
+{
+    memcpy(nt[T_HEAD], s->tab[T_HEAD], s->tlen[T_HEAD]);
+    wr32(nt[T_HEAD] + 8, 0); /* checkSumAdjustment, set at the end */
+    memcpy(nt[T_MAXP], s->tab[T_MAXP], s->tlen[T_MAXP]);
+    memcpy(nt[T_HHEA], s->tab[T_HHEA], s->tlen[T_HHEA]);
     wr16(nt[T_HHEA] + 34, total);
-    if (ncopies) {
+    if (p->ncopies) {
         wr16(nt[T_HEAD] + 50, 1); /* long loca */
         wr16(nt[T_MAXP] + 4, total);
-        if (rd32(tab[T_MAXP]) == 0x00010000 && tlen[T_MAXP] >= 32) {
+        if (rd32(s->tab[T_MAXP]) == 0x00010000 && s->tlen[T_MAXP] >= 32) {
             /* maxComponentElements, maxComponentDepth: one more level */
             if (rd16(nt[T_MAXP] + 28) < 1)
                 wr16(nt[T_MAXP] + 28, 1);
@@ -534,83 +569,92 @@ int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, 
         }
     }
     /* Every glyph a full metric (advance, left side bearing). */
-    for (unsigned g = 0; g < nglyphs; g++) {
-        const unsigned char *hm = tab[T_HMTX];
+    unsigned nhm = s->nhm;
+    for (unsigned g = 0; g < s->nglyphs; g++) {
+        const unsigned char *hm = s->tab[T_HMTX];
         unsigned lsb = g < nhm ? rd16(hm + (size_t)g * 4 + 2)
                                : rd16(hm + (size_t)nhm * 4 + (size_t)(g - nhm) * 2);
-        wr16(nt[T_HMTX] + (size_t)g * 4, ADV(g));
+        wr16(nt[T_HMTX] + (size_t)g * 4, sfnt_adv(s, g));
         wr16(nt[T_HMTX] + (size_t)g * 4 + 2, lsb);
     }
     for (size_t i = 0; i < n; i++)
-        if (!m[i].rise && m[i].gid < nglyphs && newadv[i] != ADV(m[i].gid))
-            wr16(nt[T_HMTX] + (size_t)m[i].gid * 4, newadv[i]); /* WIDTH_GLYPHS, in place */
-    size_t at = glyf_len;
-    if (ncopies) {
-        for (unsigned g = 0; g <= nglyphs; g++)
-            wr32(nt[T_LOCA] + (size_t)g * 4, LOCA(g));
-        memcpy(nt[T_GLYF], tab[T_GLYF], LOCA(nglyphs));
+        if (!m[i].rise && m[i].gid < s->nglyphs && p->adv[i] != sfnt_adv(s, m[i].gid))
+            wr16(nt[T_HMTX] + (size_t)m[i].gid * 4, p->adv[i]); /* WIDTH_GLYPHS, in place */
+    if (p->ncopies) {
+        for (unsigned g = 0; g <= s->nglyphs; g++)
+            wr32(nt[T_LOCA] + (size_t)g * 4, sfnt_loca(s, g));
+        memcpy(nt[T_GLYF], s->tab[T_GLYF], sfnt_loca(s, s->nglyphs));
     }
-    unsigned next = nglyphs;
+}
+
+/* Glyph g drawn raised by rise as a composite at d (20 bytes); own: g's
+ * advance in the new hmtx, want: the new glyph's. */
+static void composite_put(const sfnt *s, unsigned char *d, uint32_t g, int32_t rise, unsigned own,
+                          unsigned want)
+{
+    const unsigned char *src = s->tab[T_GLYF] + sfnt_loca(s, g);
+    int32_t ymin = (int16_t)rd16(src + 4) + rise, ymax = (int16_t)rd16(src + 8) + rise;
+    ymin = ymin < -32768 ? -32768 : ymin > 32767 ? 32767 : ymin;
+    ymax = ymax < -32768 ? -32768 : ymax > 32767 ? 32767 : ymax;
+    wr16(d, 0xFFFF); /* numberOfContours -1: a composite */
+    memcpy(d + 2, src + 2, 2);
+    wr16(d + 4, (uint32_t)ymin);
+    memcpy(d + 6, src + 6, 2);
+    wr16(d + 8, (uint32_t)ymax);
+    /* ARG_1_AND_2_ARE_WORDS | ARGS_ARE_XY_VALUES, and USE_MY_METRICS
+     * when the advance is the original's (a rasterizer would give
+     * the composite the original's advance over its own hmtx). */
+    wr16(d + 10, 0x0001 | 0x0002 | (want == own ? 0x0200 : 0));
+    wr16(d + 12, g);
+    wr16(d + 14, 0);
+    wr16(d + 16, (uint32_t)rise);
+}
+
+/* The new glyphs, after the font's own (hmtx, loca, glyf from glyf_len on);
+ * returns the length of glyf. */
+static size_t glyphs_add(const sfnt *s, const kl_gmap *m, size_t n, const raise_plan *p,
+                         size_t glyf_len, unsigned char **nt, uint32_t *outgid)
+{
+    size_t at = glyf_len;
+    unsigned next = s->nglyphs;
     for (size_t i = 0; i < n; i++) {
-        if (copy[i] < 0)
+        if (p->copy[i] < 0)
             continue;
-        if (copy[i] != (int32_t)i) {
-            outgid[i] = outgid[copy[i]];
+        if (p->copy[i] != (int32_t)i) {
+            outgid[i] = outgid[p->copy[i]];
             continue;
         }
         uint32_t g = m[i].gid;
         unsigned newg = next++;
         outgid[i] = newg;
-        memcpy(nt[T_HMTX] + (size_t)newg * 4, nt[T_HMTX] + (size_t)(g < nglyphs ? g : 0) * 4, 4);
-        wr16(nt[T_HMTX] + (size_t)newg * 4, want[i]);
+        memcpy(nt[T_HMTX] + (size_t)newg * 4, nt[T_HMTX] + (size_t)(g < s->nglyphs ? g : 0) * 4, 4);
+        wr16(nt[T_HMTX] + (size_t)newg * 4, p->want[i]);
         wr32(nt[T_LOCA] + (size_t)newg * 4, (uint32_t)at);
-        if (g < nglyphs && LOCA(g + 1) - LOCA(g) >= 10) {
-            const unsigned char *src = tab[T_GLYF] + LOCA(g);
-            unsigned char *d = nt[T_GLYF] + at;
-            int32_t rise = m[i].rise;
-            int32_t ymin = (int16_t)rd16(src + 4) + rise, ymax = (int16_t)rd16(src + 8) + rise;
-            ymin = ymin < -32768 ? -32768 : ymin > 32767 ? 32767 : ymin;
-            ymax = ymax < -32768 ? -32768 : ymax > 32767 ? 32767 : ymax;
-            wr16(d, 0xFFFF); /* numberOfContours -1: a composite */
-            memcpy(d + 2, src + 2, 2);
-            wr16(d + 4, (uint32_t)ymin);
-            memcpy(d + 6, src + 6, 2);
-            wr16(d + 8, (uint32_t)ymax);
-            /* ARG_1_AND_2_ARE_WORDS | ARGS_ARE_XY_VALUES, and USE_MY_METRICS
-             * when the advance is the original's (a rasterizer would give
-             * the composite the original's advance over its own hmtx). */
+        if (g < s->nglyphs && sfnt_loca(s, g + 1) - sfnt_loca(s, g) >= 10) {
             unsigned own = nt[T_HMTX][(size_t)g * 4] << 8 | nt[T_HMTX][(size_t)g * 4 + 1];
-            wr16(d + 10, 0x0001 | 0x0002 | (want[i] == own ? 0x0200 : 0));
-            wr16(d + 12, g);
-            wr16(d + 14, 0);
-            wr16(d + 16, (uint32_t)rise);
+            composite_put(s, nt[T_GLYF] + at, g, m[i].rise, own, p->want[i]);
             at += 20;
         }
     }
-    unsigned maxadv = 0;
-    for (unsigned g = 0; g < total; g++) {
-        unsigned a = rd16(nt[T_HMTX] + (size_t)g * 4);
-        maxadv = a > maxadv ? a : maxadv;
-    }
-    wr16(nt[T_HHEA] + 10, maxadv); /* advanceWidthMax */
-    if (ncopies) {
-        wr32(nt[T_LOCA] + (size_t)total * 4, (uint32_t)at);
-        sizes[T_GLYF] = at;
-    }
-    /* The font: the same tables in the same order, those rebuilt replaced. */
-    size_t hdr = 12 + (size_t)ntables * 16;
-    if (kl_core__buf_reserve(out, len + (sizes[T_GLYF] + sizes[T_LOCA] + sizes[T_HMTX]) + 64)) {
-        rc = KL_ENOMEM;
-        goto done;
-    }
-    kl_core__buf_append(out, font, hdr);
+    return at;
+}
+
+/* The font: the same tables in the same order, the first `rebuilt` of
+ * nt (sizes) in place of the font's own; then head's checkSumAdjustment. */
+static int font_write(const sfnt *s, unsigned char **nt, const size_t *sizes, int rebuilt,
+                      kl_buf *out)
+{
+    size_t hdr = 12 + (size_t)s->ntables * 16;
+    if (kl_core__buf_reserve(out, s->len + (sizes[T_GLYF] + sizes[T_LOCA] + sizes[T_HMTX]) + 64))
+        return KL_ENOMEM;
+    kl_core__buf_append(out, s->font, hdr);
     size_t head_at = 0;
-    for (unsigned i = 0; i < ntables; i++) {
+    for (unsigned i = 0; i < s->ntables; i++) {
         unsigned char *r = (unsigned char *)out->data + 12 + i * 16;
-        const unsigned char *data = font + rd32(r + 8);
+        const unsigned char *data = s->font + rd32(r + 8);
         size_t l = rd32(r + 12);
         for (int k = 0; k < rebuilt; k++)
-            if (!memcmp(r, tags[k], 4)) {
+            if (!memcmp(r, sfnt_tags[k], 4)) {
                 data = nt[k], l = sizes[k];
                 if (k == T_HEAD)
                     head_at = out->len;
@@ -623,20 +667,65 @@ int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, 
         kl_core__buf_append(out, data, l);
         kl_core__buf_append(out, pad, (4 - l % 4) % 4);
     }
-    if (out->oom) {
-        rc = KL_ENOMEM;
-        goto done;
-    }
+    if (out->oom)
+        return KL_ENOMEM;
     wr32((unsigned char *)out->data + head_at + 8,
          0xB1B0AFBAu - table_sum((const unsigned char *)out->data, out->len));
-#undef LOCA
-#undef ADV
+    return 0;
+}
+
+int kl_pdf__add_raised(const unsigned char *font, size_t len, const kl_gmap *m, size_t n,
+                       kl_buf *out, uint32_t *outgid)
+{
+    for (size_t i = 0; i < n; i++)
+        outgid[i] = m[i].gid;
+    if (!n)
+        return 0;
+    sfnt s;
+    raise_plan p = {0};
+    unsigned char *nt[NTAGS] = {0};
+    size_t glyf_len = 0, sizes[NTAGS] = {0};
+    int rc;
+    if ((rc = sfnt_read(font, len, &s)) < 0)
+        return rc;
+    if ((rc = plan_make(&s, m, n, &p)) < 0)
+        goto done;
+    if (!p.ncopies && !p.changed)
+        goto done; /* the font as it is */
+    if ((rc = check_outlines(&s, p.ncopies, &glyf_len)) < 0)
+        goto done;
+    unsigned total = s.nglyphs + (unsigned)p.ncopies;
+    sizes[T_HEAD] = s.tlen[T_HEAD];
+    sizes[T_MAXP] = s.tlen[T_MAXP];
+    sizes[T_HHEA] = s.tlen[T_HHEA];
+    sizes[T_HMTX] = (size_t)total * 4;
+    if (p.ncopies) {
+        sizes[T_LOCA] = ((size_t)total + 1) * 4;
+        sizes[T_GLYF] = glyf_len + p.ncopies * 20;
+    }
+    int rebuilt = p.ncopies ? NTAGS : T_LOCA; /* tables rebuilt: up to hmtx, or all six */
+    for (int k = 0; k < rebuilt; k++)
+        if (!(nt[k] = kl_core__calloc(sizes[k] + 4, 1))) {
+            rc = KL_ENOMEM;
+            goto done;
+        }
+    tables_copy(&s, m, n, &p, total, nt);
+    size_t at = glyphs_add(&s, m, n, &p, glyf_len, nt, outgid);
+    unsigned maxadv = 0;
+    for (unsigned g = 0; g < total; g++) {
+        unsigned a = rd16(nt[T_HMTX] + (size_t)g * 4);
+        maxadv = a > maxadv ? a : maxadv;
+    }
+    wr16(nt[T_HHEA] + 10, maxadv); /* advanceWidthMax */
+    if (p.ncopies) {
+        wr32(nt[T_LOCA] + (size_t)total * 4, (uint32_t)at);
+        sizes[T_GLYF] = at;
+    }
+    rc = font_write(&s, nt, sizes, rebuilt, out);
 done:
     for (int k = 0; k < NTAGS; k++)
         kl_free(nt[k]);
-    kl_free(want);
-    kl_free(copy);
-    kl_free(newadv);
+    plan_free(&p);
     if (rc) {
         kl_core__buf_free(out);
         for (size_t i = 0; i < n; i++)
@@ -685,10 +774,13 @@ static int hb_subset_font(kl_context *ctx, const kl_font *f, const kl_gmap *m, s
     kl_buf raised = KL_BUF_INIT;
     int rc = len ? kl_pdf__add_raised((const unsigned char *)data, len, m, n, &raised, outgid)
                  : KL_EBACKEND;
-    if (!rc && raised.len)
+    if (rc < 0)
+        goto done;
+    if (raised.len)
         rc = deflate_buf(raised.data, raised.len, out, outlen);
-    else if (!rc)
+    else
         rc = deflate_buf(data, len, out, outlen);
+done:
     kl_core__buf_free(&raised);
     hb_blob_destroy(blob);
     hb_face_destroy(sub);
@@ -870,11 +962,9 @@ static int glyph_width(const kl_font *f, uint32_t gid)
 int32_t *kl_pdf__width_table(kl_pdf_cache *c, const kl_font *f)
 {
     if (f->id >= c->nwidths) {
-        widthtab *grown = kl_core__realloc(c->widths, (f->id + 1) * sizeof *grown);
-        if (!grown)
+        if (KL_GROW(c->widths, c->widthscap, (size_t)f->id + 1) < 0)
             return NULL;
-        memset(grown + c->nwidths, 0, (f->id + 1 - c->nwidths) * sizeof *grown);
-        c->widths = grown;
+        memset(c->widths + c->nwidths, 0, (f->id + 1 - c->nwidths) * sizeof *c->widths);
         c->nwidths = f->id + 1;
     }
     widthtab *t = &c->widths[f->id];
@@ -961,12 +1051,12 @@ static int stream_deflate(HPDF_Stream s, unsigned char **out, size_t *len)
     if (!raw)
         return KL_ENOMEM;
     HPDF_UINT n = size;
-    int rc = 0;
+    int rc = KL_EBACKEND;
     if (HPDF_Stream_Seek(s, 0, HPDF_SEEK_SET) != HPDF_OK ||
         (size && HPDF_Stream_Read(s, raw, &n) != HPDF_OK) || n != size)
-        rc = KL_EBACKEND;
-    if (!rc)
-        rc = deflate_buf(raw, size, out, len);
+        goto done;
+    rc = deflate_buf(raw, size, out, len);
+done:
     kl_free(raw);
     return rc;
 }
@@ -976,18 +1066,18 @@ int kl_pdf__image_add(kl_context *ctx, kl_pdf_cache *c, const char *src, unsigne
                       const kl_imgpack **out)
 {
     kl_imgpack *p = kl_core__calloc(1, sizeof *p);
-    int rc = 0;
+    int rc = KL_ENOMEM;
     if (!p || !(p->src = kl_core__strdup(src)))
-        rc = KL_ENOMEM;
-    if (!rc) {
-        p->w = w;
-        p->h = h;
-        p->bpc = bpc;
-        snprintf(p->cs, sizeof p->cs, "%s", cs);
-        rc = stream_deflate(pixels, &p->data, &p->len);
-        if (!rc && mask)
-            rc = stream_deflate(mask, &p->mask, &p->masklen);
-    }
+        goto done;
+    p->w = w;
+    p->h = h;
+    p->bpc = bpc;
+    snprintf(p->cs, sizeof p->cs, "%s", cs);
+    if ((rc = stream_deflate(pixels, &p->data, &p->len)) < 0)
+        goto done;
+    if (mask && (rc = stream_deflate(mask, &p->mask, &p->masklen)) < 0)
+        goto done;
+done:
     if (rc) {
         if (p) {
             kl_free(p->src);

@@ -83,7 +83,7 @@ typedef struct kl_imgpack {
     struct kl_imgpack *next;
     char *src;
     unsigned w, h, bpc;
-    char cs[16];
+    char cs[16]; /* "DeviceRGB" or "DeviceGray": the only ones pdf.c keeps */
     unsigned char *data, *mask;
     size_t len, masklen;
 } kl_imgpack;
