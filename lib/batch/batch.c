@@ -1442,12 +1442,10 @@ static int cut_packs(batch *b)
     return 0;
 }
 
-static int setup(batch *b)
+/* Options first: a bad date must not fail every member later on. */
+static int check_options(batch *b)
 {
     kl_context *ctx = b->ctx;
-    const kl_review *review = b->review;
-    size_t n = kl_review_member_count(review);
-    /* Options first: a bad date must not fail every member later on. */
     int dr = b->o.date ? kl_core__civil_date(b->o.date, NULL, NULL, NULL) : 0;
     if (dr == -2)
         return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "give a day that exists in that month",
@@ -1457,7 +1455,7 @@ static int setup(batch *b)
                               "the letter date is not written as YYYY-MM-DD");
     if (b->o.creation_date) {
         const char *cd = b->o.creation_date;
-        char day[11];
+        char day[11]; /* its first 10 bytes, YYYY-MM-DD; the rest is read below */
         snprintf(day, sizeof day, "%s", cd);
         int h, mi, sec, used = 0;
         if (kl_core__civil_date(day, NULL, NULL, NULL) || strlen(cd) != 20 ||
@@ -1467,18 +1465,26 @@ static int setup(batch *b)
                                   "the PDF creation date is not a UTC date and time");
     }
     for (size_t i = 0; i < b->o.n_members; i++)
-        if (!b->o.members[i] || !kl_review_find_member(review, b->o.members[i]))
-            return kl_core__error(ctx, KL_ENOTFOUND, KL_AT(kl_review__info(review)->source, 0, 0),
-                                  "check the member ids in the review file",
-                                  "no member '%s' in the review",
-                                  b->o.members[i] ? b->o.members[i] : "(null)");
+        if (!b->o.members[i] || !kl_review_find_member(b->review, b->o.members[i]))
+            return kl_core__error(
+                ctx, KL_ENOTFOUND, KL_AT(kl_review__info(b->review)->source, 0, 0),
+                "check the member ids in the review file", "no member '%s' in the review",
+                b->o.members[i] ? b->o.members[i] : "(null)");
+    return 0;
+}
+
+/* A job for every member, which are selected, and whether any needs a PDF
+ * renderer or the cover note's template and English review. */
+static int make_jobs(batch *b, bool *need_pdf, bool *need_cover)
+{
+    const kl_review *review = b->review;
+    size_t n = kl_review_member_count(review);
     b->jobs = kl_core__calloc(n ? n : 1, sizeof *b->jobs);
     b->staged = kl_core__calloc(n ? n : 1, sizeof *b->staged);
     if (!b->jobs || !b->staged)
-        return kl_core__oom(ctx);
+        return kl_core__oom(b->ctx);
     clock_gettime(CLOCK_MONOTONIC, &b->last_commit);
     b->n_jobs = n;
-    bool need_pdf = false, need_cover = false;
     for (size_t i = 0; i < n; i++) {
         job *j = &b->jobs[i];
         j->m = kl_review_member(review, i);
@@ -1491,37 +1497,42 @@ static int setup(batch *b)
         b->n_selected++;
         if (j->m->contact_none || !kl_review_member_ok(review, j->m))
             continue;
-        need_pdf |= has_channel(j->m, KL_CHANNEL_POST) || has_channel(j->m, KL_CHANNEL_EMAIL) ||
-                    has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL);
-        need_cover |= has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL);
+        *need_pdf |= has_channel(j->m, KL_CHANNEL_POST) || has_channel(j->m, KL_CHANNEL_EMAIL) ||
+                     has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL);
+        *need_cover |= has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL);
     }
-    int rc = cut_packs(b);
-    if (rc)
-        return rc;
+    return 0;
+}
 
-    rc = load_template(ctx, b->o.template_name, &b->tpl);
-    if (!rc)
-        rc = kl_catalog_set_open(ctx, b->o.locales_dir, &b->cats);
-    if (!rc && need_pdf)
-        rc = kl_pdf_renderer_new(ctx, NULL, &b->renderer);
-    if (!rc && need_cover)
-        rc = kl_template_load_name(ctx, "cover-note", &b->cover_tpl);
-    if (!rc && need_cover)
-        rc = kl_batch__english_review(ctx, review, &b->english);
-    if (!rc)
-        b->disclosure = kl_review__disclosure(review);
-    for (size_t i = 0; i < n && !rc; i++)
-        if (b->jobs[i].selected && (rc = describe_languages(b, &b->jobs[i])))
-            rc = kl_core__oom(ctx);
-    if (rc)
+/* The template, the catalogs, the renderer and the cover note's template and
+ * English review (when needed), and each selected member's languages. */
+static int load_resources(batch *b, bool need_pdf, bool need_cover)
+{
+    kl_context *ctx = b->ctx;
+    int rc;
+    if ((rc = load_template(ctx, b->o.template_name, &b->tpl)) < 0 ||
+        (rc = kl_catalog_set_open(ctx, b->o.locales_dir, &b->cats)) < 0)
         return rc;
+    if (need_pdf && (rc = kl_pdf_renderer_new(ctx, NULL, &b->renderer)) < 0)
+        return rc;
+    if (need_cover && ((rc = kl_template_load_name(ctx, "cover-note", &b->cover_tpl)) < 0 ||
+                       (rc = kl_batch__english_review(ctx, b->review, &b->english)) < 0))
+        return rc;
+    b->disclosure = kl_review__disclosure(b->review);
+    for (size_t i = 0; i < b->n_jobs; i++)
+        if (b->jobs[i].selected && describe_languages(b, &b->jobs[i]))
+            return kl_core__oom(ctx);
+    return 0;
+}
 
+/* One creation date for the whole batch, and the letters' and PDFs' options. */
+static void set_render_options(batch *b)
+{
     if (b->o.creation_date) {
         snprintf(b->creation_date, sizeof b->creation_date, "%s", b->o.creation_date);
     } else if (b->o.date) {
         snprintf(b->creation_date, sizeof b->creation_date, "%.10sT12:00:00Z", b->o.date);
     } else {
-        /* One creation date for the whole batch. */
         time_t now = time(NULL);
         struct tm tm;
         gmtime_r(&now, &tm);
@@ -1536,58 +1547,88 @@ static int setup(batch *b)
     kl_pdf_options po = KL_PDF_OPTIONS_INIT;
     po.creation_date = b->creation_date;
     b->popts = po;
+}
 
-    /* The directory last: nothing is created on disk for a batch that
-     * cannot start. */
-    char *rid = safe_name(kl_review_id(review));
+/* The batch directory's path, <output>/<review id>/<template name>, and
+ * unless this is a dry run the directory itself (b->dirfd). */
+static int open_batch_dir(batch *b)
+{
+    kl_context *ctx = b->ctx;
+    char *rid = safe_name(kl_review_id(b->review));
     char *tname = safe_name(kl_template_name(b->tpl));
-    if (!rid || !tname) {
-        kl_free(rid);
-        kl_free(tname);
-        return kl_core__oom(ctx);
-    }
-    const char *subs[] = {rid, tname};
     kl_buf dir = KL_BUF_INIT;
+    int rc = 0;
+    if (!rid || !tname) {
+        rc = kl_core__oom(ctx);
+        goto done;
+    }
     kl_core__buf_printf(&dir, "%s/%s/%s", b->o.output_dir, rid, tname);
     b->dir = dir.oom ? NULL : kl_core__buf_detach(&dir);
-    kl_core__buf_free(&dir);
-    if (b->o.dry_run) { /* everything but the disk */
-        kl_free(rid);
-        kl_free(tname);
-        return b->dir ? 0 : kl_core__oom(ctx);
+    if (!b->dir) {
+        rc = kl_core__oom(ctx);
+        goto done;
     }
-    b->dirfd = b->dir ? kl_core__open_dir(ctx, b->o.output_dir, subs, 2) : kl_core__oom(ctx);
+    if (b->o.dry_run) /* everything but the disk */
+        goto done;
+    const char *subs[] = {rid, tname};
+    b->dirfd = kl_core__open_dir(ctx, b->o.output_dir, subs, 2);
+    if (b->dirfd < 0)
+        rc = b->dirfd;
+done:
+    kl_core__buf_free(&dir);
     kl_free(rid);
     kl_free(tname);
-    if (b->dirfd < 0)
-        return b->dirfd;
-    /* One run at a time in a batch directory; then what is there must be
-     * ours (with force: files earlier runs listed in their manifests). */
-    b->rd.dirfd = b->dirfd;
-    b->rd.display = b->dir;
-    rc = kl_batch__lock(ctx, &b->rd);
-    if (!rc)
-        rc = kl_batch__prepare(ctx, &b->rd, b->o.force != 0);
-    if (rc)
-        return rc;
-    /* The record, written as members finish. */
+    return rc;
+}
+
+/* record.csv, written as members finish: listed in the manifest, created
+ * (never over an existing file) and private. */
+static int open_record(batch *b)
+{
+    kl_context *ctx = b->ctx;
     kl_buf disp = KL_BUF_INIT;
+    int rc = 0;
     kl_core__buf_printf(&disp, "%s/record.csv", b->dir);
     if (disp.oom) {
-        kl_core__buf_free(&disp);
-        return kl_core__oom(ctx);
+        rc = kl_core__oom(ctx);
+        goto done;
     }
     if (kl_batch__manifest_add(&b->rd, "record.csv") == 0)
         b->record_fd = openat(b->dirfd, "record.csv",
                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    rc = b->record_fd < 0 ? kl_core__error(ctx, KL_EIO, KL_AT(disp.data, 0, 0), NULL,
-                                           "cannot create the batch record: %s", strerror(errno))
-                          : 0;
-    if (!rc && fchmod(b->record_fd, 0600) != 0)
+    if (b->record_fd < 0) {
+        rc = kl_core__error(ctx, KL_EIO, KL_AT(disp.data, 0, 0), NULL,
+                            "cannot create the batch record: %s", strerror(errno));
+        goto done;
+    }
+    if (fchmod(b->record_fd, 0600) != 0)
         rc = kl_core__error(ctx, KL_EIO, KL_AT(disp.data, 0, 0), NULL,
                             "cannot make the batch record private: %s", strerror(errno));
+done:
     kl_core__buf_free(&disp);
     return rc;
+}
+
+static int setup(batch *b)
+{
+    bool need_pdf = false, need_cover = false;
+    int rc;
+    if ((rc = check_options(b)) < 0 || (rc = make_jobs(b, &need_pdf, &need_cover)) < 0 ||
+        (rc = cut_packs(b)) < 0 || (rc = load_resources(b, need_pdf, need_cover)) < 0)
+        return rc;
+    set_render_options(b);
+    /* The directory last: nothing is created on disk for a batch that
+     * cannot start. */
+    if ((rc = open_batch_dir(b)) < 0 || b->o.dry_run)
+        return rc;
+    /* One run at a time in a batch directory; then what is there must be
+     * ours (with force: files earlier runs listed in their manifests). */
+    b->rd.dirfd = b->dirfd;
+    b->rd.display = b->dir;
+    if ((rc = kl_batch__lock(b->ctx, &b->rd)) < 0 ||
+        (rc = kl_batch__prepare(b->ctx, &b->rd, b->o.force != 0)) < 0)
+        return rc;
+    return open_record(b);
 }
 
 static void teardown(batch *b)
@@ -1976,20 +2017,11 @@ static int deliver_record(batch *b)
     return 0;
 }
 
-static int generate(kl_context *ctx, const kl_review *review, const kl_batch_options *opts,
-                    kl_batch_output_fn output, void *output_ud, kl_batch_result **out)
+/* The batch with the caller's options (an older options struct is read up
+ * to the fields its version had) and the defaults for the rest. */
+static int start_batch(batch *b, kl_context *ctx, const kl_review *review,
+                       const kl_batch_options *opts, kl_batch_output_fn output, void *output_ud)
 {
-    kl_context_clear_error(ctx);
-    if (!out)
-        return kl_core__einval(ctx, __func__);
-    *out = NULL;
-    if (!review)
-        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_batch_generate: no review");
-    if (opts && (opts->version < 1 || opts->version > KL_BATCH_OPTIONS_VERSION))
-        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_BATCH_OPTIONS_INIT",
-                              "kl_batch_options version %u is not %u", opts->version,
-                              KL_BATCH_OPTIONS_VERSION);
-    batch bb, *b = &bb;
     memset(b, 0, sizeof *b);
     b->ctx = ctx;
     b->review = review;
@@ -2017,82 +2049,95 @@ static int generate(kl_context *ctx, const kl_review *review, const kl_batch_opt
         b->o.output_dir = "letters";
     if (b->o.n_members && !b->o.members)
         return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "n_members without members");
-    if (pthread_mutex_init(&b->lock, NULL) != 0)
-        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot create a mutex");
+    return 0;
+}
 
-    report(b, KL_BATCH_PHASE_LOADING, NULL, NULL);
-    kl_batch_result *res = kl_core__calloc(1, sizeof *res);
-    int rc = !res || kl_context_new(&b->quiet) ? kl_core__oom(ctx) : setup(b);
-    if (!rc && !(res->dir = kl_core__strdup(b->dir)))
-        rc = kl_core__oom(ctx);
-    if (!rc) {
-        res->totals.members = b->n_jobs;
-        b->res = res; /* rows are added, and recorded, as members finish */
-        rc = run_workers(b);
+/* Members not reported yet: those after an interruption, or after the rows
+ * could not be made. */
+static int report_rest(batch *b, kl_batch_result *res)
+{
+    while (b->next_flush < b->n_jobs && !b->record_err) {
+        job *f = &b->jobs[b->next_flush++];
+        for (; f->done && f->n_forwarded < f->n_diags; f->n_forwarded++)
+            forward(b->ctx, &f->diags[f->n_forwarded]);
+        if (job_rows(b, res, f))
+            b->record_err = KL_ENOMEM;
     }
-    /* Members not reported yet: those after an interruption, or after the
-     * rows could not be made. */
-    if (!rc) {
-        while (b->next_flush < b->n_jobs && !b->record_err) {
-            job *f = &b->jobs[b->next_flush++];
-            for (; f->done && f->n_forwarded < f->n_diags; f->n_forwarded++)
-                forward(ctx, &f->diags[f->n_forwarded]);
-            if (job_rows(b, res, f))
-                b->record_err = KL_ENOMEM;
-        }
-        if (b->record_err == KL_ENOMEM)
-            rc = kl_core__oom(ctx);
-    }
-    if (!rc)
-        record_flush(b);
+    return b->record_err == KL_ENOMEM ? kl_core__oom(b->ctx) : 0;
+}
+
+/* Set up, then every member's files, their rows and the print packs. */
+static int make_letters(batch *b, kl_batch_result *res)
+{
+    int rc;
+    if ((rc = setup(b)) < 0)
+        return rc;
+    if (!(res->dir = kl_core__strdup(b->dir)))
+        return kl_core__oom(b->ctx);
+    res->totals.members = b->n_jobs;
+    b->res = res; /* rows are added, and recorded, as members finish */
+    if ((rc = run_workers(b)) < 0 || (rc = report_rest(b, res)) < 0)
+        return rc;
+    record_flush(b);
     /* The print packs not made yet (whose members were put in place last). */
-    int pack_rc = 0, record_rc = 0;
-    if (!rc && !b->stop && !b->interrupted && b->packs_on)
+    if (!b->stop && !b->interrupted && b->packs_on)
         report(b, KL_BATCH_PHASE_PRINT_PACK, NULL, NULL);
-    if (!rc)
-        finish_packs(b);
+    finish_packs(b);
+    return 0;
+}
+
+/* After make_letters(), whether or not it failed: the print packs'
+ * diagnostics and totals; the code of the first pack that failed. */
+static int end_packs(batch *b, kl_batch_result *res)
+{
     for (size_t i = 0; i < b->n_pack_diags; i++)
-        forward(ctx, &b->pack_diags[i]);
-    pack_rc = b->pack_rc;
-    /* GOV.UK Notify's upload files, beside the letters. */
-    if (!rc && !pack_rc && b->o.notify && !b->stop && !b->interrupted && !b->o.dry_run)
-        pack_rc = notify_csvs(b);
-    if (res) {
-        res->totals.print_pack_pages = b->pack_pages;
-        res->totals.print_packs = b->packs_written;
+        forward(b->ctx, &b->pack_diags[i]);
+    res->totals.print_pack_pages = b->pack_pages;
+    res->totals.print_packs = b->packs_written;
+    return b->pack_rc;
+}
+
+/* The record, whole: handed to the output callback, or on disk checked once
+ * more as a whole and made durable (*record_rc: that failed, reported). */
+static int end_record(batch *b, int *record_rc)
+{
+    kl_context *ctx = b->ctx;
+    if (b->output)
+        return deliver_record(b);
+    if (b->record_fd < 0)
+        return 0;
+    /* Defence in depth: the record as a whole names no one's details. */
+    const char *t[] = {b->record.data ? b->record.data : ""};
+    int hit = b->record_err ? 0 : disclosure_run_idx(ctx, b->disclosure, t[0]);
+    if (hit == KL_ENOMEM || b->record_err == KL_ENOMEM)
+        return kl_core__oom(ctx);
+    if (hit || b->record_err == KL_EDATA) {
+        unlinkat(b->dirfd, "record.csv", 0);
+        return kl_core__error(ctx, KL_EDATA, KL_AT(b->dir, 0, 0), NULL,
+                              "the batch record would hold a contact detail: it was not written");
     }
-    if (!rc)
-        report(b, KL_BATCH_PHASE_RECORD, NULL, NULL);
-    if (!rc && b->output)
-        rc = deliver_record(b);
-    if (!rc && b->record_fd >= 0) {
-        /* Defence in depth: the record as a whole names no one's details. */
-        const char *t[] = {b->record.data ? b->record.data : ""};
-        int hit = b->record_err ? 0 : disclosure_run_idx(ctx, b->disclosure, t[0]);
-        if (hit == KL_ENOMEM || b->record_err == KL_ENOMEM) {
-            rc = kl_core__oom(ctx);
-        } else if (hit || b->record_err == KL_EDATA) {
-            unlinkat(b->dirfd, "record.csv", 0);
-            rc = kl_core__error(ctx, KL_EDATA, KL_AT(b->dir, 0, 0), NULL,
-                                "the batch record would hold a contact detail: it was not written");
-        } else if (b->record_err || fdatasync(b->record_fd) != 0) {
-            kl_buf disp = KL_BUF_INIT;
-            kl_core__buf_printf(&disp, "%s/record.csv", b->dir);
-            record_rc = kl_core__error(ctx, KL_EIO, KL_AT(disp.oom ? b->dir : disp.data, 0, 0),
-                                       errno == ENOSPC ? "free some space on the disk" : NULL,
-                                       "cannot write the batch record: %s", strerror(errno));
-            kl_core__buf_free(&disp);
-        }
+    if (b->record_err || fdatasync(b->record_fd) != 0) {
+        kl_buf disp = KL_BUF_INIT;
+        kl_core__buf_printf(&disp, "%s/record.csv", b->dir);
+        *record_rc = kl_core__error(ctx, KL_EIO, KL_AT(disp.oom ? b->dir : disp.data, 0, 0),
+                                    errno == ENOSPC ? "free some space on the disk" : NULL,
+                                    "cannot write the batch record: %s", strerror(errno));
+        kl_core__buf_free(&disp);
     }
-    if (b->rd.manifest_fd >= 0)
-        kl_batch__rundir_close(&b->rd, b->interrupted  ? "interrupted"
-                                       : b->stop || rc ? "stopped"
-                                                       : "complete");
-    if (!rc && b->stop) {
+    return 0;
+}
+
+/* The run's outcome when nothing failed outright (rc 0): writing stopped,
+ * the caller interrupted it, or a print pack or the record failed. */
+static int outcome(batch *b, const kl_batch_result *res, int rc, int pack_rc, int record_rc)
+{
+    if (rc)
+        return rc;
+    if (b->stop) {
         size_t failed = res->totals.members_failed;
         bool oom = b->stop_rc == KL_ENOMEM;
-        rc = kl_core__error(
-            ctx, b->stop_rc, KL_AT(b->dir, 0, 0),
+        return kl_core__error(
+            b->ctx, b->stop_rc, KL_AT(b->dir, 0, 0),
             oom ? "close other programs, then run again, replacing this run's files"
                 : "free some space or choose another output directory, then run "
                   "again, replacing this run's files",
@@ -2101,17 +2146,62 @@ static int generate(kl_context *ctx, const kl_review *review, const kl_batch_opt
             oom ? " (out of memory)" : "", failed, failed == 1 ? " was" : "s were",
             record_rc ? "; the batch record could not be completed either"
                       : "; record.csv says which");
-    } else if (!rc && b->interrupted) {
-        size_t done = res->totals.members_written + res->totals.not_contacted;
-        rc = kl_core__error(ctx, KL_EINTR, KL_AT(b->dir, 0, 0), NULL,
-                            "interrupted: %zu of %zu members dealt with before the run stopped (no "
-                            "partial file is left)%s",
-                            done, b->n_selected,
-                            record_rc ? "; the batch record could not be completed"
-                                      : "; record.csv says which");
-    } else if (!rc && (pack_rc || record_rc)) {
-        rc = pack_rc ? pack_rc : record_rc; /* already reported */
     }
+    if (b->interrupted) {
+        size_t done = res->totals.members_written + res->totals.not_contacted;
+        return kl_core__error(b->ctx, KL_EINTR, KL_AT(b->dir, 0, 0), NULL,
+                              "interrupted: %zu of %zu members dealt with before the run stopped "
+                              "(no partial file is left)%s",
+                              done, b->n_selected,
+                              record_rc ? "; the batch record could not be completed"
+                                        : "; record.csv says which");
+    }
+    if (pack_rc)
+        return pack_rc; /* already reported */
+    return record_rc;
+}
+
+static int generate(kl_context *ctx, const kl_review *review, const kl_batch_options *opts,
+                    kl_batch_output_fn output, void *output_ud, kl_batch_result **out)
+{
+    kl_context_clear_error(ctx);
+    if (!out)
+        return kl_core__einval(ctx, __func__);
+    *out = NULL;
+    if (!review)
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_batch_generate: no review");
+    if (opts && (opts->version < 1 || opts->version > KL_BATCH_OPTIONS_VERSION))
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, "initialise with KL_BATCH_OPTIONS_INIT",
+                              "kl_batch_options version %u is not %u", opts->version,
+                              KL_BATCH_OPTIONS_VERSION);
+    batch bb, *b = &bb;
+    int rc, pack_rc = 0, record_rc = 0;
+    if ((rc = start_batch(b, ctx, review, opts, output, output_ud)) < 0)
+        return rc;
+    if (pthread_mutex_init(&b->lock, NULL) != 0)
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot create a mutex");
+
+    report(b, KL_BATCH_PHASE_LOADING, NULL, NULL);
+    kl_batch_result *res = kl_core__calloc(1, sizeof *res);
+    if (!res || kl_context_new(&b->quiet)) {
+        rc = kl_core__oom(ctx);
+        goto done;
+    }
+    rc = make_letters(b, res);
+    pack_rc = end_packs(b, res); /* the packs made before a failure are counted too */
+    if (rc < 0)
+        goto done;
+    /* GOV.UK Notify's upload files, beside the letters. */
+    if (!pack_rc && b->o.notify && !b->stop && !b->interrupted && !b->o.dry_run)
+        pack_rc = notify_csvs(b);
+    report(b, KL_BATCH_PHASE_RECORD, NULL, NULL);
+    rc = end_record(b, &record_rc);
+done:
+    if (b->rd.manifest_fd >= 0)
+        kl_batch__rundir_close(&b->rd, b->interrupted  ? "interrupted"
+                                       : b->stop || rc ? "stopped"
+                                                       : "complete");
+    rc = outcome(b, res, rc, pack_rc, record_rc);
     /* After a failed write the result still says what was written. */
     bool partial = b->res && (b->stop || b->interrupted || pack_rc || record_rc);
     if (rc && !partial) {
