@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,14 +131,8 @@ typedef struct names {
 
 static int names_add(names *s, const char *name, size_t len)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        char **grown = kl_core__realloc(s->v, cap * sizeof *grown);
-        if (!grown)
-            return KL_ENOMEM;
-        s->v = grown;
-        s->cap = cap;
-    }
+    if (KL_GROW(s->v, s->cap, s->n + 1) < 0)
+        return KL_ENOMEM;
     char *c = kl_core__strndup(name, len);
     if (!c)
         return KL_ENOMEM;
@@ -162,6 +157,21 @@ static bool names_has(const names *s, const char *name)
     return s->n && bsearch(&name, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
 }
 
+/* A manifest or an old record, read whole up to LISTING_MAX. These list the
+ * files kinletter may remove; reading stops there, and a file listed after it
+ * then counts as not kinletter's: --force refuses to run (naming it) rather
+ * than remove it. A batch's listing is a line of under 320 bytes a file, a
+ * few files a member: 64 MiB is hundreds of thousands of members. Closes fd. */
+#define LISTING_MAX (64u << 20)
+static void read_listing(int fd, kl_buf *b)
+{
+    char chunk[8192];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0 && b->len < LISTING_MAX)
+        kl_core__buf_append(b, chunk, (size_t)n);
+    close(fd);
+}
+
 /* The files earlier runs listed ("file NAME" lines). A missing manifest is
  * an empty one. */
 static int read_manifest(kl_context *ctx, kl_rundir *rd, names *listed)
@@ -170,11 +180,7 @@ static int read_manifest(kl_context *ctx, kl_rundir *rd, names *listed)
     if (fd < 0)
         return errno == ENOENT ? 0 : io_fail(ctx, rd->display, "cannot read the manifest", errno);
     kl_buf b = KL_BUF_INIT;
-    char chunk[8192];
-    ssize_t n;
-    while ((n = read(fd, chunk, sizeof chunk)) > 0 && b.len < (64u << 20))
-        kl_core__buf_append(&b, chunk, (size_t)n);
-    close(fd);
+    read_listing(fd, &b);
     if (b.oom)
         return kl_core__oom(ctx);
     int rc = 0;
@@ -202,37 +208,45 @@ static int read_legacy_record(kl_context *ctx, kl_rundir *rd, names *listed)
     if (fd < 0)
         return 0;
     kl_buf b = KL_BUF_INIT;
-    char chunk[8192];
-    ssize_t n;
-    while ((n = read(fd, chunk, sizeof chunk)) > 0 && b.len < (64u << 20))
-        kl_core__buf_append(&b, chunk, (size_t)n);
-    close(fd);
+    read_listing(fd, &b);
     if (b.oom)
         return kl_core__oom(ctx);
     kl_context *quiet = NULL;
     kl_csv *csv = NULL;
-    int rc = kl_context_new(&quiet) ? KL_ENOMEM : 0;
-    if (!rc && b.len && kl_csv__parse(quiet, "record.csv", b.data, b.len, 1000000, &csv) == 0) {
-        size_t col = SIZE_MAX;
-        for (size_t i = 0; csv->n_rows && i < csv->rows[0].n_fields; i++)
-            if (strcmp(csv->rows[0].fields[i], "file") == 0)
-                col = i;
-        if (col != SIZE_MAX)
-            rc = names_add(listed, "record.csv", 10);
-        for (size_t r = 1; r < csv->n_rows && col != SIZE_MAX && !rc; r++) {
-            const char *f = col < csv->rows[r].n_fields ? csv->rows[r].fields[col] : "";
-            if (*f && !strchr(f, '/') && f[0] != '.')
-                rc = names_add(listed, f, strlen(f));
-        }
-        for (int k = 0; col != SIZE_MAX && k <= 999 && !rc; k++) {
-            char pack[40];
-            if (k == 0)
-                snprintf(pack, sizeof pack, "print-pack.pdf");
-            else
-                snprintf(pack, sizeof pack, "print-pack-%03d.pdf", k);
-            rc = names_add(listed, pack, strlen(pack));
-        }
+    size_t col = SIZE_MAX;
+    int rc = 0;
+    if (kl_context_new(&quiet)) {
+        rc = KL_ENOMEM;
+        goto done;
     }
+    /* A record of more than a million rows lists nothing, as one that
+     * cannot be read. */
+    if (!b.len || kl_csv__parse(quiet, "record.csv", b.data, b.len, 1000000, &csv) != 0)
+        goto done;
+    for (size_t i = 0; csv->n_rows && i < csv->rows[0].n_fields; i++)
+        if (strcmp(csv->rows[0].fields[i], "file") == 0)
+            col = i;
+    if (col == SIZE_MAX)
+        goto done;
+    if ((rc = names_add(listed, "record.csv", 10)) < 0)
+        goto done;
+    for (size_t r = 1; r < csv->n_rows; r++) {
+        const char *f = col < csv->rows[r].n_fields ? csv->rows[r].fields[col] : "";
+        if (*f && !strchr(f, '/') && f[0] != '.' && (rc = names_add(listed, f, strlen(f))) < 0)
+            goto done;
+    }
+    /* Its print packs: print-pack.pdf, print-pack-001.pdf to -999.pdf (a
+     * later one counts as not kinletter's: --force refuses, never removes). */
+    for (int k = 0; k <= 999; k++) {
+        char pack[40];
+        if (k == 0)
+            snprintf(pack, sizeof pack, "print-pack.pdf");
+        else
+            snprintf(pack, sizeof pack, "print-pack-%03d.pdf", k);
+        if ((rc = names_add(listed, pack, strlen(pack))) < 0)
+            goto done;
+    }
+done:
     kl_csv__free(csv);
     kl_context_free(quiet);
     kl_core__buf_free(&b);
@@ -243,118 +257,142 @@ static int read_legacy_record(kl_context *ctx, kl_rundir *rd, names *listed)
     return 0;
 }
 
+/* What the batch directory holds, sorted by what may be done with it. */
+typedef struct dir_scan {
+    names temps;   /* temporaries (of dead runs: we hold the lock) */
+    names old;     /* files earlier runs listed */
+    char *foreign; /* the first other entry in name order, or NULL */
+    bool has_files;
+} dir_scan;
+
+static int scan_dir(kl_context *ctx, kl_rundir *rd, const names *listed, dir_scan *s)
+{
+    int fd = dup(rd->dirfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return io_fail(ctx, rd->display, "cannot read the batch directory", errno);
+    }
+    rewinddir(d);
+    int rc = 0;
+    struct dirent *e;
+    while (!rc && (e = readdir(d))) {
+        const char *n = e->d_name;
+        if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, LOCK_NAME) ||
+            !strcmp(n, MANIFEST_NAME))
+            continue;
+        struct stat st;
+        bool got = fstatat(rd->dirfd, n, &st, AT_SYMLINK_NOFOLLOW) == 0;
+        bool regular = got && S_ISREG(st.st_mode);
+        /* A link planted under one of our names is removed, never followed. */
+        bool link = got && S_ISLNK(st.st_mode);
+        if (regular && is_temporary(n)) {
+            rc = names_add(&s->temps, n, strlen(n));
+            continue;
+        }
+        if (n[0] != '.')
+            s->has_files = true;
+        if ((regular || link) && names_has(listed, n)) {
+            rc = names_add(&s->old, n, strlen(n));
+            continue;
+        }
+        /* The first foreign entry in name order, for a stable message. */
+        if (!s->foreign || strcmp(n, s->foreign) < 0) {
+            kl_free(s->foreign);
+            if (!(s->foreign = kl_core__strdup(n)))
+                rc = KL_ENOMEM;
+        }
+    }
+    closedir(d);
+    return rc == KL_ENOMEM ? kl_core__oom(ctx) : rc;
+}
+
+/* Without force, any file refuses the run; with force, a file no earlier run
+ * listed. Nothing is changed then. */
+static int check_replace(kl_context *ctx, const kl_rundir *rd, bool force, const dir_scan *s)
+{
+    if (s->has_files && !force)
+        return kl_core__error(
+            ctx, KL_EEXISTS, KL_AT(rd->display, 0, 0),
+            "replace them with the force option, or choose another output directory",
+            "the batch directory already holds files from an earlier run; nothing was changed");
+    if (force && s->foreign)
+        /* A file name is the coordinator's, not a family member's detail. */
+        return kl_core__error(
+            ctx, KL_EEXISTS, KL_AT(rd->display, 0, 0),
+            "move it out of the batch directory (kinletter removes only the files its own runs "
+            "listed in the manifest), then run again",
+            "the batch directory holds '%s', which kinletter did not write; nothing was changed",
+            s->foreign);
+    return 0;
+}
+
+/* Remove the temporaries of dead runs (a warning names the runs) and the
+ * files earlier runs listed. */
+static int remove_earlier(kl_context *ctx, kl_rundir *rd, const dir_scan *s)
+{
+    /* We hold the lock: every temporary here belongs to a run that died. */
+    kl_buf runs = KL_BUF_INIT;
+    for (size_t i = 0; i < s->temps.n; i++) {
+        char r[NAME_MAX + 1]; /* a part of a directory entry's name */
+        temporary_run(s->temps.v[i], r, sizeof r);
+        if (*r && !(runs.data && strstr(runs.data, r)))
+            kl_core__buf_printf(&runs, "%s%s", runs.len ? ", " : "", r);
+        unlinkat(rd->dirfd, s->temps.v[i], 0);
+    }
+    rd->stale_temporaries = s->temps.n;
+    rd->removed = s->old.n;
+    if (runs.oom) {
+        kl_core__buf_free(&runs);
+        return kl_core__oom(ctx);
+    }
+    if (s->temps.n)
+        kl_core__warn(ctx, KL_SEVERITY_WARNING, KL_AT(rd->display, 0, 0), NULL,
+                      "removed %zu temporary file%s left by an interrupted run%s%s%s", s->temps.n,
+                      s->temps.n == 1 ? "" : "s", runs.len ? " (run " : "",
+                      runs.len ? runs.data : "", runs.len ? ")" : "");
+    kl_core__buf_free(&runs);
+    for (size_t i = 0; i < s->old.n; i++)
+        if (unlinkat(rd->dirfd, s->old.v[i], 0) != 0 && errno != ENOENT)
+            return io_fail(ctx, rd->display, "cannot remove a file of an earlier run", errno);
+    return 0;
+}
+
+/* A new manifest, listing this run's files as they are made. */
+static int start_manifest(kl_context *ctx, kl_rundir *rd)
+{
+    int mfd = openat(rd->dirfd, MANIFEST_NAME,
+                     O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (mfd < 0)
+        return io_fail(ctx, rd->display, "cannot write the manifest", errno);
+    char head[128]; /* MANIFEST_HEAD, a run id (under 40 bytes) and a pid */
+    snprintf(head, sizeof head, MANIFEST_HEAD "run %s pid %ld\n", rd->run_id, (long)getpid());
+    int e = fchmod(mfd, 0600) ? errno : write_line(mfd, head);
+    if (e) {
+        close(mfd);
+        return io_fail(ctx, rd->display, "cannot write the manifest", e);
+    }
+    rd->manifest_fd = mfd;
+    return 0;
+}
+
 int kl_batch__prepare(kl_context *ctx, kl_rundir *rd, bool force)
 {
-    names listed = {0}, temps = {0}, old = {0};
+    names listed = {0};
+    dir_scan s = {{0}, {0}, NULL, false};
     struct stat mst;
     bool has_manifest = fstatat(rd->dirfd, MANIFEST_NAME, &mst, AT_SYMLINK_NOFOLLOW) == 0;
     int rc = has_manifest ? read_manifest(ctx, rd, &listed) : read_legacy_record(ctx, rd, &listed);
-    const char *foreign = NULL;
-    char *foreign_copy = NULL;
-    bool has_files = false;
-    int fd = rc ? -1 : dup(rd->dirfd);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!rc && !d) {
-        if (fd >= 0)
-            close(fd);
-        rc = io_fail(ctx, rd->display, "cannot read the batch directory", errno);
-    }
-    if (d) {
-        rewinddir(d);
-        struct dirent *e;
-        while (!rc && (e = readdir(d))) {
-            const char *n = e->d_name;
-            if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, LOCK_NAME) ||
-                !strcmp(n, MANIFEST_NAME))
-                continue;
-            struct stat st;
-            bool got = fstatat(rd->dirfd, n, &st, AT_SYMLINK_NOFOLLOW) == 0;
-            bool regular = got && S_ISREG(st.st_mode);
-            /* A link planted under one of our names is removed, never followed. */
-            bool link = got && S_ISLNK(st.st_mode);
-            if (regular && is_temporary(n)) {
-                rc = names_add(&temps, n, strlen(n));
-                continue;
-            }
-            if (n[0] != '.')
-                has_files = true;
-            if ((regular || link) && names_has(&listed, n)) {
-                rc = names_add(&old, n, strlen(n));
-                continue;
-            }
-            /* The first foreign entry in name order, for a stable message. */
-            if (!foreign || strcmp(n, foreign) < 0) {
-                kl_free(foreign_copy);
-                foreign = foreign_copy = kl_core__strdup(n);
-                if (!foreign_copy)
-                    rc = KL_ENOMEM;
-            }
-        }
-        closedir(d);
-        if (rc == KL_ENOMEM)
-            rc = kl_core__oom(ctx);
-    }
-    if (!rc && has_files && !force)
-        rc =
-            kl_core__error(ctx, KL_EEXISTS, KL_AT(rd->display, 0, 0),
-                           "replace them with the force option, or choose another output directory",
-                           "the batch directory already holds files from an earlier run; nothing "
-                           "was changed");
-    else if (!rc && force && foreign)
-        /* A file name is the coordinator's, not a family member's detail. */
-        rc =
-            kl_core__error(ctx, KL_EEXISTS, KL_AT(rd->display, 0, 0),
-                           "move it out of the batch directory (kinletter removes only the files "
-                           "its own runs listed in the manifest), then run again",
-                           "the batch directory holds '%s', which kinletter did not write; nothing "
-                           "was changed",
-                           foreign);
-    if (!rc) {
-        /* We hold the lock: every temporary here belongs to a run that died. */
-        char runs[128] = "";
-        for (size_t i = 0; i < temps.n; i++) {
-            char r[40];
-            temporary_run(temps.v[i], r, sizeof r);
-            if (*r && !strstr(runs, r) && strlen(runs) + strlen(r) + 3 < sizeof runs)
-                snprintf(runs + strlen(runs), sizeof runs - strlen(runs), "%s%s", *runs ? ", " : "",
-                         r);
-            unlinkat(rd->dirfd, temps.v[i], 0);
-        }
-        rd->stale_temporaries = temps.n;
-        if (temps.n)
-            kl_core__warn(ctx, KL_SEVERITY_WARNING, KL_AT(rd->display, 0, 0), NULL,
-                          "removed %zu temporary file%s left by an interrupted run%s%s%s", temps.n,
-                          temps.n == 1 ? "" : "s", *runs ? " (run " : "", runs, *runs ? ")" : "");
-        for (size_t i = 0; i < old.n; i++)
-            if (unlinkat(rd->dirfd, old.v[i], 0) != 0 && errno != ENOENT) {
-                rc = io_fail(ctx, rd->display, "cannot remove a file of an earlier run", errno);
-                break;
-            }
-        rd->removed = old.n;
-    }
-    if (!rc) {
-        /* A new manifest, listing this run's files as they are made. */
-        int mfd = openat(rd->dirfd, MANIFEST_NAME,
-                         O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (mfd < 0) {
-            rc = io_fail(ctx, rd->display, "cannot write the manifest", errno);
-        } else {
-            char head[128];
-            snprintf(head, sizeof head, MANIFEST_HEAD "run %s pid %ld\n", rd->run_id,
-                     (long)getpid());
-            int e = fchmod(mfd, 0600) ? errno : write_line(mfd, head);
-            if (e) {
-                close(mfd);
-                rc = io_fail(ctx, rd->display, "cannot write the manifest", e);
-            } else {
-                rd->manifest_fd = mfd;
-            }
-        }
-    }
-    kl_free(foreign_copy);
+    if (rc < 0 || (rc = scan_dir(ctx, rd, &listed, &s)) < 0 ||
+        (rc = check_replace(ctx, rd, force, &s)) < 0 || (rc = remove_earlier(ctx, rd, &s)) < 0)
+        goto done;
+    rc = start_manifest(ctx, rd);
+done:
+    kl_free(s.foreign);
     names_free(&listed);
-    names_free(&temps);
-    names_free(&old);
+    names_free(&s.temps);
+    names_free(&s.old);
     return rc;
 }
 
