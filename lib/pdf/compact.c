@@ -139,7 +139,7 @@ static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem)
 {
     HPDF_Stream os = pdf->stream;
     HPDF_Xref xref = pdf->xref;
-    char buf[48];
+    char buf[48]; /* two numbers (10 and 20 digits at most) and 6 bytes */
     int rc;
     for (HPDF_UINT i = 1; i < xref->entries->count; i++) {
         HPDF_XrefEntry e = HPDF_List_ItemAt(xref->entries, i);
@@ -181,11 +181,11 @@ static unsigned bytes_for(uint64_t v)
     return n;
 }
 
-/* The object streams (numbered after libharu's objects), then the cross-reference stream. */
-static int write_tail(writer *w, HPDF_Doc pdf)
+/* The object streams, numbered after libharu's objects (base: the first
+ * number), and the entries of the objects in them renumbered to match. */
+static int objstms_write(writer *w, uint32_t base)
 {
     kl_buf *out = w->out;
-    uint32_t base = (uint32_t)w->nx;
     for (size_t s = 0; s < w->nstms; s++) {
         const objstm *o = &w->stms[s];
         if (KL_GROW(w->x, w->capx, w->nx + 1) < 0)
@@ -201,25 +201,21 @@ static int write_tail(writer *w, HPDF_Doc pdf)
     for (size_t i = 1; i < base; i++)
         if (w->x[i].type == 2)
             w->x[i].f2 += base;
-    /* The cross-reference stream is the last object. */
-    size_t xref_id = w->nx, size = w->nx + 1;
-    size_t xref_at = out->len - w->start;
-    if (xref_at > UINT32_MAX)
-        return KL_EBACKEND;
-    if (KL_GROW(w->x, w->capx, size) < 0)
-        return KL_ENOMEM;
-    w->x[w->nx++] = (xent){.type = 1, .f2 = (uint32_t)xref_at};
-    w->x[0] = (xent){.type = 0}; /* the head of the free list, generation 0 (as qpdf writes) */
-    uint16_t f3max = 0;
-    for (size_t i = 0; i < size; i++)
-        f3max = w->x[i].f3 > f3max ? w->x[i].f3 : f3max;
-    unsigned w3 = bytes_for(f3max), w2 = bytes_for(xref_at > size ? xref_at : size);
+    return 0;
+}
+
+/* The cross-reference stream's size rows (type, w2 bytes, w3 bytes), with
+ * the PNG Up predictor (each byte less the one above it), as qpdf writes
+ * them: offsets that grow slowly deflate to little. Deflated into *z (the
+ * cache's buffer). */
+static int xref_rows(writer *w, size_t size, unsigned w2, unsigned w3, const unsigned char **z,
+                     size_t *zlen)
+{
     unsigned cols = 1 + w2 + w3;
-    /* Rows with the PNG Up predictor (each byte less the one above it), as qpdf writes them:
-     * offsets that grow slowly deflate to little. */
     kl_buf rows = KL_BUF_INIT;
     if (kl_core__buf_reserve(&rows, size * (cols + 1)))
         return KL_ENOMEM;
+    /* w2: at most 8 bytes (a size_t), w3 at most 2 (a generation, uint16_t) */
     unsigned char prev[1 + 8 + 2] = {0}, row[1 + 8 + 2];
     for (size_t i = 0; i < size; i++) {
         const xent *e = &w->x[i];
@@ -235,26 +231,55 @@ static int write_tail(writer *w, HPDF_Doc pdf)
         rows.len += cols + 1;
         memcpy(prev, row, cols);
     }
-    const unsigned char *z;
-    size_t zlen;
-    int rc = kl_pdf__deflate(w->cache, rows.data, rows.len, &z, &zlen);
+    int rc = kl_pdf__deflate(w->cache, rows.data, rows.len, z, zlen);
     kl_core__buf_free(&rows);
-    if (rc)
-        return rc;
-    /* A deterministic /ID: the MD5 of every byte before the xref stream, as qpdf's
-     * deterministic ID is (an identifier, not a security check: SHA-256 of the file cost 1.5 M
-     * instructions a letter, MD5 0.3 M). */
+    return rc;
+}
+
+/* A deterministic /ID: the MD5 of every byte before the xref stream, as qpdf's
+ * deterministic ID is (an identifier, not a security check: SHA-256 of the file cost 1.5 M
+ * instructions a letter, MD5 0.3 M). In hex, into id. */
+static void file_id(const writer *w, size_t xref_at, char id[2 * MD5_DIGEST_SIZE + 1])
+{
     struct md5_ctx md5;
     uint8_t digest[MD5_DIGEST_SIZE];
     md5_init(&md5);
-    md5_update(&md5, xref_at, (const uint8_t *)out->data + w->start);
+    md5_update(&md5, xref_at, (const uint8_t *)w->out->data + w->start);
     md5_digest(&md5, sizeof digest, digest);
-    char id[2 * MD5_DIGEST_SIZE + 1];
     for (size_t i = 0; i < sizeof digest; i++) {
         id[2 * i] = "0123456789abcdef"[digest[i] >> 4];
         id[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
     }
     id[2 * MD5_DIGEST_SIZE] = '\0';
+}
+
+/* The object streams (numbered after libharu's objects), then the cross-reference stream. */
+static int write_tail(writer *w, HPDF_Doc pdf)
+{
+    kl_buf *out = w->out;
+    int rc;
+    if ((rc = objstms_write(w, (uint32_t)w->nx)) < 0)
+        return rc;
+    /* The cross-reference stream is the last object. */
+    size_t xref_id = w->nx, size = w->nx + 1;
+    size_t xref_at = out->len - w->start;
+    if (xref_at > UINT32_MAX)
+        return KL_EBACKEND;
+    if (KL_GROW(w->x, w->capx, size) < 0)
+        return KL_ENOMEM;
+    w->x[w->nx++] = (xent){.type = 1, .f2 = (uint32_t)xref_at};
+    w->x[0] = (xent){.type = 0}; /* the head of the free list, generation 0 (as qpdf writes) */
+    uint16_t f3max = 0;
+    for (size_t i = 0; i < size; i++)
+        f3max = w->x[i].f3 > f3max ? w->x[i].f3 : f3max;
+    unsigned w3 = bytes_for(f3max), w2 = bytes_for(xref_at > size ? xref_at : size);
+    unsigned cols = 1 + w2 + w3;
+    const unsigned char *z;
+    size_t zlen;
+    if ((rc = xref_rows(w, size, w2, w3, &z, &zlen)) < 0)
+        return rc;
+    char id[2 * MD5_DIGEST_SIZE + 1];
+    file_id(w, xref_at, id);
     kl_core__buf_printf(out,
                         "%zu 0 obj\n<</Type /XRef /Size %zu /Index [0 %zu] /W [1 %u %u] "
                         "/Root %u 0 R",
@@ -283,13 +308,15 @@ int kl_pdf__save_compact(HPDF_Doc pdf, kl_pdf_cache *cache, kl_buf *out)
     if (!mem)
         return KL_ENOMEM;
     /* libharu's header for PDF 1.7 (a comment of bytes above 127: a binary file). */
-    int rc = 0;
-    if (HPDF_Stream_WriteStr(pdf->stream, "%PDF-1.7\n%\267\276\255\252\n") != HPDF_OK)
+    int rc;
+    if (HPDF_Stream_WriteStr(pdf->stream, "%PDF-1.7\n%\267\276\255\252\n") != HPDF_OK) {
         rc = out->oom ? KL_ENOMEM : KL_EBACKEND;
-    if (!rc)
-        rc = write_objects(&w, pdf, mem);
-    if (!rc)
-        rc = write_tail(&w, pdf);
+        goto done;
+    }
+    if ((rc = write_objects(&w, pdf, mem)) < 0)
+        goto done;
+    rc = write_tail(&w, pdf);
+done:
     HPDF_Stream_Free(mem);
     kl_core__buf_free(&w.body);
     kl_core__buf_free(&w.head);

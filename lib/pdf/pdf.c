@@ -49,7 +49,7 @@ typedef struct render {
     HPDF_Array nums;
     int next_key;
     imgent *imgs;
-    size_t nimgs;
+    size_t nimgs, capimgs;
     unsigned nimg_names;
     kl_buf cs; /* content of the current page */
     kl_buf tmp;
@@ -177,7 +177,7 @@ static char *num(char *p, double v)
         c = -c;
     }
     long long whole = c / 100, frac = c % 100;
-    char digits[24];
+    char digits[24]; /* a long long has at most 19 digits */
     int k = 0;
     do
         digits[k++] = (char)('0' + whole % 10);
@@ -369,47 +369,15 @@ static unsigned put_u16(uint16_t *out, unsigned n, hb_codepoint_t cp)
     return n;
 }
 
-/* The text glyph g of run t stands for in its font's ToUnicode map, into
- * out (KL_GMAP_MAX units); returns its length, 0 for a glyph with no text
- * of its own (drawn as an outline, see text_line).
- *
- * Readers that ignore /ActualText (pdf.js, MuPDF) concatenate the glyphs'
- * texts in drawing order (right to left text: reversed, then put back in
- * logical order by their bidi step). So the text of a cluster (the
- * characters HarfBuzz shaped into one or more glyphs) is shared out over its
- * glyphs in reading order, so that the glyphs together give back exactly the
- * cluster's characters: a glyph alone in its cluster has all of them; in a
- * cluster of several, each glyph starts at the first character not yet given
- * whose own glyph (the font's cmap) it is (a base consonant, a matra, an
- * Arabic mark), else at the next character, and the first glyph takes
- * whatever precedes the second's start. A cluster with more glyphs than
- * characters (a two-part Bengali vowel sign) is shared out as its canonical
- * decomposition (the same text to any reader that normalises). A glyph whose
- * text differs from the same glyph's elsewhere gets a CID of its own
- * (kl_pdf__use_add). No glyph maps to U+200D unless the text has one. */
-static unsigned glyph_text(const kl_trun *t, uint32_t g, uint16_t *out)
+/* The characters of the cluster that starts at UTF-16 offset c0 of run t,
+ * into cps (CL_MAX); as their canonical decomposition when the cluster has
+ * more glyphs (ng) than characters. Returns how many. */
+static unsigned cluster_chars(const kl_trun *t, uint32_t c0, unsigned ng, hb_codepoint_t *cps)
 {
-    const kl_glyph *gl = &t->glyphs[g];
-    unsigned n = 0;
-    if (gl->ulen) {
-        n = gl->ulen < KL_GMAP_MAX ? gl->ulen : KL_GMAP_MAX;
-        memcpy(out, t->u16 + gl->ustart, n * sizeof *out);
-        return n;
-    }
-    uint32_t c0 = gl->ustart, cend = t->nu16;
+    uint32_t cend = t->nu16;
     for (uint32_t k = 0; k < t->nglyphs; k++)
         if (t->glyphs[k].ustart > c0 && t->glyphs[k].ustart < cend)
             cend = t->glyphs[k].ustart;
-    /* The cluster's glyphs (consecutive), in reading order. */
-    uint32_t first = g, last = g;
-    while (first > 0 && t->glyphs[first - 1].ustart == c0)
-        first--;
-    while (last + 1 < t->nglyphs && t->glyphs[last + 1].ustart == c0)
-        last++;
-    unsigned ng = last - first + 1, me = t->rtl ? last - g : g - first;
-    if (ng > CL_MAX)
-        return me == 0 ? put_u16(out, 0, 0xFFFD) : 0;
-    hb_codepoint_t cps[CL_MAX];
     unsigned nc = 0;
     for (uint32_t i = c0; i < cend && nc < CL_MAX;) {
         hb_codepoint_t cp = t->u16[i++];
@@ -426,8 +394,15 @@ static unsigned glyph_text(const kl_trun *t, uint32_t g, uint16_t *out)
         memcpy(cps, d, nd * sizeof *d);
         nc = nd;
     }
-    /* Each glyph's first character (-1: none of its own). */
-    int start[CL_MAX];
+    return nc;
+}
+
+/* Each glyph's first character in cps (start[i], i in reading order over
+ * the cluster's glyphs first..last; -1: none of its own). */
+static void cluster_starts(const kl_trun *t, uint32_t first, uint32_t last,
+                           const hb_codepoint_t *cps, unsigned nc, int *start)
+{
+    unsigned ng = last - first + 1;
     int prev = 0;
     start[0] = 0;
     for (unsigned i = 1; i < ng; i++) {
@@ -458,6 +433,54 @@ static unsigned glyph_text(const kl_trun *t, uint32_t g, uint16_t *out)
         if (prev + 1 < limit)
             start[i] = prev = prev + 1;
     }
+}
+
+/* The text glyph g of run t stands for in its font's ToUnicode map, into
+ * out (KL_GMAP_MAX units); returns its length, 0 for a glyph with no text
+ * of its own (drawn as an outline, see text_line).
+ *
+ * Readers that ignore /ActualText (pdf.js, MuPDF) concatenate the glyphs'
+ * texts in drawing order (right to left text: reversed, then put back in
+ * logical order by their bidi step). So the text of a cluster (the
+ * characters HarfBuzz shaped into one or more glyphs) is shared out over its
+ * glyphs in reading order, so that the glyphs together give back exactly the
+ * cluster's characters: a glyph alone in its cluster has all of them; in a
+ * cluster of several, each glyph starts at the first character not yet given
+ * whose own glyph (the font's cmap) it is (a base consonant, a matra, an
+ * Arabic mark), else at the next character, and the first glyph takes
+ * whatever precedes the second's start. A cluster with more glyphs than
+ * characters (a two-part Bengali vowel sign) is shared out as its canonical
+ * decomposition (the same text to any reader that normalises). A glyph whose
+ * text differs from the same glyph's elsewhere gets a CID of its own
+ * (kl_pdf__use_add). No glyph maps to U+200D unless the text has one.
+ *
+ * A cluster of more than KL_GMAP_MAX UTF-16 units (or CL_MAX characters or
+ * glyphs) is cut here: its line is not plain (glyphs one character each,
+ * text/text.h), so it carries its whole text as /ActualText (text_line),
+ * and only readers that ignore that lose the rest. */
+static unsigned glyph_text(const kl_trun *t, uint32_t g, uint16_t *out)
+{
+    const kl_glyph *gl = &t->glyphs[g];
+    unsigned n = 0;
+    if (gl->ulen) {
+        n = gl->ulen < KL_GMAP_MAX ? gl->ulen : KL_GMAP_MAX;
+        memcpy(out, t->u16 + gl->ustart, n * sizeof *out);
+        return n;
+    }
+    uint32_t c0 = gl->ustart;
+    /* The cluster's glyphs (consecutive), in reading order. */
+    uint32_t first = g, last = g;
+    while (first > 0 && t->glyphs[first - 1].ustart == c0)
+        first--;
+    while (last + 1 < t->nglyphs && t->glyphs[last + 1].ustart == c0)
+        last++;
+    unsigned ng = last - first + 1, me = t->rtl ? last - g : g - first;
+    if (ng > CL_MAX)
+        return me == 0 ? put_u16(out, 0, 0xFFFD) : 0;
+    hb_codepoint_t cps[CL_MAX];
+    unsigned nc = cluster_chars(t, c0, ng, cps);
+    int start[CL_MAX];
+    cluster_starts(t, first, last, cps, nc, start);
     if (start[me] < 0)
         return 0;
     int end = (int)nc;
@@ -537,21 +560,6 @@ static void mark_after_space(gtext *tx, uint32_t n)
         next->n = (uint8_t)(next->n + move);
         tx[g].n = (uint8_t)k;
     }
-}
-
-static int glyph_codes_reserve(render *r, size_t more)
-{
-    if (r->ncodes + more <= r->capcodes)
-        return 0;
-    size_t cap = r->capcodes ? r->capcodes : 1024;
-    while (cap < r->ncodes + more)
-        cap *= 2;
-    glyph_code *grown = kl_core__realloc(r->codes, cap * sizeof *grown);
-    if (!grown)
-        return KL_ENOMEM;
-    r->codes = grown;
-    r->capcodes = cap;
-    return 0;
 }
 
 /* ZERO_WIDTH_LETTER: a right-to-left glyph that stands for a letter but has
@@ -723,91 +731,116 @@ static int32_t mark_after_run(const kl_trun *t, uint32_t last, double x, const k
     return INT32_MIN;
 }
 
+/* The texts of run t's glyphs (tx), with the widths the rules of one run
+ * set (mark_after_space, RTL_FLOW, WORD_END_MARK). */
+static void run_texts(const kl_trun *t, gtext *tx)
+{
+    for (uint32_t g = 0; g < t->nglyphs; g++) {
+        tx[g].n = (uint8_t)glyph_text(t, g, tx[g].u);
+        tx[g].w = INT32_MIN;
+    }
+    if (!t->rtl)
+        mark_after_space(tx, t->nglyphs);
+    else {
+        rtl_flow(t, tx);
+        word_end_marks(t, tx);
+    }
+}
+
+/* WORD_END_MARK across runs, for run k of line l: the width of the last
+ * glyph of the run that pdf.js places. */
+static void run_last_mark(const kl_tline *l, uint32_t k, gtext *tx)
+{
+    const kl_trun *t = &l->runs[k];
+    /* The last glyph pdf.js places, and where (in the run). */
+    uint32_t lastp = UINT32_MAX;
+    double lastx = 0, pen = 0;
+    for (uint32_t g = 0; g < t->nglyphs; g++) {
+        if (tx[g].n && !pdfjs_unplaced(tx[g].u[0]) && !pdfjs_diacritic(&tx[g]))
+            lastp = g, lastx = pen + t->glyphs[g].dx;
+        pen += t->glyphs[g].adv;
+    }
+    if (lastp != UINT32_MAX && k + 1 < l->nruns) {
+        int32_t w = mark_after_run(t, lastp, lastx, &l->runs[k + 1]);
+        if (w != INT32_MIN)
+            tx[lastp].w = w;
+    }
+}
+
+/* The glyph of run k of line l that SCRIPT_GAP narrows, UINT32_MAX: none. */
+static uint32_t run_narrow(const kl_tline *l, uint32_t k, const gtext *tx)
+{
+    const kl_trun *t = &l->runs[k];
+    if (script_gap(l, k))
+        for (uint32_t g = t->nglyphs; g-- > 0;)
+            if (tx[g].n && !pdfjs_unplaced(tx[g].u[0]))
+                return g;
+    return UINT32_MAX;
+}
+
+/* Glyph g of run t (text tx): its code in u and width in /W into c. */
+static int glyph_code_make(kl_fontuse *u, const kl_trun *t, const gtext *tx, uint32_t g,
+                           bool narrow, int32_t *wt, glyph_code *c)
+{
+    c->cid = NO_TEXT;
+    c->raised = 0;
+    c->w = flow_width(t, g, wt);
+    if (t->rtl && tx[g].n && !is_mn(tx[g].u[0]) &&
+        (c->w != INT32_MIN ? c->w : kl_pdf__glyph_width(wt, t->font, t->glyphs[g].gid)) <= 0)
+        c->w = 1; /* see ZERO_WIDTH_LETTER */
+    if (tx[g].w != INT32_MIN)
+        c->w = tx[g].w; /* WORD_END_MARK */
+    if (narrow) {
+        int32_t own = c->w != INT32_MIN ? c->w : kl_pdf__glyph_width(wt, t->font, t->glyphs[g].gid);
+        if (own > 150)
+            c->w = own - 150;
+    }
+    /* Right to left: a glyph off the baseline is a raised
+     * glyph of its own (RAISED_GLYPHS in fontpack.c). */
+    double up = t->glyphs[g].dy * t->font->upem / t->size;
+    int16_t rise = t->rtl && fabs(up) >= 0.5 && fabs(up) < 32767 ? (int16_t)lround(up) : 0;
+    if (!tx[g].n)
+        return 0;
+    int rc;
+    if ((rc = kl_pdf__use_add(u, t->font, t->glyphs[g].gid, tx[g].u, tx[g].n, &c->w, &rise,
+                              &c->cid)) < 0)
+        return rc;
+    c->raised = (float)(rise * (double)t->size / t->font->upem);
+    return 0;
+}
+
+/* Run k of line l: its glyphs' codes and widths, appended to r->codes. */
+static int collect_run(render *r, const kl_tline *l, uint32_t k)
+{
+    const kl_trun *t = &l->runs[k];
+    kl_fontuse *u = &r->use[t->font->id];
+    int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
+    if (!wt || KL_GROW(r->codes, r->capcodes, r->ncodes + t->nglyphs) < 0 ||
+        KL_GROW(r->texts, r->captexts, t->nglyphs) < 0)
+        return kl_core__oom(r->ctx);
+    gtext *tx = r->texts;
+    run_texts(t, tx);
+    run_last_mark(l, k, tx);
+    uint32_t narrow = run_narrow(l, k, tx);
+    for (uint32_t g = 0; g < t->nglyphs; g++)
+        if (glyph_code_make(u, t, tx, g, g == narrow, wt, &r->codes[r->ncodes++]) < 0)
+            return kl_core__oom(r->ctx);
+    return 0;
+}
+
 /* Every glyph's code and /W width, in the order text_line draws them. */
 static int collect_glyphs(render *r)
 {
+    int rc;
     for (size_t p = 0; p < r->L->npages; p++) {
         const kl_page *pg = &r->L->pages[p];
         for (size_t i = 0; i < pg->n; i++) {
             const kl_item *it = &pg->items[i];
             if (it->kind != KL_ITEM_TEXT)
                 continue;
-            for (uint32_t k = 0; k < it->line->nruns; k++) {
-                const kl_trun *t = &it->line->runs[k];
-                kl_fontuse *u = &r->use[t->font->id];
-                int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
-                if (!wt || glyph_codes_reserve(r, t->nglyphs))
-                    return kl_core__oom(r->ctx);
-                if (t->nglyphs > r->captexts) {
-                    gtext *grown = kl_core__realloc(r->texts, t->nglyphs * sizeof *grown);
-                    if (!grown)
-                        return kl_core__oom(r->ctx);
-                    r->texts = grown;
-                    r->captexts = t->nglyphs;
-                }
-                gtext *tx = r->texts;
-                for (uint32_t g = 0; g < t->nglyphs; g++) {
-                    tx[g].n = (uint8_t)glyph_text(t, g, tx[g].u);
-                    tx[g].w = INT32_MIN;
-                }
-                if (!t->rtl)
-                    mark_after_space(tx, t->nglyphs);
-                else {
-                    rtl_flow(t, tx);
-                    word_end_marks(t, tx);
-                }
-                /* The last glyph pdf.js places, and where (in the run). */
-                uint32_t lastp = UINT32_MAX;
-                double lastx = 0, pen = 0;
-                for (uint32_t g = 0; g < t->nglyphs; g++) {
-                    if (tx[g].n && !pdfjs_unplaced(tx[g].u[0]) && !pdfjs_diacritic(&tx[g]))
-                        lastp = g, lastx = pen + t->glyphs[g].dx;
-                    pen += t->glyphs[g].adv;
-                }
-                if (lastp != UINT32_MAX && k + 1 < it->line->nruns) {
-                    int32_t w = mark_after_run(t, lastp, lastx, &it->line->runs[k + 1]);
-                    if (w != INT32_MIN)
-                        tx[lastp].w = w;
-                }
-                /* The glyph SCRIPT_GAP narrows, if any. */
-                uint32_t narrow = UINT32_MAX;
-                if (script_gap(it->line, k))
-                    for (uint32_t g = t->nglyphs; g-- > 0;)
-                        if (tx[g].n && !pdfjs_unplaced(tx[g].u[0])) {
-                            narrow = g;
-                            break;
-                        }
-                for (uint32_t g = 0; g < t->nglyphs; g++) {
-                    glyph_code *c = &r->codes[r->ncodes++];
-                    c->cid = NO_TEXT;
-                    c->raised = 0;
-                    c->w = flow_width(t, g, wt);
-                    if (t->rtl && tx[g].n && !is_mn(tx[g].u[0]) &&
-                        (c->w != INT32_MIN
-                             ? c->w
-                             : kl_pdf__glyph_width(wt, t->font, t->glyphs[g].gid)) <= 0)
-                        c->w = 1; /* see ZERO_WIDTH_LETTER */
-                    if (tx[g].w != INT32_MIN)
-                        c->w = tx[g].w; /* WORD_END_MARK */
-                    if (g == narrow) {
-                        int32_t own = c->w != INT32_MIN
-                                          ? c->w
-                                          : kl_pdf__glyph_width(wt, t->font, t->glyphs[g].gid);
-                        if (own > 150)
-                            c->w = own - 150;
-                    }
-                    /* Right to left: a glyph off the baseline is a raised
-                     * glyph of its own (RAISED_GLYPHS in fontpack.c). */
-                    double up = t->glyphs[g].dy * t->font->upem / t->size;
-                    int16_t rise =
-                        t->rtl && fabs(up) >= 0.5 && fabs(up) < 32767 ? (int16_t)lround(up) : 0;
-                    if (tx[g].n && kl_pdf__use_add(u, t->font, t->glyphs[g].gid, tx[g].u, tx[g].n,
-                                                   &c->w, &rise, &c->cid))
-                        return kl_core__oom(r->ctx);
-                    if (tx[g].n)
-                        c->raised = (float)(rise * (double)t->size / t->font->upem);
-                }
-            }
+            for (uint32_t k = 0; k < it->line->nruns; k++)
+                if ((rc = collect_run(r, it->line, k)) < 0)
+                    return rc;
         }
     }
     return 0;
@@ -820,7 +853,7 @@ static int embed_font(render *r, unsigned id)
     if (rc)
         return rc;
     const kl_font *f = pk->font;
-    char base[80];
+    char base[80]; /* the tag (6), '+' and psname (at most 63, text/font.h) */
     snprintf(base, sizeof base, "%s+%s", pk->tag, f->psname);
     double k = 1000.0 / f->upem;
 
@@ -1044,7 +1077,7 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
         HCHECK(r, HPDF_Array_Add(r->kids[s->id], mcr));
     }
     HCHECK(r, HPDF_Array_Add(r->parents[p], r->se[s->id]));
-    char tag[48], *e = tag;
+    char tag[48], *e = tag; /* a role of at most 8 letters (role_name), an MCID of 10 digits */
     const char *role = role_name(s);
     size_t rl = strlen(role);
     *e++ = '/';
@@ -1165,13 +1198,6 @@ static int glyph_outline(render *r, const kl_font *f, uint32_t gid, double x, do
     return b->oom ? kl_core__oom(r->ctx) : 0;
 }
 
-/* One line of text: per run, a text object whose first glyph is placed with
- * Td (a new text object starts at the identity matrix), then the glyphs as
- * 2-byte codes in literal strings, with TJ adjustments where the shaped
- * position differs from the width in /W, and glyphs raised or lowered with
- * Ts (a text rise keeps them on the line for readers: a new text matrix
- * with another y is a new line to pdf.js). A glyph with no text of its own
- * is drawn as an outline between text objects. Tf only when it changes. */
 /* The language run t of item it is in, if it is one of the item's runs in
  * another language (kl_item.langs), else NULL. */
 static const char *run_lang(const kl_item *it, const kl_trun *t)
@@ -1193,17 +1219,163 @@ static void put_lang(kl_buf *b, const char *lang)
     kl_core__buf_putc(b, ')');
 }
 
+/* Where a run's text object is in its TJ array: an array and a string
+ * open, the first glyph placed (Td), the text position x, the rise (Ts). */
+typedef struct tj_state {
+    bool in_tj, in_str, placed;
+    double cx, rise;
+} tj_state;
+
+/* Room in the content for the rest of run t from glyph g on: per glyph at
+ * most a rise, an adjustment and an escaped code. */
+static int run_reserve(render *r, const kl_trun *t, uint32_t g)
+{
+    if (kl_core__buf_reserve(&r->cs, 96 + (size_t)(t->nglyphs - g) * 80))
+        return kl_core__oom(r->ctx);
+    return 0;
+}
+
+/* Glyph code cid at gx (rise dy, the width in /W advancing w points) in the
+ * open text object. */
+static char *tj_glyph(char *p, tj_state *s, const kl_item *it, double size, double gx, double dy,
+                      uint32_t cid, double w)
+{
+    if (fabs(dy - s->rise) > 0.001) {
+        if (s->in_str)
+            *p++ = ')';
+        if (s->in_tj)
+            PUT_LIT(p, "] TJ ");
+        s->in_tj = s->in_str = false;
+        p = num(p, dy);
+        PUT_LIT(p, " Ts\n");
+        s->rise = dy;
+    }
+    if (!s->placed) {
+        p = num(p, gx);
+        *p++ = ' ';
+        p = num(p, it->y);
+        PUT_LIT(p, " Td [");
+        s->in_tj = s->placed = true;
+        s->cx = gx;
+    } else {
+        if (!s->in_tj) {
+            *p++ = '[';
+            s->in_tj = true;
+        }
+        double adj = (s->cx - gx) * 1000.0 / size;
+        if (fabs(adj) >= 0.5) {
+            if (s->in_str)
+                *p++ = ')';
+            s->in_str = false;
+            p = num(p, adj);
+            s->cx = gx;
+        }
+    }
+    if (!s->in_str)
+        *p++ = '(';
+    s->in_str = true;
+    p = put_gid(p, cid);
+    s->cx += w;
+    return p;
+}
+
+/* Glyph g of run t, which has no text of its own, drawn as an outline at
+ * gx between two text objects; *pp: the end of the content, before and
+ * after. */
+static int tj_outline(render *r, const kl_item *it, const kl_trun *t, uint32_t g, double gx,
+                      char **pp, tj_state *s)
+{
+    kl_buf *b = &r->cs;
+    char *p = *pp;
+    const kl_glyph *gl = &t->glyphs[g];
+    int rc;
+    if (s->in_str)
+        *p++ = ')';
+    if (s->in_tj)
+        PUT_LIT(p, "] TJ\n");
+    PUT_LIT(p, "ET\n");
+    b->len = (size_t)(p - b->data);
+    if ((rc = glyph_outline(r, t->font, gl->gid, gx, it->y + gl->dy, t->size)) < 0)
+        return rc;
+    if ((rc = run_reserve(r, t, g)) < 0)
+        return rc;
+    p = b->data + b->len;
+    PUT_LIT(p, "BT\n");
+    s->in_tj = s->in_str = s->placed = false;
+    *pp = p;
+    return 0;
+}
+
+/* Run t of item it as a text object, from *pen on (moved past it). */
+static int text_run(render *r, const kl_item *it, const kl_trun *t, double *pen)
+{
+    kl_buf *b = &r->cs;
+    double size = t->size;
+    int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
+    int rc;
+    if (!wt)
+        return kl_core__oom(r->ctx);
+    if ((rc = run_reserve(r, t, 0)) < 0)
+        return rc;
+    char *p = b->data + b->len;
+    PUT_LIT(p, "BT");
+    if (t->font != r->tf_font || size != r->tf_size) {
+        PUT_LIT(p, " /F");
+        p = put_uint(p, t->font->id);
+        *p++ = ' ';
+        p = num(p, size);
+        PUT_LIT(p, " Tf");
+        r->tf_font = t->font;
+        r->tf_size = size;
+    }
+    *p++ = '\n';
+    tj_state s = {false, false, false, 0, 0};
+    for (uint32_t g = 0; g < t->nglyphs; g++) {
+        const kl_glyph *gl = &t->glyphs[g];
+        double gx = *pen + gl->dx;
+        if (r->next_code >= r->ncodes)
+            return kl_core__error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                                  "internal error: a glyph drawn that was not collected");
+        glyph_code code = r->codes[r->next_code++];
+        if (code.cid == NO_TEXT) {
+            if ((rc = tj_outline(r, it, t, g, gx, &p, &s)) < 0)
+                return rc;
+        } else {
+            int32_t w = code.w != INT32_MIN ? code.w : kl_pdf__glyph_width(wt, t->font, gl->gid);
+            p = tj_glyph(p, &s, it, size, gx, gl->dy - code.raised, code.cid, w * size / 1000.0);
+        }
+        *pen += gl->adv;
+    }
+    if (s.in_str)
+        *p++ = ')';
+    if (s.in_tj)
+        PUT_LIT(p, "] TJ\n");
+    if (s.rise != 0)
+        PUT_LIT(p, "0 Ts\n");
+    PUT_LIT(p, "ET\n");
+    b->len = (size_t)(p - b->data);
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+/* One line of text: per run, a text object whose first glyph is placed with
+ * Td (a new text object starts at the identity matrix), then the glyphs as
+ * 2-byte codes in literal strings, with TJ adjustments where the shaped
+ * position differs from the width in /W, and glyphs raised or lowered with
+ * Ts (a text rise keeps them on the line for readers: a new text matrix
+ * with another y is a new line to pdf.js). A glyph with no text of its own
+ * is drawn as an outline between text objects. Tf only when it changes. */
 static int text_line(render *r, const kl_item *it)
 {
     kl_buf *b = &r->cs;
     double pen = it->x;
     bool plain = line_plain(it->line);
     const char *open_lang = NULL; /* the language of the open /Span, if any */
+    int rc;
     if (!plain)
         actual_text(b, it->line);
     for (uint32_t k = 0; k < it->line->nruns; k++) {
         const kl_trun *t = &it->line->runs[k];
-        double size = t->size;
         /* Runs in another language inside a right-to-left line (with the
          * isolation marks around them, runs of their own): marked with
          * their /Lang where they are drawn, the line's glyphs unchanged. */
@@ -1216,99 +1388,8 @@ static int text_line(render *r, const kl_item *it)
             kl_core__buf_puts(b, ">> BDC\n");
         }
         open_lang = lang;
-        int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
-        /* Per glyph at most a rise, an adjustment and an escaped code. */
-        if (!wt || kl_core__buf_reserve(b, 96 + (size_t)t->nglyphs * 80))
-            return kl_core__oom(r->ctx);
-        char *p = b->data + b->len;
-        PUT_LIT(p, "BT");
-        if (t->font != r->tf_font || size != r->tf_size) {
-            PUT_LIT(p, " /F");
-            p = put_uint(p, t->font->id);
-            *p++ = ' ';
-            p = num(p, size);
-            PUT_LIT(p, " Tf");
-            r->tf_font = t->font;
-            r->tf_size = size;
-        }
-        *p++ = '\n';
-        bool in_tj = false, in_str = false, placed = false;
-        double cx = 0, rise = 0;
-        for (uint32_t g = 0; g < t->nglyphs; g++) {
-            const kl_glyph *gl = &t->glyphs[g];
-            double gx = pen + gl->dx;
-            if (r->next_code >= r->ncodes)
-                return kl_core__error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                                      "internal error: a glyph drawn that was not collected");
-            glyph_code code = r->codes[r->next_code++];
-            if (code.cid == NO_TEXT) {
-                if (in_str)
-                    *p++ = ')';
-                if (in_tj)
-                    PUT_LIT(p, "] TJ\n");
-                PUT_LIT(p, "ET\n");
-                b->len = (size_t)(p - b->data);
-                int rc = glyph_outline(r, t->font, gl->gid, gx, it->y + gl->dy, size);
-                if (rc)
-                    return rc;
-                if (kl_core__buf_reserve(b, 96 + (size_t)(t->nglyphs - g) * 80))
-                    return kl_core__oom(r->ctx);
-                p = b->data + b->len;
-                PUT_LIT(p, "BT\n");
-                in_tj = in_str = placed = false;
-                pen += gl->adv;
-                continue;
-            }
-            int32_t w = code.w;
-            uint32_t cid = code.cid;
-            double dy = gl->dy - code.raised;
-            if (fabs(dy - rise) > 0.001) {
-                if (in_str)
-                    *p++ = ')';
-                if (in_tj)
-                    PUT_LIT(p, "] TJ ");
-                in_tj = in_str = false;
-                p = num(p, dy);
-                PUT_LIT(p, " Ts\n");
-                rise = dy;
-            }
-            if (!placed) {
-                p = num(p, gx);
-                *p++ = ' ';
-                p = num(p, it->y);
-                PUT_LIT(p, " Td [");
-                in_tj = placed = true;
-                cx = gx;
-            } else {
-                if (!in_tj) {
-                    *p++ = '[';
-                    in_tj = true;
-                }
-                double adj = (cx - gx) * 1000.0 / size;
-                if (fabs(adj) >= 0.5) {
-                    if (in_str)
-                        *p++ = ')';
-                    in_str = false;
-                    p = num(p, adj);
-                    cx = gx;
-                }
-            }
-            if (!in_str)
-                *p++ = '(';
-            in_str = true;
-            p = put_gid(p, cid);
-            cx += (w != INT32_MIN ? w : kl_pdf__glyph_width(wt, t->font, gl->gid)) * size / 1000.0;
-            pen += gl->adv;
-        }
-        if (in_str)
-            *p++ = ')';
-        if (in_tj)
-            PUT_LIT(p, "] TJ\n");
-        if (rise != 0)
-            PUT_LIT(p, "0 Ts\n");
-        PUT_LIT(p, "ET\n");
-        b->len = (size_t)(p - b->data);
-        b->data[b->len] = '\0';
+        if ((rc = text_run(r, it, t, &pen)) < 0)
+            return rc;
     }
     if (open_lang)
         kl_core__buf_puts(b, "EMC\n");
@@ -1399,10 +1480,8 @@ static HPDF_Image image(render *r, const char *src)
     for (size_t i = 0; i < r->nimgs; i++)
         if (!strcmp(r->imgs[i].src, src))
             return r->imgs[i].img;
-    imgent *grown = kl_core__realloc(r->imgs, (r->nimgs + 1) * sizeof *grown);
-    if (!grown)
+    if (KL_GROW(r->imgs, r->capimgs, r->nimgs + 1) < 0)
         return NULL;
-    r->imgs = grown;
     HPDF_Image img = HPDF_LoadPngImageFromFile(r->pdf, src);
     if (img) {
         /* libharu leaves a PNG's alpha channel (SMask) uncompressed. */
@@ -1574,7 +1653,7 @@ static int draw_cached_image(render *r, size_t p, const kl_imgpack *ip, const kl
             return hpdf_fail(r, "image SMask");
         HCHECK(r, HPDF_Dict_Add(img, "SMask", m));
     }
-    char name[24];
+    char name[24]; /* KlIm and at most 10 digits */
     snprintf(name, sizeof name, "KlIm%u", r->nimg_names++);
     HCHECK(r, HPDF_Dict_Add(attr->xobjects, name, img));
     kl_core__buf_puts(&r->cs, "q ");
@@ -1693,7 +1772,7 @@ static void xml_escape(kl_buf *b, const char *s)
 static int metadata(render *r, const struct tm *tm)
 {
     kl_buf x = KL_BUF_INIT;
-    char date[32];
+    char date[32]; /* 20 characters */
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", tm);
     kl_core__buf_puts(&x, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
                           "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
@@ -1910,14 +1989,11 @@ int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, 
     return emit(r, out, pages);
 }
 
-/* Everything after layout (fonts, structure, pages, saving); frees r. */
-static int emit(render *r, kl_buf *out, unsigned *pages)
+/* The render's tables by font, structure element and page. */
+static int emit_tables(render *r)
 {
-    kl_context *ctx = r->ctx;
-    const kl_pdf_opts *opts = r->o;
-    int rc = 0;
-    r->nfonts = kl_text__font_count(opts->fonts);
     size_t ns = r->L->nselems, np = r->L->npages;
+    r->nfonts = kl_text__font_count(r->o->fonts);
     r->use = kl_core__calloc(r->nfonts, sizeof *r->use);
     r->type0 = kl_core__calloc(r->nfonts, sizeof *r->type0);
     r->se = kl_core__calloc(ns, sizeof *r->se);
@@ -1927,103 +2003,119 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
     r->pages = kl_core__calloc(np, sizeof *r->pages);
     r->parents = kl_core__calloc(np, sizeof *r->parents);
     if (!r->use || !r->type0 || !r->se || !r->kids || !r->se_page || !r->se_y || !r->pages ||
-        !r->parents) {
-        rc = kl_core__oom(ctx);
-        goto out;
-    }
+        !r->parents)
+        return kl_core__oom(r->ctx);
     for (size_t i = 0; i < ns; i++)
         r->se_page[i] = -1;
-    if ((rc = collect_glyphs(r)))
-        goto out;
+    return 0;
+}
+
+/* Page p, empty: its size, fonts, tab order and StructParents. */
+static int page_add(render *r, size_t p)
+{
+    HPDF_Page page = HPDF_AddPage(r->pdf);
+    if (!page || HPDF_Page_SetWidth(page, (HPDF_REAL)r->L->width) != HPDF_OK ||
+        HPDF_Page_SetHeight(page, (HPDF_REAL)r->L->height) != HPDF_OK)
+        return hpdf_fail(r, "HPDF_AddPage");
+    r->pages[p] = page;
+    HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
+    if (!attr->fonts) {
+        /* libharu's own font dictionary, so it does not make another. */
+        HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
+        HPDF_Dict fonts = HPDF_Dict_New(r->pdf->mmgr);
+        if (!res || !fonts || HPDF_Dict_Add(res, "Font", fonts) != HPDF_OK)
+            return hpdf_fail(r, "page resources");
+        attr->fonts = fonts;
+    }
+    for (unsigned i = 0; i < r->nfonts; i++) {
+        char name[16] = "F"; /* F and an unsigned: at most 11 characters */
+        *put_uint(name + 1, i) = '\0';
+        if (r->type0[i] && HPDF_Dict_Add(attr->fonts, name, r->type0[i]) != HPDF_OK)
+            return hpdf_fail(r, "font resource");
+    }
+    if (HPDF_Dict_AddName(page, "Tabs", "S") != HPDF_OK ||
+        HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)p) != HPDF_OK ||
+        !(r->parents[p] = HPDF_Array_New(r->pdf->mmgr)))
+        return hpdf_fail(r, "page entries");
+    return 0;
+}
+
+/* ParentTree: page p's MCIDs, then the link annotations (added as found). */
+static int parent_tree(render *r)
+{
+    size_t np = r->L->npages;
+    HPDF_Array nums = HPDF_Array_New(r->pdf->mmgr);
+    if (!nums)
+        return hpdf_fail(r, "ParentTree");
+    for (size_t p = 0; p < np; p++)
+        if (HPDF_Array_AddNumber(nums, (HPDF_INT32)p) != HPDF_OK ||
+            HPDF_Array_Add(nums, r->parents[p]) != HPDF_OK)
+            return hpdf_fail(r, "ParentTree");
+    for (HPDF_UINT i = 0; i < HPDF_Array_Items(r->nums); i++) {
+        /* Move the annotation entries after the page entries (keys ascend). */
+        void *item = HPDF_List_ItemAt(r->nums->list, i);
+        if (HPDF_List_Add(nums->list, item) != HPDF_OK)
+            return hpdf_fail(r, "ParentTree");
+    }
+    HPDF_List_Clear(r->nums->list);
+    HPDF_Dict root = HPDF_Dict_GetItem(r->pdf->catalog, "StructTreeRoot", HPDF_OCLASS_DICT);
+    HPDF_Dict pt = root ? HPDF_Dict_GetItem(root, "ParentTree", HPDF_OCLASS_DICT) : NULL;
+    if (!pt || HPDF_Dict_Add(pt, "Nums", nums) != HPDF_OK ||
+        HPDF_Dict_AddNumber(root, "ParentTreeNextKey", r->next_key) != HPDF_OK)
+        return hpdf_fail(r, "ParentTree");
+    return 0;
+}
+
+/* Everything after layout (fonts, structure, pages, saving); frees r. */
+static int emit(render *r, kl_buf *out, unsigned *pages)
+{
+    const kl_pdf_opts *opts = r->o;
+    size_t np = r->L->npages;
+    int rc;
+    if ((rc = emit_tables(r)) < 0)
+        goto done;
+    if ((rc = collect_glyphs(r)) < 0)
+        goto done;
     /* libharu's objects come from our arena (kl_pdf__pool_alloc), not its
      * own 4-byte-aligned pool. */
     kl_pdf__pool_use(opts->cache);
     r->pdf = HPDF_NewEx(on_hpdf_error, kl_pdf__pool_alloc, kl_pdf__pool_free, 0, &r->err);
     if (!r->pdf) {
-        rc = kl_core__oom(ctx);
-        goto out;
+        rc = kl_core__oom(r->ctx);
+        goto done;
     }
     if (!opts->no_compress && HPDF_SetCompressionMode(r->pdf, HPDF_COMP_ALL) != HPDF_OK) {
         rc = hpdf_fail(r, "HPDF_SetCompressionMode");
-        goto out;
+        goto done;
     }
-    for (unsigned i = 0; i < r->nfonts && !rc; i++)
-        if (r->use[i].n)
-            rc = embed_font(r, i);
-    if (rc || (rc = struct_tree(r)))
-        goto out;
-    for (size_t p = 0; p < np && !rc; p++) {
-        HPDF_Page page = HPDF_AddPage(r->pdf);
-        if (!page || HPDF_Page_SetWidth(page, (HPDF_REAL)r->L->width) != HPDF_OK ||
-            HPDF_Page_SetHeight(page, (HPDF_REAL)r->L->height) != HPDF_OK) {
-            rc = hpdf_fail(r, "HPDF_AddPage");
-            break;
-        }
-        r->pages[p] = page;
-        HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
-        if (!attr->fonts) {
-            /* libharu's own font dictionary, so it does not make another. */
-            HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
-            HPDF_Dict fonts = HPDF_Dict_New(r->pdf->mmgr);
-            if (!res || !fonts || HPDF_Dict_Add(res, "Font", fonts) != HPDF_OK) {
-                rc = hpdf_fail(r, "page resources");
-                break;
-            }
-            attr->fonts = fonts;
-        }
-        for (unsigned i = 0; i < r->nfonts && !rc; i++) {
-            char name[16] = "F";
-            *put_uint(name + 1, i) = '\0';
-            if (r->type0[i] && HPDF_Dict_Add(attr->fonts, name, r->type0[i]) != HPDF_OK)
-                rc = hpdf_fail(r, "font resource");
-        }
-        if (rc || HPDF_Dict_AddName(page, "Tabs", "S") != HPDF_OK ||
-            HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)p) != HPDF_OK ||
-            !(r->parents[p] = HPDF_Array_New(r->pdf->mmgr))) {
-            rc = rc ? rc : hpdf_fail(r, "page entries");
-            break;
-        }
-    }
+    for (unsigned i = 0; i < r->nfonts; i++)
+        if (r->use[i].n && (rc = embed_font(r, i)) < 0)
+            goto done;
+    if ((rc = struct_tree(r)) < 0)
+        goto done;
+    for (size_t p = 0; p < np; p++)
+        if ((rc = page_add(r, p)) < 0)
+            goto done;
     r->next_key = (int)np;
-    for (size_t p = 0; p < np && !rc; p++)
-        rc = write_page(r, p);
-    /* ParentTree: page p's MCIDs, then the link annotations (added as found). */
-    if (!rc) {
-        HPDF_Array nums = HPDF_Array_New(r->pdf->mmgr);
-        if (!nums)
-            rc = hpdf_fail(r, "ParentTree");
-        for (size_t p = 0; p < np && !rc; p++)
-            if (HPDF_Array_AddNumber(nums, (HPDF_INT32)p) != HPDF_OK ||
-                HPDF_Array_Add(nums, r->parents[p]) != HPDF_OK)
-                rc = hpdf_fail(r, "ParentTree");
-        for (HPDF_UINT i = 0; i < HPDF_Array_Items(r->nums) && !rc; i++) {
-            /* Move the annotation entries after the page entries (keys ascend). */
-            void *item = HPDF_List_ItemAt(r->nums->list, i);
-            if (HPDF_List_Add(nums->list, item) != HPDF_OK)
-                rc = hpdf_fail(r, "ParentTree");
-        }
-        if (!rc) {
-            HPDF_List_Clear(r->nums->list);
-            HPDF_Dict root = HPDF_Dict_GetItem(r->pdf->catalog, "StructTreeRoot", HPDF_OCLASS_DICT);
-            HPDF_Dict pt = root ? HPDF_Dict_GetItem(root, "ParentTree", HPDF_OCLASS_DICT) : NULL;
-            if (!pt || HPDF_Dict_Add(pt, "Nums", nums) != HPDF_OK ||
-                HPDF_Dict_AddNumber(root, "ParentTreeNextKey", r->next_key) != HPDF_OK)
-                rc = hpdf_fail(r, "ParentTree");
-        }
+    for (size_t p = 0; p < np; p++)
+        if ((rc = write_page(r, p)) < 0)
+            goto done;
+    if ((rc = parent_tree(r)) < 0)
+        goto done;
+    HPDF_Outline last[7] = {0}; /* the last outline item of each heading level, 1 to 6 */
+    if ((rc = outlines(r, r->L->root, last)) < 0)
+        goto done;
+    if (r->pdf->outlines && HPDF_SetPageMode(r->pdf, HPDF_PAGE_MODE_USE_OUTLINE)) {
+        rc = hpdf_fail(r, "HPDF_SetPageMode");
+        goto done;
     }
-    if (!rc) {
-        HPDF_Outline last[7] = {0};
-        rc = outlines(r, r->L->root, last);
-        if (!rc && r->pdf->outlines && HPDF_SetPageMode(r->pdf, HPDF_PAGE_MODE_USE_OUTLINE))
-            rc = hpdf_fail(r, "HPDF_SetPageMode");
-    }
-    if (!rc)
-        rc = doc_entries(r);
-    if (!rc)
-        rc = save(r, out);
-    if (!rc && pages)
+    if ((rc = doc_entries(r)) < 0)
+        goto done;
+    if ((rc = save(r, out)) < 0)
+        goto done;
+    if (pages)
         *pages = (unsigned)np;
-out:
+done:
     render_free(r);
     kl_pdf__pool_use(NULL);
     return rc;
@@ -2044,21 +2136,16 @@ static void renumber(kl_selem *s, unsigned offset)
 static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank_before)
 {
     size_t add = one->npages + (blank_before ? 1 : 0);
-    kl_page *pages = kl_core__realloc(pack->pages, (pack->npages + add) * sizeof *pages);
-    char **owned = kl_core__realloc(pack->owned, (pack->nowned + one->nowned + 1) * sizeof *owned);
-    if (pages)
-        pack->pages = pages;
-    if (owned)
-        pack->owned = owned;
-    if (!pages || !owned)
+    if (KL_GROW(pack->pages, pack->cap_pages, pack->npages + add) < 0 ||
+        KL_GROW(pack->owned, pack->cap_owned, pack->nowned + one->nowned + 1) < 0)
         return kl_core__oom(ctx);
     if (blank_before)
-        memset(&pack->pages[pack->npages++], 0, sizeof *pages);
-    memcpy(pack->pages + pack->npages, one->pages, one->npages * sizeof *pages);
+        memset(&pack->pages[pack->npages++], 0, sizeof *pack->pages);
+    memcpy(pack->pages + pack->npages, one->pages, one->npages * sizeof *pack->pages);
     pack->npages += one->npages;
     one->npages = 0;
     if (one->nowned) /* one->owned may be NULL when the letter owns nothing */
-        memcpy(pack->owned + pack->nowned, one->owned, one->nowned * sizeof *owned);
+        memcpy(pack->owned + pack->nowned, one->owned, one->nowned * sizeof *pack->owned);
     pack->nowned += one->nowned;
     one->nowned = 0;
     kl_selem *root = one->root;
@@ -2077,6 +2164,24 @@ static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank
     pack->width = one->width;
     pack->height = one->height;
     return 0;
+}
+
+/* Letter doc laid out and added to the pack. */
+static int pack_letter(kl_context *ctx, kl_layout *pack, const kl_doc *doc, const kl_pdf_opts *opts)
+{
+    kl_layout_opts lo = {.fonts = opts->fonts,
+                         .cache = opts->text,
+                         .line_spacing = opts->line_spacing,
+                         .page_label = opts->page_label};
+    kl_layout *one = NULL;
+    int rc;
+    if ((rc = kl_layout__run(ctx, doc, &lo, &one)) < 0)
+        goto done;
+    /* Duplex: every letter starts on the front of a new sheet. */
+    rc = pack_add(ctx, pack, one, pack->npages % 2 == 1);
+done:
+    kl_layout__free(one);
+    return rc;
 }
 
 int kl_pdf__render_pack(kl_context *ctx, const kl_doc *const *docs, size_t n, const kl_doc *meta,
@@ -2100,19 +2205,9 @@ int kl_pdf__render_pack(kl_context *ctx, const kl_doc *const *docs, size_t n, co
     pack->root->role = KL_ROLE_DOCUMENT;
     pack->root->id = pack->nselems++;
     int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        const kl_doc *doc = docs[i];
-        kl_layout_opts lo = {.fonts = opts->fonts,
-                             .cache = opts->text,
-                             .line_spacing = opts->line_spacing,
-                             .page_label = opts->page_label};
-        kl_layout *one = NULL;
-        rc = kl_layout__run(ctx, doc, &lo, &one);
-        /* Duplex: every letter starts on the front of a new sheet. */
-        if (!rc)
-            rc = pack_add(ctx, pack, one, pack->npages % 2 == 1);
-        kl_layout__free(one);
-    }
+    for (size_t i = 0; i < n; i++)
+        if ((rc = pack_letter(ctx, pack, docs[i], opts)) < 0)
+            break;
     pack->root->lang = pack->lang;
     r->L = pack;
     if (rc) {
