@@ -12,6 +12,7 @@
 #include "pdf/pdf_internal.h"
 #include "review/review_internal.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -47,9 +48,17 @@ static int disclosure_run_idx(kl_context *ctx, const kl_disclosure *d, const cha
                                "the batch record");
 }
 
-#define MAX_JOBS      256
+/* Worker threads at most: the jobs option (or the processor count) is
+ * clamped to it, as to the member count; more would only share the cores. */
+#define MAX_JOBS 256
+/* A member's files: at most 8, one channel of each kind (do_member): post 1,
+ * via-professional 2 (the letter or braille, the cover note), email 4 (the
+ * PDF, its password, the text, the draft), sms 1. */
 #define MAX_OUT_FILES 8
-#define MAX_TEXTS     16
+/* Texts the disclosure check reads for a member: at most 8 (post 1,
+ * via-professional 2, email 4: the text, the draft's header, the subject and
+ * the body, sms 1). */
+#define MAX_TEXTS 16
 /* Letters in one print-pack file: a pack stays printable, and memory stays
  * bounded however large the family (each pack is made as soon as its
  * members' files are in place, and their letters are freed then). */
@@ -188,14 +197,8 @@ static char *dup_or_empty(const char *s)
 static void save_diag(saved_diag **arr, size_t *n, size_t *cap, const kl_diagnostic *d,
                       const kl_member *m)
 {
-    if (*n == *cap) {
-        size_t grown_cap = *cap ? *cap * 2 : 4;
-        saved_diag *grown = kl_core__realloc(*arr, grown_cap * sizeof *grown);
-        if (!grown)
-            return; /* the failure itself still lands in the record */
-        *arr = grown;
-        *cap = grown_cap;
-    }
+    if (KL_GROW(*arr, *cap, *n + 1) < 0)
+        return; /* the failure itself still lands in the record */
     saved_diag *s = &(*arr)[(*n)++];
     s->severity = d->severity;
     s->code = d->code;
@@ -334,10 +337,8 @@ typedef struct texts {
 
 static void keep_text(texts *t, char *s)
 {
-    if (t->n < MAX_TEXTS)
-        t->items[t->n++] = s;
-    else
-        kl_free(s);
+    assert(t->n < MAX_TEXTS); /* one output per channel (do_member) */
+    t->items[t->n++] = s;
 }
 
 #define KL_POSTAL_MAX_PAGES 10
@@ -390,21 +391,22 @@ static int cover_note(worker *w, job *j, texts *t)
     lo.qa = NULL; /* the professional's note holds no question */
     lo.n_qa = 0;
     kl_letter *L = NULL;
-    int rc = kl_letter_compose(w->ctx, b->cover_tpl, b->cats, b->english, em,
-                               KL_CHANNEL_VIA_PROFESSIONAL, &lo, &L);
     char *text = NULL;
-    if (!rc)
-        rc = kl_letter_render_text(w->ctx, L, &text);
-    if (!rc) {
-        keep_text(t, text);
-        rc = render_pdf(w, L, j, KL_CHANNEL_VIA_PROFESSIONAL, "cover.pdf");
-    }
-    if (!rc && j->files[j->n_files - 1].pages > 1)
+    int rc;
+    if ((rc = kl_letter_compose(w->ctx, b->cover_tpl, b->cats, b->english, em,
+                                KL_CHANNEL_VIA_PROFESSIONAL, &lo, &L)) < 0 ||
+        (rc = kl_letter_render_text(w->ctx, L, &text)) < 0)
+        goto done;
+    keep_text(t, text);
+    if ((rc = render_pdf(w, L, j, KL_CHANNEL_VIA_PROFESSIONAL, "cover.pdf")) < 0)
+        goto done;
+    if (j->files[j->n_files - 1].pages > 1)
         kl_core__warn(w->ctx, KL_SEVERITY_WARNING,
                       (kl_where){j->m->source, j->m->line, j->m->column, j->m->id},
                       "shorten the cover.* messages in the English catalog",
                       "the cover note for the professional runs to %u pages",
                       j->files[j->n_files - 1].pages);
+done:
     kl_letter_free(L);
     return rc;
 }
@@ -444,9 +446,6 @@ static int email_draft(worker *w, job *j, size_t pdf_at, const char *subject, co
         kl_core__buf_printf(&title, "%c",
                             (*s < 0x20 || *s == 0x7f || strchr("/\\:*?\"<>|", *s)) ? '-' : *s);
     kl_core__buf_printf(&title, ".pdf");
-    int rc = 0;
-    if (name.oom || mid.oom || title.oom)
-        rc = kl_core__oom(w->ctx);
     out_file *pdf = &j->files[pdf_at];
     kl_mail_draft d = {ri->contact_name ? ri->contact_name : ri->partnership_name,
                        ri->contact_email,
@@ -463,28 +462,30 @@ static int email_draft(worker *w, job *j, size_t pdf_at, const char *subject, co
                        boundary};
     unsigned char *eml = NULL;
     size_t len = 0, head = 0;
-    if (!rc)
-        rc = kl_mail__eml(w->ctx, &d, &eml, &len, &head);
-    if (!rc) {
-        char *h = kl_core__malloc(head + 1);
-        if (!h) {
-            rc = kl_core__oom(w->ctx);
-        } else {
-            memcpy(h, eml, head);
-            h[head] = 0;
-            keep_text(t, h);
-        }
+    char *h;
+    out_file *f;
+    int rc = 0;
+    if (name.oom || mid.oom || title.oom) {
+        rc = kl_core__oom(w->ctx);
+        goto done;
     }
-    if (!rc) {
-        out_file *f = add_file(w->ctx, j, KL_CHANNEL_EMAIL, "email.eml");
-        if (!f) {
-            rc = add_file_error(w->ctx);
-        } else {
-            f->data = eml;
-            f->len = len;
-            eml = NULL;
-        }
+    if ((rc = kl_mail__eml(w->ctx, &d, &eml, &len, &head)) < 0)
+        goto done;
+    if (!(h = kl_core__malloc(head + 1))) {
+        rc = kl_core__oom(w->ctx);
+        goto done;
     }
+    memcpy(h, eml, head);
+    h[head] = 0;
+    keep_text(t, h);
+    if (!(f = add_file(w->ctx, j, KL_CHANNEL_EMAIL, "email.eml"))) {
+        rc = add_file_error(w->ctx);
+        goto done;
+    }
+    f->data = eml;
+    f->len = len;
+    eml = NULL;
+done:
     kl_free(eml);
     kl_core__buf_free(&name);
     kl_core__buf_free(&mid);
@@ -500,36 +501,33 @@ static int protect_pdf(worker *w, job *j, size_t pdf_at)
 {
     const kl_review_info *ri = kl_review__info(w->b->review);
     char pw[KL_MAIL_PASSWORD_MAX];
-    int rc = kl_mail__password(w->ctx, pw, sizeof pw);
     out_file *pdf = &j->files[pdf_at];
     unsigned char *enc = NULL;
     size_t enc_len = 0;
-    if (!rc)
-        rc = kl_mail__protect_pdf(w->ctx, pdf->data, pdf->len, pw, &enc, &enc_len);
-    if (!rc) {
-        kl_free(pdf->data);
-        pdf->data = enc;
-        pdf->len = enc_len;
-    }
     kl_buf c = KL_BUF_INIT;
-    if (!rc) {
-        /* Who it is from, when the name is plain GSM-7 (else it would make the
-         * message UCS-2 and twice as long to send). */
-        const char *from = ri->partnership_name;
-        bool plain = from && *from;
-        for (const char *s = from; plain && *s; s++)
-            plain = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-                    (*s >= '0' && *s <= '9') || strchr(" &'(),-.", *s);
-        kl_core__buf_printf(
-            &c,
-            "%s%s%sThe password to open the letter we have emailed you (a PDF) is:\n"
-            "%s\n"
-            "Type it with the dashes, in small letters. Please do not share it.\n",
-            plain ? "From " : "", plain ? from : "", plain ? ": " : "", pw);
-        rc = text_file(w, j, KL_CHANNEL_EMAIL, "password-sms.txt", &c);
-        if (!rc)
-            j->files[j->n_files - 1].secret = true;
-    }
+    int rc;
+    if ((rc = kl_mail__password(w->ctx, pw, sizeof pw)) < 0 ||
+        (rc = kl_mail__protect_pdf(w->ctx, pdf->data, pdf->len, pw, &enc, &enc_len)) < 0)
+        goto done;
+    kl_free(pdf->data);
+    pdf->data = enc;
+    pdf->len = enc_len;
+    /* Who it is from, when the name is plain GSM-7 (else it would make the
+     * message UCS-2 and twice as long to send). */
+    const char *from = ri->partnership_name;
+    bool plain = from && *from;
+    for (const char *s = from; plain && *s; s++)
+        plain = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+                strchr(" &'(),-.", *s);
+    kl_core__buf_printf(&c,
+                        "%s%s%sThe password to open the letter we have emailed you (a PDF) is:\n"
+                        "%s\n"
+                        "Type it with the dashes, in small letters. Please do not share it.\n",
+                        plain ? "From " : "", plain ? from : "", plain ? ": " : "", pw);
+    if ((rc = text_file(w, j, KL_CHANNEL_EMAIL, "password-sms.txt", &c)) < 0)
+        goto done;
+    j->files[j->n_files - 1].secret = true;
+done:
     kl_core__buf_free(&c); /* text_file took the bytes, or they are dropped */
     memset(pw, 0, sizeof pw);
     return rc;
@@ -599,21 +597,93 @@ static int braille_letter(worker *w, job *j, kl_letter *L, kl_channel ch, texts 
         return 0;
     const kl_member *m = j->m;
     char *text = NULL;
-    int rc = kl_letter_render_text(w->ctx, L, &text);
-    if (!rc)
-        keep_text(t, text);
-    out_file *f = rc ? NULL : add_file(w->ctx, j, ch, "braille.brf");
-    if (!rc && !f)
-        rc = add_file_error(w->ctx);
-    if (!rc)
-        rc = kl_braille__brf(w->ctx, kl_letter__doc(L),
-                             (kl_where){m->source, m->line, m->column, m->id}, &f->data, &f->len,
-                             &f->pages);
-    if (!rc) {
-        j->brf_at = (int)j->n_files;
-        j->brf_channel = ch;
-    }
+    out_file *f;
+    int rc;
+    if ((rc = kl_letter_render_text(w->ctx, L, &text)) < 0)
+        return rc;
+    keep_text(t, text);
+    if (!(f = add_file(w->ctx, j, ch, "braille.brf")))
+        return add_file_error(w->ctx);
+    if ((rc = kl_braille__brf(w->ctx, kl_letter__doc(L),
+                              (kl_where){m->source, m->line, m->column, m->id}, &f->data, &f->len,
+                              &f->pages)) < 0)
+        return rc;
+    j->brf_at = (int)j->n_files;
+    j->brf_channel = ch;
+    return 0;
+}
+
+/* A braille member's postal or handed-over letter, and the cover note. */
+static int braille_channel(worker *w, job *j, kl_letter *L, kl_channel ch, texts *t)
+{
+    int rc;
+    if ((rc = braille_letter(w, j, L, ch, t)) < 0)
+        return rc;
+    return ch == KL_CHANNEL_VIA_PROFESSIONAL ? cover_note(w, j, t) : 0;
+}
+
+static int sms_channel(worker *w, job *j, kl_letter *L, texts *t)
+{
+    char *sms = NULL;
+    int rc;
+    if ((rc = kl_letter_render_sms(w->ctx, L, &sms, NULL)) < 0)
+        return rc;
+    kl_buf c = KL_BUF_INIT;
+    kl_core__buf_printf(&c, "%s\n", sms);
+    keep_text(t, sms);
+    rc = text_file(w, j, KL_CHANNEL_SMS, "sms.txt", &c);
+    kl_core__buf_free(&c);
     return rc;
+}
+
+/* mNN-email.txt (subject and body) and the draft with the PDF at
+ * files[pdf_at]; the subject and body join the texts checked. */
+static int email_files(worker *w, job *j, kl_letter *L, size_t pdf_at, texts *t)
+{
+    char *subject = NULL, *body = NULL;
+    kl_buf c = KL_BUF_INIT;
+    int rc;
+    if ((rc = kl_letter_render_email(w->ctx, L, &subject, &body)) < 0)
+        goto done;
+    size_t blen = strlen(body);
+    kl_core__buf_printf(&c, "Subject: %s\n\n%s%s", subject, body,
+                        blen && body[blen - 1] == '\n' ? "" : "\n");
+    if ((rc = text_file(w, j, KL_CHANNEL_EMAIL, "email.txt", &c)) < 0 ||
+        (rc = email_draft(w, j, pdf_at, subject, body, t)) < 0)
+        goto done;
+    keep_text(t, subject);
+    keep_text(t, body);
+    subject = body = NULL;
+done:
+    kl_core__buf_free(&c);
+    kl_free(subject);
+    kl_free(body);
+    return rc;
+}
+
+/* A letter as a PDF (post, email, via-professional), with what goes with it:
+ * the email's password, texts and draft; the professional's cover note. */
+static int print_channel(worker *w, job *j, kl_letter *L, kl_channel ch, texts *t)
+{
+    batch *b = w->b;
+    char *text = NULL;
+    int rc;
+    if ((rc = kl_letter_render_text(w->ctx, L, &text)) < 0)
+        return rc;
+    keep_text(t, text);
+    char suffix[40]; /* "via-professional.pdf", the longest */
+    snprintf(suffix, sizeof suffix, "%s.pdf", kl_channel_name(ch));
+    size_t pdf_at = j->n_files;
+    if ((rc = render_pdf(w, L, j, ch, suffix)) < 0)
+        return rc;
+    if (ch == KL_CHANNEL_EMAIL && (b->o.protect || kl_review__info(b->review)->protect_email) &&
+        (rc = protect_pdf(w, j, pdf_at)) < 0)
+        return rc;
+    if (ch == KL_CHANNEL_EMAIL && (rc = email_files(w, j, L, pdf_at, t)) < 0)
+        return rc;
+    if (ch == KL_CHANNEL_VIA_PROFESSIONAL)
+        return cover_note(w, j, t);
+    return 0;
 }
 
 static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
@@ -625,61 +695,15 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
         return rc;
     report(b, KL_BATCH_PHASE_RENDERING, j->m->id, kl_channel_name(ch));
     j->n_fallback += kl_letter_fallback_count(L);
-    if ((ch == KL_CHANNEL_POST || ch == KL_CHANNEL_VIA_PROFESSIONAL) &&
-        j->format == KL_FORMAT_BRAILLE) {
-        rc = braille_letter(w, j, L, ch, t);
-        if (!rc && ch == KL_CHANNEL_VIA_PROFESSIONAL)
-            rc = cover_note(w, j, t);
-        kl_letter_free(L);
-        return rc;
-    }
-    if (ch == KL_CHANNEL_SMS) {
-        char *sms = NULL;
-        rc = kl_letter_render_sms(w->ctx, L, &sms, NULL);
-        if (!rc) {
-            kl_buf c = KL_BUF_INIT;
-            kl_core__buf_printf(&c, "%s\n", sms);
-            keep_text(t, sms);
-            rc = text_file(w, j, ch, "sms.txt", &c);
-            kl_core__buf_free(&c);
-        }
-        kl_letter_free(L);
-        return rc;
-    }
-    char *text = NULL;
-    rc = kl_letter_render_text(w->ctx, L, &text);
-    if (!rc)
-        keep_text(t, text);
-    char suffix[40];
-    snprintf(suffix, sizeof suffix, "%s.pdf", kl_channel_name(ch));
-    size_t pdf_at = j->n_files;
-    if (!rc)
-        rc = render_pdf(w, L, j, ch, suffix);
-    if (!rc && ch == KL_CHANNEL_EMAIL &&
-        (b->o.protect || kl_review__info(b->review)->protect_email))
-        rc = protect_pdf(w, j, pdf_at);
-    if (!rc && ch == KL_CHANNEL_EMAIL) {
-        char *subject = NULL, *body = NULL;
-        rc = kl_letter_render_email(w->ctx, L, &subject, &body);
-        if (!rc) {
-            kl_buf c = KL_BUF_INIT;
-            size_t blen = strlen(body);
-            kl_core__buf_printf(&c, "Subject: %s\n\n%s%s", subject, body,
-                                blen && body[blen - 1] == '\n' ? "" : "\n");
-            rc = text_file(w, j, ch, "email.txt", &c);
-            kl_core__buf_free(&c);
-            if (!rc)
-                rc = email_draft(w, j, pdf_at, subject, body, t);
-            keep_text(t, subject);
-            keep_text(t, body);
-            subject = body = NULL;
-        }
-        kl_free(subject);
-        kl_free(body);
-    }
-    if (!rc && ch == KL_CHANNEL_VIA_PROFESSIONAL)
-        rc = cover_note(w, j, t);
-    if (!rc && ch == KL_CHANNEL_POST && !j->post && b->packs_on) {
+    bool braille = (ch == KL_CHANNEL_POST || ch == KL_CHANNEL_VIA_PROFESSIONAL) &&
+                   j->format == KL_FORMAT_BRAILLE;
+    if (braille)
+        rc = braille_channel(w, j, L, ch, t);
+    else if (ch == KL_CHANNEL_SMS)
+        rc = sms_channel(w, j, L, t);
+    else
+        rc = print_channel(w, j, L, ch, t);
+    if (!rc && !braille && ch == KL_CHANNEL_POST && !j->post && b->packs_on) {
         j->post = L; /* for the print pack, freed once that is made */
         L = NULL;
     }
@@ -772,7 +796,7 @@ static void write_member(worker *w, job *j)
         }
         kl_buf disp = KL_BUF_INIT;
         kl_core__buf_printf(&disp, "%s/%s", b->dir, f->name);
-        char tmp[300];
+        char tmp[300]; /* ".<name>.<run id>-<n>.tmp": a name is under 96 bytes, a run id 40 */
         if (disp.oom)
             rc = kl_core__oom(w->ctx);
         else if (kl_batch__manifest_add(&b->rd, f->name))
@@ -782,14 +806,15 @@ static void write_member(worker *w, job *j)
             rc = kl_core__stage_file(w->ctx, b->dirfd, f->name, disp.data, f->data, f->len,
                                      b->rd.run_id, tmp);
         kl_core__buf_free(&disp);
-        if (!rc && !(f->tmp = kl_core__strdup(tmp))) {
+        if (rc)
+            break;
+        if (!(f->tmp = kl_core__strdup(tmp))) {
             unlinkat(b->dirfd, tmp, 0);
             rc = kl_core__oom(w->ctx);
+            break;
         }
-        if (!rc) {
-            kl_free(f->data);
-            f->data = NULL;
-        }
+        kl_free(f->data);
+        f->data = NULL;
     }
     if (!rc && !halted) {
         j->staged = true;
@@ -901,20 +926,19 @@ static void do_member(worker *w, job *j)
     texts t = {{NULL}, 0};
     int rc = 0;
     bool seen[4] = {false, false, false, false};
-    for (size_t i = 0; i < m->n_contacts && !rc; i++) {
+    for (size_t i = 0; i < m->n_contacts; i++) {
         kl_channel ch = m->contacts[i].channel;
         if ((unsigned)ch > KL_CHANNEL_VIA_PROFESSIONAL || seen[ch])
             continue; /* one output per channel */
         seen[ch] = true;
-        rc = produce_channel(w, j, ch, &t);
-        if (rc)
+        if ((rc = produce_channel(w, j, ch, &t)) < 0) {
             job_fail(j, w->ctx, rc, true, ch, NULL);
+            goto done;
+        }
     }
-    if (!rc) {
-        rc = disclosure_run(w->ctx, b->review, m, (const char *const *)t.items, t.n);
-        if (rc)
-            job_fail(j, w->ctx, rc, false, KL_CHANNEL_POST, NULL);
-    }
+    if ((rc = disclosure_run(w->ctx, b->review, m, (const char *const *)t.items, t.n)) < 0)
+        job_fail(j, w->ctx, rc, false, KL_CHANNEL_POST, NULL);
+done:
     for (size_t i = 0; i < t.n; i++)
         kl_free(t.items[i]);
     if (rc)
@@ -1131,14 +1155,8 @@ static char *safe_text(kl_context *quiet, const kl_disclosure *idx, const char *
 static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure *idx, const job *j,
                    const char *channel, const out_file *f, kl_batch_status st, const char *reason)
 {
-    if (res->n_rows == res->cap_rows) {
-        size_t cap = res->cap_rows ? res->cap_rows * 2 : 16;
-        kl_batch_row *grown = kl_core__realloc(res->rows, cap * sizeof *grown);
-        if (!grown)
-            return KL_ENOMEM;
-        res->rows = grown;
-        res->cap_rows = cap;
-    }
+    if (KL_GROW(res->rows, res->cap_rows, res->n_rows + 1) < 0)
+        return KL_ENOMEM;
     const kl_member *m = j->m;
     kl_batch_row *r = &res->rows[res->n_rows];
     memset(r, 0, sizeof *r);
@@ -1674,31 +1692,30 @@ static int run_workers(batch *b)
     if (!ws)
         return kl_core__oom(b->ctx);
     int rc = 0;
-    for (unsigned i = 0; i < n && !rc; i++) {
+    for (unsigned i = 0; i < n; i++) {
         ws[i].b = b;
-        if (kl_context_new(&ws[i].ctx))
+        if (kl_context_new(&ws[i].ctx) ||
+            (b->renderer && kl_pdf_renderer_new_sibling(b->renderer, &ws[i].r))) {
             rc = kl_core__oom(b->ctx);
-        else
-            kl_context_set_diagnostics(ws[i].ctx, capture, &ws[i]);
-        if (!rc && b->renderer && kl_pdf_renderer_new_sibling(b->renderer, &ws[i].r))
-            rc = kl_core__oom(b->ctx);
+            goto done;
+        }
+        kl_context_set_diagnostics(ws[i].ctx, capture, &ws[i]);
     }
-    if (!rc) {
-        /* Worker 0 is this thread; if a thread cannot start, the others
-         * simply take its share. */
-        ws[0].packs = true;
-        for (unsigned i = 1; i < n; i++)
-            ws[i].started = pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) == 0;
-        worker_main(&ws[0]);
-        for (unsigned i = 1; i < n; i++)
-            if (ws[i].started)
-                pthread_join(ws[i].thread, NULL);
-        /* The members staged since the last commit. */
-        pthread_mutex_lock(&b->lock);
-        commit_staged(&ws[0]);
-        flush_done(b);
-        pthread_mutex_unlock(&b->lock);
-    }
+    /* Worker 0 is this thread; if a thread cannot start, the others
+     * simply take its share. */
+    ws[0].packs = true;
+    for (unsigned i = 1; i < n; i++)
+        ws[i].started = pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) == 0;
+    worker_main(&ws[0]);
+    for (unsigned i = 1; i < n; i++)
+        if (ws[i].started)
+            pthread_join(ws[i].thread, NULL);
+    /* The members staged since the last commit. */
+    pthread_mutex_lock(&b->lock);
+    commit_staged(&ws[0]);
+    flush_done(b);
+    pthread_mutex_unlock(&b->lock);
+done:
     for (unsigned i = 0; i < n; i++) {
         kl_pdf_renderer_free(ws[i].r);
         kl_context_free(ws[i].ctx);
@@ -1751,11 +1768,11 @@ static int notify_csvs(batch *b)
     int rc = 0;
     kl_core__buf_puts(&em, "email address,subject,body\r\n");
     kl_core__buf_puts(&sm, "phone number,body\r\n");
-    for (size_t i = 0; i < b->n_jobs && !rc; i++) {
+    for (size_t i = 0; i < b->n_jobs; i++) {
         const job *j = &b->jobs[i];
         if (j->state != J_WRITTEN)
             continue;
-        for (size_t k = 0; k < j->n_files && !rc; k++) {
+        for (size_t k = 0; k < j->n_files; k++) {
             const out_file *f = &j->files[k];
             bool is_email = f->channel == KL_CHANNEL_EMAIL && ends_with(f->name, "-email.txt");
             bool is_sms = f->channel == KL_CHANNEL_SMS && ends_with(f->name, "-sms.txt");
@@ -1772,7 +1789,7 @@ static int notify_csvs(batch *b)
                                     "member %s: the text for GOV.UK Notify's upload file cannot be "
                                     "read back",
                                     j->m->id);
-                break;
+                goto done;
             }
             while (len && text[len - 1] == '\n')
                 text[--len] = '\0';
@@ -1793,14 +1810,16 @@ static int notify_csvs(batch *b)
             kl_free(text);
         }
     }
-    if (!rc && (em.oom || sm.oom))
+    if (em.oom || sm.oom) {
         rc = kl_core__oom(b->ctx);
+        goto done;
+    }
     const struct {
         const char *name;
         kl_buf *buf;
         size_t n;
     } out[] = {{"notify-email.csv", &em, n_em}, {"notify-sms.csv", &sm, n_sm}};
-    for (size_t i = 0; i < 2 && !rc; i++) {
+    for (size_t i = 0; i < 2; i++) {
         if (!out[i].n)
             continue;
         kl_buf disp = KL_BUF_INIT;
@@ -1809,7 +1828,10 @@ static int notify_csvs(batch *b)
                  ? kl_core__oom(b->ctx)
                  : place_file(b->ctx, b, out[i].name, disp.data, out[i].buf->data, out[i].buf->len);
         kl_core__buf_free(&disp);
+        if (rc < 0)
+            goto done;
     }
+done:
     kl_core__buf_free(&em);
     kl_core__buf_free(&sm);
     return rc;

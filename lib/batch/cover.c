@@ -61,41 +61,35 @@ int kl_batch__english_review(kl_context *ctx, const kl_review *review, kl_review
 {
     *out = NULL;
     const kl_review_info *info = kl_review__info(review);
-    xmlDocPtr copy = xmlCopyDoc(kl_review__doc(review), 1);
-    if (!copy)
-        return kl_core__oom(ctx);
     xmlChar *text = NULL;
     int len = 0;
-    int rc = anglicise(info, copy);
-    if (!rc) {
-        xmlDocDumpMemoryEnc(copy, &text, &len, "UTF-8");
-        if (!text)
-            rc = KL_ENOMEM;
-    }
-    xmlFreeDoc(copy);
-    if (rc)
-        return kl_core__oom(ctx);
-    /* Its own context: the review's problems were reported when it loaded. */
     kl_context *quiet = NULL;
-    rc = kl_context_new(&quiet);
-    if (!rc) {
-        kl_review_load_options o = KL_REVIEW_LOAD_OPTIONS_INIT;
-        o.max_bytes = (size_t)len + 1;
-        o.max_members = (unsigned)kl_review_member_count(review) + 1;
-        char *dir = info->logo_path ? kl_core__path_dirname(info->logo_path) : NULL;
-        rc = info->logo_path && !dir ? KL_ENOMEM
-                                     : kl_review_load_buffer(quiet, (const char *)text, (size_t)len,
-                                                             info->source, dir, &o, out);
-        kl_free(dir);
-        if (rc) {
-            const kl_diagnostic *e = kl_context_last_error(quiet);
-            rc = kl_core__error(ctx, rc, KL_AT(info->source, e ? e->line : 0, e ? e->column : 0),
-                                NULL, "cannot prepare the cover notes: %s",
-                                e && e->message ? e->message : kl_strerror(rc));
-        }
-    } else {
+    char *dir = NULL;
+    int rc = 0;
+    xmlDocPtr copy = xmlCopyDoc(kl_review__doc(review), 1);
+    if (copy && !anglicise(info, copy))
+        xmlDocDumpMemoryEnc(copy, &text, &len, "UTF-8");
+    xmlFreeDoc(copy);
+    /* Its own context: the review's problems were reported when it loaded. */
+    if (!text || kl_context_new(&quiet)) {
         rc = kl_core__oom(ctx);
+        goto done;
     }
+    kl_review_load_options o = KL_REVIEW_LOAD_OPTIONS_INIT;
+    o.max_bytes = (size_t)len + 1;
+    o.max_members = (unsigned)kl_review_member_count(review) + 1;
+    dir = info->logo_path ? kl_core__path_dirname(info->logo_path) : NULL;
+    rc = info->logo_path && !dir ? KL_ENOMEM
+                                 : kl_review_load_buffer(quiet, (const char *)text, (size_t)len,
+                                                         info->source, dir, &o, out);
+    if (rc) {
+        const kl_diagnostic *e = kl_context_last_error(quiet);
+        rc = kl_core__error(ctx, rc, KL_AT(info->source, e ? e->line : 0, e ? e->column : 0), NULL,
+                            "cannot prepare the cover notes: %s",
+                            e && e->message ? e->message : kl_strerror(rc));
+    }
+done:
+    kl_free(dir);
     kl_context_free(quiet);
     xmlFree(text);
     return rc;
