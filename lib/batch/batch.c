@@ -318,7 +318,10 @@ static out_file *add_file(kl_context *ctx, job *j, kl_channel ch, const char *su
     out_file *f = &j->files[j->n_files++];
     memset(f, 0, sizeof *f);
     f->channel = ch;
-    snprintf(f->name, sizeof f->name, "%s-%s", j->m->id, suffix);
+    int n = snprintf(f->name, sizeof f->name, "%s-%s", j->m->id, suffix);
+    /* Only a member whose data is sound gets files (do_member), and the
+     * review refuses an id of more than 64 characters. */
+    assert(n > 0 && (size_t)n < sizeof f->name);
     f->is_pdf = strstr(suffix, ".pdf") != NULL;
     return f;
 }
@@ -1216,7 +1219,7 @@ static int job_rows(batch *b, kl_batch_result *res, job *j)
     case J_WRITTEN: {
         t->members_written++;
         t->draft_members += j->draft;
-        char note[96] = "";
+        char note[96] = ""; /* a count and 40 bytes of words */
         if (j->n_fallback)
             snprintf(note, sizeof note, "%zu message%s in English (language fallback)",
                      j->n_fallback, j->n_fallback == 1 ? "" : "s");
@@ -1243,7 +1246,7 @@ static int job_rows(batch *b, kl_batch_result *res, job *j)
             if ((unsigned)ch > KL_CHANNEL_VIA_PROFESSIONAL || seen[ch])
                 continue;
             seen[ch] = any = true;
-            char other[160];
+            char other[160]; /* 60 bytes of words and a channel's name */
             snprintf(other, sizeof other,
                      "nothing is written for this member: the %s output failed",
                      kl_channel_name(j->fail_channel));
@@ -1963,7 +1966,7 @@ static int make_pack(batch *b, size_t p, unsigned *pages, bool *written)
     o.creation_date = b->popts.creation_date;
     if ((rc = kl_pdf__render_pack(ctx, docs, count + off, meta, &o, &pdf, pages)) < 0)
         goto done;
-    char name[40];
+    char name[40]; /* "print-pack-%03zu.pdf": a size_t has at most 20 digits */
     pack_name(name, sizeof name, p, b->n_packs);
     kl_buf disp = KL_BUF_INIT;
     kl_core__buf_printf(&disp, "%s/%s", b->dir, name);

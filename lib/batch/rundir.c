@@ -72,7 +72,7 @@ int kl_batch__lock(kl_context *ctx, kl_rundir *rd)
                               "another kinletter run is writing this batch directory; nothing was "
                               "changed");
     }
-    char who[80];
+    char who[80]; /* a pid (at most 20 digits) and a run id (under 40 bytes) */
     snprintf(who, sizeof who, "pid %ld run %s\n", (long)getpid(), rd->run_id);
     if (ftruncate(fd, 0) != 0 || pwrite(fd, who, strlen(who), 0) < 0) {
         int e = errno;
@@ -412,7 +412,7 @@ void kl_batch__rundir_close(kl_rundir *rd, const char *how)
 {
     if (rd->manifest_fd >= 0) {
         if (how) {
-            char line[96];
+            char line[96]; /* "end", a run id (under 40 bytes) and how it ended (a word) */
             snprintf(line, sizeof line, "end %s %s\n", rd->run_id, how);
             write_line(rd->manifest_fd, line);
         }
