@@ -387,7 +387,7 @@ static uint32_t table_sum(const unsigned char *p, size_t len)
 
 /* WIDTH_GLYPHS: PDF/UA-1 (ISO 14289-1 7.21.5, as PDF/A-2 6.2.11.5) wants the
  * width of every glyph in /W to be the advance the embedded font program
- * gives it (veraPDF allows a difference of 1/1000 em). pdf.c declares
+ * gives it (veraPDF allows a difference of 1/1000 em). glyphs.c declares
  * widths other than the advance where readers infer spaces from the text
  * position (RTL_FLOW, SCRIPT_GAP, WORD_END_MARK, ZERO_WIDTH_LETTER, a mark's
  * flow_width): such a code draws a glyph whose advance in hmtx is that
@@ -802,7 +802,7 @@ static void tounicode(kl_buf *b, const kl_gmap *m, size_t n)
                       "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
     /* Every code drawn has its text (PDF/UA-1 7.21.7): the characters the
      * PDF writer shared out to its glyph from the glyph's cluster (see
-     * glyph_text in pdf.c). Codes with no text of their own are never drawn
+     * glyph_text in glyphs.c). Codes with no text of their own are never drawn
      * as text (pdf.c draws those glyphs as outlines). */
     size_t mapped = 0;
     for (size_t i = 0; i < n; i++)

@@ -40,7 +40,7 @@ typedef struct kl_fontuse {
  * glyph was already used with another text (TrueType fonts only: a CFF font's
  * codes are its glyph ids, so there the first text stays). Text longer than
  * KL_GMAP_MAX is cut. w: the width to write in /W (a mark drawn shifted, see
- * pdf.c), INT32_MIN for the glyph's advance; a different width is a
+ * glyphs.c), INT32_MIN for the glyph's advance; a different width is a
  * different code too (*w: the width the code has). *rise: font units to draw
  * the glyph raised by, in a glyph of the subset font's own (a new CID; TrueType
  * only); on return the rise the code has (0 when none was possible: draw the

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* pdf/pdf.c: laid-out pages into a tagged PDF (PDF/UA-1 by construction) through libharu. */
-#include "layout/layout.h"
-#include "pdf/fontpack.h"
+#include "pdf/pdf_priv.h"
 
 #include <hb.h>
 #include <hpdf.h>
@@ -12,10 +11,6 @@
 
 #include "kl_config.h"
 
-typedef struct hpdf_err {
-    HPDF_STATUS error_no, detail_no;
-} hpdf_err;
-
 static void HPDF_STDCALL on_hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *ud)
 {
     hpdf_err *e = ud;
@@ -25,80 +20,7 @@ static void HPDF_STDCALL on_hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_
     }
 }
 
-typedef struct imgent {
-    const char *src;
-    HPDF_Image img;
-} imgent;
-
-typedef struct render {
-    kl_context *ctx;
-    const kl_doc *doc;
-    const kl_pdf_opts *o;
-    kl_layout *L;
-    HPDF_Doc pdf;
-    hpdf_err err;
-    kl_fontuse *use; /* per font id */
-    unsigned nfonts;
-    HPDF_Dict *type0; /* per font id, NULL if unused */
-    HPDF_Dict *se;    /* struct element per kl_selem id */
-    HPDF_Array *kids; /* its /K */
-    int *se_page;     /* first page of each element's content, -1 none */
-    double *se_y;
-    HPDF_Page *pages;
-    HPDF_Array *parents; /* ParentTree array per page */
-    HPDF_Array nums;
-    int next_key;
-    imgent *imgs;
-    size_t nimgs, capimgs;
-    unsigned nimg_names;
-    kl_buf cs; /* content of the current page */
-    kl_buf tmp;
-    struct rawdata *raws;   /* streams written straight to the output */
-    bool oom;               /* an allocation of ours failed under a libharu call */
-    const kl_font *tf_font; /* the page's current Tf, to set it only when it changes */
-    double tf_size;
-    struct glyph_code *codes; /* each glyph's code, in drawing order (collect_glyphs) */
-    size_t ncodes, capcodes, next_code;
-    struct gtext *texts; /* scratch: the texts of one run's glyphs */
-    size_t captexts;
-    /* Each structure element's text items in reading order (built on first
-     * use by element_text): a pack's thousands of pages are not scanned
-     * again for every link. */
-    int32_t *se_head;         /* per kl_selem id: first entry in se_items, -1 none */
-    struct se_item *se_items; /* NULL: not built (or no memory: scan instead) */
-} render;
-
-typedef struct se_item {
-    uint32_t page, i;
-    int32_t next; /* the element's next item, -1 none */
-} se_item;
-
-/* A glyph's text in the ToUnicode map, and the width to write for it in /W
- * when a rule of collect_glyphs sets one (INT32_MIN: none). */
-typedef struct gtext {
-    uint16_t u[KL_GMAP_MAX];
-    uint8_t n;
-    int32_t w;
-} gtext;
-
-/* A glyph as drawn: its CID (NO_TEXT: drawn as an outline), the width in
- * /W of that CID (INT32_MIN: the glyph's advance) and how far up the CID's
- * glyph draws it (points; RAISED_GLYPHS in fontpack.c), the rest of its
- * offset from the baseline being a text rise (Ts). */
-typedef struct glyph_code {
-    uint32_t cid;
-    int32_t w;
-    float raised;
-} glyph_code;
-#define NO_TEXT UINT32_MAX
-
-#define HCHECK(r, expr)                                                                            \
-    do {                                                                                           \
-        if ((expr) != HPDF_OK || (r)->err.error_no)                                                \
-            return hpdf_fail(r, #expr);                                                            \
-    } while (0)
-
-static int hpdf_fail(render *r, const char *what)
+int kl_pdf__hpdf_fail(render *r, const char *what)
 {
     /* libharu records a failed allocation (ours, through kl_pdf__pool_alloc) on the document
      * without always calling the error handler. */
@@ -159,7 +81,7 @@ static void *text_string(render *r, const char *utf8)
         return HPDF_String_New(r->pdf->mmgr, (const char *)a, NULL);
     utf16be(&r->tmp, utf8 ? utf8 : "");
     if (r->tmp.oom) {
-        r->oom = true; /* hpdf_fail reports it as out of memory, not as libharu's failure */
+        r->oom = true; /* kl_pdf__hpdf_fail reports it as out of memory, not as libharu's failure */
         return NULL;
     }
     return HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)r->tmp.data, (HPDF_UINT)r->tmp.len);
@@ -253,12 +175,12 @@ static void put_hex4(kl_buf *b, unsigned v)
 
 /* libharu writes dict->attr verbatim before ">>" (used for /W and for the
  * /Filter of streams we compressed ourselves). */
-static HPDF_STATUS write_raw(HPDF_Dict d, HPDF_Stream s)
+HPDF_STATUS kl_pdf__write_raw(HPDF_Dict d, HPDF_Stream s)
 {
     return HPDF_Stream_WriteStr(s, (const char *)d->attr);
 }
 
-static HPDF_Dict new_dict(render *r)
+HPDF_Dict kl_pdf__new_dict(render *r)
 {
     HPDF_Dict d = HPDF_Dict_New(r->pdf->mmgr);
     if (d && HPDF_Xref_Add(r->pdf->xref, d) != HPDF_OK)
@@ -325,591 +247,16 @@ static void raw_attach(HPDF_Dict d, rawdata *rd)
     d->after_write_fn = raw_data;
 }
 
-static HPDF_Dict raw_stream(render *r, const void *data, size_t len, bool deflated, bool copy)
+HPDF_Dict kl_pdf__raw_stream(render *r, const void *data, size_t len, bool deflated, bool copy)
 {
     if (len > INT32_MAX)
         return NULL;
     rawdata *rd = raw_data_new(r, data, len, deflated, copy);
-    HPDF_Dict d = rd ? new_dict(r) : NULL;
+    HPDF_Dict d = rd ? kl_pdf__new_dict(r) : NULL;
     if (!d || HPDF_Dict_AddNumber(d, "Length", (HPDF_INT32)len) != HPDF_OK)
         return NULL;
     raw_attach(d, rd);
     return d;
-}
-
-/* ---- fonts --------------------------------------------------------------- */
-
-/* A cluster's characters: code points with their UTF-16 offsets. */
-#define CL_MAX 64
-
-/* Append cp's full canonical decomposition to cps (HarfBuzz's Unicode data). */
-static unsigned decompose(hb_unicode_funcs_t *uf, hb_codepoint_t cp, hb_codepoint_t *cps,
-                          unsigned n)
-{
-    hb_codepoint_t a, b;
-    if (n + 1 < CL_MAX && hb_unicode_decompose(uf, cp, &a, &b)) {
-        n = decompose(uf, a, cps, n);
-        return b ? decompose(uf, b, cps, n) : n;
-    }
-    if (n < CL_MAX)
-        cps[n++] = cp;
-    return n;
-}
-
-static unsigned put_u16(uint16_t *out, unsigned n, hb_codepoint_t cp)
-{
-    if (cp > 0xFFFF) {
-        if (n + 2 > KL_GMAP_MAX)
-            return n;
-        out[n++] = (uint16_t)(0xD7C0 + (cp >> 10));
-        out[n++] = (uint16_t)(0xDC00 | (cp & 0x3FF));
-    } else if (n < KL_GMAP_MAX) {
-        out[n++] = (uint16_t)cp;
-    }
-    return n;
-}
-
-/* The characters of the cluster that starts at UTF-16 offset c0 of run t,
- * into cps (CL_MAX); as their canonical decomposition when the cluster has
- * more glyphs (ng) than characters. Returns how many. */
-static unsigned cluster_chars(const kl_trun *t, uint32_t c0, unsigned ng, hb_codepoint_t *cps)
-{
-    uint32_t cend = t->nu16;
-    for (uint32_t k = 0; k < t->nglyphs; k++)
-        if (t->glyphs[k].ustart > c0 && t->glyphs[k].ustart < cend)
-            cend = t->glyphs[k].ustart;
-    unsigned nc = 0;
-    for (uint32_t i = c0; i < cend && nc < CL_MAX;) {
-        hb_codepoint_t cp = t->u16[i++];
-        if ((cp & 0xFC00) == 0xD800 && i < cend && (t->u16[i] & 0xFC00) == 0xDC00)
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (t->u16[i++] - 0xDC00);
-        cps[nc++] = cp;
-    }
-    if (ng > nc) {
-        hb_unicode_funcs_t *uf = hb_unicode_funcs_get_default();
-        hb_codepoint_t d[CL_MAX];
-        unsigned nd = 0;
-        for (unsigned i = 0; i < nc; i++)
-            nd = decompose(uf, cps[i], d, nd);
-        memcpy(cps, d, nd * sizeof *d);
-        nc = nd;
-    }
-    return nc;
-}
-
-/* Each glyph's first character in cps (start[i], i in reading order over
- * the cluster's glyphs first..last; -1: none of its own). */
-static void cluster_starts(const kl_trun *t, uint32_t first, uint32_t last,
-                           const hb_codepoint_t *cps, unsigned nc, int *start)
-{
-    unsigned ng = last - first + 1;
-    int prev = 0;
-    start[0] = 0;
-    for (unsigned i = 1; i < ng; i++) {
-        uint32_t gid = t->glyphs[t->rtl ? last - i : first + i].gid;
-        start[i] = -1;
-        for (unsigned j = (unsigned)prev + 1; j < nc; j++) {
-            hb_codepoint_t own;
-            if (hb_font_get_nominal_glyph(t->font->font, cps[j], &own) && own == gid) {
-                start[i] = (int)j;
-                prev = (int)j;
-                break;
-            }
-        }
-    }
-    /* Glyphs no character is found for take the next one, if it is free. */
-    prev = 0;
-    for (unsigned i = 1; i < ng; i++) {
-        if (start[i] >= 0) {
-            prev = start[i];
-            continue;
-        }
-        int limit = (int)nc;
-        for (unsigned k = i + 1; k < ng; k++)
-            if (start[k] >= 0) {
-                limit = start[k];
-                break;
-            }
-        if (prev + 1 < limit)
-            start[i] = prev = prev + 1;
-    }
-}
-
-/* The text glyph g of run t stands for in its font's ToUnicode map, into
- * out (KL_GMAP_MAX units); returns its length, 0 for a glyph with no text
- * of its own (drawn as an outline, see text_line).
- *
- * Readers that ignore /ActualText (pdf.js, MuPDF) concatenate the glyphs'
- * texts in drawing order (right to left text: reversed, then put back in
- * logical order by their bidi step). So the text of a cluster (the
- * characters HarfBuzz shaped into one or more glyphs) is shared out over its
- * glyphs in reading order, so that the glyphs together give back exactly the
- * cluster's characters: a glyph alone in its cluster has all of them; in a
- * cluster of several, each glyph starts at the first character not yet given
- * whose own glyph (the font's cmap) it is (a base consonant, a matra, an
- * Arabic mark), else at the next character, and the first glyph takes
- * whatever precedes the second's start. A cluster with more glyphs than
- * characters (a two-part Bengali vowel sign) is shared out as its canonical
- * decomposition (the same text to any reader that normalises). A glyph whose
- * text differs from the same glyph's elsewhere gets a CID of its own
- * (kl_pdf__use_add). No glyph maps to U+200D unless the text has one.
- *
- * A cluster of more than KL_GMAP_MAX UTF-16 units (or CL_MAX characters or
- * glyphs) is cut here: its line is not plain (glyphs one character each,
- * text/text.h), so it carries its whole text as /ActualText (text_line),
- * and only readers that ignore that lose the rest. */
-static unsigned glyph_text(const kl_trun *t, uint32_t g, uint16_t *out)
-{
-    const kl_glyph *gl = &t->glyphs[g];
-    unsigned n = 0;
-    if (gl->ulen) {
-        n = gl->ulen < KL_GMAP_MAX ? gl->ulen : KL_GMAP_MAX;
-        memcpy(out, t->u16 + gl->ustart, n * sizeof *out);
-        return n;
-    }
-    uint32_t c0 = gl->ustart;
-    /* The cluster's glyphs (consecutive), in reading order. */
-    uint32_t first = g, last = g;
-    while (first > 0 && t->glyphs[first - 1].ustart == c0)
-        first--;
-    while (last + 1 < t->nglyphs && t->glyphs[last + 1].ustart == c0)
-        last++;
-    unsigned ng = last - first + 1, me = t->rtl ? last - g : g - first;
-    if (ng > CL_MAX)
-        return me == 0 ? put_u16(out, 0, 0xFFFD) : 0;
-    hb_codepoint_t cps[CL_MAX];
-    unsigned nc = cluster_chars(t, c0, ng, cps);
-    int start[CL_MAX];
-    cluster_starts(t, first, last, cps, nc, start);
-    if (start[me] < 0)
-        return 0;
-    int end = (int)nc;
-    for (unsigned k = me + 1; k < ng; k++)
-        if (start[k] >= 0) {
-            end = start[k];
-            break;
-        }
-    for (int j = start[me]; j < end; j++)
-        n = put_u16(out, n, cps[j]);
-    return n;
-}
-
-/* The width to write in /W for glyph g of run t: the distance to where the
- * next glyph is drawn, when that differs from the glyph's advance by more
- * than 0.04 em (a base followed by a mark drawn over it, a mark shifted left
- * of its pen position), so that the text position only ever moves forward
- * along a line. Readers that infer word spaces and text runs from jumps in
- * the text position (pdf.js: a gap over 0.1 em is a space, a step back of
- * 0.2 em starts a new run) would otherwise split words at every such mark.
- * INT32_MIN: the glyph's own advance. */
-static int32_t flow_width(const kl_trun *t, uint32_t g, int32_t *wt)
-{
-    const kl_glyph *gl = &t->glyphs[g];
-    double size = t->size;
-    if (t->rtl) {
-        /* Right to left (cursive Arabic and Nastaliq, whose glyphs overlap
-         * by design): a glyph drawn left of its pen position gets the width
-         * that brings the text position back to the pen; a letter followed
-         * by a letter, the width to it (rtl_flow, RTL_FLOW). */
-        if (gl->dx > -0.01 * size)
-            return INT32_MIN;
-        return (int32_t)lround((gl->adv - gl->dx) * 1000.0 / size);
-    }
-    double next = gl->adv; /* from this glyph's pen position */
-    if (g + 1 < t->nglyphs)
-        next += t->glyphs[g + 1].dx;
-    double w = (next - gl->dx) * 1000.0 / size;
-    double own = kl_pdf__glyph_width(wt, t->font, gl->gid);
-    if (fabs(w - own) <= 40 || w < 0)
-        return INT32_MIN;
-    return (int32_t)lround(w);
-}
-
-static bool is_mn(uint16_t c)
-{
-    return hb_unicode_general_category(hb_unicode_funcs_get_default(), c) ==
-           HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK;
-}
-
-/* pdf.js takes a glyph whose text holds a nonspacing mark anywhere (a
- * conjunct with its virama, "স্থ"; a letter with its nukta, "ਫ਼") for a zero
- * width diacritic and does not compare its position with the text before
- * it: at the start of a word it then puts a second space after it ("স্থ
- * ানীয়"), at the start of a line a line break ("ਫ਼ੋ" / "ਨ"). So a glyph
- * that starts a word (first of its run, or after a space) keeps only the
- * characters before its first nonspacing mark, and the rest goes to the
- * front of the next glyph's text: read in order, the text is the same. A
- * glyph so mapped gets a CID of its own (kl_pdf__use_add). Left to right
- * runs only. */
-static void mark_after_space(gtext *tx, uint32_t n)
-{
-    for (uint32_t g = 0; g + 1 < n; g++) {
-        bool starts = g == 0 || (tx[g - 1].n == 1 && tx[g - 1].u[0] == ' ');
-        if (!starts || !tx[g].n || is_mn(tx[g].u[0]))
-            continue;
-        unsigned k = 1;
-        while (k < tx[g].n && !is_mn(tx[g].u[k]))
-            k++;
-        gtext *next = &tx[g + 1];
-        unsigned move = tx[g].n - k;
-        if (k == tx[g].n || !next->n || (next->n == 1 && next->u[0] == ' ') ||
-            next->n + move > KL_GMAP_MAX)
-            continue;
-        memmove(next->u + move, next->u, next->n * sizeof *next->u);
-        memcpy(next->u, tx[g].u + k, move * sizeof *next->u);
-        next->n = (uint8_t)(next->n + move);
-        tx[g].n = (uint8_t)k;
-    }
-}
-
-/* ZERO_WIDTH_LETTER: a right-to-left glyph that stands for a letter but has
- * no advance (the alef of Noto Naskh's lam-alef, drawn over the lam that
- * follows it) gets a width of 1/1000 em in /W. pdf.js moves its text
- * position only past glyphs with a width, so it compared the lam with the
- * glyph before the alef, found the word space there a second time and read
- * "ل ا" for "لا". Nonspacing marks keep their zero width (pdf.js places
- * them without a position check). */
-/* Is c a character pdf.js takes no position from: a nonspacing mark, a
- * format character (the isolation marks) or white space? */
-static bool pdfjs_unplaced(uint16_t c)
-{
-    hb_unicode_general_category_t gc =
-        hb_unicode_general_category(hb_unicode_funcs_get_default(), c);
-    return c == ' ' || gc == HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK ||
-           gc == HB_UNICODE_GENERAL_CATEGORY_FORMAT ||
-           gc == HB_UNICODE_GENERAL_CATEGORY_SPACE_SEPARATOR;
-}
-
-/* SCRIPT_GAP: does the run drawn after t (next) start, in drawing order, with
- * a letter or sign rather than a space, while changing direction? pdf.js
- * joins two runs drawn edge to edge into one word ("الهاتف:Northshire",
- * "يمكنكSam"), and in a line that mixes directions it gives them in drawing
- * (visual) order, so letters of two different words meet there. The last
- * glyph of t that pdf.js places then gets 0.15 em less in /W: pdf.js sees
- * the text move forward by that much and puts a space between the runs
- * (nothing is drawn differently). */
-static bool script_gap(const kl_tline *l, uint32_t k)
-{
-    hb_unicode_funcs_t *uf = hb_unicode_funcs_get_default();
-    const kl_trun *t = &l->runs[k];
-    /* The last character t draws (right to left: its logical first) and the
-     * first one drawn after it (a run of isolation marks alone skipped). */
-    int last = -1, first = -1;
-    for (uint32_t i = 0; i < t->nu16 && last < 0; i++) {
-        uint16_t c = t->u16[t->rtl ? i : t->nu16 - 1 - i];
-        if (hb_unicode_general_category(uf, c) != HB_UNICODE_GENERAL_CATEGORY_FORMAT)
-            last = c;
-    }
-    const kl_trun *next = NULL;
-    for (uint32_t j = k + 1; j < l->nruns && first < 0; j++) {
-        next = &l->runs[j];
-        for (uint32_t i = 0; i < next->nu16 && first < 0; i++) {
-            uint16_t c = next->u16[next->rtl ? next->nu16 - 1 - i : i];
-            if (hb_unicode_general_category(uf, c) != HB_UNICODE_GENERAL_CATEGORY_FORMAT)
-                first = c;
-        }
-    }
-    if (last < 0 || first < 0 || next->rtl == t->rtl)
-        return false;
-    return !pdfjs_unplaced((uint16_t)last) && !pdfjs_unplaced((uint16_t)first);
-}
-
-/* Does pdf.js take glyph text x for a zero-width diacritic (a nonspacing
- * mark anywhere in it)? */
-static bool pdfjs_diacritic(const gtext *x)
-{
-    for (unsigned i = 0; i < x->n; i++)
-        if (is_mn(x->u[i]))
-            return true;
-    return false;
-}
-
-/* WORD_END_MARK: in a right-to-left run drawn left to right, a word that
- * ends in a mark ("لطفاً", "دربارهٔ") starts, after the space, with the mark
- * glyph. pdf.js puts the space it saw before the mark, then compares the
- * letter under the mark with the last letter before the space, finds the
- * gap and puts a second space between the mark and its letter ("لطفا ً").
- * So the letter before the space gets the width in /W that takes the text
- * position to that letter: pdf.js sees no gap there (nothing is drawn
- * differently). */
-static void word_end_marks(const kl_trun *t, gtext *tx)
-{
-    double pen = 0, xlast = 0;
-    uint32_t last = UINT32_MAX;
-    bool space = false, pending = false;
-    for (uint32_t g = 0; g < t->nglyphs; g++) {
-        const kl_glyph *gl = &t->glyphs[g];
-        double x = pen + gl->dx;
-        pen += gl->adv;
-        if (!tx[g].n)
-            continue;
-        uint16_t c0 = tx[g].u[0];
-        hb_unicode_general_category_t gc =
-            hb_unicode_general_category(hb_unicode_funcs_get_default(), c0);
-        if (c0 == ' ' || gc == HB_UNICODE_GENERAL_CATEGORY_SPACE_SEPARATOR) {
-            space = last != UINT32_MAX;
-            continue;
-        }
-        if (gc == HB_UNICODE_GENERAL_CATEGORY_FORMAT)
-            continue;
-        if (pdfjs_diacritic(&tx[g])) {
-            pending |= space;
-            space = false;
-            continue;
-        }
-        if (pending && x > xlast)
-            tx[last].w = (int32_t)lround((x - xlast) * 1000.0 / t->size);
-        pending = space = false;
-        last = g;
-        xlast = x;
-    }
-}
-
-/* RTL_FLOW: in a right-to-left run a letter whose next glyph (drawn after
- * it, left to right) is a letter too gets the width in /W that takes the
- * text position to that glyph (at least 1/1000 em): Nastaliq places its
- * letters with offsets, and where the next one starts more than a tenth of
- * an em past the advance, pdf.js read a word space inside the word ("ر
- * پورٹ"). Before a space, a mark or the run's end the width stays. */
-static void rtl_flow(const kl_trun *t, gtext *tx)
-{
-    double pen = 0;
-    for (uint32_t g = 0; g + 1 < t->nglyphs; g++) {
-        const kl_glyph *gl = &t->glyphs[g];
-        double x = pen + gl->dx;
-        pen += gl->adv;
-        const gtext *nx = &tx[g + 1];
-        if (!tx[g].n || pdfjs_diacritic(&tx[g]) || !nx->n || pdfjs_diacritic(nx) ||
-            pdfjs_unplaced(tx[g].u[0]) || pdfjs_unplaced(nx->u[0]))
-            continue;
-        double w = (pen + t->glyphs[g + 1].dx - x) * 1000.0 / t->size;
-        tx[g].w = w < 1 ? 1 : (int32_t)lround(w);
-    }
-}
-
-/* WORD_END_MARK across runs: when the run drawn after t (next) starts with
- * a space and then a mark ("شمارهٔ" after a number in a right-to-left line),
- * the width in /W from t's last placed glyph (last, at x in t) to the first
- * letter after the mark in next; INT32_MIN when next does not start so, or
- * is in another font: pdf.js starts a new piece of text at a font change,
- * one that holds only the mark has no direction, and pdf.js then keeps the
- * letter with the mark only if its position is the text position exactly. */
-static int32_t mark_after_run(const kl_trun *t, uint32_t last, double x, const kl_trun *next)
-{
-    double pen = t->width;
-    bool space = false, mark = false;
-    if (!next || next->font != t->font || next->size != t->size)
-        return INT32_MIN;
-    for (uint32_t g = 0; g < next->nglyphs; g++) {
-        const kl_glyph *gl = &next->glyphs[g];
-        double gx = pen + gl->dx;
-        pen += gl->adv;
-        gtext x1;
-        x1.n = (uint8_t)glyph_text(next, g, x1.u);
-        if (!x1.n)
-            continue;
-        hb_unicode_general_category_t gc =
-            hb_unicode_general_category(hb_unicode_funcs_get_default(), x1.u[0]);
-        if (gc == HB_UNICODE_GENERAL_CATEGORY_FORMAT)
-            continue;
-        if (x1.u[0] == ' ' || gc == HB_UNICODE_GENERAL_CATEGORY_SPACE_SEPARATOR) {
-            if (mark)
-                return INT32_MIN;
-            space = true;
-            continue;
-        }
-        if (pdfjs_diacritic(&x1)) {
-            if (!space)
-                return INT32_MIN;
-            mark = true;
-            continue;
-        }
-        if (!mark || gx <= x || last == UINT32_MAX)
-            return INT32_MIN;
-        return (int32_t)lround((gx - x) * 1000.0 / t->size);
-    }
-    return INT32_MIN;
-}
-
-/* The texts of run t's glyphs (tx), with the widths the rules of one run
- * set (mark_after_space, RTL_FLOW, WORD_END_MARK). */
-static void run_texts(const kl_trun *t, gtext *tx)
-{
-    for (uint32_t g = 0; g < t->nglyphs; g++) {
-        tx[g].n = (uint8_t)glyph_text(t, g, tx[g].u);
-        tx[g].w = INT32_MIN;
-    }
-    if (!t->rtl)
-        mark_after_space(tx, t->nglyphs);
-    else {
-        rtl_flow(t, tx);
-        word_end_marks(t, tx);
-    }
-}
-
-/* WORD_END_MARK across runs, for run k of line l: the width of the last
- * glyph of the run that pdf.js places. */
-static void run_last_mark(const kl_tline *l, uint32_t k, gtext *tx)
-{
-    const kl_trun *t = &l->runs[k];
-    /* The last glyph pdf.js places, and where (in the run). */
-    uint32_t lastp = UINT32_MAX;
-    double lastx = 0, pen = 0;
-    for (uint32_t g = 0; g < t->nglyphs; g++) {
-        if (tx[g].n && !pdfjs_unplaced(tx[g].u[0]) && !pdfjs_diacritic(&tx[g]))
-            lastp = g, lastx = pen + t->glyphs[g].dx;
-        pen += t->glyphs[g].adv;
-    }
-    if (lastp != UINT32_MAX && k + 1 < l->nruns) {
-        int32_t w = mark_after_run(t, lastp, lastx, &l->runs[k + 1]);
-        if (w != INT32_MIN)
-            tx[lastp].w = w;
-    }
-}
-
-/* The glyph of run k of line l that SCRIPT_GAP narrows, UINT32_MAX: none. */
-static uint32_t run_narrow(const kl_tline *l, uint32_t k, const gtext *tx)
-{
-    const kl_trun *t = &l->runs[k];
-    if (script_gap(l, k))
-        for (uint32_t g = t->nglyphs; g-- > 0;)
-            if (tx[g].n && !pdfjs_unplaced(tx[g].u[0]))
-                return g;
-    return UINT32_MAX;
-}
-
-/* Glyph g of run t (text tx): its code in u and width in /W into c. */
-static int glyph_code_make(kl_fontuse *u, const kl_trun *t, const gtext *tx, uint32_t g,
-                           bool narrow, int32_t *wt, glyph_code *c)
-{
-    c->cid = NO_TEXT;
-    c->raised = 0;
-    c->w = flow_width(t, g, wt);
-    if (t->rtl && tx[g].n && !is_mn(tx[g].u[0]) &&
-        (c->w != INT32_MIN ? c->w : kl_pdf__glyph_width(wt, t->font, t->glyphs[g].gid)) <= 0)
-        c->w = 1; /* see ZERO_WIDTH_LETTER */
-    if (tx[g].w != INT32_MIN)
-        c->w = tx[g].w; /* WORD_END_MARK */
-    if (narrow) {
-        int32_t own = c->w != INT32_MIN ? c->w : kl_pdf__glyph_width(wt, t->font, t->glyphs[g].gid);
-        if (own > 150)
-            c->w = own - 150;
-    }
-    /* Right to left: a glyph off the baseline is a raised
-     * glyph of its own (RAISED_GLYPHS in fontpack.c). */
-    double up = t->glyphs[g].dy * t->font->upem / t->size;
-    int16_t rise = t->rtl && fabs(up) >= 0.5 && fabs(up) < 32767 ? (int16_t)lround(up) : 0;
-    if (!tx[g].n)
-        return 0;
-    int rc;
-    if ((rc = kl_pdf__use_add(u, t->font, t->glyphs[g].gid, tx[g].u, tx[g].n, &c->w, &rise,
-                              &c->cid)) < 0)
-        return rc;
-    c->raised = (float)(rise * (double)t->size / t->font->upem);
-    return 0;
-}
-
-/* Run k of line l: its glyphs' codes and widths, appended to r->codes. */
-static int collect_run(render *r, const kl_tline *l, uint32_t k)
-{
-    const kl_trun *t = &l->runs[k];
-    kl_fontuse *u = &r->use[t->font->id];
-    int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
-    if (!wt || KL_GROW(r->codes, r->capcodes, r->ncodes + t->nglyphs) < 0 ||
-        KL_GROW(r->texts, r->captexts, t->nglyphs) < 0)
-        return kl_core__oom(r->ctx);
-    gtext *tx = r->texts;
-    run_texts(t, tx);
-    run_last_mark(l, k, tx);
-    uint32_t narrow = run_narrow(l, k, tx);
-    for (uint32_t g = 0; g < t->nglyphs; g++)
-        if (glyph_code_make(u, t, tx, g, g == narrow, wt, &r->codes[r->ncodes++]) < 0)
-            return kl_core__oom(r->ctx);
-    return 0;
-}
-
-/* Every glyph's code and /W width, in the order text_line draws them. */
-static int collect_glyphs(render *r)
-{
-    int rc;
-    for (size_t p = 0; p < r->L->npages; p++) {
-        const kl_page *pg = &r->L->pages[p];
-        for (size_t i = 0; i < pg->n; i++) {
-            const kl_item *it = &pg->items[i];
-            if (it->kind != KL_ITEM_TEXT)
-                continue;
-            for (uint32_t k = 0; k < it->line->nruns; k++)
-                if ((rc = collect_run(r, it->line, k)) < 0)
-                    return rc;
-        }
-    }
-    return 0;
-}
-
-static int embed_font(render *r, unsigned id)
-{
-    const kl_fontpack *pk;
-    int rc = kl_pdf__pack_get(r->ctx, r->o->cache, &r->use[id], &pk);
-    if (rc)
-        return rc;
-    const kl_font *f = pk->font;
-    char base[80]; /* the tag (6), '+' and psname (at most 63, text/font.h) */
-    snprintf(base, sizeof base, "%s+%s", pk->tag, f->psname);
-    double k = 1000.0 / f->upem;
-
-    HPDF_Dict file = raw_stream(r, pk->file, pk->filelen, true, false);
-    HPDF_Dict tu = raw_stream(r, pk->tounicode, pk->tounicodelen, true, false);
-    HPDF_Dict desc = new_dict(r), cid = new_dict(r), t0 = new_dict(r);
-    HPDF_Array bbox = HPDF_Array_New(r->pdf->mmgr), desc_arr = HPDF_Array_New(r->pdf->mmgr);
-    HPDF_Dict csi = HPDF_Dict_New(r->pdf->mmgr);
-    if (!file || !tu || !desc || !cid || !t0 || !bbox || !desc_arr || !csi)
-        return hpdf_fail(r, "creating a font");
-    if (f->cff)
-        HCHECK(r, HPDF_Dict_AddName(file, "Subtype", "OpenType"));
-    HCHECK(r, HPDF_Dict_AddName(desc, "Type", "FontDescriptor"));
-    HCHECK(r, HPDF_Dict_AddName(desc, "FontName", base));
-    HCHECK(r, HPDF_Dict_AddNumber(desc, "Flags", 4));
-    for (int i = 0; i < 4; i++)
-        HCHECK(r, HPDF_Array_AddNumber(bbox, (HPDF_INT32)lround(f->bbox[i] * k)));
-    HCHECK(r, HPDF_Dict_Add(desc, "FontBBox", bbox));
-    HCHECK(r, HPDF_Dict_AddNumber(desc, "ItalicAngle", 0));
-    HCHECK(r, HPDF_Dict_AddNumber(desc, "Ascent", (HPDF_INT32)lround(f->ascent * k)));
-    HCHECK(r, HPDF_Dict_AddNumber(desc, "Descent", (HPDF_INT32)lround(f->descent * k)));
-    HCHECK(r, HPDF_Dict_AddNumber(desc, "CapHeight", (HPDF_INT32)lround(f->cap_height * k)));
-    HCHECK(r, HPDF_Dict_AddNumber(desc, "StemV", f->bold ? 140 : 80));
-    HCHECK(r, HPDF_Dict_Add(desc, f->cff ? "FontFile3" : "FontFile2", file));
-
-    HCHECK(r, HPDF_Dict_Add(csi, "Registry", HPDF_String_New(r->pdf->mmgr, "Adobe", NULL)));
-    HCHECK(r, HPDF_Dict_Add(csi, "Ordering", HPDF_String_New(r->pdf->mmgr, "Identity", NULL)));
-    HCHECK(r, HPDF_Dict_AddNumber(csi, "Supplement", 0));
-    HCHECK(r, HPDF_Dict_AddName(cid, "Type", "Font"));
-    HCHECK(r, HPDF_Dict_AddName(cid, "Subtype", f->cff ? "CIDFontType0" : "CIDFontType2"));
-    HCHECK(r, HPDF_Dict_AddName(cid, "BaseFont", base));
-    HCHECK(r, HPDF_Dict_Add(cid, "CIDSystemInfo", csi));
-    HCHECK(r, HPDF_Dict_Add(cid, "FontDescriptor", desc));
-    HCHECK(r, HPDF_Dict_AddNumber(cid, "DW", 1000));
-    if (!f->cff && pk->cidtogid) {
-        /* Some glyphs stand for different text in different places: they
-         * have a second CID (kl_pdf__use_add). */
-        HPDF_Dict map = raw_stream(r, pk->cidtogid, pk->cidtogidlen, true, false);
-        if (!map)
-            return hpdf_fail(r, "creating a font");
-        HCHECK(r, HPDF_Dict_Add(cid, "CIDToGIDMap", map));
-    } else if (!f->cff) {
-        HCHECK(r, HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity"));
-    }
-    cid->attr = pk->widths;
-    cid->write_fn = write_raw;
-
-    HCHECK(r, HPDF_Dict_AddName(t0, "Type", "Font"));
-    HCHECK(r, HPDF_Dict_AddName(t0, "Subtype", "Type0"));
-    HCHECK(r, HPDF_Dict_AddName(t0, "BaseFont", base));
-    HCHECK(r, HPDF_Dict_AddName(t0, "Encoding", "Identity-H"));
-    HCHECK(r, HPDF_Array_Add(desc_arr, cid));
-    HCHECK(r, HPDF_Dict_Add(t0, "DescendantFonts", desc_arr));
-    HCHECK(r, HPDF_Dict_Add(t0, "ToUnicode", tu));
-    r->type0[id] = t0;
-    return 0;
 }
 
 /* ---- structure ----------------------------------------------------------- */
@@ -962,10 +309,10 @@ static bool same_lang(const char *a, const char *b)
 static int make_selems(render *r, const kl_selem *s, HPDF_Dict parent)
 {
     for (; s; s = s->next) {
-        HPDF_Dict d = new_dict(r);
+        HPDF_Dict d = kl_pdf__new_dict(r);
         HPDF_Array k = HPDF_Array_New(r->pdf->mmgr);
         if (!d || !k)
-            return hpdf_fail(r, "creating a structure element");
+            return kl_pdf__hpdf_fail(r, "creating a structure element");
         r->se[s->id] = d;
         r->kids[s->id] = k;
         HCHECK(r, HPDF_Dict_AddName(d, "Type", "StructElem"));
@@ -980,7 +327,7 @@ static int make_selems(render *r, const kl_selem *s, HPDF_Dict parent)
         if (s->role == KL_ROLE_TH) {
             HPDF_Dict a = HPDF_Dict_New(r->pdf->mmgr);
             if (!a)
-                return hpdf_fail(r, "TH attributes");
+                return kl_pdf__hpdf_fail(r, "TH attributes");
             HCHECK(r, HPDF_Dict_AddName(a, "O", "Table"));
             HCHECK(r, HPDF_Dict_AddName(a, "Scope", "Row"));
             HCHECK(r, HPDF_Dict_Add(d, "A", a));
@@ -1041,7 +388,7 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
          * gives it to the accessibility tree as the element's text); the
          * marked content has it too (text_line), for those that read the
          * content (pdftotext). */
-        HPDF_Dict span = new_dict(r);
+        HPDF_Dict span = kl_pdf__new_dict(r);
         kl_buf at = KL_BUF_INIT;
         put_u16be(&at, 0xFEFF);
         line_u16be(&at, line);
@@ -1050,7 +397,7 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
         r->oom |= at.oom;
         kl_core__buf_free(&at);
         if (!span || !text)
-            return hpdf_fail(r, "creating a Span element");
+            return kl_pdf__hpdf_fail(r, "creating a Span element");
         HCHECK(r, HPDF_Dict_AddName(span, "Type", "StructElem"));
         HCHECK(r, HPDF_Dict_AddName(span, "S", "Span"));
         HCHECK(r, HPDF_Dict_Add(span, "P", r->se[s->id]));
@@ -1070,7 +417,7 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
     } else {
         HPDF_Dict mcr = HPDF_Dict_New(r->pdf->mmgr);
         if (!mcr)
-            return hpdf_fail(r, "MCR");
+            return kl_pdf__hpdf_fail(r, "MCR");
         HCHECK(r, HPDF_Dict_AddName(mcr, "Type", "MCR"));
         HCHECK(r, HPDF_Dict_Add(mcr, "Pg", r->pages[p]));
         HCHECK(r, HPDF_Dict_AddNumber(mcr, "MCID", mcid));
@@ -1433,7 +780,7 @@ static int page_contents(render *r, size_t p)
     HPDF_Dict c = attr->contents;
     HPDF_Number length = HPDF_Dict_GetItem(c, "Length", HPDF_OCLASS_NUMBER);
     if (!length || zlen > INT32_MAX)
-        return hpdf_fail(r, "page contents");
+        return kl_pdf__hpdf_fail(r, "page contents");
     rawdata *rd = raw_data_new(r, z ? z : (const unsigned char *)"", zlen, deflated, true);
     if (!rd)
         return kl_core__oom(r->ctx);
@@ -1583,7 +930,7 @@ static void *link_contents(render *r, const kl_selem *s)
     element_text(r, s, 0, &b);
     if (b.oom) {
         kl_core__buf_free(&b);
-        r->oom = true; /* NULL: hpdf_fail reports it as out of memory */
+        r->oom = true; /* NULL: kl_pdf__hpdf_fail reports it as out of memory */
         return NULL;
     }
     void *out = b.len > before
@@ -1600,17 +947,17 @@ static int link_annot(render *r, size_t p, const kl_item *it)
                       (HPDF_REAL)(it->x + it->w), (HPDF_REAL)(it->y + it->h * 0.95)};
     HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(r->pages[p], rect, s->href);
     if (!a)
-        return hpdf_fail(r, "HPDF_Page_CreateURILinkAnnot");
+        return kl_pdf__hpdf_fail(r, "HPDF_Page_CreateURILinkAnnot");
     HCHECK(r, HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0));
     void *contents = link_contents(r, s);
     if (!contents)
-        return hpdf_fail(r, "a link's /Contents");
+        return kl_pdf__hpdf_fail(r, "a link's /Contents");
     HCHECK(r, HPDF_Dict_Add(a, "Contents", contents));
     HCHECK(r, HPDF_Dict_AddNumber(a, "F", 4));
     HCHECK(r, HPDF_Dict_AddNumber(a, "StructParent", r->next_key));
     HPDF_Dict objr = HPDF_Dict_New(r->pdf->mmgr);
     if (!objr)
-        return hpdf_fail(r, "OBJR");
+        return kl_pdf__hpdf_fail(r, "OBJR");
     HCHECK(r, HPDF_Dict_AddName(objr, "Type", "OBJR"));
     HCHECK(r, HPDF_Dict_Add(objr, "Obj", a));
     HCHECK(r, HPDF_Dict_Add(objr, "Pg", r->pages[p]));
@@ -1623,7 +970,7 @@ static int link_annot(render *r, size_t p, const kl_item *it)
 static HPDF_Dict image_xobject(render *r, const unsigned char *data, size_t len, unsigned w,
                                unsigned h, unsigned bpc, const char *cs)
 {
-    HPDF_Dict d = raw_stream(r, data, len, true, false);
+    HPDF_Dict d = kl_pdf__raw_stream(r, data, len, true, false);
     if (!d || HPDF_Dict_AddName(d, "Type", "XObject") != HPDF_OK ||
         HPDF_Dict_AddName(d, "Subtype", "Image") != HPDF_OK ||
         HPDF_Dict_AddNumber(d, "Width", (HPDF_INT32)w) != HPDF_OK ||
@@ -1641,16 +988,16 @@ static int draw_cached_image(render *r, size_t p, const kl_imgpack *ip, const kl
         HPDF_Dict res = HPDF_Dict_GetItem(r->pages[p], "Resources", HPDF_OCLASS_DICT);
         HPDF_Dict xo = HPDF_Dict_New(r->pdf->mmgr);
         if (!res || !xo || HPDF_Dict_Add(res, "XObject", xo) != HPDF_OK)
-            return hpdf_fail(r, "XObject resources");
+            return kl_pdf__hpdf_fail(r, "XObject resources");
         attr->xobjects = xo;
     }
     HPDF_Dict img = image_xobject(r, ip->data, ip->len, ip->w, ip->h, ip->bpc, ip->cs);
     if (!img)
-        return hpdf_fail(r, "image XObject");
+        return kl_pdf__hpdf_fail(r, "image XObject");
     if (ip->mask) {
         HPDF_Dict m = image_xobject(r, ip->mask, ip->masklen, ip->w, ip->h, 8, "DeviceGray");
         if (!m)
-            return hpdf_fail(r, "image SMask");
+            return kl_pdf__hpdf_fail(r, "image SMask");
         HCHECK(r, HPDF_Dict_Add(img, "SMask", m));
     }
     char name[24]; /* KlIm and at most 10 digits */
@@ -1699,7 +1046,7 @@ static int write_page(render *r, size_t p)
                 HPDF_Dict a = HPDF_Dict_New(r->pdf->mmgr);
                 HPDF_Array bb = HPDF_Array_New(r->pdf->mmgr);
                 if (!a || !bb)
-                    return hpdf_fail(r, "Figure attributes");
+                    return kl_pdf__hpdf_fail(r, "Figure attributes");
                 HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)it->x));
                 HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)it->y));
                 HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)(it->x + it->w)));
@@ -1797,10 +1144,10 @@ static int metadata(render *r, const struct tm *tm)
         kl_core__buf_free(&x);
         return kl_core__oom(r->ctx);
     }
-    HPDF_Dict m = raw_stream(r, x.data, x.len, false, true);
+    HPDF_Dict m = kl_pdf__raw_stream(r, x.data, x.len, false, true);
     kl_core__buf_free(&x);
     if (!m)
-        return hpdf_fail(r, "metadata stream");
+        return kl_pdf__hpdf_fail(r, "metadata stream");
     HCHECK(r, HPDF_Dict_AddName(m, "Type", "Metadata"));
     HCHECK(r, HPDF_Dict_AddName(m, "Subtype", "XML"));
     HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "Metadata", m));
@@ -1841,7 +1188,7 @@ static int doc_entries(render *r)
         return rc;
     HPDF_Dict mark = HPDF_Dict_New(r->pdf->mmgr), vp = HPDF_Dict_New(r->pdf->mmgr);
     if (!mark || !vp)
-        return hpdf_fail(r, "catalog entries");
+        return kl_pdf__hpdf_fail(r, "catalog entries");
     HCHECK(r, HPDF_Dict_AddBoolean(mark, "Marked", HPDF_TRUE));
     HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "MarkInfo", mark));
     HCHECK(r, HPDF_Dict_AddBoolean(vp, "DisplayDocTitle", HPDF_TRUE));
@@ -1862,11 +1209,11 @@ static int outlines(render *r, const kl_selem *s, HPDF_Outline *last_by_level)
                 parent = last_by_level[l];
             HPDF_Outline o = HPDF_CreateOutline(r->pdf, parent, "-", NULL);
             if (!o)
-                return hpdf_fail(r, "HPDF_CreateOutline");
+                return kl_pdf__hpdf_fail(r, "HPDF_CreateOutline");
             HCHECK(r, HPDF_Dict_Add(o, "Title", text_string(r, s->text)));
             HPDF_Destination dst = HPDF_Page_CreateDestination(r->pages[r->se_page[s->id]]);
             if (!dst)
-                return hpdf_fail(r, "HPDF_Page_CreateDestination");
+                return kl_pdf__hpdf_fail(r, "HPDF_Page_CreateDestination");
             HCHECK(r, HPDF_Destination_SetFitH(dst, (HPDF_REAL)r->se_y[s->id]));
             HCHECK(r, HPDF_Outline_SetDestination(o, dst));
             last_by_level[lv] = o;
@@ -1882,10 +1229,10 @@ static int outlines(render *r, const kl_selem *s, HPDF_Outline *last_by_level)
 
 static int struct_tree(render *r)
 {
-    HPDF_Dict root = new_dict(r);
+    HPDF_Dict root = kl_pdf__new_dict(r);
     HPDF_Dict ptree = HPDF_Dict_New(r->pdf->mmgr);
     if (!root || !ptree)
-        return hpdf_fail(r, "StructTreeRoot");
+        return kl_pdf__hpdf_fail(r, "StructTreeRoot");
     HCHECK(r, HPDF_Dict_AddName(root, "Type", "StructTreeRoot"));
     HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "StructTreeRoot", root));
     int rc = make_selems(r, r->L->root, root);
@@ -1894,7 +1241,7 @@ static int struct_tree(render *r)
     HCHECK(r, HPDF_Dict_Add(root, "K", r->se[r->L->root->id]));
     r->nums = HPDF_Array_New(r->pdf->mmgr);
     if (!r->nums)
-        return hpdf_fail(r, "ParentTree");
+        return kl_pdf__hpdf_fail(r, "ParentTree");
     HCHECK(r, HPDF_Dict_Add(ptree, "Nums", r->nums));
     HCHECK(r, HPDF_Dict_Add(root, "ParentTree", ptree));
     return 0;
@@ -1949,7 +1296,7 @@ static int save(render *r, kl_buf *out)
     r->pdf->pdf_version = HPDF_VER_17; /* some libharu calls reset it */
     if (!r->pdf->stream &&
         !(r->pdf->stream = HPDF_CallbackWriter_New(r->pdf->mmgr, out_write, out)))
-        return hpdf_fail(r, "HPDF_CallbackWriter_New");
+        return kl_pdf__hpdf_fail(r, "HPDF_CallbackWriter_New");
     size_t start = out->len;
     if (kl_core__buf_reserve(out, 24u << 10)) /* a letter is about 20 KB */
         return kl_core__oom(r->ctx);
@@ -1962,7 +1309,7 @@ static int save(render *r, kl_buf *out)
     }
     if (rc || r->err.error_no) {
         out->len = start;
-        return hpdf_fail(r, "saving the document");
+        return kl_pdf__hpdf_fail(r, "saving the document");
     }
     return 0;
 }
@@ -2016,7 +1363,7 @@ static int page_add(render *r, size_t p)
     HPDF_Page page = HPDF_AddPage(r->pdf);
     if (!page || HPDF_Page_SetWidth(page, (HPDF_REAL)r->L->width) != HPDF_OK ||
         HPDF_Page_SetHeight(page, (HPDF_REAL)r->L->height) != HPDF_OK)
-        return hpdf_fail(r, "HPDF_AddPage");
+        return kl_pdf__hpdf_fail(r, "HPDF_AddPage");
     r->pages[p] = page;
     HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
     if (!attr->fonts) {
@@ -2024,19 +1371,19 @@ static int page_add(render *r, size_t p)
         HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
         HPDF_Dict fonts = HPDF_Dict_New(r->pdf->mmgr);
         if (!res || !fonts || HPDF_Dict_Add(res, "Font", fonts) != HPDF_OK)
-            return hpdf_fail(r, "page resources");
+            return kl_pdf__hpdf_fail(r, "page resources");
         attr->fonts = fonts;
     }
     for (unsigned i = 0; i < r->nfonts; i++) {
         char name[16] = "F"; /* F and an unsigned: at most 11 characters */
         *put_uint(name + 1, i) = '\0';
         if (r->type0[i] && HPDF_Dict_Add(attr->fonts, name, r->type0[i]) != HPDF_OK)
-            return hpdf_fail(r, "font resource");
+            return kl_pdf__hpdf_fail(r, "font resource");
     }
     if (HPDF_Dict_AddName(page, "Tabs", "S") != HPDF_OK ||
         HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)p) != HPDF_OK ||
         !(r->parents[p] = HPDF_Array_New(r->pdf->mmgr)))
-        return hpdf_fail(r, "page entries");
+        return kl_pdf__hpdf_fail(r, "page entries");
     return 0;
 }
 
@@ -2046,23 +1393,23 @@ static int parent_tree(render *r)
     size_t np = r->L->npages;
     HPDF_Array nums = HPDF_Array_New(r->pdf->mmgr);
     if (!nums)
-        return hpdf_fail(r, "ParentTree");
+        return kl_pdf__hpdf_fail(r, "ParentTree");
     for (size_t p = 0; p < np; p++)
         if (HPDF_Array_AddNumber(nums, (HPDF_INT32)p) != HPDF_OK ||
             HPDF_Array_Add(nums, r->parents[p]) != HPDF_OK)
-            return hpdf_fail(r, "ParentTree");
+            return kl_pdf__hpdf_fail(r, "ParentTree");
     for (HPDF_UINT i = 0; i < HPDF_Array_Items(r->nums); i++) {
         /* Move the annotation entries after the page entries (keys ascend). */
         void *item = HPDF_List_ItemAt(r->nums->list, i);
         if (HPDF_List_Add(nums->list, item) != HPDF_OK)
-            return hpdf_fail(r, "ParentTree");
+            return kl_pdf__hpdf_fail(r, "ParentTree");
     }
     HPDF_List_Clear(r->nums->list);
     HPDF_Dict root = HPDF_Dict_GetItem(r->pdf->catalog, "StructTreeRoot", HPDF_OCLASS_DICT);
     HPDF_Dict pt = root ? HPDF_Dict_GetItem(root, "ParentTree", HPDF_OCLASS_DICT) : NULL;
     if (!pt || HPDF_Dict_Add(pt, "Nums", nums) != HPDF_OK ||
         HPDF_Dict_AddNumber(root, "ParentTreeNextKey", r->next_key) != HPDF_OK)
-        return hpdf_fail(r, "ParentTree");
+        return kl_pdf__hpdf_fail(r, "ParentTree");
     return 0;
 }
 
@@ -2074,7 +1421,7 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
     int rc;
     if ((rc = emit_tables(r)) < 0)
         goto done;
-    if ((rc = collect_glyphs(r)) < 0)
+    if ((rc = kl_pdf__collect_glyphs(r)) < 0)
         goto done;
     /* libharu's objects come from our arena (kl_pdf__pool_alloc), not its
      * own 4-byte-aligned pool. */
@@ -2085,11 +1432,11 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
         goto done;
     }
     if (!opts->no_compress && HPDF_SetCompressionMode(r->pdf, HPDF_COMP_ALL) != HPDF_OK) {
-        rc = hpdf_fail(r, "HPDF_SetCompressionMode");
+        rc = kl_pdf__hpdf_fail(r, "HPDF_SetCompressionMode");
         goto done;
     }
     for (unsigned i = 0; i < r->nfonts; i++)
-        if (r->use[i].n && (rc = embed_font(r, i)) < 0)
+        if (r->use[i].n && (rc = kl_pdf__embed_font(r, i)) < 0)
             goto done;
     if ((rc = struct_tree(r)) < 0)
         goto done;
@@ -2106,7 +1453,7 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
     if ((rc = outlines(r, r->L->root, last)) < 0)
         goto done;
     if (r->pdf->outlines && HPDF_SetPageMode(r->pdf, HPDF_PAGE_MODE_USE_OUTLINE)) {
-        rc = hpdf_fail(r, "HPDF_SetPageMode");
+        rc = kl_pdf__hpdf_fail(r, "HPDF_SetPageMode");
         goto done;
     }
     if ((rc = doc_entries(r)) < 0)

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* pdf/pdf_priv.h: what the PDF writer's files share (pdf.c: pages, structure, the document;
+ * glyphs.c: glyph codes and fonts): the render state and libharu's checks (internal). */
+#ifndef KL_PDF_PRIV_H
+#define KL_PDF_PRIV_H
+
+#include "layout/layout.h"
+#include "pdf/fontpack.h"
+
+#include <hpdf.h>
+
+typedef struct hpdf_err {
+    HPDF_STATUS error_no, detail_no;
+} hpdf_err;
+
+typedef struct imgent {
+    const char *src;
+    HPDF_Image img;
+} imgent;
+
+typedef struct render {
+    kl_context *ctx;
+    const kl_doc *doc;
+    const kl_pdf_opts *o;
+    kl_layout *L;
+    HPDF_Doc pdf;
+    hpdf_err err;
+    kl_fontuse *use; /* per font id */
+    unsigned nfonts;
+    HPDF_Dict *type0; /* per font id, NULL if unused */
+    HPDF_Dict *se;    /* struct element per kl_selem id */
+    HPDF_Array *kids; /* its /K */
+    int *se_page;     /* first page of each element's content, -1 none */
+    double *se_y;
+    HPDF_Page *pages;
+    HPDF_Array *parents; /* ParentTree array per page */
+    HPDF_Array nums;
+    int next_key;
+    imgent *imgs;
+    size_t nimgs, capimgs;
+    unsigned nimg_names;
+    kl_buf cs; /* content of the current page */
+    kl_buf tmp;
+    struct rawdata *raws;   /* streams written straight to the output */
+    bool oom;               /* an allocation of ours failed under a libharu call */
+    const kl_font *tf_font; /* the page's current Tf, to set it only when it changes */
+    double tf_size;
+    struct glyph_code *codes; /* each glyph's code, in drawing order (kl_pdf__collect_glyphs) */
+    size_t ncodes, capcodes, next_code;
+    struct gtext *texts; /* scratch: the texts of one run's glyphs */
+    size_t captexts;
+    /* Each structure element's text items in reading order (built on first
+     * use by element_text): a pack's thousands of pages are not scanned
+     * again for every link. */
+    int32_t *se_head;         /* per kl_selem id: first entry in se_items, -1 none */
+    struct se_item *se_items; /* NULL: not built (or no memory: scan instead) */
+} render;
+
+typedef struct se_item {
+    uint32_t page, i;
+    int32_t next; /* the element's next item, -1 none */
+} se_item;
+
+/* A glyph as drawn: its CID (NO_TEXT: drawn as an outline), the width in
+ * /W of that CID (INT32_MIN: the glyph's advance) and how far up the CID's
+ * glyph draws it (points; RAISED_GLYPHS in fontpack.c), the rest of its
+ * offset from the baseline being a text rise (Ts). */
+typedef struct glyph_code {
+    uint32_t cid;
+    int32_t w;
+    float raised;
+} glyph_code;
+#define NO_TEXT UINT32_MAX
+
+#define HCHECK(r, expr)                                                                            \
+    do {                                                                                           \
+        if ((expr) != HPDF_OK || (r)->err.error_no)                                                \
+            return kl_pdf__hpdf_fail(r, #expr);                                                    \
+    } while (0)
+
+/* libharu failed in `what` (or an allocation of ours under it: then out of
+ * memory): reported on r->ctx, its code returned. */
+int kl_pdf__hpdf_fail(render *r, const char *what);
+/* A dictionary that is an object of its own, NULL when out of memory. */
+HPDF_Dict kl_pdf__new_dict(render *r);
+/* libharu writes dict->attr verbatim before ">>" (for /W and the /Filter
+ * of streams deflated by us): a dictionary's write_fn. */
+HPDF_STATUS kl_pdf__write_raw(HPDF_Dict d, HPDF_Stream s);
+/* A stream of len bytes at data (copied when copy, else borrowed from the
+ * cache), written straight into the output; NULL when out of memory. */
+HPDF_Dict kl_pdf__raw_stream(render *r, const void *data, size_t len, bool deflated, bool copy);
+
+/* glyphs.c: every glyph's code and /W width, in the order text_line draws
+ * them (r->codes); font id's embedded font (r->type0[id]). */
+int kl_pdf__collect_glyphs(render *r);
+int kl_pdf__embed_font(render *r, unsigned id);
+
+#endif
