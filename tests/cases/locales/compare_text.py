@@ -55,10 +55,12 @@ def pdf_pages(path, rtl):
     Left to right: pdftotext's text output (it follows /ActualText, so Indic conjuncts
     come back as their characters). Right to left: pdftotext reorders lines that
     /ActualText already gives in logical order, and loses some, so read the tagged
-    content with pikepdf instead: each marked-content sequence's /ActualText, or its
-    glyphs through the font's ToUnicode map, in the structure tree's order (what a screen
-    reader follows; a right-to-left table row is drawn in visual order, value first); the
-    page number is the /Pagination artifact."""
+    content with pikepdf instead: each marked-content sequence's /ActualText (a
+    right-to-left line has it on the structure element that owns its MCID, the element
+    its page's /ParentTree entry names, not in the content), or its glyphs through the
+    font's ToUnicode map, in the structure tree's order (what a screen reader follows; a
+    right-to-left table row is drawn in visual order, value first); the page number is
+    the /Pagination artifact."""
     if not rtl:
         text = subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], check=True,
                               capture_output=True, text=True).stdout
@@ -72,8 +74,13 @@ def pdf_pages(path, rtl):
     tree = Checker(path)
     tree.walk_struct()
     pages = []
+    st = tree.pdf.Root.StructTreeRoot
+    parent_tree = {int(k): v for k, v in pikepdf.NumberTree(st.ParentTree).items()}
     with pikepdf.open(path) as pdf:
-        for page in pdf.pages:
+        for n, page in enumerate(pdf.pages, 1):
+            # The same page as the checker's (its objects), for the owner lookup.
+            tpage = tree.pdf.pages[n - 1]
+            parents = parent_tree.get(int(tpage.obj.StructParents))
             fonts, font = {}, None
             lines, footer, stack = [""], "", []
             of_mcid = {}  # MCID -> index in lines
@@ -86,11 +93,15 @@ def pdf_pages(path, rtl):
                     kind = ("art" if str(operands[0]) == "/Artifact" else
                             "mc" if "/MCID" in d else "span")
                     pagination = kind == "art" and str(d.get("/Type", "")) == "/Pagination"
+                    outer = any(k[1] is not None for k in stack)  # text given around it
+                    if kind == "mc" and actual is None:
+                        actual = tree.owner_actual_text(n, tpage, parents, int(d["/MCID"]))
                     if kind == "mc":
                         lines.append("")  # a new marked-content sequence: a new line
                         of_mcid[int(d["/MCID"])] = len(lines) - 1
                     stack.append((kind, actual, pagination))
-                    if actual is not None and not any(k[0] == "art" for k in stack):
+                    if actual is not None and not outer and not any(k[0] == "art"
+                                                                    for k in stack):
                         lines[-1] += actual
                 elif op == "EMC":
                     stack.pop()

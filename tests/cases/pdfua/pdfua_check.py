@@ -3,7 +3,8 @@
 # tests/cases/pdfua/pdfua_check.py: check written PDFs against the machine-checkable
 # PDF/UA-1 rules (docs/ACCESSIBILITY.md) with an independent reader (pikepdf/qpdf),
 # not with kinletter's own code. Text is read back through each font's ToUnicode map
-# (or a span's /ActualText), never from the generator's own idea of it.
+# (or /ActualText: a marked-content span's, or that of the structure element that owns the
+# marked content, ISO 32000-1 14.9.4), never from the generator's own idea of it.
 #
 # Usage: pdfua_check.py [--review REVIEW.xml] FILE.pdf...
 #   With --review, a letter named mNN-post.pdf, mNN-email.pdf or mNN-via-professional.pdf
@@ -23,7 +24,11 @@ TEXT_OPS = {"Tj", "TJ", "'", '"'}
 HEADING = re.compile(r"^H([1-6])$")
 # Right-to-left fonts: glyphs are drawn in visual order, so their text always needs
 # /ActualText. Fonts of scripts with conjuncts and reordered vowel signs: their text
-# needs /ActualText unless each glyph stands for one character, in order.
+# needs /ActualText unless each glyph stands for one character, in order. Either in the
+# content (a BDC's property list around the text) or on the structure element that owns
+# the text's marked content (the element the page's /ParentTree entry for its MCID names,
+# which must be the one that claims the MCID): kinletter puts a right-to-left line's there
+# only, since pdftotext misreads it in the content.
 RTL_FONT = re.compile(r"Arabic|Nastaliq|Hebrew|Syriac|Thaana|Adlam|Nko")
 COMPLEX_FONT = re.compile(
     r"Bengali|Gurmukhi|Devanagari|Gujarati|Tamil|Telugu|Kannada|Malayalam|Oriya|"
@@ -354,6 +359,8 @@ class Checker:
                     if "/ActualText" in props:
                         actual = str(props.ActualText)
                     atype = str(props.get("/Type", ""))
+                if mcid is not None and actual is None:
+                    actual = self.owner_actual_text(n, page, parents, mcid)
                 if tag == "/Artifact":
                     kind = "art"
                 elif mcid is not None:
@@ -379,11 +386,19 @@ class Checker:
                         mcid >= len(parents) or parents[mcid] is None
                     ):
                         self.fail(f"page {n}: MCID {mcid} has no /ParentTree entry")
+                # Replacement text already given around this sequence (its element's,
+                # or an outer span's) covers it: the inner one must say the same.
+                outer = next((k[2] for k in reversed(stack)
+                              if k[2] is not None and k[0] != "art"), None)
+                stack.append([kind, mcid, actual, atype, ""])
                 if actual is not None:
                     if not actual.strip():
                         self.fail(f"page {n}: empty /ActualText")
-                    self.emit_text(n, page, stack, actual)
-                stack.append([kind, mcid, actual, atype, ""])
+                    if outer is None:  # to this MCID, or the one this span is in
+                        self.emit_text(n, page, stack, actual)
+                    elif outer != actual:
+                        self.fail(f"page {n}: marked-content /ActualText differs from the "
+                                  f"replacement text around it (MCID {mcid})")
             elif op == "EMC":
                 if not stack:
                     self.fail(f"page {n}: EMC without BDC")
@@ -443,6 +458,20 @@ class Checker:
             if objgen == page.obj.objgen and mcid not in seen:
                 self.fail(f"page {n}: structure element {role} points at missing MCID {mcid}")
         self.page_labels.append((n, "".join(labels)))
+
+    def owner_actual_text(self, n, page, parents, mcid):
+        """The /ActualText of the structure element that owns MCID mcid of page n (the
+        /ParentTree's entry, which must be the element whose /K claims the MCID), or None."""
+        owner = self.mcid_elem.get((page.obj.objgen, mcid))
+        if owner is None or parents is None or mcid >= len(parents) or parents[mcid] is None:
+            return None  # reported with the MCID's other checks
+        elem = parents[mcid]
+        if elem.objgen != owner.dic.objgen:
+            self.fail(f"page {n}: the /ParentTree entry of MCID {mcid} is not the structure "
+                      f"element that claims it ({owner.role})")
+            return None
+        at = elem.get("/ActualText")
+        return None if at is None else str(at)
 
     def emit_text(self, n, page, stack, text):
         """Text goes to the innermost MCID, or to the page's pagination artifact."""

@@ -12,7 +12,7 @@ src=$2
 py=/usr/bin/python3 # Debian's python: python3-pikepdf lives there
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for tool in node npm mutool; do
+for tool in node npm mutool pdftotext; do
     if ! command -v "$tool" >/dev/null; then
         echo "FAIL: $tool is not installed (bash .ci/deps installs it)"
         exit 1
