@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/* The batch module's own declarations, shared by its files (batch.c,
+ * member.c, commit.c, result.c, notify.c, pack.c); batch_internal.h holds
+ * what other modules use. */
+#ifndef KL_BATCH_PRIV_H
+#define KL_BATCH_PRIV_H
+
+#include "batch/batch_internal.h"
+#include "kinletter/batch.h"
+#include "kinletter/letter.h"
+#include "kinletter/pdf.h"
+#include "review/review_internal.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* Worker threads at most: the jobs option (or the processor count) is
+ * clamped to it, as to the member count; more would only share the cores. */
+#define MAX_JOBS 256
+/* A member's files: at most 8, one channel of each kind (do_member): post 1,
+ * via-professional 2 (the letter or braille, the cover note), email 4 (the
+ * PDF, its password, the text, the draft), sms 1. */
+#define MAX_OUT_FILES 8
+/* Texts the disclosure check reads for a member: at most 8 (post 1,
+ * via-professional 2, email 4: the text, the draft's header, the subject and
+ * the body, sms 1). */
+#define MAX_TEXTS 16
+/* Letters in one print-pack file: a pack stays printable, and memory stays
+ * bounded however large the family (each pack is made as soon as its
+ * members' files are in place, and their letters are freed then). */
+#define PACK_LETTERS 200
+/* Members' files are made durable and put in place together (one syncfs, the
+ * renames, one directory fsync) every COMMIT_MEMBERS members or COMMIT_MS
+ * milliseconds, whichever comes first, and at the end. */
+#define COMMIT_MEMBERS 64
+#define COMMIT_MS      500
+
+/* ---- per-member work ---------------------------------------------------------------- */
+
+typedef struct out_file {
+    char name[96]; /* "<id>-via-professional.pdf": ids are at most 64 ASCII characters */
+    kl_channel channel;
+    unsigned char *data;
+    size_t len;
+    unsigned pages;
+    bool is_pdf;
+    bool written;
+    bool secret; /* a password: no SHA-256 in the record (it would let it be guessed) */
+    char *tmp;   /* the temporary it is staged in until the batch's next commit, or NULL */
+    char sha[65];
+} out_file;
+
+typedef struct saved_diag {
+    kl_severity severity;
+    int code;
+    char *message, *hint, *source, *member_id;
+    unsigned line, column;
+} saved_diag;
+
+typedef enum job_state { J_PENDING = 0, J_WRITTEN, J_FAILED, J_NOT_CONTACTED, J_SKIPPED } job_state;
+
+typedef struct job {
+    const kl_member *m;
+    bool selected;
+    /* filled by a worker */
+    job_state state;
+    out_file *files; /* MAX_OUT_FILES while it is made; n_files once it is recorded */
+    size_t n_files;
+    bool fail_has_channel;
+    kl_channel fail_channel;
+    char *reason;
+    size_t n_fallback;
+    kl_letter *post;  /* the postal letter, kept for the print pack */
+    kl_format format; /* needs@format */
+    int brf_at;       /* files[] index of the braille letter + 1 (needs format="braille"), or 0 */
+    kl_channel brf_channel;
+    saved_diag *diags;
+    size_t n_diags, cap_diags;
+    size_t n_forwarded; /* diagnostics already reported on the caller's context */
+    bool done;
+    bool staged; /* its files are temporaries, waiting for the next commit */
+    /* filled before the workers start */
+    char *languages, *status;
+    bool draft;
+} job;
+
+typedef struct batch {
+    kl_context *ctx;
+    const kl_review *review;
+    kl_batch_options o;
+    kl_template *tpl, *cover_tpl;
+    kl_catalog_set *cats;
+    kl_review *english;
+    kl_pdf_renderer *renderer;
+    const kl_disclosure *disclosure; /* the review's (borrowed) */
+    int dirfd;
+    char *dir;
+    kl_letter_options lopts;
+    kl_pdf_options popts;
+    kl_batch_output_fn output; /* kl_batch_generate_to(): outputs go here, not to disk */
+    void *output_ud;
+    char creation_date[32];
+    job *jobs;
+    size_t n_jobs, n_selected;
+
+    /* Print packs, cut at the start by the postal letters expected (PACK_LETTERS
+     * a pack, member order), so their number and names are known before any
+     * member is written; each is made once its members are in place. */
+    bool packs_on;        /* packs are made (not a dry run, or one handed over) */
+    size_t *pack_end;     /* n_packs: job index after each pack's last expected letter */
+    size_t braille_end;   /* job index after the last expected braille letter, or 0 */
+    kl_context *pack_ctx; /* one pack at a time: its diagnostics, kept for the end */
+    saved_diag *pack_diags;
+    size_t n_pack_diags, cap_pack_diags;
+
+    pthread_mutex_t lock; /* guards everything below */
+    size_t next_job, next_flush, done_count;
+    size_t next_report;   /* members before it were reported done, in member order */
+    bool stop;            /* a write failed: nothing more is written */
+    size_t packs_written; /* print packs written this run */
+    size_t n_packs;
+    size_t pack_pages;
+    size_t next_pack; /* the next print pack to make */
+    bool pack_busy;   /* a thread is making one (one at a time: they share b->renderer) */
+    int pack_rc;      /* the first pack that failed: no other is made */
+    int stop_rc;
+    bool interrupted; /* the caller asked to stop: no member is started */
+    job **staged;     /* members whose files wait for the next commit (n_jobs slots) */
+    size_t n_staged;
+    struct timespec last_commit;
+
+    /* The directory's lock and manifest, and the record written as members
+     * finish (in member order), so a run that dies leaves an accurate one. */
+    kl_rundir rd;
+    struct kl_batch_result *res;
+    kl_context *quiet;
+    int record_fd;
+    int record_err; /* KL_E code of the first failed record write, 0 if none */
+    size_t rows_recorded;
+    bool record_started; /* the header is written */
+    kl_buf record;       /* the whole record so far, for the final check */
+} batch;
+
+typedef struct worker {
+    batch *b;
+    kl_context *ctx;
+    kl_pdf_renderer *r;
+    job *cur;
+    pthread_t thread;
+    bool started;
+    /* Makes the print packs (worker 0, the caller's thread): every pack's
+     * memory then comes from one malloc arena, reused pack after pack (made on
+     * whichever thread was free, each thread's arena kept a pack's worth). */
+    bool packs;
+} worker;
+
+struct kl_batch_result {
+    char *dir;
+    kl_batch_row *rows;
+    size_t n_rows, cap_rows;
+    kl_batch_totals totals;
+};
+
+/* member.c */
+char *kl_batch__dup_or_empty(const char *s);
+void kl_batch__free_diags(saved_diag *d, size_t n);
+void kl_batch__capture(const kl_diagnostic *d, void *userdata);
+void kl_batch__capture_pack(const kl_diagnostic *d, void *userdata);
+void kl_batch__forward(kl_context *ctx, const saved_diag *s);
+void kl_batch__job_free_data(job *j);
+void kl_batch__job_clear_files(job *j);
+void kl_batch__job_free(job *j);
+void kl_batch__job_fail(job *j, kl_context *ctx, int rc, bool has_channel, kl_channel ch,
+                        const char *fmt_prefix);
+void kl_batch__report(batch *b, kl_batch_phase phase, const char *member_id, const char *channel);
+void kl_batch__deliver(batch *b, const char *name, const char *member_id, const char *channel,
+                       const void *data, size_t len, unsigned pages, const char *sha);
+void kl_batch__flush_done(batch *b);
+void *kl_batch__worker_main(void *arg);
+
+/* commit.c */
+int kl_batch__place_file(kl_context *ctx, batch *b, const char *name, const char *display,
+                         const void *data, size_t len);
+void kl_batch__write_member(worker *w, job *j);
+double kl_batch__since_commit_ms(const batch *b);
+void kl_batch__commit_staged(worker *w);
+
+/* result.c */
+int kl_batch__disclosure_run_idx(kl_context *ctx, const kl_disclosure *d, const char *text);
+int kl_batch__job_rows(batch *b, kl_batch_result *res, job *j);
+int kl_batch__record_text(const kl_batch_result *res, size_t from, bool header, kl_buf *out);
+void kl_batch__record_flush(batch *b);
+
+/* batch.c */
+bool kl_batch__has_channel(const kl_member *m, kl_channel ch);
+
+/* notify.c */
+int kl_batch__notify_csvs(batch *b);
+
+/* pack.c */
+int kl_batch__cut_packs(batch *b);
+size_t kl_batch__take_pack_locked(batch *b);
+void kl_batch__run_pack(batch *b, size_t p);
+void kl_batch__finish_packs(batch *b);
+
+#endif

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/* batch/pack.c: the print packs, made while the batch runs. */
+#define _GNU_SOURCE
+#include "batch/batch_priv.h"
+#include "braille/braille.h"
+#include "compose/compose.h"
+#include "kinletter/batch.h"
+#include "kinletter/letter.h"
+#include "kinletter/pdf.h"
+#include "mail/mail.h"
+#include "mail/protect.h"
+#include "pdf/pdf_internal.h"
+#include "review/review_internal.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* print-pack.pdf, or print-pack-001.pdf... when the letters need several. */
+static void pack_name(char *out, size_t cap, size_t i, size_t n)
+{
+    if (n <= 1)
+        snprintf(out, cap, "print-pack.pdf");
+    else
+        snprintf(out, cap, "print-pack-%03zu.pdf", i + 1);
+}
+
+/* The print packs, cut before any member is written: PACK_LETTERS postal
+ * letters expected a pack, in member order, so every pack's name and title
+ * are known at the start and each is made once its members are in place.
+ * A member whose letter then fails leaves its pack a letter short; the
+ * packs are the same as cutting the letters written when none fails. */
+int kl_batch__cut_packs(batch *b)
+{
+    b->packs_on = !b->o.dry_run || b->output;
+    if (!b->packs_on)
+        return 0;
+    size_t expected = 0;
+    for (size_t i = 0; i < b->n_jobs; i++) {
+        const job *j = &b->jobs[i];
+        if (!j->selected || j->m->contact_none || !kl_review_member_ok(b->review, j->m))
+            continue;
+        if (j->format == KL_FORMAT_BRAILLE) {
+            if (kl_batch__has_channel(j->m, KL_CHANNEL_POST) ||
+                kl_batch__has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL))
+                b->braille_end = i + 1;
+        } else if (kl_batch__has_channel(j->m, KL_CHANNEL_POST)) {
+            expected++;
+        }
+    }
+    /* One pack for the braille note alone when no letter is printed. */
+    b->n_packs = expected ? (expected + PACK_LETTERS - 1) / PACK_LETTERS : b->braille_end ? 1 : 0;
+    if (!b->n_packs)
+        return 0;
+    if (!(b->pack_end = kl_core__calloc(b->n_packs, sizeof *b->pack_end)) ||
+        kl_context_new(&b->pack_ctx))
+        return kl_core__oom(b->ctx);
+    kl_context_set_diagnostics(b->pack_ctx, kl_batch__capture_pack, b);
+    size_t k = 0;
+    for (size_t i = 0; i < b->n_jobs; i++) {
+        const job *j = &b->jobs[i];
+        if (j->selected && !j->m->contact_none && kl_review_member_ok(b->review, j->m) &&
+            j->format != KL_FORMAT_BRAILLE && kl_batch__has_channel(j->m, KL_CHANNEL_POST))
+            b->pack_end[k++ / PACK_LETTERS] = i + 1;
+    }
+    return 0;
+}
+
+/* The print pack's first page when braille letters were made: the BRF
+ * files to send to the embossing service (they are not in the pack), in
+ * English for whoever sends the post. Member ids and file names only. *out
+ * is NULL when there is no braille letter. 0 or KL_ENOMEM. */
+static int braille_note(batch *b, kl_doc **out)
+{
+    *out = NULL;
+    size_t n = 0;
+    /* Members after the last braille letter may still be under way: not read. */
+    for (size_t i = 0; i < b->braille_end; i++)
+        n += b->jobs[i].state == J_WRITTEN && b->jobs[i].brf_at;
+    if (!n)
+        return 0;
+    kl_doc *d = kl_doc__new("en-GB");
+    if (!d)
+        return KL_ENOMEM;
+    d->body_pt = 14;
+    d->channel = KL_CHANNEL_VIA_PROFESSIONAL; /* no address block */
+    kl_node *h = kl_doc__add(d->root, KL_NODE_HEADING,
+                             "Braille letters: send to the transcription or embossing service");
+    bool oom = !h || kl_doc__set(&d->title, "Braille letters to send") ||
+               kl_doc__set(&d->member_id, "braille");
+    if (h)
+        h->level = 1;
+    kl_buf p = KL_BUF_INIT;
+    kl_core__buf_printf(
+        &p,
+        "%zu member%s need%s a braille letter instead of a printed one. %s not in this "
+        "pack: send each file below (a BRF file: 40 cells by 25 lines, North American "
+        "Braille ASCII) to the transcription or embossing service. The service embosses "
+        "it; give it the member's postal address from the review for the envelope, or "
+        "the professional who hands the letter over.",
+        n, n == 1 ? "" : "s", n == 1 ? "s" : "", n == 1 ? "It is" : "They are");
+    oom |= p.oom || !kl_doc__add(d->root, KL_NODE_PARAGRAPH, p.data);
+    oom |= !kl_doc__add(d->root, KL_NODE_PARAGRAPH,
+                        "The braille was made by a machine (liblouis) and is a draft: ask a "
+                        "braille transcriber to proof it before it is sent.");
+    kl_node *list = kl_doc__add(d->root, KL_NODE_LIST, NULL);
+    oom |= !list;
+    for (size_t i = 0; i < b->braille_end && !oom; i++) {
+        const job *j = &b->jobs[i];
+        if (j->state != J_WRITTEN || !j->brf_at)
+            continue;
+        const out_file *f = &j->files[j->brf_at - 1];
+        kl_core__buf_clear(&p);
+        kl_core__buf_printf(&p, "%s: member %s, %s, %u braille page%s, %s", f->name, j->m->id,
+                            j->languages ? j->languages : "", f->pages, f->pages == 1 ? "" : "s",
+                            j->brf_channel == KL_CHANNEL_POST ? "by post"
+                                                              : "handed over by the professional");
+        oom |= p.oom || !kl_doc__add(list, KL_NODE_ITEM, p.data);
+    }
+    kl_core__buf_free(&p);
+    if (oom) {
+        kl_doc__free(d);
+        return KL_ENOMEM;
+    }
+    *out = d;
+    return 0;
+}
+
+/* With b->lock held: the next print pack if every member it waits for is
+ * in place (and recorded), marked as being made; SIZE_MAX if none is. The
+ * first pack also waits for the last braille letter (its note lists them). */
+size_t kl_batch__take_pack_locked(batch *b)
+{
+    if (!b->packs_on || !b->renderer || b->pack_busy || b->pack_rc || b->stop || b->interrupted ||
+        b->next_pack >= b->n_packs)
+        return SIZE_MAX;
+    size_t ready = b->pack_end[b->next_pack];
+    if (b->next_pack == 0 && b->braille_end > ready)
+        ready = b->braille_end;
+    if (b->next_flush < ready)
+        return SIZE_MAX;
+    b->pack_busy = true;
+    return b->next_pack++;
+}
+
+/* Print pack p: the postal letters written among its members, in member
+ * order, in one PDF for a duplex printer (the first pack starts with the
+ * braille note); then those letters are freed. No file when it would hold
+ * nothing. Called without b->lock; one pack at a time. */
+static int make_pack(batch *b, size_t p, unsigned *pages, bool *written)
+{
+    kl_context *ctx = b->pack_ctx;
+    size_t from = p ? b->pack_end[p - 1] : 0, to = b->pack_end[p], count = 0;
+    for (size_t i = from; i < to; i++)
+        count += b->jobs[i].state == J_WRITTEN && b->jobs[i].post;
+    kl_doc *note = NULL, *meta = NULL;
+    const kl_doc **docs = NULL;
+    kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT;
+    int rc = p == 0 && braille_note(b, &note) ? kl_core__oom(ctx) : 0;
+    size_t off = note ? 1 : 0;
+    if (rc || count + off == 0)
+        goto done;
+    /* The note, then the letters. */
+    if (!(docs = kl_core__calloc(count + off, sizeof *docs))) {
+        rc = kl_core__oom(ctx);
+        goto done;
+    }
+    if (note)
+        docs[0] = note;
+    for (size_t i = from, k = off; i < to; i++)
+        if (b->jobs[i].state == J_WRITTEN && b->jobs[i].post)
+            docs[k++] = kl_letter__doc(b->jobs[i].post);
+    const kl_doc *lead = docs[count ? off : 0];
+    const kl_review_info *info = kl_review__info(b->review);
+    meta = kl_doc__new(lead->root->lang ? lead->root->lang : "en-GB");
+    kl_core__buf_printf(&title, "Letters to post: %s, %s (%zu letters", kl_review_id(b->review),
+                        kl_template_name(b->tpl), count);
+    if (note)
+        kl_core__buf_puts(&title, "; braille letters to send listed first");
+    if (b->n_packs > 1)
+        kl_core__buf_printf(&title, ", pack %zu of %zu", p + 1, b->n_packs);
+    kl_core__buf_puts(&title, ")");
+    if (!meta || title.oom || kl_doc__set(&meta->title, title.data) ||
+        kl_doc__set(&meta->author, info->partnership_name)) {
+        rc = kl_core__oom(ctx);
+        goto done;
+    }
+    kl_pdf_opts o;
+    kl_pdf__renderer_opts(b->renderer, &o);
+    o.line_spacing = b->popts.line_spacing;
+    o.page_label = b->popts.page_label;
+    o.creation_date = b->popts.creation_date;
+    if ((rc = kl_pdf__render_pack(ctx, docs, count + off, meta, &o, &pdf, pages)) < 0)
+        goto done;
+    char name[40]; /* "print-pack-%03zu.pdf": a size_t has at most 20 digits */
+    pack_name(name, sizeof name, p, b->n_packs);
+    kl_buf disp = KL_BUF_INIT;
+    kl_core__buf_printf(&disp, "%s/%s", b->dir, name);
+    rc = disp.oom ? kl_core__oom(ctx)
+                  : kl_batch__place_file(ctx, b, name, disp.data, pdf.data, pdf.len);
+    kl_core__buf_free(&disp);
+    *written = rc == 0;
+done:
+    for (size_t i = from; i < to; i++) {
+        kl_letter_free(b->jobs[i].post);
+        b->jobs[i].post = NULL;
+    }
+    kl_core__buf_free(&pdf);
+    kl_core__buf_free(&title);
+    kl_doc__free(meta);
+    kl_free(docs);
+    kl_doc__free(note);
+    return rc;
+}
+
+/* Make print pack p (taken with take_pack_locked) and count it. */
+void kl_batch__run_pack(batch *b, size_t p)
+{
+    unsigned pages = 0;
+    bool written = false;
+    int rc = make_pack(b, p, &pages, &written);
+    pthread_mutex_lock(&b->lock);
+    b->pack_busy = false;
+    if (rc && !b->pack_rc)
+        b->pack_rc = rc;
+    if (written) {
+        b->packs_written++;
+        b->pack_pages += pages;
+    }
+    pthread_mutex_unlock(&b->lock);
+}
+
+/* The packs not made while members were written (the last ones). */
+void kl_batch__finish_packs(batch *b)
+{
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        size_t p = kl_batch__take_pack_locked(b);
+        pthread_mutex_unlock(&b->lock);
+        if (p == SIZE_MAX)
+            return;
+        kl_batch__run_pack(b, p);
+    }
+}
+
+/* kl_batch_generate_to(): the whole record, checked as a whole, to the caller. */
