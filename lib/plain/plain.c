@@ -18,6 +18,10 @@
 
 static unsigned char_width(UChar32 c)
 {
+    /* Below the combining marks (U+0300) every character is one column but
+     * the soft hyphen (a format character): no ICU property lookups. */
+    if (c < 0x300)
+        return c == 0xAD ? 0 : 1;
     int8_t cat = u_charType(c);
     if (cat == U_NON_SPACING_MARK || cat == U_ENCLOSING_MARK || cat == U_FORMAT_CHAR)
         return 0;
@@ -30,18 +34,13 @@ static bool is_space16(UChar c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029;
 }
 
-/* Display width of u[from, to) without trailing white space. */
-static unsigned width_of(const UChar *u, int32_t from, int32_t to)
+/* Display width of u[from, to) without trailing white space, from cw: the
+ * width of u[0, i) at each code point boundary i (from and to are ones). */
+static unsigned width_of(const UChar *u, const unsigned *cw, int32_t from, int32_t to)
 {
     while (to > from && is_space16(u[to - 1]))
         to--;
-    unsigned w = 0;
-    for (int32_t i = from; i < to;) {
-        UChar32 c;
-        U16_NEXT(u, i, to, c);
-        w += char_width(c);
-    }
-    return w;
+    return cw[to] - cw[from];
 }
 
 /* Display width of UTF-8 text without trailing white space; 0 if it is not UTF-8. */
@@ -66,13 +65,13 @@ static int emit(kl_buf *b, const UChar *u, int32_t from, int32_t to, const char 
         to--;
     kl_core__buf_puts(b, prefix);
     if (to > from) {
+        /* At most 3 UTF-8 bytes per UTF-16 unit: one conversion, no preflight. */
+        size_t cap = (size_t)(to - from) * 3 + 1;
+        if (kl_core__buf_reserve(b, cap))
+            return KL_ENOMEM;
         UErrorCode st = U_ZERO_ERROR;
         int32_t need = 0;
-        u_strToUTF8(NULL, 0, &need, u + from, to - from, &st);
-        if (kl_core__buf_reserve(b, (size_t)need + 1))
-            return KL_ENOMEM;
-        st = U_ZERO_ERROR;
-        u_strToUTF8(b->data + b->len, need + 1, NULL, u + from, to - from, &st);
+        u_strToUTF8(b->data + b->len, (int32_t)cap, &need, u + from, to - from, &st);
         if (U_FAILURE(st))
             return KL_EBACKEND;
         b->len += (size_t)need;
@@ -87,21 +86,47 @@ static int emit(kl_buf *b, const UChar *u, int32_t from, int32_t to, const char 
 }
 
 /* A line breaker kept across the paragraphs of one text: opening one costs
- * more than wrapping a paragraph with it. */
+ * more than wrapping a paragraph with it; so does converting its language tag
+ * for every paragraph. The paragraph's UTF-16 text and widths are kept too. */
 typedef struct breaker {
+    char tag[32]; /* the language tag loc came from, if it fits; else "" */
+    bool has_tag;
     char loc[ULOC_FULLNAME_CAPACITY];
     UBreakIterator *bi;
+    UChar *u; /* the paragraph, u_cap units */
+    size_t u_cap;
+    unsigned *cw; /* cw[i]: the width of u[0, i) */
+    size_t cw_cap;
 } breaker;
+
+#define BREAKER_INIT                                                                               \
+    {                                                                                              \
+        "", false, "", NULL, NULL, 0, NULL, 0                                                      \
+    }
+
+static void breaker_free(breaker *br)
+{
+    ubrk_close(br->bi);
+    kl_free(br->u);
+    kl_free(br->cw);
+}
 
 /* Point br's line breaker at u[0, n) in `locale`, reusing it when the locale is
  * the same; on failure br holds no breaker. */
 static UErrorCode breaker_set(breaker *br, const UChar *u, int32_t n, const char *locale)
 {
-    char loc[ULOC_FULLNAME_CAPACITY];
+    const char *tag = locale ? locale : "en";
     UErrorCode lst = U_ZERO_ERROR, st = U_ZERO_ERROR;
-    int32_t ln = uloc_forLanguageTag(locale ? locale : "en", loc, sizeof loc, NULL, &lst);
+    if (br->bi && br->has_tag && strcmp(br->tag, tag) == 0) {
+        ubrk_setText(br->bi, u, n, &st);
+        return st;
+    }
+    char loc[ULOC_FULLNAME_CAPACITY];
+    int32_t ln = uloc_forLanguageTag(tag, loc, sizeof loc, NULL, &lst);
     if (U_FAILURE(lst) || ln <= 0 || ln >= (int32_t)sizeof loc)
         snprintf(loc, sizeof loc, "en");
+    br->has_tag = strlen(tag) < sizeof br->tag;
+    snprintf(br->tag, sizeof br->tag, "%s", br->has_tag ? tag : "");
     if (br->bi && strcmp(br->loc, loc) == 0) {
         ubrk_setText(br->bi, u, n, &st);
         return st;
@@ -123,25 +148,33 @@ static int wrap_with(kl_context *ctx, kl_buf *b, const char *text, const char *l
     if (len > MAX_PARAGRAPH)
         return kl_core__error(ctx, KL_ELIMIT, KL_NOWHERE, NULL, "paragraph longer than %d bytes",
                               MAX_PARAGRAPH);
+    /* At most one UTF-16 unit per UTF-8 byte: one conversion, no preflight,
+     * into the buffer the previous paragraph used. */
+    if (KL_GROW(br->u, br->u_cap, len + 1) < 0 || KL_GROW(br->cw, br->cw_cap, len + 1) < 0)
+        return kl_core__oom(ctx);
+    UChar *u = br->u;
+    unsigned *cw = br->cw;
     UErrorCode st = U_ZERO_ERROR;
     int32_t n = 0;
-    u_strFromUTF8(NULL, 0, &n, text, (int32_t)len, &st);
-    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+    u_strFromUTF8(u, (int32_t)len + 1, &n, text, (int32_t)len, &st);
+    if (U_FAILURE(st))
         return kl_core__error(ctx, KL_EPARSE, KL_NOWHERE, NULL, "text is not UTF-8: %s",
                               u_errorName(st));
-    UChar *u = kl_core__malloc(((size_t)n + 1) * sizeof *u);
-    if (!u)
-        return kl_core__oom(ctx);
-    st = U_ZERO_ERROR;
-    u_strFromUTF8(u, n + 1, NULL, text, (int32_t)len, &st);
-    if (U_SUCCESS(st))
-        st = breaker_set(br, u, n, locale);
-    if (U_FAILURE(st)) {
-        kl_free(u);
+    st = breaker_set(br, u, n, locale);
+    if (U_FAILURE(st))
         return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "ICU line breaker failed: %s",
                               u_errorName(st));
-    }
     UBreakIterator *bi = br->bi;
+    /* Each character's width once, not once per candidate line. */
+    cw[0] = 0;
+    for (int32_t i = 0; i < n;) {
+        int32_t at = i;
+        UChar32 c;
+        U16_NEXT(u, i, n, c);
+        for (int32_t k = at + 1; k < i; k++)
+            cw[k] = cw[at];
+        cw[i] = cw[at] + char_width(c);
+    }
 
     size_t flen = strlen(first), ilen = strlen(indent);
     unsigned avail_first = width > flen + 10 ? width - (unsigned)flen : 10;
@@ -159,7 +192,7 @@ static int wrap_with(kl_context *ctx, kl_buf *b, const char *text, const char *l
             continue;
         }
         unsigned avail = first_line ? avail_first : avail_rest;
-        if (width_of(u, start, brk) <= avail) {
+        if (width_of(u, cw, start, brk) <= avail) {
             last_ok = brk;
             if (hard) {
                 rc = emit(b, u, start, brk, first_line ? first : indent);
@@ -187,7 +220,6 @@ static int wrap_with(kl_context *ctx, kl_buf *b, const char *text, const char *l
     }
     if (!rc && (start < n || first_line))
         rc = emit(b, u, start, n, first_line ? first : indent);
-    kl_free(u);
     if (rc == KL_ENOMEM)
         return kl_core__oom(ctx);
     if (rc)
@@ -198,9 +230,9 @@ static int wrap_with(kl_context *ctx, kl_buf *b, const char *text, const char *l
 int kl_plain__wrap(kl_context *ctx, kl_buf *b, const char *text, const char *locale, unsigned width,
                    const char *first, const char *indent)
 {
-    breaker br = {"", NULL};
+    breaker br = BREAKER_INIT;
     int rc = wrap_with(ctx, b, text, locale, width, first, indent, &br);
-    ubrk_close(br.bi);
+    breaker_free(&br);
     return rc;
 }
 
@@ -314,13 +346,13 @@ static int render(renderer *r, const kl_node *n)
 int kl_plain__text(kl_context *ctx, const kl_doc *doc, unsigned width, char **out)
 {
     *out = NULL;
-    renderer r = {ctx, KL_BUF_INIT, width ? width : KL_PLAIN_WIDTH, {"", NULL}};
+    renderer r = {ctx, KL_BUF_INIT, width ? width : KL_PLAIN_WIDTH, BREAKER_INIT};
     int rc = 0;
     if (doc->sms)
         rc = wrap_with(ctx, &r.out, doc->sms, doc->root->lang, r.width, "", "", &r.br);
     else
         rc = render(&r, doc->root);
-    ubrk_close(r.br.bi);
+    breaker_free(&r.br);
     /* Helpers return KL_ENOMEM without a message: give the caller one. */
     if (rc == KL_ENOMEM || (!rc && r.out.oom))
         rc = kl_core__oom(ctx);
