@@ -58,120 +58,174 @@ static bool word_cp(UChar32 c)
     return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
 }
 
-/* text (UTF-8, bad bytes as U+FFFD) in NFKC with case folding, as UTF-16
- * in *out (allocated) of *n units: 0, KL_ENOMEM or KL_EBACKEND. */
-static int fold(const char *text, size_t len, UChar **out, int32_t *n)
+/* A dtext being built: its buffers grow as the folded text comes in. */
+typedef struct dbuild {
+    dtext *t;
+    size_t cap, dcap; /* of t->s and t->flags; of t->digits */
+    bool in_word, in_chain;
+    UChar *u16, *f16; /* scratch for a segment ICU folds */
+    size_t u16_cap, f16_cap;
+} dbuild;
+
+/* Room for n more folded UTF-16 units: 3 bytes of s each (4 per pair),
+ * 2 of digits (a digit and a '|'), and the NULs. */
+static int dbuild_room(dbuild *b, size_t n)
 {
-    UErrorCode st = U_ZERO_ERROR;
-    int32_t n16 = 0;
-    if (len > INT32_MAX / 2)
-        return KL_ELIMIT;
-    u_strFromUTF8WithSub(NULL, 0, &n16, text, (int32_t)len, 0xFFFD, NULL, &st);
-    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
-        return KL_EBACKEND;
-    UChar *u = kl_core__malloc(((size_t)n16 + 1) * sizeof *u);
-    if (!u)
+    dtext *t = b->t;
+    size_t need = t->len + n * 3 + 1, old = b->cap;
+    if (KL_GROW(t->s, b->cap, need) < 0)
         return KL_ENOMEM;
-    st = U_ZERO_ERROR;
-    u_strFromUTF8WithSub(u, n16 + 1, NULL, text, (int32_t)len, 0xFFFD, NULL, &st);
-    const UNormalizer2 *nf = unorm2_getNFKCCasefoldInstance(&st);
-    if (U_FAILURE(st)) {
-        kl_free(u);
-        return KL_EBACKEND;
+    if (b->cap != old) {
+        size_t fcap = old;
+        if (KL_GROW(t->flags, fcap, b->cap) < 0)
+            return KL_ENOMEM;
+        memset(t->flags + old, 0, b->cap - old);
     }
-    int32_t nn = unorm2_normalize(nf, u, n16, NULL, 0, &st);
-    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) {
-        kl_free(u);
-        return KL_EBACKEND;
-    }
-    st = U_ZERO_ERROR;
-    UChar *f = kl_core__malloc(((size_t)nn + 1) * sizeof *f);
-    if (!f) {
-        kl_free(u);
+    if (KL_GROW(t->digits, b->dcap, t->n_digits + n * 2 + 2) < 0)
         return KL_ENOMEM;
-    }
-    unorm2_normalize(nf, u, n16, f, nn + 1, &st);
-    kl_free(u);
-    if (U_FAILURE(st)) {
-        kl_free(f);
-        return KL_EBACKEND;
-    }
-    *out = f;
-    *n = nn;
     return 0;
 }
 
-/* The folded text's words into out: letters and marks as UTF-8 with word
- * boundaries flagged (1 starts a word, 2 ends one), digits as ASCII, and
- * each run of digits again in out->digits, runs separated by '|'. */
-static void index_words(const UChar *f, int32_t nn, dtext *out)
+/* One code point of the folded text: letters and marks as UTF-8 with word
+ * boundaries flagged (1 starts a word, 2 ends one), digits as ASCII, and each
+ * run of digits again in t->digits, runs separated by '|'. */
+static void dbuild_put(dbuild *b, UChar32 c)
 {
-    size_t k = 0, d = 0;
-    bool in_word = false, in_chain = false;
-    for (int32_t i = 0; i < nn;) {
-        UChar32 c;
-        U16_NEXT(f, i, nn, c);
-        if (!word_cp(c)) {
-            if (in_word)
-                out->flags[k - 1] |= 2;
-            in_word = false;
-            continue;
-        }
-        if (!in_word)
-            out->flags[k] |= 1;
-        in_word = true;
-        if (u_isdigit(c)) {
-            int v = u_charDigitValue(c);
-            char ch = (char)('0' + (v >= 0 && v <= 9 ? v : 0));
-            out->s[k++] = ch;
-            out->digits[d++] = ch;
-            in_chain = true;
-        } else {
-            if (in_chain)
-                out->digits[d++] = '|';
-            in_chain = false;
-            UBool err = false;
-            int32_t w = 0;
-            uint8_t buf[4];
-            U8_APPEND(buf, w, 4, c, err);
-            /* A word character is never a lone surrogate: it always encodes
-             * (else the word just started would have no byte to end on). */
-            assert(!err);
-            memcpy(out->s + k, buf, (size_t)w);
-            k += (size_t)w;
-        }
+    dtext *t = b->t;
+    bool ascii = c < 0x80;
+    bool alnum = ascii ? (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                       : word_cp(c);
+    if (!alnum) {
+        if (b->in_word)
+            t->flags[t->len - 1] |= 2;
+        b->in_word = false;
+        return;
     }
-    if (in_word)
-        out->flags[k - 1] |= 2;
-    if (in_chain)
-        out->digits[d++] = '|';
-    out->s[k] = '\0';
-    out->digits[d] = '\0';
-    out->len = k;
-    out->n_digits = d;
+    if (!b->in_word)
+        t->flags[t->len] |= 1;
+    b->in_word = true;
+    if (ascii ? c >= '0' && c <= '9' : u_isdigit(c)) {
+        int v = ascii ? c - '0' : u_charDigitValue(c);
+        char ch = (char)('0' + (v >= 0 && v <= 9 ? v : 0));
+        t->s[t->len++] = ch;
+        t->digits[t->n_digits++] = ch;
+        b->in_chain = true;
+        return;
+    }
+    if (b->in_chain)
+        t->digits[t->n_digits++] = '|';
+    b->in_chain = false;
+    if (ascii) {
+        t->s[t->len++] = (char)c;
+        return;
+    }
+    UBool err = false;
+    int32_t w = 0;
+    uint8_t buf[4];
+    U8_APPEND(buf, w, 4, c, err);
+    /* A word character is never a lone surrogate: it always encodes
+     * (else the word just started would have no byte to end on). */
+    assert(!err);
+    memcpy(t->s + t->len, buf, (size_t)w);
+    t->len += (size_t)w;
 }
 
-/* 0 or KL_ENOMEM (KL_EBACKEND if ICU fails). */
+/* text[0, len) (UTF-8, bad bytes as U+FFFD) in NFKC with case folding, put
+ * into b: 0, KL_ENOMEM or KL_EBACKEND. */
+static int dbuild_fold(dbuild *b, const char *text, size_t len)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    /* At most one UTF-16 unit per byte: no preflight. */
+    if (KL_GROW(b->u16, b->u16_cap, len + 1) < 0)
+        return KL_ENOMEM;
+    int32_t n16 = 0;
+    u_strFromUTF8WithSub(b->u16, (int32_t)len + 1, &n16, text, (int32_t)len, 0xFFFD, NULL, &st);
+    const UNormalizer2 *nf = unorm2_getNFKCCasefoldInstance(&st);
+    if (U_FAILURE(st))
+        return KL_EBACKEND;
+    if (KL_GROW(b->f16, b->f16_cap, (size_t)n16 + 16) < 0)
+        return KL_ENOMEM;
+    int32_t nn = unorm2_normalize(nf, b->u16, n16, b->f16, (int32_t)b->f16_cap, &st);
+    if (st == U_BUFFER_OVERFLOW_ERROR) {
+        /* Folding lengthened it ("ﷺ", "ß"): again with room for all. */
+        st = U_ZERO_ERROR;
+        if (KL_GROW(b->f16, b->f16_cap, (size_t)nn + 1) < 0)
+            return KL_ENOMEM;
+        nn = unorm2_normalize(nf, b->u16, n16, b->f16, (int32_t)b->f16_cap, &st);
+    }
+    if (U_FAILURE(st))
+        return KL_EBACKEND;
+    if (dbuild_room(b, (size_t)nn))
+        return KL_ENOMEM;
+    for (int32_t i = 0; i < nn;) {
+        UChar32 c;
+        U16_NEXT(b->f16, i, nn, c);
+        dbuild_put(b, c);
+    }
+    return 0;
+}
+
+/* Shorter runs of ASCII between other characters go to ICU with them. */
+#define ASCII_RUN 16
+
+/* The normalised text of text[0, len): 0, KL_ENOMEM, KL_ELIMIT or
+ * KL_EBACKEND (ICU failed).
+ *
+ * NFKC case folding maps ASCII to itself but A-Z, and every ASCII character
+ * begins a normalisation segment (nothing before it composes with it or is
+ * reordered across it; unorm2_hasBoundaryBefore), and UTF-8 decoding never
+ * joins an ASCII byte to other bytes. So a long run of ASCII is folded here
+ * byte by byte and only the rest, each piece from the ASCII character before
+ * it (which may compose with it: "e" + U+0301) to the next long ASCII run,
+ * goes through ICU: the same result as folding the whole text with ICU. */
 static int dtext_make(const char *text, size_t len, dtext *out)
 {
     memset(out, 0, sizeof *out);
-    UChar *f = NULL;
-    int32_t nn = 0;
-    int rc = fold(text, len, &f, &nn);
-    if (rc)
-        return rc;
-    /* At most 4 UTF-8 bytes per UTF-16 unit pair, 3 per unit. */
-    size_t cap = (size_t)nn * 3 + 1;
-    out->s = kl_core__malloc(cap);
-    out->flags = kl_core__calloc(cap, 1);
-    out->digits = kl_core__malloc((size_t)nn * 2 + 2);
-    if (!out->s || !out->flags || !out->digits) {
-        kl_free(f);
-        dtext_free(out);
-        return KL_ENOMEM;
+    if (len > INT32_MAX / 2)
+        return KL_ELIMIT;
+    dbuild b = {.t = out};
+    int rc = dbuild_room(&b, len);
+    const unsigned char *p = (const unsigned char *)text;
+    size_t i = 0;
+    while (!rc && i < len) {
+        /* [i, j) ASCII; then the next long ASCII run at k, or the end */
+        size_t j = i;
+        while (j < len && p[j] < 0x80)
+            j++;
+        size_t from = j > i ? j - 1 : j; /* ICU takes the character before */
+        for (size_t a = i; a < from; a++)
+            dbuild_put(&b, p[a] >= 'A' && p[a] <= 'Z' ? p[a] + ('a' - 'A') : p[a]);
+        if (j == len) {
+            if (from < j)
+                dbuild_put(&b, p[from] >= 'A' && p[from] <= 'Z' ? p[from] + ('a' - 'A') : p[from]);
+            break;
+        }
+        size_t k = j;
+        for (;;) {
+            while (k < len && p[k] >= 0x80)
+                k++;
+            size_t run = k;
+            while (run < len && p[run] < 0x80 && run - k < ASCII_RUN)
+                run++;
+            if (run == len || run - k >= ASCII_RUN)
+                break;
+            k = run; /* a short ASCII run: keep going */
+        }
+        rc = dbuild_fold(&b, text + from, k - from);
+        i = k;
     }
-    index_words(f, nn, out);
-    kl_free(f);
+    kl_free(b.u16);
+    kl_free(b.f16);
+    if (rc) {
+        dtext_free(out);
+        return rc;
+    }
+    if (b.in_word)
+        out->flags[out->len - 1] |= 2;
+    if (b.in_chain)
+        out->digits[out->n_digits++] = '|';
+    out->s[out->len] = '\0';
+    out->digits[out->n_digits] = '\0';
     return 0;
 }
 

@@ -268,6 +268,68 @@ static void false_positives_pass(void **state)
     kl_context_free(ctx);
 }
 
+/* A detail is the same detail composed (NFC), decomposed (NFD) or as a
+ * compatibility form, in any case, wherever it falls in the text: inside a
+ * long run of plain ASCII, at either end, between other scripts. */
+static void unicode_forms_of_a_detail_match(void **state)
+{
+    (void)state;
+    kl_test_diags diags = {0};
+    kl_context *ctx = kl_test_context(&diags);
+    char fam[4096] = "";
+    static const char *const m[][4] = {
+        {"m01", "<line>12 \xC3\x89mile Road</line>", "Reading", "RG1 1AA"},    /* NFC */
+        {"m02", "<line>7 Rue de l'E\xCC\x81glise</line>", "Wells", "BA5 1AA"}, /* NFD */
+        {"m03", "<line>5 Fir Lane</line>", "Sandy", "SG19 1AA"},               /* ASCII */
+        {"m04",
+         "<line>3 Stra\xC3\x9F"
+         "e der Einheit</line>",
+         "Preston", "PR1 1AA"}, /* sharp s */
+        {"m05", "<line>9 Ash Court</line>", "March", "PE15 8AA"},
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        char *x = member_xml(m[i][0], m[i][1], m[i][2], m[i][3]);
+        strcat(fam, x);
+        free(x);
+    }
+    kl_review *rv = load_review(ctx, "Northshire Partnership", "Monday to Friday", fam, 0);
+    assert_int_equal(kl_review_error_count(rv), 0);
+    static const char *const long_ascii = "We are writing to you about the review; ";
+    static const struct {
+        const char *text, *whose;
+    } hits[] = {
+        {"12 E\xCC\x81mile Road", "member m01"},     /* data NFC, text NFD */
+        {"12 \xC3\xA9MILE ROAD", "member m01"},      /* lower case é, upper case rest */
+        {"7 rue de l'\xC3\x89glise", "member m02"},  /* data NFD, text NFC */
+        {"7 RUE DE L'E\xCC\x81GLISE", "member m02"}, /* both NFD */
+        {"5 \xEF\xAC\x81r Lane", "member m03"},      /* the fi ligature */
+        {"\xEF\xBC\x95 Fir Lane", "member m03"},     /* a fullwidth 5 */
+        {"5 F\xE2\x80\x8Bir Lane", "member m03"},    /* a zero-width space inside */
+        {"3 STRASSE DER EINHEIT", "member m04"},     /* ß folds to ss */
+        {"3 Stra\xE1\xBA\x9E"
+         "e der Einheit",
+         "member m04"}, /* capital sharp s */
+    };
+    for (size_t i = 0; i < sizeof hits / sizeof hits[0]; i++) {
+        char text[512];
+        /* alone, then after and before long ASCII runs and other scripts */
+        snprintf(text, sizeof text, "%s", hits[i].text);
+        assert_caught_in(rv, ctx, "m05", text, hits[i].whose);
+        snprintf(text, sizeof text, "%s%s. %s", long_ascii, hits[i].text, long_ascii);
+        assert_caught_in(rv, ctx, "m05", text, hits[i].whose);
+        snprintf(text, sizeof text, "\xD8\xB3\xD9\x84\xD8\xA7\xD9\x85 %s \xE4\xB8\xAD",
+                 hits[i].text);
+        assert_caught_in(rv, ctx, "m05", text, hits[i].whose);
+    }
+    /* A mark after the detail makes it another word ("Roadé"): not this line. */
+    assert_passes_in(rv, ctx, "m05", "12 \xC3\x89mile Roade\xCC\x81");
+    /* The reader's own line, in the other form, is theirs. */
+    assert_passes_in(rv, ctx, "m01", "12 E\xCC\x81mile Road");
+    assert_passes_in(rv, ctx, "m02", "7 Rue de l'\xC3\x89glise");
+    kl_review_free(rv);
+    kl_context_free(ctx);
+}
+
 /* Review-wide text with a member's detail: each hit is an error at its line
  * and column naming whose detail it is, without quoting it. */
 static void review_wide_fields_are_checked_at_load(void **state)
@@ -368,6 +430,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(allocation_failures_are_reported, setup, teardown),
         cmocka_unit_test(phone_key_normalises),
         cmocka_unit_test(false_positives_pass),
+        cmocka_unit_test(unicode_forms_of_a_detail_match),
         cmocka_unit_test(review_wide_fields_are_checked_at_load),
         cmocka_unit_test(many_details_all_indexed),
     };
