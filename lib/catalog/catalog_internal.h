@@ -50,6 +50,28 @@ int kl_catalog__format_dated(const char *locale, const char *pattern, const kl_f
 /* Only check a pattern's syntax (no arguments needed). */
 int kl_catalog__check_pattern(const char *locale, const char *pattern, kl_fmt_error *err);
 
+/* kl_catalog__format and kl_catalog__format_dated keep, per thread, the ICU MessageFormat
+ * each (locale, pattern, date style) was formatted with, and use it again: building one
+ * costs several times more than formatting with it. The formatters below are kept the same
+ * way. Per thread: an ICU formatter must not be used by two threads at once. Freed when the
+ * thread ends. */
+
+struct UDateIntervalFormat; /* ICU's, <unicode/udateintervalformat.h> */
+struct UListFormatter;      /* ICU's, <unicode/ulistformatter.h> */
+
+/* The contact hours' ICU formatters for an ICU locale id ("cy@calendar=gregorian;..."):
+ * standalone weekday names, Monday first, and the 24-hour interval format ("Hm", UTC). 0 and
+ * *out, the thread's own (valid until this thread asks for another locale's), or the
+ * UErrorCode that failed (as an int; a warning is negative). */
+typedef struct kl_hours_icu {
+    char days[7][128];
+    const struct UDateIntervalFormat *times;
+} kl_hours_icu;
+int kl_catalog__hours_icu(const char *icu_locale, const kl_hours_icu **out);
+
+/* ICU's list format ("a, b and c") for an ICU locale id: as kl_catalog__hours_icu. */
+int kl_catalog__list_icu(const char *icu_locale, const struct UListFormatter **out);
+
 /* What a message uses, for the translators' checks (msgformat.cc). */
 #define KL_SHAPE_MAX_ARGS 48
 typedef struct kl_msg_shape {

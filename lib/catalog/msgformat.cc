@@ -14,14 +14,19 @@ extern "C" {
 #include <unicode/timezone.h>
 #include <unicode/ucal.h>
 #include <unicode/uchar.h>
+#include <unicode/udat.h>
+#include <unicode/udateintervalformat.h>
+#include <unicode/ulistformatter.h>
 #include <unicode/unistr.h>
 #include <unicode/uloc.h>
+#include <unicode/ustring.h>
 
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace
@@ -367,9 +372,213 @@ int convert_args(const kl_fmt_arg *args, size_t n_args, const std::vector<char> 
     return 0;
 }
 
-int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
-              char **out, kl_fmt_error *err, const char *date_pattern = nullptr,
-              const char *months = nullptr)
+/* ICU's result, with digit runs isolated in a right-to-left text, as an allocated UTF-8
+ * string. */
+int finish(icu::UnicodeString &result, bool rtl, char **out)
+{
+    if (rtl)
+        result = isolate_digit_runs(result);
+    std::string utf8;
+    result.toUTF8String(utf8);
+    char *s = (char *)kl_core__malloc(utf8.size() + 1);
+    if (!s)
+        return KL_ENOMEM;
+    memcpy(s, utf8.c_str(), utf8.size() + 1);
+    *out = s;
+    return 0;
+}
+
+/* ---- the thread's formatters -------------------------------------------------------
+ *
+ * Building an ICU MessageFormat (parsing its pattern, its locale's data, a date or number
+ * format inside) costs several times more than formatting with it, and a batch formats the
+ * same few hundred messages for every member. So each thread keeps the MessageFormats it
+ * built, by locale and pattern (and the catalog's own date style), and the contact hours'
+ * formatters by locale. Per thread because ICU's formatters must not be used by two threads
+ * at once (MessageFormat::format and DateIntervalFormat::format change the object); a cache
+ * is freed when its thread ends. Each is bounded: past MAX_* entries it starts again. */
+
+constexpr size_t MAX_MESSAGES = 2048;
+constexpr size_t MAX_HOURS = 64;
+
+/* A pattern made ready once: its MessageFormat (isolation marks dropped, the catalog's date
+ * style set), and the arguments it names, in order, as check_names reads them. */
+struct Prepared {
+    struct Name {
+        std::string name;
+        int32_t index;
+        bool chosen; /* inside select, plural...: never isolated */
+    };
+    icu::UnicodeString upattern;
+    std::unique_ptr<icu::MessageFormat> mf;
+    std::unique_ptr<icu::SimpleDateFormat> own_dates;
+    std::vector<Name> names;
+    bool rtl = false;
+};
+
+struct HoursFormats {
+    kl_hours_icu pub{};
+    UDateIntervalFormat *itv = nullptr;
+    UListFormatter *list = nullptr;
+    bool list_tried = false;
+    UErrorCode list_status = U_ZERO_ERROR;
+    ~HoursFormats()
+    {
+        udtitvfmt_close(itv);
+        ulistfmt_close(list);
+    }
+};
+
+struct ThreadFormats {
+    std::unordered_map<std::string, std::unique_ptr<Prepared>> messages;
+    std::unordered_map<std::string, std::unique_ptr<HoursFormats>> hours;
+    std::string key; /* reused for look-ups */
+};
+
+ThreadFormats &thread_formats()
+{
+    static thread_local ThreadFormats t;
+    return t;
+}
+
+/* What makes two calls format alike: the locale, the pattern and, with the catalog's own
+ * date style, that style and the names of the date arguments it is set on. */
+void prepared_key(std::string &key, const char *locale, const char *pattern,
+                  const char *date_pattern, const char *months, const kl_fmt_arg *args,
+                  size_t n_args)
+{
+    key.assign(locale ? locale : "");
+    key += '\x01';
+    key += pattern;
+    if (!date_pattern || !*date_pattern)
+        return;
+    key += '\x01';
+    key += date_pattern;
+    key += '\x01';
+    key += months ? months : "";
+    for (size_t i = 0; i < n_args; i++)
+        if (args[i].type == KL_ARG_DATE) {
+            key += '\x01';
+            key += args[i].name ? args[i].name : "";
+        }
+}
+
+/* The pattern made ready as do_format would use it, or nullptr when any step fails (the
+ * caller then formats the old way, which reports the failure as before). */
+std::unique_ptr<Prepared> prepare(const char *locale, const char *pattern, const kl_fmt_arg *args,
+                                  size_t n_args, const char *date_pattern, const char *months)
+{
+    std::unique_ptr<Prepared> p(new Prepared);
+    p->upattern = icu::UnicodeString::fromUTF8(pattern);
+    UParseError pe;
+    UErrorCode st = U_ZERO_ERROR;
+    const icu::Locale loc = to_locale(locale);
+    p->mf.reset(new icu::MessageFormat(p->upattern, loc, pe, st));
+    if (U_FAILURE(st))
+        return nullptr;
+    st = U_ZERO_ERROR;
+    icu::MessagePattern mp(p->upattern, &pe, st);
+    if (U_FAILURE(st))
+        return nullptr;
+    UMessagePatternArgType arg_type = UMSGPAT_ARG_TYPE_NONE;
+    for (int32_t i = 0; i < mp.countParts(); i++) {
+        const icu::MessagePattern::Part &part = mp.getPart(i);
+        if (part.getType() == UMSGPAT_PART_TYPE_ARG_START)
+            arg_type = part.getArgType();
+        if (part.getType() != UMSGPAT_PART_TYPE_ARG_NAME &&
+            part.getType() != UMSGPAT_PART_TYPE_ARG_NUMBER)
+            continue;
+        Prepared::Name n;
+        mp.getSubstring(part).toUTF8String(n.name);
+        n.index = part.getIndex();
+        n.chosen = arg_type != UMSGPAT_ARG_TYPE_NONE;
+        p->names.push_back(std::move(n));
+    }
+    if (drop_hand_marks(*p->mf, p->upattern, nullptr) != 0 ||
+        (date_pattern && *date_pattern &&
+         use_own_dates(*p->mf, loc, date_pattern, months, args, n_args, p->own_dates, nullptr) !=
+             0))
+        return nullptr;
+    p->rtl = locale && uloc_isRightToLeft(loc.getName());
+    return p;
+}
+
+/* check_names on a prepared pattern. */
+int prepared_names(const Prepared &p, const kl_fmt_arg *args, size_t n_args, kl_fmt_error *err,
+                   std::vector<char> &plain_only, std::vector<char> &used)
+{
+    plain_only.assign(n_args, 1);
+    used.assign(n_args, 0);
+    for (const Prepared::Name &n : p.names) {
+        bool known = false;
+        for (size_t a = 0; a < n_args; a++) {
+            if (args[a].name && n.name == args[a].name) {
+                known = true;
+                used[a] = 1;
+                if (n.chosen)
+                    plain_only[a] = 0;
+            }
+        }
+        if (!known) {
+            if (err) {
+                err->offset = n.index;
+                snprintf(err->icu, sizeof err->icu, "%s", "unknown argument");
+                snprintf(err->detail, sizeof err->detail,
+                         "the message uses {%s}, which is not an argument compose supplies here "
+                         "(docs/TEMPLATES.md lists them)",
+                         n.name.c_str());
+            }
+            return KL_EFORMAT;
+        }
+    }
+    return 0;
+}
+
+/* The thread's prepared pattern, made now if it has none; nullptr when it cannot be. */
+const Prepared *prepared(const char *locale, const char *pattern, const kl_fmt_arg *args,
+                         size_t n_args, const char *date_pattern, const char *months)
+{
+    ThreadFormats &t = thread_formats();
+    prepared_key(t.key, locale, pattern, date_pattern, months, args, n_args);
+    auto it = t.messages.find(t.key);
+    if (it != t.messages.end())
+        return it->second.get();
+    std::unique_ptr<Prepared> p = prepare(locale, pattern, args, n_args, date_pattern, months);
+    if (!p)
+        return nullptr;
+    if (t.messages.size() >= MAX_MESSAGES)
+        t.messages.clear();
+    return t.messages.emplace(t.key, std::move(p)).first->second.get();
+}
+
+/* Format with the thread's prepared pattern: 1 when there is none (format the old way). */
+int format_prepared(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
+                    char **out, kl_fmt_error *err, const char *date_pattern, const char *months)
+{
+    const Prepared *p = prepared(locale, pattern, args, n_args, date_pattern, months);
+    if (!p)
+        return 1;
+    std::vector<char> plain_only, used;
+    std::vector<icu::UnicodeString> names;
+    std::vector<icu::Formattable> values;
+    int rc;
+    if ((rc = prepared_names(*p, args, n_args, err, plain_only, used)) != 0 ||
+        (rc = convert_args(args, n_args, used, plain_only, p->rtl, p->upattern, names, values,
+                           err)) != 0)
+        return rc;
+    icu::UnicodeString result;
+    UErrorCode st = U_ZERO_ERROR;
+    p->mf->format(names.data(), values.data(), (int32_t)names.size(), result, st);
+    if (U_FAILURE(st)) {
+        set_error(err, st, p->upattern, nullptr, "ICU could not format the message");
+        return st == U_MEMORY_ALLOCATION_ERROR ? KL_ENOMEM : KL_EBACKEND;
+    }
+    return finish(result, p->rtl, out);
+}
+
+/* The formatting as it is without the thread's formatters: each call builds its own. */
+int format_once(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
+                char **out, kl_fmt_error *err, const char *date_pattern, const char *months)
 {
     icu::UnicodeString upattern = icu::UnicodeString::fromUTF8(pattern);
     UParseError pe;
@@ -401,16 +610,19 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
         set_error(err, st, upattern, nullptr, "ICU could not format the message");
         return st == U_MEMORY_ALLOCATION_ERROR ? KL_ENOMEM : KL_EBACKEND;
     }
-    if (rtl)
-        result = isolate_digit_runs(result);
-    std::string utf8;
-    result.toUTF8String(utf8);
-    char *s = (char *)kl_core__malloc(utf8.size() + 1);
-    if (!s)
-        return KL_ENOMEM;
-    memcpy(s, utf8.c_str(), utf8.size() + 1);
-    *out = s;
-    return 0;
+    return finish(result, rtl, out);
+}
+
+int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
+              char **out, kl_fmt_error *err, const char *date_pattern = nullptr,
+              const char *months = nullptr)
+{
+    if (out) {
+        int rc = format_prepared(locale, pattern, args, n_args, out, err, date_pattern, months);
+        if (rc != 1)
+            return rc;
+    }
+    return format_once(locale, pattern, args, n_args, out, err, date_pattern, months);
 }
 
 } // namespace
@@ -469,6 +681,79 @@ extern "C" int kl_catalog__check_pattern(const char *locale, const char *pattern
         return KL_ENOMEM;
     } catch (...) {
         return KL_EBACKEND;
+    }
+}
+
+namespace
+{
+
+/* The thread's formatters for an ICU locale, made now if it has none. */
+HoursFormats &hours_formats(const char *icu_locale)
+{
+    ThreadFormats &t = thread_formats();
+    t.key.assign(icu_locale);
+    auto it = t.hours.find(t.key);
+    if (it != t.hours.end())
+        return *it->second;
+    std::unique_ptr<HoursFormats> h(new HoursFormats);
+    if (t.hours.size() >= MAX_HOURS)
+        t.hours.clear();
+    return *t.hours.emplace(t.key, std::move(h)).first->second;
+}
+
+} // namespace
+
+/* The contact hours' day names and interval format for an ICU locale, made once per thread. */
+extern "C" int kl_catalog__hours_icu(const char *icu_locale, const kl_hours_icu **out)
+{
+    *out = nullptr;
+    try {
+        HoursFormats &h = hours_formats(icu_locale);
+        if (!h.itv) {
+            UErrorCode st = U_ZERO_ERROR;
+            UDateFormat *df =
+                udat_open(UDAT_NONE, UDAT_SHORT, icu_locale, u"UTC", -1, NULL, 0, &st);
+            UDateIntervalFormat *itv =
+                U_SUCCESS(st) ? udtitvfmt_open(icu_locale, u"Hm", -1, u"UTC", -1, &st) : NULL;
+            for (int d = 0; d < 7 && U_SUCCESS(st); d++) {
+                UChar name[64];
+                /* ICU counts from Sunday = 1; the review from Monday = 0. */
+                int32_t n =
+                    udat_getSymbols(df, UDAT_STANDALONE_WEEKDAYS, (d + 1) % 7 + 1, name, 64, &st);
+                if (U_SUCCESS(st))
+                    u_strToUTF8(h.pub.days[d], sizeof h.pub.days[d], NULL, name, n, &st);
+            }
+            udat_close(df);
+            if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
+                udtitvfmt_close(itv);
+                return (int)st;
+            }
+            h.itv = itv;
+            h.pub.times = itv;
+        }
+        *out = &h.pub;
+        return 0;
+    } catch (const std::bad_alloc &) {
+        return (int)U_MEMORY_ALLOCATION_ERROR;
+    }
+}
+
+/* ICU's list format for an ICU locale, made once per thread. */
+extern "C" int kl_catalog__list_icu(const char *icu_locale, const UListFormatter **out)
+{
+    *out = nullptr;
+    try {
+        HoursFormats &h = hours_formats(icu_locale);
+        if (!h.list_tried) {
+            h.list_tried = true;
+            h.list = ulistfmt_open(icu_locale, &h.list_status);
+        }
+        if (U_FAILURE(h.list_status))
+            return (int)h.list_status;
+        *out = h.list;
+        return 0;
+    } catch (const std::bad_alloc &) {
+        return (int)U_MEMORY_ALLOCATION_ERROR;
     }
 }
 

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unicode/ucal.h>
-#include <unicode/udat.h>
 #include <unicode/udateintervalformat.h>
 #include <unicode/ulistformatter.h>
 #include <unicode/uloc.h>
@@ -48,7 +46,9 @@ typedef struct composer {
     char *child_full_name;
     kl_fmt_arg args[MAX_ARGS];
     size_t n_args;
-    char *terms[4]; /* this language's title, roles and hours (terms.c order) */
+    char *terms[4];     /* this language's title, roles and hours (terms.c order) */
+    bool args_reusable; /* the arguments of `locale` were made without a diagnostic or a
+                         * fallback: the same language's next turn keeps them */
     /* the last message's runs of review data printed as written (see mark_runs) */
     kl_span *spans; /* grown as needed: a message may hold any number */
     size_t n_spans, cap_spans;
@@ -279,7 +279,7 @@ static int join_list(composer *c, const char *loc, char **items, size_t n, char 
     const UChar **ptrs = kl_core__calloc(n ? n : 1, sizeof *ptrs);
     int32_t *lens = kl_core__calloc(n ? n : 1, sizeof *lens);
     UChar *res = kl_core__calloc(1024 * (n ? n : 1), sizeof *res);
-    UListFormatter *lf = NULL;
+    const UListFormatter *lf = NULL;
     kl_buf b = KL_BUF_INIT;
     int rc = 0;
     if (!u || !ptrs || !lens || !res) {
@@ -291,7 +291,11 @@ static int join_list(composer *c, const char *loc, char **items, size_t n, char 
         u_strFromUTF8(u[i], 256, &lens[i], items[i], -1, &st);
         ptrs[i] = u[i];
     }
-    lf = U_SUCCESS(st) ? ulistfmt_open(loc, &st) : NULL;
+    if (U_SUCCESS(st)) {
+        int lst = kl_catalog__list_icu(loc, &lf); /* the thread's, kept */
+        if (lst)
+            st = (UErrorCode)lst;
+    }
     int32_t cap = 1024 * (int32_t)(n ? n : 1);
     int32_t len = U_SUCCESS(st) ? ulistfmt_format(lf, ptrs, lens, (int32_t)n, res, cap, &st) : 0;
     if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
@@ -306,7 +310,6 @@ static int join_list(composer *c, const char *loc, char **items, size_t n, char 
         welsh_and(&b);
     *out = kl_core__buf_detach(&b);
 done:
-    ulistfmt_close(lf);
     kl_core__buf_free(&b);
     kl_free(u);
     kl_free(ptrs);
@@ -323,8 +326,8 @@ done:
  * "{days}, {times}". */
 /* One <hours> entry in the current language: its days ("Monday to
  * Thursday, Saturday") and times, by the catalog's "{days}, {times}". */
-static int hours_line(composer *c, const char *loc, char days[7][128], UDateIntervalFormat *itv,
-                      const kl_hours *k, char **line)
+static int hours_line(composer *c, const char *loc, const char days[7][128],
+                      const UDateIntervalFormat *itv, const kl_hours *k, char **line)
 {
     char *spans[7] = {0};
     char *day_text = NULL;
@@ -377,38 +380,25 @@ static int format_hours(composer *c, char **out)
     const kl_review_info *in = c->info;
     char loc[ULOC_FULLNAME_CAPACITY];
     format_locale(c->locale, loc, sizeof loc);
-    UErrorCode st = U_ZERO_ERROR;
-    UDateFormat *df = udat_open(UDAT_NONE, UDAT_SHORT, loc, u"UTC", -1, NULL, 0, &st);
-    UDateIntervalFormat *itv =
-        U_SUCCESS(st) ? udtitvfmt_open(loc, u"Hm", -1, u"UTC", -1, &st) : NULL;
-    char days[7][128];
-    for (int d = 0; d < 7 && U_SUCCESS(st); d++) {
-        UChar name[64];
-        /* ICU counts from Sunday = 1; the review from Monday = 0. */
-        int32_t n = udat_getSymbols(df, UDAT_STANDALONE_WEEKDAYS, (d + 1) % 7 + 1, name, 64, &st);
-        if (U_SUCCESS(st))
-            u_strToUTF8(days[d], sizeof days[d], NULL, name, n, &st);
-    }
-    udat_close(df);
-    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
-        udtitvfmt_close(itv);
+    /* The thread's formatters for the locale, made once (kept by the catalog module). */
+    const kl_hours_icu *h = NULL;
+    int hst = kl_catalog__hours_icu(loc, &h);
+    if (hst)
         return kl_core__error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
                               "ICU has no day names or time format for locale %s: %s", c->locale,
-                              u_errorName(st));
-    }
+                              u_errorName((UErrorCode)hst));
     char *lines[7] = {0};
     size_t n_lines = 0;
     int rc = 0;
     /* Each <hours> entry the review keeps names a day no earlier one did. */
     assert(in->n_hours <= 7);
-    for (size_t h = 0; h < in->n_hours; h++) {
-        if ((rc = hours_line(c, loc, days, itv, &in->hours[h], &lines[n_lines])) < 0)
+    for (size_t i = 0; i < in->n_hours; i++) {
+        if ((rc = hours_line(c, loc, h->days, h->times, &in->hours[i], &lines[n_lines])) < 0)
             goto done;
         n_lines++;
     }
     rc = join_list(c, loc, lines, n_lines, out);
 done:
-    udtitvfmt_close(itv);
     for (size_t i = 0; i < 7; i++)
         kl_free(lines[i]);
     return rc;
@@ -1313,6 +1303,11 @@ static bool is_top(const kl_tnode *tn)
            tn->kind == KL_T_FIGURE;
 }
 
+/* The language's turn: $locale for the template's conditions, and its arguments. A letter
+ * takes a language's turn up to three times (titles, the top, the body); its arguments, the
+ * translated terms and the contact hours, are the same each time, so they are made again
+ * only when the last turn's made a diagnostic or a fallback (which each turn repeats: the
+ * warnings and the letter's list of fallbacks stay as they were). */
 static int set_locale_var(composer *c, const char *locale)
 {
     xmlXPathObjectPtr v = xmlXPathNewCString(locale);
@@ -1320,7 +1315,15 @@ static int set_locale_var(composer *c, const char *locale)
         xmlXPathFreeObject(v);
         return kl_core__oom(c->ctx);
     }
-    return set_language_args(c, locale);
+    if (c->args_reusable && c->locale && strcmp(c->locale, locale) == 0)
+        return 0;
+    size_t diags = kl_context_count(c->ctx, KL_SEVERITY_NOTE);
+    size_t fallbacks = c->doc ? c->doc->n_fallbacks : 0;
+    c->args_reusable = false;
+    int rc = set_language_args(c, locale);
+    c->args_reusable = rc == 0 && kl_context_count(c->ctx, KL_SEVERITY_NOTE) == diags &&
+                       (c->doc ? c->doc->n_fallbacks : 0) == fallbacks;
+    return rc;
 }
 
 /* Format msgid in the current language and add it to *field, after what
