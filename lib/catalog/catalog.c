@@ -34,6 +34,16 @@ typedef struct chain_entry {
 } chain_entry;
 #define MAX_CHAINS 32
 
+/* A message looked up once per set: every letter asks for the same few hundred, and each
+ * look-up opens the locale's bundles, reads two tables and converts the text to UTF-8 (and
+ * for a translation, the English it was made from, to fingerprint). */
+typedef struct found_entry {
+    char *key;     /* locale, variant and msgid (found_key); NULL: a free slot */
+    char *pattern; /* NULL: not found */
+    kl_msg_origin origin;
+} found_entry;
+#define MAX_FOUND 16384 /* entries; past it, look-ups are not kept */
+
 struct kl_catalog_set {
     char *dir;     /* ends with '/' */
     char *src_dir; /* the .txt sources compiled into dir (a private temporary
@@ -43,6 +53,8 @@ struct kl_catalog_set {
     size_t n_metas, cap_metas;
     chain_entry chains[MAX_CHAINS]; /* guarded by lock */
     size_t n_chains;
+    found_entry *found; /* guarded by lock: open addressing, cap_found a power of 2 */
+    size_t n_found, cap_found;
 };
 
 const char *kl_catalog__variant_key(kl_reading r)
@@ -178,6 +190,11 @@ KL_API void kl_catalog_set_free(kl_catalog_set *set)
         kl_free(set->metas[i].reviewed);
     }
     kl_free(set->metas);
+    for (size_t i = 0; i < set->cap_found; i++) {
+        kl_free(set->found[i].key);
+        kl_free(set->found[i].pattern);
+    }
+    kl_free(set->found);
     pthread_mutex_destroy(&set->lock);
     if (set->src_dir)
         kl_catalog_remove_compiled(set->dir);
@@ -446,10 +463,120 @@ static int is_stale(const kl_catalog_set *set, UResourceBundle *b, const char *i
     return stale;
 }
 
+static int lookup_bundles(kl_context *ctx, kl_catalog_set *set, const char *locale,
+                          kl_reading variant, const char *msgid, char **pattern,
+                          kl_msg_origin *origin, bool *warned);
+
+/* "locale\x01variant\x01msgid" into key, or false when it does not fit. */
+static bool found_key(const char *locale, kl_reading variant, const char *msgid, char *key,
+                      size_t cap)
+{
+    int n = snprintf(key, cap, "%s\x01%d\x01%s", locale ? locale : "", (int)variant, msgid);
+    return n > 0 && (size_t)n < cap;
+}
+
+static size_t found_hash(const char *key)
+{
+    size_t h = 14695981039346656037u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}
+
+/* The slot of key in the table (its entry, or the free slot it would take). */
+static found_entry *found_slot(found_entry *table, size_t cap, const char *key)
+{
+    size_t i = found_hash(key) & (cap - 1);
+    while (table[i].key && strcmp(table[i].key, key) != 0)
+        i = (i + 1) & (cap - 1);
+    return &table[i];
+}
+
+/* A look-up kept earlier: 1 and its outcome (0 with *pattern allocated, KL_ENOTFOUND, or
+ * KL_ENOMEM), or 0 when there is none. */
+static int found_get(kl_catalog_set *set, const char *key, char **pattern, kl_msg_origin *origin,
+                     int *rc)
+{
+    int hit = 0;
+    pthread_mutex_lock(&set->lock);
+    found_entry *e = set->cap_found ? found_slot(set->found, set->cap_found, key) : NULL;
+    if (e && e->key) {
+        hit = 1;
+        *rc = KL_ENOTFOUND;
+        if (e->pattern) {
+            *pattern = kl_core__strdup(e->pattern);
+            *rc = *pattern ? 0 : KL_ENOMEM;
+            if (origin)
+                *origin = e->origin;
+        }
+    }
+    pthread_mutex_unlock(&set->lock);
+    return hit;
+}
+
+/* Keep a look-up's outcome (pattern NULL: not found). Out of memory, or full: not kept. */
+static void found_put(kl_catalog_set *set, const char *key, const char *pattern,
+                      const kl_msg_origin *origin)
+{
+    pthread_mutex_lock(&set->lock);
+    if (set->n_found + 1 > set->cap_found / 2) {
+        size_t cap = set->cap_found ? set->cap_found * 2 : 512;
+        found_entry *t = set->n_found < MAX_FOUND ? kl_core__calloc(cap, sizeof *t) : NULL;
+        if (!t)
+            goto done;
+        for (size_t i = 0; i < set->cap_found; i++)
+            if (set->found[i].key)
+                *found_slot(t, cap, set->found[i].key) = set->found[i];
+        kl_free(set->found);
+        set->found = t;
+        set->cap_found = cap;
+    }
+    found_entry *e = found_slot(set->found, set->cap_found, key);
+    if (e->key)
+        goto done; /* another thread kept it meanwhile */
+    found_entry n = {kl_core__strdup(key), pattern ? kl_core__strdup(pattern) : NULL, {{0}, 0}};
+    if (!n.key || (pattern && !n.pattern)) {
+        kl_free(n.key);
+        kl_free(n.pattern);
+        goto done;
+    }
+    if (pattern && origin)
+        n.origin = *origin;
+    *e = n;
+    set->n_found++;
+done:
+    pthread_mutex_unlock(&set->lock);
+}
+
 int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale, kl_reading variant,
                        const char *msgid, char **pattern, kl_msg_origin *origin)
 {
     *pattern = NULL;
+    kl_msg_origin local;
+    if (!origin)
+        origin = &local; /* kept with the pattern for later callers */
+    char key[256];
+    bool keyed = found_key(locale, variant, msgid, key, sizeof key);
+    int rc;
+    if (keyed && found_get(set, key, pattern, origin, &rc)) {
+        if (rc == KL_ENOMEM)
+            kl_core__oom(ctx);
+        return rc;
+    }
+    bool warned = false;
+    rc = lookup_bundles(ctx, set, locale, variant, msgid, pattern, origin, &warned);
+    /* A look-up that warned (an out-of-date translation) is not kept: the warning is said
+     * for every letter, as it was. */
+    if (keyed && !warned && (rc == 0 || rc == KL_ENOTFOUND))
+        found_put(set, key, rc == 0 ? *pattern : NULL, origin);
+    return rc;
+}
+
+/* kl_catalog__lookup in the bundles themselves; *warned when a message was out of date. */
+static int lookup_bundles(kl_context *ctx, kl_catalog_set *set, const char *locale,
+                          kl_reading variant, const char *msgid, char **pattern,
+                          kl_msg_origin *origin, bool *warned)
+{
     char chain[MAX_CHAIN][MAX_LOCALE];
     size_t n = locale_chain(set, locale, chain);
     if (n == 0)
@@ -486,6 +613,7 @@ int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale,
             if (stale) {
                 /* Out of date: the English changed after this was translated.
                  * Never sent as it is: treated as missing. */
+                *warned = true;
                 kl_core__warn(
                     ctx, KL_SEVERITY_WARNING, KL_AT(set->dir, 0, 0),
                     "update the translation, then confirm it (record the English it was translated "

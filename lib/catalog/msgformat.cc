@@ -511,8 +511,9 @@ int prepared_names(const Prepared &p, const kl_fmt_arg *args, size_t n_args, kl_
     used.assign(n_args, 0);
     for (const Prepared::Name &n : p.names) {
         bool known = false;
+        const char *name = n.name.c_str();
         for (size_t a = 0; a < n_args; a++) {
-            if (args[a].name && n.name == args[a].name) {
+            if (args[a].name && args[a].name[0] == name[0] && strcmp(args[a].name, name) == 0) {
                 known = true;
                 used[a] = 1;
                 if (n.chosen)
