@@ -7,7 +7,9 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unicode/ubrk.h>
 #include <unicode/utext.h>
@@ -191,7 +193,16 @@ static int shape(layout_state *lay, const char *text, const kl_node *n, double s
                     .width = (float)width,
                     .dir = dir};
     /* On failure the text module's message already names the character and text. */
-    return kl_text__para(lay->ctx, lay->opts->fonts, lay->opts->cache, text ? text : "", &st, out);
+    int rc =
+        kl_text__para(lay->ctx, lay->opts->fonts, lay->opts->cache, text ? text : "", &st, out);
+    if (rc || !lay->opts->hold_text)
+        return rc;
+    kl_layout *l = lay->out;
+    if (KL_GROW(l->held, l->cap_held, l->nheld + 1) < 0)
+        return kl_core__oom(lay->ctx);
+    kl_text__para_hold(*out);
+    l->held[l->nheld++] = *out;
+    return 0;
 }
 
 /* ---- links in running text ----------------------------------------------- */
@@ -1499,7 +1510,114 @@ void kl_layout__free(kl_layout *l)
         for (size_t i = 0; i < l->nowned; i++)
             kl_free(l->owned[i]);
     kl_free(l->owned);
+    for (size_t i = 0; i < l->nheld; i++)
+        kl_text__para_release(l->held[i]);
+    kl_free(l->held);
     kl_free(l);
+}
+
+/* ---- a layout without its document --------------------------------------- */
+
+/* A string l borrowed and where its copy is in the block. */
+typedef struct detached {
+    const char *old;
+    size_t off;
+} detached;
+
+/* Where l points to a string: every such pointer's address (the lines of a
+ * right-to-left paragraph share one array of runs, so an address may come
+ * more than once). */
+typedef struct slots {
+    const char ***v;
+    size_t n, cap;
+} slots;
+
+static int slot_add(slots *sl, const char **at)
+{
+    if (!*at)
+        return 0;
+    if (KL_GROW(sl->v, sl->cap, sl->n + 1) < 0)
+        return KL_ENOMEM;
+    sl->v[sl->n++] = at;
+    return 0;
+}
+
+static int selem_slots(slots *sl, kl_selem *s)
+{
+    for (; s; s = s->next) {
+        int rc;
+        if ((rc = slot_add(sl, &s->lang)) < 0 || (rc = slot_add(sl, &s->alt)) < 0 ||
+            (rc = slot_add(sl, &s->href)) < 0 || (rc = slot_add(sl, &s->text)) < 0 ||
+            (rc = selem_slots(sl, s->first)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int item_slots(slots *sl, kl_layout *l)
+{
+    for (size_t p = 0; p < l->npages; p++)
+        for (size_t i = 0; i < l->pages[p].n; i++) {
+            kl_item *it = &l->pages[p].items[i];
+            /* The runs' array is the layout's own (keep()). */
+            kl_langrun *lr = (kl_langrun *)(uintptr_t)it->langs;
+            int rc;
+            if ((rc = slot_add(sl, &it->src)) < 0)
+                return rc;
+            for (uint32_t k = 0; k < it->nlangs; k++)
+                if ((rc = slot_add(sl, &lr[k].lang)) < 0)
+                    return rc;
+        }
+    return 0;
+}
+
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const detached *)a)->old, y = (uintptr_t)((const detached *)b)->old;
+    return x < y ? -1 : x > y;
+}
+
+int kl_layout__detach(kl_layout *l)
+{
+    slots sl = {.n = 0};
+    detached *d = NULL;
+    char *block = NULL;
+    size_t n = 0, size = 0;
+    int rc;
+    if ((rc = slot_add(&sl, &l->lang)) < 0 || (rc = selem_slots(&sl, l->root)) < 0 ||
+        (rc = item_slots(&sl, l)) < 0 || !sl.n)
+        goto done;
+    /* Each distinct string once, in address order, copied into one block. */
+    if (!(d = kl_core__malloc(sl.n * sizeof *d))) {
+        rc = KL_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < sl.n; i++)
+        d[i].old = *sl.v[i];
+    qsort(d, sl.n, sizeof *d, by_address);
+    for (size_t i = 0; i < sl.n; i++)
+        if (!n || d[i].old != d[n - 1].old) {
+            d[n].old = d[i].old;
+            d[n++].off = size;
+            size += strlen(d[i].old) + 1;
+        }
+    if (KL_GROW(l->owned, l->cap_owned, l->nowned + 1) < 0 || !(block = kl_core__malloc(size))) {
+        rc = KL_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        memcpy(block + d[i].off, d[i].old, strlen(d[i].old) + 1);
+    for (size_t i = 0; i < sl.n; i++) {
+        detached key = {.old = *sl.v[i]};
+        const detached *hit = bsearch(&key, d, n, sizeof *d, by_address);
+        if (hit) /* else a shared array's entry, moved already */
+            *sl.v[i] = block + hit->off;
+    }
+    l->owned[l->nowned++] = block;
+done:
+    kl_free(d);
+    kl_free(sl.v);
+    return rc;
 }
 
 int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opts, kl_layout **out)

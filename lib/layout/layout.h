@@ -80,6 +80,10 @@ typedef struct kl_layout {
     const char *lang; /* the document's language */
     char **owned;     /* link targets and split lines (freed with the layout) */
     size_t nowned, cap_owned;
+    /* The paragraphs the lines point into, held (kl_text__para_hold) when laid
+     * out with kl_layout_opts.hold_text, released when the layout is freed. */
+    const kl_tpara **held;
+    size_t nheld, cap_held;
 } kl_layout;
 
 /* Writes the page label for page n of total into out (UTF-8, NUL-terminated); 0, or an error
@@ -97,6 +101,9 @@ typedef struct kl_layout_opts {
     const char *page_label;
     kl_page_label_fn page_label_fn;
     void *page_label_userdata;
+    /* Hold every paragraph laid out, so the layout outlives the cache's
+     * next trim (a letter kept for its print pack, used on another thread). */
+    bool hold_text;
 } kl_layout_opts;
 
 /* Lay out doc. The result points into the cache: keep the cache untrimmed
@@ -104,6 +111,11 @@ typedef struct kl_layout_opts {
  * for a character no font has) or KL_ENOMEM. */
 int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opts, kl_layout **out);
 void kl_layout__free(kl_layout *l);
+
+/* Copy the strings l borrows from its document (languages, alternative
+ * texts, link targets, headings, image paths) into memory of its own, so the
+ * document can be freed before the layout. 0 or KL_ENOMEM (l unchanged). */
+int kl_layout__detach(kl_layout *l);
 
 /* Page geometry, in millimetres (postal window from GOV.UK Notify's spec). */
 #define KL_MM             (72.0 / 25.4)

@@ -4,6 +4,9 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +34,31 @@ bool kl_text__lang_rtl(const char *lang)
 
 /* ---- the result ---------------------------------------------------------- */
 
+/* A paragraph with its reference count: one for the cache that made it, one
+ * for each layout that holds it (kl_text__para_hold), which may be on
+ * another thread than the cache's. */
+typedef struct held_para {
+    atomic_uint refs;
+    kl_tpara p;
+} held_para;
+
+static held_para *held_of(const kl_tpara *p)
+{
+    return (held_para *)(void *)((char *)(uintptr_t)p - offsetof(held_para, p));
+}
+
+static kl_tpara *tpara_new(void)
+{
+    held_para *h = kl_core__calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    atomic_init(&h->refs, 1);
+    return &h->p;
+}
+
 static void tpara_free(kl_tpara *p)
 {
-    if (!p)
+    if (!p || atomic_fetch_sub_explicit(&held_of(p)->refs, 1, memory_order_acq_rel) != 1)
         return;
     for (uint32_t i = 0; i < p->nlines; i++) {
         for (uint32_t r = 0; r < p->lines[i].nruns; r++) {
@@ -43,7 +68,18 @@ static void tpara_free(kl_tpara *p)
         kl_free(p->lines[i].runs);
     }
     kl_free(p->lines);
-    kl_free(p);
+    kl_free(held_of(p));
+}
+
+void kl_text__para_hold(const kl_tpara *p)
+{
+    atomic_fetch_add_explicit(&held_of(p)->refs, 1, memory_order_relaxed);
+}
+
+void kl_text__para_release(const kl_tpara *p)
+{
+    if (p)
+        tpara_free((kl_tpara *)(uintptr_t)p);
 }
 
 /* ---- the cache ----------------------------------------------------------- */
@@ -760,7 +796,7 @@ static int shape_para(kl_context *ctx, const kl_fontset *fs, const char *utf8, c
     w.font = kl_core__calloc(cap, sizeof *w.font);
     w.adv = kl_core__calloc(cap, sizeof *w.adv);
     w.wsum = kl_core__calloc(cap, sizeof *w.wsum);
-    p = kl_core__calloc(1, sizeof *p);
+    p = tpara_new();
     if (!w.text || !w.orig || !w.levels || !w.script || !w.font || !w.adv || !w.wsum || !p) {
         rc = kl_core__oom(ctx);
         goto out;

@@ -89,6 +89,13 @@ void kl_text__cache_trim(kl_text_cache *c);
 int kl_text__para(kl_context *ctx, const kl_fontset *fs, kl_text_cache *cache, const char *utf8,
                   const kl_tstyle *style, const kl_tpara **out);
 
+/* Keep p (a result of kl_text__para) alive after its cache forgets it, until
+ * the matching release: a laid-out letter kept for its print pack holds its
+ * paragraphs this way. Both may be called on any thread (the count is
+ * atomic; a paragraph is never changed once made); the last release frees it. */
+void kl_text__para_hold(const kl_tpara *p);
+void kl_text__para_release(const kl_tpara *p);
+
 /* Is the language written right to left? */
 bool kl_text__lang_rtl(const char *lang);
 
