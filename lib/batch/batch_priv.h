@@ -9,6 +9,7 @@
 #include "kinletter/batch.h"
 #include "kinletter/letter.h"
 #include "kinletter/pdf.h"
+#include "pdf/pdf_internal.h"
 #include "review/review_internal.h"
 
 #include <pthread.h>
@@ -72,9 +73,9 @@ typedef struct job {
     kl_channel fail_channel;
     char *reason;
     size_t n_fallback;
-    kl_letter *post;  /* the postal letter, kept for the print pack */
-    kl_format format; /* needs@format */
-    int brf_at;       /* files[] index of the braille letter + 1 (needs format="braille"), or 0 */
+    kl_pdf_kept *post; /* the postal letter as its print pack needs it (pdf_internal.h) */
+    kl_format format;  /* needs@format */
+    int brf_at;        /* files[] index of the braille letter + 1 (needs format="braille"), or 0 */
     kl_channel brf_channel;
     saved_diag *diags;
     size_t n_diags, cap_diags;

@@ -120,7 +120,7 @@ void kl_batch__job_free_data(job *j)
 
 void kl_batch__job_clear_files(job *j)
 {
-    kl_letter_free(j->post);
+    kl_pdf__kept_free(j->post);
     j->post = NULL;
     kl_batch__job_free_data(j);
 }
@@ -204,7 +204,12 @@ static int render_pdf(worker *w, kl_letter *L, job *j, kl_channel ch, const char
     out_file *f = add_file(w->ctx, j, ch, suffix);
     if (!f)
         return add_file_error(w->ctx);
-    int rc = kl_letter_render_pdf(w->ctx, w->r, L, &w->b->popts, &f->data, &f->len, &f->pages);
+    /* The postal letter's layout and deflated pages are kept for its print pack. */
+    kl_pdf_kept **keep = ch == KL_CHANNEL_POST && w->b->packs_on && !j->post ? &j->post : NULL;
+    int rc =
+        keep ? kl_pdf__letter_render_keep(w->ctx, w->r, L, &w->b->popts, &f->data, &f->len,
+                                          &f->pages, keep)
+             : kl_letter_render_pdf(w->ctx, w->r, L, &w->b->popts, &f->data, &f->len, &f->pages);
     /* GOV.UK Notify's letter service, and many print-and-post services, take
      * at most 10 pages: say so, but still write the letter (it may be
      * printed in house). */
@@ -559,11 +564,7 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
         rc = sms_channel(w, j, L, t);
     else
         rc = print_channel(w, j, L, ch, t);
-    if (!rc && !braille && ch == KL_CHANNEL_POST && !j->post && b->packs_on) {
-        j->post = L; /* for the print pack, freed once that is made */
-        L = NULL;
-    }
-    kl_letter_free(L);
+    kl_letter_free(L); /* a postal letter's print pack has what it needs (render_pdf) */
     return rc;
 }
 static void do_member(worker *w, job *j)

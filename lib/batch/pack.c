@@ -163,25 +163,25 @@ static int make_pack(batch *b, size_t p, unsigned *pages, bool *written)
     for (size_t i = from; i < to; i++)
         count += b->jobs[i].state == J_WRITTEN && b->jobs[i].post;
     kl_doc *note = NULL, *meta = NULL;
-    const kl_doc **docs = NULL;
+    kl_pdf_pack_letter *letters = NULL;
     kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT;
     int rc = p == 0 && braille_note(b, &note) ? kl_core__oom(ctx) : 0;
     size_t off = note ? 1 : 0;
     if (rc || count + off == 0)
         goto done;
-    /* The note, then the letters. */
-    if (!(docs = kl_core__calloc(count + off, sizeof *docs))) {
+    /* The note (laid out here), then the letters (as their rendering kept them). */
+    if (!(letters = kl_core__calloc(count + off, sizeof *letters))) {
         rc = kl_core__oom(ctx);
         goto done;
     }
     if (note)
-        docs[0] = note;
+        letters[0].doc = note;
     for (size_t i = from, k = off; i < to; i++)
         if (b->jobs[i].state == J_WRITTEN && b->jobs[i].post)
-            docs[k++] = kl_letter__doc(b->jobs[i].post);
-    const kl_doc *lead = docs[count ? off : 0];
+            letters[k++].kept = b->jobs[i].post;
+    const char *lang = count ? kl_pdf__kept_lang(letters[off].kept) : note->root->lang;
     const kl_review_info *info = kl_review__info(b->review);
-    meta = kl_doc__new(lead->root->lang ? lead->root->lang : "en-GB");
+    meta = kl_doc__new(lang ? lang : "en-GB");
     kl_core__buf_printf(&title, "Letters to post: %s, %s (%zu letters", kl_review_id(b->review),
                         kl_template_name(b->tpl), count);
     if (note)
@@ -199,7 +199,7 @@ static int make_pack(batch *b, size_t p, unsigned *pages, bool *written)
     o.line_spacing = b->popts.line_spacing;
     o.page_label = b->popts.page_label;
     o.creation_date = b->popts.creation_date;
-    if ((rc = kl_pdf__render_pack(ctx, docs, count + off, meta, &o, &pdf, pages)) < 0)
+    if ((rc = kl_pdf__render_pack(ctx, letters, count + off, meta, &o, &pdf, pages)) < 0)
         goto done;
     char name[40]; /* "print-pack-%03zu.pdf": a size_t has at most 20 digits */
     pack_name(name, sizeof name, p, b->n_packs);
@@ -211,13 +211,13 @@ static int make_pack(batch *b, size_t p, unsigned *pages, bool *written)
     *written = rc == 0;
 done:
     for (size_t i = from; i < to; i++) {
-        kl_letter_free(b->jobs[i].post);
+        kl_pdf__kept_free(b->jobs[i].post);
         b->jobs[i].post = NULL;
     }
     kl_core__buf_free(&pdf);
     kl_core__buf_free(&title);
     kl_doc__free(meta);
-    kl_free(docs);
+    kl_free(letters);
     kl_doc__free(note);
     return rc;
 }

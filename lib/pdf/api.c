@@ -66,9 +66,9 @@ int kl_pdf_renderer_new_sibling(const kl_pdf_renderer *base, kl_pdf_renderer **o
     return 0;
 }
 
-int kl_letter_render_pdf(kl_context *ctx, kl_pdf_renderer *r, const kl_letter *letter,
+static int render_letter(kl_context *ctx, kl_pdf_renderer *r, const kl_letter *letter,
                          const kl_pdf_options *opts, unsigned char **out, size_t *len,
-                         unsigned *pages)
+                         unsigned *pages, kl_pdf_kept **keep)
 {
     kl_context_clear_error(ctx);
     if (out)
@@ -105,7 +105,8 @@ int kl_letter_render_pdf(kl_context *ctx, kl_pdf_renderer *r, const kl_letter *l
         o.creation_date = opts->creation_date;
     }
     kl_buf b = KL_BUF_INIT;
-    rc = kl_pdf__render(ctx, doc, &o, &b, pages);
+    rc = keep ? kl_pdf__render_keep(ctx, doc, &o, &b, pages, keep)
+              : kl_pdf__render(ctx, doc, &o, &b, pages);
     kl_pdf_renderer_free(tmp);
     if (rc) {
         kl_core__buf_free(&b);
@@ -113,7 +114,28 @@ int kl_letter_render_pdf(kl_context *ctx, kl_pdf_renderer *r, const kl_letter *l
     }
     *len = b.len;
     *out = (unsigned char *)kl_core__buf_detach(&b);
-    return *out ? 0 : kl_core__oom(ctx);
+    if (*out)
+        return 0;
+    if (keep) {
+        kl_pdf__kept_free(*keep);
+        *keep = NULL;
+    }
+    return kl_core__oom(ctx);
+}
+
+int kl_letter_render_pdf(kl_context *ctx, kl_pdf_renderer *r, const kl_letter *letter,
+                         const kl_pdf_options *opts, unsigned char **out, size_t *len,
+                         unsigned *pages)
+{
+    return render_letter(ctx, r, letter, opts, out, len, pages, NULL);
+}
+
+int kl_pdf__letter_render_keep(kl_context *ctx, kl_pdf_renderer *r, const kl_letter *letter,
+                               const kl_pdf_options *opts, unsigned char **out, size_t *len,
+                               unsigned *pages, kl_pdf_kept **keep)
+{
+    *keep = NULL;
+    return render_letter(ctx, r, letter, opts, out, len, pages, keep);
 }
 
 void kl_pdf__renderer_opts(kl_pdf_renderer *r, kl_pdf_opts *o)

@@ -775,9 +775,92 @@ static int flush(render *r, size_t p)
     return 0;
 }
 
+/* ---- a letter kept for its print pack ------------------------------------ */
+
+/* A page's deflated content, kept: where in the letter's bytes, and the
+ * length and checksum of the content it was deflated from. */
+typedef struct kept_page {
+    size_t off, zlen, len;
+    uint64_t sum;
+    bool ok; /* false: not kept (libharu wrote the page: a palette image) */
+} kept_page;
+
+struct kl_pdf_kept {
+    kl_layout *L; /* NULL once a pack has taken it */
+    kept_page *pages;
+    size_t npages;
+    kl_buf z; /* the pages' deflated contents, one after another */
+};
+
+/* A print pack's page: the kept letter and its page it came from (k NULL:
+ * a blank page, or a letter laid out in the pack). */
+typedef struct pack_page {
+    const kl_pdf_kept *k;
+    size_t page;
+} pack_page;
+
+const char *kl_pdf__kept_lang(const kl_pdf_kept *k)
+{
+    return k && k->L ? k->L->lang : NULL;
+}
+
+void kl_pdf__kept_free(kl_pdf_kept *k)
+{
+    if (!k)
+        return;
+    kl_layout__free(k->L);
+    kl_free(k->pages);
+    kl_core__buf_free(&k->z);
+    kl_free(k);
+}
+
+/* A 64-bit checksum of a page's content (a multiply and xor-shift a word, as
+ * in 64-bit hash finalisers): far cheaper than deflating it again (8 bytes a
+ * step), and with the length a chance of about 2^-64 that two different
+ * contents pass as the same. */
+static uint64_t content_sum(const unsigned char *s, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDu;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53u;
+    return h ^ (h >> 29);
+}
+
+/* The kept letter's page pp when the pack's content (len bytes, checksum
+ * sum) is that page's, else NULL. */
+static const kept_page *reusable(const pack_page *pp, size_t len, uint64_t sum)
+{
+    if (!pp || pp->page >= pp->k->npages)
+        return NULL;
+    const kept_page *kp = &pp->k->pages[pp->page];
+    return kp->ok && kp->len == len && kp->sum == sum ? kp : NULL;
+}
+
+/* The letter's page p deflated (z), kept for its print pack. */
+static int keep_page(render *r, size_t p, uint64_t sum, const unsigned char *z, size_t zlen)
+{
+    kl_pdf_kept *k = r->keep;
+    if (p >= k->npages)
+        return 0;
+    k->pages[p] = (kept_page){.off = k->z.len, .zlen = zlen, .len = r->cs.len, .sum = sum};
+    if (zlen && kl_core__buf_append(&k->z, z, zlen))
+        return kl_core__oom(r->ctx);
+    k->pages[p].ok = true;
+    return 0;
+}
+
 /* The page's content stream: deflated here and written straight to the
  * output, unless libharu has drawn on the page itself (a palette image),
- * when the rest goes into libharu's stream and libharu compresses it. */
+ * when the rest goes into libharu's stream and libharu compresses it. In a
+ * print pack, a kept letter's page with the same content is not deflated
+ * again: its deflated bytes are the letter's. */
 static int page_contents(render *r, size_t p)
 {
     HPDF_PageAttr attr = (HPDF_PageAttr)r->pages[p]->attr;
@@ -787,20 +870,31 @@ static int page_contents(render *r, size_t p)
         return flush(r, p);
     const unsigned char *z = (const unsigned char *)r->cs.data;
     size_t zlen = r->cs.len;
-    bool deflated = !r->o->no_compress;
+    bool deflated = !r->o->no_compress, copy = true;
     if (deflated) {
-        int rc = kl_pdf__deflate(r->o->cache, r->cs.data, r->cs.len, &z, &zlen);
-        if (rc == KL_ENOMEM)
+        const pack_page *pp = r->reuse && r->reuse[p].k ? &r->reuse[p] : NULL;
+        uint64_t sum = r->keep || pp ? content_sum(z, zlen) : 0;
+        const kept_page *kp = reusable(pp, zlen, sum);
+        int rc = 0;
+        if (kp) {
+            z = (const unsigned char *)pp->k->z.data + kp->off;
+            zlen = kp->zlen;
+            copy = false; /* the kept letter outlives the pack's saving */
+        } else if ((rc = kl_pdf__deflate(r->o->cache, r->cs.data, r->cs.len, &z, &zlen)) ==
+                   KL_ENOMEM) {
             return kl_core__oom(r->ctx);
-        if (rc)
+        } else if (rc) {
             return kl_core__error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
                                   "zlib failed to compress page %zu", p + 1);
+        }
+        if (r->keep && (rc = keep_page(r, p, sum, z, zlen)) < 0)
+            return rc;
     }
     HPDF_Dict c = attr->contents;
     HPDF_Number length = HPDF_Dict_GetItem(c, "Length", HPDF_OCLASS_NUMBER);
     if (!length || zlen > INT32_MAX)
         return kl_pdf__hpdf_fail(r, "page contents");
-    rawdata *rd = raw_data_new(r, z ? z : (const unsigned char *)"", zlen, deflated, true);
+    rawdata *rd = raw_data_new(r, z ? z : (const unsigned char *)"", zlen, deflated, copy);
     if (!rd)
         return kl_core__oom(r->ctx);
     HPDF_Number_SetValue(length, (HPDF_INT32)zlen);
@@ -1335,24 +1429,61 @@ static int save(render *r, kl_buf *out)
 
 static int emit(render *r, kl_buf *out, unsigned *pages);
 
-int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, kl_buf *out,
-                   unsigned *pages)
+static int render_doc(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, kl_buf *out,
+                      unsigned *pages, kl_pdf_kept *keep)
 {
     if (pages)
         *pages = 0;
     if (!doc || !opts || !opts->fonts || !opts->text || !opts->cache || !out)
         return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__render: bad arguments");
-    render rr = {.ctx = ctx, .doc = doc, .o = opts}, *r = &rr;
+    render rr = {.ctx = ctx, .doc = doc, .o = opts, .keep = keep}, *r = &rr;
     kl_text__cache_trim(opts->text);
     kl_pdf__cache_trim(opts->cache);
     kl_layout_opts lo = {.fonts = opts->fonts,
                          .cache = opts->text,
                          .line_spacing = opts->line_spacing,
-                         .page_label = opts->page_label};
+                         .page_label = opts->page_label,
+                         .hold_text = keep != NULL};
     int rc = kl_layout__run(ctx, doc, &lo, &r->L);
     if (rc)
         return rc;
+    if (keep && !(keep->pages = kl_core__calloc(r->L->npages, sizeof *keep->pages))) {
+        kl_layout__free(r->L);
+        return kl_core__oom(ctx);
+    }
+    if (keep)
+        keep->npages = r->L->npages;
     return emit(r, out, pages);
+}
+
+int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, kl_buf *out,
+                   unsigned *pages)
+{
+    return render_doc(ctx, doc, opts, out, pages, NULL);
+}
+
+int kl_pdf__render_keep(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, kl_buf *out,
+                        unsigned *pages, kl_pdf_kept **keep)
+{
+    *keep = NULL;
+    kl_pdf_kept *k = kl_core__calloc(1, sizeof *k);
+    if (!k)
+        return kl_core__oom(ctx);
+    size_t start = out ? out->len : 0;
+    int rc = render_doc(ctx, doc, opts, out, pages, k);
+    /* The layout's own copies of the document's strings: the document may go. */
+    if (!rc && kl_layout__detach(k->L) < 0) {
+        out->len = start;
+        if (pages)
+            *pages = 0;
+        rc = kl_core__oom(ctx);
+    }
+    if (rc) {
+        kl_pdf__kept_free(k);
+        return rc;
+    }
+    *keep = k;
+    return 0;
 }
 
 /* The render's tables by font, structure element and page. */
@@ -1481,6 +1612,10 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
         goto done;
     if (pages)
         *pages = (unsigned)np;
+    if (r->keep) { /* the layout goes with the kept letter */
+        r->keep->L = r->L;
+        r->L = NULL;
+    }
 done:
     render_free(r);
     kl_pdf__pool_use(NULL);
@@ -1503,7 +1638,8 @@ static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank
 {
     size_t add = one->npages + (blank_before ? 1 : 0);
     if (KL_GROW(pack->pages, pack->cap_pages, pack->npages + add) < 0 ||
-        KL_GROW(pack->owned, pack->cap_owned, pack->nowned + one->nowned + 1) < 0)
+        KL_GROW(pack->owned, pack->cap_owned, pack->nowned + one->nowned + 1) < 0 ||
+        KL_GROW(pack->held, pack->cap_held, pack->nheld + one->nheld + 1) < 0)
         return kl_core__oom(ctx);
     if (blank_before)
         memset(&pack->pages[pack->npages++], 0, sizeof *pack->pages);
@@ -1514,6 +1650,10 @@ static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank
         memcpy(pack->owned + pack->nowned, one->owned, one->nowned * sizeof *pack->owned);
     pack->nowned += one->nowned;
     one->nowned = 0;
+    if (one->nheld) /* the paragraphs a kept letter holds, until the pack is freed */
+        memcpy(pack->held + pack->nheld, one->held, one->nheld * sizeof *pack->held);
+    pack->nheld += one->nheld;
+    one->nheld = 0;
     kl_selem *root = one->root;
     one->root = NULL;
     renumber(root, pack->nselems);
@@ -1532,30 +1672,48 @@ static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank
     return 0;
 }
 
-/* Letter doc laid out and added to the pack. */
-static int pack_letter(kl_context *ctx, kl_layout *pack, const kl_doc *doc, const kl_pdf_opts *opts)
+/* A letter added to the pack: its kept layout (its pages' deflated contents
+ * noted in reuse, per pack page), or laid out from its document. */
+static int pack_letter(kl_context *ctx, kl_layout *pack, pack_page **reuse, size_t *cap_reuse,
+                       const kl_pdf_pack_letter *letter, const kl_pdf_opts *opts)
 {
     kl_layout_opts lo = {.fonts = opts->fonts,
                          .cache = opts->text,
                          .line_spacing = opts->line_spacing,
                          .page_label = opts->page_label};
     kl_layout *one = NULL;
+    kl_pdf_kept *k = letter->kept;
     int rc;
-    if ((rc = kl_layout__run(ctx, doc, &lo, &one)) < 0)
+    if (k && k->L) {
+        one = k->L;
+        k->L = NULL;
+    } else if (k) {
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL,
+                              "kl_pdf__render_pack: a kept letter used twice");
+    } else if ((rc = kl_layout__run(ctx, letter->doc, &lo, &one)) < 0) {
         goto done;
+    }
     /* Duplex: every letter starts on the front of a new sheet. */
-    rc = pack_add(ctx, pack, one, pack->npages % 2 == 1);
+    bool blank = pack->npages % 2 == 1;
+    size_t first = pack->npages + (blank ? 1 : 0), n = one->npages;
+    if (KL_GROW(*reuse, *cap_reuse, first + n) < 0) {
+        rc = kl_core__oom(ctx);
+        goto done;
+    }
+    for (size_t i = pack->npages; i < first + n; i++)
+        (*reuse)[i] = (pack_page){.k = i >= first ? k : NULL, .page = i - first};
+    rc = pack_add(ctx, pack, one, blank);
 done:
     kl_layout__free(one);
     return rc;
 }
 
-int kl_pdf__render_pack(kl_context *ctx, const kl_doc *const *docs, size_t n, const kl_doc *meta,
-                        const kl_pdf_opts *opts, kl_buf *out, unsigned *pages)
+int kl_pdf__render_pack(kl_context *ctx, const kl_pdf_pack_letter *letters, size_t n,
+                        const kl_doc *meta, const kl_pdf_opts *opts, kl_buf *out, unsigned *pages)
 {
     if (pages)
         *pages = 0;
-    if (!docs || !n || !meta || !opts || !opts->fonts || !opts->text || !opts->cache || !out)
+    if (!letters || !n || !meta || !opts || !opts->fonts || !opts->text || !opts->cache || !out)
         return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL,
                               "kl_pdf__render_pack: bad arguments");
     render rr = {.ctx = ctx, .doc = meta, .o = opts}, *r = &rr;
@@ -1570,15 +1728,19 @@ int kl_pdf__render_pack(kl_context *ctx, const kl_doc *const *docs, size_t n, co
     }
     pack->root->role = KL_ROLE_DOCUMENT;
     pack->root->id = pack->nselems++;
+    pack_page *reuse = NULL;
+    size_t cap_reuse = 0;
     int rc = 0;
     for (size_t i = 0; i < n; i++)
-        if ((rc = pack_letter(ctx, pack, docs[i], opts)) < 0)
+        if ((rc = pack_letter(ctx, pack, &reuse, &cap_reuse, &letters[i], opts)) < 0)
             break;
     pack->root->lang = pack->lang;
     r->L = pack;
-    if (rc) {
+    r->reuse = reuse;
+    if (rc)
         render_free(r);
-        return rc;
-    }
-    return emit(r, out, pages);
+    else
+        rc = emit(r, out, pages);
+    kl_free(reuse);
+    return rc;
 }

@@ -31,17 +31,48 @@ typedef struct kl_pdf_opts {
 int kl_pdf__render(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, kl_buf *out,
                    unsigned *pages);
 
+/* What a print pack needs of a letter, kept from the letter's own rendering
+ * so the pack neither lays it out nor deflates its pages again: its layout
+ * (its own copies of the document's strings, its paragraphs held: the
+ * document and the text cache may go) and each page's deflated content
+ * with the length and a checksum of the content it came from. */
+typedef struct kl_pdf_kept kl_pdf_kept;
+void kl_pdf__kept_free(kl_pdf_kept *k);
+/* The letter's language (its document's root language), NULL if none. */
+const char *kl_pdf__kept_lang(const kl_pdf_kept *k);
+
+/* kl_pdf__render, and what the print pack needs of the letter in *keep. */
+int kl_pdf__render_keep(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *opts, kl_buf *out,
+                        unsigned *pages, kl_pdf_kept **keep);
+
+/* A letter of a print pack: kept from its rendering (used up by the pack:
+ * free it after), or else laid out from doc. */
+typedef struct kl_pdf_pack_letter {
+    kl_pdf_kept *kept;
+    const kl_doc *doc;
+} kl_pdf_pack_letter;
+
 /* Render several letters into one PDF for printing (the batch's print
  * pack): each letter's pages in order, each letter a section of the
  * structure tree, and a blank page after a letter with an odd page count
  * so every letter starts on a new sheet when printed on both sides. Title
- * and author come from meta. Same errors as kl_pdf__render. */
-int kl_pdf__render_pack(kl_context *ctx, const kl_doc *const *docs, size_t n, const kl_doc *meta,
-                        const kl_pdf_opts *opts, kl_buf *out, unsigned *pages);
+ * and author come from meta. A kept letter's page whose content comes out
+ * the same (length and checksum) takes the letter's deflated bytes; the
+ * others are deflated. Same errors as kl_pdf__render. */
+int kl_pdf__render_pack(kl_context *ctx, const kl_pdf_pack_letter *letters, size_t n,
+                        const kl_doc *meta, const kl_pdf_opts *opts, kl_buf *out, unsigned *pages);
 
 /* The fonts and caches of a public renderer, as kl_pdf_opts (for batch). */
 typedef struct kl_pdf_renderer kl_pdf_renderer;
 void kl_pdf__renderer_opts(kl_pdf_renderer *r, kl_pdf_opts *o);
+
+/* kl_letter_render_pdf (kinletter/pdf.h), and what the print pack needs of
+ * the letter in *keep (the batch's postal letters). */
+struct kl_letter;
+struct kl_pdf_options;
+int kl_pdf__letter_render_keep(kl_context *ctx, kl_pdf_renderer *r, const struct kl_letter *letter,
+                               const struct kl_pdf_options *opts, unsigned char **out, size_t *len,
+                               unsigned *pages, kl_pdf_kept **keep);
 
 /* Save libharu's document pdf (its stream writing to out) into out: every object that can be
  * in deflated object streams, a cross-reference stream, a deterministic /ID (compact.c).

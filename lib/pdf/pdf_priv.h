@@ -54,6 +54,11 @@ typedef struct render {
      * again for every link. */
     int32_t *se_head;         /* per kl_selem id: first entry in se_items, -1 none */
     struct se_item *se_items; /* NULL: not built (or no memory: scan instead) */
+    /* A letter kept for its print pack: each page's deflated content is kept
+     * here too. A print pack: per page, the kept letter's page it came from
+     * (its deflated content reused when the content is the same), or none. */
+    kl_pdf_kept *keep;
+    const struct pack_page *reuse;
 } render;
 
 typedef struct se_item {

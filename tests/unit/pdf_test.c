@@ -341,6 +341,98 @@ static void output_is_reproducible_with_a_fixed_date(void **state)
     kl_context_free(ctx);
 }
 
+/* The letters of a print pack kept from their own rendering (layout and
+ * deflated pages; documents and text caches gone by then) make the same
+ * pack, byte for byte, as laying their documents out again: including the
+ * pages whose content differs in the pack (a second letter's logo is
+ * another image name there, so that page is deflated again). */
+static kl_doc *pack_doc(size_t k)
+{
+    static const size_t which[] = {0, 3, 10, 0};
+    const char *logo = kl_test_src("tests/data/pdf/logo.png");
+    return sample_letter(&samples[which[k]], k == 2 ? 24 : 14, k == 2 ? NULL : logo, (int)k + 1);
+}
+
+static void render_pack_of(kl_context *ctx, bool kept, kl_buf *out)
+{
+    enum { N = 4 };
+    kl_text_cache *tc;
+    kl_pdf_cache *pc;
+    assert_int_equal(kl_text__cache_new(&tc), 0);
+    assert_int_equal(kl_pdf__cache_new(&pc), 0);
+    kl_pdf_opts o = {
+        .fonts = kl_test_fonts, .text = tc, .cache = pc, .creation_date = "2026-03-01T09:00:00Z"};
+    kl_pdf_pack_letter letters[N + 1] = {{NULL, NULL}};
+    kl_doc *docs[N + 1] = {NULL};
+    docs[0] = sample_letter(&samples[1], 14, NULL, 1); /* laid out in the pack (the braille note) */
+    letters[0].doc = docs[0];
+    for (size_t k = 0; k < N; k++) {
+        docs[k + 1] = pack_doc(k);
+        if (!kept) {
+            letters[k + 1].doc = docs[k + 1];
+            continue;
+        }
+        /* Each letter on a cache of its own (a worker's), freed before the pack. */
+        kl_text_cache *ltc;
+        kl_pdf_cache *lpc;
+        assert_int_equal(kl_text__cache_new(&ltc), 0);
+        assert_int_equal(kl_pdf__cache_new(&lpc), 0);
+        kl_pdf_opts lo = o;
+        lo.text = ltc;
+        lo.cache = lpc;
+        kl_buf letter = KL_BUF_INIT, plain = KL_BUF_INIT;
+        unsigned pages = 0;
+        assert_int_equal(
+            kl_pdf__render_keep(ctx, docs[k + 1], &lo, &letter, &pages, &letters[k + 1].kept), 0);
+        assert_non_null(letters[k + 1].kept);
+        assert_true(pages >= 1);
+        /* The letter itself is the one kl_pdf__render writes. */
+        assert_int_equal(kl_pdf__render(ctx, docs[k + 1], &lo, &plain, NULL), 0);
+        assert_int_equal(letter.len, plain.len);
+        assert_memory_equal(letter.data, plain.data, letter.len);
+        kl_core__buf_free(&letter);
+        kl_core__buf_free(&plain);
+        kl_doc__free(docs[k + 1]);
+        docs[k + 1] = NULL;
+        kl_pdf__cache_free(lpc);
+        kl_text__cache_free(ltc);
+    }
+    kl_doc *meta = kl_doc__new("en-GB");
+    assert_int_equal(kl_doc__set(&meta->title, "Letters to post"), 0);
+    unsigned pages = 0;
+    assert_int_equal(kl_pdf__render_pack(ctx, letters, N + 1, meta, &o, out, &pages), 0);
+    assert_true(pages > N + 1);
+    for (size_t k = 0; k <= N; k++) {
+        kl_pdf__kept_free(letters[k].kept);
+        kl_doc__free(docs[k]);
+    }
+    kl_doc__free(meta);
+    kl_pdf__cache_free(pc);
+    kl_text__cache_free(tc);
+}
+
+static void a_pack_of_kept_letters_is_the_pack_of_their_documents(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_buf laid = KL_BUF_INIT, kept = KL_BUF_INIT;
+    render_pack_of(ctx, false, &laid);
+    render_pack_of(ctx, true, &kept);
+    assert_int_equal(kept.len, laid.len);
+    assert_memory_equal(kept.data, laid.data, laid.len);
+    const char *dir = getenv("KL_BUILD_ROOT") ? getenv("KL_BUILD_ROOT") : "/tmp";
+    char path[512];
+    snprintf(path, sizeof path, "%s/pdf-test-kept-pack.pdf", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(kept.data, 1, kept.len, f), kept.len);
+    fclose(f);
+    run("qpdf --check '%s' >/dev/null", path);
+    kl_core__buf_free(&laid);
+    kl_core__buf_free(&kept);
+    kl_context_free(ctx);
+}
+
 /* Every object that can be is in a compressed object stream, found through a
  * cross-reference stream (written from libharu's object table, compact.c), and qpdf finds the
  * file sound, without a warning. */
@@ -566,6 +658,7 @@ int main(void)
         cmocka_unit_test(addresses_in_running_text_are_links),
         cmocka_unit_test(missing_glyph_is_an_error_not_a_box),
         cmocka_unit_test(output_is_reproducible_with_a_fixed_date),
+        cmocka_unit_test(a_pack_of_kept_letters_is_the_pack_of_their_documents),
         cmocka_unit_test(dictionaries_are_in_object_streams),
         cmocka_unit_test(raised_glyphs_are_the_originals_moved),
         cmocka_unit_test(declared_widths_are_the_font_programs),
