@@ -1384,30 +1384,50 @@ static void tree_put(kl_buf *b, const char *s)
 }
 
 /* Every string of the tree a renderer can print or put in a file (text,
- * labels, links, alt text, title, subject, email intro, text message). */
+ * labels, links, alt text, title, subject, email intro, text message), one a
+ * line, into b: 0 or KL_ENOMEM (reported). */
+static int tree_text(kl_context *ctx, const kl_doc *doc, kl_buf *b)
+{
+    tree_put(b, doc->title);
+    tree_put(b, doc->author);
+    tree_put(b, doc->subject);
+    tree_put(b, doc->email_intro);
+    tree_put(b, doc->sms);
+    for (const kl_node *n = doc->root; n; n = kl_doc__next(doc->root, n)) {
+        tree_put(b, n->text);
+        tree_put(b, n->label);
+        tree_put(b, n->href);
+        tree_put(b, n->alt);
+    }
+    if (b->oom) {
+        kl_core__buf_free(b);
+        return kl_core__oom(ctx);
+    }
+    return 0;
+}
+
+/* The check on the tree's text; a text that passes is handed to *passed when
+ * passed is not NULL (else freed). */
+static int check_tree(kl_context *ctx, const kl_doc *doc, const kl_disclosure *d, size_t reader,
+                      kl_where w, kl_buf *passed)
+{
+    kl_buf b = KL_BUF_INIT;
+    int rc;
+    if ((rc = tree_text(ctx, doc, &b)) < 0)
+        return rc;
+    rc = kl_disclosure__scan(ctx, d, reader, 0, b.data ? b.data : "", b.len, w,
+                             "the letter for this member");
+    if (rc == 0 && passed)
+        *passed = b;
+    else
+        kl_core__buf_free(&b);
+    return rc;
+}
+
 int kl_compose__check_doc(kl_context *ctx, const kl_doc *doc, const kl_disclosure *d, size_t reader,
                           kl_where w)
 {
-    kl_buf b = KL_BUF_INIT;
-    tree_put(&b, doc->title);
-    tree_put(&b, doc->author);
-    tree_put(&b, doc->subject);
-    tree_put(&b, doc->email_intro);
-    tree_put(&b, doc->sms);
-    for (const kl_node *n = doc->root; n; n = kl_doc__next(doc->root, n)) {
-        tree_put(&b, n->text);
-        tree_put(&b, n->label);
-        tree_put(&b, n->href);
-        tree_put(&b, n->alt);
-    }
-    if (b.oom) {
-        kl_core__buf_free(&b);
-        return kl_core__oom(ctx);
-    }
-    int rc = kl_disclosure__scan(ctx, d, reader, 0, b.data ? b.data : "", b.len, w,
-                                 "the letter for this member");
-    kl_core__buf_free(&b);
-    return rc;
+    return check_tree(ctx, doc, d, reader, w, NULL);
 }
 
 /* The caller's options: a version 1 caller's fields (before `qa`), defaults
@@ -1646,9 +1666,11 @@ static int compose_body(composer *c, const char *const *langs, size_t n_langs)
     return 0;
 }
 
-int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review *review,
-                       const kl_member *member, kl_channel channel, kl_catalog_set *catalogs,
-                       const kl_letter_options *opts, kl_doc **out)
+/* kl_compose__letter; the tree's text as the disclosure check passed it into
+ * *checked when checked is not NULL. */
+static int compose_letter(kl_context *ctx, const kl_template *tpl, const kl_review *review,
+                          const kl_member *member, kl_channel channel, kl_catalog_set *catalogs,
+                          const kl_letter_options *opts, kl_doc **out, kl_buf *checked)
 {
     if (!ctx || !tpl || !review || !member || !catalogs || !out)
         return KL_EINVAL;
@@ -1682,8 +1704,8 @@ int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review 
     }
     /* Before any layout or line breaking: the whole tree holds no other
      * member's identifying detail (docs/SECURITY.md). */
-    rc = kl_compose__check_doc(ctx, c.doc, kl_review__disclosure(review),
-                               kl_review__member_index(review, member), mw);
+    rc = check_tree(ctx, c.doc, kl_review__disclosure(review),
+                    kl_review__member_index(review, member), mw, checked);
 done:
     xmlXPathFreeContext(c.xp);
     free_terms(&c);
@@ -1696,6 +1718,13 @@ done:
     }
     *out = c.doc;
     return 0;
+}
+
+int kl_compose__letter(kl_context *ctx, const kl_template *tpl, const kl_review *review,
+                       const kl_member *member, kl_channel channel, kl_catalog_set *catalogs,
+                       const kl_letter_options *opts, kl_doc **out)
+{
+    return compose_letter(ctx, tpl, review, member, channel, catalogs, opts, out, NULL);
 }
 
 /* ---- the public letter ----------------------------------------------------------- */
@@ -1716,11 +1745,14 @@ KL_API int kl_letter_compose(kl_context *ctx, const kl_template *tpl, kl_catalog
     kl_letter *l = kl_core__calloc(1, sizeof *l);
     if (!l)
         return ctx ? kl_core__oom(ctx) : KL_ENOMEM;
-    int rc = kl_compose__letter(ctx, tpl, review, member, channel, catalogs, opts, &l->doc);
+    kl_buf checked = KL_BUF_INIT;
+    int rc = compose_letter(ctx, tpl, review, member, channel, catalogs, opts, &l->doc, &checked);
     if (rc) {
         kl_free(l);
         return rc;
     }
+    l->checked_len = checked.len;
+    l->checked = kl_core__buf_detach(&checked); /* NULL (out of memory): checked again */
     l->disclosure = kl_disclosure__ref(kl_review__disclosure(review));
     l->reader = kl_review__member_index(review, member);
     l->where = (kl_where){NULL, member->line, member->column, NULL};
@@ -1733,6 +1765,7 @@ KL_API void kl_letter_free(kl_letter *letter)
     if (!letter)
         return;
     kl_doc__free(letter->doc);
+    kl_free(letter->checked);
     kl_disclosure__unref(letter->disclosure);
     kl_free(letter);
 }
@@ -1742,11 +1775,23 @@ int kl_letter__check(kl_context *ctx, const kl_letter *letter, const char *text,
 {
     kl_where w = letter->where;
     w.member_id = letter->doc ? letter->doc->member_id : NULL;
-    if (!text)
-        return letter->doc
-                   ? kl_compose__check_doc(ctx, letter->doc, letter->disclosure, letter->reader, w)
-                   : 0;
-    return kl_disclosure__scan(ctx, letter->disclosure, letter->reader, 0, text, len, w, what);
+    if (text)
+        return kl_disclosure__scan(ctx, letter->disclosure, letter->reader, 0, text, len, w, what);
+    if (!letter->doc)
+        return 0;
+    /* The tree as composed passed this check (same index, same reader): only a tree changed
+     * since (a bug in a later stage) is scanned again. */
+    kl_buf b = KL_BUF_INIT;
+    int rc;
+    if ((rc = tree_text(ctx, letter->doc, &b)) < 0)
+        return rc;
+    bool same = letter->checked && b.len == letter->checked_len &&
+                (b.len == 0 || memcmp(b.data, letter->checked, b.len) == 0);
+    rc = same ? 0
+              : kl_disclosure__scan(ctx, letter->disclosure, letter->reader, 0,
+                                    b.data ? b.data : "", b.len, w, "the letter for this member");
+    kl_core__buf_free(&b);
+    return rc;
 }
 
 const kl_doc *kl_letter__doc(const kl_letter *letter)

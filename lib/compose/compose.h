@@ -12,6 +12,8 @@ struct kl_letter {
     kl_disclosure *disclosure; /* the review's index (a reference: outlives the review) */
     size_t reader;             /* the member's position in the review */
     kl_where where;            /* the member's line and column in the review file */
+    char *checked;             /* the tree's text as the disclosure check passed it when composed */
+    size_t checked_len;        /* (kl_letter__check scans the tree again only if it changed) */
 };
 
 /* The disclosure check (review/disclosure.c) on a whole document tree, for

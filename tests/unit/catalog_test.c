@@ -248,6 +248,49 @@ static void test_format_named(void **state)
     assert_int_equal(fe.offset, 6);
 }
 
+/* The thread keeps each pattern's MessageFormat and formats with it again: the second call
+ * takes its own values, still refuses an argument it is not given, and a catalog's own date
+ * style is kept apart from ICU's for the same pattern. */
+static void test_kept_formats(void **state)
+{
+    (void)state;
+    const char *pattern = "{g, select, female {her} other {their}} {name}, {end, date, long}";
+    kl_fmt_arg a[] = {
+        {"g", KL_ARG_STRING, "female", 0, {0, 0, 0}},
+        {"name", KL_ARG_STRING, "Amelia", 0, {0, 0, 0}},
+        {"end", KL_ARG_DATE, NULL, 0, {2027, 5, 28}},
+    };
+    kl_fmt_arg b[] = {
+        {"end", KL_ARG_DATE, NULL, 0, {2026, 11, 27}},
+        {"name", KL_ARG_STRING, "Kacper", 0, {0, 0, 0}},
+        {"g", KL_ARG_STRING, "male", 0, {0, 0, 0}},
+    };
+    char *out = NULL;
+    kl_fmt_error fe;
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(kl_catalog__format("en-GB", pattern, a, 3, &out, &fe), 0);
+        assert_string_equal(out, "her Amelia, 28 May 2027");
+        kl_free(out);
+        assert_int_equal(kl_catalog__format("en-GB", pattern, b, 3, &out, &fe), 0);
+        assert_string_equal(out, "their Kacper, 27 November 2026");
+        kl_free(out);
+        /* Without {name}: refused, pointing at it, as the first time. */
+        out = (char *)1;
+        assert_int_equal(kl_catalog__format("en-GB", pattern, a, 1, &out, &fe), KL_EFORMAT);
+        assert_null(out);
+        assert_non_null(strstr(fe.detail, "{name}"));
+        assert_int_equal(fe.offset, 41); /* the name, after "{" */
+        /* The same pattern with a catalog's date style, then without it again. */
+        assert_int_equal(
+            kl_catalog__format_dated("en-GB", pattern, a, 3, "y-MM-dd", NULL, &out, &fe), 0);
+        assert_string_equal(out, "her Amelia, 2027-05-28");
+        kl_free(out);
+        assert_int_equal(kl_catalog__format("pl", pattern, a, 3, &out, &fe), 0);
+        assert_string_equal(out, "her Amelia, 28 maja 2027");
+        kl_free(out);
+    }
+}
+
 static void test_syntax_error_position(void **state)
 {
     (void)state;
@@ -288,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_format_named),
         cmocka_unit_test(test_rtl_arguments_are_isolated),
         cmocka_unit_test(test_syntax_error_position),
+        cmocka_unit_test(test_kept_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
