@@ -80,6 +80,8 @@ void kl_text__cache_free(kl_text_cache *c);
 /* Forget everything if the cache holds more than its limit. Call between
  * documents only: paragraphs handed out before are freed. */
 void kl_text__cache_trim(kl_text_cache *c);
+/* About the bytes the cache's paragraphs hold (for tests and measurement). */
+size_t kl_text__cache_bytes(const kl_text_cache *c);
 
 /* Shape and break utf8 (one paragraph; "\n" forces a line break). The
  * result belongs to the cache and lives until kl_text__cache_trim/free.
