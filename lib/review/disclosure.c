@@ -67,13 +67,13 @@ typedef struct dbuild {
     size_t u16_cap, f16_cap;
 } dbuild;
 
-/* Room for n more folded UTF-16 units: 3 bytes of s each (4 per pair),
- * 2 of digits (a digit and a '|'), and the NULs. */
-static int dbuild_room(dbuild *b, size_t n)
+/* Room for ns more bytes of s and flags and nd more of digits, and the NULs
+ * (and a digit chain's last '|'). */
+static int dbuild_room(dbuild *b, size_t ns, size_t nd)
 {
     dtext *t = b->t;
-    size_t need = t->len + n * 3 + 1, old = b->cap;
-    if (KL_GROW(t->s, b->cap, need) < 0)
+    size_t old = b->cap;
+    if (KL_GROW(t->s, b->cap, t->len + ns + 1) < 0)
         return KL_ENOMEM;
     if (b->cap != old) {
         size_t fcap = old;
@@ -81,7 +81,7 @@ static int dbuild_room(dbuild *b, size_t n)
             return KL_ENOMEM;
         memset(t->flags + old, 0, b->cap - old);
     }
-    if (KL_GROW(t->digits, b->dcap, t->n_digits + n * 2 + 2) < 0)
+    if (KL_GROW(t->digits, b->dcap, t->n_digits + nd + 2) < 0)
         return KL_ENOMEM;
     return 0;
 }
@@ -130,6 +130,46 @@ static void dbuild_put(dbuild *b, UChar32 c)
     t->len += (size_t)w;
 }
 
+/* ASCII text[0, n) folded (A-Z to a-z: NFKC case folding of ASCII) and put
+ * into b, as dbuild_put would one character at a time, with the state in
+ * locals (stores through char pointers would make the compiler reload it). */
+static void dbuild_ascii(dbuild *b, const unsigned char *text, size_t n)
+{
+    dtext *t = b->t;
+    char *s = t->s, *digits = t->digits;
+    unsigned char *flags = t->flags;
+    size_t len = t->len, nd = t->n_digits;
+    bool in_word = b->in_word, in_chain = b->in_chain;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = text[i];
+        bool digit = c >= '0' && c <= '9';
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + ('a' - 'A'));
+        if (!digit && !(c >= 'a' && c <= 'z')) {
+            if (in_word)
+                flags[len - 1] |= 2;
+            in_word = false;
+            continue;
+        }
+        if (!in_word)
+            flags[len] |= 1;
+        in_word = true;
+        s[len++] = (char)c;
+        if (digit) {
+            digits[nd++] = (char)c;
+            in_chain = true;
+        } else {
+            if (in_chain)
+                digits[nd++] = '|';
+            in_chain = false;
+        }
+    }
+    t->len = len;
+    t->n_digits = nd;
+    b->in_word = in_word;
+    b->in_chain = in_chain;
+}
+
 /* text[0, len) (UTF-8, bad bytes as U+FFFD) in NFKC with case folding, put
  * into b: 0, KL_ENOMEM or KL_EBACKEND. */
 static int dbuild_fold(dbuild *b, const char *text, size_t len)
@@ -155,7 +195,8 @@ static int dbuild_fold(dbuild *b, const char *text, size_t len)
     }
     if (U_FAILURE(st))
         return KL_EBACKEND;
-    if (dbuild_room(b, (size_t)nn))
+    /* Each UTF-16 unit: at most 3 bytes of UTF-8 (4 a pair), one digit or '|'. */
+    if (dbuild_room(b, (size_t)nn * 3, (size_t)nn))
         return KL_ENOMEM;
     for (int32_t i = 0; i < nn;) {
         UChar32 c;
@@ -184,7 +225,7 @@ static int dtext_make(const char *text, size_t len, dtext *out)
     if (len > INT32_MAX / 2)
         return KL_ELIMIT;
     dbuild b = {.t = out};
-    int rc = dbuild_room(&b, len);
+    int rc = dbuild_room(&b, len, len); /* enough for ASCII text */
     const unsigned char *p = (const unsigned char *)text;
     size_t i = 0;
     while (!rc && i < len) {
@@ -192,14 +233,15 @@ static int dtext_make(const char *text, size_t len, dtext *out)
         size_t j = i;
         while (j < len && p[j] < 0x80)
             j++;
-        size_t from = j > i ? j - 1 : j; /* ICU takes the character before */
-        for (size_t a = i; a < from; a++)
-            dbuild_put(&b, p[a] >= 'A' && p[a] <= 'Z' ? p[a] + ('a' - 'A') : p[a]);
         if (j == len) {
-            if (from < j)
-                dbuild_put(&b, p[from] >= 'A' && p[from] <= 'Z' ? p[from] + ('a' - 'A') : p[from]);
+            if (!(rc = dbuild_room(&b, j - i, j - i)))
+                dbuild_ascii(&b, p + i, j - i);
             break;
         }
+        size_t from = j > i ? j - 1 : j; /* ICU takes the character before */
+        if ((rc = dbuild_room(&b, from - i, from - i)))
+            break;
+        dbuild_ascii(&b, p + i, from - i);
         size_t k = j;
         for (;;) {
             while (k < len && p[k] >= 0x80)
