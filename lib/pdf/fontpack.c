@@ -231,7 +231,7 @@ static void slot_put(uint32_t *slots, size_t nslots, const kl_gmap *m, uint32_t 
 }
 
 /* The first entry of glyph gid in u (index), -1: none. */
-static int32_t use_find(const kl_fontuse *u, uint32_t gid)
+static inline int32_t use_find(const kl_fontuse *u, uint32_t gid)
 {
     if (!u->nslots)
         return -1;
@@ -264,31 +264,50 @@ static int use_reserve(kl_fontuse *u, bool new_gid)
     return 0;
 }
 
-int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n,
-                    int32_t *wp, int16_t *risep, uint32_t *cid)
+/* The entry of gid (from head on) for text, w and rise, -1: none; *last:
+ * the last entry of gid. */
+static inline int32_t use_match(const kl_fontuse *u, int32_t head, const uint16_t *text, unsigned n,
+                                int32_t w, int16_t rise, int32_t *last)
+{
+    *last = -1;
+    for (int32_t i = head; i >= 0; i = u->m[i].next) {
+        const kl_gmap *g = &u->m[i];
+        if (g->n == n && g->w == w && g->rise == rise &&
+            (n == 1 ? g->u[0] == text[0] : !memcmp(g->u, text, n * sizeof *text)))
+            return i;
+        *last = i;
+    }
+    return -1;
+}
+
+/* kl_pdf__use_add, or (add false) the same answer for a code already added,
+ * KL_EBACKEND for one that was not. The same question always has the same
+ * answer: the code found for the rise asked first, so that a raised glyph
+ * added before the font ran out of CIDs is found again after. */
+static int use_get(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n,
+                   int32_t *wp, int16_t *risep, uint32_t *cid, bool add)
 {
     int32_t w = *wp;
     *cid = gid;
-    if (f->cff || u->next_cid > 0xFFFF)
-        *risep = 0; /* a glyph of its own is possible in TrueType fonts only */
-    int16_t rise = *risep;
     if (gid >= f->num_glyphs) {
         *risep = 0;
         return 0;
     }
     if (n > KL_GMAP_MAX)
         n = KL_GMAP_MAX;
-    u->font = f;
-    int32_t head = use_find(u, gid);
-    int32_t last = -1;
-    for (int32_t i = head; i >= 0; i = u->m[i].next) {
-        const kl_gmap *g = &u->m[i];
-        if (g->n == n && g->w == w && g->rise == rise && !memcmp(g->u, text, n * sizeof *text)) {
-            *cid = g->cid;
-            *wp = g->w;
-            return 0;
-        }
-        last = i;
+    int32_t head = use_find(u, gid), last;
+    int32_t i = head >= 0 && *risep ? use_match(u, head, text, n, w, *risep, &last) : -1;
+    if (i >= 0) {
+        *cid = u->m[i].cid;
+        return 0;
+    }
+    if (f->cff || u->next_cid > 0xFFFF)
+        *risep = 0; /* a glyph of its own is possible in TrueType fonts only */
+    int16_t rise = *risep;
+    if ((i = use_match(u, head, text, n, w, rise, &last)) >= 0) {
+        *cid = u->m[i].cid;
+        *wp = u->m[i].w;
+        return 0;
     }
     if (head >= 0 && (f->cff || u->next_cid > 0xFFFF)) {
         *cid = u->m[head].cid; /* no second CID possible: the first text stays */
@@ -296,10 +315,13 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
         *risep = u->m[head].rise;
         return 0;
     }
+    if (!add)
+        return KL_EBACKEND;
+    u->font = f;
     int rc;
     if ((rc = use_reserve(u, head < 0)) < 0)
         return rc;
-    uint32_t i = (uint32_t)u->n++;
+    i = (int32_t)u->n++;
     kl_gmap *g = &u->m[i];
     memset(g, 0, sizeof *g);
     g->gid = gid;
@@ -314,12 +336,30 @@ int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_
     g->cid = head < 0 && !rise ? gid : u->next_cid++;
     if (head < 0) {
         g->head = 1;
-        slot_put(u->slots, u->nslots, u->m, i);
+        slot_put(u->slots, u->nslots, u->m, (uint32_t)i);
     } else {
-        u->m[last].next = (int32_t)i;
+        u->m[last].next = i;
     }
     *cid = g->cid;
     return 0;
+}
+
+int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n,
+                    int32_t *wp, int16_t *risep, uint32_t *cid)
+{
+    return use_get(u, f, gid, text, n, wp, risep, cid, true);
+}
+
+int kl_pdf__use_find(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text,
+                     unsigned n, int32_t *wp, int16_t *risep, uint32_t *cid)
+{
+    return use_get(u, f, gid, text, n, wp, risep, cid, false);
+}
+
+const kl_gmap *kl_pdf__use_single(const kl_fontuse *u, uint32_t gid)
+{
+    int32_t head = use_find(u, gid);
+    return head >= 0 && u->m[head].next < 0 ? &u->m[head] : NULL;
 }
 
 static int by_cid(const void *a, const void *b)

@@ -47,6 +47,14 @@ typedef struct kl_fontuse {
  * glyph raised with Ts). KL_ENOMEM. */
 int kl_pdf__use_add(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text, unsigned n,
                     int32_t *w, int16_t *rise, uint32_t *cid);
+/* The same answer for a code already added (the same text, width and rise
+ * asked), without adding; KL_EBACKEND when it was not added. */
+int kl_pdf__use_find(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t *text,
+                     unsigned n, int32_t *w, int16_t *rise, uint32_t *cid);
+/* Glyph gid's code when it was added with one text, width and rise only:
+ * then every use of it with a text has that code (kl_pdf__use_add gave it
+ * each time). NULL: none, or several. */
+const kl_gmap *kl_pdf__use_single(const kl_fontuse *u, uint32_t gid);
 void kl_pdf__use_free(kl_fontuse *u);
 
 /* A font program (len bytes) with a raised glyph for every code of m that

@@ -46,15 +46,40 @@ static unsigned put_u16(uint16_t *out, unsigned n, hb_codepoint_t cp)
     return n;
 }
 
-/* The characters of the cluster that starts at UTF-16 offset c0 of run t,
- * into cps (CL_MAX); as their canonical decomposition when the cluster has
- * more glyphs (ng) than characters. Returns how many. */
-static unsigned cluster_chars(const kl_trun *t, uint32_t c0, unsigned ng, hb_codepoint_t *cps)
+/* How the clusters of run t are ordered: 1 when the glyphs' offsets into
+ * the text never decrease (left to right, as HarfBuzz gives them), -1 when
+ * they never increase (right to left), 0 neither. */
+static int run_order(const kl_trun *t)
+{
+    bool up = true, down = true;
+    for (uint32_t k = 1; k < t->nglyphs && (up || down); k++) {
+        up &= t->glyphs[k].ustart >= t->glyphs[k - 1].ustart;
+        down &= t->glyphs[k].ustart <= t->glyphs[k - 1].ustart;
+    }
+    return up ? 1 : down ? -1 : 0;
+}
+
+/* The characters of the cluster that starts at UTF-16 offset c0 of run t
+ * (its glyphs first..last), into cps (CL_MAX); as their canonical
+ * decomposition when the cluster has more glyphs (ng) than characters.
+ * They end where the next cluster in the text starts: in a run whose
+ * clusters are ordered (*order, run_order, computed on first use; 2:
+ * not yet) that is the glyph next to the cluster, so a run is not scanned
+ * again for each of its clusters. Returns how many. */
+static unsigned cluster_chars(const kl_trun *t, int *order, uint32_t first, uint32_t last,
+                              uint32_t c0, unsigned ng, hb_codepoint_t *cps)
 {
     uint32_t cend = t->nu16;
-    for (uint32_t k = 0; k < t->nglyphs; k++)
-        if (t->glyphs[k].ustart > c0 && t->glyphs[k].ustart < cend)
-            cend = t->glyphs[k].ustart;
+    if (*order == 2)
+        *order = run_order(t);
+    if (*order > 0 && last + 1 < t->nglyphs && t->glyphs[last + 1].ustart < cend)
+        cend = t->glyphs[last + 1].ustart;
+    else if (*order < 0 && first > 0 && t->glyphs[first - 1].ustart < cend)
+        cend = t->glyphs[first - 1].ustart;
+    else if (*order == 0)
+        for (uint32_t k = 0; k < t->nglyphs; k++)
+            if (t->glyphs[k].ustart > c0 && t->glyphs[k].ustart < cend)
+                cend = t->glyphs[k].ustart;
     unsigned nc = 0;
     for (uint32_t i = c0; i < cend && nc < CL_MAX;) {
         hb_codepoint_t cp = t->u16[i++];
@@ -135,7 +160,7 @@ static void cluster_starts(const kl_trun *t, uint32_t first, uint32_t last,
  * glyphs) is cut here: its line is not plain (glyphs one character each,
  * text/text.h), so it carries its whole text as /ActualText (text_line),
  * and only readers that ignore that lose the rest. */
-static unsigned glyph_text(const kl_trun *t, uint32_t g, uint16_t *out)
+static unsigned glyph_text_of(const kl_trun *t, int *order, uint32_t g, uint16_t *out)
 {
     const kl_glyph *gl = &t->glyphs[g];
     unsigned n = 0;
@@ -155,7 +180,7 @@ static unsigned glyph_text(const kl_trun *t, uint32_t g, uint16_t *out)
     if (ng > CL_MAX)
         return me == 0 ? put_u16(out, 0, 0xFFFD) : 0;
     hb_codepoint_t cps[CL_MAX];
-    unsigned nc = cluster_chars(t, c0, ng, cps);
+    unsigned nc = cluster_chars(t, order, first, last, c0, ng, cps);
     int start[CL_MAX];
     cluster_starts(t, first, last, cps, nc, start);
     if (start[me] < 0)
@@ -169,6 +194,16 @@ static unsigned glyph_text(const kl_trun *t, uint32_t g, uint16_t *out)
     for (int j = start[me]; j < end; j++)
         n = put_u16(out, n, cps[j]);
     return n;
+}
+
+/* glyph_text_of, a glyph of one character (most) without a call. */
+static inline unsigned glyph_text(const kl_trun *t, int *order, uint32_t g, uint16_t *out)
+{
+    if (t->glyphs[g].ulen == 1) {
+        out[0] = t->u16[t->glyphs[g].ustart];
+        return 1;
+    }
+    return glyph_text_of(t, order, g, out);
 }
 
 /* The width to write in /W for glyph g of run t: the distance to where the
@@ -204,6 +239,8 @@ static int32_t flow_width(const kl_trun *t, uint32_t g, int32_t *wt)
 
 static bool is_mn(uint16_t c)
 {
+    if (c < 0x300) /* U+0300 is the first nonspacing mark */
+        return false;
     return hb_unicode_general_category(hb_unicode_funcs_get_default(), c) ==
            HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK;
 }
@@ -222,8 +259,8 @@ static void mark_after_space(gtext *tx, uint32_t n)
 {
     for (uint32_t g = 0; g + 1 < n; g++) {
         bool starts = g == 0 || (tx[g - 1].n == 1 && tx[g - 1].u[0] == ' ');
-        if (!starts || !tx[g].n || is_mn(tx[g].u[0]))
-            continue;
+        if (!starts || tx[g].n < 2 || is_mn(tx[g].u[0]))
+            continue; /* (one unit: nothing after its first character to move) */
         unsigned k = 1;
         while (k < tx[g].n && !is_mn(tx[g].u[k]))
             k++;
@@ -250,6 +287,8 @@ static void mark_after_space(gtext *tx, uint32_t n)
  * format character (the isolation marks) or white space? */
 static bool pdfjs_unplaced(uint16_t c)
 {
+    if (c < 0x80) /* ASCII: no mark, format character or space but U+0020 */
+        return c == ' ';
     hb_unicode_general_category_t gc =
         hb_unicode_general_category(hb_unicode_funcs_get_default(), c);
     return c == ' ' || gc == HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK ||
@@ -269,6 +308,11 @@ static bool script_gap(const kl_tline *l, uint32_t k)
 {
     hb_unicode_funcs_t *uf = hb_unicode_funcs_get_default();
     const kl_trun *t = &l->runs[k];
+    bool turns = false; /* does a run after t change direction? */
+    for (uint32_t j = k + 1; j < l->nruns && !turns; j++)
+        turns = l->runs[j].rtl != t->rtl;
+    if (!turns)
+        return false;
     /* The last character t draws (right to left: its logical first) and the
      * first one drawn after it (a run of isolation marks alone skipped). */
     int last = -1, first = -1;
@@ -375,6 +419,7 @@ static int32_t mark_after_run(const kl_trun *t, uint32_t last, double x, const k
 {
     double pen = t->width;
     bool space = false, mark = false;
+    int order = 2;
     if (!next || next->font != t->font || next->size != t->size)
         return INT32_MIN;
     for (uint32_t g = 0; g < next->nglyphs; g++) {
@@ -382,7 +427,7 @@ static int32_t mark_after_run(const kl_trun *t, uint32_t last, double x, const k
         double gx = pen + gl->dx;
         pen += gl->adv;
         gtext x1;
-        x1.n = (uint8_t)glyph_text(next, g, x1.u);
+        x1.n = (uint8_t)glyph_text(next, &order, g, x1.u);
         if (!x1.n)
             continue;
         hb_unicode_general_category_t gc =
@@ -412,8 +457,9 @@ static int32_t mark_after_run(const kl_trun *t, uint32_t last, double x, const k
  * set (mark_after_space, RTL_FLOW, WORD_END_MARK). */
 static void run_texts(const kl_trun *t, gtext *tx)
 {
+    int order = 2;
     for (uint32_t g = 0; g < t->nglyphs; g++) {
-        tx[g].n = (uint8_t)glyph_text(t, g, tx[g].u);
+        tx[g].n = (uint8_t)glyph_text(t, &order, g, tx[g].u);
         tx[g].w = INT32_MIN;
     }
     if (!t->rtl)
@@ -429,6 +475,9 @@ static void run_texts(const kl_trun *t, gtext *tx)
 static void run_last_mark(const kl_tline *l, uint32_t k, gtext *tx)
 {
     const kl_trun *t = &l->runs[k];
+    const kl_trun *next = k + 1 < l->nruns ? &l->runs[k + 1] : NULL;
+    if (!next || next->font != t->font || next->size != t->size)
+        return; /* (mark_after_run gives none) */
     /* The last glyph pdf.js places, and where (in the run). */
     uint32_t lastp = UINT32_MAX;
     double lastx = 0, pen = 0;
@@ -437,8 +486,8 @@ static void run_last_mark(const kl_tline *l, uint32_t k, gtext *tx)
             lastp = g, lastx = pen + t->glyphs[g].dx;
         pen += t->glyphs[g].adv;
     }
-    if (lastp != UINT32_MAX && k + 1 < l->nruns) {
-        int32_t w = mark_after_run(t, lastp, lastx, &l->runs[k + 1]);
+    if (lastp != UINT32_MAX) {
+        int32_t w = mark_after_run(t, lastp, lastx, next);
         if (w != INT32_MIN)
             tx[lastp].w = w;
     }
@@ -455,10 +504,20 @@ static uint32_t run_narrow(const kl_tline *l, uint32_t k, const gtext *tx)
     return UINT32_MAX;
 }
 
-/* Glyph g of run t (text tx): its code in u and width in /W into c. */
+/* Glyph g of run t (text tx): its code and width in /W into c, added to u
+ * (add) or found there. */
 static int glyph_code_make(kl_fontuse *u, const kl_trun *t, const gtext *tx, uint32_t g,
-                           bool narrow, int32_t *wt, glyph_code *c)
+                           bool narrow, int32_t *wt, bool add, glyph_code *c)
 {
+    const kl_gmap *e;
+    if (!add && tx[g].n && (e = kl_pdf__use_single(u, t->glyphs[g].gid))) {
+        /* Drawing a glyph added with one meaning only: every use of it
+         * with a text has that code (kl_pdf__use_single). */
+        c->cid = e->cid;
+        c->w = e->w;
+        c->raised = (float)(e->rise * (double)t->size / t->font->upem);
+        return 0;
+    }
     c->cid = NO_TEXT;
     c->raised = 0;
     c->w = flow_width(t, g, wt);
@@ -479,33 +538,46 @@ static int glyph_code_make(kl_fontuse *u, const kl_trun *t, const gtext *tx, uin
     if (!tx[g].n)
         return 0;
     int rc;
-    if ((rc = kl_pdf__use_add(u, t->font, t->glyphs[g].gid, tx[g].u, tx[g].n, &c->w, &rise,
-                              &c->cid)) < 0)
+    if ((rc = (add ? kl_pdf__use_add : kl_pdf__use_find)(u, t->font, t->glyphs[g].gid, tx[g].u,
+                                                         tx[g].n, &c->w, &rise, &c->cid)) < 0)
         return rc;
-    c->raised = (float)(rise * (double)t->size / t->font->upem);
+    c->raised = rise ? (float)(rise * (double)t->size / t->font->upem) : 0;
     return 0;
 }
 
-/* Run k of line l: its glyphs' codes and widths, appended to r->codes. */
-static int collect_run(render *r, const kl_tline *l, uint32_t k)
+/* Run k of line l: its glyphs' codes and widths into r->codes, added to the
+ * font's use (add) or found there (drawing). */
+static int run_codes(render *r, const kl_tline *l, uint32_t k, bool add)
 {
     const kl_trun *t = &l->runs[k];
     kl_fontuse *u = &r->use[t->font->id];
     int32_t *wt = kl_pdf__width_table(r->o->cache, t->font);
-    if (!wt || KL_GROW(r->codes, r->capcodes, r->ncodes + t->nglyphs) < 0 ||
+    if (!wt || KL_GROW(r->codes, r->capcodes, t->nglyphs) < 0 ||
         KL_GROW(r->texts, r->captexts, t->nglyphs) < 0)
         return kl_core__oom(r->ctx);
     gtext *tx = r->texts;
     run_texts(t, tx);
     run_last_mark(l, k, tx);
     uint32_t narrow = run_narrow(l, k, tx);
-    for (uint32_t g = 0; g < t->nglyphs; g++)
-        if (glyph_code_make(u, t, tx, g, g == narrow, wt, &r->codes[r->ncodes++]) < 0)
+    for (uint32_t g = 0; g < t->nglyphs; g++) {
+        int rc = glyph_code_make(u, t, tx, g, g == narrow, wt, add, &r->codes[g]);
+        if (rc == KL_ENOMEM)
             return kl_core__oom(r->ctx);
+        if (rc < 0)
+            return kl_core__error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                                  "internal error: a glyph drawn that was not collected");
+    }
     return 0;
 }
 
-/* Every glyph's code and /W width, in the order text_line draws them. */
+int kl_pdf__run_codes(render *r, const kl_tline *l, uint32_t k)
+{
+    return run_codes(r, l, k, false);
+}
+
+/* Every glyph's code and /W width in the fonts' use (r->use), so that the
+ * fonts can be embedded before the pages are drawn. Nothing is kept per
+ * glyph drawn: text_run finds each run's codes again (kl_pdf__run_codes). */
 int kl_pdf__collect_glyphs(render *r)
 {
     int rc;
@@ -516,7 +588,7 @@ int kl_pdf__collect_glyphs(render *r)
             if (it->kind != KL_ITEM_TEXT)
                 continue;
             for (uint32_t k = 0; k < it->line->nruns; k++)
-                if ((rc = collect_run(r, it->line, k)) < 0)
+                if ((rc = run_codes(r, it->line, k, true)) < 0)
                     return rc;
         }
     }

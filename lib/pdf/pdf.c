@@ -678,7 +678,8 @@ static int text_run(render *r, const kl_item *it, const kl_trun *t, double *pen)
     int rc;
     if (!wt)
         return kl_core__oom(r->ctx);
-    if ((rc = run_reserve(r, t, 0)) < 0)
+    if ((rc = run_reserve(r, t, 0)) < 0 ||
+        (rc = kl_pdf__run_codes(r, it->line, (uint32_t)(t - it->line->runs))) < 0)
         return rc;
     char *p = b->data + b->len;
     PUT_LIT(p, "BT");
@@ -696,10 +697,7 @@ static int text_run(render *r, const kl_item *it, const kl_trun *t, double *pen)
     for (uint32_t g = 0; g < t->nglyphs; g++) {
         const kl_glyph *gl = &t->glyphs[g];
         double gx = *pen + gl->dx;
-        if (r->next_code >= r->ncodes)
-            return kl_core__error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                                  "internal error: a glyph drawn that was not collected");
-        glyph_code code = r->codes[r->next_code++];
+        glyph_code code = r->codes[g];
         if (code.cid == NO_TEXT) {
             if ((rc = tj_outline(r, it, t, g, gx, &p, &s)) < 0)
                 return rc;

@@ -45,8 +45,8 @@ typedef struct render {
     bool oom;               /* an allocation of ours failed under a libharu call */
     const kl_font *tf_font; /* the page's current Tf, to set it only when it changes */
     double tf_size;
-    struct glyph_code *codes; /* each glyph's code, in drawing order (kl_pdf__collect_glyphs) */
-    size_t ncodes, capcodes, next_code;
+    struct glyph_code *codes; /* scratch: the codes of one run's glyphs (kl_pdf__run_codes) */
+    size_t capcodes;
     struct gtext *texts; /* scratch: the texts of one run's glyphs */
     size_t captexts;
     /* Each structure element's text items in reading order (built on first
@@ -95,9 +95,12 @@ HPDF_STATUS kl_pdf__write_raw(HPDF_Dict d, HPDF_Stream s);
  * cache), written straight into the output; NULL when out of memory. */
 HPDF_Dict kl_pdf__raw_stream(render *r, const void *data, size_t len, bool deflated, bool copy);
 
-/* glyphs.c: every glyph's code and /W width, in the order text_line draws
- * them (r->codes); font id's embedded font (r->type0[id]). */
+/* glyphs.c: every glyph's code and /W width added to the fonts' use
+ * (r->use); then, as text_run draws run k of line l, its glyphs' codes
+ * (found again, the same) into r->codes; font id's embedded font
+ * (r->type0[id]). */
 int kl_pdf__collect_glyphs(render *r);
+int kl_pdf__run_codes(render *r, const kl_tline *l, uint32_t k);
 int kl_pdf__embed_font(render *r, unsigned id);
 
 #endif
