@@ -248,7 +248,7 @@ static int open_record(batch *b)
     }
     if (kl_batch__manifest_add(&b->rd, "record.csv") == 0)
         b->record_fd = openat(b->dirfd, "record.csv",
-                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                              O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (b->record_fd < 0) {
         rc = kl_core__error(ctx, KL_EIO, KL_AT(disp.data, 0, 0), NULL,
                             "cannot create the batch record: %s", strerror(errno));
@@ -302,7 +302,6 @@ static void teardown(batch *b)
         close(b->record_fd);
     kl_batch__rundir_close(&b->rd, NULL);
     kl_context_free(b->quiet);
-    kl_core__buf_free(&b->record);
     if (b->dirfd >= 0)
         close(b->dirfd);
     kl_free(b->dir);
@@ -464,6 +463,28 @@ static int end_packs(batch *b, kl_batch_result *res)
     return b->pack_rc;
 }
 
+/* The record as written, read back from its file (a large family's record
+ * is not kept in memory for the whole run): 0, KL_ENOMEM or KL_EIO. */
+static int read_record(batch *b, kl_buf *out)
+{
+    struct stat st;
+    if (fstat(b->record_fd, &st) != 0)
+        return KL_EIO;
+    if (kl_core__buf_reserve(out, (size_t)st.st_size) < 0)
+        return KL_ENOMEM;
+    while (out->len < (size_t)st.st_size) {
+        ssize_t n = pread(b->record_fd, out->data + out->len, (size_t)st.st_size - out->len,
+                          (off_t)out->len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return KL_EIO;
+        out->len += (size_t)n;
+    }
+    out->data[out->len] = '\0';
+    return 0;
+}
+
 /* The record, whole: handed to the output callback, or on disk checked once
  * more as a whole and made durable (*record_rc: that failed, reported). */
 static int end_record(batch *b, int *record_rc)
@@ -474,8 +495,15 @@ static int end_record(batch *b, int *record_rc)
     if (b->record_fd < 0)
         return 0;
     /* Defence in depth: the record as a whole names no one's details. */
-    const char *t[] = {b->record.data ? b->record.data : ""};
+    kl_buf rec = KL_BUF_INIT;
+    if (!b->record_err) {
+        int rrc = read_record(b, &rec);
+        if (rrc < 0 && !b->record_err)
+            b->record_err = rrc;
+    }
+    const char *t[] = {rec.data ? rec.data : ""};
     int hit = b->record_err ? 0 : kl_batch__disclosure_run_idx(ctx, b->disclosure, t[0]);
+    kl_core__buf_free(&rec);
     if (hit == KL_ENOMEM || b->record_err == KL_ENOMEM)
         return kl_core__oom(ctx);
     if (hit || b->record_err == KL_EDATA) {

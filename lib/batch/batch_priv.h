@@ -140,8 +140,8 @@ typedef struct batch {
     int record_fd;
     int record_err; /* KL_E code of the first failed record write, 0 if none */
     size_t rows_recorded;
-    bool record_started; /* the header is written */
-    kl_buf record;       /* the whole record so far, for the final check */
+    bool record_started; /* the header is written; the whole record is read back from
+                            the file for the final check (not kept in memory) */
 } batch;
 
 typedef struct worker {

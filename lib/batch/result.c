@@ -34,22 +34,10 @@ int kl_batch__disclosure_run_idx(kl_context *ctx, const kl_disclosure *d, const 
 
 /* ---- the result ---------------------------------------------------------------------- */
 
+/* A row's strings are one block, member_id first. */
 static void row_free(kl_batch_row *r)
 {
-    char *fields[] = {(char *)r->member_id,
-                      (char *)r->name,
-                      (char *)r->relationship,
-                      (char *)r->languages,
-                      (char *)r->translation_status,
-                      (char *)r->reading_level,
-                      (char *)r->print_size,
-                      (char *)r->channel,
-                      (char *)r->file,
-                      (char *)r->sha256,
-                      (char *)r->reason,
-                      (char *)r->format};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        kl_free(fields[i]);
+    kl_free((char *)r->member_id);
 }
 
 KL_API void kl_batch_result_free(kl_batch_result *result)
@@ -105,17 +93,41 @@ KL_API const char *kl_batch_status_name(kl_batch_status status)
 }
 
 /* A reason is free text (the review's, or a message that may quote the
- * letter): it never reaches the record if it holds anyone's contact detail. */
-static char *safe_text(kl_context *quiet, const kl_disclosure *idx, const char *s,
-                       const char *instead)
+ * letter): it never reaches the record if it holds anyone's contact detail.
+ * s or instead; NULL when out of memory (the row fails with KL_ENOMEM: not
+ * "(not shown...)" for a harmless name). */
+static const char *safe_text(kl_context *quiet, const kl_disclosure *idx, const char *s,
+                             const char *instead)
 {
     const char *t[] = {s ? s : ""};
     int rc = kl_batch__disclosure_run_idx(quiet, idx, t[0]);
     if (rc == KL_ENOMEM)
-        return NULL; /* the row fails with KL_ENOMEM: not "(not shown...)" for a harmless name */
-    if (rc)
-        return kl_core__strdup(instead);
-    return kl_batch__dup_or_empty(s);
+        return NULL;
+    return rc ? instead : t[0];
+}
+
+#define ROW_STRINGS 12
+
+/* The row's strings copied into one block (a large family has a row or more
+ * a member for the whole run: one allocation, not twelve). */
+static int row_strings(kl_batch_row *r, const char *const cells[ROW_STRINGS])
+{
+    size_t len[ROW_STRINGS], total = 0;
+    for (size_t i = 0; i < ROW_STRINGS; i++)
+        total += (len[i] = strlen(cells[i] ? cells[i] : "")) + 1;
+    char *p = kl_core__malloc(total);
+    if (!p)
+        return KL_ENOMEM;
+    const char **fields[ROW_STRINGS] = {
+        &r->member_id,     &r->name,       &r->relationship, &r->languages, &r->translation_status,
+        &r->reading_level, &r->print_size, &r->channel,      &r->file,      &r->sha256,
+        &r->reason,        &r->format};
+    for (size_t i = 0; i < ROW_STRINGS; i++) {
+        memcpy(p, cells[i] ? cells[i] : "", len[i] + 1);
+        *fields[i] = p;
+        p += len[i] + 1;
+    }
+    return 0;
 }
 
 static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure *idx, const job *j,
@@ -131,34 +143,34 @@ static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure 
                         m->family ? m->family : "");
     if (m->print_profile)
         kl_core__buf_printf(&print, "%s (%g pt)", m->print_profile, m->print_size);
-    if (name.oom || print.oom) { /* not a row with the name or print size left out */
-        kl_core__buf_free(&name);
-        kl_core__buf_free(&print);
-        return KL_ENOMEM;
-    }
-    r->member_id = kl_batch__dup_or_empty(m->id);
-    r->name = safe_text(quiet, idx, name.data, m->given ? m->given : "");
-    r->relationship = kl_batch__dup_or_empty(m->relationship);
-    r->languages = kl_batch__dup_or_empty(j->languages);
-    r->translation_status = kl_batch__dup_or_empty(j->status);
-    r->reading_level = kl_core__strdup(m->contact_none ? "" : kl_reading_name(m->reading));
-    r->print_size = kl_batch__dup_or_empty(m->contact_none ? "" : print.data);
-    r->channel = kl_batch__dup_or_empty(channel);
-    r->file = kl_batch__dup_or_empty(f ? f->name : "");
-    r->pages = f ? f->pages : 0;
-    r->sha256 = kl_batch__dup_or_empty(f ? f->sha : "");
-    r->status = st;
-    r->reason = safe_text(quiet, idx, reason,
-                          "(not shown: the reason holds contact details; see the messages)");
-    r->draft = j->draft;
-    r->format = kl_core__strdup(m->contact_none ? "" : kl_format_name(j->format));
+    const char *safe_name = name.oom || print.oom /* not a row with them left out */
+                                ? NULL
+                                : safe_text(quiet, idx, name.data, m->given ? m->given : "");
+    const char *safe_reason =
+        safe_name ? safe_text(quiet, idx, reason,
+                              "(not shown: the reason holds contact details; see the messages)")
+                  : NULL;
+    const char *cells[ROW_STRINGS] = {m->id,
+                                      safe_name,
+                                      m->relationship,
+                                      j->languages,
+                                      j->status,
+                                      m->contact_none ? "" : kl_reading_name(m->reading),
+                                      m->contact_none ? "" : print.data,
+                                      channel,
+                                      f ? f->name : "",
+                                      f ? f->sha : "",
+                                      safe_reason,
+                                      m->contact_none ? "" : kl_format_name(j->format)};
+    int rc = safe_name && safe_reason ? row_strings(r, cells) : KL_ENOMEM;
     kl_core__buf_free(&name);
     kl_core__buf_free(&print);
+    if (rc < 0)
+        return rc;
+    r->pages = f ? f->pages : 0;
+    r->status = st;
+    r->draft = j->draft;
     res->n_rows++;
-    if (!r->member_id || !r->name || !r->relationship || !r->languages || !r->translation_status ||
-        !r->reading_level || !r->print_size || !r->channel || !r->file || !r->sha256 ||
-        !r->reason || !r->format)
-        return KL_ENOMEM;
     return 0;
 }
 
@@ -299,10 +311,6 @@ void kl_batch__record_flush(batch *b)
     if (!b->record_err) {
         b->record_started = true;
         b->rows_recorded = res->n_rows;
-        /* Kept for the final check of the whole record; without it the run
-         * cannot vouch for the record. */
-        if (kl_core__buf_append(&b->record, chunk.data, chunk.len))
-            b->record_err = KL_ENOMEM;
     }
     kl_core__buf_free(&chunk);
 }
