@@ -186,8 +186,12 @@ int kl_review__parse_xml(kl_loader *L, xmlDocPtr *out)
     c->sax->entityDecl = on_entity;
     c->sax->serror = on_xml_error;
     /* Network off; no entity substitution (no XML_PARSE_NOENT), no DTD
-     * loading or defaulted attributes, no XInclude. */
-    xmlCtxtUseOptions(c, XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING);
+     * loading or defaulted attributes, no XInclude. Short texts (most
+     * attribute values) kept inside their node (XML_PARSE_COMPACT: a malloc
+     * less each, the tree being kept for the run; nothing changes a text
+     * node of it, and libxml2 frees such nodes whole). */
+    xmlCtxtUseOptions(c, XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING |
+                             XML_PARSE_COMPACT);
     c->replaceEntities = 0;
     c->loadsubset = 0;
     c->validate = 0;

@@ -5,21 +5,59 @@
 #include <stdalign.h>
 #include <string.h>
 
+/* The review's arena: strings and small arrays are carved from blocks of
+ * ARENA_BLOCK bytes (a member's strings were a malloc each, with its
+ * header, about 0.5 KB a member over a large family); a large array gets a
+ * block of its own. Everything is freed with the review. */
+#define ARENA_BLOCK ((size_t)16384)
+
 struct kl_arena_block {
     kl_arena_block *next;
+    size_t used, cap; /* bytes of data carved, and its size */
     alignas(max_align_t) unsigned char data[];
 };
 
-void *kl_review__alloc(kl_review *rv, size_t n)
+/* n bytes aligned to align (a power of two up to alignof(max_align_t)),
+ * zeroed; NULL on failure. */
+static void *arena_get(kl_review *rv, size_t n, size_t align)
 {
     if (n > (size_t)-1 / 2)
         return NULL;
-    kl_arena_block *b = kl_core__calloc(1, sizeof *b + (n ? n : 1));
+    if (!n)
+        n = 1;
+    kl_arena_block *cur = rv->arena;
+    if (cur) {
+        size_t at = (cur->used + align - 1) & ~(align - 1);
+        if (at <= cur->cap && n <= cur->cap - at) {
+            cur->used = at + n;
+            return cur->data + at;
+        }
+    }
+    bool own = n > ARENA_BLOCK / 4;
+    size_t cap = own ? n : ARENA_BLOCK;
+    kl_arena_block *b = kl_core__calloc(1, sizeof *b + cap);
     if (!b)
         return NULL;
-    b->next = rv->arena;
-    rv->arena = b;
+    b->cap = cap;
+    b->used = n;
+    if (own && cur) { /* behind the block being carved, which stays first */
+        b->next = cur->next;
+        cur->next = b;
+    } else {
+        b->next = cur;
+        rv->arena = b;
+    }
     return b->data;
+}
+
+void *kl_review__alloc(kl_review *rv, size_t n)
+{
+    return arena_get(rv, n, alignof(max_align_t));
+}
+
+char *kl_review__alloc_chars(kl_review *rv, size_t n)
+{
+    return arena_get(rv, n, 1);
 }
 
 char *kl_review__strdup(kl_review *rv, const char *s)
@@ -27,7 +65,7 @@ char *kl_review__strdup(kl_review *rv, const char *s)
     if (!s)
         return NULL;
     size_t n = strlen(s);
-    char *d = kl_review__alloc(rv, n + 1);
+    char *d = arena_get(rv, n + 1, 1);
     if (d)
         memcpy(d, s, n + 1);
     return d;

@@ -36,6 +36,7 @@ int kl_review__disclosure_build(kl_review *rv);
 
 /* Arena allocation; NULL on failure (callers check, or check review->oom). */
 void *kl_review__alloc(kl_review *rv, size_t n);
+char *kl_review__alloc_chars(kl_review *rv, size_t n); /* not aligned: for text */
 char *kl_review__strdup(kl_review *rv, const char *s);
 
 /* ---- value checks (values.c) ------------------------------------------- */

@@ -38,7 +38,7 @@ static const char *norm(kl_loader *L, const xmlChar *s)
     if (!s)
         return NULL;
     size_t n = strlen((const char *)s);
-    char *d = kl_review__alloc(L->rv, n + 1);
+    char *d = kl_review__alloc_chars(L->rv, n + 1);
     if (!d) {
         L->oom = true;
         return "";
