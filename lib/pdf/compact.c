@@ -11,19 +11,26 @@
  * the MD5 of the bytes before it, so the same letter gives the same bytes. Nothing is parsed:
  * the cost over libharu's own save is one deflate of the dictionaries.
  *
- * Not in an object stream, as the PDF specification requires: stream objects, objects whose
- * generation is not 0, and the encryption dictionary (a document libharu encrypts, which
- * kinletter never asks for, is saved by HPDF_SaveToStream the classic way). libqpdf is still
+ * The structure tree is not in libharu's objects (stree.h: pdf.c builds it compactly): its
+ * StructTreeRoot is a placeholder object in libharu's table, skipped there, and after
+ * libharu's last object come the root and every structure element, numbered from there, in
+ * the same object streams, written here with the keys libharu's dictionaries had.
+ *
+ * Not in an object stream, as the PDF specification requires: stream objects and objects
+ * whose generation is not 0. A document libharu would encrypt (kinletter never asks it to) is
+ * an error: libharu's own writer cannot write the structure tree. libqpdf is still
  * the library's encryption (mail/protect.c) and Notify reader (check/notify.c): the lock they
  * share lives here. */
 #include "core/core.h"
 #include "pdf/fontpack.h"
+#include "pdf/stree.h"
 
 #include <hpdf.h>
 #include <nettle/md5.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 /* libqpdf 11.3 writes shared state while writing (ThreadSanitizer saw two threads' writers
  * race in a std::string inside libqpdf), so every use of libqpdf in the library (protect.c's
@@ -135,7 +142,8 @@ static bool is_stream(void *obj)
 
 /* Every object of libharu's table, in its order (a before_write_fn may add objects: the
  * count is read again each time, as libharu's own writer does). */
-static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem)
+static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem, const kl_stree *t,
+                         uint32_t *root_num)
 {
     HPDF_Stream os = pdf->stream;
     HPDF_Xref xref = pdf->xref;
@@ -146,6 +154,10 @@ static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem)
         if ((rc = KL_GROW(w->x, w->capx, (size_t)i + 1)) < 0)
             return KL_ENOMEM;
         w->nx = (size_t)i + 1;
+        if (t && e->obj == t->root_obj) { /* written with the tree (write_stree) */
+            *root_num = i;
+            continue;
+        }
         if (e->gen_no || is_stream(e->obj)) {
             w->x[i] = (xent){.type = 1, .f2 = (uint32_t)(w->out->len - w->start), .f3 = e->gen_no};
             char *p = put_u(buf, i);
@@ -170,7 +182,200 @@ static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem)
         if (++w->nin == OBJSTM_MAX && (rc = flush_stm(w)))
             return rc;
     }
-    return flush_stm(w);
+    return 0;
+}
+
+/* ---- the structure tree (stree.h) ---------------------------------------------------- */
+
+/* Object num starts in the current object stream (its body from here on). */
+static int obj_begin(writer *w, uint32_t num)
+{
+    char buf[48];
+    if (KL_GROW(w->x, w->capx, (size_t)num + 1) < 0)
+        return KL_ENOMEM;
+    if (w->nx < (size_t)num + 1)
+        w->nx = (size_t)num + 1;
+    w->x[num] = (xent){.type = 2, .f2 = (uint32_t)w->nstms, .f3 = (uint16_t)w->nin};
+    char *p = put_u(buf, num);
+    *p++ = ' ';
+    p = put_u(p, w->body.len);
+    *p++ = ' ';
+    return kl_core__buf_append(&w->head, buf, (size_t)(p - buf)) ? KL_ENOMEM : 0;
+}
+
+static int obj_end(writer *w)
+{
+    if (kl_core__buf_putc(&w->body, '\n') || w->body.oom)
+        return KL_ENOMEM;
+    return ++w->nin == OBJSTM_MAX ? flush_stm(w) : 0;
+}
+
+static void put_num(kl_buf *b, uint64_t v)
+{
+    char buf[24];
+    kl_core__buf_append(b, buf, (size_t)(put_u(buf, v) - buf));
+}
+
+/* "n 0 R" */
+static void put_ref(kl_buf *b, uint32_t n)
+{
+    char buf[32], *p = put_u(buf, n);
+    memcpy(p, " 0 R", 4);
+    kl_core__buf_append(b, buf, (size_t)(p + 4 - buf));
+}
+
+/* UTF-16BE bytes as a hexadecimal string, as libharu writes a binary object. */
+static void put_hex(kl_buf *b, const unsigned char *d, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (kl_core__buf_reserve(b, 2 * n + 2))
+        return;
+    char *p = b->data + b->len;
+    *p++ = '<';
+    for (size_t i = 0; i < n; i++) {
+        *p++ = hex[d[i] >> 4];
+        *p++ = hex[d[i] & 15];
+    }
+    *p++ = '>';
+    b->len = (size_t)(p - b->data);
+    b->data[b->len] = '\0';
+}
+
+/* Element i (object base + i) in the current object stream, its keys in the order libharu's
+ * dictionaries had them: /Type /S /P /K [/Lang] [/Alt] [TH's /A] [/Pg] [a Figure's /A] (a
+ * line's Span: /Type /S /P /Pg /K /ActualText). Strings and reals through libharu's own
+ * writers on mem (which appends to the same body), so they are the bytes libharu wrote. */
+static int write_elem(writer *w, const kl_stree *t, size_t i, uint32_t base, uint32_t root_num,
+                      HPDF_Stream mem)
+{
+    const kl_stree_elem *e = &t->e[i];
+    kl_buf *b = &w->body;
+    int rc;
+    if ((rc = obj_begin(w, base + (uint32_t)i)) < 0)
+        return rc;
+    kl_core__buf_puts(b, "<<\n/Type /StructElem\n/S /");
+    kl_core__buf_puts(b, e->s ? kl_pdf__role_name(e->s) : "Span");
+    kl_core__buf_puts(b, "\n/P ");
+    put_ref(b, e->parent == KL_STREE_ROOT ? root_num : base + e->parent);
+    if (!e->s) {
+        kl_core__buf_puts(b, "\n/Pg ");
+        put_ref(b, t->page_obj[e->page]);
+        kl_core__buf_puts(b, "\n/K ");
+        put_num(b, e->x);
+        kl_core__buf_puts(b, "\n/ActualText ");
+        put_hex(b, (const unsigned char *)t->texts.data + e->text, e->ntext);
+        kl_core__buf_puts(b, "\n>>");
+        return obj_end(w);
+    }
+    kl_core__buf_puts(b, "\n/K [ ");
+    for (int32_t k = e->head; k >= 0; k = t->k[k].next) {
+        const kl_stree_kid *c = &t->k[k];
+        switch (c->kind) {
+        case KL_SK_ELEM:
+            put_ref(b, base + c->v);
+            break;
+        case KL_SK_MCID:
+            put_num(b, c->v);
+            break;
+        case KL_SK_MCR:
+            kl_core__buf_puts(b, "<<\n/Type /MCR\n/Pg ");
+            put_ref(b, t->page_obj[c->pg]);
+            kl_core__buf_puts(b, "\n/MCID ");
+            put_num(b, c->v);
+            kl_core__buf_puts(b, "\n>>");
+            break;
+        default: /* KL_SK_OBJR */
+            kl_core__buf_puts(b, "<<\n/Type /OBJR\n/Obj ");
+            put_ref(b, c->v);
+            kl_core__buf_puts(b, "\n/Pg ");
+            put_ref(b, t->page_obj[c->pg]);
+            kl_core__buf_puts(b, "\n>>");
+        }
+        kl_core__buf_putc(b, ' ');
+    }
+    kl_core__buf_puts(b, "]\n");
+    const kl_selem *s = e->s;
+    const char *plang = s->parent ? s->parent->lang : t->doc_lang;
+    if (s->lang && !(plang && !strcasecmp(s->lang, plang))) {
+        kl_core__buf_puts(b, "/Lang ");
+        if (HPDF_Stream_WriteEscapeText(mem, s->lang) != HPDF_OK)
+            return KL_ENOMEM;
+        kl_core__buf_putc(b, '\n');
+    }
+    if (s->role == KL_ROLE_FIGURE && s->alt) {
+        kl_core__buf_puts(b, "/Alt ");
+        if (e->ntext)
+            put_hex(b, (const unsigned char *)t->texts.data + e->text, e->ntext);
+        else if (HPDF_Stream_WriteEscapeText(mem, s->alt) != HPDF_OK)
+            return KL_ENOMEM;
+        kl_core__buf_putc(b, '\n');
+    }
+    if (s->role == KL_ROLE_TH)
+        kl_core__buf_puts(b, "/A <<\n/O /Table\n/Scope /Row\n>>\n");
+    if (e->page >= 0) {
+        kl_core__buf_puts(b, "/Pg ");
+        put_ref(b, t->page_obj[e->page]);
+        kl_core__buf_putc(b, '\n');
+    }
+    if (e->x) { /* a Figure's (stree.h) */
+        kl_core__buf_puts(b, "/A <<\n/O /Layout\n/BBox [ ");
+        for (int c = 0; c < 4; c++)
+            if (HPDF_Stream_WriteReal(mem, t->bbox[e->x - 1][c]) != HPDF_OK ||
+                HPDF_Stream_WriteChar(mem, ' ') != HPDF_OK)
+                return KL_ENOMEM;
+        kl_core__buf_puts(b, "]\n>>\n");
+    }
+    kl_core__buf_puts(b, ">>");
+    return obj_end(w);
+}
+
+/* The StructTreeRoot (libharu's placeholder object, root_num), with the ParentTree: each
+ * page's MCIDs, then each annotation. */
+static int write_root(writer *w, const kl_stree *t, uint32_t base, uint32_t root_num)
+{
+    kl_buf *b = &w->body;
+    int rc;
+    if ((rc = obj_begin(w, root_num)) < 0)
+        return rc;
+    kl_core__buf_puts(b, "<<\n/Type /StructTreeRoot\n/K ");
+    put_ref(b, base + t->top);
+    kl_core__buf_puts(b, "\n/ParentTree <<\n/Nums [ ");
+    size_t at = 0;
+    for (size_t p = 0; p < t->npages; p++) {
+        put_num(b, p);
+        kl_core__buf_puts(b, " [ ");
+        for (uint32_t m = 0; m < t->mc_count[p]; m++, at++) {
+            put_ref(b, base + t->mc[at]);
+            kl_core__buf_putc(b, ' ');
+        }
+        kl_core__buf_puts(b, "] ");
+    }
+    for (size_t a = 0; a < t->nannots; a++) {
+        put_num(b, t->npages + a);
+        kl_core__buf_putc(b, ' ');
+        put_ref(b, base + t->annots[a]);
+        kl_core__buf_putc(b, ' ');
+    }
+    kl_core__buf_puts(b, "]\n>>\n/ParentTreeNextKey ");
+    put_num(b, t->npages + t->nannots);
+    kl_core__buf_puts(b, "\n>>");
+    return obj_end(w);
+}
+
+/* The tree's objects after libharu's: its elements numbered from the first number after
+ * libharu's last object, in the object streams with libharu's dictionaries. */
+static int write_stree(writer *w, const kl_stree *t, uint32_t root_num, HPDF_Stream mem)
+{
+    if (!root_num || t->ne > UINT32_MAX - w->nx)
+        return KL_EBACKEND;
+    uint32_t base = (uint32_t)w->nx;
+    int rc;
+    if ((rc = write_root(w, t, base, root_num)) < 0)
+        return rc;
+    for (size_t i = 0; i < t->ne; i++)
+        if ((rc = write_elem(w, t, i, base, root_num, mem)) < 0)
+            return rc;
+    return 0;
 }
 
 static unsigned bytes_for(uint64_t v)
@@ -297,10 +502,12 @@ static int write_tail(writer *w, HPDF_Doc pdf)
     return out->oom ? KL_ENOMEM : 0;
 }
 
-int kl_pdf__save_compact(HPDF_Doc pdf, kl_pdf_cache *cache, kl_buf *out)
+int kl_pdf__save_compact(HPDF_Doc pdf, const kl_stree *t, kl_pdf_cache *cache, kl_buf *out)
 {
+    /* libharu's encryption is never asked for (mail/protect.c encrypts with libqpdf), and
+     * libharu's own writer could not write the structure tree. */
     if (pdf->encrypt_on)
-        return HPDF_SaveToStream(pdf) == HPDF_OK ? 0 : KL_EBACKEND;
+        return KL_EBACKEND;
     if (!pdf->catalog || !pdf->xref || !pdf->stream || pdf->xref->prev || pdf->xref->start_offset)
         return KL_EBACKEND;
     writer w = {.cache = cache, .out = out, .start = out->len};
@@ -313,7 +520,12 @@ int kl_pdf__save_compact(HPDF_Doc pdf, kl_pdf_cache *cache, kl_buf *out)
         rc = out->oom ? KL_ENOMEM : KL_EBACKEND;
         goto done;
     }
-    if ((rc = write_objects(&w, pdf, mem)) < 0)
+    uint32_t root_num = 0;
+    if ((rc = write_objects(&w, pdf, mem, t, &root_num)) < 0)
+        goto done;
+    if (t && (rc = write_stree(&w, t, root_num, mem)) < 0)
+        goto done;
+    if ((rc = flush_stm(&w)) < 0)
         goto done;
     rc = write_tail(&w, pdf);
 done:

@@ -261,82 +261,32 @@ HPDF_Dict kl_pdf__raw_stream(render *r, const void *data, size_t len, bool defla
 
 /* ---- structure ----------------------------------------------------------- */
 
-static const char *role_name(const kl_selem *s)
-{
-    static const char *const h[] = {"H1", "H2", "H3", "H4", "H5", "H6"};
-    switch (s->role) {
-    case KL_ROLE_DOCUMENT:
-        return "Document";
-    case KL_ROLE_SECT:
-        return "Sect";
-    case KL_ROLE_H:
-        return h[s->level < 1 ? 0 : s->level > 6 ? 5 : s->level - 1];
-    case KL_ROLE_P:
-        return "P";
-    case KL_ROLE_L:
-        return "L";
-    case KL_ROLE_LI:
-        return "LI";
-    case KL_ROLE_LBL:
-        return "Lbl";
-    case KL_ROLE_LBODY:
-        return "LBody";
-    case KL_ROLE_TABLE:
-        return "Table";
-    case KL_ROLE_TBODY:
-        return "TBody";
-    case KL_ROLE_TR:
-        return "TR";
-    case KL_ROLE_TH:
-        return "TH";
-    case KL_ROLE_TD:
-        return "TD";
-    case KL_ROLE_FIGURE:
-        return "Figure";
-    case KL_ROLE_LINK:
-        return "Link";
-    case KL_ROLE_SPAN:
-        return "Span";
-    }
-    return "Span";
-}
-
-static bool same_lang(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && !strcasecmp(a, b));
-}
-
-static int make_selems(render *r, const kl_selem *s, HPDF_Dict parent)
+/* The structure elements of s and its siblings (children of parent, KL_STREE_ROOT for the
+ * root), into the structure tree (stree.h; compact.c writes them). */
+static int make_selems(render *r, const kl_selem *s, uint32_t parent)
 {
     for (; s; s = s->next) {
-        HPDF_Dict d = kl_pdf__new_dict(r);
-        HPDF_Array k = HPDF_Array_New(r->pdf->mmgr);
-        if (!d || !k)
-            return kl_pdf__hpdf_fail(r, "creating a structure element");
-        r->se[s->id] = d;
-        r->kids[s->id] = k;
-        HCHECK(r, HPDF_Dict_AddName(d, "Type", "StructElem"));
-        HCHECK(r, HPDF_Dict_AddName(d, "S", role_name(s)));
-        HCHECK(r, HPDF_Dict_Add(d, "P", parent));
-        HCHECK(r, HPDF_Dict_Add(d, "K", k));
-        const char *plang = s->parent ? s->parent->lang : r->L->lang;
-        if (s->lang && !same_lang(s->lang, plang))
-            HCHECK(r, HPDF_Dict_Add(d, "Lang", HPDF_String_New(r->pdf->mmgr, s->lang, NULL)));
-        if (s->role == KL_ROLE_FIGURE && s->alt)
-            HCHECK(r, HPDF_Dict_Add(d, "Alt", text_string(r, s->alt)));
-        if (s->role == KL_ROLE_TH) {
-            HPDF_Dict a = HPDF_Dict_New(r->pdf->mmgr);
-            if (!a)
-                return kl_pdf__hpdf_fail(r, "TH attributes");
-            HCHECK(r, HPDF_Dict_AddName(a, "O", "Table"));
-            HCHECK(r, HPDF_Dict_AddName(a, "Scope", "Row"));
-            HCHECK(r, HPDF_Dict_Add(d, "A", a));
+        kl_stree_elem *e = &r->st.e[s->id];
+        e->s = s;
+        e->parent = parent;
+        if (s->role == KL_ROLE_FIGURE && s->alt) {
+            /* /Alt: printable ASCII as it is (compact.c), anything else as UTF-16BE. */
+            const unsigned char *a = (const unsigned char *)s->alt;
+            size_t n = 0;
+            while (a[n] >= 0x20 && a[n] < 0x7F)
+                n++;
+            if (a[n] || n >= 32768) {
+                utf16be(&r->tmp, s->alt);
+                if (r->tmp.oom || kl_pdf__stree_text(&r->st, s->id, r->tmp.data, r->tmp.len) < 0)
+                    return kl_core__oom(r->ctx);
+            }
         }
         /* A Link or Span joins its parent's kids with its first content
          * (begin_mc), so it sits among the parent's own text in reading order. */
-        if (s->parent && s->role != KL_ROLE_LINK && s->role != KL_ROLE_SPAN)
-            HCHECK(r, HPDF_Array_Add(r->kids[s->parent->id], d));
-        int rc = make_selems(r, s->first, d);
+        if (s->parent && s->role != KL_ROLE_LINK && s->role != KL_ROLE_SPAN &&
+            kl_pdf__stree_kid(&r->st, s->parent->id, KL_SK_ELEM, s->id, 0) < 0)
+            return kl_core__oom(r->ctx);
+        int rc = make_selems(r, s->first, s->id);
         if (rc)
             return rc;
     }
@@ -372,14 +322,19 @@ static bool line_plain(const kl_tline *l);
 
 static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_tline *line)
 {
-    int mcid = (int)HPDF_Array_Items(r->parents[p]);
-    if (r->se_page[s->id] < 0) {
-        if ((s->role == KL_ROLE_LINK || s->role == KL_ROLE_SPAN) && s->parent)
-            HCHECK(r, HPDF_Array_Add(r->kids[s->parent->id], r->se[s->id]));
-        /* The element's page: its MCIDs on that page are plain integers. */
-        r->se_page[s->id] = (int)p;
+    kl_stree *t = &r->st;
+    if (p < t->mc_page) /* the ParentTree has each page's MCIDs together */
+        return kl_core__error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                              "internal error: page %zu written after page %zu", p + 1,
+                              t->mc_page + 1);
+    uint32_t mcid = t->mc_count[p];
+    if (t->e[s->id].page < 0) {
+        if ((s->role == KL_ROLE_LINK || s->role == KL_ROLE_SPAN) && s->parent &&
+            kl_pdf__stree_kid(t, s->parent->id, KL_SK_ELEM, s->id, 0) < 0)
+            return kl_core__oom(r->ctx);
+        /* The element's page (/Pg): its MCIDs on that page are plain integers. */
+        t->e[s->id].page = (int32_t)p;
         r->se_y[s->id] = y;
-        HCHECK(r, HPDF_Dict_Add(r->se[s->id], "Pg", r->pages[p]));
     }
     if (line && s->role != KL_ROLE_LINK && !line_plain(line)) {
         /* A line whose glyphs are not its characters one to one gets a
@@ -388,44 +343,26 @@ static int begin_mc(render *r, size_t p, const kl_selem *s, double y, const kl_t
          * gives it to the accessibility tree as the element's text); the
          * marked content has it too (text_line), for those that read the
          * content (pdftotext), unless the line is right to left. */
-        HPDF_Dict span = kl_pdf__new_dict(r);
-        kl_buf at = KL_BUF_INIT;
-        put_u16be(&at, 0xFEFF);
-        line_u16be(&at, line);
-        HPDF_Binary text =
-            at.oom ? NULL : HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)at.data, (HPDF_UINT)at.len);
-        r->oom |= at.oom;
-        kl_core__buf_free(&at);
-        if (!span || !text)
-            return kl_pdf__hpdf_fail(r, "creating a Span element");
-        HCHECK(r, HPDF_Dict_AddName(span, "Type", "StructElem"));
-        HCHECK(r, HPDF_Dict_AddName(span, "S", "Span"));
-        HCHECK(r, HPDF_Dict_Add(span, "P", r->se[s->id]));
-        HCHECK(r, HPDF_Dict_Add(span, "Pg", r->pages[p]));
-        HCHECK(r, HPDF_Dict_AddNumber(span, "K", mcid));
-        HCHECK(r, HPDF_Dict_Add(span, "ActualText", text));
-        HCHECK(r, HPDF_Array_Add(r->kids[s->id], span));
-        HCHECK(r, HPDF_Array_Add(r->parents[p], span));
+        kl_buf *at = &r->tmp;
+        kl_core__buf_clear(at);
+        put_u16be(at, 0xFEFF);
+        line_u16be(at, line);
+        int64_t span = at->oom ? -1 : kl_pdf__stree_span(t, s->id, p, mcid, at->data, at->len);
+        if (span < 0 || kl_pdf__stree_kid(t, s->id, KL_SK_ELEM, (uint32_t)span, 0) < 0 ||
+            kl_pdf__stree_mcid(t, p, (uint32_t)span) < 0)
+            return kl_core__oom(r->ctx);
         kl_core__buf_puts(&r->cs, "/Span <</MCID ");
         char num_[16];
-        kl_core__buf_append(&r->cs, num_, (size_t)(put_uint(num_, (unsigned)mcid) - num_));
+        kl_core__buf_append(&r->cs, num_, (size_t)(put_uint(num_, mcid) - num_));
         kl_core__buf_puts(&r->cs, ">> BDC\n");
         return 0;
     }
-    if (r->se_page[s->id] == (int)p) {
-        HCHECK(r, HPDF_Array_AddNumber(r->kids[s->id], mcid));
-    } else {
-        HPDF_Dict mcr = HPDF_Dict_New(r->pdf->mmgr);
-        if (!mcr)
-            return kl_pdf__hpdf_fail(r, "MCR");
-        HCHECK(r, HPDF_Dict_AddName(mcr, "Type", "MCR"));
-        HCHECK(r, HPDF_Dict_Add(mcr, "Pg", r->pages[p]));
-        HCHECK(r, HPDF_Dict_AddNumber(mcr, "MCID", mcid));
-        HCHECK(r, HPDF_Array_Add(r->kids[s->id], mcr));
-    }
-    HCHECK(r, HPDF_Array_Add(r->parents[p], r->se[s->id]));
+    bool here = t->e[s->id].page == (int32_t)p;
+    if (kl_pdf__stree_kid(t, s->id, here ? KL_SK_MCID : KL_SK_MCR, mcid, (uint32_t)p) < 0 ||
+        kl_pdf__stree_mcid(t, p, s->id) < 0)
+        return kl_core__oom(r->ctx);
     char tag[48], *e = tag; /* a role of at most 8 letters (role_name), an MCID of 10 digits */
-    const char *role = role_name(s);
+    const char *role = kl_pdf__role_name(s);
     size_t rl = strlen(role);
     *e++ = '/';
     memcpy(e, role, rl);
@@ -1065,16 +1002,11 @@ static int link_annot(render *r, size_t p, const kl_item *it)
         return kl_pdf__hpdf_fail(r, "a link's /Contents");
     HCHECK(r, HPDF_Dict_Add(a, "Contents", contents));
     HCHECK(r, HPDF_Dict_AddNumber(a, "F", 4));
-    HCHECK(r, HPDF_Dict_AddNumber(a, "StructParent", r->next_key));
-    HPDF_Dict objr = HPDF_Dict_New(r->pdf->mmgr);
-    if (!objr)
-        return kl_pdf__hpdf_fail(r, "OBJR");
-    HCHECK(r, HPDF_Dict_AddName(objr, "Type", "OBJR"));
-    HCHECK(r, HPDF_Dict_Add(objr, "Obj", a));
-    HCHECK(r, HPDF_Dict_Add(objr, "Pg", r->pages[p]));
-    HCHECK(r, HPDF_Array_Add(r->kids[s->id], objr));
-    HCHECK(r, HPDF_Array_AddNumber(r->nums, r->next_key++));
-    HCHECK(r, HPDF_Array_Add(r->nums, r->se[s->id]));
+    /* An OBJR kid of the Link and its ParentTree entry (stree.h). */
+    int64_t key = kl_pdf__stree_annot(&r->st, s->id, p, a->header.obj_id & 0x00FFFFFFu);
+    if (key < 0 || key > INT32_MAX)
+        return kl_core__oom(r->ctx);
+    HCHECK(r, HPDF_Dict_AddNumber(a, "StructParent", (HPDF_INT32)key));
     return 0;
 }
 
@@ -1154,17 +1086,10 @@ static int write_page(render *r, size_t p)
             if (it->se) {
                 if ((rc = begin_mc(r, p, it->se, it->y + it->h, NULL)))
                     return rc;
-                HPDF_Dict a = HPDF_Dict_New(r->pdf->mmgr);
-                HPDF_Array bb = HPDF_Array_New(r->pdf->mmgr);
-                if (!a || !bb)
-                    return kl_pdf__hpdf_fail(r, "Figure attributes");
-                HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)it->x));
-                HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)it->y));
-                HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)(it->x + it->w)));
-                HCHECK(r, HPDF_Array_AddReal(bb, (HPDF_REAL)(it->y + it->h)));
-                HCHECK(r, HPDF_Dict_AddName(a, "O", "Layout"));
-                HCHECK(r, HPDF_Dict_Add(a, "BBox", bb));
-                HCHECK(r, HPDF_Dict_Add(r->se[it->se->id], "A", a));
+                /* The Figure's /A << /O /Layout /BBox [...] >> (compact.c). */
+                if (kl_pdf__stree_bbox(&r->st, it->se->id, (float)it->x, (float)it->y,
+                                       (float)(it->x + it->w), (float)(it->y + it->h)) < 0)
+                    return kl_core__oom(r->ctx);
             } else {
                 kl_core__buf_puts(&r->cs, "/Artifact <</Type /Layout>> BDC\n");
             }
@@ -1313,7 +1238,7 @@ static int doc_entries(render *r)
 static int outlines(render *r, const kl_selem *s, HPDF_Outline *last_by_level)
 {
     for (; s; s = s->next) {
-        if (s->role == KL_ROLE_H && s->text && r->se_page[s->id] >= 0) {
+        if (s->role == KL_ROLE_H && s->text && r->st.e[s->id].page >= 0) {
             int lv = s->level < 1 ? 1 : s->level > 6 ? 6 : s->level;
             HPDF_Outline parent = NULL;
             for (int l = lv - 1; l >= 1 && !parent; l--)
@@ -1322,7 +1247,7 @@ static int outlines(render *r, const kl_selem *s, HPDF_Outline *last_by_level)
             if (!o)
                 return kl_pdf__hpdf_fail(r, "HPDF_CreateOutline");
             HCHECK(r, HPDF_Dict_Add(o, "Title", text_string(r, s->text)));
-            HPDF_Destination dst = HPDF_Page_CreateDestination(r->pages[r->se_page[s->id]]);
+            HPDF_Destination dst = HPDF_Page_CreateDestination(r->pages[r->st.e[s->id].page]);
             if (!dst)
                 return kl_pdf__hpdf_fail(r, "HPDF_Page_CreateDestination");
             HCHECK(r, HPDF_Destination_SetFitH(dst, (HPDF_REAL)r->se_y[s->id]));
@@ -1338,24 +1263,17 @@ static int outlines(render *r, const kl_selem *s, HPDF_Outline *last_by_level)
     return 0;
 }
 
+/* The structure tree, without libharu objects but the StructTreeRoot's placeholder (stree.h):
+ * its elements here, their kids and the ParentTree as the pages are written, all written by
+ * compact.c. */
 static int struct_tree(render *r)
 {
-    HPDF_Dict root = kl_pdf__new_dict(r);
-    HPDF_Dict ptree = HPDF_Dict_New(r->pdf->mmgr);
-    if (!root || !ptree)
-        return kl_pdf__hpdf_fail(r, "StructTreeRoot");
-    HCHECK(r, HPDF_Dict_AddName(root, "Type", "StructTreeRoot"));
-    HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "StructTreeRoot", root));
-    int rc = make_selems(r, r->L->root, root);
-    if (rc)
-        return rc;
-    HCHECK(r, HPDF_Dict_Add(root, "K", r->se[r->L->root->id]));
-    r->nums = HPDF_Array_New(r->pdf->mmgr);
-    if (!r->nums)
-        return kl_pdf__hpdf_fail(r, "ParentTree");
-    HCHECK(r, HPDF_Dict_Add(ptree, "Nums", r->nums));
-    HCHECK(r, HPDF_Dict_Add(root, "ParentTree", ptree));
-    return 0;
+    if (kl_pdf__stree_init(&r->st, r->pdf, r->L->nselems, r->L->npages) < 0)
+        return kl_core__oom(r->ctx);
+    HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "StructTreeRoot", r->st.root_obj));
+    r->st.doc_lang = r->L->lang;
+    r->st.top = r->L->root->id;
+    return make_selems(r, r->L->root, KL_STREE_ROOT);
 }
 
 static void render_free(render *r)
@@ -1369,12 +1287,9 @@ static void render_free(render *r)
     kl_free(r->se_head);
     kl_free(r->se_items);
     kl_free(r->type0);
-    kl_free(r->se);
-    kl_free(r->kids);
-    kl_free(r->se_page);
+    kl_pdf__stree_free(&r->st);
     kl_free(r->se_y);
     kl_free(r->pages);
-    kl_free(r->parents);
     kl_free(r->imgs);
     kl_core__buf_free(&r->cs);
     kl_core__buf_free(&r->tmp);
@@ -1413,7 +1328,7 @@ static int save(render *r, kl_buf *out)
         return kl_core__oom(r->ctx);
     /* libharu's objects written by libharu, but the dictionaries into object streams and a
      * cross-reference stream (compact.c): about half the bytes of HPDF_SaveToStream's. */
-    int rc = r->err.error_no ? KL_EBACKEND : kl_pdf__save_compact(r->pdf, r->o->cache, out);
+    int rc = r->err.error_no ? KL_EBACKEND : kl_pdf__save_compact(r->pdf, &r->st, r->o->cache, out);
     if (out->oom || rc == KL_ENOMEM) {
         out->len = start;
         return kl_core__oom(r->ctx);
@@ -1491,17 +1406,10 @@ static int emit_tables(render *r)
     r->nfonts = kl_text__font_count(r->o->fonts);
     r->use = kl_core__calloc(r->nfonts, sizeof *r->use);
     r->type0 = kl_core__calloc(r->nfonts, sizeof *r->type0);
-    r->se = kl_core__calloc(ns, sizeof *r->se);
-    r->kids = kl_core__calloc(ns, sizeof *r->kids);
-    r->se_page = kl_core__malloc(ns * sizeof *r->se_page);
-    r->se_y = kl_core__calloc(ns, sizeof *r->se_y);
-    r->pages = kl_core__calloc(np, sizeof *r->pages);
-    r->parents = kl_core__calloc(np, sizeof *r->parents);
-    if (!r->use || !r->type0 || !r->se || !r->kids || !r->se_page || !r->se_y || !r->pages ||
-        !r->parents)
+    r->se_y = kl_core__calloc(ns ? ns : 1, sizeof *r->se_y);
+    r->pages = kl_core__calloc(np ? np : 1, sizeof *r->pages);
+    if (!r->use || !r->type0 || !r->se_y || !r->pages)
         return kl_core__oom(r->ctx);
-    for (size_t i = 0; i < ns; i++)
-        r->se_page[i] = -1;
     return 0;
 }
 
@@ -1529,35 +1437,9 @@ static int page_add(render *r, size_t p)
             return kl_pdf__hpdf_fail(r, "font resource");
     }
     if (HPDF_Dict_AddName(page, "Tabs", "S") != HPDF_OK ||
-        HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)p) != HPDF_OK ||
-        !(r->parents[p] = HPDF_Array_New(r->pdf->mmgr)))
+        HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)p) != HPDF_OK)
         return kl_pdf__hpdf_fail(r, "page entries");
-    return 0;
-}
-
-/* ParentTree: page p's MCIDs, then the link annotations (added as found). */
-static int parent_tree(render *r)
-{
-    size_t np = r->L->npages;
-    HPDF_Array nums = HPDF_Array_New(r->pdf->mmgr);
-    if (!nums)
-        return kl_pdf__hpdf_fail(r, "ParentTree");
-    for (size_t p = 0; p < np; p++)
-        if (HPDF_Array_AddNumber(nums, (HPDF_INT32)p) != HPDF_OK ||
-            HPDF_Array_Add(nums, r->parents[p]) != HPDF_OK)
-            return kl_pdf__hpdf_fail(r, "ParentTree");
-    for (HPDF_UINT i = 0; i < HPDF_Array_Items(r->nums); i++) {
-        /* Move the annotation entries after the page entries (keys ascend). */
-        void *item = HPDF_List_ItemAt(r->nums->list, i);
-        if (HPDF_List_Add(nums->list, item) != HPDF_OK)
-            return kl_pdf__hpdf_fail(r, "ParentTree");
-    }
-    HPDF_List_Clear(r->nums->list);
-    HPDF_Dict root = HPDF_Dict_GetItem(r->pdf->catalog, "StructTreeRoot", HPDF_OCLASS_DICT);
-    HPDF_Dict pt = root ? HPDF_Dict_GetItem(root, "ParentTree", HPDF_OCLASS_DICT) : NULL;
-    if (!pt || HPDF_Dict_Add(pt, "Nums", nums) != HPDF_OK ||
-        HPDF_Dict_AddNumber(root, "ParentTreeNextKey", r->next_key) != HPDF_OK)
-        return kl_pdf__hpdf_fail(r, "ParentTree");
+    r->st.page_obj[p] = page->header.obj_id & 0x00FFFFFFu;
     return 0;
 }
 
@@ -1591,12 +1473,9 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
     for (size_t p = 0; p < np; p++)
         if ((rc = page_add(r, p)) < 0)
             goto done;
-    r->next_key = (int)np;
     for (size_t p = 0; p < np; p++)
         if ((rc = write_page(r, p)) < 0)
             goto done;
-    if ((rc = parent_tree(r)) < 0)
-        goto done;
     HPDF_Outline last[7] = {0}; /* the last outline item of each heading level, 1 to 6 */
     if ((rc = outlines(r, r->L->root, last)) < 0)
         goto done;

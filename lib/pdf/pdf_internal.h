@@ -74,11 +74,14 @@ int kl_pdf__letter_render_keep(kl_context *ctx, kl_pdf_renderer *r, const struct
                                const struct kl_pdf_options *opts, unsigned char **out, size_t *len,
                                unsigned *pages, kl_pdf_kept **keep);
 
-/* Save libharu's document pdf (its stream writing to out) into out: every object that can be
- * in deflated object streams, a cross-reference stream, a deterministic /ID (compact.c).
- * 0, KL_ENOMEM, or KL_EBACKEND (libharu's error is on pdf). */
+/* Save libharu's document pdf (its stream writing to out) and its structure tree t (pdf/stree.h,
+ * NULL for none) into out: every object that can be in deflated object streams, a
+ * cross-reference stream, a deterministic /ID (compact.c). 0, KL_ENOMEM, or KL_EBACKEND
+ * (libharu's error is on pdf). */
 struct _HPDF_Doc_Rec;
-int kl_pdf__save_compact(struct _HPDF_Doc_Rec *pdf, kl_pdf_cache *cache, kl_buf *out);
+struct kl_stree;
+int kl_pdf__save_compact(struct _HPDF_Doc_Rec *pdf, const struct kl_stree *t, kl_pdf_cache *cache,
+                         kl_buf *out);
 /* The one lock every use of libqpdf in the library holds (compact.c says why). */
 void kl_pdf__qpdf_lock(void);
 void kl_pdf__qpdf_unlock(void);

@@ -6,6 +6,7 @@
 
 #include "layout/layout.h"
 #include "pdf/fontpack.h"
+#include "pdf/stree.h"
 
 #include <hpdf.h>
 
@@ -28,14 +29,9 @@ typedef struct render {
     kl_fontuse *use; /* per font id */
     unsigned nfonts;
     HPDF_Dict *type0; /* per font id, NULL if unused */
-    HPDF_Dict *se;    /* struct element per kl_selem id */
-    HPDF_Array *kids; /* its /K */
-    int *se_page;     /* first page of each element's content, -1 none */
-    double *se_y;
+    kl_stree st;      /* the structure tree: element i is kl_selem id i (stree.h) */
+    double *se_y;     /* per kl_selem id: where its content starts on its first page */
     HPDF_Page *pages;
-    HPDF_Array *parents; /* ParentTree array per page */
-    HPDF_Array nums;
-    int next_key;
     imgent *imgs;
     size_t nimgs, capimgs;
     unsigned nimg_names;

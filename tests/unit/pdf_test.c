@@ -3,6 +3,7 @@
 #include "support.h"
 #include "pdf/fontpack.h"
 #include "pdf/pdf_internal.h"
+#include "pdf/stree.h"
 
 #include "../data/pdf/sample_doc.h"
 
@@ -470,6 +471,22 @@ static void dictionaries_are_in_object_streams(void **state)
     kl_context_free(ctx);
 }
 
+/* The structure tree is not in libharu's objects (compact.c writes it): libharu's own save
+ * of such a document fails rather than write a PDF with an empty tree. */
+static void libharus_own_save_refuses_the_structure_tree(void **state)
+{
+    (void)state;
+    HPDF_Doc pdf = HPDF_New(NULL, NULL);
+    assert_non_null(pdf);
+    assert_int_equal(HPDF_SaveToStream(pdf), HPDF_OK); /* the same document without the tree */
+    kl_stree t;
+    assert_int_equal(kl_pdf__stree_init(&t, pdf, 1, 1), 0);
+    assert_int_equal(HPDF_Dict_Add(pdf->catalog, "StructTreeRoot", t.root_obj), HPDF_OK);
+    assert_int_not_equal(HPDF_SaveToStream(pdf), HPDF_OK);
+    kl_pdf__stree_free(&t);
+    HPDF_Free(pdf);
+}
+
 /* A glyph's outline as the list of its points (every on- and off-curve
  * point HarfBuzz draws it with). */
 typedef struct points {
@@ -660,6 +677,7 @@ int main(void)
         cmocka_unit_test(output_is_reproducible_with_a_fixed_date),
         cmocka_unit_test(a_pack_of_kept_letters_is_the_pack_of_their_documents),
         cmocka_unit_test(dictionaries_are_in_object_streams),
+        cmocka_unit_test(libharus_own_save_refuses_the_structure_tree),
         cmocka_unit_test(raised_glyphs_are_the_originals_moved),
         cmocka_unit_test(declared_widths_are_the_font_programs),
     };

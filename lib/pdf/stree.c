@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* pdf/stree.c: the structure tree as pdf.c builds it (stree.h); compact.c writes it. */
+#include "pdf/stree.h"
+
+#include <string.h>
+
+/* libharu's own writer (HPDF_SaveToStream) reaches the placeholder: fail, as the tree is not
+ * in libharu's objects (compact.c writes it). */
+static HPDF_STATUS written_by_compact(HPDF_Dict d)
+{
+    /* On the document's error, or HPDF_SaveToStream would report success. */
+    return HPDF_SetError(d->error, HPDF_INVALID_OPERATION, 0);
+}
+
+int kl_pdf__stree_init(kl_stree *t, HPDF_Doc pdf, size_t ns, size_t np)
+{
+    memset(t, 0, sizeof *t);
+    if (ns >= INT32_MAX || np >= (1u << 30))
+        return KL_ENOMEM;
+    t->npages = np;
+    t->e = kl_core__malloc((ns ? ns : 1) * sizeof *t->e);
+    t->page_obj = kl_core__calloc(np ? np : 1, sizeof *t->page_obj);
+    t->mc_count = kl_core__calloc(np ? np : 1, sizeof *t->mc_count);
+    if (!t->e || !t->page_obj || !t->mc_count)
+        return KL_ENOMEM;
+    t->cape = t->ne = ns;
+    for (size_t i = 0; i < ns; i++)
+        t->e[i] = (kl_stree_elem){.parent = KL_STREE_ROOT, .page = -1, .head = -1, .tail = -1};
+    t->root_obj = HPDF_Dict_New(pdf->mmgr);
+    if (!t->root_obj || HPDF_Xref_Add(pdf->xref, t->root_obj) != HPDF_OK) {
+        t->root_obj = NULL; /* HPDF_Xref_Add frees it when it fails */
+        return KL_ENOMEM;
+    }
+    t->root_obj->before_write_fn = written_by_compact;
+    return 0;
+}
+
+void kl_pdf__stree_free(kl_stree *t)
+{
+    kl_free(t->e);
+    kl_free(t->k);
+    kl_free(t->page_obj);
+    kl_free(t->mc);
+    kl_free(t->mc_count);
+    kl_free(t->annots);
+    kl_free(t->bbox);
+    kl_core__buf_free(&t->texts);
+    memset(t, 0, sizeof *t);
+}
+
+int kl_pdf__stree_text(kl_stree *t, uint32_t i, const void *text, size_t len)
+{
+    size_t off = t->texts.len;
+    if (off + len > UINT32_MAX || kl_core__buf_append(&t->texts, text, len))
+        return KL_ENOMEM;
+    t->e[i].text = (uint32_t)off;
+    t->e[i].ntext = (uint32_t)len;
+    return 0;
+}
+
+const char *kl_pdf__role_name(const kl_selem *s)
+{
+    static const char *const h[] = {"H1", "H2", "H3", "H4", "H5", "H6"};
+    switch (s->role) {
+    case KL_ROLE_DOCUMENT:
+        return "Document";
+    case KL_ROLE_SECT:
+        return "Sect";
+    case KL_ROLE_H:
+        return h[s->level < 1 ? 0 : s->level > 6 ? 5 : s->level - 1];
+    case KL_ROLE_P:
+        return "P";
+    case KL_ROLE_L:
+        return "L";
+    case KL_ROLE_LI:
+        return "LI";
+    case KL_ROLE_LBL:
+        return "Lbl";
+    case KL_ROLE_LBODY:
+        return "LBody";
+    case KL_ROLE_TABLE:
+        return "Table";
+    case KL_ROLE_TBODY:
+        return "TBody";
+    case KL_ROLE_TR:
+        return "TR";
+    case KL_ROLE_TH:
+        return "TH";
+    case KL_ROLE_TD:
+        return "TD";
+    case KL_ROLE_FIGURE:
+        return "Figure";
+    case KL_ROLE_LINK:
+        return "Link";
+    case KL_ROLE_SPAN:
+        return "Span";
+    }
+    return "Span";
+}
+
+int kl_pdf__stree_kid(kl_stree *t, uint32_t i, unsigned kind, uint32_t v, uint32_t pg)
+{
+    if (t->nk >= INT32_MAX || KL_GROW(t->k, t->capk, t->nk + 1) < 0)
+        return KL_ENOMEM;
+    int32_t at = (int32_t)t->nk++;
+    t->k[at] = (kl_stree_kid){.v = v, .pg = pg, .kind = kind & 3, .next = -1};
+    kl_stree_elem *e = &t->e[i];
+    if (e->tail < 0)
+        e->head = at;
+    else
+        t->k[e->tail].next = at;
+    e->tail = at;
+    return 0;
+}
+
+int64_t kl_pdf__stree_mcid(kl_stree *t, size_t p, uint32_t i)
+{
+    if (p < t->mc_page || p >= t->npages)
+        return -2;
+    t->mc_page = p;
+    if (KL_GROW(t->mc, t->capmc, t->nmc + 1) < 0)
+        return -1;
+    t->mc[t->nmc++] = i;
+    return t->mc_count[p]++;
+}
+
+int64_t kl_pdf__stree_span(kl_stree *t, uint32_t i, size_t p, uint32_t mcid, const void *text,
+                           size_t len)
+{
+    size_t off = t->texts.len;
+    if (t->ne >= INT32_MAX || off + len > UINT32_MAX || KL_GROW(t->e, t->cape, t->ne + 1) < 0 ||
+        kl_core__buf_append(&t->texts, text, len))
+        return -1;
+    t->e[t->ne] = (kl_stree_elem){.parent = i,
+                                  .page = (int32_t)p,
+                                  .head = -1,
+                                  .tail = -1,
+                                  .text = (uint32_t)off,
+                                  .ntext = (uint32_t)len,
+                                  .x = mcid};
+    return (int64_t)t->ne++;
+}
+
+int64_t kl_pdf__stree_annot(kl_stree *t, uint32_t i, size_t p, uint32_t obj)
+{
+    if (KL_GROW(t->annots, t->capannots, t->nannots + 1) < 0 ||
+        kl_pdf__stree_kid(t, i, KL_SK_OBJR, obj, (uint32_t)p) < 0)
+        return -1;
+    t->annots[t->nannots++] = i;
+    return (int64_t)(t->npages + t->nannots - 1);
+}
+
+int kl_pdf__stree_bbox(kl_stree *t, uint32_t i, float x0, float y0, float x1, float y1)
+{
+    kl_stree_elem *e = &t->e[i];
+    if (!e->x) {
+        if (KL_GROW(t->bbox, t->capbbox, t->nbbox + 1) < 0)
+            return KL_ENOMEM;
+        e->x = (uint32_t)++t->nbbox;
+    }
+    float *b = t->bbox[e->x - 1];
+    b[0] = x0, b[1] = y0, b[2] = x1, b[3] = y1;
+    return 0;
+}
