@@ -4,10 +4,10 @@
 
 #include <hb-subset.h>
 #include <hpdf.h>
+#include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #define PACK_BUCKETS   256
 #define PACK_MAX_BYTES (24u << 20)
@@ -31,8 +31,7 @@ struct kl_pdf_cache {
     size_t bytes;
     widthtab *widths; /* by font id */
     size_t nwidths, widthscap;
-    z_stream z; /* for content streams, reset between them */
-    bool z_ready;
+    struct libdeflate_compressor *zc; /* every stream we deflate; NULL until the first */
     kl_buf zout;
     void *blocks[ARENA_MAX_BLOCKS]; /* the arena for libharu's objects, kept between letters */
     unsigned nblocks, cur;          /* blocks allocated; the one being carved */
@@ -101,8 +100,7 @@ void kl_pdf__cache_free(kl_pdf_cache *c)
     if (!c)
         return;
     cache_clear(c);
-    if (c->z_ready)
-        deflateEnd(&c->z);
+    libdeflate_free_compressor(c->zc);
     kl_core__buf_free(&c->zout);
     while (c->nblocks)
         kl_free(c->blocks[--c->nblocks]);
@@ -370,18 +368,20 @@ static int by_cid(const void *a, const void *b)
 
 /* ---- building ------------------------------------------------------------- */
 
-static int deflate_buf(const void *data, size_t len, unsigned char **out, size_t *outlen)
+/* data deflated into a buffer of its own (*out, the caller's), through the
+ * cache's compressor. */
+static int deflate_buf(kl_pdf_cache *c, const void *data, size_t len, unsigned char **out,
+                       size_t *outlen)
 {
-    uLongf cap = compressBound((uLong)len);
-    unsigned char *z = kl_core__malloc(cap ? cap : 1);
-    if (!z)
+    const unsigned char *z;
+    size_t n;
+    int rc = kl_pdf__deflate(c, data, len, &z, &n);
+    if (rc)
+        return rc;
+    if (!(*out = kl_core__malloc(n)))
         return KL_ENOMEM;
-    if (compress2(z, &cap, data, (uLong)len, 6) != Z_OK) {
-        kl_free(z);
-        return KL_EBACKEND;
-    }
-    *out = z;
-    *outlen = cap;
+    memcpy(*out, z, n);
+    *outlen = n;
     return 0;
 }
 
@@ -774,8 +774,8 @@ done:
     return rc;
 }
 
-static int hb_subset_font(kl_context *ctx, const kl_font *f, const kl_gmap *m, size_t n,
-                          unsigned char **out, size_t *outlen, uint32_t *outgid)
+static int hb_subset_font(kl_context *ctx, kl_pdf_cache *c, const kl_font *f, const kl_gmap *m,
+                          size_t n, unsigned char **out, size_t *outlen, uint32_t *outgid)
 {
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     if (!in)
@@ -817,9 +817,9 @@ static int hb_subset_font(kl_context *ctx, const kl_font *f, const kl_gmap *m, s
     if (rc < 0)
         goto done;
     if (raised.len)
-        rc = deflate_buf(raised.data, raised.len, out, outlen);
+        rc = deflate_buf(c, raised.data, raised.len, out, outlen);
     else
-        rc = deflate_buf(data, len, out, outlen);
+        rc = deflate_buf(c, data, len, out, outlen);
 done:
     kl_core__buf_free(&raised);
     hb_blob_destroy(blob);
@@ -891,8 +891,8 @@ static void widths(kl_buf *b, const kl_font *f, const kl_gmap *m, size_t n, int 
 
 /* The CIDToGIDMap of codes m (sorted by CID) when some CID is not its glyph
  * id: two bytes per CID, big-endian. */
-static int cid_to_gid(const kl_gmap *m, const uint32_t *gid, size_t n, unsigned char **out,
-                      size_t *outlen)
+static int cid_to_gid(kl_pdf_cache *c, const kl_gmap *m, const uint32_t *gid, size_t n,
+                      unsigned char **out, size_t *outlen)
 {
     *out = NULL;
     *outlen = 0;
@@ -909,7 +909,7 @@ static int cid_to_gid(const kl_gmap *m, const uint32_t *gid, size_t n, unsigned 
         map[m[i].cid * 2] = (unsigned char)(gid[i] >> 8);
         map[m[i].cid * 2 + 1] = (unsigned char)gid[i];
     }
-    int rc = deflate_buf(map, len, out, outlen);
+    int rc = deflate_buf(c, map, len, out, outlen);
     kl_free(map);
     return rc;
 }
@@ -962,7 +962,7 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
         rc = kl_core__oom(ctx);
         goto fail;
     }
-    if ((rc = hb_subset_font(ctx, u->font, m, u->n, &p->file, &p->filelen, outgid)))
+    if ((rc = hb_subset_font(ctx, c, u->font, m, u->n, &p->file, &p->filelen, outgid)))
         goto fail;
     tounicode(&tu, m, u->n);
     widths(&wb, u->font, m, u->n, NULL);
@@ -970,10 +970,11 @@ int kl_pdf__pack_get(kl_context *ctx, kl_pdf_cache *c, kl_fontuse *u, const kl_f
         rc = kl_core__oom(ctx);
         goto fail;
     }
-    if ((rc = deflate_buf(tu.data, tu.len, &p->tounicode, &p->tounicodelen)) ||
-        (rc = cid_to_gid(m, outgid, u->n, &p->cidtogid, &p->cidtogidlen))) {
-        rc = rc == KL_ENOMEM ? kl_core__oom(ctx)
-                             : kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "zlib failed");
+    if ((rc = deflate_buf(c, tu.data, tu.len, &p->tounicode, &p->tounicodelen)) ||
+        (rc = cid_to_gid(c, m, outgid, u->n, &p->cidtogid, &p->cidtogidlen))) {
+        rc = rc == KL_ENOMEM
+                 ? kl_core__oom(ctx)
+                 : kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "libdeflate failed");
         goto fail;
     }
     p->widths = kl_core__buf_detach(&wb);
@@ -1031,47 +1032,25 @@ int kl_pdf__glyph_width(int32_t *table, const kl_font *f, uint32_t gid)
     return table[gid];
 }
 
-/* zlib's allocations through ours (counted, and made to fail in tests). */
-static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
-{
-    (void)opaque;
-    return size && items > SIZE_MAX / size ? NULL : kl_core__malloc((size_t)items * size);
-}
-
-static void z_free(voidpf opaque, voidpf p)
-{
-    (void)opaque;
-    kl_free(p);
-}
-
 int kl_pdf__deflate(kl_pdf_cache *c, const void *data, size_t len, const unsigned char **out,
                     size_t *outlen)
 {
     *out = NULL;
     *outlen = 0;
-    if (!c->z_ready) {
-        memset(&c->z, 0, sizeof c->z);
-        c->z.zalloc = z_alloc;
-        c->z.zfree = z_free;
-        int zrc = deflateInit2(&c->z, KL_PDF_CONTENT_LEVEL, Z_DEFLATED, 15, KL_PDF_CONTENT_MEMLEVEL,
-                               Z_DEFAULT_STRATEGY);
-        if (zrc != Z_OK)
-            return zrc == Z_MEM_ERROR ? KL_ENOMEM : KL_EBACKEND;
-        c->z_ready = true;
-    } else if (deflateReset(&c->z) != Z_OK) {
-        return KL_EBACKEND;
-    }
-    kl_core__buf_clear(&c->zout);
-    if (kl_core__buf_reserve(&c->zout, deflateBound(&c->z, (uLong)len)))
+    /* libdeflate 1.14 allocates with malloc (no allocator of ours before
+     * 1.15's libdeflate_set_memory_allocator): the compressor, 653 KB at
+     * this level, is made once per cache (a worker thread's) and kept. */
+    if (!c->zc && !(c->zc = libdeflate_alloc_compressor(KL_PDF_DEFLATE_LEVEL)))
         return KL_ENOMEM;
-    c->z.next_in = (Bytef *)data;
-    c->z.avail_in = (uInt)len;
-    c->z.next_out = (Bytef *)c->zout.data;
-    c->z.avail_out = (uInt)(c->zout.cap - 1);
-    if (deflate(&c->z, Z_FINISH) != Z_STREAM_END)
+    size_t bound = libdeflate_zlib_compress_bound(c->zc, len);
+    kl_core__buf_clear(&c->zout);
+    if (kl_core__buf_reserve(&c->zout, bound))
+        return KL_ENOMEM;
+    size_t n = libdeflate_zlib_compress(c->zc, data, len, c->zout.data, bound);
+    if (!n)
         return KL_EBACKEND;
     *out = (const unsigned char *)c->zout.data;
-    *outlen = c->z.total_out;
+    *outlen = n;
     return 0;
 }
 
@@ -1084,7 +1063,7 @@ const kl_imgpack *kl_pdf__image_find(kl_pdf_cache *c, const char *src)
 }
 
 /* Read a libharu memory stream whole and deflate it. */
-static int stream_deflate(HPDF_Stream s, unsigned char **out, size_t *len)
+static int stream_deflate(kl_pdf_cache *c, HPDF_Stream s, unsigned char **out, size_t *len)
 {
     HPDF_UINT32 size = HPDF_Stream_Size(s);
     unsigned char *raw = kl_core__malloc(size ? size : 1);
@@ -1095,7 +1074,7 @@ static int stream_deflate(HPDF_Stream s, unsigned char **out, size_t *len)
     if (HPDF_Stream_Seek(s, 0, HPDF_SEEK_SET) != HPDF_OK ||
         (size && HPDF_Stream_Read(s, raw, &n) != HPDF_OK) || n != size)
         goto done;
-    rc = deflate_buf(raw, size, out, len);
+    rc = deflate_buf(c, raw, size, out, len);
 done:
     kl_free(raw);
     return rc;
@@ -1113,9 +1092,9 @@ int kl_pdf__image_add(kl_context *ctx, kl_pdf_cache *c, const char *src, unsigne
     p->h = h;
     p->bpc = bpc;
     snprintf(p->cs, sizeof p->cs, "%s", cs);
-    if ((rc = stream_deflate(pixels, &p->data, &p->len)) < 0)
+    if ((rc = stream_deflate(c, pixels, &p->data, &p->len)) < 0)
         goto done;
-    if (mask && (rc = stream_deflate(mask, &p->mask, &p->masklen)) < 0)
+    if (mask && (rc = stream_deflate(c, mask, &p->mask, &p->masklen)) < 0)
         goto done;
 done:
     if (rc) {

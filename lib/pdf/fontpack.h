@@ -121,16 +121,19 @@ bool kl_pdf__pool_failed(const kl_pdf_cache *c);
 void *kl_pdf__pool_alloc(unsigned size);
 void kl_pdf__pool_free(void *ptr);
 
-/* Content streams: zlib level and memory level. Level 5 measured against 6
- * (zlib's default, which libharu used) on the benchmark's letter: 1944
- * bytes instead of 1927 for its two pages' content, deflated in 58 us
- * instead of 76; level 4 saves 11 us more for 136 bytes more, levels 1
- * and 2 save 25 us for 350 to 500 bytes. */
-#define KL_PDF_CONTENT_LEVEL    5
-#define KL_PDF_CONTENT_MEMLEVEL 8
-/* Deflate data with the cache's reusable zlib stream. *out points into the
- * cache, valid until the next call. KL_ENOMEM or KL_EBACKEND (not reported:
- * the caller reports). */
+/* Every stream we deflate (page contents, object streams, the
+ * cross-reference stream, font programs, ToUnicode and CIDToGID maps,
+ * images) goes through libdeflate at this level: the cheapest whose files
+ * are no larger than zlib's were (levels 5 and 6 then). On the benchmark
+ * batch, against zlib: letters 1.3% and the print pack 2.6% smaller, and
+ * 38% fewer instructions deflating; level 6 saves 0.5% and 1.5% more for
+ * 9% more instructions, level 4 costs 1.5% more bytes (docs/PERFORMANCE.md,
+ * "libdeflate"). */
+#define KL_PDF_DEFLATE_LEVEL 5
+/* Deflate data, zlib-wrapped (/FlateDecode), with the cache's libdeflate
+ * compressor (made on first use, kept). *out points into the cache, valid
+ * until the next call. KL_ENOMEM or KL_EBACKEND (not reported: the caller
+ * reports). */
 int kl_pdf__deflate(kl_pdf_cache *c, const void *data, size_t len, const unsigned char **out,
                     size_t *outlen);
 

@@ -820,7 +820,7 @@ static int page_contents(render *r, size_t p)
             return kl_core__oom(r->ctx);
         } else if (rc) {
             return kl_core__error(r->ctx, KL_EBACKEND, KL_NOWHERE, NULL,
-                                  "zlib failed to compress page %zu", p + 1);
+                                  "could not deflate page %zu", p + 1);
         }
         if (r->keep && (rc = keep_page(r, p, sum, z, zlen)) < 0)
             return rc;
