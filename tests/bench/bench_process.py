@@ -35,13 +35,17 @@ def generate(n, jobs):
     out = os.path.join(tmp, "out")
     shutil.rmtree(out, ignore_errors=True)
     t0 = time.monotonic()
-    p = subprocess.Popen([kl, "generate", "-j", str(jobs), "-o", out, review(n)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, _, ru = os.wait4(p.pid, 0)
-    wall = time.monotonic() - t0
-    so, se = p.stdout.read().decode(), p.stderr.read().decode()
-    p.stdout.close()
-    p.stderr.close()
+    # Files, not pipes: nothing reads a pipe until the process ends, and
+    # 10,000 members' listing is more than a pipe holds (the run hung).
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        p = subprocess.Popen([kl, "generate", "-j", str(jobs), "-o", out, review(n)],
+                             stdout=fo, stderr=fe)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.monotonic() - t0
+        fo.seek(0)
+        fe.seek(0)
+        so, se = fo.read().decode(), fe.read().decode()
+    p.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait
     if p.returncode:
         sys.exit(f"generate failed: {se}")
     m = re.search(r"(\d+) PDF pages", so)
