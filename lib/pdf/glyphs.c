@@ -537,6 +537,13 @@ static int glyph_code_make(kl_fontuse *u, const kl_trun *t, const gtext *tx, uin
     int16_t rise = t->rtl && fabs(up) >= 0.5 && fabs(up) < 32767 ? (int16_t)lround(up) : 0;
     if (!tx[g].n)
         return 0;
+    if (add && tx[g].n == 1 && (e = kl_pdf__use_single(u, t->glyphs[g].gid)) && e->n == 1 &&
+        e->u[0] == tx[g].u[0] && e->w == c->w && e->rise == rise) {
+        /* Already added so (kl_pdf__use_add's answer, without the call). */
+        c->cid = e->cid;
+        c->raised = rise ? (float)(rise * (double)t->size / t->font->upem) : 0;
+        return 0;
+    }
     int rc;
     if ((rc = (add ? kl_pdf__use_add : kl_pdf__use_find)(u, t->font, t->glyphs[g].gid, tx[g].u,
                                                          tx[g].n, &c->w, &rise, &c->cid)) < 0)
