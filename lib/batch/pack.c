@@ -152,6 +152,19 @@ size_t kl_batch__take_pack_locked(batch *b)
     return b->next_pack++;
 }
 
+/* The pack's file as libharu's objects are saved (kl_pdf_sink): a pack of 1,200 pages is
+ * about 2 MB, never whole in memory. */
+typedef struct pack_file {
+    kl_context *ctx;
+    kl_core_stream s;
+} pack_file;
+
+static int pack_file_write(void *arg, const void *data, size_t len)
+{
+    pack_file *f = arg;
+    return kl_core__stream_write(f->ctx, &f->s, data, len);
+}
+
 /* Print pack p: the postal letters written among its members, in member
  * order, in one PDF for a duplex printer (the first pack starts with the
  * braille note); then those letters are freed. No file when it would hold
@@ -164,7 +177,8 @@ static int make_pack(batch *b, size_t p, unsigned *pages, bool *written)
         count += b->jobs[i].state == J_WRITTEN && b->jobs[i].post;
     kl_doc *note = NULL, *meta = NULL;
     kl_pdf_pack_letter *letters = NULL;
-    kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT;
+    kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT, disp = KL_BUF_INIT;
+    pack_file file = {.ctx = ctx, .s = {.fd = -1}};
     int rc = p == 0 && braille_note(b, &note) ? kl_core__oom(ctx) : 0;
     size_t off = note ? 1 : 0;
     if (rc || count + off == 0)
@@ -199,15 +213,31 @@ static int make_pack(batch *b, size_t p, unsigned *pages, bool *written)
     o.line_spacing = b->popts.line_spacing;
     o.page_label = b->popts.page_label;
     o.creation_date = b->popts.creation_date;
-    if ((rc = kl_pdf__render_pack(ctx, letters, count + off, meta, &o, &pdf, pages)) < 0)
-        goto done;
     char name[40]; /* "print-pack-%03zu.pdf": a size_t has at most 20 digits */
     pack_name(name, sizeof name, p, b->n_packs);
-    kl_buf disp = KL_BUF_INIT;
     kl_core__buf_printf(&disp, "%s/%s", b->dir, name);
-    rc = disp.oom ? kl_core__oom(ctx)
-                  : kl_batch__place_file(ctx, b, name, disp.data, pdf.data, pdf.len);
-    kl_core__buf_free(&disp);
+    if (disp.oom) {
+        rc = kl_core__oom(ctx);
+        goto done;
+    }
+    if (b->output) { /* in memory, to the caller: the whole file, then delivered */
+        if ((rc = kl_pdf__render_pack(ctx, letters, count + off, meta, &o, &pdf, NULL, pages)) < 0)
+            goto done;
+        rc = kl_batch__place_file(ctx, b, name, disp.data, pdf.data, pdf.len);
+    } else { /* written to a temporary as it is saved, then fsync'd and renamed */
+        if (kl_batch__manifest_add(&b->rd, name)) {
+            rc = kl_core__error(ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
+                                "cannot add to the manifest of this run: %s", strerror(errno));
+            goto done;
+        }
+        if ((rc = kl_core__stream_open(ctx, &file.s, b->dirfd, name, disp.data, b->rd.run_id)) < 0)
+            goto done;
+        kl_pdf_sink sink = {.write = pack_file_write, .arg = &file};
+        rc = kl_pdf__render_pack(ctx, letters, count + off, meta, &o, &pdf, &sink, pages);
+        if (rc == 0)
+            rc = kl_core__stream_close(ctx, &file.s, name, false);
+        kl_core__stream_abort(&file.s); /* a temporary left by a failure */
+    }
     *written = rc == 0;
 done:
     for (size_t i = from; i < to; i++) {
@@ -215,6 +245,7 @@ done:
         b->jobs[i].post = NULL;
     }
     kl_core__buf_free(&pdf);
+    kl_core__buf_free(&disp);
     kl_core__buf_free(&title);
     kl_doc__free(meta);
     kl_free(letters);

@@ -104,10 +104,10 @@ int kl_core__write_file(kl_context *ctx, int dirfd, const char *name, const char
     return kl_core__write_file_tagged(ctx, dirfd, name, display, data, len, overwrite, NULL);
 }
 
-/* Create ".<name>.<tag>.tmp" (or a random tag), mode 0600, and write data to
- * it. The temporary's name is left in tmp. */
-static int stage(kl_context *ctx, int dirfd, const char *name, const char *display,
-                 const void *data, size_t len, const char *tag, bool sync, char tmp[300])
+/* Create ".<name>.<tag>.tmp" (or a random tag), mode 0600, open for writing
+ * in *fd. The temporary's name is left in tmp. */
+static int tmp_create(kl_context *ctx, int dirfd, const char *name, const char *display,
+                      const char *tag, char tmp[300], int *fd_out)
 {
     int fd = -1;
     struct timespec ts;
@@ -126,9 +126,24 @@ static int stage(kl_context *ctx, int dirfd, const char *name, const char *displ
     }
     if (fd < 0)
         return io_error(ctx, "cannot create a temporary file", display, EEXIST);
-    int err = fchmod(fd, 0600) ? errno : 0; /* whatever the umask */
-    if (!err)
-        err = write_all(fd, data, len);
+    if (fchmod(fd, 0600)) { /* whatever the umask */
+        int e = errno;
+        close(fd);
+        unlinkat(dirfd, tmp, 0);
+        return io_error(ctx, "cannot write", display, e);
+    }
+    *fd_out = fd;
+    return 0;
+}
+
+/* The same, then data written to it (and fsync'd with sync), closed. */
+static int stage(kl_context *ctx, int dirfd, const char *name, const char *display,
+                 const void *data, size_t len, const char *tag, bool sync, char tmp[300])
+{
+    int fd, rc = tmp_create(ctx, dirfd, name, display, tag, tmp, &fd);
+    if (rc)
+        return rc;
+    int err = write_all(fd, data, len);
     if (!err && sync && fsync(fd) != 0)
         err = errno;
     if (close(fd) != 0 && !err)
@@ -175,6 +190,47 @@ int kl_core__write_file_tagged(kl_context *ctx, int dirfd, const char *name, con
     if (rc)
         return rc;
     return kl_core__place_file(ctx, dirfd, tmp, name, display, overwrite);
+}
+
+int kl_core__stream_open(kl_context *ctx, kl_core_stream *f, int dirfd, const char *name,
+                         const char *display, const char *tag)
+{
+    *f = (kl_core_stream){.fd = -1, .dirfd = dirfd, .display = display};
+    return tmp_create(ctx, dirfd, name, display, tag, f->tmp, &f->fd);
+}
+
+int kl_core__stream_write(kl_context *ctx, kl_core_stream *f, const void *data, size_t len)
+{
+    int err = f->fd < 0 ? EBADF : write_all(f->fd, data, len);
+    if (err) {
+        kl_core__stream_abort(f);
+        return io_error(ctx, "cannot write", f->display, err);
+    }
+    return 0;
+}
+
+int kl_core__stream_close(kl_context *ctx, kl_core_stream *f, const char *name, bool overwrite)
+{
+    if (f->fd < 0)
+        return io_error(ctx, "cannot write", f->display, EBADF);
+    int err = fsync(f->fd) ? errno : 0;
+    if (close(f->fd) != 0 && !err)
+        err = errno;
+    f->fd = -1;
+    if (err) {
+        unlinkat(f->dirfd, f->tmp, 0);
+        return io_error(ctx, "cannot write", f->display, err);
+    }
+    return kl_core__place_file(ctx, f->dirfd, f->tmp, name, f->display, overwrite);
+}
+
+void kl_core__stream_abort(kl_core_stream *f)
+{
+    if (f->fd < 0)
+        return;
+    close(f->fd);
+    unlinkat(f->dirfd, f->tmp, 0);
+    f->fd = -1;
 }
 
 int kl_core__stage_file(kl_context *ctx, int dirfd, const char *name, const char *display,

@@ -27,6 +27,24 @@ int kl_core__write_file(kl_context *ctx, int dirfd, const char *name, const char
 int kl_core__write_file_tagged(kl_context *ctx, int dirfd, const char *name, const char *display,
                                const void *data, size_t len, bool overwrite, const char *tag);
 
+/* A file written as it is made (a print pack written as it is saved, not
+ * held in memory first), as durable as kl_core__write_file_tagged: open
+ * creates the temporary ".<name>.<tag>.tmp" (mode 0600); write appends to
+ * it; close fsyncs and closes it and puts it in place under name (rename,
+ * never over an existing file without overwrite). A failed write or close
+ * removes the temporary and sets the error (display, what to do); abort
+ * (safe to call again, or after a failure) closes and removes it. */
+typedef struct kl_core_stream {
+    int fd, dirfd;
+    const char *display;
+    char tmp[300];
+} kl_core_stream;
+int kl_core__stream_open(kl_context *ctx, kl_core_stream *f, int dirfd, const char *name,
+                         const char *display, const char *tag);
+int kl_core__stream_write(kl_context *ctx, kl_core_stream *f, const void *data, size_t len);
+int kl_core__stream_close(kl_context *ctx, kl_core_stream *f, const char *name, bool overwrite);
+void kl_core__stream_abort(kl_core_stream *f);
+
 /* Durable without an fsync per file, for many files at once: stage each
  * (write ".<name>.<tag>.tmp", no fsync), kl_core__sync_dir(whole_fs) once
  * so every temporary is on the disk, place each (rename; nothing is left

@@ -69,12 +69,20 @@ typedef struct objstm {
     unsigned n, first;
 } objstm;
 
+/* With a sink, out is handed to it whenever it holds SINK_AT bytes at the end of an object (a
+ * print pack goes to its file as it is saved instead of whole into memory first). */
+#define SINK_AT (64u << 10)
+
 typedef struct writer {
     kl_pdf_cache *cache;
     kl_buf *out;
     size_t start;
-    kl_buf body; /* the current object stream's objects */
-    kl_buf head; /* and its "number offset" pairs */
+    const kl_pdf_sink *sink;
+    size_t sunk;        /* bytes of the file already handed to the sink */
+    struct md5_ctx md5; /* of those bytes (the /ID) */
+    int sink_rc;        /* the sink's error */
+    kl_buf body;        /* the current object stream's objects */
+    kl_buf head;        /* and its "number offset" pairs */
     unsigned nin;
     kl_buf pend; /* finished object streams, deflated */
     objstm *stms;
@@ -82,6 +90,32 @@ typedef struct writer {
     xent *x;
     size_t nx, capx;
 } writer;
+
+/* Where the next byte of the file goes. */
+static size_t file_pos(const writer *w)
+{
+    return w->sunk + w->out->len - w->start;
+}
+
+/* With a sink: out's bytes (all of them with force, else only when SINK_AT have gathered) to
+ * the sink and the /ID's hash. */
+static int sink_out(writer *w, bool force)
+{
+    kl_buf *out = w->out;
+    size_t n = out->len - w->start;
+    if (!w->sink || !n || (!force && n < SINK_AT))
+        return 0;
+    if (out->oom)
+        return KL_ENOMEM;
+    const char *p = out->data + w->start;
+    md5_update(&w->md5, n, (const uint8_t *)p);
+    int rc = w->sink->write(w->sink->arg, p, n);
+    if (rc < 0)
+        return w->sink_rc = rc;
+    w->sunk += n;
+    out->len = w->start;
+    return 0;
+}
 
 static HPDF_STATUS body_write(HPDF_Stream s, const HPDF_BYTE *data, HPDF_UINT len)
 {
@@ -159,7 +193,7 @@ static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem, const kl_stre
             continue;
         }
         if (e->gen_no || is_stream(e->obj)) {
-            w->x[i] = (xent){.type = 1, .f2 = (uint32_t)(w->out->len - w->start), .f3 = e->gen_no};
+            w->x[i] = (xent){.type = 1, .f2 = (uint32_t)file_pos(w), .f3 = e->gen_no};
             char *p = put_u(buf, i);
             *p++ = ' ';
             p = put_u(p, e->gen_no);
@@ -168,6 +202,8 @@ static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem, const kl_stre
                 HPDF_Obj_WriteValue(e->obj, os, NULL) != HPDF_OK ||
                 HPDF_Stream_WriteStr(os, "\nendobj\n") != HPDF_OK)
                 return w->out->oom ? KL_ENOMEM : KL_EBACKEND;
+            if ((rc = sink_out(w, false)) < 0)
+                return rc;
             continue;
         }
         w->x[i] = (xent){.type = 2, .f2 = (uint32_t)w->nstms, .f3 = (uint16_t)w->nin};
@@ -395,13 +431,16 @@ static int objstms_write(writer *w, uint32_t base)
         const objstm *o = &w->stms[s];
         if (KL_GROW(w->x, w->capx, w->nx + 1) < 0)
             return KL_ENOMEM;
-        w->x[w->nx++] = (xent){.type = 1, .f2 = (uint32_t)(out->len - w->start)};
+        w->x[w->nx++] = (xent){.type = 1, .f2 = (uint32_t)file_pos(w)};
         kl_core__buf_printf(out,
                             "%zu 0 obj\n<</Type /ObjStm /N %u /First %u /Filter /FlateDecode "
                             "/Length %zu>>\nstream\n",
                             (size_t)(base + s), o->n, o->first, o->zlen);
         kl_core__buf_append(out, w->pend.data + o->off, o->zlen);
         kl_core__buf_puts(out, "\nendstream\nendobj\n");
+        int rc = sink_out(w, false);
+        if (rc < 0)
+            return rc;
     }
     for (size_t i = 1; i < base; i++)
         if (w->x[i].type == 2)
@@ -443,14 +482,12 @@ static int xref_rows(writer *w, size_t size, unsigned w2, unsigned w3, const uns
 
 /* A deterministic /ID: the MD5 of every byte before the xref stream, as qpdf's
  * deterministic ID is (an identifier, not a security check: SHA-256 of the file cost 1.5 M
- * instructions a letter, MD5 0.3 M). In hex, into id. */
-static void file_id(const writer *w, size_t xref_at, char id[2 * MD5_DIGEST_SIZE + 1])
+ * instructions a letter, MD5 0.3 M); the bytes already sunk are in w->md5. In hex, into id. */
+static void file_id(writer *w, size_t xref_at, char id[2 * MD5_DIGEST_SIZE + 1])
 {
-    struct md5_ctx md5;
     uint8_t digest[MD5_DIGEST_SIZE];
-    md5_init(&md5);
-    md5_update(&md5, xref_at, (const uint8_t *)w->out->data + w->start);
-    md5_digest(&md5, sizeof digest, digest);
+    md5_update(&w->md5, xref_at - w->sunk, (const uint8_t *)w->out->data + w->start);
+    md5_digest(&w->md5, sizeof digest, digest);
     for (size_t i = 0; i < sizeof digest; i++) {
         id[2 * i] = "0123456789abcdef"[digest[i] >> 4];
         id[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
@@ -467,7 +504,7 @@ static int write_tail(writer *w, HPDF_Doc pdf)
         return rc;
     /* The cross-reference stream is the last object. */
     size_t xref_id = w->nx, size = w->nx + 1;
-    size_t xref_at = out->len - w->start;
+    size_t xref_at = file_pos(w);
     if (xref_at > UINT32_MAX)
         return KL_EBACKEND;
     if (KL_GROW(w->x, w->capx, size) < 0)
@@ -499,10 +536,11 @@ static int write_tail(writer *w, HPDF_Doc pdf)
                         id, id, cols, zlen);
     kl_core__buf_append(out, z, zlen);
     kl_core__buf_printf(out, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xref_at);
-    return out->oom ? KL_ENOMEM : 0;
+    return out->oom ? KL_ENOMEM : sink_out(w, true);
 }
 
-int kl_pdf__save_compact(HPDF_Doc pdf, const kl_stree *t, kl_pdf_cache *cache, kl_buf *out)
+int kl_pdf__save_compact(HPDF_Doc pdf, const kl_stree *t, kl_pdf_cache *cache, kl_buf *out,
+                         const kl_pdf_sink *sink)
 {
     /* libharu's encryption is never asked for (mail/protect.c encrypts with libqpdf), and
      * libharu's own writer could not write the structure tree. */
@@ -510,7 +548,8 @@ int kl_pdf__save_compact(HPDF_Doc pdf, const kl_stree *t, kl_pdf_cache *cache, k
         return KL_EBACKEND;
     if (!pdf->catalog || !pdf->xref || !pdf->stream || pdf->xref->prev || pdf->xref->start_offset)
         return KL_EBACKEND;
-    writer w = {.cache = cache, .out = out, .start = out->len};
+    writer w = {.cache = cache, .out = out, .start = out->len, .sink = sink};
+    md5_init(&w.md5);
     HPDF_Stream mem = HPDF_CallbackWriter_New(pdf->mmgr, body_write, &w.body);
     if (!mem)
         return KL_ENOMEM;
@@ -529,6 +568,8 @@ int kl_pdf__save_compact(HPDF_Doc pdf, const kl_stree *t, kl_pdf_cache *cache, k
         goto done;
     rc = write_tail(&w, pdf);
 done:
+    if (w.sink_rc)
+        rc = w.sink_rc;
     HPDF_Stream_Free(mem);
     kl_core__buf_free(&w.body);
     kl_core__buf_free(&w.head);

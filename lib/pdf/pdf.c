@@ -1328,7 +1328,12 @@ static int save(render *r, kl_buf *out)
         return kl_core__oom(r->ctx);
     /* libharu's objects written by libharu, but the dictionaries into object streams and a
      * cross-reference stream (compact.c): about half the bytes of HPDF_SaveToStream's. */
-    int rc = r->err.error_no ? KL_EBACKEND : kl_pdf__save_compact(r->pdf, &r->st, r->o->cache, out);
+    int rc = r->err.error_no ? KL_EBACKEND
+                             : kl_pdf__save_compact(r->pdf, &r->st, r->o->cache, out, r->sink);
+    if (rc < 0 && rc != KL_ENOMEM && rc != KL_EBACKEND) { /* the sink's, with its message */
+        out->len = start;
+        return rc;
+    }
     if (out->oom || rc == KL_ENOMEM) {
         out->len = start;
         return kl_core__oom(r->ctx);
@@ -1586,14 +1591,15 @@ done:
 }
 
 int kl_pdf__render_pack(kl_context *ctx, const kl_pdf_pack_letter *letters, size_t n,
-                        const kl_doc *meta, const kl_pdf_opts *opts, kl_buf *out, unsigned *pages)
+                        const kl_doc *meta, const kl_pdf_opts *opts, kl_buf *out,
+                        const kl_pdf_sink *sink, unsigned *pages)
 {
     if (pages)
         *pages = 0;
     if (!letters || !n || !meta || !opts || !opts->fonts || !opts->text || !opts->cache || !out)
         return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL,
                               "kl_pdf__render_pack: bad arguments");
-    render rr = {.ctx = ctx, .doc = meta, .o = opts}, *r = &rr;
+    render rr = {.ctx = ctx, .doc = meta, .o = opts, .sink = sink}, *r = &rr;
     kl_text__cache_trim(opts->text);
     kl_pdf__cache_trim(opts->cache);
     kl_layout *pack = kl_core__calloc(1, sizeof *pack);

@@ -9,6 +9,14 @@
 /* Embedded-font data reused across the letters of a batch (subset font,
  * ToUnicode, widths per glyph set). One per thread. */
 typedef struct kl_pdf_cache kl_pdf_cache;
+
+/* Where a saved PDF's bytes go as they are made, instead of into one buffer (the print pack
+ * to its file): write gets them in order, in pieces; a negative KL_E code (with the error
+ * set on the context) stops the save and is its answer. */
+typedef struct kl_pdf_sink {
+    int (*write)(void *arg, const void *data, size_t len);
+    void *arg;
+} kl_pdf_sink;
 int kl_pdf__cache_new(kl_pdf_cache **out);
 void kl_pdf__cache_free(kl_pdf_cache *c);
 
@@ -60,7 +68,8 @@ typedef struct kl_pdf_pack_letter {
  * the same (length and checksum) takes the letter's deflated bytes; the
  * others are deflated. Same errors as kl_pdf__render. */
 int kl_pdf__render_pack(kl_context *ctx, const kl_pdf_pack_letter *letters, size_t n,
-                        const kl_doc *meta, const kl_pdf_opts *opts, kl_buf *out, unsigned *pages);
+                        const kl_doc *meta, const kl_pdf_opts *opts, kl_buf *out,
+                        const kl_pdf_sink *sink, unsigned *pages);
 
 /* The fonts and caches of a public renderer, as kl_pdf_opts (for batch). */
 typedef struct kl_pdf_renderer kl_pdf_renderer;
@@ -76,12 +85,13 @@ int kl_pdf__letter_render_keep(kl_context *ctx, kl_pdf_renderer *r, const struct
 
 /* Save libharu's document pdf (its stream writing to out) and its structure tree t (pdf/stree.h,
  * NULL for none) into out: every object that can be in deflated object streams, a
- * cross-reference stream, a deterministic /ID (compact.c). 0, KL_ENOMEM, or KL_EBACKEND
- * (libharu's error is on pdf). */
+ * cross-reference stream, a deterministic /ID (compact.c). With a sink, the file's bytes go to
+ * the sink as they are made (out holds about 64 KB at a time, and nothing of the file at the
+ * end). 0, KL_ENOMEM, KL_EBACKEND (libharu's error is on pdf) or the sink's error. */
 struct _HPDF_Doc_Rec;
 struct kl_stree;
 int kl_pdf__save_compact(struct _HPDF_Doc_Rec *pdf, const struct kl_stree *t, kl_pdf_cache *cache,
-                         kl_buf *out);
+                         kl_buf *out, const kl_pdf_sink *sink);
 /* The one lock every use of libqpdf in the library holds (compact.c says why). */
 void kl_pdf__qpdf_lock(void);
 void kl_pdf__qpdf_unlock(void);

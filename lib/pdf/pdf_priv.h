@@ -23,6 +23,7 @@ typedef struct render {
     kl_context *ctx;
     const kl_doc *doc;
     const kl_pdf_opts *o;
+    const kl_pdf_sink *sink; /* where the saved file goes; NULL: into the out buffer */
     kl_layout *L;
     HPDF_Doc pdf;
     hpdf_err err;

@@ -354,7 +354,7 @@ static kl_doc *pack_doc(size_t k)
     return sample_letter(&samples[which[k]], k == 2 ? 24 : 14, k == 2 ? NULL : logo, (int)k + 1);
 }
 
-static void render_pack_of(kl_context *ctx, bool kept, kl_buf *out)
+static int render_pack_of(kl_context *ctx, bool kept, kl_buf *out, const kl_pdf_sink *sink)
 {
     enum { N = 4 };
     kl_text_cache *tc;
@@ -401,8 +401,9 @@ static void render_pack_of(kl_context *ctx, bool kept, kl_buf *out)
     kl_doc *meta = kl_doc__new("en-GB");
     assert_int_equal(kl_doc__set(&meta->title, "Letters to post"), 0);
     unsigned pages = 0;
-    assert_int_equal(kl_pdf__render_pack(ctx, letters, N + 1, meta, &o, out, &pages), 0);
-    assert_true(pages > N + 1);
+    int rc = kl_pdf__render_pack(ctx, letters, N + 1, meta, &o, out, sink, &pages);
+    if (rc == 0)
+        assert_true(pages > N + 1);
     for (size_t k = 0; k <= N; k++) {
         kl_pdf__kept_free(letters[k].kept);
         kl_doc__free(docs[k]);
@@ -410,6 +411,7 @@ static void render_pack_of(kl_context *ctx, bool kept, kl_buf *out)
     kl_doc__free(meta);
     kl_pdf__cache_free(pc);
     kl_text__cache_free(tc);
+    return rc;
 }
 
 static void a_pack_of_kept_letters_is_the_pack_of_their_documents(void **state)
@@ -417,8 +419,8 @@ static void a_pack_of_kept_letters_is_the_pack_of_their_documents(void **state)
     (void)state;
     kl_context *ctx = kl_test_context(NULL);
     kl_buf laid = KL_BUF_INIT, kept = KL_BUF_INIT;
-    render_pack_of(ctx, false, &laid);
-    render_pack_of(ctx, true, &kept);
+    assert_int_equal(render_pack_of(ctx, false, &laid, NULL), 0);
+    assert_int_equal(render_pack_of(ctx, true, &kept, NULL), 0);
     assert_int_equal(kept.len, laid.len);
     assert_memory_equal(kept.data, laid.data, laid.len);
     const char *dir = getenv("KL_BUILD_ROOT") ? getenv("KL_BUILD_ROOT") : "/tmp";
@@ -431,6 +433,53 @@ static void a_pack_of_kept_letters_is_the_pack_of_their_documents(void **state)
     run("qpdf --check '%s' >/dev/null", path);
     kl_core__buf_free(&laid);
     kl_core__buf_free(&kept);
+    kl_context_free(ctx);
+}
+
+/* A pack saved through a sink (the batch writes it to its file as it is saved) is the same bytes
+ * as the pack saved whole into memory, handed over in pieces, none of it left in the buffer;
+ * a sink that fails stops the save with the sink's error and message. */
+typedef struct piece_sink {
+    kl_buf got;
+    size_t calls, fail_after;
+    kl_context *ctx;
+} piece_sink;
+
+static int piece_write(void *arg, const void *data, size_t len)
+{
+    piece_sink *s = arg;
+    s->calls++;
+    if (s->fail_after && s->got.len + len > s->fail_after)
+        return kl_core__error(s->ctx, KL_EIO, KL_AT("pack.pdf", 0, 0), "free some space",
+                              "cannot write: No space left on device");
+    return kl_core__buf_append(&s->got, data, len) ? KL_ENOMEM : 0;
+}
+
+static void a_pack_through_a_sink_is_the_same_file(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_buf whole = KL_BUF_INIT, rest = KL_BUF_INIT;
+    assert_int_equal(render_pack_of(ctx, true, &whole, NULL), 0);
+    piece_sink ps = {.got = KL_BUF_INIT, .ctx = ctx};
+    kl_pdf_sink sink = {.write = piece_write, .arg = &ps};
+    assert_int_equal(render_pack_of(ctx, true, &rest, &sink), 0);
+    assert_int_equal(rest.len, 0); /* nothing of the file kept in memory */
+    assert_int_equal(ps.got.len, whole.len);
+    assert_memory_equal(ps.got.data, whole.data, whole.len);
+    assert_true(whole.len > (64u << 10)); /* so the file went in more than one piece */
+    assert_true(ps.calls >= 2);
+    /* A sink failing part-way: the save stops with its error. */
+    piece_sink bad = {.got = KL_BUF_INIT, .ctx = ctx, .fail_after = whole.len / 2};
+    sink.arg = &bad;
+    kl_core__buf_clear(&rest);
+    assert_int_equal(render_pack_of(ctx, true, &rest, &sink), KL_EIO);
+    assert_non_null(strstr(kl_context_last_error(ctx)->message, "No space left"));
+    assert_true(bad.got.len <= whole.len / 2);
+    kl_core__buf_free(&bad.got);
+    kl_core__buf_free(&ps.got);
+    kl_core__buf_free(&whole);
+    kl_core__buf_free(&rest);
     kl_context_free(ctx);
 }
 
@@ -676,6 +725,7 @@ int main(void)
         cmocka_unit_test(missing_glyph_is_an_error_not_a_box),
         cmocka_unit_test(output_is_reproducible_with_a_fixed_date),
         cmocka_unit_test(a_pack_of_kept_letters_is_the_pack_of_their_documents),
+        cmocka_unit_test(a_pack_through_a_sink_is_the_same_file),
         cmocka_unit_test(dictionaries_are_in_object_streams),
         cmocka_unit_test(libharus_own_save_refuses_the_structure_tree),
         cmocka_unit_test(raised_glyphs_are_the_originals_moved),
