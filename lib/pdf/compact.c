@@ -145,11 +145,18 @@ static int flush_stm(writer *w)
     objstm *o = &w->stms[w->nstms];
     o->n = w->nin;
     o->first = (unsigned)w->head.len;
-    if (kl_core__buf_append(&w->head, w->body.data, w->body.len))
+    /* The header moved in front of the objects in body's own room (a copy of the objects into
+     * head would hold them twice: up to 1 MB in a print pack's stream with the ParentTree). */
+    size_t hl = w->head.len, bl = w->body.len;
+    if (kl_core__buf_reserve(&w->body, hl))
         return KL_ENOMEM;
+    memmove(w->body.data + hl, w->body.data, bl);
+    memcpy(w->body.data, w->head.data, hl);
+    w->body.len = hl + bl;
+    w->body.data[w->body.len] = '\0';
     const unsigned char *z;
     size_t zlen;
-    if ((rc = kl_pdf__deflate(w->cache, w->head.data, w->head.len, &z, &zlen)))
+    if ((rc = kl_pdf__deflate(w->cache, w->body.data, w->body.len, &z, &zlen)))
         return rc;
     o->off = w->pend.len;
     o->zlen = zlen;
