@@ -32,10 +32,22 @@ static void font_free(kl_font *f)
     kl_free(f);
 }
 
+static void queries_free(kl_fontset *fs)
+{
+    for (size_t i = 0; i < fs->nqueries; i++) {
+        kl_free(fs->queries[i].family);
+        kl_free(fs->queries[i].lang);
+    }
+    kl_free(fs->queries);
+    fs->queries = NULL;
+    fs->nqueries = fs->cap_queries = 0;
+}
+
 void kl_text__fontset_free(kl_fontset *fs)
 {
     if (!fs)
         return;
+    queries_free(fs);
     for (unsigned i = 0; i < fs->nfonts; i++)
         font_free(fs->fonts[i]);
     kl_free(fs->fonts);
@@ -189,8 +201,8 @@ static bool family_matches(FcPattern *m, const char *family)
 
 /* Resolve family (+ weight, + lang) through fontconfig; -1 if fontconfig
  * does not really have it (error set only for real failures). */
-static int font_resolve(kl_context *ctx, kl_fontset *fs, const char *family, const char *lang,
-                        bool bold, bool *missing)
+static int font_match(kl_context *ctx, kl_fontset *fs, const char *family, const char *lang,
+                      bool bold, bool *missing)
 {
     *missing = false;
     FcPattern *pat = FcPatternCreate();
@@ -226,6 +238,38 @@ static int font_resolve(kl_context *ctx, kl_fontset *fs, const char *family, con
     else
         *missing = true;
     FcPatternDestroy(m);
+    return id;
+}
+
+/* font_match once per (family, lang, weight): fonts.xml names the same family in several
+ * rules (Noto Sans for Latn, Grek, Cyrl and the fallback), and each fontconfig match
+ * scores every installed font. The same query has the same answer within one load. */
+static int font_resolve(kl_context *ctx, kl_fontset *fs, const char *family, const char *lang,
+                        bool bold, bool *missing)
+{
+    for (size_t i = 0; i < fs->nqueries; i++) {
+        const kl_fontq *q = &fs->queries[i];
+        if (q->bold == bold && !strcmp(q->family, family) &&
+            (q->lang ? lang && !strcmp(q->lang, lang) : !lang)) {
+            *missing = q->missing;
+            return q->id;
+        }
+    }
+    int id = font_match(ctx, fs, family, lang, bold, missing);
+    if (id < 0 && !*missing)
+        return -1; /* a real failure: the load fails */
+    if (KL_GROW(fs->queries, fs->cap_queries, fs->nqueries + 1) < 0)
+        return *missing = false, kl_core__oom(ctx), -1;
+    kl_fontq *q = &fs->queries[fs->nqueries];
+    memset(q, 0, sizeof *q);
+    if (!(q->family = kl_core__strdup(family)) || (lang && !(q->lang = kl_core__strdup(lang)))) {
+        kl_free(q->family);
+        return *missing = false, kl_core__oom(ctx), -1;
+    }
+    q->bold = bold;
+    q->missing = *missing;
+    q->id = id;
+    fs->nqueries++;
     return id;
 }
 
@@ -388,7 +432,9 @@ int kl_text__fontset_load(kl_context *ctx, const char *path, kl_fontset **out)
         rc = kl_core__oom(ctx);
         goto done;
     }
-    if ((rc = parse_fonts(ctx, fs, xmlDocGetRootElement(x), path)) < 0)
+    rc = parse_fonts(ctx, fs, xmlDocGetRootElement(x), path);
+    queries_free(fs);
+    if (rc < 0)
         goto done;
     if (fs->nfonts == 0)
         rc = kl_core__error(ctx, KL_ENOTFOUND, KL_AT(path, 0, 0), "install fonts-noto-core",

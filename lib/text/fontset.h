@@ -15,12 +15,21 @@ typedef struct kl_rule {
     size_t n, cap[2];
 } kl_rule;
 
+/* One fontconfig query (family, lang, weight) already answered while loading. */
+typedef struct kl_fontq {
+    char *family, *lang;
+    bool bold, missing;
+    int id; /* font id, or -1 when missing */
+} kl_fontq;
+
 struct kl_fontset {
     kl_font **fonts;
     unsigned nfonts;
     size_t cap_fonts;
     kl_rule *rules;
     size_t nrules, cap_rules;
+    kl_fontq *queries; /* while loading only: fonts.xml names a family in several rules */
+    size_t nqueries, cap_queries;
 };
 
 /* The fonts to try, in order, for text in lang and script (ISO 15924). */
