@@ -210,55 +210,27 @@ void kl_pdf__cache_trim(kl_pdf_cache *c)
 void kl_pdf__use_free(kl_fontuse *u)
 {
     kl_free(u->m);
-    kl_free(u->slots);
+    kl_free(u->head_of);
     memset(u, 0, sizeof *u);
-}
-
-static uint32_t gid_hash(uint32_t gid)
-{
-    return gid * 2654435761u;
-}
-
-/* Index entry i (its gid not yet in the index) in slots. */
-static void slot_put(uint32_t *slots, size_t nslots, const kl_gmap *m, uint32_t i)
-{
-    size_t k = gid_hash(m[i].gid) & (nslots - 1);
-    while (slots[k])
-        k = (k + 1) & (nslots - 1);
-    slots[k] = i + 1;
 }
 
 /* The first entry of glyph gid in u (index), -1: none. */
 static inline int32_t use_find(const kl_fontuse *u, uint32_t gid)
 {
-    if (!u->nslots)
-        return -1;
-    size_t k = gid_hash(gid) & (u->nslots - 1);
-    for (; u->slots[k]; k = (k + 1) & (u->nslots - 1))
-        if (u->m[u->slots[k] - 1].gid == gid)
-            return (int32_t)(u->slots[k] - 1);
-    return -1;
+    return gid < u->nhead ? (int32_t)u->head_of[gid] - 1 : -1;
 }
 
-/* Room for one more entry, and for one more gid in the index when new_gid
- * (the index is kept at most half full). */
-static int use_reserve(kl_fontuse *u, bool new_gid)
+/* Room for one more entry, and the index for f's glyphs. */
+static int use_reserve(kl_fontuse *u, const kl_font *f)
 {
     int rc;
     if ((rc = KL_GROW(u->m, u->cap, u->n + 1)) < 0)
         return rc;
-    if (!new_gid || (u->n + 1) * 2 <= u->nslots)
-        return 0;
-    size_t ns = u->nslots ? u->nslots * 2 : 256;
-    uint32_t *slots = kl_core__calloc(ns, sizeof *slots);
-    if (!slots)
-        return KL_ENOMEM;
-    for (size_t i = 0; i < u->n; i++)
-        if (u->m[i].head) /* the first entry of each gid */
-            slot_put(slots, ns, u->m, (uint32_t)i);
-    kl_free(u->slots);
-    u->slots = slots;
-    u->nslots = ns;
+    if (!u->head_of) {
+        if (!(u->head_of = kl_core__calloc(f->num_glyphs ? f->num_glyphs : 1, sizeof *u->head_of)))
+            return KL_ENOMEM;
+        u->nhead = f->num_glyphs;
+    }
     return 0;
 }
 
@@ -317,7 +289,7 @@ static int use_get(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t
         return KL_EBACKEND;
     u->font = f;
     int rc;
-    if ((rc = use_reserve(u, head < 0)) < 0)
+    if ((rc = use_reserve(u, f)) < 0)
         return rc;
     i = (int32_t)u->n++;
     kl_gmap *g = &u->m[i];
@@ -334,7 +306,7 @@ static int use_get(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16_t
     g->cid = head < 0 && !rise ? gid : u->next_cid++;
     if (head < 0) {
         g->head = 1;
-        slot_put(u->slots, u->nslots, u->m, (uint32_t)i);
+        u->head_of[gid] = (uint32_t)i + 1;
     } else {
         u->m[last].next = i;
     }
@@ -352,12 +324,6 @@ int kl_pdf__use_find(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16
                      unsigned n, int32_t *wp, int16_t *risep, uint32_t *cid)
 {
     return use_get(u, f, gid, text, n, wp, risep, cid, false);
-}
-
-const kl_gmap *kl_pdf__use_single(const kl_fontuse *u, uint32_t gid)
-{
-    int32_t head = use_find(u, gid);
-    return head >= 0 && u->m[head].next < 0 ? &u->m[head] : NULL;
 }
 
 static int by_cid(const void *a, const void *b)
@@ -1023,7 +989,7 @@ int32_t *kl_pdf__width_table(kl_pdf_cache *c, const kl_font *f)
     return t->w;
 }
 
-int kl_pdf__glyph_width(int32_t *table, const kl_font *f, uint32_t gid)
+int kl_pdf__glyph_width_add(int32_t *table, const kl_font *f, uint32_t gid)
 {
     if (gid >= f->num_glyphs)
         return glyph_width(f, gid);

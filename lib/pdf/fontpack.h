@@ -30,8 +30,10 @@ typedef struct kl_fontuse {
     const kl_font *font;
     kl_gmap *m; /* in the order first used */
     size_t n, cap;
-    uint32_t *slots; /* open-addressing index by gid: entry index + 1, 0 empty */
-    size_t nslots;
+    /* Direct-mapped index by gid (the font's glyphs, made on first add):
+     * its first entry's index + 1, 0 none. */
+    uint32_t *head_of;
+    size_t nhead;
     uint32_t next_cid; /* the next CID for a glyph used with a second meaning */
 } kl_fontuse;
 
@@ -54,7 +56,11 @@ int kl_pdf__use_find(kl_fontuse *u, const kl_font *f, uint32_t gid, const uint16
 /* Glyph gid's code when it was added with one text, width and rise only:
  * then every use of it with a text has that code (kl_pdf__use_add gave it
  * each time). NULL: none, or several. */
-const kl_gmap *kl_pdf__use_single(const kl_fontuse *u, uint32_t gid);
+static inline const kl_gmap *kl_pdf__use_single(const kl_fontuse *u, uint32_t gid)
+{
+    uint32_t i = gid < u->nhead ? u->head_of[gid] : 0;
+    return i && u->m[i - 1].next < 0 ? &u->m[i - 1] : NULL;
+}
 void kl_pdf__use_free(kl_fontuse *u);
 
 /* A font program (len bytes) with a raised glyph for every code of m that
@@ -109,7 +115,13 @@ void kl_pdf__cache_trim(kl_pdf_cache *c);
 int32_t *kl_pdf__width_table(kl_pdf_cache *c, const kl_font *f);
 /* A glyph's advance in thousandths of an em, as written in /W (looked up in,
  * or added to, f's table). */
-int kl_pdf__glyph_width(int32_t *table, const kl_font *f, uint32_t gid);
+int kl_pdf__glyph_width_add(int32_t *table, const kl_font *f, uint32_t gid);
+static inline int kl_pdf__glyph_width(int32_t *table, const kl_font *f, uint32_t gid)
+{
+    /* (INT32_MIN: not yet asked, fontpack.c's WIDTH_UNSET) */
+    return gid < f->num_glyphs && table[gid] != INT32_MIN ? table[gid]
+                                                          : kl_pdf__glyph_width_add(table, f, gid);
+}
 
 /* libharu's memory: an arena of 16-byte-aligned pieces of blocks kept in the
  * cache named by kl_pdf__pool_use (call with NULL when the thread is done

@@ -258,9 +258,11 @@ static bool is_mn(uint16_t c)
 static void mark_after_space(gtext *tx, uint32_t n)
 {
     for (uint32_t g = 0; g + 1 < n; g++) {
+        if (tx[g].n < 2)
+            continue; /* one unit: nothing after its first character to move */
         bool starts = g == 0 || (tx[g - 1].n == 1 && tx[g - 1].u[0] == ' ');
-        if (!starts || tx[g].n < 2 || is_mn(tx[g].u[0]))
-            continue; /* (one unit: nothing after its first character to move) */
+        if (!starts || is_mn(tx[g].u[0]))
+            continue;
         unsigned k = 1;
         while (k < tx[g].n && !is_mn(tx[g].u[k]))
             k++;
@@ -515,7 +517,7 @@ static int glyph_code_make(kl_fontuse *u, const kl_trun *t, const gtext *tx, uin
          * with a text has that code (kl_pdf__use_single). */
         c->cid = e->cid;
         c->w = e->w;
-        c->raised = (float)(e->rise * (double)t->size / t->font->upem);
+        c->raised = e->rise ? (float)(e->rise * (double)t->size / t->font->upem) : 0;
         return 0;
     }
     c->cid = NO_TEXT;
@@ -533,8 +535,12 @@ static int glyph_code_make(kl_fontuse *u, const kl_trun *t, const gtext *tx, uin
     }
     /* Right to left: a glyph off the baseline is a raised
      * glyph of its own (RAISED_GLYPHS in fontpack.c). */
-    double up = t->glyphs[g].dy * t->font->upem / t->size;
-    int16_t rise = t->rtl && fabs(up) >= 0.5 && fabs(up) < 32767 ? (int16_t)lround(up) : 0;
+    int16_t rise = 0;
+    if (t->rtl) {
+        double up = t->glyphs[g].dy * t->font->upem / t->size;
+        if (fabs(up) >= 0.5 && fabs(up) < 32767)
+            rise = (int16_t)lround(up);
+    }
     if (!tx[g].n)
         return 0;
     if (add && tx[g].n == 1 && (e = kl_pdf__use_single(u, t->glyphs[g].gid)) && e->n == 1 &&
@@ -552,9 +558,25 @@ static int glyph_code_make(kl_fontuse *u, const kl_trun *t, const gtext *tx, uin
     return 0;
 }
 
+/* Drawing glyph g of run t: when it has text (ulen >= 1: glyph_text gives
+ * at least one unit, and the rules only move units between glyphs) and was
+ * added with one meaning only, its code is that entry's (glyph_code_make's
+ * first case) without the run's texts and rules worked out; false: not so. */
+static inline bool code_single(const kl_trun *t, const kl_fontuse *u, uint32_t g, glyph_code *c)
+{
+    const kl_gmap *e;
+    if (!t->glyphs[g].ulen || !(e = kl_pdf__use_single(u, t->glyphs[g].gid)))
+        return false;
+    c->cid = e->cid;
+    c->w = e->w;
+    c->raised = e->rise ? (float)(e->rise * (double)t->size / t->font->upem) : 0;
+    return true;
+}
+
 /* Run k of line l: its glyphs' codes and widths into r->codes, added to the
- * font's use (add) or found there (drawing). */
-static int run_codes(render *r, const kl_tline *l, uint32_t k, bool add)
+ * font's use (add) or found there (drawing: a glyph with one meaning only
+ * takes it without the run's texts and rules, code_single). */
+static inline int run_codes(render *r, const kl_tline *l, uint32_t k, bool add)
 {
     const kl_trun *t = &l->runs[k];
     kl_fontuse *u = &r->use[t->font->id];
@@ -563,10 +585,18 @@ static int run_codes(render *r, const kl_tline *l, uint32_t k, bool add)
         KL_GROW(r->texts, r->captexts, t->nglyphs) < 0)
         return kl_core__oom(r->ctx);
     gtext *tx = r->texts;
-    run_texts(t, tx);
-    run_last_mark(l, k, tx);
-    uint32_t narrow = run_narrow(l, k, tx);
-    for (uint32_t g = 0; g < t->nglyphs; g++) {
+    uint32_t g = 0, narrow = UINT32_MAX;
+    if (!add)
+        while (g < t->nglyphs && code_single(t, u, g, &r->codes[g]))
+            g++;
+    if (g < t->nglyphs) {
+        run_texts(t, tx);
+        run_last_mark(l, k, tx);
+        narrow = run_narrow(l, k, tx);
+    }
+    for (; g < t->nglyphs; g++) {
+        if (!add && code_single(t, u, g, &r->codes[g]))
+            continue;
         int rc = glyph_code_make(u, t, tx, g, g == narrow, wt, add, &r->codes[g]);
         if (rc == KL_ENOMEM)
             return kl_core__oom(r->ctx);

@@ -140,7 +140,15 @@ static char *put_uint(char *p, unsigned v)
 /* A glyph id as the two bytes of an Identity-H code, in a literal string. */
 static char *put_gid(char *p, uint32_t gid)
 {
+    /* The bytes a literal string escapes: ( ) \\ CR LF. */
+    static const unsigned char esc[256] = {
+        ['('] = 1, [')'] = 1, ['\\'] = 1, ['\r'] = 1, ['\n'] = 1};
     unsigned char c[2] = {(unsigned char)(gid >> 8), (unsigned char)gid};
+    if (!(esc[c[0]] | esc[c[1]])) {
+        p[0] = (char)c[0];
+        p[1] = (char)c[1];
+        return p + 2;
+    }
     for (int i = 0; i < 2; i++) {
         switch (c[i]) {
         case '(':
