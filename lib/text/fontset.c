@@ -199,6 +199,27 @@ static bool family_matches(FcPattern *m, const char *family)
     return false;
 }
 
+/* The installed fonts (system and application sets, in fontconfig's order) with this
+ * family among their family names; NULL when out of memory. */
+static FcFontSet *family_fonts(const char *family)
+{
+    FcFontSet *out = FcFontSetCreate();
+    for (int s = 0; out && s < 2; s++) {
+        FcFontSet *all = FcConfigGetFonts(NULL, s ? FcSetApplication : FcSetSystem);
+        for (int i = 0; all && i < all->nfont; i++) {
+            if (!family_matches(all->fonts[i], family))
+                continue;
+            FcPatternReference(all->fonts[i]);
+            if (!FcFontSetAdd(out, all->fonts[i])) {
+                FcPatternDestroy(all->fonts[i]);
+                FcFontSetDestroy(out);
+                return NULL;
+            }
+        }
+    }
+    return out;
+}
+
 /* Resolve family (+ weight, + lang) through fontconfig; -1 if fontconfig
  * does not really have it (error set only for real failures). */
 static int font_match(kl_context *ctx, kl_fontset *fs, const char *family, const char *lang,
@@ -219,8 +240,16 @@ static int font_match(kl_context *ctx, kl_fontset *fs, const char *family, const
         FcPatternAddString(pat, FC_LANG, (const FcChar8 *)lang);
     FcConfigSubstitute(NULL, pat, FcMatchPattern);
     FcDefaultSubstitute(pat);
+    /* Only the installed fonts of this family compete: FcFontMatch would score all of
+     * them (340 here) for an answer that counts only if it has this family. */
+    FcFontSet *set = family_fonts(family);
+    if (!set) {
+        FcPatternDestroy(pat);
+        return kl_core__oom(ctx), -1;
+    }
     FcResult res;
-    FcPattern *m = FcFontMatch(NULL, pat, &res);
+    FcPattern *m = set->nfont ? FcFontSetMatch(NULL, &set, 1, pat, &res) : NULL;
+    FcFontSetDestroy(set);
     FcPatternDestroy(pat);
     if (!m || !family_matches(m, family)) {
         if (m)
