@@ -573,6 +573,28 @@ static inline bool code_single(const kl_trun *t, const kl_fontuse *u, uint32_t g
     return true;
 }
 
+/* Is run k of line l left to right, each glyph one UTF-16 unit of text (so
+ * glyph_text gives that unit and mark_after_space moves nothing), and not
+ * one that WORD_END_MARK across runs (run_last_mark: the next run in the
+ * same font and size) or SCRIPT_GAP (run_narrow: a later run right to left)
+ * may change? Then a glyph's text is its own unit and no width is set
+ * (run_texts' answer without working out the run's). */
+static bool run_simple(const kl_tline *l, uint32_t k)
+{
+    const kl_trun *t = &l->runs[k];
+    if (t->rtl)
+        return false;
+    if (k + 1 < l->nruns && l->runs[k + 1].font == t->font && l->runs[k + 1].size == t->size)
+        return false;
+    for (uint32_t j = k + 1; j < l->nruns; j++)
+        if (l->runs[j].rtl)
+            return false;
+    for (uint32_t g = 0; g < t->nglyphs; g++)
+        if (t->glyphs[g].ulen != 1)
+            return false;
+    return true;
+}
+
 /* Run k of line l: its glyphs' codes and widths into r->codes, added to the
  * font's use (add) or found there (drawing: a glyph with one meaning only
  * takes it without the run's texts and rules, code_single). */
@@ -589,14 +611,23 @@ static inline int run_codes(render *r, const kl_tline *l, uint32_t k, bool add)
     if (!add)
         while (g < t->nglyphs && code_single(t, u, g, &r->codes[g]))
             g++;
+    bool simple = false; /* each glyph's text its own character, no rule on the run */
     if (g < t->nglyphs) {
-        run_texts(t, tx);
-        run_last_mark(l, k, tx);
-        narrow = run_narrow(l, k, tx);
+        simple = run_simple(l, k);
+        if (!simple) {
+            run_texts(t, tx);
+            run_last_mark(l, k, tx);
+            narrow = run_narrow(l, k, tx);
+        }
     }
     for (; g < t->nglyphs; g++) {
         if (!add && code_single(t, u, g, &r->codes[g]))
             continue;
+        if (simple) {
+            tx[g].u[0] = t->u16[t->glyphs[g].ustart];
+            tx[g].n = 1;
+            tx[g].w = INT32_MIN;
+        }
         int rc = glyph_code_make(u, t, tx, g, g == narrow, wt, add, &r->codes[g]);
         if (rc == KL_ENOMEM)
             return kl_core__oom(r->ctx);
