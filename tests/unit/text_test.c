@@ -2,6 +2,7 @@
 /* tests/unit/text_test.c: font choice, bidi, shaping and line breaking. */
 #include "support.h"
 #include "text/font.h"
+#include "text/fontset.h"
 
 #include <hb-ot.h>
 #include <stdio.h>
@@ -390,6 +391,47 @@ static void bad_fonts_file_names_the_line(void **state)
     kl_context_free(ctx);
 }
 
+/* A family named in several rules is one font a weight, and a missing one is reported at
+ * each <font> that names it (fontconfig is asked once for each). */
+static void repeated_family_is_one_font_warned_at_each_line(void **state)
+{
+    (void)state;
+    kl_test_diags d;
+    kl_context *ctx = kl_test_context(&d);
+    const char *xml =
+        "<fonts xmlns=\"urn:kinletter:fonts:1\">\n"
+        "  <script code=\"Latn\"><font family=\"Noto Sans\"/></script>\n"
+        "  <script code=\"Grek\"><font family=\"Noto Sans\"/></script>\n"
+        "  <script code=\"Deva\"><font family=\"No Such Family Kinletter\"/></script>\n"
+        "  <fallback><font family=\"No Such Family Kinletter\"/><font family=\"Noto "
+        "Sans\"/></fallback>\n"
+        "</fonts>\n";
+    kl_fontset *fs = NULL;
+    int rc = kl_text__fontset_load(ctx, kl_test_tmpfile("h.xml", xml, strlen(xml)), &fs);
+    assert_int_equal(rc, 0);
+    assert_int_equal(kl_text__font_count(fs), 2); /* Noto Sans regular and bold */
+    const kl_font *reg = kl_text__font_at(fs, 0), *bold = kl_text__font_at(fs, 1);
+    assert_string_equal(reg->family, "Noto Sans");
+    assert_false(reg->bold);
+    assert_true(bold->bold);
+    assert_string_not_equal(reg->file, bold->file);
+    unsigned lines = 0, n = 0;
+    for (size_t i = 0; i < d.n; i++)
+        if (strstr(d.text[i], "No Such Family Kinletter")) {
+            lines |= 1u << d.items[i].line;
+            n++;
+        }
+    assert_int_equal(n, 2);
+    assert_int_equal(lines, 1u << 4 | 1u << 5);
+    const kl_font *out[4];
+    assert_int_equal(kl_text__candidates(fs, "el", "Grek", false, out, 4), 1);
+    assert_ptr_equal(out[0], reg);
+    assert_int_equal(kl_text__candidates(fs, "hi", "Deva", true, out, 4), 1);
+    assert_ptr_equal(out[0], bold);
+    kl_text__fontset_free(fs);
+    kl_context_free(ctx);
+}
+
 static void allocation_failures_are_reported(void **state)
 {
     (void)state;
@@ -463,6 +505,7 @@ int main(void)
         cmocka_unit_test(character_without_font_is_an_error),
         cmocka_unit_test(megabyte_paragraph_is_laid_out_and_more_refused),
         cmocka_unit_test(bad_fonts_file_names_the_line),
+        cmocka_unit_test(repeated_family_is_one_font_warned_at_each_line),
         cmocka_unit_test(allocation_failures_are_reported),
         cmocka_unit_test(cache_keeps_shared_paragraphs_and_forgets_the_rest),
     };
