@@ -1035,12 +1035,13 @@ static HPDF_Dict image_xobject(render *r, const unsigned char *data, size_t len,
 static int draw_cached_image(render *r, size_t p, const kl_imgpack *ip, const kl_item *it)
 {
     HPDF_PageAttr attr = (HPDF_PageAttr)r->pages[p]->attr;
+    if (!attr->xobjects)
+        attr->xobjects = r->res_xobjects;
     if (!attr->xobjects) {
-        HPDF_Dict res = HPDF_Dict_GetItem(r->pages[p], "Resources", HPDF_OCLASS_DICT);
         HPDF_Dict xo = HPDF_Dict_New(r->pdf->mmgr);
-        if (!res || !xo || HPDF_Dict_Add(res, "XObject", xo) != HPDF_OK)
+        if (!r->res || !xo || HPDF_Dict_Add(r->res, "XObject", xo) != HPDF_OK)
             return kl_pdf__hpdf_fail(r, "XObject resources");
-        attr->xobjects = xo;
+        attr->xobjects = r->res_xobjects = xo;
     }
     HPDF_Dict img = image_xobject(r, ip->data, ip->len, ip->w, ip->h, ip->bpc, ip->cs);
     if (!img)
@@ -1109,8 +1110,13 @@ static int write_page(render *r, size_t p)
             }
             if ((rc = flush(r, p)))
                 return rc;
+            /* libharu names the image in the shared XObject dictionary (making it if none) */
+            HPDF_PageAttr attr = (HPDF_PageAttr)r->pages[p]->attr;
+            if (!attr->xobjects)
+                attr->xobjects = r->res_xobjects;
             HCHECK(r, HPDF_Page_DrawImage(r->pages[p], img, (HPDF_REAL)it->x, (HPDF_REAL)it->y,
                                           (HPDF_REAL)it->w, (HPDF_REAL)it->h));
+            r->res_xobjects = attr->xobjects;
             kl_core__buf_puts(&r->cs, "EMC\n");
             continue;
         }
@@ -1426,6 +1432,37 @@ static int emit_tables(render *r)
     return 0;
 }
 
+/* The Resources every page shares (an indirect object): libharu's ProcSet, and every font
+ * (a page without text of a font is fine: its resources may name more than it uses). */
+static int shared_resources(render *r)
+{
+    if (r->res)
+        return 0;
+    HPDF_MMgr mm = r->pdf->mmgr;
+    HPDF_Dict res = HPDF_Dict_New(mm);
+    if (!res || HPDF_Xref_Add(r->pdf->xref, res) != HPDF_OK)
+        return kl_pdf__hpdf_fail(r, "page resources");
+    r->res = res;
+    HPDF_Array procset = HPDF_Array_New(mm);
+    if (!procset || HPDF_Dict_Add(res, "ProcSet", procset) != HPDF_OK)
+        return kl_pdf__hpdf_fail(r, "page resources");
+    static const char *const procs[] = {"PDF", "Text", "ImageB", "ImageC", "ImageI"};
+    for (size_t i = 0; i < sizeof procs / sizeof *procs; i++)
+        if (HPDF_Array_AddName(procset, procs[i]) != HPDF_OK)
+            return kl_pdf__hpdf_fail(r, "page resources");
+    HPDF_Dict fonts = HPDF_Dict_New(mm);
+    if (!fonts || HPDF_Dict_Add(res, "Font", fonts) != HPDF_OK)
+        return kl_pdf__hpdf_fail(r, "page resources");
+    r->res_fonts = fonts;
+    for (unsigned i = 0; i < r->nfonts; i++) {
+        char name[16] = "F"; /* F and an unsigned: at most 11 characters */
+        *put_uint(name + 1, i) = '\0';
+        if (r->type0[i] && HPDF_Dict_Add(fonts, name, r->type0[i]) != HPDF_OK)
+            return kl_pdf__hpdf_fail(r, "font resource");
+    }
+    return 0;
+}
+
 /* Page p, empty: its size, fonts, tab order and StructParents. */
 static int page_add(render *r, size_t p)
 {
@@ -1435,20 +1472,14 @@ static int page_add(render *r, size_t p)
         return kl_pdf__hpdf_fail(r, "HPDF_AddPage");
     r->pages[p] = page;
     HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
-    if (!attr->fonts) {
-        /* libharu's own font dictionary, so it does not make another. */
-        HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
-        HPDF_Dict fonts = HPDF_Dict_New(r->pdf->mmgr);
-        if (!res || !fonts || HPDF_Dict_Add(res, "Font", fonts) != HPDF_OK)
-            return kl_pdf__hpdf_fail(r, "page resources");
-        attr->fonts = fonts;
-    }
-    for (unsigned i = 0; i < r->nfonts; i++) {
-        char name[16] = "F"; /* F and an unsigned: at most 11 characters */
-        *put_uint(name + 1, i) = '\0';
-        if (r->type0[i] && HPDF_Dict_Add(attr->fonts, name, r->type0[i]) != HPDF_OK)
-            return kl_pdf__hpdf_fail(r, "font resource");
-    }
+    int rc;
+    if ((rc = shared_resources(r)) < 0)
+        return rc;
+    /* The shared dictionary instead of the page's own (libharu frees that one). */
+    if (HPDF_Dict_Add(page, "Resources", r->res) != HPDF_OK)
+        return kl_pdf__hpdf_fail(r, "page resources");
+    attr->fonts = r->res_fonts; /* libharu's font dictionary, so it does not make another */
+    attr->xobjects = r->res_xobjects;
     if (HPDF_Dict_AddName(page, "Tabs", "S") != HPDF_OK ||
         HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)p) != HPDF_OK)
         return kl_pdf__hpdf_fail(r, "page entries");
