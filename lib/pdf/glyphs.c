@@ -638,28 +638,71 @@ static inline int run_codes(render *r, const kl_tline *l, uint32_t k, bool add)
     return 0;
 }
 
-int kl_pdf__run_codes(render *r, const kl_tline *l, uint32_t k)
+int kl_pdf__run_codes(render *r, const kl_tline *l, uint32_t k, const glyph_code **codes)
 {
+    const kl_trun *t = &l->runs[k];
+    if (r->kept && r->kept_run_at < r->nkept_runs && r->kept_runs[r->kept_run_at] == t) {
+        *codes = r->kept + r->kept_at; /* the next run collected: this one */
+        r->kept_at += t->nglyphs;
+        r->kept_run_at++;
+        return 0;
+    }
+    *codes = r->codes;
     return run_codes(r, l, k, false);
 }
 
+/* The most glyphs a document's codes are kept for (12 bytes each): a letter
+ * of some 70 pages; a print pack's (1,200 pages, a million glyphs) are found
+ * again as its pages are drawn. */
+#define KEPT_MAX 65536
+
 /* Every glyph's code and /W width in the fonts' use (r->use), so that the
- * fonts can be embedded before the pages are drawn. Nothing is kept per
- * glyph drawn: text_run finds each run's codes again (kl_pdf__run_codes). */
+ * fonts can be embedded before the pages are drawn. A document of at most
+ * KEPT_MAX glyphs keeps them for drawing (r->kept); a larger one's (a
+ * print pack's) are found again as each run is drawn (kl_pdf__run_codes),
+ * so that memory follows the distinct codes. */
 int kl_pdf__collect_glyphs(render *r)
 {
     int rc;
+    size_t nglyphs = 0, nruns = 0;
+    for (size_t p = 0; p < r->L->npages; p++)
+        for (size_t i = 0; i < r->L->pages[p].n; i++) {
+            const kl_item *it = &r->L->pages[p].items[i];
+            if (it->kind == KL_ITEM_TEXT)
+                for (uint32_t k = 0; k < it->line->nruns; k++, nruns++)
+                    nglyphs += it->line->runs[k].nglyphs;
+        }
+    if (nglyphs <= KEPT_MAX && nruns) {
+        /* (no memory: found again as drawn) */
+        r->kept = kl_core__malloc(nglyphs ? nglyphs * sizeof *r->kept : 1);
+        r->kept_runs = kl_core__malloc(nruns * sizeof *r->kept_runs);
+        if (!r->kept || !r->kept_runs) {
+            kl_free(r->kept);
+            kl_free(r->kept_runs);
+            r->kept = NULL;
+            r->kept_runs = NULL;
+        }
+    }
     for (size_t p = 0; p < r->L->npages; p++) {
         const kl_page *pg = &r->L->pages[p];
         for (size_t i = 0; i < pg->n; i++) {
             const kl_item *it = &pg->items[i];
             if (it->kind != KL_ITEM_TEXT)
                 continue;
-            for (uint32_t k = 0; k < it->line->nruns; k++)
+            for (uint32_t k = 0; k < it->line->nruns; k++) {
+                const kl_trun *t = &it->line->runs[k];
                 if ((rc = run_codes(r, it->line, k, true)) < 0)
                     return rc;
+                if (r->kept) {
+                    if (t->nglyphs)
+                        memcpy(r->kept + r->kept_at, r->codes, t->nglyphs * sizeof *r->kept);
+                    r->kept_at += t->nglyphs;
+                    r->kept_runs[r->nkept_runs++] = t;
+                }
+            }
         }
     }
+    r->kept_at = 0; /* drawing takes them from the start */
     return 0;
 }
 

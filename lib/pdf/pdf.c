@@ -623,8 +623,9 @@ static int text_run(render *r, const kl_item *it, const kl_trun *t, double *pen)
     int rc;
     if (!wt)
         return kl_core__oom(r->ctx);
+    const glyph_code *codes;
     if ((rc = run_reserve(r, t, 0)) < 0 ||
-        (rc = kl_pdf__run_codes(r, it->line, (uint32_t)(t - it->line->runs))) < 0)
+        (rc = kl_pdf__run_codes(r, it->line, (uint32_t)(t - it->line->runs), &codes)) < 0)
         return rc;
     char *p = b->data + b->len;
     PUT_LIT(p, "BT");
@@ -642,7 +643,7 @@ static int text_run(render *r, const kl_item *it, const kl_trun *t, double *pen)
     for (uint32_t g = 0; g < t->nglyphs; g++) {
         const kl_glyph *gl = &t->glyphs[g];
         double gx = *pen + gl->dx;
-        glyph_code code = r->codes[g];
+        glyph_code code = codes[g];
         if (code.cid == NO_TEXT) {
             if ((rc = tj_outline(r, it, t, g, gx, &p, &s)) < 0)
                 return rc;
@@ -1298,6 +1299,8 @@ static void render_free(render *r)
     kl_free(r->use);
     kl_free(r->codes);
     kl_free(r->texts);
+    kl_free(r->kept);
+    kl_free(r->kept_runs);
     kl_free(r->se_head);
     kl_free(r->se_items);
     kl_free(r->type0);

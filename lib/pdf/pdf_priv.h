@@ -50,6 +50,13 @@ typedef struct render {
     size_t capcodes;
     struct gtext *texts; /* scratch: the texts of one run's glyphs */
     size_t captexts;
+    /* A document of at most KEPT_MAX glyphs (a letter, not a print pack):
+     * each run's codes as collecting worked them out, in drawing order, and
+     * the run they are for; drawing takes them instead of finding them again
+     * (kl_pdf__run_codes). NULL: not kept. */
+    struct glyph_code *kept;
+    const kl_trun **kept_runs;
+    size_t nkept_runs, kept_at, kept_run_at;
     /* Each structure element's text items in reading order (built on first
      * use by element_text): a pack's thousands of pages are not scanned
      * again for every link. */
@@ -98,10 +105,11 @@ HPDF_Dict kl_pdf__raw_stream(render *r, const void *data, size_t len, bool defla
 
 /* glyphs.c: every glyph's code and /W width added to the fonts' use
  * (r->use); then, as text_run draws run k of line l, its glyphs' codes
- * (found again, the same) into r->codes; font id's embedded font
+ * (*codes: kept from collecting, or found again, the same, into r->codes);
+ * font id's embedded font
  * (r->type0[id]). */
 int kl_pdf__collect_glyphs(render *r);
-int kl_pdf__run_codes(render *r, const kl_tline *l, uint32_t k);
+int kl_pdf__run_codes(render *r, const kl_tline *l, uint32_t k, const glyph_code **codes);
 int kl_pdf__embed_font(render *r, unsigned id);
 
 #endif
