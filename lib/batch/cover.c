@@ -66,7 +66,7 @@ int kl_batch__english_review(kl_context *ctx, const kl_review *review, kl_review
     kl_context *quiet = NULL;
     char *dir = NULL;
     int rc = 0;
-    xmlDocPtr copy = xmlCopyDoc(kl_review__doc(review), 1);
+    xmlDocPtr copy = kl_review__whole_doc(review);
     if (copy && !anglicise(info, copy))
         xmlDocDumpMemoryEnc(copy, &text, &len, "UTF-8");
     xmlFreeDoc(copy);

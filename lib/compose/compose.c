@@ -37,6 +37,7 @@ typedef struct composer {
     const kl_address *address; /* the member's own postal address (post) */
     const char *professional;  /* via-professional */
     kl_doc *doc;
+    xmlDocPtr view; /* the review as the template sees it (kl_review__member_doc) */
     xmlXPathContextPtr xp;
     xmlNodePtr ctx_node; /* context node for expressions (document, or an each item) */
 
@@ -1550,14 +1551,17 @@ static int start_doc(composer *c, const char *lang)
         kl_doc__set(&doc->member_id, member->id) || kl_doc__set(&doc->template_name, c->tpl->name))
         return kl_core__oom(c->ctx);
 
-    xmlDocPtr rdoc = kl_review__doc(c->review);
-    xmlNodePtr mnode = kl_review__member_node(c->review, member);
-    c->xp = kl_template__xpath_new(
-        rdoc, mnode, kl_channel_name(c->channel), kl_reading_name(c->variant), lang,
-        c->info->subject_died ? "died" : "seriously-harmed", kl_review_type_name(c->info->type));
+    /* The review with only this member in it: no other member's details to read. */
+    xmlNodePtr mnode = NULL;
+    c->view = kl_review__member_doc(c->review, member, &mnode);
+    c->xp = c->view ? kl_template__xpath_new(c->view, mnode, kl_channel_name(c->channel),
+                                             kl_reading_name(c->variant), lang,
+                                             c->info->subject_died ? "died" : "seriously-harmed",
+                                             kl_review_type_name(c->info->type))
+                    : NULL;
     if (!c->xp)
         return kl_core__oom(c->ctx);
-    c->ctx_node = (xmlNodePtr)rdoc;
+    c->ctx_node = (xmlNodePtr)c->view;
     return 0;
 }
 
@@ -1708,6 +1712,7 @@ static int compose_letter(kl_context *ctx, const kl_template *tpl, const kl_revi
                     kl_review__member_index(review, member), mw, checked);
 done:
     xmlXPathFreeContext(c.xp);
+    xmlFreeDoc(c.view);
     free_terms(&c);
     kl_free(c.interpreter_language);
     kl_free(c.child_full_name);

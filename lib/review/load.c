@@ -193,6 +193,11 @@ KL_API int kl_review_load_buffer(kl_context *ctx, const char *data, size_t len, 
     L.base_dir = base_dir ? kl_review__strdup(rv, base_dir) : ".";
     int rc = !L.source || !L.base_dir ? kl_core__oom(ctx) : load(&L, opts);
     kl_free(L.lines);
+    /* Read and checked: the document goes, its text stays (view.c). */
+    if (!rc && (rc = kl_review__compact(rv)) != 0)
+        rc = rc == KL_ENOMEM ? kl_core__oom(ctx)
+                             : kl_core__error(ctx, rc, KL_NOWHERE, NULL,
+                                              "libxml2 failed while keeping the review");
     if (rc) {
         kl_review_free(rv);
         return rc;

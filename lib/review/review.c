@@ -267,14 +267,3 @@ const kl_review_info *kl_review__info(const kl_review *review)
 {
     return review ? &review->info : NULL;
 }
-
-xmlDocPtr kl_review__doc(const kl_review *review)
-{
-    return review ? review->doc : NULL;
-}
-
-xmlNodePtr kl_review__member_node(const kl_review *review, const kl_member *member)
-{
-    const kl_member_extra *x = extra_of(review, member);
-    return x ? x->node : NULL;
-}

@@ -117,12 +117,19 @@ typedef struct kl_review_info {
 
 const kl_review_info *kl_review__info(const kl_review *review);
 
-/* The review as one XML document in the urn:kinletter:review:1 namespace,
- * with a CSV family list already turned into <member> elements, so template
- * conditions (XPath) see one shape whatever the source. Borrowed. */
-xmlDocPtr kl_review__doc(const kl_review *review);
-/* The <member> element of a member. Borrowed. */
-xmlNodePtr kl_review__member_node(const kl_review *review, const kl_member *member);
+/* The review as a letter's template conditions (XPath) see it: one XML document
+ * in the urn:kinletter:review:1 namespace with the review-wide parts and ONLY
+ * this member's <member> element (*member_node), a CSV family list's row
+ * already turned into one, so templates see one shape whatever the source and
+ * cannot read another member's details. Made anew from the compact copy the
+ * loaded review keeps (its whole document is freed once it is read), so
+ * workers may make views of one review at once; the caller frees it with
+ * xmlFreeDoc. NULL if out of memory. */
+xmlDocPtr kl_review__member_doc(const kl_review *review, const kl_member *member,
+                                xmlNodePtr *member_node);
+/* The whole review (every member) as a new document, for making another
+ * review from it; the caller frees it. NULL if out of memory. */
+xmlDocPtr kl_review__whole_doc(const kl_review *review);
 
 /* ---- disclosure (disclosure.c; the model is in docs/SECURITY.md) --------------
  * Every member's identifying details (phone numbers, emails, postcodes,

@@ -15,14 +15,20 @@
 typedef struct kl_arena_block kl_arena_block;
 
 typedef struct kl_member_extra {
-    xmlNodePtr node;
+    xmlNodePtr node; /* while loading; NULL once the review is read (view.c) */
+    const char *xml; /* once read: the <member> element as XML text (in the arena) */
+    size_t xml_len;
     int ok;
     kl_format format; /* needs@format */
 } kl_member_extra;
 
 struct kl_review {
     kl_arena_block *arena;
-    xmlDocPtr doc;
+    xmlDocPtr doc; /* while loading: freed once the review is read (kl_review__compact) */
+    /* Once read: the document without its members as XML text, split where the first member
+     * was (view.c puts one member, or all, between head and tail). */
+    const char *view_head, *view_tail;
+    size_t view_head_len, view_tail_len;
     kl_review_info info;
     kl_member *members;
     kl_member_extra *extra;
@@ -30,6 +36,10 @@ struct kl_review {
     size_t n_errors, n_warnings;
     kl_disclosure *disclosure; /* built at the end of loading */
 };
+
+/* Once the review is read, validated and checked (view.c): every member's element and the rest
+ * of the document kept as XML text, and the document freed. 0, KL_ENOMEM or KL_EBACKEND. */
+int kl_review__compact(kl_review *rv);
 
 /* Index every member's identifying details (disclosure.c): 0 or KL_ENOMEM. */
 int kl_review__disclosure_build(kl_review *rv);

@@ -6,7 +6,9 @@
  * half of them with another member's detail planted, in a random spelling,
  * in a field some letter prints (the partnership, the contact's hours and
  * role, the reviewer's role, an agency, a support service, a member's own
- * name, the professional) or selected by a hostile template. Every member's
+ * name, the professional), and a hostile template that selects another
+ * member's details (it sees the review with only its own member in it, so it
+ * finds none: what it prints is searched like the rest). Every member's
  * letter is composed for every template and channel, and everything the
  * library hands out (the document tree the PDF is drawn from, the text, the
  * email subject and body, the text message) is searched by a matcher written
@@ -496,8 +498,9 @@ static int run_family(unsigned long seed, kl_context *ctx, kl_template *const *t
         if (p->sms)
             chans[nc++] = KL_CHANNEL_SMS;
         for (size_t t = 0; t < n_tpls; t++) {
-            /* The hostile template (last) is for English readers: it prints
-             * another member's address through a message every catalog has. */
+            /* The hostile template (last) is for English readers: it tries to
+             * print another member's address through a message every catalog
+             * has (and finds nothing: its view holds only this member). */
             if (t == n_tpls - 1 && strcmp(p->locale, "en-GB") != 0)
                 continue;
             for (size_t c = 0; c < nc; c++) {

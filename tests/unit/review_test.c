@@ -4,6 +4,8 @@
 
 #include "review/review_internal.h"
 
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,13 +240,95 @@ static void example_loads_with_every_field(void **state)
     assert_null(kl_review_member(rv, kl_review_member_count(rv)));
 
     /* The XML document templates query. */
-    xmlNodePtr node = kl_review__member_node(rv, kl_review_find_member(rv, "m09"));
+    xmlNodePtr node = NULL;
+    xmlDocPtr view = kl_review__member_doc(rv, kl_review_find_member(rv, "m09"), &node);
+    assert_non_null(view);
     assert_string_equal((const char *)node->name, "member");
     xmlChar *id = xmlGetProp(node, BAD_CAST "id");
     assert_string_equal((const char *)id, "m09");
     xmlFree(id);
-    assert_ptr_equal(node->doc, kl_review__doc(rv));
+    assert_ptr_equal(node->doc, view);
+    xmlFreeDoc(view);
     kl_review_free(rv);
+}
+
+/* An XPath expression's string value in a document ("" for an empty node-set). */
+static char *xpath_string(xmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr xp = xmlXPathNewContext(doc);
+    assert_non_null(xp);
+    assert_int_equal(xmlXPathRegisterNs(xp, BAD_CAST "r", BAD_CAST "urn:kinletter:review:1"), 0);
+    xmlXPathObjectPtr r = xmlXPathEval(BAD_CAST expr, xp);
+    assert_non_null(r);
+    xmlChar *s = xmlXPathCastToString(r);
+    char *out = strdup((const char *)s);
+    xmlFree(s);
+    xmlXPathFreeObject(r);
+    xmlXPathFreeContext(xp);
+    return out;
+}
+
+/* A letter's templates see the review with only that member in it: another
+ * member's name, address or phone cannot be selected (the whole review, as
+ * templates saw it before, held them all). */
+static void member_view_holds_no_other_member(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    const char *files[] = {"templates/example/review.xml", "templates/example/review-csv.xml"};
+    for (size_t f = 0; f < 2; f++) {
+        kl_review *rv = NULL;
+        assert_int_equal(kl_review_load_file(ctx, kl_test_src(files[f]), NULL, &rv), 0);
+        assert_true(kl_review_member_count(rv) >= 3);
+        /* The whole review (what the cover notes are made from) has every member. */
+        xmlDocPtr whole = kl_review__whole_doc(rv);
+        assert_non_null(whole);
+        char *s = xpath_string(whole, "string(/r:review/r:family/r:member[2]/r:name/@given)");
+        assert_string_equal(s, "Tomasz");
+        free(s);
+        s = xpath_string(whole,
+                         "string(/r:review/r:family/r:member[1]/r:contact/r:address/r:line)");
+        assert_string_equal(s, "12 Elm Road");
+        free(s);
+        xmlFreeDoc(whole);
+        for (size_t i = 0; i < kl_review_member_count(rv); i++) {
+            const kl_member *m = kl_review_member(rv, i);
+            xmlNodePtr node = NULL;
+            xmlDocPtr view = kl_review__member_doc(rv, m, &node);
+            assert_non_null(view);
+            s = xpath_string(view, "count(//r:member)");
+            assert_string_equal(s, "1");
+            free(s);
+            s = xpath_string(view, "string(/r:review/r:family/r:member[1]/@id)");
+            assert_string_equal(s, m->id);
+            free(s);
+            /* Another member's name, address, phone: nothing. */
+            s = xpath_string(view, "string(/r:review//r:member[2]/r:name/@given)");
+            assert_string_equal(s, "");
+            free(s);
+            char expr[200];
+            for (size_t k = 0; k < kl_review_member_count(rv); k++) {
+                if (k == i)
+                    continue;
+                snprintf(expr, sizeof expr,
+                         "concat(string(//r:member[@id='%s']/r:name/@given), "
+                         "string(//r:member[@id='%s']//r:line), "
+                         "string(//r:member[@id='%s']//@phone))",
+                         kl_review_member(rv, k)->id, kl_review_member(rv, k)->id,
+                         kl_review_member(rv, k)->id);
+                s = xpath_string(view, expr);
+                assert_string_equal(s, "");
+                free(s);
+            }
+            /* The review-wide parts stay. */
+            s = xpath_string(view, "string(/r:review/r:contact/@phone)");
+            assert_string_not_equal(s, "");
+            free(s);
+            xmlFreeDoc(view);
+        }
+        kl_review_free(rv);
+    }
+    kl_context_free(ctx);
 }
 
 static void csv_family_gives_the_same_members(void **state)
@@ -290,9 +374,12 @@ static void csv_family_gives_the_same_members(void **state)
         assert_int_equal(kl_review_member_ok(c, b), 1);
     }
     /* Templates see one shape: <member> elements, no src left. */
-    xmlNodePtr fam = kl_review__member_node(c, kl_review_member(c, 0))->parent;
+    xmlNodePtr node = NULL;
+    xmlDocPtr view = kl_review__member_doc(c, kl_review_member(c, 0), &node);
+    xmlNodePtr fam = node->parent;
     assert_string_equal((const char *)fam->name, "family");
     assert_null(xmlHasProp(fam, BAD_CAST "src"));
+    xmlFreeDoc(view);
     kl_review_free(x);
     kl_review_free(c);
     kl_context_free(ctx);
@@ -880,6 +967,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(example_loads_with_every_field),
         cmocka_unit_test(csv_family_gives_the_same_members),
+        cmocka_unit_test(member_view_holds_no_other_member),
         cmocka_unit_test(locale_is_canonicalised),
         cmocka_unit_test(bad_locales_fail_the_member),
         cmocka_unit_test(postcodes_are_checked_and_normalised),

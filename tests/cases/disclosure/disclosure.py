@@ -205,20 +205,29 @@ hostile = write("hostile.xml",
                 "</item></list></letter>")
 path = write("plain.xml", review("\n".join(BASE + [
     post_member("m04", "Siân", ["Bwthyn y Nant"], "Llanfair", "LL1 2DE")])))
+# A template sees the review with only its own member in it: selecting m01's
+# address in m04's letter gives an empty string (it printed m01's address, and
+# the disclosure check refused the letter, while templates saw every member).
 for fmt in ("pdf", "txt"):
     target = os.path.join(tmp, f"hostile.{fmt}")
     code, out, err = run("render", path, "-m", "m04", "-f", fmt, "-t", hostile, "-o", target)
-    if code not in (1, 2):
+    if code != 0 or not os.path.exists(target):
         fail(f"render {fmt} with a hostile template: exit {code}\n{err}")
-    if os.path.exists(target):
-        fail(f"render {fmt} with a hostile template: {target} was written")
-    if "member m01" not in err:
-        fail(f"render {fmt} with a hostile template: the message does not name m01:\n{err}")
+        continue
+    if fmt == "pdf":
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", target, "-"], capture_output=True,
+                              text=True).stdout
+    else:
+        text = open(target, encoding="utf-8").read()
+    if "Elm Road" in text or "Siân" not in text:
+        fail(f"render {fmt} with a hostile template: m01's address, or not m04's letter:\n{text}")
 # The same template for m01 itself prints m01's own address: written.
 target = os.path.join(tmp, "own.txt")
 code, out, err = run("render", path, "-m", "m01", "-f", "txt", "-t", hostile, "-o", target)
 if code != 0 or not os.path.exists(target):
     fail(f"render with m01's own address: exit {code}\n{err}")
+elif "12 Elm Road" not in open(target, encoding="utf-8").read():
+    fail("render with m01's own address: the template's select found nothing")
 
 # ---- false positives: every letter and the record are written ---------------------------------
 towns = [l.strip() for l in open(os.path.join(os.path.dirname(__file__), "uk-towns.txt"),

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* review/view.c: the review's XML kept compact once it is read, and the document a letter's
+ * templates see: the review-wide parts and only that member's <member> element. */
+#include "review/review_priv.h"
+
+#include <libxml/parser.h>
+#include <libxml/xmlsave.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* How a view is parsed: as the review itself was (parse.c), quiet (the text is ours). */
+#define VIEW_PARSE_OPTIONS                                                                         \
+    (XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR | XML_PARSE_COMPACT |               \
+     XML_PARSE_BIG_LINES)
+
+/* A node (or, node NULL, the whole document) as UTF-8 XML without a declaration; NULL if out of
+ * memory. */
+static xmlBufferPtr serialise(xmlDocPtr doc, xmlNodePtr node)
+{
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlSaveCtxtPtr s =
+        buf ? xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_NO_DECL | XML_SAVE_AS_XML) : NULL;
+    int rc = !s ? -1 : node ? (int)xmlSaveTree(s, node) : (int)xmlSaveDoc(s, doc);
+    if (s && xmlSaveClose(s) < 0)
+        rc = -1;
+    if (rc < 0 || !buf || !xmlBufferContent(buf)) {
+        xmlBufferFree(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static const char *arena_copy(kl_review *rv, const char *s, size_t n)
+{
+    char *d = kl_review__alloc_chars(rv, n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static bool blank_text(xmlNodePtr n)
+{
+    return n && n->type == XML_TEXT_NODE && xmlIsBlankNode(n);
+}
+
+int kl_review__compact(kl_review *rv)
+{
+    xmlDocPtr doc = rv->doc;
+    if (!doc)
+        return 0;
+    /* Each member's element as text. */
+    for (size_t i = 0; i < rv->n_members; i++) {
+        xmlBufferPtr b = serialise(doc, rv->extra[i].node);
+        if (!b)
+            return KL_ENOMEM;
+        size_t n = (size_t)xmlBufferLength(b);
+        rv->extra[i].xml = arena_copy(rv, (const char *)xmlBufferContent(b), n);
+        rv->extra[i].xml_len = n;
+        xmlBufferFree(b);
+        if (!rv->extra[i].xml)
+            return KL_ENOMEM;
+    }
+    /* The skeleton: a marker where the first member was, no member, and none of the blank text
+     * after each (or every view would carry the whole family's indentation). The marker holds
+     * addresses of this run: a review file cannot hold the same text. */
+    char mark[96];
+    snprintf(mark, sizeof mark, "%p-%p", (void *)rv, (void *)doc);
+    xmlNodePtr pi = NULL;
+    if (rv->n_members) {
+        pi = xmlNewDocPI(doc, BAD_CAST "kl-member", BAD_CAST mark);
+        if (!pi || !xmlAddPrevSibling(rv->extra[0].node, pi)) {
+            xmlFreeNode(pi);
+            return KL_ENOMEM;
+        }
+    }
+    for (size_t i = 0; i < rv->n_members; i++) {
+        xmlNodePtr m = rv->extra[i].node;
+        if (blank_text(m->next)) {
+            xmlNodePtr t = m->next;
+            xmlUnlinkNode(t);
+            xmlFreeNode(t);
+        }
+        xmlUnlinkNode(m);
+        xmlFreeNode(m);
+        rv->extra[i].node = NULL;
+    }
+    int rc = KL_ENOMEM;
+    xmlBufferPtr whole = serialise(doc, NULL);
+    if (!whole)
+        goto done;
+    const char *text = (const char *)xmlBufferContent(whole);
+    size_t len = (size_t)xmlBufferLength(whole), at = len;
+    if (pi) {
+        char pis[128];
+        snprintf(pis, sizeof pis, "<?kl-member %s?>", mark);
+        const char *p = strstr(text, pis);
+        if (!p || strstr(p + 1, pis)) {
+            rc = KL_EBACKEND;
+            goto done;
+        }
+        at = (size_t)(p - text);
+        len -= strlen(pis);
+        rv->view_tail = arena_copy(rv, p + strlen(pis), len - at);
+    } else {
+        rv->view_tail = arena_copy(rv, "", 0);
+    }
+    rv->view_head = arena_copy(rv, text, at);
+    if (!rv->view_head || !rv->view_tail)
+        goto done;
+    rv->view_head_len = at;
+    rv->view_tail_len = len - at;
+    xmlFreeDoc(doc);
+    rv->doc = NULL;
+    rc = 0;
+done:
+    xmlBufferFree(whole);
+    return rc;
+}
+
+/* The skeleton with members [from, to) where the first member was, parsed. */
+static xmlDocPtr parse_with(const kl_review *rv, size_t from, size_t to)
+{
+    if (!rv || !rv->view_head)
+        return NULL;
+    size_t n = rv->view_head_len + rv->view_tail_len;
+    for (size_t i = from; i < to; i++)
+        n += rv->extra[i].xml_len;
+    if (n > (size_t)INT32_MAX)
+        return NULL;
+    char *text = kl_core__malloc(n + 1);
+    if (!text)
+        return NULL;
+    char *p = text;
+    memcpy(p, rv->view_head, rv->view_head_len);
+    p += rv->view_head_len;
+    for (size_t i = from; i < to; i++) {
+        memcpy(p, rv->extra[i].xml, rv->extra[i].xml_len);
+        p += rv->extra[i].xml_len;
+    }
+    memcpy(p, rv->view_tail, rv->view_tail_len);
+    xmlDocPtr doc = xmlReadMemory(text, (int)n, NULL, "UTF-8", VIEW_PARSE_OPTIONS);
+    kl_free(text);
+    return doc;
+}
+
+xmlDocPtr kl_review__member_doc(const kl_review *review, const kl_member *member,
+                                xmlNodePtr *member_node)
+{
+    *member_node = NULL;
+    if (!review || !member || member < review->members ||
+        member >= review->members + review->n_members)
+        return NULL;
+    size_t i = (size_t)(member - review->members);
+    xmlDocPtr doc = parse_with(review, i, i + 1);
+    xmlNodePtr family = kl_review__child(xmlDocGetRootElement(doc), "family");
+    *member_node = kl_review__child(family, "member");
+    if (!*member_node) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+xmlDocPtr kl_review__whole_doc(const kl_review *review)
+{
+    return parse_with(review, 0, review ? review->n_members : 0);
+}
