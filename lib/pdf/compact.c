@@ -89,6 +89,10 @@ typedef struct writer {
     size_t nstms, capstms;
     xent *x;
     size_t nx, capx;
+    /* The structure tree's objects (stree.h): the StructTreeRoot's and the Outlines'
+     * placeholders, the first annotation's number, the first outline item's, the first
+     * element's. */
+    uint32_t root_num, out_num, ab, ob, eb;
 } writer;
 
 /* Where the next byte of the file goes. */
@@ -181,22 +185,52 @@ static bool is_stream(void *obj)
            h->obj_class == (HPDF_OCLASS_DICT | HPDF_OSUBCLASS_ENCRYPT);
 }
 
+static void put_ref(kl_buf *b, uint32_t n);
+
+/* Page p's /Annots (its annotations from *a on, in page order) before the end of its
+ * dictionary, where libharu had it (the page's last key). */
+static int page_annots(writer *w, const kl_stree *t, size_t p, size_t *a)
+{
+    kl_buf *b = &w->body;
+    if (*a >= t->nannots || t->an[*a].page != p)
+        return 0;
+    if (b->len < 2 || memcmp(b->data + b->len - 2, ">>", 2))
+        return KL_EBACKEND;
+    b->len -= 2;
+    kl_core__buf_puts(b, "/Annots [ ");
+    for (; *a < t->nannots && t->an[*a].page == p; ++*a) {
+        put_ref(b, w->ab + (uint32_t)*a);
+        kl_core__buf_putc(b, ' ');
+    }
+    kl_core__buf_puts(b, "]\n>>");
+    return b->oom ? KL_ENOMEM : 0;
+}
+
 /* Every object of libharu's table, in its order (a before_write_fn may add objects: the
- * count is read again each time, as libharu's own writer does). */
-static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem, const kl_stree *t,
-                         uint32_t *root_num)
+ * count is read again each time, as libharu's own writer does; with link annotations, whose
+ * numbers follow libharu's and are in the pages' /Annots, none may be added). */
+static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem, const kl_stree *t)
 {
     HPDF_Stream os = pdf->stream;
     HPDF_Xref xref = pdf->xref;
     char buf[48]; /* two numbers (10 and 20 digits at most) and 6 bytes */
     int rc;
+    HPDF_UINT count = xref->entries->count;
+    if (t && t->nannots > UINT32_MAX - count)
+        return KL_EBACKEND;
+    w->ab = (uint32_t)count;
+    size_t pg = 0, a = 0; /* the next page, the next annotation */
     for (HPDF_UINT i = 1; i < xref->entries->count; i++) {
         HPDF_XrefEntry e = HPDF_List_ItemAt(xref->entries, i);
         if ((rc = KL_GROW(w->x, w->capx, (size_t)i + 1)) < 0)
             return KL_ENOMEM;
         w->nx = (size_t)i + 1;
         if (t && e->obj == t->root_obj) { /* written with the tree (write_stree) */
-            *root_num = i;
+            w->root_num = i;
+            continue;
+        }
+        if (t && t->out_obj && e->obj == t->out_obj) {
+            w->out_num = i;
             continue;
         }
         if (e->gen_no || is_stream(e->obj)) {
@@ -220,11 +254,17 @@ static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem, const kl_stre
         *p++ = ' ';
         if (kl_core__buf_append(&w->head, buf, (size_t)(p - buf)))
             return KL_ENOMEM;
-        if (HPDF_Obj_WriteValue(e->obj, mem, NULL) != HPDF_OK || kl_core__buf_putc(&w->body, '\n'))
+        if (HPDF_Obj_WriteValue(e->obj, mem, NULL) != HPDF_OK)
             return w->body.oom ? KL_ENOMEM : KL_EBACKEND;
+        if (t && pg < t->npages && i == t->page_obj[pg] && (rc = page_annots(w, t, pg++, &a)) < 0)
+            return rc;
+        if (kl_core__buf_putc(&w->body, '\n'))
+            return KL_ENOMEM;
         if (++w->nin == OBJSTM_MAX && (rc = flush_stm(w)))
             return rc;
     }
+    if (t && (a != t->nannots || (t->nannots && xref->entries->count != count)))
+        return KL_EBACKEND;
     return 0;
 }
 
@@ -288,9 +328,9 @@ static void put_hex(kl_buf *b, const unsigned char *d, size_t n)
  * dictionaries had them: /Type /S /P /K [/Lang] [/Alt] [TH's /A] [/Pg] [a Figure's /A] (a
  * line's Span: /Type /S /P /Pg /K /ActualText). Strings and reals through libharu's own
  * writers on mem (which appends to the same body), so they are the bytes libharu wrote. */
-static int write_elem(writer *w, const kl_stree *t, size_t i, uint32_t base, uint32_t root_num,
-                      HPDF_Stream mem)
+static int write_elem(writer *w, const kl_stree *t, size_t i, HPDF_Stream mem)
 {
+    uint32_t base = w->eb, root_num = w->root_num;
     const kl_stree_elem *e = &t->e[i];
     kl_buf *b = &w->body;
     int rc;
@@ -329,7 +369,7 @@ static int write_elem(writer *w, const kl_stree *t, size_t i, uint32_t base, uin
             break;
         default: /* KL_SK_OBJR */
             kl_core__buf_puts(b, "<<\n/Type /OBJR\n/Obj ");
-            put_ref(b, c->v);
+            put_ref(b, w->ab + c->v);
             kl_core__buf_puts(b, "\n/Pg ");
             put_ref(b, t->page_obj[c->pg]);
             kl_core__buf_puts(b, "\n>>");
@@ -374,8 +414,9 @@ static int write_elem(writer *w, const kl_stree *t, size_t i, uint32_t base, uin
 
 /* The StructTreeRoot (libharu's placeholder object, root_num), with the ParentTree: each
  * page's MCIDs, then each annotation. */
-static int write_root(writer *w, const kl_stree *t, uint32_t base, uint32_t root_num)
+static int write_root(writer *w, const kl_stree *t)
 {
+    uint32_t base = w->eb, root_num = w->root_num;
     kl_buf *b = &w->body;
     int rc;
     if ((rc = obj_begin(w, root_num)) < 0)
@@ -405,20 +446,131 @@ static int write_root(writer *w, const kl_stree *t, uint32_t base, uint32_t root
     return obj_end(w);
 }
 
-/* The tree's objects after libharu's: its elements numbered from the first number after
- * libharu's last object, in the object streams with libharu's dictionaries. */
-static int write_stree(writer *w, const kl_stree *t, uint32_t root_num, HPDF_Stream mem)
+/* A string of stree.h as libharu wrote it: a literal through libharu's writer on mem, or hex. */
+static int put_str(writer *w, const kl_stree *t, const kl_stree_str *s, HPDF_Stream mem)
 {
-    if (!root_num || t->ne > UINT32_MAX - w->nx)
-        return KL_EBACKEND;
-    uint32_t base = (uint32_t)w->nx;
+    if (s->lit)
+        return HPDF_Stream_WriteEscapeText(mem, s->lit) == HPDF_OK ? 0 : KL_ENOMEM;
+    put_hex(&w->body, (const unsigned char *)t->texts.data + s->text, s->ntext);
+    return 0;
+}
+
+/* A real through libharu's writer (the bytes libharu wrote), then sep. */
+static int put_real(HPDF_Stream mem, float v, const char *sep)
+{
+    return HPDF_Stream_WriteReal(mem, v) == HPDF_OK && HPDF_Stream_WriteStr(mem, sep) == HPDF_OK
+               ? 0
+               : KL_ENOMEM;
+}
+
+/* Annotation a (object ab + a), its keys in the order libharu's dictionary had them. */
+static int write_annot(writer *w, const kl_stree *t, size_t a, HPDF_Stream mem)
+{
+    const kl_stree_annot *n = &t->an[a];
+    kl_buf *b = &w->body;
     int rc;
-    if ((rc = write_root(w, t, base, root_num)) < 0)
+    if ((rc = obj_begin(w, w->ab + (uint32_t)a)) < 0)
+        return rc;
+    kl_core__buf_puts(b, "<<\n/Rect [ ");
+    for (int c = 0; c < 4; c++)
+        if ((rc = put_real(mem, n->rect[c], " ")) < 0)
+            return rc;
+    kl_core__buf_puts(b, "]\n/Type /Annot\n/Subtype /Link\n/A <<\n/Type /Action\n/S /URI\n/URI ");
+    if (HPDF_Stream_WriteEscapeText(mem, n->href) != HPDF_OK)
+        return KL_ENOMEM;
+    kl_core__buf_puts(b, "\n>>\n/P ");
+    put_ref(b, t->page_obj[n->page]);
+    kl_core__buf_puts(b, "\n/Border [ 0 0 0 ]\n/Contents ");
+    if ((rc = put_str(w, t, &n->contents, mem)) < 0)
+        return rc;
+    kl_core__buf_puts(b, "\n/F 4\n/StructParent ");
+    put_num(b, t->npages + a);
+    kl_core__buf_puts(b, "\n>>");
+    return obj_end(w);
+}
+
+/* /key n 0 R for an outline item's index (none: nothing). */
+static void put_item(writer *w, const char *key, uint32_t k)
+{
+    if (k == KL_STREE_ROOT)
+        return;
+    kl_core__buf_puts(&w->body, key);
+    put_ref(&w->body, w->ob + 2 * k);
+    kl_core__buf_putc(&w->body, '\n');
+}
+
+/* The Outlines dictionary (libharu's placeholder, out_num), then each item (object ob + 2k)
+ * and its destination (ob + 2k + 1), with the keys in the order libharu's had them. */
+static int write_outlines(writer *w, const kl_stree *t, HPDF_Stream mem)
+{
+    kl_buf *b = &w->body;
+    int rc;
+    if ((rc = obj_begin(w, w->out_num)) < 0)
+        return rc;
+    kl_core__buf_puts(b, "<<\n/Type /Outlines\n");
+    put_item(w, "/First ", t->out_first);
+    put_item(w, "/Last ", t->out_last);
+    kl_core__buf_puts(b, "/Count ");
+    put_num(b, t->nout);
+    kl_core__buf_puts(b, "\n>>");
+    if ((rc = obj_end(w)) < 0)
+        return rc;
+    for (size_t k = 0; k < t->nout; k++) {
+        const kl_stree_outline *o = &t->out[k];
+        if ((rc = obj_begin(w, w->ob + 2 * (uint32_t)k)) < 0)
+            return rc;
+        kl_core__buf_puts(b, "<<\n/Title ");
+        if ((rc = put_str(w, t, &o->title, mem)) < 0)
+            return rc;
+        kl_core__buf_puts(b, "\n/Type /Outlines\n");
+        put_item(w, "/Prev ", o->prev);
+        kl_core__buf_puts(b, "/Parent ");
+        put_ref(b, o->parent == KL_STREE_ROOT ? w->out_num : w->ob + 2 * o->parent);
+        kl_core__buf_puts(b, "\n/Dest ");
+        put_ref(b, w->ob + 2 * (uint32_t)k + 1);
+        kl_core__buf_putc(b, '\n');
+        put_item(w, "/First ", o->first);
+        put_item(w, "/Last ", o->last);
+        put_item(w, "/Next ", o->next);
+        if (o->count) {
+            kl_core__buf_puts(b, "/Count ");
+            put_num(b, o->count);
+            kl_core__buf_putc(b, '\n');
+        }
+        kl_core__buf_puts(b, ">>");
+        if ((rc = obj_end(w)) < 0 || (rc = obj_begin(w, w->ob + 2 * (uint32_t)k + 1)) < 0)
+            return rc;
+        kl_core__buf_puts(b, "[ ");
+        put_ref(b, t->page_obj[o->page]);
+        kl_core__buf_puts(b, " /FitH ");
+        if ((rc = put_real(mem, o->y, " ]")) < 0 || (rc = obj_end(w)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The tree's objects after libharu's, numbered from the first number after libharu's last
+ * object: the link annotations, the outline items and their destinations, the elements; in
+ * the object streams with libharu's dictionaries. */
+static int write_stree(writer *w, const kl_stree *t, HPDF_Stream mem)
+{
+    if (!t->nannots) /* libharu's objects may have grown (write_objects) */
+        w->ab = (uint32_t)w->nx;
+    if (!w->root_num || (t->out_obj && !w->out_num) || w->nx != w->ab ||
+        (uint64_t)w->ab + t->nannots + 2 * (uint64_t)t->nout + t->ne > UINT32_MAX)
+        return KL_EBACKEND;
+    w->ob = w->ab + (uint32_t)t->nannots;
+    w->eb = w->ob + 2 * (uint32_t)t->nout;
+    int rc;
+    if ((rc = write_root(w, t)) < 0)
         return rc;
     for (size_t i = 0; i < t->ne; i++)
-        if ((rc = write_elem(w, t, i, base, root_num, mem)) < 0)
+        if ((rc = write_elem(w, t, i, mem)) < 0)
             return rc;
-    return 0;
+    for (size_t a = 0; a < t->nannots; a++)
+        if ((rc = write_annot(w, t, a, mem)) < 0)
+            return rc;
+    return t->out_obj ? write_outlines(w, t, mem) : 0;
 }
 
 static unsigned bytes_for(uint64_t v)
@@ -566,10 +718,9 @@ int kl_pdf__save_compact(HPDF_Doc pdf, const kl_stree *t, kl_pdf_cache *cache, k
         rc = out->oom ? KL_ENOMEM : KL_EBACKEND;
         goto done;
     }
-    uint32_t root_num = 0;
-    if ((rc = write_objects(&w, pdf, mem, t, &root_num)) < 0)
+    if ((rc = write_objects(&w, pdf, mem, t)) < 0)
         goto done;
-    if (t && (rc = write_stree(&w, t, root_num, mem)) < 0)
+    if (t && (rc = write_stree(&w, t, mem)) < 0)
         goto done;
     if ((rc = flush_stm(&w)) < 0)
         goto done;

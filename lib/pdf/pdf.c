@@ -965,57 +965,84 @@ static void element_text(render *r, const kl_selem *s, uint16_t sep, kl_buf *b)
         b->len -= 2;
 }
 
-/* A link annotation's /Contents: what the link shows, read as the letter
- * reads it ("Phone: 01632 960123" with the contact table's own, translated,
- * label), not its raw tel: or mailto: target. */
-static void *link_contents(render *r, const kl_selem *s)
+/* A text string as text_string would have it (a literal string of printable ASCII, or
+ * UTF-16BE in r->tmp), for the structure tree's objects (stree.h): *len 0 and lit set, or the
+ * bytes at r->tmp. 0 or KL_ENOMEM. */
+static int stree_string(render *r, const char *utf8, kl_stree_str *str, size_t *len)
 {
-    kl_buf b = KL_BUF_INIT;
-    put_u16be(&b, 0xFEFF);
-    const kl_selem *td = s->parent, *tr = td ? td->parent : NULL;
-    if (td && td->role == KL_ROLE_TD && tr && tr->first && tr->first->role == KL_ROLE_TH) {
-        size_t before = b.len;
-        element_text(r, tr->first, ' ', &b);
-        if (b.len > before) {
-            bool zh = r->L->lang && !strncasecmp(r->L->lang, "zh", 2);
-            put_u16be(&b, zh ? 0xFF1A : ':'); /* as the plain-text letter writes it */
-            if (!zh)
-                put_u16be(&b, ' ');
-        }
+    const unsigned char *a = (const unsigned char *)(utf8 ? utf8 : "");
+    size_t n = 0;
+    while (a[n] >= 0x20 && a[n] < 0x7F)
+        n++;
+    *str = (kl_stree_str){0};
+    *len = 0;
+    if (!a[n] && n < 32768) {
+        str->lit = (const char *)a;
+        return 0;
     }
-    size_t before = b.len;
-    element_text(r, s, 0, &b);
-    if (b.oom) {
-        kl_core__buf_free(&b);
-        r->oom = true; /* NULL: kl_pdf__hpdf_fail reports it as out of memory */
-        return NULL;
-    }
-    void *out = b.len > before
-                    ? HPDF_Binary_New(r->pdf->mmgr, (HPDF_BYTE *)b.data, (HPDF_UINT)b.len)
-                    : text_string(r, s->href);
-    kl_core__buf_free(&b);
-    return out;
+    utf16be(&r->tmp, (const char *)a);
+    *len = r->tmp.len;
+    return r->tmp.oom ? KL_ENOMEM : 0;
 }
 
+/* A link annotation's /Contents: what the link shows, read as the letter
+ * reads it ("Phone: 01632 960123" with the contact table's own, translated,
+ * label), not its raw tel: or mailto: target: UTF-16BE into b, or (nothing shown) the
+ * target as text_string has it (str, r->tmp). 0 or KL_ENOMEM. */
+static int link_contents(render *r, const kl_selem *s, kl_buf *b, kl_stree_str *str,
+                         const void **bytes, size_t *len)
+{
+    put_u16be(b, 0xFEFF);
+    const kl_selem *td = s->parent, *tr = td ? td->parent : NULL;
+    if (td && td->role == KL_ROLE_TD && tr && tr->first && tr->first->role == KL_ROLE_TH) {
+        size_t before = b->len;
+        element_text(r, tr->first, ' ', b);
+        if (b->len > before) {
+            bool zh = r->L->lang && !strncasecmp(r->L->lang, "zh", 2);
+            put_u16be(b, zh ? 0xFF1A : ':'); /* as the plain-text letter writes it */
+            if (!zh)
+                put_u16be(b, ' ');
+        }
+    }
+    size_t before = b->len;
+    element_text(r, s, 0, b);
+    if (b->oom)
+        return KL_ENOMEM;
+    if (b->len > before) {
+        *str = (kl_stree_str){0};
+        *bytes = b->data;
+        *len = b->len;
+        return 0;
+    }
+    int rc = stree_string(r, s->href, str, len);
+    *bytes = r->tmp.data;
+    return rc;
+}
+
+/* A link annotation, kept in the structure tree (stree.h: compact.c writes it), with an OBJR
+ * kid of the Link and a ParentTree entry. */
 static int link_annot(render *r, size_t p, const kl_item *it)
 {
     const kl_selem *s = it->se;
-    HPDF_Rect rect = {(HPDF_REAL)it->x, (HPDF_REAL)(it->y - it->h * 0.3),
-                      (HPDF_REAL)(it->x + it->w), (HPDF_REAL)(it->y + it->h * 0.95)};
-    HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(r->pages[p], rect, s->href);
-    if (!a)
-        return kl_pdf__hpdf_fail(r, "HPDF_Page_CreateURILinkAnnot");
-    HCHECK(r, HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0));
-    void *contents = link_contents(r, s);
-    if (!contents)
-        return kl_pdf__hpdf_fail(r, "a link's /Contents");
-    HCHECK(r, HPDF_Dict_Add(a, "Contents", contents));
-    HCHECK(r, HPDF_Dict_AddNumber(a, "F", 4));
-    /* An OBJR kid of the Link and its ParentTree entry (stree.h). */
-    int64_t key = kl_pdf__stree_annot(&r->st, s->id, p, a->header.obj_id & 0x00FFFFFFu);
+    if (strlen(s->href) > HPDF_LIMIT_MAX_STRING_LEN) /* as libharu's string would refuse */
+        return kl_pdf__hpdf_fail(r, "a link's /URI");
+    kl_stree_annot a = {.href = s->href,
+                        .rect = {(float)it->x, (float)(it->y - it->h * 0.3), (float)(it->x + it->w),
+                                 (float)(it->y + it->h * 0.95)}};
+    if (a.rect[3] < a.rect[1]) { /* as libharu's /Rect */
+        float tmp = a.rect[3];
+        a.rect[3] = a.rect[1];
+        a.rect[1] = tmp;
+    }
+    kl_buf b = KL_BUF_INIT;
+    const void *bytes = NULL;
+    size_t len = 0;
+    int64_t key = -1;
+    if (link_contents(r, s, &b, &a.contents, &bytes, &len) == 0)
+        key = kl_pdf__stree_annot(&r->st, s->id, p, &a, bytes, len);
+    kl_core__buf_free(&b);
     if (key < 0 || key > INT32_MAX)
         return kl_core__oom(r->ctx);
-    HCHECK(r, HPDF_Dict_AddNumber(a, "StructParent", (HPDF_INT32)key));
     return 0;
 }
 
@@ -1250,26 +1277,31 @@ static int doc_entries(render *r)
     return 0;
 }
 
-static int outlines(render *r, const kl_selem *s, HPDF_Outline *last_by_level)
+/* The outline: an item a heading, under the last heading of a higher level, kept in the
+ * structure tree (stree.h: compact.c writes it). last_by_level: item indexes,
+ * KL_STREE_ROOT none. */
+static int outlines(render *r, const kl_selem *s, uint32_t *last_by_level)
 {
     for (; s; s = s->next) {
         if (s->role == KL_ROLE_H && s->text && r->st.e[s->id].page >= 0) {
             int lv = s->level < 1 ? 1 : s->level > 6 ? 6 : s->level;
-            HPDF_Outline parent = NULL;
-            for (int l = lv - 1; l >= 1 && !parent; l--)
+            uint32_t parent = KL_STREE_ROOT;
+            for (int l = lv - 1; l >= 1 && parent == KL_STREE_ROOT; l--)
                 parent = last_by_level[l];
-            HPDF_Outline o = HPDF_CreateOutline(r->pdf, parent, "-", NULL);
-            if (!o)
-                return kl_pdf__hpdf_fail(r, "HPDF_CreateOutline");
-            HCHECK(r, HPDF_Dict_Add(o, "Title", text_string(r, s->text)));
-            HPDF_Destination dst = HPDF_Page_CreateDestination(r->pages[r->st.e[s->id].page]);
-            if (!dst)
-                return kl_pdf__hpdf_fail(r, "HPDF_Page_CreateDestination");
-            HCHECK(r, HPDF_Destination_SetFitH(dst, (HPDF_REAL)r->se_y[s->id]));
-            HCHECK(r, HPDF_Outline_SetDestination(o, dst));
-            last_by_level[lv] = o;
+            bool first = !r->st.out_obj;
+            kl_stree_outline o = {.page = (uint32_t)r->st.e[s->id].page,
+                                  .y = (float)r->se_y[s->id]};
+            size_t len;
+            int64_t k = stree_string(r, s->text, &o.title, &len) < 0
+                            ? -1
+                            : kl_pdf__stree_outline(&r->st, r->pdf, parent, &o, r->tmp.data, len);
+            if (k < 0)
+                return kl_core__oom(r->ctx);
+            if (first)
+                HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "Outlines", r->st.out_obj));
+            last_by_level[lv] = (uint32_t)k;
             for (int l = lv + 1; l <= 6; l++)
-                last_by_level[l] = NULL;
+                last_by_level[l] = KL_STREE_ROOT;
         }
         int rc = outlines(r, s->first, last_by_level);
         if (rc)
@@ -1523,10 +1555,12 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
     for (size_t p = 0; p < np; p++)
         if ((rc = write_page(r, p)) < 0)
             goto done;
-    HPDF_Outline last[7] = {0}; /* the last outline item of each heading level, 1 to 6 */
+    uint32_t last[7]; /* the last outline item of each heading level, 1 to 6 */
+    for (int l = 0; l < 7; l++)
+        last[l] = KL_STREE_ROOT;
     if ((rc = outlines(r, r->L->root, last)) < 0)
         goto done;
-    if (r->pdf->outlines && HPDF_SetPageMode(r->pdf, HPDF_PAGE_MODE_USE_OUTLINE)) {
+    if (r->st.out_obj && HPDF_SetPageMode(r->pdf, HPDF_PAGE_MODE_USE_OUTLINE)) {
         rc = kl_pdf__hpdf_fail(r, "HPDF_SetPageMode");
         goto done;
     }

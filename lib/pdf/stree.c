@@ -24,6 +24,7 @@ int kl_pdf__stree_init(kl_stree *t, HPDF_Doc pdf, size_t ns, size_t np)
     if (!t->e || !t->page_obj || !t->mc_count)
         return KL_ENOMEM;
     t->cape = t->ne = ns;
+    t->out_first = t->out_last = KL_STREE_ROOT;
     for (size_t i = 0; i < ns; i++)
         t->e[i] = (kl_stree_elem){.parent = KL_STREE_ROOT, .page = -1, .head = -1, .tail = -1};
     t->root_obj = HPDF_Dict_New(pdf->mmgr);
@@ -43,6 +44,8 @@ void kl_pdf__stree_free(kl_stree *t)
     kl_free(t->mc);
     kl_free(t->mc_count);
     kl_free(t->annots);
+    kl_free(t->an);
+    kl_free(t->out);
     kl_free(t->bbox);
     kl_core__buf_free(&t->texts);
     memset(t, 0, sizeof *t);
@@ -141,13 +144,68 @@ int64_t kl_pdf__stree_span(kl_stree *t, uint32_t i, size_t p, uint32_t mcid, con
     return (int64_t)t->ne++;
 }
 
-int64_t kl_pdf__stree_annot(kl_stree *t, uint32_t i, size_t p, uint32_t obj)
+/* s's text bytes (not its literal) into texts. */
+static int str_copy(kl_stree *t, kl_stree_str *s, const void *text, size_t len)
 {
-    if (KL_GROW(t->annots, t->capannots, t->nannots + 1) < 0 ||
-        kl_pdf__stree_kid(t, i, KL_SK_OBJR, obj, (uint32_t)p) < 0)
+    if (s->lit)
+        return 0;
+    size_t off = t->texts.len;
+    if (off + len > UINT32_MAX || kl_core__buf_append(&t->texts, text, len))
+        return KL_ENOMEM;
+    s->text = (uint32_t)off;
+    s->ntext = (uint32_t)len;
+    return 0;
+}
+
+int64_t kl_pdf__stree_annot(kl_stree *t, uint32_t i, size_t p, const kl_stree_annot *a,
+                            const void *contents, size_t len)
+{
+    if (t->nannots >= INT32_MAX || KL_GROW(t->annots, t->capannots, t->nannots + 1) < 0 ||
+        KL_GROW(t->an, t->capan, t->nannots + 1) < 0)
+        return -1;
+    kl_stree_annot *n = &t->an[t->nannots];
+    *n = *a;
+    n->page = (uint32_t)p;
+    if (str_copy(t, &n->contents, contents, len) < 0 ||
+        kl_pdf__stree_kid(t, i, KL_SK_OBJR, (uint32_t)t->nannots, (uint32_t)p) < 0)
         return -1;
     t->annots[t->nannots++] = i;
     return (int64_t)(t->npages + t->nannots - 1);
+}
+
+int64_t kl_pdf__stree_outline(kl_stree *t, HPDF_Doc pdf, uint32_t parent, const kl_stree_outline *o,
+                              const void *title, size_t len)
+{
+    if (!t->out_obj) {
+        t->out_obj = HPDF_Dict_New(pdf->mmgr);
+        if (!t->out_obj || HPDF_Xref_Add(pdf->xref, t->out_obj) != HPDF_OK) {
+            t->out_obj = NULL; /* HPDF_Xref_Add frees it when it fails */
+            return -1;
+        }
+        t->out_obj->before_write_fn = written_by_compact;
+    }
+    if (t->nout >= INT32_MAX || KL_GROW(t->out, t->capout, t->nout + 1) < 0)
+        return -1;
+    uint32_t k = (uint32_t)t->nout;
+    kl_stree_outline *n = &t->out[k];
+    *n = *o;
+    n->parent = parent;
+    n->next = n->first = n->last = KL_STREE_ROOT;
+    n->count = 0;
+    if (str_copy(t, &n->title, title, len) < 0)
+        return -1;
+    uint32_t *first = parent == KL_STREE_ROOT ? &t->out_first : &t->out[parent].first;
+    uint32_t *last = parent == KL_STREE_ROOT ? &t->out_last : &t->out[parent].last;
+    n->prev = *first != KL_STREE_ROOT ? *last : KL_STREE_ROOT;
+    if (n->prev == KL_STREE_ROOT)
+        *first = k;
+    else
+        t->out[n->prev].next = k;
+    *last = k;
+    for (uint32_t a = parent; a != KL_STREE_ROOT; a = t->out[a].parent)
+        t->out[a].count++;
+    t->nout++;
+    return k;
 }
 
 int kl_pdf__stree_bbox(kl_stree *t, uint32_t i, float x0, float y0, float x1, float y1)

@@ -21,7 +21,7 @@
 enum { KL_SK_ELEM, KL_SK_MCID, KL_SK_MCR, KL_SK_OBJR };
 
 /* One entry of an element's /K: another element (v its index), an MCID on the element's
- * page (v), an MCR (MCID v on page pg) or an OBJR (the annotation that is object v, on page
+ * page (v), an MCR (MCID v on page pg) or an OBJR (annotation v of kl_stree.an, on page
  * pg). */
 typedef struct kl_stree_kid {
     uint32_t v;
@@ -42,6 +42,36 @@ typedef struct kl_stree_elem {
     uint32_t x; /* a Span: its MCID; a Figure: its /BBox index + 1, 0 none */
 } kl_stree_elem;
 
+/* A string written as libharu wrote pdf.c's text strings: lit, a literal string of printable
+ * ASCII (escaped), or (lit NULL) ntext bytes of UTF-16BE (BOM included) at text in
+ * kl_stree.texts, a hexadecimal string. */
+typedef struct kl_stree_str {
+    const char *lit;
+    uint32_t text, ntext;
+} kl_stree_str;
+
+/* A link annotation (/Type /Annot /Subtype /Link), written by compact.c as an object after
+ * libharu's, and listed in its page's /Annots: /Rect, /A << /Type /Action /S /URI /URI href
+ * >>, /P, /Border [0 0 0], /Contents, /F 4, /StructParent. About 60 bytes here (4.6 KB of
+ * libharu objects). href: the layout's (it outlives the save). */
+typedef struct kl_stree_annot {
+    const char *href;
+    float rect[4]; /* left bottom right top */
+    uint32_t page;
+    kl_stree_str contents;
+} kl_stree_annot;
+
+/* An outline item (/Title, /Parent, /Prev, /Next, /First, /Last, /Count, /Dest: an array
+ * object [page /FitH y]), written by compact.c as two objects after libharu's. Indexes of
+ * kl_stree.out; KL_STREE_ROOT: the Outlines dictionary (parent) or none. */
+typedef struct kl_stree_outline {
+    kl_stree_str title;
+    uint32_t parent, prev, next, first, last;
+    uint32_t count; /* descendants (every item is open, as libharu's were) */
+    uint32_t page;
+    float y;
+} kl_stree_outline;
+
 typedef struct kl_stree {
     HPDF_Dict root_obj;   /* libharu's placeholder for the StructTreeRoot */
     uint32_t top;         /* the element that is the root's /K */
@@ -56,8 +86,13 @@ typedef struct kl_stree {
     uint32_t *mc_count;         /* how many of them each page has */
     size_t nmc, capmc, mc_page; /* mc_page: the page MCIDs are being added to */
     uint32_t *annots;           /* the element of each annotation, keys npages, npages + 1, ... */
-    size_t nannots, capannots;
-    float (*bbox)[4]; /* Figures' /BBox */
+    kl_stree_annot *an;         /* each annotation, in page order */
+    size_t nannots, capannots, capan;
+    HPDF_Dict out_obj; /* libharu's placeholder for the Outlines dictionary, NULL: no outline */
+    kl_stree_outline *out;
+    size_t nout, capout;
+    uint32_t out_first, out_last; /* the Outlines dictionary's /First, /Last */
+    float (*bbox)[4];             /* Figures' /BBox */
     size_t nbbox, capbbox;
     kl_buf texts; /* the Spans' /ActualText */
 } kl_stree;
@@ -80,9 +115,16 @@ int64_t kl_pdf__stree_mcid(kl_stree *t, size_t p, uint32_t i);
  * included) as /ActualText. Its index, or -1 when out of memory. */
 int64_t kl_pdf__stree_span(kl_stree *t, uint32_t i, size_t p, uint32_t mcid, const void *text,
                            size_t len);
-/* The annotation that is object obj on page p belongs to element i (an OBJR kid and a
- * ParentTree entry): its /StructParent key, -1 when out of memory. */
-int64_t kl_pdf__stree_annot(kl_stree *t, uint32_t i, size_t p, uint32_t obj);
+/* A link annotation a (href, rect, contents: its texts are copied into texts) on page p,
+ * which belongs to element i (an OBJR kid and a ParentTree entry): its /StructParent key, -1
+ * when out of memory. Annotations are added in page order. */
+int64_t kl_pdf__stree_annot(kl_stree *t, uint32_t i, size_t p, const kl_stree_annot *a,
+                            const void *contents, size_t len);
+/* An outline item under item parent (KL_STREE_ROOT: the top level), its title and contents
+ * copied as for an annotation; the first adds the Outlines placeholder to pdf's objects. Its
+ * index, or -1 when out of memory. */
+int64_t kl_pdf__stree_outline(kl_stree *t, HPDF_Doc pdf, uint32_t parent, const kl_stree_outline *o,
+                              const void *title, size_t len);
 /* Figure i's /A << /O /Layout /BBox [x0 y0 x1 y1] >> (the last one given). 0 or KL_ENOMEM. */
 int kl_pdf__stree_bbox(kl_stree *t, uint32_t i, float x0, float y0, float x1, float y1);
 

@@ -669,6 +669,51 @@ class Checker:
                 return True
         return False
 
+    def check_outlines(self):
+        """The bookmarks a reader lists (ISO 32000-1, 12.3.3): one a heading, each with a
+        title and a destination on a page of this document, linked both ways (/First, /Last,
+        /Prev, /Next, /Parent) and counted (/Count: the open items below)."""
+        root = self.pdf.Root.get("/Outlines")
+        if root is None:
+            return
+        pages = {p.obj.objgen for p in self.pdf.pages}
+        items = 0
+
+        def walk(parent):
+            nonlocal items
+            kid, prev, below = parent.get("/First"), None, 0
+            while kid is not None:
+                items += 1
+                below += 1
+                me = items
+                if not str(kid.get("/Title", "")).strip():
+                    self.fail(f"bookmark {me} has no /Title")
+                dest = kid.get("/Dest")
+                if dest is None or len(dest) < 2 or dest[0].objgen not in pages:
+                    self.fail(f"bookmark {me} has no destination on a page")
+                if kid.get("/Parent") is None or kid.Parent.objgen != parent.objgen:
+                    self.fail(f"bookmark {me}: /Parent is not its parent")
+                if (kid.get("/Prev") is None) != (prev is None) or (
+                        prev is not None and kid.Prev.objgen != prev.objgen):
+                    self.fail(f"bookmark {me}: /Prev is not the item before it")
+                n = walk(kid)
+                if n and int(kid.get("/Count", 0)) != n:
+                    self.fail(f"bookmark {me}: /Count {kid.get('/Count')}, {n} items below")
+                below += n
+                prev, kid = kid, kid.get("/Next")
+            if prev is not None and (parent.get("/Last") is None
+                                     or parent.Last.objgen != prev.objgen):
+                self.fail("bookmarks: /Last is not the last item")
+            return below
+
+        total = walk(root)
+        if int(root.get("/Count", 0)) != total:
+            self.fail(f"bookmarks: /Count {root.get('/Count')}, {total} items")
+        if total != len(self.headings):
+            self.fail(f"{total} bookmarks for {len(self.headings)} headings")
+        if str(self.pdf.Root.get("/PageMode", "")) != "/UseOutlines":
+            self.fail("bookmarks, but the catalog's /PageMode is not /UseOutlines")
+
     def ancestors(self, e):
         p = e.parent
         while p is not None:
@@ -683,6 +728,7 @@ class Checker:
             self.fail("no text at all")
         if self.headings and "/Outlines" not in self.pdf.Root:
             self.fail("headings but no outlines (bookmarks)")
+        self.check_outlines()
         self.check_page_numbers()
         self.check_links()
         self.check_langs()

@@ -144,6 +144,10 @@ def annot_untagged(pdf):
     raise AssertionError("no tagged annotation on page 1")
 
 
+def bookmark_without_dest(pdf):
+    del pdf.Root.Outlines.First.First.Dest
+
+
 def page_number_tagged(pdf):
     """Move page 1's page number out of its artifact into the last tagged line."""
     page = pdf.pages[0]
@@ -311,6 +315,8 @@ BREAKS = {
     "Link without annotation": ("plain", link_without_objr, "has no Link annotation (OBJR)"),
     "Link Contents vague": ("plain", link_contents_vague, "does not name"),
     "annotation untagged": ("plain", annot_untagged, "without /StructParent"),
+    "bookmark without destination": ("plain", bookmark_without_dest,
+                                     "has no destination on a page"),
     "page number tagged": ("plain", page_number_tagged, "is inside tagged content"),
     "page number missing": ("plain", page_number_tagged, "page 1: no page number artifact"),
     # Right-to-left lines carry /ActualText on their Span elements only; Indic ones there
