@@ -50,6 +50,23 @@ bool kl_batch__has_channel(const kl_member *m, kl_channel ch)
     return false;
 }
 
+/* The batch's one copy of s (freed with the batch), or NULL when out of memory: every member
+ * with the same languages shares their strings. */
+static const char *intern(batch *b, const char *s)
+{
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < b->n_names; i++)
+        if (strcmp(b->names[i], s) == 0)
+            return b->names[i];
+    if (KL_GROW(b->names, b->cap_names, b->n_names + 1) < 0)
+        return NULL;
+    char *c = kl_core__strdup(s);
+    if (c)
+        b->names[b->n_names++] = c;
+    return c;
+}
+
 /* "pl" / "cy+en-GB" and each catalog's status, before any worker starts. */
 static int describe_languages(batch *b, job *j)
 {
@@ -80,8 +97,8 @@ static int describe_languages(batch *b, job *j)
         kl_core__buf_printf(&status, "%s%s", status.len ? "+" : "", st);
     }
     kl_context_free(quiet);
-    j->languages = kl_core__buf_detach(&langs);
-    j->status = kl_core__buf_detach(&status);
+    j->languages = langs.oom ? NULL : intern(b, langs.data ? langs.data : "");
+    j->status = status.oom ? NULL : intern(b, status.data ? status.data : "");
     kl_core__buf_free(&langs);
     kl_core__buf_free(&status);
     return j->languages && j->status ? 0 : KL_ENOMEM;
@@ -289,6 +306,9 @@ static void teardown(batch *b)
     for (size_t i = 0; i < b->n_jobs; i++)
         kl_batch__job_free(&b->jobs[i]);
     kl_free(b->jobs);
+    for (size_t i = 0; i < b->n_names; i++)
+        kl_free(b->names[i]);
+    kl_free(b->names);
     kl_free(b->staged);
     kl_free(b->pack_end);
     kl_context_free(b->pack_ctx);

@@ -53,6 +53,15 @@ typedef struct out_file {
     char sha[65];
 } out_file;
 
+/* A file once its member is recorded: what the rest of the run reads (the Notify files, the
+ * braille note). */
+typedef struct kept_file {
+    const char *name; /* in the same block as the job's kept files */
+    kl_channel channel;
+    unsigned pages;
+    bool written;
+} kept_file;
+
 typedef struct saved_diag {
     kl_severity severity;
     int code;
@@ -65,27 +74,37 @@ typedef enum job_state { J_PENDING = 0, J_WRITTEN, J_FAILED, J_NOT_CONTACTED, J_
 typedef struct job {
     const kl_member *m;
     bool selected;
-    /* filled by a worker */
+    /* filled by a worker (fields ordered by size: a job a member for the whole run) */
     job_state state;
-    out_file *files; /* MAX_OUT_FILES while it is made; n_files once it is recorded */
+    out_file *files; /* MAX_OUT_FILES while it is made; NULL once it is recorded */
+    kept_file *kept; /* once it is recorded (job_settle): n_files, and their names */
     size_t n_files;
-    bool fail_has_channel;
-    kl_channel fail_channel;
     char *reason;
     size_t n_fallback;
     kl_pdf_kept *post; /* the postal letter as its print pack needs it (pdf_internal.h) */
-    kl_format format;  /* needs@format */
-    int brf_at;        /* files[] index of the braille letter + 1 (needs format="braille"), or 0 */
-    kl_channel brf_channel;
     saved_diag *diags;
     size_t n_diags, cap_diags;
     size_t n_forwarded; /* diagnostics already reported on the caller's context */
+    /* filled before the workers start: strings of b->names (a family has few) */
+    const char *languages, *status;
+    kl_format format; /* needs@format */
+    int brf_at;       /* files[] index of the braille letter + 1 (needs format="braille"), or 0 */
+    kl_channel brf_channel;
+    kl_channel fail_channel;
+    bool fail_has_channel;
     bool done;
     bool staged; /* its files are temporaries, waiting for the next commit */
-    /* filled before the workers start */
-    char *languages, *status;
-    bool draft;
+    bool draft;  /* filled before the workers start */
 } job;
+
+/* File k of a job (k < n_files), recorded or not. */
+static inline kept_file kl_batch__file(const job *j, size_t k)
+{
+    if (j->kept)
+        return j->kept[k];
+    const out_file *f = &j->files[k];
+    return (kept_file){f->name, f->channel, f->pages, f->written};
+}
 
 typedef struct batch {
     kl_context *ctx;
@@ -105,6 +124,8 @@ typedef struct batch {
     char creation_date[32];
     job *jobs;
     size_t n_jobs, n_selected;
+    char **names; /* the jobs' languages and statuses, each string once */
+    size_t n_names, cap_names;
 
     /* Print packs, cut at the start by the postal letters expected (PACK_LETTERS
      * a pack, member order), so their number and names are known before any

@@ -110,7 +110,7 @@ void kl_batch__forward(kl_context *ctx, const saved_diag *s)
 /* The files' bytes and temporaries' names (not the files' rows). */
 void kl_batch__job_free_data(job *j)
 {
-    for (size_t i = 0; i < j->n_files; i++) {
+    for (size_t i = 0; j->files && i < j->n_files; i++) {
         kl_free(j->files[i].data);
         j->files[i].data = NULL;
         kl_free(j->files[i].tmp);
@@ -129,10 +129,9 @@ void kl_batch__job_free(job *j)
 {
     kl_batch__job_clear_files(j);
     kl_free(j->files);
+    kl_free(j->kept);
     kl_free(j->reason);
     kl_batch__free_diags(j->diags, j->n_diags);
-    kl_free(j->languages);
-    kl_free(j->status);
 }
 
 /* Mark the member failed: nothing is written for it. The reason is the
@@ -657,19 +656,32 @@ static void report_done(batch *b)
     }
 }
 
-/* A member in the record: its file rows shrink to the ones it has (the rest
- * of the run reads only their names, channels and pages), so a large family
- * costs a few hundred bytes a member rather than MAX_OUT_FILES rows. */
+/* A member in the record: its file rows become what the rest of the run reads (their names,
+ * channels, pages and whether they were written), in one block of just that size, so a large
+ * family costs a few dozen bytes a file rather than MAX_OUT_FILES rows (or a whole row a file).
+ * Out of memory, the rows stay as they are. */
 static void job_settle(job *j)
 {
-    if (j->files && !j->n_files) {
-        kl_free(j->files);
-        j->files = NULL;
-    } else if (j->files) {
-        out_file *fit = kl_core__realloc(j->files, j->n_files * sizeof *fit);
-        if (fit)
-            j->files = fit;
+    if (!j->files)
+        return;
+    size_t names = 0;
+    for (size_t i = 0; i < j->n_files; i++)
+        names += strlen(j->files[i].name) + 1;
+    kept_file *k = NULL;
+    if (j->n_files && !(k = kl_core__malloc(j->n_files * sizeof *k + names)))
+        return;
+    char *at = (char *)(k + j->n_files);
+    for (size_t i = 0; i < j->n_files; i++) {
+        size_t n = strlen(j->files[i].name) + 1;
+        memcpy(at, j->files[i].name, n);
+        k[i] = kl_batch__file(j, i);
+        k[i].name = at;
+        at += n;
     }
+    kl_batch__job_free_data(j);
+    kl_free(j->files);
+    j->files = NULL;
+    j->kept = k;
 }
 
 /* With b->lock held: record the members reported done whose files are in

@@ -74,7 +74,8 @@ int kl_batch__notify_csvs(batch *b)
         if (j->state != J_WRITTEN)
             continue;
         for (size_t k = 0; k < j->n_files; k++) {
-            const out_file *f = &j->files[k];
+            kept_file kf = kl_batch__file(j, k);
+            const kept_file *f = &kf;
             bool is_email = f->channel == KL_CHANNEL_EMAIL && ends_with(f->name, "-email.txt");
             bool is_sms = f->channel == KL_CHANNEL_SMS && ends_with(f->name, "-sms.txt");
             if (!f->written || (!is_email && !is_sms))

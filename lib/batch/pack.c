@@ -118,7 +118,8 @@ static int braille_note(batch *b, kl_doc **out)
         const job *j = &b->jobs[i];
         if (j->state != J_WRITTEN || !j->brf_at)
             continue;
-        const out_file *f = &j->files[j->brf_at - 1];
+        kept_file kf = kl_batch__file(j, (size_t)j->brf_at - 1);
+        const kept_file *f = &kf;
         kl_core__buf_clear(&p);
         kl_core__buf_printf(&p, "%s: member %s, %s, %u braille page%s, %s", f->name, j->m->id,
                             j->languages ? j->languages : "", f->pages, f->pages == 1 ? "" : "s",

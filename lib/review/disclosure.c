@@ -399,7 +399,7 @@ struct kl_disclosure {
     dneedle *items;
     size_t n_items;
     size_t *owners;
-    size_t *slots; /* item + 1; 0 empty */
+    uint32_t *slots; /* item + 1; 0 empty */
     size_t mask;
     size_t *lens, n_lens;   /* text needle lengths, ascending */
     size_t *plens, n_plens; /* phone key lengths, ascending */
@@ -434,11 +434,9 @@ void kl_disclosure__unref(kl_disclosure *d)
 {
     if (!d || __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
-    for (size_t i = 0; i < d->n_members; i++) {
-        kl_free(d->ids ? d->ids[i] : NULL);
-        if (d->own)
-            dtext_free(&d->own[i]);
-    }
+    for (size_t i = 0; i < d->n_members; i++)
+        if (d->own) /* one block with its flags and its id (own_pack) */
+            kl_free(d->own[i].s);
     for (size_t i = 0; i < d->n_items; i++)
         kl_free(d->items[i].key);
     kl_free(d->ids);
@@ -653,6 +651,12 @@ static int cmp_size(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* a, shrunk to its first n (at least one); NULL if realloc failed (a unchanged). */
+static size_t *k_shrink(size_t *a, size_t n)
+{
+    return kl_core__realloc(a, (n ? n : 1) * sizeof *a);
+}
+
 static int index_pairs(kl_disclosure *d, builder *b)
 {
     if (!b->n)
@@ -662,12 +666,9 @@ static int index_pairs(kl_disclosure *d, builder *b)
     d->owners = kl_core__calloc(b->n, sizeof *d->owners);
     d->lens = kl_core__calloc(b->n, sizeof *d->lens);
     d->plens = kl_core__calloc(b->n, sizeof *d->plens);
-    size_t n_slots = 16;
-    while (n_slots < 2 * b->n)
-        n_slots *= 2;
-    d->slots = kl_core__calloc(n_slots, sizeof *d->slots);
-    d->mask = n_slots - 1;
-    if (!d->items || !d->owners || !d->slots || !d->lens || !d->plens)
+    if (b->n >= UINT32_MAX / 2)
+        return KL_ELIMIT;
+    if (!d->items || !d->owners || !d->lens || !d->plens)
         return KL_ENOMEM;
     size_t n_owners = 0;
     for (size_t i = 0; i < b->n; i++) {
@@ -695,12 +696,27 @@ static int index_pairs(kl_disclosure *d, builder *b)
         else
             d->lens[d->n_lens++] = nd->len;
     }
+    /* Kept for the whole run: the arrays shrink to what they hold (a shared detail is one item;
+     * lens and plens to their distinct lengths, below). */
+    dneedle *items = kl_core__realloc(d->items, d->n_items * sizeof *items);
+    if (items)
+        d->items = items;
+    size_t *owners = kl_core__realloc(d->owners, n_owners * sizeof *owners);
+    if (owners)
+        d->owners = owners;
+    size_t n_slots = 16;
+    while (n_slots < 2 * d->n_items)
+        n_slots *= 2;
+    d->slots = kl_core__calloc(n_slots, sizeof *d->slots);
+    if (!d->slots)
+        return KL_ENOMEM;
+    d->mask = n_slots - 1;
     for (size_t i = 0; i < d->n_items; i++) {
         const dneedle *nd = &d->items[i];
         size_t s = (size_t)hash_bytes(nd->key, nd->len, nd->kind == D_PHONE) & d->mask;
         while (d->slots[s])
             s = (s + 1) & d->mask;
-        d->slots[s] = i + 1;
+        d->slots[s] = (uint32_t)(i + 1);
     }
     /* Distinct lengths, ascending. */
     size_t *arrs[2] = {d->lens, d->plens};
@@ -713,6 +729,9 @@ static int index_pairs(kl_disclosure *d, builder *b)
                 arrs[a][k++] = arrs[a][i];
         *counts[a] = k;
     }
+    size_t *lens = k_shrink(d->lens, d->n_lens), *plens = k_shrink(d->plens, d->n_plens);
+    d->lens = lens ? lens : d->lens;
+    d->plens = plens ? plens : d->plens;
     return 0;
 }
 
@@ -724,6 +743,30 @@ static bool member_withheld(const kl_member *m)
         if (m->contacts[i].channel == KL_CHANNEL_VIA_PROFESSIONAL)
             return true;
     return false;
+}
+
+/* A member's own details, t (its digit chains are never read: a phone is never looked for in
+ * them), and its id, in one block of just their size (kept for the whole run: the builder's
+ * buffers grow by doubling): t->s, then t->flags, then the id, *id. 0 or KL_ENOMEM (t freed). */
+static int own_pack(dtext *t, const char *id, char **idp)
+{
+    size_t n = strlen(id);
+    char *blk = kl_core__malloc(2 * t->len + n + 2);
+    if (!blk) {
+        dtext_free(t);
+        return KL_ENOMEM;
+    }
+    memcpy(blk, t->s, t->len + 1);
+    if (t->len)
+        memcpy(blk + t->len + 1, t->flags, t->len);
+    memcpy(blk + 2 * t->len + 1, id, n + 1);
+    size_t len = t->len;
+    dtext_free(t);
+    t->s = blk;
+    t->flags = (unsigned char *)blk + len + 1;
+    t->len = len;
+    *idp = blk + 2 * len + 1;
+    return 0;
 }
 
 int kl_review__disclosure_build(kl_review *rv)
@@ -753,11 +796,6 @@ int kl_review__disclosure_build(kl_review *rv)
     b.partnership_pc = ppc;
     for (size_t k = 0; k < rv->n_members && !b.rc; k++) {
         const kl_member *m = &rv->members[k];
-        d->ids[k] = kl_core__strdup(m->id && *m->id ? m->id : "(no id)");
-        if (!d->ids[k]) {
-            b.rc = KL_ENOMEM;
-            break;
-        }
         d->withheld[k] = member_withheld(m);
         kl_core__buf_free(&b.own);
         b.own = (kl_buf)KL_BUF_INIT;
@@ -768,6 +806,8 @@ int kl_review__disclosure_build(kl_review *rv)
         if (!b.rc) {
             const char *own = b.own.data ? b.own.data : "";
             int r = dtext_make(own, strlen(own), &d->own[k]);
+            if (!r)
+                r = own_pack(&d->own[k], m->id && *m->id ? m->id : "(no id)", &d->ids[k]);
             if (r)
                 b.rc = r == KL_ENOMEM ? KL_ENOMEM : r;
         }
