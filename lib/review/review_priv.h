@@ -16,8 +16,11 @@ typedef struct kl_arena_block kl_arena_block;
 
 typedef struct kl_member_extra {
     xmlNodePtr node; /* while loading; NULL once the review is read (view.c) */
-    const char *xml; /* once read: the <member> element as XML text (in the arena) */
-    size_t xml_len;
+    /* Once read: the <member> element as XML text (in the arena), xml_len bytes; when zlen, the
+     * text is raw deflate of zlen bytes with the first member's text as preset dictionary
+     * (view.c): members' elements are alike, so each keeps about a sixth of its text. */
+    const char *xml;
+    uint32_t xml_len, zlen;
     int ok;
     kl_format format; /* needs@format */
 } kl_member_extra;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <zlib.h>
 
 /* How a view is parsed: as the review itself was (parse.c), quiet (the text is ours). */
 #define VIEW_PARSE_OPTIONS                                                                         \
@@ -46,23 +47,99 @@ static bool blank_text(xmlNodePtr n)
     return n && n->type == XML_TEXT_NODE && xmlIsBlankNode(n);
 }
 
+/* The deflate streams' window and hash: the dictionary (the first member's element, its last
+ * 4 KB) and a member's element fit; small, as a stream is reset for every member. */
+#define VIEW_WBITS    12
+#define VIEW_MEMLEVEL 2
+
+/* The first member's element: the preset dictionary of the others' (at most 4 KB of it). */
+static const char *dictionary(const kl_review *rv, uInt *len)
+{
+    size_t n = rv->extra[0].xml_len, max = (size_t)1 << VIEW_WBITS;
+    *len = (uInt)(n < max ? n : max);
+    return rv->extra[0].xml + (n - *len);
+}
+
+/* Member i's text (text, n bytes) kept in the arena, deflated against the dictionary when that
+ * is smaller. 0 or KL_ENOMEM. */
+static int keep_member(kl_review *rv, z_stream *z, size_t i, const char *text, size_t n)
+{
+    kl_member_extra *x = &rv->extra[i];
+    x->xml_len = (uint32_t)n;
+    x->zlen = 0;
+    unsigned char out[2048];
+    if (i > 0 && n <= sizeof out) {
+        uInt dlen;
+        const char *dict = dictionary(rv, &dlen);
+        if (deflateReset(z) != Z_OK || deflateSetDictionary(z, (const Bytef *)dict, dlen) != Z_OK)
+            return KL_ENOMEM;
+        z->next_in = (Bytef *)text;
+        z->avail_in = (uInt)n;
+        z->next_out = out;
+        z->avail_out = (uInt)n; /* only when smaller */
+        if (deflate(z, Z_FINISH) == Z_STREAM_END && z->total_out < n) {
+            x->zlen = (uint32_t)z->total_out;
+            x->xml = arena_copy(rv, (const char *)out, x->zlen);
+            return x->xml ? 0 : KL_ENOMEM;
+        }
+    }
+    x->xml = arena_copy(rv, text, n);
+    return x->xml ? 0 : KL_ENOMEM;
+}
+
+/* Member i's element as text into out (xml_len bytes): false if it cannot be inflated (out of
+ * memory). z: an inflate stream of VIEW_WBITS, or NULL for one of its own. */
+static bool member_text(const kl_review *rv, z_stream *z, size_t i, char *out)
+{
+    const kl_member_extra *x = &rv->extra[i];
+    if (!x->zlen) {
+        memcpy(out, x->xml, x->xml_len);
+        return true;
+    }
+    z_stream own = {0};
+    if (!z) {
+        if (inflateInit2(&own, -VIEW_WBITS) != Z_OK)
+            return false;
+        z = &own;
+    } else if (inflateReset(z) != Z_OK) {
+        return false;
+    }
+    uInt dlen;
+    const char *dict = dictionary(rv, &dlen);
+    z->next_in = (Bytef *)x->xml;
+    z->avail_in = x->zlen;
+    z->next_out = (Bytef *)out;
+    z->avail_out = x->xml_len;
+    bool ok = inflateSetDictionary(z, (const Bytef *)dict, dlen) == Z_OK &&
+              inflate(z, Z_FINISH) == Z_STREAM_END && z->total_out == x->xml_len;
+    if (z == &own)
+        inflateEnd(&own);
+    return ok;
+}
+
 int kl_review__compact(kl_review *rv)
 {
     xmlDocPtr doc = rv->doc;
     if (!doc)
         return 0;
     /* Each member's element as text. */
-    for (size_t i = 0; i < rv->n_members; i++) {
+    z_stream z = {0};
+    if (rv->n_members > 1 && deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -VIEW_WBITS,
+                                          VIEW_MEMLEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
+        return KL_ENOMEM;
+    int krc = 0;
+    for (size_t i = 0; i < rv->n_members && !krc; i++) {
         xmlBufferPtr b = serialise(doc, rv->extra[i].node);
-        if (!b)
-            return KL_ENOMEM;
-        size_t n = (size_t)xmlBufferLength(b);
-        rv->extra[i].xml = arena_copy(rv, (const char *)xmlBufferContent(b), n);
-        rv->extra[i].xml_len = n;
+        size_t n = b ? (size_t)xmlBufferLength(b) : 0;
+        krc = !b || n > (size_t)INT32_MAX
+                  ? KL_ENOMEM
+                  : keep_member(rv, &z, i, (const char *)xmlBufferContent(b), n);
         xmlBufferFree(b);
-        if (!rv->extra[i].xml)
-            return KL_ENOMEM;
     }
+    if (rv->n_members > 1)
+        deflateEnd(&z);
+    if (krc)
+        return krc;
     /* The skeleton: a marker where the first member was, no member, and none of the blank text
      * after each (or every view would carry the whole family's indentation). The marker holds
      * addresses of this run: a review file cannot hold the same text. */
@@ -136,9 +213,19 @@ static xmlDocPtr parse_with(const kl_review *rv, size_t from, size_t to)
     char *p = text;
     memcpy(p, rv->view_head, rv->view_head_len);
     p += rv->view_head_len;
-    for (size_t i = from; i < to; i++) {
-        memcpy(p, rv->extra[i].xml, rv->extra[i].xml_len);
+    z_stream z = {0}, *zp = NULL;
+    if (to - from > 1 && inflateInit2(&z, -VIEW_WBITS) == Z_OK)
+        zp = &z; /* one stream for them all */
+    bool ok = true;
+    for (size_t i = from; i < to && ok; i++) {
+        ok = member_text(rv, zp, i, p);
         p += rv->extra[i].xml_len;
+    }
+    if (zp)
+        inflateEnd(zp);
+    if (!ok) {
+        kl_free(text);
+        return NULL;
     }
     memcpy(p, rv->view_tail, rv->view_tail_len);
     xmlDocPtr doc = xmlReadMemory(text, (int)n, NULL, "UTF-8", VIEW_PARSE_OPTIONS);
