@@ -14,7 +14,10 @@
  * The structure tree is not in libharu's objects (stree.h: pdf.c builds it compactly): its
  * StructTreeRoot is a placeholder object in libharu's table, skipped there, and after
  * libharu's last object come the root and every structure element, numbered from there, in
- * the same object streams, written here with the keys libharu's dictionaries had.
+ * the same object streams, written here with the keys libharu's dictionaries had. So are the
+ * link annotations (numbered first, as the pages' /Annots name them while libharu's objects
+ * are written) and the outline's items and destinations; the outline's root is a placeholder
+ * as the StructTreeRoot's is.
  *
  * Not in an object stream, as the PDF specification requires: stream objects and objects
  * whose generation is not 0. A document libharu would encrypt (kinletter never asks it to) is
