@@ -182,6 +182,8 @@ struct kl_batch_result {
     char *dir;
     kl_batch_row *rows;
     size_t n_rows, cap_rows;
+    char **names; /* one copy of the rows' most repeated strings (result.c row_strings) */
+    size_t n_names, cap_names;
     kl_batch_totals totals;
 };
 

@@ -47,6 +47,9 @@ KL_API void kl_batch_result_free(kl_batch_result *result)
     for (size_t i = 0; i < result->n_rows; i++)
         row_free(&result->rows[i]);
     kl_free(result->rows);
+    for (size_t i = 0; i < result->n_names; i++)
+        kl_free(result->names[i]);
+    kl_free(result->names);
     kl_free(result->dir);
     kl_free(result);
 }
@@ -107,14 +110,38 @@ static const char *safe_text(kl_context *quiet, const kl_disclosure *idx, const 
 }
 
 #define ROW_STRINGS 12
+/* The cells most rows share (relationship, languages, translation status, reading level, print
+ * size, channel, format): kept once in the result, up to ROW_NAMES distinct strings. */
+#define ROW_SHARED(i) ((i) == 2 || ((i) >= 3 && (i) <= 7) || (i) == 11)
+#define ROW_NAMES     64
+
+/* The result's copy of s if it has one or can make one (NULL: the row keeps its own). */
+static const char *row_name(kl_batch_result *res, const char *s)
+{
+    for (size_t i = 0; i < res->n_names; i++)
+        if (strcmp(res->names[i], s) == 0)
+            return res->names[i];
+    if (res->n_names >= ROW_NAMES || KL_GROW(res->names, res->cap_names, res->n_names + 1) < 0)
+        return NULL;
+    char *c = kl_core__strdup(s);
+    if (c)
+        res->names[res->n_names++] = c;
+    return c;
+}
 
 /* The row's strings copied into one block (a large family has a row or more
- * a member for the whole run: one allocation, not twelve). */
-static int row_strings(kl_batch_row *r, const char *const cells[ROW_STRINGS])
+ * a member for the whole run: one allocation, not twelve), but for the shared
+ * ones. member_id is always the block's start (row_free). */
+static int row_strings(kl_batch_result *res, kl_batch_row *r, const char *const cells[ROW_STRINGS])
 {
     size_t len[ROW_STRINGS], total = 0;
-    for (size_t i = 0; i < ROW_STRINGS; i++)
-        total += (len[i] = strlen(cells[i] ? cells[i] : "")) + 1;
+    const char *shared[ROW_STRINGS] = {0};
+    for (size_t i = 0; i < ROW_STRINGS; i++) {
+        const char *c = cells[i] ? cells[i] : "";
+        if (ROW_SHARED(i) && (shared[i] = row_name(res, c)))
+            continue;
+        total += (len[i] = strlen(c)) + 1;
+    }
     char *p = kl_core__malloc(total);
     if (!p)
         return KL_ENOMEM;
@@ -123,6 +150,10 @@ static int row_strings(kl_batch_row *r, const char *const cells[ROW_STRINGS])
         &r->reading_level, &r->print_size, &r->channel,      &r->file,      &r->sha256,
         &r->reason,        &r->format};
     for (size_t i = 0; i < ROW_STRINGS; i++) {
+        if (shared[i]) {
+            *fields[i] = shared[i];
+            continue;
+        }
         memcpy(p, cells[i] ? cells[i] : "", len[i] + 1);
         *fields[i] = p;
         p += len[i] + 1;
@@ -162,7 +193,7 @@ static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure 
                                       f ? f->sha : "",
                                       safe_reason,
                                       m->contact_none ? "" : kl_format_name(j->format)};
-    int rc = safe_name && safe_reason ? row_strings(r, cells) : KL_ENOMEM;
+    int rc = safe_name && safe_reason ? row_strings(res, r, cells) : KL_ENOMEM;
     kl_core__buf_free(&name);
     kl_core__buf_free(&print);
     if (rc < 0)
