@@ -66,7 +66,7 @@ static void put(buf *b, const char *fmt, ...)
 #define MAX_DETAILS 8
 
 typedef struct person {
-    char id[8];
+    char id[16];
     int withheld; /* 0 no, 1 via-professional, 2 contact="none" (with an address on file) */
     char line1[64], line2[64], town[40], pc[12];
     bool post, email, sms;
