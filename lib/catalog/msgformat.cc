@@ -111,22 +111,23 @@ UDate to_udate(kl_date d, UErrorCode *st)
     return t;
 }
 
-/* Checks every argument the pattern names is supplied, and marks in
- * plain_only[a] whether argument a is only ever shown as text ({name}),
- * never chosen on (select, plural): only those may be wrapped in isolates. */
-int check_names(const icu::UnicodeString &upattern, const kl_fmt_arg *args, size_t n_args,
-                kl_fmt_error *err, std::vector<char> &plain_only, std::vector<char> &used)
+/* An argument the pattern names, where, and whether a select or plural
+ * chooses on it (then it is never isolated). */
+struct PatternName {
+    std::string name;
+    int32_t index;
+    bool chosen;
+};
+
+/* The arguments upattern names, in order; U_ZERO_ERROR or ICU's parse error. */
+UErrorCode pattern_names(const icu::UnicodeString &upattern, std::vector<PatternName> &out,
+                         UParseError *pe)
 {
-    plain_only.assign(n_args, 1);
-    used.assign(n_args, 0);
-    UMessagePatternArgType arg_type = UMSGPAT_ARG_TYPE_NONE;
-    UParseError pe;
     UErrorCode st = U_ZERO_ERROR;
-    icu::MessagePattern mp(upattern, &pe, st);
-    if (U_FAILURE(st)) {
-        set_error(err, st, upattern, &pe, "ICU message syntax error");
-        return KL_EPARSE;
-    }
+    icu::MessagePattern mp(upattern, pe, st);
+    if (U_FAILURE(st))
+        return st;
+    UMessagePatternArgType arg_type = UMSGPAT_ARG_TYPE_NONE;
     for (int32_t i = 0; i < mp.countParts(); i++) {
         const icu::MessagePattern::Part &part = mp.getPart(i);
         if (part.getType() == UMSGPAT_PART_TYPE_ARG_START)
@@ -134,31 +135,61 @@ int check_names(const icu::UnicodeString &upattern, const kl_fmt_arg *args, size
         if (part.getType() != UMSGPAT_PART_TYPE_ARG_NAME &&
             part.getType() != UMSGPAT_PART_TYPE_ARG_NUMBER)
             continue;
-        icu::UnicodeString name = mp.getSubstring(part);
-        std::string uname;
-        name.toUTF8String(uname);
+        PatternName n;
+        mp.getSubstring(part).toUTF8String(n.name);
+        n.index = part.getIndex();
+        n.chosen = arg_type != UMSGPAT_ARG_TYPE_NONE;
+        out.push_back(std::move(n));
+    }
+    return U_ZERO_ERROR;
+}
+
+/* Checks every argument the pattern names is supplied, and marks in
+ * plain_only[a] whether argument a is only ever shown as text ({name}),
+ * never chosen on (select, plural): only those may be wrapped in isolates. */
+int match_names(const std::vector<PatternName> &names, const kl_fmt_arg *args, size_t n_args,
+                kl_fmt_error *err, std::vector<char> &plain_only, std::vector<char> &used)
+{
+    plain_only.assign(n_args, 1);
+    used.assign(n_args, 0);
+    for (const PatternName &n : names) {
         bool known = false;
+        const char *name = n.name.c_str();
         for (size_t a = 0; a < n_args; a++) {
-            if (args[a].name && uname == args[a].name) {
+            if (args[a].name && args[a].name[0] == name[0] && strcmp(args[a].name, name) == 0) {
                 known = true;
                 used[a] = 1;
-                if (arg_type != UMSGPAT_ARG_TYPE_NONE)
+                if (n.chosen)
                     plain_only[a] = 0;
             }
         }
         if (!known) {
             if (err) {
-                err->offset = part.getIndex();
+                err->offset = n.index;
                 snprintf(err->icu, sizeof err->icu, "%s", "unknown argument");
                 snprintf(err->detail, sizeof err->detail,
                          "the message uses {%s}, which is not an argument compose supplies here "
                          "(docs/TEMPLATES.md lists them)",
-                         uname.c_str());
+                         name);
             }
             return KL_EFORMAT;
         }
     }
     return 0;
+}
+
+/* match_names on the arguments upattern names. */
+int check_names(const icu::UnicodeString &upattern, const kl_fmt_arg *args, size_t n_args,
+                kl_fmt_error *err, std::vector<char> &plain_only, std::vector<char> &used)
+{
+    std::vector<PatternName> names;
+    UParseError pe;
+    UErrorCode st = pattern_names(upattern, names, &pe);
+    if (U_FAILURE(st)) {
+        set_error(err, st, upattern, &pe, "ICU message syntax error");
+        return KL_EPARSE;
+    }
+    return match_names(names, args, n_args, err, plain_only, used);
 }
 
 /* Does a value need isolating in a right-to-left sentence? Digits are weak
@@ -402,17 +433,12 @@ constexpr size_t MAX_MESSAGES = 2048;
 constexpr size_t MAX_HOURS = 64;
 
 /* A pattern made ready once: its MessageFormat (isolation marks dropped, the catalog's date
- * style set), and the arguments it names, in order, as check_names reads them. */
+ * style set), and the arguments it names, in order, as pattern_names reads them. */
 struct Prepared {
-    struct Name {
-        std::string name;
-        int32_t index;
-        bool chosen; /* inside select, plural...: never isolated */
-    };
     icu::UnicodeString upattern;
     std::unique_ptr<icu::MessageFormat> mf;
     std::unique_ptr<icu::SimpleDateFormat> own_dates;
-    std::vector<Name> names;
+    std::vector<PatternName> names;
     bool rtl = false;
 };
 
@@ -476,24 +502,8 @@ std::unique_ptr<Prepared> prepare(const char *locale, const char *pattern, const
     p->mf.reset(new icu::MessageFormat(p->upattern, loc, pe, st));
     if (U_FAILURE(st))
         return nullptr;
-    st = U_ZERO_ERROR;
-    icu::MessagePattern mp(p->upattern, &pe, st);
-    if (U_FAILURE(st))
+    if (U_FAILURE(pattern_names(p->upattern, p->names, &pe)))
         return nullptr;
-    UMessagePatternArgType arg_type = UMSGPAT_ARG_TYPE_NONE;
-    for (int32_t i = 0; i < mp.countParts(); i++) {
-        const icu::MessagePattern::Part &part = mp.getPart(i);
-        if (part.getType() == UMSGPAT_PART_TYPE_ARG_START)
-            arg_type = part.getArgType();
-        if (part.getType() != UMSGPAT_PART_TYPE_ARG_NAME &&
-            part.getType() != UMSGPAT_PART_TYPE_ARG_NUMBER)
-            continue;
-        Prepared::Name n;
-        mp.getSubstring(part).toUTF8String(n.name);
-        n.index = part.getIndex();
-        n.chosen = arg_type != UMSGPAT_ARG_TYPE_NONE;
-        p->names.push_back(std::move(n));
-    }
     if (drop_hand_marks(*p->mf, p->upattern, nullptr) != 0 ||
         (date_pattern && *date_pattern &&
          use_own_dates(*p->mf, loc, date_pattern, months, args, n_args, p->own_dates, nullptr) !=
@@ -501,38 +511,6 @@ std::unique_ptr<Prepared> prepare(const char *locale, const char *pattern, const
         return nullptr;
     p->rtl = locale && uloc_isRightToLeft(loc.getName());
     return p;
-}
-
-/* check_names on a prepared pattern. */
-int prepared_names(const Prepared &p, const kl_fmt_arg *args, size_t n_args, kl_fmt_error *err,
-                   std::vector<char> &plain_only, std::vector<char> &used)
-{
-    plain_only.assign(n_args, 1);
-    used.assign(n_args, 0);
-    for (const Prepared::Name &n : p.names) {
-        bool known = false;
-        const char *name = n.name.c_str();
-        for (size_t a = 0; a < n_args; a++) {
-            if (args[a].name && args[a].name[0] == name[0] && strcmp(args[a].name, name) == 0) {
-                known = true;
-                used[a] = 1;
-                if (n.chosen)
-                    plain_only[a] = 0;
-            }
-        }
-        if (!known) {
-            if (err) {
-                err->offset = n.index;
-                snprintf(err->icu, sizeof err->icu, "%s", "unknown argument");
-                snprintf(err->detail, sizeof err->detail,
-                         "the message uses {%s}, which is not an argument compose supplies here "
-                         "(docs/TEMPLATES.md lists them)",
-                         n.name.c_str());
-            }
-            return KL_EFORMAT;
-        }
-    }
-    return 0;
 }
 
 /* The thread's prepared pattern, made now if it has none; nullptr when it cannot be. */
@@ -563,7 +541,7 @@ int format_prepared(const char *locale, const char *pattern, const kl_fmt_arg *a
     std::vector<icu::UnicodeString> names;
     std::vector<icu::Formattable> values;
     int rc;
-    if ((rc = prepared_names(*p, args, n_args, err, plain_only, used)) != 0 ||
+    if ((rc = match_names(p->names, args, n_args, err, plain_only, used)) != 0 ||
         (rc = convert_args(args, n_args, used, plain_only, p->rtl, p->upattern, names, values,
                            err)) != 0)
         return rc;
