@@ -69,7 +69,27 @@ static void scan_attrs(kl_loader *L, xmlNodePtr el, size_t reader, const char *c
     }
 }
 
-static void scan_tree(kl_loader *L, xmlNodePtr el)
+/* A member's own fields that its letters print: its whole element, parsed again. */
+static void scan_member(kl_loader *L, size_t reader)
+{
+    static const char *const name_attrs[] = {"title", "given", "family", NULL};
+    static const char *const member_attrs[] = {"reason", NULL};
+    static const char *const contact_attrs[] = {"professional", NULL};
+    xmlNodePtr c = kl_review__member_open(L, reader);
+    if (!c)
+        return;
+    scan_attrs(L, c, reader, member_attrs);
+    for (xmlNodePtr g = c->children; g && !L->oom; g = g->next) {
+        if (kl_review__is_el(g, "name"))
+            scan_attrs(L, g, reader, name_attrs);
+        else if (kl_review__is_el(g, "contact"))
+            scan_attrs(L, g, reader, contact_attrs);
+    }
+    kl_review__member_close(L, reader, c);
+}
+
+/* *next_member: the member the walk meets next (members come in document order). */
+static void scan_tree(kl_loader *L, xmlNodePtr el, size_t *next_member)
 {
     scan_attrs(L, el, KL_DISCLOSURE_NOBODY, NULL);
     for (xmlNodePtr c = el->children; c && !L->oom; c = c->next) {
@@ -77,35 +97,32 @@ static void scan_tree(kl_loader *L, xmlNodePtr el)
             if (c->content && *c->content)
                 scan_value(L, el, NULL, (const char *)c->content, KL_DISCLOSURE_NOBODY);
         } else if (kl_review__is_el(c, "member")) {
-            static const char *const name_attrs[] = {"title", "given", "family", NULL};
-            static const char *const member_attrs[] = {"reason", NULL};
-            static const char *const contact_attrs[] = {"professional", NULL};
-            size_t reader = KL_DISCLOSURE_NOBODY;
-            for (size_t k = 0; k < L->rv->n_members; k++)
-                if (L->rv->extra[k].node == c)
-                    reader = k;
-            scan_attrs(L, c, reader, member_attrs);
-            for (xmlNodePtr g = c->children; g && !L->oom; g = g->next) {
-                if (kl_review__is_el(g, "name"))
-                    scan_attrs(L, g, reader, name_attrs);
-                else if (kl_review__is_el(g, "contact"))
-                    scan_attrs(L, g, reader, contact_attrs);
+            size_t k = *next_member;
+            if (k >= L->rv->n_members || L->rv->extra[k].node != c)
+                for (k = 0; k < L->rv->n_members && L->rv->extra[k].node != c; k++)
+                    ;
+            if (k < L->rv->n_members) {
+                *next_member = k + 1;
+                scan_member(L, k);
+            } else { /* not one of the family's (never once the file is checked) */
+                scan_attrs(L, c, KL_DISCLOSURE_NOBODY, NULL);
             }
         } else if (c->type == XML_ELEMENT_NODE) {
-            scan_tree(L, c);
+            scan_tree(L, c, next_member);
         }
     }
 }
 
 int kl_review__check_disclosure(kl_loader *L)
 {
-    int r = kl_review__disclosure_build(L->rv);
+    int r = kl_review__disclosure_end(L->disclosure, L->rv);
     if (r)
         return r == KL_ENOMEM ? kl_core__oom(L->ctx)
                               : kl_core__error(L->ctx, r, KL_NOWHERE, NULL,
                                                "the members' contact details could not be indexed");
     xmlNodePtr root = xmlDocGetRootElement(L->rv->doc);
+    size_t next_member = 0;
     if (root)
-        scan_tree(L, root);
+        scan_tree(L, root, &next_member);
     return L->oom ? kl_core__oom(L->ctx) : 0;
 }

@@ -769,62 +769,101 @@ static int own_pack(dtext *t, const char *id, char **idp)
     return 0;
 }
 
-int kl_review__disclosure_build(kl_review *rv)
+/* The index being built, one member at a time. */
+struct kl_disclosure_builder {
+    kl_disclosure *d;
+    builder b;
+    char *partnership_pc;
+    size_t cap; /* members the arrays hold */
+};
+
+void kl_review__disclosure_builder_free(kl_disclosure_builder *db)
 {
-    kl_disclosure *d = kl_core__calloc(1, sizeof *d);
+    if (!db)
+        return;
+    for (size_t i = 0; i < db->b.n; i++)
+        kl_free(db->b.pairs[i].key);
+    kl_free(db->b.pairs);
+    kl_core__buf_free(&db->b.own);
+    kl_free(db->partnership_pc);
+    if (db->d)
+        kl_disclosure__unref(db->d);
+    kl_free(db);
+}
+
+int kl_review__disclosure_begin(kl_review *rv, size_t n, kl_disclosure_builder **out)
+{
+    kl_disclosure_builder *db = kl_core__calloc(1, sizeof *db);
+    kl_disclosure *d = db ? kl_core__calloc(1, sizeof *d) : NULL;
+    *out = db;
     if (!d)
         return KL_ENOMEM;
+    db->d = d;
+    db->b.own = (kl_buf)KL_BUF_INIT;
     d->refs = 1;
-    d->n_members = rv->n_members;
-    size_t nm = rv->n_members ? rv->n_members : 1;
+    /* Sized for every member of the family (counted before they are read). */
+    db->cap = n;
+    size_t nm = n ? n : 1;
     d->ids = kl_core__calloc(nm, sizeof *d->ids);
     d->withheld = kl_core__calloc(nm, 1);
     d->own = kl_core__calloc(nm, sizeof *d->own);
-    builder b = {0};
-    b.own = (kl_buf)KL_BUF_INIT;
     if (!d->ids || !d->withheld || !d->own)
-        b.rc = KL_ENOMEM;
+        return KL_ENOMEM;
     char pc[16];
     bool oom = false;
-    char *ppc = NULL;
-    if (!b.rc && rv->info.partnership_address.postcode &&
+    if (rv->info.partnership_address.postcode &&
         kl_review__postcode(rv->info.partnership_address.postcode, pc)) {
-        ppc = text_key(pc, &oom);
+        db->partnership_pc = text_key(pc, &oom);
         if (oom)
-            b.rc = KL_ENOMEM;
+            return KL_ENOMEM;
     }
-    b.partnership_pc = ppc;
-    for (size_t k = 0; k < rv->n_members && !b.rc; k++) {
-        const kl_member *m = &rv->members[k];
-        d->withheld[k] = member_withheld(m);
-        kl_core__buf_free(&b.own);
-        b.own = (kl_buf)KL_BUF_INIT;
-        if (rv->extra && rv->extra[k].node)
-            add_member(&b, rv->extra[k].node, k);
-        if (b.own.oom)
-            b.rc = KL_ENOMEM;
-        if (!b.rc) {
-            const char *own = b.own.data ? b.own.data : "";
-            int r = dtext_make(own, strlen(own), &d->own[k]);
-            if (!r)
-                r = own_pack(&d->own[k], m->id && *m->id ? m->id : "(no id)", &d->ids[k]);
-            if (r)
-                b.rc = r == KL_ENOMEM ? KL_ENOMEM : r;
-        }
-    }
-    kl_core__buf_free(&b.own);
-    kl_free(ppc);
-    if (!b.rc)
-        b.rc = index_pairs(d, &b);
-    for (size_t i = 0; i < b.n; i++)
-        kl_free(b.pairs[i].key);
-    kl_free(b.pairs);
-    if (b.rc) {
-        kl_disclosure__unref(d);
-        return b.rc;
-    }
-    rv->disclosure = d;
+    db->b.partnership_pc = db->partnership_pc;
     return 0;
+}
+
+int kl_review__disclosure_add(kl_disclosure_builder *db, const kl_review *rv, size_t k,
+                              xmlNodePtr member)
+{
+    kl_disclosure *d = db->d;
+    builder *b = &db->b;
+    if (b->rc)
+        return b->rc;
+    if (k >= db->cap || k != d->n_members)
+        return b->rc = KL_EINVAL; /* never: the family was counted, members come in order */
+    const kl_member *m = &rv->members[k];
+    d->n_members = k + 1;
+    d->withheld[k] = member_withheld(m);
+    kl_core__buf_free(&b->own);
+    b->own = (kl_buf)KL_BUF_INIT;
+    if (member)
+        add_member(b, member, k);
+    if (b->own.oom)
+        b->rc = KL_ENOMEM;
+    if (!b->rc) {
+        const char *own = b->own.data ? b->own.data : "";
+        int r = dtext_make(own, strlen(own), &d->own[k]);
+        if (!r)
+            r = own_pack(&d->own[k], m->id && *m->id ? m->id : "(no id)", &d->ids[k]);
+        if (r)
+            b->rc = r;
+    }
+    kl_core__buf_free(&b->own);
+    b->own = (kl_buf)KL_BUF_INIT;
+    return b->rc;
+}
+
+int kl_review__disclosure_end(kl_disclosure_builder *db, kl_review *rv)
+{
+    if (!db)
+        return KL_ENOMEM;
+    int rc = db->b.rc;
+    if (!rc)
+        rc = index_pairs(db->d, &db->b);
+    if (!rc) {
+        rv->disclosure = db->d;
+        db->d = NULL;
+    }
+    return rc;
 }
 
 const kl_disclosure *kl_review__disclosure(const kl_review *rv)

@@ -100,15 +100,40 @@ static int read_family(kl_loader *L, xmlNodePtr root, xmlRelaxNGPtr member_schem
     rv->extra = kl_review__alloc(rv, (n ? n : 1) * sizeof *rv->extra);
     if (!rv->members || !rv->extra)
         L->oom = true;
-    for (xmlNodePtr m = kl_review__child(family, "member"); m && !L->oom;
-         m = kl_review__next_el(m, "member")) {
-        assert(rv->n_members < n); /* counted above; nothing adds members in between */
-        kl_review__build_member(L, m, &rv->members[rv->n_members], &rv->extra[rv->n_members],
-                                member_schema);
+    if (!L->oom && (rc = kl_review__disclosure_begin(rv, n, &L->disclosure)) != 0)
+        L->oom = true;
+    /* One member whole at a time: read, checked, indexed for the disclosure check and kept as
+     * text, then left empty again. */
+    xmlNodePtr next;
+    for (xmlNodePtr m = kl_review__child(family, "member"); m && !L->oom && rc >= 0; m = next) {
+        next = kl_review__next_el(m, "member");
+        size_t k = rv->n_members;
+        assert(k < n); /* counted above; nothing adds members in between */
+        rv->extra[k].node = m;
+        xmlNodePtr whole = kl_review__member_open(L, k);
+        if (!whole)
+            break;
+        kl_review__build_member(L, whole, &rv->members[k], &rv->extra[k], member_schema);
         rv->n_members++;
+        if (!L->oom && (rc = kl_review__disclosure_add(L->disclosure, rv, k, whole)) == 0)
+            rc = kl_review__keep_member(rv, &L->keep_stream, k, whole);
+        rv->extra[k].node = m;
+        kl_review__member_close(L, k, whole);
     }
+    if (rc == KL_ENOMEM)
+        L->oom = true;
+    else if (rc < 0)
+        return rc;
     check_ids(L);
     return 0;
+}
+
+void kl_review__loader_free(kl_loader *L)
+{
+    kl_free(L->lines);
+    kl_free(L->ranges);
+    kl_review__disclosure_builder_free(L->disclosure);
+    kl_review__keep_end(&L->keep_stream);
 }
 
 static int load(kl_loader *L, const kl_review_load_options *opts)
@@ -192,7 +217,7 @@ KL_API int kl_review_load_buffer(kl_context *ctx, const char *data, size_t len, 
     L.source = kl_review__strdup(rv, name ? name : "<buffer>");
     L.base_dir = base_dir ? kl_review__strdup(rv, base_dir) : ".";
     int rc = !L.source || !L.base_dir ? kl_core__oom(ctx) : load(&L, opts);
-    kl_free(L.lines);
+    kl_review__loader_free(&L);
     /* Read and checked: the document goes, its text stays (view.c). */
     if (!rc && (rc = kl_review__compact(rv)) != 0)
         rc = rc == KL_ENOMEM ? kl_core__oom(ctx)

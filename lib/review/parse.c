@@ -138,6 +138,39 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
                   "too many elements (more than 1,000,000)");
 }
 
+/* A <member> of <family> of the root is left empty once parsed: where it is in the text is kept
+ * and its content parsed again when it is read (kl_review__member_open), so the tree never
+ * holds the whole family (a 10,000-member review took 37 MB as a tree). Its own namespace
+ * declarations stay: its name's namespace may be one of them. */
+static bool family_member(xmlNodePtr n)
+{
+    xmlNodePtr f = n ? n->parent : NULL;
+    return kl_review__is_el(n, "member") && kl_review__is_el(f, "family") && f->parent &&
+           kl_review__is_el(f->parent, "review") && f->parent->parent &&
+           f->parent->parent->type == XML_DOCUMENT_NODE;
+}
+
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+    xmlParserCtxtPtr c = ctx;
+    kl_loader *L = c->_private;
+    xmlNodePtr node = c->node;
+    xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+    if (!node || node->name != localname || !family_member(node) ||
+        !KL_REVIEW_IS_OFFSET(node->_private))
+        return;
+    size_t end = (size_t)c->input->consumed + (size_t)(c->input->cur - c->input->base);
+    if (end > L->len || KL_GROW(L->ranges, L->cap_ranges, L->n_ranges + 1) < 0) {
+        stop_with(c, L, KL_ENOMEM, NULL, "out of memory");
+        return;
+    }
+    L->ranges[L->n_ranges++] = (kl_member_range){node, KL_REVIEW_OFFSET_OF(node->_private), end};
+    xmlFreeNodeList(node->children);
+    node->children = node->last = NULL;
+    xmlFreePropList(node->properties);
+    node->properties = NULL;
+}
+
 static void on_dtd(void *ctx, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
 {
     xmlParserCtxtPtr c = ctx;
@@ -181,6 +214,7 @@ int kl_review__parse_xml(kl_loader *L, xmlDocPtr *out)
         return kl_core__oom(L->ctx);
     c->_private = L;
     c->sax->startElementNs = on_start;
+    c->sax->endElementNs = on_end;
     c->sax->internalSubset = on_dtd;
     c->sax->externalSubset = on_dtd;
     c->sax->entityDecl = on_entity;
@@ -212,4 +246,85 @@ int kl_review__parse_xml(kl_loader *L, xmlDocPtr *out)
     }
     *out = doc;
     return 0;
+}
+
+/* ---- a member's content, parsed again ------------------------------------------------ */
+
+/* The next element's start tag at or after *at (before end) in the text: comments, CDATA,
+ * processing instructions and end tags skipped (the text parsed once already). */
+static size_t next_start_tag(const kl_loader *L, size_t at, size_t end)
+{
+    const char *t = L->text;
+    while (at < end) {
+        const char *lt = memchr(t + at, '<', end - at);
+        if (!lt)
+            return end;
+        at = (size_t)(lt - t);
+        const char *close = NULL;
+        if (end - at >= 4 && memcmp(lt, "<!--", 4) == 0)
+            close = find(t, at + 4, end, "-->");
+        else if (end - at >= 9 && memcmp(lt, "<![CDATA[", 9) == 0)
+            close = find(t, at + 9, end, "]]>");
+        else if (end - at >= 2 && lt[1] == '?')
+            close = find(t, at + 2, end, "?>");
+        else if (end - at >= 2 && lt[1] != '/')
+            return at;
+        at = close ? (size_t)(close - t) + 1 : at + 1;
+    }
+    return end;
+}
+
+/* Each element's start tag offset, as on_start gives it, in document order. */
+static void set_offsets(const kl_loader *L, xmlNodePtr n, size_t *at, size_t end)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        *at = next_start_tag(L, *at, end);
+        n->_private = KL_REVIEW_TAG_OFFSET(*at < end ? *at : end - 1);
+        (*at)++;
+        set_offsets(L, n->children, at, end);
+    }
+}
+
+static const kl_member_range *range_of(const kl_loader *L, size_t k)
+{
+    xmlNodePtr node = L->rv->extra[k].node;
+    if (k < L->n_ranges && L->ranges[k].node == node)
+        return &L->ranges[k];
+    for (size_t i = 0; i < L->n_ranges; i++)
+        if (L->ranges[i].node == node)
+            return &L->ranges[i];
+    return NULL;
+}
+
+xmlNodePtr kl_review__member_open(kl_loader *L, size_t k)
+{
+    const kl_member_range *r = range_of(L, k);
+    if (!r)
+        return L->rv->extra[k].node; /* a CSV family's member: whole already */
+    xmlNodePtr list = NULL, family = r->node->parent;
+    xmlParserErrors e =
+        xmlParseInNodeContext(family, L->text + r->start, (int)(r->end - r->start),
+                              XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
+                                  XML_PARSE_COMPACT | XML_PARSE_BIG_LINES,
+                              &list);
+    if (e != XML_ERR_OK || !list || list->next || list->type != XML_ELEMENT_NODE) {
+        xmlFreeNodeList(list);
+        L->oom = true; /* parsed once already: only memory can fail */
+        return NULL;
+    }
+    size_t at = r->start;
+    set_offsets(L, list, &at, r->end);
+    xmlReplaceNode(r->node, list);
+    return list;
+}
+
+void kl_review__member_close(kl_loader *L, size_t k, xmlNodePtr whole)
+{
+    const kl_member_range *r = range_of(L, k);
+    if (!r || !whole || whole == r->node)
+        return;
+    xmlReplaceNode(whole, r->node);
+    xmlFreeNode(whole);
 }

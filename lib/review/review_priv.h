@@ -13,6 +13,7 @@
  * Every string and array a kl_review hands out lives in its arena: a list of
  * blocks freed together with the review. */
 typedef struct kl_arena_block kl_arena_block;
+typedef struct kl_disclosure_builder kl_disclosure_builder;
 
 typedef struct kl_member_extra {
     xmlNodePtr node; /* while loading; NULL once the review is read (view.c) */
@@ -43,9 +44,22 @@ struct kl_review {
 /* Once the review is read, validated and checked (view.c): every member's element and the rest
  * of the document kept as XML text, and the document freed. 0, KL_ENOMEM or KL_EBACKEND. */
 int kl_review__compact(kl_review *rv);
+/* Member k's element kept as text (whole: its content read), as kl_review__compact keeps it;
+ * *stream: the deflate state shared by the members (freed by kl_review__keep_end). 0, KL_ENOMEM
+ * or KL_EBACKEND. */
+int kl_review__keep_member(kl_review *rv, void **stream, size_t k, xmlNodePtr whole);
+void kl_review__keep_end(void **stream);
 
-/* Index every member's identifying details (disclosure.c): 0 or KL_ENOMEM. */
-int kl_review__disclosure_build(kl_review *rv);
+/* Index every member's identifying details (disclosure.c), one member at a time as the members
+ * are read: begin (once the review-wide details are read), add each member (its whole element,
+ * once its kl_member is built), then end (rv->disclosure set). n: the members to come. 0 or
+ * KL_ENOMEM (KL_EINVAL: members out of order); free releases a
+ * builder that never reached end. */
+int kl_review__disclosure_begin(kl_review *rv, size_t n, kl_disclosure_builder **out);
+int kl_review__disclosure_add(kl_disclosure_builder *b, const kl_review *rv, size_t k,
+                              xmlNodePtr member);
+int kl_review__disclosure_end(kl_disclosure_builder *b, kl_review *rv);
+void kl_review__disclosure_builder_free(kl_disclosure_builder *b);
 
 /* Arena allocation; NULL on failure (callers check, or check review->oom). */
 void *kl_review__alloc(kl_review *rv, size_t n);
@@ -108,6 +122,15 @@ typedef struct kl_csv_origin {
 #define KL_REVIEW_IS_OFFSET(p)    (((uintptr_t)(p)&1u) != 0)
 #define KL_REVIEW_OFFSET_OF(p)    ((size_t)((uintptr_t)(p) >> 1))
 
+/* A <member> of <family> as the file has it: its start tag's offset and the offset after its end
+ * tag in the loader's text. Once parsed, the element is left empty (node: no attributes or
+ * children) and parsed again from that text whenever its content is read
+ * (kl_review__member_open): the review's tree never holds more than one member whole. */
+typedef struct kl_member_range {
+    xmlNodePtr node;
+    size_t start, end;
+} kl_member_range;
+
 typedef struct kl_loader {
     kl_context *ctx;
     kl_review *rv;
@@ -129,6 +152,11 @@ typedef struct kl_loader {
     bool quiet;             /* count schema errors without reporting them */
     unsigned fallback_line; /* for schema errors that name no node */
     xmlNsPtr ns;
+    /* The family's members as parsed (parse.c), in document order; none for a CSV family. */
+    kl_member_range *ranges;
+    size_t n_ranges, cap_ranges;
+    kl_disclosure_builder *disclosure; /* while the members are read (disclosure.c) */
+    void *keep_stream;                 /* deflate state for the members' texts (view.c) */
 } kl_loader;
 
 typedef struct kl_loader_pos {
@@ -151,6 +179,14 @@ void kl_review__warning(kl_loader *L, xmlNodePtr node, const char *attr, const c
 /* parse.c: 0, or the error (reported). */
 int kl_review__prescan(kl_loader *L);
 int kl_review__parse_xml(kl_loader *L, xmlDocPtr *out);
+
+/* Member k's element whole: parsed again from the file's text in place of its empty element
+ * (an XML family), or the element itself (a CSV family); NULL when out of memory (L->oom set).
+ * kl_review__member_close puts the empty element back and frees the whole one. */
+xmlNodePtr kl_review__member_open(kl_loader *L, size_t k);
+void kl_review__member_close(kl_loader *L, size_t k, xmlNodePtr whole);
+/* Release what the loader holds for the members (ranges, streams, builders). */
+void kl_review__loader_free(kl_loader *L);
 
 /* schema.c: the embedded schema from define `start` (NULL: <review>), any
  * member content allowed when any_members; NULL on failure. */

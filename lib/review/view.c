@@ -117,30 +117,45 @@ static bool member_text(const kl_review *rv, z_stream *z, size_t i, char *out)
     return ok;
 }
 
+int kl_review__keep_member(kl_review *rv, void **stream, size_t k, xmlNodePtr whole)
+{
+    z_stream *z = *stream;
+    if (k > 0 && !z) { /* the first member's text is kept as it is: the others' dictionary */
+        if (!(z = kl_core__calloc(1, sizeof *z)))
+            return KL_ENOMEM;
+        if (deflateInit2(z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -VIEW_WBITS, VIEW_MEMLEVEL,
+                         Z_DEFAULT_STRATEGY) != Z_OK) {
+            kl_free(z);
+            return KL_ENOMEM;
+        }
+        *stream = z;
+    }
+    xmlBufferPtr b = serialise(rv->doc, whole);
+    size_t n = b ? (size_t)xmlBufferLength(b) : 0;
+    int rc = !b || n > (size_t)INT32_MAX
+                 ? KL_ENOMEM
+                 : keep_member(rv, z, k, (const char *)xmlBufferContent(b), n);
+    xmlBufferFree(b);
+    return rc;
+}
+
+void kl_review__keep_end(void **stream)
+{
+    z_stream *z = *stream;
+    if (z) {
+        deflateEnd(z);
+        kl_free(z);
+    }
+    *stream = NULL;
+}
+
 int kl_review__compact(kl_review *rv)
 {
     xmlDocPtr doc = rv->doc;
     if (!doc)
         return 0;
-    /* Each member's element as text. */
-    z_stream z = {0};
-    if (rv->n_members > 1 && deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -VIEW_WBITS,
-                                          VIEW_MEMLEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
-        return KL_ENOMEM;
-    int krc = 0;
-    for (size_t i = 0; i < rv->n_members && !krc; i++) {
-        xmlBufferPtr b = serialise(doc, rv->extra[i].node);
-        size_t n = b ? (size_t)xmlBufferLength(b) : 0;
-        krc = !b || n > (size_t)INT32_MAX
-                  ? KL_ENOMEM
-                  : keep_member(rv, &z, i, (const char *)xmlBufferContent(b), n);
-        xmlBufferFree(b);
-    }
-    if (rv->n_members > 1)
-        deflateEnd(&z);
-    if (krc)
-        return krc;
-    /* The skeleton: a marker where the first member was, no member, and none of the blank text
+    /* Each member's element is kept as text already (kl_review__keep_member, as it was read).
+     * The skeleton: a marker where the first member was, no member, and none of the blank text
      * after each (or every view would carry the whole family's indentation). The marker holds
      * addresses of this run: a review file cannot hold the same text. */
     char mark[96];
