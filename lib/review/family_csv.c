@@ -155,21 +155,26 @@ static void add_address(kl_loader *L, xmlNodePtr c, char *const f[N_COLS], kl_cs
 /* A <contact> for each ';'-separated channel, with the columns it needs. */
 static void add_channels(kl_loader *L, xmlNodePtr m, char *const f[N_COLS], kl_csv_origin *o)
 {
-    char *save = NULL;
-    for (char *ch = strtok_r(f[C_CHANNELS], ";", &save); ch; ch = strtok_r(NULL, ";", &save)) {
+    /* Split on a copy: the row is read again each time the member is (kl_review__member_open). */
+    char *chans = kl_core__strdup(f[C_CHANNELS]), *save = NULL;
+    if (!chans) {
+        L->oom = true;
+        return;
+    }
+    for (char *ch = strtok_r(chans, ";", &save); ch; ch = strtok_r(NULL, ";", &save)) {
         ch = trim(ch);
         if (!*ch)
             continue;
         xmlNodePtr c = new_el(L, m, "contact", NULL, o);
         if (!c)
-            return;
+            break;
         set_attr(L, c, "channel", ch);
         if (!strcmp(ch, "post")) {
             if (!f[C_ADDRESS][0] && !f[C_TOWN][0] && !f[C_POSTCODE][0])
                 continue;
             add_address(L, c, f, o);
             if (L->oom)
-                return;
+                break;
         } else if (!strcmp(ch, "email")) {
             set_attr(L, c, "email", f[C_EMAIL]);
         } else if (!strcmp(ch, "sms")) {
@@ -178,11 +183,13 @@ static void add_channels(kl_loader *L, xmlNodePtr m, char *const f[N_COLS], kl_c
             set_attr(L, c, "professional", f[C_PROFESSIONAL]);
         }
     }
+    kl_free(chans);
 }
 
-/* One row into a <member> element, as if the review file had it. */
-static void csv_member(kl_loader *L, xmlNodePtr family, const kl_csv_row *row, const int *cols,
-                       size_t n_header, kl_csv_origin *o)
+/* A row's place in the family: an empty <member> element, and the row's problem with its
+ * columns reported. */
+static void csv_place(kl_loader *L, xmlNodePtr family, const kl_csv_row *row, const int *cols,
+                      size_t n_header, kl_csv_origin *o)
 {
     char *f[N_COLS];
     row_fields(row, cols, f);
@@ -197,9 +204,20 @@ static void csv_member(kl_loader *L, xmlNodePtr family, const kl_csv_row *row, c
                         "or quote",
                         "row has %zu fields but the header has %zu", row->n_fields, n_header);
     }
-    xmlNodePtr m = new_el(L, family, "member", NULL, o);
-    if (!m)
-        return;
+    new_el(L, family, "member", NULL, o);
+}
+
+/* One row into a whole <member> element, as if the review file had it (not in the tree). */
+static xmlNodePtr csv_member(kl_loader *L, const kl_csv_row *row, const int *cols, kl_csv_origin *o)
+{
+    char *f[N_COLS];
+    row_fields(row, cols, f);
+    xmlNodePtr m = xmlNewDocNode(L->rv->doc, L->ns, BAD_CAST "member", NULL);
+    if (!m) {
+        L->oom = true;
+        return NULL;
+    }
+    m->_private = o;
     set_attr(L, m, "id", f[C_ID]);
     set_attr(L, m, "relationship", f[C_RELATIONSHIP]);
     set_attr(L, m, "gender", f[C_GENDER]);
@@ -231,6 +249,16 @@ static void csv_member(kl_loader *L, xmlNodePtr family, const kl_csv_row *row, c
         }
     }
     add_channels(L, m, f, o);
+    return m;
+}
+
+xmlNodePtr kl_review__csv_member(kl_loader *L, size_t k)
+{
+    const kl_csv *csv = L->csv;
+    xmlNodePtr m = L->rv->extra[k].node;
+    if (!csv || k + 1 >= csv->n_rows || !m || !m->_private || KL_REVIEW_IS_OFFSET(m->_private))
+        return NULL;
+    return csv_member(L, &csv->rows[k + 1], L->csv_cols, m->_private);
 }
 
 /* family@src read and parsed: the path (in the review's arena) and the rows. */
@@ -324,16 +352,21 @@ int kl_review__load_csv(kl_loader *L, xmlNodePtr family, size_t max_bytes, unsig
         goto done;
     }
     xmlUnsetProp(family, BAD_CAST "src");
-    for (size_t r = 1; r < csv->n_rows && !L->oom; r++) {
+    /* Each row has its place in the family now, and is made a whole member only when read
+     * (kl_review__member_open): the rows are kept until the review is loaded. */
+    L->csv = csv;
+    L->csv_cols = cols;
+    csv = NULL;
+    for (size_t r = 1; r < L->csv->n_rows && !L->oom; r++) {
         kl_csv_origin *o = kl_review__alloc(L->rv, sizeof *o);
         if (!o) {
             L->oom = true;
             break;
         }
         o->source = cpath;
-        o->row = csv->rows[r].row;
+        o->row = L->csv->rows[r].row;
         o->cols = cols;
-        csv_member(L, family, &csv->rows[r], cols, h->n_fields, o);
+        csv_place(L, family, &L->csv->rows[r], cols, h->n_fields, o);
     }
     if (L->oom)
         rc = kl_core__oom(L->ctx);

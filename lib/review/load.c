@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* review/load.c: read, check and validate a review file and its CSV family list: the steps,
  * each in its own file (review_priv.h lists them). */
+#include "review/csv.h"
 #include "review/review_priv.h"
 
 #include <assert.h>
@@ -132,6 +133,7 @@ void kl_review__loader_free(kl_loader *L)
 {
     kl_free(L->lines);
     kl_free(L->ranges);
+    kl_csv__free(L->csv);
     kl_review__disclosure_builder_free(L->disclosure);
     kl_review__keep_end(&L->keep_stream);
 }

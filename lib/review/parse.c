@@ -301,8 +301,16 @@ static const kl_member_range *range_of(const kl_loader *L, size_t k)
 xmlNodePtr kl_review__member_open(kl_loader *L, size_t k)
 {
     const kl_member_range *r = range_of(L, k);
+    if (!r && L->csv) { /* a CSV family's: made from its row again */
+        xmlNodePtr whole = kl_review__csv_member(L, k);
+        if (whole)
+            xmlReplaceNode(L->rv->extra[k].node, whole);
+        else
+            L->oom = true;
+        return whole;
+    }
     if (!r)
-        return L->rv->extra[k].node; /* a CSV family's member: whole already */
+        return L->rv->extra[k].node;
     xmlNodePtr list = NULL, family = r->node->parent;
     xmlParserErrors e =
         xmlParseInNodeContext(family, L->text + r->start, (int)(r->end - r->start),
@@ -323,8 +331,9 @@ xmlNodePtr kl_review__member_open(kl_loader *L, size_t k)
 void kl_review__member_close(kl_loader *L, size_t k, xmlNodePtr whole)
 {
     const kl_member_range *r = range_of(L, k);
-    if (!r || !whole || whole == r->node)
+    xmlNodePtr empty = r ? r->node : L->csv ? L->rv->extra[k].node : NULL;
+    if (!empty || !whole || whole == empty)
         return;
-    xmlReplaceNode(whole, r->node);
+    xmlReplaceNode(whole, empty);
     xmlFreeNode(whole);
 }

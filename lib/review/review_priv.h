@@ -155,6 +155,9 @@ typedef struct kl_loader {
     /* The family's members as parsed (parse.c), in document order; none for a CSV family. */
     kl_member_range *ranges;
     size_t n_ranges, cap_ranges;
+    /* A CSV family's rows (family_csv.c), read again as each member is; cols: its columns. */
+    struct kl_csv *csv;
+    const int *csv_cols;
     kl_disclosure_builder *disclosure; /* while the members are read (disclosure.c) */
     void *keep_stream;                 /* deflate state for the members' texts (view.c) */
 } kl_loader;
@@ -230,6 +233,9 @@ void kl_review__build_member(kl_loader *L, xmlNodePtr mn, kl_member *m, kl_membe
 extern const char *const kl_review__csv_names[];
 int kl_review__csv_col_for(const char *elem, const char *attr);
 int kl_review__load_csv(kl_loader *L, xmlNodePtr family, size_t max_bytes, unsigned max_members);
+/* Member k of a CSV family as a whole <member> element made from its row (not in the tree);
+ * NULL when the family is not from CSV, or out of memory (L->oom set). */
+xmlNodePtr kl_review__csv_member(kl_loader *L, size_t k);
 
 /* crosscheck.c: review-wide text against every member's details: 0, or the
  * error (each hit reported for its member). */
