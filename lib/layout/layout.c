@@ -1516,6 +1516,39 @@ void kl_layout__free(kl_layout *l)
     kl_free(l);
 }
 
+void kl_layout__release(kl_layout *l, size_t from, size_t to, size_t held_from, size_t held_to)
+{
+    for (size_t i = from; i < to && i < l->npages; i++) {
+        kl_free(l->pages[i].items);
+        l->pages[i] = (kl_page){0};
+    }
+    for (size_t i = held_from; i < held_to && i < l->nheld; i++) {
+        kl_text__para_release(l->held[i]);
+        l->held[i] = NULL;
+    }
+}
+
+/* The array at *arr (n items of size, room for *cap) at its size: KL_GROW doubles it. Kept as
+ * it is when realloc cannot (still valid). */
+static void shrink(void *arrp, size_t *cap, size_t n, size_t size)
+{
+    void *arr, *to;
+    memcpy(&arr, arrp, sizeof arr); /* arrp is the address of a typed pointer (as KL_GROW) */
+    if (!arr || !n || *cap <= n || !(to = kl_core__realloc(arr, n * size)))
+        return;
+    memcpy(arrp, &to, sizeof to);
+    *cap = n;
+}
+
+void kl_layout__shrink(kl_layout *l)
+{
+    for (size_t i = 0; i < l->npages; i++)
+        shrink(&l->pages[i].items, &l->pages[i].cap, l->pages[i].n, sizeof *l->pages[i].items);
+    shrink(&l->pages, &l->cap_pages, l->npages, sizeof *l->pages);
+    shrink(&l->owned, &l->cap_owned, l->nowned, sizeof *l->owned);
+    shrink(&l->held, &l->cap_held, l->nheld, sizeof *l->held);
+}
+
 /* ---- a layout without its document --------------------------------------- */
 
 /* A string l borrowed and where its copy is in the block. */

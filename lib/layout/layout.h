@@ -112,6 +112,14 @@ typedef struct kl_layout_opts {
 int kl_layout__run(kl_context *ctx, const kl_doc *doc, const kl_layout_opts *opts, kl_layout **out);
 void kl_layout__free(kl_layout *l);
 
+/* Free the items of pages [from, to) (they become empty) and release the held paragraphs
+ * [held_from, held_to) (their entries NULL): a print pack's letter once its pages are
+ * written. The structure elements and owned strings stay until kl_layout__free. */
+void kl_layout__release(kl_layout *l, size_t from, size_t to, size_t held_from, size_t held_to);
+
+/* The layout's arrays at their sizes (they grow by doubling): a layout kept a while. */
+void kl_layout__shrink(kl_layout *l);
+
 /* Copy the strings l borrows from its document (languages, alternative
  * texts, link targets, headings, image paths) into memory of its own, so the
  * document can be freed before the layout. 0 or KL_ENOMEM (l unchanged). */

@@ -24,6 +24,10 @@ typedef struct widthtab {
 #define ARENA_BLOCK      (64u << 10)
 #define ARENA_MAX_BLOCKS 64u /* 4 MB; beyond that, plain allocations */
 #define ARENA_KEEP       4u  /* blocks kept for the next letter */
+/* Pieces of up to (ARENA_CLASSES - 1) * 16 bytes (with their header) that libharu frees are
+ * carved again for the next of their size (a page's own Resources, which its shared one
+ * replaces, its content stream, the lists libharu outgrows): 16-byte classes. */
+#define ARENA_CLASSES 64u
 
 struct kl_pdf_cache {
     kl_fontpack *buckets[PACK_BUCKETS];
@@ -37,6 +41,7 @@ struct kl_pdf_cache {
     unsigned nblocks, cur;          /* blocks allocated; the one being carved */
     size_t used;                    /* bytes carved from blocks[cur] */
     bool pool_failed;               /* an allocation for libharu failed since kl_pdf__pool_use */
+    void *freed[ARENA_CLASSES];     /* pieces freed, by size / 16: each the next's address */
 };
 
 int kl_pdf__cache_new(kl_pdf_cache **out)
@@ -119,8 +124,10 @@ void kl_pdf__cache_free(kl_pdf_cache *c)
  * libharu's allocator takes no user data, so the cache is found through a
  * thread-local pointer, set while its thread renders. */
 static _Thread_local kl_pdf_cache *pool_cache;
+static _Thread_local bool pool_closing; /* kl_pdf__pool_closing until kl_pdf__pool_use */
 
-#define POOL_HDR 16u /* a tag (arena or heap) that keeps pieces 16-aligned */
+#define POOL_HDR  16u /* a tag (heap, or an arena piece's size) that keeps pieces 16-aligned */
+#define POOL_HEAP 1u  /* the tag of a piece from the heap */
 
 static void arena_reset(kl_pdf_cache *c)
 {
@@ -128,6 +135,7 @@ static void arena_reset(kl_pdf_cache *c)
         kl_free(c->blocks[--c->nblocks]);
     c->cur = 0;
     c->used = 0;
+    memset(c->freed, 0, sizeof c->freed);
 }
 
 void kl_pdf__pool_use(kl_pdf_cache *c)
@@ -137,6 +145,7 @@ void kl_pdf__pool_use(kl_pdf_cache *c)
     if (pool_cache)
         arena_reset(pool_cache);
     pool_cache = c;
+    pool_closing = false;
     if (c) {
         arena_reset(c);
         c->pool_failed = false;
@@ -150,6 +159,11 @@ void *kl_pdf__pool_alloc(unsigned size)
     unsigned char *p;
     size_t tag;
     if (c && need <= ARENA_BLOCK) {
+        if (need / 16 < ARENA_CLASSES && c->freed[need / 16]) { /* its tag is need already */
+            p = c->freed[need / 16];
+            memcpy(&c->freed[need / 16], p + POOL_HDR, sizeof(void *));
+            return p + POOL_HDR;
+        }
         if (c->cur < c->nblocks && c->used + need > ARENA_BLOCK) {
             c->cur++;
             c->used = 0;
@@ -166,7 +180,7 @@ void *kl_pdf__pool_alloc(unsigned size)
         if (c->cur < c->nblocks) {
             p = (unsigned char *)c->blocks[c->cur] + c->used;
             c->used += need;
-            tag = 0;
+            tag = need;
             memcpy(p, &tag, sizeof tag);
             return p + POOL_HDR;
         }
@@ -177,7 +191,7 @@ void *kl_pdf__pool_alloc(unsigned size)
             c->pool_failed = true;
         return NULL;
     }
-    tag = 1;
+    tag = POOL_HEAP;
     memcpy(p, &tag, sizeof tag);
     return p + POOL_HDR;
 }
@@ -189,9 +203,23 @@ void kl_pdf__pool_free(void *ptr)
     unsigned char *p = (unsigned char *)ptr - POOL_HDR;
     size_t tag;
     memcpy(&tag, p, sizeof tag);
-    if (tag == 1)
+    if (tag == POOL_HEAP) {
         kl_free(p);
-    /* an arena piece is given back with the whole arena (kl_pdf__pool_use) */
+        return;
+    }
+    /* An arena piece: carved again for the next of its size (pool_cache is the arena's: libharu
+     * frees on the thread that made the document), or given back with the whole arena
+     * (kl_pdf__pool_use). */
+    kl_pdf_cache *c = pool_cache;
+    if (c && !pool_closing && tag / 16 < ARENA_CLASSES) {
+        memcpy(p + POOL_HDR, &c->freed[tag / 16], sizeof(void *));
+        c->freed[tag / 16] = p;
+    }
+}
+
+void kl_pdf__pool_closing(void)
+{
+    pool_closing = true;
 }
 
 bool kl_pdf__pool_failed(const kl_pdf_cache *c)

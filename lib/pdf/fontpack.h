@@ -125,13 +125,17 @@ static inline int kl_pdf__glyph_width(int32_t *table, const kl_font *f, uint32_t
 
 /* libharu's memory: an arena of 16-byte-aligned pieces of blocks kept in the
  * cache named by kl_pdf__pool_use (call with NULL when the thread is done
- * with the document), given to HPDF_NewEx as its allocator. */
+ * with the document), given to HPDF_NewEx as its allocator. A small piece
+ * libharu frees is carved again for the next of its size. */
 void kl_pdf__pool_use(kl_pdf_cache *c);
 /* Did an allocation for libharu fail since kl_pdf__pool_use(c)? (libharu
  * does not always say so: a NULL it was given may be what it reports.) */
 bool kl_pdf__pool_failed(const kl_pdf_cache *c);
 void *kl_pdf__pool_alloc(unsigned size);
 void kl_pdf__pool_free(void *ptr);
+/* The document is being freed whole (HPDF_Free): its arena pieces are not kept for reuse, the
+ * arena goes at the next kl_pdf__pool_use. */
+void kl_pdf__pool_closing(void);
 
 /* Every stream we deflate (page contents, object streams, the
  * cross-reference stream, font programs, ToUnicode and CIDToGID maps,

@@ -683,14 +683,18 @@ int kl_pdf__collect_glyphs(render *r)
             r->kept_runs = NULL;
         }
     }
+    size_t nmc = 0, nspans = 0, nlinks = 0;
     for (size_t p = 0; p < r->L->npages; p++) {
         const kl_page *pg = &r->L->pages[p];
         for (size_t i = 0; i < pg->n; i++) {
             const kl_item *it = &pg->items[i];
+            nmc += it->se != NULL;
             if (it->kind != KL_ITEM_TEXT)
                 continue;
+            bool plain = true;
             for (uint32_t k = 0; k < it->line->nruns; k++) {
                 const kl_trun *t = &it->line->runs[k];
+                plain &= t->plain;
                 if ((rc = run_codes(r, it->line, k, true)) < 0)
                     return rc;
                 if (r->kept) {
@@ -700,9 +704,16 @@ int kl_pdf__collect_glyphs(render *r)
                     r->kept_runs[r->nkept_runs++] = t;
                 }
             }
+            if (it->se) { /* as write_page and begin_mc will add them */
+                nspans += !plain && it->se->role != KL_ROLE_LINK;
+                nlinks += it->se->role == KL_ROLE_LINK && it->se->href;
+            }
         }
     }
     r->kept_at = 0; /* drawing takes them from the start */
+    r->nmc = nmc;
+    r->nspan_lines = nspans;
+    r->nlink_items = nlinks;
     return 0;
 }
 

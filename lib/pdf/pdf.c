@@ -743,6 +743,12 @@ typedef struct pack_page {
     size_t page;
 } pack_page;
 
+/* Where a print pack's letter ends in its layout: its last page + 1, its last held
+ * paragraph + 1. */
+typedef struct pack_span {
+    size_t pages, held;
+} pack_span;
+
 const char *kl_pdf__kept_lang(const kl_pdf_kept *k)
 {
     return k && k->L ? k->L->lang : NULL;
@@ -1320,6 +1326,10 @@ static int struct_tree(render *r)
     HCHECK(r, HPDF_Dict_Add(r->pdf->catalog, "StructTreeRoot", r->st.root_obj));
     r->st.doc_lang = r->L->lang;
     r->st.top = r->L->root->id;
+    /* A kid for each element but the root, each marked-content sequence and each link. */
+    size_t ns = r->L->nselems;
+    kl_pdf__stree_reserve(&r->st, r->nspan_lines, (ns ? ns - 1 : 0) + r->nmc + r->nlink_items,
+                          r->nmc, r->nlink_items);
     return make_selems(r, r->L->root, KL_STREE_ROOT);
 }
 
@@ -1342,8 +1352,10 @@ static void render_free(render *r)
     kl_free(r->imgs);
     kl_core__buf_free(&r->cs);
     kl_core__buf_free(&r->tmp);
-    if (r->pdf)
+    if (r->pdf) {
+        kl_pdf__pool_closing();
         HPDF_Free(r->pdf);
+    }
     for (rawdata *rd = r->raws; rd;) {
         rawdata *next = rd->next;
         kl_free(rd);
@@ -1449,6 +1461,15 @@ int kl_pdf__render_keep(kl_context *ctx, const kl_doc *doc, const kl_pdf_opts *o
         kl_pdf__kept_free(k);
         return rc;
     }
+    /* It waits for its pack: its arrays at their sizes (they grew by doubling). */
+    kl_layout__shrink(k->L);
+    if (k->z.data && k->z.cap > k->z.len + 1) {
+        char *z = kl_core__realloc(k->z.data, k->z.len + 1);
+        if (z) {
+            k->z.data = z;
+            k->z.cap = k->z.len + 1;
+        }
+    }
     *keep = k;
     return 0;
 }
@@ -1549,17 +1570,44 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
             goto done;
     if ((rc = struct_tree(r)) < 0)
         goto done;
+    if (np > 20) {
+        /* A print pack's page tree: its Kids and libharu's page list made once at their size
+         * (libharu grows them 20 and 256 at a time, and the arena keeps every smaller copy:
+         * 0.3 MB in a pack of 1,200 pages). */
+        HPDF_Array kids = HPDF_Dict_GetItem(r->pdf->cur_pages, "Kids", HPDF_OCLASS_ARRAY);
+        if (kids && kids->list && !kids->list->count)
+            kids->list->items_per_block = (HPDF_UINT)np;
+        if (r->pdf->page_list && !r->pdf->page_list->count)
+            r->pdf->page_list->items_per_block = (HPDF_UINT)np;
+    }
     for (size_t p = 0; p < np; p++)
         if ((rc = page_add(r, p)) < 0)
             goto done;
-    for (size_t p = 0; p < np; p++)
+    for (size_t p = 0, j = 0; p < np; p++) {
         if ((rc = write_page(r, p)) < 0)
             goto done;
+        while (j < r->nspans && r->spans[j].pages <= p + 1) {
+            /* A pack's letter written: nothing reads its items or lines again (element_text
+             * only reads the letter's own elements, the outline and the save its elements). */
+            kl_layout__release(r->L, j ? r->spans[j - 1].pages : 0, r->spans[j].pages,
+                               j ? r->spans[j - 1].held : 0, r->spans[j].held);
+            j++;
+        }
+    }
     uint32_t last[7]; /* the last outline item of each heading level, 1 to 6 */
     for (int l = 0; l < 7; l++)
         last[l] = KL_STREE_ROOT;
     if ((rc = outlines(r, r->L->root, last)) < 0)
         goto done;
+    if (r->nspans) { /* a print pack: what its saving does not need */
+        kl_pdf__stree_trim(&r->st);
+        kl_free(r->se_head);
+        kl_free(r->se_items);
+        kl_free(r->se_y);
+        r->se_head = NULL;
+        r->se_items = NULL;
+        r->se_y = NULL;
+    }
     if (r->st.out_obj && HPDF_SetPageMode(r->pdf, HPDF_PAGE_MODE_USE_OUTLINE)) {
         rc = kl_pdf__hpdf_fail(r, "HPDF_SetPageMode");
         goto done;
@@ -1633,7 +1681,7 @@ static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank
 /* A letter added to the pack: its kept layout (its pages' deflated contents
  * noted in reuse, per pack page), or laid out from its document. */
 static int pack_letter(kl_context *ctx, kl_layout *pack, pack_page **reuse, size_t *cap_reuse,
-                       const kl_pdf_pack_letter *letter, const kl_pdf_opts *opts)
+                       const kl_pdf_pack_letter *letter, const kl_pdf_opts *opts, pack_span *span)
 {
     kl_layout_opts lo = {.fonts = opts->fonts,
                          .cache = opts->text,
@@ -1661,6 +1709,7 @@ static int pack_letter(kl_context *ctx, kl_layout *pack, pack_page **reuse, size
     for (size_t i = pack->npages; i < first + n; i++)
         (*reuse)[i] = (pack_page){.k = i >= first ? k : NULL, .page = i - first};
     rc = pack_add(ctx, pack, one, blank);
+    *span = (pack_span){.pages = pack->npages, .held = pack->nheld};
 done:
     kl_layout__free(one);
     return rc;
@@ -1689,17 +1738,20 @@ int kl_pdf__render_pack(kl_context *ctx, const kl_pdf_pack_letter *letters, size
     pack->root->id = pack->nselems++;
     pack_page *reuse = NULL;
     size_t cap_reuse = 0;
-    int rc = 0;
-    for (size_t i = 0; i < n; i++)
-        if ((rc = pack_letter(ctx, pack, &reuse, &cap_reuse, &letters[i], opts)) < 0)
-            break;
+    pack_span *spans = kl_core__malloc(n * sizeof *spans);
+    int rc = spans ? 0 : kl_core__oom(ctx);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = pack_letter(ctx, pack, &reuse, &cap_reuse, &letters[i], opts, &spans[i]);
     pack->root->lang = pack->lang;
     r->L = pack;
     r->reuse = reuse;
+    r->spans = spans;
+    r->nspans = n;
     if (rc)
         render_free(r);
     else
         rc = emit(r, out, pages);
     kl_free(reuse);
+    kl_free(spans);
     return rc;
 }

@@ -67,6 +67,14 @@ typedef struct render {
      * (its deflated content reused when the content is the same), or none. */
     kl_pdf_kept *keep;
     const struct pack_page *reuse;
+    /* A print pack: where each letter's pages and held paragraphs end in L (the next
+     * letter's start), so that they are freed once its pages are written. */
+    const struct pack_span *spans;
+    size_t nspans;
+    /* What the pages will add to the structure tree (kl_pdf__collect_glyphs counts them, so
+     * that its arrays are made at their sizes): marked-content sequences of elements, lines
+     * with a Span of their own, link annotations. */
+    size_t nmc, nspan_lines, nlink_items;
 } render;
 
 typedef struct se_item {

@@ -51,6 +51,56 @@ void kl_pdf__stree_free(kl_stree *t)
     memset(t, 0, sizeof *t);
 }
 
+/* The array at *arrp (n items of size, room for *cap) at its size; kept as it is when realloc
+ * cannot. */
+static void shrink(void *arrp, size_t *cap, size_t n, size_t size)
+{
+    void *arr, *to;
+    memcpy(&arr, arrp, sizeof arr); /* arrp is the address of a typed pointer (as KL_GROW) */
+    if (!arr || !n || *cap <= n || !(to = kl_core__realloc(arr, n * size)))
+        return;
+    memcpy(arrp, &to, sizeof to);
+    *cap = n;
+}
+
+/* Room for need items at *arrp (as shrink), when it has less: exactly, not doubled. Kept as it
+ * is when realloc cannot (KL_GROW tries again as they are added). */
+static void reserve(void *arrp, size_t *cap, size_t need, size_t size)
+{
+    void *arr, *to;
+    memcpy(&arr, arrp, sizeof arr);
+    if (*cap >= need || need > SIZE_MAX / size || !(to = kl_core__realloc(arr, need * size)))
+        return;
+    memcpy(arrp, &to, sizeof to);
+    *cap = need;
+}
+
+void kl_pdf__stree_reserve(kl_stree *t, size_t spans, size_t kids, size_t mcids, size_t annots)
+{
+    reserve(&t->e, &t->cape, t->ne + spans, sizeof *t->e);
+    reserve(&t->k, &t->capk, t->nk + kids, sizeof *t->k);
+    reserve(&t->mc, &t->capmc, t->nmc + mcids, sizeof *t->mc);
+    reserve(&t->annots, &t->capannots, t->nannots + annots, sizeof *t->annots);
+    reserve(&t->an, &t->capan, t->nannots + annots, sizeof *t->an);
+}
+
+void kl_pdf__stree_trim(kl_stree *t)
+{
+    shrink(&t->e, &t->cape, t->ne, sizeof *t->e);
+    shrink(&t->k, &t->capk, t->nk, sizeof *t->k);
+    shrink(&t->mc, &t->capmc, t->nmc, sizeof *t->mc);
+    shrink(&t->annots, &t->capannots, t->nannots, sizeof *t->annots);
+    shrink(&t->an, &t->capan, t->nannots, sizeof *t->an);
+    shrink(&t->out, &t->capout, t->nout, sizeof *t->out);
+    if (t->texts.data && t->texts.cap > t->texts.len + 1) {
+        char *to = kl_core__realloc(t->texts.data, t->texts.len + 1);
+        if (to) {
+            t->texts.data = to;
+            t->texts.cap = t->texts.len + 1;
+        }
+    }
+}
+
 int kl_pdf__stree_text(kl_stree *t, uint32_t i, const void *text, size_t len)
 {
     size_t off = t->texts.len;

@@ -101,6 +101,12 @@ typedef struct kl_stree {
  * 0 or KL_ENOMEM. */
 int kl_pdf__stree_init(kl_stree *t, HPDF_Doc pdf, size_t ns, size_t np);
 void kl_pdf__stree_free(kl_stree *t);
+/* Room for what is still to be added (spans, kids, MCIDs, annotations), made at once rather
+ * than by doubling. */
+void kl_pdf__stree_reserve(kl_stree *t, size_t spans, size_t kids, size_t mcids, size_t annots);
+/* Its arrays at their sizes (they grew by doubling), once nothing more is added: a print
+ * pack's before saving. */
+void kl_pdf__stree_trim(kl_stree *t);
 /* Element i's text (a Figure's /Alt that is not printable ASCII): UTF-16BE, len bytes. 0 or
  * KL_ENOMEM. */
 int kl_pdf__stree_text(kl_stree *t, uint32_t i, const void *text, size_t len);
