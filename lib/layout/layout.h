@@ -53,6 +53,7 @@ typedef struct kl_langrun {
  * the bottom left). Items of a page are in reading order. */
 typedef struct kl_item {
     kl_item_kind kind;
+    uint32_t nlangs;      /* how many langs (next to kind: an item is 72 bytes, not 80) */
     kl_selem *se;         /* NULL: an artifact (page number) */
     double x, y;          /* TEXT: pen at the baseline; IMAGE: bottom left */
     const kl_tline *line; /* TEXT: borrowed from the text cache */
@@ -63,7 +64,6 @@ typedef struct kl_item {
      * split into pieces, pdftotext read a space before the punctuation after
      * the run); NULL elsewhere, where such a run is a Span element. */
     const kl_langrun *langs;
-    uint32_t nlangs;
 } kl_item;
 
 typedef struct kl_page {
