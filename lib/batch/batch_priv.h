@@ -178,10 +178,14 @@ typedef struct worker {
     bool packs;
 } worker;
 
+/* Rows in blocks of ROW_BLOCK, each allocated once: a large family's rows are never copied to a
+ * doubled array (which held up to twice the rows, and both arrays at once while it grew). */
+#define ROW_BLOCK 256
+
 struct kl_batch_result {
     char *dir;
-    kl_batch_row *rows;
-    size_t n_rows, cap_rows;
+    kl_batch_row **blocks; /* row i is blocks[i / ROW_BLOCK][i % ROW_BLOCK] */
+    size_t n_rows, n_blocks, cap_blocks;
     char **names; /* one copy of the rows' most repeated strings (result.c row_strings) */
     size_t n_names, cap_names;
     kl_batch_totals totals;

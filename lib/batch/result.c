@@ -45,8 +45,10 @@ KL_API void kl_batch_result_free(kl_batch_result *result)
     if (!result)
         return;
     for (size_t i = 0; i < result->n_rows; i++)
-        row_free(&result->rows[i]);
-    kl_free(result->rows);
+        row_free(&result->blocks[i / ROW_BLOCK][i % ROW_BLOCK]);
+    for (size_t i = 0; i < result->n_blocks; i++)
+        kl_free(result->blocks[i]);
+    kl_free(result->blocks);
     for (size_t i = 0; i < result->n_names; i++)
         kl_free(result->names[i]);
     kl_free(result->names);
@@ -61,7 +63,7 @@ KL_API size_t kl_batch_result_row_count(const kl_batch_result *result)
 
 KL_API const kl_batch_row *kl_batch_result_row(const kl_batch_result *result, size_t i)
 {
-    return result && i < result->n_rows ? &result->rows[i] : NULL;
+    return result && i < result->n_rows ? &result->blocks[i / ROW_BLOCK][i % ROW_BLOCK] : NULL;
 }
 
 KL_API int kl_batch_result_totals(const kl_batch_result *result, kl_batch_totals *out)
@@ -164,10 +166,14 @@ static int row_strings(kl_batch_result *res, kl_batch_row *r, const char *const 
 static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure *idx, const job *j,
                    const char *channel, const out_file *f, kl_batch_status st, const char *reason)
 {
-    if (KL_GROW(res->rows, res->cap_rows, res->n_rows + 1) < 0)
-        return KL_ENOMEM;
+    if (res->n_rows == res->n_blocks * ROW_BLOCK) {
+        if (KL_GROW(res->blocks, res->cap_blocks, res->n_blocks + 1) < 0 ||
+            !(res->blocks[res->n_blocks] = kl_core__malloc(ROW_BLOCK * sizeof **res->blocks)))
+            return KL_ENOMEM;
+        res->n_blocks++;
+    }
     const kl_member *m = j->m;
-    kl_batch_row *r = &res->rows[res->n_rows];
+    kl_batch_row *r = &res->blocks[res->n_rows / ROW_BLOCK][res->n_rows % ROW_BLOCK];
     memset(r, 0, sizeof *r);
     kl_buf name = KL_BUF_INIT, print = KL_BUF_INIT;
     kl_core__buf_printf(&name, "%s%s%s", m->given ? m->given : "", m->family ? " " : "",
@@ -280,7 +286,7 @@ int kl_batch__record_text(const kl_batch_result *res, size_t from, bool header, 
     if (header)
         kl_batch__csv_row(out, record_header, RECORD_COLS);
     for (size_t i = from; i < res->n_rows; i++) {
-        const kl_batch_row *r = &res->rows[i];
+        const kl_batch_row *r = kl_batch_result_row(res, i);
         char pages[16] = "";
         if (r->file[0] && (strstr(r->file, ".pdf") || strstr(r->file, ".brf")))
             snprintf(pages, sizeof pages, "%u", r->pages);
