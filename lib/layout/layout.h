@@ -29,9 +29,10 @@ typedef enum kl_role {
 /* One structure element. Strings are borrowed from the document. */
 typedef struct kl_selem kl_selem;
 struct kl_selem {
-    unsigned id; /* 0.. in creation (reading) order; < kl_layout.nselems */
-    kl_role role;
-    int level;        /* KL_ROLE_H */
+    unsigned id;      /* 0.. in creation (reading) order; < kl_layout.nselems */
+    uint8_t role;     /* a kl_role: a byte, as level, so an element is 72 bytes (80 on the heap,
+                       * not 96) */
+    uint8_t level;    /* KL_ROLE_H: 1..6 */
     const char *lang; /* effective language of the content */
     const char *alt;  /* KL_ROLE_FIGURE */
     const char *href; /* KL_ROLE_LINK */
