@@ -744,9 +744,9 @@ typedef struct pack_page {
 } pack_page;
 
 /* Where a print pack's letter ends in its layout: its last page + 1, its last held
- * paragraph + 1. */
+ * paragraph + 1, its last structure element + 1. */
 typedef struct pack_span {
-    size_t pages, held;
+    size_t pages, held, selems;
 } pack_span;
 
 const char *kl_pdf__kept_lang(const kl_pdf_kept *k)
@@ -906,14 +906,27 @@ static HPDF_Image image(render *r, const char *src)
 
 /* The text element s shows (its lines' runs in logical order, lines joined
  * by sep, 0 for none), as UTF-16BE, appended to b without trailing space. */
-/* The per-element lists of text items (render.se_head, se_items). false
- * when out of memory (element_text then scans the pages). */
+/* The per-element lists of text items (render.se_head, se_items) of pages [ix_p0, ix_p1),
+ * elements [ix_id0, ix_id1): the whole document, or in a print pack the letter being written
+ * (span_at; its elements' items are on its own pages). false when out of memory
+ * (element_text then scans the pages). */
 static bool index_items(render *r)
 {
-    size_t n = 0, ns = r->L->nselems;
-    for (size_t p = 0; p < r->L->npages; p++)
+    size_t p0 = 0, p1 = r->L->npages, id0 = 0, id1 = r->L->nselems, n = 0;
+    if (r->nspans && r->span_at < r->nspans) {
+        p0 = r->span_at ? r->spans[r->span_at - 1].pages : 0;
+        p1 = r->spans[r->span_at].pages;
+        id0 = r->span_at ? r->spans[r->span_at - 1].selems : 0;
+        id1 = r->spans[r->span_at].selems;
+    }
+    kl_free(r->se_head);
+    kl_free(r->se_items);
+    r->se_head = NULL;
+    r->se_items = NULL;
+    for (size_t p = p0; p < p1; p++)
         for (size_t i = 0; i < r->L->pages[p].n; i++)
             n += r->L->pages[p].items[i].kind == KL_ITEM_TEXT && r->L->pages[p].items[i].se;
+    size_t ns = id1 - id0;
     if (n > INT32_MAX)
         return false;
     r->se_head = kl_core__malloc((ns ? ns : 1) * 2 * sizeof *r->se_head);
@@ -925,21 +938,25 @@ static bool index_items(render *r)
         r->se_items = NULL;
         return false;
     }
+    r->ix_span = r->span_at;
+    r->ix_id0 = id0;
+    r->ix_id1 = id1;
     int32_t *tail = r->se_head + ns;
     for (size_t k = 0; k < ns; k++)
         r->se_head[k] = tail[k] = -1;
     int32_t at = 0;
-    for (size_t p = 0; p < r->L->npages; p++)
+    for (size_t p = p0; p < p1; p++)
         for (size_t i = 0; i < r->L->pages[p].n; i++) {
             const kl_item *it = &r->L->pages[p].items[i];
-            if (it->kind != KL_ITEM_TEXT || !it->se || it->se->id >= ns)
+            if (it->kind != KL_ITEM_TEXT || !it->se || it->se->id < id0 || it->se->id >= id1)
                 continue;
+            size_t e = it->se->id - id0;
             r->se_items[at] = (se_item){(uint32_t)p, (uint32_t)i, -1};
-            if (tail[it->se->id] < 0)
-                r->se_head[it->se->id] = at;
+            if (tail[e] < 0)
+                r->se_head[e] = at;
             else
-                r->se_items[tail[it->se->id]].next = at;
-            tail[it->se->id] = at++;
+                r->se_items[tail[e]].next = at;
+            tail[e] = at++;
         }
     return true;
 }
@@ -956,8 +973,9 @@ static void put_item_text(kl_buf *b, size_t start, uint16_t sep, const kl_item *
 static void element_text(render *r, const kl_selem *s, uint16_t sep, kl_buf *b)
 {
     size_t start = b->len;
-    if (s && s->id < r->L->nselems && (r->se_items || index_items(r))) {
-        for (int32_t k = r->se_head[s->id]; k >= 0; k = r->se_items[k].next)
+    if (s && ((r->se_items && r->ix_span == r->span_at) || index_items(r)) && s->id >= r->ix_id0 &&
+        s->id < r->ix_id1) {
+        for (int32_t k = r->se_head[s->id - r->ix_id0]; k >= 0; k = r->se_items[k].next)
             put_item_text(b, start, sep, &r->L->pages[r->se_items[k].page].items[r->se_items[k].i]);
     } else {
         for (size_t p = 0; p < r->L->npages; p++)
@@ -1584,6 +1602,7 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
         if ((rc = page_add(r, p)) < 0)
             goto done;
     for (size_t p = 0, j = 0; p < np; p++) {
+        r->span_at = j; /* a pack's letter being written */
         if ((rc = write_page(r, p)) < 0)
             goto done;
         while (j < r->nspans && r->spans[j].pages <= p + 1) {
@@ -1709,7 +1728,7 @@ static int pack_letter(kl_context *ctx, kl_layout *pack, pack_page **reuse, size
     for (size_t i = pack->npages; i < first + n; i++)
         (*reuse)[i] = (pack_page){.k = i >= first ? k : NULL, .page = i - first};
     rc = pack_add(ctx, pack, one, blank);
-    *span = (pack_span){.pages = pack->npages, .held = pack->nheld};
+    *span = (pack_span){.pages = pack->npages, .held = pack->nheld, .selems = pack->nselems};
 done:
     kl_layout__free(one);
     return rc;

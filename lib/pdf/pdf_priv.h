@@ -60,8 +60,10 @@ typedef struct render {
     /* Each structure element's text items in reading order (built on first
      * use by element_text): a pack's thousands of pages are not scanned
      * again for every link. */
-    int32_t *se_head;         /* per kl_selem id: first entry in se_items, -1 none */
+    int32_t *se_head;         /* per kl_selem id - ix_id0: first entry in se_items, -1 none */
     struct se_item *se_items; /* NULL: not built (or no memory: scan instead) */
+    size_t ix_id0, ix_id1;    /* the elements indexed (a print pack: one letter's) */
+    size_t ix_span;           /* the pack's letter indexed (span_at when it was built) */
     /* A letter kept for its print pack: each page's deflated content is kept
      * here too. A print pack: per page, the kept letter's page it came from
      * (its deflated content reused when the content is the same), or none. */
@@ -70,7 +72,7 @@ typedef struct render {
     /* A print pack: where each letter's pages and held paragraphs end in L (the next
      * letter's start), so that they are freed once its pages are written. */
     const struct pack_span *spans;
-    size_t nspans;
+    size_t nspans, span_at; /* span_at: the letter being written */
     /* What the pages will add to the structure tree (kl_pdf__collect_glyphs counts them, so
      * that its arrays are made at their sizes): marked-content sequences of elements, lines
      * with a Span of their own, link annotations. */
