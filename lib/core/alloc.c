@@ -108,6 +108,16 @@ int kl_core__grow(void *arrp, size_t *cap, size_t need, size_t item_size)
     return 0;
 }
 
+void kl_core__shrink(void *arrp, size_t *cap, size_t n, size_t item_size)
+{
+    void *arr, *to;
+    memcpy(&arr, arrp, sizeof arr); /* arrp is the address of a typed pointer */
+    if (!arr || !n || *cap <= n || !(to = kl_core__realloc(arr, n * item_size)))
+        return;
+    memcpy(arrp, &to, sizeof to);
+    *cap = n;
+}
+
 static char *strndup_from(const char *s, size_t n, void *site)
 {
     if (!s)

@@ -39,6 +39,10 @@ char *kl_core__strndup(const char *s, size_t n);
 #define KL_GROW(arr, cap, need)                                                                    \
     ((size_t)(need) <= (cap) ? 0 : kl_core__grow((void *)&(arr), &(cap), (need), sizeof *(arr)))
 int kl_core__grow(void *arrp, size_t *cap, size_t need, size_t item_size);
+/* KL_SHRINK(arr, cap, n): the array at its size, n items (a kept array KL_GROW doubled); kept
+ * as it is when realloc cannot (still valid) or n is 0. */
+#define KL_SHRINK(arr, cap, n) kl_core__shrink((void *)&(arr), &(cap), (n), sizeof *(arr))
+void kl_core__shrink(void *arrp, size_t *cap, size_t n, size_t item_size);
 
 /* Test hook: make allocation number n (1-based, counted from now) and every
  * later one fail when sticky, or only that one otherwise; 0 disables. */

@@ -1528,25 +1528,13 @@ void kl_layout__release(kl_layout *l, size_t from, size_t to, size_t held_from, 
     }
 }
 
-/* The array at *arr (n items of size, room for *cap) at its size: KL_GROW doubles it. Kept as
- * it is when realloc cannot (still valid). */
-static void shrink(void *arrp, size_t *cap, size_t n, size_t size)
-{
-    void *arr, *to;
-    memcpy(&arr, arrp, sizeof arr); /* arrp is the address of a typed pointer (as KL_GROW) */
-    if (!arr || !n || *cap <= n || !(to = kl_core__realloc(arr, n * size)))
-        return;
-    memcpy(arrp, &to, sizeof to);
-    *cap = n;
-}
-
 void kl_layout__shrink(kl_layout *l)
 {
     for (size_t i = 0; i < l->npages; i++)
-        shrink(&l->pages[i].items, &l->pages[i].cap, l->pages[i].n, sizeof *l->pages[i].items);
-    shrink(&l->pages, &l->cap_pages, l->npages, sizeof *l->pages);
-    shrink(&l->owned, &l->cap_owned, l->nowned, sizeof *l->owned);
-    shrink(&l->held, &l->cap_held, l->nheld, sizeof *l->held);
+        KL_SHRINK(l->pages[i].items, l->pages[i].cap, l->pages[i].n);
+    KL_SHRINK(l->pages, l->cap_pages, l->npages);
+    KL_SHRINK(l->owned, l->cap_owned, l->nowned);
+    KL_SHRINK(l->held, l->cap_held, l->nheld);
 }
 
 /* ---- a layout without its document --------------------------------------- */

@@ -51,19 +51,7 @@ void kl_pdf__stree_free(kl_stree *t)
     memset(t, 0, sizeof *t);
 }
 
-/* The array at *arrp (n items of size, room for *cap) at its size; kept as it is when realloc
- * cannot. */
-static void shrink(void *arrp, size_t *cap, size_t n, size_t size)
-{
-    void *arr, *to;
-    memcpy(&arr, arrp, sizeof arr); /* arrp is the address of a typed pointer (as KL_GROW) */
-    if (!arr || !n || *cap <= n || !(to = kl_core__realloc(arr, n * size)))
-        return;
-    memcpy(arrp, &to, sizeof to);
-    *cap = n;
-}
-
-/* Room for need items at *arrp (as shrink), when it has less: exactly, not doubled. Kept as it
+/* Room for need items at *arrp (as KL_SHRINK), when it has less: exactly, not doubled. Kept as it
  * is when realloc cannot (KL_GROW tries again as they are added). */
 static void reserve(void *arrp, size_t *cap, size_t need, size_t size)
 {
@@ -86,12 +74,12 @@ void kl_pdf__stree_reserve(kl_stree *t, size_t spans, size_t kids, size_t mcids,
 
 void kl_pdf__stree_trim(kl_stree *t)
 {
-    shrink(&t->e, &t->cape, t->ne, sizeof *t->e);
-    shrink(&t->k, &t->capk, t->nk, sizeof *t->k);
-    shrink(&t->mc, &t->capmc, t->nmc, sizeof *t->mc);
-    shrink(&t->annots, &t->capannots, t->nannots, sizeof *t->annots);
-    shrink(&t->an, &t->capan, t->nannots, sizeof *t->an);
-    shrink(&t->out, &t->capout, t->nout, sizeof *t->out);
+    KL_SHRINK(t->e, t->cape, t->ne);
+    KL_SHRINK(t->k, t->capk, t->nk);
+    KL_SHRINK(t->mc, t->capmc, t->nmc);
+    KL_SHRINK(t->annots, t->capannots, t->nannots);
+    KL_SHRINK(t->an, t->capan, t->nannots);
+    KL_SHRINK(t->out, t->capout, t->nout);
     if (t->texts.data && t->texts.cap > t->texts.len + 1) {
         char *to = kl_core__realloc(t->texts.data, t->texts.len + 1);
         if (to) {
