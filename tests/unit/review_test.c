@@ -417,6 +417,28 @@ static void bad_locales_fail_the_member(void **state)
                         "review.xml:51:29: language@interpreter 'zz' names no known language");
 }
 
+/* Each member is read again from the file's text on its own (issue 24): a member's problems
+ * keep their line and column after a comment, CDATA section or processing instruction that
+ * holds markup, and in a member with a namespace prefix of its own. */
+static void member_positions_survive_markup_in_text(void **state)
+{
+    (void)state;
+    expect_member_error("<name given=\"Kacper\" family=\"Nowak\"/>\n      <language "
+                        "locale=\"en-GB\"/>",
+                        "<!-- was <member id=\"x\"> --><![CDATA[ <contact channel=\"post\"> ]]>"
+                        "\n      <name given=\"Kacper\" family=\"Nowak\"/><?kl note <b>?>"
+                        "\n      <language locale=\"xx-QQ\"/>",
+                        "m03", "review.xml:65:17: language@locale 'xx-QQ' names no known language");
+    expect_member_error("<member id=\"m04\" relationship=\"grandmother\" gender=\"female\">\n"
+                        "      <name given=\"Siân\" family=\"Llŷr\"/>\n      <language "
+                        "locale=\"cy\"",
+                        "<member xmlns:r=\"urn:kinletter:review:1\" id=\"m04\" "
+                        "relationship=\"grandmother\" gender=\"female\">\n"
+                        "      <r:name given=\"Siân\" family=\"Llŷr\"/>\n      <r:language "
+                        "locale=\"zz-QQ\"",
+                        "m04", "review.xml:71:19: language@locale 'zz-QQ' names no known language");
+}
+
 static void postcodes_are_checked_and_normalised(void **state)
 {
     (void)state;
@@ -970,6 +992,7 @@ int main(void)
         cmocka_unit_test(member_view_holds_no_other_member),
         cmocka_unit_test(locale_is_canonicalised),
         cmocka_unit_test(bad_locales_fail_the_member),
+        cmocka_unit_test(member_positions_survive_markup_in_text),
         cmocka_unit_test(postcodes_are_checked_and_normalised),
         cmocka_unit_test(address_lines_follow_postal_rules),
         cmocka_unit_test(emails_and_mobiles_are_checked),
