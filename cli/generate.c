@@ -209,6 +209,10 @@ static void print_hand_over(const kl_batch_result *res)
 static void print_summary(const kl_batch_result *res)
 {
     size_t n = kl_batch_result_row_count(res);
+    if (n && !kl_batch_result_row(res, 0)) { /* the rows are made when first read */
+        fputs("kinletter: error: out of memory\n", stderr);
+        return;
+    }
     for (size_t i = 0, k; i < n; i = k) {
         const char *id = kl_batch_result_row(res, i)->member_id;
         for (k = i; k < n && strcmp(kl_batch_result_row(res, k)->member_id, id) == 0; k++)

@@ -102,6 +102,11 @@ int cli_record_batch(kl_context *ctx, const kl_review *rv, const char *out_dir, 
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const kl_batch_row *r = kl_batch_result_row(res, i);
+        if (!r) { /* the rows are made when first read */
+            free(ev);
+            fputs("kinletter: error: out of memory\n", stderr);
+            return EXIT_SOME_FAILED;
+        }
         kl_record_event e = KL_RECORD_EVENT_INIT;
         e.member_id = r->member_id;
         e.letter = template_name;

@@ -62,6 +62,10 @@ static int record_batch(kl_context *ctx, const kl_review *rv, const kl_batch_res
         return KL_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         const kl_batch_row *r = kl_batch_result_row(res, i);
+        if (!r) { /* the rows are made when first read */
+            free(ev);
+            return KL_ENOMEM;
+        }
         kl_record_event e = KL_RECORD_EVENT_INIT;
         e.member_id = r->member_id;
         e.letter = job->tpl;
@@ -102,6 +106,8 @@ static void publish(web_gen *g, const kl_batch_result *res)
     g->rows = calloc(n ? n : 1, sizeof *g->rows);
     for (size_t i = 0; g->rows && i < n; i++) {
         const kl_batch_row *r = kl_batch_result_row(res, i);
+        if (!r) /* out of memory (the rows are made when first read): the rows so far */
+            break;
         web_gen_row *w = &g->rows[g->n_rows++];
         w->member_id = dup_or_empty(r->member_id);
         w->channel = dup_or_empty(r->channel);

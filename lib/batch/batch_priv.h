@@ -178,17 +178,38 @@ typedef struct worker {
     bool packs;
 } worker;
 
-/* Rows in blocks of ROW_BLOCK, each allocated once: a large family's rows are never copied to a
- * doubled array (which held up to twice the rows, and both arrays at once while it grew). */
+/* The result's rows. During the run each row is kept compact (result.c add_row): appended to a
+ * chain of row_chunks of ROW_CHUNK bytes (a row never spans two; a longer row gets a chunk of its
+ * own), never copied to a larger buffer: its status, draft and pages as small integers, the SHA-256
+ * as 32 bytes, the cells most rows share as a byte indexing names[], the rest NUL-terminated. The
+ * record is written from them (kl_batch__record_text). The public kl_batch_row structs are made
+ * only when the caller first asks for one (kl_batch_result_row), all at once, in blocks of
+ * ROW_BLOCK: their strings point into the chunks and names[]. */
+#define ROW_CHUNK 8192
 #define ROW_BLOCK 256
+
+typedef struct row_chunk {
+    struct row_chunk *prev, *next;
+    size_t first; /* index of its first row */
+    size_t n;     /* rows in it */
+    size_t used, cap;
+    unsigned char data[];
+} row_chunk;
 
 struct kl_batch_result {
     char *dir;
-    kl_batch_row **blocks; /* row i is blocks[i / ROW_BLOCK][i % ROW_BLOCK] */
-    size_t n_rows, n_blocks, cap_blocks;
-    char **names; /* one copy of the rows' most repeated strings (result.c row_strings) */
+    row_chunk *head, *tail; /* the rows as the run keeps them */
+    size_t n_rows;
+    /* Where row at_row starts (at_off in at_chunk), after the rows the record read last. */
+    const row_chunk *at_chunk;
+    size_t at_row, at_off;
+    char **names; /* one copy of the rows' most repeated strings (result.c row_name) */
     size_t n_names, cap_names;
     kl_batch_totals totals;
+    /* Made by the first kl_batch_result_row() (from one thread after the run; made under a lock
+     * if several ask at once): row i is blocks[i / ROW_BLOCK][i % ROW_BLOCK]. NULL until then. */
+    kl_batch_row **blocks;
+    size_t n_blocks;
 };
 
 /* member.c */
@@ -218,7 +239,7 @@ void kl_batch__commit_staged(worker *w);
 /* result.c */
 int kl_batch__disclosure_run_idx(kl_context *ctx, const kl_disclosure *d, const char *text);
 int kl_batch__job_rows(batch *b, kl_batch_result *res, job *j);
-int kl_batch__record_text(const kl_batch_result *res, size_t from, bool header, kl_buf *out);
+int kl_batch__record_text(kl_batch_result *res, size_t from, bool header, kl_buf *out);
 void kl_batch__record_flush(batch *b);
 
 /* batch.c */

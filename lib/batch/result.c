@@ -34,21 +34,121 @@ int kl_batch__disclosure_run_idx(kl_context *ctx, const kl_disclosure *d, const 
 
 /* ---- the result ---------------------------------------------------------------------- */
 
-/* A row's strings are one block, member_id first. */
-static void row_free(kl_batch_row *r)
+/* A row's cells, in the order add_row stores them: the kl_batch_row strings. */
+#define ROW_CELLS 12
+#define ROW_SHA   9
+/* The cells most rows share (relationship, languages, translation status, reading level, print
+ * size, channel, format): kept once in the result, up to ROW_NAMES distinct strings, a row
+ * holding the index of its own (a byte), or ROW_OWN and the string itself. */
+#define ROW_SHARED(i) ((i) == 2 || ((i) >= 3 && (i) <= 7) || (i) == 11)
+#define ROW_N_SHARED  7
+#define ROW_NAMES     64
+#define ROW_OWN       0xff
+/* A row's first byte: its status (2 bits), draft, and whether its SHA-256 is kept as 32 bytes
+ * (64 lowercase hex digits; any other text is kept as it is: "" for a password file). */
+#define ROW_STATUS_MASK 3u
+#define ROW_DRAFT       4u
+#define ROW_RAW_SHA     8u
+
+/* A compact row (batch_priv.h): the first byte, the pages (7 bits a byte, low first, the high bit
+ * set on all but the last), ROW_N_SHARED indexes, the 32 bytes of a raw SHA-256, then each cell
+ * that is neither shared nor the raw SHA-256, NUL-terminated, in cell order. */
+
+static void sha_hex(const unsigned char raw[32], char hex[65])
 {
-    kl_free((char *)r->member_id);
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < 32; i++) {
+        hex[2 * i] = digits[raw[i] >> 4];
+        hex[2 * i + 1] = digits[raw[i] & 15];
+    }
+    hex[64] = '\0';
+}
+
+/* The 32 bytes of s if it is 64 lowercase hex digits (so that sha_hex gives s back). */
+static bool sha_raw(const char *s, unsigned char raw[32])
+{
+    for (size_t i = 0; i < 64; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    }
+    if (s[64])
+        return false;
+    for (size_t i = 0; i < 32; i++) {
+        unsigned hi = (unsigned)(s[2 * i] <= '9' ? s[2 * i] - '0' : s[2 * i] - 'a' + 10);
+        unsigned lo =
+            (unsigned)(s[2 * i + 1] <= '9' ? s[2 * i + 1] - '0' : s[2 * i + 1] - 'a' + 10);
+        raw[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return true;
+}
+
+/* The row stored at p into r (its strings borrowed from the chunk and res->names; a raw SHA-256
+ * written as hex into hex); the byte after the row. */
+static const unsigned char *row_decode(const kl_batch_result *res, const unsigned char *p,
+                                       kl_batch_row *r, char hex[65])
+{
+    unsigned flags = *p++, pages = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        unsigned char byte = *p++;
+        pages |= (unsigned)(byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            break;
+    }
+    const unsigned char *idx = p;
+    p += ROW_N_SHARED;
+    const unsigned char *raw = NULL;
+    if (flags & ROW_RAW_SHA) {
+        raw = p;
+        p += 32;
+    }
+    const char *cells[ROW_CELLS];
+    for (size_t i = 0, k = 0; i < ROW_CELLS; i++) {
+        unsigned x = ROW_SHARED(i) ? idx[k++] : ROW_OWN;
+        if (x != ROW_OWN) {
+            cells[i] = res->names[x];
+        } else if (i == ROW_SHA && raw) {
+            sha_hex(raw, hex);
+            cells[i] = hex;
+        } else {
+            cells[i] = (const char *)p;
+            p += strlen(cells[i]) + 1;
+        }
+    }
+    *r = (kl_batch_row){.member_id = cells[0],
+                        .name = cells[1],
+                        .relationship = cells[2],
+                        .languages = cells[3],
+                        .translation_status = cells[4],
+                        .reading_level = cells[5],
+                        .print_size = cells[6],
+                        .channel = cells[7],
+                        .file = cells[8],
+                        .pages = pages,
+                        .sha256 = cells[ROW_SHA],
+                        .status = (kl_batch_status)(flags & ROW_STATUS_MASK),
+                        .reason = cells[10],
+                        .draft = (flags & ROW_DRAFT) != 0,
+                        .format = cells[11]};
+    return p;
+}
+
+static void free_made(kl_batch_row **blocks, size_t n)
+{
+    for (size_t i = 0; blocks && i < n; i++)
+        kl_free(blocks[i]);
+    kl_free(blocks);
 }
 
 KL_API void kl_batch_result_free(kl_batch_result *result)
 {
     if (!result)
         return;
-    for (size_t i = 0; i < result->n_rows; i++)
-        row_free(&result->blocks[i / ROW_BLOCK][i % ROW_BLOCK]);
-    for (size_t i = 0; i < result->n_blocks; i++)
-        kl_free(result->blocks[i]);
-    kl_free(result->blocks);
+    free_made(result->blocks, result->n_blocks);
+    for (row_chunk *c = result->head, *next; c; c = next) {
+        next = c->next;
+        kl_free(c);
+    }
     for (size_t i = 0; i < result->n_names; i++)
         kl_free(result->names[i]);
     kl_free(result->names);
@@ -61,9 +161,53 @@ KL_API size_t kl_batch_result_row_count(const kl_batch_result *result)
     return result ? result->n_rows : 0;
 }
 
+/* Only the first kl_batch_result_row() of a result makes its rows (one at a time, if several
+ * threads ask at once: a lock taken once per result). */
+static pthread_mutex_t make_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The public rows, made from the compact ones, each block with its rows' hex SHA-256s after
+ * them; NULL when out of memory (nothing is kept: the next call tries again). */
+static kl_batch_row **make_rows(kl_batch_result *res)
+{
+    size_t nb = (res->n_rows + ROW_BLOCK - 1) / ROW_BLOCK;
+    kl_batch_row **blocks = kl_core__calloc(nb, sizeof *blocks);
+    if (!blocks)
+        return NULL;
+    for (size_t b = 0; b < nb; b++) {
+        size_t n = b + 1 < nb ? ROW_BLOCK : res->n_rows - b * ROW_BLOCK;
+        if (!(blocks[b] = kl_core__malloc(n * (sizeof **blocks + 65)))) {
+            free_made(blocks, b);
+            return NULL;
+        }
+    }
+    size_t i = 0;
+    for (const row_chunk *c = res->head; c; c = c->next) {
+        const unsigned char *p = c->data;
+        for (size_t k = 0; k < c->n; k++, i++) {
+            size_t b = i / ROW_BLOCK, n = b + 1 < nb ? ROW_BLOCK : res->n_rows - b * ROW_BLOCK;
+            char(*hex)[65] = (char(*)[65])(blocks[b] + n);
+            p = row_decode(res, p, &blocks[b][i % ROW_BLOCK], hex[i % ROW_BLOCK]);
+        }
+    }
+    assert(i == res->n_rows);
+    res->n_blocks = nb;
+    return blocks;
+}
+
 KL_API const kl_batch_row *kl_batch_result_row(const kl_batch_result *result, size_t i)
 {
-    return result && i < result->n_rows ? &result->blocks[i / ROW_BLOCK][i % ROW_BLOCK] : NULL;
+    if (!result || i >= result->n_rows)
+        return NULL;
+    /* The result is the library's (kl_batch_generate allocated it), not a const object. */
+    kl_batch_result *res = (kl_batch_result *)result;
+    kl_batch_row **blocks = __atomic_load_n(&res->blocks, __ATOMIC_ACQUIRE);
+    if (!blocks) {
+        pthread_mutex_lock(&make_lock);
+        if (!(blocks = res->blocks) && (blocks = make_rows(res)))
+            __atomic_store_n(&res->blocks, blocks, __ATOMIC_RELEASE);
+        pthread_mutex_unlock(&make_lock);
+    }
+    return blocks ? &blocks[i / ROW_BLOCK][i % ROW_BLOCK] : NULL;
 }
 
 KL_API int kl_batch_result_totals(const kl_batch_result *result, kl_batch_totals *out)
@@ -111,70 +255,89 @@ static const char *safe_text(kl_context *quiet, const kl_disclosure *idx, const 
     return rc ? instead : t[0];
 }
 
-#define ROW_STRINGS 12
-/* The cells most rows share (relationship, languages, translation status, reading level, print
- * size, channel, format): kept once in the result, up to ROW_NAMES distinct strings. */
-#define ROW_SHARED(i) ((i) == 2 || ((i) >= 3 && (i) <= 7) || (i) == 11)
-#define ROW_NAMES     64
-
-/* The result's copy of s if it has one or can make one (NULL: the row keeps its own). */
-static const char *row_name(kl_batch_result *res, const char *s)
+/* The index of the result's copy of s if it has one or can make one (-1: the row keeps its
+ * own). */
+static int row_name(kl_batch_result *res, const char *s)
 {
     for (size_t i = 0; i < res->n_names; i++)
         if (strcmp(res->names[i], s) == 0)
-            return res->names[i];
+            return (int)i;
     if (res->n_names >= ROW_NAMES || KL_GROW(res->names, res->cap_names, res->n_names + 1) < 0)
-        return NULL;
+        return -1;
     char *c = kl_core__strdup(s);
-    if (c)
-        res->names[res->n_names++] = c;
-    return c;
+    if (!c)
+        return -1;
+    res->names[res->n_names] = c;
+    return (int)res->n_names++;
 }
 
-/* The row's strings copied into one block (a large family has a row or more
- * a member for the whole run: one allocation, not twelve), but for the shared
- * ones. member_id is always the block's start (row_free). */
-static int row_strings(kl_batch_result *res, kl_batch_row *r, const char *const cells[ROW_STRINGS])
+/* Append a row to the last chunk, or to a new one when it does not fit (batch_priv.h). */
+static int row_put(kl_batch_result *res, const char *const cells[ROW_CELLS], unsigned pages,
+                   kl_batch_status st, bool draft)
 {
-    size_t len[ROW_STRINGS], total = 0;
-    const char *shared[ROW_STRINGS] = {0};
-    for (size_t i = 0; i < ROW_STRINGS; i++) {
+    assert(!res->blocks); /* rows are added during the run, made public after it */
+    unsigned char idx[ROW_N_SHARED], raw[32];
+    size_t len[ROW_CELLS] = {0};
+    bool raw_sha = sha_raw(cells[ROW_SHA] ? cells[ROW_SHA] : "", raw);
+    size_t need = 1 + ROW_N_SHARED + (raw_sha ? 32 : 0);
+    for (unsigned v = pages; need++, v >= 0x80; v >>= 7)
+        ;
+    for (size_t i = 0, k = 0; i < ROW_CELLS; i++) {
         const char *c = cells[i] ? cells[i] : "";
-        if (ROW_SHARED(i) && (shared[i] = row_name(res, c)))
-            continue;
-        total += (len[i] = strlen(c)) + 1;
-    }
-    char *p = kl_core__malloc(total);
-    if (!p)
-        return KL_ENOMEM;
-    const char **fields[ROW_STRINGS] = {
-        &r->member_id,     &r->name,       &r->relationship, &r->languages, &r->translation_status,
-        &r->reading_level, &r->print_size, &r->channel,      &r->file,      &r->sha256,
-        &r->reason,        &r->format};
-    for (size_t i = 0; i < ROW_STRINGS; i++) {
-        if (shared[i]) {
-            *fields[i] = shared[i];
-            continue;
+        if (ROW_SHARED(i)) {
+            int x = row_name(res, c);
+            idx[k++] = x < 0 ? ROW_OWN : (unsigned char)x;
+            if (x >= 0)
+                continue;
         }
+        if (i == ROW_SHA && raw_sha)
+            continue;
+        need += (len[i] = strlen(c)) + 1;
+    }
+    row_chunk *c = res->tail;
+    if (!c || c->cap - c->used < need) {
+        size_t cap = ROW_CHUNK - sizeof *c;
+        row_chunk *n = kl_core__malloc(sizeof *n + (need > cap ? need : cap));
+        if (!n)
+            return KL_ENOMEM;
+        *n = (row_chunk){.prev = c, .first = res->n_rows, .cap = need > cap ? need : cap};
+        if (c)
+            c->next = n;
+        else
+            res->head = n;
+        res->tail = c = n;
+    }
+    unsigned char *p = c->data + c->used;
+    *p++ = (unsigned char)((unsigned)st & ROW_STATUS_MASK) | (draft ? ROW_DRAFT : 0) |
+           (raw_sha ? ROW_RAW_SHA : 0);
+    for (unsigned v = pages;; v >>= 7) {
+        *p++ = (unsigned char)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+        if (v < 0x80)
+            break;
+    }
+    memcpy(p, idx, ROW_N_SHARED);
+    p += ROW_N_SHARED;
+    if (raw_sha) {
+        memcpy(p, raw, 32);
+        p += 32;
+    }
+    for (size_t i = 0, k = 0; i < ROW_CELLS; i++) {
+        if ((ROW_SHARED(i) && idx[k++] != ROW_OWN) || (i == ROW_SHA && raw_sha))
+            continue;
         memcpy(p, cells[i] ? cells[i] : "", len[i] + 1);
-        *fields[i] = p;
         p += len[i] + 1;
     }
+    assert((size_t)(p - c->data) == c->used + need);
+    c->used += need;
+    c->n++;
+    res->n_rows++;
     return 0;
 }
 
 static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure *idx, const job *j,
                    const char *channel, const out_file *f, kl_batch_status st, const char *reason)
 {
-    if (res->n_rows == res->n_blocks * ROW_BLOCK) {
-        if (KL_GROW(res->blocks, res->cap_blocks, res->n_blocks + 1) < 0 ||
-            !(res->blocks[res->n_blocks] = kl_core__malloc(ROW_BLOCK * sizeof **res->blocks)))
-            return KL_ENOMEM;
-        res->n_blocks++;
-    }
     const kl_member *m = j->m;
-    kl_batch_row *r = &res->blocks[res->n_rows / ROW_BLOCK][res->n_rows % ROW_BLOCK];
-    memset(r, 0, sizeof *r);
     kl_buf name = KL_BUF_INIT, print = KL_BUF_INIT;
     kl_core__buf_printf(&name, "%s%s%s", m->given ? m->given : "", m->family ? " " : "",
                         m->family ? m->family : "");
@@ -187,28 +350,23 @@ static int add_row(kl_batch_result *res, kl_context *quiet, const kl_disclosure 
         safe_name ? safe_text(quiet, idx, reason,
                               "(not shown: the reason holds contact details; see the messages)")
                   : NULL;
-    const char *cells[ROW_STRINGS] = {m->id,
-                                      safe_name,
-                                      m->relationship,
-                                      j->languages,
-                                      j->status,
-                                      m->contact_none ? "" : kl_reading_name(m->reading),
-                                      m->contact_none ? "" : print.data,
-                                      channel,
-                                      f ? f->name : "",
-                                      f ? f->sha : "",
-                                      safe_reason,
-                                      m->contact_none ? "" : kl_format_name(j->format)};
-    int rc = safe_name && safe_reason ? row_strings(res, r, cells) : KL_ENOMEM;
+    const char *cells[ROW_CELLS] = {m->id,
+                                    safe_name,
+                                    m->relationship,
+                                    j->languages,
+                                    j->status,
+                                    m->contact_none ? "" : kl_reading_name(m->reading),
+                                    m->contact_none ? "" : print.data,
+                                    channel,
+                                    f ? f->name : "",
+                                    f ? f->sha : "",
+                                    safe_reason,
+                                    m->contact_none ? "" : kl_format_name(j->format)};
+    int rc =
+        safe_name && safe_reason ? row_put(res, cells, f ? f->pages : 0, st, j->draft) : KL_ENOMEM;
     kl_core__buf_free(&name);
     kl_core__buf_free(&print);
-    if (rc < 0)
-        return rc;
-    r->pages = f ? f->pages : 0;
-    r->status = st;
-    r->draft = j->draft;
-    res->n_rows++;
-    return 0;
+    return rc;
 }
 
 /* The record's rows for one member (and its part of the totals). */
@@ -281,12 +439,31 @@ static const char *const record_header[] = {
 #define RECORD_COLS (sizeof record_header / sizeof record_header[0])
 
 /* Rows from..n of the record as CSV, the header first if asked. */
-int kl_batch__record_text(const kl_batch_result *res, size_t from, bool header, kl_buf *out)
+int kl_batch__record_text(kl_batch_result *res, size_t from, bool header, kl_buf *out)
 {
     if (header)
         kl_batch__csv_row(out, record_header, RECORD_COLS);
-    for (size_t i = from; i < res->n_rows; i++) {
-        const kl_batch_row *r = kl_batch_result_row(res, i);
+    /* Where row from starts: after the rows written last time (the record is written a member
+     * at a time), else found from the chunks' first rows. */
+    const row_chunk *c = res->at_chunk;
+    size_t at = res->at_row, off = res->at_off;
+    if (!c || at > from) {
+        for (c = res->tail; c && c->first > from; c = c->prev)
+            ;
+        at = c ? c->first : 0;
+        off = 0;
+    }
+    char hex[65];
+    kl_batch_row row;
+    for (size_t i = at; i < res->n_rows; i++) {
+        if (off == c->used) {
+            c = c->next;
+            off = 0;
+        }
+        const kl_batch_row *r = &row;
+        off = (size_t)(row_decode(res, c->data + off, &row, hex) - c->data);
+        if (i < from)
+            continue;
         char pages[16] = "";
         if (r->file[0] && (strstr(r->file, ".pdf") || strstr(r->file, ".brf")))
             snprintf(pages, sizeof pages, "%u", r->pages);
@@ -305,6 +482,11 @@ int kl_batch__record_text(const kl_batch_result *res, size_t from, bool header, 
                                           r->reason,
                                           r->format};
         kl_batch__csv_row(out, cells, RECORD_COLS);
+    }
+    if (c) {
+        res->at_chunk = c;
+        res->at_row = res->n_rows;
+        res->at_off = off;
     }
     return out->oom ? KL_ENOMEM : 0;
 }

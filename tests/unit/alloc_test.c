@@ -464,6 +464,13 @@ static int run_batch(kl_context *ctx, void *arg, const char **msg)
     o.creation_date = "2026-10-09T12:00:00Z";
     kl_batch_result *res = NULL;
     int rc = CALL(kl_batch_generate, ctx, p->review, &o, &res);
+    /* The rows are made when first asked for: out of memory then is NULL, and the next call
+     * (the one allocation that failed now past) makes them. */
+    if (!rc && kl_batch_result_row_count(res) && !CALL(kl_batch_result_row, res, 0)) {
+        assert_non_null(kl_batch_result_row(res, kl_batch_result_row_count(res) - 1));
+        *msg = "kl_batch_result_row: out of memory";
+        rc = KL_ENOMEM;
+    }
     if (!rc) {
         /* The batch ran: the member is written, or failed with a reason in the record. */
         kl_batch_totals t = KL_BATCH_TOTALS_INIT;

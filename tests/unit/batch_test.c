@@ -629,6 +629,240 @@ static void allocation_failures_are_reported(void **state)
     free(base);
 }
 
+/* A whole file, NUL-terminated (malloc'd). */
+static char *slurp(const char *dir, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    assert_true(n >= 0);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* The next record of CSV text at *pp (RFC 4180, CRLF-terminated) into cells (malloc'd), the
+ * apostrophe that keeps a formula-like cell text taken off; its cell count, 0 at the end. */
+static size_t csv_record(const char **pp, char *cells[], size_t max)
+{
+    const char *p = *pp;
+    size_t n = 0;
+    if (!*p)
+        return 0;
+    for (;;) {
+        assert_true(n < max);
+        char *c = malloc(strlen(p) + 1), *o = c;
+        assert_non_null(c);
+        bool quoted = *p == '"';
+        if (quoted) {
+            for (p++; !(p[0] == '"' && p[1] != '"'); p++) {
+                assert_true(*p);
+                if (*p == '"')
+                    p++;
+                *o++ = *p;
+            }
+            p++;
+        } else {
+            while (*p && *p != ',' && *p != '\r')
+                *o++ = *p++;
+        }
+        *o = '\0';
+        if (quoted && c[0] == '\'' && c[1] && strchr("=+-@\t\r", c[1]))
+            memmove(c, c + 1, strlen(c));
+        cells[n++] = c;
+        if (*p != ',')
+            break;
+        p++;
+    }
+    assert_true(p[0] == '\r' && p[1] == '\n');
+    *pp = p + 2;
+    return n;
+}
+
+/* Every row of the result read after the run is its line of record.csv, cell for cell; the
+ * rows read. */
+static size_t rows_are_the_record(const kl_batch_result *res)
+{
+    char *rec = slurp(kl_batch_result_dir(res), "record.csv");
+    const char *p = rec;
+    char *cells[16];
+    assert_int_equal(csv_record(&p, cells, 16), 14);
+    assert_string_equal(cells[0], "member_id");
+    for (size_t k = 0; k < 14; k++)
+        free(cells[k]);
+    size_t i = 0;
+    for (size_t n; (n = csv_record(&p, cells, 16)); i++) {
+        assert_int_equal(n, 14);
+        const kl_batch_row *r = kl_batch_result_row(res, i);
+        assert_non_null(r);
+        const char *got[14] = {r->member_id,
+                               r->name,
+                               r->relationship,
+                               r->languages,
+                               r->translation_status,
+                               r->reading_level,
+                               r->print_size,
+                               r->channel,
+                               r->file,
+                               NULL,
+                               r->sha256,
+                               kl_batch_status_name(r->status),
+                               r->reason,
+                               r->format};
+        for (size_t k = 0; k < 14; k++)
+            if (got[k])
+                assert_string_equal(got[k], cells[k]);
+        assert_int_equal(r->pages, cells[9][0] ? strtoul(cells[9], NULL, 10) : 0);
+        assert_true(r->draft == 0 || r->draft == 1);
+        assert_true(r->sha256[0] == '\0' || strlen(r->sha256) == 64);
+        for (size_t k = 0; k < 14; k++)
+            free(cells[k]);
+    }
+    assert_int_equal(i, kl_batch_result_row_count(res));
+    assert_null(kl_batch_result_row(res, i));
+    free(rec);
+    return i;
+}
+
+/* The rows read after the run (the result keeps them compact while it runs and makes them
+ * when first asked) hold what record.csv holds: a member with several files, one reached
+ * through a professional, a failed one, one not contacted; each file's SHA-256 is the file's
+ * (sha256sum). */
+static void rows_read_after_the_run_are_the_record(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_review *rv = load_family(ctx);
+    char *base = make_tmpdir();
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = base;
+    o.jobs = 2;
+    o.date = "2026-10-09";
+    kl_batch_result *res = NULL;
+    assert_int_equal(kl_batch_generate(ctx, rv, &o, &res), 0);
+    size_t g03 = 0, failed = 0;
+    for (size_t i = 0; i < kl_batch_result_row_count(res); i++) {
+        const kl_batch_row *r = kl_batch_result_row(res, i);
+        g03 += strcmp(r->member_id, "g03") == 0 && r->status == KL_BATCH_WRITTEN;
+        failed += r->status == KL_BATCH_FAILED;
+    }
+    assert_true(g03 >= 3);
+    assert_true(failed >= 2);
+    assert_true(rows_are_the_record(res) >= 10);
+    /* The same row each time it is asked for. */
+    assert_ptr_equal(kl_batch_result_row(res, 3), kl_batch_result_row(res, 3));
+    for (size_t i = 0; i < kl_batch_result_row_count(res); i++) {
+        const kl_batch_row *r = kl_batch_result_row(res, i);
+        if (!r->sha256[0])
+            continue;
+        char cmd[4400], line[128] = "";
+        snprintf(cmd, sizeof cmd, "sha256sum '%s/%s'", kl_batch_result_dir(res), r->file);
+        FILE *f = popen(cmd, "r");
+        assert_non_null(f);
+        assert_non_null(fgets(line, sizeof line, f));
+        assert_int_equal(pclose(f), 0);
+        assert_memory_equal(line, r->sha256, 64);
+    }
+    const kl_batch_row *r = find_row(res, "g06", NULL);
+    assert_int_equal(r->status, KL_BATCH_FAILED);
+    assert_string_equal(r->name, "Jonas Keller");
+    assert_string_equal(r->relationship, "uncle");
+    assert_string_equal(r->file, "");
+    assert_string_equal(r->sha256, "");
+    assert_int_equal(r->pages, 0);
+    r = find_row(res, "g03", "g03-email.pdf");
+    assert_non_null(r);
+    assert_string_equal(r->channel, "email");
+    assert_string_equal(r->reading_level, "young-person");
+    assert_true(r->pages >= 1);
+    kl_batch_result_free(res);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
+/* Hundreds of rows (more than one block of the rows made after the run, and of the compact
+ * ones kept during it) and a row longer than a whole block of those: every row is still its
+ * record line. Every member is not contacted or not selected, so no letter is made. */
+static void many_rows_and_a_long_one_are_the_record(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    enum { N = 700 };
+    size_t cap = 64 * 1024 + N * 400;
+    char *xml = malloc(cap);
+    assert_non_null(xml);
+    size_t len = (size_t)snprintf(
+        xml, cap,
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        "<review xmlns='urn:kinletter:review:1' id='ROWS-%d' type='lcspr'>"
+        "<partnership><name>Northshire Safeguarding Children Partnership</name>"
+        "<address><line>County Hall</line><town>Northtown</town><postcode>NT1 4AB</postcode>"
+        "</address><phone>01632 960123</phone><email>reviews@scp.example</email></partnership>"
+        "<subject given='Amelia' family='Nowak' gender='female' age='4' outcome='died'/>"
+        "<dates decided='2026-11-20' letter='2026-11-27' expected-end='2027-05-28' "
+        "period-from='2025-01-01' period-to='2026-10-31'/>"
+        "<contact name='Sam Okafor' role='family-contact' phone='01632 960456' "
+        "email='sam@scp.example'/><family>\n",
+        N);
+    static const char *const rel[] = {"aunt", "uncle", "grandmother", "cousin", "carer"};
+    for (int i = 0; i < N; i++) {
+        char reason[10000];
+        if (i == 301) { /* longer than a block of compact rows, with cells to quote */
+            size_t k = (size_t)snprintf(reason, sizeof reason, "-Police advice, \"open\": ");
+            while (k < 9000)
+                k += (size_t)snprintf(reason + k, sizeof reason - k, "case %d, ", (int)k);
+        } else {
+            snprintf(reason, sizeof reason, "Reason %d: %s", i, i % 3 ? "advice" : "ŁÓDŹ, ünïcode");
+        }
+        len += (size_t)snprintf(xml + len, cap - len,
+                                "<member id='r%04d' relationship='%s' gender='other' "
+                                "contact='none' reason='%s'><name given='=Zoë%d' "
+                                "family='Member%d'/></member>\n",
+                                i, rel[i % 5], reason, i, i);
+        assert_true(len < cap);
+    }
+    len += (size_t)snprintf(xml + len, cap - len, "</family></review>\n");
+    kl_review *rv = NULL;
+    if (kl_review_load_buffer(ctx, xml, len, "rows.xml", NULL, NULL, &rv))
+        fail_msg("%s", kl_context_last_error(ctx)->message);
+    free(xml);
+    /* Every other member is selected: the rest are skipped. */
+    static char ids[N / 2][8];
+    const char *members[N / 2];
+    for (int i = 0; i < N / 2; i++) {
+        snprintf(ids[i], sizeof ids[i], "r%04d", 2 * i + 1);
+        members[i] = ids[i];
+    }
+    char *base = make_tmpdir();
+    kl_batch_options o = KL_BATCH_OPTIONS_INIT;
+    o.output_dir = base;
+    o.jobs = 2;
+    o.members = members;
+    o.n_members = N / 2;
+    kl_batch_result *res = NULL;
+    int rc = kl_batch_generate(ctx, rv, &o, &res);
+    if (rc)
+        fail_msg("%s", kl_context_last_error(ctx)->message);
+    assert_int_equal(rows_are_the_record(res), N);
+    const kl_batch_row *r = kl_batch_result_row(res, 301);
+    assert_true(strlen(r->reason) >= 9000);
+    assert_int_equal(r->status, KL_BATCH_NOT_CONTACTED);
+    assert_int_equal(kl_batch_result_row(res, 300)->status, KL_BATCH_SKIPPED);
+    assert_string_equal(kl_batch_result_row(res, 699)->member_id, "r0699");
+    kl_batch_result_free(res);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+    free(base);
+}
+
 /* Options are checked at the edge: an impossible date, an unknown channel or
  * reading variant is KL_EINVAL with a message, before anything is made. */
 static void impossible_options_are_refused(void **state)
@@ -703,6 +937,8 @@ int main(void)
         cmocka_unit_test(disclosure_hit_fails_that_member_only),
         cmocka_unit_test(draft_translation_is_named),
         cmocka_unit_test(allocation_failures_are_reported),
+        cmocka_unit_test(rows_read_after_the_run_are_the_record),
+        cmocka_unit_test(many_rows_and_a_long_one_are_the_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

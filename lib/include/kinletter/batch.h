@@ -235,7 +235,9 @@ KL_API void kl_batch_result_free(kl_batch_result *result);
 /** Number of rows (as in record.csv, in member order). */
 KL_API size_t kl_batch_result_row_count(const kl_batch_result *result);
 
-/** Row i, or NULL. Borrowed from the result. */
+/** Row i, or NULL (i out of range; or out of memory: the rows are made when first asked for,
+ * and a later call tries again). Borrowed from the result, valid until kl_batch_result_free();
+ * the same row each time. Nothing else is required of the caller. */
 KL_API const kl_batch_row *kl_batch_result_row(const kl_batch_result *result, size_t i);
 
 /**
