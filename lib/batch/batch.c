@@ -42,10 +42,23 @@ static char *safe_name(const char *s)
     return out;
 }
 
-bool kl_batch__has_channel(const kl_member *m, kl_channel ch)
+int kl_batch__job_member(batch *b, job *j)
 {
-    for (size_t i = 0; i < m->n_contacts; i++)
-        if (m->contacts[i].channel == ch)
+    return j->m ? 0 : kl_review__member_make(b->review, (size_t)(j - b->jobs), &j->m);
+}
+
+void kl_batch__job_member_drop(job *j)
+{
+    kl_review__member_free(j->m);
+    j->m = NULL;
+}
+
+/* Whether the review has a member with this id (no member is made). */
+static bool has_member(const kl_review *review, const char *id)
+{
+    const kl_member_brief *m;
+    for (size_t i = 0; (m = kl_review__brief(review, i)); i++)
+        if (m->id && strcmp(m->id, id) == 0)
             return true;
     return false;
 }
@@ -70,7 +83,7 @@ static const char *intern(batch *b, const char *s)
 /* "pl" / "cy+en-GB" and each catalog's status, before any worker starts. */
 static int describe_languages(batch *b, job *j)
 {
-    const kl_member *m = j->m;
+    const kl_member_brief *m = kl_batch__brief(b, j);
     kl_buf langs = KL_BUF_INIT, status = KL_BUF_INIT;
     const char *ls[2] = {m->locale, m->also};
     kl_context *quiet = NULL;
@@ -134,7 +147,7 @@ static int check_options(batch *b)
                                   "the PDF creation date is not a UTC date and time");
     }
     for (size_t i = 0; i < b->o.n_members; i++)
-        if (!b->o.members[i] || !kl_review_find_member(b->review, b->o.members[i]))
+        if (!b->o.members[i] || !has_member(b->review, b->o.members[i]))
             return kl_core__error(
                 ctx, KL_ENOTFOUND, KL_AT(kl_review__info(b->review)->source, 0, 0),
                 "check the member ids in the review file", "no member '%s' in the review",
@@ -156,20 +169,20 @@ static int make_jobs(batch *b, bool *need_pdf, bool *need_cover)
     b->n_jobs = n;
     for (size_t i = 0; i < n; i++) {
         job *j = &b->jobs[i];
-        j->m = kl_review_member(review, i);
-        j->format = kl_review_member_format(review, j->m);
+        const kl_member_brief *m = kl_review__brief(review, i);
+        j->format = m->format;
         j->selected = b->o.n_members == 0;
         for (size_t k = 0; k < b->o.n_members && !j->selected; k++)
-            j->selected = j->m->id && strcmp(b->o.members[k], j->m->id) == 0;
+            j->selected = m->id && strcmp(b->o.members[k], m->id) == 0;
         if (!j->selected)
             continue;
         b->n_selected++;
-        if (j->m->contact_none || !kl_review_member_ok(review, j->m))
+        if (m->contact_none || !m->ok)
             continue;
-        *need_pdf |= kl_batch__has_channel(j->m, KL_CHANNEL_POST) ||
-                     kl_batch__has_channel(j->m, KL_CHANNEL_EMAIL) ||
-                     kl_batch__has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL);
-        *need_cover |= kl_batch__has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL);
+        *need_pdf |= kl_batch__has_channel(m, KL_CHANNEL_POST) ||
+                     kl_batch__has_channel(m, KL_CHANNEL_EMAIL) ||
+                     kl_batch__has_channel(m, KL_CHANNEL_VIA_PROFESSIONAL);
+        *need_cover |= kl_batch__has_channel(m, KL_CHANNEL_VIA_PROFESSIONAL);
     }
     return 0;
 }
@@ -446,8 +459,9 @@ static int report_rest(batch *b, kl_batch_result *res)
         job *f = &b->jobs[b->next_flush++];
         for (; f->done && f->n_forwarded < f->n_diags; f->n_forwarded++)
             kl_batch__forward(b->ctx, &f->diags[f->n_forwarded]);
-        if (kl_batch__job_rows(b, res, f))
+        if (kl_batch__job_member(b, f) || kl_batch__job_rows(b, res, f))
             b->record_err = KL_ENOMEM;
+        kl_batch__job_member_drop(f);
     }
     return b->record_err == KL_ENOMEM ? kl_core__oom(b->ctx) : 0;
 }

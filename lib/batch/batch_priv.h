@@ -72,7 +72,7 @@ typedef struct saved_diag {
 typedef enum job_state { J_PENDING = 0, J_WRITTEN, J_FAILED, J_NOT_CONTACTED, J_SKIPPED } job_state;
 
 typedef struct job {
-    const kl_member *m;
+    kl_member *m; /* while it is worked on and recorded (kl_batch__job_member), else NULL */
     bool selected;
     /* filled by a worker (fields ordered by size: a job a member for the whole run) */
     job_state state;
@@ -243,7 +243,21 @@ int kl_batch__record_text(kl_batch_result *res, size_t from, bool header, kl_buf
 void kl_batch__record_flush(batch *b);
 
 /* batch.c */
-bool kl_batch__has_channel(const kl_member *m, kl_channel ch);
+/* What the review keeps of job j's member for the whole run (its id, languages, channels,
+ * where it is written); the member itself (j->m) exists only while it is worked on. */
+static inline const kl_member_brief *kl_batch__brief(const batch *b, const job *j)
+{
+    return kl_review__brief(b->review, (size_t)(j - b->jobs));
+}
+static inline bool kl_batch__has_channel(const kl_member_brief *m, kl_channel ch)
+{
+    return (m->channels >> ch) & 1u;
+}
+/* Job j's member made from the review (j->m) for as long as it is worked on and recorded: 0,
+ * or KL_ENOMEM / KL_EBACKEND (j->m stays NULL). kl_batch__job_member_drop frees it. */
+int kl_batch__job_member(batch *b, job *j);
+void kl_batch__job_member_drop(job *j);
+
 
 /* notify.c */
 int kl_batch__notify_csvs(batch *b);

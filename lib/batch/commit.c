@@ -93,8 +93,9 @@ void kl_batch__write_member(worker *w, job *j)
         for (size_t i = 0; i < j->n_files; i++) {
             const out_file *f = &j->files[i];
             if (b->output) /* kl_batch_generate_to(): the caller takes the bytes */
-                kl_batch__deliver(b, f->name, j->m->id, kl_channel_name(f->channel), f->data,
-                                  f->len, f->pages, f->secret ? "" : f->sha);
+                kl_batch__deliver(b, f->name, kl_batch__brief(b, j)->id,
+                                  kl_channel_name(f->channel), f->data, f->len, f->pages,
+                                  f->secret ? "" : f->sha);
             kl_free(j->files[i].data);
             j->files[i].data = NULL;
         }

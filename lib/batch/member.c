@@ -48,7 +48,7 @@ char *kl_batch__dup_or_empty(const char *s)
 
 /* Keep a diagnostic for later (m: the member it is about, or NULL). */
 static void save_diag(saved_diag **arr, size_t *n, size_t *cap, const kl_diagnostic *d,
-                      const kl_member *m)
+                      const kl_member_brief *m)
 {
     if (KL_GROW(*arr, *cap, *n + 1) < 0)
         return; /* the failure itself still lands in the record */
@@ -88,7 +88,7 @@ void kl_batch__capture(const kl_diagnostic *d, void *userdata)
     worker *w = userdata;
     job *j = w->cur;
     if (j)
-        save_diag(&j->diags, &j->n_diags, &j->cap_diags, d, j->m);
+        save_diag(&j->diags, &j->n_diags, &j->cap_diags, d, kl_batch__brief(w->b, j));
 }
 
 /* A print pack's, reported after the members' (as when packs were made last). */
@@ -127,6 +127,7 @@ void kl_batch__job_clear_files(job *j)
 
 void kl_batch__job_free(job *j)
 {
+    kl_batch__job_member_drop(j);
     kl_batch__job_clear_files(j);
     kl_free(j->files);
     kl_free(j->kept);
@@ -574,6 +575,11 @@ static void do_member(worker *w, job *j)
         j->state = J_SKIPPED;
         return;
     }
+    if (!m) {
+        kl_context_clear_error(w->ctx);
+        kl_batch__job_fail(j, w->ctx, kl_core__oom(w->ctx), false, KL_CHANNEL_POST, NULL);
+        return;
+    }
     if (m->contact_none) {
         j->state = J_NOT_CONTACTED;
         return;
@@ -651,7 +657,7 @@ static void report_done(batch *b)
         forward_new(b, f);
         if (f->selected) {
             b->done_count++;
-            report_locked(b, KL_BATCH_PHASE_MEMBER_DONE, f->m->id, NULL);
+            report_locked(b, KL_BATCH_PHASE_MEMBER_DONE, kl_batch__brief(b, f)->id, NULL);
         }
     }
 }
@@ -693,11 +699,12 @@ void kl_batch__flush_done(batch *b)
         job *f = &b->jobs[b->next_flush++];
         forward_new(b, f);
         if (b->res && !b->record_err) {
-            if (kl_batch__job_rows(b, b->res, f))
+            if (kl_batch__job_member(b, f) || kl_batch__job_rows(b, b->res, f))
                 b->record_err = KL_ENOMEM;
             else
                 kl_batch__record_flush(b);
         }
+        kl_batch__job_member_drop(f); /* recorded: its brief is what the rest of the run reads */
         job_settle(f);
     }
 }
@@ -723,6 +730,9 @@ void *kl_batch__worker_main(void *arg)
             break;
         job *j = &b->jobs[i];
         w->cur = j;
+        /* Its member made for this worker (the review keeps only its text and brief); out of
+         * memory, do_member fails the member. */
+        kl_batch__job_member(b, j);
         do_member(w, j);
         w->cur = NULL;
         finish(w, j);

@@ -70,9 +70,18 @@ int kl_batch__notify_csvs(batch *b)
     kl_core__buf_puts(&em, "email address,subject,body\r\n");
     kl_core__buf_puts(&sm, "phone number,body\r\n");
     for (size_t i = 0; i < b->n_jobs; i++) {
-        const job *j = &b->jobs[i];
-        if (j->state != J_WRITTEN)
+        job *j = &b->jobs[i];
+        const kl_member_brief *br = kl_batch__brief(b, j);
+        if (j->state != J_WRITTEN || !(kl_batch__has_channel(br, KL_CHANNEL_EMAIL) ||
+                                       kl_batch__has_channel(br, KL_CHANNEL_SMS)))
             continue;
+        /* The member made again for its address or number (the review keeps neither). */
+        if ((rc = kl_batch__job_member(b, j)) < 0) {
+            rc = rc == KL_ENOMEM ? kl_core__oom(b->ctx)
+                                 : kl_core__error(b->ctx, rc, KL_AT(b->dir, 0, 0), NULL,
+                                                  "member %s cannot be read again", br->id);
+            goto done;
+        }
         for (size_t k = 0; k < j->n_files; k++) {
             kept_file kf = kl_batch__file(j, k);
             const kept_file *f = &kf;
@@ -90,7 +99,8 @@ int kl_batch__notify_csvs(batch *b)
                 rc = kl_core__error(b->ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
                                     "member %s: the text for GOV.UK Notify's upload file cannot be "
                                     "read back",
-                                    j->m->id);
+                                    br->id);
+                kl_batch__job_member_drop(j);
                 goto done;
             }
             while (len && text[len - 1] == '\n')
@@ -111,6 +121,7 @@ int kl_batch__notify_csvs(batch *b)
             }
             kl_free(text);
         }
+        kl_batch__job_member_drop(j);
     }
     if (em.oom || sm.oom) {
         rc = kl_core__oom(b->ctx);

@@ -47,13 +47,14 @@ int kl_batch__cut_packs(batch *b)
     size_t expected = 0;
     for (size_t i = 0; i < b->n_jobs; i++) {
         const job *j = &b->jobs[i];
-        if (!j->selected || j->m->contact_none || !kl_review_member_ok(b->review, j->m))
+        const kl_member_brief *m = kl_batch__brief(b, j);
+        if (!j->selected || m->contact_none || !m->ok)
             continue;
         if (j->format == KL_FORMAT_BRAILLE) {
-            if (kl_batch__has_channel(j->m, KL_CHANNEL_POST) ||
-                kl_batch__has_channel(j->m, KL_CHANNEL_VIA_PROFESSIONAL))
+            if (kl_batch__has_channel(m, KL_CHANNEL_POST) ||
+                kl_batch__has_channel(m, KL_CHANNEL_VIA_PROFESSIONAL))
                 b->braille_end = i + 1;
-        } else if (kl_batch__has_channel(j->m, KL_CHANNEL_POST)) {
+        } else if (kl_batch__has_channel(m, KL_CHANNEL_POST)) {
             expected++;
         }
     }
@@ -68,8 +69,9 @@ int kl_batch__cut_packs(batch *b)
     size_t k = 0;
     for (size_t i = 0; i < b->n_jobs; i++) {
         const job *j = &b->jobs[i];
-        if (j->selected && !j->m->contact_none && kl_review_member_ok(b->review, j->m) &&
-            j->format != KL_FORMAT_BRAILLE && kl_batch__has_channel(j->m, KL_CHANNEL_POST))
+        const kl_member_brief *m = kl_batch__brief(b, j);
+        if (j->selected && !m->contact_none && m->ok && j->format != KL_FORMAT_BRAILLE &&
+            kl_batch__has_channel(m, KL_CHANNEL_POST))
             b->pack_end[k++ / PACK_LETTERS] = i + 1;
     }
     return 0;
@@ -121,10 +123,10 @@ static int braille_note(batch *b, kl_doc **out)
         kept_file kf = kl_batch__file(j, (size_t)j->brf_at - 1);
         const kept_file *f = &kf;
         kl_core__buf_clear(&p);
-        kl_core__buf_printf(&p, "%s: member %s, %s, %u braille page%s, %s", f->name, j->m->id,
-                            j->languages ? j->languages : "", f->pages, f->pages == 1 ? "" : "s",
-                            j->brf_channel == KL_CHANNEL_POST ? "by post"
-                                                              : "handed over by the professional");
+        kl_core__buf_printf(
+            &p, "%s: member %s, %s, %u braille page%s, %s", f->name, kl_batch__brief(b, j)->id,
+            j->languages ? j->languages : "", f->pages, f->pages == 1 ? "" : "s",
+            j->brf_channel == KL_CHANNEL_POST ? "by post" : "handed over by the professional");
         oom |= p.oom || !kl_doc__add(list, KL_NODE_ITEM, p.data);
     }
     kl_core__buf_free(&p);

@@ -24,7 +24,7 @@ KL_API int kl_review_languages(kl_context *ctx, const kl_review *review, kl_cata
     }
     size_t n_seen = 0;
     for (size_t i = 0; i < n; i++) {
-        const kl_member *m = kl_review_member(review, i);
+        const kl_member_brief *m = kl_review__brief(review, i); /* no member made */
         const char *langs[2] = {m->locale, m->also};
         for (size_t l = 0; l < 2; l++) {
             if (!langs[l] || (l == 1 && m->locale && !strcmp(m->locale, langs[l])))

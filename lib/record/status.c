@@ -223,12 +223,9 @@ static int read_events(kl_record_status *st, sqlite3 *db, const kl_review *revie
     if (src == SQLITE_OK) {
         sqlite3_bind_text(q, 1, st->review_id, -1, SQLITE_STATIC);
         while ((src = sqlite3_step(q)) == SQLITE_ROW) {
-            const kl_member *m =
-                kl_review_find_member(review, (const char *)sqlite3_column_text(q, 0));
-            if (!m)
+            size_t i = kl_review__find_index(review, (const char *)sqlite3_column_text(q, 0));
+            if (i == KL_DISCLOSURE_NOBODY)
                 continue; /* a member since removed from the review */
-            size_t i = (size_t)(m - kl_review_member(review, 0));
-            assert(i < kl_review_member_count(review)); /* m points into the review's members */
             take(st, &acc[i], (const char *)sqlite3_column_text(q, 1),
                  (const char *)sqlite3_column_text(q, 2), (const char *)sqlite3_column_text(q, 3),
                  (const char *)sqlite3_column_text(q, 4));
@@ -277,8 +274,8 @@ static int read_questions(kl_record_status *st, sqlite3 *db)
 }
 
 /* Member i's status from what the log said about it and the open questions. */
-static void member_status(kl_record_status *st, const kl_member *m, kl_record_member_status *ms,
-                          const member_acc *a)
+static void member_status(kl_record_status *st, const kl_member_brief *m,
+                          kl_record_member_status *ms, const member_acc *a)
 {
     ms->member_id = keep(st, m->id ? m->id : "");
     ms->relationship = keep(st, m->relationship ? m->relationship : "");
@@ -361,8 +358,9 @@ int kl_record_status_get(kl_context *ctx, kl_record *rec, const kl_review *revie
                             sqlite3_errmsg(db));
         goto done;
     }
+    /* From the members' briefs: no member is made (kl_review_member() would keep each). */
     for (size_t i = 0; i < n; i++)
-        member_status(st, kl_review_member(review, i), &st->members[i], &acc[i]);
+        member_status(st, kl_review__brief(review, i), &st->members[i], &acc[i]);
     if (st->oom)
         rc = kl_core__oom(ctx);
 done:

@@ -37,7 +37,7 @@ static void scan_value(kl_loader *L, xmlNodePtr el, const char *attr, const char
     else
         snprintf(field, sizeof field, "<%s>", (const char *)el->name);
     kl_where w = {p.source, p.line, p.col,
-                  reader < L->rv->n_members ? L->rv->members[reader].id : NULL};
+                  reader < L->rv->n_members ? L->rv->extra[reader].brief.id : NULL};
     L->rv->n_errors++;
     kl_core__report(L->ctx, KL_EDATA, w,
                     "take it out of this field: a member's contact details belong only in that "
@@ -48,7 +48,7 @@ static void scan_value(kl_loader *L, xmlNodePtr el, const char *attr, const char
                         ? "every letter prints this field, so no other member's letter is written"
                         : "this member's correspondence would carry it, so it is not written");
     if (reader < L->rv->n_members)
-        L->rv->extra[reader].ok = 0;
+        L->rv->extra[reader].brief.ok = 0;
     L->member_mode = was;
     L->member_id = was_id;
 }

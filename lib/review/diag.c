@@ -95,6 +95,10 @@ kl_loader_pos kl_review__node_pos(kl_loader *L, xmlNodePtr node, const char *att
 static void vproblem(kl_loader *L, kl_severity sev, xmlNodePtr node, const char *attr,
                      const char *hint, const char *fmt, va_list ap)
 {
+    if (L->silent) { /* reported when the review was loaded */
+        L->member_failed |= sev == KL_SEVERITY_ERROR && L->member_mode;
+        return;
+    }
     kl_loader_pos p = kl_review__node_pos(L, node, attr);
     kl_buf b = KL_BUF_INIT; /* whole: a value quoted in the message is never cut */
     if (p.column_name)

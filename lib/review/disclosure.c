@@ -821,7 +821,7 @@ int kl_review__disclosure_begin(kl_review *rv, size_t n, kl_disclosure_builder *
     return 0;
 }
 
-int kl_review__disclosure_add(kl_disclosure_builder *db, const kl_review *rv, size_t k,
+int kl_review__disclosure_add(kl_disclosure_builder *db, const kl_member *m, size_t k,
                               xmlNodePtr member)
 {
     kl_disclosure *d = db->d;
@@ -830,7 +830,6 @@ int kl_review__disclosure_add(kl_disclosure_builder *db, const kl_review *rv, si
         return b->rc;
     if (k >= db->cap || k != d->n_members)
         return b->rc = KL_EINVAL; /* never: the family was counted, members come in order */
-    const kl_member *m = &rv->members[k];
     d->n_members = k + 1;
     d->withheld[k] = member_withheld(m);
     kl_core__buf_free(&b->own);
@@ -869,13 +868,6 @@ int kl_review__disclosure_end(kl_disclosure_builder *db, kl_review *rv)
 const kl_disclosure *kl_review__disclosure(const kl_review *rv)
 {
     return rv ? rv->disclosure : NULL;
-}
-
-size_t kl_review__member_index(const kl_review *rv, const kl_member *m)
-{
-    if (!rv || !m || !rv->members || m < rv->members || m >= rv->members + rv->n_members)
-        return KL_DISCLOSURE_NOBODY;
-    return (size_t)(m - rv->members);
 }
 
 /* ---- the check ---------------------------------------------------------------------- */

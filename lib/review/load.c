@@ -62,7 +62,7 @@ static void check_ids(kl_loader *L)
     kl_review *rv = L->rv;
     for (size_t i = 0; i < rv->n_members && !L->oom; i++) {
         for (size_t j = 0; j < i; j++) {
-            kl_member *a = &rv->members[j], *b = &rv->members[i];
+            const kl_member_brief *a = &rv->extra[j].brief, *b = &rv->extra[i].brief;
             if (!a->id || !b->id || strcmp(a->id, b->id) != 0 || !*a->id)
                 continue;
             L->member_mode = true;
@@ -73,10 +73,54 @@ static void check_ids(kl_loader *L)
                                "member id '%s' is already used at %s:%u", b->id, a->source,
                                a->line);
             L->member_mode = false;
-            rv->extra[i].ok = 0;
+            rv->extra[i].brief.ok = 0;
             break;
         }
     }
+}
+
+/* s once in the review's arena (the few languages and sources members share); NULL stays NULL.
+ * NULL with L->oom set when out of memory. */
+static const char *intern(kl_loader *L, const char *s)
+{
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < L->n_interned; i++)
+        if (strcmp(L->interned[i], s) == 0)
+            return L->interned[i];
+    const char *c = kl_review__strdup(L->rv, s);
+    if (!c || KL_GROW(L->interned, L->cap_interned, L->n_interned + 1) < 0) {
+        L->oom = true;
+        return NULL;
+    }
+    return L->interned[L->n_interned++] = c;
+}
+
+/* What the review keeps of member k once read (its kl_member goes: review.c). */
+static void keep_brief(kl_loader *L, size_t k, const kl_member *m)
+{
+    kl_review *rv = L->rv;
+    kl_member_extra *x = &rv->extra[k];
+    kl_member_brief *b = &x->brief; /* ok and format set by kl_review__build_member */
+    b->id = m->id ? kl_review__strdup(rv, m->id) : NULL;
+    b->relationship = intern(L, m->relationship);
+    b->locale = intern(L, m->locale);
+    b->also = intern(L, m->also);
+    b->source = intern(L, m->source);
+    b->line = m->line;
+    b->column = m->column;
+    b->contact_none = m->contact_none != 0;
+    uint32_t *pos = m->n_contacts ? kl_review__alloc_u32(rv, 2 * m->n_contacts) : NULL;
+    if ((m->id && !b->id) || (m->n_contacts && !pos)) {
+        L->oom = true;
+        return;
+    }
+    for (size_t c = 0; c < m->n_contacts; c++) {
+        b->channels |= 1u << m->contacts[c].channel;
+        pos[2 * c] = m->contacts[c].line;
+        pos[2 * c + 1] = m->contacts[c].column;
+    }
+    x->contact_pos = pos;
 }
 
 /* <family>: its CSV list read into <member> elements first, then every member
@@ -97,14 +141,15 @@ static int read_family(kl_loader *L, xmlNodePtr root, xmlRelaxNGPtr member_schem
         return kl_core__error(L->ctx, KL_ELIMIT, KL_AT(L->source, 0, 0),
                               "split the family into several reviews",
                               "too many family members (%zu; the limit is %u)", n, max_members);
-    rv->members = kl_review__alloc(rv, (n ? n : 1) * sizeof *rv->members);
     rv->extra = kl_review__alloc(rv, (n ? n : 1) * sizeof *rv->extra);
-    if (!rv->members || !rv->extra)
+    if (!rv->extra)
         L->oom = true;
     if (!L->oom && (rc = kl_review__disclosure_begin(rv, n, &L->disclosure)) != 0)
         L->oom = true;
     /* One member whole at a time: read, checked, indexed for the disclosure check and kept as
-     * text, then left empty again. */
+     * text and brief, then left empty again; its kl_member is read into blocks of its own,
+     * emptied for the next one (the review makes it again when asked: review.c). */
+    kl_arena_block *blocks = NULL;
     xmlNodePtr next;
     for (xmlNodePtr m = kl_review__child(family, "member"); m && !L->oom && rc >= 0; m = next) {
         next = kl_review__next_el(m, "member");
@@ -114,13 +159,22 @@ static int read_family(kl_loader *L, xmlNodePtr root, xmlRelaxNGPtr member_schem
         xmlNodePtr whole = kl_review__member_open(L, k);
         if (!whole)
             break;
-        kl_review__build_member(L, whole, &rv->members[k], &rv->extra[k], member_schema);
+        kl_member mem;
+        rv->alloc_to = &blocks;
+        kl_review__build_member(L, whole, &mem, &rv->extra[k], member_schema);
+        rv->alloc_to = NULL;
+        mem.owner = rv;
+        mem.index = (uint32_t)k;
         rv->n_members++;
-        if (!L->oom && (rc = kl_review__disclosure_add(L->disclosure, rv, k, whole)) == 0)
+        if (!L->oom)
+            keep_brief(L, k, &mem);
+        if (!L->oom && (rc = kl_review__disclosure_add(L->disclosure, &mem, k, whole)) == 0)
             rc = kl_review__keep_member(rv, &L->keep_stream, k, whole);
+        kl_review__blocks_reset(&blocks);
         rv->extra[k].node = m;
         kl_review__member_close(L, k, whole);
     }
+    kl_review__blocks_free(blocks);
     if (rc == KL_ENOMEM)
         L->oom = true;
     else if (rc < 0)
@@ -133,6 +187,7 @@ void kl_review__loader_free(kl_loader *L)
 {
     kl_free(L->lines);
     kl_free(L->ranges);
+    kl_free(L->interned);
     kl_csv__free(L->csv);
     kl_review__disclosure_builder_free(L->disclosure);
     kl_review__keep_end(&L->keep_stream);
@@ -211,6 +266,7 @@ KL_API int kl_review_load_buffer(kl_context *ctx, const char *data, size_t len, 
     kl_review *rv = kl_core__calloc(1, sizeof *rv);
     if (!rv)
         return kl_core__oom(ctx);
+    pthread_mutex_init(&rv->lock, NULL);
     kl_loader L = {0};
     L.ctx = ctx;
     L.rv = rv;

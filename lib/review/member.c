@@ -251,8 +251,8 @@ static void read_needs(kl_loader *L, xmlNodePtr mn, kl_member *m, kl_member_extr
     m->reading = (kl_reading)kl_review__enum_attr(L, needs, "reading", readings, KL_COUNT(readings),
                                                   0, "reading level");
     int pi = kl_review__enum_attr(L, needs, "print", prints, KL_COUNT(prints), 0, "print size");
-    x->format = (kl_format)kl_review__enum_attr(L, needs, "format", formats, KL_COUNT(formats), 0,
-                                                "format");
+    x->brief.format = (kl_format)kl_review__enum_attr(L, needs, "format", formats,
+                                                      KL_COUNT(formats), 0, "format");
     assert(pi >= 0 && pi < KL_COUNT(print_points)); /* a known value, or the default */
     m->print_size = print_points[pi];
     m->print_profile = prints[pi];
@@ -364,13 +364,13 @@ void kl_review__build_member(kl_loader *L, xmlNodePtr mn, kl_member *m, kl_membe
     }
     check_contacts(L, mn, m, lang);
     /* The schema last: our own messages say more. */
-    if (!L->member_failed && !L->oom) {
+    if (!L->member_failed && !L->oom && member_schema) {
         int r = kl_review__validate_subtree(L, member_schema, mn);
         if (r < 0) {
             L->member_failed = true;
             L->rv->n_errors++;
         }
     }
-    x->ok = !L->member_failed;
+    x->brief.ok = !L->member_failed;
     L->member_mode = false;
 }

@@ -25,7 +25,8 @@ static void *arena_get(kl_review *rv, size_t n, size_t align)
         return NULL;
     if (!n)
         n = 1;
-    kl_arena_block *cur = rv->arena;
+    kl_arena_block **head = rv->alloc_to ? rv->alloc_to : &rv->arena;
+    kl_arena_block *cur = *head;
     if (cur) {
         size_t at = (cur->used + align - 1) & ~(align - 1);
         if (at <= cur->cap && n <= cur->cap - at) {
@@ -33,8 +34,9 @@ static void *arena_get(kl_review *rv, size_t n, size_t align)
             return cur->data + at;
         }
     }
-    bool own = n > ARENA_BLOCK / 4;
-    size_t cap = own ? n : ARENA_BLOCK;
+    size_t block = rv->block_size ? rv->block_size : ARENA_BLOCK;
+    bool own = n > block / 4;
+    size_t cap = own ? n : block;
     kl_arena_block *b = kl_core__calloc(1, sizeof *b + cap);
     if (!b)
         return NULL;
@@ -45,9 +47,44 @@ static void *arena_get(kl_review *rv, size_t n, size_t align)
         cur->next = b;
     } else {
         b->next = cur;
-        rv->arena = b;
+        *head = b;
     }
     return b->data;
+}
+
+static void blocks_free(kl_arena_block *b)
+{
+    while (b) {
+        kl_arena_block *next = b->next;
+        kl_free(b);
+        b = next;
+    }
+}
+
+void kl_review__blocks_reset(kl_arena_block **chain)
+{
+    kl_arena_block *b = *chain;
+    if (!b)
+        return;
+    if (b->cap != ARENA_BLOCK) { /* a large array's own block: none to keep */
+        blocks_free(b);
+        *chain = NULL;
+        return;
+    }
+    blocks_free(b->next);
+    b->next = NULL;
+    memset(b->data, 0, b->used);
+    b->used = 0;
+}
+
+void kl_review__blocks_free(kl_arena_block *chain)
+{
+    blocks_free(chain);
+}
+
+uint32_t *kl_review__alloc_u32(kl_review *rv, size_t n)
+{
+    return n > (size_t)-1 / 8 ? NULL : arena_get(rv, n * sizeof(uint32_t), alignof(uint32_t));
 }
 
 void *kl_review__alloc(kl_review *rv, size_t n)
@@ -78,12 +115,11 @@ KL_API void kl_review_free(kl_review *review)
     kl_disclosure__unref(review->disclosure);
     if (review->doc)
         xmlFreeDoc(review->doc);
-    kl_arena_block *b = review->arena;
-    while (b) {
-        kl_arena_block *next = b->next;
-        kl_free(b);
-        b = next;
-    }
+    for (size_t i = 0; review->made && i < review->n_members; i++)
+        kl_review__member_free(review->made[i]);
+    kl_free(review->made);
+    pthread_mutex_destroy(&review->lock);
+    blocks_free(review->arena);
     kl_free(review);
 }
 
@@ -102,19 +138,58 @@ KL_API size_t kl_review_member_count(const kl_review *review)
     return review ? review->n_members : 0;
 }
 
+/* A review keeps each member's text and brief, not its kl_member (a large family's members
+ * were most of what a batch kept for the whole run): the first kl_review_member() call for a
+ * member makes it from its text (kl_review__member_make) and the review keeps it from then on,
+ * so the pointer stays valid until the review is freed, as it always was. The library's own
+ * batch makes each member for the time it is worked on instead. */
 KL_API const kl_member *kl_review_member(const kl_review *review, size_t i)
 {
-    return review && i < review->n_members ? &review->members[i] : NULL;
+    if (!review || i >= review->n_members)
+        return NULL;
+    kl_review *rv = (kl_review *)review; /* the cache only: what a caller reads is unchanged */
+    kl_member *m = NULL;
+    pthread_mutex_lock(&rv->lock);
+    if (!rv->made)
+        rv->made = kl_core__calloc(rv->n_members, sizeof *rv->made);
+    if (rv->made && !(m = rv->made[i]) && kl_review__member_make(rv, i, &m) == 0)
+        rv->made[i] = m;
+    pthread_mutex_unlock(&rv->lock);
+    return m;
+}
+
+size_t kl_review__find_index(const kl_review *review, const char *id)
+{
+    for (size_t i = 0; review && id && i < review->n_members; i++) {
+        const char *mid = review->extra[i].brief.id;
+        if (mid && strcmp(mid, id) == 0)
+            return i;
+    }
+    return KL_DISCLOSURE_NOBODY;
 }
 
 KL_API const kl_member *kl_review_find_member(const kl_review *review, const char *id)
 {
-    if (!review || !id)
-        return NULL;
-    for (size_t i = 0; i < review->n_members; i++)
-        if (review->members[i].id && strcmp(review->members[i].id, id) == 0)
-            return &review->members[i];
-    return NULL;
+    size_t i = kl_review__find_index(review, id);
+    return i == KL_DISCLOSURE_NOBODY ? NULL : kl_review_member(review, i);
+}
+
+const kl_member_brief *kl_review__brief(const kl_review *review, size_t i)
+{
+    return review && i < review->n_members ? &review->extra[i].brief : NULL;
+}
+
+size_t kl_review__member_index(const kl_review *rv, const kl_member *m)
+{
+    if (!rv || !m || m->owner != rv || m->index >= rv->n_members)
+        return KL_DISCLOSURE_NOBODY;
+    return m->index;
+}
+
+void kl_review__member_free(kl_member *m)
+{
+    if (m)
+        blocks_free(m->blocks); /* m itself is in its blocks */
 }
 
 /* ---- member, contact and address accessors (the public types are opaque) ---- */
@@ -165,23 +240,22 @@ KL_API const char *kl_address_line(const kl_address *a, size_t i)
     return a && i < a->n_lines ? a->lines[i] : NULL;
 }
 
-static const kl_member_extra *extra_of(const kl_review *review, const kl_member *m)
+static const kl_member_brief *brief_of(const kl_review *review, const kl_member *m)
 {
-    if (!review || !m || m < review->members || m >= review->members + review->n_members)
-        return NULL;
-    return &review->extra[m - review->members];
+    size_t i = kl_review__member_index(review, m);
+    return i == KL_DISCLOSURE_NOBODY ? NULL : &review->extra[i].brief;
 }
 
 KL_API int kl_review_member_ok(const kl_review *review, const kl_member *member)
 {
-    const kl_member_extra *x = extra_of(review, member);
-    return x ? x->ok : 0;
+    const kl_member_brief *b = brief_of(review, member);
+    return b ? b->ok : 0;
 }
 
 KL_API kl_format kl_review_member_format(const kl_review *review, const kl_member *member)
 {
-    const kl_member_extra *x = extra_of(review, member);
-    return x ? x->format : KL_FORMAT_PRINT;
+    const kl_member_brief *b = brief_of(review, member);
+    return b ? b->format : KL_FORMAT_PRINT;
 }
 
 KL_API const char *kl_format_name(kl_format f)

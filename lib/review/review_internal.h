@@ -8,6 +8,7 @@
 
 #include <libxml/tree.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* The public opaque types (kinletter/review.h), as the library lays them out.
  * Only the library sees these fields; programs use the kl_member_*(),
@@ -49,6 +50,11 @@ struct kl_member {
     const char *reason;    /* why no contact (contact="none"), or NULL */
     const char *source;    /* file the member came from (review or CSV) */
     unsigned line, column; /* where the <member> starts (CSV: row, 1) */
+    /* Made on demand from the review's kept text (review.c): the review it belongs to, its
+     * position there, and the blocks its strings and arrays live in (freed with it). */
+    const kl_review *owner;
+    void *blocks;
+    uint32_t index;
 };
 
 typedef struct kl_service {
@@ -116,6 +122,30 @@ typedef struct kl_review_info {
 } kl_review_info;
 
 const kl_review_info *kl_review__info(const kl_review *review);
+
+/* What a loaded review keeps of each member for the whole run (its kl_member is not kept: it is
+ * made again from the member's kept text when asked for). */
+typedef struct kl_member_brief {
+    const char *id; /* NULL if the member had none */
+    const char *relationship;
+    const char *locale, *also;
+    const char *source;    /* as kl_member's */
+    unsigned line, column; /* as kl_member's */
+    unsigned channels;     /* 1u << kl_channel for each of its contacts' channels */
+    bool contact_none;
+    bool ok;          /* as kl_review_member_ok() */
+    kl_format format; /* needs@format */
+} kl_member_brief;
+
+/* Member i's brief, or NULL (i out of range). */
+const kl_member_brief *kl_review__brief(const kl_review *review, size_t i);
+/* The position of the member with this id, or KL_DISCLOSURE_NOBODY (no member is made). */
+size_t kl_review__find_index(const kl_review *review, const char *id);
+/* Member i made anew, for the caller alone (threads may make members of one review at once;
+ * the review is not changed): the same fields kl_review_member(review, i) has. The caller frees
+ * it with kl_review__member_free. 0, KL_EINVAL (no member i), KL_ENOMEM or KL_EBACKEND. */
+int kl_review__member_make(const kl_review *review, size_t i, kl_member **out);
+void kl_review__member_free(kl_member *m);
 
 /* The review as a letter's template conditions (XPath) see it: one XML document
  * in the urn:kinletter:review:1 namespace with the review-wide parts and ONLY

@@ -6,6 +6,7 @@
 #include "review/review_internal.h"
 
 #include <libxml/relaxng.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,19 +23,27 @@ typedef struct kl_member_extra {
      * (view.c): members' elements are alike, so each keeps about a sixth of its text. */
     const char *xml;
     uint32_t xml_len, zlen;
-    int ok;
-    kl_format format; /* needs@format */
+    kl_member_brief brief;
+    /* Where each contact was written (line, column: 2 a contact), for the member made again
+     * from its text, which has no positions of the file's. */
+    const uint32_t *contact_pos;
 } kl_member_extra;
 
 struct kl_review {
     kl_arena_block *arena;
+    /* While a member is read at load: its strings and arrays go to these blocks (freed once
+     * its brief is kept) instead of the arena. */
+    kl_arena_block **alloc_to;
+    size_t block_size; /* of its arena's blocks; 0: ARENA_BLOCK (review.c) */
+    /* Members made for kl_review_member() (made[i], or NULL until asked for), under lock. */
+    kl_member **made;
+    pthread_mutex_t lock;
     xmlDocPtr doc; /* while loading: freed once the review is read (kl_review__compact) */
     /* Once read: the document without its members as XML text, split where the first member
      * was (view.c puts one member, or all, between head and tail). */
     const char *view_head, *view_tail;
     size_t view_head_len, view_tail_len;
     kl_review_info info;
-    kl_member *members;
     kl_member_extra *extra;
     size_t n_members;
     size_t n_errors, n_warnings;
@@ -56,10 +65,17 @@ void kl_review__keep_end(void **stream);
  * KL_ENOMEM (KL_EINVAL: members out of order); free releases a
  * builder that never reached end. */
 int kl_review__disclosure_begin(kl_review *rv, size_t n, kl_disclosure_builder **out);
-int kl_review__disclosure_add(kl_disclosure_builder *b, const kl_review *rv, size_t k,
+int kl_review__disclosure_add(kl_disclosure_builder *b, const kl_member *m, size_t k,
                               xmlNodePtr member);
 int kl_review__disclosure_end(kl_disclosure_builder *b, kl_review *rv);
 void kl_review__disclosure_builder_free(kl_disclosure_builder *b);
+
+/* Blocks a member was read into (rv->alloc_to): reset keeps one, emptied, for the next
+ * member; free releases them all. */
+void kl_review__blocks_reset(kl_arena_block **chain);
+void kl_review__blocks_free(kl_arena_block *chain);
+/* n 32-bit numbers from the arena, zeroed; NULL on failure. */
+uint32_t *kl_review__alloc_u32(kl_review *rv, size_t n);
 
 /* Arena allocation; NULL on failure (callers check, or check review->oom). */
 void *kl_review__alloc(kl_review *rv, size_t n);
@@ -150,6 +166,7 @@ typedef struct kl_loader {
     bool file_failed;
     unsigned n_valid_errors, n_valid_reported;
     bool quiet;             /* count schema errors without reporting them */
+    bool silent;            /* a member made again (review.c): nothing is reported */
     unsigned fallback_line; /* for schema errors that name no node */
     xmlNsPtr ns;
     /* The family's members as parsed (parse.c), in document order; none for a CSV family. */
@@ -158,6 +175,8 @@ typedef struct kl_loader {
     /* A CSV family's rows (family_csv.c), read again as each member is; cols: its columns. */
     struct kl_csv *csv;
     const int *csv_cols;
+    const char **interned; /* the members' languages and sources, once each (load.c) */
+    size_t n_interned, cap_interned;
     kl_disclosure_builder *disclosure; /* while the members are read (disclosure.c) */
     void *keep_stream;                 /* deflate state for the members' texts (view.c) */
 } kl_loader;

@@ -252,10 +252,9 @@ xmlDocPtr kl_review__member_doc(const kl_review *review, const kl_member *member
                                 xmlNodePtr *member_node)
 {
     *member_node = NULL;
-    if (!review || !member || member < review->members ||
-        member >= review->members + review->n_members)
+    size_t i = kl_review__member_index(review, member);
+    if (i == KL_DISCLOSURE_NOBODY)
         return NULL;
-    size_t i = (size_t)(member - review->members);
     xmlDocPtr doc = parse_with(review, i, i + 1);
     xmlNodePtr family = kl_review__child(xmlDocGetRootElement(doc), "family");
     *member_node = kl_review__child(family, "member");
@@ -269,4 +268,61 @@ xmlDocPtr kl_review__member_doc(const kl_review *review, const kl_member *member
 xmlDocPtr kl_review__whole_doc(const kl_review *review)
 {
     return parse_with(review, 0, review ? review->n_members : 0);
+}
+
+int kl_review__member_make(const kl_review *review, size_t i, kl_member **out)
+{
+    *out = NULL;
+    if (!review || i >= review->n_members)
+        return KL_EINVAL;
+    xmlDocPtr doc = parse_with(review, i, i + 1);
+    if (!doc)
+        return KL_ENOMEM;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr mn = kl_review__child(kl_review__child(root, "family"), "member");
+    /* Read as the load read it, into blocks of the member's own, with nothing reported (the
+     * load reported it) and no schema (the load validated it): a scratch review lends the
+     * loader its review-wide details and takes the member's allocations. */
+    kl_review scratch = {0};
+    scratch.info = review->info;
+    /* Blocks about the member's size (its strings are at most its text, normalised; its
+     * structures a few hundred bytes), not the review's 16 KB: a program that asks for every
+     * member keeps them all. */
+    scratch.block_size = 512 + (size_t)review->extra[i].xml_len;
+    kl_loader L = {0};
+    L.rv = &scratch;
+    L.source = review->info.source;
+    L.text = "";
+    L.silent = true;
+    L.ns = root ? root->ns : NULL;
+    kl_member *m = mn ? kl_review__alloc(&scratch, sizeof *m) : NULL;
+    kl_member_extra x = {0};
+    int rc = !mn ? KL_EBACKEND : !m ? KL_ENOMEM : 0;
+    if (!rc) {
+        kl_review__build_member(&L, mn, m, &x, NULL);
+        if (L.oom)
+            rc = KL_ENOMEM;
+    }
+    xmlFreeDoc(doc);
+    const kl_member_extra *e = &review->extra[i];
+    if (!rc && (m->n_contacts && !e->contact_pos))
+        rc = KL_EBACKEND; /* never: the load kept where each contact was */
+    if (rc) {
+        kl_review__blocks_free(scratch.arena);
+        return rc;
+    }
+    /* Where it was written: the file's positions, which the kept text does not have. */
+    m->source = e->brief.source;
+    m->line = e->brief.line;
+    m->column = e->brief.column;
+    for (size_t c = 0; c < m->n_contacts; c++) {
+        kl_contact *k = (kl_contact *)&m->contacts[c];
+        k->line = e->contact_pos[2 * c];
+        k->column = e->contact_pos[2 * c + 1];
+    }
+    m->owner = review;
+    m->index = (uint32_t)i;
+    m->blocks = scratch.arena;
+    *out = m;
+    return 0;
 }

@@ -143,9 +143,11 @@ KL_API const char *kl_review_id(const kl_review *review);
 KL_API kl_review_type kl_review_get_type(const kl_review *review);
 /** Number of members. */
 KL_API size_t kl_review_member_count(const kl_review *review);
-/** Member i (0-based), or NULL. Borrowed from the review. */
+/** Member i (0-based), or NULL (no such member, or out of memory). Borrowed from the review:
+ * the review keeps each member's text, and makes the member from it at the first call for it
+ * (safe from several threads), then keeps it until kl_review_free(). */
 KL_API const kl_member *kl_review_member(const kl_review *review, size_t i);
-/** Member by id, or NULL. Borrowed. */
+/** Member by id, or NULL (as kl_review_member()). Borrowed. */
 KL_API const kl_member *kl_review_find_member(const kl_review *review, const char *id);
 /** 1 if the member's data had no errors, 0 if it did (nothing is produced for it). */
 KL_API int kl_review_member_ok(const kl_review *review, const kl_member *member);
