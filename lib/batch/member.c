@@ -240,12 +240,18 @@ static int text_file(worker *w, job *j, kl_channel ch, const char *suffix, kl_bu
 static int cover_note(worker *w, job *j, texts *t)
 {
     batch *b = w->b;
-    const kl_member *em = kl_review_find_member(b->english, j->m->id);
-    if (!em || !kl_review_member_ok(b->english, em))
+    /* The member as the English review has it (the same position), made for this note. */
+    kl_member *em = NULL;
+    int mrc = kl_review__member_make(b->english, (size_t)(j - b->jobs), &em);
+    if (mrc == KL_ENOMEM)
+        return kl_core__oom(w->ctx);
+    if (mrc || !kl_review_member_ok(b->english, em) || strcmp(em->id, j->m->id) != 0) {
+        kl_review__member_free(em);
         return kl_core__error(w->ctx, KL_EDATA,
                               (kl_where){j->m->source, j->m->line, j->m->column, j->m->id}, NULL,
                               "the cover note for the professional cannot be written from this "
                               "member's data");
+    }
     kl_letter_options lo = b->lopts;
     lo.allow_language_fallback = 0;
     lo.variant = KL_READING_STANDARD;
@@ -269,6 +275,7 @@ static int cover_note(worker *w, job *j, texts *t)
                       j->files[j->n_files - 1].pages);
 done:
     kl_letter_free(L);
+    kl_review__member_free(em);
     return rc;
 }
 

@@ -385,15 +385,25 @@ int kl_record_event_known(const char *name)
     return in_list(coordinator_events, name) || in_list(batch_events, name);
 }
 
-static bool member_has_channel(const kl_member *m, const char *channel)
+/* The record reads members' briefs (review_internal.h): no member is made. */
+static bool member_has_channel(const kl_member_brief *m, const char *channel)
 {
-    for (size_t i = 0; i < m->n_contacts; i++)
-        if (strcmp(kl_channel_name(m->contacts[i].channel), channel) == 0)
+    for (unsigned c = KL_CHANNEL_POST; c <= KL_CHANNEL_VIA_PROFESSIONAL; c++)
+        if ((m->channels >> c & 1u) && strcmp(kl_channel_name((kl_channel)c), channel) == 0)
             return true;
     return false;
 }
 
-static int check_text(kl_context *ctx, const kl_review *review, const kl_member *m,
+/* The channel of a member with one contact. */
+static kl_channel only_channel(const kl_member_brief *m)
+{
+    unsigned c = KL_CHANNEL_POST;
+    while (c < KL_CHANNEL_VIA_PROFESSIONAL && !(m->channels >> c & 1u))
+        c++;
+    return (kl_channel)c;
+}
+
+static int check_text(kl_context *ctx, const kl_review *review, const kl_member_brief *m,
                       const char *text, const char *what)
 {
     if (!text || !*text)
@@ -406,13 +416,13 @@ static int check_text(kl_context *ctx, const kl_review *review, const kl_member 
         return 0;
     /* The reader is the member the text is about: any other member's detail is
      * refused with a message naming whose detail and of which kind, never the text. */
-    return kl_disclosure__scan(ctx, d, kl_review__member_index(review, m), 0, text, strlen(text),
+    return kl_disclosure__scan(ctx, d, kl_review__brief_index(review, m), 0, text, strlen(text),
                                (kl_where){NULL, 0, 0, m->id}, what);
 }
 
-static const kl_member *find_member(kl_context *ctx, const kl_review *review, const char *id)
+static const kl_member_brief *find_member(kl_context *ctx, const kl_review *review, const char *id)
 {
-    const kl_member *m = id ? kl_review_find_member(review, id) : NULL;
+    const kl_member_brief *m = kl_review__brief(review, kl_review__find_index(review, id));
     if (!m)
         kl_core__error(ctx, KL_ENOTFOUND, KL_NOWHERE, "use a member id from the review's family",
                        "the review has no member with this id");
@@ -452,7 +462,7 @@ static const char insert_sql[] =
 static int check_event(kl_context *ctx, const kl_review *review, const kl_record_event *e,
                        char date[11])
 {
-    const kl_member *m = find_member(ctx, review, e->member_id);
+    const kl_member_brief *m = find_member(ctx, review, e->member_id);
     if (!m)
         return KL_ENOTFOUND;
     kl_where w = {NULL, 0, 0, m->id};
@@ -500,7 +510,7 @@ static int check_event(kl_context *ctx, const kl_review *review, const kl_record
 /* The letter an event is about when none is given: for sent, returned and
  * bounced the member's latest written (*owned, for the caller to free), else
  * "notification" for a batch event or a sent one; NULL if none. */
-static const char *event_letter(kl_record *rec, const char *review_id, const kl_member *m,
+static const char *event_letter(kl_record *rec, const char *review_id, const kl_member_brief *m,
                                 const kl_record_event *e, char **owned)
 {
     *owned = NULL;
@@ -529,7 +539,8 @@ static int insert_events(kl_record *rec, const kl_review *review, const kl_recor
     int src = sqlite3_prepare_v2(rec->db, insert_sql, -1, &st, NULL);
     for (size_t i = 0; i < n && src == SQLITE_OK; i++) {
         const kl_record_event *e = &events[i];
-        const kl_member *m = kl_review_find_member(review, e->member_id);
+        const kl_member_brief *m =
+            kl_review__brief(review, kl_review__find_index(review, e->member_id));
         assert(m); /* check_event found it */
         char *letter = NULL;
         const char *lt = event_letter(rec, review_id, m, e, &letter);
@@ -537,7 +548,7 @@ static int insert_events(kl_record *rec, const kl_review *review, const kl_recor
             e->channel && *e->channel ? e->channel
             : m->n_contacts == 1 &&
                     in_list((const char *const[]){"sent", "returned", "bounced", NULL}, e->event)
-                ? kl_channel_name(m->contacts[0].channel)
+                ? kl_channel_name(only_channel(m))
                 : "";
         sqlite3_reset(st);
         bind_text(st, 1, now);
@@ -597,9 +608,9 @@ done:
 }
 
 /* ---- questions ------------------------------------------------------------------- */
-static int insert_qa(kl_context *ctx, kl_record *rec, const kl_review *review, const kl_member *m,
-                     const char *kind, int number, const char *date, const char *text,
-                     int *number_out)
+static int insert_qa(kl_context *ctx, kl_record *rec, const kl_review *review,
+                     const kl_member_brief *m, const char *kind, int number, const char *date,
+                     const char *text, int *number_out)
 {
     char actor[256], now[21];
     actor_name(actor, sizeof actor);
@@ -668,7 +679,7 @@ int kl_record_question_add(kl_context *ctx, kl_record *rec, const kl_review *rev
     kl_context_clear_error(ctx);
     if (!ctx || !rec || !review || !member_id || !text)
         return kl_core__einval(ctx, __func__);
-    const kl_member *m = find_member(ctx, review, member_id);
+    const kl_member_brief *m = find_member(ctx, review, member_id);
     if (!m)
         return KL_ENOTFOUND;
     if (!*text)
@@ -714,7 +725,7 @@ int kl_record_question_answer(kl_context *ctx, kl_record *rec, const kl_review *
                               "the review has no question %d", number);
     if (src != SQLITE_OK)
         return sql_error(ctx, rec, src, "read");
-    const kl_member *m = find_member(ctx, review, member_id);
+    const kl_member_brief *m = find_member(ctx, review, member_id);
     if (!m)
         return KL_ENOTFOUND;
     if (!*text)

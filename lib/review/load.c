@@ -110,6 +110,7 @@ static void keep_brief(kl_loader *L, size_t k, const kl_member *m)
     b->line = m->line;
     b->column = m->column;
     b->contact_none = m->contact_none != 0;
+    b->n_contacts = (unsigned)m->n_contacts;
     uint32_t *pos = m->n_contacts ? kl_review__alloc_u32(rv, 2 * m->n_contacts) : NULL;
     if ((m->id && !b->id) || (m->n_contacts && !pos)) {
         L->oom = true;

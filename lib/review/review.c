@@ -179,6 +179,15 @@ const kl_member_brief *kl_review__brief(const kl_review *review, size_t i)
     return review && i < review->n_members ? &review->extra[i].brief : NULL;
 }
 
+size_t kl_review__brief_index(const kl_review *review, const kl_member_brief *b)
+{
+    if (!review || !b || !review->n_members)
+        return KL_DISCLOSURE_NOBODY;
+    uintptr_t at = (uintptr_t)b, first = (uintptr_t)&review->extra[0].brief;
+    size_t i = at >= first ? (size_t)(at - first) / sizeof *review->extra : review->n_members;
+    return i < review->n_members && &review->extra[i].brief == b ? i : KL_DISCLOSURE_NOBODY;
+}
+
 size_t kl_review__member_index(const kl_review *rv, const kl_member *m)
 {
     if (!rv || !m || m->owner != rv || m->index >= rv->n_members)

@@ -132,6 +132,7 @@ typedef struct kl_member_brief {
     const char *source;    /* as kl_member's */
     unsigned line, column; /* as kl_member's */
     unsigned channels;     /* 1u << kl_channel for each of its contacts' channels */
+    unsigned n_contacts;
     bool contact_none;
     bool ok;          /* as kl_review_member_ok() */
     kl_format format; /* needs@format */
@@ -141,6 +142,8 @@ typedef struct kl_member_brief {
 const kl_member_brief *kl_review__brief(const kl_review *review, size_t i);
 /* The position of the member with this id, or KL_DISCLOSURE_NOBODY (no member is made). */
 size_t kl_review__find_index(const kl_review *review, const char *id);
+/* The position of the member whose brief b is (from kl_review__brief), or KL_DISCLOSURE_NOBODY. */
+size_t kl_review__brief_index(const kl_review *review, const kl_member_brief *b);
 /* Member i made anew, for the caller alone (threads may make members of one review at once;
  * the review is not changed): the same fields kl_review_member(review, i) has. The caller frees
  * it with kl_review__member_free. 0, KL_EINVAL (no member i), KL_ENOMEM or KL_EBACKEND. */

@@ -585,9 +585,22 @@ int kl_send_batch(kl_context *ctx, const kl_review *review, const kl_send_option
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        const kl_member *m = kl_review_member(review, i);
+        /* Each member with an email contact made for its address and freed (the review keeps
+         * members' texts, not their details: review.c). */
+        const kl_member_brief *br = kl_review__brief(review, i);
+        if (br->contact_none || !(br->channels >> KL_CHANNEL_EMAIL & 1u))
+            continue;
+        kl_member *m = NULL;
+        if ((rc = kl_review__member_make(review, i, &m)) < 0) {
+            rc = rc == KL_ENOMEM ? kl_core__oom(ctx)
+                                 : kl_core__error(ctx, rc, KL_NOWHERE, NULL,
+                                                  "member %s cannot be read again", br->id);
+            goto done;
+        }
         const char *to = member_email(m);
-        if (to && (rc = send_member(&s, res, m, to)) < 0)
+        rc = to ? send_member(&s, res, m, to) : 0;
+        kl_review__member_free(m);
+        if (rc < 0)
             goto done;
     }
 done:
