@@ -44,7 +44,7 @@ static char *safe_name(const char *s)
 
 int kl_batch__job_member(batch *b, job *j)
 {
-    return j->m ? 0 : kl_review__member_make(b->review, (size_t)(j - b->jobs), &j->m);
+    return j->m ? 0 : kl_review__member_make_view(b->review, (size_t)(j - b->jobs), &j->m);
 }
 
 void kl_batch__job_member_drop(job *j)

@@ -242,7 +242,7 @@ static int cover_note(worker *w, job *j, texts *t)
     batch *b = w->b;
     /* The member as the English review has it (the same position), made for this note. */
     kl_member *em = NULL;
-    int mrc = kl_review__member_make(b->english, (size_t)(j - b->jobs), &em);
+    int mrc = kl_review__member_make_view(b->english, (size_t)(j - b->jobs), &em);
     if (mrc == KL_ENOMEM)
         return kl_core__oom(w->ctx);
     if (mrc || !kl_review_member_ok(b->english, em) || strcmp(em->id, j->m->id) != 0) {

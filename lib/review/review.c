@@ -197,8 +197,10 @@ size_t kl_review__member_index(const kl_review *rv, const kl_member *m)
 
 void kl_review__member_free(kl_member *m)
 {
-    if (m)
-        blocks_free(m->blocks); /* m itself is in its blocks */
+    if (!m)
+        return;
+    xmlFreeDoc(m->view);
+    blocks_free(m->blocks); /* m itself is in its blocks */
 }
 
 /* ---- member, contact and address accessors (the public types are opaque) ---- */

@@ -54,6 +54,7 @@ struct kl_member {
      * position there, and the blocks its strings and arrays live in (freed with it). */
     const kl_review *owner;
     void *blocks;
+    void *view; /* kl_review__member_make_view: the document it was read from, not yet taken */
     uint32_t index;
 };
 
@@ -148,6 +149,10 @@ size_t kl_review__brief_index(const kl_review *review, const kl_member_brief *b)
  * the review is not changed): the same fields kl_review_member(review, i) has. The caller frees
  * it with kl_review__member_free. 0, KL_EINVAL (no member i), KL_ENOMEM or KL_EBACKEND. */
 int kl_review__member_make(const kl_review *review, size_t i, kl_member **out);
+/* The same, keeping the document the member was read from (the review-wide parts and this
+ * member: what a letter's view is) for the first kl_review__member_doc() of the member to take,
+ * instead of parsing it again (a batch composes each member's letter once it is made). */
+int kl_review__member_make_view(const kl_review *review, size_t i, kl_member **out);
 void kl_review__member_free(kl_member *m);
 
 /* The review as a letter's template conditions (XPath) see it: one XML document

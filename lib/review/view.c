@@ -255,7 +255,11 @@ xmlDocPtr kl_review__member_doc(const kl_review *review, const kl_member *member
     size_t i = kl_review__member_index(review, member);
     if (i == KL_DISCLOSURE_NOBODY)
         return NULL;
-    xmlDocPtr doc = parse_with(review, i, i + 1);
+    xmlDocPtr doc = member->view; /* the document it was made from, taken once */
+    if (doc)
+        ((kl_member *)member)->view = NULL;
+    else
+        doc = parse_with(review, i, i + 1);
     xmlNodePtr family = kl_review__child(xmlDocGetRootElement(doc), "family");
     *member_node = kl_review__child(family, "member");
     if (!*member_node) {
@@ -270,7 +274,7 @@ xmlDocPtr kl_review__whole_doc(const kl_review *review)
     return parse_with(review, 0, review ? review->n_members : 0);
 }
 
-int kl_review__member_make(const kl_review *review, size_t i, kl_member **out)
+static int member_make(const kl_review *review, size_t i, bool keep_view, kl_member **out)
 {
     *out = NULL;
     if (!review || i >= review->n_members)
@@ -303,14 +307,16 @@ int kl_review__member_make(const kl_review *review, size_t i, kl_member **out)
         if (L.oom)
             rc = KL_ENOMEM;
     }
-    xmlFreeDoc(doc);
     const kl_member_extra *e = &review->extra[i];
     if (!rc && (m->n_contacts && !e->contact_pos))
         rc = KL_EBACKEND; /* never: the load kept where each contact was */
+    if (rc || !keep_view)
+        xmlFreeDoc(doc);
     if (rc) {
         kl_review__blocks_free(scratch.arena);
         return rc;
     }
+    m->view = keep_view ? doc : NULL;
     /* Where it was written: the file's positions, which the kept text does not have. */
     m->source = e->brief.source;
     m->line = e->brief.line;
@@ -325,4 +331,14 @@ int kl_review__member_make(const kl_review *review, size_t i, kl_member **out)
     m->blocks = scratch.arena;
     *out = m;
     return 0;
+}
+
+int kl_review__member_make(const kl_review *review, size_t i, kl_member **out)
+{
+    return member_make(review, i, false, out);
+}
+
+int kl_review__member_make_view(const kl_review *review, size_t i, kl_member **out)
+{
+    return member_make(review, i, true, out);
 }
