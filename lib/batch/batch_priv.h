@@ -258,7 +258,6 @@ static inline bool kl_batch__has_channel(const kl_member_brief *m, kl_channel ch
 int kl_batch__job_member(batch *b, job *j);
 void kl_batch__job_member_drop(job *j);
 
-
 /* notify.c */
 int kl_batch__notify_csvs(batch *b);
 
