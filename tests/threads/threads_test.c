@@ -275,11 +275,129 @@ static void test_batch_jobs_same_as_serial(void **state)
     kl_context_free(ctx);
 }
 
+/* A review keeps its members' texts and makes each member when first asked for it
+ * (kl_review_member): threads asking for the same members at once each get the one member the
+ * review made, with what a member asked for on one thread has (its place in the file too). */
+typedef struct asker {
+    const kl_review *review;
+    unsigned index;
+    const kl_member *got[MAX_JOBS];
+    pthread_t thread;
+} asker;
+
+static void *ask_members(void *arg)
+{
+    asker *a = arg;
+    size_t n = kl_review_member_count(a->review);
+    for (size_t k = 0; k < n && k < MAX_JOBS; k++) {
+        size_t i = (k * (a->index + 1) + a->index) % n; /* each thread in its own order */
+        a->got[i] = kl_review_member(a->review, i);
+    }
+    return NULL;
+}
+
+static void assert_same_text(const char *a, const char *b)
+{
+    assert_int_equal(a == NULL, b == NULL);
+    if (a)
+        assert_string_equal(a, b);
+}
+
+static void test_members_made_once_across_threads(void **state)
+{
+    (void)state;
+    kl_context *ctx = NULL;
+    kl_review *alone = NULL, *shared_rv = NULL;
+    char *path = NULL;
+    assert_int_equal(kl_context_new(&ctx), 0);
+    assert_int_equal(kl_context_find_data(ctx, "templates/example/review.xml", &path), 0);
+    assert_int_equal(kl_review_load_file(ctx, path, NULL, &alone), 0);
+    assert_int_equal(kl_review_load_file(ctx, path, NULL, &shared_rv), 0);
+    char *file = strdup(path);
+    assert_non_null(file);
+    kl_free(path);
+    size_t n = kl_review_member_count(shared_rv);
+    assert_true(n >= 8 && n <= MAX_JOBS);
+    asker as[N_THREADS];
+    memset(as, 0, sizeof as);
+    for (unsigned t = 0; t < N_THREADS; t++) {
+        as[t].review = shared_rv;
+        as[t].index = t;
+        assert_int_equal(pthread_create(&as[t].thread, NULL, ask_members, &as[t]), 0);
+    }
+    for (unsigned t = 0; t < N_THREADS; t++)
+        pthread_join(as[t].thread, NULL);
+    size_t contacts = 0;
+    for (size_t i = 0; i < n; i++) {
+        const kl_member *m = as[0].got[i], *ref = kl_review_member(alone, i);
+        assert_non_null(m);
+        for (unsigned t = 1; t < N_THREADS; t++)
+            assert_ptr_equal(as[t].got[i], m);
+        assert_ptr_equal(kl_review_member(shared_rv, i), m); /* kept, not made again */
+        assert_ptr_equal(kl_review_find_member(shared_rv, kl_member_id(m)), m);
+        assert_int_equal(kl_review_member_ok(shared_rv, m), kl_review_member_ok(alone, ref));
+        assert_same_text(kl_member_id(m), kl_member_id(ref));
+        assert_same_text(kl_member_given(m), kl_member_given(ref));
+        assert_same_text(kl_member_family(m), kl_member_family(ref));
+        assert_same_text(kl_member_relationship(m), kl_member_relationship(ref));
+        assert_same_text(kl_member_locale(m), kl_member_locale(ref));
+        assert_same_text(kl_member_reason(m), kl_member_reason(ref));
+        assert_int_equal(kl_member_line(m), kl_member_line(ref));
+        assert_int_equal(kl_member_column(m), kl_member_column(ref));
+        assert_int_equal(kl_member_contact_count(m), kl_member_contact_count(ref));
+        for (size_t c = 0; c < kl_member_contact_count(m); c++, contacts++) {
+            const kl_contact *x = kl_member_contact_at(m, c), *y = kl_member_contact_at(ref, c);
+            assert_int_equal(kl_contact_channel(x), kl_contact_channel(y));
+            assert_int_equal(kl_contact_line(x), kl_contact_line(y));
+            assert_int_equal(kl_contact_column(x), kl_contact_column(y));
+            assert_true(kl_contact_line(x) > kl_member_line(m)); /* the file's, not the text's */
+            assert_same_text(kl_contact_email(x), kl_contact_email(y));
+            assert_same_text(kl_contact_phone(x), kl_contact_phone(y));
+            const kl_address *ax = kl_contact_address(x), *ay = kl_contact_address(y);
+            assert_int_equal(kl_address_line_count(ax), kl_address_line_count(ay));
+            for (size_t l = 0; l < kl_address_line_count(ax); l++)
+                assert_same_text(kl_address_line(ax, l), kl_address_line(ay, l));
+            assert_same_text(kl_address_postcode(ax), kl_address_postcode(ay));
+        }
+    }
+    assert_true(contacts >= n);
+    /* Where the file has them (not where the text a member is made from has them): each
+     * member's first <contact> after its id, found in the file's own text. */
+    FILE *f = fopen(file, "rb");
+    assert_non_null(f);
+    static char text[1 << 20];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    size_t checked = 0;
+    for (size_t i = 0; i < n; i++) {
+        const kl_member *m = as[0].got[i];
+        char key[96];
+        snprintf(key, sizeof key, "id=\"%s\"", kl_member_id(m));
+        const char *at = strstr(text, key), *c = at ? strstr(at, "<contact") : NULL;
+        if (!kl_member_contact_count(m) || !c)
+            continue;
+        unsigned line = 1, col = 1;
+        for (const char *p = text; p < c; p++, col++)
+            if (*p == '\n')
+                line++, col = 0;
+        assert_int_equal(kl_contact_line(kl_member_contact_at(m, 0)), line);
+        assert_int_equal(kl_contact_column(kl_member_contact_at(m, 0)), col);
+        checked++;
+    }
+    assert_true(checked >= 4);
+    free(file);
+    kl_review_free(shared_rv);
+    kl_review_free(alone);
+    kl_context_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads_share_loaded_data),
         cmocka_unit_test(test_batch_jobs_same_as_serial),
+        cmocka_unit_test(test_members_made_once_across_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
