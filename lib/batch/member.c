@@ -10,6 +10,7 @@
 #include "mail/mail.h"
 #include "mail/protect.h"
 #include "pdf/pdf_internal.h"
+#include "plain/plain.h"
 #include "review/review_internal.h"
 
 #include <assert.h>
@@ -262,7 +263,7 @@ static int cover_note(worker *w, job *j, texts *t)
     int rc;
     if ((rc = kl_letter_compose(w->ctx, b->cover_tpl, b->cats, b->english, em,
                                 KL_CHANNEL_VIA_PROFESSIONAL, &lo, &L)) < 0 ||
-        (rc = kl_letter_render_text(w->ctx, L, &text)) < 0)
+        (rc = kl_plain__check_text(w->ctx, L, &text)) < 0)
         goto done;
     keep_text(t, text);
     if ((rc = render_pdf(w, L, j, KL_CHANNEL_VIA_PROFESSIONAL, "cover.pdf")) < 0)
@@ -467,7 +468,8 @@ static int braille_letter(worker *w, job *j, kl_letter *L, kl_channel ch, texts 
     char *text = NULL;
     out_file *f;
     int rc;
-    if ((rc = kl_letter_render_text(w->ctx, L, &text)) < 0)
+    /* Its text for the disclosure check (the BRF is made from the document). */
+    if ((rc = kl_plain__check_text(w->ctx, L, &text)) < 0)
         return rc;
     keep_text(t, text);
     if (!(f = add_file(w->ctx, j, ch, "braille.brf")))
@@ -536,7 +538,8 @@ static int print_channel(worker *w, job *j, kl_letter *L, kl_channel ch, texts *
     batch *b = w->b;
     char *text = NULL;
     int rc;
-    if ((rc = kl_letter_render_text(w->ctx, L, &text)) < 0)
+    /* The letter's text for the disclosure check, not wrapped: nobody reads its lines. */
+    if ((rc = kl_plain__check_text(w->ctx, L, &text)) < 0)
         return rc;
     keep_text(t, text);
     char suffix[40]; /* "via-professional.pdf", the longest */

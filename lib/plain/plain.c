@@ -141,6 +141,31 @@ static UErrorCode breaker_set(breaker *br, const UChar *u, int32_t n, const char
     return st;
 }
 
+/* A paragraph not wrapped (KL_PLAIN_NOWRAP): its own line breaks kept, each line prefixed as a
+ * wrapped one is (first, then indent) and without trailing spaces, as emit() writes lines. */
+static int nowrap(kl_context *ctx, kl_buf *b, const char *text, size_t len, const char *first,
+                  const char *indent)
+{
+    const char *p = text, *end = text + len;
+    bool first_line = true;
+    do {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *to = nl ? nl : end;
+        while (to > p && (to[-1] == ' ' || to[-1] == '\t' || to[-1] == '\r'))
+            to--;
+        kl_core__buf_puts(b, first_line ? first : indent);
+        if (to > p)
+            kl_core__buf_append(b, p, (size_t)(to - p));
+        else /* an empty line: no trailing spaces from the prefix */
+            while (b->len && b->data[b->len - 1] == ' ')
+                b->data[--b->len] = '\0';
+        kl_core__buf_putc(b, '\n');
+        first_line = false;
+        p = nl ? nl + 1 : end;
+    } while (p < end);
+    return b->oom ? kl_core__oom(ctx) : 0;
+}
+
 static int wrap_with(kl_context *ctx, kl_buf *b, const char *text, const char *locale,
                      unsigned width, const char *first, const char *indent, breaker *br)
 {
@@ -148,6 +173,8 @@ static int wrap_with(kl_context *ctx, kl_buf *b, const char *text, const char *l
     if (len > MAX_PARAGRAPH)
         return kl_core__error(ctx, KL_ELIMIT, KL_NOWHERE, NULL, "paragraph longer than %d bytes",
                               MAX_PARAGRAPH);
+    if (width == KL_PLAIN_NOWRAP)
+        return nowrap(ctx, b, text, len, first, indent);
     /* At most one UTF-16 unit per UTF-8 byte: one conversion, no preflight,
      * into the buffer the previous paragraph used. */
     if (KL_GROW(br->u, br->u_cap, len + 1) < 0 || KL_GROW(br->cw, br->cw_cap, len + 1) < 0)
@@ -523,6 +550,14 @@ KL_API int kl_letter_render_text(kl_context *ctx, const kl_letter *letter, char 
         return kl_core__einval(ctx, __func__);
     *out = NULL;
     int rc = kl_plain__text(ctx, kl_letter__doc(letter), KL_PLAIN_WIDTH, out);
+    return rc ? rc : checked(ctx, letter, out, "the letter's text");
+}
+
+int kl_plain__check_text(kl_context *ctx, const kl_letter *letter, char **out)
+{
+    kl_context_clear_error(ctx);
+    *out = NULL;
+    int rc = kl_plain__text(ctx, kl_letter__doc(letter), KL_PLAIN_NOWRAP, out);
     return rc ? rc : checked(ctx, letter, out, "the letter's text");
 }
 

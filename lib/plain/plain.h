@@ -6,11 +6,21 @@
 #include "compose/doc.h"
 #include "kinletter/letter.h"
 
+#include <limits.h>
+
 #define KL_PLAIN_WIDTH 72
+/* A width for text nobody reads as lines (the disclosure check's copy of a printed letter):
+ * each paragraph on one line, its own line breaks kept; no line breaker is run. */
+#define KL_PLAIN_NOWRAP UINT_MAX
 
 /* The letter as plain text wrapped at width columns. *out allocated.
  * Returns 0, KL_EBACKEND (ICU) or KL_ENOMEM; errors are reported on ctx. */
 int kl_plain__text(kl_context *ctx, const kl_doc *doc, unsigned width, char **out);
+
+/* A printed letter's text for the disclosure check only (kl_letter_render_text's, each
+ * paragraph on one line: the same characters, with a space or a line break where wrapping
+ * would break a line), checked as kl_letter_render_text checks it. *out allocated. */
+int kl_plain__check_text(kl_context *ctx, const kl_letter *letter, char **out);
 
 /* Subject (one line) and body (wrapped at 72 columns). */
 int kl_plain__email(kl_context *ctx, const kl_doc *doc, char **subject, char **body);

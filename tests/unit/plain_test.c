@@ -191,6 +191,36 @@ static void test_text_and_email(void **state)
     kl_context_free(ctx);
 }
 
+/* The text the disclosure check reads of a printed letter is not wrapped (KL_PLAIN_NOWRAP:
+ * nobody reads its lines), so it must hold every word of the wrapped text, in order, and split
+ * no paragraph's word or number across lines that wrapping would keep whole. */
+static void test_check_text_has_every_word(void **state)
+{
+    (void)state;
+    kl_context *ctx = kl_test_context(NULL);
+    kl_doc *doc = small_doc();
+    char *wrapped = NULL, *flat = NULL;
+    assert_int_equal(kl_plain__text(ctx, doc, 72, &wrapped), 0);
+    assert_int_equal(kl_plain__text(ctx, doc, KL_PLAIN_NOWRAP, &flat), 0);
+    static char a[8192], b[8192];
+    squash(wrapped, a, sizeof a);
+    squash(flat, b, sizeof b);
+    assert_string_equal(a, b);
+    /* Fewer lines: the long paragraph is one line, its URL and email address whole. */
+    size_t lw = 0, lf = 0;
+    for (const char *p = wrapped; *p; p++)
+        lw += *p == '\n';
+    for (const char *p = flat; *p; p++)
+        lf += *p == '\n';
+    assert_true(lf < lw);
+    assert_non_null(strstr(flat, "at any time, and we will answer every question.\n"));
+    assert_non_null(strstr(flat, "\n 1. We read the records.\n 2. We talk to you.\n"));
+    kl_free(wrapped);
+    kl_free(flat);
+    kl_doc__free(doc);
+    kl_context_free(ctx);
+}
+
 static void repeat(char *out, const char *unit, size_t n)
 {
     out[0] = '\0';
@@ -270,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_wrap_url_longer_than_line),
         cmocka_unit_test(test_wrap_indent_and_chinese),
         cmocka_unit_test(test_text_and_email),
+        cmocka_unit_test(test_check_text_has_every_word),
         cmocka_unit_test(test_sms_segments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
