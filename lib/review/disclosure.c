@@ -271,22 +271,6 @@ static int dtext_make(const char *text, size_t len, dtext *out)
     return 0;
 }
 
-static bool bounded_at(const dtext *t, size_t at, size_t len)
-{
-    return len && at + len <= t->len && (t->flags[at] & 1) && (t->flags[at + len - 1] & 2);
-}
-
-/* Is key (normalised) in t, starting and ending on word boundaries? */
-static bool dtext_has(const dtext *t, const char *key, size_t len)
-{
-    if (!t->s || !len)
-        return false;
-    for (const char *hit = strstr(t->s, key); hit; hit = strstr(hit + 1, key))
-        if (bounded_at(t, (size_t)(hit - t->s), len))
-            return true;
-    return false;
-}
-
 /* ---- what identifies a member ------------------------------------------------------ */
 
 /* The national significant number of a phone number in any notation, into
@@ -377,12 +361,19 @@ static int line_strength(const char *line)
 
 typedef enum dkind { D_ADDRESS = 0, D_POSTCODE, D_EMAIL, D_PHONE } dkind;
 
+/* A detail to look for: 12 bytes, kept for the whole run (offsets and counts are 32-bit:
+ * index_pairs refuses an index they cannot address). Its owners are d->owners[first .. the
+ * next needle's first): items has one needle more at its end, holding only first. */
 typedef struct dneedle {
-    char *key; /* normalised text, or the national number of a phone */
-    size_t len;
-    dkind kind;
-    size_t first, n; /* owners: idx->owners[first .. first + n) */
+    uint32_t key;   /* its text in d->keys (NUL-terminated): normalised, or a phone's national
+                     * number */
+    uint32_t first; /* its first owner in d->owners */
+    uint32_t lk;    /* its length << 2 | its dkind */
 } dneedle;
+
+#define ND_LEN(nd)  ((size_t)((nd)->lk >> 2))
+#define ND_KIND(nd) ((dkind)((nd)->lk & 3u))
+#define ND_MAXLEN   ((size_t)(UINT32_MAX >> 2))
 
 typedef struct dpair {
     char *key;
@@ -393,13 +384,18 @@ typedef struct dpair {
 struct kl_disclosure {
     int refs;
     size_t n_members;
-    char **ids;
     unsigned char *withheld;
-    dtext *own; /* per member: its own details, normalised */
-    dneedle *items;
+    /* Per member, the offset in own_text of its record: its own details normalised
+     * (NUL-terminated, len bytes before the NUL), its word boundaries (len + 1 bits, bit p set
+     * where a word starts at byte p or ends just before it: own_keep) and its id
+     * (NUL-terminated). Its digit chains are not kept: a phone is never looked for in them. */
+    uint32_t *own;
+    char *own_text;
+    dneedle *items; /* n_items, and one more (its first ends the last needle's owners) */
     size_t n_items;
-    size_t *owners;
-    uint32_t *slots; /* item + 1; 0 empty */
+    char *keys;       /* every needle's text, each NUL-terminated */
+    uint32_t *owners; /* member positions */
+    uint32_t *slots;  /* item + 1; 0 empty */
     size_t mask;
     size_t *lens, n_lens;   /* text needle lengths, ascending */
     size_t *plens, n_plens; /* phone key lengths, ascending */
@@ -424,25 +420,52 @@ static const dneedle *lookup(const kl_disclosure *d, const char *key, size_t len
         if (!s)
             return NULL;
         const dneedle *nd = &d->items[s - 1];
-        if (nd->len == len && (nd->kind == D_PHONE) == (phone != 0) &&
-            memcmp(nd->key, key, len) == 0)
+        if (ND_LEN(nd) == len && (ND_KIND(nd) == D_PHONE) == (phone != 0) &&
+            memcmp(d->keys + nd->key, key, len) == 0)
             return nd;
     }
+}
+
+/* Is there a word boundary before byte p of a record's text (own_keep)? */
+static bool own_bound(const unsigned char *bits, size_t p)
+{
+    return (bits[p >> 3] >> (p & 7)) & 1;
+}
+
+/* Is key (normalised, len bytes) in member k's own details, starting and ending on word
+ * boundaries? */
+static bool own_has(const kl_disclosure *d, size_t k, const char *key, size_t len)
+{
+    const char *s = d->own_text + d->own[k];
+    size_t n = strlen(s);
+    const unsigned char *bits = (const unsigned char *)s + n + 1;
+    if (!len)
+        return false;
+    for (const char *hit = strstr(s, key); hit; hit = strstr(hit + 1, key)) {
+        size_t at = (size_t)(hit - s);
+        if (at + len <= n && own_bound(bits, at) && own_bound(bits, at + len))
+            return true;
+    }
+    return false;
+}
+
+/* Member k's id, in its record. */
+static const char *own_id(const kl_disclosure *d, size_t k)
+{
+    const char *s = d->own_text + d->own[k];
+    size_t n = strlen(s);
+    return s + n + 1 + n / 8 + 1;
 }
 
 void kl_disclosure__unref(kl_disclosure *d)
 {
     if (!d || __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
-    for (size_t i = 0; i < d->n_members; i++)
-        if (d->own) /* one block with its flags and its id (own_pack) */
-            kl_free(d->own[i].s);
-    for (size_t i = 0; i < d->n_items; i++)
-        kl_free(d->items[i].key);
-    kl_free(d->ids);
     kl_free(d->withheld);
     kl_free(d->own);
+    kl_free(d->own_text);
     kl_free(d->items);
+    kl_free(d->keys);
     kl_free(d->owners);
     kl_free(d->slots);
     kl_free(d->lens);
@@ -657,53 +680,73 @@ static size_t *k_shrink(size_t *a, size_t n)
     return kl_core__realloc(a, (n ? n : 1) * sizeof *a);
 }
 
+/* Is the detail of a pair the same as the previous one's (sorted next to it)? */
+static bool same_detail(const dpair *p, const dpair *prev)
+{
+    return (p->kind == D_PHONE) == (prev->kind == D_PHONE) && strcmp(p->key, prev->key) == 0;
+}
+
 static int index_pairs(kl_disclosure *d, builder *b)
 {
     if (!b->n)
         return 0;
-    qsort(b->pairs, b->n, sizeof *b->pairs, cmp_pair);
-    d->items = kl_core__calloc(b->n, sizeof *d->items);
-    d->owners = kl_core__calloc(b->n, sizeof *d->owners);
-    d->lens = kl_core__calloc(b->n, sizeof *d->lens);
-    d->plens = kl_core__calloc(b->n, sizeof *d->plens);
     if (b->n >= UINT32_MAX / 2)
         return KL_ELIMIT;
-    if (!d->items || !d->owners || !d->lens || !d->plens)
+    qsort(b->pairs, b->n, sizeof *b->pairs, cmp_pair);
+    /* Counted first, so that what is kept for the whole run is allocated at its size: a detail
+     * that several members share (one home) is one needle with each of them as an owner; every
+     * offset and count must fit the needles' 32 bits. */
+    size_t n_items = 0, n_owners = 0, n_keys = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const dpair *p = &b->pairs[i];
+        if (p->owner >= UINT32_MAX)
+            return KL_ELIMIT;
+        if (i && same_detail(p, &b->pairs[i - 1])) {
+            n_owners += p->owner != b->pairs[i - 1].owner;
+            continue;
+        }
+        size_t len = strlen(p->key);
+        if (len > ND_MAXLEN || len + 1 > UINT32_MAX - n_keys)
+            return KL_ELIMIT;
+        n_items++;
+        n_owners++;
+        n_keys += len + 1;
+    }
+    d->items = kl_core__calloc(n_items + 1, sizeof *d->items);
+    d->owners = kl_core__calloc(n_owners, sizeof *d->owners);
+    d->keys = kl_core__malloc(n_keys);
+    d->lens = kl_core__calloc(n_items, sizeof *d->lens);
+    d->plens = kl_core__calloc(n_items, sizeof *d->plens);
+    if (!d->items || !d->owners || !d->keys || !d->lens || !d->plens)
         return KL_ENOMEM;
-    size_t n_owners = 0;
+    size_t n_o = 0, n_k = 0;
     for (size_t i = 0; i < b->n; i++) {
         dpair *p = &b->pairs[i];
         dneedle *last = d->n_items ? &d->items[d->n_items - 1] : NULL;
-        if (last && (last->kind == D_PHONE) == (p->kind == D_PHONE) &&
-            strcmp(last->key, p->key) == 0) {
+        if (last && (ND_KIND(last) == D_PHONE) == (p->kind == D_PHONE) &&
+            strcmp(d->keys + last->key, p->key) == 0) {
             /* The same detail of several members (a shared home): one needle. */
-            if (d->owners[n_owners - 1] != p->owner) {
-                d->owners[n_owners++] = p->owner;
-                last->n++;
-            }
-            continue;
+            if (d->owners[n_o - 1] != p->owner)
+                d->owners[n_o++] = (uint32_t)p->owner;
+        } else {
+            size_t len = strlen(p->key);
+            dneedle *nd = &d->items[d->n_items++];
+            nd->key = (uint32_t)n_k;
+            nd->first = (uint32_t)n_o;
+            nd->lk = (uint32_t)(len << 2 | (size_t)p->kind);
+            memcpy(d->keys + n_k, p->key, len + 1);
+            n_k += len + 1;
+            d->owners[n_o++] = (uint32_t)p->owner;
+            if (p->kind == D_PHONE)
+                d->plens[d->n_plens++] = len;
+            else
+                d->lens[d->n_lens++] = len;
         }
-        dneedle *nd = &d->items[d->n_items++];
-        nd->key = p->key;
+        kl_free(p->key); /* in keys now */
         p->key = NULL;
-        nd->len = strlen(nd->key);
-        nd->kind = p->kind;
-        nd->first = n_owners;
-        nd->n = 1;
-        d->owners[n_owners++] = p->owner;
-        if (nd->kind == D_PHONE)
-            d->plens[d->n_plens++] = nd->len;
-        else
-            d->lens[d->n_lens++] = nd->len;
     }
-    /* Kept for the whole run: the arrays shrink to what they hold (a shared detail is one item;
-     * lens and plens to their distinct lengths, below). */
-    dneedle *items = kl_core__realloc(d->items, d->n_items * sizeof *items);
-    if (items)
-        d->items = items;
-    size_t *owners = kl_core__realloc(d->owners, n_owners * sizeof *owners);
-    if (owners)
-        d->owners = owners;
+    assert(d->n_items == n_items && n_o == n_owners && n_k == n_keys);
+    d->items[n_items].first = (uint32_t)n_o; /* the end of the last needle's owners */
     size_t n_slots = 16;
     while (n_slots < 2 * d->n_items)
         n_slots *= 2;
@@ -713,7 +756,8 @@ static int index_pairs(kl_disclosure *d, builder *b)
     d->mask = n_slots - 1;
     for (size_t i = 0; i < d->n_items; i++) {
         const dneedle *nd = &d->items[i];
-        size_t s = (size_t)hash_bytes(nd->key, nd->len, nd->kind == D_PHONE) & d->mask;
+        size_t s =
+            (size_t)hash_bytes(d->keys + nd->key, ND_LEN(nd), ND_KIND(nd) == D_PHONE) & d->mask;
         while (d->slots[s])
             s = (s + 1) & d->mask;
         d->slots[s] = (uint32_t)(i + 1);
@@ -745,37 +789,51 @@ static bool member_withheld(const kl_member *m)
     return false;
 }
 
-/* A member's own details, t (its digit chains are never read: a phone is never looked for in
- * them), and its id, in one block of just their size (kept for the whole run: the builder's
- * buffers grow by doubling): t->s, then t->flags, then the id, *id. 0 or KL_ENOMEM (t freed). */
-static int own_pack(dtext *t, const char *id, char **idp)
-{
-    size_t n = strlen(id);
-    char *blk = kl_core__malloc(2 * t->len + n + 2);
-    if (!blk) {
-        dtext_free(t);
-        return KL_ENOMEM;
-    }
-    memcpy(blk, t->s, t->len + 1);
-    if (t->len)
-        memcpy(blk + t->len + 1, t->flags, t->len);
-    memcpy(blk + 2 * t->len + 1, id, n + 1);
-    size_t len = t->len;
-    dtext_free(t);
-    t->s = blk;
-    t->flags = (unsigned char *)blk + len + 1;
-    t->len = len;
-    *idp = blk + 2 * len + 1;
-    return 0;
-}
-
 /* The index being built, one member at a time. */
 struct kl_disclosure_builder {
     kl_disclosure *d;
     builder b;
     char *partnership_pc;
-    size_t cap; /* members the arrays hold */
+    size_t cap;              /* members the arrays hold */
+    size_t own_len, own_cap; /* of d->own_text */
+    bool limit; /* the records passed 4 GB: refused at the end (kl_review__disclosure_end) */
 };
+
+/* A member's own details, t, and its id, appended to the members' records (d->own_text: grown
+ * by doubling while the members are read, shrunk to its size at the end; the builder's buffers
+ * are left behind): its record's offset into *off. 0, KL_ENOMEM or KL_ELIMIT (the records no
+ * longer fit 32-bit offsets).
+ *
+ * The normalised text holds only the words' letters and digits, so a word starts just where
+ * the one before it ends: t's flags (a word starts at p: 1; ends at p: 2) are kept as one bit
+ * for each place between bytes, p from 0 to len, set where a word starts at p or one ends
+ * just before it. A key is bounded in the text (starts at a word's start, ends at a word's
+ * end) exactly when the bits before its first byte and after its last are set. */
+static int own_keep(kl_disclosure_builder *db, const dtext *t, const char *id, uint32_t *off)
+{
+    kl_disclosure *d = db->d;
+    size_t n = strlen(id), nb = t->len / 8 + 1, need = t->len + 1 + nb + n + 1;
+    if (need > UINT32_MAX - db->own_len)
+        return KL_ELIMIT;
+    if (KL_GROW(d->own_text, db->own_cap, db->own_len + need) < 0)
+        return KL_ENOMEM;
+    char *rec = d->own_text + db->own_len;
+    memcpy(rec, t->s, t->len + 1);
+    unsigned char *bits = (unsigned char *)rec + t->len + 1;
+    memset(bits, 0, nb);
+    for (size_t p = 0; p <= t->len; p++) {
+        bool starts = p < t->len && (t->flags[p] & 1), ends = p > 0 && (t->flags[p - 1] & 2);
+        /* the text's first word starts at 0, its last ends at len, and between them a word
+         * starts where one ends */
+        assert(p == 0 || p == t->len ? starts || ends || !t->len : starts == ends);
+        if (starts || ends)
+            bits[p >> 3] |= (unsigned char)(1u << (p & 7));
+    }
+    memcpy(rec + t->len + 1 + nb, id, n + 1);
+    *off = (uint32_t)db->own_len;
+    db->own_len += need;
+    return 0;
+}
 
 void kl_review__disclosure_builder_free(kl_disclosure_builder *db)
 {
@@ -804,10 +862,9 @@ int kl_review__disclosure_begin(kl_review *rv, size_t n, kl_disclosure_builder *
     /* Sized for every member of the family (counted before they are read). */
     db->cap = n;
     size_t nm = n ? n : 1;
-    d->ids = kl_core__calloc(nm, sizeof *d->ids);
     d->withheld = kl_core__calloc(nm, 1);
     d->own = kl_core__calloc(nm, sizeof *d->own);
-    if (!d->ids || !d->withheld || !d->own)
+    if (!d->withheld || !d->own)
         return KL_ENOMEM;
     char pc[16];
     bool oom = false;
@@ -832,6 +889,8 @@ int kl_review__disclosure_add(kl_disclosure_builder *db, const kl_member *m, siz
         return b->rc = KL_EINVAL; /* never: the family was counted, members come in order */
     d->n_members = k + 1;
     d->withheld[k] = member_withheld(m);
+    if (db->limit)
+        return 0;
     kl_core__buf_free(&b->own);
     b->own = (kl_buf)KL_BUF_INIT;
     if (member)
@@ -840,9 +899,16 @@ int kl_review__disclosure_add(kl_disclosure_builder *db, const kl_member *m, siz
         b->rc = KL_ENOMEM;
     if (!b->rc) {
         const char *own = b->own.data ? b->own.data : "";
-        int r = dtext_make(own, strlen(own), &d->own[k]);
-        if (!r)
-            r = own_pack(&d->own[k], m->id && *m->id ? m->id : "(no id)", &d->ids[k]);
+        dtext t;
+        int r = dtext_make(own, strlen(own), &t);
+        if (!r) {
+            r = own_keep(db, &t, m->id && *m->id ? m->id : "(no id)", &d->own[k]);
+            dtext_free(&t);
+            if (r == KL_ELIMIT) {
+                db->limit = true; /* the rest is not indexed; the end refuses the index */
+                r = 0;
+            }
+        }
         if (r)
             b->rc = r;
     }
@@ -856,8 +922,13 @@ int kl_review__disclosure_end(kl_disclosure_builder *db, kl_review *rv)
     if (!db)
         return KL_ENOMEM;
     int rc = db->b.rc;
-    if (!rc)
+    if (!rc && db->limit)
+        rc = KL_ELIMIT;
+    if (!rc) {
+        /* Kept for the whole run: the members' records at their size. */
+        KL_SHRINK(db->d->own_text, db->own_cap, db->own_len);
         rc = index_pairs(db->d, &db->b);
+    }
     if (!rc) {
         rv->disclosure = db->d;
         db->d = NULL;
@@ -893,8 +964,8 @@ static int judge(const kl_disclosure *d, const dneedle *nd, size_t reader, unsig
 {
     bool own = false;
     size_t other = KL_DISCLOSURE_NOBODY;
-    for (size_t i = 0; i < nd->n; i++) {
-        size_t o = d->owners[nd->first + i];
+    for (size_t i = nd->first; i < nd[1].first; i++) {
+        size_t o = d->owners[i];
         if (o == reader)
             own = true;
         else if (other == KL_DISCLOSURE_NOBODY)
@@ -905,12 +976,13 @@ static int judge(const kl_disclosure *d, const dneedle *nd, size_t reader, unsig
     /* A member's own details are theirs to see, even where another member
      * shares them (one home); so is a detail inside one of their own ("12
      * Elm Road" within "Flat 3, 12 Elm Road"): it tells them nothing new. */
-    if (reader_sees_own &&
-        (own || (nd->kind != D_PHONE && dtext_has(&d->own[reader], nd->key, nd->len))))
+    if (reader_sees_own && !own && ND_KIND(nd) != D_PHONE)
+        own = own_has(d, reader, d->keys + nd->key, ND_LEN(nd));
+    if (reader_sees_own && own)
         return 0;
     size_t whose = other < d->n_members ? other : reader;
-    hit->kind = kind_name(nd->kind);
-    hit->member_id = whose < d->n_members ? d->ids[whose] : "(unknown)";
+    hit->kind = kind_name(ND_KIND(nd));
+    hit->member_id = whose < d->n_members ? own_id(d, whose) : "(unknown)";
     hit->withheld = whose < d->n_members ? d->withheld[whose] != 0 : false;
     hit->own = whose == reader;
     return KL_EDATA;
