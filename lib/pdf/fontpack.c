@@ -152,6 +152,14 @@ void kl_pdf__pool_use(kl_pdf_cache *c)
     }
 }
 
+kl_pdf_cache *kl_pdf__pool_switch(kl_pdf_cache *c)
+{
+    kl_pdf_cache *was = pool_cache;
+    pool_cache = c;
+    pool_closing = false;
+    return was;
+}
+
 void *kl_pdf__pool_alloc(unsigned size)
 {
     kl_pdf_cache *c = pool_cache;

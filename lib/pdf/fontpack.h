@@ -128,6 +128,10 @@ static inline int kl_pdf__glyph_width(int32_t *table, const kl_font *f, uint32_t
  * with the document), given to HPDF_NewEx as its allocator. A small piece
  * libharu frees is carved again for the next of its size. */
 void kl_pdf__pool_use(kl_pdf_cache *c);
+/* The thread's arena c (NULL: none) without giving anything back, the one before returned: a
+ * document made over several calls (a print pack a letter at a time) between other documents
+ * made with other caches on the same thread. */
+kl_pdf_cache *kl_pdf__pool_switch(kl_pdf_cache *c);
 /* Did an allocation for libharu fail since kl_pdf__pool_use(c)? (libharu
  * does not always say so: a NULL it was given may be what it reports.) */
 bool kl_pdf__pool_failed(const kl_pdf_cache *c);

@@ -661,18 +661,18 @@ int kl_pdf__run_codes(render *r, const kl_tline *l, uint32_t k, const glyph_code
  * KEPT_MAX glyphs keeps them for drawing (r->kept); a larger one's (a
  * print pack's) are found again as each run is drawn (kl_pdf__run_codes),
  * so that memory follows the distinct codes. */
-int kl_pdf__collect_glyphs(render *r)
+int kl_pdf__collect_glyphs(render *r, size_t p0, size_t p1)
 {
     int rc;
     size_t nglyphs = 0, nruns = 0;
-    for (size_t p = 0; p < r->L->npages; p++)
+    for (size_t p = p0; p < p1; p++)
         for (size_t i = 0; i < r->L->pages[p].n; i++) {
             const kl_item *it = &r->L->pages[p].items[i];
             if (it->kind == KL_ITEM_TEXT)
                 for (uint32_t k = 0; k < it->line->nruns; k++, nruns++)
                     nglyphs += it->line->runs[k].nglyphs;
         }
-    if (nglyphs <= KEPT_MAX && nruns) {
+    if (nglyphs <= KEPT_MAX && nruns && !r->spans) { /* not a print pack's letter */
         /* (no memory: found again as drawn) */
         r->kept = kl_core__malloc(nglyphs ? nglyphs * sizeof *r->kept : 1);
         r->kept_runs = kl_core__malloc(nruns * sizeof *r->kept_runs);
@@ -684,7 +684,7 @@ int kl_pdf__collect_glyphs(render *r)
         }
     }
     size_t nmc = 0, nspans = 0, nlinks = 0;
-    for (size_t p = 0; p < r->L->npages; p++) {
+    for (size_t p = p0; p < p1; p++) {
         const kl_page *pg = &r->L->pages[p];
         for (size_t i = 0; i < pg->n; i++) {
             const kl_item *it = &pg->items[i];

@@ -1569,7 +1569,7 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
     int rc;
     if ((rc = emit_tables(r)) < 0)
         goto done;
-    if ((rc = kl_pdf__collect_glyphs(r)) < 0)
+    if ((rc = kl_pdf__collect_glyphs(r, 0, np)) < 0)
         goto done;
     /* libharu's objects come from our arena (kl_pdf__pool_alloc), not its
      * own 4-byte-aligned pool. */
@@ -1659,7 +1659,7 @@ static void renumber(kl_selem *s, unsigned offset)
     }
 }
 
-static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank_before)
+static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank_before, size_t id0)
 {
     size_t add = one->npages + (blank_before ? 1 : 0);
     if (KL_GROW(pack->pages, pack->cap_pages, pack->npages + add) < 0 ||
@@ -1681,8 +1681,8 @@ static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank
     one->nheld = 0;
     kl_selem *root = one->root;
     one->root = NULL;
-    renumber(root, pack->nselems);
-    pack->nselems += one->nselems;
+    renumber(root, (unsigned)id0);
+    pack->nselems = id0 + one->nselems;
     root->role = KL_ROLE_SECT;
     root->parent = pack->root;
     if (pack->root->last)
@@ -1700,7 +1700,8 @@ static int pack_add(kl_context *ctx, kl_layout *pack, kl_layout *one, bool blank
 /* A letter added to the pack: its kept layout (its pages' deflated contents
  * noted in reuse, per pack page), or laid out from its document. */
 static int pack_letter(kl_context *ctx, kl_layout *pack, pack_page **reuse, size_t *cap_reuse,
-                       const kl_pdf_pack_letter *letter, const kl_pdf_opts *opts, pack_span *span)
+                       const kl_pdf_pack_letter *letter, const kl_pdf_opts *opts, pack_span *span,
+                       size_t id0)
 {
     kl_layout_opts lo = {.fonts = opts->fonts,
                          .cache = opts->text,
@@ -1717,6 +1718,9 @@ static int pack_letter(kl_context *ctx, kl_layout *pack, pack_page **reuse, size
                               "kl_pdf__render_pack: a kept letter used twice");
     } else if ((rc = kl_layout__run(ctx, letter->doc, &lo, &one)) < 0) {
         goto done;
+    } else if (kl_layout__detach(one) < 0) { /* its own strings: the document may go */
+        rc = kl_core__oom(ctx);
+        goto done;
     }
     /* Duplex: every letter starts on the front of a new sheet. */
     bool blank = pack->npages % 2 == 1;
@@ -1727,10 +1731,244 @@ static int pack_letter(kl_context *ctx, kl_layout *pack, pack_page **reuse, size
     }
     for (size_t i = pack->npages; i < first + n; i++)
         (*reuse)[i] = (pack_page){.k = i >= first ? k : NULL, .page = i - first};
-    rc = pack_add(ctx, pack, one, blank);
+    rc = pack_add(ctx, pack, one, blank, id0);
     *span = (pack_span){.pages = pack->npages, .held = pack->nheld, .selems = pack->nselems};
 done:
     kl_layout__free(one);
+    return rc;
+}
+
+/* A print pack made a letter at a time: each letter's glyphs collected, its structure
+ * elements made, its pages added and written and its outline items made as it is added, its
+ * layout freed then; the fonts (subsets of every letter's glyphs) embedded at the end. Glyph
+ * codes do not change once given (CID = GID for a glyph's first meaning, the next free CID for
+ * each further one, in the order met), so a page can be drawn before later letters are
+ * collected. A letter's structure elements are numbered after the tree's elements so far (the
+ * Spans of the letters before it included). */
+struct kl_pdf_packer {
+    render r;
+    kl_pdf_opts o; /* the options (r.o), a copy: the caller's may go between calls */
+    pack_page *reuse;
+    size_t cap_reuse;
+    pack_span *spans;
+    size_t cap_spans, cap_se_y, cap_pages;
+    uint32_t last[7]; /* the outline's last item of each heading level, 1 to 6 */
+    /* The kept letters' deflated pages, which the pack's pages borrow until its save (the
+     * letters themselves may go once added). */
+    char **zs;
+    size_t nzs, capzs;
+};
+
+void kl_pdf__pack_free(kl_pdf_packer *pk)
+{
+    if (!pk)
+        return;
+    if (pk->r.o)
+        kl_pdf__pool_switch(pk->r.o->cache); /* the arena given back by kl_pdf__pool_use */
+    render_free(&pk->r);
+    kl_pdf__pool_use(NULL);
+    for (size_t i = 0; i < pk->nzs; i++)
+        kl_free(pk->zs[i]);
+    kl_free(pk->zs);
+    kl_free(pk->reuse);
+    kl_free(pk->spans);
+    kl_free(pk);
+}
+
+int kl_pdf__pack_begin(kl_context *ctx, const kl_pdf_opts *opts, kl_pdf_packer **out)
+{
+    *out = NULL;
+    if (!opts || !opts->fonts || !opts->text || !opts->cache)
+        return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL,
+                              "kl_pdf__pack_begin: bad arguments");
+    kl_pdf_packer *pk = kl_core__calloc(1, sizeof *pk);
+    if (!pk)
+        return kl_core__oom(ctx);
+    render *r = &pk->r;
+    pk->o = *opts;
+    *r = (render){.ctx = ctx, .o = &pk->o};
+    int rc = 0;
+    kl_text__cache_trim(opts->text);
+    kl_pdf__cache_trim(opts->cache);
+    kl_layout *pack = kl_core__calloc(1, sizeof *pack);
+    r->L = pack;
+    if (pack)
+        pack->root = kl_core__calloc(1, sizeof *pack->root);
+    if (!pack || !pack->root) {
+        rc = kl_core__oom(ctx);
+        goto done;
+    }
+    pack->root->role = KL_ROLE_DOCUMENT;
+    pack->root->id = pack->nselems++;
+    if ((rc = emit_tables(r)) < 0)
+        goto done;
+    pk->cap_se_y = 1;
+    pk->cap_pages = 1;
+    kl_pdf__pool_use(opts->cache);
+    r->pdf = HPDF_NewEx(on_hpdf_error, kl_pdf__pool_alloc, kl_pdf__pool_free, 0, &r->err);
+    if (!r->pdf) {
+        rc = kl_core__oom(ctx);
+        goto done;
+    }
+    if (!opts->no_compress && HPDF_SetCompressionMode(r->pdf, HPDF_COMP_ALL) != HPDF_OK) {
+        rc = kl_pdf__hpdf_fail(r, "HPDF_SetCompressionMode");
+        goto done;
+    }
+    if (kl_pdf__stree_init(&r->st, r->pdf, 1, 0) < 0) {
+        rc = kl_core__oom(ctx);
+        goto done;
+    }
+    if (HPDF_Dict_Add(r->pdf->catalog, "StructTreeRoot", r->st.root_obj) != HPDF_OK) {
+        rc = kl_pdf__hpdf_fail(r, "StructTreeRoot");
+        goto done;
+    }
+    r->st.top = pack->root->id;
+    if ((rc = make_selems(r, pack->root, KL_STREE_ROOT)) < 0)
+        goto done;
+    for (int l = 0; l < 7; l++)
+        pk->last[l] = KL_STREE_ROOT;
+done:
+    if (rc) {
+        kl_pdf__pack_free(pk);
+        return rc;
+    }
+    kl_pdf__pool_switch(NULL);
+    *out = pk;
+    return 0;
+}
+
+static int pack_add_letter(kl_pdf_packer *pk, const kl_pdf_pack_letter *letter);
+
+int kl_pdf__pack_add(kl_pdf_packer *pk, const kl_pdf_pack_letter *letter)
+{
+    kl_pdf_cache *was = kl_pdf__pool_switch(pk->r.o->cache);
+    int rc = pack_add_letter(pk, letter);
+    kl_pdf__pool_switch(was);
+    return rc;
+}
+
+static int pack_add_letter(kl_pdf_packer *pk, const kl_pdf_pack_letter *letter)
+{
+    render *r = &pk->r;
+    kl_layout *pack = r->L;
+    size_t n = r->nspans, p0 = pack->npages, held0 = pack->nheld;
+    if (KL_GROW(pk->spans, pk->cap_spans, n + 1) < 0)
+        return kl_core__oom(r->ctx);
+    r->spans = pk->spans;
+    size_t id0 = r->st.ne;
+    kl_pdf_kept *k = letter->kept;
+    if (k && k->z.data && KL_GROW(pk->zs, pk->capzs, pk->nzs + 1) < 0)
+        return kl_core__oom(r->ctx);
+    int rc =
+        pack_letter(r->ctx, pack, &pk->reuse, &pk->cap_reuse, letter, r->o, &pk->spans[n], id0);
+    r->reuse = pk->reuse;
+    if (rc < 0)
+        return rc;
+    r->nspans = n + 1;
+    size_t np = pack->npages, ns = pack->nselems;
+    /* The render's tables by structure element and page, and the structure tree's, grown. */
+    if (ns > pk->cap_se_y) {
+        size_t cap = pk->cap_se_y;
+        if (KL_GROW(r->se_y, cap, ns) < 0)
+            return kl_core__oom(r->ctx);
+        memset(r->se_y + pk->cap_se_y, 0, (cap - pk->cap_se_y) * sizeof *r->se_y);
+        pk->cap_se_y = cap;
+    }
+    if (np > pk->cap_pages && KL_GROW(r->pages, pk->cap_pages, np) < 0)
+        return kl_core__oom(r->ctx);
+    if (kl_pdf__stree_grow(&r->st, ns, np) < 0)
+        return kl_core__oom(r->ctx);
+    if ((rc = kl_pdf__collect_glyphs(r, p0, np)) < 0)
+        return rc;
+    /* A kid for each of the letter's elements (its section one of the root's), each
+     * marked-content sequence and each link. */
+    kl_pdf__stree_reserve(&r->st, r->nspan_lines, ns - id0 + r->nmc + r->nlink_items, r->nmc,
+                          r->nlink_items);
+    if (!pack->root->lang)
+        pack->root->lang = pack->lang;
+    if ((rc = make_selems(r, pack->root->last, pack->root->id)) < 0)
+        return rc;
+    /* libharu's page list and the page tree's Kids grown once a letter (not 256 and 20 pages
+     * at a time: the arena keeps every smaller copy). */
+    HPDF_Array kids = HPDF_Dict_GetItem(r->pdf->cur_pages, "Kids", HPDF_OCLASS_ARRAY);
+    HPDF_List lists[2] = {r->pdf->page_list, kids ? kids->list : NULL};
+    for (int l = 0; l < 2; l++)
+        if (lists[l] && lists[l]->count + (np - p0) > lists[l]->items_per_block)
+            lists[l]->items_per_block = (HPDF_UINT)(lists[l]->count + (np - p0));
+    for (size_t p = p0; p < np; p++)
+        if ((rc = page_add(r, p)) < 0)
+            return rc;
+    r->span_at = n;
+    for (size_t p = p0; p < np; p++)
+        if ((rc = write_page(r, p)) < 0)
+            return rc;
+    /* Nothing reads the letter's items or lines again (element_text only reads the letter's
+     * own elements, the outline and the save its elements). */
+    kl_layout__release(pack, n ? pk->spans[n - 1].pages : 0, np, held0, pack->nheld);
+    if (k && k->z.data) { /* its deflated pages, borrowed by the pack's until the save */
+        pk->zs[pk->nzs++] = k->z.data;
+        k->z = (kl_buf)KL_BUF_INIT;
+    }
+    return outlines(r, pack->root->last, pk->last);
+}
+
+int kl_pdf__pack_end(kl_pdf_packer *pk, const kl_doc *meta, kl_buf *out, const kl_pdf_sink *sink,
+                     unsigned *pages)
+{
+    render *r = &pk->r;
+    int rc = 0;
+    if (pages)
+        *pages = 0;
+    kl_pdf__pool_switch(r->o->cache);
+    r->doc = meta;
+    r->sink = sink;
+    if (!meta || !out) {
+        rc = kl_core__error(r->ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__pack_end: bad arguments");
+        goto done;
+    }
+    if (!r->nspans) {
+        rc = kl_core__error(r->ctx, KL_EINVAL, KL_NOWHERE, NULL, "kl_pdf__pack_end: no letter");
+        goto done;
+    }
+    r->L->root->lang = r->L->lang;
+    r->st.doc_lang = r->L->lang;
+    for (unsigned i = 0; i < r->nfonts; i++) {
+        if (!r->use[i].n)
+            continue;
+        if ((rc = kl_pdf__embed_font(r, i)) < 0)
+            goto done;
+        char name[16] = "F"; /* F and an unsigned: at most 11 characters */
+        *put_uint(name + 1, i) = '\0';
+        if (HPDF_Dict_Add(r->res_fonts, name, r->type0[i]) != HPDF_OK) {
+            rc = kl_pdf__hpdf_fail(r, "font resource");
+            goto done;
+        }
+    }
+    kl_free(r->se_head);
+    kl_free(r->se_items);
+    kl_free(r->se_y);
+    r->se_head = NULL;
+    r->se_items = NULL;
+    r->se_y = NULL;
+    kl_pdf__stree_trim(&r->st);
+    /* The elements in the order of a tree made at once (their Spans deflate better together:
+     * the object streams were 6% larger with each letter's Spans after its elements). */
+    if (kl_pdf__stree_spans_last(&r->st) < 0) {
+        rc = kl_core__oom(r->ctx);
+        goto done;
+    }
+    if (r->st.out_obj && HPDF_SetPageMode(r->pdf, HPDF_PAGE_MODE_USE_OUTLINE)) {
+        rc = kl_pdf__hpdf_fail(r, "HPDF_SetPageMode");
+        goto done;
+    }
+    if ((rc = doc_entries(r)) < 0)
+        goto done;
+    if ((rc = save(r, out)) < 0)
+        goto done;
+    if (pages)
+        *pages = (unsigned)r->L->npages;
+done:
+    kl_pdf__pack_free(pk);
     return rc;
 }
 
@@ -1743,34 +1981,13 @@ int kl_pdf__render_pack(kl_context *ctx, const kl_pdf_pack_letter *letters, size
     if (!letters || !n || !meta || !opts || !opts->fonts || !opts->text || !opts->cache || !out)
         return kl_core__error(ctx, KL_EINVAL, KL_NOWHERE, NULL,
                               "kl_pdf__render_pack: bad arguments");
-    render rr = {.ctx = ctx, .doc = meta, .o = opts, .sink = sink}, *r = &rr;
-    kl_text__cache_trim(opts->text);
-    kl_pdf__cache_trim(opts->cache);
-    kl_layout *pack = kl_core__calloc(1, sizeof *pack);
-    if (pack)
-        pack->root = kl_core__calloc(1, sizeof *pack->root);
-    if (!pack || !pack->root) {
-        kl_layout__free(pack);
-        return kl_core__oom(ctx);
-    }
-    pack->root->role = KL_ROLE_DOCUMENT;
-    pack->root->id = pack->nselems++;
-    pack_page *reuse = NULL;
-    size_t cap_reuse = 0;
-    pack_span *spans = kl_core__malloc(n * sizeof *spans);
-    int rc = spans ? 0 : kl_core__oom(ctx);
+    kl_pdf_packer *pk;
+    int rc = kl_pdf__pack_begin(ctx, opts, &pk);
     for (size_t i = 0; !rc && i < n; i++)
-        rc = pack_letter(ctx, pack, &reuse, &cap_reuse, &letters[i], opts, &spans[i]);
-    pack->root->lang = pack->lang;
-    r->L = pack;
-    r->reuse = reuse;
-    r->spans = spans;
-    r->nspans = n;
-    if (rc)
-        render_free(r);
-    else
-        rc = emit(r, out, pages);
-    kl_free(reuse);
-    kl_free(spans);
-    return rc;
+        rc = kl_pdf__pack_add(pk, &letters[i]);
+    if (rc) {
+        kl_pdf__pack_free(pk);
+        return rc;
+    }
+    return kl_pdf__pack_end(pk, meta, out, sink, pages);
 }

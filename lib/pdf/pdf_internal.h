@@ -71,6 +71,20 @@ int kl_pdf__render_pack(kl_context *ctx, const kl_pdf_pack_letter *letters, size
                         const kl_doc *meta, const kl_pdf_opts *opts, kl_buf *out,
                         const kl_pdf_sink *sink, unsigned *pages);
 
+/* A print pack made a letter at a time, the same objects as kl_pdf__render_pack's but for
+ * their numbers: begin; add each letter in order (a kept letter's layout used up, and freed
+ * once its pages are written); end with the document's title and author (meta), saving into
+ * out or to the sink (the fonts embedded then, subsets of every letter's glyphs), which frees
+ * the packer; or free it. Every call on one thread; its libharu objects come from
+ * opts->cache's arena, which nothing else may use until the packer is freed (other caches
+ * may make documents on the thread between its calls). */
+typedef struct kl_pdf_packer kl_pdf_packer;
+int kl_pdf__pack_begin(kl_context *ctx, const kl_pdf_opts *opts, kl_pdf_packer **out);
+int kl_pdf__pack_add(kl_pdf_packer *pk, const kl_pdf_pack_letter *letter);
+int kl_pdf__pack_end(kl_pdf_packer *pk, const kl_doc *meta, kl_buf *out, const kl_pdf_sink *sink,
+                     unsigned *pages);
+void kl_pdf__pack_free(kl_pdf_packer *pk);
+
 /* The fonts and caches of a public renderer, as kl_pdf_opts (for batch). */
 typedef struct kl_pdf_renderer kl_pdf_renderer;
 void kl_pdf__renderer_opts(kl_pdf_renderer *r, kl_pdf_opts *o);

@@ -113,12 +113,13 @@ HPDF_STATUS kl_pdf__write_raw(HPDF_Dict d, HPDF_Stream s);
  * cache), written straight into the output; NULL when out of memory. */
 HPDF_Dict kl_pdf__raw_stream(render *r, const void *data, size_t len, bool deflated, bool copy);
 
-/* glyphs.c: every glyph's code and /W width added to the fonts' use
- * (r->use); then, as text_run draws run k of line l, its glyphs' codes
+/* glyphs.c: every glyph's code and /W width of pages p0 to p1 - 1 added to the fonts' use
+ * (r->use), and what those pages will add to the structure tree counted (r->nmc...); then, as
+ * text_run draws run k of line l, its glyphs' codes
  * (*codes: kept from collecting, or found again, the same, into r->codes);
  * font id's embedded font
  * (r->type0[id]). */
-int kl_pdf__collect_glyphs(render *r);
+int kl_pdf__collect_glyphs(render *r, size_t p0, size_t p1);
 int kl_pdf__run_codes(render *r, const kl_tline *l, uint32_t k, const glyph_code **codes);
 int kl_pdf__embed_font(render *r, unsigned id);
 

@@ -63,6 +63,33 @@ static void reserve(void *arrp, size_t *cap, size_t need, size_t size)
     *cap = need;
 }
 
+int kl_pdf__stree_grow(kl_stree *t, size_t ns, size_t np)
+{
+    if (ns >= INT32_MAX || np >= (1u << 30))
+        return KL_ENOMEM;
+    if (ns > t->ne) {
+        reserve(&t->e, &t->cape, ns, sizeof *t->e);
+        if (t->cape < ns)
+            return KL_ENOMEM;
+        for (size_t i = t->ne; i < ns; i++)
+            t->e[i] = (kl_stree_elem){.parent = KL_STREE_ROOT, .page = -1, .head = -1, .tail = -1};
+        t->ne = ns;
+    }
+    if (np > t->npages) {
+        uint32_t *po = kl_core__realloc(t->page_obj, np * sizeof *po);
+        if (po)
+            t->page_obj = po;
+        uint32_t *mc = po ? kl_core__realloc(t->mc_count, np * sizeof *mc) : NULL;
+        if (!mc)
+            return KL_ENOMEM;
+        t->mc_count = mc;
+        memset(po + t->npages, 0, (np - t->npages) * sizeof *po);
+        memset(mc + t->npages, 0, (np - t->npages) * sizeof *mc);
+        t->npages = np;
+    }
+    return 0;
+}
+
 void kl_pdf__stree_reserve(kl_stree *t, size_t spans, size_t kids, size_t mcids, size_t annots)
 {
     reserve(&t->e, &t->cape, t->ne + spans, sizeof *t->e);
@@ -70,6 +97,48 @@ void kl_pdf__stree_reserve(kl_stree *t, size_t spans, size_t kids, size_t mcids,
     reserve(&t->mc, &t->capmc, t->nmc + mcids, sizeof *t->mc);
     reserve(&t->annots, &t->capannots, t->nannots + annots, sizeof *t->annots);
     reserve(&t->an, &t->capan, t->nannots + annots, sizeof *t->an);
+}
+
+int kl_pdf__stree_spans_last(kl_stree *t)
+{
+    size_t ne = t->ne, nspans = 0;
+    for (size_t i = 0; i < ne; i++)
+        nspans += t->e[i].s == NULL;
+    /* In place but for the Spans (a few in a hundred elements) and the index map: this runs at
+     * a print pack's peak. */
+    uint32_t *to = kl_core__malloc((ne ? ne : 1) * sizeof *to);
+    kl_stree_elem *sp = kl_core__malloc((nspans ? nspans : 1) * sizeof *sp);
+    if (!to || !sp) {
+        kl_free(to);
+        kl_free(sp);
+        return KL_ENOMEM;
+    }
+    size_t at = 0, ns = 0;
+    for (size_t i = 0; i < ne; i++) /* the elements in their order, then the Spans */
+        if (t->e[i].s) {
+            to[i] = (uint32_t)at;
+            t->e[at++] = t->e[i];
+        } else {
+            to[i] = (uint32_t)(ne - nspans + ns);
+            sp[ns++] = t->e[i];
+        }
+    if (nspans)
+        memcpy(t->e + at, sp, nspans * sizeof *sp);
+    kl_free(sp);
+    for (size_t i = 0; i < ne; i++)
+        if (t->e[i].parent != KL_STREE_ROOT)
+            t->e[i].parent = to[t->e[i].parent];
+    for (size_t i = 0; i < t->nk; i++)
+        if (t->k[i].kind == KL_SK_ELEM)
+            t->k[i].v = to[t->k[i].v];
+    for (size_t i = 0; i < t->nmc; i++)
+        t->mc[i] = to[t->mc[i]];
+    for (size_t i = 0; i < t->nannots; i++)
+        t->annots[i] = to[t->annots[i]];
+    if (t->top < ne)
+        t->top = to[t->top];
+    kl_free(to);
+    return 0;
 }
 
 void kl_pdf__stree_trim(kl_stree *t)

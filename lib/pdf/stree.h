@@ -101,9 +101,16 @@ typedef struct kl_stree {
  * 0 or KL_ENOMEM. */
 int kl_pdf__stree_init(kl_stree *t, HPDF_Doc pdf, size_t ns, size_t np);
 void kl_pdf__stree_free(kl_stree *t);
+/* At least ns elements (the new ones empty) and np pages (their objects and MCIDs none yet): a
+ * print pack made a letter at a time. 0 or KL_ENOMEM. */
+int kl_pdf__stree_grow(kl_stree *t, size_t ns, size_t np);
 /* Room for what is still to be added (spans, kids, MCIDs, annotations), made at once rather
  * than by doubling. */
 void kl_pdf__stree_reserve(kl_stree *t, size_t spans, size_t kids, size_t mcids, size_t annots);
+/* The Spans after every other element (a print pack made a letter at a time has each letter's
+ * Spans after its elements): the order, and so the object numbers, of a tree made at once.
+ * The elements' kl_selem ids no longer index it. 0 or KL_ENOMEM. */
+int kl_pdf__stree_spans_last(kl_stree *t);
 /* Its arrays at their sizes (they grew by doubling), once nothing more is added: a print
  * pack's before saving. */
 void kl_pdf__stree_trim(kl_stree *t);
