@@ -323,6 +323,11 @@ static void teardown(batch *b)
         kl_free(b->names[i]);
     kl_free(b->names);
     kl_free(b->staged);
+    kl_pdf__pack_free(b->packer);
+    kl_free(b->pack_lang);
+    for (size_t i = 0; i < b->n_ready; i++)
+        kl_pdf__kept_free(b->ready[i]);
+    kl_free(b->ready);
     kl_free(b->pack_end);
     kl_context_free(b->pack_ctx);
     kl_batch__free_diags(b->pack_diags, b->n_pack_diags);

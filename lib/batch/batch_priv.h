@@ -134,6 +134,16 @@ typedef struct batch {
     size_t *pack_end;     /* n_packs: job index after each pack's last expected letter */
     size_t braille_end;   /* job index after the last expected braille letter, or 0 */
     kl_context *pack_ctx; /* one pack at a time: its diagnostics, kept for the end */
+    /* The print pack being made (next_pack's), a letter at a time as its members are put in
+     * place (only the thread that makes packs reads these): NULL before its first letter. */
+    struct kl_pdf_packer *packer;
+    size_t pack_at;             /* the next member to add to it */
+    struct kl_pdf_kept **ready; /* kl_batch__take_pack_locked: the letters to add now, in order */
+    size_t n_ready, cap_ready;
+    bool pack_whole;   /* kl_batch__take_pack_locked: every member of it is in place */
+    size_t pack_count; /* postal letters added to it */
+    bool pack_note;    /* it starts with the braille note */
+    char *pack_lang;   /* its first postal letter's language */
     saved_diag *pack_diags;
     size_t n_pack_diags, cap_pack_diags;
 

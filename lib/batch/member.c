@@ -637,6 +637,19 @@ done:
  * enough wait. */
 static void report_done(batch *b);
 
+/* With b->lock held: every member of the next print pack is done, so committing now lets it be
+ * saved before the next pack's letters pile up behind it (they wait for it to be saved). Not
+ * the last pack: it is saved after the workers, once their renderers' caches are freed. */
+static bool pack_due(const batch *b)
+{
+    if (!b->packs_on || b->next_pack + 1 >= b->n_packs)
+        return false;
+    size_t end = b->pack_end[b->next_pack];
+    if (b->next_pack == 0 && b->braille_end > end)
+        end = b->braille_end;
+    return b->next_report >= end && b->next_flush < end;
+}
+
 static void finish(worker *w, job *j)
 {
     batch *b = w->b;
@@ -645,7 +658,8 @@ static void finish(worker *w, job *j)
     if (j->staged)
         b->staged[b->n_staged++] = j;
     report_done(b);
-    if (b->n_staged >= COMMIT_MEMBERS || (b->n_staged && kl_batch__since_commit_ms(b) >= COMMIT_MS))
+    if (b->n_staged >= COMMIT_MEMBERS ||
+        (b->n_staged && (kl_batch__since_commit_ms(b) >= COMMIT_MS || pack_due(b))))
         kl_batch__commit_staged(w);
     kl_batch__flush_done(b);
     pthread_mutex_unlock(&b->lock);

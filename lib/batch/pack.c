@@ -138,21 +138,38 @@ static int braille_note(batch *b, kl_doc **out)
     return 0;
 }
 
-/* With b->lock held: the next print pack if every member it waits for is
- * in place (and recorded), marked as being made; SIZE_MAX if none is. The
- * first pack also waits for the last braille letter (its note lists them). */
+/* With b->lock held: the print pack that has work now, marked as being made (SIZE_MAX if
+ * none): the postal letters of its members done since the last call, taken from their jobs
+ * into b->ready in member order, or every member in place and recorded (b->pack_whole: it is
+ * then saved). A letter is added once its member is done, before its files are put in place:
+ * if putting them in place fails, the run stops and the pack is never saved, so a saved pack
+ * holds only letters in place. The first pack waits for the last braille letter before
+ * anything (its note, the pack's first page, lists them). */
 size_t kl_batch__take_pack_locked(batch *b)
 {
     if (!b->packs_on || !b->renderer || b->pack_busy || b->pack_rc || b->stop || b->interrupted ||
         b->next_pack >= b->n_packs)
         return SIZE_MAX;
-    size_t ready = b->pack_end[b->next_pack];
-    if (b->next_pack == 0 && b->braille_end > ready)
-        ready = b->braille_end;
-    if (b->next_flush < ready)
+    size_t p = b->next_pack, end = b->pack_end[p];
+    if (p == 0 && b->braille_end > b->next_flush)
         return SIZE_MAX;
+    size_t upto = b->next_report < end ? b->next_report : end;
+    bool whole = b->next_flush >= end;
+    if (upto <= b->pack_at && !whole)
+        return SIZE_MAX;
+    b->n_ready = 0;
+    for (; b->pack_at < upto; b->pack_at++) {
+        job *j = &b->jobs[b->pack_at];
+        if (!j->post || (!j->staged && j->state != J_WRITTEN))
+            continue;
+        if (KL_GROW(b->ready, b->cap_ready, b->n_ready + 1) < 0)
+            break; /* the rest at the next call */
+        b->ready[b->n_ready++] = j->post;
+        j->post = NULL;
+    }
+    b->pack_whole = whole && b->pack_at == end;
     b->pack_busy = true;
-    return b->next_pack++;
+    return p;
 }
 
 /* The pack's file as libharu's objects are saved (kl_pdf_sink): a pack of 1,200 pages is
@@ -168,40 +185,80 @@ static int pack_file_write(void *arg, const void *data, size_t len)
     return kl_core__stream_write(f->ctx, &f->s, data, len);
 }
 
-/* Print pack p: the postal letters written among its members, in member
- * order, in one PDF for a duplex printer (the first pack starts with the
- * braille note); then those letters are freed. No file when it would hold
- * nothing. Called without b->lock; one pack at a time. */
-static int make_pack(batch *b, size_t p, unsigned *pages, bool *written)
+static void pack_opts(batch *b, kl_pdf_opts *o)
+{
+    kl_pdf__renderer_opts(b->renderer, o);
+    o->line_spacing = b->popts.line_spacing;
+    o->page_label = b->popts.page_label;
+    o->creation_date = b->popts.creation_date;
+}
+
+/* The open pack given up (a failure, or the run stopped). */
+static void pack_drop(batch *b)
+{
+    kl_pdf__pack_free(b->packer);
+    b->packer = NULL;
+    kl_free(b->pack_lang);
+    b->pack_lang = NULL;
+    b->pack_count = 0;
+    b->pack_note = false;
+}
+
+/* The letters taken for print pack p (b->ready) added to it in order (the first pack starts
+ * with the braille note), each freed once added. Called without b->lock, on the one thread
+ * that makes packs. */
+static int pack_add_ready(batch *b, size_t p)
 {
     kl_context *ctx = b->pack_ctx;
-    size_t from = p ? b->pack_end[p - 1] : 0, to = b->pack_end[p], count = 0;
-    for (size_t i = from; i < to; i++)
-        count += b->jobs[i].state == J_WRITTEN && b->jobs[i].post;
-    kl_doc *note = NULL, *meta = NULL;
-    kl_pdf_pack_letter *letters = NULL;
+    int rc = 0;
+    if (!b->packer) {
+        kl_pdf_opts o;
+        pack_opts(b, &o);
+        if ((rc = kl_pdf__pack_begin(ctx, &o, &b->packer)) < 0)
+            return rc;
+        kl_doc *note = NULL;
+        if (p == 0 && braille_note(b, &note))
+            return kl_core__oom(ctx);
+        if (note) {
+            kl_pdf_pack_letter l = {.doc = note};
+            rc = kl_pdf__pack_add(b->packer, &l);
+            kl_doc__free(note);
+            if (rc < 0)
+                return rc;
+            b->pack_note = true;
+        }
+    }
+    for (size_t i = 0; i < b->n_ready && !rc; i++) {
+        const char *lang = kl_pdf__kept_lang(b->ready[i]);
+        if (!b->pack_count && lang && !(b->pack_lang = kl_core__strdup(lang)))
+            rc = kl_core__oom(ctx);
+        kl_pdf_pack_letter l = {.kept = b->ready[i]};
+        if (!rc && (rc = kl_pdf__pack_add(b->packer, &l)) == 0)
+            b->pack_count++;
+    }
+    for (size_t i = 0; i < b->n_ready; i++)
+        kl_pdf__kept_free(b->ready[i]);
+    b->n_ready = 0;
+    return rc;
+}
+
+/* Print pack p, every letter added: its title, and the file saved (the fonts embedded now).
+ * No file when it holds nothing. */
+static int pack_finish(batch *b, size_t p, unsigned *pages, bool *written)
+{
+    kl_context *ctx = b->pack_ctx;
+    size_t count = b->pack_count;
+    kl_doc *meta = NULL;
     kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT, disp = KL_BUF_INIT;
     pack_file file = {.ctx = ctx, .s = {.fd = -1}};
-    int rc = p == 0 && braille_note(b, &note) ? kl_core__oom(ctx) : 0;
-    size_t off = note ? 1 : 0;
-    if (rc || count + off == 0)
+    int rc = 0;
+    if (count + b->pack_note == 0)
         goto done;
-    /* The note (laid out here), then the letters (as their rendering kept them). */
-    if (!(letters = kl_core__calloc(count + off, sizeof *letters))) {
-        rc = kl_core__oom(ctx);
-        goto done;
-    }
-    if (note)
-        letters[0].doc = note;
-    for (size_t i = from, k = off; i < to; i++)
-        if (b->jobs[i].state == J_WRITTEN && b->jobs[i].post)
-            letters[k++].kept = b->jobs[i].post;
-    const char *lang = count ? kl_pdf__kept_lang(letters[off].kept) : note->root->lang;
     const kl_review_info *info = kl_review__info(b->review);
-    meta = kl_doc__new(lang ? lang : "en-GB");
+    meta = kl_doc__new(b->pack_lang ? b->pack_lang : "en-GB");
     kl_core__buf_printf(&title, "Letters to post: %s, %s (%zu letters", kl_review_id(b->review),
                         kl_template_name(b->tpl), count);
-    if (note)
+    if (b->pack_note)
         kl_core__buf_puts(&title, "; braille letters to send listed first");
     if (b->n_packs > 1)
         kl_core__buf_printf(&title, ", pack %zu of %zu", p + 1, b->n_packs);
@@ -211,11 +268,6 @@ static int make_pack(batch *b, size_t p, unsigned *pages, bool *written)
         rc = kl_core__oom(ctx);
         goto done;
     }
-    kl_pdf_opts o;
-    kl_pdf__renderer_opts(b->renderer, &o);
-    o.line_spacing = b->popts.line_spacing;
-    o.page_label = b->popts.page_label;
-    o.creation_date = b->popts.creation_date;
     char name[40]; /* "print-pack-%03zu.pdf": a size_t has at most 20 digits */
     pack_name(name, sizeof name, p, b->n_packs);
     kl_core__buf_printf(&disp, "%s/%s", b->dir, name);
@@ -223,47 +275,55 @@ static int make_pack(batch *b, size_t p, unsigned *pages, bool *written)
         rc = kl_core__oom(ctx);
         goto done;
     }
-    if (b->output) { /* in memory, to the caller: the whole file, then delivered */
-        if ((rc = kl_pdf__render_pack(ctx, letters, count + off, meta, &o, &pdf, NULL, pages)) < 0)
+    kl_pdf_packer *pk = b->packer;
+    b->packer = NULL; /* pack_end frees it */
+    if (b->output) {  /* in memory, to the caller: the whole file, then delivered */
+        if ((rc = kl_pdf__pack_end(pk, meta, &pdf, NULL, pages)) < 0)
             goto done;
         rc = kl_batch__place_file(ctx, b, name, disp.data, pdf.data, pdf.len);
     } else { /* written to a temporary as it is saved, then fsync'd and renamed */
         if (kl_batch__manifest_add(&b->rd, name)) {
+            kl_pdf__pack_free(pk);
             rc = kl_core__error(ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
                                 "cannot add to the manifest of this run: %s", strerror(errno));
             goto done;
         }
-        if ((rc = kl_core__stream_open(ctx, &file.s, b->dirfd, name, disp.data, b->rd.run_id)) < 0)
+        if ((rc = kl_core__stream_open(ctx, &file.s, b->dirfd, name, disp.data, b->rd.run_id)) <
+            0) {
+            kl_pdf__pack_free(pk);
             goto done;
+        }
         kl_pdf_sink sink = {.write = pack_file_write, .arg = &file};
-        rc = kl_pdf__render_pack(ctx, letters, count + off, meta, &o, &pdf, &sink, pages);
+        rc = kl_pdf__pack_end(pk, meta, &pdf, &sink, pages);
         if (rc == 0)
             rc = kl_core__stream_close(ctx, &file.s, name, false);
         kl_core__stream_abort(&file.s); /* a temporary left by a failure */
     }
     *written = rc == 0;
 done:
-    for (size_t i = from; i < to; i++) {
-        kl_pdf__kept_free(b->jobs[i].post);
-        b->jobs[i].post = NULL;
-    }
+    pack_drop(b);
     kl_core__buf_free(&pdf);
     kl_core__buf_free(&disp);
     kl_core__buf_free(&title);
     kl_doc__free(meta);
-    kl_free(letters);
-    kl_doc__free(note);
     return rc;
 }
 
-/* Make print pack p (taken with take_pack_locked) and count it. */
+/* The work print pack p has now (taken with take_pack_locked): its members in place added,
+ * and the pack saved and counted once every member is. */
 void kl_batch__run_pack(batch *b, size_t p)
 {
     unsigned pages = 0;
-    bool written = false;
-    int rc = make_pack(b, p, &pages, &written);
+    bool written = false, whole = b->pack_whole;
+    int rc = pack_add_ready(b, p);
+    if (rc == 0 && whole)
+        rc = pack_finish(b, p, &pages, &written);
+    if (rc)
+        pack_drop(b);
     pthread_mutex_lock(&b->lock);
     b->pack_busy = false;
+    if (whole || rc)
+        b->next_pack = p + 1;
     if (rc && !b->pack_rc)
         b->pack_rc = rc;
     if (written) {
@@ -273,7 +333,8 @@ void kl_batch__run_pack(batch *b, size_t p)
     pthread_mutex_unlock(&b->lock);
 }
 
-/* The packs not made while members were written (the last ones). */
+/* The packs not finished while members were written (the last ones); a pack left open (the
+ * run stopped) given up. */
 void kl_batch__finish_packs(batch *b)
 {
     for (;;) {
@@ -281,9 +342,10 @@ void kl_batch__finish_packs(batch *b)
         size_t p = kl_batch__take_pack_locked(b);
         pthread_mutex_unlock(&b->lock);
         if (p == SIZE_MAX)
-            return;
+            break;
         kl_batch__run_pack(b, p);
     }
+    pack_drop(b);
 }
 
 /* kl_batch_generate_to(): the whole record, checked as a whole, to the caller. */
