@@ -747,6 +747,10 @@ void *kl_batch__worker_main(void *arg)
         size_t i = p != SIZE_MAX || b->interrupted ? b->n_jobs : b->next_job++;
         pthread_mutex_unlock(&b->lock);
         if (p != SIZE_MAX) {
+            /* The pack is made with the batch's renderer: this worker's caches (shaped
+             * paragraphs, font subsets, a deflater, libharu's arena: a few MB) would only sit
+             * beside it at its peak. The packs made after the workers have none. */
+            kl_pdf__renderer_forget(w->r);
             kl_batch__run_pack(b, p);
             continue;
         }

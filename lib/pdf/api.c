@@ -23,6 +23,20 @@ void kl_pdf_renderer_free(kl_pdf_renderer *r)
     kl_free(r);
 }
 
+void kl_pdf__renderer_forget(kl_pdf_renderer *r)
+{
+    kl_text_cache *text = NULL;
+    kl_pdf_cache *cache = NULL;
+    if (!r || kl_text__cache_new(&text) || kl_pdf__cache_new(&cache)) {
+        kl_text__cache_free(text);
+        return;
+    }
+    kl_text__cache_free(r->text);
+    kl_pdf__cache_free(r->cache);
+    r->text = text;
+    r->cache = cache;
+}
+
 static int with_caches(kl_pdf_renderer *r)
 {
     if (kl_text__cache_new(&r->text) || kl_pdf__cache_new(&r->cache))

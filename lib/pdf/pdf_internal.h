@@ -88,6 +88,10 @@ void kl_pdf__pack_free(kl_pdf_packer *pk);
 /* The fonts and caches of a public renderer, as kl_pdf_opts (for batch). */
 typedef struct kl_pdf_renderer kl_pdf_renderer;
 void kl_pdf__renderer_opts(kl_pdf_renderer *r, kl_pdf_opts *o);
+/* Forget what r's caches hold (shaped paragraphs, font subsets and widths, its deflater and the
+ * arena for libharu's objects): they fill again with the next letter. Paragraphs a kept letter
+ * holds stay (kl_text__para_hold). Out of memory, r keeps them. */
+void kl_pdf__renderer_forget(kl_pdf_renderer *r);
 
 /* kl_letter_render_pdf (kinletter/pdf.h), and what the print pack needs of
  * the letter in *keep (the batch's postal letters). */
