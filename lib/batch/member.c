@@ -749,8 +749,11 @@ void *kl_batch__worker_main(void *arg)
         if (p != SIZE_MAX) {
             /* The pack is made with the batch's renderer: this worker's caches (shaped
              * paragraphs, font subsets, a deflater, libharu's arena: a few MB) would only sit
-             * beside it at its peak. The packs made after the workers have none. */
-            kl_pdf__renderer_forget(w->r);
+             * beside it at its peak, its save. The packs saved after the workers have none. Only
+             * before the save: letters are added to the pack every few members, and forgetting
+             * then would make every letter fill the caches again. */
+            if (b->pack_whole)
+                kl_pdf__renderer_forget(w->r);
             kl_batch__run_pack(b, p);
             continue;
         }
