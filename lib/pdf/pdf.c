@@ -1562,6 +1562,16 @@ static int page_add(render *r, size_t p)
 }
 
 /* Everything after layout (fonts, structure, pages, saving); frees r. */
+/* A document's last steps, a letter's or a pack's: the outline shown when it opens (if it has
+ * one), the catalog's and Info's entries, the save. */
+static int finish_doc(render *r, kl_buf *out)
+{
+    if (r->st.out_obj && HPDF_SetPageMode(r->pdf, HPDF_PAGE_MODE_USE_OUTLINE))
+        return kl_pdf__hpdf_fail(r, "HPDF_SetPageMode");
+    int rc = doc_entries(r);
+    return rc < 0 ? rc : save(r, out);
+}
+
 static int emit(render *r, kl_buf *out, unsigned *pages)
 {
     const kl_pdf_opts *opts = r->o;
@@ -1627,13 +1637,7 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
         r->se_items = NULL;
         r->se_y = NULL;
     }
-    if (r->st.out_obj && HPDF_SetPageMode(r->pdf, HPDF_PAGE_MODE_USE_OUTLINE)) {
-        rc = kl_pdf__hpdf_fail(r, "HPDF_SetPageMode");
-        goto done;
-    }
-    if ((rc = doc_entries(r)) < 0)
-        goto done;
-    if ((rc = save(r, out)) < 0)
+    if ((rc = finish_doc(r, out)) < 0)
         goto done;
     if (pages)
         *pages = (unsigned)np;
@@ -1957,13 +1961,7 @@ int kl_pdf__pack_end(kl_pdf_packer *pk, const kl_doc *meta, kl_buf *out, const k
         rc = kl_core__oom(r->ctx);
         goto done;
     }
-    if (r->st.out_obj && HPDF_SetPageMode(r->pdf, HPDF_PAGE_MODE_USE_OUTLINE)) {
-        rc = kl_pdf__hpdf_fail(r, "HPDF_SetPageMode");
-        goto done;
-    }
-    if ((rc = doc_entries(r)) < 0)
-        goto done;
-    if ((rc = save(r, out)) < 0)
+    if ((rc = finish_doc(r, out)) < 0)
         goto done;
     if (pages)
         *pages = (unsigned)r->L->npages;
