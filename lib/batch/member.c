@@ -51,6 +51,14 @@ char *kl_batch__dup_or_empty(const char *s)
 static void save_diag(saved_diag **arr, size_t *n, size_t *cap, const kl_diagnostic *d,
                       const kl_member_brief *m)
 {
+    /* A warning met again for the same member (a paragraph in each of its letters, a word
+     * broken in the post and the email letter) is said once. */
+    for (size_t i = 0; m && d->severity != KL_SEVERITY_ERROR && i < *n; i++) {
+        const saved_diag *o = &(*arr)[i];
+        if (o->severity == d->severity && o->code == d->code && !d->source &&
+            strcmp(o->message, d->message ? d->message : "") == 0)
+            return;
+    }
     if (KL_GROW(*arr, *cap, *n + 1) < 0)
         return; /* the failure itself still lands in the record */
     saved_diag *s = &(*arr)[(*n)++];

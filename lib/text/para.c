@@ -729,6 +729,14 @@ static int32_t word_cut(work *w, int32_t start, int32_t end, const char *loc)
     return cut;
 }
 
+/* The word itself is not quoted: it may be a name or an address. */
+static void warn_broken_word(kl_context *ctx)
+{
+    kl_core__warn(ctx, KL_SEVERITY_WARNING, KL_NOWHERE,
+                  "shorten the word or choose a smaller print size",
+                  "a word is wider than the line; it is broken between characters");
+}
+
 static int break_lines(work *w, kl_tpara *p)
 {
     /* ICU's locale spelling of the language tag, whole (no fixed buffer). */
@@ -783,11 +791,8 @@ static int break_lines(work *w, kl_tpara *p)
         /* One word wider than the line: split it between characters. */
         int32_t cut = word_cut(w, start, vis > start ? vis : b, loc);
         if (!warned) {
-            /* The word itself is not quoted: it may be a name or an address. */
-            kl_core__warn(w->ctx, KL_SEVERITY_WARNING, KL_NOWHERE,
-                          "shorten the word or choose a smaller print size",
-                          "a word is wider than the line; it is broken between characters");
-            warned = true;
+            warn_broken_word(w->ctx);
+            p->broke_word = warned = true;
         }
         if (cut >= b) {
             last_ok = b;
@@ -925,6 +930,11 @@ int kl_text__para(kl_context *ctx, const kl_fontset *fs, kl_text_cache *cache, c
             !memcmp(c->key + hn, utf8, tn)) {
             c->hit = true;
             *out = c->para;
+            /* Every letter that prints the paragraph is told, as the first was: whether a
+             * letter's paragraph was shaped for an earlier letter (on its thread, since the
+             * cache last forgot it) must not decide what its member is told. */
+            if (c->para->broke_word)
+                warn_broken_word(ctx);
             return 0;
         }
     kl_tpara *p = NULL;

@@ -56,8 +56,9 @@ typedef struct kl_tline {
 typedef struct kl_tpara {
     kl_tline *lines;
     uint32_t nlines;
-    bool rtl;   /* the paragraph's direction */
-    float size; /* font size in points */
+    bool rtl;        /* the paragraph's direction */
+    bool broke_word; /* a word wider than the line was broken (warned whenever it is used) */
+    float size;      /* font size in points */
 } kl_tpara;
 
 typedef enum kl_tdir {

@@ -198,4 +198,16 @@ if [ -f "$fdir/record.csv" ]; then
     expect "$fdir/record.csv" "^g01,.*,failed," disk-full-record-g01
 fi
 
+# ---- a warning for every member it is true of -------------------------------------------
+# A word too wide for the line is broken in m01, m02, m03, m04 and m06's letters (long names
+# and addresses at large print): each member is told once, with one job or three, whichever
+# worker shaped the paragraph first (a paragraph shaped for another letter is not shaped again).
+lrev="$src/tests/data/letters/review.xml"
+for jobs in 1 3; do
+    "$kl" generate "$lrev" -o "$tmp/words$jobs" --date 2026-10-09 --jobs $jobs >/dev/null 2>"$tmp/words$jobs.err"
+    grep 'a word is wider than the line' "$tmp/words$jobs.err" | sed 's/.*warning: member \([^:]*\):.*/\1/' >"$tmp/words$jobs.ids"
+    [ "$(tr '\n' ' ' <"$tmp/words$jobs.ids")" = "m01 m02 m03 m04 m06 " ] ||
+        fail "broken-word warnings, $jobs jobs: $(tr '\n' ' ' <"$tmp/words$jobs.ids")"
+done
+
 finish "all generate cases passed"
