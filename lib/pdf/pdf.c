@@ -904,8 +904,20 @@ static HPDF_Image image(render *r, const char *src)
     return img;
 }
 
-/* The text element s shows (its lines' runs in logical order, lines joined
- * by sep, 0 for none), as UTF-16BE, appended to b without trailing space. */
+/* The index of elements' text items (and, with y, the elements' positions) freed: a pack frees
+ * it before its save, and builds it again for each letter's first link. */
+static void index_free(render *r, bool y)
+{
+    kl_free(r->se_head);
+    kl_free(r->se_items);
+    r->se_head = NULL;
+    r->se_items = NULL;
+    if (y) {
+        kl_free(r->se_y);
+        r->se_y = NULL;
+    }
+}
+
 /* The per-element lists of text items (render.se_head, se_items) of pages [ix_p0, ix_p1),
  * elements [ix_id0, ix_id1): the whole document, or in a print pack the letter being written
  * (span_at; its elements' items are on its own pages). false when out of memory
@@ -919,10 +931,7 @@ static bool index_items(render *r)
         id0 = r->span_at ? r->spans[r->span_at - 1].selems : 0;
         id1 = r->spans[r->span_at].selems;
     }
-    kl_free(r->se_head);
-    kl_free(r->se_items);
-    r->se_head = NULL;
-    r->se_items = NULL;
+    index_free(r, false);
     for (size_t p = p0; p < p1; p++)
         for (size_t i = 0; i < r->L->pages[p].n; i++)
             n += r->L->pages[p].items[i].kind == KL_ITEM_TEXT && r->L->pages[p].items[i].se;
@@ -932,10 +941,7 @@ static bool index_items(render *r)
     r->se_head = kl_core__malloc((ns ? ns : 1) * 2 * sizeof *r->se_head);
     r->se_items = kl_core__malloc((n ? n : 1) * sizeof *r->se_items);
     if (!r->se_head || !r->se_items) {
-        kl_free(r->se_head);
-        kl_free(r->se_items);
-        r->se_head = NULL;
-        r->se_items = NULL;
+        index_free(r, false);
         return false;
     }
     r->ix_span = r->span_at;
@@ -970,6 +976,8 @@ static void put_item_text(kl_buf *b, size_t start, uint16_t sep, const kl_item *
     line_u16be(b, it->line);
 }
 
+/* The text element s shows (its lines' runs in logical order, lines joined
+ * by sep, 0 for none), as UTF-16BE, appended to b without trailing space. */
 static void element_text(render *r, const kl_selem *s, uint16_t sep, kl_buf *b)
 {
     size_t start = b->len;
@@ -1630,12 +1638,7 @@ static int emit(render *r, kl_buf *out, unsigned *pages)
         goto done;
     if (r->nspans) { /* a print pack: what its saving does not need */
         kl_pdf__stree_trim(&r->st);
-        kl_free(r->se_head);
-        kl_free(r->se_items);
-        kl_free(r->se_y);
-        r->se_head = NULL;
-        r->se_items = NULL;
-        r->se_y = NULL;
+        index_free(r, true);
     }
     if ((rc = finish_doc(r, out)) < 0)
         goto done;
@@ -1948,12 +1951,7 @@ int kl_pdf__pack_end(kl_pdf_packer *pk, const kl_doc *meta, kl_buf *out, const k
             goto done;
         }
     }
-    kl_free(r->se_head);
-    kl_free(r->se_items);
-    kl_free(r->se_y);
-    r->se_head = NULL;
-    r->se_items = NULL;
-    r->se_y = NULL;
+    index_free(r, true);
     kl_pdf__stree_trim(&r->st);
     /* The elements in the order of a tree made at once (their Spans deflate better together:
      * the object streams were 6% larger with each letter's Spans after its elements). */
