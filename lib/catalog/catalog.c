@@ -31,6 +31,9 @@ typedef struct chain_entry {
     char locale[MAX_LOCALE];
     size_t n;
     char chain[MAX_CHAIN][MAX_LOCALE];
+    /* Its date style (date_style), once read: each letter's date and dated messages ask. */
+    bool dates_known;
+    char *date_pattern, *months; /* NULL: none */
 } chain_entry;
 #define MAX_CHAINS 32
 
@@ -190,6 +193,10 @@ KL_API void kl_catalog_set_free(kl_catalog_set *set)
         kl_free(set->metas[i].reviewed);
     }
     kl_free(set->metas);
+    for (size_t i = 0; i < set->n_chains; i++) {
+        kl_free(set->chains[i].date_pattern);
+        kl_free(set->chains[i].months);
+    }
     for (size_t i = 0; i < set->cap_found; i++) {
         kl_free(set->found[i].key);
         kl_free(set->found[i].pattern);
@@ -467,12 +474,33 @@ static int lookup_bundles(kl_context *ctx, kl_catalog_set *set, const char *loca
                           kl_reading variant, const char *msgid, char **pattern,
                           kl_msg_origin *origin, bool *warned);
 
-/* "locale\x01variant\x01msgid" into key, or false when it does not fit. */
+/* "locale\x01variant\x01msgid" (the variant in decimal) into key, or false when it does not
+ * fit. Every message of every letter makes one: not by snprintf. */
 static bool found_key(const char *locale, kl_reading variant, const char *msgid, char *key,
                       size_t cap)
 {
-    int n = snprintf(key, cap, "%s\x01%d\x01%s", locale ? locale : "", (int)variant, msgid);
-    return n > 0 && (size_t)n < cap;
+    const char *loc = locale ? locale : "";
+    char num[24];
+    size_t nn = 0;
+    long long v = (long long)variant;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        num[sizeof num - 1 - nn++] = (char)('0' + u % 10);
+    while ((u /= 10) && nn < sizeof num - 1);
+    if (v < 0)
+        num[sizeof num - 1 - nn++] = '-';
+    size_t ll = strlen(loc), ml = strlen(msgid);
+    if (ll + nn + ml + 3 > cap)
+        return false;
+    char *p = key;
+    memcpy(p, loc, ll);
+    p += ll;
+    *p++ = '\x01';
+    memcpy(p, num + sizeof num - nn, nn);
+    p += nn;
+    *p++ = '\x01';
+    memcpy(p, msgid, ml + 1);
+    return true;
 }
 
 static size_t found_hash(const char *key)
@@ -492,10 +520,11 @@ static found_entry *found_slot(found_entry *table, size_t cap, const char *key)
     return &table[i];
 }
 
-/* A look-up kept earlier: 1 and its outcome (0 with *pattern allocated, KL_ENOTFOUND, or
- * KL_ENOMEM), or 0 when there is none. */
-static int found_get(kl_catalog_set *set, const char *key, char **pattern, kl_msg_origin *origin,
-                     int *rc)
+/* A look-up kept earlier: 1 and its outcome (0 with *pattern the kept text, or KL_ENOTFOUND),
+ * or 0 when there is none. A kept text is the set's until it is freed (found_put never
+ * replaces or frees one), so it is lent, not copied. */
+static int found_get(kl_catalog_set *set, const char *key, const char **pattern,
+                     kl_msg_origin *origin, int *rc)
 {
     int hit = 0;
     pthread_mutex_lock(&set->lock);
@@ -504,8 +533,8 @@ static int found_get(kl_catalog_set *set, const char *key, char **pattern, kl_ms
         hit = 1;
         *rc = KL_ENOTFOUND;
         if (e->pattern) {
-            *pattern = kl_core__strdup(e->pattern);
-            *rc = *pattern ? 0 : KL_ENOMEM;
+            *pattern = e->pattern;
+            *rc = 0;
             if (origin)
                 *origin = e->origin;
         }
@@ -548,27 +577,40 @@ done:
     pthread_mutex_unlock(&set->lock);
 }
 
-int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale, kl_reading variant,
-                       const char *msgid, char **pattern, kl_msg_origin *origin)
+/* kl_catalog__lookup, the pattern lent (*pattern, the set's: found_get) or, when it is not
+ * kept, allocated (*pattern == *owned, for the caller to free). */
+static int lookup_lent(kl_context *ctx, kl_catalog_set *set, const char *locale, kl_reading variant,
+                       const char *msgid, const char **pattern, char **owned, kl_msg_origin *origin)
 {
     *pattern = NULL;
+    *owned = NULL;
     kl_msg_origin local;
     if (!origin)
         origin = &local; /* kept with the pattern for later callers */
     char key[256];
     bool keyed = found_key(locale, variant, msgid, key, sizeof key);
     int rc;
-    if (keyed && found_get(set, key, pattern, origin, &rc)) {
-        if (rc == KL_ENOMEM)
-            kl_core__oom(ctx);
+    if (keyed && found_get(set, key, pattern, origin, &rc))
         return rc;
-    }
     bool warned = false;
-    rc = lookup_bundles(ctx, set, locale, variant, msgid, pattern, origin, &warned);
+    rc = lookup_bundles(ctx, set, locale, variant, msgid, owned, origin, &warned);
+    *pattern = *owned;
     /* A look-up that warned (an out-of-date translation) is not kept: the warning is said
      * for every letter, as it was. */
     if (keyed && !warned && (rc == 0 || rc == KL_ENOTFOUND))
-        found_put(set, key, rc == 0 ? *pattern : NULL, origin);
+        found_put(set, key, rc == 0 ? *owned : NULL, origin);
+    return rc;
+}
+
+int kl_catalog__lookup(kl_context *ctx, kl_catalog_set *set, const char *locale, kl_reading variant,
+                       const char *msgid, char **pattern, kl_msg_origin *origin)
+{
+    const char *lent = NULL;
+    char *owned = NULL;
+    int rc = lookup_lent(ctx, set, locale, variant, msgid, &lent, &owned, origin);
+    *pattern = owned;
+    if (rc == 0 && !owned && !(*pattern = kl_core__strdup(lent)))
+        return kl_core__oom(ctx);
     return rc;
 }
 
@@ -726,9 +768,67 @@ void kl_catalog__source_position(kl_context *ctx, const kl_catalog_set *set,
     kl_core__buf_free(&text);
 }
 
+static int read_date_style(kl_catalog_set *set, const char *locale, char **pattern, char **months);
+
+/* The locale's entry in the set's chains, or NULL; the caller holds the lock. */
+static chain_entry *chain_of(kl_catalog_set *set, const char *locale)
+{
+    const char *key = locale ? locale : "";
+    for (size_t i = 0; i < set->n_chains; i++)
+        if (strcmp(set->chains[i].locale, key) == 0)
+            return &set->chains[i];
+    return NULL;
+}
+
+/* Copies of the two strings into *pattern and *months: 0 or KL_ENOMEM (neither set). */
+static int copy_style(const char *dp, const char *mo, char **pattern, char **months)
+{
+    *pattern = dp ? kl_core__strdup(dp) : NULL;
+    *months = mo ? kl_core__strdup(mo) : NULL;
+    if ((dp && !*pattern) || (mo && !*months)) {
+        kl_free(*pattern);
+        kl_free(*months);
+        *pattern = *months = NULL;
+        return KL_ENOMEM;
+    }
+    return 0;
+}
+
+/* The catalog's own date style (read_date_style), read once per set and locale and kept
+ * with the locale's chain (under the set's lock). *pattern and *months are allocated. */
+static int date_style(kl_catalog_set *set, const char *locale, char **pattern, char **months)
+{
+    *pattern = *months = NULL;
+    pthread_mutex_lock(&set->lock);
+    chain_entry *e = chain_of(set, locale);
+    int rc = 1;
+    if (e && e->dates_known)
+        rc = copy_style(e->date_pattern, e->months, pattern, months);
+    pthread_mutex_unlock(&set->lock);
+    if (rc != 1)
+        return rc;
+    if ((rc = read_date_style(set, locale, pattern, months)) < 0)
+        return rc;
+    char *dp = NULL, *mo = NULL;
+    if (copy_style(*pattern, *months, &dp, &mo) < 0)
+        return 0; /* not kept: read again next time */
+    pthread_mutex_lock(&set->lock);
+    e = chain_of(set, locale); /* locale_chain made it, unless the set's chains are full */
+    if (e && !e->dates_known) {
+        e->date_pattern = dp;
+        e->months = mo;
+        e->dates_known = true;
+        dp = mo = NULL;
+    }
+    pthread_mutex_unlock(&set->lock);
+    kl_free(dp);
+    kl_free(mo);
+    return 0;
+}
+
 /* The catalog's own date style: dates { pattern {...} months {...} } in the
  * first catalog of the locale's chain that has one. */
-static int date_style(kl_catalog_set *set, const char *locale, char **pattern, char **months)
+static int read_date_style(kl_catalog_set *set, const char *locale, char **pattern, char **months)
 {
     *pattern = *months = NULL;
     char chain[MAX_CHAIN][MAX_LOCALE];
@@ -781,8 +881,9 @@ int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale
     kl_msg_origin local;
     if (!origin)
         origin = &local;
-    char *pattern = NULL;
-    int rc = kl_catalog__lookup(ctx, set, locale, variant, msgid, &pattern, origin);
+    const char *pattern = NULL;
+    char *owned = NULL;
+    int rc = lookup_lent(ctx, set, locale, variant, msgid, &pattern, &owned, origin);
     if (rc)
         return rc;
     kl_fmt_error fe;
@@ -791,7 +892,7 @@ int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale
     bool dated = strstr(pattern, "date") != NULL;
     rc = dated ? date_style(set, locale, &dpat, &months) : 0;
     if (rc == KL_ENOMEM) {
-        kl_free(pattern);
+        kl_free(owned);
         return kl_core__oom(ctx);
     }
     rc = kl_catalog__format_dated(locale, pattern, args, n_args, dpat, months, out, &fe);
@@ -821,7 +922,7 @@ int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale
     } else if (rc == KL_ENOMEM) {
         kl_core__oom(ctx);
     }
-    kl_free(pattern);
+    kl_free(owned);
     return rc;
 }
 

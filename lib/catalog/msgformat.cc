@@ -403,20 +403,33 @@ int convert_args(const kl_fmt_arg *args, size_t n_args, const std::vector<char> 
     return 0;
 }
 
-/* ICU's result, with digit runs isolated in a right-to-left text, as an allocated UTF-8
- * string. */
-int finish(icu::UnicodeString &result, bool rtl, char **out)
+/* utf8 as an allocated string. */
+int copy_out(const std::string &utf8, char **out)
 {
-    if (rtl)
-        result = isolate_digit_runs(result);
-    std::string utf8;
-    result.toUTF8String(utf8);
     char *s = (char *)kl_core__malloc(utf8.size() + 1);
     if (!s)
         return KL_ENOMEM;
     memcpy(s, utf8.c_str(), utf8.size() + 1);
     *out = s;
     return 0;
+}
+
+/* ICU's result, with digit runs isolated in a right-to-left text, as UTF-8 into utf8. */
+void finish_utf8(icu::UnicodeString &result, bool rtl, std::string &utf8)
+{
+    if (rtl)
+        result = isolate_digit_runs(result);
+    utf8.clear();
+    result.toUTF8String(utf8);
+}
+
+/* ICU's result, with digit runs isolated in a right-to-left text, as an allocated UTF-8
+ * string. */
+int finish(icu::UnicodeString &result, bool rtl, char **out)
+{
+    std::string utf8;
+    finish_utf8(result, rtl, utf8);
+    return copy_out(utf8, out);
 }
 
 /* ---- the thread's formatters -------------------------------------------------------
@@ -433,13 +446,33 @@ constexpr size_t MAX_MESSAGES = 2048;
 constexpr size_t MAX_HOURS = 64;
 
 /* A pattern made ready once: its MessageFormat (isolation marks dropped, the catalog's date
- * style set), and the arguments it names, in order, as pattern_names reads them. */
+ * style set), and the arguments it names, in order, as pattern_names reads them.
+ *
+ * Texts it formatted more than once are kept with the arguments they were formatted from
+ * (memo_key_of): most of a letter's messages name only the review's details (an agency's
+ * name, the child's) or nothing, the same for every member, so later members' letters take
+ * the text again instead of formatting it. A text is kept only when its arguments come a
+ * second time (their hash is in `seen`), so a message naming a member's own details keeps
+ * nothing of theirs; at most MAX_MEMO texts and MAX_SEEN hashes a pattern, whatever the
+ * family's size. */
+constexpr size_t MAX_MEMO = 32;
+constexpr size_t MAX_SEEN = 32;
+
+struct Memo {
+    std::string key; /* memo_key_of */
+    std::string out; /* the text formatted from it */
+};
+
 struct Prepared {
     icu::UnicodeString upattern;
     std::unique_ptr<icu::MessageFormat> mf;
     std::unique_ptr<icu::SimpleDateFormat> own_dates;
     std::vector<PatternName> names;
     bool rtl = false;
+    std::vector<Memo> memo; /* at most MAX_MEMO, replaced in turn (next_memo) */
+    size_t next_memo = 0;
+    size_t seen[MAX_SEEN] = {0}; /* hashes of arguments formatted once, replaced in turn */
+    size_t next_seen = 0;
 };
 
 struct HoursFormats {
@@ -458,7 +491,10 @@ struct HoursFormats {
 struct ThreadFormats {
     std::unordered_map<std::string, std::unique_ptr<Prepared>> messages;
     std::unordered_map<std::string, std::unique_ptr<HoursFormats>> hours;
-    std::string key; /* reused for look-ups */
+    std::string key;                    /* reused for look-ups */
+    std::string args_key;               /* reused for a message's arguments (memo_key_of) */
+    std::string text;                   /* reused for a message's text (format_prepared) */
+    std::vector<char> plain_only, used; /* reused by format_prepared */
 };
 
 ThreadFormats &thread_formats()
@@ -514,8 +550,8 @@ std::unique_ptr<Prepared> prepare(const char *locale, const char *pattern, const
 }
 
 /* The thread's prepared pattern, made now if it has none; nullptr when it cannot be. */
-const Prepared *prepared(const char *locale, const char *pattern, const kl_fmt_arg *args,
-                         size_t n_args, const char *date_pattern, const char *months)
+Prepared *prepared(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
+                   const char *date_pattern, const char *months)
 {
     ThreadFormats &t = thread_formats();
     prepared_key(t.key, locale, pattern, date_pattern, months, args, n_args);
@@ -530,19 +566,58 @@ const Prepared *prepared(const char *locale, const char *pattern, const kl_fmt_a
     return t.messages.emplace(t.key, std::move(p)).first->second.get();
 }
 
+/* The arguments a message uses (used[i]), in order, as one string: each one's name, a NUL,
+ * its type and value (a string's text and a NUL; a number's or a date's bytes). Two calls
+ * with the same string format to the same text: the pattern chooses, isolates and formats
+ * only on what it names (match_names and convert_args read nothing else). */
+void memo_key_of(const kl_fmt_arg *args, size_t n_args, const std::vector<char> &used,
+                 std::string &key)
+{
+    key.clear();
+    for (size_t i = 0; i < n_args; i++) {
+        if (!used[i])
+            continue;
+        key += args[i].name;
+        key += '\0';
+        switch (args[i].type) {
+        case KL_ARG_NUMBER:
+            key += 'n';
+            key.append((const char *)&args[i].num, sizeof args[i].num);
+            break;
+        case KL_ARG_DATE: {
+            const int ymd[3] = {args[i].date.year, args[i].date.month, args[i].date.day};
+            key += 'd';
+            key.append((const char *)ymd, sizeof ymd);
+            break;
+        }
+        default:
+            key += 's';
+            key += args[i].s ? args[i].s : "";
+            key += '\0';
+            break;
+        }
+    }
+}
+
 /* Format with the thread's prepared pattern: 1 when there is none (format the old way). */
 int format_prepared(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
                     char **out, kl_fmt_error *err, const char *date_pattern, const char *months)
 {
-    const Prepared *p = prepared(locale, pattern, args, n_args, date_pattern, months);
+    Prepared *p = prepared(locale, pattern, args, n_args, date_pattern, months);
     if (!p)
         return 1;
-    std::vector<char> plain_only, used;
+    ThreadFormats &t = thread_formats();
+    std::vector<char> &plain_only = t.plain_only, &used = t.used;
+    int rc;
+    if ((rc = match_names(p->names, args, n_args, err, plain_only, used)) != 0)
+        return rc;
+    memo_key_of(args, n_args, used, t.args_key);
+    for (const Memo &m : p->memo)
+        if (m.key == t.args_key)
+            return copy_out(m.out, out);
     std::vector<icu::UnicodeString> names;
     std::vector<icu::Formattable> values;
-    int rc;
-    if ((rc = match_names(p->names, args, n_args, err, plain_only, used)) != 0 ||
-        (rc = convert_args(args, n_args, used, plain_only, p->rtl, p->upattern, names, values,
+    if ((rc = convert_args(args, n_args, used, plain_only, p->rtl, p->upattern, names, values,
                            err)) != 0)
         return rc;
     icu::UnicodeString result;
@@ -552,7 +627,22 @@ int format_prepared(const char *locale, const char *pattern, const kl_fmt_arg *a
         set_error(err, st, p->upattern, nullptr, "ICU could not format the message");
         return st == U_MEMORY_ALLOCATION_ERROR ? KL_ENOMEM : KL_EBACKEND;
     }
-    return finish(result, p->rtl, out);
+    finish_utf8(result, p->rtl, t.text);
+    size_t h = std::hash<std::string>{}(t.args_key);
+    bool again = false;
+    for (size_t i = 0; i < MAX_SEEN && !again; i++)
+        again = p->seen[i] == h;
+    if (!again) {
+        p->seen[p->next_seen] = h;
+        p->next_seen = (p->next_seen + 1) % MAX_SEEN;
+    } else if (p->memo.size() < MAX_MEMO) {
+        p->memo.push_back(Memo{t.args_key, t.text});
+    } else {
+        Memo fresh{t.args_key, t.text}; /* whole (or bad_alloc) before it replaces one */
+        p->memo[p->next_memo] = std::move(fresh);
+        p->next_memo = (p->next_memo + 1) % MAX_MEMO;
+    }
+    return copy_out(t.text, out);
 }
 
 /* The formatting as it is without the thread's formatters: each call builds its own. */

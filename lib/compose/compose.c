@@ -50,6 +50,10 @@ typedef struct composer {
     char *terms[4];     /* this language's title, roles and hours (terms.c order) */
     bool args_reusable; /* the arguments of `locale` were made without a diagnostic or a
                          * fallback: the same language's next turn keeps them */
+    /* untranslated[i]: standard argument i is review text printed as written
+     * (untranslated_value), for the first n_untranslated arguments (0 while they are made) */
+    bool untranslated[MAX_ARGS];
+    size_t n_untranslated;
     /* the last message's runs of review data printed as written (see mark_runs) */
     kl_span *spans; /* grown as needed: a message may hold any number */
     size_t n_spans, cap_spans;
@@ -487,6 +491,7 @@ static int set_language_args(composer *c, const char *locale)
     const kl_member *m = c->member;
     c->locale = locale;
     c->n_args = 0;
+    c->n_untranslated = 0;
 
     int rc;
     if ((rc = name_interpreter_language(c, locale)) < 0)
@@ -728,7 +733,7 @@ static int element_args(composer *c, const kl_tnode *tn, kl_fmt_arg *args, size_
             fa.s = strs[v];
         }
         size_t j = 0;
-        while (j < *n && strcmp(args[j].name, fa.name) != 0)
+        while (j < *n && (args[j].name[0] != fa.name[0] || strcmp(args[j].name, fa.name) != 0))
             j++;
         args[j] = fa;
         if (j == *n)
@@ -745,8 +750,14 @@ static int wrap_untranslated(composer *c, const kl_tnode *tn, kl_fmt_arg *args, 
     size_t std_args = c->n_args;
     for (size_t i = 0; i < n; i++) {
         bool element = i >= std_args || (tn && args[i].s != c->args[i].s);
-        if (args[i].type != KL_ARG_STRING ||
-            !untranslated_value(c, args[i].name, args[i].s, element))
+        if (args[i].type != KL_ARG_STRING)
+            continue;
+        /* A standard argument's answer is the language's (set_untranslated), the same for
+         * every message. */
+        bool as_written = !element && i < c->n_untranslated
+                              ? c->untranslated[i]
+                              : untranslated_value(c, args[i].name, args[i].s, element);
+        if (!as_written)
             continue;
         if (!(wrapped[i] = wrap_value(args[i].s)))
             return kl_core__oom(c->ctx);
@@ -801,11 +812,20 @@ static int lookup(composer *c, const kl_tnode *tn, const char *msgid, const kl_f
     return rc;
 }
 
-/* Format msgid with the standard arguments plus the element's own. On a
- * fallback the node's language is set to the fallback locale. */
-static int message(composer *c, const kl_tnode *tn, const char *msgid, char **out, char **lang_out)
+/* The standard arguments' untranslated_value, once a language's are made. */
+static void set_untranslated(composer *c)
 {
-    *out = NULL;
+    for (size_t i = 0; i < c->n_args; i++)
+        c->untranslated[i] = c->args[i].type == KL_ARG_STRING &&
+                             untranslated_value(c, c->args[i].name, c->args[i].s, false);
+    c->n_untranslated = c->n_args;
+}
+
+/* lookup with the standard arguments plus the element's own, review text wrapped to be found
+ * again. */
+static int lookup_own_args(composer *c, const kl_tnode *tn, const char *msgid, char **out,
+                           char **lang_out)
+{
     kl_fmt_arg args[MAX_ARGS + KL_TEMPLATE_MAX_ARGS];
     xmlXPathObjectPtr vals[KL_TEMPLATE_MAX_ARGS] = {0};
     char *strs[KL_TEMPLATE_MAX_ARGS] = {0};
@@ -818,12 +838,25 @@ static int message(composer *c, const kl_tnode *tn, const char *msgid, char **ou
         (rc = lookup(c, tn, msgid, args, n, out, lang_out)) < 0)
         goto done;
 done:
-    for (size_t i = 0; i < KL_TEMPLATE_MAX_ARGS; i++) {
+    for (size_t i = 0; tn && i < tn->n_args; i++) { /* element_args fills one each */
         xmlXPathFreeObject(vals[i]);
         kl_free(strs[i]);
     }
     for (size_t i = 0; i < n; i++)
         kl_free(wrapped[i]);
+    return rc;
+}
+
+/* Format msgid with the standard arguments plus the element's own. On a
+ * fallback the node's language is set to the fallback locale. */
+static int message(composer *c, const kl_tnode *tn, const char *msgid, char **out, char **lang_out)
+{
+    *out = NULL;
+    /* No argument of its own, and nothing printed as written (untranslated_value: never in
+     * English): the standard arguments as they are. */
+    bool as_they_are = (!tn || !tn->n_args) && strncmp(c->locale, "en", 2) == 0;
+    int rc = as_they_are ? lookup(c, tn, msgid, c->args, c->n_args, out, lang_out)
+                         : lookup_own_args(c, tn, msgid, out, lang_out);
     if (!rc)
         rc = mark_runs(c, out);
     if (rc) {
@@ -1322,6 +1355,8 @@ static int set_locale_var(composer *c, const char *locale)
     size_t fallbacks = c->doc ? c->doc->n_fallbacks : 0;
     c->args_reusable = false;
     int rc = set_language_args(c, locale);
+    if (rc == 0)
+        set_untranslated(c);
     c->args_reusable = rc == 0 && kl_context_count(c->ctx, KL_SEVERITY_NOTE) == diags &&
                        (c->doc ? c->doc->n_fallbacks : 0) == fallbacks;
     return rc;
