@@ -27,16 +27,19 @@
 #include <unistd.h>
 
 /* The disclosure check (review/disclosure.c) on everything written for a
- * member: no other member's phone, email, postcode or address line. */
+ * member: no other member's phone, email, postcode or address line. A text
+ * marked checked has passed this very check already (the same bytes, the
+ * review's index, this member as the reader: kl_letter__check on a letter
+ * composed from the review for this member) and is not scanned twice. */
 static int disclosure_run(kl_context *ctx, const kl_review *review, const kl_member *m,
-                          const char *const *texts, size_t n)
+                          const char *const *texts, const bool *checked, size_t n)
 {
     const kl_disclosure *d = kl_review__disclosure(review);
     size_t reader = kl_review__member_index(review, m);
     kl_where w = {m->source, m->line, m->column, m->id};
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++)
-        if (texts[i])
+        if (texts[i] && !checked[i])
             rc = kl_disclosure__scan(ctx, d, reader, 0, texts[i], strlen(texts[i]), w,
                                      "the correspondence for this member");
     return rc;
@@ -197,12 +200,17 @@ static int add_file_error(kl_context *ctx)
 
 typedef struct texts {
     char *items[MAX_TEXTS];
+    bool checked[MAX_TEXTS]; /* passed kl_letter__check on a letter from b->review for j->m */
     size_t n;
 } texts;
 
-static void keep_text(texts *t, char *s)
+/* A text for the member's disclosure check; checked: it came from kl_plain__check_text or
+ * kl_letter_render_* on a letter composed from b->review for this member (which scanned these
+ * bytes with this member as the reader: disclosure_run would find what they found). */
+static void keep_text(texts *t, char *s, bool checked)
 {
     assert(t->n < MAX_TEXTS); /* one output per channel (do_member) */
+    t->checked[t->n] = checked;
     t->items[t->n++] = s;
 }
 
@@ -273,7 +281,7 @@ static int cover_note(worker *w, job *j, texts *t)
                                 KL_CHANNEL_VIA_PROFESSIONAL, &lo, &L)) < 0 ||
         (rc = kl_plain__check_text(w->ctx, L, &text)) < 0)
         goto done;
-    keep_text(t, text);
+    keep_text(t, text, false); /* checked against the English review's index */
     if ((rc = render_pdf(w, L, j, KL_CHANNEL_VIA_PROFESSIONAL, "cover.pdf")) < 0)
         goto done;
     if (j->files[j->n_files - 1].pages > 1)
@@ -354,7 +362,7 @@ static int email_draft(worker *w, job *j, size_t pdf_at, const char *subject, co
     }
     memcpy(h, eml, head);
     h[head] = 0;
-    keep_text(t, h);
+    keep_text(t, h, false);
     if (!(f = add_file(w->ctx, j, KL_CHANNEL_EMAIL, "email.eml"))) {
         rc = add_file_error(w->ctx);
         goto done;
@@ -479,7 +487,7 @@ static int braille_letter(worker *w, job *j, kl_letter *L, kl_channel ch, texts 
     /* Its text for the disclosure check (the BRF is made from the document). */
     if ((rc = kl_plain__check_text(w->ctx, L, &text)) < 0)
         return rc;
-    keep_text(t, text);
+    keep_text(t, text, true);
     if (!(f = add_file(w->ctx, j, ch, "braille.brf")))
         return add_file_error(w->ctx);
     if ((rc = kl_braille__brf(w->ctx, kl_letter__doc(L),
@@ -508,7 +516,7 @@ static int sms_channel(worker *w, job *j, kl_letter *L, texts *t)
         return rc;
     kl_buf c = KL_BUF_INIT;
     kl_core__buf_printf(&c, "%s\n", sms);
-    keep_text(t, sms);
+    keep_text(t, sms, true);
     rc = text_file(w, j, KL_CHANNEL_SMS, "sms.txt", &c);
     kl_core__buf_free(&c);
     return rc;
@@ -529,8 +537,8 @@ static int email_files(worker *w, job *j, kl_letter *L, size_t pdf_at, texts *t)
     if ((rc = text_file(w, j, KL_CHANNEL_EMAIL, "email.txt", &c)) < 0 ||
         (rc = email_draft(w, j, pdf_at, subject, body, t)) < 0)
         goto done;
-    keep_text(t, subject);
-    keep_text(t, body);
+    keep_text(t, subject, true);
+    keep_text(t, body, true);
     subject = body = NULL;
 done:
     kl_core__buf_free(&c);
@@ -549,7 +557,7 @@ static int print_channel(worker *w, job *j, kl_letter *L, kl_channel ch, texts *
     /* The letter's text for the disclosure check, not wrapped: nobody reads its lines. */
     if ((rc = kl_plain__check_text(w->ctx, L, &text)) < 0)
         return rc;
-    keep_text(t, text);
+    keep_text(t, text, true);
     char suffix[40]; /* "via-professional.pdf", the longest */
     snprintf(suffix, sizeof suffix, "%s.pdf", kl_channel_name(ch));
     size_t pdf_at = j->n_files;
@@ -613,7 +621,7 @@ static void do_member(worker *w, job *j)
         return;
     }
     kl_batch__report(b, KL_BATCH_PHASE_COMPOSING, m->id, NULL);
-    texts t = {{NULL}, 0};
+    texts t = {{NULL}, {false}, 0};
     int rc = 0;
     bool seen[4] = {false, false, false, false};
     for (size_t i = 0; i < m->n_contacts; i++) {
@@ -626,7 +634,8 @@ static void do_member(worker *w, job *j)
             goto done;
         }
     }
-    if ((rc = disclosure_run(w->ctx, b->review, m, (const char *const *)t.items, t.n)) < 0)
+    if ((rc = disclosure_run(w->ctx, b->review, m, (const char *const *)t.items, t.checked, t.n)) <
+        0)
         kl_batch__job_fail(j, w->ctx, rc, false, KL_CHANNEL_POST, NULL);
 done:
     for (size_t i = 0; i < t.n; i++)

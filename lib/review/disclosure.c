@@ -130,9 +130,21 @@ static void dbuild_put(dbuild *b, UChar32 c)
     t->len += (size_t)w;
 }
 
-/* ASCII text[0, n) folded (A-Z to a-z: NFKC case folding of ASCII) and put
- * into b, as dbuild_put would one character at a time, with the state in
- * locals (stores through char pointers would make the compiler reload it). */
+/* An ASCII byte folded (NFKC case folding of ASCII: A-Z to a-z) if it is a letter or digit,
+ * else 0. */
+#define AF(c)                                                                                      \
+    ((c) >= '0' && (c) <= '9'   ? (c)                                                              \
+     : (c) >= 'a' && (c) <= 'z' ? (c)                                                              \
+     : (c) >= 'A' && (c) <= 'Z' ? (c) + ('a' - 'A')                                                \
+                                : 0)
+#define AF4(c)  AF(c), AF((c) + 1), AF((c) + 2), AF((c) + 3)
+#define AF16(c) AF4(c), AF4((c) + 4), AF4((c) + 8), AF4((c) + 12)
+#define AF64(c) AF16(c), AF16((c) + 16), AF16((c) + 32), AF16((c) + 48)
+static const unsigned char ascii_fold[128] = {AF64(0), AF64(64)};
+
+/* ASCII text[0, n) folded and put into b, as dbuild_put would one character at a time, a run
+ * of letters or of digits at a time, with the state in locals (stores through char pointers
+ * would make the compiler reload it). */
 static void dbuild_ascii(dbuild *b, const unsigned char *text, size_t n)
 {
     dtext *t = b->t;
@@ -140,34 +152,79 @@ static void dbuild_ascii(dbuild *b, const unsigned char *text, size_t n)
     unsigned char *flags = t->flags;
     size_t len = t->len, nd = t->n_digits;
     bool in_word = b->in_word, in_chain = b->in_chain;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = text[i];
-        bool digit = c >= '0' && c <= '9';
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + ('a' - 'A'));
-        if (!digit && !(c >= 'a' && c <= 'z')) {
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = ascii_fold[text[i] & 0x7F];
+        if (!c) {
             if (in_word)
                 flags[len - 1] |= 2;
             in_word = false;
+            i++;
             continue;
         }
         if (!in_word)
             flags[len] |= 1;
         in_word = true;
-        s[len++] = (char)c;
-        if (digit) {
-            digits[nd++] = (char)c;
-            in_chain = true;
-        } else {
+        if (c > '9') {
+            /* letters: a digit chain before them ends */
             if (in_chain)
                 digits[nd++] = '|';
             in_chain = false;
+            s[len++] = (char)c;
+            i++;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* Eight bytes at a time: each ASCII, so with 0x20 set a letter is 0x61-0x7A (and
+             * nothing else is), found by adding without a carry between bytes; the bytes
+             * stored past the letters are beyond len, in room made for this text. */
+            bool ended = false;
+            while (i + 8 <= n) {
+                uint64_t v, hi = 0x8080808080808080ULL;
+                memcpy(&v, text + i, sizeof v);
+                v |= 0x2020202020202020ULL;
+                uint64_t letter = (v + 0x1F1F1F1F1F1F1F1FULL) & ~(v + 0x0505050505050505ULL) & hi;
+                memcpy(s + len, &v, sizeof v);
+                size_t k = letter == hi ? 8 : (size_t)__builtin_ctzll(~letter & hi) / 8;
+                len += k;
+                i += k;
+                if (k < 8) {
+                    ended = true; /* text[i] is no letter */
+                    break;
+                }
+            }
+            if (ended)
+                continue;
+#endif
+            while (i < n && (c = ascii_fold[text[i] & 0x7F]) > '9') {
+                s[len++] = (char)c;
+                i++;
+            }
+        } else {
+            in_chain = true;
+            do {
+                s[len++] = (char)c;
+                digits[nd++] = (char)c;
+                i++;
+            } while (i < n && (c = ascii_fold[text[i] & 0x7F]) != 0 && c <= '9');
         }
     }
     t->len = len;
     t->n_digits = nd;
     b->in_word = in_word;
     b->in_chain = in_chain;
+}
+
+/* The end of the run of ASCII bytes at p[i], at most len. */
+static size_t ascii_end(const unsigned char *p, size_t i, size_t len)
+{
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, sizeof v);
+        if (v & 0x8080808080808080ULL)
+            break;
+    }
+    while (i < len && p[i] < 0x80)
+        i++;
+    return i;
 }
 
 /* text[0, len) (UTF-8, bad bytes as U+FFFD) in NFKC with case folding, put
@@ -230,9 +287,7 @@ static int dtext_make(const char *text, size_t len, dtext *out)
     size_t i = 0;
     while (!rc && i < len) {
         /* [i, j) ASCII; then the next long ASCII run at k, or the end */
-        size_t j = i;
-        while (j < len && p[j] < 0x80)
-            j++;
+        size_t j = ascii_end(p, i, len);
         if (j == len) {
             if (!(rc = dbuild_room(&b, j - i, j - i)))
                 dbuild_ascii(&b, p + i, j - i);
@@ -399,7 +454,32 @@ struct kl_disclosure {
     size_t mask;
     size_t *lens, n_lens;   /* text needle lengths, ascending */
     size_t *plens, n_plens; /* phone key lengths, ascending */
+    /* A filter on a needle's first PREFIX bytes (every needle is longer): bit
+     * prefix_bit(bytes, phone) set for each needle, so a place in a text whose bit is clear
+     * starts none and is passed over without hashing the text at each needle length. Sized by
+     * the needles, at most PREFIX_MAX_BITS (8 KB for the whole index). */
+    unsigned char *prefix;
+    unsigned prefix_shift; /* 64 - log2(the filter's bits) */
 };
+
+#define PREFIX          4
+#define PREFIX_MAX_BITS ((size_t)1 << 16)
+_Static_assert(PREFIX == sizeof(uint32_t), "prefix_bit reads the prefix as one uint32_t");
+
+/* The filter's bit for the PREFIX bytes at s (a text needle's, or a phone key's). */
+static size_t prefix_bit(const kl_disclosure *d, const char *s, int phone)
+{
+    uint32_t v;
+    memcpy(&v, s, sizeof v);
+    uint64_t h = ((uint64_t)v ^ (phone ? 0x9E3779B97F4A7C15ULL : 0)) * 0xD6E8FEB86659FD93ULL;
+    return (size_t)(h >> d->prefix_shift);
+}
+
+static bool prefix_may(const kl_disclosure *d, const char *s, int phone)
+{
+    size_t b = prefix_bit(d, s, phone);
+    return (d->prefix[b >> 3] >> (b & 7)) & 1;
+}
 
 static uint64_t hash_bytes(const char *s, size_t len, int phone)
 {
@@ -470,6 +550,7 @@ void kl_disclosure__unref(kl_disclosure *d)
     kl_free(d->slots);
     kl_free(d->lens);
     kl_free(d->plens);
+    kl_free(d->prefix);
     kl_free(d);
 }
 
@@ -762,6 +843,26 @@ static int index_pairs(kl_disclosure *d, builder *b)
             s = (s + 1) & d->mask;
         d->slots[s] = (uint32_t)(i + 1);
     }
+    /* The prefix filter, 16 bits a needle up to its cap; only if no needle is as short as its
+     * prefix (never: text needles are at least 5 bytes, phone keys 7 digits). */
+    size_t shortest = SIZE_MAX;
+    for (size_t i = 0; i < d->n_items; i++)
+        if (ND_LEN(&d->items[i]) < shortest)
+            shortest = ND_LEN(&d->items[i]);
+    if (shortest > PREFIX) {
+        unsigned lg = 9;
+        while (((size_t)1 << lg) < PREFIX_MAX_BITS && ((size_t)1 << lg) < 16 * d->n_items)
+            lg++;
+        d->prefix = kl_core__calloc(((size_t)1 << lg) / 8, 1);
+        if (!d->prefix)
+            return KL_ENOMEM;
+        d->prefix_shift = 64 - lg;
+        for (size_t i = 0; i < d->n_items; i++) {
+            const dneedle *nd = &d->items[i];
+            size_t bit = prefix_bit(d, d->keys + nd->key, ND_KIND(nd) == D_PHONE);
+            d->prefix[bit >> 3] |= (unsigned char)(1u << (bit & 7));
+        }
+    }
     /* Distinct lengths, ascending. */
     size_t *arrs[2] = {d->lens, d->plens};
     size_t *counts[2] = {&d->n_lens, &d->n_plens};
@@ -1004,6 +1105,32 @@ int kl_disclosure__report(kl_context *ctx, const kl_disclosure_hit *hit, kl_wher
                           hit->withheld ? ", whose contact details are withheld" : "");
 }
 
+/* Can a text needle start at byte p of t? Every needle is longer than its prefix: a place where
+ * no needle's prefix starts (most of a letter's words) is passed over without a lookup. */
+static inline bool may_start(const kl_disclosure *d, const dtext *t, size_t p)
+{
+    return !d->prefix || (p + PREFIX < t->len && prefix_may(d, t->s + p, 0));
+}
+
+/* The text needles of t that start at word start p and end on a word's end, in the order of
+ * their lengths: 0, or KL_EDATA from judge at the first the reader may not see. */
+static int find_at(const kl_disclosure *d, const dtext *t, size_t p, size_t reader, unsigned flags,
+                   kl_disclosure_hit *hit)
+{
+    for (size_t l = 0; l < d->n_lens; l++) {
+        size_t n = d->lens[l];
+        if (p + n > t->len)
+            break;
+        if (!(t->flags[p + n - 1] & 2))
+            continue;
+        const dneedle *nd = lookup(d, t->s + p, n, 0);
+        int rc = nd ? judge(d, nd, reader, flags, hit) : 0;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 int kl_disclosure__find(const kl_disclosure *d, size_t reader, unsigned flags, const char *text,
                         size_t len, kl_disclosure_hit *hit)
 {
@@ -1013,21 +1140,26 @@ int kl_disclosure__find(const kl_disclosure *d, size_t reader, unsigned flags, c
     int rc = dtext_make(text, len, &t);
     if (rc)
         return rc;
-    for (size_t p = 0; p < t.len && !rc; p++) {
-        if (!(t.flags[p] & 1))
-            continue;
-        for (size_t l = 0; l < d->n_lens && !rc; l++) {
-            size_t n = d->lens[l];
-            if (p + n > t.len)
-                break;
-            if (!(t.flags[p + n - 1] & 2))
-                continue;
-            const dneedle *nd = lookup(d, t.s + p, n, 0);
-            if (nd)
-                rc = judge(d, nd, reader, flags, hit);
+    /* The words' starts, eight flags at a time where the bytes' order allows. */
+    size_t p = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; p + 8 <= t.len && !rc; p += 8) {
+        uint64_t v;
+        memcpy(&v, t.flags + p, sizeof v);
+        for (v &= 0x0101010101010101ULL; v && !rc; v &= v - 1) {
+            size_t q = p + (size_t)__builtin_ctzll(v) / 8;
+            if (may_start(d, &t, q))
+                rc = find_at(d, &t, q, reader, flags, hit);
         }
     }
-    for (size_t p = 0; p < t.n_digits && !rc; p++) {
+#endif
+    for (; p < t.len && !rc; p++)
+        if ((t.flags[p] & 1) && may_start(d, &t, p))
+            rc = find_at(d, &t, p, reader, flags, hit);
+    const unsigned char *pre = d->prefix;
+    for (p = 0; p < t.n_digits && !rc; p++) {
+        if (pre && (p + PREFIX >= t.n_digits || !prefix_may(d, t.digits + p, 1)))
+            continue;
         for (size_t l = 0; l < d->n_plens && !rc; l++) {
             size_t n = d->plens[l];
             if (p + n > t.n_digits || memchr(t.digits + p, '|', n))

@@ -401,6 +401,90 @@ static void many_details_all_indexed(void **state)
     free(fam);
 }
 
+/* A real letter's text (typographic quotes, dashes, bullets, page furniture) with another
+ * member's detail planted in it: found at the letter's start and end, after each of 16
+ * lengths of text before it (every alignment of the scan's eight-byte steps), after a
+ * non-ASCII character, in every spelling below, the shortest detail the index keeps (a
+ * 5-byte postcode) among them. The letter alone passes. */
+static void details_found_anywhere_in_a_real_letter(void **state)
+{
+    (void)state;
+    kl_test_diags diags = {0};
+    kl_context *ctx = kl_test_context(&diags);
+    char fam[4096] = "";
+    char *x = member_xml("m01", "<line>12 Elm Road</line>", "Northtown", "B1 1AA");
+    strcat(fam, x);
+    free(x);
+    x = member_xml("m02", "<line>Ty\xE2\x80\x99n y Coed</line>", "Llanfair", "LL1 2DE");
+    strcat(fam, x);
+    free(x);
+    strcat(fam, "<member id='m03' relationship='father' gender='male'><name given='T'/>"
+                "<language locale='en-GB'/><contact channel='sms' phone='07700 900461'/></member>"
+                "<member id='m04' relationship='uncle' gender='male'><name given='U'/>"
+                "<language locale='en-GB'/><contact channel='email' email='jo@ab.uk'/>"
+                "</member>");
+    x = member_xml("m05", "<line>4 Bench Street</line>", "Northtown", "NT4 3AB");
+    strcat(fam, x);
+    free(x);
+    kl_review *rv = load_review(ctx, "Northshire Partnership", "Monday to Friday", fam, 0);
+    assert_int_equal(kl_review_error_count(rv), 0);
+    static const char letter[] =
+        "Tom Member5\n4 Bench Street\nNorthtown\nNT4 3AB\n\n27 November 2026\n"
+        "Our reference: BENCH-50\nDear Tom Member5,\n\nAbout the review of what happened to "
+        "Amelia\nWe are so very sorry about the death of your granddaughter Amelia. We know "
+        "that nothing we write can make this time easier, and we are sorry to be writing to "
+        "you at such a painful time.\nWhat the review is\nThis kind of review is called a "
+        "local child safeguarding practice review. You may hear it called an LCSPR for short. "
+        "In this letter, we simply call it \xE2\x80\x9Cthe review\xE2\x80\x9D.\n\nPage 1 of 6\n"
+        "\xE2\x80\xA2 It happens when there are questions about how services worked together "
+        "\xE2\x80\x93 and it\xE2\x80\x99s not about blame. Call us on 01632 960123 (9am to "
+        "5pm) or write to reviews@northshire-scp.example.\n";
+    static const struct {
+        const char *spelling, *whose;
+    } details[] = {
+        {"12 Elm Road", "an address line of member m01"},
+        {"12 ELM\nROAD", "an address line of member m01"},
+        {"12\xC2\xA0"
+         "Elm Road",
+         "an address line of member m01"},
+        {"B1 1AA", "a postcode of member m01"},
+        {"b11aa", "a postcode of member m01"},
+        {"Ty\xE2\x80\x99n y Coed", "an address line of member m02"},
+        {"TY'N Y COED", "an address line of member m02"},
+        {"LL1\n2DE", "a postcode of member m02"},
+        {"07700 900461", "a phone number of member m03"},
+        {"+44 (0)7700-900-461", "a phone number of member m03"},
+        {"\xEF\xBC\x90\xEF\xBC\x97\xEF\xBC\x97\xEF\xBC\x90\xEF\xBC\x90 900461", /* fullwidth */
+         "a phone number of member m03"},
+        {"jo@ab.uk", "an email address of member m04"},
+        {"JO@AB.UK", "an email address of member m04"},
+    };
+    assert_passes_in(rv, ctx, "m05", letter);
+    size_t cap = 2 * sizeof letter + 256;
+    char *text = malloc(cap);
+    for (size_t i = 0; i < sizeof details / sizeof details[0]; i++) {
+        const char *d = details[i].spelling;
+        /* first and last in the letter */
+        snprintf(text, cap, "%s %s", d, letter);
+        assert_caught_in(rv, ctx, "m05", text, details[i].whose);
+        snprintf(text, cap, "%s%s", letter, d);
+        assert_caught_in(rv, ctx, "m05", text, details[i].whose);
+        /* after a dash, and after each of 16 lengths of the letter (cut at a space) */
+        snprintf(text, cap, "%.300s\xE2\x80\x93%s, %s", letter, d, letter);
+        assert_caught_in(rv, ctx, "m05", text, details[i].whose);
+        for (int k = 0; k < 16; k++) {
+            snprintf(text, cap, "%.*s %s %s", 500 + k, letter, d, letter + 500 + k);
+            assert_caught_in(rv, ctx, "m05", text, details[i].whose);
+        }
+    }
+    /* A detail's start or end inside a longer word is not that detail. */
+    snprintf(text, cap, "%s x12 Elm Roads b11aax jo@ab.ukk", letter);
+    assert_passes_in(rv, ctx, "m05", text);
+    free(text);
+    kl_review_free(rv);
+    kl_context_free(ctx);
+}
+
 static void allocation_failures_are_reported(void **state)
 {
     fixture *f = *state;
@@ -433,6 +517,7 @@ int main(void)
         cmocka_unit_test(unicode_forms_of_a_detail_match),
         cmocka_unit_test(review_wide_fields_are_checked_at_load),
         cmocka_unit_test(many_details_all_indexed),
+        cmocka_unit_test(details_found_anywhere_in_a_real_letter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
