@@ -72,6 +72,17 @@ int kl_catalog__hours_icu(const char *icu_locale, const kl_hours_icu **out);
 /* ICU's list format ("a, b and c") for an ICU locale id: as kl_catalog__hours_icu. */
 int kl_catalog__list_icu(const char *icu_locale, const struct UListFormatter **out);
 
+/* Texts the thread made from ICU's formatters and kept to be taken again (compose's contact
+ * hours: a list joined, a range of times, the same for every member of a review), by a key
+ * that names everything the text was made from (which formatter, the locale, the inputs).
+ * kl_catalog__memo_get: the text kept under key (len bytes), or NULL; valid until the
+ * thread's next kl_catalog__memo_put. kl_catalog__memo_put keeps a copy (out of memory: not
+ * kept). At most KL_MEMO_MAX texts a thread, then it starts again; freed when the thread
+ * ends. */
+#define KL_MEMO_MAX 256
+const char *kl_catalog__memo_get(const char *key, size_t len);
+void kl_catalog__memo_put(const char *key, size_t len, const char *text);
+
 /* What a message uses, for the translators' checks (msgformat.cc). */
 #define KL_SHAPE_MAX_ARGS 48
 typedef struct kl_msg_shape {

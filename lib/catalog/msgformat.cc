@@ -21,6 +21,7 @@ extern "C" {
 #include <unicode/uloc.h>
 #include <unicode/ustring.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -468,6 +469,7 @@ struct Prepared {
     std::unique_ptr<icu::MessageFormat> mf;
     std::unique_ptr<icu::SimpleDateFormat> own_dates;
     std::vector<PatternName> names;
+    uint64_t first[4] = {0, 0, 0, 0}; /* the names' first bytes, a bit each (find_names) */
     bool rtl = false;
     std::vector<Memo> memo; /* at most MAX_MEMO, replaced in turn (next_memo) */
     size_t next_memo = 0;
@@ -491,10 +493,13 @@ struct HoursFormats {
 struct ThreadFormats {
     std::unordered_map<std::string, std::unique_ptr<Prepared>> messages;
     std::unordered_map<std::string, std::unique_ptr<HoursFormats>> hours;
-    std::string key;                    /* reused for look-ups */
-    std::string args_key;               /* reused for a message's arguments (memo_key_of) */
-    std::string text;                   /* reused for a message's text (format_prepared) */
-    std::vector<char> plain_only, used; /* reused by format_prepared */
+    std::unordered_map<std::string, std::string> memo; /* kl_catalog__memo_put */
+    std::string key;                                   /* reused for look-ups */
+    std::string args_key;                 /* reused for a message's arguments (memo_key_of) */
+    std::string text;                     /* reused for a message's text (format_prepared) */
+    std::vector<size_t> used;             /* reused by format_prepared (find_names) */
+    std::vector<char> plain, found;       /* the same */
+    std::vector<char> plain_only, by_arg; /* the same (convert_args) */
 };
 
 ThreadFormats &thread_formats()
@@ -546,6 +551,10 @@ std::unique_ptr<Prepared> prepare(const char *locale, const char *pattern, const
              0))
         return nullptr;
     p->rtl = locale && uloc_isRightToLeft(loc.getName());
+    for (const PatternName &n : p->names) {
+        unsigned char b = (unsigned char)n.name.c_str()[0];
+        p->first[b >> 6] |= (uint64_t)1 << (b & 63);
+    }
     return p;
 }
 
@@ -566,17 +575,65 @@ Prepared *prepared(const char *locale, const char *pattern, const kl_fmt_arg *ar
     return t.messages.emplace(t.key, std::move(p)).first->second.get();
 }
 
-/* The arguments a message uses (used[i]), in order, as one string: each one's name, a NUL,
+/* match_names in one pass over the arguments (compose passes some fifty to every message,
+ * which names a few): used, the arguments the pattern names, ascending; plain[k], whether
+ * used[k] is only ever shown as text (match_names' plain_only). found is scratch. The same
+ * outcome and the same error (the first name, in the pattern's order, not supplied). */
+int find_names(const Prepared &p, const kl_fmt_arg *args, size_t n_args, kl_fmt_error *err,
+               std::vector<size_t> &used, std::vector<char> &plain, std::vector<char> &found)
+{
+    used.clear();
+    plain.clear();
+    size_t n_names = p.names.size();
+    if (!n_names)
+        return 0;
+    found.assign(n_names, 0);
+    for (size_t a = 0; a < n_args; a++) {
+        const char *name = args[a].name;
+        if (!name)
+            continue;
+        unsigned char b = (unsigned char)name[0];
+        if (!(p.first[b >> 6] & ((uint64_t)1 << (b & 63))))
+            continue;
+        bool is_used = false, only_shown = true;
+        for (size_t k = 0; k < n_names; k++) {
+            const PatternName &n = p.names[k];
+            if (n.name[0] == name[0] && strcmp(name, n.name.c_str()) == 0) {
+                found[k] = 1;
+                is_used = true;
+                if (n.chosen)
+                    only_shown = false;
+            }
+        }
+        if (is_used) {
+            used.push_back(a);
+            plain.push_back(only_shown);
+        }
+    }
+    for (size_t k = 0; k < n_names; k++)
+        if (!found[k]) {
+            const PatternName &n = p.names[k];
+            if (err) {
+                err->offset = n.index;
+                snprintf(err->icu, sizeof err->icu, "%s", "unknown argument");
+                snprintf(err->detail, sizeof err->detail,
+                         "the message uses {%s}, which is not an argument compose supplies here "
+                         "(docs/TEMPLATES.md lists them)",
+                         n.name.c_str());
+            }
+            return KL_EFORMAT;
+        }
+    return 0;
+}
+
+/* The arguments a message uses (used, ascending), as one string: each one's name, a NUL,
  * its type and value (a string's text and a NUL; a number's or a date's bytes). Two calls
  * with the same string format to the same text: the pattern chooses, isolates and formats
- * only on what it names (match_names and convert_args read nothing else). */
-void memo_key_of(const kl_fmt_arg *args, size_t n_args, const std::vector<char> &used,
-                 std::string &key)
+ * only on what it names (find_names and convert_args read nothing else). */
+void memo_key_of(const kl_fmt_arg *args, const std::vector<size_t> &used, std::string &key)
 {
     key.clear();
-    for (size_t i = 0; i < n_args; i++) {
-        if (!used[i])
-            continue;
+    for (size_t i : used) {
         key += args[i].name;
         key += '\0';
         switch (args[i].type) {
@@ -607,17 +664,22 @@ int format_prepared(const char *locale, const char *pattern, const kl_fmt_arg *a
     if (!p)
         return 1;
     ThreadFormats &t = thread_formats();
-    std::vector<char> &plain_only = t.plain_only, &used = t.used;
     int rc;
-    if ((rc = match_names(p->names, args, n_args, err, plain_only, used)) != 0)
+    if ((rc = find_names(*p, args, n_args, err, t.used, t.plain, t.found)) != 0)
         return rc;
-    memo_key_of(args, n_args, used, t.args_key);
+    memo_key_of(args, t.used, t.args_key);
     for (const Memo &m : p->memo)
         if (m.key == t.args_key)
             return copy_out(m.out, out);
     std::vector<icu::UnicodeString> names;
     std::vector<icu::Formattable> values;
-    if ((rc = convert_args(args, n_args, used, plain_only, p->rtl, p->upattern, names, values,
+    t.by_arg.assign(n_args, 0); /* convert_args' used and plain_only, by argument */
+    t.plain_only.assign(n_args, 1);
+    for (size_t k = 0; k < t.used.size(); k++) {
+        t.by_arg[t.used[k]] = 1;
+        t.plain_only[t.used[k]] = t.plain[k];
+    }
+    if ((rc = convert_args(args, n_args, t.by_arg, t.plain_only, p->rtl, p->upattern, names, values,
                            err)) != 0)
         return rc;
     icu::UnicodeString result;
@@ -804,6 +866,31 @@ extern "C" int kl_catalog__hours_icu(const char *icu_locale, const kl_hours_icu 
         return 0;
     } catch (const std::bad_alloc &) {
         return (int)U_MEMORY_ALLOCATION_ERROR;
+    }
+}
+
+extern "C" const char *kl_catalog__memo_get(const char *key, size_t len)
+{
+    try {
+        ThreadFormats &t = thread_formats();
+        t.key.assign(key, len);
+        auto it = t.memo.find(t.key);
+        return it == t.memo.end() ? nullptr : it->second.c_str();
+    } catch (const std::bad_alloc &) {
+        return nullptr;
+    }
+}
+
+extern "C" void kl_catalog__memo_put(const char *key, size_t len, const char *text)
+{
+    try {
+        ThreadFormats &t = thread_formats();
+        if (t.memo.size() >= KL_MEMO_MAX)
+            t.memo.clear();
+        /* key and text whole before the entry is made (bad_alloc: no entry) */
+        t.memo.emplace(std::string(key, len), std::string(text));
+    } catch (const std::bad_alloc &) {
+        /* not kept */
     }
 }
 

@@ -182,7 +182,8 @@ static int message_with(composer *c, const char *msgid, const char *const *names
 static void set_arg(composer *c, const char *name, const char *value)
 {
     for (size_t i = 0; i < c->n_args; i++)
-        if (strcmp(c->args[i].name, name) == 0 && c->args[i].type == KL_ARG_STRING)
+        if (c->args[i].name[0] == name[0] && strcmp(c->args[i].name, name) == 0 &&
+            c->args[i].type == KL_ARG_STRING)
             c->args[i].s = value ? value : "";
 }
 
@@ -277,7 +278,57 @@ static void welsh_soft_mutation(const char *loc, const char *day, char *out, siz
         snprintf(out, cap, "%s", day);
 }
 
+/* What a list joined or a range of times is made from, as a key for kl_catalog__memo_get:
+ * what, the ICU locale and each part, each with its length before it. */
+static void memo_part(kl_buf *k, const char *part)
+{
+    char num[24];
+    size_t len = strlen(part), at = sizeof num;
+    do
+        num[--at] = (char)('0' + len % 10);
+    while ((len /= 10) && at > 0);
+    kl_core__buf_append(k, num + at, sizeof num - at);
+    kl_core__buf_putc(k, ':');
+    kl_core__buf_puts(k, part);
+    kl_core__buf_putc(k, ':');
+}
+
+static void memo_key(kl_buf *k, const char *what, const char *loc, const char *const *parts,
+                     size_t n)
+{
+    memo_part(k, what);
+    memo_part(k, loc);
+    for (size_t i = 0; i < n; i++)
+        memo_part(k, parts[i]);
+}
+
+/* The text kept under k (kl_catalog__memo_get), copied into *out: 1, 0 (none kept), or
+ * KL_ENOMEM (reported). */
+static int memo_take(composer *c, const kl_buf *k, char **out)
+{
+    const char *kept = k->oom ? NULL : kl_catalog__memo_get(k->data, k->len);
+    if (!kept)
+        return 0;
+    return (*out = kl_core__strdup(kept)) ? 1 : kl_core__oom(c->ctx);
+}
+
+static int join_list_icu(composer *c, const char *loc, char **items, size_t n, char **out);
+
+/* join_list_icu, kept for the thread: a review's contact hours are joined alike for every
+ * member. */
 static int join_list(composer *c, const char *loc, char **items, size_t n, char **out)
+{
+    *out = NULL;
+    kl_buf k = KL_BUF_INIT;
+    memo_key(&k, "list", loc, (const char *const *)items, n);
+    int rc = memo_take(c, &k, out);
+    if (rc == 0 && (rc = join_list_icu(c, loc, items, n, out)) == 0 && !k.oom)
+        kl_catalog__memo_put(k.data, k.len, *out);
+    kl_core__buf_free(&k);
+    return rc < 0 ? rc : 0;
+}
+
+static int join_list_icu(composer *c, const char *loc, char **items, size_t n, char **out)
 {
     *out = NULL;
     UChar(*u)[256] = kl_core__calloc(n ? n : 1, sizeof *u);
@@ -335,8 +386,8 @@ static int hours_line(composer *c, const char *loc, const char days[7][128],
                       const UDateIntervalFormat *itv, const kl_hours *k, char **line)
 {
     char *spans[7] = {0};
-    char *day_text = NULL;
-    kl_buf times = KL_BUF_INIT;
+    char *day_text = NULL, *kept = NULL;
+    kl_buf times = KL_BUF_INIT, key = KL_BUF_INIT;
     UChar t[128];
     int32_t tl = 0;
     UErrorCode st = U_ZERO_ERROR;
@@ -360,20 +411,39 @@ static int hours_line(composer *c, const char *loc, const char days[7][128],
     }
     if ((rc = join_list(c, loc, spans, k->n_spans, &day_text)) < 0)
         goto done;
-    tl = udtitvfmt_format(itv, k->from * 60000.0, k->to * 60000.0, t, 128, NULL, &st);
-    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
-        rc = kl_core__error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
-                            "ICU could not format the contact hours in locale %s: %s", c->locale,
-                            u_errorName(st));
+    /* The times, kept for the thread (kl_catalog__memo_get) as join_list's lists are. */
+    char range[48];
+    snprintf(range, sizeof range, "%d:%d", k->from, k->to);
+    const char *range_p = range;
+    memo_key(&key, "times", loc, &range_p, 1);
+    if ((rc = memo_take(c, &key, &kept)) < 0)
         goto done;
+    if (kept) {
+        kl_core__buf_puts(&times, kept);
+        if (times.oom) {
+            rc = kl_core__oom(c->ctx);
+            goto done;
+        }
+    } else {
+        tl = udtitvfmt_format(itv, k->from * 60000.0, k->to * 60000.0, t, 128, NULL, &st);
+        if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) {
+            rc = kl_core__error(c->ctx, KL_EBACKEND, at_node(c, NULL), NULL,
+                                "ICU could not format the contact hours in locale %s: %s",
+                                c->locale, u_errorName(st));
+            goto done;
+        }
+        if ((rc = utf16_to_8(c, t, tl, &times)) < 0)
+            goto done;
+        if (!key.oom)
+            kl_catalog__memo_put(key.data, key.len, times.data ? times.data : "");
     }
-    if ((rc = utf16_to_8(c, t, tl, &times)) < 0)
-        goto done;
     const char *names[] = {"days", "times"};
     const char *vals[] = {day_text, times.data};
     rc = message_with(c, "common.contact.hours.entry", names, vals, 2, line);
 done:
     kl_core__buf_free(&times);
+    kl_core__buf_free(&key);
+    kl_free(kept);
     kl_free(day_text);
     for (size_t i = 0; i < 7; i++)
         kl_free(spans[i]);
