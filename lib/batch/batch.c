@@ -434,6 +434,8 @@ static int start_batch(batch *b, kl_context *ctx, const kl_review *review,
     b->dirfd = -1;
     b->record_fd = -1;
     b->rd.lockfd = b->rd.manifest_fd = -1;
+    b->pack_stream.fd = -1;
+    b->pack_sink = (kl_pdf_sink){.write = kl_batch__pack_file_write, .arg = b};
     kl_batch_options defaults = KL_BATCH_OPTIONS_INIT;
     b->o = defaults;
     if (opts && opts->version == 1) /* before `interrupt` */

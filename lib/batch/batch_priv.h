@@ -144,6 +144,12 @@ typedef struct batch {
     size_t pack_count; /* postal letters added to it */
     bool pack_note;    /* it starts with the braille note */
     char *pack_lang;   /* its first postal letter's language */
+    /* Its file, written as its pages are made: bytes not yet written (the whole file when the
+     * batch hands its files over, b->output), and the temporary they go to (fd -1: none). */
+    kl_buf pack_buf;
+    kl_core_stream pack_stream;
+    kl_buf pack_disp; /* its display path (the stream's) */
+    kl_pdf_sink pack_sink;
     saved_diag *pack_diags;
     size_t n_pack_diags, cap_pack_diags;
 
@@ -276,5 +282,6 @@ int kl_batch__cut_packs(batch *b);
 size_t kl_batch__take_pack_locked(batch *b);
 void kl_batch__run_pack(batch *b, size_t p);
 void kl_batch__finish_packs(batch *b);
+int kl_batch__pack_file_write(void *arg, const void *data, size_t len);
 
 #endif

@@ -172,17 +172,12 @@ size_t kl_batch__take_pack_locked(batch *b)
     return p;
 }
 
-/* The pack's file as libharu's objects are saved (kl_pdf_sink): a pack of 1,200 pages is
- * about 2 MB, never whole in memory. */
-typedef struct pack_file {
-    kl_context *ctx;
-    kl_core_stream s;
-} pack_file;
-
-static int pack_file_write(void *arg, const void *data, size_t len)
+/* The pack's file as it is made (kl_pdf_sink): a pack of 1,200 pages is about 2 MB, never
+ * whole in memory. */
+int kl_batch__pack_file_write(void *arg, const void *data, size_t len)
 {
-    pack_file *f = arg;
-    return kl_core__stream_write(f->ctx, &f->s, data, len);
+    batch *b = arg;
+    return kl_core__stream_write(b->pack_ctx, &b->pack_stream, data, len);
 }
 
 static void pack_opts(batch *b, kl_pdf_opts *o)
@@ -193,15 +188,45 @@ static void pack_opts(batch *b, kl_pdf_opts *o)
     o->creation_date = b->popts.creation_date;
 }
 
-/* The open pack given up (a failure, or the run stopped). */
+/* The open pack given up (a failure, or the run stopped): its temporary file removed. */
 static void pack_drop(batch *b)
 {
     kl_pdf__pack_free(b->packer);
     b->packer = NULL;
+    kl_core__stream_abort(&b->pack_stream);
+    b->pack_stream = (kl_core_stream){.fd = -1};
+    kl_core__buf_free(&b->pack_buf);
+    kl_core__buf_free(&b->pack_disp);
     kl_free(b->pack_lang);
     b->pack_lang = NULL;
     b->pack_count = 0;
     b->pack_note = false;
+}
+
+/* Print pack p's name in the run's directory, and its display path in disp. */
+static int pack_names(batch *b, size_t p, char name[40], kl_buf *disp)
+{
+    pack_name(name, 40, p, b->n_packs); /* "print-pack-%03zu.pdf": at most 20 digits */
+    kl_core__buf_clear(disp);
+    kl_core__buf_printf(disp, "%s/%s", b->dir, name);
+    return disp->oom ? kl_core__oom(b->pack_ctx) : 0;
+}
+
+/* Print pack p's file started: listed in the run's manifest and its temporary made (its bytes
+ * go there as they are made), unless the batch hands its files over (then they gather in
+ * b->pack_buf). */
+static int pack_open(batch *b, size_t p)
+{
+    kl_context *ctx = b->pack_ctx;
+    char name[40];
+    int rc;
+    if (b->output || (rc = pack_names(b, p, name, &b->pack_disp)) < 0)
+        return b->output ? 0 : rc;
+    if (kl_batch__manifest_add(&b->rd, name))
+        return kl_core__error(ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
+                              "cannot add to the manifest of this run: %s", strerror(errno));
+    return kl_core__stream_open(ctx, &b->pack_stream, b->dirfd, name, b->pack_disp.data,
+                                b->rd.run_id);
 }
 
 /* The letters taken for print pack p (b->ready) added to it in order (the first pack starts
@@ -212,13 +237,19 @@ static int pack_add_ready(batch *b, size_t p)
     kl_context *ctx = b->pack_ctx;
     int rc = 0;
     if (!b->packer) {
-        kl_pdf_opts o;
-        pack_opts(b, &o);
-        if ((rc = kl_pdf__pack_begin(ctx, &o, &b->packer)) < 0)
-            return rc;
         kl_doc *note = NULL;
         if (p == 0 && braille_note(b, &note))
             return kl_core__oom(ctx);
+        if (!note && !b->n_ready) /* nothing yet: no file */
+            return 0;
+        kl_pdf_opts o;
+        pack_opts(b, &o);
+        if ((rc = pack_open(b, p)) < 0 ||
+            (rc = kl_pdf__pack_begin(ctx, &o, &b->pack_buf, b->output ? NULL : &b->pack_sink,
+                                     &b->packer)) < 0) {
+            kl_doc__free(note);
+            return rc;
+        }
         if (note) {
             kl_pdf_pack_letter l = {.doc = note};
             rc = kl_pdf__pack_add(b->packer, &l);
@@ -249,10 +280,9 @@ static int pack_finish(batch *b, size_t p, unsigned *pages, bool *written)
     kl_context *ctx = b->pack_ctx;
     size_t count = b->pack_count;
     kl_doc *meta = NULL;
-    kl_buf title = KL_BUF_INIT, pdf = KL_BUF_INIT, disp = KL_BUF_INIT;
-    pack_file file = {.ctx = ctx, .s = {.fd = -1}};
+    kl_buf title = KL_BUF_INIT, disp = KL_BUF_INIT;
     int rc = 0;
-    if (count + b->pack_note == 0)
+    if (!b->packer || count + b->pack_note == 0)
         goto done;
     const kl_review_info *info = kl_review__info(b->review);
     meta = kl_doc__new(b->pack_lang ? b->pack_lang : "en-GB");
@@ -268,41 +298,20 @@ static int pack_finish(batch *b, size_t p, unsigned *pages, bool *written)
         rc = kl_core__oom(ctx);
         goto done;
     }
-    char name[40]; /* "print-pack-%03zu.pdf": a size_t has at most 20 digits */
-    pack_name(name, sizeof name, p, b->n_packs);
-    kl_core__buf_printf(&disp, "%s/%s", b->dir, name);
-    if (disp.oom) {
-        rc = kl_core__oom(ctx);
+    char name[40];
+    if ((rc = pack_names(b, p, name, &disp)) < 0)
         goto done;
-    }
     kl_pdf_packer *pk = b->packer;
     b->packer = NULL; /* pack_end frees it */
-    if (b->output) {  /* in memory, to the caller: the whole file, then delivered */
-        if ((rc = kl_pdf__pack_end(pk, meta, &pdf, NULL, pages)) < 0)
-            goto done;
-        rc = kl_batch__place_file(ctx, b, name, disp.data, pdf.data, pdf.len);
-    } else { /* written to a temporary as it is saved, then fsync'd and renamed */
-        if (kl_batch__manifest_add(&b->rd, name)) {
-            kl_pdf__pack_free(pk);
-            rc = kl_core__error(ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
-                                "cannot add to the manifest of this run: %s", strerror(errno));
-            goto done;
-        }
-        if ((rc = kl_core__stream_open(ctx, &file.s, b->dirfd, name, disp.data, b->rd.run_id)) <
-            0) {
-            kl_pdf__pack_free(pk);
-            goto done;
-        }
-        kl_pdf_sink sink = {.write = pack_file_write, .arg = &file};
-        rc = kl_pdf__pack_end(pk, meta, &pdf, &sink, pages);
-        if (rc == 0)
-            rc = kl_core__stream_close(ctx, &file.s, name, false);
-        kl_core__stream_abort(&file.s); /* a temporary left by a failure */
-    }
+    if ((rc = kl_pdf__pack_end(pk, meta, pages)) < 0)
+        goto done;
+    if (b->output) /* in memory, to the caller: the whole file, then delivered */
+        rc = kl_batch__place_file(ctx, b, name, disp.data, b->pack_buf.data, b->pack_buf.len);
+    else /* its temporary fsync'd and renamed */
+        rc = kl_core__stream_close(ctx, &b->pack_stream, name, false);
     *written = rc == 0;
 done:
-    pack_drop(b);
-    kl_core__buf_free(&pdf);
+    pack_drop(b); /* a temporary left by a failure removed */
     kl_core__buf_free(&disp);
     kl_core__buf_free(&title);
     kl_doc__free(meta);

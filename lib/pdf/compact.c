@@ -25,8 +25,7 @@
  * the library's encryption (mail/protect.c) and Notify reader (check/notify.c): the lock they
  * share lives here. */
 #include "core/core.h"
-#include "pdf/fontpack.h"
-#include "pdf/stree.h"
+#include "pdf/pdf_priv.h"
 
 #include <hpdf.h>
 #include <nettle/md5.h>
@@ -78,14 +77,10 @@ typedef struct objstm {
 
 typedef struct writer {
     kl_pdf_cache *cache;
-    kl_buf *out;
-    size_t start;
-    const kl_pdf_sink *sink;
-    size_t sunk;        /* bytes of the file already handed to the sink */
-    struct md5_ctx md5; /* of those bytes (the /ID) */
-    int sink_rc;        /* the sink's error */
-    kl_buf body;        /* the current object stream's objects */
-    kl_buf head;        /* and its "number offset" pairs */
+    kl_pdf_file *f; /* the file (its bytes so far, the sink, the objects written ahead) */
+    kl_buf *out;    /* f->out */
+    kl_buf body;    /* the current object stream's objects */
+    kl_buf head;    /* and its "number offset" pairs */
     unsigned nin;
     kl_buf pend; /* finished object streams, deflated */
     objstm *stms;
@@ -98,30 +93,55 @@ typedef struct writer {
     uint32_t root_num, out_num, ab, ob, eb;
 } writer;
 
+size_t kl_pdf__file_pos(const kl_pdf_file *f)
+{
+    return f->sunk + f->out->len - f->start;
+}
+
 /* Where the next byte of the file goes. */
 static size_t file_pos(const writer *w)
 {
-    return w->sunk + w->out->len - w->start;
+    return kl_pdf__file_pos(w->f);
 }
 
-/* With a sink: out's bytes (all of them with force, else only when SINK_AT have gathered) to
- * the sink and the /ID's hash. */
-static int sink_out(writer *w, bool force)
+void kl_pdf__file_begin(kl_pdf_file *f)
 {
-    kl_buf *out = w->out;
-    size_t n = out->len - w->start;
-    if (!w->sink || !n || (!force && n < SINK_AT))
-        return 0;
+    if (f->begun)
+        return;
+    f->begun = true;
+    md5_init(&f->md5);
+    /* libharu's header for PDF 1.7 (a comment of bytes above 127: a binary file). */
+    kl_core__buf_puts(f->out, "%PDF-1.7\n%\267\276\255\252\n");
+}
+
+int kl_pdf__file_sink(kl_pdf_file *f, bool force)
+{
+    kl_buf *out = f->out;
+    size_t n = out->len - f->start;
     if (out->oom)
         return KL_ENOMEM;
-    const char *p = out->data + w->start;
-    md5_update(&w->md5, n, (const uint8_t *)p);
-    int rc = w->sink->write(w->sink->arg, p, n);
+    if (!f->sink || !n || (!force && n < SINK_AT))
+        return 0;
+    const char *p = out->data + f->start;
+    md5_update(&f->md5, n, (const uint8_t *)p);
+    int rc = f->sink->write(f->sink->arg, p, n);
     if (rc < 0)
-        return w->sink_rc = rc;
-    w->sunk += n;
-    out->len = w->start;
+        return f->sink_rc = rc;
+    f->sunk += n;
+    out->len = f->start;
     return 0;
+}
+
+void kl_pdf__file_free(kl_pdf_file *f)
+{
+    kl_free(f->ahead);
+    f->ahead = NULL;
+    f->nahead = f->capahead = 0;
+}
+
+static int sink_out(writer *w, bool force)
+{
+    return kl_pdf__file_sink(w->f, force);
 }
 
 static HPDF_STATUS body_write(HPDF_Stream s, const HPDF_BYTE *data, HPDF_UINT len)
@@ -222,12 +242,17 @@ static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem, const kl_stre
     if (t && t->nannots > UINT32_MAX - count)
         return KL_EBACKEND;
     w->ab = (uint32_t)count;
-    size_t pg = 0, a = 0; /* the next page, the next annotation */
+    size_t pg = 0, a = 0, ah = 0; /* the next page, annotation, object written ahead */
+    const kl_pdf_file *f = w->f;
     for (HPDF_UINT i = 1; i < xref->entries->count; i++) {
         HPDF_XrefEntry e = HPDF_List_ItemAt(xref->entries, i);
         if ((rc = KL_GROW(w->x, w->capx, (size_t)i + 1)) < 0)
             return KL_ENOMEM;
         w->nx = (size_t)i + 1;
+        if (ah < f->nahead && f->ahead[ah].num == i) { /* in the file already, as it was made */
+            w->x[i] = (xent){.type = 1, .f2 = f->ahead[ah++].off};
+            continue;
+        }
         if (t && e->obj == t->root_obj) { /* written with the tree (write_stree) */
             w->root_num = i;
             continue;
@@ -266,7 +291,8 @@ static int write_objects(writer *w, HPDF_Doc pdf, HPDF_Stream mem, const kl_stre
         if (++w->nin == OBJSTM_MAX && (rc = flush_stm(w)))
             return rc;
     }
-    if (t && (a != t->nannots || (t->nannots && xref->entries->count != count)))
+    if (ah != f->nahead ||
+        (t && (a != t->nannots || (t->nannots && xref->entries->count != count))))
         return KL_EBACKEND;
     return 0;
 }
@@ -644,12 +670,13 @@ static int xref_rows(writer *w, size_t size, unsigned w2, unsigned w3, const uns
 
 /* A deterministic /ID: the MD5 of every byte before the xref stream, as qpdf's
  * deterministic ID is (an identifier, not a security check: SHA-256 of the file cost 1.5 M
- * instructions a letter, MD5 0.3 M); the bytes already sunk are in w->md5. In hex, into id. */
+ * instructions a letter, MD5 0.3 M); the bytes already sunk are in f->md5. In hex, into id. */
 static void file_id(writer *w, size_t xref_at, char id[2 * MD5_DIGEST_SIZE + 1])
 {
     uint8_t digest[MD5_DIGEST_SIZE];
-    md5_update(&w->md5, xref_at - w->sunk, (const uint8_t *)w->out->data + w->start);
-    md5_digest(&w->md5, sizeof digest, digest);
+    kl_pdf_file *f = w->f;
+    md5_update(&f->md5, xref_at - f->sunk, (const uint8_t *)f->out->data + f->start);
+    md5_digest(&f->md5, sizeof digest, digest);
     for (size_t i = 0; i < sizeof digest; i++) {
         id[2 * i] = "0123456789abcdef"[digest[i] >> 4];
         id[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
@@ -701,8 +728,7 @@ static int write_tail(writer *w, HPDF_Doc pdf)
     return out->oom ? KL_ENOMEM : sink_out(w, true);
 }
 
-int kl_pdf__save_compact(HPDF_Doc pdf, const kl_stree *t, kl_pdf_cache *cache, kl_buf *out,
-                         const kl_pdf_sink *sink)
+int kl_pdf__save_compact(HPDF_Doc pdf, const kl_stree *t, kl_pdf_cache *cache, kl_pdf_file *f)
 {
     /* libharu's encryption is never asked for (mail/protect.c encrypts with libqpdf), and
      * libharu's own writer could not write the structure tree. */
@@ -710,15 +736,14 @@ int kl_pdf__save_compact(HPDF_Doc pdf, const kl_stree *t, kl_pdf_cache *cache, k
         return KL_EBACKEND;
     if (!pdf->catalog || !pdf->xref || !pdf->stream || pdf->xref->prev || pdf->xref->start_offset)
         return KL_EBACKEND;
-    writer w = {.cache = cache, .out = out, .start = out->len, .sink = sink};
-    md5_init(&w.md5);
+    writer w = {.cache = cache, .f = f, .out = f->out};
     HPDF_Stream mem = HPDF_CallbackWriter_New(pdf->mmgr, body_write, &w.body);
     if (!mem)
         return KL_ENOMEM;
-    /* libharu's header for PDF 1.7 (a comment of bytes above 127: a binary file). */
     int rc;
-    if (HPDF_Stream_WriteStr(pdf->stream, "%PDF-1.7\n%\267\276\255\252\n") != HPDF_OK) {
-        rc = out->oom ? KL_ENOMEM : KL_EBACKEND;
+    kl_pdf__file_begin(f);
+    if (f->out->oom) {
+        rc = KL_ENOMEM;
         goto done;
     }
     if ((rc = write_objects(&w, pdf, mem, t)) < 0)
@@ -729,8 +754,8 @@ int kl_pdf__save_compact(HPDF_Doc pdf, const kl_stree *t, kl_pdf_cache *cache, k
         goto done;
     rc = write_tail(&w, pdf);
 done:
-    if (w.sink_rc)
-        rc = w.sink_rc;
+    if (f->sink_rc)
+        rc = f->sink_rc;
     HPDF_Stream_Free(mem);
     kl_core__buf_free(&w.body);
     kl_core__buf_free(&w.head);

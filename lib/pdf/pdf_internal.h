@@ -72,17 +72,19 @@ int kl_pdf__render_pack(kl_context *ctx, const kl_pdf_pack_letter *letters, size
                         const kl_pdf_sink *sink, unsigned *pages);
 
 /* A print pack made a letter at a time, the same objects as kl_pdf__render_pack's but for
- * their numbers: begin; add each letter in order (a kept letter's layout used up, and freed
- * once its pages are written); end with the document's title and author (meta), saving into
- * out or to the sink (the fonts embedded then, subsets of every letter's glyphs), which frees
- * the packer; or free it. Every call on one thread; its libharu objects come from
+ * their numbers: begin (the PDF starts in file, handed to the sink as it gathers when there is
+ * one: file must outlive the packer); add each letter in order (a kept letter's layout used up,
+ * and freed once its pages are written; its pages' contents go into the file then); end with
+ * the document's title and author (meta), saving the rest (the fonts embedded then, subsets of
+ * every letter's glyphs), which frees the packer; or free it (the file is then unfinished:
+ * the caller drops it). Every call on one thread; its libharu objects come from
  * opts->cache's arena, which nothing else may use until the packer is freed (other caches
  * may make documents on the thread between its calls). */
 typedef struct kl_pdf_packer kl_pdf_packer;
-int kl_pdf__pack_begin(kl_context *ctx, const kl_pdf_opts *opts, kl_pdf_packer **out);
+int kl_pdf__pack_begin(kl_context *ctx, const kl_pdf_opts *opts, kl_buf *file,
+                       const kl_pdf_sink *sink, kl_pdf_packer **out);
 int kl_pdf__pack_add(kl_pdf_packer *pk, const kl_pdf_pack_letter *letter);
-int kl_pdf__pack_end(kl_pdf_packer *pk, const kl_doc *meta, kl_buf *out, const kl_pdf_sink *sink,
-                     unsigned *pages);
+int kl_pdf__pack_end(kl_pdf_packer *pk, const kl_doc *meta, unsigned *pages);
 void kl_pdf__pack_free(kl_pdf_packer *pk);
 
 /* The fonts and caches of a public renderer, as kl_pdf_opts (for batch). */
@@ -101,15 +103,6 @@ int kl_pdf__letter_render_keep(kl_context *ctx, kl_pdf_renderer *r, const struct
                                const struct kl_pdf_options *opts, unsigned char **out, size_t *len,
                                unsigned *pages, kl_pdf_kept **keep);
 
-/* Save libharu's document pdf (its stream writing to out) and its structure tree t (pdf/stree.h,
- * NULL for none) into out: every object that can be in deflated object streams, a
- * cross-reference stream, a deterministic /ID (compact.c). With a sink, the file's bytes go to
- * the sink as they are made (out holds about 64 KB at a time, and nothing of the file at the
- * end). 0, KL_ENOMEM, KL_EBACKEND (libharu's error is on pdf) or the sink's error. */
-struct _HPDF_Doc_Rec;
-struct kl_stree;
-int kl_pdf__save_compact(struct _HPDF_Doc_Rec *pdf, const struct kl_stree *t, kl_pdf_cache *cache,
-                         kl_buf *out, const kl_pdf_sink *sink);
 /* The one lock every use of libqpdf in the library holds (compact.c says why). */
 void kl_pdf__qpdf_lock(void);
 void kl_pdf__qpdf_unlock(void);

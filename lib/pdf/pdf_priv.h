@@ -9,6 +9,7 @@
 #include "pdf/stree.h"
 
 #include <hpdf.h>
+#include <nettle/md5.h>
 
 typedef struct hpdf_err {
     HPDF_STATUS error_no, detail_no;
@@ -19,11 +20,47 @@ typedef struct imgent {
     HPDF_Image img;
 } imgent;
 
+/* A PDF file being written: its bytes from out->start on (out holds about 64 KB at a time when
+ * there is a sink, which takes them as they gather), the MD5 of the bytes sunk (the /ID), and
+ * the objects written before the save (a print pack's page contents, as its pages are made):
+ * libharu's object number and the offset of each, in increasing numbers. */
+typedef struct kl_pdf_ahead {
+    uint32_t num, off;
+} kl_pdf_ahead;
+
+typedef struct kl_pdf_file {
+    kl_buf *out;
+    size_t start;
+    const kl_pdf_sink *sink;
+    size_t sunk;        /* bytes of the file already handed to the sink */
+    struct md5_ctx md5; /* of those bytes */
+    int sink_rc;        /* the sink's error */
+    bool begun;         /* the header written */
+    kl_pdf_ahead *ahead;
+    size_t nahead, capahead;
+} kl_pdf_file;
+
+/* compact.c: the header written (once); where the next byte goes; with a sink, out's bytes to
+ * it (all with force, else once SINK_AT have gathered: 0, KL_ENOMEM or the sink's error);
+ * the file's table freed (not out). */
+void kl_pdf__file_begin(kl_pdf_file *f);
+size_t kl_pdf__file_pos(const kl_pdf_file *f);
+int kl_pdf__file_sink(kl_pdf_file *f, bool force);
+void kl_pdf__file_free(kl_pdf_file *f);
+
+/* Save libharu's document pdf (its stream writing to f->out) and its structure tree t (pdf/stree.h,
+ * NULL for none) into the file f (its header first, unless written): every object that can be in
+ * deflated object streams, a cross-reference stream, a deterministic /ID (compact.c); the
+ * objects written ahead are not written again. 0, KL_ENOMEM, KL_EBACKEND (libharu's error is on
+ * pdf) or the sink's error. */
+int kl_pdf__save_compact(HPDF_Doc pdf, const kl_stree *t, kl_pdf_cache *cache, kl_pdf_file *f);
+
 typedef struct render {
     kl_context *ctx;
     const kl_doc *doc;
     const kl_pdf_opts *o;
     const kl_pdf_sink *sink; /* where the saved file goes; NULL: into the out buffer */
+    kl_pdf_file *file;       /* a print pack's file, written as its pages are made; else NULL */
     kl_layout *L;
     HPDF_Doc pdf;
     hpdf_err err;
