@@ -1659,10 +1659,10 @@ static int start_doc(composer *c, const char *lang)
     /* The review with only this member in it: no other member's details to read. */
     xmlNodePtr mnode = NULL;
     c->view = kl_review__member_doc(c->review, member, &mnode);
-    c->xp = c->view ? kl_template__xpath_new(c->view, mnode, kl_channel_name(c->channel),
-                                             kl_reading_name(c->variant), lang,
-                                             c->info->subject_died ? "died" : "seriously-harmed",
-                                             kl_review_type_name(c->info->type))
+    c->xp = c->view ? kl_template__xpath_take(c->view, mnode, kl_channel_name(c->channel),
+                                              kl_reading_name(c->variant), lang,
+                                              c->info->subject_died ? "died" : "seriously-harmed",
+                                              kl_review_type_name(c->info->type))
                     : NULL;
     if (!c->xp)
         return kl_core__oom(c->ctx);
@@ -1816,7 +1816,7 @@ static int compose_letter(kl_context *ctx, const kl_template *tpl, const kl_revi
     rc = check_tree(ctx, c.doc, kl_review__disclosure(review),
                     kl_review__member_index(review, member), mw, checked);
 done:
-    xmlXPathFreeContext(c.xp);
+    kl_template__xpath_give(c.xp);
     xmlFreeDoc(c.view);
     free_terms(&c);
     kl_free(c.interpreter_language);

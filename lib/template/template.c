@@ -496,6 +496,22 @@ static xmlXPathContextPtr new_probe(xmlDocPtr *doc_out)
     return xp;
 }
 
+/* The variables of kl_template__xpath_new, registered again (each replaces the last). */
+static int xpath_vars(xmlXPathContextPtr xp, xmlNodePtr member, const char *channel,
+                      const char *variant, const char *locale, const char *outcome,
+                      const char *type)
+{
+    const char *names[] = {"channel", "variant", "locale", "outcome", "type"};
+    const char *values[] = {channel, variant, locale, outcome, type};
+    xmlXPathObjectPtr m = xmlXPathNewNodeSet(member);
+    int bad = !m || xmlXPathRegisterVariable(xp, BAD_CAST "member", m);
+    for (size_t i = 0; i < 5 && !bad; i++) {
+        xmlXPathObjectPtr v = xmlXPathNewCString(values[i] ? values[i] : "");
+        bad |= !v || xmlXPathRegisterVariable(xp, BAD_CAST names[i], v);
+    }
+    return bad;
+}
+
 xmlXPathContextPtr kl_template__xpath_new(xmlDocPtr doc, xmlNodePtr member, const char *channel,
                                           const char *variant, const char *locale,
                                           const char *outcome, const char *type)
@@ -503,20 +519,67 @@ xmlXPathContextPtr kl_template__xpath_new(xmlDocPtr doc, xmlNodePtr member, cons
     xmlXPathContextPtr xp = xmlXPathNewContext(doc);
     if (!xp)
         return NULL;
-    const char *names[] = {"channel", "variant", "locale", "outcome", "type"};
-    const char *values[] = {channel, variant, locale, outcome, type};
     int bad = xmlXPathRegisterNs(xp, BAD_CAST "r", BAD_CAST REVIEW_NS);
-    xmlXPathObjectPtr m = xmlXPathNewNodeSet(member);
-    bad |= !m || xmlXPathRegisterVariable(xp, BAD_CAST "member", m);
-    for (size_t i = 0; i < 5 && !bad; i++) {
-        xmlXPathObjectPtr v = xmlXPathNewCString(values[i] ? values[i] : "");
-        bad |= !v || xmlXPathRegisterVariable(xp, BAD_CAST names[i], v);
-    }
+    if (!bad)
+        bad = xpath_vars(xp, member, channel, variant, locale, outcome, type);
     if (bad) {
         xmlXPathFreeContext(xp);
         return NULL;
     }
     return xp;
+}
+
+/* The thread's kept context (kl_template__xpath_give), freed when the thread ends. */
+static pthread_key_t xp_key;
+static bool xp_key_ok;
+static pthread_once_t xp_once = PTHREAD_ONCE_INIT;
+
+static void xp_free(void *p)
+{
+    xmlXPathFreeContext(p);
+}
+
+static void xp_key_make(void)
+{
+    xp_key_ok = pthread_key_create(&xp_key, xp_free) == 0;
+}
+
+xmlXPathContextPtr kl_template__xpath_take(xmlDocPtr doc, xmlNodePtr member, const char *channel,
+                                           const char *variant, const char *locale,
+                                           const char *outcome, const char *type)
+{
+    pthread_once(&xp_once, xp_key_make);
+    xmlXPathContextPtr xp = xp_key_ok ? pthread_getspecific(xp_key) : NULL;
+    if (!xp || pthread_setspecific(xp_key, NULL) != 0)
+        return kl_template__xpath_new(doc, member, channel, variant, locale, outcome, type);
+    /* As xmlXPathNewContext leaves a new one; the namespace r: and the functions stay. */
+    xp->doc = doc;
+    xp->node = NULL;
+    xp->contextSize = -1;
+    xp->proximityPosition = -1;
+    xp->error = NULL;
+    xmlResetError(&xp->lastError);
+    if (xpath_vars(xp, member, channel, variant, locale, outcome, type)) {
+        xmlXPathFreeContext(xp);
+        return NULL;
+    }
+    return xp;
+}
+
+void kl_template__xpath_give(xmlXPathContextPtr xp)
+{
+    if (!xp)
+        return;
+    if (xp_key_ok && !pthread_getspecific(xp_key)) {
+        /* Nothing of this letter's document kept: $member is dropped, the strings stay. */
+        xmlXPathRegisterVariable(xp, BAD_CAST "member", NULL);
+        xp->doc = NULL;
+        xp->node = NULL;
+        xmlResetError(&xp->lastError);
+        if (pthread_setspecific(xp_key, xp) == 0)
+            return;
+    }
+    xmlXPathFreeContext(xp);
 }
 
 static void silent_generic(void *ud, const char *msg, ...)

@@ -96,6 +96,16 @@ xmlXPathContextPtr kl_template__xpath_new(xmlDocPtr doc, xmlNodePtr member, cons
                                           const char *variant, const char *locale,
                                           const char *outcome, const char *type);
 
+/* The same, the thread's own context made again for this document (a context costs more to
+ * make, with its tables of functions and variables, than most letters' conditions cost to
+ * evaluate), or a new one while the thread's is taken. Given back with
+ * kl_template__xpath_give (never xmlXPathFreeContext), which keeps it for the thread's next
+ * letter without the document or its member; freed when the thread ends. */
+xmlXPathContextPtr kl_template__xpath_take(xmlDocPtr doc, xmlNodePtr member, const char *channel,
+                                           const char *variant, const char *locale,
+                                           const char *outcome, const char *type);
+void kl_template__xpath_give(xmlXPathContextPtr xp);
+
 /* libxml2 prints some XPath evaluation errors through its generic error
  * function (per thread); the library never prints, so silence it around
  * evaluation and restore it after. */
