@@ -58,7 +58,11 @@ struct kl_catalog_set {
     size_t n_chains;
     found_entry *found; /* guarded by lock: open addressing, cap_found a power of 2 */
     size_t n_found, cap_found;
+    uint64_t serial; /* this set's number in the process (kl_catalog__format_lent), never 0 */
 };
+
+/* The last set's serial. */
+static uint64_t last_serial;
 
 const char *kl_catalog__variant_key(kl_reading r)
 {
@@ -169,6 +173,7 @@ int kl_catalog__set_new(kl_context *ctx, const char *dir, const char *src_dir, k
         rc = kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "could not create a mutex");
         goto done;
     }
+    set->serial = __atomic_add_fetch(&last_serial, 1, __ATOMIC_RELAXED);
     *out = set;
     set = NULL;
 done:
@@ -895,7 +900,11 @@ int kl_catalog__message(kl_context *ctx, kl_catalog_set *set, const char *locale
         kl_free(owned);
         return kl_core__oom(ctx);
     }
-    rc = kl_catalog__format_dated(locale, pattern, args, n_args, dpat, months, out, &fe);
+    /* A kept pattern is the set's for its life: the thread's prepared pattern is found by its
+     * address. */
+    rc = owned ? kl_catalog__format_dated(locale, pattern, args, n_args, dpat, months, out, &fe)
+               : kl_catalog__format_lent(set->serial, locale, pattern, args, n_args, dpat, months,
+                                         out, &fe);
     kl_free(dpat);
     kl_free(months);
     if (rc == KL_EPARSE || rc == KL_EFORMAT || rc == KL_EBACKEND) {

@@ -47,6 +47,13 @@ int kl_catalog__format_dated(const char *locale, const char *pattern, const kl_f
                              size_t n_args, const char *date_pattern, const char *months,
                              char **out, kl_fmt_error *err);
 
+/* kl_catalog__format_dated for a pattern a catalog set lends for its life (serial: the set's,
+ * never 0 and never another set's): the thread finds its prepared pattern by the serial and
+ * the pattern's address instead of reading the pattern (kl_catalog__message). */
+int kl_catalog__format_lent(uint64_t serial, const char *locale, const char *pattern,
+                            const kl_fmt_arg *args, size_t n_args, const char *date_pattern,
+                            const char *months, char **out, kl_fmt_error *err);
+
 /* Only check a pattern's syntax (no arguments needed). */
 int kl_catalog__check_pattern(const char *locale, const char *pattern, kl_fmt_error *err);
 

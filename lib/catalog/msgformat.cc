@@ -490,7 +490,16 @@ struct HoursFormats {
     }
 };
 
+/* A pattern lent by a set (kl_catalog__format_lent) and the thread's prepared pattern for it. */
+constexpr size_t MAX_LENT = 512;
+struct LentSlot {
+    uint64_t serial = 0; /* the lending set's (never 0) */
+    const char *pattern = nullptr;
+    Prepared *p = nullptr; /* in messages */
+};
+
 struct ThreadFormats {
+    LentSlot lent[MAX_LENT]; /* cleared with messages */
     std::unordered_map<std::string, std::unique_ptr<Prepared>> messages;
     std::unordered_map<std::string, std::unique_ptr<HoursFormats>> hours;
     std::unordered_map<std::string, std::string> memo; /* kl_catalog__memo_put */
@@ -560,19 +569,36 @@ std::unique_ptr<Prepared> prepare(const char *locale, const char *pattern, const
 
 /* The thread's prepared pattern, made now if it has none; nullptr when it cannot be. */
 Prepared *prepared(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
-                   const char *date_pattern, const char *months)
+                   const char *date_pattern, const char *months, uint64_t lent)
 {
     ThreadFormats &t = thread_formats();
+    /* A pattern a set lends, without a date style: its slot, by the set's serial and the
+     * pattern's address (kl_catalog__format_lent), found without reading the pattern. */
+    bool by_lender = lent && (!date_pattern || !*date_pattern);
+    LentSlot *slot = nullptr;
+    if (by_lender) {
+        slot = &t.lent[(lent * 0x9E3779B97F4A7C15u ^ (uintptr_t)pattern >> 4) % MAX_LENT];
+        if (slot->serial == lent && slot->pattern == pattern)
+            return slot->p;
+    }
     prepared_key(t.key, locale, pattern, date_pattern, months, args, n_args);
     auto it = t.messages.find(t.key);
-    if (it != t.messages.end())
-        return it->second.get();
-    std::unique_ptr<Prepared> p = prepare(locale, pattern, args, n_args, date_pattern, months);
-    if (!p)
-        return nullptr;
-    if (t.messages.size() >= MAX_MESSAGES)
-        t.messages.clear();
-    return t.messages.emplace(t.key, std::move(p)).first->second.get();
+    Prepared *p = it != t.messages.end() ? it->second.get() : nullptr;
+    if (!p) {
+        std::unique_ptr<Prepared> made =
+            prepare(locale, pattern, args, n_args, date_pattern, months);
+        if (!made)
+            return nullptr;
+        if (t.messages.size() >= MAX_MESSAGES) {
+            t.messages.clear();
+            for (LentSlot &l : t.lent)
+                l = LentSlot{};
+        }
+        p = t.messages.emplace(t.key, std::move(made)).first->second.get();
+    }
+    if (slot)
+        *slot = LentSlot{lent, pattern, p};
+    return p;
 }
 
 /* match_names in one pass over the arguments (compose passes some fifty to every message,
@@ -598,7 +624,9 @@ int find_names(const Prepared &p, const kl_fmt_arg *args, size_t n_args, kl_fmt_
         bool is_used = false, only_shown = true;
         for (size_t k = 0; k < n_names; k++) {
             const PatternName &n = p.names[k];
-            if (n.name[0] == name[0] && strcmp(name, n.name.c_str()) == 0) {
+            /* Most of compose's names share a first letter with one of the pattern's. */
+            if (n.name[0] == name[0] &&
+                (!name[0] || (n.name[1] == name[1] && strcmp(name, n.name.c_str()) == 0))) {
                 found[k] = 1;
                 is_used = true;
                 if (n.chosen)
@@ -658,9 +686,10 @@ void memo_key_of(const kl_fmt_arg *args, const std::vector<size_t> &used, std::s
 
 /* Format with the thread's prepared pattern: 1 when there is none (format the old way). */
 int format_prepared(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
-                    char **out, kl_fmt_error *err, const char *date_pattern, const char *months)
+                    char **out, kl_fmt_error *err, const char *date_pattern, const char *months,
+                    uint64_t lent)
 {
-    Prepared *p = prepared(locale, pattern, args, n_args, date_pattern, months);
+    Prepared *p = prepared(locale, pattern, args, n_args, date_pattern, months, lent);
     if (!p)
         return 1;
     ThreadFormats &t = thread_formats();
@@ -746,10 +775,11 @@ int format_once(const char *locale, const char *pattern, const kl_fmt_arg *args,
 
 int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, size_t n_args,
               char **out, kl_fmt_error *err, const char *date_pattern = nullptr,
-              const char *months = nullptr)
+              const char *months = nullptr, uint64_t lent = 0)
 {
     if (out) {
-        int rc = format_prepared(locale, pattern, args, n_args, out, err, date_pattern, months);
+        int rc =
+            format_prepared(locale, pattern, args, n_args, out, err, date_pattern, months, lent);
         if (rc != 1)
             return rc;
     }
@@ -791,6 +821,27 @@ extern "C" int kl_catalog__format_dated(const char *locale, const char *pattern,
     *out = nullptr;
     try {
         return do_format(locale, pattern, args, n_args, out, err, date_pattern, months);
+    } catch (const std::bad_alloc &) {
+        return KL_ENOMEM;
+    } catch (...) {
+        return KL_EBACKEND;
+    }
+}
+
+extern "C" int kl_catalog__format_lent(uint64_t serial, const char *locale, const char *pattern,
+                                       const kl_fmt_arg *args, size_t n_args,
+                                       const char *date_pattern, const char *months, char **out,
+                                       kl_fmt_error *err)
+{
+    if (err) {
+        err->offset = -1;
+        err->icu[0] = err->detail[0] = '\0';
+    }
+    if (!pattern || !out)
+        return KL_EINVAL;
+    *out = nullptr;
+    try {
+        return do_format(locale, pattern, args, n_args, out, err, date_pattern, months, serial);
     } catch (const std::bad_alloc &) {
         return KL_ENOMEM;
     } catch (...) {
