@@ -616,6 +616,11 @@ static int generate(kl_context *ctx, const kl_review *review, const kl_batch_opt
         return rc;
     if (pthread_mutex_init(&b->lock, NULL) != 0)
         return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL, "cannot create a mutex");
+    if (pthread_cond_init(&b->pack_done, NULL) != 0) {
+        pthread_mutex_destroy(&b->lock);
+        return kl_core__error(ctx, KL_EBACKEND, KL_NOWHERE, NULL,
+                              "cannot create a condition variable");
+    }
 
     kl_batch__report(b, KL_BATCH_PHASE_LOADING, NULL, NULL);
     kl_batch_result *res = kl_core__calloc(1, sizeof *res);
@@ -645,6 +650,7 @@ done:
         res = NULL;
     }
     teardown(b);
+    pthread_cond_destroy(&b->pack_done);
     pthread_mutex_destroy(&b->lock);
     *out = res;
     return rc;

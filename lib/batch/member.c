@@ -750,12 +750,28 @@ void kl_batch__flush_done(batch *b)
     }
 }
 
+/* With b->lock held: the postal letters of members reported done that wait for their print
+ * pack (a member's post is set before it is done, under the lock). */
+static size_t letters_waiting(const batch *b)
+{
+    size_t n = 0;
+    for (size_t i = b->pack_at; i < b->next_report && n < PACK_AHEAD; i++)
+        n += b->jobs[i].post != NULL;
+    return n;
+}
+
 void *kl_batch__worker_main(void *arg)
 {
     worker *w = arg;
     batch *b = w->b;
     for (;;) {
         pthread_mutex_lock(&b->lock);
+        /* While the pack is being made, a worker that does not make packs goes on only until
+         * PACK_AHEAD letters wait for it: they would pile up in memory (the pack's worker takes
+         * them once it is done). */
+        while (!w->packs && b->pack_busy && !b->interrupted && !b->stop &&
+               !(b->o.interrupt && *b->o.interrupt) && letters_waiting(b) >= PACK_AHEAD)
+            pthread_cond_wait(&b->pack_done, &b->lock);
         if (b->o.interrupt && *b->o.interrupt)
             b->interrupted = true; /* the member under way is finished; no other starts */
         /* A print pack whose members are in place comes first: its letters

@@ -331,6 +331,7 @@ void kl_batch__run_pack(batch *b, size_t p)
         pack_drop(b);
     pthread_mutex_lock(&b->lock);
     b->pack_busy = false;
+    pthread_cond_broadcast(&b->pack_done);
     if (whole || rc)
         b->next_pack = p + 1;
     if (rc && !b->pack_rc)
