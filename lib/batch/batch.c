@@ -162,7 +162,8 @@ static int make_jobs(batch *b, bool *need_pdf, bool *need_cover)
     const kl_review *review = b->review;
     size_t n = kl_review_member_count(review);
     b->jobs = kl_core__calloc(n ? n : 1, sizeof *b->jobs);
-    b->staged = kl_core__calloc(n ? n : 1, sizeof *b->staged);
+    /* At most COMMIT_MEMBERS wait: finish() commits them then. */
+    b->staged = kl_core__calloc(n && n < COMMIT_MEMBERS ? n : COMMIT_MEMBERS, sizeof *b->staged);
     if (!b->jobs || !b->staged)
         return kl_core__oom(b->ctx);
     clock_gettime(CLOCK_MONOTONIC, &b->last_commit);
@@ -170,7 +171,8 @@ static int make_jobs(batch *b, bool *need_pdf, bool *need_cover)
     for (size_t i = 0; i < n; i++) {
         job *j = &b->jobs[i];
         const kl_member_brief *m = kl_review__brief(review, i);
-        j->format = m->format;
+        j->id = m->id;
+        j->format = (uint8_t)m->format;
         j->selected = b->o.n_members == 0;
         for (size_t k = 0; k < b->o.n_members && !j->selected; k++)
             j->selected = m->id && strcmp(b->o.members[k], m->id) == 0;
@@ -464,8 +466,9 @@ static int report_rest(batch *b, kl_batch_result *res)
 {
     while (b->next_flush < b->n_jobs && !b->record_err) {
         job *f = &b->jobs[b->next_flush++];
-        for (; f->done && f->n_forwarded < f->n_diags; f->n_forwarded++)
-            kl_batch__forward(b->ctx, &f->diags[f->n_forwarded]);
+        job_notes *t = f->notes;
+        for (; f->done && t && t->n_forwarded < t->n_diags; t->n_forwarded++)
+            kl_batch__forward(b->ctx, &t->diags[t->n_forwarded]);
         if (kl_batch__job_member(b, f) || kl_batch__job_rows(b, res, f))
             b->record_err = KL_ENOMEM;
         kl_batch__job_member_drop(f);

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 /* Worker threads at most: the jobs option (or the processor count) is
@@ -51,6 +52,7 @@ typedef struct out_file {
     unsigned char *data;
     size_t len;
     unsigned pages;
+    unsigned char kind; /* its name's suffix: an index into kl_batch__suffixes */
     bool is_pdf;
     bool written;
     bool secret; /* a password: no SHA-256 in the record (it would let it be guessed) */
@@ -58,14 +60,25 @@ typedef struct out_file {
     char sha[65];
 } out_file;
 
-/* A file once its member is recorded: what the rest of the run reads (the Notify files, the
- * braille note). */
+/* The suffixes of a member's file names, "<id>-<suffix>" (member.c). */
+extern const char *const kl_batch__suffixes[];
+
+/* A file of a member (kl_batch__file), recorded or not: what the rest of the run reads (the Notify
+ * files, the braille note). */
 typedef struct kept_file {
-    const char *name; /* in the same block as the job's kept files */
+    char name[96];
     kl_channel channel;
-    unsigned pages;
+    unsigned
+        pages; /* once the member is recorded: the braille letter's only (the note's), else 0 */
     bool written;
 } kept_file;
+
+/* Once a member is recorded (job_settle), each of its files is one byte of its job, and its name
+ * is made again from the member's id: the suffix's index (4 bits), the channel (2 bits), written.
+ */
+#define KEPT_KIND          0x0fu
+#define KEPT_CHANNEL_SHIFT 4
+#define KEPT_WRITTEN       0x40u
 
 typedef struct saved_diag {
     kl_severity severity;
@@ -74,28 +87,37 @@ typedef struct saved_diag {
     unsigned line, column;
 } saved_diag;
 
-typedef enum job_state { J_PENDING = 0, J_WRITTEN, J_FAILED, J_NOT_CONTACTED, J_SKIPPED } job_state;
-
-typedef struct job {
-    kl_member *m; /* while it is worked on and recorded (kl_batch__job_member), else NULL */
-    bool selected;
-    /* filled by a worker (fields ordered by size: a job a member for the whole run) */
-    job_state state;
-    out_file *files; /* MAX_OUT_FILES while it is made; NULL once it is recorded */
-    kept_file *kept; /* once it is recorded (job_settle): n_files, and their names */
-    size_t n_files;
+/* What only some members have: why it failed, its diagnostics (kl_batch__job_notes makes it). */
+typedef struct job_notes {
     char *reason;
-    size_t n_fallback;
-    kl_pdf_kept *post; /* the postal letter as its print pack needs it (pdf_internal.h) */
     saved_diag *diags;
     size_t n_diags, cap_diags;
     size_t n_forwarded; /* diagnostics already reported on the caller's context */
-    /* filled before the workers start: strings of b->names (a family has few) */
+} job_notes;
+
+typedef enum job_state { J_PENDING = 0, J_WRITTEN, J_FAILED, J_NOT_CONTACTED, J_SKIPPED } job_state;
+
+/* A member's job, one for every member for the whole run: what it keeps is made before the workers
+ * start or kept in the job itself (no memory of its own once it is recorded, unless it has notes),
+ * and its fields are as narrow as their values. */
+typedef struct job {
+    kl_member *m; /* while it is worked on and recorded (kl_batch__job_member), else NULL */
+    /* filled by a worker */
+    out_file *files;   /* MAX_OUT_FILES while it is made; NULL once it is recorded (then kept[]) */
+    kl_pdf_kept *post; /* the postal letter as its print pack needs it (pdf_internal.h) */
+    job_notes *notes;  /* NULL if it has neither a reason nor a diagnostic */
+    /* filled before the workers start: the review's id; strings of b->names (a family has few) */
+    const char *id;
     const char *languages, *status;
-    kl_format format; /* needs@format */
-    int brf_at;       /* files[] index of the braille letter + 1 (needs format="braille"), or 0 */
-    kl_channel brf_channel;
-    kl_channel fail_channel;
+    uint32_t n_fallback;         /* messages in English (language fallback), up to UINT32_MAX */
+    uint32_t brf_pages;          /* the braille letter's pages, once it is recorded */
+    uint8_t kept[MAX_OUT_FILES]; /* once it is recorded: n_files files (KEPT_*) */
+    uint8_t n_files;
+    uint8_t state;  /* job_state */
+    uint8_t format; /* kl_format: needs@format (before the workers start) */
+    uint8_t brf_at; /* files[] index of the braille letter + 1 (needs format="braille"), or 0 */
+    uint8_t brf_channel, fail_channel; /* kl_channel */
+    bool selected;                     /* before the workers start */
     bool fail_has_channel;
     bool done;
     bool staged; /* its files are temporaries, waiting for the next commit */
@@ -103,13 +125,7 @@ typedef struct job {
 } job;
 
 /* File k of a job (k < n_files), recorded or not. */
-static inline kept_file kl_batch__file(const job *j, size_t k)
-{
-    if (j->kept)
-        return j->kept[k];
-    const out_file *f = &j->files[k];
-    return (kept_file){f->name, f->channel, f->pages, f->written};
-}
+kept_file kl_batch__file(const job *j, size_t k);
 
 typedef struct batch {
     kl_context *ctx;
@@ -171,7 +187,7 @@ typedef struct batch {
     int pack_rc;              /* the first pack that failed: no other is made */
     int stop_rc;
     bool interrupted; /* the caller asked to stop: no member is started */
-    job **staged;     /* members whose files wait for the next commit (n_jobs slots) */
+    job **staged;     /* members whose files wait for the next commit (COMMIT_MEMBERS slots) */
     size_t n_staged;
     struct timespec last_commit;
 
@@ -243,6 +259,8 @@ void kl_batch__forward(kl_context *ctx, const saved_diag *s);
 void kl_batch__job_free_data(job *j);
 void kl_batch__job_clear_files(job *j);
 void kl_batch__job_free(job *j);
+job_notes *kl_batch__job_notes(job *j);
+void kl_batch__job_set_reason(job *j, char *reason);
 void kl_batch__job_fail(job *j, kl_context *ctx, int rc, bool has_channel, kl_channel ch,
                         const char *fmt_prefix);
 void kl_batch__report(batch *b, kl_batch_phase phase, const char *member_id, const char *channel);

@@ -67,9 +67,8 @@ static void unwrite_member(worker *w, job *j, bool halted, int rc)
         j->n_files = 0;
         j->state = J_FAILED;
         j->fail_has_channel = false;
-        kl_free(j->reason);
-        j->reason =
-            kl_core__strdup("not written: writing stopped after a file could not be written");
+        kl_batch__job_set_reason(
+            j, kl_core__strdup("not written: writing stopped after a file could not be written"));
         return;
     }
     kl_batch__job_fail(j, w->ctx, rc, false, KL_CHANNEL_POST, NULL);

@@ -99,8 +99,9 @@ void kl_batch__capture(const kl_diagnostic *d, void *userdata)
 {
     worker *w = userdata;
     job *j = w->cur;
-    if (j)
-        save_diag(&j->diags, &j->n_diags, &j->cap_diags, d, kl_batch__brief(w->b, j));
+    job_notes *t = j ? kl_batch__job_notes(j) : NULL;
+    if (t) /* out of memory, it is dropped (the failure itself still lands in the record) */
+        save_diag(&t->diags, &t->n_diags, &t->cap_diags, d, kl_batch__brief(w->b, j));
 }
 
 /* A print pack's, reported after the members' (as when packs were made last). */
@@ -142,9 +143,33 @@ void kl_batch__job_free(job *j)
     kl_batch__job_member_drop(j);
     kl_batch__job_clear_files(j);
     kl_free(j->files);
-    kl_free(j->kept);
-    kl_free(j->reason);
-    kl_batch__free_diags(j->diags, j->n_diags);
+    if (j->notes) {
+        kl_free(j->notes->reason);
+        kl_batch__free_diags(j->notes->diags, j->notes->n_diags);
+        kl_free(j->notes);
+    }
+}
+
+/* The job's notes, made the first time (NULL when out of memory). */
+job_notes *kl_batch__job_notes(job *j)
+{
+    if (!j->notes)
+        j->notes = kl_core__calloc(1, sizeof *j->notes);
+    return j->notes;
+}
+
+/* Why the member failed (reason: taken; NULL: "out of memory"). */
+void kl_batch__job_set_reason(job *j, char *reason)
+{
+    job_notes *t = kl_batch__job_notes(j);
+    if (!reason)
+        reason = kl_core__strdup("out of memory");
+    if (!t) { /* the row says "not finished" */
+        kl_free(reason);
+        return;
+    }
+    kl_free(t->reason);
+    t->reason = reason;
 }
 
 /* Mark the member failed: nothing is written for it. The reason is the
@@ -158,10 +183,7 @@ void kl_batch__job_fail(job *j, kl_context *ctx, int rc, bool has_channel, kl_ch
     if (fmt_prefix)
         kl_core__buf_puts(&b, fmt_prefix);
     kl_core__buf_puts(&b, msg);
-    kl_free(j->reason);
-    j->reason = kl_core__buf_detach(&b);
-    if (!j->reason)
-        j->reason = kl_core__strdup("out of memory");
+    kl_batch__job_set_reason(j, kl_core__buf_detach(&b));
     j->state = J_FAILED;
     j->fail_has_channel = has_channel;
     j->fail_channel = ch;
@@ -169,7 +191,12 @@ void kl_batch__job_fail(job *j, kl_context *ctx, int rc, bool has_channel, kl_ch
     j->n_files = 0;
 }
 
-/* A new file of the member, or NULL with the error reported on ctx. */
+const char *const kl_batch__suffixes[] = {
+    "post.pdf",         "email.pdf", "via-professional.pdf", "cover.pdf", "email.txt", "email.eml",
+    "password-sms.txt", "sms.txt",   "braille.brf",          NULL};
+
+/* A new file of the member, or NULL with the error reported on ctx. suffix: one of
+ * kl_batch__suffixes. */
 static out_file *add_file(kl_context *ctx, job *j, kl_channel ch, const char *suffix)
 {
     if (!j->files && !(j->files = kl_core__calloc(MAX_OUT_FILES, sizeof *j->files))) {
@@ -183,6 +210,9 @@ static out_file *add_file(kl_context *ctx, job *j, kl_channel ch, const char *su
     out_file *f = &j->files[j->n_files++];
     memset(f, 0, sizeof *f);
     f->channel = ch;
+    while (kl_batch__suffixes[f->kind] && strcmp(kl_batch__suffixes[f->kind], suffix) != 0)
+        f->kind++;
+    assert(kl_batch__suffixes[f->kind] && f->kind <= KEPT_KIND);
     int n = snprintf(f->name, sizeof f->name, "%s-%s", j->m->id, suffix);
     /* Only a member whose data is sound gets files (do_member), and the
      * review refuses an id of more than 64 characters. */
@@ -494,7 +524,7 @@ static int braille_letter(worker *w, job *j, kl_letter *L, kl_channel ch, texts 
                               (kl_where){m->source, m->line, m->column, m->id}, &f->data, &f->len,
                               &f->pages)) < 0)
         return rc;
-    j->brf_at = (int)j->n_files;
+    j->brf_at = (uint8_t)j->n_files;
     j->brf_channel = ch;
     return 0;
 }
@@ -581,7 +611,8 @@ static int produce_channel(worker *w, job *j, kl_channel ch, texts *t)
     if (rc)
         return rc;
     kl_batch__report(b, KL_BATCH_PHASE_RENDERING, j->m->id, kl_channel_name(ch));
-    j->n_fallback += kl_letter_fallback_count(L);
+    size_t fallback = j->n_fallback + kl_letter_fallback_count(L);
+    j->n_fallback = fallback > UINT32_MAX ? UINT32_MAX : (uint32_t)fallback;
     bool braille = (ch == KL_CHANNEL_POST || ch == KL_CHANNEL_VIA_PROFESSIONAL) &&
                    j->format == KL_FORMAT_BRAILLE;
     if (braille)
@@ -684,8 +715,9 @@ static void finish(worker *w, job *j)
 
 static void forward_new(batch *b, job *f)
 {
-    for (; f->n_forwarded < f->n_diags; f->n_forwarded++)
-        kl_batch__forward(b->ctx, &f->diags[f->n_forwarded]);
+    job_notes *t = f->notes;
+    for (; t && t->n_forwarded < t->n_diags; t->n_forwarded++)
+        kl_batch__forward(b->ctx, &t->diags[t->n_forwarded]);
 }
 
 /* With b->lock held: report the members done since the last call, in member
@@ -703,32 +735,43 @@ static void report_done(batch *b)
     }
 }
 
-/* A member in the record: its file rows become what the rest of the run reads (their names,
- * channels, pages and whether they were written), in one block of just that size, so a large
- * family costs a few dozen bytes a file rather than MAX_OUT_FILES rows (or a whole row a file).
- * Out of memory, the rows stay as they are. */
+/* A member in the record: its files become what the rest of the run reads, a byte each in its
+ * job (kept[]: the name's suffix, the channel, whether it was written; the name is made again from
+ * the member's id), so a large family keeps no memory a member once it is recorded, and none in
+ * the worker's malloc arena among its letters' memory. */
 static void job_settle(job *j)
 {
     if (!j->files)
         return;
-    size_t names = 0;
-    for (size_t i = 0; i < j->n_files; i++)
-        names += strlen(j->files[i].name) + 1;
-    kept_file *k = NULL;
-    if (j->n_files && !(k = kl_core__malloc(j->n_files * sizeof *k + names)))
-        return;
-    char *at = (char *)(k + j->n_files);
     for (size_t i = 0; i < j->n_files; i++) {
-        size_t n = strlen(j->files[i].name) + 1;
-        memcpy(at, j->files[i].name, n);
-        k[i] = kl_batch__file(j, i);
-        k[i].name = at;
-        at += n;
+        const out_file *f = &j->files[i];
+        j->kept[i] = (uint8_t)(f->kind | (unsigned)f->channel << KEPT_CHANNEL_SHIFT |
+                               (f->written ? KEPT_WRITTEN : 0));
     }
+    if (j->brf_at)
+        j->brf_pages = j->files[j->brf_at - 1].pages;
     kl_batch__job_free_data(j);
     kl_free(j->files);
     j->files = NULL;
-    j->kept = k;
+}
+
+kept_file kl_batch__file(const job *j, size_t k)
+{
+    kept_file r = {.name = ""};
+    if (j->files) {
+        const out_file *f = &j->files[k];
+        memcpy(r.name, f->name, sizeof r.name);
+        r.channel = f->channel;
+        r.pages = f->pages;
+        r.written = f->written;
+        return r;
+    }
+    unsigned c = j->kept[k];
+    snprintf(r.name, sizeof r.name, "%s-%s", j->id, kl_batch__suffixes[c & KEPT_KIND]);
+    r.channel = (kl_channel)(c >> KEPT_CHANNEL_SHIFT & 3u);
+    r.pages = k + 1 == j->brf_at ? j->brf_pages : 0;
+    r.written = (c & KEPT_WRITTEN) != 0;
+    return r;
 }
 
 /* With b->lock held: record the members reported done whose files are in

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -391,7 +392,7 @@ int kl_batch__job_rows(batch *b, kl_batch_result *res, job *j)
         t->draft_members += j->draft;
         char note[96] = ""; /* a count and 40 bytes of words */
         if (j->n_fallback)
-            snprintf(note, sizeof note, "%zu message%s in English (language fallback)",
+            snprintf(note, sizeof note, "%" PRIu32 " message%s in English (language fallback)",
                      j->n_fallback, j->n_fallback == 1 ? "" : "s");
         for (size_t i = 0; i < j->n_files && !rc; i++) {
             t->files++;
@@ -406,7 +407,8 @@ int kl_batch__job_rows(batch *b, kl_batch_result *res, job *j)
     case J_PENDING:
     default: {
         t->members_failed++;
-        const char *why = j->reason                                 ? j->reason
+        const char *reason = j->notes ? j->notes->reason : NULL;
+        const char *why = reason                                    ? reason
                           : j->state == J_PENDING && b->interrupted ? "not written: the run was "
                                                                       "interrupted first"
                                                                     : "not finished";
