@@ -183,7 +183,8 @@ static int flush_stm(writer *w)
     w->body.data[w->body.len] = '\0';
     const unsigned char *z;
     size_t zlen;
-    if ((rc = kl_pdf__deflate(w->cache, w->body.data, w->body.len, &z, &zlen)))
+    if ((rc = (w->f->fast ? kl_pdf__deflate_fast : kl_pdf__deflate)(w->cache, w->body.data,
+                                                                    w->body.len, &z, &zlen)))
         return rc;
     o->off = w->pend.len;
     o->zlen = zlen;

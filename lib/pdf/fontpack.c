@@ -36,6 +36,7 @@ struct kl_pdf_cache {
     widthtab *widths; /* by font id */
     size_t nwidths, widthscap;
     struct libdeflate_compressor *zc; /* every stream we deflate; NULL until the first */
+    struct libdeflate_compressor *zf; /* a print pack's object streams (KL_PDF_DEFLATE_FAST) */
     kl_buf zout;
     void *blocks[ARENA_MAX_BLOCKS]; /* the arena for libharu's objects, kept between letters */
     unsigned nblocks, cur;          /* blocks allocated; the one being carved */
@@ -106,6 +107,7 @@ void kl_pdf__cache_free(kl_pdf_cache *c)
         return;
     cache_clear(c);
     libdeflate_free_compressor(c->zc);
+    libdeflate_free_compressor(c->zf);
     kl_core__buf_free(&c->zout);
     while (c->nblocks)
         kl_free(c->blocks[--c->nblocks]);
@@ -1034,26 +1036,38 @@ int kl_pdf__glyph_width_add(int32_t *table, const kl_font *f, uint32_t gid)
     return table[gid];
 }
 
-int kl_pdf__deflate(kl_pdf_cache *c, const void *data, size_t len, const unsigned char **out,
-                    size_t *outlen)
+static int deflate_with(kl_pdf_cache *c, struct libdeflate_compressor **zc, int level,
+                        const void *data, size_t len, const unsigned char **out, size_t *outlen)
 {
     *out = NULL;
     *outlen = 0;
     /* libdeflate 1.14 allocates with malloc (no allocator of ours before
      * 1.15's libdeflate_set_memory_allocator): the compressor, 653 KB at
-     * this level, is made once per cache (a worker thread's) and kept. */
-    if (!c->zc && !(c->zc = libdeflate_alloc_compressor(KL_PDF_DEFLATE_LEVEL)))
+     * level 5, is made once per cache (a worker thread's) and kept. */
+    if (!*zc && !(*zc = libdeflate_alloc_compressor(level)))
         return KL_ENOMEM;
-    size_t bound = libdeflate_zlib_compress_bound(c->zc, len);
+    size_t bound = libdeflate_zlib_compress_bound(*zc, len);
     kl_core__buf_clear(&c->zout);
     if (kl_core__buf_reserve(&c->zout, bound))
         return KL_ENOMEM;
-    size_t n = libdeflate_zlib_compress(c->zc, data, len, c->zout.data, bound);
+    size_t n = libdeflate_zlib_compress(*zc, data, len, c->zout.data, bound);
     if (!n)
         return KL_EBACKEND;
     *out = (const unsigned char *)c->zout.data;
     *outlen = n;
     return 0;
+}
+
+int kl_pdf__deflate(kl_pdf_cache *c, const void *data, size_t len, const unsigned char **out,
+                    size_t *outlen)
+{
+    return deflate_with(c, &c->zc, KL_PDF_DEFLATE_LEVEL, data, len, out, outlen);
+}
+
+int kl_pdf__deflate_fast(kl_pdf_cache *c, const void *data, size_t len, const unsigned char **out,
+                         size_t *outlen)
+{
+    return deflate_with(c, &c->zf, KL_PDF_DEFLATE_FAST, data, len, out, outlen);
 }
 
 const kl_imgpack *kl_pdf__image_find(kl_pdf_cache *c, const char *src)

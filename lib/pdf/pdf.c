@@ -1825,7 +1825,7 @@ int kl_pdf__pack_begin(kl_context *ctx, const kl_pdf_opts *opts, kl_buf *file,
         return kl_core__oom(ctx);
     render *r = &pk->r;
     pk->o = *opts;
-    pk->file = (kl_pdf_file){.out = file, .start = file->len, .sink = sink};
+    pk->file = (kl_pdf_file){.out = file, .start = file->len, .sink = sink, .fast = true};
     *r = (render){.ctx = ctx, .o = &pk->o, .sink = sink, .file = &pk->file};
     int rc = 0;
     kl_pdf__file_begin(&pk->file);

@@ -36,6 +36,7 @@ typedef struct kl_pdf_file {
     struct md5_ctx md5; /* of those bytes */
     int sink_rc;        /* the sink's error */
     bool begun;         /* the header written */
+    bool fast;          /* object streams deflated at KL_PDF_DEFLATE_FAST (a print pack) */
     kl_pdf_ahead *ahead;
     size_t nahead, capahead;
 } kl_pdf_file;
