@@ -651,20 +651,24 @@ int kl_pdf__run_codes(render *r, const kl_tline *l, uint32_t k, const glyph_code
     return run_codes(r, l, k, false);
 }
 
-/* The most glyphs a document's codes are kept for (12 bytes each): a letter
- * of some 70 pages; a print pack's (1,200 pages, a million glyphs) are found
- * again as its pages are drawn. */
+/* The most glyphs whose codes are kept for drawing (12 bytes each): a letter
+ * of some 70 pages. */
 #define KEPT_MAX 65536
 
-/* Every glyph's code and /W width in the fonts' use (r->use), so that the
- * fonts can be embedded before the pages are drawn. A document of at most
- * KEPT_MAX glyphs keeps them for drawing (r->kept); a larger one's (a
- * print pack's) are found again as each run is drawn (kl_pdf__run_codes),
- * so that memory follows the distinct codes. */
+/* Every glyph's code and /W width of pages p0 to p1 - 1 in the fonts' use (r->use), so that
+ * the fonts can be embedded before the pages are drawn. At most KEPT_MAX glyphs (a letter, or
+ * a print pack's letter: its pages are drawn next) keep them for drawing (r->kept, the last
+ * call's only); more are found again as each run is drawn (kl_pdf__run_codes), so that memory
+ * follows the distinct codes. */
 int kl_pdf__collect_glyphs(render *r, size_t p0, size_t p1)
 {
     int rc;
     size_t nglyphs = 0, nruns = 0;
+    kl_free(r->kept);
+    kl_free(r->kept_runs);
+    r->kept = NULL;
+    r->kept_runs = NULL;
+    r->kept_at = r->kept_run_at = r->nkept_runs = 0;
     for (size_t p = p0; p < p1; p++)
         for (size_t i = 0; i < r->L->pages[p].n; i++) {
             const kl_item *it = &r->L->pages[p].items[i];
@@ -672,8 +676,7 @@ int kl_pdf__collect_glyphs(render *r, size_t p0, size_t p1)
                 for (uint32_t k = 0; k < it->line->nruns; k++, nruns++)
                     nglyphs += it->line->runs[k].nglyphs;
         }
-    if (nglyphs <= KEPT_MAX && nruns && !r->spans) { /* not a print pack's letter */
-        /* (no memory: found again as drawn) */
+    if (nglyphs <= KEPT_MAX && nruns) { /* (no memory: found again as drawn) */
         r->kept = kl_core__malloc(nglyphs ? nglyphs * sizeof *r->kept : 1);
         r->kept_runs = kl_core__malloc(nruns * sizeof *r->kept_runs);
         if (!r->kept || !r->kept_runs) {
