@@ -726,7 +726,9 @@ static int flush(render *r, size_t p)
 typedef struct kept_page {
     size_t off, zlen, len;
     uint64_t sum;
-    bool ok; /* false: not kept (libharu wrote the page: a palette image) */
+    uint64_t codes; /* codes_ok: the checksum of the codes its glyphs were drawn with */
+    bool ok;        /* false: not kept (libharu wrote the page: a palette image) */
+    bool codes_ok;  /* a page of text only, its codes kept from collecting (write_page) */
 } kept_page;
 
 struct kl_pdf_kept {
@@ -799,7 +801,12 @@ static int keep_page(render *r, size_t p, uint64_t sum, const unsigned char *z, 
     kl_pdf_kept *k = r->keep;
     if (p >= k->npages)
         return 0;
-    k->pages[p] = (kept_page){.off = k->z.len, .zlen = zlen, .len = r->cs.len, .sum = sum};
+    k->pages[p] = (kept_page){.off = k->z.len,
+                              .zlen = zlen,
+                              .len = r->cs.len,
+                              .sum = sum,
+                              .codes = r->page_codes,
+                              .codes_ok = r->page_codes_ok};
     if (zlen && kl_core__buf_append(&k->z, z, zlen))
         return kl_core__oom(r->ctx);
     k->pages[p].ok = true;
@@ -846,8 +853,10 @@ static int page_contents(render *r, size_t p)
     bool deflated = !r->o->no_compress, copy = true;
     if (deflated) {
         const pack_page *pp = r->reuse && r->reuse[p].k ? &r->reuse[p] : NULL;
-        uint64_t sum = r->keep || pp ? content_sum(z, zlen) : 0;
-        const kept_page *kp = reusable(pp, zlen, sum);
+        const kept_page *kp = r->dry; /* drawn with the letter's codes: its content */
+        uint64_t sum = kp ? 0 : r->keep || pp ? content_sum(z, zlen) : 0;
+        if (!kp)
+            kp = reusable(pp, zlen, sum);
         int rc = 0;
         if (kp) {
             z = (const unsigned char *)pp->k->z.data + kp->off;
@@ -1160,12 +1169,63 @@ static int draw_cached_image(render *r, size_t p, const kl_imgpack *ip, const kl
     return 0;
 }
 
+/* The checksum of n glyph codes (content_sum of their bytes: a glyph_code has no padding). */
+static uint64_t codes_sum(const glyph_code *c, size_t n)
+{
+    return content_sum((const unsigned char *)c, n * sizeof *c);
+}
+
+/* Page p of a print pack's letter, when it can be drawn as the letter drew it: its kept page,
+ * if the letter kept the checksum of the codes it drew the page with (a page of text only),
+ * and the pack's codes for the page's glyphs (kept from collecting the letter) have the same
+ * checksum. The page's items, fonts and marked-content numbers are the letter's, so its content
+ * is the letter's byte for byte, and only what the page adds to the structure tree is made
+ * again (write_page). NULL: draw it. */
+static const kept_page *dry_page(render *r, size_t p)
+{
+    const pack_page *pp = &r->reuse[p];
+    if (!pp->k || !r->kept || r->o->no_compress || pp->page >= pp->k->npages)
+        return NULL;
+    const kept_page *kp = &pp->k->pages[pp->page];
+    if (!kp->ok || !kp->codes_ok)
+        return NULL;
+    const kl_page *pg = &r->L->pages[p];
+    size_t n = 0, run = r->kept_run_at;
+    for (size_t i = 0; i < pg->n; i++) {
+        const kl_item *it = &pg->items[i];
+        if (it->kind == KL_ITEM_IMAGE)
+            return NULL;
+        for (uint32_t k = 0; k < it->line->nruns; k++, run++) {
+            if (run >= r->nkept_runs || r->kept_runs[run] != &it->line->runs[k])
+                return NULL;
+            n += it->line->runs[k].nglyphs;
+        }
+    }
+    return codes_sum(r->kept + r->kept_at, n) == kp->codes ? kp : NULL;
+}
+
+/* Item it's line drawn (text_line); on a page drawn as its letter drew it (r->dry), its codes
+ * passed over instead. */
+static int page_line(render *r, const kl_item *it)
+{
+    if (!r->dry)
+        return text_line(r, it);
+    for (uint32_t k = 0; k < it->line->nruns; k++) {
+        r->kept_at += it->line->runs[k].nglyphs;
+        r->kept_run_at++;
+    }
+    return 0;
+}
+
 static int write_page(render *r, size_t p)
 {
     const kl_page *pg = &r->L->pages[p];
     const kl_selem *open = NULL;
     int rc;
     r->tf_font = NULL; /* a content stream starts with no font */
+    r->dry = r->reuse ? dry_page(r, p) : NULL;
+    size_t codes0 = r->kept_at; /* a kept letter: the checksum of the page's codes */
+    bool text_only = true;
     for (size_t i = 0; i < pg->n; i++) {
         const kl_item *it = &pg->items[i];
         bool continues = false; /* one marked-content sequence per line */
@@ -1174,6 +1234,7 @@ static int write_page(render *r, size_t p)
             open = NULL;
         }
         if (it->kind == KL_ITEM_IMAGE) {
+            text_only = false;
             const kl_imgpack *ip = NULL;
             if ((rc = image_pack(r, it->src, &ip)))
                 return rc;
@@ -1215,7 +1276,7 @@ static int write_page(render *r, size_t p)
         }
         if (!it->se) {
             kl_core__buf_puts(&r->cs, "/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n");
-            if ((rc = text_line(r, it)))
+            if ((rc = page_line(r, it)))
                 return rc;
             kl_core__buf_puts(&r->cs, "EMC\n");
             continue;
@@ -1225,14 +1286,18 @@ static int write_page(render *r, size_t p)
                 return rc;
             open = it->se;
         }
-        if ((rc = text_line(r, it)))
+        if ((rc = page_line(r, it)))
             return rc;
         if (it->se->role == KL_ROLE_LINK && it->se->href && (rc = link_annot(r, p, it)))
             return rc;
     }
     if (open)
         kl_core__buf_puts(&r->cs, "EMC\n");
-    return page_contents(r, p);
+    r->page_codes_ok = r->keep && r->kept && text_only;
+    r->page_codes = r->page_codes_ok ? codes_sum(r->kept + codes0, r->kept_at - codes0) : 0;
+    rc = page_contents(r, p);
+    r->dry = NULL;
+    return rc;
 }
 
 /* ---- document-level entries ---------------------------------------------- */

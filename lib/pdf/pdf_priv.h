@@ -107,6 +107,12 @@ typedef struct render {
      * (its deflated content reused when the content is the same), or none. */
     kl_pdf_kept *keep;
     const struct pack_page *reuse;
+    /* A kept letter: the checksum of the codes the page being written drew with (valid when
+     * page_codes_ok: a page of text only, its codes kept). A print pack: the kept page that
+     * the page being written is drawn as (its content that page's), or NULL (dry_page). */
+    uint64_t page_codes;
+    bool page_codes_ok;
+    const struct kept_page *dry;
     /* A print pack: where each letter's pages and held paragraphs end in L (the next
      * letter's start), so that they are freed once its pages are written. */
     const struct pack_span *spans;
