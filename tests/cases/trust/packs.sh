@@ -98,6 +98,9 @@ for sig in TERM KILL; do
         written=$(awk -F, 'NR > 1 && $12 == "written"' "$dir/record.csv" | wc -l)
         [ "$written" -lt 450 ] && [ -e "$dir/print-pack-003.pdf" ] &&
             fail "SIGTERM: pack 3 made with $written of 450 letters written"
+        # The pack being made is written to its temporary as its letters arrive: given up, it
+        # is removed, as the members' own temporaries are.
+        if ls -A "$dir" | grep -q '\.tmp$'; then fail "SIGTERM: temporaries left"; fi
     fi
     [ $sig = TERM ] && continue
     # A clean re-run puts everything right.
