@@ -217,11 +217,13 @@ static int pack_names(batch *b, size_t p, char name[40], kl_buf *disp)
  * b->pack_buf). */
 static int pack_open(batch *b, size_t p)
 {
+    if (b->output)
+        return 0;
     kl_context *ctx = b->pack_ctx;
     char name[40];
-    int rc;
-    if (b->output || (rc = pack_names(b, p, name, &b->pack_disp)) < 0)
-        return b->output ? 0 : rc;
+    int rc = pack_names(b, p, name, &b->pack_disp);
+    if (rc < 0)
+        return rc;
     if (kl_batch__manifest_add(&b->rd, name))
         return kl_core__error(ctx, KL_EIO, KL_AT(b->dir, 0, 0), NULL,
                               "cannot add to the manifest of this run: %s", strerror(errno));
