@@ -788,46 +788,6 @@ int do_format(const char *locale, const char *pattern, const kl_fmt_arg *args, s
 
 } // namespace
 
-extern "C" int kl_catalog__format(const char *locale, const char *pattern, const kl_fmt_arg *args,
-                                  size_t n_args, char **out, kl_fmt_error *err)
-{
-    if (err) {
-        err->offset = -1;
-        err->icu[0] = err->detail[0] = '\0';
-    }
-    if (!pattern || !out)
-        return KL_EINVAL;
-    *out = nullptr;
-    try {
-        return do_format(locale, pattern, args, n_args, out, err);
-    } catch (const std::bad_alloc &) {
-        return KL_ENOMEM;
-    } catch (...) {
-        return KL_EBACKEND;
-    }
-}
-
-extern "C" int kl_catalog__format_dated(const char *locale, const char *pattern,
-                                        const kl_fmt_arg *args, size_t n_args,
-                                        const char *date_pattern, const char *months, char **out,
-                                        kl_fmt_error *err)
-{
-    if (err) {
-        err->offset = -1;
-        err->icu[0] = err->detail[0] = '\0';
-    }
-    if (!pattern || !out)
-        return KL_EINVAL;
-    *out = nullptr;
-    try {
-        return do_format(locale, pattern, args, n_args, out, err, date_pattern, months);
-    } catch (const std::bad_alloc &) {
-        return KL_ENOMEM;
-    } catch (...) {
-        return KL_EBACKEND;
-    }
-}
-
 extern "C" int kl_catalog__format_lent(uint64_t serial, const char *locale, const char *pattern,
                                        const kl_fmt_arg *args, size_t n_args,
                                        const char *date_pattern, const char *months, char **out,
@@ -847,6 +807,21 @@ extern "C" int kl_catalog__format_lent(uint64_t serial, const char *locale, cons
     } catch (...) {
         return KL_EBACKEND;
     }
+}
+
+extern "C" int kl_catalog__format(const char *locale, const char *pattern, const kl_fmt_arg *args,
+                                  size_t n_args, char **out, kl_fmt_error *err)
+{
+    return kl_catalog__format_lent(0, locale, pattern, args, n_args, nullptr, nullptr, out, err);
+}
+
+extern "C" int kl_catalog__format_dated(const char *locale, const char *pattern,
+                                        const kl_fmt_arg *args, size_t n_args,
+                                        const char *date_pattern, const char *months, char **out,
+                                        kl_fmt_error *err)
+{
+    return kl_catalog__format_lent(0, locale, pattern, args, n_args, date_pattern, months, out,
+                                   err);
 }
 
 extern "C" int kl_catalog__check_pattern(const char *locale, const char *pattern, kl_fmt_error *err)
