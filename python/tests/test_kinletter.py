@@ -200,6 +200,22 @@ class Binding(unittest.TestCase):
         written = {r["file"] for r in result["rows"] if r["status"] == "written"}
         self.assertLessEqual(written, set(by_name))
 
+    def test_in_memory_print_pack_is_the_file_written(self):
+        # The print pack is written as its letters arrive: to its file, or (in memory) into
+        # the buffer handed over at the end; the two are the same bytes.
+        review = two_members(self.ctx).build()
+        out = os.path.join(self.tmp, "disk")
+        on_disk = self.ctx.generate(review, out, jobs=1, date="2026-11-27")
+        cwd = os.getcwd()
+        os.chdir(self.tmp)
+        try:
+            result = self.ctx.generate_in_memory(review, jobs=1, date="2026-11-27")
+        finally:
+            os.chdir(cwd)
+        pack = {o["name"]: o for o in result["outputs"]}["print-pack.pdf"]
+        with open(os.path.join(on_disk["dir"], "print-pack.pdf"), "rb") as f:
+            self.assertEqual(pack["data"], f.read())
+
     def test_progress_reports_phases_and_stops(self):
         review = two_members(self.ctx).build()
         seen = []
