@@ -145,6 +145,20 @@ UErrorCode pattern_names(const icu::UnicodeString &upattern, std::vector<Pattern
     return U_ZERO_ERROR;
 }
 
+/* The message names an argument compose does not supply: KL_EFORMAT, said in err. */
+int unknown_argument(kl_fmt_error *err, int32_t index, const char *name)
+{
+    if (err) {
+        err->offset = index;
+        snprintf(err->icu, sizeof err->icu, "%s", "unknown argument");
+        snprintf(err->detail, sizeof err->detail,
+                 "the message uses {%s}, which is not an argument compose supplies here "
+                 "(docs/TEMPLATES.md lists them)",
+                 name);
+    }
+    return KL_EFORMAT;
+}
+
 /* Checks every argument the pattern names is supplied, and marks in
  * plain_only[a] whether argument a is only ever shown as text ({name}),
  * never chosen on (select, plural): only those may be wrapped in isolates. */
@@ -164,17 +178,8 @@ int match_names(const std::vector<PatternName> &names, const kl_fmt_arg *args, s
                     plain_only[a] = 0;
             }
         }
-        if (!known) {
-            if (err) {
-                err->offset = n.index;
-                snprintf(err->icu, sizeof err->icu, "%s", "unknown argument");
-                snprintf(err->detail, sizeof err->detail,
-                         "the message uses {%s}, which is not an argument compose supplies here "
-                         "(docs/TEMPLATES.md lists them)",
-                         name);
-            }
-            return KL_EFORMAT;
-        }
+        if (!known)
+            return unknown_argument(err, n.index, name);
     }
     return 0;
 }
@@ -641,15 +646,7 @@ int find_names(const Prepared &p, const kl_fmt_arg *args, size_t n_args, kl_fmt_
     for (size_t k = 0; k < n_names; k++)
         if (!found[k]) {
             const PatternName &n = p.names[k];
-            if (err) {
-                err->offset = n.index;
-                snprintf(err->icu, sizeof err->icu, "%s", "unknown argument");
-                snprintf(err->detail, sizeof err->detail,
-                         "the message uses {%s}, which is not an argument compose supplies here "
-                         "(docs/TEMPLATES.md lists them)",
-                         n.name.c_str());
-            }
-            return KL_EFORMAT;
+            return unknown_argument(err, n.index, n.name.c_str());
         }
     return 0;
 }
