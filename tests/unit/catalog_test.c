@@ -160,6 +160,25 @@ static void test_rtl_arguments_are_isolated(void **state)
     kl_free(out);
 }
 
+/* A message naming an argument compose does not supply fails, saying which and where (for the
+ * translator: catalog check reports it at the message), the first time and once the pattern is
+ * prepared and kept for the thread. */
+static void test_format_unknown_argument(void **state)
+{
+    (void)state;
+    kl_fmt_arg args[] = {{"title", KL_ARG_STRING, "Ms", 0, {0, 0, 0}}};
+    const char *pattern = "Dear {title} {nosuch},";
+    for (int round = 0; round < 2; round++) {
+        char *out = NULL;
+        kl_fmt_error fe;
+        assert_int_equal(kl_catalog__format("en-GB", pattern, args, 1, &out, &fe), KL_EFORMAT);
+        assert_null(out);
+        assert_int_equal(fe.offset, (int)(strstr(pattern, "nosuch") - pattern));
+        assert_string_equal(fe.icu, "unknown argument");
+        assert_non_null(strstr(fe.detail, "the message uses {nosuch}"));
+    }
+}
+
 static void test_format_named(void **state)
 {
     (void)state;
@@ -325,6 +344,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_missing_dir),
+        cmocka_unit_test(test_format_unknown_argument),
         cmocka_unit_test(test_meta_and_locale_chain),
         cmocka_unit_test(test_variant_fallback),
         cmocka_unit_test(test_missing_never_english),
